@@ -1,0 +1,19 @@
+"""Channel adapters, one per provider, chosen by the channel named in the webhook URL."""
+
+from __future__ import annotations
+
+from ..domain.models import Channel
+from ..errors import NotFound
+from .base import ChannelAdapter
+from .whatsapp import WhatsAppAdapter
+
+_ADAPTERS: dict[Channel, ChannelAdapter] = {
+    Channel.WHATSAPP: WhatsAppAdapter(),
+}
+
+
+def adapter_for(channel: Channel | str) -> ChannelAdapter:
+    try:
+        return _ADAPTERS[Channel(channel)]
+    except (KeyError, ValueError) as error:
+        raise NotFound(f"channel {channel!r} is not supported", field="channel") from error

@@ -1,0 +1,27 @@
+"""Channel account credentials, kept in Secrets Manager (moto locally) and cached per
+container by Powertools Parameters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities import parameters
+
+from .errors import NotFound
+from .resources import secret_name
+from .settings import Settings
+
+CACHE_SECONDS = 300
+
+
+class CredentialStore:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def get(self, channel: str, account_id: str) -> dict[str, str]:
+        name = secret_name(self._settings.app_name, channel, account_id)
+        try:
+            value: Any = parameters.get_secret(name, transform="json", max_age=CACHE_SECONDS)
+        except parameters.exceptions.GetParameterError as error:
+            raise NotFound(f"no credentials stored for {channel} account {account_id}", field="account") from error
+        return {str(key): str(item) for key, item in dict(value).items()}

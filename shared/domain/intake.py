@@ -1,0 +1,60 @@
+"""Webhook intake: authenticate the provider, normalise its payload and queue the events.
+
+Nothing is stored here: the webhook answers as soon as the events are on the inbound queue,
+and the routing worker stores them. A redelivered webhook produces the same FIFO
+deduplication ids, and routing drops whatever SQS did not.
+"""
+
+from __future__ import annotations
+
+from ..channels import adapter_for
+from ..channels.base import ChannelAdapter, WebhookRequest
+from ..credentials import CredentialStore
+from ..errors import NotFound, PayloadTooLarge
+from ..messaging import QueueMessage, QueuePublisher, fifo_token
+from ..resources import INBOUND_QUEUE
+from ..storage.repository import ContactRepository
+from .models import ChannelAccount, InboundEnvelope, InboundMessage, StatusUpdate
+
+
+class WebhookIntake:
+    def __init__(self, repository: ContactRepository, credentials: CredentialStore,
+                 publisher: QueuePublisher) -> None:
+        self._repository = repository
+        self._credentials = credentials
+        self._publisher = publisher
+
+    def handshake(self, channel: str, account_id: str, request: WebhookRequest) -> str:
+        adapter, account = self._resolve(channel, account_id)
+        return adapter.handshake(request, self._credentials.get(account.channel.value, account.id))
+
+    def receive(self, channel: str, account_id: str, request: WebhookRequest) -> int:
+        """Verify and enqueue; returns the number of events queued."""
+        adapter, account = self._resolve(channel, account_id)
+        if len(request.body) > adapter.max_body_bytes:
+            raise PayloadTooLarge(
+                f"body is {len(request.body)} bytes; {channel} webhooks are at most {adapter.max_body_bytes}",
+                field="body")
+        adapter.authenticate(request, self._credentials.get(account.channel.value, account.id))
+        events = adapter.parse(request, account)
+        self._publisher.send(INBOUND_QUEUE, [_queue_message(event) for event in events])
+        return len(events)
+
+    def _resolve(self, channel: str, account_id: str) -> tuple[ChannelAdapter, ChannelAccount]:
+        adapter = adapter_for(channel)
+        account = self._repository.get_channel_account(account_id)
+        if account is None or account.channel is not adapter.channel or not account.enabled:
+            raise NotFound(f"no enabled {channel} account {account_id!r}", field="account")
+        return adapter, account
+
+
+def _queue_message(event: InboundMessage | StatusUpdate) -> QueueMessage:
+    # One message group per customer on one account keeps their events in provider order.
+    group = fifo_token(event.channel.value, event.account_id, event.customer_id)
+    if isinstance(event, InboundMessage):
+        dedup = fifo_token("message", event.channel.value, event.account_id, event.provider_message_id)
+    else:
+        dedup = fifo_token("status", event.channel.value, event.account_id, event.provider_message_id,
+                           event.status.value)
+    return QueueMessage(body=InboundEnvelope(event=event).model_dump_json(), group_id=group,
+                        deduplication_id=dedup)

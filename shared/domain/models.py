@@ -1,0 +1,190 @@
+"""Domain models: what the use cases take and return. No HTTP, no Lambda event, no PynamoDB."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+T = TypeVar("T")
+
+
+class Channel(StrEnum):
+    WHATSAPP = "whatsapp"
+    MESSENGER = "messenger"
+    INSTAGRAM = "instagram"
+    TELEGRAM = "telegram"
+    SMS = "sms"
+    VIBER = "viber"
+    EMAIL = "email"
+
+
+class ContentKind(StrEnum):
+    TEXT = "text"
+    IMAGE = "image"
+    DOCUMENT = "document"
+    AUDIO = "audio"
+    VIDEO = "video"
+    LOCATION = "location"
+    CONTACTS = "contacts"
+    UNSUPPORTED = "unsupported"
+
+
+class Direction(StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class DeliveryStatus(StrEnum):
+    RECEIVED = "received"
+    QUEUED = "queued"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+
+    @property
+    def rank(self) -> int:
+        """Statuses only move forward: a late 'sent' never overwrites 'read'."""
+        return _STATUS_RANK[self]
+
+
+_STATUS_RANK = {
+    DeliveryStatus.RECEIVED: 0,
+    DeliveryStatus.QUEUED: 0,
+    DeliveryStatus.SENT: 1,
+    DeliveryStatus.DELIVERED: 2,
+    DeliveryStatus.READ: 3,
+    DeliveryStatus.FAILED: 4,
+}
+
+
+class ConversationState(StrEnum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    ARCHIVED = "archived"
+
+
+class Role(StrEnum):
+    ADMINISTRATOR = "administrator"
+    AGENT = "agent"
+    WATCHER = "watcher"
+    DISABLED = "disabled"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+# --- Canonical inbound events: what every channel's webhook is normalised into. ---------
+
+
+class InboundMessage(Frozen):
+    type: Literal["message"] = "message"
+    channel: Channel
+    account_id: str
+    provider_message_id: str
+    customer_id: str
+    customer_name: str | None = None
+    sent_at: datetime
+    kind: ContentKind
+    text: str | None = None
+    raw: dict[str, Any] | None = None
+
+
+class StatusUpdate(Frozen):
+    type: Literal["status"] = "status"
+    channel: Channel
+    account_id: str
+    provider_message_id: str
+    customer_id: str
+    status: DeliveryStatus
+    occurred_at: datetime
+    error_code: str | None = None
+    error_message: str | None = None
+
+
+InboundEvent = Annotated[InboundMessage | StatusUpdate, Field(discriminator="type")]
+
+
+class InboundEnvelope(Frozen):
+    """The body of one inbound queue message."""
+
+    event: InboundEvent
+
+
+# --- Stored entities as the use cases see them. ------------------------------------------
+
+
+class DeliveryError(Frozen):
+    code: str
+    message: str
+    permanent: bool
+
+
+class Conversation(Frozen):
+    id: str
+    channel: Channel
+    account_id: str
+    customer_id: str
+    customer_name: str | None
+    team_id: str
+    state: ConversationState
+    owner_id: str | None
+    created_at: datetime
+    last_message_at: datetime
+    last_customer_message_at: datetime | None
+    preview: str
+    version: int
+
+
+class Message(Frozen):
+    id: str
+    conversation_id: str
+    direction: Direction
+    kind: ContentKind
+    text: str | None
+    sent_at: datetime
+    status: DeliveryStatus
+    provider_message_id: str | None
+    author_id: str | None
+    error: DeliveryError | None = None
+
+
+class User(Frozen):
+    id: str
+    email: str
+    display_name: str
+    role: Role
+    team_ids: tuple[str, ...]
+
+
+class Team(Frozen):
+    id: str
+    name: str
+
+
+class ChannelAccount(Frozen):
+    id: str
+    channel: Channel
+    name: str
+    provider_account_id: str
+    api_base_url: str
+    team_id: str
+    enabled: bool
+
+
+class Page(Frozen, Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+class OutboundRequest(Frozen):
+    """The body of one outbound and send queue message: which stored message to send."""
+
+    conversation_id: str
+    message_id: str
+    attempt: int = 0

@@ -1,0 +1,106 @@
+"""Outbound: the window check before a send, the send itself, and retries with backoff.
+
+A transient provider failure (5xx, 429, timeout) is retried by the delayed-retry state
+machine: the worker computes the wait, the machine waits and puts the request back on the
+send queue. Permanent failures, and transient ones past the retry horizon, are recorded on the
+message for the agent to see.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ..channels import adapter_for
+from ..channels.base import SendFailed
+from ..credentials import CredentialStore
+from ..messaging import QueueMessage, QueuePublisher, StateMachineStarter
+from ..resources import SEND_QUEUE
+from ..storage.repository import ContactRepository
+from .models import DeliveryError, DeliveryStatus, OutboundRequest
+from .window import window_state
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    base_seconds: int = 30
+    max_wait_seconds: int = 3600
+    horizon: timedelta = timedelta(hours=24)
+
+    def wait_seconds(self, attempt: int) -> int:
+        """Exponential backoff with jitter, capped."""
+        ceiling = min(self.max_wait_seconds, self.base_seconds * 2 ** attempt)
+        return max(1, int(ceiling / 2 + random.uniform(0, ceiling / 2)))  # noqa: S311 - jitter, not security
+
+
+class OutboundDispatcher:
+    def __init__(self, repository: ContactRepository, publisher: QueuePublisher, credentials: CredentialStore,
+                 retries: StateMachineStarter, *, retry_machine_arn: str, send_queue_url: str,
+                 policy: RetryPolicy, clock: Callable[[], datetime]) -> None:
+        self._repository = repository
+        self._publisher = publisher
+        self._credentials = credentials
+        self._retries = retries
+        self._retry_machine_arn = retry_machine_arn
+        self._send_queue_url = send_queue_url
+        self._policy = policy
+        self._clock = clock
+
+    def check_window(self, request: OutboundRequest) -> bool:
+        """Forward the request to the send queue if the channel's window still allows it."""
+        conversation = self._repository.get_conversation(request.conversation_id)
+        message = self._repository.get_message(request.conversation_id, request.message_id)
+        if message.status is not DeliveryStatus.QUEUED:
+            return False
+        window = window_state(conversation, self._clock())
+        if not window.open:
+            self._repository.record_failure(conversation.id, message.id, DeliveryError(
+                code="window_closed", message="the customer-service window closed before the reply left",
+                permanent=True), self._clock())
+            return False
+        self._publisher.send(SEND_QUEUE, [_send_message(request)])
+        return True
+
+    def send(self, request: OutboundRequest) -> DeliveryStatus:
+        conversation = self._repository.get_conversation(request.conversation_id)
+        message = self._repository.get_message(request.conversation_id, request.message_id)
+        if message.status is not DeliveryStatus.QUEUED:
+            return message.status  # already sent or failed: a duplicate delivery of the request
+        account = self._repository.get_channel_account(conversation.account_id)
+        adapter = adapter_for(conversation.channel)
+        now = self._clock()
+        try:
+            if account is None or not account.enabled:
+                raise SendFailed("account_disabled", "the channel account is disabled or removed", permanent=True)
+            sent = adapter.send_text(account, self._credentials.get(account.channel.value, account.id),
+                                     conversation.customer_id, message.text or "")
+        except SendFailed as failure:
+            return self._failed(request, message.sent_at, failure, now)
+        self._repository.record_sent(conversation.id, message.id, sent.provider_message_id,
+                                     conversation.channel, conversation.account_id, now)
+        return DeliveryStatus.SENT
+
+    def _failed(self, request: OutboundRequest, first_queued_at: datetime, failure: SendFailed,
+                now: datetime) -> DeliveryStatus:
+        if not failure.permanent and now - first_queued_at < self._policy.horizon:
+            retry = request.model_copy(update={"attempt": request.attempt + 1})
+            message = _send_message(retry)
+            self._retries.start(self._retry_machine_arn, {
+                "wait_seconds": self._policy.wait_seconds(request.attempt),
+                "queue_url": self._send_queue_url,
+                "message_group_id": message.group_id,
+                "deduplication_id": message.deduplication_id,
+                "body": message.body,
+            }, name=f"retry-{request.message_id}-{retry.attempt}")
+            return DeliveryStatus.QUEUED
+        reason = failure.message if failure.permanent else f"gave up retrying: {failure.message}"
+        self._repository.record_failure(request.conversation_id, request.message_id,
+                                        DeliveryError(code=failure.code, message=reason, permanent=True), now)
+        return DeliveryStatus.FAILED
+
+
+def _send_message(request: OutboundRequest) -> QueueMessage:
+    return QueueMessage(body=request.model_dump_json(), group_id=request.conversation_id,
+                        deduplication_id=f"{request.message_id}-{request.attempt}")

@@ -1,0 +1,256 @@
+"""The one description of the AWS resources the code talks to.
+
+The CDK stack (``infra/``) and the local runtime (``local/``) both build the table, the
+queues and the state machines from these definitions, and ``tests/infra`` checks that the
+synthesized template and the locally provisioned resources agree with them. Change a
+key, an index, a queue attribute or a state machine here and nowhere else.
+
+Physical names are derived from an application name so that two installations can live
+in one AWS account and region side by side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_APP_NAME = "open-contact"
+
+
+@dataclass(frozen=True)
+class IndexDefinition:
+    """A global secondary index; every index projects all attributes."""
+
+    name: str
+    partition_key: str
+    sort_key: str
+
+
+@dataclass(frozen=True)
+class TableDefinition:
+    partition_key: str
+    sort_key: str
+    ttl_attribute: str
+    indexes: tuple[IndexDefinition, ...]
+
+    def physical_name(self, app_name: str) -> str:
+        return f"{app_name}-data"
+
+    @property
+    def string_attributes(self) -> tuple[str, ...]:
+        """Every key attribute of the table and its indexes (all strings)."""
+        names = [self.partition_key, self.sort_key]
+        for index in self.indexes:
+            names.extend((index.partition_key, index.sort_key))
+        return tuple(dict.fromkeys(names))
+
+
+# Conversations appear in three kinds of list: by team and state (the New and Assigned tabs),
+# by owner (Assigned to me) and by team (All). Each list sorts by conversation date or by last
+# message date, so each partition attribute has one index per sort attribute. Only conversation
+# items carry these attributes, so the indexes stay sparse.
+TABLE = TableDefinition(
+    partition_key="pk",
+    sort_key="sk",
+    ttl_attribute="expires_at",
+    indexes=(
+        IndexDefinition("state-created", "state_pk", "created_sk"),
+        IndexDefinition("state-activity", "state_pk", "activity_sk"),
+        IndexDefinition("owner-created", "owner_pk", "created_sk"),
+        IndexDefinition("owner-activity", "owner_pk", "activity_sk"),
+        IndexDefinition("team-created", "team_pk", "created_sk"),
+        IndexDefinition("team-activity", "team_pk", "activity_sk"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class QueueDefinition:
+    """An SQS queue with its dead-letter queue and the consumer's event-source settings."""
+
+    key: str
+    fifo: bool
+    visibility_timeout_seconds: int
+    max_receive_count: int
+    batch_size: int
+    retention_days: int = 4
+    dlq_retention_days: int = 14
+
+    def physical_name(self, app_name: str) -> str:
+        return f"{app_name}-{self.key}" + (".fifo" if self.fifo else "")
+
+    def dlq_physical_name(self, app_name: str) -> str:
+        return f"{app_name}-{self.key}-dlq" + (".fifo" if self.fifo else "")
+
+    def attributes(self) -> dict[str, str]:
+        """Queue attributes as SQS CreateQueue takes them (without the redrive policy)."""
+        attributes = {
+            "VisibilityTimeout": str(self.visibility_timeout_seconds),
+            "MessageRetentionPeriod": str(self.retention_days * 86400),
+        }
+        if self.fifo:
+            # Deduplication ids are always explicit (the provider's message id), never the body.
+            attributes.update({"FifoQueue": "true", "ContentBasedDeduplication": "false"})
+        return attributes
+
+
+# Webhooks -> routing. FIFO: the message group is one customer on one channel account, so
+# a customer's messages and status updates are handled in the order the provider sent them.
+INBOUND_QUEUE = QueueDefinition("inbound", fifo=True, visibility_timeout_seconds=60,
+                                max_receive_count=5, batch_size=10)
+# Routing -> assignment of new and reopened conversations.
+ASSIGNMENT_QUEUE = QueueDefinition("assignment", fifo=False, visibility_timeout_seconds=60,
+                                   max_receive_count=5, batch_size=10)
+# Routing -> out-of-office replies for messages that arrive while the team is closed.
+OUT_OF_OFFICE_QUEUE = QueueDefinition("out-of-office", fifo=False, visibility_timeout_seconds=60,
+                                      max_receive_count=5, batch_size=10)
+# API -> window check. FIFO per conversation, so an agent's replies leave in the order written.
+OUTBOUND_QUEUE = QueueDefinition("outbound", fifo=True, visibility_timeout_seconds=60,
+                                 max_receive_count=5, batch_size=10)
+# Window check and delayed retry -> the provider's send API.
+SEND_QUEUE = QueueDefinition("send", fifo=True, visibility_timeout_seconds=90,
+                             max_receive_count=5, batch_size=10)
+# Auto-deletion state machine -> removal of every item of an expired conversation.
+PURGE_QUEUE = QueueDefinition("purge", fifo=False, visibility_timeout_seconds=120,
+                              max_receive_count=5, batch_size=5)
+
+QUEUES: tuple[QueueDefinition, ...] = (
+    INBOUND_QUEUE, ASSIGNMENT_QUEUE, OUT_OF_OFFICE_QUEUE, OUTBOUND_QUEUE, SEND_QUEUE, PURGE_QUEUE,
+)
+
+
+@dataclass(frozen=True)
+class StateMachineDefinition:
+    key: str
+    description: str
+
+    def physical_name(self, app_name: str) -> str:
+        return f"{app_name}-{self.key}"
+
+
+DELAYED_RETRY_MACHINE = StateMachineDefinition(
+    "delayed-retry", "Waits, then puts an outbound send back on the send queue.")
+AUTO_DELETE_MACHINE = StateMachineDefinition(
+    "auto-delete", "Waits until an archived conversation expires, then asks for its purge.")
+STATE_MACHINES: tuple[StateMachineDefinition, ...] = (DELAYED_RETRY_MACHINE, AUTO_DELETE_MACHINE)
+
+
+def delayed_retry_definition() -> dict[str, Any]:
+    """Amazon States Language for the delayed retry of an outbound send.
+
+    Input: ``{"wait_seconds", "queue_url", "message_group_id", "deduplication_id", "body"}``.
+    The send worker computes the backoff; the machine only waits and re-enqueues, so it is
+    built from a Wait state and the SQS service integration alone.
+    """
+    return {
+        "Comment": DELAYED_RETRY_MACHINE.description,
+        "StartAt": "WaitBackoff",
+        "States": {
+            "WaitBackoff": {"Type": "Wait", "SecondsPath": "$.wait_seconds", "Next": "Requeue"},
+            "Requeue": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage",
+                "Parameters": {
+                    "QueueUrl.$": "$.queue_url",
+                    "MessageBody.$": "$.body",
+                    "MessageGroupId.$": "$.message_group_id",
+                    "MessageDeduplicationId.$": "$.deduplication_id",
+                },
+                "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 2,
+                           "MaxAttempts": 5, "BackoffRate": 2.0}],
+                "End": True,
+            },
+        },
+    }
+
+
+def auto_delete_definition(table_name: str) -> dict[str, Any]:
+    """Amazon States Language for the auto-deletion of one archived conversation.
+
+    Input: ``{"conversation_pk", "delete_at", "queue_url"}``. After the wait the machine reads
+    the conversation again: if it was reopened or its deletion date moved (the retention
+    setting changed), it waits for the new date or stops; only a conversation still archived
+    and due is handed to the purge queue.
+    """
+    return {
+        "Comment": AUTO_DELETE_MACHINE.description,
+        "StartAt": "WaitUntilDue",
+        "States": {
+            "WaitUntilDue": {"Type": "Wait", "TimestampPath": "$.delete_at", "Next": "ReadConversation"},
+            "ReadConversation": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::dynamodb:getItem",
+                "Parameters": {
+                    "TableName": table_name,
+                    "Key": {TABLE.partition_key: {"S.$": "$.conversation_pk"},
+                            TABLE.sort_key: {"S": "CONVERSATION"}},
+                    "ProjectionExpression": "#state, delete_at",
+                    "ExpressionAttributeNames": {"#state": "state"},
+                },
+                "ResultPath": "$.current",
+                "Next": "StillDue",
+            },
+            "StillDue": {
+                "Type": "Choice",
+                "Choices": [
+                    {"Not": {"Variable": "$.current.Item.delete_at", "IsPresent": True},
+                     "Next": "NothingToDelete"},
+                    {"Not": {"Variable": "$.current.Item.state.S", "StringEquals": "archived"},
+                     "Next": "NothingToDelete"},
+                    {"Variable": "$.current.Item.delete_at.S", "StringEqualsPath": "$.delete_at",
+                     "Next": "RequestPurge"},
+                ],
+                "Default": "Reschedule",
+            },
+            "Reschedule": {
+                "Type": "Pass",
+                "Parameters": {
+                    "conversation_pk.$": "$.conversation_pk",
+                    "delete_at.$": "$.current.Item.delete_at.S",
+                    "queue_url.$": "$.queue_url",
+                },
+                "Next": "WaitUntilDue",
+            },
+            "RequestPurge": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::sqs:sendMessage",
+                "Parameters": {
+                    "QueueUrl.$": "$.queue_url",
+                    "MessageBody": {"conversation_pk.$": "$.conversation_pk",
+                                    "delete_at.$": "$.delete_at"},
+                },
+                "End": True,
+            },
+            "NothingToDelete": {"Type": "Succeed"},
+        },
+    }
+
+
+def state_machine_definition(machine: StateMachineDefinition, app_name: str) -> dict[str, Any]:
+    if machine is DELAYED_RETRY_MACHINE:
+        return delayed_retry_definition()
+    return auto_delete_definition(TABLE.physical_name(app_name))
+
+
+# Environment variable names shared by the stack (which sets them) and the functions
+# (which read them through their settings model).
+ENV_APP_NAME = "CONTACT_APP_NAME"
+ENV_USER_POOL_ID = "CONTACT_USER_POOL_ID"
+ENV_USER_POOL_CLIENT_ID = "CONTACT_USER_POOL_CLIENT_ID"
+ENV_JWKS_URL = "CONTACT_JWKS_URL"
+ENV_PUBLIC_API_URL = "CONTACT_PUBLIC_API_URL"
+ENV_RETRY_MACHINE_ARN = "CONTACT_RETRY_MACHINE_ARN"
+ENV_AUTO_DELETE_MACHINE_ARN = "CONTACT_AUTO_DELETE_MACHINE_ARN"
+ENV_MEDIA_BUCKET = "CONTACT_MEDIA_BUCKET"
+ENV_RETRY_BASE_SECONDS = "CONTACT_RETRY_BASE_SECONDS"
+ENV_RETRY_HORIZON_SECONDS = "CONTACT_RETRY_HORIZON_SECONDS"
+
+
+def queue_url_env(queue: QueueDefinition) -> str:
+    """Name of the environment variable that holds a queue's URL."""
+    return "CONTACT_QUEUE_URL_" + queue.key.upper().replace("-", "_")
+
+
+def secret_name(app_name: str, channel: str, account_id: str) -> str:
+    """Secrets Manager name of one channel account's credentials."""
+    return f"{app_name}/channels/{channel}/{account_id}"

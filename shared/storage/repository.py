@@ -1,0 +1,431 @@
+"""Data access for conversations, messages, users, teams and channel accounts.
+
+Every list reads by Query on the table or an index (never Scan) and pages with an opaque
+cursor. Races are settled by DynamoDB condition expressions; botocore and PynamoDB errors are
+translated into domain errors here.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, TypeVar
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import QueryError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.models import Model
+from pynamodb.pagination import ResultIterator
+from pynamodb.transactions import TransactWrite
+
+from ..domain.models import (
+    ChannelAccount,
+    Channel,
+    ContentKind,
+    Conversation,
+    ConversationState,
+    DeliveryError,
+    DeliveryStatus,
+    Direction,
+    InboundMessage,
+    Message,
+    Page,
+    Role,
+    StatusUpdate,
+    Team,
+    User,
+)
+from ..errors import Conflict, InvalidInput, NotFound
+from . import keys
+from .items import (
+    ChannelAccountItem,
+    ConversationItem,
+    ErrorAttribute,
+    MessageItem,
+    OpenConversationItem,
+    ProviderMessageItem,
+    TableItem,
+    TeamItem,
+    UserItem,
+)
+
+ListView = Literal["new", "mine", "assigned", "all"]
+SortField = Literal["created", "activity"]
+
+PREVIEW_LENGTH = 120
+_M = TypeVar("_M", bound=Model)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    conversation: Conversation
+    message: Message
+    created_conversation: bool
+
+
+def _encode_cursor(last_key: dict[str, Any] | None) -> str | None:
+    if not last_key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(last_key, separators=(",", ":")).encode()).decode()
+
+
+def _decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as error:
+        raise InvalidInput("cursor is not a cursor this API returned", field="cursor") from error
+    if not isinstance(decoded, dict):
+        raise InvalidInput("cursor is not a cursor this API returned", field="cursor")
+    return decoded
+
+
+def _to_conversation(item: ConversationItem) -> Conversation:
+    return Conversation(
+        id=item.conversation_id,
+        channel=Channel(item.channel),
+        account_id=item.account_id,
+        customer_id=item.customer_id,
+        customer_name=item.customer_name,
+        team_id=item.team_id,
+        state=ConversationState(item.state),
+        owner_id=item.owner_id,
+        created_at=item.created_at,
+        last_message_at=item.last_message_at,
+        last_customer_message_at=item.last_customer_message_at,
+        preview=item.preview,
+        version=int(item.version),
+    )
+
+
+def _to_message(item: MessageItem) -> Message:
+    error = None
+    if item.error is not None:
+        error = DeliveryError(code=item.error.code, message=item.error.message,
+                              permanent=bool(item.error.permanent))
+    return Message(
+        id=item.message_id,
+        conversation_id=item.conversation_id,
+        direction=Direction(item.direction),
+        kind=ContentKind(item.content_kind),
+        text=item.text,
+        sent_at=item.sent_at,
+        status=DeliveryStatus(item.status),
+        provider_message_id=item.provider_message_id,
+        author_id=item.author_id,
+        error=error,
+    )
+
+
+def _preview(kind: ContentKind, text: str | None) -> str:
+    if text:
+        return text[:PREVIEW_LENGTH]
+    return f"[{kind.value}]"
+
+
+def _index_keys(state: ConversationState, team_id: str, owner_id: str | None) -> dict[str, str | None]:
+    return {
+        "state_pk": keys.state_list_pk(team_id, state.value),
+        "team_pk": keys.team_list_pk(team_id),
+        "owner_pk": keys.owner_list_pk(owner_id) if owner_id and state is ConversationState.ASSIGNED else None,
+    }
+
+
+class ContactRepository:
+    """DynamoDB implementation of the storage the use cases need."""
+
+    def __init__(self) -> None:
+        self._connection: Connection | None = None
+
+    # --- channel accounts, users, teams -------------------------------------------------
+
+    def get_channel_account(self, account_id: str) -> ChannelAccount | None:
+        item = self._get(ChannelAccountItem, keys.account_pk(account_id), "ACCOUNT")
+        if item is None:
+            return None
+        return ChannelAccount(
+            id=item.account_id, channel=Channel(item.channel), name=item.name,
+            provider_account_id=item.provider_account_id, api_base_url=item.api_base_url,
+            team_id=item.team_id, enabled=bool(item.enabled),
+        )
+
+    def put_channel_account(self, account: ChannelAccount) -> None:
+        ChannelAccountItem(
+            keys.account_pk(account.id), "ACCOUNT", account_id=account.id, channel=account.channel.value,
+            name=account.name, provider_account_id=account.provider_account_id,
+            api_base_url=account.api_base_url, team_id=account.team_id, enabled=account.enabled,
+        ).save()
+
+    def get_user(self, user_id: str) -> User | None:
+        item = self._get(UserItem, keys.user_pk(user_id), "USER")
+        if item is None:
+            return None
+        return User(id=item.user_id, email=item.email, display_name=item.display_name,
+                    role=Role(item.role), team_ids=tuple(item.team_ids or ()))
+
+    def put_user(self, user: User) -> None:
+        UserItem(keys.user_pk(user.id), "USER", user_id=user.id, email=user.email,
+                 display_name=user.display_name, role=user.role.value, team_ids=list(user.team_ids)).save()
+
+    def put_team(self, team: Team) -> None:
+        TeamItem(keys.team_pk(team.id), "TEAM", team_id=team.id, name=team.name).save()
+
+    # --- conversations ------------------------------------------------------------------
+
+    def get_conversation(self, conversation_id: str) -> Conversation:
+        item = self._get(ConversationItem, keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
+        if item is None:
+            raise NotFound(f"conversation {conversation_id} does not exist", field="conversation_id")
+        return _to_conversation(item)
+
+    def list_conversations(
+        self,
+        *,
+        view: ListView,
+        team_id: str,
+        user_id: str,
+        sort: SortField,
+        ascending: bool,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[Conversation]:
+        """One page of a tab. Each tab is one Query on one index, so a page costs the same
+        whatever the number of conversations."""
+        if view == "new":
+            index_key = keys.state_list_pk(team_id, ConversationState.NEW.value)
+            index = ConversationItem.state_created if sort == "created" else ConversationItem.state_activity
+        elif view == "assigned":
+            index_key = keys.state_list_pk(team_id, ConversationState.ASSIGNED.value)
+            index = ConversationItem.state_created if sort == "created" else ConversationItem.state_activity
+        elif view == "mine":
+            index_key = keys.owner_list_pk(user_id)
+            index = ConversationItem.owner_created if sort == "created" else ConversationItem.owner_activity
+        else:
+            index_key = keys.team_list_pk(team_id)
+            index = ConversationItem.team_created if sort == "created" else ConversationItem.team_activity
+        results: ResultIterator[ConversationItem] = index.query(
+            index_key, scan_index_forward=ascending, limit=limit,
+            last_evaluated_key=_decode_cursor(cursor),
+        )
+        try:
+            items = [_to_conversation(item) for item in results]
+        except QueryError as error:
+            raise InvalidInput("cursor does not belong to this list", field="cursor") from error
+        return Page[Conversation](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
+
+    def ingest_message(self, event: InboundMessage, *, team_id: str) -> IngestResult | None:
+        """Store an inbound message and create or touch its conversation.
+
+        Returns None when the provider's message id was seen before (a redelivered webhook):
+        the provider-id item is written in the same transaction as the message, with a
+        condition that it does not exist yet.
+        """
+        pointer = self._get(OpenConversationItem, keys.open_conversation_pk(event.account_id, event.customer_id),
+                            "OPEN")
+        message = MessageItem(
+            keys.conversation_pk(""), "", message_id=keys.message_id(event.sent_at, event.provider_message_id),
+            direction=Direction.INBOUND.value, content_kind=event.kind.value, text=event.text,
+            sent_at=event.sent_at, status=DeliveryStatus.RECEIVED.value,
+            provider_message_id=event.provider_message_id,
+            raw=json.dumps(event.raw) if event.raw is not None else None,
+        )
+        created = pointer is None
+        conversation_id = keys.new_conversation_id() if pointer is None else pointer.conversation_id
+        self._place_message(message, conversation_id)
+        provider_item = ProviderMessageItem(
+            keys.provider_message_pk(event.channel.value, event.account_id, event.provider_message_id), "PMSG",
+            conversation_id=conversation_id, message_sk=message.sk,
+        )
+        try:
+            with TransactWrite(connection=self._conn()) as transaction:
+                transaction.save(provider_item, condition=ProviderMessageItem.pk.does_not_exist())
+                transaction.save(message)
+                if created:
+                    transaction.save(self._new_conversation_item(event, conversation_id, team_id),
+                                     condition=ConversationItem.pk.does_not_exist())
+                    transaction.save(
+                        OpenConversationItem(keys.open_conversation_pk(event.account_id, event.customer_id),
+                                             "OPEN", conversation_id=conversation_id),
+                        condition=OpenConversationItem.pk.does_not_exist(),
+                    )
+        except TransactWriteError as error:
+            reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
+            if reasons and reasons[0] == "ConditionalCheckFailed":
+                return None
+            if created and "ConditionalCheckFailed" in reasons:
+                # Another delivery opened the customer's conversation at the same moment:
+                # let the queue retry, and the retry joins that conversation.
+                raise Conflict("customer's conversation was opened concurrently") from error
+            raise
+        if not created:
+            self._touch_conversation(conversation_id, event)
+        conversation = self.get_conversation(conversation_id)
+        return IngestResult(conversation=conversation, message=_to_message(message), created_conversation=created)
+
+    def _new_conversation_item(self, event: InboundMessage, conversation_id: str, team_id: str) -> ConversationItem:
+        state = ConversationState.NEW
+        return ConversationItem(
+            keys.conversation_pk(conversation_id), keys.CONVERSATION_SK,
+            conversation_id=conversation_id, channel=event.channel.value, account_id=event.account_id,
+            customer_id=event.customer_id, customer_name=event.customer_name, team_id=team_id,
+            state=state.value, owner_id=None, created_at=event.sent_at, last_message_at=event.sent_at,
+            last_customer_message_at=event.sent_at, preview=_preview(event.kind, event.text), version=0,
+            created_sk=keys.time_sk(event.sent_at, conversation_id),
+            activity_sk=keys.time_sk(event.sent_at, conversation_id),
+            **_index_keys(state, team_id, None),
+        )
+
+    def _touch_conversation(self, conversation_id: str, event: InboundMessage) -> None:
+        """Move the conversation's activity forward; an older message (arriving late) leaves it."""
+        item = ConversationItem(keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
+        actions = [
+            ConversationItem.last_message_at.set(event.sent_at),
+            ConversationItem.last_customer_message_at.set(event.sent_at),
+            ConversationItem.activity_sk.set(keys.time_sk(event.sent_at, conversation_id)),
+            ConversationItem.preview.set(_preview(event.kind, event.text)),
+        ]
+        if event.customer_name:
+            actions.append(ConversationItem.customer_name.set(event.customer_name))
+        try:
+            item.update(actions=actions, condition=ConversationItem.last_message_at <= event.sent_at)
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+
+    def pick_up(self, conversation_id: str, user_id: str) -> Conversation:
+        """Assign a New conversation to the user. Of two concurrent pick-ups exactly one wins:
+        the update is conditional on the conversation still being New."""
+        current = self.get_conversation(conversation_id)
+        state = ConversationState.ASSIGNED
+        item = ConversationItem(keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
+        index_keys = _index_keys(state, current.team_id, user_id)
+        try:
+            item.update(
+                actions=[
+                    ConversationItem.state.set(state.value),
+                    ConversationItem.owner_id.set(user_id),
+                    ConversationItem.state_pk.set(index_keys["state_pk"]),
+                    ConversationItem.owner_pk.set(index_keys["owner_pk"]),
+                    ConversationItem.version.add(1),
+                ],
+                condition=ConversationItem.state == ConversationState.NEW.value,
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise Conflict(f"conversation {conversation_id} was already picked up") from error
+            raise
+        return _to_conversation(item)
+
+    # --- messages -----------------------------------------------------------------------
+
+    def list_messages(self, conversation_id: str, *, limit: int, cursor: str | None) -> Page[Message]:
+        results: ResultIterator[TableItem] = TableItem.query(
+            keys.conversation_pk(conversation_id), TableItem.sk.startswith("MSG#"),
+            limit=limit, last_evaluated_key=_decode_cursor(cursor),
+        )
+        try:
+            items = [_to_message(item) for item in results if isinstance(item, MessageItem)]
+        except QueryError as error:
+            raise InvalidInput("cursor does not belong to this conversation", field="cursor") from error
+        return Page[Message](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
+
+    def get_message(self, conversation_id: str, message_id: str) -> Message:
+        item = self._get(MessageItem, keys.conversation_pk(conversation_id), keys.message_sk(message_id))
+        if item is None:
+            raise NotFound(f"message {message_id} does not exist", field="message_id")
+        return _to_message(item)
+
+    def add_outbound_message(self, conversation: Conversation, *, author_id: str, text: str,
+                             sent_at: datetime) -> Message:
+        item = MessageItem(
+            keys.conversation_pk(""), "", message_id=keys.message_id(sent_at),
+            direction=Direction.OUTBOUND.value, content_kind=ContentKind.TEXT.value, text=text,
+            sent_at=sent_at, status=DeliveryStatus.QUEUED.value, author_id=author_id,
+        )
+        self._place_message(item, conversation.id)
+        conversation_item = ConversationItem(keys.conversation_pk(conversation.id), keys.CONVERSATION_SK)
+        with TransactWrite(connection=self._conn()) as transaction:
+            transaction.save(item, condition=MessageItem.pk.does_not_exist())
+            transaction.update(conversation_item, actions=[
+                ConversationItem.last_message_at.set(sent_at),
+                ConversationItem.activity_sk.set(keys.time_sk(sent_at, conversation.id)),
+                ConversationItem.preview.set(_preview(ContentKind.TEXT, text)),
+            ], condition=ConversationItem.pk.exists())
+        return _to_message(item)
+
+    def record_sent(self, conversation_id: str, message_id: str, provider_message_id: str,
+                    channel: Channel, account_id: str, at: datetime) -> None:
+        """The provider accepted the message: remember its id so status callbacks find it."""
+        message_key = keys.message_sk(message_id)
+        with TransactWrite(connection=self._conn()) as transaction:
+            transaction.save(ProviderMessageItem(
+                keys.provider_message_pk(channel.value, account_id, provider_message_id), "PMSG",
+                conversation_id=conversation_id, message_sk=message_key,
+            ))
+            transaction.update(
+                MessageItem(keys.conversation_pk(conversation_id), message_key),
+                actions=[MessageItem.provider_message_id.set(provider_message_id)],
+                condition=MessageItem.pk.exists(),
+            )
+        self._advance_status(conversation_id, message_key, DeliveryStatus.SENT, at, None)
+
+    def record_failure(self, conversation_id: str, message_id: str, error: DeliveryError, at: datetime) -> None:
+        self._advance_status(conversation_id, keys.message_sk(message_id), DeliveryStatus.FAILED, at, error)
+
+    def apply_status(self, update: StatusUpdate) -> bool:
+        """Apply a provider's status callback; False when the message is unknown or the status
+        would move it backwards (statuses arrive in any order)."""
+        pointer = self._get(
+            ProviderMessageItem,
+            keys.provider_message_pk(update.channel.value, update.account_id, update.provider_message_id), "PMSG",
+        )
+        if pointer is None:
+            return False
+        error = None
+        if update.status is DeliveryStatus.FAILED:
+            error = DeliveryError(code=update.error_code or "unknown",
+                                  message=update.error_message or "the provider reported a failure",
+                                  permanent=True)
+        return self._advance_status(pointer.conversation_id, pointer.message_sk, update.status,
+                                    update.occurred_at, error)
+
+    def _advance_status(self, conversation_id: str, message_key: str, status: DeliveryStatus, at: datetime,
+                        error: DeliveryError | None) -> bool:
+        item = MessageItem(keys.conversation_pk(conversation_id), message_key)
+        actions: list[Any] = [MessageItem.status.set(status.value), MessageItem.status_at.set(at)]
+        if error is not None:
+            actions.append(MessageItem.error.set(
+                ErrorAttribute(code=error.code, message=error.message, permanent=error.permanent)))
+        lower = [s.value for s in DeliveryStatus if s.rank < status.rank]
+        condition: Condition = MessageItem.pk.exists() & MessageItem.status.is_in(*lower)
+        try:
+            item.update(actions=actions, condition=condition)
+        except UpdateError as error_:
+            if error_.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    # --- helpers ------------------------------------------------------------------------
+
+    @staticmethod
+    def _place_message(item: MessageItem, conversation_id: str) -> None:
+        item.pk = keys.conversation_pk(conversation_id)
+        item.sk = keys.message_sk(item.message_id)
+        item.conversation_id = conversation_id
+
+    def _conn(self) -> Connection:
+        if self._connection is None:
+            self._connection = Connection(region=TableItem.Meta.region)
+        return self._connection
+
+    @staticmethod
+    def _get(model: type[_M], pk: str, sk: str) -> _M | None:
+        try:
+            return model.get(pk, sk)
+        except model.DoesNotExist:
+            return None
