@@ -1,0 +1,74 @@
+# The single entry point. `make run` starts everything locally; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+export AWS_DEFAULT_REGION ?= us-east-1
+
+.PHONY: install install-python install-frontend build-frontend install-browser run test test-fast \
+        test-unit test-integration test-infra test-e2e test-browser lint typecheck synth cost-probe clean
+
+install: install-python build-frontend
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt functions/requirements.txt
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install-python: $(VENV)/.installed
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+
+install-frontend: frontend/node_modules/.package-lock.json
+
+build-frontend: install-frontend
+	cd frontend && npm run build
+
+# Debian's Chromium drives the browser tests (Playwright never downloads a browser here).
+install-browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+run: install
+	$(PY) -m local
+
+lint: install-python
+	$(VENV)/bin/ruff check .
+	cd frontend && npm run typecheck
+
+# Two mypy runs: the CDK app and the Chalice app are both called `app`.
+typecheck: install-python
+	$(VENV)/bin/mypy functions/app.py local benchmarks tests
+	$(VENV)/bin/mypy app.py infra
+
+test-unit: install-python
+	$(PY) -m pytest -m unit
+
+test-integration: install-python
+	$(PY) -m pytest -m integration
+
+test-infra: install-python
+	$(PY) -m pytest -m infra
+
+test-e2e: install
+	$(PY) -m pytest -m e2e
+
+test-browser: install install-browser
+	$(PY) -m pytest -m browser
+
+# Everything but the slow CDK synthesis.
+test-fast: install
+	$(PY) -m pytest -m "not infra and not browser"
+
+test: install install-browser lint typecheck
+	$(PY) -m pytest
+
+synth: install-python
+	$(PY) app.py
+
+cost-probe: install
+	$(PY) -m benchmarks.cost_probe
+
+clean:
+	rm -rf cdk.out chalice.out .pytest_cache .mypy_cache .ruff_cache frontend/dist

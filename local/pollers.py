@@ -1,0 +1,133 @@
+"""SQS pollers that stand in for Lambda's event source mappings.
+
+Each poller receives up to the queue's batch size, hands the very handler Lambda would call an
+SQS event of the shape Lambda builds, deletes the records the handler did not report as
+failed, and leaves the failed ones on the queue. SQS counts every receive, so a record that
+keeps failing moves to the dead-letter queue after the queue's maxReceiveCount, as in AWS.
+
+One difference, for speed only: Lambda lets a failed record wait out the visibility timeout
+before it is received again; the pollers shorten that wait to ``retry_delay_seconds``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import boto3
+from chalice.local import LambdaContext
+
+from chalicelib import resources
+
+log = logging.getLogger("local.pollers")
+
+LambdaHandler = Callable[[dict[str, Any], Any], Any]
+
+
+@dataclass(frozen=True)
+class QueueConsumer:
+    queue: resources.QueueDefinition
+    queue_url: str
+    queue_arn: str
+    function_name: str
+    handler: LambdaHandler
+
+
+def consumers_of(app_module: ModuleType, queue_urls: dict[str, str], region: str,
+                 app_name: str) -> list[QueueConsumer]:
+    """The consumers the Chalice app registers, matched to the queues by physical name."""
+    by_name = {queue.physical_name(app_name): queue for queue in resources.QUEUES}
+    consumers = []
+    for source in app_module.app.event_sources:
+        queue = by_name[source.queue]
+        consumers.append(QueueConsumer(
+            queue=queue, queue_url=queue_urls[queue.key],
+            queue_arn=f"arn:aws:sqs:{region}:123456789012:{source.queue}",
+            function_name=source.name,
+            handler=getattr(app_module, source.handler_string.rsplit(".", 1)[-1]),
+        ))
+    return consumers
+
+
+def lambda_sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> dict[str, Any]:
+    """An SQS event exactly as Lambda's event source mapping builds it."""
+    records = []
+    for message in messages:
+        attributes = dict(message.get("Attributes", {}))
+        records.append({
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": attributes,
+            "messageAttributes": message.get("MessageAttributes", {}),
+            "md5OfBody": message["MD5OfBody"],
+            "eventSource": "aws:sqs",
+            "eventSourceARN": queue_arn,
+            "awsRegion": region,
+        })
+    return {"Records": records}
+
+
+class Poller(threading.Thread):
+    def __init__(self, consumer: QueueConsumer, *, region: str, endpoint_url: str,
+                 retry_delay_seconds: int = 1, wait_seconds: int = 1) -> None:
+        super().__init__(name=f"poller-{consumer.queue.key}", daemon=True)
+        self.consumer = consumer
+        self._region = region
+        self._sqs = boto3.client("sqs", endpoint_url=endpoint_url, region_name=region)
+        self._retry_delay = retry_delay_seconds
+        self._wait = wait_seconds
+        self._stop_requested = threading.Event()
+        self.invocations = 0
+
+    def stop(self) -> None:
+        self._stop_requested.set()
+
+    def run(self) -> None:
+        while not self._stop_requested.is_set():
+            try:
+                self.poll_once()
+            except Exception:
+                log.exception("poller %s failed; polling again", self.consumer.queue.key)
+                self._stop_requested.wait(1)
+
+    def poll_once(self) -> int:
+        """Receive one batch and invoke the handler with it; returns the number of records."""
+        response = self._sqs.receive_message(
+            QueueUrl=self.consumer.queue_url,
+            MaxNumberOfMessages=self.consumer.queue.batch_size,
+            WaitTimeSeconds=self._wait,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        )
+        messages = response.get("Messages", [])
+        if not messages:
+            return 0
+        event = lambda_sqs_event(messages, self.consumer.queue_arn, self._region)
+        context = LambdaContext(self.consumer.function_name, memory_size=512, max_runtime_ms=30_000)
+        failed: set[str] = set()
+        try:
+            result = self.consumer.handler(event, context)
+            failed = {item["itemIdentifier"] for item in (result or {}).get("batchItemFailures", [])}
+        except Exception:
+            # A handler that raises fails the whole batch, as in Lambda.
+            log.exception("handler %s raised", self.consumer.function_name)
+            failed = {message["MessageId"] for message in messages}
+        self.invocations += 1
+        self._settle(messages, failed)
+        return len(messages)
+
+    def _settle(self, messages: list[dict[str, Any]], failed: set[str]) -> None:
+        done = [m for m in messages if m["MessageId"] not in failed]
+        for start in range(0, len(done), 10):
+            self._sqs.delete_message_batch(QueueUrl=self.consumer.queue_url, Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done[start:start + 10])])
+        retry = [m for m in messages if m["MessageId"] in failed]
+        if retry:
+            self._sqs.change_message_visibility_batch(QueueUrl=self.consumer.queue_url, Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": self._retry_delay}
+                for i, m in enumerate(retry)])

@@ -1,0 +1,276 @@
+"""The whole system on one machine: moto, the resources, the API and web app on one origin,
+the SQS pollers and the channel simulator."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import logging
+import mimetypes
+import os
+import socket
+import sys
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import requests
+from moto.server import ThreadedMotoServer
+
+from .pollers import Poller, consumers_of
+from .provision import LocalResources, provision
+from .simulator import ChannelSimulator, WhatsAppNumber, serve
+
+log = logging.getLogger("local.runtime")
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS_DIR = ROOT / "functions"
+FRONTEND_DIST = ROOT / "frontend" / "dist"
+API_PREFIX = "/api"
+CHALICE_APP_MODULE = "contact_functions_app"
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class RuntimeConfig:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    moto_port: int = 5000
+    simulator_port: int = 8001
+    app_name: str = "open-contact"
+    region: str = "us-east-1"
+    frontend_dist: Path = FRONTEND_DIST
+    retry_base_seconds: int = 2
+    retry_delay_seconds: int = 1
+    seed: bool = True
+    # Tests drive the pollers one batch at a time instead (Poller.poll_once).
+    start_pollers: bool = True
+    poll_wait_seconds: int = 1
+
+
+@dataclass
+class RuntimeInfo:
+    web_url: str
+    api_url: str
+    webhook_base_url: str
+    simulator_url: str
+    moto_url: str
+    demo: dict[str, Any] = field(default_factory=dict)
+
+
+class _ApiAndWebHandler(BaseHTTPRequestHandler):
+    """API Gateway in front of the Chalice app under /api, CloudFront-like static hosting elsewhere."""
+
+    gateway: Any
+    gateway_lock: threading.Lock
+    static_root: Path
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug(format, *args)
+
+    def _reply(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            if name.lower() not in {"content-length", "connection", "transfer-encoding"}:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _handle(self) -> None:
+        if self.path == API_PREFIX or self.path.startswith(API_PREFIX + "/"):
+            self._api()
+        elif self.command in {"GET", "HEAD"}:
+            self._static()
+        else:
+            self._reply(405, {"Content-Type": "application/json"}, b'{"error":{"code":"method_not_allowed"}}')
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+
+    def _api(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            self._reply(413, {"Content-Type": "application/json"},
+                        b'{"error":{"code":"payload_too_large","message":"request body exceeds 10 MB"}}')
+            self.close_connection = True
+            return
+        body = self.rfile.read(length) if length else None
+        from chalice.local import LocalGatewayException
+
+        path = self.path[len(API_PREFIX):] or "/"
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        try:
+            # The Chalice app keeps the current request on the app object, as a Lambda container
+            # handling one event at a time may: one invocation at a time here too.
+            with self.gateway_lock:
+                response = self.gateway.handle_request(self.command, path, headers, body)
+        except LocalGatewayException as error:
+            self._reply(error.CODE, {"Content-Type": "application/json"},
+                        error.body or b'{"error":{"code":"not_found","message":"no such route"}}')
+            return
+        payload = response.get("body") or ""
+        data = payload.encode() if isinstance(payload, str) else bytes(payload)
+        if response.get("isBase64Encoded"):
+            import base64
+
+            data = base64.b64decode(data)
+        self._reply(int(response["statusCode"]), dict(response.get("headers") or {}), data)
+
+    def _static(self) -> None:
+        relative = self.path.split("?")[0].lstrip("/") or "index.html"
+        target = (self.static_root / relative).resolve()
+        if not target.is_relative_to(self.static_root.resolve()) or not target.is_file():
+            target = self.static_root / "index.html"  # single-page app fallback, as CloudFront does
+        if not target.is_file():
+            self._reply(404, {"Content-Type": "text/plain"}, b"web app not built: run make build-frontend")
+            return
+        content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        self._reply(200, {"Content-Type": content_type, "Cache-Control": "no-cache"}, target.read_bytes())
+
+
+class LocalRuntime:
+    def __init__(self, config: RuntimeConfig) -> None:
+        self.config = config
+        self.moto: ThreadedMotoServer | None = None
+        self.resources: LocalResources | None = None
+        self.app_module: ModuleType | None = None
+        self.pollers: list[Poller] = []
+        self.simulator = ChannelSimulator()
+        self._servers: list[ThreadingHTTPServer] = []
+        self.info: RuntimeInfo | None = None
+
+    @property
+    def moto_url(self) -> str:
+        return f"http://127.0.0.1:{self.config.moto_port}"
+
+    def start(self) -> RuntimeInfo:
+        config = self.config
+        for name in ("port", "moto_port", "simulator_port"):
+            if getattr(config, name) == 0:
+                setattr(config, name, free_port())
+        self._start_moto()
+        self.resources = provision(self.moto_url, config.region, config.app_name)
+        web_url = f"http://{config.host}:{config.port}"
+        api_url = web_url + API_PREFIX
+        os.environ.update(self.resources.function_environment(api_url))
+        os.environ["CONTACT_RETRY_BASE_SECONDS"] = str(config.retry_base_seconds)
+        from chalicelib.settings import get_settings
+
+        get_settings.cache_clear()  # settings are read once; read them again with this environment
+        self.app_module = _import_app()
+        simulator_server = serve(self.simulator, "127.0.0.1", config.simulator_port)
+        self._servers.append(simulator_server)
+        simulator_url = f"http://127.0.0.1:{config.simulator_port}"
+        self._start_web(self.app_module)
+        self.info = RuntimeInfo(web_url=web_url, api_url=api_url, webhook_base_url=f"{api_url}/webhooks",
+                                simulator_url=simulator_url, moto_url=self.moto_url)
+        if config.seed:
+            self._seed(simulator_url)
+        self._start_pollers(self.app_module)
+        return self.info
+
+    def _start_moto(self) -> None:
+        os.environ.update({
+            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's fake keys
+            "AWS_DEFAULT_REGION": self.config.region, "AWS_REGION": self.config.region,
+            "AWS_ENDPOINT_URL": self.moto_url,
+            # moto's Step Functions executor calls SQS and DynamoDB back on this port.
+            "MOTO_PORT": str(self.config.moto_port),
+            "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_DEV": "false",
+        })
+        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.config.moto_port, verbose=False)
+        self.moto.start()
+        requests.post(f"{self.moto_url}/moto-api/config", timeout=10,
+                      json={"stepfunctions": {"execute_state_machine": True}}).raise_for_status()
+
+    def _start_web(self, app_module: ModuleType) -> None:
+        from chalice.config import Config
+        from chalice.local import LocalGateway
+
+        config = Config.create(chalice_stage="dev", app_name=app_module.app.app_name, lambda_timeout=30,
+                               lambda_memory_size=512)
+        handler = type("Handler", (_ApiAndWebHandler,), {
+            "gateway": LocalGateway(app_module.app, config), "gateway_lock": threading.Lock(),
+            "static_root": self.config.frontend_dist,
+        })
+        server = ThreadingHTTPServer((self.config.host, self.config.port), handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, name="api-and-web", daemon=True).start()
+        self._servers.append(server)
+
+    def _start_pollers(self, app_module: ModuleType) -> None:
+        assert self.resources is not None
+        for consumer in consumers_of(app_module, self.resources.queue_urls, self.config.region,
+                                     self.config.app_name):
+            poller = Poller(consumer, region=self.config.region, endpoint_url=self.moto_url,
+                            retry_delay_seconds=self.config.retry_delay_seconds,
+                            wait_seconds=self.config.poll_wait_seconds)
+            if self.config.start_pollers:
+                poller.start()
+            self.pollers.append(poller)
+
+    def _seed(self, simulator_url: str) -> None:
+        from .seed import DEMO_PASSWORD, seed_demo
+
+        assert self.resources is not None and self.info is not None
+        users, whatsapp = seed_demo(self.resources, simulator_graph_url=f"{simulator_url}/graph")
+        self.simulator.add_whatsapp_number(WhatsAppNumber(
+            phone_number_id=whatsapp.phone_number_id, display_phone_number=whatsapp.display_phone_number,
+            waba_id=whatsapp.waba_id, webhook_url=f"{self.info.webhook_base_url}/whatsapp/{whatsapp.account_id}",
+            app_secret=whatsapp.app_secret, access_token=whatsapp.access_token))
+        self.info.demo = {
+            "password": DEMO_PASSWORD,
+            "users": [{"email": u.email, "role": u.role.value, "id": u.id} for u in users],
+            "whatsapp": {"account_id": whatsapp.account_id, "phone_number_id": whatsapp.phone_number_id,
+                         "app_secret": whatsapp.app_secret, "verify_token": whatsapp.verify_token},
+        }
+
+    def poller(self, queue_key: str) -> Poller:
+        return next(p for p in self.pollers if p.consumer.queue.key == queue_key)
+
+    def stop(self) -> None:
+        for poller in self.pollers:
+            poller.stop()
+        for poller in self.pollers:
+            if poller.is_alive():
+                poller.join(timeout=5)
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+        if self.moto is not None:
+            self.moto.stop()
+
+
+def _import_app() -> ModuleType:
+    """Import the Chalice app (``functions/app.py``, with ``chalicelib`` beside it, as Lambda
+    sees them). It gets its own module name, since the CDK app at the root is also ``app.py``."""
+    return load_functions_app()
+
+
+def load_functions_app() -> ModuleType:
+    if str(FUNCTIONS_DIR) not in sys.path:
+        sys.path.insert(0, str(FUNCTIONS_DIR))
+    if CHALICE_APP_MODULE in sys.modules:
+        return sys.modules[CHALICE_APP_MODULE]
+    spec = importlib.util.spec_from_file_location(CHALICE_APP_MODULE, FUNCTIONS_DIR / "app.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[CHALICE_APP_MODULE] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def info_json(info: RuntimeInfo) -> str:
+    return json.dumps(info.__dict__)

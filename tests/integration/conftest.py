@@ -1,0 +1,75 @@
+"""One local runtime for the integration suite, in this process, with its pollers stopped:
+each test drives the queues one batch at a time and so sees every step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from local.runtime import LocalRuntime, RuntimeConfig
+from tests.support import login
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "/integration/" in str(item.fspath):
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def runtime() -> Iterator[LocalRuntime]:
+    local = LocalRuntime(RuntimeConfig(port=0, moto_port=0, simulator_port=0, start_pollers=False, poll_wait_seconds=0,
+                                       retry_base_seconds=1))
+    local.start()
+    yield local
+    local.stop()
+
+
+@pytest.fixture(scope="session")
+def api(runtime: LocalRuntime) -> str:
+    assert runtime.info is not None
+    return runtime.info.api_url
+
+
+@pytest.fixture(scope="session")
+def demo(runtime: LocalRuntime) -> dict[str, Any]:
+    assert runtime.info is not None
+    return runtime.info.demo
+
+
+@pytest.fixture(scope="session")
+def agent1(api: str, demo: dict[str, Any]) -> dict[str, str]:
+    return login(api, "agent1@example.com", demo["password"])
+
+
+@pytest.fixture(scope="session")
+def agent2(api: str, demo: dict[str, Any]) -> dict[str, str]:
+    return login(api, "agent2@example.com", demo["password"])
+
+
+@pytest.fixture(scope="session")
+def webhook_url(runtime: LocalRuntime, demo: dict[str, Any]) -> str:
+    assert runtime.info is not None
+    return f"{runtime.info.webhook_base_url}/whatsapp/{demo['whatsapp']['account_id']}"
+
+
+@pytest.fixture
+def sqs(runtime: LocalRuntime) -> Any:
+    return boto3.client("sqs", endpoint_url=runtime.moto_url, region_name=runtime.config.region)
+
+
+def queue_depth(sqs: Any, url: str) -> int:
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
+        "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+
+def drain(runtime: LocalRuntime, *queue_keys: str, rounds: int = 20) -> None:
+    """Run the pollers of these queues until a full round finds nothing (bounded)."""
+    for _ in range(rounds):
+        if sum(runtime.poller(key).poll_once() for key in queue_keys) == 0:
+            return
+    raise AssertionError(f"queues {queue_keys} did not drain in {rounds} rounds")
