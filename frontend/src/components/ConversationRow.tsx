@@ -1,0 +1,45 @@
+import { fullTime, shortTime } from '../lib/format';
+import type { Conversation } from '../types';
+import { ChannelBadge } from './ChannelBadge';
+import { StateBadge } from './StateBadge';
+
+interface Props {
+  conversation: Conversation;
+  selected: boolean;
+  onSelect(id: string): void;
+}
+
+export function ConversationRow({ conversation, selected, onSelect }: Props) {
+  const name = conversation.customer_name || conversation.customer_id;
+  return (
+    <li class="row-item">
+      <button
+        type="button"
+        class={selected ? 'row row--selected' : 'row'}
+        data-testid="conversation-row"
+        data-conversation-id={conversation.id}
+        data-state={conversation.state}
+        aria-current={selected ? 'true' : undefined}
+        onClick={() => onSelect(conversation.id)}
+      >
+        <ChannelBadge channel={conversation.channel} />
+        <span class="row__body">
+          <span class="row__line">
+            <span class="row__name">{name}</span>
+            <time
+              class="row__time"
+              dateTime={conversation.last_message_at}
+              title={fullTime(conversation.last_message_at)}
+            >
+              {shortTime(conversation.last_message_at)}
+            </time>
+          </span>
+          <span class="row__line">
+            <span class="row__preview">{conversation.preview}</span>
+            <StateBadge state={conversation.state} />
+          </span>
+        </span>
+      </button>
+    </li>
+  );
+}

@@ -1,0 +1,95 @@
+// One inbox tab's conversations: the first page is polled every 2 s; "Load more" appends the
+// pages after it (those are not re-polled, but a conversation in the fresh first page always
+// wins over its older copy further down).
+
+import { useMemo, useState } from 'preact/hooks';
+import { api } from '../api';
+import { reportError, useAlerts } from '../lib/alerts';
+import type { Conversation, InboxView } from '../types';
+import { usePolling } from './usePolling';
+
+export const POLL_INTERVAL_MS = 2000;
+
+interface ListState {
+  first: Conversation[];
+  more: Conversation[];
+  cursor: string | null;
+  loaded: boolean;
+}
+
+const EMPTY: ListState = { first: [], more: [], cursor: null, loaded: false };
+
+export interface ConversationList {
+  items: Conversation[];
+  loaded: boolean;
+  hasMore: boolean;
+  loadingMore: boolean;
+  loadMore(): Promise<void>;
+  refresh(): void;
+}
+
+/** Use with `key={view}` on the component so a tab change starts from an empty list. */
+export function useConversationList(view: InboxView): ConversationList {
+  const alerts = useAlerts();
+  const [state, setState] = useState<ListState>(EMPTY);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const errorKey = `list:${view}`;
+
+  const refresh = usePolling(
+    async (signal) => {
+      try {
+        const page = await api.listConversations(view, { signal });
+        if (signal.aborted) return;
+        setState((current) => ({
+          first: page.items,
+          more: current.more,
+          // once more pages are loaded, the cursor to follow is the one after the last of them
+          cursor: current.more.length ? current.cursor : page.next_cursor,
+          loaded: true,
+        }));
+        alerts.clearError(errorKey);
+      } catch (error) {
+        reportError(alerts, error, errorKey);
+      }
+    },
+    POLL_INTERVAL_MS,
+    [view],
+  );
+
+  const loadMore = async (): Promise<void> => {
+    if (!state.cursor || loadingMore) return;
+    setLoadingMore(true);
+    try {
+      const page = await api.listConversations(view, { cursor: state.cursor });
+      setState((current) => ({
+        ...current,
+        more: [...current.more, ...page.items],
+        cursor: page.next_cursor,
+      }));
+    } catch (error) {
+      reportError(alerts, error, errorKey);
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+
+  const items = useMemo(() => {
+    const seen = new Set<string>();
+    const merged: Conversation[] = [];
+    for (const conversation of [...state.first, ...state.more]) {
+      if (seen.has(conversation.id)) continue;
+      seen.add(conversation.id);
+      merged.push(conversation);
+    }
+    return merged;
+  }, [state.first, state.more]);
+
+  return {
+    items,
+    loaded: state.loaded,
+    hasMore: state.cursor !== null,
+    loadingMore,
+    loadMore,
+    refresh,
+  };
+}

@@ -1,0 +1,86 @@
+// Display helpers: times, channel names, message statuses.
+
+import type { MessageStatus } from '../types';
+
+const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const dayAndTime = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+function parse(iso: string | null | undefined): Date | null {
+  if (!iso) return null;
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** Short local time: "14:05" today, "Mar 3, 14:05" otherwise. */
+export function shortTime(iso: string | null | undefined, now: Date = new Date()): string {
+  const date = parse(iso);
+  if (!date) return '';
+  return date.toDateString() === now.toDateString() ? timeOnly.format(date) : dayAndTime.format(date);
+}
+
+/** Full local date and time, for tooltips. */
+export function fullTime(iso: string | null | undefined): string {
+  const date = parse(iso);
+  return date ? full.format(date) : '';
+}
+
+/** "in 3 h 5 min" style distance to a future time; "" if past or invalid. */
+export function timeUntil(iso: string | null | undefined, now: number = Date.now()): string {
+  const date = parse(iso);
+  if (!date) return '';
+  const minutes = Math.round((date.getTime() - now) / 60_000);
+  if (minutes <= 0) return '';
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return rest ? `${hours} h ${rest} min` : `${hours} h`;
+}
+
+interface ChannelInfo {
+  label: string;
+  short: string;
+}
+
+const CHANNELS: Record<string, ChannelInfo> = {
+  whatsapp: { label: 'WhatsApp', short: 'WA' },
+  messenger: { label: 'Messenger', short: 'FB' },
+  instagram: { label: 'Instagram', short: 'IG' },
+  telegram: { label: 'Telegram', short: 'TG' },
+  sms: { label: 'SMS', short: 'SMS' },
+  viber: { label: 'Viber', short: 'VB' },
+  email: { label: 'Email', short: '@' },
+};
+
+export function channelInfo(channel: string): ChannelInfo {
+  return (
+    CHANNELS[channel] ?? {
+      label: channel ? channel.charAt(0).toUpperCase() + channel.slice(1) : 'Unknown',
+      short: (channel || '?').slice(0, 2).toUpperCase(),
+    }
+  );
+}
+
+const STATUS_LABELS: Record<MessageStatus, string> = {
+  received: 'Received',
+  queued: 'Queued',
+  sent: 'Sent',
+  delivered: 'Delivered',
+  read: 'Read',
+  failed: 'Failed',
+};
+
+export function statusLabel(status: string): string {
+  return STATUS_LABELS[status as MessageStatus] ?? status;
+}
+
+const STATE_LABELS: Record<string, string> = { new: 'New', assigned: 'Assigned', archived: 'Archived' };
+
+export function stateLabel(state: string): string {
+  return STATE_LABELS[state] ?? state;
+}
