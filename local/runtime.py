@@ -190,6 +190,7 @@ class LocalRuntime:
             "MOTO_PORT": str(self.config.moto_port),
             "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_DEV": "false",
         })
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.config.moto_port, verbose=False)
         self.moto.start()
         requests.post(f"{self.moto_url}/moto-api/config", timeout=10,

@@ -1,0 +1,244 @@
+"""Cost probe: pushes N inbound messages and N agent replies through the local pipeline, counts
+every AWS request and the DynamoDB capacity it consumed, and prices them.
+
+    python -m benchmarks.cost_probe --messages 200
+
+AWS requests are counted with botocore event hooks on every client the process creates
+(the functions', the pollers' standing in for Lambda's event source mappings, and moto's own
+Step Functions executor); DynamoDB capacity comes from ReturnConsumedCapacity=TOTAL, which
+PynamoDB asks for on every call. Prices: benchmarks/prices.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import botocore.session
+import requests
+
+from benchmarks import prices
+from local.runtime import LocalRuntime, RuntimeConfig
+from tests.support import find, login, new_wa_id, post_whatsapp, whatsapp_text
+
+HTTP_TIMEOUT = 10
+
+
+@dataclass
+class Meter:
+    requests: Counter[str] = field(default_factory=Counter)
+    read_units: float = 0.0
+    write_units: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, service: str, operation: str, parsed: dict[str, Any]) -> None:
+        with self.lock:
+            self.requests[f"{service}:{operation}"] += 1
+            consumed = parsed.get("ConsumedCapacity") if isinstance(parsed, dict) else None
+            for entry in consumed if isinstance(consumed, list) else [consumed] if consumed else []:
+                read = entry.get("ReadCapacityUnits")
+                write = entry.get("WriteCapacityUnits")
+                if read is None and write is None:
+                    # Only the total was returned: reads and writes are told apart by operation.
+                    units = float(entry.get("CapacityUnits", 0))
+                    if operation in {"GetItem", "Query", "BatchGetItem", "TransactGetItems", "Scan"}:
+                        read = units
+                    else:
+                        write = units
+                self.read_units += float(read or 0)
+                self.write_units += float(write or 0)
+
+    def snapshot(self) -> tuple[Counter[str], float, float]:
+        with self.lock:
+            return Counter(self.requests), self.read_units, self.write_units
+
+
+METER = Meter()
+
+
+def install_meter() -> None:
+    """Count every API call of every botocore client created from now on."""
+    original = botocore.session.Session.create_client
+
+    def create_client(self: botocore.session.Session, *args: Any, **kwargs: Any) -> Any:
+        client = original(self, *args, **kwargs)
+        service = client.meta.service_model.service_name
+
+        def before_call(params: dict[str, Any], context: dict[str, Any], model: Any, **_: Any) -> None:
+            if service == "dynamodb" and model.name == "TransactWriteItems":
+                body = params.get("body") or b"{}"
+                context["transact_items"] = len(json.loads(body).get("TransactItems", []))
+
+        def after_call(http_response: Any, parsed: dict[str, Any], model: Any, context: dict[str, Any],
+                       **_: Any) -> None:
+            if "transact_items" in context and not parsed.get("ConsumedCapacity"):
+                # moto reports no capacity for transactions; DynamoDB charges 2 write units per item
+                # of up to 1 KB in a transaction.
+                parsed = {**parsed, "ConsumedCapacity": [{"WriteCapacityUnits": 2.0 * context["transact_items"]}]}
+            METER.record(service, model.name, parsed)
+
+        client.meta.events.register("before-call", before_call)
+        client.meta.events.register("after-call", after_call)
+        return client
+
+    botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
+
+
+@dataclass
+class Phase:
+    name: str
+    count: int
+    requests: Counter[str]
+    read_units: float
+    write_units: float
+    lambda_invocations: int
+    api_requests: int
+
+    def dollars(self, fifo_queues: set[str]) -> float:
+        cost = self.read_units * prices.DYNAMODB_READ_REQUEST_UNIT + self.write_units * prices.DYNAMODB_WRITE_REQUEST_UNIT
+        for key, calls in self.requests.items():
+            service = key.split(":")[0]
+            if service == "sqs":
+                cost += calls * (prices.SQS_FIFO_REQUEST if fifo_queues else prices.SQS_STANDARD_REQUEST)
+            elif service == "secretsmanager":
+                cost += calls * prices.SECRETS_MANAGER_API_CALL
+        invocations = self.lambda_invocations + self.api_requests
+        cost += invocations * (prices.LAMBDA_REQUEST + prices.ASSUMED_LAMBDA_MEMORY_GB
+                               * prices.ASSUMED_LAMBDA_SECONDS_PER_INVOCATION * prices.LAMBDA_GB_SECOND_X86)
+        cost += self.api_requests * prices.API_GATEWAY_REST_REQUEST
+        return cost
+
+
+class Probe:
+    def __init__(self, runtime: LocalRuntime) -> None:
+        self.runtime = runtime
+        assert runtime.info is not None
+        self.info = runtime.info
+        self.api_calls = 0
+
+    def drain(self, *keys: str) -> None:
+        for _ in range(200):
+            if sum(self.runtime.poller(key).poll_once() for key in keys) == 0:
+                return
+        raise RuntimeError("queues did not drain")
+
+    def invocations(self) -> int:
+        return sum(p.invocations for p in self.runtime.pollers)
+
+    def measure(self, name: str, count: int, work: Any) -> Phase:
+        requests_before, reads_before, writes_before = METER.snapshot()
+        invocations_before, api_before = self.invocations(), self.api_calls
+        work()
+        requests_after, reads_after, writes_after = METER.snapshot()
+        return Phase(name, count, requests_after - requests_before, reads_after - reads_before,
+                     writes_after - writes_before, self.invocations() - invocations_before,
+                     self.api_calls - api_before)
+
+
+def run(count: int) -> list[Phase]:
+    install_meter()
+    runtime = LocalRuntime(RuntimeConfig(port=0, moto_port=0, simulator_port=0, start_pollers=False,
+                                         poll_wait_seconds=0))
+    runtime.start()
+    try:
+        probe = Probe(runtime)
+        demo = probe.info.demo
+        webhook = f"{probe.info.webhook_base_url}/whatsapp/{demo['whatsapp']['account_id']}"
+        agent = login(probe.info.api_url, "agent1@example.com", demo["password"])
+        customers = [new_wa_id() for _ in range(count)]
+        conversation_ids: list[str] = []
+
+        def inbound() -> None:
+            for wa_id in customers:
+                body = whatsapp_text(demo["whatsapp"]["phone_number_id"], wa_id=wa_id, text="Where is my order?")
+                post_whatsapp(webhook, body, demo["whatsapp"]["app_secret"]).raise_for_status()
+                probe.api_calls += 1
+                probe.drain("inbound", "assignment", "out-of-office")
+
+        def pick_up() -> None:
+            cursor = None
+            while True:
+                params = {"view": "new", "limit": 100, **({"cursor": cursor} if cursor else {})}
+                page = requests.get(f"{probe.info.api_url}/conversations", params=params, headers=agent,
+                                    timeout=HTTP_TIMEOUT).json()
+                probe.api_calls += 1
+                conversation_ids.extend(c["id"] for c in page["items"] if c["customer_id"] in set(customers))
+                cursor = page["next_cursor"]
+                if not cursor:
+                    break
+            for conversation_id in conversation_ids:
+                requests.post(f"{probe.info.api_url}/conversations/{conversation_id}/pickup", headers=agent,
+                              timeout=HTTP_TIMEOUT).raise_for_status()
+                probe.api_calls += 1
+
+        def reply() -> None:
+            for conversation_id in conversation_ids:
+                requests.post(f"{probe.info.api_url}/conversations/{conversation_id}/messages",
+                              json={"text": "It ships today."}, headers=agent,
+                              timeout=HTTP_TIMEOUT).raise_for_status()
+                probe.api_calls += 1
+                probe.drain("outbound", "send")
+            # The simulator reports sent, delivered and read for each reply: those webhooks and
+            # their processing are part of what a reply costs.
+            deadline = time.monotonic() + 60
+            expected = 3 * len(conversation_ids)
+            while time.monotonic() < deadline:
+                probe.drain("inbound")
+                if probe.runtime.simulator and _statuses_posted(probe) >= expected:
+                    break
+                time.sleep(0.2)
+            time.sleep(0.5)
+            probe.drain("inbound")
+            probe.api_calls += expected  # the status webhooks
+
+        phases = [probe.measure("inbound message", count, inbound),
+                  probe.measure("pick up (list + assign)", count, pick_up),
+                  probe.measure("reply (incl. 3 status callbacks)", count, reply)]
+        assert find([{"n": len(conversation_ids)}], n=count), "every conversation was picked up"
+        return phases
+    finally:
+        runtime.stop()
+
+
+def _statuses_posted(probe: Probe) -> int:
+    return 3 * len(probe.runtime.simulator.outbox())
+
+
+def report(phases: list[Phase]) -> str:
+    lines = ["| per unit | AWS requests | DynamoDB RCU | DynamoDB WCU | Lambda + API GW calls | $ per million |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for phase in phases:
+        n = phase.count
+        total_requests = sum(phase.requests.values())
+        lines.append(
+            f"| {phase.name} | {total_requests / n:.1f} | {phase.read_units / n:.2f} | {phase.write_units / n:.2f} "
+            f"| {(phase.lambda_invocations + phase.api_requests) / n:.1f} "
+            f"| {phase.dollars({'fifo'}) / n * 1_000_000:,.2f} |")
+    lines.append("")
+    for phase in phases:
+        detail = ", ".join(f"{key} {calls / phase.count:.2f}" for key, calls in sorted(phase.requests.items()))
+        lines.append(f"- {phase.name}: {detail}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=100, help="inbound messages and replies (N)")
+    args = parser.parse_args()
+    started = time.monotonic()
+    phases = run(args.messages)
+    print(f"Cost probe: N = {args.messages} inbound messages and {args.messages} replies "
+          f"({time.monotonic() - started:.0f} s on the local runtime)\n")
+    print(report(phases))
+    print("\nPrices: benchmarks/prices.py (us-east-1 list prices; SQS priced at the FIFO rate; Lambda duration "
+          f"assumed {prices.ASSUMED_LAMBDA_SECONDS_PER_INVOCATION * 1000:.0f} ms at "
+          f"{prices.ASSUMED_LAMBDA_MEMORY_GB * 1024:.0f} MB).")
+
+
+if __name__ == "__main__":
+    main()
