@@ -37,10 +37,11 @@ lint: install-python
 	$(VENV)/bin/ruff check .
 	cd frontend && npm run typecheck
 
-# Two mypy runs: the CDK app and the Chalice app are both called `app`.
+# Two mypy runs: the Chalice app from inside functions/ (so shared/ is seen once, as chalicelib),
+# then the CDK app, the local runtime, benchmarks and tests.
 typecheck: install-python
-	$(VENV)/bin/mypy functions/app.py local benchmarks tests
-	$(VENV)/bin/mypy app.py infra
+	cd functions && ../$(VENV)/bin/mypy --config-file ../pyproject.toml app.py chalicelib
+	$(VENV)/bin/mypy app.py infra local benchmarks tests
 
 test-unit: install-python
 	$(PY) -m pytest -m unit

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
 from aws_lambda_powertools import Logger, Tracer
@@ -20,9 +20,11 @@ from aws_lambda_powertools.utilities.batch import (
     SqsFifoPartialProcessor,
     process_partial_response,
 )
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
 from chalice import Chalice, Response  # type: ignore[attr-defined]
-from chalice.app import SQSEvent
+from chalice.app import Request, SQSEvent
 from chalicelib import errors, resources, wiring
 from chalicelib.auth import sign_in
 from chalicelib.channels.base import WebhookRequest
@@ -34,7 +36,8 @@ from chalicelib.settings import get_settings
 from pydantic import BaseModel, ValidationError
 
 SERVICE = "open-contact"
-app = Chalice(app_name=SERVICE)
+# Powertools' Logger owns the log output; Chalice's own handler on the same logger would repeat each line.
+app = Chalice(app_name=SERVICE, configure_logs=False)
 logger = Logger(service=SERVICE)
 tracer = Tracer(service=SERVICE)
 
@@ -85,8 +88,15 @@ def route(path: str, **options: Any) -> Callable[[Callable[..., Response]], Call
     return register
 
 
+def _request() -> Request:
+    """The request being handled; Chalice sets it before calling any route handler."""
+    request = app.current_request
+    assert request is not None
+    return request
+
+
 def _body(model: type[_Model]) -> _Model:
-    raw = app.current_request.raw_body
+    raw = _request().raw_body
     try:
         document = json.loads(raw or b"null")
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
@@ -97,9 +107,10 @@ def _body(model: type[_Model]) -> _Model:
 
 
 def _principal() -> Principal:
-    request = app.current_request
+    request = _request()
     user_id = wiring.token_verifier().subject(request.headers.get("authorization"))
-    team = (request.query_params or {}).get("team")
+    query: Mapping[str, str] = request.query_params or {}
+    team = query.get("team")
     return principal_for(wiring.repository().get_user(user_id), team)
 
 
@@ -130,7 +141,7 @@ def me() -> Response:
 
 @route("/conversations", methods=["GET"])
 def list_conversations() -> Response:
-    query = ListQuery.model_validate(app.current_request.query_params or {})
+    query = ListQuery.model_validate(_request().query_params or {})
     ascending = None if query.order is None else query.order == "asc"
     page = wiring.inbox().list_conversations(_principal(), view=query.view, sort=query.sort,
                                              ascending=ascending, limit=query.limit, cursor=query.cursor)
@@ -144,7 +155,7 @@ def get_conversation(conversation_id: str) -> Response:
 
 @route("/conversations/{conversation_id}/messages", methods=["GET"])
 def list_messages(conversation_id: str) -> Response:
-    query = ListQuery.model_validate({k: v for k, v in (app.current_request.query_params or {}).items()
+    query = ListQuery.model_validate({k: v for k, v in (_request().query_params or {}).items()
                                       if k in {"limit", "cursor", "team"}})
     page = wiring.inbox().messages(_principal(), conversation_id, limit=query.limit, cursor=query.cursor)
     return _json(MessagePage(items=page.items, next_cursor=page.next_cursor))
@@ -167,13 +178,14 @@ def reply(conversation_id: str) -> Response:
 
 
 def _webhook_request() -> WebhookRequest:
-    request = app.current_request
+    request = _request()
     query = dict(request.query_params or {})
     base = get_settings().public_api_url + request.context.get("path", "")
     return WebhookRequest(
         method=request.method, url=base + (f"?{urlencode(query)}" if query else ""),
         headers={key.lower(): value for key, value in request.headers.items()},
-        query=query, body=request.raw_body or b"",
+        # Chalice types raw_body as str | bytes, but it always holds bytes.
+        query=query, body=cast(bytes, request.raw_body) or b"",
     )
 
 
@@ -198,10 +210,12 @@ def webhook(channel: str, account: str) -> Response:
 _app_name = get_settings().app_name
 
 
-def _process(event: SQSEvent, record_handler: Callable[[SQSRecord], None], *, fifo: bool) -> dict[str, Any]:
+def _process(event: SQSEvent, record_handler: Callable[[SQSRecord], None], *,
+             fifo: bool) -> PartialItemFailureResponse:
     processor = SqsFifoPartialProcessor() if fifo else BatchProcessor(event_type=EventType.SQS)
+    # Chalice types the context as a dict; in Lambda it is the LambdaContext object.
     return process_partial_response(event=event.to_dict(), record_handler=record_handler,
-                                    processor=processor, context=event.context)
+                                    processor=processor, context=cast(LambdaContext, event.context))
 
 
 def _route_record(record: SQSRecord) -> None:
@@ -231,35 +245,35 @@ def _purge_record(record: SQSRecord) -> None:
 
 @app.on_sqs_message(queue=resources.INBOUND_QUEUE.physical_name(_app_name),
                     batch_size=resources.INBOUND_QUEUE.batch_size, name="route_inbound")
-def route_inbound(event: SQSEvent) -> dict[str, Any]:
+def route_inbound(event: SQSEvent) -> PartialItemFailureResponse:
     return _process(event, _route_record, fifo=True)
 
 
 @app.on_sqs_message(queue=resources.ASSIGNMENT_QUEUE.physical_name(_app_name),
                     batch_size=resources.ASSIGNMENT_QUEUE.batch_size, name="assign_conversation")
-def assign_conversation(event: SQSEvent) -> dict[str, Any]:
+def assign_conversation(event: SQSEvent) -> PartialItemFailureResponse:
     return _process(event, _assign_record, fifo=False)
 
 
 @app.on_sqs_message(queue=resources.OUT_OF_OFFICE_QUEUE.physical_name(_app_name),
                     batch_size=resources.OUT_OF_OFFICE_QUEUE.batch_size, name="send_out_of_office")
-def send_out_of_office(event: SQSEvent) -> dict[str, Any]:
+def send_out_of_office(event: SQSEvent) -> PartialItemFailureResponse:
     return _process(event, _out_of_office_record, fifo=False)
 
 
 @app.on_sqs_message(queue=resources.OUTBOUND_QUEUE.physical_name(_app_name),
                     batch_size=resources.OUTBOUND_QUEUE.batch_size, name="check_window")
-def check_window(event: SQSEvent) -> dict[str, Any]:
+def check_window(event: SQSEvent) -> PartialItemFailureResponse:
     return _process(event, _window_record, fifo=True)
 
 
 @app.on_sqs_message(queue=resources.SEND_QUEUE.physical_name(_app_name),
                     batch_size=resources.SEND_QUEUE.batch_size, name="send_outbound")
-def send_outbound(event: SQSEvent) -> dict[str, Any]:
+def send_outbound(event: SQSEvent) -> PartialItemFailureResponse:
     return _process(event, _send_record, fifo=True)
 
 
 @app.on_sqs_message(queue=resources.PURGE_QUEUE.physical_name(_app_name),
                     batch_size=resources.PURGE_QUEUE.batch_size, name="purge_conversation")
-def purge_conversation(event: SQSEvent) -> dict[str, Any]:
+def purge_conversation(event: SQSEvent) -> PartialItemFailureResponse:
     return _process(event, _purge_record, fifo=False)

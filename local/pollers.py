@@ -16,12 +16,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from chalice.local import LambdaContext
-
 from chalicelib import resources
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.type_defs import MessageTypeDef
 
 log = logging.getLogger("local.pollers")
 
@@ -53,7 +55,7 @@ def consumers_of(app_module: ModuleType, queue_urls: dict[str, str], region: str
     return consumers
 
 
-def lambda_sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str) -> dict[str, Any]:
+def lambda_sqs_event(messages: list[MessageTypeDef], queue_arn: str, region: str) -> dict[str, Any]:
     """An SQS event exactly as Lambda's event source mapping builds it."""
     records = []
     for message in messages:
@@ -63,7 +65,11 @@ def lambda_sqs_event(messages: list[dict[str, Any]], queue_arn: str, region: str
             "receiptHandle": message["ReceiptHandle"],
             "body": message["Body"],
             "attributes": attributes,
-            "messageAttributes": message.get("MessageAttributes", {}),
+            # Lambda spells the attribute fields in camel case (stringValue, dataType).
+            "messageAttributes": {
+                name: {key[0].lower() + key[1:]: value for key, value in attribute.items()}
+                for name, attribute in message.get("MessageAttributes", {}).items()
+            },
             "md5OfBody": message["MD5OfBody"],
             "eventSource": "aws:sqs",
             "eventSourceARN": queue_arn,
@@ -121,7 +127,7 @@ class Poller(threading.Thread):
         self._settle(messages, failed)
         return len(messages)
 
-    def _settle(self, messages: list[dict[str, Any]], failed: set[str]) -> None:
+    def _settle(self, messages: list[MessageTypeDef], failed: set[str]) -> None:
         done = [m for m in messages if m["MessageId"] not in failed]
         for start in range(0, len(done), 10):
             self._sqs.delete_message_batch(QueueUrl=self.consumer.queue_url, Entries=[

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
-
 from chalicelib import resources
 
 # moto accepts any well-formed role ARN; in AWS each state machine has its own role (infra/).

@@ -21,6 +21,7 @@ from typing import Any
 import requests
 from moto.server import ThreadedMotoServer
 
+from .atomic_dynamodb import serialise_dynamodb_requests
 from .pollers import Poller, consumers_of
 from .provision import LocalResources, provision
 from .simulator import ChannelSimulator, WhatsAppNumber, serve
@@ -183,7 +184,7 @@ class LocalRuntime:
 
     def _start_moto(self) -> None:
         os.environ.update({
-            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's fake keys
+            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_DEFAULT_REGION": self.config.region, "AWS_REGION": self.config.region,
             "AWS_ENDPOINT_URL": self.moto_url,
             # moto's Step Functions executor calls SQS and DynamoDB back on this port.
@@ -191,6 +192,7 @@ class LocalRuntime:
             "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_DEV": "false",
         })
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log
+        serialise_dynamodb_requests()
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.config.moto_port, verbose=False)
         self.moto.start()
         requests.post(f"{self.moto_url}/moto-api/config", timeout=10,
@@ -225,7 +227,8 @@ class LocalRuntime:
     def _seed(self, simulator_url: str) -> None:
         from .seed import DEMO_PASSWORD, seed_demo
 
-        assert self.resources is not None and self.info is not None
+        assert self.resources is not None
+        assert self.info is not None
         users, whatsapp = seed_demo(self.resources, simulator_graph_url=f"{simulator_url}/graph")
         self.simulator.add_whatsapp_number(WhatsAppNumber(
             phone_number_id=whatsapp.phone_number_id, display_phone_number=whatsapp.display_phone_number,
@@ -266,7 +269,8 @@ def load_functions_app() -> ModuleType:
     if CHALICE_APP_MODULE in sys.modules:
         return sys.modules[CHALICE_APP_MODULE]
     spec = importlib.util.spec_from_file_location(CHALICE_APP_MODULE, FUNCTIONS_DIR / "app.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[CHALICE_APP_MODULE] = module
     spec.loader.exec_module(module)

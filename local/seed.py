@@ -8,7 +8,6 @@ import secrets
 from dataclasses import dataclass
 
 import boto3
-
 from chalicelib.domain.models import Channel, ChannelAccount, Role, Team, User
 from chalicelib.resources import secret_name
 from chalicelib.storage.repository import ContactRepository
@@ -16,7 +15,7 @@ from chalicelib.storage.repository import ContactRepository
 from .provision import LocalResources
 
 DEFAULT_TEAM = Team(id="default", name="Support")
-DEMO_PASSWORD = "Demo-password-1"
+DEMO_PASSWORD = "Demo-password-1"  # noqa: S105 - the published demo password
 
 
 @dataclass(frozen=True)

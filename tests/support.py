@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import requests
-
 from chalicelib.channels.whatsapp import sign
 
 T = TypeVar("T")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ..domain.models import Channel
-from ..errors import NotFound
+from chalicelib.domain.models import Channel
+from chalicelib.errors import NotFound
+
 from .base import ChannelAdapter
 from .whatsapp import WhatsAppAdapter
 

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ..domain.models import Channel, ChannelAccount, InboundMessage, StatusUpdate
-from ..errors import InvalidInput
+from chalicelib.domain.models import Channel, ChannelAccount, InboundMessage, StatusUpdate
+from chalicelib.errors import InvalidInput
 
 Credentials = Mapping[str, str]
 

@@ -8,9 +8,7 @@ import hmac
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
-from ..domain.models import (
+from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
     ContentKind,
@@ -18,7 +16,9 @@ from ..domain.models import (
     InboundMessage,
     StatusUpdate,
 )
-from ..errors import InvalidInput, SignatureRejected
+from chalicelib.errors import InvalidInput, SignatureRejected
+from pydantic import BaseModel, ConfigDict, ValidationError
+
 from .base import Credentials, SendFailed, SentMessage, WebhookRequest, parse_json_object
 from .http import post_json
 
@@ -210,7 +210,8 @@ class WhatsAppAdapter:
             if messages and isinstance(messages[0], dict) and messages[0].get("id"):
                 return SentMessage(provider_message_id=str(messages[0]["id"]))
             raise SendFailed("invalid_response", "the provider's answer has no message id", permanent=False)
-        error = body.get("error") if isinstance(body.get("error"), dict) else {}
+        error_field = body.get("error")
+        error: dict[str, Any] = error_field if isinstance(error_field, dict) else {}
         code = error.get("code")
         message = str(error.get("message") or f"HTTP {response.status}")
         if response.status >= 500 or response.status == 429 or code in TRANSIENT_ERROR_CODES:

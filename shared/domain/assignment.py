@@ -3,7 +3,8 @@ automatically (configured per team by the administration)."""
 
 from __future__ import annotations
 
-from ..storage.repository import ContactRepository
+from chalicelib.storage.repository import ContactRepository
+
 from .models import Conversation, ConversationState
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import Forbidden, Unauthenticated
+from chalicelib.errors import Forbidden, Unauthenticated
+
 from .models import Conversation, Role, User
 
 WORKING_ROLES = frozenset({Role.ADMINISTRATOR, Role.AGENT})

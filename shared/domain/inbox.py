@@ -6,10 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..errors import InvalidInput, WindowClosed
-from ..messaging import QueueMessage, QueuePublisher
-from ..resources import OUTBOUND_QUEUE
-from ..storage.repository import ContactRepository, ListView, SortField
+from chalicelib.errors import InvalidInput, WindowClosed
+from chalicelib.messaging import QueueMessage, QueuePublisher
+from chalicelib.resources import OUTBOUND_QUEUE
+from chalicelib.storage.repository import ContactRepository, ListView, SortField
+
 from .capabilities import text_limit
 from .identity import Principal, require_owner, require_team_member, require_working_role
 from .models import Conversation, Message, OutboundRequest, Page

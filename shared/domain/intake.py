@@ -7,13 +7,14 @@ deduplication ids, and routing drops whatever SQS did not.
 
 from __future__ import annotations
 
-from ..channels import adapter_for
-from ..channels.base import ChannelAdapter, WebhookRequest
-from ..credentials import CredentialStore
-from ..errors import NotFound, PayloadTooLarge
-from ..messaging import QueueMessage, QueuePublisher, fifo_token
-from ..resources import INBOUND_QUEUE
-from ..storage.repository import ContactRepository
+from chalicelib.channels import adapter_for
+from chalicelib.channels.base import ChannelAdapter, WebhookRequest
+from chalicelib.credentials import CredentialStore
+from chalicelib.errors import NotFound, PayloadTooLarge
+from chalicelib.messaging import QueueMessage, QueuePublisher, fifo_token
+from chalicelib.resources import INBOUND_QUEUE
+from chalicelib.storage.repository import ContactRepository
+
 from .models import ChannelAccount, InboundEnvelope, InboundMessage, StatusUpdate
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..storage.repository import ContactRepository
+from chalicelib.storage.repository import ContactRepository
 
 
 class OutOfOffice:

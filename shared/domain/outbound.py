@@ -13,12 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..channels import adapter_for
-from ..channels.base import SendFailed
-from ..credentials import CredentialStore
-from ..messaging import QueueMessage, QueuePublisher, StateMachineStarter
-from ..resources import SEND_QUEUE
-from ..storage.repository import ContactRepository
+from chalicelib.channels import adapter_for
+from chalicelib.channels.base import SendFailed
+from chalicelib.credentials import CredentialStore
+from chalicelib.messaging import QueueMessage, QueuePublisher, StateMachineStarter
+from chalicelib.resources import SEND_QUEUE
+from chalicelib.storage.repository import ContactRepository
+
 from .models import DeliveryError, DeliveryStatus, OutboundRequest
 from .window import window_state
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 
-from ..messaging import QueueMessage, QueuePublisher
-from ..resources import ASSIGNMENT_QUEUE, OUT_OF_OFFICE_QUEUE
-from ..storage.repository import ContactRepository, IngestResult
+from chalicelib.messaging import QueueMessage, QueuePublisher
+from chalicelib.resources import ASSIGNMENT_QUEUE, OUT_OF_OFFICE_QUEUE
+from chalicelib.storage.repository import ContactRepository, IngestResult
+
 from .models import InboundEnvelope, InboundMessage, StatusUpdate
 
 DEFAULT_TEAM_ID = "default"

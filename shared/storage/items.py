@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib import resources
+from chalicelib.settings import get_settings
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
@@ -33,9 +35,6 @@ from pynamodb.attributes import (
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
-
-from .. import resources
-from ..settings import get_settings
 
 _INDEXES = {index.name: index for index in resources.TABLE.indexes}
 
@@ -170,7 +169,7 @@ class UserItem(TableItem, discriminator="user"):
     email = UnicodeAttribute()
     display_name = UnicodeAttribute()
     role = UnicodeAttribute()
-    team_ids = ListAttribute[str](of=UnicodeAttribute, default=list)
+    team_ids = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
 
 
 class TeamItem(TableItem, discriminator="team"):

@@ -14,16 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, TypeVar
 
-from pynamodb.connection import Connection
-from pynamodb.exceptions import QueryError, TransactWriteError, UpdateError
-from pynamodb.expressions.condition import Condition
-from pynamodb.models import Model
-from pynamodb.pagination import ResultIterator
-from pynamodb.transactions import TransactWrite
-
-from ..domain.models import (
-    ChannelAccount,
+from chalicelib.domain.models import (
     Channel,
+    ChannelAccount,
     ContentKind,
     Conversation,
     ConversationState,
@@ -38,7 +31,16 @@ from ..domain.models import (
     Team,
     User,
 )
-from ..errors import Conflict, InvalidInput, NotFound
+from chalicelib.errors import Conflict, InvalidInput, NotFound
+from pynamodb.connection import Connection
+from pynamodb.exceptions import QueryError, TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.indexes import Index
+from pynamodb.models import Model
+from pynamodb.pagination import ResultIterator
+from pynamodb.transactions import TransactWrite
+
 from . import keys
 from .items import (
     ChannelAccountItem,
@@ -127,12 +129,19 @@ def _preview(kind: ContentKind, text: str | None) -> str:
     return f"[{kind.value}]"
 
 
-def _index_keys(state: ConversationState, team_id: str, owner_id: str | None) -> dict[str, str | None]:
-    return {
-        "state_pk": keys.state_list_pk(team_id, state.value),
-        "team_pk": keys.team_list_pk(team_id),
-        "owner_pk": keys.owner_list_pk(owner_id) if owner_id and state is ConversationState.ASSIGNED else None,
-    }
+@dataclass(frozen=True)
+class _IndexKeys:
+    """The partition keys that place a conversation on the inbox lists (the GSIs)."""
+
+    state_pk: str
+    team_pk: str
+    # Only an assigned conversation is on its owner's list; a missing key keeps it off that index.
+    owner_pk: str | None
+
+
+def _index_keys(state: ConversationState, team_id: str, owner_id: str | None) -> _IndexKeys:
+    owner_pk = keys.owner_list_pk(owner_id) if owner_id and state is ConversationState.ASSIGNED else None
+    return _IndexKeys(keys.state_list_pk(team_id, state.value), keys.team_list_pk(team_id), owner_pk)
 
 
 class ContactRepository:
@@ -195,6 +204,7 @@ class ContactRepository:
     ) -> Page[Conversation]:
         """One page of a tab. Each tab is one Query on one index, so a page costs the same
         whatever the number of conversations."""
+        index: Index[ConversationItem]
         if view == "new":
             index_key = keys.state_list_pk(team_id, ConversationState.NEW.value)
             index = ConversationItem.state_created if sort == "created" else ConversationItem.state_activity
@@ -268,6 +278,7 @@ class ContactRepository:
 
     def _new_conversation_item(self, event: InboundMessage, conversation_id: str, team_id: str) -> ConversationItem:
         state = ConversationState.NEW
+        index_keys = _index_keys(state, team_id, None)
         return ConversationItem(
             keys.conversation_pk(conversation_id), keys.CONVERSATION_SK,
             conversation_id=conversation_id, channel=event.channel.value, account_id=event.account_id,
@@ -276,13 +287,13 @@ class ContactRepository:
             last_customer_message_at=event.sent_at, preview=_preview(event.kind, event.text), version=0,
             created_sk=keys.time_sk(event.sent_at, conversation_id),
             activity_sk=keys.time_sk(event.sent_at, conversation_id),
-            **_index_keys(state, team_id, None),
+            state_pk=index_keys.state_pk, team_pk=index_keys.team_pk, owner_pk=index_keys.owner_pk,
         )
 
     def _touch_conversation(self, conversation_id: str, event: InboundMessage) -> None:
         """Move the conversation's activity forward; an older message (arriving late) leaves it."""
         item = ConversationItem(keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
-        actions = [
+        actions: list[Action] = [
             ConversationItem.last_message_at.set(event.sent_at),
             ConversationItem.last_customer_message_at.set(event.sent_at),
             ConversationItem.activity_sk.set(keys.time_sk(event.sent_at, conversation_id)),
@@ -308,8 +319,8 @@ class ContactRepository:
                 actions=[
                     ConversationItem.state.set(state.value),
                     ConversationItem.owner_id.set(user_id),
-                    ConversationItem.state_pk.set(index_keys["state_pk"]),
-                    ConversationItem.owner_pk.set(index_keys["owner_pk"]),
+                    ConversationItem.state_pk.set(index_keys.state_pk),
+                    ConversationItem.owner_pk.set(keys.owner_list_pk(user_id)),
                     ConversationItem.version.add(1),
                 ],
                 condition=ConversationItem.state == ConversationState.NEW.value,

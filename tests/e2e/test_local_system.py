@@ -28,7 +28,8 @@ def test_customer_to_agent_and_back(system):
         return find(items, customer_id=wa_id)
 
     conversation = wait_for(in_new, what="conversation in New")
-    assert conversation["customer_name"] == "Ana" and conversation["channel"] == "whatsapp"
+    assert conversation["customer_name"] == "Ana"
+    assert conversation["channel"] == "whatsapp"
     picked = requests.post(f"{api}/conversations/{conversation['id']}/pickup", headers=agent, timeout=HTTP_TIMEOUT)
     assert picked.status_code == 200
 

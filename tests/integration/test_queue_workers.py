@@ -4,8 +4,8 @@ and the delayed retry of a failed send through the real state machine on moto.""
 import json
 
 import requests
-
 from chalicelib import resources
+
 from tests.integration.conftest import drain, queue_depth
 from tests.integration.test_message_pipeline import conversation_of, deliver, messages_of
 from tests.support import HTTP_TIMEOUT, find, new_wa_id, wait_for
@@ -92,4 +92,5 @@ def test_a_permanent_send_failure_is_not_retried_and_shows_on_the_message(runtim
     drain(runtime, "outbound", "send")
     message = find(messages_of(api, agent1, conversation_id), direction="outbound")
     assert message["status"] == "failed"
-    assert message["error"]["code"] == "131026" and message["error"]["permanent"] is True
+    assert message["error"]["code"] == "131026"
+    assert message["error"]["permanent"] is True

@@ -17,7 +17,8 @@ def test_backoff_grows_and_is_capped():
     policy = RetryPolicy(base_seconds=30, max_wait_seconds=600)
     waits = [policy.wait_seconds(attempt) for attempt in range(10)]
     assert all(1 <= w <= 600 for w in waits)
-    assert waits[0] <= 30 and waits[-1] >= 300
+    assert waits[0] <= 30
+    assert waits[-1] >= 300
 
 
 def test_statuses_only_move_forward():

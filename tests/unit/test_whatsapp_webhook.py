@@ -1,7 +1,6 @@
 from datetime import UTC, datetime
 
 import pytest
-
 from chalicelib.channels.base import WebhookRequest
 from chalicelib.channels.whatsapp import WhatsAppAdapter, sign
 from chalicelib.domain.models import (
@@ -72,13 +71,16 @@ def test_image_keeps_caption_and_raw_payload(fixture_bytes):
     assert isinstance(event, InboundMessage)
     assert event.kind is ContentKind.IMAGE
     assert event.text == "the broken part"
-    assert event.raw is not None and event.raw["image"]["id"] == "1479537139650973"
+    assert event.raw is not None
+    assert event.raw["image"]["id"] == "1479537139650973"
 
 
 def test_statuses_are_normalised_with_the_provider_reason(fixture_bytes):
     read, failed = adapter.parse(request(fixture_bytes("whatsapp/statuses.json")), ACCOUNT)
-    assert isinstance(read, StatusUpdate) and read.status is DeliveryStatus.READ
-    assert isinstance(failed, StatusUpdate) and failed.status is DeliveryStatus.FAILED
+    assert isinstance(read, StatusUpdate)
+    assert read.status is DeliveryStatus.READ
+    assert isinstance(failed, StatusUpdate)
+    assert failed.status is DeliveryStatus.FAILED
     assert failed.error_code == "131047"
     assert failed.error_message == "Re-engagement message"
 

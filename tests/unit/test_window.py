@@ -1,7 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from chalicelib.domain.models import Channel, Conversation, ConversationState
 from chalicelib.domain.window import window_state
 
@@ -17,16 +16,19 @@ def conversation(channel: Channel, last_customer_message_at: datetime | None) ->
 
 def test_whatsapp_window_is_open_within_24_hours():
     state = window_state(conversation(Channel.WHATSAPP, NOW - timedelta(hours=23, minutes=59)), NOW)
-    assert state.open and not state.needs_template
+    assert state.open
+    assert not state.needs_template
     assert state.closes_at == NOW + timedelta(minutes=1)
 
 
 def test_whatsapp_window_closes_at_exactly_24_hours():
     state = window_state(conversation(Channel.WHATSAPP, NOW - timedelta(hours=24)), NOW)
-    assert not state.open and state.needs_template
+    assert not state.open
+    assert state.needs_template
 
 
 @pytest.mark.parametrize("channel", [Channel.TELEGRAM, Channel.SMS, Channel.VIBER, Channel.EMAIL])
 def test_channels_without_a_window_are_always_open(channel):
     state = window_state(conversation(channel, NOW - timedelta(days=30)), NOW)
-    assert state.open and state.closes_at is None
+    assert state.open
+    assert state.closes_at is None

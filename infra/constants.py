@@ -1,0 +1,68 @@
+"""Names and fixed settings of the CDK app.
+
+Resource definitions (keys, indexes, queues, state machines, environment variable names) live in
+``chalicelib.resources``; this module only holds what is particular to the AWS deployment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from aws_cdk import aws_logs as logs
+from chalicelib import resources
+
+from . import FUNCTIONS_DIR, REPO_DIR
+
+# --- the app -------------------------------------------------------------------------------
+STACK_ID = "ContactStack"
+CONTEXT_APP_NAME = "app_name"
+# Optional: the API's public base URL (the execute-api URL with its stage, or a custom domain),
+# known only after the first deployment. See docs/deploy.md.
+CONTEXT_PUBLIC_API_URL = "public_api_url"
+DEFAULT_REGION = "us-east-1"
+# Tag on every resource, so that two installations in one account are told apart.
+TAG_APPLICATION = "application"
+
+CHALICE_SOURCE_DIR = FUNCTIONS_DIR
+WEB_ASSETS_DIR = REPO_DIR / "frontend" / "dist"
+
+# --- the Chalice functions -----------------------------------------------------------------
+# The API Gateway stage; CloudFront's /api/* behaviour relies on it being "api".
+API_STAGE = "api"
+API_PATH_PATTERN = f"/{API_STAGE}/*"
+API_HANDLER = "APIHandler"
+# Chalice function name (as registered in functions/app.py) -> the queue it consumes.
+QUEUE_CONSUMERS: Mapping[str, resources.QueueDefinition] = MappingProxyType({
+    "route_inbound": resources.INBOUND_QUEUE,
+    "assign_conversation": resources.ASSIGNMENT_QUEUE,
+    "send_out_of_office": resources.OUT_OF_OFFICE_QUEUE,
+    "check_window": resources.OUTBOUND_QUEUE,
+    "send_outbound": resources.SEND_QUEUE,
+    "purge_conversation": resources.PURGE_QUEUE,
+})
+FUNCTION_NAMES: tuple[str, ...] = (API_HANDLER, *QUEUE_CONSUMERS)
+LAMBDA_MEMORY_MB = 512
+# At most the shortest queue visibility timeout (SQS refuses an event source mapping otherwise)
+# and at most API Gateway's 29 s integration timeout plus a second.
+LAMBDA_TIMEOUT_SECONDS = 30
+LOG_RETENTION = logs.RetentionDays.ONE_MONTH
+POWERTOOLS_SERVICE_NAME = "open-contact"
+# Read and write actions the functions need on the table and its indexes (PynamoDB describes
+# the table on first use).
+TABLE_READ_WRITE_ACTIONS: tuple[str, ...] = (
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+)
+
+# --- web hosting ---------------------------------------------------------------------------
+WEB_INDEX_DOCUMENT = "index.html"
+ACCESS_LOG_RETENTION_DAYS = 90
+CLOUDFRONT_LOG_PREFIX = "cloudfront/"

@@ -1,0 +1,65 @@
+"""The Cognito user pool of agents and administrators, its groups and the web app's client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_cognito as cognito
+from constructs import Construct
+
+from .nag import acknowledge
+from .naming import pascal
+
+MIN_PASSWORD_LENGTH = 12
+
+
+class Identity(Construct):
+    """``groups`` is keyed by group name."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, app_name: str,
+                 group_names: Iterable[str]) -> None:
+        super().__init__(scope, construct_id)
+        self.user_pool = cognito.UserPool(
+            self, "UserPool",
+            user_pool_name=f"{app_name}-users",
+            # Administrators create users through the admin API; nobody signs up alone.
+            self_sign_up_enabled=False,
+            sign_in_aliases=cognito.SignInAliases(email=True),
+            sign_in_case_sensitive=False,
+            auto_verify=cognito.AutoVerifiedAttrs(email=True),
+            standard_attributes=cognito.StandardAttributes(
+                email=cognito.StandardAttribute(required=True, mutable=True)),
+            password_policy=cognito.PasswordPolicy(
+                min_length=MIN_PASSWORD_LENGTH, require_lowercase=True, require_uppercase=True,
+                require_digits=True, require_symbols=True, temp_password_validity=Duration.days(3)),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            feature_plan=cognito.FeaturePlan.ESSENTIALS,
+            mfa=cognito.Mfa.OFF,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        acknowledge(self.user_pool, "COG2",
+                    "The web app signs in with USER_PASSWORD_AUTH and does not handle MFA challenges yet; "
+                    "users are created by administrators only (no self sign-up).")
+        plus_reason = ("Threat protection (advanced security) needs the Cognito Plus feature plan, billed per "
+                       "monthly active user; the pool is a small, administrator-managed staff directory.")
+        acknowledge(self.user_pool, "COG3", plus_reason)
+        acknowledge(self.user_pool, "COG8", plus_reason)
+        self.groups: dict[str, cognito.UserPoolGroup] = {
+            name: cognito.UserPoolGroup(self, f"{pascal(name)}Group", user_pool=self.user_pool,
+                                        group_name=name, description=f"Contact inbox {name}s")
+            for name in group_names
+        }
+        self.client = self.user_pool.add_client(
+            "WebClient",
+            user_pool_client_name=f"{app_name}-web",
+            # USER_PASSWORD_AUTH through the API's /auth/login; CDK always adds refresh-token auth.
+            auth_flows=cognito.AuthFlow(user_password=True),
+            generate_secret=False,
+            disable_o_auth=True,
+            prevent_user_existence_errors=True,
+            enable_token_revocation=True,
+            id_token_validity=Duration.hours(1),
+            access_token_validity=Duration.hours(1),
+            refresh_token_validity=Duration.days(30),
+        )

@@ -1,0 +1,161 @@
+"""``ContactStack``: assembles the constructs and grants each function and state machine its access."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import App, CfnOutput, Stack, Tags, Validations
+from aws_cdk import aws_iam as iam
+from cdk_nag import AwsSolutionsChecks
+from chalicelib import resources
+from chalicelib.domain.models import Role
+from constructs import Construct
+
+from . import constants
+from .constructs.access_logs import AccessLogs
+from .constructs.api import ChaliceApi
+from .constructs.channel_credentials import ChannelCredentials
+from .constructs.identity import Identity
+from .constructs.nag import acknowledge, objects_finding
+from .constructs.queues import Queues
+from .constructs.storage import Storage
+from .constructs.web import WebHosting
+from .constructs.workflows import Workflows
+
+# Users of these roles sign in; "disabled" is a state of a user record, not a Cognito group.
+USER_GROUPS = tuple(role.value for role in Role if role is not Role.DISABLED)
+
+
+class ContactStack(Stack):
+    def __init__(self, scope: Construct, construct_id: str, *, app_name: str, web_assets_dir: Path | None,
+                 public_api_url: str | None = None, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.app_name = app_name
+        access_logs = AccessLogs(self, "AccessLogs", retention_days=constants.ACCESS_LOG_RETENTION_DAYS)
+        self.storage = Storage(self, "Storage", app_name=app_name, table=resources.TABLE,
+                               access_logs=access_logs.bucket)
+        self.queues = Queues(self, "Queues", app_name=app_name, definitions=resources.QUEUES)
+        self.workflows = Workflows(self, "Workflows", app_name=app_name, definitions=resources.STATE_MACHINES,
+                                   log_retention=constants.LOG_RETENTION)
+        self.identity = Identity(self, "Identity", app_name=app_name, group_names=USER_GROUPS)
+        self.credentials = ChannelCredentials(self, "ChannelCredentials", app_name=app_name)
+        self.api = ChaliceApi(
+            self, "Api",
+            source_dir=constants.CHALICE_SOURCE_DIR,
+            api_handler=constants.API_HANDLER,
+            consumers={name: self.queues.queue(queue) for name, queue in constants.QUEUE_CONSUMERS.items()},
+            environment=self._environment(public_api_url),
+            api_stage=constants.API_STAGE,
+            memory_mb=constants.LAMBDA_MEMORY_MB,
+            timeout_seconds=constants.LAMBDA_TIMEOUT_SECONDS,
+            log_retention=constants.LOG_RETENTION,
+        )
+        self.web = WebHosting(
+            self, "Web",
+            app_name=app_name,
+            api_domain_name=self.api.domain_name,
+            api_path_pattern=constants.API_PATH_PATTERN,
+            index_document=constants.WEB_INDEX_DOCUMENT,
+            access_logs=access_logs.bucket,
+            log_prefix=constants.CLOUDFRONT_LOG_PREFIX,
+            assets_dir=web_assets_dir,
+        )
+        self._grant_workflows()
+        self._grant_functions()
+        self._outputs()
+
+    def _environment(self, public_api_url: str | None) -> dict[str, str]:
+        environment = {
+            resources.ENV_APP_NAME: self.app_name,
+            resources.ENV_USER_POOL_ID: self.identity.user_pool.user_pool_id,
+            resources.ENV_USER_POOL_CLIENT_ID: self.identity.client.user_pool_client_id,
+            resources.ENV_RETRY_MACHINE_ARN:
+                self.workflows.machine(resources.DELAYED_RETRY_MACHINE).state_machine_arn,
+            resources.ENV_AUTO_DELETE_MACHINE_ARN:
+                self.workflows.machine(resources.AUTO_DELETE_MACHINE).state_machine_arn,
+            resources.ENV_MEDIA_BUCKET: self.storage.media_bucket.bucket_name,
+            "POWERTOOLS_SERVICE_NAME": constants.POWERTOOLS_SERVICE_NAME,
+        }
+        environment.update({resources.queue_url_env(queue): self.queues.queue(queue).queue_url
+                            for queue in resources.QUEUES})
+        # The API handler cannot reference its own REST API (the API references the handler), so
+        # the public URL is a literal known after the first deployment; see docs/deploy.md.
+        if public_api_url:
+            environment[resources.ENV_PUBLIC_API_URL] = public_api_url.rstrip("/")
+        return environment
+
+    def _grant_workflows(self) -> None:
+        retry = self.workflows.machine(resources.DELAYED_RETRY_MACHINE)
+        self.queues.queue(resources.SEND_QUEUE).grant(retry, "sqs:SendMessage")
+        auto_delete = self.workflows.machine(resources.AUTO_DELETE_MACHINE)
+        iam.Grant.add_to_principal(grantee=auto_delete, actions=["dynamodb:GetItem"],
+                                   resource_arns=[self.storage.table.table_arn])
+        self.queues.queue(resources.PURGE_QUEUE).grant(auto_delete, "sqs:SendMessage")
+
+    def _grant_functions(self) -> None:
+        roles = self.api.roles
+        for role in roles.values():
+            self._grant_table_read_write(role)
+        for name, queue in self.api.consumers.items():
+            queue.grant_consume_messages(roles[name])
+
+        api = roles[constants.API_HANDLER]
+        self._grant_send(api, resources.INBOUND_QUEUE, resources.OUTBOUND_QUEUE)
+        self.workflows.machine(resources.AUTO_DELETE_MACHINE).grant_start_execution(api)
+        self.credentials.grant_read(api)
+        self._grant_media(api, "s3:GetObject")
+
+        self._grant_send(roles["route_inbound"], resources.ASSIGNMENT_QUEUE, resources.OUT_OF_OFFICE_QUEUE)
+        self._grant_send(roles["send_out_of_office"], resources.OUTBOUND_QUEUE)
+        self._grant_send(roles["check_window"], resources.SEND_QUEUE)
+
+        send = roles["send_outbound"]
+        self.credentials.grant_read(send)
+        self.workflows.machine(resources.DELAYED_RETRY_MACHINE).grant_start_execution(send)
+
+        self._grant_media(roles["purge_conversation"], "s3:DeleteObject")
+
+    def _grant_send(self, role: iam.Role, *queues: resources.QueueDefinition) -> None:
+        for queue in queues:
+            self.queues.queue(queue).grant_send_messages(role)
+
+    def _grant_media(self, role: iam.Role, action: str) -> None:
+        bucket = self.storage.media_bucket
+        iam.Grant.add_to_principal(grantee=role, actions=[action], resource_arns=[bucket.arn_for_objects("*")])
+        acknowledge(role, "IAM5", f"{action} on any media object: object keys are per conversation and "
+                    "message, created at runtime.", objects_finding(bucket))
+
+    def _grant_table_read_write(self, role: iam.Role) -> None:
+        """Read and write on the table and on each of its indexes by name (no index wildcard)."""
+        table = self.storage.table
+        index_arns = [f"{table.table_arn}/index/{index.name}" for index in resources.TABLE.indexes]
+        iam.Grant.add_to_principal(grantee=role, actions=list(constants.TABLE_READ_WRITE_ACTIONS),
+                                   resource_arns=[table.table_arn, *index_arns])
+
+    def _outputs(self) -> None:
+        CfnOutput(self, "ApiUrl", value=self.api.url,
+                  description="The REST API (API Gateway stage included), for API clients and providers")
+        CfnOutput(self, "WebAppUrl", value=self.web.url,
+                  description="The web app; its /api/* paths reach the same REST API")
+        CfnOutput(self, "WebhookBaseUrl", value=f"{self.api.url}webhooks/",
+                  description="Provider webhooks: append {channel}/{account}, e.g. "
+                              "<WebhookBaseUrl>whatsapp/<account id>; GET answers the handshake, "
+                              "POST receives events")
+
+
+def build(app: App, *, web_assets_dir: Path | None) -> ContactStack:
+    """The contact inbox stack on ``app``, with the AWS Solutions checks of cdk-nag applied."""
+    app_name = str(app.node.try_get_context(constants.CONTEXT_APP_NAME) or resources.DEFAULT_APP_NAME)
+    public_api_url = app.node.try_get_context(constants.CONTEXT_PUBLIC_API_URL)
+    stack = ContactStack(
+        app, constants.STACK_ID,
+        stack_name=f"{app_name}-contact",
+        description=f"Multi-channel customer-contact inbox ({app_name})",
+        app_name=app_name,
+        web_assets_dir=web_assets_dir,
+        public_api_url=str(public_api_url) if public_api_url else None,
+    )
+    Tags.of(stack).add(constants.TAG_APPLICATION, app_name)
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
+    return stack

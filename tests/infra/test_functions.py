@@ -1,0 +1,188 @@
+"""The Chalice functions: event sources from the queue definitions, one role each, resolved settings."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from chalicelib import resources
+
+from infra import constants
+from tests.infra.conftest import Synthesized
+
+pytestmark = pytest.mark.infra
+
+API = constants.API_HANDLER
+# What each function may send to, and the machine it may start: the least privilege it needs.
+SENDS_TO = {
+    API: {resources.INBOUND_QUEUE, resources.OUTBOUND_QUEUE},
+    "route_inbound": {resources.ASSIGNMENT_QUEUE, resources.OUT_OF_OFFICE_QUEUE},
+    "assign_conversation": set(),
+    "send_out_of_office": {resources.OUTBOUND_QUEUE},
+    "check_window": {resources.SEND_QUEUE},
+    "send_outbound": set(),
+    "purge_conversation": set(),
+}
+STARTS = {API: resources.AUTO_DELETE_MACHINE, "send_outbound": resources.DELAYED_RETRY_MACHINE}
+READS_SECRETS = {API, "send_outbound"}
+
+
+def _functions(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
+    """Chalice function name -> properties of its AWS::Serverless::Function."""
+    functions = {}
+    for resource in synthesized.of_type("AWS::Serverless::Function").values():
+        handler = resource["Properties"]["Handler"].removeprefix("app.")
+        functions[API if handler == "app" else handler] = resource
+    return functions
+
+
+def _statements(synthesized: Synthesized, role_id: str) -> list[dict[str, Any]]:
+    return [statement
+            for policy in synthesized.of_type("AWS::IAM::Policy").values()
+            if {"Ref": role_id} in policy["Properties"]["Roles"]
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]]
+
+
+def _granted(statements: list[dict[str, Any]], action: str) -> list[Any]:
+    granted: list[Any] = []
+    for statement in statements:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        if action in actions:
+            resource = statement["Resource"]
+            granted.extend(resource if isinstance(resource, list) else [resource])
+    return granted
+
+
+def _role_id(function: dict[str, Any]) -> str:
+    role_id: str = function["Properties"]["Role"]["Fn::GetAtt"][0]
+    return role_id
+
+
+def test_the_infrastructure_knows_every_chalice_function(synthesized: Synthesized) -> None:
+    assert set(_functions(synthesized)) == set(constants.FUNCTION_NAMES)
+
+
+@pytest.mark.parametrize(("name", "queue"), constants.QUEUE_CONSUMERS.items())
+def test_consumer_polls_its_queue_as_defined(synthesized: Synthesized, name: str,
+                                            queue: resources.QueueDefinition) -> None:
+    # Given the function's event sources
+    function = _functions(synthesized)[name]
+    (event,) = function["Properties"]["Events"].values()
+
+    # Then it polls its queue (by the installation's name) in batches of the defined size
+    assert event["Type"] == "SQS"
+    properties = event["Properties"]
+    assert properties["Queue"]["Fn::Sub"].endswith(f":{queue.physical_name(synthesized.app_name)}")
+    assert properties["BatchSize"] == queue.batch_size
+    # And reports partial batch failures, so only failed records return to the queue
+    assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # And it is created after its queue and its role's policy, which SQS polling needs
+    queue_id = synthesized.logical_id(synthesized.stack.queues.queue(queue))
+    policies = {policy_id for policy_id, policy in synthesized.of_type("AWS::IAM::Policy").items()
+                if {"Ref": _role_id(function)} in policy["Properties"]["Roles"]}
+    assert policies
+    assert {queue_id, *policies} <= set(function["DependsOn"])
+    # And it finishes within the queue's visibility timeout
+    assert function["Properties"]["Timeout"] <= queue.visibility_timeout_seconds
+
+
+def test_each_function_has_a_role_of_its_own(synthesized: Synthesized) -> None:
+    functions = _functions(synthesized)
+    roles = {name: _role_id(function) for name, function in functions.items()}
+    assert len(set(roles.values())) == len(functions)
+    assert set(roles.values()) <= set(synthesized.of_type("AWS::IAM::Role"))
+
+
+@pytest.mark.parametrize("name", constants.FUNCTION_NAMES)
+def test_function_reaches_only_what_it_needs(synthesized: Synthesized, name: str) -> None:
+    # Given the function's role policy
+    stack = synthesized.stack
+    statements = _statements(synthesized, _role_id(_functions(synthesized)[name]))
+
+    def arn(construct: Any) -> dict[str, Any]:
+        return {"Fn::GetAtt": [synthesized.logical_id(construct), "Arn"]}
+
+    # Then it sends to exactly its downstream queues
+    assert sorted(map(str, _granted(statements, "sqs:SendMessage"))) == sorted(
+        str(arn(stack.queues.queue(queue))) for queue in SENDS_TO[name])
+    # And consumes its own queue only
+    consumed = constants.QUEUE_CONSUMERS.get(name)
+    assert _granted(statements, "sqs:ReceiveMessage") == ([arn(stack.queues.queue(consumed))] if consumed else [])
+    # And starts only its state machine
+    machine = STARTS.get(name)
+    assert _granted(statements, "states:StartExecution") == (
+        [{"Ref": synthesized.logical_id(stack.workflows.machine(machine))}] if machine else [])
+    # And reads channel secrets only if it talks to providers
+    assert bool(_granted(statements, "secretsmanager:GetSecretValue")) is (name in READS_SECRETS)
+    # And reads and writes the table and its indexes by name, never through an index wildcard
+    table_resources = _granted(statements, "dynamodb:PutItem")
+    assert arn(stack.storage.table) in table_resources
+    assert len(table_resources) == 1 + len(resources.TABLE.indexes)
+    assert not any("/index/*" in str(resource) for resource in table_resources)
+
+
+def test_environment_names_every_resource_with_resolved_values(synthesized: Synthesized) -> None:
+    for name, function in _functions(synthesized).items():
+        variables = function["Properties"]["Environment"]["Variables"]
+        # Every value is a literal or a CloudFormation reference, never an unresolved CDK token
+        assert not [key for key, value in variables.items() if "${Token[" in str(value)], name
+        assert variables[resources.ENV_APP_NAME] == synthesized.app_name
+        assert {resources.queue_url_env(queue) for queue in resources.QUEUES} <= set(variables)
+        assert variables[resources.ENV_USER_POOL_ID] == {
+            "Ref": synthesized.logical_id(synthesized.stack.identity.user_pool)}
+        assert variables[resources.ENV_RETRY_MACHINE_ARN] == {
+            "Ref": synthesized.logical_id(synthesized.stack.workflows.machine(resources.DELAYED_RETRY_MACHINE))}
+        assert variables[resources.ENV_MEDIA_BUCKET] == {
+            "Ref": synthesized.logical_id(synthesized.stack.storage.media_bucket)}
+
+
+def test_rest_api_is_regional_on_the_api_stage(synthesized: Synthesized) -> None:
+    (api,) = synthesized.of_type("AWS::Serverless::Api").values()
+    assert api["Properties"]["StageName"] == constants.API_STAGE
+    assert api["Properties"]["EndpointConfiguration"] == "REGIONAL"
+    assert api["Properties"]["TracingEnabled"] is True
+
+
+def test_template_has_no_dependency_cycle(synthesized: Synthesized) -> None:
+    """CloudFormation refuses circular references; only a deployment would tell otherwise."""
+    graph = {logical_id: _references(resource) & set(synthesized.resources)
+             for logical_id, resource in synthesized.resources.items()}
+    done: set[str] = set()
+
+    def visit(node: str, path: tuple[str, ...]) -> None:
+        assert node not in path, f"dependency cycle: {' -> '.join((*path, node))}"
+        if node in done:
+            return
+        for target in graph[node]:
+            visit(target, (*path, node))
+        done.add(node)
+
+    for node in graph:
+        visit(node, ())
+
+
+def _references(resource: dict[str, Any]) -> set[str]:
+    found: set[str] = set()
+    depends_on = resource.get("DependsOn", [])
+    found.update([depends_on] if isinstance(depends_on, str) else depends_on)
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "Ref" and isinstance(value, str):
+                    found.add(value)
+                elif key == "Fn::GetAtt":
+                    found.add(value[0] if isinstance(value, list) else value.split(".")[0])
+                elif key == "Fn::Sub":
+                    text = value if isinstance(value, str) else value[0]
+                    found.update(name.split(".")[0] for name in re.findall(r"\$\{([^}!]+)\}", text))
+                    walk(value if isinstance(value, str) else value[1])
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(resource.get("Properties", {}))
+    return found

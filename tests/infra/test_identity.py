@@ -1,0 +1,65 @@
+"""The user pool of agents and administrators, its groups and the web client."""
+
+from __future__ import annotations
+
+import pytest
+from aws_cdk.assertions import Match, Template
+from chalicelib.domain.models import Role
+
+from infra.constructs.channel_credentials import ChannelCredentials
+from infra.constructs.identity import Identity
+from infra.stack import USER_GROUPS
+from tests.infra.conftest import Synthesized, empty_stack, join
+
+pytestmark = pytest.mark.infra
+
+
+def test_identity_construct_alone() -> None:
+    # Given the identity construct in an empty stack
+    stack = empty_stack()
+    Identity(stack, "Identity", app_name="unit", group_names=USER_GROUPS)
+
+    # When
+    template = Template.from_stack(stack)
+
+    # Then users sign in by email, cannot sign up alone and need strong passwords
+    template.has_resource_properties("AWS::Cognito::UserPool", {
+        "UserPoolName": "unit-users",
+        "UsernameAttributes": ["email"],
+        "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
+        "Policies": {"PasswordPolicy": Match.object_like({
+            "MinimumLength": 12, "RequireLowercase": True, "RequireUppercase": True,
+            "RequireNumbers": True, "RequireSymbols": True})},
+    })
+    # And the web client signs in with a password and refreshes, without a secret or OAuth
+    template.has_resource_properties("AWS::Cognito::UserPoolClient", {
+        "ExplicitAuthFlows": Match.array_equals(["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]),
+        "GenerateSecret": False,
+        "AllowedOAuthFlows": Match.absent(),
+    })
+    # And there is one group per role that signs in
+    for role in USER_GROUPS:
+        template.has_resource_properties("AWS::Cognito::UserPoolGroup", {"GroupName": role})
+    template.resource_count_is("AWS::Cognito::UserPoolGroup", 3)
+
+
+def test_groups_are_the_signing_in_roles() -> None:
+    assert set(USER_GROUPS) == {Role.ADMINISTRATOR.value, Role.AGENT.value, Role.WATCHER.value}
+
+
+def test_channel_credentials_prefix_and_arn() -> None:
+    # Given the credentials construct in an empty stack
+    stack = empty_stack()
+    credentials = ChannelCredentials(stack, "Credentials", app_name="unit")
+
+    # Then its prefix is the one resources.secret_name uses, and the ARN pattern covers it
+    assert credentials.name_prefix == "unit/channels/"
+    assert stack.resolve(credentials.arn_pattern) == {"Fn::Join": ["", [
+        "arn:", {"Ref": "AWS::Partition"}, ":secretsmanager:", {"Ref": "AWS::Region"}, ":",
+        {"Ref": "AWS::AccountId"}, ":secret:unit/channels/*"]]}
+
+
+def test_user_pool_is_retained(synthesized: Synthesized) -> None:
+    (pool,) = synthesized.of_type("AWS::Cognito::UserPool").values()
+    assert pool["DeletionPolicy"] == "Retain"
+    assert join(pool["Properties"]["UserPoolName"]) == f"{synthesized.app_name}-users"

@@ -1,0 +1,84 @@
+"""The table and the media bucket match resources.TABLE and keep data safe."""
+
+from __future__ import annotations
+
+import pytest
+from aws_cdk import aws_s3 as s3
+from aws_cdk.assertions import Match, Template
+from chalicelib import resources
+
+from infra.constructs.storage import Storage
+from tests.infra.conftest import Synthesized, empty_stack
+
+pytestmark = pytest.mark.infra
+
+TABLE = resources.TABLE
+
+
+def _key_schema(partition_key: str, sort_key: str) -> list[dict[str, str]]:
+    return [{"AttributeName": partition_key, "KeyType": "HASH"}, {"AttributeName": sort_key, "KeyType": "RANGE"}]
+
+
+def test_table_matches_the_definition(synthesized: Synthesized) -> None:
+    # Given the synthesized app
+    tables = synthesized.of_type("AWS::DynamoDB::Table")
+
+    # Then there is one table, keyed, indexed and expiring as resources.TABLE says
+    assert len(tables) == 1
+    (table,) = tables.values()
+    properties = table["Properties"]
+    assert properties["TableName"] == TABLE.physical_name(synthesized.app_name)
+    assert properties["KeySchema"] == _key_schema(TABLE.partition_key, TABLE.sort_key)
+    assert sorted(properties["AttributeDefinitions"], key=lambda a: a["AttributeName"]) == sorted(
+        ({"AttributeName": name, "AttributeType": "S"} for name in TABLE.string_attributes),
+        key=lambda a: a["AttributeName"])
+    assert properties["TimeToLiveSpecification"] == {"AttributeName": TABLE.ttl_attribute, "Enabled": True}
+    assert {index["IndexName"]: (index["KeySchema"], index["Projection"])
+            for index in properties["GlobalSecondaryIndexes"]} == {
+        index.name: (_key_schema(index.partition_key, index.sort_key), {"ProjectionType": "ALL"})
+        for index in TABLE.indexes}
+
+
+def test_table_is_on_demand_recoverable_encrypted_and_retained(synthesized: Synthesized) -> None:
+    # Given the synthesized app
+    (table,) = synthesized.of_type("AWS::DynamoDB::Table").values()
+
+    # Then
+    assert table["Properties"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["Properties"]["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["Properties"]["SSESpecification"] == {"SSEEnabled": True}  # AWS managed key
+    assert table["DeletionPolicy"] == "Retain"
+    assert table["UpdateReplacePolicy"] == "Retain"
+
+
+def test_storage_construct_alone() -> None:
+    # Given the storage construct in an empty stack
+    stack = empty_stack()
+    logs = s3.Bucket(stack, "Logs")
+    Storage(stack, "Storage", app_name="unit", table=TABLE, access_logs=logs)
+
+    # When
+    template = Template.from_stack(stack)
+
+    # Then the table carries the definition's name and every index
+    template.has_resource_properties("AWS::DynamoDB::Table", {
+        "TableName": TABLE.physical_name("unit"),
+        "GlobalSecondaryIndexes": Match.array_with([Match.object_like({"IndexName": index.name})
+                                                    for index in TABLE.indexes]),
+    })
+    # And the media bucket is private, encrypted, unversioned and logged
+    template.has_resource("AWS::S3::Bucket", {
+        "Properties": {
+            "BucketEncryption": Match.any_value(),
+            "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                               "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+            "LoggingConfiguration": Match.object_like({"LogFilePrefix": "media/"}),
+            "VersioningConfiguration": Match.absent(),
+        },
+        "DeletionPolicy": "Retain",
+    })
+    # And only TLS requests reach the bucket
+    template.has_resource_properties("AWS::S3::BucketPolicy", {
+        "PolicyDocument": {"Statement": Match.array_with([Match.object_like({
+            "Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})])},
+    })
