@@ -8,7 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from chalicelib.domain.models import Channel, ChannelAccount, InboundMessage, StatusUpdate
+from chalicelib.domain.models import (
+    Channel,
+    ChannelAccount,
+    InboundMessage,
+    MediaRef,
+    OutboundContent,
+    StatusUpdate,
+)
 from chalicelib.errors import InvalidInput
 
 Credentials = Mapping[str, str]
@@ -28,6 +35,17 @@ class WebhookRequest:
 @dataclass(frozen=True)
 class SentMessage:
     provider_message_id: str
+
+
+@dataclass(frozen=True)
+class MediaSource:
+    """Where to download one inbound media object: the URL, the headers that authorise the
+    download, and the hosts the provider serves media from. The downloader refuses any other host
+    (the payload must not choose where our servers connect)."""
+
+    url: str
+    headers: Mapping[str, str]
+    allowed_hosts: frozenset[str]
 
 
 class SendFailed(Exception):
@@ -54,8 +72,14 @@ class ChannelAdapter(Protocol):
     def parse(self, request: WebhookRequest, account: ChannelAccount) -> list[InboundMessage | StatusUpdate]:
         """Normalise the payload into canonical events, or raise InvalidInput."""
 
-    def send_text(self, account: ChannelAccount, credentials: Credentials, to: str, text: str) -> SentMessage:
-        """Send a text, or raise SendFailed."""
+    def send(self, account: ChannelAccount, credentials: Credentials, to: str,
+             content: OutboundContent) -> SentMessage:
+        """Send text, media or a template to the customer ``to``, or raise SendFailed (permanent:
+        shown to the agent; transient: retried by the delayed-retry machine)."""
+
+    def media_source(self, account: ChannelAccount, credentials: Credentials, ref: MediaRef) -> MediaSource:
+        """Resolve an inbound media reference to a download (may call the provider's API), or
+        raise InvalidInput."""
 
 
 def parse_json_object(body: bytes) -> dict[str, Any]:

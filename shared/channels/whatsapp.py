@@ -14,12 +14,14 @@ from chalicelib.domain.models import (
     ContentKind,
     DeliveryStatus,
     InboundMessage,
+    MediaRef,
+    OutboundContent,
     StatusUpdate,
 )
 from chalicelib.errors import InvalidInput, SignatureRejected
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .base import Credentials, SendFailed, SentMessage, WebhookRequest, parse_json_object
+from .base import Credentials, MediaSource, SendFailed, SentMessage, WebhookRequest, parse_json_object
 from .http import post_json
 
 GRAPH_API_VERSION = "v21.0"
@@ -197,11 +199,14 @@ class WhatsAppAdapter:
             ))
         return events
 
-    def send_text(self, account: ChannelAccount, credentials: Credentials, to: str, text: str) -> SentMessage:
+    def send(self, account: ChannelAccount, credentials: Credentials, to: str,
+             content: OutboundContent) -> SentMessage:
+        if content.template is not None or content.media:
+            raise SendFailed("unsupported_content", "templates and media are not sent yet", permanent=True)
         url = f"{account.api_base_url.rstrip('/')}/{GRAPH_API_VERSION}/{account.provider_account_id}/messages"
         payload = {
             "messaging_product": "whatsapp", "recipient_type": "individual", "to": to,
-            "type": "text", "text": {"preview_url": False, "body": text},
+            "type": "text", "text": {"preview_url": False, "body": content.text or ""},
         }
         response = post_json(url, payload, {"Authorization": f"Bearer {credentials['access_token']}"})
         body = response.body if isinstance(response.body, dict) else {}
@@ -217,3 +222,6 @@ class WhatsAppAdapter:
         if response.status >= 500 or response.status == 429 or code in TRANSIENT_ERROR_CODES:
             raise SendFailed(str(code or response.status), message, permanent=False)
         raise SendFailed(str(code or response.status), message, permanent=True)
+
+    def media_source(self, account: ChannelAccount, credentials: Credentials, ref: MediaRef) -> MediaSource:
+        raise InvalidInput("media download is not supported yet", field="media")

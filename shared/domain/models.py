@@ -81,6 +81,33 @@ class Frozen(BaseModel):
 # --- Canonical inbound events: what every channel's webhook is normalised into. ---------
 
 
+class MediaRef(Frozen):
+    """Media as the provider announced it, before it is copied into the media bucket. Adapters
+    fill what their provider gives: an id to resolve through the provider's API, or a URL on the
+    provider's own host."""
+
+    provider_media_id: str | None = None
+    url: str | None = None
+    content_type: str | None = None
+    filename: str | None = None
+    size: int | None = None
+
+
+class Location(Frozen):
+    latitude: float
+    longitude: float
+    name: str | None = None
+    address: str | None = None
+
+
+class ContactCard(Frozen):
+    """A contact the customer shared (vCard-like)."""
+
+    name: str
+    phones: list[str] = []
+    emails: list[str] = []
+
+
 class InboundMessage(Frozen):
     type: Literal["message"] = "message"
     channel: Channel
@@ -91,6 +118,10 @@ class InboundMessage(Frozen):
     sent_at: datetime
     kind: ContentKind
     text: str | None = None
+    media: list[MediaRef] = []
+    location: Location | None = None
+    contacts: list[ContactCard] = []
+    # The provider's own payload of this message, kept for unsupported kinds so nothing is dropped.
     raw: dict[str, Any] | None = None
 
 
@@ -179,6 +210,42 @@ class ChannelAccount(Frozen):
 class Page(Frozen, Generic[T]):
     items: list[T]
     next_cursor: str | None
+
+
+class Attachment(Frozen):
+    """A media object in our media bucket (inbound media copied from the provider, or an agent's
+    upload); agents reach it through short-lived signed URLs only."""
+
+    key: str
+    content_type: str
+    filename: str | None = None
+    size: int
+
+
+class TemplateContent(Frozen):
+    """An approved provider template (WhatsApp) with its body variables in order ({{1}}, {{2}}, ...)."""
+
+    name: str
+    language: str
+    variables: list[str] = []
+
+
+class OutboundMedia(Frozen):
+    """One attachment as an adapter sends it: a URL the provider can fetch (a short-lived signed
+    URL of our bucket) with its type and name."""
+
+    url: str
+    content_type: str
+    filename: str | None = None
+
+
+class OutboundContent(Frozen):
+    """What an adapter sends: text, media (the text goes as caption or a separate message, as the
+    channel allows) or a template."""
+
+    text: str | None = None
+    media: list[OutboundMedia] = []
+    template: TemplateContent | None = None
 
 
 class OutboundRequest(Frozen):

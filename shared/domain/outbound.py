@@ -20,7 +20,7 @@ from chalicelib.messaging import QueueMessage, QueuePublisher, StateMachineStart
 from chalicelib.resources import SEND_QUEUE
 from chalicelib.storage.repository import ContactRepository
 
-from .models import DeliveryError, DeliveryStatus, OutboundRequest
+from .models import DeliveryError, DeliveryStatus, OutboundContent, OutboundRequest
 from .window import window_state
 
 
@@ -75,8 +75,8 @@ class OutboundDispatcher:
         try:
             if account is None or not account.enabled:
                 raise SendFailed("account_disabled", "the channel account is disabled or removed", permanent=True)
-            sent = adapter.send_text(account, self._credentials.get(account.channel.value, account.id),
-                                     conversation.customer_id, message.text or "")
+            sent = adapter.send(account, self._credentials.get(account.channel.value, account.id),
+                                conversation.customer_id, OutboundContent(text=message.text))
         except SendFailed as failure:
             return self._failed(request, message.sent_at, failure, now)
         self._repository.record_sent(conversation.id, message.id, sent.provider_message_id,
