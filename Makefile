@@ -41,7 +41,7 @@ lint: install-python
 # then the CDK app, the local runtime, benchmarks and tests.
 typecheck: install-python
 	cd functions && ../$(VENV)/bin/mypy --config-file ../pyproject.toml app.py chalicelib
-	$(VENV)/bin/mypy app.py infra local benchmarks tests
+	$(VENV)/bin/mypy app.py infra local ops benchmarks tests
 
 test-unit: install-python
 	$(PY) -m pytest -m unit

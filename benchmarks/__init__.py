@@ -1,8 +1,3 @@
 """Benchmarks: figures, not pass/fail tests. Each prints what the README quotes."""
 
-import sys
-from pathlib import Path
-
-_FUNCTIONS = str(Path(__file__).resolve().parent.parent / "functions")
-if _FUNCTIONS not in sys.path:
-    sys.path.insert(0, _FUNCTIONS)
+import local  # noqa: F401 - puts functions/ on the import path, so chalicelib imports as in Lambda

@@ -212,7 +212,10 @@ _app_name = get_settings().app_name
 
 def _process(event: SQSEvent, record_handler: Callable[[SQSRecord], None], *,
              fifo: bool) -> PartialItemFailureResponse:
-    processor = SqsFifoPartialProcessor() if fifo else BatchProcessor(event_type=EventType.SQS)
+    # On a FIFO queue a failed record also fails the rest of its message group in the batch (one
+    # customer's messages stay in order); other customers' groups go on being processed.
+    processor = (SqsFifoPartialProcessor(skip_group_on_error=True) if fifo
+                 else BatchProcessor(event_type=EventType.SQS))
     # Chalice types the context as a dict; in Lambda it is the LambdaContext object.
     return process_partial_response(event=event.to_dict(), record_handler=record_handler,
                                     processor=processor, context=cast(LambdaContext, event.context))

@@ -19,6 +19,8 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--simulator-port", type=int, default=8001, help="channel simulator (0: free port)")
     parser.add_argument("--ready-file", type=Path, help="write the URLs and demo data here as JSON when ready")
     parser.add_argument("--retry-base-seconds", type=int, default=2, help="first delayed-retry wait")
+    parser.add_argument("--no-pollers", action="store_true",
+                        help="run no queue workers here (run them in their own process: python -m local.workers)")
     parser.add_argument("--verbose", action="store_true")
     return parser.parse_args()
 
@@ -30,7 +32,8 @@ def main() -> int:
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     runtime = LocalRuntime(RuntimeConfig(port=args.port, moto_port=args.moto_port,
                                          simulator_port=args.simulator_port,
-                                         retry_base_seconds=args.retry_base_seconds))
+                                         retry_base_seconds=args.retry_base_seconds,
+                                         start_pollers=not args.no_pollers))
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     signal.signal(signal.SIGINT, lambda *_: stopped.set())

@@ -23,7 +23,7 @@ from chalice.local import LambdaContext
 from chalicelib import resources
 
 if TYPE_CHECKING:
-    from mypy_boto3_sqs.type_defs import MessageTypeDef
+    from mypy_boto3_sqs.type_defs import MessageTypeDef, ReceiveMessageRequestTypeDef
 
 log = logging.getLogger("local.pollers")
 
@@ -80,13 +80,16 @@ def lambda_sqs_event(messages: list[MessageTypeDef], queue_arn: str, region: str
 
 class Poller(threading.Thread):
     def __init__(self, consumer: QueueConsumer, *, region: str, endpoint_url: str,
-                 retry_delay_seconds: int = 1, wait_seconds: int = 1) -> None:
+                 retry_delay_seconds: int = 1, wait_seconds: int = 1,
+                 visibility_timeout_seconds: int | None = None) -> None:
         super().__init__(name=f"poller-{consumer.queue.key}", daemon=True)
         self.consumer = consumer
         self._region = region
         self._sqs = boto3.client("sqs", endpoint_url=endpoint_url, region_name=region)
         self._retry_delay = retry_delay_seconds
         self._wait = wait_seconds
+        # None keeps the queue's own visibility timeout, as Lambda's event source mapping does.
+        self._visibility = visibility_timeout_seconds
         self._stop_requested = threading.Event()
         self.invocations = 0
 
@@ -103,13 +106,16 @@ class Poller(threading.Thread):
 
     def poll_once(self) -> int:
         """Receive one batch and invoke the handler with it; returns the number of records."""
-        response = self._sqs.receive_message(
-            QueueUrl=self.consumer.queue_url,
-            MaxNumberOfMessages=self.consumer.queue.batch_size,
-            WaitTimeSeconds=self._wait,
-            AttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        )
+        request: ReceiveMessageRequestTypeDef = {
+            "QueueUrl": self.consumer.queue_url,
+            "MaxNumberOfMessages": self.consumer.queue.batch_size,
+            "WaitTimeSeconds": self._wait,
+            "AttributeNames": ["All"],
+            "MessageAttributeNames": ["All"],
+        }
+        if self._visibility is not None:
+            request["VisibilityTimeout"] = self._visibility
+        response = self._sqs.receive_message(**request)
         messages = response.get("Messages", [])
         if not messages:
             return 0

@@ -19,6 +19,7 @@ from types import ModuleType
 from typing import Any
 
 import requests
+from chalicelib import resources
 from moto.server import ThreadedMotoServer
 
 from .atomic_dynamodb import serialise_dynamodb_requests
@@ -57,6 +58,8 @@ class RuntimeConfig:
     # Tests drive the pollers one batch at a time instead (Poller.poll_once).
     start_pollers: bool = True
     poll_wait_seconds: int = 1
+    # How long a received message stays invisible; None keeps each queue's own setting.
+    receive_visibility_seconds: int | None = None
 
 
 @dataclass
@@ -67,6 +70,8 @@ class RuntimeInfo:
     simulator_url: str
     moto_url: str
     demo: dict[str, Any] = field(default_factory=dict)
+    # What a separate worker process needs to run the queue handlers (``python -m local.workers``).
+    worker_environment: dict[str, str] = field(default_factory=dict)
 
 
 class _ApiAndWebHandler(BaseHTTPRequestHandler):
@@ -166,7 +171,7 @@ class LocalRuntime:
         web_url = f"http://{config.host}:{config.port}"
         api_url = web_url + API_PREFIX
         os.environ.update(self.resources.function_environment(api_url))
-        os.environ["CONTACT_RETRY_BASE_SECONDS"] = str(config.retry_base_seconds)
+        os.environ[resources.ENV_RETRY_BASE_SECONDS] = str(config.retry_base_seconds)
         from chalicelib.settings import get_settings
 
         get_settings.cache_clear()  # settings are read once; read them again with this environment
@@ -176,21 +181,15 @@ class LocalRuntime:
         simulator_url = f"http://127.0.0.1:{config.simulator_port}"
         self._start_web(self.app_module)
         self.info = RuntimeInfo(web_url=web_url, api_url=api_url, webhook_base_url=f"{api_url}/webhooks",
-                                simulator_url=simulator_url, moto_url=self.moto_url)
+                                simulator_url=simulator_url, moto_url=self.moto_url,
+                                worker_environment=worker_environment(self.config, self.resources))
         if config.seed:
             self._seed(simulator_url)
         self._start_pollers(self.app_module)
         return self.info
 
     def _start_moto(self) -> None:
-        os.environ.update({
-            "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": self.config.region, "AWS_REGION": self.config.region,
-            "AWS_ENDPOINT_URL": self.moto_url,
-            # moto's Step Functions executor calls SQS and DynamoDB back on this port.
-            "MOTO_PORT": str(self.config.moto_port),
-            "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_DEV": "false",
-        })
+        os.environ.update(aws_environment(self.config))
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log
         serialise_dynamodb_requests()
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.config.moto_port, verbose=False)
@@ -215,14 +214,10 @@ class LocalRuntime:
 
     def _start_pollers(self, app_module: ModuleType) -> None:
         assert self.resources is not None
-        for consumer in consumers_of(app_module, self.resources.queue_urls, self.config.region,
-                                     self.config.app_name):
-            poller = Poller(consumer, region=self.config.region, endpoint_url=self.moto_url,
-                            retry_delay_seconds=self.config.retry_delay_seconds,
-                            wait_seconds=self.config.poll_wait_seconds)
-            if self.config.start_pollers:
+        self.pollers = pollers_for(app_module, self.config, self.resources.queue_urls)
+        if self.config.start_pollers:
+            for poller in self.pollers:
                 poller.start()
-            self.pollers.append(poller)
 
     def _seed(self, simulator_url: str) -> None:
         from .seed import DEMO_PASSWORD, seed_demo
@@ -255,6 +250,35 @@ class LocalRuntime:
             server.server_close()
         if self.moto is not None:
             self.moto.stop()
+
+
+def aws_environment(config: RuntimeConfig) -> dict[str, str]:
+    """The environment that points boto3 (and so the functions) at the local moto server."""
+    moto_url = f"http://127.0.0.1:{config.moto_port}"
+    return {
+        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": config.region, "AWS_REGION": config.region,
+        "AWS_ENDPOINT_URL": moto_url,
+        # moto's Step Functions executor calls SQS and DynamoDB back on this port.
+        "MOTO_PORT": str(config.moto_port),
+        "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_DEV": "false",
+    }
+
+
+def worker_environment(config: RuntimeConfig, local: LocalResources) -> dict[str, str]:
+    return {
+        **aws_environment(config),
+        **local.function_environment(f"http://{config.host}:{config.port}{API_PREFIX}"),
+        resources.ENV_RETRY_BASE_SECONDS: str(config.retry_base_seconds),
+    }
+
+
+def pollers_for(app_module: ModuleType, config: RuntimeConfig, queue_urls: dict[str, str]) -> list[Poller]:
+    """One poller per queue consumer of the Chalice app (not started)."""
+    return [Poller(consumer, region=config.region, endpoint_url=f"http://127.0.0.1:{config.moto_port}",
+                   retry_delay_seconds=config.retry_delay_seconds, wait_seconds=config.poll_wait_seconds,
+                   visibility_timeout_seconds=config.receive_visibility_seconds)
+            for consumer in consumers_of(app_module, queue_urls, config.region, config.app_name)]
 
 
 def _import_app() -> ModuleType:

@@ -42,14 +42,14 @@ class RunningSystem:
         return int(self.process.returncode)
 
 
-def start_system(tmp: Path) -> RunningSystem:
+def start_system(tmp: Path, *extra_args: str) -> RunningSystem:
     ready = tmp / "ready.json"
     log = tmp / "local.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CONTACT_", "MOTO_"))}
     with log.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "local", "--port", "0", "--moto-port", "0", "--simulator-port", "0",
-             "--ready-file", str(ready), "--retry-base-seconds", "1"],
+             "--ready-file", str(ready), "--retry-base-seconds", "1", *extra_args],
             cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while not ready.exists():

@@ -42,11 +42,15 @@ def test_messages_of_one_customer_join_one_conversation_in_provider_order(runtim
                                                                          demo):
     wa_id = new_wa_id()
     now = int(time.time())
-    deliver(runtime, webhook_url, demo, wa_id, "second", timestamp=now)
-    deliver(runtime, webhook_url, demo, wa_id, "first", timestamp=now - 5)
+    # Given three messages whose webhooks arrive out of order, the third one retried by the provider
+    deliver(runtime, webhook_url, demo, wa_id, "third", timestamp=now, message_id=f"wamid.3{wa_id}")
+    deliver(runtime, webhook_url, demo, wa_id, "first", timestamp=now - 10, message_id=f"wamid.1{wa_id}")
+    deliver(runtime, webhook_url, demo, wa_id, "third", timestamp=now, message_id=f"wamid.3{wa_id}")
+    deliver(runtime, webhook_url, demo, wa_id, "second", timestamp=now - 5, message_id=f"wamid.2{wa_id}")
+    # Then the conversation holds each once, in the provider's order, and previews the latest
     conversation = conversation_of(api, agent1, wa_id)
-    assert [m["text"] for m in messages_of(api, agent1, conversation["id"])] == ["first", "second"]
-    assert conversation["preview"] == "second"
+    assert [m["text"] for m in messages_of(api, agent1, conversation["id"])] == ["first", "second", "third"]
+    assert conversation["preview"] == "third"
 
 
 def test_of_twenty_concurrent_pick_ups_exactly_one_wins(runtime, webhook_url, demo):
