@@ -4,7 +4,7 @@ simulator and its statuses come back; Ctrl+C stops everything cleanly."""
 
 import requests
 
-from tests.e2e.conftest import start_system
+from local.processes import start_system
 from tests.support import HTTP_TIMEOUT, find, login, new_wa_id, wait_for
 
 

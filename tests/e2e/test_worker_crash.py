@@ -6,29 +6,18 @@ the messages the dead worker had received come back once their visibility timeou
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import requests
 
-from tests.e2e.conftest import ROOT, start_system
+from local.processes import start_system, start_workers
 from tests.support import HTTP_TIMEOUT, login, new_wa_id, post_whatsapp, wait_for, whatsapp_text
 
 CUSTOMERS = 30
 VISIBILITY_SECONDS = 4
-
-
-def start_workers(ready_file: Path, log: Path, *extra_args: str) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CONTACT_", "MOTO_"))}
-    with log.open("ab") as output:
-        return subprocess.Popen(
-            [sys.executable, "-m", "local.workers", "--ready-file", str(ready_file),
-             "--visibility-timeout", str(VISIBILITY_SECONDS), *extra_args],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+WORKER_ARGS = ("--visibility-timeout", str(VISIBILITY_SECONDS))
 
 
 def stored_texts(api: str, headers: dict[str, str]) -> list[str]:
@@ -62,8 +51,7 @@ def test_killed_worker_loses_nothing_and_stores_nothing_twice(tmp_path: Path) ->
             assert post_whatsapp(webhook, body, demo["whatsapp"]["app_secret"]).status_code == 200
 
         # When a slow worker has stored some of them and is killed in the middle of its batch
-        ready_file = tmp_path / "ready.json"
-        workers = start_workers(ready_file, tmp_path / "workers.log", "--slow-records", "0.3")
+        workers = start_workers(system, tmp_path / "workers.log", *WORKER_ARGS, "--slow-records", "0.3")
         wait_for(lambda: len(stored_texts(api, agent)) >= 3 or None, timeout=30, what="first messages stored")
         workers.send_signal(signal.SIGKILL)
         workers.wait(timeout=10)
@@ -71,7 +59,7 @@ def test_killed_worker_loses_nothing_and_stores_nothing_twice(tmp_path: Path) ->
         assert stored_at_crash < CUSTOMERS, "the kill came too late to land mid-batch"
 
         # And a new worker starts
-        workers = start_workers(ready_file, tmp_path / "workers.log")
+        workers = start_workers(system, tmp_path / "workers.log", *WORKER_ARGS)
         wait_for(lambda: len(stored_texts(api, agent)) >= CUSTOMERS or None, timeout=60,
                  what="every message stored after the restart")
 
