@@ -92,9 +92,14 @@ def sign(body: bytes, auth_token: str) -> str:
     return hmac.new(auth_token.encode(), body, hashlib.sha256).hexdigest()
 
 
+def _from_millis(value: int) -> datetime:
+    # Whole seconds and milliseconds apart: a float of the milliseconds would round.
+    return datetime.fromtimestamp(value // 1000, tz=UTC) + timedelta(milliseconds=value % 1000)
+
+
 def _timestamp(value: int) -> datetime:
     try:
-        return datetime.fromtimestamp(value / 1000, tz=UTC)
+        return _from_millis(value)
     except (OverflowError, OSError, ValueError) as error:
         raise InvalidInput(f"timestamp {value!r} is not Unix milliseconds", field="timestamp") from error
 
@@ -137,7 +142,7 @@ class ViberAdapter:
         if not isinstance(stamp, int) or isinstance(stamp, bool):
             return  # parse() names the problem
         try:
-            sent = datetime.fromtimestamp(stamp / 1000, tz=UTC)
+            sent = _from_millis(stamp)
         except (OverflowError, OSError, ValueError):
             sent = None
         now = self._clock()
