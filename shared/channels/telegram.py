@@ -40,7 +40,6 @@ from .base import (
 from .http import post_json
 
 SECRET_HEADER = "x-telegram-bot-api-secret-token"  # noqa: S105 - a header name, not a secret
-TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024  # captions of sendPhoto / sendDocument / sendAudio / sendVideo
 
 # Fields of a Message that carry a file, in the order they are tested: Telegram also fills
@@ -170,10 +169,9 @@ class TelegramAdapter:
             # unsupported, with the provider's payload) under its own key, so that it is not
             # taken for a redelivery of the original.
             edit_date = message.edit_date or message.date
-            return InboundMessage(
-                **common, provider_message_id=f"{provider_message_id(message.chat.id, message.message_id)}"
-                                              f":edit:{edit_date}",
-                sent_at=_timestamp(edit_date), kind=ContentKind.UNSUPPORTED, raw={field: raw})
+            key = provider_message_id(message.chat.id, message.message_id)
+            return InboundMessage(**common, provider_message_id=f"{key}:edit:{edit_date}",
+                                  sent_at=_timestamp(edit_date), kind=ContentKind.UNSUPPORTED, raw={field: raw})
         kind, media, location, contacts = _content(raw)
         text = raw.get("text") if kind is ContentKind.TEXT else raw.get("caption")
         return InboundMessage(

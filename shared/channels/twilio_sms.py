@@ -37,7 +37,6 @@ from .http import post_form
 
 SIGNATURE_HEADER = "x-twilio-signature"
 API_VERSION = "2010-04-01"
-TEXT_LIMIT = 1600
 MAX_MEDIA_PER_MESSAGE = 10
 # Twilio reads TwiML from the answer to an incoming-message webhook; an empty Response sends no reply.
 EMPTY_TWIML = WebhookReply(content_type="text/xml",

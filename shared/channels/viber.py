@@ -45,7 +45,6 @@ from .base import (
 from .http import post_json
 
 SIGNATURE_HEADER = "x-viber-content-signature"
-TEXT_LIMIT = 7000
 SENDER_NAME_LIMIT = 28
 # The picture description limit has grown over the API's versions; a caption longer than the
 # oldest documented bound goes as a text message of its own instead.
