@@ -27,6 +27,7 @@ from chalice import Chalice, Response  # type: ignore[attr-defined]
 from chalice.app import Request, SQSEvent
 from chalicelib import errors, resources, wiring
 from chalicelib.auth import sign_in
+from chalicelib.channels import webhook_reply
 from chalicelib.channels.base import WebhookRequest
 from chalicelib.domain.identity import Principal, principal_for
 from chalicelib.domain.inputs import ListQuery, ReplyInput, SignInInput
@@ -200,6 +201,9 @@ def webhook_handshake(channel: str, account: str) -> Response:
 def webhook(channel: str, account: str) -> Response:
     queued = wiring.intake().receive(channel, account, _webhook_request())
     logger.info("webhook queued events", extra={"channel": channel, "account": account, "queued": queued})
+    reply = webhook_reply(channel)
+    if reply is not None:
+        return Response(body=reply.body, status_code=200, headers={"Content-Type": reply.content_type})
     return Response(body={"queued": queued}, status_code=200, headers={"Content-Type": "application/json"})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import boto3
@@ -75,6 +76,15 @@ def create_whatsapp_account(local: LocalResources, repository: ContactRepository
         Name=secret_name(local.app_name, Channel.WHATSAPP.value, account_id),
         SecretString=json.dumps({"app_secret": account.app_secret, "access_token": account.access_token,
                                  "verify_token": account.verify_token}))
+    return account
+
+
+def create_channel_account(local: LocalResources, repository: ContactRepository, account: ChannelAccount,
+                           credentials: Mapping[str, str]) -> ChannelAccount:
+    """Store any channel's account and its credentials secret (the keys its adapter reads)."""
+    repository.put_channel_account(account)
+    boto3.client("secretsmanager", endpoint_url=local.endpoint_url, region_name=local.region).create_secret(
+        Name=secret_name(local.app_name, account.channel.value, account.id), SecretString=json.dumps(dict(credentials)))
     return account
 
 

@@ -5,11 +5,21 @@ from __future__ import annotations
 from chalicelib.domain.models import Channel
 from chalicelib.errors import NotFound
 
-from .base import ChannelAdapter
+from .base import ChannelAdapter, WebhookReply
+from .telegram import TelegramAdapter
+from .twilio_sms import EMPTY_TWIML, TwilioSmsAdapter
+from .viber import ViberAdapter
 from .whatsapp import WhatsAppAdapter
 
 _ADAPTERS: dict[Channel, ChannelAdapter] = {
     Channel.WHATSAPP: WhatsAppAdapter(),
+    Channel.TELEGRAM: TelegramAdapter(),
+    Channel.SMS: TwilioSmsAdapter(),
+    Channel.VIBER: ViberAdapter(),
+}
+# Providers that read the body of the webhook's 200 answer; the others get our JSON.
+_WEBHOOK_REPLIES: dict[Channel, WebhookReply] = {
+    Channel.SMS: EMPTY_TWIML,
 }
 
 
@@ -18,3 +28,11 @@ def adapter_for(channel: Channel | str) -> ChannelAdapter:
         return _ADAPTERS[Channel(channel)]
     except (KeyError, ValueError) as error:
         raise NotFound(f"channel {channel!r} is not supported", field="channel") from error
+
+
+def webhook_reply(channel: Channel | str) -> WebhookReply | None:
+    """The answer body this channel's provider expects from its webhook, if it expects one."""
+    try:
+        return _WEBHOOK_REPLIES.get(Channel(channel))
+    except ValueError:
+        return None

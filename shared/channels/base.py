@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 from chalicelib.domain.models import (
     Channel,
@@ -16,7 +16,7 @@ from chalicelib.domain.models import (
     OutboundContent,
     StatusUpdate,
 )
-from chalicelib.errors import InvalidInput
+from chalicelib.errors import InvalidInput, NotFound
 
 Credentials = Mapping[str, str]
 
@@ -30,6 +30,15 @@ class WebhookRequest:
     headers: Mapping[str, str]
     query: Mapping[str, str]
     body: bytes
+
+
+@dataclass(frozen=True)
+class WebhookReply:
+    """The body a provider expects in the 200 answer to its webhook, where it expects one
+    (Twilio reads TwiML); the other providers get the default JSON acknowledgement."""
+
+    content_type: str
+    body: str
 
 
 @dataclass(frozen=True)
@@ -90,3 +99,9 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise InvalidInput("body must be a JSON object", field="body")
     return document
+
+
+def no_handshake(channel: Channel) -> NoReturn:
+    """``handshake()`` of a provider that never calls GET on its webhook (it authenticates each
+    POST instead): the GET route answers 404, as for any other URL we do not serve."""
+    raise NotFound(f"{channel.value} webhooks have no subscription handshake", field="method")

@@ -237,6 +237,7 @@ class OutboundMedia(Frozen):
     url: str
     content_type: str
     filename: str | None = None
+    size: int | None = None  # bytes; Viber will not send a video or file without it
 
 
 class OutboundContent(Frozen):

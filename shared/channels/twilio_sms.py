@@ -1,0 +1,275 @@
+"""SMS and MMS through Twilio Programmable Messaging: form-encoded webhooks for incoming
+messages and status callbacks (signed in ``X-Twilio-Signature``) and the REST API's
+``Messages.json`` to send.
+
+Credentials: ``account_sid`` and ``auth_token`` (the primary token: it signs the webhooks and
+authorises the REST calls), and optionally ``status_callback_url``, this account's public webhook
+URL, which is passed as ``StatusCallback`` so that delivery statuses come back to us.
+``provider_account_id`` is the account's sending number in E.164, or the SID (``MG...``) of the
+Messaging Service that sends for it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+from chalicelib.domain.models import (
+    Channel,
+    ChannelAccount,
+    ContentKind,
+    DeliveryStatus,
+    InboundMessage,
+    MediaRef,
+    OutboundContent,
+    StatusUpdate,
+)
+from chalicelib.domain.phone import to_e164
+from chalicelib.errors import InvalidInput, SignatureRejected
+
+from .base import Credentials, MediaSource, SendFailed, SentMessage, WebhookReply, WebhookRequest, no_handshake
+from .http import post_form
+
+SIGNATURE_HEADER = "x-twilio-signature"
+API_VERSION = "2010-04-01"
+MAX_MEDIA_PER_MESSAGE = 10
+# Twilio reads TwiML from the answer to an incoming-message webhook; an empty Response sends no reply.
+EMPTY_TWIML = WebhookReply(content_type="text/xml",
+                           body='<?xml version="1.0" encoding="UTF-8"?><Response></Response>')
+
+# Error codes worth retrying later: 20429 is Twilio's "too many requests". Every other code is
+# permanent: 21610 (the recipient replied STOP), 21211 (invalid To number), 21614 (not a mobile
+# number), authentication and parameter errors.
+TRANSIENT_ERROR_CODES = frozenset({20429})
+OPT_OUT_ERROR_CODE = "21610"
+
+# MessageStatus values of an outbound message. queued / accepted / scheduled / sending say no
+# more than our own "queued" and "sent", so they produce no event (a status never moves back).
+_STATUSES = {
+    "sent": DeliveryStatus.SENT, "delivered": DeliveryStatus.DELIVERED, "read": DeliveryStatus.READ,
+    "undelivered": DeliveryStatus.FAILED, "failed": DeliveryStatus.FAILED, "canceled": DeliveryStatus.FAILED,
+}
+_NOT_YET = frozenset({"queued", "accepted", "scheduled", "sending"})
+_INBOUND_STATUSES = frozenset({"received", "receiving"})
+_KNOWN_ERRORS = {
+    # Opt-out: the consent work will record it on the customer; for now a permanent failure.
+    OPT_OUT_ERROR_CODE: "the recipient has unsubscribed (replied STOP) and cannot be messaged",
+}
+
+
+def sign(url: str, params: Iterable[tuple[str, str]], auth_token: str) -> str:
+    """X-Twilio-Signature of a form POST: Base64 HMAC-SHA1, keyed with the auth token, of the
+    full URL followed by every parameter name and value, sorted by name (a repeated name's
+    values sorted too), without separators."""
+    grouped: dict[str, list[str]] = {}
+    for name, value in params:
+        grouped.setdefault(name, []).append(value)
+    data = url + "".join(name + value for name in sorted(grouped) for value in sorted(grouped[name]))
+    digest = hmac.new(auth_token.encode(), data.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+def _url_variants(url: str) -> set[str]:
+    """The URL as given, without its port and with the scheme's default port: Twilio's own
+    validators accept all three, as Twilio signs either form."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    default_port = 443 if parts.scheme == "https" else 80
+    without_port = urlunsplit(parts._replace(netloc=_netloc(parts.username, parts.password, host, None)))
+    with_port = urlunsplit(parts._replace(
+        netloc=_netloc(parts.username, parts.password, host, parts.port or default_port)))
+    return {url, without_port, with_port}
+
+
+def _netloc(user: str | None, password: str | None, host: str, port: int | None) -> str:
+    credentials = f"{user}:{password}@" if user and password else (f"{user}@" if user else "")
+    return credentials + host + (f":{port}" if port else "")
+
+
+def _form(body: bytes) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(body.decode("utf-8"), keep_blank_values=True)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise InvalidInput(f"body is not a UTF-8 form: {error}", field="body") from error
+
+
+def _basic_auth(credentials: Credentials) -> dict[str, str]:
+    pair = f"{credentials['account_sid']}:{credentials['auth_token']}".encode()
+    return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
+
+
+def _phone(value: str | None, field: str) -> str:
+    if not value:
+        raise InvalidInput(f"{field} is missing", field=field)
+    try:
+        return to_e164(value)
+    except InvalidInput as error:
+        raise InvalidInput(f"{field} {value!r} is not a phone number", field=field) from error
+
+
+def _media_kind(content_type: str) -> ContentKind:
+    lowered = content_type.lower()
+    if lowered in {"text/vcard", "text/x-vcard"}:
+        return ContentKind.CONTACTS  # an MMS contact card: kept as media, read later
+    major = lowered.split("/", 1)[0]
+    return {"image": ContentKind.IMAGE, "audio": ContentKind.AUDIO,
+            "video": ContentKind.VIDEO}.get(major, ContentKind.DOCUMENT)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class TwilioSmsAdapter:
+    channel = Channel.SMS
+    # A form of a few dozen short fields; far below this bound.
+    max_body_bytes = 256 * 1024
+
+    def __init__(self, clock: Callable[[], datetime] = _utc_now) -> None:
+        # Twilio's webhooks carry no timestamp: events are dated when they arrive.
+        self._clock = clock
+
+    def handshake(self, request: WebhookRequest, credentials: Credentials) -> str:
+        no_handshake(self.channel)
+
+    def authenticate(self, request: WebhookRequest, credentials: Credentials) -> None:
+        # The URL must be the public URL Twilio called (WebhookRequest.url is built from the
+        # configured public API URL). Nothing signed is dated, so a replayed request is absorbed
+        # by the MessageSid idempotency, not here.
+        provided = request.headers.get(SIGNATURE_HEADER)
+        if not provided:
+            raise SignatureRejected("X-Twilio-Signature header is missing", field="X-Twilio-Signature")
+        params = _form(request.body)
+        token = credentials["auth_token"]
+        if not any(hmac.compare_digest(provided.encode(), sign(url, params, token).encode())
+                   for url in sorted(_url_variants(request.url))):
+            raise SignatureRejected("X-Twilio-Signature does not match the URL and parameters",
+                                    field="X-Twilio-Signature")
+
+    def parse(self, request: WebhookRequest, account: ChannelAccount) -> list[InboundMessage | StatusUpdate]:
+        fields = dict(_form(request.body))
+        sid = fields.get("MessageSid") or fields.get("SmsSid")
+        if not sid:
+            raise InvalidInput("MessageSid is missing", field="MessageSid")
+        status = fields.get("MessageStatus") or fields.get("SmsStatus")
+        if status is not None and status not in _INBOUND_STATUSES:
+            return self._status(sid, status, fields, account)
+        return [self._message(sid, fields, account)]
+
+    def _message(self, sid: str, fields: dict[str, str], account: ChannelAccount) -> InboundMessage:
+        _check_ours(account, fields.get("To"), fields.get("MessagingServiceSid"), field="To")
+        media = _inbound_media(fields)
+        body = fields.get("Body") or None
+        if media:
+            kind = _media_kind(media[0].content_type or "")
+        else:
+            kind = ContentKind.TEXT if body else ContentKind.UNSUPPORTED
+        return InboundMessage(
+            channel=self.channel, account_id=account.id, provider_message_id=sid,
+            customer_id=_phone(fields.get("From"), "From"), customer_name=fields.get("ProfileName") or None,
+            sent_at=self._clock(), kind=kind, text=body, media=media,
+            raw=dict(fields) if kind is not ContentKind.TEXT else None,
+        )
+
+    def _status(self, sid: str, status: str, fields: dict[str, str],
+                account: ChannelAccount) -> list[InboundMessage | StatusUpdate]:
+        delivery = _STATUSES.get(status)
+        if delivery is None:
+            if status in _NOT_YET:
+                return []
+            raise InvalidInput(f"MessageStatus {status!r} is not a Twilio message status", field="MessageStatus")
+        _check_ours(account, fields.get("From"), fields.get("MessagingServiceSid"), field="From")
+        code = fields.get("ErrorCode") or None
+        message = fields.get("ErrorMessage") or (_KNOWN_ERRORS.get(code) if code else None)
+        if delivery is DeliveryStatus.FAILED and code and not message:
+            message = f"Twilio error {code}"
+        return [StatusUpdate(
+            channel=self.channel, account_id=account.id, provider_message_id=sid,
+            customer_id=_phone(fields.get("To"), "To"), status=delivery, occurred_at=self._clock(),
+            error_code=code if delivery is DeliveryStatus.FAILED else None,
+            error_message=message if delivery is DeliveryStatus.FAILED else None,
+        )]
+
+    def send(self, account: ChannelAccount, credentials: Credentials, to: str,
+             content: OutboundContent) -> SentMessage:
+        if content.template is not None:
+            raise SendFailed("template_unsupported", "SMS has no message templates: send text or media",
+                             permanent=True)
+        if not content.text and not content.media:
+            raise SendFailed("empty_message", "nothing to send: no text and no media", permanent=True)
+        url = f"{account.api_base_url.rstrip('/')}/{API_VERSION}/Accounts/{credentials['account_sid']}/Messages.json"
+        sender = account.provider_account_id
+        common: list[tuple[str, str]] = [("To", to),
+                                         ("MessagingServiceSid" if sender.startswith("MG") else "From", sender)]
+        callback = credentials.get("status_callback_url")
+        if callback:
+            common.append(("StatusCallback", callback))
+        # One message carries the text and up to ten attachments; more attachments follow in
+        # further messages. The first message's SID stands for the reply.
+        batches: list[Sequence[str]] = [
+            [m.url for m in content.media[start:start + MAX_MEDIA_PER_MESSAGE]]
+            for start in range(0, len(content.media), MAX_MEDIA_PER_MESSAGE)
+        ] or [[]]
+        sids = []
+        for index, urls in enumerate(batches):
+            form = list(common)
+            if index == 0 and content.text:
+                form.append(("Body", content.text))
+            form.extend(("MediaUrl", media_url) for media_url in urls)
+            sids.append(_create_message(url, form, credentials))
+        return SentMessage(provider_message_id=sids[0])
+
+    def media_source(self, account: ChannelAccount, credentials: Credentials, ref: MediaRef) -> MediaSource:
+        """MediaUrl{N} points at the Message's Media resource on Twilio's API host; reading it
+        takes the account's Basic auth when the account enforces HTTP auth for media."""
+        api_host = urlsplit(account.api_base_url).hostname or ""
+        if not ref.url or urlsplit(ref.url).hostname != api_host:
+            raise InvalidInput(f"Twilio media must be a URL on {api_host}", field="media.url")
+        return MediaSource(url=ref.url, headers=_basic_auth(credentials), allowed_hosts=frozenset({api_host}))
+
+
+def _check_ours(account: ChannelAccount, number: str | None, service_sid: str | None, *, field: str) -> None:
+    """The webhook concerns this account's number or Messaging Service, not another's."""
+    ours = account.provider_account_id
+    if ours.startswith("MG"):
+        if service_sid != ours:
+            raise InvalidInput(f"MessagingServiceSid {service_sid!r} is not this account's service",
+                               field="MessagingServiceSid")
+        return
+    if _phone(number, field) != to_e164(ours):
+        raise InvalidInput(f"{field} {number} is not this account's number", field=field)
+
+
+def _inbound_media(fields: dict[str, str]) -> list[MediaRef]:
+    try:
+        count = int(fields.get("NumMedia") or "0")
+    except ValueError as error:
+        raise InvalidInput(f"NumMedia {fields.get('NumMedia')!r} is not a number", field="NumMedia") from error
+    media = []
+    for index in range(max(0, min(count, MAX_MEDIA_PER_MESSAGE))):
+        url = fields.get(f"MediaUrl{index}")
+        if not url:
+            raise InvalidInput(f"MediaUrl{index} is missing", field=f"MediaUrl{index}")
+        media.append(MediaRef(url=url, content_type=fields.get(f"MediaContentType{index}") or None,
+                              provider_media_id=url.rstrip("/").rsplit("/", 1)[-1]))
+    return media
+
+
+def _create_message(url: str, form: list[tuple[str, str]], credentials: Credentials) -> str:
+    response = post_form(url, form, _basic_auth(credentials))
+    body: dict[str, Any] = response.body if isinstance(response.body, dict) else {}
+    if 200 <= response.status < 300:
+        if body.get("sid"):
+            return str(body["sid"])
+        raise SendFailed("invalid_response", "Twilio's answer has no message sid", permanent=False)
+    code = body.get("code")
+    message = str(body.get("message") or f"HTTP {response.status}")
+    failure_code = str(code or response.status)
+    if response.status >= 500 or response.status == 429 or code in TRANSIENT_ERROR_CODES:
+        raise SendFailed(failure_code, message, permanent=False)
+    raise SendFailed(failure_code, _KNOWN_ERRORS.get(failure_code, message), permanent=True)
