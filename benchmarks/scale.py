@@ -1,0 +1,189 @@
+"""Scale and footprint figures: what an inbox page costs as the inbox grows, how long the
+functions' module takes to import on a cold start, and how big the deployment package is.
+
+    python -m benchmarks.scale                      # 1,000 and 100,000 conversations
+    python -m benchmarks.scale --sizes 1000 --skip-package
+
+* Page cost: N conversations are written to one team's table on moto (in this process), then the
+  first and a later page of each inbox tab are read through the repository, and the DynamoDB
+  read units reported by ``ReturnConsumedCapacity`` are summed per page. A Query reads only the
+  page it returns, so the figure must not grow with N.
+* Cold start: the time to import ``functions/app.py`` (the one module every function's handler
+  lives in) in a fresh interpreter, median of several runs.
+* Package: ``chalice package`` builds the deployment zip that every function shares (it fetches
+  the dependencies' wheels from PyPI).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.session
+from chalicelib.settings import get_settings
+from moto import mock_aws
+
+from local.provision import create_table
+from local.runtime import FUNCTIONS_DIR
+
+PAGE_SIZE = 25
+TEAM_ID = "default"
+IMPORT_RUNS = 5
+WRITE_BATCH = 25
+
+
+def attribute_size(value: dict[str, Any]) -> int:
+    """Bytes DynamoDB counts for one attribute value (its documented item size rules)."""
+    (kind, content), = value.items()
+    if kind in {"S", "B"}:
+        return len(content.encode() if isinstance(content, str) else content)
+    if kind == "N":
+        digits = len(content.lstrip("-").replace(".", "").strip("0")) or 1
+        return (digits + 1) // 2 + 1
+    if kind in {"BOOL", "NULL"}:
+        return 1
+    if kind in {"SS", "BS"}:
+        return sum(len(v.encode() if isinstance(v, str) else v) for v in content)
+    if kind == "NS":
+        return sum(attribute_size({"N": v}) for v in content)
+    if kind == "L":
+        return 3 + sum(1 + attribute_size(v) for v in content)
+    return 3 + sum(len(name.encode()) + 1 + attribute_size(v) for name, v in content.items())  # M
+
+
+def item_size(item: dict[str, dict[str, Any]]) -> int:
+    return sum(len(name.encode()) + attribute_size(value) for name, value in item.items())
+
+
+class ReadUnitMeter:
+    """Read units of the Query calls made while attached, computed from what each call returned
+    by DynamoDB's rule (a Query reads the sum of its items' sizes, rounded up to 4 KB; eventually
+    consistent reads cost half). moto reports a flat 1.0 per Query, so it cannot be used here."""
+
+    def __init__(self) -> None:
+        self.read_units = 0.0
+
+    def __call__(self, http_response: Any, parsed: dict[str, Any], **_: Any) -> None:
+        returned = sum(item_size(item) for item in parsed.get("Items", []))
+        self.read_units += max(1, math.ceil(returned / 4096)) * 0.5
+
+
+def _conversation_item(number: int, start: datetime) -> dict[str, Any]:
+    from chalicelib.storage import keys
+
+    conversation_id = f"c{number:07d}"
+    at = start + timedelta(seconds=number)
+    created = at.strftime("%Y-%m-%dT%H:%M:%S.%f+0000")
+    return {
+        "pk": {"S": keys.conversation_pk(conversation_id)}, "sk": {"S": keys.CONVERSATION_SK},
+        "kind": {"S": "conversation"}, "conversation_id": {"S": conversation_id},
+        "channel": {"S": "whatsapp"}, "account_id": {"S": "wa-demo"},
+        "customer_id": {"S": f"+3161{number:07d}"}, "customer_name": {"S": f"Customer {number}"},
+        "team_id": {"S": TEAM_ID}, "state": {"S": "new"}, "created_at": {"S": created},
+        "last_message_at": {"S": created}, "last_customer_message_at": {"S": created},
+        "preview": {"S": "Hello, I have a question about my order"}, "version": {"N": "0"},
+        "state_pk": {"S": keys.state_list_pk(TEAM_ID, "new")}, "team_pk": {"S": keys.team_list_pk(TEAM_ID)},
+        "created_sk": {"S": keys.time_sk(at, conversation_id)},
+        "activity_sk": {"S": keys.time_sk(at, conversation_id)},
+    }
+
+
+def page_read_units(sizes: list[int]) -> list[tuple[int, str, float, float]]:
+    """(conversations, tab, read units of the first page, of the fifth page) per size and tab."""
+    os.environ.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_DEFAULT_REGION": "us-east-1"})
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    rows = []
+    for size in sizes:
+        with mock_aws():  # a fresh, empty moto per size
+            from chalicelib.storage.items import TableItem
+            from chalicelib.storage.repository import ContactRepository
+
+            table_name = create_table(None, "us-east-1", get_settings().app_name)  # type: ignore[arg-type]
+            client = boto3.client("dynamodb", region_name="us-east-1")
+            start = datetime(2026, 1, 1, tzinfo=UTC)
+            for first in range(0, size, WRITE_BATCH):
+                client.batch_write_item(RequestItems={table_name: [
+                    {"PutRequest": {"Item": _conversation_item(n, start)}}
+                    for n in range(first, min(size, first + WRITE_BATCH))]})
+            TableItem._connection = None  # a new moto: let PynamoDB build its client again
+            repository = ContactRepository()
+            meter = ReadUnitMeter()
+            events = TableItem._get_connection().connection.client.meta.events
+            events.register("after-call.dynamodb.Query", meter)
+            for tab in ("new", "all"):
+                cursor, readings = None, []
+                for _ in range(5):
+                    before = meter.read_units
+                    page = repository.list_conversations(view=tab, team_id=TEAM_ID, user_id="u", sort="created",
+                                                         ascending=False, limit=PAGE_SIZE, cursor=cursor)
+                    assert len(page.items) == PAGE_SIZE
+                    readings.append(meter.read_units - before)
+                    cursor = page.next_cursor
+                rows.append((size, tab, readings[0], readings[-1]))
+    return rows
+
+
+def cold_import_seconds() -> float:
+    """Median wall time of ``import app`` (functions/app.py) in a fresh interpreter."""
+    from chalicelib import resources
+
+    env = {**os.environ, resources.ENV_APP_NAME: "open-contact", "AWS_DEFAULT_REGION": "us-east-1",
+           "POWERTOOLS_TRACE_DISABLED": "true"}
+    code = "import time; t = time.perf_counter(); import app; print(time.perf_counter() - t)"
+    runs = []
+    for _ in range(IMPORT_RUNS):
+        output = subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR, env=env, check=True,  # noqa: S603
+                                capture_output=True, text=True).stdout
+        runs.append(float(output.strip().splitlines()[-1]))
+    return statistics.median(runs)
+
+
+def package_size() -> tuple[int, int, int]:
+    """(zip bytes, unzipped bytes, files) of the deployment package ``chalice package`` builds."""
+    with tempfile.TemporaryDirectory() as out:
+        env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
+        subprocess.run([sys.executable, "-m", "chalice", "package", out], cwd=FUNCTIONS_DIR, env=env,  # noqa: S603
+                       check=True, capture_output=True)
+        package = Path(out) / "deployment.zip"
+        with zipfile.ZipFile(package) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+            files = len(archive.infolist())
+        return package.stat().st_size, unzipped, files
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 100_000])
+    parser.add_argument("--skip-package", action="store_true", help="skip `chalice package` (needs PyPI)")
+    args = parser.parse_args()
+    botocore.session.Session()  # import cost outside the timed parts
+    started = time.monotonic()
+    rows = page_read_units(args.sizes)
+    print(f"Inbox page of {PAGE_SIZE} conversations (one Query on an index), read units per page:\n")
+    print("| conversations | tab | first page | fifth page |\n|---:|---|---:|---:|")
+    for size, tab, first, fifth in rows:
+        print(f"| {size:,} | {tab} | {first:.1f} | {fifth:.1f} |")
+    print(f"\nCold start: importing functions/app.py takes {cold_import_seconds() * 1000:.0f} ms "
+          f"(median of {IMPORT_RUNS}, this machine); every function shares that module.")
+    if not args.skip_package:
+        zipped, unzipped, files = package_size()
+        print(f"Deployment package (chalice package): {zipped / 1e6:.1f} MB zipped, "
+              f"{unzipped / 1e6:.1f} MB unzipped, {files} files; shared by every function.")
+    print(f"\n({time.monotonic() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
