@@ -6,10 +6,14 @@ from chalicelib.domain.models import Channel
 from chalicelib.errors import NotFound
 
 from .base import ChannelAdapter
+from .instagram import InstagramAdapter
+from .messenger import MessengerAdapter
 from .whatsapp import WhatsAppAdapter
 
 _ADAPTERS: dict[Channel, ChannelAdapter] = {
     Channel.WHATSAPP: WhatsAppAdapter(),
+    Channel.MESSENGER: MessengerAdapter(),
+    Channel.INSTAGRAM: InstagramAdapter(),
 }
 
 

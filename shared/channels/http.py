@@ -43,3 +43,17 @@ def post_json(url: str, payload: dict[str, Any], headers: dict[str, str]) -> Pro
     except ValueError:
         body = None
     return ProviderResponse(status=response.status, body=body)
+
+
+def get_json(url: str, headers: dict[str, str]) -> ProviderResponse:
+    """GET a provider's JSON API (e.g. a media lookup); network failures become transient
+    SendFailed errors, as for sends."""
+    try:
+        response = _pool().request("GET", url, headers=headers)
+    except urllib3.exceptions.HTTPError as error:
+        raise SendFailed("network", f"provider unreachable: {type(error).__name__}", permanent=False) from error
+    try:
+        body = json.loads(response.data) if response.data else None
+    except ValueError:
+        body = None
+    return ProviderResponse(status=response.status, body=body)

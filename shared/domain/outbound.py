@@ -75,8 +75,10 @@ class OutboundDispatcher:
         try:
             if account is None or not account.enabled:
                 raise SendFailed("account_disabled", "the channel account is disabled or removed", permanent=True)
+            content = OutboundContent(text=message.text,
+                                      human_agent_tag=window_state(conversation, now).human_agent_tag)
             sent = adapter.send(account, self._credentials.get(account.channel.value, account.id),
-                                conversation.customer_id, OutboundContent(text=message.text))
+                                conversation.customer_id, content)
         except SendFailed as failure:
             return self._failed(request, message.sent_at, failure, now)
         self._repository.record_sent(conversation.id, message.id, sent.provider_message_id,
