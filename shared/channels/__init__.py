@@ -7,6 +7,7 @@ from chalicelib.errors import NotFound
 
 from .base import ChannelAdapter
 from .instagram import InstagramAdapter
+from .mail import EmailAdapter
 from .messenger import MessengerAdapter
 from .whatsapp import WhatsAppAdapter
 
@@ -14,6 +15,7 @@ _ADAPTERS: dict[Channel, ChannelAdapter] = {
     Channel.WHATSAPP: WhatsAppAdapter(),
     Channel.MESSENGER: MessengerAdapter(),
     Channel.INSTAGRAM: InstagramAdapter(),
+    Channel.EMAIL: EmailAdapter(),
 }
 
 

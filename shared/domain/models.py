@@ -255,6 +255,8 @@ class OutboundContent(Frozen):
     # Past the 24-hour window but within Meta's 7-day human-agent allowance (Messenger,
     # Instagram): the adapter sends with the HUMAN_AGENT message tag.
     human_agent_tag: bool = False
+    # Threaded channels (email): the provider id of the customer's last message, to reply to.
+    in_reply_to: str | None = None
 
 
 class OutboundRequest(Frozen):

@@ -359,6 +359,21 @@ class ContactRepository:
             raise InvalidInput("cursor does not belong to this conversation", field="cursor") from error
         return Page[Message](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
 
+    def last_inbound_provider_id(self, conversation: Conversation) -> str | None:
+        """The provider's id of the customer's latest message: one Query on the thread, on the
+        millisecond of ``last_customer_message_at``."""
+        at = conversation.last_customer_message_at
+        if at is None:
+            return None
+        results: ResultIterator[TableItem] = TableItem.query(
+            keys.conversation_pk(conversation.id),
+            TableItem.sk.between(keys.message_sk_bound(at, upper=False), keys.message_sk_bound(at, upper=True)),
+            filter_condition=MessageItem.direction == Direction.INBOUND.value,
+        )
+        found = [item.provider_message_id for item in results
+                 if isinstance(item, MessageItem) and item.provider_message_id]
+        return found[-1] if found else None
+
     def get_message(self, conversation_id: str, message_id: str) -> Message:
         item = self._get(MessageItem, keys.conversation_pk(conversation_id), keys.message_sk(message_id))
         if item is None:
