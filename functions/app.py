@@ -159,7 +159,7 @@ def list_messages(conversation_id: str) -> Response:
     query = ListQuery.model_validate({k: v for k, v in (_request().query_params or {}).items()
                                       if k in {"limit", "cursor", "team"}})
     page = wiring.inbox().messages(_principal(), conversation_id, limit=query.limit, cursor=query.cursor)
-    return _json(MessagePage(items=page.items, next_cursor=page.next_cursor))
+    return _json(MessagePage.of(page, wiring.media_store().signed_url))
 
 
 @route("/conversations/{conversation_id}/pickup", methods=["POST"])

@@ -79,15 +79,6 @@ def create_whatsapp_account(local: LocalResources, repository: ContactRepository
     return account
 
 
-def create_channel_account(local: LocalResources, repository: ContactRepository, account: ChannelAccount,
-                           credentials: Mapping[str, str]) -> ChannelAccount:
-    """Store any channel's account and its credentials secret (the keys its adapter reads)."""
-    repository.put_channel_account(account)
-    boto3.client("secretsmanager", endpoint_url=local.endpoint_url, region_name=local.region).create_secret(
-        Name=secret_name(local.app_name, account.channel.value, account.id), SecretString=json.dumps(dict(credentials)))
-    return account
-
-
 def seed_demo(local: LocalResources, *, simulator_graph_url: str) -> tuple[list[User], DemoWhatsApp]:
     repository = ContactRepository()
     repository.put_team(DEFAULT_TEAM)
@@ -97,3 +88,16 @@ def seed_demo(local: LocalResources, *, simulator_graph_url: str) -> tuple[list[
                                        display_phone_number="15550001111", api_base_url=simulator_graph_url,
                                        team_id=DEFAULT_TEAM.id)
     return users, whatsapp
+
+
+def create_channel_account(local: LocalResources, repository: ContactRepository, account: ChannelAccount,
+                           secret: Mapping[str, str]) -> ChannelAccount:
+    """Any channel's account with its credentials secret (tests and demos of the other channels).
+    An email account's address is verified in SES, so replies can be sent from it."""
+    repository.put_channel_account(account)
+    boto3.client("secretsmanager", endpoint_url=local.endpoint_url, region_name=local.region).create_secret(
+        Name=secret_name(local.app_name, account.channel.value, account.id), SecretString=json.dumps(dict(secret)))
+    if account.channel is Channel.EMAIL:
+        boto3.client("sesv2", endpoint_url=local.endpoint_url, region_name=local.region).create_email_identity(
+            EmailIdentity=account.provider_account_id)
+    return account

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from .auth import TokenVerifier
+from .channels import adapter_for
 from .credentials import CredentialStore
 from .domain.assignment import Assigner
 from .domain.inbox import Inbox
@@ -13,6 +14,7 @@ from .domain.intake import WebhookIntake
 from .domain.out_of_office import OutOfOffice
 from .domain.outbound import OutboundDispatcher, RetryPolicy
 from .domain.routing import Router
+from .media import InboundMedia, MediaStore
 from .messaging import QueuePublisher, StateMachineStarter
 from .resources import SEND_QUEUE
 from .settings import get_settings
@@ -54,8 +56,15 @@ def intake() -> WebhookIntake:
 
 
 @lru_cache(maxsize=1)
+def media_store() -> MediaStore:
+    return MediaStore(get_settings().media_bucket)
+
+
+@lru_cache(maxsize=1)
 def router() -> Router:
-    return Router(repository(), publisher())
+    inbound_media = InboundMedia(media_store(), lambda account: credentials().get(account.channel.value, account.id),
+                                 adapter_for)
+    return Router(repository(), publisher(), inbound_media)
 
 
 @lru_cache(maxsize=1)

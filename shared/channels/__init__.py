@@ -6,6 +6,9 @@ from chalicelib.domain.models import Channel
 from chalicelib.errors import NotFound
 
 from .base import ChannelAdapter, WebhookReply
+from .instagram import InstagramAdapter
+from .mail import EmailAdapter
+from .messenger import MessengerAdapter
 from .telegram import TelegramAdapter
 from .twilio_sms import EMPTY_TWIML, TwilioSmsAdapter
 from .viber import ViberAdapter
@@ -13,9 +16,12 @@ from .whatsapp import WhatsAppAdapter
 
 _ADAPTERS: dict[Channel, ChannelAdapter] = {
     Channel.WHATSAPP: WhatsAppAdapter(),
+    Channel.MESSENGER: MessengerAdapter(),
+    Channel.INSTAGRAM: InstagramAdapter(),
     Channel.TELEGRAM: TelegramAdapter(),
     Channel.SMS: TwilioSmsAdapter(),
     Channel.VIBER: ViberAdapter(),
+    Channel.EMAIL: EmailAdapter(),
 }
 # Providers that read the body of the webhook's 200 answer; the others get our JSON.
 _WEBHOOK_REPLIES: dict[Channel, WebhookReply] = {

@@ -50,11 +50,14 @@ class SentMessage:
 class MediaSource:
     """Where to download one inbound media object: the URL, the headers that authorise the
     download, and the hosts the provider serves media from. The downloader refuses any other host
-    (the payload must not choose where our servers connect)."""
+    (the payload must not choose where our servers connect). An entry with a leading dot
+    (``.fbcdn.net``) allows that domain's subdomains."""
 
     url: str
     headers: Mapping[str, str]
     allowed_hosts: frozenset[str]
+    # Email: the media is this attachment (in iter_attachments order) of the MIME message at url.
+    mime_attachment: int | None = None
 
 
 class SendFailed(Exception):

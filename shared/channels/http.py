@@ -31,35 +31,32 @@ def _pool() -> urllib3.PoolManager:
     )
 
 
-def post_json(url: str, payload: dict[str, Any], headers: dict[str, str]) -> ProviderResponse:
-    """POST JSON; network failures and timeouts become transient SendFailed errors."""
+def _call(method: str, url: str, headers: dict[str, str], body: bytes | None = None) -> ProviderResponse:
+    """One provider call; network failures and timeouts become transient SendFailed errors, and
+    an answer that is not JSON reads as ``None``."""
     try:
-        response = _pool().request(
-            "POST", url, body=json.dumps(payload).encode(),
-            headers={"Content-Type": "application/json", **headers},
-        )
+        response = _pool().request(method, url, body=body, headers=headers)
     except urllib3.exceptions.HTTPError as error:
         raise SendFailed("network", f"provider unreachable: {type(error).__name__}", permanent=False) from error
     try:
-        body = json.loads(response.data) if response.data else None
+        parsed = json.loads(response.data) if response.data else None
     except ValueError:
-        body = None
-    return ProviderResponse(status=response.status, body=body)
+        parsed = None
+    return ProviderResponse(status=response.status, body=parsed)
+
+
+def post_json(url: str, payload: dict[str, Any], headers: dict[str, str]) -> ProviderResponse:
+    """POST JSON and read a JSON answer."""
+    return _call("POST", url, {"Content-Type": "application/json", **headers}, json.dumps(payload).encode())
 
 
 def post_form(url: str, fields: Sequence[tuple[str, str]], headers: dict[str, str]) -> ProviderResponse:
     """POST an ``application/x-www-form-urlencoded`` form (a name may repeat, as Twilio's
-    ``MediaUrl`` does) and read a JSON answer; network failures and timeouts become transient
-    SendFailed errors, as in post_json."""
-    try:
-        response = _pool().request(
-            "POST", url, body=urlencode(list(fields)).encode(),
-            headers={"Content-Type": "application/x-www-form-urlencoded", **headers},
-        )
-    except urllib3.exceptions.HTTPError as error:
-        raise SendFailed("network", f"provider unreachable: {type(error).__name__}", permanent=False) from error
-    try:
-        body = json.loads(response.data) if response.data else None
-    except ValueError:
-        body = None
-    return ProviderResponse(status=response.status, body=body)
+    ``MediaUrl`` does) and read a JSON answer."""
+    return _call("POST", url, {"Content-Type": "application/x-www-form-urlencoded", **headers},
+                 urlencode(list(fields)).encode())
+
+
+def get_json(url: str, headers: dict[str, str]) -> ProviderResponse:
+    """GET a provider's JSON API (e.g. a media lookup)."""
+    return _call("GET", url, headers)

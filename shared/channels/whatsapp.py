@@ -1,41 +1,60 @@
-"""WhatsApp Business Cloud API: Meta's webhook (X-Hub-Signature-256, hub.challenge handshake)
-and the Graph API ``/<phone_number_id>/messages`` send endpoint."""
+"""WhatsApp Business Cloud API: Meta's webhook (X-Hub-Signature-256, hub.challenge handshake),
+the Graph API ``/<phone_number_id>/messages`` send endpoint (text, media by link, templates) and
+the ``/<media-id>`` lookup that gives an inbound media object's download URL."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
+    ContactCard,
     ContentKind,
     DeliveryStatus,
     InboundMessage,
+    Location,
     MediaRef,
     OutboundContent,
+    OutboundMedia,
     StatusUpdate,
+    TemplateContent,
 )
-from chalicelib.errors import InvalidInput, SignatureRejected
+from chalicelib.errors import InvalidInput
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .base import Credentials, MediaSource, SendFailed, SentMessage, WebhookRequest, parse_json_object
-from .http import post_json
+from .http import get_json, post_json
+from .meta import (
+    answer_handshake,
+    api_host,
+    bearer,
+    graph_url,
+    raise_for_graph_error,
+    response_object,
+    sign,
+    verify_signature,
+)
 
-GRAPH_API_VERSION = "v21.0"
-SIGNATURE_HEADER = "x-hub-signature-256"
+__all__ = ["WhatsAppAdapter", "sign"]
+
 TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
 
-# Error codes Meta documents as worth retrying later; every other error code is permanent.
-TRANSIENT_ERROR_CODES = frozenset({1, 2, 4, 80007, 130429, 131000, 131016, 131056})
+# WhatsApp's own "retry later" codes on top of Graph's: WABA and pair rate limits, throughput,
+# and the generic "something went wrong" family (131000, 131016 service unavailable).
+TRANSIENT_ERROR_CODES = frozenset({80007, 130429, 131000, 131016, 131056})
+# The Graph media lookup answers with a URL on Meta's media CDN; bearer-authorised downloads
+# go there and nowhere else.
+MEDIA_HOSTS = frozenset({"lookaside.fbsbx.com"})
 
 _KINDS = {
     "text": ContentKind.TEXT, "image": ContentKind.IMAGE, "document": ContentKind.DOCUMENT,
     "audio": ContentKind.AUDIO, "voice": ContentKind.AUDIO, "video": ContentKind.VIDEO,
     "sticker": ContentKind.IMAGE, "location": ContentKind.LOCATION, "contacts": ContentKind.CONTACTS,
 }
+_MEDIA_TYPES = frozenset({"image", "document", "audio", "voice", "video", "sticker"})
 _STATUSES = {
     "sent": DeliveryStatus.SENT, "delivered": DeliveryStatus.DELIVERED,
     "read": DeliveryStatus.READ, "failed": DeliveryStatus.FAILED,
@@ -102,9 +121,24 @@ class _Notification(_Loose):
     entry: list[_Entry]
 
 
-def sign(body: bytes, app_secret: str) -> str:
-    """The value Meta puts in X-Hub-Signature-256 for this body."""
-    return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+class _MediaObject(_Loose):
+    id: str
+    mime_type: str | None = None
+    caption: str | None = None
+    filename: str | None = None
+
+
+class _SharedLocation(_Loose):
+    latitude: float
+    longitude: float
+    name: str | None = None
+    address: str | None = None
+
+
+class _SharedContact(_Loose):
+    name: dict[str, Any] = {}
+    phones: list[dict[str, Any]] = []
+    emails: list[dict[str, Any]] = []
 
 
 def _timestamp(value: str) -> datetime:
@@ -114,28 +148,67 @@ def _timestamp(value: str) -> datetime:
         raise InvalidInput(f"timestamp {value!r} is not Unix seconds", field="timestamp") from error
 
 
+def _content(message_type: str, raw: dict[str, Any]) -> dict[str, Any]:
+    """The canonical content fields of one message: text, media, location or contacts."""
+    body = raw.get(message_type)
+    try:
+        if message_type == "text":
+            return {"text": (body or {}).get("body")}
+        if message_type in _MEDIA_TYPES and isinstance(body, dict):
+            media = _MediaObject.model_validate(body)
+            return {"text": media.caption, "media": [MediaRef(
+                provider_media_id=media.id, content_type=media.mime_type, filename=media.filename)]}
+        if message_type == "location" and isinstance(body, dict):
+            place = _SharedLocation.model_validate(body)
+            return {"location": Location(latitude=place.latitude, longitude=place.longitude,
+                                         name=place.name, address=place.address)}
+        if message_type == "contacts" and isinstance(body, list):
+            return {"contacts": [_contact_card(_SharedContact.model_validate(card)) for card in body]}
+    except ValidationError as error:
+        raise InvalidInput(f"invalid {message_type} message: {error.errors()[0]['msg']}",
+                           field=f"messages.{message_type}") from error
+    return {}
+
+
+def _contact_card(card: _SharedContact) -> ContactCard:
+    name = card.name.get("formatted_name") or " ".join(
+        str(card.name[part]) for part in ("first_name", "last_name") if card.name.get(part))
+    return ContactCard(
+        name=str(name or "(no name)"),
+        phones=[str(p["phone"]) for p in card.phones if p.get("phone")],
+        emails=[str(e["email"]) for e in card.emails if e.get("email")],
+    )
+
+
+def _media_payload(media: OutboundMedia, caption: str | None) -> dict[str, Any]:
+    """One media message by link. Images, videos and documents take a caption; audio does not."""
+    major = media.content_type.split("/", 1)[0]
+    kind = major if major in {"image", "video", "audio"} else "document"
+    body: dict[str, Any] = {"link": media.url}
+    if caption and kind != "audio":
+        body["caption"] = caption[:CAPTION_LIMIT]
+    if kind == "document" and media.filename:
+        body["filename"] = media.filename
+    return {"type": kind, kind: body}
+
+
+def _template_payload(template: TemplateContent) -> dict[str, Any]:
+    body: dict[str, Any] = {"name": template.name, "language": {"code": template.language}}
+    if template.variables:
+        body["components"] = [{"type": "body",
+                               "parameters": [{"type": "text", "text": value} for value in template.variables]}]
+    return {"type": "template", "template": body}
+
+
 class WhatsAppAdapter:
     channel = Channel.WHATSAPP
     max_body_bytes = 3 * 1024 * 1024
 
     def handshake(self, request: WebhookRequest, credentials: Credentials) -> str:
-        mode = request.query.get("hub.mode")
-        token = request.query.get("hub.verify_token", "")
-        challenge = request.query.get("hub.challenge")
-        if mode != "subscribe" or challenge is None:
-            raise InvalidInput("expected hub.mode=subscribe with a hub.challenge", field="hub.mode")
-        if not hmac.compare_digest(token.encode(), credentials["verify_token"].encode()):
-            raise SignatureRejected("hub.verify_token does not match this account's verify token",
-                                    field="hub.verify_token")
-        return challenge
+        return answer_handshake(request, credentials)
 
     def authenticate(self, request: WebhookRequest, credentials: Credentials) -> None:
-        provided = request.headers.get(SIGNATURE_HEADER)
-        if not provided:
-            raise SignatureRejected("X-Hub-Signature-256 header is missing", field="X-Hub-Signature-256")
-        expected = sign(request.body, credentials["app_secret"])
-        if not hmac.compare_digest(provided.encode(), expected.encode()):
-            raise SignatureRejected("X-Hub-Signature-256 does not match the body", field="X-Hub-Signature-256")
+        verify_signature(request, credentials)
 
     def parse(self, request: WebhookRequest, account: ChannelAccount) -> list[InboundMessage | StatusUpdate]:
         try:
@@ -174,13 +247,11 @@ class WhatsAppAdapter:
             if not sender:
                 raise InvalidInput("message has no sender", field="messages.from")
             kind = _KINDS.get(message.type, ContentKind.UNSUPPORTED)
-            text = (message.text or {}).get("body") if kind is ContentKind.TEXT else None
-            if text is None and isinstance(raw.get(message.type), dict):
-                text = raw[message.type].get("caption")
             events.append(InboundMessage(
                 channel=self.channel, account_id=account.id, provider_message_id=message.id,
                 customer_id=sender, customer_name=names.get(sender), sent_at=_timestamp(message.timestamp),
-                kind=kind, text=text, raw=raw if kind is not ContentKind.TEXT else None,
+                kind=kind, raw=raw if kind is not ContentKind.TEXT else None,
+                **(_content(message.type, raw) if kind is not ContentKind.UNSUPPORTED else {}),
             ))
         return events
 
@@ -201,27 +272,46 @@ class WhatsAppAdapter:
 
     def send(self, account: ChannelAccount, credentials: Credentials, to: str,
              content: OutboundContent) -> SentMessage:
-        if content.template is not None or content.media:
-            raise SendFailed("unsupported_content", "templates and media are not sent yet", permanent=True)
-        url = f"{account.api_base_url.rstrip('/')}/{GRAPH_API_VERSION}/{account.provider_account_id}/messages"
-        payload = {
-            "messaging_product": "whatsapp", "recipient_type": "individual", "to": to,
-            "type": "text", "text": {"preview_url": False, "body": content.text or ""},
-        }
-        response = post_json(url, payload, {"Authorization": f"Bearer {credentials['access_token']}"})
-        body = response.body if isinstance(response.body, dict) else {}
-        if 200 <= response.status < 300:
-            messages = body.get("messages") or []
-            if messages and isinstance(messages[0], dict) and messages[0].get("id"):
-                return SentMessage(provider_message_id=str(messages[0]["id"]))
-            raise SendFailed("invalid_response", "the provider's answer has no message id", permanent=False)
-        error_field = body.get("error")
-        error: dict[str, Any] = error_field if isinstance(error_field, dict) else {}
-        code = error.get("code")
-        message = str(error.get("message") or f"HTTP {response.status}")
-        if response.status >= 500 or response.status == 429 or code in TRANSIENT_ERROR_CODES:
-            raise SendFailed(str(code or response.status), message, permanent=False)
-        raise SendFailed(str(code or response.status), message, permanent=True)
+        """Text, a template, or media by link (the text as the first item's caption; one message
+        per media item). Returns the id of the first message WhatsApp accepted."""
+        if content.template is not None:
+            return self._post(account, credentials, to, _template_payload(content.template))
+        if not content.media:
+            if not content.text:
+                raise SendFailed("empty_content", "nothing to send", permanent=True)
+            return self._post(account, credentials, to, {
+                "type": "text", "text": {"preview_url": False, "body": content.text[:TEXT_LIMIT]}})
+        first: SentMessage | None = None
+        caption = content.text
+        if caption and (content.media[0].content_type.startswith("audio/") or len(caption) > CAPTION_LIMIT):
+            first = self._post(account, credentials, to, {
+                "type": "text", "text": {"preview_url": False, "body": caption[:TEXT_LIMIT]}})
+            caption = None
+        for index, media in enumerate(content.media):
+            sent = self._post(account, credentials, to, _media_payload(media, caption if index == 0 else None))
+            first = first or sent
+        assert first is not None
+        return first
+
+    def _post(self, account: ChannelAccount, credentials: Credentials, to: str,
+              message: dict[str, Any]) -> SentMessage:
+        payload = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, **message}
+        response = post_json(graph_url(account, account.provider_account_id, "messages"), payload,
+                             bearer(credentials))
+        raise_for_graph_error(response, TRANSIENT_ERROR_CODES)
+        messages = response_object(response).get("messages") or []
+        if messages and isinstance(messages[0], dict) and messages[0].get("id"):
+            return SentMessage(provider_message_id=str(messages[0]["id"]))
+        raise SendFailed("invalid_response", "the provider's answer has no message id", permanent=False)
 
     def media_source(self, account: ChannelAccount, credentials: Credentials, ref: MediaRef) -> MediaSource:
-        raise InvalidInput("media download is not supported yet", field="media")
+        """Ask Graph for the media object's short-lived URL; the download needs the same token."""
+        if not ref.provider_media_id or not ref.provider_media_id.isdigit():
+            raise InvalidInput("WhatsApp media needs a numeric media id", field="media.provider_media_id")
+        response = get_json(graph_url(account, ref.provider_media_id), bearer(credentials))
+        raise_for_graph_error(response, TRANSIENT_ERROR_CODES)
+        url = response_object(response).get("url")
+        if not isinstance(url, str) or not url:
+            raise InvalidInput(f"Graph gave no URL for media {ref.provider_media_id}", field="media.url")
+        return MediaSource(url=url, headers=bearer(credentials),
+                           allowed_hosts=MEDIA_HOSTS | {api_host(account)})

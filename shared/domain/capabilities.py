@@ -15,5 +15,9 @@ TEXT_LIMITS: dict[Channel, int] = {
 }
 
 
+# Channels whose replies thread to the customer's last message (In-Reply-To / References).
+THREADED_CHANNELS = frozenset({Channel.EMAIL})
+
+
 def text_limit(channel: Channel) -> int:
     return TEXT_LIMITS[channel]

@@ -135,6 +135,10 @@ class StatusUpdate(Frozen):
     occurred_at: datetime
     error_code: str | None = None
     error_message: str | None = None
+    # Set when the provider reports a watermark instead of message ids (Messenger's delivery and
+    # read receipts): the status then applies to every message we sent the customer up to this
+    # moment, and provider_message_id only names the receipt (for deduplication).
+    watermark: datetime | None = None
 
 
 InboundEvent = Annotated[InboundMessage | StatusUpdate, Field(discriminator="type")]
@@ -171,6 +175,16 @@ class Conversation(Frozen):
     version: int
 
 
+class Attachment(Frozen):
+    """A media object in our media bucket (inbound media copied from the provider, or an agent's
+    upload); agents reach it through short-lived signed URLs only."""
+
+    key: str
+    content_type: str
+    filename: str | None = None
+    size: int
+
+
 class Message(Frozen):
     id: str
     conversation_id: str
@@ -182,6 +196,8 @@ class Message(Frozen):
     provider_message_id: str | None
     author_id: str | None
     error: DeliveryError | None = None
+    # Inbound media copied into the media bucket (a tuple: read-only, and MessageOut narrows it).
+    attachments: tuple[Attachment, ...] = ()
 
 
 class User(Frozen):
@@ -212,16 +228,6 @@ class Page(Frozen, Generic[T]):
     next_cursor: str | None
 
 
-class Attachment(Frozen):
-    """A media object in our media bucket (inbound media copied from the provider, or an agent's
-    upload); agents reach it through short-lived signed URLs only."""
-
-    key: str
-    content_type: str
-    filename: str | None = None
-    size: int
-
-
 class TemplateContent(Frozen):
     """An approved provider template (WhatsApp) with its body variables in order ({{1}}, {{2}}, ...)."""
 
@@ -247,6 +253,11 @@ class OutboundContent(Frozen):
     text: str | None = None
     media: list[OutboundMedia] = []
     template: TemplateContent | None = None
+    # Past the 24-hour window but within Meta's 7-day human-agent allowance (Messenger,
+    # Instagram): the adapter sends with the HUMAN_AGENT message tag.
+    human_agent_tag: bool = False
+    # Threaded channels (email): the provider id of the customer's last message, to reply to.
+    in_reply_to: str | None = None
 
 
 class OutboundRequest(Frozen):

@@ -20,6 +20,7 @@ from chalicelib.messaging import QueueMessage, QueuePublisher, StateMachineStart
 from chalicelib.resources import SEND_QUEUE
 from chalicelib.storage.repository import ContactRepository
 
+from .capabilities import THREADED_CHANNELS
 from .models import DeliveryError, DeliveryStatus, OutboundContent, OutboundRequest
 from .window import window_state
 
@@ -75,8 +76,12 @@ class OutboundDispatcher:
         try:
             if account is None or not account.enabled:
                 raise SendFailed("account_disabled", "the channel account is disabled or removed", permanent=True)
+            in_reply_to = (self._repository.last_inbound_provider_id(conversation)
+                           if conversation.channel in THREADED_CHANNELS else None)
+            content = OutboundContent(text=message.text, in_reply_to=in_reply_to,
+                                      human_agent_tag=window_state(conversation, now).human_agent_tag)
             sent = adapter.send(account, self._credentials.get(account.channel.value, account.id),
-                                conversation.customer_id, OutboundContent(text=message.text))
+                                conversation.customer_id, content)
         except SendFailed as failure:
             return self._failed(request, message.sent_at, failure, now)
         self._repository.record_sent(conversation.id, message.id, sent.provider_message_id,

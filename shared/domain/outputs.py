@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from pydantic import BaseModel
 
 from .inbox import ConversationDetail
-from .models import Conversation, Message, Page, User
+from .models import Attachment, Conversation, Message, Page, User
 
 
 class ConversationOut(BaseModel):
@@ -26,8 +27,27 @@ class ConversationPage(Page[Conversation]):
     pass
 
 
-class MessagePage(Page[Message]):
-    pass
+class AttachmentOut(Attachment):
+    """An attachment with a signed URL that lets the web app show it for a few minutes."""
+
+    url: str
+
+
+class MessageOut(Message):
+    attachments: tuple[AttachmentOut, ...] = ()
+
+    @classmethod
+    def of(cls, message: Message, signed_url: Callable[[Attachment], str]) -> MessageOut:
+        return cls(**message.model_dump(exclude={"attachments"}), attachments=tuple(
+            AttachmentOut(**attachment.model_dump(), url=signed_url(attachment))
+            for attachment in message.attachments))
+
+
+class MessagePage(Page[MessageOut]):
+    @classmethod
+    def of(cls, page: Page[Message], signed_url: Callable[[Attachment], str]) -> MessagePage:
+        return cls(items=[MessageOut.of(message, signed_url) for message in page.items],
+                   next_cursor=page.next_cursor)
 
 
 class SignInOut(BaseModel):

@@ -103,6 +103,15 @@ class ErrorAttribute(MapAttribute[str, Any]):
     permanent = BooleanAttribute(default=True)
 
 
+class AttachmentAttribute(MapAttribute[str, Any]):
+    """A media object in the media bucket, by key (never a URL: those are signed per read)."""
+
+    key = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    filename = UnicodeAttribute(null=True)
+    size = NumberAttribute()
+
+
 class ConversationItem(TableItem, discriminator="conversation"):
     conversation_id = UnicodeAttribute()
     channel = UnicodeAttribute()
@@ -148,6 +157,7 @@ class MessageItem(TableItem, discriminator="message"):
     author_id = UnicodeAttribute(null=True)
     error = ErrorAttribute(null=True)
     raw = UnicodeAttribute(null=True)
+    attachments = ListAttribute[AttachmentAttribute](of=AttachmentAttribute, null=True)
 
 
 class ProviderMessageItem(TableItem, discriminator="provider_message"):

@@ -17,6 +17,12 @@ def message_sk(message_id: str) -> str:
     return f"MSG#{message_id}"
 
 
+def message_sk_bound(moment: datetime, *, upper: bool) -> str:
+    """A bound of a range query on a thread by time (message ids start with the send time in
+    milliseconds): the lower bound sorts before, the upper after, every id of that millisecond."""
+    return f"MSG#{int(moment.timestamp() * 1000):013d}" + ("~" if upper else "")
+
+
 def provider_message_pk(channel: str, account_id: str, provider_message_id: str) -> str:
     return f"PMSG#{channel}#{account_id}#{provider_message_id}"
 

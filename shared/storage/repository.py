@@ -11,10 +11,11 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 from chalicelib.domain.models import (
+    Attachment,
     Channel,
     ChannelAccount,
     ContentKind,
@@ -43,6 +44,7 @@ from pynamodb.transactions import TransactWrite
 
 from . import keys
 from .items import (
+    AttachmentAttribute,
     ChannelAccountItem,
     ConversationItem,
     ErrorAttribute,
@@ -58,6 +60,8 @@ ListView = Literal["new", "mine", "assigned", "all"]
 SortField = Literal["created", "activity"]
 
 PREVIEW_LENGTH = 120
+# How far back a watermark receipt (Messenger) reaches: Meta's longest reply allowance.
+WATERMARK_REACH = timedelta(days=7)
 _M = TypeVar("_M", bound=Model)
 
 
@@ -120,6 +124,8 @@ def _to_message(item: MessageItem) -> Message:
         provider_message_id=item.provider_message_id,
         author_id=item.author_id,
         error=error,
+        attachments=tuple(Attachment(key=a.key, content_type=a.content_type, filename=a.filename, size=int(a.size))
+                          for a in item.attachments or ()),
     )
 
 
@@ -227,8 +233,15 @@ class ContactRepository:
             raise InvalidInput("cursor does not belong to this list", field="cursor") from error
         return Page[Conversation](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
 
-    def ingest_message(self, event: InboundMessage, *, team_id: str) -> IngestResult | None:
-        """Store an inbound message and create or touch its conversation.
+    def has_provider_message(self, channel: Channel, account_id: str, provider_message_id: str) -> bool:
+        """Whether this provider message id is stored already (a redelivery)."""
+        return self._get(ProviderMessageItem, keys.provider_message_pk(channel.value, account_id,
+                                                                       provider_message_id), "PMSG") is not None
+
+    def ingest_message(self, event: InboundMessage, *, team_id: str,
+                       attachments: tuple[Attachment, ...] = ()) -> IngestResult | None:
+        """Store an inbound message (with its media, already copied to the media bucket) and
+        create or touch its conversation.
 
         Returns None when the provider's message id was seen before (a redelivered webhook):
         the provider-id item is written in the same transaction as the message, with a
@@ -242,6 +255,8 @@ class ContactRepository:
             sent_at=event.sent_at, status=DeliveryStatus.RECEIVED.value,
             provider_message_id=event.provider_message_id,
             raw=json.dumps(event.raw) if event.raw is not None else None,
+            attachments=[AttachmentAttribute(key=a.key, content_type=a.content_type, filename=a.filename,
+                                             size=a.size) for a in attachments] or None,
         )
         created = pointer is None
         conversation_id = keys.new_conversation_id() if pointer is None else pointer.conversation_id
@@ -344,6 +359,21 @@ class ContactRepository:
             raise InvalidInput("cursor does not belong to this conversation", field="cursor") from error
         return Page[Message](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
 
+    def last_inbound_provider_id(self, conversation: Conversation) -> str | None:
+        """The provider's id of the customer's latest message: one Query on the thread, on the
+        millisecond of ``last_customer_message_at``."""
+        at = conversation.last_customer_message_at
+        if at is None:
+            return None
+        results: ResultIterator[TableItem] = TableItem.query(
+            keys.conversation_pk(conversation.id),
+            TableItem.sk.between(keys.message_sk_bound(at, upper=False), keys.message_sk_bound(at, upper=True)),
+            filter_condition=MessageItem.direction == Direction.INBOUND.value,
+        )
+        found = [item.provider_message_id for item in results
+                 if isinstance(item, MessageItem) and item.provider_message_id]
+        return found[-1] if found else None
+
     def get_message(self, conversation_id: str, message_id: str) -> Message:
         item = self._get(MessageItem, keys.conversation_pk(conversation_id), keys.message_sk(message_id))
         if item is None:
@@ -390,6 +420,8 @@ class ContactRepository:
     def apply_status(self, update: StatusUpdate) -> bool:
         """Apply a provider's status callback; False when the message is unknown or the status
         would move it backwards (statuses arrive in any order)."""
+        if update.watermark is not None:
+            return self._apply_watermark(update, update.watermark)
         pointer = self._get(
             ProviderMessageItem,
             keys.provider_message_pk(update.channel.value, update.account_id, update.provider_message_id), "PMSG",
@@ -403,6 +435,27 @@ class ContactRepository:
                                   permanent=True)
         return self._advance_status(pointer.conversation_id, pointer.message_sk, update.status,
                                     update.occurred_at, error)
+
+    def _apply_watermark(self, update: StatusUpdate, watermark: datetime) -> bool:
+        """A receipt for everything sent before ``watermark``: move each earlier outbound message of
+        the customer's open conversation forward. One Query on the thread, bounded in time."""
+        pointer = self._get(OpenConversationItem,
+                            keys.open_conversation_pk(update.account_id, update.customer_id), "OPEN")
+        if pointer is None:
+            return False
+        lower = [s.value for s in DeliveryStatus if 0 < s.rank < update.status.rank]
+        results: ResultIterator[TableItem] = TableItem.query(
+            keys.conversation_pk(pointer.conversation_id),
+            TableItem.sk.between(keys.message_sk_bound(watermark - WATERMARK_REACH, upper=False),
+                                 keys.message_sk_bound(watermark, upper=True)),
+            filter_condition=(MessageItem.direction == Direction.OUTBOUND.value) & MessageItem.status.is_in(*lower),
+        )
+        advanced = False
+        for item in results:
+            if isinstance(item, MessageItem):
+                advanced |= self._advance_status(pointer.conversation_id, item.sk, update.status,
+                                                 update.occurred_at, None)
+        return advanced
 
     def _advance_status(self, conversation_id: str, message_key: str, status: DeliveryStatus, at: datetime,
                         error: DeliveryError | None) -> bool:

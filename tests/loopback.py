@@ -1,0 +1,102 @@
+"""A scriptable HTTP server on 127.0.0.1 for tests that need a real provider endpoint: each
+route answers with a canned status, headers and body, and every request is recorded."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Answer:
+    status: int = 200
+    body: bytes | dict[str, Any] | list[Any] = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class LoopbackServer:
+    def __init__(self) -> None:
+        self.routes: dict[tuple[str, str], list[Answer]] = {}
+        self.requests: list[Recorded] = []
+        self._server: ThreadingHTTPServer | None = None
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def netloc(self) -> str:
+        return self.base_url.removeprefix("http://")
+
+    def answer(self, method: str, path: str, *answers: Answer) -> None:
+        """Answer ``method path`` (path without the query) with these answers in turn; the last repeats."""
+        self.routes[(method, path)] = list(answers)
+
+    def _take(self, method: str, path: str) -> Answer:
+        answers = self.routes.get((method, path))
+        if not answers:
+            return Answer(404, {"error": "no route"})
+        return answers.pop(0) if len(answers) > 1 else answers[0]
+
+    def start(self) -> None:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                path = self.path.split("?")[0]
+                server.requests.append(Recorded(self.command, self.path, dict(self.headers.items()), body))
+                answer = server._take(self.command, path)
+                data = answer.body if isinstance(answer.body, bytes) else json.dumps(answer.body).encode()
+                headers = dict(answer.headers)
+                if not isinstance(answer.body, bytes):
+                    headers.setdefault("Content-Type", "application/json")
+                self.send_response(answer.status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                if "Content-Length" not in headers:
+                    self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = _handle
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+
+@contextmanager
+def loopback_server() -> Iterator[LoopbackServer]:
+    server = LoopbackServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
