@@ -106,13 +106,26 @@ class ContactStack(Stack):
         self.credentials.grant_read(api)
         self._grant_media(api, "s3:GetObject")
 
-        self._grant_send(roles["route_inbound"], resources.ASSIGNMENT_QUEUE, resources.OUT_OF_OFFICE_QUEUE)
+        route = roles["route_inbound"]
+        self._grant_send(route, resources.ASSIGNMENT_QUEUE, resources.OUT_OF_OFFICE_QUEUE)
+        # Routing copies inbound media from the provider (with the account's credentials) into the
+        # media bucket, and reads inbound mail that SES stored there.
+        self.credentials.grant_read(route)
+        self._grant_media(route, "s3:GetObject", "s3:PutObject")
         self._grant_send(roles["send_out_of_office"], resources.OUTBOUND_QUEUE)
         self._grant_send(roles["check_window"], resources.SEND_QUEUE)
 
         send = roles["send_outbound"]
         self.credentials.grant_read(send)
         self.workflows.machine(resources.DELAYED_RETRY_MACHINE).grant_start_execution(send)
+        # Email replies go out through SES, threaded on the customer's stored mail.
+        self._grant_media(send, "s3:GetObject")
+        iam.Grant.add_to_principal(grantee=send, actions=["ses:SendEmail", "ses:SendRawEmail"],
+                                   resource_arns=[self.format_arn(service="ses", resource="identity",
+                                                                  resource_name="*")])
+        acknowledge(send, "IAM5", "Email channel accounts (SES identities) are added at runtime by admins, "
+                    "so the sender identity is known only when the reply is sent.",
+                    "Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*")
 
         self._grant_media(roles["purge_conversation"], "s3:DeleteObject")
 
@@ -120,11 +133,11 @@ class ContactStack(Stack):
         for queue in queues:
             self.queues.queue(queue).grant_send_messages(role)
 
-    def _grant_media(self, role: iam.Role, action: str) -> None:
+    def _grant_media(self, role: iam.Role, *actions: str) -> None:
         bucket = self.storage.media_bucket
-        iam.Grant.add_to_principal(grantee=role, actions=[action], resource_arns=[bucket.arn_for_objects("*")])
-        acknowledge(role, "IAM5", f"{action} on any media object: object keys are per conversation and "
-                    "message, created at runtime.", objects_finding(bucket))
+        iam.Grant.add_to_principal(grantee=role, actions=list(actions), resource_arns=[bucket.arn_for_objects("*")])
+        acknowledge(role, "IAM5", f"{', '.join(actions)} on any media object: object keys are per conversation "
+                    "and message, created at runtime.", objects_finding(bucket))
 
     def _grant_table_read_write(self, role: iam.Role) -> None:
         """Read and write on the table and on each of its indexes by name (no index wildcard)."""

@@ -25,7 +25,11 @@ SENDS_TO = {
     "purge_conversation": set(),
 }
 STARTS = {API: resources.AUTO_DELETE_MACHINE, "send_outbound": resources.DELAYED_RETRY_MACHINE}
-READS_SECRETS = {API, "send_outbound"}
+READS_SECRETS = {API, "route_inbound", "send_outbound"}
+# Media bucket object actions per function.
+MEDIA = {API: {"s3:GetObject"}, "route_inbound": {"s3:GetObject", "s3:PutObject"},
+         "send_outbound": {"s3:GetObject"}, "purge_conversation": {"s3:DeleteObject"}}
+SENDS_EMAIL = {"send_outbound"}
 
 
 def _functions(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
@@ -115,6 +119,11 @@ def test_function_reaches_only_what_it_needs(synthesized: Synthesized, name: str
         [{"Ref": synthesized.logical_id(stack.workflows.machine(machine))}] if machine else [])
     # And reads channel secrets only if it talks to providers
     assert bool(_granted(statements, "secretsmanager:GetSecretValue")) is (name in READS_SECRETS)
+    # And touches media objects only as it must, and sends email only if it sends replies
+    media_objects = [{"Fn::Join": ["", [arn(stack.storage.media_bucket), "/*"]]}]
+    assert {action for action in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
+            if _granted(statements, action) == media_objects} == MEDIA.get(name, set())
+    assert bool(_granted(statements, "ses:SendEmail")) is (name in SENDS_EMAIL)
     # And reads and writes the table and its indexes by name, never through an index wildcard
     table_resources = _granted(statements, "dynamodb:PutItem")
     assert arn(stack.storage.table) in table_resources
