@@ -1,15 +1,19 @@
 """A scriptable HTTP server on 127.0.0.1 for tests that need a real provider endpoint: each
-route answers with a canned status, headers and body, and every request is recorded."""
+route answers with a canned status, headers and body (or the next answer queued for any route),
+and every request is recorded, with header names in lower case."""
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qsl
 
 
 @dataclass
@@ -29,11 +33,21 @@ class Recorded:
     def json(self) -> Any:
         return json.loads(self.body)
 
+    def form(self) -> list[tuple[str, str]]:
+        return parse_qsl(self.body.decode(), keep_blank_values=True)
+
+
+NO_ROUTE = Answer(404, {"error": "no route"})
+# For providers stubs whose tests only care about some answers: everything else is 200 {}.
+OK_EMPTY = Answer(200, {})
+
 
 class LoopbackServer:
-    def __init__(self) -> None:
+    def __init__(self, default: Answer = NO_ROUTE) -> None:
         self.routes: dict[tuple[str, str], list[Answer]] = {}
+        self.queued: deque[Answer] = deque()
         self.requests: list[Recorded] = []
+        self._default = default
         self._server: ThreadingHTTPServer | None = None
 
     @property
@@ -49,10 +63,14 @@ class LoopbackServer:
         """Answer ``method path`` (path without the query) with these answers in turn; the last repeats."""
         self.routes[(method, path)] = list(answers)
 
+    def queue(self, status: int, body: bytes | dict[str, Any] | list[Any]) -> None:
+        """Answer the next request that no route matches with this (once)."""
+        self.queued.append(Answer(status, body))
+
     def _take(self, method: str, path: str) -> Answer:
         answers = self.routes.get((method, path))
         if not answers:
-            return Answer(404, {"error": "no route"})
+            return self.queued.popleft() if self.queued else self._default
         return answers.pop(0) if len(answers) > 1 else answers[0]
 
     def start(self) -> None:
@@ -66,7 +84,8 @@ class LoopbackServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 path = self.path.split("?")[0]
-                server.requests.append(Recorded(self.command, self.path, dict(self.headers.items()), body))
+                server.requests.append(Recorded(self.command, self.path,
+                                                {name.lower(): value for name, value in self.headers.items()}, body))
                 answer = server._take(self.command, path)
                 data = answer.body if isinstance(answer.body, bytes) else json.dumps(answer.body).encode()
                 headers = dict(answer.headers)
@@ -93,10 +112,18 @@ class LoopbackServer:
 
 
 @contextmanager
-def loopback_server() -> Iterator[LoopbackServer]:
-    server = LoopbackServer()
+def loopback_server(default: Answer = NO_ROUTE) -> Iterator[LoopbackServer]:
+    server = LoopbackServer(default)
     server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+def closed_port_url() -> str:
+    """A loopback URL nothing listens on: connecting is refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"

@@ -34,7 +34,7 @@ def test_media_from_the_trusted_simulator_host_is_downloaded_with_its_headers(cd
                      trusted_loopback=cdn.netloc)
     # Then
     assert (media.data, media.content_type) == (JPEG, "image/jpeg")
-    assert cdn.requests[0].headers["Authorization"] == "Bearer t"
+    assert cdn.requests[0].headers["authorization"] == "Bearer t"
     assert cdn.requests[0].path == "/media/1?sig=x"
 
 

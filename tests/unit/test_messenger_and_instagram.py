@@ -213,7 +213,7 @@ def test_reply_within_the_window_is_a_response(graph):
     result = messenger.send(page(graph.base_url), CREDENTIALS, "7412589630125478", OutboundContent(text="Hi"))
     assert result.provider_message_id == "m_1"
     [call] = graph.requests
-    assert call.headers["Authorization"] == "Bearer EAAPage"
+    assert call.headers["authorization"] == "Bearer EAAPage"
     assert call.json() == {"recipient": {"id": "7412589630125478"}, "messaging_type": "RESPONSE",
                            "message": {"text": "Hi"}}
 

@@ -18,7 +18,7 @@ from chalicelib.domain.models import (
 )
 from chalicelib.errors import InvalidInput, NotFound, SignatureRejected
 
-from tests.unit.loopback import ProviderStub, closed_port_url
+from tests.loopback import OK_EMPTY, closed_port_url, loopback_server
 
 TOKEN = "7012345678:AAHk3xQ-bot-token-for-tests"
 CREDENTIALS = {"bot_token": TOKEN, "secret_token": "s3cret_Token-for-webhooks"}
@@ -38,7 +38,7 @@ def request(body: bytes, secret: str | None = None) -> WebhookRequest:
 
 @pytest.fixture
 def provider():
-    with ProviderStub() as stub:
+    with loopback_server(OK_EMPTY) as stub:
         yield stub
 
 
@@ -177,8 +177,8 @@ def ok(message_id: int, chat_id: int = 734018275) -> dict[str, object]:
 
 
 def test_text_is_sent_with_send_message(provider):
-    provider.answer(200, ok(77))
-    sent = adapter.send(account(provider.url), CREDENTIALS, "734018275", OutboundContent(text="On its way!"))
+    provider.queue(200, ok(77))
+    sent = adapter.send(account(provider.base_url), CREDENTIALS, "734018275", OutboundContent(text="On its way!"))
     assert sent.provider_message_id == "734018275:77"
     [call] = provider.requests
     assert call.path == f"/bot{TOKEN}/sendMessage"
@@ -193,9 +193,9 @@ def test_text_is_sent_with_send_message(provider):
     ("image/svg+xml", "sendDocument", "document"),
 ])
 def test_media_goes_to_its_method_with_the_text_as_caption(provider, content_type, method, field):
-    provider.answer(200, ok(78))
+    provider.queue(200, ok(78))
     media = OutboundMedia(url="https://media.example.test/signed/a1?X-Amz-Signature=abc", content_type=content_type)
-    sent = adapter.send(account(provider.url), CREDENTIALS, "734018275",
+    sent = adapter.send(account(provider.base_url), CREDENTIALS, "734018275",
                         OutboundContent(text="here you go", media=[media]))
     assert sent.provider_message_id == "734018275:78"
     [call] = provider.requests
@@ -204,10 +204,10 @@ def test_media_goes_to_its_method_with_the_text_as_caption(provider, content_typ
 
 
 def test_text_too_long_for_a_caption_goes_first_as_its_own_message(provider):
-    provider.answer(200, ok(79))
-    provider.answer(200, ok(80))
+    provider.queue(200, ok(79))
+    provider.queue(200, ok(80))
     media = OutboundMedia(url="https://media.example.test/a.png", content_type="image/png")
-    sent = adapter.send(account(provider.url), CREDENTIALS, "734018275",
+    sent = adapter.send(account(provider.base_url), CREDENTIALS, "734018275",
                         OutboundContent(text="x" * 1025, media=[media]))
     assert [r.path.rsplit("/", 1)[-1] for r in provider.requests] == ["sendMessage", "sendPhoto"]
     assert "caption" not in provider.requests[1].json()
@@ -216,7 +216,7 @@ def test_text_too_long_for_a_caption_goes_first_as_its_own_message(provider):
 
 def test_templates_are_refused_permanently_without_calling_telegram(provider):
     with pytest.raises(SendFailed) as raised:
-        adapter.send(account(provider.url), CREDENTIALS, "734018275",
+        adapter.send(account(provider.base_url), CREDENTIALS, "734018275",
                      OutboundContent(template=TemplateContent(name="order_update", language="en")))
     assert raised.value.permanent
     assert "template" in raised.value.message
@@ -232,9 +232,9 @@ def test_templates_are_refused_permanently_without_calling_telegram(provider):
     (502, b"<html>Bad Gateway</html>", False),
 ])
 def test_errors_are_classified_from_telegrams_answer(provider, status, body, permanent):
-    provider.answer(status, body)
+    provider.queue(status, body)
     with pytest.raises(SendFailed) as raised:
-        adapter.send(account(provider.url), CREDENTIALS, "734018275", OutboundContent(text="hi"))
+        adapter.send(account(provider.base_url), CREDENTIALS, "734018275", OutboundContent(text="hi"))
     assert raised.value.permanent is permanent
     assert raised.value.code == str(status)
     if status == 429:
@@ -252,11 +252,11 @@ def test_an_unreachable_api_is_a_transient_failure():
 
 
 def test_media_source_resolves_the_file_id_through_get_file(provider):
-    provider.answer(200, {"ok": True, "result": {"file_id": "AgACAgQAAxkBAAM4Z0large", "file_unique_id": "AQADlarge",
+    provider.queue(200, {"ok": True, "result": {"file_id": "AgACAgQAAxkBAAM4Z0large", "file_unique_id": "AQADlarge",
                                                  "file_size": 96321, "file_path": "photos/file_3.jpg"}})
-    source = adapter.media_source(account(provider.url), CREDENTIALS,
+    source = adapter.media_source(account(provider.base_url), CREDENTIALS,
                                   MediaRef(provider_media_id="AgACAgQAAxkBAAM4Z0large", content_type="image/jpeg"))
-    assert source.url == f"{provider.url}/file/bot{TOKEN}/photos/file_3.jpg"
+    assert source.url == f"{provider.base_url}/file/bot{TOKEN}/photos/file_3.jpg"
     assert source.allowed_hosts == frozenset({"127.0.0.1"})
     [call] = provider.requests
     assert call.path == f"/bot{TOKEN}/getFile"
@@ -264,7 +264,7 @@ def test_media_source_resolves_the_file_id_through_get_file(provider):
 
 
 def test_media_source_names_a_file_telegram_will_not_serve(provider):
-    provider.answer(400, {"ok": False, "error_code": 400, "description": "Bad Request: file is too big"})
+    provider.queue(400, {"ok": False, "error_code": 400, "description": "Bad Request: file is too big"})
     with pytest.raises(InvalidInput) as raised:
-        adapter.media_source(account(provider.url), CREDENTIALS, MediaRef(provider_media_id="BIG"))
+        adapter.media_source(account(provider.base_url), CREDENTIALS, MediaRef(provider_media_id="BIG"))
     assert "file is too big" in raised.value.message

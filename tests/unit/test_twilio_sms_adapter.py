@@ -20,7 +20,7 @@ from chalicelib.domain.models import (
 )
 from chalicelib.errors import InvalidInput, NotFound, SignatureRejected
 
-from tests.unit.loopback import ProviderStub, closed_port_url
+from tests.loopback import OK_EMPTY, closed_port_url, loopback_server
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
@@ -46,7 +46,7 @@ def request(body: bytes, signature: str | None = None, url: str = WEBHOOK_URL) -
 
 @pytest.fixture
 def provider():
-    with ProviderStub() as stub:
+    with loopback_server(OK_EMPTY) as stub:
         yield stub
 
 
@@ -215,8 +215,8 @@ def created(sid: str = "SM9988776655443322110099887766554a") -> dict[str, object
 
 
 def test_text_is_posted_as_a_form_with_basic_auth_and_our_status_callback(provider):
-    provider.answer(201, created())
-    sent = adapter.send(account(provider.url), CREDENTIALS, "+31612345678", OutboundContent(text="On its way!"))
+    provider.queue(201, created())
+    sent = adapter.send(account(provider.base_url), CREDENTIALS, "+31612345678", OutboundContent(text="On its way!"))
     assert sent.provider_message_id == "SM9988776655443322110099887766554a"
     [call] = provider.requests
     assert call.path == f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
@@ -228,10 +228,10 @@ def test_text_is_posted_as_a_form_with_basic_auth_and_our_status_callback(provid
 
 
 def test_media_urls_repeat_and_a_messaging_service_sends(provider):
-    provider.answer(201, created())
+    provider.queue(201, created())
     media = [OutboundMedia(url=f"https://media.example.test/{n}.jpg", content_type="image/jpeg") for n in range(2)]
     credentials = {"account_sid": ACCOUNT_SID, "auth_token": AUTH_TOKEN}  # no callback URL known
-    adapter.send(account(provider.url, number="MG00112233445566778899aabbccddeeff"), credentials, "+31612345678",
+    adapter.send(account(provider.base_url, number="MG00112233445566778899aabbccddeeff"), credentials, "+31612345678",
                  OutboundContent(text="photos", media=media))
     [call] = provider.requests
     assert call.form() == [("To", "+31612345678"), ("MessagingServiceSid", "MG00112233445566778899aabbccddeeff"),
@@ -239,10 +239,11 @@ def test_media_urls_repeat_and_a_messaging_service_sends(provider):
 
 
 def test_more_than_ten_attachments_are_split_over_messages(provider):
-    provider.answer(201, created("SM-first"))
-    provider.answer(201, created("SM-second"))
+    provider.queue(201, created("SM-first"))
+    provider.queue(201, created("SM-second"))
     media = [OutboundMedia(url=f"https://media.example.test/{n}.jpg", content_type="image/jpeg") for n in range(12)]
-    sent = adapter.send(account(provider.url), CREDENTIALS, "+31612345678", OutboundContent(text="all", media=media))
+    sent = adapter.send(account(provider.base_url), CREDENTIALS, "+31612345678",
+                        OutboundContent(text="all", media=media))
     assert sent.provider_message_id == "SM-first"
     first, second = (dict_of_lists(r.form()) for r in provider.requests)
     assert len(first["MediaUrl"]) == 10
@@ -260,7 +261,7 @@ def dict_of_lists(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
 
 def test_templates_are_refused_permanently(provider):
     with pytest.raises(SendFailed) as raised:
-        adapter.send(account(provider.url), CREDENTIALS, "+31612345678",
+        adapter.send(account(provider.base_url), CREDENTIALS, "+31612345678",
                      OutboundContent(template=TemplateContent(name="order_update", language="en")))
     assert raised.value.permanent
     assert "template" in raised.value.message
@@ -275,10 +276,10 @@ def test_templates_are_refused_permanently(provider):
     (503, 20503, False),
 ])
 def test_errors_are_classified_from_twilios_codes(provider, status, code, permanent):
-    provider.answer(status, {"code": code, "message": f"error {code}", "more_info": f"https://www.twilio.com/docs/errors/{code}",
+    provider.queue(status, {"code": code, "message": f"error {code}", "more_info": f"https://www.twilio.com/docs/errors/{code}",
                              "status": status})
     with pytest.raises(SendFailed) as raised:
-        adapter.send(account(provider.url), CREDENTIALS, "+31612345678", OutboundContent(text="hi"))
+        adapter.send(account(provider.base_url), CREDENTIALS, "+31612345678", OutboundContent(text="hi"))
     assert raised.value.permanent is permanent
     assert raised.value.code == str(code)
 

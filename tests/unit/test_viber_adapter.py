@@ -21,7 +21,7 @@ from chalicelib.domain.models import (
 )
 from chalicelib.errors import InvalidInput, NotFound, SignatureRejected
 
-from tests.unit.loopback import ProviderStub, closed_port_url
+from tests.loopback import OK_EMPTY, closed_port_url, loopback_server
 
 TOKEN = "4a1b2c3d4e5f6071-8293a4b5c6d7e8f9-0a1b2c3d4e5f6071"
 CREDENTIALS = {"auth_token": TOKEN}
@@ -50,7 +50,7 @@ def parse_one(fixture_bytes, name: str) -> InboundMessage:
 
 @pytest.fixture
 def provider():
-    with ProviderStub() as stub:
+    with loopback_server(OK_EMPTY) as stub:
         yield stub
 
 
@@ -204,8 +204,8 @@ def ok(token: int) -> dict[str, object]:
 
 
 def test_text_is_sent_with_the_auth_token_and_a_sender_name(provider):
-    provider.answer(200, ok(5741311803571721400))
-    sent = adapter.send(account(provider.url), CREDENTIALS, "01234567890A=", OutboundContent(text="Yes, it is!"))
+    provider.queue(200, ok(5741311803571721400))
+    sent = adapter.send(account(provider.base_url), CREDENTIALS, "01234567890A=", OutboundContent(text="Yes, it is!"))
     assert sent.provider_message_id == "5741311803571721400"
     [call] = provider.requests
     assert call.path == "/pa/send_message"
@@ -226,9 +226,9 @@ def test_text_is_sent_with_the_auth_token_and_a_sender_name(provider):
       "file_name": "manual.pdf"}),
 ])
 def test_media_types_map_to_viber_message_types(provider, media, expected):
-    provider.answer(200, ok(1))
-    provider.answer(200, ok(2))
-    adapter.send(account(provider.url), {**CREDENTIALS, "sender_name": "Kettle Shop"}, "01234567890A=",
+    provider.queue(200, ok(1))
+    provider.queue(200, ok(2))
+    adapter.send(account(provider.base_url), {**CREDENTIALS, "sender_name": "Kettle Shop"}, "01234567890A=",
                  OutboundContent(text="our blue kettle", media=[media]))
     calls = [r.json() for r in provider.requests]
     if expected["type"] != "picture":  # only a picture carries a caption: the text goes first
@@ -240,14 +240,15 @@ def test_media_types_map_to_viber_message_types(provider, media, expected):
 def test_a_file_without_a_known_size_is_refused_before_anything_is_sent(provider):
     media = OutboundMedia(url="https://media.example.test/manual.pdf", content_type="application/pdf")
     with pytest.raises(SendFailed) as raised:
-        adapter.send(account(provider.url), CREDENTIALS, "01234567890A=", OutboundContent(text="doc", media=[media]))
+        adapter.send(account(provider.base_url), CREDENTIALS, "01234567890A=",
+                     OutboundContent(text="doc", media=[media]))
     assert raised.value.permanent
     assert provider.requests == []
 
 
 def test_templates_are_refused_permanently(provider):
     with pytest.raises(SendFailed) as raised:
-        adapter.send(account(provider.url), CREDENTIALS, "01234567890A=",
+        adapter.send(account(provider.base_url), CREDENTIALS, "01234567890A=",
                      OutboundContent(template=TemplateContent(name="order_update", language="en")))
     assert raised.value.permanent
     assert "template" in raised.value.message
@@ -261,16 +262,16 @@ def test_templates_are_refused_permanently(provider):
     (12, "tooManyRequests", False),
 ])
 def test_errors_come_in_the_body_of_an_http_200(provider, status, name, permanent):
-    provider.answer(200, {"status": status, "status_message": name})
+    provider.queue(200, {"status": status, "status_message": name})
     with pytest.raises(SendFailed) as raised:
-        adapter.send(account(provider.url), CREDENTIALS, "01234567890A=", OutboundContent(text="hi"))
+        adapter.send(account(provider.base_url), CREDENTIALS, "01234567890A=", OutboundContent(text="hi"))
     assert (raised.value.code, raised.value.message, raised.value.permanent) == (str(status), name, permanent)
 
 
 def test_a_server_error_or_an_unreachable_api_is_transient(provider):
-    provider.answer(503, b"Service Unavailable")
+    provider.queue(503, b"Service Unavailable")
     with pytest.raises(SendFailed) as raised:
-        adapter.send(account(provider.url), CREDENTIALS, "01234567890A=", OutboundContent(text="hi"))
+        adapter.send(account(provider.base_url), CREDENTIALS, "01234567890A=", OutboundContent(text="hi"))
     assert not raised.value.permanent
     with pytest.raises(SendFailed) as unreachable:
         adapter.send(account(closed_port_url()), CREDENTIALS, "01234567890A=", OutboundContent(text="hi"))

@@ -83,7 +83,7 @@ def test_text_send_posts_the_cloud_api_payload_with_the_bearer_token(graph):
     # Then
     assert sent.provider_message_id == "wamid.OUT1"
     [request] = graph.requests
-    assert request.headers["Authorization"] == "Bearer EAAG-token"
+    assert request.headers["authorization"] == "Bearer EAAG-token"
     assert request.json() == {"messaging_product": "whatsapp", "recipient_type": "individual", "to": "31612345678",
                               "type": "text", "text": {"preview_url": False, "body": "Hello"}}
 
@@ -159,7 +159,7 @@ def test_media_source_asks_graph_for_the_url_and_keeps_the_token_for_meta_hosts_
     # When
     source = adapter.media_source(account(graph.base_url), CREDENTIALS, MediaRef(provider_media_id="1479537139650973"))
     # Then
-    assert graph.requests[0].headers["Authorization"] == "Bearer EAAG-token"
+    assert graph.requests[0].headers["authorization"] == "Bearer EAAG-token"
     assert source.url.startswith("https://lookaside.fbsbx.com/whatsapp_business/attachments/")
     assert source.headers == {"Authorization": "Bearer EAAG-token"}
     assert source.allowed_hosts == frozenset({"lookaside.fbsbx.com", graph.netloc})
