@@ -22,6 +22,24 @@ def test_signed_delivery_is_queued_and_answered_200(webhook_url, demo, sqs, inbo
     assert queue_depth(sqs, inbound_url) == 1
 
 
+NESTED = b'{"object": "whatsapp_business_account", "entry": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+# Each bad delivery: how it differs from a good one (body, URL, signing secret).
+BAD_DELIVERIES = {
+    "missing signature": lambda body, url, secret: (body, url, None),
+    "wrong signature": lambda body, url, secret: (body, url, "not-the-app-secret"),
+    "malformed json": lambda body, url, secret: (b'{"object": "whatsapp_business_account", "entry": [', url, secret),
+    "unknown account": lambda body, url, secret: (body, url.rsplit("/", 1)[0] + "/no-such-account", secret),
+    "unknown channel": lambda body, url, secret: (body, url.replace("/whatsapp/", "/carrier-pigeon/"), secret),
+    "oversized body": lambda body, url, secret: (
+        body[:-1] + b',"padding":"' + b"x" * (3 * 1024 * 1024) + b'"}', url, secret),
+    "deeply nested json": lambda body, url, secret: (NESTED, url, secret),
+    "invalid utf-8": lambda body, url, secret: (body.replace(b"hello", b"hel\xff\xfelo"), url, secret),
+    "json that is not an object": lambda body, url, secret: (b'["whatsapp_business_account"]', url, secret),
+    "wrong shape": lambda body, url, secret: (
+        b'{"object": "whatsapp_business_account", "entry": [{"changes": "not a list"}]}', url, secret),
+}
+
+
 @pytest.mark.parametrize(("case", "status", "code"), [
     ("missing signature", 401, "invalid_signature"),
     ("wrong signature", 401, "invalid_signature"),
@@ -29,24 +47,15 @@ def test_signed_delivery_is_queued_and_answered_200(webhook_url, demo, sqs, inbo
     ("unknown account", 404, "not_found"),
     ("unknown channel", 404, "not_found"),
     ("oversized body", 413, "payload_too_large"),
+    ("deeply nested json", 400, "invalid_input"),
+    ("invalid utf-8", 400, "invalid_input"),
+    ("json that is not an object", 400, "invalid_input"),
+    ("wrong shape", 400, "invalid_input"),
 ])
 def test_bad_deliveries_are_refused_and_nothing_is_queued(runtime, webhook_url, demo, sqs, inbound_url,
                                                           case, status, code):
-    secret = demo["whatsapp"]["app_secret"]
-    body = whatsapp_text(demo["whatsapp"]["phone_number_id"], wa_id=new_wa_id(), text="hello")
-    url = webhook_url
-    if case == "missing signature":
-        secret = None
-    elif case == "wrong signature":
-        secret = "not-the-app-secret"
-    elif case == "malformed json":
-        body = b'{"object": "whatsapp_business_account", "entry": ['
-    elif case == "unknown account":
-        url = webhook_url.rsplit("/", 1)[0] + "/no-such-account"
-    elif case == "unknown channel":
-        url = webhook_url.replace("/whatsapp/", "/carrier-pigeon/")
-    elif case == "oversized body":
-        body = body[:-1] + b',"padding":"' + b"x" * (3 * 1024 * 1024) + b'"}'
+    good = whatsapp_text(demo["whatsapp"]["phone_number_id"], wa_id=new_wa_id(), text="hello")
+    body, url, secret = BAD_DELIVERIES[case](good, webhook_url, demo["whatsapp"]["app_secret"])
     response = post_whatsapp(url, body, secret)
     assert response.status_code == status
     error = response.json()["error"]
