@@ -5,8 +5,9 @@ every AWS request and the DynamoDB capacity it consumed, and prices them.
 
 AWS requests are counted with botocore event hooks on every client the process creates
 (the functions', the pollers' standing in for Lambda's event source mappings, and moto's own
-Step Functions executor); DynamoDB capacity comes from ReturnConsumedCapacity=TOTAL, which
-PynamoDB asks for on every call. Prices: benchmarks/prices.py.
+Step Functions executor); DynamoDB capacity is computed from the items each call read or wrote,
+index writes included (benchmarks/capacity.py: moto's own figures are flat). Prices:
+benchmarks/prices.py.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 import botocore.session
 import requests
 
-from benchmarks import prices
+from benchmarks import capacity, prices
 from local.runtime import LocalRuntime, RuntimeConfig
 from tests.support import find, login, new_wa_id, post_whatsapp, whatsapp_text
 
@@ -36,22 +37,12 @@ class Meter:
     write_units: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, service: str, operation: str, parsed: dict[str, Any]) -> None:
+    def record(self, service: str, operation: str, request: dict[str, Any], response: dict[str, Any]) -> None:
         with self.lock:
             self.requests[f"{service}:{operation}"] += 1
-            consumed = parsed.get("ConsumedCapacity") if isinstance(parsed, dict) else None
-            for entry in consumed if isinstance(consumed, list) else [consumed] if consumed else []:
-                read = entry.get("ReadCapacityUnits")
-                write = entry.get("WriteCapacityUnits")
-                if read is None and write is None:
-                    # Only the total was returned: reads and writes are told apart by operation.
-                    units = float(entry.get("CapacityUnits", 0))
-                    if operation in {"GetItem", "Query", "BatchGetItem", "TransactGetItems", "Scan"}:
-                        read = units
-                    else:
-                        write = units
-                self.read_units += float(read or 0)
-                self.write_units += float(write or 0)
+            if service == "dynamodb":
+                self.read_units += capacity.read_units(operation, request, response)
+                self.write_units += capacity.write_units(operation, request, response)
 
     def snapshot(self) -> tuple[Counter[str], float, float]:
         with self.lock:
@@ -69,18 +60,12 @@ def install_meter() -> None:
         client = original(self, *args, **kwargs)
         service = client.meta.service_model.service_name
 
-        def before_call(params: dict[str, Any], context: dict[str, Any], model: Any, **_: Any) -> None:
-            if service == "dynamodb" and model.name == "TransactWriteItems":
-                body = params.get("body") or b"{}"
-                context["transact_items"] = len(json.loads(body).get("TransactItems", []))
+        def before_call(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+            if service == "dynamodb":
+                context["request"] = json.loads(params.get("body") or b"{}")
 
-        def after_call(http_response: Any, parsed: dict[str, Any], model: Any, context: dict[str, Any],
-                       **_: Any) -> None:
-            if "transact_items" in context and not parsed.get("ConsumedCapacity"):
-                # moto reports no capacity for transactions; DynamoDB charges 2 write units per item
-                # of up to 1 KB in a transaction.
-                parsed = {**parsed, "ConsumedCapacity": [{"WriteCapacityUnits": 2.0 * context["transact_items"]}]}
-            METER.record(service, model.name, parsed)
+        def after_call(parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+            METER.record(service, model.name, context.get("request", {}), parsed if isinstance(parsed, dict) else {})
 
         client.meta.events.register("before-call", before_call)
         client.meta.events.register("after-call", after_call)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import shutil
 import statistics
@@ -36,6 +35,7 @@ import botocore.session
 from chalicelib.settings import get_settings
 from moto import mock_aws
 
+from benchmarks.capacity import read_units
 from local.provision import create_table
 from local.runtime import FUNCTIONS_DIR
 
@@ -45,40 +45,15 @@ IMPORT_RUNS = 5
 WRITE_BATCH = 25
 
 
-def attribute_size(value: dict[str, Any]) -> int:
-    """Bytes DynamoDB counts for one attribute value (its documented item size rules)."""
-    (kind, content), = value.items()
-    if kind in {"S", "B"}:
-        return len(content.encode() if isinstance(content, str) else content)
-    if kind == "N":
-        digits = len(content.lstrip("-").replace(".", "").strip("0")) or 1
-        return (digits + 1) // 2 + 1
-    if kind in {"BOOL", "NULL"}:
-        return 1
-    if kind in {"SS", "BS"}:
-        return sum(len(v.encode() if isinstance(v, str) else v) for v in content)
-    if kind == "NS":
-        return sum(attribute_size({"N": v}) for v in content)
-    if kind == "L":
-        return 3 + sum(1 + attribute_size(v) for v in content)
-    return 3 + sum(len(name.encode()) + 1 + attribute_size(v) for name, v in content.items())  # M
-
-
-def item_size(item: dict[str, dict[str, Any]]) -> int:
-    return sum(len(name.encode()) + attribute_size(value) for name, value in item.items())
-
-
 class ReadUnitMeter:
-    """Read units of the Query calls made while attached, computed from what each call returned
-    by DynamoDB's rule (a Query reads the sum of its items' sizes, rounded up to 4 KB; eventually
-    consistent reads cost half). moto reports a flat 1.0 per Query, so it cannot be used here."""
+    """Read units of the (eventually consistent) Query calls made while attached, computed from
+    what each call returned (benchmarks/capacity.py)."""
 
     def __init__(self) -> None:
         self.read_units = 0.0
 
-    def __call__(self, http_response: Any, parsed: dict[str, Any], **_: Any) -> None:
-        returned = sum(item_size(item) for item in parsed.get("Items", []))
-        self.read_units += max(1, math.ceil(returned / 4096)) * 0.5
+    def __call__(self, parsed: dict[str, Any], **_: Any) -> None:
+        self.read_units += read_units("Query", {}, parsed)
 
 
 def _conversation_item(number: int, start: datetime) -> dict[str, Any]:
