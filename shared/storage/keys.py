@@ -65,3 +65,56 @@ def message_id(sent_at: datetime, unique: str | None = None) -> str:
     millis = int(sent_at.timestamp() * 1000)
     suffix = hashlib.sha256(unique.encode()).hexdigest()[:12] if unique else uuid.uuid4().hex[:12]
     return f"{millis:013d}-{suffix}"
+
+
+# --- administration: settings, teams, users, routing, presence, out of office, retention ---
+
+SETTINGS_PK = "SETTINGS"
+SERVICE_SETTINGS_SK = "SERVICE"
+USER_SK = "USER"
+PROFILE_SK = "PROFILE"
+TEAM_SK = "TEAM"
+ACCOUNT_SK = "ACCOUNT"
+OUT_OF_OFFICE_SK = "OUT_OF_OFFICE"
+ROUND_ROBIN_SK = "ROUND_ROBIN"
+ROUTING_PK = "ROUTING"
+# Partitions of the sparse `collection` index: one per kind of thing an administrator lists.
+USERS_COLLECTION = "USERS"
+TEAMS_COLLECTION = "TEAMS"
+ACCOUNTS_COLLECTION = "ACCOUNTS"
+
+
+def team_member_sk(user_id: str) -> str:
+    return f"MEMBER#{user_id}"
+
+
+def presence_pk(team_id: str) -> str:
+    return f"PRESENCE#{team_id}"
+
+
+def presence_sk(user_id: str) -> str:
+    return f"USER#{user_id}"
+
+
+def presence_collection_sk(last_seen: datetime, user_id: str) -> str:
+    """Sorts a team's presence entries by last heartbeat, so 'online since T' is one range Query."""
+    return f"{last_seen.isoformat(timespec='milliseconds')}#{user_id}"
+
+
+def routing_rule_prefix(account_id: str) -> str:
+    return f"RULE#{account_id}#"
+
+
+def routing_rule_sk(account_id: str, priority: int, rule_id: str) -> str:
+    return f"{routing_rule_prefix(account_id)}{priority:05d}#{rule_id}"
+
+
+def auto_reply_marker_sk(closed_period_id: str) -> str:
+    """Under the conversation's partition: the out-of-office reply of one closed period was sent
+    (the purge of the conversation removes it with everything else)."""
+    return f"OOO#{closed_period_id}"
+
+
+def media_prefix(conversation_id: str) -> str:
+    """Every media object of a conversation lives under this key prefix of the media bucket."""
+    return f"conversations/{conversation_id}/"
