@@ -89,5 +89,7 @@ class AutoReplyMarkerItem(TableItem, discriminator="auto_reply_marker"):
     """The out-of-office reply for one closed period went to this conversation, as these messages."""
 
     closed_period_id = UnicodeAttribute()
+    # The customer message that triggered it: a redelivery of that one record publishes again.
+    trigger_message_id = UnicodeAttribute()
     message_ids = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
     sent_at = UTCDateTimeAttribute()

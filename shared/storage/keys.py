@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 CONVERSATION_SK = "CONVERSATION"
 
@@ -98,7 +98,11 @@ def presence_sk(user_id: str) -> str:
 
 def presence_collection_sk(last_seen: datetime, user_id: str) -> str:
     """Sorts a team's presence entries by last heartbeat, so 'online since T' is one range Query."""
-    return f"{last_seen.isoformat(timespec='milliseconds')}#{user_id}"
+    return f"{presence_time(last_seen)}#{user_id}"
+
+
+def presence_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def routing_rule_prefix(account_id: str) -> str:
