@@ -85,6 +85,11 @@ class ChannelAdministration:
         check_limit(limit)
         return self._accounts.list_rules(limit=limit, cursor=cursor)
 
+    def account_rules(self, principal: Principal, account_id: str) -> list[RoutingRule]:
+        require_settings_reader(principal)
+        self._accounts.require(account_id)
+        return self._accounts.rules_for(account_id)
+
     def delete_rule(self, principal: Principal, account_id: str, rule_id: str) -> None:
         require_administrator(principal)
         self._accounts.delete_rule(account_id, rule_id)
