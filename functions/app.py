@@ -85,6 +85,11 @@ _STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
 _Model = TypeVar("_Model", bound=BaseModel)
 
 
+def _status_of(error: errors.DomainError) -> int:
+    """The status of the error's class or of its nearest mapped base (NoFreeSeat is a Conflict)."""
+    return next((_STATUS_BY_ERROR[cls] for cls in type(error).__mro__ if cls in _STATUS_BY_ERROR), 400)
+
+
 def _error(status: int, code: str, message: str, field: str | None = None) -> Response:
     body: dict[str, Any] = {"code": code, "message": message}
     if field:
@@ -107,7 +112,7 @@ def route(path: str, **options: Any) -> Callable[[Callable[..., Response]], Call
             try:
                 return view(**params)
             except errors.DomainError as error:
-                return _error(_STATUS_BY_ERROR.get(type(error), 400), error.code, error.message, error.field)
+                return _error(_status_of(error), error.code, error.message, error.field)
             except ValidationError as error:
                 first = error.errors()[0]
                 field = ".".join(str(part) for part in first["loc"]) or None
