@@ -32,7 +32,7 @@ def unique(prefix: str) -> str:
 
 
 def new_user(runtime: LocalRuntime, api: str, admin: dict[str, str], *, role: str | None = None,
-             team_ids: list[str] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+             team_ids: list[str] | None = None) -> tuple[Any, dict[str, str]]:
     """Invite a user through the API, give them a password as the invitation would, sign in."""
     email = f"{unique('user')}@example.com"
     body: dict[str, Any] = {"email": email, "display_name": email.split("@")[0]}
@@ -41,6 +41,7 @@ def new_user(runtime: LocalRuntime, api: str, admin: dict[str, str], *, role: st
     if team_ids:
         body["team_ids"] = team_ids
     user = ok(call("POST", f"{api}/users", admin, body), 201)
+    assert runtime.resources is not None
     cognito(runtime).admin_set_user_password(UserPoolId=runtime.resources.user_pool_id, Username=email,
                                              Password=USER_PASSWORD, Permanent=True)
     return user, login(api, email, USER_PASSWORD)
@@ -50,7 +51,7 @@ def cognito(runtime: LocalRuntime) -> Any:
     return boto3.client("cognito-idp", endpoint_url=runtime.moto_url, region_name=runtime.config.region)
 
 
-def seats(api: str, admin: dict[str, str]) -> dict[str, Any]:
+def seats(api: str, admin: dict[str, str]) -> Any:
     return ok(call("GET", f"{api}/settings/service", admin))
 
 
@@ -59,7 +60,7 @@ def set_free_seats(api: str, admin: dict[str, str], free: int) -> None:
     ok(call("PATCH", f"{api}/settings/service", admin, {"seats": used + free}))
 
 
-def new_team(api: str, admin: dict[str, str], **extra: Any) -> dict[str, Any]:
+def new_team(api: str, admin: dict[str, str], **extra: Any) -> Any:
     return ok(call("POST", f"{api}/teams", admin, {"name": unique("Team"), **extra}), 201)
 
 
