@@ -155,6 +155,6 @@ def test_a_naive_instant_is_a_programming_error():
 def test_spans_are_kept_in_order_and_holidays_are_dates():
     hours = OfficeHours.model_validate({"time_zone": "UTC", "holidays": ["2024-12-25"], "days": {
         "monday": [{"open": "13:00", "close": "14:00"}, {"open": "09:00", "close": "10:00"}]}})
-    assert [span.open for span in hours.days["monday"]] == ["09:00", "13:00"]  # type: ignore[index]
+    assert [span.open for span in hours.days["monday"]] == ["09:00", "13:00"]
     assert hours.holidays == [date(2024, 12, 25)]
     assert TimeSpan(open="00:00", close="24:00").contains(86399.5)
