@@ -14,11 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import boto3
 from chalicelib.domain.models import ConversationState
-from pynamodb.connection import Connection
 from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.pagination import ResultIterator
 
@@ -26,6 +25,7 @@ from . import keys
 from .items import ConversationItem, OpenConversationItem, ProviderMessageItem, TableItem
 
 if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
 
@@ -36,6 +36,11 @@ _PURGE_PROJECTION = ["pk", "sk", "kind", "provider_message_id", "channel", "acco
 @lru_cache(maxsize=1)
 def s3_client() -> S3Client:
     return boto3.client("s3")
+
+
+@lru_cache(maxsize=1)
+def dynamodb_client() -> DynamoDBClient:
+    return boto3.client("dynamodb")
 
 
 def deadline_text(moment: datetime) -> str:
@@ -59,12 +64,6 @@ def _retained(item: ConversationItem) -> RetainedConversation:
 class RetentionStore:
     def __init__(self, media_bucket: str) -> None:
         self._media_bucket = media_bucket
-        self._connection: Connection | None = None
-
-    def _conn(self) -> Connection:
-        if self._connection is None:
-            self._connection = Connection(region=TableItem.Meta.region)
-        return self._connection
 
     # --- deletion dates ---------------------------------------------------------------------
 
@@ -113,16 +112,19 @@ class RetentionStore:
         return deleted + len(rows)
 
     def _partition_rows(self, partition: str) -> Iterator[dict[str, str]]:
-        """Every item of the partition, read raw (kinds other features add need not be known here)."""
-        start: Any = None
-        while True:
-            page = self._conn().query(TableItem.Meta.table_name, partition, attributes_to_get=_PURGE_PROJECTION,
-                                      consistent_read=True, exclusive_start_key=start)
+        """Every item of the partition, read raw with the low-level client: the kinds of item other
+        features add there need not be known here."""
+        paginator = dynamodb_client().get_paginator("query")
+        pages = paginator.paginate(
+            TableName=TableItem.Meta.table_name, ConsistentRead=True,
+            KeyConditionExpression="#pk = :pk", ExpressionAttributeValues={":pk": {"S": partition}},
+            ProjectionExpression=", ".join(f"#a{index}" for index in range(len(_PURGE_PROJECTION))),
+            ExpressionAttributeNames={"#pk": "pk",
+                                      **{f"#a{index}": name for index, name in enumerate(_PURGE_PROJECTION)}},
+        )
+        for page in pages:
             for raw in page.get("Items", []):
-                yield {name: str(next(iter(value.values()))) for name, value in raw.items()}
-            start = page.get("LastEvaluatedKey")
-            if not start:
-                return
+                yield {name: str(value.get("S", "")) for name, value in raw.items()}
 
     def _delete_pointers(self, conversation_id: str, rows: list[dict[str, str]]) -> int:
         deleted = 0
