@@ -120,7 +120,7 @@ def test_changing_the_period_applies_to_conversations_already_waiting(runtime, a
 def test_turning_auto_deletion_off_keeps_archived_conversations(runtime, api, admin):
     # Given a conversation due for deletion whose machine is about to wake
     ok(call("PATCH", f"{api}/settings/service", admin, {"auto_delete_days": 30}))
-    conversation, account, wa_id = archived_conversation(runtime, api, admin, [])
+    conversation, _, _ = archived_conversation(runtime, api, admin, [])
     archive(conversation["id"], datetime.now(UTC) - timedelta(days=2))
     schedule_auto_delete(conversation["id"], datetime.now(UTC) - timedelta(days=2))
     # When auto-deletion is turned off / Then the deadline is gone and nothing is purged
