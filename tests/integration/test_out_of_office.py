@@ -2,6 +2,7 @@
 hours, at most once per conversation per closed period."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import requests
@@ -19,7 +20,7 @@ def admin(api, demo):
     return login(api, "admin@example.com", demo["password"])
 
 
-def office_hours_around(now: datetime) -> tuple[dict, datetime]:
+def office_hours_around(now: datetime) -> tuple[dict[str, Any], datetime]:
     """Office hours in a fixed-offset zone where ``now`` falls at 12:xx local time: open daily
     09:00-10:00 and 11:00-11:30. Returns them and the instant that is 12:00 local."""
     offset = 12 - now.hour  # local = UTC + offset; Etc/GMT signs are inverted
