@@ -63,7 +63,7 @@ from chalicelib.domain.models import InboundEnvelope, OutboundRequest, User
 from chalicelib.domain.office_hours import OfficeHours
 from chalicelib.domain.outputs import ConversationOut, ConversationPage, MeOut, MessagePage, SignInOut
 from chalicelib.settings import get_settings
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 SERVICE = "open-contact"
@@ -475,9 +475,24 @@ def delete_routing_rule(account_id: str, rule_id: str) -> Response:
     return _no_content()
 
 
+_PATH_PARAMETER = re.compile(r"{(\w+)}")
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx answer of the API."""
+
+    error: ErrorDetail
+
+
 def openapi_document() -> dict[str, Any]:
     """OpenAPI 3.1 of the documented routes, schemas straight from their pydantic models."""
-    models: set[tuple[type[BaseModel], JsonSchemaMode]] = set()
+    models: set[tuple[type[BaseModel], JsonSchemaMode]] = {(ErrorBody, "serialization")}
     for entry in API_ROUTES:
         models.update((model, "validation") for model in (entry.body, entry.query) if model is not None)
         if entry.response is not None:
@@ -485,7 +500,6 @@ def openapi_document() -> dict[str, Any]:
     refs, top = models_json_schema(sorted(models, key=lambda pair: (pair[0].__name__, pair[1])),
                                    ref_template="#/components/schemas/{model}")
     schemas = dict(top.get("$defs", {}))
-    schemas["Error"] = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
     paths: dict[str, dict[str, Any]] = {}
     for entry in API_ROUTES:
         operation: dict[str, Any] = {
@@ -498,15 +512,15 @@ def openapi_document() -> dict[str, Any]:
                     "content": {"application/json": {"schema": refs[(entry.response, "serialization")]}}},
                 "default": {"description": "An error: 400 invalid input, 401 no valid token, 403 role or team, "
                                            "404 unknown, 409 conflict (e.g. no_free_seat)",
-                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                            "content": {"application/json": {"schema": refs[(ErrorBody, "serialization")]}}},
             },
         }
         parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                       for name in _PATH_PARAMETER.findall(entry.path)]
         if entry.query is not None:
-            parameters += [{"name": name, "in": "query", "required": False,
-                            "schema": field.annotation and TypeAdapter(field.annotation).json_schema()}
-                           for name, field in entry.query.model_fields.items()]
+            properties = entry.query.model_json_schema()["properties"]
+            parameters += [{"name": name, "in": "query", "required": False, "schema": schema}
+                           for name, schema in properties.items()]
         if parameters:
             operation["parameters"] = parameters
         if entry.body is not None:
@@ -522,18 +536,6 @@ def openapi_document() -> dict[str, Any]:
         "components": {"schemas": schemas,
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
     }
-
-
-_PATH_PARAMETER = re.compile(r"{(\w+)}")
-
-
-class ErrorBody(BaseModel):
-    class Detail(BaseModel):
-        code: str
-        message: str
-        field: str | None = None
-
-    error: Detail
 
 
 @route("/openapi.json", methods=["GET"])
