@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
@@ -29,12 +31,41 @@ from chalicelib import errors, resources, wiring
 from chalicelib.auth import sign_in
 from chalicelib.channels import webhook_reply
 from chalicelib.channels.base import WebhookRequest
+from chalicelib.domain.admin_inputs import (
+    ChannelAccountInput,
+    ChannelAccountPatch,
+    CredentialsInput,
+    EnableInput,
+    InviteUserInput,
+    OutOfOfficeInput,
+    PageQuery,
+    ProfilePatch,
+    RoleInput,
+    RoutingRuleInput,
+    ServiceSettingsPatch,
+    TeamIdsInput,
+    TeamInput,
+    TeamPatch,
+)
+from chalicelib.domain.admin_models import ChannelAccountView, Profile, RoutingRule, TeamSettings
+from chalicelib.domain.admin_outputs import (
+    ChannelAccountPage,
+    OutOfOfficeOut,
+    RoutingRuleList,
+    RoutingRulePage,
+    ServiceSettingsOut,
+    TeamPage,
+    UserPage,
+)
+from chalicelib.domain.channel_admin import new_account
 from chalicelib.domain.identity import Principal, principal_for
 from chalicelib.domain.inputs import ListQuery, ReplyInput, SignInInput
-from chalicelib.domain.models import InboundEnvelope, OutboundRequest
+from chalicelib.domain.models import InboundEnvelope, OutboundRequest, User
+from chalicelib.domain.office_hours import OfficeHours
 from chalicelib.domain.outputs import ConversationOut, ConversationPage, MeOut, MessagePage, SignInOut
 from chalicelib.settings import get_settings
 from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 SERVICE = "open-contact"
 # Powertools' Logger owns the log output; Chalice's own handler on the same logger would repeat each line.
@@ -53,6 +84,11 @@ _STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.WindowClosed: 422,
 }
 _Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _status_of(error: errors.DomainError) -> int:
+    """The status of the error's class or of its nearest mapped base (NoFreeSeat is a Conflict)."""
+    return next((_STATUS_BY_ERROR[cls] for cls in type(error).__mro__ if cls in _STATUS_BY_ERROR), 400)
 
 
 def _error(status: int, code: str, message: str, field: str | None = None) -> Response:
@@ -77,7 +113,7 @@ def route(path: str, **options: Any) -> Callable[[Callable[..., Response]], Call
             try:
                 return view(**params)
             except errors.DomainError as error:
-                return _error(_STATUS_BY_ERROR.get(type(error), 400), error.code, error.message, error.field)
+                return _error(_status_of(error), error.code, error.message, error.field)
             except ValidationError as error:
                 first = error.errors()[0]
                 field = ".".join(str(part) for part in first["loc"]) or None
@@ -112,7 +148,8 @@ def _principal() -> Principal:
     user_id = wiring.token_verifier().subject(request.headers.get("authorization"))
     query: Mapping[str, str] = request.query_params or {}
     team = query.get("team")
-    return principal_for(wiring.repository().get_user(user_id), team)
+    # The user is read on every request: a role change or a disabling applies to the very next one.
+    return principal_for(wiring.repository().get_user(user_id), team, wiring.team_store().exists)
 
 
 # --- public routes --------------------------------------------------------------------
@@ -175,6 +212,339 @@ def reply(conversation_id: str) -> Response:
     return _json(message, status=202)
 
 
+# --- administration API ---------------------------------------------------------------
+# Users and roles, teams, office hours, routing, channel accounts, out of office, service
+# settings, and each user's own profile. Every route here is registered through `documented`,
+# which also enters it in the OpenAPI document served at GET /openapi.json: the route table
+# and the pydantic models are the one source of that document (docs/openapi.json is a copy,
+# checked for drift by tests/unit/test_openapi.py).
+
+ADMIN = "administrator"
+READERS = "administrator, watcher"
+ANYONE = "any signed-in user"
+
+
+@dataclass(frozen=True)
+class DocumentedRoute:
+    method: str
+    path: str
+    summary: str
+    access: str
+    body: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    query: type[BaseModel] | None
+
+
+API_ROUTES: list[DocumentedRoute] = []
+
+
+def documented(path: str, method: str, summary: str, *, access: str, body: type[BaseModel] | None = None,
+               response: type[BaseModel] | None = None, status: int = 200,
+               query: type[BaseModel] | None = None) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    def register(view: Callable[..., Response]) -> Callable[..., Response]:
+        API_ROUTES.append(DocumentedRoute(method, path, summary, access, body, response, status, query))
+        return route(path, methods=[method])(view)
+
+    return register
+
+
+def _page_query() -> PageQuery:
+    return PageQuery.model_validate(_request().query_params or {})
+
+
+def _no_content() -> Response:
+    return Response(body="", status_code=204)
+
+
+@documented("/me/profile", "GET", "My profile", access=ANYONE, response=Profile)
+def get_profile() -> Response:
+    return _json(wiring.users_admin().profile(_principal()))
+
+
+@documented("/me/profile", "PATCH", "Change my profile", access=ANYONE, body=ProfilePatch, response=Profile)
+def patch_profile() -> Response:
+    changes = _body(ProfilePatch).model_dump(exclude_unset=True)
+    return _json(wiring.users_admin().update_profile(_principal(), changes))
+
+
+@documented("/settings/service", "GET", "Service settings and seats in use", access=READERS,
+            response=ServiceSettingsOut)
+def get_service_settings() -> Response:
+    return _json(ServiceSettingsOut.of(wiring.service_admin().get(_principal())))
+
+
+@documented("/settings/service", "PATCH", "Change service settings (a new auto_delete_days applies to "
+            "conversations already archived)", access=ADMIN, body=ServiceSettingsPatch, response=ServiceSettingsOut)
+def patch_service_settings() -> Response:
+    changes = _body(ServiceSettingsPatch).model_dump(exclude_unset=True)
+    return _json(ServiceSettingsOut.of(wiring.service_admin().update(_principal(), changes)))
+
+
+@documented("/users", "GET", "List users", access=READERS, query=PageQuery, response=UserPage)
+def list_users() -> Response:
+    query = _page_query()
+    page = wiring.users_admin().list_users(_principal(), limit=query.limit, cursor=query.cursor)
+    return _json(UserPage(items=page.items, next_cursor=page.next_cursor))
+
+
+@documented("/users", "POST", "Invite a user (without a role: agent while a seat is free, else watcher)",
+            access=ADMIN, body=InviteUserInput, response=User, status=201)
+def invite_user() -> Response:
+    body = _body(InviteUserInput)
+    user = wiring.users_admin().invite(_principal(), email=body.email, display_name=body.display_name,
+                                       role=body.role, team_ids=body.team_ids)
+    return _json(user, status=201)
+
+
+@documented("/users/{user_id}", "GET", "One user", access=READERS, response=User)
+def get_user(user_id: str) -> Response:
+    return _json(wiring.users_admin().get(_principal(), user_id))
+
+
+@documented("/users/{user_id}/role", "PUT", "Change a user's role (409 no_free_seat when the role needs a "
+            "seat and none is free)", access=ADMIN, body=RoleInput, response=User)
+def change_role(user_id: str) -> Response:
+    return _json(wiring.users_admin().change_role(_principal(), user_id, _body(RoleInput).role))
+
+
+@documented("/users/{user_id}/disable", "POST", "Disable a user: no sign-in, no API, seat freed",
+            access=ADMIN, response=User)
+def disable_user(user_id: str) -> Response:
+    return _json(wiring.users_admin().disable(_principal(), user_id))
+
+
+@documented("/users/{user_id}/enable", "POST", "Enable a disabled user", access=ADMIN, body=EnableInput,
+            response=User)
+def enable_user(user_id: str) -> Response:
+    role = _body(EnableInput).role if _request().raw_body else None
+    return _json(wiring.users_admin().enable(_principal(), user_id, role))
+
+
+@documented("/users/{user_id}/teams", "PUT", "Set a user's teams", access=ADMIN, body=TeamIdsInput, response=User)
+def set_user_teams(user_id: str) -> Response:
+    return _json(wiring.users_admin().set_teams(_principal(), user_id, _body(TeamIdsInput).team_ids))
+
+
+@documented("/teams", "GET", "List teams", access=READERS, query=PageQuery, response=TeamPage)
+def list_teams() -> Response:
+    query = _page_query()
+    page = wiring.teams_admin().list_teams(_principal(), limit=query.limit, cursor=query.cursor)
+    return _json(TeamPage(items=page.items, next_cursor=page.next_cursor))
+
+
+@documented("/teams", "POST", "Create a team", access=ADMIN, body=TeamInput, response=TeamSettings, status=201)
+def create_team() -> Response:
+    body = _body(TeamInput)
+    team = wiring.teams_admin().create(_principal(), name=body.name, team_id=body.id,
+                                       assignment=body.assignment, office_hours=body.office_hours)
+    return _json(team, status=201)
+
+
+@documented("/teams/{team_id}", "GET", "One team", access=READERS, response=TeamSettings)
+def get_team(team_id: str) -> Response:
+    return _json(wiring.teams_admin().get(_principal(), team_id))
+
+
+@documented("/teams/{team_id}", "PATCH", "Rename a team or change its assignment policy", access=ADMIN,
+            body=TeamPatch, response=TeamSettings)
+def patch_team(team_id: str) -> Response:
+    body = _body(TeamPatch)
+    return _json(wiring.teams_admin().update(_principal(), team_id, name=body.name, assignment=body.assignment))
+
+
+@documented("/teams/{team_id}", "DELETE", "Delete a team without members (not the default team)", access=ADMIN,
+            status=204)
+def delete_team(team_id: str) -> Response:
+    wiring.teams_admin().delete(_principal(), team_id)
+    return _no_content()
+
+
+@documented("/teams/{team_id}/office-hours", "PUT", "Set a team's office hours", access=ADMIN, body=OfficeHours,
+            response=TeamSettings)
+def put_office_hours(team_id: str) -> Response:
+    return _json(wiring.teams_admin().set_office_hours(_principal(), team_id, _body(OfficeHours)))
+
+
+@documented("/teams/{team_id}/office-hours", "DELETE", "Remove a team's office hours (always open)",
+            access=ADMIN, response=TeamSettings)
+def delete_office_hours(team_id: str) -> Response:
+    return _json(wiring.teams_admin().set_office_hours(_principal(), team_id, None))
+
+
+@documented("/teams/{team_id}/members", "GET", "Members of a team (agents: their own teams)",
+            access=f"{READERS}; agents of the team", query=PageQuery, response=UserPage)
+def list_members(team_id: str) -> Response:
+    query = _page_query()
+    page = wiring.teams_admin().members(_principal(), team_id, limit=query.limit, cursor=query.cursor)
+    return _json(UserPage(items=page.items, next_cursor=page.next_cursor))
+
+
+@documented("/teams/{team_id}/members/{user_id}", "PUT", "Add a user to a team", access=ADMIN, response=User)
+def add_member(team_id: str, user_id: str) -> Response:
+    return _json(wiring.users_admin().add_to_team(_principal(), team_id, user_id))
+
+
+@documented("/teams/{team_id}/members/{user_id}", "DELETE", "Remove a user from a team (not from their last)",
+            access=ADMIN, response=User)
+def remove_member(team_id: str, user_id: str) -> Response:
+    return _json(wiring.users_admin().remove_from_team(_principal(), team_id, user_id))
+
+
+@documented("/channel-accounts", "GET", "List channel accounts with their webhook URLs", access=READERS,
+            query=PageQuery, response=ChannelAccountPage)
+def list_channel_accounts() -> Response:
+    query = _page_query()
+    page = wiring.channels_admin().list_accounts(_principal(), limit=query.limit, cursor=query.cursor)
+    return _json(ChannelAccountPage(items=page.items, next_cursor=page.next_cursor))
+
+
+@documented("/channel-accounts", "POST", "Add a channel account (credentials go to Secrets Manager); the "
+            "answer names the webhook URL to give the provider", access=ADMIN, body=ChannelAccountInput,
+            response=ChannelAccountView, status=201)
+def add_channel_account() -> Response:
+    body = _body(ChannelAccountInput)
+    account = new_account(account_id=body.id, channel=body.channel, name=body.name,
+                          provider_account_id=body.provider_account_id, api_base_url=body.api_base_url,
+                          team_id=body.team_id)
+    return _json(wiring.channels_admin().add(_principal(), account, body.credentials), status=201)
+
+
+@documented("/channel-accounts/{account_id}", "GET", "One channel account", access=READERS,
+            response=ChannelAccountView)
+def get_channel_account(account_id: str) -> Response:
+    return _json(wiring.channels_admin().get(_principal(), account_id))
+
+
+@documented("/channel-accounts/{account_id}", "PATCH", "Rename, enable or disable, or route the account to a team",
+            access=ADMIN, body=ChannelAccountPatch, response=ChannelAccountView)
+def patch_channel_account(account_id: str) -> Response:
+    body = _body(ChannelAccountPatch)
+    return _json(wiring.channels_admin().update(_principal(), account_id, name=body.name, team_id=body.team_id,
+                                                enabled=body.enabled))
+
+
+@documented("/channel-accounts/{account_id}/credentials", "PUT", "Rotate the account's credentials",
+            access=ADMIN, body=CredentialsInput, status=204)
+def rotate_credentials(account_id: str) -> Response:
+    wiring.channels_admin().rotate_credentials(_principal(), account_id, _body(CredentialsInput).credentials)
+    return _no_content()
+
+
+@documented("/channel-accounts/{account_id}/out-of-office", "GET", "The account's out-of-office messages",
+            access=READERS, response=OutOfOfficeOut)
+def get_out_of_office(account_id: str) -> Response:
+    messages = wiring.channels_admin().out_of_office(_principal(), account_id)
+    return _json(OutOfOfficeOut(account_id=account_id, messages=messages))
+
+
+@documented("/channel-accounts/{account_id}/out-of-office", "PUT", "Set the account's out-of-office messages",
+            access=ADMIN, body=OutOfOfficeInput, response=OutOfOfficeOut)
+def put_out_of_office(account_id: str) -> Response:
+    messages = wiring.channels_admin().set_out_of_office(_principal(), account_id, _body(OutOfOfficeInput).messages)
+    return _json(OutOfOfficeOut(account_id=account_id, messages=messages))
+
+
+@documented("/routing/rules", "GET", "Every routing rule, by account and priority", access=READERS,
+            query=PageQuery, response=RoutingRulePage)
+def list_routing_rules() -> Response:
+    query = _page_query()
+    page = wiring.channels_admin().list_rules(_principal(), limit=query.limit, cursor=query.cursor)
+    return _json(RoutingRulePage(items=page.items, next_cursor=page.next_cursor))
+
+
+@documented("/channel-accounts/{account_id}/routing-rules", "GET", "The account's routing rules by priority",
+            access=READERS, response=RoutingRuleList)
+def list_account_rules(account_id: str) -> Response:
+    return _json(RoutingRuleList(items=wiring.channels_admin().account_rules(_principal(), account_id)))
+
+
+@documented("/channel-accounts/{account_id}/routing-rules", "POST", "Route the account's new conversations to a "
+            "team, optionally only for a language or a keyword", access=ADMIN, body=RoutingRuleInput,
+            response=RoutingRule, status=201)
+def add_routing_rule(account_id: str) -> Response:
+    body = _body(RoutingRuleInput)
+    rule = wiring.channels_admin().add_rule(_principal(), account_id=account_id, team_id=body.team_id,
+                                            priority=body.priority, language=body.language, keyword=body.keyword)
+    return _json(rule, status=201)
+
+
+@documented("/channel-accounts/{account_id}/routing-rules/{rule_id}", "DELETE", "Delete a routing rule",
+            access=ADMIN, status=204)
+def delete_routing_rule(account_id: str, rule_id: str) -> Response:
+    wiring.channels_admin().delete_rule(_principal(), account_id, rule_id)
+    return _no_content()
+
+
+_PATH_PARAMETER = re.compile(r"{(\w+)}")
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx answer of the API."""
+
+    error: ErrorDetail
+
+
+def openapi_document() -> dict[str, Any]:
+    """OpenAPI 3.1 of the documented routes, schemas straight from their pydantic models."""
+    models: set[tuple[type[BaseModel], JsonSchemaMode]] = {(ErrorBody, "serialization")}
+    for entry in API_ROUTES:
+        models.update((model, "validation") for model in (entry.body, entry.query) if model is not None)
+        if entry.response is not None:
+            models.add((entry.response, "serialization"))
+    refs, top = models_json_schema(sorted(models, key=lambda pair: (pair[0].__name__, pair[1])),
+                                   ref_template="#/components/schemas/{model}")
+    schemas = dict(top.get("$defs", {}))
+    paths: dict[str, dict[str, Any]] = {}
+    for entry in API_ROUTES:
+        operation: dict[str, Any] = {
+            "summary": entry.summary, "description": f"Roles: {entry.access}.",
+            "operationId": re.sub(r"[^a-z0-9]+", "_", f"{entry.method} {entry.path}".lower()).strip("_"),
+            "security": [] if entry.access == "public" else [{"bearer": []}],
+            "responses": {
+                str(entry.status): {"description": "OK"} if entry.response is None else {
+                    "description": "OK",
+                    "content": {"application/json": {"schema": refs[(entry.response, "serialization")]}}},
+                "default": {"description": "An error: 400 invalid input, 401 no valid token, 403 role or team, "
+                                           "404 unknown, 409 conflict (e.g. no_free_seat)",
+                            "content": {"application/json": {"schema": refs[(ErrorBody, "serialization")]}}},
+            },
+        }
+        parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                      for name in _PATH_PARAMETER.findall(entry.path)]
+        if entry.query is not None:
+            properties = entry.query.model_json_schema()["properties"]
+            parameters += [{"name": name, "in": "query", "required": False, "schema": schema}
+                           for name, schema in properties.items()]
+        if parameters:
+            operation["parameters"] = parameters
+        if entry.body is not None:
+            operation["requestBody"] = {"required": True, "content": {
+                "application/json": {"schema": refs[(entry.body, "validation")]}}}
+        paths.setdefault(entry.path, {})[entry.method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Open Contact administration API", "version": "1",
+                 "description": "Sign in with POST /auth/login and send the id_token as a Bearer token. "
+                                "Roles are checked on every request."},
+        "paths": paths,
+        "components": {"schemas": schemas,
+                       "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+    }
+
+
+@route("/openapi.json", methods=["GET"])
+def openapi() -> Response:
+    return Response(body=json.dumps(openapi_document()), status_code=200,
+                    headers={"Content-Type": "application/json"})
+
+
 # --- provider webhooks ----------------------------------------------------------------
 
 
@@ -230,7 +600,8 @@ def _route_record(record: SQSRecord) -> None:
 
 
 def _assign_record(record: SQSRecord) -> None:
-    wiring.assigner().assign(json.loads(record.body)["conversation_id"])
+    body = json.loads(record.body)
+    wiring.assigner().assign(body["conversation_id"], body.get("previous_owner_id"))
 
 
 def _out_of_office_record(record: SQSRecord) -> None:
@@ -247,7 +618,9 @@ def _send_record(record: SQSRecord) -> None:
 
 
 def _purge_record(record: SQSRecord) -> None:
-    logger.info("purge requested", extra={"conversation_pk": json.loads(record.body)["conversation_pk"]})
+    body = json.loads(record.body)
+    deleted = wiring.auto_deletion().purge(body["conversation_pk"], body["delete_at"])
+    logger.info("purge done", extra={"conversation_pk": body["conversation_pk"], "items_deleted": deleted})
 
 
 @app.on_sqs_message(queue=resources.INBOUND_QUEUE.physical_name(_app_name),

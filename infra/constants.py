@@ -50,6 +50,17 @@ LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 POWERTOOLS_SERVICE_NAME = "open-contact"
 # Read and write actions the functions need on the table and its indexes (PynamoDB describes
 # the table on first use).
+# What the administration API does in the Cognito user pool (shared/identity_provider.py).
+USER_ADMINISTRATION_ACTIONS: tuple[str, ...] = (
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:AdminDeleteUser",
+    "cognito-idp:AdminGetUser",
+    "cognito-idp:AdminAddUserToGroup",
+    "cognito-idp:AdminRemoveUserFromGroup",
+    "cognito-idp:AdminDisableUser",
+    "cognito-idp:AdminEnableUser",
+    "cognito-idp:AdminUserGlobalSignOut",
+)
 TABLE_READ_WRITE_ACTIONS: tuple[str, ...] = (
     "dynamodb:DescribeTable",
     "dynamodb:GetItem",

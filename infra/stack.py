@@ -104,7 +104,11 @@ class ContactStack(Stack):
         self._grant_send(api, resources.INBOUND_QUEUE, resources.OUTBOUND_QUEUE)
         self.workflows.machine(resources.AUTO_DELETE_MACHINE).grant_start_execution(api)
         self.credentials.grant_read(api)
+        self.credentials.grant_write(api)
         self._grant_media(api, "s3:GetObject")
+        # User administration keeps the pool's accounts and groups in step with the roles.
+        iam.Grant.add_to_principal(grantee=api, actions=list(constants.USER_ADMINISTRATION_ACTIONS),
+                                   resource_arns=[self.identity.user_pool.user_pool_arn])
 
         route = roles["route_inbound"]
         self._grant_send(route, resources.ASSIGNMENT_QUEUE, resources.OUT_OF_OFFICE_QUEUE)
@@ -127,7 +131,11 @@ class ContactStack(Stack):
                     "so the sender identity is known only when the reply is sent.",
                     "Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*")
 
-        self._grant_media(roles["purge_conversation"], "s3:DeleteObject")
+        purge = roles["purge_conversation"]
+        self._grant_media(purge, "s3:DeleteObject")
+        # The purge lists a conversation's media by key prefix.
+        iam.Grant.add_to_principal(grantee=purge, actions=["s3:ListBucket"],
+                                   resource_arns=[self.storage.media_bucket.bucket_arn])
 
     def _grant_send(self, role: iam.Role, *queues: resources.QueueDefinition) -> None:
         for queue in queues:

@@ -12,6 +12,7 @@ import boto3
 from chalicelib.domain.models import Channel, ChannelAccount, Role, Team, User
 from chalicelib.resources import secret_name
 from chalicelib.storage.repository import ContactRepository
+from chalicelib.storage.users import UserStore
 
 from .provision import LocalResources
 
@@ -57,8 +58,8 @@ def create_user(local: LocalResources, repository: ContactRepository, email: str
     if role is not Role.DISABLED:
         cognito.admin_add_user_to_group(UserPoolId=local.user_pool_id, Username=email, GroupName=role.value)
     user = User(id=sub, email=email, display_name=display_name, role=role, team_ids=team_ids)
-    repository.put_user(user)
-    return user
+    # Through the user store, so the seats they take are counted and the teams list them.
+    return UserStore().create(user)
 
 
 def create_whatsapp_account(local: LocalResources, repository: ContactRepository, *, account_id: str,

@@ -34,6 +34,7 @@ import urllib3
 from .channels.base import ChannelAdapter, Credentials, MediaSource, SendFailed
 from .domain.models import Attachment, Channel, ChannelAccount, MediaRef
 from .errors import DomainError
+from .storage import keys
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -268,10 +269,6 @@ def _quote(name: str) -> str:
     return quote(name.replace("/", "_").replace("\\", "_"), safe="")
 
 
-def media_key(account_id: str, message_id: str, index: int) -> str:
-    return f"inbound/{account_id}/{message_id}/{index}"
-
-
 class InboundMedia:
     """Copies the media of one inbound message into the bucket (the routing worker's step)."""
 
@@ -292,7 +289,8 @@ class InboundMedia:
                 media = download(source, max_bytes=MAX_BYTES_BY_CHANNEL.get(account.channel, DEFAULT_MAX_BYTES),
                                  trusted_loopback=simulator_host(account), declared_type=ref.content_type,
                                  resolve=self._resolve)
-                results.append(self._store.put(media_key(account.id, message_id, index), media, ref.filename))
+                key = keys.inbound_media_key(account.id, message_id, index)
+                results.append(self._store.put(key, media, ref.filename))
             except MediaRefused as refused:
                 results.append(refused)
             except SendFailed as failed:

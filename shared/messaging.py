@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
+from botocore.exceptions import ClientError
 
 from .resources import QueueDefinition
 from .settings import Settings
@@ -71,8 +72,15 @@ class QueuePublisher:
 
 
 class StateMachineStarter:
-    def start(self, state_machine_arn: str, payload: dict[str, Any], *, name: str | None = None) -> None:
+    def start(self, state_machine_arn: str, payload: dict[str, Any], *, name: str | None = None,
+              if_absent: bool = False) -> None:
+        """Start an execution; with ``if_absent``, an execution of that name that exists already
+        (started by an earlier attempt) counts as started."""
         kwargs: dict[str, Any] = {"stateMachineArn": state_machine_arn, "input": json.dumps(payload)}
         if name:
             kwargs["name"] = name
-        sfn_client().start_execution(**kwargs)
+        try:
+            sfn_client().start_execution(**kwargs)
+        except ClientError as error:
+            if not (if_absent and error.response.get("Error", {}).get("Code") == "ExecutionAlreadyExists"):
+                raise

@@ -60,6 +60,9 @@ TABLE = TableDefinition(
         IndexDefinition("owner-activity", "owner_pk", "activity_sk"),
         IndexDefinition("team-created", "team_pk", "created_sk"),
         IndexDefinition("team-activity", "team_pk", "activity_sk"),
+        # Administration lists (users, teams, channel accounts) and team presence: one sparse
+        # index whose partition names the collection (`USERS`, `TEAMS`, `PRESENCE#<team>`, ...).
+        IndexDefinition("collection", "collection_pk", "collection_sk"),
     ),
 )
 

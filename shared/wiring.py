@@ -7,18 +7,29 @@ from functools import lru_cache
 
 from .auth import TokenVerifier
 from .channels import adapter_for
+from .credential_admin import CredentialWriter
 from .credentials import CredentialStore
 from .domain.assignment import Assigner
+from .domain.channel_admin import ChannelAdministration
 from .domain.inbox import Inbox
 from .domain.intake import WebhookIntake
 from .domain.out_of_office import OutOfOffice
 from .domain.outbound import OutboundDispatcher, RetryPolicy
+from .domain.retention import AutoDeletion
 from .domain.routing import Router
+from .domain.service_admin import ServiceAdministration
+from .domain.teams_admin import TeamAdministration
+from .domain.users_admin import UserAdministration
+from .identity_provider import CognitoIdentityProvider, IdentityProvider
 from .media import InboundMedia, MediaStore
 from .messaging import QueuePublisher, StateMachineStarter
-from .resources import SEND_QUEUE
+from .resources import PURGE_QUEUE, SEND_QUEUE
 from .settings import get_settings
+from .storage.channel_accounts import ChannelAccountStore
 from .storage.repository import ContactRepository
+from .storage.retention import RetentionStore
+from .storage.teams import TeamStore
+from .storage.users import UserStore
 
 
 def utc_now() -> datetime:
@@ -69,12 +80,12 @@ def router() -> Router:
 
 @lru_cache(maxsize=1)
 def assigner() -> Assigner:
-    return Assigner(repository())
+    return Assigner(repository(), utc_now)
 
 
 @lru_cache(maxsize=1)
 def out_of_office() -> OutOfOffice:
-    return OutOfOffice(repository())
+    return OutOfOffice(repository(), publisher(), utc_now)
 
 
 @lru_cache(maxsize=1)
@@ -87,3 +98,50 @@ def dispatcher() -> OutboundDispatcher:
                            horizon=settings.retry_horizon),
         clock=utc_now,
     )
+
+
+# --- administration -----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def user_store() -> UserStore:
+    return UserStore()
+
+
+@lru_cache(maxsize=1)
+def team_store() -> TeamStore:
+    return TeamStore()
+
+
+@lru_cache(maxsize=1)
+def identity_provider() -> IdentityProvider:
+    return CognitoIdentityProvider(get_settings())
+
+
+@lru_cache(maxsize=1)
+def users_admin() -> UserAdministration:
+    return UserAdministration(user_store(), team_store(), identity_provider())
+
+
+@lru_cache(maxsize=1)
+def teams_admin() -> TeamAdministration:
+    return TeamAdministration(team_store(), user_store())
+
+
+@lru_cache(maxsize=1)
+def channels_admin() -> ChannelAdministration:
+    return ChannelAdministration(ChannelAccountStore(), team_store(), CredentialWriter(get_settings()),
+                                 get_settings().public_api_url)
+
+
+@lru_cache(maxsize=1)
+def auto_deletion() -> AutoDeletion:
+    settings = get_settings()
+    return AutoDeletion(RetentionStore(settings.media_bucket), team_store(), StateMachineStarter(),
+                        machine_arn=settings.auto_delete_machine_arn,
+                        purge_queue_url=settings.queue_url(PURGE_QUEUE), clock=utc_now)
+
+
+@lru_cache(maxsize=1)
+def service_admin() -> ServiceAdministration:
+    return ServiceAdministration(auto_deletion())

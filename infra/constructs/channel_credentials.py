@@ -15,6 +15,8 @@ from constructs import Construct
 from .nag import acknowledge
 
 READ_ACTIONS = ("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret")
+# The admin API adds accounts (a new secret) and rotates their credentials (a new version).
+WRITE_ACTIONS = ("secretsmanager:CreateSecret", "secretsmanager:PutSecretValue")
 
 
 class ChannelCredentials(Construct):
@@ -38,4 +40,14 @@ class ChannelCredentials(Construct):
             acknowledge(grantee, "IAM5",
                         "Channel secrets are created at runtime by the admin API, one per channel account, "
                         f"so they are known only by their name prefix {self.name_prefix}.", self.nag_finding)
+        return grant
+
+    def grant_write(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Creating and rotating channel secrets, for the administration API."""
+        grant = iam.Grant.add_to_principal(grantee=grantee, actions=list(WRITE_ACTIONS),
+                                           resource_arns=[self.arn_pattern])
+        if isinstance(grantee, Construct):
+            acknowledge(grantee, "IAM5",
+                        "The admin API creates one secret per channel account it adds, under the name prefix "
+                        f"{self.name_prefix}.", self.nag_finding)
         return grant

@@ -44,6 +44,7 @@ from chalicelib.domain.models import (
 )
 from chalicelib.errors import InvalidInput, SignatureRejected
 from chalicelib.settings import get_settings
+from chalicelib.storage import keys
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -52,7 +53,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .base import Credentials, MediaSource, SendFailed, SentMessage, WebhookRequest
 
-MAIL_PREFIX = "inbound-mail"
 MAX_MAIL_BYTES = 40 * 1024 * 1024  # SES's limit for a received message
 MAX_NOTICE_AGE = timedelta(hours=1)
 SIGNED_MAIL_URL_SECONDS = 300
@@ -177,10 +177,6 @@ def _kind_of(content_type: str | None) -> ContentKind:
             "video": ContentKind.VIDEO}.get(major, ContentKind.DOCUMENT)
 
 
-def _mail_key(account_id: str, ses_message_id: str) -> str:
-    return f"{MAIL_PREFIX}/{account_id}/{ses_message_id}"
-
-
 class EmailAdapter:
     channel = Channel.EMAIL
     max_body_bytes = 256 * 1024  # SNS's message size limit
@@ -263,8 +259,9 @@ class EmailAdapter:
         if action.get("type") != "S3" or not ses_message_id:
             raise InvalidInput("expected an SES S3-action notification with a messageId", field="receipt.action")
         if action.get("bucketName") != get_settings().media_bucket or \
-                action.get("objectKey") != _mail_key(account.id, ses_message_id):
-            raise InvalidInput(f"the mail must be stored at {_mail_key(account.id, ses_message_id)} in our bucket",
+                action.get("objectKey") != keys.raw_mail_key(account.id, ses_message_id):
+            expected_key = keys.raw_mail_key(account.id, ses_message_id)
+            raise InvalidInput(f"the mail must be stored at {expected_key} in our bucket",
                                field="receipt.action.objectKey")
         document = self._read_mail(str(action["objectKey"]))
         return [self._message(account, ses_message_id, str(action["objectKey"]), document, receipt, mail)]
@@ -307,7 +304,7 @@ class EmailAdapter:
         """An attachment is a part of the stored MIME: a short-lived signed URL of the mail in our
         own bucket, and which attachment to take from it."""
         key, _, index = (ref.provider_media_id or "").rpartition("#")
-        if not key.startswith(f"{MAIL_PREFIX}/{account.id}/") or not index.isdigit():
+        if not key.startswith(keys.raw_mail_key(account.id, "")) or not index.isdigit():
             raise InvalidInput("not an attachment of this account's mail", field="media.provider_media_id")
         url = self._s3().generate_presigned_url("get_object", Params={
             "Bucket": get_settings().media_bucket, "Key": key}, ExpiresIn=SIGNED_MAIL_URL_SECONDS)
@@ -356,7 +353,7 @@ class EmailAdapter:
         """The headers of the customer's mail we answer (only the first 64 KB are read)."""
         try:
             obj = self._s3().get_object(Bucket=get_settings().media_bucket,
-                                        Key=_mail_key(account.id, ses_message_id), Range="bytes=0-65535")
+                                        Key=keys.raw_mail_key(account.id, ses_message_id), Range="bytes=0-65535")
         except botocore.exceptions.ClientError:
             return EmailMessage()  # stored mail gone (purged): the reply goes unthreaded
         headers = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(obj["Body"].read())

@@ -1,7 +1,22 @@
-"""Who is calling, and what they may do. Every use case takes a Principal and checks it."""
+"""Who is calling, and what they may do. Every use case takes a Principal and checks it.
+
+The roles, as the service defines them:
+
+=============  ==================================  ============  ======  ===============  ==========
+role           scope                               conversations assign  settings         statistics
+=============  ==================================  ============  ======  ===============  ==========
+administrator  every team                          handle        yes     read and change  yes
+agent          own work and their teams' work      handle        yes     no access        no
+watcher        every team                          read only     no      read only        yes
+disabled       nothing: cannot sign in or call the API
+=============  ==================================  ============  ======  ===============  ==========
+
+Administrators and agents take a seat (``domain/seats.py``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from chalicelib.errors import Forbidden, Unauthenticated
@@ -9,6 +24,10 @@ from chalicelib.errors import Forbidden, Unauthenticated
 from .models import Conversation, Role, User
 
 WORKING_ROLES = frozenset({Role.ADMINISTRATOR, Role.AGENT})
+# Roles whose scope is the entire account rather than their own teams.
+ACCOUNT_WIDE_ROLES = frozenset({Role.ADMINISTRATOR, Role.WATCHER})
+SETTINGS_READERS = frozenset({Role.ADMINISTRATOR, Role.WATCHER})
+STATISTICS_READERS = frozenset({Role.ADMINISTRATOR, Role.WATCHER})
 
 
 @dataclass(frozen=True)
@@ -21,19 +40,43 @@ class Principal:
         return self.user.id
 
 
-def principal_for(user: User | None, requested_team: str | None) -> Principal:
-    """The signed-in user acting in one of their teams (the first one unless they chose)."""
-    if user is None or user.role is Role.DISABLED:
-        raise Unauthenticated("this user is unknown or disabled")
+def principal_for(user: User | None, requested_team: str | None,
+                  team_exists: Callable[[str], bool] | None = None) -> Principal:
+    """The signed-in user acting in one of their teams (the first one unless they chose with
+    ``?team=``). Administrators and watchers may choose any existing team. The user record is
+    read on every request, so disabling a user stops their still-valid token at once."""
+    if user is None:
+        raise Unauthenticated("this user is unknown")
+    if user.role is Role.DISABLED:
+        raise Forbidden("this user is disabled")
     if not user.team_ids:
         raise Forbidden("this user belongs to no team")
     team_id = requested_team or user.team_ids[0]
     if team_id not in user.team_ids:
-        raise Forbidden(f"you are not a member of team {team_id}", field="team")
+        account_wide = user.role in ACCOUNT_WIDE_ROLES and team_exists is not None and team_exists(team_id)
+        if not account_wide:
+            raise Forbidden(f"you are not a member of team {team_id}", field="team")
     return Principal(user=user, team_id=team_id)
 
 
+def require_administrator(principal: Principal) -> None:
+    if principal.user.role is not Role.ADMINISTRATOR:
+        raise Forbidden(f"role {principal.user.role.value} may not change settings; administrators only")
+
+
+def require_settings_reader(principal: Principal) -> None:
+    if principal.user.role not in SETTINGS_READERS:
+        raise Forbidden(f"role {principal.user.role.value} has no access to settings")
+
+
+def require_statistics_reader(principal: Principal) -> None:
+    if principal.user.role not in STATISTICS_READERS:
+        raise Forbidden(f"role {principal.user.role.value} has no access to statistics")
+
+
 def require_team_member(principal: Principal, conversation: Conversation) -> None:
+    if principal.user.role in ACCOUNT_WIDE_ROLES:
+        return
     if conversation.team_id not in principal.user.team_ids:
         # Same answer as a conversation that does not exist would get elsewhere is tempting,
         # but agents need to know they lack access rather than think it was deleted.

@@ -121,6 +121,8 @@ class InboundMessage(Frozen):
     media: list[MediaRef] = []
     location: Location | None = None
     contacts: list[ContactCard] = []
+    # The customer's language as the channel reports it (BCP 47, e.g. "nl" or "pt-BR"), for routing.
+    language: str | None = None
     # The provider's own payload of this message, kept for unsupported kinds so nothing is dropped.
     raw: dict[str, Any] | None = None
 

@@ -1,16 +1,61 @@
-"""Out-of-office replies for customer messages that arrive while their team is closed."""
+"""Out-of-office replies for customer messages that arrive while their team is closed.
+
+The replies of the message's channel account go out at most once per conversation per closed
+period: a marker item keyed by the conversation and the closed period's id is written in the
+same transaction as the replies, on the condition that it does not exist. The replies take the
+normal outbound path (stored queued, author ``system``, then the outbound queue), so the window
+check, retries and delivery statuses apply to them as to an agent's reply.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
+from chalicelib.messaging import QueueMessage, QueuePublisher
+from chalicelib.resources import OUTBOUND_QUEUE
+from chalicelib.storage.auto_replies import AutoReplyStore
+from chalicelib.storage.channel_accounts import ChannelAccountStore
 from chalicelib.storage.repository import ContactRepository
+from chalicelib.storage.teams import TeamStore
+
+from .models import Direction, OutboundRequest
+from .office_hours import current_closed_period
 
 
 class OutOfOffice:
-    def __init__(self, repository: ContactRepository) -> None:
+    def __init__(self, repository: ContactRepository, publisher: QueuePublisher,
+                 clock: Callable[[], datetime], *, teams: TeamStore | None = None,
+                 accounts: ChannelAccountStore | None = None, replies: AutoReplyStore | None = None) -> None:
         self._repository = repository
+        self._publisher = publisher
+        self._clock = clock
+        self._teams = teams or TeamStore()
+        self._accounts = accounts or ChannelAccountStore()
+        self._replies = replies or AutoReplyStore()
 
     def handle(self, conversation_id: str, message_id: str) -> bool:
-        """Returns True when an out-of-office reply was queued."""
-        self._repository.get_message(conversation_id, message_id)
-        # A team without office hours is always open: nothing to send.
-        return False
+        """Returns True when out-of-office replies were queued for this message."""
+        message = self._repository.get_message(conversation_id, message_id)
+        if message.direction is not Direction.INBOUND:
+            return False
+        conversation = self._repository.get_conversation(conversation_id)
+        team = self._teams.get(conversation.team_id)
+        # When the customer wrote, not when the queue got to it.
+        closed_period = current_closed_period(team.office_hours if team else None, message.sent_at)
+        if closed_period is None:
+            return False
+        texts = [reply.text for reply in self._accounts.out_of_office(conversation.account_id)]
+        if not texts:
+            return False
+        reply = self._replies.record(conversation_id, closed_period, texts, trigger_message_id=message_id,
+                                     at=self._clock())
+        if not reply.created and reply.trigger_message_id != message_id:
+            return False  # this closed period was answered already
+        # First time, or a redelivery of the very record that stored the replies (it may have
+        # failed before publishing): publish; the FIFO deduplication and the window check's
+        # "still queued" test keep a second publish from sending twice.
+        self._publisher.send(OUTBOUND_QUEUE, [QueueMessage(
+            body=OutboundRequest(conversation_id=conversation_id, message_id=reply_id).model_dump_json(),
+            group_id=conversation_id, deduplication_id=reply_id) for reply_id in reply.message_ids])
+        return True

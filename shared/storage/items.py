@@ -85,6 +85,14 @@ class TeamActivityIndex(GlobalSecondaryIndex["ConversationItem"]):
     activity_sk = UnicodeAttribute(range_key=True)
 
 
+class CollectionIndex(GlobalSecondaryIndex["TableItem"]):
+    """Administration lists and presence (see keys.*_COLLECTION and keys.presence_pk)."""
+
+    Meta = _index_meta("collection")
+    collection_pk = UnicodeAttribute(hash_key=True)
+    collection_sk = UnicodeAttribute(range_key=True)
+
+
 class TableItem(Model):
     """Base of every item in the table."""
 
@@ -180,11 +188,22 @@ class UserItem(TableItem, discriminator="user"):
     display_name = UnicodeAttribute()
     role = UnicodeAttribute()
     team_ids = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
+    # Administration (shared/storage/users.py): the user list is the USERS partition of `collection`.
+    collection_pk = UnicodeAttribute(null=True)
+    collection_sk = UnicodeAttribute(null=True)
+    collection = CollectionIndex()
 
 
 class TeamItem(TableItem, discriminator="team"):
     team_id = UnicodeAttribute()
     name = UnicodeAttribute()
+    # Administration (shared/storage/teams.py): JSON of OfficeHours and AssignmentPolicy, and
+    # the TEAMS partition of `collection`.
+    office_hours = UnicodeAttribute(null=True)
+    assignment = UnicodeAttribute(null=True)
+    collection_pk = UnicodeAttribute(null=True)
+    collection_sk = UnicodeAttribute(null=True)
+    collection = CollectionIndex()
 
 
 class ChannelAccountItem(TableItem, discriminator="channel_account"):
@@ -196,3 +215,7 @@ class ChannelAccountItem(TableItem, discriminator="channel_account"):
     api_base_url = UnicodeAttribute()
     team_id = UnicodeAttribute()
     enabled = BooleanAttribute(default=True)
+    # Administration (shared/storage/channel_accounts.py): the ACCOUNTS partition of `collection`.
+    collection_pk = UnicodeAttribute(null=True)
+    collection_sk = UnicodeAttribute(null=True)
+    collection = CollectionIndex()

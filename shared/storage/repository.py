@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
@@ -173,6 +174,7 @@ class ContactRepository:
             keys.account_pk(account.id), "ACCOUNT", account_id=account.id, channel=account.channel.value,
             name=account.name, provider_account_id=account.provider_account_id,
             api_base_url=account.api_base_url, team_id=account.team_id, enabled=account.enabled,
+            collection_pk=keys.ACCOUNTS_COLLECTION, collection_sk=f"{account.channel.value}#{account.id}",
         ).save()
 
     def get_user(self, user_id: str) -> User | None:
@@ -184,10 +186,12 @@ class ContactRepository:
 
     def put_user(self, user: User) -> None:
         UserItem(keys.user_pk(user.id), "USER", user_id=user.id, email=user.email,
-                 display_name=user.display_name, role=user.role.value, team_ids=list(user.team_ids)).save()
+                 display_name=user.display_name, role=user.role.value, team_ids=list(user.team_ids),
+                 collection_pk=keys.USERS_COLLECTION, collection_sk=f"{user.email.lower()}#{user.id}").save()
 
     def put_team(self, team: Team) -> None:
-        TeamItem(keys.team_pk(team.id), "TEAM", team_id=team.id, name=team.name).save()
+        TeamItem(keys.team_pk(team.id), "TEAM", team_id=team.id, name=team.name,
+                 collection_pk=keys.TEAMS_COLLECTION, collection_sk=f"{team.name.lower()}#{team.id}").save()
 
     # --- conversations ------------------------------------------------------------------
 
@@ -238,10 +242,11 @@ class ContactRepository:
         return self._get(ProviderMessageItem, keys.provider_message_pk(channel.value, account_id,
                                                                        provider_message_id), "PMSG") is not None
 
-    def ingest_message(self, event: InboundMessage, *, team_id: str,
+    def ingest_message(self, event: InboundMessage, *, team_id: str, choose_team: Callable[[], str] | None = None,
                        attachments: tuple[Attachment, ...] = ()) -> IngestResult | None:
         """Store an inbound message (with its media, already copied to the media bucket) and
-        create or touch its conversation.
+        create or touch its conversation. A new conversation goes to ``choose_team()`` (routing,
+        called only then) or else ``team_id``.
 
         Returns None when the provider's message id was seen before (a redelivered webhook):
         the provider-id item is written in the same transaction as the message, with a
@@ -260,6 +265,8 @@ class ContactRepository:
         )
         created = pointer is None
         conversation_id = keys.new_conversation_id() if pointer is None else pointer.conversation_id
+        if created and choose_team is not None:
+            team_id = choose_team()
         self._place_message(message, conversation_id)
         provider_item = ProviderMessageItem(
             keys.provider_message_pk(event.channel.value, event.account_id, event.provider_message_id), "PMSG",
@@ -345,6 +352,10 @@ class ContactRepository:
                 raise Conflict(f"conversation {conversation_id} was already picked up") from error
             raise
         return _to_conversation(item)
+
+    def assigned_count(self, owner_id: str) -> int:
+        """How many conversations are assigned to this agent (their Assigned-to-me list)."""
+        return int(ConversationItem.owner_created.count(keys.owner_list_pk(owner_id)))
 
     # --- messages -----------------------------------------------------------------------
 

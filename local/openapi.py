@@ -1,0 +1,28 @@
+"""Writes the administration API's OpenAPI document to docs/openapi.json.
+
+The document is built by ``functions/app.py`` (``openapi_document``) from its route table and
+pydantic models, and served at GET /openapi.json; this copy is for readers of the repository,
+and tests/unit/test_openapi.py fails when it drifts. Run: ``python -m local.openapi``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .runtime import ROOT, load_functions_app
+
+DOCUMENT = ROOT / "docs" / "openapi.json"
+
+
+def render() -> str:
+    return json.dumps(load_functions_app().openapi_document(), indent=2, sort_keys=True) + "\n"
+
+
+def main(target: Path = DOCUMENT) -> None:
+    target.write_text(render())
+    print(f"wrote {target}")
+
+
+if __name__ == "__main__":
+    main()

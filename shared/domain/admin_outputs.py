@@ -1,0 +1,50 @@
+"""Response bodies of the administration API."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from .admin_models import ChannelAccountView, OutOfOfficeMessage, RoutingRule, TeamSettings
+from .models import Page, User
+from .service_admin import SettingsView
+
+
+class UserPage(Page[User]):
+    pass
+
+
+class TeamPage(Page[TeamSettings]):
+    pass
+
+
+class ChannelAccountPage(Page[ChannelAccountView]):
+    pass
+
+
+class RoutingRulePage(Page[RoutingRule]):
+    pass
+
+
+class RoutingRuleList(BaseModel):
+    items: list[RoutingRule]
+
+
+class OutOfOfficeOut(BaseModel):
+    account_id: str
+    messages: list[OutOfOfficeMessage]
+
+
+class ServiceSettingsOut(BaseModel):
+    agents_may_create_tags: bool
+    reopen_days: int
+    seats: int
+    auto_delete_days: int | None
+    seats_used: int
+    seats_free: int
+    # Archived conversations whose deletion date this change moved.
+    rescheduled: int
+
+    @classmethod
+    def of(cls, view: SettingsView) -> ServiceSettingsOut:
+        return cls(**view.settings.model_dump(), seats_used=view.seats_used,
+                   seats_free=max(0, view.settings.seats - view.seats_used), rescheduled=view.rescheduled)

@@ -1,0 +1,128 @@
+"""Channel account administration: add, enable or disable, rotate credentials, route to a team,
+routing rules and out-of-office messages."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+
+from chalicelib.credential_admin import CredentialWriter
+from chalicelib.errors import InvalidInput
+from chalicelib.storage.channel_accounts import ChannelAccountStore
+from chalicelib.storage.teams import TeamStore
+
+from .admin_models import DEFAULT_TEAM_ID, ChannelAccountView, OutOfOfficeMessage, RoutingRule
+from .capabilities import text_limit
+from .identity import Principal, require_administrator, require_settings_reader
+from .models import Channel, ChannelAccount, Page
+from .paging import check_limit
+
+MAX_OUT_OF_OFFICE_MESSAGES = 10
+MAX_RULES_PER_ACCOUNT = 50
+
+
+class ChannelAdministration:
+    def __init__(self, accounts: ChannelAccountStore, teams: TeamStore, secrets: CredentialWriter,
+                 public_api_url: str) -> None:
+        self._accounts = accounts
+        self._teams = teams
+        self._secrets = secrets
+        self._public_api_url = public_api_url.rstrip("/")
+
+    def _view(self, account: ChannelAccount) -> ChannelAccountView:
+        return ChannelAccountView(
+            **account.model_dump(),
+            webhook_url=f"{self._public_api_url}/webhooks/{account.channel.value}/{account.id}")
+
+    def add(self, principal: Principal, account: ChannelAccount, credentials: Mapping[str, str]) -> ChannelAccountView:
+        """Store the credentials first, then the account: an account never exists without its
+        secret, and a retry after a failure in between overwrites the orphaned secret."""
+        require_administrator(principal)
+        self._require_team(account.team_id)
+        self._accounts.require_absent(account.id)
+        self._secrets.store(account.channel.value, account.id, credentials)
+        return self._view(self._accounts.create(account))
+
+    def list_accounts(self, principal: Principal, *, limit: int, cursor: str | None) -> Page[ChannelAccountView]:
+        require_settings_reader(principal)
+        check_limit(limit)
+        page = self._accounts.list_accounts(limit=limit, cursor=cursor)
+        return Page[ChannelAccountView](items=[self._view(a) for a in page.items], next_cursor=page.next_cursor)
+
+    def get(self, principal: Principal, account_id: str) -> ChannelAccountView:
+        require_settings_reader(principal)
+        return self._view(self._accounts.require(account_id))
+
+    def update(self, principal: Principal, account_id: str, *, name: str | None, team_id: str | None,
+               enabled: bool | None) -> ChannelAccountView:
+        """Rename, enable or disable (a disabled account's webhooks get 404), or route the account
+        to a team (its conversations without a matching routing rule go there)."""
+        require_administrator(principal)
+        if team_id is not None:
+            self._require_team(team_id)
+        return self._view(self._accounts.update(account_id, name=name, team_id=team_id, enabled=enabled))
+
+    def rotate_credentials(self, principal: Principal, account_id: str, credentials: Mapping[str, str]) -> None:
+        require_administrator(principal)
+        account = self._accounts.require(account_id)
+        self._secrets.store(account.channel.value, account.id, credentials)
+
+    # --- routing rules ----------------------------------------------------------------------
+
+    def add_rule(self, principal: Principal, *, account_id: str, team_id: str, priority: int,
+                 language: str | None, keyword: str | None) -> RoutingRule:
+        require_administrator(principal)
+        self._accounts.require(account_id)
+        self._require_team(team_id)
+        if len(self._accounts.rules_for(account_id)) >= MAX_RULES_PER_ACCOUNT:
+            raise InvalidInput(f"an account has at most {MAX_RULES_PER_ACCOUNT} routing rules", field="account_id")
+        return self._accounts.add_rule(RoutingRule(id=uuid.uuid4().hex[:12], account_id=account_id,
+                                                   team_id=team_id, priority=priority, language=language,
+                                                   keyword=keyword))
+
+    def list_rules(self, principal: Principal, *, limit: int, cursor: str | None) -> Page[RoutingRule]:
+        require_settings_reader(principal)
+        check_limit(limit)
+        return self._accounts.list_rules(limit=limit, cursor=cursor)
+
+    def account_rules(self, principal: Principal, account_id: str) -> list[RoutingRule]:
+        require_settings_reader(principal)
+        self._accounts.require(account_id)
+        return self._accounts.rules_for(account_id)
+
+    def delete_rule(self, principal: Principal, account_id: str, rule_id: str) -> None:
+        require_administrator(principal)
+        self._accounts.delete_rule(account_id, rule_id)
+
+    # --- out of office ----------------------------------------------------------------------
+
+    def out_of_office(self, principal: Principal, account_id: str) -> list[OutOfOfficeMessage]:
+        require_settings_reader(principal)
+        self._accounts.require(account_id)
+        return self._accounts.out_of_office(account_id)
+
+    def set_out_of_office(self, principal: Principal, account_id: str,
+                          messages: list[OutOfOfficeMessage]) -> list[OutOfOfficeMessage]:
+        """The replies sent, in order, when a customer writes outside the team's office hours
+        (an empty list sends none)."""
+        require_administrator(principal)
+        account = self._accounts.require(account_id)
+        if len(messages) > MAX_OUT_OF_OFFICE_MESSAGES:
+            raise InvalidInput(f"at most {MAX_OUT_OF_OFFICE_MESSAGES} out-of-office messages", field="messages")
+        limit = text_limit(account.channel)
+        for index, message in enumerate(messages):
+            if len(message.text) > limit:
+                raise InvalidInput(f"message {index + 1} is {len(message.text)} characters; "
+                                   f"{account.channel.value} allows {limit}", field=f"messages.{index}.text")
+        self._accounts.set_out_of_office(account_id, messages)
+        return messages
+
+    def _require_team(self, team_id: str) -> None:
+        if not self._teams.exists(team_id):
+            raise InvalidInput(f"team {team_id} does not exist", field="team_id")
+
+
+def new_account(*, account_id: str, channel: Channel, name: str, provider_account_id: str, api_base_url: str,
+                team_id: str | None) -> ChannelAccount:
+    return ChannelAccount(id=account_id, channel=channel, name=name, provider_account_id=provider_account_id,
+                          api_base_url=api_base_url, team_id=team_id or DEFAULT_TEAM_ID, enabled=True)

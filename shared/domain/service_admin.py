@@ -1,0 +1,41 @@
+"""Service settings: tags by agents, reopen period, seats and auto-deletion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.storage import service_settings
+
+from .identity import Principal, require_administrator, require_settings_reader
+from .retention import AutoDeletion
+from .service_settings import ServiceSettings
+
+
+@dataclass(frozen=True)
+class SettingsView:
+    settings: ServiceSettings
+    seats_used: int
+    # Archived conversations whose deletion date moved with this change.
+    rescheduled: int = 0
+
+
+class ServiceAdministration:
+    def __init__(self, auto_deletion: AutoDeletion) -> None:
+        self._auto_deletion = auto_deletion
+
+    def get(self, principal: Principal) -> SettingsView:
+        require_settings_reader(principal)
+        return SettingsView(service_settings.get_service_settings(), service_settings.seats_used())
+
+    def update(self, principal: Principal, changes: dict[str, Any]) -> SettingsView:
+        """Change some settings (validated as a whole first). A new auto-deletion period applies
+        to the conversations already archived too."""
+        require_administrator(principal)
+        before = service_settings.get_service_settings()
+        ServiceSettings.model_validate({**before.model_dump(), **changes})
+        after = service_settings.update_service_settings(changes)
+        rescheduled = 0
+        if after.auto_delete_days != before.auto_delete_days:
+            rescheduled = self._auto_deletion.reschedule_all(after)
+        return SettingsView(after, service_settings.seats_used(), rescheduled)

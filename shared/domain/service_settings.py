@@ -1,0 +1,29 @@
+"""The service settings an administrator sets for the whole installation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DEFAULT_SEATS = 10
+MAX_AUTO_DELETE_DAYS = 3650
+
+
+class ServiceSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    # Whether agents may create a tag that does not exist yet (administrators always may).
+    agents_may_create_tags: bool = True
+    # A customer who writes within this many days of the archiving reopens the conversation.
+    reopen_days: int = Field(default=7, ge=0, le=365)
+    # Administrators and agents take a seat; watchers and disabled users do not.
+    seats: int = Field(default=DEFAULT_SEATS, ge=0, le=100_000)
+    # Archived conversations are deleted this many days after archiving; None keeps them.
+    auto_delete_days: int | None = Field(default=None, ge=1, le=MAX_AUTO_DELETE_DAYS)
+
+    def delete_at(self, archived_at: datetime) -> datetime | None:
+        """When a conversation archived at ``archived_at`` is due for deletion, if ever."""
+        if self.auto_delete_days is None:
+            return None
+        return archived_at + timedelta(days=self.auto_delete_days)

@@ -1,0 +1,131 @@
+"""User administration: invite, list, change role (seats), disable and enable, teams; and each
+user's own profile."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from chalicelib.errors import Conflict, InvalidInput
+from chalicelib.identity_provider import IdentityProvider
+from chalicelib.storage.service_settings import get_service_settings
+from chalicelib.storage.teams import TeamStore
+from chalicelib.storage.users import MAX_TEAMS_PER_USER, NoFreeSeat, UserStore
+
+from .admin_models import DEFAULT_TEAM_ID, Profile
+from .identity import Principal, require_administrator, require_settings_reader
+from .models import Page, Role, User
+from .paging import check_limit
+from .seats import default_role_for_new_user
+
+
+class UserAdministration:
+    def __init__(self, users: UserStore, teams: TeamStore, identity: IdentityProvider) -> None:
+        self._users = users
+        self._teams = teams
+        self._identity = identity
+
+    def invite(self, principal: Principal, *, email: str, display_name: str, role: Role | None,
+               team_ids: Sequence[str]) -> User:
+        """Create the account and the user. Without a role the user becomes an agent while a seat
+        is free, else a watcher; an explicit administrator or agent needs a free seat."""
+        require_administrator(principal)
+        if role is Role.DISABLED:
+            raise InvalidInput("invite users as administrator, agent or watcher", field="role")
+        teams = self._checked_teams(team_ids or [DEFAULT_TEAM_ID])
+        user_id = self._identity.create_user(email, display_name)
+        try:
+            user = self._store_new_user(User(id=user_id, email=email, display_name=display_name,
+                                             role=role or Role.AGENT, team_ids=teams), explicit=role is not None)
+        except Exception:
+            self._identity.delete_user(email)
+            raise
+        self._identity.apply_role(email, user.role)
+        return user
+
+    def _store_new_user(self, user: User, *, explicit: bool) -> User:
+        if not explicit:
+            settings = get_service_settings()
+            user = user.model_copy(update={"role": default_role_for_new_user(settings.seats, self._users.seats_used())})
+        try:
+            return self._users.create(user)
+        except NoFreeSeat:
+            if explicit:
+                raise
+            # The last seat went to someone else meanwhile: the rule says watcher.
+            return self._users.create(user.model_copy(update={"role": Role.WATCHER}))
+
+    def list_users(self, principal: Principal, *, limit: int, cursor: str | None) -> Page[User]:
+        require_settings_reader(principal)
+        check_limit(limit)
+        return self._users.list_users(limit=limit, cursor=cursor)
+
+    def get(self, principal: Principal, user_id: str) -> User:
+        require_settings_reader(principal)
+        return self._users.require(user_id)
+
+    def change_role(self, principal: Principal, user_id: str, role: Role | None) -> User:
+        """Set the role (``None``: agent if a seat is free, else watcher, as for a new user).
+        A role that takes a seat is refused when none is free (409 ``no_free_seat``)."""
+        require_administrator(principal)
+        if user_id == principal.id:
+            raise Conflict("administrators cannot change their own role; ask another administrator",
+                           field="user_id")
+        user = self._users.require(user_id)
+        if role is None:
+            if user.role in (Role.ADMINISTRATOR, Role.AGENT):
+                role = user.role
+            else:
+                settings = get_service_settings()
+                role = default_role_for_new_user(settings.seats, self._users.seats_used())
+        changed = self._users.change_role(user, role)
+        self._identity.apply_role(changed.email, changed.role)
+        return changed
+
+    def disable(self, principal: Principal, user_id: str) -> User:
+        return self.change_role(principal, user_id, Role.DISABLED)
+
+    def enable(self, principal: Principal, user_id: str, role: Role | None) -> User:
+        if role is Role.DISABLED:
+            raise InvalidInput("enable a user as administrator, agent or watcher", field="role")
+        return self.change_role(principal, user_id, role)
+
+    def set_teams(self, principal: Principal, user_id: str, team_ids: Sequence[str]) -> User:
+        require_administrator(principal)
+        user = self._users.require(user_id)
+        return self._users.set_teams(user, self._checked_teams(team_ids))
+
+    def add_to_team(self, principal: Principal, team_id: str, user_id: str) -> User:
+        require_administrator(principal)
+        user = self._users.require(user_id)
+        if team_id in user.team_ids:
+            return user
+        return self._users.set_teams(user, self._checked_teams([*user.team_ids, team_id]))
+
+    def remove_from_team(self, principal: Principal, team_id: str, user_id: str) -> User:
+        require_administrator(principal)
+        user = self._users.require(user_id)
+        if team_id not in user.team_ids:
+            return user
+        return self._users.set_teams(user, self._checked_teams([t for t in user.team_ids if t != team_id]))
+
+    def _checked_teams(self, team_ids: Sequence[str]) -> tuple[str, ...]:
+        unique = tuple(dict.fromkeys(team_ids))
+        if not unique:
+            raise InvalidInput("a user belongs to at least one team", field="team_ids")
+        if len(unique) > MAX_TEAMS_PER_USER:
+            raise InvalidInput(f"a user belongs to at most {MAX_TEAMS_PER_USER} teams", field="team_ids")
+        for team_id in unique:
+            if not self._teams.exists(team_id):
+                raise InvalidInput(f"team {team_id} does not exist", field="team_ids")
+        return unique
+
+    # --- the user's own profile -------------------------------------------------------------
+
+    def profile(self, principal: Principal) -> Profile:
+        return self._users.get_profile(principal.user)
+
+    def update_profile(self, principal: Principal, changes: dict[str, object]) -> Profile:
+        current = self._users.get_profile(principal.user)
+        updated = Profile.model_validate({**current.model_dump(), **changes})
+        self._users.put_profile(principal.id, updated)
+        return updated

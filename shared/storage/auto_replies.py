@@ -1,0 +1,64 @@
+"""Out-of-office replies: the once-per-closed-period marker and the replies, written together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from chalicelib.domain.admin_models import SYSTEM_AUTHOR
+from chalicelib.domain.models import ContentKind, DeliveryStatus, Direction
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from . import keys
+from .admin_items import AutoReplyMarkerItem
+from .items import MessageItem, TableItem
+
+
+@dataclass(frozen=True)
+class AutoReply:
+    """The replies of one closed period; ``created`` is False when they were stored before."""
+
+    created: bool
+    message_ids: list[str]
+    trigger_message_id: str
+
+
+class AutoReplyStore:
+    def __init__(self) -> None:
+        self._connection: Connection | None = None
+
+    def _conn(self) -> Connection:
+        if self._connection is None:
+            self._connection = Connection(region=TableItem.Meta.region)
+        return self._connection
+
+    def record(self, conversation_id: str, closed_period_id: str, texts: list[str], *,
+               trigger_message_id: str, at: datetime) -> AutoReply:
+        """Store the marker and the replies (queued, author ``system``) in one transaction; the
+        marker's does-not-exist condition lets only the first message of the period through."""
+        # One millisecond apart, so the replies keep their configured order in the thread.
+        message_ids = [keys.message_id(at + timedelta(milliseconds=index)) for index in range(len(texts))]
+        marker = AutoReplyMarkerItem(
+            keys.conversation_pk(conversation_id), keys.auto_reply_marker_sk(closed_period_id),
+            closed_period_id=closed_period_id, trigger_message_id=trigger_message_id, message_ids=message_ids,
+            sent_at=at)
+        try:
+            with TransactWrite(connection=self._conn()) as transaction:
+                transaction.save(marker, condition=AutoReplyMarkerItem.pk.does_not_exist())
+                for index, (message_id, text) in enumerate(zip(message_ids, texts, strict=True)):
+                    transaction.save(MessageItem(
+                        keys.conversation_pk(conversation_id), keys.message_sk(message_id), message_id=message_id,
+                        conversation_id=conversation_id, direction=Direction.OUTBOUND.value,
+                        content_kind=ContentKind.TEXT.value, text=text, sent_at=at + timedelta(milliseconds=index),
+                        status=DeliveryStatus.QUEUED.value, author_id=SYSTEM_AUTHOR,
+                    ), condition=MessageItem.pk.does_not_exist())
+        except TransactWriteError as error:
+            reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
+            if reasons[:1] != ["ConditionalCheckFailed"]:
+                raise
+            existing = AutoReplyMarkerItem.get(marker.pk, marker.sk, consistent_read=True)
+            return AutoReply(created=False, message_ids=list(existing.message_ids or []),
+                             trigger_message_id=existing.trigger_message_id)
+        return AutoReply(created=True, message_ids=message_ids, trigger_message_id=trigger_message_id)

@@ -1,0 +1,38 @@
+"""Presence: who is signed in and working, per team, from the web app's heartbeats.
+
+One item per user per team, overwritten by each heartbeat; its ``collection`` index key sorts
+the team's entries by last heartbeat, so "online since T" is one range Query on the index (no
+Scan, no filter). Items expire through the table's TTL a day after the last heartbeat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from pynamodb.pagination import ResultIterator
+
+from . import keys
+from .admin_items import PresenceItem
+from .items import TableItem
+
+# A user is online while their last heartbeat is at most this old.
+ONLINE_WINDOW = timedelta(minutes=2)
+_EXPIRY = timedelta(days=1)
+
+
+def record_heartbeat(user_id: str, team_ids: Iterable[str], at: datetime) -> None:
+    expires_at = int((at + _EXPIRY).timestamp())
+    with PresenceItem.batch_write() as batch:
+        for team_id in dict.fromkeys(team_ids):
+            batch.save(PresenceItem(
+                keys.presence_pk(team_id), keys.presence_sk(user_id), user_id=user_id, team_id=team_id,
+                last_seen=at, expires_at=expires_at, collection_pk=keys.presence_pk(team_id),
+                collection_sk=keys.presence_collection_sk(at, user_id)))
+
+
+def online_user_ids(team_id: str, since: datetime) -> list[str]:
+    """Users of the team whose last heartbeat is at ``since`` or later (index: eventually consistent)."""
+    results: ResultIterator[TableItem] = PresenceItem.collection.query(
+        keys.presence_pk(team_id), PresenceItem.collection_sk >= keys.presence_time(since))
+    return sorted({item.user_id for item in results if isinstance(item, PresenceItem)})

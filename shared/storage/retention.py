@@ -1,0 +1,176 @@
+"""Retention: the deletion date of archived conversations, and the purge of a conversation.
+
+The purge removes everything the storage keeps for a conversation: every item under its
+partition key (the conversation, messages, out-of-office markers and whatever else other
+features keep there: notes, tags, ...), the pointer items elsewhere that lead to it (the
+customer's open-conversation pointer, the provider message ids of its messages) and its media
+objects under ``keys.media_prefix``. Each step is idempotent, and the conversation item goes
+last, so a purge that fails half-way is simply run again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import boto3
+from chalicelib.domain.models import ConversationState
+from pynamodb.exceptions import DeleteError, UpdateError
+from pynamodb.pagination import ResultIterator
+
+from . import keys
+from .items import ConversationItem, OpenConversationItem, ProviderMessageItem, TableItem
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
+
+# The attributes the purge needs to find pointer items; everything else stays unread.
+_PURGE_PROJECTION = ["pk", "sk", "kind", "provider_message_id", "channel", "account_id", "customer_id",
+                     "attachments"]
+# A purge row's media keys (from the message's attachments), newline-separated.
+_ATTACHMENT_KEYS = "attachment_keys"
+
+
+@lru_cache(maxsize=1)
+def s3_client() -> S3Client:
+    return boto3.client("s3")
+
+
+@lru_cache(maxsize=1)
+def dynamodb_client() -> DynamoDBClient:
+    return boto3.client("dynamodb")
+
+
+def deadline_text(moment: datetime) -> str:
+    """The deletion date as the state machine's Wait state reads it (RFC 3339, UTC, seconds)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class RetainedConversation:
+    id: str
+    state: ConversationState
+    archived_at: datetime
+    delete_at: str | None
+
+
+def _retained(item: ConversationItem) -> RetainedConversation:
+    return RetainedConversation(id=item.conversation_id, state=ConversationState(item.state),
+                                archived_at=item.archived_at or item.last_message_at, delete_at=item.delete_at)
+
+
+class RetentionStore:
+    def __init__(self, media_bucket: str) -> None:
+        self._media_bucket = media_bucket
+
+    # --- deletion dates ---------------------------------------------------------------------
+
+    def current(self, conversation_id: str) -> RetainedConversation | None:
+        try:
+            item = ConversationItem.get(keys.conversation_pk(conversation_id), keys.CONVERSATION_SK,
+                                        consistent_read=True)
+        except ConversationItem.DoesNotExist:
+            return None
+        return _retained(item)
+
+    def set_delete_at(self, conversation_id: str, delete_at: str | None) -> bool:
+        """Set (or remove) the deletion date of a conversation that is still archived."""
+        item = ConversationItem(keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
+        action = ConversationItem.delete_at.remove() if delete_at is None else ConversationItem.delete_at.set(delete_at)
+        try:
+            item.update(actions=[action], condition=ConversationItem.state == ConversationState.ARCHIVED.value)
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def archived_in_team(self, team_id: str) -> Iterator[RetainedConversation]:
+        """Every archived conversation of a team: Query on the team's Archived list, page by page."""
+        results: ResultIterator[ConversationItem] = ConversationItem.state_created.query(
+            keys.state_list_pk(team_id, ConversationState.ARCHIVED.value))
+        for item in results:
+            yield _retained(item)
+
+    # --- purge ------------------------------------------------------------------------------
+
+    def purge(self, conversation_id: str) -> int:
+        """Delete the conversation and everything that belongs to it; returns the items deleted."""
+        partition = keys.conversation_pk(conversation_id)
+        rows = list(self._partition_rows(partition))
+        deleted = self._delete_pointers(conversation_id, rows)
+        self._delete_media(conversation_id, rows)
+        conversation_rows = [row for row in rows if row["sk"] == keys.CONVERSATION_SK]
+        with TableItem.batch_write() as batch:
+            for row in rows:
+                if row["sk"] != keys.CONVERSATION_SK:
+                    batch.delete(TableItem(partition, row["sk"]))
+        for row in conversation_rows:
+            TableItem(partition, row["sk"]).delete()
+        return deleted + len(rows)
+
+    def _partition_rows(self, partition: str) -> Iterator[dict[str, str]]:
+        """Every item of the partition, read raw with the low-level client: the kinds of item other
+        features add there need not be known here."""
+        paginator = dynamodb_client().get_paginator("query")
+        pages = paginator.paginate(
+            TableName=TableItem.Meta.table_name, ConsistentRead=True,
+            KeyConditionExpression="#pk = :pk", ExpressionAttributeValues={":pk": {"S": partition}},
+            ProjectionExpression=", ".join(f"#a{index}" for index in range(len(_PURGE_PROJECTION))),
+            ExpressionAttributeNames={"#pk": "pk",
+                                      **{f"#a{index}": name for index, name in enumerate(_PURGE_PROJECTION)}},
+        )
+        for page in pages:
+            for raw in page.get("Items", []):
+                row = {name: str(value.get("S", "")) for name, value in raw.items() if name != "attachments"}
+                row[_ATTACHMENT_KEYS] = "\n".join(
+                    attachment["M"]["key"]["S"] for attachment in raw.get("attachments", {}).get("L", []))
+                yield row
+
+    def _delete_pointers(self, conversation_id: str, rows: list[dict[str, str]]) -> int:
+        deleted = 0
+        conversation = next((row for row in rows if row["sk"] == keys.CONVERSATION_SK), None)
+        if conversation is not None:
+            pointer = OpenConversationItem(keys.open_conversation_pk(conversation["account_id"],
+                                                                     conversation["customer_id"]), "OPEN")
+            try:
+                # Only if it still leads here: a newer conversation of the customer keeps its pointer.
+                pointer.delete(condition=OpenConversationItem.conversation_id == conversation_id)
+                deleted += 1
+            except DeleteError as error:
+                if error.cause_response_code != "ConditionalCheckFailedException":
+                    raise
+            channel = conversation["channel"]
+            account_id = conversation["account_id"]
+            with ProviderMessageItem.batch_write() as batch:
+                for row in rows:
+                    if row.get("kind") == "message" and row.get("provider_message_id"):
+                        batch.delete(ProviderMessageItem(
+                            keys.provider_message_pk(channel, account_id, row["provider_message_id"]), "PMSG"))
+                        deleted += 1
+        return deleted
+
+    def _delete_media(self, conversation_id: str, rows: list[dict[str, str]]) -> None:
+        """The conversation's own prefix (uploads), plus what its messages point at: inbound media
+        (copied before the conversation was known, so keyed by message) and inbound raw mail."""
+        if not self._media_bucket:
+            return
+        paginator = s3_client().get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self._media_bucket, Prefix=keys.media_prefix(conversation_id)):
+            self._delete_objects([item["Key"] for item in page.get("Contents", [])])
+        message_keys = [key for row in rows for key in row.get(_ATTACHMENT_KEYS, "").split("\n") if key]
+        message_keys += [keys.raw_mail_key(row["account_id"], row["provider_message_id"]) for row in rows
+                         if row.get("kind") == "message" and row.get("channel") == "email"
+                         and row.get("provider_message_id")]
+        self._delete_objects(message_keys)
+
+    def _delete_objects(self, object_keys: list[str]) -> None:
+        for start in range(0, len(object_keys), 1000):  # delete_objects takes at most 1000 keys
+            objects: list[ObjectIdentifierTypeDef] = [{"Key": key} for key in object_keys[start:start + 1000]]
+            if objects:
+                s3_client().delete_objects(Bucket=self._media_bucket, Delete={"Objects": objects, "Quiet": True})

@@ -1,0 +1,88 @@
+"""Automatic assignment: round robin among signed-in agents of the team under a capacity, sticky
+return to the previous owner, and presence read by Query."""
+
+import json
+import secrets
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from chalicelib.domain.models import Role, User
+from chalicelib.storage import presence
+from chalicelib.storage.repository import ContactRepository
+
+from tests.integration.admin_helpers import call, new_team, new_whatsapp_account, ok, say
+from tests.integration.conftest import drain
+from tests.support import find, login, new_wa_id
+
+
+@pytest.fixture(scope="module")
+def admin(api, demo):
+    return login(api, "admin@example.com", demo["password"])
+
+
+def agent(team_id: str, name: str, role: Role = Role.AGENT) -> str:
+    """A user record only (no sign-in needed): the assigner reads roles and teams from it."""
+    user_id = f"{name}-{secrets.token_hex(4)}"
+    ContactRepository().put_user(User(id=user_id, email=f"{user_id}@example.com", display_name=name, role=role,
+                                      team_ids=(team_id,)))
+    return user_id
+
+
+def conversation(api, admin, team_id, wa_id):
+    return find(ok(call("GET", f"{api}/conversations?view=all&limit=100&team={team_id}", admin))["items"],
+                customer_id=wa_id)
+
+
+def test_presence_lists_the_users_seen_since_a_moment(runtime):
+    team = f"presence-{secrets.token_hex(4)}"
+    now = datetime.now(UTC)
+    presence.record_heartbeat("early", [team], now - timedelta(minutes=10))
+    presence.record_heartbeat("recent", [team, "elsewhere"], now - timedelta(seconds=30))
+    presence.record_heartbeat("early-then-back", [team], now - timedelta(minutes=20))
+    presence.record_heartbeat("early-then-back", [team], now)
+    assert presence.online_user_ids(team, now - presence.ONLINE_WINDOW) == ["early-then-back", "recent"]
+    assert presence.online_user_ids(team, now - timedelta(hours=1)) == ["early", "early-then-back", "recent"]
+
+
+def test_round_robin_among_online_agents_under_the_capacity(runtime, api, admin):
+    # Given a team assigning automatically with capacity 1: two online agents, an offline agent
+    # and an online watcher
+    team = new_team(api, admin, assignment={"auto_assign": True, "capacity": 1})
+    first, second = sorted([agent(team["id"], "ann"), agent(team["id"], "bob")])
+    offline = agent(team["id"], "cy")
+    watcher = agent(team["id"], "wes", Role.WATCHER)
+    now = datetime.now(UTC)
+    for user_id in (first, second, watcher):
+        presence.record_heartbeat(user_id, [team["id"]], now)
+    presence.record_heartbeat(offline, [team["id"]], now - timedelta(minutes=30))
+    account = new_whatsapp_account(runtime, api, admin, team_id=team["id"])
+    # When three customers write
+    customers = [new_wa_id() for _ in range(3)]
+    for wa_id in customers:
+        say(runtime, account, wa_id, "hello")
+    # Then the first two went to the online agents in turn, and the third waits in New
+    owners = [conversation(api, admin, team["id"], wa_id)["owner_id"] for wa_id in customers]
+    assert owners[:2] == [first, second]
+    assert owners[2] is None
+    assert conversation(api, admin, team["id"], customers[2])["state"] == "new"
+
+
+def test_a_returning_conversation_goes_back_to_its_previous_owner(runtime, api, admin, sqs):
+    # Given a team without auto-assignment yet, and a conversation waiting in New
+    team = new_team(api, admin)
+    owners = sorted([agent(team["id"], "dee"), agent(team["id"], "eve")])
+    for user_id in owners:
+        presence.record_heartbeat(user_id, [team["id"]], datetime.now(UTC))
+    account = new_whatsapp_account(runtime, api, admin, team_id=team["id"])
+    wa_id = new_wa_id()
+    say(runtime, account, wa_id, "I am back")
+    waiting = conversation(api, admin, team["id"], wa_id)
+    assert waiting["state"] == "new"
+    # When the team turns auto-assignment on and the conversation comes back naming its previous
+    # owner (the second in round-robin order)
+    ok(call("PATCH", f"{api}/teams/{team['id']}", admin, {"assignment": {"auto_assign": True, "sticky": True}}))
+    sqs.send_message(QueueUrl=runtime.resources.queue_urls["assignment"],
+                     MessageBody=json.dumps({"conversation_id": waiting["id"], "previous_owner_id": owners[1]}))
+    drain(runtime, "assignment")
+    # Then it went to that owner rather than the next in turn
+    assert conversation(api, admin, team["id"], wa_id)["owner_id"] == owners[1]

@@ -1,0 +1,145 @@
+"""Auto-deletion N days after archiving: the real state machine on moto (Wait, GetItem, Choice,
+SQS) hands due conversations to the purge worker, which leaves nothing behind; a change of N
+applies to conversations already waiting."""
+
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+from chalicelib import wiring
+from chalicelib.domain.models import ConversationState
+from chalicelib.domain.retention import schedule_auto_delete
+from chalicelib.storage import keys
+from chalicelib.storage.items import ConversationItem, OpenConversationItem, ProviderMessageItem, TableItem
+
+from tests.integration.admin_helpers import call, new_team, new_whatsapp_account, ok, say
+from tests.integration.conftest import drain, queue_depth
+from tests.support import login, new_wa_id, wait_for
+
+
+@pytest.fixture(scope="module")
+def admin(api, demo):
+    return login(api, "admin@example.com", demo["password"])
+
+
+@pytest.fixture(autouse=True)
+def auto_delete_off_afterwards(api, admin):
+    yield
+    ok(call("PATCH", f"{api}/settings/service", admin, {"auto_delete_days": None}))
+
+
+def archive(conversation_id: str, archived_at: datetime) -> None:
+    """What the archive action stores (built elsewhere): state, list key and the archiving time."""
+    item = ConversationItem.get(keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
+    item.update(actions=[
+        ConversationItem.state.set(ConversationState.ARCHIVED.value),
+        ConversationItem.state_pk.set(keys.state_list_pk(item.team_id, ConversationState.ARCHIVED.value)),
+        ConversationItem.archived_at.set(archived_at),
+    ])
+
+
+def archived_conversation(runtime, api, admin, media: list[str]):
+    """A conversation with two customer messages and media objects, archived."""
+    team = new_team(api, admin)
+    account = new_whatsapp_account(runtime, api, admin, team_id=team["id"])
+    wa_id = new_wa_id()
+    say(runtime, account, wa_id, "first")
+    say(runtime, account, wa_id, "second")
+    conversation = ok(call("GET", f"{api}/conversations?view=all&team={team['id']}", admin))["items"][0]
+    s3 = boto3.client("s3", endpoint_url=runtime.moto_url, region_name=runtime.config.region)
+    for name in media:
+        s3.put_object(Bucket=runtime.resources.media_bucket, Key=keys.media_prefix(conversation["id"]) + name,
+                      Body=b"media")
+    return conversation, account, wa_id
+
+
+def leftovers(runtime, conversation, account, wa_id) -> list[str]:
+    found = [f"{item.pk}/{item.sk}" for item in TableItem.query(keys.conversation_pk(conversation["id"]))]
+    try:
+        OpenConversationItem.get(keys.open_conversation_pk(account.id, wa_id), "OPEN")
+        found.append("open pointer")
+    except OpenConversationItem.DoesNotExist:
+        pass
+    found += [f"{item.pk}" for item in ProviderMessageItem.scan(
+        ProviderMessageItem.conversation_id == conversation["id"])]  # test-side check only
+    s3 = boto3.client("s3", endpoint_url=runtime.moto_url, region_name=runtime.config.region)
+    listed = s3.list_objects_v2(Bucket=runtime.resources.media_bucket, Prefix=keys.media_prefix(conversation["id"]))
+    found += [item["Key"] for item in listed.get("Contents", [])]
+    return found
+
+
+def executions(runtime, status):
+    sfn = boto3.client("stepfunctions", endpoint_url=runtime.moto_url, region_name=runtime.config.region)
+    arn = runtime.resources.state_machine_arns["auto-delete"]
+    return sfn.list_executions(stateMachineArn=arn, statusFilter=status)["executions"]
+
+
+def purged(runtime, conversation, account, wa_id):
+    drain(runtime, "purge")
+    return not leftovers(runtime, conversation, account, wa_id)
+
+
+def test_a_due_conversation_is_purged_without_leftovers(runtime, api, admin):
+    # Given auto-deletion after 1 day, and a conversation archived 2 days ago with media
+    ok(call("PATCH", f"{api}/settings/service", admin, {"auto_delete_days": 1}))
+    conversation, account, wa_id = archived_conversation(runtime, api, admin, ["a.jpg", "b.pdf"])
+    assert len(leftovers(runtime, conversation, account, wa_id)) >= 6
+    archived_at = datetime.now(UTC) - timedelta(days=2)
+    archive(conversation["id"], archived_at)
+    # When the archive action schedules its deletion
+    delete_at = schedule_auto_delete(conversation["id"], archived_at)
+    # Then the machine finds it due and the purge worker removes every trace of it
+    assert delete_at == (archived_at + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    wait_for(lambda: purged(runtime, conversation, account, wa_id), timeout=20, interval=0.5, what="purge")
+    assert call("GET", f"{api}/conversations/{conversation['id']}", admin).status_code == 404
+    # And the customer's next message opens a fresh conversation
+    say(runtime, account, wa_id, "hello again")
+    fresh = ok(call("GET", f"{api}/conversations?view=all&team={conversation['team_id']}", admin))["items"]
+    assert [c["id"] != conversation["id"] for c in fresh] == [True]
+
+
+def test_changing_the_period_applies_to_conversations_already_waiting(runtime, api, admin, sqs):
+    # Given auto-deletion after 30 days and a conversation archived 2 days ago, waiting
+    ok(call("PATCH", f"{api}/settings/service", admin, {"auto_delete_days": 30}))
+    conversation, account, wa_id = archived_conversation(runtime, api, admin, ["c.png"])
+    archived_at = datetime.now(UTC) - timedelta(days=2)
+    archive(conversation["id"], archived_at)
+    waiting_before = len(executions(runtime, "RUNNING"))
+    schedule_auto_delete(conversation["id"], archived_at)
+    assert len(executions(runtime, "RUNNING")) == waiting_before + 1
+    drain(runtime, "purge")
+    assert leftovers(runtime, conversation, account, wa_id)
+    # When the administrator shortens the period to 1 day
+    changed = ok(call("PATCH", f"{api}/settings/service", admin, {"auto_delete_days": 1}))
+    # Then the waiting conversation's deadline moved, and it is purged now
+    assert changed["auto_delete_days"] == 1
+    assert changed["rescheduled"] >= 1
+    wait_for(lambda: purged(runtime, conversation, account, wa_id), timeout=20, interval=0.5, what="purge")
+
+
+def test_turning_auto_deletion_off_keeps_archived_conversations(runtime, api, admin):
+    # Given a conversation due for deletion whose machine is about to wake
+    ok(call("PATCH", f"{api}/settings/service", admin, {"auto_delete_days": 30}))
+    conversation, _, _ = archived_conversation(runtime, api, admin, [])
+    archive(conversation["id"], datetime.now(UTC) - timedelta(days=2))
+    schedule_auto_delete(conversation["id"], datetime.now(UTC) - timedelta(days=2))
+    # When auto-deletion is turned off / Then the deadline is gone and nothing is purged
+    ok(call("PATCH", f"{api}/settings/service", admin, {"auto_delete_days": None}))
+    assert ConversationItem.get(keys.conversation_pk(conversation["id"]), keys.CONVERSATION_SK).delete_at is None
+    assert schedule_auto_delete(conversation["id"], datetime.now(UTC)) is None
+
+
+def test_the_purge_worker_spares_a_reopened_conversation_and_repeats_harmlessly(runtime, api, admin, sqs):
+    conversation, account, wa_id = archived_conversation(runtime, api, admin, [])
+    # Given a purge request for a conversation that is not archived (reopened meanwhile)
+    deletion = wiring.auto_deletion()
+    pk = keys.conversation_pk(conversation["id"])
+    # Then it stays
+    assert deletion.purge(pk, "2000-01-01T00:00:00Z") == 0
+    assert leftovers(runtime, conversation, account, wa_id)
+    # And a request for a conversation gone already does nothing, also through the queue
+    assert deletion.purge(keys.conversation_pk("no-such-conversation"), "2000-01-01T00:00:00Z") == 0
+    sqs.send_message(QueueUrl=runtime.resources.queue_urls["purge"],
+                     MessageBody='{"conversation_pk": "CONV#gone", "delete_at": "2000-01-01T00:00:00Z"}')
+    drain(runtime, "purge")
+    assert queue_depth(sqs, runtime.resources.dlq_urls["purge"]) == 0
