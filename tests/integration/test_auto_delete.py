@@ -10,7 +10,14 @@ from chalicelib import wiring
 from chalicelib.domain.models import ConversationState
 from chalicelib.domain.retention import schedule_auto_delete
 from chalicelib.storage import keys
-from chalicelib.storage.items import ConversationItem, OpenConversationItem, ProviderMessageItem, TableItem
+from chalicelib.storage.items import (
+    AttachmentAttribute,
+    ConversationItem,
+    MessageItem,
+    OpenConversationItem,
+    ProviderMessageItem,
+    TableItem,
+)
 
 from tests.integration.admin_helpers import call, new_team, new_whatsapp_account, ok, say
 from tests.integration.conftest import drain, queue_depth
@@ -50,6 +57,12 @@ def archived_conversation(runtime, api, admin, media: list[str]):
     for name in media:
         s3.put_object(Bucket=runtime.resources.media_bucket, Key=keys.media_prefix(conversation["id"]) + name,
                       Body=b"media")
+    # And inbound media copied from the provider, which the first message points at
+    first = next(iter(MessageItem.query(keys.conversation_pk(conversation["id"]), MessageItem.sk.startswith("MSG#"))))
+    inbound_key = keys.inbound_media_key(account.id, first.message_id, 0)
+    s3.put_object(Bucket=runtime.resources.media_bucket, Key=inbound_key, Body=b"photo")
+    first.update(actions=[MessageItem.attachments.set([AttachmentAttribute(
+        key=inbound_key, content_type="image/jpeg", filename="photo.jpg", size=5)])])
     return conversation, account, wa_id
 
 
@@ -63,8 +76,9 @@ def leftovers(runtime, conversation, account, wa_id) -> list[str]:
     found += [f"{item.pk}" for item in ProviderMessageItem.scan(
         ProviderMessageItem.conversation_id == conversation["id"])]  # test-side check only
     s3 = boto3.client("s3", endpoint_url=runtime.moto_url, region_name=runtime.config.region)
-    listed = s3.list_objects_v2(Bucket=runtime.resources.media_bucket, Prefix=keys.media_prefix(conversation["id"]))
-    found += [item["Key"] for item in listed.get("Contents", [])]
+    for prefix in (keys.media_prefix(conversation["id"]), keys.inbound_media_key(account.id, "", 0).split("//")[0]):
+        listed = s3.list_objects_v2(Bucket=runtime.resources.media_bucket, Prefix=prefix)
+        found += [item["Key"] for item in listed.get("Contents", [])]
     return found
 
 
@@ -83,7 +97,7 @@ def test_a_due_conversation_is_purged_without_leftovers(runtime, api, admin):
     # Given auto-deletion after 1 day, and a conversation archived 2 days ago with media
     ok(call("PATCH", f"{api}/settings/service", admin, {"auto_delete_days": 1}))
     conversation, account, wa_id = archived_conversation(runtime, api, admin, ["a.jpg", "b.pdf"])
-    assert len(leftovers(runtime, conversation, account, wa_id)) >= 6
+    assert len(leftovers(runtime, conversation, account, wa_id)) >= 7
     archived_at = datetime.now(UTC) - timedelta(days=2)
     archive(conversation["id"], archived_at)
     # When the archive action schedules its deletion
