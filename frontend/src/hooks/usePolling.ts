@@ -1,13 +1,22 @@
 // Runs an async task now and then again `intervalMs` after each run ends, for as long as the
 // component is mounted and `deps` do not change. Runs never overlap; the signal passed to the
-// task aborts when the component unmounts or deps change. While the page is hidden the ticks
-// are skipped, and it runs at once when the page is shown again.
+// task aborts when the component unmounts or deps change. While the page is hidden it backs
+// off: it runs every `hiddenIntervalMs` (or not at all when that is null), and at once when the
+// page is shown again.
 
 import { useCallback, useEffect, useRef } from 'preact/hooks';
 
 export type PollTask = (signal: AbortSignal) => Promise<void>;
 
-export function usePolling(task: PollTask, intervalMs: number, deps: readonly unknown[]): () => void {
+/** How often the open list and conversation are read while the page is visible. */
+export const POLL_INTERVAL_MS = 1500;
+
+export function usePolling(
+  task: PollTask,
+  intervalMs: number,
+  deps: readonly unknown[],
+  hiddenIntervalMs: number | null = null,
+): () => void {
   const taskRef = useRef(task);
   taskRef.current = task;
   const runNowRef = useRef<() => void>(() => undefined);
@@ -17,6 +26,12 @@ export function usePolling(task: PollTask, intervalMs: number, deps: readonly un
     let timer: ReturnType<typeof setTimeout> | undefined;
     let running = false;
     let again = false;
+
+    const hidden = (): boolean => document.visibilityState === 'hidden';
+    const schedule = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(tick, hidden() ? (hiddenIntervalMs ?? intervalMs) : intervalMs);
+    };
 
     const run = async (): Promise<void> => {
       if (controller.signal.aborted) return;
@@ -38,20 +53,17 @@ export function usePolling(task: PollTask, intervalMs: number, deps: readonly un
         again = false;
         void run();
       } else {
-        timer = setTimeout(tick, intervalMs);
+        schedule();
       }
     };
 
-    const tick = (): void => {
-      if (document.visibilityState === 'hidden') {
-        timer = setTimeout(tick, intervalMs);
-      } else {
-        void run();
-      }
-    };
+    function tick(): void {
+      if (hidden() && hiddenIntervalMs === null) schedule();
+      else void run();
+    }
 
     const onVisibility = (): void => {
-      if (document.visibilityState === 'visible') void run();
+      if (!hidden()) void run();
     };
 
     runNowRef.current = () => void run();
@@ -64,7 +76,7 @@ export function usePolling(task: PollTask, intervalMs: number, deps: readonly un
       document.removeEventListener('visibilitychange', onVisibility);
       runNowRef.current = () => undefined;
     };
-  }, [intervalMs, ...deps]);
+  }, [intervalMs, hiddenIntervalMs, ...deps]);
 
   return useCallback(() => runNowRef.current(), []);
 }

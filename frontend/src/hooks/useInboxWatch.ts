@@ -1,0 +1,72 @@
+// Watches the inbox in the background for the whole signed-in session, whichever page is open:
+// the tab counts and the arrivals (new conversations, new customer messages) that drive the
+// desktop notifications and the title marker.
+//
+// There is no count endpoint: a count is the number of conversations on the first page of a
+// tab (up to COUNT_PAGE_SIZE), shown with a "+" when the tab has more pages.
+
+import { useRef, useState } from 'preact/hooks';
+import { api } from '../api';
+import { type Arrival, ArrivalTracker } from '../lib/arrivals';
+import type { Conversation, InboxView, Page } from '../types';
+import { POLL_INTERVAL_MS, usePolling } from './usePolling';
+
+export const COUNT_PAGE_SIZE = 50;
+/** While the page is hidden the watcher still runs (for notifications), less often. */
+const HIDDEN_INTERVAL_MS = 10_000;
+/** Assigned and All only feed counts: read them on every few ticks, and not while hidden. */
+const SLOW_TICKS = 4;
+
+export interface TabCount {
+  count: number;
+  more: boolean;
+}
+
+export type TabCounts = Partial<Record<InboxView, TabCount>>;
+
+function countOf(page: Page<Conversation>): TabCount {
+  return { count: page.items.length, more: page.next_cursor !== null };
+}
+
+export function useInboxWatch(onArrivals: (arrivals: Arrival[]) => void): TabCounts {
+  const [counts, setCounts] = useState<TabCounts>({});
+  const tracker = useRef(new ArrivalTracker());
+  const ticks = useRef(0);
+  const onArrivalsRef = useRef(onArrivals);
+  onArrivalsRef.current = onArrivals;
+
+  usePolling(
+    async (signal) => {
+      const options = { limit: COUNT_PAGE_SIZE, signal };
+      const slow = ticks.current % SLOW_TICKS === 0 && document.visibilityState !== 'hidden';
+      ticks.current += 1;
+      try {
+        // New: newest first, so a new conversation is on the first page however many wait.
+        // Mine: latest message first, so a new message in any of them is on the first page.
+        const [fresh, mine, assigned, all] = await Promise.all([
+          api.listConversations('new', { ...options, sort: 'created', order: 'desc' }),
+          api.listConversations('mine', { ...options, sort: 'activity', order: 'desc' }),
+          slow ? api.listConversations('assigned', options) : null,
+          slow ? api.listConversations('all', options) : null,
+        ]);
+        if (signal.aborted) return;
+        setCounts((current) => {
+          const next: TabCounts = { ...current, new: countOf(fresh), mine: countOf(mine) };
+          if (assigned) next.assigned = countOf(assigned);
+          if (all) next.all = countOf(all);
+          return JSON.stringify(next) === JSON.stringify(current) ? current : next;
+        });
+        const arrivals = tracker.current.update([...fresh.items, ...mine.items]);
+        if (arrivals.length) onArrivalsRef.current(arrivals);
+      } catch {
+        // Errors show where the agent is looking (the open list or conversation); a background
+        // read that fails just tries again on the next tick.
+      }
+    },
+    POLL_INTERVAL_MS,
+    [],
+    HIDDEN_INTERVAL_MS,
+  );
+
+  return counts;
+}
