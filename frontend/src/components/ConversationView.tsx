@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { useConversationThread } from '../hooks/useConversationThread';
 import { reportError, useAlerts } from '../lib/alerts';
@@ -19,19 +19,29 @@ export const WINDOW_CLOSED_TEXT = 'The 24-hour window is closed: only a template
 interface Props {
   conversationId: string;
   me: Me;
+  /** Changes when something else may have changed the conversation: it is read again at once. */
+  refreshKey: number;
   /** Called after this view changed the conversation (picked up, replied). */
   onChanged(): void;
   onBack(): void;
 }
 
 /** Render with `key={conversationId}`. */
-export function ConversationView({ conversationId, me, onChanged, onBack }: Props) {
+export function ConversationView({ conversationId, me, refreshKey, onChanged, onBack }: Props) {
   const alerts = useAlerts();
   const thread = useConversationThread(conversationId);
   const [pickingUp, setPickingUp] = useState(false);
   const [showInfo, setShowInfo] = usePref(infoPanelPref);
   const { detail } = thread;
   const conversation = detail?.conversation ?? null;
+  const seenKey = useRef(refreshKey);
+  const { refresh } = thread;
+
+  useEffect(() => {
+    if (seenKey.current === refreshKey) return;
+    seenKey.current = refreshKey;
+    refresh();
+  }, [refreshKey, refresh]);
 
   const pickUp = async (): Promise<void> => {
     if (!conversation || pickingUp) return;

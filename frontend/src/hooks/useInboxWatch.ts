@@ -1,6 +1,8 @@
 // Watches the inbox in the background for the whole signed-in session, whichever page is open:
 // the tab counts and the arrivals (new conversations, new customer messages) that drive the
-// desktop notifications and the title marker.
+// desktop notifications and the title marker. It polls half a beat after the open list and
+// conversation (see usePolling) and reports any change in New or Assigned to me, so they can
+// read again at once instead of waiting for their own next beat.
 //
 // There is no count endpoint: a count is the number of conversations on the first page of a
 // tab (up to COUNT_PAGE_SIZE), shown with a "+" when the tab has more pages.
@@ -28,12 +30,25 @@ function countOf(page: Page<Conversation>): TabCount {
   return { count: page.items.length, more: page.next_cursor !== null };
 }
 
-export function useInboxWatch(onArrivals: (arrivals: Arrival[]) => void): TabCounts {
+export interface WatchListeners {
+  /** New conversations or customer messages (not called for the first read). */
+  onArrivals(arrivals: Arrival[]): void;
+  /** Anything changed in New or Assigned to me since the previous read. */
+  onChange(): void;
+}
+
+/** What a change in a list looks like: which conversations, at which version and activity. */
+function signatureOf(conversations: readonly Conversation[]): string {
+  return conversations.map((c) => `${c.id}:${c.version}:${c.last_message_at}`).join(',');
+}
+
+export function useInboxWatch(listeners: WatchListeners): TabCounts {
   const [counts, setCounts] = useState<TabCounts>({});
   const tracker = useRef(new ArrivalTracker());
   const ticks = useRef(0);
-  const onArrivalsRef = useRef(onArrivals);
-  onArrivalsRef.current = onArrivals;
+  const signature = useRef<string | null>(null);
+  const listenersRef = useRef(listeners);
+  listenersRef.current = listeners;
 
   usePolling(
     async (signal) => {
@@ -56,8 +71,12 @@ export function useInboxWatch(onArrivals: (arrivals: Arrival[]) => void): TabCou
           if (all) next.all = countOf(all);
           return JSON.stringify(next) === JSON.stringify(current) ? current : next;
         });
-        const arrivals = tracker.current.update([...fresh.items, ...mine.items]);
-        if (arrivals.length) onArrivalsRef.current(arrivals);
+        const watched = [...fresh.items, ...mine.items];
+        const arrivals = tracker.current.update(watched);
+        if (arrivals.length) listenersRef.current.onArrivals(arrivals);
+        const nextSignature = signatureOf(watched);
+        if (signature.current !== null && nextSignature !== signature.current) listenersRef.current.onChange();
+        signature.current = nextSignature;
       } catch {
         // Errors show where the agent is looking (the open list or conversation); a background
         // read that fails just tries again on the next tick.
@@ -65,7 +84,7 @@ export function useInboxWatch(onArrivals: (arrivals: Arrival[]) => void): TabCou
     },
     POLL_INTERVAL_MS,
     [],
-    HIDDEN_INTERVAL_MS,
+    { hiddenIntervalMs: HIDDEN_INTERVAL_MS, phase: 0.5 },
   );
 
   return counts;

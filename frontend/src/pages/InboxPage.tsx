@@ -27,9 +27,11 @@ interface Props {
   route: InboxRoute;
   /** Counts of every tab from the background watcher. */
   counts: TabCounts;
+  /** Changes when the background watcher saw a change in the inbox. */
+  watchTick: number;
 }
 
-export function InboxPage({ me, route, counts }: Props) {
+export function InboxPage({ me, route, counts, watchTick }: Props) {
   const { view, conversationId } = route;
   const [refreshKey, setRefreshKey] = useState(0);
   const [listCount, setListCount] = useState<TabCount | undefined>(undefined);
@@ -88,7 +90,7 @@ export function InboxPage({ me, route, counts }: Props) {
             sorting={sorting}
             selectedId={conversationId}
             onSelect={select}
-            refreshKey={refreshKey}
+            refreshKey={refreshKey + watchTick}
             onCount={setListCount}
           />
         </div>
@@ -99,6 +101,7 @@ export function InboxPage({ me, route, counts }: Props) {
             key={conversationId}
             conversationId={conversationId}
             me={me}
+            refreshKey={watchTick}
             onChanged={onChanged}
             onBack={onBack}
           />

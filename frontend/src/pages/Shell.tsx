@@ -78,7 +78,10 @@ export function Shell({ me, route, alertRegion, onSignOut, onTeamChange }: Props
     },
     [attentive],
   );
-  const counts = useInboxWatch(onArrivals);
+  // Bumped when the watcher sees a change: the open list and conversation read again at once.
+  const [watchTick, setWatchTick] = useState(0);
+  const onChange = useCallback(() => setWatchTick((tick) => tick + 1), []);
+  const counts = useInboxWatch({ onArrivals, onChange });
 
   // Unseen arrivals are seen once the agent is back on this tab.
   useEffect(() => {
@@ -112,7 +115,7 @@ export function Shell({ me, route, alertRegion, onSignOut, onTeamChange }: Props
       {route.page === 'settings' ? (
         <LazySettings section={route.section} me={me} />
       ) : (
-        <InboxPage me={me} route={route} counts={counts} />
+        <InboxPage me={me} route={route} counts={counts} watchTick={watchTick} />
       )}
       {showShortcuts && (
         <Dialog title="Keyboard shortcuts" testId="shortcuts-dialog" onClose={() => setShowShortcuts(false)}>
