@@ -8,8 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
+from playwright.sync_api import expect
 
 from local.processes import RunningSystem, start_system
+from tests.support import HTTP_TIMEOUT
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -56,10 +59,6 @@ def screenshot(page: Any, name: str) -> None:
 
 def customer_says(info: dict[str, Any], *, wa_id: str, name: str, text: str) -> None:
     """A WhatsApp customer writes, through the channel simulator (signed webhook to the API)."""
-    import requests
-
-    from tests.support import HTTP_TIMEOUT
-
     phone_number_id = info["demo"]["whatsapp"]["phone_number_id"]
     requests.post(f"{info['simulator_url']}/control/whatsapp/{phone_number_id}/messages",
                   json={"from": wa_id, "name": name, "text": text}, timeout=HTTP_TIMEOUT).raise_for_status()
@@ -67,8 +66,6 @@ def customer_says(info: dict[str, Any], *, wa_id: str, name: str, text: str) -> 
 
 def sign_in(page: Any, info: dict[str, Any], email: str = "agent1@example.com") -> None:
     """Signs in through the form and waits until the inbox has read its first page."""
-    from playwright.sync_api import expect
-
     page.goto(info["web_url"])
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(info["demo"]["password"])

@@ -4,10 +4,13 @@ the keyboard shortcuts and the unseen-arrivals marker in the tab title."""
 import re
 import time
 
+import boto3
+import requests
+from chalicelib import resources
 from playwright.sync_api import expect
 
 from tests.browser.conftest import customer_says, screenshot, sign_in
-from tests.support import new_wa_id
+from tests.support import HTTP_TIMEOUT, login, new_wa_id
 
 # Set by any of the payloads below if the browser ever ran them as markup.
 PWNED_FLAG = "window.__pwned"
@@ -173,3 +176,53 @@ def test_arrivals_while_the_agent_is_away_mark_the_title_and_notify(system, page
     # When the agent comes back to the tab, the marker goes
     page.evaluate("window.dispatchEvent(new Event('focus'))")
     expect(page).to_have_title("Inbox")
+
+    # And the notification settings can send a test notification
+    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("button", name="Test notification").click()
+    expect(page.get_by_text("A test notification was sent.")).to_be_visible()
+    assert page.evaluate("window.__notifications.at(-1).title") == "Test notification"
+    screenshot(page, "settings-notifications")
+
+    # And signing out goes back to the sign-in form
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    expect(page.get_by_test_id("current-user")).to_have_count(0)
+
+
+def give_teams(info, email, team_ids):
+    """Given: the user works in several teams (set in the user's item; there is no admin API yet)."""
+    me = requests.get(f"{info['api_url']}/me", headers=login(info["api_url"], email, info["demo"]["password"]),
+                      timeout=HTTP_TIMEOUT).json()
+    env = info["worker_environment"]
+    dynamodb = boto3.client("dynamodb", endpoint_url=info["moto_url"], region_name=env["AWS_REGION"],
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+    dynamodb.update_item(
+        TableName=resources.TABLE.physical_name(env[resources.ENV_APP_NAME]),
+        Key={"pk": {"S": f"USER#{me['user']['id']}"}, "sk": {"S": "USER"}},
+        UpdateExpression="SET team_ids = :teams", ExpressionAttributeValues={":teams": {"L": [
+            {"S": team} for team in team_ids]}})
+
+
+def test_an_agent_in_two_teams_switches_team_and_the_choice_is_kept(system, page):
+    info = system.info
+    give_teams(info, "agent2@example.com", ["default", "second-line"])
+    customer_says(info, wa_id=new_wa_id(), name="Team Default", text="For the default team")
+
+    # Given an agent of two teams, working in the first one
+    sign_in(page, info, email="agent2@example.com")
+    team = page.get_by_label("Team")
+    expect(team).to_have_value("default")
+    expect(page.get_by_test_id("conversation-row").first).to_be_visible(timeout=10_000)
+
+    # When they switch to the other team, the inbox is that team's (every call says team=...)
+    with page.expect_request(lambda request: "/api/conversations?" in request.url
+                             and "team=second-line" in request.url):
+        team.select_option("second-line")
+    expect(page.get_by_role("tabpanel")).to_contain_text("No new conversations.")
+    expect(page.get_by_test_id("conversation-row")).to_have_count(0)
+
+    # Then the choice is kept in this browser
+    page.reload()
+    expect(page.get_by_label("Team")).to_have_value("second-line")
+    expect(page.get_by_role("tabpanel")).to_contain_text("No new conversations.")
