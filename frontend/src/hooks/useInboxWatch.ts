@@ -16,7 +16,8 @@ import { POLL_INTERVAL_MS, usePolling } from './usePolling';
 export const COUNT_PAGE_SIZE = 50;
 /** While the page is hidden the watcher still runs (for notifications), less often. */
 const HIDDEN_INTERVAL_MS = 10_000;
-/** Assigned and All only feed counts: read them on every few ticks, and not while hidden. */
+/** Assigned and All only feed counts: read them on every few ticks (and on the tick after New
+ * or Assigned to me changed), not while hidden. */
 const SLOW_TICKS = 4;
 
 export interface TabCount {
@@ -47,14 +48,17 @@ export function useInboxWatch(listeners: WatchListeners): TabCounts {
   const tracker = useRef(new ArrivalTracker());
   const ticks = useRef(0);
   const signature = useRef<string | null>(null);
+  const countAllNext = useRef(true);
   const listenersRef = useRef(listeners);
   listenersRef.current = listeners;
 
   usePolling(
     async (signal) => {
       const options = { limit: COUNT_PAGE_SIZE, signal };
-      const slow = ticks.current % SLOW_TICKS === 0 && document.visibilityState !== 'hidden';
+      const slow =
+        (countAllNext.current || ticks.current % SLOW_TICKS === 0) && document.visibilityState !== 'hidden';
       ticks.current += 1;
+      if (slow) countAllNext.current = false;
       try {
         // New: newest first, so a new conversation is on the first page however many wait.
         // Mine: latest message first, so a new message in any of them is on the first page.
@@ -75,7 +79,10 @@ export function useInboxWatch(listeners: WatchListeners): TabCounts {
         const arrivals = tracker.current.update(watched);
         if (arrivals.length) listenersRef.current.onArrivals(arrivals);
         const nextSignature = signatureOf(watched);
-        if (signature.current !== null && nextSignature !== signature.current) listenersRef.current.onChange();
+        if (signature.current !== null && nextSignature !== signature.current) {
+          countAllNext.current = true;
+          listenersRef.current.onChange();
+        }
         signature.current = nextSignature;
       } catch {
         // Errors show where the agent is looking (the open list or conversation); a background
