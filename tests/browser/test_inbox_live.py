@@ -1,8 +1,10 @@
 """The inbox in headless Chromium: live arrivals, the reply keys, untrusted customer text,
 the keyboard shortcuts and the unseen-arrivals marker in the tab title."""
 
+import io
 import re
 import time
+import wave
 
 import boto3
 import requests
@@ -226,3 +228,109 @@ def test_an_agent_in_two_teams_switches_team_and_the_choice_is_kept(system, page
     page.reload()
     expect(page.get_by_label("Team")).to_have_value("second-line")
     expect(page.get_by_role("tabpanel")).to_contain_text("No new conversations.")
+
+
+PNG_1X1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201a5e1a1e00000000049454e44ae426082")
+MEDIA_HOST = "https://media.example.test"
+
+
+def wav_bytes():
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as sound:
+        sound.setnchannels(1)
+        sound.setsampwidth(2)
+        sound.setframerate(8000)
+        sound.writeframes(b"\x00\x00" * 800)
+    return buffer.getvalue()
+
+
+def extra_messages(conversation_id):
+    """Messages of every kind and status, as the API shapes them (MessageOut)."""
+    def message(number, direction, kind, *, text=None, status="received", attachments=(), **extra):
+        return {"id": f"zz-{number:02d}", "conversation_id": conversation_id, "direction": direction,
+                "kind": kind, "text": text, "sent_at": f"2099-01-01T00:00:{number:02d}Z", "status": status,
+                "provider_message_id": None, "author_id": None, "error": None,
+                "attachments": list(attachments), **extra}
+
+    def attachment(name, content_type, filename=None):
+        return {"key": f"inbound/test/{name}", "content_type": content_type, "filename": filename,
+                "size": 2048, "url": f"{MEDIA_HOST}/{name}?X-Amz-Signature=abc"}
+
+    return [
+        message(1, "inbound", "image", text="Photo caption", attachments=[attachment("photo.png", "image/png")]),
+        message(2, "inbound", "audio", attachments=[attachment("voice.wav", "audio/wav")]),
+        message(3, "inbound", "document",
+                attachments=[attachment("invoice.pdf", "application/pdf", "<b>invoice</b>.pdf")]),
+        message(4, "inbound", "location"),
+        message(5, "inbound", "location",
+                location={"latitude": 52.37, "longitude": 4.89, "name": "Dam Square", "address": "Amsterdam"}),
+        message(6, "inbound", "contacts", contacts=[{"name": "Piet", "phones": ["+31 6 1234 5678"]}]),
+        message(7, "inbound", "unsupported"),
+        message(8, "outbound", "text", text="Queued one", status="queued"),
+        message(9, "outbound", "text", text="Delivered one", status="delivered"),
+        message(10, "outbound", "text", text="Read one", status="read"),
+        message(11, "outbound", "text", text="Failed one", status="failed",
+                error={"code": "131047", "message": "More than 24 hours have passed", "permanent": True}),
+    ]
+
+
+def test_media_shared_items_statuses_and_delivery_errors_render(system, page):
+    info = system.info
+    wa_id = new_wa_id()
+    customer_says(info, wa_id=wa_id, name="Mia Media", text=f"Media {wa_id}")
+
+    # Given the API's message list of a real conversation, with media and status messages added
+    # (the channel simulator only sends text)
+    def add_messages(route):
+        if route.request.method != "GET":
+            route.continue_()
+            return
+        response = route.fetch()
+        body = response.json()
+        if body["items"] and not body["next_cursor"]:
+            body["items"] += extra_messages(body["items"][0]["conversation_id"])
+        route.fulfill(response=response, json=body)
+
+    media = {"photo.png": ("image/png", PNG_1X1), "voice.wav": ("audio/wav", wav_bytes()),
+             "invoice.pdf": ("application/pdf", b"%PDF-1.4\n")}
+
+    def serve_media(route):
+        content_type, body = media[route.request.url.split("?")[0].rsplit("/", 1)[-1]]
+        route.fulfill(status=200, content_type=content_type, body=body)
+
+    page.route(re.compile(r".*/api/conversations/[^/?]+/messages\?.*"), add_messages)
+    page.route(f"{MEDIA_HOST}/**", serve_media)
+
+    # When the agent opens the conversation
+    sign_in(page, info)
+    row_for(page, wa_id).click()
+    messages = page.get_by_test_id("message")
+    expect(messages).to_have_count(12)
+
+    # Then media show as an image, a player and a document link (its name as text)
+    image = page.locator('[data-message-id="zz-01"] img')
+    expect(image).to_be_visible()
+    page.wait_for_function("document.querySelector('[data-message-id=\"zz-01\"] img').naturalWidth > 0")
+    expect(page.locator('[data-message-id="zz-01"]')).to_contain_text("Photo caption")
+    expect(page.locator('[data-message-id="zz-02"] audio')).to_have_attribute("src", re.compile("voice.wav"))
+    document = page.locator('[data-message-id="zz-03"] a')
+    expect(document).to_contain_text("<b>invoice</b>.pdf")
+    expect(document).to_have_attribute("rel", re.compile(r"\bnoopener\b"))
+
+    # And shared locations, contacts and unsupported messages say what they are
+    expect(page.locator('[data-message-id="zz-04"]')).to_contain_text("Shared a location")
+    map_link = page.locator('[data-message-id="zz-05"] a')
+    expect(map_link).to_have_attribute("href", re.compile(r"^https://www\.openstreetmap\.org/\?mlat=52\.37"))
+    expect(page.locator('[data-message-id="zz-05"]')).to_contain_text("Dam Square")
+    expect(page.locator('[data-message-id="zz-06"]')).to_contain_text("+31 6 1234 5678")
+    expect(page.locator('[data-message-id="zz-07"]')).to_contain_text("Unsupported message")
+
+    # And each sent message shows its status, a failed one why it failed
+    for message_id, label in (("zz-08", "Queued"), ("zz-09", "Delivered"), ("zz-10", "Read"), ("zz-11", "Failed")):
+        expect(page.locator(f'[data-message-id="{message_id}"] [data-testid="message-status"]')).to_have_attribute(
+            "title", label)
+    expect(page.locator('[data-message-id="zz-11"] [data-testid="message-error"]')).to_have_text(
+        "Not delivered: More than 24 hours have passed (code 131047)")
+    screenshot(page, "message-kinds")
