@@ -19,11 +19,6 @@ export function startTheme(): void {
   themePref.subscribe(() => applyTheme());
 }
 
-export function isDark(choice: ThemeChoice): boolean {
-  if (choice === 'system') return darkQuery()?.matches ?? false;
-  return choice === 'dark';
-}
-
 /** Whether the page shows dark colours now (follows the system while the choice is "system"). */
 export function useIsDark(choice: ThemeChoice): boolean {
   const [systemDark, setSystemDark] = useState(() => darkQuery()?.matches ?? false);
