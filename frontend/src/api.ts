@@ -10,9 +10,12 @@ import type {
   Message,
   Page,
   SignInResult,
+  SortField,
+  SortOrder,
 } from './types';
 
 const API_BASE: string = import.meta.env.VITE_API_BASE ?? '/api';
+const enc = encodeURIComponent;
 
 export class ApiError extends Error {
   readonly status: number;
@@ -39,6 +42,16 @@ export function errorMessage(error: unknown): string {
   return 'Something went wrong.';
 }
 
+/**
+ * The team the agent works in now (users in several teams choose one): sent as `team=` on
+ * every signed-in call, which is how the API knows (see `_principal` in functions/app.py).
+ */
+let currentTeam: string | null = null;
+
+export function setTeam(team: string | null): void {
+  currentTeam = team;
+}
+
 type UnauthorizedListener = () => void;
 let onUnauthorized: UnauthorizedListener | null = null;
 
@@ -63,9 +76,12 @@ async function request<T>(method: string, path: string, options: RequestOptions 
     if (token) headers.Authorization = `Bearer ${token}`;
   }
 
+  let url = API_BASE + path;
+  if (auth && currentTeam) url += `${path.includes('?') ? '&' : '?'}team=${enc(currentTeam)}`;
+
   let response: Response;
   try {
-    response = await fetch(API_BASE + path, {
+    response = await fetch(url, {
       method,
       headers,
       body: body === undefined ? null : JSON.stringify(body),
@@ -117,7 +133,13 @@ function toApiError(status: number, payload: unknown): ApiError {
   return new ApiError(status, 'http_error', `The server answered with an error (HTTP ${status}).`);
 }
 
-const enc = encodeURIComponent;
+export interface ListOptions {
+  cursor?: string | null;
+  limit?: number;
+  sort?: SortField | undefined;
+  order?: SortOrder | undefined;
+  signal?: AbortSignal | undefined;
+}
 
 function query(params: Record<string, string | number | null | undefined>): string {
   const parts = Object.entries(params)
@@ -135,12 +157,9 @@ export const api = {
     return request('GET', '/me', { signal });
   },
 
-  listConversations(
-    view: InboxView,
-    options: { cursor?: string | null; limit?: number; signal?: AbortSignal } = {},
-  ): Promise<Page<Conversation>> {
-    const { cursor, limit = 50, signal } = options;
-    return request('GET', `/conversations${query({ view, limit, cursor })}`, { signal });
+  listConversations(view: InboxView, options: ListOptions = {}): Promise<Page<Conversation>> {
+    const { cursor, limit = 50, sort, order, signal } = options;
+    return request('GET', `/conversations${query({ view, sort, order, limit, cursor })}`, { signal });
   },
 
   getConversation(id: string, signal?: AbortSignal): Promise<ConversationDetail> {

@@ -1,9 +1,13 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { api, setUnauthorizedListener } from './api';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { api, setTeam, setUnauthorizedListener } from './api';
 import { AlertRegion } from './components/AlertRegion';
 import { AppHeader } from './components/AppHeader';
+import { StatusRegion } from './components/StatusRegion';
 import { type Alerts, AlertsContext, reportError } from './lib/alerts';
-import { InboxPage } from './pages/InboxPage';
+import { setTitleMarker } from './lib/desktop';
+import { teamPref } from './lib/prefs';
+import { inboxRoute, navigate, useRoute } from './lib/route';
+import { Shell } from './pages/Shell';
 import { SignInPage } from './pages/SignInPage';
 import { clearSession, getToken } from './session';
 import type { Me } from './types';
@@ -14,24 +18,41 @@ interface Alert {
 }
 
 const SESSION_ENDED = 'Your session has ended. Please sign in again.';
+const NOTICE_MS = 4000;
+
+/** The team to work in: the one last chosen in this browser if the user is still in it. */
+function withStoredTeam(me: Me): Me {
+  const stored = teamPref(me.user.id).get();
+  return stored && stored !== me.team_id && me.user.team_ids.includes(stored) ? { ...me, team_id: stored } : me;
+}
 
 export function App() {
   const [signedIn, setSignedIn] = useState(() => getToken() !== null);
   const [me, setMe] = useState<Me | null>(null);
   const [meFailed, setMeFailed] = useState(false);
   const [alert, setAlert] = useState<Alert | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const noticeTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const route = useRoute();
 
   const alerts = useMemo<Alerts>(
     () => ({
       showError: (message, key = 'general') => setAlert({ message, key }),
       clearError: (key) =>
         setAlert((current) => (current && key !== undefined && current.key !== key ? current : null)),
+      notify: (message) => {
+        clearTimeout(noticeTimer.current);
+        setNotice(message);
+        noticeTimer.current = setTimeout(() => setNotice(null), NOTICE_MS);
+      },
     }),
     [],
   );
 
   const signOut = useCallback((reason?: string) => {
     clearSession();
+    setTeam(null);
+    setTitleMarker(0);
     setMe(null);
     setMeFailed(false);
     setSignedIn(false);
@@ -47,8 +68,13 @@ export function App() {
   const loadMe = useCallback(
     (signal?: AbortSignal) => {
       setMeFailed(false);
+      setTeam(null); // ask who we are without a team: the answer lists the user's teams
       api.me(signal).then(
-        (result) => setMe(result),
+        (result) => {
+          const chosen = withStoredTeam(result);
+          setTeam(chosen.team_id);
+          setMe(chosen);
+        },
         (error: unknown) => {
           if (signal?.aborted) return;
           setMeFailed(true);
@@ -66,31 +92,70 @@ export function App() {
     return () => controller.abort();
   }, [signedIn, loadMe]);
 
+  const changeTeam = useCallback(
+    (team: string) => {
+      if (!me || !me.user.team_ids.includes(team) || team === me.team_id) return;
+      teamPref(me.user.id).set(team);
+      setTeam(team);
+      alerts.clearError();
+      // an open conversation belongs to the team being left
+      if (route.page === 'inbox') navigate(inboxRoute(route.view));
+      setMe({ ...me, team_id: team });
+    },
+    [me, route, alerts],
+  );
+
+  const alertRegion = <AlertRegion message={alert?.message ?? null} onDismiss={() => setAlert(null)} />;
+
   let content;
   if (!signedIn) {
-    content = <SignInPage onSignedIn={() => setSignedIn(true)} />;
+    content = (
+      <>
+        {alertRegion}
+        <SignInPage onSignedIn={() => setSignedIn(true)} />
+      </>
+    );
   } else if (!me) {
     content = (
-      <main class="loading">
-        {meFailed ? (
-          <button type="button" class="button" onClick={() => loadMe()}>
-            Try again
-          </button>
-        ) : (
-          <p class="muted">Loading…</p>
-        )}
-      </main>
+      <>
+        <AppHeader
+          me={null}
+          route={route}
+          onSignOut={() => signOut()}
+          onTeamChange={() => undefined}
+          onShowShortcuts={() => undefined}
+        />
+        {alertRegion}
+        <main class="loading">
+          {meFailed ? (
+            <button type="button" class="button" onClick={() => loadMe()}>
+              Try again
+            </button>
+          ) : (
+            <p class="muted">Loading…</p>
+          )}
+        </main>
+      </>
     );
   } else {
-    content = <InboxPage me={me} />;
+    // A team change starts the signed-in app afresh: lists, counts and arrivals are per team.
+    content = (
+      <Shell
+        key={me.team_id}
+        me={me}
+        route={route}
+        alertRegion={alertRegion}
+        onSignOut={() => signOut()}
+        onTeamChange={changeTeam}
+      />
+    );
   }
 
   return (
     <AlertsContext.Provider value={alerts}>
       <div class="app">
-        {signedIn && <AppHeader me={me} onSignOut={() => signOut()} />}
-        <AlertRegion message={alert?.message ?? null} onDismiss={() => setAlert(null)} />
         {content}
+        <StatusRegion message={notice} />
       </div>
     </AlertsContext.Provider>
   );

@@ -4,7 +4,11 @@
 export type ConversationState = 'new' | 'assigned' | 'archived';
 
 /** The inbox tabs; the value is the `view` query parameter of GET /conversations. */
-export type InboxView = 'new' | 'mine' | 'all';
+export type InboxView = 'new' | 'mine' | 'assigned' | 'all';
+
+/** The `sort` query parameter: the conversation's creation or its latest message. */
+export type SortField = 'created' | 'activity';
+export type SortOrder = 'asc' | 'desc';
 
 export interface Conversation {
   id: string;
@@ -31,6 +35,15 @@ export interface ConversationDetail {
 
 export type MessageDirection = 'inbound' | 'outbound';
 export type MessageStatus = 'received' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+export type MessageKind =
+  | 'text'
+  | 'image'
+  | 'document'
+  | 'audio'
+  | 'video'
+  | 'location'
+  | 'contacts'
+  | 'unsupported';
 
 export interface MessageError {
   code: string;
@@ -38,18 +51,44 @@ export interface MessageError {
   permanent: boolean;
 }
 
+/** A media object of a message; `url` is signed and works for a few minutes only. */
+export interface Attachment {
+  key: string;
+  content_type: string;
+  filename: string | null;
+  size: number;
+  url: string;
+}
+
+/** Not sent by the API yet (it keeps only the message's text): rendered when it is. */
+export interface SharedLocation {
+  latitude: number;
+  longitude: number;
+  name?: string | null;
+  address?: string | null;
+}
+
+/** Not sent by the API yet: rendered when it is. */
+export interface SharedContact {
+  name: string;
+  phones?: string[];
+  emails?: string[];
+}
+
 export interface Message {
   id: string;
   conversation_id: string;
   direction: MessageDirection;
-  /** "text", "image", "document", "audio", "video", ... */
-  kind: string;
+  kind: MessageKind | string;
   text: string | null;
   sent_at: string;
   status: MessageStatus;
   provider_message_id: string | null;
   author_id: string | null;
   error: MessageError | null;
+  attachments?: Attachment[];
+  location?: SharedLocation | null;
+  contacts?: SharedContact[];
 }
 
 export interface Page<T> {

@@ -8,8 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
+from playwright.sync_api import expect
 
 from local.processes import RunningSystem, start_system
+from tests.support import HTTP_TIMEOUT
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -52,3 +55,22 @@ def page(browser: Any) -> Iterator[Any]:
 def screenshot(page: Any, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def customer_says(info: dict[str, Any], *, wa_id: str, name: str, text: str) -> None:
+    """A WhatsApp customer writes, through the channel simulator (signed webhook to the API)."""
+    phone_number_id = info["demo"]["whatsapp"]["phone_number_id"]
+    requests.post(f"{info['simulator_url']}/control/whatsapp/{phone_number_id}/messages",
+                  json={"from": wa_id, "name": name, "text": text}, timeout=HTTP_TIMEOUT).raise_for_status()
+
+
+def sign_in(page: Any, info: dict[str, Any], email: str = "agent1@example.com") -> None:
+    """Signs in through the form and waits until the inbox has read its first page."""
+    page.goto(info["web_url"])
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(info["demo"]["password"])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("current-user")).to_be_visible()
+    # The background watcher has read the inbox once when the New tab shows its count.
+    expect(page.locator('[role="tab"][data-view="new"] [data-testid="tab-count"]')).to_be_visible()
+    expect(page.get_by_role("tabpanel")).not_to_contain_text("Loading")

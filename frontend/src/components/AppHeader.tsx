@@ -1,15 +1,80 @@
+import { themePref, usePref } from '../lib/prefs';
+import { DEFAULT_SETTINGS_SECTION, type Route, formatHash, inboxRoute } from '../lib/route';
+import { useIsDark } from '../lib/theme';
 import type { Me } from '../types';
 
 interface Props {
   me: Me | null;
+  route: Route;
   onSignOut(): void;
+  onTeamChange(team: string): void;
+  onShowShortcuts(): void;
 }
 
-export function AppHeader({ me, onSignOut }: Props) {
+export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts }: Props) {
+  const [theme, setTheme] = usePref(themePref);
+  const dark = useIsDark(theme);
+  const teams = me?.user.team_ids ?? [];
+  const inInbox = route.page === 'inbox';
+
   return (
     <header class="app-header">
       <span class="app-header__title">Inbox</span>
+      {me && (
+        <nav class="app-header__nav" aria-label="Main">
+          <a
+            class="nav-link"
+            href={formatHash(inInbox ? inboxRoute(route.view) : inboxRoute('new'))}
+            aria-current={inInbox ? 'page' : undefined}
+          >
+            Conversations
+          </a>
+          <a
+            class="nav-link"
+            href={formatHash({ page: 'settings', section: DEFAULT_SETTINGS_SECTION })}
+            aria-current={route.page === 'settings' ? 'page' : undefined}
+          >
+            Settings
+          </a>
+        </nav>
+      )}
       <span class="app-header__spacer" />
+      {me && teams.length > 1 && (
+        <label class="team-switch">
+          <span class="team-switch__label">Team</span>
+          <select
+            class="select"
+            value={me.team_id}
+            onChange={(event) => onTeamChange(event.currentTarget.value)}
+          >
+            {teams.map((team) => (
+              <option key={team} value={team}>
+                {team}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <button
+        type="button"
+        class="button button--quiet icon-button"
+        aria-label="Keyboard shortcuts"
+        aria-keyshortcuts="Shift+Alt+?"
+        title="Keyboard shortcuts (Shift+Alt+?)"
+        onClick={onShowShortcuts}
+      >
+        <span aria-hidden="true">⌨</span>
+      </button>
+      <button
+        type="button"
+        class="button button--quiet icon-button"
+        aria-label="Dark mode"
+        aria-pressed={dark}
+        title={dark ? 'Switch to light mode' : 'Switch to dark mode'}
+        onClick={() => setTheme(dark ? 'light' : 'dark')}
+      >
+        <span aria-hidden="true">{dark ? '☀' : '☾'}</span>
+      </button>
       {me && (
         <span class="app-header__user" title={me.user.email}>
           <span data-testid="current-user">{me.user.display_name}</span>

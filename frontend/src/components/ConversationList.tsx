@@ -1,25 +1,31 @@
 import { useEffect, useRef } from 'preact/hooks';
+import type { TabCount } from '../hooks/useInboxWatch';
 import { useConversationList } from '../hooks/useConversationList';
+import type { SortChoice } from '../lib/sorting';
 import type { InboxView } from '../types';
 import { ConversationRow } from './ConversationRow';
 
 interface Props {
   view: InboxView;
+  sorting: SortChoice;
   selectedId: string | null;
   onSelect(id: string): void;
   /** Changes when something else changed a conversation: the list polls at once. */
   refreshKey: number;
+  /** The loaded conversations (the tab's count). */
+  onCount(count: TabCount): void;
 }
 
 const EMPTY_TEXT: Record<InboxView, string> = {
   new: 'No new conversations.',
   mine: 'No conversations assigned to you.',
+  assigned: 'No conversations are assigned in this team.',
   all: 'No conversations yet.',
 };
 
-/** Render with `key={view}`. */
-export function ConversationList({ view, selectedId, onSelect, refreshKey }: Props) {
-  const list = useConversationList(view);
+/** Render with a `key` of view and sort. */
+export function ConversationList({ view, sorting, selectedId, onSelect, refreshKey, onCount }: Props) {
+  const list = useConversationList(view, sorting);
   const { refresh } = list;
   const seenKey = useRef(refreshKey);
 
@@ -28,6 +34,12 @@ export function ConversationList({ view, selectedId, onSelect, refreshKey }: Pro
     seenKey.current = refreshKey;
     refresh();
   }, [refreshKey, refresh]);
+
+  const count = list.items.length;
+  const { hasMore, loaded } = list;
+  useEffect(() => {
+    if (loaded) onCount({ count, more: hasMore });
+  }, [loaded, count, hasMore, onCount]);
 
   if (!list.loaded) return <p class="muted pad">Loading…</p>;
 

@@ -1,4 +1,4 @@
-import { fullTime, shortTime } from '../lib/format';
+import { customerLabel, fullTime, shortTime } from '../lib/format';
 import type { Conversation } from '../types';
 import { ChannelBadge } from './ChannelBadge';
 import { StateBadge } from './StateBadge';
@@ -9,8 +9,8 @@ interface Props {
   onSelect(id: string): void;
 }
 
+/** One conversation in a list: customer, channel, time of the latest message, preview, state. */
 export function ConversationRow({ conversation, selected, onSelect }: Props) {
-  const name = conversation.customer_name || conversation.customer_id;
   return (
     <li class="row-item">
       <button
@@ -25,7 +25,7 @@ export function ConversationRow({ conversation, selected, onSelect }: Props) {
         <ChannelBadge channel={conversation.channel} />
         <span class="row__body">
           <span class="row__line">
-            <span class="row__name">{name}</span>
+            <span class="row__name">{customerLabel(conversation)}</span>
             <time
               class="row__time"
               dateTime={conversation.last_message_at}

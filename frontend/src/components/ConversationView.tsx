@@ -1,10 +1,15 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { useConversationThread } from '../hooks/useConversationThread';
 import { reportError, useAlerts } from '../lib/alerts';
-import { fullTime, timeUntil } from '../lib/format';
+import { copyText } from '../lib/clipboard';
+import { customerLabel, fullTime, timeUntil } from '../lib/format';
+import { infoPanelPref, usePref } from '../lib/prefs';
+import { keysText, shortcut, useShortcut } from '../lib/shortcuts';
 import type { Conversation, Me } from '../types';
+import { ActionsMenu } from './ActionsMenu';
 import { ChannelBadge } from './ChannelBadge';
+import { CUSTOMER_PANEL_ID, CustomerPanel, conversationSummary } from './CustomerPanel';
 import { MessageThread } from './MessageThread';
 import { ReplyBox } from './ReplyBox';
 import { StateBadge } from './StateBadge';
@@ -14,38 +19,32 @@ export const WINDOW_CLOSED_TEXT = 'The 24-hour window is closed: only a template
 interface Props {
   conversationId: string;
   me: Me;
+  /** Changes when something else may have changed the conversation: it is read again at once. */
+  refreshKey: number;
   /** Called after this view changed the conversation (picked up, replied). */
   onChanged(): void;
   onBack(): void;
 }
 
 /** Render with `key={conversationId}`. */
-export function ConversationView({ conversationId, me, onChanged, onBack }: Props) {
+export function ConversationView({ conversationId, me, refreshKey, onChanged, onBack }: Props) {
   const alerts = useAlerts();
   const thread = useConversationThread(conversationId);
   const [pickingUp, setPickingUp] = useState(false);
+  const [showInfo, setShowInfo] = usePref(infoPanelPref);
   const { detail } = thread;
+  const conversation = detail?.conversation ?? null;
+  const seenKey = useRef(refreshKey);
+  const { refresh } = thread;
 
-  const back = (
-    <button type="button" class="button button--quiet back" onClick={onBack}>
-      ← Back
-    </button>
-  );
-
-  if (!detail) {
-    return (
-      <section class="conversation" aria-label="Conversation">
-        <div class="conversation__head">{back}</div>
-        <p class="muted pad">{thread.unavailable ?? 'Loading…'}</p>
-      </section>
-    );
-  }
-
-  const conversation = detail.conversation;
-  const mine = conversation.state === 'assigned' && conversation.owner_id === me.user.id;
-  const name = conversation.customer_name || conversation.customer_id;
+  useEffect(() => {
+    if (seenKey.current === refreshKey) return;
+    seenKey.current = refreshKey;
+    refresh();
+  }, [refreshKey, refresh]);
 
   const pickUp = async (): Promise<void> => {
+    if (!conversation || pickingUp) return;
     setPickingUp(true);
     try {
       const updated = await api.pickUp(conversation.id);
@@ -64,6 +63,7 @@ export function ConversationView({ conversationId, me, onChanged, onBack }: Prop
   };
 
   const send = async (text: string): Promise<boolean> => {
+    if (!conversation) return false;
     try {
       const message = await api.sendMessage(conversation.id, text);
       thread.addSentMessage(message);
@@ -77,12 +77,54 @@ export function ConversationView({ conversationId, me, onChanged, onBack }: Prop
     }
   };
 
+  useShortcut(
+    'assign',
+    conversation
+      ? () => {
+          if (conversation.state === 'new') void pickUp();
+          else alerts.notify('Assigning to another agent is not available yet.');
+        }
+      : null,
+  );
+  useShortcut(
+    'copy',
+    conversation
+      ? () => {
+          void copyText(conversationSummary(conversation)).then((copied) =>
+            alerts.notify(copied ? 'Copied the customer and conversation ID.' : 'Could not copy to the clipboard.'),
+          );
+        }
+      : null,
+  );
+  useShortcut('info', conversation ? () => setShowInfo(!showInfo) : null);
+
+  const back = (
+    <button type="button" class="button button--quiet back" onClick={onBack}>
+      ← Back
+    </button>
+  );
+
+  if (!detail || !conversation) {
+    return (
+      <section class="conversation" aria-label="Conversation">
+        <div class="conversation__head">{back}</div>
+        <p class="muted pad">{thread.unavailable ?? 'Loading…'}</p>
+      </section>
+    );
+  }
+
+  const mine = conversation.state === 'assigned' && conversation.owner_id === me.user.id;
+  const name = customerLabel(conversation);
+  const info = shortcut('info');
+
   return (
     <section class="conversation" aria-label={`Conversation with ${name}`}>
       <div class="conversation__head">
         {back}
         <div class="conversation__title">
-          <h2 class="conversation__name">{name}</h2>
+          <h2 class="conversation__name" data-testid="conversation-name">
+            {name}
+          </h2>
           <div class="conversation__facts">
             <ChannelBadge channel={conversation.channel} showLabel />
             <StateBadge state={conversation.state} />
@@ -90,36 +132,60 @@ export function ConversationView({ conversationId, me, onChanged, onBack }: Prop
             <WindowNote open={detail.window_open} closesAt={detail.window_closes_at} />
           </div>
         </div>
-        {conversation.state === 'new' && (
+        <div class="conversation__actions">
+          {conversation.state === 'new' && (
+            <button
+              type="button"
+              class="button button--primary"
+              disabled={pickingUp}
+              aria-keyshortcuts="Alt+A"
+              title="Assign to me (Alt+A)"
+              onClick={() => void pickUp()}
+            >
+              Pick up
+            </button>
+          )}
           <button
             type="button"
-            class="button button--primary"
-            disabled={pickingUp}
-            onClick={() => void pickUp()}
+            class="button"
+            aria-pressed={showInfo}
+            aria-controls={CUSTOMER_PANEL_ID}
+            aria-keyshortcuts={keysText(info)}
+            title={`${info.label} (${keysText(info)})`}
+            onClick={() => setShowInfo(!showInfo)}
           >
-            Pick up
+            Info
           </button>
-        )}
+          <ActionsMenu />
+        </div>
       </div>
 
-      <MessageThread messages={thread.messages} />
-
-      {mine && (
-        <div class="composer">
-          {!detail.window_open && (
-            <p class="banner" data-testid="window-closed">
-              {WINDOW_CLOSED_TEXT}
-            </p>
+      <div class={showInfo ? 'conversation__body conversation__body--info' : 'conversation__body'}>
+        <div class="conversation__main">
+          <MessageThread messages={thread.messages} onMediaExpired={thread.reload} />
+          {mine && (
+            <div class="composer">
+              {!detail.window_open && (
+                <p class="banner" data-testid="window-closed" role="note">
+                  {WINDOW_CLOSED_TEXT}
+                  {detail.window_closes_at && (
+                    <span class="muted"> (closed {fullTime(detail.window_closes_at)})</span>
+                  )}
+                </p>
+              )}
+              <ReplyBox disabled={!detail.window_open} onSend={send} />
+            </div>
           )}
-          <ReplyBox disabled={!detail.window_open} onSend={send} />
         </div>
-      )}
+        {showInfo && <CustomerPanel conversation={conversation} me={me} />}
+      </div>
     </section>
   );
 }
 
 function ownerText(conversation: Conversation, me: Me): string {
   if (conversation.state === 'new') return 'Waiting to be picked up';
+  if (conversation.state === 'archived') return 'Archived';
   if (!conversation.owner_id) return '';
   return conversation.owner_id === me.user.id ? 'Assigned to you' : 'Assigned to another agent';
 }

@@ -1,10 +1,25 @@
-import { fullTime, shortTime } from '../lib/format';
-import type { Message } from '../types';
+import { useState } from 'preact/hooks';
+import { fileSize, fullTime, shortTime } from '../lib/format';
+import { linkify, safeHttpUrl } from '../lib/linkify';
+import type { Attachment, Message, SharedContact, SharedLocation } from '../types';
+import { MessageStatus } from './MessageStatus';
 
-/** One message. Its text is the customer's (untrusted): it is only ever rendered as text. */
-export function MessageBubble({ message }: { message: Message }) {
+interface Props {
+  message: Message;
+  /** Reads the thread again for fresh media links (a signed URL expired). */
+  onMediaExpired(): void;
+}
+
+/**
+ * One message. Everything in it comes from the customer or their provider (text, file names,
+ * media links) and is untrusted: it is only rendered as text, and only http(s) URLs become
+ * links (opened in a new tab without access to this one).
+ */
+export function MessageBubble({ message, onMediaExpired }: Props) {
   const outbound = message.direction === 'outbound';
+  const attachments = message.attachments ?? [];
   const hasText = message.text !== null && message.text !== '';
+  const failed = message.status === 'failed';
   return (
     <li
       class={`message message--${message.direction}`}
@@ -12,26 +27,178 @@ export function MessageBubble({ message }: { message: Message }) {
       data-message-id={message.id}
       data-direction={message.direction}
       data-status={message.status}
+      data-kind={message.kind}
     >
-      <div class={message.status === 'failed' ? 'bubble bubble--failed' : 'bubble'}>
-        {message.kind !== 'text' && <span class="bubble__kind">[{message.kind}]</span>}
-        {hasText && <p class="bubble__text">{message.text}</p>}
+      <div class={failed ? 'bubble bubble--failed' : 'bubble'}>
+        {attachments.map((attachment) => (
+          <AttachmentView key={attachment.key} attachment={attachment} onExpired={onMediaExpired} />
+        ))}
+        <KindNote message={message} hasMedia={attachments.length > 0} />
+        {hasText && <MessageText text={message.text ?? ''} />}
       </div>
       <div class="message__meta">
         <time dateTime={message.sent_at} title={fullTime(message.sent_at)}>
           {shortTime(message.sent_at)}
         </time>
-        {outbound && (
-          <span class={`status status--${message.status}`} data-testid="message-status">
-            {message.status}
-          </span>
-        )}
+        {outbound && <MessageStatus status={message.status} />}
       </div>
-      {message.status === 'failed' && (
-        <p class="message__error" data-testid="message-error">
-          {message.error?.message || 'The message could not be delivered.'}
-        </p>
-      )}
+      {(failed || message.error) && <DeliveryProblem message={message} />}
     </li>
+  );
+}
+
+function MessageText({ text }: { text: string }) {
+  return (
+    <p class="bubble__text">
+      {linkify(text).map((part, index) =>
+        part.href ? (
+          <a key={index} href={part.href} target="_blank" rel="noopener noreferrer nofollow">
+            {part.text}
+          </a>
+        ) : (
+          part.text
+        ),
+      )}
+    </p>
+  );
+}
+
+function DeliveryProblem({ message }: { message: Message }) {
+  const error = message.error;
+  const failed = message.status === 'failed';
+  const reason = error?.message || 'The message could not be delivered.';
+  return (
+    <p class={failed ? 'message__error' : 'message__warning'} data-testid="message-error">
+      <strong>{failed ? 'Not delivered: ' : 'Delivery problem, retrying: '}</strong>
+      {reason}
+      {error?.code && <span class="muted"> (code {error.code})</span>}
+    </p>
+  );
+}
+
+/** What a non-text message is, when it has no media to show (or more than its media says). */
+function KindNote({ message, hasMedia }: { message: Message; hasMedia: boolean }) {
+  switch (message.kind) {
+    case 'text':
+      return null;
+    case 'location':
+      return <LocationView location={message.location ?? null} />;
+    case 'contacts':
+      return <ContactsView contacts={message.contacts ?? []} />;
+    case 'unsupported':
+      return (
+        <p class="bubble__kind" data-testid="unsupported">
+          Unsupported message: this kind of message cannot be shown here.
+        </p>
+      );
+    case 'image':
+    case 'audio':
+    case 'video':
+    case 'document':
+      return hasMedia ? null : <p class="bubble__kind">{KIND_NAMES[message.kind]} (not available)</p>;
+    default:
+      return <p class="bubble__kind">[{message.kind}]</p>;
+  }
+}
+
+const KIND_NAMES: Record<string, string> = {
+  image: 'Image',
+  audio: 'Audio message',
+  video: 'Video',
+  document: 'Document',
+};
+
+function LocationView({ location }: { location: SharedLocation | null }) {
+  const valid =
+    location !== null &&
+    Number.isFinite(location.latitude) &&
+    Number.isFinite(location.longitude) &&
+    Math.abs(location.latitude) <= 90 &&
+    Math.abs(location.longitude) <= 180;
+  if (!valid || !location) {
+    return <p class="bubble__kind">📍 Shared a location</p>;
+  }
+  const lat = location.latitude.toFixed(6);
+  const lon = location.longitude.toFixed(6);
+  const href = `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=16/${lat}/${lon}`;
+  return (
+    <div class="shared">
+      <p class="shared__title">📍 {location.name || 'Shared location'}</p>
+      {location.address && <p class="shared__line">{location.address}</p>}
+      <a href={href} target="_blank" rel="noopener noreferrer">
+        {lat}, {lon} (open map)
+      </a>
+    </div>
+  );
+}
+
+function ContactsView({ contacts }: { contacts: SharedContact[] }) {
+  if (!contacts.length) return <p class="bubble__kind">👤 Shared a contact</p>;
+  return (
+    <ul class="shared shared--contacts">
+      {contacts.map((contact, index) => (
+        <li key={index}>
+          <p class="shared__title">👤 {contact.name}</p>
+          {(contact.phones ?? []).map((phone) => (
+            <p key={phone} class="shared__line">
+              {phone}
+            </p>
+          ))}
+          {(contact.emails ?? []).map((email) => (
+            <p key={email} class="shared__line">
+              {email}
+            </p>
+          ))}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function AttachmentView({ attachment, onExpired }: { attachment: Attachment; onExpired(): void }) {
+  const [broken, setBroken] = useState(false);
+  const url = safeHttpUrl(attachment.url);
+  const name = attachment.filename || 'attachment';
+  const type = attachment.content_type.toLowerCase();
+  const size = fileSize(attachment.size);
+
+  if (!url) return <p class="bubble__kind">{name} (no link)</p>;
+  if (broken) {
+    return (
+      <p class="bubble__kind">
+        {name}: the link expired.{' '}
+        <button
+          type="button"
+          class="link-button"
+          onClick={() => {
+            setBroken(false);
+            onExpired();
+          }}
+        >
+          Load again
+        </button>
+      </p>
+    );
+  }
+  const onError = (): void => setBroken(true);
+  if (type.startsWith('image/')) {
+    return (
+      <a class="media media--image" href={url} target="_blank" rel="noopener noreferrer">
+        <img src={url} alt={attachment.filename || 'Image'} loading="lazy" onError={onError} />
+      </a>
+    );
+  }
+  if (type.startsWith('audio/')) {
+    return <audio class="media media--audio" controls preload="metadata" src={url} onError={onError} />;
+  }
+  if (type.startsWith('video/')) {
+    return <video class="media media--video" controls preload="metadata" src={url} onError={onError} />;
+  }
+  return (
+    <a class="media media--file" href={url} target="_blank" rel="noopener noreferrer" download={name}>
+      <span aria-hidden="true">📄</span>
+      <span class="media__name">{name}</span>
+      {size && <span class="muted">{size}</span>}
+    </a>
   );
 }

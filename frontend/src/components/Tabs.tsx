@@ -3,6 +3,8 @@ import type { TargetedKeyboardEvent } from 'preact';
 export interface TabItem<T extends string> {
   id: T;
   label: string;
+  /** Shown after the label ("12", "50+"); absent until known. */
+  count?: string | undefined;
 }
 
 interface Props<T extends string> {
@@ -48,9 +50,15 @@ export function Tabs<T extends string>({ label, items, selected, panelId, onSele
             aria-selected={isSelected}
             aria-controls={panelId}
             tabIndex={isSelected ? 0 : -1}
+            data-view={item.id}
             onClick={() => onSelect(item.id)}
           >
             {item.label}
+            {item.count !== undefined && (
+              <span class="tab__count" data-testid="tab-count">
+                {item.count}
+              </span>
+            )}
           </button>
         );
       })}

@@ -1,26 +1,63 @@
 // One open conversation: its detail (state, owner, 24-hour window) and its messages, polled
-// every 2 s so delivery statuses and new customer messages show up live.
+// every 1.5 s so delivery statuses and new customer messages show up live.
+//
+// The API lists messages oldest first, in pages with a cursor. The first read walks every page;
+// after that each poll re-reads only from the start of the last two pages (where new messages
+// and fresh statuses are), so a long thread costs one or two requests per poll.
 
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { reportError, useAlerts } from '../lib/alerts';
-import type { Conversation, ConversationDetail, Message } from '../types';
-import { POLL_INTERVAL_MS } from './useConversationList';
-import { usePolling } from './usePolling';
+import type { Attachment, Conversation, ConversationDetail, Message } from '../types';
+import { POLL_INTERVAL_MS, usePolling } from './usePolling';
 
-/** Pages of 100 messages read per poll at most (the API lists the oldest first). */
-const MAX_MESSAGE_PAGES = 5;
+const MESSAGE_PAGE_SIZE = 100;
+/** Pages read by one poll at most; a longer thread is read over the next polls. */
+const MAX_PAGES_PER_POLL = 20;
+/** The API signs media URLs for 300 s; a URL is reused (the browser keeps what it loaded) until this age. */
+const SIGNED_URL_REUSE_MS = 200_000;
 
-async function fetchMessages(id: string, signal: AbortSignal): Promise<Message[]> {
-  const all: Message[] = [];
-  let cursor: string | null = null;
-  for (let page = 0; page < MAX_MESSAGE_PAGES; page += 1) {
-    const result = await api.listMessages(id, { cursor, signal });
-    all.push(...result.items);
-    cursor = result.next_cursor;
-    if (!cursor) break;
+interface Pages {
+  /** The cursor each page was read from (null: the start). */
+  cursors: (string | null)[];
+  pages: Message[][];
+}
+
+const NO_PAGES: Pages = { cursors: [], pages: [] };
+
+async function readPages(id: string, known: Pages, signal: AbortSignal): Promise<Pages> {
+  const from = Math.max(0, known.pages.length - 2);
+  const cursors = known.cursors.slice(0, from);
+  const pages = known.pages.slice(0, from);
+  let cursor: string | null = known.cursors[from] ?? null;
+  for (let read = 0; read < MAX_PAGES_PER_POLL; read += 1) {
+    const page = await api.listMessages(id, { cursor, limit: MESSAGE_PAGE_SIZE, signal });
+    if (page.items.length) {
+      cursors.push(cursor);
+      pages.push(page.items);
+    }
+    if (!page.next_cursor || !page.items.length) break;
+    cursor = page.next_cursor;
   }
-  return all;
+  return { cursors, pages };
+}
+
+/**
+ * Every poll returns new signed URLs for the same media. Keeping the first one while it is
+ * valid means an image is not fetched again (nor flickers) every 1.5 s.
+ */
+function stableUrls(cache: Map<string, { url: string; at: number }>, messages: Message[]): Message[] {
+  const now = Date.now();
+  return messages.map((message) => {
+    if (!message.attachments?.length) return message;
+    const attachments = message.attachments.map((attachment): Attachment => {
+      const cached = cache.get(attachment.key);
+      if (cached && now - cached.at < SIGNED_URL_REUSE_MS) return { ...attachment, url: cached.url };
+      cache.set(attachment.key, { url: attachment.url, at: now });
+      return attachment;
+    });
+    return { ...message, attachments };
+  });
 }
 
 export interface ConversationThread {
@@ -33,6 +70,8 @@ export interface ConversationThread {
   /** Shows a message just sent (202) until the poll returns it. */
   addSentMessage(message: Message): void;
   refresh(): void;
+  /** Reads the whole thread again (fresh media URLs for old messages). */
+  reload(): void;
 }
 
 /** Use with `key={conversationId}` on the component so another conversation starts afresh. */
@@ -43,19 +82,28 @@ export function useConversationThread(conversationId: string): ConversationThrea
   const [sent, setSent] = useState<Message[]>([]);
   const [unavailable, setUnavailable] = useState<string | null>(null);
   const stopped = useRef(false);
+  const pagesRef = useRef<Pages>(NO_PAGES);
+  const signature = useRef('');
+  const urlCache = useRef(new Map<string, { url: string; at: number }>());
   const errorKey = `thread:${conversationId}`;
 
   const refresh = usePolling(
     async (signal) => {
       if (stopped.current) return;
       try {
-        const [nextDetail, nextMessages] = await Promise.all([
+        const [nextDetail, nextPages] = await Promise.all([
           api.getConversation(conversationId, signal),
-          fetchMessages(conversationId, signal),
+          readPages(conversationId, pagesRef.current, signal),
         ]);
         if (signal.aborted) return;
+        pagesRef.current = nextPages;
         setDetail((current) => keepNewer(current, nextDetail));
-        setPolled(nextMessages);
+        const nextMessages = stableUrls(urlCache.current, nextPages.pages.flat());
+        const nextSignature = JSON.stringify(nextMessages);
+        if (nextSignature !== signature.current) {
+          signature.current = nextSignature;
+          setPolled(nextMessages);
+        }
         const polledIds = new Set(nextMessages.map((message) => message.id));
         setSent((current) => {
           const left = current.filter((message) => !polledIds.has(message.id));
@@ -95,6 +143,11 @@ export function useConversationThread(conversationId: string): ConversationThrea
       refresh();
     },
     refresh,
+    reload() {
+      pagesRef.current = NO_PAGES;
+      urlCache.current.clear();
+      refresh();
+    },
   };
 }
 

@@ -1,13 +1,41 @@
-// Runs an async task now and then again `intervalMs` after each run ends, for as long as the
-// component is mounted and `deps` do not change. Runs never overlap; the signal passed to the
-// task aborts when the component unmounts or deps change. While the page is hidden the ticks
-// are skipped, and it runs at once when the page is shown again.
+// Runs an async task now and then every `intervalMs`, for as long as the component is mounted
+// and `deps` do not change. Runs never overlap; the signal passed to the task aborts when the
+// component unmounts or deps change. While the page is hidden it backs off: it runs every
+// `hiddenIntervalMs` (or not at all when that is null), and at once when the page is shown again.
+//
+// Runs after the first keep to a shared beat (multiples of the interval on the page's clock,
+// shifted by `phase` of an interval), whenever the component mounted. The background watcher
+// runs half a beat after the open list and conversation, and makes them read again when it sees
+// a change, so something new shows within about half an interval plus the time to read it.
 
 import { useCallback, useEffect, useRef } from 'preact/hooks';
 
 export type PollTask = (signal: AbortSignal) => Promise<void>;
 
-export function usePolling(task: PollTask, intervalMs: number, deps: readonly unknown[]): () => void {
+/** How often the open list and conversation are read while the page is visible. */
+export const POLL_INTERVAL_MS = 1500;
+
+export interface PollOptions {
+  /** How often to run while the page is hidden; null (the default): not at all. */
+  hiddenIntervalMs?: number | null;
+  /** Where in the beat to run, as a fraction of the interval (0 to 1). */
+  phase?: number;
+}
+
+/** Milliseconds until the next beat of this interval and phase (at least a tenth of the interval). */
+export function untilBeat(intervalMs: number, phase: number, now: number = performance.now()): number {
+  const offset = phase * intervalMs;
+  const wait = intervalMs - ((((now - offset) % intervalMs) + intervalMs) % intervalMs);
+  return wait < intervalMs / 10 ? wait + intervalMs : wait;
+}
+
+export function usePolling(
+  task: PollTask,
+  intervalMs: number,
+  deps: readonly unknown[],
+  options: PollOptions = {},
+): () => void {
+  const { hiddenIntervalMs = null, phase = 0 } = options;
   const taskRef = useRef(task);
   taskRef.current = task;
   const runNowRef = useRef<() => void>(() => undefined);
@@ -17,6 +45,12 @@ export function usePolling(task: PollTask, intervalMs: number, deps: readonly un
     let timer: ReturnType<typeof setTimeout> | undefined;
     let running = false;
     let again = false;
+
+    const hidden = (): boolean => document.visibilityState === 'hidden';
+    const schedule = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(tick, hidden() ? (hiddenIntervalMs ?? intervalMs) : untilBeat(intervalMs, phase));
+    };
 
     const run = async (): Promise<void> => {
       if (controller.signal.aborted) return;
@@ -38,20 +72,17 @@ export function usePolling(task: PollTask, intervalMs: number, deps: readonly un
         again = false;
         void run();
       } else {
-        timer = setTimeout(tick, intervalMs);
+        schedule();
       }
     };
 
-    const tick = (): void => {
-      if (document.visibilityState === 'hidden') {
-        timer = setTimeout(tick, intervalMs);
-      } else {
-        void run();
-      }
-    };
+    function tick(): void {
+      if (hidden() && hiddenIntervalMs === null) schedule();
+      else void run();
+    }
 
     const onVisibility = (): void => {
-      if (document.visibilityState === 'visible') void run();
+      if (!hidden()) void run();
     };
 
     runNowRef.current = () => void run();
@@ -64,7 +95,7 @@ export function usePolling(task: PollTask, intervalMs: number, deps: readonly un
       document.removeEventListener('visibilitychange', onVisibility);
       runNowRef.current = () => undefined;
     };
-  }, [intervalMs, ...deps]);
+  }, [intervalMs, hiddenIntervalMs, phase, ...deps]);
 
   return useCallback(() => runNowRef.current(), []);
 }

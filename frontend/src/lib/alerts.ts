@@ -1,6 +1,7 @@
 // One visible alert region for the whole app. Components report errors through this context;
 // each report has a key, and `clearError(key)` removes the alert only if it is still the one
-// shown (so a poll that recovers clears its own error, not someone else's).
+// shown (so a poll that recovers clears its own error, not someone else's). `notify` shows a
+// short polite status ("Copied", "not available yet") that goes away by itself.
 
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
@@ -9,11 +10,13 @@ import { ApiError, errorMessage, isAbort } from '../api';
 export interface Alerts {
   showError(message: string, key?: string): void;
   clearError(key?: string): void;
+  notify(message: string): void;
 }
 
 export const AlertsContext = createContext<Alerts>({
   showError: () => undefined,
   clearError: () => undefined,
+  notify: () => undefined,
 });
 
 export function useAlerts(): Alerts {

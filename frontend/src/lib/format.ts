@@ -84,3 +84,22 @@ const STATE_LABELS: Record<string, string> = { new: 'New', assigned: 'Assigned',
 export function stateLabel(state: string): string {
   return STATE_LABELS[state] ?? state;
 }
+
+/** "1.2 MB" style size of a file. */
+export function fileSize(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '';
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+/** The customer's name, or their address on the channel when the channel gave no name. */
+export function customerLabel(conversation: { customer_name: string | null; customer_id: string }): string {
+  return conversation.customer_name || conversation.customer_id;
+}

@@ -1,0 +1,35 @@
+// The sort choices of the conversation list (the API's `sort` and `order` parameters), kept
+// per tab in this browser. New shows the oldest first by default (they have waited longest),
+// the other tabs the latest first, as the API does when no order is given.
+
+import type { InboxView, SortField, SortOrder } from '../types';
+import { type Pref, pref } from './prefs';
+
+export interface SortChoice {
+  sort: SortField;
+  order: SortOrder;
+}
+
+export const SORT_OPTIONS: readonly { value: string; label: string }[] = [
+  { value: 'created:asc', label: 'Conversation date, oldest first' },
+  { value: 'created:desc', label: 'Conversation date, newest first' },
+  { value: 'activity:asc', label: 'Last message, oldest first' },
+  { value: 'activity:desc', label: 'Last message, newest first' },
+];
+
+export function parseSort(raw: string): SortChoice | undefined {
+  const [sort, order] = raw.split(':');
+  if ((sort === 'created' || sort === 'activity') && (order === 'asc' || order === 'desc')) {
+    return { sort, order };
+  }
+  return undefined;
+}
+
+export function formatSort(choice: SortChoice): string {
+  return `${choice.sort}:${choice.order}`;
+}
+
+export function sortPref(view: InboxView): Pref<SortChoice> {
+  const fallback: SortChoice = { sort: 'created', order: view === 'new' ? 'asc' : 'desc' };
+  return pref<SortChoice>(`sort.${view}`, fallback, parseSort, formatSort);
+}

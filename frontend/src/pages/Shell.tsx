@@ -1,0 +1,147 @@
+import type { ComponentChildren, FunctionComponent } from 'preact';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { AppHeader } from '../components/AppHeader';
+import { Dialog } from '../components/Dialog';
+import { ShortcutList } from '../components/ShortcutList';
+import { useInboxWatch } from '../hooks/useInboxWatch';
+import { useAlerts } from '../lib/alerts';
+import type { Arrival } from '../lib/arrivals';
+import { setTitleMarker, showNotification } from '../lib/desktop';
+import { customerLabel } from '../lib/format';
+import { notificationsPref } from '../lib/prefs';
+import { type Route, inboxRoute, navigate } from '../lib/route';
+import { useShortcut, useShortcutListener } from '../lib/shortcuts';
+import type { Me } from '../types';
+import { InboxPage } from './InboxPage';
+import type { SettingsPageProps } from './SettingsPage';
+
+/** Notifications shown for one read of the inbox at most; more are summed up in one. */
+const MAX_NOTIFICATIONS = 3;
+
+interface Props {
+  me: Me;
+  route: Route;
+  alertRegion: ComponentChildren;
+  onSignOut(): void;
+  onTeamChange(team: string): void;
+}
+
+/** Whether the agent is looking at this tab now. */
+function useAttention(): () => boolean {
+  const focused = useRef(document.hasFocus());
+  useEffect(() => {
+    const onFocus = (): void => {
+      focused.current = true;
+    };
+    const onBlur = (): void => {
+      focused.current = false;
+    };
+    window.addEventListener('focus', onFocus);
+    window.addEventListener('blur', onBlur);
+    return () => {
+      window.removeEventListener('focus', onFocus);
+      window.removeEventListener('blur', onBlur);
+    };
+  }, []);
+  return useCallback(() => focused.current && document.visibilityState === 'visible', []);
+}
+
+function notifyArrivals(arrivals: Arrival[]): void {
+  const shown = arrivals.slice(0, MAX_NOTIFICATIONS);
+  for (const { conversation, isNew } of shown) {
+    const name = customerLabel(conversation);
+    showNotification(isNew ? `New conversation: ${name}` : `New message from ${name}`, {
+      body: conversation.preview,
+      tag: conversation.id,
+      onClick: () => navigate(inboxRoute(conversation.state === 'new' ? 'new' : 'mine', conversation.id)),
+    });
+  }
+  const rest = arrivals.length - shown.length;
+  if (rest > 0) showNotification(`${rest} more new messages`, { body: 'Open the inbox to see them.' });
+}
+
+/**
+ * The signed-in app for one team: header, the page of the route, the background watcher
+ * (tab counts, notifications, the unseen marker in the title) and the keyboard shortcuts.
+ */
+export function Shell({ me, route, alertRegion, onSignOut, onTeamChange }: Props) {
+  const alerts = useAlerts();
+  const attentive = useAttention();
+  const [unseen, setUnseen] = useState(0);
+  const [showShortcuts, setShowShortcuts] = useState(false);
+
+  const onArrivals = useCallback(
+    (arrivals: Arrival[]) => {
+      if (attentive()) return; // the agent sees the lists update
+      setUnseen((count) => count + arrivals.length);
+      if (notificationsPref.get()) notifyArrivals(arrivals);
+    },
+    [attentive],
+  );
+  // Bumped when the watcher sees a change: the open list and conversation read again at once.
+  const [watchTick, setWatchTick] = useState(0);
+  const onChange = useCallback(() => setWatchTick((tick) => tick + 1), []);
+  const counts = useInboxWatch({ onArrivals, onChange });
+
+  // Unseen arrivals are seen once the agent is back on this tab.
+  useEffect(() => {
+    const onBack = (): void => {
+      if (attentive()) setUnseen(0);
+    };
+    window.addEventListener('focus', onBack);
+    document.addEventListener('visibilitychange', onBack);
+    return () => {
+      window.removeEventListener('focus', onBack);
+      document.removeEventListener('visibilitychange', onBack);
+    };
+  }, [attentive]);
+
+  useEffect(() => setTitleMarker(unseen), [unseen]);
+  useEffect(() => () => setTitleMarker(0), []);
+
+  useShortcutListener(alerts.notify);
+  useShortcut('shortcuts', () => setShowShortcuts((open) => !open));
+
+  return (
+    <>
+      <AppHeader
+        me={me}
+        route={route}
+        onSignOut={onSignOut}
+        onTeamChange={onTeamChange}
+        onShowShortcuts={() => setShowShortcuts(true)}
+      />
+      {alertRegion}
+      {route.page === 'settings' ? (
+        <LazySettings section={route.section} me={me} />
+      ) : (
+        <InboxPage me={me} route={route} counts={counts} watchTick={watchTick} />
+      )}
+      {showShortcuts && (
+        <Dialog title="Keyboard shortcuts" testId="shortcuts-dialog" onClose={() => setShowShortcuts(false)}>
+          <ShortcutList />
+        </Dialog>
+      )}
+    </>
+  );
+}
+
+let settingsPage: FunctionComponent<SettingsPageProps> | null = null;
+
+/** The settings pages load on first visit: agents spend their day in the inbox. */
+function LazySettings(props: SettingsPageProps) {
+  const [Page, setPage] = useState(() => settingsPage);
+  const alerts = useAlerts();
+  useEffect(() => {
+    if (Page) return;
+    import('./SettingsPage').then(
+      (module) => {
+        settingsPage = module.SettingsPage;
+        setPage(() => module.SettingsPage);
+      },
+      () => alerts.showError('The settings could not be loaded. Reload the page to try again.'),
+    );
+  }, [Page, alerts]);
+  if (!Page) return <main class="loading"><p class="muted">Loading…</p></main>;
+  return <Page {...props} />;
+}
