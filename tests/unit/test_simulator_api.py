@@ -7,12 +7,14 @@ import boto3
 import pytest
 from chalicelib.channels import adapter_for
 from chalicelib.channels.base import SendFailed
+from chalicelib.channels.mail import EmailAdapter
 from chalicelib.domain.models import OutboundContent, StatusUpdate
 from chalicelib.media import download, simulator_host
 from chalicelib.settings import get_settings
 from moto import mock_aws
 
 from local.simulator import ChannelSimulator, CustomerMessage, moto_sent_mail, serve
+from local.simulator.model import WebhookCall
 from local.simulator.sample import sample_png
 from tests.loopback import Answer, loopback_server
 from tests.support import wait_for
@@ -83,8 +85,6 @@ def test_a_reply_is_recorded_for_the_customer_and_its_statuses_reach_the_webhook
 
 
 def as_request_from(recorded, url):
-    from local.simulator.model import WebhookCall
-
     return as_request(WebhookCall(url, recorded.headers, recorded.body))
 
 
@@ -151,8 +151,6 @@ def test_an_email_reply_sent_through_ses_shows_as_received_by_the_customer(ses):
     simulated.add_account(sides.simulated)
     ses.create_email_identity(EmailIdentity=sides.ours.provider_account_id)
     # When the adapter sends a reply through SES (and SES sends another account's mail too)
-    from chalicelib.channels.mail import EmailAdapter
-
     sent = EmailAdapter(sesv2=lambda: ses).send(sides.ours, sides.credentials, "ana@example.net",
                                                 OutboundContent(text="We will replace it."))
     ses.create_email_identity(EmailIdentity="other@example.org")

@@ -16,8 +16,9 @@ from chalicelib.settings import get_settings
 from moto import mock_aws
 
 from local.simulator import ChannelSimulator, CustomerMessage
-from local.simulator.model import SentRecord
+from local.simulator.model import ApiRequest, SentRecord
 from local.simulator.sample import sample_png
+from local.simulator.ses import SesProvider
 from tests.unit.simulated_accounts import BUCKET, CUSTOMERS, SIMULATOR_URL, as_request, both_sides
 
 PROVIDERS = ChannelSimulator().providers
@@ -134,7 +135,7 @@ def media_bucket(monkeypatch):
 def test_an_email_is_stored_as_ses_does_and_notified_as_sns_signs(media_bucket, image):
     # Given an email account whose SNS certificate host is the simulator
     sides = both_sides("email")
-    provider = ChannelSimulator().providers["email"]
+    provider = SesProvider()
     # When a customer mails it (SES stores the MIME, SNS notifies)
     inbound = provider.customer_writes(sides.simulated, CustomerMessage("Ana@Example.net", "Ana", "Broken lid",
                                                                         image=image), SIMULATOR_URL)
@@ -144,13 +145,14 @@ def test_an_email_is_stored_as_ses_does_and_notified_as_sns_signs(media_bucket, 
 
     def certificates(url: str) -> bytes:
         fetched.append(url)
-        return provider.handle(_get(url), None).body  # type: ignore[arg-type]
+        return bytes(provider.handle(_get(url), ChannelSimulator()).body)
 
     adapter = EmailAdapter(certificates=certificates, s3=lambda: media_bucket, clock=lambda: datetime.now(UTC))
     request = as_request(inbound.call)
     # Then the adapter verifies the signature with the certificate from the simulator
     adapter.authenticate(request, sides.credentials)
-    assert fetched and fetched[0].startswith(f"{SIMULATOR_URL}/sns/")
+    [certificate_url] = fetched
+    assert certificate_url.startswith(f"{SIMULATOR_URL}/sns/")
     # And reads the mail from the bucket
     [message] = inbound_messages(adapter.parse(request, sides.ours))
     assert (message.customer_id, message.text, message.provider_message_id) == (
@@ -162,8 +164,6 @@ def test_an_email_is_stored_as_ses_does_and_notified_as_sns_signs(media_bucket, 
                              sides.credentials)
 
 
-def _get(url: str):
-    from local.simulator.model import ApiRequest
-
+def _get(url: str) -> ApiRequest:
     path = url.removeprefix(SIMULATOR_URL).strip("/").split("/")
     return ApiRequest("GET", path[1:], {}, {}, b"")
