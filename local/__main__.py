@@ -40,6 +40,8 @@ def main() -> int:
     try:
         info = runtime.start()
         demo = info.demo
+        accounts = "\n".join(f"  {channel:<20}{a['name']}  ({a['account_id']})"
+                              for channel, a in demo.get("accounts", {}).items())
         print(f"""
 Open Contact is running on this machine (no AWS account involved).
 
@@ -51,6 +53,9 @@ Open Contact is running on this machine (no AWS account involved).
 
   Sign in as          {', '.join(u['email'] for u in demo.get('users', []))}
   Password            {demo.get('password', '')}
+
+Demo channel accounts (customers write to them in the simulator):
+{accounts}
 
 Press Ctrl+C to stop.""", flush=True)
         if args.ready_file:

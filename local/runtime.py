@@ -18,6 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import boto3
 import requests
 from chalicelib import resources
 from moto.server import ThreadedMotoServer
@@ -25,7 +26,7 @@ from moto.server import ThreadedMotoServer
 from .atomic_dynamodb import serialise_dynamodb_requests
 from .pollers import Poller, consumers_of
 from .provision import LocalResources, provision
-from .simulator import ChannelSimulator, WhatsAppNumber, serve
+from .simulator import ChannelSimulator, SimulatedAccount, StoredMail, moto_sent_mail, serve
 
 log = logging.getLogger("local.runtime")
 
@@ -153,7 +154,7 @@ class LocalRuntime:
         self.resources: LocalResources | None = None
         self.app_module: ModuleType | None = None
         self.pollers: list[Poller] = []
-        self.simulator = ChannelSimulator()
+        self.simulator = ChannelSimulator(mail_store=self._store_mail, sent_mail=moto_sent_mail(config.region))
         self._servers: list[ThreadingHTTPServer] = []
         self.info: RuntimeInfo | None = None
 
@@ -224,17 +225,33 @@ class LocalRuntime:
 
         assert self.resources is not None
         assert self.info is not None
-        users, whatsapp = seed_demo(self.resources, simulator_graph_url=f"{simulator_url}/graph")
-        self.simulator.add_whatsapp_number(WhatsAppNumber(
-            phone_number_id=whatsapp.phone_number_id, display_phone_number=whatsapp.display_phone_number,
-            waba_id=whatsapp.waba_id, webhook_url=f"{self.info.webhook_base_url}/whatsapp/{whatsapp.account_id}",
-            app_secret=whatsapp.app_secret, access_token=whatsapp.access_token))
+        users, accounts = seed_demo(self.resources, simulator_url=simulator_url,
+                                    webhook_base_url=self.info.webhook_base_url)
+        by_channel: dict[str, dict[str, str]] = {}
+        for demo in accounts:
+            account = demo.account
+            webhook_url = f"{self.info.webhook_base_url}/{account.channel.value}/{account.id}"
+            self.simulator.add_account(SimulatedAccount(
+                channel=account.channel.value, account_id=account.id, provider_account_id=account.provider_account_id,
+                name=account.name, webhook_url=webhook_url, credentials=demo.credentials, details=demo.details))
+            by_channel[account.channel.value] = {"account_id": account.id, "name": account.name,
+                                                 "provider_account_id": account.provider_account_id,
+                                                 "webhook_url": webhook_url}
+        whatsapp = next(d for d in accounts if d.account.id == "wa-demo")
         self.info.demo = {
             "password": DEMO_PASSWORD,
             "users": [{"email": u.email, "role": u.role.value, "id": u.id} for u in users],
-            "whatsapp": {"account_id": whatsapp.account_id, "phone_number_id": whatsapp.phone_number_id,
-                         "app_secret": whatsapp.app_secret, "verify_token": whatsapp.verify_token},
+            "whatsapp": {"account_id": whatsapp.account.id, "phone_number_id": whatsapp.account.provider_account_id,
+                         "app_secret": whatsapp.credentials["app_secret"],
+                         "verify_token": whatsapp.credentials["verify_token"]},
+            "accounts": by_channel,
         }
+
+    def _store_mail(self, mail: StoredMail) -> None:
+        """SES's S3 action: the raw MIME into the media bucket on moto."""
+        assert self.resources is not None
+        boto3.client("s3", endpoint_url=self.moto_url, region_name=self.config.region).put_object(
+            Bucket=self.resources.media_bucket, Key=mail.key, Body=mail.data)
 
     def poller(self, queue_key: str) -> Poller:
         return next(p for p in self.pollers if p.consumer.queue.key == queue_key)

@@ -1,5 +1,5 @@
 """The demo organisation the local runtime starts with: one default team, an administrator,
-two agents, and one WhatsApp account wired to the channel simulator."""
+two agents, and one account per channel wired to the channel simulator."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import boto3
 from chalicelib.domain.models import Channel, ChannelAccount, Role, Team, User
@@ -34,17 +35,6 @@ DEMO_USERS = (
 )
 
 
-@dataclass(frozen=True)
-class DemoWhatsApp:
-    account_id: str
-    phone_number_id: str
-    display_phone_number: str
-    waba_id: str
-    app_secret: str
-    access_token: str
-    verify_token: str
-
-
 def create_user(local: LocalResources, repository: ContactRepository, email: str, display_name: str,
                 role: Role, team_ids: tuple[str, ...], password: str) -> User:
     cognito = boto3.client("cognito-idp", endpoint_url=local.endpoint_url, region_name=local.region)
@@ -62,33 +52,69 @@ def create_user(local: LocalResources, repository: ContactRepository, email: str
     return UserStore().create(user)
 
 
-def create_whatsapp_account(local: LocalResources, repository: ContactRepository, *, account_id: str,
-                            phone_number_id: str, display_phone_number: str, api_base_url: str,
-                            team_id: str) -> DemoWhatsApp:
-    account = DemoWhatsApp(
-        account_id=account_id, phone_number_id=phone_number_id, display_phone_number=display_phone_number,
-        waba_id="1029" + phone_number_id[-8:], app_secret=secrets.token_hex(16),
-        access_token="EAAG" + secrets.token_urlsafe(24), verify_token=secrets.token_urlsafe(12),
-    )
-    repository.put_channel_account(ChannelAccount(
-        id=account_id, channel=Channel.WHATSAPP, name=f"WhatsApp {display_phone_number}",
-        provider_account_id=phone_number_id, api_base_url=api_base_url, team_id=team_id, enabled=True))
-    boto3.client("secretsmanager", endpoint_url=local.endpoint_url, region_name=local.region).create_secret(
-        Name=secret_name(local.app_name, Channel.WHATSAPP.value, account_id),
-        SecretString=json.dumps({"app_secret": account.app_secret, "access_token": account.access_token,
-                                 "verify_token": account.verify_token}))
-    return account
+@dataclass(frozen=True)
+class DemoAccount:
+    """One demo channel account: what we store (account item and credentials secret) and what
+    else its provider knows of it (for the simulator)."""
+
+    account: ChannelAccount
+    credentials: dict[str, str]
+    details: dict[str, str]
 
 
-def seed_demo(local: LocalResources, *, simulator_graph_url: str) -> tuple[list[User], DemoWhatsApp]:
+def _meta_secrets() -> dict[str, str]:
+    return {"app_secret": secrets.token_hex(16), "access_token": "EAAG" + secrets.token_urlsafe(24),
+            "verify_token": secrets.token_urlsafe(12)}
+
+
+def demo_accounts(*, simulator_url: str, moto_url: str, webhook_base_url: str,
+                  media_bucket: str) -> list[DemoAccount]:
+    """One account per channel, each with its API on the channel simulator (email: SES on moto,
+    with the simulator standing in for SNS's certificate host)."""
+
+    def account(account_id: str, channel: Channel, name: str, provider_id: str, api_base_url: str) -> ChannelAccount:
+        return ChannelAccount(id=account_id, channel=channel, name=name, provider_account_id=provider_id,
+                              api_base_url=api_base_url, team_id=DEFAULT_TEAM.id, enabled=True)
+
+    graph = f"{simulator_url}/graph"
+    bot_id = "7000000001"
+    return [
+        DemoAccount(account("wa-demo", Channel.WHATSAPP, "WhatsApp 15550001111", "1065400000", graph),
+                    _meta_secrets(), {"display_phone_number": "15550001111", "waba_id": "102965400000"}),
+        DemoAccount(account("fb-demo", Channel.MESSENGER, "Messenger demo page", "110200000000001", graph),
+                    _meta_secrets(), {}),
+        DemoAccount(account("ig-demo", Channel.INSTAGRAM, "Instagram @demo", "17841400000000001", graph),
+                    _meta_secrets(), {}),
+        DemoAccount(account("tg-demo", Channel.TELEGRAM, "Telegram demo bot", bot_id, f"{simulator_url}/telegram"),
+                    {"bot_token": f"{bot_id}:AA{secrets.token_urlsafe(24)}", "secret_token": secrets.token_urlsafe(24)},
+                    {}),
+        DemoAccount(account("sms-demo", Channel.SMS, "SMS +14155550123", "+14155550123", f"{simulator_url}/twilio"),
+                    {"account_sid": "AC" + secrets.token_hex(16), "auth_token": secrets.token_hex(16),
+                     "status_callback_url": f"{webhook_base_url}/sms/sms-demo"}, {}),
+        DemoAccount(account("viber-demo", Channel.VIBER, "Viber demo bot", "pa:opencontactdemo",
+                            f"{simulator_url}/viber"),
+                    {"auth_token": "-".join(secrets.token_hex(8) for _ in range(3)), "sender_name": "Open Contact"},
+                    {}),
+        # Attachments are read from the bucket on moto through signed URLs: moto is the API host.
+        DemoAccount(account("mail-demo", Channel.EMAIL, "Email support@opencontact.example",
+                            "support@opencontact.example", moto_url),
+                    {"topic_arn": "arn:aws:sns:us-east-1:123456789012:open-contact-mail-demo",
+                     "sns_local_host": urlsplit(simulator_url).netloc, "from_name": "Open Contact Support"},
+                    {"bucket": media_bucket}),
+    ]
+
+
+def seed_demo(local: LocalResources, *, simulator_url: str,
+              webhook_base_url: str) -> tuple[list[User], list[DemoAccount]]:
     repository = ContactRepository()
     repository.put_team(DEFAULT_TEAM)
     users = [create_user(local, repository, u.email, u.display_name, u.role, (DEFAULT_TEAM.id,), DEMO_PASSWORD)
              for u in DEMO_USERS]
-    whatsapp = create_whatsapp_account(local, repository, account_id="wa-demo", phone_number_id="1065400000",
-                                       display_phone_number="15550001111", api_base_url=simulator_graph_url,
-                                       team_id=DEFAULT_TEAM.id)
-    return users, whatsapp
+    accounts = demo_accounts(simulator_url=simulator_url, moto_url=local.endpoint_url,
+                             webhook_base_url=webhook_base_url, media_bucket=local.media_bucket)
+    for demo in accounts:
+        create_channel_account(local, repository, demo.account, demo.credentials)
+    return users, accounts
 
 
 def create_channel_account(local: LocalResources, repository: ContactRepository, account: ChannelAccount,

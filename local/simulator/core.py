@@ -1,0 +1,189 @@
+"""The simulator's core: the accounts it plays providers for, customers' messages out to our
+webhooks, what agents sent in, status callbacks back, and planned send failures."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from .meta import GraphApi
+from .model import (
+    FAILURE_MODES,
+    Blob,
+    CustomerMessage,
+    Provider,
+    ProviderApi,
+    SentRecord,
+    SimulatedAccount,
+    StoredMail,
+    WebhookCall,
+)
+from .ses import SentMail, SesProvider
+from .telegram import TelegramProvider
+from .twilio import TwilioProvider
+from .viber import ViberProvider
+
+log = logging.getLogger("local.simulator")
+
+STATUS_DELAY_SECONDS = 0.2
+WEBHOOK_TIMEOUT_SECONDS = 10
+
+
+class UnknownAccount(LookupError):
+    pass
+
+
+@dataclass
+class FailurePlan:
+    mode: str = ""  # "", "500", "429" or "permanent"
+    remaining: int = 0
+
+
+class ChannelSimulator:
+    """Plays every provider the product supports, in the providers' own wire formats."""
+
+    def __init__(self, *, mail_store: Callable[[StoredMail], None] | None = None,
+                 sent_mail: Callable[[], Sequence[SentMail]] | None = None,
+                 status_delay_seconds: float = STATUS_DELAY_SECONDS) -> None:
+        graph = GraphApi()
+        telegram, twilio, viber, ses = TelegramProvider(), TwilioProvider(), ViberProvider(), SesProvider()
+        self.providers: dict[str, Provider] = {**graph.products, "telegram": telegram, "sms": twilio,
+                                               "viber": viber, "email": ses}
+        self.apis: dict[str, ProviderApi] = {api.prefix: api for api in (graph, telegram, twilio, viber, ses)}
+        self._ses = ses
+        self._mail_store = mail_store
+        self._sent_mail = sent_mail
+        self._mail_seen = 0
+        self._status_delay = status_delay_seconds
+        self._lock = threading.Lock()
+        self._accounts: dict[tuple[str, str], SimulatedAccount] = {}
+        self._outbox: list[SentRecord] = []
+        self._customer_messages: list[dict[str, Any]] = []
+        self._failures: dict[str, FailurePlan] = {}
+        self._media: dict[str, Blob] = {}
+        self.url = ""  # where the simulator is served; set by serve()
+
+    # --- accounts -------------------------------------------------------------------------------
+
+    def add_account(self, account: SimulatedAccount) -> None:
+        if account.channel not in self.providers:
+            raise ValueError(f"the simulator plays no provider for channel {account.channel!r}")
+        with self._lock:
+            self._accounts[(account.channel, account.account_id)] = account
+
+    def accounts(self, channel: str | None = None) -> list[SimulatedAccount]:
+        with self._lock:
+            return [a for a in self._accounts.values() if channel is None or a.channel == channel]
+
+    def account(self, channel: str, key: str) -> SimulatedAccount:
+        """An account by our account id or by its provider id (a WhatsApp phone_number_id...)."""
+        for account in self.accounts(channel):
+            if key in {account.account_id, account.provider_account_id}:
+                return account
+        raise UnknownAccount(f"no simulated {channel} account {key!r}")
+
+    # --- customers write ------------------------------------------------------------------------
+
+    def customer_says(self, channel: str, account_key: str, message: CustomerMessage) -> tuple[int, str]:
+        """Deliver a customer's message to the account's webhook as the provider would; the
+        webhook's HTTP status and the provider's id of the message."""
+        account = self.account(channel, account_key)
+        inbound = self.providers[channel].customer_writes(account, message, self.url)
+        with self._lock:
+            self._media.update(inbound.media)
+            self._customer_messages.append({
+                "channel": channel, "account": account.account_id, "from": message.customer, "name": message.name,
+                "text": message.text, "image": message.image, "id": inbound.message_id, "timestamp": time.time()})
+        if inbound.mail is not None:
+            if self._mail_store is None:
+                raise RuntimeError("no mail bucket configured for the SES simulation")
+            self._mail_store(inbound.mail)
+        return self._post(inbound.call).status_code, inbound.message_id
+
+    def _post(self, call: WebhookCall) -> requests.Response:
+        return requests.post(call.url, data=call.body, headers=dict(call.headers), timeout=WEBHOOK_TIMEOUT_SECONDS)
+
+    # --- agents' messages come in -----------------------------------------------------------------
+
+    def record_sent(self, account: SimulatedAccount, record: SentRecord) -> None:
+        with self._lock:
+            self._outbox.append(record)
+        provider = self.providers[account.channel]
+        if provider.statuses(record):
+            threading.Thread(target=self._report_statuses, args=(provider, account, record), daemon=True,
+                             name=f"statuses-{record.provider_message_id[:16]}").start()
+
+    def _report_statuses(self, provider: Provider, account: SimulatedAccount, record: SentRecord) -> None:
+        for status in provider.statuses(record):
+            time.sleep(self._status_delay)
+            try:
+                answer = self._post(provider.status_call(account, record, status))
+            except requests.RequestException as error:
+                log.warning("%s status %s for %s failed: %s", account.channel, status, record.provider_message_id,
+                            error)
+                continue
+            if answer.ok:
+                with self._lock:
+                    record.statuses.append(status)
+            else:
+                log.warning("%s status %s for %s answered HTTP %s", account.channel, status,
+                            record.provider_message_id, answer.status_code)
+
+    def outbox(self, channel: str | None = None) -> list[dict[str, Any]]:
+        self._collect_mail()
+        with self._lock:
+            return [r.as_dict() for r in self._outbox if channel is None or r.channel == channel]
+
+    def customer_messages(self, channel: str | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(m) for m in self._customer_messages if channel is None or m["channel"] == channel]
+
+    def _collect_mail(self) -> None:
+        """Take what SES sent since the last look into the outbox."""
+        if self._sent_mail is None:
+            return
+        mail_accounts = self.accounts("email")
+        with self._lock:
+            sent = list(self._sent_mail())[self._mail_seen:]
+            self._mail_seen += len(sent)
+            for ses_message_id, raw in sent:
+                for account in mail_accounts:
+                    record = self._ses.sent(account, ses_message_id, raw)
+                    if record is not None:
+                        self._outbox.append(record)
+                        break
+
+    # --- media the providers serve ----------------------------------------------------------------
+
+    def media(self, media_id: str) -> Blob | None:
+        with self._lock:
+            return self._media.get(media_id)
+
+    def base_url(self) -> str:
+        return self.url
+
+    # --- planned failures -------------------------------------------------------------------------
+
+    def fail_next(self, channel: str, mode: str, count: int) -> None:
+        """Make the next ``count`` sends on this channel fail with ``mode``: "500", "429" (the
+        provider's rate limiting) or "permanent" (the provider's "will never be delivered")."""
+        if channel not in self.providers or channel == "email":
+            raise ValueError(f"sends on {channel!r} cannot be made to fail here")
+        if mode not in FAILURE_MODES and count > 0:
+            raise ValueError(f"failure mode must be one of {', '.join(FAILURE_MODES)}")
+        with self._lock:
+            self._failures[channel] = FailurePlan(mode=mode, remaining=max(0, count))
+
+    def take_failure(self, channel: str) -> str:
+        with self._lock:
+            plan = self._failures.get(channel)
+            if plan is None or plan.remaining <= 0:
+                return ""
+            plan.remaining -= 1
+            return plan.mode
