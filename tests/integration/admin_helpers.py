@@ -11,7 +11,7 @@ import boto3
 import requests
 
 from local.runtime import LocalRuntime
-from local.simulator import WhatsAppNumber
+from local.simulator import SimulatedAccount
 from tests.integration.conftest import drain
 from tests.support import HTTP_TIMEOUT, login, post_whatsapp, whatsapp_text
 
@@ -85,10 +85,10 @@ def new_whatsapp_account(runtime: LocalRuntime, api: str, admin: dict[str, str],
     if team_id:
         body["team_id"] = team_id
     account = ok(call("POST", f"{api}/channel-accounts", admin, body), 201)
-    runtime.simulator.add_whatsapp_number(WhatsAppNumber(
-        phone_number_id=phone_number_id, display_phone_number="15550002222", waba_id="1029" + phone_number_id[-8:],
-        webhook_url=account["webhook_url"], app_secret=credentials["app_secret"],
-        access_token=credentials["access_token"]))
+    runtime.simulator.add_account(SimulatedAccount(
+        channel="whatsapp", account_id=account["id"], provider_account_id=phone_number_id, name="Test number",
+        webhook_url=account["webhook_url"], credentials=credentials,
+        details={"display_phone_number": "15550002222", "waba_id": "1029" + phone_number_id[-8:]}))
     return Account(account["id"], phone_number_id, credentials["app_secret"], account["webhook_url"])
 
 
