@@ -11,7 +11,7 @@ import functools
 import json
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.batch import (
@@ -28,16 +28,57 @@ from chalice.app import Request, SQSEvent
 from chalicelib import errors, resources, wiring
 from chalicelib.auth import sign_in
 from chalicelib.channels.base import WebhookRequest
+from chalicelib.domain.export import CONTENT_TYPES
 from chalicelib.domain.identity import Principal, principal_for
-from chalicelib.domain.inputs import ListQuery, ReplyInput, SignInInput
+from chalicelib.domain.inputs import (
+    ArchiveInput,
+    AssignInput,
+    ConversationListQuery,
+    ExportQuery,
+    ListQuery,
+    MessageInput,
+    NoteInput,
+    PageQuery,
+    QuickReplyGroupInput,
+    QuickReplyInput,
+    QuickReplyQuery,
+    QuickReplyUpdateInput,
+    SignInInput,
+    StartConversationInput,
+    StatisticsQuery,
+    TagInput,
+    TagsInput,
+    TemplateDefinitionInput,
+    TemplateQuery,
+    UploadInput,
+)
 from chalicelib.domain.models import InboundEnvelope, OutboundRequest
-from chalicelib.domain.outputs import ConversationOut, ConversationPage, MeOut, MessagePage, SignInOut
+from chalicelib.domain.outputs import (
+    ConversationOut,
+    ConversationPage,
+    ConversationStartedOut,
+    HeartbeatOut,
+    MeOut,
+    MessagePage,
+    NotePage,
+    OnlineOut,
+    QuickReplyListOut,
+    QuickReplyOut,
+    RenderedOut,
+    SignInOut,
+    StatisticsOut,
+    TagPage,
+    TemplateListOut,
+    UploadOut,
+)
 from chalicelib.settings import get_settings
 from pydantic import BaseModel, ValidationError
 
 SERVICE = "open-contact"
 # Powertools' Logger owns the log output; Chalice's own handler on the same logger would repeat each line.
 app = Chalice(app_name=SERVICE, configure_logs=False)
+# Conversation exports are files: API Gateway passes these types through as binary.
+app.api.binary_types.extend(sorted({CONTENT_TYPES["xlsx"], CONTENT_TYPES["pdf"]}))
 logger = Logger(service=SERVICE)
 tracer = Tracer(service=SERVICE)
 
@@ -141,10 +182,11 @@ def me() -> Response:
 
 @route("/conversations", methods=["GET"])
 def list_conversations() -> Response:
-    query = ListQuery.model_validate(_request().query_params or {})
+    query = ConversationListQuery.model_validate(_query())
     ascending = None if query.order is None else query.order == "asc"
     page = wiring.inbox().list_conversations(_principal(), view=query.view, sort=query.sort,
-                                             ascending=ascending, limit=query.limit, cursor=query.cursor)
+                                             ascending=ascending, limit=query.limit, cursor=query.cursor,
+                                             filters=query.filters())
     return _json(ConversationPage(items=page.items, next_cursor=page.next_cursor))
 
 
@@ -163,15 +205,208 @@ def list_messages(conversation_id: str) -> Response:
 
 @route("/conversations/{conversation_id}/pickup", methods=["POST"])
 def pick_up(conversation_id: str) -> Response:
-    conversation = wiring.inbox().pick_up(_principal(), conversation_id)
+    conversation = wiring.lifecycle().pick_up(_principal(), conversation_id)
     return _json(conversation)
 
 
 @route("/conversations/{conversation_id}/messages", methods=["POST"])
 def reply(conversation_id: str) -> Response:
-    body = _body(ReplyInput)
-    message = wiring.inbox().reply(_principal(), conversation_id, body.text)
+    body = _body(MessageInput)
+    message = wiring.composer().reply(_principal(), conversation_id, body.draft())
     return _json(message, status=202)
+
+
+# --- agent API: the daily work (issue 4) ------------------------------------------------
+# Lifecycle, start conversation, uploads, tags, notes, quick replies, templates, presence,
+# export and statistics. Every use case checks role, team and ownership itself.
+
+
+def _query() -> dict[str, str]:
+    return dict(_request().query_params or {})
+
+
+def _file(filename: str, content_type: str, body: bytes) -> Response:
+    payload: bytes | str = body.decode("utf-8") if content_type.startswith("text/") else body
+    return Response(body=payload, status_code=200, headers={
+        "Content-Type": content_type, "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@route("/conversations", methods=["POST"])
+def start_conversation() -> Response:
+    body = _body(StartConversationInput)
+    conversation, message = wiring.composer().start(
+        _principal(), account_id=body.account_id, customer_id=body.customer_id, phone=body.phone,
+        customer_name=body.customer_name, draft=body.draft())
+    return _json(ConversationStartedOut(conversation=conversation, message=message), status=201)
+
+
+@route("/conversations/{conversation_id}/assign", methods=["POST"])
+def assign(conversation_id: str) -> Response:
+    body = _body(AssignInput)
+    return _json(wiring.lifecycle().assign(_principal(), conversation_id, body.agent_id))
+
+
+@route("/conversations/{conversation_id}/handback", methods=["POST"])
+def hand_back(conversation_id: str) -> Response:
+    return _json(wiring.lifecycle().hand_back(_principal(), conversation_id))
+
+
+@route("/conversations/{conversation_id}/archive", methods=["POST"])
+def archive(conversation_id: str) -> Response:
+    body = _body(ArchiveInput)
+    return _json(wiring.lifecycle().archive(_principal(), conversation_id, body.tags))
+
+
+@route("/conversations/{conversation_id}/uploads", methods=["POST"])
+def upload(conversation_id: str) -> Response:
+    body = _body(UploadInput)
+    ticket = wiring.composer().upload(_principal(), conversation_id, filename=body.filename,
+                                      content_type=body.content_type, size=body.size)
+    return _json(UploadOut(key=ticket.key, url=ticket.url, method=ticket.method, headers=ticket.headers,
+                           expires_in=ticket.expires_in), status=201)
+
+
+@route("/conversations/{conversation_id}/tags", methods=["POST"])
+def add_tags(conversation_id: str) -> Response:
+    body = _body(TagsInput)
+    return _json(wiring.tagging().add(_principal(), conversation_id, body.tags))
+
+
+@route("/conversations/{conversation_id}/tags/{tag}", methods=["DELETE"])
+def remove_tag(conversation_id: str, tag: str) -> Response:
+    return _json(wiring.tagging().remove(_principal(), conversation_id, unquote(tag)))
+
+
+@route("/conversations/{conversation_id}/notes", methods=["GET"])
+def list_notes(conversation_id: str) -> Response:
+    query = PageQuery.model_validate(_query())
+    page = wiring.tagging().notes(_principal(), conversation_id, limit=query.limit, cursor=query.cursor)
+    return _json(NotePage(items=page.items, next_cursor=page.next_cursor))
+
+
+@route("/conversations/{conversation_id}/notes", methods=["POST"])
+def add_note(conversation_id: str) -> Response:
+    body = _body(NoteInput)
+    return _json(wiring.tagging().add_note(_principal(), conversation_id, body.text), status=201)
+
+
+@route("/conversations/{conversation_id}/templates", methods=["GET"])
+def conversation_templates(conversation_id: str) -> Response:
+    query = TemplateQuery.model_validate(_query())
+    items = wiring.templates().for_conversation(_principal(), conversation_id, query.language)
+    return _json(TemplateListOut(items=items))
+
+
+@route("/conversations/{conversation_id}/quick-replies/{reply_id}", methods=["GET"])
+def render_quick_reply(conversation_id: str, reply_id: str) -> Response:
+    PageQuery.model_validate({k: v for k, v in _query().items() if k == "team"})
+    rendered = wiring.quick_replies().render(_principal(), conversation_id, reply_id)
+    return _json(RenderedOut(text=rendered.text, missing=list(rendered.missing)))
+
+
+@route("/conversations/{conversation_id}/export", methods=["GET"])
+def export_conversation(conversation_id: str) -> Response:
+    query = ExportQuery.model_validate(_query())
+    exported = wiring.exporter().export(_principal(), conversation_id, query.format)
+    return _file(exported.filename, exported.content_type, exported.body)
+
+
+@route("/tags", methods=["GET"])
+def list_tags() -> Response:
+    query = PageQuery.model_validate(_query())
+    page = wiring.tagging().catalogue(_principal(), limit=query.limit, cursor=query.cursor)
+    return _json(TagPage(items=page.items, next_cursor=page.next_cursor))
+
+
+@route("/tags", methods=["POST"])
+def define_tag() -> Response:
+    body = _body(TagInput)
+    tag = wiring.tagging().define(_principal(), body.tag)
+    return Response(body={"tag": tag}, status_code=201, headers={"Content-Type": "application/json"})
+
+
+@route("/quick-replies", methods=["GET"])
+def find_quick_replies() -> Response:
+    query = QuickReplyQuery.model_validate(_query())
+    found = wiring.quick_replies().find(_principal(), query.q)
+    return _json(QuickReplyListOut(items=[QuickReplyOut.of(item) for item in found]))
+
+
+@route("/me/heartbeat", methods=["POST"])
+def heartbeat() -> Response:
+    return _json(HeartbeatOut(online_until=wiring.presence().heartbeat(_principal())))
+
+
+@route("/team/online", methods=["GET"])
+def online_colleagues() -> Response:
+    return _json(OnlineOut(items=wiring.presence().online(_principal())))
+
+
+@route("/channel-accounts/{account_id}/templates", methods=["GET"])
+def account_templates(account_id: str) -> Response:
+    query = TemplateQuery.model_validate(_query())
+    return _json(TemplateListOut(items=wiring.templates().for_account(_principal(), account_id, query.language)))
+
+
+@route("/statistics", methods=["GET"])
+def statistics() -> Response:
+    query = StatisticsQuery.model_validate(_query())
+    stats = wiring.statistics().read(_principal(), query.since, query.until)
+    return _json(StatisticsOut.model_validate(stats.model_dump()))
+
+
+# --- administrators: quick replies and templates ----------------------------------------
+# (Other settings, teams, users and channel accounts are the administration's own routes.)
+
+
+@route("/admin/quick-reply-groups", methods=["POST"])
+def create_quick_reply_group() -> Response:
+    body = _body(QuickReplyGroupInput)
+    return _json(wiring.quick_replies().create_group(_principal(), body.name), status=201)
+
+
+@route("/admin/quick-reply-groups/{group_id}", methods=["PUT"])
+def rename_quick_reply_group(group_id: str) -> Response:
+    body = _body(QuickReplyGroupInput)
+    return _json(wiring.quick_replies().rename_group(_principal(), group_id, body.name))
+
+
+@route("/admin/quick-reply-groups/{group_id}", methods=["DELETE"])
+def delete_quick_reply_group(group_id: str) -> Response:
+    wiring.quick_replies().delete_group(_principal(), group_id)
+    return Response(body="", status_code=204)
+
+
+@route("/admin/quick-replies", methods=["POST"])
+def create_quick_reply() -> Response:
+    body = _body(QuickReplyInput)
+    return _json(wiring.quick_replies().create_reply(_principal(), body.group_id, body.text), status=201)
+
+
+@route("/admin/quick-replies/{reply_id}", methods=["PUT"])
+def update_quick_reply(reply_id: str) -> Response:
+    body = _body(QuickReplyUpdateInput)
+    return _json(wiring.quick_replies().update_reply(_principal(), reply_id, body.text))
+
+
+@route("/admin/quick-replies/{reply_id}", methods=["DELETE"])
+def delete_quick_reply(reply_id: str) -> Response:
+    wiring.quick_replies().delete_reply(_principal(), reply_id)
+    return Response(body="", status_code=204)
+
+
+@route("/admin/channel-accounts/{account_id}/templates", methods=["POST"])
+def put_template(account_id: str) -> Response:
+    body = _body(TemplateDefinitionInput)
+    template = wiring.templates().put(_principal(), account_id, name=body.name, language=body.language,
+                                      body=body.body, parameters=body.parameters)
+    return _json(template, status=201)
+
+
+@route("/admin/channel-accounts/{account_id}/templates/{name}/{language}", methods=["DELETE"])
+def delete_template(account_id: str, name: str, language: str) -> Response:
+    wiring.templates().delete(_principal(), account_id, name, language)
+    return Response(body="", status_code=204)
 
 
 # --- provider webhooks ----------------------------------------------------------------

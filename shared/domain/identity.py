@@ -48,3 +48,19 @@ def require_working_role(principal: Principal) -> None:
 def require_owner(principal: Principal, conversation: Conversation) -> None:
     if conversation.owner_id != principal.id:
         raise Forbidden(f"conversation {conversation.id} is not assigned to you; pick it up first")
+
+
+def require_administrator(principal: Principal) -> None:
+    if principal.user.role is not Role.ADMINISTRATOR:
+        raise Forbidden("only administrators may change this")
+
+
+def require_statistics_reader(principal: Principal) -> None:
+    """The seed's role table: administrators and watchers see statistics, agents do not."""
+    if principal.user.role not in {Role.ADMINISTRATOR, Role.WATCHER}:
+        raise Forbidden(f"role {principal.user.role.value} may not see statistics")
+
+
+def require_owner_or_administrator(principal: Principal, conversation: Conversation) -> None:
+    if conversation.owner_id != principal.id and principal.user.role is not Role.ADMINISTRATOR:
+        raise Forbidden(f"conversation {conversation.id} is assigned to someone else")

@@ -169,6 +169,10 @@ class Conversation(Frozen):
     last_customer_message_at: datetime | None
     preview: str
     version: int
+    # The agent who had it before a handback or archive: a reopened conversation goes back to them.
+    last_owner_id: str | None = None
+    tags: tuple[str, ...] = ()
+    archived_at: datetime | None = None
 
 
 class Message(Frozen):
@@ -182,6 +186,8 @@ class Message(Frozen):
     provider_message_id: str | None
     author_id: str | None
     error: DeliveryError | None = None
+    attachments: tuple[Attachment, ...] = ()
+    template: TemplateContent | None = None
 
 
 class User(Frozen):
@@ -254,3 +260,45 @@ class OutboundRequest(Frozen):
     conversation_id: str
     message_id: str
     attempt: int = 0
+
+
+# --- The agents' daily work: notes, quick replies, templates, presence. ------------------
+
+
+class Note(Frozen):
+    id: str
+    conversation_id: str
+    author_id: str
+    author_name: str
+    text: str
+    created_at: datetime
+
+
+class QuickReplyGroup(Frozen):
+    id: str
+    name: str
+
+
+class QuickReply(Frozen):
+    id: str
+    group_id: str
+    text: str
+
+
+class Template(Frozen):
+    """An approved template of one channel account. ``parameters`` name the body's variables in
+    the order the provider numbers them ({{1}}, {{2}}, ...)."""
+
+    account_id: str
+    name: str
+    language: str
+    body: str
+    parameters: tuple[str, ...] = ()
+
+
+class Presence(Frozen):
+    user_id: str
+    last_seen: datetime
+
+
+Message.model_rebuild()
