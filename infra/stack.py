@@ -105,6 +105,8 @@ class ContactStack(Stack):
         self.workflows.machine(resources.AUTO_DELETE_MACHINE).grant_start_execution(api)
         self.credentials.grant_read(api)
         self._grant_media(api, "s3:GetObject")
+        # Presigned upload URLs for agents' attachments are signed with the API's role.
+        self._grant_media(api, "s3:PutObject")
 
         self._grant_send(roles["route_inbound"], resources.ASSIGNMENT_QUEUE, resources.OUT_OF_OFFICE_QUEUE)
         self._grant_send(roles["send_out_of_office"], resources.OUTBOUND_QUEUE)
