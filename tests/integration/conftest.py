@@ -113,3 +113,9 @@ def watcher(runtime: LocalRuntime, api: str, demo: dict[str, Any]) -> dict[str, 
 def outsider(runtime: LocalRuntime, api: str, demo: dict[str, Any]) -> dict[str, str]:
     """An agent of another team."""
     return _extra_user(runtime, api, demo, "sales-agent@example.com", "agent", ("sales",))
+
+
+@pytest.fixture(scope="session")
+def disabled(runtime: LocalRuntime, api: str, demo: dict[str, Any]) -> dict[str, str]:
+    """A user whose role is Disabled (still able to sign in to Cognito)."""
+    return _extra_user(runtime, api, demo, "gone@example.com", "disabled", ("default",))

@@ -141,3 +141,8 @@ def test_only_the_owner_or_an_administrator_hands_back_or_archives(runtime, api,
     assert post(api, path + "/archive", admin).status_code == 200
     # And archiving twice is a conflict
     assert post(api, path + "/archive", admin).status_code == 409
+
+
+def test_a_disabled_user_can_do_nothing(api, disabled):
+    assert get(api, "/conversations", disabled).status_code == 401
+    assert post(api, "/me/heartbeat", disabled).status_code == 401
