@@ -153,7 +153,8 @@ def run(count: int) -> list[Phase]:  # noqa: C901 - one scenario told in order
                 page = requests.get(f"{probe.info.api_url}/conversations", params=params, headers=agent,
                                     timeout=HTTP_TIMEOUT).json()
                 probe.api_calls += 1
-                conversation_ids.extend(c["id"] for c in page["items"] if c["customer_id"] in set(customers))
+                conversation_ids.extend(c["id"] for c in page["items"]
+                                        if c["customer_id"].lstrip("+") in set(customers))
                 cursor = page["next_cursor"]
                 if not cursor:
                     break

@@ -104,7 +104,7 @@ def run(rate: float, seconds: float, poll_interval: float = 0.25) -> LoadResult:
                     time.sleep(delay)
                 wa_id = new_wa_id()
                 body = whatsapp_text(demo["whatsapp"]["phone_number_id"], wa_id=wa_id, text=f"load {n}")
-                sent_at[wa_id] = time.monotonic()
+                sent_at["+" + wa_id] = time.monotonic()  # the customer id as routing stores it (E.164)
                 futures.append(senders.submit(_post, webhook, body, demo["whatsapp"]["app_secret"]))
             statuses = [future.result() for future in futures]
         send_duration = time.monotonic() - started

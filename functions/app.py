@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.batch import (
@@ -58,11 +58,59 @@ from chalicelib.domain.admin_outputs import (
     UserPage,
 )
 from chalicelib.domain.channel_admin import new_account
+from chalicelib.domain.export import CONTENT_TYPES
 from chalicelib.domain.identity import Principal, principal_for
-from chalicelib.domain.inputs import ListQuery, ReplyInput, SignInInput
-from chalicelib.domain.models import InboundEnvelope, OutboundRequest, User
+from chalicelib.domain.inputs import (
+    ArchiveInput,
+    AssignInput,
+    ConversationListQuery,
+    ExportQuery,
+    MessageInput,
+    NoteInput,
+    QuickReplyGroupInput,
+    QuickReplyInput,
+    QuickReplyQuery,
+    QuickReplyUpdateInput,
+    SignInInput,
+    StartConversationInput,
+    StatisticsQuery,
+    TagInput,
+    TagsInput,
+    TemplateDefinitionInput,
+    TemplateQuery,
+    UploadInput,
+)
+from chalicelib.domain.models import (
+    Conversation,
+    InboundEnvelope,
+    Message,
+    Note,
+    OutboundRequest,
+    QuickReply,
+    QuickReplyGroup,
+    Template,
+    User,
+)
 from chalicelib.domain.office_hours import OfficeHours
-from chalicelib.domain.outputs import ConversationOut, ConversationPage, MeOut, MessagePage, SignInOut
+from chalicelib.domain.outputs import (
+    ConversationOut,
+    ConversationPage,
+    ConversationStartedOut,
+    HeartbeatOut,
+    MeOut,
+    MessagePage,
+    NotePage,
+    OnlineOut,
+    QuickReplyListOut,
+    QuickReplyOut,
+    RenderedOut,
+    SignInOut,
+    StatisticsOut,
+    TagOut,
+    TagPage,
+    TemplateListOut,
+    UploadOut,
+)
 from chalicelib.settings import get_settings
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
@@ -70,6 +118,8 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 SERVICE = "open-contact"
 # Powertools' Logger owns the log output; Chalice's own handler on the same logger would repeat each line.
 app = Chalice(app_name=SERVICE, configure_logs=False)
+# Conversation exports are files: API Gateway passes these types through as binary.
+app.api.binary_types.extend(sorted({CONTENT_TYPES["xlsx"], CONTENT_TYPES["pdf"]}))
 logger = Logger(service=SERVICE)
 tracer = Tracer(service=SERVICE)
 
@@ -152,76 +202,29 @@ def _principal() -> Principal:
     return principal_for(wiring.repository().get_user(user_id), team, wiring.team_store().exists)
 
 
-# --- public routes --------------------------------------------------------------------
+def _query() -> dict[str, str]:
+    return dict(_request().query_params or {})
 
 
-@route("/health", methods=["GET"])
-def health() -> Response:
-    return Response(body={"status": "ok"}, status_code=200)
+def _file(filename: str, content_type: str, body: bytes) -> Response:
+    payload: bytes | str = body.decode("utf-8") if content_type.startswith("text/") else body
+    return Response(body=payload, status_code=200, headers={
+        "Content-Type": content_type, "Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@route("/auth/login", methods=["POST"])
-def login() -> Response:
-    credentials = _body(SignInInput)
-    tokens = sign_in(get_settings(), credentials.email, credentials.password)
-    return _json(SignInOut(id_token=tokens.id_token, refresh_token=tokens.refresh_token,
-                           expires_in=tokens.expires_in))
 
-
-# --- agent API ------------------------------------------------------------------------
-
-
-@route("/me", methods=["GET"])
-def me() -> Response:
-    principal = _principal()
-    return _json(MeOut(user=principal.user, team_id=principal.team_id))
-
-
-@route("/conversations", methods=["GET"])
-def list_conversations() -> Response:
-    query = ListQuery.model_validate(_request().query_params or {})
-    ascending = None if query.order is None else query.order == "asc"
-    page = wiring.inbox().list_conversations(_principal(), view=query.view, sort=query.sort,
-                                             ascending=ascending, limit=query.limit, cursor=query.cursor)
-    return _json(ConversationPage(items=page.items, next_cursor=page.next_cursor))
-
-
-@route("/conversations/{conversation_id}", methods=["GET"])
-def get_conversation(conversation_id: str) -> Response:
-    return _json(ConversationOut.of(wiring.inbox().get(_principal(), conversation_id)))
-
-
-@route("/conversations/{conversation_id}/messages", methods=["GET"])
-def list_messages(conversation_id: str) -> Response:
-    query = ListQuery.model_validate({k: v for k, v in (_request().query_params or {}).items()
-                                      if k in {"limit", "cursor", "team"}})
-    page = wiring.inbox().messages(_principal(), conversation_id, limit=query.limit, cursor=query.cursor)
-    return _json(MessagePage.of(page, wiring.media_store().signed_url))
-
-
-@route("/conversations/{conversation_id}/pickup", methods=["POST"])
-def pick_up(conversation_id: str) -> Response:
-    conversation = wiring.inbox().pick_up(_principal(), conversation_id)
-    return _json(conversation)
-
-
-@route("/conversations/{conversation_id}/messages", methods=["POST"])
-def reply(conversation_id: str) -> Response:
-    body = _body(ReplyInput)
-    message = wiring.inbox().reply(_principal(), conversation_id, body.text)
-    return _json(message, status=202)
-
-
-# --- administration API ---------------------------------------------------------------
-# Users and roles, teams, office hours, routing, channel accounts, out of office, service
-# settings, and each user's own profile. Every route here is registered through `documented`,
-# which also enters it in the OpenAPI document served at GET /openapi.json: the route table
-# and the pydantic models are the one source of that document (docs/openapi.json is a copy,
-# checked for drift by tests/unit/test_openapi.py).
+# --- route documentation ------------------------------------------------------------
+# Every route of the agent and administration APIs is registered through `documented`, which
+# also enters it in the OpenAPI document served at GET /openapi.json: the route table and the
+# pydantic models are the one source of that document (docs/openapi.json is a copy, checked for
+# drift by tests/unit/test_openapi.py). The webhooks and the health check are not part of it.
 
 ADMIN = "administrator"
 READERS = "administrator, watcher"
 ANYONE = "any signed-in user"
+WORKERS = "administrator, agent (of the conversation's team)"
+OWNER = "the agent the conversation is assigned to"
+PUBLIC = "public"
 
 
 @dataclass(frozen=True)
@@ -255,6 +258,281 @@ def _page_query() -> PageQuery:
 
 def _no_content() -> Response:
     return Response(body="", status_code=204)
+
+
+# --- public routes --------------------------------------------------------------------
+
+
+@route("/health", methods=["GET"])
+def health() -> Response:
+    return Response(body={"status": "ok"}, status_code=200)
+
+
+@documented("/auth/login", "POST", "Sign in; send the id_token as a Bearer token", access=PUBLIC, body=SignInInput,
+            response=SignInOut)
+def login() -> Response:
+    credentials = _body(SignInInput)
+    tokens = sign_in(get_settings(), credentials.email, credentials.password)
+    return _json(SignInOut(id_token=tokens.id_token, refresh_token=tokens.refresh_token,
+                           expires_in=tokens.expires_in))
+
+
+# --- agent API: the inbox -------------------------------------------------------------
+# Tabs and filters, threads, the lifecycle (pick up, assign, hand back, archive), replies and
+# uploads, starting a conversation, tags, notes, quick replies, templates, presence, export
+# and statistics. Every use case checks role, team and ownership itself (domain/identity.py).
+
+
+@documented("/me", "GET", "Who I am, and the team I act in (?team= to choose)", access=ANYONE, response=MeOut)
+def me() -> Response:
+    principal = _principal()
+    return _json(MeOut(user=principal.user, team_id=principal.team_id))
+
+
+@documented("/conversations", "GET", "One page of a tab (new, mine, assigned, all), filtered and sorted",
+            access=ANYONE, query=ConversationListQuery, response=ConversationPage)
+def list_conversations() -> Response:
+    query = ConversationListQuery.model_validate(_query())
+    ascending = None if query.order is None else query.order == "asc"
+    page = wiring.inbox().list_conversations(_principal(), view=query.view, sort=query.sort,
+                                             ascending=ascending, limit=query.limit, cursor=query.cursor,
+                                             filters=query.filters())
+    return _json(ConversationPage(items=page.items, next_cursor=page.next_cursor))
+
+
+@documented("/conversations", "POST", "Start a conversation with a customer (assigned to me)", access=WORKERS,
+            body=StartConversationInput, response=ConversationStartedOut, status=201)
+def start_conversation() -> Response:
+    body = _body(StartConversationInput)
+    conversation, message = wiring.composer().start(
+        _principal(), account_id=body.account_id, customer_id=body.customer_id, phone=body.phone,
+        customer_name=body.customer_name, draft=body.draft())
+    return _json(ConversationStartedOut(conversation=conversation, message=message), status=201)
+
+
+@documented("/conversations/{conversation_id}", "GET", "One conversation and its reply window", access=ANYONE,
+            response=ConversationOut)
+def get_conversation(conversation_id: str) -> Response:
+    return _json(ConversationOut.of(wiring.inbox().get(_principal(), conversation_id)))
+
+
+@documented("/conversations/{conversation_id}/messages", "GET", "One page of the thread, attachments with "
+            "signed URLs", access=ANYONE, query=PageQuery, response=MessagePage)
+def list_messages(conversation_id: str) -> Response:
+    query = PageQuery.model_validate({k: v for k, v in _query().items() if k in {"limit", "cursor", "team"}})
+    page = wiring.inbox().messages(_principal(), conversation_id, limit=query.limit, cursor=query.cursor)
+    return _json(MessagePage.of(page, wiring.media_store().signed_url))
+
+
+@documented("/conversations/{conversation_id}/messages", "POST", "Reply: text with uploaded attachments, or a "
+            "template (422 window_closed when only a template may go)", access=OWNER, body=MessageInput,
+            response=Message, status=202)
+def reply(conversation_id: str) -> Response:
+    body = _body(MessageInput)
+    message = wiring.composer().reply(_principal(), conversation_id, body.draft())
+    return _json(message, status=202)
+
+
+@documented("/conversations/{conversation_id}/pickup", "POST", "Pick up a New conversation", access=WORKERS,
+            response=Conversation)
+def pick_up(conversation_id: str) -> Response:
+    return _json(wiring.lifecycle().pick_up(_principal(), conversation_id))
+
+
+@documented("/conversations/{conversation_id}/assign", "POST", "Assign to a colleague of the team who is "
+            "signed in now", access=WORKERS, body=AssignInput, response=Conversation)
+def assign(conversation_id: str) -> Response:
+    body = _body(AssignInput)
+    return _json(wiring.lifecycle().assign(_principal(), conversation_id, body.agent_id))
+
+
+@documented("/conversations/{conversation_id}/handback", "POST", "Hand an assigned conversation back to New",
+            access=f"{OWNER}; administrator", response=Conversation)
+def hand_back(conversation_id: str) -> Response:
+    return _json(wiring.lifecycle().hand_back(_principal(), conversation_id))
+
+
+@documented("/conversations/{conversation_id}/archive", "POST", "Archive, optionally tagging first (starts the "
+            "auto-deletion period when the service has one)", access=f"{WORKERS}; if assigned: {OWNER} or "
+            "administrator", body=ArchiveInput, response=Conversation)
+def archive(conversation_id: str) -> Response:
+    body = _body(ArchiveInput)
+    return _json(wiring.lifecycle().archive(_principal(), conversation_id, body.tags))
+
+
+@documented("/conversations/{conversation_id}/uploads", "POST", "A presigned PUT URL for one attachment",
+            access=OWNER, body=UploadInput, response=UploadOut, status=201)
+def upload(conversation_id: str) -> Response:
+    body = _body(UploadInput)
+    ticket = wiring.composer().upload(_principal(), conversation_id, filename=body.filename,
+                                      content_type=body.content_type, size=body.size)
+    return _json(UploadOut(key=ticket.key, url=ticket.url, method=ticket.method, headers=ticket.headers,
+                           expires_in=ticket.expires_in), status=201)
+
+
+@documented("/conversations/{conversation_id}/tags", "POST", "Tag a conversation", access=WORKERS, body=TagsInput,
+            response=Conversation)
+def add_tags(conversation_id: str) -> Response:
+    body = _body(TagsInput)
+    return _json(wiring.tagging().add(_principal(), conversation_id, body.tags))
+
+
+@documented("/conversations/{conversation_id}/tags/{tag}", "DELETE", "Remove a tag from a conversation",
+            access=WORKERS, response=Conversation)
+def remove_tag(conversation_id: str, tag: str) -> Response:
+    return _json(wiring.tagging().remove(_principal(), conversation_id, unquote(tag)))
+
+
+@documented("/conversations/{conversation_id}/notes", "GET", "The conversation's notes", access=ANYONE,
+            query=PageQuery, response=NotePage)
+def list_notes(conversation_id: str) -> Response:
+    query = PageQuery.model_validate(_query())
+    page = wiring.tagging().notes(_principal(), conversation_id, limit=query.limit, cursor=query.cursor)
+    return _json(NotePage(items=page.items, next_cursor=page.next_cursor))
+
+
+@documented("/conversations/{conversation_id}/notes", "POST", "Add a note", access=WORKERS, body=NoteInput,
+            response=Note, status=201)
+def add_note(conversation_id: str) -> Response:
+    body = _body(NoteInput)
+    return _json(wiring.tagging().add_note(_principal(), conversation_id, body.text), status=201)
+
+
+@documented("/conversations/{conversation_id}/templates", "GET", "Approved templates of the conversation's "
+            "channel account", access=ANYONE, query=TemplateQuery, response=TemplateListOut)
+def conversation_templates(conversation_id: str) -> Response:
+    query = TemplateQuery.model_validate(_query())
+    items = wiring.templates().for_conversation(_principal(), conversation_id, query.language)
+    return _json(TemplateListOut(items=items))
+
+
+@documented("/conversations/{conversation_id}/quick-replies/{reply_id}", "GET", "A quick reply with its "
+            "placeholders filled for this conversation", access=ANYONE, response=RenderedOut)
+def render_quick_reply(conversation_id: str, reply_id: str) -> Response:
+    PageQuery.model_validate({k: v for k, v in _query().items() if k == "team"})
+    rendered = wiring.quick_replies().render(_principal(), conversation_id, reply_id)
+    return _json(RenderedOut(text=rendered.text, missing=list(rendered.missing)))
+
+
+@documented("/conversations/{conversation_id}/export", "GET", "The conversation with its notes as a file (csv, "
+            "xlsx or pdf)", access=ANYONE, query=ExportQuery)
+def export_conversation(conversation_id: str) -> Response:
+    query = ExportQuery.model_validate(_query())
+    exported = wiring.exporter().export(_principal(), conversation_id, query.format)
+    return _file(exported.filename, exported.content_type, exported.body)
+
+
+@documented("/tags", "GET", "The tag catalogue", access=ANYONE, query=PageQuery, response=TagPage)
+def list_tags() -> Response:
+    query = PageQuery.model_validate(_query())
+    page = wiring.tagging().catalogue(_principal(), limit=query.limit, cursor=query.cursor)
+    return _json(TagPage(items=page.items, next_cursor=page.next_cursor))
+
+
+@documented("/tags", "POST", "Add a tag to the catalogue", access=ADMIN, body=TagInput, response=TagOut,
+            status=201)
+def define_tag() -> Response:
+    body = _body(TagInput)
+    return _json(TagOut(tag=wiring.tagging().define(_principal(), body.tag)), status=201)
+
+
+@documented("/quick-replies", "GET", "Quick replies with their shortcuts, optionally searched", access=ANYONE,
+            query=QuickReplyQuery, response=QuickReplyListOut)
+def find_quick_replies() -> Response:
+    query = QuickReplyQuery.model_validate(_query())
+    found = wiring.quick_replies().find(_principal(), query.q)
+    return _json(QuickReplyListOut(items=[QuickReplyOut.of(item) for item in found]))
+
+
+@documented("/me/heartbeat", "POST", "I am signed in (the web app calls this every minute)", access=ANYONE,
+            response=HeartbeatOut)
+def heartbeat() -> Response:
+    return _json(HeartbeatOut(online_until=wiring.presence().heartbeat(_principal())))
+
+
+@documented("/team/online", "GET", "Colleagues of my team signed in now", access=ANYONE, response=OnlineOut)
+def online_colleagues() -> Response:
+    return _json(OnlineOut(items=wiring.presence().online(_principal())))
+
+
+@documented("/channel-accounts/{account_id}/templates", "GET", "Approved templates of a channel account",
+            access=ANYONE, query=TemplateQuery, response=TemplateListOut)
+def account_templates(account_id: str) -> Response:
+    query = TemplateQuery.model_validate(_query())
+    return _json(TemplateListOut(items=wiring.templates().for_account(_principal(), account_id, query.language)))
+
+
+@documented("/statistics", "GET", "Counts of the team's conversations over a span", access=READERS,
+            query=StatisticsQuery, response=StatisticsOut)
+def statistics() -> Response:
+    query = StatisticsQuery.model_validate(_query())
+    stats = wiring.statistics().read(_principal(), query.since, query.until)
+    return _json(StatisticsOut.model_validate(stats.model_dump()))
+
+
+# --- administrators: quick replies and templates ----------------------------------------
+
+
+@documented("/admin/quick-reply-groups", "POST", "Create a quick reply group", access=ADMIN,
+            body=QuickReplyGroupInput, response=QuickReplyGroup, status=201)
+def create_quick_reply_group() -> Response:
+    body = _body(QuickReplyGroupInput)
+    return _json(wiring.quick_replies().create_group(_principal(), body.name), status=201)
+
+
+@documented("/admin/quick-reply-groups/{group_id}", "PUT", "Rename a quick reply group", access=ADMIN,
+            body=QuickReplyGroupInput, response=QuickReplyGroup)
+def rename_quick_reply_group(group_id: str) -> Response:
+    body = _body(QuickReplyGroupInput)
+    return _json(wiring.quick_replies().rename_group(_principal(), group_id, body.name))
+
+
+@documented("/admin/quick-reply-groups/{group_id}", "DELETE", "Delete a quick reply group", access=ADMIN,
+            status=204)
+def delete_quick_reply_group(group_id: str) -> Response:
+    wiring.quick_replies().delete_group(_principal(), group_id)
+    return _no_content()
+
+
+@documented("/admin/quick-replies", "POST", "Create a quick reply", access=ADMIN, body=QuickReplyInput,
+            response=QuickReply, status=201)
+def create_quick_reply() -> Response:
+    body = _body(QuickReplyInput)
+    return _json(wiring.quick_replies().create_reply(_principal(), body.group_id, body.text), status=201)
+
+
+@documented("/admin/quick-replies/{reply_id}", "PUT", "Change a quick reply's text", access=ADMIN,
+            body=QuickReplyUpdateInput, response=QuickReply)
+def update_quick_reply(reply_id: str) -> Response:
+    body = _body(QuickReplyUpdateInput)
+    return _json(wiring.quick_replies().update_reply(_principal(), reply_id, body.text))
+
+
+@documented("/admin/quick-replies/{reply_id}", "DELETE", "Delete a quick reply", access=ADMIN, status=204)
+def delete_quick_reply(reply_id: str) -> Response:
+    wiring.quick_replies().delete_reply(_principal(), reply_id)
+    return _no_content()
+
+
+@documented("/admin/channel-accounts/{account_id}/templates", "POST", "Add or replace an approved template",
+            access=ADMIN, body=TemplateDefinitionInput, response=Template, status=201)
+def put_template(account_id: str) -> Response:
+    body = _body(TemplateDefinitionInput)
+    template = wiring.templates().put(_principal(), account_id, name=body.name, language=body.language,
+                                      body=body.body, parameters=body.parameters)
+    return _json(template, status=201)
+
+
+@documented("/admin/channel-accounts/{account_id}/templates/{name}/{language}", "DELETE", "Delete a template",
+            access=ADMIN, status=204)
+def delete_template(account_id: str, name: str, language: str) -> Response:
+    wiring.templates().delete(_principal(), account_id, name, language)
+    return _no_content()
+
+
+# --- administration API ---------------------------------------------------------------
+# Users and roles, teams, office hours, routing, channel accounts, out of office, service
+# settings, and each user's own profile.
 
 
 @documented("/me/profile", "GET", "My profile", access=ANYONE, response=Profile)
@@ -519,7 +797,8 @@ def openapi_document() -> dict[str, Any]:
         parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                       for name in _PATH_PARAMETER.findall(entry.path)]
         if entry.query is not None:
-            properties = entry.query.model_json_schema()["properties"]
+            # The query model is among the schemas above, so its enums' refs resolve there.
+            properties = entry.query.model_json_schema(ref_template="#/components/schemas/{model}")["properties"]
             parameters += [{"name": name, "in": "query", "required": False, "schema": schema}
                            for name, schema in properties.items()]
         if parameters:
@@ -530,7 +809,7 @@ def openapi_document() -> dict[str, Any]:
         paths.setdefault(entry.path, {})[entry.method.lower()] = operation
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Open Contact administration API", "version": "1",
+        "info": {"title": "Open Contact API", "version": "1",
                  "description": "Sign in with POST /auth/login and send the id_token as a Bearer token. "
                                 "Roles are checked on every request."},
         "paths": paths,

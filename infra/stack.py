@@ -105,7 +105,9 @@ class ContactStack(Stack):
         self.workflows.machine(resources.AUTO_DELETE_MACHINE).grant_start_execution(api)
         self.credentials.grant_read(api)
         self.credentials.grant_write(api)
-        self._grant_media(api, "s3:GetObject")
+        # Signed URLs: GET for agents viewing media, PUT for agents uploading attachments (a presigned
+        # URL carries the permissions of the role that signed it).
+        self._grant_media(api, "s3:GetObject", "s3:PutObject")
         # User administration keeps the pool's accounts and groups in step with the roles.
         iam.Grant.add_to_principal(grantee=api, actions=list(constants.USER_ADMINISTRATION_ACTIONS),
                                    resource_arns=[self.identity.user_pool.user_pool_arn])
@@ -122,7 +124,8 @@ class ContactStack(Stack):
         send = roles["send_outbound"]
         self.credentials.grant_read(send)
         self.workflows.machine(resources.DELAYED_RETRY_MACHINE).grant_start_execution(send)
-        # Email replies go out through SES, threaded on the customer's stored mail.
+        # Attachments go to providers as signed GET URLs of the media bucket; email replies go out
+        # through SES, threaded on the customer's stored mail.
         self._grant_media(send, "s3:GetObject")
         iam.Grant.add_to_principal(grantee=send, actions=["ses:SendEmail", "ses:SendRawEmail"],
                                    resource_arns=[self.format_arn(service="ses", resource="identity",

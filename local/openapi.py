@@ -1,4 +1,4 @@
-"""Writes the administration API's OpenAPI document to docs/openapi.json.
+"""Writes the API's OpenAPI document (agent and administration routes) to docs/openapi.json.
 
 The document is built by ``functions/app.py`` (``openapi_document``) from its route table and
 pydantic models, and served at GET /openapi.json; this copy is for readers of the repository,

@@ -131,6 +131,10 @@ def create_media_bucket(endpoint_url: str, region: str, app_name: str) -> str:
         s3.create_bucket(Bucket=name)
     else:
         s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+    # As in infra/constructs/storage.py: the web app PUTs attachments to presigned URLs.
+    s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": [{
+        "AllowedMethods": ["PUT", "GET"], "AllowedOrigins": ["*"], "AllowedHeaders": ["content-type"],
+        "MaxAgeSeconds": 3000}]})
     return name
 
 

@@ -1,5 +1,10 @@
-"""Inbound media: copy what a customer sent from the provider into our media bucket, and hand
-agents short-lived signed URLs to it.
+"""The media bucket: inbound media copied from the providers, agents' uploads, and the
+short-lived signed URLs through which agents and providers reach them (the bucket is private).
+
+Uploads: an agent asks for a presigned PUT (``MediaStore.upload_url``) under the conversation's
+``keys.upload_prefix``; the reply names the key, and ``MediaStore.head`` reads back the size and
+type S3 stored before the reply is accepted. Inbound: the routing worker copies what a customer
+sent from the provider (``InboundMedia``).
 
 The payload of a webhook names the media, so the download is where an attacker would aim our
 servers at internal addresses. Every download is therefore checked, in this order:
@@ -30,6 +35,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import boto3
 import urllib3
+from botocore.exceptions import ClientError
 
 from .channels.base import ChannelAdapter, Credentials, MediaSource, SendFailed
 from .domain.models import Attachment, Channel, ChannelAccount, MediaRef
@@ -45,6 +51,9 @@ MAX_BYTES_BY_CHANNEL: dict[Channel, int] = {
     Channel.WHATSAPP: 16 * 1024 * 1024,  # audio and video; images are 5 MB
 }
 SIGNED_URL_SECONDS = 300
+# Providers fetch outbound media themselves, some minutes after the send call.
+PROVIDER_URL_SECONDS = 3600
+UPLOAD_URL_SECONDS = 900
 MAX_REDIRECTS = 3
 CHUNK_BYTES = 64 * 1024
 CONNECT_TIMEOUT_SECONDS = 3.0
@@ -241,9 +250,15 @@ def _s3() -> S3Client:
     return boto3.client("s3")
 
 
+@dataclass(frozen=True)
+class StoredObject:
+    size: int
+    content_type: str
+
+
 class MediaStore:
-    """The media bucket: objects under ``inbound/<account>/<message id>/<n>``, read through
-    presigned GET URLs that live a few minutes."""
+    """The media bucket (keys from ``storage.keys``: inbound media by message, uploads under the
+    conversation's prefix), read and written through presigned URLs that live a few minutes."""
 
     def __init__(self, bucket: str, client: Callable[[], Any] = _s3) -> None:
         self._bucket = bucket
@@ -259,10 +274,29 @@ class MediaStore:
                                   **extra)
         return Attachment(key=key, content_type=media.content_type, filename=name, size=len(media.data))
 
-    def signed_url(self, attachment: Attachment) -> str:
+    def signed_url(self, attachment: Attachment, expires_in: int = SIGNED_URL_SECONDS) -> str:
         url: str = self._client().generate_presigned_url(
-            "get_object", Params={"Bucket": self._bucket, "Key": attachment.key}, ExpiresIn=SIGNED_URL_SECONDS)
+            "get_object", Params={"Bucket": self._bucket, "Key": attachment.key}, ExpiresIn=expires_in)
         return url
+
+    def upload_url(self, key: str, content_type: str) -> str:
+        """A PUT URL for one object; the signature covers the content type, so the upload must
+        send the same Content-Type header."""
+        url: str = self._client().generate_presigned_url(
+            "put_object", Params={"Bucket": self._bucket, "Key": key, "ContentType": content_type},
+            ExpiresIn=UPLOAD_URL_SECONDS)
+        return url
+
+    def head(self, key: str) -> StoredObject | None:
+        """Size and type of an uploaded object, as S3 stored them (not as the client claimed)."""
+        try:
+            response = self._client().head_object(Bucket=self._bucket, Key=key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                return None
+            raise
+        return StoredObject(size=int(response.get("ContentLength", 0)),
+                            content_type=str(response.get("ContentType", "application/octet-stream")))
 
 
 def _quote(name: str) -> str:

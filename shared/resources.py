@@ -63,6 +63,17 @@ TABLE = TableDefinition(
         # Administration lists (users, teams, channel accounts) and team presence: one sparse
         # index whose partition names the collection (`USERS`, `TEAMS`, `PRESENCE#<team>`, ...).
         IndexDefinition("collection", "collection_pk", "collection_sk"),
+        # --- inbox filters (docs/data-model.md, "Filters") ---
+        # A conversation by channel within a team, and by the agent who has or last had it
+        # (kept after archiving, so the All tab can filter archived work by agent).
+        IndexDefinition("channel-created", "channel_pk", "created_sk"),
+        IndexDefinition("channel-activity", "channel_pk", "activity_sk"),
+        IndexDefinition("handler-created", "handler_pk", "created_sk"),
+        IndexDefinition("handler-activity", "handler_pk", "activity_sk"),
+        # Lookup links: small items beside a conversation, one per tag and one per customer id
+        # and name, for the filters a conversation can match more than once (many tags).
+        IndexDefinition("lookup-created", "lookup_pk", "created_sk"),
+        IndexDefinition("lookup-activity", "lookup_pk", "activity_sk"),
     ),
 )
 

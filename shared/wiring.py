@@ -11,24 +11,40 @@ from .credential_admin import CredentialWriter
 from .credentials import CredentialStore
 from .domain.assignment import Assigner
 from .domain.channel_admin import ChannelAdministration
+from .domain.compose import Composer
+from .domain.export import Exporter
 from .domain.inbox import Inbox
 from .domain.intake import WebhookIntake
+from .domain.lifecycle import Lifecycle
 from .domain.out_of_office import OutOfOffice
 from .domain.outbound import OutboundDispatcher, RetryPolicy
+from .domain.presence import PresenceService
+from .domain.quick_replies import QuickReplies
 from .domain.retention import AutoDeletion
 from .domain.routing import Router
 from .domain.service_admin import ServiceAdministration
+from .domain.statistics import StatisticsReader, StatsRecorder
+from .domain.tagging import Tagging
 from .domain.teams_admin import TeamAdministration
+from .domain.templates import TemplateCatalogue
 from .domain.users_admin import UserAdministration
 from .identity_provider import CognitoIdentityProvider, IdentityProvider
-from .media import InboundMedia, MediaStore
+from .media import PROVIDER_URL_SECONDS, InboundMedia, MediaStore
 from .messaging import QueuePublisher, StateMachineStarter
 from .resources import PURGE_QUEUE, SEND_QUEUE
 from .settings import get_settings
 from .storage.channel_accounts import ChannelAccountStore
+from .storage.lifecycle import ConversationLifecycle
+from .storage.listing import ConversationLists
+from .storage.notes import NoteRepository
+from .storage.quick_replies import QuickReplyRepository
 from .storage.repository import ContactRepository
 from .storage.retention import RetentionStore
+from .storage.service_settings import get_service_settings
+from .storage.statistics import StatsRepository
+from .storage.tags import TagRepository
 from .storage.teams import TeamStore
+from .storage.templates import TemplateRepository
 from .storage.users import UserStore
 
 
@@ -58,7 +74,7 @@ def token_verifier() -> TokenVerifier:
 
 @lru_cache(maxsize=1)
 def inbox() -> Inbox:
-    return Inbox(repository(), publisher(), utc_now)
+    return Inbox(repository(), ConversationLists(), utc_now)
 
 
 @lru_cache(maxsize=1)
@@ -75,7 +91,7 @@ def media_store() -> MediaStore:
 def router() -> Router:
     inbound_media = InboundMedia(media_store(), lambda account: credentials().get(account.channel.value, account.id),
                                  adapter_for)
-    return Router(repository(), publisher(), inbound_media)
+    return Router(repository(), publisher(), lifecycle(), stats(), inbound_media)
 
 
 @lru_cache(maxsize=1)
@@ -96,7 +112,7 @@ def dispatcher() -> OutboundDispatcher:
         retry_machine_arn=settings.retry_machine_arn, send_queue_url=settings.queue_url(SEND_QUEUE),
         policy=RetryPolicy(base_seconds=settings.retry_base_seconds,
                            horizon=settings.retry_horizon),
-        clock=utc_now,
+        clock=utc_now, media_url=lambda attachment: media_store().signed_url(attachment, PROVIDER_URL_SECONDS),
     )
 
 
@@ -145,3 +161,53 @@ def auto_deletion() -> AutoDeletion:
 @lru_cache(maxsize=1)
 def service_admin() -> ServiceAdministration:
     return ServiceAdministration(auto_deletion())
+
+
+# --- the agents' daily work ------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def stats() -> StatsRecorder:
+    return StatsRecorder(StatsRepository())
+
+
+@lru_cache(maxsize=1)
+def statistics() -> StatisticsReader:
+    return StatisticsReader(StatsRepository())
+
+
+@lru_cache(maxsize=1)
+def presence() -> PresenceService:
+    return PresenceService(utc_now)
+
+
+@lru_cache(maxsize=1)
+def tagging() -> Tagging:
+    return Tagging(repository(), TagRepository(), NoteRepository(), get_service_settings, stats(), utc_now)
+
+
+@lru_cache(maxsize=1)
+def lifecycle() -> Lifecycle:
+    return Lifecycle(repository(), ConversationLifecycle(repository()), presence(), tagging(),
+                     get_service_settings, stats(), utc_now)
+
+
+@lru_cache(maxsize=1)
+def composer() -> Composer:
+    return Composer(repository(), ConversationLifecycle(repository()), TemplateRepository(), media_store(), publisher(),
+                    stats(), utc_now)
+
+
+@lru_cache(maxsize=1)
+def quick_replies() -> QuickReplies:
+    return QuickReplies(QuickReplyRepository(), repository(), utc_now)
+
+
+@lru_cache(maxsize=1)
+def templates() -> TemplateCatalogue:
+    return TemplateCatalogue(repository(), TemplateRepository())
+
+
+@lru_cache(maxsize=1)
+def exporter() -> Exporter:
+    return Exporter(repository(), NoteRepository())

@@ -23,7 +23,9 @@ def login(api_url: str, email: str, password: str) -> dict[str, str]:
 
 
 def new_wa_id() -> str:
-    return "316" + str(secrets.randbelow(10**8)).zfill(8)
+    """A WhatsApp id (digits, no +) of a valid Dutch mobile number (+31 61...), so routing stores
+    the customer as ``"+" + wa_id``."""
+    return "3161" + str(secrets.randbelow(10**7)).zfill(7)
 
 
 def whatsapp_text(phone_number_id: str, *, wa_id: str, text: str, message_id: str | None = None,

@@ -47,4 +47,8 @@ class Storage(Construct):
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix="media/",
             removal_policy=RemovalPolicy.RETAIN,
+            # The web app PUTs agents' attachments straight to presigned URLs; the signature is the
+            # authorisation (short-lived, one key, one content type), so any origin may send it.
+            cors=[s3.CorsRule(allowed_methods=[s3.HttpMethods.PUT, s3.HttpMethods.GET], allowed_origins=["*"],
+                              allowed_headers=["content-type"], max_age=3000)],
         )

@@ -23,7 +23,7 @@ from chalicelib.storage.users import UserStore
 
 from .admin_models import AssignmentPolicy
 from .identity import WORKING_ROLES
-from .models import Conversation, ConversationState
+from .models import Conversation, ConversationState, User
 
 
 def choose_agent(candidates: Sequence[str], loads: Mapping[str, int], *, capacity: int,
@@ -57,9 +57,9 @@ class Assigner:
         if not policy.auto_assign:
             return None
         candidates = self._candidates(conversation.team_id)
-        loads = {agent: self._repository.assigned_count(agent) for agent in candidates}
+        loads = {agent.id: self._repository.assigned_count(agent.id, agent.team_ids) for agent in candidates}
         previous = (previous_owner_id or conversation.owner_id) if policy.sticky else None
-        agent = choose_agent(candidates, loads, capacity=policy.capacity,
+        agent = choose_agent([candidate.id for candidate in candidates], loads, capacity=policy.capacity,
                              last_assigned=self._teams.last_assigned(conversation.team_id), previous_owner=previous)
         if agent is None:
             return None
@@ -70,8 +70,8 @@ class Assigner:
         self._teams.record_assigned(conversation.team_id, agent)
         return assigned
 
-    def _candidates(self, team_id: str) -> list[str]:
+    def _candidates(self, team_id: str) -> list[User]:
         online = presence.online_user_ids(team_id, self._clock() - presence.ONLINE_WINDOW)
         users = (self._users.get(user_id) for user_id in online)
-        return [user.id for user in users
+        return [user for user in users
                 if user is not None and user.role in WORKING_ROLES and team_id in user.team_ids]

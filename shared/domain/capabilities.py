@@ -21,3 +21,50 @@ THREADED_CHANNELS = frozenset({Channel.EMAIL})
 
 def text_limit(channel: Channel) -> int:
     return TEXT_LIMITS[channel]
+
+
+# --- media the agents may send, per channel ---------------------------------------------------
+# Content types and size limits as the providers publish them (WhatsApp Cloud API media types,
+# Messenger 25 MB, Instagram 8 MB images, Telegram bots 50 MB, Viber 50 MB files, email 10 MB here
+# to stay clear of provider totals); a channel without an entry (SMS) carries no media.
+
+MAX_ATTACHMENTS = 10
+MB = 1024 * 1024
+
+_DOCUMENTS = frozenset({
+    "application/pdf", "text/plain", "application/msword", "application/vnd.ms-excel",
+    "application/vnd.ms-powerpoint",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+})
+_IMAGES = frozenset({"image/jpeg", "image/png"})
+
+MEDIA_LIMITS: dict[Channel, dict[str, int]] = {
+    Channel.WHATSAPP: {
+        **dict.fromkeys(_IMAGES, 5 * MB),
+        **dict.fromkeys(("video/mp4", "video/3gpp"), 16 * MB),
+        **dict.fromkeys(("audio/aac", "audio/amr", "audio/mpeg", "audio/mp4", "audio/ogg"), 16 * MB),
+        **dict.fromkeys(_DOCUMENTS, 100 * MB),
+    },
+    Channel.MESSENGER: {
+        **dict.fromkeys((*_IMAGES, "image/gif"), 25 * MB),
+        **dict.fromkeys(("video/mp4", "audio/mpeg", "audio/mp4"), 25 * MB),
+        **dict.fromkeys(_DOCUMENTS, 25 * MB),
+    },
+    Channel.INSTAGRAM: dict.fromkeys((*_IMAGES, "image/gif"), 8 * MB),
+    Channel.TELEGRAM: {
+        **dict.fromkeys((*_IMAGES, "image/gif"), 10 * MB),
+        **dict.fromkeys(("video/mp4", "audio/mpeg", "audio/ogg", *_DOCUMENTS), 50 * MB),
+    },
+    Channel.VIBER: {
+        **dict.fromkeys(_IMAGES, 1 * MB),
+        **dict.fromkeys(("video/mp4", *_DOCUMENTS), 50 * MB),
+    },
+    Channel.EMAIL: dict.fromkeys((*_IMAGES, "image/gif", *_DOCUMENTS, "text/csv"), 10 * MB),
+}
+
+
+def media_limit(channel: Channel, content_type: str) -> int | None:
+    """The largest size this channel takes for this content type, or None if it takes none."""
+    return MEDIA_LIMITS.get(channel, {}).get(content_type.split(";")[0].strip().lower())

@@ -61,7 +61,7 @@ def principal_for(user: User | None, requested_team: str | None,
 
 def require_administrator(principal: Principal) -> None:
     if principal.user.role is not Role.ADMINISTRATOR:
-        raise Forbidden(f"role {principal.user.role.value} may not change settings; administrators only")
+        raise Forbidden(f"role {principal.user.role.value} may not change this; administrators only")
 
 
 def require_settings_reader(principal: Principal) -> None:
@@ -91,3 +91,8 @@ def require_working_role(principal: Principal) -> None:
 def require_owner(principal: Principal, conversation: Conversation) -> None:
     if conversation.owner_id != principal.id:
         raise Forbidden(f"conversation {conversation.id} is not assigned to you; pick it up first")
+
+
+def require_owner_or_administrator(principal: Principal, conversation: Conversation) -> None:
+    if conversation.owner_id != principal.id and principal.user.role is not Role.ADMINISTRATOR:
+        raise Forbidden(f"conversation {conversation.id} is assigned to someone else")

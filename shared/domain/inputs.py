@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from .compose import AttachmentRef, Draft, TemplateChoice
+from .models import Channel, ConversationState
+from .search import Filters
 
 
 class Strict(BaseModel):
@@ -16,14 +21,135 @@ class SignInInput(Strict):
     password: str = Field(min_length=1, max_length=256)
 
 
-class ReplyInput(Strict):
-    text: str = Field(min_length=1, max_length=100_000)
-
-
 class ListQuery(Strict):
     view: Literal["new", "mine", "assigned", "all"] = "new"
     sort: Literal["created", "activity"] | None = None
     order: Literal["asc", "desc"] | None = None
     limit: int = Field(default=25, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=2048)
+    team: str | None = Field(default=None, max_length=64)
+
+
+# --- the agents' daily work ------------------------------------------------------------------
+
+
+class ConversationListQuery(ListQuery):
+    """GET /conversations: a tab, its sort, and the filter dialog's fields (each exact)."""
+
+    channel: Channel | None = None
+    agent: str | None = Field(default=None, max_length=128)
+    tag: str | None = Field(default=None, max_length=50)
+    state: ConversationState | None = None
+    customer: str | None = Field(default=None, max_length=320, description="customer id, phone (E.164 or 00...) "
+                                 "or name, exact")
+    conversation_id: str | None = Field(default=None, max_length=64)
+    since: datetime | None = Field(default=None, description="ISO 8601 with offset; inclusive")
+    until: datetime | None = Field(default=None, description="ISO 8601 with offset; exclusive")
+
+    def filters(self) -> Filters:
+        return Filters(channel=self.channel, agent_id=self.agent, tag=self.tag, state=self.state,
+                       customer=self.customer, conversation_id=self.conversation_id, since=self.since,
+                       until=self.until)
+
+
+class AttachmentInput(Strict):
+    key: str = Field(min_length=1, max_length=1024)
+    filename: str | None = Field(default=None, max_length=255)
+
+
+class TemplateInput(Strict):
+    name: str = Field(min_length=1, max_length=512)
+    language: str = Field(min_length=2, max_length=16)
+    variables: dict[str, str] = Field(default_factory=dict, max_length=50)
+
+
+class MessageInput(Strict):
+    """POST /conversations/{id}/messages: text (emoji welcome) with up to 10 uploaded attachments,
+    or a template with its variables."""
+
+    text: str | None = Field(default=None, max_length=100_000)
+    attachments: list[AttachmentInput] = Field(default_factory=list, max_length=50)
+    template: TemplateInput | None = None
+
+    def draft(self) -> Draft:
+        return Draft(
+            text=self.text, attachments=tuple(AttachmentRef(key=a.key, filename=a.filename) for a in self.attachments),
+            template=None if self.template is None else TemplateChoice(
+                name=self.template.name, language=self.template.language, variables=self.template.variables))
+
+
+class StartConversationInput(MessageInput):
+    """POST /conversations: channel account, contact (existing customer id or a phone number), and
+    the first message (a template where the channel has a window)."""
+
+    account_id: str = Field(min_length=1, max_length=128)
+    customer_id: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=32)
+    customer_name: str | None = Field(default=None, max_length=200)
+
+
+class UploadInput(Strict):
+    filename: str = Field(min_length=1, max_length=255)
+    content_type: str = Field(min_length=3, max_length=255)
+    size: int = Field(gt=0, description="bytes")
+
+
+class AssignInput(Strict):
+    agent_id: str = Field(min_length=1, max_length=128)
+
+
+class ArchiveInput(Strict):
+    tags: list[str] = Field(default_factory=list, max_length=20)
+
+
+class TagsInput(Strict):
+    tags: list[str] = Field(min_length=1, max_length=20)
+
+
+class TagInput(Strict):
+    tag: str = Field(min_length=1, max_length=50)
+
+
+class NoteInput(Strict):
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class QuickReplyQuery(Strict):
+    q: str | None = Field(default=None, max_length=200)
+    team: str | None = Field(default=None, max_length=64)
+
+
+class QuickReplyGroupInput(Strict):
+    name: str = Field(min_length=1, max_length=40)
+
+
+class QuickReplyInput(Strict):
+    group_id: str = Field(min_length=1, max_length=64)
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class QuickReplyUpdateInput(Strict):
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class TemplateDefinitionInput(Strict):
+    name: str = Field(min_length=1, max_length=512)
+    language: str = Field(min_length=2, max_length=16)
+    body: str = Field(min_length=1, max_length=1024)
+    parameters: list[str] | None = None
+
+
+class TemplateQuery(Strict):
+    language: str | None = Field(default=None, max_length=16)
+    team: str | None = Field(default=None, max_length=64)
+
+
+class ExportQuery(Strict):
+    format: Literal["csv", "xlsx", "pdf"] = "pdf"
+    team: str | None = Field(default=None, max_length=64)
+
+
+class StatisticsQuery(Strict):
+    since: datetime = Field(description="ISO 8601 with offset; inclusive")
+    until: datetime = Field(description="ISO 8601 with offset; exclusive")
     team: str | None = Field(default=None, max_length=64)

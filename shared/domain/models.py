@@ -175,6 +175,10 @@ class Conversation(Frozen):
     last_customer_message_at: datetime | None
     preview: str
     version: int
+    # The agent who had it before a handback or archive: a reopened conversation goes back to them.
+    last_owner_id: str | None = None
+    tags: tuple[str, ...] = ()
+    archived_at: datetime | None = None
 
 
 class Attachment(Frozen):
@@ -198,8 +202,11 @@ class Message(Frozen):
     provider_message_id: str | None
     author_id: str | None
     error: DeliveryError | None = None
-    # Inbound media copied into the media bucket (a tuple: read-only, and MessageOut narrows it).
+    # Media in the media bucket: inbound media copied from the provider, or an agent's uploads
+    # (a tuple: read-only, and MessageOut narrows it).
     attachments: tuple[Attachment, ...] = ()
+    # An outbound template message: the template sent (its stored text is the filled body).
+    template: TemplateContent | None = None
 
 
 class User(Frozen):
@@ -268,3 +275,45 @@ class OutboundRequest(Frozen):
     conversation_id: str
     message_id: str
     attempt: int = 0
+
+
+# --- The agents' daily work: notes, quick replies, templates, presence. ------------------
+
+
+class Note(Frozen):
+    id: str
+    conversation_id: str
+    author_id: str
+    author_name: str
+    text: str
+    created_at: datetime
+
+
+class QuickReplyGroup(Frozen):
+    id: str
+    name: str
+
+
+class QuickReply(Frozen):
+    id: str
+    group_id: str
+    text: str
+
+
+class Template(Frozen):
+    """An approved template of one channel account. ``parameters`` name the body's variables in
+    the order the provider numbers them ({{1}}, {{2}}, ...)."""
+
+    account_id: str
+    name: str
+    language: str
+    body: str
+    parameters: tuple[str, ...] = ()
+
+
+class Presence(Frozen):
+    user_id: str
+    last_seen: datetime
+
+
+Message.model_rebuild()

@@ -21,8 +21,31 @@ from chalicelib.resources import SEND_QUEUE
 from chalicelib.storage.repository import ContactRepository
 
 from .capabilities import THREADED_CHANNELS
-from .models import DeliveryError, DeliveryStatus, OutboundContent, OutboundRequest
+from .models import (
+    Attachment,
+    DeliveryError,
+    DeliveryStatus,
+    Message,
+    OutboundContent,
+    OutboundMedia,
+    OutboundRequest,
+)
 from .window import window_state
+
+
+def outbound_content(message: Message, media_url: Callable[[Attachment], str], *, in_reply_to: str | None = None,
+                     human_agent_tag: bool = False) -> OutboundContent:
+    """What the adapter sends for a stored message: its template, or its text and its
+    attachments as URLs the provider can fetch (short-lived signed URLs of the media bucket).
+    A template message sends the template only; its stored text is the filled body the agents see."""
+    if message.template is not None:
+        return OutboundContent(template=message.template, in_reply_to=in_reply_to)
+    return OutboundContent(
+        text=message.text, in_reply_to=in_reply_to, human_agent_tag=human_agent_tag,
+        media=[OutboundMedia(url=media_url(attachment), content_type=attachment.content_type,
+                             filename=attachment.filename, size=attachment.size)
+               for attachment in message.attachments],
+    )
 
 
 @dataclass(frozen=True)
@@ -40,7 +63,8 @@ class RetryPolicy:
 class OutboundDispatcher:
     def __init__(self, repository: ContactRepository, publisher: QueuePublisher, credentials: CredentialStore,
                  retries: StateMachineStarter, *, retry_machine_arn: str, send_queue_url: str,
-                 policy: RetryPolicy, clock: Callable[[], datetime]) -> None:
+                 policy: RetryPolicy, clock: Callable[[], datetime],
+                 media_url: Callable[[Attachment], str] | None = None) -> None:
         self._repository = repository
         self._publisher = publisher
         self._credentials = credentials
@@ -49,6 +73,7 @@ class OutboundDispatcher:
         self._send_queue_url = send_queue_url
         self._policy = policy
         self._clock = clock
+        self._media_url = media_url or _no_media
 
     def check_window(self, request: OutboundRequest) -> bool:
         """Forward the request to the send queue if the channel's window still allows it."""
@@ -57,7 +82,8 @@ class OutboundDispatcher:
         if message.status is not DeliveryStatus.QUEUED:
             return False
         window = window_state(conversation, self._clock())
-        if not window.open:
+        # A template is what a closed window allows: only free text and media wait on the window.
+        if not window.open and message.template is None:
             self._repository.record_failure(conversation.id, message.id, DeliveryError(
                 code="window_closed", message="the customer-service window closed before the reply left",
                 permanent=True), self._clock())
@@ -78,8 +104,8 @@ class OutboundDispatcher:
                 raise SendFailed("account_disabled", "the channel account is disabled or removed", permanent=True)
             in_reply_to = (self._repository.last_inbound_provider_id(conversation)
                            if conversation.channel in THREADED_CHANNELS else None)
-            content = OutboundContent(text=message.text, in_reply_to=in_reply_to,
-                                      human_agent_tag=window_state(conversation, now).human_agent_tag)
+            content = outbound_content(message, self._media_url, in_reply_to=in_reply_to,
+                                       human_agent_tag=window_state(conversation, now).human_agent_tag)
             sent = adapter.send(account, self._credentials.get(account.channel.value, account.id),
                                 conversation.customer_id, content)
         except SendFailed as failure:
@@ -105,6 +131,10 @@ class OutboundDispatcher:
         self._repository.record_failure(request.conversation_id, request.message_id,
                                         DeliveryError(code=failure.code, message=reason, permanent=True), now)
         return DeliveryStatus.FAILED
+
+
+def _no_media(attachment: Attachment) -> str:
+    raise SendFailed("media_unavailable", f"no media store to sign {attachment.key}", permanent=True)
 
 
 def _send_message(request: OutboundRequest) -> QueueMessage:

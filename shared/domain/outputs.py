@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from pydantic import BaseModel
 
 from .inbox import ConversationDetail
-from .models import Attachment, Conversation, Message, Page, User
+from .models import Attachment, Conversation, Message, Note, Page, Presence, Template, User
+from .quick_replies import ListedReply
+from .statistics import Statistics
 
 
 class ConversationOut(BaseModel):
@@ -59,3 +61,73 @@ class SignInOut(BaseModel):
 class MeOut(BaseModel):
     user: User
     team_id: str
+
+
+# --- the agents' daily work ------------------------------------------------------------------
+
+
+class ConversationStartedOut(BaseModel):
+    conversation: Conversation
+    message: Message
+
+
+class UploadOut(BaseModel):
+    """PUT the file's bytes to ``url`` with ``headers`` before ``expires_in`` seconds pass, then
+    name ``key`` in the message's attachments."""
+
+    key: str
+    url: str
+    method: str
+    headers: Mapping[str, str]
+    expires_in: int
+
+
+class NotePage(Page[Note]):
+    pass
+
+
+class TagPage(Page[str]):
+    pass
+
+
+class TagOut(BaseModel):
+    tag: str
+
+
+class HeartbeatOut(BaseModel):
+    online_until: datetime
+
+
+class OnlineOut(BaseModel):
+    items: list[Presence]
+
+
+class QuickReplyOut(BaseModel):
+    id: str
+    group_id: str
+    group: str
+    shortcut: str
+    text: str
+
+    @classmethod
+    def of(cls, listed: ListedReply) -> QuickReplyOut:
+        return cls(id=listed.reply.id, group_id=listed.group.id, group=listed.group.name, shortcut=listed.shortcut,
+                   text=listed.reply.text)
+
+
+class QuickReplyListOut(BaseModel):
+    items: list[QuickReplyOut]
+
+
+class RenderedOut(BaseModel):
+    text: str
+    # Placeholders that could not be filled: the app marks them and keeps Send disabled.
+    missing: list[str]
+
+
+class TemplateListOut(BaseModel):
+    items: list[Template]
+
+
+class StatisticsOut(Statistics):
+    pass

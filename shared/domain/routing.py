@@ -1,9 +1,13 @@
-"""Routing: store each inbound event, open or continue the customer's conversation, and hand
-new conversations to assignment and every customer message to out-of-office.
+"""Routing: store each inbound event, open, continue or reopen the customer's conversation, and
+hand new and reopened-to-New conversations to assignment and every customer message to
+out-of-office.
 
-The team of a conversation is chosen once, when its first message opens it: the first of the
-account's routing rules (by priority) whose conditions hold, else the account's own team, else
-the default team. A rule naming a team that was deleted since is skipped.
+Customer ids on phone channels are stored in E.164, so one number written two ways is one
+customer. The team of a conversation is chosen once, when its first message opens it: the
+first of the account's routing rules (by priority) whose conditions hold, else the account's
+own team, else the default team. A rule naming a team that was deleted since is skipped.
+A customer who writes to an archived conversation within the reopen period (a service
+setting) reopens it; later, the message starts a new conversation in its place.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 
+from chalicelib.errors import InvalidInput
 from chalicelib.media import InboundMedia
 from chalicelib.messaging import QueueMessage, QueuePublisher
 from chalicelib.resources import ASSIGNMENT_QUEUE, OUT_OF_OFFICE_QUEUE
@@ -21,11 +26,38 @@ from chalicelib.storage.repository import ContactRepository, IngestResult
 from chalicelib.storage.teams import TeamStore
 
 from .admin_models import DEFAULT_TEAM_ID, RoutingRule
-from .models import Attachment, ChannelAccount, InboundEnvelope, InboundMessage, StatusUpdate
+from .lifecycle import Lifecycle
+from .models import (
+    Attachment,
+    Channel,
+    ChannelAccount,
+    Conversation,
+    ConversationState,
+    InboundEnvelope,
+    InboundMessage,
+    StatusUpdate,
+)
+from .phone import to_e164
+from .statistics import StatsRecorder
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_TEAM_ID", "Router", "assignment_request", "matches", "route_to_team"]
+__all__ = ["DEFAULT_TEAM_ID", "PHONE_CHANNELS", "Router", "assignment_request", "customer_id_for", "matches",
+           "route_to_team"]
+
+# Channels that address customers by phone number: their ids are stored in E.164.
+PHONE_CHANNELS = frozenset({Channel.WHATSAPP, Channel.SMS})
+
+
+def customer_id_for(channel: Channel, raw_id: str) -> str:
+    """The stored form of a customer id: E.164 on phone channels (a number the phone library
+    cannot read stays as the provider sent it, rather than losing the message)."""
+    if channel not in PHONE_CHANNELS:
+        return raw_id
+    try:
+        return to_e164(raw_id)
+    except InvalidInput:
+        return raw_id
 
 
 def matches(rule: RoutingRule, message: InboundMessage) -> bool:
@@ -58,11 +90,13 @@ def assignment_request(conversation_id: str, previous_owner_id: str | None = Non
 
 
 class Router:
-    def __init__(self, repository: ContactRepository, publisher: QueuePublisher,
-                 media: InboundMedia | None = None, accounts: ChannelAccountStore | None = None,
+    def __init__(self, repository: ContactRepository, publisher: QueuePublisher, lifecycle: Lifecycle,
+                 stats: StatsRecorder, media: InboundMedia | None = None, accounts: ChannelAccountStore | None = None,
                  teams: TeamStore | None = None) -> None:
         self._repository = repository
         self._publisher = publisher
+        self._lifecycle = lifecycle
+        self._stats = stats
         self._media = media
         self._accounts = accounts or ChannelAccountStore()
         self._teams = teams or TeamStore()
@@ -71,35 +105,54 @@ class Router:
         event = envelope.event
         if isinstance(event, StatusUpdate):
             return self._repository.apply_status(event)
-        return self._ingest(event)
+        return self._ingest(event.model_copy(update={"customer_id": customer_id_for(event.channel,
+                                                                                     event.customer_id)}))
 
     def _ingest(self, event: InboundMessage) -> IngestResult | None:
         account = self._repository.get_channel_account(event.account_id)
         attachments = self._copy_media(event, account)
+        replaces, reopened = self._archived_conversation(event)
 
         def choose_team() -> str:
             # Read only when this message opens a conversation.
             return route_to_team(self._accounts.rules_for(event.account_id), event, account, self._teams.exists)
 
         result = self._repository.ingest_message(event, team_id=DEFAULT_TEAM_ID, choose_team=choose_team,
-                                                 attachments=attachments)
+                                                 attachments=attachments, replaces=replaces)
         if result is None:
             return None  # a redelivery: stored before, and its follow-ups were sent then
-        follow_ups = json.dumps({"conversation_id": result.conversation.id,
-                                 "message_id": result.message.id})
         if result.created_conversation:
+            self._stats.created(result.conversation, result.conversation.created_at)
             self._publisher.send(ASSIGNMENT_QUEUE, [assignment_request(result.conversation.id)])
+        elif reopened is not None and reopened.state is ConversationState.NEW:
+            self._publisher.send(ASSIGNMENT_QUEUE, [assignment_request(reopened.id, reopened.last_owner_id)])
+        follow_ups = json.dumps({"conversation_id": result.conversation.id, "message_id": result.message.id})
         self._publisher.send(OUT_OF_OFFICE_QUEUE, [QueueMessage(body=follow_ups)])
         return result
+
+    def _archived_conversation(self, event: InboundMessage) -> tuple[str | None, Conversation | None]:
+        """Decide for a customer whose conversation is archived: reopen it (within the reopen
+        period) or start a new one in its place. Returns (conversation to replace, reopened one)."""
+        current = self._repository.open_conversation(event.account_id, event.customer_id)
+        if current is None or current.state is not ConversationState.ARCHIVED:
+            return None, None
+        if self._redelivered(event):
+            return None, None  # a message stored before must not reopen or replace anything
+        if self._lifecycle.may_reopen(current, event.sent_at):
+            # Reopened before the message is stored: if storing fails, the retry finds it open.
+            return None, self._lifecycle.reopen(current)
+        return current.id, None
+
+    def _redelivered(self, event: InboundMessage) -> bool:
+        # Read only where a redelivery would otherwise repeat work: the write itself is idempotent.
+        return self._repository.has_provider_message(event.channel, event.account_id, event.provider_message_id)
 
     def _copy_media(self, event: InboundMessage, account: ChannelAccount | None) -> tuple[Attachment, ...]:
         """Copy the message's media into the bucket before the idempotent write. A redelivery of
         a stored message copies nothing; a media object that cannot be copied is left out (the
-        message is still stored, with the provider's reference in ``raw``) rather than losing the
-        message to the dead-letter queue."""
-        if not event.media or self._media is None or account is None:
-            return ()
-        if self._repository.has_provider_message(event.channel, event.account_id, event.provider_message_id):
+        message is still stored, with the provider's reference in ``raw``) rather than losing
+        the message to the dead-letter queue."""
+        if not event.media or self._media is None or account is None or self._redelivered(event):
             return ()
         message_id = keys.message_id(event.sent_at, event.provider_message_id)
         attachments: list[Attachment] = []

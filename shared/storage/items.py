@@ -14,6 +14,13 @@ open pointer       OPEN#<account>#<customer>       OPEN
 user               USER#<id>                       USER
 team               TEAM#<id>                       TEAM
 channel account    ACCOUNT#<id>                    ACCOUNT
+lookup link        CONV#<id>                       LINK#ID | LINK#NAME | LINK#TAG#<tag>
+note               CONV#<id>                       NOTE#<millis>-<suffix>
+tag definition     TAGS                            TAG#<tag>
+quick reply group  QUICKREPLIES                    G#<group id>
+quick reply        QUICKREPLIES                    R#<reply id>
+template           TPL#<account>                   <name>#<language>
+statistics         STATS#<team>                    H#<yyyy-mm-ddThh> | CURRENT
 =================  ==============================  ==========================================
 """
 
@@ -93,6 +100,42 @@ class CollectionIndex(GlobalSecondaryIndex["TableItem"]):
     collection_sk = UnicodeAttribute(range_key=True)
 
 
+class ChannelCreatedIndex(GlobalSecondaryIndex["ConversationItem"]):
+    Meta = _index_meta("channel-created")
+    channel_pk = UnicodeAttribute(hash_key=True)
+    created_sk = UnicodeAttribute(range_key=True)
+
+
+class ChannelActivityIndex(GlobalSecondaryIndex["ConversationItem"]):
+    Meta = _index_meta("channel-activity")
+    channel_pk = UnicodeAttribute(hash_key=True)
+    activity_sk = UnicodeAttribute(range_key=True)
+
+
+class HandlerCreatedIndex(GlobalSecondaryIndex["ConversationItem"]):
+    Meta = _index_meta("handler-created")
+    handler_pk = UnicodeAttribute(hash_key=True)
+    created_sk = UnicodeAttribute(range_key=True)
+
+
+class HandlerActivityIndex(GlobalSecondaryIndex["ConversationItem"]):
+    Meta = _index_meta("handler-activity")
+    handler_pk = UnicodeAttribute(hash_key=True)
+    activity_sk = UnicodeAttribute(range_key=True)
+
+
+class LookupCreatedIndex(GlobalSecondaryIndex["ConversationLinkItem"]):
+    Meta = _index_meta("lookup-created")
+    lookup_pk = UnicodeAttribute(hash_key=True)
+    created_sk = UnicodeAttribute(range_key=True)
+
+
+class LookupActivityIndex(GlobalSecondaryIndex["ConversationLinkItem"]):
+    Meta = _index_meta("lookup-activity")
+    lookup_pk = UnicodeAttribute(hash_key=True)
+    activity_sk = UnicodeAttribute(range_key=True)
+
+
 class TableItem(Model):
     """Base of every item in the table."""
 
@@ -118,6 +161,12 @@ class AttachmentAttribute(MapAttribute[str, Any]):
     content_type = UnicodeAttribute()
     filename = UnicodeAttribute(null=True)
     size = NumberAttribute()
+
+
+class TemplateAttribute(MapAttribute[str, Any]):
+    name = UnicodeAttribute()
+    language = UnicodeAttribute()
+    variables = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
 
 
 class ConversationItem(TableItem, discriminator="conversation"):
@@ -150,6 +199,15 @@ class ConversationItem(TableItem, discriminator="conversation"):
     owner_activity = OwnerActivityIndex()
     team_created = TeamCreatedIndex()
     team_activity = TeamActivityIndex()
+    # --- inbox filters ---
+    # The agent who had the conversation before it was handed back or archived (reopen target).
+    last_owner_id = UnicodeAttribute(null=True)
+    channel_pk = UnicodeAttribute(null=True)
+    handler_pk = UnicodeAttribute(null=True)
+    channel_created = ChannelCreatedIndex()
+    channel_activity = ChannelActivityIndex()
+    handler_created = HandlerCreatedIndex()
+    handler_activity = HandlerActivityIndex()
 
 
 class MessageItem(TableItem, discriminator="message"):
@@ -166,6 +224,8 @@ class MessageItem(TableItem, discriminator="message"):
     error = ErrorAttribute(null=True)
     raw = UnicodeAttribute(null=True)
     attachments = ListAttribute[AttachmentAttribute](of=AttachmentAttribute, null=True)
+    # An outbound template message: the approved template and its filled-in variables.
+    template = TemplateAttribute(null=True)
 
 
 class ProviderMessageItem(TableItem, discriminator="provider_message"):
@@ -219,3 +279,54 @@ class ChannelAccountItem(TableItem, discriminator="channel_account"):
     collection_pk = UnicodeAttribute(null=True)
     collection_sk = UnicodeAttribute(null=True)
     collection = CollectionIndex()
+
+
+# --- the agents' daily work: lookup links, notes, tags, quick replies, templates (statistics
+# counters have dynamic attribute names: shared/storage/statistics.py; service settings and
+# presence are the administration's items: admin_items.py) ---
+
+
+class ConversationLinkItem(TableItem, discriminator="conversation_link"):
+    """Places a conversation on a lookup list (a tag, a customer id or name). Carries copies of
+    the conversation's sort keys; the page is read back from the conversations themselves."""
+
+    conversation_id = UnicodeAttribute()
+    lookup_pk = UnicodeAttribute()
+    created_sk = UnicodeAttribute()
+    activity_sk = UnicodeAttribute()
+    lookup_created = LookupCreatedIndex()
+    lookup_activity = LookupActivityIndex()
+
+
+class NoteItem(TableItem, discriminator="note"):
+    note_id = UnicodeAttribute()
+    conversation_id = UnicodeAttribute()
+    author_id = UnicodeAttribute()
+    author_name = UnicodeAttribute()
+    text = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+class TagDefinitionItem(TableItem, discriminator="tag_definition"):
+    tag = UnicodeAttribute()
+    created_by = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+
+
+class QuickReplyGroupItem(TableItem, discriminator="quick_reply_group"):
+    group_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+
+
+class QuickReplyItem(TableItem, discriminator="quick_reply"):
+    reply_id = UnicodeAttribute()
+    group_id = UnicodeAttribute()
+    text = UnicodeAttribute()
+
+
+class TemplateItem(TableItem, discriminator="template"):
+    account_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    language = UnicodeAttribute()
+    body = UnicodeAttribute()
+    parameters = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]

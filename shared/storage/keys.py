@@ -47,17 +47,24 @@ def state_list_pk(team_id: str, state: str) -> str:
     return f"T#{team_id}#S#{state}"
 
 
-def owner_list_pk(owner_id: str) -> str:
-    return f"A#{owner_id}"
+def owner_list_pk(team_id: str, owner_id: str) -> str:
+    """Assigned to one agent, within one team (an agent may work in several teams)."""
+    return f"T#{team_id}#A#{owner_id}"
 
 
 def team_list_pk(team_id: str) -> str:
     return f"T#{team_id}"
 
 
+def time_key(moment: datetime) -> str:
+    """A moment as a string that sorts in time order: ISO 8601 in UTC, milliseconds. Every time
+    in a sort key goes through here, so an adapter's local-time datetime cannot break the order."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
 def time_sk(moment: datetime, conversation_id: str) -> str:
     """Sort key of a conversation in a list: ISO time, then the id to keep keys unique."""
-    return f"{moment.isoformat(timespec='milliseconds')}#{conversation_id}"
+    return f"{time_key(moment)}#{conversation_id}"
 
 
 def new_conversation_id() -> str:
@@ -92,6 +99,73 @@ ACCOUNTS_COLLECTION = "ACCOUNTS"
 
 def team_member_sk(user_id: str) -> str:
     return f"MEMBER#{user_id}"
+
+
+# --- inbox filters and lookup links ---------------------------------------------------------
+
+
+def channel_list_pk(team_id: str, channel: str) -> str:
+    return f"T#{team_id}#C#{channel}"
+
+
+def handler_list_pk(team_id: str, agent_id: str) -> str:
+    """Conversations an agent has or last had (archived ones included)."""
+    return f"T#{team_id}#H#{agent_id}"
+
+
+def customer_lookup_pk(team_id: str, term: str) -> str:
+    """Customer ids and names share one namespace, so one exact search term is one Query."""
+    return f"T#{team_id}#WHO#{term.casefold()}"
+
+
+def tag_lookup_pk(team_id: str, tag: str) -> str:
+    return f"T#{team_id}#TAG#{tag}"
+
+
+LINK_PREFIX = "LINK#"
+CUSTOMER_ID_LINK_SK = "LINK#ID"
+CUSTOMER_NAME_LINK_SK = "LINK#NAME"
+
+
+def tag_link_sk(tag: str) -> str:
+    return f"LINK#TAG#{tag}"
+
+
+# --- notes, tags, quick replies, templates, statistics -----------------------------------------
+
+NOTE_PREFIX = "NOTE#"
+
+
+def note_sk(note_id: str) -> str:
+    return f"{NOTE_PREFIX}{note_id}"
+
+
+TAG_CATALOGUE_PK = "TAGS"
+
+
+def tag_definition_sk(tag: str) -> str:
+    return f"TAG#{tag}"
+
+
+QUICK_REPLIES_PK = "QUICKREPLIES"
+QUICK_REPLY_GROUP_PREFIX = "G#"
+QUICK_REPLY_PREFIX = "R#"
+
+
+def quick_reply_group_sk(group_id: str) -> str:
+    return f"{QUICK_REPLY_GROUP_PREFIX}{group_id}"
+
+
+def quick_reply_sk(reply_id: str) -> str:
+    return f"{QUICK_REPLY_PREFIX}{reply_id}"
+
+
+def template_pk(account_id: str) -> str:
+    return f"TPL#{account_id}"
+
+
+def template_sk(name: str, language: str) -> str:
+    return f"{name}#{language}"
 
 
 def presence_pk(team_id: str) -> str:
@@ -139,3 +213,32 @@ def raw_mail_key(account_id: str, ses_message_id: str) -> str:
 def media_prefix(conversation_id: str) -> str:
     """Every media object of a conversation lives under this key prefix of the media bucket."""
     return f"conversations/{conversation_id}/"
+
+
+def upload_prefix(conversation_id: str) -> str:
+    """Agents' uploads for a conversation: under its media prefix, so the purge removes them."""
+    return f"{media_prefix(conversation_id)}uploads/"
+
+
+def upload_key(conversation_id: str, token: str, filename: str) -> str:
+    """One upload: a random token keeps two files of the same name apart."""
+    return f"{upload_prefix(conversation_id)}{token}/{filename}"
+
+
+def stats_pk(team_id: str) -> str:
+    return f"STATS#{team_id}"
+
+
+STATS_CURRENT_SK = "CURRENT"
+STATS_HOUR_PREFIX = "H#"
+
+
+def stats_hour_sk(moment: datetime) -> str:
+    """The hour bucket of a moment (UTC): counters are kept per team and hour, so a statistics
+    request reads one item per hour of its span, whatever the number of conversations."""
+    return f"{STATS_HOUR_PREFIX}{moment.astimezone(UTC).strftime('%Y-%m-%dT%H')}"
+
+
+def sortable_id(moment: datetime) -> str:
+    """An id that sorts by creation time (notes, quick replies)."""
+    return f"{int(moment.timestamp() * 1000):013d}-{uuid.uuid4().hex[:8]}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from chalicelib.domain.models import Presence
 from pynamodb.pagination import ResultIterator
 
 from . import keys
@@ -31,8 +32,26 @@ def record_heartbeat(user_id: str, team_ids: Iterable[str], at: datetime) -> Non
                 collection_sk=keys.presence_collection_sk(at, user_id)))
 
 
-def online_user_ids(team_id: str, since: datetime) -> list[str]:
-    """Users of the team whose last heartbeat is at ``since`` or later (index: eventually consistent)."""
+def seen_since(team_id: str, since: datetime) -> list[Presence]:
+    """Users of the team whose last heartbeat is at ``since`` or later, by user id (index:
+    eventually consistent)."""
     results: ResultIterator[TableItem] = PresenceItem.collection.query(
         keys.presence_pk(team_id), PresenceItem.collection_sk >= keys.presence_time(since))
-    return sorted({item.user_id for item in results if isinstance(item, PresenceItem)})
+    latest: dict[str, datetime] = {}
+    for item in results:
+        if isinstance(item, PresenceItem):
+            latest[item.user_id] = max(item.last_seen, latest.get(item.user_id, item.last_seen))
+    return [Presence(user_id=user_id, last_seen=latest[user_id]) for user_id in sorted(latest)]
+
+
+def online_user_ids(team_id: str, since: datetime) -> list[str]:
+    """Users of the team whose last heartbeat is at ``since`` or later (index: eventually consistent)."""
+    return [entry.user_id for entry in seen_since(team_id, since)]
+
+
+def last_seen(team_id: str, user_id: str) -> datetime | None:
+    """One user's last heartbeat in a team (a consistent read of their presence item)."""
+    try:
+        return PresenceItem.get(keys.presence_pk(team_id), keys.presence_sk(user_id), consistent_read=True).last_seen
+    except PresenceItem.DoesNotExist:
+        return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
@@ -31,6 +31,7 @@ from chalicelib.domain.models import (
     Role,
     StatusUpdate,
     Team,
+    TemplateContent,
     User,
 )
 from chalicelib.errors import Conflict, InvalidInput, NotFound
@@ -48,12 +49,14 @@ from .items import (
     AttachmentAttribute,
     ChannelAccountItem,
     ConversationItem,
+    ConversationLinkItem,
     ErrorAttribute,
     MessageItem,
     OpenConversationItem,
     ProviderMessageItem,
     TableItem,
     TeamItem,
+    TemplateAttribute,
     UserItem,
 )
 
@@ -106,6 +109,9 @@ def _to_conversation(item: ConversationItem) -> Conversation:
         last_customer_message_at=item.last_customer_message_at,
         preview=item.preview,
         version=int(item.version),
+        last_owner_id=item.last_owner_id,
+        tags=tuple(sorted(item.tags or ())),
+        archived_at=item.archived_at,
     )
 
 
@@ -125,9 +131,19 @@ def _to_message(item: MessageItem) -> Message:
         provider_message_id=item.provider_message_id,
         author_id=item.author_id,
         error=error,
-        attachments=tuple(Attachment(key=a.key, content_type=a.content_type, filename=a.filename, size=int(a.size))
-                          for a in item.attachments or ()),
+        attachments=tuple(
+            Attachment(key=a.key, content_type=a.content_type, filename=a.filename, size=int(a.size))
+            for a in item.attachments or ()),
+        template=None if item.template is None else TemplateContent(
+            name=item.template.name, language=item.template.language,
+            variables=list(item.template.variables or ())),
     )
+
+
+def _attachment_kind(attachment: Attachment) -> ContentKind:
+    major = attachment.content_type.split("/", 1)[0]
+    return {"image": ContentKind.IMAGE, "audio": ContentKind.AUDIO, "video": ContentKind.VIDEO}.get(
+        major, ContentKind.DOCUMENT)
 
 
 def _preview(kind: ContentKind, text: str | None) -> str:
@@ -144,11 +160,46 @@ class _IndexKeys:
     team_pk: str
     # Only an assigned conversation is on its owner's list; a missing key keeps it off that index.
     owner_pk: str | None
+    channel_pk: str
+    # The agent who has or last had it: stays after handback and archive.
+    handler_pk: str | None
 
 
-def _index_keys(state: ConversationState, team_id: str, owner_id: str | None) -> _IndexKeys:
-    owner_pk = keys.owner_list_pk(owner_id) if owner_id and state is ConversationState.ASSIGNED else None
-    return _IndexKeys(keys.state_list_pk(team_id, state.value), keys.team_list_pk(team_id), owner_pk)
+def _index_keys(state: ConversationState, team_id: str, owner_id: str | None, *, channel: Channel,
+                last_owner_id: str | None) -> _IndexKeys:
+    owner_pk = keys.owner_list_pk(team_id, owner_id) if owner_id and state is ConversationState.ASSIGNED else None
+    handler_pk = keys.handler_list_pk(team_id, last_owner_id) if last_owner_id else None
+    return _IndexKeys(keys.state_list_pk(team_id, state.value), keys.team_list_pk(team_id), owner_pk,
+                      keys.channel_list_pk(team_id, channel.value), handler_pk)
+
+
+def index_key_actions(keys_: _IndexKeys) -> list[Action]:
+    """The update actions that move a conversation's index keys to ``keys_`` (a missing key
+    takes the conversation off that index)."""
+    actions: list[Action] = [
+        ConversationItem.state_pk.set(keys_.state_pk),
+        ConversationItem.team_pk.set(keys_.team_pk),
+        ConversationItem.channel_pk.set(keys_.channel_pk),
+    ]
+    actions.append(ConversationItem.owner_pk.set(keys_.owner_pk) if keys_.owner_pk
+                   else ConversationItem.owner_pk.remove())
+    actions.append(ConversationItem.handler_pk.set(keys_.handler_pk) if keys_.handler_pk
+                   else ConversationItem.handler_pk.remove())
+    return actions
+
+
+def customer_links(conversation_id: str, team_id: str, customer_id: str, customer_name: str | None,
+                   created_sk: str, activity_sk: str) -> list[ConversationLinkItem]:
+    """The lookup links that let an exact customer id or name find the conversation."""
+    links = [ConversationLinkItem(
+        keys.conversation_pk(conversation_id), keys.CUSTOMER_ID_LINK_SK, conversation_id=conversation_id,
+        lookup_pk=keys.customer_lookup_pk(team_id, customer_id), created_sk=created_sk, activity_sk=activity_sk)]
+    if customer_name and customer_name.strip():
+        links.append(ConversationLinkItem(
+            keys.conversation_pk(conversation_id), keys.CUSTOMER_NAME_LINK_SK, conversation_id=conversation_id,
+            lookup_pk=keys.customer_lookup_pk(team_id, customer_name.strip()), created_sk=created_sk,
+            activity_sk=activity_sk))
+    return links
 
 
 class ContactRepository:
@@ -222,7 +273,7 @@ class ContactRepository:
             index_key = keys.state_list_pk(team_id, ConversationState.ASSIGNED.value)
             index = ConversationItem.state_created if sort == "created" else ConversationItem.state_activity
         elif view == "mine":
-            index_key = keys.owner_list_pk(user_id)
+            index_key = keys.owner_list_pk(team_id, user_id)
             index = ConversationItem.owner_created if sort == "created" else ConversationItem.owner_activity
         else:
             index_key = keys.team_list_pk(team_id)
@@ -237,23 +288,34 @@ class ContactRepository:
             raise InvalidInput("cursor does not belong to this list", field="cursor") from error
         return Page[Conversation](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
 
+    def open_conversation(self, account_id: str, customer_id: str) -> Conversation | None:
+        """The customer's current conversation on this account (possibly archived: the pointer
+        stays until a new conversation replaces it, so a reopen finds it)."""
+        pointer = self._get(OpenConversationItem, keys.open_conversation_pk(account_id, customer_id), "OPEN")
+        if pointer is None:
+            return None
+        item = self._get(ConversationItem, keys.conversation_pk(pointer.conversation_id), keys.CONVERSATION_SK)
+        return None if item is None else _to_conversation(item)
+
     def has_provider_message(self, channel: Channel, account_id: str, provider_message_id: str) -> bool:
         """Whether this provider message id is stored already (a redelivery)."""
         return self._get(ProviderMessageItem, keys.provider_message_pk(channel.value, account_id,
                                                                        provider_message_id), "PMSG") is not None
 
     def ingest_message(self, event: InboundMessage, *, team_id: str, choose_team: Callable[[], str] | None = None,
-                       attachments: tuple[Attachment, ...] = ()) -> IngestResult | None:
+                       attachments: tuple[Attachment, ...] = (), replaces: str | None = None) -> IngestResult | None:
         """Store an inbound message (with its media, already copied to the media bucket) and
         create or touch its conversation. A new conversation goes to ``choose_team()`` (routing,
         called only then) or else ``team_id``.
 
         Returns None when the provider's message id was seen before (a redelivered webhook):
         the provider-id item is written in the same transaction as the message, with a
-        condition that it does not exist yet.
+        condition that it does not exist yet. ``replaces`` names an archived conversation past
+        its reopen period: the message starts a new conversation in its place.
         """
         pointer = self._get(OpenConversationItem, keys.open_conversation_pk(event.account_id, event.customer_id),
                             "OPEN")
+        replacing = pointer is not None and replaces is not None and pointer.conversation_id == replaces
         message = MessageItem(
             keys.conversation_pk(""), "", message_id=keys.message_id(event.sent_at, event.provider_message_id),
             direction=Direction.INBOUND.value, content_kind=event.kind.value, text=event.text,
@@ -263,8 +325,8 @@ class ContactRepository:
             attachments=[AttachmentAttribute(key=a.key, content_type=a.content_type, filename=a.filename,
                                              size=a.size) for a in attachments] or None,
         )
-        created = pointer is None
-        conversation_id = keys.new_conversation_id() if pointer is None else pointer.conversation_id
+        created = pointer is None or replacing
+        conversation_id = keys.new_conversation_id() if created or pointer is None else pointer.conversation_id
         if created and choose_team is not None:
             team_id = choose_team()
         self._place_message(message, conversation_id)
@@ -277,13 +339,17 @@ class ContactRepository:
                 transaction.save(provider_item, condition=ProviderMessageItem.pk.does_not_exist())
                 transaction.save(message)
                 if created:
-                    transaction.save(self._new_conversation_item(event, conversation_id, team_id),
-                                     condition=ConversationItem.pk.does_not_exist())
+                    conversation_item = self._new_conversation_item(event, conversation_id, team_id)
+                    transaction.save(conversation_item, condition=ConversationItem.pk.does_not_exist())
                     transaction.save(
                         OpenConversationItem(keys.open_conversation_pk(event.account_id, event.customer_id),
                                              "OPEN", conversation_id=conversation_id),
-                        condition=OpenConversationItem.pk.does_not_exist(),
+                        condition=(OpenConversationItem.conversation_id == replaces) if replacing
+                        else OpenConversationItem.pk.does_not_exist(),
                     )
+                    for link in customer_links(conversation_id, team_id, event.customer_id, event.customer_name,
+                                               conversation_item.created_sk, conversation_item.activity_sk):
+                        transaction.save(link)
         except TransactWriteError as error:
             reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
             if reasons and reasons[0] == "ConditionalCheckFailed":
@@ -300,7 +366,7 @@ class ContactRepository:
 
     def _new_conversation_item(self, event: InboundMessage, conversation_id: str, team_id: str) -> ConversationItem:
         state = ConversationState.NEW
-        index_keys = _index_keys(state, team_id, None)
+        index_keys = _index_keys(state, team_id, None, channel=event.channel, last_owner_id=None)
         return ConversationItem(
             keys.conversation_pk(conversation_id), keys.CONVERSATION_SK,
             conversation_id=conversation_id, channel=event.channel.value, account_id=event.account_id,
@@ -310,6 +376,7 @@ class ContactRepository:
             created_sk=keys.time_sk(event.sent_at, conversation_id),
             activity_sk=keys.time_sk(event.sent_at, conversation_id),
             state_pk=index_keys.state_pk, team_pk=index_keys.team_pk, owner_pk=index_keys.owner_pk,
+            channel_pk=index_keys.channel_pk,
         )
 
     def _touch_conversation(self, conversation_id: str, event: InboundMessage) -> None:
@@ -328,6 +395,29 @@ class ContactRepository:
         except UpdateError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
+            return
+        if event.customer_name and event.customer_name.strip():
+            ConversationLinkItem(
+                keys.conversation_pk(conversation_id), keys.CUSTOMER_NAME_LINK_SK, conversation_id=conversation_id,
+                lookup_pk=keys.customer_lookup_pk(item.team_id, event.customer_name.strip()),
+                created_sk=item.created_sk, activity_sk=item.activity_sk).save()
+        self.refresh_links(conversation_id, item.activity_sk)
+
+    def refresh_links(self, conversation_id: str, activity_sk: str) -> None:
+        """Carry the conversation's new last-message key to its lookup links (a handful: its tags
+        and its customer id and name), so lookups sort by last message date too. A link whose
+        key is already newer is left alone."""
+        links: ResultIterator[ConversationLinkItem] = ConversationLinkItem.query(
+            keys.conversation_pk(conversation_id), ConversationLinkItem.sk.startswith(keys.LINK_PREFIX))
+        for link in links:
+            if link.activity_sk >= activity_sk:
+                continue
+            try:
+                link.update(actions=[ConversationLinkItem.activity_sk.set(activity_sk)],
+                            condition=ConversationLinkItem.pk.exists())
+            except UpdateError as error:
+                if error.cause_response_code != "ConditionalCheckFailedException":
+                    raise
 
     def pick_up(self, conversation_id: str, user_id: str) -> Conversation:
         """Assign a New conversation to the user. Of two concurrent pick-ups exactly one wins:
@@ -335,14 +425,14 @@ class ContactRepository:
         current = self.get_conversation(conversation_id)
         state = ConversationState.ASSIGNED
         item = ConversationItem(keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
-        index_keys = _index_keys(state, current.team_id, user_id)
+        index_keys = _index_keys(state, current.team_id, user_id, channel=current.channel, last_owner_id=user_id)
         try:
             item.update(
                 actions=[
                     ConversationItem.state.set(state.value),
                     ConversationItem.owner_id.set(user_id),
-                    ConversationItem.state_pk.set(index_keys.state_pk),
-                    ConversationItem.owner_pk.set(keys.owner_list_pk(user_id)),
+                    ConversationItem.last_owner_id.set(user_id),
+                    *index_key_actions(index_keys),
                     ConversationItem.version.add(1),
                 ],
                 condition=ConversationItem.state == ConversationState.NEW.value,
@@ -353,9 +443,11 @@ class ContactRepository:
             raise
         return _to_conversation(item)
 
-    def assigned_count(self, owner_id: str) -> int:
-        """How many conversations are assigned to this agent (their Assigned-to-me list)."""
-        return int(ConversationItem.owner_created.count(keys.owner_list_pk(owner_id)))
+    def assigned_count(self, owner_id: str, team_ids: Iterable[str]) -> int:
+        """How many conversations are assigned to this agent in these teams (their Assigned-to-me
+        lists, one per team: a Count Query on the owner index each)."""
+        return sum(int(ConversationItem.owner_created.count(keys.owner_list_pk(team_id, owner_id)))
+                   for team_id in dict.fromkeys(team_ids))
 
     # --- messages -----------------------------------------------------------------------
 
@@ -391,12 +483,18 @@ class ContactRepository:
             raise NotFound(f"message {message_id} does not exist", field="message_id")
         return _to_message(item)
 
-    def add_outbound_message(self, conversation: Conversation, *, author_id: str, text: str,
-                             sent_at: datetime) -> Message:
+    def add_outbound_message(self, conversation: Conversation, *, author_id: str, text: str | None,
+                             sent_at: datetime, attachments: tuple[Attachment, ...] = (),
+                             template: TemplateContent | None = None) -> Message:
+        kind = ContentKind.TEXT if text or not attachments else _attachment_kind(attachments[0])
         item = MessageItem(
             keys.conversation_pk(""), "", message_id=keys.message_id(sent_at),
-            direction=Direction.OUTBOUND.value, content_kind=ContentKind.TEXT.value, text=text,
+            direction=Direction.OUTBOUND.value, content_kind=kind.value, text=text,
             sent_at=sent_at, status=DeliveryStatus.QUEUED.value, author_id=author_id,
+            attachments=[AttachmentAttribute(key=a.key, content_type=a.content_type, filename=a.filename,
+                                             size=a.size) for a in attachments] or None,
+            template=None if template is None else TemplateAttribute(
+                name=template.name, language=template.language, variables=list(template.variables)),
         )
         self._place_message(item, conversation.id)
         conversation_item = ConversationItem(keys.conversation_pk(conversation.id), keys.CONVERSATION_SK)
@@ -405,8 +503,9 @@ class ContactRepository:
             transaction.update(conversation_item, actions=[
                 ConversationItem.last_message_at.set(sent_at),
                 ConversationItem.activity_sk.set(keys.time_sk(sent_at, conversation.id)),
-                ConversationItem.preview.set(_preview(ContentKind.TEXT, text)),
+                ConversationItem.preview.set(_preview(kind, text)),
             ], condition=ConversationItem.pk.exists())
+        self.refresh_links(conversation.id, keys.time_sk(sent_at, conversation.id))
         return _to_message(item)
 
     def record_sent(self, conversation_id: str, message_id: str, provider_message_id: str,

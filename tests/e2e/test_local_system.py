@@ -25,7 +25,7 @@ def test_customer_to_agent_and_back(system):
     def in_new():
         items = requests.get(f"{api}/conversations", params={"view": "new"}, headers=agent,
                              timeout=HTTP_TIMEOUT).json()["items"]
-        return find(items, customer_id=wa_id)
+        return find(items, customer_id="+" + wa_id)  # stored in E.164
 
     conversation = wait_for(in_new, what="conversation in New")
     assert conversation["customer_name"] == "Ana"

@@ -27,7 +27,8 @@ SENDS_TO = {
 STARTS = {API: resources.AUTO_DELETE_MACHINE, "send_outbound": resources.DELAYED_RETRY_MACHINE}
 READS_SECRETS = {API, "route_inbound", "send_outbound"}
 # Media bucket object actions per function.
-MEDIA = {API: {"s3:GetObject"}, "route_inbound": {"s3:GetObject", "s3:PutObject"},
+# The API signs agents' download (GET) and upload (PUT) URLs with its own role.
+MEDIA = {API: {"s3:GetObject", "s3:PutObject"}, "route_inbound": {"s3:GetObject", "s3:PutObject"},
          "send_outbound": {"s3:GetObject"}, "purge_conversation": {"s3:DeleteObject"}}
 SENDS_EMAIL = {"send_outbound"}
 

@@ -66,7 +66,8 @@ def test_storage_construct_alone() -> None:
         "GlobalSecondaryIndexes": Match.array_with([Match.object_like({"IndexName": index.name})
                                                     for index in TABLE.indexes]),
     })
-    # And the media bucket is private, encrypted, unversioned and logged
+    # And the media bucket is private, encrypted, unversioned and logged, and lets the web app
+    # PUT attachments to presigned URLs from its own origin (CORS)
     template.has_resource("AWS::S3::Bucket", {
         "Properties": {
             "BucketEncryption": Match.any_value(),
@@ -74,6 +75,8 @@ def test_storage_construct_alone() -> None:
                                                "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
             "LoggingConfiguration": Match.object_like({"LogFilePrefix": "media/"}),
             "VersioningConfiguration": Match.absent(),
+            "CorsConfiguration": {"CorsRules": [Match.object_like({
+                "AllowedMethods": Match.array_with(["PUT"]), "AllowedHeaders": ["content-type"]})]},
         },
         "DeletionPolicy": "Retain",
     })

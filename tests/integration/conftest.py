@@ -73,3 +73,49 @@ def drain(runtime: LocalRuntime, *queue_keys: str, rounds: int = 20) -> None:
         if sum(runtime.poller(key).poll_once() for key in queue_keys) == 0:
             return
     raise AssertionError(f"queues {queue_keys} did not drain in {rounds} rounds")
+
+
+# --- more people for the inbox's authorization tests ----------------------------------------
+
+
+@pytest.fixture(scope="session")
+def admin(api: str, demo: dict[str, Any]) -> dict[str, str]:
+    return login(api, "admin@example.com", demo["password"])
+
+
+@pytest.fixture(scope="session")
+def user_ids(demo: dict[str, Any]) -> dict[str, str]:
+    return {u["email"]: u["id"] for u in demo["users"]}
+
+
+def _extra_user(runtime: LocalRuntime, api: str, demo: dict[str, Any], email: str, role: str,
+                team_ids: tuple[str, ...]) -> dict[str, str]:
+    from chalicelib.domain.models import Role, Team
+    from chalicelib.storage.repository import ContactRepository
+
+    from local.seed import create_user
+
+    assert runtime.resources is not None
+    repository = ContactRepository()
+    for team_id in team_ids:
+        repository.put_team(Team(id=team_id, name=team_id.title()))
+    create_user(runtime.resources, repository, email, email.split("@")[0].title(), Role(role), team_ids,
+                demo["password"])
+    return login(api, email, demo["password"])
+
+
+@pytest.fixture(scope="session")
+def watcher(runtime: LocalRuntime, api: str, demo: dict[str, Any]) -> dict[str, str]:
+    return _extra_user(runtime, api, demo, "watcher@example.com", "watcher", ("default",))
+
+
+@pytest.fixture(scope="session")
+def outsider(runtime: LocalRuntime, api: str, demo: dict[str, Any]) -> dict[str, str]:
+    """An agent of another team."""
+    return _extra_user(runtime, api, demo, "sales-agent@example.com", "agent", ("sales",))
+
+
+@pytest.fixture(scope="session")
+def disabled(runtime: LocalRuntime, api: str, demo: dict[str, Any]) -> dict[str, str]:
+    """A user whose role is Disabled (still able to sign in to Cognito)."""
+    return _extra_user(runtime, api, demo, "gone@example.com", "disabled", ("default",))

@@ -30,7 +30,7 @@ def test_the_documented_admin_session(runtime, api, demo):
     say(runtime, account, wa_id, "hello sales")
     listed = ok(requests.get(f"{api}/conversations", params={"view": "all", "team": team_id}, headers=admin,
                              timeout=HTTP_TIMEOUT))["items"]
-    assert find(listed, customer_id=wa_id)
+    assert find(listed, customer_id="+" + wa_id)  # stored in E.164
     # And the whole API is described at /openapi.json, without signing in
     assert "/teams/{team_id}/office-hours" in ok(requests.get(f"{api}/openapi.json", timeout=HTTP_TIMEOUT))["paths"]
 

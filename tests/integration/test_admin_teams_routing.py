@@ -122,14 +122,14 @@ def test_conversations_go_to_the_accounts_team_or_by_rule_or_to_default(runtime,
     say(runtime, account, by_rule, "Question about my INVOICE please")
     say(runtime, account, by_account, "Hello there")
     say(runtime, plain, by_default, "Hello anyone")
-    # Then each is in its team's list, and only there
-    assert find(conversations(api, admin, billing["id"]), customer_id=by_rule)
-    assert find(conversations(api, admin, support["id"]), customer_id=by_account)
-    assert not find(conversations(api, admin, support["id"]), customer_id=by_rule)
-    assert find(conversations(api, admin, "default"), customer_id=by_default)
+    # Then each is in its team's list, and only there (customers stored in E.164)
+    assert find(conversations(api, admin, billing["id"]), customer_id="+" + by_rule)
+    assert find(conversations(api, admin, support["id"]), customer_id="+" + by_account)
+    assert not find(conversations(api, admin, support["id"]), customer_id="+" + by_rule)
+    assert find(conversations(api, admin, "default"), customer_id="+" + by_default)
     # And later messages stay in the conversation's team (routing decides once)
     say(runtime, account, by_account, "about my invoice, actually")
-    assert not find(conversations(api, admin, billing["id"]), customer_id=by_account)
+    assert not find(conversations(api, admin, billing["id"]), customer_id="+" + by_account)
     # When the rule is deleted, new conversations with the keyword go to the account's team
     rules = ok(call("GET", f"{api}/channel-accounts/{account.id}/routing-rules", admin))["items"]
     assert [r["id"] for r in rules] == [rule["id"]]
@@ -137,7 +137,7 @@ def test_conversations_go_to_the_accounts_team_or_by_rule_or_to_default(runtime,
     ok(call("DELETE", f"{api}/channel-accounts/{account.id}/routing-rules/{rule['id']}", admin), 204)
     later = new_wa_id()
     say(runtime, account, later, "invoice again")
-    assert find(conversations(api, admin, support["id"]), customer_id=later)
+    assert find(conversations(api, admin, support["id"]), customer_id="+" + later)
 
 
 def test_routing_to_a_team_that_does_not_exist_is_refused(runtime, api, admin):

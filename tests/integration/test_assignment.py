@@ -30,7 +30,7 @@ def agent(team_id: str, name: str, role: Role = Role.AGENT) -> str:
 
 def conversation(api, admin, team_id, wa_id):
     return find(ok(call("GET", f"{api}/conversations?view=all&limit=100&team={team_id}", admin))["items"],
-                customer_id=wa_id)
+                customer_id="+" + wa_id)  # stored in E.164
 
 
 def test_presence_lists_the_users_seen_since_a_moment(runtime):

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
+import requests
 from chalicelib import wiring
 from chalicelib.domain.models import ConversationState
 from chalicelib.domain.retention import schedule_auto_delete
@@ -13,15 +14,17 @@ from chalicelib.storage import keys
 from chalicelib.storage.items import (
     AttachmentAttribute,
     ConversationItem,
+    ConversationLinkItem,
     MessageItem,
     OpenConversationItem,
     ProviderMessageItem,
     TableItem,
 )
+from chalicelib.storage.retention import deadline_text
 
 from tests.integration.admin_helpers import call, new_team, new_whatsapp_account, ok, say
 from tests.integration.conftest import drain, queue_depth
-from tests.support import login, new_wa_id, wait_for
+from tests.support import HTTP_TIMEOUT, login, new_wa_id, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +72,7 @@ def archived_conversation(runtime, api, admin, media: list[str]):
 def leftovers(runtime, conversation, account, wa_id) -> list[str]:
     found = [f"{item.pk}/{item.sk}" for item in TableItem.query(keys.conversation_pk(conversation["id"]))]
     try:
-        OpenConversationItem.get(keys.open_conversation_pk(account.id, wa_id), "OPEN")
+        OpenConversationItem.get(keys.open_conversation_pk(account.id, conversation["customer_id"]), "OPEN")
         found.append("open pointer")
     except OpenConversationItem.DoesNotExist:
         pass
@@ -157,3 +160,38 @@ def test_the_purge_worker_spares_a_reopened_conversation_and_repeats_harmlessly(
                      MessageBody='{"conversation_pk": "CONV#gone", "delete_at": "2000-01-01T00:00:00Z"}')
     drain(runtime, "purge")
     assert queue_depth(sqs, runtime.resources.dlq_urls["purge"]) == 0
+
+
+def test_archiving_through_the_api_schedules_the_deletion_and_the_purge_takes_the_inbox_items(runtime, api, admin):
+    # Given auto-deletion after 1 day, and a conversation the administrator picked up, tagged,
+    # noted and uploaded an attachment for
+    ok(call("PATCH", f"{api}/settings/service", admin, {"auto_delete_days": 1}))
+    conversation, account, wa_id = archived_conversation(runtime, api, admin, [])
+    path = f"{api}/conversations/{conversation['id']}"
+    team = f"?team={conversation['team_id']}"
+    ok(call("POST", f"{path}/pickup{team}", admin))
+    ok(call("POST", f"{path}/tags{team}", admin, {"tags": ["purge-me"]}))
+    ok(call("POST", f"{path}/notes{team}", admin, {"text": "called the customer"}), 201)
+    ticket = ok(call("POST", f"{path}/uploads{team}", admin,
+                     {"filename": "label.png", "content_type": "image/png", "size": 3}), 201)
+    assert requests.put(ticket["url"], data=b"png", headers=ticket["headers"], timeout=HTTP_TIMEOUT).ok
+    tag_list = keys.tag_lookup_pk(conversation["team_id"], "purge-me")
+    tagged = [link.conversation_id for link in ConversationLinkItem.lookup_created.query(tag_list)]
+    assert tagged == [conversation["id"]]
+    running_before = len(executions(runtime, "RUNNING"))
+    # When the administrator archives it through the API
+    archived = ok(call("POST", f"{path}/archive{team}", admin, {}))
+    # Then the archive stored the deletion date and started the machine's wait for it
+    assert archived["state"] == "archived"
+    stored = ConversationItem.get(keys.conversation_pk(conversation["id"]), keys.CONVERSATION_SK)
+    assert stored.archived_at is not None
+    assert stored.delete_at == deadline_text(stored.archived_at + timedelta(days=1))
+    assert len(executions(runtime, "RUNNING")) == running_before + 1
+    # And once due (archived two days ago), the purge leaves no link, note, tag item or upload behind
+    archived_at = datetime.now(UTC) - timedelta(days=2)
+    archive(conversation["id"], archived_at)
+    schedule_auto_delete(conversation["id"], archived_at)
+    wait_for(lambda: purged(runtime, conversation, account, wa_id), timeout=20, interval=0.5, what="purge")
+    assert list(ConversationLinkItem.lookup_created.query(tag_list)) == []
+    assert list(ConversationLinkItem.lookup_created.query(
+        keys.customer_lookup_pk(conversation["team_id"], conversation["customer_id"]))) == []

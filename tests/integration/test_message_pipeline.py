@@ -20,7 +20,7 @@ def deliver(runtime, webhook_url, demo, wa_id, text, **kwargs):
 def conversation_of(api, headers, wa_id, view="new"):
     items = requests.get(f"{api}/conversations", params={"view": view, "limit": 100}, headers=headers,
                          timeout=HTTP_TIMEOUT).json()["items"]
-    return find(items, customer_id=wa_id)
+    return find(items, customer_id="+" + wa_id)  # stored in E.164
 
 
 def messages_of(api, headers, conversation_id):
@@ -59,7 +59,7 @@ def test_of_twenty_concurrent_pick_ups_exactly_one_wins(runtime, webhook_url, de
     repository = ContactRepository()
     page = repository.list_conversations(view="new", team_id="default", user_id="x", sort="created",
                                          ascending=False, limit=100, cursor=None)
-    conversation_id = next(c.id for c in page.items if c.customer_id == wa_id)
+    conversation_id = next(c.id for c in page.items if c.customer_id == "+" + wa_id)
     outcomes: list[str] = []
     barrier = threading.Barrier(20)
 

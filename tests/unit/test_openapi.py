@@ -1,5 +1,5 @@
-"""The administration API's OpenAPI document: valid OpenAPI 3.1, covering every documented
-route, and docs/openapi.json is its current copy."""
+"""The API's OpenAPI document: valid OpenAPI 3.1, covering every documented route (agent and
+administration), and docs/openapi.json is its current copy."""
 
 import json
 
@@ -17,7 +17,8 @@ def test_the_document_is_valid_openapi_and_covers_every_documented_route():
     documented = {(r.method.lower(), r.path) for r in app.API_ROUTES}
     assert documented == {(method, path) for path, item in document["paths"].items() for method in item}
     for path in ("/users", "/teams/{team_id}/office-hours", "/channel-accounts/{account_id}/routing-rules",
-                 "/settings/service", "/me/profile"):
+                 "/settings/service", "/me/profile", "/conversations", "/conversations/{conversation_id}/archive",
+                 "/conversations/{conversation_id}/uploads", "/me/heartbeat", "/team/online", "/statistics"):
         assert path in document["paths"]
 
 

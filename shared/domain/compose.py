@@ -1,0 +1,221 @@
+"""What agents send: replies (text, up to ten attachments, or a template), uploads of their
+attachments, and conversations they start themselves.
+
+Everything is checked before anything is written: the channel's text limit and media types and
+sizes, unfilled placeholders, the template's variables, and the customer-service window (outside
+it only a template goes). A refused send writes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from chalicelib.errors import Conflict, InvalidInput, WindowClosed
+from chalicelib.media import UPLOAD_URL_SECONDS, MediaStore
+from chalicelib.messaging import QueueMessage, QueuePublisher
+from chalicelib.resources import OUTBOUND_QUEUE
+from chalicelib.storage import keys
+from chalicelib.storage.lifecycle import ConversationLifecycle
+from chalicelib.storage.repository import ContactRepository
+from chalicelib.storage.templates import TemplateRepository
+from pydantic import Field
+
+from .capabilities import MAX_ATTACHMENTS, media_limit, text_limit
+from .identity import Principal, require_owner, require_team_member, require_working_role
+from .models import (
+    Attachment,
+    Channel,
+    ChannelAccount,
+    Conversation,
+    ConversationState,
+    Frozen,
+    Message,
+    OutboundRequest,
+    TemplateContent,
+)
+from .phone import to_e164
+from .placeholders import refuse_unresolved
+from .routing import PHONE_CHANNELS
+from .statistics import StatsRecorder
+from .templates import fill
+from .window import WINDOW_BY_CHANNEL, window_state
+
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class AttachmentRef(Frozen):
+    """An uploaded object, by the key the upload answer gave."""
+
+    key: str
+    filename: str | None = None
+
+
+class TemplateChoice(Frozen):
+    name: str
+    language: str
+    variables: dict[str, str] = Field(default_factory=dict)
+
+
+class Draft(Frozen):
+    """One outbound message: text with attachments, or a template."""
+
+    text: str | None = None
+    attachments: tuple[AttachmentRef, ...] = ()
+    template: TemplateChoice | None = None
+
+
+@dataclass(frozen=True)
+class Upload:
+    key: str
+    url: str
+    method: str
+    headers: Mapping[str, str]
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class _Checked:
+    text: str | None
+    attachments: tuple[Attachment, ...]
+    template: TemplateContent | None
+
+
+class Composer:
+    def __init__(self, repository: ContactRepository, store: ConversationLifecycle, templates: TemplateRepository,
+                 media: MediaStore, publisher: QueuePublisher, stats: StatsRecorder,
+                 clock: Callable[[], datetime]) -> None:
+        self._repository = repository
+        self._store = store
+        self._templates = templates
+        self._media = media
+        self._publisher = publisher
+        self._stats = stats
+        self._clock = clock
+
+    def _owned(self, principal: Principal, conversation_id: str) -> Conversation:
+        require_working_role(principal)
+        conversation = self._repository.get_conversation(conversation_id)
+        require_team_member(principal, conversation)
+        require_owner(principal, conversation)
+        if conversation.state is not ConversationState.ASSIGNED:
+            raise Conflict(f"conversation {conversation_id} is {conversation.state.value}", field="conversation_id")
+        return conversation
+
+    def upload(self, principal: Principal, conversation_id: str, *, filename: str, content_type: str,
+               size: int) -> Upload:
+        """A presigned PUT for one attachment, if the conversation's channel takes it."""
+        conversation = self._owned(principal, conversation_id)
+        _check_media(conversation.channel, content_type, size, what=filename)
+        safe = _UNSAFE_FILENAME.sub("_", filename).strip("._")[:100] or "file"
+        key = keys.upload_key(conversation.id, uuid.uuid4().hex, safe)
+        return Upload(key=key, url=self._media.upload_url(key, content_type), method="PUT",
+                      headers={"Content-Type": content_type}, expires_in=UPLOAD_URL_SECONDS)
+
+    def reply(self, principal: Principal, conversation_id: str, draft: Draft) -> Message:
+        conversation = self._owned(principal, conversation_id)
+        checked = self._check(conversation.channel, conversation.account_id, draft, conversation_id=conversation.id)
+        now = self._clock()
+        if checked.template is None:
+            window = window_state(conversation, now)
+            if not window.open:
+                raise WindowClosed(
+                    f"the {conversation.channel.value} window closed at "
+                    f"{window.closes_at.isoformat() if window.closes_at else 'an unknown time'}; "
+                    "only a template may be sent", field="text")
+        return self._send(principal, conversation, checked, now)
+
+    def start(self, principal: Principal, *, account_id: str, customer_id: str | None, phone: str | None,
+              customer_name: str | None, draft: Draft) -> tuple[Conversation, Message]:
+        """Start a conversation with a customer: it is assigned to the caller straight away."""
+        require_working_role(principal)
+        account = self._repository.get_channel_account(account_id)
+        if account is None or not account.enabled:
+            raise InvalidInput(f"no enabled channel account {account_id!r}", field="account_id")
+        customer = _customer(account, customer_id, phone)
+        if draft.attachments:
+            raise InvalidInput("a new conversation starts with text or a template; attach files in a reply",
+                               field="attachments")
+        checked = self._check(account.channel, account.id, draft, conversation_id=None)
+        if checked.template is None and account.channel in WINDOW_BY_CHANNEL:
+            raise WindowClosed(f"a {account.channel.value} conversation can only be started with a template",
+                               field="template")
+        current = self._repository.open_conversation(account.id, customer)
+        if current is not None and current.state is not ConversationState.ARCHIVED:
+            raise Conflict(f"customer {customer} has an open conversation {current.id} on this account",
+                           field="customer_id")
+        now = self._clock()
+        conversation = self._store.start(
+            conversation_id=keys.new_conversation_id(), channel=account.channel, account_id=account.id,
+            customer_id=customer, customer_name=customer_name, team_id=principal.team_id, owner_id=principal.id,
+            now=now, replaces=current.id if current is not None else None)
+        self._stats.created(conversation, now)
+        message = self._send(principal, conversation, checked, now)
+        return self._repository.get_conversation(conversation.id), message
+
+    def _check(self, channel: Channel, account_id: str, draft: Draft, *, conversation_id: str | None) -> _Checked:
+        if draft.template is not None:
+            if draft.text or draft.attachments:
+                raise InvalidInput("send either a template or text with attachments, not both", field="template")
+            template = self._templates.get(account_id, draft.template.name, draft.template.language)
+            content, body = fill(template, draft.template.variables)
+            return _Checked(text=body, attachments=(), template=content)
+        text = (draft.text or "").strip() or None
+        if text is None and not draft.attachments:
+            raise InvalidInput("text must not be empty", field="text")
+        if text is not None:
+            refuse_unresolved(text)
+            limit = text_limit(channel)
+            if len(text) > limit:
+                raise InvalidInput(f"text is {len(text)} characters; {channel.value} allows {limit}", field="text")
+        if len(draft.attachments) > MAX_ATTACHMENTS:
+            raise InvalidInput(f"at most {MAX_ATTACHMENTS} attachments per message", field="attachments")
+        attachments = tuple(self._attachment(channel, ref, conversation_id, index)
+                            for index, ref in enumerate(draft.attachments))
+        return _Checked(text=text, attachments=attachments, template=None)
+
+    def _attachment(self, channel: Channel, ref: AttachmentRef, conversation_id: str | None,
+                    index: int) -> Attachment:
+        field = f"attachments.{index}.key"
+        if conversation_id is None or not ref.key.startswith(keys.upload_prefix(conversation_id)):
+            raise InvalidInput(f"{ref.key!r} was not uploaded for this conversation", field=field)
+        stored = self._media.head(ref.key)
+        if stored is None:
+            raise InvalidInput(f"{ref.key!r} has not been uploaded (PUT it to the upload URL first)", field=field)
+        _check_media(channel, stored.content_type, stored.size, what=ref.filename or ref.key, field=field)
+        return Attachment(key=ref.key, content_type=stored.content_type, size=stored.size,
+                          filename=ref.filename or ref.key.rsplit("/", 1)[-1])
+
+    def _send(self, principal: Principal, conversation: Conversation, checked: _Checked, now: datetime) -> Message:
+        message = self._repository.add_outbound_message(
+            conversation, author_id=principal.id, text=checked.text, sent_at=now, attachments=checked.attachments,
+            template=checked.template)
+        request = OutboundRequest(conversation_id=conversation.id, message_id=message.id)
+        self._publisher.send(OUTBOUND_QUEUE, [QueueMessage(
+            body=request.model_dump_json(), group_id=conversation.id, deduplication_id=message.id)])
+        self._stats.replied(conversation, principal.id, now)
+        return message
+
+
+def _check_media(channel: Channel, content_type: str, size: int, *, what: str, field: str = "content_type") -> None:
+    limit = media_limit(channel, content_type)
+    if limit is None:
+        raise InvalidInput(f"{channel.value} cannot carry {content_type} ({what})", field=field)
+    if size <= 0 or size > limit:
+        raise InvalidInput(f"{what} is {size} bytes; {channel.value} takes {content_type} up to {limit} bytes",
+                           field="size" if field == "content_type" else field)
+
+
+def _customer(account: ChannelAccount, customer_id: str | None, phone: str | None) -> str:
+    if bool(customer_id) == bool(phone):
+        raise InvalidInput("name the contact by customer_id or by phone (one of them)", field="customer_id")
+    if phone:
+        if account.channel not in PHONE_CHANNELS:
+            raise InvalidInput(f"{account.channel.value} addresses customers by id, not by phone number",
+                               field="phone")
+        return to_e164(phone)
+    assert customer_id is not None
+    return to_e164(customer_id) if account.channel in PHONE_CHANNELS else customer_id

@@ -1,0 +1,165 @@
+"""Export of one conversation, notes included, as CSV, XLSX or PDF.
+
+Spreadsheet cells that start with = + - @ (or a tab or carriage return) are prefixed with an
+apostrophe: a customer's message must never run as a formula in the agent's spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from chalicelib.storage.notes import NoteRepository
+from chalicelib.storage.repository import ContactRepository
+
+from .identity import Principal, require_team_member
+from .models import Conversation, Direction, Message, Note
+from .paging import MAX_PAGE_SIZE, every_item
+
+ExportFormat = Literal["csv", "xlsx", "pdf"]
+CONTENT_TYPES: dict[ExportFormat, str] = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+HEADER = ("time", "type", "from", "content", "attachments", "status", "error")
+# A font with wide Unicode coverage, where the system has one; else the PDF's built-in font,
+# which shows characters outside Latin-1 as '?'.
+_UNICODE_FONTS = (
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"),
+)
+
+
+def neutralise(value: str) -> str:
+    """A cell value that spreadsheets show as text, never evaluate."""
+    if value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    filename: str
+    content_type: str
+    body: bytes
+
+
+def rows(conversation: Conversation, messages: list[Message], notes: list[Note],
+         names: dict[str, str]) -> list[tuple[str, ...]]:
+    """The export's lines: the thread in order, then the notes."""
+    lines: list[tuple[str, ...]] = []
+    for message in messages:
+        if message.direction is Direction.INBOUND:
+            sender = conversation.customer_name or conversation.customer_id
+        else:
+            sender = names.get(message.author_id or "", message.author_id or "agent")
+        lines.append((
+            _time(message.sent_at), f"message {message.direction.value}", sender, message.text or f"[{message.kind}]",
+            ", ".join(a.filename or a.key for a in message.attachments), message.status.value,
+            f"{message.error.code}: {message.error.message}" if message.error else "",
+        ))
+    for note in notes:
+        lines.append((_time(note.created_at), "note", note.author_name, note.text, "", "", ""))
+    return lines
+
+
+def to_csv(lines: list[tuple[str, ...]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    writer.writerows([neutralise(cell) for cell in line] for line in lines)
+    return buffer.getvalue().encode("utf-8-sig")  # the BOM makes spreadsheet apps read UTF-8
+
+
+def to_xlsx(conversation: Conversation, lines: list[tuple[str, ...]]) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "conversation"
+    sheet.append(list(HEADER))
+    for line in lines:
+        sheet.append([neutralise(cell) for cell in line])
+    for column, width in zip("ABCDEFG", (26, 18, 24, 80, 30, 12, 30), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def to_pdf(conversation: Conversation, lines: list[tuple[str, ...]]) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    font = next((path for path in _UNICODE_FONTS if path.is_file()), None)
+    if font is not None:
+        pdf.add_font("body", fname=str(font))
+        family = "body"
+    else:
+        family = "helvetica"
+
+    def text(value: str) -> str:
+        return value if font is not None else value.encode("latin-1", "replace").decode("latin-1")
+
+    pdf.set_font(family, size=13)
+    pdf.multi_cell(0, 8, text(f"Conversation {conversation.id}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, size=9)
+    pdf.multi_cell(0, 5, text(
+        f"{conversation.channel.value} - {conversation.customer_name or ''} {conversation.customer_id} - "
+        f"{conversation.state.value} - created {_time(conversation.created_at)}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    for line in lines:
+        when, kind, sender, content, attachments, status, error = line
+        pdf.set_font(family, size=8)
+        pdf.multi_cell(0, 4, text(f"{when}  {kind}  {sender}  {status}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(family, size=10)
+        body = content + (f"\n[attachments: {attachments}]" if attachments else "") + (
+            f"\n[error: {error}]" if error else "")
+        pdf.multi_cell(0, 5, text(body), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+    return bytes(pdf.output())
+
+
+def _time(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+class Exporter:
+    def __init__(self, repository: ContactRepository, notes: NoteRepository) -> None:
+        self._repository = repository
+        self._notes = notes
+
+    def export(self, principal: Principal, conversation_id: str, fmt: ExportFormat) -> ExportFile:
+        """Every role that may read the conversation may export it (the seed's watchers export too)."""
+        conversation = self._repository.get_conversation(conversation_id)
+        require_team_member(principal, conversation)
+        messages = list(every_item(lambda cursor: self._repository.list_messages(
+            conversation_id, limit=MAX_PAGE_SIZE, cursor=cursor)))
+        notes = list(every_item(lambda cursor: self._notes.list(conversation_id, limit=MAX_PAGE_SIZE, cursor=cursor)))
+        names = self._author_names(messages)
+        lines = rows(conversation, messages, notes, names)
+        if fmt == "csv":
+            body = to_csv(lines)
+        elif fmt == "xlsx":
+            body = to_xlsx(conversation, lines)
+        else:
+            body = to_pdf(conversation, lines)
+        return ExportFile(filename=f"conversation-{conversation_id}.{fmt}", content_type=CONTENT_TYPES[fmt],
+                          body=body)
+
+    def _author_names(self, messages: list[Message]) -> dict[str, str]:
+        names: dict[str, str] = {}
+        for author_id in {m.author_id for m in messages if m.author_id}:
+            user = self._repository.get_user(author_id)
+            if user is not None:
+                names[author_id] = user.display_name
+        return names

@@ -1,0 +1,127 @@
+"""The conversation's life: New -> Assigned -> Archived, handback to New, and reopening.
+
+Agents and administrators manage conversations of their team; watchers only read. Assigning
+to a colleague needs the colleague signed in now (presence). A customer who writes again
+within the reopen period (``ServiceSettings.reopen_days``) after the archive reopens the
+conversation: to the agent who had it if they are online, else to New (and assignment). Later a
+new conversation starts (routing decides, here). Archiving starts the auto-deletion clock
+(``retention.schedule_auto_delete``) when the service deletes archived conversations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from chalicelib.errors import Conflict, InvalidInput
+from chalicelib.storage.lifecycle import ConversationLifecycle
+from chalicelib.storage.repository import ContactRepository
+
+from .identity import (
+    WORKING_ROLES,
+    Principal,
+    require_owner_or_administrator,
+    require_team_member,
+    require_working_role,
+)
+from .models import Conversation, ConversationState
+from .presence import PresenceService
+from .retention import schedule_auto_delete
+from .service_settings import ServiceSettings
+from .statistics import StatsRecorder
+from .tagging import Tagging
+
+
+class Lifecycle:
+    def __init__(self, repository: ContactRepository, store: ConversationLifecycle, presence: PresenceService,
+                 tagging: Tagging, settings: Callable[[], ServiceSettings], stats: StatsRecorder,
+                 clock: Callable[[], datetime]) -> None:
+        self._repository = repository
+        self._store = store
+        self._presence = presence
+        self._tagging = tagging
+        self._settings = settings
+        self._stats = stats
+        self._clock = clock
+
+    def _workable(self, principal: Principal, conversation_id: str) -> Conversation:
+        require_working_role(principal)
+        conversation = self._repository.get_conversation(conversation_id)
+        require_team_member(principal, conversation)
+        return conversation
+
+    def pick_up(self, principal: Principal, conversation_id: str) -> Conversation:
+        before = self._workable(principal, conversation_id)
+        after = self._repository.pick_up(conversation_id, principal.id)
+        self._stats.moved(before, after, self._clock(), actor_id=principal.id)
+        return after
+
+    def assign(self, principal: Principal, conversation_id: str, agent_id: str) -> Conversation:
+        """Assign (or reassign) to a colleague of the conversation's team who is online now."""
+        before = self._workable(principal, conversation_id)
+        if before.state is ConversationState.ARCHIVED:
+            raise Conflict(f"conversation {conversation_id} is archived", field="conversation_id")
+        if before.owner_id == agent_id:
+            return before
+        agent = self._repository.get_user(agent_id)
+        if agent is None or agent.role not in WORKING_ROLES or before.team_id not in agent.team_ids:
+            raise InvalidInput(f"user {agent_id} is not an agent of team {before.team_id}", field="agent_id")
+        if agent_id != principal.id and not self._presence.is_online(before.team_id, agent_id):
+            raise InvalidInput(f"{agent.display_name} is not signed in now; assign to a colleague who is",
+                               field="agent_id")
+        now = self._clock()
+        after = self._store.transition(before, ConversationState.ASSIGNED, owner_id=agent_id, now=now)
+        self._stats.moved(before, after, now, actor_id=principal.id)
+        return after
+
+    def hand_back(self, principal: Principal, conversation_id: str) -> Conversation:
+        before = self._workable(principal, conversation_id)
+        if before.state is not ConversationState.ASSIGNED:
+            raise Conflict(f"conversation {conversation_id} is {before.state.value}, not assigned",
+                           field="conversation_id")
+        require_owner_or_administrator(principal, before)
+        now = self._clock()
+        after = self._store.transition(before, ConversationState.NEW, owner_id=None, now=now)
+        self._stats.moved(before, after, now, actor_id=principal.id)
+        return after
+
+    def archive(self, principal: Principal, conversation_id: str, tags: Sequence[str] = ()) -> Conversation:
+        before = self._workable(principal, conversation_id)
+        if before.state is ConversationState.ARCHIVED:
+            raise Conflict(f"conversation {conversation_id} is archived already", field="conversation_id")
+        if before.state is ConversationState.ASSIGNED:
+            require_owner_or_administrator(principal, before)
+        if tags:
+            before = self._tagging.apply(principal, before, tags)
+        now = self._clock()
+        after = self._store.transition(before, ConversationState.ARCHIVED, owner_id=None, now=now)
+        self._stats.moved(before, after, now, actor_id=principal.id)
+        # Stored as archived (state, Archived list key, archived_at): now its deletion date, if
+        # the service deletes archived conversations at all.
+        schedule_auto_delete(after.id, now)
+        return after
+
+    # --- reopening, for routing ---
+
+    def reopen_period(self) -> timedelta:
+        return timedelta(days=self._settings().reopen_days)
+
+    def may_reopen(self, conversation: Conversation, written_at: datetime) -> bool:
+        if conversation.state is not ConversationState.ARCHIVED or conversation.archived_at is None:
+            return False
+        return written_at - conversation.archived_at <= self.reopen_period()
+
+    def reopen(self, conversation: Conversation) -> Conversation:
+        """Back to the agent who had it when they are signed in and still an agent of its team,
+        else to New."""
+        owner_id = conversation.last_owner_id
+        if owner_id is not None:
+            agent = self._repository.get_user(owner_id)
+            if (agent is None or agent.role not in WORKING_ROLES or conversation.team_id not in agent.team_ids
+                    or not self._presence.is_online(conversation.team_id, owner_id)):
+                owner_id = None
+        state = ConversationState.ASSIGNED if owner_id else ConversationState.NEW
+        now = self._clock()
+        after = self._store.transition(conversation, state, owner_id=owner_id, now=now)
+        self._stats.moved(conversation, after, now, actor_id=None, reopened=True)
+        return after

@@ -1,0 +1,134 @@
+"""What a conversation list asks for: a tab plus filters, merged into one set of criteria.
+
+The storage layer turns the criteria into one Query on one index (the most selective key the
+criteria offer) and checks the rest on each conversation read, within a fixed read budget per
+page (docs/data-model.md, "Filters"). The checks here are the one definition of what matches.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Literal
+
+from chalicelib.errors import InvalidInput
+
+from .models import Channel, Conversation, ConversationState, Frozen
+
+View = Literal["new", "mine", "assigned", "all"]
+SortField = Literal["created", "activity"]
+
+# The seed's rule: search is exact. "0031612345678" finds the customer +31612345678 (the
+# international prefix written as 00 is the same number in the same digits); "+31-612345678"
+# finds nothing, since it is not written the way the number is stored.
+_INTERNATIONAL_00 = re.compile(r"00[1-9]\d{5,14}")
+
+
+class Filters(Frozen):
+    """The filter dialog: every field optional, each one exact."""
+
+    channel: Channel | None = None
+    agent_id: str | None = None
+    tag: str | None = None
+    state: ConversationState | None = None
+    customer: str | None = None
+    conversation_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+class Criteria(Frozen):
+    """A tab and its filters as constraints on a conversation of one team."""
+
+    team_id: str
+    state: ConversationState | None = None
+    owner_id: str | None = None
+    handler_id: str | None = None
+    channel: Channel | None = None
+    tag: str | None = None
+    customer: str | None = None
+    conversation_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def customer_term(raw: str) -> str:
+    """The exact form a customer search term is looked up in: trimmed and case-folded; a phone
+    number written with the 00 international prefix becomes its stored E.164 form."""
+    term = raw.strip()
+    if _INTERNATIONAL_00.fullmatch(term):
+        term = "+" + term[2:]
+    return term.casefold()
+
+
+def normalise_tag(raw: str) -> str:
+    """Tags are case-insensitive with single spaces, so 'Billing ' and 'billing' are one tag."""
+    tag = " ".join(raw.split()).casefold()
+    if not tag:
+        raise InvalidInput("a tag must not be empty", field="tags")
+    if len(tag) > 50:
+        raise InvalidInput(f"tag {tag[:20]!r}... is longer than 50 characters", field="tags")
+    return tag
+
+
+def criteria_for(view: View, filters: Filters, *, team_id: str, user_id: str) -> Criteria:
+    """Merge a tab with the filters. A filter that contradicts its tab is refused, naming it."""
+    if filters.since and filters.until and filters.since >= filters.until:
+        raise InvalidInput("since must be before until", field="since")
+    for name, moment in (("since", filters.since), ("until", filters.until)):
+        if moment is not None and moment.tzinfo is None:
+            raise InvalidInput(f"{name} needs a time-zone offset (ISO 8601, e.g. 2024-05-01T09:00:00+02:00)",
+                               field=name)
+    if filters.state is not None and view != "all":
+        raise InvalidInput(f"the {view} tab has its own state; filter by state in the all tab", field="state")
+    state: ConversationState | None = filters.state
+    owner_id: str | None = None
+    handler_id: str | None = None
+    if view == "new":
+        if filters.agent_id:
+            raise InvalidInput("new conversations have no agent yet", field="agent")
+        state = ConversationState.NEW
+    elif view == "mine":
+        if filters.agent_id and filters.agent_id != user_id:
+            raise InvalidInput("the mine tab shows your own conversations; use the assigned tab", field="agent")
+        state, owner_id = ConversationState.ASSIGNED, user_id
+    elif view == "assigned":
+        state, owner_id = ConversationState.ASSIGNED, filters.agent_id
+    else:
+        handler_id = filters.agent_id
+    return Criteria(
+        team_id=team_id, state=state, owner_id=owner_id, handler_id=handler_id, channel=filters.channel,
+        tag=normalise_tag(filters.tag) if filters.tag else None,
+        customer=customer_term(filters.customer) if filters.customer else None,
+        conversation_id=filters.conversation_id, since=filters.since, until=filters.until,
+    )
+
+
+def sort_time(conversation: Conversation, sort: SortField) -> datetime:
+    return conversation.created_at if sort == "created" else conversation.last_message_at
+
+
+def matches(conversation: Conversation, criteria: Criteria, sort: SortField) -> bool:
+    """Whether a conversation meets every criterion (the storage layer has already used one of
+    them as the key of its Query)."""
+    moment = sort_time(conversation, sort)
+    checks = (
+        conversation.team_id == criteria.team_id,
+        criteria.state is None or conversation.state is criteria.state,
+        criteria.owner_id is None or conversation.owner_id == criteria.owner_id,
+        criteria.handler_id is None or conversation.last_owner_id == criteria.handler_id,
+        criteria.channel is None or conversation.channel is criteria.channel,
+        criteria.tag is None or criteria.tag in conversation.tags,
+        criteria.customer is None or criteria.customer in _customer_terms(conversation),
+        criteria.conversation_id is None or conversation.id == criteria.conversation_id,
+        criteria.since is None or moment >= criteria.since,
+        criteria.until is None or moment < criteria.until,
+    )
+    return all(checks)
+
+
+def _customer_terms(conversation: Conversation) -> set[str]:
+    terms = {conversation.customer_id.casefold()}
+    if conversation.customer_name and conversation.customer_name.strip():
+        terms.add(conversation.customer_name.strip().casefold())
+    return terms

@@ -1,0 +1,146 @@
+"""Statistics through the agent API: counts kept at write time, read per hour bucket.
+
+What is counted (per team and hour): conversations created (by channel), conversations
+entering each state, reopened ones, tags applied, and per agent the conversations assigned
+to them, archived by them and the replies they sent. Two gauges give the occupancy now: how
+many conversations wait in New and how many are assigned. Counting happens right after the
+change it counts succeeded; a failure to count is logged and never undoes the change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from chalicelib.errors import InvalidInput
+from chalicelib.storage.statistics import StatsRepository
+from pydantic import BaseModel
+
+from .identity import Principal, require_statistics_reader
+from .models import Conversation, ConversationState
+
+log = logging.getLogger(__name__)
+MAX_SPAN = timedelta(days=92)
+_GAUGED = (ConversationState.NEW, ConversationState.ASSIGNED)
+
+
+class AgentActivity(BaseModel):
+    assigned: int = 0
+    archived: int = 0
+    replies: int = 0
+
+
+class DayCount(BaseModel):
+    day: str
+    created: int
+
+
+class Statistics(BaseModel):
+    team_id: str
+    since: datetime
+    until: datetime
+    created: int
+    reopened: int
+    by_channel: dict[str, int]
+    by_state: dict[str, int]
+    by_tag: dict[str, int]
+    by_agent: dict[str, AgentActivity]
+    per_day: list[DayCount]
+    current: dict[str, int]
+
+
+class StatsRecorder:
+    """Counts the inbox's events; never raises (statistics must not break the work)."""
+
+    def __init__(self, repository: StatsRepository) -> None:
+        self._repository = repository
+
+    def created(self, conversation: Conversation, at: datetime) -> None:
+        self._count(conversation.team_id, at, {"created": 1, f"channel.{conversation.channel.value}": 1,
+                                                f"entered.{conversation.state.value}": 1})
+        self._gauge(conversation.team_id, None, conversation.state)
+
+    def moved(self, before: Conversation, after: Conversation, at: datetime, *, actor_id: str | None,
+              reopened: bool = False) -> None:
+        counts: Counter[str] = Counter({f"entered.{after.state.value}": 1})
+        if reopened:
+            counts["reopened"] += 1
+        if after.state is ConversationState.ASSIGNED and after.owner_id:
+            counts[f"agent.{after.owner_id}.assigned"] += 1
+        if after.state is ConversationState.ARCHIVED and actor_id:
+            counts[f"agent.{actor_id}.archived"] += 1
+        self._count(after.team_id, at, counts)
+        self._gauge(after.team_id, before.state, after.state)
+
+    def tagged(self, conversation: Conversation, tag: str, at: datetime) -> None:
+        self._count(conversation.team_id, at, {f"tag.{tag}": 1})
+
+    def replied(self, conversation: Conversation, agent_id: str, at: datetime) -> None:
+        self._count(conversation.team_id, at, {f"agent.{agent_id}.replies": 1})
+
+    def _count(self, team_id: str, at: datetime, counts: Mapping[str, int]) -> None:
+        try:
+            self._repository.add(team_id, at, counts)
+        except Exception:  # a lost count must not fail the request whose work already succeeded
+            log.exception("statistics counters not updated", extra={"team_id": team_id})
+
+    def _gauge(self, team_id: str, before: ConversationState | None, after: ConversationState) -> None:
+        deltas: Counter[str] = Counter()
+        if before in _GAUGED:
+            assert before is not None
+            deltas[before.value] -= 1
+        if after in _GAUGED:
+            deltas[after.value] += 1
+        try:
+            self._repository.adjust_current(team_id, deltas)
+        except Exception:
+            log.exception("occupancy gauges not updated", extra={"team_id": team_id})
+
+
+class StatisticsReader:
+    def __init__(self, repository: StatsRepository) -> None:
+        self._repository = repository
+
+    def read(self, principal: Principal, since: datetime, until: datetime) -> Statistics:
+        require_statistics_reader(principal)
+        if since.tzinfo is None or until.tzinfo is None:
+            raise InvalidInput("since and until need a time-zone offset (ISO 8601)", field="since")
+        if since >= until:
+            raise InvalidInput("since must be before until", field="since")
+        if until - since > MAX_SPAN:
+            raise InvalidInput(f"the span is at most {MAX_SPAN.days} days", field="until")
+        totals: Counter[str] = Counter()
+        per_day: Counter[str] = Counter()
+        for hour, counters in self._repository.hours(principal.team_id, since, until):
+            totals.update(counters)
+            # Days in the time zone the caller asked in (the offset of `since`).
+            local_day = datetime.fromisoformat(hour + ":00:00+00:00").astimezone(since.tzinfo).date().isoformat()
+            per_day[local_day] += counters.get("created", 0)
+        return Statistics(
+            team_id=principal.team_id, since=since, until=until, created=totals.get("created", 0),
+            reopened=totals.get("reopened", 0),
+            by_channel=_group(totals, "channel."), by_state=_group(totals, "entered."), by_tag=_group(totals, "tag."),
+            by_agent=_agents(totals), per_day=[DayCount(day=day, created=n) for day, n in sorted(per_day.items())],
+            current=_occupancy(self._repository.current(principal.team_id)),
+        )
+
+
+def _occupancy(gauges: Mapping[str, int]) -> dict[str, int]:
+    return {state.value: max(0, gauges.get(state.value, 0)) for state in _GAUGED}
+
+
+def _group(totals: Mapping[str, int], prefix: str) -> dict[str, int]:
+    return {name.removeprefix(prefix): n for name, n in sorted(totals.items()) if name.startswith(prefix)}
+
+
+def _agents(totals: Mapping[str, int]) -> dict[str, AgentActivity]:
+    agents: dict[str, AgentActivity] = {}
+    for name, n in totals.items():
+        if not name.startswith("agent."):
+            continue
+        agent_id, _, what = name.removeprefix("agent.").rpartition(".")
+        activity = agents.setdefault(agent_id, AgentActivity())
+        setattr(activity, what, getattr(activity, what, 0) + n)
+    return dict(sorted(agents.items()))

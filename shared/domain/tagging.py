@@ -1,0 +1,102 @@
+"""Tags and notes on conversations.
+
+Tags come from the organisation's catalogue; whether agents may add a tag that is not in it yet
+is a service setting (administrators always may). Notes belong to one conversation, with their
+author and time, and go into its export.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from chalicelib.errors import Forbidden, InvalidInput
+from chalicelib.storage.notes import NoteRepository
+from chalicelib.storage.repository import ContactRepository
+from chalicelib.storage.tags import TagRepository
+
+from .identity import Principal, require_administrator, require_team_member, require_working_role
+from .models import Conversation, Note, Page, Role
+from .paging import check_limit
+from .search import normalise_tag
+from .service_settings import ServiceSettings
+from .statistics import StatsRecorder
+
+MAX_TAGS_PER_CONVERSATION = 20
+MAX_NOTE_LENGTH = 5000
+
+
+class Tagging:
+    def __init__(self, repository: ContactRepository, tags: TagRepository, notes: NoteRepository,
+                 settings: Callable[[], ServiceSettings], stats: StatsRecorder,
+                 clock: Callable[[], datetime]) -> None:
+        self._repository = repository
+        self._tags = tags
+        self._notes = notes
+        self._settings = settings
+        self._stats = stats
+        self._clock = clock
+
+    # --- tags ---
+
+    def catalogue(self, principal: Principal, *, limit: int, cursor: str | None) -> Page[str]:
+        check_limit(limit)
+        return self._tags.catalogue(limit=limit, cursor=cursor)
+
+    def define(self, principal: Principal, tag: str) -> str:
+        require_administrator(principal)
+        tag = normalise_tag(tag)
+        self._tags.define(tag, created_by=principal.id, at=self._clock())
+        return tag
+
+    def add(self, principal: Principal, conversation_id: str, raw_tags: Sequence[str]) -> Conversation:
+        require_working_role(principal)
+        conversation = self._repository.get_conversation(conversation_id)
+        require_team_member(principal, conversation)
+        return self.apply(principal, conversation, raw_tags)
+
+    def apply(self, principal: Principal, conversation: Conversation, raw_tags: Sequence[str]) -> Conversation:
+        """Tag a conversation the caller may work on (checked by the caller)."""
+        tags = list(dict.fromkeys(normalise_tag(tag) for tag in raw_tags))
+        if len(set(conversation.tags) | set(tags)) > MAX_TAGS_PER_CONVERSATION:
+            raise InvalidInput(f"a conversation has at most {MAX_TAGS_PER_CONVERSATION} tags", field="tags")
+        # Every tag is checked before any is written: a refused tag leaves the conversation as it was.
+        unknown = [tag for tag in tags if not self._tags.is_defined(tag)]
+        if unknown and principal.user.role is not Role.ADMINISTRATOR and not self._settings().agents_may_create_tags:
+            raise Forbidden(f"tag {unknown[0]!r} is not in the catalogue, and agents may not create tags",
+                            field="tags")
+        now = self._clock()
+        for tag in unknown:
+            self._tags.define(tag, created_by=principal.id, at=now)
+        for tag in tags:
+            if self._tags.add(conversation, tag):
+                self._stats.tagged(conversation, tag, now)
+        return self._repository.get_conversation(conversation.id)
+
+    def remove(self, principal: Principal, conversation_id: str, raw_tag: str) -> Conversation:
+        require_working_role(principal)
+        conversation = self._repository.get_conversation(conversation_id)
+        require_team_member(principal, conversation)
+        self._tags.remove(conversation, normalise_tag(raw_tag))
+        return self._repository.get_conversation(conversation_id)
+
+    # --- notes ---
+
+    def add_note(self, principal: Principal, conversation_id: str, text: str) -> Note:
+        require_working_role(principal)
+        conversation = self._repository.get_conversation(conversation_id)
+        require_team_member(principal, conversation)
+        text = text.strip()
+        if not text:
+            raise InvalidInput("a note must not be empty", field="text")
+        if len(text) > MAX_NOTE_LENGTH:
+            raise InvalidInput(f"a note is at most {MAX_NOTE_LENGTH} characters", field="text")
+        return self._notes.add(conversation_id, author_id=principal.id, author_name=principal.user.display_name,
+                               text=text, at=self._clock())
+
+    def notes(self, principal: Principal, conversation_id: str, *, limit: int, cursor: str | None) -> Page[Note]:
+        conversation = self._repository.get_conversation(conversation_id)
+        require_team_member(principal, conversation)
+        check_limit(limit)
+        return self._notes.list(conversation_id, limit=limit, cursor=cursor)
+

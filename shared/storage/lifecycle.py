@@ -1,0 +1,88 @@
+"""State changes of a conversation: assign, hand back, archive, reopen, and starting one.
+
+Every change is one conditional write on the conversation item: it applies only to the state
+and version the caller read, so two agents acting at once never both succeed and no change is
+lost (the loser gets Conflict and reads again).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from chalicelib.domain.models import Channel, Conversation, ConversationState
+from chalicelib.errors import Conflict
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
+
+from . import keys
+from .items import ConversationItem, OpenConversationItem
+from .repository import ContactRepository, _index_keys, _to_conversation, customer_links, index_key_actions
+
+
+class ConversationLifecycle:
+    def __init__(self, repository: ContactRepository) -> None:
+        self._repository = repository
+
+    def transition(self, current: Conversation, state: ConversationState, *, owner_id: str | None,
+                   now: datetime) -> Conversation:
+        """Move ``current`` to ``state`` with ``owner_id`` (None: nobody), provided nobody changed
+        it since it was read."""
+        last_owner_id = owner_id or current.last_owner_id
+        index_keys = _index_keys(state, current.team_id, owner_id, channel=current.channel,
+                                 last_owner_id=last_owner_id)
+        actions: list[Action] = [
+            ConversationItem.state.set(state.value),
+            ConversationItem.owner_id.set(owner_id) if owner_id else ConversationItem.owner_id.remove(),
+            *index_key_actions(index_keys),
+            ConversationItem.version.add(1),
+        ]
+        if state is ConversationState.ARCHIVED:
+            actions.append(ConversationItem.archived_at.set(now))
+        else:
+            # Back in work: no longer archived, and no longer due for deletion.
+            actions += [ConversationItem.archived_at.remove(), ConversationItem.delete_at.remove()]
+        if last_owner_id:
+            actions.append(ConversationItem.last_owner_id.set(last_owner_id))
+        item = ConversationItem(keys.conversation_pk(current.id), keys.CONVERSATION_SK)
+        try:
+            item.update(actions=actions, condition=(ConversationItem.version == current.version)
+                        & (ConversationItem.state == current.state.value))
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise Conflict(f"conversation {current.id} changed meanwhile; read it again and retry") from error
+            raise
+        return _to_conversation(item)
+
+    def start(self, *, conversation_id: str, channel: Channel, account_id: str, customer_id: str,
+              customer_name: str | None, team_id: str, owner_id: str, now: datetime,
+              replaces: str | None) -> Conversation:
+        """Open an agent-started conversation, assigned to its agent. ``replaces`` names the
+        customer's archived conversation on this account, whose place it takes."""
+        state = ConversationState.ASSIGNED
+        index_keys = _index_keys(state, team_id, owner_id, channel=channel, last_owner_id=owner_id)
+        time_key = keys.time_sk(now, conversation_id)
+        item = ConversationItem(
+            keys.conversation_pk(conversation_id), keys.CONVERSATION_SK,
+            conversation_id=conversation_id, channel=channel.value, account_id=account_id,
+            customer_id=customer_id, customer_name=customer_name, team_id=team_id, state=state.value,
+            owner_id=owner_id, last_owner_id=owner_id, created_at=now, last_message_at=now,
+            last_customer_message_at=None, preview="", version=0, created_sk=time_key, activity_sk=time_key,
+            state_pk=index_keys.state_pk, team_pk=index_keys.team_pk, owner_pk=index_keys.owner_pk,
+            channel_pk=index_keys.channel_pk, handler_pk=index_keys.handler_pk,
+        )
+        pointer = OpenConversationItem(keys.open_conversation_pk(account_id, customer_id), "OPEN",
+                                       conversation_id=conversation_id)
+        try:
+            with TransactWrite(connection=self._repository._conn()) as transaction:
+                transaction.save(item, condition=ConversationItem.pk.does_not_exist())
+                transaction.save(pointer, condition=(OpenConversationItem.conversation_id == replaces) if replaces
+                                 else OpenConversationItem.pk.does_not_exist())
+                for link in customer_links(conversation_id, team_id, customer_id, customer_name, time_key, time_key):
+                    transaction.save(link)
+        except TransactWriteError as error:
+            if "ConditionalCheckFailed" in [r.code if r else None for r in error.cancellation_reasons]:
+                raise Conflict(f"customer {customer_id} got an open conversation on account {account_id} "
+                               "meanwhile", field="customer_id") from error
+            raise
+        return _to_conversation(item)

@@ -1,0 +1,153 @@
+"""Conversation lists with filters: one Query on one index per page, never a Scan.
+
+``plan`` picks the index whose key is the most selective criterion the request carries; the
+time span is the key condition on the index's sort key. The remaining criteria are checked on
+each conversation read, and a page reads at most ``READ_BUDGET_FACTOR`` x limit items: a page
+may come back short (even empty) with a cursor, but its cost never depends on how many
+conversations the table holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from chalicelib.domain.models import Conversation, ConversationState, Page
+from chalicelib.domain.search import Criteria, SortField, matches
+from chalicelib.errors import InvalidInput
+from pynamodb.exceptions import QueryError
+from pynamodb.expressions.condition import Condition
+from pynamodb.indexes import Index
+from pynamodb.pagination import ResultIterator
+
+from . import keys
+from .items import ConversationItem, ConversationLinkItem
+from .repository import _decode_cursor, _encode_cursor, _to_conversation
+
+READ_BUDGET_FACTOR = 5
+MAX_ROUNDS = 5
+IndexName = Literal["lookup", "owner", "handler", "channel", "state", "team"]
+_SMALL_STATES = (ConversationState.NEW, ConversationState.ASSIGNED)
+
+
+@dataclass(frozen=True)
+class ListPlan:
+    """Which index a list reads and under which partition key."""
+
+    index: IndexName
+    partition: str
+
+
+def plan(criteria: Criteria) -> ListPlan:
+    """The most selective key the criteria offer: an exact customer or a tag (lookup links),
+    then one agent's conversations, then the small New/Assigned lists, then a channel, then
+    the state, and the whole team last."""
+    team = criteria.team_id
+    if criteria.customer is not None:
+        return ListPlan("lookup", keys.customer_lookup_pk(team, criteria.customer))
+    if criteria.tag is not None:
+        return ListPlan("lookup", keys.tag_lookup_pk(team, criteria.tag))
+    if criteria.owner_id is not None:
+        return ListPlan("owner", keys.owner_list_pk(team, criteria.owner_id))
+    if criteria.handler_id is not None:
+        return ListPlan("handler", keys.handler_list_pk(team, criteria.handler_id))
+    if criteria.state in _SMALL_STATES:
+        assert criteria.state is not None
+        return ListPlan("state", keys.state_list_pk(team, criteria.state.value))
+    if criteria.channel is not None:
+        return ListPlan("channel", keys.channel_list_pk(team, criteria.channel.value))
+    if criteria.state is not None:
+        return ListPlan("state", keys.state_list_pk(team, criteria.state.value))
+    return ListPlan("team", keys.team_list_pk(team))
+
+
+def _conversation_index(name: IndexName, sort: SortField) -> Index[ConversationItem]:
+    created = sort == "created"
+    indexes: dict[str, tuple[Index[ConversationItem], Index[ConversationItem]]] = {
+        "owner": (ConversationItem.owner_created, ConversationItem.owner_activity),
+        "handler": (ConversationItem.handler_created, ConversationItem.handler_activity),
+        "channel": (ConversationItem.channel_created, ConversationItem.channel_activity),
+        "state": (ConversationItem.state_created, ConversationItem.state_activity),
+        "team": (ConversationItem.team_created, ConversationItem.team_activity),
+    }
+    pair = indexes[name]
+    return pair[0] if created else pair[1]
+
+
+def _span_condition(criteria: Criteria, sort: SortField, *, links: bool) -> Condition | None:
+    """[since, until) on the sort key: keys are '<UTC time>#<id>', so '<since>' sorts before
+    every key at or after since, and '<until>' after every key before until."""
+    if links:
+        attribute = ConversationLinkItem.created_sk if sort == "created" else ConversationLinkItem.activity_sk
+    else:
+        attribute = ConversationItem.created_sk if sort == "created" else ConversationItem.activity_sk
+    low = keys.time_key(criteria.since) if criteria.since else None
+    high = keys.time_key(criteria.until) if criteria.until else None
+    if low and high:
+        return attribute.between(low, high)
+    if low:
+        return attribute >= low
+    if high:
+        return attribute < high
+    return None
+
+
+class ConversationLists:
+    def page(self, criteria: Criteria, *, sort: SortField, ascending: bool, limit: int,
+             cursor: str | None) -> Page[Conversation]:
+        if criteria.conversation_id is not None:
+            return self._by_id(criteria, sort)
+        chosen = plan(criteria)
+        matched: list[Conversation] = []
+        last_key = _decode_cursor(cursor)
+        read = 0
+        for _ in range(MAX_ROUNDS):
+            results, conversations = self._round(chosen, criteria, sort=sort, ascending=ascending,
+                                                 limit=limit - len(matched), last_key=last_key)
+            read += len(conversations)
+            matched.extend(c for c in conversations if matches(c, criteria, sort))
+            last_key = results.last_evaluated_key
+            if not last_key or len(matched) >= limit or read >= READ_BUDGET_FACTOR * limit:
+                break
+        return Page[Conversation](items=matched, next_cursor=_encode_cursor(last_key))
+
+    def _round(self, chosen: ListPlan, criteria: Criteria, *, sort: SortField, ascending: bool, limit: int,
+               last_key: dict[str, Any] | None) -> tuple[ResultIterator[Any], list[Conversation]]:
+        links = chosen.index == "lookup"
+        condition = _span_condition(criteria, sort, links=links)
+        try:
+            if links:
+                link_index = (ConversationLinkItem.lookup_created if sort == "created"
+                              else ConversationLinkItem.lookup_activity)
+                link_results = link_index.query(chosen.partition, range_key_condition=condition,
+                                                scan_index_forward=ascending, limit=limit,
+                                                last_evaluated_key=last_key)
+                return link_results, _hydrate([link.conversation_id for link in link_results])
+            results = _conversation_index(chosen.index, sort).query(
+                chosen.partition, range_key_condition=condition, scan_index_forward=ascending, limit=limit,
+                last_evaluated_key=last_key)
+            return results, [_to_conversation(item) for item in results]
+        except QueryError as error:
+            raise InvalidInput("cursor does not belong to this list", field="cursor") from error
+
+    @staticmethod
+    def _by_id(criteria: Criteria, sort: SortField) -> Page[Conversation]:
+        assert criteria.conversation_id is not None
+        try:
+            item = ConversationItem.get(keys.conversation_pk(criteria.conversation_id), keys.CONVERSATION_SK)
+        except ConversationItem.DoesNotExist:
+            return Page[Conversation](items=[], next_cursor=None)
+        conversation = _to_conversation(item)
+        found = [conversation] if matches(conversation, criteria, sort) else []
+        return Page[Conversation](items=found, next_cursor=None)
+
+
+def _hydrate(conversation_ids: list[str]) -> list[Conversation]:
+    """The conversations behind a page of lookup links, in the links' order (one BatchGet)."""
+    if not conversation_ids:
+        return []
+    wanted = list(dict.fromkeys(conversation_ids))
+    found = {item.conversation_id: _to_conversation(item) for item in ConversationItem.batch_get(
+        [(keys.conversation_pk(cid), keys.CONVERSATION_SK) for cid in wanted])}
+    return [found[cid] for cid in wanted if cid in found]
+

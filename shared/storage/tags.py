@@ -1,0 +1,88 @@
+"""Tags: the organisation's catalogue, and the tags on each conversation.
+
+A conversation's tag is two writes that are each safe to repeat and never read-modify-write
+a list: a lookup link item of its own (which the tag filter queries) and an ADD to the
+conversation's string set (which the conversation shows). Concurrent taggers never lose a tag.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from chalicelib.domain.models import Conversation, Page
+from chalicelib.errors import InvalidInput
+from pynamodb.exceptions import DeleteError, PutError, QueryError, UpdateError
+from pynamodb.pagination import ResultIterator
+
+from . import keys
+from .items import ConversationItem, ConversationLinkItem, TagDefinitionItem
+from .repository import _decode_cursor, _encode_cursor
+
+
+def _conditional_failed(error: PutError | UpdateError | DeleteError) -> bool:
+    return error.cause_response_code == "ConditionalCheckFailedException"
+
+
+class TagRepository:
+    # --- the catalogue ---
+
+    def is_defined(self, tag: str) -> bool:
+        try:
+            TagDefinitionItem.get(keys.TAG_CATALOGUE_PK, keys.tag_definition_sk(tag))
+        except TagDefinitionItem.DoesNotExist:
+            return False
+        return True
+
+    def define(self, tag: str, *, created_by: str | None, at: datetime) -> bool:
+        """Add a tag to the catalogue; False when it was there already."""
+        try:
+            TagDefinitionItem(keys.TAG_CATALOGUE_PK, keys.tag_definition_sk(tag), tag=tag, created_by=created_by,
+                              created_at=at).save(condition=TagDefinitionItem.pk.does_not_exist())
+        except PutError as error:
+            if _conditional_failed(error):
+                return False
+            raise
+        return True
+
+    def catalogue(self, *, limit: int, cursor: str | None) -> Page[str]:
+        results: ResultIterator[TagDefinitionItem] = TagDefinitionItem.query(
+            keys.TAG_CATALOGUE_PK, limit=limit, last_evaluated_key=_decode_cursor(cursor))
+        try:
+            tags = [item.tag for item in results]
+        except QueryError as error:
+            raise InvalidInput("cursor does not belong to the tag list", field="cursor") from error
+        return Page[str](items=tags, next_cursor=_encode_cursor(results.last_evaluated_key))
+
+    # --- tags on conversations ---
+
+    def add(self, conversation: Conversation, tag: str) -> bool:
+        """Tag a conversation; False when it had the tag already (then nothing is counted)."""
+        created_sk = keys.time_sk(conversation.created_at, conversation.id)
+        activity_sk = keys.time_sk(conversation.last_message_at, conversation.id)
+        link = ConversationLinkItem(
+            keys.conversation_pk(conversation.id), keys.tag_link_sk(tag), conversation_id=conversation.id,
+            lookup_pk=keys.tag_lookup_pk(conversation.team_id, tag), created_sk=created_sk, activity_sk=activity_sk)
+        added = True
+        try:
+            link.save(condition=ConversationLinkItem.pk.does_not_exist())
+        except PutError as error:
+            if not _conditional_failed(error):
+                raise
+            added = False
+        # ADD to a set is idempotent: a retry after a failure between the two writes repairs it.
+        ConversationItem(keys.conversation_pk(conversation.id), keys.CONVERSATION_SK).update(
+            actions=[ConversationItem.tags.add({tag})], condition=ConversationItem.pk.exists())
+        return added
+
+    def remove(self, conversation: Conversation, tag: str) -> bool:
+        """Untag a conversation; False when it did not have the tag."""
+        ConversationItem(keys.conversation_pk(conversation.id), keys.CONVERSATION_SK).update(
+            actions=[ConversationItem.tags.delete({tag})], condition=ConversationItem.pk.exists())
+        try:
+            ConversationLinkItem(keys.conversation_pk(conversation.id), keys.tag_link_sk(tag)).delete(
+                condition=ConversationLinkItem.pk.exists())
+        except DeleteError as error:
+            if _conditional_failed(error):
+                return False
+            raise
+        return True

@@ -1,0 +1,47 @@
+"""Approved message templates per channel account (WhatsApp). In production they follow the
+provider's approved list; here administrators keep them through the API."""
+
+from __future__ import annotations
+
+from chalicelib.domain.models import Template
+from chalicelib.errors import NotFound
+from pynamodb.exceptions import DeleteError
+from pynamodb.pagination import ResultIterator
+
+from . import keys
+from .items import TemplateItem
+
+
+def _to_template(item: TemplateItem) -> Template:
+    return Template(account_id=item.account_id, name=item.name, language=item.language, body=item.body,
+                    parameters=tuple(item.parameters or ()))
+
+
+class TemplateRepository:
+    def list(self, account_id: str, language: str | None = None) -> list[Template]:
+        """One account's templates (one Query; an account has tens of templates, not more)."""
+        results: ResultIterator[TemplateItem] = TemplateItem.query(keys.template_pk(account_id))
+        return [_to_template(item) for item in results if language is None or item.language == language]
+
+    def get(self, account_id: str, name: str, language: str) -> Template:
+        try:
+            return _to_template(TemplateItem.get(keys.template_pk(account_id), keys.template_sk(name, language)))
+        except TemplateItem.DoesNotExist as error:
+            raise NotFound(f"template {name!r} in language {language!r} is not approved for account {account_id}",
+                           field="template.name") from error
+
+    def put(self, template: Template) -> Template:
+        TemplateItem(keys.template_pk(template.account_id), keys.template_sk(template.name, template.language),
+                     account_id=template.account_id, name=template.name, language=template.language,
+                     body=template.body, parameters=list(template.parameters)).save()
+        return template
+
+    def delete(self, account_id: str, name: str, language: str) -> None:
+        try:
+            TemplateItem(keys.template_pk(account_id), keys.template_sk(name, language)).delete(
+                condition=TemplateItem.pk.exists())
+        except DeleteError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise NotFound(f"template {name!r} in language {language!r} does not exist",
+                               field="name") from error
+            raise

@@ -1,0 +1,63 @@
+"""Helpers of the inbox suites: a customer writes, an agent finds and picks up the conversation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from local.runtime import LocalRuntime
+from tests.integration.conftest import drain
+from tests.support import HTTP_TIMEOUT, find, new_wa_id, post_whatsapp, whatsapp_text
+
+
+def deliver(runtime: LocalRuntime, webhook_url: str, demo: dict[str, Any], wa_id: str, text: str,
+            **kwargs: Any) -> None:
+    body = whatsapp_text(demo["whatsapp"]["phone_number_id"], wa_id=wa_id, text=text, **kwargs)
+    assert post_whatsapp(webhook_url, body, demo["whatsapp"]["app_secret"]).status_code == 200
+    drain(runtime, "inbound", "assignment", "out-of-office")
+
+
+def get(api: str, path: str, headers: dict[str, str], **params: Any) -> requests.Response:
+    return requests.get(f"{api}{path}", params=params, headers=headers, timeout=HTTP_TIMEOUT)
+
+
+def post(api: str, path: str, headers: dict[str, str], body: Any = None) -> requests.Response:
+    return requests.post(f"{api}{path}", json=body if body is not None else {}, headers=headers,
+                         timeout=HTTP_TIMEOUT)
+
+
+def by_customer(api: str, headers: dict[str, str], wa_id: str, **params: Any) -> dict[str, Any] | None:
+    """The caller's team's conversation of this customer (exact customer filter, all tab)."""
+    items = get(api, "/conversations", headers, view="all", customer="+" + wa_id, **params).json()["items"]
+    return find(items, customer_id="+" + wa_id)
+
+
+def new_conversation(runtime: LocalRuntime, api: str, webhook_url: str, demo: dict[str, Any],
+                     headers: dict[str, str], text: str = "hello", **kwargs: Any) -> tuple[str, dict[str, Any]]:
+    """A fresh customer writes; returns (wa_id, conversation)."""
+    wa_id = new_wa_id()
+    deliver(runtime, webhook_url, demo, wa_id, text, **kwargs)
+    conversation = by_customer(api, headers, wa_id)
+    assert conversation is not None
+    return wa_id, conversation
+
+
+def picked_up(runtime: LocalRuntime, api: str, webhook_url: str, demo: dict[str, Any],
+              headers: dict[str, str], text: str = "hello", **kwargs: Any) -> tuple[str, dict[str, Any]]:
+    wa_id, conversation = new_conversation(runtime, api, webhook_url, demo, headers, text, **kwargs)
+    response = post(api, f"/conversations/{conversation['id']}/pickup", headers)
+    assert response.status_code == 200, response.text
+    return wa_id, response.json()
+
+
+def delete(api: str, path: str, headers: dict[str, str]) -> requests.Response:
+    return requests.delete(f"{api}{path}", headers=headers, timeout=HTTP_TIMEOUT)
+
+
+def put(api: str, path: str, headers: dict[str, str], body: Any) -> requests.Response:
+    return requests.put(f"{api}{path}", json=body, headers=headers, timeout=HTTP_TIMEOUT)
+
+
+def patch(api: str, path: str, headers: dict[str, str], body: Any) -> requests.Response:
+    return requests.patch(f"{api}{path}", json=body, headers=headers, timeout=HTTP_TIMEOUT)

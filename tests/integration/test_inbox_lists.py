@@ -1,0 +1,119 @@
+"""The conversation lists through the HTTP API: tabs, sorting, each filter (exact), the time span
+with offsets, and paging with a cursor."""
+
+import time
+from datetime import UTC, datetime, timedelta, timezone
+
+from tests.integration.inbox_support import by_customer, deliver, get, new_conversation, picked_up, post
+from tests.support import new_wa_id
+
+
+def ids(response):
+    assert response.status_code == 200, response.text
+    return [c["id"] for c in response.json()["items"]]
+
+
+def test_exact_customer_search_follows_the_seed(runtime, api, agent1, webhook_url, demo):
+    # Given a customer whose WhatsApp id is 3161xxxxxxx (stored as +3161xxxxxxx)
+    wa_id, conversation = new_conversation(runtime, api, webhook_url, demo, agent1, name="Jeremy Bakker")
+    # Then the E.164 form, the 00 form and the exact name find it
+    for term in ("+" + wa_id, "00" + wa_id, "jeremy bakker", "Jeremy Bakker"):
+        assert conversation["id"] in ids(get(api, "/conversations", agent1, view="all", customer=term)), term
+    # But a differently written number or a partial name does not (search is exact)
+    formatted = f"+{wa_id[:2]}-{wa_id[2:]}"
+    for term in (formatted, wa_id[2:], "Jeremy"):
+        assert conversation["id"] not in ids(get(api, "/conversations", agent1, view="all", customer=term)), term
+
+
+def test_one_number_written_two_ways_is_one_customer(runtime, api, agent1, webhook_url, demo):
+    # Given a customer writes twice, the provider once writing the number with a leading +
+    wa_id = new_wa_id()
+    deliver(runtime, webhook_url, demo, wa_id, "first")
+    deliver(runtime, webhook_url, demo, "+" + wa_id, "second")
+    # Then both messages are in one conversation
+    conversations = get(api, "/conversations", agent1, view="all", customer="+" + wa_id).json()["items"]
+    assert len(conversations) == 1
+    assert conversations[0]["preview"] == "second"
+
+
+def test_filters_by_channel_state_agent_tag_and_id(runtime, api, agent1, agent2, user_ids, webhook_url, demo):
+    # Given one conversation picked up by agent2 and tagged, and one still New
+    _, mine = picked_up(runtime, api, webhook_url, demo, agent2)
+    post(api, f"/conversations/{mine['id']}/tags", agent2, {"tags": ["filter-probe"]}).raise_for_status()
+    _, waiting = new_conversation(runtime, api, webhook_url, demo, agent1)
+    agent2_id = user_ids["agent2@example.com"]
+    # Then each filter finds what it names
+    assert mine["id"] in ids(get(api, "/conversations", agent1, view="all", channel="whatsapp", limit=100,
+                                 sort="activity", order="desc"))
+    assert mine["id"] in ids(get(api, "/conversations", agent1, view="all", agent=agent2_id, limit=100))
+    assert mine["id"] in ids(get(api, "/conversations", agent1, view="assigned", agent=agent2_id, limit=100))
+    assert ids(get(api, "/conversations", agent1, view="all", tag="Filter-Probe")) == [mine["id"]]
+    assert ids(get(api, "/conversations", agent1, view="all", conversation_id=waiting["id"])) == [waiting["id"]]
+    by_state = ids(get(api, "/conversations", agent1, view="all", state="new", limit=100, order="desc"))
+    assert waiting["id"] in by_state
+    assert mine["id"] not in by_state
+    # And combined filters narrow down (tag and state disagree: nothing)
+    assert ids(get(api, "/conversations", agent1, view="all", tag="filter-probe", state="new")) == []
+    # And a filter that contradicts its tab is refused, naming it
+    response = get(api, "/conversations", agent1, view="new", state="assigned")
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "state"
+
+
+def test_time_span_is_time_zone_aware(runtime, api, agent1, webhook_url, demo):
+    # Given a conversation that started at a known moment (UTC)
+    started = int(time.time()) - 3600
+    wa_id, conversation = new_conversation(runtime, api, webhook_url, demo, agent1, timestamp=started)
+    moment = datetime.fromtimestamp(started, tz=UTC)
+    amsterdam_summer = moment.astimezone(timezone(timedelta(hours=2)))
+    # Then a span written with a +02:00 offset around it finds it, and one just after it does not
+    around = {"since": (amsterdam_summer - timedelta(minutes=1)).isoformat(),
+              "until": (amsterdam_summer + timedelta(minutes=1)).isoformat()}
+    after = {"since": (amsterdam_summer + timedelta(seconds=1)).isoformat(),
+             "until": (amsterdam_summer + timedelta(minutes=5)).isoformat()}
+    assert conversation["id"] in ids(get(api, "/conversations", agent1, view="all", customer="+" + wa_id, **around))
+    assert conversation["id"] in ids(get(api, "/conversations", agent1, view="new", limit=100, **around))
+    assert conversation["id"] not in ids(get(api, "/conversations", agent1, view="new", limit=100, **after))
+    # And a span without an offset is refused
+    response = get(api, "/conversations", agent1, view="all", since="2024-05-01T09:00:00")
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "since"
+
+
+def test_pages_follow_the_cursor_in_both_directions(runtime, api, agent1, webhook_url, demo):
+    # Given five conversations sharing a tag, started a second apart
+    base = int(time.time()) - 600
+    created = []
+    for offset in range(5):
+        _, conversation = new_conversation(runtime, api, webhook_url, demo, agent1, timestamp=base + offset)
+        post(api, f"/conversations/{conversation['id']}/tags", agent1, {"tags": ["paging-probe"]}).raise_for_status()
+        created.append(conversation["id"])
+    for order, expected in (("asc", created), ("desc", created[::-1])):
+        # When the list is read two at a time
+        seen, cursor, pages = [], None, 0
+        while True:
+            params = {"view": "all", "tag": "paging-probe", "limit": 2, "order": order}
+            if cursor:
+                params["cursor"] = cursor
+            page = get(api, "/conversations", agent1, **params).json()
+            seen.extend(c["id"] for c in page["items"])
+            cursor, pages = page["next_cursor"], pages + 1
+            if not cursor:
+                break
+        # Then every conversation comes once, in order, over three pages
+        assert seen == expected
+        assert pages == 3
+
+
+def test_new_tab_shows_the_oldest_first_and_mine_only_mine(runtime, api, agent1, agent2, webhook_url, demo):
+    # Given two New conversations, the older one first
+    _, older = new_conversation(runtime, api, webhook_url, demo, agent1, timestamp=int(time.time()) - 7200)
+    _, newer = new_conversation(runtime, api, webhook_url, demo, agent1)
+    listed = ids(get(api, "/conversations", agent1, view="new", limit=100))
+    assert listed.index(older["id"]) < listed.index(newer["id"])
+    # When agent2 picks up the newer one
+    post(api, f"/conversations/{newer['id']}/pickup", agent2).raise_for_status()
+    # Then it is in agent2's Assigned to me and not in agent1's
+    assert newer["id"] in ids(get(api, "/conversations", agent2, view="mine", limit=100))
+    assert newer["id"] not in ids(get(api, "/conversations", agent1, view="mine", limit=100))
+    assert by_customer(api, agent1, newer["customer_id"].lstrip("+"), state="assigned") is not None
