@@ -17,10 +17,13 @@ def deliver(runtime, webhook_url, demo, wa_id, text, **kwargs):
     drain(runtime, "inbound", "assignment", "out-of-office")
 
 
-def conversation_of(api, headers, wa_id, view="new"):
-    items = requests.get(f"{api}/conversations", params={"view": view, "limit": 100}, headers=headers,
-                         timeout=HTTP_TIMEOUT).json()["items"]
-    return find(items, customer_id="+" + wa_id)  # stored in E.164
+def conversation_of(api, headers, customer, view="new"):
+    """The customer's conversation on a tab, found with the list's exact customer filter (phone
+    numbers are stored in E.164; WhatsApp ids come without the plus)."""
+    customer_id = customer if customer.startswith("+") else "+" + customer
+    items = requests.get(f"{api}/conversations", params={"view": view, "limit": 100, "customer": customer_id},
+                         headers=headers, timeout=HTTP_TIMEOUT).json()["items"]
+    return find(items, customer_id=customer_id)
 
 
 def messages_of(api, headers, conversation_id):
