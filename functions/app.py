@@ -57,6 +57,7 @@ from chalicelib.domain.admin_outputs import (
     TeamPage,
     UserPage,
 )
+from chalicelib.domain.capabilities import channel_capabilities
 from chalicelib.domain.channel_admin import new_account
 from chalicelib.domain.export import CONTENT_TYPES
 from chalicelib.domain.identity import Principal, principal_for
@@ -81,6 +82,7 @@ from chalicelib.domain.inputs import (
     UploadInput,
 )
 from chalicelib.domain.models import (
+    Channel,
     Conversation,
     InboundEnvelope,
     Message,
@@ -93,6 +95,7 @@ from chalicelib.domain.models import (
 )
 from chalicelib.domain.office_hours import OfficeHours
 from chalicelib.domain.outputs import (
+    CapabilitiesOut,
     ConversationOut,
     ConversationPage,
     ConversationStartedOut,
@@ -287,6 +290,13 @@ def login() -> Response:
 def me() -> Response:
     principal = _principal()
     return _json(MeOut(user=principal.user, team_id=principal.team_id))
+
+
+@documented("/channels/capabilities", "GET", "What each channel carries: text length, attachments and their "
+            "types and sizes, templates, window", access=ANYONE, response=CapabilitiesOut)
+def capabilities() -> Response:
+    _principal()
+    return _json(CapabilitiesOut(items=[channel_capabilities(channel) for channel in Channel]))
 
 
 @documented("/conversations", "GET", "One page of a tab (new, mine, assigned, all), filtered and sorted",

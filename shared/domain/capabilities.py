@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
 from .models import Channel
+from .window import HUMAN_AGENT_WINDOW_BY_CHANNEL, WINDOW_BY_CHANNEL
 
 TEXT_LIMITS: dict[Channel, int] = {
     Channel.WHATSAPP: 4096,
@@ -68,3 +71,43 @@ MEDIA_LIMITS: dict[Channel, dict[str, int]] = {
 def media_limit(channel: Channel, content_type: str) -> int | None:
     """The largest size this channel takes for this content type, or None if it takes none."""
     return MEDIA_LIMITS.get(channel, {}).get(content_type.split(";")[0].strip().lower())
+
+
+# --- the whole picture, for the web app ------------------------------------------------------
+
+# Channels with provider-approved templates, the only thing that may go out once the window closed.
+TEMPLATE_CHANNELS = frozenset({Channel.WHATSAPP})
+
+
+class MediaCapability(BaseModel):
+    content_type: str
+    max_bytes: int
+
+
+class ChannelCapabilities(BaseModel):
+    """What one channel can carry and when, so the web app warns before an agent sends what the
+    channel cannot take; the same tables are enforced on send."""
+
+    channel: Channel
+    max_text_length: int
+    max_attachments: int
+    media: list[MediaCapability]
+    templates: bool
+    window_hours: float | None
+    human_agent_window_hours: float | None
+    threaded_replies: bool
+
+
+def channel_capabilities(channel: Channel) -> ChannelCapabilities:
+    window = WINDOW_BY_CHANNEL.get(channel)
+    human_agent = HUMAN_AGENT_WINDOW_BY_CHANNEL.get(channel)
+    media = MEDIA_LIMITS.get(channel, {})
+    return ChannelCapabilities(
+        channel=channel, max_text_length=text_limit(channel),
+        max_attachments=MAX_ATTACHMENTS if media else 0,
+        media=[MediaCapability(content_type=kind, max_bytes=size) for kind, size in sorted(media.items())],
+        templates=channel in TEMPLATE_CHANNELS,
+        window_hours=window.total_seconds() / 3600 if window else None,
+        human_agent_window_hours=human_agent.total_seconds() / 3600 if human_agent else None,
+        threaded_replies=channel in THREADED_CHANNELS,
+    )

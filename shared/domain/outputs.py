@@ -7,6 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from .capabilities import ChannelCapabilities
 from .inbox import ConversationDetail
 from .models import Attachment, Conversation, Message, Note, Page, Presence, Template, User
 from .quick_replies import ListedReply
@@ -56,6 +57,10 @@ class SignInOut(BaseModel):
     id_token: str
     refresh_token: str | None
     expires_in: int
+
+
+class CapabilitiesOut(BaseModel):
+    items: list[ChannelCapabilities]
 
 
 class MeOut(BaseModel):
