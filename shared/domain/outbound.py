@@ -38,10 +38,11 @@ def outbound_content(message: Message, media_url: Callable[[Attachment], str], *
     """What the adapter sends for a stored message: its template, or its text and its
     attachments as URLs the provider can fetch (short-lived signed URLs of the media bucket).
     A template message sends the template only; its stored text is the filled body the agents see."""
+    ids = {"message_id": message.id, "conversation_id": message.conversation_id}
     if message.template is not None:
-        return OutboundContent(template=message.template, in_reply_to=in_reply_to)
+        return OutboundContent(template=message.template, in_reply_to=in_reply_to, **ids)
     return OutboundContent(
-        text=message.text, in_reply_to=in_reply_to, human_agent_tag=human_agent_tag,
+        text=message.text, in_reply_to=in_reply_to, human_agent_tag=human_agent_tag, **ids,
         media=[OutboundMedia(url=media_url(attachment), content_type=attachment.content_type,
                              filename=attachment.filename, size=attachment.size)
                for attachment in message.attachments],
