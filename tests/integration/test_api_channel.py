@@ -76,7 +76,7 @@ def customer_message(customer_id: str, text: str, message_id: str | None = None)
 
 
 def conversation_of(api: str, headers: dict[str, str], account_id: str, customer_id: str) -> dict[str, Any]:
-    items = requests.get(f"{api}/conversations", params={"view": "all", "limit": 100}, headers=headers,
+    items = requests.get(f"{api}/conversations", params={"view": "all", "limit": "100"}, headers=headers,
                          timeout=HTTP_TIMEOUT).json()["items"]
     found = find(items, account_id=account_id, customer_id=customer_id)
     assert found is not None
