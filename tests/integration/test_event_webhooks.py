@@ -42,8 +42,9 @@ def receiver() -> Iterator[LoopbackServer]:
 
 @pytest.fixture
 def subscribe(runtime, api, admin) -> Iterator[Subscribe]:
-    """Subscribe URLs, after the events queue is drained of earlier tests' events; unsubscribe after."""
-    drain(runtime, "events")
+    """Subscribe URLs, after the events queue is drained of earlier tests' events (every inbox test
+    publishes some, three records a batch); unsubscribe after."""
+    drain(runtime, "events", rounds=2000)
     created: list[str] = []
 
     def create(url: str, events: list[str]) -> dict[str, Any]:
