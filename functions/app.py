@@ -59,6 +59,7 @@ from chalicelib.domain.admin_outputs import (
 )
 from chalicelib.domain.capabilities import channel_capabilities
 from chalicelib.domain.channel_admin import new_account
+from chalicelib.domain.events import EventsEnvelope
 from chalicelib.domain.export import CONTENT_TYPES
 from chalicelib.domain.identity import Principal, principal_for
 from chalicelib.domain.inputs import (
@@ -113,6 +114,15 @@ from chalicelib.domain.outputs import (
     TagPage,
     TemplateListOut,
     UploadOut,
+)
+from chalicelib.domain.subscription_models import (
+    DeliveryAttemptPage,
+    EventSubscription,
+    ReplayAccepted,
+    SubscriptionCreated,
+    SubscriptionInput,
+    SubscriptionPage,
+    SubscriptionPatch,
 )
 from chalicelib.settings import get_settings
 from pydantic import BaseModel, ValidationError
@@ -764,6 +774,70 @@ def delete_routing_rule(account_id: str, rule_id: str) -> Response:
     return _no_content()
 
 
+# --- administration: event webhooks for integrators (docs/event-webhooks.md) ----------------
+
+
+@documented("/event-subscriptions", "GET", "List event webhook subscriptions", access=READERS, query=PageQuery,
+            response=SubscriptionPage)
+def list_event_subscriptions() -> Response:
+    query = _page_query()
+    page = wiring.subscriptions_admin().list_subscriptions(_principal(), limit=query.limit, cursor=query.cursor)
+    return _json(SubscriptionPage(items=page.items, next_cursor=page.next_cursor))
+
+
+@documented("/event-subscriptions", "POST", "Subscribe a URL to events; the answer shows its signing secret, "
+            "this once", access=ADMIN, body=SubscriptionInput, response=SubscriptionCreated, status=201)
+def add_event_subscription() -> Response:
+    body = _body(SubscriptionInput)
+    created = wiring.subscriptions_admin().create(_principal(), url=body.url, events=body.events,
+                                                  description=body.description)
+    return _json(created, status=201)
+
+
+@documented("/event-subscriptions/{subscription_id}", "GET", "One event subscription (never its secret)",
+            access=READERS, response=EventSubscription)
+def get_event_subscription(subscription_id: str) -> Response:
+    return _json(wiring.subscriptions_admin().get(_principal(), subscription_id))
+
+
+@documented("/event-subscriptions/{subscription_id}", "PATCH", "Change the URL or the events, or pause "
+            "(enabled: false)", access=ADMIN, body=SubscriptionPatch, response=EventSubscription)
+def patch_event_subscription(subscription_id: str) -> Response:
+    body = _body(SubscriptionPatch)
+    return _json(wiring.subscriptions_admin().update(_principal(), subscription_id, url=body.url,
+                                                     events=body.events, description=body.description,
+                                                     enabled=body.enabled))
+
+
+@documented("/event-subscriptions/{subscription_id}", "DELETE", "Delete an event subscription", access=ADMIN,
+            status=204)
+def delete_event_subscription(subscription_id: str) -> Response:
+    wiring.subscriptions_admin().delete(_principal(), subscription_id)
+    return _no_content()
+
+
+@documented("/event-subscriptions/{subscription_id}/secret", "POST", "Rotate the signing secret; the answer "
+            "shows the new one, this once", access=ADMIN, response=SubscriptionCreated)
+def rotate_event_subscription_secret(subscription_id: str) -> Response:
+    return _json(wiring.subscriptions_admin().rotate_secret(_principal(), subscription_id))
+
+
+@documented("/event-subscriptions/{subscription_id}/deliveries", "GET", "The delivery log: every attempt, "
+            "newest first", access=READERS, query=PageQuery, response=DeliveryAttemptPage)
+def list_event_deliveries(subscription_id: str) -> Response:
+    query = _page_query()
+    page = wiring.subscriptions_admin().deliveries(_principal(), subscription_id, limit=query.limit,
+                                                   cursor=query.cursor)
+    return _json(DeliveryAttemptPage(items=page.items, next_cursor=page.next_cursor))
+
+
+@documented("/event-subscriptions/{subscription_id}/deliveries/{delivery_id}/replay", "POST", "Deliver an "
+            "event again (retried on failure, as the first time)", access=ADMIN, response=ReplayAccepted,
+            status=202)
+def replay_event_delivery(subscription_id: str, delivery_id: str) -> Response:
+    return _json(wiring.subscriptions_admin().replay(_principal(), subscription_id, delivery_id), status=202)
+
+
 _PATH_PARAMETER = re.compile(r"{(\w+)}")
 
 
@@ -906,6 +980,10 @@ def _send_record(record: SQSRecord) -> None:
     wiring.dispatcher().send(OutboundRequest.model_validate_json(record.body))
 
 
+def _events_record(record: SQSRecord) -> None:
+    wiring.event_delivery().handle(EventsEnvelope.model_validate_json(record.body).record)
+
+
 def _purge_record(record: SQSRecord) -> None:
     body = json.loads(record.body)
     deleted = wiring.auto_deletion().purge(body["conversation_pk"], body["delete_at"])
@@ -946,3 +1024,9 @@ def send_outbound(event: SQSEvent) -> PartialItemFailureResponse:
                     batch_size=resources.PURGE_QUEUE.batch_size, name="purge_conversation")
 def purge_conversation(event: SQSEvent) -> PartialItemFailureResponse:
     return _process(event, _purge_record, fifo=False)
+
+
+@app.on_sqs_message(queue=resources.EVENTS_QUEUE.physical_name(_app_name),
+                    batch_size=resources.EVENTS_QUEUE.batch_size, name="deliver_events")
+def deliver_events(event: SQSEvent) -> PartialItemFailureResponse:
+    return _process(event, _events_record, fifo=True)

@@ -40,7 +40,12 @@ QUEUE_CONSUMERS: Mapping[str, resources.QueueDefinition] = MappingProxyType({
     "check_window": resources.OUTBOUND_QUEUE,
     "send_outbound": resources.SEND_QUEUE,
     "purge_conversation": resources.PURGE_QUEUE,
+    # Event webhooks for integrators: fan-out and signed delivery (shared/domain/event_delivery.py).
+    "deliver_events": resources.EVENTS_QUEUE,
 })
+# Functions whose use cases publish inbox events (shared/domain/events.py) onto the events queue.
+EVENT_PUBLISHERS: tuple[str, ...] = (API_HANDLER, "route_inbound", "assign_conversation", "check_window",
+                                     "send_outbound", "deliver_events")
 FUNCTION_NAMES: tuple[str, ...] = (API_HANDLER, *QUEUE_CONSUMERS)
 LAMBDA_MEMORY_MB = 512
 # At most the shortest queue visibility timeout (SQS refuses an event source mapping otherwise)

@@ -88,6 +88,8 @@ class ContactStack(Stack):
     def _grant_workflows(self) -> None:
         retry = self.workflows.machine(resources.DELAYED_RETRY_MACHINE)
         self.queues.queue(resources.SEND_QUEUE).grant(retry, "sqs:SendMessage")
+        # Failed event deliveries come back the same way (shared/domain/event_delivery.py).
+        self.queues.queue(resources.EVENTS_QUEUE).grant(retry, "sqs:SendMessage")
         auto_delete = self.workflows.machine(resources.AUTO_DELETE_MACHINE)
         iam.Grant.add_to_principal(grantee=auto_delete, actions=["dynamodb:GetItem"],
                                    resource_arns=[self.storage.table.table_arn])
@@ -133,6 +135,12 @@ class ContactStack(Stack):
         acknowledge(send, "IAM5", "Email channel accounts (SES identities) are added at runtime by admins, "
                     "so the sender identity is known only when the reply is sent.",
                     "Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*")
+
+        # --- event webhooks: the use cases publish events; the worker fans out (onto its own
+        # queue), POSTs to the subscribers and has failed deliveries retried by the retry machine.
+        for name in constants.EVENT_PUBLISHERS:
+            self._grant_send(roles[name], resources.EVENTS_QUEUE)
+        self.workflows.machine(resources.DELAYED_RETRY_MACHINE).grant_start_execution(roles["deliver_events"])
 
         purge = roles["purge_conversation"]
         self._grant_media(purge, "s3:DeleteObject")

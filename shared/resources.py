@@ -128,8 +128,18 @@ SEND_QUEUE = QueueDefinition("send", fifo=True, visibility_timeout_seconds=90,
 PURGE_QUEUE = QueueDefinition("purge", fifo=False, visibility_timeout_seconds=120,
                               max_receive_count=5, batch_size=5)
 
+# --- event webhooks for integrators (shared/domain/events.py, event_delivery.py) ---
+# Inbox use cases -> the event worker, which fans each event out to the matching subscriptions
+# (one delivery record each, on this same queue) and POSTs each delivery. FIFO, because the
+# delayed-retry machine puts a failed delivery back with a group and a deduplication id, and
+# because a use case that runs twice (a redelivered queue record) publishes the same event id,
+# which the deduplication folds. Small batches: each delivery may wait on an integrator's server.
+EVENTS_QUEUE = QueueDefinition("events", fifo=True, visibility_timeout_seconds=60,
+                               max_receive_count=5, batch_size=3)
+
 QUEUES: tuple[QueueDefinition, ...] = (
     INBOUND_QUEUE, ASSIGNMENT_QUEUE, OUT_OF_OFFICE_QUEUE, OUTBOUND_QUEUE, SEND_QUEUE, PURGE_QUEUE,
+    EVENTS_QUEUE,
 )
 
 
@@ -143,18 +153,19 @@ class StateMachineDefinition:
 
 
 DELAYED_RETRY_MACHINE = StateMachineDefinition(
-    "delayed-retry", "Waits, then puts an outbound send back on the send queue.")
+    "delayed-retry", "Waits, then puts an outbound send or an event delivery back on its queue.")
 AUTO_DELETE_MACHINE = StateMachineDefinition(
     "auto-delete", "Waits until an archived conversation expires, then asks for its purge.")
 STATE_MACHINES: tuple[StateMachineDefinition, ...] = (DELAYED_RETRY_MACHINE, AUTO_DELETE_MACHINE)
 
 
 def delayed_retry_definition() -> dict[str, Any]:
-    """Amazon States Language for the delayed retry of an outbound send.
+    """Amazon States Language for the delayed retry of an outbound send or of an event delivery.
 
     Input: ``{"wait_seconds", "queue_url", "message_group_id", "deduplication_id", "body"}``.
-    The send worker computes the backoff; the machine only waits and re-enqueues, so it is
-    built from a Wait state and the SQS service integration alone.
+    The worker (send or events) computes the backoff; the machine only waits and re-enqueues onto
+    the FIFO queue the input names (the role limits which), so it is built from a Wait state and
+    the SQS service integration alone.
     """
     return {
         "Comment": DELAYED_RETRY_MACHINE.description,

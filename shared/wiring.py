@@ -12,6 +12,8 @@ from .credentials import CredentialStore
 from .domain.assignment import Assigner
 from .domain.channel_admin import ChannelAdministration
 from .domain.compose import Composer
+from .domain.event_delivery import EventDelivery
+from .domain.events import EventPublisher
 from .domain.export import Exporter
 from .domain.inbox import Inbox
 from .domain.intake import WebhookIntake
@@ -24,6 +26,7 @@ from .domain.retention import AutoDeletion
 from .domain.routing import Router
 from .domain.service_admin import ServiceAdministration
 from .domain.statistics import StatisticsReader, StatsRecorder
+from .domain.subscriptions_admin import SubscriptionAdministration
 from .domain.tagging import Tagging
 from .domain.teams_admin import TeamAdministration
 from .domain.templates import TemplateCatalogue
@@ -31,7 +34,7 @@ from .domain.users_admin import UserAdministration
 from .identity_provider import CognitoIdentityProvider, IdentityProvider
 from .media import PROVIDER_URL_SECONDS, InboundMedia, MediaStore
 from .messaging import QueuePublisher, StateMachineStarter
-from .resources import PURGE_QUEUE, SEND_QUEUE
+from .resources import EVENTS_QUEUE, PURGE_QUEUE, SEND_QUEUE
 from .settings import get_settings
 from .storage.channel_accounts import ChannelAccountStore
 from .storage.lifecycle import ConversationLifecycle
@@ -42,6 +45,7 @@ from .storage.repository import ContactRepository
 from .storage.retention import RetentionStore
 from .storage.service_settings import get_service_settings
 from .storage.statistics import StatsRepository
+from .storage.subscriptions import SubscriptionStore
 from .storage.tags import TagRepository
 from .storage.teams import TeamStore
 from .storage.templates import TemplateRepository
@@ -91,12 +95,12 @@ def media_store() -> MediaStore:
 def router() -> Router:
     inbound_media = InboundMedia(media_store(), lambda account: credentials().get(account.channel.value, account.id),
                                  adapter_for)
-    return Router(repository(), publisher(), lifecycle(), stats(), inbound_media)
+    return Router(repository(), publisher(), lifecycle(), stats(), inbound_media, events=events())
 
 
 @lru_cache(maxsize=1)
 def assigner() -> Assigner:
-    return Assigner(repository(), utc_now)
+    return Assigner(repository(), utc_now, events=events())
 
 
 @lru_cache(maxsize=1)
@@ -113,6 +117,7 @@ def dispatcher() -> OutboundDispatcher:
         policy=RetryPolicy(base_seconds=settings.retry_base_seconds,
                            horizon=settings.retry_horizon),
         clock=utc_now, media_url=lambda attachment: media_store().signed_url(attachment, PROVIDER_URL_SECONDS),
+        events=events(),
     )
 
 
@@ -189,13 +194,13 @@ def tagging() -> Tagging:
 @lru_cache(maxsize=1)
 def lifecycle() -> Lifecycle:
     return Lifecycle(repository(), ConversationLifecycle(repository()), presence(), tagging(),
-                     get_service_settings, stats(), utc_now)
+                     get_service_settings, stats(), utc_now, events=events())
 
 
 @lru_cache(maxsize=1)
 def composer() -> Composer:
     return Composer(repository(), ConversationLifecycle(repository()), TemplateRepository(), media_store(), publisher(),
-                    stats(), utc_now)
+                    stats(), utc_now, events=events())
 
 
 @lru_cache(maxsize=1)
@@ -211,3 +216,31 @@ def templates() -> TemplateCatalogue:
 @lru_cache(maxsize=1)
 def exporter() -> Exporter:
     return Exporter(repository(), NoteRepository())
+
+
+# --- integrations: event webhooks ---------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def events() -> EventPublisher:
+    return EventPublisher(publisher())
+
+
+@lru_cache(maxsize=1)
+def subscription_store() -> SubscriptionStore:
+    return SubscriptionStore()
+
+
+@lru_cache(maxsize=1)
+def event_delivery() -> EventDelivery:
+    settings = get_settings()
+    return EventDelivery(subscription_store(), publisher(), StateMachineStarter(),
+                         retry_machine_arn=settings.retry_machine_arn,
+                         events_queue_url=settings.queue_url(EVENTS_QUEUE),
+                         policy=RetryPolicy(base_seconds=settings.retry_base_seconds, horizon=settings.retry_horizon),
+                         clock=utc_now)
+
+
+@lru_cache(maxsize=1)
+def subscriptions_admin() -> SubscriptionAdministration:
+    return SubscriptionAdministration(subscription_store(), publisher(), utc_now)

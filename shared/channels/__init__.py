@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from chalicelib.domain.models import Channel
 from chalicelib.errors import NotFound
 
+from . import api_channel
 from .base import ChannelAdapter, WebhookReply
 from .instagram import InstagramAdapter
 from .mail import EmailAdapter
@@ -22,10 +25,16 @@ _ADAPTERS: dict[Channel, ChannelAdapter] = {
     Channel.SMS: TwilioSmsAdapter(),
     Channel.VIBER: ViberAdapter(),
     Channel.EMAIL: EmailAdapter(),
+    Channel.API: api_channel.ApiChannelAdapter(),
 }
 # Providers that read the body of the webhook's 200 answer; the others get our JSON.
 _WEBHOOK_REPLIES: dict[Channel, WebhookReply] = {
     Channel.SMS: EMPTY_TWIML,
+}
+# Channels whose credentials are checked when an administrator stores them (the provider
+# channels' credentials are whatever the provider issued; the API channel's are ours to define).
+_CREDENTIAL_CHECKS: dict[Channel, Callable[[Mapping[str, str]], None]] = {
+    Channel.API: api_channel.check_credentials,
 }
 
 
@@ -42,3 +51,10 @@ def webhook_reply(channel: Channel | str) -> WebhookReply | None:
         return _WEBHOOK_REPLIES.get(Channel(channel))
     except ValueError:
         return None
+
+
+def check_credentials(channel: Channel, values: Mapping[str, str]) -> None:
+    """Raise InvalidInput if this channel cannot work with these credentials."""
+    check = _CREDENTIAL_CHECKS.get(channel)
+    if check is not None:
+        check(values)

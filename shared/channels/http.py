@@ -31,11 +31,15 @@ def _pool() -> urllib3.PoolManager:
     )
 
 
-def _call(method: str, url: str, headers: dict[str, str], body: bytes | None = None) -> ProviderResponse:
+def _call(method: str, url: str, headers: dict[str, str], body: bytes | None = None,
+          timeout: urllib3.Timeout | None = None) -> ProviderResponse:
     """One provider call; network failures and timeouts become transient SendFailed errors, and
     an answer that is not JSON reads as ``None``."""
     try:
-        response = _pool().request(method, url, body=body, headers=headers)
+        if timeout is None:
+            response = _pool().request(method, url, body=body, headers=headers)
+        else:
+            response = _pool().request(method, url, body=body, headers=headers, timeout=timeout)
     except urllib3.exceptions.HTTPError as error:
         raise SendFailed("network", f"provider unreachable: {type(error).__name__}", permanent=False) from error
     try:
@@ -60,3 +64,11 @@ def post_form(url: str, fields: Sequence[tuple[str, str]], headers: dict[str, st
 def get_json(url: str, headers: dict[str, str]) -> ProviderResponse:
     """GET a provider's JSON API (e.g. a media lookup)."""
     return _call("GET", url, headers)
+
+
+def post_bytes(url: str, body: bytes, headers: dict[str, str], *,
+               read_timeout_seconds: float | None = None) -> ProviderResponse:
+    """POST exactly these bytes (a signature covers them, so they are serialised by the caller)."""
+    timeout = None if read_timeout_seconds is None else urllib3.Timeout(connect=CONNECT_TIMEOUT_SECONDS,
+                                                                        read=read_timeout_seconds)
+    return _call("POST", url, headers, body, timeout)

@@ -22,6 +22,7 @@ from chalicelib.storage.teams import TeamStore
 from chalicelib.storage.users import UserStore
 
 from .admin_models import AssignmentPolicy
+from .events import EventPublisher, conversation_assigned
 from .identity import WORKING_ROLES
 from .models import Conversation, ConversationState, User
 
@@ -41,11 +42,13 @@ def choose_agent(candidates: Sequence[str], loads: Mapping[str, int], *, capacit
 
 class Assigner:
     def __init__(self, repository: ContactRepository, clock: Callable[[], datetime], *,
-                 teams: TeamStore | None = None, users: UserStore | None = None) -> None:
+                 teams: TeamStore | None = None, users: UserStore | None = None,
+                 events: EventPublisher | None = None) -> None:
         self._repository = repository
         self._teams = teams or TeamStore()
         self._users = users or UserStore()
         self._clock = clock
+        self._events = events
 
     def assign(self, conversation_id: str, previous_owner_id: str | None = None) -> Conversation | None:
         """Returns the conversation if it was assigned, None if it stays in New."""
@@ -68,6 +71,8 @@ class Assigner:
         except Conflict:
             return None  # an agent picked it up meanwhile
         self._teams.record_assigned(conversation.team_id, agent)
+        if self._events is not None:
+            self._events.publish(conversation_assigned(assigned, self._clock()))
         return assigned
 
     def _candidates(self, team_id: str) -> list[User]:

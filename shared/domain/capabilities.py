@@ -15,6 +15,9 @@ TEXT_LIMITS: dict[Channel, int] = {
     Channel.SMS: 1600,
     Channel.VIBER: 7000,
     Channel.EMAIL: 100_000,
+    # The generic API channel: the integrator's system takes what it documents; this bound only
+    # keeps one reply a reasonable request.
+    Channel.API: 32_000,
 }
 
 
@@ -65,6 +68,9 @@ MEDIA_LIMITS: dict[Channel, dict[str, int]] = {
         **dict.fromkeys(("video/mp4", *_DOCUMENTS), 50 * MB),
     },
     Channel.EMAIL: dict.fromkeys((*_IMAGES, "image/gif", *_DOCUMENTS, "text/csv"), 10 * MB),
+    # The generic API channel: the integrator fetches each attachment from a signed URL.
+    Channel.API: dict.fromkeys((*_IMAGES, "image/gif", "image/webp", *_DOCUMENTS, "text/csv", "video/mp4",
+                                "audio/mpeg", "audio/ogg", "audio/mp4"), 25 * MB),
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 
+from chalicelib.channels import check_credentials
 from chalicelib.credential_admin import CredentialWriter
 from chalicelib.errors import InvalidInput
 from chalicelib.storage.channel_accounts import ChannelAccountStore
@@ -39,6 +40,7 @@ class ChannelAdministration:
         secret, and a retry after a failure in between overwrites the orphaned secret."""
         require_administrator(principal)
         self._require_team(account.team_id)
+        check_credentials(account.channel, credentials)
         self._accounts.require_absent(account.id)
         self._secrets.store(account.channel.value, account.id, credentials)
         return self._view(self._accounts.create(account))
@@ -65,6 +67,7 @@ class ChannelAdministration:
     def rotate_credentials(self, principal: Principal, account_id: str, credentials: Mapping[str, str]) -> None:
         require_administrator(principal)
         account = self._accounts.require(account_id)
+        check_credentials(account.channel, credentials)
         self._secrets.store(account.channel.value, account.id, credentials)
 
     # --- routing rules ----------------------------------------------------------------------

@@ -25,6 +25,7 @@ from chalicelib.storage.templates import TemplateRepository
 from pydantic import Field
 
 from .capabilities import MAX_ATTACHMENTS, media_limit, text_limit
+from .events import EventPublisher, conversation_created, message_created
 from .identity import Principal, require_owner, require_team_member, require_working_role
 from .models import (
     Attachment,
@@ -87,7 +88,7 @@ class _Checked:
 class Composer:
     def __init__(self, repository: ContactRepository, store: ConversationLifecycle, templates: TemplateRepository,
                  media: MediaStore, publisher: QueuePublisher, stats: StatsRecorder,
-                 clock: Callable[[], datetime]) -> None:
+                 clock: Callable[[], datetime], events: EventPublisher | None = None) -> None:
         self._repository = repository
         self._store = store
         self._templates = templates
@@ -95,6 +96,7 @@ class Composer:
         self._publisher = publisher
         self._stats = stats
         self._clock = clock
+        self._events = events
 
     def _owned(self, principal: Principal, conversation_id: str) -> Conversation:
         require_working_role(principal)
@@ -153,6 +155,8 @@ class Composer:
             customer_id=customer, customer_name=customer_name, team_id=principal.team_id, owner_id=principal.id,
             now=now, replaces=current.id if current is not None else None)
         self._stats.created(conversation, now)
+        if self._events is not None:
+            self._events.publish(conversation_created(conversation))
         message = self._send(principal, conversation, checked, now)
         return self._repository.get_conversation(conversation.id), message
 
@@ -197,6 +201,8 @@ class Composer:
         self._publisher.send(OUTBOUND_QUEUE, [QueueMessage(
             body=request.model_dump_json(), group_id=conversation.id, deduplication_id=message.id)])
         self._stats.replied(conversation, principal.id, now)
+        if self._events is not None:
+            self._events.publish(message_created(conversation, message))
         return message
 
 

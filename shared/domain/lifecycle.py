@@ -17,6 +17,7 @@ from chalicelib.errors import Conflict, InvalidInput
 from chalicelib.storage.lifecycle import ConversationLifecycle
 from chalicelib.storage.repository import ContactRepository
 
+from .events import EventPublisher, conversation_archived, conversation_assigned
 from .identity import (
     WORKING_ROLES,
     Principal,
@@ -35,7 +36,7 @@ from .tagging import Tagging
 class Lifecycle:
     def __init__(self, repository: ContactRepository, store: ConversationLifecycle, presence: PresenceService,
                  tagging: Tagging, settings: Callable[[], ServiceSettings], stats: StatsRecorder,
-                 clock: Callable[[], datetime]) -> None:
+                 clock: Callable[[], datetime], events: EventPublisher | None = None) -> None:
         self._repository = repository
         self._store = store
         self._presence = presence
@@ -43,6 +44,11 @@ class Lifecycle:
         self._settings = settings
         self._stats = stats
         self._clock = clock
+        self._events = events
+
+    def _publish_assigned(self, conversation: Conversation, at: datetime) -> None:
+        if self._events is not None:
+            self._events.publish(conversation_assigned(conversation, at))
 
     def _workable(self, principal: Principal, conversation_id: str) -> Conversation:
         require_working_role(principal)
@@ -53,7 +59,9 @@ class Lifecycle:
     def pick_up(self, principal: Principal, conversation_id: str) -> Conversation:
         before = self._workable(principal, conversation_id)
         after = self._repository.pick_up(conversation_id, principal.id)
-        self._stats.moved(before, after, self._clock(), actor_id=principal.id)
+        now = self._clock()
+        self._stats.moved(before, after, now, actor_id=principal.id)
+        self._publish_assigned(after, now)
         return after
 
     def assign(self, principal: Principal, conversation_id: str, agent_id: str) -> Conversation:
@@ -72,6 +80,7 @@ class Lifecycle:
         now = self._clock()
         after = self._store.transition(before, ConversationState.ASSIGNED, owner_id=agent_id, now=now)
         self._stats.moved(before, after, now, actor_id=principal.id)
+        self._publish_assigned(after, now)
         return after
 
     def hand_back(self, principal: Principal, conversation_id: str) -> Conversation:
@@ -99,6 +108,8 @@ class Lifecycle:
         # Stored as archived (state, Archived list key, archived_at): now its deletion date, if
         # the service deletes archived conversations at all.
         schedule_auto_delete(after.id, now)
+        if self._events is not None:
+            self._events.publish(conversation_archived(after, now))
         return after
 
     # --- reopening, for routing ---

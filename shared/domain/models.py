@@ -19,6 +19,9 @@ class Channel(StrEnum):
     SMS = "sms"
     VIBER = "viber"
     EMAIL = "email"
+    # The generic API channel: an integrator's own system posts and receives messages
+    # (shared/channels/api_channel.py, docs/api-channel.md).
+    API = "api"
 
 
 class ContentKind(StrEnum):
@@ -267,6 +270,10 @@ class OutboundContent(Frozen):
     human_agent_tag: bool = False
     # Threaded channels (email): the provider id of the customer's last message, to reply to.
     in_reply_to: str | None = None
+    # Our ids of the message being sent and of its conversation, for channels whose receiver
+    # deduplicates retries and correlates replies itself (the generic API channel).
+    message_id: str | None = None
+    conversation_id: str | None = None
 
 
 class OutboundRequest(Frozen):

@@ -21,6 +21,7 @@ from chalicelib.resources import SEND_QUEUE
 from chalicelib.storage.repository import ContactRepository
 
 from .capabilities import THREADED_CHANNELS
+from .events import EventPublisher, status_changed
 from .models import (
     Attachment,
     DeliveryError,
@@ -38,10 +39,11 @@ def outbound_content(message: Message, media_url: Callable[[Attachment], str], *
     """What the adapter sends for a stored message: its template, or its text and its
     attachments as URLs the provider can fetch (short-lived signed URLs of the media bucket).
     A template message sends the template only; its stored text is the filled body the agents see."""
+    ids = {"message_id": message.id, "conversation_id": message.conversation_id}
     if message.template is not None:
-        return OutboundContent(template=message.template, in_reply_to=in_reply_to)
+        return OutboundContent(template=message.template, in_reply_to=in_reply_to, **ids)
     return OutboundContent(
-        text=message.text, in_reply_to=in_reply_to, human_agent_tag=human_agent_tag,
+        text=message.text, in_reply_to=in_reply_to, human_agent_tag=human_agent_tag, **ids,
         media=[OutboundMedia(url=media_url(attachment), content_type=attachment.content_type,
                              filename=attachment.filename, size=attachment.size)
                for attachment in message.attachments],
@@ -64,7 +66,7 @@ class OutboundDispatcher:
     def __init__(self, repository: ContactRepository, publisher: QueuePublisher, credentials: CredentialStore,
                  retries: StateMachineStarter, *, retry_machine_arn: str, send_queue_url: str,
                  policy: RetryPolicy, clock: Callable[[], datetime],
-                 media_url: Callable[[Attachment], str] | None = None) -> None:
+                 media_url: Callable[[Attachment], str] | None = None, events: EventPublisher | None = None) -> None:
         self._repository = repository
         self._publisher = publisher
         self._credentials = credentials
@@ -74,6 +76,12 @@ class OutboundDispatcher:
         self._policy = policy
         self._clock = clock
         self._media_url = media_url or _no_media
+        self._events = events
+
+    def _publish_status(self, request: OutboundRequest, status: DeliveryStatus, at: datetime,
+                        error: DeliveryError | None = None) -> None:
+        if self._events is not None:
+            self._events.publish(status_changed(request.conversation_id, request.message_id, status, at, error))
 
     def check_window(self, request: OutboundRequest) -> bool:
         """Forward the request to the send queue if the channel's window still allows it."""
@@ -84,9 +92,11 @@ class OutboundDispatcher:
         window = window_state(conversation, self._clock())
         # A template is what a closed window allows: only free text and media wait on the window.
         if not window.open and message.template is None:
-            self._repository.record_failure(conversation.id, message.id, DeliveryError(
-                code="window_closed", message="the customer-service window closed before the reply left",
-                permanent=True), self._clock())
+            error = DeliveryError(code="window_closed", message="the customer-service window closed before the "
+                                  "reply left", permanent=True)
+            now = self._clock()
+            self._repository.record_failure(conversation.id, message.id, error, now)
+            self._publish_status(request, DeliveryStatus.FAILED, now, error)
             return False
         self._publisher.send(SEND_QUEUE, [_send_message(request)])
         return True
@@ -112,6 +122,7 @@ class OutboundDispatcher:
             return self._failed(request, message.sent_at, failure, now)
         self._repository.record_sent(conversation.id, message.id, sent.provider_message_id,
                                      conversation.channel, conversation.account_id, now)
+        self._publish_status(request, DeliveryStatus.SENT, now)
         return DeliveryStatus.SENT
 
     def _failed(self, request: OutboundRequest, first_queued_at: datetime, failure: SendFailed,
@@ -128,8 +139,9 @@ class OutboundDispatcher:
             }, name=f"retry-{request.message_id}-{retry.attempt}")
             return DeliveryStatus.QUEUED
         reason = failure.message if failure.permanent else f"gave up retrying: {failure.message}"
-        self._repository.record_failure(request.conversation_id, request.message_id,
-                                        DeliveryError(code=failure.code, message=reason, permanent=True), now)
+        error = DeliveryError(code=failure.code, message=reason, permanent=True)
+        self._repository.record_failure(request.conversation_id, request.message_id, error, now)
+        self._publish_status(request, DeliveryStatus.FAILED, now, error)
         return DeliveryStatus.FAILED
 
 

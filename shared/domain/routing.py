@@ -26,6 +26,7 @@ from chalicelib.storage.repository import ContactRepository, IngestResult
 from chalicelib.storage.teams import TeamStore
 
 from .admin_models import DEFAULT_TEAM_ID, RoutingRule
+from .events import EventPublisher, conversation_created, message_created, status_changed
 from .lifecycle import Lifecycle
 from .models import (
     Attachment,
@@ -33,6 +34,8 @@ from .models import (
     ChannelAccount,
     Conversation,
     ConversationState,
+    DeliveryError,
+    DeliveryStatus,
     InboundEnvelope,
     InboundMessage,
     StatusUpdate,
@@ -92,7 +95,7 @@ def assignment_request(conversation_id: str, previous_owner_id: str | None = Non
 class Router:
     def __init__(self, repository: ContactRepository, publisher: QueuePublisher, lifecycle: Lifecycle,
                  stats: StatsRecorder, media: InboundMedia | None = None, accounts: ChannelAccountStore | None = None,
-                 teams: TeamStore | None = None) -> None:
+                 teams: TeamStore | None = None, events: EventPublisher | None = None) -> None:
         self._repository = repository
         self._publisher = publisher
         self._lifecycle = lifecycle
@@ -100,11 +103,15 @@ class Router:
         self._media = media
         self._accounts = accounts or ChannelAccountStore()
         self._teams = teams or TeamStore()
+        self._events = events
 
     def handle(self, envelope: InboundEnvelope) -> IngestResult | bool | None:
         event = envelope.event
         if isinstance(event, StatusUpdate):
-            return self._repository.apply_status(event)
+            changed = self._repository.apply_status(event)
+            if changed:
+                self._status_event(event)
+            return changed
         return self._ingest(event.model_copy(update={"customer_id": customer_id_for(event.channel,
                                                                                      event.customer_id)}))
 
@@ -121,6 +128,11 @@ class Router:
                                                  attachments=attachments, replaces=replaces)
         if result is None:
             return None  # a redelivery: stored before, and its follow-ups were sent then
+        if self._events is not None:
+            # Before the follow-ups: a retry after a failed follow-up finds the message stored
+            # (result None above) and would not publish again.
+            created = [conversation_created(result.conversation)] if result.created_conversation else []
+            self._events.publish(*created, message_created(result.conversation, result.message))
         if result.created_conversation:
             self._stats.created(result.conversation, result.conversation.created_at)
             self._publisher.send(ASSIGNMENT_QUEUE, [assignment_request(result.conversation.id)])
@@ -129,6 +141,21 @@ class Router:
         follow_ups = json.dumps({"conversation_id": result.conversation.id, "message_id": result.message.id})
         self._publisher.send(OUT_OF_OFFICE_QUEUE, [QueueMessage(body=follow_ups)])
         return result
+
+    def _status_event(self, update: StatusUpdate) -> None:
+        """message.status_changed for a status that moved a message forward. A watermark receipt
+        (Messenger) names no message and publishes nothing."""
+        if self._events is None or update.watermark is not None:
+            return
+        target = self._repository.provider_message_target(update.channel, update.account_id,
+                                                          update.provider_message_id)
+        if target is None:
+            return
+        error = None
+        if update.status is DeliveryStatus.FAILED:
+            error = DeliveryError(code=update.error_code or "unknown",
+                                  message=update.error_message or "the provider reported a failure", permanent=True)
+        self._events.publish(status_changed(*target, update.status, update.occurred_at, error))
 
     def _archived_conversation(self, event: InboundMessage) -> tuple[str | None, Conversation | None]:
         """Decide for a customer whose conversation is archived: reopen it (within the reopen

@@ -242,3 +242,24 @@ def stats_hour_sk(moment: datetime) -> str:
 def sortable_id(moment: datetime) -> str:
     """An id that sorts by creation time (notes, quick replies)."""
     return f"{int(moment.timestamp() * 1000):013d}-{uuid.uuid4().hex[:8]}"
+
+
+# --- event webhooks: subscriptions and their delivery log (storage/subscriptions.py) -----------
+
+SUBSCRIPTIONS_COLLECTION = "SUBSCRIPTIONS"
+SUBSCRIPTION_SK = "SUBSCRIPTION"
+DELIVERY_PREFIX = "DELIVERY#"
+ATTEMPT_PREFIX = "ATTEMPT#"
+
+
+def subscription_pk(subscription_id: str) -> str:
+    return f"SUB#{subscription_id}"
+
+
+def delivery_sk(delivery_id: str) -> str:
+    return f"{DELIVERY_PREFIX}{delivery_id}"
+
+
+def attempt_sk(at: datetime, delivery_id: str, attempt: int) -> str:
+    """A line of a subscription's delivery log: by time, so the log reads newest first."""
+    return f"{ATTEMPT_PREFIX}{time_key(at)}#{delivery_id}#{attempt:05d}"

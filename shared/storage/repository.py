@@ -546,6 +546,15 @@ class ContactRepository:
         return self._advance_status(pointer.conversation_id, pointer.message_sk, update.status,
                                     update.occurred_at, error)
 
+    def provider_message_target(self, channel: Channel, account_id: str,
+                                provider_message_id: str) -> tuple[str, str] | None:
+        """(conversation id, message id) of the message a provider's id names, if stored."""
+        pointer = self._get(ProviderMessageItem, keys.provider_message_pk(channel.value, account_id,
+                                                                          provider_message_id), "PMSG")
+        if pointer is None:
+            return None
+        return pointer.conversation_id, pointer.message_sk.removeprefix("MSG#")
+
     def _apply_watermark(self, update: StatusUpdate, watermark: datetime) -> bool:
         """A receipt for everything sent before ``watermark``: move each earlier outbound message of
         the customer's open conversation forward. One Query on the thread, bounded in time."""

@@ -62,16 +62,20 @@ def test_machine_runs_the_shared_definition(synthesized: Synthesized,
     assert properties["TracingConfiguration"] == {"Enabled": True}
 
 
-def test_retry_machine_may_send_to_the_send_queue_only(synthesized: Synthesized) -> None:
+def test_retry_machine_may_send_to_the_send_and_events_queues_only(synthesized: Synthesized) -> None:
     # Given the retry machine's role policy
     machine = _machines(synthesized)[resources.DELAYED_RETRY_MACHINE.physical_name(synthesized.app_name)]
     send_queue = synthesized.logical_id(synthesized.stack.queues.queue(resources.SEND_QUEUE))
+    events_queue = synthesized.logical_id(synthesized.stack.queues.queue(resources.EVENTS_QUEUE))
 
     # When collecting its SQS and DynamoDB permissions
     statements = _role_statements(synthesized, machine)
 
-    # Then it may send to the send queue and nothing else
-    assert _resources_of(statements, "sqs") == {"sqs:SendMessage": [{"Fn::GetAtt": [send_queue, "Arn"]}]}
+    # Then it may send to the send queue (outbound retries) and the events queue (delivery retries), nothing else
+    granted = _resources_of(statements, "sqs")
+    assert set(granted) == {"sqs:SendMessage"}
+    assert sorted(map(str, granted["sqs:SendMessage"])) == sorted(
+        str({"Fn::GetAtt": [queue, "Arn"]}) for queue in (send_queue, events_queue))
     assert _resources_of(statements, "dynamodb") == {}
 
 

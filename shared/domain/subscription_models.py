@@ -1,0 +1,101 @@
+"""Event webhook subscriptions and their delivery log, as the use cases and the API see them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .events import EventType
+from .models import Frozen
+
+_URL = r"^https?://[^\s/?#]+"
+
+
+class EventSubscription(Frozen):
+    """An integrator's URL and the events it receives there. Its signing secret is never shown
+    again after creation (or rotation)."""
+
+    id: str
+    url: str
+    events: tuple[EventType, ...]
+    description: str | None = None
+    enabled: bool = True
+    created_at: datetime
+
+
+class DeliveryOutcome(StrEnum):
+    DELIVERED = "delivered"
+    RETRYING = "retrying"  # failed; the delayed-retry machine will try again
+    FAILED = "failed"  # refused (a 4xx), or failing past the retry horizon: replay it when fixed
+
+
+class DeliveryAttempt(Frozen):
+    """One POST of one event to one subscription: a line of the delivery log."""
+
+    delivery_id: str
+    event_id: str
+    event_type: EventType
+    attempt: int
+    status_code: int | None
+    outcome: DeliveryOutcome
+    error: str | None = None
+    at: datetime
+    replay: bool = False
+
+
+class StoredDelivery(Frozen):
+    """One event for one subscription: what every attempt and replay posts."""
+
+    subscription_id: str
+    delivery_id: str
+    event_id: str
+    event_type: EventType
+    body: str
+    created_at: datetime
+
+
+# --- the API's request and answer bodies ----------------------------------------------------
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class SubscriptionInput(_Input):
+    url: str = Field(pattern=_URL, max_length=2048)
+    events: list[EventType] = Field(min_length=1, max_length=len(EventType))
+    description: str | None = Field(default=None, max_length=200)
+
+
+class SubscriptionPatch(_Input):
+    url: str | None = Field(default=None, pattern=_URL, max_length=2048)
+    events: list[EventType] | None = Field(default=None, min_length=1, max_length=len(EventType))
+    description: str | None = Field(default=None, max_length=200)
+    enabled: bool | None = None
+
+
+class SubscriptionCreated(Frozen):
+    """The answer to a creation or a secret rotation: the only time the secret is shown."""
+
+    subscription: EventSubscription
+    secret: str
+
+
+class SubscriptionPage(Frozen):
+    items: list[EventSubscription]
+    next_cursor: str | None
+
+
+class DeliveryAttemptPage(Frozen):
+    """Newest first."""
+
+    items: list[DeliveryAttempt]
+    next_cursor: str | None
+
+
+class ReplayAccepted(Frozen):
+    subscription_id: str
+    delivery_id: str
+    event_id: str

@@ -1,0 +1,93 @@
+"""Inbox events: ids derived from what happened (so a repeated use case publishes the same id),
+their queue messages, and a publisher that never fails the inbox operation."""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import pytest
+from chalicelib.domain.events import (
+    EventPublisher,
+    EventsEnvelope,
+    EventType,
+    FanOut,
+    conversation_assigned,
+    conversation_created,
+    fan_out_message,
+    message_created,
+    status_changed,
+)
+from chalicelib.domain.models import (
+    Attachment,
+    Channel,
+    ContentKind,
+    Conversation,
+    ConversationState,
+    DeliveryStatus,
+    Direction,
+    Message,
+)
+from chalicelib.messaging import QueueMessage, QueuePublisher
+from chalicelib.resources import EVENTS_QUEUE, QueueDefinition
+
+NOW = datetime(2025, 10, 9, 8, 0, tzinfo=UTC)
+CONVERSATION = Conversation(id="c1", channel=Channel.API, account_id="shop", customer_id="cust-1", customer_name="Ada",
+                            team_id="default", state=ConversationState.NEW, owner_id=None, created_at=NOW,
+                            last_message_at=NOW, last_customer_message_at=NOW, preview="hi", version=0)
+MESSAGE = Message(id="m1", conversation_id="c1", direction=Direction.INBOUND, kind=ContentKind.IMAGE, text="look",
+                  sent_at=NOW, status=DeliveryStatus.RECEIVED, provider_message_id="p1", author_id=None,
+                  attachments=(Attachment(key="inbound/shop/m1/0", content_type="image/png", size=3),))
+
+
+class RecordingPublisher(QueuePublisher):
+    """The queue client's interface, recording instead of calling SQS."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.sent: list[tuple[QueueDefinition, Sequence[QueueMessage]]] = []
+        self._fail = fail
+
+    def send(self, queue: QueueDefinition, messages: Sequence[QueueMessage]) -> None:
+        if self._fail:
+            raise RuntimeError("SQS is down")
+        self.sent.append((queue, messages))
+
+
+def test_the_same_occurrence_gives_the_same_event_id_and_another_one_another():
+    assert conversation_created(CONVERSATION).id == conversation_created(CONVERSATION).id
+    assigned = CONVERSATION.model_copy(update={"state": ConversationState.ASSIGNED, "owner_id": "u1", "version": 1})
+    reassigned = assigned.model_copy(update={"owner_id": "u2", "version": 2})
+    assert conversation_assigned(assigned, NOW).id != conversation_assigned(reassigned, NOW).id
+    assert status_changed("c1", "m1", DeliveryStatus.SENT, NOW).id != status_changed(
+        "c1", "m1", DeliveryStatus.DELIVERED, NOW).id
+
+
+def test_a_message_event_describes_attachments_without_their_storage_keys():
+    event = message_created(CONVERSATION, MESSAGE)
+    assert event.type is EventType.MESSAGE_CREATED
+    assert event.data["message"]["attachments"] == [{"content_type": "image/png", "filename": None, "size": 3}]
+    assert "inbound/shop" not in event.model_dump_json()
+    assert event.data["conversation"]["customer_id"] == "cust-1"
+
+
+def test_the_queue_message_is_deduplicated_by_event_id_and_grouped_by_conversation():
+    event = message_created(CONVERSATION, MESSAGE)
+    message = fan_out_message(event)
+    assert message.deduplication_id == event.id
+    assert message.group_id == fan_out_message(conversation_created(CONVERSATION)).group_id
+    assert EventsEnvelope.model_validate_json(message.body).record == FanOut(event=event)
+
+
+def test_publishing_sends_every_event_to_the_events_queue():
+    publisher = RecordingPublisher()
+    EventPublisher(publisher).publish(conversation_created(CONVERSATION), message_created(CONVERSATION, MESSAGE))
+    [(queue, messages)] = publisher.sent
+    assert queue is EVENTS_QUEUE
+    assert len(messages) == 2
+
+
+def test_a_failure_to_publish_is_logged_and_does_not_fail_the_caller(caplog: pytest.LogCaptureFixture):
+    # Given a queue that refuses everything
+    events = EventPublisher(RecordingPublisher(fail=True))
+    # When the inbox publishes after its write
+    events.publish(conversation_created(CONVERSATION))
+    # Then nothing is raised and the loss is logged
+    assert "events not published: conversation.created" in caplog.text
