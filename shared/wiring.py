@@ -12,6 +12,8 @@ from .credentials import CredentialStore
 from .domain.assignment import Assigner
 from .domain.channel_admin import ChannelAdministration
 from .domain.compose import Composer
+from .domain.customer_merge import CustomerMerger
+from .domain.customer_profiles import CustomerProfiles
 from .domain.export import Exporter
 from .domain.inbox import Inbox
 from .domain.intake import WebhookIntake
@@ -34,6 +36,9 @@ from .messaging import QueuePublisher, StateMachineStarter
 from .resources import PURGE_QUEUE, SEND_QUEUE
 from .settings import get_settings
 from .storage.channel_accounts import ChannelAccountStore
+from .storage.consent import ConsentStore
+from .storage.customer_merge import MergeStore
+from .storage.customers import CustomerStore
 from .storage.lifecycle import ConversationLifecycle
 from .storage.listing import ConversationLists
 from .storage.notes import NoteRepository
@@ -91,7 +96,8 @@ def media_store() -> MediaStore:
 def router() -> Router:
     inbound_media = InboundMedia(media_store(), lambda account: credentials().get(account.channel.value, account.id),
                                  adapter_for)
-    return Router(repository(), publisher(), lifecycle(), stats(), inbound_media)
+    return Router(repository(), publisher(), lifecycle(), stats(), inbound_media, customers=customer_store(),
+                  consent=consent_store(), settings=get_service_settings)
 
 
 @lru_cache(maxsize=1)
@@ -113,6 +119,7 @@ def dispatcher() -> OutboundDispatcher:
         policy=RetryPolicy(base_seconds=settings.retry_base_seconds,
                            horizon=settings.retry_horizon),
         clock=utc_now, media_url=lambda attachment: media_store().signed_url(attachment, PROVIDER_URL_SECONDS),
+        consent=consent_store(),
     )
 
 
@@ -195,7 +202,7 @@ def lifecycle() -> Lifecycle:
 @lru_cache(maxsize=1)
 def composer() -> Composer:
     return Composer(repository(), ConversationLifecycle(repository()), TemplateRepository(), media_store(), publisher(),
-                    stats(), utc_now)
+                    stats(), utc_now, customers=customer_store(), consent=consent_store())
 
 
 @lru_cache(maxsize=1)
@@ -210,4 +217,28 @@ def templates() -> TemplateCatalogue:
 
 @lru_cache(maxsize=1)
 def exporter() -> Exporter:
-    return Exporter(repository(), NoteRepository())
+    return Exporter(repository(), NoteRepository(), customer_store())
+
+
+# --- customers: profiles, search, merges, communication log, consent ----------------------------
+
+
+@lru_cache(maxsize=1)
+def customer_store() -> CustomerStore:
+    return CustomerStore()
+
+
+@lru_cache(maxsize=1)
+def consent_store() -> ConsentStore:
+    return ConsentStore()
+
+
+@lru_cache(maxsize=1)
+def customer_merger() -> CustomerMerger:
+    return CustomerMerger(customer_store(), MergeStore(customer_store()), utc_now)
+
+
+@lru_cache(maxsize=1)
+def customers() -> CustomerProfiles:
+    return CustomerProfiles(customer_store(), consent_store(), repository(), MergeStore(customer_store()).records,
+                            utc_now)
