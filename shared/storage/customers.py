@@ -32,7 +32,7 @@ from chalicelib.domain.customers import (
     normalise,
     parse_address,
 )
-from chalicelib.domain.models import Channel, Conversation, Direction, Page
+from chalicelib.domain.models import Channel, Conversation, Direction, Frozen, Page
 from chalicelib.errors import Conflict, InvalidInput, NotFound
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, QueryError, TransactWriteError, UpdateError
@@ -109,13 +109,12 @@ def _cancelled_by_condition(error: TransactWriteError) -> bool:
     return "ConditionalCheckFailed" in [r.code if r else None for r in error.cancellation_reasons]
 
 
-class SearchHit:
+class SearchHit(Frozen):
     """A profile found by a search, with the value that matched."""
 
-    def __init__(self, customer_id: str, field: str, value: str) -> None:
-        self.customer_id = customer_id
-        self.field = field
-        self.value = value
+    customer_id: str
+    field: str
+    value: str
 
 
 class CustomerStore:
@@ -297,8 +296,8 @@ class CustomerStore:
             keys.customer_search_pk(term.field), model.collection_sk.startswith(prefix),
             filter_condition=condition, limit=limit, last_evaluated_key=_decode_cursor(cursor))
         try:
-            hits = [SearchHit(item.customer_id, term.field,
-                              item.name or "" if isinstance(item, CustomerItem) else item.address)
+            hits = [SearchHit(customer_id=item.customer_id, field=term.field,
+                              value=item.name or "" if isinstance(item, CustomerItem) else item.address)
                     for item in results if isinstance(item, CustomerItem | CustomerAddressItem)]
         except QueryError as error:
             raise InvalidInput("cursor does not belong to this search", field="cursor") from error
