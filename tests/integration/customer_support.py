@@ -34,7 +34,8 @@ class SmsAccount:
 
 
 def new_sms_account(runtime: LocalRuntime, twilio: LoopbackServer) -> SmsAccount:
-    assert runtime.info is not None and runtime.resources is not None
+    assert runtime.info is not None
+    assert runtime.resources is not None
     account_id = f"sms-{secrets.token_hex(4)}"
     token = secrets.token_hex(16)
     webhook_url = f"{runtime.info.webhook_base_url}/sms/{account_id}"

@@ -61,7 +61,8 @@ def test_exact_and_prefix_search_page_with_a_cursor(runtime, api, agent1, webhoo
     # Then the pages hold the three, in name order (accents and case folded), and end
     names = [item["name"] for item in first["items"] + second["items"]]
     assert names == [f"{stem} Anna", f"{stem} Ánne", f"{stem} Arno"]
-    assert first["next_cursor"] and len(first["items"]) == 2
+    assert first["next_cursor"]
+    assert len(first["items"]) == 2
     assert second["next_cursor"] is None or get(api, "/customers", agent1, field="name", q=f"{stem} A%",
                                                 cursor=second["next_cursor"]).json()["items"] == []
     # And the exact operator (the default) finds one, whatever the case and accents
@@ -82,7 +83,8 @@ def test_custom_attributes_are_checked_against_their_definitions(runtime, api, a
     assert post(api, "/customer-attributes", agent1, definition).status_code == 403
     assert post(api, "/customer-attributes", admin, definition).status_code == 201
     born = "born_" + secrets.token_hex(3)
-    assert post(api, "/customer-attributes", admin, {"key": born, "label": "Birthday", "type": "date"}).status_code == 201
+    birthday = {"key": born, "label": "Birthday", "type": "date"}
+    assert post(api, "/customer-attributes", admin, birthday).status_code == 201
     assert post(api, "/customer-attributes", admin, {"key": "x_" + secrets.token_hex(2), "label": "X",
                                                      "type": "choice"}).status_code == 400
     phone = new_phone()
@@ -126,7 +128,8 @@ def test_profiles_on_two_channels_merge_in_one_transaction(runtime, api, agent1,
     assert merged.status_code == 200, merged.text
     record = merged.json()
     assert (record["state"], record["single_transaction"], record["by_id"]) == ("done", True, agent1_id(api, agent1))
-    assert record["addresses"] == [f"phone:{sms_phone}"] and record["log_entries"] == 1
+    assert record["addresses"] == [f"phone:{sms_phone}"]
+    assert record["log_entries"] == 1
     # And the kept profile has both addresses, both conversations (two channels) and the logged call
     customer = get(api, f"/customers/{kept_id}", agent1).json()
     assert {a["address"] for a in customer["addresses"]} == {f"phone:{whatsapp_phone}", f"phone:{sms_phone}"}
@@ -192,12 +195,14 @@ def test_a_merge_too_big_for_one_transaction_runs_in_steps_and_resumes_after_a_c
     # When the merge runs again
     record = CustomerMerger(store, merges, lambda: now, transaction_limit=7).merge(principal, kept.id, source.id)
     # Then it finishes: every address is the kept profile's, the missing language filled in
-    assert record.state is MergeState.DONE and not record.single_transaction
+    assert record.state is MergeState.DONE
+    assert not record.single_transaction
     assert sorted(record.addresses) == sorted(str(a) for a in addresses)
     assert {store.owner_of(a) for a in addresses} == {kept.id}
     assert store.addresses(source.id) == []
     after = store.get(kept.id)
-    assert after is not None and (after.name, after.language) == ("Kept", "nl")
+    assert after is not None
+    assert (after.name, after.language) == ("Kept", "nl")
     assert store.get(source.id).merged_into == kept.id
 
 
@@ -222,7 +227,8 @@ def test_logged_interactions_show_in_history_and_export(runtime, api, agent1, we
     # And in the conversation's export (as text, never a formula)
     export = get(api, f"/conversations/{conversation['id']}/export", agent1, format="csv")
     assert export.status_code == 200
-    assert "logged inbound phone" in export.text and "'=called, wants a refund" in export.text
+    assert "logged inbound phone" in export.text
+    assert "'=called, wants a refund" in export.text
     # And a future time or another customer's conversation is refused
     assert post(api, f"/customers/{customer_id}/log", agent1, {
         "direction": "outbound", "medium": "letter", "text": "x", "occurred_at": "2999-01-01T00:00:00Z"}

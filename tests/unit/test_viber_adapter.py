@@ -6,9 +6,9 @@ from chalicelib.channels import adapter_for
 from chalicelib.channels.base import SendFailed, WebhookRequest
 from chalicelib.channels.viber import ViberAdapter, sign
 from chalicelib.domain.models import (
-    ConsentSignal,
     Channel,
     ChannelAccount,
+    ConsentSignal,
     ContactCard,
     ContentKind,
     DeliveryStatus,
