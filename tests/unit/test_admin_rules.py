@@ -7,8 +7,8 @@ from chalicelib.domain.admin_models import RoutingRule
 from chalicelib.domain.assignment import choose_agent
 from chalicelib.domain.identity import (
     principal_for,
-    require_assigning_role,
     require_administrator,
+    require_assigning_role,
     require_settings_reader,
     require_statistics_reader,
     require_team_member,
