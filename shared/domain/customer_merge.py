@@ -74,18 +74,13 @@ class CustomerMerger:
                 self._merges.move(kept_id, record, step)
                 steps += 1
         # Read again: the kept profile may have been edited while the steps ran.
-        kept, source = self._profile(kept_id, "customer_id", follow=False), self._profile(source_id, "source_id",
-                                                                                          follow=False)
+        kept, source = self._profile(kept_id, "customer_id"), self._profile(source_id, "source_id")
         self._merges.finish(kept, source, merged_profile_fields(kept, source), record, self._clock())
         return next(r for r in self._merges.records(kept_id) if r.id == record.id)
 
-    def _profile(self, customer_id: str, field: str, *, follow: bool = False) -> CustomerProfile:
-        del follow  # merges name the profiles themselves, never the ones they were merged into
+    def _profile(self, customer_id: str, field: str) -> CustomerProfile:
+        """The profile itself: a merge names profiles, never the ones they were merged into."""
         profile = self._customers.get(customer_id)
         if profile is None:
             raise InvalidInput(f"customer {customer_id} does not exist", field=field)
         return profile
-
-    def records(self, principal: Principal, customer_id: str) -> list[MergeRecord]:
-        del principal  # every signed-in role reads customers
-        return self._merges.records(customer_id)
