@@ -59,6 +59,22 @@ from chalicelib.domain.admin_outputs import (
 )
 from chalicelib.domain.capabilities import channel_capabilities
 from chalicelib.domain.channel_admin import new_account
+from chalicelib.domain.customer_io import (
+    AddressInput,
+    AttributeDefinitionList,
+    CommunicationInput,
+    CommunicationPage,
+    ConsentInput,
+    ConsentOut,
+    CustomerConversationPage,
+    CustomerOut,
+    CustomerPage,
+    CustomerPatch,
+    CustomerSearchQuery,
+    MergeInput,
+    MergeOut,
+)
+from chalicelib.domain.customers import AttributeDefinition, CommunicationEntry
 from chalicelib.domain.events import EventsEnvelope
 from chalicelib.domain.export import CONTENT_TYPES
 from chalicelib.domain.identity import Principal, principal_for
@@ -488,6 +504,125 @@ def statistics() -> Response:
     query = StatisticsQuery.model_validate(_query())
     stats = wiring.statistics().read(_principal(), query.since, query.until)
     return _json(StatisticsOut.model_validate(stats.model_dump()))
+
+
+# --- customers: profiles, search, merge, communication log, consent --------------------
+# One profile per customer with all their addresses (domain/customers.py); every signed-in role
+# reads customers, administrators and agents change them.
+
+
+@documented("/customers", "GET", "Search customers by name, phone, email or channel id: exact, or prefix with "
+            "a trailing % (400 names an unsupported operator)", access=ANYONE, query=CustomerSearchQuery,
+            response=CustomerPage)
+def search_customers() -> Response:
+    query = CustomerSearchQuery.model_validate(_query())
+    page = wiring.customers().search(_principal(), query.field, query.q, limit=query.limit, cursor=query.cursor)
+    return _json(CustomerPage(items=page.items, next_cursor=page.next_cursor))
+
+
+@documented("/customers/{customer_id}", "GET", "A customer's profile: addresses, attributes, consent, latest "
+            "conversations and logged interactions, merges (a merged id answers with the kept profile)",
+            access=ANYONE, response=CustomerOut)
+def get_customer(customer_id: str) -> Response:
+    return _json(CustomerOut.model_validate(wiring.customers().view(_principal(), customer_id).model_dump()))
+
+
+@documented("/conversations/{conversation_id}/customer", "GET", "The customer beside a conversation",
+            access=ANYONE, response=CustomerOut)
+def conversation_customer(conversation_id: str) -> Response:
+    view = wiring.customers().for_conversation(_principal(), conversation_id)
+    return _json(CustomerOut.model_validate(view.model_dump()))
+
+
+@documented("/customers/{customer_id}", "PATCH", "Change the name, language or custom attributes (null removes "
+            "one)", access=WORKERS, body=CustomerPatch, response=CustomerOut)
+def patch_customer(customer_id: str) -> Response:
+    changes = _body(CustomerPatch).model_dump(exclude_unset=True)
+    return _json(CustomerOut.model_validate(wiring.customers().update(_principal(), customer_id, changes).model_dump()))
+
+
+@documented("/customers/{customer_id}/addresses", "POST", "Add an address (409 when another profile owns it: "
+            "merge them)", access=WORKERS, body=AddressInput, response=CustomerOut, status=201)
+def add_customer_address(customer_id: str) -> Response:
+    view = wiring.customers().add_address(_principal(), customer_id, _body(AddressInput).address)
+    return _json(CustomerOut.model_validate(view.model_dump()), status=201)
+
+
+@documented("/customers/{customer_id}/conversations", "GET", "The customer's conversations on every channel, "
+            "newest first", access=ANYONE, query=PageQuery, response=CustomerConversationPage)
+def customer_conversations(customer_id: str) -> Response:
+    query = _page_query()
+    page = wiring.customers().conversations(_principal(), customer_id, limit=query.limit, cursor=query.cursor)
+    return _json(CustomerConversationPage(items=page.items, next_cursor=page.next_cursor))
+
+
+@documented("/customers/{customer_id}/merge", "POST", "Merge another profile into this one (addresses, "
+            "conversations, logged interactions, attributes); calling again resumes an unfinished merge",
+            access=WORKERS, body=MergeInput, response=MergeOut)
+def merge_customers(customer_id: str) -> Response:
+    body = _body(MergeInput)
+    record = wiring.customer_merger().merge(_principal(), customer_id, body.source_id, max_steps=body.max_steps)
+    return _json(MergeOut.model_validate(record.model_dump()))
+
+
+@documented("/customers/{customer_id}/log", "GET", "Interactions logged on the customer, latest first",
+            access=ANYONE, query=PageQuery, response=CommunicationPage)
+def customer_log(customer_id: str) -> Response:
+    query = _page_query()
+    page = wiring.customers().log_entries(_principal(), customer_id, limit=query.limit, cursor=query.cursor)
+    return _json(CommunicationPage(items=page.items, next_cursor=page.next_cursor))
+
+
+@documented("/customers/{customer_id}/log", "POST", "Log an interaction that did not come through a channel "
+            "(a call, a visit, a letter)", access=WORKERS, body=CommunicationInput, response=CommunicationEntry,
+            status=201)
+def log_communication(customer_id: str) -> Response:
+    body = _body(CommunicationInput)
+    entry = wiring.customers().log(_principal(), customer_id, direction=body.direction, medium=body.medium,
+                                   occurred_at=body.occurred_at, text=body.text,
+                                   conversation_id=body.conversation_id)
+    return _json(entry, status=201)
+
+
+@documented("/customers/{customer_id}/consent", "GET", "Consent per channel address and its history",
+            access=ANYONE, response=ConsentOut)
+def customer_consent(customer_id: str) -> Response:
+    view = wiring.customers().consent(_principal(), customer_id)
+    return _json(ConsentOut(states=view.states, history=view.history))
+
+
+@documented("/customers/{customer_id}/consent", "POST", "Record an opt-out or opt-in the customer gave "
+            "elsewhere", access=WORKERS, body=ConsentInput, response=ConsentOut, status=201)
+def record_consent(customer_id: str) -> Response:
+    body = _body(ConsentInput)
+    view = wiring.customers().record_consent(_principal(), customer_id, channel=body.channel,
+                                             opted_out=body.opted_out, detail=body.detail)
+    return _json(ConsentOut(states=view.states, history=view.history), status=201)
+
+
+@documented("/customer-attributes", "GET", "The custom attributes of customer profiles", access=ANYONE,
+            response=AttributeDefinitionList)
+def list_customer_attributes() -> Response:
+    return _json(AttributeDefinitionList(items=wiring.customers().definitions(_principal())))
+
+
+@documented("/customer-attributes", "POST", "Define a custom attribute (text, number, date or choice)",
+            access=ADMIN, body=AttributeDefinition, response=AttributeDefinition, status=201)
+def define_customer_attribute() -> Response:
+    return _json(wiring.customers().define(_principal(), _body(AttributeDefinition)), status=201)
+
+
+@documented("/customer-attributes/{key}", "PUT", "Change a custom attribute's label, type or choices",
+            access=ADMIN, body=AttributeDefinition, response=AttributeDefinition)
+def redefine_customer_attribute(key: str) -> Response:
+    return _json(wiring.customers().redefine(_principal(), key, _body(AttributeDefinition)))
+
+
+@documented("/customer-attributes/{key}", "DELETE", "Remove a custom attribute (stored values stay hidden)",
+            access=ADMIN, status=204)
+def delete_customer_attribute(key: str) -> Response:
+    wiring.customers().undefine(_principal(), key)
+    return _no_content()
 
 
 # --- administrators: quick replies and templates ----------------------------------------

@@ -9,7 +9,7 @@ from aws_cdk import App, CfnOutput, Stack, Tags, Validations
 from aws_cdk import aws_iam as iam
 from cdk_nag import AwsSolutionsChecks
 from chalicelib import resources
-from chalicelib.domain.models import Role
+from chalicelib.domain.identity import USER_GROUPS
 from constructs import Construct
 
 from . import constants
@@ -23,8 +23,8 @@ from .constructs.storage import Storage
 from .constructs.web import WebHosting
 from .constructs.workflows import Workflows
 
-# Users of these roles sign in; "disabled" is a state of a user record, not a Cognito group.
-USER_GROUPS = tuple(role.value for role in Role if role is not Role.DISABLED)
+# Users of these roles sign in (domain/identity.py); "disabled" is a state of a user record.
+__all__ = ["USER_GROUPS", "ContactStack"]
 
 
 class ContactStack(Stack):

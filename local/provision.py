@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 from chalicelib import resources
+from chalicelib.domain.identity import USER_GROUPS
 
 # moto accepts any well-formed role ARN; in AWS each state machine has its own role (infra/).
 LOCAL_ROLE_ARN = "arn:aws:iam::123456789012:role/local-state-machines"
@@ -115,7 +116,7 @@ def create_user_pool(endpoint_url: str, region: str, app_name: str) -> tuple[str
         Policies={"PasswordPolicy": PASSWORD_POLICY},
         AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
     )["UserPool"]["Id"]
-    for group in ("administrator", "agent", "watcher"):
+    for group in USER_GROUPS:
         cognito.create_group(GroupName=group, UserPoolId=pool_id)
     client_id: str = cognito.create_user_pool_client(
         UserPoolId=pool_id, ClientName=f"{app_name}-web", GenerateSecret=False,

@@ -12,6 +12,8 @@ from .credentials import CredentialStore
 from .domain.assignment import Assigner
 from .domain.channel_admin import ChannelAdministration
 from .domain.compose import Composer
+from .domain.customer_merge import CustomerMerger
+from .domain.customer_profiles import CustomerProfiles
 from .domain.event_delivery import EventDelivery
 from .domain.events import EventPublisher
 from .domain.export import Exporter
@@ -37,6 +39,9 @@ from .messaging import QueuePublisher, StateMachineStarter
 from .resources import EVENTS_QUEUE, PURGE_QUEUE, SEND_QUEUE
 from .settings import get_settings
 from .storage.channel_accounts import ChannelAccountStore
+from .storage.consent import ConsentStore
+from .storage.customer_merge import MergeStore
+from .storage.customers import CustomerStore
 from .storage.lifecycle import ConversationLifecycle
 from .storage.listing import ConversationLists
 from .storage.notes import NoteRepository
@@ -95,7 +100,8 @@ def media_store() -> MediaStore:
 def router() -> Router:
     inbound_media = InboundMedia(media_store(), lambda account: credentials().get(account.channel.value, account.id),
                                  adapter_for)
-    return Router(repository(), publisher(), lifecycle(), stats(), inbound_media, events=events())
+    return Router(repository(), publisher(), lifecycle(), stats(), inbound_media, customers=customer_store(),
+                  consent=consent_store(), settings=get_service_settings, events=events())
 
 
 @lru_cache(maxsize=1)
@@ -117,6 +123,7 @@ def dispatcher() -> OutboundDispatcher:
         policy=RetryPolicy(base_seconds=settings.retry_base_seconds,
                            horizon=settings.retry_horizon),
         clock=utc_now, media_url=lambda attachment: media_store().signed_url(attachment, PROVIDER_URL_SECONDS),
+        consent=consent_store(),
         events=events(),
     )
 
@@ -200,7 +207,7 @@ def lifecycle() -> Lifecycle:
 @lru_cache(maxsize=1)
 def composer() -> Composer:
     return Composer(repository(), ConversationLifecycle(repository()), TemplateRepository(), media_store(), publisher(),
-                    stats(), utc_now, events=events())
+                    stats(), utc_now, customers=customer_store(), consent=consent_store(), events=events())
 
 
 @lru_cache(maxsize=1)
@@ -215,7 +222,7 @@ def templates() -> TemplateCatalogue:
 
 @lru_cache(maxsize=1)
 def exporter() -> Exporter:
-    return Exporter(repository(), NoteRepository())
+    return Exporter(repository(), NoteRepository(), customer_store())
 
 
 # --- integrations: event webhooks ---------------------------------------------------------
@@ -244,3 +251,27 @@ def event_delivery() -> EventDelivery:
 @lru_cache(maxsize=1)
 def subscriptions_admin() -> SubscriptionAdministration:
     return SubscriptionAdministration(subscription_store(), publisher(), utc_now)
+
+
+# --- customers: profiles, search, merges, communication log, consent ----------------------------
+
+
+@lru_cache(maxsize=1)
+def customer_store() -> CustomerStore:
+    return CustomerStore()
+
+
+@lru_cache(maxsize=1)
+def consent_store() -> ConsentStore:
+    return ConsentStore()
+
+
+@lru_cache(maxsize=1)
+def customer_merger() -> CustomerMerger:
+    return CustomerMerger(customer_store(), MergeStore(customer_store()), utc_now)
+
+
+@lru_cache(maxsize=1)
+def customers() -> CustomerProfiles:
+    return CustomerProfiles(customer_store(), consent_store(), repository(), MergeStore(customer_store()).records,
+                            utc_now)

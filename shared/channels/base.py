@@ -4,17 +4,16 @@ provider's payload into canonical events, and the provider's send API."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn, Protocol
 
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
-    InboundMessage,
+    ChannelEvent,
     MediaRef,
     OutboundContent,
-    StatusUpdate,
 )
 from chalicelib.errors import InvalidInput, NotFound
 
@@ -64,11 +63,13 @@ class SendFailed(Exception):
     """The provider refused or could not take the message. ``permanent`` failures are shown
     to the agent; the others are retried later by the delayed-retry state machine."""
 
-    def __init__(self, code: str, message: str, *, permanent: bool) -> None:
+    def __init__(self, code: str, message: str, *, permanent: bool, opted_out: bool = False) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.permanent = permanent
+        # The recipient opted out (Twilio 21610): the dispatcher records it on their consent.
+        self.opted_out = opted_out
 
 
 class ChannelAdapter(Protocol):
@@ -81,7 +82,7 @@ class ChannelAdapter(Protocol):
     def authenticate(self, request: WebhookRequest, credentials: Credentials) -> None:
         """Raise SignatureRejected unless the request verifiably comes from the provider."""
 
-    def parse(self, request: WebhookRequest, account: ChannelAccount) -> list[InboundMessage | StatusUpdate]:
+    def parse(self, request: WebhookRequest, account: ChannelAccount) -> Sequence[ChannelEvent]:
         """Normalise the payload into canonical events, or raise InvalidInput."""
 
     def send(self, account: ChannelAccount, credentials: Credentials, to: str,

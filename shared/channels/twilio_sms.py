@@ -57,7 +57,8 @@ _STATUSES = {
 _NOT_YET = frozenset({"queued", "accepted", "scheduled", "sending"})
 _INBOUND_STATUSES = frozenset({"received", "receiving"})
 _KNOWN_ERRORS = {
-    # Opt-out: the consent work will record it on the customer; for now a permanent failure.
+    # Opt-out: a permanent failure, and the customer's consent records it (SendFailed.opted_out /
+    # StatusUpdate.opted_out; domain/consent.py).
     OPT_OUT_ERROR_CODE: "the recipient has unsubscribed (replied STOP) and cannot be messaged",
 }
 
@@ -193,6 +194,7 @@ class TwilioSmsAdapter:
             customer_id=_phone(fields.get("To"), "To"), status=delivery, occurred_at=self._clock(),
             error_code=code if delivery is DeliveryStatus.FAILED else None,
             error_message=message if delivery is DeliveryStatus.FAILED else None,
+            opted_out=delivery is DeliveryStatus.FAILED and code == OPT_OUT_ERROR_CODE,
         )]
 
     def send(self, account: ChannelAccount, credentials: Credentials, to: str,
@@ -272,4 +274,5 @@ def _create_message(url: str, form: list[tuple[str, str]], credentials: Credenti
     failure_code = str(code or response.status)
     if response.status >= 500 or response.status == 429 or code in TRANSIENT_ERROR_CODES:
         raise SendFailed(failure_code, message, permanent=False)
-    raise SendFailed(failure_code, _KNOWN_ERRORS.get(failure_code, message), permanent=True)
+    raise SendFailed(failure_code, _KNOWN_ERRORS.get(failure_code, message), permanent=True,
+                     opted_out=failure_code == OPT_OUT_ERROR_CODE)

@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
+    ChannelEvent,
+    ConsentSignal,
     ContactCard,
     ContentKind,
     DeliveryStatus,
@@ -61,9 +63,10 @@ MEDIA_DOMAIN = "viber.com"
 TRANSIENT_STATUSES = frozenset({12})
 
 _RECEIPTS = {"delivered": DeliveryStatus.DELIVERED, "seen": DeliveryStatus.READ, "failed": DeliveryStatus.FAILED}
-# Callbacks that carry no customer message. "unsubscribed" is an opt-out the consent work will
-# record; "conversation_started" (the user opened the chat) could start a welcome message later.
-_IGNORED_EVENTS = frozenset({"webhook", "subscribed", "unsubscribed", "conversation_started", "client_status"})
+# Callbacks that carry no customer message; "conversation_started" (the user opened the chat) could
+# start a welcome message later. "subscribed" / "unsubscribed" change the user's consent.
+_IGNORED_EVENTS = frozenset({"webhook", "conversation_started", "client_status"})
+_SUBSCRIPTION_EVENTS = {"unsubscribed": True, "subscribed": False}
 _PICTURE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif"})
 
 
@@ -82,6 +85,8 @@ class _Callback(_Loose):
     message_token: int | str | None = None
     sender: _Sender | None = None
     user_id: str | None = None
+    # The "subscribed" callback names the user in a user object ("unsubscribed" by user_id).
+    user: _Sender | None = None
     message: dict[str, Any] | None = None
     desc: str | None = None
 
@@ -149,7 +154,7 @@ class ViberAdapter:
             raise SignatureRejected(f"callback timestamp {stamp} is outside the accepted window; "
                                     "a replayed request is refused", field="timestamp")
 
-    def parse(self, request: WebhookRequest, account: ChannelAccount) -> list[InboundMessage | StatusUpdate]:
+    def parse(self, request: WebhookRequest, account: ChannelAccount) -> list[ChannelEvent]:
         try:
             callback = _Callback.model_validate(parse_json_object(request.body))
         except ValidationError as error:
@@ -160,6 +165,8 @@ class ViberAdapter:
             return []
         if callback.event == "message":
             return [self._message(callback, account)]
+        if callback.event in _SUBSCRIPTION_EVENTS:
+            return _subscription(callback, account)
         receipt = _RECEIPTS.get(callback.event)
         if receipt is None:
             return []  # an event type added after this adapter: nothing to store
@@ -218,6 +225,17 @@ class ViberAdapter:
         if not ref.url or not host or not (on_viber or host == api_host):
             raise InvalidInput(f"Viber media must be a URL on {MEDIA_DOMAIN}", field="media.url")
         return MediaSource(url=ref.url, headers={}, allowed_hosts=frozenset({host}))
+
+
+def _subscription(callback: _Callback, account: ChannelAccount) -> list[ChannelEvent]:
+    user_id = callback.user_id or (callback.user.id if callback.user else None)
+    if not user_id:
+        raise InvalidInput(f"a {callback.event} callback needs the user", field="user_id")
+    opted_out = _SUBSCRIPTION_EVENTS[callback.event]
+    return [ConsentSignal(channel=Channel.VIBER, account_id=account.id, customer_id=user_id, opted_out=opted_out,
+                          occurred_at=_timestamp(callback.timestamp),
+                          provider_event_id=f"{callback.event}-{callback.message_token or callback.timestamp}",
+                          detail=f"Viber {callback.event}")]
 
 
 def _content(raw: dict[str, Any]) -> tuple[ContentKind, str | None, list[MediaRef], Location | None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from .admin_models import AssignmentPolicy, NotificationPreference, OutOfOfficeMessage
+from .consent import ConsentKeywords
 from .models import Channel, Role
 from .office_hours import OfficeHours
 
@@ -62,6 +63,9 @@ class ServiceSettingsPatch(AdminInput):
     seats: int | None = Field(default=None, ge=0, le=100_000)
     # null turns auto-deletion off.
     auto_delete_days: int | None = Field(default=None, ge=1, le=3650)
+    # Customers: one open conversation across channels; opt-out / opt-in keywords per channel.
+    one_open_conversation: bool | None = None
+    consent_keywords: dict[Channel, ConsentKeywords] | None = None
 
 
 class ChannelAccountInput(AdminInput):

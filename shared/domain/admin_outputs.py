@@ -5,7 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from .admin_models import ChannelAccountView, OutOfOfficeMessage, RoutingRule, TeamSettings
-from .models import Page, User
+from .consent import ConsentKeywords
+from .models import Channel, Page, User
 from .service_admin import SettingsView
 
 
@@ -39,6 +40,8 @@ class ServiceSettingsOut(BaseModel):
     reopen_days: int
     seats: int
     auto_delete_days: int | None
+    one_open_conversation: bool
+    consent_keywords: dict[Channel, ConsentKeywords]
     seats_used: int
     seats_free: int
     # Archived conversations whose deletion date this change moved.

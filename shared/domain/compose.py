@@ -4,6 +4,11 @@ attachments, and conversations they start themselves.
 Everything is checked before anything is written: the channel's text limit and media types and
 sizes, unfilled placeholders, the template's variables, and the customer-service window (outside
 it only a template goes). A refused send writes nothing.
+
+Customers: a reply goes out on the channel of the customer message it answers (``reply_to``) or,
+by default, of the customer's latest message (a conversation may span channels when the service
+keeps one open conversation per customer). Nothing goes to an address that opted out
+(``consent.OptedOut``, 409). A conversation an agent starts goes on the customer's profile.
 """
 
 from __future__ import annotations
@@ -19,12 +24,16 @@ from chalicelib.media import UPLOAD_URL_SECONDS, MediaStore
 from chalicelib.messaging import QueueMessage, QueuePublisher
 from chalicelib.resources import OUTBOUND_QUEUE
 from chalicelib.storage import keys
+from chalicelib.storage.consent import ConsentStore
+from chalicelib.storage.customers import CustomerStore
 from chalicelib.storage.lifecycle import ConversationLifecycle
 from chalicelib.storage.repository import ContactRepository
 from chalicelib.storage.templates import TemplateRepository
 from pydantic import Field
 
 from .capabilities import MAX_ATTACHMENTS, media_limit, text_limit
+from .consent import refuse_if_opted_out
+from .customers import address_for
 from .events import EventPublisher, conversation_created, message_created
 from .identity import Principal, require_owner, require_team_member, require_working_role
 from .models import (
@@ -33,6 +42,7 @@ from .models import (
     ChannelAccount,
     Conversation,
     ConversationState,
+    Direction,
     Frozen,
     Message,
     OutboundRequest,
@@ -67,6 +77,8 @@ class Draft(Frozen):
     text: str | None = None
     attachments: tuple[AttachmentRef, ...] = ()
     template: TemplateChoice | None = None
+    # The customer message this reply answers: the reply goes out on that message's channel.
+    reply_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +100,10 @@ class _Checked:
 class Composer:
     def __init__(self, repository: ContactRepository, store: ConversationLifecycle, templates: TemplateRepository,
                  media: MediaStore, publisher: QueuePublisher, stats: StatsRecorder,
-                 clock: Callable[[], datetime], events: EventPublisher | None = None) -> None:
+                 clock: Callable[[], datetime], *, customers: CustomerStore | None = None,
+                 consent: ConsentStore | None = None, events: EventPublisher | None = None) -> None:
+        self._customers = customers
+        self._consent = consent
         self._repository = repository
         self._store = store
         self._templates = templates
@@ -118,7 +133,10 @@ class Composer:
                       headers={"Content-Type": content_type}, expires_in=UPLOAD_URL_SECONDS)
 
     def reply(self, principal: Principal, conversation_id: str, draft: Draft) -> Message:
-        conversation = self._owned(principal, conversation_id)
+        owned = self._owned(principal, conversation_id)
+        # The conversation as seen from the channel the reply goes out on.
+        conversation = self._routed(owned, draft.reply_to)
+        self._refuse_opted_out(conversation.channel, conversation.customer_id)
         checked = self._check(conversation.channel, conversation.account_id, draft, conversation_id=conversation.id)
         now = self._clock()
         if checked.template is None:
@@ -128,7 +146,36 @@ class Composer:
                     f"the {conversation.channel.value} window closed at "
                     f"{window.closes_at.isoformat() if window.closes_at else 'an unknown time'}; "
                     "only a template may be sent", field="text")
-        return self._send(principal, conversation, checked, now)
+        route = None
+        if (conversation.channel, conversation.account_id, conversation.customer_id) != (
+                owned.channel, owned.account_id, owned.customer_id):
+            route = (conversation.channel, conversation.account_id, conversation.customer_id)
+        return self._send(principal, owned, checked, now, route=route)
+
+    def _routed(self, conversation: Conversation, reply_to: str | None) -> Conversation:
+        """The conversation with the channel, account, customer id and last customer message of
+        the message answered: the one named, else the customer's latest."""
+        if reply_to is not None:
+            answered = self._repository.get_message(conversation.id, reply_to)
+            if answered.direction is not Direction.INBOUND:
+                raise InvalidInput(f"message {reply_to} is not a customer message", field="reply_to")
+        else:
+            latest = self._repository.last_inbound_message(conversation)
+            if latest is None or latest.channel is None:
+                return conversation
+            answered = latest
+        if answered.channel is None or answered.account_id is None or answered.customer_id is None:
+            return conversation  # stored before messages named their route: the conversation's own
+        if (answered.channel, answered.account_id, answered.customer_id) == (
+                conversation.channel, conversation.account_id, conversation.customer_id):
+            return conversation
+        return conversation.model_copy(update={"channel": answered.channel, "account_id": answered.account_id,
+                                               "customer_id": answered.customer_id,
+                                               "last_customer_message_at": answered.sent_at})
+
+    def _refuse_opted_out(self, channel: Channel, customer_id: str) -> None:
+        if self._consent is not None:
+            refuse_if_opted_out(self._consent.state(channel, address_for(channel, customer_id).value))
 
     def start(self, principal: Principal, *, account_id: str, customer_id: str | None, phone: str | None,
               customer_name: str | None, draft: Draft) -> tuple[Conversation, Message]:
@@ -145,15 +192,19 @@ class Composer:
         if checked.template is None and account.channel in WINDOW_BY_CHANNEL:
             raise WindowClosed(f"a {account.channel.value} conversation can only be started with a template",
                                field="template")
+        self._refuse_opted_out(account.channel, customer)
         current = self._repository.open_conversation(account.id, customer)
         if current is not None and current.state is not ConversationState.ARCHIVED:
             raise Conflict(f"customer {customer} has an open conversation {current.id} on this account",
                            field="customer_id")
         now = self._clock()
+        profile = None if self._customers is None else self._customers.resolve(
+            address_for(account.channel, customer), name=customer_name, language=None, at=now)
         conversation = self._store.start(
             conversation_id=keys.new_conversation_id(), channel=account.channel, account_id=account.id,
             customer_id=customer, customer_name=customer_name, team_id=principal.team_id, owner_id=principal.id,
-            now=now, replaces=current.id if current is not None else None)
+            now=now, replaces=current.id if current is not None else None,
+            profile_id=profile.id if profile is not None else None)
         self._stats.created(conversation, now)
         if self._events is not None:
             self._events.publish(conversation_created(conversation))
@@ -193,10 +244,11 @@ class Composer:
         return Attachment(key=ref.key, content_type=stored.content_type, size=stored.size,
                           filename=ref.filename or ref.key.rsplit("/", 1)[-1])
 
-    def _send(self, principal: Principal, conversation: Conversation, checked: _Checked, now: datetime) -> Message:
+    def _send(self, principal: Principal, conversation: Conversation, checked: _Checked, now: datetime, *,
+              route: tuple[Channel, str, str] | None = None) -> Message:
         message = self._repository.add_outbound_message(
             conversation, author_id=principal.id, text=checked.text, sent_at=now, attachments=checked.attachments,
-            template=checked.template)
+            template=checked.template, route=route)
         request = OutboundRequest(conversation_id=conversation.id, message_id=message.id)
         self._publisher.send(OUTBOUND_QUEUE, [QueueMessage(
             body=request.model_dump_json(), group_id=conversation.id, deduplication_id=message.id)])

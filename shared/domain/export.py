@@ -13,9 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
+from chalicelib.storage.customers import CustomerStore
 from chalicelib.storage.notes import NoteRepository
 from chalicelib.storage.repository import ContactRepository
 
+from .customers import CommunicationEntry
 from .identity import Principal, require_team_member
 from .models import Conversation, Direction, Message, Note
 from .paging import MAX_PAGE_SIZE, every_item
@@ -51,8 +53,9 @@ class ExportFile:
 
 
 def rows(conversation: Conversation, messages: list[Message], notes: list[Note],
-         names: dict[str, str]) -> list[tuple[str, ...]]:
-    """The export's lines: the thread in order, then the notes."""
+         names: dict[str, str], log: list[CommunicationEntry] | None = None) -> list[tuple[str, ...]]:
+    """The export's lines: the thread in order, then the notes, then the interactions logged on
+    the conversation that did not come through a channel (calls, visits, letters)."""
     lines: list[tuple[str, ...]] = []
     for message in messages:
         if message.direction is Direction.INBOUND:
@@ -66,6 +69,9 @@ def rows(conversation: Conversation, messages: list[Message], notes: list[Note],
         ))
     for note in notes:
         lines.append((_time(note.created_at), "note", note.author_name, note.text, "", "", ""))
+    for entry in log or ():
+        lines.append((_time(entry.occurred_at), f"logged {entry.direction.value} {entry.medium.value}",
+                      entry.author_name, entry.text, "", "", ""))
     return lines
 
 
@@ -134,9 +140,11 @@ def _time(moment: datetime) -> str:
 
 
 class Exporter:
-    def __init__(self, repository: ContactRepository, notes: NoteRepository) -> None:
+    def __init__(self, repository: ContactRepository, notes: NoteRepository,
+                 customers: CustomerStore | None = None) -> None:
         self._repository = repository
         self._notes = notes
+        self._customers = customers
 
     def export(self, principal: Principal, conversation_id: str, fmt: ExportFormat) -> ExportFile:
         """Every role that may read the conversation may export it (the seed's watchers export too)."""
@@ -146,7 +154,10 @@ class Exporter:
             conversation_id, limit=MAX_PAGE_SIZE, cursor=cursor)))
         notes = list(every_item(lambda cursor: self._notes.list(conversation_id, limit=MAX_PAGE_SIZE, cursor=cursor)))
         names = self._author_names(messages)
-        lines = rows(conversation, messages, notes, names)
+        customers = self._customers
+        log = [] if customers is None else list(every_item(lambda cursor: customers.conversation_log(
+            conversation_id, limit=MAX_PAGE_SIZE, cursor=cursor)))
+        lines = rows(conversation, messages, notes, names, log)
         if fmt == "csv":
             body = to_csv(lines)
         elif fmt == "xlsx":

@@ -8,10 +8,13 @@ role           scope                               conversations assign  setting
 administrator  every team                          handle        yes     read and change  yes
 agent          own work and their teams' work      handle        yes     no access        no
 watcher        every team                          read only     no      read only        yes
+supervisor     every team                          read, assign  yes     read only        yes
 disabled       nothing: cannot sign in or call the API
 =============  ==================================  ============  ======  ===============  ==========
 
-Administrators and agents take a seat (``domain/seats.py``).
+Administrators, agents and supervisors take a seat (``domain/seats.py``): the seed's rule is that
+whoever acts on conversations takes one and read-only users do not; a supervisor assigns.
+A supervisor does not pick up or reply (not a working role) and is never auto-assigned work.
 """
 
 from __future__ import annotations
@@ -25,9 +28,13 @@ from .models import Conversation, Role, User
 
 WORKING_ROLES = frozenset({Role.ADMINISTRATOR, Role.AGENT})
 # Roles whose scope is the entire account rather than their own teams.
-ACCOUNT_WIDE_ROLES = frozenset({Role.ADMINISTRATOR, Role.WATCHER})
-SETTINGS_READERS = frozenset({Role.ADMINISTRATOR, Role.WATCHER})
-STATISTICS_READERS = frozenset({Role.ADMINISTRATOR, Role.WATCHER})
+ACCOUNT_WIDE_ROLES = frozenset({Role.ADMINISTRATOR, Role.WATCHER, Role.SUPERVISOR})
+SETTINGS_READERS = frozenset({Role.ADMINISTRATOR, Role.WATCHER, Role.SUPERVISOR})
+STATISTICS_READERS = frozenset({Role.ADMINISTRATOR, Role.WATCHER, Role.SUPERVISOR})
+# Who may assign a conversation to a colleague (the assignee must still have a working role).
+ASSIGNING_ROLES = WORKING_ROLES | {Role.SUPERVISOR}
+# Cognito groups: one per role that signs in ("disabled" is a state of the user record).
+USER_GROUPS = tuple(role.value for role in Role if role is not Role.DISABLED)
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,11 @@ def require_team_member(principal: Principal, conversation: Conversation) -> Non
 def require_working_role(principal: Principal) -> None:
     if principal.user.role not in WORKING_ROLES:
         raise Forbidden(f"role {principal.user.role.value} may not handle conversations")
+
+
+def require_assigning_role(principal: Principal) -> None:
+    if principal.user.role not in ASSIGNING_ROLES:
+        raise Forbidden(f"role {principal.user.role.value} may not assign conversations")
 
 
 def require_owner(principal: Principal, conversation: Conversation) -> None:

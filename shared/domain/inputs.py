@@ -70,12 +70,15 @@ class MessageInput(Strict):
     text: str | None = Field(default=None, max_length=100_000)
     attachments: list[AttachmentInput] = Field(default_factory=list, max_length=50)
     template: TemplateInput | None = None
+    reply_to: str | None = Field(default=None, max_length=64, description="id of the customer message this "
+                                 "answers: the reply goes out on its channel (default: the customer's latest)")
 
     def draft(self) -> Draft:
         return Draft(
             text=self.text, attachments=tuple(AttachmentRef(key=a.key, filename=a.filename) for a in self.attachments),
             template=None if self.template is None else TemplateChoice(
-                name=self.template.name, language=self.template.language, variables=self.template.variables))
+                name=self.template.name, language=self.template.language, variables=self.template.variables),
+            reply_to=self.reply_to)
 
 
 class StartConversationInput(MessageInput):

@@ -15,7 +15,7 @@ from chalicelib.messaging import QueueMessage, QueuePublisher, fifo_token
 from chalicelib.resources import INBOUND_QUEUE
 from chalicelib.storage.repository import ContactRepository
 
-from .models import ChannelAccount, InboundEnvelope, InboundMessage, StatusUpdate
+from .models import ChannelAccount, ChannelEvent, ConsentSignal, InboundEnvelope, InboundMessage
 
 
 class WebhookIntake:
@@ -49,11 +49,13 @@ class WebhookIntake:
         return adapter, account
 
 
-def _queue_message(event: InboundMessage | StatusUpdate) -> QueueMessage:
+def _queue_message(event: ChannelEvent) -> QueueMessage:
     # One message group per customer on one account keeps their events in provider order.
     group = fifo_token(event.channel.value, event.account_id, event.customer_id)
     if isinstance(event, InboundMessage):
         dedup = fifo_token("message", event.channel.value, event.account_id, event.provider_message_id)
+    elif isinstance(event, ConsentSignal):
+        dedup = fifo_token("consent", event.channel.value, event.account_id, event.provider_event_id)
     else:
         dedup = fifo_token("status", event.channel.value, event.account_id, event.provider_message_id,
                            event.status.value)

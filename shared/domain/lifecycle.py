@@ -21,6 +21,7 @@ from .events import EventPublisher, conversation_archived, conversation_assigned
 from .identity import (
     WORKING_ROLES,
     Principal,
+    require_assigning_role,
     require_owner_or_administrator,
     require_team_member,
     require_working_role,
@@ -65,8 +66,11 @@ class Lifecycle:
         return after
 
     def assign(self, principal: Principal, conversation_id: str, agent_id: str) -> Conversation:
-        """Assign (or reassign) to a colleague of the conversation's team who is online now."""
-        before = self._workable(principal, conversation_id)
+        """Assign (or reassign) to a colleague of the conversation's team who is online now.
+        Supervisors assign too (any team's conversations), though they do not handle them."""
+        require_assigning_role(principal)
+        before = self._repository.get_conversation(conversation_id)
+        require_team_member(principal, before)
         if before.state is ConversationState.ARCHIVED:
             raise Conflict(f"conversation {conversation_id} is archived", field="conversation_id")
         if before.owner_id == agent_id:

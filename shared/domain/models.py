@@ -75,6 +75,8 @@ class Role(StrEnum):
     AGENT = "agent"
     WATCHER = "watcher"
     DISABLED = "disabled"
+    # Handbook 003: monitors every team, assigns conversations, reads statistics; changes no settings.
+    SUPERVISOR = "supervisor"
 
 
 class Frozen(BaseModel):
@@ -144,9 +146,28 @@ class StatusUpdate(Frozen):
     # read receipts): the status then applies to every message we sent the customer up to this
     # moment, and provider_message_id only names the receipt (for deduplication).
     watermark: datetime | None = None
+    # The failure says the customer opted out (Twilio 21610): routing records it (domain/consent.py).
+    opted_out: bool = False
 
 
-InboundEvent = Annotated[InboundMessage | StatusUpdate, Field(discriminator="type")]
+class ConsentSignal(Frozen):
+    """The provider says the customer unsubscribed or subscribed again (Viber ``unsubscribed`` /
+    ``subscribed``); routing records it on the address's consent (domain/consent.py)."""
+
+    type: Literal["consent"] = "consent"
+    channel: Channel
+    account_id: str
+    customer_id: str
+    opted_out: bool
+    occurred_at: datetime
+    # The provider's id of the event: a redelivery is recorded once.
+    provider_event_id: str
+    detail: str = ""
+
+
+# What an adapter's parse() produces from a webhook.
+ChannelEvent = InboundMessage | StatusUpdate | ConsentSignal
+InboundEvent = Annotated[InboundMessage | StatusUpdate | ConsentSignal, Field(discriminator="type")]
 
 
 class InboundEnvelope(Frozen):
@@ -210,6 +231,11 @@ class Message(Frozen):
     attachments: tuple[Attachment, ...] = ()
     # An outbound template message: the template sent (its stored text is the filled body).
     template: TemplateContent | None = None
+    # The route of the message when it is not the conversation's own (one open conversation per
+    # customer: a customer message from another channel, and a reply that answers it there).
+    channel: Channel | None = None
+    account_id: str | None = None
+    customer_id: str | None = None
 
 
 class User(Frozen):

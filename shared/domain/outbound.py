@@ -4,6 +4,10 @@ A transient provider failure (5xx, 429, timeout) is retried by the delayed-retry
 machine: the worker computes the wait, the machine waits and puts the request back on the
 send queue. Permanent failures, and transient ones past the retry horizon, are recorded on the
 message for the agent to see.
+
+A message that names its route (it answers a customer message on another channel of the same
+conversation) goes out on that channel account to that customer id. A send the provider refuses
+because the customer opted out (Twilio 21610) also records the opt-out (domain/consent.py).
 """
 
 from __future__ import annotations
@@ -18,12 +22,16 @@ from chalicelib.channels.base import SendFailed
 from chalicelib.credentials import CredentialStore
 from chalicelib.messaging import QueueMessage, QueuePublisher, StateMachineStarter
 from chalicelib.resources import SEND_QUEUE
+from chalicelib.storage.consent import ConsentStore
 from chalicelib.storage.repository import ContactRepository
 
 from .capabilities import THREADED_CHANNELS
+from .consent import ConsentChange, ConsentSource
+from .customers import address_for
 from .events import EventPublisher, status_changed
 from .models import (
     Attachment,
+    Conversation,
     DeliveryError,
     DeliveryStatus,
     Message,
@@ -66,7 +74,9 @@ class OutboundDispatcher:
     def __init__(self, repository: ContactRepository, publisher: QueuePublisher, credentials: CredentialStore,
                  retries: StateMachineStarter, *, retry_machine_arn: str, send_queue_url: str,
                  policy: RetryPolicy, clock: Callable[[], datetime],
-                 media_url: Callable[[Attachment], str] | None = None, events: EventPublisher | None = None) -> None:
+                 media_url: Callable[[Attachment], str] | None = None, consent: ConsentStore | None = None,
+                 events: EventPublisher | None = None) -> None:
+        self._consent = consent
         self._repository = repository
         self._publisher = publisher
         self._credentials = credentials
@@ -85,8 +95,8 @@ class OutboundDispatcher:
 
     def check_window(self, request: OutboundRequest) -> bool:
         """Forward the request to the send queue if the channel's window still allows it."""
-        conversation = self._repository.get_conversation(request.conversation_id)
         message = self._repository.get_message(request.conversation_id, request.message_id)
+        conversation = routed(self._repository.get_conversation(request.conversation_id), message)
         if message.status is not DeliveryStatus.QUEUED:
             return False
         window = window_state(conversation, self._clock())
@@ -102,8 +112,8 @@ class OutboundDispatcher:
         return True
 
     def send(self, request: OutboundRequest) -> DeliveryStatus:
-        conversation = self._repository.get_conversation(request.conversation_id)
         message = self._repository.get_message(request.conversation_id, request.message_id)
+        conversation = routed(self._repository.get_conversation(request.conversation_id), message)
         if message.status is not DeliveryStatus.QUEUED:
             return message.status  # already sent or failed: a duplicate delivery of the request
         account = self._repository.get_channel_account(conversation.account_id)
@@ -119,6 +129,12 @@ class OutboundDispatcher:
             sent = adapter.send(account, self._credentials.get(account.channel.value, account.id),
                                 conversation.customer_id, content)
         except SendFailed as failure:
+            if failure.opted_out and self._consent is not None:
+                address = address_for(conversation.channel, conversation.customer_id).value
+                self._consent.record(ConsentChange(
+                    channel=conversation.channel, address=address, opted_out=True, at=now,
+                    source=ConsentSource.PROVIDER, detail=f"{failure.code}: {failure.message}"),
+                    unique=f"send-{message.id}")
             return self._failed(request, message.sent_at, failure, now)
         self._repository.record_sent(conversation.id, message.id, sent.provider_message_id,
                                      conversation.channel, conversation.account_id, now)
@@ -143,6 +159,15 @@ class OutboundDispatcher:
         self._repository.record_failure(request.conversation_id, request.message_id, error, now)
         self._publish_status(request, DeliveryStatus.FAILED, now, error)
         return DeliveryStatus.FAILED
+
+
+def routed(conversation: Conversation, message: Message) -> Conversation:
+    """The conversation as the message's route sees it: the channel account and customer id the
+    message goes to (a reply on another channel of a conversation that spans channels)."""
+    if message.channel is None or message.account_id is None or message.customer_id is None:
+        return conversation
+    return conversation.model_copy(update={"channel": message.channel, "account_id": message.account_id,
+                                           "customer_id": message.customer_id})
 
 
 def _no_media(attachment: Attachment) -> str:

@@ -8,6 +8,13 @@ first of the account's routing rules (by priority) whose conditions hold, else t
 own team, else the default team. A rule naming a team that was deleted since is skipped.
 A customer who writes to an archived conversation within the reopen period (a service
 setting) reopens it; later, the message starts a new conversation in its place.
+
+Customers (domain/customers.py, consent.py): each message finds or creates the customer's
+profile by its address, and a new conversation goes on the profile's list. With the service
+setting ``one_open_conversation`` a customer who writes on another channel while a conversation
+of theirs is open joins that conversation. A message that is an opt-out or opt-in keyword (STOP,
+START, ...) and the providers' own signals (Twilio 21610, Viber unsubscribed) change the
+address's consent.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from chalicelib.errors import InvalidInput
 from chalicelib.media import InboundMedia
@@ -22,16 +30,21 @@ from chalicelib.messaging import QueueMessage, QueuePublisher
 from chalicelib.resources import ASSIGNMENT_QUEUE, OUT_OF_OFFICE_QUEUE
 from chalicelib.storage import keys
 from chalicelib.storage.channel_accounts import ChannelAccountStore
+from chalicelib.storage.consent import ConsentStore
+from chalicelib.storage.customers import CustomerStore
 from chalicelib.storage.repository import ContactRepository, IngestResult
 from chalicelib.storage.teams import TeamStore
 
 from .admin_models import DEFAULT_TEAM_ID, RoutingRule
+from .consent import ConsentChange, ConsentSource, keyword_intent
+from .customers import CustomerProfile, address_for
 from .events import EventPublisher, conversation_created, message_created, status_changed
 from .lifecycle import Lifecycle
 from .models import (
     Attachment,
     Channel,
     ChannelAccount,
+    ConsentSignal,
     Conversation,
     ConversationState,
     DeliveryError,
@@ -41,6 +54,7 @@ from .models import (
     StatusUpdate,
 )
 from .phone import to_e164
+from .service_settings import ServiceSettings
 from .statistics import StatsRecorder
 
 log = logging.getLogger(__name__)
@@ -95,7 +109,9 @@ def assignment_request(conversation_id: str, previous_owner_id: str | None = Non
 class Router:
     def __init__(self, repository: ContactRepository, publisher: QueuePublisher, lifecycle: Lifecycle,
                  stats: StatsRecorder, media: InboundMedia | None = None, accounts: ChannelAccountStore | None = None,
-                 teams: TeamStore | None = None, events: EventPublisher | None = None) -> None:
+                 teams: TeamStore | None = None, customers: CustomerStore | None = None,
+                 consent: ConsentStore | None = None, settings: Callable[[], ServiceSettings] | None = None,
+                 events: EventPublisher | None = None) -> None:
         self._repository = repository
         self._publisher = publisher
         self._lifecycle = lifecycle
@@ -103,29 +119,53 @@ class Router:
         self._media = media
         self._accounts = accounts or ChannelAccountStore()
         self._teams = teams or TeamStore()
+        self._customers = customers
+        self._consent = consent
+        self._settings = settings or ServiceSettings
         self._events = events
 
     def handle(self, envelope: InboundEnvelope) -> IngestResult | bool | None:
         event = envelope.event
         if isinstance(event, StatusUpdate):
-            changed = self._repository.apply_status(event)
-            if changed:
+            applied = self._repository.apply_status(event)
+            if applied:
                 self._status_event(event)
-            return changed
+            if event.opted_out:
+                self._record_consent(event.channel, event.customer_id, opted_out=True, at=event.occurred_at,
+                                     detail=f"{event.error_code}: {event.error_message}",
+                                     unique=f"status-{event.provider_message_id}")
+            return applied
+        if isinstance(event, ConsentSignal):
+            return self._record_consent(event.channel, event.customer_id, opted_out=event.opted_out,
+                                        at=event.occurred_at, detail=event.detail, unique=event.provider_event_id)
         return self._ingest(event.model_copy(update={"customer_id": customer_id_for(event.channel,
                                                                                      event.customer_id)}))
 
     def _ingest(self, event: InboundMessage) -> IngestResult | None:
         account = self._repository.get_channel_account(event.account_id)
         attachments = self._copy_media(event, account)
-        replaces, reopened = self._archived_conversation(event)
+        settings = self._settings()
+        profile = self._profile(event)
+        intent = keyword_intent(event.channel, event.text, settings.consent_keywords)
+        if intent is not None:
+            # Before the message is stored: a retry after a crash records it then (same history key).
+            self._record_consent(event.channel, event.customer_id, opted_out=intent, at=event.sent_at,
+                                 detail=f"the customer wrote {event.text!r}", unique=event.provider_message_id,
+                                 source=ConsentSource.KEYWORD)
+        join = None
+        if profile is not None and settings.one_open_conversation:
+            join, replaces = self._open_elsewhere(event, profile)
+            reopened = None
+        if join is None:
+            replaces, reopened = self._archived_conversation(event)
 
         def choose_team() -> str:
             # Read only when this message opens a conversation.
             return route_to_team(self._accounts.rules_for(event.account_id), event, account, self._teams.exists)
 
         result = self._repository.ingest_message(event, team_id=DEFAULT_TEAM_ID, choose_team=choose_team,
-                                                 attachments=attachments, replaces=replaces)
+                                                 attachments=attachments, replaces=replaces,
+                                                 profile_id=profile.id if profile else None, join=join)
         if result is None:
             return None  # a redelivery: stored before, and its follow-ups were sent then
         if self._events is not None:
@@ -156,6 +196,41 @@ class Router:
             error = DeliveryError(code=update.error_code or "unknown",
                                   message=update.error_message or "the provider reported a failure", permanent=True)
         self._events.publish(status_changed(*target, update.status, update.occurred_at, error))
+
+    # --- customers and consent ---
+
+    def _profile(self, event: InboundMessage) -> CustomerProfile | None:
+        if self._customers is None:
+            return None
+        return self._customers.resolve(address_for(event.channel, event.customer_id), name=event.customer_name,
+                                       language=event.language, at=event.sent_at)
+
+    def _open_elsewhere(self, event: InboundMessage, profile: CustomerProfile) -> tuple[str | None, str | None]:
+        """With one open conversation per customer: the customer's open conversation on another
+        channel account to join, when this address has none open. Returns (conversation to join,
+        this address's archived conversation whose pointer it replaces)."""
+        assert self._customers is not None
+        current = self._repository.open_conversation(event.account_id, event.customer_id)
+        if current is not None and current.state is not ConversationState.ARCHIVED:
+            return None, None
+        if self._redelivered(event):
+            return None, None
+        recent = self._customers.conversations(profile.id, limit=10, cursor=None).items
+        found = self._customers.hydrate([record.conversation_id for record in recent])
+        for record in recent:
+            conversation = found.get(record.conversation_id)
+            if (conversation is not None and conversation.state is not ConversationState.ARCHIVED
+                    and (current is None or conversation.id != current.id)):
+                return conversation.id, current.id if current is not None else None
+        return None, None
+
+    def _record_consent(self, channel: Channel, customer_id: str, *, opted_out: bool, at: datetime, detail: str,
+                        unique: str, source: ConsentSource = ConsentSource.PROVIDER) -> bool:
+        if self._consent is None:
+            return False
+        address = address_for(channel, customer_id_for(channel, customer_id))
+        return self._consent.record(ConsentChange(channel=channel, address=address.value, opted_out=opted_out,
+                                                  at=at, source=source, detail=detail), unique=unique)
 
     def _archived_conversation(self, event: InboundMessage) -> tuple[str | None, Conversation | None]:
         """Decide for a customer whose conversation is archived: reopen it (within the reopen

@@ -1,4 +1,5 @@
-"""Seats: administrators and agents take one each; the number of seats is a service setting.
+"""Seats: administrators, agents and supervisors take one each (a supervisor assigns work); the
+number of seats is a service setting.
 
 The storage enforces the limit with a condition in the same transaction as the role change
 (``storage/users.py``); these rules say what a change costs.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from .models import Role
 
-SEAT_ROLES = frozenset({Role.ADMINISTRATOR, Role.AGENT})
+SEAT_ROLES = frozenset({Role.ADMINISTRATOR, Role.AGENT, Role.SUPERVISOR})
 
 
 def takes_seat(role: Role | None) -> bool:

@@ -6,6 +6,9 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .consent import ConsentKeywords
+from .models import Channel
+
 DEFAULT_SEATS = 10
 MAX_AUTO_DELETE_DAYS = 3650
 
@@ -21,6 +24,11 @@ class ServiceSettings(BaseModel):
     seats: int = Field(default=DEFAULT_SEATS, ge=0, le=100_000)
     # Archived conversations are deleted this many days after archiving; None keeps them.
     auto_delete_days: int | None = Field(default=None, ge=1, le=MAX_AUTO_DELETE_DAYS)
+    # --- customers (domain/customers.py, domain/consent.py) ---
+    # A customer who writes on another channel while a conversation is open joins that conversation.
+    one_open_conversation: bool = False
+    # Opt-out / opt-in keywords per channel, replacing that channel's defaults (consent.DEFAULT_KEYWORDS).
+    consent_keywords: dict[Channel, ConsentKeywords] = Field(default_factory=dict)
 
     def delete_at(self, archived_at: datetime) -> datetime | None:
         """When a conversation archived at ``archived_at`` is due for deletion, if ever."""

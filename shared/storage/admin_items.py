@@ -40,6 +40,10 @@ class ServiceSettingsItem(TableItem, discriminator="service_settings"):
     seats = NumberAttribute()
     auto_delete_days = NumberAttribute(null=True)
     seats_used = NumberAttribute(default=0)
+    # --- customers ---
+    one_open_conversation = BooleanAttribute(null=True)
+    # JSON of {channel: ConsentKeywords}.
+    consent_keywords = UnicodeAttribute(null=True)
 
 
 class TeamMemberItem(TableItem, discriminator="team_member"):

@@ -226,6 +226,11 @@ class MessageItem(TableItem, discriminator="message"):
     attachments = ListAttribute[AttachmentAttribute](of=AttachmentAttribute, null=True)
     # An outbound template message: the approved template and its filled-in variables.
     template = TemplateAttribute(null=True)
+    # --- customers: the message's route when it is not the conversation's own channel account
+    # and customer id (one open conversation per customer across channels) ---
+    channel = UnicodeAttribute(null=True)
+    account_id = UnicodeAttribute(null=True)
+    customer_id = UnicodeAttribute(null=True)
 
 
 class ProviderMessageItem(TableItem, discriminator="provider_message"):

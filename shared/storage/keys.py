@@ -263,3 +263,69 @@ def delivery_sk(delivery_id: str) -> str:
 def attempt_sk(at: datetime, delivery_id: str, attempt: int) -> str:
     """A line of a subscription's delivery log: by time, so the log reads newest first."""
     return f"{ATTEMPT_PREFIX}{time_key(at)}#{delivery_id}#{attempt:05d}"
+
+
+# --- customers: profiles, addresses, search, merges, communication log, consent ---------------
+# (docs/data-model.md, "Customers"). A profile's items live under CUST#<id>; the owner of an
+# address is one pointer item, so every reader sees one owner for it, also during a merge.
+
+CUSTOMER_PROFILE_SK = "PROFILE"
+CUSTOMER_ADDRESS_PREFIX = "ADDR#"
+CUSTOMER_CONVERSATION_PREFIX = "CONV#"
+COMMUNICATION_PREFIX = "LOG#"
+MERGE_PREFIX = "MERGE#"
+ADDRESS_OWNER_SK = "OWNER"
+ATTRIBUTE_DEFINITIONS_PK = "CUSTATTRS"
+ATTRIBUTE_DEFINITION_PREFIX = "ATTR#"
+CONSENT_STATE_SK = "STATE"
+CONSENT_HISTORY_PREFIX = "H#"
+
+
+def customer_pk(customer_id: str) -> str:
+    return f"CUST#{customer_id}"
+
+
+def customer_address_sk(address: str) -> str:
+    return f"{CUSTOMER_ADDRESS_PREFIX}{address}"
+
+
+def address_owner_pk(address: str) -> str:
+    """The one item that says which profile owns an address (``phone:+31612345678``)."""
+    return f"ADDRESS#{address}"
+
+
+def customer_conversation_sk(created_at: datetime, conversation_id: str) -> str:
+    """A conversation of the customer, sorted by creation (a strongly consistent Query)."""
+    return f"{CUSTOMER_CONVERSATION_PREFIX}{time_sk(created_at, conversation_id)}"
+
+
+def communication_sk(entry_id: str) -> str:
+    return f"{COMMUNICATION_PREFIX}{entry_id}"
+
+
+def merge_sk(merge_id: str) -> str:
+    return f"{MERGE_PREFIX}{merge_id}"
+
+
+def customer_search_pk(field: str) -> str:
+    """A partition of the ``collection`` index per searchable field (name, phone, email,
+    channel_id); the sort key is the normalised value, so exact and prefix search are a
+    begins_with Query."""
+    return f"CUSTOMERS#{field}"
+
+
+def customer_search_sk(normalised: str, customer_id: str) -> str:
+    return f"{normalised}#{customer_id}"
+
+
+def attribute_definition_sk(key: str) -> str:
+    return f"{ATTRIBUTE_DEFINITION_PREFIX}{key}"
+
+
+def consent_pk(channel: str, address_value: str) -> str:
+    return f"CONSENT#{channel}#{address_value}"
+
+
+def consent_history_sk(at: datetime, unique: str | None = None) -> str:
+    """A change of consent; a provider event's id makes the key of its redelivery the same."""
+    return f"{CONSENT_HISTORY_PREFIX}{message_id(at, unique)}"

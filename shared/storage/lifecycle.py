@@ -16,6 +16,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from . import keys
+from .customer_items import CustomerConversationItem
 from .items import ConversationItem, OpenConversationItem
 from .repository import ContactRepository, _index_keys, _to_conversation, customer_links, index_key_actions
 
@@ -56,7 +57,7 @@ class ConversationLifecycle:
 
     def start(self, *, conversation_id: str, channel: Channel, account_id: str, customer_id: str,
               customer_name: str | None, team_id: str, owner_id: str, now: datetime,
-              replaces: str | None) -> Conversation:
+              replaces: str | None, profile_id: str | None = None) -> Conversation:
         """Open an agent-started conversation, assigned to its agent. ``replaces`` names the
         customer's archived conversation on this account, whose place it takes."""
         state = ConversationState.ASSIGNED
@@ -80,6 +81,12 @@ class ConversationLifecycle:
                                  else OpenConversationItem.pk.does_not_exist())
                 for link in customer_links(conversation_id, team_id, customer_id, customer_name, time_key, time_key):
                     transaction.save(link)
+                if profile_id is not None:
+                    # On the customer's list of conversations (storage/customers.py).
+                    transaction.save(CustomerConversationItem(
+                        keys.customer_pk(profile_id), keys.customer_conversation_sk(now, conversation_id),
+                        conversation_id=conversation_id, channel=channel.value, account_id=account_id,
+                        created_at=now))
         except TransactWriteError as error:
             if "ConditionalCheckFailed" in [r.code if r else None for r in error.cancellation_reasons]:
                 raise Conflict(f"customer {customer_id} got an open conversation on account {account_id} "

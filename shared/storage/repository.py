@@ -45,6 +45,7 @@ from pynamodb.pagination import ResultIterator
 from pynamodb.transactions import TransactWrite
 
 from . import keys
+from .customer_items import CustomerConversationItem
 from .items import (
     AttachmentAttribute,
     ChannelAccountItem,
@@ -137,6 +138,8 @@ def _to_message(item: MessageItem) -> Message:
         template=None if item.template is None else TemplateContent(
             name=item.template.name, language=item.template.language,
             variables=list(item.template.variables or ())),
+        channel=Channel(item.channel) if item.channel else None, account_id=item.account_id,
+        customer_id=item.customer_id,
     )
 
 
@@ -303,7 +306,8 @@ class ContactRepository:
                                                                        provider_message_id), "PMSG") is not None
 
     def ingest_message(self, event: InboundMessage, *, team_id: str, choose_team: Callable[[], str] | None = None,
-                       attachments: tuple[Attachment, ...] = (), replaces: str | None = None) -> IngestResult | None:
+                       attachments: tuple[Attachment, ...] = (), replaces: str | None = None,
+                       profile_id: str | None = None, join: str | None = None) -> IngestResult | None:
         """Store an inbound message (with its media, already copied to the media bucket) and
         create or touch its conversation. A new conversation goes to ``choose_team()`` (routing,
         called only then) or else ``team_id``.
@@ -312,6 +316,11 @@ class ContactRepository:
         the provider-id item is written in the same transaction as the message, with a
         condition that it does not exist yet. ``replaces`` names an archived conversation past
         its reopen period: the message starts a new conversation in its place.
+
+        Customers: a new conversation goes on the list of the customer profile ``profile_id``
+        (same transaction). ``join`` names the customer's open conversation on another channel
+        (one open conversation per customer): instead of opening one, the message joins it and
+        this address's open pointer points at it.
         """
         pointer = self._get(OpenConversationItem, keys.open_conversation_pk(event.account_id, event.customer_id),
                             "OPEN")
@@ -324,9 +333,16 @@ class ContactRepository:
             raw=json.dumps(event.raw) if event.raw is not None else None,
             attachments=[AttachmentAttribute(key=a.key, content_type=a.content_type, filename=a.filename,
                                              size=a.size) for a in attachments] or None,
+            # Every inbound message names its route: a reply answers on the channel it came from.
+            channel=event.channel.value, account_id=event.account_id, customer_id=event.customer_id,
         )
-        created = pointer is None or replacing
-        conversation_id = keys.new_conversation_id() if created or pointer is None else pointer.conversation_id
+        joining = join is not None and (pointer is None or replacing)
+        created = (pointer is None or replacing) and not joining
+        if joining:
+            assert join is not None
+            conversation_id = join
+        else:
+            conversation_id = keys.new_conversation_id() if created or pointer is None else pointer.conversation_id
         if created and choose_team is not None:
             team_id = choose_team()
         self._place_message(message, conversation_id)
@@ -339,22 +355,15 @@ class ContactRepository:
                 transaction.save(provider_item, condition=ProviderMessageItem.pk.does_not_exist())
                 transaction.save(message)
                 if created:
-                    conversation_item = self._new_conversation_item(event, conversation_id, team_id)
-                    transaction.save(conversation_item, condition=ConversationItem.pk.does_not_exist())
-                    transaction.save(
-                        OpenConversationItem(keys.open_conversation_pk(event.account_id, event.customer_id),
-                                             "OPEN", conversation_id=conversation_id),
-                        condition=(OpenConversationItem.conversation_id == replaces) if replacing
-                        else OpenConversationItem.pk.does_not_exist(),
-                    )
-                    for link in customer_links(conversation_id, team_id, event.customer_id, event.customer_name,
-                                               conversation_item.created_sk, conversation_item.activity_sk):
-                        transaction.save(link)
+                    self._open(transaction, event, conversation_id, team_id, replaces if replacing else None,
+                               profile_id)
+                elif joining:
+                    self._join(transaction, event, conversation_id, replaces if replacing else None)
         except TransactWriteError as error:
             reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
             if reasons and reasons[0] == "ConditionalCheckFailed":
                 return None
-            if created and "ConditionalCheckFailed" in reasons:
+            if (created or joining) and "ConditionalCheckFailed" in reasons:
                 # Another delivery opened the customer's conversation at the same moment:
                 # let the queue retry, and the retry joins that conversation.
                 raise Conflict("customer's conversation was opened concurrently") from error
@@ -363,6 +372,42 @@ class ContactRepository:
             self._touch_conversation(conversation_id, event)
         conversation = self.get_conversation(conversation_id)
         return IngestResult(conversation=conversation, message=_to_message(message), created_conversation=created)
+
+    def _open(self, transaction: TransactWrite, event: InboundMessage, conversation_id: str, team_id: str,
+              replaces: str | None, profile_id: str | None) -> None:
+        """The writes that open a conversation for the message (``replaces``: the archived one
+        whose open pointer it takes over)."""
+        conversation_item = self._new_conversation_item(event, conversation_id, team_id)
+        transaction.save(conversation_item, condition=ConversationItem.pk.does_not_exist())
+        transaction.save(
+            OpenConversationItem(keys.open_conversation_pk(event.account_id, event.customer_id),
+                                 "OPEN", conversation_id=conversation_id),
+            condition=(OpenConversationItem.conversation_id == replaces) if replaces
+            else OpenConversationItem.pk.does_not_exist(),
+        )
+        for link in customer_links(conversation_id, team_id, event.customer_id, event.customer_name,
+                                   conversation_item.created_sk, conversation_item.activity_sk):
+            transaction.save(link)
+        if profile_id is not None:
+            # On the customer's list of conversations (storage/customers.py).
+            transaction.save(CustomerConversationItem(
+                keys.customer_pk(profile_id), keys.customer_conversation_sk(event.sent_at, conversation_id),
+                conversation_id=conversation_id, channel=event.channel.value, account_id=event.account_id,
+                created_at=event.sent_at))
+
+    @staticmethod
+    def _join(transaction: TransactWrite, event: InboundMessage, conversation_id: str, replaces: str | None) -> None:
+        """The writes that put the message in the customer's open conversation on another channel
+        (one open conversation per customer): it must still be open, and this address's pointer
+        now points at it."""
+        transaction.condition_check(ConversationItem, keys.conversation_pk(conversation_id), keys.CONVERSATION_SK,
+                                    condition=ConversationItem.state != ConversationState.ARCHIVED.value)
+        transaction.save(
+            OpenConversationItem(keys.open_conversation_pk(event.account_id, event.customer_id),
+                                 "OPEN", conversation_id=conversation_id),
+            condition=(OpenConversationItem.conversation_id == replaces) if replaces
+            else OpenConversationItem.pk.does_not_exist(),
+        )
 
     def _new_conversation_item(self, event: InboundMessage, conversation_id: str, team_id: str) -> ConversationItem:
         state = ConversationState.NEW
@@ -465,6 +510,12 @@ class ContactRepository:
     def last_inbound_provider_id(self, conversation: Conversation) -> str | None:
         """The provider's id of the customer's latest message: one Query on the thread, on the
         millisecond of ``last_customer_message_at``."""
+        latest = self.last_inbound_message(conversation)
+        return latest.provider_message_id if latest is not None else None
+
+    def last_inbound_message(self, conversation: Conversation) -> Message | None:
+        """The customer's latest message (one Query on the thread, on the millisecond of
+        ``last_customer_message_at``)."""
         at = conversation.last_customer_message_at
         if at is None:
             return None
@@ -473,9 +524,8 @@ class ContactRepository:
             TableItem.sk.between(keys.message_sk_bound(at, upper=False), keys.message_sk_bound(at, upper=True)),
             filter_condition=MessageItem.direction == Direction.INBOUND.value,
         )
-        found = [item.provider_message_id for item in results
-                 if isinstance(item, MessageItem) and item.provider_message_id]
-        return found[-1] if found else None
+        found = [item for item in results if isinstance(item, MessageItem) and item.provider_message_id]
+        return _to_message(found[-1]) if found else None
 
     def get_message(self, conversation_id: str, message_id: str) -> Message:
         item = self._get(MessageItem, keys.conversation_pk(conversation_id), keys.message_sk(message_id))
@@ -485,7 +535,8 @@ class ContactRepository:
 
     def add_outbound_message(self, conversation: Conversation, *, author_id: str, text: str | None,
                              sent_at: datetime, attachments: tuple[Attachment, ...] = (),
-                             template: TemplateContent | None = None) -> Message:
+                             template: TemplateContent | None = None,
+                             route: tuple[Channel, str, str] | None = None) -> Message:
         kind = ContentKind.TEXT if text or not attachments else _attachment_kind(attachments[0])
         item = MessageItem(
             keys.conversation_pk(""), "", message_id=keys.message_id(sent_at),
@@ -496,6 +547,9 @@ class ContactRepository:
             template=None if template is None else TemplateAttribute(
                 name=template.name, language=template.language, variables=list(template.variables)),
         )
+        if route is not None:
+            # Sent on another channel account than the conversation's own (it answers a message there).
+            item.channel, item.account_id, item.customer_id = route[0].value, route[1], route[2]
         self._place_message(item, conversation.id)
         conversation_item = ConversationItem(keys.conversation_pk(conversation.id), keys.CONVERSATION_SK)
         with TransactWrite(connection=self._conn()) as transaction:

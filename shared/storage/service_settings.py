@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from chalicelib.domain.service_settings import ServiceSettings
@@ -28,6 +29,8 @@ def _to_settings(item: ServiceSettingsItem) -> ServiceSettings:
         agents_may_create_tags=bool(item.agents_may_create_tags), reopen_days=int(item.reopen_days),
         seats=int(item.seats),
         auto_delete_days=None if item.auto_delete_days is None else int(item.auto_delete_days),
+        one_open_conversation=bool(item.one_open_conversation),
+        consent_keywords=json.loads(item.consent_keywords) if item.consent_keywords else {},
     )
 
 
@@ -66,6 +69,8 @@ def update_service_settings(changes: dict[str, Any]) -> ServiceSettings:
     condition = None
     for name, value in changes.items():
         attribute = getattr(ServiceSettingsItem, name)
+        if name == "consent_keywords" and value is not None:
+            value = json.dumps(value)  # a map of lists: stored as one JSON attribute
         actions.append(attribute.remove() if value is None else attribute.set(value))
         if name == "seats":
             condition = ServiceSettingsItem.seats_used <= value

@@ -40,11 +40,12 @@ def test_identity_construct_alone() -> None:
     # And there is one group per role that signs in
     for role in USER_GROUPS:
         template.has_resource_properties("AWS::Cognito::UserPoolGroup", {"GroupName": role})
-    template.resource_count_is("AWS::Cognito::UserPoolGroup", 3)
+    template.resource_count_is("AWS::Cognito::UserPoolGroup", len(USER_GROUPS))
 
 
 def test_groups_are_the_signing_in_roles() -> None:
-    assert set(USER_GROUPS) == {Role.ADMINISTRATOR.value, Role.AGENT.value, Role.WATCHER.value}
+    assert set(USER_GROUPS) == {Role.ADMINISTRATOR.value, Role.AGENT.value, Role.WATCHER.value,
+                                Role.SUPERVISOR.value}
 
 
 def test_channel_credentials_prefix_and_arn() -> None:

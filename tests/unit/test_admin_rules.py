@@ -8,6 +8,7 @@ from chalicelib.domain.assignment import choose_agent
 from chalicelib.domain.identity import (
     principal_for,
     require_administrator,
+    require_assigning_role,
     require_settings_reader,
     require_statistics_reader,
     require_team_member,
@@ -39,6 +40,8 @@ NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
     (None, Role.AGENT, 1), (None, Role.ADMINISTRATOR, 1), (None, Role.WATCHER, 0),
     (Role.WATCHER, Role.AGENT, 1), (Role.AGENT, Role.ADMINISTRATOR, 0), (Role.ADMINISTRATOR, Role.WATCHER, -1),
     (Role.AGENT, Role.DISABLED, -1), (Role.DISABLED, Role.WATCHER, 0), (Role.DISABLED, Role.AGENT, 1),
+    # A supervisor assigns work: a seat, like an agent (the seed: only read-only roles are free)
+    (None, Role.SUPERVISOR, 1), (Role.AGENT, Role.SUPERVISOR, 0), (Role.SUPERVISOR, Role.WATCHER, -1),
 ])
 def test_administrators_and_agents_take_a_seat_others_do_not(old, new, delta):
     assert seat_change(old, new) == delta
@@ -128,16 +131,18 @@ def conversation(team_id):
                         last_message_at=NOW, last_customer_message_at=NOW, preview="", version=0)
 
 
-@pytest.mark.parametrize(("role", "settings_write", "settings_read", "statistics", "work", "other_teams"), [
-    (Role.ADMINISTRATOR, True, True, True, True, True),
-    (Role.AGENT, False, False, False, True, False),
-    (Role.WATCHER, False, True, True, False, True),
+@pytest.mark.parametrize(("role", "settings_write", "settings_read", "statistics", "work", "other_teams", "assign"), [
+    (Role.ADMINISTRATOR, True, True, True, True, True, True),
+    (Role.AGENT, False, False, False, True, False, True),
+    (Role.WATCHER, False, True, True, False, True, False),
+    (Role.SUPERVISOR, False, True, True, False, True, True),
 ])
-def test_the_role_table(role, settings_write, settings_read, statistics, work, other_teams):
+def test_the_role_table(role, settings_write, settings_read, statistics, work, other_teams, assign):
     principal = principal_for(user(role), None, lambda team: True)
     checks = [(require_administrator, settings_write), (require_settings_reader, settings_read),
               (require_statistics_reader, statistics), (require_working_role, work),
-              (lambda p: require_team_member(p, conversation("sales")), other_teams)]
+              (lambda p: require_team_member(p, conversation("sales")), other_teams),
+              (require_assigning_role, assign)]
     for check, allowed in checks:
         if allowed:
             check(principal)

@@ -185,7 +185,7 @@ def test_the_deprecated_sms_sid_still_identifies_the_message(fixture_bytes):
     ("status_sent.txt", DeliveryStatus.SENT, None, None),
     ("status_delivered.txt", DeliveryStatus.DELIVERED, None, None),
     ("status_undelivered.txt", DeliveryStatus.FAILED, "30003", "Twilio error 30003"),
-    # opt-out: recorded as a permanent failure until the consent work records it on the customer
+    # opt-out: a permanent failure that also says the customer opted out (routing records it)
     ("status_failed_opt_out.txt", DeliveryStatus.FAILED, "21610",
      "the recipient has unsubscribed (replied STOP) and cannot be messaged"),
 ])
@@ -193,7 +193,8 @@ def test_status_callbacks_become_status_updates(fixture_bytes, name, status, cod
     [event] = adapter.parse(request(fixture_bytes(f"sms/{name}")), account())
     assert event == StatusUpdate(channel=Channel.SMS, account_id="sms-1",
                                  provider_message_id="SM0a1b2c3d4e5f60718293a4b5c6d7e8f9", customer_id="+31612345678",
-                                 status=status, occurred_at=NOW, error_code=code, error_message=message)
+                                 status=status, occurred_at=NOW, error_code=code, error_message=message,
+                                 opted_out=code == "21610")
 
 
 def test_queued_says_nothing_new_and_gives_no_event(fixture_bytes):
@@ -282,6 +283,8 @@ def test_errors_are_classified_from_twilios_codes(provider, status, code, perman
         adapter.send(account(provider.base_url), CREDENTIALS, "+31612345678", OutboundContent(text="hi"))
     assert raised.value.permanent is permanent
     assert raised.value.code == str(code)
+    # And only 21610 says the recipient opted out (the dispatcher records it on their consent)
+    assert raised.value.opted_out is (code == 21610)
 
 
 def test_an_unreachable_api_is_a_transient_failure():

@@ -8,6 +8,7 @@ from chalicelib.channels.viber import ViberAdapter, sign
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
+    ConsentSignal,
     ContactCard,
     ContentKind,
     DeliveryStatus,
@@ -177,10 +178,20 @@ def test_receipts_become_status_updates(fixture_bytes, name, status, code, messa
     assert (event.status, event.error_code, event.error_message) == (status, code, message)
 
 
-@pytest.mark.parametrize("name", ["webhook.json", "subscribed.json", "unsubscribed.json",
-                                  "conversation_started.json"])
-def test_setup_and_subscription_events_give_no_events(fixture_bytes, name):
+@pytest.mark.parametrize("name", ["webhook.json", "conversation_started.json"])
+def test_setup_events_give_no_events(fixture_bytes, name):
     assert adapter.parse(request(fixture_bytes(f"viber/{name}")), account()) == []
+
+
+@pytest.mark.parametrize(("name", "opted_out"), [("unsubscribed.json", True), ("subscribed.json", False)])
+def test_subscription_events_change_consent(fixture_bytes, name, opted_out):
+    # Given Viber's unsubscribed (user_id) or subscribed (user object) callback
+    [event] = adapter.parse(request(fixture_bytes(f"viber/{name}")), account())
+    # Then it is a consent signal for that user, dated by the callback, deduplicated by its token
+    assert isinstance(event, ConsentSignal)
+    assert (event.customer_id, event.opted_out, event.account_id) == ("01234567890A=", opted_out, "vb-1")
+    assert event.occurred_at.year == 2026
+    assert event.provider_event_id.startswith(name.split(".")[0] + "-57413118035717213")
 
 
 @pytest.mark.parametrize(("body", "field"), [

@@ -1,0 +1,86 @@
+"""Merging two profiles of one customer (handbook 003: "customer profiles should be merged").
+
+The source's addresses, conversations and communication log move to the kept profile; the kept
+profile's name, language and attribute values win, the source's fill what it lacks (notes of a
+conversation travel with the conversation; consent belongs to the address and does not move).
+The source stays as a pointer (``merged_into``): its old id still finds the customer.
+
+One TransactWriteItems when the merge fits in one (100 actions), else a resumable sequence of
+transactions recorded on the merge record (``storage/customer_merge.py``). Running the same merge
+again resumes one that stopped halfway; ``max_steps`` bounds the work of one call (the answer
+then says ``in_progress`` and the caller calls again).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from chalicelib.errors import Conflict, InvalidInput
+from chalicelib.storage import keys
+from chalicelib.storage.customer_merge import MergeStore, chunks
+from chalicelib.storage.customers import CustomerStore
+
+from .customers import TRANSACTION_LIMIT, CustomerProfile, MergeRecord, MergeState, merge_actions, merged_profile_fields
+from .identity import Principal, require_working_role
+
+
+class CustomerMerger:
+    def __init__(self, customers: CustomerStore, merges: MergeStore, clock: Callable[[], datetime], *,
+                 transaction_limit: int = TRANSACTION_LIMIT) -> None:
+        self._customers = customers
+        self._merges = merges
+        self._clock = clock
+        self._limit = transaction_limit
+
+    def merge(self, principal: Principal, kept_id: str, source_id: str, *,
+              max_steps: int | None = None) -> MergeRecord:
+        require_working_role(principal)
+        if kept_id == source_id:
+            raise InvalidInput("a profile cannot be merged into itself", field="source_id")
+        kept = self._profile(kept_id, "customer_id")
+        source = self._profile(source_id, "source_id")
+        if source.merged_into == kept.id:
+            done = next((r for r in self._merges.records(kept.id) if r.source_id == source.id), None)
+            if done is not None:
+                return done  # merged already: the same request again
+        if source.merging_into == kept.id:
+            record = self._merges.pending(kept.id, source.id)
+            if record is not None:
+                return self._run(kept.id, source.id, record, max_steps)
+        for profile, field in ((kept, "customer_id"), (source, "source_id")):
+            if profile.merged_into or profile.merging_into:
+                raise Conflict(f"customer {profile.id} was merged into {profile.merged_into or profile.merging_into}",
+                               field=field)
+        now = self._clock()
+        record = MergeRecord(id=keys.sortable_id(now), kept_id=kept.id, source_id=source.id, by_id=principal.id,
+                             by_name=principal.user.display_name, started_at=now, state=MergeState.IN_PROGRESS)
+        items = self._merges.source_items(source.id)
+        actions = merge_actions(len(items.addresses), len(items.conversations), len(items.log_entries))
+        if actions <= self._limit:
+            return self._merges.in_one(kept, source, merged_profile_fields(kept, source), record, items)
+        self._merges.begin(kept, source, record)
+        return self._run(kept.id, source.id, record, max_steps)
+
+    def _run(self, kept_id: str, source_id: str, record: MergeRecord, max_steps: int | None) -> MergeRecord:
+        steps = 0
+        while True:
+            left = self._merges.source_items(source_id)
+            if left.empty:
+                break
+            for step in chunks(left, self._limit - 1):  # one action of each step notes it on the record
+                if max_steps is not None and steps >= max_steps:
+                    return self._merges.pending(kept_id, source_id) or record
+                self._merges.move(kept_id, record, step)
+                steps += 1
+        # Read again: the kept profile may have been edited while the steps ran.
+        kept, source = self._profile(kept_id, "customer_id"), self._profile(source_id, "source_id")
+        self._merges.finish(kept, source, merged_profile_fields(kept, source), record, self._clock())
+        return next(r for r in self._merges.records(kept_id) if r.id == record.id)
+
+    def _profile(self, customer_id: str, field: str) -> CustomerProfile:
+        """The profile itself: a merge names profiles, never the ones they were merged into."""
+        profile = self._customers.get(customer_id)
+        if profile is None:
+            raise InvalidInput(f"customer {customer_id} does not exist", field=field)
+        return profile

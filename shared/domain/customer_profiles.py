@@ -1,0 +1,273 @@
+"""The agents' use cases on customer profiles: read a profile (also beside a conversation), change
+its name, language and custom attributes, add an address, list its conversations on every
+channel, search, the communication log, consent, and the administrators' attribute definitions.
+
+Every signed-in role reads customers (the handbook's "visibility into every previous
+conversation"); a conversation of a team the caller cannot read is listed without its preview.
+Administrators and agents change profiles and log interactions; administrators define attributes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from chalicelib.errors import Forbidden, InvalidInput, NotFound
+from chalicelib.storage import keys
+from chalicelib.storage.consent import ConsentStore
+from chalicelib.storage.customers import CustomerStore
+from chalicelib.storage.repository import ContactRepository
+
+from .consent import ConsentChange, ConsentSource, ConsentState
+from .customers import (
+    Address,
+    AttributeDefinition,
+    CommunicationEntry,
+    CustomerProfile,
+    Medium,
+    MergeRecord,
+    SearchField,
+    address_for,
+    apply_attributes,
+    check_definition,
+    parse_address,
+    parse_search,
+)
+from .identity import ACCOUNT_WIDE_ROLES, Principal, require_administrator, require_working_role
+from .models import Channel, Conversation, ConversationState, Direction, Frozen, Page
+from .paging import check_limit
+
+RECENT = 10
+
+
+class AddressView(Frozen):
+    address: str
+    kind: str
+    value: str
+    channels: tuple[Channel, ...]
+    added_at: datetime
+
+
+class ConversationSummary(Frozen):
+    id: str
+    channel: Channel
+    account_id: str
+    team_id: str | None = None
+    state: ConversationState | None = None
+    created_at: datetime
+    last_message_at: datetime | None = None
+    # Only for a conversation the caller may read.
+    preview: str | None = None
+    readable: bool = False
+
+
+class CustomerView(Frozen):
+    profile: CustomerProfile
+    addresses: list[AddressView]
+    consent: list[ConsentState]
+    conversations: list[ConversationSummary]
+    conversations_cursor: str | None
+    log: list[CommunicationEntry]
+    merges: list[MergeRecord]
+
+
+class CustomerSummary(Frozen):
+    id: str
+    name: str | None
+    matched: str
+
+
+class ConsentView(Frozen):
+    states: list[ConsentState]
+    history: list[ConsentChange]
+
+
+def _readable(principal: Principal, conversation: Conversation) -> bool:
+    return principal.user.role in ACCOUNT_WIDE_ROLES or conversation.team_id in principal.user.team_ids
+
+
+class CustomerProfiles:
+    def __init__(self, customers: CustomerStore, consent: ConsentStore, repository: ContactRepository,
+                 merge_records: Callable[[str], list[MergeRecord]], clock: Callable[[], datetime]) -> None:
+        self._customers = customers
+        self._consent = consent
+        self._repository = repository
+        self._merge_records = merge_records
+        self._clock = clock
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    def view(self, principal: Principal, customer_id: str) -> CustomerView:
+        """The profile (or the one it was merged into) with its addresses, consent, latest
+        conversations and log entries, and its merges."""
+        return self._view(self._customers.current(customer_id), principal_for_view=principal)
+
+    def for_conversation(self, principal: Principal, conversation_id: str) -> CustomerView:
+        """The customer beside a conversation, found by the conversation's address. A conversation
+        from before profiles existed gets its profile now (and is put on its list)."""
+        conversation = self._repository.get_conversation(conversation_id)
+        if not _readable(principal, conversation):
+            raise Forbidden(f"conversation {conversation.id} belongs to another team")
+        address = address_for(conversation.channel, conversation.customer_id)
+        profile = self._customers.find(address)
+        if profile is None:
+            profile = self._customers.resolve(address, name=conversation.customer_name, language=None,
+                                              at=conversation.created_at)
+            self._customers.link_conversation(profile.id, conversation)
+        return self._view(profile, principal_for_view=principal)
+
+    def _view(self, profile: CustomerProfile, *, principal_for_view: Principal | None) -> CustomerView:
+        addresses = self._customers.addresses(profile.id)
+        pairs = [(channel, address.value) for address, _ in addresses for channel in address.channels]
+        page = self._customers.conversations(profile.id, limit=RECENT, cursor=None)
+        return CustomerView(
+            profile=profile,
+            addresses=[_address_view(address, added_at) for address, added_at in addresses],
+            consent=self._consent.states(pairs),
+            conversations=self._summaries(principal_for_view, [c.conversation_id for c in page.items], page.items),
+            conversations_cursor=page.next_cursor,
+            log=self._customers.log_entries(profile.id, limit=RECENT, cursor=None).items,
+            merges=self._merge_records(profile.id),
+        )
+
+    def conversations(self, principal: Principal, customer_id: str, *, limit: int,
+                      cursor: str | None) -> Page[ConversationSummary]:
+        check_limit(limit)
+        profile = self._customers.current(customer_id)
+        page = self._customers.conversations(profile.id, limit=limit, cursor=cursor)
+        return Page[ConversationSummary](items=self._summaries(principal, [c.conversation_id for c in page.items],
+                                                               page.items), next_cursor=page.next_cursor)
+
+    def _summaries(self, principal: Principal | None, ids: list[str], records: list[Any]) -> list[ConversationSummary]:
+        found = self._customers.hydrate(ids)
+        summaries = []
+        for record in records:
+            conversation = found.get(record.conversation_id)
+            if conversation is None:
+                continue  # deleted (auto-deletion): its record outlives it
+            readable = principal is not None and _readable(principal, conversation)
+            summaries.append(ConversationSummary(
+                id=conversation.id, channel=conversation.channel, account_id=conversation.account_id,
+                team_id=conversation.team_id, state=conversation.state, created_at=conversation.created_at,
+                last_message_at=conversation.last_message_at,
+                preview=conversation.preview if readable else None, readable=readable))
+        return summaries
+
+    def search(self, principal: Principal, field: SearchField, q: str, *, limit: int,
+               cursor: str | None) -> Page[CustomerSummary]:
+        """Exact ('Maria') or prefix ('Ma%') on name, phone, email or a channel's user id."""
+        del principal
+        check_limit(limit)
+        term = parse_search(field, q)
+        hits = self._customers.search(term, limit=limit, cursor=cursor)
+        profiles = self._customers.profiles([hit.customer_id for hit in hits.items])
+        items = [CustomerSummary(id=hit.customer_id, name=profiles[hit.customer_id].name, matched=hit.value)
+                 for hit in hits.items if hit.customer_id in profiles]
+        return Page[CustomerSummary](items=items, next_cursor=hits.next_cursor)
+
+    # --- changing --------------------------------------------------------------------------------
+
+    def update(self, principal: Principal, customer_id: str, changes: dict[str, Any]) -> CustomerView:
+        """Change the name, the language or attribute values (None removes one)."""
+        require_working_role(principal)
+        profile = self._customers.current(customer_id)
+        attributes = profile.attributes
+        if "attributes" in changes:
+            attributes = apply_attributes(profile.attributes, changes["attributes"] or {},
+                                          self._customers.definitions())
+        name = changes.get("name", profile.name)
+        language = changes.get("language", profile.language)
+        updated = self._customers.update_profile(profile, name=name, language=language, attributes=attributes)
+        return self._view(updated, principal_for_view=principal)
+
+    def add_address(self, principal: Principal, customer_id: str, address: str) -> CustomerView:
+        require_working_role(principal)
+        profile = self._customers.current(customer_id)
+        self._customers.add_address(profile.id, parse_address(address), self._clock())
+        return self._view(profile, principal_for_view=principal)
+
+    # --- communication log -----------------------------------------------------------------------
+
+    def log(self, principal: Principal, customer_id: str, *, direction: Direction, medium: Medium,
+            occurred_at: datetime | None, text: str, conversation_id: str | None) -> CommunicationEntry:
+        """Log an interaction that did not come through a channel (a call, a visit, a letter)."""
+        require_working_role(principal)
+        profile = self._customers.current(customer_id)
+        if conversation_id is not None:
+            conversation = self._repository.get_conversation(conversation_id)
+            owner = self._customers.find(address_for(conversation.channel, conversation.customer_id))
+            if owner is None or owner.id != profile.id:
+                raise InvalidInput(f"conversation {conversation_id} is not this customer's", field="conversation_id")
+        now = self._clock()
+        when = occurred_at or now
+        if when > now:
+            raise InvalidInput("occurred_at is in the future", field="occurred_at")
+        entry = CommunicationEntry(id=keys.sortable_id(when), customer_id=profile.id, direction=direction,
+                                   medium=medium, occurred_at=when, text=text, author_id=principal.id,
+                                   author_name=principal.user.display_name, conversation_id=conversation_id)
+        self._customers.log(entry)
+        return entry
+
+    def log_entries(self, principal: Principal, customer_id: str, *, limit: int,
+                    cursor: str | None) -> Page[CommunicationEntry]:
+        del principal
+        check_limit(limit)
+        return self._customers.log_entries(self._customers.current(customer_id).id, limit=limit, cursor=cursor)
+
+    # --- consent ---------------------------------------------------------------------------------
+
+    def consent(self, principal: Principal, customer_id: str) -> ConsentView:
+        """Each channel address's state and its history of changes, latest first."""
+        del principal
+        profile = self._customers.current(customer_id)
+        pairs = [(channel, address.value) for address, _ in self._customers.addresses(profile.id)
+                 for channel in address.channels]
+        history: list[ConsentChange] = []
+        for channel, value in pairs:
+            history += self._consent.history(channel, value, limit=50, cursor=None).items
+        history.sort(key=lambda change: change.at, reverse=True)
+        return ConsentView(states=self._consent.states(pairs), history=history)
+
+    def record_consent(self, principal: Principal, customer_id: str, *, channel: Channel, opted_out: bool,
+                       detail: str) -> ConsentView:
+        """An agent records what the customer said elsewhere (e.g. on the phone)."""
+        require_working_role(principal)
+        profile = self._customers.current(customer_id)
+        address = next((a for a, _ in self._customers.addresses(profile.id) if channel in a.channels), None)
+        if address is None:
+            raise InvalidInput(f"customer {profile.id} has no {channel.value} address", field="channel")
+        self._consent.record(ConsentChange(channel=channel, address=address.value, opted_out=opted_out,
+                                           at=self._clock(), source=ConsentSource.AGENT, detail=detail,
+                                           by=principal.id))
+        return self.consent(principal, profile.id)
+
+    # --- attribute definitions (administrators) ----------------------------------------------
+
+    def definitions(self, principal: Principal) -> list[AttributeDefinition]:
+        del principal
+        return sorted(self._customers.definitions().values(), key=lambda d: d.key)
+
+    def define(self, principal: Principal, definition: AttributeDefinition) -> AttributeDefinition:
+        require_administrator(principal)
+        self._customers.put_definition(check_definition(definition), create=True)
+        return definition
+
+    def redefine(self, principal: Principal, key: str, definition: AttributeDefinition) -> AttributeDefinition:
+        require_administrator(principal)
+        if definition.key != key:
+            raise InvalidInput("the key of an attribute cannot change", field="key")
+        self._customers.put_definition(check_definition(definition), create=False)
+        return definition
+
+    def undefine(self, principal: Principal, key: str) -> None:
+        """Values already stored stay on the profiles (a definition added again shows them)."""
+        require_administrator(principal)
+        if key not in self._customers.definitions():
+            raise NotFound(f"customer attribute {key} does not exist", field="key")
+        self._customers.delete_definition(key)
+
+
+def _address_view(address: Address, added_at: datetime) -> AddressView:
+    return AddressView(address=str(address), kind=address.kind.value, value=address.value, channels=address.channels,
+                       added_at=added_at)

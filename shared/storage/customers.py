@@ -1,0 +1,374 @@
+"""Customer profiles, their addresses, their conversations, custom attribute definitions, the
+communication log, and customer search (docs/data-model.md, "Customers").
+
+- A profile is ``CUST#<id>``/``PROFILE``; each address it owns is ``CUST#<id>``/``ADDR#<address>``
+  plus the owner pointer ``ADDRESS#<address>``/``OWNER``, written in one transaction: finding a
+  profile by any address is one GetItem, and the pointer is the one owner every reader sees.
+- The customer's conversations are ``CUST#<id>``/``CONV#<created>#<conversation>`` records, written
+  in the transaction that creates the conversation (``customer_conversation_item``): one strongly
+  consistent Query lists them on every channel, newest first.
+- Search reads the sparse ``collection`` index: the profile carries ``CUSTOMERS#name`` and each
+  address ``CUSTOMERS#phone`` / ``#email`` / ``#channel_id``, sort key ``<normalised value>#<id>``,
+  so exact and prefix search are one begins_with Query, paged by cursor.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain.customers import (
+    Address,
+    AttributeDefinition,
+    AttributeType,
+    AttributeValue,
+    CommunicationEntry,
+    CustomerConversation,
+    CustomerProfile,
+    Medium,
+    SearchTerm,
+    normalise,
+    parse_address,
+)
+from chalicelib.domain.models import Channel, Conversation, Direction, Frozen, Page
+from chalicelib.errors import Conflict, InvalidInput, NotFound
+from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError, QueryError, TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
+from pynamodb.pagination import ResultIterator
+from pynamodb.transactions import TransactWrite
+
+from . import keys
+from .customer_items import (
+    AddressOwnerItem,
+    AttributeDefinitionItem,
+    CommunicationItem,
+    CustomerAddressItem,
+    CustomerConversationItem,
+    CustomerItem,
+)
+from .items import ConversationItem, TableItem
+from .repository import _decode_cursor, _encode_cursor, _to_conversation
+
+# A merged profile points at the one it went into; a chain (A into B, then B into C) is followed
+# this far at most.
+MAX_MERGE_HOPS = 5
+
+
+def new_customer_id() -> str:
+    return uuid.uuid4().hex
+
+
+def customer_conversation_item(customer_id: str, conversation_id: str, channel: Channel, account_id: str,
+                               created_at: datetime) -> CustomerConversationItem:
+    """The record that puts a new conversation on its customer's list (saved by the writer that
+    creates the conversation, in the same transaction)."""
+    return CustomerConversationItem(
+        keys.customer_pk(customer_id), keys.customer_conversation_sk(created_at, conversation_id),
+        conversation_id=conversation_id, channel=channel.value, account_id=account_id, created_at=created_at)
+
+
+def _to_profile(item: CustomerItem) -> CustomerProfile:
+    return CustomerProfile(id=item.customer_id, name=item.name, language=item.language,
+                           attributes=json.loads(item.attributes or "{}"), created_at=item.created_at,
+                           version=int(item.version), merged_into=item.merged_into, merging_into=item.merging_into)
+
+
+def name_search_keys(customer_id: str, name: str | None) -> dict[str, str | None]:
+    """The profile's name search attributes (all None without a name)."""
+    value = normalise("name", name) if name and name.strip() else None
+    if not value:
+        return {"search_value": None, "collection_pk": None, "collection_sk": None}
+    return {"search_value": value, "collection_pk": keys.customer_search_pk("name"),
+            "collection_sk": keys.customer_search_sk(value, customer_id)}
+
+
+def address_item(customer_id: str, address: Address, added_at: datetime) -> CustomerAddressItem:
+    value = normalise(address.search_field, address.value)
+    return CustomerAddressItem(
+        keys.customer_pk(customer_id), keys.customer_address_sk(str(address)), customer_id=customer_id,
+        address=str(address), added_at=added_at, search_value=value,
+        collection_pk=keys.customer_search_pk(address.search_field),
+        collection_sk=keys.customer_search_sk(value, customer_id))
+
+
+def owner_item(address: Address | str, customer_id: str) -> AddressOwnerItem:
+    return AddressOwnerItem(keys.address_owner_pk(str(address)), keys.ADDRESS_OWNER_SK, customer_id=customer_id)
+
+
+def _to_entry(item: CommunicationItem) -> CommunicationEntry:
+    return CommunicationEntry(id=item.entry_id, customer_id=item.customer_id, direction=Direction(item.direction),
+                              medium=Medium(item.medium), occurred_at=item.occurred_at, text=item.text,
+                              author_id=item.author_id, author_name=item.author_name,
+                              conversation_id=item.conversation_id)
+
+
+def _cancelled_by_condition(error: TransactWriteError) -> bool:
+    return "ConditionalCheckFailed" in [r.code if r else None for r in error.cancellation_reasons]
+
+
+class SearchHit(Frozen):
+    """A profile found by a search, with the value that matched."""
+
+    customer_id: str
+    field: str
+    value: str
+
+
+class CustomerStore:
+    def __init__(self) -> None:
+        self._connection: Connection | None = None
+
+    def conn(self) -> Connection:
+        if self._connection is None:
+            self._connection = Connection(region=TableItem.Meta.region)
+        return self._connection
+
+    # --- profiles and addresses --------------------------------------------------------------
+
+    def get(self, customer_id: str) -> CustomerProfile | None:
+        try:
+            return _to_profile(CustomerItem.get(keys.customer_pk(customer_id), keys.CUSTOMER_PROFILE_SK,
+                                                consistent_read=True))
+        except CustomerItem.DoesNotExist:
+            return None
+
+    def current(self, customer_id: str) -> CustomerProfile:
+        """The profile, or the one it was merged (or is being merged) into."""
+        profile = self.get(customer_id)
+        if profile is None:
+            raise NotFound(f"customer {customer_id} does not exist", field="customer_id")
+        for _ in range(MAX_MERGE_HOPS):
+            target = profile.merged_into or profile.merging_into
+            if target is None:
+                return profile
+            following = self.get(target)
+            if following is None:
+                return profile
+            profile = following
+        return profile
+
+    def owner_of(self, address: Address | str) -> str | None:
+        try:
+            return AddressOwnerItem.get(keys.address_owner_pk(str(address)), keys.ADDRESS_OWNER_SK,
+                                        consistent_read=True).customer_id
+        except AddressOwnerItem.DoesNotExist:
+            return None
+
+    def find(self, address: Address) -> CustomerProfile | None:
+        owner = self.owner_of(address)
+        return None if owner is None else self.current(owner)
+
+    def resolve(self, address: Address, *, name: str | None, language: str | None, at: datetime) -> CustomerProfile:
+        """The profile that owns the address, created with it when nobody does. Idempotent: a
+        concurrent creation for the same address loses its condition and reads the winner."""
+        found = self.find(address)
+        if found is not None:
+            if name and name.strip() and not found.name:
+                found = self._fill_name(found, name.strip())
+            return found
+        customer_id = new_customer_id()
+        clean_name = name.strip() if name and name.strip() else None
+        search = name_search_keys(customer_id, clean_name)
+        profile = CustomerItem(keys.customer_pk(customer_id), keys.CUSTOMER_PROFILE_SK, customer_id=customer_id,
+                               name=clean_name, language=language, attributes="{}", created_at=at, version=0,
+                               search_value=search["search_value"], collection_pk=search["collection_pk"],
+                               collection_sk=search["collection_sk"])
+        try:
+            with TransactWrite(connection=self.conn()) as transaction:
+                transaction.save(profile, condition=CustomerItem.pk.does_not_exist())
+                transaction.save(address_item(customer_id, address, at))
+                transaction.save(owner_item(address, customer_id), condition=AddressOwnerItem.pk.does_not_exist())
+        except TransactWriteError as error:
+            if not _cancelled_by_condition(error):
+                raise
+            winner = self.find(address)
+            if winner is None:
+                raise Conflict(f"the owner of {address} changed meanwhile; try again", field="address") from error
+            return winner
+        return _to_profile(profile)
+
+    def _fill_name(self, profile: CustomerProfile, name: str) -> CustomerProfile:
+        item = CustomerItem(keys.customer_pk(profile.id), keys.CUSTOMER_PROFILE_SK)
+        search = name_search_keys(profile.id, name)
+        actions: list[Action] = [CustomerItem.name.set(name)]
+        actions += [getattr(CustomerItem, attr).set(value) for attr, value in search.items() if value is not None]
+        try:
+            item.update(actions=actions, condition=CustomerItem.name.does_not_exist()
+                        & CustomerItem.merged_into.does_not_exist() & CustomerItem.merging_into.does_not_exist())
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            return profile
+        return _to_profile(item)
+
+    def add_address(self, customer_id: str, address: Address, at: datetime) -> None:
+        """Give the profile another address; refused when another profile owns it (merge them)."""
+        try:
+            with TransactWrite(connection=self.conn()) as transaction:
+                transaction.condition_check(CustomerItem, keys.customer_pk(customer_id), keys.CUSTOMER_PROFILE_SK,
+                                            condition=CustomerItem.merged_into.does_not_exist()
+                                            & CustomerItem.merging_into.does_not_exist())
+                transaction.save(address_item(customer_id, address, at))
+                transaction.save(owner_item(address, customer_id), condition=AddressOwnerItem.pk.does_not_exist())
+        except TransactWriteError as error:
+            if not _cancelled_by_condition(error):
+                raise
+            owner = self.owner_of(address)
+            if owner == customer_id:
+                return
+            raise Conflict(f"{address} belongs to customer {owner}; merge the two profiles instead",
+                           field="address") from error
+
+    def addresses(self, customer_id: str) -> list[tuple[Address, datetime]]:
+        results: ResultIterator[CustomerAddressItem] = CustomerAddressItem.query(
+            keys.customer_pk(customer_id), CustomerAddressItem.sk.startswith(keys.CUSTOMER_ADDRESS_PREFIX),
+            consistent_read=True)
+        return [(parse_address(item.address), item.added_at) for item in results]
+
+    def update_profile(self, profile: CustomerProfile, *, name: str | None, language: str | None,
+                       attributes: dict[str, AttributeValue]) -> CustomerProfile:
+        """Write the profile's fields, provided nobody changed it since ``profile`` was read."""
+        item = CustomerItem(keys.customer_pk(profile.id), keys.CUSTOMER_PROFILE_SK)
+        actions: list[Action] = [
+            CustomerItem.name.set(name) if name else CustomerItem.name.remove(),
+            CustomerItem.language.set(language) if language else CustomerItem.language.remove(),
+            CustomerItem.attributes.set(json.dumps(attributes, sort_keys=True)),
+            CustomerItem.version.add(1),
+        ]
+        for attr, value in name_search_keys(profile.id, name).items():
+            attribute = getattr(CustomerItem, attr)
+            actions.append(attribute.remove() if value is None else attribute.set(value))
+        try:
+            item.update(actions=actions, condition=(CustomerItem.version == profile.version)
+                        & CustomerItem.merged_into.does_not_exist() & CustomerItem.merging_into.does_not_exist())
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise Conflict(f"customer {profile.id} changed meanwhile (or is being merged); read it again",
+                               field="customer_id") from error
+            raise
+        return _to_profile(item)
+
+    # --- the customer's conversations ---------------------------------------------------------
+
+    def conversations(self, customer_id: str, *, limit: int, cursor: str | None) -> Page[CustomerConversation]:
+        """Newest first, on every channel: one Query of the profile's partition."""
+        results: ResultIterator[CustomerConversationItem] = CustomerConversationItem.query(
+            keys.customer_pk(customer_id), CustomerConversationItem.sk.startswith(keys.CUSTOMER_CONVERSATION_PREFIX),
+            scan_index_forward=False, limit=limit, last_evaluated_key=_decode_cursor(cursor), consistent_read=True)
+        try:
+            items = [CustomerConversation(conversation_id=item.conversation_id, channel=Channel(item.channel),
+                                          account_id=item.account_id, created_at=item.created_at) for item in results]
+        except QueryError as error:
+            raise InvalidInput("cursor does not belong to this customer's conversations", field="cursor") from error
+        return Page[CustomerConversation](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
+
+    def link_conversation(self, customer_id: str, conversation: Conversation) -> None:
+        """Put an existing conversation (from before profiles existed) on the customer's list."""
+        customer_conversation_item(customer_id, conversation.id, conversation.channel, conversation.account_id,
+                                   conversation.created_at).save()
+
+    @staticmethod
+    def hydrate(conversation_ids: list[str]) -> dict[str, Conversation]:
+        """The conversations themselves (one BatchGet); a purged one is simply absent."""
+        if not conversation_ids:
+            return {}
+        wanted = list(dict.fromkeys(conversation_ids))
+        return {item.conversation_id: _to_conversation(item) for item in ConversationItem.batch_get(
+            [(keys.conversation_pk(cid), keys.CONVERSATION_SK) for cid in wanted])}
+
+    # --- search --------------------------------------------------------------------------------
+
+    def search(self, term: SearchTerm, *, limit: int, cursor: str | None) -> Page[SearchHit]:
+        prefix = term.value if term.prefix else f"{term.value}#"
+        if term.field == "name":
+            return self._search(CustomerItem, term, prefix, limit=limit, cursor=cursor)
+        return self._search(CustomerAddressItem, term, prefix, limit=limit, cursor=cursor)
+
+    @staticmethod
+    def _search(model: type[CustomerItem] | type[CustomerAddressItem], term: SearchTerm, prefix: str, *,
+                limit: int, cursor: str | None) -> Page[SearchHit]:
+        # Exact: begins_with('<value>#') would also find a value that itself goes on with '#...'.
+        condition = None if term.prefix else model.search_value == term.value
+        results = model.collection.query(
+            keys.customer_search_pk(term.field), model.collection_sk.startswith(prefix),
+            filter_condition=condition, limit=limit, last_evaluated_key=_decode_cursor(cursor))
+        try:
+            hits = [SearchHit(customer_id=item.customer_id, field=term.field,
+                              value=item.name or "" if isinstance(item, CustomerItem) else item.address)
+                    for item in results if isinstance(item, CustomerItem | CustomerAddressItem)]
+        except QueryError as error:
+            raise InvalidInput("cursor does not belong to this search", field="cursor") from error
+        return Page[SearchHit](items=hits, next_cursor=_encode_cursor(results.last_evaluated_key))
+
+    def profiles(self, customer_ids: list[str]) -> dict[str, CustomerProfile]:
+        if not customer_ids:
+            return {}
+        wanted = list(dict.fromkeys(customer_ids))
+        return {item.customer_id: _to_profile(item) for item in CustomerItem.batch_get(
+            [(keys.customer_pk(cid), keys.CUSTOMER_PROFILE_SK) for cid in wanted])}
+
+    # --- custom attribute definitions ----------------------------------------------------------
+
+    def definitions(self) -> dict[str, AttributeDefinition]:
+        results: ResultIterator[AttributeDefinitionItem] = AttributeDefinitionItem.query(
+            keys.ATTRIBUTE_DEFINITIONS_PK, AttributeDefinitionItem.sk.startswith(keys.ATTRIBUTE_DEFINITION_PREFIX))
+        return {item.key: AttributeDefinition(key=item.key, label=item.label, type=AttributeType(item.type),
+                                              choices=tuple(item.choices or ())) for item in results}
+
+    def put_definition(self, definition: AttributeDefinition, *, create: bool) -> None:
+        item = AttributeDefinitionItem(keys.ATTRIBUTE_DEFINITIONS_PK, keys.attribute_definition_sk(definition.key),
+                                       key=definition.key, label=definition.label, type=definition.type.value,
+                                       choices=list(definition.choices))
+        try:
+            item.save(condition=AttributeDefinitionItem.pk.does_not_exist() if create
+                      else AttributeDefinitionItem.pk.exists())
+        except PutError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            if create:
+                raise Conflict(f"customer attribute {definition.key} exists already", field="key") from error
+            raise NotFound(f"customer attribute {definition.key} does not exist", field="key") from error
+
+    def delete_definition(self, key: str) -> None:
+        AttributeDefinitionItem(keys.ATTRIBUTE_DEFINITIONS_PK, keys.attribute_definition_sk(key)).delete()
+
+    # --- communication log ----------------------------------------------------------------------
+
+    def log(self, entry: CommunicationEntry) -> None:
+        """The entry under the customer, and a copy under its conversation when it names one (the
+        conversation's export reads it there, and the purge takes it with the conversation)."""
+        def item(pk: str) -> CommunicationItem:
+            return CommunicationItem(pk, keys.communication_sk(entry.id), entry_id=entry.id,
+                                     customer_id=entry.customer_id, direction=entry.direction.value,
+                                     medium=entry.medium.value, occurred_at=entry.occurred_at, text=entry.text,
+                                     author_id=entry.author_id, author_name=entry.author_name,
+                                     conversation_id=entry.conversation_id)
+        with TransactWrite(connection=self.conn()) as transaction:
+            transaction.save(item(keys.customer_pk(entry.customer_id)), condition=CommunicationItem.pk.does_not_exist())
+            if entry.conversation_id:
+                transaction.save(item(keys.conversation_pk(entry.conversation_id)))
+
+    def log_entries(self, customer_id: str, *, limit: int, cursor: str | None) -> Page[CommunicationEntry]:
+        """Latest first."""
+        return self._entries(keys.customer_pk(customer_id), limit=limit, cursor=cursor, ascending=False)
+
+    def conversation_log(self, conversation_id: str, *, limit: int, cursor: str | None) -> Page[CommunicationEntry]:
+        return self._entries(keys.conversation_pk(conversation_id), limit=limit, cursor=cursor, ascending=True)
+
+    @staticmethod
+    def _entries(pk: str, *, limit: int, cursor: str | None, ascending: bool) -> Page[CommunicationEntry]:
+        results: ResultIterator[CommunicationItem] = CommunicationItem.query(
+            pk, CommunicationItem.sk.startswith(keys.COMMUNICATION_PREFIX), scan_index_forward=ascending,
+            limit=limit, last_evaluated_key=_decode_cursor(cursor), consistent_read=True)
+        try:
+            items = [_to_entry(item) for item in results]
+        except QueryError as error:
+            raise InvalidInput("cursor does not belong to this log", field="cursor") from error
+        return Page[CommunicationEntry](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
+
+
+def attributes_json(attributes: dict[str, Any]) -> str:
+    return json.dumps(attributes, sort_keys=True)

@@ -1,0 +1,189 @@
+"""Pure rules of customers: addresses, search terms and operators, custom attributes, merge
+planning, and consent keywords."""
+
+from datetime import UTC, datetime
+
+import pytest
+from chalicelib.domain.consent import ConsentKeywords, ConsentState, OptedOut, keyword_intent, refuse_if_opted_out
+from chalicelib.domain.customers import (
+    Address,
+    AddressKind,
+    AttributeDefinition,
+    AttributeType,
+    CustomerProfile,
+    address_for,
+    apply_attributes,
+    check_definition,
+    fold,
+    merge_actions,
+    merged_profile_fields,
+    parse_address,
+    parse_search,
+)
+from chalicelib.domain.models import Channel
+from chalicelib.errors import InvalidInput
+from chalicelib.storage.customer_items import CommunicationItem, CustomerAddressItem, CustomerConversationItem
+from chalicelib.storage.customer_merge import SourceItems, chunks
+
+NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+# --- addresses -------------------------------------------------------------------------------
+
+
+def test_a_phone_number_is_one_address_for_whatsapp_and_sms():
+    # Given the same number on WhatsApp and by SMS (stored in E.164 by routing)
+    whatsapp, sms = address_for(Channel.WHATSAPP, "+31612345678"), address_for(Channel.SMS, "+31612345678")
+    # Then it is one address, reaching the customer on both channels, searched as a phone
+    assert whatsapp == sms
+    assert str(whatsapp) == "phone:+31612345678"
+    assert whatsapp.channels == (Channel.WHATSAPP, Channel.SMS)
+    assert whatsapp.search_field == "phone"
+
+
+def test_other_addresses_are_per_channel_and_emails_case_folded():
+    assert str(address_for(Channel.EMAIL, " Ann@Example.COM ")) == "email:ann@example.com"
+    assert address_for(Channel.TELEGRAM, "12345").search_field == "channel_id"
+    assert address_for(Channel.VIBER, "01234567890A=").channels == (Channel.VIBER,)
+
+
+def test_parse_address_normalises_and_refuses_what_is_not_one():
+    assert parse_address("phone:0031 6 12345678") == Address(kind=AddressKind.PHONE, value="+31612345678")
+    assert parse_address("email:Ann@Example.com").value == "ann@example.com"
+    for text in ("fax:123", "telegram:", "email:not-an-email", "phone:12"):
+        with pytest.raises(InvalidInput):
+            parse_address(text)
+
+
+# --- search ----------------------------------------------------------------------------------
+
+
+def test_names_fold_case_accents_and_spaces():
+    assert fold("  Ánna   MARÍA ") == "anna maria"
+
+
+@pytest.mark.parametrize(("field", "raw", "value", "prefix"), [
+    ("name", "Maria", "maria", False),
+    ("name", "Ma%", "ma", True),
+    ("phone", "0031 6-1234 5678", "+31612345678", False),
+    ("phone", "+31 61%", "+3161", True),
+    ("phone", "0031%", "+31", True),
+    ("email", "ANN@example.com", "ann@example.com", False),
+    ("channel_id", "01234567890A=", "01234567890a=", False),
+])
+def test_exact_is_the_default_and_a_trailing_percent_searches_by_prefix(field, raw, value, prefix):
+    term = parse_search(field, raw)
+    assert (term.value, term.prefix) == (value, prefix)
+
+
+@pytest.mark.parametrize(("raw", "operator"), [
+    ("%ria", "ends with"), ("%ari%", "contains"), ("M%a", "inside"), ("M%a%", "inside"), ("%", "ends with"),
+])
+def test_unsupported_operators_are_refused_by_name(raw, operator):
+    with pytest.raises(InvalidInput, match=operator) as refused:
+        parse_search("name", raw)
+    assert refused.value.field == "q"
+
+
+@pytest.mark.parametrize(("field", "raw"), [("name", "  "), ("phone", "+%"), ("phone", " - %")])
+def test_an_empty_term_is_refused(field, raw):
+    with pytest.raises(InvalidInput):
+        parse_search(field, raw)
+
+
+# --- custom attributes -------------------------------------------------------------------------
+
+
+DEFINITIONS = {
+    "tier": AttributeDefinition(key="tier", label="Tier", type=AttributeType.CHOICE, choices=("gold", "silver")),
+    "born": AttributeDefinition(key="born", label="Birthday", type=AttributeType.DATE),
+    "orders": AttributeDefinition(key="orders", label="Orders", type=AttributeType.NUMBER),
+    "note": AttributeDefinition(key="note", label="Note", type=AttributeType.TEXT),
+}
+
+
+def test_values_are_checked_against_their_definition():
+    # Given valid values, and a removal
+    after = apply_attributes({"note": "old", "tier": "silver"},
+                             {"tier": "gold", "born": " 1990-02-03", "orders": 3, "note": None}, DEFINITIONS)
+    # Then they are stored as typed (a date as YYYY-MM-DD) and the removed one is gone
+    assert after == {"tier": "gold", "born": "1990-02-03", "orders": 3}
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"tier": "bronze"}, "attributes.tier"), ({"born": "3 Feb 1990"}, "attributes.born"),
+    ({"orders": "3"}, "attributes.orders"), ({"orders": True}, "attributes.orders"),
+    ({"orders": float("nan")}, "attributes.orders"), ({"note": 5}, "attributes.note"),
+    ({"note": "x" * 1001}, "attributes.note"), ({"undefined": "x"}, "attributes.undefined"),
+])
+def test_bad_values_are_refused_naming_the_attribute(changes, field):
+    with pytest.raises(InvalidInput) as refused:
+        apply_attributes({}, changes, DEFINITIONS)
+    assert refused.value.field == field
+
+
+def test_definitions_need_choices_exactly_when_they_are_choices():
+    with pytest.raises(InvalidInput):
+        check_definition(AttributeDefinition(key="a", label="A", type=AttributeType.CHOICE))
+    with pytest.raises(InvalidInput):
+        check_definition(AttributeDefinition(key="a", label="A", type=AttributeType.TEXT, choices=("x",)))
+    with pytest.raises(InvalidInput):
+        check_definition(AttributeDefinition(key="a", label="A", type=AttributeType.CHOICE, choices=("x", "x")))
+
+
+# --- merging ---------------------------------------------------------------------------------
+
+
+def test_the_kept_profile_wins_and_the_source_fills_the_gaps():
+    kept = CustomerProfile(id="k", name="Anna", attributes={"tier": "gold"}, created_at=NOW)
+    source = CustomerProfile(id="s", name="A. de Vries", language="nl", attributes={"tier": "silver", "orders": 2},
+                             created_at=NOW)
+    assert merged_profile_fields(kept, source) == {"name": "Anna", "language": "nl",
+                                                   "attributes": {"tier": "gold", "orders": 2}}
+
+
+def test_a_merge_fits_one_transaction_up_to_100_actions():
+    # 3 fixed + 3 per address + 2 per conversation or log entry
+    assert merge_actions(addresses=2, conversations=40, log_entries=6) == 3 + 6 + 80 + 12
+    assert merge_actions(addresses=2, conversations=41, log_entries=6) > 100
+
+
+def test_steps_stay_within_their_budget_and_move_everything():
+    items = SourceItems(
+        addresses=[CustomerAddressItem("CUST#s", f"ADDR#viber:{n}", address=f"viber:{n}") for n in range(5)],
+        conversations=[CustomerConversationItem("CUST#s", f"CONV#{n}", conversation_id=str(n)) for n in range(4)],
+        log_entries=[CommunicationItem("CUST#s", f"LOG#{n}", entry_id=str(n)) for n in range(3)])
+    steps = chunks(items, budget=7)
+    costs = [3 * len(s.addresses) + 2 * (len(s.conversations) + len(s.log_entries)) for s in steps]
+    assert all(cost <= 7 for cost in costs)
+    assert sum(len(s.addresses) for s in steps) == 5
+    assert sum(len(s.conversations) + len(s.log_entries) for s in steps) == 7
+
+
+# --- consent ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("channel", "text", "intent"), [
+    (Channel.SMS, "STOP", True), (Channel.SMS, " stopall ", True), (Channel.SMS, "Unsubscribe.", True),
+    (Channel.SMS, "cancel", True), (Channel.SMS, "END", True), (Channel.SMS, "quit!", True),
+    (Channel.SMS, "start", False), (Channel.SMS, "Yes", False), (Channel.SMS, "UNSTOP", False),
+    (Channel.SMS, "please stop the delivery", None), (Channel.SMS, None, None),
+    (Channel.WHATSAPP, "stop", True), (Channel.WHATSAPP, "yes", None), (Channel.TELEGRAM, "subscribe", False),
+])
+def test_keywords_match_the_whole_message(channel, text, intent):
+    assert keyword_intent(channel, text) is intent
+
+
+def test_keywords_are_configurable_per_channel():
+    overrides = {Channel.WHATSAPP: ConsentKeywords(opt_out=("AFMELDEN",), opt_in=("AANMELDEN",))}
+    assert keyword_intent(Channel.WHATSAPP, "afmelden", overrides) is True
+    assert keyword_intent(Channel.WHATSAPP, "stop", overrides) is None  # replaced, not added
+    assert keyword_intent(Channel.SMS, "stop", overrides) is True  # other channels keep their defaults
+
+
+def test_an_opted_out_address_is_refused_by_name():
+    refuse_if_opted_out(None)
+    refuse_if_opted_out(ConsentState(channel=Channel.SMS, address="+31612345678", opted_out=False))
+    with pytest.raises(OptedOut, match=r"\+31612345678 opted out of sms") as refused:
+        refuse_if_opted_out(ConsentState(channel=Channel.SMS, address="+31612345678", opted_out=True, changed_at=NOW))
+    assert refused.value.code == "opted_out"
