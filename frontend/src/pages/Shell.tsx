@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { AppHeader } from '../components/AppHeader';
 import { Dialog } from '../components/Dialog';
 import { ShortcutList } from '../components/ShortcutList';
+import { useHeartbeat } from '../hooks/useHeartbeat';
 import { useInboxWatch } from '../hooks/useInboxWatch';
 import { useAlerts } from '../lib/alerts';
 import type { Arrival } from '../lib/arrivals';
@@ -82,6 +83,7 @@ export function Shell({ me, route, alertRegion, onSignOut, onTeamChange }: Props
   const [watchTick, setWatchTick] = useState(0);
   const onChange = useCallback(() => setWatchTick((tick) => tick + 1), []);
   const counts = useInboxWatch({ onArrivals, onChange });
+  useHeartbeat();
 
   // Unseen arrivals are seen once the agent is back on this tab.
   useEffect(() => {
