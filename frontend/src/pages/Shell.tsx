@@ -117,7 +117,7 @@ export function Shell({ me, route, alertRegion, onSignOut, onTeamChange }: Props
       {route.page === 'settings' ? (
         <LazySettings section={route.section} me={me} />
       ) : (
-        <InboxPage me={me} route={route} counts={counts} watchTick={watchTick} />
+        <InboxPage me={me} route={route} counts={counts} watchTick={watchTick} onTeamChange={onTeamChange} />
       )}
       {showShortcuts && (
         <Dialog title="Keyboard shortcuts" testId="shortcuts-dialog" onClose={() => setShowShortcuts(false)}>
