@@ -94,7 +94,7 @@ export function FilterDialog({ me, filters, onApply, onClose }: Props) {
         <div class="form-row">
           <label class="field">
             <span class="field__label">Channel</span>
-            <select class="select" value={draft.channel ?? ''} onChange={(e) => set('channel', e.currentTarget.value)}>
+            <select aria-label="Channel" class="select" value={draft.channel ?? ''} onChange={(e) => set('channel', e.currentTarget.value)}>
               <option value="">Any channel</option>
               {CHANNELS.map((channel) => (
                 <option key={channel} value={channel}>
@@ -105,7 +105,7 @@ export function FilterDialog({ me, filters, onApply, onClose }: Props) {
           </label>
           <label class="field">
             <span class="field__label">Agent</span>
-            <select class="select" value={draft.agent ?? ''} onChange={(e) => set('agent', e.currentTarget.value)}>
+            <select aria-label="Agent" class="select" value={draft.agent ?? ''} onChange={(e) => set('agent', e.currentTarget.value)}>
               <option value="">Any agent</option>
               {agents.map((user) => (
                 <option key={user.id} value={user.id}>
@@ -131,7 +131,7 @@ export function FilterDialog({ me, filters, onApply, onClose }: Props) {
           </label>
           <label class="field">
             <span class="field__label">Team</span>
-            <select class="select" value={team} onChange={(e) => setTeamChoice(e.currentTarget.value)}>
+            <select aria-label="Team" class="select" value={team} onChange={(e) => setTeamChoice(e.currentTarget.value)}>
               {me.user.team_ids.map((id) => (
                 <option key={id} value={id}>
                   {id}
@@ -141,7 +141,7 @@ export function FilterDialog({ me, filters, onApply, onClose }: Props) {
           </label>
           <label class="field">
             <span class="field__label">State</span>
-            <select class="select" value={draft.state ?? ''} onChange={(e) => set('state', e.currentTarget.value)}>
+            <select aria-label="State" class="select" value={draft.state ?? ''} onChange={(e) => set('state', e.currentTarget.value)}>
               <option value="">Any state</option>
               {STATES.map((state) => (
                 <option key={state} value={state}>

@@ -52,8 +52,8 @@ export function TagEditor({ tags, catalogue, busy = false, readOnly = false, onA
       <ul class="chips" aria-label="Tags" data-testid="tag-list">
         {tags.length === 0 && <li class="muted">No tags yet.</li>}
         {tags.map((tag) => (
-          <li key={tag} class="chip" data-testid="tag">
-            <span>{tag}</span>
+          <li key={tag} class="chip">
+            <span data-testid="tag">{tag}</span>
             {!readOnly && (
               <button
                 type="button"

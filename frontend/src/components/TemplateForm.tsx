@@ -82,9 +82,11 @@ export function TemplateForm({ templates, choice, onChange }: Props) {
   return (
     <div class="template-form">
       <div class="form-row">
-        <label class="field">
-          <span class="field__label">Template</span>
-          <select class="select" value={choice?.name ?? ''} onChange={(event) => pickName(event.currentTarget.value)}>
+        <div class="field">
+          <label class="field__label" for={`${id}-template`}>
+            Template
+          </label>
+          <select id={`${id}-template`} class="select" value={choice?.name ?? ''} onChange={(event) => pickName(event.currentTarget.value)}>
             <option value="">Select a template</option>
             {names.map((name) => (
               <option key={name} value={name}>
@@ -92,10 +94,13 @@ export function TemplateForm({ templates, choice, onChange }: Props) {
               </option>
             ))}
           </select>
-        </label>
-        <label class="field">
-          <span class="field__label">Language</span>
+        </div>
+        <div class="field">
+          <label class="field__label" for={`${id}-language`}>
+            Language
+          </label>
           <select
+            id={`${id}-language`}
             class="select"
             value={choice?.language ?? ''}
             disabled={!choice}
@@ -107,7 +112,7 @@ export function TemplateForm({ templates, choice, onChange }: Props) {
               </option>
             ))}
           </select>
-        </label>
+        </div>
       </div>
       {template && choice && (
         <>

@@ -129,7 +129,7 @@ export function StartConversation({ onClose, onStarted }: StartConversationProps
           <div class="form-row">
             <label class="field">
               <span class="field__label">Channel</span>
-              <select
+              <select aria-label="Channel"
                 class="select"
                 value={channel}
                 onChange={(event) => {
@@ -148,7 +148,7 @@ export function StartConversation({ onClose, onStarted }: StartConversationProps
             </label>
             <label class="field">
               <span class="field__label">Channel account</span>
-              <select
+              <select aria-label="Channel account"
                 class="select"
                 value={accountId}
                 disabled={!channel}

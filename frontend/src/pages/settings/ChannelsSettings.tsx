@@ -228,7 +228,7 @@ function AddAccount({ teams, onCancel, onAdded }: { teams: TeamSettings[]; onCan
       <div class="form-row">
         <label class="field">
           <span class="field__label">Channel</span>
-          <select class="select" value={fields.channel} onChange={(e) => setFields({ ...fields, channel: e.currentTarget.value })}>
+          <select aria-label="Channel" class="select" value={fields.channel} onChange={(e) => setFields({ ...fields, channel: e.currentTarget.value })}>
             {CHANNELS.map((channel) => (
               <option key={channel} value={channel}>
                 {channelInfo(channel).label}
@@ -242,7 +242,7 @@ function AddAccount({ teams, onCancel, onAdded }: { teams: TeamSettings[]; onCan
         {field('api_base_url', 'Provider API URL', { type: 'url', placeholder: 'https://graph.facebook.com' })}
         <label class="field">
           <span class="field__label">Team</span>
-          <select class="select" value={fields.team_id} onChange={(e) => setFields({ ...fields, team_id: e.currentTarget.value })}>
+          <select aria-label="Team" class="select" value={fields.team_id} onChange={(e) => setFields({ ...fields, team_id: e.currentTarget.value })}>
             <option value="">Default team</option>
             {teams.map((team) => (
               <option key={team.id} value={team.id}>

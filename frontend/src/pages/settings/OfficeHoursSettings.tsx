@@ -35,7 +35,7 @@ export function OfficeHoursSettings({ me, canEdit }: SectionProps) {
               {list.length > 1 && (
                 <label class="field">
                   <span class="field__label">Team</span>
-                  <select class="select" value={team.id} onChange={(e) => setTeamId(e.currentTarget.value)}>
+                  <select aria-label="Team" class="select" value={team.id} onChange={(e) => setTeamId(e.currentTarget.value)}>
                     {list.map((item) => (
                       <option key={item.id} value={item.id}>
                         {item.name}

@@ -79,7 +79,7 @@ function ProfileForm({ profile, me, onSaved }: { profile: Profile; me: SectionPr
       <div class="form-row">
         <label class="field">
           <span class="field__label">Language</span>
-          <select
+          <select aria-label="Language"
             class="select"
             value={draft.language ?? ''}
             onChange={(event) => setDraft({ ...draft, language: event.currentTarget.value || null })}
@@ -106,7 +106,7 @@ function ProfileForm({ profile, me, onSaved }: { profile: Profile; me: SectionPr
         </label>
         <label class="field">
           <span class="field__label">Notifications</span>
-          <select
+          <select aria-label="Notifications"
             class="select"
             value={draft.notifications ?? 'all'}
             onChange={(event) =>

@@ -88,7 +88,7 @@ export function RoutingSettings({ canEdit }: SectionProps) {
           <div class="form-row">
             <label class="field">
               <span class="field__label">Account</span>
-              <select class="select" required value={draft.account} onChange={(e) => setDraft({ ...draft, account: e.currentTarget.value })}>
+              <select aria-label="Account" class="select" required value={draft.account} onChange={(e) => setDraft({ ...draft, account: e.currentTarget.value })}>
                 <option value="">Select</option>
                 {(accounts.data ?? []).map((account) => (
                   <option key={account.id} value={account.id}>
@@ -99,7 +99,7 @@ export function RoutingSettings({ canEdit }: SectionProps) {
             </label>
             <label class="field">
               <span class="field__label">Team</span>
-              <select class="select" required value={draft.team} onChange={(e) => setDraft({ ...draft, team: e.currentTarget.value })}>
+              <select aria-label="Team" class="select" required value={draft.team} onChange={(e) => setDraft({ ...draft, team: e.currentTarget.value })}>
                 <option value="">Select</option>
                 {(teams.data ?? []).map((team) => (
                   <option key={team.id} value={team.id}>

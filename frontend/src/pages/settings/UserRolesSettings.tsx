@@ -125,7 +125,7 @@ export function UserRolesSettings({ me, canEdit }: SectionProps) {
             </label>
             <label class="field">
               <span class="field__label">Role</span>
-              <select class="select" value={invite.role} onChange={(e) => setInvite({ ...invite, role: e.currentTarget.value })}>
+              <select aria-label="Role" class="select" value={invite.role} onChange={(e) => setInvite({ ...invite, role: e.currentTarget.value })}>
                 <option value="">Agent if a seat is free, else watcher</option>
                 {ROLES.map((role) => (
                   <option key={role} value={role}>
