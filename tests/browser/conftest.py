@@ -78,6 +78,7 @@ def sign_in(page: Any, info: dict[str, Any], email: str = "agent1@example.com") 
 
 # --- the administration, through its API (tests set up what the page under test reads) ------
 
+USER_PASSWORD = "Browser-password-1"
 TEMPLATE = {"name": "order_update", "language": "en", "body": "Hi {{FirstName}}, your order {{Order}} ships today"}
 
 
@@ -102,7 +103,7 @@ def ensure_templates(info: dict[str, Any]) -> None:
              {**TEMPLATE, "language": "nl", "body": "Hoi {{FirstName}}, je bestelling {{Order}} gaat vandaag weg"})
 
 
-def new_user_with_password(info: dict[str, Any], role: str, password: str = "Browser-password-1") -> str:
+def new_user_with_password(info: dict[str, Any], role: str, password: str = USER_PASSWORD) -> str:
     """Given: a user invited through the API, with the password the invitation would let them set."""
     import secrets
 

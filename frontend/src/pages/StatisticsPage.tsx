@@ -102,6 +102,22 @@ export function StatisticsPage({ me }: StatisticsPageProps) {
   );
 }
 
+/** Every day of the span (the API lists only days with conversations), in the span's own zone. */
+function everyDay(stats: Statistics): { label: string; value: number }[] {
+  const counts = new Map(stats.per_day.map((day) => [day.day, day.created]));
+  const first = stats.since.slice(0, 10);
+  const last = stats.until.slice(0, 10);
+  const days: { label: string; value: number }[] = [];
+  const cursor = new Date(`${first}T12:00:00Z`);
+  while (days.length < 93) {
+    const day = cursor.toISOString().slice(0, 10);
+    if (day >= last && days.length) break;
+    days.push({ label: day, value: counts.get(day) ?? 0 });
+    cursor.setUTCDate(cursor.getUTCDate() + 1);
+  }
+  return days;
+}
+
 function Report({ stats, names }: { stats: Statistics; names: Map<string, string> }) {
   const agents = Object.entries(stats.by_agent).sort((a, b) => (b[1].replies ?? 0) - (a[1].replies ?? 0));
   return (
@@ -115,7 +131,7 @@ function Report({ stats, names }: { stats: Statistics; names: Map<string, string
       </section>
       <section>
         <h2 class="settings__subtitle">Conversations over time</h2>
-        <ColumnChart title="New conversations per day" points={stats.per_day.map((day) => ({ label: day.day, value: day.created }))} />
+        <ColumnChart title="New conversations per day" points={everyDay(stats)} />
       </section>
       <section>
         <h2 class="settings__subtitle">Tags</h2>
