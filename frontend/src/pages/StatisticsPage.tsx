@@ -64,6 +64,13 @@ export function StatisticsPage({ me }: StatisticsPageProps) {
         <h1 id="statistics-title" class="settings__title">
           Statistics <span class="muted">· team {me.team_id}</span>
         </h1>
+        <div class="dialog__actions dialog__actions--start" role="group" aria-label="Time span">
+          {PRESETS.map((item) => (
+            <button key={item.days} type="button" class="button" onClick={() => preset(item.days)}>
+              {item.label}
+            </button>
+          ))}
+        </div>
         <form
           class="form-row"
           onSubmit={(event) => {
@@ -71,16 +78,6 @@ export function StatisticsPage({ me }: StatisticsPageProps) {
             setApplied(spanOf(from, to));
           }}
         >
-          <div class="field">
-            <span class="field__label">Time span</span>
-            <span class="dialog__actions dialog__actions--start">
-              {PRESETS.map((item) => (
-                <button key={item.days} type="button" class="button" onClick={() => preset(item.days)}>
-                  {item.label}
-                </button>
-              ))}
-            </span>
-          </div>
           <label class="field">
             <span class="field__label">From</span>
             <input type="date" value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
