@@ -246,3 +246,81 @@ def test_the_start_conversation_wizard_lands_in_assigned_to_me(system, page):
     expect(page.get_by_role("tab", name=re.compile("^Assigned to me"))).to_have_attribute("aria-selected", "true")
     expect(page.get_by_test_id("conversation-name")).to_have_text("Stan Start")
     expect(page.locator('[data-testid="message"][data-direction="outbound"]')).to_contain_text("Hi Stan")
+
+
+PNG_1X1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201a5e1a1e00000000049454e44ae426082")
+
+
+def test_files_show_a_preview_a_warning_for_what_the_channel_cannot_carry_and_go_through_the_upload(system, page):
+    info = system.info
+    wa_id = new_wa_id()
+    customer_says(info, wa_id=wa_id, name="Fiona File", text=f"Send me the photo {wa_id}")
+
+    # Given an agent in a WhatsApp conversation
+    sign_in(page, info)
+    open_and_pick_up(page, wa_id)
+    send = page.get_by_role("button", name="Send", exact=True)
+
+    # When they choose a picture and a file type WhatsApp does not take
+    page.get_by_test_id("file-input").set_input_files([
+        {"name": "parcel <b>1</b>.png", "mimeType": "image/png", "buffer": PNG_1X1},
+        {"name": "tool.exe", "mimeType": "application/x-msdownload", "buffer": b"MZ"},
+    ])
+
+    # Then both are listed with a preview, the second with a warning, and Send waits
+    files = page.get_by_test_id("attachment")
+    expect(files).to_have_count(2)
+    expect(page.get_by_test_id("attachments")).to_contain_text("Files (2/10)")
+    expect(files.nth(0).locator("img")).to_have_count(1)
+    expect(files.nth(0)).to_contain_text("parcel <b>1</b>.png")
+    expect(files.nth(1).get_by_test_id("attachment-warning")).to_contain_text("WhatsApp cannot carry")
+    expect(send).to_be_disabled()
+    screenshot(page, "attachments")
+
+    # When the refused one is removed, the picture goes through the presigned upload with the text
+    page.get_by_role("button", name="Remove tool.exe").click()
+    page.get_by_label("Reply").fill("Here it is")
+    send.click()
+    outbound = page.locator('[data-testid="message"][data-direction="outbound"]')
+    expect(outbound).to_have_count(1)
+    expect(page.get_by_test_id("attachment")).to_have_count(0)
+    message = api_call(info, "GET", f"/conversations/{conversation_of(info, wa_id)['id']}/messages",
+                       api_headers(info))["items"][-1]
+    assert message["text"] == "Here it is"
+    assert [(a["filename"], a["content_type"], a["size"]) for a in message["attachments"]] == [
+        ("parcel <b>1</b>.png", "image/png", len(PNG_1X1))]
+
+
+def test_the_filter_dialog_finds_a_customer_exactly(system, page):
+    info = system.info
+    wa_id = new_wa_id()
+    customer_says(info, wa_id=wa_id, name="Fritz Filter", text=f"Filter me {wa_id}")
+    customer_says(info, wa_id=new_wa_id(), name="Other Person", text="Someone else")
+
+    # Given an agent on the All tab
+    sign_in(page, info)
+    page.get_by_role("tab", name=re.compile("^All")).click()
+    rows = page.get_by_test_id("conversation-row")
+    expect(rows.filter(has_text="Someone else").first).to_be_visible(timeout=10_000)
+
+    # When they filter by the customer's whole number on WhatsApp
+    page.get_by_role("button", name="Filter", exact=True).click()
+    dialog = page.get_by_test_id("filter-dialog")
+    dialog.get_by_label("Channel", exact=True).select_option("whatsapp")
+    dialog.get_by_label("Customer").fill(f"+{wa_id}")
+    dialog.get_by_role("button", name="Filter", exact=True).click()
+
+    # Then only that conversation is listed, and the filters are named above the list
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Fritz Filter")
+    expect(page.get_by_test_id("active-filters")).to_contain_text(f"Customer: +{wa_id}")
+
+    # And a part of the name finds nothing (search is exact); clearing shows everything again
+    page.get_by_role("button", name="Filter (2)", exact=True).click()
+    dialog.get_by_label("Customer").fill("Fritz")
+    dialog.get_by_role("button", name="Filter", exact=True).click()
+    expect(page.get_by_role("tabpanel")).to_contain_text("No conversations match the filters.")
+    page.get_by_role("button", name="Clear filters").click()
+    expect(rows.filter(has_text="Someone else").first).to_be_visible()
