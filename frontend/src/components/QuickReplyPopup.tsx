@@ -30,7 +30,6 @@ export function QuickReplyPopup({ items, active, search, onSearch, onActive, onP
   useEffect(() => {
     if (search !== null) field.current?.focus();
     // opened once: the field keeps focus while the agent types
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   useEffect(() => {

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { ShortcutList } from '../components/ShortcutList';
 import { type NotificationSupport, ensurePermission, notificationSupport, showNotification } from '../lib/desktop';
@@ -21,7 +22,7 @@ export interface SettingsPageProps {
   me: Me;
 }
 
-const SECTIONS: Record<string, (props: SectionProps) => preact.ComponentChildren> = {
+const SECTIONS: Record<string, (props: SectionProps) => ComponentChildren> = {
   profile: ProfileSettings,
   service: ServiceSettings,
   'office-hours': OfficeHoursSettings,

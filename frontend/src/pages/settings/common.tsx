@@ -35,7 +35,6 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[] = []
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [tick, ...deps]);
   return { data, error, reload: useCallback(() => setTick((value) => value + 1), []), set: setData };
 }
