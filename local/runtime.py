@@ -26,6 +26,7 @@ from moto.server import ThreadedMotoServer
 from .atomic_dynamodb import serialise_dynamodb_requests
 from .pollers import Poller, consumers_of
 from .provision import LocalResources, provision
+from .s3_preflight import answer_preflights_from_cors_rules
 from .simulator import ChannelSimulator, SimulatedAccount, StoredMail, moto_sent_mail, serve
 
 log = logging.getLogger("local.runtime")
@@ -193,6 +194,7 @@ class LocalRuntime:
         os.environ.update(aws_environment(self.config))
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log
         serialise_dynamodb_requests()
+        answer_preflights_from_cors_rules()
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.config.moto_port, verbose=False)
         self.moto.start()
         requests.post(f"{self.moto_url}/moto-api/config", timeout=10,

@@ -3,15 +3,28 @@
 
 import { clearSession, getToken } from './session';
 import type {
+  ChannelCapabilities,
   Conversation,
   ConversationDetail,
+  ConversationFilters,
+  ConversationStarted,
+  ExportFormat,
   InboxView,
   Me,
   Message,
+  Note,
   Page,
+  Presence,
+  QuickReplyItem,
+  RenderedReply,
   SignInResult,
   SortField,
   SortOrder,
+  StartConversationInput,
+  Template,
+  User,
+  TemplateChoice,
+  UploadTicket,
 } from './types';
 
 const API_BASE: string = import.meta.env.VITE_API_BASE ?? '/api';
@@ -67,17 +80,26 @@ interface RequestOptions {
   auth?: boolean;
 }
 
-async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const { body, signal, auth = true } = options;
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (auth) {
-    const token = getToken();
-    if (token) headers.Authorization = `Bearer ${token}`;
-  }
-
+/** The URL of an API path, with the current team unless the path names one itself. */
+function apiUrl(path: string, auth: boolean): string {
   let url = API_BASE + path;
-  if (auth && currentTeam) url += `${path.includes('?') ? '&' : '?'}team=${enc(currentTeam)}`;
+  if (auth && currentTeam && !/[?&]team=/.test(path)) url += `${path.includes('?') ? '&' : '?'}team=${enc(currentTeam)}`;
+  return url;
+}
+
+function authHeaders(accept: string): Record<string, string> {
+  const headers: Record<string, string> = { Accept: accept };
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return headers;
+}
+
+/** One call of the API; the administration module (loaded with the settings) uses it too. */
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const { body, signal, auth = true } = options;
+  const headers: Record<string, string> = auth ? authHeaders('application/json') : { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const url = apiUrl(path, auth);
 
   let response: Response;
   try {
@@ -139,9 +161,41 @@ export interface ListOptions {
   sort?: SortField | undefined;
   order?: SortOrder | undefined;
   signal?: AbortSignal | undefined;
+  filters?: ConversationFilters | undefined;
 }
 
-function query(params: Record<string, string | number | null | undefined>): string {
+/** A file the API answers with `Content-Disposition: attachment`. */
+export interface DownloadedFile {
+  filename: string;
+  blob: Blob;
+}
+
+const EXPORT_TYPES: Record<ExportFormat, string> = {
+  pdf: 'application/pdf',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  csv: 'text/csv',
+};
+
+function filenameOf(disposition: string | null, fallback: string): string {
+  const match = /filename="?([^";]+)"?/i.exec(disposition ?? '');
+  // only the last path part, whatever the header says
+  const name = match?.[1]?.split(/[\\/]/).pop()?.trim();
+  return name || fallback;
+}
+
+/** Puts the file to the presigned URL of an upload ticket (straight to the bucket, not the API). */
+export async function uploadFile(ticket: UploadTicket, file: Blob, signal?: AbortSignal): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(ticket.url, { method: ticket.method || 'PUT', headers: ticket.headers, body: file, signal: signal ?? null });
+  } catch (error) {
+    if (isAbort(error)) throw error;
+    throw new ApiError(0, 'network_error', 'The file could not be uploaded. Check your connection.');
+  }
+  if (!response.ok) throw new ApiError(response.status, 'upload_failed', `The file could not be uploaded (HTTP ${response.status}).`);
+}
+
+export function query(params: Record<string, string | number | null | undefined>): string {
   const parts = Object.entries(params)
     .filter((entry): entry is [string, string | number] => entry[1] !== null && entry[1] !== undefined)
     .map(([key, value]) => `${enc(key)}=${enc(String(value))}`);
@@ -158,8 +212,13 @@ export const api = {
   },
 
   listConversations(view: InboxView, options: ListOptions = {}): Promise<Page<Conversation>> {
-    const { cursor, limit = 50, sort, order, signal } = options;
-    return request('GET', `/conversations${query({ view, sort, order, limit, cursor })}`, { signal });
+    const { cursor, limit = 50, sort, order, signal, filters = {} } = options;
+    const params = { view, sort, order, limit, cursor, ...filters };
+    return request('GET', `/conversations${query(params)}`, { signal });
+  },
+
+  startConversation(input: StartConversationInput): Promise<ConversationStarted> {
+    return request('POST', '/conversations', { body: input });
   },
 
   getConversation(id: string, signal?: AbortSignal): Promise<ConversationDetail> {
@@ -178,7 +237,104 @@ export const api = {
     return request('POST', `/conversations/${enc(id)}/pickup`);
   },
 
-  sendMessage(id: string, text: string): Promise<Message> {
-    return request('POST', `/conversations/${enc(id)}/messages`, { body: { text } });
+  sendMessage(
+    id: string,
+    text: string,
+    attachments: { key: string; filename: string }[] = [],
+  ): Promise<Message> {
+    return request('POST', `/conversations/${enc(id)}/messages`, { body: { text: text || null, attachments } });
+  },
+
+  sendTemplate(id: string, template: TemplateChoice): Promise<Message> {
+    return request('POST', `/conversations/${enc(id)}/messages`, { body: { template } });
+  },
+
+  requestUpload(id: string, file: { filename: string; content_type: string; size: number }): Promise<UploadTicket> {
+    return request('POST', `/conversations/${enc(id)}/uploads`, { body: file });
+  },
+
+  assign(id: string, agentId: string): Promise<Conversation> {
+    return request('POST', `/conversations/${enc(id)}/assign`, { body: { agent_id: agentId } });
+  },
+
+  handBack(id: string): Promise<Conversation> {
+    return request('POST', `/conversations/${enc(id)}/handback`);
+  },
+
+  archive(id: string, tags: string[]): Promise<Conversation> {
+    return request('POST', `/conversations/${enc(id)}/archive`, { body: { tags } });
+  },
+
+  addTags(id: string, tags: string[]): Promise<Conversation> {
+    return request('POST', `/conversations/${enc(id)}/tags`, { body: { tags } });
+  },
+
+  removeTag(id: string, tag: string): Promise<Conversation> {
+    return request('DELETE', `/conversations/${enc(id)}/tags/${enc(tag)}`);
+  },
+
+  listNotes(id: string, cursor?: string | null, signal?: AbortSignal): Promise<Page<Note>> {
+    return request('GET', `/conversations/${enc(id)}/notes${query({ limit: 100, cursor })}`, { signal });
+  },
+
+  addNote(id: string, text: string): Promise<Note> {
+    return request('POST', `/conversations/${enc(id)}/notes`, { body: { text } });
+  },
+
+  conversationTemplates(id: string, language?: string): Promise<{ items: Template[] }> {
+    return request('GET', `/conversations/${enc(id)}/templates${query({ language })}`);
+  },
+
+  accountTemplates(accountId: string, language?: string): Promise<{ items: Template[] }> {
+    return request('GET', `/channel-accounts/${enc(accountId)}/templates${query({ language })}`);
+  },
+
+  quickReplies(q?: string, signal?: AbortSignal): Promise<{ items: QuickReplyItem[] }> {
+    return request('GET', `/quick-replies${query({ q: q || undefined })}`, { signal });
+  },
+
+  renderQuickReply(id: string, replyId: string): Promise<RenderedReply> {
+    return request('GET', `/conversations/${enc(id)}/quick-replies/${enc(replyId)}`);
+  },
+
+  tags(cursor?: string | null): Promise<Page<string>> {
+    return request('GET', `/tags${query({ limit: 100, cursor })}`);
+  },
+
+  heartbeat(): Promise<{ online_until: string }> {
+    return request('POST', '/me/heartbeat');
+  },
+
+  online(): Promise<{ items: Presence[] }> {
+    return request('GET', '/team/online');
+  },
+
+  members(teamId: string, cursor?: string | null): Promise<Page<User>> {
+    return request('GET', `/teams/${enc(teamId)}/members${query({ limit: 100, cursor })}`);
+  },
+
+  capabilities(): Promise<{ items: ChannelCapabilities[] }> {
+    return request('GET', '/channels/capabilities');
+  },
+
+  /** The conversation as a file; the caller saves it. */
+  async exportConversation(id: string, format: ExportFormat): Promise<DownloadedFile> {
+    const url = apiUrl(`/conversations/${enc(id)}/export${query({ format })}`, true);
+    let response: Response;
+    try {
+      response = await fetch(url, { headers: authHeaders(EXPORT_TYPES[format]), credentials: 'same-origin', cache: 'no-store' });
+    } catch {
+      throw new ApiError(0, 'network_error', 'Cannot reach the server. Check your connection.');
+    }
+    if (!response.ok) {
+      const error = toApiError(response.status, await readJson(response));
+      if (response.status === 401) {
+        clearSession();
+        onUnauthorized?.();
+      }
+      throw error;
+    }
+    const blob = await response.blob();
+    return { filename: filenameOf(response.headers.get('Content-Disposition'), `conversation-${id}.${format}`), blob };
   },
 };

@@ -24,6 +24,9 @@ export interface Conversation {
   last_customer_message_at: string | null;
   preview: string;
   version: number;
+  tags?: string[];
+  archived_at?: string | null;
+  last_owner_id?: string | null;
 }
 
 export interface ConversationDetail {
@@ -89,6 +92,7 @@ export interface Message {
   attachments?: Attachment[];
   location?: SharedLocation | null;
   contacts?: SharedContact[];
+  template?: { name: string; language: string; variables?: string[] } | null;
 }
 
 export interface Page<T> {
@@ -96,11 +100,13 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+export type Role = 'administrator' | 'agent' | 'watcher' | 'disabled';
+
 export interface User {
   id: string;
   email: string;
   display_name: string;
-  role: string;
+  role: Role;
   team_ids: string[];
 }
 
@@ -117,4 +123,205 @@ export interface SignInResult {
 
 export interface ApiErrorBody {
   error: { code: string; message: string; field?: string };
+}
+
+// --- conversation work: tags, notes, quick replies, templates, uploads, presence ----------
+
+export interface Note {
+  id: string;
+  conversation_id: string;
+  author_id: string;
+  author_name: string;
+  text: string;
+  created_at: string;
+}
+
+export interface QuickReplyItem {
+  id: string;
+  group: string;
+  group_id: string;
+  shortcut: string;
+  text: string;
+}
+
+/** A quick reply with its placeholders filled for one conversation; `missing` could not be. */
+export interface RenderedReply {
+  text: string;
+  missing: string[];
+}
+
+export interface Template {
+  account_id: string;
+  name: string;
+  language: string;
+  body: string;
+  parameters?: string[];
+}
+
+export interface TemplateChoice {
+  name: string;
+  language: string;
+  variables: Record<string, string>;
+}
+
+export interface UploadTicket {
+  key: string;
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  expires_in: number;
+}
+
+export interface MediaCapability {
+  content_type: string;
+  max_bytes: number;
+}
+
+export interface ChannelCapabilities {
+  channel: string;
+  max_text_length: number;
+  max_attachments: number;
+  media: MediaCapability[];
+  templates: boolean;
+  window_hours: number | null;
+  human_agent_window_hours: number | null;
+  threaded_replies: boolean;
+}
+
+export interface Presence {
+  user_id: string;
+  last_seen: string;
+}
+
+/** The filter dialog's fields (the list API's filter parameters); every one optional. */
+export interface ConversationFilters {
+  channel?: string;
+  agent?: string;
+  tag?: string;
+  state?: ConversationState;
+  customer?: string;
+  conversation_id?: string;
+  since?: string;
+  until?: string;
+  /** Another of the user's teams (the `team` parameter). */
+  team?: string;
+}
+
+export interface StartConversationInput {
+  account_id: string;
+  customer_id?: string;
+  phone?: string;
+  customer_name?: string;
+  text?: string;
+  template?: TemplateChoice;
+}
+
+export interface ConversationStarted {
+  conversation: Conversation;
+  message: Message;
+}
+
+export type ExportFormat = 'pdf' | 'xlsx' | 'csv';
+
+// --- administration ------------------------------------------------------------------------
+
+export type NotificationPreference = 'all' | 'new_conversations' | 'none';
+
+export interface Profile {
+  display_name: string;
+  language?: string | null;
+  time_zone?: string | null;
+  dark_mode?: boolean;
+  notifications?: NotificationPreference;
+}
+
+export interface ServiceSettings {
+  agents_may_create_tags: boolean;
+  auto_delete_days: number | null;
+  reopen_days: number;
+  rescheduled: number;
+  seats: number;
+  seats_free: number;
+  seats_used: number;
+}
+
+export interface TimeSpan {
+  open: string;
+  close: string;
+}
+
+export type Weekday = 'monday' | 'tuesday' | 'wednesday' | 'thursday' | 'friday' | 'saturday' | 'sunday';
+
+export interface OfficeHours {
+  time_zone: string;
+  days?: Partial<Record<Weekday, TimeSpan[]>>;
+  holidays?: string[];
+}
+
+export interface AssignmentPolicy {
+  auto_assign?: boolean;
+  capacity?: number;
+  sticky?: boolean;
+}
+
+export interface TeamSettings {
+  id: string;
+  name: string;
+  assignment?: AssignmentPolicy;
+  office_hours?: OfficeHours | null;
+}
+
+export interface ChannelAccount {
+  id: string;
+  channel: string;
+  name: string;
+  provider_account_id: string;
+  api_base_url: string;
+  enabled: boolean;
+  team_id: string;
+  webhook_url: string;
+}
+
+export interface ChannelAccountInput {
+  id: string;
+  channel: string;
+  name: string;
+  provider_account_id: string;
+  api_base_url: string;
+  team_id?: string | null;
+  credentials: Record<string, string>;
+}
+
+export interface RoutingRule {
+  id: string;
+  account_id: string;
+  team_id: string;
+  priority?: number;
+  language?: string | null;
+  keyword?: string | null;
+}
+
+export interface QuickReplyGroup {
+  id: string;
+  name: string;
+}
+
+export interface AgentActivity {
+  assigned?: number;
+  replies?: number;
+  archived?: number;
+}
+
+export interface Statistics {
+  team_id: string;
+  since: string;
+  until: string;
+  created: number;
+  reopened: number;
+  per_day: { day: string; created: number }[];
+  by_tag: Record<string, number>;
+  by_channel: Record<string, number>;
+  by_state: Record<string, number>;
+  by_agent: Record<string, AgentActivity>;
+  current: Record<string, number>;
 }

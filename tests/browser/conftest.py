@@ -74,3 +74,56 @@ def sign_in(page: Any, info: dict[str, Any], email: str = "agent1@example.com") 
     # The background watcher has read the inbox once when the New tab shows its count.
     expect(page.locator('[role="tab"][data-view="new"] [data-testid="tab-count"]')).to_be_visible()
     expect(page.get_by_role("tabpanel")).not_to_contain_text("Loading")
+
+
+# --- the administration, through its API (tests set up what the page under test reads) ------
+
+USER_PASSWORD = "Browser-password-1"
+TEMPLATE = {"name": "order_update", "language": "en", "body": "Hi {{FirstName}}, your order {{Order}} ships today"}
+
+
+def api_headers(info: dict[str, Any], email: str = "admin@example.com", password: str | None = None) -> dict[str, str]:
+    from tests.support import login
+
+    return login(info["api_url"], email, password or info["demo"]["password"])
+
+
+def api_call(info: dict[str, Any], method: str, path: str, headers: dict[str, str], body: Any = None) -> Any:
+    response = requests.request(method, f"{info['api_url']}{path}", json=body, headers=headers, timeout=HTTP_TIMEOUT)
+    assert response.ok, (method, path, response.status_code, response.text)
+    return response.json() if response.content else None
+
+
+def ensure_templates(info: dict[str, Any]) -> None:
+    """Given: the demo WhatsApp account has an approved template in English and in Dutch."""
+    admin = api_headers(info)
+    account = info["demo"]["whatsapp"]["account_id"]
+    api_call(info, "POST", f"/admin/channel-accounts/{account}/templates", admin, TEMPLATE)
+    api_call(info, "POST", f"/admin/channel-accounts/{account}/templates", admin,
+             {**TEMPLATE, "language": "nl", "body": "Hoi {{FirstName}}, je bestelling {{Order}} gaat vandaag weg"})
+
+
+def new_user_with_password(info: dict[str, Any], role: str, password: str = USER_PASSWORD) -> str:
+    """Given: a user invited through the API, with the password the invitation would let them set."""
+    import secrets
+
+    import boto3
+    from chalicelib import resources
+
+    email = f"{role}-{secrets.token_hex(3)}@example.com"
+    api_call(info, "POST", "/users", api_headers(info),
+             {"email": email, "display_name": f"{role.title()} {email[:10]}", "role": role})
+    env = info["worker_environment"]
+    cognito = boto3.client("cognito-idp", endpoint_url=info["moto_url"], region_name=env["AWS_REGION"],
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+    cognito.admin_set_user_password(UserPoolId=env[resources.ENV_USER_POOL_ID], Username=email, Password=password,
+                                    Permanent=True)
+    return email
+
+
+def sign_in_as(page: Any, info: dict[str, Any], email: str, password: str) -> None:
+    page.goto(info["web_url"])
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("current-user")).to_be_visible()

@@ -133,9 +133,9 @@ def test_the_shortcut_list_opens_with_shift_alt_question_mark_and_closes_with_es
     page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
 
-    # And a shortcut whose API does not exist yet says so
+    # And a conversation shortcut without an open conversation says what it needs
     page.keyboard.press("Alt+R")
-    expect(page.get_by_test_id("status")).to_have_text("Archive is not available yet.")
+    expect(page.get_by_test_id("status")).to_have_text("Select a conversation first.")
 
     # And dark mode can be switched on from the header, and is kept
     page.get_by_role("button", name="Dark mode").click()
@@ -181,6 +181,7 @@ def test_arrivals_while_the_agent_is_away_mark_the_title_and_notify(system, page
 
     # And the notification settings can send a test notification
     page.get_by_role("link", name="Settings").click()
+    page.get_by_role("navigation", name="Settings").get_by_role("link", name="Notifications").click()
     page.get_by_role("button", name="Test notification").click()
     expect(page.get_by_text("A test notification was sent.")).to_be_visible()
     assert page.evaluate("window.__notifications.at(-1).title") == "Test notification"

@@ -29,6 +29,15 @@ export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts 
           >
             Conversations
           </a>
+          {(me.user.role === 'administrator' || me.user.role === 'watcher') && (
+            <a
+              class="nav-link"
+              href={formatHash({ page: 'statistics' })}
+              aria-current={route.page === 'statistics' ? 'page' : undefined}
+            >
+              Statistics
+            </a>
+          )}
           <a
             class="nav-link"
             href={formatHash({ page: 'settings', section: DEFAULT_SETTINGS_SECTION })}

@@ -2,12 +2,13 @@ import { useEffect, useRef } from 'preact/hooks';
 import type { TabCount } from '../hooks/useInboxWatch';
 import { useConversationList } from '../hooks/useConversationList';
 import type { SortChoice } from '../lib/sorting';
-import type { InboxView } from '../types';
+import type { ConversationFilters, InboxView } from '../types';
 import { ConversationRow } from './ConversationRow';
 
 interface Props {
   view: InboxView;
   sorting: SortChoice;
+  filters: ConversationFilters;
   selectedId: string | null;
   onSelect(id: string): void;
   /** Changes when something else changed a conversation: the list polls at once. */
@@ -24,8 +25,9 @@ const EMPTY_TEXT: Record<InboxView, string> = {
 };
 
 /** Render with a `key` of view and sort. */
-export function ConversationList({ view, sorting, selectedId, onSelect, refreshKey, onCount }: Props) {
-  const list = useConversationList(view, sorting);
+export function ConversationList({ view, sorting, filters, selectedId, onSelect, refreshKey, onCount }: Props) {
+  const list = useConversationList(view, sorting, filters);
+  const filtered = Object.keys(filters).length > 0;
   const { refresh } = list;
   const seenKey = useRef(refreshKey);
 
@@ -46,7 +48,7 @@ export function ConversationList({ view, sorting, selectedId, onSelect, refreshK
   return (
     <>
       {list.items.length === 0 ? (
-        <p class="muted pad">{EMPTY_TEXT[view]}</p>
+        <p class="muted pad">{filtered ? 'No conversations match the filters.' : EMPTY_TEXT[view]}</p>
       ) : (
         <ul class="rows" aria-label="Conversations">
           {list.items.map((conversation) => (

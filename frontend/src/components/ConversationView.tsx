@@ -3,16 +3,21 @@ import { ApiError, api } from '../api';
 import { useConversationThread } from '../hooks/useConversationThread';
 import { reportError, useAlerts } from '../lib/alerts';
 import { copyText } from '../lib/clipboard';
-import { customerLabel, fullTime, timeUntil } from '../lib/format';
+import { canWork, useCapabilities, useMemberNames } from '../lib/directory';
+import { channelInfo, customerLabel, fullTime, timeUntil } from '../lib/format';
 import { infoPanelPref, usePref } from '../lib/prefs';
 import { keysText, shortcut, useShortcut } from '../lib/shortcuts';
 import type { Conversation, Me } from '../types';
+import { ArchiveDialog, AssignDialog, ExportDialog, TagDialog } from './ActionDialogs';
 import { ActionsMenu } from './ActionsMenu';
 import { ChannelBadge } from './ChannelBadge';
 import { CUSTOMER_PANEL_ID, CustomerPanel, conversationSummary } from './CustomerPanel';
 import { MessageThread } from './MessageThread';
-import { ReplyBox } from './ReplyBox';
+import { ReplyBox, type SentAttachment } from './ReplyBox';
 import { StateBadge } from './StateBadge';
+import { TemplateDialog } from './TemplateDialog';
+
+type ActionDialog = 'assign' | 'tag' | 'archive' | 'export' | 'template';
 
 export const WINDOW_CLOSED_TEXT = 'The 24-hour window is closed: only a template can be sent';
 
@@ -32,8 +37,12 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
   const thread = useConversationThread(conversationId);
   const [pickingUp, setPickingUp] = useState(false);
   const [showInfo, setShowInfo] = usePref(infoPanelPref);
+  const [dialog, setDialog] = useState<ActionDialog | null>(null);
   const { detail } = thread;
   const conversation = detail?.conversation ?? null;
+  const names = useMemberNames(me.team_id);
+  const capabilities = useCapabilities(conversation?.channel ?? null);
+  const working = canWork(me.user.role);
   const seenKey = useRef(refreshKey);
   const { refresh } = thread;
 
@@ -62,10 +71,10 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
     }
   };
 
-  const send = async (text: string): Promise<boolean> => {
+  const send = async (text: string, attachments: SentAttachment[]): Promise<boolean> => {
     if (!conversation) return false;
     try {
-      const message = await api.sendMessage(conversation.id, text);
+      const message = await api.sendMessage(conversation.id, text, attachments);
       thread.addSentMessage(message);
       alerts.clearError('general');
       onChanged();
@@ -77,13 +86,89 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
     }
   };
 
+  /** The conversation an action returned: shown at once, the lists read again. */
+  const applied = (updated: Conversation, notice?: string): void => {
+    thread.applyConversation(updated);
+    alerts.clearError();
+    if (notice) alerts.notify(notice);
+    onChanged();
+  };
+
+  const mineNow = conversation?.state === 'assigned' && conversation.owner_id === me.user.id;
+  const isAdmin = me.user.role === 'administrator';
+
+  /** The action may run here, or the agent is told why not. */
+  const allowed = (what: string, ok: boolean, why: string): boolean => {
+    if (!working) {
+      alerts.notify(`Watchers can read conversations but not ${what}.`);
+      return false;
+    }
+    if (!ok) alerts.notify(why);
+    return ok;
+  };
+
+  const handBack = async (): Promise<void> => {
+    if (!conversation) return;
+    try {
+      applied(await api.handBack(conversation.id), 'Handed back to New.');
+    } catch (error) {
+      reportError(alerts, error);
+      thread.refresh();
+    }
+  };
+
   useShortcut(
     'assign',
     conversation
       ? () => {
+          if (!allowed('assign them', conversation.state !== 'archived', 'An archived conversation cannot be assigned.')) return;
           if (conversation.state === 'new') void pickUp();
-          else alerts.notify('Assigning to another agent is not available yet.');
+          else setDialog('assign');
         }
+      : null,
+  );
+  useShortcut(
+    'handback',
+    conversation
+      ? () => {
+          if (
+            allowed(
+              'hand them back',
+              conversation.state === 'assigned' && (mineNow || isAdmin),
+              conversation.state === 'assigned'
+                ? 'Only the agent it is assigned to (or an administrator) can hand it back.'
+                : 'Only an assigned conversation can be handed back.',
+            )
+          ) {
+            void handBack();
+          }
+        }
+      : null,
+  );
+  useShortcut(
+    'tag',
+    conversation ? () => allowed('tag them', true, '') && setDialog('tag') : null,
+  );
+  useShortcut(
+    'archive',
+    conversation
+      ? () => {
+          const ok =
+            conversation.state === 'new' || (conversation.state === 'assigned' && (mineNow || isAdmin));
+          const why =
+            conversation.state === 'archived'
+              ? 'This conversation is archived already.'
+              : 'Only the agent it is assigned to (or an administrator) can archive it.';
+          if (allowed('archive them', ok, why)) setDialog('archive');
+        }
+      : null,
+  );
+  useShortcut('export', conversation ? () => setDialog('export') : null);
+  // Ctrl+Q belongs to the reply box; without one, say why there is none
+  useShortcut(
+    'quick-reply',
+    conversation && !mineNow
+      ? () => alerts.notify(working ? 'Pick up the conversation to reply.' : 'Watchers cannot reply.')
       : null,
   );
   useShortcut(
@@ -128,12 +213,14 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
           <div class="conversation__facts">
             <ChannelBadge channel={conversation.channel} showLabel />
             <StateBadge state={conversation.state} />
-            <span class="muted">{ownerText(conversation, me)}</span>
+            <span class="muted" data-testid="owner">
+              {ownerText(conversation, me, names)}
+            </span>
             <WindowNote open={detail.window_open} closesAt={detail.window_closes_at} />
           </div>
         </div>
         <div class="conversation__actions">
-          {conversation.state === 'new' && (
+          {conversation.state === 'new' && working && (
             <button
               type="button"
               class="button button--primary"
@@ -157,6 +244,43 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
             Info
           </button>
           <ActionsMenu />
+          {dialog === 'assign' && (
+            <AssignDialog
+              conversation={conversation}
+              me={me}
+              onClose={() => setDialog(null)}
+              onDone={(updated) => {
+                setDialog(null);
+                applied(updated, `Assigned to ${names.get(updated.owner_id ?? '') ?? 'your colleague'}.`);
+              }}
+            />
+          )}
+          {dialog === 'tag' && (
+            <TagDialog conversation={conversation} onClose={() => setDialog(null)} onDone={(updated) => applied(updated)} />
+          )}
+          {dialog === 'archive' && (
+            <ArchiveDialog
+              conversation={conversation}
+              onClose={() => setDialog(null)}
+              onDone={(updated) => {
+                setDialog(null);
+                applied(updated, 'Archived.');
+              }}
+            />
+          )}
+          {dialog === 'export' && <ExportDialog conversation={conversation} onClose={() => setDialog(null)} />}
+          {dialog === 'template' && (
+            <TemplateDialog
+              conversation={conversation}
+              onClose={() => setDialog(null)}
+              onSent={(message) => {
+                setDialog(null);
+                thread.addSentMessage(message);
+                alerts.clearError('general');
+                onChanged();
+              }}
+            />
+          )}
         </div>
       </div>
 
@@ -166,28 +290,51 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
           {mine && (
             <div class="composer">
               {!detail.window_open && (
-                <p class="banner" data-testid="window-closed" role="note">
-                  {WINDOW_CLOSED_TEXT}
-                  {detail.window_closes_at && (
-                    <span class="muted"> (closed {fullTime(detail.window_closes_at)})</span>
+                <div class="banner banner--row" data-testid="window-closed" role="note">
+                  <span>
+                    {capabilities && !capabilities.templates
+                      ? `The ${channelInfo(conversation.channel).label} window is closed: you can write again once the customer does`
+                      : WINDOW_CLOSED_TEXT}
+                    {detail.window_closes_at && (
+                      <span class="muted"> (closed {fullTime(detail.window_closes_at)})</span>
+                    )}
+                  </span>
+                  {(!capabilities || capabilities.templates) && (
+                    <button type="button" class="button button--primary" onClick={() => setDialog('template')}>
+                      Send template
+                    </button>
                   )}
-                </p>
+                </div>
               )}
-              <ReplyBox disabled={!detail.window_open} onSend={send} />
+              <ReplyBox
+                conversationId={conversation.id}
+                channel={conversation.channel}
+                disabled={!detail.window_open}
+                onSend={send}
+              />
             </div>
           )}
         </div>
-        {showInfo && <CustomerPanel conversation={conversation} me={me} />}
+        {showInfo && (
+          <CustomerPanel
+            conversation={conversation}
+            me={me}
+            ownerName={names.get(conversation.owner_id ?? '') ?? null}
+            canWork={working}
+          />
+        )}
       </div>
     </section>
   );
 }
 
-function ownerText(conversation: Conversation, me: Me): string {
+function ownerText(conversation: Conversation, me: Me, names: Map<string, string>): string {
   if (conversation.state === 'new') return 'Waiting to be picked up';
   if (conversation.state === 'archived') return 'Archived';
   if (!conversation.owner_id) return '';
-  return conversation.owner_id === me.user.id ? 'Assigned to you' : 'Assigned to another agent';
+  if (conversation.owner_id === me.user.id) return 'Assigned to you';
+  const name = names.get(conversation.owner_id);
+  return name ? `Assigned to ${name}` : 'Assigned to another agent';
 }
 
 function WindowNote({ open, closesAt }: { open: boolean; closesAt: string | null }) {

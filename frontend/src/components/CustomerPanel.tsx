@@ -1,22 +1,27 @@
 import { channelInfo, customerLabel, fullTime, stateLabel } from '../lib/format';
 import type { Conversation, Me } from '../types';
 import { ChannelBadge } from './ChannelBadge';
+import { NotesSection } from './NotesSection';
 
 export const CUSTOMER_PANEL_ID = 'customer-panel';
 
 interface Props {
   conversation: Conversation;
   me: Me;
+  /** The display name of the agent who has it, when known. */
+  ownerName: string | null;
+  canWork: boolean;
 }
 
 /** The customer and this conversation (Alt+I). Every value is rendered as text. */
-export function CustomerPanel({ conversation, me }: Props) {
+export function CustomerPanel({ conversation, me, ownerName, canWork }: Props) {
   const owner =
     conversation.owner_id === null
       ? 'Nobody yet'
       : conversation.owner_id === me.user.id
         ? 'You'
-        : 'Another agent';
+        : (ownerName ?? 'Another agent');
+  const tags = conversation.tags ?? [];
   return (
     <aside class="info" id={CUSTOMER_PANEL_ID} aria-label="Customer information" data-testid="customer-panel">
       <h3 class="info__title">Customer</h3>
@@ -46,7 +51,10 @@ export function CustomerPanel({ conversation, me }: Props) {
         <dd>{fullTime(conversation.last_message_at)}</dd>
         <dt>Customer's last message</dt>
         <dd>{fullTime(conversation.last_customer_message_at) || '—'}</dd>
+        <dt>Tags</dt>
+        <dd data-testid="conversation-tags">{tags.length ? tags.join(', ') : '—'}</dd>
       </dl>
+      <NotesSection key={conversation.id} conversationId={conversation.id} canWrite={canWork} />
     </aside>
   );
 }

@@ -7,7 +7,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { api } from '../api';
 import { reportError, useAlerts } from '../lib/alerts';
 import type { SortChoice } from '../lib/sorting';
-import type { Conversation, InboxView } from '../types';
+import type { Conversation, ConversationFilters, InboxView } from '../types';
 import { POLL_INTERVAL_MS, usePolling } from './usePolling';
 
 export const PAGE_SIZE = 50;
@@ -30,18 +30,32 @@ export interface ConversationList {
   refresh(): void;
 }
 
-/** Use with a `key` of view and sort on the component so a change starts from an empty list. */
-export function useConversationList(view: InboxView, sorting: SortChoice): ConversationList {
+/** The filters a tab takes: New and Assigned to me have their own agent, only All has any state. */
+export function filtersFor(view: InboxView, filters: ConversationFilters): ConversationFilters {
+  const { team: _team, ...rest } = filters;
+  if (view === 'new' || view === 'mine') delete rest.agent;
+  if (view !== 'all') delete rest.state;
+  return rest;
+}
+
+/** Use with a `key` of view, sort and filters on the component so a change starts from an empty list. */
+export function useConversationList(
+  view: InboxView,
+  sorting: SortChoice,
+  allFilters: ConversationFilters = {},
+): ConversationList {
   const alerts = useAlerts();
   const [state, setState] = useState<ListState>(EMPTY);
   const [loadingMore, setLoadingMore] = useState(false);
   const errorKey = `list:${view}`;
   const { sort, order } = sorting;
+  const filters = filtersFor(view, allFilters);
+  const filterKey = JSON.stringify(filters);
 
   const refresh = usePolling(
     async (signal) => {
       try {
-        const page = await api.listConversations(view, { sort, order, limit: PAGE_SIZE, signal });
+        const page = await api.listConversations(view, { sort, order, limit: PAGE_SIZE, signal, filters });
         if (signal.aborted) return;
         setState((current) => ({
           first: sameConversations(current.first, page.items) ? current.first : page.items,
@@ -56,14 +70,14 @@ export function useConversationList(view: InboxView, sorting: SortChoice): Conve
       }
     },
     POLL_INTERVAL_MS,
-    [view, sort, order],
+    [view, sort, order, filterKey],
   );
 
   const loadMore = async (): Promise<void> => {
     if (!state.cursor || loadingMore) return;
     setLoadingMore(true);
     try {
-      const page = await api.listConversations(view, { sort, order, limit: PAGE_SIZE, cursor: state.cursor });
+      const page = await api.listConversations(view, { sort, order, limit: PAGE_SIZE, cursor: state.cursor, filters });
       setState((current) => ({
         ...current,
         more: [...current.more, ...page.items],

@@ -2,6 +2,7 @@
 // work wherever they are served:
 //   #/new, #/mine/<conversation id>, #/assigned, #/all   the inbox tabs (and the open conversation)
 //   #/settings/<section>                                 a settings page (see SETTINGS_SECTIONS)
+//   #/statistics                                         the statistics (administrators, watchers)
 
 import { useEffect, useState } from 'preact/hooks';
 import type { InboxView } from '../types';
@@ -17,21 +18,44 @@ export interface SettingsRoute {
   section: string;
 }
 
-export type Route = InboxRoute | SettingsRoute;
+export interface StatisticsRoute {
+  page: 'statistics';
+}
+
+export type Route = InboxRoute | SettingsRoute | StatisticsRoute;
 
 export const VIEWS: readonly InboxView[] = ['new', 'mine', 'assigned', 'all'];
 
 /**
- * The settings pages, in menu order. The administration pages (users, roles, teams, routing,
- * office hours, quick replies, tags, profile) join this list when their API exists.
+ * Who sees a settings page (the seed's role table): `everyone`; `readers` are administrators
+ * (who change them) and watchers (who read them). Agents have no access to the administration.
  */
-export const SETTINGS_SECTIONS = [
-  { id: 'notifications', label: 'Notifications' },
-  { id: 'appearance', label: 'Appearance' },
-  { id: 'shortcuts', label: 'Shortcuts' },
-] as const;
+export type SectionAccess = 'everyone' | 'readers';
 
-export const DEFAULT_SETTINGS_SECTION = 'notifications';
+/** The settings pages, in the seed's menu order. */
+export const SETTINGS_SECTIONS: readonly { id: string; label: string; access: SectionAccess }[] = [
+  { id: 'profile', label: 'My profile', access: 'everyone' },
+  { id: 'service', label: 'Service settings', access: 'readers' },
+  { id: 'office-hours', label: 'Office hours', access: 'readers' },
+  { id: 'out-of-office', label: 'Out of office', access: 'readers' },
+  { id: 'channels', label: 'Channels', access: 'readers' },
+  { id: 'notifications', label: 'Notifications', access: 'everyone' },
+  { id: 'quick-replies', label: 'Quick replies', access: 'everyone' },
+  { id: 'user-roles', label: 'User roles', access: 'readers' },
+  { id: 'tags', label: 'Tags', access: 'everyone' },
+  { id: 'teams', label: 'Teams', access: 'readers' },
+  { id: 'routing', label: 'Routing', access: 'readers' },
+  { id: 'appearance', label: 'Appearance', access: 'everyone' },
+  { id: 'shortcuts', label: 'Shortcuts', access: 'everyone' },
+];
+
+export const DEFAULT_SETTINGS_SECTION = 'profile';
+
+/** The settings pages this role sees. */
+export function sectionsFor(role: string): typeof SETTINGS_SECTIONS {
+  const reader = role === 'administrator' || role === 'watcher';
+  return SETTINGS_SECTIONS.filter((section) => section.access === 'everyone' || reader);
+}
 
 function decode(part: string | undefined): string | null {
   if (!part) return null;
@@ -48,12 +72,14 @@ export function parseHash(hash: string): Route {
     const section = SETTINGS_SECTIONS.find((candidate) => candidate.id === second);
     return { page: 'settings', section: section?.id ?? DEFAULT_SETTINGS_SECTION };
   }
+  if (first === 'statistics') return { page: 'statistics' };
   const view = VIEWS.find((candidate) => candidate === first);
   return { page: 'inbox', view: view ?? 'new', conversationId: view ? decode(second) : null };
 }
 
 export function formatHash(route: Route): string {
   if (route.page === 'settings') return `#/settings/${route.section}`;
+  if (route.page === 'statistics') return '#/statistics';
   return route.conversationId
     ? `#/${route.view}/${encodeURIComponent(route.conversationId)}`
     : `#/${route.view}`;

@@ -2,7 +2,8 @@
 // an action registers a handler for it while it is mounted (`useShortcut`); one keydown listener
 // (`useShortcutListener`) finds the shortcut and runs the newest handler. Actions whose API does
 // not exist yet are marked `planned`: their keys answer "not available yet" until a handler is
-// registered for them.
+// registered for them. (Every action of the seed's list has its API now; the flag stays for the
+// next one.)
 
 import { useEffect, useRef } from 'preact/hooks';
 
@@ -53,16 +54,14 @@ export const SHORTCUTS: readonly ShortcutDef[] = [
     label: 'Handback',
     keys: ['Alt', 'H'],
     conversation: true,
-    planned: true,
     matches: altLetter('h'),
   },
-  { id: 'tag', label: 'Tag', keys: ['Alt', 'T'], conversation: true, planned: true, matches: altLetter('t') },
+  { id: 'tag', label: 'Tag', keys: ['Alt', 'T'], conversation: true, matches: altLetter('t') },
   {
     id: 'export',
     label: 'Export',
     keys: ['Alt', 'X'],
     conversation: true,
-    planned: true,
     matches: altLetter('x'),
   },
   {
@@ -71,7 +70,6 @@ export const SHORTCUTS: readonly ShortcutDef[] = [
     keys: ['Ctrl', 'Q'],
     then: 'then ↑ or ↓ then Enter',
     conversation: true,
-    planned: true,
     matches: (event) =>
       event.ctrlKey && !event.altKey && !event.metaKey && (event.key.toLowerCase() === 'q' || event.code === 'KeyQ'),
   },
@@ -88,7 +86,6 @@ export const SHORTCUTS: readonly ShortcutDef[] = [
     label: 'Archive',
     keys: ['Alt', 'R'],
     conversation: true,
-    planned: true,
     matches: altLetter('r'),
   },
   { id: 'info', label: 'Show conversation info', keys: ['Alt', 'I'], conversation: true, matches: altLetter('i') },

@@ -1,13 +1,17 @@
+import type { FunctionComponent } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ConversationList } from '../components/ConversationList';
 import { ConversationView } from '../components/ConversationView';
+import { FilterDialog, describeFilters, filterCount } from '../components/FilterDialog';
 import { type TabItem, Tabs, tabId } from '../components/Tabs';
 import type { TabCount, TabCounts } from '../hooks/useInboxWatch';
 import { useAlerts } from '../lib/alerts';
+import { canWork, useMemberNames } from '../lib/directory';
 import { usePref } from '../lib/prefs';
 import { type InboxRoute, inboxRoute, navigate } from '../lib/route';
 import { SORT_OPTIONS, formatSort, parseSort, sortPref } from '../lib/sorting';
-import type { InboxView, Me } from '../types';
+import type { ConversationFilters, InboxView, Me } from '../types';
+import type { StartConversationProps } from './StartConversation';
 
 const TABS: readonly { id: InboxView; label: string }[] = [
   { id: 'new', label: 'New' },
@@ -22,8 +26,14 @@ function countText(count: TabCount | undefined): string | undefined {
   return count ? `${count.count}${count.more ? '+' : ''}` : undefined;
 }
 
+/** The filters last applied, for this page load: kept across tabs and a team change. */
+let savedFilters: ConversationFilters = {};
+
+let startWizard: FunctionComponent<StartConversationProps> | null = null;
+
 interface Props {
   me: Me;
+  onTeamChange(team: string): void;
   route: InboxRoute;
   /** Counts of every tab from the background watcher. */
   counts: TabCounts;
@@ -31,8 +41,12 @@ interface Props {
   watchTick: number;
 }
 
-export function InboxPage({ me, route, counts, watchTick }: Props) {
+export function InboxPage({ me, route, counts, watchTick, onTeamChange }: Props) {
   const { view, conversationId } = route;
+  const [filters, setFilters] = useState<ConversationFilters>(savedFilters);
+  const [filtering, setFiltering] = useState(false);
+  const [Wizard, setWizard] = useState<FunctionComponent<StartConversationProps> | null>(null);
+  const names = useMemberNames(me.team_id);
   const [refreshKey, setRefreshKey] = useState(0);
   const [listCount, setListCount] = useState<TabCount | undefined>(undefined);
   const [sorting, setSorting] = usePref(sortPref(view));
@@ -59,6 +73,32 @@ export function InboxPage({ me, route, counts, watchTick }: Props) {
   const onBack = useCallback(() => navigate(inboxRoute(view)), [view]);
   const sortId = `sort-${view}`;
 
+  const applyFilters = (next: ConversationFilters, team: string): void => {
+    savedFilters = next;
+    setFilters(next);
+    setFiltering(false);
+    if (next.state && view !== 'all') navigate(inboxRoute('all'));
+    if (team !== me.team_id) onTeamChange(team);
+  };
+
+  const openWizard = (): void => {
+    if (startWizard) {
+      setWizard(() => startWizard);
+      return;
+    }
+    // the wizard is used now and then: it loads on first use
+    import('./StartConversation').then(
+      (module) => {
+        startWizard = module.StartConversation;
+        setWizard(() => module.StartConversation);
+      },
+      () => alerts.showError('The start-conversation wizard could not be loaded. Reload the page to try again.'),
+    );
+  };
+
+  const described = describeFilters(filters, names);
+  const count = filterCount(filters);
+
   return (
     <main class={conversationId ? 'inbox inbox--open' : 'inbox'}>
       <section class="inbox__list" aria-label="Inbox">
@@ -82,12 +122,42 @@ export function InboxPage({ me, route, counts, watchTick }: Props) {
               </option>
             ))}
           </select>
+          <button
+            type="button"
+            class="button"
+            aria-haspopup="dialog"
+            onClick={() => setFiltering(true)}
+            title="Filter conversations"
+          >
+            Filter{count ? ` (${count})` : ''}
+          </button>
+          {canWork(me.user.role) && (
+            <button type="button" class="button button--primary" onClick={openWizard}>
+              Start conversation
+            </button>
+          )}
         </div>
+        {described.length > 0 && (
+          <div class="filter-line" data-testid="active-filters">
+            <span>{described.join(' · ')}</span>
+            <button
+              type="button"
+              class="link-button"
+              onClick={() => {
+                savedFilters = {};
+                setFilters({});
+              }}
+            >
+              Clear filters
+            </button>
+          </div>
+        )}
         <div class="inbox__rows" id={PANEL_ID} role="tabpanel" aria-labelledby={tabId(view)}>
           <ConversationList
-            key={`${view}:${formatSort(sorting)}`}
+            key={`${view}:${formatSort(sorting)}:${JSON.stringify(filters)}`}
             view={view}
             sorting={sorting}
+            filters={filters}
             selectedId={conversationId}
             onSelect={select}
             refreshKey={refreshKey + watchTick}
@@ -109,6 +179,21 @@ export function InboxPage({ me, route, counts, watchTick }: Props) {
           <p class="muted placeholder">Select a conversation.</p>
         )}
       </div>
+      {filtering && (
+        <FilterDialog me={me} filters={filters} onApply={applyFilters} onClose={() => setFiltering(false)} />
+      )}
+      {Wizard && (
+        <Wizard
+          me={me}
+          onClose={() => setWizard(null)}
+          onStarted={(id) => {
+            setWizard(null);
+            alerts.notify('Conversation started.');
+            onChanged();
+            navigate(inboxRoute('mine', id));
+          }}
+        />
+      )}
     </main>
   );
 }

@@ -1,23 +1,58 @@
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { ShortcutList } from '../components/ShortcutList';
 import { type NotificationSupport, ensurePermission, notificationSupport, showNotification } from '../lib/desktop';
 import { type ThemeChoice, notificationsPref, themePref, usePref } from '../lib/prefs';
-import { SETTINGS_SECTIONS, formatHash } from '../lib/route';
+import { formatHash, sectionsFor } from '../lib/route';
 import type { Me } from '../types';
+import { ChannelsSettings } from './settings/ChannelsSettings';
+import type { SectionProps } from './settings/common';
+import { OfficeHoursSettings } from './settings/OfficeHoursSettings';
+import { OutOfOfficeSettings } from './settings/OutOfOfficeSettings';
+import { ProfileSettings } from './settings/ProfileSettings';
+import { QuickReplySettings } from './settings/QuickReplySettings';
+import { RoutingSettings } from './settings/RoutingSettings';
+import { ServiceSettings } from './settings/ServiceSettings';
+import { TagSettings } from './settings/TagSettings';
+import { TeamsSettings } from './settings/TeamsSettings';
+import { UserRolesSettings } from './settings/UserRolesSettings';
 
 export interface SettingsPageProps {
   section: string;
   me: Me;
 }
 
-/** Settings: a menu of sections and the open one. Each section is one component below. */
-export function SettingsPage({ section }: SettingsPageProps) {
-  const current = SETTINGS_SECTIONS.find((candidate) => candidate.id === section) ?? SETTINGS_SECTIONS[0];
+const SECTIONS: Record<string, (props: SectionProps) => ComponentChildren> = {
+  profile: ProfileSettings,
+  service: ServiceSettings,
+  'office-hours': OfficeHoursSettings,
+  'out-of-office': OutOfOfficeSettings,
+  channels: ChannelsSettings,
+  notifications: NotificationSettings,
+  'quick-replies': QuickReplySettings,
+  'user-roles': UserRolesSettings,
+  tags: TagSettings,
+  teams: TeamsSettings,
+  routing: RoutingSettings,
+  appearance: AppearanceSettings,
+  shortcuts: ShortcutList,
+};
+
+/**
+ * Settings: a menu of the sections this role sees and the open one. Administrators change the
+ * administration's settings; watchers read them; agents do not see them (the seed's role table).
+ */
+export function SettingsPage({ section, me }: SettingsPageProps) {
+  const visible = sectionsFor(me.user.role);
+  const current = visible.find((candidate) => candidate.id === section) ?? visible[0];
+  if (!current) return null;
+  const Section = SECTIONS[current.id] ?? ShortcutList;
+  const canEdit = me.user.role === 'administrator';
   return (
     <main class="settings">
       <nav class="settings__menu" aria-label="Settings">
         <ul>
-          {SETTINGS_SECTIONS.map((item) => (
+          {visible.map((item) => (
             <li key={item.id}>
               <a
                 class="settings__link"
@@ -34,9 +69,7 @@ export function SettingsPage({ section }: SettingsPageProps) {
         <h1 id="settings-title" class="settings__title">
           {current.label}
         </h1>
-        {current.id === 'notifications' && <NotificationSettings />}
-        {current.id === 'appearance' && <AppearanceSettings />}
-        {current.id === 'shortcuts' && <ShortcutList />}
+        <Section key={current.id} me={me} canEdit={canEdit} />
       </section>
     </main>
   );

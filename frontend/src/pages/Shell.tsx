@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { AppHeader } from '../components/AppHeader';
 import { Dialog } from '../components/Dialog';
 import { ShortcutList } from '../components/ShortcutList';
+import { useHeartbeat } from '../hooks/useHeartbeat';
 import { useInboxWatch } from '../hooks/useInboxWatch';
 import { useAlerts } from '../lib/alerts';
 import type { Arrival } from '../lib/arrivals';
@@ -14,6 +15,7 @@ import { useShortcut, useShortcutListener } from '../lib/shortcuts';
 import type { Me } from '../types';
 import { InboxPage } from './InboxPage';
 import type { SettingsPageProps } from './SettingsPage';
+import type { StatisticsPageProps } from './StatisticsPage';
 
 /** Notifications shown for one read of the inbox at most; more are summed up in one. */
 const MAX_NOTIFICATIONS = 3;
@@ -82,6 +84,7 @@ export function Shell({ me, route, alertRegion, onSignOut, onTeamChange }: Props
   const [watchTick, setWatchTick] = useState(0);
   const onChange = useCallback(() => setWatchTick((tick) => tick + 1), []);
   const counts = useInboxWatch({ onArrivals, onChange });
+  useHeartbeat();
 
   // Unseen arrivals are seen once the agent is back on this tab.
   useEffect(() => {
@@ -113,9 +116,11 @@ export function Shell({ me, route, alertRegion, onSignOut, onTeamChange }: Props
       />
       {alertRegion}
       {route.page === 'settings' ? (
-        <LazySettings section={route.section} me={me} />
+        <LazyPage load={loadSettings} props={{ section: route.section, me }} what="settings" />
+      ) : route.page === 'statistics' ? (
+        <LazyPage load={loadStatistics} props={{ me }} what="statistics" />
       ) : (
-        <InboxPage me={me} route={route} counts={counts} watchTick={watchTick} />
+        <InboxPage me={me} route={route} counts={counts} watchTick={watchTick} onTeamChange={onTeamChange} />
       )}
       {showShortcuts && (
         <Dialog title="Keyboard shortcuts" testId="shortcuts-dialog" onClose={() => setShowShortcuts(false)}>
@@ -126,22 +131,35 @@ export function Shell({ me, route, alertRegion, onSignOut, onTeamChange }: Props
   );
 }
 
-let settingsPage: FunctionComponent<SettingsPageProps> | null = null;
+const loadSettings = (): Promise<FunctionComponent<SettingsPageProps>> =>
+  import('./SettingsPage').then((module) => module.SettingsPage);
+const loadStatistics = (): Promise<FunctionComponent<StatisticsPageProps>> =>
+  import('./StatisticsPage').then((module) => module.StatisticsPage);
 
-/** The settings pages load on first visit: agents spend their day in the inbox. */
-function LazySettings(props: SettingsPageProps) {
-  const [Page, setPage] = useState(() => settingsPage);
+const loaded = new Map<unknown, FunctionComponent<never>>();
+
+/** A page loaded on first visit (settings, statistics): agents spend their day in the inbox. */
+function LazyPage<P extends object>({
+  load,
+  props,
+  what,
+}: {
+  load: () => Promise<FunctionComponent<P>>;
+  props: P;
+  what: string;
+}) {
+  const [Page, setPage] = useState(() => (loaded.get(load) as FunctionComponent<P> | undefined) ?? null);
   const alerts = useAlerts();
   useEffect(() => {
     if (Page) return;
-    import('./SettingsPage').then(
-      (module) => {
-        settingsPage = module.SettingsPage;
-        setPage(() => module.SettingsPage);
+    load().then(
+      (component) => {
+        loaded.set(load, component as FunctionComponent<never>);
+        setPage(() => component);
       },
-      () => alerts.showError('The settings could not be loaded. Reload the page to try again.'),
+      () => alerts.showError(`The ${what} could not be loaded. Reload the page to try again.`),
     );
-  }, [Page, alerts]);
+  }, [Page, alerts, load, what]);
   if (!Page) return <main class="loading"><p class="muted">Loading…</p></main>;
   return <Page {...props} />;
 }

@@ -1,0 +1,101 @@
+import { useCallback, useEffect, useId, useState } from 'preact/hooks';
+import { api } from '../api';
+import { reportError, useAlerts } from '../lib/alerts';
+import { fullTime, shortTime } from '../lib/format';
+import type { Note } from '../types';
+
+interface Props {
+  conversationId: string;
+  /** Watchers read notes; administrators and agents add them too. */
+  canWrite: boolean;
+}
+
+/** The conversation's notes, oldest first, with author and time; they go into its export. */
+export function NotesSection({ conversationId, canWrite }: Props) {
+  const alerts = useAlerts();
+  const [notes, setNotes] = useState<Note[] | null>(null);
+  const [draft, setDraft] = useState('');
+  const [saving, setSaving] = useState(false);
+  const fieldId = useId();
+
+  const load = useCallback(async (): Promise<void> => {
+    try {
+      const all: Note[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await api.listNotes(conversationId, cursor);
+        all.push(...page.items);
+        cursor = page.next_cursor;
+      } while (cursor);
+      setNotes(all);
+    } catch (error) {
+      setNotes((current) => current ?? []);
+      reportError(alerts, error);
+    }
+  }, [conversationId, alerts]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const add = async (event: Event): Promise<void> => {
+    event.preventDefault();
+    const text = draft.trim();
+    if (!text || saving) return;
+    setSaving(true);
+    try {
+      const note = await api.addNote(conversationId, text);
+      setNotes((current) => [...(current ?? []), note]);
+      setDraft('');
+    } catch (error) {
+      reportError(alerts, error);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby={`${fieldId}-title`} data-testid="notes">
+      <h3 class="info__title" id={`${fieldId}-title`}>
+        Notes
+      </h3>
+      {notes === null ? (
+        <p class="muted">Loading…</p>
+      ) : notes.length === 0 ? (
+        <p class="muted">No notes yet.</p>
+      ) : (
+        <ul class="notes">
+          {notes.map((note) => (
+            <li key={note.id} class="note" data-testid="note">
+              <p class="note__text">{note.text}</p>
+              <p class="note__meta muted">
+                <span data-testid="note-author">{note.author_name}</span> ·{' '}
+                <time dateTime={note.created_at} title={fullTime(note.created_at)}>
+                  {shortTime(note.created_at)}
+                </time>
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+      {canWrite && (
+        <form class="note-form" onSubmit={(event) => void add(event)}>
+          <label for={fieldId} class="sr-only">
+            Note
+          </label>
+          <textarea
+            id={fieldId}
+            rows={2}
+            maxLength={5000}
+            value={draft}
+            placeholder="Add a note for your colleagues"
+            onInput={(event) => setDraft(event.currentTarget.value)}
+          />
+          <button type="submit" class="button" disabled={saving || !draft.trim()}>
+            Add note
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}

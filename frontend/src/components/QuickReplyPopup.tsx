@@ -1,0 +1,132 @@
+import type { TargetedKeyboardEvent } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+import type { QuickReplyItem } from '../types';
+
+export const QUICK_REPLY_LIST_ID = 'quick-reply-list';
+
+export function optionId(item: QuickReplyItem): string {
+  return `quick-reply-${item.id}`;
+}
+
+interface Props {
+  items: QuickReplyItem[] | null;
+  active: number;
+  /** Shows its own search field (opened with the button or Ctrl+Q); typing `!` in the reply box does not. */
+  search: string | null;
+  onSearch(query: string): void;
+  onActive(index: number): void;
+  onPick(item: QuickReplyItem): void;
+  onClose(): void;
+}
+
+/**
+ * The quick replies, grouped: ↑ and ↓ move, Enter (or Tab) inserts, Escape closes, a click
+ * inserts. The texts are shown as text (the placeholders as typed).
+ */
+export function QuickReplyPopup({ items, active, search, onSearch, onActive, onPick, onClose }: Props) {
+  const field = useRef<HTMLInputElement>(null);
+  const list = useRef<HTMLUListElement>(null);
+
+  useEffect(() => {
+    if (search !== null) field.current?.focus();
+    // opened once: the field keeps focus while the agent types
+  }, []);
+
+  useEffect(() => {
+    const item = items?.[active];
+    if (item) document.getElementById(optionId(item))?.scrollIntoView({ block: 'nearest' });
+  }, [items, active]);
+
+  useEffect(() => {
+    const onPointer = (event: PointerEvent): void => {
+      const popup = list.current?.closest('.quick-replies');
+      if (popup && !popup.contains(event.target as Node)) onClose();
+    };
+    document.addEventListener('pointerdown', onPointer);
+    return () => document.removeEventListener('pointerdown', onPointer);
+  }, [onClose]);
+
+  const onKeyDown = (event: TargetedKeyboardEvent<HTMLInputElement>): void => {
+    if (handlePopupKey(event, items, active, onActive, onPick, onClose)) event.preventDefault();
+  };
+
+  const current = items?.[active];
+  let group = '';
+  return (
+    <div class="quick-replies card" data-testid="quick-replies">
+      {search !== null && (
+        <input
+          ref={field}
+          type="search"
+          aria-label="Search quick replies"
+          aria-controls={QUICK_REPLY_LIST_ID}
+          aria-activedescendant={current ? optionId(current) : undefined}
+          placeholder="Search, or !group"
+          value={search}
+          onInput={(event) => onSearch(event.currentTarget.value)}
+          onKeyDown={onKeyDown}
+        />
+      )}
+      <ul ref={list} class="quick-replies__list" id={QUICK_REPLY_LIST_ID} role="listbox" aria-label="Quick replies">
+        {items === null && <li class="muted pad">Loading…</li>}
+        {items?.length === 0 && <li class="muted pad">No quick replies match.</li>}
+        {items?.map((item, index) => {
+          const heading = item.group !== group;
+          group = item.group;
+          return [
+            heading && (
+              <li key={`group-${item.group_id}`} role="presentation" class="quick-replies__group">
+                {item.group}
+              </li>
+            ),
+            <li
+              key={item.id}
+              id={optionId(item)}
+              role="option"
+              aria-selected={index === active}
+              class="quick-replies__item"
+              data-testid="quick-reply-option"
+              onPointerDown={(event) => event.preventDefault()}
+              onPointerEnter={() => onActive(index)}
+              onClick={() => onPick(item)}
+            >
+              <span class="quick-replies__shortcut">{item.shortcut}</span>
+              <span class="quick-replies__text">{item.text}</span>
+            </li>,
+          ];
+        })}
+      </ul>
+    </div>
+  );
+}
+
+/** The popup's keys, from its search field or from the reply box; true when the key was used. */
+export function handlePopupKey(
+  event: KeyboardEvent,
+  items: QuickReplyItem[] | null,
+  active: number,
+  onActive: (index: number) => void,
+  onPick: (item: QuickReplyItem) => void,
+  onClose: () => void,
+): boolean {
+  const count = items?.length ?? 0;
+  if (event.key === 'Escape') {
+    onClose();
+    return true;
+  }
+  if (event.key === 'ArrowDown' && count) {
+    onActive((active + 1) % count);
+    return true;
+  }
+  if (event.key === 'ArrowUp' && count) {
+    onActive((active - 1 + count) % count);
+    return true;
+  }
+  if ((event.key === 'Enter' || event.key === 'Tab') && !event.shiftKey && !event.isComposing) {
+    const item = items?.[active];
+    if (!item) return event.key === 'Enter';
+    onPick(item);
+    return true;
+  }
+  return false;
+}

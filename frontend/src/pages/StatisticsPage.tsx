@@ -1,0 +1,185 @@
+// Statistics (administrators and watchers): conversations over time, tags, channels, activity
+// per agent and the current occupancy, for a time span of at most 92 days in the browser's zone.
+
+import { useState } from 'preact/hooks';
+import { localToIso } from '../components/FilterDialog';
+import { channelInfo, stateLabel } from '../lib/format';
+import type { Me, Statistics } from '../types';
+import { BarList, ColumnChart, pointsOf } from './charts';
+import { admin } from './settings/admin';
+import { Loading, useLoad } from './settings/common';
+
+export interface StatisticsPageProps {
+  me: Me;
+}
+
+const PRESETS = [
+  { days: 7, label: 'Last 7 days' },
+  { days: 30, label: 'Last 30 days' },
+  { days: 90, label: 'Last 90 days' },
+] as const;
+
+function dateOnly(date: Date): string {
+  const shifted = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
+  return shifted.toISOString().slice(0, 10);
+}
+
+function daysBefore(days: number): string {
+  const date = new Date();
+  date.setDate(date.getDate() - (days - 1));
+  return dateOnly(date);
+}
+
+/** The span as the API wants it: from the start of the first day to the end of the last, with offsets. */
+function spanOf(from: string, to: string): { since: string; until: string } | null {
+  const since = localToIso(`${from}T00:00`);
+  const end = new Date(`${to}T00:00`);
+  end.setDate(end.getDate() + 1);
+  const until = localToIso(`${dateOnly(end)}T00:00`);
+  return since && until && since < until ? { since, until } : null;
+}
+
+export function StatisticsPage({ me }: StatisticsPageProps) {
+  const [from, setFrom] = useState(daysBefore(30));
+  const [to, setTo] = useState(dateOnly(new Date()));
+  const [applied, setApplied] = useState(() => spanOf(daysBefore(30), dateOnly(new Date())));
+  const stats = useLoad(
+    () => (applied ? admin.statistics(applied.since, applied.until) : Promise.reject(new Error('Choose a time span.'))),
+    [applied?.since, applied?.until],
+  );
+  const users = useLoad(() => admin.users().catch(() => []));
+  const names = new Map((users.data ?? []).map((user) => [user.id, user.display_name]));
+
+  const preset = (days: number): void => {
+    const start = daysBefore(days);
+    const end = dateOnly(new Date());
+    setFrom(start);
+    setTo(end);
+    setApplied(spanOf(start, end));
+  };
+
+  return (
+    <main class="settings statistics">
+      <section class="settings__body card statistics__body" aria-labelledby="statistics-title">
+        <h1 id="statistics-title" class="settings__title">
+          Statistics <span class="muted">· team {me.team_id}</span>
+        </h1>
+        <div class="dialog__actions dialog__actions--start" role="group" aria-label="Time span">
+          {PRESETS.map((item) => (
+            <button key={item.days} type="button" class="button" onClick={() => preset(item.days)}>
+              {item.label}
+            </button>
+          ))}
+        </div>
+        <form
+          class="form-row"
+          onSubmit={(event) => {
+            event.preventDefault();
+            setApplied(spanOf(from, to));
+          }}
+        >
+          <label class="field">
+            <span class="field__label">From</span>
+            <input type="date" value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
+          </label>
+          <label class="field">
+            <span class="field__label">To</span>
+            <input type="date" value={to} onInput={(e) => setTo(e.currentTarget.value)} />
+          </label>
+          <div>
+            <button type="submit" class="button button--primary">
+              Apply
+            </button>
+          </div>
+        </form>
+        <p class="muted">Times in your time zone ({Intl.DateTimeFormat().resolvedOptions().timeZone}); at most 92 days.</p>
+        <Loading loaded={stats}>{(data) => <Report stats={data} names={names} />}</Loading>
+      </section>
+    </main>
+  );
+}
+
+/** Every day of the span (the API lists only days with conversations), in the span's own zone. */
+function everyDay(stats: Statistics): { label: string; value: number }[] {
+  const counts = new Map(stats.per_day.map((day) => [day.day, day.created]));
+  const first = stats.since.slice(0, 10);
+  const last = stats.until.slice(0, 10);
+  const days: { label: string; value: number }[] = [];
+  const cursor = new Date(`${first}T12:00:00Z`);
+  while (days.length < 93) {
+    const day = cursor.toISOString().slice(0, 10);
+    if (day >= last && days.length) break;
+    days.push({ label: day, value: counts.get(day) ?? 0 });
+    cursor.setUTCDate(cursor.getUTCDate() + 1);
+  }
+  return days;
+}
+
+function Report({ stats, names }: { stats: Statistics; names: Map<string, string> }) {
+  const agents = Object.entries(stats.by_agent).sort((a, b) => (b[1].replies ?? 0) - (a[1].replies ?? 0));
+  return (
+    <div class="statistics__grid" data-testid="statistics">
+      <section class="statistics__tiles" aria-label="Totals">
+        <Tile label="New conversations" value={stats.created} testId="stat-created" />
+        <Tile label="Reopened" value={stats.reopened} />
+        {Object.entries(stats.current).map(([state, count]) => (
+          <Tile key={state} label={`${stateLabel(state)} now`} value={count} />
+        ))}
+      </section>
+      <section>
+        <h2 class="settings__subtitle">Conversations over time</h2>
+        <ColumnChart title="New conversations per day" points={everyDay(stats)} />
+      </section>
+      <section>
+        <h2 class="settings__subtitle">Tags</h2>
+        <BarList label="Conversations per tag" points={pointsOf(stats.by_tag)} testId="chart-tags" />
+      </section>
+      <section>
+        <h2 class="settings__subtitle">Channels</h2>
+        <BarList label="Conversations per channel" share points={pointsOf(stats.by_channel, (key) => channelInfo(key).label)} testId="chart-channels" />
+      </section>
+      <section>
+        <h2 class="settings__subtitle">States</h2>
+        <BarList label="Conversations per state" points={pointsOf(stats.by_state, stateLabel)} />
+      </section>
+      <section>
+        <h2 class="settings__subtitle">Activity per agent</h2>
+        {agents.length === 0 ? (
+          <p class="muted">No agent activity in this period.</p>
+        ) : (
+          <table class="table" data-testid="agent-activity">
+            <thead>
+              <tr>
+                <th scope="col">Agent</th>
+                <th scope="col">Assigned</th>
+                <th scope="col">Replies</th>
+                <th scope="col">Archived</th>
+              </tr>
+            </thead>
+            <tbody>
+              {agents.map(([id, activity]) => (
+                <tr key={id}>
+                  <td>{names.get(id) ?? id}</td>
+                  <td>{activity.assigned ?? 0}</td>
+                  <td>{activity.replies ?? 0}</td>
+                  <td>{activity.archived ?? 0}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function Tile({ label, value, testId }: { label: string; value: number; testId?: string }) {
+  return (
+    <div class="tile">
+      <span class="tile__value" data-testid={testId}>
+        {value}
+      </span>
+      <span class="muted">{label}</span>
+    </div>
+  );
+}

@@ -1,0 +1,216 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { OfficeHours, TeamSettings, TimeSpan, Weekday } from '../../types';
+import { admin } from './admin';
+import { Loading, ReadOnlyNote, type SectionProps, TimeZoneList, useAction, useLoad } from './common';
+
+export const WEEKDAYS: readonly [Weekday, string][] = [
+  ['monday', 'Monday'],
+  ['tuesday', 'Tuesday'],
+  ['wednesday', 'Wednesday'],
+  ['thursday', 'Thursday'],
+  ['friday', 'Friday'],
+  ['saturday', 'Saturday'],
+  ['sunday', 'Sunday'],
+];
+
+type Days = Record<Weekday, TimeSpan[]>;
+
+function daysOf(hours: OfficeHours | null | undefined): Days {
+  return Object.fromEntries(WEEKDAYS.map(([day]) => [day, [...(hours?.days?.[day] ?? [])]])) as Days;
+}
+
+/** Office hours per team: spans per weekday (a day without spans is closed), holidays, time zone. */
+export function OfficeHoursSettings({ me, canEdit }: SectionProps) {
+  const teams = useLoad(admin.teams);
+  const [teamId, setTeamId] = useState(me.team_id);
+  return (
+    <>
+      <ReadOnlyNote canEdit={canEdit} />
+      <Loading loaded={teams}>
+        {(list) => {
+          const team = list.find((candidate) => candidate.id === teamId) ?? list[0];
+          if (!team) return <p class="muted">No teams yet.</p>;
+          return (
+            <>
+              {list.length > 1 && (
+                <label class="field">
+                  <span class="field__label">Team</span>
+                  <select aria-label="Team" class="select" value={team.id} onChange={(e) => setTeamId(e.currentTarget.value)}>
+                    {list.map((item) => (
+                      <option key={item.id} value={item.id}>
+                        {item.name}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              )}
+              <HoursEditor
+                key={team.id}
+                team={team}
+                canEdit={canEdit}
+                onSaved={(saved) => teams.set(list.map((item) => (item.id === saved.id ? saved : item)))}
+              />
+            </>
+          );
+        }}
+      </Loading>
+    </>
+  );
+}
+
+function HoursEditor({ team, canEdit, onSaved }: { team: TeamSettings; canEdit: boolean; onSaved(t: TeamSettings): void }) {
+  const hours = team.office_hours ?? null;
+  const [zone, setZone] = useState(hours?.time_zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
+  const [days, setDays] = useState<Days>(() => daysOf(hours));
+  const [holidays, setHolidays] = useState<string[]>(hours?.holidays ?? []);
+  const [holiday, setHoliday] = useState('');
+  const [busy, run] = useAction();
+
+  useEffect(() => {
+    setZone(hours?.time_zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
+    setDays(daysOf(hours));
+    setHolidays(hours?.holidays ?? []);
+  }, [hours]);
+
+  const setSpan = (day: Weekday, index: number, change: Partial<TimeSpan>): void =>
+    setDays((current) => ({
+      ...current,
+      [day]: current[day].map((span, at) => (at === index ? { ...span, ...change } : span)),
+    }));
+
+  const save = (event: Event): void => {
+    event.preventDefault();
+    const body: OfficeHours = {
+      time_zone: zone.trim(),
+      days: Object.fromEntries(WEEKDAYS.map(([day]) => [day, days[day]]).filter(([, spans]) => (spans as TimeSpan[]).length)),
+      holidays: [...holidays].sort(),
+    };
+    void run(async () => onSaved(await admin.setOfficeHours(team.id, body)), 'Office hours saved.');
+  };
+
+  const alwaysOpen = (): void => {
+    void run(async () => onSaved(await admin.removeOfficeHours(team.id)), 'Office hours removed: always open.');
+  };
+
+  return (
+    <form class="settings__group" onSubmit={save} data-testid="office-hours">
+      <p class="muted" data-testid="office-hours-state">
+        {hours ? `Office hours of ${team.name} apply.` : `${team.name} has no office hours: always open.`}
+      </p>
+      <label class="field">
+        <span class="field__label">Time zone</span>
+        <input
+          type="text"
+          list="office-zones"
+          required
+          maxLength={64}
+          disabled={!canEdit}
+          value={zone}
+          onInput={(e) => setZone(e.currentTarget.value)}
+        />
+        <TimeZoneList id="office-zones" />
+      </label>
+      <table class="hours">
+        <tbody>
+          {WEEKDAYS.map(([day, label]) => (
+            <tr key={day} data-testid={`day-${day}`}>
+              <th scope="row">{label}</th>
+              <td>
+                {days[day].length === 0 && <span class="muted">Closed</span>}
+                {days[day].map((span, index) => (
+                  <span class="span-edit" key={index}>
+                    <input
+                      type="time"
+                      aria-label={`${label} opens`}
+                      required
+                      disabled={!canEdit}
+                      value={span.open}
+                      onInput={(e) => setSpan(day, index, { open: e.currentTarget.value })}
+                    />
+                    <span aria-hidden="true">–</span>
+                    <input
+                      type="time"
+                      aria-label={`${label} closes`}
+                      required
+                      disabled={!canEdit}
+                      value={span.close}
+                      onInput={(e) => setSpan(day, index, { close: e.currentTarget.value })}
+                    />
+                    {canEdit && (
+                      <button
+                        type="button"
+                        class="button button--quiet"
+                        aria-label={`Remove ${label} ${span.open}–${span.close}`}
+                        onClick={() => setDays((current) => ({ ...current, [day]: current[day].filter((_, at) => at !== index) }))}
+                      >
+                        ×
+                      </button>
+                    )}
+                  </span>
+                ))}
+              </td>
+              <td>
+                {canEdit && (
+                  <button
+                    type="button"
+                    class="button button--quiet"
+                    aria-label={`Add timespan on ${label}`}
+                    onClick={() =>
+                      setDays((current) => ({ ...current, [day]: [...current[day], { open: '09:00', close: '17:00' }] }))
+                    }
+                  >
+                    + Add timespan
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <fieldset class="settings__group">
+        <legend>Holidays (closed all day)</legend>
+        <ul class="chips" aria-label="Holidays">
+          {holidays.length === 0 && <li class="muted">None.</li>}
+          {[...holidays].sort().map((date) => (
+            <li key={date} class="chip">
+              <span>{date}</span>
+              {canEdit && (
+                <button type="button" class="chip__remove" aria-label={`Remove holiday ${date}`} onClick={() => setHolidays(holidays.filter((d) => d !== date))}>
+                  ×
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+        {canEdit && (
+          <div class="inline-form">
+            <input type="date" aria-label="Holiday" value={holiday} onInput={(e) => setHoliday(e.currentTarget.value)} />
+            <button
+              type="button"
+              class="button"
+              disabled={!holiday || holidays.includes(holiday)}
+              onClick={() => {
+                setHolidays([...holidays, holiday]);
+                setHoliday('');
+              }}
+            >
+              Add holiday
+            </button>
+          </div>
+        )}
+      </fieldset>
+      {canEdit && (
+        <div class="dialog__actions dialog__actions--start">
+          <button type="submit" class="button button--primary" disabled={busy}>
+            Save office hours
+          </button>
+          {hours && (
+            <button type="button" class="button" disabled={busy} onClick={alwaysOpen}>
+              Remove office hours (always open)
+            </button>
+          )}
+        </div>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,139 @@
+import { useEffect, useState } from 'preact/hooks';
+import { themePref } from '../../lib/prefs';
+import type { NotificationPreference, Profile } from '../../types';
+import { admin } from './admin';
+import { Loading, type SectionProps, TimeZoneList, useAction, useLoad } from './common';
+
+const LANGUAGES = [
+  ['en', 'English'],
+  ['nl', 'Nederlands'],
+  ['de', 'Deutsch'],
+  ['fr', 'Français'],
+  ['es', 'Español'],
+  ['pt', 'Português'],
+] as const;
+
+const NOTIFICATIONS: readonly [NotificationPreference, string][] = [
+  ['all', 'New conversations and new messages'],
+  ['new_conversations', 'New conversations only'],
+  ['none', 'None'],
+];
+
+const ROLE_LABELS: Record<string, string> = {
+  administrator: 'Administrator',
+  agent: 'Agent',
+  watcher: 'Watcher',
+  disabled: 'Disabled',
+};
+
+export function roleLabel(role: string): string {
+  return ROLE_LABELS[role] ?? role;
+}
+
+/** My profile: everyone edits their own. */
+export function ProfileSettings({ me }: SectionProps) {
+  const loaded = useLoad(admin.profile);
+  return <Loading loaded={loaded}>{(profile) => <ProfileForm profile={profile} me={me} onSaved={loaded.set} />}</Loading>;
+}
+
+function ProfileForm({ profile, me, onSaved }: { profile: Profile; me: SectionProps['me']; onSaved(p: Profile): void }) {
+  const [draft, setDraft] = useState<Profile>(profile);
+  const [busy, run] = useAction();
+  useEffect(() => setDraft(profile), [profile]);
+
+  const save = (event: Event): void => {
+    event.preventDefault();
+    void run(async () => {
+      const saved = await admin.updateProfile({
+        display_name: draft.display_name.trim(),
+        language: draft.language || null,
+        time_zone: draft.time_zone || null,
+        dark_mode: !!draft.dark_mode,
+        notifications: draft.notifications ?? 'all',
+      });
+      onSaved(saved);
+      themePref.set(saved.dark_mode ? 'dark' : 'light');
+    }, 'Profile saved.');
+  };
+
+  return (
+    <form class="settings__group" onSubmit={save}>
+      <dl class="info__list">
+        <dt>Email</dt>
+        <dd>{me.user.email}</dd>
+        <dt>Role</dt>
+        <dd data-testid="profile-role">{roleLabel(me.user.role)}</dd>
+        <dt>Teams</dt>
+        <dd>{me.user.team_ids.join(', ')}</dd>
+      </dl>
+      <label class="field">
+        <span class="field__label">Display name</span>
+        <input
+          type="text"
+          required
+          maxLength={100}
+          value={draft.display_name}
+          onInput={(event) => setDraft({ ...draft, display_name: event.currentTarget.value })}
+        />
+      </label>
+      <div class="form-row">
+        <label class="field">
+          <span class="field__label">Language</span>
+          <select aria-label="Language"
+            class="select"
+            value={draft.language ?? ''}
+            onChange={(event) => setDraft({ ...draft, language: event.currentTarget.value || null })}
+          >
+            <option value="">Not set</option>
+            {LANGUAGES.map(([code, label]) => (
+              <option key={code} value={code}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label class="field">
+          <span class="field__label">Time zone</span>
+          <input
+            type="text"
+            list="profile-zones"
+            maxLength={64}
+            value={draft.time_zone ?? ''}
+            placeholder={Intl.DateTimeFormat().resolvedOptions().timeZone}
+            onInput={(event) => setDraft({ ...draft, time_zone: event.currentTarget.value })}
+          />
+          <TimeZoneList id="profile-zones" />
+        </label>
+        <label class="field">
+          <span class="field__label">Notifications</span>
+          <select aria-label="Notifications"
+            class="select"
+            value={draft.notifications ?? 'all'}
+            onChange={(event) =>
+              setDraft({ ...draft, notifications: event.currentTarget.value as NotificationPreference })
+            }
+          >
+            {NOTIFICATIONS.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={!!draft.dark_mode}
+          onChange={(event) => setDraft({ ...draft, dark_mode: event.currentTarget.checked })}
+        />
+        <span>Dark mode</span>
+      </label>
+      <div>
+        <button type="submit" class="button button--primary" disabled={busy || !draft.display_name.trim()}>
+          Save profile
+        </button>
+      </div>
+    </form>
+  );
+}
