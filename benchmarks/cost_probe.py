@@ -144,7 +144,7 @@ def run(count: int) -> list[Phase]:  # noqa: C901 - one scenario told in order
                 body = whatsapp_text(demo["whatsapp"]["phone_number_id"], wa_id=wa_id, text="Where is my order?")
                 post_whatsapp(webhook, body, demo["whatsapp"]["app_secret"]).raise_for_status()
                 probe.api_calls += 1
-                probe.drain("inbound", "assignment", "out-of-office")
+                probe.drain("inbound", "assignment", "out-of-office", "events")
 
         def pick_up() -> None:
             cursor = None
@@ -162,6 +162,7 @@ def run(count: int) -> list[Phase]:  # noqa: C901 - one scenario told in order
                 requests.post(f"{probe.info.api_url}/conversations/{conversation_id}/pickup", headers=agent,
                               timeout=HTTP_TIMEOUT).raise_for_status()
                 probe.api_calls += 1
+            probe.drain("events")
 
         def reply() -> None:
             for conversation_id in conversation_ids:
@@ -169,18 +170,18 @@ def run(count: int) -> list[Phase]:  # noqa: C901 - one scenario told in order
                               json={"text": "It ships today."}, headers=agent,
                               timeout=HTTP_TIMEOUT).raise_for_status()
                 probe.api_calls += 1
-                probe.drain("outbound", "send")
+                probe.drain("outbound", "send", "events")
             # The simulator reports sent, delivered and read for each reply: those webhooks and
             # their processing are part of what a reply costs.
             deadline = time.monotonic() + 60
             expected = 3 * len(conversation_ids)
             while time.monotonic() < deadline:
-                probe.drain("inbound")
+                probe.drain("inbound", "events")
                 if _statuses_posted(probe) >= expected:
                     break
                 time.sleep(0.2)
             time.sleep(0.5)
-            probe.drain("inbound")
+            probe.drain("inbound", "events")
             probe.api_calls += expected  # the status webhooks
 
         phases = [probe.measure("inbound message", count, inbound),
