@@ -1,7 +1,7 @@
 """Load on loopback: signed WhatsApp webhooks at a steady rate for a fixed time, then checks that
 every message was stored exactly once and reports throughput and latency.
 
-    python -m benchmarks.load --rate 5 --seconds 20
+    python -m benchmarks.load --rate 2 --seconds 20
 
 Each webhook comes from a new customer, so each message opens a conversation. Latency is the
 time from sending the webhook to the conversation first appearing in the agents' New list
@@ -167,7 +167,7 @@ def report(result: LoadResult) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rate", type=float, default=5, help=f"webhooks per second (at most {MAX_RATE})")
+    parser.add_argument("--rate", type=float, default=2, help=f"webhooks per second (at most {MAX_RATE})")
     parser.add_argument("--seconds", type=float, default=20, help=f"how long to send (at most {MAX_SECONDS})")
     parser.add_argument("--poll-interval", type=float, default=0.25, help="how often the inbox is read")
     args = parser.parse_args()
