@@ -85,6 +85,7 @@ def to_csv(lines: list[tuple[str, ...]]) -> bytes:
 
 def to_xlsx(conversation: Conversation, lines: list[tuple[str, ...]]) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     workbook = Workbook()
     sheet = workbook.active
@@ -92,7 +93,8 @@ def to_xlsx(conversation: Conversation, lines: list[tuple[str, ...]]) -> bytes:
     sheet.title = "conversation"
     sheet.append(list(HEADER))
     for line in lines:
-        sheet.append([neutralise(cell) for cell in line])
+        # XLSX is XML, which cannot hold most control characters: each shows as U+FFFD.
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("\ufffd", neutralise(cell)) for cell in line])
     for column, width in zip("ABCDEFG", (26, 18, 24, 80, 30, 12, 30), strict=True):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()

@@ -4,7 +4,7 @@ list reads, quick-reply shortcuts, formula neutralisation and the outbound conte
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from chalicelib.domain.export import neutralise, rows, to_csv
+from chalicelib.domain.export import neutralise, rows, to_csv, to_xlsx
 from chalicelib.domain.models import (
     Attachment,
     Channel,
@@ -192,3 +192,15 @@ def test_outbound_content_sends_text_with_signed_media_or_the_template_alone():
                                  lambda a: "unused")
     assert templated.template == template
     assert templated.text is None
+
+
+def test_xlsx_export_keeps_control_characters_out_of_the_xml() -> None:
+    # A customer's text with characters XML cannot hold (found by the API fuzz as a 500)
+    import io
+
+    from openpyxl import load_workbook
+
+    data = to_xlsx(None, [("2026-01-01", "message", "customer", "bell\x07 and\x1b escape", "", "", "")])  # type: ignore[arg-type]
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet is not None
+    assert sheet["D2"].value == "bell\ufffd and\ufffd escape"
