@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from functools import lru_cache
 
 from .auth import TokenVerifier
 from .channels import adapter_for
+from .clock import utc_now
 from .credential_admin import CredentialWriter
 from .credentials import CredentialStore
 from .domain.assignment import Assigner
@@ -55,10 +55,6 @@ from .storage.tags import TagRepository
 from .storage.teams import TeamStore
 from .storage.templates import TemplateRepository
 from .storage.users import UserStore
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @lru_cache(maxsize=1)

@@ -21,7 +21,7 @@ import email.policy
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import make_msgid, parseaddr
@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 import boto3
 import botocore.exceptions
 import urllib3
+from chalicelib.clock import utc_now
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -183,7 +184,7 @@ class EmailAdapter:
 
     def __init__(self, *, certificates: Callable[[str], bytes] = _fetch_certificate,
                  s3: Callable[[], Any] = _s3, sesv2: Callable[[], Any] = _sesv2,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 clock: Callable[[], datetime] = utc_now,
                  confirm: Callable[[str], None] | None = None) -> None:
         self._certificates = certificates
         self._s3 = s3

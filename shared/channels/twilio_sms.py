@@ -15,10 +15,11 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+from chalicelib.clock import utc_now
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -122,16 +123,12 @@ def _media_kind(content_type: str) -> ContentKind:
             "video": ContentKind.VIDEO}.get(major, ContentKind.DOCUMENT)
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class TwilioSmsAdapter:
     channel = Channel.SMS
     # A form of a few dozen short fields; far below this bound.
     max_body_bytes = 256 * 1024
 
-    def __init__(self, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, clock: Callable[[], datetime] = utc_now) -> None:
         # Twilio's webhooks carry no timestamp: events are dated when they arrive.
         self._clock = clock
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from chalicelib.clock import utc_now
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -108,16 +109,12 @@ def _timestamp(value: int) -> datetime:
         raise InvalidInput(f"timestamp {value!r} is not Unix milliseconds", field="timestamp") from error
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class ViberAdapter:
     channel = Channel.VIBER
     # Viber caps what a bot sends at 30 KB; its callbacks are of that order.
     max_body_bytes = 1024 * 1024
 
-    def __init__(self, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, clock: Callable[[], datetime] = utc_now) -> None:
         self._clock = clock
 
     def handshake(self, request: WebhookRequest, credentials: Credentials) -> str:
