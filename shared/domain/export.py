@@ -1,7 +1,8 @@
 """Export of one conversation, notes included, as CSV, XLSX or PDF.
 
 Spreadsheet cells that start with = + - @ (or a tab or carriage return) are prefixed with an
-apostrophe: a customer's message must never run as a formula in the agent's spreadsheet.
+apostrophe: a customer's message must never run as a formula in the agent's spreadsheet. XLSX
+is XML, which cannot hold most control characters: there each one shows as U+FFFD.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ CONTENT_TYPES: dict[ExportFormat, str] = {
     "pdf": "application/pdf",
 }
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_REPLACEMENT = "\ufffd"
 HEADER = ("time", "type", "from", "content", "attachments", "status", "error")
 # A font with wide Unicode coverage, where the system has one; else the PDF's built-in font,
 # which shows characters outside Latin-1 as '?'.
@@ -79,6 +81,7 @@ def to_csv(lines: list[tuple[str, ...]]) -> bytes:
 
 def to_xlsx(conversation: Conversation, lines: list[tuple[str, ...]]) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     workbook = Workbook()
     sheet = workbook.active
@@ -86,7 +89,7 @@ def to_xlsx(conversation: Conversation, lines: list[tuple[str, ...]]) -> bytes:
     sheet.title = "conversation"
     sheet.append(list(HEADER))
     for line in lines:
-        sheet.append([neutralise(cell) for cell in line])
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub(_REPLACEMENT, neutralise(cell)) for cell in line])
     for column, width in zip("ABCDEFG", (26, 18, 24, 80, 30, 12, 30), strict=True):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()

@@ -128,8 +128,8 @@ ACCESS_RULES: dict[str, Callable[[Call], bool]] = {
     APP.WORKERS: worker,
     APP.OWNER: owner,
     f"{APP.OWNER}; administrator": owner_or_administrator,
-    # The rows' conversations are assigned (to the owning agent), so: owner or administrator.
-    f"{APP.WORKERS}; if assigned: {APP.OWNER} or administrator": owner_or_administrator,
+    f"{APP.WORKERS}; if assigned: {APP.OWNER} or administrator": lambda call_: worker(call_) and (
+        call_.conversation is None or call_.conversation.owner_id is None or owner_or_administrator(call_)),
     f"{APP.READERS}; agents of the team": lambda call_: (
         call_.caller.role in {ADMINISTRATOR, WATCHER} or (call_.caller.role == AGENT and in_path_team(call_))),
 }
