@@ -59,9 +59,12 @@ def _operations() -> dict[tuple[str, str], APIOperation[Any, Any, Any, Any]]:
 
 OPERATIONS = _operations()
 ACCESS = {(route.method, route.path): route.access for route in APP.API_ROUTES}
-# Routes an agent may call at all; the others refuse agents before reading anything.
+# Access labels under which an agent may call a route (fuzzed as the agent too), and those that
+# refuse agents before reading anything (fuzzed as the administrator only).
 AGENT_LABELS = {APP.ANYONE, APP.WORKERS, APP.OWNER, f"{APP.OWNER}; administrator",
                 f"{APP.WORKERS}; if assigned: {APP.OWNER} or administrator", f"{APP.READERS}; agents of the team"}
+NO_AGENT_LABELS = {APP.ADMIN, APP.READERS, APP.PUBLIC}
+HERE = "tests/integration/test_openapi_fuzz.py"
 # FUZZ_EXAMPLES=200 for a longer hunt by hand; CI keeps the default short.
 EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 # Writing first, then reading what was written (an export of fuzzed text, say); deletions, then
@@ -158,8 +161,20 @@ def check_answer(case: Case[Any], response: requests.Response) -> None:
     case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
 
 
+def test_the_fuzz_knows_every_access_label_and_path_parameter(fuzz):
+    # Given every operation of the document; Then the fuzz knows whom to send it as, and its ids
+    unknown = [f"{' '.join(key)}: access label {ACCESS[key]!r} is unknown; add it to AGENT_LABELS or "
+               f"NO_AGENT_LABELS in {HERE}" for key in OPERATIONS if ACCESS[key] not in AGENT_LABELS | NO_AGENT_LABELS]
+    unknown += [f"{' '.join(key)}: path parameter {{{parameter.name}}} has no id; add one to the fuzz fixture's "
+                f"path_values in {HERE}" for key, operation in OPERATIONS.items()
+                for parameter in operation.path_parameters if parameter.name not in fuzz.path_values]
+    assert not unknown, "\n".join(unknown)
+
+
 def fuzz_operation(world: FuzzWorld, who: str, key: tuple[str, str]) -> None:
     operation = OPERATIONS[key]
+    missing = [parameter.name for parameter in operation.path_parameters if parameter.name not in world.path_values]
+    assert not missing, f"{' '.join(key)}: add ids for {missing} to the fuzz fixture's path_values in {HERE}"
     fixed = {parameter.name: world.path_values[parameter.name] for parameter in operation.path_parameters}
     # The fuzz run's own objects (deep: the request reaches the use case), and drawn ids (shallow).
     strategy: st.SearchStrategy[Case[Any]] = st.one_of(
