@@ -6,7 +6,7 @@ export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export AWS_DEFAULT_REGION ?= us-east-1
 
 .PHONY: install install-python install-frontend build-frontend install-browser run test test-fast \
-        test-unit test-integration test-infra test-e2e test-browser lint typecheck synth cost-probe clean
+        test-unit test-integration test-fuzz test-infra test-e2e test-browser lint typecheck synth cost-probe clean
 
 install: install-python build-frontend
 
@@ -48,6 +48,10 @@ test-unit: install-python
 
 test-integration: install-python
 	$(PY) -m pytest -m integration
+
+# The OpenAPI fuzz alone (part of the integration run too); FUZZ_EXAMPLES=200 hunts longer.
+test-fuzz: install-python
+	$(PY) -m pytest -m fuzz
 
 test-infra: install-python
 	$(PY) -m pytest -m infra

@@ -70,6 +70,8 @@ class Account:
     phone_number_id: str
     app_secret: str
     webhook_url: str
+    # Everything the account was created with (to rotate to the same values, or to sign).
+    credentials: dict[str, str]
 
 
 def new_whatsapp_account(runtime: LocalRuntime, api: str, admin: dict[str, str],
@@ -89,7 +91,7 @@ def new_whatsapp_account(runtime: LocalRuntime, api: str, admin: dict[str, str],
         channel="whatsapp", account_id=account["id"], provider_account_id=phone_number_id, name="Test number",
         webhook_url=account["webhook_url"], credentials=credentials,
         details={"display_phone_number": "15550002222", "waba_id": "1029" + phone_number_id[-8:]}))
-    return Account(account["id"], phone_number_id, credentials["app_secret"], account["webhook_url"])
+    return Account(account["id"], phone_number_id, credentials["app_secret"], account["webhook_url"], credentials)
 
 
 def say(runtime: LocalRuntime, account: Account, wa_id: str, text: str, **kwargs: Any) -> None:

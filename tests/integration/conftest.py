@@ -17,6 +17,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "/integration/" in str(item.fspath):
             item.add_marker(pytest.mark.integration)
+            # The fuzz run shares this suite's runtime (one per process); `-m fuzz` runs it alone.
+            if item.fspath.basename.endswith("_fuzz.py"):
+                item.add_marker(pytest.mark.fuzz)
 
 
 @pytest.fixture(scope="session")
