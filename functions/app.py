@@ -249,9 +249,10 @@ def _file(filename: str, content_type: str, body: bytes) -> Response:
 # drift by tests/unit/test_openapi.py). The webhooks and the health check are not part of it.
 
 ADMIN = "administrator"
-READERS = "administrator, watcher"
+READERS = "administrator, watcher, supervisor"
 ANYONE = "any signed-in user"
 WORKERS = "administrator, agent (of the conversation's team)"
+ASSIGNERS = "administrator, supervisor, agent (of the conversation's team)"
 OWNER = "the agent the conversation is assigned to"
 PUBLIC = "public"
 
@@ -376,7 +377,7 @@ def pick_up(conversation_id: str) -> Response:
 
 
 @documented("/conversations/{conversation_id}/assign", "POST", "Assign to a colleague of the team who is "
-            "signed in now", access=WORKERS, body=AssignInput, response=Conversation)
+            "signed in now", access=ASSIGNERS, body=AssignInput, response=Conversation)
 def assign(conversation_id: str) -> Response:
     body = _body(AssignInput)
     return _json(wiring.lifecycle().assign(_principal(), conversation_id, body.agent_id))

@@ -2,7 +2,7 @@
 by every kind of caller, answers as the route's access label says.
 
 Callers: the administrator; the agent who owns the conversation; an agent of the same team who
-does not own it; a watcher; an agent of another team (as is, and choosing the default team with
+does not own it; a watcher; a supervisor; an agent of another team (as is, and choosing the default team with
 ``?team=``); a user disabled after signing in (their token is still a valid JWT); no token at
 all; and the owning agent again with the ids of another team's objects (object-level checks).
 Path parameters are real ids of objects made here.
@@ -42,6 +42,7 @@ from tests.integration.admin_helpers import (
 )
 from tests.integration.conftest import drain
 from tests.integration.inbox_support import by_customer
+from tests.loopback import Answer, LoopbackServer, loopback_server
 from tests.support import HTTP_TIMEOUT, new_wa_id
 
 APP = load_functions_app()
@@ -49,7 +50,9 @@ ROUTES: list[Any] = APP.API_ROUTES
 PATH_PARAMETER = re.compile(r"{(\w+)}")
 HERE = "tests/integration/test_authorization_matrix.py"
 
-ADMINISTRATOR, AGENT, WATCHER, DISABLED = "administrator", "agent", "watcher", "disabled"
+ADMINISTRATOR, AGENT, WATCHER, SUPERVISOR, DISABLED = "administrator", "agent", "watcher", "supervisor", "disabled"
+# Roles that see every team (the role table of shared/domain/identity.py).
+ACCOUNT_WIDE = {ADMINISTRATOR, WATCHER, SUPERVISOR}
 TEMPLATE = {"name": "matrix_hello", "language": "en", "body": "Hello from the matrix"}
 
 
@@ -98,7 +101,7 @@ def in_path_team(call_: Call) -> bool:
 
 
 def signed_in(call_: Call) -> bool:
-    return call_.caller.role in {ADMINISTRATOR, AGENT, WATCHER}
+    return call_.caller.role in {ADMINISTRATOR, AGENT, WATCHER, SUPERVISOR}
 
 
 def conversation_reader(call_: Call) -> bool:
@@ -108,6 +111,10 @@ def conversation_reader(call_: Call) -> bool:
 
 def worker(call_: Call) -> bool:
     return call_.caller.role == ADMINISTRATOR or (call_.caller.role == AGENT and in_conversation_team(call_))
+
+
+def assigner(call_: Call) -> bool:
+    return worker(call_) or call_.caller.role == SUPERVISOR
 
 
 def owner(call_: Call) -> bool:
@@ -123,15 +130,16 @@ def owner_or_administrator(call_: Call) -> bool:
 ACCESS_RULES: dict[str, Callable[[Call], bool]] = {
     APP.PUBLIC: lambda call_: True,
     APP.ANYONE: conversation_reader,
-    APP.READERS: lambda call_: call_.caller.role in {ADMINISTRATOR, WATCHER},
+    APP.READERS: lambda call_: call_.caller.role in ACCOUNT_WIDE,
     APP.ADMIN: lambda call_: call_.caller.role == ADMINISTRATOR,
     APP.WORKERS: worker,
+    APP.ASSIGNERS: assigner,
     APP.OWNER: owner,
     f"{APP.OWNER}; administrator": owner_or_administrator,
     f"{APP.WORKERS}; if assigned: {APP.OWNER} or administrator": lambda call_: worker(call_) and (
         call_.conversation is None or call_.conversation.owner_id is None or owner_or_administrator(call_)),
     f"{APP.READERS}; agents of the team": lambda call_: (
-        call_.caller.role in {ADMINISTRATOR, WATCHER} or (call_.caller.role == AGENT and in_path_team(call_))),
+        call_.caller.role in ACCOUNT_WIDE or (call_.caller.role == AGENT and in_path_team(call_))),
 }
 
 
@@ -168,6 +176,7 @@ class ObjectSet:
     writable_team_id: str  # routes that change a team: one made for the matrix, not the default team
     account: Account
     user_id: str
+    customer_id: str
 
 
 @dataclass
@@ -183,6 +192,10 @@ class World:
     group_id: str
     reply_id: str
     rule_id: str
+    attribute_key: str
+    subscription_id: str
+    delivery_id: str
+    receiver_url: str
     settings: dict[str, Any]
     conversations: dict[str, ConversationRef] = field(default_factory=dict)
 
@@ -221,6 +234,19 @@ class World:
     def new_team(self) -> str:
         return str(new_team(self.api, self.admin)["id"])
 
+    def new_customer(self) -> str:
+        wa_id = new_wa_id()
+        say(self.runtime, self.own.account, wa_id, "hello from a throwaway customer")
+        found = by_customer(self.api, self.admin, wa_id)
+        assert found is not None
+        return customer_of(self.api, self.admin, str(found["id"]))
+
+    def new_attribute(self) -> str:
+        return str(ok(call("POST", f"{self.api}/customer-attributes", self.admin, attribute(unique("mx"))), 201)["key"])
+
+    def new_subscription(self) -> str:
+        return subscription(self.api, self.admin, self.receiver_url)
+
 
 # What each path parameter is, by name, for one caller's object set and the route's method. A
 # route with a parameter not named here fails the matrix: add the parameter here.
@@ -235,6 +261,10 @@ PATH_VALUES: dict[str, Callable[[World, ObjectSet, str], str]] = {
     "rule_id": lambda world, objects, method: world.rule_id,
     "name": lambda world, objects, method: TEMPLATE["name"],
     "language": lambda world, objects, method: TEMPLATE["language"],
+    "customer_id": lambda world, objects, method: objects.customer_id,
+    "key": lambda world, objects, method: world.attribute_key,
+    "subscription_id": lambda world, objects, method: world.subscription_id,
+    "delivery_id": lambda world, objects, method: world.delivery_id,
 }
 
 # Routes that use their object up (delete it, or move its conversation on): each allowed caller
@@ -251,6 +281,8 @@ FRESH: dict[tuple[str, str], dict[str, Callable[[World], str]]] = {
     ("DELETE", "/admin/channel-accounts/{account_id}/templates/{name}/{language}"): {"name": World.new_template},
     ("DELETE", "/channel-accounts/{account_id}/routing-rules/{rule_id}"): {"rule_id": World.new_rule},
     ("DELETE", "/teams/{team_id}"): {"team_id": World.new_team},
+    ("DELETE", "/customer-attributes/{key}"): {"key": World.new_attribute},
+    ("DELETE", "/event-subscriptions/{subscription_id}"): {"subscription_id": World.new_subscription},
 }
 
 # Bodies that need real ids, fresh names, or values that leave shared settings as they are.
@@ -295,6 +327,16 @@ BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
         "credentials": world.own.account.credentials},
     ("PUT", "/channel-accounts/{account_id}/out-of-office"): lambda world: {"messages": []},
     ("POST", "/channel-accounts/{account_id}/routing-rules"): lambda world: {"team_id": "default"},
+    # A throwaway profile merged into the row's customer (the merge uses its source up).
+    ("POST", "/customers/{customer_id}/merge"): lambda world: {"source_id": world.new_customer()},
+    ("POST", "/customers/{customer_id}/addresses"): lambda world: {"address": f"email:{unique('mx')}@example.com"},
+    # An opt-in: the row's customer stays reachable for the routes that reply to them.
+    ("POST", "/customers/{customer_id}/consent"): lambda world: {"channel": "whatsapp", "opted_out": False},
+    ("POST", "/customer-attributes"): lambda world: attribute(unique("mx")),
+    ("PUT", "/customer-attributes/{key}"): lambda world: attribute(world.attribute_key),
+    ("POST", "/event-subscriptions"): lambda world: {"url": world.receiver_url, "events": ["conversation.archived"]},
+    # Kept disabled: the subscription the rows share receives nothing more.
+    ("PATCH", "/event-subscriptions/{subscription_id}"): lambda world: {"enabled": False},
 }
 
 QUERIES: dict[tuple[str, str], Callable[[World], dict[str, str]]] = {
@@ -307,6 +349,23 @@ QUERIES: dict[tuple[str, str], Callable[[World], dict[str, str]]] = {
 # Routes an allowed caller cannot complete here, with the reason. Their allowed callers must
 # still get neither 401/403 nor a 5xx. Empty: every route is exercised to its documented status.
 NOT_EXERCISED: dict[tuple[str, str], str] = {}
+
+
+def attribute(key: str) -> dict[str, Any]:
+    return {"key": key.replace("-", "_"), "label": "Matrix attribute", "type": "text"}
+
+
+def customer_of(api: str, headers: dict[str, str], conversation_id: str) -> str:
+    return str(ok(call("GET", f"{api}/conversations/{conversation_id}/customer", headers))["profile"]["id"])
+
+
+def subscription(api: str, admin: dict[str, str], url: str) -> str:
+    """A disabled subscription: rows may change or delete it, and no event goes to it."""
+    created = ok(call("POST", f"{api}/event-subscriptions", admin, {"url": url, "events": ["conversation.archived"]}),
+                 201)
+    subscription_id = str(created["subscription"]["id"])
+    ok(call("PATCH", f"{api}/event-subscriptions/{subscription_id}", admin, {"enabled": False}))
+    return subscription_id
 
 
 # --- smallest valid bodies from the pydantic models ---------------------------------------------------
@@ -382,11 +441,12 @@ def test_the_matrix_knows_every_access_label_and_path_parameter():
 
 @pytest.fixture(scope="module")
 def callers(runtime, api, demo, admin, agent1, agent2, user_ids) -> Iterator[dict[str, Caller]]:
-    # Agents take a seat: make room for the other team's agent.
-    set_free_seats(api, admin, 2)
+    # Agents and supervisors take a seat: make room for the other team's agent and the supervisor.
+    set_free_seats(api, admin, 3)
     other_team = new_team(api, admin)["id"]
     outsider, outsider_headers = new_user(runtime, api, admin, role=AGENT, team_ids=[other_team])
     watcher, watcher_headers = new_user(runtime, api, admin, role=WATCHER)
+    supervisor, supervisor_headers = new_user(runtime, api, admin, role=SUPERVISOR)
     gone, gone_headers = new_user(runtime, api, admin, role=WATCHER)
     # The disabled user signed in before being disabled: the token worked, and is still a valid JWT.
     ok(call("GET", f"{api}/me", gone_headers))
@@ -396,6 +456,7 @@ def callers(runtime, api, demo, admin, agent1, agent2, user_ids) -> Iterator[dic
         "no token": Caller("no token", {}, None),
         "disabled": Caller("disabled", gone_headers, DISABLED, gone["id"], ("default",)),
         "watcher": Caller("watcher", watcher_headers, WATCHER, watcher["id"], ("default",)),
+        "supervisor": Caller("supervisor", supervisor_headers, SUPERVISOR, supervisor["id"], ("default",)),
         "other team's agent": Caller("other team's agent", outsider_headers, AGENT, outsider["id"], (other_team,)),
         "other team's agent choosing ?team=default": Caller(
             "other team's agent choosing ?team=default", outsider_headers, AGENT, outsider["id"], (other_team,),
@@ -416,7 +477,29 @@ def callers(runtime, api, demo, admin, agent1, agent2, user_ids) -> Iterator[dic
 
 
 @pytest.fixture(scope="module")
-def world(runtime, api, demo, admin, agent1, callers) -> Iterator[World]:
+def receiver() -> Iterator[LoopbackServer]:
+    """Where the matrix's event subscriptions point."""
+    with loopback_server(Answer(200, {"received": True})) as server:
+        yield server
+
+
+def delivery_of(runtime: LocalRuntime, api: str, admin: dict[str, str], account: Account, receiver_url: str,
+                ) -> tuple[str, str]:
+    """A subscription with one delivery in its log (of a conversation opened for it), then disabled."""
+    drain(runtime, "events", rounds=2000)  # earlier suites' events go to no subscription of ours
+    created = ok(call("POST", f"{api}/event-subscriptions", admin,
+                      {"url": receiver_url, "events": ["conversation.created"]}), 201)
+    subscription_id = str(created["subscription"]["id"])
+    say(runtime, account, new_wa_id(), "hello, events")
+    drain(runtime, "events")
+    ok(call("PATCH", f"{api}/event-subscriptions/{subscription_id}", admin, {"enabled": False}))
+    log = ok(call("GET", f"{api}/event-subscriptions/{subscription_id}/deliveries", admin))["items"]
+    assert log, "the event worker delivered nothing to the matrix's subscription"
+    return subscription_id, str(log[0]["delivery_id"])
+
+
+@pytest.fixture(scope="module")
+def world(runtime, api, demo, admin, agent1, callers, receiver) -> Iterator[World]:
     other = callers["other team's agent"]
     other_team = other.team_ids[0]
     account = new_whatsapp_account(runtime, api, admin)
@@ -438,16 +521,24 @@ def world(runtime, api, demo, admin, agent1, callers) -> Iterator[World]:
     reply = ok(call("POST", f"{api}/admin/quick-replies", admin, {"group_id": group["id"], "text": "Hi {name}"}), 201)
     tag = ok(call("POST", f"{api}/tags", admin, {"tag": unique("matrix")}), 201)["tag"]
     rule = ok(call("POST", f"{api}/channel-accounts/{account.id}/routing-rules", admin, {"team_id": "default"}), 201)
+    key = ok(call("POST", f"{api}/customer-attributes", admin, attribute(unique("mx"))), 201)["key"]
+    receiver_url = f"{receiver.base_url}/events"
+    subscription_id, delivery_id = delivery_of(runtime, api, admin, account, receiver_url)
     yield World(
         runtime=runtime, api=api, admin=admin, agent1=agent1, password=demo["password"],
         own=ObjectSet(ConversationRef(mine["id"], mine["team_id"], mine["owner_id"]), "default",
-                      new_team(api, admin)["id"], account, subject["id"]),
+                      new_team(api, admin)["id"], account, subject["id"], customer_of(api, admin, mine["id"])),
         foreign=ObjectSet(ConversationRef(theirs["id"], theirs["team_id"], theirs["owner_id"]), other_team,
-                          other_team, other_account, other.user_id or ""),
-        tag=tag, group_id=group["id"], reply_id=reply["id"], rule_id=rule["id"],
+                          other_team, other_account, other.user_id or "", customer_of(api, admin, theirs["id"])),
+        tag=tag, group_id=group["id"], reply_id=reply["id"], rule_id=rule["id"], attribute_key=key,
+        subscription_id=subscription_id, delivery_id=delivery_id, receiver_url=receiver_url,
         settings=ok(call("GET", f"{api}/settings/service", admin)))
     # The replies and started conversations of the rows go out now, not in a later suite's drain.
     drain(runtime, "outbound", "send")
+    # No subscription of the matrix outlives it (the administrator's row made one more).
+    page = ok(call("GET", f"{api}/event-subscriptions?limit=100", admin))["items"]
+    for made in [item for item in page if item["url"] == receiver_url]:
+        ok(call("DELETE", f"{api}/event-subscriptions/{made['id']}", admin), 204)
 
 
 def request_for(world: World, route: Any, call_: Call, allowed: bool) -> tuple[str, Any, dict[str, str]]:

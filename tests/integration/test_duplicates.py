@@ -1,20 +1,30 @@
-"""The same webhook delivered many times stores one message: concurrent copies are folded by
-the FIFO queue's deduplication, and copies that arrive after its five-minute window by the
-conditional write on the provider's message id."""
+"""The same webhook delivered many times stores one message and sends one out-of-office reply:
+concurrent copies are folded by the FIFO queue's deduplication, and copies that arrive after its
+five-minute window by the conditional write on the provider's message id (which also keeps the
+routing follow-ups, out-of-office included, from running twice)."""
 
 import threading
 
+import requests
+
+from tests.integration.admin_helpers import call, new_team, new_whatsapp_account, ok
 from tests.integration.conftest import drain, queue_depth
-from tests.integration.test_message_pipeline import conversation_of, messages_of
-from tests.support import new_wa_id, post_whatsapp, whatsapp_text
+from tests.integration.inbox_support import by_customer
+from tests.integration.test_message_pipeline import messages_of
+from tests.support import HTTP_TIMEOUT, new_wa_id, post_whatsapp, whatsapp_text
 
 COPIES = 5
+CLOSED = "We are closed; we answer tomorrow."
 
 
-def test_five_copies_of_one_webhook_store_one_message(runtime, api, agent1, webhook_url, demo, sqs):
+def test_five_copies_of_one_webhook_store_one_message_and_send_one_out_of_office_reply(runtime, api, admin, sqs):
+    # Given an account routed to a team that is never open, with an out-of-office reply
+    team = new_team(api, admin, office_hours={"time_zone": "UTC"})
+    account = new_whatsapp_account(runtime, api, admin, team_id=team["id"])
+    ok(call("PUT", f"{api}/channel-accounts/{account.id}/out-of-office", admin, {"messages": [{"text": CLOSED}]}))
     drain(runtime, "inbound", "assignment", "out-of-office")
     wa_id = new_wa_id()
-    body = whatsapp_text(demo["whatsapp"]["phone_number_id"], wa_id=wa_id, text="did you get this?",
+    body = whatsapp_text(account.phone_number_id, wa_id=wa_id, text="did you get this?",
                          message_id=f"wamid.COPY{wa_id}")
     inbound_url = runtime.resources.queue_urls["inbound"]
 
@@ -24,7 +34,7 @@ def test_five_copies_of_one_webhook_store_one_message(runtime, api, agent1, webh
 
     def post() -> None:
         barrier.wait()
-        statuses.append(post_whatsapp(webhook_url, body, demo["whatsapp"]["app_secret"]).status_code)
+        statuses.append(post_whatsapp(account.webhook_url, body, account.app_secret).status_code)
 
     threads = [threading.Thread(target=post) for _ in range(COPIES)]
     for thread in threads:
@@ -37,14 +47,20 @@ def test_five_copies_of_one_webhook_store_one_message(runtime, api, agent1, webh
     assert queue_depth(sqs, inbound_url) == 1
     queued = sqs.receive_message(QueueUrl=inbound_url, VisibilityTimeout=0,
                                  AttributeNames=["All"])["Messages"][0]
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "assignment", "out-of-office", "outbound", "send")
 
     # When another copy arrives after the queue's deduplication window (sent here with a new id)
     sqs.send_message(QueueUrl=inbound_url, MessageBody=queued["Body"],
                      MessageGroupId=queued["Attributes"]["MessageGroupId"],
                      MessageDeduplicationId="after-the-deduplication-window")
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "assignment", "out-of-office", "outbound", "send")
 
-    # Then the conversation still holds the message once
-    conversation = conversation_of(api, agent1, wa_id)
-    assert [m["text"] for m in messages_of(api, agent1, conversation["id"])] == ["did you get this?"]
+    # Then the conversation holds the message once, and one out-of-office reply
+    conversation = by_customer(api, admin, wa_id, team=team["id"])
+    assert conversation is not None
+    thread = messages_of(api, admin, conversation["id"])
+    assert [(m["direction"], m["text"]) for m in thread] == [("inbound", "did you get this?"), ("outbound", CLOSED)]
+    # And the provider was asked to send that reply once
+    assert runtime.info is not None
+    outbox = requests.get(f"{runtime.info.simulator_url}/control/outbox", timeout=HTTP_TIMEOUT).json()["items"]
+    assert [m["payload"]["text"]["body"] for m in outbox if m["to"] == wa_id] == [CLOSED]

@@ -13,6 +13,7 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -22,6 +23,7 @@ from local.runtime import load_functions_app
 from tests.integration.admin_helpers import Account, call, new_team, new_user, new_whatsapp_account, ok, say, unique
 from tests.integration.conftest import drain
 from tests.integration.inbox_support import by_customer
+from tests.loopback import closed_port_url
 from tests.support import HTTP_TIMEOUT, find, new_wa_id
 
 APP = load_functions_app()
@@ -258,10 +260,69 @@ def started_conversation(ctx: Context) -> list[str]:
     return [started["customer_name"], read["customer_name"]]
 
 
+def customer_profile(ctx: Context) -> list[str]:
+    customer = json_of(call("GET", ctx.url(ctx.conversation_path + "/customer"), ctx.agent1), 200)["profile"]["id"]
+    path = f"/customers/{quote(customer, safe='')}"
+    renamed = json_of(call("PATCH", ctx.url(path), ctx.agent1, {"name": HOSTILE}), 200)["profile"]["name"]
+    read = json_of(call("GET", ctx.url(path), ctx.agent1), 200)["profile"]["name"]
+    logged = json_of(call("POST", ctx.url(path + "/log"), ctx.agent1,
+                          {"direction": "inbound", "medium": "phone", "text": HOSTILE}), 201)
+    entries = json_of(call("GET", ctx.url(path + "/log"), ctx.agent1), 200)["items"]
+    stored = find(entries, id=logged["id"])
+    assert stored is not None
+    # An opt-in (the customer stays reachable) with the agent's reason.
+    consent = json_of(call("POST", ctx.url(path + "/consent"), ctx.agent1,
+                           {"channel": "whatsapp", "opted_out": False, "detail": HOSTILE}), 201)
+    details = [change["detail"] for change in consent["history"] if "<" in change["detail"]]
+    return [renamed, read, logged["text"], stored["text"], *details[:1]]
+
+
+def customer_attribute(ctx: Context) -> list[str]:
+    key = unique("hostile").replace("-", "_")
+    defined = json_of(call("POST", ctx.url("/customer-attributes"), ctx.admin,
+                           {"key": key, "label": HOSTILE, "type": "choice", "choices": [HOSTILE]}), 201)
+    try:
+        changed = json_of(call("PUT", ctx.url(f"/customer-attributes/{key}"), ctx.admin,
+                               {"key": key, "label": HOSTILE + "!", "type": "choice", "choices": [HOSTILE]}), 200)
+        listed = json_of(call("GET", ctx.url("/customer-attributes"), ctx.agent1), 200)["items"]
+        stored = find(listed, key=key)
+        assert stored is not None
+        return [defined["label"], defined["choices"][0], changed["label"].removesuffix("!"),
+                stored["label"].removesuffix("!"), stored["choices"][0]]
+    finally:
+        call("DELETE", ctx.url(f"/customer-attributes/{key}"), ctx.admin)
+
+
+def event_subscription(ctx: Context) -> list[str]:
+    made = json_of(call("POST", ctx.url("/event-subscriptions"), ctx.admin, {
+        "url": f"{closed_port_url()}/events", "events": ["conversation.archived"], "description": HOSTILE}), 201)
+    path = f"/event-subscriptions/{made['subscription']['id']}"
+    try:
+        patched = json_of(call("PATCH", ctx.url(path), ctx.admin, {"description": HOSTILE + "!", "enabled": False}),
+                          200)
+        read = json_of(call("GET", ctx.url(path), ctx.admin), 200)
+        return [made["subscription"]["description"], patched["description"].removesuffix("!"),
+                read["description"].removesuffix("!")]
+    finally:
+        call("DELETE", ctx.url(path), ctx.admin)
+
+
+def consent_keywords(ctx: Context) -> list[str]:
+    before = json_of(call("GET", ctx.url("/settings/service"), ctx.admin), 200)["consent_keywords"]
+    try:
+        patched = json_of(call("PATCH", ctx.url("/settings/service"), ctx.admin, {"consent_keywords": {
+            "viber": {"opt_out": [HOSTILE], "opt_in": [HOSTILE + "!"]}}}), 200)["consent_keywords"]["viber"]
+        read = json_of(call("GET", ctx.url("/settings/service"), ctx.admin), 200)["consent_keywords"]["viber"]
+        return [patched["opt_out"][0], patched["opt_in"][0].removesuffix("!"), read["opt_out"][0]]
+    finally:
+        ok(call("PATCH", ctx.url("/settings/service"), ctx.admin, {"consent_keywords": before}))
+
+
 # The checks: each stores its fields' markup and reads it back.
 CHECKS: dict[str, Callable[[Context], list[str]]] = {check.__name__: check for check in (
     note, reply, template_variable, tags, archive_tags, quick_replies, team, people, channel_account,
-    out_of_office_and_routing, started_conversation)}
+    out_of_office_and_routing, started_conversation, customer_profile, customer_attribute, event_subscription,
+    consent_keywords)}
 # Each free-text field, and the check that stores it and reads it back.
 FREE_TEXT: dict[str, str] = {
     "NoteInput.text": "note",
@@ -285,6 +346,15 @@ FREE_TEXT: dict[str, str] = {
     "OutOfOfficeInput.messages[].text": "out_of_office_and_routing",
     "RoutingRuleInput.keyword": "out_of_office_and_routing",
     "StartConversationInput.customer_name": "started_conversation",
+    "CustomerPatch.name": "customer_profile",
+    "CommunicationInput.text": "customer_profile",
+    "ConsentInput.detail": "customer_profile",
+    "AttributeDefinition.label": "customer_attribute",
+    "AttributeDefinition.choices[]": "customer_attribute",
+    "SubscriptionInput.description": "event_subscription",
+    "SubscriptionPatch.description": "event_subscription",
+    "ServiceSettingsPatch.consent_keywords.*.opt_out[]": "consent_keywords",
+    "ServiceSettingsPatch.consent_keywords.*.opt_in[]": "consent_keywords",
 }
 
 # String fields that are not free text: ids and references (an unknown one is refused), codes
@@ -333,6 +403,16 @@ NOT_FREE_TEXT: dict[str, str] = {
     "CredentialsInput.credentials.*": "secrets: stored in Secrets Manager, never given back",
     "RoutingRuleInput.team_id": "reference to a team (else 400)",
     "RoutingRuleInput.language": "a language tag (pattern)",
+    "MessageInput.reply_to": "reference to a message of the conversation (else 400)",
+    "StartConversationInput.reply_to": "reference to a message of the conversation (else 400)",
+    "AddressInput.address": "an address of a known kind, validated (E.164 phone, email, channel id)",
+    "AttributeDefinition.key": "an attribute key: lowercase letters, digits, underscores (pattern)",
+    "CommunicationInput.conversation_id": "reference to a conversation (else 404)",
+    "CommunicationInput.occurred_at": "a date-time",
+    "CustomerPatch.language": "a language tag (pattern)",
+    "MergeInput.source_id": "reference to a customer (else 404)",
+    "SubscriptionInput.url": "an http(s) URL (pattern)",
+    "SubscriptionPatch.url": "an http(s) URL (pattern)",
 }
 
 

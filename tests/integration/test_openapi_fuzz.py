@@ -42,6 +42,7 @@ from tests.integration.admin_helpers import (
 )
 from tests.integration.conftest import drain
 from tests.integration.inbox_support import by_customer
+from tests.loopback import closed_port_url
 from tests.support import HTTP_TIMEOUT, new_wa_id
 
 APP = load_functions_app()
@@ -61,7 +62,7 @@ OPERATIONS = _operations()
 ACCESS = {(route.method, route.path): route.access for route in APP.API_ROUTES}
 # Access labels under which an agent may call a route (fuzzed as the agent too), and those that
 # refuse agents before reading anything (fuzzed as the administrator only).
-AGENT_LABELS = {APP.ANYONE, APP.WORKERS, APP.OWNER, f"{APP.OWNER}; administrator",
+AGENT_LABELS = {APP.ANYONE, APP.WORKERS, APP.ASSIGNERS, APP.OWNER, f"{APP.OWNER}; administrator",
                 f"{APP.WORKERS}; if assigned: {APP.OWNER} or administrator", f"{APP.READERS}; agents of the team"}
 NO_AGENT_LABELS = {APP.ADMIN, APP.READERS, APP.PUBLIC}
 HERE = "tests/integration/test_openapi_fuzz.py"
@@ -91,6 +92,8 @@ class FuzzWorld:
     path_values: dict[str, str]
     settings: dict[str, Any]
     session: requests.Session
+    # Where the fuzz's event subscriptions point: nothing listens, nothing leaves the machine.
+    receiver_url: str
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +117,14 @@ def fuzz(runtime, api, admin) -> Iterator[FuzzWorld]:
     group = ok(call("POST", f"{api}/admin/quick-reply-groups", admin, {"name": unique("fz")}), 201)
     reply = ok(call("POST", f"{api}/admin/quick-replies", admin, {"group_id": group["id"], "text": "Hi"}), 201)
     rule = ok(call("POST", f"{api}/channel-accounts/{spare.id}/routing-rules", admin, {"team_id": team}), 201)
+    customer_id = ok(call("GET", f"{api}/conversations/{conversation['id']}/customer", admin))["profile"]["id"]
+    key = ok(call("POST", f"{api}/customer-attributes", admin,
+                  {"key": unique("fz").replace("-", "_"), "label": "Fuzz", "type": "text"}), 201)["key"]
+    receiver_url = f"{closed_port_url()}/events"
+    subscription = ok(call("POST", f"{api}/event-subscriptions", admin,
+                           {"url": receiver_url, "events": ["conversation.archived"], "description": "fuzz"}), 201)
+    subscription_id = subscription["subscription"]["id"]
+    ok(call("PATCH", f"{api}/event-subscriptions/{subscription_id}", admin, {"enabled": False}))
     current = ok(call("GET", f"{api}/settings/service", admin))
     before = {name: current[name] for name in ("agents_may_create_tags", "reopen_days", "seats", "auto_delete_days")}
     with requests.Session() as session:
@@ -122,8 +133,10 @@ def fuzz(runtime, api, admin) -> Iterator[FuzzWorld]:
             path_values={"conversation_id": conversation["id"], "team_id": team, "account_id": spare.id,
                          "user_id": subject["id"], "tag": unique("fuzz"), "group_id": group["id"],
                          "reply_id": reply["id"], "rule_id": rule["id"], "name": template["name"],
-                         "language": template["language"]},
-            settings=before, session=session)
+                         "language": template["language"], "customer_id": customer_id, "key": key,
+                         # No delivery exists under this id: the replay answers 404 (the matrix replays a real one).
+                         "subscription_id": subscription_id, "delivery_id": "fuzz-delivery"},
+            settings=before, session=session, receiver_url=receiver_url)
     # Put back what the fuzz changed for everyone: who is online, the seats its users took, the
     # service settings (seats not below those still in use: users it invited keep theirs).
     for user_id, teams in ((fuzz_admin["id"], ["default", team]), (agent["id"], [team])):
@@ -132,6 +145,9 @@ def fuzz(runtime, api, admin) -> Iterator[FuzzWorld]:
         ok(call("POST", f"{api}/users/{user_id}/disable", admin))
     used = ok(call("GET", f"{api}/settings/service", admin))["seats_used"]
     ok(call("PATCH", f"{api}/settings/service", admin, {**before, "seats": max(before["seats"], used)}))
+    made = ok(call("GET", f"{api}/event-subscriptions?limit=100", admin))["items"]
+    for item in [item for item in made if item["url"] == receiver_url]:
+        ok(call("DELETE", f"{api}/event-subscriptions/{item['id']}", admin), 204)
     drain(runtime, "outbound", "send")
 
 
@@ -148,6 +164,12 @@ def _pin(case: Case[Any], world: FuzzWorld) -> None:
     if (case.method.upper(), case.path) == ("PATCH", "/settings/service") and "auto_delete_days" in case.body:
         # A new retention reschedules every archived conversation of the session: not a few examples' work.
         case.body["auto_delete_days"] = world.settings["auto_delete_days"]
+    if case.path.startswith("/event-subscriptions") and case.method.upper() in {"POST", "PATCH"}:
+        # Events go to no drawn host: only to the fuzz's own loopback address, and only while disabled.
+        if "url" in case.body:
+            case.body["url"] = world.receiver_url
+        if case.method.upper() == "PATCH" and "enabled" in case.body:
+            case.body["enabled"] = False
 
 
 def check_answer(case: Case[Any], response: requests.Response) -> None:
