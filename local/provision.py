@@ -44,6 +44,8 @@ class LocalResources:
             resources.ENV_RETRY_MACHINE_ARN: self.state_machine_arns[resources.DELAYED_RETRY_MACHINE.key],
             resources.ENV_AUTO_DELETE_MACHINE_ARN: self.state_machine_arns[resources.AUTO_DELETE_MACHINE.key],
             resources.ENV_MEDIA_BUCKET: self.media_bucket,
+            # Not set in AWS: integrators' receivers run on loopback here (tests, the demo).
+            resources.ENV_PRIVATE_RECEIVERS: "true",
         }
         for queue in resources.QUEUES:
             env[resources.queue_url_env(queue)] = self.queue_urls[queue.key]

@@ -269,6 +269,8 @@ ENV_AUTO_DELETE_MACHINE_ARN = "CONTACT_AUTO_DELETE_MACHINE_ARN"
 ENV_MEDIA_BUCKET = "CONTACT_MEDIA_BUCKET"
 ENV_RETRY_BASE_SECONDS = "CONTACT_RETRY_BASE_SECONDS"
 ENV_RETRY_HORIZON_SECONDS = "CONTACT_RETRY_HORIZON_SECONDS"
+# "true" only in the local runtime: integrators' receivers may be on loopback there (channels/http.py).
+ENV_PRIVATE_RECEIVERS = "CONTACT_PRIVATE_RECEIVERS"
 
 
 def queue_url_env(queue: QueueDefinition) -> str:

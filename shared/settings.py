@@ -24,6 +24,7 @@ class Settings(BaseModel):
     queue_urls: dict[str, str]
     retry_base_seconds: int = 30
     retry_horizon_seconds: int = 86400
+    private_receivers: bool = False
 
     @property
     def table_name(self) -> str:
@@ -60,5 +61,6 @@ def get_settings() -> Settings:
         media_bucket=env.get(resources.ENV_MEDIA_BUCKET, ""),
         retry_base_seconds=int(env.get(resources.ENV_RETRY_BASE_SECONDS, "30")),
         retry_horizon_seconds=int(env.get(resources.ENV_RETRY_HORIZON_SECONDS, "86400")),
+        private_receivers=env.get(resources.ENV_PRIVATE_RECEIVERS, "") == "true",
         queue_urls={q.key: env.get(resources.queue_url_env(q), "") for q in resources.QUEUES},
     )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from .auth import TokenVerifier
 from .channels import adapter_for
+from .channels.http import post_to_receiver
 from .clock import utc_now
 from .credential_admin import CredentialWriter
 from .credentials import CredentialStore
@@ -241,12 +242,13 @@ def event_delivery() -> EventDelivery:
                          retry_machine_arn=settings.retry_machine_arn,
                          events_queue_url=settings.queue_url(EVENTS_QUEUE),
                          policy=RetryPolicy(base_seconds=settings.retry_base_seconds, horizon=settings.retry_horizon),
-                         clock=utc_now)
+                         clock=utc_now, post=partial(post_to_receiver, private_allowed=settings.private_receivers))
 
 
 @lru_cache(maxsize=1)
 def subscriptions_admin() -> SubscriptionAdministration:
-    return SubscriptionAdministration(subscription_store(), publisher(), utc_now)
+    return SubscriptionAdministration(subscription_store(), publisher(), utc_now,
+                                      private_receivers=get_settings().private_receivers)
 
 
 # --- customers: profiles, search, merges, communication log, consent ----------------------------

@@ -29,11 +29,12 @@ from chalicelib.domain.models import (
     StatusUpdate,
 )
 from chalicelib.errors import InvalidInput
+from chalicelib.settings import get_settings
 from chalicelib.signing import SIGNATURE_HEADER, signature_header, verify
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from .base import Credentials, MediaSource, SendFailed, SentMessage, WebhookRequest, no_handshake, parse_json_object
-from .http import post_bytes
+from .http import post_to_receiver, receiver_address_problem
 
 MIN_SECRET_LENGTH = 32
 MAX_MEDIA = 10
@@ -105,6 +106,9 @@ def check_credentials(values: Mapping[str, str]) -> None:
     if reply_url.scheme not in {"http", "https"} or not reply_url.hostname:
         raise InvalidInput("an API channel account needs reply_url, an http(s) URL its replies are posted to",
                            field="credentials.reply_url")
+    problem = receiver_address_problem(values["reply_url"])
+    if problem and not get_settings().private_receivers:
+        raise InvalidInput(f"reply_url must be a public receiver: {problem}", field="credentials.reply_url")
     unknown = set(values) - {"secret", "reply_url", "previous_secret"}
     if unknown:
         raise InvalidInput(f"unknown API channel credentials: {', '.join(sorted(unknown))}", field="credentials")
@@ -180,7 +184,8 @@ class ApiChannelAdapter:
             SIGNATURE_HEADER: signature_header(credentials["secret"], now, body),
             "Idempotency-Key": content.message_id,
         }
-        response = post_bytes(credentials["reply_url"], body, headers)
+        response = post_to_receiver(credentials["reply_url"], body, headers,
+                                    private_allowed=get_settings().private_receivers)
         if 200 <= response.status < 300:
             return SentMessage(provider_message_id=content.message_id)
         detail = f"the integrator's reply_url answered HTTP {response.status}"

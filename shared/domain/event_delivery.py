@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from chalicelib.channels.base import SendFailed
-from chalicelib.channels.http import ProviderResponse, post_bytes
+from chalicelib.channels.http import ProviderResponse
 from chalicelib.messaging import QueueMessage, QueuePublisher, StateMachineStarter, fifo_token
 from chalicelib.resources import EVENTS_QUEUE
 from chalicelib.signing import SIGNATURE_HEADER, signature_header
@@ -53,7 +53,7 @@ def _transient(status: int | None) -> bool:
 class EventDelivery:
     def __init__(self, store: SubscriptionStore, publisher: QueuePublisher, retries: StateMachineStarter, *,
                  retry_machine_arn: str, events_queue_url: str, policy: RetryPolicy,
-                 clock: Callable[[], datetime], post: Post = post_bytes) -> None:
+                 clock: Callable[[], datetime], post: Post) -> None:
         self._store = store
         self._publisher = publisher
         self._retries = retries

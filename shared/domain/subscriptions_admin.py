@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from chalicelib.channels.http import receiver_address_problem
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.messaging import QueuePublisher
 from chalicelib.resources import EVENTS_QUEUE
@@ -38,14 +39,22 @@ def _events(events: Sequence[EventType]) -> tuple[EventType, ...]:
 
 
 class SubscriptionAdministration:
-    def __init__(self, store: SubscriptionStore, publisher: QueuePublisher, clock: Callable[[], datetime]) -> None:
+    def __init__(self, store: SubscriptionStore, publisher: QueuePublisher, clock: Callable[[], datetime], *,
+                 private_receivers: bool = False) -> None:
         self._store = store
         self._publisher = publisher
         self._clock = clock
+        self._private_receivers = private_receivers
+
+    def _check_receiver(self, url: str | None) -> None:
+        problem = None if url is None or self._private_receivers else receiver_address_problem(url)
+        if problem:
+            raise InvalidInput(f"url must be a public receiver: {problem}", field="url")
 
     def create(self, principal: Principal, *, url: str, events: Sequence[EventType],
                description: str | None) -> SubscriptionCreated:
         require_administrator(principal)
+        self._check_receiver(url)
         existing = self._store.list_subscriptions(limit=MAX_SUBSCRIPTIONS, cursor=None)
         if len(existing.items) >= MAX_SUBSCRIPTIONS:
             raise InvalidInput(f"at most {MAX_SUBSCRIPTIONS} event subscriptions", field="url")
@@ -68,6 +77,7 @@ class SubscriptionAdministration:
                events: Sequence[EventType] | None, description: str | None,
                enabled: bool | None) -> EventSubscription:
         require_administrator(principal)
+        self._check_receiver(url)
         return self._store.update(subscription_id, url=url, events=None if events is None else _events(events),
                                   description=description, enabled=enabled)
 

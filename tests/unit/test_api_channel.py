@@ -26,6 +26,9 @@ from chalicelib.signing import signature_header, verify
 
 from tests.loopback import Answer, closed_port_url, loopback_server
 
+# The replies go to loopback receivers, as in the local runtime (tests/unit/test_receivers.py: in AWS they may not).
+pytestmark = pytest.mark.usefixtures("private_receivers")
+
 NOW = 1_760_000_000
 SECRET = "api-secret-0123456789abcdef0123456789"
 adapter = ApiChannelAdapter(clock=lambda: NOW)
