@@ -1,4 +1,4 @@
-"""The session of docs/admin-api.md, step by step over HTTP, and each user's profile."""
+"""The curl session of the README (Administering with curl), step by step over HTTP, and each user's profile."""
 
 import requests
 
