@@ -8,6 +8,7 @@ Control API::
     GET  /control/outbox[?channel=&account=&to=]  what agents sent, with the statuses reported back
     GET  /control/customer-messages[?channel=&account=]
     POST /control/<channel>/failures              {"mode": "500"|"429"|"permanent", "count": n}
+                                                  (email: "bounce"|"complaint", SES's feedback)
     POST /control/failures                        the same, with "channel" in the body (default whatsapp)
 
 ``<account>`` is our account id or the provider's id of the account (a WhatsApp phone_number_id).
@@ -142,5 +143,6 @@ def serve(simulator: ChannelSimulator, host: str, port: int) -> ThreadingHTTPSer
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     simulator.url = f"http://{host}:{server.server_address[1]}"
+    simulator.watch_mail()
     threading.Thread(target=server.serve_forever, name="simulator", daemon=True).start()
     return server

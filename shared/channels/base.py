@@ -16,6 +16,7 @@ from chalicelib.domain.models import (
     OutboundContent,
 )
 from chalicelib.errors import InvalidInput, NotFound
+from pydantic import ValidationError
 
 Credentials = Mapping[str, str]
 
@@ -103,6 +104,15 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise InvalidInput("body must be a JSON object", field="body")
     return document
+
+
+def invalid_payload(error: ValidationError, what: str, *, default_field: str = "body",
+                    prefix: tuple[str, ...] = ()) -> InvalidInput:
+    """InvalidInput for a payload that does not read as ``what``, naming its first problem and the
+    field where it is (under ``prefix`` when the payload was part of a larger one)."""
+    first = error.errors()[0]
+    field = ".".join([*prefix, *(str(part) for part in first["loc"])]) or default_field
+    return InvalidInput(f"{what}: {first['msg']}", field=field)
 
 
 def no_handshake(channel: Channel) -> NoReturn:

@@ -9,6 +9,14 @@ account's, and that the message is recent; then it reads the MIME from our own b
 
 Outbound: SES v2 ``SendEmail`` with a raw MIME message, threaded to the customer's last mail
 (``In-Reply-To`` / ``References``) whose headers are read back from the stored MIME.
+
+Delivery feedback: SES publishes ``Delivery``, ``Bounce`` and ``Complaint`` notifications of the
+mail we sent (the identity's feedback notifications, field ``notificationType``, or a
+configuration set's event publishing, field ``eventType``) to the same SNS topic, which reaches
+the same webhook under the same checks. They become status updates of the reply SES's
+``mail.messageId`` names: delivered; failed for a permanent bounce (with the receiving server's
+diagnostic) or a complaint, which also opts the address out. A transient or undetermined bounce
+is no failure: SES keeps trying, and a later notification says how it ended.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
     ContentKind,
+    DeliveryStatus,
     InboundMessage,
     MediaRef,
     OutboundContent,
@@ -52,19 +61,63 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .base import Credentials, MediaSource, SendFailed, SentMessage, WebhookRequest
+from .base import Credentials, MediaSource, SendFailed, SentMessage, WebhookRequest, invalid_payload
 
 MAX_MAIL_BYTES = 40 * 1024 * 1024  # SES's limit for a received message
 MAX_NOTICE_AGE = timedelta(hours=1)
 SIGNED_MAIL_URL_SECONDS = 300
 # Where SNS publishes its signing certificates (and subscription confirmation links).
 SNS_HOST = re.compile(r"^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$")
+# SES's notifications about the mail we sent (the others, e.g. Send or Open, are ignored).
+FEEDBACK_TYPES = frozenset({"Bounce", "Complaint", "Delivery"})
 _NOTIFICATION_FIELDS = ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
 _SUBSCRIPTION_FIELDS = ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type")
 # SES errors worth retrying later; the others (rejected message, unverified sender, suspended
 # account, bad request) will not succeed by waiting.
 _TRANSIENT_SES_ERRORS = frozenset({"TooManyRequestsException", "LimitExceededException", "InternalFailure",
                                    "ServiceUnavailable", "ThrottlingException", "SendingPausedException"})
+
+
+class _Loose(BaseModel):
+    # SES adds fields to its notifications without notice.
+    model_config = ConfigDict(extra="allow")
+
+
+class _FeedbackRecipient(_Loose):
+    emailAddress: str
+    diagnosticCode: str | None = None
+
+
+class _Bounce(_Loose):
+    bounceType: str
+    bounceSubType: str = ""
+    bouncedRecipients: list[_FeedbackRecipient]
+    timestamp: datetime | None = None
+
+
+class _Complaint(_Loose):
+    complainedRecipients: list[_FeedbackRecipient]
+    complaintFeedbackType: str | None = None
+    timestamp: datetime | None = None
+
+
+class _Delivery(_Loose):
+    recipients: list[str]
+    timestamp: datetime | None = None
+
+
+class _SentMail(_Loose):
+    messageId: str
+    timestamp: datetime | None = None
+
+
+class _Feedback(_Loose):
+    """A Bounce, Complaint or Delivery notification: ``mail`` names the message we sent."""
+
+    mail: _SentMail
+    bounce: _Bounce | None = None
+    complaint: _Complaint | None = None
+    delivery: _Delivery | None = None
 
 
 class _SnsNotice(BaseModel):
@@ -88,9 +141,7 @@ def _notice(body: bytes) -> _SnsNotice:
     try:
         return _SnsNotice.model_validate_json(body)
     except ValidationError as error:
-        first = error.errors()[0]
-        raise InvalidInput(f"not an SNS message: {first['msg']}",
-                           field=".".join(str(p) for p in first["loc"]) or "body") from error
+        raise invalid_payload(error, "not an SNS message") from error
 
 
 def string_to_sign(notice: dict[str, Any]) -> bytes:
@@ -202,7 +253,9 @@ class EmailAdapter:
         """Verify the SNS message; a verified subscription confirmation is confirmed here (SNS's
         handshake is a signed POST, not a GET)."""
         notice = _notice(request.body)
-        if notice.TopicArn != credentials["topic_arn"]:
+        # Feedback may be published to a topic of its own (optional ``feedback_topic_arn``).
+        topics = {credentials["topic_arn"], *filter(None, [credentials.get("feedback_topic_arn")])}
+        if notice.TopicArn not in topics:
             raise SignatureRejected("the message comes from another SNS topic than this account's",
                                     field="TopicArn")
         if notice.SignatureVersion != "2":
@@ -251,7 +304,13 @@ class EmailAdapter:
             ses = json.loads(notice.Message)
         except ValueError as error:
             raise InvalidInput("the SNS Message is not JSON", field="Message") from error
-        if not isinstance(ses, dict) or ses.get("notificationType") != "Received":
+        if not isinstance(ses, dict):
+            return []
+        # Identity notifications name their type in notificationType, event publishing in eventType.
+        kind = ses.get("notificationType") or ses.get("eventType")
+        if kind in FEEDBACK_TYPES:
+            return self._feedback(str(kind), ses, account)
+        if kind != "Received":
             return []
         receipt = ses.get("receipt") or {}
         mail = ses.get("mail") or {}
@@ -266,6 +325,44 @@ class EmailAdapter:
                                field="receipt.action.objectKey")
         document = self._read_mail(str(action["objectKey"]))
         return [self._message(account, ses_message_id, str(action["objectKey"]), document, receipt, mail)]
+
+    def _feedback(self, kind: str, ses: dict[str, Any], account: ChannelAccount) -> list[InboundMessage | StatusUpdate]:
+        try:
+            feedback = _Feedback.model_validate(ses)
+        except ValidationError as error:
+            raise invalid_payload(error, f"not an SES {kind} notification", default_field="Message") from error
+
+        def update(recipient: str, status: DeliveryStatus, at: datetime | None, *, code: str | None = None,
+                   reason: str | None = None, opted_out: bool = False) -> StatusUpdate:
+            return StatusUpdate(channel=self.channel, account_id=account.id,
+                                provider_message_id=feedback.mail.messageId, customer_id=recipient.strip().lower(),
+                                status=status, occurred_at=at or feedback.mail.timestamp or self._clock(),
+                                error_code=code, error_message=reason, opted_out=opted_out)
+
+        if kind == "Delivery":
+            if feedback.delivery is None:
+                raise InvalidInput("a Delivery notification needs its delivery object", field="delivery")
+            return [update(r, DeliveryStatus.DELIVERED, feedback.delivery.timestamp)
+                    for r in feedback.delivery.recipients]
+        if kind == "Bounce":
+            bounce = feedback.bounce
+            if bounce is None:
+                raise InvalidInput("a Bounce notification needs its bounce object", field="bounce")
+            if bounce.bounceType != "Permanent":
+                return []  # Transient or Undetermined: SES goes on trying; not a failure (yet)
+            subtype = bounce.bounceSubType or "General"
+            return [update(r.emailAddress, DeliveryStatus.FAILED, bounce.timestamp, code=f"bounce.{subtype}",
+                           reason=r.diagnosticCode or f"the mail bounced permanently ({subtype})")
+                    for r in bounce.bouncedRecipients]
+        complaint = feedback.complaint
+        if complaint is None:
+            raise InvalidInput("a Complaint notification needs its complaint object", field="complaint")
+        feedback_type = complaint.complaintFeedbackType or "abuse"
+        return [update(r.emailAddress, DeliveryStatus.FAILED, complaint.timestamp,
+                       code=f"complaint.{feedback_type}", opted_out=True,
+                       reason=f"the recipient reported the mail as unwanted ({feedback_type}); "
+                              "they are opted out of email")
+                for r in complaint.complainedRecipients]
 
     def _read_mail(self, key: str) -> EmailMessage:
         obj = self._s3().get_object(Bucket=get_settings().media_bucket, Key=key)

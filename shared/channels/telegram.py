@@ -34,6 +34,7 @@ from .base import (
     SendFailed,
     SentMessage,
     WebhookRequest,
+    invalid_payload,
     no_handshake,
     parse_json_object,
 )
@@ -138,9 +139,7 @@ class TelegramAdapter:
         try:
             update = _Update.model_validate(parse_json_object(request.body))
         except ValidationError as error:
-            first = error.errors()[0]
-            raise InvalidInput(f"not a Telegram update: {first['msg']}",
-                               field=".".join(str(p) for p in first["loc"]) or "body") from error
+            raise invalid_payload(error, "not a Telegram update") from error
         if update.message is not None:
             return [self._message(update.message, account, edited=False)]
         if update.edited_message is not None:
@@ -155,9 +154,7 @@ class TelegramAdapter:
         try:
             message = _Message.model_validate(raw)
         except ValidationError as error:
-            first = error.errors()[0]
-            raise InvalidInput(f"invalid {field}: {first['msg']}",
-                               field=".".join([field, *(str(p) for p in first["loc"])])) from error
+            raise invalid_payload(error, f"invalid {field}", prefix=(field,)) from error
         sender = message.sender
         name = _full_name(sender.first_name, sender.last_name) if sender else None
         common: dict[str, Any] = {

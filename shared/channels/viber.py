@@ -42,6 +42,7 @@ from .base import (
     SendFailed,
     SentMessage,
     WebhookRequest,
+    invalid_payload,
     no_handshake,
     parse_json_object,
 )
@@ -155,9 +156,7 @@ class ViberAdapter:
         try:
             callback = _Callback.model_validate(parse_json_object(request.body))
         except ValidationError as error:
-            first = error.errors()[0]
-            raise InvalidInput(f"not a Viber callback: {first['msg']}",
-                               field=".".join(str(p) for p in first["loc"]) or "body") from error
+            raise invalid_payload(error, "not a Viber callback") from error
         if callback.event in _IGNORED_EVENTS:
             return []
         if callback.event == "message":

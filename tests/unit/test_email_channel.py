@@ -12,7 +12,15 @@ import pytest
 from chalicelib.channels import adapter_for
 from chalicelib.channels.base import SendFailed, WebhookRequest
 from chalicelib.channels.mail import EmailAdapter, html_to_text
-from chalicelib.domain.models import Channel, ChannelAccount, ContentKind, InboundMessage, OutboundContent
+from chalicelib.domain.models import (
+    Channel,
+    ChannelAccount,
+    ContentKind,
+    DeliveryStatus,
+    InboundMessage,
+    OutboundContent,
+    StatusUpdate,
+)
 from chalicelib.errors import InvalidInput, SignatureRejected
 from chalicelib.settings import get_settings
 from moto import mock_aws
@@ -206,6 +214,76 @@ def test_an_attachment_source_is_a_signed_url_of_the_stored_mail(aws, fixture_by
     assert source.mime_attachment == 0
     assert "inbound-mail/mail-1/att0001" in source.url
     assert source.allowed_hosts == frozenset({source.url.split("/")[2]})
+
+
+# --- delivery feedback (SES Bounce / Complaint / Delivery notifications) --------------------
+
+SENT_ID = "0100019a2f6c3d1e-5f1e8a6b-3c2d-4e8f-9a7b-1c2d3e4f5a6b-000000"
+
+
+def feedback(fixture_bytes, name: str, **changes: Any) -> list[StatusUpdate]:
+    document = json.loads(fixture_bytes(f"email/{name}"))
+    document.update(changes)
+    signed = SIGNER.sign(sns_notification(json.dumps(document), timestamp=NOW))
+    email_adapter = adapter()
+    email_adapter.authenticate(request(signed), CREDENTIALS)
+    events = email_adapter.parse(request(signed), ACCOUNT)
+    assert all(isinstance(event, StatusUpdate) for event in events)
+    return [event for event in events if isinstance(event, StatusUpdate)]
+
+
+def test_a_delivery_notification_marks_the_reply_delivered(fixture_bytes):
+    [update] = feedback(fixture_bytes, "delivery.json")
+    assert (update.provider_message_id, update.customer_id, update.status) == (
+        SENT_ID, "ana.de.vries@example.nl", DeliveryStatus.DELIVERED)
+    assert update.occurred_at == datetime(2026, 11, 23, 11, 0, 0, 771000, tzinfo=UTC)
+    assert (update.error_code, update.opted_out) == (None, False)
+
+
+def test_a_permanent_bounce_fails_the_reply_with_the_servers_diagnostic(fixture_bytes):
+    [update] = feedback(fixture_bytes, "bounce_permanent.json")
+    assert (update.status, update.error_code) == (DeliveryStatus.FAILED, "bounce.General")
+    assert update.error_message is not None
+    assert "550 5.1.1" in update.error_message
+    assert update.customer_id == "ana.de.vries@example.nl"  # the bounced address, lower-cased
+    assert update.opted_out is False  # a bad address is no opt-out
+
+
+def test_a_transient_or_undetermined_bounce_is_not_a_failure(fixture_bytes):
+    assert feedback(fixture_bytes, "bounce_transient.json") == []
+    document = json.loads(fixture_bytes("email/bounce_permanent.json"))
+    undetermined = {**document["bounce"], "bounceType": "Undetermined", "bounceSubType": "Undetermined"}
+    assert feedback(fixture_bytes, "bounce_permanent.json", bounce=undetermined) == []
+
+
+def test_a_complaint_published_as_an_event_fails_the_reply_and_opts_the_address_out(fixture_bytes):
+    [update] = feedback(fixture_bytes, "complaint_event.json")
+    assert (update.provider_message_id, update.status) == (SENT_ID, DeliveryStatus.FAILED)
+    assert (update.error_code, update.opted_out) == ("complaint.abuse", True)
+    assert update.occurred_at == datetime(2026, 11, 23, 11, 0, 3, tzinfo=UTC)
+
+
+def test_feedback_without_the_object_it_announces_is_refused(fixture_bytes):
+    document = json.loads(fixture_bytes("email/delivery.json"))
+    del document["delivery"]
+    signed = SIGNER.sign(sns_notification(json.dumps(document), timestamp=NOW))
+    with pytest.raises(InvalidInput) as raised:
+        adapter().parse(request(signed), ACCOUNT)
+    assert raised.value.field == "delivery"
+    del document["mail"]["messageId"]
+    document["delivery"] = {"recipients": ["a@example.nl"]}
+    with pytest.raises(InvalidInput) as raised:
+        adapter().parse(request(SIGNER.sign(sns_notification(json.dumps(document), timestamp=NOW))), ACCOUNT)
+    assert raised.value.field == "mail.messageId"
+
+
+def test_feedback_from_a_separate_feedback_topic_is_accepted_and_others_are_not(fixture_bytes):
+    other_topic = "arn:aws:sns:us-east-1:123456789012:open-contact-mail-feedback"
+    signed = SIGNER.sign(sns_notification(fixture_bytes("email/delivery.json").decode(), timestamp=NOW,
+                                          topic_arn=other_topic))
+    with pytest.raises(SignatureRejected):
+        adapter().authenticate(request(signed), CREDENTIALS)
+    adapter().authenticate(request(signed), {**CREDENTIALS, "feedback_topic_arn": other_topic})
 
 
 # --- sending --------------------------------------------------------------------------
