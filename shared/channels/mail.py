@@ -8,7 +8,10 @@ signature (SignatureVersion 2: SHA256withRSA with the certificate from an
 account's, and that the message is recent; then it reads the MIME from our own bucket.
 
 Outbound: SES v2 ``SendEmail`` with a raw MIME message, threaded to the customer's last mail
-(``In-Reply-To`` / ``References``) whose headers are read back from the stored MIME.
+(``In-Reply-To`` / ``References``) whose headers are read back from the stored MIME. The agent's
+attachments (uploads in our media bucket) go in the same message, multipart/mixed, read from the
+bucket by key; SES takes at most 40 MB per message once encoded (domain/capabilities.py keeps
+replies below that).
 
 Delivery feedback: SES publishes ``Delivery``, ``Bounce`` and ``Complaint`` notifications of the
 mail we sent (the identity's feedback notifications, field ``notificationType``, or a
@@ -50,6 +53,7 @@ from chalicelib.domain.models import (
     InboundMessage,
     MediaRef,
     OutboundContent,
+    OutboundMedia,
     StatusUpdate,
 )
 from chalicelib.errors import InvalidInput, SignatureRejected
@@ -64,6 +68,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from .base import Credentials, MediaSource, SendFailed, SentMessage, WebhookRequest, invalid_payload
 
 MAX_MAIL_BYTES = 40 * 1024 * 1024  # SES's limit for a received message
+MAX_SEND_BYTES = 40 * 1024 * 1024  # SES's limit for a sent message, after encoding
 MAX_NOTICE_AGE = timedelta(hours=1)
 SIGNED_MAIL_URL_SECONDS = 300
 # Where SNS publishes its signing certificates (and subscription confirmation links).
@@ -413,9 +418,9 @@ class EmailAdapter:
 
     def send(self, account: ChannelAccount, credentials: Credentials, to: str,
              content: OutboundContent) -> SentMessage:
-        if content.template is not None or content.media:
-            raise SendFailed("unsupported_content", "email replies carry text only for now", permanent=True)
-        if not content.text:
+        if content.template is not None:
+            raise SendFailed("unsupported_content", "email has no message templates", permanent=True)
+        if not content.text and not content.media:
             raise SendFailed("empty_content", "nothing to send", permanent=True)
         sender = credentials.get("from_address") or account.provider_account_id
         reply = EmailMessage()
@@ -433,10 +438,18 @@ class EmailAdapter:
                 reply["In-Reply-To"] = message_id
                 reply["References"] = " ".join(filter(None, [str(original.get("References", "")), message_id]))
         reply["Subject"] = subject
-        reply.set_content(content.text)
+        reply.set_content(content.text or "")
+        for media in content.media:
+            maintype, _, subtype = media.content_type.lower().partition("/")
+            reply.add_attachment(self._attachment(media), maintype=maintype, subtype=subtype or "octet-stream",
+                                 filename=media.filename or (media.key or "attachment").rsplit("/", 1)[-1])
+        raw = reply.as_bytes()
+        if len(raw) > MAX_SEND_BYTES:
+            raise SendFailed("message_too_large", f"the mail is {len(raw)} bytes encoded; SES sends up to "
+                             f"{MAX_SEND_BYTES}", permanent=True)
         try:
             answer = self._sesv2().send_email(FromEmailAddress=sender, Destination={"ToAddresses": [to]},
-                                              Content={"Raw": {"Data": reply.as_bytes()}})
+                                              Content={"Raw": {"Data": raw}})
         except botocore.exceptions.ClientError as error:
             code = str(error.response.get("Error", {}).get("Code", "ClientError"))
             status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400))
@@ -446,6 +459,23 @@ class EmailAdapter:
         except botocore.exceptions.BotoCoreError as error:
             raise SendFailed("network", f"SES unreachable: {type(error).__name__}", permanent=False) from error
         return SentMessage(provider_message_id=str(answer["MessageId"]))
+
+    def _attachment(self, media: OutboundMedia) -> bytes:
+        """The bytes of an agent's upload, read from our bucket (a mail carries its files itself)."""
+        if not media.key:
+            raise SendFailed("media_unavailable", f"{media.filename or 'an attachment'} is not in the media bucket",
+                             permanent=True)
+        try:
+            obj = self._s3().get_object(Bucket=get_settings().media_bucket, Key=media.key)
+            return bytes(obj["Body"].read())
+        except botocore.exceptions.ClientError as error:
+            code = str(error.response.get("Error", {}).get("Code", "ClientError"))
+            if code in {"NoSuchKey", "404", "NotFound"}:
+                raise SendFailed("media_unavailable", f"{media.key} is gone from the media bucket",
+                                 permanent=True) from error
+            raise SendFailed(code, f"reading {media.key} failed", permanent=False) from error
+        except botocore.exceptions.BotoCoreError as error:
+            raise SendFailed("network", f"S3 unreachable: {type(error).__name__}", permanent=False) from error
 
     def _original_headers(self, account: ChannelAccount, ses_message_id: str) -> EmailMessage:
         """The headers of the customer's mail we answer (only the first 64 KB are read)."""

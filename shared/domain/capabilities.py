@@ -31,8 +31,14 @@ def text_limit(channel: Channel) -> int:
 
 # --- media the agents may send, per channel ---------------------------------------------------
 # Content types and size limits as the providers publish them (WhatsApp Cloud API media types,
-# Messenger 25 MB, Instagram 8 MB images, Telegram bots 50 MB, Viber 50 MB files, email 10 MB here
-# to stay clear of provider totals); a channel without an entry (SMS) carries no media.
+# Messenger 25 MB, Instagram 8 MB images, Telegram bots 50 MB, Viber 50 MB files); a channel
+# without an entry carries no media.
+#
+# Email: SES takes 40 MB per message, counted after encoding. Attachments travel in base64
+# (4 bytes for 3, plus a line break every 76 characters), so 28 MB of files become about
+# 38.3 MB, which leaves room for the headers and the text: that is the total per reply. Each file
+# stays at 10 MB (about 13.7 MB encoded), because many receiving mail servers refuse messages
+# above 10 to 25 MB, whatever SES accepts.
 
 MAX_ATTACHMENTS = 10
 MB = 1024 * 1024
@@ -74,6 +80,12 @@ MEDIA_LIMITS: dict[Channel, dict[str, int]] = {
 }
 
 
+# What all attachments of one reply may weigh together, where the provider limits the message.
+TOTAL_MEDIA_LIMITS: dict[Channel, int] = {
+    Channel.EMAIL: 28 * MB,
+}
+
+
 def media_limit(channel: Channel, content_type: str) -> int | None:
     """The largest size this channel takes for this content type, or None if it takes none."""
     return MEDIA_LIMITS.get(channel, {}).get(content_type.split(";")[0].strip().lower())
@@ -98,6 +110,8 @@ class ChannelCapabilities(BaseModel):
     max_text_length: int
     max_attachments: int
     media: list[MediaCapability]
+    # All attachments of one reply together, where the channel limits that (email, SMS).
+    max_total_media_bytes: int | None
     templates: bool
     window_hours: float | None
     human_agent_window_hours: float | None
@@ -112,6 +126,7 @@ def channel_capabilities(channel: Channel) -> ChannelCapabilities:
         channel=channel, max_text_length=text_limit(channel),
         max_attachments=MAX_ATTACHMENTS if media else 0,
         media=[MediaCapability(content_type=kind, max_bytes=size) for kind, size in sorted(media.items())],
+        max_total_media_bytes=TOTAL_MEDIA_LIMITS.get(channel),
         templates=channel in TEMPLATE_CHANNELS,
         window_hours=window.total_seconds() / 3600 if window else None,
         human_agent_window_hours=human_agent.total_seconds() / 3600 if human_agent else None,

@@ -31,7 +31,7 @@ from chalicelib.storage.repository import ContactRepository
 from chalicelib.storage.templates import TemplateRepository
 from pydantic import Field
 
-from .capabilities import MAX_ATTACHMENTS, media_limit, text_limit
+from .capabilities import MAX_ATTACHMENTS, TOTAL_MEDIA_LIMITS, media_limit, text_limit
 from .consent import refuse_if_opted_out
 from .customers import address_for
 from .events import EventPublisher, conversation_created, message_created
@@ -230,6 +230,10 @@ class Composer:
             raise InvalidInput(f"at most {MAX_ATTACHMENTS} attachments per message", field="attachments")
         attachments = tuple(self._attachment(channel, ref, conversation_id, index)
                             for index, ref in enumerate(draft.attachments))
+        total, total_limit = sum(a.size for a in attachments), TOTAL_MEDIA_LIMITS.get(channel)
+        if total_limit is not None and total > total_limit:
+            raise InvalidInput(f"the attachments weigh {total} bytes together; {channel.value} takes up to "
+                               f"{total_limit} bytes per message", field="attachments")
         return _Checked(text=text, attachments=attachments, template=None)
 
     def _attachment(self, channel: Channel, ref: AttachmentRef, conversation_id: str | None,

@@ -282,6 +282,8 @@ class OutboundMedia(Frozen):
     content_type: str
     filename: str | None = None
     size: int | None = None  # bytes; Viber will not send a video or file without it
+    # Its key in our media bucket, for channels that carry the bytes themselves (email's MIME).
+    key: str | None = None
 
 
 class OutboundContent(Frozen):

@@ -53,7 +53,7 @@ def outbound_content(message: Message, media_url: Callable[[Attachment], str], *
     return OutboundContent(
         text=message.text, in_reply_to=in_reply_to, human_agent_tag=human_agent_tag, **ids,
         media=[OutboundMedia(url=media_url(attachment), content_type=attachment.content_type,
-                             filename=attachment.filename, size=attachment.size)
+                             filename=attachment.filename, size=attachment.size, key=attachment.key)
                for attachment in message.attachments],
     )
 

@@ -2,6 +2,7 @@
 MIME parsing from our bucket, attachments as media, and threaded replies through SES v2."""
 
 import email
+import email.message
 import email.policy
 import json
 from datetime import UTC, datetime, timedelta
@@ -10,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 from chalicelib.channels import adapter_for
+from chalicelib.channels import mail as mail_module
 from chalicelib.channels.base import SendFailed, WebhookRequest
 from chalicelib.channels.mail import EmailAdapter, html_to_text
 from chalicelib.domain.models import (
@@ -19,6 +21,7 @@ from chalicelib.domain.models import (
     DeliveryStatus,
     InboundMessage,
     OutboundContent,
+    OutboundMedia,
     StatusUpdate,
 )
 from chalicelib.errors import InvalidInput, SignatureRejected
@@ -314,3 +317,65 @@ def test_an_unverified_sender_fails_permanently(aws):
         adapter(aws, sesv2=sesv2).send(ACCOUNT, CREDENTIALS, "ana@example.nl", OutboundContent(text="Hi"))
     assert raised.value.permanent
     assert raised.value.code == "MessageRejected"
+
+
+def upload(s3, key: str, data: bytes, content_type: str) -> OutboundMedia:
+    s3.put_object(Bucket=BUCKET, Key=key, Body=data, ContentType=content_type)
+    return OutboundMedia(url=f"https://{BUCKET}.s3.amazonaws.com/{key}?X-Amz-Signature=x", content_type=content_type,
+                         filename=key.rsplit("/", 1)[-1], size=len(data), key=key)
+
+
+def test_a_reply_carries_the_agents_attachments_as_mime_parts(aws):
+    # Given two uploads in the media bucket and a verified sender
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    csv = "order,status\n1234,shipped ✓\n".encode()
+    media = [upload(aws, "uploads/c1/u1/label.png", png, "image/png"),
+             upload(aws, "uploads/c1/u2/orders.csv", csv, "text/csv")]
+    sesv2 = boto3.client("sesv2", region_name="us-east-1")
+    sesv2.create_email_identity(EmailIdentity="example.com")
+    # When the reply goes out through SES
+    sent = adapter(aws, sesv2=sesv2).send(ACCOUNT, CREDENTIALS, "ana.de.vries@example.nl",
+                                          OutboundContent(text="Your label and orders.", media=media))
+    # Then SES sent one multipart message: the text, then each file with its type, name and bytes
+    [raw] = [m for m in ses_backends[MOTO_ACCOUNT_ID]["us-east-1"].sent_messages if m.id == sent.provider_message_id]
+    mail = email.message_from_string(raw.raw_data, policy=email.policy.default)
+    assert isinstance(mail, email.message.EmailMessage)
+    assert mail.get_content_type() == "multipart/mixed"
+    body = mail.get_body(preferencelist=("plain",))
+    assert body is not None
+    assert body.get_content().strip() == "Your label and orders."
+    parts = [(p.get_content_type(), p.get_filename(), p.get_payload(decode=True)) for p in mail.iter_attachments()]
+    assert parts == [("image/png", "label.png", png), ("text/csv", "orders.csv", csv)]
+
+
+def test_an_attachment_alone_goes_without_text(aws):
+    sesv2 = boto3.client("sesv2", region_name="us-east-1")
+    sesv2.create_email_identity(EmailIdentity="example.com")
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + b"0" * 100
+    sent = adapter(aws, sesv2=sesv2).send(ACCOUNT, CREDENTIALS, "ana@example.nl", OutboundContent(
+        media=[upload(aws, "uploads/c1/u3/invoice.pdf", pdf, "application/pdf")]))
+    [raw] = [m for m in ses_backends[MOTO_ACCOUNT_ID]["us-east-1"].sent_messages if m.id == sent.provider_message_id]
+    mail = email.message_from_string(raw.raw_data, policy=email.policy.default)
+    assert isinstance(mail, email.message.EmailMessage)
+    [invoice] = list(mail.iter_attachments())
+    assert (invoice.get_content_type(), invoice.get_payload(decode=True)) == ("application/pdf", pdf)
+
+
+def test_a_mail_over_ses_limit_or_with_a_vanished_upload_fails_permanently_before_ses(aws, monkeypatch):
+    sesv2 = boto3.client("sesv2", region_name="us-east-1")
+    sesv2.create_email_identity(EmailIdentity="example.com")
+    before = len(ses_backends[MOTO_ACCOUNT_ID]["us-east-1"].sent_messages)
+    # Given an upload that was deleted since the reply was queued
+    gone = OutboundMedia(url="https://x.test/gone", content_type="image/png", filename="gone.png", size=10,
+                         key="uploads/c1/gone.png")
+    with pytest.raises(SendFailed) as raised:
+        adapter(aws, sesv2=sesv2).send(ACCOUNT, CREDENTIALS, "ana@example.nl", OutboundContent(media=[gone]))
+    assert (raised.value.code, raised.value.permanent) == ("media_unavailable", True)
+    # And a mail that encodes above SES's limit (here made small)
+    monkeypatch.setattr(mail_module, "MAX_SEND_BYTES", 2000)
+    big = upload(aws, "uploads/c1/u4/big.pdf", b"%PDF" + b"x" * 1600, "application/pdf")
+    with pytest.raises(SendFailed) as raised:
+        adapter(aws, sesv2=sesv2).send(ACCOUNT, CREDENTIALS, "ana@example.nl", OutboundContent(media=[big]))
+    assert (raised.value.code, raised.value.permanent) == ("message_too_large", True)
+    # Then SES sent nothing
+    assert len(ses_backends[MOTO_ACCOUNT_ID]["us-east-1"].sent_messages) == before
