@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from chalicelib.clock import utc_now
+from chalicelib.domain.capabilities import media_refusal
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -43,6 +44,8 @@ MAX_MEDIA_PER_MESSAGE = 10
 EMPTY_TWIML = WebhookReply(content_type="text/xml",
                            body='<?xml version="1.0" encoding="UTF-8"?><Response></Response>')
 
+# Media goes as MMS, only between US and Canadian numbers and up to 5 MB per message
+# (domain/capabilities.py); compose refuses other replies with media, and so does send().
 # Error codes worth retrying later: 20429 is Twilio's "too many requests". Every other code is
 # permanent: 21610 (the recipient replied STOP), 21211 (invalid To number), 21614 (not a mobile
 # number), authentication and parameter errors.
@@ -201,6 +204,9 @@ class TwilioSmsAdapter:
                              permanent=True)
         if not content.text and not content.media:
             raise SendFailed("empty_message", "nothing to send: no text and no media", permanent=True)
+        refusal = media_refusal(self.channel, account.provider_account_id, to) if content.media else None
+        if refusal is not None:
+            raise SendFailed("mms_unsupported", refusal, permanent=True)
         url = f"{account.api_base_url.rstrip('/')}/{API_VERSION}/Accounts/{credentials['account_sid']}/Messages.json"
         sender = account.provider_account_id
         common: list[tuple[str, str]] = [("To", to),
