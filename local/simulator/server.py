@@ -46,9 +46,12 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         log.debug(format, *args)
 
-    def _send(self, status: int, body: Any, content_type: str = "application/json") -> None:
+    def _send(self, status: int, body: Any, content_type: str = "application/json",
+              headers: tuple[tuple[str, str], ...] = ()) -> None:
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
@@ -78,7 +81,7 @@ class _Handler(BaseHTTPRequestHandler):
             api = self.simulator.apis[parts[0]]
             answer = api.handle(ApiRequest(self.command, parts[1:], query,
                                            {k.lower(): v for k, v in self.headers.items()}, body), self.simulator)
-            self._send(answer.status, answer.body, answer.content_type)
+            self._send(answer.status, answer.body, answer.content_type, answer.headers)
         else:
             self._send(404, {"error": "not found"})
 

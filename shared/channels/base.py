@@ -51,11 +51,14 @@ class MediaSource:
     """Where to download one inbound media object: the URL, the headers that authorise the
     download, and the hosts the provider serves media from. The downloader refuses any other host
     (the payload must not choose where our servers connect). An entry with a leading dot
-    (``.fbcdn.net``) allows that domain's subdomains."""
+    (``.fbcdn.net``) allows that domain's subdomains. ``redirect_hosts`` are hosts the provider's
+    own answer may send the download on to (Twilio's API redirects to its media CDN), where a
+    URL from the payload may not start; the headers stay behind on such a redirect."""
 
     url: str
     headers: Mapping[str, str]
     allowed_hosts: frozenset[str]
+    redirect_hosts: frozenset[str] = frozenset()
     # Email: the media is this attachment (in iter_attachments order) of the MIME message at url.
     mime_attachment: int | None = None
 

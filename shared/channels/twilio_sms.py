@@ -44,6 +44,10 @@ MAX_MEDIA_PER_MESSAGE = 10
 EMPTY_TWIML = WebhookReply(content_type="text/xml",
                            body='<?xml version="1.0" encoding="UTF-8"?><Response></Response>')
 
+# Where Twilio's Media resource redirects the download: a short-lived URL on mms.twiliocdn.com
+# when the account enforces HTTP auth on media, the older public S3 URL on
+# s3-external-1.amazonaws.com otherwise (Twilio's support article on HTTP auth for media).
+MEDIA_REDIRECT_HOSTS = frozenset({"mms.twiliocdn.com", "s3-external-1.amazonaws.com"})
 # Media goes as MMS, only between US and Canadian numbers and up to 5 MB per message
 # (domain/capabilities.py); compose refuses other replies with media, and so does send().
 # Error codes worth retrying later: 20429 is Twilio's "too many requests". Every other code is
@@ -231,11 +235,14 @@ class TwilioSmsAdapter:
 
     def media_source(self, account: ChannelAccount, credentials: Credentials, ref: MediaRef) -> MediaSource:
         """MediaUrl{N} points at the Message's Media resource on Twilio's API host; reading it
-        takes the account's Basic auth when the account enforces HTTP auth for media."""
+        takes the account's Basic auth when the account enforces HTTP auth for media. The API
+        answers with a redirect to the file on Twilio's media hosts, which the download follows
+        (without the Basic auth); a URL in the webhook may not point there directly."""
         api_host = urlsplit(account.api_base_url).hostname or ""
         if not ref.url or urlsplit(ref.url).hostname != api_host:
             raise InvalidInput(f"Twilio media must be a URL on {api_host}", field="media.url")
-        return MediaSource(url=ref.url, headers=_basic_auth(credentials), allowed_hosts=frozenset({api_host}))
+        return MediaSource(url=ref.url, headers=_basic_auth(credentials), allowed_hosts=frozenset({api_host}),
+                           redirect_hosts=MEDIA_REDIRECT_HOSTS)
 
 
 def _check_ours(account: ChannelAccount, number: str | None, service_sid: str | None, *, field: str) -> None:

@@ -330,6 +330,8 @@ def test_media_source_adds_basic_auth_for_twilios_media_url():
     assert source.url == url
     assert source.headers["Authorization"].startswith("Basic ")
     assert source.allowed_hosts == frozenset({"api.twilio.com"})
+    # Twilio's API answers with a redirect to the file on its media hosts
+    assert source.redirect_hosts == frozenset({"mms.twiliocdn.com", "s3-external-1.amazonaws.com"})
 
 
 def test_media_source_refuses_another_host():
