@@ -45,6 +45,7 @@ class UnknownAccount(LookupError):
 class FailurePlan:
     mode: str = ""  # "", "500", "429" or "permanent"
     remaining: int = 0
+    after: int = 0  # sends that go through first (fail the second part of a reply: after=1)
 
 
 class ChannelSimulator:
@@ -198,9 +199,10 @@ class ChannelSimulator:
 
     # --- planned failures -------------------------------------------------------------------------
 
-    def fail_next(self, channel: str, mode: str, count: int) -> None:
+    def fail_next(self, channel: str, mode: str, count: int, after: int = 0) -> None:
         """Make the next ``count`` sends on this channel fail with ``mode``: "500", "429" (the
-        provider's rate limiting) or "permanent" (the provider's "will never be delivered").
+        provider's rate limiting) or "permanent" (the provider's "will never be delivered"),
+        once ``after`` sends went through (a reply's later part).
         Email goes out through SES on moto, which always takes it: its failures come afterwards,
         as SES's feedback, "bounce" (permanent) or "complaint"."""
         if channel not in self.providers:
@@ -209,12 +211,15 @@ class ChannelSimulator:
         if mode not in modes and count > 0:
             raise ValueError(f"{channel} failure mode must be one of {', '.join(modes)}")
         with self._lock:
-            self._failures[channel] = FailurePlan(mode=mode, remaining=max(0, count))
+            self._failures[channel] = FailurePlan(mode=mode, remaining=max(0, count), after=max(0, after))
 
     def take_failure(self, channel: str) -> str:
         with self._lock:
             plan = self._failures.get(channel)
             if plan is None or plan.remaining <= 0:
+                return ""
+            if plan.after > 0:
+                plan.after -= 1
                 return ""
             plan.remaining -= 1
             return plan.mode

@@ -7,7 +7,8 @@ Control API::
     POST /control/<channel>/<account>/messages    a customer writes: {"from", "name", "text", "image"}
     GET  /control/outbox[?channel=&account=&to=]  what agents sent, with the statuses reported back
     GET  /control/customer-messages[?channel=&account=]
-    POST /control/<channel>/failures              {"mode": "500"|"429"|"permanent", "count": n}
+    POST /control/<channel>/failures              {"mode": "500"|"429"|"permanent", "count": n,
+                                                   "after": sends that go through first (default 0)}
                                                   (email: "bounce"|"complaint", SES's feedback)
     POST /control/failures                        the same, with "channel" in the body (default whatsapp)
 
@@ -125,7 +126,8 @@ class _Handler(BaseHTTPRequestHandler):
         simulator = self.simulator
         if parts == ["failures"] or (len(parts) == 2 and parts[1] == "failures"):
             channel = parts[0] if len(parts) == 2 else str(document.get("channel") or "whatsapp")
-            simulator.fail_next(channel, str(document.get("mode", "")), int(document.get("count", 1)))
+            simulator.fail_next(channel, str(document.get("mode", "")), int(document.get("count", 1)),
+                                int(document.get("after", 0)))
             self._send(200, {"ok": True})
         elif len(parts) == 3 and parts[2] == "messages" and parts[0] in simulator.providers:
             customer = str(document.get("from") or "").strip()

@@ -4,9 +4,9 @@ provider's payload into canonical events, and the provider's send API."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, NoReturn, Protocol
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NoReturn, Protocol, TypeVar
 
 from chalicelib.domain.models import (
     Channel,
@@ -43,7 +43,45 @@ class WebhookReply:
 
 @dataclass(frozen=True)
 class SentMessage:
+    """What the provider took: the id that stands for the reply (its first part's) and, for a
+    reply that took several provider messages, every part's id in order."""
+
     provider_message_id: str
+    part_ids: tuple[str, ...] = ()
+
+
+def _ignore_progress(sent: Sequence[str]) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class PartProgress:
+    """A reply that takes several provider messages (text, then one message per attachment):
+    the ids of the parts the provider took on earlier attempts, in order, and where to note the
+    parts taken so far as soon as each one goes, so that a retry after a transient failure
+    resumes at the first part not yet sent instead of sending the others twice."""
+
+    sent: Sequence[str] = ()
+    record: Callable[[Sequence[str]], None] = field(default=_ignore_progress)
+
+
+_Part = TypeVar("_Part")
+
+
+def send_parts(parts: Sequence[_Part], send_one: Callable[[_Part], str],
+               progress: PartProgress | None) -> SentMessage:
+    """Send the parts of one reply in order, skipping those sent on an earlier attempt; the
+    first part's id stands for the reply. The parts must come out the same on every attempt
+    (they do: they are built from the stored message)."""
+    progress = progress or PartProgress()
+    if len(progress.sent) > len(parts):
+        raise SendFailed("parts_changed", f"{len(progress.sent)} parts were sent but the reply has {len(parts)}",
+                         permanent=True)
+    sent = list(progress.sent)
+    for part in parts[len(sent):]:
+        sent.append(send_one(part))
+        progress.record(tuple(sent))
+    return SentMessage(provider_message_id=sent[0], part_ids=tuple(sent))
 
 
 @dataclass(frozen=True)
@@ -90,9 +128,10 @@ class ChannelAdapter(Protocol):
         """Normalise the payload into canonical events, or raise InvalidInput."""
 
     def send(self, account: ChannelAccount, credentials: Credentials, to: str,
-             content: OutboundContent) -> SentMessage:
+             content: OutboundContent, progress: PartProgress | None = None) -> SentMessage:
         """Send text, media or a template to the customer ``to``, or raise SendFailed (permanent:
-        shown to the agent; transient: retried by the delayed-retry machine)."""
+        shown to the agent; transient: retried by the delayed-retry machine). A reply that
+        takes several provider messages goes through ``send_parts`` with ``progress``."""
 
     def media_source(self, account: ChannelAccount, credentials: Credentials, ref: MediaRef) -> MediaSource:
         """Resolve an inbound media reference to a download (may call the provider's API), or

@@ -65,7 +65,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .base import Credentials, MediaSource, SendFailed, SentMessage, WebhookRequest, invalid_payload
+from .base import Credentials, MediaSource, PartProgress, SendFailed, SentMessage, WebhookRequest, invalid_payload
 
 MAX_MAIL_BYTES = 40 * 1024 * 1024  # SES's limit for a received message
 MAX_SEND_BYTES = 40 * 1024 * 1024  # SES's limit for a sent message, after encoding
@@ -417,7 +417,7 @@ class EmailAdapter:
     # --- outbound -----------------------------------------------------------------------
 
     def send(self, account: ChannelAccount, credentials: Credentials, to: str,
-             content: OutboundContent) -> SentMessage:
+             content: OutboundContent, progress: PartProgress | None = None) -> SentMessage:
         if content.template is not None:
             raise SendFailed("unsupported_content", "email has no message templates", permanent=True)
         if not content.text and not content.media:

@@ -34,7 +34,17 @@ from chalicelib.domain.models import (
 from chalicelib.domain.phone import to_e164
 from chalicelib.errors import InvalidInput, SignatureRejected
 
-from .base import Credentials, MediaSource, SendFailed, SentMessage, WebhookReply, WebhookRequest, no_handshake
+from .base import (
+    Credentials,
+    MediaSource,
+    PartProgress,
+    SendFailed,
+    SentMessage,
+    WebhookReply,
+    WebhookRequest,
+    no_handshake,
+    send_parts,
+)
 from .http import post_form
 
 SIGNATURE_HEADER = "x-twilio-signature"
@@ -202,7 +212,7 @@ class TwilioSmsAdapter:
         )]
 
     def send(self, account: ChannelAccount, credentials: Credentials, to: str,
-             content: OutboundContent) -> SentMessage:
+             content: OutboundContent, progress: PartProgress | None = None) -> SentMessage:
         if content.template is not None:
             raise SendFailed("template_unsupported", "SMS has no message templates: send text or media",
                              permanent=True)
@@ -224,14 +234,14 @@ class TwilioSmsAdapter:
             [m.url for m in content.media[start:start + MAX_MEDIA_PER_MESSAGE]]
             for start in range(0, len(content.media), MAX_MEDIA_PER_MESSAGE)
         ] or [[]]
-        sids = []
+        forms = []
         for index, urls in enumerate(batches):
             form = list(common)
             if index == 0 and content.text:
                 form.append(("Body", content.text))
             form.extend(("MediaUrl", media_url) for media_url in urls)
-            sids.append(_create_message(url, form, credentials))
-        return SentMessage(provider_message_id=sids[0])
+            forms.append(form)
+        return send_parts(forms, lambda form: _create_message(url, form, credentials), progress)
 
     def media_source(self, account: ChannelAccount, credentials: Credentials, ref: MediaRef) -> MediaSource:
         """MediaUrl{N} points at the Message's Media resource on Twilio's API host; reading it

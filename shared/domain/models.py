@@ -236,6 +236,9 @@ class Message(Frozen):
     channel: Channel | None = None
     account_id: str | None = None
     customer_id: str | None = None
+    # An outbound reply that takes several provider messages (text, then one per attachment): the
+    # provider's ids of the parts sent so far, in order; a retry resumes after them.
+    sent_parts: tuple[str, ...] = ()
 
 
 class User(Frozen):
