@@ -259,6 +259,7 @@ class LocalRuntime:
         return next(p for p in self.pollers if p.consumer.queue.key == queue_key)
 
     def stop(self) -> None:
+        self.simulator.close()
         for poller in self.pollers:
             poller.stop()
         for poller in self.pollers:

@@ -14,7 +14,10 @@ servers at internal addresses. Every download is therefore checked, in this orde
   host when that is a loopback address (the local channel simulator): production accounts point
   at the providers' public hosts, so there the rule is strict;
 - the connection goes to the address that was checked (no second DNS lookup to rebind);
-- redirects are followed only to the same scheme, host and port;
+- redirects are followed to the same scheme, host and port, or to a host the adapter names as
+  its provider's redirect target (``MediaSource.redirect_hosts``: Twilio's API sends media on to
+  its CDN), which then passes the same checks (https, public addresses); the provider's
+  credentials (the source's headers) are not sent there;
 - the size is capped (per channel, 25 MB by default) before and while reading;
 - the content type must be on the allow-list (images, PDF and office documents, audio, video,
   vCards). SVG and HTML are not: they could run script when an agent opens them.
@@ -134,13 +137,13 @@ class _Target:
     path: str
 
 
-def _check_url(url: str, allowed: frozenset[str], trusted_loopback: str | None, resolve: Resolver) -> _Target:
+def _check_url(url: str, allowed: frozenset[str], trusted_loopback: frozenset[str], resolve: Resolver) -> _Target:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     netloc = parts.netloc.lower().rsplit("@", 1)[-1]
     if parts.username or parts.password:
         raise MediaRefused("media URLs with credentials are refused")
-    trusted = trusted_loopback is not None and netloc == trusted_loopback
+    trusted = netloc in trusted_loopback
     if parts.scheme != "https" and not (parts.scheme == "http" and trusted):
         raise MediaRefused(f"media URL scheme {parts.scheme!r} is not https")
     if not host or not _host_allowed(host, netloc, allowed):
@@ -194,19 +197,26 @@ def _read_limited(response: urllib3.BaseHTTPResponse, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
-def download(source: MediaSource, *, max_bytes: int = DEFAULT_MAX_BYTES, trusted_loopback: str | None = None,
-             declared_type: str | None = None, resolve: Resolver = _resolve) -> Downloaded:
-    """Fetch one media object under the checks in the module docstring, or raise MediaRefused."""
-    url = source.url
+def download(source: MediaSource, *, max_bytes: int = DEFAULT_MAX_BYTES,
+             trusted_loopback: str | frozenset[str] | None = None, declared_type: str | None = None,
+             resolve: Resolver = _resolve) -> Downloaded:
+    """Fetch one media object under the checks in the module docstring, or raise MediaRefused.
+    ``trusted_loopback``: the loopback host:port (or several) of the local simulator."""
+    trusted = frozenset({trusted_loopback}) if isinstance(trusted_loopback, str) else trusted_loopback or frozenset()
+    url, hosts, headers = source.url, source.allowed_hosts, dict(source.headers)
     for _ in range(MAX_REDIRECTS + 1):
-        target = _check_url(url, source.allowed_hosts, trusted_loopback, resolve)
-        response = _open(target, dict(source.headers))
+        target = _check_url(url, hosts, trusted, resolve)
+        response = _open(target, headers)
         try:
             if response.status in _REDIRECTS:
                 location = urljoin(url, response.headers.get("Location", ""))
                 moved = urlsplit(location)
                 if (moved.scheme, moved.netloc.lower()) != (target.scheme, target.netloc):
-                    raise MediaRefused(f"media redirects to another host ({moved.hostname})")
+                    if not _host_allowed((moved.hostname or "").lower(), moved.netloc.lower(), source.redirect_hosts):
+                        raise MediaRefused(f"media redirects to another host ({moved.hostname})")
+                    # The provider's own redirect target: checked like any host from here on, and
+                    # the credentials for the provider's API stay behind.
+                    hosts, headers = source.allowed_hosts | source.redirect_hosts, {}
                 url = location
                 continue
             if response.status >= 500 or response.status == 429:

@@ -182,6 +182,10 @@ export interface ChannelCapabilities {
   max_text_length: number;
   max_attachments: number;
   media: MediaCapability[];
+  // All attachments of one reply together, where the channel limits that (email, SMS).
+  max_total_media_bytes: number | null;
+  // Media goes only between numbers of these countries (SMS: MMS in the US and Canada).
+  media_countries: string[] | null;
   templates: boolean;
   window_hours: number | null;
   human_agent_window_hours: number | null;

@@ -24,7 +24,7 @@ from .model import (
     StoredMail,
     WebhookCall,
 )
-from .ses import SentMail, SesProvider
+from .ses import FEEDBACK_MODES, SentMail, SesProvider
 from .telegram import TelegramProvider
 from .twilio import TwilioProvider
 from .viber import ViberProvider
@@ -32,6 +32,8 @@ from .viber import ViberProvider
 log = logging.getLogger("local.simulator")
 
 STATUS_DELAY_SECONDS = 0.2
+# How often the simulator looks at what SES (moto) sent, so that SES's feedback follows each mail.
+MAIL_WATCH_SECONDS = 0.2
 WEBHOOK_TIMEOUT_SECONDS = 10
 
 
@@ -43,6 +45,7 @@ class UnknownAccount(LookupError):
 class FailurePlan:
     mode: str = ""  # "", "500", "429" or "permanent"
     remaining: int = 0
+    after: int = 0  # sends that go through first (fail the second part of a reply: after=1)
 
 
 class ChannelSimulator:
@@ -52,7 +55,8 @@ class ChannelSimulator:
                  sent_mail: Callable[[], Sequence[SentMail]] | None = None,
                  status_delay_seconds: float = STATUS_DELAY_SECONDS) -> None:
         graph = GraphApi()
-        telegram, twilio, viber, ses = TelegramProvider(), TwilioProvider(), ViberProvider(), SesProvider()
+        telegram, twilio, viber = TelegramProvider(), TwilioProvider(), ViberProvider()
+        ses = SesProvider(base_url=lambda: self.url)
         self.providers: dict[str, Provider] = {**graph.products, "telegram": telegram, "sms": twilio,
                                                "viber": viber, "email": ses}
         self.apis: dict[str, ProviderApi] = {api.prefix: api for api in (graph, telegram, twilio, viber, ses)}
@@ -67,6 +71,8 @@ class ChannelSimulator:
         self._customer_messages: list[dict[str, Any]] = []
         self._failures: dict[str, FailurePlan] = {}
         self._media: dict[str, Blob] = {}
+        self._closed = threading.Event()
+        self._watching = False
         self.url = ""  # where the simulator is served; set by serve()
 
     # --- accounts -------------------------------------------------------------------------------
@@ -145,10 +151,12 @@ class ChannelSimulator:
             return [dict(m) for m in self._customer_messages if channel is None or m["channel"] == channel]
 
     def _collect_mail(self) -> None:
-        """Take what SES sent since the last look into the outbox."""
+        """Take what SES sent since the last look into the outbox; SES's feedback on each mail
+        (a planned bounce or complaint, else a delivery) goes to the account's webhook."""
         if self._sent_mail is None:
             return
         mail_accounts = self.accounts("email")
+        taken: list[tuple[SimulatedAccount, SentRecord]] = []
         with self._lock:
             sent = list(self._sent_mail())[self._mail_seen:]
             self._mail_seen += len(sent)
@@ -156,8 +164,29 @@ class ChannelSimulator:
                 for account in mail_accounts:
                     record = self._ses.sent(account, ses_message_id, raw)
                     if record is not None:
-                        self._outbox.append(record)
+                        taken.append((account, record))
                         break
+        for account, record in taken:
+            self._ses.plan_feedback(record.provider_message_id, self.take_failure("email"))
+            self.record_sent(account, record)
+
+    def watch_mail(self) -> None:
+        """Look at what SES sent every moment (not only when the outbox is read), so that SES's
+        feedback follows each mail as it would; stopped by close()."""
+        if self._sent_mail is None or self._watching:
+            return
+        self._watching = True
+        threading.Thread(target=self._watch_mail, name="simulator-ses", daemon=True).start()
+
+    def _watch_mail(self) -> None:
+        while not self._closed.wait(MAIL_WATCH_SECONDS):
+            try:
+                self._collect_mail()
+            except Exception as error:  # moto stopping under the loop must not end it loudly
+                log.debug("reading SES's sent mail failed: %s", error)
+
+    def close(self) -> None:
+        self._closed.set()
 
     # --- media the providers serve ----------------------------------------------------------------
 
@@ -170,20 +199,27 @@ class ChannelSimulator:
 
     # --- planned failures -------------------------------------------------------------------------
 
-    def fail_next(self, channel: str, mode: str, count: int) -> None:
+    def fail_next(self, channel: str, mode: str, count: int, after: int = 0) -> None:
         """Make the next ``count`` sends on this channel fail with ``mode``: "500", "429" (the
-        provider's rate limiting) or "permanent" (the provider's "will never be delivered")."""
-        if channel not in self.providers or channel == "email":
+        provider's rate limiting) or "permanent" (the provider's "will never be delivered"),
+        once ``after`` sends went through (a reply's later part).
+        Email goes out through SES on moto, which always takes it: its failures come afterwards,
+        as SES's feedback, "bounce" (permanent) or "complaint"."""
+        if channel not in self.providers:
             raise ValueError(f"sends on {channel!r} cannot be made to fail here")
-        if mode not in FAILURE_MODES and count > 0:
-            raise ValueError(f"failure mode must be one of {', '.join(FAILURE_MODES)}")
+        modes = FEEDBACK_MODES if channel == "email" else FAILURE_MODES
+        if mode not in modes and count > 0:
+            raise ValueError(f"{channel} failure mode must be one of {', '.join(modes)}")
         with self._lock:
-            self._failures[channel] = FailurePlan(mode=mode, remaining=max(0, count))
+            self._failures[channel] = FailurePlan(mode=mode, remaining=max(0, count), after=max(0, after))
 
     def take_failure(self, channel: str) -> str:
         with self._lock:
             plan = self._failures.get(channel)
             if plan is None or plan.remaining <= 0:
+                return ""
+            if plan.after > 0:
+                plan.after -= 1
                 return ""
             plan.remaining -= 1
             return plan.mode

@@ -100,6 +100,8 @@ class ApiAnswer:
     status: int
     body: bytes
     content_type: str = "application/json"
+    # Further response headers (a redirect's Location).
+    headers: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(cls, status: int, document: Any) -> ApiAnswer:

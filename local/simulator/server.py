@@ -7,7 +7,9 @@ Control API::
     POST /control/<channel>/<account>/messages    a customer writes: {"from", "name", "text", "image"}
     GET  /control/outbox[?channel=&account=&to=]  what agents sent, with the statuses reported back
     GET  /control/customer-messages[?channel=&account=]
-    POST /control/<channel>/failures              {"mode": "500"|"429"|"permanent", "count": n}
+    POST /control/<channel>/failures              {"mode": "500"|"429"|"permanent", "count": n,
+                                                   "after": sends that go through first (default 0)}
+                                                  (email: "bounce"|"complaint", SES's feedback)
     POST /control/failures                        the same, with "channel" in the body (default whatsapp)
 
 ``<account>`` is our account id or the provider's id of the account (a WhatsApp phone_number_id).
@@ -45,9 +47,12 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         log.debug(format, *args)
 
-    def _send(self, status: int, body: Any, content_type: str = "application/json") -> None:
+    def _send(self, status: int, body: Any, content_type: str = "application/json",
+              headers: tuple[tuple[str, str], ...] = ()) -> None:
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
@@ -77,7 +82,7 @@ class _Handler(BaseHTTPRequestHandler):
             api = self.simulator.apis[parts[0]]
             answer = api.handle(ApiRequest(self.command, parts[1:], query,
                                            {k.lower(): v for k, v in self.headers.items()}, body), self.simulator)
-            self._send(answer.status, answer.body, answer.content_type)
+            self._send(answer.status, answer.body, answer.content_type, answer.headers)
         else:
             self._send(404, {"error": "not found"})
 
@@ -121,7 +126,8 @@ class _Handler(BaseHTTPRequestHandler):
         simulator = self.simulator
         if parts == ["failures"] or (len(parts) == 2 and parts[1] == "failures"):
             channel = parts[0] if len(parts) == 2 else str(document.get("channel") or "whatsapp")
-            simulator.fail_next(channel, str(document.get("mode", "")), int(document.get("count", 1)))
+            simulator.fail_next(channel, str(document.get("mode", "")), int(document.get("count", 1)),
+                                int(document.get("after", 0)))
             self._send(200, {"ok": True})
         elif len(parts) == 3 and parts[2] == "messages" and parts[0] in simulator.providers:
             customer = str(document.get("from") or "").strip()
@@ -142,5 +148,6 @@ def serve(simulator: ChannelSimulator, host: str, port: int) -> ThreadingHTTPSer
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     simulator.url = f"http://{host}:{server.server_address[1]}"
+    simulator.watch_mail()
     threading.Thread(target=server.serve_forever, name="simulator", daemon=True).start()
     return server

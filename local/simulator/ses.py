@@ -6,8 +6,10 @@ notification to the account's HTTPS subscription, signed with SignatureVersion 2
 ``sns_local_host`` credential names the simulator as the one extra host it may come from.
 
 Replies go out through SES on moto: moto keeps what SES sent, and the simulator reads it there
-(moto runs in the same process as the simulator). SES reports no delivery status to our
-webhook (that would need event publishing), so email has no statuses here.
+(moto runs in the same process as the simulator). For each reply SES's feedback follows through
+SNS, signed as above: a ``Delivery`` notification, or, when planned through the control API
+(``POST /control/email/failures {"mode": "bounce"|"complaint"}``), a permanent ``Bounce``, or
+a ``Delivery`` followed by a ``Complaint``.
 """
 
 from __future__ import annotations
@@ -47,6 +49,10 @@ MAIL_PREFIX = "inbound-mail"
 # The fields SNS signs in a Notification, in this order, each as "Name\nvalue\n" when present.
 _SIGNED_NOTIFICATION_FIELDS = ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
 SentMail = tuple[str, str]  # SES message id, raw MIME
+# What a test can make SES report for the next mail instead of a plain delivery.
+FEEDBACK_MODES = ("bounce", "complaint")
+_FEEDBACK = {"": ["Delivery"], "bounce": ["Bounce"], "complaint": ["Delivery", "Complaint"]}
+SENDING_ACCOUNT_ID = "123456789012"
 
 
 def _iso(moment: datetime) -> str:
@@ -87,8 +93,11 @@ class SesProvider:
     # SNS's signing certificates (the account's SigningCertURL host).
     prefix = "sns"
 
-    def __init__(self) -> None:
+    def __init__(self, base_url: Callable[[], str] = lambda: "") -> None:
         self.signer = SnsSigner()
+        # Where the simulator is served (its SigningCertURL host), known once it is serving.
+        self._base_url = base_url
+        self._planned: dict[str, str] = {}  # SES message id -> feedback mode
 
     # --- towards our webhook ------------------------------------------------------------------
 
@@ -137,11 +146,13 @@ class SesProvider:
         return Inbound(self._sns_post(account, topic_arn, json.dumps(notification), media_base_url),
                        ses_message_id, mail=StoredMail(key, raw))
 
-    def _sns_post(self, account: SimulatedAccount, topic_arn: str, message: str, base_url: str) -> WebhookCall:
+    def _sns_post(self, account: SimulatedAccount, topic_arn: str, message: str, base_url: str,
+                  subject: str | None = "Amazon SES Email Receipt Notification") -> WebhookCall:
         notice: dict[str, str] = {
-            "Type": "Notification", "MessageId": str(uuid.uuid4()), "TopicArn": topic_arn,
-            "Subject": "Amazon SES Email Receipt Notification", "Message": message,
+            "Type": "Notification", "MessageId": str(uuid.uuid4()), "TopicArn": topic_arn, "Message": message,
             "Timestamp": _iso(datetime.now(UTC)), "SignatureVersion": "2"}
+        if subject is not None:
+            notice["Subject"] = subject
         notice["Signature"] = self.signer.sign(notice)
         notice["SigningCertURL"] = f"{base_url}/{self.prefix}/{self.signer.certificate_name}"
         subscription = f"{topic_arn}:{uuid.uuid4()}"
@@ -152,11 +163,51 @@ class SesProvider:
             "x-amz-sns-topic-arn": topic_arn, "x-amz-sns-subscription-arn": subscription,
         }, json.dumps(notice, indent=2).encode())
 
+    # --- SES's feedback on the mail it sent -----------------------------------------------------
+
+    def plan_feedback(self, ses_message_id: str, mode: str) -> None:
+        """What SES is to report for this mail: "" (delivered), "bounce" or "complaint"."""
+        if mode not in _FEEDBACK:
+            raise ValueError(f"email feedback mode must be one of {', '.join(FEEDBACK_MODES)}")
+        self._planned[ses_message_id] = mode
+
     def statuses(self, record: SentRecord) -> list[str]:
-        return []
+        return list(_FEEDBACK[self._planned.get(record.provider_message_id, "")])
 
     def status_call(self, account: SimulatedAccount, record: SentRecord, status: str) -> WebhookCall:
-        raise ValueError("SES reports no statuses to the webhook")
+        """The SNS notification of one Delivery, Bounce or Complaint, as an identity's feedback
+        notifications look (notificationType; the mail object names SES's message id)."""
+        now = _iso(datetime.now(UTC))
+        sender = account.provider_account_id
+        mail = {"timestamp": _iso(datetime.fromtimestamp(record.received_at, UTC)),
+                "messageId": record.provider_message_id, "source": sender,
+                "sourceArn": f"arn:aws:ses:us-east-1:{SENDING_ACCOUNT_ID}:identity/{sender}",
+                "sourceIp": "127.0.0.1", "sendingAccountId": SENDING_ACCOUNT_ID, "destination": [record.to],
+                "headersTruncated": False,
+                "headers": [{"name": name, "value": str(value)} for name, value in record.payload.items()
+                            if name[:1].isupper()],
+                "commonHeaders": {"from": [str(record.payload.get("From", sender))], "to": [record.to],
+                                  "subject": str(record.payload.get("Subject", ""))}}
+        feedback_id = f"{secrets.token_hex(8)}-{uuid.uuid4()}-000000"
+        notification: dict[str, Any] = {"notificationType": status, "mail": mail}
+        if status == "Delivery":
+            notification["delivery"] = {"timestamp": now, "processingTimeMillis": 812, "recipients": [record.to],
+                                        "smtpResponse": "250 2.0.0 OK queued", "remoteMtaIp": "127.0.0.1",
+                                        "reportingMTA": "a8-51.smtp-out.amazonses.com"}
+        elif status == "Bounce":
+            notification["bounce"] = {
+                "bounceType": "Permanent", "bounceSubType": "General", "timestamp": now, "feedbackId": feedback_id,
+                "reportingMTA": "dsn; a8-51.smtp-out.amazonses.com",
+                "bouncedRecipients": [{"emailAddress": record.to, "action": "failed", "status": "5.1.1",
+                                       "diagnosticCode": f"smtp; 550 5.1.1 <{record.to}>: user unknown"}]}
+        elif status == "Complaint":
+            notification["complaint"] = {
+                "complainedRecipients": [{"emailAddress": record.to}], "timestamp": now, "feedbackId": feedback_id,
+                "userAgent": "Simulated-Mail-Feedback/1.0", "complaintFeedbackType": "abuse", "arrivalDate": now}
+        else:
+            raise ValueError(f"SES reports no {status!r} notification")
+        topic_arn = account.credentials.get("feedback_topic_arn") or account.credentials["topic_arn"]
+        return self._sns_post(account, topic_arn, json.dumps(notification), self._base_url(), subject=None)
 
     def failure(self, mode: str) -> ApiAnswer:
         raise ValueError("email goes out through SES on moto, which the simulator cannot make fail")

@@ -2,7 +2,9 @@
 ``X-Twilio-Signature`` (Base64 HMAC-SHA1, keyed with the auth token, of the full URL followed by
 the POST parameters sorted by name, each name then its value), the REST API's
 ``/2010-04-01/Accounts/<AccountSid>/Messages.json`` with Basic auth, the Media resources that
-``MediaUrl{N}`` points at, and ``StatusCallback`` form posts (sent, then delivered)."""
+``MediaUrl{N}`` points at (which redirect to the file on the media host, here the simulator's
+``/cdn/``, as Twilio's redirect to its CDN), and ``StatusCallback`` form posts (sent, then
+delivered)."""
 
 from __future__ import annotations
 
@@ -107,10 +109,9 @@ class TwilioProvider:
         account = next((a for a in switchboard.accounts(self.channel)
                         if a.credentials["account_sid"] == parts[2]), None)
         if request.method == "GET" and len(parts) == 7 and parts[3] == "Messages" and parts[5] == "Media":
-            blob = switchboard.media(parts[6])
-            if account is None or blob is None:
+            if account is None or switchboard.media(parts[6]) is None:
                 return _error(404, 20404, "The requested resource was not found")
-            return ApiAnswer(200, blob.data, blob.content_type)
+            return ApiAnswer(307, b"", "text/plain", (("Location", f"{switchboard.base_url()}/cdn/{parts[6]}"),))
         if request.method != "POST" or parts[3:] != ["Messages.json"]:
             return _error(404, 20404, "The requested resource was not found")
         if account is None or not self._authorised(account, request.headers.get("authorization", "")):

@@ -33,7 +33,16 @@ from chalicelib.settings import get_settings
 from chalicelib.signing import SIGNATURE_HEADER, signature_header, verify
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from .base import Credentials, MediaSource, SendFailed, SentMessage, WebhookRequest, no_handshake, parse_json_object
+from .base import (
+    Credentials,
+    MediaSource,
+    PartProgress,
+    SendFailed,
+    SentMessage,
+    WebhookRequest,
+    no_handshake,
+    parse_json_object,
+)
 from .http import post_to_receiver, receiver_address_problem
 
 MIN_SECRET_LENGTH = 32
@@ -162,7 +171,7 @@ class ApiChannelAdapter:
                    for m in event.media])]
 
     def send(self, account: ChannelAccount, credentials: Credentials, to: str,
-             content: OutboundContent) -> SentMessage:
+             content: OutboundContent, progress: PartProgress | None = None) -> SentMessage:
         """POST the reply to the integrator's reply_url, signed. Our message id names the reply
         (``Idempotency-Key``: a retried POST carries the same one) and is what status updates quote."""
         if content.template is not None:

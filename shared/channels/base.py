@@ -4,9 +4,9 @@ provider's payload into canonical events, and the provider's send API."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, NoReturn, Protocol
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NoReturn, Protocol, TypeVar
 
 from chalicelib.domain.models import (
     Channel,
@@ -16,6 +16,7 @@ from chalicelib.domain.models import (
     OutboundContent,
 )
 from chalicelib.errors import InvalidInput, NotFound
+from pydantic import ValidationError
 
 Credentials = Mapping[str, str]
 
@@ -42,7 +43,45 @@ class WebhookReply:
 
 @dataclass(frozen=True)
 class SentMessage:
+    """What the provider took: the id that stands for the reply (its first part's) and, for a
+    reply that took several provider messages, every part's id in order."""
+
     provider_message_id: str
+    part_ids: tuple[str, ...] = ()
+
+
+def _ignore_progress(sent: Sequence[str]) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class PartProgress:
+    """A reply that takes several provider messages (text, then one message per attachment):
+    the ids of the parts the provider took on earlier attempts, in order, and where to note the
+    parts taken so far as soon as each one goes, so that a retry after a transient failure
+    resumes at the first part not yet sent instead of sending the others twice."""
+
+    sent: Sequence[str] = ()
+    record: Callable[[Sequence[str]], None] = field(default=_ignore_progress)
+
+
+_Part = TypeVar("_Part")
+
+
+def send_parts(parts: Sequence[_Part], send_one: Callable[[_Part], str],
+               progress: PartProgress | None) -> SentMessage:
+    """Send the parts of one reply in order, skipping those sent on an earlier attempt; the
+    first part's id stands for the reply. The parts must come out the same on every attempt
+    (they do: they are built from the stored message)."""
+    progress = progress or PartProgress()
+    if len(progress.sent) > len(parts):
+        raise SendFailed("parts_changed", f"{len(progress.sent)} parts were sent but the reply has {len(parts)}",
+                         permanent=True)
+    sent = list(progress.sent)
+    for part in parts[len(sent):]:
+        sent.append(send_one(part))
+        progress.record(tuple(sent))
+    return SentMessage(provider_message_id=sent[0], part_ids=tuple(sent))
 
 
 @dataclass(frozen=True)
@@ -50,11 +89,14 @@ class MediaSource:
     """Where to download one inbound media object: the URL, the headers that authorise the
     download, and the hosts the provider serves media from. The downloader refuses any other host
     (the payload must not choose where our servers connect). An entry with a leading dot
-    (``.fbcdn.net``) allows that domain's subdomains."""
+    (``.fbcdn.net``) allows that domain's subdomains. ``redirect_hosts`` are hosts the provider's
+    own answer may send the download on to (Twilio's API redirects to its media CDN), where a
+    URL from the payload may not start; the headers stay behind on such a redirect."""
 
     url: str
     headers: Mapping[str, str]
     allowed_hosts: frozenset[str]
+    redirect_hosts: frozenset[str] = frozenset()
     # Email: the media is this attachment (in iter_attachments order) of the MIME message at url.
     mime_attachment: int | None = None
 
@@ -86,9 +128,10 @@ class ChannelAdapter(Protocol):
         """Normalise the payload into canonical events, or raise InvalidInput."""
 
     def send(self, account: ChannelAccount, credentials: Credentials, to: str,
-             content: OutboundContent) -> SentMessage:
+             content: OutboundContent, progress: PartProgress | None = None) -> SentMessage:
         """Send text, media or a template to the customer ``to``, or raise SendFailed (permanent:
-        shown to the agent; transient: retried by the delayed-retry machine)."""
+        shown to the agent; transient: retried by the delayed-retry machine). A reply that
+        takes several provider messages goes through ``send_parts`` with ``progress``."""
 
     def media_source(self, account: ChannelAccount, credentials: Credentials, ref: MediaRef) -> MediaSource:
         """Resolve an inbound media reference to a download (may call the provider's API), or
@@ -103,6 +146,15 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise InvalidInput("body must be a JSON object", field="body")
     return document
+
+
+def invalid_payload(error: ValidationError, what: str, *, default_field: str = "body",
+                    prefix: tuple[str, ...] = ()) -> InvalidInput:
+    """InvalidInput for a payload that does not read as ``what``, naming its first problem and the
+    field where it is (under ``prefix`` when the payload was part of a larger one)."""
+    first = error.errors()[0]
+    field = ".".join([*prefix, *(str(part) for part in first["loc"])]) or default_field
+    return InvalidInput(f"{what}: {first['msg']}", field=field)
 
 
 def no_handshake(channel: Channel) -> NoReturn:

@@ -8,7 +8,18 @@ signature (SignatureVersion 2: SHA256withRSA with the certificate from an
 account's, and that the message is recent; then it reads the MIME from our own bucket.
 
 Outbound: SES v2 ``SendEmail`` with a raw MIME message, threaded to the customer's last mail
-(``In-Reply-To`` / ``References``) whose headers are read back from the stored MIME.
+(``In-Reply-To`` / ``References``) whose headers are read back from the stored MIME. The agent's
+attachments (uploads in our media bucket) go in the same message, multipart/mixed, read from the
+bucket by key; SES takes at most 40 MB per message once encoded (domain/capabilities.py keeps
+replies below that).
+
+Delivery feedback: SES publishes ``Delivery``, ``Bounce`` and ``Complaint`` notifications of the
+mail we sent (the identity's feedback notifications, field ``notificationType``, or a
+configuration set's event publishing, field ``eventType``) to the same SNS topic, which reaches
+the same webhook under the same checks. They become status updates of the reply SES's
+``mail.messageId`` names: delivered; failed for a permanent bounce (with the receiving server's
+diagnostic) or a complaint, which also opts the address out. A transient or undetermined bounce
+is no failure: SES keeps trying, and a later notification says how it ended.
 """
 
 from __future__ import annotations
@@ -38,9 +49,11 @@ from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
     ContentKind,
+    DeliveryStatus,
     InboundMessage,
     MediaRef,
     OutboundContent,
+    OutboundMedia,
     StatusUpdate,
 )
 from chalicelib.errors import InvalidInput, SignatureRejected
@@ -52,19 +65,64 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .base import Credentials, MediaSource, SendFailed, SentMessage, WebhookRequest
+from .base import Credentials, MediaSource, PartProgress, SendFailed, SentMessage, WebhookRequest, invalid_payload
 
 MAX_MAIL_BYTES = 40 * 1024 * 1024  # SES's limit for a received message
+MAX_SEND_BYTES = 40 * 1024 * 1024  # SES's limit for a sent message, after encoding
 MAX_NOTICE_AGE = timedelta(hours=1)
 SIGNED_MAIL_URL_SECONDS = 300
 # Where SNS publishes its signing certificates (and subscription confirmation links).
 SNS_HOST = re.compile(r"^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$")
+# SES's notifications about the mail we sent (the others, e.g. Send or Open, are ignored).
+FEEDBACK_TYPES = frozenset({"Bounce", "Complaint", "Delivery"})
 _NOTIFICATION_FIELDS = ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
 _SUBSCRIPTION_FIELDS = ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type")
 # SES errors worth retrying later; the others (rejected message, unverified sender, suspended
 # account, bad request) will not succeed by waiting.
 _TRANSIENT_SES_ERRORS = frozenset({"TooManyRequestsException", "LimitExceededException", "InternalFailure",
                                    "ServiceUnavailable", "ThrottlingException", "SendingPausedException"})
+
+
+class _Loose(BaseModel):
+    # SES adds fields to its notifications without notice.
+    model_config = ConfigDict(extra="allow")
+
+
+class _FeedbackRecipient(_Loose):
+    emailAddress: str
+    diagnosticCode: str | None = None
+
+
+class _Bounce(_Loose):
+    bounceType: str
+    bounceSubType: str = ""
+    bouncedRecipients: list[_FeedbackRecipient]
+    timestamp: datetime | None = None
+
+
+class _Complaint(_Loose):
+    complainedRecipients: list[_FeedbackRecipient]
+    complaintFeedbackType: str | None = None
+    timestamp: datetime | None = None
+
+
+class _Delivery(_Loose):
+    recipients: list[str]
+    timestamp: datetime | None = None
+
+
+class _SentMail(_Loose):
+    messageId: str
+    timestamp: datetime | None = None
+
+
+class _Feedback(_Loose):
+    """A Bounce, Complaint or Delivery notification: ``mail`` names the message we sent."""
+
+    mail: _SentMail
+    bounce: _Bounce | None = None
+    complaint: _Complaint | None = None
+    delivery: _Delivery | None = None
 
 
 class _SnsNotice(BaseModel):
@@ -88,9 +146,7 @@ def _notice(body: bytes) -> _SnsNotice:
     try:
         return _SnsNotice.model_validate_json(body)
     except ValidationError as error:
-        first = error.errors()[0]
-        raise InvalidInput(f"not an SNS message: {first['msg']}",
-                           field=".".join(str(p) for p in first["loc"]) or "body") from error
+        raise invalid_payload(error, "not an SNS message") from error
 
 
 def string_to_sign(notice: dict[str, Any]) -> bytes:
@@ -202,7 +258,9 @@ class EmailAdapter:
         """Verify the SNS message; a verified subscription confirmation is confirmed here (SNS's
         handshake is a signed POST, not a GET)."""
         notice = _notice(request.body)
-        if notice.TopicArn != credentials["topic_arn"]:
+        # Feedback may be published to a topic of its own (optional ``feedback_topic_arn``).
+        topics = {credentials["topic_arn"], *filter(None, [credentials.get("feedback_topic_arn")])}
+        if notice.TopicArn not in topics:
             raise SignatureRejected("the message comes from another SNS topic than this account's",
                                     field="TopicArn")
         if notice.SignatureVersion != "2":
@@ -251,7 +309,13 @@ class EmailAdapter:
             ses = json.loads(notice.Message)
         except ValueError as error:
             raise InvalidInput("the SNS Message is not JSON", field="Message") from error
-        if not isinstance(ses, dict) or ses.get("notificationType") != "Received":
+        if not isinstance(ses, dict):
+            return []
+        # Identity notifications name their type in notificationType, event publishing in eventType.
+        kind = ses.get("notificationType") or ses.get("eventType")
+        if kind in FEEDBACK_TYPES:
+            return self._feedback(str(kind), ses, account)
+        if kind != "Received":
             return []
         receipt = ses.get("receipt") or {}
         mail = ses.get("mail") or {}
@@ -266,6 +330,44 @@ class EmailAdapter:
                                field="receipt.action.objectKey")
         document = self._read_mail(str(action["objectKey"]))
         return [self._message(account, ses_message_id, str(action["objectKey"]), document, receipt, mail)]
+
+    def _feedback(self, kind: str, ses: dict[str, Any], account: ChannelAccount) -> list[InboundMessage | StatusUpdate]:
+        try:
+            feedback = _Feedback.model_validate(ses)
+        except ValidationError as error:
+            raise invalid_payload(error, f"not an SES {kind} notification", default_field="Message") from error
+
+        def update(recipient: str, status: DeliveryStatus, at: datetime | None, *, code: str | None = None,
+                   reason: str | None = None, opted_out: bool = False) -> StatusUpdate:
+            return StatusUpdate(channel=self.channel, account_id=account.id,
+                                provider_message_id=feedback.mail.messageId, customer_id=recipient.strip().lower(),
+                                status=status, occurred_at=at or feedback.mail.timestamp or self._clock(),
+                                error_code=code, error_message=reason, opted_out=opted_out)
+
+        if kind == "Delivery":
+            if feedback.delivery is None:
+                raise InvalidInput("a Delivery notification needs its delivery object", field="delivery")
+            return [update(r, DeliveryStatus.DELIVERED, feedback.delivery.timestamp)
+                    for r in feedback.delivery.recipients]
+        if kind == "Bounce":
+            bounce = feedback.bounce
+            if bounce is None:
+                raise InvalidInput("a Bounce notification needs its bounce object", field="bounce")
+            if bounce.bounceType != "Permanent":
+                return []  # Transient or Undetermined: SES goes on trying; not a failure (yet)
+            subtype = bounce.bounceSubType or "General"
+            return [update(r.emailAddress, DeliveryStatus.FAILED, bounce.timestamp, code=f"bounce.{subtype}",
+                           reason=r.diagnosticCode or f"the mail bounced permanently ({subtype})")
+                    for r in bounce.bouncedRecipients]
+        complaint = feedback.complaint
+        if complaint is None:
+            raise InvalidInput("a Complaint notification needs its complaint object", field="complaint")
+        feedback_type = complaint.complaintFeedbackType or "abuse"
+        return [update(r.emailAddress, DeliveryStatus.FAILED, complaint.timestamp,
+                       code=f"complaint.{feedback_type}", opted_out=True,
+                       reason=f"the recipient reported the mail as unwanted ({feedback_type}); "
+                              "they are opted out of email")
+                for r in complaint.complainedRecipients]
 
     def _read_mail(self, key: str) -> EmailMessage:
         obj = self._s3().get_object(Bucket=get_settings().media_bucket, Key=key)
@@ -315,10 +417,10 @@ class EmailAdapter:
     # --- outbound -----------------------------------------------------------------------
 
     def send(self, account: ChannelAccount, credentials: Credentials, to: str,
-             content: OutboundContent) -> SentMessage:
-        if content.template is not None or content.media:
-            raise SendFailed("unsupported_content", "email replies carry text only for now", permanent=True)
-        if not content.text:
+             content: OutboundContent, progress: PartProgress | None = None) -> SentMessage:
+        if content.template is not None:
+            raise SendFailed("unsupported_content", "email has no message templates", permanent=True)
+        if not content.text and not content.media:
             raise SendFailed("empty_content", "nothing to send", permanent=True)
         sender = credentials.get("from_address") or account.provider_account_id
         reply = EmailMessage()
@@ -336,10 +438,18 @@ class EmailAdapter:
                 reply["In-Reply-To"] = message_id
                 reply["References"] = " ".join(filter(None, [str(original.get("References", "")), message_id]))
         reply["Subject"] = subject
-        reply.set_content(content.text)
+        reply.set_content(content.text or "")
+        for media in content.media:
+            maintype, _, subtype = media.content_type.lower().partition("/")
+            reply.add_attachment(self._attachment(media), maintype=maintype, subtype=subtype or "octet-stream",
+                                 filename=media.filename or (media.key or "attachment").rsplit("/", 1)[-1])
+        raw = reply.as_bytes()
+        if len(raw) > MAX_SEND_BYTES:
+            raise SendFailed("message_too_large", f"the mail is {len(raw)} bytes encoded; SES sends up to "
+                             f"{MAX_SEND_BYTES}", permanent=True)
         try:
             answer = self._sesv2().send_email(FromEmailAddress=sender, Destination={"ToAddresses": [to]},
-                                              Content={"Raw": {"Data": reply.as_bytes()}})
+                                              Content={"Raw": {"Data": raw}})
         except botocore.exceptions.ClientError as error:
             code = str(error.response.get("Error", {}).get("Code", "ClientError"))
             status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400))
@@ -349,6 +459,23 @@ class EmailAdapter:
         except botocore.exceptions.BotoCoreError as error:
             raise SendFailed("network", f"SES unreachable: {type(error).__name__}", permanent=False) from error
         return SentMessage(provider_message_id=str(answer["MessageId"]))
+
+    def _attachment(self, media: OutboundMedia) -> bytes:
+        """The bytes of an agent's upload, read from our bucket (a mail carries its files itself)."""
+        if not media.key:
+            raise SendFailed("media_unavailable", f"{media.filename or 'an attachment'} is not in the media bucket",
+                             permanent=True)
+        try:
+            obj = self._s3().get_object(Bucket=get_settings().media_bucket, Key=media.key)
+            return bytes(obj["Body"].read())
+        except botocore.exceptions.ClientError as error:
+            code = str(error.response.get("Error", {}).get("Code", "ClientError"))
+            if code in {"NoSuchKey", "404", "NotFound"}:
+                raise SendFailed("media_unavailable", f"{media.key} is gone from the media bucket",
+                                 permanent=True) from error
+            raise SendFailed(code, f"reading {media.key} failed", permanent=False) from error
+        except botocore.exceptions.BotoCoreError as error:
+            raise SendFailed("network", f"S3 unreachable: {type(error).__name__}", permanent=False) from error
 
     def _original_headers(self, account: ChannelAccount, ses_message_id: str) -> EmailMessage:
         """The headers of the customer's mail we answer (only the first 64 KB are read)."""

@@ -30,7 +30,16 @@ from chalicelib.domain.models import (
 from chalicelib.errors import InvalidInput
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .base import Credentials, MediaSource, SendFailed, SentMessage, WebhookRequest, parse_json_object
+from .base import (
+    Credentials,
+    MediaSource,
+    PartProgress,
+    SendFailed,
+    SentMessage,
+    WebhookRequest,
+    parse_json_object,
+    send_parts,
+)
 from .http import post_json
 from .meta import (
     answer_handshake,
@@ -207,7 +216,7 @@ class MessengerAdapter:
     # --- outbound -----------------------------------------------------------------------
 
     def send(self, account: ChannelAccount, credentials: Credentials, to: str,
-             content: OutboundContent) -> SentMessage:
+             content: OutboundContent, progress: PartProgress | None = None) -> SentMessage:
         """The text, then one message per attachment (Messenger has no captions). Past the 24-hour
         window the dispatcher sets human_agent_tag and every message goes with the HUMAN_AGENT tag.
         Returns the id of the first message sent."""
@@ -224,8 +233,8 @@ class MessengerAdapter:
                                             "payload": {"url": media.url, "is_reusable": True}}})
         if not messages:
             raise SendFailed("empty_content", "nothing to send", permanent=True)
-        sent = [self._post(account, credentials, to, message, content.human_agent_tag) for message in messages]
-        return sent[0]
+        return send_parts(messages, lambda message: self._post(account, credentials, to, message,
+                                                               content.human_agent_tag), progress)
 
     def _attachment_type(self, content_type: str) -> str:
         major = content_type.split("/", 1)[0]
@@ -236,7 +245,7 @@ class MessengerAdapter:
         return kind
 
     def _post(self, account: ChannelAccount, credentials: Credentials, to: str, message: dict[str, Any],
-              human_agent: bool) -> SentMessage:
+              human_agent: bool) -> str:
         payload: dict[str, Any] = {"recipient": {"id": to}, "message": message}
         if human_agent:
             payload.update({"messaging_type": "MESSAGE_TAG", "tag": "HUMAN_AGENT"})
@@ -248,7 +257,7 @@ class MessengerAdapter:
         message_id = response_object(response).get("message_id")
         if not isinstance(message_id, str) or not message_id:
             raise SendFailed("invalid_response", "the provider's answer has no message_id", permanent=False)
-        return SentMessage(provider_message_id=message_id)
+        return message_id
 
     def media_source(self, account: ChannelAccount, credentials: Credentials, ref: MediaRef) -> MediaSource:
         """Attachment URLs are pre-signed CDN links: no token goes with the download."""

@@ -31,11 +31,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .base import (
     Credentials,
     MediaSource,
+    PartProgress,
     SendFailed,
     SentMessage,
     WebhookRequest,
+    invalid_payload,
     no_handshake,
     parse_json_object,
+    send_parts,
 )
 from .http import post_json
 
@@ -138,9 +141,7 @@ class TelegramAdapter:
         try:
             update = _Update.model_validate(parse_json_object(request.body))
         except ValidationError as error:
-            first = error.errors()[0]
-            raise InvalidInput(f"not a Telegram update: {first['msg']}",
-                               field=".".join(str(p) for p in first["loc"]) or "body") from error
+            raise invalid_payload(error, "not a Telegram update") from error
         if update.message is not None:
             return [self._message(update.message, account, edited=False)]
         if update.edited_message is not None:
@@ -155,9 +156,7 @@ class TelegramAdapter:
         try:
             message = _Message.model_validate(raw)
         except ValidationError as error:
-            first = error.errors()[0]
-            raise InvalidInput(f"invalid {field}: {first['msg']}",
-                               field=".".join([field, *(str(p) for p in first["loc"])])) from error
+            raise invalid_payload(error, f"invalid {field}", prefix=(field,)) from error
         sender = message.sender
         name = _full_name(sender.first_name, sender.last_name) if sender else None
         common: dict[str, Any] = {
@@ -182,7 +181,7 @@ class TelegramAdapter:
         )
 
     def send(self, account: ChannelAccount, credentials: Credentials, to: str,
-             content: OutboundContent) -> SentMessage:
+             content: OutboundContent, progress: PartProgress | None = None) -> SentMessage:
         if content.template is not None:
             raise SendFailed("template_unsupported", "Telegram has no message templates: send text or media",
                              permanent=True)
@@ -201,10 +200,9 @@ class TelegramAdapter:
         if not calls:
             raise SendFailed("empty_message", "nothing to send: no text and no media", permanent=True)
         bot_url = f"{account.api_base_url.rstrip('/')}/bot{credentials['bot_token']}"
-        # One Telegram message per call; the first one's id stands for the whole reply. A
-        # transient failure after the first call retries them all (Telegram has no idempotency key).
-        sent = [_call(bot_url, method, payload) for method, payload in calls]
-        return SentMessage(provider_message_id=sent[0])
+        # One Telegram message per call; the first one's id stands for the whole reply. Telegram
+        # has no idempotency key: a retry resumes after the calls that went (send_parts).
+        return send_parts(calls, lambda call: _call(bot_url, *call), progress)
 
     def media_source(self, account: ChannelAccount, credentials: Credentials, ref: MediaRef) -> MediaSource:
         """getFile gives the path of a file of up to 20 MB; the download URL holds the bot token

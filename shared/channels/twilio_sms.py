@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from chalicelib.clock import utc_now
+from chalicelib.domain.capabilities import media_refusal
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -33,7 +34,17 @@ from chalicelib.domain.models import (
 from chalicelib.domain.phone import to_e164
 from chalicelib.errors import InvalidInput, SignatureRejected
 
-from .base import Credentials, MediaSource, SendFailed, SentMessage, WebhookReply, WebhookRequest, no_handshake
+from .base import (
+    Credentials,
+    MediaSource,
+    PartProgress,
+    SendFailed,
+    SentMessage,
+    WebhookReply,
+    WebhookRequest,
+    no_handshake,
+    send_parts,
+)
 from .http import post_form
 
 SIGNATURE_HEADER = "x-twilio-signature"
@@ -43,6 +54,12 @@ MAX_MEDIA_PER_MESSAGE = 10
 EMPTY_TWIML = WebhookReply(content_type="text/xml",
                            body='<?xml version="1.0" encoding="UTF-8"?><Response></Response>')
 
+# Where Twilio's Media resource redirects the download: a short-lived URL on mms.twiliocdn.com
+# when the account enforces HTTP auth on media, the older public S3 URL on
+# s3-external-1.amazonaws.com otherwise (Twilio's support article on HTTP auth for media).
+MEDIA_REDIRECT_HOSTS = frozenset({"mms.twiliocdn.com", "s3-external-1.amazonaws.com"})
+# Media goes as MMS, only between US and Canadian numbers and up to 5 MB per message
+# (domain/capabilities.py); compose refuses other replies with media, and so does send().
 # Error codes worth retrying later: 20429 is Twilio's "too many requests". Every other code is
 # permanent: 21610 (the recipient replied STOP), 21211 (invalid To number), 21614 (not a mobile
 # number), authentication and parameter errors.
@@ -195,12 +212,15 @@ class TwilioSmsAdapter:
         )]
 
     def send(self, account: ChannelAccount, credentials: Credentials, to: str,
-             content: OutboundContent) -> SentMessage:
+             content: OutboundContent, progress: PartProgress | None = None) -> SentMessage:
         if content.template is not None:
             raise SendFailed("template_unsupported", "SMS has no message templates: send text or media",
                              permanent=True)
         if not content.text and not content.media:
             raise SendFailed("empty_message", "nothing to send: no text and no media", permanent=True)
+        refusal = media_refusal(self.channel, account.provider_account_id, to) if content.media else None
+        if refusal is not None:
+            raise SendFailed("mms_unsupported", refusal, permanent=True)
         url = f"{account.api_base_url.rstrip('/')}/{API_VERSION}/Accounts/{credentials['account_sid']}/Messages.json"
         sender = account.provider_account_id
         common: list[tuple[str, str]] = [("To", to),
@@ -214,22 +234,25 @@ class TwilioSmsAdapter:
             [m.url for m in content.media[start:start + MAX_MEDIA_PER_MESSAGE]]
             for start in range(0, len(content.media), MAX_MEDIA_PER_MESSAGE)
         ] or [[]]
-        sids = []
+        forms = []
         for index, urls in enumerate(batches):
             form = list(common)
             if index == 0 and content.text:
                 form.append(("Body", content.text))
             form.extend(("MediaUrl", media_url) for media_url in urls)
-            sids.append(_create_message(url, form, credentials))
-        return SentMessage(provider_message_id=sids[0])
+            forms.append(form)
+        return send_parts(forms, lambda form: _create_message(url, form, credentials), progress)
 
     def media_source(self, account: ChannelAccount, credentials: Credentials, ref: MediaRef) -> MediaSource:
         """MediaUrl{N} points at the Message's Media resource on Twilio's API host; reading it
-        takes the account's Basic auth when the account enforces HTTP auth for media."""
+        takes the account's Basic auth when the account enforces HTTP auth for media. The API
+        answers with a redirect to the file on Twilio's media hosts, which the download follows
+        (without the Basic auth); a URL in the webhook may not point there directly."""
         api_host = urlsplit(account.api_base_url).hostname or ""
         if not ref.url or urlsplit(ref.url).hostname != api_host:
             raise InvalidInput(f"Twilio media must be a URL on {api_host}", field="media.url")
-        return MediaSource(url=ref.url, headers=_basic_auth(credentials), allowed_hosts=frozenset({api_host}))
+        return MediaSource(url=ref.url, headers=_basic_auth(credentials), allowed_hosts=frozenset({api_host}),
+                           redirect_hosts=MEDIA_REDIRECT_HOSTS)
 
 
 def _check_ours(account: ChannelAccount, number: str | None, service_sid: str | None, *, field: str) -> None:

@@ -39,11 +39,14 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from .base import (
     Credentials,
     MediaSource,
+    PartProgress,
     SendFailed,
     SentMessage,
     WebhookRequest,
+    invalid_payload,
     no_handshake,
     parse_json_object,
+    send_parts,
 )
 from .http import post_json
 
@@ -155,9 +158,7 @@ class ViberAdapter:
         try:
             callback = _Callback.model_validate(parse_json_object(request.body))
         except ValidationError as error:
-            first = error.errors()[0]
-            raise InvalidInput(f"not a Viber callback: {first['msg']}",
-                               field=".".join(str(p) for p in first["loc"]) or "body") from error
+            raise invalid_payload(error, "not a Viber callback") from error
         if callback.event in _IGNORED_EVENTS:
             return []
         if callback.event == "message":
@@ -190,7 +191,7 @@ class ViberAdapter:
         )
 
     def send(self, account: ChannelAccount, credentials: Credentials, to: str,
-             content: OutboundContent) -> SentMessage:
+             content: OutboundContent, progress: PartProgress | None = None) -> SentMessage:
         if content.template is not None:
             raise SendFailed("template_unsupported", "Viber bots have no message templates: send text or media",
                              permanent=True)
@@ -209,8 +210,7 @@ class ViberAdapter:
         url = f"{account.api_base_url.rstrip('/')}/pa/send_message"
         headers = {"X-Viber-Auth-Token": credentials["auth_token"]}
         # One Viber message per call; the first one's token stands for the reply.
-        tokens = [_send_one(url, {**envelope, **message}, headers) for message in messages]
-        return SentMessage(provider_message_id=tokens[0])
+        return send_parts(messages, lambda message: _send_one(url, {**envelope, **message}, headers), progress)
 
     def media_source(self, account: ChannelAccount, credentials: Credentials, ref: MediaRef) -> MediaSource:
         """Viber puts a plain download URL in the (signed) callback, valid for about an hour and

@@ -24,7 +24,16 @@ from chalicelib.domain.models import (
 from chalicelib.errors import InvalidInput
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .base import Credentials, MediaSource, SendFailed, SentMessage, WebhookRequest, parse_json_object
+from .base import (
+    Credentials,
+    MediaSource,
+    PartProgress,
+    SendFailed,
+    SentMessage,
+    WebhookRequest,
+    parse_json_object,
+    send_parts,
+)
 from .http import get_json, post_json
 from .meta import (
     answer_handshake,
@@ -271,37 +280,32 @@ class WhatsAppAdapter:
         return events
 
     def send(self, account: ChannelAccount, credentials: Credentials, to: str,
-             content: OutboundContent) -> SentMessage:
+             content: OutboundContent, progress: PartProgress | None = None) -> SentMessage:
         """Text, a template, or media by link (the text as the first item's caption; one message
         per media item). Returns the id of the first message WhatsApp accepted."""
-        if content.template is not None:
-            return self._post(account, credentials, to, _template_payload(content.template))
-        if not content.media:
-            if not content.text:
-                raise SendFailed("empty_content", "nothing to send", permanent=True)
-            return self._post(account, credentials, to, {
-                "type": "text", "text": {"preview_url": False, "body": content.text[:TEXT_LIMIT]}})
-        first: SentMessage | None = None
+        messages: list[dict[str, Any]] = []
         caption = content.text
-        if caption and (content.media[0].content_type.startswith("audio/") or len(caption) > CAPTION_LIMIT):
-            first = self._post(account, credentials, to, {
-                "type": "text", "text": {"preview_url": False, "body": caption[:TEXT_LIMIT]}})
+        if content.template is not None:
+            messages.append(_template_payload(content.template))
+        elif caption and (not content.media or content.media[0].content_type.startswith("audio/")
+                          or len(caption) > CAPTION_LIMIT):
+            messages.append({"type": "text", "text": {"preview_url": False, "body": caption[:TEXT_LIMIT]}})
             caption = None
-        for index, media in enumerate(content.media):
-            sent = self._post(account, credentials, to, _media_payload(media, caption if index == 0 else None))
-            first = first or sent
-        assert first is not None
-        return first
+        if content.template is None:
+            messages.extend(_media_payload(media, caption if index == 0 else None)
+                            for index, media in enumerate(content.media))
+        if not messages:
+            raise SendFailed("empty_content", "nothing to send", permanent=True)
+        return send_parts(messages, lambda message: self._post(account, credentials, to, message), progress)
 
-    def _post(self, account: ChannelAccount, credentials: Credentials, to: str,
-              message: dict[str, Any]) -> SentMessage:
+    def _post(self, account: ChannelAccount, credentials: Credentials, to: str, message: dict[str, Any]) -> str:
         payload = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, **message}
         response = post_json(graph_url(account, account.provider_account_id, "messages"), payload,
                              bearer(credentials))
         raise_for_graph_error(response, TRANSIENT_ERROR_CODES)
         messages = response_object(response).get("messages") or []
         if messages and isinstance(messages[0], dict) and messages[0].get("id"):
-            return SentMessage(provider_message_id=str(messages[0]["id"]))
+            return str(messages[0]["id"])
         raise SendFailed("invalid_response", "the provider's answer has no message id", permanent=False)
 
     def media_source(self, account: ChannelAccount, credentials: Credentials, ref: MediaRef) -> MediaSource:

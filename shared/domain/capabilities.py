@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from .models import Channel
+from .phone import region_of
 from .window import HUMAN_AGENT_WINDOW_BY_CHANNEL, WINDOW_BY_CHANNEL
 
 TEXT_LIMITS: dict[Channel, int] = {
@@ -31,8 +32,21 @@ def text_limit(channel: Channel) -> int:
 
 # --- media the agents may send, per channel ---------------------------------------------------
 # Content types and size limits as the providers publish them (WhatsApp Cloud API media types,
-# Messenger 25 MB, Instagram 8 MB images, Telegram bots 50 MB, Viber 50 MB files, email 10 MB here
-# to stay clear of provider totals); a channel without an entry (SMS) carries no media.
+# Messenger 25 MB, Instagram 8 MB images, Telegram bots 50 MB, Viber 50 MB files); a channel
+# without an entry carries no media.
+#
+# Email: SES takes 40 MB per message, counted after encoding. Attachments travel in base64
+# (4 bytes for 3, plus a line break every 76 characters), so 28 MB of files become about
+# 38.3 MB, which leaves room for the headers and the text: that is the total per reply. Each file
+# stays at 10 MB (about 13.7 MB encoded), because many receiving mail servers refuse messages
+# above 10 to 25 MB, whatever SES accepts.
+#
+# SMS: media goes as MMS, which Twilio carries only between US and Canadian numbers (elsewhere
+# the carriers have no MMS for it), up to 5 MB for the message and all its media together. The
+# images Twilio fully supports (JPEG, PNG, GIF; it resizes them for the carriers) are the types
+# listed; it accepts others, but carriers may drop them. Whether a reply may carry media depends
+# on the two numbers, so the rule is per message (media_refusal below, checked on compose and in
+# the adapter) rather than per account: a US number answering a Dutch customer sends text only.
 
 MAX_ATTACHMENTS = 10
 MB = 1024 * 1024
@@ -68,10 +82,40 @@ MEDIA_LIMITS: dict[Channel, dict[str, int]] = {
         **dict.fromkeys(("video/mp4", *_DOCUMENTS), 50 * MB),
     },
     Channel.EMAIL: dict.fromkeys((*_IMAGES, "image/gif", *_DOCUMENTS, "text/csv"), 10 * MB),
+    Channel.SMS: dict.fromkeys((*_IMAGES, "image/gif"), 5 * MB),
     # The generic API channel: the integrator fetches each attachment from a signed URL.
     Channel.API: dict.fromkeys((*_IMAGES, "image/gif", "image/webp", *_DOCUMENTS, "text/csv", "video/mp4",
                                 "audio/mpeg", "audio/ogg", "audio/mp4"), 25 * MB),
 }
+
+
+# What all attachments of one reply may weigh together, where the provider limits the message.
+TOTAL_MEDIA_LIMITS: dict[Channel, int] = {
+    Channel.EMAIL: 28 * MB,
+    Channel.SMS: 5 * MB,
+}
+# Channels whose media goes only between numbers of these countries (ISO codes).
+MEDIA_COUNTRIES: dict[Channel, tuple[str, ...]] = {
+    Channel.SMS: ("US", "CA"),
+}
+
+
+def media_refusal(channel: Channel, sender: str, recipient: str) -> str | None:
+    """Why this channel cannot carry media from ``sender`` (the account's number) to
+    ``recipient``, or None when it can. A Twilio Messaging Service (``MG...``) picks its sender
+    number itself, so only the recipient's country is known beforehand."""
+    countries = MEDIA_COUNTRIES.get(channel)
+    if countries is None:
+        return None
+    ends = [("the customer's number", recipient)]
+    if not sender.startswith("MG"):
+        ends.insert(0, ("the account's number", sender))
+    for which, number in ends:
+        region = region_of(number)
+        if region not in countries:
+            return (f"{channel.value} media (MMS) goes only between {' and '.join(countries)} numbers; "
+                    f"{which} {number} is {'from ' + region if region else 'of no known country'}: send text only")
+    return None
 
 
 def media_limit(channel: Channel, content_type: str) -> int | None:
@@ -98,6 +142,10 @@ class ChannelCapabilities(BaseModel):
     max_text_length: int
     max_attachments: int
     media: list[MediaCapability]
+    # All attachments of one reply together, where the channel limits that (email, SMS).
+    max_total_media_bytes: int | None
+    # Media goes only between numbers of these countries (SMS: MMS in the US and Canada).
+    media_countries: list[str] | None
     templates: bool
     window_hours: float | None
     human_agent_window_hours: float | None
@@ -112,6 +160,8 @@ def channel_capabilities(channel: Channel) -> ChannelCapabilities:
         channel=channel, max_text_length=text_limit(channel),
         max_attachments=MAX_ATTACHMENTS if media else 0,
         media=[MediaCapability(content_type=kind, max_bytes=size) for kind, size in sorted(media.items())],
+        max_total_media_bytes=TOTAL_MEDIA_LIMITS.get(channel),
+        media_countries=list(MEDIA_COUNTRIES[channel]) if channel in MEDIA_COUNTRIES else None,
         templates=channel in TEMPLATE_CHANNELS,
         window_hours=window.total_seconds() / 3600 if window else None,
         human_agent_window_hours=human_agent.total_seconds() / 3600 if human_agent else None,

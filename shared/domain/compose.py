@@ -31,7 +31,7 @@ from chalicelib.storage.repository import ContactRepository
 from chalicelib.storage.templates import TemplateRepository
 from pydantic import Field
 
-from .capabilities import MAX_ATTACHMENTS, media_limit, text_limit
+from .capabilities import MAX_ATTACHMENTS, TOTAL_MEDIA_LIMITS, media_limit, media_refusal, text_limit
 from .consent import refuse_if_opted_out
 from .customers import address_for
 from .events import EventPublisher, conversation_created, message_created
@@ -138,6 +138,8 @@ class Composer:
         conversation = self._routed(owned, draft.reply_to)
         self._refuse_opted_out(conversation.channel, conversation.customer_id)
         checked = self._check(conversation.channel, conversation.account_id, draft, conversation_id=conversation.id)
+        if checked.attachments:
+            self._refuse_media_route(conversation)
         now = self._clock()
         if checked.template is None:
             window = window_state(conversation, now)
@@ -151,6 +153,15 @@ class Composer:
                 owned.channel, owned.account_id, owned.customer_id):
             route = (conversation.channel, conversation.account_id, conversation.customer_id)
         return self._send(principal, owned, checked, now, route=route)
+
+    def _refuse_media_route(self, conversation: Conversation) -> None:
+        """Media that cannot travel between the account's number and the customer's (MMS outside
+        the US and Canada) is refused here rather than failing at the provider."""
+        account = self._repository.get_channel_account(conversation.account_id)
+        sender = account.provider_account_id if account is not None else ""
+        refusal = media_refusal(conversation.channel, sender, conversation.customer_id)
+        if refusal is not None:
+            raise InvalidInput(refusal, field="attachments")
 
     def _routed(self, conversation: Conversation, reply_to: str | None) -> Conversation:
         """The conversation with the channel, account, customer id and last customer message of
@@ -230,6 +241,10 @@ class Composer:
             raise InvalidInput(f"at most {MAX_ATTACHMENTS} attachments per message", field="attachments")
         attachments = tuple(self._attachment(channel, ref, conversation_id, index)
                             for index, ref in enumerate(draft.attachments))
+        total, total_limit = sum(a.size for a in attachments), TOTAL_MEDIA_LIMITS.get(channel)
+        if total_limit is not None and total > total_limit:
+            raise InvalidInput(f"the attachments weigh {total} bytes together; {channel.value} takes up to "
+                               f"{total_limit} bytes per message", field="attachments")
         return _Checked(text=text, attachments=attachments, template=None)
 
     def _attachment(self, channel: Channel, ref: AttachmentRef, conversation_id: str | None,

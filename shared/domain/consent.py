@@ -3,9 +3,10 @@
 A customer opts out with a keyword (STOP and its kin, as the carriers and Twilio define them for
 SMS; similar words on the other channels, configurable per channel in the service settings) or
 through the provider itself (Twilio answers a send with error 21610 when the recipient replied
-STOP; Viber calls back ``unsubscribed``). They opt in again with START, YES, UNSTOP (SMS) or by
-subscribing again (Viber ``subscribed``). While an address is opted out, nothing is sent to it:
-an agent's reply, template or new conversation is refused with ``OptedOut`` (409) naming it.
+STOP; Viber calls back ``unsubscribed``; SES reports a complaint about an email). They opt in
+again with START, YES, UNSTOP (SMS) or by subscribing again (Viber ``subscribed``). While an
+address is opted out, nothing is sent to it: an agent's reply, template or new conversation is
+refused with ``OptedOut`` (409) naming it.
 
 Consent belongs to the address on one channel (``sms`` +31612345678 may be opted out while
 ``whatsapp`` +31612345678 is not), so it never moves when customer profiles merge. Every change
@@ -26,7 +27,7 @@ from .models import Channel, Frozen
 
 class ConsentSource(StrEnum):
     KEYWORD = "keyword"  # the customer wrote STOP / START
-    PROVIDER = "provider"  # the provider said so (Twilio 21610, Viber unsubscribed / subscribed)
+    PROVIDER = "provider"  # the provider said so (Twilio 21610, Viber unsubscribed / subscribed, SES complaint)
     AGENT = "agent"  # recorded by hand (e.g. the customer asked on the phone)
 
 

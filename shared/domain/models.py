@@ -236,6 +236,9 @@ class Message(Frozen):
     channel: Channel | None = None
     account_id: str | None = None
     customer_id: str | None = None
+    # An outbound reply that takes several provider messages (text, then one per attachment): the
+    # provider's ids of the parts sent so far, in order; a retry resumes after them.
+    sent_parts: tuple[str, ...] = ()
 
 
 class User(Frozen):
@@ -282,6 +285,8 @@ class OutboundMedia(Frozen):
     content_type: str
     filename: str | None = None
     size: int | None = None  # bytes; Viber will not send a video or file without it
+    # Its key in our media bucket, for channels that carry the bytes themselves (email's MIME).
+    key: str | None = None
 
 
 class OutboundContent(Frozen):

@@ -5,6 +5,10 @@ machine: the worker computes the wait, the machine waits and puts the request ba
 send queue. Permanent failures, and transient ones past the retry horizon, are recorded on the
 message for the agent to see.
 
+A reply the provider takes as several messages (text, then one per attachment) notes each part
+as it goes (``Message.sent_parts``); the retry after a transient failure sends only the parts
+that did not go, so the customer gets each part once.
+
 A message that names its route (it answers a customer message on another channel of the same
 conversation) goes out on that channel account to that customer id. A send the provider refuses
 because the customer opted out (Twilio 21610) also records the opt-out (domain/consent.py).
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chalicelib.channels import adapter_for
-from chalicelib.channels.base import SendFailed
+from chalicelib.channels.base import PartProgress, SendFailed
 from chalicelib.credentials import CredentialStore
 from chalicelib.messaging import QueueMessage, QueuePublisher, StateMachineStarter
 from chalicelib.resources import SEND_QUEUE
@@ -53,7 +57,7 @@ def outbound_content(message: Message, media_url: Callable[[Attachment], str], *
     return OutboundContent(
         text=message.text, in_reply_to=in_reply_to, human_agent_tag=human_agent_tag, **ids,
         media=[OutboundMedia(url=media_url(attachment), content_type=attachment.content_type,
-                             filename=attachment.filename, size=attachment.size)
+                             filename=attachment.filename, size=attachment.size, key=attachment.key)
                for attachment in message.attachments],
     )
 
@@ -126,8 +130,11 @@ class OutboundDispatcher:
                            if conversation.channel in THREADED_CHANNELS else None)
             content = outbound_content(message, self._media_url, in_reply_to=in_reply_to,
                                        human_agent_tag=window_state(conversation, now).human_agent_tag)
+            # A reply sent as several provider messages resumes after the parts that went before.
+            progress = PartProgress(sent=message.sent_parts, record=lambda part_ids: self._repository.record_parts(
+                conversation.id, message.id, part_ids))
             sent = adapter.send(account, self._credentials.get(account.channel.value, account.id),
-                                conversation.customer_id, content)
+                                conversation.customer_id, content, progress)
         except SendFailed as failure:
             if failure.opted_out and self._consent is not None:
                 address = address_for(conversation.channel, conversation.customer_id).value
@@ -137,7 +144,7 @@ class OutboundDispatcher:
                     unique=f"send-{message.id}")
             return self._failed(request, message.sent_at, failure, now)
         self._repository.record_sent(conversation.id, message.id, sent.provider_message_id,
-                                     conversation.channel, conversation.account_id, now)
+                                     conversation.channel, conversation.account_id, now, part_ids=sent.part_ids)
         self._publish_status(request, DeliveryStatus.SENT, now)
         return DeliveryStatus.SENT
 

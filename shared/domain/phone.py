@@ -26,3 +26,11 @@ def to_e164(raw: str, *, default_region: str | None = None) -> str:
     if not phonenumbers.is_valid_number(number):
         raise InvalidInput(f"{raw!r} is not a valid phone number", field="phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def region_of(number: str) -> str | None:
+    """The ISO country (region) code of an E.164 number, e.g. "US" or "NL"; None if unknown."""
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(number, None))
+    except phonenumbers.NumberParseException:
+        return None

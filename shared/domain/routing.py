@@ -13,7 +13,7 @@ Customers (domain/customers.py, consent.py): each message finds or creates the c
 profile by its address, and a new conversation goes on the profile's list. With the service
 setting ``one_open_conversation`` a customer who writes on another channel while a conversation
 of theirs is open joins that conversation. A message that is an opt-out or opt-in keyword (STOP,
-START, ...) and the providers' own signals (Twilio 21610, Viber unsubscribed) change the
+START, ...) and the providers' own signals (Twilio 21610, Viber unsubscribed, SES complaints) change the
 address's consent.
 """
 

@@ -231,6 +231,8 @@ class MessageItem(TableItem, discriminator="message"):
     channel = UnicodeAttribute(null=True)
     account_id = UnicodeAttribute(null=True)
     customer_id = UnicodeAttribute(null=True)
+    # An outbound reply sent as several provider messages: the ids of the parts sent so far.
+    sent_parts = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
 
 
 class ProviderMessageItem(TableItem, discriminator="provider_message"):

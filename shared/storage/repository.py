@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
@@ -139,7 +139,7 @@ def _to_message(item: MessageItem) -> Message:
             name=item.template.name, language=item.template.language,
             variables=list(item.template.variables or ())),
         channel=Channel(item.channel) if item.channel else None, account_id=item.account_id,
-        customer_id=item.customer_id,
+        customer_id=item.customer_id, sent_parts=tuple(item.sent_parts or ()),
     )
 
 
@@ -562,15 +562,28 @@ class ContactRepository:
         self.refresh_links(conversation.id, keys.time_sk(sent_at, conversation.id))
         return _to_message(item)
 
+    def record_parts(self, conversation_id: str, message_id: str, part_ids: Sequence[str]) -> None:
+        """The parts of a multi-part reply the provider took so far, noted as each one goes (a
+        retry resumes after them). Only while the message is still queued."""
+        item = MessageItem(keys.conversation_pk(conversation_id), keys.message_sk(message_id))
+        try:
+            item.update(actions=[MessageItem.sent_parts.set(list(part_ids))],
+                        condition=MessageItem.pk.exists() & (MessageItem.status == DeliveryStatus.QUEUED.value))
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+
     def record_sent(self, conversation_id: str, message_id: str, provider_message_id: str,
-                    channel: Channel, account_id: str, at: datetime) -> None:
-        """The provider accepted the message: remember its id so status callbacks find it."""
+                    channel: Channel, account_id: str, at: datetime, part_ids: Sequence[str] = ()) -> None:
+        """The provider accepted the message: remember its id (and every part's, for a reply sent
+        as several provider messages) so status callbacks find it."""
         message_key = keys.message_sk(message_id)
         with TransactWrite(connection=self._conn()) as transaction:
-            transaction.save(ProviderMessageItem(
-                keys.provider_message_pk(channel.value, account_id, provider_message_id), "PMSG",
-                conversation_id=conversation_id, message_sk=message_key,
-            ))
+            for provider_id in dict.fromkeys([provider_message_id, *part_ids]):
+                transaction.save(ProviderMessageItem(
+                    keys.provider_message_pk(channel.value, account_id, provider_id), "PMSG",
+                    conversation_id=conversation_id, message_sk=message_key,
+                ))
             transaction.update(
                 MessageItem(keys.conversation_pk(conversation_id), message_key),
                 actions=[MessageItem.provider_message_id.set(provider_message_id)],

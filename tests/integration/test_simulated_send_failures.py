@@ -1,12 +1,14 @@
 """A send the simulated provider refuses with 429 goes out after the delayed-retry state machine
 puts it back on the send queue, on a channel other than WhatsApp (Twilio SMS), and its status
-callback then moves it to delivered."""
+callback then moves it to delivered. A reply sent as several provider messages whose second part
+fails resumes after the part that went: the customer gets each part once."""
 
 import secrets
 
 import requests
 
 from tests.integration.conftest import drain
+from tests.integration.test_inbox_compose import upload
 from tests.integration.test_message_pipeline import conversation_of, messages_of
 from tests.support import HTTP_TIMEOUT, find, wait_for
 
@@ -58,3 +60,56 @@ def test_an_sms_reply_refused_with_429_goes_out_after_the_delayed_retry(runtime,
         return message if message["status"] == "delivered" else None
 
     assert wait_for(delivered, what="delivered status")["provider_message_id"] == sent["id"]
+
+
+def test_a_reply_in_parts_resumes_after_the_parts_that_went(runtime, api, agent1, demo):
+    simulator = runtime.info.simulator_url
+    account_id = demo["accounts"]["telegram"]["account_id"]
+    chat = str(10**9 + secrets.randbelow(10**9))
+    # Given a Telegram customer (Telegram takes one picture per message, the text as the first caption)
+    answer = requests.post(f"{simulator}/control/telegram/{account_id}/messages",
+                           json={"from": chat, "name": "Ana", "text": "Photos of the damage?"}, timeout=HTTP_TIMEOUT)
+    assert answer.json()["webhook_status"] == 200
+    drain(runtime, "inbound", "assignment", "out-of-office")
+    items = requests.get(f"{api}/conversations", params={"view": "new", "customer": chat}, headers=agent1,
+                         timeout=HTTP_TIMEOUT).json()["items"]
+    conversation_id = find(items, customer_id=chat)["id"]
+    requests.post(f"{api}/conversations/{conversation_id}/pickup", headers=agent1,
+                  timeout=HTTP_TIMEOUT).raise_for_status()
+    pictures = [upload(api, agent1, conversation_id, f"photo{n}.png", "image/png",
+                       b"\x89PNG\r\n\x1a\n" + secrets.token_bytes(500)) for n in range(3)]
+    # And Telegram will answer the second call with 500, once
+    requests.post(f"{simulator}/control/telegram/failures", json={"mode": "500", "count": 1, "after": 1},
+                  timeout=HTTP_TIMEOUT).raise_for_status()
+
+    # When the agent replies with text and three pictures (three Telegram messages)
+    requests.post(f"{api}/conversations/{conversation_id}/messages", headers=agent1, timeout=HTTP_TIMEOUT,
+                  json={"text": "Here they are", "attachments": [{"key": key} for key in pictures]}
+                  ).raise_for_status()
+    drain(runtime, "outbound", "send")
+
+    def at_customer():
+        return requests.get(f"{simulator}/control/outbox", params={"channel": "telegram", "to": chat},
+                            timeout=HTTP_TIMEOUT).json()["items"]
+
+    # Then the first part went, the second failed, and the reply waits for its retry
+    assert [item["text"] for item in at_customer()] == ["Here they are"]
+    reply = find(messages_of(api, agent1, conversation_id), direction="outbound")
+    assert reply["status"] == "queued"
+    assert len(reply["sent_parts"]) == 1
+
+    # And after the delayed retry the customer has each part exactly once, in order
+    def all_parts():
+        drain(runtime, "send")
+        items = at_customer()
+        return items if len(items) >= 3 else None
+
+    items = wait_for(all_parts, timeout=30, interval=0.5, what="the rest of the reply after the retry")
+    assert len(at_customer()) == 3
+    assert [item["payload"]["method"] for item in items] == ["sendPhoto"] * 3
+    assert [item["payload"].get("caption") for item in items] == ["Here they are", None, None]
+    assert len({item["payload"]["photo"].split("?")[0] for item in items}) == 3
+    reply = find(messages_of(api, agent1, conversation_id), direction="outbound")
+    assert reply["status"] == "sent"
+    assert reply["provider_message_id"] == items[0]["id"]
+    assert reply["sent_parts"] == [item["id"] for item in items]

@@ -2,6 +2,7 @@
 MIME parsing from our bucket, attachments as media, and threaded replies through SES v2."""
 
 import email
+import email.message
 import email.policy
 import json
 from datetime import UTC, datetime, timedelta
@@ -10,9 +11,19 @@ from typing import Any
 import boto3
 import pytest
 from chalicelib.channels import adapter_for
+from chalicelib.channels import mail as mail_module
 from chalicelib.channels.base import SendFailed, WebhookRequest
 from chalicelib.channels.mail import EmailAdapter, html_to_text
-from chalicelib.domain.models import Channel, ChannelAccount, ContentKind, InboundMessage, OutboundContent
+from chalicelib.domain.models import (
+    Channel,
+    ChannelAccount,
+    ContentKind,
+    DeliveryStatus,
+    InboundMessage,
+    OutboundContent,
+    OutboundMedia,
+    StatusUpdate,
+)
 from chalicelib.errors import InvalidInput, SignatureRejected
 from chalicelib.settings import get_settings
 from moto import mock_aws
@@ -208,6 +219,76 @@ def test_an_attachment_source_is_a_signed_url_of_the_stored_mail(aws, fixture_by
     assert source.allowed_hosts == frozenset({source.url.split("/")[2]})
 
 
+# --- delivery feedback (SES Bounce / Complaint / Delivery notifications) --------------------
+
+SENT_ID = "0100019a2f6c3d1e-5f1e8a6b-3c2d-4e8f-9a7b-1c2d3e4f5a6b-000000"
+
+
+def feedback(fixture_bytes, name: str, **changes: Any) -> list[StatusUpdate]:
+    document = json.loads(fixture_bytes(f"email/{name}"))
+    document.update(changes)
+    signed = SIGNER.sign(sns_notification(json.dumps(document), timestamp=NOW))
+    email_adapter = adapter()
+    email_adapter.authenticate(request(signed), CREDENTIALS)
+    events = email_adapter.parse(request(signed), ACCOUNT)
+    assert all(isinstance(event, StatusUpdate) for event in events)
+    return [event for event in events if isinstance(event, StatusUpdate)]
+
+
+def test_a_delivery_notification_marks_the_reply_delivered(fixture_bytes):
+    [update] = feedback(fixture_bytes, "delivery.json")
+    assert (update.provider_message_id, update.customer_id, update.status) == (
+        SENT_ID, "ana.de.vries@example.nl", DeliveryStatus.DELIVERED)
+    assert update.occurred_at == datetime(2026, 11, 23, 11, 0, 0, 771000, tzinfo=UTC)
+    assert (update.error_code, update.opted_out) == (None, False)
+
+
+def test_a_permanent_bounce_fails_the_reply_with_the_servers_diagnostic(fixture_bytes):
+    [update] = feedback(fixture_bytes, "bounce_permanent.json")
+    assert (update.status, update.error_code) == (DeliveryStatus.FAILED, "bounce.General")
+    assert update.error_message is not None
+    assert "550 5.1.1" in update.error_message
+    assert update.customer_id == "ana.de.vries@example.nl"  # the bounced address, lower-cased
+    assert update.opted_out is False  # a bad address is no opt-out
+
+
+def test_a_transient_or_undetermined_bounce_is_not_a_failure(fixture_bytes):
+    assert feedback(fixture_bytes, "bounce_transient.json") == []
+    document = json.loads(fixture_bytes("email/bounce_permanent.json"))
+    undetermined = {**document["bounce"], "bounceType": "Undetermined", "bounceSubType": "Undetermined"}
+    assert feedback(fixture_bytes, "bounce_permanent.json", bounce=undetermined) == []
+
+
+def test_a_complaint_published_as_an_event_fails_the_reply_and_opts_the_address_out(fixture_bytes):
+    [update] = feedback(fixture_bytes, "complaint_event.json")
+    assert (update.provider_message_id, update.status) == (SENT_ID, DeliveryStatus.FAILED)
+    assert (update.error_code, update.opted_out) == ("complaint.abuse", True)
+    assert update.occurred_at == datetime(2026, 11, 23, 11, 0, 3, tzinfo=UTC)
+
+
+def test_feedback_without_the_object_it_announces_is_refused(fixture_bytes):
+    document = json.loads(fixture_bytes("email/delivery.json"))
+    del document["delivery"]
+    signed = SIGNER.sign(sns_notification(json.dumps(document), timestamp=NOW))
+    with pytest.raises(InvalidInput) as raised:
+        adapter().parse(request(signed), ACCOUNT)
+    assert raised.value.field == "delivery"
+    del document["mail"]["messageId"]
+    document["delivery"] = {"recipients": ["a@example.nl"]}
+    with pytest.raises(InvalidInput) as raised:
+        adapter().parse(request(SIGNER.sign(sns_notification(json.dumps(document), timestamp=NOW))), ACCOUNT)
+    assert raised.value.field == "mail.messageId"
+
+
+def test_feedback_from_a_separate_feedback_topic_is_accepted_and_others_are_not(fixture_bytes):
+    other_topic = "arn:aws:sns:us-east-1:123456789012:open-contact-mail-feedback"
+    signed = SIGNER.sign(sns_notification(fixture_bytes("email/delivery.json").decode(), timestamp=NOW,
+                                          topic_arn=other_topic))
+    with pytest.raises(SignatureRejected):
+        adapter().authenticate(request(signed), CREDENTIALS)
+    adapter().authenticate(request(signed), {**CREDENTIALS, "feedback_topic_arn": other_topic})
+
+
 # --- sending --------------------------------------------------------------------------
 
 
@@ -236,3 +317,65 @@ def test_an_unverified_sender_fails_permanently(aws):
         adapter(aws, sesv2=sesv2).send(ACCOUNT, CREDENTIALS, "ana@example.nl", OutboundContent(text="Hi"))
     assert raised.value.permanent
     assert raised.value.code == "MessageRejected"
+
+
+def upload(s3, key: str, data: bytes, content_type: str) -> OutboundMedia:
+    s3.put_object(Bucket=BUCKET, Key=key, Body=data, ContentType=content_type)
+    return OutboundMedia(url=f"https://{BUCKET}.s3.amazonaws.com/{key}?X-Amz-Signature=x", content_type=content_type,
+                         filename=key.rsplit("/", 1)[-1], size=len(data), key=key)
+
+
+def test_a_reply_carries_the_agents_attachments_as_mime_parts(aws):
+    # Given two uploads in the media bucket and a verified sender
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    csv = "order,status\n1234,shipped ✓\n".encode()
+    media = [upload(aws, "uploads/c1/u1/label.png", png, "image/png"),
+             upload(aws, "uploads/c1/u2/orders.csv", csv, "text/csv")]
+    sesv2 = boto3.client("sesv2", region_name="us-east-1")
+    sesv2.create_email_identity(EmailIdentity="example.com")
+    # When the reply goes out through SES
+    sent = adapter(aws, sesv2=sesv2).send(ACCOUNT, CREDENTIALS, "ana.de.vries@example.nl",
+                                          OutboundContent(text="Your label and orders.", media=media))
+    # Then SES sent one multipart message: the text, then each file with its type, name and bytes
+    [raw] = [m for m in ses_backends[MOTO_ACCOUNT_ID]["us-east-1"].sent_messages if m.id == sent.provider_message_id]
+    mail = email.message_from_string(raw.raw_data, policy=email.policy.default)
+    assert isinstance(mail, email.message.EmailMessage)
+    assert mail.get_content_type() == "multipart/mixed"
+    body = mail.get_body(preferencelist=("plain",))
+    assert body is not None
+    assert body.get_content().strip() == "Your label and orders."
+    parts = [(p.get_content_type(), p.get_filename(), p.get_payload(decode=True)) for p in mail.iter_attachments()]
+    assert parts == [("image/png", "label.png", png), ("text/csv", "orders.csv", csv)]
+
+
+def test_an_attachment_alone_goes_without_text(aws):
+    sesv2 = boto3.client("sesv2", region_name="us-east-1")
+    sesv2.create_email_identity(EmailIdentity="example.com")
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + b"0" * 100
+    sent = adapter(aws, sesv2=sesv2).send(ACCOUNT, CREDENTIALS, "ana@example.nl", OutboundContent(
+        media=[upload(aws, "uploads/c1/u3/invoice.pdf", pdf, "application/pdf")]))
+    [raw] = [m for m in ses_backends[MOTO_ACCOUNT_ID]["us-east-1"].sent_messages if m.id == sent.provider_message_id]
+    mail = email.message_from_string(raw.raw_data, policy=email.policy.default)
+    assert isinstance(mail, email.message.EmailMessage)
+    [invoice] = list(mail.iter_attachments())
+    assert (invoice.get_content_type(), invoice.get_payload(decode=True)) == ("application/pdf", pdf)
+
+
+def test_a_mail_over_ses_limit_or_with_a_vanished_upload_fails_permanently_before_ses(aws, monkeypatch):
+    sesv2 = boto3.client("sesv2", region_name="us-east-1")
+    sesv2.create_email_identity(EmailIdentity="example.com")
+    before = len(ses_backends[MOTO_ACCOUNT_ID]["us-east-1"].sent_messages)
+    # Given an upload that was deleted since the reply was queued
+    gone = OutboundMedia(url="https://x.test/gone", content_type="image/png", filename="gone.png", size=10,
+                         key="uploads/c1/gone.png")
+    with pytest.raises(SendFailed) as raised:
+        adapter(aws, sesv2=sesv2).send(ACCOUNT, CREDENTIALS, "ana@example.nl", OutboundContent(media=[gone]))
+    assert (raised.value.code, raised.value.permanent) == ("media_unavailable", True)
+    # And a mail that encodes above SES's limit (here made small)
+    monkeypatch.setattr(mail_module, "MAX_SEND_BYTES", 2000)
+    big = upload(aws, "uploads/c1/u4/big.pdf", b"%PDF" + b"x" * 1600, "application/pdf")
+    with pytest.raises(SendFailed) as raised:
+        adapter(aws, sesv2=sesv2).send(ACCOUNT, CREDENTIALS, "ana@example.nl", OutboundContent(media=[big]))
+    assert (raised.value.code, raised.value.permanent) == ("message_too_large", True)
+    # Then SES sent nothing
+    assert len(ses_backends[MOTO_ACCOUNT_ID]["us-east-1"].sent_messages) == before

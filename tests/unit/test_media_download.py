@@ -93,6 +93,82 @@ def test_a_redirect_on_the_same_host_is_followed(cdn):
     assert media.data == JPEG
 
 
+# --- redirects to the provider's media host (Twilio: api.twilio.com -> its CDN) -------------------
+
+
+def twilio_like(api_url: str, api_netloc: str, *redirect_hosts: str) -> MediaSource:
+    return MediaSource(url=f"{api_url}/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1",
+                       headers={"Authorization": "Basic QUMxOnRva2Vu"}, allowed_hosts=frozenset({api_netloc}),
+                       redirect_hosts=frozenset(redirect_hosts))
+
+
+def test_a_redirect_to_the_providers_media_host_is_followed_without_the_credentials(cdn):
+    # Given the provider's API (one loopback server) redirecting to its media host (another)
+    with loopback_server() as api:
+        api.answer("GET", "/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1",
+                   Answer(307, b"", {"Location": f"{cdn.base_url}/files/ME1?Expires=1&Signature=s"}))
+        cdn.answer("GET", "/files/ME1", Answer(200, JPEG, {"Content-Type": "image/jpeg"}))
+        # When the media is downloaded (both are the local simulator's hosts here)
+        media = download(twilio_like(api.base_url, api.netloc, cdn.netloc),
+                         trusted_loopback=frozenset({api.netloc, cdn.netloc}))
+        # Then the file comes from the media host; the API got the Basic auth, the media host did not
+        assert media.data == JPEG
+        assert api.requests[0].headers["authorization"] == "Basic QUMxOnRva2Vu"
+        assert cdn.requests[0].path == "/files/ME1?Expires=1&Signature=s"
+        assert "authorization" not in cdn.requests[0].headers
+
+
+def test_a_media_host_may_not_be_where_a_download_starts(cdn):
+    # A URL in the payload that names the redirect target directly is refused before any request
+    with pytest.raises(MediaRefused) as raised:
+        download(MediaSource(url=f"{cdn.base_url}/files/ME1", headers={}, allowed_hosts=frozenset({"api.test"}),
+                             redirect_hosts=frozenset({cdn.netloc})), trusted_loopback=cdn.netloc)
+    assert "not one of the provider's media hosts" in raised.value.reason
+    assert cdn.requests == []
+
+
+def test_a_redirect_to_a_host_off_the_providers_list_is_refused(cdn):
+    with loopback_server() as api:
+        api.answer("GET", "/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1",
+                   Answer(307, b"", {"Location": f"{cdn.base_url}/files/ME1"}))
+        # The other loopback host is trusted (so only the list decides) but not a redirect target
+        with pytest.raises(MediaRefused) as raised:
+            download(twilio_like(api.base_url, api.netloc, "mms.twiliocdn.com"),
+                     trusted_loopback=frozenset({api.netloc, cdn.netloc}))
+    assert "another host" in raised.value.reason
+    assert cdn.requests == []
+
+
+@pytest.mark.parametrize("address", ["10.0.0.7", "127.0.0.1", "169.254.169.254", "::1"])
+def test_a_redirect_to_a_listed_media_host_that_resolves_privately_is_refused(cdn, address):
+    # Given the API redirecting to the listed media host, which resolves to a private or loopback address
+    with loopback_server() as api:
+        api.answer("GET", "/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1",
+                   Answer(307, b"", {"Location": "https://mms.twiliocdn.com/AC1/ME1?Signature=s"}))
+        looked_up: list[str] = []
+
+        def resolve(host: str, port: int) -> list[str]:
+            looked_up.append(host)
+            return ["127.0.0.1"] if host == "127.0.0.1" else [address]
+
+        # When downloading, Then the media host's address is refused before any connection to it
+        with pytest.raises(MediaRefused) as raised:
+            download(twilio_like(api.base_url, api.netloc, "mms.twiliocdn.com"), trusted_loopback=api.netloc,
+                     resolve=resolve)
+    assert "non-public" in raised.value.reason
+    assert looked_up == ["127.0.0.1", "mms.twiliocdn.com"]
+
+
+def test_a_redirect_to_plain_http_on_a_listed_media_host_is_refused(cdn):
+    with loopback_server() as api:
+        api.answer("GET", "/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1",
+                   Answer(307, b"", {"Location": "http://mms.twiliocdn.com/AC1/ME1"}))
+        with pytest.raises(MediaRefused) as raised:
+            download(twilio_like(api.base_url, api.netloc, "mms.twiliocdn.com"), trusted_loopback=api.netloc,
+                     resolve=lambda host, port: [host if host == "127.0.0.1" else "54.0.0.1"])
+    assert "not https" in raised.value.reason
+
+
 def test_media_over_the_size_limit_is_refused(cdn):
     cdn.answer("GET", "/big", Answer(200, b"x" * 2048, {"Content-Type": "application/pdf"}))
     with pytest.raises(MediaRefused) as raised:

@@ -3,6 +3,8 @@ is accepted and recorded for the customer, the planned failures come back as the
 transient or permanent errors, the sample image is downloadable through the adapter's media
 lookup, and the status callbacks reach the webhook signed."""
 
+import json
+
 import boto3
 import pytest
 from chalicelib.channels import adapter_for
@@ -161,5 +163,44 @@ def test_an_email_reply_sent_through_ses_shows_as_received_by_the_customer(ses):
     assert (record["to"], record["text"], record["id"]) == ("ana@example.net", "We will replace it.",
                                                             sent.provider_message_id)
     assert simulated.outbox("email") == [record]
-    with pytest.raises(ValueError, match="cannot be made to fail"):
+    with pytest.raises(ValueError, match="bounce, complaint"):
         simulated.fail_next("email", "429", 1)
+
+
+@pytest.mark.parametrize(("mode", "expected"), [
+    ("", [("Delivery", "delivered")]),
+    ("bounce", [("Bounce", "failed")]),
+    ("complaint", [("Delivery", "delivered"), ("Complaint", "failed")]),
+])
+def test_ses_feedback_on_a_sent_mail_reaches_the_webhook_signed_through_sns(ses, webhooks, mode, expected):
+    # Given a served simulator (it watches what SES sends) with an email account
+    simulated = ChannelSimulator(sent_mail=moto_sent_mail("us-east-1"), status_delay_seconds=0)
+    server = serve(simulated, "127.0.0.1", 0)
+    try:
+        sides = account_on(simulated, webhooks, "email")
+        ses.create_email_identity(EmailIdentity=sides.ours.provider_account_id)
+        if mode:
+            simulated.fail_next("email", mode, 1)
+        # When the adapter sends a reply through SES
+        sent = EmailAdapter(sesv2=lambda: ses).send(sides.ours, sides.credentials, "ana@example.net",
+                                                    OutboundContent(text="Here it is."))
+        # Then SES's feedback reaches the account's webhook, without anyone reading the outbox
+        wait_for(lambda: len(posted_to(webhooks, sides)) >= len(expected), timeout=5, what="SES feedback")
+        calls = posted_to(webhooks, sides)
+        assert [json.loads(json.loads(call.body)["Message"])["notificationType"] for call in calls] == [
+            kind for kind, _ in expected]
+        # And each is an SNS notification our adapter verifies (certificate from the simulator) and
+        # reads as the reply's status
+        statuses = []
+        for call in calls:
+            request = as_request_from(call, f"{webhooks.base_url}{call.path}")
+            EmailAdapter().authenticate(request, sides.credentials)
+            [update] = EmailAdapter().parse(request, sides.ours)
+            assert isinstance(update, StatusUpdate)
+            assert update.provider_message_id == sent.provider_message_id
+            statuses.append(update.status.value)
+        assert statuses == [status for _, status in expected]
+    finally:
+        simulated.close()
+        server.shutdown()
+        server.server_close()

@@ -111,11 +111,11 @@ def test_each_status_callback_is_accepted_and_names_the_sent_message(channel, st
         assert update.watermark.timestamp() <= time.time()
 
 
-def test_telegram_and_email_report_no_statuses():
-    for channel in ("telegram", "email"):
+def test_telegram_reports_no_statuses_and_ses_reports_delivery():
+    for channel, statuses in (("telegram", []), ("email", ["Delivery"])):
         sides = both_sides(channel)
         record = SentRecord(channel, sides.ours.id, CUSTOMERS[channel], "Hello", {}, "x")
-        assert PROVIDERS[channel].statuses(record) == []
+        assert PROVIDERS[channel].statuses(record) == statuses
 
 
 @pytest.fixture

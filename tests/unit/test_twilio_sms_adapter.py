@@ -228,14 +228,17 @@ def test_text_is_posted_as_a_form_with_basic_auth_and_our_status_callback(provid
                            ("Body", "On its way!")]
 
 
+US_CUSTOMER = "+14155550199"  # MMS goes only between US and Canadian numbers
+
+
 def test_media_urls_repeat_and_a_messaging_service_sends(provider):
     provider.queue(201, created())
     media = [OutboundMedia(url=f"https://media.example.test/{n}.jpg", content_type="image/jpeg") for n in range(2)]
     credentials = {"account_sid": ACCOUNT_SID, "auth_token": AUTH_TOKEN}  # no callback URL known
-    adapter.send(account(provider.base_url, number="MG00112233445566778899aabbccddeeff"), credentials, "+31612345678",
+    adapter.send(account(provider.base_url, number="MG00112233445566778899aabbccddeeff"), credentials, US_CUSTOMER,
                  OutboundContent(text="photos", media=media))
     [call] = provider.requests
-    assert call.form() == [("To", "+31612345678"), ("MessagingServiceSid", "MG00112233445566778899aabbccddeeff"),
+    assert call.form() == [("To", US_CUSTOMER), ("MessagingServiceSid", "MG00112233445566778899aabbccddeeff"),
                            ("Body", "photos"), ("MediaUrl", media[0].url), ("MediaUrl", media[1].url)]
 
 
@@ -243,7 +246,7 @@ def test_more_than_ten_attachments_are_split_over_messages(provider):
     provider.queue(201, created("SM-first"))
     provider.queue(201, created("SM-second"))
     media = [OutboundMedia(url=f"https://media.example.test/{n}.jpg", content_type="image/jpeg") for n in range(12)]
-    sent = adapter.send(account(provider.base_url), CREDENTIALS, "+31612345678",
+    sent = adapter.send(account(provider.base_url), CREDENTIALS, US_CUSTOMER,
                         OutboundContent(text="all", media=media))
     assert sent.provider_message_id == "SM-first"
     first, second = (dict_of_lists(r.form()) for r in provider.requests)
@@ -251,6 +254,31 @@ def test_more_than_ten_attachments_are_split_over_messages(provider):
     assert first["Body"] == ["all"]
     assert len(second["MediaUrl"]) == 2
     assert "Body" not in second
+
+
+@pytest.mark.parametrize(("sender", "recipient", "which"), [
+    ("+14155552671", "+31612345678", "customer's number +31612345678 is from NL"),
+    ("+31612345678", "+16135550123", "account's number +31612345678 is from NL"),
+    ("MG00112233445566778899aabbccddeeff", "+447400123456", "customer's number +447400123456 is from GB"),
+])
+def test_media_outside_the_us_and_canada_is_refused_before_twilio_is_called(provider, sender, recipient, which):
+    # Given a reply with a picture between numbers MMS does not connect
+    media = [OutboundMedia(url="https://media.example.test/1.jpg", content_type="image/jpeg", size=1000)]
+    # When it is sent, Then it fails for good, naming the number, and Twilio is never called
+    with pytest.raises(SendFailed) as raised:
+        adapter.send(account(provider.base_url, number=sender), CREDENTIALS, recipient,
+                     OutboundContent(text="photo", media=media))
+    assert (raised.value.code, raised.value.permanent) == ("mms_unsupported", True)
+    assert which in raised.value.message
+    assert provider.requests == []
+
+
+def test_media_between_canadian_and_us_numbers_goes_as_mms(provider):
+    provider.queue(201, created("MM-1"))
+    media = [OutboundMedia(url="https://media.example.test/1.png", content_type="image/png", size=1000)]
+    sent = adapter.send(account(provider.base_url), CREDENTIALS, "+16135550123", OutboundContent(media=media))
+    assert sent.provider_message_id == "MM-1"
+    assert ("MediaUrl", media[0].url) in provider.requests[0].form()
 
 
 def dict_of_lists(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
@@ -302,6 +330,8 @@ def test_media_source_adds_basic_auth_for_twilios_media_url():
     assert source.url == url
     assert source.headers["Authorization"].startswith("Basic ")
     assert source.allowed_hosts == frozenset({"api.twilio.com"})
+    # Twilio's API answers with a redirect to the file on its media hosts
+    assert source.redirect_hosts == frozenset({"mms.twiliocdn.com", "s3-external-1.amazonaws.com"})
 
 
 def test_media_source_refuses_another_host():

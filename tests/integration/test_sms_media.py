@@ -1,0 +1,67 @@
+"""SMS replies with pictures: they go as MMS between US and Canadian numbers (the demo account's
+number is in the US), and are refused before anything is stored for a customer elsewhere."""
+
+import secrets
+
+import requests
+
+from tests.integration.conftest import drain
+from tests.integration.test_inbox_compose import upload
+from tests.integration.test_message_pipeline import messages_of
+from tests.support import HTTP_TIMEOUT, find
+
+PNG = b"\x89PNG\r\n\x1a\n" + secrets.token_bytes(2000)
+
+
+def sms_conversation(runtime, api, agent, demo, customer):
+    simulator = runtime.info.simulator_url
+    answer = requests.post(f"{simulator}/control/sms/{demo['accounts']['sms']['account_id']}/messages",
+                           json={"from": customer, "name": "Ana", "text": "Photo of the label?"}, timeout=HTTP_TIMEOUT)
+    assert answer.json()["webhook_status"] == 200
+    drain(runtime, "inbound", "assignment", "out-of-office")
+    items = requests.get(f"{api}/conversations", params={"view": "new", "customer": customer}, headers=agent,
+                         timeout=HTTP_TIMEOUT).json()["items"]
+    conversation_id = find(items, customer_id=customer)["id"]
+    requests.post(f"{api}/conversations/{conversation_id}/pickup", headers=agent,
+                  timeout=HTTP_TIMEOUT).raise_for_status()
+    return conversation_id
+
+
+def reply_with_picture(api, agent, conversation_id):
+    key = upload(api, agent, conversation_id, "label.png", "image/png", PNG)
+    return requests.post(f"{api}/conversations/{conversation_id}/messages", headers=agent, timeout=HTTP_TIMEOUT,
+                         json={"text": "Here it is", "attachments": [{"key": key}]})
+
+
+def test_a_picture_to_a_us_customer_goes_as_mms(runtime, api, agent1, demo):
+    # Given a US customer texting the demo account's US number
+    customer = "+1415555" + str(secrets.randbelow(10**4)).zfill(4)
+    conversation_id = sms_conversation(runtime, api, agent1, demo, customer)
+    # When the agent replies with a picture
+    answer = reply_with_picture(api, agent1, conversation_id)
+    assert answer.status_code == 202, answer.text
+    drain(runtime, "outbound", "send")
+    # Then Twilio got one message with the text and the picture's URL
+    outbox = requests.get(f"{runtime.info.simulator_url}/control/outbox", params={"channel": "sms", "to": customer},
+                          timeout=HTTP_TIMEOUT).json()["items"]
+    [sent] = outbox
+    assert sent["payload"]["Body"] == "Here it is"
+    [media_url] = sent["payload"]["MediaUrl"]
+    assert requests.get(media_url, timeout=HTTP_TIMEOUT).content == PNG
+    assert find(messages_of(api, agent1, conversation_id), direction="outbound")["status"] in {"sent", "delivered"}
+
+
+def test_a_picture_to_a_customer_outside_the_us_and_canada_is_refused(runtime, api, agent1, demo):
+    # Given a Dutch customer texting the demo account's US number
+    customer = "+3161" + str(secrets.randbelow(10**7)).zfill(7)
+    conversation_id = sms_conversation(runtime, api, agent1, demo, customer)
+    # When the agent replies with a picture, Then it is refused naming the customer's country
+    answer = reply_with_picture(api, agent1, conversation_id)
+    assert answer.status_code == 400
+    assert answer.json()["error"]["field"] == "attachments"
+    assert "from NL" in answer.json()["error"]["message"]
+    # And nothing was stored or sent; text alone still goes
+    assert find(messages_of(api, agent1, conversation_id), direction="outbound") is None
+    text = requests.post(f"{api}/conversations/{conversation_id}/messages", headers=agent1, timeout=HTTP_TIMEOUT,
+                         json={"text": "I will mail it to you"})
+    assert text.status_code == 202
