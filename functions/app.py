@@ -402,8 +402,7 @@ def upload(conversation_id: str) -> Response:
     body = _body(UploadInput)
     ticket = wiring.composer().upload(_principal(), conversation_id, filename=body.filename,
                                       content_type=body.content_type, size=body.size)
-    return _json(UploadOut(key=ticket.key, url=ticket.url, method=ticket.method, headers=ticket.headers,
-                           expires_in=ticket.expires_in), status=201)
+    return _json(UploadOut.of(ticket), status=201)
 
 
 @documented("/conversations/{conversation_id}/tags", "POST", "Tag a conversation", access=WORKERS, body=TagsInput,
@@ -871,8 +870,19 @@ def get_out_of_office(account_id: str) -> Response:
     return _json(OutOfOfficeOut(account_id=account_id, messages=messages))
 
 
-@documented("/channel-accounts/{account_id}/out-of-office", "PUT", "Set the account's out-of-office messages",
-            access=ADMIN, body=OutOfOfficeInput, response=OutOfOfficeOut)
+@documented("/channel-accounts/{account_id}/out-of-office/uploads", "POST", "A presigned PUT URL for one media "
+            "file of the out-of-office messages (400 when the account's channel cannot carry it)", access=ADMIN,
+            body=UploadInput, response=UploadOut, status=201)
+def upload_out_of_office_media(account_id: str) -> Response:
+    body = _body(UploadInput)
+    ticket = wiring.channels_admin().out_of_office_upload(_principal(), account_id, filename=body.filename,
+                                                          content_type=body.content_type, size=body.size)
+    return _json(UploadOut.of(ticket), status=201)
+
+
+@documented("/channel-accounts/{account_id}/out-of-office", "PUT", "Set the account's out-of-office messages: "
+            "text and/or media uploaded for the account", access=ADMIN, body=OutOfOfficeInput,
+            response=OutOfOfficeOut)
 def put_out_of_office(account_id: str) -> Response:
     messages = wiring.channels_admin().set_out_of_office(_principal(), account_id, _body(OutOfOfficeInput).messages)
     return _json(OutOfOfficeOut(account_id=account_id, messages=messages))

@@ -155,7 +155,7 @@ def teams_admin() -> TeamAdministration:
 @lru_cache(maxsize=1)
 def channels_admin() -> ChannelAdministration:
     return ChannelAdministration(ChannelAccountStore(), team_store(), CredentialWriter(get_settings()),
-                                 get_settings().public_api_url)
+                                 get_settings().public_api_url, media_store())
 
 
 @lru_cache(maxsize=1)

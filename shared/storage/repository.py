@@ -143,7 +143,7 @@ def _to_message(item: MessageItem) -> Message:
     )
 
 
-def _attachment_kind(attachment: Attachment) -> ContentKind:
+def attachment_kind(attachment: Attachment) -> ContentKind:
     major = attachment.content_type.split("/", 1)[0]
     return {"image": ContentKind.IMAGE, "audio": ContentKind.AUDIO, "video": ContentKind.VIDEO}.get(
         major, ContentKind.DOCUMENT)
@@ -537,7 +537,7 @@ class ContactRepository:
                              sent_at: datetime, attachments: tuple[Attachment, ...] = (),
                              template: TemplateContent | None = None,
                              route: tuple[Channel, str, str] | None = None) -> Message:
-        kind = ContentKind.TEXT if text or not attachments else _attachment_kind(attachments[0])
+        kind = ContentKind.TEXT if text or not attachments else attachment_kind(attachments[0])
         item = MessageItem(
             keys.conversation_pk(""), "", message_id=keys.message_id(sent_at),
             direction=Direction.OUTBOUND.value, content_kind=kind.value, text=text,

@@ -157,13 +157,16 @@ class RetentionStore:
 
     def _delete_media(self, conversation_id: str, rows: list[dict[str, str]]) -> None:
         """The conversation's own prefix (uploads), plus what its messages point at: inbound media
-        (copied before the conversation was known, so keyed by message) and inbound raw mail."""
+        (copied before the conversation was known, so keyed by message) and inbound raw mail; not
+        the account's out-of-office media its system replies carried."""
         if not self._media_bucket:
             return
         paginator = s3_client().get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self._media_bucket, Prefix=keys.media_prefix(conversation_id)):
             self._delete_objects([item["Key"] for item in page.get("Contents", [])])
-        message_keys = [key for row in rows for key in row.get(_ATTACHMENT_KEYS, "").split("\n") if key]
+        # Out-of-office media is the account's, shared by every conversation its replies went to.
+        message_keys = [key for row in rows for key in row.get(_ATTACHMENT_KEYS, "").split("\n")
+                        if key and not key.startswith(keys.OUT_OF_OFFICE_MEDIA_ROOT)]
         message_keys += [keys.raw_mail_key(row["account_id"], row["provider_message_id"]) for row in rows
                          if row.get("kind") == "message" and row.get("channel") == "email"
                          and row.get("provider_message_id")]
