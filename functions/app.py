@@ -1109,7 +1109,11 @@ def _route_record(record: SQSRecord) -> None:
 
 def _assign_record(record: SQSRecord) -> None:
     body = json.loads(record.body)
-    wiring.assigner().assign(body["conversation_id"], body.get("previous_owner_id"))
+    if "offer_team_id" in body:  # an agent may take work now: offer the team's waiting conversations
+        wiring.assigner().offer_waiting(body["offer_team_id"], returned_conversation_id=body.get(
+            "returned_conversation_id"), returned_by=body.get("returned_by"))
+    else:
+        wiring.assigner().assign(body["conversation_id"], body.get("previous_owner_id"))
 
 
 def _out_of_office_record(record: SQSRecord) -> None:

@@ -9,7 +9,7 @@ from .channels import adapter_for
 from .clock import utc_now
 from .credential_admin import CredentialWriter
 from .credentials import CredentialStore
-from .domain.assignment import Assigner
+from .domain.assignment import Assigner, WaitingOffers
 from .domain.channel_admin import ChannelAdministration
 from .domain.compose import Composer
 from .domain.customer_merge import CustomerMerger
@@ -102,7 +102,7 @@ def router() -> Router:
 
 @lru_cache(maxsize=1)
 def assigner() -> Assigner:
-    return Assigner(repository(), utc_now, events=events())
+    return Assigner(repository(), utc_now, events=events(), publisher=publisher())
 
 
 @lru_cache(maxsize=1)
@@ -186,7 +186,7 @@ def statistics() -> StatisticsReader:
 
 @lru_cache(maxsize=1)
 def presence() -> PresenceService:
-    return PresenceService(utc_now)
+    return PresenceService(utc_now, WaitingOffers(publisher()))
 
 
 @lru_cache(maxsize=1)
@@ -197,7 +197,7 @@ def tagging() -> Tagging:
 @lru_cache(maxsize=1)
 def lifecycle() -> Lifecycle:
     return Lifecycle(repository(), ConversationLifecycle(repository()), presence(), tagging(),
-                     get_service_settings, stats(), utc_now, events=events())
+                     get_service_settings, stats(), utc_now, events=events(), offers=WaitingOffers(publisher()))
 
 
 @lru_cache(maxsize=1)

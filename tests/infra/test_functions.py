@@ -16,9 +16,9 @@ pytestmark = pytest.mark.infra
 API = constants.API_HANDLER
 # What each function may send to, and the machine it may start: the least privilege it needs.
 SENDS_TO = {
-    API: {resources.INBOUND_QUEUE, resources.OUTBOUND_QUEUE, resources.EVENTS_QUEUE},
+    API: {resources.INBOUND_QUEUE, resources.OUTBOUND_QUEUE, resources.EVENTS_QUEUE, resources.ASSIGNMENT_QUEUE},
     "route_inbound": {resources.ASSIGNMENT_QUEUE, resources.OUT_OF_OFFICE_QUEUE, resources.EVENTS_QUEUE},
-    "assign_conversation": {resources.EVENTS_QUEUE},
+    "assign_conversation": {resources.EVENTS_QUEUE, resources.ASSIGNMENT_QUEUE},
     "send_out_of_office": {resources.OUTBOUND_QUEUE},
     "check_window": {resources.SEND_QUEUE, resources.EVENTS_QUEUE},
     "send_outbound": {resources.EVENTS_QUEUE},
