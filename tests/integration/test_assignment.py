@@ -158,3 +158,56 @@ def test_two_agents_coming_online_at_once_never_get_the_same_conversation(runtim
     assert assigned == 4
     assert sorted(owner for _, owner in found[:4]) == sorted(agents)
     assert found[4] == ("new", None)
+
+
+def test_a_reopened_conversation_whose_agent_is_offline_is_assigned_by_the_team_policy(runtime, api, admin):
+    # Given a sticky team assigning automatically, with two agents online, and a conversation the
+    # first of them had and that was archived
+    team = new_team(api, admin, assignment={"auto_assign": True, "sticky": True})
+    first, second = sorted([agent(team["id"], "jo"), agent(team["id"], "kim")])
+    now = datetime.now(UTC)
+    for user_id in (first, second):
+        presence.record_heartbeat(user_id, [team["id"]], now)
+    account = new_whatsapp_account(runtime, api, admin, team_id=team["id"])
+    wa_id = new_wa_id()
+    say(runtime, account, wa_id, "first question")
+    handled = conversation(api, admin, team["id"], wa_id)
+    assert (handled["state"], handled["owner_id"]) == ("assigned", first)
+    ok(call("POST", f"{api}/conversations/{handled['id']}/archive?team={team['id']}", admin, {}))
+    drain(runtime, "assignment")
+    # When that agent has gone offline and the customer writes again within the reopen period
+    presence.record_heartbeat(first, [team["id"]], now - timedelta(hours=1))
+    say(runtime, account, wa_id, "one more thing")
+    # Then the same conversation is reopened and assigned like a new one: to the agent online
+    reopened = conversation(api, admin, team["id"], wa_id)
+    assert reopened["id"] == handled["id"]
+    assert (reopened["state"], reopened["owner_id"]) == ("assigned", second)
+
+
+@pytest.mark.parametrize("policy", [{"sticky": False, "capacity": 5}, {"sticky": True, "capacity": 1}],
+                         ids=["not sticky", "agent at capacity"])
+def test_a_reopened_conversation_follows_the_team_policy_even_with_its_agent_online(runtime, api, admin, policy):
+    # Given a team assigning automatically, two agents online, and a conversation the first had
+    # and archived
+    team = new_team(api, admin, assignment={"auto_assign": True, **policy})
+    first, second = sorted([agent(team["id"], "lu"), agent(team["id"], "max")])
+    for user_id in (first, second):
+        presence.record_heartbeat(user_id, [team["id"]], datetime.now(UTC))
+    account = new_whatsapp_account(runtime, api, admin, team_id=team["id"])
+    wa_id = new_wa_id()
+    say(runtime, account, wa_id, "first question")
+    handled = conversation(api, admin, team["id"], wa_id)
+    assert handled["owner_id"] == first
+    ok(call("POST", f"{api}/conversations/{handled['id']}/archive?team={team['id']}", admin, {}))
+    drain(runtime, "assignment")
+    if policy["capacity"] == 1:
+        # (and the first agent has picked up another conversation meanwhile: they are at capacity)
+        other = new_wa_id()
+        ok(call("PATCH", f"{api}/teams/{team['id']}", admin, {"assignment": {**policy, "auto_assign": False}}))
+        say(runtime, account, other, "someone else")
+        ContactRepository().pick_up(conversation(api, admin, team["id"], other)["id"], first)
+        ok(call("PATCH", f"{api}/teams/{team['id']}", admin, {"assignment": {**policy, "auto_assign": True}}))
+    # When the customer writes again within the reopen period, their agent still online
+    say(runtime, account, wa_id, "one more thing")
+    # Then the team's policy decides, not the return to the agent alone
+    assert conversation(api, admin, team["id"], wa_id)["owner_id"] == second
