@@ -707,7 +707,8 @@ def get_service_settings() -> Response:
 
 
 @documented("/settings/service", "PATCH", "Change service settings (a new auto_delete_days applies to "
-            "conversations already archived)", access=ADMIN, body=ServiceSettingsPatch, response=ServiceSettingsOut)
+            "conversations already archived: their dates move in the background, rescheduling=true)",
+            access=ADMIN, body=ServiceSettingsPatch, response=ServiceSettingsOut)
 def patch_service_settings() -> Response:
     changes = _body(ServiceSettingsPatch).model_dump(exclude_unset=True)
     return _json(ServiceSettingsOut.of(wiring.service_admin().update(_principal(), changes)))
@@ -1139,6 +1140,12 @@ def _purge_record(record: SQSRecord) -> None:
     logger.info("purge done", extra={"conversation_pk": body["conversation_pk"], "items_deleted": deleted})
 
 
+def _reschedule_record(record: SQSRecord) -> None:
+    body = json.loads(record.body)
+    moved = wiring.auto_deletion().reschedule_step(team_id=body.get("team_id"), cursor=body.get("cursor"))
+    logger.info("deletion dates moved", extra={"team_id": body.get("team_id"), "moved": moved})
+
+
 @app.on_sqs_message(queue=resources.INBOUND_QUEUE.physical_name(_app_name),
                     batch_size=resources.INBOUND_QUEUE.batch_size, name="route_inbound")
 def route_inbound(event: SQSEvent) -> PartialItemFailureResponse:
@@ -1173,6 +1180,12 @@ def send_outbound(event: SQSEvent) -> PartialItemFailureResponse:
                     batch_size=resources.PURGE_QUEUE.batch_size, name="purge_conversation")
 def purge_conversation(event: SQSEvent) -> PartialItemFailureResponse:
     return _process(event, _purge_record, fifo=False)
+
+
+@app.on_sqs_message(queue=resources.RESCHEDULE_QUEUE.physical_name(_app_name),
+                    batch_size=resources.RESCHEDULE_QUEUE.batch_size, name="reschedule_deletions")
+def reschedule_deletions(event: SQSEvent) -> PartialItemFailureResponse:
+    return _process(event, _reschedule_record, fifo=False)
 
 
 @app.on_sqs_message(queue=resources.EVENTS_QUEUE.physical_name(_app_name),

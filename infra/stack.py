@@ -104,7 +104,8 @@ class ContactStack(Stack):
 
         api = roles[constants.API_HANDLER]
         # Assignment: a heartbeat or freed capacity asks for the team's waiting conversations to be offered again.
-        self._grant_send(api, resources.INBOUND_QUEUE, resources.OUTBOUND_QUEUE, resources.ASSIGNMENT_QUEUE)
+        self._grant_send(api, resources.INBOUND_QUEUE, resources.OUTBOUND_QUEUE, resources.ASSIGNMENT_QUEUE,
+                         resources.RESCHEDULE_QUEUE)
         self.workflows.machine(resources.AUTO_DELETE_MACHINE).grant_start_execution(api)
         self.credentials.grant_read(api)
         self.credentials.grant_write(api)
@@ -144,6 +145,11 @@ class ContactStack(Stack):
         for name in constants.EVENT_PUBLISHERS:
             self._grant_send(roles[name], resources.EVENTS_QUEUE)
         self.workflows.machine(resources.DELAYED_RETRY_MACHINE).grant_start_execution(roles["deliver_events"])
+
+        # The reschedule worker queues its own next steps and starts the waits of earlier deadlines.
+        reschedule = roles["reschedule_deletions"]
+        self._grant_send(reschedule, resources.RESCHEDULE_QUEUE)
+        self.workflows.machine(resources.AUTO_DELETE_MACHINE).grant_start_execution(reschedule)
 
         purge = roles["purge_conversation"]
         self._grant_media(purge, "s3:DeleteObject")

@@ -163,7 +163,7 @@ def auto_deletion() -> AutoDeletion:
     settings = get_settings()
     return AutoDeletion(RetentionStore(settings.media_bucket), team_store(), StateMachineStarter(),
                         machine_arn=settings.auto_delete_machine_arn,
-                        purge_queue_url=settings.queue_url(PURGE_QUEUE), clock=utc_now)
+                        purge_queue_url=settings.queue_url(PURGE_QUEUE), clock=utc_now, publisher=publisher())
 
 
 @lru_cache(maxsize=1)

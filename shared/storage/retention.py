@@ -17,12 +17,14 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import boto3
-from chalicelib.domain.models import ConversationState
-from pynamodb.exceptions import DeleteError, UpdateError
+from chalicelib.domain.models import ConversationState, Page
+from chalicelib.errors import InvalidInput
+from pynamodb.exceptions import DeleteError, QueryError, UpdateError
 from pynamodb.pagination import ResultIterator
 
 from . import keys
 from .items import ConversationItem, OpenConversationItem, ProviderMessageItem, TableItem
+from .repository import _decode_cursor, _encode_cursor
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -90,12 +92,16 @@ class RetentionStore:
             raise
         return True
 
-    def archived_in_team(self, team_id: str) -> Iterator[RetainedConversation]:
-        """Every archived conversation of a team: Query on the team's Archived list, page by page."""
+    def archived_page(self, team_id: str, *, limit: int, cursor: str | None) -> Page[RetainedConversation]:
+        """One page of a team's archived conversations: Query on the team's Archived list."""
         results: ResultIterator[ConversationItem] = ConversationItem.state_created.query(
-            keys.state_list_pk(team_id, ConversationState.ARCHIVED.value))
-        for item in results:
-            yield _retained(item)
+            keys.state_list_pk(team_id, ConversationState.ARCHIVED.value), limit=limit,
+            last_evaluated_key=_decode_cursor(cursor))
+        try:
+            items = [_retained(item) for item in results]
+        except QueryError as error:
+            raise InvalidInput("cursor does not belong to this list", field="cursor") from error
+        return Page[RetainedConversation](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
 
     # --- purge ------------------------------------------------------------------------------
 
