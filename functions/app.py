@@ -235,6 +235,15 @@ def _query() -> dict[str, str]:
     return dict(_request().query_params or {})
 
 
+def _query_values() -> dict[str, str | list[str]]:
+    """The query parameters with a repeated one as the list of its values (a filter of several)."""
+    params = _request().query_params
+    if not params:
+        return {}
+    return {name: values[0] if len(values) == 1 else values
+            for name, values in ((name, params.getlist(name)) for name in params)}
+
+
 def _file(filename: str, content_type: str, body: bytes) -> Response:
     payload: bytes | str = body.decode("utf-8") if content_type.startswith("text/") else body
     return Response(body=payload, status_code=200, headers={
@@ -328,7 +337,7 @@ def capabilities() -> Response:
 @documented("/conversations", "GET", "One page of a tab (new, mine, assigned, all), filtered and sorted",
             access=ANYONE, query=ConversationListQuery, response=ConversationPage)
 def list_conversations() -> Response:
-    query = ConversationListQuery.model_validate(_query())
+    query = ConversationListQuery.model_validate(_query_values())
     ascending = None if query.order is None else query.order == "asc"
     page = wiring.inbox().list_conversations(_principal(), view=query.view, sort=query.sort,
                                              ascending=ascending, limit=query.limit, cursor=query.cursor,

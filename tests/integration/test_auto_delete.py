@@ -8,8 +8,8 @@ import boto3
 import pytest
 import requests
 from chalicelib import wiring
-from chalicelib.domain.models import ConversationState
 from chalicelib.domain import retention
+from chalicelib.domain.models import ConversationState
 from chalicelib.domain.retention import schedule_auto_delete
 from chalicelib.storage import keys
 from chalicelib.storage.items import (
