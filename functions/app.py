@@ -235,6 +235,15 @@ def _query() -> dict[str, str]:
     return dict(_request().query_params or {})
 
 
+def _query_values() -> dict[str, str | list[str]]:
+    """The query parameters with a repeated one as the list of its values (a filter of several)."""
+    params = _request().query_params
+    if not params:
+        return {}
+    return {name: values[0] if len(values) == 1 else values
+            for name, values in ((name, params.getlist(name)) for name in params)}
+
+
 def _file(filename: str, content_type: str, body: bytes) -> Response:
     payload: bytes | str = body.decode("utf-8") if content_type.startswith("text/") else body
     return Response(body=payload, status_code=200, headers={
@@ -329,7 +338,7 @@ def capabilities() -> Response:
 @documented("/conversations", "GET", "One page of a tab (new, mine, assigned, all), filtered and sorted",
             access=ANYONE, query=ConversationListQuery, response=ConversationPage)
 def list_conversations() -> Response:
-    query = ConversationListQuery.model_validate(_query())
+    query = ConversationListQuery.model_validate(_query_values())
     ascending = None if query.order is None else query.order == "asc"
     page = wiring.inbox().list_conversations(_principal(), view=query.view, sort=query.sort,
                                              ascending=ascending, limit=query.limit, cursor=query.cursor,
@@ -403,8 +412,7 @@ def upload(conversation_id: str) -> Response:
     body = _body(UploadInput)
     ticket = wiring.composer().upload(_principal(), conversation_id, filename=body.filename,
                                       content_type=body.content_type, size=body.size)
-    return _json(UploadOut(key=ticket.key, url=ticket.url, method=ticket.method, headers=ticket.headers,
-                           expires_in=ticket.expires_in), status=201)
+    return _json(UploadOut.of(ticket), status=201)
 
 
 @documented("/conversations/{conversation_id}/tags", "POST", "Tag a conversation", access=WORKERS, body=TagsInput,
@@ -709,7 +717,8 @@ def get_service_settings() -> Response:
 
 
 @documented("/settings/service", "PATCH", "Change service settings (a new auto_delete_days applies to "
-            "conversations already archived)", access=ADMIN, body=ServiceSettingsPatch, response=ServiceSettingsOut)
+            "conversations already archived: their dates move in the background, rescheduling=true)",
+            access=ADMIN, body=ServiceSettingsPatch, response=ServiceSettingsOut)
 def patch_service_settings() -> Response:
     changes = _body(ServiceSettingsPatch).model_dump(exclude_unset=True)
     return _json(ServiceSettingsOut.of(wiring.service_admin().update(_principal(), changes)))
@@ -872,8 +881,19 @@ def get_out_of_office(account_id: str) -> Response:
     return _json(OutOfOfficeOut(account_id=account_id, messages=messages))
 
 
-@documented("/channel-accounts/{account_id}/out-of-office", "PUT", "Set the account's out-of-office messages",
-            access=ADMIN, body=OutOfOfficeInput, response=OutOfOfficeOut)
+@documented("/channel-accounts/{account_id}/out-of-office/uploads", "POST", "A presigned PUT URL for one media "
+            "file of the out-of-office messages (400 when the account's channel cannot carry it)", access=ADMIN,
+            body=UploadInput, response=UploadOut, status=201)
+def upload_out_of_office_media(account_id: str) -> Response:
+    body = _body(UploadInput)
+    ticket = wiring.channels_admin().out_of_office_upload(_principal(), account_id, filename=body.filename,
+                                                          content_type=body.content_type, size=body.size)
+    return _json(UploadOut.of(ticket), status=201)
+
+
+@documented("/channel-accounts/{account_id}/out-of-office", "PUT", "Set the account's out-of-office messages: "
+            "text and/or media uploaded for the account", access=ADMIN, body=OutOfOfficeInput,
+            response=OutOfOfficeOut)
 def put_out_of_office(account_id: str) -> Response:
     messages = wiring.channels_admin().set_out_of_office(_principal(), account_id, _body(OutOfOfficeInput).messages)
     return _json(OutOfOfficeOut(account_id=account_id, messages=messages))
@@ -1100,7 +1120,11 @@ def _route_record(record: SQSRecord) -> None:
 
 def _assign_record(record: SQSRecord) -> None:
     body = json.loads(record.body)
-    wiring.assigner().assign(body["conversation_id"], body.get("previous_owner_id"))
+    if "offer_team_id" in body:  # an agent may take work now: offer the team's waiting conversations
+        wiring.assigner().offer_waiting(body["offer_team_id"], returned_conversation_id=body.get(
+            "returned_conversation_id"), returned_by=body.get("returned_by"))
+    else:
+        wiring.assigner().assign(body["conversation_id"], body.get("previous_owner_id"))
 
 
 def _out_of_office_record(record: SQSRecord) -> None:
@@ -1124,6 +1148,12 @@ def _purge_record(record: SQSRecord) -> None:
     body = json.loads(record.body)
     deleted = wiring.auto_deletion().purge(body["conversation_pk"], body["delete_at"])
     logger.info("purge done", extra={"conversation_pk": body["conversation_pk"], "items_deleted": deleted})
+
+
+def _reschedule_record(record: SQSRecord) -> None:
+    body = json.loads(record.body)
+    moved = wiring.auto_deletion().reschedule_step(team_id=body.get("team_id"), cursor=body.get("cursor"))
+    logger.info("deletion dates moved", extra={"team_id": body.get("team_id"), "moved": moved})
 
 
 @app.on_sqs_message(queue=resources.INBOUND_QUEUE.physical_name(_app_name),
@@ -1160,6 +1190,12 @@ def send_outbound(event: SQSEvent) -> PartialItemFailureResponse:
                     batch_size=resources.PURGE_QUEUE.batch_size, name="purge_conversation")
 def purge_conversation(event: SQSEvent) -> PartialItemFailureResponse:
     return _process(event, _purge_record, fifo=False)
+
+
+@app.on_sqs_message(queue=resources.RESCHEDULE_QUEUE.physical_name(_app_name),
+                    batch_size=resources.RESCHEDULE_QUEUE.batch_size, name="reschedule_deletions")
+def reschedule_deletions(event: SQSEvent) -> PartialItemFailureResponse:
+    return _process(event, _reschedule_record, fifo=False)
 
 
 @app.on_sqs_message(queue=resources.EVENTS_QUEUE.physical_name(_app_name),

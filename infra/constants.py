@@ -40,6 +40,8 @@ QUEUE_CONSUMERS: Mapping[str, resources.QueueDefinition] = MappingProxyType({
     "check_window": resources.OUTBOUND_QUEUE,
     "send_outbound": resources.SEND_QUEUE,
     "purge_conversation": resources.PURGE_QUEUE,
+    # A new auto-deletion period applied to the archived conversations, page by page.
+    "reschedule_deletions": resources.RESCHEDULE_QUEUE,
     # Event webhooks for integrators: fan-out and signed delivery (shared/domain/event_delivery.py).
     "deliver_events": resources.EVENTS_QUEUE,
 })

@@ -103,7 +103,9 @@ class ContactStack(Stack):
             queue.grant_consume_messages(roles[name])
 
         api = roles[constants.API_HANDLER]
-        self._grant_send(api, resources.INBOUND_QUEUE, resources.OUTBOUND_QUEUE)
+        # Assignment: a heartbeat or freed capacity asks for the team's waiting conversations to be offered again.
+        self._grant_send(api, resources.INBOUND_QUEUE, resources.OUTBOUND_QUEUE, resources.ASSIGNMENT_QUEUE,
+                         resources.RESCHEDULE_QUEUE)
         self.workflows.machine(resources.AUTO_DELETE_MACHINE).grant_start_execution(api)
         self.credentials.grant_read(api)
         self.credentials.grant_write(api)
@@ -121,6 +123,8 @@ class ContactStack(Stack):
         self.credentials.grant_read(route)
         self._grant_media(route, "s3:GetObject", "s3:PutObject")
         self._grant_send(roles["send_out_of_office"], resources.OUTBOUND_QUEUE)
+        # A long waiting list is offered in parts: the worker hands the rest to a fresh message.
+        self._grant_send(roles["assign_conversation"], resources.ASSIGNMENT_QUEUE)
         self._grant_send(roles["check_window"], resources.SEND_QUEUE)
 
         send = roles["send_outbound"]
@@ -141,6 +145,11 @@ class ContactStack(Stack):
         for name in constants.EVENT_PUBLISHERS:
             self._grant_send(roles[name], resources.EVENTS_QUEUE)
         self.workflows.machine(resources.DELAYED_RETRY_MACHINE).grant_start_execution(roles["deliver_events"])
+
+        # The reschedule worker queues its own next steps and starts the waits of earlier deadlines.
+        reschedule = roles["reschedule_deletions"]
+        self._grant_send(reschedule, resources.RESCHEDULE_QUEUE)
+        self.workflows.machine(resources.AUTO_DELETE_MACHINE).grant_start_execution(reschedule)
 
         purge = roles["purge_conversation"]
         self._grant_media(purge, "s3:DeleteObject")

@@ -41,6 +41,7 @@ import urllib3
 from botocore.exceptions import ClientError
 
 from .channels.base import ChannelAdapter, Credentials, MediaSource, SendFailed
+from .channels.http import pinned_pool
 from .domain.models import Attachment, Channel, ChannelAccount, MediaRef
 from .errors import DomainError
 from .storage import keys
@@ -164,15 +165,8 @@ def _check_url(url: str, allowed: frozenset[str], trusted_loopback: frozenset[st
 
 
 def _open(target: _Target, headers: dict[str, str]) -> urllib3.BaseHTTPResponse:
-    timeout = urllib3.Timeout(connect=CONNECT_TIMEOUT_SECONDS, read=READ_TIMEOUT_SECONDS)
-    pool: urllib3.HTTPConnectionPool
-    if target.scheme == "https":
-        # Connect to the checked address; certificate and SNI still name the host.
-        pool = urllib3.HTTPSConnectionPool(target.address, target.port, timeout=timeout, retries=False,
-                                           server_hostname=target.host, assert_hostname=target.host,
-                                           cert_reqs="CERT_REQUIRED")
-    else:
-        pool = urllib3.HTTPConnectionPool(target.address, target.port, timeout=timeout, retries=False)
+    pool = pinned_pool(target.scheme, target.host, target.address, target.port,
+                       urllib3.Timeout(connect=CONNECT_TIMEOUT_SECONDS, read=READ_TIMEOUT_SECONDS))
     try:
         return pool.urlopen("GET", target.path, headers={**headers, "Host": target.netloc}, redirect=False,
                             retries=False, preload_content=False)

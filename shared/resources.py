@@ -127,6 +127,11 @@ SEND_QUEUE = QueueDefinition("send", fifo=True, visibility_timeout_seconds=90,
 # Auto-deletion state machine -> removal of every item of an expired conversation.
 PURGE_QUEUE = QueueDefinition("purge", fifo=False, visibility_timeout_seconds=120,
                               max_receive_count=5, batch_size=5)
+# Service settings -> a new auto-deletion period applied to the conversations already archived:
+# each record is one bounded step (a page of teams, or a page of one team's archived conversations)
+# that queues the next, so a huge archive never holds up the request that changed the setting.
+RESCHEDULE_QUEUE = QueueDefinition("reschedule", fifo=False, visibility_timeout_seconds=120,
+                                   max_receive_count=5, batch_size=1)
 
 # --- event webhooks for integrators (shared/domain/events.py, event_delivery.py) ---
 # Inbox use cases -> the event worker, which fans each event out to the matching subscriptions
@@ -139,7 +144,7 @@ EVENTS_QUEUE = QueueDefinition("events", fifo=True, visibility_timeout_seconds=6
 
 QUEUES: tuple[QueueDefinition, ...] = (
     INBOUND_QUEUE, ASSIGNMENT_QUEUE, OUT_OF_OFFICE_QUEUE, OUTBOUND_QUEUE, SEND_QUEUE, PURGE_QUEUE,
-    EVENTS_QUEUE,
+    RESCHEDULE_QUEUE, EVENTS_QUEUE,
 )
 
 

@@ -10,7 +10,7 @@ from .channels.http import post_to_receiver
 from .clock import utc_now
 from .credential_admin import CredentialWriter
 from .credentials import CredentialStore
-from .domain.assignment import Assigner
+from .domain.assignment import Assigner, WaitingOffers
 from .domain.channel_admin import ChannelAdministration
 from .domain.compose import Composer
 from .domain.customer_merge import CustomerMerger
@@ -103,7 +103,7 @@ def router() -> Router:
 
 @lru_cache(maxsize=1)
 def assigner() -> Assigner:
-    return Assigner(repository(), utc_now, events=events())
+    return Assigner(repository(), utc_now, events=events(), publisher=publisher())
 
 
 @lru_cache(maxsize=1)
@@ -156,7 +156,7 @@ def teams_admin() -> TeamAdministration:
 @lru_cache(maxsize=1)
 def channels_admin() -> ChannelAdministration:
     return ChannelAdministration(ChannelAccountStore(), team_store(), CredentialWriter(get_settings()),
-                                 get_settings().public_api_url)
+                                 get_settings().public_api_url, media_store())
 
 
 @lru_cache(maxsize=1)
@@ -164,7 +164,7 @@ def auto_deletion() -> AutoDeletion:
     settings = get_settings()
     return AutoDeletion(RetentionStore(settings.media_bucket), team_store(), StateMachineStarter(),
                         machine_arn=settings.auto_delete_machine_arn,
-                        purge_queue_url=settings.queue_url(PURGE_QUEUE), clock=utc_now)
+                        purge_queue_url=settings.queue_url(PURGE_QUEUE), clock=utc_now, publisher=publisher())
 
 
 @lru_cache(maxsize=1)
@@ -187,7 +187,7 @@ def statistics() -> StatisticsReader:
 
 @lru_cache(maxsize=1)
 def presence() -> PresenceService:
-    return PresenceService(utc_now)
+    return PresenceService(utc_now, WaitingOffers(publisher()))
 
 
 @lru_cache(maxsize=1)
@@ -198,7 +198,7 @@ def tagging() -> Tagging:
 @lru_cache(maxsize=1)
 def lifecycle() -> Lifecycle:
     return Lifecycle(repository(), ConversationLifecycle(repository()), presence(), tagging(),
-                     get_service_settings, stats(), utc_now, events=events())
+                     get_service_settings, stats(), utc_now, events=events(), offers=WaitingOffers(publisher()))
 
 
 @lru_cache(maxsize=1)

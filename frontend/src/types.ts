@@ -243,7 +243,7 @@ export interface ServiceSettings {
   agents_may_create_tags: boolean;
   auto_delete_days: number | null;
   reopen_days: number;
-  rescheduled: number;
+  rescheduling: boolean;
   seats: number;
   seats_free: number;
   seats_used: number;

@@ -114,6 +114,16 @@ def _public_address(host: str, port: int) -> str:
     return found[0]
 
 
+def pinned_pool(scheme: str, host: str, address: str, port: int,
+                timeout: urllib3.Timeout) -> urllib3.HTTPConnectionPool:
+    """A connection pool to the address that was checked, not to whatever ``host`` resolves to
+    next (no rebinding); certificate and SNI still name the host. Send ``Host`` yourself."""
+    if scheme == "https":
+        return urllib3.HTTPSConnectionPool(address, port, timeout=timeout, retries=False, server_hostname=host,
+                                           assert_hostname=host, cert_reqs="CERT_REQUIRED")
+    return urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False)
+
+
 def post_to_receiver(url: str, body: bytes, headers: dict[str, str], *, private_allowed: bool,
                      read_timeout_seconds: float = READ_TIMEOUT_SECONDS) -> ProviderResponse:
     """POST exactly these bytes to an integrator's receiver (see the module docstring)."""
@@ -127,15 +137,8 @@ def post_to_receiver(url: str, body: bytes, headers: dict[str, str], *, private_
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as error:
         raise SendFailed("receiver_url", f"the receiver URL's port is invalid: {error}", permanent=True) from error
-    address = _public_address(host, port)
-    timeout = urllib3.Timeout(connect=CONNECT_TIMEOUT_SECONDS, read=read_timeout_seconds)
-    pool: urllib3.HTTPConnectionPool
-    if parts.scheme == "https":
-        # Connect to the checked address; certificate and SNI still name the host.
-        pool = urllib3.HTTPSConnectionPool(address, port, timeout=timeout, retries=False, server_hostname=host,
-                                           assert_hostname=host, cert_reqs="CERT_REQUIRED")
-    else:
-        pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False)
+    pool = pinned_pool(parts.scheme, host, _public_address(host, port), port,
+                       urllib3.Timeout(connect=CONNECT_TIMEOUT_SECONDS, read=read_timeout_seconds))
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
         with pool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .admin_models import AssignmentPolicy, NotificationPreference, OutOfOfficeMessage
+from .admin_models import AssignmentPolicy, NotificationPreference, OutOfOfficeDraft
 from .consent import ConsentKeywords
 from .models import Channel, Role
 from .office_hours import OfficeHours
@@ -91,7 +91,7 @@ class CredentialsInput(AdminInput):
 
 
 class OutOfOfficeInput(AdminInput):
-    messages: list[OutOfOfficeMessage] = Field(max_length=10)
+    messages: list[OutOfOfficeDraft] = Field(max_length=10)
 
 
 class RoutingRuleInput(AdminInput):

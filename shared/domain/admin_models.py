@@ -51,8 +51,41 @@ class RoutingRule(AdminModel):
     keyword: str | None = Field(default=None, min_length=1, max_length=100)
 
 
+class OutOfOfficeMediaRef(AdminModel):
+    """An object the administrator uploaded for the account's out-of-office replies, by the key
+    the upload answer gave (POST /channel-accounts/{account_id}/out-of-office/uploads)."""
+
+    key: str = Field(min_length=1, max_length=1024)
+    filename: str | None = Field(default=None, max_length=255)
+
+
+class OutOfOfficeDraft(AdminModel):
+    """One out-of-office reply as an administrator writes it: text, media, or both (the text
+    then goes as the media's caption where the channel has captions)."""
+
+    text: str | None = Field(default=None, min_length=1, max_length=4096)
+    media: OutOfOfficeMediaRef | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> OutOfOfficeDraft:
+        if self.text is None and self.media is None:
+            raise ValueError("an out-of-office message needs text or media")
+        return self
+
+
+class OutOfOfficeMedia(AdminModel):
+    key: str
+    content_type: str
+    size: int
+    filename: str | None = None
+
+
 class OutOfOfficeMessage(AdminModel):
-    text: str = Field(min_length=1, max_length=4096)
+    """One stored out-of-office reply; its media as S3 stored it (type and size checked against
+    the account's channel when the replies were saved)."""
+
+    text: str | None = Field(default=None, max_length=4096)
+    media: OutOfOfficeMedia | None = None
 
 
 class NotificationPreference(StrEnum):

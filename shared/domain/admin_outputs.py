@@ -44,10 +44,11 @@ class ServiceSettingsOut(BaseModel):
     consent_keywords: dict[Channel, ConsentKeywords]
     seats_used: int
     seats_free: int
-    # Archived conversations whose deletion date this change moved.
-    rescheduled: int
+    # True when this change moves the deletion dates of the conversations already archived: that
+    # happens in the background, within moments (each conversation's date is on the conversation).
+    rescheduling: bool
 
     @classmethod
     def of(cls, view: SettingsView) -> ServiceSettingsOut:
         return cls(**view.settings.model_dump(), seats_used=view.seats_used,
-                   seats_free=max(0, view.settings.seats - view.seats_used), rescheduled=view.rescheduled)
+                   seats_free=max(0, view.settings.seats - view.seats_used), rescheduling=view.rescheduling)

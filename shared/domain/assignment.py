@@ -1,23 +1,38 @@
-"""Assignment of new and reopened conversations.
+"""Assignment of new and reopened conversations, and re-offering those left waiting.
 
 Conversations wait in New unless their team assigns automatically (``AssignmentPolicy``). Then
 a reopened conversation goes back to the agent who had it (sticky) if they can take it, and
 any other goes round robin to the next signed-in agent of the team below the capacity.
 "Signed in" is presence: a heartbeat within ``presence.ONLINE_WINDOW``.
 
-Concurrent assignment workers may both pick the same agent; the assignment itself is the
-pick-up's conditional update (the conversation must still be New), so nothing is assigned
-twice, and the capacity may at worst be exceeded by the number of concurrent workers.
+A conversation that found nobody (no agent online, all at capacity) waits in New until an
+agent can take it: when an agent comes online (their first heartbeat after being offline) or
+frees capacity (archives, hands back, or is relieved of a conversation), the request asks the
+assignment worker to offer the team's waiting conversations again (``WaitingOffers``); the
+worker reads them oldest first by Query on the team's New list and assigns while an agent can
+take one (``Assigner.offer_waiting``).
+
+Every assignment is one transaction (``ContactRepository.auto_assign``): the conversation must
+still be New, and the team's round-robin marker must still name the agent the decision started
+from. Two workers of one team (two agents coming online at once, a new conversation arriving
+meanwhile) therefore never assign the same conversation twice, never skip or repeat a turn, and
+the one that comes second reads the team again before deciding. Loads are counted on the owner
+index, which is eventually consistent: an assignment made a moment before may be counted a
+moment late. An agent of several teams may be assigned by each of them at once.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from chalicelib.errors import Conflict
+from chalicelib.messaging import QueueMessage, QueuePublisher
+from chalicelib.resources import ASSIGNMENT_QUEUE
 from chalicelib.storage import presence
-from chalicelib.storage.repository import ContactRepository
+from chalicelib.storage.repository import AutoAssignOutcome, ContactRepository
 from chalicelib.storage.teams import TeamStore
 from chalicelib.storage.users import UserStore
 
@@ -26,12 +41,19 @@ from .events import EventPublisher, conversation_assigned
 from .identity import WORKING_ROLES
 from .models import Conversation, ConversationState, User
 
+# One worker run assigns at most this many waiting conversations, then hands the rest of the
+# list to a fresh message (a Lambda invocation stays short whatever the backlog).
+MAX_OFFERS_PER_RUN = 25
+# How often a decision is read again when other assignments of the team keep coming first.
+MAX_DECISIONS = 5
+
 
 def choose_agent(candidates: Sequence[str], loads: Mapping[str, int], *, capacity: int,
-                 last_assigned: str | None, previous_owner: str | None) -> str | None:
+                 last_assigned: str | None, previous_owner: str | None,
+                 excluded: str | None = None) -> str | None:
     """The agent for one conversation: the previous owner if available, else the first
     available agent after the last one assigned (in id order, wrapping round)."""
-    available = sorted(agent for agent in set(candidates) if loads.get(agent, 0) < capacity)
+    available = sorted(agent for agent in set(candidates) if loads.get(agent, 0) < capacity and agent != excluded)
     if not available:
         return None
     if previous_owner in available:
@@ -40,40 +62,146 @@ def choose_agent(candidates: Sequence[str], loads: Mapping[str, int], *, capacit
     return after[0] if after else available[0]
 
 
+def assignment_request(conversation_id: str, previous_owner_id: str | None = None) -> QueueMessage:
+    """Assign one new or reopened conversation. A conversation that comes back (reopened) names
+    the agent who had it, so a sticky team gives it to them again."""
+    body: dict[str, str] = {"conversation_id": conversation_id}
+    if previous_owner_id:
+        body["previous_owner_id"] = previous_owner_id
+    return QueueMessage(body=json.dumps(body))
+
+
+def offer_request(team_id: str, *, returned: Conversation | None = None) -> QueueMessage:
+    """Offer the team's waiting conversations again. ``returned``: a conversation just handed
+    back, which this offer does not give straight back to the agent who returned it."""
+    body: dict[str, str] = {"offer_team_id": team_id}
+    if returned is not None and returned.last_owner_id:
+        body["returned_conversation_id"] = returned.id
+        body["returned_by"] = returned.last_owner_id
+    return QueueMessage(body=json.dumps(body))
+
+
+class WaitingOffers:
+    """What a request does when an agent may take work now: one message to the assignment worker."""
+
+    def __init__(self, publisher: QueuePublisher) -> None:
+        self._publisher = publisher
+
+    def request(self, team_ids: Sequence[str], *, returned: Conversation | None = None) -> None:
+        if team_ids:
+            self._publisher.send(ASSIGNMENT_QUEUE, [offer_request(team_id, returned=returned)
+                                                    for team_id in dict.fromkeys(team_ids)])
+
+
+@dataclass
+class _TeamPicture:
+    """The team as one decision sees it: who is online and free, and whose turn it is."""
+
+    policy: AssignmentPolicy
+    candidates: list[str]
+    loads: dict[str, int]
+    last_assigned: str | None
+    assigned: int = field(default=0)
+
+    def choose(self, *, previous_owner: str | None = None, excluded: str | None = None) -> str | None:
+        return choose_agent(self.candidates, self.loads, capacity=self.policy.capacity,
+                            last_assigned=self.last_assigned, previous_owner=previous_owner, excluded=excluded)
+
+    def took(self, agent_id: str) -> None:
+        self.loads[agent_id] = self.loads.get(agent_id, 0) + 1
+        self.last_assigned = agent_id
+        self.assigned += 1
+
+
 class Assigner:
     def __init__(self, repository: ContactRepository, clock: Callable[[], datetime], *,
                  teams: TeamStore | None = None, users: UserStore | None = None,
-                 events: EventPublisher | None = None) -> None:
+                 events: EventPublisher | None = None, publisher: QueuePublisher | None = None) -> None:
         self._repository = repository
         self._teams = teams or TeamStore()
         self._users = users or UserStore()
         self._clock = clock
         self._events = events
+        self._publisher = publisher
 
     def assign(self, conversation_id: str, previous_owner_id: str | None = None) -> Conversation | None:
         """Returns the conversation if it was assigned, None if it stays in New."""
         conversation = self._repository.get_conversation(conversation_id)
         if conversation.state is not ConversationState.NEW:
             return None
-        team = self._teams.get(conversation.team_id)
-        policy = team.assignment if team else AssignmentPolicy()
+        policy = self._policy(conversation.team_id)
         if not policy.auto_assign:
             return None
-        candidates = self._candidates(conversation.team_id)
-        loads = {agent.id: self._repository.assigned_count(agent.id, agent.team_ids) for agent in candidates}
         previous = (previous_owner_id or conversation.owner_id) if policy.sticky else None
-        agent = choose_agent([candidate.id for candidate in candidates], loads, capacity=policy.capacity,
-                             last_assigned=self._teams.last_assigned(conversation.team_id), previous_owner=previous)
-        if agent is None:
-            return None
-        try:
-            assigned = self._repository.pick_up(conversation_id, agent)
-        except Conflict:
-            return None  # an agent picked it up meanwhile
-        self._teams.record_assigned(conversation.team_id, agent)
+        for _ in range(MAX_DECISIONS):
+            picture = self._picture(conversation.team_id, policy)
+            agent = picture.choose(previous_owner=previous)
+            if agent is None:
+                return None
+            outcome = self._repository.auto_assign(conversation_id, agent, conversation.team_id, picture.last_assigned)
+            if outcome is AutoAssignOutcome.TAKEN:
+                return None  # an agent picked it up meanwhile
+            if outcome is AutoAssignOutcome.ASSIGNED:
+                return self._assigned(conversation_id)
+        raise Conflict(f"team {conversation.team_id} kept changing; assignment of {conversation_id} is retried")
+
+    def offer_waiting(self, team_id: str, *, returned_conversation_id: str | None = None,
+                      returned_by: str | None = None) -> int:
+        """Assign the team's waiting conversations, the longest waiting first, while an online
+        agent below the capacity can take one; returns how many were assigned. Plain round robin
+        (a waiting conversation may have been handed back: it does not return to its last
+        agent by preference, and not at all to the agent who just returned it)."""
+        policy = self._policy(team_id)
+        if not policy.auto_assign:
+            return 0
+        picture = self._picture(team_id, policy)
+        decisions = 0
+        for conversation in self._repository.waiting(team_id):
+            if picture.assigned >= MAX_OFFERS_PER_RUN:
+                self._continue(team_id)
+                break
+            excluded = returned_by if conversation.id == returned_conversation_id else None
+            while True:
+                agent = picture.choose(excluded=excluded)
+                if agent is None:
+                    if excluded is not None:
+                        break  # only the agent who returned it is free: the next conversation may go to them
+                    return picture.assigned  # nobody can take more
+                outcome = self._repository.auto_assign(conversation.id, agent, team_id, picture.last_assigned)
+                if outcome is AutoAssignOutcome.ASSIGNED:
+                    picture.took(agent)
+                    self._assigned(conversation.id)
+                    break
+                if outcome is AutoAssignOutcome.TAKEN:
+                    break
+                decisions += 1
+                if decisions >= MAX_DECISIONS:
+                    raise Conflict(f"team {team_id} kept changing; the offer is retried")
+                picture = self._picture(team_id, policy, assigned=picture.assigned)
+        return picture.assigned
+
+    def _continue(self, team_id: str) -> None:
+        if self._publisher is not None:
+            self._publisher.send(ASSIGNMENT_QUEUE, [offer_request(team_id)])
+
+    def _assigned(self, conversation_id: str) -> Conversation:
+        assigned = self._repository.get_conversation(conversation_id)
         if self._events is not None:
             self._events.publish(conversation_assigned(assigned, self._clock()))
         return assigned
+
+    def _policy(self, team_id: str) -> AssignmentPolicy:
+        team = self._teams.get(team_id)
+        return team.assignment if team else AssignmentPolicy()
+
+    def _picture(self, team_id: str, policy: AssignmentPolicy, *, assigned: int = 0) -> _TeamPicture:
+        # The marker first: a decision based on it fails if anyone assigned since, so the loads
+        # read after it are at least as new as the turn.
+        last_assigned = self._teams.last_assigned(team_id)
+        candidates = self._candidates(team_id)
+        loads = {agent.id: self._repository.assigned_count(agent.id, agent.team_ids) for agent in candidates}
+        return _TeamPicture(policy=policy, candidates=[agent.id for agent in candidates], loads=loads,
+                            last_assigned=last_assigned, assigned=assigned)
 
     def _candidates(self, team_id: str) -> list[User]:
         online = presence.online_user_ids(team_id, self._clock() - presence.ONLINE_WINDOW)

@@ -1,5 +1,6 @@
 """Channel account administration: add, enable or disable, rotate credentials, route to a team,
-routing rules and out-of-office messages."""
+routing rules and out-of-office messages (text and media the administrator uploads for the
+account, checked against what its channel carries)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,24 @@ from collections.abc import Mapping
 from chalicelib.channels import check_credentials
 from chalicelib.credential_admin import CredentialWriter
 from chalicelib.errors import InvalidInput
+from chalicelib.media import MediaStore
+from chalicelib.storage import keys
 from chalicelib.storage.channel_accounts import ChannelAccountStore
 from chalicelib.storage.teams import TeamStore
 
-from .admin_models import DEFAULT_TEAM_ID, ChannelAccountView, OutOfOfficeMessage, RoutingRule
+from .admin_models import (
+    DEFAULT_TEAM_ID,
+    ChannelAccountView,
+    OutOfOfficeDraft,
+    OutOfOfficeMedia,
+    OutOfOfficeMessage,
+    RoutingRule,
+)
 from .capabilities import text_limit
 from .identity import Principal, require_administrator, require_settings_reader
 from .models import Channel, ChannelAccount, Page
 from .paging import check_limit
+from .uploads import Upload, presigned_upload, uploaded
 
 MAX_OUT_OF_OFFICE_MESSAGES = 10
 MAX_RULES_PER_ACCOUNT = 50
@@ -24,10 +35,11 @@ MAX_RULES_PER_ACCOUNT = 50
 
 class ChannelAdministration:
     def __init__(self, accounts: ChannelAccountStore, teams: TeamStore, secrets: CredentialWriter,
-                 public_api_url: str) -> None:
+                 public_api_url: str, media: MediaStore) -> None:
         self._accounts = accounts
         self._teams = teams
         self._secrets = secrets
+        self._media = media
         self._public_api_url = public_api_url.rstrip("/")
 
     def _view(self, account: ChannelAccount) -> ChannelAccountView:
@@ -104,21 +116,43 @@ class ChannelAdministration:
         self._accounts.require(account_id)
         return self._accounts.out_of_office(account_id)
 
-    def set_out_of_office(self, principal: Principal, account_id: str,
-                          messages: list[OutOfOfficeMessage]) -> list[OutOfOfficeMessage]:
-        """The replies sent, in order, when a customer writes outside the team's office hours
-        (an empty list sends none)."""
+    def out_of_office_upload(self, principal: Principal, account_id: str, *, filename: str, content_type: str,
+                             size: int) -> Upload:
+        """A presigned PUT for one media file of the account's out-of-office replies, if the
+        account's channel carries it (else 400 naming content_type or size)."""
         require_administrator(principal)
         account = self._accounts.require(account_id)
-        if len(messages) > MAX_OUT_OF_OFFICE_MESSAGES:
+        return presigned_upload(self._media, account.channel,
+                                lambda token, name: keys.out_of_office_upload_key(account.id, token, name),
+                                filename=filename, content_type=content_type, size=size)
+
+    def set_out_of_office(self, principal: Principal, account_id: str,
+                          drafts: list[OutOfOfficeDraft]) -> list[OutOfOfficeMessage]:
+        """The replies sent, in order, when a customer writes outside the team's office hours
+        (an empty list sends none). Media must have been uploaded for this account, and the
+        channel must carry what S3 stored."""
+        require_administrator(principal)
+        account = self._accounts.require(account_id)
+        if len(drafts) > MAX_OUT_OF_OFFICE_MESSAGES:
             raise InvalidInput(f"at most {MAX_OUT_OF_OFFICE_MESSAGES} out-of-office messages", field="messages")
         limit = text_limit(account.channel)
-        for index, message in enumerate(messages):
-            if len(message.text) > limit:
-                raise InvalidInput(f"message {index + 1} is {len(message.text)} characters; "
+        messages: list[OutOfOfficeMessage] = []
+        for index, draft in enumerate(drafts):
+            if draft.text is not None and len(draft.text) > limit:
+                raise InvalidInput(f"message {index + 1} is {len(draft.text)} characters; "
                                    f"{account.channel.value} allows {limit}", field=f"messages.{index}.text")
+            messages.append(OutOfOfficeMessage(text=draft.text, media=self._media_of(account, draft, index)))
         self._accounts.set_out_of_office(account_id, messages)
         return messages
+
+    def _media_of(self, account: ChannelAccount, draft: OutOfOfficeDraft, index: int) -> OutOfOfficeMedia | None:
+        if draft.media is None:
+            return None
+        stored = uploaded(self._media, account.channel, keys.out_of_office_upload_prefix(account.id),
+                          draft.media.key, draft.media.filename, field=f"messages.{index}.media.key",
+                          whose=f"the out-of-office replies of account {account.id}")
+        return OutOfOfficeMedia(key=stored.key, content_type=stored.content_type, size=stored.size,
+                                filename=stored.filename)
 
     def _require_team(self, team_id: str) -> None:
         if not self._teams.exists(team_id):

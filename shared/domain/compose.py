@@ -13,14 +13,12 @@ keeps one open conversation per customer). Nothing goes to an address that opted
 
 from __future__ import annotations
 
-import re
-import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.errors import Conflict, InvalidInput, WindowClosed
-from chalicelib.media import UPLOAD_URL_SECONDS, MediaStore
+from chalicelib.media import MediaStore
 from chalicelib.messaging import QueueMessage, QueuePublisher
 from chalicelib.resources import OUTBOUND_QUEUE
 from chalicelib.storage import keys
@@ -31,7 +29,7 @@ from chalicelib.storage.repository import ContactRepository
 from chalicelib.storage.templates import TemplateRepository
 from pydantic import Field
 
-from .capabilities import MAX_ATTACHMENTS, TOTAL_MEDIA_LIMITS, media_limit, media_refusal, text_limit
+from .capabilities import MAX_ATTACHMENTS, TOTAL_MEDIA_LIMITS, media_refusal, text_limit
 from .consent import refuse_if_opted_out
 from .customers import address_for
 from .events import EventPublisher, conversation_created, message_created
@@ -53,9 +51,8 @@ from .placeholders import refuse_unresolved
 from .routing import PHONE_CHANNELS
 from .statistics import StatsRecorder
 from .templates import fill
+from .uploads import Upload, presigned_upload, uploaded
 from .window import WINDOW_BY_CHANNEL, window_state
-
-_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 class AttachmentRef(Frozen):
@@ -79,15 +76,6 @@ class Draft(Frozen):
     template: TemplateChoice | None = None
     # The customer message this reply answers: the reply goes out on that message's channel.
     reply_to: str | None = None
-
-
-@dataclass(frozen=True)
-class Upload:
-    key: str
-    url: str
-    method: str
-    headers: Mapping[str, str]
-    expires_in: int
 
 
 @dataclass(frozen=True)
@@ -126,11 +114,9 @@ class Composer:
                size: int) -> Upload:
         """A presigned PUT for one attachment, if the conversation's channel takes it."""
         conversation = self._owned(principal, conversation_id)
-        _check_media(conversation.channel, content_type, size, what=filename)
-        safe = _UNSAFE_FILENAME.sub("_", filename).strip("._")[:100] or "file"
-        key = keys.upload_key(conversation.id, uuid.uuid4().hex, safe)
-        return Upload(key=key, url=self._media.upload_url(key, content_type), method="PUT",
-                      headers={"Content-Type": content_type}, expires_in=UPLOAD_URL_SECONDS)
+        return presigned_upload(self._media, conversation.channel,
+                                lambda token, name: keys.upload_key(conversation.id, token, name),
+                                filename=filename, content_type=content_type, size=size)
 
     def reply(self, principal: Principal, conversation_id: str, draft: Draft) -> Message:
         owned = self._owned(principal, conversation_id)
@@ -250,14 +236,10 @@ class Composer:
     def _attachment(self, channel: Channel, ref: AttachmentRef, conversation_id: str | None,
                     index: int) -> Attachment:
         field = f"attachments.{index}.key"
-        if conversation_id is None or not ref.key.startswith(keys.upload_prefix(conversation_id)):
+        if conversation_id is None:
             raise InvalidInput(f"{ref.key!r} was not uploaded for this conversation", field=field)
-        stored = self._media.head(ref.key)
-        if stored is None:
-            raise InvalidInput(f"{ref.key!r} has not been uploaded (PUT it to the upload URL first)", field=field)
-        _check_media(channel, stored.content_type, stored.size, what=ref.filename or ref.key, field=field)
-        return Attachment(key=ref.key, content_type=stored.content_type, size=stored.size,
-                          filename=ref.filename or ref.key.rsplit("/", 1)[-1])
+        return uploaded(self._media, channel, keys.upload_prefix(conversation_id), ref.key, ref.filename,
+                        field=field, whose="this conversation")
 
     def _send(self, principal: Principal, conversation: Conversation, checked: _Checked, now: datetime, *,
               route: tuple[Channel, str, str] | None = None) -> Message:
@@ -271,15 +253,6 @@ class Composer:
         if self._events is not None:
             self._events.publish(message_created(conversation, message))
         return message
-
-
-def _check_media(channel: Channel, content_type: str, size: int, *, what: str, field: str = "content_type") -> None:
-    limit = media_limit(channel, content_type)
-    if limit is None:
-        raise InvalidInput(f"{channel.value} cannot carry {content_type} ({what})", field=field)
-    if size <= 0 or size > limit:
-        raise InvalidInput(f"{what} is {size} bytes; {channel.value} takes {content_type} up to {limit} bytes",
-                           field="size" if field == "content_type" else field)
 
 
 def _customer(account: ChannelAccount, customer_id: str | None, phone: str | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .compose import AttachmentRef, Draft, TemplateChoice
 from .models import Channel, ConversationState
@@ -33,23 +33,60 @@ class ListQuery(Strict):
 # --- the agents' daily work ------------------------------------------------------------------
 
 
-class ConversationListQuery(ListQuery):
-    """GET /conversations: a tab, its sort, and the filter dialog's fields (each exact)."""
+# Several values of one filter: the parameter repeated (?channel=whatsapp&channel=sms) or
+# comma-separated (?channel=whatsapp,sms). Tags only repeated: a tag may contain a comma.
+MAX_FILTER_VALUES = 20
 
-    channel: Channel | None = None
-    agent: str | None = Field(default=None, max_length=128)
-    tag: str | None = Field(default=None, max_length=50)
-    state: ConversationState | None = None
+
+def _values(value: object, *, split: bool) -> object:
+    items = value if isinstance(value, list) else [value] if isinstance(value, str) else value
+    if not isinstance(items, list):
+        return items
+    if split:
+        items = [part.strip() for item in items for part in str(item).split(",")]
+    return [item for item in items if item != ""]
+
+
+class ConversationListQuery(ListQuery):
+    """GET /conversations: a tab, its sort, and the filter dialog's fields (each exact; channel,
+    agent, tag and state take several values, matching any of them)."""
+
+    channel: list[Channel] = Field(default_factory=list, max_length=MAX_FILTER_VALUES,
+                                   description="repeat or comma-separate for several")
+    agent: list[str] = Field(default_factory=list, max_length=MAX_FILTER_VALUES,
+                             description="agent ids; repeat or comma-separate for several")
+    tag: list[str] = Field(default_factory=list, max_length=MAX_FILTER_VALUES,
+                           description="repeat for several (a tag may contain a comma)")
+    state: list[ConversationState] = Field(default_factory=list, max_length=MAX_FILTER_VALUES,
+                                           description="repeat or comma-separate for several")
     customer: str | None = Field(default=None, max_length=320, description="customer id, phone (E.164 or 00...) "
                                  "or name, exact")
     conversation_id: str | None = Field(default=None, max_length=64)
     since: datetime | None = Field(default=None, description="ISO 8601 with offset; inclusive")
     until: datetime | None = Field(default=None, description="ISO 8601 with offset; exclusive")
 
+    @field_validator("channel", "agent", "state", mode="before")
+    @classmethod
+    def _separated(cls, value: object) -> object:
+        return _values(value, split=True)
+
+    @field_validator("tag", mode="before")
+    @classmethod
+    def _repeated(cls, value: object) -> object:
+        return _values(value, split=False)
+
+    @field_validator("agent", "tag")
+    @classmethod
+    def _bounded(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if len(value) > 128:
+                raise ValueError(f"{value[:20]!r}... is longer than 128 characters")
+        return values
+
     def filters(self) -> Filters:
-        return Filters(channel=self.channel, agent_id=self.agent, tag=self.tag, state=self.state,
-                       customer=self.customer, conversation_id=self.conversation_id, since=self.since,
-                       until=self.until)
+        return Filters(channels=tuple(self.channel), agent_ids=tuple(self.agent), tags=tuple(self.tag),
+                       states=tuple(self.state), customer=self.customer, conversation_id=self.conversation_id,
+                       since=self.since, until=self.until)
 
 
 class AttachmentInput(Strict):

@@ -3,9 +3,14 @@
 Agents and administrators manage conversations of their team; watchers only read. Assigning
 to a colleague needs the colleague signed in now (presence). A customer who writes again
 within the reopen period (``ServiceSettings.reopen_days``) after the archive reopens the
-conversation: to the agent who had it if they are online, else to New (and assignment). Later a
+conversation: to the agent who had it if they are online, else to New (and assignment); in a team
+that assigns automatically, to New and the team's policy (sticky, capacity, round robin). Later a
 new conversation starts (routing decides, here). Archiving starts the auto-deletion clock
 (``retention.schedule_auto_delete``) when the service deletes archived conversations.
+
+An agent who archives, hands back or is relieved of an assigned conversation can take another:
+the team's waiting conversations are offered again (``assignment.WaitingOffers``, through the
+assignment worker).
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ from datetime import datetime, timedelta
 from chalicelib.errors import Conflict, InvalidInput
 from chalicelib.storage.lifecycle import ConversationLifecycle
 from chalicelib.storage.repository import ContactRepository
+from chalicelib.storage.teams import TeamStore
 
+from .assignment import WaitingOffers
 from .events import EventPublisher, conversation_archived, conversation_assigned
 from .identity import (
     WORKING_ROLES,
@@ -37,7 +44,8 @@ from .tagging import Tagging
 class Lifecycle:
     def __init__(self, repository: ContactRepository, store: ConversationLifecycle, presence: PresenceService,
                  tagging: Tagging, settings: Callable[[], ServiceSettings], stats: StatsRecorder,
-                 clock: Callable[[], datetime], events: EventPublisher | None = None) -> None:
+                 clock: Callable[[], datetime], events: EventPublisher | None = None,
+                 offers: WaitingOffers | None = None, teams: TeamStore | None = None) -> None:
         self._repository = repository
         self._store = store
         self._presence = presence
@@ -46,6 +54,13 @@ class Lifecycle:
         self._stats = stats
         self._clock = clock
         self._events = events
+        self._offers = offers
+        self._teams = teams or TeamStore()
+
+    def _freed_capacity(self, before: Conversation, *, returned: Conversation | None = None) -> None:
+        """``before`` was assigned: its agent may take a waiting conversation now."""
+        if self._offers is not None and before.state is ConversationState.ASSIGNED:
+            self._offers.request([before.team_id], returned=returned)
 
     def _publish_assigned(self, conversation: Conversation, at: datetime) -> None:
         if self._events is not None:
@@ -85,6 +100,7 @@ class Lifecycle:
         after = self._store.transition(before, ConversationState.ASSIGNED, owner_id=agent_id, now=now)
         self._stats.moved(before, after, now, actor_id=principal.id)
         self._publish_assigned(after, now)
+        self._freed_capacity(before)
         return after
 
     def hand_back(self, principal: Principal, conversation_id: str) -> Conversation:
@@ -96,6 +112,7 @@ class Lifecycle:
         now = self._clock()
         after = self._store.transition(before, ConversationState.NEW, owner_id=None, now=now)
         self._stats.moved(before, after, now, actor_id=principal.id)
+        self._freed_capacity(before, returned=after)
         return after
 
     def archive(self, principal: Principal, conversation_id: str, tags: Sequence[str] = ()) -> Conversation:
@@ -114,6 +131,7 @@ class Lifecycle:
         schedule_auto_delete(after.id, now)
         if self._events is not None:
             self._events.publish(conversation_archived(after, now))
+        self._freed_capacity(before)
         return after
 
     # --- reopening, for routing ---
@@ -128,8 +146,13 @@ class Lifecycle:
 
     def reopen(self, conversation: Conversation) -> Conversation:
         """Back to the agent who had it when they are signed in and still an agent of its team,
-        else to New."""
+        else to New. In a team that assigns automatically it goes to New either way, and the
+        team's policy decides as for a new conversation (routing asks the assignment worker):
+        back to that agent if sticky and they can take it, else round robin."""
         owner_id = conversation.last_owner_id
+        team = self._teams.get(conversation.team_id)
+        if team is not None and team.assignment.auto_assign:
+            owner_id = None
         if owner_id is not None:
             agent = self._repository.get_user(owner_id)
             if (agent is None or agent.role not in WORKING_ROLES or conversation.team_id not in agent.team_ids

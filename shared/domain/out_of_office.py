@@ -4,7 +4,9 @@ The replies of the message's channel account go out at most once per conversatio
 period: a marker item keyed by the conversation and the closed period's id is written in the
 same transaction as the replies, on the condition that it does not exist. The replies take the
 normal outbound path (stored queued, author ``system``, then the outbound queue), so the window
-check, retries and delivery statuses apply to them as to an agent's reply.
+check, retries and delivery statuses apply to them as to an agent's reply; a reply's media (an
+administrator's upload for the account) goes to the provider as a signed URL, like an agent's
+attachment.
 """
 
 from __future__ import annotations
@@ -45,10 +47,10 @@ class OutOfOffice:
         closed_period = current_closed_period(team.office_hours if team else None, message.sent_at)
         if closed_period is None:
             return False
-        texts = [reply.text for reply in self._accounts.out_of_office(conversation.account_id)]
-        if not texts:
+        replies = self._accounts.out_of_office(conversation.account_id)
+        if not replies:
             return False
-        reply = self._replies.record(conversation_id, closed_period, texts, trigger_message_id=message_id,
+        reply = self._replies.record(conversation_id, closed_period, replies, trigger_message_id=message_id,
                                      at=self._clock())
         if not reply.created and reply.trigger_message_id != message_id:
             return False  # this closed period was answered already

@@ -12,6 +12,7 @@ from .inbox import ConversationDetail
 from .models import Attachment, Conversation, Message, Note, Page, Presence, Template, User
 from .quick_replies import ListedReply
 from .statistics import Statistics
+from .uploads import Upload
 
 
 class ConversationOut(BaseModel):
@@ -85,6 +86,11 @@ class UploadOut(BaseModel):
     method: str
     headers: Mapping[str, str]
     expires_in: int
+
+    @classmethod
+    def of(cls, upload: Upload) -> UploadOut:
+        return cls(key=upload.key, url=upload.url, method=upload.method, headers=upload.headers,
+                   expires_in=upload.expires_in)
 
 
 class NotePage(Page[Note]):

@@ -9,19 +9,24 @@ from datetime import datetime
 
 from chalicelib.storage import presence
 
-from .identity import Principal
+from .assignment import WaitingOffers
+from .identity import WORKING_ROLES, Principal
 from .models import Presence
 
 
 class PresenceService:
-    def __init__(self, clock: Callable[[], datetime]) -> None:
+    def __init__(self, clock: Callable[[], datetime], offers: WaitingOffers | None = None) -> None:
         self._clock = clock
+        self._offers = offers
 
     def heartbeat(self, principal: Principal) -> datetime:
         """Record the caller as signed in (in each of their teams); returns until when they count
-        as online without another heartbeat."""
+        as online without another heartbeat. An agent who was offline in a team may take its
+        waiting conversations now: they are offered again (through the assignment worker)."""
         now = self._clock()
-        presence.record_heartbeat(principal.id, principal.user.team_ids, now)
+        came_online = presence.record_heartbeat(principal.id, principal.user.team_ids, now)
+        if came_online and principal.user.role in WORKING_ROLES and self._offers is not None:
+            self._offers.request(came_online)
         return now + presence.ONLINE_WINDOW
 
     def is_online(self, team_id: str, user_id: str) -> bool:

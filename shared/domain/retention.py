@@ -5,30 +5,52 @@ the auto-delete state machine (``resources.auto_delete_definition``). The machin
 its deadline, reads the conversation again and compares: still archived with the same
 ``delete_at`` -> purge queue; archived with another ``delete_at`` -> wait for that one; reopened,
 gone or no longer to be deleted -> stop. So the conversation item is the one truth, and a
-change of N only has to rewrite ``delete_at`` on the conversations already waiting
-(``reschedule_all``): later deadlines are picked up by the waiting executions, earlier ones get a
-new execution (the old one wakes later, finds a different or missing date and stops or waits).
+change of N only has to rewrite ``delete_at`` on the conversations already waiting: later
+deadlines are picked up by the waiting executions, earlier ones get a new execution (the old one
+wakes later, finds a different or missing date and stops or waits).
+
+That rewrite runs in the reschedule worker, not in the request that changed N: the request
+queues one message (``request_reschedule``), and each message is one bounded step
+(``reschedule_step``): a page of teams fans out into one message per team, and a page of a
+team's archived conversations (Query on its Archived list) queues the next page. Each step applies
+the setting as it is when the step runs, so after two quick changes the later one wins, and a
+step that runs twice moves nothing the second time.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from datetime import datetime
 
-from chalicelib.messaging import StateMachineStarter
+from chalicelib.messaging import QueueMessage, QueuePublisher, StateMachineStarter
+from chalicelib.resources import RESCHEDULE_QUEUE
 from chalicelib.storage import keys
-from chalicelib.storage.retention import RetentionStore, deadline_text
+from chalicelib.storage.retention import RetainedConversation, RetentionStore, deadline_text
 from chalicelib.storage.service_settings import get_service_settings
 from chalicelib.storage.teams import TeamStore
 
 from .models import ConversationState
 from .service_settings import ServiceSettings
 
+# Teams per fan-out step, archived conversations per rewrite step: a step stays well within the
+# worker's timeout (one conditional update, at most one execution start, per conversation).
+RESCHEDULE_PAGE = 50
+
+
+def reschedule_request(*, team_id: str | None = None, cursor: str | None = None) -> QueueMessage:
+    """One step: without ``team_id`` a page of teams (``cursor`` in the team list), with it a page
+    of that team's archived conversations."""
+    body = {key: value for key, value in (("team_id", team_id), ("cursor", cursor)) if value is not None}
+    return QueueMessage(body=json.dumps(body))
+
 
 class AutoDeletion:
     def __init__(self, store: RetentionStore, teams: TeamStore, machines: StateMachineStarter, *,
-                 machine_arn: str, purge_queue_url: str, clock: Callable[[], datetime]) -> None:
+                 machine_arn: str, purge_queue_url: str, clock: Callable[[], datetime],
+                 publisher: QueuePublisher | None = None) -> None:
+        self._publisher = publisher
         self._store = store
         self._teams = teams
         self._machines = machines
@@ -48,29 +70,44 @@ class AutoDeletion:
         self._start(conversation_id, delete_at)
         return delete_at
 
-    def reschedule_all(self, settings: ServiceSettings) -> int:
-        """Apply a new retention to every archived conversation of every team; returns how many
-        deadlines moved. Runs through each team's Archived list (Query on an index, no Scan)."""
-        moved = 0
-        cursor: str | None = None
-        while True:
-            page = self._teams.list_teams(limit=100, cursor=cursor)
-            for team in page.items:
-                for conversation in self._store.archived_in_team(team.id):
-                    due = settings.delete_at(conversation.archived_at)
-                    delete_at = deadline_text(due) if due else None
-                    if delete_at == conversation.delete_at:
-                        continue
-                    if not self._store.set_delete_at(conversation.id, delete_at):
-                        continue  # reopened meanwhile
-                    moved += 1
-                    # A later date is picked up by the waiting execution; an earlier (or a first) one
-                    # needs an execution that wakes in time.
-                    if delete_at is not None and (conversation.delete_at is None or delete_at < conversation.delete_at):
-                        self._start(conversation.id, delete_at)
-            cursor = page.next_cursor
-            if cursor is None:
-                return moved
+    def request_reschedule(self) -> None:
+        """Have the reschedule worker apply the current period to every archived conversation."""
+        self._queue([reschedule_request()])
+
+    def reschedule_step(self, *, team_id: str | None, cursor: str | None) -> int:
+        """One step of the rewrite (see the module docstring); returns how many deadlines moved."""
+        if team_id is None:
+            teams = self._teams.list_teams(limit=RESCHEDULE_PAGE, cursor=cursor)
+            steps = [reschedule_request(team_id=team.id) for team in teams.items]
+            if teams.next_cursor is not None:
+                steps.append(reschedule_request(cursor=teams.next_cursor))
+            self._queue(steps)
+            return 0
+        settings = get_service_settings()
+        page = self._store.archived_page(team_id, limit=RESCHEDULE_PAGE, cursor=cursor)
+        moved = sum(self._reschedule(conversation, settings) for conversation in page.items)
+        if page.next_cursor is not None:
+            self._queue([reschedule_request(team_id=team_id, cursor=page.next_cursor)])
+        return moved
+
+    def _reschedule(self, conversation: RetainedConversation, settings: ServiceSettings) -> bool:
+        due = settings.delete_at(conversation.archived_at)
+        delete_at = deadline_text(due) if due else None
+        if delete_at == conversation.delete_at:
+            return False
+        if not self._store.set_delete_at(conversation.id, delete_at):
+            return False  # reopened meanwhile
+        # A later date is picked up by the waiting execution; an earlier (or a first) one needs an
+        # execution that wakes in time.
+        if delete_at is not None and (conversation.delete_at is None or delete_at < conversation.delete_at):
+            self._start(conversation.id, delete_at)
+        return True
+
+    def _queue(self, steps: list[QueueMessage]) -> None:
+        if steps:
+            if self._publisher is None:
+                raise RuntimeError("auto-deletion was built without a queue publisher")
+            self._publisher.send(RESCHEDULE_QUEUE, steps)
 
     def purge(self, conversation_pk: str, delete_at: str) -> int:
         """Delete a conversation the machine found due; a reopened or rescheduled one stays."""

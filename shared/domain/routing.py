@@ -36,6 +36,7 @@ from chalicelib.storage.repository import ContactRepository, IngestResult
 from chalicelib.storage.teams import TeamStore
 
 from .admin_models import DEFAULT_TEAM_ID, RoutingRule
+from .assignment import assignment_request
 from .consent import ConsentChange, ConsentSource, keyword_intent
 from .customers import CustomerProfile, address_for
 from .events import EventPublisher, conversation_created, message_created, status_changed
@@ -95,15 +96,6 @@ def route_to_team(rules: Sequence[RoutingRule], message: InboundMessage, account
     if account is not None and (account.team_id == DEFAULT_TEAM_ID or team_exists(account.team_id)):
         return account.team_id
     return DEFAULT_TEAM_ID
-
-
-def assignment_request(conversation_id: str, previous_owner_id: str | None = None) -> QueueMessage:
-    """A message for the assignment queue. A conversation that comes back (reopened) names the
-    agent who had it, so a sticky team gives it to them again."""
-    body: dict[str, str] = {"conversation_id": conversation_id}
-    if previous_owner_id:
-        body["previous_owner_id"] = previous_owner_id
-    return QueueMessage(body=json.dumps(body))
 
 
 class Router:

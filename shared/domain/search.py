@@ -1,8 +1,11 @@
 """What a conversation list asks for: a tab plus filters, merged into one set of criteria.
 
-The storage layer turns the criteria into one Query on one index (the most selective key the
-criteria offer) and checks the rest on each conversation read, within a fixed read budget per
-page (docs/data-model.md, "Filters"). The checks here are the one definition of what matches.
+The filter dialog allows several values per filter (channels WhatsApp and SMS, several tags,
+several agents, several states): a conversation matches a filter when it matches any of its
+values, and every filter given. The storage layer turns the criteria into one Query on one index
+(the most selective single-valued key the criteria offer) and checks the rest on each
+conversation read, within a fixed read budget per page (docs/data-model.md, "Filters"). The
+checks here are the one definition of what matches.
 """
 
 from __future__ import annotations
@@ -25,12 +28,12 @@ _INTERNATIONAL_00 = re.compile(r"00[1-9]\d{5,14}")
 
 
 class Filters(Frozen):
-    """The filter dialog: every field optional, each one exact."""
+    """The filter dialog: every field optional; the multi-valued ones match any of their values."""
 
-    channel: Channel | None = None
-    agent_id: str | None = None
-    tag: str | None = None
-    state: ConversationState | None = None
+    channels: tuple[Channel, ...] = ()
+    agent_ids: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    states: tuple[ConversationState, ...] = ()
     customer: str | None = None
     conversation_id: str | None = None
     since: datetime | None = None
@@ -38,14 +41,14 @@ class Filters(Frozen):
 
 
 class Criteria(Frozen):
-    """A tab and its filters as constraints on a conversation of one team."""
+    """A tab and its filters as constraints on a conversation of one team (an empty tuple: any)."""
 
     team_id: str
-    state: ConversationState | None = None
-    owner_id: str | None = None
-    handler_id: str | None = None
-    channel: Channel | None = None
-    tag: str | None = None
+    states: tuple[ConversationState, ...] = ()
+    owner_ids: tuple[str, ...] = ()
+    handler_ids: tuple[str, ...] = ()
+    channels: tuple[Channel, ...] = ()
+    tags: tuple[str, ...] = ()
     customer: str | None = None
     conversation_id: str | None = None
     since: datetime | None = None
@@ -79,26 +82,28 @@ def criteria_for(view: View, filters: Filters, *, team_id: str, user_id: str) ->
         if moment is not None and moment.tzinfo is None:
             raise InvalidInput(f"{name} needs a time-zone offset (ISO 8601, e.g. 2024-05-01T09:00:00+02:00)",
                                field=name)
-    if filters.state is not None and view != "all":
+    if filters.states and view != "all":
         raise InvalidInput(f"the {view} tab has its own state; filter by state in the all tab", field="state")
-    state: ConversationState | None = filters.state
-    owner_id: str | None = None
-    handler_id: str | None = None
+    agents = tuple(dict.fromkeys(filters.agent_ids))
+    states = tuple(dict.fromkeys(filters.states))
+    owner_ids: tuple[str, ...] = ()
+    handler_ids: tuple[str, ...] = ()
     if view == "new":
-        if filters.agent_id:
+        if agents:
             raise InvalidInput("new conversations have no agent yet", field="agent")
-        state = ConversationState.NEW
+        states = (ConversationState.NEW,)
     elif view == "mine":
-        if filters.agent_id and filters.agent_id != user_id:
+        if any(agent != user_id for agent in agents):
             raise InvalidInput("the mine tab shows your own conversations; use the assigned tab", field="agent")
-        state, owner_id = ConversationState.ASSIGNED, user_id
+        states, owner_ids = (ConversationState.ASSIGNED,), (user_id,)
     elif view == "assigned":
-        state, owner_id = ConversationState.ASSIGNED, filters.agent_id
+        states, owner_ids = (ConversationState.ASSIGNED,), agents
     else:
-        handler_id = filters.agent_id
+        handler_ids = agents
     return Criteria(
-        team_id=team_id, state=state, owner_id=owner_id, handler_id=handler_id, channel=filters.channel,
-        tag=normalise_tag(filters.tag) if filters.tag else None,
+        team_id=team_id, states=states, owner_ids=owner_ids, handler_ids=handler_ids,
+        channels=tuple(dict.fromkeys(filters.channels)),
+        tags=tuple(dict.fromkeys(normalise_tag(tag) for tag in filters.tags)),
         customer=customer_term(filters.customer) if filters.customer else None,
         conversation_id=filters.conversation_id, since=filters.since, until=filters.until,
     )
@@ -114,11 +119,11 @@ def matches(conversation: Conversation, criteria: Criteria, sort: SortField) -> 
     moment = sort_time(conversation, sort)
     checks = (
         conversation.team_id == criteria.team_id,
-        criteria.state is None or conversation.state is criteria.state,
-        criteria.owner_id is None or conversation.owner_id == criteria.owner_id,
-        criteria.handler_id is None or conversation.last_owner_id == criteria.handler_id,
-        criteria.channel is None or conversation.channel is criteria.channel,
-        criteria.tag is None or criteria.tag in conversation.tags,
+        not criteria.states or conversation.state in criteria.states,
+        not criteria.owner_ids or conversation.owner_id in criteria.owner_ids,
+        not criteria.handler_ids or conversation.last_owner_id in criteria.handler_ids,
+        not criteria.channels or conversation.channel in criteria.channels,
+        not criteria.tags or any(tag in conversation.tags for tag in criteria.tags),
         criteria.customer is None or criteria.customer in _customer_terms(conversation),
         criteria.conversation_id is None or conversation.id == criteria.conversation_id,
         criteria.since is None or moment >= criteria.since,

@@ -16,8 +16,8 @@ from .service_settings import ServiceSettings
 class SettingsView:
     settings: ServiceSettings
     seats_used: int
-    # Archived conversations whose deletion date moved with this change.
-    rescheduled: int = 0
+    # The change moves the deletion dates of archived conversations (in the reschedule worker).
+    rescheduling: bool = False
 
 
 class ServiceAdministration:
@@ -30,12 +30,12 @@ class ServiceAdministration:
 
     def update(self, principal: Principal, changes: dict[str, Any]) -> SettingsView:
         """Change some settings (validated as a whole first). A new auto-deletion period applies
-        to the conversations already archived too."""
+        to the conversations already archived too: their deletion dates move in the background."""
         require_administrator(principal)
         before = service_settings.get_service_settings()
         ServiceSettings.model_validate({**before.model_dump(), **changes})
         after = service_settings.update_service_settings(changes)
-        rescheduled = 0
-        if after.auto_delete_days != before.auto_delete_days:
-            rescheduled = self._auto_deletion.reschedule_all(after)
-        return SettingsView(after, service_settings.seats_used(), rescheduled)
+        rescheduling = after.auto_delete_days != before.auto_delete_days
+        if rescheduling:
+            self._auto_deletion.request_reschedule()
+        return SettingsView(after, service_settings.seats_used(), rescheduling)

@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from chalicelib.domain.admin_models import SYSTEM_AUTHOR
-from chalicelib.domain.models import ContentKind, DeliveryStatus, Direction
+from chalicelib.domain.admin_models import SYSTEM_AUTHOR, OutOfOfficeMessage
+from chalicelib.domain.models import Attachment, ContentKind, DeliveryStatus, Direction
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from . import keys
 from .admin_items import AutoReplyMarkerItem
-from .items import MessageItem, TableItem
+from .items import AttachmentAttribute, MessageItem, TableItem
+from .repository import attachment_kind
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,13 @@ class AutoReplyStore:
             self._connection = Connection(region=TableItem.Meta.region)
         return self._connection
 
-    def record(self, conversation_id: str, closed_period_id: str, texts: list[str], *,
+    def record(self, conversation_id: str, closed_period_id: str, replies: list[OutOfOfficeMessage], *,
                trigger_message_id: str, at: datetime) -> AutoReply:
-        """Store the marker and the replies (queued, author ``system``) in one transaction; the
-        marker's does-not-exist condition lets only the first message of the period through."""
+        """Store the marker and the replies (queued, author ``system``, with their media) in one
+        transaction; the marker's does-not-exist condition lets only the first message of the
+        period through."""
         # One millisecond apart, so the replies keep their configured order in the thread.
-        message_ids = [keys.message_id(at + timedelta(milliseconds=index)) for index in range(len(texts))]
+        message_ids = [keys.message_id(at + timedelta(milliseconds=index)) for index in range(len(replies))]
         marker = AutoReplyMarkerItem(
             keys.conversation_pk(conversation_id), keys.auto_reply_marker_sk(closed_period_id),
             closed_period_id=closed_period_id, trigger_message_id=trigger_message_id, message_ids=message_ids,
@@ -47,13 +49,10 @@ class AutoReplyStore:
         try:
             with TransactWrite(connection=self._conn()) as transaction:
                 transaction.save(marker, condition=AutoReplyMarkerItem.pk.does_not_exist())
-                for index, (message_id, text) in enumerate(zip(message_ids, texts, strict=True)):
-                    transaction.save(MessageItem(
-                        keys.conversation_pk(conversation_id), keys.message_sk(message_id), message_id=message_id,
-                        conversation_id=conversation_id, direction=Direction.OUTBOUND.value,
-                        content_kind=ContentKind.TEXT.value, text=text, sent_at=at + timedelta(milliseconds=index),
-                        status=DeliveryStatus.QUEUED.value, author_id=SYSTEM_AUTHOR,
-                    ), condition=MessageItem.pk.does_not_exist())
+                for index, (message_id, reply) in enumerate(zip(message_ids, replies, strict=True)):
+                    transaction.save(_reply_item(conversation_id, message_id, reply,
+                                                 at + timedelta(milliseconds=index)),
+                                     condition=MessageItem.pk.does_not_exist())
         except TransactWriteError as error:
             reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
             if reasons[:1] != ["ConditionalCheckFailed"]:
@@ -62,3 +61,21 @@ class AutoReplyStore:
             return AutoReply(created=False, message_ids=list(existing.message_ids or []),
                              trigger_message_id=existing.trigger_message_id)
         return AutoReply(created=True, message_ids=message_ids, trigger_message_id=trigger_message_id)
+
+
+def _reply_item(conversation_id: str, message_id: str, reply: OutOfOfficeMessage, sent_at: datetime) -> MessageItem:
+    """A queued system message. Its media stays under the account's out-of-office prefix (the
+    key is shared by every conversation the reply went to; the purge spares that prefix)."""
+    kind = ContentKind.TEXT
+    attachments = None
+    if reply.media is not None:
+        media = reply.media
+        attachments = [AttachmentAttribute(key=media.key, content_type=media.content_type, filename=media.filename,
+                                           size=media.size)]
+        if not reply.text:
+            kind = attachment_kind(Attachment(key=media.key, content_type=media.content_type, size=media.size))
+    return MessageItem(
+        keys.conversation_pk(conversation_id), keys.message_sk(message_id), message_id=message_id,
+        conversation_id=conversation_id, direction=Direction.OUTBOUND.value, content_kind=kind.value,
+        text=reply.text, sent_at=sent_at, status=DeliveryStatus.QUEUED.value, author_id=SYSTEM_AUTHOR,
+        attachments=attachments)

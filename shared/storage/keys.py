@@ -225,6 +225,19 @@ def upload_key(conversation_id: str, token: str, filename: str) -> str:
     return f"{upload_prefix(conversation_id)}{token}/{filename}"
 
 
+OUT_OF_OFFICE_MEDIA_ROOT = "out-of-office/"
+
+
+def out_of_office_upload_prefix(account_id: str) -> str:
+    """An administrator's out-of-office media for a channel account. It belongs to the account,
+    not to a conversation: the purge of a conversation whose replies carried it leaves it."""
+    return f"{OUT_OF_OFFICE_MEDIA_ROOT}{account_id}/"
+
+
+def out_of_office_upload_key(account_id: str, token: str, filename: str) -> str:
+    return f"{out_of_office_upload_prefix(account_id)}{token}/{filename}"
+
+
 def stats_pk(team_id: str) -> str:
     return f"STATS#{team_id}"
 

@@ -10,7 +10,7 @@ conversations the table holds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from chalicelib.domain.models import Conversation, ConversationState, Page
 from chalicelib.domain.search import Criteria, SortField, matches
@@ -24,6 +24,7 @@ from . import keys
 from .items import ConversationItem, ConversationLinkItem
 from .repository import _decode_cursor, _encode_cursor, _to_conversation
 
+_T = TypeVar("_T")
 READ_BUDGET_FACTOR = 5
 MAX_ROUNDS = 5
 IndexName = Literal["lookup", "owner", "handler", "channel", "state", "team"]
@@ -38,26 +39,34 @@ class ListPlan:
     partition: str
 
 
+def _one(values: tuple[_T, ...]) -> _T | None:
+    """The value of a single-valued filter: only one value can be a partition key of a Query."""
+    return values[0] if len(values) == 1 else None
+
+
 def plan(criteria: Criteria) -> ListPlan:
-    """The most selective key the criteria offer: an exact customer or a tag (lookup links),
-    then one agent's conversations, then the small New/Assigned lists, then a channel, then
-    the state, and the whole team last."""
+    """The most selective single-valued key the criteria offer: an exact customer or a tag
+    (lookup links), then one agent's conversations, then the small New/Assigned lists, then a
+    channel, then the state, and the whole team last. A filter with several values (channels
+    WhatsApp and SMS, two tags) is not a key: it is checked on each conversation read, within the
+    page's read budget, like the other criteria."""
     team = criteria.team_id
+    tag, owner, handler = _one(criteria.tags), _one(criteria.owner_ids), _one(criteria.handler_ids)
+    state, channel = _one(criteria.states), _one(criteria.channels)
     if criteria.customer is not None:
         return ListPlan("lookup", keys.customer_lookup_pk(team, criteria.customer))
-    if criteria.tag is not None:
-        return ListPlan("lookup", keys.tag_lookup_pk(team, criteria.tag))
-    if criteria.owner_id is not None:
-        return ListPlan("owner", keys.owner_list_pk(team, criteria.owner_id))
-    if criteria.handler_id is not None:
-        return ListPlan("handler", keys.handler_list_pk(team, criteria.handler_id))
-    if criteria.state in _SMALL_STATES:
-        assert criteria.state is not None
-        return ListPlan("state", keys.state_list_pk(team, criteria.state.value))
-    if criteria.channel is not None:
-        return ListPlan("channel", keys.channel_list_pk(team, criteria.channel.value))
-    if criteria.state is not None:
-        return ListPlan("state", keys.state_list_pk(team, criteria.state.value))
+    if tag is not None:
+        return ListPlan("lookup", keys.tag_lookup_pk(team, tag))
+    if owner is not None:
+        return ListPlan("owner", keys.owner_list_pk(team, owner))
+    if handler is not None:
+        return ListPlan("handler", keys.handler_list_pk(team, handler))
+    if state in _SMALL_STATES:
+        return ListPlan("state", keys.state_list_pk(team, state.value))
+    if channel is not None:
+        return ListPlan("channel", keys.channel_list_pk(team, channel.value))
+    if state is not None:
+        return ListPlan("state", keys.state_list_pk(team, state.value))
     return ListPlan("team", keys.team_list_pk(team))
 
 

@@ -22,14 +22,22 @@ ONLINE_WINDOW = timedelta(minutes=2)
 _EXPIRY = timedelta(days=1)
 
 
-def record_heartbeat(user_id: str, team_ids: Iterable[str], at: datetime) -> None:
+def record_heartbeat(user_id: str, team_ids: Iterable[str], at: datetime) -> list[str]:
+    """Record a heartbeat in each team; returns the teams the user was not online in before it
+    (no heartbeat within ``ONLINE_WINDOW``): there they just came online. One BatchGet of the
+    previous heartbeats, one BatchWrite of the new ones."""
+    teams = list(dict.fromkeys(team_ids))
+    previous = {item.team_id: item.last_seen for item in PresenceItem.batch_get(
+        [(keys.presence_pk(team_id), keys.presence_sk(user_id)) for team_id in teams])}
     expires_at = int((at + _EXPIRY).timestamp())
     with PresenceItem.batch_write() as batch:
-        for team_id in dict.fromkeys(team_ids):
+        for team_id in teams:
             batch.save(PresenceItem(
                 keys.presence_pk(team_id), keys.presence_sk(user_id), user_id=user_id, team_id=team_id,
                 last_seen=at, expires_at=expires_at, collection_pk=keys.presence_pk(team_id),
                 collection_sk=keys.presence_collection_sk(at, user_id)))
+    return [team_id for team_id in teams
+            if team_id not in previous or at - previous[team_id] > ONLINE_WINDOW]
 
 
 def seen_since(team_id: str, since: datetime) -> list[Presence]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Any, Literal, TypeVar
 
 from chalicelib.domain.models import (
@@ -45,6 +46,7 @@ from pynamodb.pagination import ResultIterator
 from pynamodb.transactions import TransactWrite
 
 from . import keys
+from .admin_items import RoundRobinItem
 from .customer_items import CustomerConversationItem
 from .items import (
     AttachmentAttribute,
@@ -68,6 +70,14 @@ PREVIEW_LENGTH = 120
 # How far back a watermark receipt (Messenger) reaches: Meta's longest reply allowance.
 WATERMARK_REACH = timedelta(days=7)
 _M = TypeVar("_M", bound=Model)
+
+
+class AutoAssignOutcome(Enum):
+    ASSIGNED = "assigned"
+    # The conversation is no longer New (picked up, archived) or moved team: nothing to do.
+    TAKEN = "taken"
+    # Another assignment in the team came first: read the team again and decide anew.
+    TEAM_MOVED = "team_moved"
 
 
 @dataclass(frozen=True)
@@ -143,7 +153,7 @@ def _to_message(item: MessageItem) -> Message:
     )
 
 
-def _attachment_kind(attachment: Attachment) -> ContentKind:
+def attachment_kind(attachment: Attachment) -> ContentKind:
     major = attachment.content_type.split("/", 1)[0]
     return {"image": ContentKind.IMAGE, "audio": ContentKind.AUDIO, "video": ContentKind.VIDEO}.get(
         major, ContentKind.DOCUMENT)
@@ -488,6 +498,46 @@ class ContactRepository:
             raise
         return _to_conversation(item)
 
+    def auto_assign(self, conversation_id: str, agent_id: str, team_id: str,
+                    last_assigned: str | None) -> AutoAssignOutcome:
+        """Assign a New conversation as the team's round robin decided, in one transaction with
+        the team's round-robin marker: the conversation must still be New, and the marker must
+        still name ``last_assigned`` (the agent the decision started from). So two workers of one
+        team never decide on the same picture of the team: the second one is told to read again."""
+        state = ConversationState.ASSIGNED
+        conversation_item = ConversationItem(keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
+        current = self.get_conversation(conversation_id)
+        index_keys = _index_keys(state, current.team_id, agent_id, channel=current.channel, last_owner_id=agent_id)
+        marker = RoundRobinItem(keys.team_pk(team_id), keys.ROUND_ROBIN_SK, last_user_id=agent_id)
+        try:
+            with TransactWrite(connection=self._conn()) as transaction:
+                transaction.update(conversation_item, actions=[
+                    ConversationItem.state.set(state.value),
+                    ConversationItem.owner_id.set(agent_id),
+                    ConversationItem.last_owner_id.set(agent_id),
+                    *index_key_actions(index_keys),
+                    ConversationItem.version.add(1),
+                ], condition=(ConversationItem.state == ConversationState.NEW.value)
+                    & (ConversationItem.team_id == team_id))
+                transaction.save(marker, condition=RoundRobinItem.pk.does_not_exist() if last_assigned is None
+                                 else RoundRobinItem.last_user_id == last_assigned)
+        except TransactWriteError as error:
+            reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
+            if reasons[:1] == ["ConditionalCheckFailed"]:
+                return AutoAssignOutcome.TAKEN
+            if reasons[1:2] == ["ConditionalCheckFailed"]:
+                return AutoAssignOutcome.TEAM_MOVED
+            raise
+        return AutoAssignOutcome.ASSIGNED
+
+    def waiting(self, team_id: str, *, page_size: int = 25) -> Iterator[Conversation]:
+        """The team's New conversations, the longest waiting first (Query on the New list,
+        paged lazily: the caller stops reading when no agent can take more)."""
+        results: ResultIterator[ConversationItem] = ConversationItem.state_created.query(
+            keys.state_list_pk(team_id, ConversationState.NEW.value), scan_index_forward=True, page_size=page_size)
+        for item in results:
+            yield _to_conversation(item)
+
     def assigned_count(self, owner_id: str, team_ids: Iterable[str]) -> int:
         """How many conversations are assigned to this agent in these teams (their Assigned-to-me
         lists, one per team: a Count Query on the owner index each)."""
@@ -537,7 +587,7 @@ class ContactRepository:
                              sent_at: datetime, attachments: tuple[Attachment, ...] = (),
                              template: TemplateContent | None = None,
                              route: tuple[Channel, str, str] | None = None) -> Message:
-        kind = ContentKind.TEXT if text or not attachments else _attachment_kind(attachments[0])
+        kind = ContentKind.TEXT if text or not attachments else attachment_kind(attachments[0])
         item = MessageItem(
             keys.conversation_pk(""), "", message_id=keys.message_id(sent_at),
             direction=Direction.OUTBOUND.value, content_kind=kind.value, text=text,

@@ -17,12 +17,14 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import boto3
-from chalicelib.domain.models import ConversationState
-from pynamodb.exceptions import DeleteError, UpdateError
+from chalicelib.domain.models import ConversationState, Page
+from chalicelib.errors import InvalidInput
+from pynamodb.exceptions import DeleteError, QueryError, UpdateError
 from pynamodb.pagination import ResultIterator
 
 from . import keys
 from .items import ConversationItem, OpenConversationItem, ProviderMessageItem, TableItem
+from .repository import _decode_cursor, _encode_cursor
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -90,12 +92,16 @@ class RetentionStore:
             raise
         return True
 
-    def archived_in_team(self, team_id: str) -> Iterator[RetainedConversation]:
-        """Every archived conversation of a team: Query on the team's Archived list, page by page."""
+    def archived_page(self, team_id: str, *, limit: int, cursor: str | None) -> Page[RetainedConversation]:
+        """One page of a team's archived conversations: Query on the team's Archived list."""
         results: ResultIterator[ConversationItem] = ConversationItem.state_created.query(
-            keys.state_list_pk(team_id, ConversationState.ARCHIVED.value))
-        for item in results:
-            yield _retained(item)
+            keys.state_list_pk(team_id, ConversationState.ARCHIVED.value), limit=limit,
+            last_evaluated_key=_decode_cursor(cursor))
+        try:
+            items = [_retained(item) for item in results]
+        except QueryError as error:
+            raise InvalidInput("cursor does not belong to this list", field="cursor") from error
+        return Page[RetainedConversation](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
 
     # --- purge ------------------------------------------------------------------------------
 
@@ -157,13 +163,16 @@ class RetentionStore:
 
     def _delete_media(self, conversation_id: str, rows: list[dict[str, str]]) -> None:
         """The conversation's own prefix (uploads), plus what its messages point at: inbound media
-        (copied before the conversation was known, so keyed by message) and inbound raw mail."""
+        (copied before the conversation was known, so keyed by message) and inbound raw mail; not
+        the account's out-of-office media its system replies carried."""
         if not self._media_bucket:
             return
         paginator = s3_client().get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self._media_bucket, Prefix=keys.media_prefix(conversation_id)):
             self._delete_objects([item["Key"] for item in page.get("Contents", [])])
-        message_keys = [key for row in rows for key in row.get(_ATTACHMENT_KEYS, "").split("\n") if key]
+        # Out-of-office media is the account's, shared by every conversation its replies went to.
+        message_keys = [key for row in rows for key in row.get(_ATTACHMENT_KEYS, "").split("\n")
+                        if key and not key.startswith(keys.OUT_OF_OFFICE_MEDIA_ROOT)]
         message_keys += [keys.raw_mail_key(row["account_id"], row["provider_message_id"]) for row in rows
                          if row.get("kind") == "message" and row.get("channel") == "email"
                          and row.get("provider_message_id")]

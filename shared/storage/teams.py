@@ -104,10 +104,10 @@ class TeamStore:
     # --- round robin ------------------------------------------------------------------------
 
     def last_assigned(self, team_id: str) -> str | None:
+        """The agent of the team's last automatic assignment (a consistent read: an assignment
+        decided from it is written only if it still holds, ``ContactRepository.auto_assign``)."""
         try:
-            return str(RoundRobinItem.get(keys.team_pk(team_id), keys.ROUND_ROBIN_SK).last_user_id)
+            return str(RoundRobinItem.get(keys.team_pk(team_id), keys.ROUND_ROBIN_SK,
+                                          consistent_read=True).last_user_id)
         except RoundRobinItem.DoesNotExist:
             return None
-
-    def record_assigned(self, team_id: str, user_id: str) -> None:
-        RoundRobinItem(keys.team_pk(team_id), keys.ROUND_ROBIN_SK, last_user_id=user_id).save()

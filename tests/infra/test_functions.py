@@ -16,17 +16,20 @@ pytestmark = pytest.mark.infra
 API = constants.API_HANDLER
 # What each function may send to, and the machine it may start: the least privilege it needs.
 SENDS_TO = {
-    API: {resources.INBOUND_QUEUE, resources.OUTBOUND_QUEUE, resources.EVENTS_QUEUE},
+    API: {resources.INBOUND_QUEUE, resources.OUTBOUND_QUEUE, resources.EVENTS_QUEUE, resources.ASSIGNMENT_QUEUE,
+          resources.RESCHEDULE_QUEUE},
     "route_inbound": {resources.ASSIGNMENT_QUEUE, resources.OUT_OF_OFFICE_QUEUE, resources.EVENTS_QUEUE},
-    "assign_conversation": {resources.EVENTS_QUEUE},
+    "assign_conversation": {resources.EVENTS_QUEUE, resources.ASSIGNMENT_QUEUE},
     "send_out_of_office": {resources.OUTBOUND_QUEUE},
     "check_window": {resources.SEND_QUEUE, resources.EVENTS_QUEUE},
     "send_outbound": {resources.EVENTS_QUEUE},
     "purge_conversation": set(),
+    "reschedule_deletions": {resources.RESCHEDULE_QUEUE},
     # Fans events out into deliveries on its own queue.
     "deliver_events": {resources.EVENTS_QUEUE},
 }
-STARTS = {API: resources.AUTO_DELETE_MACHINE, "send_outbound": resources.DELAYED_RETRY_MACHINE,
+STARTS = {API: resources.AUTO_DELETE_MACHINE, "reschedule_deletions": resources.AUTO_DELETE_MACHINE,
+          "send_outbound": resources.DELAYED_RETRY_MACHINE,
           "deliver_events": resources.DELAYED_RETRY_MACHINE}
 READS_SECRETS = {API, "route_inbound", "send_outbound"}
 # Media bucket object actions per function.

@@ -326,6 +326,8 @@ BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("PUT", "/channel-accounts/{account_id}/credentials"): lambda world: {
         "credentials": world.own.account.credentials},
     ("PUT", "/channel-accounts/{account_id}/out-of-office"): lambda world: {"messages": []},
+    ("POST", "/channel-accounts/{account_id}/out-of-office/uploads"): lambda world: {
+        "filename": "closed.png", "content_type": "image/png", "size": 1024},
     ("POST", "/channel-accounts/{account_id}/routing-rules"): lambda world: {"team_id": "default"},
     # A throwaway profile merged into the row's customer (the merge uses its source up).
     ("POST", "/customers/{customer_id}/merge"): lambda world: {"source_id": world.new_customer()},

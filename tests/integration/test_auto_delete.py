@@ -8,6 +8,7 @@ import boto3
 import pytest
 import requests
 from chalicelib import wiring
+from chalicelib.domain import retention
 from chalicelib.domain.models import ConversationState
 from chalicelib.domain.retention import schedule_auto_delete
 from chalicelib.storage import keys
@@ -27,15 +28,20 @@ from tests.integration.conftest import drain, queue_depth
 from tests.support import HTTP_TIMEOUT, login, new_wa_id, wait_for
 
 
+# The worker takes one team's page per message, and the session has made many teams by now.
+RESCHEDULE_ROUNDS = 2000
+
+
 @pytest.fixture(scope="module")
 def admin(api, demo):
     return login(api, "admin@example.com", demo["password"])
 
 
 @pytest.fixture(autouse=True)
-def auto_delete_off_afterwards(api, admin):
+def auto_delete_off_afterwards(runtime, api, admin):
     yield
     ok(call("PATCH", f"{api}/settings/service", admin, {"auto_delete_days": None}))
+    drain(runtime, "reschedule", rounds=RESCHEDULE_ROUNDS)
 
 
 def archive(conversation_id: str, archived_at: datetime) -> None:
@@ -128,9 +134,10 @@ def test_changing_the_period_applies_to_conversations_already_waiting(runtime, a
     assert leftovers(runtime, conversation, account, wa_id)
     # When the administrator shortens the period to 1 day
     changed = ok(call("PATCH", f"{api}/settings/service", admin, {"auto_delete_days": 1}))
-    # Then the waiting conversation's deadline moved, and it is purged now
+    # Then the waiting conversation's deadline moves (in the reschedule worker), and it is purged now
     assert changed["auto_delete_days"] == 1
-    assert changed["rescheduled"] >= 1
+    assert changed["rescheduling"] is True
+    drain(runtime, "reschedule", rounds=RESCHEDULE_ROUNDS)
     wait_for(lambda: purged(runtime, conversation, account, wa_id), timeout=20, interval=0.5, what="purge")
 
 
@@ -142,6 +149,7 @@ def test_turning_auto_deletion_off_keeps_archived_conversations(runtime, api, ad
     schedule_auto_delete(conversation["id"], datetime.now(UTC) - timedelta(days=2))
     # When auto-deletion is turned off / Then the deadline is gone and nothing is purged
     ok(call("PATCH", f"{api}/settings/service", admin, {"auto_delete_days": None}))
+    drain(runtime, "reschedule", rounds=RESCHEDULE_ROUNDS)
     assert ConversationItem.get(keys.conversation_pk(conversation["id"]), keys.CONVERSATION_SK).delete_at is None
     assert schedule_auto_delete(conversation["id"], datetime.now(UTC)) is None
 
@@ -195,3 +203,35 @@ def test_archiving_through_the_api_schedules_the_deletion_and_the_purge_takes_th
     assert list(ConversationLinkItem.lookup_created.query(tag_list)) == []
     assert list(ConversationLinkItem.lookup_created.query(
         keys.customer_lookup_pk(conversation["team_id"], conversation["customer_id"]))) == []
+
+
+def test_a_new_period_is_applied_by_the_worker_page_by_page_not_in_the_request(runtime, api, admin, monkeypatch):
+    # Given auto-deletion after 30 days and five conversations of one team archived 2 days ago,
+    # each waiting for its deadline, and the worker reading two of them per step
+    monkeypatch.setattr(retention, "RESCHEDULE_PAGE", 2)
+    ok(call("PATCH", f"{api}/settings/service", admin, {"auto_delete_days": 30}))
+    drain(runtime, "reschedule", rounds=RESCHEDULE_ROUNDS)
+    team = new_team(api, admin)
+    account = new_whatsapp_account(runtime, api, admin, team_id=team["id"])
+    archived_at = datetime.now(UTC) - timedelta(days=2)
+    for _ in range(5):
+        say(runtime, account, new_wa_id(), "hello")
+    conversation_ids = [c["id"] for c in ok(call("GET", f"{api}/conversations?view=all&team={team['id']}",
+                                                 admin))["items"]]
+    for conversation_id in conversation_ids:
+        archive(conversation_id, archived_at)
+        schedule_auto_delete(conversation_id, archived_at)
+
+    def deadlines() -> set[str | None]:
+        return {ConversationItem.get(keys.conversation_pk(cid), keys.CONVERSATION_SK, consistent_read=True).delete_at
+                for cid in conversation_ids}
+
+    assert deadlines() == {deadline_text(archived_at + timedelta(days=30))}
+    # When the administrator changes the period to 60 days
+    changed = ok(call("PATCH", f"{api}/settings/service", admin, {"auto_delete_days": 60}))
+    # Then the request answers at once with the new setting, the dates not yet moved
+    assert (changed["auto_delete_days"], changed["rescheduling"]) == (60, True)
+    assert deadlines() == {deadline_text(archived_at + timedelta(days=30))}
+    # And once the worker has run its steps, every waiting conversation has the new date
+    drain(runtime, "reschedule", rounds=RESCHEDULE_ROUNDS)
+    assert deadlines() == {deadline_text(archived_at + timedelta(days=60))}

@@ -242,12 +242,17 @@ def out_of_office_and_routing(ctx: Context) -> list[str]:
     # A spare account, so no customer of the shared one gets these answers.
     account = new_whatsapp_account(ctx.runtime, ctx.api, ctx.admin)
     base = f"/channel-accounts/{account.id}"
-    put = json_of(call("PUT", ctx.url(base + "/out-of-office"), ctx.admin, {"messages": [{"text": HOSTILE}]}), 200)
+    ticket = json_of(call("POST", ctx.url(base + "/out-of-office/uploads"), ctx.admin,
+                          {"filename": "hours.png", "content_type": "image/png", "size": 3}), 201)
+    assert requests.put(ticket["url"], data=b"png", headers=ticket["headers"], timeout=HTTP_TIMEOUT).ok
+    put = json_of(call("PUT", ctx.url(base + "/out-of-office"), ctx.admin, {"messages": [
+        {"text": HOSTILE, "media": {"key": ticket["key"], "filename": HOSTILE}}]}), 200)
     read = json_of(call("GET", ctx.url(base + "/out-of-office"), ctx.admin), 200)
     rule = json_of(call("POST", ctx.url(base + "/routing-rules"), ctx.admin,
                         {"team_id": "default", "keyword": HOSTILE}), 201)
     rules = json_of(call("GET", ctx.url(base + "/routing-rules"), ctx.admin), 200)["items"]
-    return [put["messages"][0]["text"], read["messages"][0]["text"], rule["keyword"], rules[0]["keyword"]]
+    return [put["messages"][0]["text"], read["messages"][0]["text"], put["messages"][0]["media"]["filename"],
+            read["messages"][0]["media"]["filename"], rule["keyword"], rules[0]["keyword"]]
 
 
 def started_conversation(ctx: Context) -> list[str]:
@@ -344,6 +349,7 @@ FREE_TEXT: dict[str, str] = {
     "ChannelAccountInput.provider_account_id": "channel_account",
     "ChannelAccountPatch.name": "channel_account",
     "OutOfOfficeInput.messages[].text": "out_of_office_and_routing",
+    "OutOfOfficeInput.messages[].media.filename": "out_of_office_and_routing",
     "RoutingRuleInput.keyword": "out_of_office_and_routing",
     "StartConversationInput.customer_name": "started_conversation",
     "CustomerPatch.name": "customer_profile",
@@ -374,6 +380,7 @@ NOT_FREE_TEXT: dict[str, str] = {
     "StartConversationInput.account_id": "reference to a channel account (else 400)",
     "StartConversationInput.customer_id": "reference to a customer of the account",
     "StartConversationInput.phone": "a phone number, validated to E.164 (else 400)",
+    "OutOfOfficeInput.messages[].media.key": "reference to an out-of-office upload of the account (else 400)",
     "UploadInput.filename": "made safe into the storage key; the name shown is the attachment's filename",
     "UploadInput.content_type": "a media type the channel must carry (else 400)",
     "AssignInput.agent_id": "reference to an agent of the team (else 400)",

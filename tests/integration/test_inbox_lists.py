@@ -4,8 +4,11 @@ with offsets, and paging with a cursor."""
 import time
 from datetime import UTC, datetime, timedelta, timezone
 
+import requests
+
+from tests.integration.admin_helpers import call, new_team, new_whatsapp_account, ok, say
 from tests.integration.inbox_support import by_customer, deliver, get, new_conversation, picked_up, post
-from tests.support import new_wa_id
+from tests.support import HTTP_TIMEOUT, new_wa_id
 
 
 def ids(response):
@@ -117,3 +120,53 @@ def test_new_tab_shows_the_oldest_first_and_mine_only_mine(runtime, api, agent1,
     assert newer["id"] in ids(get(api, "/conversations", agent2, view="mine", limit=100))
     assert newer["id"] not in ids(get(api, "/conversations", agent1, view="mine", limit=100))
     assert by_customer(api, agent1, newer["customer_id"].lstrip("+"), state="assigned") is not None
+
+
+def every_page(api, headers, **params):
+    """Follow the cursor to the end; returns the ids in order and how many pages it took."""
+    found, pages, cursor = [], 0, None
+    while True:
+        response = requests.get(f"{api}/conversations", headers=headers, timeout=HTTP_TIMEOUT,
+                                params={**params, **({"cursor": cursor} if cursor else {})})
+        found += ids(response)
+        pages += 1
+        cursor = response.json()["next_cursor"]
+        if cursor is None:
+            return found, pages
+
+
+def test_filters_take_several_values_and_page_over_them(runtime, api, admin):
+    # Given a team with six conversations: tagged alpha, beta, gamma in turn, the first four
+    # picked up by the administrator
+    team = new_team(api, admin)
+    account = new_whatsapp_account(runtime, api, admin, team_id=team["id"])
+    for _ in range(6):
+        say(runtime, account, new_wa_id(), "hello")
+    in_team = {"team": team["id"], "view": "all", "order": "asc"}
+    conversation_ids, _ = every_page(api, admin, **in_team)
+    assert len(conversation_ids) == 6
+    for index, conversation_id in enumerate(conversation_ids):
+        path = f"{api}/conversations/{conversation_id}"
+        ok(call("POST", f"{path}/tags?team={team['id']}", admin, {"tags": [("alpha", "beta", "gamma")[index % 3]]}))
+        if index < 4:
+            ok(call("POST", f"{path}/pickup?team={team['id']}", admin))
+    # When the list asks for two tags (repeated), two states (comma-separated) or two channels,
+    # two per page
+    by_tags, tag_pages = every_page(api, admin, **in_team, tag=["alpha", "Beta"], limit=2)
+    by_states, _ = every_page(api, admin, **in_team, state="new,archived", limit=2)
+    by_channels, _ = every_page(api, admin, **in_team, channel="sms,whatsapp", limit=2)
+    assigned, _ = every_page(api, admin, team=team["id"], view="assigned", agent=[admin_id(api, admin), "nobody"],
+                             limit=3)
+    # Then each finds exactly the conversations matching any of its values, over more than one page
+    assert by_tags == [cid for index, cid in enumerate(conversation_ids) if index % 3 != 2]
+    assert tag_pages > 1
+    assert by_states == conversation_ids[4:]
+    assert by_channels == conversation_ids
+    assert sorted(assigned) == sorted(conversation_ids[:4])
+    # And an unknown value is refused, naming the filter
+    refused = get(api, "/conversations", admin, team=team["id"], view="all", channel="whatsapp,pigeon")
+    assert (refused.status_code, refused.json()["error"]["field"]) == (400, "channel.1")
+
+
+def admin_id(api, admin):
+    return ok(call("GET", f"{api}/me", admin))["user"]["id"]

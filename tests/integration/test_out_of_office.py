@@ -4,8 +4,11 @@ hours, at most once per conversation per closed period."""
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import boto3
 import pytest
 import requests
+from chalicelib.storage import keys
+from chalicelib.storage.retention import RetentionStore
 
 from tests.integration.admin_helpers import call, new_team, new_whatsapp_account, ok, say
 from tests.integration.conftest import drain
@@ -31,24 +34,34 @@ def office_hours_around(now: datetime) -> tuple[dict[str, Any], datetime]:
     return {"time_zone": zone, "days": days}, noon
 
 
+def part_time_account(runtime, api, admin):
+    """A team open 09:00-10:00 and 11:00-11:30 (local; now is 12:xx there) and a WhatsApp account
+    routed to it. Returns them and a way for a customer to write at 09:00 local plus N minutes."""
+    hours, noon = office_hours_around(datetime.now(UTC) - timedelta(minutes=1))
+    team = new_team(api, admin)
+    ok(call("PUT", f"{api}/teams/{team['id']}/office-hours", admin, hours))
+    account = new_whatsapp_account(runtime, api, admin, team_id=team["id"])
+
+    def writes(wa_id, text, local_minutes_after_nine):
+        at = noon - timedelta(hours=3) + timedelta(minutes=local_minutes_after_nine)
+        say(runtime, account, wa_id, text, timestamp=int(at.timestamp()))
+
+    return team, account, writes
+
+
 def system_texts(api, headers, conversation_id):
     return [m["text"] for m in messages_of(api, headers, conversation_id) if m["author_id"] == "system"]
 
 
 def test_replies_go_once_per_closed_period_and_never_while_open(runtime, api, admin):
     # Given a team open 09:00-10:00 and 11:00-11:30 (local), an account routed to it with two replies
-    now = datetime.now(UTC) - timedelta(minutes=1)
-    hours, noon = office_hours_around(now)
-    team = new_team(api, admin)
-    ok(call("PUT", f"{api}/teams/{team['id']}/office-hours", admin, hours))
-    account = new_whatsapp_account(runtime, api, admin, team_id=team["id"])
+    team, account, writes = part_time_account(runtime, api, admin)
     ok(call("PUT", f"{api}/channel-accounts/{account.id}/out-of-office", admin,
             {"messages": [{"text": text} for text in REPLIES]}))
     wa_id = new_wa_id()
 
     def customer(text, local_minutes_after_nine):
-        at = noon - timedelta(hours=3) + timedelta(minutes=local_minutes_after_nine)
-        say(runtime, account, wa_id, text, timestamp=int(at.timestamp()))
+        writes(wa_id, text, local_minutes_after_nine)
 
     # When the customer writes while open (09:30), then twice after 10:00, then after 11:30
     customer("while open", 30)
@@ -89,3 +102,73 @@ def test_out_of_office_messages_are_validated_per_channel(runtime, api, admin):
     assert response.status_code == 400
     shown = ok(call("GET", f"{api}/channel-accounts/{account.id}/out-of-office", admin))
     assert shown == {"account_id": account.id, "messages": []}
+
+
+PICTURE = b"\x89PNG\r\n\x1a\n" + b"opening hours" * 20
+
+
+def upload_media(api, admin, account_id, filename, content_type, data):
+    ticket = ok(call("POST", f"{api}/channel-accounts/{account_id}/out-of-office/uploads", admin,
+                     {"filename": filename, "content_type": content_type, "size": len(data)}), 201)
+    assert requests.put(ticket["url"], data=data, headers=ticket["headers"], timeout=HTTP_TIMEOUT).ok
+    return ticket["key"]
+
+
+def test_a_reply_with_media_reaches_the_provider_once_per_closed_period(runtime, api, admin):
+    # Given a closed team whose account's second reply carries a picture the administrator uploaded
+    team, account, writes = part_time_account(runtime, api, admin)
+    key = upload_media(api, admin, account.id, "opening hours.png", "image/png", PICTURE)
+    saved = ok(call("PUT", f"{api}/channel-accounts/{account.id}/out-of-office", admin, {"messages": [
+        {"text": REPLIES[0]}, {"text": "Our opening hours:", "media": {"key": key, "filename": "hours.png"}}]}))
+    assert saved["messages"][1]["media"] == {"key": key, "content_type": "image/png", "size": len(PICTURE),
+                                             "filename": "hours.png"}
+    wa_id = new_wa_id()
+
+    def customer(text, local_minutes_after_nine):
+        writes(wa_id, text, local_minutes_after_nine)
+
+    # When the customer writes twice in one closed period and once in the next
+    customer("first after closing", 90)
+    customer("again, same closed period", 100)
+    customer("in the next closed period", 160)
+    drain(runtime, "outbound", "send")
+    # Then the provider got the picture (with its caption) once per closed period, by a link that serves it
+    outbox = [m["payload"] for m in runtime.simulator.outbox() if m["to"] == wa_id]
+    images = [payload["image"] for payload in outbox if payload["type"] == "image"]
+    assert [image["caption"] for image in images] == ["Our opening hours:"] * 2
+    assert requests.get(images[0]["link"], timeout=HTTP_TIMEOUT).content == PICTURE
+    assert [payload["text"]["body"] for payload in outbox if payload["type"] == "text"] == [REPLIES[0]] * 2
+    # And the thread shows the system messages with the attachment, sent
+    conversation_id = ok(call("GET", f"{api}/conversations?view=all&team={team['id']}", admin))["items"][0]["id"]
+    with_media = [m for m in messages_of(api, admin, conversation_id) if m["author_id"] == "system"
+                  and m["attachments"]]
+    assert len(with_media) == 2
+    assert {m["status"] for m in with_media} <= {"sent", "delivered", "read"}
+    assert with_media[0]["attachments"][0]["filename"] == "hours.png"
+    # And purging the conversation leaves the account's media for its other conversations
+    RetentionStore(runtime.resources.media_bucket).purge(conversation_id)
+    assert requests.get(images[0]["link"], timeout=HTTP_TIMEOUT).content == PICTURE
+
+
+def test_media_the_channel_cannot_carry_is_refused_naming_the_field(runtime, api, admin):
+    account = new_whatsapp_account(runtime, api, admin)
+    uploads = f"{api}/channel-accounts/{account.id}/out-of-office/uploads"
+    # A type WhatsApp does not take, or a picture over its 5 MB, gets no upload URL
+    zipped = call("POST", uploads, admin, {"filename": "a.zip", "content_type": "application/zip", "size": 10})
+    assert (zipped.status_code, zipped.json()["error"]["field"]) == (400, "content_type")
+    huge = call("POST", uploads, admin, {"filename": "a.png", "content_type": "image/png", "size": 6 * 1024 * 1024})
+    assert (huge.status_code, huge.json()["error"]["field"]) == (400, "size")
+    # And saving refuses a key of another account, one never uploaded, and an object stored as a
+    # type the channel does not carry (a GIF put into the account's prefix behind the API's back)
+    path = f"{api}/channel-accounts/{account.id}/out-of-office"
+    other = new_whatsapp_account(runtime, api, admin)
+    foreign = upload_media(api, admin, other.id, "x.png", "image/png", PICTURE)
+    gif = keys.out_of_office_upload_key(account.id, "t", "anim.gif")
+    s3 = boto3.client("s3", endpoint_url=runtime.moto_url, region_name=runtime.config.region)
+    s3.put_object(Bucket=runtime.resources.media_bucket, Key=gif, Body=b"GIF89a", ContentType="image/gif")
+    for media_key in (foreign, keys.out_of_office_upload_key(account.id, "t", "missing.png"), gif):
+        refused = call("PUT", path, admin, {"messages": [{"text": "closed"}, {"media": {"key": media_key}}]})
+        assert (refused.status_code, refused.json()["error"]["field"]) == (400, "messages.1.media.key"), media_key
+    # And a message needs text or media
+    assert call("PUT", path, admin, {"messages": [{}]}).status_code == 400
+    assert ok(call("GET", path, admin))["messages"] == []

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from chalicelib.domain.export import neutralise, rows, to_csv, to_xlsx
+from chalicelib.domain.inputs import ConversationListQuery
 from chalicelib.domain.models import (
     Attachment,
     Channel,
@@ -29,6 +30,7 @@ from chalicelib.domain.templates import fill, parameters_of
 from chalicelib.errors import InvalidInput
 from chalicelib.storage import keys
 from chalicelib.storage.listing import plan
+from pydantic import ValidationError
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 AGENT = User(id="u1", email="niek@example.com", display_name="Niek de Vries", role=Role.AGENT, team_ids=("t",))
@@ -99,12 +101,12 @@ def test_tags_are_case_insensitive_and_bounded():
 
 
 def test_tabs_become_criteria_and_contradictions_are_refused():
-    assert criteria_for("mine", Filters(), team_id="t", user_id="u1").owner_id == "u1"
-    assigned = criteria_for("assigned", Filters(agent_id="u2"), team_id="t", user_id="u1")
-    assert (assigned.state, assigned.owner_id, assigned.handler_id) == (ConversationState.ASSIGNED, "u2", None)
-    assert criteria_for("all", Filters(agent_id="u2"), team_id="t", user_id="u1").handler_id == "u2"
-    for view, filters, field in (("new", Filters(state=ConversationState.ARCHIVED), "state"),
-                                 ("new", Filters(agent_id="u2"), "agent"),
+    assert criteria_for("mine", Filters(), team_id="t", user_id="u1").owner_ids == ("u1",)
+    assigned = criteria_for("assigned", Filters(agent_ids=("u2",)), team_id="t", user_id="u1")
+    assert (assigned.states, assigned.owner_ids, assigned.handler_ids) == ((ConversationState.ASSIGNED,), ("u2",), ())
+    assert criteria_for("all", Filters(agent_ids=("u2",)), team_id="t", user_id="u1").handler_ids == ("u2",)
+    for view, filters, field in (("new", Filters(states=(ConversationState.ARCHIVED,)), "state"),
+                                 ("new", Filters(agent_ids=("u2",)), "agent"),
                                  ("all", Filters(since=NOW, until=NOW), "since"),
                                  ("all", Filters(since=datetime(2024, 5, 1)), "since")):
         with pytest.raises(InvalidInput) as error:
@@ -113,23 +115,54 @@ def test_tabs_become_criteria_and_contradictions_are_refused():
 
 
 @pytest.mark.parametrize(("view", "filters", "index", "partition"), [
-    ("all", Filters(customer="0031612345678", tag="x"), "lookup", "T#t#WHO#+31612345678"),
-    ("all", Filters(tag="Billing", channel=Channel.SMS), "lookup", "T#t#TAG#billing"),
-    ("mine", Filters(channel=Channel.SMS), "owner", "T#t#A#u1"),
-    ("all", Filters(agent_id="u2", channel=Channel.SMS), "handler", "T#t#H#u2"),
-    ("new", Filters(channel=Channel.SMS), "state", "T#t#S#new"),
-    ("all", Filters(channel=Channel.SMS, state=ConversationState.ARCHIVED), "channel", "T#t#C#sms"),
-    ("all", Filters(state=ConversationState.ARCHIVED), "state", "T#t#S#archived"),
+    ("all", Filters(customer="0031612345678", tags=("x",)), "lookup", "T#t#WHO#+31612345678"),
+    ("all", Filters(tags=("Billing",), channels=(Channel.SMS,)), "lookup", "T#t#TAG#billing"),
+    ("mine", Filters(channels=(Channel.SMS,)), "owner", "T#t#A#u1"),
+    ("all", Filters(agent_ids=("u2",), channels=(Channel.SMS,)), "handler", "T#t#H#u2"),
+    ("new", Filters(channels=(Channel.SMS,)), "state", "T#t#S#new"),
+    ("all", Filters(channels=(Channel.SMS,), states=(ConversationState.ARCHIVED,)), "channel", "T#t#C#sms"),
+    ("all", Filters(states=(ConversationState.ARCHIVED,)), "state", "T#t#S#archived"),
     ("all", Filters(), "team", "T#t"),
+    # Several values of a filter are not a key: the next single-valued one is, else the team
+    ("all", Filters(tags=("a", "b"), channels=(Channel.SMS,)), "channel", "T#t#C#sms"),
+    ("assigned", Filters(agent_ids=("u2", "u3")), "state", "T#t#S#assigned"),
+    ("all", Filters(channels=(Channel.SMS, Channel.WHATSAPP), states=(ConversationState.NEW,)), "state",
+     "T#t#S#new"),
+    ("all", Filters(states=(ConversationState.NEW, ConversationState.ASSIGNED)), "team", "T#t"),
 ])
 def test_each_list_reads_one_index_by_its_most_selective_key(view, filters, index, partition):
     chosen = plan(criteria_for(view, filters, team_id="t", user_id="u1"))
     assert (chosen.index, chosen.partition) == (index, partition)
 
 
+def test_several_values_of_a_filter_match_any_of_them():
+    criteria = criteria_for("all", Filters(tags=("Billing", "refund"), channels=(Channel.SMS, Channel.WHATSAPP)),
+                            team_id="t", user_id="u1")
+    assert criteria.tags == ("billing", "refund")
+    assert matches(conversation(), criteria, "created")
+    assert matches(conversation(tags=("refund",)), criteria, "created")
+    assert not matches(conversation(tags=("other",)), criteria, "created")
+    assert not matches(conversation(channel=Channel.TELEGRAM), criteria, "created")
+    mine = criteria_for("mine", Filters(agent_ids=("u1", "u1")), team_id="t", user_id="u1")
+    assert mine.owner_ids == ("u1",)
+    with pytest.raises(InvalidInput):
+        criteria_for("mine", Filters(agent_ids=("u1", "u2")), team_id="t", user_id="u1")
+
+
+def test_list_parameters_take_repeated_or_comma_separated_values():
+    query = ConversationListQuery.model_validate({"channel": ["whatsapp", "sms,telegram"], "state": "new, assigned",
+                                                  "tag": ["a,b", "c"], "agent": "u1"})
+    assert query.channel == [Channel.WHATSAPP, Channel.SMS, Channel.TELEGRAM]
+    assert query.state == [ConversationState.NEW, ConversationState.ASSIGNED]
+    assert query.tag == ["a,b", "c"]
+    assert query.filters().agent_ids == ("u1",)
+    with pytest.raises(ValidationError):
+        ConversationListQuery.model_validate({"channel": "whatsapp,pigeon"})
+
+
 def test_matches_checks_every_criterion_and_the_half_open_span():
     amsterdam = timezone(timedelta(hours=2))
-    base = criteria_for("all", Filters(tag="Billing", customer="jeremy bakker", channel=Channel.WHATSAPP,
+    base = criteria_for("all", Filters(tags=("Billing",), customer="jeremy bakker", channels=(Channel.WHATSAPP,),
                                        since=NOW.astimezone(amsterdam), until=NOW + timedelta(seconds=1)),
                         team_id="t", user_id="u1")
     assert matches(conversation(), base, "created")

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { channelInfo } from '../../lib/format';
 import type { ChannelAccount } from '../../types';
-import { admin } from './admin';
+import { admin, type OutOfOfficeMessage } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
 
 /** Out-of-office messages per channel account, sent once per closed period (see office hours). */
@@ -29,18 +29,27 @@ export function OutOfOfficeSettings({ canEdit }: SectionProps) {
 
 function AccountMessages({ account, canEdit }: { account: ChannelAccount; canEdit: boolean }) {
   const loaded = useLoad(() => admin.outOfOffice(account.id), [account.id]);
-  const [texts, setTexts] = useState<string[]>([]);
+  const [messages, setMessages] = useState<OutOfOfficeMessage[]>([]);
   const [busy, run] = useAction();
   useEffect(() => {
-    if (loaded.data) setTexts(loaded.data.messages.map((message) => message.text));
+    if (loaded.data) setMessages(loaded.data.messages);
   }, [loaded.data]);
+  const texts = messages.map((message) => message.text ?? '');
+  const setTexts = (next: string[]): void =>
+    setMessages(next.map((text, at) => ({ media: null, ...messages[at], text })));
 
   const save = (): void => {
-    const clean = texts.map((text) => text.trim()).filter(Boolean);
+    const clean = messages
+      .map((message) => ({ ...message, text: (message.text ?? '').trim() || null }))
+      .filter((message) => message.text || message.media);
     void run(async () => {
       const saved = await admin.setOutOfOffice(account.id, clean);
-      setTexts(saved.messages.map((message) => message.text));
+      setMessages(saved.messages);
     }, `Out-of-office messages of ${account.name} saved.`);
+  };
+  const mediaNote = (index: number) => {
+    const media = messages[index]?.media;
+    return media ? <span class="muted">+ {media.filename ?? media.key.split('/').pop()}</span> : null;
   };
 
   return (
@@ -67,19 +76,20 @@ function AccountMessages({ account, canEdit }: { account: ChannelAccount; canEdi
                       setTexts(texts.map((item, at) => (at === index ? value : item)));
                     }}
                   />
-                  <button type="button" class="button button--quiet" onClick={() => setTexts(texts.filter((_, at) => at !== index))}>
+                  {mediaNote(index)}
+                  <button type="button" class="button button--quiet" onClick={() => setMessages(messages.filter((_, at) => at !== index))}>
                     Delete
                   </button>
                 </div>
               ) : (
                 <p key={index} class="note__text template-preview">
-                  {text}
+                  {text} {mediaNote(index)}
                 </p>
               ),
             )}
             {canEdit && (
               <div class="dialog__actions dialog__actions--start">
-                <button type="button" class="button" onClick={() => setTexts([...texts, ''])}>
+                <button type="button" class="button" onClick={() => setMessages([...messages, { text: '', media: null }])}>
                   Add message
                 </button>
                 <button type="button" class="button button--primary" disabled={busy} onClick={save}>

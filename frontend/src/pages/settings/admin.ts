@@ -70,11 +70,17 @@ export const admin = {
   ): Promise<ChannelAccount> => request('PATCH', `/channel-accounts/${enc(id)}`, { body }),
   rotateCredentials: (id: string, credentials: Record<string, string>): Promise<void> =>
     request('PUT', `/channel-accounts/${enc(id)}/credentials`, { body: { credentials } }),
-  outOfOffice: (id: string): Promise<{ account_id: string; messages: { text: string }[] }> =>
+  outOfOffice: (id: string): Promise<{ account_id: string; messages: OutOfOfficeMessage[] }> =>
     request('GET', `/channel-accounts/${enc(id)}/out-of-office`),
-  setOutOfOffice: (id: string, texts: string[]): Promise<{ messages: { text: string }[] }> =>
+  /** Media is sent back by key, so saving the texts keeps the pictures and documents uploaded through the API. */
+  setOutOfOffice: (id: string, messages: OutOfOfficeMessage[]): Promise<{ messages: OutOfOfficeMessage[] }> =>
     request('PUT', `/channel-accounts/${enc(id)}/out-of-office`, {
-      body: { messages: texts.map((text) => ({ text })) },
+      body: {
+        messages: messages.map((message) => ({
+          ...(message.text ? { text: message.text } : {}),
+          ...(message.media ? { media: { key: message.media.key, filename: message.media.filename } } : {}),
+        })),
+      },
     }),
   templates: (id: string): Promise<{ items: Template[] }> => request('GET', `/channel-accounts/${enc(id)}/templates`),
   putTemplate: (id: string, body: { name: string; language: string; body: string }): Promise<Template> =>
@@ -105,3 +111,9 @@ export const admin = {
   statistics: (since: string, until: string): Promise<Statistics> =>
     request('GET', `/statistics${query({ since, until })}`),
 };
+
+/** One out-of-office reply: text, media uploaded for the account, or both. */
+export interface OutOfOfficeMessage {
+  text: string | null;
+  media?: { key: string; content_type: string; size: number; filename: string | null } | null;
+}
