@@ -496,10 +496,13 @@ class ContactRepository:
 
     # --- messages -----------------------------------------------------------------------
 
-    def list_messages(self, conversation_id: str, *, limit: int, cursor: str | None) -> Page[Message]:
+    def list_messages(self, conversation_id: str, *, limit: int, cursor: str | None,
+                      newest_first: bool = False) -> Page[Message]:
+        """One page of the thread in send order (message ids start with the send time), or
+        newest first; a cursor continues in the order it was read in."""
         results: ResultIterator[TableItem] = TableItem.query(
             keys.conversation_pk(conversation_id), TableItem.sk.startswith("MSG#"),
-            limit=limit, last_evaluated_key=_decode_cursor(cursor),
+            limit=limit, last_evaluated_key=_decode_cursor(cursor), scan_index_forward=not newest_first,
         )
         try:
             items = [_to_message(item) for item in results if isinstance(item, MessageItem)]

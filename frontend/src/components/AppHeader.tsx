@@ -14,7 +14,7 @@ interface Props {
 export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts }: Props) {
   const [theme, setTheme] = usePref(themePref);
   const dark = useIsDark(theme);
-  const teams = me?.user.team_ids ?? [];
+  const teams = me?.teams ?? [];
   const inInbox = route.page === 'inbox';
 
   return (
@@ -56,9 +56,9 @@ export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts 
             value={me.team_id}
             onChange={(event) => onTeamChange(event.currentTarget.value)}
           >
-            {teams.map((team) => (
-              <option key={team} value={team}>
-                {team}
+            {teams.map(({ id, name }) => (
+              <option key={id} value={id}>
+                {name}
               </option>
             ))}
           </select>

@@ -256,11 +256,12 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
             />
           )}
           {dialog === 'tag' && (
-            <TagDialog conversation={conversation} onClose={() => setDialog(null)} onDone={(updated) => applied(updated)} />
+            <TagDialog conversation={conversation} mayCreateTags={me.may_create_tags} onClose={() => setDialog(null)} onDone={(updated) => applied(updated)} />
           )}
           {dialog === 'archive' && (
             <ArchiveDialog
               conversation={conversation}
+              mayCreateTags={me.may_create_tags}
               onClose={() => setDialog(null)}
               onDone={(updated) => {
                 setDialog(null);
@@ -286,7 +287,13 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
 
       <div class={showInfo ? 'conversation__body conversation__body--info' : 'conversation__body'}>
         <div class="conversation__main">
-          <MessageThread messages={thread.messages} onMediaExpired={thread.reload} />
+          <MessageThread
+            messages={thread.messages}
+            hasOlder={thread.hasOlder}
+            loadingOlder={thread.loadingOlder}
+            onLoadOlder={thread.loadOlder}
+            onMediaExpired={thread.reload}
+          />
           {mine && (
             <div class="composer">
               {!detail.window_open && (

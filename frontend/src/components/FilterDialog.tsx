@@ -132,9 +132,9 @@ export function FilterDialog({ me, filters, onApply, onClose }: Props) {
           <label class="field">
             <span class="field__label">Team</span>
             <select aria-label="Team" class="select" value={team} onChange={(e) => setTeamChoice(e.currentTarget.value)}>
-              {me.user.team_ids.map((id) => (
+              {me.teams.map(({ id, name }) => (
                 <option key={id} value={id}>
-                  {id}
+                  {name}
                 </option>
               ))}
             </select>

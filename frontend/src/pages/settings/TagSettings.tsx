@@ -34,7 +34,13 @@ export function TagSettings({ me, canEdit }: SectionProps) {
           <span>Agents may create new tags (while tagging or archiving)</span>
         </label>
       )}
-      {!readsService && <p class="muted">Tag conversations with these tags. Ask an administrator for a missing one.</p>}
+      {!readsService && (
+        <p class="muted">
+          {me.may_create_tags
+            ? 'Tag conversations with these tags; a new tag you type while tagging is added here.'
+            : 'Tag conversations with these tags. Ask an administrator for a missing one.'}
+        </p>
+      )}
       {canEdit && (
         <form
           class="inline-form"
