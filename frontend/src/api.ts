@@ -15,6 +15,7 @@ import type {
   Note,
   Page,
   Presence,
+  Profile,
   QuickReplyGroupSummary,
   QuickReplyItem,
   RenderedReply,
@@ -211,6 +212,11 @@ export const api = {
 
   me(signal?: AbortSignal): Promise<Me> {
     return request('GET', '/me', { signal });
+  },
+
+  /** My profile: display name, language, time zone, dark mode, notifications. */
+  profile(signal?: AbortSignal): Promise<Profile> {
+    return request('GET', '/me/profile', { signal });
   },
 
   listConversations(view: InboxView, options: ListOptions = {}): Promise<Page<Conversation>> {

@@ -5,6 +5,7 @@ read newest first."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.integration.admin_helpers import (
@@ -16,7 +17,8 @@ from tests.integration.admin_helpers import (
     set_free_seats,
     unique,
 )
-from tests.integration.inbox_support import deliver, get, new_conversation
+from tests.integration.inbox_support import by_customer, deliver, get, new_conversation
+from tests.support import new_wa_id
 
 
 def every_page(api: str, path: str, headers: dict[str, str], **params: Any) -> list[dict[str, Any]]:
@@ -123,3 +125,28 @@ def test_a_thread_reads_newest_first_page_by_page(runtime, api, webhook_url, dem
     assert refused.status_code == 400
     assert refused.json()["error"]["field"] == "order"
 
+
+
+def test_imported_conversations_read_and_continue_like_routed_ones(runtime, api, webhook_url, demo, agent1):
+    from chalicelib.domain.models import Channel, ContentKind, InboundMessage
+    from chalicelib.storage.repository import ContactRepository
+
+    # Given a thread of three messages imported in bulk (as the local runtime's seeding does)
+    wa_id = new_wa_id()
+    start = datetime.now(UTC) - timedelta(minutes=5)
+    thread = [InboundMessage(channel=Channel.WHATSAPP, account_id=demo["whatsapp"]["account_id"],
+                             provider_message_id=f"wamid.IMPORT{wa_id}{n}", customer_id="+" + wa_id,
+                             customer_name="Imported Ida", sent_at=start + timedelta(seconds=n),
+                             kind=ContentKind.TEXT, text=f"imported {n}") for n in range(3)]
+    [conversation_id] = ContactRepository().import_conversations([thread], team_id="default")
+    # When the agent finds it / Then it is New, named, with the last message as its preview
+    found = by_customer(api, agent1, wa_id)
+    assert found is not None
+    assert found["id"] == conversation_id
+    assert (found["customer_name"], found["preview"], found["state"]) == ("Imported Ida", "imported 2", "new")
+    assert [m["text"] for m in every_page(api, f"/conversations/{conversation_id}/messages", agent1)] == [
+        "imported 0", "imported 1", "imported 2"]
+    # And the customer's next message joins it, as it would join a routed one
+    deliver(runtime, webhook_url, demo, wa_id, "and one more")
+    latest = ok(get(api, f"/conversations/{conversation_id}/messages", agent1, order="desc", limit=1))["items"]
+    assert [m["text"] for m in latest] == ["and one more"]
