@@ -100,7 +100,7 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-export type Role = 'administrator' | 'agent' | 'watcher' | 'disabled';
+export type Role = 'administrator' | 'agent' | 'watcher' | 'supervisor' | 'disabled';
 
 export interface User {
   id: string;
@@ -261,8 +261,16 @@ export interface Profile {
   notifications?: NotificationPreference;
 }
 
+export interface ConsentKeywords {
+  opt_out: string[];
+  opt_in: string[];
+}
+
 export interface ServiceSettings {
   agents_may_create_tags: boolean;
+  one_open_conversation: boolean;
+  /** Per channel, replacing that channel's default opt-out and opt-in words. */
+  consent_keywords: Record<string, ConsentKeywords>;
   auto_delete_days: number | null;
   reopen_days: number;
   rescheduled: number;

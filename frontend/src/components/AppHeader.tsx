@@ -1,3 +1,4 @@
+import { canReadSettings } from '../lib/directory';
 import { themePref, usePref } from '../lib/prefs';
 import { DEFAULT_SETTINGS_SECTION, type Route, formatHash, inboxRoute } from '../lib/route';
 import { useIsDark } from '../lib/theme';
@@ -29,7 +30,7 @@ export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts 
           >
             Conversations
           </a>
-          {(me.user.role === 'administrator' || me.user.role === 'watcher') && (
+          {canReadSettings(me.user.role) && (
             <a
               class="nav-link"
               href={formatHash({ page: 'statistics' })}

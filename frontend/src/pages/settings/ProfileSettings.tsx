@@ -24,6 +24,7 @@ const ROLE_LABELS: Record<string, string> = {
   administrator: 'Administrator',
   agent: 'Agent',
   watcher: 'Watcher',
+  supervisor: 'Supervisor',
   disabled: 'Disabled',
 };
 

@@ -1,13 +1,13 @@
 import { useState } from 'preact/hooks';
 import { normaliseTag } from '../../components/TagEditor';
-import { tagCatalogue } from '../../lib/directory';
+import { canReadSettings, tagCatalogue } from '../../lib/directory';
 import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
 
 /** The tag catalogue, and whether agents may add tags that are not in it. */
 export function TagSettings({ me, canEdit }: SectionProps) {
   const tags = useLoad(tagCatalogue);
-  const readsService = me.user.role === 'administrator' || me.user.role === 'watcher';
+  const readsService = canReadSettings(me.user.role);
   const service = useLoad(() => (readsService ? admin.service() : Promise.resolve(null)));
   const [draft, setDraft] = useState('');
   const [search, setSearch] = useState('');
