@@ -133,7 +133,8 @@ def test_an_administrator_finds_every_settings_page_and_sets_the_customer_rules(
         expect(page.get_by_test_id("webhook-url").first).to_contain_text("/webhooks/")
         settings_menu(page).get_by_role("link", name="User roles", exact=True).click()
         expect(page.get_by_test_id("seats")).to_contain_text("Seats in use")
-        expect(page.get_by_label(re.compile("^Role of ")).first.locator("option", has_text="Supervisor")).to_have_count(1)
+        role_choice = page.get_by_label(re.compile("^Role of ")).first
+        expect(role_choice.locator("option", has_text="Supervisor")).to_have_count(1)
 
         # When they keep one open conversation per customer and set Telegram's opt-out words
         settings_menu(page).get_by_role("link", name="Service settings", exact=True).click()
