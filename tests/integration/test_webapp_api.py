@@ -14,6 +14,7 @@ from tests.integration.admin_helpers import (
     new_user,
     new_whatsapp_account,
     ok,
+    seats,
     set_free_seats,
     unique,
 )
@@ -33,6 +34,15 @@ def every_page(api: str, path: str, headers: dict[str, str], **params: Any) -> l
     raise AssertionError(f"{path} did not end in 100 pages")
 
 
+def new_agent(runtime: Any, api: str, admin: dict[str, str], team_ids: list[str]) -> dict[str, str]:
+    """An agent of these teams; the free seats stay as they were for the suites that follow."""
+    free = seats(api, admin)["seats_free"]
+    set_free_seats(api, admin, max(free, 1))
+    _, headers = new_user(runtime, api, admin, role="agent", team_ids=team_ids)
+    set_free_seats(api, admin, free)
+    return headers
+
+
 def test_agents_list_the_channel_accounts_of_their_teams(runtime, api, admin):
     # Given a team with an account of its own, an account routed to it by a rule, and one of another team
     team = new_team(api, admin)
@@ -42,8 +52,7 @@ def test_agents_list_the_channel_accounts_of_their_teams(runtime, api, admin):
             {"team_id": team["id"], "keyword": "sales"}), 201)
     elsewhere = new_whatsapp_account(runtime, api, admin)
     ok(call("PATCH", f"{api}/channel-accounts/{own.id}", admin, {"enabled": False}))
-    set_free_seats(api, admin, 1)
-    _, agent = new_user(runtime, api, admin, role="agent", team_ids=[team["id"]])
+    agent = new_agent(runtime, api, admin, [team["id"]])
     # When the team's agent lists them, page by page
     listed = every_page(api, "/team/channel-accounts", agent)
     # Then they see exactly their team's two accounts, without credentials or provider ids
@@ -95,8 +104,7 @@ def test_me_names_the_users_teams(runtime, api, admin):
     # Given an agent in the default team and a second, renamed team
     team = new_team(api, admin)
     ok(call("PATCH", f"{api}/teams/{team['id']}", admin, {"name": "Sales & Support"}))
-    set_free_seats(api, admin, 1)
-    _, agent = new_user(runtime, api, admin, role="agent", team_ids=["default", team["id"]])
+    agent = new_agent(runtime, api, admin, ["default", team["id"]])
     default_name = ok(call("GET", f"{api}/teams/default", admin))["name"]
     # When they read /me acting in the second team
     me = ok(get(api, "/me", agent, team=team["id"]))
