@@ -84,6 +84,7 @@ from chalicelib.domain.inputs import (
     ConversationListQuery,
     ExportQuery,
     MessageInput,
+    MessageListQuery,
     NoteInput,
     QuickReplyGroupInput,
     QuickReplyInput,
@@ -121,6 +122,8 @@ from chalicelib.domain.outputs import (
     MessagePage,
     NotePage,
     OnlineOut,
+    QuickReplyGroupListOut,
+    QuickReplyGroupOut,
     QuickReplyListOut,
     QuickReplyOut,
     RenderedOut,
@@ -128,6 +131,7 @@ from chalicelib.domain.outputs import (
     StatisticsOut,
     TagOut,
     TagPage,
+    TeamChannelAccountPage,
     TemplateListOut,
     UploadOut,
 )
@@ -322,10 +326,10 @@ def login() -> Response:
 # and statistics. Every use case checks role, team and ownership itself (domain/identity.py).
 
 
-@documented("/me", "GET", "Who I am, and the team I act in (?team= to choose)", access=ANYONE, response=MeOut)
+@documented("/me", "GET", "Who I am, the team I act in (?team= to choose), my teams' names and whether I may "
+            "create tags", access=ANYONE, response=MeOut)
 def me() -> Response:
-    principal = _principal()
-    return _json(MeOut(user=principal.user, team_id=principal.team_id))
+    return _json(MeOut.of(wiring.myself().view(_principal())))
 
 
 @documented("/channels/capabilities", "GET", "What each channel carries: text length, attachments and their "
@@ -363,10 +367,13 @@ def get_conversation(conversation_id: str) -> Response:
 
 
 @documented("/conversations/{conversation_id}/messages", "GET", "One page of the thread, attachments with "
-            "signed URLs", access=ANYONE, query=PageQuery, response=MessagePage)
+            "signed URLs: oldest first, or newest first with order=desc", access=ANYONE, query=MessageListQuery,
+            response=MessagePage)
 def list_messages(conversation_id: str) -> Response:
-    query = PageQuery.model_validate({k: v for k, v in _query().items() if k in {"limit", "cursor", "team"}})
-    page = wiring.inbox().messages(_principal(), conversation_id, limit=query.limit, cursor=query.cursor)
+    query = MessageListQuery.model_validate(
+        {k: v for k, v in _query().items() if k in MessageListQuery.model_fields})
+    page = wiring.inbox().messages(_principal(), conversation_id, limit=query.limit, cursor=query.cursor,
+                                   newest_first=query.order == "desc")
     return _json(MessagePage.of(page, wiring.media_store().signed_url))
 
 
@@ -489,6 +496,13 @@ def find_quick_replies() -> Response:
     return _json(QuickReplyListOut(items=[QuickReplyOut.of(item) for item in found]))
 
 
+@documented("/quick-reply-groups", "GET", "Quick reply groups by name, with their shortcut and number of "
+            "replies (empty groups too)", access=ANYONE, response=QuickReplyGroupListOut)
+def list_quick_reply_groups() -> Response:
+    groups = wiring.quick_replies().groups(_principal())
+    return _json(QuickReplyGroupListOut(items=[QuickReplyGroupOut.of(group) for group in groups]))
+
+
 @documented("/me/heartbeat", "POST", "I am signed in (the web app calls this every minute)", access=ANYONE,
             response=HeartbeatOut)
 def heartbeat() -> Response:
@@ -498,6 +512,15 @@ def heartbeat() -> Response:
 @documented("/team/online", "GET", "Colleagues of my team signed in now", access=ANYONE, response=OnlineOut)
 def online_colleagues() -> Response:
     return _json(OnlineOut(items=wiring.presence().online(_principal())))
+
+
+@documented("/team/channel-accounts", "GET", "Channel accounts of my teams, to start a conversation from "
+            "(every account for administrators and watchers); a page may be short, follow next_cursor",
+            access=ANYONE, query=PageQuery, response=TeamChannelAccountPage)
+def team_channel_accounts() -> Response:
+    query = _page_query()
+    page = wiring.channels_admin().team_accounts(_principal(), limit=query.limit, cursor=query.cursor)
+    return _json(TeamChannelAccountPage.of(page))
 
 
 @documented("/channel-accounts/{account_id}/templates", "GET", "Approved templates of a channel account",

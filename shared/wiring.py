@@ -21,6 +21,7 @@ from .domain.export import Exporter
 from .domain.inbox import Inbox
 from .domain.intake import WebhookIntake
 from .domain.lifecycle import Lifecycle
+from .domain.me import Myself
 from .domain.out_of_office import OutOfOffice
 from .domain.outbound import OutboundDispatcher, RetryPolicy
 from .domain.presence import PresenceService
@@ -193,6 +194,11 @@ def presence() -> PresenceService:
 @lru_cache(maxsize=1)
 def tagging() -> Tagging:
     return Tagging(repository(), TagRepository(), NoteRepository(), get_service_settings, stats(), utc_now)
+
+
+@lru_cache(maxsize=1)
+def myself() -> Myself:
+    return Myself(team_store(), tagging())
 
 
 @lru_cache(maxsize=1)

@@ -15,12 +15,15 @@ import type {
   Note,
   Page,
   Presence,
+  Profile,
+  QuickReplyGroupSummary,
   QuickReplyItem,
   RenderedReply,
   SignInResult,
   SortField,
   SortOrder,
   StartConversationInput,
+  TeamChannelAccount,
   Template,
   User,
   TemplateChoice,
@@ -211,6 +214,11 @@ export const api = {
     return request('GET', '/me', { signal });
   },
 
+  /** My profile: display name, language, time zone, dark mode, notifications. */
+  profile(signal?: AbortSignal): Promise<Profile> {
+    return request('GET', '/me/profile', { signal });
+  },
+
   listConversations(view: InboxView, options: ListOptions = {}): Promise<Page<Conversation>> {
     const { cursor, limit = 50, sort, order, signal, filters = {} } = options;
     const params = { view, sort, order, limit, cursor, ...filters };
@@ -225,12 +233,13 @@ export const api = {
     return request('GET', `/conversations/${enc(id)}`, { signal });
   },
 
+  /** One page of the thread: oldest first, or newest first with `order: 'desc'` (a cursor keeps its order). */
   listMessages(
     id: string,
-    options: { cursor?: string | null; limit?: number; signal?: AbortSignal } = {},
+    options: { cursor?: string | null; limit?: number; order?: SortOrder; signal?: AbortSignal } = {},
   ): Promise<Page<Message>> {
-    const { cursor, limit = 100, signal } = options;
-    return request('GET', `/conversations/${enc(id)}/messages${query({ limit, cursor })}`, { signal });
+    const { cursor, limit = 100, order, signal } = options;
+    return request('GET', `/conversations/${enc(id)}/messages${query({ limit, cursor, order })}`, { signal });
   },
 
   pickUp(id: string): Promise<Conversation> {
@@ -291,6 +300,15 @@ export const api = {
 
   quickReplies(q?: string, signal?: AbortSignal): Promise<{ items: QuickReplyItem[] }> {
     return request('GET', `/quick-replies${query({ q: q || undefined })}`, { signal });
+  },
+
+  quickReplyGroups(signal?: AbortSignal): Promise<{ items: QuickReplyGroupSummary[] }> {
+    return request('GET', '/quick-reply-groups', { signal });
+  },
+
+  /** The channel accounts of my teams (every account for administrators and watchers); pages may be short. */
+  teamChannelAccounts(cursor?: string | null): Promise<Page<TeamChannelAccount>> {
+    return request('GET', `/team/channel-accounts${query({ limit: 100, cursor })}`);
   },
 
   renderQuickReply(id: string, replyId: string): Promise<RenderedReply> {

@@ -5,7 +5,8 @@ import { AppHeader } from './components/AppHeader';
 import { StatusRegion } from './components/StatusRegion';
 import { type Alerts, AlertsContext, reportError } from './lib/alerts';
 import { setTitleMarker } from './lib/desktop';
-import { teamPref } from './lib/prefs';
+import { applyProfile, useDisplayProfile } from './lib/locale';
+import { teamPref, themePref } from './lib/prefs';
 import { inboxRoute, navigate, useRoute } from './lib/route';
 import { Shell } from './pages/Shell';
 import { SignInPage } from './pages/SignInPage';
@@ -34,6 +35,8 @@ export function App() {
   const [notice, setNotice] = useState<string | null>(null);
   const noticeTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const route = useRoute();
+  // every time and number on screen is written again when the profile's language or zone changes
+  useDisplayProfile();
 
   const alerts = useMemo<Alerts>(
     () => ({
@@ -52,6 +55,7 @@ export function App() {
   const signOut = useCallback((reason?: string) => {
     clearSession();
     setTeam(null);
+    applyProfile(null);
     setTitleMarker(0);
     setMe(null);
     setMeFailed(false);
@@ -69,8 +73,12 @@ export function App() {
     (signal?: AbortSignal) => {
       setMeFailed(false);
       setTeam(null); // ask who we are without a team: the answer lists the user's teams
-      api.me(signal).then(
-        (result) => {
+      // The profile's language and zone apply before the first time is shown (read alongside /me).
+      Promise.all([api.me(signal), api.profile(signal).catch(() => null)]).then(
+        ([result, profile]) => {
+          applyProfile(profile);
+          // a browser where no theme was chosen yet follows the profile's dark mode
+          if (profile?.dark_mode && themePref.get() === 'system') themePref.set('dark');
           const chosen = withStoredTeam(result);
           setTeam(chosen.team_id);
           setMe(chosen);

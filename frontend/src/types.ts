@@ -100,7 +100,7 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-export type Role = 'administrator' | 'agent' | 'watcher' | 'disabled';
+export type Role = 'administrator' | 'agent' | 'watcher' | 'supervisor' | 'disabled';
 
 export interface User {
   id: string;
@@ -110,9 +110,18 @@ export interface User {
   team_ids: string[];
 }
 
+export interface TeamRef {
+  id: string;
+  name: string;
+}
+
 export interface Me {
   user: User;
   team_id: string;
+  /** The user's teams with their names, in the order of `user.team_ids`. */
+  teams: TeamRef[];
+  /** Whether adding a tag that is not in the catalogue creates it (else it is refused). */
+  may_create_tags: boolean;
 }
 
 export interface SignInResult {
@@ -142,6 +151,23 @@ export interface QuickReplyItem {
   group_id: string;
   shortcut: string;
   text: string;
+}
+
+/** A quick reply group as `GET /quick-reply-groups` lists it (empty groups too). */
+export interface QuickReplyGroupSummary {
+  id: string;
+  name: string;
+  /** `!Name`: typed in the reply box, it lists the group's replies. */
+  shortcut: string;
+  count: number;
+}
+
+/** A channel account of the agent's teams (`GET /team/channel-accounts`): no credentials. */
+export interface TeamChannelAccount {
+  id: string;
+  channel: string;
+  name: string;
+  enabled: boolean;
 }
 
 /** A quick reply with its placeholders filled for one conversation; `missing` could not be. */
@@ -239,8 +265,16 @@ export interface Profile {
   notifications?: NotificationPreference;
 }
 
+export interface ConsentKeywords {
+  opt_out: string[];
+  opt_in: string[];
+}
+
 export interface ServiceSettings {
   agents_may_create_tags: boolean;
+  one_open_conversation: boolean;
+  /** Per channel, replacing that channel's default opt-out and opt-in words. */
+  consent_keywords: Record<string, ConsentKeywords>;
   auto_delete_days: number | null;
   reopen_days: number;
   rescheduling: boolean;

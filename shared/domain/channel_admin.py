@@ -24,7 +24,7 @@ from .admin_models import (
     RoutingRule,
 )
 from .capabilities import text_limit
-from .identity import Principal, require_administrator, require_settings_reader
+from .identity import ACCOUNT_WIDE_ROLES, Principal, require_administrator, require_settings_reader
 from .models import Channel, ChannelAccount, Page
 from .paging import check_limit
 from .uploads import Upload, presigned_upload, uploaded
@@ -62,6 +62,20 @@ class ChannelAdministration:
         check_limit(limit)
         page = self._accounts.list_accounts(limit=limit, cursor=cursor)
         return Page[ChannelAccountView](items=[self._view(a) for a in page.items], next_cursor=page.next_cursor)
+
+    def team_accounts(self, principal: Principal, *, limit: int, cursor: str | None) -> Page[ChannelAccount]:
+        """The accounts that bring conversations to the caller's teams (the account's own team, or
+        a routing rule to one of them), for starting a conversation; the roles that see every
+        team see every account. A page may hold fewer than ``limit`` accounts: go on while
+        ``next_cursor`` is set."""
+        check_limit(limit)
+        page = self._accounts.list_accounts(limit=limit, cursor=cursor)
+        if principal.user.role in ACCOUNT_WIDE_ROLES:
+            return page
+        teams = set(principal.user.team_ids)
+        routed = self._accounts.routed_account_ids(teams)
+        return Page[ChannelAccount](items=[a for a in page.items if a.team_id in teams or a.id in routed],
+                                    next_cursor=page.next_cursor)
 
     def get(self, principal: Principal, account_id: str) -> ChannelAccountView:
         require_settings_reader(principal)

@@ -48,7 +48,8 @@ class Inbox:
         return ConversationDetail(conversation, window_state(conversation, self._clock()))
 
     def messages(self, principal: Principal, conversation_id: str, *, limit: int,
-                 cursor: str | None) -> Page[Message]:
+                 cursor: str | None, newest_first: bool = False) -> Page[Message]:
         self.get(principal, conversation_id)
         check_limit(limit)
-        return self._repository.list_messages(conversation_id, limit=limit, cursor=cursor)
+        return self._repository.list_messages(conversation_id, limit=limit, cursor=cursor,
+                                              newest_first=newest_first)

@@ -89,6 +89,17 @@ class ConversationListQuery(ListQuery):
                        since=self.since, until=self.until)
 
 
+class MessageListQuery(Strict):
+    """GET /conversations/{id}/messages: oldest first by default; ``order=desc`` pages from the
+    newest message back, so a long thread opens at its end with one request."""
+
+    limit: int = Field(default=25, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=2048, description="next_cursor of a page read in the "
+                               "same order")
+    order: Literal["asc", "desc"] = "asc"
+    team: str | None = Field(default=None, max_length=64)
+
+
 class AttachmentInput(Strict):
     key: str = Field(min_length=1, max_length=1024)
     filename: str | None = Field(default=None, max_length=255)

@@ -9,8 +9,21 @@ from pydantic import BaseModel
 
 from .capabilities import ChannelCapabilities
 from .inbox import ConversationDetail
-from .models import Attachment, Conversation, Message, Note, Page, Presence, Template, User
-from .quick_replies import ListedReply
+from .me import SelfView
+from .models import (
+    Attachment,
+    Channel,
+    ChannelAccount,
+    Conversation,
+    Message,
+    Note,
+    Page,
+    Presence,
+    Team,
+    Template,
+    User,
+)
+from .quick_replies import GroupSummary, ListedReply
 from .statistics import Statistics
 from .uploads import Upload
 
@@ -60,6 +73,23 @@ class SignInOut(BaseModel):
     expires_in: int
 
 
+class TeamChannelAccount(BaseModel):
+    """A channel account as agents see it, to start a conversation from: no credentials, no
+    provider ids, no webhook URL."""
+
+    id: str
+    channel: Channel
+    name: str
+    enabled: bool
+
+
+class TeamChannelAccountPage(Page[TeamChannelAccount]):
+    @classmethod
+    def of(cls, page: Page[ChannelAccount]) -> TeamChannelAccountPage:
+        return cls(items=[TeamChannelAccount(id=a.id, channel=a.channel, name=a.name, enabled=a.enabled)
+                          for a in page.items], next_cursor=page.next_cursor)
+
+
 class CapabilitiesOut(BaseModel):
     items: list[ChannelCapabilities]
 
@@ -67,6 +97,14 @@ class CapabilitiesOut(BaseModel):
 class MeOut(BaseModel):
     user: User
     team_id: str
+    # The user's teams with their names, in the order of ``user.team_ids``.
+    teams: list[Team]
+    # Whether tagging with a tag not in the catalogue adds it (else only catalogue tags).
+    may_create_tags: bool
+
+    @classmethod
+    def of(cls, view: SelfView) -> MeOut:
+        return cls(user=view.user, team_id=view.team_id, teams=view.teams, may_create_tags=view.may_create_tags)
 
 
 # --- the agents' daily work ------------------------------------------------------------------
@@ -128,6 +166,22 @@ class QuickReplyOut(BaseModel):
 
 class QuickReplyListOut(BaseModel):
     items: list[QuickReplyOut]
+
+
+class QuickReplyGroupOut(BaseModel):
+    id: str
+    name: str
+    # Typed in the reply box, it lists the group's replies.
+    shortcut: str
+    count: int
+
+    @classmethod
+    def of(cls, summary: GroupSummary) -> QuickReplyGroupOut:
+        return cls(id=summary.group.id, name=summary.group.name, shortcut=summary.shortcut, count=summary.count)
+
+
+class QuickReplyGroupListOut(BaseModel):
+    items: list[QuickReplyGroupOut]
 
 
 class RenderedOut(BaseModel):

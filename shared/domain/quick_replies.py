@@ -8,6 +8,7 @@ the conversation and lists the ones it could not fill.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,8 +32,20 @@ class ListedReply:
     shortcut: str
 
 
+@dataclass(frozen=True)
+class GroupSummary:
+    group: QuickReplyGroup
+    shortcut: str
+    count: int
+
+
+def group_shortcut(group: QuickReplyGroup) -> str:
+    """What an agent types to list the group's replies (``!WA``)."""
+    return f"!{''.join(group.name.split())}"
+
+
 def shortcut(group: QuickReplyGroup, position: int) -> str:
-    return f"!{''.join(group.name.split())}{position}"
+    return f"{group_shortcut(group)}{position}"
 
 
 def catalogue(groups: list[QuickReplyGroup], replies: list[QuickReply]) -> list[ListedReply]:
@@ -85,6 +98,13 @@ class QuickReplies:
     def find(self, principal: Principal, query: str | None) -> list[ListedReply]:
         groups, replies = self._repository.all()
         return search(catalogue(groups, replies), query)
+
+    def groups(self, principal: Principal) -> list[GroupSummary]:
+        """Every group by name with its shortcut and number of replies, empty groups too."""
+        groups, replies = self._repository.all()
+        counts = Counter(reply.group_id for reply in replies)
+        return [GroupSummary(group, group_shortcut(group), counts[group.id])
+                for group in sorted(groups, key=lambda g: g.name.casefold())]
 
     def render(self, principal: Principal, conversation_id: str, reply_id: str) -> Rendered:
         conversation = self._conversations.get_conversation(conversation_id)

@@ -15,7 +15,13 @@ from chalicelib.storage.notes import NoteRepository
 from chalicelib.storage.repository import ContactRepository
 from chalicelib.storage.tags import TagRepository
 
-from .identity import Principal, require_administrator, require_team_member, require_working_role
+from .identity import (
+    WORKING_ROLES,
+    Principal,
+    require_administrator,
+    require_team_member,
+    require_working_role,
+)
 from .models import Conversation, Note, Page, Role
 from .paging import check_limit
 from .search import normalise_tag
@@ -43,6 +49,13 @@ class Tagging:
         check_limit(limit)
         return self._tags.catalogue(limit=limit, cursor=cursor)
 
+    def may_create(self, principal: Principal) -> bool:
+        """Whether tagging a conversation with a tag not in the catalogue adds it: always for
+        administrators, for agents as the service setting says; never for who may not tag."""
+        if principal.user.role is Role.ADMINISTRATOR:
+            return True
+        return principal.user.role in WORKING_ROLES and self._settings().agents_may_create_tags
+
     def define(self, principal: Principal, tag: str) -> str:
         require_administrator(principal)
         tag = normalise_tag(tag)
@@ -62,7 +75,7 @@ class Tagging:
             raise InvalidInput(f"a conversation has at most {MAX_TAGS_PER_CONVERSATION} tags", field="tags")
         # Every tag is checked before any is written: a refused tag leaves the conversation as it was.
         unknown = [tag for tag in tags if not self._tags.is_defined(tag)]
-        if unknown and principal.user.role is not Role.ADMINISTRATOR and not self._settings().agents_may_create_tags:
+        if unknown and not self.may_create(principal):
             raise Forbidden(f"tag {unknown[0]!r} is not in the catalogue, and agents may not create tags",
                             field="tags")
         now = self._clock()

@@ -121,6 +121,13 @@ class ChannelAccountStore:
         items = [_to_rule(item) for item in results if isinstance(item, RoutingRuleItem)]
         return Page[RoutingRule](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
 
+    def routed_account_ids(self, team_ids: set[str]) -> set[str]:
+        """Accounts with a routing rule to one of these teams: one Query of the whole ROUTING
+        partition (admin-sized: at most 50 rules per account)."""
+        results: ResultIterator[TableItem] = TableItem.query(keys.ROUTING_PK, TableItem.sk.startswith("RULE#"))
+        return {item.account_id for item in results
+                if isinstance(item, RoutingRuleItem) and item.team_id in team_ids}
+
     def delete_rule(self, account_id: str, rule_id: str) -> None:
         rule = next((r for r in self.rules_for(account_id) if r.id == rule_id), None)
         if rule is None:

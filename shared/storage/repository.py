@@ -201,6 +201,21 @@ def index_key_actions(keys_: _IndexKeys) -> list[Action]:
     return actions
 
 
+def _inbound_message_item(event: InboundMessage, attachments: tuple[Attachment, ...]) -> MessageItem:
+    """A customer's message as stored, not yet placed in its conversation (``_place_message``)."""
+    return MessageItem(
+        keys.conversation_pk(""), "", message_id=keys.message_id(event.sent_at, event.provider_message_id),
+        direction=Direction.INBOUND.value, content_kind=event.kind.value, text=event.text,
+        sent_at=event.sent_at, status=DeliveryStatus.RECEIVED.value,
+        provider_message_id=event.provider_message_id,
+        raw=json.dumps(event.raw) if event.raw is not None else None,
+        attachments=[AttachmentAttribute(key=a.key, content_type=a.content_type, filename=a.filename,
+                                         size=a.size) for a in attachments] or None,
+        # Every inbound message names its route: a reply answers on the channel it came from.
+        channel=event.channel.value, account_id=event.account_id, customer_id=event.customer_id,
+    )
+
+
 def customer_links(conversation_id: str, team_id: str, customer_id: str, customer_name: str | None,
                    created_sk: str, activity_sk: str) -> list[ConversationLinkItem]:
     """The lookup links that let an exact customer id or name find the conversation."""
@@ -335,17 +350,7 @@ class ContactRepository:
         pointer = self._get(OpenConversationItem, keys.open_conversation_pk(event.account_id, event.customer_id),
                             "OPEN")
         replacing = pointer is not None and replaces is not None and pointer.conversation_id == replaces
-        message = MessageItem(
-            keys.conversation_pk(""), "", message_id=keys.message_id(event.sent_at, event.provider_message_id),
-            direction=Direction.INBOUND.value, content_kind=event.kind.value, text=event.text,
-            sent_at=event.sent_at, status=DeliveryStatus.RECEIVED.value,
-            provider_message_id=event.provider_message_id,
-            raw=json.dumps(event.raw) if event.raw is not None else None,
-            attachments=[AttachmentAttribute(key=a.key, content_type=a.content_type, filename=a.filename,
-                                             size=a.size) for a in attachments] or None,
-            # Every inbound message names its route: a reply answers on the channel it came from.
-            channel=event.channel.value, account_id=event.account_id, customer_id=event.customer_id,
-        )
+        message = _inbound_message_item(event, attachments)
         joining = join is not None and (pointer is None or replacing)
         created = (pointer is None or replacing) and not joining
         if joining:
@@ -382,6 +387,37 @@ class ContactRepository:
             self._touch_conversation(conversation_id, event)
         conversation = self.get_conversation(conversation_id)
         return IngestResult(conversation=conversation, message=_to_message(message), created_conversation=created)
+
+    def import_conversations(self, threads: Iterable[Sequence[InboundMessage]], *, team_id: str) -> list[str]:
+        """Store each thread (one customer's messages, oldest first) as a New conversation of
+        ``team_id``, with the items ``ingest_message`` writes, in batch writes of 25 without
+        conditions or transactions. For loading history where nothing of these customers exists
+        yet (the local runtime's bulk seeding, a migration), never for live traffic: nothing
+        here is idempotent or checks for an open conversation."""
+        conversation_ids: list[str] = []
+        with TableItem.batch_write() as batch:
+            for thread in threads:
+                first, last = thread[0], thread[-1]
+                conversation_id = keys.new_conversation_id()
+                item = self._new_conversation_item(first, conversation_id, team_id)
+                item.last_message_at = item.last_customer_message_at = last.sent_at
+                item.activity_sk = keys.time_sk(last.sent_at, conversation_id)
+                item.preview = _preview(last.kind, last.text)
+                batch.save(item)
+                batch.save(OpenConversationItem(keys.open_conversation_pk(first.account_id, first.customer_id),
+                                                "OPEN", conversation_id=conversation_id))
+                for link in customer_links(conversation_id, team_id, first.customer_id, first.customer_name,
+                                           item.created_sk, item.activity_sk):
+                    batch.save(link)
+                for event in thread:
+                    message = _inbound_message_item(event, ())
+                    self._place_message(message, conversation_id)
+                    batch.save(message)
+                    batch.save(ProviderMessageItem(
+                        keys.provider_message_pk(event.channel.value, event.account_id, event.provider_message_id),
+                        "PMSG", conversation_id=conversation_id, message_sk=message.sk))
+                conversation_ids.append(conversation_id)
+        return conversation_ids
 
     def _open(self, transaction: TransactWrite, event: InboundMessage, conversation_id: str, team_id: str,
               replaces: str | None, profile_id: str | None) -> None:
@@ -546,10 +582,13 @@ class ContactRepository:
 
     # --- messages -----------------------------------------------------------------------
 
-    def list_messages(self, conversation_id: str, *, limit: int, cursor: str | None) -> Page[Message]:
+    def list_messages(self, conversation_id: str, *, limit: int, cursor: str | None,
+                      newest_first: bool = False) -> Page[Message]:
+        """One page of the thread in send order (message ids start with the send time), or
+        newest first; a cursor continues in the order it was read in."""
         results: ResultIterator[TableItem] = TableItem.query(
             keys.conversation_pk(conversation_id), TableItem.sk.startswith("MSG#"),
-            limit=limit, last_evaluated_key=_decode_cursor(cursor),
+            limit=limit, last_evaluated_key=_decode_cursor(cursor), scan_index_forward=not newest_first,
         )
         try:
             items = [_to_message(item) for item in results if isinstance(item, MessageItem)]

@@ -3,6 +3,8 @@ the list is the TEAMS partition of the ``collection`` index."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from chalicelib.domain.admin_models import AssignmentPolicy, TeamSettings
 from chalicelib.domain.models import Page
 from chalicelib.domain.office_hours import OfficeHours
@@ -52,6 +54,13 @@ class TeamStore:
         if team is None:
             raise NotFound(f"team {team_id} does not exist", field="team_id")
         return team
+
+    def names(self, team_ids: Sequence[str]) -> dict[str, str]:
+        """The names of these teams by id, in one BatchGetItem; a team that does not exist is left out."""
+        if not team_ids:
+            return {}
+        found = TeamItem.batch_get([(keys.team_pk(team_id), keys.TEAM_SK) for team_id in dict.fromkeys(team_ids)])
+        return {item.team_id: item.name for item in found}
 
     def exists(self, team_id: str) -> bool:
         return self.get(team_id) is not None

@@ -110,3 +110,44 @@ def test_the_statistics_page_charts_the_team(system, page):
         page.get_by_role("button", name="Last 7 days").click()
     expect(page.get_by_test_id("chart-volume").locator("rect")).to_have_count(7)
     screenshot(page, "statistics")
+
+
+SECTIONS = ("My profile", "Service settings", "Office hours", "Out of office", "Channels", "Notifications",
+            "Quick replies", "User roles", "Tags", "Teams", "Routing", "Appearance")
+
+
+def test_an_administrator_finds_every_settings_page_and_sets_the_customer_rules(system, page):
+    info = system.info
+    admin = api_headers(info)
+    before = api_call(info, "GET", "/settings/service", admin)
+    try:
+        # Given the administrator in the settings
+        sign_in(page, info, email="admin@example.com")
+        page.get_by_role("link", name="Settings").click()
+        # Then every administration page is there and shows its content (a screenshot of each)
+        for section in SECTIONS:
+            settings_menu(page).get_by_role("link", name=section, exact=True).click()
+            expect(page.get_by_role("main")).not_to_contain_text("Loading")
+            screenshot(page, "settings-" + section.lower().replace(" ", "-"))
+        settings_menu(page).get_by_role("link", name="Channels", exact=True).click()
+        expect(page.get_by_test_id("webhook-url").first).to_contain_text("/webhooks/")
+        settings_menu(page).get_by_role("link", name="User roles", exact=True).click()
+        expect(page.get_by_test_id("seats")).to_contain_text("Seats in use")
+        role_choice = page.get_by_label(re.compile("^Role of ")).first
+        expect(role_choice.locator("option", has_text="Supervisor")).to_have_count(1)
+
+        # When they keep one open conversation per customer and set Telegram's opt-out words
+        settings_menu(page).get_by_role("link", name="Service settings", exact=True).click()
+        page.get_by_label(re.compile("^One open conversation per customer")).check()
+        page.get_by_label("Telegram opt-out words").fill("stop, halt")
+        page.get_by_role("button", name="Save service settings").click()
+        expect(page.get_by_test_id("status")).to_have_text("Service settings saved.")
+        screenshot(page, "settings-service-customers")
+
+        # Then the service settings are what the page shows
+        saved = api_call(info, "GET", "/settings/service", admin)
+        assert saved["one_open_conversation"] is True
+        assert saved["consent_keywords"]["telegram"] == {"opt_out": ["stop", "halt"], "opt_in": []}
+    finally:
+        api_call(info, "PATCH", "/settings/service", admin, {
+            "one_open_conversation": before["one_open_conversation"], "consent_keywords": before["consent_keywords"]})

@@ -50,7 +50,12 @@ interface ActionProps {
   onDone(conversation: Conversation): void;
 }
 
-export function TagDialog({ conversation, onClose, onDone }: ActionProps) {
+interface TagProps extends ActionProps {
+  /** `may_create_tags` of `/me`. */
+  mayCreateTags: boolean;
+}
+
+export function TagDialog({ conversation, mayCreateTags, onClose, onDone }: TagProps) {
   const catalogue = useCatalogue();
   const [tags, setTags] = useState<string[]>(conversation.tags ?? []);
   const [busy, setBusy] = useState(false);
@@ -77,6 +82,7 @@ export function TagDialog({ conversation, onClose, onDone }: ActionProps) {
         tags={tags}
         catalogue={catalogue}
         busy={busy}
+        mayCreate={mayCreateTags}
         onAdd={(tag) => void run(() => api.addTags(conversation.id, [tag]), [tag])}
         onRemove={(tag) => void run(() => api.removeTag(conversation.id, tag), [tag])}
       />
@@ -90,7 +96,7 @@ export function TagDialog({ conversation, onClose, onDone }: ActionProps) {
   );
 }
 
-export function ArchiveDialog({ conversation, onClose, onDone }: ActionProps) {
+export function ArchiveDialog({ conversation, mayCreateTags, onClose, onDone }: TagProps) {
   const catalogue = useCatalogue();
   const current = conversation.tags ?? [];
   const [added, setAdded] = useState<string[]>([]);
@@ -120,6 +126,7 @@ export function ArchiveDialog({ conversation, onClose, onDone }: ActionProps) {
         tags={added}
         catalogue={catalogue.filter((tag) => !current.includes(tag))}
         busy={busy}
+        mayCreate={mayCreateTags}
         onAdd={(tag) => setAdded((list) => [...list, tag])}
         onRemove={(tag) => setAdded((list) => list.filter((item) => item !== tag))}
       />

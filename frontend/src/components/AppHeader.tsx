@@ -1,3 +1,4 @@
+import { canReadSettings } from '../lib/directory';
 import { themePref, usePref } from '../lib/prefs';
 import { DEFAULT_SETTINGS_SECTION, type Route, formatHash, inboxRoute } from '../lib/route';
 import { useIsDark } from '../lib/theme';
@@ -14,7 +15,7 @@ interface Props {
 export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts }: Props) {
   const [theme, setTheme] = usePref(themePref);
   const dark = useIsDark(theme);
-  const teams = me?.user.team_ids ?? [];
+  const teams = me?.teams ?? [];
   const inInbox = route.page === 'inbox';
 
   return (
@@ -29,7 +30,7 @@ export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts 
           >
             Conversations
           </a>
-          {(me.user.role === 'administrator' || me.user.role === 'watcher') && (
+          {canReadSettings(me.user.role) && (
             <a
               class="nav-link"
               href={formatHash({ page: 'statistics' })}
@@ -56,9 +57,9 @@ export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts 
             value={me.team_id}
             onChange={(event) => onTeamChange(event.currentTarget.value)}
           >
-            {teams.map((team) => (
-              <option key={team} value={team}>
-                {team}
+            {teams.map(({ id, name }) => (
+              <option key={id} value={id}>
+                {name}
               </option>
             ))}
           </select>

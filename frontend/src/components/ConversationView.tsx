@@ -43,6 +43,7 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
   const names = useMemberNames(me.team_id);
   const capabilities = useCapabilities(conversation?.channel ?? null);
   const working = canWork(me.user.role);
+  const assigning = working || me.user.role === 'supervisor';
   const seenKey = useRef(refreshKey);
   const { refresh } = thread;
 
@@ -98,9 +99,9 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
   const isAdmin = me.user.role === 'administrator';
 
   /** The action may run here, or the agent is told why not. */
-  const allowed = (what: string, ok: boolean, why: string): boolean => {
-    if (!working) {
-      alerts.notify(`Watchers can read conversations but not ${what}.`);
+  const allowed = (what: string, ok: boolean, why: string, roleMay = working): boolean => {
+    if (!roleMay) {
+      alerts.notify(`${me.user.role === 'supervisor' ? 'Supervisors' : 'Watchers'} can read conversations but not ${what}.`);
       return false;
     }
     if (!ok) alerts.notify(why);
@@ -121,8 +122,9 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
     'assign',
     conversation
       ? () => {
-          if (!allowed('assign them', conversation.state !== 'archived', 'An archived conversation cannot be assigned.')) return;
-          if (conversation.state === 'new') void pickUp();
+          if (!allowed('assign them', conversation.state !== 'archived', 'An archived conversation cannot be assigned.', assigning)) return;
+          // supervisors assign but do not pick up
+          if (conversation.state === 'new' && working) void pickUp();
           else setDialog('assign');
         }
       : null,
@@ -256,11 +258,12 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
             />
           )}
           {dialog === 'tag' && (
-            <TagDialog conversation={conversation} onClose={() => setDialog(null)} onDone={(updated) => applied(updated)} />
+            <TagDialog conversation={conversation} mayCreateTags={me.may_create_tags} onClose={() => setDialog(null)} onDone={(updated) => applied(updated)} />
           )}
           {dialog === 'archive' && (
             <ArchiveDialog
               conversation={conversation}
+              mayCreateTags={me.may_create_tags}
               onClose={() => setDialog(null)}
               onDone={(updated) => {
                 setDialog(null);
@@ -286,7 +289,13 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
 
       <div class={showInfo ? 'conversation__body conversation__body--info' : 'conversation__body'}>
         <div class="conversation__main">
-          <MessageThread messages={thread.messages} onMediaExpired={thread.reload} />
+          <MessageThread
+            messages={thread.messages}
+            hasOlder={thread.hasOlder}
+            loadingOlder={thread.loadingOlder}
+            onLoadOlder={thread.loadOlder}
+            onMediaExpired={thread.reload}
+          />
           {mine && (
             <div class="composer">
               {!detail.window_open && (

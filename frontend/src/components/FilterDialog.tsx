@@ -1,31 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { tagCatalogue, teamMembers } from '../lib/directory';
-import { channelInfo, stateLabel } from '../lib/format';
+import { channelInfo, fullTime, stateLabel } from '../lib/format';
+import { displayZone, isoToLocal, localToIso } from '../lib/locale';
 import type { ConversationFilters, ConversationState, Me, User } from '../types';
 import { Dialog } from './Dialog';
 
 export const CHANNELS = ['whatsapp', 'messenger', 'instagram', 'telegram', 'sms', 'viber', 'email'] as const;
 const STATES: readonly ConversationState[] = ['new', 'assigned', 'archived'];
-
-/** `2024-05-01T09:00` in the browser's zone -> ISO 8601 with the zone's offset (the API wants one). */
-export function localToIso(local: string): string | undefined {
-  if (!local) return undefined;
-  const date = new Date(local);
-  if (Number.isNaN(date.getTime())) return undefined;
-  const offset = -date.getTimezoneOffset();
-  const sign = offset >= 0 ? '+' : '-';
-  const pad = (value: number): string => String(Math.floor(Math.abs(value))).padStart(2, '0');
-  return `${local.length === 16 ? `${local}:00` : local}${sign}${pad(offset / 60)}:${pad(offset % 60)}`;
-}
-
-/** The reverse, for showing a filter again in its field. */
-export function isoToLocal(iso: string | undefined): string {
-  if (!iso) return '';
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return '';
-  const shifted = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
-  return shifted.toISOString().slice(0, 16);
-}
 
 /** How many filters are set. */
 export function filterCount(filters: ConversationFilters): number {
@@ -41,8 +22,8 @@ export function describeFilters(filters: ConversationFilters, names: Map<string,
   if (filters.state) parts.push(`State: ${stateLabel(filters.state)}`);
   if (filters.customer) parts.push(`Customer: ${filters.customer}`);
   if (filters.conversation_id) parts.push(`Conversation: ${filters.conversation_id}`);
-  if (filters.since) parts.push(`From ${new Date(filters.since).toLocaleString()}`);
-  if (filters.until) parts.push(`Until ${new Date(filters.until).toLocaleString()}`);
+  if (filters.since) parts.push(`From ${fullTime(filters.since)}`);
+  if (filters.until) parts.push(`Until ${fullTime(filters.until)}`);
   return parts;
 }
 
@@ -132,9 +113,9 @@ export function FilterDialog({ me, filters, onApply, onClose }: Props) {
           <label class="field">
             <span class="field__label">Team</span>
             <select aria-label="Team" class="select" value={team} onChange={(e) => setTeamChoice(e.currentTarget.value)}>
-              {me.user.team_ids.map((id) => (
+              {me.teams.map(({ id, name }) => (
                 <option key={id} value={id}>
-                  {id}
+                  {name}
                 </option>
               ))}
             </select>
@@ -181,7 +162,7 @@ export function FilterDialog({ me, filters, onApply, onClose }: Props) {
         <p class="muted">
           Search is exact: a customer is found by their whole name or number. A state filter shows the All tab; an
           agent filter applies to Assigned and All. Times are in your time zone (
-          {Intl.DateTimeFormat().resolvedOptions().timeZone}).
+          {displayZone()}).
         </p>
         <div class="dialog__actions">
           <button

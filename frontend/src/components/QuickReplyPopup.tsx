@@ -1,6 +1,7 @@
 import type { TargetedKeyboardEvent } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
-import type { QuickReplyItem } from '../types';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../api';
+import type { QuickReplyGroupSummary, QuickReplyItem } from '../types';
 
 export const QUICK_REPLY_LIST_ID = 'quick-reply-list';
 
@@ -26,10 +27,18 @@ interface Props {
 export function QuickReplyPopup({ items, active, search, onSearch, onActive, onPick, onClose }: Props) {
   const field = useRef<HTMLInputElement>(null);
   const list = useRef<HTMLUListElement>(null);
+  const [groups, setGroups] = useState<QuickReplyGroupSummary[]>([]);
 
   useEffect(() => {
-    if (search !== null) field.current?.focus();
-    // opened once: the field keeps focus while the agent types
+    if (search === null) return undefined;
+    field.current?.focus();
+    // opened once: the field keeps focus while the agent types; the groups are offered as filters
+    const controller = new AbortController();
+    api.quickReplyGroups(controller.signal).then(
+      (answer) => setGroups(answer.items.filter((group) => group.count > 0)),
+      () => undefined, // the filters only: searching still works
+    );
+    return () => controller.abort();
   }, []);
 
   useEffect(() => {
@@ -66,6 +75,25 @@ export function QuickReplyPopup({ items, active, search, onSearch, onActive, onP
           onInput={(event) => onSearch(event.currentTarget.value)}
           onKeyDown={onKeyDown}
         />
+      )}
+      {search !== null && groups.length > 0 && (
+        <div class="suggestions" role="group" aria-label="Quick reply groups">
+          {groups.map((item) => (
+            <button
+              key={item.id}
+              type="button"
+              class="chip chip--button"
+              data-testid="quick-reply-group-filter"
+              aria-pressed={search.trim().toLowerCase() === item.shortcut.toLowerCase()}
+              onClick={() => {
+                onSearch(item.shortcut);
+                field.current?.focus();
+              }}
+            >
+              {item.name} <span class="muted">({item.count})</span>
+            </button>
+          ))}
+        </div>
       )}
       <ul ref={list} class="quick-replies__list" id={QUICK_REPLY_LIST_ID} role="listbox" aria-label="Quick replies">
         {items === null && <li class="muted pad">Loading…</li>}

@@ -13,6 +13,8 @@ interface Props {
   /** The organisation's tags, offered while typing. */
   catalogue: string[];
   busy?: boolean;
+  /** Whether a tag that is not in the catalogue may be typed in (`may_create_tags` of `/me`). */
+  mayCreate: boolean;
   /** Read-only: the tags are listed without add or remove. */
   readOnly?: boolean;
   onAdd(tag: string): void;
@@ -21,12 +23,18 @@ interface Props {
 
 /**
  * The tags of one conversation (or of an archive to come): each with a remove button, and a
- * field that suggests the catalogue's tags. Every tag is customer-adjacent text: shown as text.
+ * field that suggests the catalogue's tags; it offers to create a tag that is not in the
+ * catalogue only when the caller may (the API refuses it otherwise). Every tag is
+ * customer-adjacent text: shown as text.
  */
-export function TagEditor({ tags, catalogue, busy = false, readOnly = false, onAdd, onRemove }: Props) {
+export function TagEditor({ tags, catalogue, busy = false, mayCreate, readOnly = false, onAdd, onRemove }: Props) {
   const [draft, setDraft] = useState('');
   const inputId = useId();
+  const hintId = useId();
   const term = normaliseTag(draft);
+  const known = catalogue.includes(term);
+  // a new tag is offered only to who may create one; others pick from the catalogue
+  const addable = !!term && (known || tags.includes(term) || mayCreate);
   const suggestions = catalogue
     .filter((tag) => !tags.includes(tag) && (!term || tag.includes(term)))
     .slice(0, MAX_SUGGESTIONS);
@@ -37,6 +45,7 @@ export function TagEditor({ tags, catalogue, busy = false, readOnly = false, onA
       setDraft('');
       return;
     }
+    if (!mayCreate && !catalogue.includes(tag)) return;
     onAdd(tag);
     setDraft('');
   };
@@ -79,16 +88,24 @@ export function TagEditor({ tags, catalogue, busy = false, readOnly = false, onA
               type="text"
               maxLength={50}
               value={draft}
-              placeholder="Type a tag, Enter adds it"
+              placeholder={mayCreate ? 'Type a tag, Enter adds it' : 'Type to find a tag, Enter adds it'}
               autocomplete="off"
+              aria-describedby={mayCreate ? undefined : hintId}
               disabled={busy}
               onInput={(event) => setDraft(event.currentTarget.value)}
               onKeyDown={onKeyDown}
             />
-            <button type="button" class="button" disabled={busy || !term} onClick={() => add(draft)}>
-              Add tag
+            <button type="button" class="button" disabled={busy || !addable} onClick={() => add(draft)}>
+              {term && !known && mayCreate ? 'Create tag' : 'Add tag'}
             </button>
           </div>
+          {!mayCreate && (
+            <p id={hintId} class="muted" data-testid="tag-create-hint">
+              {term && !known && !tags.includes(term)
+                ? `"${term}" is not one of the organisation's tags; only administrators can create tags.`
+                : 'Choose one of the organisation\'s tags.'}
+            </p>
+          )}
           {suggestions.length > 0 && (
             <div class="suggestions" role="group" aria-label="Existing tags">
               {suggestions.map((tag) => (

@@ -1,45 +1,72 @@
 // One open conversation: its detail (state, owner, 24-hour window) and its messages, polled
 // every 1.5 s so delivery statuses and new customer messages show up live.
 //
-// The API lists messages oldest first, in pages with a cursor. The first read walks every page;
-// after that each poll re-reads only from the start of the last two pages (where new messages
-// and fresh statuses are), so a long thread costs one or two requests per poll.
+// The thread is read newest first (`order=desc`): opening a conversation reads one page, its
+// end, whatever the thread's length; older pages are read when the agent scrolls up
+// (`loadOlder`). Each poll reads the newest page again (fresh statuses, new messages) and goes
+// further back only until it meets a message already shown.
 
-import { useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { reportError, useAlerts } from '../lib/alerts';
 import type { Attachment, Conversation, ConversationDetail, Message } from '../types';
 import { POLL_INTERVAL_MS, usePolling } from './usePolling';
 
-const MESSAGE_PAGE_SIZE = 100;
-/** Pages read by one poll at most; a longer thread is read over the next polls. */
-const MAX_PAGES_PER_POLL = 20;
+/** Messages read when the conversation opens, and per older page. */
+export const THREAD_PAGE_SIZE = 50;
+/** Messages a poll reads: the newest, where new messages and fresh statuses are. */
+const POLL_PAGE_SIZE = 25;
+/** Pages one poll reads at most; beyond that it starts afresh from the newest page. */
+const MAX_PAGES_PER_POLL = 10;
 /** The API signs media URLs for 300 s; a URL is reused (the browser keeps what it loaded) until this age. */
 const SIGNED_URL_REUSE_MS = 200_000;
 
-interface Pages {
-  /** The cursor each page was read from (null: the start). */
-  cursors: (string | null)[];
-  pages: Message[][];
+interface Loaded {
+  byId: Map<string, Message>;
+  /** The cursor of the next older page; null once the first message is in; undefined before the first read. */
+  older: string | null | undefined;
+  /** Pages of THREAD_PAGE_SIZE read so far, so a reload reads as far back again. */
+  pages: number;
 }
 
-const NO_PAGES: Pages = { cursors: [], pages: [] };
+const NOTHING: Loaded = { byId: new Map(), older: undefined, pages: 1 };
 
-async function readPages(id: string, known: Pages, signal: AbortSignal): Promise<Pages> {
-  const from = Math.max(0, known.pages.length - 2);
-  const cursors = known.cursors.slice(0, from);
-  const pages = known.pages.slice(0, from);
-  let cursor: string | null = known.cursors[from] ?? null;
+/** The newest `pages` pages: what opening (or reloading) the conversation shows. */
+async function readEnd(id: string, pages: number, signal: AbortSignal): Promise<Loaded> {
+  const byId = new Map<string, Message>();
+  let cursor: string | null = null;
+  let read = 0;
+  do {
+    const page = await api.listMessages(id, { order: 'desc', limit: THREAD_PAGE_SIZE, cursor, signal });
+    for (const message of page.items) byId.set(message.id, message);
+    cursor = page.next_cursor;
+    read += 1;
+  } while (cursor && read < Math.min(pages, MAX_PAGES_PER_POLL));
+  return { byId, older: cursor, pages: read };
+}
+
+/** The newest messages back to the first one already shown; null when there are too many (read afresh). */
+async function readNew(id: string, known: Loaded, signal: AbortSignal): Promise<Message[] | null> {
+  const fresh: Message[] = [];
+  let cursor: string | null = null;
   for (let read = 0; read < MAX_PAGES_PER_POLL; read += 1) {
-    const page = await api.listMessages(id, { cursor, limit: MESSAGE_PAGE_SIZE, signal });
-    if (page.items.length) {
-      cursors.push(cursor);
-      pages.push(page.items);
-    }
-    if (!page.next_cursor || !page.items.length) break;
+    const page = await api.listMessages(id, { order: 'desc', limit: POLL_PAGE_SIZE, cursor, signal });
+    fresh.push(...page.items);
+    if (!page.next_cursor || page.items.some((message) => known.byId.has(message.id))) return fresh;
     cursor = page.next_cursor;
   }
-  return { cursors, pages };
+  return null;
+}
+
+function merged(known: Loaded, messages: Message[]): Loaded {
+  const byId = new Map(known.byId);
+  for (const message of messages) byId.set(message.id, message);
+  return { ...known, byId };
+}
+
+/** Oldest first: message ids start with the send time in milliseconds. */
+function inOrder(loaded: Loaded): Message[] {
+  return [...loaded.byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /**
@@ -63,6 +90,11 @@ function stableUrls(cache: Map<string, { url: string; at: number }>, messages: M
 export interface ConversationThread {
   detail: ConversationDetail | null;
   messages: Message[];
+  /** Older messages remain to be read (`loadOlder`). */
+  hasOlder: boolean;
+  loadingOlder: boolean;
+  /** Reads the page before the oldest message shown. */
+  loadOlder(): void;
   /** Set when the conversation cannot be shown at all (not found, forbidden). */
   unavailable: string | null;
   /** Puts a conversation returned by an action (pick up) in place, then polls again. */
@@ -70,7 +102,7 @@ export interface ConversationThread {
   /** Shows a message just sent (202) until the poll returns it. */
   addSentMessage(message: Message): void;
   refresh(): void;
-  /** Reads the whole thread again (fresh media URLs for old messages). */
+  /** Reads the thread again as far back as shown (fresh media URLs for old messages). */
   reload(): void;
 }
 
@@ -81,34 +113,44 @@ export function useConversationThread(conversationId: string): ConversationThrea
   const [polled, setPolled] = useState<Message[]>([]);
   const [sent, setSent] = useState<Message[]>([]);
   const [unavailable, setUnavailable] = useState<string | null>(null);
+  const [hasOlder, setHasOlder] = useState(false);
+  const [loadingOlder, setLoadingOlder] = useState(false);
   const stopped = useRef(false);
-  const pagesRef = useRef<Pages>(NO_PAGES);
+  const loadedRef = useRef<Loaded>(NOTHING);
+  const olderBusy = useRef(false);
   const signature = useRef('');
   const urlCache = useRef(new Map<string, { url: string; at: number }>());
   const errorKey = `thread:${conversationId}`;
+
+  /** Shows what `loadedRef` holds (only when it changed: a poll usually brings nothing new). */
+  const publish = useCallback((loaded: Loaded): void => {
+    loadedRef.current = loaded;
+    setHasOlder(!!loaded.older);
+    const nextMessages = stableUrls(urlCache.current, inOrder(loaded));
+    const nextSignature = JSON.stringify(nextMessages);
+    if (nextSignature !== signature.current) {
+      signature.current = nextSignature;
+      setPolled(nextMessages);
+    }
+    setSent((current) => {
+      const left = current.filter((message) => !loaded.byId.has(message.id));
+      return left.length === current.length ? current : left;
+    });
+  }, []);
 
   const refresh = usePolling(
     async (signal) => {
       if (stopped.current) return;
       try {
-        const [nextDetail, nextPages] = await Promise.all([
+        const known = loadedRef.current;
+        const [nextDetail, fresh] = await Promise.all([
           api.getConversation(conversationId, signal),
-          readPages(conversationId, pagesRef.current, signal),
+          known.older === undefined ? null : readNew(conversationId, known, signal),
         ]);
+        const next = fresh ? merged(loadedRef.current, fresh) : await readEnd(conversationId, known.pages, signal);
         if (signal.aborted) return;
-        pagesRef.current = nextPages;
         setDetail((current) => keepNewer(current, nextDetail));
-        const nextMessages = stableUrls(urlCache.current, nextPages.pages.flat());
-        const nextSignature = JSON.stringify(nextMessages);
-        if (nextSignature !== signature.current) {
-          signature.current = nextSignature;
-          setPolled(nextMessages);
-        }
-        const polledIds = new Set(nextMessages.map((message) => message.id));
-        setSent((current) => {
-          const left = current.filter((message) => !polledIds.has(message.id));
-          return left.length === current.length ? current : left;
-        });
+        publish(next);
         alerts.clearError(errorKey);
       } catch (error) {
         if (error instanceof ApiError && (error.status === 404 || error.status === 403)) {
@@ -122,6 +164,24 @@ export function useConversationThread(conversationId: string): ConversationThrea
     [conversationId],
   );
 
+  const loadOlder = useCallback((): void => {
+    const known = loadedRef.current;
+    if (!known.older || olderBusy.current || stopped.current) return;
+    olderBusy.current = true;
+    setLoadingOlder(true);
+    api.listMessages(conversationId, { order: 'desc', limit: THREAD_PAGE_SIZE, cursor: known.older }).then(
+      (page) => {
+        const current = loadedRef.current;
+        if (current.older !== known.older) return; // reloaded meanwhile
+        publish({ ...merged(current, page.items), older: page.next_cursor, pages: current.pages + 1 });
+      },
+      (error: unknown) => reportError(alerts, error, errorKey),
+    ).finally(() => {
+      olderBusy.current = false;
+      setLoadingOlder(false);
+    });
+  }, [conversationId]);
+
   const messages = useMemo(() => {
     if (!sent.length) return polled;
     const ids = new Set(polled.map((message) => message.id));
@@ -131,6 +191,9 @@ export function useConversationThread(conversationId: string): ConversationThrea
   return {
     detail,
     messages,
+    hasOlder,
+    loadingOlder,
+    loadOlder,
     unavailable,
     applyConversation(conversation) {
       setDetail((current) =>
@@ -144,7 +207,8 @@ export function useConversationThread(conversationId: string): ConversationThrea
     },
     refresh,
     reload() {
-      pagesRef.current = NO_PAGES;
+      // as far back as the agent had scrolled, with fresh media URLs
+      loadedRef.current = { ...NOTHING, pages: loadedRef.current.pages };
       urlCache.current.clear();
       refresh();
     },

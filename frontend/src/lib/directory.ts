@@ -87,5 +87,7 @@ export async function tagCatalogue(): Promise<string[]> {
 
 /** Roles as the seed's table has them. */
 export const canWork = (role: string): boolean => role === 'administrator' || role === 'agent';
-export const canReadSettings = (role: string): boolean => role === 'administrator' || role === 'watcher';
+/** Settings and statistics: administrators change them, watchers and supervisors read them. */
+export const canReadSettings = (role: string): boolean =>
+  role === 'administrator' || role === 'watcher' || role === 'supervisor';
 export const isAdministrator = (role: string): boolean => role === 'administrator';

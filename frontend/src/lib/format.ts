@@ -1,15 +1,13 @@
 // Display helpers: times, channel names, message statuses.
 
 import type { MessageStatus } from '../types';
+import { dateFormat, dayInZone, formatNumber } from './locale';
 
-const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const dayAndTime = new Intl.DateTimeFormat(undefined, {
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-});
-const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+// In the profile's language and time zone (lib/locale.ts), read when each is used.
+const timeOnly = (): Intl.DateTimeFormat => dateFormat('time', { hour: '2-digit', minute: '2-digit' });
+const dayAndTime = (): Intl.DateTimeFormat =>
+  dateFormat('day-time', { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const full = (): Intl.DateTimeFormat => dateFormat('full', { dateStyle: 'medium', timeStyle: 'short' });
 
 function parse(iso: string | null | undefined): Date | null {
   if (!iso) return null;
@@ -17,17 +15,17 @@ function parse(iso: string | null | undefined): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
-/** Short local time: "14:05" today, "Mar 3, 14:05" otherwise. */
+/** Short time in the profile's zone: "14:05" today (there), "Mar 3, 14:05" otherwise. */
 export function shortTime(iso: string | null | undefined, now: Date = new Date()): string {
   const date = parse(iso);
   if (!date) return '';
-  return date.toDateString() === now.toDateString() ? timeOnly.format(date) : dayAndTime.format(date);
+  return dayInZone(date) === dayInZone(now) ? timeOnly().format(date) : dayAndTime().format(date);
 }
 
-/** Full local date and time, for tooltips. */
+/** Full date and time in the profile's zone, for tooltips. */
 export function fullTime(iso: string | null | undefined): string {
   const date = parse(iso);
-  return date ? full.format(date) : '';
+  return date ? full().format(date) : '';
 }
 
 /** "in 3 h 5 min" style distance to a future time; "" if past or invalid. */
@@ -88,7 +86,7 @@ export function stateLabel(state: string): string {
 /** "1.2 MB" style size of a file. */
 export function fileSize(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '';
-  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024) return `${formatNumber(bytes)} B`;
   const units = ['KB', 'MB', 'GB'];
   let value = bytes / 1024;
   let unit = 0;
@@ -96,7 +94,8 @@ export function fileSize(bytes: number): string {
     value /= 1024;
     unit += 1;
   }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+  const digits = value < 10 ? 1 : 0;
+  return `${formatNumber(value, { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${units[unit]}`;
 }
 
 /** The customer's name, or their address on the channel when the channel gave no name. */

@@ -53,7 +53,7 @@ export const DEFAULT_SETTINGS_SECTION = 'profile';
 
 /** The settings pages this role sees. */
 export function sectionsFor(role: string): typeof SETTINGS_SECTIONS {
-  const reader = role === 'administrator' || role === 'watcher';
+  const reader = role === 'administrator' || role === 'watcher' || role === 'supervisor';
   return SETTINGS_SECTIONS.filter((section) => section.access === 'everyone' || reader);
 }
 

@@ -2,13 +2,13 @@
 // or template, review. The conversation starts assigned to the agent, in "Assigned to me".
 
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api, errorMessage, request } from '../api';
+import { api, errorMessage } from '../api';
 import { Dialog } from '../components/Dialog';
 import { CHANNELS } from '../components/FilterDialog';
 import { TemplateForm, filledBody, templateComplete, templateToSend } from '../components/TemplateForm';
 import { channelCapabilities } from '../lib/directory';
 import { channelInfo } from '../lib/format';
-import type { ChannelAccount, ChannelCapabilities, Me, Page, StartConversationInput, Template, TemplateChoice } from '../types';
+import type { ChannelCapabilities, Me, Page, StartConversationInput, TeamChannelAccount, Template, TemplateChoice } from '../types';
 
 export interface StartConversationProps {
   me: Me;
@@ -25,30 +25,16 @@ interface AccountChoice {
 /** Channels whose customers are addressed by phone number (the API's PHONE_CHANNELS). */
 const PHONE_CHANNELS = new Set(['whatsapp', 'sms']);
 
-/**
- * The enabled channel accounts. Administrators and watchers may list them; agents may not (the
- * API has no agents' list yet), so for them the accounts of the team's conversations are offered.
- */
+/** The enabled channel accounts of the agent's teams (every account for administrators and watchers). */
 async function loadAccounts(): Promise<AccountChoice[]> {
-  try {
-    const found: AccountChoice[] = [];
-    let cursor: string | null = null;
-    do {
-      const path: string = `/channel-accounts?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-      const page: Page<ChannelAccount> = await request('GET', path);
-      found.push(...page.items.filter((account) => account.enabled));
-      cursor = page.next_cursor;
-    } while (cursor);
-    return found.map(({ id, channel, name }) => ({ id, channel, name }));
-  } catch (error) {
-    if (!(error instanceof ApiError && error.status === 403)) throw error;
-    const page = await api.listConversations('all', { limit: 100 });
-    const seen = new Map<string, AccountChoice>();
-    for (const conversation of page.items) {
-      seen.set(conversation.account_id, { id: conversation.account_id, channel: conversation.channel, name: conversation.account_id });
-    }
-    return [...seen.values()];
-  }
+  const found: AccountChoice[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Page<TeamChannelAccount> = await api.teamChannelAccounts(cursor);
+    found.push(...page.items.filter((account) => account.enabled).map(({ id, channel, name }) => ({ id, channel, name })));
+    cursor = page.next_cursor;
+  } while (cursor);
+  return found;
 }
 
 const STEPS = ['Select channel', 'Select contact', 'Enter message', 'Review and send'] as const;
@@ -125,6 +111,10 @@ export function StartConversation({ onClose, onStarted }: StartConversationProps
       {step === 0 &&
         (accounts === null ? (
           <p class="muted">Loading…</p>
+        ) : accounts.length === 0 ? (
+          <p class="muted" data-testid="no-accounts">
+            No enabled channel account brings conversations to your team. An administrator can add one or route one to it.
+          </p>
         ) : (
           <div class="form-row">
             <label class="field">

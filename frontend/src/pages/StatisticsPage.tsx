@@ -1,11 +1,11 @@
 // Statistics (administrators and watchers): conversations over time, tags, channels, activity
-// per agent and the current occupancy, for a time span of at most 92 days in the browser's zone.
+// per agent and the current occupancy, for a time span of at most 92 days in the profile's zone.
 
 import { useState } from 'preact/hooks';
-import { localToIso } from '../components/FilterDialog';
 import { channelInfo, stateLabel } from '../lib/format';
+import { dayInZone, dayLabel, displayZone, formatNumber, localToIso } from '../lib/locale';
 import type { Me, Statistics } from '../types';
-import { BarList, ColumnChart, pointsOf } from './charts';
+import { BarList, ColumnChart, type Point, pointsOf } from './charts';
 import { admin } from './settings/admin';
 import { Loading, useLoad } from './settings/common';
 
@@ -19,30 +19,29 @@ const PRESETS = [
   { days: 90, label: 'Last 90 days' },
 ] as const;
 
-function dateOnly(date: Date): string {
-  const shifted = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
-  return shifted.toISOString().slice(0, 10);
+/** A `YYYY-MM-DD` day moved by whole days (calendar arithmetic, no zone involved). */
+function addDays(day: string, days: number): string {
+  const date = new Date(`${day}T12:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
 }
 
+/** The day `days - 1` days before today, today being the day it is in the profile's zone. */
 function daysBefore(days: number): string {
-  const date = new Date();
-  date.setDate(date.getDate() - (days - 1));
-  return dateOnly(date);
+  return addDays(dayInZone(), -(days - 1));
 }
 
 /** The span as the API wants it: from the start of the first day to the end of the last, with offsets. */
 function spanOf(from: string, to: string): { since: string; until: string } | null {
   const since = localToIso(`${from}T00:00`);
-  const end = new Date(`${to}T00:00`);
-  end.setDate(end.getDate() + 1);
-  const until = localToIso(`${dateOnly(end)}T00:00`);
+  const until = localToIso(`${addDays(to, 1)}T00:00`);
   return since && until && since < until ? { since, until } : null;
 }
 
 export function StatisticsPage({ me }: StatisticsPageProps) {
   const [from, setFrom] = useState(daysBefore(30));
-  const [to, setTo] = useState(dateOnly(new Date()));
-  const [applied, setApplied] = useState(() => spanOf(daysBefore(30), dateOnly(new Date())));
+  const [to, setTo] = useState(dayInZone());
+  const [applied, setApplied] = useState(() => spanOf(daysBefore(30), dayInZone()));
   const stats = useLoad(
     () => (applied ? admin.statistics(applied.since, applied.until) : Promise.reject(new Error('Choose a time span.'))),
     [applied?.since, applied?.until],
@@ -52,7 +51,7 @@ export function StatisticsPage({ me }: StatisticsPageProps) {
 
   const preset = (days: number): void => {
     const start = daysBefore(days);
-    const end = dateOnly(new Date());
+    const end = dayInZone();
     setFrom(start);
     setTo(end);
     setApplied(spanOf(start, end));
@@ -92,7 +91,7 @@ export function StatisticsPage({ me }: StatisticsPageProps) {
             </button>
           </div>
         </form>
-        <p class="muted">Times in your time zone ({Intl.DateTimeFormat().resolvedOptions().timeZone}); at most 92 days.</p>
+        <p class="muted">Times in your time zone ({displayZone()}); at most 92 days.</p>
         <Loading loaded={stats}>{(data) => <Report stats={data} names={names} />}</Loading>
       </section>
     </main>
@@ -100,16 +99,16 @@ export function StatisticsPage({ me }: StatisticsPageProps) {
 }
 
 /** Every day of the span (the API lists only days with conversations), in the span's own zone. */
-function everyDay(stats: Statistics): { label: string; value: number }[] {
+function everyDay(stats: Statistics): Point[] {
   const counts = new Map(stats.per_day.map((day) => [day.day, day.created]));
   const first = stats.since.slice(0, 10);
   const last = stats.until.slice(0, 10);
-  const days: { label: string; value: number }[] = [];
+  const days: Point[] = [];
   const cursor = new Date(`${first}T12:00:00Z`);
   while (days.length < 93) {
     const day = cursor.toISOString().slice(0, 10);
     if (day >= last && days.length) break;
-    days.push({ label: day, value: counts.get(day) ?? 0 });
+    days.push({ label: day, value: counts.get(day) ?? 0, tick: dayLabel(day) });
     cursor.setUTCDate(cursor.getUTCDate() + 1);
   }
   return days;
@@ -160,9 +159,9 @@ function Report({ stats, names }: { stats: Statistics; names: Map<string, string
               {agents.map(([id, activity]) => (
                 <tr key={id}>
                   <td>{names.get(id) ?? id}</td>
-                  <td>{activity.assigned ?? 0}</td>
-                  <td>{activity.replies ?? 0}</td>
-                  <td>{activity.archived ?? 0}</td>
+                  <td>{formatNumber(activity.assigned ?? 0)}</td>
+                  <td>{formatNumber(activity.replies ?? 0)}</td>
+                  <td>{formatNumber(activity.archived ?? 0)}</td>
                 </tr>
               ))}
             </tbody>
@@ -177,7 +176,7 @@ function Tile({ label, value, testId }: { label: string; value: number; testId?:
   return (
     <div class="tile">
       <span class="tile__value" data-testid={testId}>
-        {value}
+        {formatNumber(value)}
       </span>
       <span class="muted">{label}</span>
     </div>

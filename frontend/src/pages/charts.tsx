@@ -1,6 +1,8 @@
 // Small charts as inline SVG (no chart library): bars over time and horizontal bars with
 // their values. Every label is text; each chart has a text summary for screen readers.
 
+import { formatNumber } from '../lib/locale';
+
 const WIDTH = 640;
 const HEIGHT = 180;
 const PAD_LEFT = 32;
@@ -9,6 +11,8 @@ const PAD_BOTTOM = 22;
 export interface Point {
   label: string;
   value: number;
+  /** How the label is written under a column (the label itself when absent). */
+  tick?: string;
 }
 
 /** Vertical bars, one per point (e.g. conversations per day). */
@@ -24,12 +28,12 @@ export function ColumnChart({ points, title }: { points: Point[]; title: string 
       class="chart"
       viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
       role="img"
-      aria-label={`${title}: ${total} in ${points.length} days, at most ${max} a day`}
+      aria-label={`${title}: ${formatNumber(total)} in ${points.length} days, at most ${formatNumber(max)} a day`}
       data-testid="chart-volume"
     >
       <line class="chart__axis" x1={PAD_LEFT} y1={8 + plotHeight} x2={WIDTH - 4} y2={8 + plotHeight} />
       <text class="chart__label" x={PAD_LEFT - 4} y={12} text-anchor="end">
-        {max}
+        {formatNumber(max)}
       </text>
       <text class="chart__label" x={PAD_LEFT - 4} y={8 + plotHeight} text-anchor="end">
         0
@@ -41,12 +45,12 @@ export function ColumnChart({ points, title }: { points: Point[]; title: string 
           <g key={point.label}>
             <rect class="chart__bar" x={x} y={8 + plotHeight - height} width={Math.max(1, step * 0.7)} height={height}>
               <title>
-                {point.label}: {point.value}
+                {point.tick ?? point.label}: {formatNumber(point.value)}
               </title>
             </rect>
             {index % labelEvery === 0 && (
               <text class="chart__label" x={x + step * 0.35} y={HEIGHT - 6} text-anchor="middle">
-                {point.label.slice(5)}
+                {point.tick ?? point.label}
               </text>
             )}
           </g>
@@ -70,7 +74,7 @@ export function BarList({ points, label, share = false, testId }: { points: Poin
             <rect class="chart__bar" x="0" y="0" width={(point.value / max) * 100} height="10" />
           </svg>
           <span class="bars__value">
-            {point.value}
+            {formatNumber(point.value)}
             {share && total > 0 ? ` (${Math.round((point.value / total) * 100)}%)` : ''}
           </span>
         </li>

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { displayZone } from '../../lib/locale';
 import type { OfficeHours, TeamSettings, TimeSpan, Weekday } from '../../types';
 import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, TimeZoneList, useAction, useLoad } from './common';
@@ -60,14 +61,14 @@ export function OfficeHoursSettings({ me, canEdit }: SectionProps) {
 
 function HoursEditor({ team, canEdit, onSaved }: { team: TeamSettings; canEdit: boolean; onSaved(t: TeamSettings): void }) {
   const hours = team.office_hours ?? null;
-  const [zone, setZone] = useState(hours?.time_zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
+  const [zone, setZone] = useState(hours?.time_zone ?? displayZone());
   const [days, setDays] = useState<Days>(() => daysOf(hours));
   const [holidays, setHolidays] = useState<string[]>(hours?.holidays ?? []);
   const [holiday, setHoliday] = useState('');
   const [busy, run] = useAction();
 
   useEffect(() => {
-    setZone(hours?.time_zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);
+    setZone(hours?.time_zone ?? displayZone());
     setDays(daysOf(hours));
     setHolidays(hours?.holidays ?? []);
   }, [hours]);

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { applyProfile } from '../../lib/locale';
 import { themePref } from '../../lib/prefs';
 import type { NotificationPreference, Profile } from '../../types';
 import { admin } from './admin';
@@ -23,6 +24,7 @@ const ROLE_LABELS: Record<string, string> = {
   administrator: 'Administrator',
   agent: 'Agent',
   watcher: 'Watcher',
+  supervisor: 'Supervisor',
   disabled: 'Disabled',
 };
 
@@ -53,6 +55,7 @@ function ProfileForm({ profile, me, onSaved }: { profile: Profile; me: SectionPr
       });
       onSaved(saved);
       themePref.set(saved.dark_mode ? 'dark' : 'light');
+      applyProfile(saved);
     }, 'Profile saved.');
   };
 
@@ -64,7 +67,7 @@ function ProfileForm({ profile, me, onSaved }: { profile: Profile; me: SectionPr
         <dt>Role</dt>
         <dd data-testid="profile-role">{roleLabel(me.user.role)}</dd>
         <dt>Teams</dt>
-        <dd>{me.user.team_ids.join(', ')}</dd>
+        <dd>{me.teams.map((team) => team.name).join(', ')}</dd>
       </dl>
       <label class="field">
         <span class="field__label">Display name</span>

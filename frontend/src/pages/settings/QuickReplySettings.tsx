@@ -1,23 +1,16 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../api';
-import type { QuickReplyGroup, QuickReplyItem } from '../../types';
+import type { QuickReplyGroupSummary, QuickReplyItem } from '../../types';
 import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
 
-interface Group extends QuickReplyGroup {
+interface Group extends QuickReplyGroupSummary {
   replies: QuickReplyItem[];
 }
 
-/** Groups in the API's order, with groups created here and still empty kept (the API lists replies). */
-function grouped(items: QuickReplyItem[], extra: QuickReplyGroup[]): Group[] {
-  const groups = new Map<string, Group>();
-  for (const item of items) {
-    const group = groups.get(item.group_id) ?? { id: item.group_id, name: item.group, replies: [] };
-    group.replies.push(item);
-    groups.set(item.group_id, group);
-  }
-  for (const group of extra) if (!groups.has(group.id)) groups.set(group.id, { ...group, replies: [] });
-  return [...groups.values()];
+/** Every group (`GET /quick-reply-groups`, empty ones too) by name, with its replies. */
+function grouped(groups: QuickReplyGroupSummary[], items: QuickReplyItem[]): Group[] {
+  return groups.map((group) => ({ ...group, replies: items.filter((item) => item.group_id === group.id) }));
 }
 
 /**
@@ -25,8 +18,9 @@ function grouped(items: QuickReplyItem[], extra: QuickReplyGroup[]): Group[] {
  * {{customer}}, {{customer_first}}, {{agent}} and {{agent_first}}.
  */
 export function QuickReplySettings({ canEdit }: SectionProps) {
-  const replies = useLoad(() => api.quickReplies().then((answer) => answer.items));
-  const [empty, setEmpty] = useState<QuickReplyGroup[]>([]);
+  const replies = useLoad(() =>
+    Promise.all([api.quickReplyGroups(), api.quickReplies()]).then(([groups, found]) => grouped(groups.items, found.items)),
+  );
   const [search, setSearch] = useState('');
   const [groupName, setGroupName] = useState('');
   const [busy, run] = useAction();
@@ -46,9 +40,9 @@ export function QuickReplySettings({ canEdit }: SectionProps) {
           onSubmit={(event) => {
             event.preventDefault();
             void run(async () => {
-              const group = await admin.createGroup(groupName.trim());
-              setEmpty((list) => [...list, group]);
+              await admin.createGroup(groupName.trim());
               setGroupName('');
+              replies.reload();
             }, 'Group created.');
           }}
         >
@@ -60,8 +54,8 @@ export function QuickReplySettings({ canEdit }: SectionProps) {
       )}
       <input type="search" aria-label="Search quick replies" placeholder="Search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
       <Loading loaded={replies}>
-        {(items) => {
-          const groups = grouped(items, empty).map((group) => ({
+        {(all) => {
+          const groups = all.map((group) => ({
             ...group,
             replies: group.replies.filter(
               (reply) => !term || reply.text.toLowerCase().includes(term) || reply.shortcut.toLowerCase().includes(term),
@@ -74,10 +68,7 @@ export function QuickReplySettings({ canEdit }: SectionProps) {
               group={group}
               canEdit={canEdit}
               onChanged={replies.reload}
-              onDeleted={() => {
-                setEmpty((list) => list.filter((item) => item.id !== group.id));
-                replies.reload();
-              }}
+              onDeleted={replies.reload}
             />
           ));
         }}
@@ -95,7 +86,12 @@ function GroupCard({ group, canEdit, onChanged, onDeleted }: { group: Group; can
     <section class="card settings__card" aria-label={`Quick reply group ${group.name}`} data-testid="quick-reply-group">
       <div class="settings__row">
         {name === null ? (
-          <h2 class="settings__subtitle">{group.name}</h2>
+          <h2 class="settings__subtitle">
+            {group.name}{' '}
+            <span class="muted" data-testid="quick-reply-group-count">
+              {group.shortcut} · {group.count} {group.count === 1 ? 'reply' : 'replies'}
+            </span>
+          </h2>
         ) : (
           <input type="text" aria-label="Group name" maxLength={40} value={name} onInput={(e) => setName(e.currentTarget.value)} />
         )}

@@ -1,9 +1,33 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { ServiceSettings as Settings } from '../../types';
+import { CHANNELS } from '../../components/FilterDialog';
+import { channelInfo } from '../../lib/format';
+import type { ConsentKeywords, ServiceSettings as Settings } from '../../types';
 import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
 
-/** Reopen period, auto-deletion, tags by agents, seats. */
+/** Reopen period, auto-deletion, tags by agents, seats, one open conversation per customer, consent keywords. */
+interface KeywordDraft {
+  opt_out: string;
+  opt_in: string;
+}
+
+function keywordDrafts(keywords: Record<string, ConsentKeywords> | undefined): Record<string, KeywordDraft> {
+  return Object.fromEntries(
+    Object.entries(keywords ?? {}).map(([channel, words]) => [channel, { opt_out: words.opt_out.join(', '), opt_in: words.opt_in.join(', ') }]),
+  );
+}
+
+const words = (text: string): string[] => text.split(',').map((word) => word.trim()).filter(Boolean);
+
+/** The channels whose words were set (the others keep their defaults). */
+function keywordsOf(drafts: Record<string, KeywordDraft>): Record<string, ConsentKeywords> {
+  return Object.fromEntries(
+    Object.entries(drafts)
+      .map(([channel, draft]): [string, ConsentKeywords] => [channel, { opt_out: words(draft.opt_out), opt_in: words(draft.opt_in) }])
+      .filter(([, keywords]) => keywords.opt_out.length > 0 || keywords.opt_in.length > 0),
+  );
+}
+
 export function ServiceSettings({ canEdit }: SectionProps) {
   const loaded = useLoad(admin.service);
   return (
@@ -19,12 +43,16 @@ function ServiceForm({ settings, canEdit, onSaved }: { settings: Settings; canEd
   const [autoDelete, setAutoDelete] = useState(settings.auto_delete_days === null ? '' : String(settings.auto_delete_days));
   const [tags, setTags] = useState(settings.agents_may_create_tags);
   const [seats, setSeats] = useState(String(settings.seats));
+  const [oneOpen, setOneOpen] = useState(settings.one_open_conversation);
+  const [keywords, setKeywords] = useState(() => keywordDrafts(settings.consent_keywords));
   const [busy, run] = useAction();
   useEffect(() => {
     setReopen(String(settings.reopen_days));
     setAutoDelete(settings.auto_delete_days === null ? '' : String(settings.auto_delete_days));
     setTags(settings.agents_may_create_tags);
     setSeats(String(settings.seats));
+    setOneOpen(settings.one_open_conversation);
+    setKeywords(keywordDrafts(settings.consent_keywords));
   }, [settings]);
 
   const save = (event: Event): void => {
@@ -36,6 +64,8 @@ function ServiceForm({ settings, canEdit, onSaved }: { settings: Settings; canEd
           auto_delete_days: autoDelete.trim() ? Number(autoDelete) : null,
           agents_may_create_tags: tags,
           seats: Number(seats),
+          one_open_conversation: oneOpen,
+          consent_keywords: keywordsOf(keywords),
         }),
       );
     }, 'Service settings saved.');
@@ -72,6 +102,44 @@ function ServiceForm({ settings, canEdit, onSaved }: { settings: Settings; canEd
           Seats in use: {settings.seats_used} of {settings.seats} ({settings.seats_free} free)
         </span>
       </label>
+      <label class="check">
+        <input type="checkbox" disabled={!canEdit} checked={oneOpen} onChange={(e) => setOneOpen(e.currentTarget.checked)} />
+        <span>One open conversation per customer: a customer who writes on another channel joins their open conversation</span>
+      </label>
+      <fieldset class="settings__group" data-testid="consent-keywords">
+        <legend class="field__label">Opt-out and opt-in words per channel</legend>
+        <p class="muted">
+          A message that is exactly one of these words (any case) opts the customer out of, or back into, messages on that channel.
+          Separate words with commas; leave both empty for the channel's defaults.
+        </p>
+        <table class="table">
+          <thead>
+            <tr>
+              <th scope="col">Channel</th>
+              <th scope="col">Opt out</th>
+              <th scope="col">Opt in</th>
+            </tr>
+          </thead>
+          <tbody>
+            {CHANNELS.map((channel) => {
+              const label = channelInfo(channel).label;
+              const draft = keywords[channel] ?? { opt_out: '', opt_in: '' };
+              const set = (change: Partial<KeywordDraft>): void => setKeywords({ ...keywords, [channel]: { ...draft, ...change } });
+              return (
+                <tr key={channel}>
+                  <th scope="row">{label}</th>
+                  <td>
+                    <input type="text" aria-label={`${label} opt-out words`} placeholder="Default" disabled={!canEdit} value={draft.opt_out} onInput={(e) => set({ opt_out: e.currentTarget.value })} />
+                  </td>
+                  <td>
+                    <input type="text" aria-label={`${label} opt-in words`} placeholder="Default" disabled={!canEdit} value={draft.opt_in} onInput={(e) => set({ opt_in: e.currentTarget.value })} />
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </fieldset>
       {canEdit && (
         <div>
           <button type="submit" class="button button--primary" disabled={busy}>

@@ -1,13 +1,13 @@
 import { useState } from 'preact/hooks';
 import { normaliseTag } from '../../components/TagEditor';
-import { tagCatalogue } from '../../lib/directory';
+import { canReadSettings, tagCatalogue } from '../../lib/directory';
 import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
 
 /** The tag catalogue, and whether agents may add tags that are not in it. */
 export function TagSettings({ me, canEdit }: SectionProps) {
   const tags = useLoad(tagCatalogue);
-  const readsService = me.user.role === 'administrator' || me.user.role === 'watcher';
+  const readsService = canReadSettings(me.user.role);
   const service = useLoad(() => (readsService ? admin.service() : Promise.resolve(null)));
   const [draft, setDraft] = useState('');
   const [search, setSearch] = useState('');
@@ -34,7 +34,13 @@ export function TagSettings({ me, canEdit }: SectionProps) {
           <span>Agents may create new tags (while tagging or archiving)</span>
         </label>
       )}
-      {!readsService && <p class="muted">Tag conversations with these tags. Ask an administrator for a missing one.</p>}
+      {!readsService && (
+        <p class="muted">
+          {me.may_create_tags
+            ? 'Tag conversations with these tags; a new tag you type while tagging is added here.'
+            : 'Tag conversations with these tags. Ask an administrator for a missing one.'}
+        </p>
+      )}
       {canEdit && (
         <form
           class="inline-form"

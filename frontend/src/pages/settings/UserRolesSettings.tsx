@@ -4,9 +4,9 @@ import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
 import { roleLabel } from './ProfileSettings';
 
-const ROLES: readonly Role[] = ['administrator', 'agent', 'watcher'];
+const ROLES: readonly Role[] = ['administrator', 'agent', 'supervisor', 'watcher'];
 
-/** Users and their roles, and the seats in use (administrators and agents take one). */
+/** Users and their roles, and the seats in use (administrators, agents and supervisors take one). */
 export function UserRolesSettings({ me, canEdit }: SectionProps) {
   const users = useLoad(admin.users);
   const service = useLoad(admin.service);
@@ -29,7 +29,7 @@ export function UserRolesSettings({ me, canEdit }: SectionProps) {
       {service.data && (
         <p data-testid="seats">
           Seats in use: <strong>{service.data.seats_used}</strong> of {service.data.seats} ({service.data.seats_free} free).
-          Administrators and agents take a seat; watchers and disabled users do not.
+          Administrators, agents and supervisors take a seat; watchers and disabled users do not. Supervisors read every team and its settings and statistics, and assign conversations.
         </p>
       )}
       <input type="search" aria-label="Search users" placeholder="Search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />

@@ -1,6 +1,6 @@
 // The administration API (docs/admin-api.md), loaded with the settings pages only.
 
-import { query, request } from '../../api';
+import { api, query, request } from '../../api';
 import type {
   AssignmentPolicy,
   ChannelAccount,
@@ -34,7 +34,7 @@ export async function allPages<T>(path: string): Promise<T[]> {
 }
 
 export const admin = {
-  profile: (): Promise<Profile> => request('GET', '/me/profile'),
+  profile: (): Promise<Profile> => api.profile(),
   updateProfile: (changes: Partial<Profile>): Promise<Profile> => request('PATCH', '/me/profile', { body: changes }),
 
   service: (): Promise<ServiceSettings> => request('GET', '/settings/service'),
