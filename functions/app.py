@@ -350,8 +350,8 @@ def list_conversations() -> Response:
     return _json(ConversationPage(items=page.items, next_cursor=page.next_cursor))
 
 
-@documented("/conversations", "POST", "Start a conversation with a customer (assigned to me)", access=WORKERS,
-            body=StartConversationInput, response=ConversationStartedOut, status=201)
+@documented("/conversations", "POST", "Start a conversation with a customer (assigned to me), from an account "
+            "serving my team", access=WORKERS, body=StartConversationInput, response=ConversationStartedOut, status=201)
 def start_conversation() -> Response:
     body = _body(StartConversationInput)
     conversation, message = wiring.composer().start(

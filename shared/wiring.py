@@ -155,8 +155,13 @@ def teams_admin() -> TeamAdministration:
 
 
 @lru_cache(maxsize=1)
+def channel_accounts() -> ChannelAccountStore:
+    return ChannelAccountStore()
+
+
+@lru_cache(maxsize=1)
 def channels_admin() -> ChannelAdministration:
-    return ChannelAdministration(ChannelAccountStore(), team_store(), CredentialWriter(get_settings()),
+    return ChannelAdministration(channel_accounts(), team_store(), CredentialWriter(get_settings()),
                                  get_settings().public_api_url, media_store())
 
 
@@ -210,7 +215,8 @@ def lifecycle() -> Lifecycle:
 @lru_cache(maxsize=1)
 def composer() -> Composer:
     return Composer(repository(), ConversationLifecycle(repository()), TemplateRepository(), media_store(), publisher(),
-                    stats(), utc_now, customers=customer_store(), consent=consent_store(), events=events())
+                    stats(), utc_now, customers=customer_store(), consent=consent_store(), events=events(),
+                    accounts=channel_accounts())
 
 
 @lru_cache(maxsize=1)

@@ -72,10 +72,8 @@ class ChannelAdministration:
         page = self._accounts.list_accounts(limit=limit, cursor=cursor)
         if principal.user.role in ACCOUNT_WIDE_ROLES:
             return page
-        teams = set(principal.user.team_ids)
-        routed = self._accounts.routed_account_ids(teams)
-        return Page[ChannelAccount](items=[a for a in page.items if a.team_id in teams or a.id in routed],
-                                    next_cursor=page.next_cursor)
+        serves_caller = self._accounts.serving(set(principal.user.team_ids))
+        return Page[ChannelAccount](items=[a for a in page.items if serves_caller(a)], next_cursor=page.next_cursor)
 
     def get(self, principal: Principal, account_id: str) -> ChannelAccountView:
         require_settings_reader(principal)

@@ -17,11 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.errors import Conflict, InvalidInput, WindowClosed
+from chalicelib.errors import Conflict, Forbidden, InvalidInput, WindowClosed
 from chalicelib.media import MediaStore
 from chalicelib.messaging import QueueMessage, QueuePublisher
 from chalicelib.resources import OUTBOUND_QUEUE
 from chalicelib.storage import keys
+from chalicelib.storage.channel_accounts import ChannelAccountStore
 from chalicelib.storage.consent import ConsentStore
 from chalicelib.storage.customers import CustomerStore
 from chalicelib.storage.lifecycle import ConversationLifecycle
@@ -44,6 +45,7 @@ from .models import (
     Frozen,
     Message,
     OutboundRequest,
+    Role,
     TemplateContent,
 )
 from .phone import to_e164
@@ -89,8 +91,10 @@ class Composer:
     def __init__(self, repository: ContactRepository, store: ConversationLifecycle, templates: TemplateRepository,
                  media: MediaStore, publisher: QueuePublisher, stats: StatsRecorder,
                  clock: Callable[[], datetime], *, customers: CustomerStore | None = None,
-                 consent: ConsentStore | None = None, events: EventPublisher | None = None) -> None:
+                 consent: ConsentStore | None = None, events: EventPublisher | None = None,
+                 accounts: ChannelAccountStore) -> None:
         self._customers = customers
+        self._accounts = accounts
         self._consent = consent
         self._repository = repository
         self._store = store
@@ -181,6 +185,11 @@ class Composer:
         account = self._repository.get_channel_account(account_id)
         if account is None or not account.enabled:
             raise InvalidInput(f"no enabled channel account {account_id!r}", field="account_id")
+        # An agent writes from the accounts that bring conversations to the team they act in (its
+        # own team, or a routing rule to it): not from another team's number or page.
+        if principal.user.role is not Role.ADMINISTRATOR and not self._accounts.serving({principal.team_id})(account):
+            raise Forbidden(f"channel account {account_id} does not serve team {principal.team_id}",
+                            field="account_id")
         customer = _customer(account, customer_id, phone)
         if draft.attachments:
             raise InvalidInput("a new conversation starts with text or a template; attach files in a reply",
