@@ -30,19 +30,46 @@ from tests.support import find, login, new_wa_id, post_whatsapp, whatsapp_text
 HTTP_TIMEOUT = 10
 
 
+WRITE_OPERATIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
+_ORIGINAL_CREATE_CLIENT = botocore.session.Session.create_client
+
+
 @dataclass
 class Meter:
     requests: Counter[str] = field(default_factory=Counter)
     read_units: float = 0.0
     write_units: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Reads the written items before and after each write (not counted: it stands for what
+    # DynamoDB knows anyway when it bills a write and its index updates).
+    table_name: str = ""
+    inspector: Any = None
 
-    def record(self, service: str, operation: str, request: dict[str, Any], response: dict[str, Any]) -> None:
+    def record(self, service: str, operation: str, request: dict[str, Any], response: dict[str, Any],
+               before: capacity.Images | None = None) -> None:
+        after = self.images(capacity.written_keys(operation, request)) if operation in WRITE_OPERATIONS else {}
         with self.lock:
             self.requests[f"{service}:{operation}"] += 1
             if service == "dynamodb":
                 self.read_units += capacity.read_units(operation, request, response)
-                self.write_units += capacity.write_units(operation, request, response)
+                self.write_units += capacity.write_units(operation, request, before or {}, after)
+
+    def images(self, item_keys: list[capacity.ItemKey]) -> dict[capacity.ItemKey, dict[str, Any] | None]:
+        """The items as the table holds them now (strongly consistent)."""
+        found: dict[capacity.ItemKey, dict[str, Any] | None] = dict.fromkeys(item_keys)
+        if not self.table_name or self.inspector is None:
+            return found  # provisioning and seeding, before the measured phases
+        wanted = list(dict.fromkeys(item_keys))
+        partition, sort = capacity.TABLE_KEYS
+        for start in range(0, len(wanted), 100):
+            chunk = [{partition: {"S": pk}, sort: {"S": sk}} for pk, sk in wanted[start:start + 100]]
+            request: dict[str, Any] = {self.table_name: {"Keys": chunk, "ConsistentRead": True}}
+            while request:
+                answer = self.inspector.batch_get_item(RequestItems=request)
+                for item in answer["Responses"].get(self.table_name, []):
+                    found[(item[partition]["S"], item[sort]["S"])] = item
+                request = answer.get("UnprocessedKeys") or {}
+        return found
 
     def snapshot(self) -> tuple[Counter[str], float, float]:
         with self.lock:
@@ -54,18 +81,23 @@ METER = Meter()
 
 def install_meter() -> None:
     """Count every API call of every botocore client created from now on."""
-    original = botocore.session.Session.create_client
 
     def create_client(self: botocore.session.Session, *args: Any, **kwargs: Any) -> Any:
-        client = original(self, *args, **kwargs)
+        client = _ORIGINAL_CREATE_CLIENT(self, *args, **kwargs)
         service = client.meta.service_model.service_name
+        if service == "dynamodb" and METER.inspector is None:
+            METER.inspector = _ORIGINAL_CREATE_CLIENT(self, *args, **kwargs)
 
-        def before_call(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        def before_call(params: dict[str, Any], context: dict[str, Any], model: Any, **_: Any) -> None:
             if service == "dynamodb":
-                context["request"] = json.loads(params.get("body") or b"{}")
+                request = json.loads(params.get("body") or b"{}")
+                context["request"] = request
+                if model.name in WRITE_OPERATIONS:
+                    context["before"] = METER.images(capacity.written_keys(model.name, request))
 
         def after_call(parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
-            METER.record(service, model.name, context.get("request", {}), parsed if isinstance(parsed, dict) else {})
+            METER.record(service, model.name, context.get("request", {}), parsed if isinstance(parsed, dict) else {},
+                         context.get("before"))
 
         client.meta.events.register("before-call", before_call)
         client.meta.events.register("after-call", after_call)
@@ -131,6 +163,8 @@ def run(count: int) -> list[Phase]:  # noqa: C901 - one scenario told in order
     runtime = LocalRuntime(RuntimeConfig(port=0, moto_port=0, simulator_port=0, start_pollers=False,
                                          poll_wait_seconds=0))
     runtime.start()
+    assert runtime.resources is not None
+    METER.table_name = runtime.resources.table_name
     try:
         probe = Probe(runtime)
         demo = probe.info.demo

@@ -55,7 +55,7 @@ class Assigner:
         conversation = self._repository.get_conversation(conversation_id)
         if conversation.state is not ConversationState.NEW:
             return None
-        team = self._teams.get(conversation.team_id)
+        team = self._teams.cached(conversation.team_id)
         policy = team.assignment if team else AssignmentPolicy()
         if not policy.auto_assign:
             return None

@@ -161,7 +161,8 @@ class Router:
 
         def choose_team() -> str:
             # Read only when this message opens a conversation.
-            return route_to_team(self._accounts.rules_for(event.account_id), event, account, self._teams.exists)
+            return route_to_team(self._accounts.routing_rules(event.account_id), event, account,
+                                 lambda team_id: self._teams.cached(team_id) is not None)
 
         result = self._repository.ingest_message(event, team_id=DEFAULT_TEAM_ID, choose_team=choose_team,
                                                  attachments=attachments, replaces=replaces,

@@ -45,6 +45,7 @@ from pynamodb.pagination import ResultIterator
 from pynamodb.transactions import TransactWrite
 
 from . import keys
+from .admin_cache import ACCOUNTS, TEAMS
 from .customer_items import CustomerConversationItem
 from .items import (
     AttachmentAttribute,
@@ -114,6 +115,30 @@ def _to_conversation(item: ConversationItem) -> Conversation:
         tags=tuple(sorted(item.tags or ())),
         archived_at=item.archived_at,
     )
+
+
+def channel_account_item(account: ChannelAccount) -> ChannelAccountItem:
+    return ChannelAccountItem(
+        keys.account_pk(account.id), keys.ACCOUNT_SK, account_id=account.id, channel=account.channel.value,
+        name=account.name, provider_account_id=account.provider_account_id, api_base_url=account.api_base_url,
+        team_id=account.team_id, enabled=account.enabled,
+        collection_pk=keys.ACCOUNTS_COLLECTION, collection_sk=f"{account.channel.value}#{account.id}",
+    )
+
+
+def to_channel_account(item: ChannelAccountItem) -> ChannelAccount:
+    return ChannelAccount(
+        id=item.account_id, channel=Channel(item.channel), name=item.name,
+        provider_account_id=item.provider_account_id, api_base_url=item.api_base_url,
+        team_id=item.team_id, enabled=bool(item.enabled))
+
+
+def read_channel_account(account_id: str) -> ChannelAccount | None:
+    """The account as the table holds it now (the administration reads it so)."""
+    try:
+        return to_channel_account(ChannelAccountItem.get(keys.account_pk(account_id), keys.ACCOUNT_SK))
+    except ChannelAccountItem.DoesNotExist:
+        return None
 
 
 def _to_message(item: MessageItem) -> Message:
@@ -214,22 +239,12 @@ class ContactRepository:
     # --- channel accounts, users, teams -------------------------------------------------
 
     def get_channel_account(self, account_id: str) -> ChannelAccount | None:
-        item = self._get(ChannelAccountItem, keys.account_pk(account_id), "ACCOUNT")
-        if item is None:
-            return None
-        return ChannelAccount(
-            id=item.account_id, channel=Channel(item.channel), name=item.name,
-            provider_account_id=item.provider_account_id, api_base_url=item.api_base_url,
-            team_id=item.team_id, enabled=bool(item.enabled),
-        )
+        """The account as the message pipeline sees it: cached per container (storage/admin_cache.py)."""
+        return ACCOUNTS.get(account_id, lambda: read_channel_account(account_id))
 
     def put_channel_account(self, account: ChannelAccount) -> None:
-        ChannelAccountItem(
-            keys.account_pk(account.id), "ACCOUNT", account_id=account.id, channel=account.channel.value,
-            name=account.name, provider_account_id=account.provider_account_id,
-            api_base_url=account.api_base_url, team_id=account.team_id, enabled=account.enabled,
-            collection_pk=keys.ACCOUNTS_COLLECTION, collection_sk=f"{account.channel.value}#{account.id}",
-        ).save()
+        channel_account_item(account).save()
+        ACCOUNTS.invalidate(account.id)
 
     def get_user(self, user_id: str) -> User | None:
         item = self._get(UserItem, keys.user_pk(user_id), "USER")
@@ -246,6 +261,7 @@ class ContactRepository:
     def put_team(self, team: Team) -> None:
         TeamItem(keys.team_pk(team.id), "TEAM", team_id=team.id, name=team.name,
                  collection_pk=keys.TEAMS_COLLECTION, collection_sk=f"{team.name.lower()}#{team.id}").save()
+        TEAMS.invalidate(team.id)
 
     # --- conversations ------------------------------------------------------------------
 
