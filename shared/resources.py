@@ -58,8 +58,9 @@ class TableDefinition:
         return tuple(dict.fromkeys(names))
 
 
-# What the lookup indexes project besides the keys: the conversation a link leads to.
-LINK_PROJECTION = ("conversation_id",)
+# What the lookup indexes project besides the keys: the conversation a link leads to, and the
+# item kind (PynamoDB filters a query of one model by it).
+LINK_PROJECTION = ("kind", "conversation_id")
 
 # Conversations appear in three kinds of list: by team and state (the New and Assigned tabs),
 # by owner (Assigned to me) and by team (All). Each list sorts by conversation date or by last
@@ -89,7 +90,7 @@ TABLE = TableDefinition(
         # Lookup links: small items beside a conversation, one per tag and one per customer id
         # and name, for the filters a conversation can match more than once (many tags). A page
         # of links is read back from the conversations themselves (one BatchGet), so the indexes
-        # carry only the conversation id: carrying a link's activity forward on every message
+        # carry only the conversation id (and the item kind): carrying a link's activity forward on every message
         # then no longer rewrites its entry in `lookup-created`.
         IndexDefinition("lookup-created", "lookup_pk", "created_sk", include=LINK_PROJECTION),
         IndexDefinition("lookup-activity", "lookup_pk", "activity_sk", include=LINK_PROJECTION),
