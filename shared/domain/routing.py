@@ -131,12 +131,14 @@ class Router:
             if applied:
                 self._status_event(event)
             if event.opted_out:
-                self._record_consent(event.channel, event.customer_id, opted_out=True, at=event.occurred_at,
+                self._record_consent(event.channel, event.account_id, event.customer_id, opted_out=True,
+                                     at=event.occurred_at,
                                      detail=f"{event.error_code}: {event.error_message}",
                                      unique=f"status-{event.provider_message_id}")
             return applied
         if isinstance(event, ConsentSignal):
-            return self._record_consent(event.channel, event.customer_id, opted_out=event.opted_out,
+            return self._record_consent(event.channel, event.account_id, event.customer_id,
+                                        opted_out=event.opted_out,
                                         at=event.occurred_at, detail=event.detail, unique=event.provider_event_id)
         return self._ingest(event.model_copy(update={"customer_id": customer_id_for(event.channel,
                                                                                      event.customer_id)}))
@@ -149,7 +151,8 @@ class Router:
         intent = keyword_intent(event.channel, event.text, settings.consent_keywords)
         if intent is not None:
             # Before the message is stored: a retry after a crash records it then (same history key).
-            self._record_consent(event.channel, event.customer_id, opted_out=intent, at=event.sent_at,
+            self._record_consent(event.channel, event.account_id, event.customer_id, opted_out=intent,
+                                 at=event.sent_at,
                                  detail=f"the customer wrote {event.text!r}", unique=event.provider_message_id,
                                  source=ConsentSource.KEYWORD)
         join = None
@@ -203,7 +206,8 @@ class Router:
     def _profile(self, event: InboundMessage) -> CustomerProfile | None:
         if self._customers is None:
             return None
-        return self._customers.resolve(address_for(event.channel, event.customer_id), name=event.customer_name,
+        return self._customers.resolve(address_for(event.channel, event.customer_id, account_id=event.account_id),
+                                       name=event.customer_name,
                                        language=event.language, at=event.sent_at)
 
     def _open_elsewhere(self, event: InboundMessage, profile: CustomerProfile) -> tuple[str | None, str | None]:
@@ -225,11 +229,12 @@ class Router:
                 return conversation.id, current.id if current is not None else None
         return None, None
 
-    def _record_consent(self, channel: Channel, customer_id: str, *, opted_out: bool, at: datetime, detail: str,
+    def _record_consent(self, channel: Channel, account_id: str, customer_id: str, *, opted_out: bool, at: datetime,
+                        detail: str,
                         unique: str, source: ConsentSource = ConsentSource.PROVIDER) -> bool:
         if self._consent is None:
             return False
-        address = address_for(channel, customer_id_for(channel, customer_id))
+        address = address_for(channel, customer_id_for(channel, customer_id), account_id=account_id)
         return self._consent.record(ConsentChange(channel=channel, address=address.value, opted_out=opted_out,
                                                   at=at, source=source, detail=detail), unique=unique)
 

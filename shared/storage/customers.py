@@ -86,7 +86,7 @@ def name_search_keys(customer_id: str, name: str | None) -> dict[str, str | None
 
 
 def address_item(customer_id: str, address: Address, added_at: datetime) -> CustomerAddressItem:
-    value = normalise(address.search_field, address.value)
+    value = normalise(address.search_field, address.search_text)
     return CustomerAddressItem(
         keys.customer_pk(customer_id), keys.customer_address_sk(str(address)), customer_id=customer_id,
         address=str(address), added_at=added_at, search_value=value,
