@@ -321,7 +321,8 @@ TRANSACTION_LIMIT = 100
 MERGE_FIXED_ACTIONS = 3
 
 
-def merge_actions(addresses: int, conversations: int, log_entries: int) -> int:
+def merge_actions(addresses: int, conversations: int, log_entries: int, open_markers: int = 0) -> int:
     """Actions a one-transaction merge needs: an address is its record moved (delete + put) and
-    its owner pointer updated; a conversation or log entry is a record moved."""
-    return MERGE_FIXED_ACTIONS + 3 * addresses + 2 * conversations + 2 * log_entries
+    its owner pointer updated; a conversation record, an open conversation's marker or a log
+    entry is an item moved."""
+    return MERGE_FIXED_ACTIONS + 3 * addresses + 2 * (conversations + log_entries + open_markers)

@@ -220,14 +220,16 @@ class Router:
             return None, None
         if self._redelivered(event):
             return None, None
-        recent = self._customers.conversations(profile.id, limit=10, cursor=None).items
-        found = self._customers.hydrate([record.conversation_id for record in recent])
-        for record in recent:
-            conversation = found.get(record.conversation_id)
-            if (conversation is not None and conversation.state is not ConversationState.ARCHIVED
-                    and (current is None or conversation.id != current.id)):
-                return conversation.id, current.id if current is not None else None
-        return None, None
+        # The customer's open conversations, whatever their history (a marker each; one left over
+        # by an interrupted archive is filtered out by the state read here).
+        found = self._customers.hydrate(self._customers.open_conversation_ids(profile.id))
+        candidates = [conversation for conversation in found.values()
+                      if conversation.state is not ConversationState.ARCHIVED
+                      and (current is None or conversation.id != current.id)]
+        if not candidates:
+            return None, None
+        latest = max(candidates, key=lambda conversation: (conversation.last_message_at, conversation.id))
+        return latest.id, current.id if current is not None else None
 
     def _record_consent(self, channel: Channel, account_id: str, customer_id: str, *, opted_out: bool, at: datetime,
                         detail: str,

@@ -46,7 +46,7 @@ from pynamodb.transactions import TransactWrite
 
 from . import keys
 from .admin_cache import ACCOUNTS, TEAMS
-from .customer_items import CustomerConversationItem
+from .customer_items import CustomerConversationItem, CustomerOpenItem
 from .items import (
     AttachmentAttribute,
     ChannelAccountItem,
@@ -405,11 +405,13 @@ class ContactRepository:
                                    conversation_item.created_sk, conversation_item.activity_sk):
             transaction.save(link)
         if profile_id is not None:
-            # On the customer's list of conversations (storage/customers.py).
+            # On the customer's list of conversations, and among their open ones (storage/customers.py).
             transaction.save(CustomerConversationItem(
                 keys.customer_pk(profile_id), keys.customer_conversation_sk(event.sent_at, conversation_id),
                 conversation_id=conversation_id, channel=event.channel.value, account_id=event.account_id,
                 created_at=event.sent_at))
+            transaction.save(CustomerOpenItem(keys.customer_pk(profile_id), keys.customer_open_sk(conversation_id),
+                                              conversation_id=conversation_id))
 
     @staticmethod
     def _join(transaction: TransactWrite, event: InboundMessage, conversation_id: str, replaces: str | None) -> None:
