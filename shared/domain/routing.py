@@ -155,12 +155,14 @@ class Router:
                                  at=event.sent_at,
                                  detail=f"the customer wrote {event.text!r}", unique=event.provider_message_id,
                                  source=ConsentSource.KEYWORD)
+        # The customer's current conversation on this account, read once for every decision below.
+        current = self._repository.open_conversation(event.account_id, event.customer_id)
         join = None
         if profile is not None and settings.one_open_conversation:
-            join, replaces = self._open_elsewhere(event, profile)
+            join, replaces = self._open_elsewhere(event, profile, current)
             reopened = None
         if join is None:
-            replaces, reopened = self._archived_conversation(event)
+            replaces, reopened = self._archived_conversation(event, current)
 
         def choose_team() -> str:
             # Read only when this message opens a conversation.
@@ -169,7 +171,8 @@ class Router:
 
         result = self._repository.ingest_message(event, team_id=DEFAULT_TEAM_ID, choose_team=choose_team,
                                                  attachments=attachments, replaces=replaces,
-                                                 profile_id=profile.id if profile else None, join=join)
+                                                 profile_id=profile.id if profile else None, join=join,
+                                                 open_id=current.id if current is not None else None)
         if result is None:
             return None  # a redelivery: stored before, and its follow-ups were sent then
         if self._events is not None:
@@ -210,12 +213,13 @@ class Router:
                                        name=event.customer_name,
                                        language=event.language, at=event.sent_at)
 
-    def _open_elsewhere(self, event: InboundMessage, profile: CustomerProfile) -> tuple[str | None, str | None]:
+    def _open_elsewhere(self, event: InboundMessage, profile: CustomerProfile,
+                        current: Conversation | None) -> tuple[str | None, str | None]:
         """With one open conversation per customer: the customer's open conversation on another
-        channel account to join, when this address has none open. Returns (conversation to join,
-        this address's archived conversation whose pointer it replaces)."""
+        channel account to join, when this address has none open (``current``: its conversation
+        on this account). Returns (conversation to join, this address's archived conversation
+        whose pointer it replaces)."""
         assert self._customers is not None
-        current = self._repository.open_conversation(event.account_id, event.customer_id)
         if current is not None and current.state is not ConversationState.ARCHIVED:
             return None, None
         if self._redelivered(event):
@@ -231,19 +235,20 @@ class Router:
         latest = max(candidates, key=lambda conversation: (conversation.last_message_at, conversation.id))
         return latest.id, current.id if current is not None else None
 
-    def _record_consent(self, channel: Channel, account_id: str, customer_id: str, *, opted_out: bool, at: datetime,
-                        detail: str,
-                        unique: str, source: ConsentSource = ConsentSource.PROVIDER) -> bool:
+    def _record_consent(self, channel: Channel, account_id: str, customer_id: str, *, opted_out: bool,
+                        at: datetime, detail: str, unique: str,
+                        source: ConsentSource = ConsentSource.PROVIDER) -> bool:
         if self._consent is None:
             return False
         address = address_for(channel, customer_id_for(channel, customer_id), account_id=account_id)
         return self._consent.record(ConsentChange(channel=channel, address=address.value, opted_out=opted_out,
                                                   at=at, source=source, detail=detail), unique=unique)
 
-    def _archived_conversation(self, event: InboundMessage) -> tuple[str | None, Conversation | None]:
-        """Decide for a customer whose conversation is archived: reopen it (within the reopen
-        period) or start a new one in its place. Returns (conversation to replace, reopened one)."""
-        current = self._repository.open_conversation(event.account_id, event.customer_id)
+    def _archived_conversation(self, event: InboundMessage,
+                               current: Conversation | None) -> tuple[str | None, Conversation | None]:
+        """Decide for a customer whose conversation on this account (``current``) is archived:
+        reopen it (within the reopen period) or start a new one in its place. Returns
+        (conversation to replace, reopened one)."""
         if current is None or current.state is not ConversationState.ARCHIVED:
             return None, None
         if self._redelivered(event):

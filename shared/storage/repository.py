@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import EllipsisType
 from typing import Any, Literal, TypeVar
 
 from chalicelib.domain.models import (
@@ -323,7 +324,8 @@ class ContactRepository:
 
     def ingest_message(self, event: InboundMessage, *, team_id: str, choose_team: Callable[[], str] | None = None,
                        attachments: tuple[Attachment, ...] = (), replaces: str | None = None,
-                       profile_id: str | None = None, join: str | None = None) -> IngestResult | None:
+                       profile_id: str | None = None, join: str | None = None,
+                       open_id: str | EllipsisType | None = ...) -> IngestResult | None:
         """Store an inbound message (with its media, already copied to the media bucket) and
         create or touch its conversation. A new conversation goes to ``choose_team()`` (routing,
         called only then) or else ``team_id``.
@@ -337,10 +339,15 @@ class ContactRepository:
         (same transaction). ``join`` names the customer's open conversation on another channel
         (one open conversation per customer): instead of opening one, the message joins it and
         this address's open pointer points at it.
+
+        ``open_id`` is the conversation the customer's open pointer names, when the caller has just
+        read it (saves reading it again; the writes' conditions settle a race either way).
         """
-        pointer = self._get(OpenConversationItem, keys.open_conversation_pk(event.account_id, event.customer_id),
-                            "OPEN")
-        replacing = pointer is not None and replaces is not None and pointer.conversation_id == replaces
+        if open_id is ...:
+            pointer = self._get(OpenConversationItem,
+                                keys.open_conversation_pk(event.account_id, event.customer_id), "OPEN")
+            open_id = pointer.conversation_id if pointer is not None else None
+        replacing = open_id is not None and replaces is not None and open_id == replaces
         message = MessageItem(
             keys.conversation_pk(""), "", message_id=keys.message_id(event.sent_at, event.provider_message_id),
             direction=Direction.INBOUND.value, content_kind=event.kind.value, text=event.text,
@@ -352,13 +359,13 @@ class ContactRepository:
             # Every inbound message names its route: a reply answers on the channel it came from.
             channel=event.channel.value, account_id=event.account_id, customer_id=event.customer_id,
         )
-        joining = join is not None and (pointer is None or replacing)
-        created = (pointer is None or replacing) and not joining
+        joining = join is not None and (open_id is None or replacing)
+        created = (open_id is None or replacing) and not joining
         if joining:
             assert join is not None
             conversation_id = join
         else:
-            conversation_id = keys.new_conversation_id() if created or pointer is None else pointer.conversation_id
+            conversation_id = keys.new_conversation_id() if created or open_id is None else open_id
         if created and choose_team is not None:
             team_id = choose_team()
         self._place_message(message, conversation_id)
@@ -366,13 +373,14 @@ class ContactRepository:
             keys.provider_message_pk(event.channel.value, event.account_id, event.provider_message_id), "PMSG",
             conversation_id=conversation_id, message_sk=message.sk,
         )
+        opened: ConversationItem | None = None
         try:
             with TransactWrite(connection=self._conn()) as transaction:
                 transaction.save(provider_item, condition=ProviderMessageItem.pk.does_not_exist())
                 transaction.save(message)
                 if created:
-                    self._open(transaction, event, conversation_id, team_id, replaces if replacing else None,
-                               profile_id)
+                    opened = self._open(transaction, event, conversation_id, team_id,
+                                        replaces if replacing else None, profile_id)
                 elif joining:
                     self._join(transaction, event, conversation_id, replaces if replacing else None)
         except TransactWriteError as error:
@@ -384,15 +392,20 @@ class ContactRepository:
                 # let the queue retry, and the retry joins that conversation.
                 raise Conflict("customer's conversation was opened concurrently") from error
             raise
-        if not created:
-            self._touch_conversation(conversation_id, event)
-        conversation = self.get_conversation(conversation_id)
+        # The conversation as this write left it: known without reading it again, unless an older
+        # message (arriving late) left it untouched.
+        if opened is not None:
+            # As stored (times in UTC whatever offset the provider's time had), without a read.
+            conversation: Conversation | None = _to_conversation(ConversationItem.from_raw_data(opened.serialize()))
+        else:
+            conversation = self._touch_conversation(conversation_id, event)
+        conversation = conversation or self.get_conversation(conversation_id)
         return IngestResult(conversation=conversation, message=_to_message(message), created_conversation=created)
 
     def _open(self, transaction: TransactWrite, event: InboundMessage, conversation_id: str, team_id: str,
-              replaces: str | None, profile_id: str | None) -> None:
+              replaces: str | None, profile_id: str | None) -> ConversationItem:
         """The writes that open a conversation for the message (``replaces``: the archived one
-        whose open pointer it takes over)."""
+        whose open pointer it takes over); returns the conversation item written."""
         conversation_item = self._new_conversation_item(event, conversation_id, team_id)
         transaction.save(conversation_item, condition=ConversationItem.pk.does_not_exist())
         transaction.save(
@@ -412,6 +425,7 @@ class ContactRepository:
                 created_at=event.sent_at))
             transaction.save(CustomerOpenItem(keys.customer_pk(profile_id), keys.customer_open_sk(conversation_id),
                                               conversation_id=conversation_id))
+        return conversation_item
 
     @staticmethod
     def _join(transaction: TransactWrite, event: InboundMessage, conversation_id: str, replaces: str | None) -> None:
@@ -442,8 +456,9 @@ class ContactRepository:
             channel_pk=index_keys.channel_pk,
         )
 
-    def _touch_conversation(self, conversation_id: str, event: InboundMessage) -> None:
-        """Move the conversation's activity forward; an older message (arriving late) leaves it."""
+    def _touch_conversation(self, conversation_id: str, event: InboundMessage) -> Conversation | None:
+        """Move the conversation's activity forward and return it; an older message (arriving late)
+        leaves it (None)."""
         item = ConversationItem(keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
         actions: list[Action] = [
             ConversationItem.last_message_at.set(event.sent_at),
@@ -458,13 +473,14 @@ class ContactRepository:
         except UpdateError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
-            return
+            return None
         if event.customer_name and event.customer_name.strip():
             ConversationLinkItem(
                 keys.conversation_pk(conversation_id), keys.CUSTOMER_NAME_LINK_SK, conversation_id=conversation_id,
                 lookup_pk=keys.customer_lookup_pk(item.team_id, event.customer_name.strip()),
                 created_sk=item.created_sk, activity_sk=item.activity_sk).save()
         self.refresh_links(conversation_id, item.activity_sk)
+        return _to_conversation(item)
 
     def refresh_links(self, conversation_id: str, activity_sk: str) -> None:
         """Carry the conversation's new last-message key to its lookup links (a handful: its tags
