@@ -17,8 +17,10 @@ reads both images beside the call, through a client it does not count):
   new), a change of a projected attribute one, and anything else nothing. An index entry is the
   table key, the index key and the projected attributes (all of them for an ``ALL`` index), each
   write rounded up to 1 KB;
-* a transactional write (TransactWriteItems) counts double, its index writes included (an upper
-  bound: the two-phase cost is documented for the table's writes).
+* a transactional write (TransactWriteItems) counts the table's writes double (prepare and
+  commit); its index writes count once, since DynamoDB propagates a completed transaction's
+  changes to the global secondary indexes afterwards, as for any write ("Amazon DynamoDB
+  Transactions: How it works").
 """
 
 from __future__ import annotations
@@ -139,13 +141,14 @@ def index_writes(index: resources.IndexDefinition, before: Item | None, after: I
 
 
 def item_write_units(before: Item | None, after: Item | None,
-                     indexes: tuple[resources.IndexDefinition, ...] = resources.TABLE.indexes) -> int:
+                     indexes: tuple[resources.IndexDefinition, ...] = resources.TABLE.indexes, *,
+                     transactional: bool = False) -> int:
     """The table's write and every index's, for one item."""
     table = _blocks(max(item_size(before or {}), item_size(after or {})), WRITE_BLOCK)
-    return table + sum(index_writes(index, before, after) for index in indexes)
+    return table * (2 if transactional else 1) + sum(index_writes(index, before, after) for index in indexes)
 
 
 def write_units(operation: str, request: dict[str, Any], before: Images, after: Images) -> float:
-    factor = 2.0 if operation == "TransactWriteItems" else 1.0
-    return factor * sum(item_write_units(before.get(key), after.get(key))
-                        for key in written_keys(operation, request))
+    transactional = operation == "TransactWriteItems"
+    return float(sum(item_write_units(before.get(key), after.get(key), transactional=transactional)
+                     for key in written_keys(operation, request)))

@@ -1,4 +1,5 @@
-"""Cost probe: pushes N inbound messages and N agent replies through the local pipeline, counts
+"""Cost probe: pushes N inbound messages (each opening a conversation), N pick-ups, N follow-up
+messages in those conversations and N agent replies through the local pipeline, counts
 every AWS request and the DynamoDB capacity it consumed, and prices them.
 
     python -m benchmarks.cost_probe --messages 200
@@ -198,6 +199,15 @@ def run(count: int) -> list[Phase]:  # noqa: C901 - one scenario told in order
                 probe.api_calls += 1
             probe.drain("events")
 
+        def follow_up() -> None:
+            # Each customer writes again in their (now assigned) conversation: most inbound
+            # messages continue a conversation rather than open one.
+            for wa_id in customers:
+                body = whatsapp_text(demo["whatsapp"]["phone_number_id"], wa_id=wa_id, text="Any news?")
+                post_whatsapp(webhook, body, demo["whatsapp"]["app_secret"]).raise_for_status()
+                probe.api_calls += 1
+                probe.drain("inbound", "assignment", "out-of-office", "events")
+
         def reply() -> None:
             for conversation_id in conversation_ids:
                 requests.post(f"{probe.info.api_url}/conversations/{conversation_id}/messages",
@@ -220,6 +230,7 @@ def run(count: int) -> list[Phase]:  # noqa: C901 - one scenario told in order
 
         phases = [probe.measure("inbound message", count, inbound),
                   probe.measure("pick up (list + assign)", count, pick_up),
+                  probe.measure("follow-up message (open conversation)", count, follow_up),
                   probe.measure("reply (incl. 3 status callbacks)", count, reply)]
         assert find([{"n": len(conversation_ids)}], n=count), "every conversation was picked up"
         return phases

@@ -208,14 +208,16 @@ class EventPublisher:
         if not events:
             return
         try:
-            events = tuple(event for event in events if self._is_wanted(event.type))
+            events = tuple(event for event in events if self.wants(event.type))
             if events:
                 self._publisher.send(EVENTS_QUEUE, [fan_out_message(event) for event in events])
         except Exception:
             # The inbox operation has succeeded already; losing its webhook is the lesser harm.
             log.exception("events not published: %s", ", ".join(f"{e.type.value} {e.id}" for e in events))
 
-    def _is_wanted(self, event_type: EventType) -> bool:
+    def wants(self, event_type: EventType) -> bool:
+        """Whether an event of this type would be queued: a use case that has to read something
+        only to describe the event can skip the read."""
         try:
             return self._wanted(event_type)
         except Exception:

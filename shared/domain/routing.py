@@ -38,7 +38,7 @@ from chalicelib.storage.teams import TeamStore
 from .admin_models import DEFAULT_TEAM_ID, RoutingRule
 from .consent import ConsentChange, ConsentSource, keyword_intent
 from .customers import CustomerProfile, address_for
-from .events import EventPublisher, conversation_created, message_created, status_changed
+from .events import EventPublisher, EventType, conversation_created, message_created, status_changed
 from .lifecycle import Lifecycle
 from .models import (
     Attachment,
@@ -191,8 +191,10 @@ class Router:
 
     def _status_event(self, update: StatusUpdate) -> None:
         """message.status_changed for a status that moved a message forward. A watermark receipt
-        (Messenger) names no message and publishes nothing."""
-        if self._events is None or update.watermark is not None:
+        (Messenger) names no message and publishes nothing, and nothing is read for an event that
+        no subscription takes."""
+        if (self._events is None or update.watermark is not None
+                or not self._events.wants(EventType.MESSAGE_STATUS_CHANGED)):
             return
         target = self._repository.provider_message_target(update.channel, update.account_id,
                                                           update.provider_message_id)
