@@ -174,12 +174,15 @@ def run(count: int) -> list[Phase]:  # noqa: C901 - one scenario told in order
         customers = [new_wa_id() for _ in range(count)]
         conversation_ids: list[str] = []
 
-        def inbound() -> None:
+        def every_customer_writes(text: str) -> None:
             for wa_id in customers:
-                body = whatsapp_text(demo["whatsapp"]["phone_number_id"], wa_id=wa_id, text="Where is my order?")
+                body = whatsapp_text(demo["whatsapp"]["phone_number_id"], wa_id=wa_id, text=text)
                 post_whatsapp(webhook, body, demo["whatsapp"]["app_secret"]).raise_for_status()
                 probe.api_calls += 1
                 probe.drain("inbound", "assignment", "out-of-office", "events")
+
+        def inbound() -> None:
+            every_customer_writes("Where is my order?")
 
         def pick_up() -> None:
             cursor = None
@@ -202,11 +205,7 @@ def run(count: int) -> list[Phase]:  # noqa: C901 - one scenario told in order
         def follow_up() -> None:
             # Each customer writes again in their (now assigned) conversation: most inbound
             # messages continue a conversation rather than open one.
-            for wa_id in customers:
-                body = whatsapp_text(demo["whatsapp"]["phone_number_id"], wa_id=wa_id, text="Any news?")
-                post_whatsapp(webhook, body, demo["whatsapp"]["app_secret"]).raise_for_status()
-                probe.api_calls += 1
-                probe.drain("inbound", "assignment", "out-of-office", "events")
+            every_customer_writes("Any news?")
 
         def reply() -> None:
             for conversation_id in conversation_ids:
