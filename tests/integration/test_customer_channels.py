@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from chalicelib import wiring
 from chalicelib.domain.models import Channel, ConsentSignal, InboundEnvelope
+from chalicelib.storage.customers import CustomerStore
 
 from tests.integration.conftest import drain
 from tests.integration.customer_support import (
@@ -187,6 +188,9 @@ def test_a_second_channel_joins_the_open_conversation_behind_more_than_ten_archi
             archive_all(api, agent1, phone, channel="sms")
     [whatsapp] = [c for c in conversations_of(api, agent1, phone) if c["channel"] == "whatsapp"]
     assert len(conversations_of(api, agent1, phone)) == 12
+    # (archiving took each SMS conversation off the customer's open ones)
+    profile_id = get(api, f"/conversations/{whatsapp['id']}/customer", agent1).json()["profile"]["id"]
+    assert CustomerStore().open_conversation_ids(profile_id) == [whatsapp["id"]]
     # When, with one open conversation per customer, the customer writes by SMS again
     with service_setting(api, admin, "one_open_conversation", True, False):
         texts(runtime, sms, phone, "about my first question")
