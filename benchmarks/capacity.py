@@ -2,26 +2,44 @@
 documented rules. moto reports flat figures (1 per Query, 0.5 per GetItem, none for
 transactions), so the benchmarks count for themselves.
 
-Rules applied (on-demand and provisioned alike):
-* reads: item sizes rounded up to 4 KB per item (GetItem, BatchGetItem) or over the whole page
-  (Query, Scan); an eventually consistent read costs half, a transactional read double;
-* writes: item size rounded up to 1 KB; a transactional write costs double; every global
-  secondary index whose keys the written item carries costs one more write of that size (the
-  indexes project every attribute). An update is sized by the item it leaves (UpdateItem returns
-  it: PynamoDB asks for ALL_NEW); an update or delete inside a transaction, which returns nothing,
-  is counted as one unit of 1 KB.
+Reads: item sizes rounded up to 4 KB per item (GetItem, BatchGetItem) or over the whole page
+(Query, Scan; an index page counts the projected entries it returned); an eventually consistent
+read costs half, a transactional read double.
+
+Writes are computed from each written item as it was before and after the call (the cost probe
+reads both images beside the call, through a client it does not count):
+
+* the table: the larger of the two images, rounded up to 1 KB (a delete: the item deleted;
+  1 unit at least, also for a conditional write that failed);
+* each global secondary index, by the rules of "Provisioned throughput considerations for
+  global secondary indexes": an item entering the index costs one write of its index entry, an
+  item leaving it one write, a change of the index's key two (delete the old entry, put the
+  new), a change of a projected attribute one, and anything else nothing. An index entry is the
+  table key, the index key and the projected attributes (all of them for an ``ALL`` index), each
+  write rounded up to 1 KB;
+* a transactional write (TransactWriteItems) counts the table's writes double (prepare and
+  commit); its index writes count once, since DynamoDB propagates a completed transaction's
+  changes to the global secondary indexes afterwards, as for any write ("Amazon DynamoDB
+  Transactions: How it works").
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from chalicelib import resources
 
 READ_BLOCK = 4096
 WRITE_BLOCK = 1024
-INDEX_KEYS = [(index.partition_key, index.sort_key) for index in resources.TABLE.indexes]
+TABLE_KEYS = (resources.TABLE.partition_key, resources.TABLE.sort_key)
+
+Item = dict[str, Any]
+# A written item by its table key (pk, sk): the item as it was before the call and after it
+# (None: absent).
+ItemKey = tuple[str, str]
+Images = Mapping[ItemKey, Item | None]
 
 
 def attribute_size(value: dict[str, Any]) -> int:
@@ -43,7 +61,7 @@ def attribute_size(value: dict[str, Any]) -> int:
     return 3 + sum(len(name.encode()) + 1 + attribute_size(v) for name, v in content.items())  # M
 
 
-def item_size(item: dict[str, dict[str, Any]]) -> int:
+def item_size(item: Item) -> int:
     return sum(len(name.encode()) + attribute_size(value) for name, value in item.items())
 
 
@@ -51,14 +69,7 @@ def _blocks(size: int, block: int) -> int:
     return max(1, math.ceil(size / block))
 
 
-def _index_writes(item: dict[str, Any]) -> int:
-    return sum(1 for partition, sort in INDEX_KEYS if partition in item and sort in item)
-
-
-def _write(item: dict[str, Any] | None) -> float:
-    if item is None:
-        return 1.0
-    return float(_blocks(item_size(item), WRITE_BLOCK) * (1 + _index_writes(item)))
+# --- reads ------------------------------------------------------------------------------------
 
 
 def read_units(operation: str, request: dict[str, Any], response: dict[str, Any]) -> float:
@@ -78,17 +89,66 @@ def read_units(operation: str, request: dict[str, Any], response: dict[str, Any]
     return 0.0
 
 
-def write_units(operation: str, request: dict[str, Any], response: dict[str, Any]) -> float:
+# --- writes -----------------------------------------------------------------------------------
+
+
+def _key_of(key_or_item: Item) -> ItemKey:
+    partition, sort = TABLE_KEYS
+    return key_or_item[partition]["S"], key_or_item[sort]["S"]
+
+
+def written_keys(operation: str, request: dict[str, Any]) -> list[ItemKey]:
+    """The table keys a write request touches (condition checks of a transaction write nothing)."""
     if operation == "PutItem":
-        return _write(request.get("Item"))
-    if operation == "UpdateItem":
-        return _write(response.get("Attributes"))
-    if operation == "DeleteItem":
-        return _write(response.get("Attributes"))
+        return [_key_of(request["Item"])]
+    if operation in {"UpdateItem", "DeleteItem"}:
+        return [_key_of(request["Key"])]
     if operation == "BatchWriteItem":
-        return sum(_write(entry["PutRequest"]["Item"]) if "PutRequest" in entry else 1.0
-                   for entries in request.get("RequestItems", {}).values() for entry in entries)
+        return [_key_of(entry["PutRequest"]["Item"] if "PutRequest" in entry else entry["DeleteRequest"]["Key"])
+                for entries in request.get("RequestItems", {}).values() for entry in entries]
     if operation == "TransactWriteItems":
-        return sum(2.0 * _write(entry["Put"]["Item"]) if "Put" in entry else 2.0
-                   for entry in request.get("TransactItems", []))
-    return 0.0
+        found: list[ItemKey] = []
+        for entry in request.get("TransactItems", []):
+            if "Put" in entry:
+                found.append(_key_of(entry["Put"]["Item"]))
+            elif "Update" in entry or "Delete" in entry:
+                found.append(_key_of((entry.get("Update") or entry["Delete"])["Key"]))
+        return found
+    return []
+
+
+def index_entry(index: resources.IndexDefinition, item: Item | None) -> Item | None:
+    """What the index holds for the item (None: the item is not on it, the index is sparse)."""
+    if item is None or index.partition_key not in item or index.sort_key not in item:
+        return None
+    if not index.include:
+        return item
+    kept = {*TABLE_KEYS, index.partition_key, index.sort_key, *index.include}
+    return {name: value for name, value in item.items() if name in kept}
+
+
+def index_writes(index: resources.IndexDefinition, before: Item | None, after: Item | None) -> int:
+    """Write units one index takes for one item going from ``before`` to ``after``."""
+    old, new = index_entry(index, before), index_entry(index, after)
+    if old is None and new is None:
+        return 0
+    if old is None or new is None:
+        return _blocks(item_size(old or new or {}), WRITE_BLOCK)
+    keys = (index.partition_key, index.sort_key)
+    if any(old[name] != new[name] for name in keys):
+        return _blocks(item_size(old), WRITE_BLOCK) + _blocks(item_size(new), WRITE_BLOCK)
+    return _blocks(item_size(new), WRITE_BLOCK) if old != new else 0
+
+
+def item_write_units(before: Item | None, after: Item | None,
+                     indexes: tuple[resources.IndexDefinition, ...] = resources.TABLE.indexes, *,
+                     transactional: bool = False) -> int:
+    """The table's write and every index's, for one item."""
+    table = _blocks(max(item_size(before or {}), item_size(after or {})), WRITE_BLOCK)
+    return table * (2 if transactional else 1) + sum(index_writes(index, before, after) for index in indexes)
+
+
+def write_units(operation: str, request: dict[str, Any], before: Images, after: Images) -> float:
+    transactional = operation == "TransactWriteItems"
+    return float(sum(item_write_units(before.get(key), after.get(key), transactional=transactional)
+                     for key in written_keys(operation, request)))

@@ -1,4 +1,5 @@
-"""Cost probe: pushes N inbound messages and N agent replies through the local pipeline, counts
+"""Cost probe: pushes N inbound messages (each opening a conversation), N pick-ups, N follow-up
+messages in those conversations and N agent replies through the local pipeline, counts
 every AWS request and the DynamoDB capacity it consumed, and prices them.
 
     python -m benchmarks.cost_probe --messages 200
@@ -30,19 +31,46 @@ from tests.support import find, login, new_wa_id, post_whatsapp, whatsapp_text
 HTTP_TIMEOUT = 10
 
 
+WRITE_OPERATIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
+_ORIGINAL_CREATE_CLIENT = botocore.session.Session.create_client
+
+
 @dataclass
 class Meter:
     requests: Counter[str] = field(default_factory=Counter)
     read_units: float = 0.0
     write_units: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Reads the written items before and after each write (not counted: it stands for what
+    # DynamoDB knows anyway when it bills a write and its index updates).
+    table_name: str = ""
+    inspector: Any = None
 
-    def record(self, service: str, operation: str, request: dict[str, Any], response: dict[str, Any]) -> None:
+    def record(self, service: str, operation: str, request: dict[str, Any], response: dict[str, Any],
+               before: capacity.Images | None = None) -> None:
+        after = self.images(capacity.written_keys(operation, request)) if operation in WRITE_OPERATIONS else {}
         with self.lock:
             self.requests[f"{service}:{operation}"] += 1
             if service == "dynamodb":
                 self.read_units += capacity.read_units(operation, request, response)
-                self.write_units += capacity.write_units(operation, request, response)
+                self.write_units += capacity.write_units(operation, request, before or {}, after)
+
+    def images(self, item_keys: list[capacity.ItemKey]) -> dict[capacity.ItemKey, dict[str, Any] | None]:
+        """The items as the table holds them now (strongly consistent)."""
+        found: dict[capacity.ItemKey, dict[str, Any] | None] = dict.fromkeys(item_keys)
+        if not self.table_name or self.inspector is None:
+            return found  # provisioning and seeding, before the measured phases
+        wanted = list(dict.fromkeys(item_keys))
+        partition, sort = capacity.TABLE_KEYS
+        for start in range(0, len(wanted), 100):
+            chunk = [{partition: {"S": pk}, sort: {"S": sk}} for pk, sk in wanted[start:start + 100]]
+            request: dict[str, Any] = {self.table_name: {"Keys": chunk, "ConsistentRead": True}}
+            while request:
+                answer = self.inspector.batch_get_item(RequestItems=request)
+                for item in answer["Responses"].get(self.table_name, []):
+                    found[(item[partition]["S"], item[sort]["S"])] = item
+                request = answer.get("UnprocessedKeys") or {}
+        return found
 
     def snapshot(self) -> tuple[Counter[str], float, float]:
         with self.lock:
@@ -54,18 +82,23 @@ METER = Meter()
 
 def install_meter() -> None:
     """Count every API call of every botocore client created from now on."""
-    original = botocore.session.Session.create_client
 
     def create_client(self: botocore.session.Session, *args: Any, **kwargs: Any) -> Any:
-        client = original(self, *args, **kwargs)
+        client = _ORIGINAL_CREATE_CLIENT(self, *args, **kwargs)
         service = client.meta.service_model.service_name
+        if service == "dynamodb" and METER.inspector is None:
+            METER.inspector = _ORIGINAL_CREATE_CLIENT(self, *args, **kwargs)
 
-        def before_call(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        def before_call(params: dict[str, Any], context: dict[str, Any], model: Any, **_: Any) -> None:
             if service == "dynamodb":
-                context["request"] = json.loads(params.get("body") or b"{}")
+                request = json.loads(params.get("body") or b"{}")
+                context["request"] = request
+                if model.name in WRITE_OPERATIONS:
+                    context["before"] = METER.images(capacity.written_keys(model.name, request))
 
         def after_call(parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
-            METER.record(service, model.name, context.get("request", {}), parsed if isinstance(parsed, dict) else {})
+            METER.record(service, model.name, context.get("request", {}), parsed if isinstance(parsed, dict) else {},
+                         context.get("before"))
 
         client.meta.events.register("before-call", before_call)
         client.meta.events.register("after-call", after_call)
@@ -131,6 +164,8 @@ def run(count: int) -> list[Phase]:  # noqa: C901 - one scenario told in order
     runtime = LocalRuntime(RuntimeConfig(port=0, moto_port=0, simulator_port=0, start_pollers=False,
                                          poll_wait_seconds=0))
     runtime.start()
+    assert runtime.resources is not None
+    METER.table_name = runtime.resources.table_name
     try:
         probe = Probe(runtime)
         demo = probe.info.demo
@@ -139,12 +174,15 @@ def run(count: int) -> list[Phase]:  # noqa: C901 - one scenario told in order
         customers = [new_wa_id() for _ in range(count)]
         conversation_ids: list[str] = []
 
-        def inbound() -> None:
+        def every_customer_writes(text: str) -> None:
             for wa_id in customers:
-                body = whatsapp_text(demo["whatsapp"]["phone_number_id"], wa_id=wa_id, text="Where is my order?")
+                body = whatsapp_text(demo["whatsapp"]["phone_number_id"], wa_id=wa_id, text=text)
                 post_whatsapp(webhook, body, demo["whatsapp"]["app_secret"]).raise_for_status()
                 probe.api_calls += 1
                 probe.drain("inbound", "assignment", "out-of-office", "events")
+
+        def inbound() -> None:
+            every_customer_writes("Where is my order?")
 
         def pick_up() -> None:
             cursor = None
@@ -163,6 +201,11 @@ def run(count: int) -> list[Phase]:  # noqa: C901 - one scenario told in order
                               timeout=HTTP_TIMEOUT).raise_for_status()
                 probe.api_calls += 1
             probe.drain("events")
+
+        def follow_up() -> None:
+            # Each customer writes again in their (now assigned) conversation: most inbound
+            # messages continue a conversation rather than open one.
+            every_customer_writes("Any news?")
 
         def reply() -> None:
             for conversation_id in conversation_ids:
@@ -186,6 +229,7 @@ def run(count: int) -> list[Phase]:  # noqa: C901 - one scenario told in order
 
         phases = [probe.measure("inbound message", count, inbound),
                   probe.measure("pick up (list + assign)", count, pick_up),
+                  probe.measure("follow-up message (open conversation)", count, follow_up),
                   probe.measure("reply (incl. 3 status callbacks)", count, reply)]
         assert find([{"n": len(conversation_ids)}], n=count), "every conversation was picked up"
         return phases

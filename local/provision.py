@@ -70,7 +70,7 @@ def create_table(endpoint_url: str, region: str, app_name: str) -> str:
             "IndexName": index.name,
             "KeySchema": [{"AttributeName": index.partition_key, "KeyType": "HASH"},
                           {"AttributeName": index.sort_key, "KeyType": "RANGE"}],
-            "Projection": {"ProjectionType": "ALL"},
+            "Projection": index.projection(),
         } for index in table.indexes],
     )
     dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification={

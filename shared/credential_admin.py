@@ -1,7 +1,8 @@
 """Writing channel account credentials to Secrets Manager (reading is ``credentials.py``).
 
 One secret per account, named by ``resources.secret_name``. Readers cache a secret for up to
-``credentials.CACHE_SECONDS``, so a rotation reaches every running function within that time.
+``read_cache.MAX_AGE_SECONDS``, so a rotation reaches every running function within that time;
+this process forgets its cached secrets at once.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 import boto3
 from botocore.exceptions import ClientError
 
+from .read_cache import forget_secrets
 from .resources import secret_name
 from .settings import Settings
 
@@ -42,3 +44,5 @@ class CredentialWriter:
             if error.response.get("Error", {}).get("Code") != "ResourceExistsException":
                 raise
             secrets_client().put_secret_value(SecretId=name, SecretString=document)
+        finally:
+            forget_secrets()

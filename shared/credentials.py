@@ -1,5 +1,7 @@
 """Channel account credentials, kept in Secrets Manager (moto locally) and cached per
-container by Powertools Parameters."""
+container by Powertools Parameters for as long as the other administrators' settings
+(``read_cache.MAX_AGE_SECONDS``): new credentials sign and verify everywhere within that time,
+and at once in the process that stored them (``credential_admin.py`` clears the cache)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,9 @@ from typing import Any
 from aws_lambda_powertools.utilities import parameters
 
 from .errors import NotFound
+from .read_cache import MAX_AGE_SECONDS
 from .resources import secret_name
 from .settings import Settings
-
-CACHE_SECONDS = 300
 
 
 class CredentialStore:
@@ -21,7 +22,7 @@ class CredentialStore:
     def get(self, channel: str, account_id: str) -> dict[str, str]:
         name = secret_name(self._settings.app_name, channel, account_id)
         try:
-            value: Any = parameters.get_secret(name, transform="json", max_age=CACHE_SECONDS)
+            value: Any = parameters.get_secret(name, transform="json", max_age=MAX_AGE_SECONDS)
         except parameters.exceptions.GetParameterError as error:
             raise NotFound(f"no credentials stored for {channel} account {account_id}", field="account") from error
         return {str(key): str(item) for key, item in dict(value).items()}

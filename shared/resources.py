@@ -19,11 +19,24 @@ DEFAULT_APP_NAME = "open-contact"
 
 @dataclass(frozen=True)
 class IndexDefinition:
-    """A global secondary index; every index projects all attributes."""
+    """A global secondary index. ``include`` names the non-key attributes it projects; empty
+    means every attribute (``ALL``). docs/data-model.md, "Index projections", says which index
+    projects what and why."""
 
     name: str
     partition_key: str
     sort_key: str
+    include: tuple[str, ...] = ()
+
+    @property
+    def projection_type(self) -> str:
+        return "INCLUDE" if self.include else "ALL"
+
+    def projection(self) -> dict[str, Any]:
+        """The index's projection as DynamoDB's CreateTable takes it."""
+        if not self.include:
+            return {"ProjectionType": "ALL"}
+        return {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(self.include)}
 
 
 @dataclass(frozen=True)
@@ -44,6 +57,10 @@ class TableDefinition:
             names.extend((index.partition_key, index.sort_key))
         return tuple(dict.fromkeys(names))
 
+
+# What the lookup indexes project besides the keys: the conversation a link leads to, and the
+# item kind (PynamoDB filters a query of one model by it).
+LINK_PROJECTION = ("kind", "conversation_id")
 
 # Conversations appear in three kinds of list: by team and state (the New and Assigned tabs),
 # by owner (Assigned to me) and by team (All). Each list sorts by conversation date or by last
@@ -71,9 +88,12 @@ TABLE = TableDefinition(
         IndexDefinition("handler-created", "handler_pk", "created_sk"),
         IndexDefinition("handler-activity", "handler_pk", "activity_sk"),
         # Lookup links: small items beside a conversation, one per tag and one per customer id
-        # and name, for the filters a conversation can match more than once (many tags).
-        IndexDefinition("lookup-created", "lookup_pk", "created_sk"),
-        IndexDefinition("lookup-activity", "lookup_pk", "activity_sk"),
+        # and name, for the filters a conversation can match more than once (many tags). A page
+        # of links is read back from the conversations themselves (one BatchGet), so the indexes
+        # carry only the conversation id (and the item kind): carrying a link's activity forward on every message
+        # then no longer rewrites its entry in `lookup-created`.
+        IndexDefinition("lookup-created", "lookup_pk", "created_sk", include=LINK_PROJECTION),
+        IndexDefinition("lookup-activity", "lookup_pk", "activity_sk", include=LINK_PROJECTION),
     ),
 )
 

@@ -239,7 +239,7 @@ def exporter() -> Exporter:
 
 @lru_cache(maxsize=1)
 def events() -> EventPublisher:
-    return EventPublisher(publisher())
+    return EventPublisher(publisher(), subscription_store().wants)
 
 
 @lru_cache(maxsize=1)

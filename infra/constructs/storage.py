@@ -36,7 +36,8 @@ class Storage(Construct):
                 index_name=index.name,
                 partition_key=_string_key(index.partition_key),
                 sort_key=_string_key(index.sort_key),
-                projection_type=dynamodb.ProjectionType.ALL,
+                projection_type=dynamodb.ProjectionType(index.projection_type),
+                non_key_attributes=list(index.include) or None,
             )
         # Not versioned: purging a conversation must remove its media for good, and a delete in a
         # versioned bucket only adds a delete marker.

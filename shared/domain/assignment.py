@@ -191,7 +191,7 @@ class Assigner:
         return assigned
 
     def _policy(self, team_id: str) -> AssignmentPolicy:
-        team = self._teams.get(team_id)
+        team = self._teams.cached(team_id)
         return team.assignment if team else AssignmentPolicy()
 
     def _picture(self, team_id: str, policy: AssignmentPolicy, *, assigned: int = 0) -> _TeamPicture:

@@ -126,7 +126,7 @@ class Composer:
         owned = self._owned(principal, conversation_id)
         # The conversation as seen from the channel the reply goes out on.
         conversation = self._routed(owned, draft.reply_to)
-        self._refuse_opted_out(conversation.channel, conversation.customer_id)
+        self._refuse_opted_out(conversation.channel, conversation.account_id, conversation.customer_id)
         checked = self._check(conversation.channel, conversation.account_id, draft, conversation_id=conversation.id)
         if checked.attachments:
             self._refuse_media_route(conversation)
@@ -174,9 +174,10 @@ class Composer:
                                                "customer_id": answered.customer_id,
                                                "last_customer_message_at": answered.sent_at})
 
-    def _refuse_opted_out(self, channel: Channel, customer_id: str) -> None:
+    def _refuse_opted_out(self, channel: Channel, account_id: str, customer_id: str) -> None:
         if self._consent is not None:
-            refuse_if_opted_out(self._consent.state(channel, address_for(channel, customer_id).value))
+            refuse_if_opted_out(self._consent.state(
+                channel, address_for(channel, customer_id, account_id=account_id).value))
 
     def start(self, principal: Principal, *, account_id: str, customer_id: str | None, phone: str | None,
               customer_name: str | None, draft: Draft) -> tuple[Conversation, Message]:
@@ -198,14 +199,15 @@ class Composer:
         if checked.template is None and account.channel in WINDOW_BY_CHANNEL:
             raise WindowClosed(f"a {account.channel.value} conversation can only be started with a template",
                                field="template")
-        self._refuse_opted_out(account.channel, customer)
+        self._refuse_opted_out(account.channel, account.id, customer)
         current = self._repository.open_conversation(account.id, customer)
         if current is not None and current.state is not ConversationState.ARCHIVED:
             raise Conflict(f"customer {customer} has an open conversation {current.id} on this account",
                            field="customer_id")
         now = self._clock()
         profile = None if self._customers is None else self._customers.resolve(
-            address_for(account.channel, customer), name=customer_name, language=None, at=now)
+            address_for(account.channel, customer, account_id=account.id), name=customer_name, language=None,
+            at=now)
         conversation = self._store.start(
             conversation_id=keys.new_conversation_id(), channel=account.channel, account_id=account.id,
             customer_id=customer, customer_name=customer_name, team_id=principal.team_id, owner_id=principal.id,

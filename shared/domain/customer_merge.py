@@ -56,7 +56,8 @@ class CustomerMerger:
         record = MergeRecord(id=keys.sortable_id(now), kept_id=kept.id, source_id=source.id, by_id=principal.id,
                              by_name=principal.user.display_name, started_at=now, state=MergeState.IN_PROGRESS)
         items = self._merges.source_items(source.id)
-        actions = merge_actions(len(items.addresses), len(items.conversations), len(items.log_entries))
+        actions = merge_actions(len(items.addresses), len(items.conversations), len(items.log_entries),
+                                len(items.open_markers))
         if actions <= self._limit:
             return self._merges.in_one(kept, source, merged_profile_fields(kept, source), record, items)
         self._merges.begin(kept, source, record)

@@ -109,7 +109,7 @@ class CustomerProfiles:
         conversation = self._repository.get_conversation(conversation_id)
         if not _readable(principal, conversation):
             raise Forbidden(f"conversation {conversation.id} belongs to another team")
-        address = address_for(conversation.channel, conversation.customer_id)
+        address = address_for(conversation.channel, conversation.customer_id, account_id=conversation.account_id)
         profile = self._customers.find(address)
         if profile is None:
             profile = self._customers.resolve(address, name=conversation.customer_name, language=None,
@@ -196,7 +196,8 @@ class CustomerProfiles:
         profile = self._customers.current(customer_id)
         if conversation_id is not None:
             conversation = self._repository.get_conversation(conversation_id)
-            owner = self._customers.find(address_for(conversation.channel, conversation.customer_id))
+            owner = self._customers.find(address_for(conversation.channel, conversation.customer_id,
+                                                     account_id=conversation.account_id))
             if owner is None or owner.id != profile.id:
                 raise InvalidInput(f"conversation {conversation_id} is not this customer's", field="conversation_id")
         now = self._clock()

@@ -33,7 +33,8 @@ class AddressKind(StrEnum):
     MESSENGER = "messenger"
     INSTAGRAM = "instagram"
     VIBER = "viber"
-    # A customer id an integrator's system gives over the generic API channel.
+    # A customer id an integrator's system gives over the generic API channel, namespaced by the
+    # channel account (``<account id>/<customer id>``): two integrators' ids are two customers.
     API = "api"
 
 
@@ -56,6 +57,14 @@ class Address(Frozen):
         return (Channel(self.kind.value),)
 
     @property
+    def search_text(self) -> str:
+        """The value as search finds it: an API address by the integrator's own customer id (an
+        address from before the namespacing has no account part)."""
+        if self.kind is AddressKind.API:
+            return self.value.partition(API_NAMESPACE_SEPARATOR)[2] or self.value
+        return self.value
+
+    @property
     def search_field(self) -> SearchField:
         if self.kind is AddressKind.PHONE:
             return "phone"
@@ -64,12 +73,21 @@ class Address(Frozen):
         return "channel_id"
 
 
-def address_for(channel: Channel, customer_id: str) -> Address:
-    """The address a channel's customer id stands for (ids on phone channels are E.164 already)."""
+# Between the account id and the integrator's customer id of an API address; account ids never
+# contain it (admin_inputs: letters, digits, '_', '.', '-').
+API_NAMESPACE_SEPARATOR = "/"
+
+
+def address_for(channel: Channel, customer_id: str, *, account_id: str) -> Address:
+    """The address a channel's customer id on a channel account stands for (ids on phone
+    channels are E.164 already). Only the generic API channel's ids depend on the account: each
+    integrator numbers its customers itself."""
     if channel in _PHONE_CHANNELS:
         return Address(kind=AddressKind.PHONE, value=customer_id)
     if channel is Channel.EMAIL:
         return Address(kind=AddressKind.EMAIL, value=customer_id.strip().casefold())
+    if channel is Channel.API:
+        return Address(kind=AddressKind.API, value=f"{account_id}{API_NAMESPACE_SEPARATOR}{customer_id}")
     return Address(kind=AddressKind(channel.value), value=customer_id)
 
 
@@ -303,7 +321,8 @@ TRANSACTION_LIMIT = 100
 MERGE_FIXED_ACTIONS = 3
 
 
-def merge_actions(addresses: int, conversations: int, log_entries: int) -> int:
+def merge_actions(addresses: int, conversations: int, log_entries: int, open_markers: int = 0) -> int:
     """Actions a one-transaction merge needs: an address is its record moved (delete + put) and
-    its owner pointer updated; a conversation or log entry is a record moved."""
-    return MERGE_FIXED_ACTIONS + 3 * addresses + 2 * conversations + 2 * log_entries
+    its owner pointer updated; a conversation record, an open conversation's marker or a log
+    entry is an item moved."""
+    return MERGE_FIXED_ACTIONS + 3 * addresses + 2 * (conversations + log_entries + open_markers)

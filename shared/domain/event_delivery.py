@@ -23,7 +23,6 @@ from chalicelib.storage.subscriptions import SubscriptionStore
 
 from .events import DeliveryRequest, Event, EventsEnvelope, FanOut
 from .outbound import RetryPolicy
-from .paging import every_item
 from .subscription_models import DeliveryAttempt, DeliveryOutcome, EventSubscription, StoredDelivery
 
 log = logging.getLogger(__name__)
@@ -71,8 +70,7 @@ class EventDelivery:
 
     def fan_out(self, event: Event) -> int:
         """One delivery per enabled subscription to this event type; returns how many."""
-        wanted = [subscription for subscription in every_item(
-                      lambda cursor: self._store.list_subscriptions(limit=100, cursor=cursor))
+        wanted = [subscription for subscription in self._store.current()
                   if subscription.enabled and event.type in subscription.events]
         now = self._clock()
         body = event.model_dump_json()

@@ -11,6 +11,7 @@ queue's deduplication folds.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -186,17 +187,40 @@ def fan_out_message(event: Event) -> QueueMessage:
                         group_id=fifo_token("conversation", _subject(event)), deduplication_id=event.id)
 
 
-class EventPublisher:
-    """What the inbox use cases call after their write. Never raises."""
+def _everyone_wants(_: EventType) -> bool:
+    return True
 
-    def __init__(self, publisher: QueuePublisher) -> None:
+
+class EventPublisher:
+    """What the inbox use cases call after their write. Never raises.
+
+    ``wanted(type)`` says whether any enabled subscription takes events of that type (a cached
+    read, storage/admin_cache.py): an event nobody subscribed to costs no queue message and no
+    worker invocation. A subscription created meanwhile in another container gets its first
+    events within the cache's lifetime; one created in this process at once.
+    """
+
+    def __init__(self, publisher: QueuePublisher, wanted: Callable[[EventType], bool] = _everyone_wants) -> None:
         self._publisher = publisher
+        self._wanted = wanted
 
     def publish(self, *events: Event) -> None:
         if not events:
             return
         try:
-            self._publisher.send(EVENTS_QUEUE, [fan_out_message(event) for event in events])
+            events = tuple(event for event in events if self.wants(event.type))
+            if events:
+                self._publisher.send(EVENTS_QUEUE, [fan_out_message(event) for event in events])
         except Exception:
             # The inbox operation has succeeded already; losing its webhook is the lesser harm.
             log.exception("events not published: %s", ", ".join(f"{e.type.value} {e.id}" for e in events))
+
+    def wants(self, event_type: EventType) -> bool:
+        """Whether an event of this type would be queued: a use case that has to read something
+        only to describe the event can skip the read."""
+        try:
+            return self._wanted(event_type)
+        except Exception:
+            # Cannot tell: publish, and let the event worker find out (losing an event is worse).
+            log.exception("event subscriptions not read; publishing %s anyway", event_type.value)
+            return True

@@ -42,12 +42,12 @@ class OutOfOffice:
         if message.direction is not Direction.INBOUND:
             return False
         conversation = self._repository.get_conversation(conversation_id)
-        team = self._teams.get(conversation.team_id)
+        team = self._teams.cached(conversation.team_id)
         # When the customer wrote, not when the queue got to it.
         closed_period = current_closed_period(team.office_hours if team else None, message.sent_at)
         if closed_period is None:
             return False
-        replies = self._accounts.out_of_office(conversation.account_id)
+        replies = self._accounts.auto_replies(conversation.account_id)
         if not replies:
             return False
         reply = self._replies.record(conversation_id, closed_period, replies, trigger_message_id=message_id,

@@ -137,7 +137,8 @@ class OutboundDispatcher:
                                 conversation.customer_id, content, progress)
         except SendFailed as failure:
             if failure.opted_out and self._consent is not None:
-                address = address_for(conversation.channel, conversation.customer_id).value
+                address = address_for(conversation.channel, conversation.customer_id,
+                                      account_id=conversation.account_id).value
                 self._consent.record(ConsentChange(
                     channel=conversation.channel, address=address, opted_out=True, at=now,
                     source=ConsentSource.PROVIDER, detail=f"{failure.code}: {failure.message}"),

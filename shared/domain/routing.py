@@ -39,7 +39,7 @@ from .admin_models import DEFAULT_TEAM_ID, RoutingRule
 from .assignment import assignment_request
 from .consent import ConsentChange, ConsentSource, keyword_intent
 from .customers import CustomerProfile, address_for
-from .events import EventPublisher, conversation_created, message_created, status_changed
+from .events import EventPublisher, EventType, conversation_created, message_created, status_changed
 from .lifecycle import Lifecycle
 from .models import (
     Attachment,
@@ -123,12 +123,14 @@ class Router:
             if applied:
                 self._status_event(event)
             if event.opted_out:
-                self._record_consent(event.channel, event.customer_id, opted_out=True, at=event.occurred_at,
+                self._record_consent(event.channel, event.account_id, event.customer_id, opted_out=True,
+                                     at=event.occurred_at,
                                      detail=f"{event.error_code}: {event.error_message}",
                                      unique=f"status-{event.provider_message_id}")
             return applied
         if isinstance(event, ConsentSignal):
-            return self._record_consent(event.channel, event.customer_id, opted_out=event.opted_out,
+            return self._record_consent(event.channel, event.account_id, event.customer_id,
+                                        opted_out=event.opted_out,
                                         at=event.occurred_at, detail=event.detail, unique=event.provider_event_id)
         return self._ingest(event.model_copy(update={"customer_id": customer_id_for(event.channel,
                                                                                      event.customer_id)}))
@@ -141,23 +143,28 @@ class Router:
         intent = keyword_intent(event.channel, event.text, settings.consent_keywords)
         if intent is not None:
             # Before the message is stored: a retry after a crash records it then (same history key).
-            self._record_consent(event.channel, event.customer_id, opted_out=intent, at=event.sent_at,
+            self._record_consent(event.channel, event.account_id, event.customer_id, opted_out=intent,
+                                 at=event.sent_at,
                                  detail=f"the customer wrote {event.text!r}", unique=event.provider_message_id,
                                  source=ConsentSource.KEYWORD)
+        # The customer's current conversation on this account, read once for every decision below.
+        current = self._repository.open_conversation(event.account_id, event.customer_id)
         join = None
         if profile is not None and settings.one_open_conversation:
-            join, replaces = self._open_elsewhere(event, profile)
+            join, replaces = self._open_elsewhere(event, profile, current)
             reopened = None
         if join is None:
-            replaces, reopened = self._archived_conversation(event)
+            replaces, reopened = self._archived_conversation(event, current)
 
         def choose_team() -> str:
             # Read only when this message opens a conversation.
-            return route_to_team(self._accounts.rules_for(event.account_id), event, account, self._teams.exists)
+            return route_to_team(self._accounts.routing_rules(event.account_id), event, account,
+                                 lambda team_id: self._teams.cached(team_id) is not None)
 
         result = self._repository.ingest_message(event, team_id=DEFAULT_TEAM_ID, choose_team=choose_team,
                                                  attachments=attachments, replaces=replaces,
-                                                 profile_id=profile.id if profile else None, join=join)
+                                                 profile_id=profile.id if profile else None, join=join,
+                                                 open_id=current.id if current is not None else None)
         if result is None:
             return None  # a redelivery: stored before, and its follow-ups were sent then
         if self._events is not None:
@@ -176,8 +183,10 @@ class Router:
 
     def _status_event(self, update: StatusUpdate) -> None:
         """message.status_changed for a status that moved a message forward. A watermark receipt
-        (Messenger) names no message and publishes nothing."""
-        if self._events is None or update.watermark is not None:
+        (Messenger) names no message and publishes nothing, and nothing is read for an event that
+        no subscription takes."""
+        if (self._events is None or update.watermark is not None
+                or not self._events.wants(EventType.MESSAGE_STATUS_CHANGED)):
             return
         target = self._repository.provider_message_target(update.channel, update.account_id,
                                                           update.provider_message_id)
@@ -194,40 +203,46 @@ class Router:
     def _profile(self, event: InboundMessage) -> CustomerProfile | None:
         if self._customers is None:
             return None
-        return self._customers.resolve(address_for(event.channel, event.customer_id), name=event.customer_name,
+        return self._customers.resolve(address_for(event.channel, event.customer_id, account_id=event.account_id),
+                                       name=event.customer_name,
                                        language=event.language, at=event.sent_at)
 
-    def _open_elsewhere(self, event: InboundMessage, profile: CustomerProfile) -> tuple[str | None, str | None]:
+    def _open_elsewhere(self, event: InboundMessage, profile: CustomerProfile,
+                        current: Conversation | None) -> tuple[str | None, str | None]:
         """With one open conversation per customer: the customer's open conversation on another
-        channel account to join, when this address has none open. Returns (conversation to join,
-        this address's archived conversation whose pointer it replaces)."""
+        channel account to join, when this address has none open (``current``: its conversation
+        on this account). Returns (conversation to join, this address's archived conversation
+        whose pointer it replaces)."""
         assert self._customers is not None
-        current = self._repository.open_conversation(event.account_id, event.customer_id)
         if current is not None and current.state is not ConversationState.ARCHIVED:
             return None, None
         if self._redelivered(event):
             return None, None
-        recent = self._customers.conversations(profile.id, limit=10, cursor=None).items
-        found = self._customers.hydrate([record.conversation_id for record in recent])
-        for record in recent:
-            conversation = found.get(record.conversation_id)
-            if (conversation is not None and conversation.state is not ConversationState.ARCHIVED
-                    and (current is None or conversation.id != current.id)):
-                return conversation.id, current.id if current is not None else None
-        return None, None
+        # The customer's open conversations, whatever their history (a marker each; one left over
+        # by an interrupted archive is filtered out by the state read here).
+        found = self._customers.hydrate(self._customers.open_conversation_ids(profile.id))
+        candidates = [conversation for conversation in found.values()
+                      if conversation.state is not ConversationState.ARCHIVED
+                      and (current is None or conversation.id != current.id)]
+        if not candidates:
+            return None, None
+        latest = max(candidates, key=lambda conversation: (conversation.last_message_at, conversation.id))
+        return latest.id, current.id if current is not None else None
 
-    def _record_consent(self, channel: Channel, customer_id: str, *, opted_out: bool, at: datetime, detail: str,
-                        unique: str, source: ConsentSource = ConsentSource.PROVIDER) -> bool:
+    def _record_consent(self, channel: Channel, account_id: str, customer_id: str, *, opted_out: bool,
+                        at: datetime, detail: str, unique: str,
+                        source: ConsentSource = ConsentSource.PROVIDER) -> bool:
         if self._consent is None:
             return False
-        address = address_for(channel, customer_id_for(channel, customer_id))
+        address = address_for(channel, customer_id_for(channel, customer_id), account_id=account_id)
         return self._consent.record(ConsentChange(channel=channel, address=address.value, opted_out=opted_out,
                                                   at=at, source=source, detail=detail), unique=unique)
 
-    def _archived_conversation(self, event: InboundMessage) -> tuple[str | None, Conversation | None]:
-        """Decide for a customer whose conversation is archived: reopen it (within the reopen
-        period) or start a new one in its place. Returns (conversation to replace, reopened one)."""
-        current = self._repository.open_conversation(event.account_id, event.customer_id)
+    def _archived_conversation(self, event: InboundMessage,
+                               current: Conversation | None) -> tuple[str | None, Conversation | None]:
+        """Decide for a customer whose conversation on this account (``current``) is archived:
+        reopen it (within the reopen period) or start a new one in its place. Returns
+        (conversation to replace, reopened one)."""
         if current is None or current.state is not ConversationState.ARCHIVED:
             return None, None
         if self._redelivered(event):

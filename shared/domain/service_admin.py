@@ -26,13 +26,13 @@ class ServiceAdministration:
 
     def get(self, principal: Principal) -> SettingsView:
         require_settings_reader(principal)
-        return SettingsView(service_settings.get_service_settings(), service_settings.seats_used())
+        return SettingsView(service_settings.read_service_settings(), service_settings.seats_used())
 
     def update(self, principal: Principal, changes: dict[str, Any]) -> SettingsView:
         """Change some settings (validated as a whole first). A new auto-deletion period applies
         to the conversations already archived too: their deletion dates move in the background."""
         require_administrator(principal)
-        before = service_settings.get_service_settings()
+        before = service_settings.read_service_settings()
         ServiceSettings.model_validate({**before.model_dump(), **changes})
         after = service_settings.update_service_settings(changes)
         rescheduling = after.auto_delete_days != before.auto_delete_days

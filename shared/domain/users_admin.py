@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from chalicelib.errors import Conflict, InvalidInput
 from chalicelib.identity_provider import IdentityProvider
-from chalicelib.storage.service_settings import get_service_settings
+from chalicelib.storage.service_settings import read_service_settings
 from chalicelib.storage.teams import TeamStore
 from chalicelib.storage.users import MAX_TEAMS_PER_USER, NoFreeSeat, UserStore
 
@@ -44,7 +44,7 @@ class UserAdministration:
 
     def _store_new_user(self, user: User, *, explicit: bool) -> User:
         if not explicit:
-            settings = get_service_settings()
+            settings = read_service_settings()
             user = user.model_copy(update={"role": default_role_for_new_user(settings.seats, self._users.seats_used())})
         try:
             return self._users.create(user)
@@ -75,7 +75,7 @@ class UserAdministration:
             if user.role in (Role.ADMINISTRATOR, Role.AGENT):
                 role = user.role
             else:
-                settings = get_service_settings()
+                settings = read_service_settings()
                 role = default_role_for_new_user(settings.seats, self._users.seats_used())
         changed = self._users.change_role(user, role)
         self._identity.apply_role(changed.email, changed.role)

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 
 from chalicelib.domain.admin_models import OutOfOfficeMessage, RoutingRule
-from chalicelib.domain.models import Channel, ChannelAccount, Page
+from chalicelib.domain.models import ChannelAccount, Page
 from chalicelib.errors import Conflict, NotFound
 from pydantic import TypeAdapter
 from pynamodb.exceptions import PutError, UpdateError
@@ -19,27 +19,18 @@ from pynamodb.expressions.update import Action
 from pynamodb.pagination import ResultIterator
 
 from . import keys
+from .admin_cache import ACCOUNTS, OUT_OF_OFFICE, ROUTING_RULES
 from .admin_items import OutOfOfficeItem, RoutingRuleItem
 from .items import ChannelAccountItem, TableItem
-from .repository import _decode_cursor, _encode_cursor
+from .repository import (
+    _decode_cursor,
+    _encode_cursor,
+    channel_account_item,
+    read_channel_account,
+    to_channel_account,
+)
 
 _MESSAGES = TypeAdapter(list[OutOfOfficeMessage])
-
-
-def account_item(account: ChannelAccount) -> ChannelAccountItem:
-    return ChannelAccountItem(
-        keys.account_pk(account.id), keys.ACCOUNT_SK, account_id=account.id, channel=account.channel.value,
-        name=account.name, provider_account_id=account.provider_account_id, api_base_url=account.api_base_url,
-        team_id=account.team_id, enabled=account.enabled,
-        collection_pk=keys.ACCOUNTS_COLLECTION, collection_sk=f"{account.channel.value}#{account.id}",
-    )
-
-
-def _to_account(item: ChannelAccountItem) -> ChannelAccount:
-    return ChannelAccount(
-        id=item.account_id, channel=Channel(item.channel), name=item.name,
-        provider_account_id=item.provider_account_id, api_base_url=item.api_base_url,
-        team_id=item.team_id, enabled=bool(item.enabled))
 
 
 def _to_rule(item: RoutingRuleItem) -> RoutingRule:
@@ -51,10 +42,8 @@ class ChannelAccountStore:
     # --- accounts ---------------------------------------------------------------------------
 
     def get(self, account_id: str) -> ChannelAccount | None:
-        try:
-            return _to_account(ChannelAccountItem.get(keys.account_pk(account_id), keys.ACCOUNT_SK))
-        except ChannelAccountItem.DoesNotExist:
-            return None
+        """Read now, not cached: the administration shows what the table holds."""
+        return read_channel_account(account_id)
 
     def require(self, account_id: str) -> ChannelAccount:
         account = self.get(account_id)
@@ -68,11 +57,13 @@ class ChannelAccountStore:
 
     def create(self, account: ChannelAccount) -> ChannelAccount:
         try:
-            account_item(account).save(condition=ChannelAccountItem.pk.does_not_exist())
+            channel_account_item(account).save(condition=ChannelAccountItem.pk.does_not_exist())
         except PutError as error:
             if error.cause_response_code == "ConditionalCheckFailedException":
                 raise Conflict(f"channel account {account.id} exists already", field="id") from error
             raise
+        finally:
+            ACCOUNTS.invalidate(account.id)  # a webhook may have found it missing before
         return account
 
     def update(self, account_id: str, *, name: str | None = None, team_id: str | None = None,
@@ -92,12 +83,14 @@ class ChannelAccountStore:
                 if error.cause_response_code == "ConditionalCheckFailedException":
                     raise NotFound(f"channel account {account_id} does not exist", field="account_id") from error
                 raise
+            finally:
+                ACCOUNTS.invalidate(account_id)
         return self.require(account_id)
 
     def list_accounts(self, *, limit: int, cursor: str | None) -> Page[ChannelAccount]:
         results: ResultIterator[TableItem] = ChannelAccountItem.collection.query(
             keys.ACCOUNTS_COLLECTION, limit=limit, last_evaluated_key=_decode_cursor(cursor))
-        items = [_to_account(item) for item in results if isinstance(item, ChannelAccountItem)]
+        items = [to_channel_account(item) for item in results if isinstance(item, ChannelAccountItem)]
         return Page[ChannelAccount](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
 
     # --- routing rules ----------------------------------------------------------------------
@@ -108,10 +101,16 @@ class ChannelAccountStore:
             account_id=rule.account_id, team_id=rule.team_id, priority=rule.priority, language=rule.language,
             keyword=rule.keyword,
         ).save(condition=RoutingRuleItem.pk.does_not_exist())
+        ROUTING_RULES.invalidate(rule.account_id)
         return rule
 
+    def routing_rules(self, account_id: str) -> list[RoutingRule]:
+        """The account's rules as routing reads them for every new conversation (cached)."""
+        return ROUTING_RULES.get(account_id, lambda: self.rules_for(account_id))
+
     def rules_for(self, account_id: str) -> list[RoutingRule]:
-        """The account's rules by ascending priority (the ROUTING partition holds admin-sized data)."""
+        """The account's rules by ascending priority, read now (the ROUTING partition holds
+        admin-sized data)."""
         results: ResultIterator[TableItem] = TableItem.query(
             keys.ROUTING_PK, TableItem.sk.startswith(keys.routing_rule_prefix(account_id)))
         return [_to_rule(item) for item in results if isinstance(item, RoutingRuleItem)]
@@ -140,10 +139,16 @@ class ChannelAccountStore:
         if rule is None:
             raise NotFound(f"routing rule {rule_id} of account {account_id} does not exist", field="rule_id")
         RoutingRuleItem(keys.ROUTING_PK, keys.routing_rule_sk(account_id, rule.priority, rule.id)).delete()
+        ROUTING_RULES.invalidate(account_id)
 
     # --- out of office ----------------------------------------------------------------------
 
+    def auto_replies(self, account_id: str) -> list[OutOfOfficeMessage]:
+        """The account's out-of-office messages as the out-of-office worker reads them (cached)."""
+        return OUT_OF_OFFICE.get(account_id, lambda: self.out_of_office(account_id))
+
     def out_of_office(self, account_id: str) -> list[OutOfOfficeMessage]:
+        """Read now (the administration)."""
         try:
             item = OutOfOfficeItem.get(keys.account_pk(account_id), keys.OUT_OF_OFFICE_SK)
         except OutOfOfficeItem.DoesNotExist:
@@ -153,6 +158,7 @@ class ChannelAccountStore:
     def set_out_of_office(self, account_id: str, messages: list[OutOfOfficeMessage]) -> None:
         if not messages:
             OutOfOfficeItem(keys.account_pk(account_id), keys.OUT_OF_OFFICE_SK).delete()
-            return
-        OutOfOfficeItem(keys.account_pk(account_id), keys.OUT_OF_OFFICE_SK,
-                        messages=_MESSAGES.dump_json(messages).decode()).save()
+        else:
+            OutOfOfficeItem(keys.account_pk(account_id), keys.OUT_OF_OFFICE_SK,
+                            messages=_MESSAGES.dump_json(messages).decode()).save()
+        OUT_OF_OFFICE.invalidate(account_id)

@@ -8,6 +8,7 @@ customer profile       CUST#<id>                       PROFILE                  
 customer address       CUST#<id>                       ADDR#<kind>:<value>          CUSTOMERS#<field>
 address owner          ADDRESS#<kind>:<value>          OWNER
 customer conversation  CUST#<id>                       CONV#<created>#<conv id>
+open conversation      CUST#<id>                       OPEN#<conv id>
 communication log      CUST#<id> and CONV#<conv id>    LOG#<millis>-<suffix>
 merge record           CUST#<kept id>                  MERGE#<millis>-<suffix>
 attribute definition   CUSTATTRS                       ATTR#<key>
@@ -71,6 +72,14 @@ class CustomerConversationItem(TableItem, discriminator="customer_conversation")
     channel = UnicodeAttribute()
     account_id = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+
+
+class CustomerOpenItem(TableItem, discriminator="customer_open"):
+    """The customer's conversation is open (not archived): written with the conversation, put back
+    before a reopen and removed after an archive, so an open conversation always has one (a left
+    over one only costs a read: readers check the conversation's state)."""
+
+    conversation_id = UnicodeAttribute()
 
 
 class CommunicationItem(TableItem, discriminator="communication"):

@@ -1,8 +1,9 @@
 """The writes of a profile merge (``domain/customer_merge.py`` decides; this module writes).
 
 A merge moves the source profile's addresses (record and owner pointer together), conversation
-records and communication log entries to the kept profile, fills the kept profile's missing
-fields, marks the source ``merged_into`` and stores a merge record (who, when, what).
+records with their open-conversation markers and communication log entries to the kept profile,
+fills the kept profile's missing fields, marks the source ``merged_into`` and stores a merge
+record (who, when, what).
 
 - When everything fits in one TransactWriteItems (at most 100 actions) it is one transaction:
   all or nothing.
@@ -36,9 +37,10 @@ from .customer_items import (
     CustomerAddressItem,
     CustomerConversationItem,
     CustomerItem,
+    CustomerOpenItem,
     MergeItem,
 )
-from .customers import CustomerStore, address_item, name_search_keys, owner_item
+from .customers import CustomerStore, address_item, name_search_keys, open_marker, owner_item
 from .items import TableItem
 
 
@@ -49,10 +51,11 @@ class SourceItems:
     addresses: list[CustomerAddressItem] = field(default_factory=list)
     conversations: list[CustomerConversationItem] = field(default_factory=list)
     log_entries: list[CommunicationItem] = field(default_factory=list)
+    open_markers: list[CustomerOpenItem] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.addresses or self.conversations or self.log_entries)
+        return not (self.addresses or self.conversations or self.log_entries or self.open_markers)
 
 
 def _to_record(item: MergeItem) -> MergeRecord:
@@ -98,6 +101,8 @@ class MergeStore:
                 found.conversations.append(item)
             elif isinstance(item, CommunicationItem):
                 found.log_entries.append(item)
+            elif isinstance(item, CustomerOpenItem):
+                found.open_markers.append(item)
         return found
 
     # --- writing -------------------------------------------------------------------------------
@@ -174,6 +179,9 @@ class MergeStore:
             transaction.save(CustomerConversationItem(
                 keys.customer_pk(kept_id), conversation.sk, conversation_id=conversation.conversation_id,
                 channel=conversation.channel, account_id=conversation.account_id, created_at=conversation.created_at))
+        for marker in items.open_markers:
+            transaction.delete(marker)
+            transaction.save(open_marker(kept_id, marker.conversation_id))
         for entry in items.log_entries:
             transaction.delete(entry)
             transaction.save(CommunicationItem(
@@ -250,6 +258,9 @@ def chunks(items: SourceItems, budget: int) -> Sequence[SourceItems]:
     for entry in items.log_entries:
         room(2)
         current.log_entries.append(entry)
+    for marker in items.open_markers:
+        room(2)
+        current.open_markers.append(marker)
     if not current.empty:
         steps.append(current)
     return steps

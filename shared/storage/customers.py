@@ -6,7 +6,9 @@ communication log, and customer search (docs/data-model.md, "Customers").
   profile by any address is one GetItem, and the pointer is the one owner every reader sees.
 - The customer's conversations are ``CUST#<id>``/``CONV#<created>#<conversation>`` records, written
   in the transaction that creates the conversation (``customer_conversation_item``): one strongly
-  consistent Query lists them on every channel, newest first.
+  consistent Query lists them on every channel, newest first. Beside each open (not archived)
+  conversation is ``CUST#<id>``/``OPEN#<conversation>``: the customer's open conversations are one
+  Query too, however many archived ones they have.
 - Search reads the sparse ``collection`` index: the profile carries ``CUSTOMERS#name`` and each
   address ``CUSTOMERS#phone`` / ``#email`` / ``#channel_id``, sort key ``<normalised value>#<id>``,
   so exact and prefix search are one begins_with Query, paged by cursor.
@@ -29,6 +31,7 @@ from chalicelib.domain.customers import (
     CustomerProfile,
     Medium,
     SearchTerm,
+    address_for,
     normalise,
     parse_address,
 )
@@ -48,6 +51,7 @@ from .customer_items import (
     CustomerAddressItem,
     CustomerConversationItem,
     CustomerItem,
+    CustomerOpenItem,
 )
 from .items import ConversationItem, TableItem
 from .repository import _decode_cursor, _encode_cursor, _to_conversation
@@ -70,6 +74,11 @@ def customer_conversation_item(customer_id: str, conversation_id: str, channel: 
         conversation_id=conversation_id, channel=channel.value, account_id=account_id, created_at=created_at)
 
 
+def open_marker(customer_id: str, conversation_id: str) -> CustomerOpenItem:
+    return CustomerOpenItem(keys.customer_pk(customer_id), keys.customer_open_sk(conversation_id),
+                            conversation_id=conversation_id)
+
+
 def _to_profile(item: CustomerItem) -> CustomerProfile:
     return CustomerProfile(id=item.customer_id, name=item.name, language=item.language,
                            attributes=json.loads(item.attributes or "{}"), created_at=item.created_at,
@@ -86,7 +95,7 @@ def name_search_keys(customer_id: str, name: str | None) -> dict[str, str | None
 
 
 def address_item(customer_id: str, address: Address, added_at: datetime) -> CustomerAddressItem:
-    value = normalise(address.search_field, address.value)
+    value = normalise(address.search_field, address.search_text)
     return CustomerAddressItem(
         keys.customer_pk(customer_id), keys.customer_address_sk(str(address)), customer_id=customer_id,
         address=str(address), added_at=added_at, search_value=value,
@@ -264,6 +273,35 @@ class CustomerStore:
         except QueryError as error:
             raise InvalidInput("cursor does not belong to this customer's conversations", field="cursor") from error
         return Page[CustomerConversation](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
+
+    def open_conversation_ids(self, customer_id: str) -> list[str]:
+        """The customer's conversations that are (or, for a moment after an archive, were) open:
+        one strongly consistent Query, small whatever the customer's history."""
+        results: ResultIterator[CustomerOpenItem] = CustomerOpenItem.query(
+            keys.customer_pk(customer_id), CustomerOpenItem.sk.startswith(keys.CUSTOMER_OPEN_PREFIX),
+            consistent_read=True)
+        return [item.conversation_id for item in results]
+
+    def owner_of_conversation(self, conversation: Conversation) -> str | None:
+        """The profile whose records hold the conversation: the owner of the address it was opened
+        from (a merge moves the address and the records together)."""
+        return self.owner_of_route(conversation.channel, conversation.account_id, conversation.customer_id)
+
+    def owner_of_route(self, channel: Channel, account_id: str, customer_id: str) -> str | None:
+        return self.owner_of(address_for(channel, customer_id, account_id=account_id))
+
+    def mark_open(self, customer_id: str, conversation_id: str) -> None:
+        open_marker(customer_id, conversation_id).save()
+
+    def unmark_open(self, customer_id: str, conversation_id: str) -> None:
+        open_marker(customer_id, conversation_id).delete()
+
+    def forget_conversation(self, customer_id: str, conversation_id: str, created_at: datetime) -> None:
+        """Remove the customer's record of a purged conversation (and its open marker, if left)."""
+        with CustomerConversationItem.batch_write() as batch:
+            batch.delete(CustomerConversationItem(keys.customer_pk(customer_id),
+                                                  keys.customer_conversation_sk(created_at, conversation_id)))
+            batch.delete(open_marker(customer_id, conversation_id))
 
     def link_conversation(self, customer_id: str, conversation: Conversation) -> None:
         """Put an existing conversation (from before profiles existed) on the customer's list."""

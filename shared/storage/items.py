@@ -40,7 +40,7 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 _INDEXES = {index.name: index for index in resources.TABLE.indexes}
@@ -51,7 +51,7 @@ def _index_meta(name: str) -> type:
 
     class Meta:
         index_name = index.name
-        projection = AllProjection()
+        projection = IncludeProjection(list(index.include)) if index.include else AllProjection()
 
     return Meta
 

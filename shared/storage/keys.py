@@ -285,6 +285,7 @@ def attempt_sk(at: datetime, delivery_id: str, attempt: int) -> str:
 CUSTOMER_PROFILE_SK = "PROFILE"
 CUSTOMER_ADDRESS_PREFIX = "ADDR#"
 CUSTOMER_CONVERSATION_PREFIX = "CONV#"
+CUSTOMER_OPEN_PREFIX = "OPEN#"
 COMMUNICATION_PREFIX = "LOG#"
 MERGE_PREFIX = "MERGE#"
 ADDRESS_OWNER_SK = "OWNER"
@@ -310,6 +311,12 @@ def address_owner_pk(address: str) -> str:
 def customer_conversation_sk(created_at: datetime, conversation_id: str) -> str:
     """A conversation of the customer, sorted by creation (a strongly consistent Query)."""
     return f"{CUSTOMER_CONVERSATION_PREFIX}{time_sk(created_at, conversation_id)}"
+
+
+def customer_open_sk(conversation_id: str) -> str:
+    """Beside the customer's conversation record while that conversation is not archived: the
+    customer's open conversations on every channel are one Query, whatever their history."""
+    return f"{CUSTOMER_OPEN_PREFIX}{conversation_id}"
 
 
 def communication_sk(entry_id: str) -> str:

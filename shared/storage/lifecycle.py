@@ -17,18 +17,38 @@ from pynamodb.transactions import TransactWrite
 
 from . import keys
 from .customer_items import CustomerConversationItem
+from .customers import CustomerStore, open_marker
 from .items import ConversationItem, OpenConversationItem
 from .repository import ContactRepository, _index_keys, _to_conversation, customer_links, index_key_actions
 
 
 class ConversationLifecycle:
-    def __init__(self, repository: ContactRepository) -> None:
+    def __init__(self, repository: ContactRepository, customers: CustomerStore | None = None) -> None:
         self._repository = repository
+        self._customers = customers or CustomerStore()
 
     def transition(self, current: Conversation, state: ConversationState, *, owner_id: str | None,
                    now: datetime) -> Conversation:
         """Move ``current`` to ``state`` with ``owner_id`` (None: nobody), provided nobody changed
-        it since it was read."""
+        it since it was read.
+
+        Archiving and reopening also keep the customer's open-conversation marker
+        (storage/customers.py), in the order that never leaves an open conversation without one:
+        put before a reopen, removed after an archive (a marker left by a failure in between only
+        costs its reader a look at the conversation's state). Not in one transaction with the
+        update: that would double the write units of the conversation and of its index entries."""
+        archiving = state is ConversationState.ARCHIVED and current.state is not ConversationState.ARCHIVED
+        reopening = current.state is ConversationState.ARCHIVED and state is not ConversationState.ARCHIVED
+        customer_id = self._customers.owner_of_conversation(current) if archiving or reopening else None
+        if reopening and customer_id is not None:
+            self._customers.mark_open(customer_id, current.id)
+        changed = self._update(current, state, owner_id=owner_id, now=now)
+        if archiving and customer_id is not None:
+            self._customers.unmark_open(customer_id, current.id)
+        return changed
+
+    def _update(self, current: Conversation, state: ConversationState, *, owner_id: str | None,
+                now: datetime) -> Conversation:
         last_owner_id = owner_id or current.last_owner_id
         index_keys = _index_keys(state, current.team_id, owner_id, channel=current.channel,
                                  last_owner_id=last_owner_id)
@@ -82,11 +102,12 @@ class ConversationLifecycle:
                 for link in customer_links(conversation_id, team_id, customer_id, customer_name, time_key, time_key):
                     transaction.save(link)
                 if profile_id is not None:
-                    # On the customer's list of conversations (storage/customers.py).
+                    # On the customer's list of conversations, and among their open ones (storage/customers.py).
                     transaction.save(CustomerConversationItem(
                         keys.customer_pk(profile_id), keys.customer_conversation_sk(now, conversation_id),
                         conversation_id=conversation_id, channel=channel.value, account_id=account_id,
                         created_at=now))
+                    transaction.save(open_marker(profile_id, conversation_id))
         except TransactWriteError as error:
             if "ConditionalCheckFailed" in [r.code if r else None for r in error.cancellation_reasons]:
                 raise Conflict(f"customer {customer_id} got an open conversation on account {account_id} "

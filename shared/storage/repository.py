@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from types import EllipsisType
 from typing import Any, Literal, TypeVar
 
 from chalicelib.domain.models import (
@@ -46,8 +47,9 @@ from pynamodb.pagination import ResultIterator
 from pynamodb.transactions import TransactWrite
 
 from . import keys
+from .admin_cache import ACCOUNTS, TEAMS
 from .admin_items import RoundRobinItem
-from .customer_items import CustomerConversationItem
+from .customer_items import CustomerConversationItem, CustomerOpenItem
 from .items import (
     AttachmentAttribute,
     ChannelAccountItem,
@@ -124,6 +126,30 @@ def _to_conversation(item: ConversationItem) -> Conversation:
         tags=tuple(sorted(item.tags or ())),
         archived_at=item.archived_at,
     )
+
+
+def channel_account_item(account: ChannelAccount) -> ChannelAccountItem:
+    return ChannelAccountItem(
+        keys.account_pk(account.id), keys.ACCOUNT_SK, account_id=account.id, channel=account.channel.value,
+        name=account.name, provider_account_id=account.provider_account_id, api_base_url=account.api_base_url,
+        team_id=account.team_id, enabled=account.enabled,
+        collection_pk=keys.ACCOUNTS_COLLECTION, collection_sk=f"{account.channel.value}#{account.id}",
+    )
+
+
+def to_channel_account(item: ChannelAccountItem) -> ChannelAccount:
+    return ChannelAccount(
+        id=item.account_id, channel=Channel(item.channel), name=item.name,
+        provider_account_id=item.provider_account_id, api_base_url=item.api_base_url,
+        team_id=item.team_id, enabled=bool(item.enabled))
+
+
+def read_channel_account(account_id: str) -> ChannelAccount | None:
+    """The account as the table holds it now (the administration reads it so)."""
+    try:
+        return to_channel_account(ChannelAccountItem.get(keys.account_pk(account_id), keys.ACCOUNT_SK))
+    except ChannelAccountItem.DoesNotExist:
+        return None
 
 
 def _to_message(item: MessageItem) -> Message:
@@ -239,22 +265,12 @@ class ContactRepository:
     # --- channel accounts, users, teams -------------------------------------------------
 
     def get_channel_account(self, account_id: str) -> ChannelAccount | None:
-        item = self._get(ChannelAccountItem, keys.account_pk(account_id), "ACCOUNT")
-        if item is None:
-            return None
-        return ChannelAccount(
-            id=item.account_id, channel=Channel(item.channel), name=item.name,
-            provider_account_id=item.provider_account_id, api_base_url=item.api_base_url,
-            team_id=item.team_id, enabled=bool(item.enabled),
-        )
+        """The account as the message pipeline sees it: cached per container (storage/admin_cache.py)."""
+        return ACCOUNTS.get(account_id, lambda: read_channel_account(account_id))
 
     def put_channel_account(self, account: ChannelAccount) -> None:
-        ChannelAccountItem(
-            keys.account_pk(account.id), "ACCOUNT", account_id=account.id, channel=account.channel.value,
-            name=account.name, provider_account_id=account.provider_account_id,
-            api_base_url=account.api_base_url, team_id=account.team_id, enabled=account.enabled,
-            collection_pk=keys.ACCOUNTS_COLLECTION, collection_sk=f"{account.channel.value}#{account.id}",
-        ).save()
+        channel_account_item(account).save()
+        ACCOUNTS.invalidate(account.id)
 
     def get_user(self, user_id: str) -> User | None:
         item = self._get(UserItem, keys.user_pk(user_id), "USER")
@@ -271,6 +287,7 @@ class ContactRepository:
     def put_team(self, team: Team) -> None:
         TeamItem(keys.team_pk(team.id), "TEAM", team_id=team.id, name=team.name,
                  collection_pk=keys.TEAMS_COLLECTION, collection_sk=f"{team.name.lower()}#{team.id}").save()
+        TEAMS.invalidate(team.id)
 
     # --- conversations ------------------------------------------------------------------
 
@@ -332,7 +349,8 @@ class ContactRepository:
 
     def ingest_message(self, event: InboundMessage, *, team_id: str, choose_team: Callable[[], str] | None = None,
                        attachments: tuple[Attachment, ...] = (), replaces: str | None = None,
-                       profile_id: str | None = None, join: str | None = None) -> IngestResult | None:
+                       profile_id: str | None = None, join: str | None = None,
+                       open_id: str | EllipsisType | None = ...) -> IngestResult | None:
         """Store an inbound message (with its media, already copied to the media bucket) and
         create or touch its conversation. A new conversation goes to ``choose_team()`` (routing,
         called only then) or else ``team_id``.
@@ -346,18 +364,23 @@ class ContactRepository:
         (same transaction). ``join`` names the customer's open conversation on another channel
         (one open conversation per customer): instead of opening one, the message joins it and
         this address's open pointer points at it.
+
+        ``open_id`` is the conversation the customer's open pointer names, when the caller has just
+        read it (saves reading it again; the writes' conditions settle a race either way).
         """
-        pointer = self._get(OpenConversationItem, keys.open_conversation_pk(event.account_id, event.customer_id),
-                            "OPEN")
-        replacing = pointer is not None and replaces is not None and pointer.conversation_id == replaces
+        if open_id is ...:
+            pointer = self._get(OpenConversationItem,
+                                keys.open_conversation_pk(event.account_id, event.customer_id), "OPEN")
+            open_id = pointer.conversation_id if pointer is not None else None
+        replacing = open_id is not None and replaces is not None and open_id == replaces
         message = _inbound_message_item(event, attachments)
-        joining = join is not None and (pointer is None or replacing)
-        created = (pointer is None or replacing) and not joining
+        joining = join is not None and (open_id is None or replacing)
+        created = (open_id is None or replacing) and not joining
         if joining:
             assert join is not None
             conversation_id = join
         else:
-            conversation_id = keys.new_conversation_id() if created or pointer is None else pointer.conversation_id
+            conversation_id = keys.new_conversation_id() if created or open_id is None else open_id
         if created and choose_team is not None:
             team_id = choose_team()
         self._place_message(message, conversation_id)
@@ -365,13 +388,14 @@ class ContactRepository:
             keys.provider_message_pk(event.channel.value, event.account_id, event.provider_message_id), "PMSG",
             conversation_id=conversation_id, message_sk=message.sk,
         )
+        opened: ConversationItem | None = None
         try:
             with TransactWrite(connection=self._conn()) as transaction:
                 transaction.save(provider_item, condition=ProviderMessageItem.pk.does_not_exist())
                 transaction.save(message)
                 if created:
-                    self._open(transaction, event, conversation_id, team_id, replaces if replacing else None,
-                               profile_id)
+                    opened = self._open(transaction, event, conversation_id, team_id,
+                                        replaces if replacing else None, profile_id)
                 elif joining:
                     self._join(transaction, event, conversation_id, replaces if replacing else None)
         except TransactWriteError as error:
@@ -383,9 +407,14 @@ class ContactRepository:
                 # let the queue retry, and the retry joins that conversation.
                 raise Conflict("customer's conversation was opened concurrently") from error
             raise
-        if not created:
-            self._touch_conversation(conversation_id, event)
-        conversation = self.get_conversation(conversation_id)
+        # The conversation as this write left it: known without reading it again, unless an older
+        # message (arriving late) left it untouched.
+        if opened is not None:
+            # As stored (times in UTC whatever offset the provider's time had), without a read.
+            conversation: Conversation | None = _to_conversation(ConversationItem.from_raw_data(opened.serialize()))
+        else:
+            conversation = self._touch_conversation(conversation_id, event)
+        conversation = conversation or self.get_conversation(conversation_id)
         return IngestResult(conversation=conversation, message=_to_message(message), created_conversation=created)
 
     def import_conversations(self, threads: Iterable[Sequence[InboundMessage]], *, team_id: str) -> list[str]:
@@ -420,9 +449,9 @@ class ContactRepository:
         return conversation_ids
 
     def _open(self, transaction: TransactWrite, event: InboundMessage, conversation_id: str, team_id: str,
-              replaces: str | None, profile_id: str | None) -> None:
+              replaces: str | None, profile_id: str | None) -> ConversationItem:
         """The writes that open a conversation for the message (``replaces``: the archived one
-        whose open pointer it takes over)."""
+        whose open pointer it takes over); returns the conversation item written."""
         conversation_item = self._new_conversation_item(event, conversation_id, team_id)
         transaction.save(conversation_item, condition=ConversationItem.pk.does_not_exist())
         transaction.save(
@@ -435,11 +464,14 @@ class ContactRepository:
                                    conversation_item.created_sk, conversation_item.activity_sk):
             transaction.save(link)
         if profile_id is not None:
-            # On the customer's list of conversations (storage/customers.py).
+            # On the customer's list of conversations, and among their open ones (storage/customers.py).
             transaction.save(CustomerConversationItem(
                 keys.customer_pk(profile_id), keys.customer_conversation_sk(event.sent_at, conversation_id),
                 conversation_id=conversation_id, channel=event.channel.value, account_id=event.account_id,
                 created_at=event.sent_at))
+            transaction.save(CustomerOpenItem(keys.customer_pk(profile_id), keys.customer_open_sk(conversation_id),
+                                              conversation_id=conversation_id))
+        return conversation_item
 
     @staticmethod
     def _join(transaction: TransactWrite, event: InboundMessage, conversation_id: str, replaces: str | None) -> None:
@@ -470,8 +502,9 @@ class ContactRepository:
             channel_pk=index_keys.channel_pk,
         )
 
-    def _touch_conversation(self, conversation_id: str, event: InboundMessage) -> None:
-        """Move the conversation's activity forward; an older message (arriving late) leaves it."""
+    def _touch_conversation(self, conversation_id: str, event: InboundMessage) -> Conversation | None:
+        """Move the conversation's activity forward and return it; an older message (arriving late)
+        leaves it (None)."""
         item = ConversationItem(keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
         actions: list[Action] = [
             ConversationItem.last_message_at.set(event.sent_at),
@@ -486,13 +519,14 @@ class ContactRepository:
         except UpdateError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
-            return
+            return None
         if event.customer_name and event.customer_name.strip():
             ConversationLinkItem(
                 keys.conversation_pk(conversation_id), keys.CUSTOMER_NAME_LINK_SK, conversation_id=conversation_id,
                 lookup_pk=keys.customer_lookup_pk(item.team_id, event.customer_name.strip()),
                 created_sk=item.created_sk, activity_sk=item.activity_sk).save()
         self.refresh_links(conversation_id, item.activity_sk)
+        return _to_conversation(item)
 
     def refresh_links(self, conversation_id: str, activity_sk: str) -> None:
         """Carry the conversation's new last-message key to its lookup links (a handful: its tags

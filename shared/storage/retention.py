@@ -2,10 +2,12 @@
 
 The purge removes everything the storage keeps for a conversation: every item under its
 partition key (the conversation, messages, out-of-office markers and whatever else other
-features keep there: notes, tags, ...), the pointer items elsewhere that lead to it (the
-customer's open-conversation pointer, the provider message ids of its messages) and its media
-objects under ``keys.media_prefix``. Each step is idempotent, and the conversation item goes
-last, so a purge that fails half-way is simply run again.
+features keep there: notes, tags, the communication log's copies, ...), the items elsewhere that
+lead to it (the customer's open-conversation pointer, the provider message ids of its messages,
+the customer profile's record of it and its open marker) and its media objects under
+``keys.media_prefix``. The customer's own communication log keeps its entries (the profile's
+history; an entry that named the conversation keeps only its id). Each step is idempotent, and
+the conversation item goes last, so a purge that fails half-way is simply run again.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import boto3
-from chalicelib.domain.models import ConversationState, Page
+from chalicelib.domain.models import Channel, ConversationState, Page
 from chalicelib.errors import InvalidInput
+from pynamodb.attributes import UTCDateTimeAttribute
 from pynamodb.exceptions import DeleteError, QueryError, UpdateError
 from pynamodb.pagination import ResultIterator
 
 from . import keys
+from .customers import CustomerStore
 from .items import ConversationItem, OpenConversationItem, ProviderMessageItem, TableItem
 from .repository import _decode_cursor, _encode_cursor
 
@@ -33,7 +37,7 @@ if TYPE_CHECKING:
 
 # The attributes the purge needs to find pointer items; everything else stays unread.
 _PURGE_PROJECTION = ["pk", "sk", "kind", "provider_message_id", "channel", "account_id", "customer_id",
-                     "attachments"]
+                     "attachments", "created_at"]
 # A purge row's media keys (from the message's attachments), newline-separated.
 _ATTACHMENT_KEYS = "attachment_keys"
 
@@ -67,8 +71,9 @@ def _retained(item: ConversationItem) -> RetainedConversation:
 
 
 class RetentionStore:
-    def __init__(self, media_bucket: str) -> None:
+    def __init__(self, media_bucket: str, customers: CustomerStore | None = None) -> None:
         self._media_bucket = media_bucket
+        self._customers = customers or CustomerStore()
 
     # --- deletion dates ---------------------------------------------------------------------
 
@@ -153,6 +158,7 @@ class RetentionStore:
                     raise
             channel = conversation["channel"]
             account_id = conversation["account_id"]
+            deleted += self._forget_on_profile(conversation_id, conversation)
             with ProviderMessageItem.batch_write() as batch:
                 for row in rows:
                     if row.get("kind") == "message" and row.get("provider_message_id"):
@@ -160,6 +166,17 @@ class RetentionStore:
                             keys.provider_message_pk(channel, account_id, row["provider_message_id"]), "PMSG"))
                         deleted += 1
         return deleted
+
+    def _forget_on_profile(self, conversation_id: str, conversation: dict[str, str]) -> int:
+        """The customer profile's record of the conversation and its open marker, under the profile
+        that owns the conversation's address (a merge moved them there together)."""
+        owner = self._customers.owner_of_route(Channel(conversation["channel"]), conversation["account_id"],
+                                               conversation["customer_id"])
+        if owner is None:
+            return 0  # a conversation from before customer profiles: no record
+        created_at = UTCDateTimeAttribute().deserialize(conversation["created_at"])
+        self._customers.forget_conversation(owner, conversation_id, created_at)
+        return 2
 
     def _delete_media(self, conversation_id: str, rows: list[dict[str, str]]) -> None:
         """The conversation's own prefix (uploads), plus what its messages point at: inbound media

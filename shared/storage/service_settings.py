@@ -1,6 +1,8 @@
 """The service settings item, and the seat counter that lives on it.
 
-``get_service_settings()`` is what every use case calls; a missing item means the defaults.
+``get_service_settings()`` is what the inbox's use cases call (cached per container, see
+storage/admin_cache.py); the administration reads ``read_service_settings()``, the table as it
+is now. A missing item means the defaults. The seat counter is never cached.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.update import Action
 
 from . import keys
+from .admin_cache import SERVICE_KEY, SERVICE_SETTINGS
 from .admin_items import ServiceSettingsItem
 
 
@@ -34,9 +37,13 @@ def _to_settings(item: ServiceSettingsItem) -> ServiceSettings:
     )
 
 
-def get_service_settings() -> ServiceSettings:
+def read_service_settings() -> ServiceSettings:
     item = _read()
     return ServiceSettings() if item is None else _to_settings(item)
+
+
+def get_service_settings() -> ServiceSettings:
+    return SERVICE_SETTINGS.get(SERVICE_KEY, read_service_settings)
 
 
 def seats_used() -> int:
@@ -75,7 +82,7 @@ def update_service_settings(changes: dict[str, Any]) -> ServiceSettings:
         if name == "seats":
             condition = ServiceSettingsItem.seats_used <= value
     if not actions:
-        return get_service_settings()
+        return read_service_settings()
     try:
         item.update(actions=actions, condition=condition)
     except UpdateError as error:
@@ -83,4 +90,6 @@ def update_service_settings(changes: dict[str, Any]) -> ServiceSettings:
             raise Conflict(f"{seats_used()} seats are in use; change roles to watcher first, then lower "
                            "the number of seats", field="seats") from error
         raise
+    finally:
+        SERVICE_SETTINGS.invalidate()
     return _to_settings(item)

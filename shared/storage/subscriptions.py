@@ -8,8 +8,9 @@ delivery               SUB#<id>            DELIVERY#<delivery id>
 delivery attempt       SUB#<id>            ATTEMPT#<time>#<delivery id>#<attempt>
 =====================  ==================  ==========================================  ================
 
-The list of subscriptions is one Query on the ``collection`` index (the event worker reads it for
-every event: a handful of items). A delivery keeps the event's body for attempts and replays and
+The list of subscriptions is one Query on the ``collection`` index (at most 50 items); the
+publishers and the event worker read it through a per-container cache (storage/admin_cache.py),
+which every write here drops in its own process. A delivery keeps the event's body for attempts and replays and
 counts its attempts; the attempts are the log, newest first by one Query on the subscription's
 partition. Deliveries and attempts expire (TTL) after ``LOG_DAYS``.
 """
@@ -20,6 +21,7 @@ from datetime import datetime, timedelta
 
 from chalicelib.domain.events import EventType
 from chalicelib.domain.models import Page
+from chalicelib.domain.paging import every_item
 from chalicelib.domain.subscription_models import (
     DeliveryAttempt,
     DeliveryOutcome,
@@ -39,6 +41,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.pagination import ResultIterator
 
 from . import keys
+from .admin_cache import SUBSCRIPTIONS, SUBSCRIPTIONS_KEY
 from .items import CollectionIndex, TableItem
 from .repository import _decode_cursor, _encode_cursor
 
@@ -114,6 +117,7 @@ class SubscriptionStore:
             collection_pk=keys.SUBSCRIPTIONS_COLLECTION,
             collection_sk=f"{keys.time_key(subscription.created_at)}#{subscription.id}",
         ).save(condition=SubscriptionItem.pk.does_not_exist())
+        SUBSCRIPTIONS.invalidate()
         return subscription
 
     def _item(self, subscription_id: str) -> SubscriptionItem:
@@ -156,6 +160,8 @@ class SubscriptionStore:
             if error.cause_response_code == "ConditionalCheckFailedException":
                 raise _missing(subscription_id) from error
             raise
+        finally:
+            SUBSCRIPTIONS.invalidate()
         return _to_subscription(item)
 
     def delete(self, subscription_id: str) -> None:
@@ -167,6 +173,19 @@ class SubscriptionStore:
             if error.cause_response_code == "ConditionalCheckFailedException":
                 raise _missing(subscription_id) from error
             raise
+        finally:
+            SUBSCRIPTIONS.invalidate()
+
+    def current(self) -> tuple[EventSubscription, ...]:
+        """Every subscription, as the publishers and the event worker read them for each event
+        (cached; the deliveries re-read their subscription, so a deleted or disabled one still
+        receives nothing)."""
+        return SUBSCRIPTIONS.get(SUBSCRIPTIONS_KEY, lambda: tuple(every_item(
+            lambda cursor: self.list_subscriptions(limit=100, cursor=cursor))))
+
+    def wants(self, event_type: EventType) -> bool:
+        """Whether an enabled subscription takes this type of event."""
+        return any(subscription.enabled and event_type in subscription.events for subscription in self.current())
 
     def list_subscriptions(self, *, limit: int, cursor: str | None) -> Page[EventSubscription]:
         results: ResultIterator[TableItem] = SubscriptionItem.collection.query(

@@ -14,6 +14,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.pagination import ResultIterator
 
 from . import keys
+from .admin_cache import TEAMS
 from .admin_items import RoundRobinItem
 from .items import TableItem, TeamItem
 from .repository import _decode_cursor, _encode_cursor
@@ -44,10 +45,16 @@ def _conditional_failure(error: PutError | UpdateError | DeleteError) -> bool:
 
 class TeamStore:
     def get(self, team_id: str) -> TeamSettings | None:
+        """Read now (the administration)."""
         try:
             return _to_team(TeamItem.get(keys.team_pk(team_id), keys.TEAM_SK))
         except TeamItem.DoesNotExist:
             return None
+
+    def cached(self, team_id: str) -> TeamSettings | None:
+        """The team as routing, assignment and out-of-office read it for every message: cached per
+        container (storage/admin_cache.py)."""
+        return TEAMS.get(team_id, lambda: self.get(team_id))
 
     def require(self, team_id: str) -> TeamSettings:
         team = self.get(team_id)
@@ -72,6 +79,8 @@ class TeamStore:
             if _conditional_failure(error):
                 raise Conflict(f"team {team.id} exists already", field="id") from error
             raise
+        finally:
+            TEAMS.invalidate(team.id)
         return team
 
     def update(self, team_id: str, *, name: str | None = None, assignment: AssignmentPolicy | None = None,
@@ -94,6 +103,8 @@ class TeamStore:
                 if _conditional_failure(error):
                     raise NotFound(f"team {team_id} does not exist", field="team_id") from error
                 raise
+            finally:
+                TEAMS.invalidate(team_id)
         return self.require(team_id)
 
     def delete(self, team_id: str) -> None:
@@ -103,6 +114,8 @@ class TeamStore:
             if _conditional_failure(error):
                 raise NotFound(f"team {team_id} does not exist", field="team_id") from error
             raise
+        finally:
+            TEAMS.invalidate(team_id)
 
     def list_teams(self, *, limit: int, cursor: str | None) -> Page[TeamSettings]:
         results: ResultIterator[TableItem] = TeamItem.collection.query(

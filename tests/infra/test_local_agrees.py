@@ -50,6 +50,10 @@ def _key_schema(schema: list[dict[str, str]]) -> list[tuple[str, str]]:
     return [(key["AttributeName"], key["KeyType"]) for key in schema]
 
 
+def _projection(projection: dict[str, Any]) -> tuple[str, list[str]]:
+    return projection["ProjectionType"], sorted(projection.get("NonKeyAttributes", []))
+
+
 def test_local_table_has_the_template_keys_indexes_ttl_and_recovery(
         synthesized: Synthesized, local_resources: LocalResources) -> None:
     # Given the template's table and the table moto holds
@@ -63,9 +67,9 @@ def test_local_table_has_the_template_keys_indexes_ttl_and_recovery(
     assert _key_schema(table["KeySchema"]) == _key_schema(expected["KeySchema"])
     assert sorted((a["AttributeName"], a["AttributeType"]) for a in table["AttributeDefinitions"]) == sorted(
         (a["AttributeName"], a["AttributeType"]) for a in expected["AttributeDefinitions"])
-    assert {index["IndexName"]: (_key_schema(index["KeySchema"]), index["Projection"]["ProjectionType"])
+    assert {index["IndexName"]: (_key_schema(index["KeySchema"]), _projection(index["Projection"]))
             for index in table["GlobalSecondaryIndexes"]} == {
-        index["IndexName"]: (_key_schema(index["KeySchema"]), index["Projection"]["ProjectionType"])
+        index["IndexName"]: (_key_schema(index["KeySchema"]), _projection(index["Projection"]))
         for index in expected["GlobalSecondaryIndexes"]}
     # And the TTL attribute and point-in-time recovery too
     ttl = dynamodb.describe_time_to_live(TableName=local_resources.table_name)["TimeToLiveDescription"]

@@ -35,7 +35,7 @@ def test_table_matches_the_definition(synthesized: Synthesized) -> None:
     assert properties["TimeToLiveSpecification"] == {"AttributeName": TABLE.ttl_attribute, "Enabled": True}
     assert {index["IndexName"]: (index["KeySchema"], index["Projection"])
             for index in properties["GlobalSecondaryIndexes"]} == {
-        index.name: (_key_schema(index.partition_key, index.sort_key), {"ProjectionType": "ALL"})
+        index.name: (_key_schema(index.partition_key, index.sort_key), index.projection())
         for index in TABLE.indexes}
 
 

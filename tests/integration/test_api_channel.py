@@ -48,14 +48,18 @@ def integrator() -> Iterator[LoopbackServer]:
         yield server
 
 
-@pytest.fixture
-def api_account(api: str, admin: dict[str, str], integrator: LoopbackServer) -> str:
-    account_id = unique("shop")
+def new_api_account(api: str, admin: dict[str, str], integrator: LoopbackServer, name: str = "shop") -> str:
+    account_id = unique(name)
     ok(call("POST", f"{api}/channel-accounts", admin, {
-        "id": account_id, "channel": "api", "name": "Web shop", "provider_account_id": "shop-backend",
+        "id": account_id, "channel": "api", "name": f"Integrator {name}", "provider_account_id": f"{name}-backend",
         "api_base_url": integrator.base_url,
         "credentials": {"secret": SECRET, "reply_url": f"{integrator.base_url}/replies"}}), 201)
     return account_id
+
+
+@pytest.fixture
+def api_account(api: str, admin: dict[str, str], integrator: LoopbackServer) -> str:
+    return new_api_account(api, admin, integrator)
 
 
 def post_signed(runtime: Any, account_id: str, document: dict[str, Any], *, signed_at: int | None = None,
@@ -196,3 +200,24 @@ def test_api_credentials_are_checked_when_the_account_is_added(api, admin, integ
         "api_base_url": integrator.base_url, "credentials": {"secret": "short", "reply_url": integrator.base_url}})
     assert response.status_code == 400
     assert response.json()["error"]["field"] == "credentials.secret"
+
+
+def test_two_integrators_using_the_same_customer_id_have_two_customers(runtime, api, admin, agent1, integrator,
+                                                                       api_account):
+    # Given a second integrator, with its own API channel account
+    bank = new_api_account(api, admin, integrator, "bank")
+    # When each integrator's customer with the same id writes
+    customer_id = unique("cust")
+    for account_id, text in ((api_account, "from the shop"), (bank, "from the bank")):
+        assert post_signed(runtime, account_id, customer_message(customer_id, text)).status_code == 200
+    drain(runtime, "inbound", "assignment", "out-of-office")
+    # Then there are two customers, each owning the address of its account only
+    shop_customer, bank_customer = (
+        ok(call("GET", f"{api}/conversations/{conversation_of(api, agent1, account_id, customer_id)['id']}/customer",
+                agent1)) for account_id in (api_account, bank))
+    assert shop_customer["profile"]["id"] != bank_customer["profile"]["id"]
+    assert [a["address"] for a in shop_customer["addresses"]] == [f"api:{api_account}/{customer_id}"]
+    assert [a["address"] for a in bank_customer["addresses"]] == [f"api:{bank}/{customer_id}"]
+    # And searching by the integrators' own id finds both
+    found = ok(call("GET", f"{api}/customers?field=channel_id&q={customer_id}", agent1))["items"]
+    assert {hit["id"] for hit in found} == {shop_customer["profile"]["id"], bank_customer["profile"]["id"]}

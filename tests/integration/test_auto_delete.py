@@ -12,6 +12,7 @@ from chalicelib.domain import retention
 from chalicelib.domain.models import ConversationState
 from chalicelib.domain.retention import schedule_auto_delete
 from chalicelib.storage import keys
+from chalicelib.storage.customers import CustomerStore
 from chalicelib.storage.items import (
     AttachmentAttribute,
     ConversationItem,
@@ -76,6 +77,11 @@ def archived_conversation(runtime, api, admin, media: list[str]):
 
 def leftovers(runtime, conversation, account, wa_id) -> list[str]:
     found = [f"{item.pk}/{item.sk}" for item in TableItem.query(keys.conversation_pk(conversation["id"]))]
+    # On the customer's profile: the record of the conversation and its open marker
+    customer_id = CustomerStore().owner_of(f"phone:{conversation['customer_id']}")
+    assert customer_id is not None
+    found += [f"{item.pk}/{item.sk}" for item in TableItem.query(keys.customer_pk(customer_id))
+              if getattr(item, "conversation_id", None) == conversation["id"]]
     try:
         OpenConversationItem.get(keys.open_conversation_pk(account.id, conversation["customer_id"]), "OPEN")
         found.append("open pointer")
@@ -105,7 +111,10 @@ def test_a_due_conversation_is_purged_without_leftovers(runtime, api, admin):
     # Given auto-deletion after 1 day, and a conversation archived 2 days ago with media
     ok(call("PATCH", f"{api}/settings/service", admin, {"auto_delete_days": 1}))
     conversation, account, wa_id = archived_conversation(runtime, api, admin, ["a.jpg", "b.pdf"])
-    assert len(leftovers(runtime, conversation, account, wa_id)) >= 7
+    before = leftovers(runtime, conversation, account, wa_id)
+    assert len(before) >= 9
+    # (among them the customer profile's record of the conversation and its open marker)
+    assert sum(item.startswith("CUST#") for item in before) == 2
     archived_at = datetime.now(UTC) - timedelta(days=2)
     archive(conversation["id"], archived_at)
     # When the archive action schedules its deletion

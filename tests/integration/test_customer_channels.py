@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from chalicelib import wiring
 from chalicelib.domain.models import Channel, ConsentSignal, InboundEnvelope
+from chalicelib.storage.customers import CustomerStore
 
 from tests.integration.conftest import drain
 from tests.integration.customer_support import (
@@ -101,9 +102,9 @@ def start(api, headers, account_id, phone, text="Your order shipped"):
     return post(api, "/conversations", headers, {"account_id": account_id, "phone": phone, "text": text})
 
 
-def archive_all(api, headers, phone):
+def archive_all(api, headers, phone, channel=None):
     for conversation in conversations_of(api, headers, phone):
-        if conversation["state"] == "new":
+        if conversation["state"] == "new" and channel in (None, conversation["channel"]):
             assert post(api, f"/conversations/{conversation['id']}/archive", headers).status_code == 200
 
 
@@ -173,3 +174,27 @@ def test_a_viber_unsubscribe_is_recorded_once(runtime):
     assert (first, second) == (True, False)
     assert wiring.consent_store().state(Channel.VIBER, user).opted_out is True
     assert len(wiring.consent_store().history(Channel.VIBER, user, limit=10, cursor=None).items) == 1
+
+
+def test_a_second_channel_joins_the_open_conversation_behind_more_than_ten_archived_ones(
+        runtime, api, admin, agent1, webhook_url, demo, sms):
+    # Given a customer's open WhatsApp conversation, older than eleven SMS conversations of theirs
+    # that each ended archived
+    phone = new_phone()
+    writes_on_whatsapp(runtime, webhook_url, demo, phone, "my first question, still open")
+    with service_setting(api, admin, "reopen_days", 0, 7):
+        for number in range(11):
+            texts(runtime, sms, phone, f"another question {number}")
+            archive_all(api, agent1, phone, channel="sms")
+    [whatsapp] = [c for c in conversations_of(api, agent1, phone) if c["channel"] == "whatsapp"]
+    assert len(conversations_of(api, agent1, phone)) == 12
+    # (archiving took each SMS conversation off the customer's open ones)
+    profile_id = get(api, f"/conversations/{whatsapp['id']}/customer", agent1).json()["profile"]["id"]
+    assert CustomerStore().open_conversation_ids(profile_id) == [whatsapp["id"]]
+    # When, with one open conversation per customer, the customer writes by SMS again
+    with service_setting(api, admin, "one_open_conversation", True, False):
+        texts(runtime, sms, phone, "about my first question")
+    # Then the SMS joins the open WhatsApp conversation rather than opening a thirteenth
+    assert len(conversations_of(api, agent1, phone)) == 12
+    assert [(m["text"], m["channel"]) for m in thread(api, agent1, whatsapp["id"])] == [
+        ("my first question, still open", "whatsapp"), ("about my first question", "sms")]

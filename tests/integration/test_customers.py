@@ -134,6 +134,9 @@ def test_profiles_on_two_channels_merge_in_one_transaction(runtime, api, agent1,
     customer = get(api, f"/customers/{kept_id}", agent1).json()
     assert {a["address"] for a in customer["addresses"]} == {f"phone:{whatsapp_phone}", f"phone:{sms_phone}"}
     assert {c["channel"] for c in customer["conversations"]} == {"whatsapp", "sms"}
+    # (both still open: the SMS one's open marker moved with its record)
+    assert set(CustomerStore().open_conversation_ids(kept_id)) == {c["id"] for c in customer["conversations"]}
+    assert CustomerStore().open_conversation_ids(source_id) == []
     assert [entry["text"] for entry in customer["log"]] == ["called about the parcel"]
     assert customer["merges"][0]["source_id"] == source_id
     # And the SMS number's owner is the kept profile; the old id answers with it too

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.integration.admin_helpers import call, ok
-from tests.integration.conftest import drain
+from tests.integration.conftest import drain, queue_depth
 from tests.integration.test_message_pipeline import conversation_of, deliver
 from tests.loopback import Answer, LoopbackServer, Recorded, loopback_server
 from tests.support import new_wa_id, wait_for
@@ -167,3 +167,28 @@ def test_only_administrators_manage_subscriptions(api, agent1, admin, receiver, 
     assert bad.status_code == 400
     missing = call("POST", f"{api}/event-subscriptions/nope/deliveries/nope/replay", admin)
     assert missing.status_code == 404
+
+
+def test_an_event_nobody_subscribed_to_costs_no_queue_message(runtime, api, admin, webhook_url, demo, sqs, receiver,
+                                                              subscribe):
+    # Given no event subscriptions at all (whatever earlier tests left) and an empty events queue
+    for leftover in ok(call("GET", f"{api}/event-subscriptions?limit=100", admin))["items"]:
+        call("DELETE", f"{api}/event-subscriptions/{leftover['id']}", admin)
+    events_queue = runtime.resources.queue_urls["events"]
+    assert queue_depth(sqs, events_queue) == 0
+
+    # When a customer opens a conversation
+    deliver(runtime, webhook_url, demo, new_wa_id(), "is anyone listening?")
+    # Then neither conversation.created nor message.created was queued
+    assert queue_depth(sqs, events_queue) == 0
+
+    # When an administrator subscribes to new messages (in this process the change applies at once)
+    subscribe(f"{receiver.base_url}/messages", ["message.created"])
+    wa_id = new_wa_id()
+    deliver(runtime, webhook_url, demo, wa_id, "and now?")
+    # Then only the wanted event is queued, and delivered
+    assert queue_depth(sqs, events_queue) == 1
+    drain(runtime, "events")
+    [delivered] = receiver.requests
+    assert delivered.json()["type"] == "message.created"
+    assert delivered.json()["data"]["message"]["text"] == "and now?"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from chalicelib.domain.service_settings import ServiceSettings
 from chalicelib.storage import presence
+from chalicelib.storage.customers import CustomerStore
 
 from tests.integration.inbox_support import by_customer, deliver, get, new_conversation, patch, picked_up, post
 
@@ -58,13 +59,17 @@ def test_archive_with_tags_then_the_customer_writes_again_within_the_period(runt
     assert archived.json()["tags"] == ["billing"]
     assert conversation["id"] not in [c["id"] for c in get(api, "/conversations", agent1, view="mine",
                                                               limit=100).json()["items"]]
+    # (and no longer among the customer's open conversations)
+    customer_id = get(api, f"/conversations/{conversation['id']}/customer", agent1).json()["profile"]["id"]
+    assert CustomerStore().open_conversation_ids(customer_id) == []
     # When the customer writes again (within the default 7 days)
     deliver(runtime, webhook_url, demo, wa_id, "one more question")
-    # Then the same conversation is open again, back with agent1
+    # Then the same conversation is open again, back with agent1, and among the customer's open ones
     again = get(api, f"/conversations/{conversation['id']}", agent1).json()["conversation"]
     assert again["state"] == "assigned"
     assert again["owner_id"] == user_ids["agent1@example.com"]
     assert again["preview"] == "one more question"
+    assert CustomerStore().open_conversation_ids(customer_id) == [conversation["id"]]
 
 
 def test_reopen_goes_to_new_when_the_previous_owner_is_offline(runtime, api, agent2, webhook_url, demo):

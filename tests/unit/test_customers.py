@@ -33,7 +33,8 @@ NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 def test_a_phone_number_is_one_address_for_whatsapp_and_sms():
     # Given the same number on WhatsApp and by SMS (stored in E.164 by routing)
-    whatsapp, sms = address_for(Channel.WHATSAPP, "+31612345678"), address_for(Channel.SMS, "+31612345678")
+    whatsapp = address_for(Channel.WHATSAPP, "+31612345678", account_id="wa-demo")
+    sms = address_for(Channel.SMS, "+31612345678", account_id="sms-demo")
     # Then it is one address, reaching the customer on both channels, searched as a phone
     assert whatsapp == sms
     assert str(whatsapp) == "phone:+31612345678"
@@ -42,9 +43,25 @@ def test_a_phone_number_is_one_address_for_whatsapp_and_sms():
 
 
 def test_other_addresses_are_per_channel_and_emails_case_folded():
-    assert str(address_for(Channel.EMAIL, " Ann@Example.COM ")) == "email:ann@example.com"
-    assert address_for(Channel.TELEGRAM, "12345").search_field == "channel_id"
-    assert address_for(Channel.VIBER, "01234567890A=").channels == (Channel.VIBER,)
+    assert str(address_for(Channel.EMAIL, " Ann@Example.COM ", account_id="mail")) == "email:ann@example.com"
+    assert address_for(Channel.TELEGRAM, "12345", account_id="tg").search_field == "channel_id"
+    assert address_for(Channel.VIBER, "01234567890A=", account_id="vb").channels == (Channel.VIBER,)
+    # A messaging app's user id is the same customer on every account of that app
+    assert address_for(Channel.TELEGRAM, "12345", account_id="tg") == address_for(Channel.TELEGRAM, "12345",
+                                                                                   account_id="tg-2")
+
+
+def test_an_api_customer_id_is_an_address_of_its_account_only():
+    # Given two integrators (two API channel accounts) that both number a customer 42
+    shop, bank = address_for(Channel.API, "42", account_id="shop"), address_for(Channel.API, "42", account_id="bank")
+    # Then they are two addresses, both found by searching the integrator's id
+    assert shop != bank
+    assert str(shop) == "api:shop/42"
+    assert (shop.search_field, shop.search_text, bank.search_text) == ("channel_id", "42", "42")
+    # And an address written before the namespacing still reads, and searches by its whole value
+    legacy = parse_address("api:42")
+    assert (legacy.value, legacy.search_text) == ("42", "42")
+    assert parse_address("api:shop/42") == shop
 
 
 def test_parse_address_normalises_and_refuses_what_is_not_one():

@@ -91,3 +91,31 @@ def test_a_failure_to_publish_is_logged_and_does_not_fail_the_caller(caplog: pyt
     events.publish(conversation_created(CONVERSATION))
     # Then nothing is raised and the loss is logged
     assert "events not published: conversation.created" in caplog.text
+
+
+def test_an_event_nobody_subscribed_to_is_not_queued():
+    # Given subscriptions that take only conversation.created
+    publisher = RecordingPublisher()
+    events = EventPublisher(publisher, wanted=lambda event_type: event_type is EventType.CONVERSATION_CREATED)
+    # When a message arrives in a new conversation
+    events.publish(conversation_created(CONVERSATION), message_created(CONVERSATION, MESSAGE))
+    # Then only the wanted event costs a queue message
+    [(_, messages)] = publisher.sent
+    assert [EventsEnvelope.model_validate_json(m.body).record.event.type for m in messages
+            ] == [EventType.CONVERSATION_CREATED]
+    # And with no subscriptions at all nothing is sent
+    events.publish(message_created(CONVERSATION, MESSAGE))
+    assert len(publisher.sent) == 1
+
+
+def test_when_the_subscriptions_cannot_be_read_the_event_is_published_anyway():
+    # Given a subscription check that fails (the table is unreachable)
+    def unreadable(_: EventType) -> bool:
+        raise RuntimeError("throttled")
+
+    publisher = RecordingPublisher()
+    # When an event is published
+    EventPublisher(publisher, wanted=unreadable).publish(conversation_created(CONVERSATION))
+    # Then it is queued: the event worker decides, rather than the event being lost
+    [(_, messages)] = publisher.sent
+    assert len(messages) == 1
