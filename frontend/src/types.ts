@@ -223,12 +223,15 @@ export interface Presence {
   last_seen: string;
 }
 
-/** The filter dialog's fields (the list API's filter parameters); every one optional. */
+/**
+ * The filter dialog's fields (the list API's filter parameters); every one optional. Channel,
+ * agent, tag and state take several values: a conversation matching any of them is listed.
+ */
 export interface ConversationFilters {
-  channel?: string;
-  agent?: string;
-  tag?: string;
-  state?: ConversationState;
+  channel?: string[];
+  agent?: string[];
+  tag?: string[];
+  state?: ConversationState[];
   customer?: string;
   conversation_id?: string;
   since?: string;
