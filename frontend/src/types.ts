@@ -34,6 +34,8 @@ export interface ConversationDetail {
   window_open: boolean;
   window_closes_at: string | null;
   needs_template: boolean;
+  /** Why replies here cannot carry files (SMS pictures outside the US and Canada); null when they can. */
+  media_refusal?: string | null;
 }
 
 export type MessageDirection = 'inbound' | 'outbound';

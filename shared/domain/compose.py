@@ -29,11 +29,12 @@ from chalicelib.storage.repository import ContactRepository
 from chalicelib.storage.templates import TemplateRepository
 from pydantic import Field
 
-from .capabilities import MAX_ATTACHMENTS, TOTAL_MEDIA_LIMITS, media_refusal, text_limit
+from .capabilities import MAX_ATTACHMENTS, TOTAL_MEDIA_LIMITS, text_limit
 from .consent import refuse_if_opted_out
 from .customers import address_for
 from .events import EventPublisher, conversation_created, message_created
 from .identity import Principal, require_owner, require_team_member, require_working_role
+from .inbox import conversation_media_refusal
 from .models import (
     Attachment,
     Channel,
@@ -143,9 +144,7 @@ class Composer:
     def _refuse_media_route(self, conversation: Conversation) -> None:
         """Media that cannot travel between the account's number and the customer's (MMS outside
         the US and Canada) is refused here rather than failing at the provider."""
-        account = self._repository.get_channel_account(conversation.account_id)
-        sender = account.provider_account_id if account is not None else ""
-        refusal = media_refusal(conversation.channel, sender, conversation.customer_id)
+        refusal = conversation_media_refusal(self._repository, conversation)
         if refusal is not None:
             raise InvalidInput(refusal, field="attachments")
 

@@ -64,6 +64,16 @@ def customer_says(info: dict[str, Any], *, wa_id: str, name: str, text: str) -> 
                   json={"from": wa_id, "name": name, "text": text}, timeout=HTTP_TIMEOUT).raise_for_status()
 
 
+def customer_writes(info: dict[str, Any], channel: str, sender: str, text: str) -> None:
+    """A customer writes on the demo account of any channel, through the channel simulator."""
+    account = info["demo"]["accounts"][channel]["account_id"]
+    answer = requests.post(f"{info['simulator_url']}/control/{channel}/{account}/messages",
+                           json={"from": sender, "name": f"{channel.title()} customer", "text": text},
+                           timeout=HTTP_TIMEOUT)
+    answer.raise_for_status()
+    assert answer.json()["webhook_status"] == 200, answer.json()
+
+
 def sign_in(page: Any, info: dict[str, Any], email: str = "agent1@example.com") -> None:
     """Signs in through the form and waits until the inbox has read its first page."""
     page.goto(info["web_url"])

@@ -6,21 +6,10 @@ import secrets
 import subprocess
 import sys
 
-import requests
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ROOT, customer_says, screenshot, sign_in
-from tests.support import HTTP_TIMEOUT, new_wa_id
-
-
-def customer_writes(info, channel, sender, text):
-    """A customer writes on one of the demo accounts, through the channel simulator."""
-    account = info["demo"]["accounts"][channel]["account_id"]
-    answer = requests.post(f"{info['simulator_url']}/control/{channel}/{account}/messages",
-                           json={"from": sender, "name": f"{channel.title()} customer", "text": text},
-                           timeout=HTTP_TIMEOUT)
-    answer.raise_for_status()
-    assert answer.json()["webhook_status"] == 200, answer.json()
+from tests.browser.conftest import ROOT, customer_says, customer_writes, screenshot, sign_in
+from tests.support import new_wa_id
 
 
 def seed_whatsapp_conversations(ready_file, count):
