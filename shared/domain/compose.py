@@ -17,11 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.errors import Conflict, InvalidInput, WindowClosed
+from chalicelib.errors import Conflict, Forbidden, InvalidInput, WindowClosed
 from chalicelib.media import MediaStore
 from chalicelib.messaging import QueueMessage, QueuePublisher
 from chalicelib.resources import OUTBOUND_QUEUE
 from chalicelib.storage import keys
+from chalicelib.storage.channel_accounts import ChannelAccountStore
 from chalicelib.storage.consent import ConsentStore
 from chalicelib.storage.customers import CustomerStore
 from chalicelib.storage.lifecycle import ConversationLifecycle
@@ -30,6 +31,7 @@ from chalicelib.storage.templates import TemplateRepository
 from pydantic import Field
 
 from .capabilities import MAX_ATTACHMENTS, TOTAL_MEDIA_LIMITS, text_limit
+from .channel_admin import accounts_serving
 from .consent import refuse_if_opted_out
 from .customers import address_for
 from .events import EventPublisher, conversation_created, message_created
@@ -90,7 +92,9 @@ class Composer:
     def __init__(self, repository: ContactRepository, store: ConversationLifecycle, templates: TemplateRepository,
                  media: MediaStore, publisher: QueuePublisher, stats: StatsRecorder,
                  clock: Callable[[], datetime], *, customers: CustomerStore | None = None,
-                 consent: ConsentStore | None = None, events: EventPublisher | None = None) -> None:
+                 consent: ConsentStore | None = None, events: EventPublisher | None = None,
+                 accounts: ChannelAccountStore | None = None) -> None:
+        self._accounts = accounts or ChannelAccountStore()
         self._customers = customers
         self._consent = consent
         self._repository = repository
@@ -180,6 +184,10 @@ class Composer:
         account = self._repository.get_channel_account(account_id)
         if account is None or not account.enabled:
             raise InvalidInput(f"no enabled channel account {account_id!r}", field="account_id")
+        # the accounts GET /team/channel-accounts offers: an agent starts only from their teams'
+        if not accounts_serving(principal, self._accounts)(account):
+            raise Forbidden(f"channel account {account_id!r} does not bring conversations to your teams",
+                            field="account_id")
         customer = _customer(account, customer_id, phone)
         if draft.attachments:
             raise InvalidInput("a new conversation starts with text or a template; attach files in a reply",

@@ -113,8 +113,10 @@ def ensure_templates(info: dict[str, Any]) -> None:
              {**TEMPLATE, "language": "nl", "body": "Hoi {{FirstName}}, je bestelling {{Order}} gaat vandaag weg"})
 
 
-def new_user_with_password(info: dict[str, Any], role: str, password: str = USER_PASSWORD) -> str:
-    """Given: a user invited through the API, with the password the invitation would let them set."""
+def new_user_with_password(info: dict[str, Any], role: str, password: str = USER_PASSWORD,
+                           team_ids: list[str] | None = None) -> str:
+    """Given: a user invited through the API (to the default team unless teams are named), with
+    the password the invitation would let them set."""
     import secrets
 
     import boto3
@@ -122,7 +124,8 @@ def new_user_with_password(info: dict[str, Any], role: str, password: str = USER
 
     email = f"{role}-{secrets.token_hex(3)}@example.com"
     api_call(info, "POST", "/users", api_headers(info),
-             {"email": email, "display_name": f"{role.title()} {email[:10]}", "role": role})
+             {"email": email, "display_name": f"{role.title()} {email[:10]}", "role": role,
+              **({"team_ids": team_ids} if team_ids else {})})
     env = info["worker_environment"]
     cognito = boto3.client("cognito-idp", endpoint_url=info["moto_url"], region_name=env["AWS_REGION"],
                            aws_access_key_id="testing", aws_secret_access_key="testing")
