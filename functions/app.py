@@ -265,6 +265,7 @@ ADMIN = "administrator"
 READERS = "administrator, watcher, supervisor"
 ANYONE = "any signed-in user"
 WORKERS = "administrator, agent (of the conversation's team)"
+STARTERS = "administrator, agent (of a team the channel account serves)"
 ASSIGNERS = "administrator, supervisor, agent (of the conversation's team)"
 OWNER = "the agent the conversation is assigned to"
 PUBLIC = "public"
@@ -350,8 +351,8 @@ def list_conversations() -> Response:
     return _json(ConversationPage(items=page.items, next_cursor=page.next_cursor))
 
 
-@documented("/conversations", "POST", "Start a conversation with a customer (assigned to me), from an account "
-            "serving my team", access=WORKERS, body=StartConversationInput, response=ConversationStartedOut, status=201)
+@documented("/conversations", "POST", "Start a conversation with a customer (assigned to me)", access=STARTERS,
+            body=StartConversationInput, response=ConversationStartedOut, status=201)
 def start_conversation() -> Response:
     body = _body(StartConversationInput)
     conversation, message = wiring.composer().start(

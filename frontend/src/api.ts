@@ -198,10 +198,15 @@ export async function uploadFile(ticket: UploadTicket, file: Blob, signal?: Abor
   if (!response.ok) throw new ApiError(response.status, 'upload_failed', `The file could not be uploaded (HTTP ${response.status}).`);
 }
 
-export function query(params: Record<string, string | number | null | undefined>): string {
-  const parts = Object.entries(params)
-    .filter((entry): entry is [string, string | number] => entry[1] !== null && entry[1] !== undefined)
-    .map(([key, value]) => `${enc(key)}=${enc(String(value))}`);
+type QueryValue = string | number | readonly string[] | null | undefined;
+
+/** A query string; a list repeats its parameter (`?tag=a&tag=b`: a tag may contain a comma). */
+export function query(params: Record<string, QueryValue>): string {
+  const parts = Object.entries(params).flatMap(([key, value]) => {
+    if (value === null || value === undefined) return [];
+    const values = typeof value === 'string' || typeof value === 'number' ? [String(value)] : value;
+    return values.map((one) => `${enc(key)}=${enc(one)}`);
+  });
   return parts.length ? `?${parts.join('&')}` : '';
 }
 

@@ -34,6 +34,8 @@ export interface ConversationDetail {
   window_open: boolean;
   window_closes_at: string | null;
   needs_template: boolean;
+  /** Why replies here cannot carry files (SMS pictures outside the US and Canada); null when they can. */
+  media_refusal?: string | null;
 }
 
 export type MessageDirection = 'inbound' | 'outbound';
@@ -223,12 +225,15 @@ export interface Presence {
   last_seen: string;
 }
 
-/** The filter dialog's fields (the list API's filter parameters); every one optional. */
+/**
+ * The filter dialog's fields (the list API's filter parameters); every one optional. Channel,
+ * agent, tag and state take several values: a conversation matching any of them is listed.
+ */
 export interface ConversationFilters {
-  channel?: string;
-  agent?: string;
-  tag?: string;
-  state?: ConversationState;
+  channel?: string[];
+  agent?: string[];
+  tag?: string[];
+  state?: ConversationState[];
   customer?: string;
   conversation_id?: string;
   since?: string;

@@ -5,7 +5,7 @@ account, checked against what its channel carries)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from chalicelib.channels import check_credentials
 from chalicelib.credential_admin import CredentialWriter
@@ -31,6 +31,16 @@ from .uploads import Upload, presigned_upload, uploaded
 
 MAX_OUT_OF_OFFICE_MESSAGES = 10
 MAX_RULES_PER_ACCOUNT = 50
+
+
+def accounts_serving(principal: Principal, accounts: ChannelAccountStore) -> Callable[[ChannelAccount], bool]:
+    """Which accounts bring conversations to the caller's teams: the account's own team, or a
+    routing rule to one of them. The roles that see every team are served by every account."""
+    if principal.user.role in ACCOUNT_WIDE_ROLES:
+        return lambda _account: True
+    teams = set(principal.user.team_ids)
+    routed = accounts.routed_account_ids(teams)
+    return lambda account: account.team_id in teams or account.id in routed
 
 
 class ChannelAdministration:
@@ -70,10 +80,8 @@ class ChannelAdministration:
         ``next_cursor`` is set."""
         check_limit(limit)
         page = self._accounts.list_accounts(limit=limit, cursor=cursor)
-        if principal.user.role in ACCOUNT_WIDE_ROLES:
-            return page
-        serves_caller = self._accounts.serving(set(principal.user.team_ids))
-        return Page[ChannelAccount](items=[a for a in page.items if serves_caller(a)], next_cursor=page.next_cursor)
+        serves = accounts_serving(principal, self._accounts)
+        return Page[ChannelAccount](items=[a for a in page.items if serves(a)], next_cursor=page.next_cursor)
 
     def get(self, principal: Principal, account_id: str) -> ChannelAccountView:
         require_settings_reader(principal)

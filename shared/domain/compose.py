@@ -30,11 +30,13 @@ from chalicelib.storage.repository import ContactRepository
 from chalicelib.storage.templates import TemplateRepository
 from pydantic import Field
 
-from .capabilities import MAX_ATTACHMENTS, TOTAL_MEDIA_LIMITS, media_refusal, text_limit
+from .capabilities import MAX_ATTACHMENTS, TOTAL_MEDIA_LIMITS, text_limit
+from .channel_admin import accounts_serving
 from .consent import refuse_if_opted_out
 from .customers import address_for
 from .events import EventPublisher, conversation_created, message_created
 from .identity import Principal, require_owner, require_team_member, require_working_role
+from .inbox import conversation_media_refusal
 from .models import (
     Attachment,
     Channel,
@@ -45,7 +47,6 @@ from .models import (
     Frozen,
     Message,
     OutboundRequest,
-    Role,
     TemplateContent,
 )
 from .phone import to_e164
@@ -93,8 +94,8 @@ class Composer:
                  clock: Callable[[], datetime], *, customers: CustomerStore | None = None,
                  consent: ConsentStore | None = None, events: EventPublisher | None = None,
                  accounts: ChannelAccountStore) -> None:
-        self._customers = customers
         self._accounts = accounts
+        self._customers = customers
         self._consent = consent
         self._repository = repository
         self._store = store
@@ -147,9 +148,7 @@ class Composer:
     def _refuse_media_route(self, conversation: Conversation) -> None:
         """Media that cannot travel between the account's number and the customer's (MMS outside
         the US and Canada) is refused here rather than failing at the provider."""
-        account = self._repository.get_channel_account(conversation.account_id)
-        sender = account.provider_account_id if account is not None else ""
-        refusal = media_refusal(conversation.channel, sender, conversation.customer_id)
+        refusal = conversation_media_refusal(self._repository, conversation)
         if refusal is not None:
             raise InvalidInput(refusal, field="attachments")
 
@@ -186,10 +185,9 @@ class Composer:
         account = self._repository.get_channel_account(account_id)
         if account is None or not account.enabled:
             raise InvalidInput(f"no enabled channel account {account_id!r}", field="account_id")
-        # An agent writes from the accounts that bring conversations to the team they act in (its
-        # own team, or a routing rule to it): not from another team's number or page.
-        if principal.user.role is not Role.ADMINISTRATOR and not self._accounts.serving({principal.team_id})(account):
-            raise Forbidden(f"channel account {account_id} does not serve team {principal.team_id}",
+        # the accounts GET /team/channel-accounts offers: an agent starts only from their teams'
+        if not accounts_serving(principal, self._accounts)(account):
+            raise Forbidden(f"channel account {account_id!r} does not bring conversations to your teams",
                             field="account_id")
         customer = _customer(account, customer_id, phone)
         if draft.attachments:

@@ -11,6 +11,7 @@ from datetime import datetime
 from chalicelib.storage.listing import ConversationLists
 from chalicelib.storage.repository import ContactRepository
 
+from .capabilities import MEDIA_COUNTRIES, media_refusal
 from .identity import Principal, require_team_member
 from .models import Conversation, Message, Page
 from .paging import check_limit
@@ -22,6 +23,18 @@ from .window import WindowState, window_state
 class ConversationDetail:
     conversation: Conversation
     window: WindowState
+    # Why replies here cannot carry files (MMS outside the US and Canada), None when they can.
+    media_refusal: str | None = None
+
+
+def conversation_media_refusal(repository: ContactRepository, conversation: Conversation) -> str | None:
+    """Why media cannot go between this conversation's account number and its customer's, or
+    None; the account is read only for channels whose media is limited to some countries."""
+    if conversation.channel not in MEDIA_COUNTRIES:
+        return None
+    account = repository.get_channel_account(conversation.account_id)
+    sender = account.provider_account_id if account is not None else ""
+    return media_refusal(conversation.channel, sender, conversation.customer_id)
 
 
 class Inbox:
@@ -42,14 +55,19 @@ class Inbox:
         criteria = criteria_for(view, filters or Filters(), team_id=principal.team_id, user_id=principal.id)
         return self._lists.page(criteria, sort=sort or "created", ascending=ascending, limit=limit, cursor=cursor)
 
-    def get(self, principal: Principal, conversation_id: str) -> ConversationDetail:
+    def _readable(self, principal: Principal, conversation_id: str) -> Conversation:
         conversation = self._repository.get_conversation(conversation_id)
         require_team_member(principal, conversation)
-        return ConversationDetail(conversation, window_state(conversation, self._clock()))
+        return conversation
+
+    def get(self, principal: Principal, conversation_id: str) -> ConversationDetail:
+        conversation = self._readable(principal, conversation_id)
+        return ConversationDetail(conversation, window_state(conversation, self._clock()),
+                                  conversation_media_refusal(self._repository, conversation))
 
     def messages(self, principal: Principal, conversation_id: str, *, limit: int,
                  cursor: str | None, newest_first: bool = False) -> Page[Message]:
-        self.get(principal, conversation_id)
+        self._readable(principal, conversation_id)
         check_limit(limit)
         return self._repository.list_messages(conversation_id, limit=limit, cursor=cursor,
                                               newest_first=newest_first)

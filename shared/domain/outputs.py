@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from .capabilities import ChannelCapabilities
 from .inbox import ConversationDetail
@@ -33,11 +33,15 @@ class ConversationOut(BaseModel):
     window_open: bool
     window_closes_at: datetime | None
     needs_template: bool
+    media_refusal: str | None = Field(default=None, description="why replies cannot carry files between the "
+                                      "account's number and the customer's (SMS pictures outside the US and "
+                                      "Canada); null when they can")
 
     @classmethod
     def of(cls, detail: ConversationDetail) -> ConversationOut:
         return cls(conversation=detail.conversation, window_open=detail.window.open,
-                   window_closes_at=detail.window.closes_at, needs_template=detail.window.needs_template)
+                   window_closes_at=detail.window.closes_at, needs_template=detail.window.needs_template,
+                   media_refusal=detail.media_refusal)
 
 
 class ConversationPage(Page[Conversation]):

@@ -8,7 +8,6 @@ one account's rules in order with one Query.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 
 from chalicelib.domain.admin_models import OutOfOfficeMessage, RoutingRule
 from chalicelib.domain.models import ChannelAccount, Page
@@ -127,12 +126,6 @@ class ChannelAccountStore:
         results: ResultIterator[TableItem] = TableItem.query(keys.ROUTING_PK, TableItem.sk.startswith("RULE#"))
         return {item.account_id for item in results
                 if isinstance(item, RoutingRuleItem) and item.team_id in team_ids}
-
-    def serving(self, team_ids: set[str]) -> Callable[[ChannelAccount], bool]:
-        """Whether an account brings conversations to one of these teams: it is the account's
-        own team, or a routing rule sends to one of them (the rules read once, for many accounts)."""
-        routed = self.routed_account_ids(team_ids)
-        return lambda account: account.team_id in team_ids or account.id in routed
 
     def delete_rule(self, account_id: str, rule_id: str) -> None:
         rule = next((r for r in self.rules_for(account_id) if r.id == rule_id), None)

@@ -64,6 +64,16 @@ def customer_says(info: dict[str, Any], *, wa_id: str, name: str, text: str) -> 
                   json={"from": wa_id, "name": name, "text": text}, timeout=HTTP_TIMEOUT).raise_for_status()
 
 
+def customer_writes(info: dict[str, Any], channel: str, sender: str, text: str) -> None:
+    """A customer writes on the demo account of any channel, through the channel simulator."""
+    account = info["demo"]["accounts"][channel]["account_id"]
+    answer = requests.post(f"{info['simulator_url']}/control/{channel}/{account}/messages",
+                           json={"from": sender, "name": f"{channel.title()} customer", "text": text},
+                           timeout=HTTP_TIMEOUT)
+    answer.raise_for_status()
+    assert answer.json()["webhook_status"] == 200, answer.json()
+
+
 def sign_in(page: Any, info: dict[str, Any], email: str = "agent1@example.com") -> None:
     """Signs in through the form and waits until the inbox has read its first page."""
     page.goto(info["web_url"])
@@ -103,8 +113,10 @@ def ensure_templates(info: dict[str, Any]) -> None:
              {**TEMPLATE, "language": "nl", "body": "Hoi {{FirstName}}, je bestelling {{Order}} gaat vandaag weg"})
 
 
-def new_user_with_password(info: dict[str, Any], role: str, password: str = USER_PASSWORD) -> str:
-    """Given: a user invited through the API, with the password the invitation would let them set."""
+def new_user_with_password(info: dict[str, Any], role: str, password: str = USER_PASSWORD,
+                           team_ids: list[str] | None = None) -> str:
+    """Given: a user invited through the API (to the default team unless teams are named), with
+    the password the invitation would let them set."""
     import secrets
 
     import boto3
@@ -112,7 +124,8 @@ def new_user_with_password(info: dict[str, Any], role: str, password: str = USER
 
     email = f"{role}-{secrets.token_hex(3)}@example.com"
     api_call(info, "POST", "/users", api_headers(info),
-             {"email": email, "display_name": f"{role.title()} {email[:10]}", "role": role})
+             {"email": email, "display_name": f"{role.title()} {email[:10]}", "role": role,
+              **({"team_ids": team_ids} if team_ids else {})})
     env = info["worker_environment"]
     cognito = boto3.client("cognito-idp", endpoint_url=info["moto_url"], region_name=env["AWS_REGION"],
                            aws_access_key_id="testing", aws_secret_access_key="testing")

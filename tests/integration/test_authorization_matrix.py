@@ -110,8 +110,7 @@ def conversation_reader(call_: Call) -> bool:
 
 
 def worker(call_: Call) -> bool:
-    return call_.caller.role == ADMINISTRATOR or (
-        call_.caller.role == AGENT and in_conversation_team(call_) and in_path_team(call_))
+    return call_.caller.role == ADMINISTRATOR or (call_.caller.role == AGENT and in_conversation_team(call_))
 
 
 def assigner(call_: Call) -> bool:
@@ -134,6 +133,9 @@ ACCESS_RULES: dict[str, Callable[[Call], bool]] = {
     APP.READERS: lambda call_: call_.caller.role in ACCOUNT_WIDE,
     APP.ADMIN: lambda call_: call_.caller.role == ADMINISTRATOR,
     APP.WORKERS: worker,
+    # the account named in the body: its team (row_context) must be one of the agent's
+    APP.STARTERS: lambda call_: call_.caller.role == ADMINISTRATOR or (
+        call_.caller.role == AGENT and in_path_team(call_)),
     APP.ASSIGNERS: assigner,
     APP.OWNER: owner,
     f"{APP.OWNER}; administrator": owner_or_administrator,
@@ -290,9 +292,6 @@ FRESH: dict[tuple[str, str], dict[str, Callable[[World], str]]] = {
 # Routes not named here get the smallest body their pydantic model accepts (minimal_instance).
 BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("POST", "/auth/login"): lambda world: {"email": "agent1@example.com", "password": world.password},
-    ("POST", "/conversations"): lambda world: {
-        "account_id": world.own.account.id, "phone": "+" + new_wa_id(),
-        "template": {"name": TEMPLATE["name"], "language": TEMPLATE["language"]}},
     ("POST", "/conversations/{conversation_id}/messages"): lambda world: {"text": "a reply from the matrix"},
     ("POST", "/conversations/{conversation_id}/assign"): lambda world: {
         # To the agent who has it already: allowed, and changes nothing.
@@ -340,12 +339,6 @@ BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("POST", "/event-subscriptions"): lambda world: {"url": world.receiver_url, "events": ["conversation.archived"]},
     # Kept disabled: the subscription the rows share receives nothing more.
     ("PATCH", "/event-subscriptions/{subscription_id}"): lambda world: {"enabled": False},
-}
-
-# Routes whose body names an object of a team (not the path): the team, for the access rules.
-BODY_TEAMS: dict[tuple[str, str], str] = {
-    # The account of the default team's objects: an agent starts conversations from their team's accounts.
-    ("POST", "/conversations"): "default",
 }
 
 QUERIES: dict[tuple[str, str], Callable[[World], dict[str, str]]] = {
@@ -444,8 +437,9 @@ def test_the_matrix_knows_every_access_label_and_path_parameter():
     # Then each access label has a rule and each path parameter a value here
     missing = [gap for route in ROUTES for gap in gaps(route)]
     assert not missing, "\n".join(missing)
-    tabled = {*FRESH, *BODIES, *BODY_TEAMS, *QUERIES, *NOT_EXERCISED}
-    assert tabled <= {(r.method, r.path) for r in ROUTES}, "a table of the matrix names a route that no longer exists"
+    tables = [*FRESH, *BODIES, *OBJECT_BODIES, *BODY_TEAM, *QUERIES, *NOT_EXERCISED]
+    assert set(tables) <= {(r.method, r.path) for r in ROUTES}, (
+        "a table of the matrix names a route that no longer exists")
 
 
 @pytest.fixture(scope="module")
@@ -550,6 +544,19 @@ def world(runtime, api, demo, admin, agent1, callers, receiver) -> Iterator[Worl
         ok(call("DELETE", f"{api}/event-subscriptions/{made['id']}", admin), 204)
 
 
+# Bodies that name the caller's objects (the default team's, or another team's): the route's
+# object-level check is on what the body names, so row_context takes the team from it too.
+OBJECT_BODIES: dict[tuple[str, str], Callable[[ObjectSet], Any]] = {
+    ("POST", "/conversations"): lambda objects: {
+        "account_id": objects.account.id, "phone": "+" + new_wa_id(),
+        "template": {"name": TEMPLATE["name"], "language": TEMPLATE["language"]}},
+}
+# The team of the object a body names, where the access rule depends on it.
+BODY_TEAM: dict[tuple[str, str], Callable[[ObjectSet], str]] = {
+    ("POST", "/conversations"): lambda objects: objects.team_id,
+}
+
+
 def request_for(world: World, route: Any, call_: Call, allowed: bool) -> tuple[str, Any, dict[str, str]]:
     objects = world.objects(call_.caller)
     values = {name: PATH_VALUES[name](world, objects, route.method) for name in PATH_PARAMETER.findall(route.path)}
@@ -557,7 +564,10 @@ def request_for(world: World, route: Any, call_: Call, allowed: bool) -> tuple[s
         values.update({name: make(world) for name, make in FRESH.get((route.method, route.path), {}).items()})
     path = PATH_PARAMETER.sub(lambda match: quote(values[match.group(1)], safe=""), route.path)
     key = (route.method, route.path)
-    body = BODIES[key](world) if key in BODIES else (minimal_instance(route.body) if route.body else None)
+    if key in OBJECT_BODIES:
+        body = OBJECT_BODIES[key](objects)
+    else:
+        body = BODIES[key](world) if key in BODIES else (minimal_instance(route.body) if route.body else None)
     query = QUERIES[key](world) if key in QUERIES else (minimal_instance(route.query) if route.query else {})
     return path, body, query
 
@@ -567,7 +577,10 @@ def row_context(world: World, route: Any, caller: Caller) -> Call:
     names = PATH_PARAMETER.findall(route.path)
     conversation = objects.conversation if "conversation_id" in names else None
     team_id = PATH_VALUES["team_id"](world, objects, route.method) if "team_id" in names else None
-    return Call(caller, conversation, BODY_TEAMS.get((route.method, route.path), team_id))
+    body_team = BODY_TEAM.get((route.method, route.path))
+    if body_team is not None:
+        team_id = body_team(objects)
+    return Call(caller, conversation, team_id)
 
 
 @pytest.mark.parametrize("route", ORDERED_ROUTES, ids=route_id)

@@ -9,7 +9,6 @@ from chalicelib.domain.models import Attachment
 from chalicelib.media import PROVIDER_URL_SECONDS
 from chalicelib.storage import keys
 
-from tests.integration.admin_helpers import call, new_team, new_whatsapp_account, ok
 from tests.integration.conftest import drain
 from tests.integration.inbox_support import get, picked_up, post
 from tests.support import HTTP_TIMEOUT, new_wa_id
@@ -149,27 +148,3 @@ def test_an_agent_starts_a_conversation_with_a_template(runtime, api, agent1, ad
     assert bad.json()["error"]["field"] == "phone"
     assert post(api, "/conversations", watcher, {**start, "phone": "+" + new_wa_id()}).status_code == 403
 
-
-def test_an_agent_starts_conversations_only_from_accounts_serving_their_team(runtime, api, admin, agent1):
-    # Given an account of another team, and one of that team that a routing rule sends to agent1's team
-    other_team = new_team(api, admin)["id"]
-    theirs = new_whatsapp_account(runtime, api, admin, team_id=other_team)
-    shared = new_whatsapp_account(runtime, api, admin, team_id=other_team)
-    ok(call("POST", f"{api}/channel-accounts/{shared.id}/routing-rules", admin,
-            {"team_id": "default", "keyword": "invoice"}), 201)
-    for account in (theirs, shared):
-        ok(call("POST", f"{api}/admin/channel-accounts/{account.id}/templates", admin, TEMPLATE), 201)
-
-    def start(account_id: str, headers: dict[str, str]) -> requests.Response:
-        return post(api, "/conversations", headers, {
-            "account_id": account_id, "phone": "+" + new_wa_id(),
-            "template": {"name": "order_update", "language": "en", "variables": {"FirstName": "Ann", "Order": "1"}}})
-
-    # When agent1 (default team) starts from the other team's own account: refused, naming the account
-    refused = start(theirs.id, agent1)
-    assert refused.status_code == 403, refused.text
-    assert refused.json()["error"]["field"] == "account_id"
-    # But from the account routed to their team, and an administrator from any account: started
-    assert start(shared.id, agent1).status_code == 201
-    assert start(theirs.id, admin).status_code == 201
-    drain(runtime, "outbound", "send")

@@ -62,7 +62,7 @@ OPERATIONS = _operations()
 ACCESS = {(route.method, route.path): route.access for route in APP.API_ROUTES}
 # Access labels under which an agent may call a route (fuzzed as the agent too), and those that
 # refuse agents before reading anything (fuzzed as the administrator only).
-AGENT_LABELS = {APP.ANYONE, APP.WORKERS, APP.ASSIGNERS, APP.OWNER, f"{APP.OWNER}; administrator",
+AGENT_LABELS = {APP.ANYONE, APP.WORKERS, APP.STARTERS, APP.ASSIGNERS, APP.OWNER, f"{APP.OWNER}; administrator",
                 f"{APP.WORKERS}; if assigned: {APP.OWNER} or administrator", f"{APP.READERS}; agents of the team"}
 NO_AGENT_LABELS = {APP.ADMIN, APP.READERS, APP.PUBLIC}
 HERE = "tests/integration/test_openapi_fuzz.py"

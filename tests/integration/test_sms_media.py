@@ -33,10 +33,18 @@ def reply_with_picture(api, agent, conversation_id):
                          json={"text": "Here it is", "attachments": [{"key": key}]})
 
 
+def media_refusal_of(api, agent, conversation_id):
+    answer = requests.get(f"{api}/conversations/{conversation_id}", headers=agent, timeout=HTTP_TIMEOUT)
+    answer.raise_for_status()
+    return answer.json()["media_refusal"]
+
+
 def test_a_picture_to_a_us_customer_goes_as_mms(runtime, api, agent1, demo):
     # Given a US customer texting the demo account's US number
     customer = "+1415555" + str(secrets.randbelow(10**4)).zfill(4)
     conversation_id = sms_conversation(runtime, api, agent1, demo, customer)
+    # Then the conversation says files may go (the web app offers them without a warning)
+    assert media_refusal_of(api, agent1, conversation_id) is None
     # When the agent replies with a picture
     answer = reply_with_picture(api, agent1, conversation_id)
     assert answer.status_code == 202, answer.text
@@ -55,6 +63,8 @@ def test_a_picture_to_a_customer_outside_the_us_and_canada_is_refused(runtime, a
     # Given a Dutch customer texting the demo account's US number
     customer = "+3161" + str(secrets.randbelow(10**7)).zfill(7)
     conversation_id = sms_conversation(runtime, api, agent1, demo, customer)
+    # Then the conversation says before any reply why files cannot go (the web app warns with it)
+    assert "from NL" in media_refusal_of(api, agent1, conversation_id)
     # When the agent replies with a picture, Then it is refused naming the customer's country
     answer = reply_with_picture(api, agent1, conversation_id)
     assert answer.status_code == 400

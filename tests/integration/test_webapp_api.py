@@ -65,6 +65,21 @@ def test_agents_list_the_channel_accounts_of_their_teams(runtime, api, admin):
     # While the administration's list stays closed to agents
     assert call("GET", f"{api}/channel-accounts", agent).status_code == 403
 
+    # And the agent starts a conversation from the routed account, but not from the other team's
+    template = {"name": "start_hello", "language": "en", "body": "Hello from the start"}
+    for account in (routed, elsewhere):
+        ok(call("POST", f"{api}/admin/channel-accounts/{account.id}/templates", admin, template), 201)
+
+    def start(account_id: str) -> Any:
+        return call("POST", f"{api}/conversations", agent, {
+            "account_id": account_id, "phone": "+" + new_wa_id(),
+            "template": {"name": template["name"], "language": "en"}})
+
+    assert start(routed.id).status_code == 201
+    refused = start(elsewhere.id)
+    assert refused.status_code == 403
+    assert refused.json()["error"]["field"] == "account_id"
+
 
 def test_quick_reply_groups_with_their_counts(api, admin, agent1):
     # Given a group with two replies and an empty one

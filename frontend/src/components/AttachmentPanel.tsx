@@ -23,21 +23,73 @@ export function fileProblem(file: File, capabilities: ChannelCapabilities | null
   return null;
 }
 
+/** Why the files of a reply cannot go together: in full for the files, short for the Send line. */
+export interface FilesProblem {
+  detail: string;
+  short: string;
+}
+
+/**
+ * Why these files cannot go together in one reply, or null when they can (as far as the app
+ * knows): no media between this conversation's numbers (`media_refusal` of the conversation:
+ * SMS pictures outside the channel's `media_countries`), or more than the channel takes per
+ * message (`max_total_media_bytes`). The API refuses both; this says so before sending.
+ */
+export function filesProblem(
+  files: readonly PendingFile[],
+  capabilities: ChannelCapabilities | null,
+  mediaRefusal: string | null,
+): FilesProblem | null {
+  if (files.length === 0) return null;
+  // the API's own words: they name the countries and the number outside them
+  if (mediaRefusal) {
+    return {
+      detail: `Files cannot be sent in this conversation: ${mediaRefusal}.`,
+      short: 'files cannot go to this number. Remove them to send text only.',
+    };
+  }
+  const limit = capabilities?.max_total_media_bytes;
+  const total = files.reduce((sum, pending) => sum + pending.file.size, 0);
+  if (capabilities && limit != null && total > limit) {
+    const label = channelInfo(capabilities.channel).label;
+    return {
+      detail: `Too large together for ${label}: ${fileSize(total)}, at most ${fileSize(limit)} per message.`,
+      short: `the files weigh more than ${label} takes in one message. Remove a file to send.`,
+    };
+  }
+  return null;
+}
+
 interface Props {
   files: PendingFile[];
   max: number;
   capabilities: ChannelCapabilities | null;
+  /** What keeps the files as a whole from going (see filesProblem). */
+  problem: FilesProblem | null;
   disabled: boolean;
   onRemove(id: string): void;
 }
 
-/** The files to send with the reply, with a preview and a warning on each the channel cannot carry. */
-export function AttachmentPanel({ files, max, capabilities, disabled, onRemove }: Props) {
+/**
+ * The files to send with the reply, with a preview and a warning on each the channel cannot
+ * carry, and one over them all when they cannot go together.
+ */
+export function AttachmentPanel({ files, max, capabilities, problem: together, disabled, onRemove }: Props) {
+  const total = files.reduce((sum, pending) => sum + pending.file.size, 0);
   return (
     <section class="attachments" aria-label="Files to send" data-testid="attachments">
       <h4 class="attachments__title">
-        Files ({files.length}/{max})
+        Files ({files.length}/{max}){' '}
+        <span class="muted">
+          · {fileSize(total)}
+          {capabilities?.max_total_media_bytes != null && ` of ${fileSize(capabilities.max_total_media_bytes)} per message`}
+        </span>
       </h4>
+      {together && (
+        <p class="attachment__warning attachments__warning" data-testid="attachments-warning">
+          {together.detail}
+        </p>
+      )}
       <ul class="attachments__list">
         {files.map((pending) => {
           const problem = fileProblem(pending.file, capabilities);

@@ -19,6 +19,7 @@ export function ConversationRow({ conversation, selected, onSelect }: Props) {
         data-testid="conversation-row"
         data-conversation-id={conversation.id}
         data-state={conversation.state}
+        data-channel={conversation.channel}
         aria-current={selected ? 'true' : undefined}
         onClick={() => onSelect(conversation.id)}
       >

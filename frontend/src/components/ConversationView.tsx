@@ -318,6 +318,7 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
               <ReplyBox
                 conversationId={conversation.id}
                 channel={conversation.channel}
+                mediaRefusal={detail.media_refusal ?? null}
                 disabled={!detail.window_open}
                 onSend={send}
               />

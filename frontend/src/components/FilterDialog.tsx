@@ -4,22 +4,34 @@ import { channelInfo, fullTime, stateLabel } from '../lib/format';
 import { displayZone, isoToLocal, localToIso } from '../lib/locale';
 import type { ConversationFilters, ConversationState, Me, User } from '../types';
 import { Dialog } from './Dialog';
+import { normaliseTag } from './TagEditor';
 
 export const CHANNELS = ['whatsapp', 'messenger', 'instagram', 'telegram', 'sms', 'viber', 'email'] as const;
 const STATES: readonly ConversationState[] = ['new', 'assigned', 'archived'];
+/** The list API takes at most this many values per filter (`MAX_FILTER_VALUES`). */
+export const MAX_FILTER_VALUES = 20;
 
-/** How many filters are set. */
+type ListKey = 'channel' | 'agent' | 'tag' | 'state';
+
+/** How many filters are set (a filter with several values counts once). */
 export function filterCount(filters: ConversationFilters): number {
-  return Object.values(filters).filter((value) => value !== undefined && value !== '').length;
+  return Object.values(filters).filter((value) => (Array.isArray(value) ? value.length > 0 : value !== undefined && value !== ''))
+    .length;
+}
+
+function named(one: string, many: string, values: readonly string[] | undefined, show: (value: string) => string): string[] {
+  if (!values?.length) return [];
+  return [`${values.length > 1 ? many : one}: ${values.map(show).join(', ')}`];
 }
 
 /** The filters in words, for the line above the list. */
 export function describeFilters(filters: ConversationFilters, names: Map<string, string>): string[] {
-  const parts: string[] = [];
-  if (filters.channel) parts.push(`Channel: ${channelInfo(filters.channel).label}`);
-  if (filters.agent) parts.push(`Agent: ${names.get(filters.agent) ?? filters.agent}`);
-  if (filters.tag) parts.push(`Tag: ${filters.tag}`);
-  if (filters.state) parts.push(`State: ${stateLabel(filters.state)}`);
+  const parts: string[] = [
+    ...named('Channel', 'Channels', filters.channel, (channel) => channelInfo(channel).label),
+    ...named('Agent', 'Agents', filters.agent, (id) => names.get(id) ?? id),
+    ...named('Tag', 'Tags', filters.tag, (tag) => tag),
+    ...named('State', 'States', filters.state, (state) => stateLabel(state as ConversationState)),
+  ];
   if (filters.customer) parts.push(`Customer: ${filters.customer}`);
   if (filters.conversation_id) parts.push(`Conversation: ${filters.conversation_id}`);
   if (filters.since) parts.push(`From ${fullTime(filters.since)}`);
@@ -34,9 +46,111 @@ interface Props {
   onClose(): void;
 }
 
+interface PickProps {
+  legend: string;
+  options: readonly { value: string; label: string }[];
+  chosen: readonly string[];
+  onChange(values: string[]): void;
+  empty?: string;
+}
+
+/** Checkboxes for one several-valued filter; none ticked means "any". */
+function CheckboxGroup({ legend, options, chosen, onChange, empty }: PickProps) {
+  const full = chosen.length >= MAX_FILTER_VALUES;
+  return (
+    <fieldset class="pick-group">
+      <legend class="field__label">{legend}</legend>
+      {options.length === 0 && empty && <p class="muted">{empty}</p>}
+      <div class="pick-group__options">
+        {options.map(({ value, label }) => {
+          const ticked = chosen.includes(value);
+          return (
+            <label key={value} class="check">
+              <input
+                type="checkbox"
+                checked={ticked}
+                disabled={full && !ticked}
+                onChange={(e) =>
+                  onChange(e.currentTarget.checked ? [...chosen, value] : chosen.filter((one) => one !== value))
+                }
+              />
+              <span>{label}</span>
+            </label>
+          );
+        })}
+      </div>
+    </fieldset>
+  );
+}
+
+/** Tags to filter by: typed (the catalogue is offered) and listed as removable chips. */
+function TagPick({ chosen, catalogue, onChange }: { chosen: string[]; catalogue: string[]; onChange(tags: string[]): void }) {
+  const [draft, setDraft] = useState('');
+  const term = normaliseTag(draft);
+  const full = chosen.length >= MAX_FILTER_VALUES;
+  const add = (): void => {
+    if (term && !chosen.includes(term) && !full) onChange([...chosen, term]);
+    setDraft('');
+  };
+  return (
+    <fieldset class="pick-group">
+      <legend class="field__label">Tag</legend>
+      {chosen.length > 0 && (
+        <ul class="chips" aria-label="Chosen tags">
+          {chosen.map((tag) => (
+            <li key={tag} class="chip">
+              <span data-testid="filter-tag">{tag}</span>
+              <button
+                type="button"
+                class="chip__remove"
+                aria-label={`Remove tag ${tag}`}
+                onClick={() => onChange(chosen.filter((one) => one !== tag))}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div class="inline-form">
+        <input
+          type="text"
+          aria-label="Tag"
+          list="filter-tags"
+          maxLength={50}
+          autocomplete="off"
+          placeholder="Type a tag, Enter adds it"
+          disabled={full}
+          value={draft}
+          onInput={(e) => setDraft(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key !== 'Enter' || e.isComposing) return;
+            e.preventDefault(); // Enter adds the tag; it does not submit the dialog
+            add();
+          }}
+        />
+        <button type="button" class="button" disabled={!term || full} onClick={add}>
+          Add tag
+        </button>
+      </div>
+      <datalist id="filter-tags">
+        {catalogue
+          .filter((tag) => !chosen.includes(tag))
+          .map((tag) => (
+            <option key={tag} value={tag} />
+          ))}
+      </datalist>
+    </fieldset>
+  );
+}
+
+const CHANNEL_OPTIONS = CHANNELS.map((channel) => ({ value: channel, label: channelInfo(channel).label }));
+const STATE_OPTIONS = STATES.map((state) => ({ value: state, label: stateLabel(state) }));
+
 /**
- * The seed's "Filter conversations" dialog: channel, agent, tag, team, state, customer,
- * conversation id and time span. Every filter is exact (the list API's filter parameters).
+ * The seed's "Filter conversations" dialog: channels, agents, tags, team, states, customer,
+ * conversation id and time span. Every filter is exact (the list API's filter parameters); a
+ * filter with several values lists the conversations matching any of them.
  */
 export function FilterDialog({ me, filters, onApply, onClose }: Props) {
   const [draft, setDraft] = useState<ConversationFilters>(filters);
@@ -61,8 +175,10 @@ export function FilterDialog({ me, filters, onApply, onClose }: Props) {
     };
   }, [team]);
 
-  const set = (key: keyof ConversationFilters, value: string): void =>
+  const set = (key: 'customer' | 'conversation_id', value: string): void =>
     setDraft((current) => ({ ...current, [key]: value.trim() ? value.trim() : undefined }));
+  const setList = (key: ListKey, values: string[]): void =>
+    setDraft((current) => ({ ...current, [key]: values.length ? values : undefined }));
 
   const apply = (event: Event): void => {
     event.preventDefault();
@@ -72,61 +188,38 @@ export function FilterDialog({ me, filters, onApply, onClose }: Props) {
   return (
     <Dialog title="Filter conversations" testId="filter-dialog" onClose={onClose}>
       <form class="filter-form" onSubmit={apply}>
+        <div class="pick-row">
+          <CheckboxGroup
+            legend="Channel"
+            options={CHANNEL_OPTIONS}
+            chosen={draft.channel ?? []}
+            onChange={(values) => setList('channel', values)}
+          />
+          <CheckboxGroup
+            legend="State"
+            options={STATE_OPTIONS}
+            chosen={draft.state ?? []}
+            onChange={(values) => setList('state', values)}
+          />
+          <CheckboxGroup
+            legend="Agent"
+            options={agents.map((user) => ({ value: user.id, label: user.display_name }))}
+            chosen={draft.agent ?? []}
+            onChange={(values) => setList('agent', values)}
+            empty="No agents in this team."
+          />
+          <TagPick chosen={draft.tag ?? []} catalogue={tags} onChange={(values) => setList('tag', values)} />
+        </div>
         <div class="form-row">
           <label class="field">
-            <span class="field__label">Channel</span>
-            <select aria-label="Channel" class="select" value={draft.channel ?? ''} onChange={(e) => set('channel', e.currentTarget.value)}>
-              <option value="">Any channel</option>
-              {CHANNELS.map((channel) => (
-                <option key={channel} value={channel}>
-                  {channelInfo(channel).label}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label class="field">
-            <span class="field__label">Agent</span>
-            <select aria-label="Agent" class="select" value={draft.agent ?? ''} onChange={(e) => set('agent', e.currentTarget.value)}>
-              <option value="">Any agent</option>
-              {agents.map((user) => (
-                <option key={user.id} value={user.id}>
-                  {user.display_name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label class="field">
-            <span class="field__label">Tag</span>
-            <input
-              type="text"
-              list="filter-tags"
-              maxLength={50}
-              value={draft.tag ?? ''}
-              onInput={(e) => set('tag', e.currentTarget.value)}
-            />
-            <datalist id="filter-tags">
-              {tags.map((tag) => (
-                <option key={tag} value={tag} />
-              ))}
-            </datalist>
-          </label>
-          <label class="field">
             <span class="field__label">Team</span>
-            <select aria-label="Team" class="select" value={team} onChange={(e) => setTeamChoice(e.currentTarget.value)}>
+            <select aria-label="Team" class="select" value={team} onChange={(e) => {
+                setTeamChoice(e.currentTarget.value);
+                setList('agent', []); // agents are the chosen team's members
+              }}>
               {me.teams.map(({ id, name }) => (
                 <option key={id} value={id}>
                   {name}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label class="field">
-            <span class="field__label">State</span>
-            <select aria-label="State" class="select" value={draft.state ?? ''} onChange={(e) => set('state', e.currentTarget.value)}>
-              <option value="">Any state</option>
-              {STATES.map((state) => (
-                <option key={state} value={state}>
-                  {stateLabel(state)}
                 </option>
               ))}
             </select>
@@ -160,7 +253,8 @@ export function FilterDialog({ me, filters, onApply, onClose }: Props) {
           </label>
         </div>
         <p class="muted">
-          Search is exact: a customer is found by their whole name or number. A state filter shows the All tab; an
+          Search is exact: a customer is found by their whole name or number. Ticking several values of a filter
+          lists conversations matching any of them; nothing ticked means any. A state filter shows the All tab; an
           agent filter applies to Assigned and All. Times are in your time zone (
           {displayZone()}).
         </p>

@@ -7,7 +7,7 @@ import { channelInfo } from '../lib/format';
 import { filledValues, highlightSegments, unresolvedPlaceholders } from '../lib/placeholders';
 import { useShortcut } from '../lib/shortcuts';
 import type { QuickReplyItem } from '../types';
-import { AttachmentPanel, type PendingFile, fileProblem } from './AttachmentPanel';
+import { AttachmentPanel, type PendingFile, fileProblem, filesProblem } from './AttachmentPanel';
 import { EmojiPicker } from './EmojiPicker';
 import { QUICK_REPLY_LIST_ID, QuickReplyPopup, handlePopupKey, optionId } from './QuickReplyPopup';
 
@@ -19,12 +19,15 @@ export interface SentAttachment {
 interface Props {
   conversationId: string;
   channel: string;
+  /** Why replies in this conversation cannot carry files (the conversation's `media_refusal`). */
+  mediaRefusal: string | null;
   disabled: boolean;
   /** Sends the text and the uploaded files; resolves true when it was accepted (the box is then cleared). */
   onSend(text: string, attachments: SentAttachment[]): Promise<boolean>;
 }
 
 export const REPLY_TEXT_ID = 'reply-text';
+const SEND_BLOCKED_ID = 'reply-send-blocked';
 const MAX_FILES = 10;
 const SEARCH_DELAY_MS = 150;
 
@@ -52,7 +55,7 @@ let fileCounter = 0;
  * `!group`), emoji, and up to 10 files with a preview. Placeholders a quick reply left unfilled
  * are marked red and keep Send disabled until the agent replaces them.
  */
-export function ReplyBox({ conversationId, channel, disabled, onSend }: Props) {
+export function ReplyBox({ conversationId, channel, mediaRefusal, disabled, onSend }: Props) {
   const alerts = useAlerts();
   const capabilities = useCapabilities(channel);
   const [text, setText] = useState('');
@@ -70,10 +73,14 @@ export function ReplyBox({ conversationId, channel, disabled, onSend }: Props) {
 
   const missing = useMemo(() => unresolvedPlaceholders(text), [text]);
   const maxFiles = capabilities ? Math.min(MAX_FILES, capabilities.max_attachments) : MAX_FILES;
-  const refused = files.some((pending) => fileProblem(pending.file, capabilities) !== null);
+  const refused = files.filter((pending) => fileProblem(pending.file, capabilities) !== null).length;
+  const together = filesProblem(files, capabilities, mediaRefusal);
+  // what keeps Send disabled because of the files, said next to it
+  const filesBlock =
+    together?.short ?? (refused ? `a file cannot go on this channel. Remove the file${refused > 1 ? 's' : ''} marked above.` : null);
   const tooLong = capabilities !== null && text.trim().length > capabilities.max_text_length;
   const canSend =
-    !disabled && !sending && (text.trim() !== '' || files.length > 0) && missing.length === 0 && !refused && !tooLong;
+    !disabled && !sending && (text.trim() !== '' || files.length > 0) && missing.length === 0 && !filesBlock && !tooLong;
 
   // the search of the popup: the field's text, or the typed `!word`
   const query = popup ? (popup.search ?? popup.token?.text ?? '') : null;
@@ -251,6 +258,7 @@ export function ReplyBox({ conversationId, channel, disabled, onSend }: Props) {
             files={files}
             max={maxFiles}
             capabilities={capabilities}
+            problem={together}
             disabled={sending}
             onRemove={removeFile}
           />
@@ -312,6 +320,11 @@ export function ReplyBox({ conversationId, channel, disabled, onSend }: Props) {
             {missing.length > 1 ? 'them' : 'it'}.
           </p>
         )}
+        {filesBlock && (
+          <p class="reply__missing" id={SEND_BLOCKED_ID} data-testid="send-blocked">
+            Send is off: {filesBlock}
+          </p>
+        )}
         {tooLong && capabilities && (
           <p class="reply__missing">
             {channelInfo(channel).label} takes up to {capabilities.max_text_length} characters; this reply has{' '}
@@ -352,7 +365,13 @@ export function ReplyBox({ conversationId, channel, disabled, onSend }: Props) {
           type="button"
           class="button button--quiet"
           aria-label="Attach files"
-          title={noFiles ? `${channelInfo(channel).label} cannot carry files` : 'Attach files (up to 10)'}
+          title={
+            noFiles
+              ? `${channelInfo(channel).label} cannot carry files`
+              : mediaRefusal
+                ? `Files cannot be sent in this conversation: ${mediaRefusal}`
+                : 'Attach files (up to 10)'
+          }
           disabled={disabled || sending || noFiles || files.length >= maxFiles}
           onClick={() => fileInput.current?.click()}
         >
@@ -369,7 +388,14 @@ export function ReplyBox({ conversationId, channel, disabled, onSend }: Props) {
             event.currentTarget.value = '';
           }}
         />
-        <button type="submit" class="button button--primary" disabled={!canSend} aria-busy={sending}>
+        <button
+          type="submit"
+          class="button button--primary"
+          disabled={!canSend}
+          aria-busy={sending}
+          aria-describedby={filesBlock ? SEND_BLOCKED_ID : undefined}
+          title={filesBlock ?? undefined}
+        >
           Send
         </button>
       </div>

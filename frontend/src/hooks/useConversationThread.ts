@@ -5,11 +5,19 @@
 // end, whatever the thread's length; older pages are read when the agent scrolls up
 // (`loadOlder`). Each poll reads the newest page again (fresh statuses, new messages) and goes
 // further back only until it meets a message already shown.
+//
+// Statuses of replies further up change too (a read receipt, a late failure). There is no feed
+// of status changes for the app (the background watcher reads conversation lists, which carry
+// no message statuses), so every other poll also re-reads one older page in view: a sweep that
+// walks back from the poll's page to the oldest reply whose status can still change, one page
+// of 50 per sweep, then starts again at the newest. It reads nothing while every reply beyond
+// the poll's page is settled (read, failed). A poll thus reads the detail, the newest page
+// (more only when many messages arrived at once) and at most one sweep page.
 
 import { useCallback, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { reportError, useAlerts } from '../lib/alerts';
-import type { Attachment, Conversation, ConversationDetail, Message } from '../types';
+import type { Attachment, Conversation, ConversationDetail, Message, MessageStatus, Page } from '../types';
 import { POLL_INTERVAL_MS, usePolling } from './usePolling';
 
 /** Messages read when the conversation opens, and per older page. */
@@ -18,6 +26,13 @@ export const THREAD_PAGE_SIZE = 50;
 const POLL_PAGE_SIZE = 25;
 /** Pages one poll reads at most; beyond that it starts afresh from the newest page. */
 const MAX_PAGES_PER_POLL = 10;
+/** Every how many polls one older page in view is re-read for its statuses. */
+const SWEEP_EVERY = 2;
+/** Statuses that change no more (as far as the app cares): customer messages, read and failed replies. */
+const SETTLED: ReadonlySet<MessageStatus> = new Set(['received', 'read', 'failed']);
+/** The API's order of statuses (`DeliveryStatus.rank`): a status only moves forward. */
+const STATUS_RANK: Record<MessageStatus, number> = { received: 0, queued: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
+
 /** The API signs media URLs for 300 s; a URL is reused (the browser keeps what it loaded) until this age. */
 const SIGNED_URL_REUSE_MS = 200_000;
 
@@ -45,22 +60,49 @@ async function readEnd(id: string, pages: number, signal: AbortSignal): Promise<
   return { byId, older: cursor, pages: read };
 }
 
+interface Fresh {
+  messages: Message[];
+  /** The cursor after the newest page (where a sweep starts); null when that page is the whole thread. */
+  after: string | null;
+}
+
 /** The newest messages back to the first one already shown; null when there are too many (read afresh). */
-async function readNew(id: string, known: Loaded, signal: AbortSignal): Promise<Message[] | null> {
-  const fresh: Message[] = [];
+async function readNew(id: string, known: Loaded, signal: AbortSignal): Promise<Fresh | null> {
+  const messages: Message[] = [];
   let cursor: string | null = null;
+  let after: string | null = null;
   for (let read = 0; read < MAX_PAGES_PER_POLL; read += 1) {
     const page = await api.listMessages(id, { order: 'desc', limit: POLL_PAGE_SIZE, cursor, signal });
-    fresh.push(...page.items);
-    if (!page.next_cursor || page.items.some((message) => known.byId.has(message.id))) return fresh;
+    messages.push(...page.items);
+    if (read === 0) after = page.next_cursor;
+    if (!page.next_cursor || page.items.some((message) => known.byId.has(message.id))) return { messages, after };
     cursor = page.next_cursor;
   }
   return null;
 }
 
-function merged(known: Loaded, messages: Message[]): Loaded {
+/** The oldest reply shown whose status may still change, outside the poll's newest page. */
+function oldestUnsettled(known: Loaded, polled: ReadonlySet<string>): string | null {
+  let oldest: string | null = null;
+  for (const message of known.byId.values()) {
+    if (message.direction !== 'outbound' || SETTLED.has(message.status) || polled.has(message.id)) continue;
+    if (oldest === null || message.id < oldest) oldest = message.id;
+  }
+  return oldest;
+}
+
+/**
+ * Puts messages read again in place. Reads running side by side may answer out of order, so a
+ * message never goes back to an earlier status (statuses only move forward in the API).
+ */
+function merged(known: Loaded, messages: Message[], onlyKnown = false): Loaded {
   const byId = new Map(known.byId);
-  for (const message of messages) byId.set(message.id, message);
+  for (const message of messages) {
+    const current = byId.get(message.id);
+    if (!current && onlyKnown) continue;
+    if (current && STATUS_RANK[message.status] < STATUS_RANK[current.status]) continue;
+    byId.set(message.id, message);
+  }
   return { ...known, byId };
 }
 
@@ -120,6 +162,7 @@ export function useConversationThread(conversationId: string): ConversationThrea
   const olderBusy = useRef(false);
   const signature = useRef('');
   const urlCache = useRef(new Map<string, { url: string; at: number }>());
+  const sweep = useRef<Sweep>({ polls: 0, from: undefined, after: null, polled: new Set() });
   const errorKey = `thread:${conversationId}`;
 
   /** Shows what `loadedRef` holds (only when it changed: a poll usually brings nothing new). */
@@ -143,12 +186,20 @@ export function useConversationThread(conversationId: string): ConversationThrea
       if (stopped.current) return;
       try {
         const known = loadedRef.current;
-        const [nextDetail, fresh] = await Promise.all([
+        const sweepCursor = sweepStart(sweep.current, known);
+        const [nextDetail, fresh, swept] = await Promise.all([
           api.getConversation(conversationId, signal),
           known.older === undefined ? null : readNew(conversationId, known, signal),
+          sweepCursor
+            ? api.listMessages(conversationId, { order: 'desc', limit: THREAD_PAGE_SIZE, cursor: sweepCursor, signal })
+            : null,
         ]);
-        const next = fresh ? merged(loadedRef.current, fresh) : await readEnd(conversationId, known.pages, signal);
+        let next = fresh
+          ? merged(loadedRef.current, fresh.messages)
+          : await readEnd(conversationId, known.pages, signal);
+        if (swept) next = merged(next, swept.items, true);
         if (signal.aborted) return;
+        sweepDone(sweep.current, next, fresh, swept);
         setDetail((current) => keepNewer(current, nextDetail));
         publish(next);
         alerts.clearError(errorKey);
@@ -213,6 +264,38 @@ export function useConversationThread(conversationId: string): ConversationThrea
       refresh();
     },
   };
+}
+
+/** Where the status sweep is (see the top of this file). */
+interface Sweep {
+  polls: number;
+  /** The cursor of the next page to sweep; undefined: start again after the poll's newest page. */
+  from: string | null | undefined;
+  /** The cursor after the last poll's newest page; null when there is nothing past it. */
+  after: string | null;
+  /** The messages of the last poll's newest page (read every poll anyway). */
+  polled: ReadonlySet<string>;
+}
+
+/** The cursor of the page this poll sweeps, or null: not its turn, or no reply further up can change. */
+function sweepStart(sweep: Sweep, known: Loaded): string | null {
+  sweep.polls += 1;
+  if (sweep.polls % SWEEP_EVERY !== 0) return null;
+  if (oldestUnsettled(known, sweep.polled) === null) {
+    sweep.from = undefined;
+    return null;
+  }
+  return sweep.from ?? sweep.after;
+}
+
+/** After a poll: what its newest page covered, and where the sweep goes on from. */
+function sweepDone(sweep: Sweep, loaded: Loaded, fresh: Fresh | null, swept: Page<Message> | null): void {
+  sweep.after = fresh ? fresh.after : null;
+  sweep.polled = new Set(fresh ? fresh.messages.slice(0, POLL_PAGE_SIZE).map((message) => message.id) : []);
+  if (!swept) return;
+  const oldest = oldestUnsettled(loaded, sweep.polled);
+  const passed = oldest === null || swept.items.some((message) => message.id <= oldest);
+  sweep.from = passed || !swept.next_cursor ? undefined : swept.next_cursor;
 }
 
 /** A poll that started before an action may answer after it: never go back to an older version. */

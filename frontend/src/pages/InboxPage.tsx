@@ -77,7 +77,7 @@ export function InboxPage({ me, route, counts, watchTick, onTeamChange }: Props)
     savedFilters = next;
     setFilters(next);
     setFiltering(false);
-    if (next.state && view !== 'all') navigate(inboxRoute('all'));
+    if (next.state?.length && view !== 'all') navigate(inboxRoute('all'));
     if (team !== me.team_id) onTeamChange(team);
   };
 

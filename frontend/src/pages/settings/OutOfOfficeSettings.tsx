@@ -1,6 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
-import { channelInfo } from '../../lib/format';
-import type { ChannelAccount } from '../../types';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { errorMessage, uploadFile } from '../../api';
+import { fileProblem } from '../../components/AttachmentPanel';
+import { useCapabilities } from '../../lib/directory';
+import { channelInfo, fileSize } from '../../lib/format';
+import type { ChannelAccount, ChannelCapabilities } from '../../types';
 import { admin, type OutOfOfficeMessage } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
 
@@ -12,7 +15,8 @@ export function OutOfOfficeSettings({ canEdit }: SectionProps) {
       <ReadOnlyNote canEdit={canEdit} />
       <p class="muted">
         Sent to a customer who writes outside the office hours, once per closed period. Add messages per channel
-        account.
+        account; each may carry a picture or document the channel takes (the text then goes as its caption where
+        the channel has captions).
       </p>
       <Loading loaded={accounts}>
         {(list) =>
@@ -27,16 +31,26 @@ export function OutOfOfficeSettings({ canEdit }: SectionProps) {
   );
 }
 
+type Media = NonNullable<OutOfOfficeMessage['media']>;
+
+function mediaName(media: Media): string {
+  return media.filename ?? media.key.split('/').pop() ?? media.key;
+}
+
 function AccountMessages({ account, canEdit }: { account: ChannelAccount; canEdit: boolean }) {
   const loaded = useLoad(() => admin.outOfOffice(account.id), [account.id]);
+  const capabilities = useCapabilities(account.channel);
   const [messages, setMessages] = useState<OutOfOfficeMessage[]>([]);
   const [busy, run] = useAction();
+  // previews of the pictures chosen on this page, by upload key (stored media has no URL here)
+  const previews = useRef(new Map<string, string>());
   useEffect(() => {
     if (loaded.data) setMessages(loaded.data.messages);
   }, [loaded.data]);
-  const texts = messages.map((message) => message.text ?? '');
-  const setTexts = (next: string[]): void =>
-    setMessages(next.map((text, at) => ({ media: null, ...messages[at], text })));
+  useEffect(() => () => previews.current.forEach((url) => URL.revokeObjectURL(url)), []);
+
+  const update = (index: number, change: Partial<OutOfOfficeMessage>): void =>
+    setMessages((current) => current.map((message, at) => (at === index ? { ...message, ...change } : message)));
 
   const save = (): void => {
     const clean = messages
@@ -47,43 +61,39 @@ function AccountMessages({ account, canEdit }: { account: ChannelAccount; canEdi
       setMessages(saved.messages);
     }, `Out-of-office messages of ${account.name} saved.`);
   };
-  const mediaNote = (index: number) => {
-    const media = messages[index]?.media;
-    return media ? <span class="muted">+ {media.filename ?? media.key.split('/').pop()}</span> : null;
-  };
 
+  const count = messages.length;
   return (
     <section class="card settings__card" aria-label={`Out of office: ${account.name}`}>
       <h2 class="settings__subtitle">
         {channelInfo(account.channel).label} · {account.name}{' '}
         <span class="muted">
-          ({texts.length} {texts.length === 1 ? 'message' : 'messages'})
+          ({count} {count === 1 ? 'message' : 'messages'})
         </span>
       </h2>
       <Loading loaded={loaded}>
         {() => (
           <>
-            {texts.map((text, index) =>
+            {messages.map((message, index) =>
               canEdit ? (
-                <div class="inline-form" key={index}>
-                  <textarea
-                    rows={2}
-                    maxLength={4096}
-                    aria-label={`${account.name} message ${index + 1}`}
-                    value={text}
-                    onInput={(e) => {
-                      const value = e.currentTarget.value;
-                      setTexts(texts.map((item, at) => (at === index ? value : item)));
-                    }}
-                  />
-                  {mediaNote(index)}
-                  <button type="button" class="button button--quiet" onClick={() => setMessages(messages.filter((_, at) => at !== index))}>
-                    Delete
-                  </button>
-                </div>
+                <MessageEditor
+                  key={index}
+                  account={account}
+                  capabilities={capabilities}
+                  number={index + 1}
+                  message={message}
+                  preview={message.media ? (previews.current.get(message.media.key) ?? null) : null}
+                  onText={(text) => update(index, { text })}
+                  onMedia={(media, preview) => {
+                    if (media && preview) previews.current.set(media.key, preview);
+                    update(index, { media });
+                  }}
+                  onDelete={() => setMessages(messages.filter((_, at) => at !== index))}
+                />
               ) : (
                 <p key={index} class="note__text template-preview">
-                  {text} {mediaNote(index)}
+                  {message.text ?? ''}{' '}
+                  {message.media && <span class="muted" data-testid="ooo-media">+ {mediaName(message.media)}</span>}
                 </p>
               ),
             )}
@@ -101,5 +111,128 @@ function AccountMessages({ account, canEdit }: { account: ChannelAccount; canEdi
         )}
       </Loading>
     </section>
+  );
+}
+
+interface EditorProps {
+  account: ChannelAccount;
+  capabilities: ChannelCapabilities | null;
+  number: number;
+  message: OutOfOfficeMessage;
+  preview: string | null;
+  onText(text: string): void;
+  onMedia(media: Media | null, preview?: string): void;
+  onDelete(): void;
+}
+
+/**
+ * One message: its text, and its picture or document. A chosen file is checked against the
+ * channel's capabilities first (the API refuses the upload otherwise), then put to the
+ * presigned URL at once; saving the messages names it by key.
+ */
+function MessageEditor({ account, capabilities, number, message, preview, onText, onMedia, onDelete }: EditorProps) {
+  const input = useRef<HTMLInputElement>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [uploading, setUploading] = useState(false);
+  const label = channelInfo(account.channel).label;
+  const noFiles = capabilities !== null && capabilities.max_attachments === 0;
+  const countries = capabilities?.media_countries;
+
+  const attach = async (file: File | undefined): Promise<void> => {
+    if (!file) return;
+    const refused = fileProblem(file, capabilities);
+    setProblem(refused);
+    if (refused) return;
+    setUploading(true);
+    try {
+      const content_type = file.type || 'application/octet-stream';
+      const ticket = await admin.outOfOfficeUpload(account.id, { filename: file.name, content_type, size: file.size });
+      await uploadFile(ticket, file);
+      const image = /^image\/(png|jpeg|gif|webp)$/.test(content_type);
+      onMedia(
+        { key: ticket.key, filename: file.name, content_type, size: file.size },
+        image ? URL.createObjectURL(file) : undefined,
+      );
+    } catch (error) {
+      setProblem(errorMessage(error));
+    } finally {
+      setUploading(false);
+    }
+  };
+
+  return (
+    <div class="ooo-message" data-testid="ooo-message">
+      <div class="inline-form">
+        <textarea
+          rows={2}
+          maxLength={4096}
+          aria-label={`${account.name} message ${number}`}
+          value={message.text ?? ''}
+          onInput={(e) => onText(e.currentTarget.value)}
+        />
+        <button type="button" class="button button--quiet" onClick={onDelete}>
+          Delete
+        </button>
+      </div>
+      <div class="ooo-message__media">
+        {message.media ? (
+          <>
+            {preview ? (
+              <img class="attachment__preview" src={preview} alt="" />
+            ) : (
+              <span class="attachment__preview attachment__preview--file" aria-hidden="true">
+                📄
+              </span>
+            )}
+            <span data-testid="ooo-media">{mediaName(message.media)}</span>
+            <span class="muted">{fileSize(message.media.size)}</span>
+            <button
+              type="button"
+              class="button button--quiet"
+              aria-label={`Remove the file of message ${number}`}
+              onClick={() => {
+                setProblem(null);
+                onMedia(null);
+              }}
+            >
+              Remove file
+            </button>
+          </>
+        ) : (
+          <button
+            type="button"
+            class="button"
+            aria-label={`Attach a picture or document to message ${number}`}
+            disabled={uploading || noFiles}
+            aria-busy={uploading}
+            title={noFiles ? `${label} cannot carry files` : undefined}
+            onClick={() => input.current?.click()}
+          >
+            {uploading ? 'Uploading…' : 'Attach picture or document'}
+          </button>
+        )}
+        <input
+          ref={input}
+          type="file"
+          hidden
+          data-testid="ooo-file-input"
+          onChange={(event) => {
+            void attach(event.currentTarget.files?.[0]);
+            event.currentTarget.value = '';
+          }}
+        />
+      </div>
+      {message.media && countries?.length ? (
+        <p class="muted">
+          {label} carries files only between {countries.join(' and ')} numbers: customers elsewhere will not get this
+          message.
+        </p>
+      ) : null}
+      {problem && (
+        <p class="attachment__warning" data-testid="attachment-warning">
+          {problem}
+        </p>
+      )}
+    </div>
   );
 }

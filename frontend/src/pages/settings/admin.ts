@@ -15,6 +15,7 @@ import type {
   Statistics,
   TeamSettings,
   Template,
+  UploadTicket,
   User,
 } from '../../types';
 
@@ -72,6 +73,9 @@ export const admin = {
     request('PUT', `/channel-accounts/${enc(id)}/credentials`, { body: { credentials } }),
   outOfOffice: (id: string): Promise<{ account_id: string; messages: OutOfOfficeMessage[] }> =>
     request('GET', `/channel-accounts/${enc(id)}/out-of-office`),
+  /** A presigned PUT for one picture or document of the account's out-of-office messages (400 when its channel cannot carry it). */
+  outOfOfficeUpload: (id: string, file: { filename: string; content_type: string; size: number }): Promise<UploadTicket> =>
+    request('POST', `/channel-accounts/${enc(id)}/out-of-office/uploads`, { body: file }),
   /** Media is sent back by key, so saving the texts keeps the pictures and documents uploaded through the API. */
   setOutOfOffice: (id: string, messages: OutOfOfficeMessage[]): Promise<{ messages: OutOfOfficeMessage[] }> =>
     request('PUT', `/channel-accounts/${enc(id)}/out-of-office`, {
