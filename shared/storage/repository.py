@@ -62,6 +62,8 @@ from .items import (
     TemplateAttribute,
     UserItem,
 )
+from .statistics import Tally, count_in
+from .transact import cancellation_codes, commit
 
 ListView = Literal["new", "mine", "assigned", "all"]
 SortField = Literal["created", "activity"]
@@ -332,7 +334,8 @@ class ContactRepository:
 
     def ingest_message(self, event: InboundMessage, *, team_id: str, choose_team: Callable[[], str] | None = None,
                        attachments: tuple[Attachment, ...] = (), replaces: str | None = None,
-                       profile_id: str | None = None, join: str | None = None) -> IngestResult | None:
+                       profile_id: str | None = None, join: str | None = None,
+                       count_created: Callable[[Conversation], Tally] | None = None) -> IngestResult | None:
         """Store an inbound message (with its media, already copied to the media bucket) and
         create or touch its conversation. A new conversation goes to ``choose_team()`` (routing,
         called only then) or else ``team_id``.
@@ -346,6 +349,9 @@ class ContactRepository:
         (same transaction). ``join`` names the customer's open conversation on another channel
         (one open conversation per customer): instead of opening one, the message joins it and
         this address's open pointer points at it.
+
+        Statistics: ``count_created`` tells the counters a new conversation moves; they move in
+        the same transaction (a redelivery, stopped by the provider-id condition, counts nothing).
         """
         pointer = self._get(OpenConversationItem, keys.open_conversation_pk(event.account_id, event.customer_id),
                             "OPEN")
@@ -365,18 +371,23 @@ class ContactRepository:
             keys.provider_message_pk(event.channel.value, event.account_id, event.provider_message_id), "PMSG",
             conversation_id=conversation_id, message_sk=message.sk,
         )
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.save(provider_item, condition=ProviderMessageItem.pk.does_not_exist())
+            transaction.save(message)
+            if created:
+                opened = self._open(transaction, event, conversation_id, team_id, replaces if replacing else None,
+                                    profile_id)
+                count_in(transaction, count_created(opened) if count_created is not None else None)
+            elif joining:
+                self._join(transaction, event, conversation_id, replaces if replacing else None)
+
         try:
-            with TransactWrite(connection=self._conn()) as transaction:
-                transaction.save(provider_item, condition=ProviderMessageItem.pk.does_not_exist())
-                transaction.save(message)
-                if created:
-                    self._open(transaction, event, conversation_id, team_id, replaces if replacing else None,
-                               profile_id)
-                elif joining:
-                    self._join(transaction, event, conversation_id, replaces if replacing else None)
+            commit(self._conn(), write)
         except TransactWriteError as error:
-            reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
-            if reasons and reasons[0] == "ConditionalCheckFailed":
+            reasons = cancellation_codes(error)
+            # The provider-id put is the first put; a join's condition check goes before it.
+            if reasons[1 if joining else 0:][:1] == ["ConditionalCheckFailed"]:
                 return None
             if (created or joining) and "ConditionalCheckFailed" in reasons:
                 # Another delivery opened the customer's conversation at the same moment:
@@ -420,9 +431,9 @@ class ContactRepository:
         return conversation_ids
 
     def _open(self, transaction: TransactWrite, event: InboundMessage, conversation_id: str, team_id: str,
-              replaces: str | None, profile_id: str | None) -> None:
+              replaces: str | None, profile_id: str | None) -> Conversation:
         """The writes that open a conversation for the message (``replaces``: the archived one
-        whose open pointer it takes over)."""
+        whose open pointer it takes over). Returns the conversation they open."""
         conversation_item = self._new_conversation_item(event, conversation_id, team_id)
         transaction.save(conversation_item, condition=ConversationItem.pk.does_not_exist())
         transaction.save(
@@ -440,6 +451,7 @@ class ContactRepository:
                 keys.customer_pk(profile_id), keys.customer_conversation_sk(event.sent_at, conversation_id),
                 conversation_id=conversation_id, channel=event.channel.value, account_id=event.account_id,
                 created_at=event.sent_at))
+        return _to_conversation(conversation_item)
 
     @staticmethod
     def _join(transaction: TransactWrite, event: InboundMessage, conversation_id: str, replaces: str | None) -> None:
@@ -510,58 +522,40 @@ class ContactRepository:
                 if error.cause_response_code != "ConditionalCheckFailedException":
                     raise
 
-    def pick_up(self, conversation_id: str, user_id: str) -> Conversation:
-        """Assign a New conversation to the user. Of two concurrent pick-ups exactly one wins:
-        the update is conditional on the conversation still being New."""
-        current = self.get_conversation(conversation_id)
-        state = ConversationState.ASSIGNED
-        item = ConversationItem(keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
-        index_keys = _index_keys(state, current.team_id, user_id, channel=current.channel, last_owner_id=user_id)
-        try:
-            item.update(
-                actions=[
-                    ConversationItem.state.set(state.value),
-                    ConversationItem.owner_id.set(user_id),
-                    ConversationItem.last_owner_id.set(user_id),
-                    *index_key_actions(index_keys),
-                    ConversationItem.version.add(1),
-                ],
-                condition=ConversationItem.state == ConversationState.NEW.value,
-            )
-        except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                raise Conflict(f"conversation {conversation_id} was already picked up") from error
-            raise
-        return _to_conversation(item)
-
     def auto_assign(self, conversation_id: str, agent_id: str, team_id: str,
-                    last_assigned: str | None) -> AutoAssignOutcome:
+                    last_assigned: str | None, *, tally: Tally | None = None) -> AutoAssignOutcome:
         """Assign a New conversation as the team's round robin decided, in one transaction with
         the team's round-robin marker: the conversation must still be New, and the marker must
         still name ``last_assigned`` (the agent the decision started from). So two workers of one
-        team never decide on the same picture of the team: the second one is told to read again."""
+        team never decide on the same picture of the team: the second one is told to read again.
+        The statistics counters of the assignment (``tally``) move in the same transaction."""
         state = ConversationState.ASSIGNED
         conversation_item = ConversationItem(keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
         current = self.get_conversation(conversation_id)
         index_keys = _index_keys(state, current.team_id, agent_id, channel=current.channel, last_owner_id=agent_id)
         marker = RoundRobinItem(keys.team_pk(team_id), keys.ROUND_ROBIN_SK, last_user_id=agent_id)
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.save(marker, condition=RoundRobinItem.pk.does_not_exist() if last_assigned is None
+                             else RoundRobinItem.last_user_id == last_assigned)
+            transaction.update(conversation_item, actions=[
+                ConversationItem.state.set(state.value),
+                ConversationItem.owner_id.set(agent_id),
+                ConversationItem.last_owner_id.set(agent_id),
+                *index_key_actions(index_keys),
+                ConversationItem.version.add(1),
+            ], condition=(ConversationItem.state == ConversationState.NEW.value)
+                & (ConversationItem.team_id == team_id))
+            count_in(transaction, tally)
+
         try:
-            with TransactWrite(connection=self._conn()) as transaction:
-                transaction.update(conversation_item, actions=[
-                    ConversationItem.state.set(state.value),
-                    ConversationItem.owner_id.set(agent_id),
-                    ConversationItem.last_owner_id.set(agent_id),
-                    *index_key_actions(index_keys),
-                    ConversationItem.version.add(1),
-                ], condition=(ConversationItem.state == ConversationState.NEW.value)
-                    & (ConversationItem.team_id == team_id))
-                transaction.save(marker, condition=RoundRobinItem.pk.does_not_exist() if last_assigned is None
-                                 else RoundRobinItem.last_user_id == last_assigned)
+            commit(self._conn(), write)
         except TransactWriteError as error:
-            reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
-            if reasons[:1] == ["ConditionalCheckFailed"]:
+            # Sent as: the marker (a put), then the conversation and the counters (updates).
+            marker_reason, conversation_reason = [*cancellation_codes(error), None, None][:2]
+            if conversation_reason == "ConditionalCheckFailed":
                 return AutoAssignOutcome.TAKEN
-            if reasons[1:2] == ["ConditionalCheckFailed"]:
+            if marker_reason == "ConditionalCheckFailed":
                 return AutoAssignOutcome.TEAM_MOVED
             raise
         return AutoAssignOutcome.ASSIGNED
@@ -625,7 +619,7 @@ class ContactRepository:
     def add_outbound_message(self, conversation: Conversation, *, author_id: str, text: str | None,
                              sent_at: datetime, attachments: tuple[Attachment, ...] = (),
                              template: TemplateContent | None = None,
-                             route: tuple[Channel, str, str] | None = None) -> Message:
+                             route: tuple[Channel, str, str] | None = None, tally: Tally | None = None) -> Message:
         kind = ContentKind.TEXT if text or not attachments else attachment_kind(attachments[0])
         item = MessageItem(
             keys.conversation_pk(""), "", message_id=keys.message_id(sent_at),
@@ -641,13 +635,17 @@ class ContactRepository:
             item.channel, item.account_id, item.customer_id = route[0].value, route[1], route[2]
         self._place_message(item, conversation.id)
         conversation_item = ConversationItem(keys.conversation_pk(conversation.id), keys.CONVERSATION_SK)
-        with TransactWrite(connection=self._conn()) as transaction:
+
+        def write(transaction: TransactWrite) -> None:
             transaction.save(item, condition=MessageItem.pk.does_not_exist())
             transaction.update(conversation_item, actions=[
                 ConversationItem.last_message_at.set(sent_at),
                 ConversationItem.activity_sk.set(keys.time_sk(sent_at, conversation.id)),
                 ConversationItem.preview.set(_preview(kind, text)),
             ], condition=ConversationItem.pk.exists())
+            count_in(transaction, tally)  # the agent's reply, counted with the message
+
+        commit(self._conn(), write)
         self.refresh_links(conversation.id, keys.time_sk(sent_at, conversation.id))
         return _to_message(item)
 

@@ -27,7 +27,6 @@ from tests.integration.admin_helpers import call, new_team, new_whatsapp_account
 from tests.integration.conftest import drain, queue_depth
 from tests.support import HTTP_TIMEOUT, login, new_wa_id, wait_for
 
-
 # The worker takes one team's page per message, and the session has made many teams by now.
 RESCHEDULE_ROUNDS = 2000
 
