@@ -9,12 +9,14 @@ Rules applied (on-demand and provisioned alike):
   secondary index whose keys the written item carries costs one more write of that size (the
   indexes project every attribute). An update is sized by the item it leaves (UpdateItem returns
   it: PynamoDB asks for ALL_NEW); an update or delete inside a transaction, which returns nothing,
-  is counted as one unit of 1 KB.
+  is counted as 1 KB, plus one write per index whose partition key the update SETs (the
+  conversation's transitions set every index key it keeps).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from chalicelib import resources
@@ -89,6 +91,20 @@ def write_units(operation: str, request: dict[str, Any], response: dict[str, Any
         return sum(_write(entry["PutRequest"]["Item"]) if "PutRequest" in entry else 1.0
                    for entries in request.get("RequestItems", {}).values() for entry in entries)
     if operation == "TransactWriteItems":
-        return sum(2.0 * _write(entry["Put"]["Item"]) if "Put" in entry else 2.0
+        return sum(2.0 * _write(entry["Put"]["Item"]) if "Put" in entry
+                   else 2.0 * (1 + _indexes_set(entry["Update"])) if "Update" in entry else 2.0
                    for entry in request.get("TransactItems", []))
     return 0.0
+
+
+def _indexes_set(update: dict[str, Any]) -> int:
+    """Indexes whose partition key the update expression SETs (the item is on them afterwards)."""
+    expression = update.get("UpdateExpression", "")
+    clauses = re.split(r"\b(SET|REMOVE|ADD|DELETE)\b", expression)
+    names = update.get("ExpressionAttributeNames", {})
+    assigned: set[str] = set()
+    for keyword, body in zip(clauses[1::2], clauses[2::2], strict=True):
+        if keyword == "SET":
+            assigned |= {names.get(target.strip(), target.strip()) for target in
+                         (assignment.split("=")[0] for assignment in body.split(","))}
+    return sum(1 for partition, _ in INDEX_KEYS if partition in assigned)
