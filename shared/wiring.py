@@ -104,7 +104,7 @@ def router() -> Router:
 
 @lru_cache(maxsize=1)
 def assigner() -> Assigner:
-    return Assigner(repository(), utc_now, events=events(), publisher=publisher())
+    return Assigner(repository(), utc_now, events=events(), publisher=publisher(), stats=stats())
 
 
 @lru_cache(maxsize=1)
@@ -183,7 +183,7 @@ def service_admin() -> ServiceAdministration:
 
 @lru_cache(maxsize=1)
 def stats() -> StatsRecorder:
-    return StatsRecorder(StatsRepository())
+    return StatsRecorder()
 
 
 @lru_cache(maxsize=1)

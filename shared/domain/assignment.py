@@ -40,6 +40,7 @@ from .admin_models import AssignmentPolicy
 from .events import EventPublisher, conversation_assigned
 from .identity import WORKING_ROLES
 from .models import Conversation, ConversationState, User
+from .statistics import StatsRecorder
 
 # One worker run assigns at most this many waiting conversations, then hands the rest of the
 # list to a fresh message (a Lambda invocation stays short whatever the backlog).
@@ -116,8 +117,10 @@ class _TeamPicture:
 class Assigner:
     def __init__(self, repository: ContactRepository, clock: Callable[[], datetime], *,
                  teams: TeamStore | None = None, users: UserStore | None = None,
-                 events: EventPublisher | None = None, publisher: QueuePublisher | None = None) -> None:
+                 events: EventPublisher | None = None, publisher: QueuePublisher | None = None,
+                 stats: StatsRecorder | None = None) -> None:
         self._repository = repository
+        self._stats = stats or StatsRecorder()
         self._teams = teams or TeamStore()
         self._users = users or UserStore()
         self._clock = clock
@@ -138,7 +141,7 @@ class Assigner:
             agent = picture.choose(previous_owner=previous)
             if agent is None:
                 return None
-            outcome = self._repository.auto_assign(conversation_id, agent, conversation.team_id, picture.last_assigned)
+            outcome = self._auto_assign(conversation, agent, picture)
             if outcome is AutoAssignOutcome.TAKEN:
                 return None  # an agent picked it up meanwhile
             if outcome is AutoAssignOutcome.ASSIGNED:
@@ -167,7 +170,7 @@ class Assigner:
                     if excluded is not None:
                         break  # only the agent who returned it is free: the next conversation may go to them
                     return picture.assigned  # nobody can take more
-                outcome = self._repository.auto_assign(conversation.id, agent, team_id, picture.last_assigned)
+                outcome = self._auto_assign(conversation, agent, picture)
                 if outcome is AutoAssignOutcome.ASSIGNED:
                     picture.took(agent)
                     self._assigned(conversation.id)
@@ -179,6 +182,13 @@ class Assigner:
                     raise Conflict(f"team {team_id} kept changing; the offer is retried")
                 picture = self._picture(team_id, policy, assigned=picture.assigned)
         return picture.assigned
+
+    def _auto_assign(self, conversation: Conversation, agent_id: str, picture: _TeamPicture) -> AutoAssignOutcome:
+        # Only a New conversation is assigned (the transaction's condition): counted as New -> Assigned.
+        waiting = conversation.model_copy(update={"state": ConversationState.NEW})
+        tally = self._stats.moved(waiting, ConversationState.ASSIGNED, agent_id, self._clock(), actor_id=None)
+        return self._repository.auto_assign(conversation.id, agent_id, conversation.team_id, picture.last_assigned,
+                                            tally=tally)
 
     def _continue(self, team_id: str) -> None:
         if self._publisher is not None:

@@ -210,8 +210,7 @@ class Composer:
             conversation_id=keys.new_conversation_id(), channel=account.channel, account_id=account.id,
             customer_id=customer, customer_name=customer_name, team_id=principal.team_id, owner_id=principal.id,
             now=now, replaces=current.id if current is not None else None,
-            profile_id=profile.id if profile is not None else None)
-        self._stats.created(conversation, now)
+            profile_id=profile.id if profile is not None else None, count=self._stats.created)
         if self._events is not None:
             self._events.publish(conversation_created(conversation))
         message = self._send(principal, conversation, checked, now)
@@ -254,11 +253,10 @@ class Composer:
               route: tuple[Channel, str, str] | None = None) -> Message:
         message = self._repository.add_outbound_message(
             conversation, author_id=principal.id, text=checked.text, sent_at=now, attachments=checked.attachments,
-            template=checked.template, route=route)
+            template=checked.template, route=route, tally=self._stats.replied(conversation, principal.id, now))
         request = OutboundRequest(conversation_id=conversation.id, message_id=message.id)
         self._publisher.send(OUTBOUND_QUEUE, [QueueMessage(
             body=request.model_dump_json(), group_id=conversation.id, deduplication_id=message.id)])
-        self._stats.replied(conversation, principal.id, now)
         if self._events is not None:
             self._events.publish(message_created(conversation, message))
         return message

@@ -66,6 +66,13 @@ class Lifecycle:
         if self._events is not None:
             self._events.publish(conversation_assigned(conversation, at))
 
+    def _move(self, before: Conversation, state: ConversationState, owner_id: str | None, *,
+              actor_id: str | None, reopened: bool = False) -> tuple[Conversation, datetime]:
+        """The transition, with its statistics counted in the same write."""
+        now = self._clock()
+        tally = self._stats.moved(before, state, owner_id, now, actor_id=actor_id, reopened=reopened)
+        return self._store.transition(before, state, owner_id=owner_id, now=now, tally=tally), now
+
     def _workable(self, principal: Principal, conversation_id: str) -> Conversation:
         require_working_role(principal)
         conversation = self._repository.get_conversation(conversation_id)
@@ -73,10 +80,11 @@ class Lifecycle:
         return conversation
 
     def pick_up(self, principal: Principal, conversation_id: str) -> Conversation:
+        """Of two agents picking up at once, exactly one wins (the transition's condition)."""
         before = self._workable(principal, conversation_id)
-        after = self._repository.pick_up(conversation_id, principal.id)
-        now = self._clock()
-        self._stats.moved(before, after, now, actor_id=principal.id)
+        if before.state is not ConversationState.NEW:
+            raise Conflict(f"conversation {conversation_id} was already picked up", field="conversation_id")
+        after, now = self._move(before, ConversationState.ASSIGNED, principal.id, actor_id=principal.id)
         self._publish_assigned(after, now)
         return after
 
@@ -96,9 +104,7 @@ class Lifecycle:
         if agent_id != principal.id and not self._presence.is_online(before.team_id, agent_id):
             raise InvalidInput(f"{agent.display_name} is not signed in now; assign to a colleague who is",
                                field="agent_id")
-        now = self._clock()
-        after = self._store.transition(before, ConversationState.ASSIGNED, owner_id=agent_id, now=now)
-        self._stats.moved(before, after, now, actor_id=principal.id)
+        after, now = self._move(before, ConversationState.ASSIGNED, agent_id, actor_id=principal.id)
         self._publish_assigned(after, now)
         self._freed_capacity(before)
         return after
@@ -109,9 +115,7 @@ class Lifecycle:
             raise Conflict(f"conversation {conversation_id} is {before.state.value}, not assigned",
                            field="conversation_id")
         require_owner_or_administrator(principal, before)
-        now = self._clock()
-        after = self._store.transition(before, ConversationState.NEW, owner_id=None, now=now)
-        self._stats.moved(before, after, now, actor_id=principal.id)
+        after, _ = self._move(before, ConversationState.NEW, None, actor_id=principal.id)
         self._freed_capacity(before, returned=after)
         return after
 
@@ -123,9 +127,7 @@ class Lifecycle:
             require_owner_or_administrator(principal, before)
         if tags:
             before = self._tagging.apply(principal, before, tags)
-        now = self._clock()
-        after = self._store.transition(before, ConversationState.ARCHIVED, owner_id=None, now=now)
-        self._stats.moved(before, after, now, actor_id=principal.id)
+        after, now = self._move(before, ConversationState.ARCHIVED, None, actor_id=principal.id)
         # Stored as archived (state, Archived list key, archived_at): now its deletion date, if
         # the service deletes archived conversations at all.
         schedule_auto_delete(after.id, now)
@@ -159,7 +161,5 @@ class Lifecycle:
                     or not self._presence.is_online(conversation.team_id, owner_id)):
                 owner_id = None
         state = ConversationState.ASSIGNED if owner_id else ConversationState.NEW
-        now = self._clock()
-        after = self._store.transition(conversation, state, owner_id=owner_id, now=now)
-        self._stats.moved(conversation, after, now, actor_id=None, reopened=True)
+        after, _ = self._move(conversation, state, owner_id, actor_id=None, reopened=True)
         return after

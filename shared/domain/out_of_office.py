@@ -7,11 +7,16 @@ normal outbound path (stored queued, author ``system``, then the outbound queue)
 check, retries and delivery statuses apply to them as to an agent's reply; a reply's media (an
 administrator's upload for the account) goes to the provider as a signed URL, like an agent's
 attachment.
+
+Media the route cannot carry is left out rather than failing the reply: SMS carries pictures
+(MMS) only between US and Canadian numbers (``capabilities.media_refusal``), so a customer
+elsewhere gets the replies' text alone, and a reply that is only a picture is not sent to them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from chalicelib.messaging import QueueMessage, QueuePublisher
@@ -21,8 +26,12 @@ from chalicelib.storage.channel_accounts import ChannelAccountStore
 from chalicelib.storage.repository import ContactRepository
 from chalicelib.storage.teams import TeamStore
 
-from .models import Direction, OutboundRequest
+from .admin_models import OutOfOfficeMessage
+from .inbox import conversation_media_refusal
+from .models import Conversation, Direction, OutboundRequest
 from .office_hours import current_closed_period
+
+log = logging.getLogger(__name__)
 
 
 class OutOfOffice:
@@ -47,7 +56,7 @@ class OutOfOffice:
         closed_period = current_closed_period(team.office_hours if team else None, message.sent_at)
         if closed_period is None:
             return False
-        replies = self._accounts.auto_replies(conversation.account_id)
+        replies = self._deliverable(conversation, self._accounts.auto_replies(conversation.account_id))
         if not replies:
             return False
         reply = self._replies.record(conversation_id, closed_period, replies, trigger_message_id=message_id,
@@ -61,3 +70,14 @@ class OutOfOffice:
             body=OutboundRequest(conversation_id=conversation_id, message_id=reply_id).model_dump_json(),
             group_id=conversation_id, deduplication_id=reply_id) for reply_id in reply.message_ids])
         return True
+
+    def _deliverable(self, conversation: Conversation,
+                     replies: Sequence[OutOfOfficeMessage]) -> list[OutOfOfficeMessage]:
+        """The replies as this customer can receive them: without media the route cannot carry."""
+        if not any(reply.media is not None for reply in replies):
+            return list(replies)
+        refusal = conversation_media_refusal(self._repository, conversation)
+        if refusal is None:
+            return list(replies)
+        log.info("out-of-office media left out: %s", refusal, extra={"conversation_id": conversation.id})
+        return [reply.model_copy(update={"media": None}) for reply in replies if reply.text]

@@ -164,7 +164,8 @@ class Router:
         result = self._repository.ingest_message(event, team_id=DEFAULT_TEAM_ID, choose_team=choose_team,
                                                  attachments=attachments, replaces=replaces,
                                                  profile_id=profile.id if profile else None, join=join,
-                                                 open_id=current.id if current is not None else None)
+                                                 open_id=current.id if current is not None else None,
+                                                 count_created=self._stats.created)
         if result is None:
             return None  # a redelivery: stored before, and its follow-ups were sent then
         if self._events is not None:
@@ -173,7 +174,6 @@ class Router:
             created = [conversation_created(result.conversation)] if result.created_conversation else []
             self._events.publish(*created, message_created(result.conversation, result.message))
         if result.created_conversation:
-            self._stats.created(result.conversation, result.conversation.created_at)
             self._publisher.send(ASSIGNMENT_QUEUE, [assignment_request(result.conversation.id)])
         elif reopened is not None and reopened.state is ConversationState.NEW:
             self._publisher.send(ASSIGNMENT_QUEUE, [assignment_request(reopened.id, reopened.last_owner_id)])

@@ -3,25 +3,23 @@
 What is counted (per team and hour): conversations created (by channel), conversations
 entering each state, reopened ones, tags applied, and per agent the conversations assigned
 to them, archived by them and the replies they sent. Two gauges give the occupancy now: how
-many conversations wait in New and how many are assigned. Counting happens right after the
-change it counts succeeded; a failure to count is logged and never undoes the change.
+many conversations wait in New and how many are assigned. The counts of a change are written in
+the change's own transaction (``StatsRecorder``), so they cannot drift from the work.
 """
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from chalicelib.errors import InvalidInput
-from chalicelib.storage.statistics import StatsRepository
+from chalicelib.storage.statistics import StatsRepository, Tally
 from pydantic import BaseModel
 
 from .identity import Principal, require_statistics_reader
 from .models import Conversation, ConversationState
 
-log = logging.getLogger(__name__)
 MAX_SPAN = timedelta(days=92)
 _GAUGED = (ConversationState.NEW, ConversationState.ASSIGNED)
 
@@ -52,51 +50,44 @@ class Statistics(BaseModel):
 
 
 class StatsRecorder:
-    """Counts the inbox's events; never raises (statistics must not break the work)."""
+    """What each counted change adds to the counters. The storage writes the tally in the same
+    transaction as the change (storage/statistics.py ``count_in``), so counts never drift from
+    the work: no count without its change, no change without its count, none twice."""
 
-    def __init__(self, repository: StatsRepository) -> None:
-        self._repository = repository
+    def created(self, conversation: Conversation) -> Tally:
+        return Tally(conversation.team_id, conversation.created_at,
+                     counts={"created": 1, f"channel.{conversation.channel.value}": 1,
+                             f"entered.{conversation.state.value}": 1},
+                     gauges=_gauges(None, conversation.state))
 
-    def created(self, conversation: Conversation, at: datetime) -> None:
-        self._count(conversation.team_id, at, {"created": 1, f"channel.{conversation.channel.value}": 1,
-                                                f"entered.{conversation.state.value}": 1})
-        self._gauge(conversation.team_id, None, conversation.state)
-
-    def moved(self, before: Conversation, after: Conversation, at: datetime, *, actor_id: str | None,
-              reopened: bool = False) -> None:
-        counts: Counter[str] = Counter({f"entered.{after.state.value}": 1})
+    def moved(self, before: Conversation, state: ConversationState, owner_id: str | None, at: datetime, *,
+              actor_id: str | None, reopened: bool = False) -> Tally:
+        """``before`` (exactly as the transition's condition requires it) goes to ``state``,
+        owned by ``owner_id``."""
+        counts: Counter[str] = Counter({f"entered.{state.value}": 1})
         if reopened:
             counts["reopened"] += 1
-        if after.state is ConversationState.ASSIGNED and after.owner_id:
-            counts[f"agent.{after.owner_id}.assigned"] += 1
-        if after.state is ConversationState.ARCHIVED and actor_id:
+        if state is ConversationState.ASSIGNED and owner_id:
+            counts[f"agent.{owner_id}.assigned"] += 1
+        if state is ConversationState.ARCHIVED and actor_id:
             counts[f"agent.{actor_id}.archived"] += 1
-        self._count(after.team_id, at, counts)
-        self._gauge(after.team_id, before.state, after.state)
+        return Tally(before.team_id, at, counts=counts, gauges=_gauges(before.state, state))
 
-    def tagged(self, conversation: Conversation, tag: str, at: datetime) -> None:
-        self._count(conversation.team_id, at, {f"tag.{tag}": 1})
+    def tagged(self, conversation: Conversation, tag: str, at: datetime) -> Tally:
+        return Tally(conversation.team_id, at, counts={f"tag.{tag}": 1})
 
-    def replied(self, conversation: Conversation, agent_id: str, at: datetime) -> None:
-        self._count(conversation.team_id, at, {f"agent.{agent_id}.replies": 1})
+    def replied(self, conversation: Conversation, agent_id: str, at: datetime) -> Tally:
+        return Tally(conversation.team_id, at, counts={f"agent.{agent_id}.replies": 1})
 
-    def _count(self, team_id: str, at: datetime, counts: Mapping[str, int]) -> None:
-        try:
-            self._repository.add(team_id, at, counts)
-        except Exception:  # a lost count must not fail the request whose work already succeeded
-            log.exception("statistics counters not updated", extra={"team_id": team_id})
 
-    def _gauge(self, team_id: str, before: ConversationState | None, after: ConversationState) -> None:
-        deltas: Counter[str] = Counter()
-        if before in _GAUGED:
-            assert before is not None
-            deltas[before.value] -= 1
-        if after in _GAUGED:
-            deltas[after.value] += 1
-        try:
-            self._repository.adjust_current(team_id, deltas)
-        except Exception:
-            log.exception("occupancy gauges not updated", extra={"team_id": team_id})
+def _gauges(before: ConversationState | None, after: ConversationState) -> dict[str, int]:
+    deltas: Counter[str] = Counter()
+    if before in _GAUGED:
+        assert before is not None
+        deltas[before.value] -= 1
+    if after in _GAUGED:
+        deltas[after.value] += 1
+    return {state: n for state, n in deltas.items() if n}
 
 
 class StatisticsReader:

@@ -82,8 +82,7 @@ class Tagging:
         for tag in unknown:
             self._tags.define(tag, created_by=principal.id, at=now)
         for tag in tags:
-            if self._tags.add(conversation, tag):
-                self._stats.tagged(conversation, tag, now)
+            self._tags.add(conversation, tag, tally=self._stats.tagged(conversation, tag, now))
         return self._repository.get_conversation(conversation.id)
 
     def remove(self, principal: Principal, conversation_id: str, raw_tag: str) -> Conversation:

@@ -288,9 +288,8 @@ class ChannelAccountItem(TableItem, discriminator="channel_account"):
     collection = CollectionIndex()
 
 
-# --- the agents' daily work: lookup links, notes, tags, quick replies, templates (statistics
-# counters have dynamic attribute names: shared/storage/statistics.py; service settings and
-# presence are the administration's items: admin_items.py) ---
+# --- the agents' daily work: lookup links, notes, tags, quick replies, templates, statistics
+# (service settings and presence are the administration's items: admin_items.py) ---
 
 
 class ConversationLinkItem(TableItem, discriminator="conversation_link"):
@@ -303,6 +302,12 @@ class ConversationLinkItem(TableItem, discriminator="conversation_link"):
     activity_sk = UnicodeAttribute()
     lookup_created = LookupCreatedIndex()
     lookup_activity = LookupActivityIndex()
+
+
+class StatsCounterItem(TableItem, discriminator="stats"):
+    """A team's counters of one hour, or its occupancy gauges. Only ever updated (ADD), never
+    saved: the counters are attributes named at write time (``n:<name>``, storage/statistics.py),
+    and the item carries no ``kind``."""
 
 
 class NoteItem(TableItem, discriminator="note"):

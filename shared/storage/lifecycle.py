@@ -1,17 +1,19 @@
 """State changes of a conversation: assign, hand back, archive, reopen, and starting one.
 
-Every change is one conditional write on the conversation item: it applies only to the state
-and version the caller read, so two agents acting at once never both succeed and no change is
-lost (the loser gets Conflict and reads again).
+Every change is one transaction: a conditional write on the conversation item, which applies only
+to the state and version the caller read (two agents acting at once never both succeed and no
+change is lost: the loser gets Conflict and reads again), and the statistics counters the change
+moves (storage/statistics.py), which therefore move exactly once per change.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from chalicelib.domain.models import Channel, Conversation, ConversationState
 from chalicelib.errors import Conflict
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
@@ -20,6 +22,8 @@ from .customer_items import CustomerConversationItem
 from .customers import CustomerStore, open_marker
 from .items import ConversationItem, OpenConversationItem
 from .repository import ContactRepository, _index_keys, _to_conversation, customer_links, index_key_actions
+from .statistics import Tally, count_in
+from .transact import cancellation_codes, commit
 
 
 class ConversationLifecycle:
@@ -28,27 +32,29 @@ class ConversationLifecycle:
         self._customers = customers or CustomerStore()
 
     def transition(self, current: Conversation, state: ConversationState, *, owner_id: str | None,
-                   now: datetime) -> Conversation:
+                   now: datetime, tally: Tally | None = None) -> Conversation:
         """Move ``current`` to ``state`` with ``owner_id`` (None: nobody), provided nobody changed
-        it since it was read.
+        it since it was read, and count ``tally`` with it. Returns the conversation as read with
+        this change applied.
 
         Archiving and reopening also keep the customer's open-conversation marker
         (storage/customers.py), in the order that never leaves an open conversation without one:
         put before a reopen, removed after an archive (a marker left by a failure in between only
-        costs its reader a look at the conversation's state). Not in one transaction with the
-        update: that would double the write units of the conversation and of its index entries."""
+        costs its reader a look at the conversation's state). Kept out of the update's transaction:
+        there the conversation's condition must be the first cancellation reason read (_update)."""
         archiving = state is ConversationState.ARCHIVED and current.state is not ConversationState.ARCHIVED
         reopening = current.state is ConversationState.ARCHIVED and state is not ConversationState.ARCHIVED
         customer_id = self._customers.owner_of_conversation(current) if archiving or reopening else None
         if reopening and customer_id is not None:
             self._customers.mark_open(customer_id, current.id)
-        changed = self._update(current, state, owner_id=owner_id, now=now)
+        changed = self._update(current, state, owner_id=owner_id, now=now, tally=tally)
         if archiving and customer_id is not None:
             self._customers.unmark_open(customer_id, current.id)
         return changed
 
     def _update(self, current: Conversation, state: ConversationState, *, owner_id: str | None,
-                now: datetime) -> Conversation:
+                now: datetime, tally: Tally | None) -> Conversation:
+        """The change itself, counted with ``tally``; the conversation as read, with it applied."""
         last_owner_id = owner_id or current.last_owner_id
         index_keys = _index_keys(state, current.team_id, owner_id, channel=current.channel,
                                  last_owner_id=last_owner_id)
@@ -66,20 +72,30 @@ class ConversationLifecycle:
         if last_owner_id:
             actions.append(ConversationItem.last_owner_id.set(last_owner_id))
         item = ConversationItem(keys.conversation_pk(current.id), keys.CONVERSATION_SK)
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.update(item, actions=actions, condition=(ConversationItem.version == current.version)
+                               & (ConversationItem.state == current.state.value))
+            count_in(transaction, tally)
+
         try:
-            item.update(actions=actions, condition=(ConversationItem.version == current.version)
-                        & (ConversationItem.state == current.state.value))
-        except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
+            commit(self._repository._conn(), write)
+        except TransactWriteError as error:
+            if cancellation_codes(error)[:1] == ["ConditionalCheckFailed"]:
                 raise Conflict(f"conversation {current.id} changed meanwhile; read it again and retry") from error
             raise
-        return _to_conversation(item)
+        # The condition held: the item is `current` with exactly these changes.
+        return current.model_copy(update={
+            "state": state, "owner_id": owner_id, "last_owner_id": last_owner_id, "version": current.version + 1,
+            "archived_at": now if state is ConversationState.ARCHIVED else None})
 
     def start(self, *, conversation_id: str, channel: Channel, account_id: str, customer_id: str,
               customer_name: str | None, team_id: str, owner_id: str, now: datetime,
-              replaces: str | None, profile_id: str | None = None) -> Conversation:
+              replaces: str | None, profile_id: str | None = None,
+              count: Callable[[Conversation], Tally] | None = None) -> Conversation:
         """Open an agent-started conversation, assigned to its agent. ``replaces`` names the
-        customer's archived conversation on this account, whose place it takes."""
+        customer's archived conversation on this account, whose place it takes. ``count``
+        tells the statistics counters to move with it."""
         state = ConversationState.ASSIGNED
         index_keys = _index_keys(state, team_id, owner_id, channel=channel, last_owner_id=owner_id)
         time_key = keys.time_sk(now, conversation_id)
@@ -94,23 +110,28 @@ class ConversationLifecycle:
         )
         pointer = OpenConversationItem(keys.open_conversation_pk(account_id, customer_id), "OPEN",
                                        conversation_id=conversation_id)
+        conversation = _to_conversation(item)
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.save(item, condition=ConversationItem.pk.does_not_exist())
+            transaction.save(pointer, condition=(OpenConversationItem.conversation_id == replaces) if replaces
+                             else OpenConversationItem.pk.does_not_exist())
+            for link in customer_links(conversation_id, team_id, customer_id, customer_name, time_key, time_key):
+                transaction.save(link)
+            if profile_id is not None:
+                # On the customer's list of conversations, and among their open ones (storage/customers.py).
+                transaction.save(CustomerConversationItem(
+                    keys.customer_pk(profile_id), keys.customer_conversation_sk(now, conversation_id),
+                    conversation_id=conversation_id, channel=channel.value, account_id=account_id,
+                    created_at=now))
+                transaction.save(open_marker(profile_id, conversation_id))
+            count_in(transaction, count(conversation) if count is not None else None)
+
         try:
-            with TransactWrite(connection=self._repository._conn()) as transaction:
-                transaction.save(item, condition=ConversationItem.pk.does_not_exist())
-                transaction.save(pointer, condition=(OpenConversationItem.conversation_id == replaces) if replaces
-                                 else OpenConversationItem.pk.does_not_exist())
-                for link in customer_links(conversation_id, team_id, customer_id, customer_name, time_key, time_key):
-                    transaction.save(link)
-                if profile_id is not None:
-                    # On the customer's list of conversations, and among their open ones (storage/customers.py).
-                    transaction.save(CustomerConversationItem(
-                        keys.customer_pk(profile_id), keys.customer_conversation_sk(now, conversation_id),
-                        conversation_id=conversation_id, channel=channel.value, account_id=account_id,
-                        created_at=now))
-                    transaction.save(open_marker(profile_id, conversation_id))
+            commit(self._repository._conn(), write)
         except TransactWriteError as error:
-            if "ConditionalCheckFailed" in [r.code if r else None for r in error.cancellation_reasons]:
+            if "ConditionalCheckFailed" in cancellation_codes(error):
                 raise Conflict(f"customer {customer_id} got an open conversation on account {account_id} "
                                "meanwhile", field="customer_id") from error
             raise
-        return _to_conversation(item)
+        return conversation

@@ -64,6 +64,8 @@ from .items import (
     TemplateAttribute,
     UserItem,
 )
+from .statistics import Tally, count_in
+from .transact import cancellation_codes, commit
 
 ListView = Literal["new", "mine", "assigned", "all"]
 SortField = Literal["created", "activity"]
@@ -350,7 +352,8 @@ class ContactRepository:
     def ingest_message(self, event: InboundMessage, *, team_id: str, choose_team: Callable[[], str] | None = None,
                        attachments: tuple[Attachment, ...] = (), replaces: str | None = None,
                        profile_id: str | None = None, join: str | None = None,
-                       open_id: str | EllipsisType | None = ...) -> IngestResult | None:
+                       open_id: str | EllipsisType | None = ...,
+                       count_created: Callable[[Conversation], Tally] | None = None) -> IngestResult | None:
         """Store an inbound message (with its media, already copied to the media bucket) and
         create or touch its conversation. A new conversation goes to ``choose_team()`` (routing,
         called only then) or else ``team_id``.
@@ -367,6 +370,9 @@ class ContactRepository:
 
         ``open_id`` is the conversation the customer's open pointer names, when the caller has just
         read it (saves reading it again; the writes' conditions settle a race either way).
+
+        Statistics: ``count_created`` tells the counters a new conversation moves; they move in
+        the same transaction (a redelivery, stopped by the provider-id condition, counts nothing).
         """
         if open_id is ...:
             pointer = self._get(OpenConversationItem,
@@ -388,34 +394,43 @@ class ContactRepository:
             keys.provider_message_pk(event.channel.value, event.account_id, event.provider_message_id), "PMSG",
             conversation_id=conversation_id, message_sk=message.sk,
         )
-        opened: ConversationItem | None = None
+        # The conversation this write opens, as written (a retried commit writes it again).
+        opened: list[ConversationItem] = []
+
+        def write(transaction: TransactWrite) -> None:
+            opened.clear()
+            transaction.save(provider_item, condition=ProviderMessageItem.pk.does_not_exist())
+            transaction.save(message)
+            if created:
+                item = self._open(transaction, event, conversation_id, team_id, replaces if replacing else None,
+                                  profile_id)
+                opened.append(item)
+                count_in(transaction, count_created(_to_conversation(item)) if count_created is not None else None)
+            elif joining:
+                self._join(transaction, event, conversation_id, replaces if replacing else None)
+
         try:
-            with TransactWrite(connection=self._conn()) as transaction:
-                transaction.save(provider_item, condition=ProviderMessageItem.pk.does_not_exist())
-                transaction.save(message)
-                if created:
-                    opened = self._open(transaction, event, conversation_id, team_id,
-                                        replaces if replacing else None, profile_id)
-                elif joining:
-                    self._join(transaction, event, conversation_id, replaces if replacing else None)
+            commit(self._conn(), write)
         except TransactWriteError as error:
-            reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
-            if reasons and reasons[0] == "ConditionalCheckFailed":
+            reasons = cancellation_codes(error)
+            # The provider-id put is the first put; a join's condition check goes before it.
+            if reasons[1 if joining else 0:][:1] == ["ConditionalCheckFailed"]:
                 return None
             if (created or joining) and "ConditionalCheckFailed" in reasons:
                 # Another delivery opened the customer's conversation at the same moment:
                 # let the queue retry, and the retry joins that conversation.
                 raise Conflict("customer's conversation was opened concurrently") from error
             raise
-        # The conversation as this write left it: known without reading it again, unless an older
-        # message (arriving late) left it untouched.
+        return IngestResult(conversation=self._as_left(opened[0] if opened else None, conversation_id, event),
+                            message=_to_message(message), created_conversation=created)
+
+    def _as_left(self, opened: ConversationItem | None, conversation_id: str, event: InboundMessage) -> Conversation:
+        """The conversation as an ingest left it: known without reading it again, unless an older
+        message (arriving late) left it untouched."""
         if opened is not None:
             # As stored (times in UTC whatever offset the provider's time had), without a read.
-            conversation: Conversation | None = _to_conversation(ConversationItem.from_raw_data(opened.serialize()))
-        else:
-            conversation = self._touch_conversation(conversation_id, event)
-        conversation = conversation or self.get_conversation(conversation_id)
-        return IngestResult(conversation=conversation, message=_to_message(message), created_conversation=created)
+            return _to_conversation(ConversationItem.from_raw_data(opened.serialize()))
+        return self._touch_conversation(conversation_id, event) or self.get_conversation(conversation_id)
 
     def import_conversations(self, threads: Iterable[Sequence[InboundMessage]], *, team_id: str) -> list[str]:
         """Store each thread (one customer's messages, oldest first) as a New conversation of
@@ -544,58 +559,40 @@ class ContactRepository:
                 if error.cause_response_code != "ConditionalCheckFailedException":
                     raise
 
-    def pick_up(self, conversation_id: str, user_id: str) -> Conversation:
-        """Assign a New conversation to the user. Of two concurrent pick-ups exactly one wins:
-        the update is conditional on the conversation still being New."""
-        current = self.get_conversation(conversation_id)
-        state = ConversationState.ASSIGNED
-        item = ConversationItem(keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
-        index_keys = _index_keys(state, current.team_id, user_id, channel=current.channel, last_owner_id=user_id)
-        try:
-            item.update(
-                actions=[
-                    ConversationItem.state.set(state.value),
-                    ConversationItem.owner_id.set(user_id),
-                    ConversationItem.last_owner_id.set(user_id),
-                    *index_key_actions(index_keys),
-                    ConversationItem.version.add(1),
-                ],
-                condition=ConversationItem.state == ConversationState.NEW.value,
-            )
-        except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                raise Conflict(f"conversation {conversation_id} was already picked up") from error
-            raise
-        return _to_conversation(item)
-
     def auto_assign(self, conversation_id: str, agent_id: str, team_id: str,
-                    last_assigned: str | None) -> AutoAssignOutcome:
+                    last_assigned: str | None, *, tally: Tally | None = None) -> AutoAssignOutcome:
         """Assign a New conversation as the team's round robin decided, in one transaction with
         the team's round-robin marker: the conversation must still be New, and the marker must
         still name ``last_assigned`` (the agent the decision started from). So two workers of one
-        team never decide on the same picture of the team: the second one is told to read again."""
+        team never decide on the same picture of the team: the second one is told to read again.
+        The statistics counters of the assignment (``tally``) move in the same transaction."""
         state = ConversationState.ASSIGNED
         conversation_item = ConversationItem(keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
         current = self.get_conversation(conversation_id)
         index_keys = _index_keys(state, current.team_id, agent_id, channel=current.channel, last_owner_id=agent_id)
         marker = RoundRobinItem(keys.team_pk(team_id), keys.ROUND_ROBIN_SK, last_user_id=agent_id)
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.save(marker, condition=RoundRobinItem.pk.does_not_exist() if last_assigned is None
+                             else RoundRobinItem.last_user_id == last_assigned)
+            transaction.update(conversation_item, actions=[
+                ConversationItem.state.set(state.value),
+                ConversationItem.owner_id.set(agent_id),
+                ConversationItem.last_owner_id.set(agent_id),
+                *index_key_actions(index_keys),
+                ConversationItem.version.add(1),
+            ], condition=(ConversationItem.state == ConversationState.NEW.value)
+                & (ConversationItem.team_id == team_id))
+            count_in(transaction, tally)
+
         try:
-            with TransactWrite(connection=self._conn()) as transaction:
-                transaction.update(conversation_item, actions=[
-                    ConversationItem.state.set(state.value),
-                    ConversationItem.owner_id.set(agent_id),
-                    ConversationItem.last_owner_id.set(agent_id),
-                    *index_key_actions(index_keys),
-                    ConversationItem.version.add(1),
-                ], condition=(ConversationItem.state == ConversationState.NEW.value)
-                    & (ConversationItem.team_id == team_id))
-                transaction.save(marker, condition=RoundRobinItem.pk.does_not_exist() if last_assigned is None
-                                 else RoundRobinItem.last_user_id == last_assigned)
+            commit(self._conn(), write)
         except TransactWriteError as error:
-            reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
-            if reasons[:1] == ["ConditionalCheckFailed"]:
+            # Sent as: the marker (a put), then the conversation and the counters (updates).
+            marker_reason, conversation_reason = [*cancellation_codes(error), None, None][:2]
+            if conversation_reason == "ConditionalCheckFailed":
                 return AutoAssignOutcome.TAKEN
-            if reasons[1:2] == ["ConditionalCheckFailed"]:
+            if marker_reason == "ConditionalCheckFailed":
                 return AutoAssignOutcome.TEAM_MOVED
             raise
         return AutoAssignOutcome.ASSIGNED
@@ -659,7 +656,7 @@ class ContactRepository:
     def add_outbound_message(self, conversation: Conversation, *, author_id: str, text: str | None,
                              sent_at: datetime, attachments: tuple[Attachment, ...] = (),
                              template: TemplateContent | None = None,
-                             route: tuple[Channel, str, str] | None = None) -> Message:
+                             route: tuple[Channel, str, str] | None = None, tally: Tally | None = None) -> Message:
         kind = ContentKind.TEXT if text or not attachments else attachment_kind(attachments[0])
         item = MessageItem(
             keys.conversation_pk(""), "", message_id=keys.message_id(sent_at),
@@ -675,13 +672,17 @@ class ContactRepository:
             item.channel, item.account_id, item.customer_id = route[0].value, route[1], route[2]
         self._place_message(item, conversation.id)
         conversation_item = ConversationItem(keys.conversation_pk(conversation.id), keys.CONVERSATION_SK)
-        with TransactWrite(connection=self._conn()) as transaction:
+
+        def write(transaction: TransactWrite) -> None:
             transaction.save(item, condition=MessageItem.pk.does_not_exist())
             transaction.update(conversation_item, actions=[
                 ConversationItem.last_message_at.set(sent_at),
                 ConversationItem.activity_sk.set(keys.time_sk(sent_at, conversation.id)),
                 ConversationItem.preview.set(_preview(kind, text)),
             ], condition=ConversationItem.pk.exists())
+            count_in(transaction, tally)  # the agent's reply, counted with the message
+
+        commit(self._conn(), write)
         self.refresh_links(conversation.id, keys.time_sk(sent_at, conversation.id))
         return _to_message(item)
 

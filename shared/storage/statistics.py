@@ -2,14 +2,21 @@
 hour (and one 'current' item per team for the occupancy now). A statistics request reads one
 item per hour of its span, whatever the number of conversations.
 
-Counter names are dynamic (a channel, a tag, an agent id), so these items are written with
-DynamoDB's own client: ADD works on top-level attributes only, one attribute per counter.
+The counters move in the same transaction as the change they count (``count_in``): the change
+and its counts are written together or not at all, so a failure or a retry of the work can
+neither lose a count nor add one twice (the change's own condition - the conversation's version,
+the provider message id, the tag link - stops the second attempt, and its counts with it).
+
+Counter names are dynamic (a channel, a tag, an agent id): one top-level attribute per counter
+(``n:<name>``), since ADD works on top-level attributes only. They are read with DynamoDB's own
+client.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -18,8 +25,12 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from chalicelib import resources
 from chalicelib.settings import get_settings
+from pynamodb.expressions.operand import Path, Value
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 
 from . import keys
+from .items import StatsCounterItem
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -36,15 +47,31 @@ def _table() -> str:
     return resources.TABLE.physical_name(get_settings().app_name)
 
 
+@dataclass(frozen=True)
+class Tally:
+    """What one change adds to a team's counters: ``counts`` to the hour of ``at``, ``gauges`` to
+    the occupancy now (conversations in New and Assigned)."""
+
+    team_id: str
+    at: datetime
+    counts: Mapping[str, int] = field(default_factory=dict)
+    gauges: Mapping[str, int] = field(default_factory=dict)
+
+
+def count_in(transaction: TransactWrite, tally: Tally | None) -> None:
+    """Add the tally's counter updates to the transaction of the change it counts (at most two
+    operations: the hour's item and the team's occupancy item)."""
+    if tally is None:
+        return
+    pk = keys.stats_pk(tally.team_id)
+    for sk, deltas in ((keys.stats_hour_sk(tally.at), tally.counts), (keys.STATS_CURRENT_SK, tally.gauges)):
+        actions: list[Action] = [Path([COUNTER_PREFIX + name]).add(Value({"N": str(value)}))
+                                 for name, value in sorted(deltas.items()) if value]
+        if actions:
+            transaction.update(StatsCounterItem(pk, sk), actions=actions)
+
+
 class StatsRepository:
-    def add(self, team_id: str, at: datetime, counts: Mapping[str, int]) -> None:
-        """Add to the counters of the hour of ``at``."""
-        self._add(keys.stats_pk(team_id), keys.stats_hour_sk(at), counts)
-
-    def adjust_current(self, team_id: str, deltas: Mapping[str, int]) -> None:
-        """Move the team's occupancy gauges (conversations in New and Assigned now)."""
-        self._add(keys.stats_pk(team_id), keys.STATS_CURRENT_SK, deltas)
-
     def current(self, team_id: str) -> dict[str, int]:
         response = dynamodb_client().get_item(TableName=_table(), Key={
             resources.TABLE.partition_key: {"S": keys.stats_pk(team_id)},
@@ -71,24 +98,6 @@ class StatsRepository:
                     continue
                 buckets.append((hour.removeprefix(keys.STATS_HOUR_PREFIX), _counters(item)))
         return buckets
-
-    @staticmethod
-    def _add(pk: str, sk: str, counts: Mapping[str, int]) -> None:
-        counts = {name: value for name, value in counts.items() if value}
-        if not counts:
-            return
-        names: dict[str, str] = {}
-        values: dict[str, Any] = {}
-        clauses = []
-        for index, (name, value) in enumerate(sorted(counts.items())):
-            names[f"#c{index}"] = COUNTER_PREFIX + name
-            values[f":v{index}"] = {"N": str(value)}
-            clauses.append(f"#c{index} :v{index}")
-        dynamodb_client().update_item(
-            TableName=_table(),
-            Key={resources.TABLE.partition_key: {"S": pk}, resources.TABLE.sort_key: {"S": sk}},
-            UpdateExpression="ADD " + ", ".join(clauses),
-            ExpressionAttributeNames=names, ExpressionAttributeValues=values)
 
 
 def _counters(item: Mapping[str, Any]) -> dict[str, int]:

@@ -1,8 +1,10 @@
 """Tags: the organisation's catalogue, and the tags on each conversation.
 
 A conversation's tag is two writes that are each safe to repeat and never read-modify-write
-a list: a lookup link item of its own (which the tag filter queries) and an ADD to the
-conversation's string set (which the conversation shows). Concurrent taggers never lose a tag.
+a list: a lookup link item of its own (which the tag filter queries), written with the tag's
+statistics counter in one transaction on the condition that the link is new (so a tag is
+counted once however often it is applied), and an ADD to the conversation's string set (which
+the conversation shows). Concurrent taggers never lose a tag.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ from datetime import datetime
 
 from chalicelib.domain.models import Conversation, Page
 from chalicelib.errors import InvalidInput
-from pynamodb.exceptions import DeleteError, PutError, QueryError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, QueryError, TransactWriteError, UpdateError
 from pynamodb.pagination import ResultIterator
+from pynamodb.transactions import TransactWrite
 
 from . import keys
 from .items import ConversationItem, ConversationLinkItem, TagDefinitionItem
 from .repository import _decode_cursor, _encode_cursor
+from .statistics import Tally, count_in
+from .transact import cancellation_codes, commit, table_connection
 
 
 def _conditional_failed(error: PutError | UpdateError | DeleteError) -> bool:
@@ -55,18 +60,24 @@ class TagRepository:
 
     # --- tags on conversations ---
 
-    def add(self, conversation: Conversation, tag: str) -> bool:
-        """Tag a conversation; False when it had the tag already (then nothing is counted)."""
+    def add(self, conversation: Conversation, tag: str, *, tally: Tally | None = None) -> bool:
+        """Tag a conversation and count ``tally`` with it; False when it had the tag already
+        (then nothing is counted)."""
         created_sk = keys.time_sk(conversation.created_at, conversation.id)
         activity_sk = keys.time_sk(conversation.last_message_at, conversation.id)
         link = ConversationLinkItem(
             keys.conversation_pk(conversation.id), keys.tag_link_sk(tag), conversation_id=conversation.id,
             lookup_pk=keys.tag_lookup_pk(conversation.team_id, tag), created_sk=created_sk, activity_sk=activity_sk)
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.save(link, condition=ConversationLinkItem.pk.does_not_exist())
+            count_in(transaction, tally)
+
         added = True
         try:
-            link.save(condition=ConversationLinkItem.pk.does_not_exist())
-        except PutError as error:
-            if not _conditional_failed(error):
+            commit(table_connection(), write)
+        except TransactWriteError as error:
+            if cancellation_codes(error)[:1] != ["ConditionalCheckFailed"]:
                 raise
             added = False
         # ADD to a set is idempotent: a retry after a failure between the two writes repairs it.

@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from chalicelib import wiring
-from chalicelib.domain.models import Role, User
+from chalicelib.domain.models import ConversationState, Role, User
 from chalicelib.storage import presence
+from chalicelib.storage.lifecycle import ConversationLifecycle
 from chalicelib.storage.repository import ContactRepository
 
 from tests.integration.admin_helpers import call, new_team, new_user, new_whatsapp_account, ok, say
@@ -205,7 +206,9 @@ def test_a_reopened_conversation_follows_the_team_policy_even_with_its_agent_onl
         other = new_wa_id()
         ok(call("PATCH", f"{api}/teams/{team['id']}", admin, {"assignment": {**policy, "auto_assign": False}}))
         say(runtime, account, other, "someone else")
-        ContactRepository().pick_up(conversation(api, admin, team["id"], other)["id"], first)
+        waiting = ContactRepository().get_conversation(conversation(api, admin, team["id"], other)["id"])
+        ConversationLifecycle(ContactRepository()).transition(waiting, ConversationState.ASSIGNED, owner_id=first,
+                                                              now=datetime.now(UTC))
         ok(call("PATCH", f"{api}/teams/{team['id']}", admin, {"assignment": {**policy, "auto_assign": True}}))
     # When the customer writes again within the reopen period, their agent still online
     say(runtime, account, wa_id, "one more thing")

@@ -3,9 +3,14 @@ respect the 24-hour window, the send reaches the simulator and statuses come bac
 
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 
 import requests
+from chalicelib import wiring
+from chalicelib.domain.identity import Principal
+from chalicelib.domain.models import Role, User
 from chalicelib.storage.repository import ContactRepository
+from chalicelib.storage.statistics import StatsRepository
 
 from tests.integration.conftest import drain
 from tests.support import HTTP_TIMEOUT, find, new_wa_id, post_whatsapp, wait_for, whatsapp_text
@@ -56,30 +61,50 @@ def test_messages_of_one_customer_join_one_conversation_in_provider_order(runtim
     assert conversation["preview"] == "third"
 
 
-def test_of_twenty_concurrent_pick_ups_exactly_one_wins(runtime, webhook_url, demo):
+def test_of_twenty_concurrent_pick_ups_exactly_one_wins_and_is_counted_once(runtime, webhook_url, demo):
+    # Given a New conversation of the default team, and its statistics counters now
     wa_id = new_wa_id()
     deliver(runtime, webhook_url, demo, wa_id, "race")
     repository = ContactRepository()
     page = repository.list_conversations(view="new", team_id="default", user_id="x", sort="created",
                                          ascending=False, limit=100, cursor=None)
     conversation_id = next(c.id for c in page.items if c.customer_id == "+" + wa_id)
+    counters = StatsRepository()
+    now = datetime.now(UTC)
+    before_hour = dict(counters.hours("default", now - timedelta(hours=1), now + timedelta(hours=1)))
+    before_now = counters.current("default")
     outcomes: list[str] = []
     barrier = threading.Barrier(20)
+    agents = [Principal(User(id=f"racer-{i}-{wa_id}", email=f"racer{i}@example.com", display_name=f"Racer {i}",
+                             role=Role.AGENT, team_ids=("default",)), "default") for i in range(20)]
 
-    def pick(agent: str) -> None:
+    def pick(principal: Principal) -> None:
         barrier.wait()
         try:
-            repository.pick_up(conversation_id, agent)
+            wiring.lifecycle().pick_up(principal, conversation_id)
             outcomes.append("won")
         except Exception as error:  # Conflict
             outcomes.append(type(error).__name__)
 
-    threads = [threading.Thread(target=pick, args=(f"agent-{i}",)) for i in range(20)]
+    # When twenty agents pick it up at the same moment (real threads)
+    threads = [threading.Thread(target=pick, args=(principal,)) for principal in agents]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
+    # Then exactly one wins, and the counters moved once: one assignment, New -1, Assigned +1
     assert sorted(outcomes) == ["Conflict"] * 19 + ["won"]
+    winner = repository.get_conversation(conversation_id).owner_id
+    after_hour = dict(counters.hours("default", now - timedelta(hours=1), now + timedelta(hours=1)))
+    assigned = sum(hour.get(f"agent.{principal.id}.assigned", 0) for hour in after_hour.values()
+                   for principal in agents)
+    entered = sum(hour.get("entered.assigned", 0) for hour in after_hour.values())
+    assert winner in {principal.id for principal in agents}
+    assert assigned == 1
+    assert entered == sum(hour.get("entered.assigned", 0) for hour in before_hour.values()) + 1
+    after_now = counters.current("default")
+    assert after_now.get("new", 0) == before_now.get("new", 0) - 1
+    assert after_now.get("assigned", 0) == before_now.get("assigned", 0) + 1
 
 
 def test_second_pick_up_over_http_gets_409(runtime, api, agent1, agent2, webhook_url, demo):

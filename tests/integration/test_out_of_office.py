@@ -1,6 +1,7 @@
 """Out-of-office replies: sent through the normal outbound path, only outside the team's office
 hours, at most once per conversation per closed period."""
 
+import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,6 +11,7 @@ import requests
 from chalicelib.storage import keys
 from chalicelib.storage.retention import RetentionStore
 
+from local.simulator.model import SimulatedAccount
 from tests.integration.admin_helpers import call, new_team, new_whatsapp_account, ok, say
 from tests.integration.conftest import drain
 from tests.integration.test_message_pipeline import messages_of
@@ -172,3 +174,50 @@ def test_media_the_channel_cannot_carry_is_refused_naming_the_field(runtime, api
     # And a message needs text or media
     assert call("PUT", path, admin, {"messages": [{}]}).status_code == 400
     assert ok(call("GET", path, admin))["messages"] == []
+
+
+def closed_sms_account(runtime, api, admin):
+    """A team closed now and an SMS account of it (a US number) on the simulator's Twilio."""
+    hours, _ = office_hours_around(datetime.now(UTC) - timedelta(minutes=1))
+    team = new_team(api, admin)
+    ok(call("PUT", f"{api}/teams/{team['id']}/office-hours", admin, hours))
+    number = "+1415556" + str(secrets.randbelow(10**4)).zfill(4)
+    credentials = {"account_sid": "AC" + secrets.token_hex(16), "auth_token": secrets.token_hex(16)}
+    account = ok(call("POST", f"{api}/channel-accounts", admin, {
+        "id": f"sms-{secrets.token_hex(4)}", "channel": "sms", "name": "SMS " + number, "provider_account_id": number,
+        "api_base_url": f"{runtime.info.simulator_url}/twilio", "credentials": credentials, "team_id": team["id"]}),
+        201)
+    runtime.simulator.add_account(SimulatedAccount(
+        channel="sms", account_id=account["id"], provider_account_id=number, name=account["name"],
+        webhook_url=account["webhook_url"], credentials=credentials))
+    return team, account["id"]
+
+
+def test_sms_out_of_office_sends_pictures_only_where_mms_goes(runtime, api, admin):
+    # Given a closed team's SMS account (US number) whose replies are a text with a picture and a
+    # picture alone
+    team, account_id = closed_sms_account(runtime, api, admin)
+    pictures = [upload_media(api, admin, account_id, name, "image/png", PICTURE) for name in ("hours.png", "map.png")]
+    ok(call("PUT", f"{api}/channel-accounts/{account_id}/out-of-office", admin, {"messages": [
+        {"text": REPLIES[0], "media": {"key": pictures[0]}}, {"media": {"key": pictures[1]}}]}))
+    dutch = "+3162" + str(secrets.randbelow(10**7)).zfill(7)
+    american = "+1212555" + str(secrets.randbelow(10**4)).zfill(4)
+    # When a Dutch and a US customer text while it is closed
+    for customer in (dutch, american):
+        answer = requests.post(f"{runtime.info.simulator_url}/control/sms/{account_id}/messages",
+                               json={"from": customer, "text": "Are you open?"}, timeout=HTTP_TIMEOUT)
+        assert answer.json()["webhook_status"] == 200
+    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "outbound", "send")
+
+    def sent_to(customer):
+        return [m["payload"] for m in runtime.simulator.outbox("sms") if m["to"] == customer]
+
+    # Then the US customer got both replies as MMS, pictures included
+    assert [(p.get("Body"), len(p.get("MediaUrl", []))) for p in sent_to(american)] == [(REPLIES[0], 1), (None, 1)]
+    # And the Dutch customer got the text alone (the picture-only reply left out), sent, not failed
+    assert [(p.get("Body"), p.get("MediaUrl")) for p in sent_to(dutch)] == [(REPLIES[0], None)]
+    listed = ok(call("GET", f"{api}/conversations?view=all&limit=100&team={team['id']}", admin))["items"]
+    conversation_id = next(c["id"] for c in listed if c["customer_id"] == dutch)
+    [reply] = [m for m in messages_of(api, admin, conversation_id) if m["author_id"] == "system"]
+    assert (reply["text"], reply["attachments"], reply["status"]) == (REPLIES[0], [], "sent")
