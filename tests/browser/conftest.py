@@ -74,6 +74,10 @@ def customer_writes(info: dict[str, Any], channel: str, sender: str, text: str) 
     assert answer.json()["webhook_status"] == 200, answer.json()
 
 
+def settings_menu(page: Any) -> Any:
+    return page.get_by_role("navigation", name="Settings")
+
+
 def sign_in(page: Any, info: dict[str, Any], email: str = "agent1@example.com") -> None:
     """Signs in through the form and waits until the inbox has read its first page."""
     page.goto(info["web_url"])

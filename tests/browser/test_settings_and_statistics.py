@@ -11,13 +11,10 @@ from tests.browser.conftest import (
     api_headers,
     new_user_with_password,
     screenshot,
+    settings_menu,
     sign_in,
     sign_in_as,
 )
-
-
-def settings_menu(page):
-    return page.get_by_role("navigation", name="Settings")
 
 
 def test_an_administrator_edits_office_hours_a_watcher_reads_them_and_an_agent_does_not_see_them(
