@@ -12,7 +12,9 @@ import requests
 from chalicelib.channels.whatsapp import sign
 
 T = TypeVar("T")
-HTTP_TIMEOUT = 10
+# Generous: moto copies the whole table for every item of a transaction, so late in a long
+# session a transactional write (pick-up, tag, statistics counters) can take seconds.
+HTTP_TIMEOUT = 30
 
 
 def login(api_url: str, email: str, password: str) -> dict[str, str]:
