@@ -1,5 +1,8 @@
 """The filter dialog with several values per filter: channels ticked together list the
-conversations of each, the active filters are named above the list, and "Load more" keeps them."""
+conversations of each, the active filters are named above the list, and "Load more" keeps them.
+
+Named to run after the live-arrival tests (test_inbox_live.py): it fills a page of New in bulk and
+archives it afterwards, and the pipeline is busy for a moment after that."""
 
 import re
 import secrets
