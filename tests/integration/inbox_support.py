@@ -51,6 +51,23 @@ def picked_up(runtime: LocalRuntime, api: str, webhook_url: str, demo: dict[str,
     return wa_id, response.json()
 
 
+def picked_up_from_simulator(runtime: LocalRuntime, api: str, agent: dict[str, str], demo: dict[str, Any],
+                             channel: str, customer: str, text: str) -> str:
+    """A customer writes on the channel's demo account through the simulator (the provider's own
+    signed webhook) and the agent picks the conversation up; returns its id."""
+    assert runtime.info is not None
+    account_id = demo["accounts"][channel]["account_id"]
+    answer = requests.post(f"{runtime.info.simulator_url}/control/{channel}/{account_id}/messages",
+                           json={"from": customer, "name": "Ana", "text": text}, timeout=HTTP_TIMEOUT)
+    assert answer.json()["webhook_status"] == 200
+    drain(runtime, "inbound", "assignment", "out-of-office")
+    items = get(api, "/conversations", agent, view="new", customer=customer).json()["items"]
+    conversation = find(items, customer_id=customer)
+    assert conversation is not None, f"no New conversation of {customer}"
+    post(api, f"/conversations/{conversation['id']}/pickup", agent).raise_for_status()
+    return str(conversation["id"])
+
+
 def delete(api: str, path: str, headers: dict[str, str]) -> requests.Response:
     return requests.delete(f"{api}{path}", headers=headers, timeout=HTTP_TIMEOUT)
 

@@ -18,6 +18,7 @@ from chalicelib.domain.models import Channel
 from local.simulator import moto_sent_mail
 from local.simulator.model import SentRecord
 from tests.integration.conftest import drain
+from tests.integration.inbox_support import picked_up_from_simulator
 from tests.integration.test_inbox_compose import upload
 from tests.integration.test_message_pipeline import messages_of
 from tests.support import HTTP_TIMEOUT, find, wait_for
@@ -26,22 +27,8 @@ from tests.support import HTTP_TIMEOUT, find, wait_for
 def email_conversation(runtime: Any, api: str, agent: dict[str, str], demo: dict[str, Any]) -> tuple[str, str]:
     """A customer mails the demo account and the agent picks the conversation up: (customer,
     conversation id)."""
-    simulator = runtime.info.simulator_url
-    account_id = demo["accounts"]["email"]["account_id"]
     customer = f"customer.{secrets.token_hex(4)}@example.net"
-    answer = requests.post(f"{simulator}/control/email/{account_id}/messages",
-                           json={"from": customer, "name": "Ana", "text": "Where is my parcel?"},
-                           timeout=HTTP_TIMEOUT)
-    assert answer.json()["webhook_status"] == 200
-    drain(runtime, "inbound", "assignment", "out-of-office")
-    conversations = requests.get(f"{api}/conversations", params={"view": "new", "customer": customer},
-                                 headers=agent, timeout=HTTP_TIMEOUT).json()["items"]
-    conversation = find(conversations, customer_id=customer)
-    assert conversation is not None
-    conversation_id = str(conversation["id"])
-    requests.post(f"{api}/conversations/{conversation_id}/pickup", headers=agent,
-                  timeout=HTTP_TIMEOUT).raise_for_status()
-    return customer, conversation_id
+    return customer, picked_up_from_simulator(runtime, api, agent, demo, "email", customer, "Where is my parcel?")
 
 
 def email_reply(runtime: Any, api: str, agent: dict[str, str], demo: dict[str, Any],

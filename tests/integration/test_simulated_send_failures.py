@@ -8,23 +8,17 @@ import secrets
 import requests
 
 from tests.integration.conftest import drain
+from tests.integration.inbox_support import picked_up_from_simulator
 from tests.integration.test_inbox_compose import upload
-from tests.integration.test_message_pipeline import conversation_of, messages_of
+from tests.integration.test_message_pipeline import messages_of
 from tests.support import HTTP_TIMEOUT, find, wait_for
 
 
 def test_an_sms_reply_refused_with_429_goes_out_after_the_delayed_retry(runtime, api, agent1, demo):
     simulator = runtime.info.simulator_url
-    account_id = demo["accounts"]["sms"]["account_id"]
     customer = "+3161" + str(secrets.randbelow(10**7)).zfill(7)
     # Given a customer texted the demo SMS number through the simulator (a signed Twilio webhook)
-    answer = requests.post(f"{simulator}/control/sms/{account_id}/messages",
-                           json={"from": customer, "name": "Ana", "text": "Any news?"}, timeout=HTTP_TIMEOUT)
-    assert answer.json()["webhook_status"] == 200
-    drain(runtime, "inbound", "assignment", "out-of-office")
-    conversation_id = conversation_of(api, agent1, customer)["id"]
-    requests.post(f"{api}/conversations/{conversation_id}/pickup", headers=agent1,
-                  timeout=HTTP_TIMEOUT).raise_for_status()
+    conversation_id = picked_up_from_simulator(runtime, api, agent1, demo, "sms", customer, "Any news?")
     # And Twilio will answer the next send with 429 Too Many Requests
     requests.post(f"{simulator}/control/sms/failures", json={"mode": "429", "count": 1},
                   timeout=HTTP_TIMEOUT).raise_for_status()
@@ -64,18 +58,9 @@ def test_an_sms_reply_refused_with_429_goes_out_after_the_delayed_retry(runtime,
 
 def test_a_reply_in_parts_resumes_after_the_parts_that_went(runtime, api, agent1, demo):
     simulator = runtime.info.simulator_url
-    account_id = demo["accounts"]["telegram"]["account_id"]
     chat = str(10**9 + secrets.randbelow(10**9))
     # Given a Telegram customer (Telegram takes one picture per message, the text as the first caption)
-    answer = requests.post(f"{simulator}/control/telegram/{account_id}/messages",
-                           json={"from": chat, "name": "Ana", "text": "Photos of the damage?"}, timeout=HTTP_TIMEOUT)
-    assert answer.json()["webhook_status"] == 200
-    drain(runtime, "inbound", "assignment", "out-of-office")
-    items = requests.get(f"{api}/conversations", params={"view": "new", "customer": chat}, headers=agent1,
-                         timeout=HTTP_TIMEOUT).json()["items"]
-    conversation_id = find(items, customer_id=chat)["id"]
-    requests.post(f"{api}/conversations/{conversation_id}/pickup", headers=agent1,
-                  timeout=HTTP_TIMEOUT).raise_for_status()
+    conversation_id = picked_up_from_simulator(runtime, api, agent1, demo, "telegram", chat, "Photos of the damage?")
     pictures = [upload(api, agent1, conversation_id, f"photo{n}.png", "image/png",
                        b"\x89PNG\r\n\x1a\n" + secrets.token_bytes(500)) for n in range(3)]
     # And Telegram will answer the second call with 500, once

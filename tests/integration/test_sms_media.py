@@ -6,6 +6,7 @@ import secrets
 import requests
 
 from tests.integration.conftest import drain
+from tests.integration.inbox_support import picked_up_from_simulator
 from tests.integration.test_inbox_compose import upload
 from tests.integration.test_message_pipeline import messages_of
 from tests.support import HTTP_TIMEOUT, find
@@ -14,17 +15,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + secrets.token_bytes(2000)
 
 
 def sms_conversation(runtime, api, agent, demo, customer):
-    simulator = runtime.info.simulator_url
-    answer = requests.post(f"{simulator}/control/sms/{demo['accounts']['sms']['account_id']}/messages",
-                           json={"from": customer, "name": "Ana", "text": "Photo of the label?"}, timeout=HTTP_TIMEOUT)
-    assert answer.json()["webhook_status"] == 200
-    drain(runtime, "inbound", "assignment", "out-of-office")
-    items = requests.get(f"{api}/conversations", params={"view": "new", "customer": customer}, headers=agent,
-                         timeout=HTTP_TIMEOUT).json()["items"]
-    conversation_id = find(items, customer_id=customer)["id"]
-    requests.post(f"{api}/conversations/{conversation_id}/pickup", headers=agent,
-                  timeout=HTTP_TIMEOUT).raise_for_status()
-    return conversation_id
+    return picked_up_from_simulator(runtime, api, agent, demo, "sms", customer, "Photo of the label?")
 
 
 def reply_with_picture(api, agent, conversation_id):
