@@ -33,8 +33,10 @@ install-browser:
 run: install
 	$(PY) -m local
 
+# The import contract (pyproject.toml [tool.importlinter]) reads shared/ as Lambda sees it: chalicelib, from functions/.
 lint: install-python
 	$(VENV)/bin/ruff check .
+	cd functions && ../$(VENV)/bin/lint-imports ../pyproject.toml
 	cd frontend && npm run typecheck
 
 # Two mypy runs: the Chalice app from inside functions/ (so shared/ is seen once, as chalicelib),

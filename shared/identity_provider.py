@@ -8,8 +8,6 @@ DynamoDB change; calling it again with the same role repairs a sync that failed 
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from botocore.exceptions import ClientError
 
 from .auth import cognito_client
@@ -20,15 +18,6 @@ from .settings import Settings
 GROUP_ROLES = tuple(role for role in Role if role is not Role.DISABLED)
 
 
-class IdentityProvider(Protocol):
-    def create_user(self, email: str, display_name: str) -> str:
-        """Create (and invite) the account; returns its stable user id (the ``sub``)."""
-
-    def delete_user(self, email: str) -> None:
-        """Undo ``create_user`` when storing the user failed."""
-
-    def apply_role(self, email: str, role: Role) -> None:
-        """Make the account's groups and enabled state match ``role``."""
 
 
 def _code(error: ClientError) -> str:

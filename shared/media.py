@@ -2,7 +2,7 @@
 short-lived signed URLs through which agents and providers reach them (the bucket is private).
 
 Uploads: an agent asks for a presigned PUT (``MediaStore.upload_url``) under the conversation's
-``keys.upload_prefix``; the reply names the key, and ``MediaStore.head`` reads back the size and
+``ids.upload_prefix``; the reply names the key, and ``MediaStore.head`` reads back the size and
 type S3 stored before the reply is accepted. Inbound: the routing worker copies what a customer
 sent from the provider (``InboundMedia``).
 
@@ -39,12 +39,14 @@ from urllib.parse import quote, urljoin, urlsplit
 import boto3
 import urllib3
 from botocore.exceptions import ClientError
+from chalicelib.domain import ids
 
 from .channels.base import ChannelAdapter, Credentials, MediaSource, SendFailed
 from .channels.http import pinned_pool
 from .domain.models import Attachment, Channel, ChannelAccount, MediaRef
+from .domain.ports.integrations import MediaRefused, StoredObject
+from .domain.uploads import UPLOAD_URL_SECONDS
 from .errors import DomainError
-from .storage import keys
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -57,7 +59,6 @@ MAX_BYTES_BY_CHANNEL: dict[Channel, int] = {
 SIGNED_URL_SECONDS = 300
 # Providers fetch outbound media themselves, some minutes after the send call.
 PROVIDER_URL_SECONDS = 3600
-UPLOAD_URL_SECONDS = 900
 MAX_REDIRECTS = 3
 CHUNK_BYTES = 64 * 1024
 CONNECT_TIMEOUT_SECONDS = 3.0
@@ -81,15 +82,6 @@ _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 
 Resolver = Callable[[str, int], list[str]]
 
-
-class MediaRefused(Exception):
-    """The media could not be copied. ``permanent``: it never will be (refused host, type or size,
-    gone at the provider); otherwise a later attempt may succeed."""
-
-    def __init__(self, reason: str, *, permanent: bool = True) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.permanent = permanent
 
 
 @dataclass(frozen=True)
@@ -254,11 +246,6 @@ def _s3() -> S3Client:
     return boto3.client("s3")
 
 
-@dataclass(frozen=True)
-class StoredObject:
-    size: int
-    content_type: str
-
 
 class MediaStore:
     """The media bucket (keys from ``storage.keys``: inbound media by message, uploads under the
@@ -327,7 +314,7 @@ class InboundMedia:
                 media = download(source, max_bytes=MAX_BYTES_BY_CHANNEL.get(account.channel, DEFAULT_MAX_BYTES),
                                  trusted_loopback=simulator_host(account), declared_type=ref.content_type,
                                  resolve=self._resolve)
-                key = keys.inbound_media_key(account.id, message_id, index)
+                key = ids.inbound_media_key(account.id, message_id, index)
                 results.append(self._store.put(key, media, ref.filename))
             except MediaRefused as refused:
                 results.append(refused)

@@ -6,16 +6,15 @@ points them at moto locally.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.exceptions import ClientError
 
+from .domain.ports.integrations import QueueMessage
 from .resources import QueueDefinition
 from .settings import Settings
 
@@ -34,18 +33,6 @@ def sqs_client() -> SQSClient:
 @lru_cache(maxsize=1)
 def sfn_client() -> SFNClient:
     return boto3.client("stepfunctions")
-
-
-def fifo_token(*parts: str) -> str:
-    """A FIFO message group or deduplication id (at most 128 characters, safe alphabet)."""
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class QueueMessage:
-    body: str
-    group_id: str | None = None
-    deduplication_id: str | None = None
 
 
 class QueuePublisher:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import lru_cache, partial
 
 from .auth import TokenVerifier
-from .channels import adapter_for
-from .channels.http import post_to_receiver
+from .channels import adapter_for, check_credentials
+from .channels.http import post_to_receiver, receiver_address_problem
 from .clock import utc_now
 from .credential_admin import CredentialWriter
 from .credentials import CredentialStore
@@ -24,6 +24,7 @@ from .domain.lifecycle import Lifecycle
 from .domain.me import Myself
 from .domain.out_of_office import OutOfOffice
 from .domain.outbound import OutboundDispatcher, RetryPolicy
+from .domain.ports.directory import IdentityProvider
 from .domain.presence import PresenceService
 from .domain.quick_replies import QuickReplies
 from .domain.retention import AutoDeletion
@@ -35,11 +36,12 @@ from .domain.tagging import Tagging
 from .domain.teams_admin import TeamAdministration
 from .domain.templates import TemplateCatalogue
 from .domain.users_admin import UserAdministration
-from .identity_provider import CognitoIdentityProvider, IdentityProvider
+from .identity_provider import CognitoIdentityProvider
 from .media import PROVIDER_URL_SECONDS, InboundMedia, MediaStore
 from .messaging import QueuePublisher, StateMachineStarter
 from .resources import EVENTS_QUEUE, PURGE_QUEUE, SEND_QUEUE
 from .settings import get_settings
+from .storage.auto_replies import AutoReplyStore
 from .storage.channel_accounts import ChannelAccountStore
 from .storage.consent import ConsentStore
 from .storage.customer_merge import MergeStore
@@ -47,10 +49,11 @@ from .storage.customers import CustomerStore
 from .storage.lifecycle import ConversationLifecycle
 from .storage.listing import ConversationLists
 from .storage.notes import NoteRepository
+from .storage.presence import PresenceStore
 from .storage.quick_replies import QuickReplyRepository
 from .storage.repository import ContactRepository
-from .storage.retention import RetentionStore
-from .storage.service_settings import get_service_settings
+from .storage.retention import AutoDeleteMachine, RetentionStore
+from .storage.service_settings import ServiceSettingsRepository, get_service_settings
 from .storage.statistics import StatsRepository
 from .storage.subscriptions import SubscriptionStore
 from .storage.tags import TagRepository
@@ -81,12 +84,12 @@ def token_verifier() -> TokenVerifier:
 
 @lru_cache(maxsize=1)
 def inbox() -> Inbox:
-    return Inbox(repository(), ConversationLists(), utc_now)
+    return Inbox(repository(), ConversationLists(), utc_now, accounts=channel_accounts())
 
 
 @lru_cache(maxsize=1)
 def intake() -> WebhookIntake:
-    return WebhookIntake(repository(), credentials(), publisher())
+    return WebhookIntake(channel_accounts(), credentials(), publisher(), adapter_for=adapter_for)
 
 
 @lru_cache(maxsize=1)
@@ -98,18 +101,21 @@ def media_store() -> MediaStore:
 def router() -> Router:
     inbound_media = InboundMedia(media_store(), lambda account: credentials().get(account.channel.value, account.id),
                                  adapter_for)
-    return Router(repository(), publisher(), lifecycle(), stats(), inbound_media, customers=customer_store(),
-                  consent=consent_store(), settings=get_service_settings, events=events())
+    return Router(repository(), publisher(), lifecycle(), stats(), inbound_media, accounts=channel_accounts(),
+                  teams=team_store(), customers=customer_store(), consent=consent_store(),
+                  settings=get_service_settings, events=events())
 
 
 @lru_cache(maxsize=1)
 def assigner() -> Assigner:
-    return Assigner(repository(), utc_now, events=events(), publisher=publisher(), stats=stats())
+    return Assigner(repository(), utc_now, teams=team_store(), users=user_store(), presences=presence_store(),
+                    events=events(), publisher=publisher(), stats=stats())
 
 
 @lru_cache(maxsize=1)
 def out_of_office() -> OutOfOffice:
-    return OutOfOffice(repository(), publisher(), utc_now)
+    return OutOfOffice(repository(), publisher(), utc_now, teams=team_store(), accounts=channel_accounts(),
+                       replies=AutoReplyStore())
 
 
 @lru_cache(maxsize=1)
@@ -117,6 +123,7 @@ def dispatcher() -> OutboundDispatcher:
     settings = get_settings()
     return OutboundDispatcher(
         repository(), publisher(), credentials(), StateMachineStarter(),
+        accounts=channel_accounts(), adapter_for=adapter_for,
         retry_machine_arn=settings.retry_machine_arn, send_queue_url=settings.queue_url(SEND_QUEUE),
         policy=RetryPolicy(base_seconds=settings.retry_base_seconds,
                            horizon=settings.retry_horizon),
@@ -127,6 +134,16 @@ def dispatcher() -> OutboundDispatcher:
 
 
 # --- administration -----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def presence_store() -> PresenceStore:
+    return PresenceStore()
+
+
+@lru_cache(maxsize=1)
+def service_settings() -> ServiceSettingsRepository:
+    return ServiceSettingsRepository()
 
 
 @lru_cache(maxsize=1)
@@ -146,7 +163,7 @@ def identity_provider() -> IdentityProvider:
 
 @lru_cache(maxsize=1)
 def users_admin() -> UserAdministration:
-    return UserAdministration(user_store(), team_store(), identity_provider())
+    return UserAdministration(user_store(), team_store(), identity_provider(), settings=service_settings())
 
 
 @lru_cache(maxsize=1)
@@ -162,20 +179,21 @@ def channel_accounts() -> ChannelAccountStore:
 @lru_cache(maxsize=1)
 def channels_admin() -> ChannelAdministration:
     return ChannelAdministration(channel_accounts(), team_store(), CredentialWriter(get_settings()),
-                                 get_settings().public_api_url, media_store())
+                                 get_settings().public_api_url, media_store(), check_credentials=check_credentials)
 
 
 @lru_cache(maxsize=1)
 def auto_deletion() -> AutoDeletion:
     settings = get_settings()
-    return AutoDeletion(RetentionStore(settings.media_bucket), team_store(), StateMachineStarter(),
-                        machine_arn=settings.auto_delete_machine_arn,
-                        purge_queue_url=settings.queue_url(PURGE_QUEUE), clock=utc_now, publisher=publisher())
+    machine = AutoDeleteMachine(StateMachineStarter(), machine_arn=settings.auto_delete_machine_arn,
+                                purge_queue_url=settings.queue_url(PURGE_QUEUE))
+    return AutoDeletion(RetentionStore(settings.media_bucket), team_store(), machine, settings=get_service_settings,
+                        clock=utc_now, publisher=publisher())
 
 
 @lru_cache(maxsize=1)
 def service_admin() -> ServiceAdministration:
-    return ServiceAdministration(auto_deletion())
+    return ServiceAdministration(service_settings(), auto_deletion())
 
 
 # --- the agents' daily work ------------------------------------------------------------
@@ -193,7 +211,7 @@ def statistics() -> StatisticsReader:
 
 @lru_cache(maxsize=1)
 def presence() -> PresenceService:
-    return PresenceService(utc_now, WaitingOffers(publisher()))
+    return PresenceService(presence_store(), utc_now, WaitingOffers(publisher()))
 
 
 @lru_cache(maxsize=1)
@@ -209,7 +227,9 @@ def myself() -> Myself:
 @lru_cache(maxsize=1)
 def lifecycle() -> Lifecycle:
     return Lifecycle(repository(), ConversationLifecycle(repository()), presence(), tagging(),
-                     get_service_settings, stats(), utc_now, events=events(), offers=WaitingOffers(publisher()))
+                     get_service_settings, stats(), utc_now, teams=team_store(), users=user_store(),
+                     schedule_deletion=lambda conversation_id, at: auto_deletion().schedule(conversation_id, at),
+                     events=events(), offers=WaitingOffers(publisher()))
 
 
 @lru_cache(maxsize=1)
@@ -226,12 +246,12 @@ def quick_replies() -> QuickReplies:
 
 @lru_cache(maxsize=1)
 def templates() -> TemplateCatalogue:
-    return TemplateCatalogue(repository(), TemplateRepository())
+    return TemplateCatalogue(repository(), TemplateRepository(), accounts=channel_accounts())
 
 
 @lru_cache(maxsize=1)
 def exporter() -> Exporter:
-    return Exporter(repository(), NoteRepository(), customer_store())
+    return Exporter(repository(), NoteRepository(), users=user_store(), customers=customer_store())
 
 
 # --- integrations: event webhooks ---------------------------------------------------------
@@ -260,6 +280,7 @@ def event_delivery() -> EventDelivery:
 @lru_cache(maxsize=1)
 def subscriptions_admin() -> SubscriptionAdministration:
     return SubscriptionAdministration(subscription_store(), publisher(), utc_now,
+                                      receiver_problem=receiver_address_problem,
                                       private_receivers=get_settings().private_receivers)
 
 

@@ -14,23 +14,17 @@ import ipaddress
 import json
 import socket
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import urllib3
+from chalicelib.domain.ports.integrations import ProviderResponse
 
 from .base import SendFailed
 
 CONNECT_TIMEOUT_SECONDS = 3.0
 READ_TIMEOUT_SECONDS = 10.0
-
-
-@dataclass(frozen=True)
-class ProviderResponse:
-    status: int
-    body: Any
 
 
 @lru_cache(maxsize=1)

@@ -45,6 +45,7 @@ import boto3
 import botocore.exceptions
 import urllib3
 from chalicelib.clock import utc_now
+from chalicelib.domain import ids
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -58,7 +59,6 @@ from chalicelib.domain.models import (
 )
 from chalicelib.errors import InvalidInput, SignatureRejected
 from chalicelib.settings import get_settings
-from chalicelib.storage import keys
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -324,8 +324,8 @@ class EmailAdapter:
         if action.get("type") != "S3" or not ses_message_id:
             raise InvalidInput("expected an SES S3-action notification with a messageId", field="receipt.action")
         if action.get("bucketName") != get_settings().media_bucket or \
-                action.get("objectKey") != keys.raw_mail_key(account.id, ses_message_id):
-            expected_key = keys.raw_mail_key(account.id, ses_message_id)
+                action.get("objectKey") != ids.raw_mail_key(account.id, ses_message_id):
+            expected_key = ids.raw_mail_key(account.id, ses_message_id)
             raise InvalidInput(f"the mail must be stored at {expected_key} in our bucket",
                                field="receipt.action.objectKey")
         document = self._read_mail(str(action["objectKey"]))
@@ -407,7 +407,7 @@ class EmailAdapter:
         """An attachment is a part of the stored MIME: a short-lived signed URL of the mail in our
         own bucket, and which attachment to take from it."""
         key, _, index = (ref.provider_media_id or "").rpartition("#")
-        if not key.startswith(keys.raw_mail_key(account.id, "")) or not index.isdigit():
+        if not key.startswith(ids.raw_mail_key(account.id, "")) or not index.isdigit():
             raise InvalidInput("not an attachment of this account's mail", field="media.provider_media_id")
         url = self._s3().generate_presigned_url("get_object", Params={
             "Bucket": get_settings().media_bucket, "Key": key}, ExpiresIn=SIGNED_MAIL_URL_SECONDS)
@@ -481,7 +481,7 @@ class EmailAdapter:
         """The headers of the customer's mail we answer (only the first 64 KB are read)."""
         try:
             obj = self._s3().get_object(Bucket=get_settings().media_bucket,
-                                        Key=keys.raw_mail_key(account.id, ses_message_id), Range="bytes=0-65535")
+                                        Key=ids.raw_mail_key(account.id, ses_message_id), Range="bytes=0-65535")
         except botocore.exceptions.ClientError:
             return EmailMessage()  # stored mail gone (purged): the reply goes unthreaded
         headers = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(obj["Body"].read())

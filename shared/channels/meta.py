@@ -9,10 +9,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from chalicelib.domain.models import ChannelAccount
+from chalicelib.domain.ports.integrations import ProviderResponse
 from chalicelib.errors import InvalidInput, SignatureRejected
 
 from .base import Credentials, SendFailed, WebhookRequest
-from .http import ProviderResponse
 
 GRAPH_API_VERSION = "v21.0"
 SIGNATURE_HEADER = "x-hub-signature-256"

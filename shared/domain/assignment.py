@@ -3,7 +3,7 @@
 Conversations wait in New unless their team assigns automatically (``AssignmentPolicy``). Then
 a reopened conversation goes back to the agent who had it (sticky) if they can take it, and
 any other goes round robin to the next signed-in agent of the team below the capacity.
-"Signed in" is presence: a heartbeat within ``presence.ONLINE_WINDOW``.
+"Signed in" is presence: a heartbeat within ``ONLINE_WINDOW``.
 
 A conversation that found nobody (no agent online, all at capacity) waits in New until an
 agent can take it: when an agent comes online (their first heartbeat after being offline) or
@@ -29,17 +29,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from chalicelib.errors import Conflict
-from chalicelib.messaging import QueueMessage, QueuePublisher
 from chalicelib.resources import ASSIGNMENT_QUEUE
-from chalicelib.storage import presence
-from chalicelib.storage.repository import AutoAssignOutcome, ContactRepository
-from chalicelib.storage.teams import TeamStore
-from chalicelib.storage.users import UserStore
 
 from .admin_models import AssignmentPolicy
 from .events import EventPublisher, conversation_assigned
 from .identity import WORKING_ROLES
-from .models import Conversation, ConversationState, User
+from .models import ONLINE_WINDOW, Conversation, ConversationState, User
+from .ports.conversations import AutoAssignOutcome, Conversations
+from .ports.directory import Presences, TeamDirectory, UserDirectory
+from .ports.integrations import Publisher, QueueMessage
 from .statistics import StatsRecorder
 
 # One worker run assigns at most this many waiting conversations, then hands the rest of the
@@ -85,7 +83,7 @@ def offer_request(team_id: str, *, returned: Conversation | None = None) -> Queu
 class WaitingOffers:
     """What a request does when an agent may take work now: one message to the assignment worker."""
 
-    def __init__(self, publisher: QueuePublisher) -> None:
+    def __init__(self, publisher: Publisher) -> None:
         self._publisher = publisher
 
     def request(self, team_ids: Sequence[str], *, returned: Conversation | None = None) -> None:
@@ -115,14 +113,15 @@ class _TeamPicture:
 
 
 class Assigner:
-    def __init__(self, repository: ContactRepository, clock: Callable[[], datetime], *,
-                 teams: TeamStore | None = None, users: UserStore | None = None,
-                 events: EventPublisher | None = None, publisher: QueuePublisher | None = None,
+    def __init__(self, repository: Conversations, clock: Callable[[], datetime], *,
+                 teams: TeamDirectory, users: UserDirectory, presences: Presences,
+                 events: EventPublisher | None = None, publisher: Publisher | None = None,
                  stats: StatsRecorder | None = None) -> None:
         self._repository = repository
         self._stats = stats or StatsRecorder()
-        self._teams = teams or TeamStore()
-        self._users = users or UserStore()
+        self._teams = teams
+        self._users = users
+        self._presences = presences
         self._clock = clock
         self._events = events
         self._publisher = publisher
@@ -214,7 +213,7 @@ class Assigner:
                             last_assigned=last_assigned, assigned=assigned)
 
     def _candidates(self, team_id: str) -> list[User]:
-        online = presence.online_user_ids(team_id, self._clock() - presence.ONLINE_WINDOW)
+        online = self._presences.online_user_ids(team_id, self._clock() - ONLINE_WINDOW)
         users = (self._users.get(user_id) for user_id in online)
         return [user for user in users
                 if user is not None and user.role in WORKING_ROLES and team_id in user.team_ids]

@@ -7,14 +7,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 
-from chalicelib.channels import check_credentials
-from chalicelib.credential_admin import CredentialWriter
 from chalicelib.errors import InvalidInput
-from chalicelib.media import MediaStore
-from chalicelib.storage import keys
-from chalicelib.storage.channel_accounts import ChannelAccountStore
-from chalicelib.storage.teams import TeamStore
 
+from . import ids
 from .admin_models import (
     DEFAULT_TEAM_ID,
     ChannelAccountView,
@@ -27,13 +22,15 @@ from .capabilities import text_limit
 from .identity import ACCOUNT_WIDE_ROLES, Principal, require_administrator, require_settings_reader
 from .models import Channel, ChannelAccount, Page
 from .paging import check_limit
+from .ports.directory import ChannelAccounts, TeamDirectory
+from .ports.integrations import MediaObjects, SecretWriter
 from .uploads import Upload, presigned_upload, uploaded
 
 MAX_OUT_OF_OFFICE_MESSAGES = 10
 MAX_RULES_PER_ACCOUNT = 50
 
 
-def accounts_serving(principal: Principal, accounts: ChannelAccountStore) -> Callable[[ChannelAccount], bool]:
+def accounts_serving(principal: Principal, accounts: ChannelAccounts) -> Callable[[ChannelAccount], bool]:
     """Which accounts bring conversations to the caller's teams: the account's own team, or a
     routing rule to one of them. The roles that see every team are served by every account."""
     if principal.user.role in ACCOUNT_WIDE_ROLES:
@@ -44,8 +41,10 @@ def accounts_serving(principal: Principal, accounts: ChannelAccountStore) -> Cal
 
 
 class ChannelAdministration:
-    def __init__(self, accounts: ChannelAccountStore, teams: TeamStore, secrets: CredentialWriter,
-                 public_api_url: str, media: MediaStore) -> None:
+    def __init__(self, accounts: ChannelAccounts, teams: TeamDirectory, secrets: SecretWriter,
+                 public_api_url: str, media: MediaObjects, *,
+                 check_credentials: Callable[[Channel, Mapping[str, str]], None]) -> None:
+        self._check_credentials = check_credentials
         self._accounts = accounts
         self._teams = teams
         self._secrets = secrets
@@ -62,7 +61,7 @@ class ChannelAdministration:
         secret, and a retry after a failure in between overwrites the orphaned secret."""
         require_administrator(principal)
         self._require_team(account.team_id)
-        check_credentials(account.channel, credentials)
+        self._check_credentials(account.channel, credentials)
         self._accounts.require_absent(account.id)
         self._secrets.store(account.channel.value, account.id, credentials)
         return self._view(self._accounts.create(account))
@@ -99,7 +98,7 @@ class ChannelAdministration:
     def rotate_credentials(self, principal: Principal, account_id: str, credentials: Mapping[str, str]) -> None:
         require_administrator(principal)
         account = self._accounts.require(account_id)
-        check_credentials(account.channel, credentials)
+        self._check_credentials(account.channel, credentials)
         self._secrets.store(account.channel.value, account.id, credentials)
 
     # --- routing rules ----------------------------------------------------------------------
@@ -143,7 +142,7 @@ class ChannelAdministration:
         require_administrator(principal)
         account = self._accounts.require(account_id)
         return presigned_upload(self._media, account.channel,
-                                lambda token, name: keys.out_of_office_upload_key(account.id, token, name),
+                                lambda token, name: ids.out_of_office_upload_key(account.id, token, name),
                                 filename=filename, content_type=content_type, size=size)
 
     def set_out_of_office(self, principal: Principal, account_id: str,
@@ -168,7 +167,7 @@ class ChannelAdministration:
     def _media_of(self, account: ChannelAccount, draft: OutOfOfficeDraft, index: int) -> OutOfOfficeMedia | None:
         if draft.media is None:
             return None
-        stored = uploaded(self._media, account.channel, keys.out_of_office_upload_prefix(account.id),
+        stored = uploaded(self._media, account.channel, ids.out_of_office_upload_prefix(account.id),
                           draft.media.key, draft.media.filename, field=f"messages.{index}.media.key",
                           whose=f"the out-of-office replies of account {account.id}")
         return OutOfOfficeMedia(key=stored.key, content_type=stored.content_type, size=stored.size,

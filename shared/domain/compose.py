@@ -18,18 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.errors import Conflict, Forbidden, InvalidInput, WindowClosed
-from chalicelib.media import MediaStore
-from chalicelib.messaging import QueueMessage, QueuePublisher
 from chalicelib.resources import OUTBOUND_QUEUE
-from chalicelib.storage import keys
-from chalicelib.storage.channel_accounts import ChannelAccountStore
-from chalicelib.storage.consent import ConsentStore
-from chalicelib.storage.customers import CustomerStore
-from chalicelib.storage.lifecycle import ConversationLifecycle
-from chalicelib.storage.repository import ContactRepository
-from chalicelib.storage.templates import TemplateRepository
 from pydantic import Field
 
+from . import ids
 from .capabilities import MAX_ATTACHMENTS, TOTAL_MEDIA_LIMITS, text_limit
 from .channel_admin import accounts_serving
 from .consent import refuse_if_opted_out
@@ -51,6 +43,11 @@ from .models import (
 )
 from .phone import to_e164
 from .placeholders import refuse_unresolved
+from .ports.conversations import ConversationRepository, ConversationTransitions
+from .ports.customers import ConsentLedger, CustomerDirectory
+from .ports.directory import ChannelAccounts
+from .ports.integrations import MediaObjects, Publisher, QueueMessage
+from .ports.work import TemplateStore
 from .routing import PHONE_CHANNELS
 from .statistics import StatsRecorder
 from .templates import fill
@@ -89,11 +86,11 @@ class _Checked:
 
 
 class Composer:
-    def __init__(self, repository: ContactRepository, store: ConversationLifecycle, templates: TemplateRepository,
-                 media: MediaStore, publisher: QueuePublisher, stats: StatsRecorder,
-                 clock: Callable[[], datetime], *, customers: CustomerStore | None = None,
-                 consent: ConsentStore | None = None, events: EventPublisher | None = None,
-                 accounts: ChannelAccountStore) -> None:
+    def __init__(self, repository: ConversationRepository, store: ConversationTransitions,
+                 templates: TemplateStore, media: MediaObjects, publisher: Publisher, stats: StatsRecorder,
+                 clock: Callable[[], datetime], *, customers: CustomerDirectory | None = None,
+                 consent: ConsentLedger | None = None, events: EventPublisher | None = None,
+                 accounts: ChannelAccounts) -> None:
         self._accounts = accounts
         self._customers = customers
         self._consent = consent
@@ -120,7 +117,7 @@ class Composer:
         """A presigned PUT for one attachment, if the conversation's channel takes it."""
         conversation = self._owned(principal, conversation_id)
         return presigned_upload(self._media, conversation.channel,
-                                lambda token, name: keys.upload_key(conversation.id, token, name),
+                                lambda token, name: ids.upload_key(conversation.id, token, name),
                                 filename=filename, content_type=content_type, size=size)
 
     def reply(self, principal: Principal, conversation_id: str, draft: Draft) -> Message:
@@ -148,7 +145,7 @@ class Composer:
     def _refuse_media_route(self, conversation: Conversation) -> None:
         """Media that cannot travel between the account's number and the customer's (MMS outside
         the US and Canada) is refused here rather than failing at the provider."""
-        refusal = conversation_media_refusal(self._repository, conversation)
+        refusal = conversation_media_refusal(self._accounts, conversation)
         if refusal is not None:
             raise InvalidInput(refusal, field="attachments")
 
@@ -182,7 +179,7 @@ class Composer:
               customer_name: str | None, draft: Draft) -> tuple[Conversation, Message]:
         """Start a conversation with a customer: it is assigned to the caller straight away."""
         require_working_role(principal)
-        account = self._repository.get_channel_account(account_id)
+        account = self._accounts.cached(account_id)
         if account is None or not account.enabled:
             raise InvalidInput(f"no enabled channel account {account_id!r}", field="account_id")
         # the accounts GET /team/channel-accounts offers: an agent starts only from their teams'
@@ -207,7 +204,7 @@ class Composer:
             address_for(account.channel, customer, account_id=account.id), name=customer_name, language=None,
             at=now)
         conversation = self._store.start(
-            conversation_id=keys.new_conversation_id(), channel=account.channel, account_id=account.id,
+            conversation_id=ids.new_conversation_id(), channel=account.channel, account_id=account.id,
             customer_id=customer, customer_name=customer_name, team_id=principal.team_id, owner_id=principal.id,
             now=now, replaces=current.id if current is not None else None,
             profile_id=profile.id if profile is not None else None, count=self._stats.created)
@@ -246,7 +243,7 @@ class Composer:
         field = f"attachments.{index}.key"
         if conversation_id is None:
             raise InvalidInput(f"{ref.key!r} was not uploaded for this conversation", field=field)
-        return uploaded(self._media, channel, keys.upload_prefix(conversation_id), ref.key, ref.filename,
+        return uploaded(self._media, channel, ids.upload_prefix(conversation_id), ref.key, ref.filename,
                         field=field, whose="this conversation")
 
     def _send(self, principal: Principal, conversation: Conversation, checked: _Checked, now: datetime, *,

@@ -15,18 +15,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from chalicelib.errors import Conflict, InvalidInput
-from chalicelib.storage import keys
-from chalicelib.storage.customer_merge import MergeStore, chunks
-from chalicelib.storage.customers import CustomerStore
 
+from . import ids
 from .customers import TRANSACTION_LIMIT, CustomerProfile, MergeRecord, MergeState, merge_actions, merged_profile_fields
 from .identity import Principal, require_working_role
+from .ports.customers import CustomerDirectory, Merges
 
 
 class CustomerMerger:
-    def __init__(self, customers: CustomerStore, merges: MergeStore, clock: Callable[[], datetime], *,
+    def __init__(self, customers: CustomerDirectory, merges: Merges[Any], clock: Callable[[], datetime], *,
                  transaction_limit: int = TRANSACTION_LIMIT) -> None:
         self._customers = customers
         self._merges = merges
@@ -53,7 +53,7 @@ class CustomerMerger:
                 raise Conflict(f"customer {profile.id} was merged into {profile.merged_into or profile.merging_into}",
                                field=field)
         now = self._clock()
-        record = MergeRecord(id=keys.sortable_id(now), kept_id=kept.id, source_id=source.id, by_id=principal.id,
+        record = MergeRecord(id=ids.sortable_id(now), kept_id=kept.id, source_id=source.id, by_id=principal.id,
                              by_name=principal.user.display_name, started_at=now, state=MergeState.IN_PROGRESS)
         items = self._merges.source_items(source.id)
         actions = merge_actions(len(items.addresses), len(items.conversations), len(items.log_entries),
@@ -69,7 +69,7 @@ class CustomerMerger:
             left = self._merges.source_items(source_id)
             if left.empty:
                 break
-            for step in chunks(left, self._limit - 1):  # one action of each step notes it on the record
+            for step in self._merges.split(left, self._limit - 1):  # one action of each step notes it on the record
                 if max_steps is not None and steps >= max_steps:
                     return self._merges.pending(kept_id, source_id) or record
                 self._merges.move(kept_id, record, step)

@@ -14,11 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.errors import Forbidden, InvalidInput, NotFound
-from chalicelib.storage import keys
-from chalicelib.storage.consent import ConsentStore
-from chalicelib.storage.customers import CustomerStore
-from chalicelib.storage.repository import ContactRepository
 
+from . import ids
 from .consent import ConsentChange, ConsentSource, ConsentState
 from .customers import (
     Address,
@@ -37,6 +34,8 @@ from .customers import (
 from .identity import ACCOUNT_WIDE_ROLES, Principal, require_administrator, require_working_role
 from .models import Channel, Conversation, ConversationState, Direction, Frozen, Page
 from .paging import check_limit
+from .ports.conversations import Conversations
+from .ports.customers import ConsentLedger, CustomerDirectory
 
 RECENT = 10
 
@@ -88,7 +87,7 @@ def _readable(principal: Principal, conversation: Conversation) -> bool:
 
 
 class CustomerProfiles:
-    def __init__(self, customers: CustomerStore, consent: ConsentStore, repository: ContactRepository,
+    def __init__(self, customers: CustomerDirectory, consent: ConsentLedger, repository: Conversations,
                  merge_records: Callable[[str], list[MergeRecord]], clock: Callable[[], datetime]) -> None:
         self._customers = customers
         self._consent = consent
@@ -204,7 +203,7 @@ class CustomerProfiles:
         when = occurred_at or now
         if when > now:
             raise InvalidInput("occurred_at is in the future", field="occurred_at")
-        entry = CommunicationEntry(id=keys.sortable_id(when), customer_id=profile.id, direction=direction,
+        entry = CommunicationEntry(id=ids.sortable_id(when), customer_id=profile.id, direction=direction,
                                    medium=medium, occurred_at=when, text=text, author_id=principal.id,
                                    author_name=principal.user.display_name, conversation_id=conversation_id)
         self._customers.log(entry)

@@ -140,6 +140,14 @@ def normalise(field: SearchField, value: str, *, complete: bool = True) -> str:
     return fold(value)
 
 
+class SearchHit(Frozen):
+    """A profile found by a search, with the value that matched."""
+
+    customer_id: str
+    field: str
+    value: str
+
+
 class SearchTerm(Frozen):
     field: SearchField
     value: str

@@ -14,15 +14,20 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from chalicelib.channels.base import SendFailed
-from chalicelib.channels.http import ProviderResponse
-from chalicelib.messaging import QueueMessage, QueuePublisher, StateMachineStarter, fifo_token
 from chalicelib.resources import EVENTS_QUEUE
 from chalicelib.signing import SIGNATURE_HEADER, signature_header
-from chalicelib.storage.subscriptions import SubscriptionStore
 
 from .events import DeliveryRequest, Event, EventsEnvelope, FanOut
 from .outbound import RetryPolicy
+from .ports.channels import SendFailed
+from .ports.integrations import (
+    ProviderResponse,
+    Publisher,
+    QueueMessage,
+    StateMachines,
+    fifo_token,
+)
+from .ports.subscriptions import Subscriptions
 from .subscription_models import DeliveryAttempt, DeliveryOutcome, EventSubscription, StoredDelivery
 
 log = logging.getLogger(__name__)
@@ -50,7 +55,7 @@ def _transient(status: int | None) -> bool:
 
 
 class EventDelivery:
-    def __init__(self, store: SubscriptionStore, publisher: QueuePublisher, retries: StateMachineStarter, *,
+    def __init__(self, store: Subscriptions, publisher: Publisher, retries: StateMachines, *,
                  retry_machine_arn: str, events_queue_url: str, policy: RetryPolicy,
                  clock: Callable[[], datetime], post: Post) -> None:
         self._store = store

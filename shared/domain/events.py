@@ -16,7 +16,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from chalicelib.messaging import QueueMessage, QueuePublisher, fifo_token
 from chalicelib.resources import EVENTS_QUEUE
 from pydantic import Field
 
@@ -31,6 +30,7 @@ from .models import (
     Frozen,
     Message,
 )
+from .ports.integrations import Publisher, QueueMessage, fifo_token
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +200,7 @@ class EventPublisher:
     events within the cache's lifetime; one created in this process at once.
     """
 
-    def __init__(self, publisher: QueuePublisher, wanted: Callable[[EventType], bool] = _everyone_wants) -> None:
+    def __init__(self, publisher: Publisher, wanted: Callable[[EventType], bool] = _everyone_wants) -> None:
         self._publisher = publisher
         self._wanted = wanted
 

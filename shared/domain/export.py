@@ -13,14 +13,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from chalicelib.storage.customers import CustomerStore
-from chalicelib.storage.notes import NoteRepository
-from chalicelib.storage.repository import ContactRepository
-
 from .customers import CommunicationEntry
 from .identity import Principal, require_team_member
 from .models import Conversation, Direction, Message, Note
 from .paging import MAX_PAGE_SIZE, every_item
+from .ports.conversations import ConversationRepository
+from .ports.customers import CustomerDirectory
+from .ports.directory import UserDirectory
+from .ports.work import NoteStore
 
 ExportFormat = Literal["csv", "xlsx", "pdf"]
 CONTENT_TYPES: dict[ExportFormat, str] = {
@@ -142,9 +142,10 @@ def _time(moment: datetime) -> str:
 
 
 class Exporter:
-    def __init__(self, repository: ContactRepository, notes: NoteRepository,
-                 customers: CustomerStore | None = None) -> None:
+    def __init__(self, repository: ConversationRepository, notes: NoteStore, *, users: UserDirectory,
+                 customers: CustomerDirectory | None = None) -> None:
         self._repository = repository
+        self._users = users
         self._notes = notes
         self._customers = customers
 
@@ -172,7 +173,7 @@ class Exporter:
     def _author_names(self, messages: list[Message]) -> dict[str, str]:
         names: dict[str, str] = {}
         for author_id in {m.author_id for m in messages if m.author_id}:
-            user = self._repository.get_user(author_id)
+            user = self._users.get(author_id)
             if user is not None:
                 names[author_id] = user.display_name
         return names

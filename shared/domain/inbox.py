@@ -8,13 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.storage.listing import ConversationLists
-from chalicelib.storage.repository import ContactRepository
-
 from .capabilities import MEDIA_COUNTRIES, media_refusal
 from .identity import Principal, require_team_member
 from .models import Conversation, Message, Page
 from .paging import check_limit
+from .ports.conversations import ConversationLists, ConversationRepository
+from .ports.directory import ChannelAccounts
 from .search import Filters, SortField, View, criteria_for
 from .window import WindowState, window_state
 
@@ -27,20 +26,21 @@ class ConversationDetail:
     media_refusal: str | None = None
 
 
-def conversation_media_refusal(repository: ContactRepository, conversation: Conversation) -> str | None:
+def conversation_media_refusal(accounts: ChannelAccounts, conversation: Conversation) -> str | None:
     """Why media cannot go between this conversation's account number and its customer's, or
     None; the account is read only for channels whose media is limited to some countries."""
     if conversation.channel not in MEDIA_COUNTRIES:
         return None
-    account = repository.get_channel_account(conversation.account_id)
+    account = accounts.cached(conversation.account_id)
     sender = account.provider_account_id if account is not None else ""
     return media_refusal(conversation.channel, sender, conversation.customer_id)
 
 
 class Inbox:
-    def __init__(self, repository: ContactRepository, lists: ConversationLists,
-                 clock: Callable[[], datetime]) -> None:
+    def __init__(self, repository: ConversationRepository, lists: ConversationLists,
+                 clock: Callable[[], datetime], *, accounts: ChannelAccounts) -> None:
         self._repository = repository
+        self._accounts = accounts
         self._lists = lists
         self._clock = clock
 
@@ -63,7 +63,7 @@ class Inbox:
     def get(self, principal: Principal, conversation_id: str) -> ConversationDetail:
         conversation = self._readable(principal, conversation_id)
         return ConversationDetail(conversation, window_state(conversation, self._clock()),
-                                  conversation_media_refusal(self._repository, conversation))
+                                  conversation_media_refusal(self._accounts, conversation))
 
     def messages(self, principal: Principal, conversation_id: str, *, limit: int,
                  cursor: str | None, newest_first: bool = False) -> Page[Message]:

@@ -7,21 +7,22 @@ deduplication ids, and routing drops whatever SQS did not.
 
 from __future__ import annotations
 
-from chalicelib.channels import adapter_for
-from chalicelib.channels.base import ChannelAdapter, WebhookRequest
-from chalicelib.credentials import CredentialStore
+from collections.abc import Callable
+
 from chalicelib.errors import NotFound, PayloadTooLarge
-from chalicelib.messaging import QueueMessage, QueuePublisher, fifo_token
 from chalicelib.resources import INBOUND_QUEUE
-from chalicelib.storage.repository import ContactRepository
 
 from .models import ChannelAccount, ChannelEvent, ConsentSignal, InboundEnvelope, InboundMessage
+from .ports.channels import ChannelAdapter, WebhookRequest
+from .ports.directory import ChannelAccounts
+from .ports.integrations import Credentials, Publisher, QueueMessage, fifo_token
 
 
 class WebhookIntake:
-    def __init__(self, repository: ContactRepository, credentials: CredentialStore,
-                 publisher: QueuePublisher) -> None:
-        self._repository = repository
+    def __init__(self, accounts: ChannelAccounts, credentials: Credentials, publisher: Publisher, *,
+                 adapter_for: Callable[[str], ChannelAdapter]) -> None:
+        self._accounts = accounts
+        self._adapter_for = adapter_for
         self._credentials = credentials
         self._publisher = publisher
 
@@ -42,8 +43,8 @@ class WebhookIntake:
         return len(events)
 
     def _resolve(self, channel: str, account_id: str) -> tuple[ChannelAdapter, ChannelAccount]:
-        adapter = adapter_for(channel)
-        account = self._repository.get_channel_account(account_id)
+        adapter = self._adapter_for(channel)
+        account = self._accounts.cached(account_id)
         if account is None or account.channel is not adapter.channel or not account.enabled:
             raise NotFound(f"no enabled {channel} account {account_id!r}", field="account")
         return adapter, account

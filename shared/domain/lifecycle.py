@@ -6,7 +6,7 @@ within the reopen period (``ServiceSettings.reopen_days``) after the archive reo
 conversation: to the agent who had it if they are online, else to New (and assignment); in a team
 that assigns automatically, to New and the team's policy (sticky, capacity, round robin). Later a
 new conversation starts (routing decides, here). Archiving starts the auto-deletion clock
-(``retention.schedule_auto_delete``) when the service deletes archived conversations.
+(``retention.AutoDeletion.schedule``) when the service deletes archived conversations.
 
 An agent who archives, hands back or is relieved of an assigned conversation can take another:
 the team's waiting conversations are offered again (``assignment.WaitingOffers``, through the
@@ -19,9 +19,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from chalicelib.errors import Conflict, InvalidInput
-from chalicelib.storage.lifecycle import ConversationLifecycle
-from chalicelib.storage.repository import ContactRepository
-from chalicelib.storage.teams import TeamStore
 
 from .assignment import WaitingOffers
 from .events import EventPublisher, conversation_archived, conversation_assigned
@@ -34,18 +31,22 @@ from .identity import (
     require_working_role,
 )
 from .models import Conversation, ConversationState
+from .ports.conversations import ConversationRepository, ConversationTransitions
+from .ports.directory import TeamDirectory, UserDirectory
 from .presence import PresenceService
-from .retention import schedule_auto_delete
 from .service_settings import ServiceSettings
 from .statistics import StatsRecorder
 from .tagging import Tagging
 
 
 class Lifecycle:
-    def __init__(self, repository: ContactRepository, store: ConversationLifecycle, presence: PresenceService,
+    def __init__(self, repository: ConversationRepository, store: ConversationTransitions, presence: PresenceService,
                  tagging: Tagging, settings: Callable[[], ServiceSettings], stats: StatsRecorder,
-                 clock: Callable[[], datetime], events: EventPublisher | None = None,
-                 offers: WaitingOffers | None = None, teams: TeamStore | None = None) -> None:
+                 clock: Callable[[], datetime], *, teams: TeamDirectory, users: UserDirectory,
+                 schedule_deletion: Callable[[str, datetime], str | None],
+                 events: EventPublisher | None = None, offers: WaitingOffers | None = None) -> None:
+        self._users = users
+        self._schedule_deletion = schedule_deletion
         self._repository = repository
         self._store = store
         self._presence = presence
@@ -55,7 +56,7 @@ class Lifecycle:
         self._clock = clock
         self._events = events
         self._offers = offers
-        self._teams = teams or TeamStore()
+        self._teams = teams
 
     def _freed_capacity(self, before: Conversation, *, returned: Conversation | None = None) -> None:
         """``before`` was assigned: its agent may take a waiting conversation now."""
@@ -98,7 +99,7 @@ class Lifecycle:
             raise Conflict(f"conversation {conversation_id} is archived", field="conversation_id")
         if before.owner_id == agent_id:
             return before
-        agent = self._repository.get_user(agent_id)
+        agent = self._users.get(agent_id)
         if agent is None or agent.role not in WORKING_ROLES or before.team_id not in agent.team_ids:
             raise InvalidInput(f"user {agent_id} is not an agent of team {before.team_id}", field="agent_id")
         if agent_id != principal.id and not self._presence.is_online(before.team_id, agent_id):
@@ -130,7 +131,7 @@ class Lifecycle:
         after, now = self._move(before, ConversationState.ARCHIVED, None, actor_id=principal.id)
         # Stored as archived (state, Archived list key, archived_at): now its deletion date, if
         # the service deletes archived conversations at all.
-        schedule_auto_delete(after.id, now)
+        self._schedule_deletion(after.id, now)
         if self._events is not None:
             self._events.publish(conversation_archived(after, now))
         self._freed_capacity(before)
@@ -156,7 +157,7 @@ class Lifecycle:
         if team is not None and team.assignment.auto_assign:
             owner_id = None
         if owner_id is not None:
-            agent = self._repository.get_user(owner_id)
+            agent = self._users.get(owner_id)
             if (agent is None or agent.role not in WORKING_ROLES or conversation.team_id not in agent.team_ids
                     or not self._presence.is_online(conversation.team_id, owner_id)):
                 owner_id = None

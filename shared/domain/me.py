@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chalicelib.storage.teams import TeamStore
-
 from .identity import Principal
 from .models import Team, User
+from .ports.directory import TeamDirectory
 from .tagging import Tagging
 
 
@@ -22,7 +21,7 @@ class SelfView:
 
 
 class Myself:
-    def __init__(self, teams: TeamStore, tagging: Tagging) -> None:
+    def __init__(self, teams: TeamDirectory, tagging: Tagging) -> None:
         self._teams = teams
         self._tagging = tagging
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
@@ -347,6 +347,10 @@ class Template(Frozen):
     language: str
     body: str
     parameters: tuple[str, ...] = ()
+
+
+# A user is online while their last heartbeat is at most this old.
+ONLINE_WINDOW = timedelta(minutes=2)
 
 
 class Presence(Frozen):

@@ -19,31 +19,30 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from chalicelib.messaging import QueueMessage, QueuePublisher
 from chalicelib.resources import OUTBOUND_QUEUE
-from chalicelib.storage.auto_replies import AutoReplyStore
-from chalicelib.storage.channel_accounts import ChannelAccountStore
-from chalicelib.storage.repository import ContactRepository
-from chalicelib.storage.teams import TeamStore
 
 from .admin_models import OutOfOfficeMessage
 from .inbox import conversation_media_refusal
 from .models import Conversation, Direction, OutboundRequest
 from .office_hours import current_closed_period
+from .ports.conversations import ConversationRepository
+from .ports.directory import ChannelAccounts, TeamDirectory
+from .ports.integrations import Publisher, QueueMessage
+from .ports.work import AutoReplyMarkers
 
 log = logging.getLogger(__name__)
 
 
 class OutOfOffice:
-    def __init__(self, repository: ContactRepository, publisher: QueuePublisher,
-                 clock: Callable[[], datetime], *, teams: TeamStore | None = None,
-                 accounts: ChannelAccountStore | None = None, replies: AutoReplyStore | None = None) -> None:
+    def __init__(self, repository: ConversationRepository, publisher: Publisher,
+                 clock: Callable[[], datetime], *, teams: TeamDirectory, accounts: ChannelAccounts,
+                 replies: AutoReplyMarkers) -> None:
         self._repository = repository
         self._publisher = publisher
         self._clock = clock
-        self._teams = teams or TeamStore()
-        self._accounts = accounts or ChannelAccountStore()
-        self._replies = replies or AutoReplyStore()
+        self._teams = teams
+        self._accounts = accounts
+        self._replies = replies
 
     def handle(self, conversation_id: str, message_id: str) -> bool:
         """Returns True when out-of-office replies were queued for this message."""
@@ -76,7 +75,7 @@ class OutOfOffice:
         """The replies as this customer can receive them: without media the route cannot carry."""
         if not any(reply.media is not None for reply in replies):
             return list(replies)
-        refusal = conversation_media_refusal(self._repository, conversation)
+        refusal = conversation_media_refusal(self._accounts, conversation)
         if refusal is None:
             return list(replies)
         log.info("out-of-office media left out: %s", refusal, extra={"conversation_id": conversation.id})

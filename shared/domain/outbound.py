@@ -21,13 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from chalicelib.channels import adapter_for
-from chalicelib.channels.base import PartProgress, SendFailed
-from chalicelib.credentials import CredentialStore
-from chalicelib.messaging import QueueMessage, QueuePublisher, StateMachineStarter
 from chalicelib.resources import SEND_QUEUE
-from chalicelib.storage.consent import ConsentStore
-from chalicelib.storage.repository import ContactRepository
 
 from .capabilities import THREADED_CHANNELS
 from .consent import ConsentChange, ConsentSource
@@ -43,6 +37,11 @@ from .models import (
     OutboundMedia,
     OutboundRequest,
 )
+from .ports.channels import ChannelAdapter, PartProgress, SendFailed
+from .ports.conversations import ConversationRepository
+from .ports.customers import ConsentLedger
+from .ports.directory import ChannelAccounts
+from .ports.integrations import Credentials, Publisher, QueueMessage, StateMachines
 from .window import window_state
 
 
@@ -75,11 +74,13 @@ class RetryPolicy:
 
 
 class OutboundDispatcher:
-    def __init__(self, repository: ContactRepository, publisher: QueuePublisher, credentials: CredentialStore,
-                 retries: StateMachineStarter, *, retry_machine_arn: str, send_queue_url: str,
-                 policy: RetryPolicy, clock: Callable[[], datetime],
-                 media_url: Callable[[Attachment], str] | None = None, consent: ConsentStore | None = None,
+    def __init__(self, repository: ConversationRepository, publisher: Publisher, credentials: Credentials,
+                 retries: StateMachines, *, accounts: ChannelAccounts, adapter_for: Callable[[str], ChannelAdapter],
+                 retry_machine_arn: str, send_queue_url: str, policy: RetryPolicy, clock: Callable[[], datetime],
+                 media_url: Callable[[Attachment], str] | None = None, consent: ConsentLedger | None = None,
                  events: EventPublisher | None = None) -> None:
+        self._accounts = accounts
+        self._adapter_for = adapter_for
         self._consent = consent
         self._repository = repository
         self._publisher = publisher
@@ -120,8 +121,8 @@ class OutboundDispatcher:
         conversation = routed(self._repository.get_conversation(request.conversation_id), message)
         if message.status is not DeliveryStatus.QUEUED:
             return message.status  # already sent or failed: a duplicate delivery of the request
-        account = self._repository.get_channel_account(conversation.account_id)
-        adapter = adapter_for(conversation.channel)
+        account = self._accounts.cached(conversation.account_id)
+        adapter = self._adapter_for(conversation.channel)
         now = self._clock()
         try:
             if account is None or not account.enabled:

@@ -7,15 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from chalicelib.storage import presence
-
 from .assignment import WaitingOffers
 from .identity import WORKING_ROLES, Principal
-from .models import Presence
+from .models import ONLINE_WINDOW, Presence
+from .ports.directory import Presences
 
 
 class PresenceService:
-    def __init__(self, clock: Callable[[], datetime], offers: WaitingOffers | None = None) -> None:
+    def __init__(self, presences: Presences, clock: Callable[[], datetime],
+                 offers: WaitingOffers | None = None) -> None:
+        self._presences = presences
         self._clock = clock
         self._offers = offers
 
@@ -24,15 +25,15 @@ class PresenceService:
         as online without another heartbeat. An agent who was offline in a team may take its
         waiting conversations now: they are offered again (through the assignment worker)."""
         now = self._clock()
-        came_online = presence.record_heartbeat(principal.id, principal.user.team_ids, now)
+        came_online = self._presences.record_heartbeat(principal.id, principal.user.team_ids, now)
         if came_online and principal.user.role in WORKING_ROLES and self._offers is not None:
             self._offers.request(came_online)
-        return now + presence.ONLINE_WINDOW
+        return now + ONLINE_WINDOW
 
     def is_online(self, team_id: str, user_id: str) -> bool:
-        seen = presence.last_seen(team_id, user_id)
-        return seen is not None and self._clock() - seen <= presence.ONLINE_WINDOW
+        seen = self._presences.last_seen(team_id, user_id)
+        return seen is not None and self._clock() - seen <= ONLINE_WINDOW
 
     def online(self, principal: Principal) -> list[Presence]:
         """Colleagues of the caller's team signed in now."""
-        return presence.seen_since(principal.team_id, self._clock() - presence.ONLINE_WINDOW)
+        return self._presences.seen_since(principal.team_id, self._clock() - ONLINE_WINDOW)

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.errors import Conflict, InvalidInput
-from chalicelib.storage.quick_replies import QuickReplyRepository
-from chalicelib.storage.repository import ContactRepository
 
 from .identity import Principal, require_administrator, require_team_member
 from .models import QuickReply, QuickReplyGroup
 from .placeholders import Rendered, render, values_for
+from .ports.conversations import Conversations
+from .ports.work import QuickReplyStore
 
 MAX_REPLY_LENGTH = 2000
 MAX_GROUP_NAME = 40
@@ -87,7 +87,7 @@ def _clean_name(name: str) -> str:
 
 
 class QuickReplies:
-    def __init__(self, repository: QuickReplyRepository, conversations: ContactRepository,
+    def __init__(self, repository: QuickReplyStore, conversations: Conversations,
                  clock: Callable[[], datetime]) -> None:
         self._repository = repository
         self._conversations = conversations

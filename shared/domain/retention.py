@@ -19,24 +19,26 @@ step that runs twice moves nothing the second time.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
-from chalicelib.messaging import QueueMessage, QueuePublisher, StateMachineStarter
 from chalicelib.resources import RESCHEDULE_QUEUE
-from chalicelib.storage import keys
-from chalicelib.storage.retention import RetainedConversation, RetentionStore, deadline_text
-from chalicelib.storage.service_settings import get_service_settings
-from chalicelib.storage.teams import TeamStore
 
 from .models import ConversationState
+from .ports.conversations import DeletionScheduler, RetainedConversation, Retention
+from .ports.directory import TeamDirectory
+from .ports.integrations import Publisher, QueueMessage
 from .service_settings import ServiceSettings
 
 # Teams per fan-out step, archived conversations per rewrite step: a step stays well within the
 # worker's timeout (one conditional update, at most one execution start, per conversation).
 RESCHEDULE_PAGE = 50
+
+
+def deadline_text(moment: datetime) -> str:
+    """The deletion date as the state machine's Wait state reads it (RFC 3339, UTC, seconds)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def reschedule_request(*, team_id: str | None = None, cursor: str | None = None) -> QueueMessage:
@@ -47,22 +49,21 @@ def reschedule_request(*, team_id: str | None = None, cursor: str | None = None)
 
 
 class AutoDeletion:
-    def __init__(self, store: RetentionStore, teams: TeamStore, machines: StateMachineStarter, *,
-                 machine_arn: str, purge_queue_url: str, clock: Callable[[], datetime],
-                 publisher: QueuePublisher | None = None) -> None:
+    def __init__(self, store: Retention, teams: TeamDirectory, scheduler: DeletionScheduler, *,
+                 settings: Callable[[], ServiceSettings], clock: Callable[[], datetime],
+                 publisher: Publisher | None = None) -> None:
         self._publisher = publisher
         self._store = store
         self._teams = teams
-        self._machines = machines
-        self._machine_arn = machine_arn
-        self._purge_queue_url = purge_queue_url
+        self._scheduler = scheduler
+        self._settings = settings
         self._clock = clock
 
     def schedule(self, conversation_id: str, archived_at: datetime,
                  settings: ServiceSettings | None = None) -> str | None:
         """Give an archived conversation its deletion date and start waiting for it; returns the
         date (None when auto-deletion is off or the conversation is not archived)."""
-        settings = settings or get_service_settings()
+        settings = settings or self._settings()
         due = settings.delete_at(archived_at)
         delete_at = deadline_text(due) if due else None
         if not self._store.set_delete_at(conversation_id, delete_at) or delete_at is None:
@@ -83,7 +84,7 @@ class AutoDeletion:
                 steps.append(reschedule_request(cursor=teams.next_cursor))
             self._queue(steps)
             return 0
-        settings = get_service_settings()
+        settings = self._settings()
         page = self._store.archived_page(team_id, limit=RESCHEDULE_PAGE, cursor=cursor)
         moved = sum(self._reschedule(conversation, settings) for conversation in page.items)
         if page.next_cursor is not None:
@@ -109,9 +110,10 @@ class AutoDeletion:
                 raise RuntimeError("auto-deletion was built without a queue publisher")
             self._publisher.send(RESCHEDULE_QUEUE, steps)
 
-    def purge(self, conversation_pk: str, delete_at: str) -> int:
-        """Delete a conversation the machine found due; a reopened or rescheduled one stays."""
-        conversation_id = conversation_pk.removeprefix(keys.conversation_pk(""))
+    def purge(self, reference: str, delete_at: str) -> int:
+        """Delete a conversation the machine found due (``reference``: as the machine names it); a
+        reopened or rescheduled one stays."""
+        conversation_id = self._scheduler.conversation_id_of(reference)
         current = self._store.current(conversation_id)
         # A missing conversation item means an interrupted purge: finish it.
         if current is not None and (current.state is not ConversationState.ARCHIVED
@@ -121,17 +123,4 @@ class AutoDeletion:
         return self._store.purge(conversation_id)
 
     def _start(self, conversation_id: str, delete_at: str) -> None:
-        # One execution per conversation and deadline: a repeated start is refused by name.
-        suffix = hashlib.sha256(delete_at.encode()).hexdigest()[:16]
-        self._machines.start(self._machine_arn, {
-            "conversation_pk": keys.conversation_pk(conversation_id), "delete_at": delete_at,
-            "queue_url": self._purge_queue_url,
-        }, name=f"delete-{conversation_id[:40]}-{suffix}", if_absent=True)
-
-
-def schedule_auto_delete(conversation_id: str, archived_at: datetime) -> str | None:
-    """For the archive use case: start the auto-deletion of a conversation it just archived
-    (state ``archived`` stored). Returns the deletion date, or None when auto-deletion is off."""
-    from chalicelib import wiring  # the wiring builds the use cases, this module among them
-
-    return wiring.auto_deletion().schedule(conversation_id, archived_at)
+        self._scheduler.start(conversation_id, delete_at)

@@ -25,16 +25,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from chalicelib.errors import InvalidInput
-from chalicelib.media import InboundMedia
-from chalicelib.messaging import QueueMessage, QueuePublisher
 from chalicelib.resources import ASSIGNMENT_QUEUE, OUT_OF_OFFICE_QUEUE
-from chalicelib.storage import keys
-from chalicelib.storage.channel_accounts import ChannelAccountStore
-from chalicelib.storage.consent import ConsentStore
-from chalicelib.storage.customers import CustomerStore
-from chalicelib.storage.repository import ContactRepository, IngestResult
-from chalicelib.storage.teams import TeamStore
 
+from . import ids
 from .admin_models import DEFAULT_TEAM_ID, RoutingRule
 from .assignment import assignment_request
 from .consent import ConsentChange, ConsentSource, keyword_intent
@@ -55,6 +48,10 @@ from .models import (
     StatusUpdate,
 )
 from .phone import to_e164
+from .ports.conversations import ConversationRepository, IngestResult
+from .ports.customers import ConsentLedger, CustomerDirectory
+from .ports.directory import ChannelAccounts, TeamDirectory
+from .ports.integrations import MediaCopier, Publisher, QueueMessage
 from .service_settings import ServiceSettings
 from .statistics import StatsRecorder
 
@@ -99,18 +96,18 @@ def route_to_team(rules: Sequence[RoutingRule], message: InboundMessage, account
 
 
 class Router:
-    def __init__(self, repository: ContactRepository, publisher: QueuePublisher, lifecycle: Lifecycle,
-                 stats: StatsRecorder, media: InboundMedia | None = None, accounts: ChannelAccountStore | None = None,
-                 teams: TeamStore | None = None, customers: CustomerStore | None = None,
-                 consent: ConsentStore | None = None, settings: Callable[[], ServiceSettings] | None = None,
+    def __init__(self, repository: ConversationRepository, publisher: Publisher, lifecycle: Lifecycle,
+                 stats: StatsRecorder, media: MediaCopier | None = None, *, accounts: ChannelAccounts,
+                 teams: TeamDirectory, customers: CustomerDirectory | None = None,
+                 consent: ConsentLedger | None = None, settings: Callable[[], ServiceSettings] | None = None,
                  events: EventPublisher | None = None) -> None:
         self._repository = repository
         self._publisher = publisher
         self._lifecycle = lifecycle
         self._stats = stats
         self._media = media
-        self._accounts = accounts or ChannelAccountStore()
-        self._teams = teams or TeamStore()
+        self._accounts = accounts
+        self._teams = teams
         self._customers = customers
         self._consent = consent
         self._settings = settings or ServiceSettings
@@ -136,7 +133,7 @@ class Router:
                                                                                      event.customer_id)}))
 
     def _ingest(self, event: InboundMessage) -> IngestResult | None:
-        account = self._repository.get_channel_account(event.account_id)
+        account = self._accounts.cached(event.account_id)
         attachments = self._copy_media(event, account)
         settings = self._settings()
         profile = self._profile(event)
@@ -263,7 +260,7 @@ class Router:
         the message to the dead-letter queue."""
         if not event.media or self._media is None or account is None or self._redelivered(event):
             return ()
-        message_id = keys.message_id(event.sent_at, event.provider_message_id)
+        message_id = ids.message_id(event.sent_at, event.provider_message_id)
         attachments: list[Attachment] = []
         for outcome in self._media.copy(account, message_id, event.media):
             if isinstance(outcome, Attachment):

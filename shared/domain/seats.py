@@ -7,7 +7,17 @@ The storage enforces the limit with a condition in the same transaction as the r
 
 from __future__ import annotations
 
+from chalicelib.errors import Conflict
+
 from .models import Role
+
+# A user belongs to at most this many teams (their item lists them; the web app's switcher shows them).
+MAX_TEAMS_PER_USER = 50
+
+
+class NoFreeSeat(Conflict):
+    code = "no_free_seat"
+
 
 SEAT_ROLES = frozenset({Role.ADMINISTRATOR, Role.AGENT, Role.SUPERVISOR})
 

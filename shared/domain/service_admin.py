@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.storage import service_settings
-
 from .identity import Principal, require_administrator, require_settings_reader
+from .ports.directory import ServiceSettingsStore
 from .retention import AutoDeletion
 from .service_settings import ServiceSettings
 
@@ -21,21 +20,22 @@ class SettingsView:
 
 
 class ServiceAdministration:
-    def __init__(self, auto_deletion: AutoDeletion) -> None:
+    def __init__(self, settings: ServiceSettingsStore, auto_deletion: AutoDeletion) -> None:
+        self._settings = settings
         self._auto_deletion = auto_deletion
 
     def get(self, principal: Principal) -> SettingsView:
         require_settings_reader(principal)
-        return SettingsView(service_settings.read_service_settings(), service_settings.seats_used())
+        return SettingsView(self._settings.read(), self._settings.seats_used())
 
     def update(self, principal: Principal, changes: dict[str, Any]) -> SettingsView:
         """Change some settings (validated as a whole first). A new auto-deletion period applies
         to the conversations already archived too: their deletion dates move in the background."""
         require_administrator(principal)
-        before = service_settings.read_service_settings()
+        before = self._settings.read()
         ServiceSettings.model_validate({**before.model_dump(), **changes})
-        after = service_settings.update_service_settings(changes)
+        after = self._settings.update(changes)
         rescheduling = after.auto_delete_days != before.auto_delete_days
         if rescheduling:
             self._auto_deletion.request_reschedule()
-        return SettingsView(after, service_settings.seats_used(), rescheduling)
+        return SettingsView(after, self._settings.seats_used(), rescheduling)

@@ -14,11 +14,12 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from chalicelib.errors import InvalidInput
-from chalicelib.storage.statistics import StatsRepository, Tally
 from pydantic import BaseModel
 
 from .identity import Principal, require_statistics_reader
 from .models import Conversation, ConversationState
+from .ports.conversations import Tally
+from .ports.work import StatisticsStore
 
 MAX_SPAN = timedelta(days=92)
 _GAUGED = (ConversationState.NEW, ConversationState.ASSIGNED)
@@ -91,7 +92,7 @@ def _gauges(before: ConversationState | None, after: ConversationState) -> dict[
 
 
 class StatisticsReader:
-    def __init__(self, repository: StatsRepository) -> None:
+    def __init__(self, repository: StatisticsStore) -> None:
         self._repository = repository
 
     def read(self, principal: Principal, since: datetime, until: datetime) -> Statistics:

@@ -8,17 +8,16 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from chalicelib.channels.http import receiver_address_problem
 from chalicelib.errors import InvalidInput, NotFound
-from chalicelib.messaging import QueuePublisher
 from chalicelib.resources import EVENTS_QUEUE
-from chalicelib.storage.subscriptions import SubscriptionStore
 
 from .event_delivery import delivery_message
 from .events import DeliveryRequest, EventType
 from .identity import Principal, require_administrator, require_settings_reader
 from .models import Page
 from .paging import check_limit
+from .ports.integrations import Publisher
+from .ports.subscriptions import Subscriptions
 from .subscription_models import (
     DeliveryAttempt,
     EventSubscription,
@@ -39,15 +38,16 @@ def _events(events: Sequence[EventType]) -> tuple[EventType, ...]:
 
 
 class SubscriptionAdministration:
-    def __init__(self, store: SubscriptionStore, publisher: QueuePublisher, clock: Callable[[], datetime], *,
-                 private_receivers: bool = False) -> None:
+    def __init__(self, store: Subscriptions, publisher: Publisher, clock: Callable[[], datetime], *,
+                 receiver_problem: Callable[[str], str | None], private_receivers: bool = False) -> None:
+        self._receiver_problem = receiver_problem
         self._store = store
         self._publisher = publisher
         self._clock = clock
         self._private_receivers = private_receivers
 
     def _check_receiver(self, url: str | None) -> None:
-        problem = None if url is None or self._private_receivers else receiver_address_problem(url)
+        problem = None if url is None or self._private_receivers else self._receiver_problem(url)
         if problem:
             raise InvalidInput(f"url must be a public receiver: {problem}", field="url")
 

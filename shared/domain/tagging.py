@@ -11,9 +11,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from chalicelib.errors import Forbidden, InvalidInput
-from chalicelib.storage.notes import NoteRepository
-from chalicelib.storage.repository import ContactRepository
-from chalicelib.storage.tags import TagRepository
 
 from .identity import (
     WORKING_ROLES,
@@ -24,6 +21,8 @@ from .identity import (
 )
 from .models import Conversation, Note, Page, Role
 from .paging import check_limit
+from .ports.conversations import Conversations
+from .ports.work import NoteStore, TagStore
 from .search import normalise_tag
 from .service_settings import ServiceSettings
 from .statistics import StatsRecorder
@@ -33,7 +32,7 @@ MAX_NOTE_LENGTH = 5000
 
 
 class Tagging:
-    def __init__(self, repository: ContactRepository, tags: TagRepository, notes: NoteRepository,
+    def __init__(self, repository: Conversations, tags: TagStore, notes: NoteStore,
                  settings: Callable[[], ServiceSettings], stats: StatsRecorder,
                  clock: Callable[[], datetime]) -> None:
         self._repository = repository

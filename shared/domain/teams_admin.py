@@ -6,20 +6,19 @@ import re
 import uuid
 
 from chalicelib.errors import Conflict, InvalidInput
-from chalicelib.storage.teams import TeamStore
-from chalicelib.storage.users import UserStore
 
 from .admin_models import DEFAULT_TEAM_ID, AssignmentPolicy, TeamSettings
 from .identity import Principal, require_administrator, require_settings_reader
 from .models import Page, User
 from .office_hours import OfficeHours
 from .paging import check_limit
+from .ports.directory import TeamDirectory, UserDirectory
 
 _TEAM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
 class TeamAdministration:
-    def __init__(self, teams: TeamStore, users: UserStore) -> None:
+    def __init__(self, teams: TeamDirectory, users: UserDirectory) -> None:
         self._teams = teams
         self._users = users
 

@@ -6,11 +6,12 @@ import re
 from collections.abc import Mapping
 
 from chalicelib.errors import InvalidInput, NotFound
-from chalicelib.storage.repository import ContactRepository
-from chalicelib.storage.templates import TemplateRepository
 
 from .identity import Principal, require_administrator, require_team_member
 from .models import Template, TemplateContent
+from .ports.conversations import Conversations
+from .ports.directory import ChannelAccounts
+from .ports.work import TemplateStore
 
 VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 MAX_VARIABLE_LENGTH = 1024
@@ -50,8 +51,9 @@ _LANGUAGE = re.compile(r"[a-z]{2,3}(_[A-Za-z0-9]{2,4})?")
 class TemplateCatalogue:
     """Approved templates per channel account: agents list them, administrators keep them."""
 
-    def __init__(self, repository: ContactRepository, templates: TemplateRepository) -> None:
+    def __init__(self, repository: Conversations, templates: TemplateStore, *, accounts: ChannelAccounts) -> None:
         self._repository = repository
+        self._accounts = accounts
         self._templates = templates
 
     def for_conversation(self, principal: Principal, conversation_id: str, language: str | None) -> list[Template]:
@@ -85,5 +87,5 @@ class TemplateCatalogue:
         self._templates.delete(account_id, name, language)
 
     def _account(self, account_id: str) -> None:
-        if self._repository.get_channel_account(account_id) is None:
+        if self._accounts.cached(account_id) is None:
             raise NotFound(f"channel account {account_id} does not exist", field="account_id")

@@ -1,8 +1,8 @@
 """Uploads to the media bucket through presigned PUTs, checked against what a channel carries.
 
 Two kinds of upload use this: an agent's attachment for a reply (under the conversation's
-``keys.upload_prefix``, compose.py) and an administrator's out-of-office media (under the channel
-account's ``keys.out_of_office_upload_prefix``, channel_admin.py). Both are checked twice: the
+``ids.upload_prefix``, compose.py) and an administrator's out-of-office media (under the channel
+account's ``ids.out_of_office_upload_prefix``, channel_admin.py). Both are checked twice: the
 declared type and size before the URL is handed out, and what S3 actually stored before the
 object is used.
 """
@@ -15,10 +15,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from chalicelib.errors import InvalidInput
-from chalicelib.media import UPLOAD_URL_SECONDS, MediaStore
 
 from .capabilities import media_limit
 from .models import Attachment, Channel
+from .ports.integrations import MediaObjects
+
+# How long a presigned upload URL lives.
+UPLOAD_URL_SECONDS = 900
 
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -42,7 +45,7 @@ def check_media(channel: Channel, content_type: str, size: int, *, what: str, fi
                            field="size" if field == "content_type" else field)
 
 
-def presigned_upload(media: MediaStore, channel: Channel, key_for: Callable[[str, str], str], *, filename: str,
+def presigned_upload(media: MediaObjects, channel: Channel, key_for: Callable[[str, str], str], *, filename: str,
                      content_type: str, size: int) -> Upload:
     """A presigned PUT for one file the channel takes, at ``key_for(random token, safe filename)``
     (the token keeps two files of the same name apart)."""
@@ -53,7 +56,7 @@ def presigned_upload(media: MediaStore, channel: Channel, key_for: Callable[[str
                   headers={"Content-Type": content_type}, expires_in=UPLOAD_URL_SECONDS)
 
 
-def uploaded(media: MediaStore, channel: Channel, prefix: str, key: str, filename: str | None, *,
+def uploaded(media: MediaObjects, channel: Channel, prefix: str, key: str, filename: str | None, *,
              field: str, whose: str) -> Attachment:
     """The object uploaded under ``prefix`` as an attachment, once S3 has it and the channel
     takes what S3 stored (type and size as stored, not as the uploader declared)."""

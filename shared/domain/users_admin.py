@@ -6,20 +6,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from chalicelib.errors import Conflict, InvalidInput
-from chalicelib.identity_provider import IdentityProvider
-from chalicelib.storage.service_settings import read_service_settings
-from chalicelib.storage.teams import TeamStore
-from chalicelib.storage.users import MAX_TEAMS_PER_USER, NoFreeSeat, UserStore
 
 from .admin_models import DEFAULT_TEAM_ID, Profile
 from .identity import Principal, require_administrator, require_settings_reader
 from .models import Page, Role, User
 from .paging import check_limit
-from .seats import default_role_for_new_user
+from .ports.directory import IdentityProvider, ServiceSettingsStore, TeamDirectory, UserDirectory
+from .seats import MAX_TEAMS_PER_USER, NoFreeSeat, default_role_for_new_user
 
 
 class UserAdministration:
-    def __init__(self, users: UserStore, teams: TeamStore, identity: IdentityProvider) -> None:
+    def __init__(self, users: UserDirectory, teams: TeamDirectory, identity: IdentityProvider, *,
+                 settings: ServiceSettingsStore) -> None:
+        self._settings = settings
         self._users = users
         self._teams = teams
         self._identity = identity
@@ -44,7 +43,7 @@ class UserAdministration:
 
     def _store_new_user(self, user: User, *, explicit: bool) -> User:
         if not explicit:
-            settings = read_service_settings()
+            settings = self._settings.read()
             user = user.model_copy(update={"role": default_role_for_new_user(settings.seats, self._users.seats_used())})
         try:
             return self._users.create(user)
@@ -75,7 +74,7 @@ class UserAdministration:
             if user.role in (Role.ADMINISTRATOR, Role.AGENT):
                 role = user.role
             else:
-                settings = read_service_settings()
+                settings = self._settings.read()
                 role = default_role_for_new_user(settings.seats, self._users.seats_used())
         changed = self._users.change_role(user, role)
         self._identity.apply_role(changed.email, changed.role)

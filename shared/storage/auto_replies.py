@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from chalicelib.domain import ids
 from chalicelib.domain.admin_models import SYSTEM_AUTHOR, OutOfOfficeMessage
 from chalicelib.domain.models import Attachment, ContentKind, DeliveryStatus, Direction
+from chalicelib.domain.ports.work import AutoReply
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -15,15 +16,6 @@ from . import keys
 from .admin_items import AutoReplyMarkerItem
 from .items import AttachmentAttribute, MessageItem, TableItem
 from .repository import attachment_kind
-
-
-@dataclass(frozen=True)
-class AutoReply:
-    """The replies of one closed period; ``created`` is False when they were stored before."""
-
-    created: bool
-    message_ids: list[str]
-    trigger_message_id: str
 
 
 class AutoReplyStore:
@@ -41,7 +33,7 @@ class AutoReplyStore:
         transaction; the marker's does-not-exist condition lets only the first message of the
         period through."""
         # One millisecond apart, so the replies keep their configured order in the thread.
-        message_ids = [keys.message_id(at + timedelta(milliseconds=index)) for index in range(len(replies))]
+        message_ids = [ids.message_id(at + timedelta(milliseconds=index)) for index in range(len(replies))]
         marker = AutoReplyMarkerItem(
             keys.conversation_pk(conversation_id), keys.auto_reply_marker_sk(closed_period_id),
             closed_period_id=closed_period_id, trigger_message_id=trigger_message_id, message_ids=message_ids,

@@ -44,6 +44,10 @@ class ChannelAccountStore:
         """Read now, not cached: the administration shows what the table holds."""
         return read_channel_account(account_id)
 
+    def cached(self, account_id: str) -> ChannelAccount | None:
+        """The account as the message pipeline sees it: cached per container (storage/admin_cache.py)."""
+        return ACCOUNTS.get(account_id, lambda: read_channel_account(account_id))
+
     def require(self, account_id: str) -> ChannelAccount:
         account = self.get(account_id)
         if account is None:

@@ -217,6 +217,9 @@ class MergeStore:
                          conversations=list(record.conversations), log_entries=record.log_entries,
                          single_transaction=record.single_transaction)
 
+    def split(self, items: SourceItems, budget: int) -> Sequence[SourceItems]:
+        return chunks(items, budget)
+
 
 class _Transaction:
     """A TransactWrite whose refusal by a condition (someone changed a profile meanwhile) is a Conflict."""

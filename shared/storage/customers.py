@@ -30,12 +30,13 @@ from chalicelib.domain.customers import (
     CustomerConversation,
     CustomerProfile,
     Medium,
+    SearchHit,
     SearchTerm,
     address_for,
     normalise,
     parse_address,
 )
-from chalicelib.domain.models import Channel, Conversation, Direction, Frozen, Page
+from chalicelib.domain.models import Channel, Conversation, Direction, Page
 from chalicelib.errors import Conflict, InvalidInput, NotFound
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, QueryError, TransactWriteError, UpdateError
@@ -116,14 +117,6 @@ def _to_entry(item: CommunicationItem) -> CommunicationEntry:
 
 def _cancelled_by_condition(error: TransactWriteError) -> bool:
     return "ConditionalCheckFailed" in [r.code if r else None for r in error.cancellation_reasons]
-
-
-class SearchHit(Frozen):
-    """A profile found by a search, with the value that matched."""
-
-    customer_id: str
-    field: str
-    value: str
 
 
 class CustomerStore:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from chalicelib.domain.models import Channel, Conversation, ConversationState
+from chalicelib.domain.ports.conversations import Tally
 from chalicelib.errors import Conflict
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
@@ -22,7 +23,7 @@ from .customer_items import CustomerConversationItem
 from .customers import CustomerStore, open_marker
 from .items import ConversationItem, OpenConversationItem
 from .repository import ContactRepository, _index_keys, _to_conversation, customer_links, index_key_actions
-from .statistics import Tally, count_in
+from .statistics import count_in
 from .transact import cancellation_codes, commit
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from chalicelib.domain import ids
 from chalicelib.domain.models import Note, Page
 from chalicelib.errors import InvalidInput
 from pynamodb.exceptions import QueryError
@@ -22,7 +23,7 @@ def _to_note(item: NoteItem) -> Note:
 
 class NoteRepository:
     def add(self, conversation_id: str, *, author_id: str, author_name: str, text: str, at: datetime) -> Note:
-        note_id = keys.sortable_id(at)
+        note_id = ids.sortable_id(at)
         item = NoteItem(keys.conversation_pk(conversation_id), keys.note_sk(note_id), note_id=note_id,
                         conversation_id=conversation_id, author_id=author_id, author_name=author_name,
                         text=text, created_at=at)

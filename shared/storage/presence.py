@@ -10,15 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from chalicelib.domain.models import Presence
+from chalicelib.domain.models import ONLINE_WINDOW, Presence
 from pynamodb.pagination import ResultIterator
 
 from . import keys
 from .admin_items import PresenceItem
 from .items import TableItem
 
-# A user is online while their last heartbeat is at most this old.
-ONLINE_WINDOW = timedelta(minutes=2)
 _EXPIRY = timedelta(days=1)
 
 
@@ -63,3 +61,19 @@ def last_seen(team_id: str, user_id: str) -> datetime | None:
         return PresenceItem.get(keys.presence_pk(team_id), keys.presence_sk(user_id), consistent_read=True).last_seen
     except PresenceItem.DoesNotExist:
         return None
+
+
+class PresenceStore:
+    """The presence port (domain/ports/directory.py ``Presences``) over the functions above."""
+
+    def record_heartbeat(self, user_id: str, team_ids: Iterable[str], at: datetime) -> list[str]:
+        return record_heartbeat(user_id, team_ids, at)
+
+    def seen_since(self, team_id: str, since: datetime) -> list[Presence]:
+        return seen_since(team_id, since)
+
+    def online_user_ids(self, team_id: str, since: datetime) -> list[str]:
+        return online_user_ids(team_id, since)
+
+    def last_seen(self, team_id: str, user_id: str) -> datetime | None:
+        return last_seen(team_id, user_id)

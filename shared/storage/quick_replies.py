@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from chalicelib.domain import ids
 from chalicelib.domain.models import QuickReply, QuickReplyGroup
 from chalicelib.errors import NotFound
 from pynamodb.exceptions import DeleteError, PutError
@@ -84,7 +85,7 @@ class QuickReplyRepository:
 
     @staticmethod
     def new_id(at: datetime) -> str:
-        return keys.sortable_id(at)
+        return ids.sortable_id(at)
 
     @staticmethod
     def _delete(item: QuickReplyItem | QuickReplyGroupItem, what: str, field: str) -> None:

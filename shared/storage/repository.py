@@ -13,10 +13,10 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import Enum
 from types import EllipsisType
 from typing import Any, Literal, TypeVar
 
+from chalicelib.domain import ids
 from chalicelib.domain.models import (
     Attachment,
     Channel,
@@ -36,6 +36,7 @@ from chalicelib.domain.models import (
     TemplateContent,
     User,
 )
+from chalicelib.domain.ports.conversations import AutoAssignOutcome, IngestResult, Tally
 from chalicelib.errors import Conflict, InvalidInput, NotFound
 from pynamodb.connection import Connection
 from pynamodb.exceptions import QueryError, TransactWriteError, UpdateError
@@ -64,7 +65,7 @@ from .items import (
     TemplateAttribute,
     UserItem,
 )
-from .statistics import Tally, count_in
+from .statistics import count_in
 from .transact import cancellation_codes, commit
 
 ListView = Literal["new", "mine", "assigned", "all"]
@@ -74,21 +75,6 @@ PREVIEW_LENGTH = 120
 # How far back a watermark receipt (Messenger) reaches: Meta's longest reply allowance.
 WATERMARK_REACH = timedelta(days=7)
 _M = TypeVar("_M", bound=Model)
-
-
-class AutoAssignOutcome(Enum):
-    ASSIGNED = "assigned"
-    # The conversation is no longer New (picked up, archived) or moved team: nothing to do.
-    TAKEN = "taken"
-    # Another assignment in the team came first: read the team again and decide anew.
-    TEAM_MOVED = "team_moved"
-
-
-@dataclass(frozen=True)
-class IngestResult:
-    conversation: Conversation
-    message: Message
-    created_conversation: bool
 
 
 def _encode_cursor(last_key: dict[str, Any] | None) -> str | None:
@@ -232,7 +218,7 @@ def index_key_actions(keys_: _IndexKeys) -> list[Action]:
 def _inbound_message_item(event: InboundMessage, attachments: tuple[Attachment, ...]) -> MessageItem:
     """A customer's message as stored, not yet placed in its conversation (``_place_message``)."""
     return MessageItem(
-        keys.conversation_pk(""), "", message_id=keys.message_id(event.sent_at, event.provider_message_id),
+        keys.conversation_pk(""), "", message_id=ids.message_id(event.sent_at, event.provider_message_id),
         direction=Direction.INBOUND.value, content_kind=event.kind.value, text=event.text,
         sent_at=event.sent_at, status=DeliveryStatus.RECEIVED.value,
         provider_message_id=event.provider_message_id,
@@ -386,7 +372,7 @@ class ContactRepository:
             assert join is not None
             conversation_id = join
         else:
-            conversation_id = keys.new_conversation_id() if created or open_id is None else open_id
+            conversation_id = ids.new_conversation_id() if created or open_id is None else open_id
         if created and choose_team is not None:
             team_id = choose_team()
         self._place_message(message, conversation_id)
@@ -442,7 +428,7 @@ class ContactRepository:
         with TableItem.batch_write() as batch:
             for thread in threads:
                 first, last = thread[0], thread[-1]
-                conversation_id = keys.new_conversation_id()
+                conversation_id = ids.new_conversation_id()
                 item = self._new_conversation_item(first, conversation_id, team_id)
                 item.last_message_at = item.last_customer_message_at = last.sent_at
                 item.activity_sk = keys.time_sk(last.sent_at, conversation_id)
@@ -659,7 +645,7 @@ class ContactRepository:
                              route: tuple[Channel, str, str] | None = None, tally: Tally | None = None) -> Message:
         kind = ContentKind.TEXT if text or not attachments else attachment_kind(attachments[0])
         item = MessageItem(
-            keys.conversation_pk(""), "", message_id=keys.message_id(sent_at),
+            keys.conversation_pk(""), "", message_id=ids.message_id(sent_at),
             direction=Direction.OUTBOUND.value, content_kind=kind.value, text=text,
             sent_at=sent_at, status=DeliveryStatus.QUEUED.value, author_id=author_id,
             attachments=[AttachmentAttribute(key=a.key, content_type=a.content_type, filename=a.filename,

@@ -5,22 +5,24 @@ partition key (the conversation, messages, out-of-office markers and whatever el
 features keep there: notes, tags, the communication log's copies, ...), the items elsewhere that
 lead to it (the customer's open-conversation pointer, the provider message ids of its messages,
 the customer profile's record of it and its open marker) and its media objects under
-``keys.media_prefix``. The customer's own communication log keeps its entries (the profile's
+``ids.media_prefix``. The customer's own communication log keeps its entries (the profile's
 history; an entry that named the conversation keeps only its id). Each step is idempotent, and
 the conversation item goes last, so a purge that fails half-way is simply run again.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import boto3
+from chalicelib.domain import ids
 from chalicelib.domain.models import Channel, ConversationState, Page
+from chalicelib.domain.ports.conversations import RetainedConversation
 from chalicelib.errors import InvalidInput
+from chalicelib.messaging import StateMachineStarter
 from pynamodb.attributes import UTCDateTimeAttribute
 from pynamodb.exceptions import DeleteError, QueryError, UpdateError
 from pynamodb.pagination import ResultIterator
@@ -50,19 +52,6 @@ def s3_client() -> S3Client:
 @lru_cache(maxsize=1)
 def dynamodb_client() -> DynamoDBClient:
     return boto3.client("dynamodb")
-
-
-def deadline_text(moment: datetime) -> str:
-    """The deletion date as the state machine's Wait state reads it (RFC 3339, UTC, seconds)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass(frozen=True)
-class RetainedConversation:
-    id: str
-    state: ConversationState
-    archived_at: datetime
-    delete_at: str | None
 
 
 def _retained(item: ConversationItem) -> RetainedConversation:
@@ -185,12 +174,12 @@ class RetentionStore:
         if not self._media_bucket:
             return
         paginator = s3_client().get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self._media_bucket, Prefix=keys.media_prefix(conversation_id)):
+        for page in paginator.paginate(Bucket=self._media_bucket, Prefix=ids.media_prefix(conversation_id)):
             self._delete_objects([item["Key"] for item in page.get("Contents", [])])
         # Out-of-office media is the account's, shared by every conversation its replies went to.
         message_keys = [key for row in rows for key in row.get(_ATTACHMENT_KEYS, "").split("\n")
-                        if key and not key.startswith(keys.OUT_OF_OFFICE_MEDIA_ROOT)]
-        message_keys += [keys.raw_mail_key(row["account_id"], row["provider_message_id"]) for row in rows
+                        if key and not key.startswith(ids.OUT_OF_OFFICE_MEDIA_ROOT)]
+        message_keys += [ids.raw_mail_key(row["account_id"], row["provider_message_id"]) for row in rows
                          if row.get("kind") == "message" and row.get("channel") == "email"
                          and row.get("provider_message_id")]
         self._delete_objects(message_keys)
@@ -200,3 +189,24 @@ class RetentionStore:
             objects: list[ObjectIdentifierTypeDef] = [{"Key": key} for key in object_keys[start:start + 1000]]
             if objects:
                 s3_client().delete_objects(Bucket=self._media_bucket, Delete={"Objects": objects, "Quiet": True})
+
+
+class AutoDeleteMachine:
+    """The deletion scheduler on the auto-delete state machine, which reads the conversation item
+    by its table key when it wakes (so the execution's input names the key)."""
+
+    def __init__(self, machines: StateMachineStarter, *, machine_arn: str, purge_queue_url: str) -> None:
+        self._machines = machines
+        self._machine_arn = machine_arn
+        self._purge_queue_url = purge_queue_url
+
+    def start(self, conversation_id: str, delete_at: str) -> None:
+        # One execution per conversation and deadline: a repeated start is refused by name.
+        suffix = hashlib.sha256(delete_at.encode()).hexdigest()[:16]
+        self._machines.start(self._machine_arn, {
+            "conversation_pk": keys.conversation_pk(conversation_id), "delete_at": delete_at,
+            "queue_url": self._purge_queue_url,
+        }, name=f"delete-{conversation_id[:40]}-{suffix}", if_absent=True)
+
+    def conversation_id_of(self, reference: str) -> str:
+        return reference.removeprefix(keys.conversation_pk(""))

@@ -93,3 +93,19 @@ def update_service_settings(changes: dict[str, Any]) -> ServiceSettings:
     finally:
         SERVICE_SETTINGS.invalidate()
     return _to_settings(item)
+
+
+class ServiceSettingsRepository:
+    """The settings port (domain/ports/directory.py ``ServiceSettingsStore``) over the functions above."""
+
+    def read(self) -> ServiceSettings:
+        return read_service_settings()
+
+    def cached(self) -> ServiceSettings:
+        return get_service_settings()
+
+    def seats_used(self) -> int:
+        return seats_used()
+
+    def update(self, changes: dict[str, Any]) -> ServiceSettings:
+        return update_service_settings(changes)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from chalicelib import resources
+from chalicelib.domain.ports.conversations import Tally
 from chalicelib.settings import get_settings
 from pynamodb.expressions.operand import Path, Value
 from pynamodb.expressions.update import Action
@@ -45,17 +45,6 @@ def dynamodb_client() -> DynamoDBClient:
 
 def _table() -> str:
     return resources.TABLE.physical_name(get_settings().app_name)
-
-
-@dataclass(frozen=True)
-class Tally:
-    """What one change adds to a team's counters: ``counts`` to the hour of ``at``, ``gauges`` to
-    the occupancy now (conversations in New and Assigned)."""
-
-    team_id: str
-    at: datetime
-    counts: Mapping[str, int] = field(default_factory=dict)
-    gauges: Mapping[str, int] = field(default_factory=dict)
 
 
 def count_in(transaction: TransactWrite, tally: Tally | None) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.domain.models import Conversation, Page
+from chalicelib.domain.ports.conversations import Tally
 from chalicelib.errors import InvalidInput
 from pynamodb.exceptions import DeleteError, PutError, QueryError, TransactWriteError, UpdateError
 from pynamodb.pagination import ResultIterator
@@ -20,7 +21,7 @@ from pynamodb.transactions import TransactWrite
 from . import keys
 from .items import ConversationItem, ConversationLinkItem, TagDefinitionItem
 from .repository import _decode_cursor, _encode_cursor
-from .statistics import Tally, count_in
+from .statistics import count_in
 from .transact import cancellation_codes, commit, table_connection
 
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from chalicelib.domain.admin_models import Profile
 from chalicelib.domain.models import Page, Role, User
-from chalicelib.domain.seats import seat_change
+from chalicelib.domain.seats import NoFreeSeat, seat_change
 from chalicelib.errors import Conflict, NotFound
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
@@ -23,12 +23,6 @@ from .admin_items import ProfileItem, ServiceSettingsItem, TeamMemberItem
 from .items import TableItem, UserItem
 from .repository import _decode_cursor, _encode_cursor
 from .service_settings import ensure_settings_item, seats_used
-
-MAX_TEAMS_PER_USER = 50
-
-
-class NoFreeSeat(Conflict):
-    code = "no_free_seat"
 
 
 def to_user(item: UserItem) -> User:

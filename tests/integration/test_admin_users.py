@@ -6,7 +6,8 @@ import threading
 import pytest
 import requests
 from chalicelib.domain.models import Role
-from chalicelib.storage.users import NoFreeSeat, UserStore
+from chalicelib.domain.seats import NoFreeSeat
+from chalicelib.storage.users import UserStore
 
 from tests.integration.admin_helpers import (
     USER_PASSWORD,

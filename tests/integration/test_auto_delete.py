@@ -8,9 +8,9 @@ import boto3
 import pytest
 import requests
 from chalicelib import wiring
-from chalicelib.domain import retention
+from chalicelib.domain import ids, retention
 from chalicelib.domain.models import ConversationState
-from chalicelib.domain.retention import schedule_auto_delete
+from chalicelib.domain.retention import deadline_text
 from chalicelib.storage import keys
 from chalicelib.storage.customers import CustomerStore
 from chalicelib.storage.items import (
@@ -22,7 +22,6 @@ from chalicelib.storage.items import (
     ProviderMessageItem,
     TableItem,
 )
-from chalicelib.storage.retention import deadline_text
 
 from tests.integration.admin_helpers import call, new_team, new_whatsapp_account, ok, say
 from tests.integration.conftest import drain, queue_depth
@@ -44,6 +43,11 @@ def auto_delete_off_afterwards(runtime, api, admin):
     drain(runtime, "reschedule", rounds=RESCHEDULE_ROUNDS)
 
 
+
+def schedule_auto_delete(conversation_id: str, archived_at: datetime) -> str | None:
+    """What the archive use case does after storing the archive (``Lifecycle`` calls the same)."""
+    return wiring.auto_deletion().schedule(conversation_id, archived_at)
+
 def archive(conversation_id: str, archived_at: datetime) -> None:
     """What the archive action stores (built elsewhere): state, list key and the archiving time."""
     item = ConversationItem.get(keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
@@ -64,11 +68,11 @@ def archived_conversation(runtime, api, admin, media: list[str]):
     conversation = ok(call("GET", f"{api}/conversations?view=all&team={team['id']}", admin))["items"][0]
     s3 = boto3.client("s3", endpoint_url=runtime.moto_url, region_name=runtime.config.region)
     for name in media:
-        s3.put_object(Bucket=runtime.resources.media_bucket, Key=keys.media_prefix(conversation["id"]) + name,
+        s3.put_object(Bucket=runtime.resources.media_bucket, Key=ids.media_prefix(conversation["id"]) + name,
                       Body=b"media")
     # And inbound media copied from the provider, which the first message points at
     first = next(iter(MessageItem.query(keys.conversation_pk(conversation["id"]), MessageItem.sk.startswith("MSG#"))))
-    inbound_key = keys.inbound_media_key(account.id, first.message_id, 0)
+    inbound_key = ids.inbound_media_key(account.id, first.message_id, 0)
     s3.put_object(Bucket=runtime.resources.media_bucket, Key=inbound_key, Body=b"photo")
     first.update(actions=[MessageItem.attachments.set([AttachmentAttribute(
         key=inbound_key, content_type="image/jpeg", filename="photo.jpg", size=5)])])
@@ -90,7 +94,7 @@ def leftovers(runtime, conversation, account, wa_id) -> list[str]:
     found += [f"{item.pk}" for item in ProviderMessageItem.scan(
         ProviderMessageItem.conversation_id == conversation["id"])]  # test-side check only
     s3 = boto3.client("s3", endpoint_url=runtime.moto_url, region_name=runtime.config.region)
-    for prefix in (keys.media_prefix(conversation["id"]), keys.inbound_media_key(account.id, "", 0).split("//")[0]):
+    for prefix in (ids.media_prefix(conversation["id"]), ids.inbound_media_key(account.id, "", 0).split("//")[0]):
         listed = s3.list_objects_v2(Bucket=runtime.resources.media_bucket, Prefix=prefix)
         found += [item["Key"] for item in listed.get("Contents", [])]
     return found

@@ -5,9 +5,9 @@ import time
 
 import requests
 from chalicelib import wiring
+from chalicelib.domain import ids
 from chalicelib.domain.models import Attachment
 from chalicelib.media import PROVIDER_URL_SECONDS
-from chalicelib.storage import keys
 
 from tests.integration.conftest import drain
 from tests.integration.inbox_support import get, picked_up, post
@@ -47,7 +47,7 @@ def test_a_reply_carries_uploaded_attachments(runtime, api, agent1, webhook_url,
     assert attachment == {"key": key, "content_type": "image/png", "filename": "parcel.png", "size": len(picture)}
     assert reply.json()["text"] == "Here it is 📦"
     # And the upload lives under the conversation's media prefix (the purge deletes it with the conversation)
-    assert key.startswith(keys.media_prefix(conversation["id"]))
+    assert key.startswith(ids.media_prefix(conversation["id"]))
     # And the provider gets a signed URL that serves those bytes
     url = wiring.media_store().signed_url(Attachment.model_validate(attachment), PROVIDER_URL_SECONDS)
     assert requests.get(url, timeout=HTTP_TIMEOUT).content == picture
@@ -68,10 +68,10 @@ def test_attachments_the_channel_cannot_carry_are_refused(runtime, api, agent1, 
     assert too_big.json()["error"]["field"] == "size"
     # And a key never uploaded, one of another conversation, or more than ten files are refused
     missing = post(api, path + "/messages", agent1,
-                   {"attachments": [{"key": keys.upload_key(conversation["id"], "nothing", "here.png")}]})
+                   {"attachments": [{"key": ids.upload_key(conversation["id"], "nothing", "here.png")}]})
     assert missing.status_code == 400
     assert missing.json()["error"]["field"] == "attachments.0.key"
-    foreign = post(api, path + "/messages", agent1, {"attachments": [{"key": keys.upload_key("other", "x", "y.png")}]})
+    foreign = post(api, path + "/messages", agent1, {"attachments": [{"key": ids.upload_key("other", "x", "y.png")}]})
     assert foreign.status_code == 400
     key = upload(api, agent1, conversation["id"], "a.png", "image/png", b"png")
     eleven = post(api, path + "/messages", agent1, {"attachments": [{"key": key}] * 11})

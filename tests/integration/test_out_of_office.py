@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 import pytest
 import requests
-from chalicelib.storage import keys
+from chalicelib.domain import ids
 from chalicelib.storage.retention import RetentionStore
 
 from local.simulator.model import SimulatedAccount
@@ -165,10 +165,10 @@ def test_media_the_channel_cannot_carry_is_refused_naming_the_field(runtime, api
     path = f"{api}/channel-accounts/{account.id}/out-of-office"
     other = new_whatsapp_account(runtime, api, admin)
     foreign = upload_media(api, admin, other.id, "x.png", "image/png", PICTURE)
-    gif = keys.out_of_office_upload_key(account.id, "t", "anim.gif")
+    gif = ids.out_of_office_upload_key(account.id, "t", "anim.gif")
     s3 = boto3.client("s3", endpoint_url=runtime.moto_url, region_name=runtime.config.region)
     s3.put_object(Bucket=runtime.resources.media_bucket, Key=gif, Body=b"GIF89a", ContentType="image/gif")
-    for media_key in (foreign, keys.out_of_office_upload_key(account.id, "t", "missing.png"), gif):
+    for media_key in (foreign, ids.out_of_office_upload_key(account.id, "t", "missing.png"), gif):
         refused = call("PUT", path, admin, {"messages": [{"text": "closed"}, {"media": {"key": media_key}}]})
         assert (refused.status_code, refused.json()["error"]["field"]) == (400, "messages.1.media.key"), media_key
     # And a message needs text or media

@@ -15,9 +15,10 @@ import botocore.client
 import pytest
 from botocore.exceptions import ClientError
 from chalicelib.domain.models import ConversationState
+from chalicelib.domain.ports.conversations import AutoAssignOutcome
 from chalicelib.domain.statistics import StatsRecorder
 from chalicelib.storage import presence
-from chalicelib.storage.repository import AutoAssignOutcome, ContactRepository
+from chalicelib.storage.repository import ContactRepository
 from chalicelib.storage.statistics import StatsRepository
 
 from tests.integration.admin_helpers import call, new_team, new_whatsapp_account, ok, say

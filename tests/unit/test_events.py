@@ -26,7 +26,8 @@ from chalicelib.domain.models import (
     Direction,
     Message,
 )
-from chalicelib.messaging import QueueMessage, QueuePublisher
+from chalicelib.domain.ports.integrations import QueueMessage
+from chalicelib.messaging import QueuePublisher
 from chalicelib.resources import EVENTS_QUEUE, QueueDefinition
 
 NOW = datetime(2025, 10, 9, 8, 0, tzinfo=UTC)

@@ -1,16 +1,16 @@
 from datetime import UTC, datetime, timedelta
 
+from chalicelib.domain import ids
 from chalicelib.domain.models import DeliveryStatus
 from chalicelib.domain.outbound import RetryPolicy
-from chalicelib.storage import keys
 
 
 def test_message_ids_sort_by_time_and_are_stable_for_a_provider_id():
     early = datetime(2026, 1, 1, tzinfo=UTC)
     late = early + timedelta(milliseconds=1)
-    assert keys.message_id(early, "wamid.B") < keys.message_id(late, "wamid.A")
-    assert keys.message_id(early, "wamid.A") == keys.message_id(early, "wamid.A")
-    assert keys.message_id(early) != keys.message_id(early)
+    assert ids.message_id(early, "wamid.B") < ids.message_id(late, "wamid.A")
+    assert ids.message_id(early, "wamid.A") == ids.message_id(early, "wamid.A")
+    assert ids.message_id(early) != ids.message_id(early)
 
 
 def test_backoff_grows_and_is_capped():

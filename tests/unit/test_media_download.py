@@ -8,7 +8,8 @@ import pytest
 from chalicelib.channels.base import MediaSource
 from chalicelib.channels.messenger import MessengerAdapter
 from chalicelib.domain.models import Attachment, Channel, ChannelAccount, MediaRef
-from chalicelib.media import InboundMedia, MediaRefused, MediaStore, download
+from chalicelib.domain.ports.integrations import MediaRefused
+from chalicelib.media import InboundMedia, MediaStore, download
 from moto import mock_aws
 
 from tests.loopback import Answer, loopback_server

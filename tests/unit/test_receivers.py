@@ -93,7 +93,8 @@ def test_an_api_channel_reply_url_on_a_private_host_is_refused(public_receivers_
 def test_an_event_subscription_to_a_private_host_is_refused():
     # Given the administration as in AWS; its store is never reached by a refused request
     administration = SubscriptionAdministration(cast(SubscriptionStore, None), cast(QueuePublisher, None),
-                                                lambda: datetime.now(UTC))
+                                                lambda: datetime.now(UTC),
+                                                receiver_problem=http.receiver_address_problem)
     admin = Principal(user=User(id="u1", email="a@example.com", display_name="A", role=Role.ADMINISTRATOR,
                                 team_ids=("default",)), team_id="default")
     calls: list[Any] = [

@@ -1,0 +1,85 @@
+"""Ports to the outside: queues, state machines, secrets and the media bucket."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from chalicelib.domain.models import Attachment, ChannelAccount, MediaRef
+from chalicelib.resources import QueueDefinition
+
+
+def fifo_token(*parts: str) -> str:
+    """A FIFO message group or deduplication id (at most 128 characters, safe alphabet)."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class QueueMessage:
+    body: str
+    group_id: str | None = None
+    deduplication_id: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    size: int
+    content_type: str
+
+
+class MediaRefused(Exception):
+    """The media could not be copied. ``permanent``: it never will be (refused host, type or size,
+    gone at the provider); otherwise a later attempt may succeed."""
+
+    def __init__(self, reason: str, *, permanent: bool = True) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class ProviderResponse:
+    status: int
+    body: Any
+
+
+class Publisher(Protocol):
+    def send(self, queue: QueueDefinition, messages: Sequence[QueueMessage]) -> None:
+        """Send messages in batches of ten; raise if SQS refused any of them, so that the caller (a webhook or a queue
+        worker) fails and the sender retries."""
+
+
+class StateMachines(Protocol):
+    def start(self, state_machine_arn: str, payload: dict[str, Any], *, name: str | None = None,
+              if_absent: bool = False) -> None:
+        """Start an execution; with ``if_absent``, an execution of that name that exists already (started by an earlier
+        attempt) counts as started."""
+
+
+
+class Credentials(Protocol):
+    def get(self, channel: str, account_id: str) -> dict[str, str]: ...
+
+
+class SecretWriter(Protocol):
+    def store(self, channel: str, account_id: str, values: Mapping[str, str]) -> None:
+        """Create the account's secret, or put a new version if it exists (a rotation, or a retry of an account
+        creation that stopped half-way)."""
+
+
+class MediaObjects(Protocol):
+    def signed_url(self, attachment: Attachment, expires_in: int = ...) -> str: ...
+
+    def upload_url(self, key: str, content_type: str) -> str:
+        """A PUT URL for one object; the signature covers the content type, so the upload must send the same Content-
+        Type header."""
+
+    def head(self, key: str) -> StoredObject | None:
+        """Size and type of an uploaded object, as S3 stored them (not as the client claimed)."""
+
+
+class MediaCopier(Protocol):
+    def copy(self, account: ChannelAccount, message_id: str, refs: list[MediaRef]) -> list[Attachment | MediaRefused]:
+        """Each media reference becomes an Attachment, or the MediaRefused saying why not."""
