@@ -48,7 +48,7 @@ from .models import (
     StatusUpdate,
 )
 from .phone import to_e164
-from .ports.conversations import ConversationRepository, IngestResult
+from .ports.conversations import ConversationRepository, IngestAction, IngestPlan, IngestResult
 from .ports.customers import ConsentLedger, CustomerDirectory
 from .ports.directory import ChannelAccounts, TeamDirectory
 from .ports.integrations import MediaCopier, Publisher, QueueMessage
@@ -93,6 +93,28 @@ def route_to_team(rules: Sequence[RoutingRule], message: InboundMessage, account
     if account is not None and (account.team_id == DEFAULT_TEAM_ID or team_exists(account.team_id)):
         return account.team_id
     return DEFAULT_TEAM_ID
+
+
+def plan_ingest(event: InboundMessage, *, open_id: str | None, replaces: str | None, join: str | None,
+                choose_team: Callable[[], str], profile_id: str | None, attachments: tuple[Attachment, ...],
+                stats: StatsRecorder) -> IngestPlan:
+    """Where a customer's message goes. ``open_id``: the conversation the customer's pointer on this
+    account names; ``replaces``: their archived conversation past its reopen period; ``join``: their
+    open conversation on another account (one open conversation per customer). Without an open
+    conversation, or in place of the archived one, the message opens a new conversation in the team
+    ``choose_team()`` routes it to (called only then) or joins ``join``; else it goes into ``open_id``."""
+    replacing = open_id is not None and replaces is not None and open_id == replaces
+    takes_over = replaces if replacing else None
+    if open_id is None or replacing:
+        if join is not None:
+            return IngestPlan(event=event, action=IngestAction.JOIN, conversation_id=join, team_id=DEFAULT_TEAM_ID,
+                              replaces=takes_over, attachments=attachments)
+        team_id = choose_team()
+        return IngestPlan(event=event, action=IngestAction.OPEN, conversation_id=ids.new_conversation_id(),
+                          team_id=team_id, replaces=takes_over, profile_id=profile_id, attachments=attachments,
+                          tally=stats.opened(team_id, event.channel, event.sent_at))
+    return IngestPlan(event=event, action=IngestAction.APPEND, conversation_id=open_id, team_id=DEFAULT_TEAM_ID,
+                      attachments=attachments)
 
 
 class Router:
@@ -158,11 +180,10 @@ class Router:
             return route_to_team(self._accounts.routing_rules(event.account_id), event, account,
                                  lambda team_id: self._teams.cached(team_id) is not None)
 
-        result = self._repository.ingest_message(event, team_id=DEFAULT_TEAM_ID, choose_team=choose_team,
-                                                 attachments=attachments, replaces=replaces,
-                                                 profile_id=profile.id if profile else None, join=join,
-                                                 open_id=current.id if current is not None else None,
-                                                 count_created=self._stats.created)
+        plan = plan_ingest(event, open_id=current.id if current is not None else None, replaces=replaces, join=join,
+                           choose_team=choose_team, profile_id=profile.id if profile else None,
+                           attachments=attachments, stats=self._stats)
+        result = self._repository.ingest_message(plan)
         if result is None:
             return None  # a redelivery: stored before, and its follow-ups were sent then
         if self._events is not None:

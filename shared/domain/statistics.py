@@ -17,7 +17,7 @@ from chalicelib.errors import InvalidInput
 from pydantic import BaseModel
 
 from .identity import Principal, require_statistics_reader
-from .models import Conversation, ConversationState
+from .models import Channel, Conversation, ConversationState
 from .ports.conversations import Tally
 from .ports.work import StatisticsStore
 
@@ -60,6 +60,12 @@ class StatsRecorder:
                      counts={"created": 1, f"channel.{conversation.channel.value}": 1,
                              f"entered.{conversation.state.value}": 1},
                      gauges=_gauges(None, conversation.state))
+
+    def opened(self, team_id: str, channel: Channel, at: datetime) -> Tally:
+        """A customer's message opens a conversation (New) in ``team_id``."""
+        return Tally(team_id, at, counts={"created": 1, f"channel.{channel.value}": 1,
+                                          f"entered.{ConversationState.NEW.value}": 1},
+                     gauges=_gauges(None, ConversationState.NEW))
 
     def moved(self, before: Conversation, state: ConversationState, owner_id: str | None, at: datetime, *,
               actor_id: str | None, reopened: bool = False) -> Tally:

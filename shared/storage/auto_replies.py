@@ -9,11 +9,11 @@ from chalicelib.domain.admin_models import SYSTEM_AUTHOR, OutOfOfficeMessage
 from chalicelib.domain.models import Attachment, ContentKind, DeliveryStatus, Direction
 from chalicelib.domain.ports.work import AutoReply
 from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from . import keys
 from .admin_items import AutoReplyMarkerItem
+from .conditions import ConditionFailed, conditional
 from .items import AttachmentAttribute, MessageItem, TableItem
 from .repository import attachment_kind
 
@@ -39,15 +39,14 @@ class AutoReplyStore:
             closed_period_id=closed_period_id, trigger_message_id=trigger_message_id, message_ids=message_ids,
             sent_at=at)
         try:
-            with TransactWrite(connection=self._conn()) as transaction:
+            with conditional(), TransactWrite(connection=self._conn()) as transaction:
                 transaction.save(marker, condition=AutoReplyMarkerItem.pk.does_not_exist())
                 for index, (message_id, reply) in enumerate(zip(message_ids, replies, strict=True)):
                     transaction.save(_reply_item(conversation_id, message_id, reply,
                                                  at + timedelta(milliseconds=index)),
                                      condition=MessageItem.pk.does_not_exist())
-        except TransactWriteError as error:
-            reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
-            if reasons[:1] != ["ConditionalCheckFailed"]:
+        except ConditionFailed as failure:
+            if not failure.failed_at(0):
                 raise
             existing = AutoReplyMarkerItem.get(marker.pk, marker.sk, consistent_read=True)
             return AutoReply(created=False, message_ids=list(existing.message_ids or []),

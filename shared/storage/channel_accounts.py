@@ -13,13 +13,13 @@ from chalicelib.domain.admin_models import OutOfOfficeMessage, RoutingRule
 from chalicelib.domain.models import ChannelAccount, Page
 from chalicelib.errors import Conflict, NotFound
 from pydantic import TypeAdapter
-from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.pagination import ResultIterator
 
 from . import keys
 from .admin_cache import ACCOUNTS, OUT_OF_OFFICE, ROUTING_RULES
 from .admin_items import OutOfOfficeItem, RoutingRuleItem
+from .conditions import refused_as
 from .items import ChannelAccountItem, TableItem
 from .repository import (
     _decode_cursor,
@@ -60,11 +60,8 @@ class ChannelAccountStore:
 
     def create(self, account: ChannelAccount) -> ChannelAccount:
         try:
-            channel_account_item(account).save(condition=ChannelAccountItem.pk.does_not_exist())
-        except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                raise Conflict(f"channel account {account.id} exists already", field="id") from error
-            raise
+            with refused_as(Conflict(f"channel account {account.id} exists already", field="id")):
+                channel_account_item(account).save(condition=ChannelAccountItem.pk.does_not_exist())
         finally:
             ACCOUNTS.invalidate(account.id)  # a webhook may have found it missing before
         return account
@@ -80,12 +77,9 @@ class ChannelAccountStore:
             actions.append(ChannelAccountItem.enabled.set(enabled))
         if actions:
             try:
-                ChannelAccountItem(keys.account_pk(account_id), keys.ACCOUNT_SK).update(
-                    actions=actions, condition=ChannelAccountItem.pk.exists())
-            except UpdateError as error:
-                if error.cause_response_code == "ConditionalCheckFailedException":
-                    raise NotFound(f"channel account {account_id} does not exist", field="account_id") from error
-                raise
+                with refused_as(NotFound(f"channel account {account_id} does not exist", field="account_id")):
+                    ChannelAccountItem(keys.account_pk(account_id), keys.ACCOUNT_SK).update(
+                        actions=actions, condition=ChannelAccountItem.pk.exists())
             finally:
                 ACCOUNTS.invalidate(account_id)
         return self.require(account_id)

@@ -11,11 +11,12 @@ from chalicelib.domain.consent import ConsentChange, ConsentSource, ConsentState
 from chalicelib.domain.models import Channel, Page
 from chalicelib.errors import InvalidInput
 from pynamodb.connection import Connection
-from pynamodb.exceptions import QueryError, TransactWriteError
+from pynamodb.exceptions import QueryError
 from pynamodb.pagination import ResultIterator
 from pynamodb.transactions import TransactWrite
 
 from . import keys
+from .conditions import tolerated
 from .customer_items import ConsentHistoryItem, ConsentStateItem
 from .items import TableItem
 from .repository import _decode_cursor, _encode_cursor
@@ -60,20 +61,15 @@ class ConsentStore:
             opted_out=change.opted_out, at=change.at, source=change.source.value, detail=change.detail[:500],
             by=change.by)
         current = self.state(change.channel, change.address)
-        try:
-            with TransactWrite(connection=self._conn()) as transaction:
-                transaction.save(history, condition=ConsentHistoryItem.pk.does_not_exist())
-                if current is None or current.changed_at is None or current.changed_at <= change.at:
-                    state = ConsentStateItem(pk, keys.CONSENT_STATE_SK, channel=change.channel.value,
-                                             address=change.address, opted_out=change.opted_out,
-                                             changed_at=change.at, source=change.source.value)
-                    transaction.save(state, condition=ConsentStateItem.pk.does_not_exist()
-                                     | (ConsentStateItem.changed_at <= change.at))
-        except TransactWriteError as error:
-            if "ConditionalCheckFailed" in [r.code if r else None for r in error.cancellation_reasons]:
-                return False
-            raise
-        return True
+        with tolerated() as recorded_before, TransactWrite(connection=self._conn()) as transaction:
+            transaction.save(history, condition=ConsentHistoryItem.pk.does_not_exist())
+            if current is None or current.changed_at is None or current.changed_at <= change.at:
+                state = ConsentStateItem(pk, keys.CONSENT_STATE_SK, channel=change.channel.value,
+                                         address=change.address, opted_out=change.opted_out,
+                                         changed_at=change.at, source=change.source.value)
+                transaction.save(state, condition=ConsentStateItem.pk.does_not_exist()
+                                 | (ConsentStateItem.changed_at <= change.at))
+        return not recorded_before.refused
 
     def history(self, channel: Channel, address: str, *, limit: int, cursor: str | None) -> Page[ConsentChange]:
         """Latest change first."""

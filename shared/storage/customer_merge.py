@@ -25,13 +25,13 @@ from typing import Any
 
 from chalicelib.domain.customers import CustomerProfile, MergeRecord, MergeState, parse_address
 from chalicelib.errors import Conflict
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.pagination import ResultIterator
 from pynamodb.transactions import TransactWrite
 
 from . import keys
+from .conditions import refused_as
 from .customer_items import (
     CommunicationItem,
     CustomerAddressItem,
@@ -231,13 +231,9 @@ class _Transaction:
         return self._transaction.__enter__()
 
     def __exit__(self, *exc: Any) -> None:
-        try:
+        with refused_as(Conflict("one of the profiles changed, or another merge involves it; read them again "
+                                 "and retry", field="customer_id")):
             self._transaction.__exit__(*exc)
-        except TransactWriteError as error:
-            if "ConditionalCheckFailed" in [r.code if r else None for r in error.cancellation_reasons]:
-                raise Conflict("one of the profiles changed, or another merge involves it; read them again "
-                               "and retry", field="customer_id") from error
-            raise
 
 
 def chunks(items: SourceItems, budget: int) -> Sequence[SourceItems]:

@@ -39,12 +39,13 @@ from chalicelib.domain.customers import (
 from chalicelib.domain.models import Channel, Conversation, Direction, Page
 from chalicelib.errors import Conflict, InvalidInput, NotFound
 from pynamodb.connection import Connection
-from pynamodb.exceptions import PutError, QueryError, TransactWriteError, UpdateError
+from pynamodb.exceptions import QueryError
 from pynamodb.expressions.update import Action
 from pynamodb.pagination import ResultIterator
 from pynamodb.transactions import TransactWrite
 
 from . import keys
+from .conditions import ConditionFailed, conditional, refused_as, tolerated
 from .customer_items import (
     AddressOwnerItem,
     AttributeDefinitionItem,
@@ -115,10 +116,6 @@ def _to_entry(item: CommunicationItem) -> CommunicationEntry:
                               conversation_id=item.conversation_id)
 
 
-def _cancelled_by_condition(error: TransactWriteError) -> bool:
-    return "ConditionalCheckFailed" in [r.code if r else None for r in error.cancellation_reasons]
-
-
 class CustomerStore:
     def __init__(self) -> None:
         self._connection: Connection | None = None
@@ -179,16 +176,14 @@ class CustomerStore:
                                search_value=search["search_value"], collection_pk=search["collection_pk"],
                                collection_sk=search["collection_sk"])
         try:
-            with TransactWrite(connection=self.conn()) as transaction:
+            with conditional(), TransactWrite(connection=self.conn()) as transaction:
                 transaction.save(profile, condition=CustomerItem.pk.does_not_exist())
                 transaction.save(address_item(customer_id, address, at))
                 transaction.save(owner_item(address, customer_id), condition=AddressOwnerItem.pk.does_not_exist())
-        except TransactWriteError as error:
-            if not _cancelled_by_condition(error):
-                raise
+        except ConditionFailed as failure:
             winner = self.find(address)
             if winner is None:
-                raise Conflict(f"the owner of {address} changed meanwhile; try again", field="address") from error
+                raise Conflict(f"the owner of {address} changed meanwhile; try again", field="address") from failure
             return winner
         return _to_profile(profile)
 
@@ -197,32 +192,26 @@ class CustomerStore:
         search = name_search_keys(profile.id, name)
         actions: list[Action] = [CustomerItem.name.set(name)]
         actions += [getattr(CustomerItem, attr).set(value) for attr, value in search.items() if value is not None]
-        try:
+        with tolerated() as named_meanwhile:
             item.update(actions=actions, condition=CustomerItem.name.does_not_exist()
                         & CustomerItem.merged_into.does_not_exist() & CustomerItem.merging_into.does_not_exist())
-        except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            return profile
-        return _to_profile(item)
+        return profile if named_meanwhile.refused else _to_profile(item)
 
     def add_address(self, customer_id: str, address: Address, at: datetime) -> None:
         """Give the profile another address; refused when another profile owns it (merge them)."""
         try:
-            with TransactWrite(connection=self.conn()) as transaction:
+            with conditional(), TransactWrite(connection=self.conn()) as transaction:
                 transaction.condition_check(CustomerItem, keys.customer_pk(customer_id), keys.CUSTOMER_PROFILE_SK,
                                             condition=CustomerItem.merged_into.does_not_exist()
                                             & CustomerItem.merging_into.does_not_exist())
                 transaction.save(address_item(customer_id, address, at))
                 transaction.save(owner_item(address, customer_id), condition=AddressOwnerItem.pk.does_not_exist())
-        except TransactWriteError as error:
-            if not _cancelled_by_condition(error):
-                raise
+        except ConditionFailed as failure:
             owner = self.owner_of(address)
             if owner == customer_id:
                 return
             raise Conflict(f"{address} belongs to customer {owner}; merge the two profiles instead",
-                           field="address") from error
+                           field="address") from failure
 
     def addresses(self, customer_id: str) -> list[tuple[Address, datetime]]:
         results: ResultIterator[CustomerAddressItem] = CustomerAddressItem.query(
@@ -243,14 +232,10 @@ class CustomerStore:
         for attr, value in name_search_keys(profile.id, name).items():
             attribute = getattr(CustomerItem, attr)
             actions.append(attribute.remove() if value is None else attribute.set(value))
-        try:
+        with refused_as(Conflict(f"customer {profile.id} changed meanwhile (or is being merged); read it again",
+                                 field="customer_id")):
             item.update(actions=actions, condition=(CustomerItem.version == profile.version)
                         & CustomerItem.merged_into.does_not_exist() & CustomerItem.merging_into.does_not_exist())
-        except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                raise Conflict(f"customer {profile.id} changed meanwhile (or is being merged); read it again",
-                               field="customer_id") from error
-            raise
         return _to_profile(item)
 
     # --- the customer's conversations ---------------------------------------------------------
@@ -354,14 +339,13 @@ class CustomerStore:
                                        key=definition.key, label=definition.label, type=definition.type.value,
                                        choices=list(definition.choices))
         try:
-            item.save(condition=AttributeDefinitionItem.pk.does_not_exist() if create
-                      else AttributeDefinitionItem.pk.exists())
-        except PutError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
+            with conditional():
+                item.save(condition=AttributeDefinitionItem.pk.does_not_exist() if create
+                          else AttributeDefinitionItem.pk.exists())
+        except ConditionFailed as failure:
             if create:
-                raise Conflict(f"customer attribute {definition.key} exists already", field="key") from error
-            raise NotFound(f"customer attribute {definition.key} does not exist", field="key") from error
+                raise Conflict(f"customer attribute {definition.key} exists already", field="key") from failure
+            raise NotFound(f"customer attribute {definition.key} does not exist", field="key") from failure
 
     def delete_definition(self, key: str) -> None:
         AttributeDefinitionItem(keys.ATTRIBUTE_DEFINITIONS_PK, keys.attribute_definition_sk(key)).delete()

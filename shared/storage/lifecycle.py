@@ -14,17 +14,17 @@ from datetime import datetime
 from chalicelib.domain.models import Channel, Conversation, ConversationState
 from chalicelib.domain.ports.conversations import Tally
 from chalicelib.errors import Conflict
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from . import keys
+from .conditions import refused_as
 from .customer_items import CustomerConversationItem
 from .customers import CustomerStore, open_marker
 from .items import ConversationItem, OpenConversationItem
 from .repository import ContactRepository, _index_keys, _to_conversation, customer_links, index_key_actions
 from .statistics import count_in
-from .transact import cancellation_codes, commit
+from .transact import commit
 
 
 class ConversationLifecycle:
@@ -79,12 +79,8 @@ class ConversationLifecycle:
                                & (ConversationItem.state == current.state.value))
             count_in(transaction, tally)
 
-        try:
+        with refused_as(Conflict(f"conversation {current.id} changed meanwhile; read it again and retry")):
             commit(self._repository._conn(), write)
-        except TransactWriteError as error:
-            if cancellation_codes(error)[:1] == ["ConditionalCheckFailed"]:
-                raise Conflict(f"conversation {current.id} changed meanwhile; read it again and retry") from error
-            raise
         # The condition held: the item is `current` with exactly these changes.
         return current.model_copy(update={
             "state": state, "owner_id": owner_id, "last_owner_id": last_owner_id, "version": current.version + 1,
@@ -128,11 +124,7 @@ class ConversationLifecycle:
                 transaction.save(open_marker(profile_id, conversation_id))
             count_in(transaction, count(conversation) if count is not None else None)
 
-        try:
+        with refused_as(Conflict(f"customer {customer_id} got an open conversation on account {account_id} "
+                                 "meanwhile", field="customer_id")):
             commit(self._repository._conn(), write)
-        except TransactWriteError as error:
-            if "ConditionalCheckFailed" in cancellation_codes(error):
-                raise Conflict(f"customer {customer_id} got an open conversation on account {account_id} "
-                               "meanwhile", field="customer_id") from error
-            raise
         return conversation

@@ -11,13 +11,19 @@ from datetime import datetime
 
 from chalicelib.domain import ids
 from chalicelib.domain.models import QuickReply, QuickReplyGroup
-from chalicelib.errors import NotFound
-from pynamodb.exceptions import DeleteError, PutError
+from chalicelib.errors import Conflict, DomainError, NotFound
 from pynamodb.pagination import ResultIterator
 
 from . import keys
+from .conditions import refused_as
 from .items import QuickReplyGroupItem, QuickReplyItem, TableItem
 
+
+def _collision(what: str, item_id: str, field: str, *, create: bool) -> DomainError:
+    """Why a put's condition refused it: a create found the id taken, an update found it gone."""
+    if create:
+        return Conflict(f"{what} {item_id} exists already", field=field)
+    return NotFound(f"{what} {item_id} does not exist", field=field)
 
 class QuickReplyRepository:
     def all(self) -> tuple[list[QuickReplyGroup], list[QuickReply]]:
@@ -43,12 +49,8 @@ class QuickReplyRepository:
         item = QuickReplyGroupItem(keys.QUICK_REPLIES_PK, keys.quick_reply_group_sk(group.id), group_id=group.id,
                                    name=group.name)
         condition = QuickReplyGroupItem.pk.does_not_exist() if create else QuickReplyGroupItem.pk.exists()
-        try:
+        with refused_as(_collision("quick reply group", group.id, "group_id", create=create)):
             item.save(condition=condition)
-        except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                raise NotFound(f"quick reply group {group.id} does not exist", field="group_id") from error
-            raise
         return group
 
     def delete_group(self, group_id: str) -> None:
@@ -71,12 +73,8 @@ class QuickReplyRepository:
         item = QuickReplyItem(keys.QUICK_REPLIES_PK, keys.quick_reply_sk(reply.id), reply_id=reply.id,
                               group_id=reply.group_id, text=reply.text)
         condition = QuickReplyItem.pk.does_not_exist() if create else QuickReplyItem.pk.exists()
-        try:
+        with refused_as(_collision("quick reply", reply.id, "reply_id", create=create)):
             item.save(condition=condition)
-        except PutError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                raise NotFound(f"quick reply {reply.id} does not exist", field="reply_id") from error
-            raise
         return reply
 
     def delete_reply(self, reply_id: str) -> None:
@@ -89,9 +87,5 @@ class QuickReplyRepository:
 
     @staticmethod
     def _delete(item: QuickReplyItem | QuickReplyGroupItem, what: str, field: str) -> None:
-        try:
+        with refused_as(NotFound(f"{what} does not exist", field=field)):
             item.delete(condition=type(item).pk.exists())
-        except DeleteError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                raise NotFound(f"{what} does not exist", field=field) from error
-            raise

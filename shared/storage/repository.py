@@ -10,10 +10,9 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from types import EllipsisType
 from typing import Any, Literal, TypeVar
 
 from chalicelib.domain import ids
@@ -36,10 +35,10 @@ from chalicelib.domain.models import (
     TemplateContent,
     User,
 )
-from chalicelib.domain.ports.conversations import AutoAssignOutcome, IngestResult, Tally
+from chalicelib.domain.ports.conversations import AutoAssignOutcome, IngestAction, IngestPlan, IngestResult, Tally
 from chalicelib.errors import Conflict, InvalidInput, NotFound
 from pynamodb.connection import Connection
-from pynamodb.exceptions import QueryError, TransactWriteError, UpdateError
+from pynamodb.exceptions import QueryError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.indexes import Index
@@ -50,6 +49,7 @@ from pynamodb.transactions import TransactWrite
 from . import keys
 from .admin_cache import ACCOUNTS, TEAMS
 from .admin_items import RoundRobinItem
+from .conditions import ConditionFailed, conditional, tolerated
 from .customer_items import CustomerConversationItem, CustomerOpenItem
 from .items import (
     AttachmentAttribute,
@@ -66,7 +66,7 @@ from .items import (
     UserItem,
 )
 from .statistics import count_in
-from .transact import cancellation_codes, commit
+from .transact import commit
 
 ListView = Literal["new", "mine", "assigned", "all"]
 SortField = Literal["created", "activity"]
@@ -335,46 +335,18 @@ class ContactRepository:
         return self._get(ProviderMessageItem, keys.provider_message_pk(channel.value, account_id,
                                                                        provider_message_id), "PMSG") is not None
 
-    def ingest_message(self, event: InboundMessage, *, team_id: str, choose_team: Callable[[], str] | None = None,
-                       attachments: tuple[Attachment, ...] = (), replaces: str | None = None,
-                       profile_id: str | None = None, join: str | None = None,
-                       open_id: str | EllipsisType | None = ...,
-                       count_created: Callable[[Conversation], Tally] | None = None) -> IngestResult | None:
-        """Store an inbound message (with its media, already copied to the media bucket) and
-        create or touch its conversation. A new conversation goes to ``choose_team()`` (routing,
-        called only then) or else ``team_id``.
+    def ingest_message(self, plan: IngestPlan) -> IngestResult | None:
+        """Store an inbound message as routing planned it (domain/routing.py ``plan_ingest``).
 
-        Returns None when the provider's message id was seen before (a redelivered webhook):
-        the provider-id item is written in the same transaction as the message, with a
-        condition that it does not exist yet. ``replaces`` names an archived conversation past
-        its reopen period: the message starts a new conversation in its place.
-
-        Customers: a new conversation goes on the list of the customer profile ``profile_id``
-        (same transaction). ``join`` names the customer's open conversation on another channel
-        (one open conversation per customer): instead of opening one, the message joins it and
-        this address's open pointer points at it.
-
-        ``open_id`` is the conversation the customer's open pointer names, when the caller has just
-        read it (saves reading it again; the writes' conditions settle a race either way).
-
-        Statistics: ``count_created`` tells the counters a new conversation moves; they move in
-        the same transaction (a redelivery, stopped by the provider-id condition, counts nothing).
+        A redelivered webhook writes nothing: the provider-id item is written in the same
+        transaction as the message, on the condition that it does not exist yet. Opening writes the
+        conversation, its open pointer (taking over from ``plan.replaces``, else new), its lookup
+        links, its place on the customer profile's lists and the statistics counters together;
+        joining moves the pointer to the customer's open conversation, which must still be open.
         """
-        if open_id is ...:
-            pointer = self._get(OpenConversationItem,
-                                keys.open_conversation_pk(event.account_id, event.customer_id), "OPEN")
-            open_id = pointer.conversation_id if pointer is not None else None
-        replacing = open_id is not None and replaces is not None and open_id == replaces
-        message = _inbound_message_item(event, attachments)
-        joining = join is not None and (open_id is None or replacing)
-        created = (open_id is None or replacing) and not joining
-        if joining:
-            assert join is not None
-            conversation_id = join
-        else:
-            conversation_id = ids.new_conversation_id() if created or open_id is None else open_id
-        if created and choose_team is not None:
-            team_id = choose_team()
+        event, conversation_id = plan.event, plan.conversation_id
+        opening, joining = plan.action is IngestAction.OPEN, plan.action is IngestAction.JOIN
+        message = _inbound_message_item(event, plan.attachments)
         self._place_message(message, conversation_id)
         provider_item = ProviderMessageItem(
             keys.provider_message_pk(event.channel.value, event.account_id, event.provider_message_id), "PMSG",
@@ -387,28 +359,27 @@ class ContactRepository:
             opened.clear()
             transaction.save(provider_item, condition=ProviderMessageItem.pk.does_not_exist())
             transaction.save(message)
-            if created:
-                item = self._open(transaction, event, conversation_id, team_id, replaces if replacing else None,
-                                  profile_id)
-                opened.append(item)
-                count_in(transaction, count_created(_to_conversation(item)) if count_created is not None else None)
+            if opening:
+                opened.append(self._open(transaction, event, conversation_id, plan.team_id, plan.replaces,
+                                         plan.profile_id))
+                count_in(transaction, plan.tally)
             elif joining:
-                self._join(transaction, event, conversation_id, replaces if replacing else None)
+                self._join(transaction, event, conversation_id, plan.replaces)
 
         try:
-            commit(self._conn(), write)
-        except TransactWriteError as error:
-            reasons = cancellation_codes(error)
+            with conditional():
+                commit(self._conn(), write)
+        except ConditionFailed as failure:
             # The provider-id put is the first put; a join's condition check goes before it.
-            if reasons[1 if joining else 0:][:1] == ["ConditionalCheckFailed"]:
+            if failure.failed_at(1 if joining else 0):
                 return None
-            if (created or joining) and "ConditionalCheckFailed" in reasons:
+            if opening or joining:
                 # Another delivery opened the customer's conversation at the same moment:
                 # let the queue retry, and the retry joins that conversation.
-                raise Conflict("customer's conversation was opened concurrently") from error
+                raise Conflict("customer's conversation was opened concurrently") from failure
             raise
         return IngestResult(conversation=self._as_left(opened[0] if opened else None, conversation_id, event),
-                            message=_to_message(message), created_conversation=created)
+                            message=_to_message(message), created_conversation=opening)
 
     def _as_left(self, opened: ConversationItem | None, conversation_id: str, event: InboundMessage) -> Conversation:
         """The conversation as an ingest left it: known without reading it again, unless an older
@@ -515,11 +486,9 @@ class ContactRepository:
         ]
         if event.customer_name:
             actions.append(ConversationItem.customer_name.set(event.customer_name))
-        try:
+        with tolerated() as later_known:
             item.update(actions=actions, condition=ConversationItem.last_message_at <= event.sent_at)
-        except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
+        if later_known.refused:
             return None
         if event.customer_name and event.customer_name.strip():
             ConversationLinkItem(
@@ -538,12 +507,9 @@ class ContactRepository:
         for link in links:
             if link.activity_sk >= activity_sk:
                 continue
-            try:
+            with tolerated():  # the link went meanwhile (an untag)
                 link.update(actions=[ConversationLinkItem.activity_sk.set(activity_sk)],
                             condition=ConversationLinkItem.pk.exists())
-            except UpdateError as error:
-                if error.cause_response_code != "ConditionalCheckFailedException":
-                    raise
 
     def auto_assign(self, conversation_id: str, agent_id: str, team_id: str,
                     last_assigned: str | None, *, tally: Tally | None = None) -> AutoAssignOutcome:
@@ -572,13 +538,13 @@ class ContactRepository:
             count_in(transaction, tally)
 
         try:
-            commit(self._conn(), write)
-        except TransactWriteError as error:
+            with conditional():
+                commit(self._conn(), write)
+        except ConditionFailed as failure:
             # Sent as: the marker (a put), then the conversation and the counters (updates).
-            marker_reason, conversation_reason = [*cancellation_codes(error), None, None][:2]
-            if conversation_reason == "ConditionalCheckFailed":
+            if failure.failed_at(1):
                 return AutoAssignOutcome.TAKEN
-            if marker_reason == "ConditionalCheckFailed":
+            if failure.failed_at(0):
                 return AutoAssignOutcome.TEAM_MOVED
             raise
         return AutoAssignOutcome.ASSIGNED
@@ -676,12 +642,9 @@ class ContactRepository:
         """The parts of a multi-part reply the provider took so far, noted as each one goes (a
         retry resumes after them). Only while the message is still queued."""
         item = MessageItem(keys.conversation_pk(conversation_id), keys.message_sk(message_id))
-        try:
+        with tolerated():  # sent or failed meanwhile: the parts no longer matter
             item.update(actions=[MessageItem.sent_parts.set(list(part_ids))],
                         condition=MessageItem.pk.exists() & (MessageItem.status == DeliveryStatus.QUEUED.value))
-        except UpdateError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
 
     def record_sent(self, conversation_id: str, message_id: str, provider_message_id: str,
                     channel: Channel, account_id: str, at: datetime, part_ids: Sequence[str] = ()) -> None:
@@ -762,13 +725,9 @@ class ContactRepository:
                 ErrorAttribute(code=error.code, message=error.message, permanent=error.permanent)))
         lower = [s.value for s in DeliveryStatus if s.rank < status.rank]
         condition: Condition = MessageItem.pk.exists() & MessageItem.status.is_in(*lower)
-        try:
+        with tolerated() as backwards:
             item.update(actions=actions, condition=condition)
-        except UpdateError as error_:
-            if error_.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return not backwards.refused
 
     # --- helpers ------------------------------------------------------------------------
 

@@ -24,10 +24,11 @@ from chalicelib.domain.ports.conversations import RetainedConversation
 from chalicelib.errors import InvalidInput
 from chalicelib.messaging import StateMachineStarter
 from pynamodb.attributes import UTCDateTimeAttribute
-from pynamodb.exceptions import DeleteError, QueryError, UpdateError
+from pynamodb.exceptions import QueryError
 from pynamodb.pagination import ResultIterator
 
 from . import keys
+from .conditions import tolerated
 from .customers import CustomerStore
 from .items import ConversationItem, OpenConversationItem, ProviderMessageItem, TableItem
 from .repository import _decode_cursor, _encode_cursor
@@ -78,13 +79,9 @@ class RetentionStore:
         """Set (or remove) the deletion date of a conversation that is still archived."""
         item = ConversationItem(keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
         action = ConversationItem.delete_at.remove() if delete_at is None else ConversationItem.delete_at.set(delete_at)
-        try:
+        with tolerated() as reopened:
             item.update(actions=[action], condition=ConversationItem.state == ConversationState.ARCHIVED.value)
-        except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return not reopened.refused
 
     def archived_page(self, team_id: str, *, limit: int, cursor: str | None) -> Page[RetainedConversation]:
         """One page of a team's archived conversations: Query on the team's Archived list."""
@@ -138,13 +135,10 @@ class RetentionStore:
         if conversation is not None:
             pointer = OpenConversationItem(keys.open_conversation_pk(conversation["account_id"],
                                                                      conversation["customer_id"]), "OPEN")
-            try:
-                # Only if it still leads here: a newer conversation of the customer keeps its pointer.
+            # Only if it still leads here: a newer conversation of the customer keeps its pointer.
+            with tolerated() as replaced:
                 pointer.delete(condition=OpenConversationItem.conversation_id == conversation_id)
-                deleted += 1
-            except DeleteError as error:
-                if error.cause_response_code != "ConditionalCheckFailedException":
-                    raise
+            deleted += 0 if replaced.refused else 1
             channel = conversation["channel"]
             account_id = conversation["account_id"]
             deleted += self._forget_on_profile(conversation_id, conversation)

@@ -12,12 +12,12 @@ from typing import Any
 
 from chalicelib.domain.service_settings import ServiceSettings
 from chalicelib.errors import Conflict
-from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.update import Action
 
 from . import keys
 from .admin_cache import SERVICE_KEY, SERVICE_SETTINGS
 from .admin_items import ServiceSettingsItem
+from .conditions import ConditionFailed, conditional, tolerated
 
 
 def _read() -> ServiceSettingsItem | None:
@@ -60,11 +60,8 @@ def ensure_settings_item() -> None:
         reopen_days=defaults.reopen_days, seats=defaults.seats, auto_delete_days=defaults.auto_delete_days,
         seats_used=0,
     )
-    try:
+    with tolerated():  # there already
         item.save(condition=ServiceSettingsItem.pk.does_not_exist())
-    except PutError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
 
 
 def update_service_settings(changes: dict[str, Any]) -> ServiceSettings:
@@ -84,12 +81,11 @@ def update_service_settings(changes: dict[str, Any]) -> ServiceSettings:
     if not actions:
         return read_service_settings()
     try:
-        item.update(actions=actions, condition=condition)
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            raise Conflict(f"{seats_used()} seats are in use; change roles to watcher first, then lower "
-                           "the number of seats", field="seats") from error
-        raise
+        with conditional():
+            item.update(actions=actions, condition=condition)
+    except ConditionFailed as failure:
+        raise Conflict(f"{seats_used()} seats are in use; change roles to watcher first, then lower "
+                       "the number of seats", field="seats") from failure
     finally:
         SERVICE_SETTINGS.invalidate()
     return _to_settings(item)

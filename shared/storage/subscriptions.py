@@ -36,12 +36,13 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.exceptions import DeleteError, PutError, QueryError, UpdateError
+from pynamodb.exceptions import QueryError
 from pynamodb.expressions.update import Action
 from pynamodb.pagination import ResultIterator
 
 from . import keys
 from .admin_cache import SUBSCRIPTIONS, SUBSCRIPTIONS_KEY
+from .conditions import refused_as, tolerated
 from .items import CollectionIndex, TableItem
 from .repository import _decode_cursor, _encode_cursor
 
@@ -155,11 +156,8 @@ class SubscriptionStore:
             return self.require(subscription_id)
         item = SubscriptionItem(keys.subscription_pk(subscription_id), keys.SUBSCRIPTION_SK)
         try:
-            item.update(actions=actions, condition=SubscriptionItem.pk.exists())
-        except UpdateError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                raise _missing(subscription_id) from error
-            raise
+            with refused_as(_missing(subscription_id)):
+                item.update(actions=actions, condition=SubscriptionItem.pk.exists())
         finally:
             SUBSCRIPTIONS.invalidate()
         return _to_subscription(item)
@@ -167,12 +165,9 @@ class SubscriptionStore:
     def delete(self, subscription_id: str) -> None:
         """The subscription goes at once; its log expires with its TTL."""
         try:
-            SubscriptionItem(keys.subscription_pk(subscription_id), keys.SUBSCRIPTION_SK).delete(
-                condition=SubscriptionItem.pk.exists())
-        except DeleteError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                raise _missing(subscription_id) from error
-            raise
+            with refused_as(_missing(subscription_id)):
+                SubscriptionItem(keys.subscription_pk(subscription_id), keys.SUBSCRIPTION_SK).delete(
+                    condition=SubscriptionItem.pk.exists())
         finally:
             SUBSCRIPTIONS.invalidate()
 
@@ -203,11 +198,8 @@ class SubscriptionStore:
             delivery_id=delivery.delivery_id, subscription_id=delivery.subscription_id, event_id=delivery.event_id,
             event_type=delivery.event_type.value, body=delivery.body, created_at=delivery.created_at, attempts=0,
             expires_at=_expiry(delivery.created_at))
-        try:
+        with tolerated():  # written by an earlier run of the fan-out
             item.save(condition=DeliveryItem.pk.does_not_exist())
-        except PutError as error:
-            if error.cause_response_code != "ConditionalCheckFailedException":
-                raise
 
     def get_delivery(self, subscription_id: str, delivery_id: str) -> StoredDelivery | None:
         try:

@@ -14,19 +14,16 @@ from datetime import datetime
 from chalicelib.domain.models import Conversation, Page
 from chalicelib.domain.ports.conversations import Tally
 from chalicelib.errors import InvalidInput
-from pynamodb.exceptions import DeleteError, PutError, QueryError, TransactWriteError, UpdateError
+from pynamodb.exceptions import QueryError
 from pynamodb.pagination import ResultIterator
 from pynamodb.transactions import TransactWrite
 
 from . import keys
+from .conditions import tolerated
 from .items import ConversationItem, ConversationLinkItem, TagDefinitionItem
 from .repository import _decode_cursor, _encode_cursor
 from .statistics import count_in
-from .transact import cancellation_codes, commit, table_connection
-
-
-def _conditional_failed(error: PutError | UpdateError | DeleteError) -> bool:
-    return error.cause_response_code == "ConditionalCheckFailedException"
+from .transact import commit, table_connection
 
 
 class TagRepository:
@@ -41,14 +38,10 @@ class TagRepository:
 
     def define(self, tag: str, *, created_by: str | None, at: datetime) -> bool:
         """Add a tag to the catalogue; False when it was there already."""
-        try:
+        with tolerated() as known:
             TagDefinitionItem(keys.TAG_CATALOGUE_PK, keys.tag_definition_sk(tag), tag=tag, created_by=created_by,
                               created_at=at).save(condition=TagDefinitionItem.pk.does_not_exist())
-        except PutError as error:
-            if _conditional_failed(error):
-                return False
-            raise
-        return True
+        return not known.refused
 
     def catalogue(self, *, limit: int, cursor: str | None) -> Page[str]:
         results: ResultIterator[TagDefinitionItem] = TagDefinitionItem.query(
@@ -74,27 +67,18 @@ class TagRepository:
             transaction.save(link, condition=ConversationLinkItem.pk.does_not_exist())
             count_in(transaction, tally)
 
-        added = True
-        try:
+        with tolerated() as tagged_before:
             commit(table_connection(), write)
-        except TransactWriteError as error:
-            if cancellation_codes(error)[:1] != ["ConditionalCheckFailed"]:
-                raise
-            added = False
         # ADD to a set is idempotent: a retry after a failure between the two writes repairs it.
         ConversationItem(keys.conversation_pk(conversation.id), keys.CONVERSATION_SK).update(
             actions=[ConversationItem.tags.add({tag})], condition=ConversationItem.pk.exists())
-        return added
+        return not tagged_before.refused
 
     def remove(self, conversation: Conversation, tag: str) -> bool:
         """Untag a conversation; False when it did not have the tag."""
         ConversationItem(keys.conversation_pk(conversation.id), keys.CONVERSATION_SK).update(
             actions=[ConversationItem.tags.delete({tag})], condition=ConversationItem.pk.exists())
-        try:
+        with tolerated() as untagged_before:
             ConversationLinkItem(keys.conversation_pk(conversation.id), keys.tag_link_sk(tag)).delete(
                 condition=ConversationLinkItem.pk.exists())
-        except DeleteError as error:
-            if _conditional_failed(error):
-                return False
-            raise
-        return True
+        return not untagged_before.refused

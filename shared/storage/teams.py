@@ -9,13 +9,13 @@ from chalicelib.domain.admin_models import AssignmentPolicy, TeamSettings
 from chalicelib.domain.models import Page
 from chalicelib.domain.office_hours import OfficeHours
 from chalicelib.errors import Conflict, NotFound
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.pagination import ResultIterator
 
 from . import keys
 from .admin_cache import TEAMS
 from .admin_items import RoundRobinItem
+from .conditions import refused_as
 from .items import TableItem, TeamItem
 from .repository import _decode_cursor, _encode_cursor
 
@@ -37,10 +37,6 @@ def _to_team(item: TeamItem) -> TeamSettings:
         office_hours=OfficeHours.model_validate_json(item.office_hours) if item.office_hours else None,
         assignment=AssignmentPolicy.model_validate_json(item.assignment) if item.assignment else AssignmentPolicy(),
     )
-
-
-def _conditional_failure(error: PutError | UpdateError | DeleteError) -> bool:
-    return error.cause_response_code == "ConditionalCheckFailedException"
 
 
 class TeamStore:
@@ -74,11 +70,8 @@ class TeamStore:
 
     def create(self, team: TeamSettings) -> TeamSettings:
         try:
-            team_item(team).save(condition=TeamItem.pk.does_not_exist())
-        except PutError as error:
-            if _conditional_failure(error):
-                raise Conflict(f"team {team.id} exists already", field="id") from error
-            raise
+            with refused_as(Conflict(f"team {team.id} exists already", field="id")):
+                team_item(team).save(condition=TeamItem.pk.does_not_exist())
         finally:
             TEAMS.invalidate(team.id)
         return team
@@ -98,22 +91,16 @@ class TeamStore:
             actions.append(TeamItem.office_hours.set(office_hours.model_dump_json()))
         if actions:
             try:
-                item.update(actions=actions, condition=TeamItem.pk.exists())
-            except UpdateError as error:
-                if _conditional_failure(error):
-                    raise NotFound(f"team {team_id} does not exist", field="team_id") from error
-                raise
+                with refused_as(NotFound(f"team {team_id} does not exist", field="team_id")):
+                    item.update(actions=actions, condition=TeamItem.pk.exists())
             finally:
                 TEAMS.invalidate(team_id)
         return self.require(team_id)
 
     def delete(self, team_id: str) -> None:
         try:
-            TeamItem(keys.team_pk(team_id), keys.TEAM_SK).delete(condition=TeamItem.pk.exists())
-        except DeleteError as error:
-            if _conditional_failure(error):
-                raise NotFound(f"team {team_id} does not exist", field="team_id") from error
-            raise
+            with refused_as(NotFound(f"team {team_id} does not exist", field="team_id")):
+                TeamItem(keys.team_pk(team_id), keys.TEAM_SK).delete(condition=TeamItem.pk.exists())
         finally:
             TEAMS.invalidate(team_id)
 

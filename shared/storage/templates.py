@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from chalicelib.domain.models import Template
 from chalicelib.errors import NotFound
-from pynamodb.exceptions import DeleteError
 from pynamodb.pagination import ResultIterator
 
 from . import keys
+from .conditions import refused_as
 from .items import TemplateItem
 
 
@@ -37,11 +37,6 @@ class TemplateRepository:
         return template
 
     def delete(self, account_id: str, name: str, language: str) -> None:
-        try:
+        with refused_as(NotFound(f"template {name!r} in language {language!r} does not exist", field="name")):
             TemplateItem(keys.template_pk(account_id), keys.template_sk(name, language)).delete(
                 condition=TemplateItem.pk.exists())
-        except DeleteError as error:
-            if error.cause_response_code == "ConditionalCheckFailedException":
-                raise NotFound(f"template {name!r} in language {language!r} does not exist",
-                               field="name") from error
-            raise

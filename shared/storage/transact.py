@@ -50,7 +50,8 @@ def collided(error: TransactWriteError) -> bool:
 
 def commit(connection: Connection, build: Callable[[TransactWrite], None], *,
            pause: Callable[[float], None] = time.sleep) -> None:
-    """Send the transaction ``build`` describes; again (rebuilt) while it only collided."""
+    """Send the transaction ``build`` describes; again (rebuilt) while it only collided. A failed
+    condition is the caller's to read (storage/conditions.py ``conditional``)."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with TransactWrite(connection=connection) as transaction:

@@ -14,12 +14,12 @@ from chalicelib.domain.models import Page, Role, User
 from chalicelib.domain.seats import NoFreeSeat, seat_change
 from chalicelib.errors import Conflict, NotFound
 from pynamodb.connection import Connection
-from pynamodb.exceptions import TransactWriteError
 from pynamodb.pagination import ResultIterator
 from pynamodb.transactions import TransactWrite
 
 from . import keys
 from .admin_items import ProfileItem, ServiceSettingsItem, TeamMemberItem
+from .conditions import ConditionFailed, conditional, refused_as
 from .items import TableItem, UserItem
 from .repository import _decode_cursor, _encode_cursor
 from .service_settings import ensure_settings_item, seats_used
@@ -53,10 +53,6 @@ def _add_seat_change(transaction: TransactWrite, delta: int) -> None:
                            condition=ServiceSettingsItem.pk.exists())
 
 
-def _reasons(error: TransactWriteError) -> list[str | None]:
-    return [reason.code if reason else None for reason in error.cancellation_reasons]
-
-
 def _no_free_seat(role: Role) -> NoFreeSeat:
     return NoFreeSeat(f"no free seat for the role {role.value}: all seats are in use; make another "
                       "administrator or agent a watcher, or raise the number of seats", field="role")
@@ -88,18 +84,16 @@ class UserStore:
         (NoFreeSeat if none is free)."""
         ensure_settings_item()
         try:
-            with TransactWrite(connection=self._conn()) as transaction:
+            with conditional(), TransactWrite(connection=self._conn()) as transaction:
                 transaction.save(user_item(user), condition=UserItem.pk.does_not_exist())
                 _add_seat_change(transaction, seat_change(None, user.role))
                 for team_id in user.team_ids:
                     transaction.save(_member_item(team_id, user.id))
-        except TransactWriteError as error:
-            reasons = _reasons(error)
-            if reasons and reasons[0] == "ConditionalCheckFailed":
-                raise Conflict(f"user {user.email} exists already", field="email") from error
-            if "ConditionalCheckFailed" in reasons:
-                raise _no_free_seat(user.role) from error
-            raise
+        except ConditionFailed as failure:
+            # Sent as: the user (the first put), the members, then the seat counter (an update).
+            if failure.failed_at(0):
+                raise Conflict(f"user {user.email} exists already", field="email") from failure
+            raise _no_free_seat(user.role) from failure
         return user
 
     def list_users(self, *, limit: int, cursor: str | None) -> Page[User]:
@@ -116,36 +110,30 @@ class UserStore:
         ensure_settings_item()
         item = UserItem(keys.user_pk(user.id), keys.USER_SK)
         try:
-            with TransactWrite(connection=self._conn()) as transaction:
+            with conditional(), TransactWrite(connection=self._conn()) as transaction:
                 transaction.update(item, actions=[UserItem.role.set(new_role.value)],
                                    condition=UserItem.role == user.role.value)
                 _add_seat_change(transaction, seat_change(user.role, new_role))
-        except TransactWriteError as error:
-            reasons = _reasons(error)
-            if reasons and reasons[0] == "ConditionalCheckFailed":
-                raise Conflict(f"the role of {user.email} changed meanwhile; read it again", field="role") from error
-            if "ConditionalCheckFailed" in reasons:
-                raise _no_free_seat(new_role) from error
-            raise
+        except ConditionFailed as failure:
+            if failure.failed_at(0):
+                raise Conflict(f"the role of {user.email} changed meanwhile; read it again",
+                               field="role") from failure
+            raise _no_free_seat(new_role) from failure
         return user.model_copy(update={"role": new_role})
 
     def set_teams(self, user: User, team_ids: Sequence[str]) -> User:
         """Replace the user's teams (as read) and the teams' member items together."""
         new = tuple(dict.fromkeys(team_ids))
         item = UserItem(keys.user_pk(user.id), keys.USER_SK)
-        try:
-            with TransactWrite(connection=self._conn()) as transaction:
-                transaction.update(item, actions=[UserItem.team_ids.set(list(new))],
-                                   condition=UserItem.team_ids == list(user.team_ids))
-                for team_id in set(new) - set(user.team_ids):
-                    transaction.save(_member_item(team_id, user.id))
-                for team_id in set(user.team_ids) - set(new):
-                    transaction.delete(_member_item(team_id, user.id))
-        except TransactWriteError as error:
-            if _reasons(error)[:1] == ["ConditionalCheckFailed"]:
-                raise Conflict(f"the teams of {user.email} changed meanwhile; read them again",
-                               field="team_ids") from error
-            raise
+        # The user's update is the only conditional operation (pynamodb sends it after the others).
+        with refused_as(Conflict(f"the teams of {user.email} changed meanwhile; read them again", field="team_ids")), \
+                TransactWrite(connection=self._conn()) as transaction:
+            transaction.update(item, actions=[UserItem.team_ids.set(list(new))],
+                               condition=UserItem.team_ids == list(user.team_ids))
+            for team_id in set(new) - set(user.team_ids):
+                transaction.save(_member_item(team_id, user.id))
+            for team_id in set(user.team_ids) - set(new):
+                transaction.delete(_member_item(team_id, user.id))
         return user.model_copy(update={"team_ids": new})
 
     def set_display_name(self, user_id: str, display_name: str) -> None:

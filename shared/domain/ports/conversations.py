@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from types import EllipsisType
 from typing import Protocol
 
 from chalicelib.domain.models import (
@@ -35,13 +34,6 @@ class AutoAssignOutcome(Enum):
 
 
 @dataclass(frozen=True)
-class IngestResult:
-    conversation: Conversation
-    message: Message
-    created_conversation: bool
-
-
-@dataclass(frozen=True)
 class Tally:
     """What one change adds to a team's counters: ``counts`` to the hour of ``at``, ``gauges`` to
     the occupancy now (conversations in New and Assigned). The store counts it in the change's own
@@ -51,6 +43,40 @@ class Tally:
     at: datetime
     counts: Mapping[str, int] = field(default_factory=dict)
     gauges: Mapping[str, int] = field(default_factory=dict)
+
+
+class IngestAction(Enum):
+    # A new conversation (in place of the archived one ``replaces`` names, whose pointer it takes).
+    OPEN = "open"
+    # The customer's open conversation on another channel account (one open conversation per
+    # customer); this address's pointer moves to it (from ``replaces``, when set).
+    JOIN = "join"
+    # The conversation the customer's open pointer on this account names.
+    APPEND = "append"
+
+
+@dataclass(frozen=True)
+class IngestPlan:
+    """How one inbound message is stored, as routing decided it before the write."""
+
+    event: InboundMessage
+    action: IngestAction
+    conversation_id: str
+    # The team of a conversation the message opens.
+    team_id: str
+    replaces: str | None = None
+    # A conversation the message opens goes on this customer profile's lists.
+    profile_id: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    # The counters a conversation the message opens moves (in the same transaction).
+    tally: Tally | None = None
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    conversation: Conversation
+    message: Message
+    created_conversation: bool
 
 
 @dataclass(frozen=True)
@@ -71,13 +97,11 @@ class Conversations(Protocol):
     def has_provider_message(self, channel: Channel, account_id: str, provider_message_id: str) -> bool:
         """Whether this provider message id is stored already (a redelivery)."""
 
-    def ingest_message(self, event: InboundMessage, *, team_id: str, choose_team: Callable[[], str] | None = None,
-                       attachments: tuple[Attachment, ...] = (), replaces: str | None = None,
-                       profile_id: str | None = None, join: str | None = None,
-                       open_id: str | EllipsisType | None = ...,
-                       count_created: Callable[[Conversation], Tally] | None = None) -> IngestResult | None:
-        """Store an inbound message (with its media, already copied to the media bucket) and create or touch its
-        conversation. A new conversation goes to ``choose_team()`` (routing, called only then) or else ``team_id``."""
+    def ingest_message(self, plan: IngestPlan) -> IngestResult | None:
+        """Store an inbound message (its media already copied to the media bucket) as ``plan`` says,
+        with its provider-id item in the same transaction. None when the provider's message id was
+        stored before (a redelivery): nothing is written then, and nothing is counted. Conflict when
+        another delivery opened the customer's conversation at the same moment (the retry joins it)."""
 
     def auto_assign(self, conversation_id: str, agent_id: str, team_id: str,
                     last_assigned: str | None, *, tally: Tally | None = None) -> AutoAssignOutcome:
