@@ -84,17 +84,18 @@ def page_read_units(sizes: list[int]) -> list[tuple[int, str, float, float]]:
     rows = []
     for size in sizes:
         with mock_aws():  # a fresh, empty moto per size
+            from chalicelib.storage.binding import bind_table
             from chalicelib.storage.items import TableItem
             from chalicelib.storage.repository import ContactRepository
 
-            table_name = create_table(None, "us-east-1", get_settings().app_name)  # type: ignore[arg-type]
+            table_name = create_table(None, "us-east-1", get_settings().app_name)
             client = boto3.client("dynamodb", region_name="us-east-1")
             start = datetime(2026, 1, 1, tzinfo=UTC)
             for first in range(0, size, WRITE_BATCH):
                 client.batch_write_item(RequestItems={table_name: [
                     {"PutRequest": {"Item": _conversation_item(n, start)}}
                     for n in range(first, min(size, first + WRITE_BATCH))]})
-            TableItem._connection = None  # a new moto: let PynamoDB build its client again
+            bind_table(table_name, "us-east-1")  # a new moto: PynamoDB builds its client again
             repository = ContactRepository()
             meter = ReadUnitMeter()
             events = TableItem._get_connection().connection.client.meta.events

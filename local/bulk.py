@@ -45,7 +45,9 @@ def _message(number: int, customer: str, at: datetime, text: str) -> Any:
 
 def seed(count: int, thread: int, prefix: str) -> tuple[int, str | None]:
     from chalicelib.storage.repository import ContactRepository
+    from chalicelib.wiring import bind_storage
 
+    bind_storage()
     repository = ContactRepository()
     now = datetime.now(UTC)
     first = now - timedelta(seconds=count + thread)

@@ -52,11 +52,11 @@ class LocalResources:
         return env
 
 
-def _client(service: str, endpoint_url: str, region: str) -> Any:
+def _client(service: str, endpoint_url: str | None, region: str) -> Any:
     return boto3.client(service, endpoint_url=endpoint_url, region_name=region)  # type: ignore[call-overload]
 
 
-def create_table(endpoint_url: str, region: str, app_name: str) -> str:
+def create_table(endpoint_url: str | None, region: str, app_name: str) -> str:
     table = resources.TABLE
     name = table.physical_name(app_name)
     dynamodb = _client("dynamodb", endpoint_url, region)

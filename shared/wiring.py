@@ -42,6 +42,7 @@ from .messaging import QueuePublisher, StateMachineStarter
 from .resources import EVENTS_QUEUE, PURGE_QUEUE, SEND_QUEUE
 from .settings import get_settings
 from .storage.auto_replies import AutoReplyStore
+from .storage.binding import bind_table
 from .storage.channel_accounts import ChannelAccountStore
 from .storage.consent import ConsentStore
 from .storage.customer_merge import MergeStore
@@ -60,6 +61,16 @@ from .storage.tags import TagRepository
 from .storage.teams import TeamStore
 from .storage.templates import TemplateRepository
 from .storage.users import UserStore
+
+
+def bind_storage() -> None:
+    """Point the stores at the function's table (its settings name it)."""
+    settings = get_settings()
+    bind_table(settings.table_name, settings.region)
+
+
+# Composition starts here: every store built below reads and writes this table.
+bind_storage()
 
 
 @lru_cache(maxsize=1)

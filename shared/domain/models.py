@@ -215,6 +215,24 @@ class Attachment(Frozen):
     size: int
 
 
+
+# A conversation's list entry shows this much of its last message.
+PREVIEW_LENGTH = 120
+
+
+def attachment_kind(attachment: Attachment) -> ContentKind:
+    """What a message that is only this attachment is (image, audio, video, else a document)."""
+    major = attachment.content_type.split("/", 1)[0]
+    return {"image": ContentKind.IMAGE, "audio": ContentKind.AUDIO, "video": ContentKind.VIDEO}.get(
+        major, ContentKind.DOCUMENT)
+
+
+def preview_of(kind: ContentKind, text: str | None) -> str:
+    """The list entry's preview of a message: its text, shortened, or its kind."""
+    if text:
+        return text[:PREVIEW_LENGTH]
+    return f"[{kind.value}]"
+
 class Message(Frozen):
     id: str
     conversation_id: str

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from chalicelib.domain import ids
 from chalicelib.domain.admin_models import SYSTEM_AUTHOR, OutOfOfficeMessage
-from chalicelib.domain.models import Attachment, ContentKind, DeliveryStatus, Direction
+from chalicelib.domain.models import Attachment, ContentKind, DeliveryStatus, Direction, attachment_kind
 from chalicelib.domain.ports.work import AutoReply
 from pynamodb.connection import Connection
 from pynamodb.transactions import TransactWrite
@@ -15,7 +15,6 @@ from . import keys
 from .admin_items import AutoReplyMarkerItem
 from .conditions import ConditionFailed, conditional
 from .items import AttachmentAttribute, MessageItem, TableItem
-from .repository import attachment_kind
 
 
 class AutoReplyStore:

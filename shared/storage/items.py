@@ -29,7 +29,6 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib import resources
-from chalicelib.settings import get_settings
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
@@ -140,8 +139,10 @@ class TableItem(Model):
     """Base of every item in the table."""
 
     class Meta:
-        table_name = resources.TABLE.physical_name(get_settings().app_name)
-        region = get_settings().region
+        # Which table: bound by the composition (storage/binding.py ``bind_table``, called by
+        # wiring.py), not when this module is imported. Unbound, every request fails.
+        table_name = ""
+        region = ""
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)

@@ -34,6 +34,8 @@ from chalicelib.domain.models import (
     Team,
     TemplateContent,
     User,
+    attachment_kind,
+    preview_of,
 )
 from chalicelib.domain.ports.conversations import AutoAssignOutcome, IngestAction, IngestPlan, IngestResult, Tally
 from chalicelib.errors import Conflict, InvalidInput, NotFound
@@ -71,7 +73,6 @@ from .transact import commit
 ListView = Literal["new", "mine", "assigned", "all"]
 SortField = Literal["created", "activity"]
 
-PREVIEW_LENGTH = 120
 # How far back a watermark receipt (Messenger) reaches: Meta's longest reply allowance.
 WATERMARK_REACH = timedelta(days=7)
 _M = TypeVar("_M", bound=Model)
@@ -165,18 +166,6 @@ def _to_message(item: MessageItem) -> Message:
         channel=Channel(item.channel) if item.channel else None, account_id=item.account_id,
         customer_id=item.customer_id, sent_parts=tuple(item.sent_parts or ()),
     )
-
-
-def attachment_kind(attachment: Attachment) -> ContentKind:
-    major = attachment.content_type.split("/", 1)[0]
-    return {"image": ContentKind.IMAGE, "audio": ContentKind.AUDIO, "video": ContentKind.VIDEO}.get(
-        major, ContentKind.DOCUMENT)
-
-
-def _preview(kind: ContentKind, text: str | None) -> str:
-    if text:
-        return text[:PREVIEW_LENGTH]
-    return f"[{kind.value}]"
 
 
 @dataclass(frozen=True)
@@ -403,7 +392,7 @@ class ContactRepository:
                 item = self._new_conversation_item(first, conversation_id, team_id)
                 item.last_message_at = item.last_customer_message_at = last.sent_at
                 item.activity_sk = keys.time_sk(last.sent_at, conversation_id)
-                item.preview = _preview(last.kind, last.text)
+                item.preview = preview_of(last.kind, last.text)
                 batch.save(item)
                 batch.save(OpenConversationItem(keys.open_conversation_pk(first.account_id, first.customer_id),
                                                 "OPEN", conversation_id=conversation_id))
@@ -467,7 +456,7 @@ class ContactRepository:
             conversation_id=conversation_id, channel=event.channel.value, account_id=event.account_id,
             customer_id=event.customer_id, customer_name=event.customer_name, team_id=team_id,
             state=state.value, owner_id=None, created_at=event.sent_at, last_message_at=event.sent_at,
-            last_customer_message_at=event.sent_at, preview=_preview(event.kind, event.text), version=0,
+            last_customer_message_at=event.sent_at, preview=preview_of(event.kind, event.text), version=0,
             created_sk=keys.time_sk(event.sent_at, conversation_id),
             activity_sk=keys.time_sk(event.sent_at, conversation_id),
             state_pk=index_keys.state_pk, team_pk=index_keys.team_pk, owner_pk=index_keys.owner_pk,
@@ -482,7 +471,7 @@ class ContactRepository:
             ConversationItem.last_message_at.set(event.sent_at),
             ConversationItem.last_customer_message_at.set(event.sent_at),
             ConversationItem.activity_sk.set(keys.time_sk(event.sent_at, conversation_id)),
-            ConversationItem.preview.set(_preview(event.kind, event.text)),
+            ConversationItem.preview.set(preview_of(event.kind, event.text)),
         ]
         if event.customer_name:
             actions.append(ConversationItem.customer_name.set(event.customer_name))
@@ -630,7 +619,7 @@ class ContactRepository:
             transaction.update(conversation_item, actions=[
                 ConversationItem.last_message_at.set(sent_at),
                 ConversationItem.activity_sk.set(keys.time_sk(sent_at, conversation.id)),
-                ConversationItem.preview.set(_preview(kind, text)),
+                ConversationItem.preview.set(preview_of(kind, text)),
             ], condition=ConversationItem.pk.exists())
             count_in(transaction, tally)  # the agent's reply, counted with the message
 

@@ -24,13 +24,12 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from chalicelib import resources
 from chalicelib.domain.ports.conversations import Tally
-from chalicelib.settings import get_settings
 from pynamodb.expressions.operand import Path, Value
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from . import keys
-from .items import StatsCounterItem
+from .items import StatsCounterItem, TableItem
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -44,7 +43,7 @@ def dynamodb_client() -> DynamoDBClient:
 
 
 def _table() -> str:
-    return resources.TABLE.physical_name(get_settings().app_name)
+    return TableItem.Meta.table_name
 
 
 def count_in(transaction: TransactWrite, tally: Tally | None) -> None:
