@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
 
+from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.models import Channel
 from chalicelib.domain.ports.channels import (
     ChannelAdapter,
@@ -18,7 +19,6 @@ from chalicelib.domain.ports.channels import (
     SentMessage,
     WebhookRequest,
 )
-from chalicelib.errors import InvalidInput, NotFound
 from pydantic import ValidationError
 
 # The port's values, re-exported: every adapter module imports its toolkit from here.

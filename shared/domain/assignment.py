@@ -28,8 +28,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from chalicelib.errors import Conflict
-from chalicelib.resources import ASSIGNMENT_QUEUE
+from chalicelib.core.resources import ASSIGNMENT_QUEUE
+from chalicelib.domain.errors import Conflict
 
 from .admin_models import AssignmentPolicy
 from .events import EventPublisher, conversation_assigned

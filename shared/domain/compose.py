@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.errors import Conflict, Forbidden, InvalidInput, WindowClosed
-from chalicelib.resources import OUTBOUND_QUEUE
+from chalicelib.core.resources import OUTBOUND_QUEUE
+from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, WindowClosed
 from pydantic import Field
 
 from . import ids

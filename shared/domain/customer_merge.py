@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from chalicelib.errors import Conflict, InvalidInput
+from chalicelib.domain.errors import Conflict, InvalidInput
 
 from . import ids
 from .customers import TRANSACTION_LIMIT, CustomerProfile, MergeRecord, MergeState, merge_actions, merged_profile_fields

@@ -14,8 +14,8 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from chalicelib.resources import EVENTS_QUEUE
-from chalicelib.signing import SIGNATURE_HEADER, signature_header
+from chalicelib.core.resources import EVENTS_QUEUE
+from chalicelib.core.signing import SIGNATURE_HEADER, signature_header
 
 from .events import DeliveryRequest, Event, EventsEnvelope, FanOut
 from .outbound import RetryPolicy

@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from chalicelib.resources import EVENTS_QUEUE
+from chalicelib.core.resources import EVENTS_QUEUE
 from pydantic import Field
 
 from .models import (

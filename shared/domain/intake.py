@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from chalicelib.errors import NotFound, PayloadTooLarge
-from chalicelib.resources import INBOUND_QUEUE
+from chalicelib.core.resources import INBOUND_QUEUE
+from chalicelib.domain.errors import NotFound, PayloadTooLarge
 
 from .models import ChannelAccount, ChannelEvent, ConsentSignal, InboundEnvelope, InboundMessage
 from .ports.channels import ChannelAdapter, WebhookRequest

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from chalicelib.errors import Conflict, InvalidInput
+from chalicelib.domain.errors import Conflict, InvalidInput
 
 from .assignment import WaitingOffers
 from .events import EventPublisher, conversation_archived, conversation_assigned

@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from chalicelib.resources import OUTBOUND_QUEUE
+from chalicelib.core.resources import OUTBOUND_QUEUE
 
 from .admin_models import OutOfOfficeMessage
 from .inbox import conversation_media_refusal

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from chalicelib.resources import SEND_QUEUE
+from chalicelib.core.resources import SEND_QUEUE
 
 from .capabilities import THREADED_CHANNELS
 from .consent import ConsentChange, ConsentSource

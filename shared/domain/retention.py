@@ -23,7 +23,7 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from chalicelib.resources import RESCHEDULE_QUEUE
+from chalicelib.core.resources import RESCHEDULE_QUEUE
 
 from .models import ConversationState
 from .ports.conversations import DeletionScheduler, RetainedConversation, Retention

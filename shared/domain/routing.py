@@ -24,8 +24,8 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from chalicelib.errors import InvalidInput
-from chalicelib.resources import ASSIGNMENT_QUEUE, OUT_OF_OFFICE_QUEUE
+from chalicelib.core.resources import ASSIGNMENT_QUEUE, OUT_OF_OFFICE_QUEUE
+from chalicelib.domain.errors import InvalidInput
 
 from . import ids
 from .admin_models import DEFAULT_TEAM_ID, RoutingRule

@@ -7,7 +7,7 @@ The storage enforces the limit with a condition in the same transaction as the r
 
 from __future__ import annotations
 
-from chalicelib.errors import Conflict
+from chalicelib.domain.errors import Conflict
 
 from .models import Role
 

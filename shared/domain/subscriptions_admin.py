@@ -8,8 +8,8 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from chalicelib.errors import InvalidInput, NotFound
-from chalicelib.resources import EVENTS_QUEUE
+from chalicelib.core.resources import EVENTS_QUEUE
+from chalicelib.domain.errors import InvalidInput, NotFound
 
 from .event_delivery import delivery_message
 from .events import DeliveryRequest, EventType

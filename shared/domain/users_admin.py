@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from chalicelib.errors import Conflict, InvalidInput
+from chalicelib.domain.errors import Conflict, InvalidInput
 
 from .admin_models import DEFAULT_TEAM_ID, Profile
 from .identity import Principal, require_administrator, require_settings_reader

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib import resources
+from chalicelib.core import resources
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from chalicelib.domain.errors import Conflict
 from chalicelib.domain.models import Channel, Conversation, ConversationState
 from chalicelib.domain.ports.conversations import Tally
-from chalicelib.errors import Conflict
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.domain import ids
+from chalicelib.domain.errors import Conflict, DomainError, NotFound
 from chalicelib.domain.models import QuickReply, QuickReplyGroup
-from chalicelib.errors import Conflict, DomainError, NotFound
 from pynamodb.pagination import ResultIterator
 
 from . import keys

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 from chalicelib.domain import ids
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.models import (
     Attachment,
     Channel,
@@ -38,7 +39,6 @@ from chalicelib.domain.models import (
     preview_of,
 )
 from chalicelib.domain.ports.conversations import AutoAssignOutcome, IngestAction, IngestPlan, IngestResult, Tally
-from chalicelib.errors import Conflict, InvalidInput, NotFound
 from pynamodb.connection import Connection
 from pynamodb.exceptions import QueryError
 from pynamodb.expressions.condition import Condition

@@ -18,11 +18,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import boto3
+from chalicelib.adapters.messaging import StateMachineStarter
 from chalicelib.domain import ids
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import Channel, ConversationState, Page
 from chalicelib.domain.ports.conversations import RetainedConversation
-from chalicelib.errors import InvalidInput
-from chalicelib.messaging import StateMachineStarter
 from pynamodb.attributes import UTCDateTimeAttribute
 from pynamodb.exceptions import QueryError
 from pynamodb.pagination import ResultIterator

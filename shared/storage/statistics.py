@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
-from chalicelib import resources
+from chalicelib.core import resources
 from chalicelib.domain.ports.conversations import Tally
 from pynamodb.expressions.operand import Path, Value
 from pynamodb.expressions.update import Action

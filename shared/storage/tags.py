@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import Conversation, Page
 from chalicelib.domain.ports.conversations import Tally
-from chalicelib.errors import InvalidInput
 from pynamodb.exceptions import QueryError
 from pynamodb.pagination import ResultIterator
 from pynamodb.transactions import TransactWrite

@@ -1,6 +1,6 @@
 """One suite, two implementations: every contract test runs against the in-memory fakes
 (tests/fakes) and against the DynamoDB stores on moto (in process, the table built from
-chalicelib.resources as the local runtime builds it). A fake that answers differently from its
+chalicelib.core.resources as the local runtime builds it). A fake that answers differently from its
 store fails here, so the use-case tests on the fakes (tests/unit/test_use_cases_*.py) can be trusted."""
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def on_dynamodb() -> Stores:
 @pytest.fixture
 def moto_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A fresh table in an in-process moto, the stores bound to it (and back to theirs after)."""
-    from chalicelib.settings import get_settings
+    from chalicelib.core.settings import get_settings
     from chalicelib.storage.binding import bind_table, bound_table
 
     from local.provision import create_table

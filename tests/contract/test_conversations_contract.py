@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from chalicelib.domain.admin_models import OutOfOfficeMessage
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.models import (
     Channel,
     ConversationState,
@@ -16,7 +17,6 @@ from chalicelib.domain.models import (
     StatusUpdate,
 )
 from chalicelib.domain.ports.conversations import AutoAssignOutcome, Tally
-from chalicelib.errors import Conflict, NotFound
 
 from tests.contract.builders import START, appending, inbound, joining, opening, unique
 from tests.contract.conftest import Stores

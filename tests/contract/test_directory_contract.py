@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 from chalicelib.domain.admin_models import AssignmentPolicy, OutOfOfficeMessage, Profile, RoutingRule, TeamSettings
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.models import ONLINE_WINDOW, Channel, ChannelAccount, Role, User
 from chalicelib.domain.seats import NoFreeSeat
-from chalicelib.errors import Conflict, NotFound
 
 from tests.contract.builders import START, unique
 from tests.contract.conftest import Stores

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from chalicelib.domain import ids
 from chalicelib.domain.admin_models import SYSTEM_AUTHOR, OutOfOfficeMessage
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.models import (
     Attachment,
     Channel,
@@ -35,7 +36,6 @@ from chalicelib.domain.ports.conversations import (
     Tally,
 )
 from chalicelib.domain.ports.work import AutoReply
-from chalicelib.errors import Conflict, NotFound
 
 # As storage/repository.py: a watermark receipt reaches this far back.
 WATERMARK_REACH = timedelta(days=7)

@@ -9,11 +9,11 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.admin_models import AssignmentPolicy, OutOfOfficeMessage, Profile, RoutingRule, TeamSettings
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.models import ONLINE_WINDOW, ChannelAccount, Page, Presence, Role, User
 from chalicelib.domain.office_hours import OfficeHours
 from chalicelib.domain.seats import NoFreeSeat, seat_change
 from chalicelib.domain.service_settings import ServiceSettings
-from chalicelib.errors import Conflict, NotFound
 
 from tests.fakes.conversations import ConversationRecords, page_of
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from chalicelib.core.resources import QueueDefinition
 from chalicelib.domain.ports.integrations import QueueMessage
-from chalicelib.resources import QueueDefinition
 
 
 class RecordingPublisher:

@@ -5,9 +5,9 @@ import time
 
 import requests
 from chalicelib import wiring
+from chalicelib.adapters.media import PROVIDER_URL_SECONDS
 from chalicelib.domain import ids
 from chalicelib.domain.models import Attachment
-from chalicelib.media import PROVIDER_URL_SECONDS
 
 from tests.integration.conftest import drain
 from tests.integration.inbox_support import get, picked_up, post

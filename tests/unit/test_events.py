@@ -5,6 +5,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
+from chalicelib.adapters.messaging import QueuePublisher
+from chalicelib.core.resources import EVENTS_QUEUE, QueueDefinition
 from chalicelib.domain.events import (
     EventPublisher,
     EventsEnvelope,
@@ -27,8 +29,6 @@ from chalicelib.domain.models import (
     Message,
 )
 from chalicelib.domain.ports.integrations import QueueMessage
-from chalicelib.messaging import QueuePublisher
-from chalicelib.resources import EVENTS_QUEUE, QueueDefinition
 
 NOW = datetime(2025, 10, 9, 8, 0, tzinfo=UTC)
 CONVERSATION = Conversation(id="c1", channel=Channel.API, account_id="shop", customer_id="cust-1", customer_name="Ada",

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from chalicelib.core.resources import QueueDefinition
 from chalicelib.domain.models import Attachment, ChannelAccount, MediaRef
-from chalicelib.resources import QueueDefinition
 
 
 def fifo_token(*parts: str) -> str:

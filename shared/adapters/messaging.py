@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.exceptions import ClientError
-
-from .domain.ports.integrations import QueueMessage
-from .resources import QueueDefinition
-from .settings import Settings
+from chalicelib.core.resources import QueueDefinition
+from chalicelib.core.settings import Settings
+from chalicelib.domain.ports.integrations import QueueMessage
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient

@@ -39,14 +39,13 @@ from urllib.parse import quote, urljoin, urlsplit
 import boto3
 import urllib3
 from botocore.exceptions import ClientError
+from chalicelib.channels.base import ChannelAdapter, Credentials, MediaSource, SendFailed
+from chalicelib.channels.http import pinned_pool
 from chalicelib.domain import ids
-
-from .channels.base import ChannelAdapter, Credentials, MediaSource, SendFailed
-from .channels.http import pinned_pool
-from .domain.models import Attachment, Channel, ChannelAccount, MediaRef
-from .domain.ports.integrations import MediaRefused, StoredObject
-from .domain.uploads import UPLOAD_URL_SECONDS
-from .errors import DomainError
+from chalicelib.domain.errors import DomainError
+from chalicelib.domain.models import Attachment, Channel, ChannelAccount, MediaRef
+from chalicelib.domain.ports.integrations import MediaRefused, StoredObject
+from chalicelib.domain.uploads import UPLOAD_URL_SECONDS
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
