@@ -234,7 +234,7 @@ def _principal() -> Principal:
     query: Mapping[str, str] = request.query_params or {}
     team = query.get("team")
     # The user is read on every request: a role change or a disabling applies to the very next one.
-    return principal_for(wiring.repository().get_user(user_id), team, wiring.team_store().exists)
+    return principal_for(wiring.user_store().get(user_id), team, wiring.team_store().exists)
 
 
 def _query() -> dict[str, str]:

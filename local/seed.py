@@ -11,13 +11,15 @@ from urllib.parse import urlsplit
 
 import boto3
 from chalicelib.core.resources import secret_name
-from chalicelib.domain.models import Channel, ChannelAccount, Role, Team, User
-from chalicelib.storage.repository import ContactRepository
+from chalicelib.domain.admin_models import TeamSettings
+from chalicelib.domain.models import Channel, ChannelAccount, Role, User
+from chalicelib.storage.channel_accounts import ChannelAccountStore
+from chalicelib.storage.teams import TeamStore
 from chalicelib.storage.users import UserStore
 
 from .provision import LocalResources
 
-DEFAULT_TEAM = Team(id="default", name="Support")
+DEFAULT_TEAM = TeamSettings(id="default", name="Support")
 DEMO_PASSWORD = "Demo-password-1"  # noqa: S105 - the published demo password
 
 
@@ -35,7 +37,7 @@ DEMO_USERS = (
 )
 
 
-def create_user(local: LocalResources, repository: ContactRepository, email: str, display_name: str,
+def create_user(local: LocalResources, email: str, display_name: str,
                 role: Role, team_ids: tuple[str, ...], password: str) -> User:
     cognito = boto3.client("cognito-idp", endpoint_url=local.endpoint_url, region_name=local.region)
     cognito.admin_create_user(UserPoolId=local.user_pool_id, Username=email, MessageAction="SUPPRESS",
@@ -106,22 +108,21 @@ def demo_accounts(*, simulator_url: str, moto_url: str, webhook_base_url: str,
 
 def seed_demo(local: LocalResources, *, simulator_url: str,
               webhook_base_url: str) -> tuple[list[User], list[DemoAccount]]:
-    repository = ContactRepository()
-    repository.put_team(DEFAULT_TEAM)
-    users = [create_user(local, repository, u.email, u.display_name, u.role, (DEFAULT_TEAM.id,), DEMO_PASSWORD)
+    TeamStore().put(DEFAULT_TEAM)
+    users = [create_user(local, u.email, u.display_name, u.role, (DEFAULT_TEAM.id,), DEMO_PASSWORD)
              for u in DEMO_USERS]
     accounts = demo_accounts(simulator_url=simulator_url, moto_url=local.endpoint_url,
                              webhook_base_url=webhook_base_url, media_bucket=local.media_bucket)
     for demo in accounts:
-        create_channel_account(local, repository, demo.account, demo.credentials)
+        create_channel_account(local, demo.account, demo.credentials)
     return users, accounts
 
 
-def create_channel_account(local: LocalResources, repository: ContactRepository, account: ChannelAccount,
+def create_channel_account(local: LocalResources, account: ChannelAccount,
                            secret: Mapping[str, str]) -> ChannelAccount:
     """Any channel's account with its credentials secret (tests and demos of the other channels).
     An email account's address is verified in SES, so replies can be sent from it."""
-    repository.put_channel_account(account)
+    ChannelAccountStore().put(account)
     boto3.client("secretsmanager", endpoint_url=local.endpoint_url, region_name=local.region).create_secret(
         Name=secret_name(local.app_name, account.channel.value, account.id), SecretString=json.dumps(dict(secret)))
     if account.channel is Channel.EMAIL:

@@ -237,7 +237,7 @@ def myself() -> Myself:
 
 @lru_cache(maxsize=1)
 def lifecycle() -> Lifecycle:
-    return Lifecycle(repository(), ConversationLifecycle(repository()), presence(), tagging(),
+    return Lifecycle(repository(), ConversationLifecycle(customer_store()), presence(), tagging(),
                      get_service_settings, stats(), utc_now, teams=team_store(), users=user_store(),
                      schedule_deletion=lambda conversation_id, at: auto_deletion().schedule(conversation_id, at),
                      events=events(), offers=WaitingOffers(publisher()))
@@ -245,7 +245,8 @@ def lifecycle() -> Lifecycle:
 
 @lru_cache(maxsize=1)
 def composer() -> Composer:
-    return Composer(repository(), ConversationLifecycle(repository()), TemplateRepository(), media_store(), publisher(),
+    return Composer(repository(), ConversationLifecycle(customer_store()), TemplateRepository(), media_store(),
+                    publisher(),
                     stats(), utc_now, customers=customer_store(), consent=consent_store(), events=events(),
                     accounts=channel_accounts())
 

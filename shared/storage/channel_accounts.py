@@ -11,7 +11,7 @@ import json
 
 from chalicelib.domain.admin_models import OutOfOfficeMessage, RoutingRule
 from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.domain.models import ChannelAccount, Page
+from chalicelib.domain.models import Channel, ChannelAccount, Page
 from pydantic import TypeAdapter
 from pynamodb.expressions.update import Action
 from pynamodb.pagination import ResultIterator
@@ -21,13 +21,32 @@ from .admin_cache import ACCOUNTS, OUT_OF_OFFICE, ROUTING_RULES
 from .admin_items import OutOfOfficeItem, RoutingRuleItem
 from .conditions import refused_as
 from .items import ChannelAccountItem, TableItem
-from .repository import (
-    _decode_cursor,
-    _encode_cursor,
-    channel_account_item,
-    read_channel_account,
-    to_channel_account,
-)
+from .paging import decode_cursor, encode_cursor
+
+
+def channel_account_item(account: ChannelAccount) -> ChannelAccountItem:
+    return ChannelAccountItem(
+        keys.account_pk(account.id), keys.ACCOUNT_SK, account_id=account.id, channel=account.channel.value,
+        name=account.name, provider_account_id=account.provider_account_id, api_base_url=account.api_base_url,
+        team_id=account.team_id, enabled=account.enabled,
+        collection_pk=keys.ACCOUNTS_COLLECTION, collection_sk=f"{account.channel.value}#{account.id}",
+    )
+
+
+def to_channel_account(item: ChannelAccountItem) -> ChannelAccount:
+    return ChannelAccount(
+        id=item.account_id, channel=Channel(item.channel), name=item.name,
+        provider_account_id=item.provider_account_id, api_base_url=item.api_base_url,
+        team_id=item.team_id, enabled=bool(item.enabled))
+
+
+def read_channel_account(account_id: str) -> ChannelAccount | None:
+    """The account as the table holds it now (the administration reads it so)."""
+    try:
+        return to_channel_account(ChannelAccountItem.get(keys.account_pk(account_id), keys.ACCOUNT_SK))
+    except ChannelAccountItem.DoesNotExist:
+        return None
+
 
 _MESSAGES = TypeAdapter(list[OutOfOfficeMessage])
 
@@ -47,6 +66,11 @@ class ChannelAccountStore:
     def cached(self, account_id: str) -> ChannelAccount | None:
         """The account as the message pipeline sees it: cached per container (storage/admin_cache.py)."""
         return ACCOUNTS.get(account_id, lambda: read_channel_account(account_id))
+
+    def put(self, account: ChannelAccount) -> None:
+        """Write the account as given, whether or not it exists (seeding a runtime)."""
+        channel_account_item(account).save()
+        ACCOUNTS.invalidate(account.id)
 
     def require(self, account_id: str) -> ChannelAccount:
         account = self.get(account_id)
@@ -86,9 +110,9 @@ class ChannelAccountStore:
 
     def list_accounts(self, *, limit: int, cursor: str | None) -> Page[ChannelAccount]:
         results: ResultIterator[TableItem] = ChannelAccountItem.collection.query(
-            keys.ACCOUNTS_COLLECTION, limit=limit, last_evaluated_key=_decode_cursor(cursor))
+            keys.ACCOUNTS_COLLECTION, limit=limit, last_evaluated_key=decode_cursor(cursor))
         items = [to_channel_account(item) for item in results if isinstance(item, ChannelAccountItem)]
-        return Page[ChannelAccount](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
+        return Page[ChannelAccount](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
 
     # --- routing rules ----------------------------------------------------------------------
 
@@ -114,9 +138,9 @@ class ChannelAccountStore:
 
     def list_rules(self, *, limit: int, cursor: str | None) -> Page[RoutingRule]:
         results: ResultIterator[TableItem] = TableItem.query(
-            keys.ROUTING_PK, TableItem.sk.startswith("RULE#"), limit=limit, last_evaluated_key=_decode_cursor(cursor))
+            keys.ROUTING_PK, TableItem.sk.startswith("RULE#"), limit=limit, last_evaluated_key=decode_cursor(cursor))
         items = [_to_rule(item) for item in results if isinstance(item, RoutingRuleItem)]
-        return Page[RoutingRule](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
+        return Page[RoutingRule](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
 
     def routed_account_ids(self, team_ids: set[str]) -> set[str]:
         """Accounts with a routing rule to one of these teams: one Query of the whole ROUTING

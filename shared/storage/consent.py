@@ -19,7 +19,7 @@ from . import keys
 from .conditions import tolerated
 from .customer_items import ConsentHistoryItem, ConsentStateItem
 from .items import TableItem
-from .repository import _decode_cursor, _encode_cursor
+from .paging import decode_cursor, encode_cursor
 
 
 def _to_state(item: ConsentStateItem) -> ConsentState:
@@ -75,14 +75,14 @@ class ConsentStore:
         """Latest change first."""
         results: ResultIterator[ConsentHistoryItem] = ConsentHistoryItem.query(
             keys.consent_pk(channel.value, address), ConsentHistoryItem.sk.startswith(keys.CONSENT_HISTORY_PREFIX),
-            scan_index_forward=False, limit=limit, last_evaluated_key=_decode_cursor(cursor))
+            scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor))
         try:
             items = [ConsentChange(channel=Channel(item.channel), address=item.address, opted_out=bool(item.opted_out),
                                    at=item.at, source=ConsentSource(item.source), detail=item.detail or "",
                                    by=item.by) for item in results]
         except QueryError as error:
             raise InvalidInput("cursor does not belong to this history", field="cursor") from error
-        return Page[ConsentChange](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
+        return Page[ConsentChange](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
 
 
 def change(channel: Channel, address: str, *, opted_out: bool, at: datetime, source: ConsentSource,

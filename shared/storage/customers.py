@@ -46,6 +46,7 @@ from pynamodb.transactions import TransactWrite
 
 from . import keys
 from .conditions import ConditionFailed, conditional, refused_as, tolerated
+from .conversation_items import to_conversation
 from .customer_items import (
     AddressOwnerItem,
     AttributeDefinitionItem,
@@ -56,7 +57,7 @@ from .customer_items import (
     CustomerOpenItem,
 )
 from .items import ConversationItem, TableItem
-from .repository import _decode_cursor, _encode_cursor, _to_conversation
+from .paging import decode_cursor, encode_cursor
 
 # A merged profile points at the one it went into; a chain (A into B, then B into C) is followed
 # this far at most.
@@ -244,13 +245,13 @@ class CustomerStore:
         """Newest first, on every channel: one Query of the profile's partition."""
         results: ResultIterator[CustomerConversationItem] = CustomerConversationItem.query(
             keys.customer_pk(customer_id), CustomerConversationItem.sk.startswith(keys.CUSTOMER_CONVERSATION_PREFIX),
-            scan_index_forward=False, limit=limit, last_evaluated_key=_decode_cursor(cursor), consistent_read=True)
+            scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor), consistent_read=True)
         try:
             items = [CustomerConversation(conversation_id=item.conversation_id, channel=Channel(item.channel),
                                           account_id=item.account_id, created_at=item.created_at) for item in results]
         except QueryError as error:
             raise InvalidInput("cursor does not belong to this customer's conversations", field="cursor") from error
-        return Page[CustomerConversation](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
+        return Page[CustomerConversation](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
 
     def open_conversation_ids(self, customer_id: str) -> list[str]:
         """The customer's conversations that are (or, for a moment after an archive, were) open:
@@ -292,7 +293,7 @@ class CustomerStore:
         if not conversation_ids:
             return {}
         wanted = list(dict.fromkeys(conversation_ids))
-        return {item.conversation_id: _to_conversation(item) for item in ConversationItem.batch_get(
+        return {item.conversation_id: to_conversation(item) for item in ConversationItem.batch_get(
             [(keys.conversation_pk(cid), keys.CONVERSATION_SK) for cid in wanted])}
 
     # --- search --------------------------------------------------------------------------------
@@ -310,14 +311,14 @@ class CustomerStore:
         condition = None if term.prefix else model.search_value == term.value
         results = model.collection.query(
             keys.customer_search_pk(term.field), model.collection_sk.startswith(prefix),
-            filter_condition=condition, limit=limit, last_evaluated_key=_decode_cursor(cursor))
+            filter_condition=condition, limit=limit, last_evaluated_key=decode_cursor(cursor))
         try:
             hits = [SearchHit(customer_id=item.customer_id, field=term.field,
                               value=item.name or "" if isinstance(item, CustomerItem) else item.address)
                     for item in results if isinstance(item, CustomerItem | CustomerAddressItem)]
         except QueryError as error:
             raise InvalidInput("cursor does not belong to this search", field="cursor") from error
-        return Page[SearchHit](items=hits, next_cursor=_encode_cursor(results.last_evaluated_key))
+        return Page[SearchHit](items=hits, next_cursor=encode_cursor(results.last_evaluated_key))
 
     def profiles(self, customer_ids: list[str]) -> dict[str, CustomerProfile]:
         if not customer_ids:
@@ -377,12 +378,12 @@ class CustomerStore:
     def _entries(pk: str, *, limit: int, cursor: str | None, ascending: bool) -> Page[CommunicationEntry]:
         results: ResultIterator[CommunicationItem] = CommunicationItem.query(
             pk, CommunicationItem.sk.startswith(keys.COMMUNICATION_PREFIX), scan_index_forward=ascending,
-            limit=limit, last_evaluated_key=_decode_cursor(cursor), consistent_read=True)
+            limit=limit, last_evaluated_key=decode_cursor(cursor), consistent_read=True)
         try:
             items = [_to_entry(item) for item in results]
         except QueryError as error:
             raise InvalidInput("cursor does not belong to this log", field="cursor") from error
-        return Page[CommunicationEntry](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
+        return Page[CommunicationEntry](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
 
 
 def attributes_json(attributes: dict[str, Any]) -> str:

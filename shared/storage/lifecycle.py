@@ -19,17 +19,16 @@ from pynamodb.transactions import TransactWrite
 
 from . import keys
 from .conditions import refused_as
+from .conversation_items import customer_links, index_key_actions, list_keys, to_conversation
 from .customer_items import CustomerConversationItem
 from .customers import CustomerStore, open_marker
 from .items import ConversationItem, OpenConversationItem
-from .repository import ContactRepository, _index_keys, _to_conversation, customer_links, index_key_actions
 from .statistics import count_in
-from .transact import commit
+from .transact import commit, table_connection
 
 
 class ConversationLifecycle:
-    def __init__(self, repository: ContactRepository, customers: CustomerStore | None = None) -> None:
-        self._repository = repository
+    def __init__(self, customers: CustomerStore | None = None) -> None:
         self._customers = customers or CustomerStore()
 
     def transition(self, current: Conversation, state: ConversationState, *, owner_id: str | None,
@@ -57,7 +56,7 @@ class ConversationLifecycle:
                 now: datetime, tally: Tally | None) -> Conversation:
         """The change itself, counted with ``tally``; the conversation as read, with it applied."""
         last_owner_id = owner_id or current.last_owner_id
-        index_keys = _index_keys(state, current.team_id, owner_id, channel=current.channel,
+        index_keys = list_keys(state, current.team_id, owner_id, channel=current.channel,
                                  last_owner_id=last_owner_id)
         actions: list[Action] = [
             ConversationItem.state.set(state.value),
@@ -80,7 +79,7 @@ class ConversationLifecycle:
             count_in(transaction, tally)
 
         with refused_as(Conflict(f"conversation {current.id} changed meanwhile; read it again and retry")):
-            commit(self._repository._conn(), write)
+            commit(table_connection(), write)
         # The condition held: the item is `current` with exactly these changes.
         return current.model_copy(update={
             "state": state, "owner_id": owner_id, "last_owner_id": last_owner_id, "version": current.version + 1,
@@ -94,7 +93,7 @@ class ConversationLifecycle:
         customer's archived conversation on this account, whose place it takes. ``count``
         tells the statistics counters to move with it."""
         state = ConversationState.ASSIGNED
-        index_keys = _index_keys(state, team_id, owner_id, channel=channel, last_owner_id=owner_id)
+        index_keys = list_keys(state, team_id, owner_id, channel=channel, last_owner_id=owner_id)
         time_key = keys.time_sk(now, conversation_id)
         item = ConversationItem(
             keys.conversation_pk(conversation_id), keys.CONVERSATION_SK,
@@ -107,7 +106,7 @@ class ConversationLifecycle:
         )
         pointer = OpenConversationItem(keys.open_conversation_pk(account_id, customer_id), "OPEN",
                                        conversation_id=conversation_id)
-        conversation = _to_conversation(item)
+        conversation = to_conversation(item)
 
         def write(transaction: TransactWrite) -> None:
             transaction.save(item, condition=ConversationItem.pk.does_not_exist())
@@ -126,5 +125,5 @@ class ConversationLifecycle:
 
         with refused_as(Conflict(f"customer {customer_id} got an open conversation on account {account_id} "
                                  "meanwhile", field="customer_id")):
-            commit(self._repository._conn(), write)
+            commit(table_connection(), write)
         return conversation

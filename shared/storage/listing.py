@@ -21,8 +21,9 @@ from pynamodb.indexes import Index
 from pynamodb.pagination import ResultIterator
 
 from . import keys
+from .conversation_items import to_conversation
 from .items import ConversationItem, ConversationLinkItem
-from .repository import _decode_cursor, _encode_cursor, _to_conversation
+from .paging import decode_cursor, encode_cursor
 
 _T = TypeVar("_T")
 READ_BUDGET_FACTOR = 5
@@ -108,7 +109,7 @@ class ConversationLists:
             return self._by_id(criteria, sort)
         chosen = plan(criteria)
         matched: list[Conversation] = []
-        last_key = _decode_cursor(cursor)
+        last_key = decode_cursor(cursor)
         read = 0
         for _ in range(MAX_ROUNDS):
             results, conversations = self._round(chosen, criteria, sort=sort, ascending=ascending,
@@ -118,7 +119,7 @@ class ConversationLists:
             last_key = results.last_evaluated_key
             if not last_key or len(matched) >= limit or read >= READ_BUDGET_FACTOR * limit:
                 break
-        return Page[Conversation](items=matched, next_cursor=_encode_cursor(last_key))
+        return Page[Conversation](items=matched, next_cursor=encode_cursor(last_key))
 
     def _round(self, chosen: ListPlan, criteria: Criteria, *, sort: SortField, ascending: bool, limit: int,
                last_key: dict[str, Any] | None) -> tuple[ResultIterator[Any], list[Conversation]]:
@@ -135,7 +136,7 @@ class ConversationLists:
             results = _conversation_index(chosen.index, sort).query(
                 chosen.partition, range_key_condition=condition, scan_index_forward=ascending, limit=limit,
                 last_evaluated_key=last_key)
-            return results, [_to_conversation(item) for item in results]
+            return results, [to_conversation(item) for item in results]
         except QueryError as error:
             raise InvalidInput("cursor does not belong to this list", field="cursor") from error
 
@@ -146,7 +147,7 @@ class ConversationLists:
             item = ConversationItem.get(keys.conversation_pk(criteria.conversation_id), keys.CONVERSATION_SK)
         except ConversationItem.DoesNotExist:
             return Page[Conversation](items=[], next_cursor=None)
-        conversation = _to_conversation(item)
+        conversation = to_conversation(item)
         found = [conversation] if matches(conversation, criteria, sort) else []
         return Page[Conversation](items=found, next_cursor=None)
 
@@ -156,7 +157,7 @@ def _hydrate(conversation_ids: list[str]) -> list[Conversation]:
     if not conversation_ids:
         return []
     wanted = list(dict.fromkeys(conversation_ids))
-    found = {item.conversation_id: _to_conversation(item) for item in ConversationItem.batch_get(
+    found = {item.conversation_id: to_conversation(item) for item in ConversationItem.batch_get(
         [(keys.conversation_pk(cid), keys.CONVERSATION_SK) for cid in wanted])}
     return [found[cid] for cid in wanted if cid in found]
 

@@ -13,7 +13,7 @@ from pynamodb.pagination import ResultIterator
 
 from . import keys
 from .items import NoteItem
-from .repository import _decode_cursor, _encode_cursor
+from .paging import decode_cursor, encode_cursor
 
 
 def _to_note(item: NoteItem) -> Note:
@@ -33,9 +33,9 @@ class NoteRepository:
     def list(self, conversation_id: str, *, limit: int, cursor: str | None) -> Page[Note]:
         results: ResultIterator[NoteItem] = NoteItem.query(
             keys.conversation_pk(conversation_id), NoteItem.sk.startswith(keys.NOTE_PREFIX),
-            limit=limit, last_evaluated_key=_decode_cursor(cursor))
+            limit=limit, last_evaluated_key=decode_cursor(cursor))
         try:
             items = [_to_note(item) for item in results]
         except QueryError as error:
             raise InvalidInput("cursor does not belong to these notes", field="cursor") from error
-        return Page[Note](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
+        return Page[Note](items=items, next_cursor=encode_cursor(results.last_evaluated_key))

@@ -31,7 +31,7 @@ from . import keys
 from .conditions import tolerated
 from .customers import CustomerStore
 from .items import ConversationItem, OpenConversationItem, ProviderMessageItem, TableItem
-from .repository import _decode_cursor, _encode_cursor
+from .paging import decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -87,12 +87,12 @@ class RetentionStore:
         """One page of a team's archived conversations: Query on the team's Archived list."""
         results: ResultIterator[ConversationItem] = ConversationItem.state_created.query(
             keys.state_list_pk(team_id, ConversationState.ARCHIVED.value), limit=limit,
-            last_evaluated_key=_decode_cursor(cursor))
+            last_evaluated_key=decode_cursor(cursor))
         try:
             items = [_retained(item) for item in results]
         except QueryError as error:
             raise InvalidInput("cursor does not belong to this list", field="cursor") from error
-        return Page[RetainedConversation](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
+        return Page[RetainedConversation](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
 
     # --- purge ------------------------------------------------------------------------------
 

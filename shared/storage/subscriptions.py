@@ -44,7 +44,7 @@ from . import keys
 from .admin_cache import SUBSCRIPTIONS, SUBSCRIPTIONS_KEY
 from .conditions import refused_as, tolerated
 from .items import CollectionIndex, TableItem
-from .repository import _decode_cursor, _encode_cursor
+from .paging import decode_cursor, encode_cursor
 
 LOG_DAYS = 30
 
@@ -184,9 +184,9 @@ class SubscriptionStore:
 
     def list_subscriptions(self, *, limit: int, cursor: str | None) -> Page[EventSubscription]:
         results: ResultIterator[TableItem] = SubscriptionItem.collection.query(
-            keys.SUBSCRIPTIONS_COLLECTION, limit=limit, last_evaluated_key=_decode_cursor(cursor))
+            keys.SUBSCRIPTIONS_COLLECTION, limit=limit, last_evaluated_key=decode_cursor(cursor))
         items = [_to_subscription(item) for item in results if isinstance(item, SubscriptionItem)]
-        return Page[EventSubscription](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
+        return Page[EventSubscription](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
 
     # --- deliveries and their log -------------------------------------------------------------
 
@@ -229,9 +229,9 @@ class SubscriptionStore:
     def attempts(self, subscription_id: str, *, limit: int, cursor: str | None) -> Page[DeliveryAttempt]:
         results: ResultIterator[TableItem] = TableItem.query(
             keys.subscription_pk(subscription_id), TableItem.sk.startswith(keys.ATTEMPT_PREFIX),
-            scan_index_forward=False, limit=limit, last_evaluated_key=_decode_cursor(cursor))
+            scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor))
         try:
             items = [_to_attempt(item) for item in results if isinstance(item, DeliveryAttemptItem)]
         except QueryError as error:
             raise InvalidInput("cursor does not belong to this subscription's log", field="cursor") from error
-        return Page[DeliveryAttempt](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
+        return Page[DeliveryAttempt](items=items, next_cursor=encode_cursor(results.last_evaluated_key))

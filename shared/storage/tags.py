@@ -21,7 +21,7 @@ from pynamodb.transactions import TransactWrite
 from . import keys
 from .conditions import tolerated
 from .items import ConversationItem, ConversationLinkItem, TagDefinitionItem
-from .repository import _decode_cursor, _encode_cursor
+from .paging import decode_cursor, encode_cursor
 from .statistics import count_in
 from .transact import commit, table_connection
 
@@ -45,12 +45,12 @@ class TagRepository:
 
     def catalogue(self, *, limit: int, cursor: str | None) -> Page[str]:
         results: ResultIterator[TagDefinitionItem] = TagDefinitionItem.query(
-            keys.TAG_CATALOGUE_PK, limit=limit, last_evaluated_key=_decode_cursor(cursor))
+            keys.TAG_CATALOGUE_PK, limit=limit, last_evaluated_key=decode_cursor(cursor))
         try:
             tags = [item.tag for item in results]
         except QueryError as error:
             raise InvalidInput("cursor does not belong to the tag list", field="cursor") from error
-        return Page[str](items=tags, next_cursor=_encode_cursor(results.last_evaluated_key))
+        return Page[str](items=tags, next_cursor=encode_cursor(results.last_evaluated_key))
 
     # --- tags on conversations ---
 

@@ -17,7 +17,7 @@ from .admin_cache import TEAMS
 from .admin_items import RoundRobinItem
 from .conditions import refused_as
 from .items import TableItem, TeamItem
-from .repository import _decode_cursor, _encode_cursor
+from .paging import decode_cursor, encode_cursor
 
 _UNSET = object()
 
@@ -68,6 +68,11 @@ class TeamStore:
     def exists(self, team_id: str) -> bool:
         return self.get(team_id) is not None
 
+    def put(self, team: TeamSettings) -> None:
+        """Write the team as given, whether or not it exists (seeding a runtime)."""
+        team_item(team).save()
+        TEAMS.invalidate(team.id)
+
     def create(self, team: TeamSettings) -> TeamSettings:
         try:
             with refused_as(Conflict(f"team {team.id} exists already", field="id")):
@@ -106,9 +111,9 @@ class TeamStore:
 
     def list_teams(self, *, limit: int, cursor: str | None) -> Page[TeamSettings]:
         results: ResultIterator[TableItem] = TeamItem.collection.query(
-            keys.TEAMS_COLLECTION, limit=limit, last_evaluated_key=_decode_cursor(cursor))
+            keys.TEAMS_COLLECTION, limit=limit, last_evaluated_key=decode_cursor(cursor))
         items = [_to_team(item) for item in results if isinstance(item, TeamItem)]
-        return Page[TeamSettings](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
+        return Page[TeamSettings](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
 
     # --- round robin ------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from . import keys
 from .admin_items import ProfileItem, ServiceSettingsItem, TeamMemberItem
 from .conditions import ConditionFailed, conditional, refused_as
 from .items import TableItem, UserItem
-from .repository import _decode_cursor, _encode_cursor
+from .paging import decode_cursor, encode_cursor
 from .service_settings import ensure_settings_item, seats_used
 
 
@@ -96,11 +96,16 @@ class UserStore:
             raise _no_free_seat(user.role) from failure
         return user
 
+    def put(self, user: User) -> None:
+        """Write the user record as given, taking no seat and listing no team members (a test's
+        stand-in for a user the assignment reads; users are created with ``create``)."""
+        user_item(user).save()
+
     def list_users(self, *, limit: int, cursor: str | None) -> Page[User]:
         results: ResultIterator[TableItem] = UserItem.collection.query(
-            keys.USERS_COLLECTION, limit=limit, last_evaluated_key=_decode_cursor(cursor))
+            keys.USERS_COLLECTION, limit=limit, last_evaluated_key=decode_cursor(cursor))
         items = [to_user(item) for item in results if isinstance(item, UserItem)]
-        return Page[User](items=items, next_cursor=_encode_cursor(results.last_evaluated_key))
+        return Page[User](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
 
     def change_role(self, user: User, new_role: Role) -> User:
         """Move ``user`` (as read) to ``new_role``: conditional on the role still being the one
@@ -143,9 +148,9 @@ class UserStore:
     def member_ids(self, team_id: str, *, limit: int, cursor: str | None) -> Page[str]:
         results: ResultIterator[TableItem] = TableItem.query(
             keys.team_pk(team_id), TableItem.sk.startswith(keys.team_member_sk("")), limit=limit,
-            last_evaluated_key=_decode_cursor(cursor))
+            last_evaluated_key=decode_cursor(cursor))
         ids = [item.user_id for item in results if isinstance(item, TeamMemberItem)]
-        return Page[str](items=ids, next_cursor=_encode_cursor(results.last_evaluated_key))
+        return Page[str](items=ids, next_cursor=encode_cursor(results.last_evaluated_key))
 
     def has_members(self, team_id: str) -> bool:
         return bool(self.member_ids(team_id, limit=1, cursor=None).items)

@@ -91,7 +91,7 @@ def on_dynamodb() -> Stores:
     from chalicelib.storage.users import UserStore
 
     repository = ContactRepository()
-    return Stores("dynamodb", repository, ConversationLifecycle(repository), TeamStore(), UserStore(),
+    return Stores("dynamodb", repository, ConversationLifecycle(), TeamStore(), UserStore(),
                   ChannelAccountStore(), PresenceStore(), ServiceSettingsRepository(), AutoReplyStore(),
                   TagRepository(), NoteRepository(), lambda team_id: StatsRepository().current(team_id))
 

@@ -93,16 +93,16 @@ def user_ids(demo: dict[str, Any]) -> dict[str, str]:
 
 def _extra_user(runtime: LocalRuntime, api: str, demo: dict[str, Any], email: str, role: str,
                 team_ids: tuple[str, ...]) -> dict[str, str]:
-    from chalicelib.domain.models import Role, Team
-    from chalicelib.storage.repository import ContactRepository
+    from chalicelib.domain.admin_models import TeamSettings
+    from chalicelib.domain.models import Role
+    from chalicelib.storage.teams import TeamStore
 
     from local.seed import create_user
 
     assert runtime.resources is not None
-    repository = ContactRepository()
     for team_id in team_ids:
-        repository.put_team(Team(id=team_id, name=team_id.title()))
-    create_user(runtime.resources, repository, email, email.split("@")[0].title(), Role(role), team_ids,
+        TeamStore().put(TeamSettings(id=team_id, name=team_id.title()))
+    create_user(runtime.resources, email, email.split("@")[0].title(), Role(role), team_ids,
                 demo["password"])
     return login(api, email, demo["password"])
 

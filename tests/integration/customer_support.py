@@ -13,7 +13,6 @@ from urllib.parse import parse_qsl, urlencode
 import requests
 from chalicelib.channels.twilio_sms import sign as twilio_sign
 from chalicelib.domain.models import Channel, ChannelAccount
-from chalicelib.storage.repository import ContactRepository
 
 from local.runtime import LocalRuntime
 from local.seed import create_channel_account
@@ -39,7 +38,7 @@ def new_sms_account(runtime: LocalRuntime, twilio: LoopbackServer) -> SmsAccount
     account_id = f"sms-{secrets.token_hex(4)}"
     token = secrets.token_hex(16)
     webhook_url = f"{runtime.info.webhook_base_url}/sms/{account_id}"
-    create_channel_account(runtime.resources, ContactRepository(), ChannelAccount(
+    create_channel_account(runtime.resources, ChannelAccount(
         id=account_id, channel=Channel.SMS, name="SMS test", provider_account_id=SMS_NUMBER,
         api_base_url=twilio.base_url, team_id="default", enabled=True),
         {"account_sid": "AC" + "0" * 32, "auth_token": token, "status_callback_url": webhook_url})

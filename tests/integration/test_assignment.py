@@ -13,6 +13,7 @@ from chalicelib.domain.models import ConversationState, Role, User
 from chalicelib.storage import presence
 from chalicelib.storage.lifecycle import ConversationLifecycle
 from chalicelib.storage.repository import ContactRepository
+from chalicelib.storage.users import UserStore
 
 from tests.integration.admin_helpers import call, new_team, new_user, new_whatsapp_account, ok, say
 from tests.integration.conftest import drain, queue_depth
@@ -27,7 +28,7 @@ def admin(api, demo):
 def agent(team_id: str, name: str, role: Role = Role.AGENT) -> str:
     """A user record only (no sign-in needed): the assigner reads roles and teams from it."""
     user_id = f"{name}-{secrets.token_hex(4)}"
-    ContactRepository().put_user(User(id=user_id, email=f"{user_id}@example.com", display_name=name, role=role,
+    UserStore().put(User(id=user_id, email=f"{user_id}@example.com", display_name=name, role=role,
                                       team_ids=(team_id,)))
     return user_id
 
@@ -207,7 +208,7 @@ def test_a_reopened_conversation_follows_the_team_policy_even_with_its_agent_onl
         ok(call("PATCH", f"{api}/teams/{team['id']}", admin, {"assignment": {**policy, "auto_assign": False}}))
         say(runtime, account, other, "someone else")
         waiting = ContactRepository().get_conversation(conversation(api, admin, team["id"], other)["id"])
-        ConversationLifecycle(ContactRepository()).transition(waiting, ConversationState.ASSIGNED, owner_id=first,
+        ConversationLifecycle().transition(waiting, ConversationState.ASSIGNED, owner_id=first,
                                                               now=datetime.now(UTC))
         ok(call("PATCH", f"{api}/teams/{team['id']}", admin, {"assignment": {**policy, "auto_assign": True}}))
     # When the customer writes again within the reopen period, their agent still online

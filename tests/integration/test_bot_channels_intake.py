@@ -11,7 +11,6 @@ import requests
 from chalicelib.channels.twilio_sms import sign as twilio_sign
 from chalicelib.channels.viber import sign as viber_sign
 from chalicelib.domain.models import Channel, ChannelAccount
-from chalicelib.storage.repository import ContactRepository
 
 from local.seed import create_channel_account
 from tests.integration.conftest import drain, queue_depth
@@ -27,7 +26,6 @@ def accounts(runtime):
     """One account per channel, created as the administration will: the account item plus its
     credentials secret."""
     suffix = secrets.token_hex(4)
-    repository = ContactRepository()
     base = runtime.info.webhook_base_url
     made = {}
     for channel, provider_id, credentials in [
@@ -38,7 +36,7 @@ def accounts(runtime):
         account_id = f"{channel.value}-{suffix}"
         if channel is Channel.SMS:
             credentials = {**credentials, "status_callback_url": f"{base}/sms/{account_id}"}
-        create_channel_account(runtime.resources, repository, ChannelAccount(
+        create_channel_account(runtime.resources, ChannelAccount(
             id=account_id, channel=channel, name=f"{channel.value} test", provider_account_id=provider_id,
             api_base_url="http://127.0.0.1:9", team_id="default", enabled=True), credentials)
         made[channel] = f"{base}/{channel.value}/{account_id}"

@@ -178,7 +178,7 @@ def test_a_merge_too_big_for_one_transaction_runs_in_steps_and_resumes_after_a_c
     source = store.resolve(addresses[0], name="Source", language="nl", at=now)
     for address in addresses[1:]:
         store.add_address(source.id, address, now)
-    user = wiring.repository().get_user(agent1_id(wiring_api(runtime), agent1))
+    user = wiring.user_store().get(agent1_id(wiring_api(runtime), agent1))
     principal = Principal(user=user, team_id="default")
     # When the merge crashes after its first step
     crashing = CustomerMerger(store, CrashingMergeStore(store, steps=1), lambda: now, transaction_limit=7)

@@ -14,7 +14,6 @@ import pytest
 import requests
 from chalicelib.channels.meta.graph import sign
 from chalicelib.domain.models import Channel, ChannelAccount
-from chalicelib.storage.repository import ContactRepository
 
 from local.seed import create_channel_account
 from tests.integration.conftest import drain, queue_depth
@@ -40,7 +39,7 @@ def meta_account(runtime, channel: Channel, base_url: str) -> tuple[ChannelAccou
     account = ChannelAccount(id=f"{channel.value}-{uuid.uuid4().hex[:8]}", channel=channel, name=channel.value,
                              provider_account_id=str(10**14 + secrets.randbelow(10**14)), api_base_url=base_url,
                              team_id="default", enabled=True)
-    create_channel_account(runtime.resources, ContactRepository(), account,
+    create_channel_account(runtime.resources, account,
                            {"app_secret": app_secret, "access_token": "EAA" + secrets.token_hex(8),
                             "verify_token": "verify"})
     return account, app_secret
@@ -145,7 +144,7 @@ def test_an_email_from_ses_is_stored_with_its_attachment(runtime, api, agent1, s
         account = ChannelAccount(id=f"mail-{uuid.uuid4().hex[:8]}", channel=Channel.EMAIL, name="Support",
                                  provider_account_id="support@example.com", api_base_url=runtime.moto_url,
                                  team_id="default", enabled=True)
-        create_channel_account(runtime.resources, ContactRepository(), account,
+        create_channel_account(runtime.resources, account,
                                {"topic_arn": TOPIC_ARN, "sns_local_host": sns.netloc})
         # And a mail SES stored in the media bucket
         ses_id = uuid.uuid4().hex

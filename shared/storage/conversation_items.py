@@ -1,0 +1,147 @@
+"""How conversations and messages map to their items: the domain values from the items, the index
+keys that place a conversation on the inbox lists, a customer's message as stored, the lookup links.
+Shared by the conversation and message stores, the lifecycle and the lists."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from chalicelib.domain import ids
+from chalicelib.domain.models import (
+    Attachment,
+    Channel,
+    ContentKind,
+    Conversation,
+    ConversationState,
+    DeliveryError,
+    DeliveryStatus,
+    Direction,
+    InboundMessage,
+    Message,
+    TemplateContent,
+)
+from pynamodb.expressions.update import Action
+
+from . import keys
+from .items import AttachmentAttribute, ConversationItem, ConversationLinkItem, MessageItem
+
+
+def to_conversation(item: ConversationItem) -> Conversation:
+    return Conversation(
+        id=item.conversation_id,
+        channel=Channel(item.channel),
+        account_id=item.account_id,
+        customer_id=item.customer_id,
+        customer_name=item.customer_name,
+        team_id=item.team_id,
+        state=ConversationState(item.state),
+        owner_id=item.owner_id,
+        created_at=item.created_at,
+        last_message_at=item.last_message_at,
+        last_customer_message_at=item.last_customer_message_at,
+        preview=item.preview,
+        version=int(item.version),
+        last_owner_id=item.last_owner_id,
+        tags=tuple(sorted(item.tags or ())),
+        archived_at=item.archived_at,
+    )
+
+
+def to_message(item: MessageItem) -> Message:
+    error = None
+    if item.error is not None:
+        error = DeliveryError(code=item.error.code, message=item.error.message,
+                              permanent=bool(item.error.permanent))
+    return Message(
+        id=item.message_id,
+        conversation_id=item.conversation_id,
+        direction=Direction(item.direction),
+        kind=ContentKind(item.content_kind),
+        text=item.text,
+        sent_at=item.sent_at,
+        status=DeliveryStatus(item.status),
+        provider_message_id=item.provider_message_id,
+        author_id=item.author_id,
+        error=error,
+        attachments=tuple(
+            Attachment(key=a.key, content_type=a.content_type, filename=a.filename, size=int(a.size))
+            for a in item.attachments or ()),
+        template=None if item.template is None else TemplateContent(
+            name=item.template.name, language=item.template.language,
+            variables=list(item.template.variables or ())),
+        channel=Channel(item.channel) if item.channel else None, account_id=item.account_id,
+        customer_id=item.customer_id, sent_parts=tuple(item.sent_parts or ()),
+    )
+
+
+@dataclass(frozen=True)
+class IndexKeys:
+    """The partition keys that place a conversation on the inbox lists (the GSIs)."""
+
+    state_pk: str
+    team_pk: str
+    # Only an assigned conversation is on its owner's list; a missing key keeps it off that index.
+    owner_pk: str | None
+    channel_pk: str
+    # The agent who has or last had it: stays after handback and archive.
+    handler_pk: str | None
+
+
+def list_keys(state: ConversationState, team_id: str, owner_id: str | None, *, channel: Channel,
+                last_owner_id: str | None) -> IndexKeys:
+    owner_pk = keys.owner_list_pk(team_id, owner_id) if owner_id and state is ConversationState.ASSIGNED else None
+    handler_pk = keys.handler_list_pk(team_id, last_owner_id) if last_owner_id else None
+    return IndexKeys(keys.state_list_pk(team_id, state.value), keys.team_list_pk(team_id), owner_pk,
+                      keys.channel_list_pk(team_id, channel.value), handler_pk)
+
+
+def index_key_actions(keys_: IndexKeys) -> list[Action]:
+    """The update actions that move a conversation's index keys to ``keys_`` (a missing key
+    takes the conversation off that index)."""
+    actions: list[Action] = [
+        ConversationItem.state_pk.set(keys_.state_pk),
+        ConversationItem.team_pk.set(keys_.team_pk),
+        ConversationItem.channel_pk.set(keys_.channel_pk),
+    ]
+    actions.append(ConversationItem.owner_pk.set(keys_.owner_pk) if keys_.owner_pk
+                   else ConversationItem.owner_pk.remove())
+    actions.append(ConversationItem.handler_pk.set(keys_.handler_pk) if keys_.handler_pk
+                   else ConversationItem.handler_pk.remove())
+    return actions
+
+
+def inbound_message_item(event: InboundMessage, attachments: tuple[Attachment, ...]) -> MessageItem:
+    """A customer's message as stored, not yet placed in its conversation (``place_message``)."""
+    return MessageItem(
+        keys.conversation_pk(""), "", message_id=ids.message_id(event.sent_at, event.provider_message_id),
+        direction=Direction.INBOUND.value, content_kind=event.kind.value, text=event.text,
+        sent_at=event.sent_at, status=DeliveryStatus.RECEIVED.value,
+        provider_message_id=event.provider_message_id,
+        raw=json.dumps(event.raw) if event.raw is not None else None,
+        attachments=[AttachmentAttribute(key=a.key, content_type=a.content_type, filename=a.filename,
+                                         size=a.size) for a in attachments] or None,
+        # Every inbound message names its route: a reply answers on the channel it came from.
+        channel=event.channel.value, account_id=event.account_id, customer_id=event.customer_id,
+    )
+
+
+def customer_links(conversation_id: str, team_id: str, customer_id: str, customer_name: str | None,
+                   created_sk: str, activity_sk: str) -> list[ConversationLinkItem]:
+    """The lookup links that let an exact customer id or name find the conversation."""
+    links = [ConversationLinkItem(
+        keys.conversation_pk(conversation_id), keys.CUSTOMER_ID_LINK_SK, conversation_id=conversation_id,
+        lookup_pk=keys.customer_lookup_pk(team_id, customer_id), created_sk=created_sk, activity_sk=activity_sk)]
+    if customer_name and customer_name.strip():
+        links.append(ConversationLinkItem(
+            keys.conversation_pk(conversation_id), keys.CUSTOMER_NAME_LINK_SK, conversation_id=conversation_id,
+            lookup_pk=keys.customer_lookup_pk(team_id, customer_name.strip()), created_sk=created_sk,
+            activity_sk=activity_sk))
+    return links
+
+
+def place_message(item: MessageItem, conversation_id: str) -> None:
+    """Put a message item into its conversation's partition, keyed by its (sortable) id."""
+    item.pk = keys.conversation_pk(conversation_id)
+    item.sk = keys.message_sk(item.message_id)
+    item.conversation_id = conversation_id

@@ -1,0 +1,349 @@
+"""The conversations of the single table: read one or a tab, the customer's open pointer, ingest
+a customer's message by the plan routing made (domain/routing.py ``plan_ingest``), automatic
+assignment, and the New list the assignment worker reads.
+
+Every list reads by Query on the table or an index (never Scan) and pages with an opaque cursor;
+races are settled by condition expressions (storage/conditions.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Literal
+
+from chalicelib.domain import ids
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
+from chalicelib.domain.models import (
+    Channel,
+    Conversation,
+    ConversationState,
+    InboundMessage,
+    Page,
+    preview_of,
+)
+from chalicelib.domain.ports.conversations import AutoAssignOutcome, IngestAction, IngestPlan, IngestResult, Tally
+from pynamodb.connection import Connection
+from pynamodb.exceptions import QueryError
+from pynamodb.expressions.update import Action
+from pynamodb.indexes import Index
+from pynamodb.pagination import ResultIterator
+from pynamodb.transactions import TransactWrite
+
+from . import keys
+from .admin_items import RoundRobinItem
+from .conditions import ConditionFailed, conditional, tolerated
+from .conversation_items import (
+    customer_links,
+    inbound_message_item,
+    index_key_actions,
+    list_keys,
+    place_message,
+    to_conversation,
+    to_message,
+)
+from .customer_items import CustomerConversationItem, CustomerOpenItem
+from .items import (
+    ConversationItem,
+    ConversationLinkItem,
+    OpenConversationItem,
+    ProviderMessageItem,
+    TableItem,
+)
+from .paging import decode_cursor, encode_cursor, get_item
+from .statistics import count_in
+from .transact import commit, table_connection
+
+ListView = Literal["new", "mine", "assigned", "all"]
+SortField = Literal["created", "activity"]
+
+
+class ConversationStore:
+    """``Conversations`` (domain/ports/conversations.py) on DynamoDB."""
+
+    @staticmethod
+    def _conn() -> Connection:
+        return table_connection()
+
+    def get_conversation(self, conversation_id: str) -> Conversation:
+        item = get_item(ConversationItem, keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
+        if item is None:
+            raise NotFound(f"conversation {conversation_id} does not exist", field="conversation_id")
+        return to_conversation(item)
+
+    def list_conversations(
+        self,
+        *,
+        view: ListView,
+        team_id: str,
+        user_id: str,
+        sort: SortField,
+        ascending: bool,
+        limit: int,
+        cursor: str | None,
+    ) -> Page[Conversation]:
+        """One page of a tab. Each tab is one Query on one index, so a page costs the same
+        whatever the number of conversations."""
+        index: Index[ConversationItem]
+        if view == "new":
+            index_key = keys.state_list_pk(team_id, ConversationState.NEW.value)
+            index = ConversationItem.state_created if sort == "created" else ConversationItem.state_activity
+        elif view == "assigned":
+            index_key = keys.state_list_pk(team_id, ConversationState.ASSIGNED.value)
+            index = ConversationItem.state_created if sort == "created" else ConversationItem.state_activity
+        elif view == "mine":
+            index_key = keys.owner_list_pk(team_id, user_id)
+            index = ConversationItem.owner_created if sort == "created" else ConversationItem.owner_activity
+        else:
+            index_key = keys.team_list_pk(team_id)
+            index = ConversationItem.team_created if sort == "created" else ConversationItem.team_activity
+        results: ResultIterator[ConversationItem] = index.query(
+            index_key, scan_index_forward=ascending, limit=limit,
+            last_evaluated_key=decode_cursor(cursor),
+        )
+        try:
+            items = [to_conversation(item) for item in results]
+        except QueryError as error:
+            raise InvalidInput("cursor does not belong to this list", field="cursor") from error
+        return Page[Conversation](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
+
+    def open_conversation(self, account_id: str, customer_id: str) -> Conversation | None:
+        """The customer's current conversation on this account (possibly archived: the pointer
+        stays until a new conversation replaces it, so a reopen finds it)."""
+        pointer = get_item(OpenConversationItem, keys.open_conversation_pk(account_id, customer_id), "OPEN")
+        if pointer is None:
+            return None
+        item = get_item(ConversationItem, keys.conversation_pk(pointer.conversation_id), keys.CONVERSATION_SK)
+        return None if item is None else to_conversation(item)
+
+    def has_provider_message(self, channel: Channel, account_id: str, provider_message_id: str) -> bool:
+        """Whether this provider message id is stored already (a redelivery)."""
+        return get_item(ProviderMessageItem, keys.provider_message_pk(channel.value, account_id,
+                                                                       provider_message_id), "PMSG") is not None
+
+    def ingest_message(self, plan: IngestPlan) -> IngestResult | None:
+        """Store an inbound message as routing planned it (domain/routing.py ``plan_ingest``).
+
+        A redelivered webhook writes nothing: the provider-id item is written in the same
+        transaction as the message, on the condition that it does not exist yet. Opening writes the
+        conversation, its open pointer (taking over from ``plan.replaces``, else new), its lookup
+        links, its place on the customer profile's lists and the statistics counters together;
+        joining moves the pointer to the customer's open conversation, which must still be open.
+        """
+        event, conversation_id = plan.event, plan.conversation_id
+        opening, joining = plan.action is IngestAction.OPEN, plan.action is IngestAction.JOIN
+        message = inbound_message_item(event, plan.attachments)
+        place_message(message, conversation_id)
+        provider_item = ProviderMessageItem(
+            keys.provider_message_pk(event.channel.value, event.account_id, event.provider_message_id), "PMSG",
+            conversation_id=conversation_id, message_sk=message.sk,
+        )
+        # The conversation this write opens, as written (a retried commit writes it again).
+        opened: list[ConversationItem] = []
+
+        def write(transaction: TransactWrite) -> None:
+            opened.clear()
+            transaction.save(provider_item, condition=ProviderMessageItem.pk.does_not_exist())
+            transaction.save(message)
+            if opening:
+                opened.append(self._open(transaction, event, conversation_id, plan.team_id, plan.replaces,
+                                         plan.profile_id))
+                count_in(transaction, plan.tally)
+            elif joining:
+                self._join(transaction, event, conversation_id, plan.replaces)
+
+        try:
+            with conditional():
+                commit(self._conn(), write)
+        except ConditionFailed as failure:
+            # The provider-id put is the first put; a join's condition check goes before it.
+            if failure.failed_at(1 if joining else 0):
+                return None
+            if opening or joining:
+                # Another delivery opened the customer's conversation at the same moment:
+                # let the queue retry, and the retry joins that conversation.
+                raise Conflict("customer's conversation was opened concurrently") from failure
+            raise
+        return IngestResult(conversation=self._as_left(opened[0] if opened else None, conversation_id, event),
+                            message=to_message(message), created_conversation=opening)
+
+    def _as_left(self, opened: ConversationItem | None, conversation_id: str, event: InboundMessage) -> Conversation:
+        """The conversation as an ingest left it: known without reading it again, unless an older
+        message (arriving late) left it untouched."""
+        if opened is not None:
+            # As stored (times in UTC whatever offset the provider's time had), without a read.
+            return to_conversation(ConversationItem.from_raw_data(opened.serialize()))
+        return self._touch_conversation(conversation_id, event) or self.get_conversation(conversation_id)
+
+    def import_conversations(self, threads: Iterable[Sequence[InboundMessage]], *, team_id: str) -> list[str]:
+        """Store each thread (one customer's messages, oldest first) as a New conversation of
+        ``team_id``, with the items ``ingest_message`` writes, in batch writes of 25 without
+        conditions or transactions. For loading history where nothing of these customers exists
+        yet (the local runtime's bulk seeding, a migration), never for live traffic: nothing
+        here is idempotent or checks for an open conversation."""
+        conversation_ids: list[str] = []
+        with TableItem.batch_write() as batch:
+            for thread in threads:
+                first, last = thread[0], thread[-1]
+                conversation_id = ids.new_conversation_id()
+                item = self._new_conversation_item(first, conversation_id, team_id)
+                item.last_message_at = item.last_customer_message_at = last.sent_at
+                item.activity_sk = keys.time_sk(last.sent_at, conversation_id)
+                item.preview = preview_of(last.kind, last.text)
+                batch.save(item)
+                batch.save(OpenConversationItem(keys.open_conversation_pk(first.account_id, first.customer_id),
+                                                "OPEN", conversation_id=conversation_id))
+                for link in customer_links(conversation_id, team_id, first.customer_id, first.customer_name,
+                                           item.created_sk, item.activity_sk):
+                    batch.save(link)
+                for event in thread:
+                    message = inbound_message_item(event, ())
+                    place_message(message, conversation_id)
+                    batch.save(message)
+                    batch.save(ProviderMessageItem(
+                        keys.provider_message_pk(event.channel.value, event.account_id, event.provider_message_id),
+                        "PMSG", conversation_id=conversation_id, message_sk=message.sk))
+                conversation_ids.append(conversation_id)
+        return conversation_ids
+
+    def _open(self, transaction: TransactWrite, event: InboundMessage, conversation_id: str, team_id: str,
+              replaces: str | None, profile_id: str | None) -> ConversationItem:
+        """The writes that open a conversation for the message (``replaces``: the archived one
+        whose open pointer it takes over); returns the conversation item written."""
+        conversation_item = self._new_conversation_item(event, conversation_id, team_id)
+        transaction.save(conversation_item, condition=ConversationItem.pk.does_not_exist())
+        transaction.save(
+            OpenConversationItem(keys.open_conversation_pk(event.account_id, event.customer_id),
+                                 "OPEN", conversation_id=conversation_id),
+            condition=(OpenConversationItem.conversation_id == replaces) if replaces
+            else OpenConversationItem.pk.does_not_exist(),
+        )
+        for link in customer_links(conversation_id, team_id, event.customer_id, event.customer_name,
+                                   conversation_item.created_sk, conversation_item.activity_sk):
+            transaction.save(link)
+        if profile_id is not None:
+            # On the customer's list of conversations, and among their open ones (storage/customers.py).
+            transaction.save(CustomerConversationItem(
+                keys.customer_pk(profile_id), keys.customer_conversation_sk(event.sent_at, conversation_id),
+                conversation_id=conversation_id, channel=event.channel.value, account_id=event.account_id,
+                created_at=event.sent_at))
+            transaction.save(CustomerOpenItem(keys.customer_pk(profile_id), keys.customer_open_sk(conversation_id),
+                                              conversation_id=conversation_id))
+        return conversation_item
+
+    @staticmethod
+    def _join(transaction: TransactWrite, event: InboundMessage, conversation_id: str, replaces: str | None) -> None:
+        """The writes that put the message in the customer's open conversation on another channel
+        (one open conversation per customer): it must still be open, and this address's pointer
+        now points at it."""
+        transaction.condition_check(ConversationItem, keys.conversation_pk(conversation_id), keys.CONVERSATION_SK,
+                                    condition=ConversationItem.state != ConversationState.ARCHIVED.value)
+        transaction.save(
+            OpenConversationItem(keys.open_conversation_pk(event.account_id, event.customer_id),
+                                 "OPEN", conversation_id=conversation_id),
+            condition=(OpenConversationItem.conversation_id == replaces) if replaces
+            else OpenConversationItem.pk.does_not_exist(),
+        )
+
+    def _new_conversation_item(self, event: InboundMessage, conversation_id: str, team_id: str) -> ConversationItem:
+        state = ConversationState.NEW
+        index_keys = list_keys(state, team_id, None, channel=event.channel, last_owner_id=None)
+        return ConversationItem(
+            keys.conversation_pk(conversation_id), keys.CONVERSATION_SK,
+            conversation_id=conversation_id, channel=event.channel.value, account_id=event.account_id,
+            customer_id=event.customer_id, customer_name=event.customer_name, team_id=team_id,
+            state=state.value, owner_id=None, created_at=event.sent_at, last_message_at=event.sent_at,
+            last_customer_message_at=event.sent_at, preview=preview_of(event.kind, event.text), version=0,
+            created_sk=keys.time_sk(event.sent_at, conversation_id),
+            activity_sk=keys.time_sk(event.sent_at, conversation_id),
+            state_pk=index_keys.state_pk, team_pk=index_keys.team_pk, owner_pk=index_keys.owner_pk,
+            channel_pk=index_keys.channel_pk,
+        )
+
+    def _touch_conversation(self, conversation_id: str, event: InboundMessage) -> Conversation | None:
+        """Move the conversation's activity forward and return it; an older message (arriving late)
+        leaves it (None)."""
+        item = ConversationItem(keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
+        actions: list[Action] = [
+            ConversationItem.last_message_at.set(event.sent_at),
+            ConversationItem.last_customer_message_at.set(event.sent_at),
+            ConversationItem.activity_sk.set(keys.time_sk(event.sent_at, conversation_id)),
+            ConversationItem.preview.set(preview_of(event.kind, event.text)),
+        ]
+        if event.customer_name:
+            actions.append(ConversationItem.customer_name.set(event.customer_name))
+        with tolerated() as later_known:
+            item.update(actions=actions, condition=ConversationItem.last_message_at <= event.sent_at)
+        if later_known.refused:
+            return None
+        if event.customer_name and event.customer_name.strip():
+            ConversationLinkItem(
+                keys.conversation_pk(conversation_id), keys.CUSTOMER_NAME_LINK_SK, conversation_id=conversation_id,
+                lookup_pk=keys.customer_lookup_pk(item.team_id, event.customer_name.strip()),
+                created_sk=item.created_sk, activity_sk=item.activity_sk).save()
+        refresh_links(conversation_id, item.activity_sk)
+        return to_conversation(item)
+
+    def auto_assign(self, conversation_id: str, agent_id: str, team_id: str,
+                    last_assigned: str | None, *, tally: Tally | None = None) -> AutoAssignOutcome:
+        """Assign a New conversation as the team's round robin decided, in one transaction with
+        the team's round-robin marker: the conversation must still be New, and the marker must
+        still name ``last_assigned`` (the agent the decision started from). So two workers of one
+        team never decide on the same picture of the team: the second one is told to read again.
+        The statistics counters of the assignment (``tally``) move in the same transaction."""
+        state = ConversationState.ASSIGNED
+        conversation_item = ConversationItem(keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
+        current = self.get_conversation(conversation_id)
+        index_keys = list_keys(state, current.team_id, agent_id, channel=current.channel, last_owner_id=agent_id)
+        marker = RoundRobinItem(keys.team_pk(team_id), keys.ROUND_ROBIN_SK, last_user_id=agent_id)
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.save(marker, condition=RoundRobinItem.pk.does_not_exist() if last_assigned is None
+                             else RoundRobinItem.last_user_id == last_assigned)
+            transaction.update(conversation_item, actions=[
+                ConversationItem.state.set(state.value),
+                ConversationItem.owner_id.set(agent_id),
+                ConversationItem.last_owner_id.set(agent_id),
+                *index_key_actions(index_keys),
+                ConversationItem.version.add(1),
+            ], condition=(ConversationItem.state == ConversationState.NEW.value)
+                & (ConversationItem.team_id == team_id))
+            count_in(transaction, tally)
+
+        try:
+            with conditional():
+                commit(self._conn(), write)
+        except ConditionFailed as failure:
+            # Sent as: the marker (a put), then the conversation and the counters (updates).
+            if failure.failed_at(1):
+                return AutoAssignOutcome.TAKEN
+            if failure.failed_at(0):
+                return AutoAssignOutcome.TEAM_MOVED
+            raise
+        return AutoAssignOutcome.ASSIGNED
+
+    def waiting(self, team_id: str, *, page_size: int = 25) -> Iterator[Conversation]:
+        """The team's New conversations, the longest waiting first (Query on the New list,
+        paged lazily: the caller stops reading when no agent can take more)."""
+        results: ResultIterator[ConversationItem] = ConversationItem.state_created.query(
+            keys.state_list_pk(team_id, ConversationState.NEW.value), scan_index_forward=True, page_size=page_size)
+        for item in results:
+            yield to_conversation(item)
+
+    def assigned_count(self, owner_id: str, team_ids: Iterable[str]) -> int:
+        """How many conversations are assigned to this agent in these teams (their Assigned-to-me
+        lists, one per team: a Count Query on the owner index each)."""
+        return sum(int(ConversationItem.owner_created.count(keys.owner_list_pk(team_id, owner_id)))
+                   for team_id in dict.fromkeys(team_ids))
+
+
+def refresh_links(conversation_id: str, activity_sk: str) -> None:
+    """Carry the conversation's new last-message key to its lookup links (a handful: its tags
+    and its customer id and name), so lookups sort by last message date too. A link whose
+    key is already newer is left alone."""
+    links: ResultIterator[ConversationLinkItem] = ConversationLinkItem.query(
+        keys.conversation_pk(conversation_id), ConversationLinkItem.sk.startswith(keys.LINK_PREFIX))
+    for link in links:
+        if link.activity_sk >= activity_sk:
+            continue
+        with tolerated():  # the link went meanwhile (an untag)
+            link.update(actions=[ConversationLinkItem.activity_sk.set(activity_sk)],
+                        condition=ConversationLinkItem.pk.exists())

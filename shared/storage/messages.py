@@ -1,0 +1,228 @@
+"""The messages of a conversation's thread: read and page it, store an agent's reply, and follow
+its delivery (the provider's ids, the statuses that only move forward, failures)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.domain import ids
+from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.models import (
+    Attachment,
+    Channel,
+    ContentKind,
+    Conversation,
+    DeliveryError,
+    DeliveryStatus,
+    Direction,
+    Message,
+    Page,
+    StatusUpdate,
+    TemplateContent,
+    attachment_kind,
+    preview_of,
+)
+from chalicelib.domain.ports.conversations import Tally
+from pynamodb.connection import Connection
+from pynamodb.exceptions import QueryError
+from pynamodb.expressions.condition import Condition
+from pynamodb.pagination import ResultIterator
+from pynamodb.transactions import TransactWrite
+
+from . import keys
+from .conditions import tolerated
+from .conversation_items import (
+    place_message,
+    to_message,
+)
+from .conversations import refresh_links
+from .items import (
+    AttachmentAttribute,
+    ConversationItem,
+    ErrorAttribute,
+    MessageItem,
+    OpenConversationItem,
+    ProviderMessageItem,
+    TableItem,
+    TemplateAttribute,
+)
+from .paging import decode_cursor, encode_cursor, get_item
+from .statistics import count_in
+from .transact import commit, table_connection
+
+# How far back a watermark receipt (Messenger) reaches: Meta's longest reply allowance.
+WATERMARK_REACH = timedelta(days=7)
+
+
+class MessageStore:
+    """``Messages`` (domain/ports/conversations.py) on DynamoDB."""
+
+    @staticmethod
+    def _conn() -> Connection:
+        return table_connection()
+
+    def list_messages(self, conversation_id: str, *, limit: int, cursor: str | None,
+                      newest_first: bool = False) -> Page[Message]:
+        """One page of the thread in send order (message ids start with the send time), or
+        newest first; a cursor continues in the order it was read in."""
+        results: ResultIterator[TableItem] = TableItem.query(
+            keys.conversation_pk(conversation_id), TableItem.sk.startswith("MSG#"),
+            limit=limit, last_evaluated_key=decode_cursor(cursor), scan_index_forward=not newest_first,
+        )
+        try:
+            items = [to_message(item) for item in results if isinstance(item, MessageItem)]
+        except QueryError as error:
+            raise InvalidInput("cursor does not belong to this conversation", field="cursor") from error
+        return Page[Message](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
+
+    def last_inbound_provider_id(self, conversation: Conversation) -> str | None:
+        """The provider's id of the customer's latest message: one Query on the thread, on the
+        millisecond of ``last_customer_message_at``."""
+        latest = self.last_inbound_message(conversation)
+        return latest.provider_message_id if latest is not None else None
+
+    def last_inbound_message(self, conversation: Conversation) -> Message | None:
+        """The customer's latest message (one Query on the thread, on the millisecond of
+        ``last_customer_message_at``)."""
+        at = conversation.last_customer_message_at
+        if at is None:
+            return None
+        results: ResultIterator[TableItem] = TableItem.query(
+            keys.conversation_pk(conversation.id),
+            TableItem.sk.between(keys.message_sk_bound(at, upper=False), keys.message_sk_bound(at, upper=True)),
+            filter_condition=MessageItem.direction == Direction.INBOUND.value,
+        )
+        found = [item for item in results if isinstance(item, MessageItem) and item.provider_message_id]
+        return to_message(found[-1]) if found else None
+
+    def get_message(self, conversation_id: str, message_id: str) -> Message:
+        item = get_item(MessageItem, keys.conversation_pk(conversation_id), keys.message_sk(message_id))
+        if item is None:
+            raise NotFound(f"message {message_id} does not exist", field="message_id")
+        return to_message(item)
+
+    def add_outbound_message(self, conversation: Conversation, *, author_id: str, text: str | None,
+                             sent_at: datetime, attachments: tuple[Attachment, ...] = (),
+                             template: TemplateContent | None = None,
+                             route: tuple[Channel, str, str] | None = None, tally: Tally | None = None) -> Message:
+        kind = ContentKind.TEXT if text or not attachments else attachment_kind(attachments[0])
+        item = MessageItem(
+            keys.conversation_pk(""), "", message_id=ids.message_id(sent_at),
+            direction=Direction.OUTBOUND.value, content_kind=kind.value, text=text,
+            sent_at=sent_at, status=DeliveryStatus.QUEUED.value, author_id=author_id,
+            attachments=[AttachmentAttribute(key=a.key, content_type=a.content_type, filename=a.filename,
+                                             size=a.size) for a in attachments] or None,
+            template=None if template is None else TemplateAttribute(
+                name=template.name, language=template.language, variables=list(template.variables)),
+        )
+        if route is not None:
+            # Sent on another channel account than the conversation's own (it answers a message there).
+            item.channel, item.account_id, item.customer_id = route[0].value, route[1], route[2]
+        place_message(item, conversation.id)
+        conversation_item = ConversationItem(keys.conversation_pk(conversation.id), keys.CONVERSATION_SK)
+
+        def write(transaction: TransactWrite) -> None:
+            transaction.save(item, condition=MessageItem.pk.does_not_exist())
+            transaction.update(conversation_item, actions=[
+                ConversationItem.last_message_at.set(sent_at),
+                ConversationItem.activity_sk.set(keys.time_sk(sent_at, conversation.id)),
+                ConversationItem.preview.set(preview_of(kind, text)),
+            ], condition=ConversationItem.pk.exists())
+            count_in(transaction, tally)  # the agent's reply, counted with the message
+
+        commit(self._conn(), write)
+        refresh_links(conversation.id, keys.time_sk(sent_at, conversation.id))
+        return to_message(item)
+
+    def record_parts(self, conversation_id: str, message_id: str, part_ids: Sequence[str]) -> None:
+        """The parts of a multi-part reply the provider took so far, noted as each one goes (a
+        retry resumes after them). Only while the message is still queued."""
+        item = MessageItem(keys.conversation_pk(conversation_id), keys.message_sk(message_id))
+        with tolerated():  # sent or failed meanwhile: the parts no longer matter
+            item.update(actions=[MessageItem.sent_parts.set(list(part_ids))],
+                        condition=MessageItem.pk.exists() & (MessageItem.status == DeliveryStatus.QUEUED.value))
+
+    def record_sent(self, conversation_id: str, message_id: str, provider_message_id: str,
+                    channel: Channel, account_id: str, at: datetime, part_ids: Sequence[str] = ()) -> None:
+        """The provider accepted the message: remember its id (and every part's, for a reply sent
+        as several provider messages) so status callbacks find it."""
+        message_key = keys.message_sk(message_id)
+        with TransactWrite(connection=self._conn()) as transaction:
+            for provider_id in dict.fromkeys([provider_message_id, *part_ids]):
+                transaction.save(ProviderMessageItem(
+                    keys.provider_message_pk(channel.value, account_id, provider_id), "PMSG",
+                    conversation_id=conversation_id, message_sk=message_key,
+                ))
+            transaction.update(
+                MessageItem(keys.conversation_pk(conversation_id), message_key),
+                actions=[MessageItem.provider_message_id.set(provider_message_id)],
+                condition=MessageItem.pk.exists(),
+            )
+        self._advance_status(conversation_id, message_key, DeliveryStatus.SENT, at, None)
+
+    def record_failure(self, conversation_id: str, message_id: str, error: DeliveryError, at: datetime) -> None:
+        self._advance_status(conversation_id, keys.message_sk(message_id), DeliveryStatus.FAILED, at, error)
+
+    def apply_status(self, update: StatusUpdate) -> bool:
+        """Apply a provider's status callback; False when the message is unknown or the status
+        would move it backwards (statuses arrive in any order)."""
+        if update.watermark is not None:
+            return self._apply_watermark(update, update.watermark)
+        pointer = get_item(
+            ProviderMessageItem,
+            keys.provider_message_pk(update.channel.value, update.account_id, update.provider_message_id), "PMSG",
+        )
+        if pointer is None:
+            return False
+        error = None
+        if update.status is DeliveryStatus.FAILED:
+            error = DeliveryError(code=update.error_code or "unknown",
+                                  message=update.error_message or "the provider reported a failure",
+                                  permanent=True)
+        return self._advance_status(pointer.conversation_id, pointer.message_sk, update.status,
+                                    update.occurred_at, error)
+
+    def provider_message_target(self, channel: Channel, account_id: str,
+                                provider_message_id: str) -> tuple[str, str] | None:
+        """(conversation id, message id) of the message a provider's id names, if stored."""
+        pointer = get_item(ProviderMessageItem, keys.provider_message_pk(channel.value, account_id,
+                                                                          provider_message_id), "PMSG")
+        if pointer is None:
+            return None
+        return pointer.conversation_id, pointer.message_sk.removeprefix("MSG#")
+
+    def _apply_watermark(self, update: StatusUpdate, watermark: datetime) -> bool:
+        """A receipt for everything sent before ``watermark``: move each earlier outbound message of
+        the customer's open conversation forward. One Query on the thread, bounded in time."""
+        pointer = get_item(OpenConversationItem,
+                            keys.open_conversation_pk(update.account_id, update.customer_id), "OPEN")
+        if pointer is None:
+            return False
+        lower = [s.value for s in DeliveryStatus if 0 < s.rank < update.status.rank]
+        results: ResultIterator[TableItem] = TableItem.query(
+            keys.conversation_pk(pointer.conversation_id),
+            TableItem.sk.between(keys.message_sk_bound(watermark - WATERMARK_REACH, upper=False),
+                                 keys.message_sk_bound(watermark, upper=True)),
+            filter_condition=(MessageItem.direction == Direction.OUTBOUND.value) & MessageItem.status.is_in(*lower),
+        )
+        advanced = False
+        for item in results:
+            if isinstance(item, MessageItem):
+                advanced |= self._advance_status(pointer.conversation_id, item.sk, update.status,
+                                                 update.occurred_at, None)
+        return advanced
+
+    def _advance_status(self, conversation_id: str, message_key: str, status: DeliveryStatus, at: datetime,
+                        error: DeliveryError | None) -> bool:
+        item = MessageItem(keys.conversation_pk(conversation_id), message_key)
+        actions: list[Any] = [MessageItem.status.set(status.value), MessageItem.status_at.set(at)]
+        if error is not None:
+            actions.append(MessageItem.error.set(
+                ErrorAttribute(code=error.code, message=error.message, permanent=error.permanent)))
+        lower = [s.value for s in DeliveryStatus if s.rank < status.rank]
+        condition: Condition = MessageItem.pk.exists() & MessageItem.status.is_in(*lower)
+        with tolerated() as backwards:
+            item.update(actions=actions, condition=condition)
+        return not backwards.refused
