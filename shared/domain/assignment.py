@@ -12,7 +12,7 @@ assignment worker to offer the team's waiting conversations again (``WaitingOffe
 worker reads them oldest first by Query on the team's New list and assigns while an agent can
 take one (``Assigner.offer_waiting``).
 
-Every assignment is one transaction (``ContactRepository.auto_assign``): the conversation must
+Every assignment is one transaction (``Conversations.auto_assign``): the conversation must
 still be New, and the team's round-robin marker must still name the agent the decision started
 from. Two workers of one team (two agents coming online at once, a new conversation arriving
 meanwhile) therefore never assign the same conversation twice, never skip or repeat a turn, and

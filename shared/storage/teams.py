@@ -119,7 +119,7 @@ class TeamStore:
 
     def last_assigned(self, team_id: str) -> str | None:
         """The agent of the team's last automatic assignment (a consistent read: an assignment
-        decided from it is written only if it still holds, ``ContactRepository.auto_assign``)."""
+        decided from it is written only if it still holds, ``ConversationStore.auto_assign``)."""
         try:
             return str(RoundRobinItem.get(keys.team_pk(team_id), keys.ROUND_ROBIN_SK,
                                           consistent_read=True).last_user_id)

@@ -82,7 +82,7 @@ class TeamDirectory(Protocol):
 
     def last_assigned(self, team_id: str) -> str | None:
         """The agent of the team's last automatic assignment (a consistent read: an assignment decided from it is
-        written only if it still holds, ``ContactRepository.auto_assign``)."""
+        written only if it still holds, ``Conversations.auto_assign``)."""
 
 
 class UserDirectory(Protocol):
