@@ -22,8 +22,11 @@ from chalicelib.api import (
     webhooks,
     workers,
 )
-from chalicelib.api.telemetry import SERVICE, logger
+from chalicelib.api.telemetry import SERVICE, logger, tracer
 from chalicelib.domain.export import CONTENT_TYPES
+from chalicelib.settings import require_at_cold_start
+
+require_at_cold_start()
 
 # Powertools' Logger owns the log output; Chalice's own handler on the same logger would repeat each line.
 app = Chalice(app_name=SERVICE, configure_logs=False)
@@ -31,6 +34,7 @@ app = Chalice(app_name=SERVICE, configure_logs=False)
 app.api.binary_types.extend(sorted({CONTENT_TYPES["xlsx"], CONTENT_TYPES["pdf"]}))
 app.register_middleware(ConvertToMiddleware(
     logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)), "http")
+app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler(capture_response=False)), "http")
 app.register_middleware(kit.remember_request, "http")
 
 for area in (public, inbox, replies, customers, users, teams, channel_accounts, service_settings, subscriptions,
