@@ -14,7 +14,7 @@ from chalicelib.api.kit import (
     page_query,
     parse_body,
 )
-from chalicelib.domain.admin_inputs import (
+from chalicelib.api.schemas.admin_inputs import (
     ChannelAccountInput,
     ChannelAccountPatch,
     CredentialsInput,
@@ -22,20 +22,20 @@ from chalicelib.domain.admin_inputs import (
     PageQuery,
     RoutingRuleInput,
 )
-from chalicelib.domain.admin_models import ChannelAccountView, RoutingRule
-from chalicelib.domain.admin_outputs import (
+from chalicelib.api.schemas.admin_outputs import (
     ChannelAccountPage,
     OutOfOfficeOut,
     RoutingRuleList,
     RoutingRulePage,
 )
-from chalicelib.domain.channel_admin import new_account
-from chalicelib.domain.identity import Principal
-from chalicelib.domain.inputs import UploadInput
-from chalicelib.domain.outputs import (
+from chalicelib.api.schemas.inputs import UploadInput
+from chalicelib.api.schemas.outputs import (
     TeamChannelAccountPage,
     UploadOut,
 )
+from chalicelib.domain.admin_models import ChannelAccountView, RoutingRule
+from chalicelib.domain.channel_admin import new_account
+from chalicelib.domain.identity import Principal
 
 blueprint = RouteBlueprint(__name__)
 documented = blueprint.documented

@@ -15,8 +15,8 @@ from chalicelib.api.kit import (
     parse_body,
     query_params,
 )
-from chalicelib.domain.admin_inputs import PageQuery
-from chalicelib.domain.customer_io import (
+from chalicelib.api.schemas.admin_inputs import PageQuery
+from chalicelib.api.schemas.customer_io import (
     AddressInput,
     AttributeDefinitionList,
     CommunicationInput,

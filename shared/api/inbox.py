@@ -22,10 +22,8 @@ from chalicelib.api.kit import (
     query_params,
     query_values,
 )
-from chalicelib.domain.admin_inputs import PageQuery
-from chalicelib.domain.capabilities import channel_capabilities
-from chalicelib.domain.identity import Principal
-from chalicelib.domain.inputs import (
+from chalicelib.api.schemas.admin_inputs import PageQuery
+from chalicelib.api.schemas.inputs import (
     ArchiveInput,
     AssignInput,
     ConversationListQuery,
@@ -39,13 +37,7 @@ from chalicelib.domain.inputs import (
     TagsInput,
     UploadInput,
 )
-from chalicelib.domain.models import (
-    Channel,
-    Conversation,
-    Message,
-    Note,
-)
-from chalicelib.domain.outputs import (
+from chalicelib.api.schemas.outputs import (
     CapabilitiesOut,
     ConversationOut,
     ConversationPage,
@@ -59,6 +51,14 @@ from chalicelib.domain.outputs import (
     TagOut,
     TagPage,
     UploadOut,
+)
+from chalicelib.domain.capabilities import channel_capabilities
+from chalicelib.domain.identity import Principal
+from chalicelib.domain.models import (
+    Channel,
+    Conversation,
+    Message,
+    Note,
 )
 
 blueprint = RouteBlueprint(__name__)

@@ -9,9 +9,9 @@ from chalicelib.api.kit import (
     json_answer,
     parse_body,
 )
+from chalicelib.api.schemas.inputs import SignInInput
+from chalicelib.api.schemas.outputs import SignInOut
 from chalicelib.auth import sign_in
-from chalicelib.domain.inputs import SignInInput
-from chalicelib.domain.outputs import SignInOut
 from chalicelib.settings import get_settings
 
 blueprint = RouteBlueprint(__name__)

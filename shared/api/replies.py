@@ -13,9 +13,8 @@ from chalicelib.api.kit import (
     parse_body,
     query_params,
 )
-from chalicelib.domain.admin_inputs import PageQuery
-from chalicelib.domain.identity import Principal
-from chalicelib.domain.inputs import (
+from chalicelib.api.schemas.admin_inputs import PageQuery
+from chalicelib.api.schemas.inputs import (
     QuickReplyGroupInput,
     QuickReplyInput,
     QuickReplyQuery,
@@ -23,18 +22,19 @@ from chalicelib.domain.inputs import (
     TemplateDefinitionInput,
     TemplateQuery,
 )
-from chalicelib.domain.models import (
-    QuickReply,
-    QuickReplyGroup,
-    Template,
-)
-from chalicelib.domain.outputs import (
+from chalicelib.api.schemas.outputs import (
     QuickReplyGroupListOut,
     QuickReplyGroupOut,
     QuickReplyListOut,
     QuickReplyOut,
     RenderedOut,
     TemplateListOut,
+)
+from chalicelib.domain.identity import Principal
+from chalicelib.domain.models import (
+    QuickReply,
+    QuickReplyGroup,
+    Template,
 )
 
 blueprint = RouteBlueprint(__name__)

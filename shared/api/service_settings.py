@@ -11,8 +11,8 @@ from chalicelib.api.kit import (
     json_answer,
     parse_body,
 )
-from chalicelib.domain.admin_inputs import ServiceSettingsPatch
-from chalicelib.domain.admin_outputs import ServiceSettingsOut
+from chalicelib.api.schemas.admin_inputs import ServiceSettingsPatch
+from chalicelib.api.schemas.admin_outputs import ServiceSettingsOut
 from chalicelib.domain.identity import Principal
 
 blueprint = RouteBlueprint(__name__)

@@ -13,17 +13,15 @@ from chalicelib.api.kit import (
     page_query,
     parse_body,
 )
-from chalicelib.domain.admin_inputs import PageQuery
-from chalicelib.domain.identity import Principal
-from chalicelib.domain.subscription_models import (
+from chalicelib.api.schemas.admin_inputs import PageQuery
+from chalicelib.api.schemas.subscriptions import (
     DeliveryAttemptPage,
-    EventSubscription,
-    ReplayAccepted,
-    SubscriptionCreated,
     SubscriptionInput,
     SubscriptionPage,
     SubscriptionPatch,
 )
+from chalicelib.domain.identity import Principal
+from chalicelib.domain.subscription_models import EventSubscription, ReplayAccepted, SubscriptionCreated
 
 blueprint = RouteBlueprint(__name__)
 documented = blueprint.documented

@@ -13,16 +13,16 @@ from chalicelib.api.kit import (
     page_query,
     parse_body,
 )
-from chalicelib.domain.admin_inputs import (
+from chalicelib.api.schemas.admin_inputs import (
     PageQuery,
     TeamInput,
     TeamPatch,
 )
-from chalicelib.domain.admin_models import TeamSettings
-from chalicelib.domain.admin_outputs import (
+from chalicelib.api.schemas.admin_outputs import (
     TeamPage,
     UserPage,
 )
+from chalicelib.domain.admin_models import TeamSettings
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.models import User
 from chalicelib.domain.office_hours import OfficeHours

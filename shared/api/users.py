@@ -14,7 +14,7 @@ from chalicelib.api.kit import (
     page_query,
     parse_body,
 )
-from chalicelib.domain.admin_inputs import (
+from chalicelib.api.schemas.admin_inputs import (
     EnableInput,
     InviteUserInput,
     PageQuery,
@@ -22,8 +22,8 @@ from chalicelib.domain.admin_inputs import (
     RoleInput,
     TeamIdsInput,
 )
+from chalicelib.api.schemas.admin_outputs import UserPage
 from chalicelib.domain.admin_models import Profile
-from chalicelib.domain.admin_outputs import UserPage
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.models import User
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from chalicelib.domain.consent import ConsentChange, ConsentState
+from chalicelib.domain.customer_profiles import ConversationSummary, CustomerSummary, CustomerView
+from chalicelib.domain.customers import AttributeDefinition, CommunicationEntry, Medium, MergeRecord, SearchField
+from chalicelib.domain.models import Channel, Direction, Page
 from pydantic import BaseModel, ConfigDict, Field
-
-from .consent import ConsentChange, ConsentState
-from .customer_profiles import ConversationSummary, CustomerSummary, CustomerView
-from .customers import AttributeDefinition, CommunicationEntry, Medium, MergeRecord, SearchField
-from .models import Channel, Direction, Page
 
 _LANGUAGE = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$"
 

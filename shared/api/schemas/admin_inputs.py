@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from chalicelib.domain.admin_models import AssignmentPolicy, NotificationPreference, OutOfOfficeDraft
+from chalicelib.domain.consent import ConsentKeywords
+from chalicelib.domain.models import Channel, Role
+from chalicelib.domain.office_hours import OfficeHours
 from pydantic import BaseModel, ConfigDict, Field
-
-from .admin_models import AssignmentPolicy, NotificationPreference, OutOfOfficeDraft
-from .consent import ConsentKeywords
-from .models import Channel, Role
-from .office_hours import OfficeHours
 
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 _LANGUAGE = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$"
