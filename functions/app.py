@@ -23,8 +23,8 @@ from chalicelib.api import (
     workers,
 )
 from chalicelib.api.telemetry import SERVICE, logger, tracer
+from chalicelib.core.settings import require_at_cold_start
 from chalicelib.domain.export import CONTENT_TYPES
-from chalicelib.settings import require_at_cold_start
 
 require_at_cold_start()
 

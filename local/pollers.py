@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 from chalice.local import LambdaContext
-from chalicelib import resources
+from chalicelib.core import resources
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import MessageTypeDef, ReceiveMessageRequestTypeDef

@@ -18,8 +18,9 @@ from typing import Any, TypeVar
 
 from chalice import Response  # type: ignore[attr-defined]
 from chalice.app import Blueprint, Request
-from chalicelib import errors, wiring
+from chalicelib import wiring
 from chalicelib.api.schemas.admin_inputs import PageQuery
+from chalicelib.domain import errors
 from chalicelib.domain.identity import ACCOUNT_WIDE_ROLES, Principal, principal_for, require_administrator
 from pydantic import BaseModel, ValidationError
 

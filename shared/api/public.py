@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chalice import Response  # type: ignore[attr-defined]
+from chalicelib.adapters.auth import sign_in
 from chalicelib.api.kit import (
     PUBLIC,
     RouteBlueprint,
@@ -11,8 +12,7 @@ from chalicelib.api.kit import (
 )
 from chalicelib.api.schemas.inputs import SignInInput
 from chalicelib.api.schemas.outputs import SignInOut
-from chalicelib.auth import sign_in
-from chalicelib.settings import get_settings
+from chalicelib.core.settings import get_settings
 
 blueprint = RouteBlueprint(__name__)
 documented = blueprint.documented

@@ -12,7 +12,7 @@ from chalicelib.api.kit import RouteBlueprint, request
 from chalicelib.api.telemetry import logger
 from chalicelib.channels import webhook_reply
 from chalicelib.channels.base import WebhookRequest
-from chalicelib.settings import get_settings
+from chalicelib.core.settings import get_settings
 
 blueprint = RouteBlueprint(__name__)
 

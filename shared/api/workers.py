@@ -21,8 +21,10 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from chalice.app import Blueprint, SQSEvent
-from chalicelib import resources, wiring
+from chalicelib import wiring
 from chalicelib.api.telemetry import logger, tracer
+from chalicelib.core import resources
+from chalicelib.core.settings import app_name, require_at_cold_start
 from chalicelib.domain.events import EventsEnvelope
 from chalicelib.domain.models import InboundEnvelope, OutboundRequest
 from chalicelib.domain.queue_messages import (
@@ -32,7 +34,6 @@ from chalicelib.domain.queue_messages import (
     PurgeRequest,
     RescheduleRequest,
 )
-from chalicelib.settings import app_name, require_at_cold_start
 from pydantic import Json
 
 require_at_cold_start()

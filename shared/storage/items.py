@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib import resources, settings
+from chalicelib.core import resources, settings
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,

@@ -5,7 +5,7 @@ import json
 
 import requests
 from chalice.local import LambdaContext
-from chalicelib import resources
+from chalicelib.core import resources
 
 from tests.integration.conftest import drain, queue_depth
 from tests.integration.test_message_pipeline import conversation_of, deliver, messages_of

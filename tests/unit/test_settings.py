@@ -2,8 +2,8 @@
 without one fails while it starts, naming what is missing."""
 
 import pytest
-from chalicelib import resources
-from chalicelib.settings import MissingSettings, get_settings, require_at_cold_start
+from chalicelib.core import resources
+from chalicelib.core.settings import MissingSettings, get_settings, require_at_cold_start
 
 
 def test_a_missing_variable_is_named_when_the_settings_are_read(monkeypatch):
