@@ -26,13 +26,13 @@ from chalicelib.api.schemas.customer_io import (
     CustomerConversationPage,
     CustomerOut,
     CustomerPage,
-    CustomerPatch,
     CustomerSearchQuery,
     MergeInput,
     MergeOut,
 )
 from chalicelib.domain.customers import AttributeDefinition, CommunicationEntry
 from chalicelib.domain.identity import Principal
+from chalicelib.domain.patches import CustomerPatch
 
 blueprint = RouteBlueprint(__name__)
 documented = blueprint.documented
@@ -64,8 +64,7 @@ def conversation_customer(principal: Principal, conversation_id: str) -> Respons
 @documented("/customers/{customer_id}", "PATCH", "Change the name, language or custom attributes (null removes "
             "one)", access=WORKERS, body=CustomerPatch, response=CustomerOut)
 def patch_customer(principal: Principal, customer_id: str) -> Response:
-    changes = parse_body(CustomerPatch).model_dump(exclude_unset=True)
-    view = wiring.customers().update(principal, customer_id, changes)
+    view = wiring.customers().update(principal, customer_id, parse_body(CustomerPatch))
     return json_answer(CustomerOut.model_validate(view.model_dump()))
 
 

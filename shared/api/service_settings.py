@@ -11,9 +11,9 @@ from chalicelib.api.kit import (
     json_answer,
     parse_body,
 )
-from chalicelib.api.schemas.admin_inputs import ServiceSettingsPatch
 from chalicelib.api.schemas.admin_outputs import ServiceSettingsOut
 from chalicelib.domain.identity import Principal
+from chalicelib.domain.patches import ServiceSettingsPatch
 
 blueprint = RouteBlueprint(__name__)
 documented = blueprint.documented
@@ -29,5 +29,5 @@ def get_service_settings(principal: Principal) -> Response:
             "conversations already archived: their dates move in the background, rescheduling=true)",
             access=ADMIN, body=ServiceSettingsPatch, response=ServiceSettingsOut)
 def patch_service_settings(principal: Principal) -> Response:
-    changes = parse_body(ServiceSettingsPatch).model_dump(exclude_unset=True)
-    return json_answer(ServiceSettingsOut.of(wiring.service_admin().update(principal, changes)))
+    patch = parse_body(ServiceSettingsPatch)
+    return json_answer(ServiceSettingsOut.of(wiring.service_admin().update(principal, patch)))

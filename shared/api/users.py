@@ -18,7 +18,6 @@ from chalicelib.api.schemas.admin_inputs import (
     EnableInput,
     InviteUserInput,
     PageQuery,
-    ProfilePatch,
     RoleInput,
     TeamIdsInput,
 )
@@ -26,6 +25,7 @@ from chalicelib.api.schemas.admin_outputs import UserPage
 from chalicelib.domain.admin_models import Profile
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.models import User
+from chalicelib.domain.patches import ProfilePatch
 
 blueprint = RouteBlueprint(__name__)
 documented = blueprint.documented
@@ -38,8 +38,7 @@ def get_profile(principal: Principal) -> Response:
 
 @documented("/me/profile", "PATCH", "Change my profile", access=ANYONE, body=ProfilePatch, response=Profile)
 def patch_profile(principal: Principal) -> Response:
-    changes = parse_body(ProfilePatch).model_dump(exclude_unset=True)
-    return json_answer(wiring.users_admin().update_profile(principal, changes))
+    return json_answer(wiring.users_admin().update_profile(principal, parse_body(ProfilePatch)))
 
 
 @documented("/users", "GET", "List users", access=READERS, query=PageQuery, response=UserPage)
