@@ -126,7 +126,7 @@ def owner_or_administrator(call_: Call) -> bool:
     return call_.caller.role == ADMINISTRATOR or owner(call_)
 
 
-# Each access label of functions/app.py, read as a rule over the call. A route whose label is not
+# Each access label of the route kit (shared/api/kit.py), read as a rule over the call. A route whose label is not
 # here fails the matrix: add the label's rule here (and keep it as the label reads).
 ACCESS_RULES: dict[str, Callable[[Call], bool]] = {
     kit.PUBLIC: lambda call_: True,
