@@ -13,8 +13,8 @@ from .adapters.messaging import QueuePublisher, StateMachineStarter
 from .channels import adapter_for, check_credentials
 from .channels.http import post_to_receiver, receiver_address_problem
 from .core.clock import utc_now
-from .core.resources import EVENTS_QUEUE, PURGE_QUEUE, SEND_QUEUE
-from .core.settings import get_settings
+from .core.resources import EVENTS_QUEUE, PURGE_QUEUE, SEND_QUEUE, TABLE
+from .core.settings import app_name, get_settings, region
 from .domain.assignment import Assigner, WaitingOffers
 from .domain.channel_admin import ChannelAdministration
 from .domain.compose import Composer
@@ -64,9 +64,9 @@ from .storage.users import UserStore
 
 
 def bind_storage() -> None:
-    """Point the stores at the function's table (its settings name it)."""
-    settings = get_settings()
-    bind_table(settings.table_name, settings.region)
+    """Point the stores at the function's table (the app name and region name it; both are known
+    wherever the app is loaded, also where the other settings are not)."""
+    bind_table(TABLE.physical_name(app_name()), region())
 
 
 # Composition starts here: every store built below reads and writes this table.

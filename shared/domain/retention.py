@@ -19,7 +19,6 @@ step that runs twice moves nothing the second time.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -29,6 +28,7 @@ from .models import ConversationState
 from .ports.conversations import DeletionScheduler, RetainedConversation, Retention
 from .ports.directory import TeamDirectory
 from .ports.integrations import Publisher, QueueMessage
+from .queue_messages import RescheduleRequest, body_of
 from .service_settings import ServiceSettings
 
 # Teams per fan-out step, archived conversations per rewrite step: a step stays well within the
@@ -44,8 +44,7 @@ def deadline_text(moment: datetime) -> str:
 def reschedule_request(*, team_id: str | None = None, cursor: str | None = None) -> QueueMessage:
     """One step: without ``team_id`` a page of teams (``cursor`` in the team list), with it a page
     of that team's archived conversations."""
-    body = {key: value for key, value in (("team_id", team_id), ("cursor", cursor)) if value is not None}
-    return QueueMessage(body=json.dumps(body))
+    return QueueMessage(body=body_of(RescheduleRequest(team_id=team_id, cursor=cursor)))
 
 
 class AutoDeletion:

@@ -99,7 +99,7 @@ def on_dynamodb() -> Stores:
 @pytest.fixture
 def moto_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A fresh table in an in-process moto, the stores bound to it (and back to theirs after)."""
-    from chalicelib.core.settings import get_settings
+    from chalicelib.core.settings import app_name
     from chalicelib.storage.binding import bind_table, bound_table
 
     from local.provision import create_table
@@ -108,7 +108,7 @@ def moto_table(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     before = bound_table()
     with mock_aws():
-        bind_table(create_table(None, REGION, get_settings().app_name), REGION)
+        bind_table(create_table(None, REGION, app_name()), REGION)
         try:
             yield
         finally:
