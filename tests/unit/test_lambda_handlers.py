@@ -2,6 +2,7 @@
 model and reports the ones that do not parse; the API and the workers log with the Lambda context."""
 
 import json
+from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
@@ -26,7 +27,7 @@ def fresh_logger_state():
     logger.clear_state()
 
 
-def sqs_record(message_id: str, body: str) -> dict:
+def sqs_record(message_id: str, body: str) -> dict[str, Any]:
     return {"messageId": message_id, "receiptHandle": f"handle-{message_id}", "body": body,
             "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1700000000000",
                            "SenderId": "AIDAEXAMPLE", "ApproximateFirstReceiveTimestamp": "1700000000001"},
