@@ -175,7 +175,8 @@ def _caller() -> Principal:
     user_id = wiring.token_verifier().subject(current.headers.get("authorization"))
     params: Mapping[str, str] = current.query_params or {}
     # The user is read on every request: a role change or a disabling applies to the very next one.
-    return principal_for(wiring.user_store().get(user_id), params.get("team"), wiring.team_store().exists)
+    user = wiring.user_store().get(user_id, consistent=False)
+    return principal_for(user, params.get("team"), wiring.team_store().exists)
 
 
 def _require_reader(principal: Principal) -> None:

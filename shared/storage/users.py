@@ -67,9 +67,9 @@ class UserStore:
             self._connection = Connection(region=TableItem.Meta.region)
         return self._connection
 
-    def get(self, user_id: str) -> User | None:
+    def get(self, user_id: str, *, consistent: bool = True) -> User | None:
         try:
-            return to_user(UserItem.get(keys.user_pk(user_id), keys.USER_SK, consistent_read=True))
+            return to_user(UserItem.get(keys.user_pk(user_id), keys.USER_SK, consistent_read=consistent))
         except UserItem.DoesNotExist:
             return None
 

@@ -109,7 +109,7 @@ class InMemoryUsers:
         self.users: dict[str, User] = {}
         self.profiles: dict[str, Profile] = {}
 
-    def get(self, user_id: str) -> User | None:
+    def get(self, user_id: str, *, consistent: bool = True) -> User | None:
         return self.users.get(user_id)
 
     def require(self, user_id: str) -> User:

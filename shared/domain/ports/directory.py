@@ -86,7 +86,8 @@ class TeamDirectory(Protocol):
 
 
 class UserDirectory(Protocol):
-    def get(self, user_id: str) -> User | None: ...
+    def get(self, user_id: str, *, consistent: bool = True) -> User | None:
+        """The user; ``consistent=False`` for the read every request makes (half the cost, a moment late)."""
 
     def require(self, user_id: str) -> User: ...
 
