@@ -23,7 +23,7 @@ import requests
 from chalicelib import resources
 from moto.server import ThreadedMotoServer
 
-from .atomic_dynamodb import serialise_dynamodb_requests
+from .atomic_dynamodb import make_writes_atomic
 from .pollers import Poller, consumers_of
 from .provision import LocalResources, provision
 from .s3_preflight import answer_preflights_from_cors_rules
@@ -193,7 +193,7 @@ class LocalRuntime:
     def _start_moto(self) -> None:
         os.environ.update(aws_environment(self.config))
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log
-        serialise_dynamodb_requests()
+        make_writes_atomic()
         answer_preflights_from_cors_rules()
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.config.moto_port, verbose=False)
         self.moto.start()
