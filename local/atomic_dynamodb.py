@@ -50,6 +50,7 @@ from moto.dynamodb.parsing.validators import UpdateExpressionValidator
 from moto.dynamodb.responses import DynamoHandler
 
 from .dynamodb_indexes import install, read_one_partition_per_query
+from .dynamodb_json import write_item_results_directly
 
 _MARKER = "_contact_item_locks"
 _STRIPES = 4096
@@ -261,8 +262,10 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
 
 def make_writes_atomic() -> None:
     """Patch moto's DynamoDB (idempotent): item locks per write request, copy-on-write updates,
-    transactions that copy only their own items, and Query reading one sorted partition."""
+    transactions that copy only their own items, Query reading one sorted partition, and item
+    results written as plain JSON."""
     read_one_partition_per_query()
+    write_item_results_directly()
     if getattr(DynamoHandler.call_action, _MARKER, False):
         return
     DynamoHandler.call_action = _lock_written_items(DynamoHandler.call_action)  # type: ignore[method-assign]

@@ -24,9 +24,14 @@ from chalicelib import resources
 from moto.server import ThreadedMotoServer
 
 from .atomic_dynamodb import make_writes_atomic
+from .atomic_sqs import receive_each_message_once
+from .concurrent_chalice import one_request_per_thread
+from .http_serving import LocalHTTPServer
+from .moto_dispatch import remember_backends_by_host
 from .pollers import Poller, consumers_of
 from .provision import LocalResources, provision
 from .s3_preflight import answer_preflights_from_cors_rules
+from .shared_botocore_session import share_one_botocore_session
 from .simulator import ChannelSimulator, SimulatedAccount, StoredMail, moto_sent_mail, serve
 
 log = logging.getLogger("local.runtime")
@@ -62,6 +67,9 @@ class RuntimeConfig:
     poll_wait_seconds: int = 1
     # How long a received message stays invisible; None keeps each queue's own setting.
     receive_visibility_seconds: int | None = None
+    # Batches of one queue handled at once, as Lambda runs concurrent invocations per event source
+    # (a FIFO queue still gives each message group to one batch at a time).
+    pollers_per_queue: int = 3
 
 
 @dataclass
@@ -80,7 +88,6 @@ class _ApiAndWebHandler(BaseHTTPRequestHandler):
     """API Gateway in front of the Chalice app under /api, CloudFront-like static hosting elsewhere."""
 
     gateway: Any
-    gateway_lock: threading.Lock
     static_root: Path
     protocol_version = "HTTP/1.1"
 
@@ -120,10 +127,8 @@ class _ApiAndWebHandler(BaseHTTPRequestHandler):
         path = self.path[len(API_PREFIX):] or "/"
         headers = {name.lower(): value for name, value in self.headers.items()}
         try:
-            # The Chalice app keeps the current request on the app object, as a Lambda container
-            # handling one event at a time may: one invocation at a time here too.
-            with self.gateway_lock:
-                response = self.gateway.handle_request(self.command, path, headers, body)
+            # Concurrent: the app's current request is per thread (local/concurrent_chalice.py).
+            response = self.gateway.handle_request(self.command, path, headers, body)
         except LocalGatewayException as error:
             self._reply(error.CODE, {"Content-Type": "application/json"},
                         error.body or b'{"error":{"code":"not_found","message":"no such route"}}')
@@ -194,6 +199,9 @@ class LocalRuntime:
         os.environ.update(aws_environment(self.config))
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log
         make_writes_atomic()
+        receive_each_message_once()
+        share_one_botocore_session()
+        remember_backends_by_host()
         answer_preflights_from_cors_rules()
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.config.moto_port, verbose=False)
         self.moto.start()
@@ -206,12 +214,12 @@ class LocalRuntime:
 
         config = Config.create(chalice_stage="dev", app_name=app_module.app.app_name, lambda_timeout=30,
                                lambda_memory_size=512)
+        one_request_per_thread(app_module.app)
         handler = type("Handler", (_ApiAndWebHandler,), {
-            "gateway": LocalGateway(app_module.app, config), "gateway_lock": threading.Lock(),
+            "gateway": LocalGateway(app_module.app, config),
             "static_root": self.config.frontend_dist,
         })
-        server = ThreadingHTTPServer((self.config.host, self.config.port), handler)
-        server.daemon_threads = True
+        server = LocalHTTPServer((self.config.host, self.config.port), handler)
         threading.Thread(target=server.serve_forever, name="api-and-web", daemon=True).start()
         self._servers.append(server)
 
@@ -294,11 +302,12 @@ def worker_environment(config: RuntimeConfig, local: LocalResources) -> dict[str
 
 
 def pollers_for(app_module: ModuleType, config: RuntimeConfig, queue_urls: dict[str, str]) -> list[Poller]:
-    """One poller per queue consumer of the Chalice app (not started)."""
+    """``pollers_per_queue`` pollers per queue consumer of the Chalice app (not started)."""
     return [Poller(consumer, region=config.region, endpoint_url=f"http://127.0.0.1:{config.moto_port}",
                    retry_delay_seconds=config.retry_delay_seconds, wait_seconds=config.poll_wait_seconds,
                    visibility_timeout_seconds=config.receive_visibility_seconds)
-            for consumer in consumers_of(app_module, queue_urls, config.region, config.app_name)]
+            for consumer in consumers_of(app_module, queue_urls, config.region, config.app_name)
+            for _ in range(max(1, config.pollers_per_queue))]
 
 
 def _import_app() -> ModuleType:
