@@ -120,10 +120,12 @@ def _as_dynamo(value: Any) -> DynamoType | None:
 
 
 class TableState:
-    """The sorted partitions of one moto table, and the lock its writers and readers share."""
+    """The sorted partitions of one moto table, the lock its writers and readers share, and a
+    count of the writes (what changed since a save)."""
 
     def __init__(self, table: Table) -> None:
         self.lock = threading.RLock()
+        self.writes = 0
         types = {a["AttributeName"]: a["AttributeType"] for a in table.attr}
         table_keys = tuple(k for k in (table.hash_key_attr, table.range_key_attr) if k)
         self.table_index = SortedIndex(None, table.hash_key_attr, table.range_key_attr, (), types)
@@ -143,10 +145,12 @@ class TableState:
         yield from self.indexes.values()
 
     def add(self, item: Item) -> None:
+        self.writes += 1
         for index in self.all():
             index.add(item)
 
     def remove(self, item: Item) -> None:
+        self.writes += 1
         for index in self.all():
             index.remove(item)
 

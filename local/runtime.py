@@ -12,6 +12,8 @@ import os
 import socket
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -28,6 +30,7 @@ from .atomic_sqs import receive_each_message_once
 from .concurrent_chalice import one_request_per_thread
 from .http_serving import LocalHTTPServer
 from .moto_dispatch import remember_backends_by_host
+from .persistence import StateKeeper
 from .pollers import Poller, consumers_of
 from .provision import LocalResources, provision
 from .s3_preflight import answer_preflights_from_cors_rules
@@ -42,6 +45,38 @@ FRONTEND_DIST = ROOT / "frontend" / "dist"
 API_PREFIX = "/api"
 CHALICE_APP_MODULE = "contact_functions_app"
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+
+
+DEFAULT_DATA_DIR = ROOT / ".local" / "data"
+
+
+class StartFailed(RuntimeError):
+    """One part of the local runtime did not start: the message names it and why."""
+
+
+@contextmanager
+def _starting(part: str) -> Iterator[None]:
+    try:
+        yield
+    except StartFailed:
+        raise
+    except Exception as error:
+        raise StartFailed(f"{part}: {type(error).__name__}: {error}") from error
+
+
+def busy_ports(ports: dict[str, int]) -> dict[str, int]:
+    """Those of these ports (by option name) that another program listens on (0: any port)."""
+    busy = {}
+    for option, port in ports.items():
+        if port == 0:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                busy[option] = port
+    return busy
 
 
 def free_port() -> int:
@@ -67,6 +102,9 @@ class RuntimeConfig:
     poll_wait_seconds: int = 1
     # How long a received message stays invisible; None keeps each queue's own setting.
     receive_visibility_seconds: int | None = None
+    # Where the state is kept between runs (None: nothing is kept, as in the tests); fresh: start empty.
+    data_dir: Path | None = None
+    fresh: bool = False
     # Batches of one queue handled at once, as Lambda runs concurrent invocations per event source
     # (a FIFO queue still gives each message group to one batch at a time).
     pollers_per_queue: int = 3
@@ -163,6 +201,8 @@ class LocalRuntime:
         self.simulator = ChannelSimulator(mail_store=self._store_mail, sent_mail=moto_sent_mail(config.region))
         self._servers: list[ThreadingHTTPServer] = []
         self.info: RuntimeInfo | None = None
+        self.state: StateKeeper | None = None
+        self.restored: dict[str, int] = {}
 
     @property
     def moto_url(self) -> str:
@@ -173,8 +213,10 @@ class LocalRuntime:
         for name in ("port", "moto_port", "simulator_port"):
             if getattr(config, name) == 0:
                 setattr(config, name, free_port())
-        self._start_moto()
-        self.resources = provision(self.moto_url, config.region, config.app_name)
+        with _starting(f"moto (the AWS APIs) on port {config.moto_port}"):
+            self._start_moto()
+        with _starting("creating the AWS resources in moto"):
+            self.resources = provision(self.moto_url, config.region, config.app_name)
         web_url = f"http://{config.host}:{config.port}"
         api_url = web_url + API_PREFIX
         os.environ.update(self.resources.function_environment(api_url))
@@ -182,18 +224,37 @@ class LocalRuntime:
         from chalicelib.settings import get_settings
 
         get_settings.cache_clear()  # settings are read once; read them again with this environment
-        self.app_module = _import_app()
-        simulator_server = serve(self.simulator, "127.0.0.1", config.simulator_port)
+        with _starting("importing the Chalice app (functions/app.py)"):
+            self.app_module = _import_app()
+        with _starting(f"the channel simulator on port {config.simulator_port}"):
+            simulator_server = serve(self.simulator, "127.0.0.1", config.simulator_port)
         self._servers.append(simulator_server)
         simulator_url = f"http://127.0.0.1:{config.simulator_port}"
-        self._start_web(self.app_module)
+        with _starting(f"the web app and API on port {config.port}"):
+            self._start_web(self.app_module)
         self.info = RuntimeInfo(web_url=web_url, api_url=api_url, webhook_base_url=f"{api_url}/webhooks",
                                 simulator_url=simulator_url, moto_url=self.moto_url,
                                 worker_environment=worker_environment(self.config, self.resources))
+        with _starting(f"restoring the saved state from {config.data_dir} (python -m local --fresh starts empty)"):
+            self._restore_state()
         if config.seed:
-            self._seed(simulator_url)
+            with _starting("the demo data"):
+                self._seed(simulator_url)
+        if self.state is not None:
+            self.state.start_saving()
         self._start_pollers(self.app_module)
         return self.info
+
+    def _restore_state(self) -> None:
+        """The saved state back into moto (unless --fresh), before anything reads or writes it."""
+        if self.config.data_dir is None:
+            return
+        assert self.resources is not None
+        self.state = StateKeeper(self.config.data_dir, self.resources)
+        if self.config.fresh and self.state.has_state():
+            self.state.state_file.unlink()
+        if self.state.has_state():
+            self.restored = self.state.restore()
 
     def _start_moto(self) -> None:
         os.environ.update(aws_environment(self.config))
@@ -231,12 +292,17 @@ class LocalRuntime:
                 poller.start()
 
     def _seed(self, simulator_url: str) -> None:
-        from .seed import DEMO_PASSWORD, seed_demo
+        from .seed import DEMO_PASSWORD, rewire_demo_accounts, seed_demo, stored_demo_users
 
         assert self.resources is not None
         assert self.info is not None
-        users, accounts = seed_demo(self.resources, simulator_url=simulator_url,
-                                    webhook_base_url=self.info.webhook_base_url)
+        if self.restored:
+            users = stored_demo_users(self.resources)
+            accounts = rewire_demo_accounts(self.resources, simulator_url=simulator_url,
+                                            webhook_base_url=self.info.webhook_base_url)
+        else:
+            users, accounts = seed_demo(self.resources, simulator_url=simulator_url,
+                                        webhook_base_url=self.info.webhook_base_url)
         by_channel: dict[str, dict[str, str]] = {}
         for demo in accounts:
             account = demo.account
@@ -276,6 +342,8 @@ class LocalRuntime:
         for server in self._servers:
             server.shutdown()
             server.server_close()
+        if self.state is not None:
+            self.state.stop()  # the last save, once nothing writes any more
         if self.moto is not None:
             self.moto.stop()
 
