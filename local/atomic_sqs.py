@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections import defaultdict
 from typing import Any
 
@@ -61,9 +62,13 @@ def receive_each_message_once() -> None:
     unlocked = SQSBackend.receive_message
 
     @functools.wraps(unlocked)
-    def receive_message(self: SQSBackend, queue_name: str, *args: Any, **kwargs: Any) -> Any:
+    def receive_message(self: SQSBackend, queue_name: str, count: int, wait_seconds_timeout: int,
+                        *args: Any, **kwargs: Any) -> Any:
+        arrived = time.monotonic()
         with _LOCKS[f"{self.account_id}/{self.region_name}/{queue_name}"]:
-            return unlocked(self, queue_name, *args, **kwargs)
+            # A long poll ends when the caller asked, however long it waited for the lock.
+            remaining = max(0.0, wait_seconds_timeout - (time.monotonic() - arrived)) if wait_seconds_timeout else 0
+            return unlocked(self, queue_name, count, remaining, *args, **kwargs)  # type: ignore[arg-type]
 
     setattr(receive_message, _MARKER, True)
     SQSBackend.receive_message = receive_message  # type: ignore[method-assign]
