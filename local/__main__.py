@@ -26,6 +26,9 @@ def _parse() -> argparse.Namespace:
                         help="where the state is kept between runs (default: .local/data)")
     parser.add_argument("--fresh", action="store_true", help="forget the saved state and start empty")
     parser.add_argument("--no-data", action="store_true", help="keep nothing on disk (tests, benchmarks)")
+    parser.add_argument("--empty", action="store_true",
+                        help="no demo content (tags, quick replies, templates, Billing team, waiting customers); "
+                             "the demo users and channel accounts are always made")
     parser.add_argument("--verbose", action="store_true")
     return parser.parse_args()
 
@@ -50,7 +53,8 @@ def main() -> int:
                                          simulator_port=args.simulator_port,
                                          retry_base_seconds=args.retry_base_seconds,
                                          start_pollers=not args.no_pollers,
-                                         data_dir=None if args.no_data else args.data_dir, fresh=args.fresh))
+                                         data_dir=None if args.no_data else args.data_dir, fresh=args.fresh,
+                                         demo_content=not args.empty))
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     signal.signal(signal.SIGINT, lambda *_: stopped.set())
@@ -65,6 +69,8 @@ def main() -> int:
                 f"{'':22}{'restored ' + restored if restored else 'started empty'}; --fresh starts empty)"
                 if not args.no_data else "  Data                not kept (--no-data)")
         demo = info.demo
+        users = "\n".join(f"  {u['email']:<26}{u['role']:<15}teams: {', '.join(u.get('team_ids', []))}"
+                           for u in demo.get("users", []))
         accounts = "\n".join(f"  {channel:<20}{a['name']}  ({a['account_id']})"
                               for channel, a in demo.get("accounts", {}).items())
         print(f"""
@@ -77,8 +83,8 @@ Open Contact is running on this machine (no AWS account involved).
   moto (AWS APIs)     {info.moto_url}
 {kept}
 
-  Sign in as          {', '.join(u['email'] for u in demo.get('users', []))}
-  Password            {demo.get('password', '')}
+Sign in (password {demo.get('password', '')}):
+{users}
 
 Demo channel accounts (customers write to them in the simulator):
 {accounts}

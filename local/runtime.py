@@ -27,6 +27,7 @@ from moto.server import ThreadedMotoServer
 
 from .atomic_dynamodb import make_writes_atomic
 from .atomic_sqs import receive_each_message_once
+from .bounded_memory import bound_moto_bookkeeping
 from .concurrent_chalice import one_request_per_thread
 from .http_serving import LocalHTTPServer
 from .moto_dispatch import remember_backends_by_host
@@ -105,6 +106,8 @@ class RuntimeConfig:
     # Where the state is kept between runs (None: nothing is kept, as in the tests); fresh: start empty.
     data_dir: Path | None = None
     fresh: bool = False
+    # Tags, quick replies, templates, a second team and waiting customers (local/demo_content.py).
+    demo_content: bool = False
     # Batches of one queue handled at once, as Lambda runs concurrent invocations per event source
     # (a FIFO queue still gives each message group to one batch at a time).
     pollers_per_queue: int = 3
@@ -263,6 +266,7 @@ class LocalRuntime:
         receive_each_message_once()
         share_one_botocore_session()
         remember_backends_by_host()
+        bound_moto_bookkeeping()
         answer_preflights_from_cors_rules()
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.config.moto_port, verbose=False)
         self.moto.start()
@@ -303,6 +307,10 @@ class LocalRuntime:
         else:
             users, accounts = seed_demo(self.resources, simulator_url=simulator_url,
                                         webhook_base_url=self.info.webhook_base_url)
+            if self.config.demo_content:
+                from .demo_content import add_demo_content
+
+                users += add_demo_content(self.resources)
         by_channel: dict[str, dict[str, str]] = {}
         for demo in accounts:
             account = demo.account
@@ -316,7 +324,8 @@ class LocalRuntime:
         whatsapp = next(d for d in accounts if d.account.id == "wa-demo")
         self.info.demo = {
             "password": DEMO_PASSWORD,
-            "users": [{"email": u.email, "role": u.role.value, "id": u.id} for u in users],
+            "users": [{"email": u.email, "role": u.role.value, "id": u.id, "team_ids": list(u.team_ids)}
+                      for u in users],
             "whatsapp": {"account_id": whatsapp.account.id, "phone_number_id": whatsapp.account.provider_account_id,
                          "app_secret": whatsapp.credentials["app_secret"],
                          "verify_token": whatsapp.credentials["verify_token"]},
