@@ -13,7 +13,9 @@ user's password or a message without receiving it, and restoring tens of thousan
 through BatchWriteItem would take minutes.
 
 The file is written to a temporary name and renamed, so a crash mid-write leaves the previous
-save in place; a kill -9 loses what changed since the last save (``SAVE_INTERVAL_SECONDS``).
+save in place; a kill -9 loses what changed since the last save: ``SAVE_INTERVAL_SECONDS``, or
+four times as long as a save takes once the table is large (a save of 20,000 items took 1.1 s
+here, so at 20,000 items a kill -9 loses up to about 5 seconds, at 200,000 up to about 45).
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ class StateKeeper:
         self._save_lock = threading.Lock()
         self._saved_version: tuple[int, int] | None = None
         self._saved_at = 0.0
+        self._last_duration = 0.0
 
     @property
     def state_file(self) -> Path:
@@ -94,7 +97,9 @@ class StateKeeper:
         return state_of(self._table()).writes, sum(len(q._messages) for q in list(backend.queues.values()))
 
     def _save_periodically(self) -> None:
-        while not self._stopped.wait(self.interval_seconds):
+        # A save of a big table takes a while: wait at least four times as long as the last one
+        # took, so that saving never takes more than a fifth of the runtime's time.
+        while not self._stopped.wait(max(self.interval_seconds, 4 * self._last_duration)):
             if self._version() == self._saved_version and time.monotonic() - self._saved_at < FULL_SAVE_SECONDS:
                 continue
             try:
@@ -123,7 +128,8 @@ class StateKeeper:
                 os.fsync(output.fileno())
             temporary.replace(self.state_file)
             self._saved_version, self._saved_at = version, time.monotonic()
-            log.debug("state saved in %.2f s", time.monotonic() - started)
+            self._last_duration = time.monotonic() - started
+            log.debug("state saved in %.2f s", self._last_duration)
 
     def _table(self) -> Any:
         return dynamodb_backends[DEFAULT_ACCOUNT_ID][self.resources.region].get_table(self.resources.table_name)
