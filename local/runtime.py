@@ -22,7 +22,7 @@ from typing import Any
 
 import boto3
 import requests
-from chalicelib import resources
+from chalicelib.core import resources
 from moto.server import ThreadedMotoServer
 
 from .atomic_dynamodb import make_writes_atomic
@@ -224,7 +224,7 @@ class LocalRuntime:
         api_url = web_url + API_PREFIX
         os.environ.update(self.resources.function_environment(api_url))
         os.environ[resources.ENV_RETRY_BASE_SECONDS] = str(config.retry_base_seconds)
-        from chalicelib.settings import get_settings
+        from chalicelib.core.settings import get_settings
 
         get_settings.cache_clear()  # settings are read once; read them again with this environment
         with _starting("importing the Chalice app (functions/app.py)"):

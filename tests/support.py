@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import requests
-from chalicelib.channels.whatsapp import sign
+from chalicelib.channels.meta.whatsapp import sign
 
 T = TypeVar("T")
 # The local runtime's DynamoDB reads one partition per Query and copies only a transaction's own
