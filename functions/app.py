@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
-from urllib.parse import unquote, urlencode
+from urllib.parse import unquote
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.batch import (
@@ -27,7 +27,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from chalice import Chalice, Response  # type: ignore[attr-defined]
 from chalice.app import Request, SQSEvent
-from chalicelib import errors, resources, wiring
+from chalicelib import api_gateway, errors, resources, wiring
 from chalicelib.auth import sign_in
 from chalicelib.channels import webhook_reply
 from chalicelib.channels.base import WebhookRequest
@@ -862,7 +862,8 @@ def remove_member(team_id: str, user_id: str) -> Response:
             query=PageQuery, response=ChannelAccountPage)
 def list_channel_accounts() -> Response:
     query = _page_query()
-    page = wiring.channels_admin().list_accounts(_principal(), limit=query.limit, cursor=query.cursor)
+    page = wiring.channels_admin().list_accounts(_principal(), limit=query.limit, cursor=query.cursor,
+                                                 api_url=_api_url())
     return _json(ChannelAccountPage(items=page.items, next_cursor=page.next_cursor))
 
 
@@ -874,13 +875,14 @@ def add_channel_account() -> Response:
     account = new_account(account_id=body.id, channel=body.channel, name=body.name,
                           provider_account_id=body.provider_account_id, api_base_url=body.api_base_url,
                           team_id=body.team_id)
-    return _json(wiring.channels_admin().add(_principal(), account, body.credentials), status=201)
+    return _json(wiring.channels_admin().add(_principal(), account, body.credentials, api_url=_api_url()),
+                 status=201)
 
 
 @documented("/channel-accounts/{account_id}", "GET", "One channel account", access=READERS,
             response=ChannelAccountView)
 def get_channel_account(account_id: str) -> Response:
-    return _json(wiring.channels_admin().get(_principal(), account_id))
+    return _json(wiring.channels_admin().get(_principal(), account_id, api_url=_api_url()))
 
 
 @documented("/channel-accounts/{account_id}", "PATCH", "Rename, enable or disable, or route the account to a team",
@@ -888,7 +890,7 @@ def get_channel_account(account_id: str) -> Response:
 def patch_channel_account(account_id: str) -> Response:
     body = _body(ChannelAccountPatch)
     return _json(wiring.channels_admin().update(_principal(), account_id, name=body.name, team_id=body.team_id,
-                                                enabled=body.enabled))
+                                                enabled=body.enabled, api_url=_api_url()))
 
 
 @documented("/channel-accounts/{account_id}/credentials", "PUT", "Rotate the account's credentials",
@@ -1092,15 +1094,21 @@ def openapi() -> Response:
 
 
 def _webhook_request() -> WebhookRequest:
+    # Signatures over the URL are checked against the URL the provider called (api_gateway.py).
     request = _request()
-    query = dict(request.query_params or {})
-    base = get_settings().public_api_url + request.context.get("path", "")
+    event = request.to_original_event()
     return WebhookRequest(
-        method=request.method, url=base + (f"?{urlencode(query)}" if query else ""),
+        method=request.method, url=api_gateway.called_url(event),
         headers={key.lower(): value for key, value in request.headers.items()},
         # Chalice types raw_body as str | bytes, but it always holds bytes.
-        query=query, body=cast(bytes, request.raw_body) or b"",
+        query=dict(request.query_params or {}), body=cast(bytes, request.raw_body) or b"",
+        query_items=tuple(api_gateway.query_items(event)),
     )
+
+
+def _api_url() -> str:
+    """The API's base URL as this caller reached it, for webhook URLs before a public URL is set."""
+    return api_gateway.api_base_url(_request().to_original_event())
 
 
 @route("/webhooks/{channel}/{account}", methods=["GET"])

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+from chalicelib.api_gateway import encode_query
 from chalicelib.clock import utc_now
 from chalicelib.domain.capabilities import media_refusal
 from chalicelib.domain.models import (
@@ -93,16 +94,26 @@ def sign(url: str, params: Iterable[tuple[str, str]], auth_token: str) -> str:
     return base64.b64encode(digest).decode()
 
 
-def _url_variants(url: str) -> set[str]:
-    """The URL as given, without its port and with the scheme's default port: Twilio's own
-    validators accept all three, as Twilio signs either form."""
+def _url_variants(url: str, query_items: Sequence[tuple[str, str]] = ()) -> set[str]:
+    """The URLs Twilio may have signed for this request. The port rules of Twilio's own
+    validators: the URL as called, without its port, and with the scheme's default port. And,
+    since API Gateway hands over the query decoded (shared/api_gateway.py), the query as the
+    administrator may have written it into the webhook URL: RFC 3986 encoding (``%20``), form
+    encoding (``+``), or with the characters RFC 3986 allows in a query left unencoded."""
     parts = urlsplit(url)
+    queries = {parts.query}
+    if query_items:
+        queries |= {encode_query(query_items), encode_query(query_items, plus_spaces=True),
+                    encode_query(query_items, safe=_QUERY_SAFE)}
     host = parts.hostname or ""
     default_port = 443 if parts.scheme == "https" else 80
-    without_port = urlunsplit(parts._replace(netloc=_netloc(parts.username, parts.password, host, None)))
-    with_port = urlunsplit(parts._replace(
-        netloc=_netloc(parts.username, parts.password, host, parts.port or default_port)))
-    return {url, without_port, with_port}
+    netlocs = {parts.netloc, _netloc(parts.username, parts.password, host, None),
+               _netloc(parts.username, parts.password, host, parts.port or default_port)}
+    return {urlunsplit(parts._replace(netloc=netloc, query=query)) for netloc in netlocs for query in queries}
+
+
+# Characters RFC 3986 allows unencoded inside a query value (sub-delims but & = + ;, and : @ / ?).
+_QUERY_SAFE = "!$'()*,:@/?"
 
 
 def _netloc(user: str | None, password: str | None, host: str, port: int | None) -> str:
@@ -153,8 +164,8 @@ class TwilioSmsAdapter:
         no_handshake(self.channel)
 
     def authenticate(self, request: WebhookRequest, credentials: Credentials) -> None:
-        # The URL must be the public URL Twilio called (WebhookRequest.url is built from the
-        # configured public API URL). Nothing signed is dated, so a replayed request is absorbed
+        # Twilio signs the URL it called (WebhookRequest.url, as API Gateway reports it; see
+        # _url_variants). Nothing signed is dated, so a replayed request is absorbed
         # by the MessageSid idempotency, not here.
         provided = request.headers.get(SIGNATURE_HEADER)
         if not provided:
@@ -162,7 +173,7 @@ class TwilioSmsAdapter:
         params = _form(request.body)
         token = credentials["auth_token"]
         if not any(hmac.compare_digest(provided.encode(), sign(url, params, token).encode())
-                   for url in sorted(_url_variants(request.url))):
+                   for url in sorted(_url_variants(request.url, request.query_items))):
             raise SignatureRejected("X-Twilio-Signature does not match the URL and parameters",
                                     field="X-Twilio-Signature")
 
