@@ -3,17 +3,20 @@ provider's payload into canonical events, and the provider's send API."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, Protocol, TypeVar
 
+from chalicelib.clock import utc_now
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
     ChannelEvent,
     MediaRef,
     OutboundContent,
+    UnreadableEvent,
 )
 from chalicelib.errors import InvalidInput, NotFound
 from pydantic import ValidationError
@@ -149,6 +152,23 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise InvalidInput("body must be a JSON object", field="body")
     return document
+
+
+def unreadable(channel: Channel, account: ChannelAccount, raw: Any, reason: str | Exception, *, location: str,
+               customer_id: object = "") -> UnreadableEvent:
+    """One part of an authentic delivery that cannot be read, kept instead of failing the rest."""
+    if isinstance(reason, ValidationError):
+        first = reason.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        reason = f"{first['msg']}" + (f" (at {where})" if where else "")
+    elif isinstance(reason, InvalidInput) and reason.field:
+        reason = f"{reason} (at {reason.field})"
+    text = raw if isinstance(raw, str) else json.dumps(raw, sort_keys=True, default=str)
+    digest = hashlib.sha256(f"{location}\n{text}".encode()).hexdigest()[:32]
+    return UnreadableEvent(channel=channel, account_id=account.id,
+                           customer_id=str(customer_id) if isinstance(customer_id, str | int) else "",
+                           reason=str(reason), location=location, raw=text, provider_event_id=digest,
+                           received_at=utc_now())
 
 
 def invalid_payload(error: ValidationError, what: str, *, default_field: str = "body",

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
+    ChannelEvent,
     ContentKind,
     DeliveryStatus,
     InboundMessage,
@@ -39,6 +40,7 @@ from .base import (
     WebhookRequest,
     parse_json_object,
     send_parts,
+    unreadable,
 )
 from .http import post_json
 from .meta import (
@@ -75,11 +77,6 @@ class _Messaging(_Loose):
 class _Entry(_Loose):
     id: str
     messaging: list[dict[str, Any]] = []
-
-
-class _Notification(_Loose):
-    object: str
-    entry: list[_Entry]
 
 
 def _millis(value: Any, field: str) -> datetime:
@@ -134,26 +131,36 @@ class MessengerAdapter:
 
     # --- inbound ------------------------------------------------------------------------
 
-    def parse(self, request: WebhookRequest, account: ChannelAccount) -> list[Event]:
-        try:
-            notification = _Notification.model_validate(parse_json_object(request.body))
-        except ValidationError as error:
-            raise InvalidInput(f"not a {self.channel.value} notification: {error.errors()[0]['msg']}",
-                               field=".".join(str(p) for p in error.errors()[0]["loc"])) from error
-        if notification.object != self.webhook_object:
-            raise InvalidInput(f"object {notification.object!r} is not {self.webhook_object}", field="object")
-        events: list[Event] = []
-        for entry in notification.entry:
+    def parse(self, request: WebhookRequest, account: ChannelAccount) -> list[ChannelEvent]:
+        """Every messaging event of every entry, each read on its own: one that cannot be read
+        is kept as an UnreadableEvent and the others go on (Meta retries the whole POST on any
+        non-200). Only a body that is not a notification of this product is refused."""
+        document = parse_json_object(request.body)
+        if document.get("object") != self.webhook_object:
+            raise InvalidInput(f"object {document.get('object')!r} is not {self.webhook_object}", field="object")
+        entries = document.get("entry")
+        if not isinstance(entries, list):
+            raise InvalidInput("entry must be a list", field="entry")
+        events: list[ChannelEvent] = []
+        for index, raw_entry in enumerate(entries):
+            try:
+                entry = _Entry.model_validate(raw_entry)
+            except ValidationError as error:
+                events.append(unreadable(self.channel, account, raw_entry, error, location=f"entry[{index}]"))
+                continue
             if entry.id != account.provider_account_id:
-                raise InvalidInput(f"entry {entry.id} is not this account's {self.channel.value} id",
-                                   field="entry.id")
-            for raw in entry.messaging:
+                events.append(unreadable(self.channel, account, raw_entry,
+                                         f"entry {entry.id} is not this account's {self.channel.value} id",
+                                         location=f"entry[{index}].id"))
+                continue
+            for number, raw in enumerate(entry.messaging):
                 try:
-                    messaging = _Messaging.model_validate(raw)
-                except ValidationError as error:
-                    raise InvalidInput(f"invalid messaging event: {error.errors()[0]['msg']}",
-                                       field="messaging") from error
-                events.extend(self._event(messaging, raw, account))
+                    events.extend(self._event(_Messaging.model_validate(raw), raw, account))
+                except (ValidationError, InvalidInput) as error:
+                    sender = raw.get("sender") if isinstance(raw, dict) else None
+                    events.append(unreadable(self.channel, account, raw, error,
+                                             customer_id=sender.get("id", "") if isinstance(sender, dict) else "",
+                                             location=f"entry[{index}].messaging[{number}]"))
         return events
 
     def _event(self, messaging: _Messaging, raw: dict[str, Any], account: ChannelAccount) -> list[Event]:
@@ -168,7 +175,9 @@ class MessengerAdapter:
             # A button the customer pressed: what they see in the thread is the button's title.
             postback = raw["postback"]
             return [self._inbound(account, str(postback.get("mid") or _event_id(raw)), customer, at,
-                                  kind=ContentKind.TEXT, text=postback.get("title"), raw=raw)]
+                                  kind=ContentKind.TEXT, text=postback.get("title"),
+                                  reply_payload=str(postback["payload"]) if postback.get("payload") else None,
+                                  raw=raw)]
         # Reactions, referrals, opt-ins...: kept as unsupported so nothing is lost.
         return [self._inbound(account, _event_id(raw), customer, at, kind=ContentKind.UNSUPPORTED, raw=raw)]
 
@@ -190,7 +199,11 @@ class MessengerAdapter:
             kind = ContentKind.TEXT if text else ContentKind.UNSUPPORTED
         media = [ref for _, ref, _ in parsed if ref is not None] if kind is not ContentKind.UNSUPPORTED else []
         location = next((place for _, _, place in parsed if place is not None), None)
+        # A quick reply the customer tapped: the text is its title, quick_reply.payload its payload.
+        quick = message.get("quick_reply")
+        payload = quick.get("payload") if isinstance(quick, dict) else None
         return [self._inbound(account, mid, customer, at, kind=kind, text=text, media=media, location=location,
+                              reply_payload=str(payload) if payload else None,
                               raw=None if kind is ContentKind.TEXT else raw)]
 
     def _receipt(self, receipt: dict[str, Any], status: DeliveryStatus, customer: str, at: datetime,

@@ -128,6 +128,10 @@ class InboundMessage(Frozen):
     contacts: list[ContactCard] = []
     # The customer's language as the channel reports it (BCP 47, e.g. "nl" or "pt-BR"), for routing.
     language: str | None = None
+    # A reply the customer chose from buttons or a list we sent (WhatsApp interactive and
+    # template quick-reply buttons, Telegram callback queries, Messenger quick replies): the
+    # chosen title is the text, this is the option's payload, for integrators and consent.
+    reply_payload: str | None = None
     # The provider's own payload of this message, kept for unsupported kinds so nothing is dropped.
     raw: dict[str, Any] | None = None
 
@@ -165,9 +169,29 @@ class ConsentSignal(Frozen):
     detail: str = ""
 
 
+class UnreadableEvent(Frozen):
+    """One event of an authentic delivery that the adapter could not read (a shape it does not
+    know, a field it needs missing). The rest of the delivery goes on; this part is kept with
+    its raw payload and the reason, for an operator to look at (storage/unreadable_events.py)."""
+
+    type: Literal["unreadable"] = "unreadable"
+    channel: Channel
+    account_id: str
+    # The customer when the part names one (else empty): keeps it in that customer's FIFO group.
+    customer_id: str = ""
+    reason: str
+    # Where in the delivery it was (``entry[0].changes[1].value.statuses[0]``).
+    location: str
+    raw: str
+    # A digest of the raw part: a redelivery is kept once.
+    provider_event_id: str
+    received_at: datetime
+
+
 # What an adapter's parse() produces from a webhook.
-ChannelEvent = InboundMessage | StatusUpdate | ConsentSignal
-InboundEvent = Annotated[InboundMessage | StatusUpdate | ConsentSignal, Field(discriminator="type")]
+ChannelEvent = InboundMessage | StatusUpdate | ConsentSignal | UnreadableEvent
+InboundEvent = Annotated[InboundMessage | StatusUpdate | ConsentSignal | UnreadableEvent,
+                         Field(discriminator="type")]
 
 
 class InboundEnvelope(Frozen):
@@ -239,6 +263,8 @@ class Message(Frozen):
     # An outbound reply that takes several provider messages (text, then one per attachment): the
     # provider's ids of the parts sent so far, in order; a retry resumes after them.
     sent_parts: tuple[str, ...] = ()
+    # A reply chosen from buttons or a list: the option's payload (the text is its title).
+    reply_payload: str | None = None
 
 
 class User(Frozen):

@@ -34,6 +34,7 @@ from chalicelib.storage.consent import ConsentStore
 from chalicelib.storage.customers import CustomerStore
 from chalicelib.storage.repository import ContactRepository, IngestResult
 from chalicelib.storage.teams import TeamStore
+from chalicelib.storage.unreadable_events import UnreadableEventStore
 
 from .admin_models import DEFAULT_TEAM_ID, RoutingRule
 from .assignment import assignment_request
@@ -53,6 +54,7 @@ from .models import (
     InboundEnvelope,
     InboundMessage,
     StatusUpdate,
+    UnreadableEvent,
 )
 from .phone import to_e164
 from .service_settings import ServiceSettings
@@ -103,8 +105,9 @@ class Router:
                  stats: StatsRecorder, media: InboundMedia | None = None, accounts: ChannelAccountStore | None = None,
                  teams: TeamStore | None = None, customers: CustomerStore | None = None,
                  consent: ConsentStore | None = None, settings: Callable[[], ServiceSettings] | None = None,
-                 events: EventPublisher | None = None) -> None:
+                 events: EventPublisher | None = None, unreadable: UnreadableEventStore | None = None) -> None:
         self._repository = repository
+        self._unreadable = unreadable or UnreadableEventStore()
         self._publisher = publisher
         self._lifecycle = lifecycle
         self._stats = stats
@@ -128,6 +131,8 @@ class Router:
                                      detail=f"{event.error_code}: {event.error_message}",
                                      unique=f"status-{event.provider_message_id}")
             return applied
+        if isinstance(event, UnreadableEvent):
+            return self._keep_unreadable(event)
         if isinstance(event, ConsentSignal):
             return self._record_consent(event.channel, event.account_id, event.customer_id,
                                         opted_out=event.opted_out,
@@ -135,12 +140,24 @@ class Router:
         return self._ingest(event.model_copy(update={"customer_id": customer_id_for(event.channel,
                                                                                      event.customer_id)}))
 
+    def _keep_unreadable(self, event: UnreadableEvent) -> bool:
+        """A part of an authentic delivery no adapter could read: logged with its reason and
+        kept with its raw payload, while the rest of the delivery went on."""
+        log.warning("unreadable webhook event kept", extra={
+            "channel": event.channel.value, "account_id": event.account_id, "location": event.location,
+            "reason": event.reason, "raw": event.raw[:2000]})
+        return self._unreadable.keep(event)
+
     def _ingest(self, event: InboundMessage) -> IngestResult | None:
         account = self._repository.get_channel_account(event.account_id)
         attachments = self._copy_media(event, account)
         settings = self._settings()
         profile = self._profile(event)
+        # A chosen button counts by its title or its payload (a "Stop messages" button whose
+        # payload is STOP is an opt-out).
         intent = keyword_intent(event.channel, event.text, settings.consent_keywords)
+        if intent is None and event.reply_payload:
+            intent = keyword_intent(event.channel, event.reply_payload, settings.consent_keywords)
         if intent is not None:
             # Before the message is stored: a retry after a crash records it then (same history key).
             self._record_consent(event.channel, event.account_id, event.customer_id, opted_out=intent,

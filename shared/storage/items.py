@@ -233,6 +233,8 @@ class MessageItem(TableItem, discriminator="message"):
     customer_id = UnicodeAttribute(null=True)
     # An outbound reply sent as several provider messages: the ids of the parts sent so far.
     sent_parts = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
+    # A reply chosen from buttons or a list: the option's payload.
+    reply_payload = UnicodeAttribute(null=True)
 
 
 class ProviderMessageItem(TableItem, discriminator="provider_message"):

@@ -178,6 +178,7 @@ def _to_message(item: MessageItem) -> Message:
             variables=list(item.template.variables or ())),
         channel=Channel(item.channel) if item.channel else None, account_id=item.account_id,
         customer_id=item.customer_id, sent_parts=tuple(item.sent_parts or ()),
+        reply_payload=item.reply_payload,
     )
 
 
@@ -241,6 +242,7 @@ def _inbound_message_item(event: InboundMessage, attachments: tuple[Attachment, 
                                          size=a.size) for a in attachments] or None,
         # Every inbound message names its route: a reply answers on the channel it came from.
         channel=event.channel.value, account_id=event.account_id, customer_id=event.customer_id,
+        reply_payload=event.reply_payload,
     )
 
 

@@ -21,6 +21,7 @@ from chalicelib.domain.models import (
     OutboundMedia,
     StatusUpdate,
     TemplateContent,
+    UnreadableEvent,
 )
 from chalicelib.errors import InvalidInput, SignatureRejected
 
@@ -161,16 +162,27 @@ def test_echoes_are_ignored_and_other_events_kept(fixture_bytes):
 @pytest.mark.parametrize(("body", "field"), [
     (b"{", "body"),
     (b'{"object":"instagram","entry":[]}', "object"),
-    (b'{"object":"page","entry":[{"id":"999","messaging":[]}]}', "entry.id"),
-    (b'{"object":"page","entry":[{"id":"104578231098765","messaging":[{"sender":{}}]}]}', "messaging"),
-    (b'{"object":"page","entry":[{"id":"104578231098765","messaging":[{"sender":{"id":"1"},'
-     b'"recipient":{"id":"104578231098765"},"timestamp":1,"message":{"text":"no mid"}}]}]}',
-     "messaging.message.mid"),
 ])
 def test_malformed_payloads_name_the_problem(body, field):
     with pytest.raises(InvalidInput) as raised:
         messenger.parse(request(body), page())
     assert raised.value.field == field
+
+
+@pytest.mark.parametrize(("body", "location", "reason"), [
+    (b'{"object":"page","entry":[{"id":"999","messaging":[]}]}', "entry[0].id", "not this account"),
+    (b'{"object":"page","entry":[{"id":"104578231098765","messaging":[{"sender":{}}]}]}',
+     "entry[0].messaging[0]", "Field required"),
+    (b'{"object":"page","entry":[{"id":"104578231098765","messaging":[{"sender":{"id":"1"},'
+     b'"recipient":{"id":"104578231098765"},"timestamp":1,"message":{"text":"no mid"}}]}]}',
+     "entry[0].messaging[0]", "no mid"),
+])
+def test_an_unreadable_part_is_kept_with_its_reason(body, location, reason):
+    [kept] = messenger.parse(request(body), page())
+    assert isinstance(kept, UnreadableEvent)
+    assert kept.location == location
+    assert reason in kept.reason
+    assert kept.raw
 
 
 # --- Instagram inbound ----------------------------------------------------------------

@@ -7,6 +7,7 @@ from chalicelib.channels.telegram import TelegramAdapter
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
+    ConsentSignal,
     ContactCard,
     ContentKind,
     InboundMessage,
@@ -15,6 +16,7 @@ from chalicelib.domain.models import (
     OutboundContent,
     OutboundMedia,
     TemplateContent,
+    UnreadableEvent,
 )
 from chalicelib.errors import InvalidInput, NotFound, SignatureRejected
 
@@ -151,21 +153,30 @@ def test_an_edit_is_kept_under_its_own_key_not_taken_for_a_redelivery(fixture_by
     assert edit.raw["edited_message"]["text"] == "Hallo! Where is my order #4412?"
 
 
-def test_updates_without_a_customer_message_give_no_events(fixture_bytes):
+def test_the_user_blocking_the_bot_is_an_opt_out_signal(fixture_bytes):
     # Given the user blocking the bot (a my_chat_member update)
-    assert adapter.parse(request(fixture_bytes("telegram/blocked.json")), account()) == []
+    [signal] = adapter.parse(request(fixture_bytes("telegram/blocked.json")), account())
+    # Then it is the provider's opt-out signal (tests/unit/test_channel_fidelity.py has more)
+    assert isinstance(signal, ConsentSignal)
+    assert signal.opted_out is True
 
 
 @pytest.mark.parametrize(("body", "field"), [
     (b"{not json", "body"),
     (b"[]", "body"),
     (b'{"message":{}}', "update_id"),
-    (b'{"update_id":1,"message":{"message_id":1,"date":1795500000}}', "message.chat"),
 ])
 def test_malformed_updates_name_the_problem(body, field):
     with pytest.raises(InvalidInput) as raised:
         adapter.parse(request(body), account())
     assert raised.value.field == field
+
+
+def test_an_update_that_cannot_be_read_is_kept_with_the_field_at_fault():
+    body = b'{"update_id":1,"message":{"message_id":1,"date":1795500000}}'
+    [kept] = adapter.parse(request(body), account())
+    assert isinstance(kept, UnreadableEvent)
+    assert "message.chat" in kept.reason
 
 
 # --- sending --------------------------------------------------------------------------
