@@ -25,6 +25,7 @@ from chalicelib.domain.capabilities import media_refusal
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
+    ChannelEvent,
     ContentKind,
     DeliveryStatus,
     InboundMessage,
@@ -45,6 +46,7 @@ from .base import (
     WebhookRequest,
     no_handshake,
     send_parts,
+    unreadable,
 )
 from .http import post_form
 
@@ -177,15 +179,22 @@ class TwilioSmsAdapter:
             raise SignatureRejected("X-Twilio-Signature does not match the URL and parameters",
                                     field="X-Twilio-Signature")
 
-    def parse(self, request: WebhookRequest, account: ChannelAccount) -> list[InboundMessage | StatusUpdate]:
+    def parse(self, request: WebhookRequest, account: ChannelAccount) -> list[ChannelEvent]:
         fields = dict(_form(request.body))
         sid = fields.get("MessageSid") or fields.get("SmsSid")
         if not sid:
             raise InvalidInput("MessageSid is missing", field="MessageSid")
+        # A form with a MessageSid is Twilio's; one that cannot be read past that is kept as an
+        # UnreadableEvent and answered 200 (Twilio would otherwise retry it).
         status = fields.get("MessageStatus") or fields.get("SmsStatus")
-        if status is not None and status not in _INBOUND_STATUSES:
-            return self._status(sid, status, fields, account)
-        return [self._message(sid, fields, account)]
+        try:
+            if status is not None and status not in _INBOUND_STATUSES:
+                return list(self._status(sid, status, fields, account))
+            return [self._message(sid, fields, account)]
+        except InvalidInput as error:
+            customer = fields.get("To" if status not in _INBOUND_STATUSES and status else "From", "")
+            return [unreadable(self.channel, account, fields, error, customer_id=customer,
+                               location=f"MessageSid {sid}")]
 
     def _message(self, sid: str, fields: dict[str, str], account: ChannelAccount) -> InboundMessage:
         _check_ours(account, fields.get("To"), fields.get("MessagingServiceSid"), field="To")

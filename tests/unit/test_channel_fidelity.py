@@ -102,3 +102,15 @@ def test_telegram_update_that_cannot_be_read_is_kept(fixture_bytes, fixture):
     assert isinstance(kept, UnreadableEvent)
     assert kept.location == "update 730115004"
     assert "message_id" in kept.reason
+
+
+def test_instagram_unreadable_event_next_to_a_message(fixture_bytes):
+    # Given a seen event without its sender batched with a customer's message
+    from chalicelib.channels.instagram import InstagramAdapter
+
+    instagram = account(Channel.INSTAGRAM, "17841400000000001")
+    kept, message = InstagramAdapter().parse(request(fixture_bytes("instagram/batch_with_unreadable.json")), instagram)
+    assert isinstance(kept, UnreadableEvent)
+    assert "sender" in kept.reason
+    assert isinstance(message, InboundMessage)
+    assert message.text == "Do you ship to Belgium?"
