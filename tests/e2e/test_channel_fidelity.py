@@ -8,14 +8,14 @@ from tests.e2e.test_every_channel import new_customer, stored_id
 from tests.support import HTTP_TIMEOUT, find, login, wait_for
 
 
-def customer_sends(info, channel: str, document: dict) -> None:
+def customer_sends(info, channel: str, document: dict[str, object]) -> None:
     account = info["demo"]["accounts"][channel]["account_id"]
     answer = requests.post(f"{info['simulator_url']}/control/{channel}/{account}/messages", json=document,
                            timeout=HTTP_TIMEOUT)
     assert answer.json()["webhook_status"] == 200, (channel, answer.text)
 
 
-def messages_of(api: str, agent: dict, channel: str, customer: str) -> list[dict] | None:
+def messages_of(api: str, agent: dict[str, str], channel: str, customer: str) -> list[dict[str, object]] | None:
     items = requests.get(f"{api}/conversations", params={"view": "all", "customer": stored_id(channel, customer)},
                          headers=agent, timeout=HTTP_TIMEOUT).json()["items"]
     conversation = find(items, customer_id=stored_id(channel, customer))
