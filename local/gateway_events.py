@@ -6,7 +6,7 @@ rebuilds the URL the caller used (the Twilio signature, the webhook URLs shown t
 administrators) then sees another URL locally than in AWS, and a bug of the kind "the stage
 appears twice in the signed URL" stays hidden. This converter fills the event as API Gateway
 does for a request to the API's own host: ``path`` and ``resource`` without the stage,
-``requestContext.path`` with it (shared/api_gateway.py reads them).
+``requestContext.path`` with it (shared/core/api_gateway.py reads them).
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, Protocol, TypeVar
 
-from chalicelib.clock import utc_now
+from chalicelib.core.clock import utc_now
+from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -18,7 +19,6 @@ from chalicelib.domain.models import (
     OutboundContent,
     UnreadableEvent,
 )
-from chalicelib.errors import InvalidInput, NotFound
 from pydantic import ValidationError
 
 Credentials = Mapping[str, str]
@@ -27,7 +27,7 @@ Credentials = Mapping[str, str]
 @dataclass(frozen=True)
 class WebhookRequest:
     """A webhook as the adapters see it: the raw bytes (signatures cover exactly these) and the
-    URL the provider called (shared/api_gateway.py), with its query parameters decoded, every
+    URL the provider called (shared/core/api_gateway.py), with its query parameters decoded, every
     value of a repeated one in ``query_items``."""
 
     method: str

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from chalicelib.clock import utc_now
+from chalicelib.core.clock import utc_now
+from chalicelib.domain.errors import InvalidInput, SignatureRejected
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -27,7 +28,6 @@ from chalicelib.domain.models import (
     OutboundContent,
     OutboundMedia,
 )
-from chalicelib.errors import InvalidInput, SignatureRejected
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .base import (

@@ -19,9 +19,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-from chalicelib.api_gateway import encode_query
-from chalicelib.clock import utc_now
+from chalicelib.core.api_gateway import encode_query
+from chalicelib.core.clock import utc_now
 from chalicelib.domain.capabilities import media_refusal
+from chalicelib.domain.errors import InvalidInput, SignatureRejected
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -34,7 +35,6 @@ from chalicelib.domain.models import (
     StatusUpdate,
 )
 from chalicelib.domain.phone import to_e164
-from chalicelib.errors import InvalidInput, SignatureRejected
 
 from .base import (
     Credentials,
@@ -99,7 +99,7 @@ def sign(url: str, params: Iterable[tuple[str, str]], auth_token: str) -> str:
 def _url_variants(url: str, query_items: Sequence[tuple[str, str]] = ()) -> set[str]:
     """The URLs Twilio may have signed for this request. The port rules of Twilio's own
     validators: the URL as called, without its port, and with the scheme's default port. And,
-    since API Gateway hands over the query decoded (shared/api_gateway.py), the query as the
+    since API Gateway hands over the query decoded (shared/core/api_gateway.py), the query as the
     administrator may have written it into the webhook URL: RFC 3986 encoding (``%20``), form
     encoding (``+``), or with the characters RFC 3986 allows in a query left unencoded."""
     parts = urlsplit(url)

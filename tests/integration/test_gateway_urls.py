@@ -13,13 +13,13 @@ import pytest
 import requests
 from chalice.local import LambdaContext
 from chalicelib import wiring
-from chalicelib.api_gateway import api_base_url
+from chalicelib.adapters.credential_admin import CredentialWriter
 from chalicelib.channels.twilio_sms import sign as twilio_sign
-from chalicelib.credential_admin import CredentialWriter
+from chalicelib.core.api_gateway import api_base_url
+from chalicelib.core.settings import get_settings
 from chalicelib.domain.channel_admin import ChannelAdministration
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.models import Channel, ChannelAccount, Role, User
-from chalicelib.settings import get_settings
 from chalicelib.storage.repository import ContactRepository
 
 from local.seed import create_channel_account

@@ -4,9 +4,9 @@ rest is read; a customer who blocks a Telegram bot is an opt-out signal."""
 
 import pytest
 from chalicelib.channels.base import WebhookRequest
-from chalicelib.channels.messenger import MessengerAdapter
+from chalicelib.channels.meta.messenger import MessengerAdapter
+from chalicelib.channels.meta.whatsapp import WhatsAppAdapter
 from chalicelib.channels.telegram import TelegramAdapter
-from chalicelib.channels.whatsapp import WhatsAppAdapter
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -106,7 +106,7 @@ def test_telegram_update_that_cannot_be_read_is_kept(fixture_bytes, fixture):
 
 def test_instagram_unreadable_event_next_to_a_message(fixture_bytes):
     # Given a seen event without its sender batched with a customer's message
-    from chalicelib.channels.instagram import InstagramAdapter
+    from chalicelib.channels.meta.instagram import InstagramAdapter
 
     instagram = account(Channel.INSTAGRAM, "17841400000000001")
     kept, message = InstagramAdapter().parse(request(fixture_bytes("instagram/batch_with_unreadable.json")), instagram)

@@ -16,6 +16,19 @@ import json
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from chalicelib.channels.base import (
+    Credentials,
+    MediaSource,
+    PartProgress,
+    SendFailed,
+    SentMessage,
+    WebhookRequest,
+    parse_json_object,
+    send_parts,
+    unreadable,
+)
+from chalicelib.channels.http import post_json
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -28,22 +41,9 @@ from chalicelib.domain.models import (
     OutboundContent,
     StatusUpdate,
 )
-from chalicelib.errors import InvalidInput
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .base import (
-    Credentials,
-    MediaSource,
-    PartProgress,
-    SendFailed,
-    SentMessage,
-    WebhookRequest,
-    parse_json_object,
-    send_parts,
-    unreadable,
-)
-from .http import post_json
-from .meta import (
+from .graph import (
     answer_handshake,
     api_host,
     bearer,
