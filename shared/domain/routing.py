@@ -32,6 +32,7 @@ from chalicelib.storage import keys
 from chalicelib.storage.channel_accounts import ChannelAccountStore
 from chalicelib.storage.consent import ConsentStore
 from chalicelib.storage.customers import CustomerStore
+from chalicelib.storage.early_statuses import EarlyStatusStore, apply_held_statuses
 from chalicelib.storage.repository import ContactRepository, IngestResult
 from chalicelib.storage.teams import TeamStore
 from chalicelib.storage.unreadable_events import UnreadableEventStore
@@ -108,6 +109,7 @@ class Router:
                  events: EventPublisher | None = None, unreadable: UnreadableEventStore | None = None) -> None:
         self._repository = repository
         self._unreadable = unreadable or UnreadableEventStore()
+        self._early = EarlyStatusStore()
         self._publisher = publisher
         self._lifecycle = lifecycle
         self._stats = stats
@@ -123,6 +125,8 @@ class Router:
         event = envelope.event
         if isinstance(event, StatusUpdate):
             applied = self._repository.apply_status(event)
+            if not applied and event.watermark is None:
+                applied = self._hold_if_early(event)
             if applied:
                 self._status_event(event)
             if event.opted_out:
@@ -139,6 +143,20 @@ class Router:
                                         at=event.occurred_at, detail=event.detail, unique=event.provider_event_id)
         return self._ingest(event.model_copy(update={"customer_id": customer_id_for(event.channel,
                                                                                      event.customer_id)}))
+
+    def _hold_if_early(self, update: StatusUpdate) -> bool:
+        """A status for a provider id no message carries yet: the send API has not answered
+        (the provider reported first). Held until the dispatcher records the id; if the id was
+        recorded meanwhile, the held statuses are applied here. True when it applied now."""
+        if self._repository.provider_message_target(update.channel, update.account_id,
+                                                    update.provider_message_id) is not None:
+            return False  # known: the status would move it backwards
+        self._early.hold(update)
+        if self._repository.provider_message_target(update.channel, update.account_id,
+                                                    update.provider_message_id) is None:
+            return False
+        return apply_held_statuses(self._repository, self._early, update.channel, update.account_id,
+                                   [update.provider_message_id])
 
     def _keep_unreadable(self, event: UnreadableEvent) -> bool:
         """A part of an authentic delivery no adapter could read: logged with its reason and
