@@ -15,6 +15,7 @@ from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
     ChannelEvent,
+    InboundMessage,
     MediaRef,
     OutboundContent,
     UnreadableEvent,
@@ -169,6 +170,19 @@ def unreadable(channel: Channel, account: ChannelAccount, raw: Any, reason: str 
                            customer_id=str(customer_id) if isinstance(customer_id, str | int) else "",
                            reason=str(reason), location=location, raw=text, provider_event_id=digest,
                            received_at=utc_now())
+
+
+def in_batch_order(events: Sequence[ChannelEvent]) -> list[ChannelEvent]:
+    """The customer messages of one delivery numbered in the order the provider batched them
+    (InboundMessage.sequence): the tie-breaker of messages dated to the same second."""
+    numbered: list[ChannelEvent] = []
+    position = 0
+    for event in events:
+        if isinstance(event, InboundMessage) and event.sequence is None:
+            event = event.model_copy(update={"sequence": position})
+            position += 1
+        numbered.append(event)
+    return numbered
 
 
 def invalid_payload(error: ValidationError, what: str, *, default_field: str = "body",

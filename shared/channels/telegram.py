@@ -250,7 +250,8 @@ class TelegramAdapter:
         text = raw.get("text") if kind is ContentKind.TEXT else raw.get("caption")
         return InboundMessage(
             **common, provider_message_id=provider_message_id(message.chat.id, message.message_id),
-            sent_at=_timestamp(message.date), kind=kind, text=text if isinstance(text, str) else None,
+            sent_at=_timestamp(message.date), sequence=message.message_id, kind=kind,
+            text=text if isinstance(text, str) else None,
             media=media, location=location, contacts=contacts,
             raw=raw if kind is not ContentKind.TEXT else None,
         )

@@ -132,6 +132,9 @@ class InboundMessage(Frozen):
     # template quick-reply buttons, Telegram callback queries, Messenger quick replies): the
     # chosen title is the text, this is the option's payload, for integrators and consent.
     reply_payload: str | None = None
+    # The provider's own order of the message, where it has one (Telegram's message_id, the
+    # position within a batched delivery): the tie-breaker of messages sent in one second.
+    sequence: int | None = None
     # The provider's own payload of this message, kept for unsupported kinds so nothing is dropped.
     raw: dict[str, Any] | None = None
 

@@ -298,7 +298,7 @@ class Router:
         the message to the dead-letter queue."""
         if not event.media or self._media is None or account is None or self._redelivered(event):
             return ()
-        message_id = keys.message_id(event.sent_at, event.provider_message_id)
+        message_id = keys.message_id(event.sent_at, event.provider_message_id, event.sequence)
         attachments: list[Attachment] = []
         for outcome in self._media.copy(account, message_id, event.media):
             if isinstance(outcome, Attachment):

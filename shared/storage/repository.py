@@ -233,7 +233,8 @@ def index_key_actions(keys_: _IndexKeys) -> list[Action]:
 def _inbound_message_item(event: InboundMessage, attachments: tuple[Attachment, ...]) -> MessageItem:
     """A customer's message as stored, not yet placed in its conversation (``_place_message``)."""
     return MessageItem(
-        keys.conversation_pk(""), "", message_id=keys.message_id(event.sent_at, event.provider_message_id),
+        keys.conversation_pk(""), "",
+        message_id=keys.message_id(event.sent_at, event.provider_message_id, event.sequence),
         direction=Direction.INBOUND.value, content_kind=event.kind.value, text=event.text,
         sent_at=event.sent_at, status=DeliveryStatus.RECEIVED.value,
         provider_message_id=event.provider_message_id,

@@ -114,3 +114,20 @@ def test_instagram_unreadable_event_next_to_a_message(fixture_bytes):
     assert "sender" in kept.reason
     assert isinstance(message, InboundMessage)
     assert message.text == "Do you ship to Belgium?"
+
+
+def test_messages_of_one_second_sort_in_the_providers_order():
+    # Given Telegram messages 9, 10 and 100 of one chat, all dated to the same second
+    from datetime import UTC, datetime
+
+    from chalicelib.storage import keys
+
+    second = datetime(2026, 12, 4, 12, 0, 0, tzinfo=UTC)
+    ids = [keys.message_id(second, f"42:{n}", n) for n in (100, 9, 10)]
+    # Then their ids (the order of the thread's Query and of the web app) follow the sequence
+    assert sorted(ids) == [ids[1], ids[2], ids[0]]
+
+
+def test_a_batch_numbers_its_messages_in_order(fixture_bytes):
+    events = WhatsAppAdapter().parse(request(fixture_bytes("whatsapp/interactive_replies.json")), WHATSAPP)
+    assert [e.sequence for e in events if isinstance(e, InboundMessage)] == [0, 1, 2]

@@ -104,7 +104,7 @@ def test_text_message_is_normalised(fixture_bytes):
     assert event == InboundMessage(
         channel=Channel.MESSENGER, account_id="fb-1", provider_message_id="m_AbCdEf0123456789text",
         customer_id="7412589630125478", sent_at=datetime.fromtimestamp(1763900000.987, tz=UTC),
-        kind=ContentKind.TEXT, text="Is my order shipped? é")
+        kind=ContentKind.TEXT, text="Is my order shipped? é", sequence=0)
 
 
 def test_attachments_become_media_location_or_unsupported(fixture_bytes):

@@ -87,7 +87,7 @@ def test_text_message_is_normalised_with_chat_and_message_id_as_key(fixture_byte
     assert event == InboundMessage(
         channel=Channel.TELEGRAM, account_id="tg-1", provider_message_id="734018275:55", customer_id="734018275",
         customer_name="Sofia Müller", sent_at=datetime.fromtimestamp(1795500000, tz=UTC), kind=ContentKind.TEXT,
-        text="Hallo! Where is my order #4411?")
+        text="Hallo! Where is my order #4411?", sequence=55)
 
 
 def test_photo_keeps_the_largest_size_and_the_caption(fixture_bytes):

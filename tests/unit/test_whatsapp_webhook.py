@@ -64,7 +64,7 @@ def test_text_message_is_normalised(fixture_bytes):
         provider_message_id="wamid.HBgLMzE2MTIzNDU2NzgVAgASGBQzQTdGQjk3NkNFMUQzOEQxRUVBMwA=",
         customer_id="31612345678", customer_name="Ana de Vries",
         sent_at=datetime.fromtimestamp(1763900000, tz=UTC), kind=ContentKind.TEXT,
-        text="Hallo, waar blijft mijn bestelling? ä")]
+        text="Hallo, waar blijft mijn bestelling? ä", sequence=0)]
 
 
 def test_image_keeps_caption_and_raw_payload(fixture_bytes):

@@ -23,6 +23,7 @@ from chalicelib.channels.base import (
     SendFailed,
     SentMessage,
     WebhookRequest,
+    in_batch_order,
     parse_json_object,
     send_parts,
     unreadable,
@@ -161,7 +162,7 @@ class MessengerAdapter:
                     events.append(unreadable(self.channel, account, raw, error,
                                              customer_id=sender.get("id", "") if isinstance(sender, dict) else "",
                                              location=f"entry[{index}].messaging[{number}]"))
-        return events
+        return in_batch_order(events)
 
     def _event(self, messaging: _Messaging, raw: dict[str, Any], account: ChannelAccount) -> list[Event]:
         customer = messaging.sender.id

@@ -14,6 +14,7 @@ from chalicelib.channels.base import (
     SendFailed,
     SentMessage,
     WebhookRequest,
+    in_batch_order,
     parse_json_object,
     send_parts,
     unreadable,
@@ -256,7 +257,7 @@ class WhatsAppAdapter:
             for number, change in enumerate(entry.changes):
                 if change.field == "messages":
                     events.extend(self._change(change.value, account, f"entry[{index}].changes[{number}]"))
-        return events
+        return in_batch_order(events)
 
     def _change(self, raw_value: dict[str, Any], account: ChannelAccount, location: str) -> list[ChannelEvent]:
         try:
