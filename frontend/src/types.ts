@@ -65,7 +65,7 @@ export interface Attachment {
   url: string;
 }
 
-/** Not sent by the API yet (it keeps only the message's text): rendered when it is. */
+/** A location the customer shared (Message.location). */
 export interface SharedLocation {
   latitude: number;
   longitude: number;
@@ -73,7 +73,7 @@ export interface SharedLocation {
   address?: string | null;
 }
 
-/** Not sent by the API yet: rendered when it is. */
+/** A contact card the customer shared (Message.contacts). */
 export interface SharedContact {
   name: string;
   phones?: string[];
@@ -94,6 +94,8 @@ export interface Message {
   attachments?: Attachment[];
   location?: SharedLocation | null;
   contacts?: SharedContact[];
+  /** A reply chosen from buttons or a list: the option's payload (the text is its title). */
+  reply_payload?: string | null;
   template?: { name: string; language: string; variables?: string[] } | null;
 }
 

@@ -268,6 +268,9 @@ class Message(Frozen):
     sent_parts: tuple[str, ...] = ()
     # A reply chosen from buttons or a list: the option's payload (the text is its title).
     reply_payload: str | None = None
+    # A location or contact cards the customer shared (WhatsApp, Telegram, Viber, Messenger).
+    location: Location | None = None
+    contacts: tuple[ContactCard, ...] = ()
 
 
 class User(Frozen):

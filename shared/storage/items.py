@@ -235,6 +235,9 @@ class MessageItem(TableItem, discriminator="message"):
     sent_parts = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
     # A reply chosen from buttons or a list: the option's payload.
     reply_payload = UnicodeAttribute(null=True)
+    # A shared location and shared contact cards, as the domain models' JSON.
+    shared_location = UnicodeAttribute(null=True)
+    shared_contacts = UnicodeAttribute(null=True)
 
 
 class ProviderMessageItem(TableItem, discriminator="provider_message"):

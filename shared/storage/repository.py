@@ -22,6 +22,7 @@ from chalicelib.domain.models import (
     Attachment,
     Channel,
     ChannelAccount,
+    ContactCard,
     ContentKind,
     Conversation,
     ConversationState,
@@ -29,6 +30,7 @@ from chalicelib.domain.models import (
     DeliveryStatus,
     Direction,
     InboundMessage,
+    Location,
     Message,
     Page,
     Role,
@@ -179,6 +181,8 @@ def _to_message(item: MessageItem) -> Message:
         channel=Channel(item.channel) if item.channel else None, account_id=item.account_id,
         customer_id=item.customer_id, sent_parts=tuple(item.sent_parts or ()),
         reply_payload=item.reply_payload,
+        location=Location.model_validate_json(item.shared_location) if item.shared_location else None,
+        contacts=tuple(ContactCard.model_validate(card) for card in json.loads(item.shared_contacts or "[]")),
     )
 
 
@@ -244,6 +248,8 @@ def _inbound_message_item(event: InboundMessage, attachments: tuple[Attachment, 
         # Every inbound message names its route: a reply answers on the channel it came from.
         channel=event.channel.value, account_id=event.account_id, customer_id=event.customer_id,
         reply_payload=event.reply_payload,
+        shared_location=event.location.model_dump_json() if event.location is not None else None,
+        shared_contacts=json.dumps([card.model_dump() for card in event.contacts]) if event.contacts else None,
     )
 
 
