@@ -37,7 +37,8 @@ def test_a_template_button_whose_payload_is_stop_opts_the_customer_out(runtime, 
     # Given a customer who taps a template's quick-reply button titled "No more updates" (payload STOP)
     wa_id = new_wa_id()
     deliver_messages(runtime, webhook_url, demo, wa_id, [
-        {"type": "button", "context": {"id": "wamid.TEMPLATE"}, "button": {"payload": "STOP", "text": "No more updates"}}])
+        {"type": "button", "context": {"id": "wamid.TEMPLATE"},
+         "button": {"payload": "STOP", "text": "No more updates"}}])
     # Then the agent sees the title, the API carries the payload, and the address is opted out
     [message] = thread(api, agent1, wa_id)
     assert (message["kind"], message["text"], message["reply_payload"]) == ("text", "No more updates", "STOP")
