@@ -96,6 +96,13 @@ export interface Message {
   contacts?: SharedContact[];
   /** A reply chosen from buttons or a list: the option's payload (the text is its title). */
   reply_payload?: string | null;
+  /** An Instagram story the customer mentioned us in or replied to (its link expires with it). */
+  story?: { kind: 'mention' | 'reply'; url?: string | null; story_id?: string | null } | null;
+  /** The customer edited the message: when, and the texts it had before (oldest first). */
+  edited_at?: string | null;
+  earlier_texts?: string[];
+  /** The customer's reaction to the message (an emoji). */
+  reaction?: string | null;
   template?: { name: string; language: string; variables?: string[] } | null;
 }
 

@@ -238,16 +238,17 @@ class TelegramAdapter:
             "channel": self.channel, "account_id": account.id, "customer_id": str(message.chat.id),
             "customer_name": name or message.chat.title,
         }
-        if edited:
-            # An edit re-sends the whole message under the same message_id; it is kept (as
-            # unsupported, with the provider's payload) under its own key, so that it is not
-            # taken for a redelivery of the original.
-            edit_date = message.edit_date or message.date
-            key = provider_message_id(message.chat.id, message.message_id)
-            return InboundMessage(**common, provider_message_id=f"{key}:edit:{edit_date}",
-                                  sent_at=_timestamp(edit_date), kind=ContentKind.UNSUPPORTED, raw={field: raw})
         kind, media, location, contacts = _content(raw)
         text = raw.get("text") if kind is ContentKind.TEXT else raw.get("caption")
+        if edited:
+            # An edit re-sends the whole message under the same message_id: it gives the original
+            # its new text (edit_of). Its own key (with the edit date) keeps it from being taken
+            # for a redelivery of the original, should it be stored as a message of its own.
+            edit_date = message.edit_date or message.date
+            key = provider_message_id(message.chat.id, message.message_id)
+            return InboundMessage(**common, provider_message_id=f"{key}:edit:{edit_date}", edit_of=key,
+                                  sent_at=_timestamp(edit_date), kind=ContentKind.TEXT,
+                                  text=text if isinstance(text, str) else None, raw={field: raw})
         return InboundMessage(
             **common, provider_message_id=provider_message_id(message.chat.id, message.message_id),
             sent_at=_timestamp(message.date), sequence=message.message_id, kind=kind,

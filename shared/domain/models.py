@@ -113,6 +113,16 @@ class ContactCard(Frozen):
     emails: list[str] = []
 
 
+class StoryRef(Frozen):
+    """An Instagram story the message is about: the customer mentioned the account in their
+    story, or replied to one of the account's stories. Only the link is kept (Meta forbids
+    storing story media); it stops working when the story expires."""
+
+    kind: Literal["mention", "reply"]
+    url: str | None = None
+    story_id: str | None = None
+
+
 class InboundMessage(Frozen):
     type: Literal["message"] = "message"
     channel: Channel
@@ -135,6 +145,15 @@ class InboundMessage(Frozen):
     # The provider's own order of the message, where it has one (Telegram's message_id, the
     # position within a batched delivery): the tie-breaker of messages sent in one second.
     sequence: int | None = None
+    # A story mention or story reply (Instagram).
+    story: StoryRef | None = None
+    # The customer edited an earlier message (Telegram edited_message): the provider id of the
+    # original, which takes this text; the message itself is not stored.
+    edit_of: str | None = None
+    # The customer reacted to a message (WhatsApp, Messenger, Instagram): the provider id of the
+    # message and the emoji ("" when the reaction was removed); not stored as a message itself.
+    reaction_to: str | None = None
+    reaction: str | None = None
     # The provider's own payload of this message, kept for unsupported kinds so nothing is dropped.
     raw: dict[str, Any] | None = None
 
@@ -271,6 +290,13 @@ class Message(Frozen):
     # A location or contact cards the customer shared (WhatsApp, Telegram, Viber, Messenger).
     location: Location | None = None
     contacts: tuple[ContactCard, ...] = ()
+    # A story mention or story reply (Instagram), with the story's link.
+    story: StoryRef | None = None
+    # The customer edited the message: when, and the texts it had before (oldest first).
+    edited_at: datetime | None = None
+    earlier_texts: tuple[str, ...] = ()
+    # The customer's reaction to the message (an emoji), if any.
+    reaction: str | None = None
 
 
 class User(Frozen):

@@ -33,6 +33,7 @@ from chalicelib.storage.channel_accounts import ChannelAccountStore
 from chalicelib.storage.consent import ConsentStore
 from chalicelib.storage.customers import CustomerStore
 from chalicelib.storage.early_statuses import EarlyStatusStore, apply_held_statuses
+from chalicelib.storage.message_changes import MessageChanges
 from chalicelib.storage.repository import ContactRepository, IngestResult
 from chalicelib.storage.teams import TeamStore
 from chalicelib.storage.unreadable_events import UnreadableEventStore
@@ -110,6 +111,7 @@ class Router:
         self._repository = repository
         self._unreadable = unreadable or UnreadableEventStore()
         self._early = EarlyStatusStore()
+        self._changes = MessageChanges()
         self._publisher = publisher
         self._lifecycle = lifecycle
         self._stats = stats
@@ -141,6 +143,8 @@ class Router:
             return self._record_consent(event.channel, event.account_id, event.customer_id,
                                         opted_out=event.opted_out,
                                         at=event.occurred_at, detail=event.detail, unique=event.provider_event_id)
+        if self._change(event):
+            return None
         return self._ingest(event.model_copy(update={"customer_id": customer_id_for(event.channel,
                                                                                      event.customer_id)}))
 
@@ -165,6 +169,15 @@ class Router:
             "channel": event.channel.value, "account_id": event.account_id, "location": event.location,
             "reason": event.reason, "raw": event.raw[:2000]})
         return self._unreadable.keep(event)
+
+    def _change(self, event: InboundMessage) -> bool:
+        """An edit or a reaction: applied to the message it is about. False when that message is
+        not stored (then the event is stored as a message of its own, so nothing is lost)."""
+        if event.edit_of is not None:
+            return self._changes.edit(event.channel, event.account_id, event.edit_of, event.text, event.sent_at)
+        if event.reaction_to is not None:
+            return self._changes.react(event.channel, event.account_id, event.reaction_to, event.reaction or "")
+        return False
 
     def _ingest(self, event: InboundMessage) -> IngestResult | None:
         account = self._repository.get_channel_account(event.account_id)

@@ -238,6 +238,11 @@ class MessageItem(TableItem, discriminator="message"):
     # A shared location and shared contact cards, as the domain models' JSON.
     shared_location = UnicodeAttribute(null=True)
     shared_contacts = UnicodeAttribute(null=True)
+    # A story mention or reply (the domain model's JSON); the customer's edits and reaction.
+    story = UnicodeAttribute(null=True)
+    edited_at = UTCDateTimeAttribute(null=True)
+    earlier_texts = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
+    reaction = UnicodeAttribute(null=True)
 
 
 class ProviderMessageItem(TableItem, discriminator="provider_message"):

@@ -35,6 +35,7 @@ from chalicelib.domain.models import (
     Page,
     Role,
     StatusUpdate,
+    StoryRef,
     Team,
     TemplateContent,
     User,
@@ -183,6 +184,8 @@ def _to_message(item: MessageItem) -> Message:
         reply_payload=item.reply_payload,
         location=Location.model_validate_json(item.shared_location) if item.shared_location else None,
         contacts=tuple(ContactCard.model_validate(card) for card in json.loads(item.shared_contacts or "[]")),
+        story=StoryRef.model_validate_json(item.story) if item.story else None,
+        edited_at=item.edited_at, earlier_texts=tuple(item.earlier_texts or ()), reaction=item.reaction,
     )
 
 
@@ -250,6 +253,7 @@ def _inbound_message_item(event: InboundMessage, attachments: tuple[Attachment, 
         reply_payload=event.reply_payload,
         shared_location=event.location.model_dump_json() if event.location is not None else None,
         shared_contacts=json.dumps([card.model_dump() for card in event.contacts]) if event.contacts else None,
+        story=event.story.model_dump_json() if event.story is not None else None,
     )
 
 

@@ -6,12 +6,13 @@ import json
 import secrets
 import time
 
+import requests
 from chalicelib import wiring
 from chalicelib.domain.models import Channel
 
 from tests.integration.conftest import drain
 from tests.integration.inbox_support import by_customer, get
-from tests.support import new_wa_id, post_whatsapp
+from tests.support import HTTP_TIMEOUT, new_wa_id, post_whatsapp
 
 
 def deliver_messages(runtime, webhook_url, demo, wa_id: str, messages: list[dict[str, object]]) -> None:
@@ -60,3 +61,39 @@ def test_location_and_contacts_reach_the_agent(runtime, api, agent1, webhook_url
     assert contacts["kind"] == "contacts"
     assert contacts["contacts"] == [{"name": "Sanne Visser", "phones": ["+31 10 765 4321"],
                                      "emails": ["sanne@example.nl"]}]
+
+
+def post_telegram_update(runtime, update: dict[str, object]) -> None:
+    account = runtime.simulator.account("telegram", "tg-demo")
+    response = requests.post(account.webhook_url, data=json.dumps(update).encode(), timeout=HTTP_TIMEOUT, headers={
+        "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": account.credentials["secret_token"]})
+    assert response.status_code == 200, response.text
+    drain(runtime, "inbound", "assignment", "out-of-office")
+
+
+def test_a_telegram_edit_changes_the_original_and_keeps_the_earlier_text(runtime, api, agent1):
+    # Given a customer's Telegram message
+    chat = 10**9 + secrets.randbelow(10**9)
+    person = {"id": chat, "is_bot": False, "first_name": "Joris"}
+    original = {"message_id": 7, "from": person, "chat": {"id": chat, "first_name": "Joris", "type": "private"},
+                "date": int(time.time()), "text": "My order is #4411"}
+    post_telegram_update(runtime, {"update_id": secrets.randbelow(10**9), "message": original})
+    # When they edit it
+    edited = {**original, "text": "My order is #4412", "edit_date": int(time.time()) + 5}
+    post_telegram_update(runtime, {"update_id": secrets.randbelow(10**9), "edited_message": edited})
+    # Then the one message shows the new text, marked edited, with the earlier text kept
+    items = get(api, "/conversations", agent1, view="all", customer=str(chat)).json()["items"]
+    [message] = get(api, f"/conversations/{items[0]['id']}/messages", agent1).json()["items"]
+    assert (message["text"], message["earlier_texts"]) == ("My order is #4412", ["My order is #4411"])
+    assert message["edited_at"] is not None
+
+
+def test_a_whatsapp_reaction_lands_on_the_message_it_reacts_to(runtime, api, agent1, webhook_url, demo):
+    wa_id = new_wa_id()
+    message_id = f"wamid.{secrets.token_hex(8)}"
+    deliver_messages(runtime, webhook_url, demo, wa_id, [{"id": message_id, "type": "text",
+                                                          "text": {"body": "The parcel arrived"}}])
+    deliver_messages(runtime, webhook_url, demo, wa_id, [{"type": "reaction", "reaction": {
+        "message_id": message_id, "emoji": "\N{THUMBS UP SIGN}"}}])
+    [message] = thread(api, agent1, wa_id)
+    assert (message["text"], message["reaction"]) == ("The parcel arrived", "\N{THUMBS UP SIGN}")

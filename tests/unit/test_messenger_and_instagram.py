@@ -148,7 +148,7 @@ def test_receipts_map_mids_and_watermarks(fixture_bytes):
 def test_echoes_are_ignored_and_other_events_kept(fixture_bytes):
     reaction, postback = messenger.parse(request(fixture_bytes("messenger/echo_and_reaction.json")), page())
     assert isinstance(reaction, InboundMessage)
-    assert reaction.kind is ContentKind.UNSUPPORTED
+    assert (reaction.reaction_to, reaction.reaction, reaction.text) == ("m_out0001", "❤", "Reacted ❤")
     # The reaction names the message it reacts to; its own key must not collide with that message
     assert reaction.provider_message_id != "m_out0001"
     again = messenger.parse(request(fixture_bytes("messenger/echo_and_reaction.json")), page())[0]
@@ -201,7 +201,10 @@ def test_instagram_text_and_media(fixture_bytes):
     assert isinstance(unsupported, InboundMessage)
     assert unsupported.kind is ContentKind.UNSUPPORTED
     assert isinstance(story, InboundMessage)
-    assert story.kind is ContentKind.UNSUPPORTED
+    assert story.story is not None
+    assert (story.kind, story.story.kind, story.text) == (ContentKind.TEXT, "mention", "Mentioned you in their story")
+    assert story.story.url == "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=18099999999999999&signature=Zz"
+    assert story.media == []  # the story's media is never copied (Meta's terms)
     # messaging_seen names the message read
     assert isinstance(seen, StatusUpdate)
     assert (seen.provider_message_id, seen.status, seen.watermark) == ("aWdfOUT0001", DeliveryStatus.READ, None)

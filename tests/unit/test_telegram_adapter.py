@@ -148,9 +148,9 @@ def test_an_edit_is_kept_under_its_own_key_not_taken_for_a_redelivery(fixture_by
     edit = parse_one(fixture_bytes, "edited.json")
     assert edit.provider_message_id == "734018275:55:edit:1795500600"
     assert edit.provider_message_id != original.provider_message_id
-    assert edit.kind is ContentKind.UNSUPPORTED
-    assert edit.raw is not None
-    assert edit.raw["edited_message"]["text"] == "Hallo! Where is my order #4412?"
+    # It names the original, which takes its text
+    assert (edit.edit_of, edit.kind, edit.text) == (original.provider_message_id, ContentKind.TEXT,
+                                                    "Hallo! Where is my order #4412?")
 
 
 def test_the_user_blocking_the_bot_is_an_opt_out_signal(fixture_bytes):

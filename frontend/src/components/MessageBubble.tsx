@@ -34,12 +34,27 @@ export function MessageBubble({ message, onMediaExpired }: Props) {
           <AttachmentView key={attachment.key} attachment={attachment} onExpired={onMediaExpired} />
         ))}
         <KindNote message={message} hasMedia={attachments.length > 0} />
+        {message.story && <StoryNote story={message.story} />}
         {hasText && <MessageText text={message.text ?? ''} />}
       </div>
       <div class="message__meta">
         <time dateTime={message.sent_at} title={fullTime(message.sent_at)}>
           {shortTime(message.sent_at)}
         </time>
+        {message.edited_at && (
+          <span
+            class="message__edited"
+            data-testid="message-edited"
+            title={`Edited ${fullTime(message.edited_at)}. Before: ${(message.earlier_texts ?? []).join(' → ')}`}
+          >
+            edited
+          </span>
+        )}
+        {message.reaction && (
+          <span class="message__reaction" data-testid="message-reaction" title="The customer's reaction">
+            {message.reaction}
+          </span>
+        )}
         {outbound && <MessageStatus status={message.status} />}
       </div>
       {(failed || message.error) && <DeliveryProblem message={message} />}
@@ -58,6 +73,24 @@ function MessageText({ text }: { text: string }) {
         ) : (
           part.text
         ),
+      )}
+    </p>
+  );
+}
+
+/** A story mention or story reply: what it is, and the story's link while it lasts. */
+function StoryNote({ story }: { story: NonNullable<Message['story']> }) {
+  const href = story.url ? safeHttpUrl(story.url) : null;
+  return (
+    <p class="bubble__kind" data-testid="story">
+      {story.kind === 'mention' ? '📣 Story mention' : '↩ Reply to your story'}
+      {href && (
+        <>
+          {' '}
+          <a href={href} target="_blank" rel="noopener noreferrer nofollow">
+            (open the story; it expires after 24 hours)
+          </a>
+        </>
       )}
     </p>
   );

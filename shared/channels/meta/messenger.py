@@ -41,6 +41,7 @@ from chalicelib.domain.models import (
     MediaRef,
     OutboundContent,
     StatusUpdate,
+    StoryRef,
 )
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -111,6 +112,24 @@ def _attachment(raw: Any) -> tuple[ContentKind, MediaRef | None, Location | None
     return ContentKind.UNSUPPORTED, None, None
 
 
+def _story(message: dict[str, Any]) -> StoryRef | None:
+    """An Instagram story mention (an attachment of type ``story_mention`` with the story's CDN
+    URL) or story reply (``reply_to.story`` with its url and id)."""
+    reply_to = message.get("reply_to")
+    story = reply_to.get("story") if isinstance(reply_to, dict) else None
+    if isinstance(story, dict):
+        return StoryRef(kind="reply", url=_text_or_none(story.get("url")), story_id=_text_or_none(story.get("id")))
+    for attachment in message.get("attachments") or []:
+        if isinstance(attachment, dict) and attachment.get("type") == "story_mention":
+            payload = attachment.get("payload") if isinstance(attachment.get("payload"), dict) else {}
+            return StoryRef(kind="mention", url=_text_or_none((payload or {}).get("url")))
+    return None
+
+
+def _text_or_none(value: Any) -> str | None:
+    return str(value) if value else None
+
+
 class MessengerAdapter:
     channel = Channel.MESSENGER
     max_body_bytes = 3 * 1024 * 1024
@@ -172,6 +191,13 @@ class MessengerAdapter:
         for key, status in (("delivery", DeliveryStatus.DELIVERED), ("read", DeliveryStatus.READ)):
             if isinstance(raw.get(key), dict):
                 return self._receipt(raw[key], status, customer, at, account)
+        if isinstance(raw.get("reaction"), dict) and raw["reaction"].get("mid"):
+            # A reaction on a message: {"mid", "action": "react" | "unreact", "reaction", "emoji"}.
+            reaction = raw["reaction"]
+            emoji = str(reaction.get("emoji") or "") if reaction.get("action") != "unreact" else ""
+            return [self._inbound(account, _event_id(raw), customer, at, kind=ContentKind.TEXT,
+                                  text=f"Reacted {emoji}" if emoji else "Removed a reaction",
+                                  reaction_to=str(reaction["mid"]), reaction=emoji, raw=raw)]
         if isinstance(raw.get("postback"), dict):
             # A button the customer pressed: what they see in the thread is the button's title.
             postback = raw["postback"]
@@ -191,6 +217,12 @@ class MessengerAdapter:
         if not isinstance(mid, str) or not mid:
             raise InvalidInput("message has no mid", field="messaging.message.mid")
         text = message.get("text") if isinstance(message.get("text"), str) else None
+        story = _story(message)
+        if story is not None:
+            # The story's link only: Meta's terms forbid storing story media.
+            return [self._inbound(account, mid, customer, at, kind=ContentKind.TEXT, story=story, raw=raw,
+                                  text=text or ("Mentioned you in their story" if story.kind == "mention"
+                                                else "Replied to your story"))]
         parsed = [_attachment(item) for item in message.get("attachments") or []]
         if message.get("is_unsupported"):
             kind = ContentKind.UNSUPPORTED

@@ -295,6 +295,15 @@ class WhatsAppAdapter:
         kind = _KINDS.get(message.type, ContentKind.UNSUPPORTED)
         if _chosen_reply(message.type, raw.get(message.type)) is not None:
             kind = ContentKind.TEXT
+        reaction = raw.get("reaction") if message.type == "reaction" else None
+        if isinstance(reaction, dict) and reaction.get("message_id"):
+            # A reaction on a message ({"message_id", "emoji"}; no emoji: the reaction was removed).
+            emoji = str(reaction.get("emoji") or "")
+            return InboundMessage(
+                channel=self.channel, account_id=account.id, provider_message_id=message.id, customer_id=sender,
+                customer_name=names.get(sender), sent_at=_timestamp(message.timestamp), kind=ContentKind.TEXT,
+                text=f"Reacted {emoji}" if emoji else "Removed a reaction",
+                reaction_to=str(reaction["message_id"]), reaction=emoji, raw=raw)
         return InboundMessage(
             channel=self.channel, account_id=account.id, provider_message_id=message.id,
             customer_id=sender, customer_name=names.get(sender), sent_at=_timestamp(message.timestamp),
