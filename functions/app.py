@@ -106,6 +106,7 @@ from chalicelib.domain.models import (
     Channel,
     Conversation,
     InboundEnvelope,
+    MediaCopyRequest,
     Message,
     Note,
     OutboundRequest,
@@ -1174,6 +1175,10 @@ def _send_record(record: SQSRecord) -> None:
     wiring.dispatcher().send(OutboundRequest.model_validate_json(record.body))
 
 
+def _media_record(record: SQSRecord) -> None:
+    wiring.media_copier().handle(MediaCopyRequest.model_validate_json(record.body))
+
+
 def _events_record(record: SQSRecord) -> None:
     wiring.event_delivery().handle(EventsEnvelope.model_validate_json(record.body).record)
 
@@ -1230,6 +1235,12 @@ def purge_conversation(event: SQSEvent) -> PartialItemFailureResponse:
                     batch_size=resources.RESCHEDULE_QUEUE.batch_size, name="reschedule_deletions")
 def reschedule_deletions(event: SQSEvent) -> PartialItemFailureResponse:
     return _process(event, _reschedule_record, fifo=False)
+
+
+@app.on_sqs_message(queue=resources.MEDIA_QUEUE.physical_name(_app_name),
+                    batch_size=resources.MEDIA_QUEUE.batch_size, name="copy_media")
+def copy_media(event: SQSEvent) -> PartialItemFailureResponse:
+    return _process(event, _media_record, fifo=True)
 
 
 @app.on_sqs_message(queue=resources.EVENTS_QUEUE.physical_name(_app_name),

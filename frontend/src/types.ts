@@ -80,6 +80,14 @@ export interface SharedContact {
   emails?: string[];
 }
 
+export interface MediaIssue {
+  index: number;
+  content_type?: string | null;
+  filename?: string | null;
+  state: 'pending' | 'retrying' | 'failed';
+  reason?: string | null;
+}
+
 export interface Message {
   id: string;
   conversation_id: string;
@@ -103,6 +111,8 @@ export interface Message {
   earlier_texts?: string[];
   /** The customer's reaction to the message (an emoji). */
   reaction?: string | null;
+  /** Media not (yet) copied from the provider: pending, retrying, or failed with the reason. */
+  media_issues?: MediaIssue[];
   template?: { name: string; language: string; variables?: string[] } | null;
 }
 

@@ -261,6 +261,30 @@ class Attachment(Frozen):
     size: int
 
 
+class MediaIssue(Frozen):
+    """A media object of an inbound message that is not (yet) in the media bucket: being copied,
+    waiting for a retry, or given up on, with the reason the agent sees."""
+
+    index: int
+    content_type: str | None = None
+    filename: str | None = None
+    state: Literal["pending", "retrying", "failed"]
+    reason: str | None = None
+
+
+class MediaCopyRequest(Frozen):
+    """The body of one media queue message: copy these media of a stored inbound message."""
+
+    conversation_id: str
+    message_id: str
+    account_id: str
+    media: list[MediaRef]
+    # Positions of the media among the message's, in the same order as ``media``.
+    indexes: list[int]
+    attempt: int = 0
+    first_queued_at: datetime
+
+
 class Message(Frozen):
     id: str
     conversation_id: str
@@ -297,6 +321,8 @@ class Message(Frozen):
     earlier_texts: tuple[str, ...] = ()
     # The customer's reaction to the message (an emoji), if any.
     reaction: str | None = None
+    # Media of the message not in the bucket (yet): being copied, retrying, or not available.
+    media_issues: tuple[MediaIssue, ...] = ()
 
 
 class User(Frozen):

@@ -24,15 +24,15 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from chalicelib.adapters.media import InboundMedia
 from chalicelib.adapters.messaging import QueueMessage, QueuePublisher
-from chalicelib.core.resources import ASSIGNMENT_QUEUE, OUT_OF_OFFICE_QUEUE
+from chalicelib.core.clock import utc_now
+from chalicelib.core.resources import ASSIGNMENT_QUEUE, MEDIA_QUEUE, OUT_OF_OFFICE_QUEUE
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.storage import keys
 from chalicelib.storage.channel_accounts import ChannelAccountStore
 from chalicelib.storage.consent import ConsentStore
 from chalicelib.storage.customers import CustomerStore
 from chalicelib.storage.early_statuses import EarlyStatusStore, apply_held_statuses
+from chalicelib.storage.media_slots import MediaSlots
 from chalicelib.storage.message_changes import MessageChanges
 from chalicelib.storage.repository import ContactRepository, IngestResult
 from chalicelib.storage.teams import TeamStore
@@ -44,8 +44,9 @@ from .consent import ConsentChange, ConsentSource, keyword_intent
 from .customers import CustomerProfile, address_for
 from .events import EventPublisher, EventType, conversation_created, message_created, status_changed
 from .lifecycle import Lifecycle
+from .media_copy import copy_request
+from .media_copy import queue_message as media_queue_message
 from .models import (
-    Attachment,
     Channel,
     ChannelAccount,
     ConsentSignal,
@@ -55,6 +56,7 @@ from .models import (
     DeliveryStatus,
     InboundEnvelope,
     InboundMessage,
+    MediaCopyRequest,
     StatusUpdate,
     UnreadableEvent,
 )
@@ -104,7 +106,7 @@ def route_to_team(rules: Sequence[RoutingRule], message: InboundMessage, account
 
 class Router:
     def __init__(self, repository: ContactRepository, publisher: QueuePublisher, lifecycle: Lifecycle,
-                 stats: StatsRecorder, media: InboundMedia | None = None, accounts: ChannelAccountStore | None = None,
+                 stats: StatsRecorder, accounts: ChannelAccountStore | None = None,
                  teams: TeamStore | None = None, customers: CustomerStore | None = None,
                  consent: ConsentStore | None = None, settings: Callable[[], ServiceSettings] | None = None,
                  events: EventPublisher | None = None, unreadable: UnreadableEventStore | None = None) -> None:
@@ -112,10 +114,10 @@ class Router:
         self._unreadable = unreadable or UnreadableEventStore()
         self._early = EarlyStatusStore()
         self._changes = MessageChanges()
+        self._slots = MediaSlots()
         self._publisher = publisher
         self._lifecycle = lifecycle
         self._stats = stats
-        self._media = media
         self._accounts = accounts or ChannelAccountStore()
         self._teams = teams or TeamStore()
         self._customers = customers
@@ -181,7 +183,6 @@ class Router:
 
     def _ingest(self, event: InboundMessage) -> IngestResult | None:
         account = self._repository.get_channel_account(event.account_id)
-        attachments = self._copy_media(event, account)
         settings = self._settings()
         profile = self._profile(event)
         # A chosen button counts by its title or its payload (a "Stop messages" button whose
@@ -210,10 +211,11 @@ class Router:
                                  lambda team_id: self._teams.cached(team_id) is not None)
 
         result = self._repository.ingest_message(event, team_id=DEFAULT_TEAM_ID, choose_team=choose_team,
-                                                 attachments=attachments, replaces=replaces,
+                                                 attachments=(), replaces=replaces,
                                                  profile_id=profile.id if profile else None, join=join,
                                                  open_id=current.id if current is not None else None,
                                                  count_created=self._stats.created)
+        self._media_follow_up(event, result)
         if result is None:
             return None  # a redelivery: stored before, and its follow-ups were sent then
         if self._events is not None:
@@ -304,19 +306,28 @@ class Router:
         # Read only where a redelivery would otherwise repeat work: the write itself is idempotent.
         return self._repository.has_provider_message(event.channel, event.account_id, event.provider_message_id)
 
-    def _copy_media(self, event: InboundMessage, account: ChannelAccount | None) -> tuple[Attachment, ...]:
-        """Copy the message's media into the bucket before the idempotent write. A redelivery of
-        a stored message copies nothing; a media object that cannot be copied is left out (the
-        message is still stored, with the provider's reference in ``raw``) rather than losing
-        the message to the dead-letter queue."""
-        if not event.media or self._media is None or account is None or self._redelivered(event):
-            return ()
-        message_id = keys.message_id(event.sent_at, event.provider_message_id, event.sequence)
-        attachments: list[Attachment] = []
-        for outcome in self._media.copy(account, message_id, event.media):
-            if isinstance(outcome, Attachment):
-                attachments.append(outcome)
-            else:
-                log.warning("inbound media not copied: %s (%s)", outcome.reason,
-                            "permanent" if outcome.permanent else "transient")
-        return tuple(attachments)
+    def _media_follow_up(self, event: InboundMessage, result: IngestResult | None) -> None:
+        if not event.media:
+            return
+        if result is None:
+            self._queue_media_again(event)
+        else:
+            self._queue_media(copy_request(result.conversation.id, result.message.id, event, utc_now()))
+
+    def _queue_media(self, request: MediaCopyRequest) -> None:
+        """The message is stored with its media pending; the media worker copies them, so this
+        worker never waits on a provider's media host."""
+        self._publisher.send(MEDIA_QUEUE, [media_queue_message(request)])
+
+    def _queue_media_again(self, event: InboundMessage) -> None:
+        """A redelivered message whose media are still pending (the earlier attempt may have
+        stopped between storing it and queueing the copy): queue the copy again (the worker and
+        the queue's deduplication make a second copy request harmless)."""
+        target = self._repository.provider_message_target(event.channel, event.account_id, event.provider_message_id)
+        if target is None:
+            return
+        pending = [issue.index for issue in self._slots.issues(*target) or [] if issue.state == "pending"]
+        if pending:
+            request = copy_request(target[0], target[1], event, utc_now())
+            self._queue_media(request.model_copy(update={"indexes": pending,
+                                                         "media": [event.media[index] for index in pending]}))

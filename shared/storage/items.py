@@ -243,6 +243,8 @@ class MessageItem(TableItem, discriminator="message"):
     edited_at = UTCDateTimeAttribute(null=True)
     earlier_texts = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
     reaction = UnicodeAttribute(null=True)
+    # Media not (yet) copied into the bucket: the domain MediaIssue list as JSON.
+    media_issues = UnicodeAttribute(null=True)
 
 
 class ProviderMessageItem(TableItem, discriminator="provider_message"):

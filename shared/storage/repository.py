@@ -31,6 +31,7 @@ from chalicelib.domain.models import (
     Direction,
     InboundMessage,
     Location,
+    MediaIssue,
     Message,
     Page,
     Role,
@@ -186,6 +187,7 @@ def _to_message(item: MessageItem) -> Message:
         contacts=tuple(ContactCard.model_validate(card) for card in json.loads(item.shared_contacts or "[]")),
         story=StoryRef.model_validate_json(item.story) if item.story else None,
         edited_at=item.edited_at, earlier_texts=tuple(item.earlier_texts or ()), reaction=item.reaction,
+        media_issues=tuple(MediaIssue.model_validate(issue) for issue in json.loads(item.media_issues or "[]")),
     )
 
 
@@ -254,6 +256,10 @@ def _inbound_message_item(event: InboundMessage, attachments: tuple[Attachment, 
         shared_location=event.location.model_dump_json() if event.location is not None else None,
         shared_contacts=json.dumps([card.model_dump() for card in event.contacts]) if event.contacts else None,
         story=event.story.model_dump_json() if event.story is not None else None,
+        # The media worker copies the media after the message is stored (domain/media_copy.py).
+        media_issues=json.dumps([MediaIssue(index=index, content_type=ref.content_type, filename=ref.filename,
+                                            state="pending").model_dump() for index, ref in enumerate(event.media)])
+        if event.media and not attachments else None,
     )
 
 
