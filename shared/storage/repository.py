@@ -197,10 +197,18 @@ def attachment_kind(attachment: Attachment) -> ContentKind:
         major, ContentKind.DOCUMENT)
 
 
+# What the inbox list shows for a message without text (a photo without caption, a location).
+_KIND_PREVIEWS = {
+    ContentKind.IMAGE: "📷 Photo", ContentKind.VIDEO: "🎬 Video", ContentKind.AUDIO: "🎤 Audio message",
+    ContentKind.DOCUMENT: "📄 Document", ContentKind.LOCATION: "📍 Location", ContentKind.CONTACTS: "👤 Contact card",
+    ContentKind.UNSUPPORTED: "Unsupported message",
+}
+
+
 def _preview(kind: ContentKind, text: str | None) -> str:
     if text:
         return text[:PREVIEW_LENGTH]
-    return f"[{kind.value}]"
+    return _KIND_PREVIEWS.get(kind, f"[{kind.value}]")
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,8 @@ def test_the_message_is_stored_before_its_media_and_the_media_worker_attaches_th
     [message] = thread(api, agent1, wa_id)
     assert message["attachments"] == []
     assert [(i["state"], i["content_type"]) for i in message["media_issues"]] == [("pending", "image/png")]
+    # (the inbox shows what it is, not a blank)
+    assert by_customer(api, agent1, wa_id)["preview"] == "📷 Photo"
     # And once the media worker ran, the photo is attached
     drain(runtime, "media")
     [message] = thread(api, agent1, wa_id)
