@@ -275,13 +275,20 @@ class LocalRuntime:
 
     def _start_web(self, app_module: ModuleType) -> None:
         from chalice.config import Config
-        from chalice.local import LocalGateway
+        from chalice.local import LocalGateway, RouteMatcher
+
+        from .gateway_events import ApiGatewayEventConverter
 
         config = Config.create(chalice_stage="dev", app_name=app_module.app.app_name, lambda_timeout=30,
                                lambda_memory_size=512)
         one_request_per_thread(app_module.app)
+        gateway = LocalGateway(app_module.app, config)
+        # The events API Gateway sends, with the stage ("api", as Chalice names it) in
+        # requestContext.path, not Chalice's thinner local ones.
+        gateway.event_converter = ApiGatewayEventConverter(
+            RouteMatcher(list(app_module.app.routes)), app_module.app.api.binary_types, stage=API_PREFIX.strip("/"))
         handler = type("Handler", (_ApiAndWebHandler,), {
-            "gateway": LocalGateway(app_module.app, config),
+            "gateway": gateway,
             "static_root": self.config.frontend_dist,
         })
         server = LocalHTTPServer((self.config.host, self.config.port), handler)
