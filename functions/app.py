@@ -28,9 +28,19 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from chalice import Chalice, Response  # type: ignore[attr-defined]
 from chalice.app import Request, SQSEvent
 from chalicelib import errors, resources, wiring
-from chalicelib.auth import sign_in
 from chalicelib.channels import webhook_reply
 from chalicelib.channels.base import WebhookRequest
+from chalicelib.domain.account_io import (
+    ChallengeInput,
+    ChangePasswordInput,
+    ForgotPasswordInput,
+    ResetPasswordInput,
+    ResetRequestedOut,
+    SignInOut,
+    TotpCodeInput,
+    TotpEnrolmentOut,
+)
+from chalicelib.domain.accounts import SignInStep, Tokens, require_mfa
 from chalicelib.domain.admin_inputs import (
     ChannelAccountInput,
     ChannelAccountPatch,
@@ -127,7 +137,6 @@ from chalicelib.domain.outputs import (
     QuickReplyListOut,
     QuickReplyOut,
     RenderedOut,
-    SignInOut,
     StatisticsOut,
     TagOut,
     TagPage,
@@ -145,6 +154,7 @@ from chalicelib.domain.subscription_models import (
     SubscriptionPatch,
 )
 from chalicelib.settings import get_settings
+from chalicelib.storage.service_settings import get_service_settings as current_service_settings
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
@@ -165,6 +175,7 @@ _STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.Conflict: 409,
     errors.PayloadTooLarge: 413,
     errors.WindowClosed: 422,
+    errors.TooManyRequests: 429,
 }
 _Model = TypeVar("_Model", bound=BaseModel)
 
@@ -195,6 +206,10 @@ def route(path: str, **options: Any) -> Callable[[Callable[..., Response]], Call
         def answer(**params: Any) -> Response:
             try:
                 return view(**params)
+            except errors.TooManyRequests as error:
+                answer = _error(429, error.code, error.message, error.field)
+                answer.headers["Retry-After"] = str(error.retry_after)
+                return answer
             except errors.DomainError as error:
                 return _error(_status_of(error), error.code, error.message, error.field)
             except ValidationError as error:
@@ -226,13 +241,18 @@ def _body(model: type[_Model]) -> _Model:
     return model.model_validate(document)
 
 
-def _principal() -> Principal:
+def _principal(*, mfa_setup: bool = False) -> Principal:
+    """The caller. ``mfa_setup``: a route a user the service requires MFA of may call before
+    setting it up (who am I, the profile, the enrolment itself); every other route refuses them."""
     request = _request()
     user_id = wiring.token_verifier().subject(request.headers.get("authorization"))
     query: Mapping[str, str] = request.query_params or {}
     team = query.get("team")
     # The user is read on every request: a role change or a disabling applies to the very next one.
-    return principal_for(wiring.repository().get_user(user_id), team, wiring.team_store().exists)
+    principal = principal_for(wiring.repository().get_user(user_id), team, wiring.team_store().exists)
+    if not mfa_setup:
+        require_mfa(current_service_settings(), principal)
+    return principal
 
 
 def _query() -> dict[str, str]:
@@ -312,13 +332,143 @@ def health() -> Response:
     return Response(body={"status": "ok"}, status_code=200)
 
 
-@documented("/auth/login", "POST", "Sign in; send the id_token as a Bearer token", access=PUBLIC, body=SignInInput,
-            response=SignInOut)
+# --- accounts: sign-in and its challenges, the session, passwords ---------------------------
+# The session's refresh token lives in an HttpOnly, Secure, SameSite=Strict cookie scoped to
+# /api/auth/session (the web app reaches the API at /api on its own origin, through CloudFront
+# in AWS and the local server here): page scripts cannot read it, other sites cannot send it,
+# and no other route receives it. The ID and access tokens travel in the answer's body and live
+# in the page's memory. Throttling: domain/sign_in_throttle.py.
+
+SESSION_COOKIE = "oc_session"
+SESSION_COOKIE_PATH = "/api/auth/session"
+SESSION_COOKIE_SECONDS = 30 * 86400  # the app client's refresh token validity
+ACCESS_TOKEN_HEADER = "x-access-token"  # noqa: S105 - a header name
+
+
+def _session_cookie(value: str, max_age: int) -> str:
+    return (f"{SESSION_COOKIE}={value}; Path={SESSION_COOKIE_PATH}; Max-Age={max_age}; HttpOnly; Secure; "
+            "SameSite=Strict")
+
+
+def _refresh_token() -> str | None:
+    from http.cookies import SimpleCookie
+
+    cookies: SimpleCookie = SimpleCookie()
+    try:
+        cookies.load(_request().headers.get("cookie") or "")
+    except Exception:  # a malformed Cookie header is no session
+        return None
+    morsel = cookies.get(SESSION_COOKIE)
+    return morsel.value if morsel is not None and morsel.value else None
+
+
+def _source() -> str:
+    identity = (_request().context or {}).get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
+
+
+def _access_token() -> str:
+    token = _request().headers.get(ACCESS_TOKEN_HEADER)
+    if not token:
+        raise errors.InvalidInput("this call needs the session's access token in the X-Access-Token header",
+                                  field="X-Access-Token")
+    return str(token)
+
+
+def _signed_in(step: SignInStep) -> Response:
+    """The next sign-in step; with tokens, the session cookie is set too."""
+    answer = _json(SignInOut.of(step))
+    if isinstance(step, Tokens) and step.refresh_token:
+        answer.headers["Set-Cookie"] = _session_cookie(step.refresh_token, SESSION_COOKIE_SECONDS)
+        answer.headers["Cache-Control"] = "no-store"
+    return answer
+
+
+@documented("/auth/login", "POST", "Sign in: the session (id_token as the Bearer token, access_token, the refresh "
+            "token as an HttpOnly cookie) or the next step (challenge, session); 429 with Retry-After when "
+            "throttled", access=PUBLIC, body=SignInInput, response=SignInOut)
 def login() -> Response:
     credentials = _body(SignInInput)
-    tokens = sign_in(get_settings(), credentials.email, credentials.password)
-    return _json(SignInOut(id_token=tokens.id_token, refresh_token=tokens.refresh_token,
-                           expires_in=tokens.expires_in))
+    return _signed_in(wiring.accounts().sign_in(credentials.email, credentials.password, _source()))
+
+
+@documented("/auth/challenge", "POST", "Answer a sign-in challenge: a new password (invited user, 400 weak_password, "
+            "401 invitation_expired) or the authenticator code", access=PUBLIC, body=ChallengeInput,
+            response=SignInOut)
+def answer_challenge() -> Response:
+    body = _body(ChallengeInput)
+    answer = body.answer()
+    if answer is None:
+        field = "new_password" if body.challenge == "NEW_PASSWORD_REQUIRED" else "code"
+        raise errors.InvalidInput(f"{field} is required to answer {body.challenge}", field=field)
+    return _signed_in(wiring.accounts().answer(body.challenge, body.email, body.session, answer, _source()))
+
+
+@documented("/auth/session", "POST", "Renew the session from its cookie: new id and access tokens (401 when "
+            "signed out or revoked)", access=PUBLIC, response=SignInOut)
+def renew_session() -> Response:
+    refresh_token = _refresh_token()
+    if refresh_token is None:
+        raise errors.Unauthenticated("not signed in in this browser")
+    try:
+        tokens = wiring.accounts().renew(refresh_token)
+    except errors.Unauthenticated:
+        answer = _error(401, "unauthenticated", "the session has ended: sign in again")
+        answer.headers["Set-Cookie"] = _session_cookie("", 0)
+        return answer
+    answer = _json(SignInOut.of(tokens))
+    answer.headers["Cache-Control"] = "no-store"
+    return answer
+
+
+@documented("/auth/session", "DELETE", "Sign out: revoke the session's refresh token and clear its cookie",
+            access=PUBLIC, status=204)
+def end_session() -> Response:
+    refresh_token = _refresh_token()
+    if refresh_token is not None:
+        wiring.accounts().sign_out(refresh_token)
+    return Response(body="", status_code=204, headers={"Set-Cookie": _session_cookie("", 0)})
+
+
+@documented("/auth/forgot-password", "POST", "Mail a code to choose a new password (the same answer whether or "
+            "not the address has an account)", access=PUBLIC, body=ForgotPasswordInput, response=ResetRequestedOut,
+            status=202)
+def forgot_password() -> Response:
+    wiring.accounts().forgot_password(_body(ForgotPasswordInput).email)
+    return _json(ResetRequestedOut(message="if the address has an account, a code is on its way"), status=202)
+
+
+@documented("/auth/reset-password", "POST", "Choose a new password with the mailed code (400 wrong_code, "
+            "code_expired, weak_password)", access=PUBLIC, body=ResetPasswordInput, status=204)
+def reset_password() -> Response:
+    body = _body(ResetPasswordInput)
+    wiring.accounts().reset_password(body.email, body.code, body.new_password, _source())
+    return _no_content()
+
+
+@documented("/me/password", "POST", "Change my password (the session's access token in X-Access-Token)",
+            access=ANYONE, body=ChangePasswordInput, status=204)
+def change_password() -> Response:
+    principal = _principal(mfa_setup=True)
+    body = _body(ChangePasswordInput)
+    wiring.accounts().change_password(principal, _access_token(), body.current_password, body.new_password)
+    return _no_content()
+
+
+@documented("/me/mfa/totp", "POST", "Start setting up an authenticator app: its secret and otpauth URI (for a QR "
+            "code); X-Access-Token", access=ANYONE, response=TotpEnrolmentOut, status=201)
+def begin_totp() -> Response:
+    enrolment = wiring.accounts().begin_totp(_principal(mfa_setup=True), _access_token())
+    return _json(TotpEnrolmentOut.of(enrolment), status=201)
+
+
+@documented("/me/mfa/totp", "PUT", "Finish setting up the authenticator app with its first code (400 wrong_code); "
+            "sign-in asks for a code from then on; X-Access-Token", access=ANYONE, body=TotpCodeInput,
+            response=User)
+def confirm_totp() -> Response:
+    principal = _principal(mfa_setup=True)
+    code = _body(TotpCodeInput).code
+    return _json(wiring.accounts().confirm_totp(principal, _access_token(), code))
 
 
 # --- agent API: the inbox -------------------------------------------------------------
@@ -330,7 +480,7 @@ def login() -> Response:
 @documented("/me", "GET", "Who I am, the team I act in (?team= to choose), my teams' names and whether I may "
             "create tags", access=ANYONE, response=MeOut)
 def me() -> Response:
-    return _json(MeOut.of(wiring.myself().view(_principal())))
+    return _json(MeOut.of(wiring.myself().view(_principal(mfa_setup=True))))
 
 
 @documented("/channels/capabilities", "GET", "What each channel carries: text length, attachments and their "
@@ -725,7 +875,7 @@ def delete_template(account_id: str, name: str, language: str) -> Response:
 
 @documented("/me/profile", "GET", "My profile", access=ANYONE, response=Profile)
 def get_profile() -> Response:
-    return _json(wiring.users_admin().profile(_principal()))
+    return _json(wiring.users_admin().profile(_principal(mfa_setup=True)))
 
 
 @documented("/me/profile", "PATCH", "Change my profile", access=ANYONE, body=ProfilePatch, response=Profile)
@@ -786,6 +936,18 @@ def disable_user(user_id: str) -> Response:
 def enable_user(user_id: str) -> Response:
     role = _body(EnableInput).role if _request().raw_body else None
     return _json(wiring.users_admin().enable(_principal(), user_id, role))
+
+
+@documented("/users/{user_id}/invitation", "POST", "Send the invitation again (a new temporary password; 409 "
+            "when the user has signed in already)", access=ADMIN, response=User)
+def resend_invitation(user_id: str) -> Response:
+    return _json(wiring.accounts().resend_invitation(_principal(), user_id))
+
+
+@documented("/users/{user_id}/mfa", "DELETE", "Reset a user's MFA (lost authenticator): they set it up again",
+            access=ADMIN, response=User)
+def reset_user_mfa(user_id: str) -> Response:
+    return _json(wiring.accounts().reset_mfa(_principal(), user_id))
 
 
 @documented("/users/{user_id}/teams", "PUT", "Set a user's teams", access=ADMIN, body=TeamIdsInput, response=User)

@@ -24,6 +24,8 @@ from chalicelib import resources
 from moto.server import ThreadedMotoServer
 
 from .atomic_dynamodb import serialise_dynamodb_requests
+from .cognito import install_cognito_behaviour
+from .mailbox import Mailbox
 from .pollers import Poller, consumers_of
 from .provision import LocalResources, provision
 from .s3_preflight import answer_preflights_from_cors_rules
@@ -155,7 +157,10 @@ class LocalRuntime:
         self.resources: LocalResources | None = None
         self.app_module: ModuleType | None = None
         self.pollers: list[Poller] = []
-        self.simulator = ChannelSimulator(mail_store=self._store_mail, sent_mail=moto_sent_mail(config.region))
+        # Mail the user pool sends agents (invitations, reset codes); the simulator page shows it.
+        self.mailbox = Mailbox()
+        self.simulator = ChannelSimulator(mail_store=self._store_mail, sent_mail=moto_sent_mail(config.region),
+                                          staff_mailbox=self.mailbox)
         self._servers: list[ThreadingHTTPServer] = []
         self.info: RuntimeInfo | None = None
 
@@ -169,8 +174,8 @@ class LocalRuntime:
             if getattr(config, name) == 0:
                 setattr(config, name, free_port())
         self._start_moto()
-        self.resources = provision(self.moto_url, config.region, config.app_name)
         web_url = f"http://{config.host}:{config.port}"
+        self.resources = provision(self.moto_url, config.region, config.app_name, web_url)
         api_url = web_url + API_PREFIX
         os.environ.update(self.resources.function_environment(api_url))
         os.environ[resources.ENV_RETRY_BASE_SECONDS] = str(config.retry_base_seconds)
@@ -194,6 +199,7 @@ class LocalRuntime:
         os.environ.update(aws_environment(self.config))
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log
         serialise_dynamodb_requests()
+        install_cognito_behaviour(self.mailbox)
         answer_preflights_from_cors_rules()
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.config.moto_port, verbose=False)
         self.moto.start()

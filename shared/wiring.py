@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache, partial
 
-from .auth import TokenVerifier
+from .auth import CognitoAccounts, TokenVerifier
 from .channels import adapter_for
 from .channels.http import post_to_receiver
 from .clock import utc_now
 from .credential_admin import CredentialWriter
 from .credentials import CredentialStore
+from .domain.accounts import Accounts
 from .domain.assignment import Assigner, WaitingOffers
 from .domain.channel_admin import ChannelAdministration
 from .domain.compose import Composer
@@ -29,6 +30,7 @@ from .domain.quick_replies import QuickReplies
 from .domain.retention import AutoDeletion
 from .domain.routing import Router
 from .domain.service_admin import ServiceAdministration
+from .domain.sign_in_throttle import SignInThrottle
 from .domain.statistics import StatisticsReader, StatsRecorder
 from .domain.subscriptions_admin import SubscriptionAdministration
 from .domain.tagging import Tagging
@@ -145,6 +147,12 @@ def identity_provider() -> IdentityProvider:
 
 
 @lru_cache(maxsize=1)
+def accounts() -> Accounts:
+    return Accounts(CognitoAccounts(get_settings()), token_verifier(), user_store(), identity_provider(),
+                    SignInThrottle())
+
+
+@lru_cache(maxsize=1)
 def users_admin() -> UserAdministration:
     return UserAdministration(user_store(), team_store(), identity_provider())
 
@@ -203,7 +211,7 @@ def tagging() -> Tagging:
 
 @lru_cache(maxsize=1)
 def myself() -> Myself:
-    return Myself(team_store(), tagging())
+    return Myself(team_store(), tagging(), get_service_settings)
 
 
 @lru_cache(maxsize=1)

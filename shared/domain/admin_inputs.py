@@ -8,6 +8,7 @@ from .admin_models import AssignmentPolicy, NotificationPreference, OutOfOfficeD
 from .consent import ConsentKeywords
 from .models import Channel, Role
 from .office_hours import OfficeHours
+from .service_settings import MfaRequirement
 
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 _LANGUAGE = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$"
@@ -66,6 +67,9 @@ class ServiceSettingsPatch(AdminInput):
     # Customers: one open conversation across channels; opt-out / opt-in keywords per channel.
     one_open_conversation: bool | None = None
     consent_keywords: dict[Channel, ConsentKeywords] | None = None
+    # Accounts: who must use an authenticator app; minutes idle before an agent turns Away (0: never).
+    mfa_required: MfaRequirement | None = None
+    away_after_minutes: int | None = Field(default=None, ge=0, le=480)
 
 
 class ChannelAccountInput(AdminInput):

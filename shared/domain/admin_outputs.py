@@ -8,6 +8,7 @@ from .admin_models import ChannelAccountView, OutOfOfficeMessage, RoutingRule, T
 from .consent import ConsentKeywords
 from .models import Channel, Page, User
 from .service_admin import SettingsView
+from .service_settings import MfaRequirement
 
 
 class UserPage(Page[User]):
@@ -42,6 +43,8 @@ class ServiceSettingsOut(BaseModel):
     auto_delete_days: int | None
     one_open_conversation: bool
     consent_keywords: dict[Channel, ConsentKeywords]
+    mfa_required: MfaRequirement
+    away_after_minutes: int
     seats_used: int
     seats_free: int
     # True when this change moves the deletion dates of the conversations already archived: that

@@ -247,6 +247,8 @@ class User(Frozen):
     display_name: str
     role: Role
     team_ids: tuple[str, ...]
+    # Signs in with an authenticator app (TOTP) as well as the password.
+    mfa_enabled: bool = False
 
 
 class Team(Frozen):

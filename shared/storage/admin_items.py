@@ -44,6 +44,9 @@ class ServiceSettingsItem(TableItem, discriminator="service_settings"):
     one_open_conversation = BooleanAttribute(null=True)
     # JSON of {channel: ConsentKeywords}.
     consent_keywords = UnicodeAttribute(null=True)
+    # --- accounts ---
+    mfa_required = UnicodeAttribute(null=True)
+    away_after_minutes = NumberAttribute(null=True)
 
 
 class TeamMemberItem(TableItem, discriminator="team_member"):
