@@ -50,24 +50,31 @@ def test_invited_user_chooses_a_password_at_the_first_sign_in(runtime: LocalRunt
     # Given: an administrator invites a user; the invitation mail names the web app and a temporary password
     user, email = invite(api, admin)
     mail = wait_for_mail(simulator(runtime), email, "invited")
-    assert runtime.info is not None and runtime.info.web_url in mail["text"]
+    assert runtime.info is not None
+    assert runtime.info.web_url in mail["text"]
     temporary = temporary_password(mail)
 
     # When: they sign in with it, Cognito asks for a new password
     step = ok(post(api, "/auth/login", {"email": email, "password": temporary}))
-    assert step["challenge"] == "NEW_PASSWORD_REQUIRED" and step["id_token"] is None
+    assert step["challenge"] == "NEW_PASSWORD_REQUIRED"
+    assert step["id_token"] is None
 
     # Then: a weak password is refused with the policy in words, and the session still answers
     weak = post(api, "/auth/challenge", {"challenge": "NEW_PASSWORD_REQUIRED", "email": email,
                                          "session": step["session"], "new_password": "short"})
-    assert weak.status_code == 400 and weak.json()["error"]["code"] == "weak_password"
+    assert weak.status_code == 400
+    assert weak.json()["error"]["code"] == "weak_password"
     assert "12 characters" in weak.json()["error"]["message"]
     done = post(api, "/auth/challenge", {"challenge": "NEW_PASSWORD_REQUIRED", "email": email,
                                          "session": step["session"], "new_password": NEW_PASSWORD})
     session = ok(done)
-    assert session["id_token"] and session["access_token"] and session["expires_in"] > 0
-    assert COOKIE in done.cookies and "HttpOnly" in done.headers["Set-Cookie"]
-    assert "SameSite=Strict" in done.headers["Set-Cookie"] and "Path=/api/auth/session" in done.headers["Set-Cookie"]
+    assert session["id_token"]
+    assert session["access_token"]
+    assert session["expires_in"] > 0
+    assert COOKIE in done.cookies
+    assert "HttpOnly" in done.headers["Set-Cookie"]
+    assert "SameSite=Strict" in done.headers["Set-Cookie"]
+    assert "Path=/api/auth/session" in done.headers["Set-Cookie"]
     me = ok(requests.get(f"{api}/me", headers={"Authorization": f"Bearer {session['id_token']}"},
                          timeout=HTTP_TIMEOUT))
     assert me["user"]["id"] == user["id"]
@@ -85,7 +92,8 @@ def test_an_expired_invitation_is_refused_and_the_administrator_sends_it_again(r
 
     # When / Then: signing in with it says so
     expired = post(api, "/auth/login", {"email": email, "password": temporary})
-    assert expired.status_code == 401 and expired.json()["error"]["code"] == "invitation_expired"
+    assert expired.status_code == 401
+    assert expired.json()["error"]["code"] == "invitation_expired"
     assert "administrator" in expired.json()["error"]["message"]
 
     # When: the administrator sends the invitation again
@@ -121,9 +129,11 @@ def test_forgotten_password_is_reset_with_the_mailed_code(runtime: LocalRuntime,
     # Then: a wrong code and a weak password are refused clearly; the right one sets the password
     wrong = post(api, "/auth/reset-password", {"email": email, "code": "000000" if code != "000000" else "111111",
                                                "new_password": NEW_PASSWORD})
-    assert wrong.status_code == 400 and wrong.json()["error"]["code"] == "wrong_code"
+    assert wrong.status_code == 400
+    assert wrong.json()["error"]["code"] == "wrong_code"
     weak = post(api, "/auth/reset-password", {"email": email, "code": code, "new_password": "weakweakweak"})
-    assert weak.status_code == 400 and weak.json()["error"]["code"] == "weak_password"
+    assert weak.status_code == 400
+    assert weak.json()["error"]["code"] == "weak_password"
     assert post(api, "/auth/reset-password", {"email": email, "code": code,
                                               "new_password": NEW_PASSWORD}).status_code == 204
     assert login(api, email, NEW_PASSWORD)
@@ -140,9 +150,11 @@ def test_a_user_changes_their_own_password(runtime: LocalRuntime, api: str, admi
 
     wrong = call("POST", f"{api}/me/password", headers, {"current_password": "Not-my-password-1",
                                                          "new_password": NEW_PASSWORD})
-    assert wrong.status_code == 400 and wrong.json()["error"]["field"] == "current_password"
+    assert wrong.status_code == 400
+    assert wrong.json()["error"]["field"] == "current_password"
     weak = call("POST", f"{api}/me/password", headers, {"current_password": USER_PASSWORD, "new_password": "abc"})
-    assert weak.status_code == 400 and weak.json()["error"]["code"] == "weak_password"
+    assert weak.status_code == 400
+    assert weak.json()["error"]["code"] == "weak_password"
     # someone else's access token does not change my password
     other = ok(post(api, "/auth/login", {"email": "agent2@example.com", "password": "Demo-password-1"}))
     foreign = call("POST", f"{api}/me/password", {**headers, "X-Access-Token": other["access_token"]},
@@ -164,17 +176,20 @@ def test_the_session_renews_from_its_cookie_and_sign_out_revokes_it(runtime: Loc
     # When: the page asks for a new session (a second tab, or renewal before expiry)
     renewed = ok(post(api, "/auth/session", None, **cookie))
     # Then: fresh tokens that work
-    assert renewed["id_token"] and renewed["id_token"] != signed_in.json()["id_token"]
+    assert renewed["id_token"]
+    assert renewed["id_token"] != signed_in.json()["id_token"]
     ok(requests.get(f"{api}/me", headers={"Authorization": f"Bearer {renewed['id_token']}"}, timeout=HTTP_TIMEOUT))
     # Without the cookie there is no session
     assert post(api, "/auth/session", None).status_code == 401
 
     # When: the user signs out
     out = requests.delete(f"{api}/auth/session", headers=cookie, timeout=HTTP_TIMEOUT)
-    assert out.status_code == 204 and "Max-Age=0" in out.headers["Set-Cookie"]
+    assert out.status_code == 204
+    assert "Max-Age=0" in out.headers["Set-Cookie"]
     # Then: the refresh token is revoked in the user pool
     ended = post(api, "/auth/session", None, **cookie)
-    assert ended.status_code == 401 and "Max-Age=0" in ended.headers["Set-Cookie"]
+    assert ended.status_code == 401
+    assert "Max-Age=0" in ended.headers["Set-Cookie"]
 
 
 def test_a_disabled_user_is_stopped_at_the_next_request_and_cannot_renew(runtime: LocalRuntime, api: str,
@@ -188,3 +203,23 @@ def test_a_disabled_user_is_stopped_at_the_next_request_and_cannot_renew(runtime
 
     assert call("GET", f"{api}/me", headers).status_code == 403
     assert post(api, "/auth/session", None, **cookie).status_code == 401
+
+
+def test_a_sign_in_session_answers_only_for_its_own_user(runtime: LocalRuntime, api: str,
+                                                         admin: dict[str, str]) -> None:
+    # Given: two invited users; A holds a new-password session
+    _, first = invite(api, admin)
+    _, second = invite(api, admin)
+    step = ok(post(api, "/auth/login", {"email": first,
+                                        "password": temporary_password(wait_for_mail(simulator(runtime), first,
+                                                                                     "invited"))}))
+    # When: A's session is answered naming B
+    hijack = post(api, "/auth/challenge", {"challenge": "NEW_PASSWORD_REQUIRED", "email": second,
+                                           "session": step["session"], "new_password": NEW_PASSWORD})
+    # Then: refused, and B's invitation is untouched
+    assert hijack.status_code == 401
+    assert post(api, "/auth/login", {"email": second, "password": NEW_PASSWORD}).status_code == 401
+    # A forged session is refused the same way (never a 5xx)
+    forged = post(api, "/auth/challenge", {"challenge": "NEW_PASSWORD_REQUIRED", "email": first,
+                                           "session": "forged", "new_password": NEW_PASSWORD})
+    assert forged.status_code == 401

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 import requests
-
 from chalicelib.domain.sign_in_throttle import ACCOUNT_LIMIT, WINDOW_SECONDS, SignInThrottle
 from chalicelib.errors import TooManyRequests, Unauthenticated
+
 from local.runtime import LocalRuntime
 from tests.integration.admin_helpers import USER_PASSWORD, new_user, unique
 from tests.support import HTTP_TIMEOUT, login
@@ -64,8 +64,8 @@ def test_a_source_is_throttled_across_accounts(runtime: LocalRuntime) -> None:
     # When / Then: the fourth account named from that source is refused without trying
     with pytest.raises(TooManyRequests) as refused:
         wrong_password("sprayed-4@example.com")
-    assert "network address" in refused.value.message and refused.value.retry_after > 0
+    assert "network address" in refused.value.message
+    assert refused.value.retry_after > 0
     # Another source may still try
-    with pytest.raises(Unauthenticated):
-        with throttle.attempt("sprayed-4@example.com", "203.0.113.9"):
-            raise Unauthenticated("email or password is wrong")
+    with pytest.raises(Unauthenticated), throttle.attempt("sprayed-4@example.com", "203.0.113.9"):
+        raise Unauthenticated("email or password is wrong")
