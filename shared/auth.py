@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import jwt
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 
 from .domain.accounts import Challenge, SignInStep, Tokens
 from .errors import (
@@ -129,6 +129,11 @@ class CognitoAccounts:
             return getattr(cognito_client(), operation)(**parameters)
         except ClientError as error:
             raise _translated(error) from error
+        except ParamValidationError as error:
+            # Values our own models let through but the pool's API bounds tighter (a username
+            # over 128 characters): bad input, never a 500.
+            raise InvalidInput("a value is outside what the user pool accepts (an email of at most 128 "
+                               "characters)") from error
 
     def _step(self, response: Mapping[str, Any]) -> SignInStep:
         result = response.get("AuthenticationResult")

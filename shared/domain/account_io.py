@@ -24,7 +24,7 @@ class ChallengeInput(_Strict):
 
     challenge: ChallengeName
     email: str = Field(min_length=3, max_length=320)
-    session: str = Field(min_length=1, max_length=4096)
+    session: str = Field(min_length=20, max_length=2048)
     new_password: str | None = Field(default=None, min_length=1, max_length=256)
     code: str | None = Field(default=None, pattern=r"^\d{6}$")
 
