@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.errors import Conflict
 from chalicelib.storage import service_settings
+
+from .accounts import mfa_required_of
 
 from .identity import Principal, require_administrator, require_settings_reader
 from .retention import AutoDeletion
@@ -33,7 +36,10 @@ class ServiceAdministration:
         to the conversations already archived too: their deletion dates move in the background."""
         require_administrator(principal)
         before = service_settings.read_service_settings()
-        ServiceSettings.model_validate({**before.model_dump(), **changes})
+        wanted = ServiceSettings.model_validate({**before.model_dump(), **changes})
+        if mfa_required_of(wanted, principal.user) and not principal.user.mfa_enabled:
+            raise Conflict("set up your own authenticator app (profile) first: this rule would lock you out",
+                           field="mfa_required")
         after = service_settings.update_service_settings(changes)
         rescheduling = after.auto_delete_days != before.auto_delete_days
         if rescheduling:
