@@ -9,7 +9,6 @@ from chalicelib.errors import Conflict
 from chalicelib.storage import service_settings
 
 from .accounts import mfa_required_of
-
 from .identity import Principal, require_administrator, require_settings_reader
 from .retention import AutoDeletion
 from .service_settings import ServiceSettings
