@@ -21,7 +21,7 @@ def admin(api: str, demo: dict[str, Any]) -> dict[str, str]:
 
 
 def sign_in(api: str, email: str, password: str = USER_PASSWORD) -> dict[str, Any]:
-    return ok(requests.post(f"{api}/auth/login", json={"email": email, "password": password}, timeout=HTTP_TIMEOUT))
+    return dict(ok(requests.post(f"{api}/auth/login", json={"email": email, "password": password}, timeout=HTTP_TIMEOUT)))
 
 
 def session_headers(session: dict[str, Any]) -> dict[str, str]:
