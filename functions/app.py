@@ -34,6 +34,7 @@ from chalicelib.domain.account_io import (
     ChallengeInput,
     ChangePasswordInput,
     ForgotPasswordInput,
+    HeartbeatInput,
     ResetPasswordInput,
     ResetRequestedOut,
     SignInOut,
@@ -654,13 +655,17 @@ def list_quick_reply_groups() -> Response:
     return _json(QuickReplyGroupListOut(items=[QuickReplyGroupOut.of(group) for group in groups]))
 
 
-@documented("/me/heartbeat", "POST", "I am signed in (the web app calls this every minute)", access=ANYONE,
+@documented("/me/heartbeat", "POST", "I am signed in, Available (the default), Away or Offline (the web app calls "
+            "this every 30 s); only Available agents are given work", access=ANYONE, body=HeartbeatInput,
             response=HeartbeatOut)
 def heartbeat() -> Response:
-    return _json(HeartbeatOut(online_until=wiring.presence().heartbeat(_principal())))
+    principal = _principal()
+    status = _body(HeartbeatInput).status if _request().raw_body else "available"
+    return _json(HeartbeatOut(online_until=wiring.presence().heartbeat(principal, status)))
 
 
-@documented("/team/online", "GET", "Colleagues of my team signed in now", access=ANYONE, response=OnlineOut)
+@documented("/team/online", "GET", "Colleagues of my team signed in now, with their status (available, away, "
+            "offline) and load (conversations assigned in the team)", access=ANYONE, response=OnlineOut)
 def online_colleagues() -> Response:
     return _json(OnlineOut(items=wiring.presence().online(_principal())))
 

@@ -201,7 +201,7 @@ def statistics() -> StatisticsReader:
 
 @lru_cache(maxsize=1)
 def presence() -> PresenceService:
-    return PresenceService(utc_now, WaitingOffers(publisher()))
+    return PresenceService(utc_now, WaitingOffers(publisher()), repository().assigned_count)
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .accounts import Challenge, SignInStep, TotpEnrolment
+from .models import Availability
 
 ChallengeName = Literal["NEW_PASSWORD_REQUIRED", "SOFTWARE_TOKEN_MFA"]
 _PASSWORD = Field(min_length=1, max_length=256)
@@ -49,6 +50,12 @@ class ChangePasswordInput(_Strict):
 
 class TotpCodeInput(_Strict):
     code: str = _CODE
+
+
+class HeartbeatInput(_Strict):
+    """What the agent says of themselves; without a body, Available."""
+
+    status: Availability = "available"
 
 
 class SignInOut(BaseModel):

@@ -71,6 +71,8 @@ class PresenceItem(TableItem, discriminator="presence"):
     user_id = UnicodeAttribute()
     team_id = UnicodeAttribute()
     last_seen = UTCDateTimeAttribute()
+    # available | away | offline, as the heartbeat said (absent on older items: available).
+    status = UnicodeAttribute(null=True)
     expires_at = NumberAttribute()
     collection_pk = UnicodeAttribute()
     collection_sk = UnicodeAttribute()

@@ -21,7 +21,8 @@ def admin(api: str, demo: dict[str, Any]) -> dict[str, str]:
 
 
 def sign_in(api: str, email: str, password: str = USER_PASSWORD) -> dict[str, Any]:
-    return dict(ok(requests.post(f"{api}/auth/login", json={"email": email, "password": password}, timeout=HTTP_TIMEOUT)))
+    answer = requests.post(f"{api}/auth/login", json={"email": email, "password": password}, timeout=HTTP_TIMEOUT)
+    return dict(ok(answer))
 
 
 def session_headers(session: dict[str, Any]) -> dict[str, str]:
@@ -90,13 +91,14 @@ def test_an_administrator_resets_a_lost_authenticator(runtime: LocalRuntime, api
 
 
 @pytest.fixture(scope="module")
-def mfa_admin(runtime: LocalRuntime, api: str, admin: dict[str, str]) -> dict[str, str]:
+def mfa_admin(runtime: LocalRuntime, api: str, admin: dict[str, str]) -> Iterator[dict[str, str]]:
     """An administrator with MFA: only they may require it of administrators or everyone."""
     set_free_seats(api, admin, 3)
     boss, _ = new_user(runtime, api, admin, role="administrator")
     session = sign_in(api, boss["email"])
     enrol(api, session)
-    return {"Authorization": f"Bearer {session['id_token']}"}
+    yield {"Authorization": f"Bearer {session['id_token']}"}
+    ok(call("POST", f"{api}/users/{boss['id']}/disable", admin))  # the seat goes back
 
 
 @pytest.fixture
@@ -136,7 +138,7 @@ def test_required_mfa_stops_a_user_until_they_enrol(runtime: LocalRuntime, api: 
 
 def test_mfa_for_administrators_only_leaves_agents_alone(runtime: LocalRuntime, api: str, admin: dict[str, str],
                                                          required_of: Callable[[str], None]) -> None:
-    user, _ = new_user(runtime, api, admin, role="agent")
+    user, _ = new_user(runtime, api, admin, role="watcher")
     required_of("administrators")
     ok(call("GET", f"{api}/conversations", session_headers(sign_in(api, user["email"]))))
     refused = call("GET", f"{api}/settings/service", admin)  # the demo administrator has no MFA
