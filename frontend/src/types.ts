@@ -110,6 +110,8 @@ export interface User {
   display_name: string;
   role: Role;
   team_ids: string[];
+  /** Signs in with an authenticator app as well as the password. */
+  mfa_enabled?: boolean;
 }
 
 export interface TeamRef {
@@ -124,12 +126,26 @@ export interface Me {
   teams: TeamRef[];
   /** Whether adding a tag that is not in the catalogue creates it (else it is refused). */
   may_create_tags: boolean;
+  /** The service requires an authenticator app of me (until user.mfa_enabled, only the profile works). */
+  mfa_required: boolean;
+  /** Minutes idle before the web app sets me Away (0: never). */
+  away_after_minutes: number;
 }
 
+/** A sign-in step's answer: the session's tokens, or the next challenge with its session. */
 export interface SignInResult {
-  id_token: string;
-  refresh_token: string | null;
-  expires_in: number;
+  id_token: string | null;
+  access_token: string | null;
+  expires_in: number | null;
+  challenge: 'NEW_PASSWORD_REQUIRED' | 'SOFTWARE_TOKEN_MFA' | null;
+  session: string | null;
+}
+
+export type Availability = 'available' | 'away' | 'offline';
+
+export interface TotpEnrolment {
+  secret: string;
+  otpauth_uri: string;
 }
 
 export interface ApiErrorBody {
@@ -223,6 +239,9 @@ export interface ChannelCapabilities {
 export interface Presence {
   user_id: string;
   last_seen: string;
+  status: Availability;
+  /** Conversations assigned to them in the team now. */
+  load: number | null;
 }
 
 /**
@@ -282,6 +301,10 @@ export interface ServiceSettings {
   consent_keywords: Record<string, ConsentKeywords>;
   auto_delete_days: number | null;
   reopen_days: number;
+  /** Who must sign in with an authenticator app too. */
+  mfa_required: 'nobody' | 'administrators' | 'everyone';
+  /** Minutes idle in the web app before an agent turns Away (0: never). */
+  away_after_minutes: number;
   rescheduling: boolean;
   seats: number;
   seats_free: number;
