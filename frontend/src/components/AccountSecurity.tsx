@@ -136,12 +136,12 @@ export function PasswordChange() {
       </label>
       <label class="field">
         <span class="field__label">New password</span>
-        <input type="password" autoComplete="new-password" required value={next}
+        <input type="password" autoComplete="new-password" required value={next} aria-describedby="password-rule"
           onInput={(event) => setNext(event.currentTarget.value)} />
-        <span class="muted field__hint">{PASSWORD_RULE}</span>
       </label>
+      <span class="muted field__hint" id="password-rule">{PASSWORD_RULE}</span>
       <label class="field">
-        <span class="field__label">Repeat the new password</span>
+        <span class="field__label">Confirm password</span>
         <input type="password" autoComplete="new-password" required value={repeated}
           onInput={(event) => setRepeated(event.currentTarget.value)} />
       </label>

@@ -32,10 +32,13 @@ function Field(props: {
 }) {
   const hintId = props.hint ? `${props.name}-hint` : undefined;
   return (
-    <label class="field">
-      <span class="field__label">{props.label}</span>
+    <div class="field">
+      <label class="field__label" for={props.name}>
+        {props.label}
+      </label>
       <input
         {...({ type: props.type ?? 'text' } as { type: 'text' })}
+        id={props.name}
         name={props.name}
         autoComplete={props.autoComplete}
         inputMode={props.inputMode}
@@ -50,7 +53,7 @@ function Field(props: {
           {props.hint}
         </span>
       )}
-    </label>
+    </div>
   );
 }
 
@@ -162,7 +165,7 @@ export function SignInPage({ onSignedIn }: Props) {
         hint={PASSWORD_RULE}
       />
       <Field
-        label="Repeat the new password"
+        label="Confirm password"
         name="repeat-password"
         type="password"
         autoComplete="new-password"
