@@ -31,7 +31,9 @@ def test_the_session_renews_while_a_draft_is_open_and_ends_everywhere(system, br
         # Given: an agent signed in with short-lived tokens, a draft half written in a conversation
         sign_in(page, info)
         cookie = next(c for c in context.cookies() if c["name"] == "oc_session")
-        assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Strict"
+        assert cookie["httpOnly"]
+        assert cookie["secure"]
+        assert cookie["sameSite"] == "Strict"
         assert cookie["path"] == "/api/auth/session"
         assert page.evaluate("document.cookie") == ""  # page scripts cannot read it
         wa_id = new_wa_id()
