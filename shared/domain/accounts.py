@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote
 
-from chalicelib.errors import Forbidden, InvalidInput, MfaEnrolmentRequired, NotFound
+from chalicelib.domain.errors import Forbidden, InvalidInput, MfaEnrolmentRequired, NotFound
 
 from .identity import Principal, require_administrator
 from .models import Role, User
@@ -21,7 +21,7 @@ from .service_settings import ServiceSettings
 from .sign_in_throttle import SignInThrottle
 
 if TYPE_CHECKING:
-    from chalicelib.identity_provider import IdentityProvider
+    from chalicelib.adapters.identity_provider import IdentityProvider
     from chalicelib.storage.users import UserStore
 
 ISSUER = "Open Contact"

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from chalicelib.errors import TooManyRequests, Unauthenticated, WrongCode
+from chalicelib.domain.errors import TooManyRequests, Unauthenticated, WrongCode
 from chalicelib.storage import sign_in_attempts
 
 WINDOW_SECONDS = 15 * 60

@@ -5,7 +5,7 @@ import re
 import secrets
 
 import boto3
-from chalicelib import resources
+from chalicelib.core import resources
 from playwright.sync_api import expect
 
 from tests.browser.conftest import USER_PASSWORD, api_call, api_headers, new_user_with_password, sign_in_as

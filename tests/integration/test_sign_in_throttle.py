@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 import requests
+from chalicelib.domain.errors import TooManyRequests, Unauthenticated
 from chalicelib.domain.sign_in_throttle import ACCOUNT_LIMIT, WINDOW_SECONDS, SignInThrottle
-from chalicelib.errors import TooManyRequests, Unauthenticated
 
 from local.runtime import LocalRuntime
 from tests.integration.admin_helpers import USER_PASSWORD, new_user, unique

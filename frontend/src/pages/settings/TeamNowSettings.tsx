@@ -54,7 +54,7 @@ export function TeamNowSettings({ me }: SectionProps) {
                 <th scope="row">{user.display_name}</th>
                 <td data-testid="team-now-status">
                   <span class={`availability-dot availability-dot--${presence?.status ?? 'offline'}`} aria-hidden="true" />
-                  {presence ? STATUS_LABELS[presence.status] : 'Not signed in'}
+                  {presence ? STATUS_LABELS[presence.status ?? 'available'] : 'Not signed in'}
                 </td>
                 <td>{presence?.load ?? '–'}</td>
               </tr>
