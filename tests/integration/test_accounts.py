@@ -30,7 +30,9 @@ def simulator(runtime: LocalRuntime) -> str:
 
 def invite(api: str, admin: dict[str, str]) -> tuple[dict[str, Any], str]:
     email = f"{unique('invited')}@example.com"
-    user = ok(call("POST", f"{api}/users", admin, {"email": email, "display_name": "Invited Agent"}), 201)
+    # a watcher: no seat taken from the suites after this one
+    body = {"email": email, "display_name": "Invited Watcher", "role": "watcher"}
+    user = ok(call("POST", f"{api}/users", admin, body), 201)
     return user, email
 
 
@@ -107,7 +109,7 @@ def test_an_expired_invitation_is_refused_and_the_administrator_sends_it_again(r
 
 def test_resending_to_a_user_who_signed_in_already_is_a_conflict(runtime: LocalRuntime, api: str,
                                                                  admin: dict[str, str]) -> None:
-    user, _ = new_user(runtime, api, admin)
+    user, _ = new_user(runtime, api, admin, role="watcher")
     answer = call("POST", f"{api}/users/{user['id']}/invitation", admin)
     assert answer.status_code == 409, answer.text
     agent = login(api, "agent1@example.com", "Demo-password-1")
@@ -117,7 +119,7 @@ def test_resending_to_a_user_who_signed_in_already_is_a_conflict(runtime: LocalR
 def test_forgotten_password_is_reset_with_the_mailed_code(runtime: LocalRuntime, api: str,
                                                           admin: dict[str, str]) -> None:
     # Given: a user who has signed in before
-    user, _ = new_user(runtime, api, admin)
+    user, _ = new_user(runtime, api, admin, role="watcher")
     email = user["email"]
 
     # When: they ask for a code
@@ -144,7 +146,7 @@ def test_forgotten_password_is_reset_with_the_mailed_code(runtime: LocalRuntime,
 
 
 def test_a_user_changes_their_own_password(runtime: LocalRuntime, api: str, admin: dict[str, str]) -> None:
-    user, _ = new_user(runtime, api, admin)
+    user, _ = new_user(runtime, api, admin, role="watcher")
     session = ok(post(api, "/auth/login", {"email": user["email"], "password": USER_PASSWORD}))
     headers = {"Authorization": f"Bearer {session['id_token']}", "X-Access-Token": session["access_token"]}
 
@@ -168,7 +170,7 @@ def test_a_user_changes_their_own_password(runtime: LocalRuntime, api: str, admi
 def test_the_session_renews_from_its_cookie_and_sign_out_revokes_it(runtime: LocalRuntime, api: str,
                                                                     admin: dict[str, str]) -> None:
     # Given: a signed-in user, whose refresh token is only in the cookie
-    user, _ = new_user(runtime, api, admin)
+    user, _ = new_user(runtime, api, admin, role="watcher")
     signed_in = post(api, "/auth/login", {"email": user["email"], "password": USER_PASSWORD})
     assert "refresh_token" not in signed_in.json()
     cookie = {"Cookie": f"{COOKIE}={signed_in.cookies[COOKIE]}"}
@@ -194,7 +196,7 @@ def test_the_session_renews_from_its_cookie_and_sign_out_revokes_it(runtime: Loc
 
 def test_a_disabled_user_is_stopped_at_the_next_request_and_cannot_renew(runtime: LocalRuntime, api: str,
                                                                          admin: dict[str, str]) -> None:
-    user, headers = new_user(runtime, api, admin)
+    user, headers = new_user(runtime, api, admin, role="watcher")
     signed_in = post(api, "/auth/login", {"email": user["email"], "password": USER_PASSWORD})
     cookie = {"Cookie": f"{COOKIE}={signed_in.cookies[COOKIE]}"}
     ok(call("GET", f"{api}/me", headers))

@@ -38,7 +38,7 @@ def enrol(api: str, session: dict[str, Any]) -> str:
 
 def test_enrolment_then_the_code_is_asked_at_sign_in(runtime: LocalRuntime, api: str, admin: dict[str, str]) -> None:
     # Given: a signed-in user
-    user, _ = new_user(runtime, api, admin)
+    user, _ = new_user(runtime, api, admin, role="watcher")
     session = sign_in(api, user["email"])
     headers = session_headers(session)
 
@@ -74,7 +74,7 @@ def test_enrolment_then_the_code_is_asked_at_sign_in(runtime: LocalRuntime, api:
 
 def test_an_administrator_resets_a_lost_authenticator(runtime: LocalRuntime, api: str, admin: dict[str, str]) -> None:
     # Given: a user with MFA
-    user, _ = new_user(runtime, api, admin)
+    user, _ = new_user(runtime, api, admin, role="watcher")
     enrol(api, sign_in(api, user["email"]))
     assert sign_in(api, user["email"])["challenge"] == "SOFTWARE_TOKEN_MFA"
 
@@ -119,7 +119,7 @@ def test_an_administrator_without_mfa_cannot_require_it_of_themselves(api: str, 
 def test_required_mfa_stops_a_user_until_they_enrol(runtime: LocalRuntime, api: str, admin: dict[str, str],
                                                     required_of: Callable[[str], None]) -> None:
     # Given: a user without MFA (created before the rule)
-    user, _ = new_user(runtime, api, admin)
+    user, _ = new_user(runtime, api, admin, role="watcher")
     # When: the service requires MFA of everyone
     required_of("everyone")
     session = sign_in(api, user["email"])

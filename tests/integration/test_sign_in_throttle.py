@@ -28,7 +28,7 @@ def sign_in(api: str, email: str, password: str) -> requests.Response:
 def test_an_account_is_throttled_after_its_failed_attempts(runtime: LocalRuntime, api: str,
                                                            admin: dict[str, str]) -> None:
     # Given: a user, and a correct sign-in in between (it does not count)
-    user, _ = new_user(runtime, api, admin)
+    user, _ = new_user(runtime, api, admin, role="watcher")
     assert sign_in(api, user["email"], USER_PASSWORD).status_code == 200
 
     # When: wrong passwords up to the limit, in parallel
