@@ -13,6 +13,7 @@ from chalicelib.api.kit import (
     has_body,
     json_answer,
     no_content,
+    page_answer,
     page_query,
     parse_body,
     request,
@@ -96,7 +97,7 @@ def reset_user_mfa(principal: Principal, user_id: str) -> Response:
 def list_users(principal: Principal) -> Response:
     query = page_query()
     page = wiring.users_admin().list_users(principal, limit=query.limit, cursor=query.cursor)
-    return json_answer(UserPage(items=page.items, next_cursor=page.next_cursor))
+    return page_answer(UserPage, page)
 
 
 @documented("/users", "POST", "Invite a user (without a role: agent while a seat is free, else watcher)",
