@@ -69,6 +69,8 @@ USER_ADMINISTRATION_ACTIONS: tuple[str, ...] = (
     "cognito-idp:AdminDisableUser",
     "cognito-idp:AdminEnableUser",
     "cognito-idp:AdminUserGlobalSignOut",
+    # An administrator's reset of a lost authenticator (DELETE /users/{id}/mfa).
+    "cognito-idp:AdminSetUserMFAPreference",
 )
 TABLE_READ_WRITE_ACTIONS: tuple[str, ...] = (
     "dynamodb:DescribeTable",

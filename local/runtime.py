@@ -28,8 +28,10 @@ from moto.server import ThreadedMotoServer
 from .atomic_dynamodb import make_writes_atomic
 from .atomic_sqs import receive_each_message_once
 from .bounded_memory import bound_moto_bookkeeping
+from .cognito import install_cognito_behaviour
 from .concurrent_chalice import one_request_per_thread
 from .http_serving import LocalHTTPServer
+from .mailbox import Mailbox
 from .moto_dispatch import remember_backends_by_host
 from .persistence import StateKeeper
 from .pollers import Poller, consumers_of
@@ -201,7 +203,10 @@ class LocalRuntime:
         self.resources: LocalResources | None = None
         self.app_module: ModuleType | None = None
         self.pollers: list[Poller] = []
-        self.simulator = ChannelSimulator(mail_store=self._store_mail, sent_mail=moto_sent_mail(config.region))
+        # Mail the user pool sends agents (invitations, reset codes); the simulator page shows it.
+        self.mailbox = Mailbox()
+        self.simulator = ChannelSimulator(mail_store=self._store_mail, sent_mail=moto_sent_mail(config.region),
+                                          staff_mailbox=self.mailbox)
         self._servers: list[ThreadingHTTPServer] = []
         self.info: RuntimeInfo | None = None
         self.state: StateKeeper | None = None
@@ -218,9 +223,9 @@ class LocalRuntime:
                 setattr(config, name, free_port())
         with _starting(f"moto (the AWS APIs) on port {config.moto_port}"):
             self._start_moto()
-        with _starting("creating the AWS resources in moto"):
-            self.resources = provision(self.moto_url, config.region, config.app_name)
         web_url = f"http://{config.host}:{config.port}"
+        with _starting("creating the AWS resources in moto"):
+            self.resources = provision(self.moto_url, config.region, config.app_name, web_url)
         api_url = web_url + API_PREFIX
         os.environ.update(self.resources.function_environment(api_url))
         os.environ[resources.ENV_RETRY_BASE_SECONDS] = str(config.retry_base_seconds)
@@ -267,6 +272,7 @@ class LocalRuntime:
         share_one_botocore_session()
         remember_backends_by_host()
         bound_moto_bookkeeping()
+        install_cognito_behaviour(self.mailbox)
         answer_preflights_from_cors_rules()
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.config.moto_port, verbose=False)
         self.moto.start()

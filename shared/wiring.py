@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache, partial
 
-from .adapters.auth import TokenVerifier
+from .adapters.auth import CognitoAccounts, TokenVerifier
 from .adapters.credential_admin import CredentialWriter
 from .adapters.credentials import CredentialStore
 from .adapters.identity_provider import CognitoIdentityProvider, IdentityProvider
@@ -15,6 +15,7 @@ from .channels.http import post_to_receiver
 from .core.clock import utc_now
 from .core.resources import EVENTS_QUEUE, MEDIA_QUEUE, PURGE_QUEUE, SEND_QUEUE
 from .core.settings import get_settings
+from .domain.accounts import Accounts
 from .domain.assignment import Assigner, WaitingOffers
 from .domain.channel_admin import ChannelAdministration
 from .domain.compose import Composer
@@ -35,6 +36,7 @@ from .domain.quick_replies import QuickReplies
 from .domain.retention import AutoDeletion
 from .domain.routing import Router
 from .domain.service_admin import ServiceAdministration
+from .domain.sign_in_throttle import SignInThrottle
 from .domain.statistics import StatisticsReader, StatsRecorder
 from .domain.subscriptions_admin import SubscriptionAdministration
 from .domain.tagging import Tagging
@@ -159,6 +161,12 @@ def identity_provider() -> IdentityProvider:
 
 
 @lru_cache(maxsize=1)
+def accounts() -> Accounts:
+    return Accounts(CognitoAccounts(get_settings()), token_verifier(), user_store(), identity_provider(),
+                    SignInThrottle())
+
+
+@lru_cache(maxsize=1)
 def users_admin() -> UserAdministration:
     return UserAdministration(user_store(), team_store(), identity_provider())
 
@@ -207,7 +215,7 @@ def statistics() -> StatisticsReader:
 
 @lru_cache(maxsize=1)
 def presence() -> PresenceService:
-    return PresenceService(utc_now, WaitingOffers(publisher()))
+    return PresenceService(utc_now, WaitingOffers(publisher()), repository().assigned_count)
 
 
 @lru_cache(maxsize=1)
@@ -217,7 +225,7 @@ def tagging() -> Tagging:
 
 @lru_cache(maxsize=1)
 def myself() -> Myself:
-    return Myself(team_store(), tagging())
+    return Myself(team_store(), tagging(), get_service_settings)
 
 
 @lru_cache(maxsize=1)

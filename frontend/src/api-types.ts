@@ -77,6 +77,23 @@ export interface CapabilitiesOut {
   items: ChannelCapabilities[];
 }
 
+/**
+ * The answer to a sign-in challenge: ``new_password`` for NEW_PASSWORD_REQUIRED, ``code`` for
+ * SOFTWARE_TOKEN_MFA, with the ``session`` the previous step gave.
+ */
+export interface ChallengeInput {
+  challenge: "NEW_PASSWORD_REQUIRED" | "SOFTWARE_TOKEN_MFA";
+  code?: string | null;
+  email: string;
+  new_password?: string | null;
+  session: string;
+}
+
+export interface ChangePasswordInput {
+  current_password: string;
+  new_password: string;
+}
+
 export type Channel = "whatsapp" | "messenger" | "instagram" | "telegram" | "sms" | "viber" | "email" | "api";
 
 export interface ChannelAccountInput {
@@ -413,6 +430,15 @@ export interface ExportQuery {
   team?: string | null;
 }
 
+export interface ForgotPasswordInput {
+  email: string;
+}
+
+/** What the agent says of themselves; without a body, Available. */
+export interface HeartbeatInput {
+  status?: "available" | "away" | "offline";
+}
+
 export interface HeartbeatOut {
   online_until: string;
 }
@@ -432,7 +458,9 @@ export interface Location {
 }
 
 export interface MeOut {
+  away_after_minutes: number;
   may_create_tags: boolean;
+  mfa_required: boolean;
   team_id: string;
   teams: Team[];
   user: User;
@@ -661,6 +689,8 @@ export interface PageQuery {
 
 export interface Presence {
   last_seen: string;
+  load?: number | null;
+  status?: "available" | "away" | "offline";
   user_id: string;
 }
 
@@ -743,6 +773,17 @@ export interface ReplayAccepted {
   subscription_id: string;
 }
 
+export interface ResetPasswordInput {
+  /** six digits */
+  code: string;
+  email: string;
+  new_password: string;
+}
+
+export interface ResetRequestedOut {
+  message: string;
+}
+
 export type Role = "administrator" | "agent" | "watcher" | "disabled" | "supervisor";
 
 export interface RoleInput {
@@ -782,7 +823,9 @@ export interface RoutingRulePage {
 export interface ServiceSettingsOut {
   agents_may_create_tags: boolean;
   auto_delete_days: number | null;
+  away_after_minutes: number;
   consent_keywords: Partial<Record<Channel, ConsentKeywords>>;
+  mfa_required: "nobody" | "administrators" | "everyone";
   one_open_conversation: boolean;
   reopen_days: number;
   rescheduling: boolean;
@@ -794,7 +837,9 @@ export interface ServiceSettingsOut {
 export interface ServiceSettingsPatch {
   agents_may_create_tags?: boolean | null;
   auto_delete_days?: number | null;
+  away_after_minutes?: number | null;
   consent_keywords?: Partial<Record<Channel, ConsentKeywords>> | null;
+  mfa_required?: ("nobody" | "administrators" | "everyone") | null;
   one_open_conversation?: boolean | null;
   reopen_days?: number | null;
   seats?: number | null;
@@ -805,10 +850,16 @@ export interface SignInInput {
   password: string;
 }
 
+/**
+ * Either the session (``id_token``, ``access_token``, ``expires_in``; the refresh token goes
+ * in an HttpOnly cookie, never in the body) or the next step (``challenge`` with ``session``).
+ */
 export interface SignInOut {
-  expires_in: number;
-  id_token: string;
-  refresh_token: string | null;
+  access_token?: string | null;
+  challenge?: ("NEW_PASSWORD_REQUIRED" | "SOFTWARE_TOKEN_MFA") | null;
+  expires_in?: number | null;
+  id_token?: string | null;
+  session?: string | null;
 }
 
 /**
@@ -997,6 +1048,16 @@ export interface TimeSpan {
   open: string;
 }
 
+export interface TotpCodeInput {
+  /** six digits */
+  code: string;
+}
+
+export interface TotpEnrolmentOut {
+  otpauth_uri: string;
+  secret: string;
+}
+
 export interface UploadInput {
   content_type: string;
   filename: string;
@@ -1020,6 +1081,7 @@ export interface User {
   display_name: string;
   email: string;
   id: string;
+  mfa_enabled?: boolean;
   role: Role;
   team_ids: string[];
 }

@@ -40,6 +40,9 @@ export type User = Api.User;
 export type TeamRef = Api.Team;
 export type Me = Api.MeOut;
 export type SignInResult = Api.SignInOut;
+export type TotpEnrolment = Api.TotpEnrolmentOut;
+/** Available, Away or Offline: only Available agents are given work. */
+export type Availability = NonNullable<Api.Presence['status']>;
 export type ApiErrorBody = Api.ErrorBody;
 
 // --- conversation work: tags, notes, quick replies, templates, uploads, presence ----------

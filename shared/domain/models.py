@@ -331,6 +331,8 @@ class User(Frozen):
     display_name: str
     role: Role
     team_ids: tuple[str, ...]
+    # Signs in with an authenticator app (TOTP) as well as the password.
+    mfa_enabled: bool = False
 
 
 class Team(Frozen):
@@ -433,9 +435,17 @@ class Template(Frozen):
     parameters: tuple[str, ...] = ()
 
 
+# What an agent says of themselves in the web app: only Available agents are given work
+# (automatic assignment, reopen to the previous owner, reassignment by a colleague).
+Availability = Literal["available", "away", "offline"]
+
+
 class Presence(Frozen):
     user_id: str
     last_seen: datetime
+    status: Availability = "available"
+    # Conversations assigned to them in the team now (the team view; absent where not read).
+    load: int | None = None
 
 
 Message.model_rebuild()

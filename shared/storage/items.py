@@ -266,6 +266,7 @@ class UserItem(TableItem, discriminator="user"):
     display_name = UnicodeAttribute()
     role = UnicodeAttribute()
     team_ids = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
+    mfa_enabled = BooleanAttribute(null=True)
     # Administration (shared/storage/users.py): the user list is the USERS partition of `collection`.
     collection_pk = UnicodeAttribute(null=True)
     collection_sk = UnicodeAttribute(null=True)

@@ -306,7 +306,7 @@ class ContactRepository:
         if item is None:
             return None
         return User(id=item.user_id, email=item.email, display_name=item.display_name,
-                    role=Role(item.role), team_ids=tuple(item.team_ids or ()))
+                    role=Role(item.role), team_ids=tuple(item.team_ids or ()), mfa_enabled=bool(item.mfa_enabled))
 
     def put_user(self, user: User) -> None:
         UserItem(keys.user_pk(user.id), "USER", user_id=user.id, email=user.email,
