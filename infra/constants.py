@@ -13,6 +13,7 @@ from aws_cdk import aws_logs as logs
 from chalicelib import resources
 
 from . import FUNCTIONS_DIR, REPO_DIR
+from .constructs.api import RouteThrottle, Throttle
 
 # --- the app -------------------------------------------------------------------------------
 STACK_ID = "ContactStack"
@@ -20,6 +21,12 @@ CONTEXT_APP_NAME = "app_name"
 # Optional: the API's public base URL (the execute-api URL with its stage, or a custom domain),
 # known only after the first deployment. See docs/deploy.md.
 CONTEXT_PUBLIC_API_URL = "public_api_url"
+# "true" puts a regional WAF web ACL on the API stage (docs/deploy.md); off by default, since it
+# costs a monthly fee per ACL and rule besides the per-request price.
+CONTEXT_WAF = "waf"
+# The WAF's per-IP rate rule: requests from one address in any 5 minutes before it is blocked.
+# Providers send webhooks from many addresses; one browser polling the inbox stays far below.
+WAF_REQUESTS_PER_IP_PER_5_MINUTES = 3000
 DEFAULT_REGION = "us-east-1"
 # Tag on every resource, so that two installations in one account are told apart.
 TAG_APPLICATION = "application"
@@ -49,10 +56,29 @@ QUEUE_CONSUMERS: Mapping[str, resources.QueueDefinition] = MappingProxyType({
 EVENT_PUBLISHERS: tuple[str, ...] = (API_HANDLER, "route_inbound", "assign_conversation", "check_window",
                                      "send_outbound", "deliver_events")
 FUNCTION_NAMES: tuple[str, ...] = (API_HANDLER, *QUEUE_CONSUMERS)
+# The newest Python Lambda runs (on Amazon Linux 2023); `chalice package` builds the dependencies'
+# wheels for it whatever Python runs the synthesis (infra/constructs/api.py).
+LAMBDA_RUNTIME = "python3.14"
 LAMBDA_MEMORY_MB = 512
-# At most the shortest queue visibility timeout (SQS refuses an event source mapping otherwise)
-# and at most API Gateway's 29 s integration timeout plus a second.
+# The API handler's: API Gateway's 29 s integration timeout plus a second. Queue workers take
+# their queue's `consumer_timeout_seconds` (shared/resources.py).
 LAMBDA_TIMEOUT_SECONDS = 30
+# The REST API's name (CloudWatch keys API Gateway metrics by it).
+def api_name(app_name: str) -> str:
+    return f"{app_name}-api"
+
+
+# Stage throttling: API Gateway answers 429 above these (per account and region, per stage).
+# Providers retry webhooks and can burst (a campaign's delivery receipts), so webhook intake gets
+# the most room; sign-in gets little, since it is where passwords are guessed.
+API_THROTTLE = Throttle(rate_per_second=50, burst=100)
+ROUTE_THROTTLES: tuple[RouteThrottle, ...] = (
+    RouteThrottle("POST", "/webhooks/{channel}/{account}", Throttle(rate_per_second=500, burst=1000)),
+    RouteThrottle("GET", "/webhooks/{channel}/{account}", Throttle(rate_per_second=5, burst=10)),
+    RouteThrottle("POST", "/auth/login", Throttle(rate_per_second=5, burst=20)),
+)
+# Responses from this size on are gzip-compressed for clients that accept it (lists, exports).
+API_MINIMUM_COMPRESSION_BYTES = 1024
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 POWERTOOLS_SERVICE_NAME = "open-contact"
 # Read and write actions the functions need on the table and its indexes (PynamoDB describes

@@ -7,15 +7,16 @@ from typing import Any
 
 from aws_cdk import App, CfnOutput, Stack, Tags, Validations
 from aws_cdk import aws_iam as iam
-from cdk_nag import AwsSolutionsChecks
+from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 from chalicelib import resources
 from chalicelib.domain.identity import USER_GROUPS
 from constructs import Construct
 
 from . import constants
 from .constructs.access_logs import AccessLogs
-from .constructs.api import ChaliceApi
+from .constructs.api import ChaliceApi, Consumer, StageSettings
 from .constructs.channel_credentials import ChannelCredentials
+from .constructs.firewall import ApiFirewall
 from .constructs.identity import Identity
 from .constructs.nag import acknowledge, objects_finding
 from .constructs.queues import Queues
@@ -29,7 +30,7 @@ __all__ = ["USER_GROUPS", "ContactStack"]
 
 class ContactStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, app_name: str, web_assets_dir: Path | None,
-                 public_api_url: str | None = None, **kwargs: Any) -> None:
+                 public_api_url: str | None = None, waf: bool = False, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.app_name = app_name
         access_logs = AccessLogs(self, "AccessLogs", retention_days=constants.ACCESS_LOG_RETENTION_DAYS)
@@ -44,9 +45,14 @@ class ContactStack(Stack):
             self, "Api",
             source_dir=constants.CHALICE_SOURCE_DIR,
             api_handler=constants.API_HANDLER,
-            consumers={name: self.queues.queue(queue) for name, queue in constants.QUEUE_CONSUMERS.items()},
+            consumers={name: Consumer(definition, self.queues.queue(definition))
+                       for name, definition in constants.QUEUE_CONSUMERS.items()},
             environment=self._environment(public_api_url),
+            api_name=constants.api_name(app_name),
             api_stage=constants.API_STAGE,
+            stage_settings=StageSettings(throttle=constants.API_THROTTLE, route_throttles=constants.ROUTE_THROTTLES,
+                                         minimum_compression_bytes=constants.API_MINIMUM_COMPRESSION_BYTES),
+            runtime=constants.LAMBDA_RUNTIME,
             memory_mb=constants.LAMBDA_MEMORY_MB,
             timeout_seconds=constants.LAMBDA_TIMEOUT_SECONDS,
             log_retention=constants.LOG_RETENTION,
@@ -61,9 +67,20 @@ class ContactStack(Stack):
             log_prefix=constants.CLOUDFRONT_LOG_PREFIX,
             assets_dir=web_assets_dir,
         )
+        self.firewall = self._firewall() if waf else None
+        if self.firewall is None:
+            acknowledge(self.api.rest_api, "APIG3",
+                        f"No WAF web ACL in this deployment: `-c {constants.CONTEXT_WAF}=true` adds one (AWS managed "
+                        "common, known-bad-inputs and IP-reputation rules and a per-IP rate "
+                        "rule, infra/constructs/firewall.py); without it the stage's throttling bounds request rates.")
         self._grant_workflows()
         self._grant_functions()
         self._outputs()
+
+    def _firewall(self) -> ApiFirewall:
+        return ApiFirewall(self, "Firewall", name=f"{self.app_name}-api", rest_api_id=self.api.rest_api.ref,
+                           stage_name=constants.API_STAGE, stage_logical_id=self.api.stage_logical_id,
+                           requests_per_ip_per_5_minutes=constants.WAF_REQUESTS_PER_IP_PER_5_MINUTES)
 
     def _environment(self, public_api_url: str | None) -> dict[str, str]:
         environment = {
@@ -186,9 +203,11 @@ class ContactStack(Stack):
 
 
 def build(app: App, *, web_assets_dir: Path | None) -> ContactStack:
-    """The contact inbox stack on ``app``, with the AWS Solutions checks of cdk-nag applied."""
+    """The contact inbox stack on ``app``, with cdk-nag's AWS Solutions and Serverless checks applied
+    (they do not look into Chalice's SAM resources: the infra suite checks those expanded)."""
     app_name = str(app.node.try_get_context(constants.CONTEXT_APP_NAME) or resources.DEFAULT_APP_NAME)
     public_api_url = app.node.try_get_context(constants.CONTEXT_PUBLIC_API_URL)
+    waf = str(app.node.try_get_context(constants.CONTEXT_WAF) or "").lower() == "true"
     stack = ContactStack(
         app, constants.STACK_ID,
         stack_name=f"{app_name}-contact",
@@ -196,7 +215,8 @@ def build(app: App, *, web_assets_dir: Path | None) -> ContactStack:
         app_name=app_name,
         web_assets_dir=web_assets_dir,
         public_api_url=str(public_api_url) if public_api_url else None,
+        waf=waf,
     )
     Tags.of(stack).add(constants.TAG_APPLICATION, app_name)
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True), ServerlessChecks(app, verbose=True))
     return stack
