@@ -24,6 +24,17 @@ CONTEXT_PUBLIC_API_URL = "public_api_url"
 # "true" puts a regional WAF web ACL on the API stage (docs/deploy.md); off by default, since it
 # costs a monthly fee per ACL and rule besides the per-request price.
 CONTEXT_WAF = "waf"
+# Every alarm's description links its runbook (docs/operations.md, one section per alarm kind).
+RUNBOOK_MARKER = "docs/operations.md"
+# An address that gets every alarm by email (the topic is in the stack's outputs either way).
+CONTEXT_ALARM_EMAIL = "alarm_email"
+# How old the oldest record of a main queue may get before an alarm says the workers fall behind
+# (seconds, by queue key): customers wait on inbound and sends; purges and rescheduling may lag.
+DEFAULT_QUEUE_MAX_AGE_SECONDS = 300
+QUEUE_MAX_AGE_SECONDS: Mapping[str, int] = MappingProxyType({
+    resources.PURGE_QUEUE.key: 3600,
+    resources.RESCHEDULE_QUEUE.key: 3600,
+})
 # The WAF's per-IP rate rule: requests from one address in any 5 minutes before it is blocked.
 # Providers send webhooks from many addresses; one browser polling the inbox stays far below.
 WAF_REQUESTS_PER_IP_PER_5_MINUTES = 3000

@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import App, CfnOutput, Stack, Tags, Validations
+from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 from chalicelib import resources
 from chalicelib.domain.identity import USER_GROUPS
@@ -18,6 +20,7 @@ from .constructs.api import ChaliceApi, Consumer, StageSettings
 from .constructs.channel_credentials import ChannelCredentials
 from .constructs.firewall import ApiFirewall
 from .constructs.identity import Identity
+from .constructs.monitoring import MonitoredFunction, MonitoredQueue, Monitoring
 from .constructs.nag import acknowledge, objects_finding
 from .constructs.queues import Queues
 from .constructs.storage import Storage
@@ -30,7 +33,8 @@ __all__ = ["USER_GROUPS", "ContactStack"]
 
 class ContactStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, app_name: str, web_assets_dir: Path | None,
-                 public_api_url: str | None = None, waf: bool = False, **kwargs: Any) -> None:
+                 public_api_url: str | None = None, waf: bool = False, alarm_email: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.app_name = app_name
         access_logs = AccessLogs(self, "AccessLogs", retention_days=constants.ACCESS_LOG_RETENTION_DAYS)
@@ -73,9 +77,32 @@ class ContactStack(Stack):
                         f"No WAF web ACL in this deployment: `-c {constants.CONTEXT_WAF}=true` adds one (AWS managed "
                         "common, known-bad-inputs and IP-reputation rules and a per-IP rate "
                         "rule, infra/constructs/firewall.py); without it the stage's throttling bounds request rates.")
+        self.monitoring = self._monitoring(alarm_email)
         self._grant_workflows()
         self._grant_functions()
         self._outputs()
+
+    def _monitoring(self, alarm_email: str | None) -> Monitoring:
+        functions = {
+            name: MonitoredFunction(
+                function=lambda_.Function.from_function_name(self, f"{name}Ref", self.api.function(name).ref),
+                timeout_seconds=(constants.QUEUE_CONSUMERS[name].consumer_timeout_seconds
+                                 if name in constants.QUEUE_CONSUMERS else constants.LAMBDA_TIMEOUT_SECONDS))
+            for name in constants.FUNCTION_NAMES}
+        queues = {definition.key: MonitoredQueue(queue=self.queues.queue(definition),
+                                                 dead_letter_queue=self.queues.dead_letter_queue(definition),
+                                                 max_age_seconds=constants.QUEUE_MAX_AGE_SECONDS.get(
+                                                     definition.key, constants.DEFAULT_QUEUE_MAX_AGE_SECONDS))
+                  for definition in resources.QUEUES}
+        rest_api = apigateway.RestApi.from_rest_api_attributes(
+            self, "RestApiRef", rest_api_id=self.api.rest_api.ref,
+            root_resource_id=self.api.rest_api.get_att("RootResourceId").to_string(),
+            rest_api_name=constants.api_name(self.app_name))
+        return Monitoring(self, "Monitoring", app_name=self.app_name, alarm_email=alarm_email,
+                          runbook=constants.RUNBOOK_MARKER, functions=functions,
+                          queues=queues, rest_api=rest_api, api_stage=constants.API_STAGE, table=self.storage.table,
+                          state_machines={definition.key: self.workflows.machine(definition)
+                                          for definition in resources.STATE_MACHINES})
 
     def _firewall(self) -> ApiFirewall:
         return ApiFirewall(self, "Firewall", name=f"{self.app_name}-api", rest_api_id=self.api.rest_api.ref,
@@ -194,6 +221,8 @@ class ContactStack(Stack):
     def _outputs(self) -> None:
         CfnOutput(self, "ApiUrl", value=self.api.url,
                   description="The REST API (API Gateway stage included), for API clients and providers")
+        CfnOutput(self, "AlarmTopicArn", value=self.monitoring.topic.topic_arn,
+                  description="Every alarm notifies this topic; subscribe the on-call (docs/operations.md)")
         CfnOutput(self, "WebAppUrl", value=self.web.url,
                   description="The web app; its /api/* paths reach the same REST API")
         CfnOutput(self, "WebhookBaseUrl", value=f"{self.api.url}webhooks/",
@@ -208,6 +237,7 @@ def build(app: App, *, web_assets_dir: Path | None) -> ContactStack:
     app_name = str(app.node.try_get_context(constants.CONTEXT_APP_NAME) or resources.DEFAULT_APP_NAME)
     public_api_url = app.node.try_get_context(constants.CONTEXT_PUBLIC_API_URL)
     waf = str(app.node.try_get_context(constants.CONTEXT_WAF) or "").lower() == "true"
+    alarm_email = app.node.try_get_context(constants.CONTEXT_ALARM_EMAIL)
     stack = ContactStack(
         app, constants.STACK_ID,
         stack_name=f"{app_name}-contact",
@@ -216,6 +246,7 @@ def build(app: App, *, web_assets_dir: Path | None) -> ContactStack:
         web_assets_dir=web_assets_dir,
         public_api_url=str(public_api_url) if public_api_url else None,
         waf=waf,
+        alarm_email=str(alarm_email) if alarm_email else None,
     )
     Tags.of(stack).add(constants.TAG_APPLICATION, app_name)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True), ServerlessChecks(app, verbose=True))
