@@ -26,6 +26,11 @@ CONTEXT_PUBLIC_API_URL = "public_api_url"
 CONTEXT_WAF = "waf"
 # Every alarm's description links its runbook (docs/operations.md, one section per alarm kind).
 RUNBOOK_MARKER = "docs/operations.md"
+# Email channel accounts SES receives for: {"<channel account id>": "<address or domain>"}
+# (infra/constructs/email.py, docs/deploy.md "Email").
+CONTEXT_EMAIL_ACCOUNTS = "email_accounts"
+# The address Cognito sends invitations and password resets from, through SES (docs/deploy.md).
+CONTEXT_COGNITO_SENDER = "cognito_sender_email"
 # An address that gets every alarm by email (the topic is in the stack's outputs either way).
 CONTEXT_ALARM_EMAIL = "alarm_email"
 # How old the oldest record of a main queue may get before an alarm says the workers fall behind

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from . import constants
 from .constructs.access_logs import AccessLogs
 from .constructs.api import ChaliceApi, Consumer, StageSettings
 from .constructs.channel_credentials import ChannelCredentials
+from .constructs.email import EmailChannel
 from .constructs.firewall import ApiFirewall
 from .constructs.identity import Identity
 from .constructs.monitoring import MonitoredFunction, MonitoredQueue, Monitoring
@@ -34,6 +37,7 @@ __all__ = ["USER_GROUPS", "ContactStack"]
 class ContactStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, app_name: str, web_assets_dir: Path | None,
                  public_api_url: str | None = None, waf: bool = False, alarm_email: str | None = None,
+                 cognito_sender_email: str | None = None, email_accounts: Mapping[str, str] | None = None,
                  **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.app_name = app_name
@@ -43,7 +47,8 @@ class ContactStack(Stack):
         self.queues = Queues(self, "Queues", app_name=app_name, definitions=resources.QUEUES)
         self.workflows = Workflows(self, "Workflows", app_name=app_name, definitions=resources.STATE_MACHINES,
                                    log_retention=constants.LOG_RETENTION)
-        self.identity = Identity(self, "Identity", app_name=app_name, group_names=USER_GROUPS)
+        self.identity = Identity(self, "Identity", app_name=app_name, group_names=USER_GROUPS,
+                                 sender_email=cognito_sender_email)
         self.credentials = ChannelCredentials(self, "ChannelCredentials", app_name=app_name)
         self.api = ChaliceApi(
             self, "Api",
@@ -71,13 +76,16 @@ class ContactStack(Stack):
             log_prefix=constants.CLOUDFRONT_LOG_PREFIX,
             assets_dir=web_assets_dir,
         )
+        self.email = (EmailChannel(self, "Email", app_name=app_name, accounts=email_accounts,
+                                   media_bucket=self.storage.media_bucket, webhook_base_url=f"{self.api.url}webhooks/")
+                      if email_accounts else None)
         self.firewall = self._firewall() if waf else None
+        self.monitoring = self._monitoring(alarm_email)
         if self.firewall is None:
             acknowledge(self.api.rest_api, "APIG3",
                         f"No WAF web ACL in this deployment: `-c {constants.CONTEXT_WAF}=true` adds one (AWS managed "
                         "common, known-bad-inputs and IP-reputation rules and a per-IP rate "
                         "rule, infra/constructs/firewall.py); without it the stage's throttling bounds request rates.")
-        self.monitoring = self._monitoring(alarm_email)
         self._grant_workflows()
         self._grant_functions()
         self._outputs()
@@ -102,7 +110,9 @@ class ContactStack(Stack):
                           runbook=constants.RUNBOOK_MARKER, functions=functions,
                           queues=queues, rest_api=rest_api, api_stage=constants.API_STAGE, table=self.storage.table,
                           state_machines={definition.key: self.workflows.machine(definition)
-                                          for definition in resources.STATE_MACHINES})
+                                          for definition in resources.STATE_MACHINES},
+                          other_dead_letter_queues={"inbound-mail-undelivered": self.email.undelivered}
+                          if self.email else None)
 
     def _firewall(self) -> ApiFirewall:
         return ApiFirewall(self, "Firewall", name=f"{self.app_name}-api", rest_api_id=self.api.rest_api.ref,
@@ -238,6 +248,10 @@ def build(app: App, *, web_assets_dir: Path | None) -> ContactStack:
     public_api_url = app.node.try_get_context(constants.CONTEXT_PUBLIC_API_URL)
     waf = str(app.node.try_get_context(constants.CONTEXT_WAF) or "").lower() == "true"
     alarm_email = app.node.try_get_context(constants.CONTEXT_ALARM_EMAIL)
+    cognito_sender_email = app.node.try_get_context(constants.CONTEXT_COGNITO_SENDER)
+    email_accounts = app.node.try_get_context(constants.CONTEXT_EMAIL_ACCOUNTS)
+    if isinstance(email_accounts, str):  # given on the command line: -c email_accounts='{"id": "a@b.c"}'
+        email_accounts = json.loads(email_accounts)
     stack = ContactStack(
         app, constants.STACK_ID,
         stack_name=f"{app_name}-contact",
@@ -247,6 +261,8 @@ def build(app: App, *, web_assets_dir: Path | None) -> ContactStack:
         public_api_url=str(public_api_url) if public_api_url else None,
         waf=waf,
         alarm_email=str(alarm_email) if alarm_email else None,
+        cognito_sender_email=str(cognito_sender_email) if cognito_sender_email else None,
+        email_accounts={str(account): str(recipient) for account, recipient in (email_accounts or {}).items()},
     )
     Tags.of(stack).add(constants.TAG_APPLICATION, app_name)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True), ServerlessChecks(app, verbose=True))

@@ -49,7 +49,8 @@ class Monitoring(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, app_name: str, alarm_email: str | None, runbook: str,
                  functions: Mapping[str, MonitoredFunction], queues: Mapping[str, MonitoredQueue],
                  rest_api: apigateway.IRestApi, api_stage: str, table: dynamodb.ITable,
-                 state_machines: Mapping[str, sfn.IStateMachine]) -> None:
+                 state_machines: Mapping[str, sfn.IStateMachine],
+                 other_dead_letter_queues: Mapping[str, sqs.IQueue] | None = None) -> None:
         super().__init__(scope, construct_id)
         self.topic = sns.Topic(self, "AlarmTopic", topic_name=f"{app_name}-alarms", enforce_ssl=True)
         acknowledge(self.topic, "SNS2", "Alarm notifications carry alarm names and metric values, no customer data; "
@@ -73,6 +74,10 @@ class Monitoring(Construct):
                     "Critical": monitoring.MaxMessageCountThreshold(max_message_count=0)},
                 add_queue_max_message_age_alarm={
                     "Warning": monitoring.MaxMessageAgeThreshold(max_age_in_seconds=queue.max_age_seconds)})
+        for name, dead_letter_queue in (other_dead_letter_queues or {}).items():
+            self.facade.monitor_sqs_queue(
+                queue=dead_letter_queue, human_readable_name=name, alarm_friendly_name=pascal(name),
+                add_queue_max_size_alarm={"Critical": monitoring.MaxMessageCountThreshold(max_message_count=0)})
         for name, function in functions.items():
             self.facade.monitor_lambda_function(
                 lambda_function=function.function, human_readable_name=name, alarm_friendly_name=pascal(name),

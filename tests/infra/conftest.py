@@ -32,6 +32,13 @@ from tests.infra import sam
 
 # Not the default: proves that the app name reaches every physical name, the packaged app included.
 APP_NAME = "infra-test"
+# The optional parts on, so that the checks of the whole stack (cdk-nag above all) see them.
+EMAIL_ACCOUNTS = {"mail-account-1": "support@acme.example"}
+CONTEXT = {
+    constants.CONTEXT_APP_NAME: APP_NAME,
+    constants.CONTEXT_EMAIL_ACCOUNTS: EMAIL_ACCOUNTS,
+    constants.CONTEXT_COGNITO_SENDER: "no-reply@acme.example",
+}
 
 
 @dataclass(frozen=True)
@@ -74,7 +81,7 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     (web_assets / constants.WEB_INDEX_DOCUMENT).write_text("<!doctype html><title>inbox</title>\n")
     outdir = work / "cdk.out"
     with _isolated_packaging(work):
-        app = cdk.App(outdir=str(outdir), context={constants.CONTEXT_APP_NAME: APP_NAME})
+        app = cdk.App(outdir=str(outdir), context=CONTEXT)
         stack = build(app, web_assets_dir=web_assets)
         error = None
         try:
