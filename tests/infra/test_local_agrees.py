@@ -86,7 +86,8 @@ def test_local_queues_have_the_template_attributes_and_redrive(
     # Given every queue of the template built from shared/resources.py, by name (the email channel's
     # undelivered-notification queue belongs to SES and SNS, which the local runtime stands in for)
     queues = synthesized.stack.queues
-    defined = {synthesized.logical_id(queue) for queue in (*queues.queues.values(), *queues.dead_letter_queues.values())}
+    defined = {synthesized.logical_id(queue)
+               for queue in (*queues.queues.values(), *queues.dead_letter_queues.values())}
     template_queues = {queue["Properties"]["QueueName"]: (logical_id, queue["Properties"])
                        for logical_id, queue in synthesized.of_type("AWS::SQS::Queue").items()
                        if logical_id in defined}
