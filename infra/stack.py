@@ -12,7 +12,7 @@ from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
-from chalicelib import resources
+from chalicelib.core import resources
 from chalicelib.domain.identity import USER_GROUPS
 from constructs import Construct
 

@@ -25,7 +25,7 @@ from chalice.cdk import Chalice
 from chalice.config import Config
 from chalice.deploy.packager import PipRunner
 from chalice.utils import to_cfn_resource_name
-from chalicelib.resources import QueueDefinition
+from chalicelib.core.resources import QueueDefinition
 from constructs import Construct
 
 from .nag import SERVERLESS, acknowledge

@@ -9,7 +9,7 @@ from email.parser import Parser
 from typing import Any
 
 import pytest
-from chalicelib import resources
+from chalicelib.core import resources
 
 from infra import constants
 from infra.constructs.api import ChaliceApi

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from chalicelib import resources
+from chalicelib.core import resources
 
 from infra import constants
 from tests.infra.conftest import Synthesized

@@ -1,0 +1,201 @@
+"""Response bodies of the agent API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from chalicelib.domain.capabilities import ChannelCapabilities
+from chalicelib.domain.inbox import ConversationDetail
+from chalicelib.domain.me import SelfView
+from chalicelib.domain.models import (
+    Attachment,
+    Channel,
+    ChannelAccount,
+    Conversation,
+    Message,
+    Note,
+    Page,
+    Presence,
+    Team,
+    Template,
+    User,
+)
+from chalicelib.domain.quick_replies import GroupSummary, ListedReply
+from chalicelib.domain.statistics import Statistics
+from chalicelib.domain.uploads import Upload
+from pydantic import BaseModel, Field
+
+
+class ConversationOut(BaseModel):
+    conversation: Conversation
+    window_open: bool
+    window_closes_at: datetime | None
+    needs_template: bool
+    media_refusal: str | None = Field(default=None, description="why replies cannot carry files between the "
+                                      "account's number and the customer's (SMS pictures outside the US and "
+                                      "Canada); null when they can")
+
+    @classmethod
+    def of(cls, detail: ConversationDetail) -> ConversationOut:
+        return cls(conversation=detail.conversation, window_open=detail.window.open,
+                   window_closes_at=detail.window.closes_at, needs_template=detail.window.needs_template,
+                   media_refusal=detail.media_refusal)
+
+
+class ConversationPage(Page[Conversation]):
+    pass
+
+
+class AttachmentOut(Attachment):
+    """An attachment with a signed URL that lets the web app show it for a few minutes."""
+
+    url: str
+
+
+class MessageOut(Message):
+    attachments: tuple[AttachmentOut, ...] = ()
+
+    @classmethod
+    def of(cls, message: Message, signed_url: Callable[[Attachment], str]) -> MessageOut:
+        return cls(**message.model_dump(exclude={"attachments"}), attachments=tuple(
+            AttachmentOut(**attachment.model_dump(), url=signed_url(attachment))
+            for attachment in message.attachments))
+
+
+class MessagePage(Page[MessageOut]):
+    @classmethod
+    def of(cls, page: Page[Message], signed_url: Callable[[Attachment], str]) -> MessagePage:
+        return cls(items=[MessageOut.of(message, signed_url) for message in page.items],
+                   next_cursor=page.next_cursor)
+
+
+class SignInOut(BaseModel):
+    id_token: str
+    refresh_token: str | None
+    expires_in: int
+
+
+class TeamChannelAccount(BaseModel):
+    """A channel account as agents see it, to start a conversation from: no credentials, no
+    provider ids, no webhook URL."""
+
+    id: str
+    channel: Channel
+    name: str
+    enabled: bool
+
+
+class TeamChannelAccountPage(Page[TeamChannelAccount]):
+    @classmethod
+    def of(cls, page: Page[ChannelAccount]) -> TeamChannelAccountPage:
+        return cls(items=[TeamChannelAccount(id=a.id, channel=a.channel, name=a.name, enabled=a.enabled)
+                          for a in page.items], next_cursor=page.next_cursor)
+
+
+class CapabilitiesOut(BaseModel):
+    items: list[ChannelCapabilities]
+
+
+class MeOut(BaseModel):
+    user: User
+    team_id: str
+    # The user's teams with their names, in the order of ``user.team_ids``.
+    teams: list[Team]
+    # Whether tagging with a tag not in the catalogue adds it (else only catalogue tags).
+    may_create_tags: bool
+
+    @classmethod
+    def of(cls, view: SelfView) -> MeOut:
+        return cls(user=view.user, team_id=view.team_id, teams=view.teams, may_create_tags=view.may_create_tags)
+
+
+# --- the agents' daily work ------------------------------------------------------------------
+
+
+class ConversationStartedOut(BaseModel):
+    conversation: Conversation
+    message: Message
+
+
+class UploadOut(BaseModel):
+    """PUT the file's bytes to ``url`` with ``headers`` before ``expires_in`` seconds pass, then
+    name ``key`` in the message's attachments."""
+
+    key: str
+    url: str
+    method: str
+    headers: Mapping[str, str]
+    expires_in: int
+
+    @classmethod
+    def of(cls, upload: Upload) -> UploadOut:
+        return cls(key=upload.key, url=upload.url, method=upload.method, headers=upload.headers,
+                   expires_in=upload.expires_in)
+
+
+class NotePage(Page[Note]):
+    pass
+
+
+class TagPage(Page[str]):
+    pass
+
+
+class TagOut(BaseModel):
+    tag: str
+
+
+class HeartbeatOut(BaseModel):
+    online_until: datetime
+
+
+class OnlineOut(BaseModel):
+    items: list[Presence]
+
+
+class QuickReplyOut(BaseModel):
+    id: str
+    group_id: str
+    group: str
+    shortcut: str
+    text: str
+
+    @classmethod
+    def of(cls, listed: ListedReply) -> QuickReplyOut:
+        return cls(id=listed.reply.id, group_id=listed.group.id, group=listed.group.name, shortcut=listed.shortcut,
+                   text=listed.reply.text)
+
+
+class QuickReplyListOut(BaseModel):
+    items: list[QuickReplyOut]
+
+
+class QuickReplyGroupOut(BaseModel):
+    id: str
+    name: str
+    # Typed in the reply box, it lists the group's replies.
+    shortcut: str
+    count: int
+
+    @classmethod
+    def of(cls, summary: GroupSummary) -> QuickReplyGroupOut:
+        return cls(id=summary.group.id, name=summary.group.name, shortcut=summary.shortcut, count=summary.count)
+
+
+class QuickReplyGroupListOut(BaseModel):
+    items: list[QuickReplyGroupOut]
+
+
+class RenderedOut(BaseModel):
+    text: str
+    # Placeholders that could not be filled: the app marks them and keeps Send disabled.
+    missing: list[str]
+
+
+class TemplateListOut(BaseModel):
+    items: list[Template]
+
+
+class StatisticsOut(Statistics):
+    pass

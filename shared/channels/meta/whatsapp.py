@@ -1,0 +1,321 @@
+"""WhatsApp Business Cloud API: Meta's webhook (X-Hub-Signature-256, hub.challenge handshake),
+the Graph API ``/<phone_number_id>/messages`` send endpoint (text, media by link, templates) and
+the ``/<media-id>`` lookup that gives an inbound media object's download URL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from chalicelib.channels.base import (
+    Credentials,
+    MediaSource,
+    PartProgress,
+    SendFailed,
+    SentMessage,
+    WebhookRequest,
+    parse_json_object,
+    send_parts,
+)
+from chalicelib.channels.http import get_json, post_json
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.models import (
+    Channel,
+    ChannelAccount,
+    ContactCard,
+    ContentKind,
+    DeliveryStatus,
+    InboundMessage,
+    Location,
+    MediaRef,
+    OutboundContent,
+    OutboundMedia,
+    StatusUpdate,
+    TemplateContent,
+)
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .graph import (
+    answer_handshake,
+    api_host,
+    bearer,
+    graph_url,
+    raise_for_graph_error,
+    response_object,
+    sign,
+    verify_signature,
+)
+
+__all__ = ["WhatsAppAdapter", "sign"]
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+
+# WhatsApp's own "retry later" codes on top of Graph's: WABA and pair rate limits, throughput,
+# and the generic "something went wrong" family (131000, 131016 service unavailable).
+TRANSIENT_ERROR_CODES = frozenset({80007, 130429, 131000, 131016, 131056})
+# The Graph media lookup answers with a URL on Meta's media CDN; bearer-authorised downloads
+# go there and nowhere else.
+MEDIA_HOSTS = frozenset({"lookaside.fbsbx.com"})
+
+_KINDS = {
+    "text": ContentKind.TEXT, "image": ContentKind.IMAGE, "document": ContentKind.DOCUMENT,
+    "audio": ContentKind.AUDIO, "voice": ContentKind.AUDIO, "video": ContentKind.VIDEO,
+    "sticker": ContentKind.IMAGE, "location": ContentKind.LOCATION, "contacts": ContentKind.CONTACTS,
+}
+_MEDIA_TYPES = frozenset({"image", "document", "audio", "voice", "video", "sticker"})
+_STATUSES = {
+    "sent": DeliveryStatus.SENT, "delivered": DeliveryStatus.DELIVERED,
+    "read": DeliveryStatus.READ, "failed": DeliveryStatus.FAILED,
+}
+
+
+class _Loose(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class _Profile(_Loose):
+    name: str | None = None
+
+
+class _Contact(_Loose):
+    wa_id: str
+    profile: _Profile | None = None
+
+
+class _Message(_Loose):
+    id: str
+    timestamp: str
+    type: str
+    text: dict[str, Any] | None = None
+
+
+class _StatusError(_Loose):
+    code: int | None = None
+    title: str | None = None
+    message: str | None = None
+
+
+class _Status(_Loose):
+    id: str
+    status: str
+    timestamp: str
+    recipient_id: str
+    errors: list[_StatusError] = []
+
+
+class _Metadata(_Loose):
+    phone_number_id: str
+
+
+class _Value(_Loose):
+    metadata: _Metadata
+    contacts: list[_Contact] = []
+    messages: list[dict[str, Any]] = []
+    statuses: list[_Status] = []
+
+
+class _Change(_Loose):
+    field: str
+    value: dict[str, Any]
+
+
+class _Entry(_Loose):
+    id: str
+    changes: list[_Change] = []
+
+
+class _Notification(_Loose):
+    object: str
+    entry: list[_Entry]
+
+
+class _MediaObject(_Loose):
+    id: str
+    mime_type: str | None = None
+    caption: str | None = None
+    filename: str | None = None
+
+
+class _SharedLocation(_Loose):
+    latitude: float
+    longitude: float
+    name: str | None = None
+    address: str | None = None
+
+
+class _SharedContact(_Loose):
+    name: dict[str, Any] = {}
+    phones: list[dict[str, Any]] = []
+    emails: list[dict[str, Any]] = []
+
+
+def _timestamp(value: str) -> datetime:
+    try:
+        return datetime.fromtimestamp(int(value), tz=UTC)
+    except ValueError as error:
+        raise InvalidInput(f"timestamp {value!r} is not Unix seconds", field="timestamp") from error
+
+
+def _content(message_type: str, raw: dict[str, Any]) -> dict[str, Any]:
+    """The canonical content fields of one message: text, media, location or contacts."""
+    body = raw.get(message_type)
+    try:
+        if message_type == "text":
+            return {"text": (body or {}).get("body")}
+        if message_type in _MEDIA_TYPES and isinstance(body, dict):
+            media = _MediaObject.model_validate(body)
+            return {"text": media.caption, "media": [MediaRef(
+                provider_media_id=media.id, content_type=media.mime_type, filename=media.filename)]}
+        if message_type == "location" and isinstance(body, dict):
+            place = _SharedLocation.model_validate(body)
+            return {"location": Location(latitude=place.latitude, longitude=place.longitude,
+                                         name=place.name, address=place.address)}
+        if message_type == "contacts" and isinstance(body, list):
+            return {"contacts": [_contact_card(_SharedContact.model_validate(card)) for card in body]}
+    except ValidationError as error:
+        raise InvalidInput(f"invalid {message_type} message: {error.errors()[0]['msg']}",
+                           field=f"messages.{message_type}") from error
+    return {}
+
+
+def _contact_card(card: _SharedContact) -> ContactCard:
+    name = card.name.get("formatted_name") or " ".join(
+        str(card.name[part]) for part in ("first_name", "last_name") if card.name.get(part))
+    return ContactCard(
+        name=str(name or "(no name)"),
+        phones=[str(p["phone"]) for p in card.phones if p.get("phone")],
+        emails=[str(e["email"]) for e in card.emails if e.get("email")],
+    )
+
+
+def _media_payload(media: OutboundMedia, caption: str | None) -> dict[str, Any]:
+    """One media message by link. Images, videos and documents take a caption; audio does not."""
+    major = media.content_type.split("/", 1)[0]
+    kind = major if major in {"image", "video", "audio"} else "document"
+    body: dict[str, Any] = {"link": media.url}
+    if caption and kind != "audio":
+        body["caption"] = caption[:CAPTION_LIMIT]
+    if kind == "document" and media.filename:
+        body["filename"] = media.filename
+    return {"type": kind, kind: body}
+
+
+def _template_payload(template: TemplateContent) -> dict[str, Any]:
+    body: dict[str, Any] = {"name": template.name, "language": {"code": template.language}}
+    if template.variables:
+        body["components"] = [{"type": "body",
+                               "parameters": [{"type": "text", "text": value} for value in template.variables]}]
+    return {"type": "template", "template": body}
+
+
+class WhatsAppAdapter:
+    channel = Channel.WHATSAPP
+    max_body_bytes = 3 * 1024 * 1024
+
+    def handshake(self, request: WebhookRequest, credentials: Credentials) -> str:
+        return answer_handshake(request, credentials)
+
+    def authenticate(self, request: WebhookRequest, credentials: Credentials) -> None:
+        verify_signature(request, credentials)
+
+    def parse(self, request: WebhookRequest, account: ChannelAccount) -> list[InboundMessage | StatusUpdate]:
+        try:
+            notification = _Notification.model_validate(parse_json_object(request.body))
+        except ValidationError as error:
+            raise InvalidInput(f"not a WhatsApp notification: {error.errors()[0]['msg']}",
+                               field=".".join(str(p) for p in error.errors()[0]["loc"])) from error
+        if notification.object != "whatsapp_business_account":
+            raise InvalidInput(f"object {notification.object!r} is not whatsapp_business_account", field="object")
+        events: list[InboundMessage | StatusUpdate] = []
+        for entry in notification.entry:
+            for change in entry.changes:
+                if change.field != "messages":
+                    continue
+                try:
+                    value = _Value.model_validate(change.value)
+                except ValidationError as error:
+                    raise InvalidInput(f"invalid change value: {error.errors()[0]['msg']}", field="value") from error
+                if value.metadata.phone_number_id != account.provider_account_id:
+                    raise InvalidInput(
+                        f"phone_number_id {value.metadata.phone_number_id} is not this account's number",
+                        field="metadata.phone_number_id")
+                events.extend(self._messages(value, account))
+                events.extend(self._statuses(value, account))
+        return events
+
+    def _messages(self, value: _Value, account: ChannelAccount) -> list[InboundMessage | StatusUpdate]:
+        names = {c.wa_id: c.profile.name for c in value.contacts if c.profile}
+        events: list[InboundMessage | StatusUpdate] = []
+        for raw in value.messages:
+            try:
+                message = _Message.model_validate(raw)
+            except ValidationError as error:
+                raise InvalidInput(f"invalid message: {error.errors()[0]['msg']}", field="messages") from error
+            sender = str(raw.get("from", ""))
+            if not sender:
+                raise InvalidInput("message has no sender", field="messages.from")
+            kind = _KINDS.get(message.type, ContentKind.UNSUPPORTED)
+            events.append(InboundMessage(
+                channel=self.channel, account_id=account.id, provider_message_id=message.id,
+                customer_id=sender, customer_name=names.get(sender), sent_at=_timestamp(message.timestamp),
+                kind=kind, raw=raw if kind is not ContentKind.TEXT else None,
+                **(_content(message.type, raw) if kind is not ContentKind.UNSUPPORTED else {}),
+            ))
+        return events
+
+    def _statuses(self, value: _Value, account: ChannelAccount) -> list[InboundMessage | StatusUpdate]:
+        events: list[InboundMessage | StatusUpdate] = []
+        for status in value.statuses:
+            delivery = _STATUSES.get(status.status)
+            if delivery is None:
+                continue
+            error = status.errors[0] if status.errors else None
+            events.append(StatusUpdate(
+                channel=self.channel, account_id=account.id, provider_message_id=status.id,
+                customer_id=status.recipient_id, status=delivery, occurred_at=_timestamp(status.timestamp),
+                error_code=str(error.code) if error and error.code is not None else None,
+                error_message=(error.message or error.title) if error else None,
+            ))
+        return events
+
+    def send(self, account: ChannelAccount, credentials: Credentials, to: str,
+             content: OutboundContent, progress: PartProgress | None = None) -> SentMessage:
+        """Text, a template, or media by link (the text as the first item's caption; one message
+        per media item). Returns the id of the first message WhatsApp accepted."""
+        messages: list[dict[str, Any]] = []
+        caption = content.text
+        if content.template is not None:
+            messages.append(_template_payload(content.template))
+        elif caption and (not content.media or content.media[0].content_type.startswith("audio/")
+                          or len(caption) > CAPTION_LIMIT):
+            messages.append({"type": "text", "text": {"preview_url": False, "body": caption[:TEXT_LIMIT]}})
+            caption = None
+        if content.template is None:
+            messages.extend(_media_payload(media, caption if index == 0 else None)
+                            for index, media in enumerate(content.media))
+        if not messages:
+            raise SendFailed("empty_content", "nothing to send", permanent=True)
+        return send_parts(messages, lambda message: self._post(account, credentials, to, message), progress)
+
+    def _post(self, account: ChannelAccount, credentials: Credentials, to: str, message: dict[str, Any]) -> str:
+        payload = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, **message}
+        response = post_json(graph_url(account, account.provider_account_id, "messages"), payload,
+                             bearer(credentials))
+        raise_for_graph_error(response, TRANSIENT_ERROR_CODES)
+        messages = response_object(response).get("messages") or []
+        if messages and isinstance(messages[0], dict) and messages[0].get("id"):
+            return str(messages[0]["id"])
+        raise SendFailed("invalid_response", "the provider's answer has no message id", permanent=False)
+
+    def media_source(self, account: ChannelAccount, credentials: Credentials, ref: MediaRef) -> MediaSource:
+        """Ask Graph for the media object's short-lived URL; the download needs the same token."""
+        if not ref.provider_media_id or not ref.provider_media_id.isdigit():
+            raise InvalidInput("WhatsApp media needs a numeric media id", field="media.provider_media_id")
+        response = get_json(graph_url(account, ref.provider_media_id), bearer(credentials))
+        raise_for_graph_error(response, TRANSIENT_ERROR_CODES)
+        url = response_object(response).get("url")
+        if not isinstance(url, str) or not url:
+            raise InvalidInput(f"Graph gave no URL for media {ref.provider_media_id}", field="media.url")
+        return MediaSource(url=url, headers=bearer(credentials),
+                           allowed_hosts=MEDIA_HOSTS | {api_host(account)})
