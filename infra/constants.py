@@ -29,6 +29,11 @@ RUNBOOK_MARKER = "docs/operations.md"
 # Email channel accounts SES receives for: {"<channel account id>": "<address or domain>"}
 # (infra/constructs/email.py, docs/deploy.md "Email").
 CONTEXT_EMAIL_ACCOUNTS = "email_accounts"
+# The functions' log level (Powertools and Lambda's application log level): DEBUG, INFO, WARNING, ERROR.
+CONTEXT_LOG_LEVEL = "log_level"
+DEFAULT_LOG_LEVEL = "INFO"
+# CloudWatch namespace of the business metrics the functions emit (Powertools Metrics, EMF).
+METRICS_NAMESPACE = "OpenContact"
 # The address Cognito sends invitations and password resets from, through SES (docs/deploy.md).
 CONTEXT_COGNITO_SENDER = "cognito_sender_email"
 # An address that gets every alarm by email (the topic is in the stack's outputs either way).

@@ -38,9 +38,10 @@ class ContactStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, app_name: str, web_assets_dir: Path | None,
                  public_api_url: str | None = None, waf: bool = False, alarm_email: str | None = None,
                  cognito_sender_email: str | None = None, email_accounts: Mapping[str, str] | None = None,
-                 **kwargs: Any) -> None:
+                 log_level: str = constants.DEFAULT_LOG_LEVEL, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.app_name = app_name
+        self.log_level = log_level.upper()
         access_logs = AccessLogs(self, "AccessLogs", retention_days=constants.ACCESS_LOG_RETENTION_DAYS)
         self.storage = Storage(self, "Storage", app_name=app_name, table=resources.TABLE,
                                access_logs=access_logs.bucket)
@@ -62,6 +63,7 @@ class ContactStack(Stack):
             stage_settings=StageSettings(throttle=constants.API_THROTTLE, route_throttles=constants.ROUTE_THROTTLES,
                                          minimum_compression_bytes=constants.API_MINIMUM_COMPRESSION_BYTES),
             runtime=constants.LAMBDA_RUNTIME,
+            log_level=log_level.upper(),
             memory_mb=constants.LAMBDA_MEMORY_MB,
             timeout_seconds=constants.LAMBDA_TIMEOUT_SECONDS,
             log_retention=constants.LOG_RETENTION,
@@ -130,6 +132,8 @@ class ContactStack(Stack):
                 self.workflows.machine(resources.AUTO_DELETE_MACHINE).state_machine_arn,
             resources.ENV_MEDIA_BUCKET: self.storage.media_bucket.bucket_name,
             "POWERTOOLS_SERVICE_NAME": constants.POWERTOOLS_SERVICE_NAME,
+            "POWERTOOLS_LOG_LEVEL": self.log_level,
+            "POWERTOOLS_METRICS_NAMESPACE": constants.METRICS_NAMESPACE,
         }
         environment.update({resources.queue_url_env(queue): self.queues.queue(queue).queue_url
                             for queue in resources.QUEUES})
@@ -249,6 +253,7 @@ def build(app: App, *, web_assets_dir: Path | None) -> ContactStack:
     waf = str(app.node.try_get_context(constants.CONTEXT_WAF) or "").lower() == "true"
     alarm_email = app.node.try_get_context(constants.CONTEXT_ALARM_EMAIL)
     cognito_sender_email = app.node.try_get_context(constants.CONTEXT_COGNITO_SENDER)
+    log_level = str(app.node.try_get_context(constants.CONTEXT_LOG_LEVEL) or constants.DEFAULT_LOG_LEVEL)
     email_accounts = app.node.try_get_context(constants.CONTEXT_EMAIL_ACCOUNTS)
     if isinstance(email_accounts, str):  # given on the command line: -c email_accounts='{"id": "a@b.c"}'
         email_accounts = json.loads(email_accounts)
@@ -263,6 +268,7 @@ def build(app: App, *, web_assets_dir: Path | None) -> ContactStack:
         alarm_email=str(alarm_email) if alarm_email else None,
         cognito_sender_email=str(cognito_sender_email) if cognito_sender_email else None,
         email_accounts={str(account): str(recipient) for account, recipient in (email_accounts or {}).items()},
+        log_level=log_level,
     )
     Tags.of(stack).add(constants.TAG_APPLICATION, app_name)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True), ServerlessChecks(app, verbose=True))

@@ -35,6 +35,8 @@ REST_API_LOGICAL_ID = "RestAPI"
 # Chalice renames the REST API's handler function to this logical id.
 API_HANDLER_LOGICAL_ID = "APIHandler"
 REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
+# Python's level names -> Lambda's application log levels.
+LAMBDA_LOG_LEVELS = {"DEBUG": "DEBUG", "INFO": "INFO", "WARNING": "WARN", "ERROR": "ERROR", "CRITICAL": "FATAL"}
 # SAM adds a stage named "Stage" beside the configured one unless the API names an OpenAPI version;
 # "2.0" is what Chalice's definition is written in, so SAM leaves the definition as it is.
 OPENAPI_VERSION = "2.0"
@@ -125,7 +127,7 @@ class ChaliceApi(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, source_dir: Path, api_handler: str,
                  consumers: Mapping[str, Consumer], environment: Mapping[str, str], api_name: str,
-                 api_stage: str, stage_settings: StageSettings, runtime: str, memory_mb: int,
+                 api_stage: str, stage_settings: StageSettings, runtime: str, log_level: str, memory_mb: int,
                  timeout_seconds: int, log_retention: logs.RetentionDays) -> None:
         super().__init__(scope, construct_id)
         self.api_handler = api_handler
@@ -156,7 +158,11 @@ class ChaliceApi(Construct):
         for name in names:
             function = self.function(name)
             function.add_property_override("Role", self.roles[name].role_arn)
-            function.add_property_override("LoggingConfig", {"LogGroup": self.log_groups[name].log_group_name})
+            # JSON from Lambda too (START/REPORT lines), and its application level the same as
+            # Powertools' (Powertools follows Lambda's when both are set).
+            function.add_property_override("LoggingConfig", {
+                "LogGroup": self.log_groups[name].log_group_name, "LogFormat": "JSON",
+                "ApplicationLogLevel": LAMBDA_LOG_LEVELS[log_level], "SystemLogLevel": "WARN"})
             # The role's policy (queue access included) must exist before SQS polling starts.
             function.node.add_dependency(self.roles[name])
             acknowledge(function, "LambdaDLQ", (

@@ -116,5 +116,7 @@ class EmailChannel(Construct):
         rule.node.add_dependency(topic)
         if media_bucket.policy is not None:
             rule.node.add_dependency(media_bucket.policy)
+        CfnOutput(self, f"{construct_name}TopicArn", value=topic.topic_arn,
+                  description=f"topic_arn for the credentials of email account {account_id}")
         self.topics[account_id] = topic
         self.rules[account_id] = rule

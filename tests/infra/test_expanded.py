@@ -100,3 +100,12 @@ def test_the_package_brings_boto3_with_the_botocore_it_was_released_against(
     bounds = dict(re.findall(r"(>=|<)\s*([\d.]+)", requirement))
     assert tuple(int(part) for part in bounds[">="].split(".")) <= botocore_version
     assert botocore_version < tuple(int(part) for part in bounds["<"].split("."))
+
+
+def test_functions_log_json_at_the_level_the_deployment_sets(expanded: Expanded) -> None:
+    for name in constants.FUNCTION_NAMES:
+        function = _function(expanded, name)
+        assert function["LoggingConfig"]["LogFormat"] == "JSON", name
+        assert function["LoggingConfig"]["ApplicationLogLevel"] == "INFO", name  # the default
+        assert function["Environment"]["Variables"]["POWERTOOLS_LOG_LEVEL"] == "INFO", name
+        assert function["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"] == constants.METRICS_NAMESPACE
