@@ -53,7 +53,7 @@ def test_the_send_worker_counts_each_send_by_its_outcome(capsys: pytest.CaptureF
     record = workers.OutboundRecord.model_validate(_record(json.dumps({"conversation_id": "c1",
                                                                        "message_id": "msg-1"})))
     # When the send worker handles a record
-    workers._send(record)  # noqa: SLF001 - the record handler the batch processor calls
+    workers._send(record)
     # Then one Sends figure says how it ended
     (line,) = _emf_lines(capsys.readouterr().out)
     assert (line["Sends"], line["outcome"]) == ([1.0], outcome)
