@@ -76,7 +76,16 @@ QUEUE_CONSUMERS: Mapping[str, resources.QueueDefinition] = MappingProxyType({
 # Functions whose use cases publish inbox events (shared/domain/events.py) onto the events queue.
 EVENT_PUBLISHERS: tuple[str, ...] = (API_HANDLER, "route_inbound", "assign_conversation", "check_window",
                                      "send_outbound", "deliver_events")
-FUNCTION_NAMES: tuple[str, ...] = (API_HANDLER, *QUEUE_CONSUMERS)
+# The providers' webhook routes run in a function of their own (functions/app.py), with a role that
+# only verifies and queues, and a concurrency of its own: a webhook flood cannot starve the agents'
+# API, and a compromised intake cannot read the inbox.
+WEBHOOK_INTAKE = "webhook_intake"
+WEBHOOK_PATH = "/webhooks/{channel}/{account}"
+# Reserved concurrency of the intake (-c webhook_reserved_concurrency=N; 0 leaves it unreserved, for
+# new accounts whose whole concurrency quota is 10).
+CONTEXT_WEBHOOK_RESERVED_CONCURRENCY = "webhook_reserved_concurrency"
+DEFAULT_WEBHOOK_RESERVED_CONCURRENCY = 50
+FUNCTION_NAMES: tuple[str, ...] = (API_HANDLER, WEBHOOK_INTAKE, *QUEUE_CONSUMERS)
 # The newest Python Lambda runs (on Amazon Linux 2023); `chalice package` builds the dependencies'
 # wheels for it whatever Python runs the synthesis (infra/constructs/api.py).
 LAMBDA_RUNTIME = "python3.14"
@@ -114,6 +123,12 @@ USER_ADMINISTRATION_ACTIONS: tuple[str, ...] = (
     "cognito-idp:AdminDisableUser",
     "cognito-idp:AdminEnableUser",
     "cognito-idp:AdminUserGlobalSignOut",
+)
+TABLE_READ_ACTIONS: tuple[str, ...] = (
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
 )
 TABLE_READ_WRITE_ACTIONS: tuple[str, ...] = (
     "dynamodb:DescribeTable",

@@ -38,7 +38,9 @@ class ContactStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, app_name: str, web_assets_dir: Path | None,
                  public_api_url: str | None = None, waf: bool = False, alarm_email: str | None = None,
                  cognito_sender_email: str | None = None, email_accounts: Mapping[str, str] | None = None,
-                 log_level: str = constants.DEFAULT_LOG_LEVEL, **kwargs: Any) -> None:
+                 log_level: str = constants.DEFAULT_LOG_LEVEL,
+                 webhook_reserved_concurrency: int = constants.DEFAULT_WEBHOOK_RESERVED_CONCURRENCY,
+                 **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.app_name = app_name
         self.log_level = log_level.upper()
@@ -55,6 +57,9 @@ class ContactStack(Stack):
             self, "Api",
             source_dir=constants.CHALICE_SOURCE_DIR,
             api_handler=constants.API_HANDLER,
+            webhook_handler=constants.WEBHOOK_INTAKE,
+            webhook_path=constants.WEBHOOK_PATH,
+            webhook_reserved_concurrency=webhook_reserved_concurrency,
             consumers={name: Consumer(definition, self.queues.queue(definition))
                        for name, definition in constants.QUEUE_CONSUMERS.items()},
             environment=self._environment(public_api_url),
@@ -155,8 +160,11 @@ class ContactStack(Stack):
 
     def _grant_functions(self) -> None:
         roles = self.api.roles
-        for role in roles.values():
-            self._grant_table_read_write(role)
+        for name, role in roles.items():
+            if name == constants.WEBHOOK_INTAKE:
+                self._grant_table_read(role)
+            else:
+                self._grant_table_read_write(role)
         for name, queue in self.api.consumers.items():
             queue.grant_consume_messages(roles[name])
 
@@ -173,6 +181,13 @@ class ContactStack(Stack):
         # User administration keeps the pool's accounts and groups in step with the roles.
         iam.Grant.add_to_principal(grantee=api, actions=list(constants.USER_ADMINISTRATION_ACTIONS),
                                    resource_arns=[self.identity.user_pool.user_pool_arn])
+
+        # Webhook intake: look the channel account up, verify the provider's signature with the
+        # account's secret, read inbound mail SES stored, and queue the events. Nothing else.
+        intake = roles[constants.WEBHOOK_INTAKE]
+        self._grant_send(intake, resources.INBOUND_QUEUE)
+        self.credentials.grant_read(intake)
+        self._grant_media(intake, "s3:GetObject", prefix="inbound-mail/")
 
         route = roles["route_inbound"]
         self._grant_send(route, resources.ASSIGNMENT_QUEUE, resources.OUT_OF_OFFICE_QUEUE)
@@ -219,11 +234,18 @@ class ContactStack(Stack):
         for queue in queues:
             self.queues.queue(queue).grant_send_messages(role)
 
-    def _grant_media(self, role: iam.Role, *actions: str) -> None:
+    def _grant_media(self, role: iam.Role, *actions: str, prefix: str = "") -> None:
         bucket = self.storage.media_bucket
-        iam.Grant.add_to_principal(grantee=role, actions=list(actions), resource_arns=[bucket.arn_for_objects("*")])
-        acknowledge(role, "IAM5", f"{', '.join(actions)} on any media object: object keys are per conversation "
-                    "and message, created at runtime.", objects_finding(bucket))
+        iam.Grant.add_to_principal(grantee=role, actions=list(actions),
+                                   resource_arns=[bucket.arn_for_objects(f"{prefix}*")])
+        acknowledge(role, "IAM5", f"{', '.join(actions)} on media objects under '{prefix}': object keys are per "
+                    "conversation and message, created at runtime.", objects_finding(bucket, prefix))
+
+    def _grant_table_read(self, role: iam.Role) -> None:
+        table = self.storage.table
+        index_arns = [f"{table.table_arn}/index/{index.name}" for index in resources.TABLE.indexes]
+        iam.Grant.add_to_principal(grantee=role, actions=list(constants.TABLE_READ_ACTIONS),
+                                   resource_arns=[table.table_arn, *index_arns])
 
     def _grant_table_read_write(self, role: iam.Role) -> None:
         """Read and write on the table and on each of its indexes by name (no index wildcard)."""
@@ -254,6 +276,7 @@ def build(app: App, *, web_assets_dir: Path | None) -> ContactStack:
     alarm_email = app.node.try_get_context(constants.CONTEXT_ALARM_EMAIL)
     cognito_sender_email = app.node.try_get_context(constants.CONTEXT_COGNITO_SENDER)
     log_level = str(app.node.try_get_context(constants.CONTEXT_LOG_LEVEL) or constants.DEFAULT_LOG_LEVEL)
+    reserved = app.node.try_get_context(constants.CONTEXT_WEBHOOK_RESERVED_CONCURRENCY)
     email_accounts = app.node.try_get_context(constants.CONTEXT_EMAIL_ACCOUNTS)
     if isinstance(email_accounts, str):  # given on the command line: -c email_accounts='{"id": "a@b.c"}'
         email_accounts = json.loads(email_accounts)
@@ -269,6 +292,8 @@ def build(app: App, *, web_assets_dir: Path | None) -> ContactStack:
         cognito_sender_email=str(cognito_sender_email) if cognito_sender_email else None,
         email_accounts={str(account): str(recipient) for account, recipient in (email_accounts or {}).items()},
         log_level=log_level,
+        webhook_reserved_concurrency=(constants.DEFAULT_WEBHOOK_RESERVED_CONCURRENCY if reserved is None
+                                      else int(reserved)),
     )
     Tags.of(stack).add(constants.TAG_APPLICATION, app_name)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True), ServerlessChecks(app, verbose=True))

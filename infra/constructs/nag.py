@@ -30,11 +30,12 @@ def managed_policy_finding(name: str) -> str:
     return f"Policy::arn:<AWS::Partition>:iam::aws:policy/{name}"
 
 
-def objects_finding(bucket: IConstruct) -> str:
-    """The IAM5 finding id of ``<bucket ARN>/*`` (every object of a bucket) in a policy."""
+def objects_finding(bucket: IConstruct, prefix: str = "") -> str:
+    """The IAM5 finding id of ``<bucket ARN>/<prefix>*`` (every object of a bucket, or under a
+    prefix) in a policy."""
     resource = bucket.node.default_child
     if not isinstance(resource, CfnElement):
         raise TypeError(f"{bucket.node.path} has no CloudFormation resource")
     stack = Stack.of(resource)
     logical_id = stack.resolve(stack.get_logical_id(resource))
-    return f"Resource::<{logical_id}.Arn>/*"
+    return f"Resource::<{logical_id}.Arn>/{prefix}*"
