@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from chalice.local import LambdaContext
 from chalicelib import wiring
 from chalicelib.api import business_metrics, workers
 from chalicelib.domain.models import DeliveryStatus, OutboundRequest
@@ -50,10 +51,12 @@ def test_the_send_worker_counts_each_send_by_its_outcome(capsys: pytest.CaptureF
             return status
 
     monkeypatch.setattr(wiring, "dispatcher", Dispatcher)
-    record = workers.OutboundRecord.model_validate(_record(json.dumps({"conversation_id": "c1",
-                                                                       "message_id": "msg-1"})))
-    # When the send worker handles a record
-    workers._send(record)
+    event = {"Records": [_record(json.dumps({"conversation_id": "c1", "message_id": "msg-1"}))]}
+    # When Lambda calls the send worker with a batch of one
+    # (in Lambda the registered worker takes Lambda's event and context, not Chalice's SQSEvent)
+    lambda_entry = cast(Any, workers.send_outbound)
+    answer = lambda_entry(event, LambdaContext("open-contact-dev-send_outbound", memory_size=256))
+    assert answer == {"batchItemFailures": []}
     # Then one Sends figure says how it ended
     (line,) = _emf_lines(capsys.readouterr().out)
     assert (line["Sends"], line["outcome"]) == ([1.0], outcome)
