@@ -206,12 +206,17 @@ class ContactStack(Stack):
         # Attachments go to providers as signed GET URLs of the media bucket; email replies go out
         # through SES, threaded on the customer's stored mail.
         self._grant_media(send, "s3:GetObject")
+        if self.email is not None:
+            # Replies go out from the receiving domains' identities (email_accounts), and from no other.
+            sender_identities = [identity.email_identity_arn for identity in self.email.identities.values()]
+        else:
+            sender_identities = [self.format_arn(service="ses", resource="identity", resource_name="*")]
+            acknowledge(send, "IAM5", "No email_accounts in this deployment: email channel accounts and their SES "
+                        "identities are set up outside the stack, so the sender identity is known only when the "
+                        "reply is sent.",
+                        "Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*")
         iam.Grant.add_to_principal(grantee=send, actions=["ses:SendEmail", "ses:SendRawEmail"],
-                                   resource_arns=[self.format_arn(service="ses", resource="identity",
-                                                                  resource_name="*")])
-        acknowledge(send, "IAM5", "Email channel accounts (SES identities) are added at runtime by admins, "
-                    "so the sender identity is known only when the reply is sent.",
-                    "Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*")
+                                   resource_arns=sender_identities)
 
         # --- event webhooks: the use cases publish events; the worker fans out (onto its own
         # queue), POSTs to the subscribers and has failed deliveries retried by the retry machine.

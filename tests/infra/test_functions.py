@@ -179,6 +179,16 @@ def test_webhooks_reach_their_own_function_with_reserved_concurrency(synthesized
         f"<{synthesized.logical_id(synthesized.stack.storage.media_bucket)}.Arn>/inbound-mail/*"]
 
 
+def test_replies_are_sent_only_from_the_receiving_domains_identities(synthesized: Synthesized) -> None:
+    # Given a deployment with email accounts (tests/infra/conftest.py) and the send worker's role
+    statements = _statements(synthesized, _role_id(_functions(synthesized)["send_outbound"]))
+    assert synthesized.stack.email is not None
+    identities = synthesized.stack.email.identities.values()
+    # Then it may send email from those identities only
+    assert sorted(map(str, _granted(statements, "ses:SendEmail"))) == sorted(
+        str(synthesized.stack.resolve(identity.email_identity_arn)) for identity in identities)
+
+
 def test_rest_api_is_regional_on_the_api_stage(synthesized: Synthesized) -> None:
     (api,) = synthesized.of_type("AWS::Serverless::Api").values()
     assert api["Properties"]["StageName"] == constants.API_STAGE
