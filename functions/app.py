@@ -265,6 +265,7 @@ ADMIN = "administrator"
 READERS = "administrator, watcher, supervisor"
 ANYONE = "any signed-in user"
 WORKERS = "administrator, agent (of the conversation's team)"
+CUSTOMER_WORKERS = "administrator, agent (of a team the customer wrote to)"
 STARTERS = "administrator, agent (of a team the channel account serves)"
 ASSIGNERS = "administrator, supervisor, agent (of the conversation's team)"
 OWNER = "the agent the conversation is assigned to"
@@ -541,7 +542,8 @@ def statistics() -> Response:
 
 # --- customers: profiles, search, merge, communication log, consent --------------------
 # One profile per customer with all their addresses (domain/customers.py); every signed-in role
-# reads customers, administrators and agents change them.
+# reads customers, administrators and the agents of a team the customer wrote to change them
+# (docs/security.md, "Customers").
 
 
 @documented("/customers", "GET", "Search customers by name, phone, email or channel id: exact, or prefix with "
@@ -568,14 +570,14 @@ def conversation_customer(conversation_id: str) -> Response:
 
 
 @documented("/customers/{customer_id}", "PATCH", "Change the name, language or custom attributes (null removes "
-            "one)", access=WORKERS, body=CustomerPatch, response=CustomerOut)
+            "one)", access=CUSTOMER_WORKERS, body=CustomerPatch, response=CustomerOut)
 def patch_customer(customer_id: str) -> Response:
     changes = _body(CustomerPatch).model_dump(exclude_unset=True)
     return _json(CustomerOut.model_validate(wiring.customers().update(_principal(), customer_id, changes).model_dump()))
 
 
 @documented("/customers/{customer_id}/addresses", "POST", "Add an address (409 when another profile owns it: "
-            "merge them)", access=WORKERS, body=AddressInput, response=CustomerOut, status=201)
+            "merge them)", access=CUSTOMER_WORKERS, body=AddressInput, response=CustomerOut, status=201)
 def add_customer_address(customer_id: str) -> Response:
     view = wiring.customers().add_address(_principal(), customer_id, _body(AddressInput).address)
     return _json(CustomerOut.model_validate(view.model_dump()), status=201)
@@ -591,7 +593,7 @@ def customer_conversations(customer_id: str) -> Response:
 
 @documented("/customers/{customer_id}/merge", "POST", "Merge another profile into this one (addresses, "
             "conversations, logged interactions, attributes); calling again resumes an unfinished merge",
-            access=WORKERS, body=MergeInput, response=MergeOut)
+            access=CUSTOMER_WORKERS, body=MergeInput, response=MergeOut)
 def merge_customers(customer_id: str) -> Response:
     body = _body(MergeInput)
     record = wiring.customer_merger().merge(_principal(), customer_id, body.source_id, max_steps=body.max_steps)
@@ -607,8 +609,8 @@ def customer_log(customer_id: str) -> Response:
 
 
 @documented("/customers/{customer_id}/log", "POST", "Log an interaction that did not come through a channel "
-            "(a call, a visit, a letter)", access=WORKERS, body=CommunicationInput, response=CommunicationEntry,
-            status=201)
+            "(a call, a visit, a letter)", access=CUSTOMER_WORKERS, body=CommunicationInput,
+            response=CommunicationEntry, status=201)
 def log_communication(customer_id: str) -> Response:
     body = _body(CommunicationInput)
     entry = wiring.customers().log(_principal(), customer_id, direction=body.direction, medium=body.medium,
@@ -625,11 +627,12 @@ def customer_consent(customer_id: str) -> Response:
 
 
 @documented("/customers/{customer_id}/consent", "POST", "Record an opt-out or opt-in the customer gave "
-            "elsewhere", access=WORKERS, body=ConsentInput, response=ConsentOut, status=201)
+            "elsewhere", access=CUSTOMER_WORKERS, body=ConsentInput, response=ConsentOut, status=201)
 def record_consent(customer_id: str) -> Response:
     body = _body(ConsentInput)
     view = wiring.customers().record_consent(_principal(), customer_id, channel=body.channel,
-                                             opted_out=body.opted_out, detail=body.detail)
+                                             opted_out=body.opted_out, detail=body.detail,
+                                             address=body.address)
     return _json(ConsentOut(states=view.states, history=view.history), status=201)
 
 

@@ -79,6 +79,8 @@ class Call:
     caller: Caller
     conversation: ConversationRef | None
     team_id: str | None
+    # The team the path's customer wrote to (None: the path names no customer).
+    customer_team_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,10 @@ def in_conversation_team(call_: Call) -> bool:
 
 def in_path_team(call_: Call) -> bool:
     return call_.team_id is None or call_.team_id in call_.caller.team_ids
+
+
+def in_customer_team(call_: Call) -> bool:
+    return call_.customer_team_id is None or call_.customer_team_id in call_.caller.team_ids
 
 
 def signed_in(call_: Call) -> bool:
@@ -133,6 +139,8 @@ ACCESS_RULES: dict[str, Callable[[Call], bool]] = {
     APP.READERS: lambda call_: call_.caller.role in ACCOUNT_WIDE,
     APP.ADMIN: lambda call_: call_.caller.role == ADMINISTRATOR,
     APP.WORKERS: worker,
+    APP.CUSTOMER_WORKERS: lambda call_: call_.caller.role == ADMINISTRATOR or (
+        call_.caller.role == AGENT and in_customer_team(call_)),
     # the account named in the body: its team (row_context) must be one of the agent's
     APP.STARTERS: lambda call_: call_.caller.role == ADMINISTRATOR or (
         call_.caller.role == AGENT and in_path_team(call_)),
@@ -161,7 +169,7 @@ def refusals(call_: Call) -> set[int]:
         return {401}
     if call_.caller.role == DISABLED or call_.caller.team_query is not None:
         return {403}
-    if not in_conversation_team(call_) or not in_path_team(call_):
+    if not in_conversation_team(call_) or not in_path_team(call_) or not in_customer_team(call_):
         # Another team's object: refused, or not found; never shown.
         return {403, 404}
     return {403}
@@ -580,7 +588,9 @@ def row_context(world: World, route: Any, caller: Caller) -> Call:
     body_team = BODY_TEAM.get((route.method, route.path))
     if body_team is not None:
         team_id = body_team(objects)
-    return Call(caller, conversation, team_id)
+    # The row's customer wrote to the object set's team only (its conversation's).
+    customer_team_id = objects.conversation.team_id if "customer_id" in names else None
+    return Call(caller, conversation, team_id, customer_team_id)
 
 
 @pytest.mark.parametrize("route", ORDERED_ROUTES, ids=route_id)

@@ -168,8 +168,9 @@ class CrashingMergeStore(MergeStore):
         super().move(kept_id, record, items)
 
 
-def test_a_merge_too_big_for_one_transaction_runs_in_steps_and_resumes_after_a_crash(runtime, agent1):
-    # Given two profiles, the source with five addresses (more than a 6-action transaction holds)
+def test_a_merge_too_big_for_one_transaction_runs_in_steps_and_resumes_after_a_crash(runtime, admin):
+    # Given two profiles without conversations (so the administrator merges them), the source with
+    # five addresses (more than a 6-action transaction holds)
     store = CustomerStore()
     now = datetime.now(UTC)
     kept_address = Address(kind=AddressKind.TELEGRAM, value=str(10**9 + secrets.randbelow(10**9)))
@@ -178,7 +179,7 @@ def test_a_merge_too_big_for_one_transaction_runs_in_steps_and_resumes_after_a_c
     source = store.resolve(addresses[0], name="Source", language="nl", at=now)
     for address in addresses[1:]:
         store.add_address(source.id, address, now)
-    user = wiring.repository().get_user(agent1_id(wiring_api(runtime), agent1))
+    user = wiring.repository().get_user(get(wiring_api(runtime), "/me", admin).json()["user"]["id"])
     principal = Principal(user=user, team_id="default")
     # When the merge crashes after its first step
     crashing = CustomerMerger(store, CrashingMergeStore(store, steps=1), lambda: now, transaction_limit=7)
