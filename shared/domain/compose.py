@@ -253,7 +253,9 @@ class Composer:
               route: tuple[Channel, str, str] | None = None) -> Message:
         message = self._repository.add_outbound_message(
             conversation, author_id=principal.id, text=checked.text, sent_at=now, attachments=checked.attachments,
-            template=checked.template, route=route, tally=self._stats.replied(conversation, principal.id, now))
+            template=checked.template, route=route, tally=self._stats.replied(conversation, principal.id, now),
+            # Written only while the conversation is still assigned to the sender, as checked.
+            owner_id=principal.id)
         request = OutboundRequest(conversation_id=conversation.id, message_id=message.id)
         self._publisher.send(OUTBOUND_QUEUE, [QueueMessage(
             body=request.model_dump_json(), group_id=conversation.id, deduplication_id=message.id)])
