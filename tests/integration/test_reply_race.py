@@ -10,8 +10,8 @@ import pytest
 from chalicelib import wiring
 from chalicelib.domain.compose import Composer, Draft
 from chalicelib.domain.identity import principal_for
-from chalicelib.domain.lifecycle import ConversationLifecycle
 from chalicelib.errors import Conflict
+from chalicelib.storage.lifecycle import ConversationLifecycle
 from chalicelib.storage.repository import ContactRepository
 
 from tests.integration.inbox_support import get, picked_up, post
@@ -25,8 +25,8 @@ class _InterruptingRepository(ContactRepository):
         self._meanwhile: Callable[[], None] | None = meanwhile
 
     def last_inbound_message(self, conversation: Any) -> Any:
-        if self._meanwhile is not None:
-            self._meanwhile, run = None, self._meanwhile
+        run, self._meanwhile = self._meanwhile, None
+        if run is not None:
             run()
         return super().last_inbound_message(conversation)
 
