@@ -39,6 +39,7 @@ from tests.integration.admin_helpers import (
     say,
     set_free_seats,
     unique,
+    whatsapp_credentials,
 )
 from tests.integration.conftest import drain
 from tests.integration.inbox_support import by_customer
@@ -328,7 +329,7 @@ BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
         "time_zone": "Europe/Amsterdam", "days": {"monday": [{"open": "09:00", "close": "17:00"}]}},
     ("POST", "/channel-accounts"): lambda world: {
         "id": unique("mx"), "channel": "whatsapp", "name": "Matrix", "provider_account_id": unique("1"),
-        "api_base_url": "http://127.0.0.1:9/graph", "credentials": {"app_secret": "s"}},
+        "api_base_url": "http://127.0.0.1:9/graph", "credentials": whatsapp_credentials()},
     ("PATCH", "/channel-accounts/{account_id}"): lambda world: {"enabled": True},
     # The same credentials again: the account keeps working for the throwaway conversations.
     ("PUT", "/channel-accounts/{account_id}/credentials"): lambda world: {

@@ -20,7 +20,17 @@ import requests
 from pydantic import BaseModel
 
 from local.runtime import load_functions_app
-from tests.integration.admin_helpers import Account, call, new_team, new_user, new_whatsapp_account, ok, say, unique
+from tests.integration.admin_helpers import (
+    Account,
+    call,
+    new_team,
+    new_user,
+    new_whatsapp_account,
+    ok,
+    say,
+    unique,
+    whatsapp_credentials,
+)
 from tests.integration.conftest import drain
 from tests.integration.inbox_support import by_customer
 from tests.loopback import closed_port_url
@@ -229,7 +239,7 @@ def people(ctx: Context) -> list[str]:
 
 def channel_account(ctx: Context) -> list[str]:
     body = {"id": unique("hostile"), "channel": "whatsapp", "name": HOSTILE, "provider_account_id": HOSTILE,
-            "api_base_url": "http://127.0.0.1:9/graph", "credentials": {"app_secret": "s"}}
+            "api_base_url": "http://127.0.0.1:9/graph", "credentials": whatsapp_credentials()}
     made = json_of(call("POST", ctx.url("/channel-accounts"), ctx.admin, body), 201)
     patched = json_of(call("PATCH", ctx.url(f"/channel-accounts/{made['id']}"), ctx.admin,
                            {"name": HOSTILE + "!", "enabled": False}), 200)
