@@ -27,7 +27,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from chalice import Chalice, Response  # type: ignore[attr-defined]
 from chalice.app import Request, SQSEvent
-from chalicelib import errors, resources, wiring
+from chalicelib import cursors, errors, resources, wiring
 from chalicelib.auth import sign_in
 from chalicelib.channels import webhook_reply
 from chalicelib.channels.base import WebhookRequest
@@ -194,7 +194,8 @@ def route(path: str, **options: Any) -> Callable[[Callable[..., Response]], Call
         @functools.wraps(view)
         def answer(**params: Any) -> Response:
             try:
-                return view(**params)
+                list_scope = _open_cursor()
+                return _seal_cursors(view(**params), list_scope)
             except errors.DomainError as error:
                 return _error(_status_of(error), error.code, error.message, error.field)
             except ValidationError as error:
@@ -206,6 +207,44 @@ def route(path: str, **options: Any) -> Callable[[Callable[..., Response]], Call
         return answer
 
     return register
+
+
+# Cursors in an answer, and the route whose list each one pages (None: the answering route's).
+_CURSOR_FIELDS: dict[str, str | None] = {
+    "next_cursor": None, "conversations_cursor": "/customers/{customer_id}/conversations"}
+
+
+def _open_cursor() -> str:
+    """The list this request reads (chalicelib/cursors.py); its ``cursor``, if any, is replaced by
+    the storage cursor inside it, or refused."""
+    request = _request()
+    query = request.query_params
+    list_scope = cursors.scope(request.path, request.uri_params, _query_items())
+    if query is not None and query.get("cursor"):
+        query["cursor"] = cursors.open_sealed(wiring.cursor_key(), list_scope, query["cursor"])
+    return list_scope
+
+
+def _query_items() -> list[tuple[str, str]]:
+    query = _request().query_params
+    return [] if query is None else [(name, value) for name in query for value in query.getlist(name)]
+
+
+def _seal_cursors(response: Response, list_scope: str) -> Response:
+    body = response.body
+    if response.status_code != 200 or not isinstance(body, str) or "_cursor\":\"" not in body:
+        return response
+    document = json.loads(body)
+    for name, route in _CURSOR_FIELDS.items():
+        cursor = document.get(name)
+        if not isinstance(cursor, str):
+            continue
+        field_scope = list_scope
+        if route is not None:  # a cursor of the customer's conversation list, in the profile's answer
+            field_scope = cursors.scope(route, {"customer_id": document["profile"]["id"]}, _query_items())
+        document[name] = cursors.seal(wiring.cursor_key(), field_scope, cursor)
+    response.body = json.dumps(document, separators=(",", ":"))
+    return response
 
 
 def _request() -> Request:

@@ -42,6 +42,7 @@ from .resources import EVENTS_QUEUE, PURGE_QUEUE, SEND_QUEUE
 from .settings import get_settings
 from .storage.channel_accounts import ChannelAccountStore
 from .storage.consent import ConsentStore
+from .storage.cursor_key import cursor_key as stored_cursor_key
 from .storage.customer_merge import MergeStore
 from .storage.customers import CustomerStore
 from .storage.lifecycle import ConversationLifecycle
@@ -62,6 +63,11 @@ from .storage.users import UserStore
 @lru_cache(maxsize=1)
 def repository() -> ContactRepository:
     return ContactRepository()
+
+
+def cursor_key() -> bytes:
+    """The key page cursors are sealed with (cursors.py), cached per container."""
+    return stored_cursor_key()
 
 
 @lru_cache(maxsize=1)
