@@ -10,9 +10,9 @@ The payload of a webhook names the media, so the download is where an attacker w
 servers at internal addresses. Every download is therefore checked, in this order:
 
 - the URL's host must be one the adapter names for its provider (``MediaSource.allowed_hosts``);
-- the host must resolve to public addresses only. The one exception is the account's own API
-  host when that is a loopback address (the local channel simulator): production accounts point
-  at the providers' public hosts, so there the rule is strict;
+- the host must resolve to public addresses only (IPv4 inside IPv6 decoded). The one exception
+  is the account's own API host on loopback in the local runtime (``Settings.local_runtime``:
+  the channel simulator); in AWS the rule is strict, whatever URL an account names;
 - the connection goes to the address that was checked (no second DNS lookup to rebind);
 - redirects are followed to the same scheme, host and port, or to a host the adapter names as
   its provider's redirect target (``MediaSource.redirect_hosts``: Twilio's API sends media on to
@@ -41,9 +41,10 @@ import urllib3
 from botocore.exceptions import ClientError
 
 from .channels.base import ChannelAdapter, Credentials, MediaSource, SendFailed
-from .channels.http import pinned_pool
+from .channels.http import address_problem, pinned_pool
 from .domain.models import Attachment, Channel, ChannelAccount, MediaRef
 from .errors import DomainError
+from .settings import get_settings
 from .storage import keys
 
 if TYPE_CHECKING:
@@ -105,7 +106,11 @@ def content_type_allowed(content_type: str) -> bool:
 
 
 def simulator_host(account: ChannelAccount) -> str | None:
-    """host:port of the account's API when it is on loopback (the local simulator), else None."""
+    """host:port of the account's API when it is on loopback and this is the local runtime (the
+    channel simulator), else None. Never trusted because of the URL alone: in AWS a loopback
+    URL is refused, whatever an account names."""
+    if not get_settings().local_runtime:
+        return None
     parts = urlsplit(account.api_base_url)
     return parts.netloc.lower() if (parts.hostname or "").lower() in _LOOPBACK_NAMES else None
 
@@ -158,7 +163,7 @@ def _check_url(url: str, allowed: frozenset[str], trusted_loopback: frozenset[st
         raise MediaRefused(f"{host} has no address", permanent=False)
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
-        if not ip.is_global and not (trusted and ip.is_loopback):
+        if address_problem(address) is not None and not (trusted and ip.is_loopback):
             raise MediaRefused(f"media host {host} resolves to a non-public address")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return _Target(parts.scheme, host, netloc, port, addresses[0], path)

@@ -168,7 +168,8 @@ def channel_accounts() -> ChannelAccountStore:
 @lru_cache(maxsize=1)
 def channels_admin() -> ChannelAdministration:
     return ChannelAdministration(channel_accounts(), team_store(), CredentialWriter(get_settings()),
-                                 get_settings().public_api_url, media_store())
+                                 get_settings().public_api_url, media_store(),
+                                 local_runtime=get_settings().local_runtime)
 
 
 @lru_cache(maxsize=1)
