@@ -27,10 +27,13 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from chalice import Chalice, Response  # type: ignore[attr-defined]
 from chalice.app import Request, SQSEvent
-from chalicelib import cursors, errors, resources, wiring
-from chalicelib.auth import sign_in
+from chalicelib import wiring
+from chalicelib.adapters.auth import sign_in
 from chalicelib.channels import webhook_reply
 from chalicelib.channels.base import WebhookRequest
+from chalicelib.core import cursors, resources
+from chalicelib.core.settings import get_settings
+from chalicelib.domain import errors
 from chalicelib.domain.admin_inputs import (
     ChannelAccountInput,
     ChannelAccountPatch,
@@ -144,7 +147,6 @@ from chalicelib.domain.subscription_models import (
     SubscriptionPage,
     SubscriptionPatch,
 )
-from chalicelib.settings import get_settings
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
@@ -215,7 +217,7 @@ _CURSOR_FIELDS: dict[str, str | None] = {
 
 
 def _open_cursor() -> str:
-    """The list this request reads (chalicelib/cursors.py); its ``cursor``, if any, is replaced by
+    """The list this request reads (chalicelib/core/cursors.py); its ``cursor``, if any, is replaced by
     the storage cursor inside it, or refused."""
     request = _request()
     query = request.query_params

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from functools import lru_cache, partial
 
-from .auth import TokenVerifier
+from .adapters.auth import TokenVerifier
+from .adapters.credential_admin import CredentialWriter
+from .adapters.credentials import CredentialStore
+from .adapters.identity_provider import CognitoIdentityProvider, IdentityProvider
+from .adapters.media import PROVIDER_URL_SECONDS, InboundMedia, MediaStore
+from .adapters.messaging import QueuePublisher, StateMachineStarter
 from .channels import adapter_for
 from .channels.http import post_to_receiver
-from .clock import utc_now
-from .credential_admin import CredentialWriter
-from .credentials import CredentialStore
+from .core.clock import utc_now
+from .core.resources import EVENTS_QUEUE, PURGE_QUEUE, SEND_QUEUE
+from .core.settings import get_settings
 from .domain.assignment import Assigner, WaitingOffers
 from .domain.channel_admin import ChannelAdministration
 from .domain.compose import Composer
@@ -35,11 +40,6 @@ from .domain.tagging import Tagging
 from .domain.teams_admin import TeamAdministration
 from .domain.templates import TemplateCatalogue
 from .domain.users_admin import UserAdministration
-from .identity_provider import CognitoIdentityProvider, IdentityProvider
-from .media import PROVIDER_URL_SECONDS, InboundMedia, MediaStore
-from .messaging import QueuePublisher, StateMachineStarter
-from .resources import EVENTS_QUEUE, PURGE_QUEUE, SEND_QUEUE
-from .settings import get_settings
 from .storage.channel_accounts import ChannelAccountStore
 from .storage.consent import ConsentStore
 from .storage.cursor_key import cursor_key as stored_cursor_key

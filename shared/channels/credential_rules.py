@@ -12,8 +12,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import Channel
-from chalicelib.errors import InvalidInput
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import urllib3
-from chalicelib.settings import get_settings
+from chalicelib.core.settings import get_settings
 
 from .base import SendFailed
 

@@ -1,4 +1,4 @@
-"""The key page cursors are signed with (``chalicelib/cursors.py``): 32 random bytes made by the
+"""The key page cursors are signed with (``chalicelib/core/cursors.py``): 32 random bytes made by the
 first process that needs them and kept in the table, so every function and container signs and
 verifies alike, in AWS and in the local runtime, with nothing to configure."""
 

@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
-from chalicelib import cursors
-from chalicelib.errors import InvalidInput
+from chalicelib.core import cursors
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.storage import presence
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from chalicelib import wiring
 from chalicelib.domain.compose import Composer, Draft
+from chalicelib.domain.errors import Conflict
 from chalicelib.domain.identity import principal_for
-from chalicelib.errors import Conflict
 from chalicelib.storage.lifecycle import ConversationLifecycle
 from chalicelib.storage.repository import ContactRepository
 

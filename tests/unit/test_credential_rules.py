@@ -7,10 +7,10 @@ from __future__ import annotations
 import secrets
 
 import pytest
+from chalicelib.adapters.credentials import StoredCredentials
 from chalicelib.channels.credential_rules import check_provider_credentials
-from chalicelib.credentials import StoredCredentials
+from chalicelib.domain.errors import InvalidInput, SignatureRejected
 from chalicelib.domain.models import Channel
-from chalicelib.errors import InvalidInput, SignatureRejected
 
 META = {"app_secret": secrets.token_hex(16), "access_token": "EAAG" + secrets.token_hex(12),
         "verify_token": secrets.token_hex(8)}

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from chalicelib.adapters.media import MediaRefused, download, simulator_host
 from chalicelib.channels import http
 from chalicelib.channels.base import MediaSource, SendFailed
 from chalicelib.channels.provider_urls import provider_url_problem
 from chalicelib.domain.models import Channel, ChannelAccount
-from chalicelib.media import MediaRefused, download, simulator_host
 
 from tests.loopback import OK_EMPTY, LoopbackServer, loopback_server
 

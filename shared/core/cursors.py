@@ -14,7 +14,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
 
-from .errors import InvalidInput
+from chalicelib.domain.errors import InvalidInput
 
 # Query parameters that do not change which list a cursor walks.
 UNSCOPED = frozenset({"cursor", "limit"})
