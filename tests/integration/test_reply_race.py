@@ -14,7 +14,7 @@ from chalicelib.domain.identity import principal_for
 from chalicelib.storage.lifecycle import ConversationLifecycle
 from chalicelib.storage.repository import ContactRepository
 
-from tests.integration.inbox_support import get, picked_up, post
+from tests.integration.inbox_support import get, online, picked_up, post
 
 
 class _InterruptingRepository(ContactRepository):
@@ -43,7 +43,6 @@ def test_a_reply_held_between_check_and_write_is_refused(runtime, api, webhook_u
                                                          user_ids, meanwhile):
     # Given agent1's conversation, and a reply of agent1's held after its checks
     _, conversation = picked_up(runtime, api, webhook_url, demo, agent1)
-    assert post(api, "/me/heartbeat", agent2).status_code == 200  # online: a conversation may go to agent2
     path = f"/conversations/{conversation['id']}"
     actions = {
         "archive": lambda: post(api, f"{path}/archive", agent1, {}),
@@ -53,8 +52,8 @@ def test_a_reply_held_between_check_and_write_is_refused(runtime, api, webhook_u
     done: list[Any] = []
     composer = _composer(_InterruptingRepository(lambda: done.append(actions[meanwhile]())))
     agent = principal_for(ContactRepository().get_user(user_ids["agent1@example.com"]), None)
-    # When the conversation is archived, handed back or reassigned in between
-    with pytest.raises(Conflict):
+    # When the conversation is archived, handed back or reassigned (to agent2, online) in between
+    with online(api, {user_ids["agent2@example.com"]: agent2}), pytest.raises(Conflict):
         composer.reply(agent, conversation["id"], Draft(text="slipped through"))
     # Then the interruption happened, and no reply was stored
     assert done, "nothing ran in between"
