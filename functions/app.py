@@ -195,20 +195,28 @@ def route(path: str, **options: Any) -> Callable[[Callable[..., Response]], Call
     def register(view: Callable[..., Response]) -> Callable[..., Response]:
         @functools.wraps(view)
         def answer(**params: Any) -> Response:
-            try:
-                list_scope = _open_cursor()
-                return _seal_cursors(view(**params), list_scope)
-            except errors.DomainError as error:
-                return _error(_status_of(error), error.code, error.message, error.field)
-            except ValidationError as error:
-                first = error.errors()[0]
-                field = ".".join(str(part) for part in first["loc"]) or None
-                return _error(400, "invalid_input", f"{field or 'body'}: {first['msg']}", field)
+            response = _answer(view, params)
+            # Answers carry customers' and agents' personal data: no browser or proxy keeps them.
+            response.headers = {**(response.headers or {}), "Cache-Control": "no-store",
+                                "X-Content-Type-Options": "nosniff"}
+            return response
 
         app.route(path, **options)(answer)
         return answer
 
     return register
+
+
+def _answer(view: Callable[..., Response], params: dict[str, Any]) -> Response:
+    try:
+        list_scope = _open_cursor()
+        return _seal_cursors(view(**params), list_scope)
+    except errors.DomainError as error:
+        return _error(_status_of(error), error.code, error.message, error.field)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or None
+        return _error(400, "invalid_input", f"{field or 'body'}: {first['msg']}", field)
 
 
 # Cursors in an answer, and the route whose list each one pages (None: the answering route's).

@@ -141,3 +141,12 @@ def test_an_agent_opt_out_covers_every_address_of_the_channel(runtime, api, agen
                     {"channel": "whatsapp", "opted_out": True, "address": f"phone:+{new_wa_id()}"})
     assert stranger.status_code == 400, stranger.text
     assert stranger.json()["error"]["field"] == "address"
+
+
+def test_answers_with_personal_data_are_not_kept_by_browsers_or_proxies(api, agent1, customers):
+    # When an agent reads a customer, their own profile, and something that does not exist
+    for path in (f"/customers/{customers.shared}", "/me", "/customers/no-such-customer"):
+        response = call("GET", f"{api}{path}", agent1)
+        # Then no cache keeps the answer, and its type is not sniffed
+        assert response.headers["Cache-Control"] == "no-store", path
+        assert response.headers["X-Content-Type-Options"] == "nosniff", path
