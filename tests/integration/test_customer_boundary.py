@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import requests
 
 from tests.integration.admin_helpers import Account, call, new_whatsapp_account, ok, say
 from tests.integration.inbox_support import by_customer
-from tests.support import new_wa_id
+from tests.support import HTTP_TIMEOUT, new_wa_id
 
 
 @dataclass(frozen=True)
@@ -150,3 +151,15 @@ def test_answers_with_personal_data_are_not_kept_by_browsers_or_proxies(api, age
         # Then no cache keeps the answer, and its type is not sniffed
         assert response.headers["Cache-Control"] == "no-store", path
         assert response.headers["X-Content-Type-Options"] == "nosniff", path
+
+
+def test_the_local_web_server_sends_the_web_apps_security_headers(runtime):
+    # When the browser loads the web app from the local runtime
+    response = requests.get(f"{runtime.info.web_url}/", timeout=HTTP_TIMEOUT)
+    # Then it carries the headers CloudFront's policy adds in AWS (shared/core/web_policy.py)
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
