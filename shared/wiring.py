@@ -92,7 +92,7 @@ def inbox() -> Inbox:
 
 @lru_cache(maxsize=1)
 def intake() -> WebhookIntake:
-    return WebhookIntake(repository(), credentials(), publisher())
+    return WebhookIntake(repository(), credentials(), publisher(), utc_now)
 
 
 @lru_cache(maxsize=1)
