@@ -152,10 +152,23 @@ def address_problem(host: str) -> str | None:
 
 
 def receiver_address_problem(url: str) -> str | None:
-    """Why a receiver URL names a non-public host outright, else None. Registration refuses
-    these (and resolves the name: ``receiver_url_problem``); a host name that resolves to such an
-    address later is caught when posting (``post_to_receiver``)."""
-    return address_problem(urlsplit(url).hostname or "")
+    """Why a receiver URL may not be registered outside the local runtime, else None: plain http
+    (the signed body and the secret's MAC would travel in the clear), or a host that is not
+    public, named outright or by a name that resolves to such an address now (a name that does
+    not resolve yet is checked again, and pinned, on every post: ``post_to_receiver``)."""
+    parts = urlsplit(url)
+    if parts.scheme != "https":
+        return f"receivers are called over https only, not {parts.scheme or 'no scheme'}://"
+    host = parts.hostname or ""
+    problem = address_problem(host)
+    if problem is not None or not host:
+        return problem or "the URL names no host"
+    try:
+        found = {str(info[4][0]) for info in socket.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)}
+    except (socket.gaierror, UnicodeError, ValueError):
+        return None
+    bad = sorted(address for address in found if address_problem(address) is not None)
+    return f"{host} resolves to a non-public address ({', '.join(bad)})" if bad else None
 
 
 def _public_address(host: str, port: int) -> str:
