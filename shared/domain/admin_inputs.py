@@ -8,6 +8,7 @@ from .admin_models import AssignmentPolicy, NotificationPreference, OutOfOfficeD
 from .consent import ConsentKeywords
 from .models import Channel, Role
 from .office_hours import OfficeHours
+from .text_safety import Label
 
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 _LANGUAGE = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$"
@@ -25,7 +26,7 @@ class PageQuery(AdminInput):
 
 class InviteUserInput(AdminInput):
     email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    display_name: str = Field(min_length=1, max_length=100)
+    display_name: Label = Field(min_length=1, max_length=100)
     # Without a role: agent while a seat is free, else watcher.
     role: Role | None = None
     # Without teams: the default team.
@@ -102,7 +103,7 @@ class RoutingRuleInput(AdminInput):
 
 
 class ProfilePatch(AdminInput):
-    display_name: str | None = Field(default=None, min_length=1, max_length=100)
+    display_name: Label | None = Field(default=None, min_length=1, max_length=100)
     language: str | None = Field(default=None, max_length=35, pattern=_LANGUAGE)
     time_zone: str | None = Field(default=None, max_length=64)
     dark_mode: bool | None = None

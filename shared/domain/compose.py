@@ -54,6 +54,7 @@ from .placeholders import refuse_unresolved
 from .routing import PHONE_CHANNELS
 from .statistics import StatsRecorder
 from .templates import fill
+from .text_safety import clean_text
 from .uploads import Upload, presigned_upload, uploaded
 from .window import WINDOW_BY_CHANNEL, window_state
 
@@ -236,7 +237,7 @@ class Composer:
             template = self._templates.get(account_id, draft.template.name, draft.template.language)
             content, body = fill(template, draft.template.variables)
             return _Checked(text=body, attachments=(), template=content)
-        text = (draft.text or "").strip() or None
+        text = clean_text(draft.text or "").strip() or None
         if text is None and not draft.attachments:
             raise InvalidInput("text must not be empty", field="text")
         if text is not None:

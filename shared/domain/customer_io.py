@@ -12,6 +12,7 @@ from .consent import ConsentChange, ConsentState
 from .customer_profiles import ConversationSummary, CustomerSummary, CustomerView
 from .customers import AttributeDefinition, CommunicationEntry, Medium, MergeRecord, SearchField
 from .models import Channel, Direction, Page
+from .text_safety import OptionalLabel
 
 _LANGUAGE = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$"
 
@@ -29,7 +30,7 @@ class CustomerSearchQuery(_Strict):
 
 
 class CustomerPatch(_Strict):
-    name: str | None = Field(default=None, max_length=200)
+    name: OptionalLabel | None = Field(default=None, max_length=200)
     language: str | None = Field(default=None, max_length=35, pattern=_LANGUAGE)
     # Values by attribute key (text, number, date YYYY-MM-DD or one of the choices); null removes one.
     attributes: dict[str, Any] | None = Field(default=None, max_length=100)
