@@ -49,6 +49,7 @@ from .identity import (
 )
 from .models import Channel, Conversation, ConversationState, Direction, Frozen, Page
 from .paging import check_limit
+from .patches import CustomerPatch
 
 RECENT = 10
 
@@ -211,17 +212,16 @@ class CustomerProfiles:
 
     # --- changing --------------------------------------------------------------------------------
 
-
-    def update(self, principal: Principal, customer_id: str, changes: dict[str, Any]) -> CustomerView:
+    def update(self, principal: Principal, customer_id: str, patch: CustomerPatch) -> CustomerView:
         """Change the name, the language or attribute values (None removes one)."""
         profile = self._customers.current(customer_id)
         require_customer_writer(self._customers, principal, profile)
+        changed = patch.model_fields_set
         attributes = profile.attributes
-        if "attributes" in changes:
-            attributes = apply_attributes(profile.attributes, changes["attributes"] or {},
-                                          self._customers.definitions())
-        name = changes.get("name", profile.name)
-        language = changes.get("language", profile.language)
+        if "attributes" in changed:
+            attributes = apply_attributes(profile.attributes, patch.attributes or {}, self._customers.definitions())
+        name = patch.name if "name" in changed else profile.name
+        language = patch.language if "language" in changed else profile.language
         updated = self._customers.update_profile(profile, name=name, language=language, attributes=attributes)
         return self._view(updated, principal_for_view=principal)
 

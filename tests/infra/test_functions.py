@@ -43,8 +43,9 @@ def _functions(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
     """Chalice function name -> properties of its AWS::Serverless::Function."""
     functions = {}
     for resource in synthesized.of_type("AWS::Serverless::Function").values():
-        handler = resource["Properties"]["Handler"].removeprefix("app.")
-        functions[API if handler == "app" else handler] = resource
+        # The API is app.app; a worker is <its blueprint's module>.<function name>.
+        handler = resource["Properties"]["Handler"]
+        functions[API if handler == "app.app" else handler.rsplit(".", 1)[-1]] = resource
     return functions
 
 

@@ -23,6 +23,8 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
+from chalicelib.api import kit
+from chalicelib.api.openapi import openapi_document
 from chalicelib.core import cursors
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.storage import presence
@@ -49,8 +51,8 @@ from tests.integration.inbox_support import by_customer
 from tests.loopback import closed_port_url
 from tests.support import HTTP_TIMEOUT, new_wa_id
 
-APP = load_functions_app()
-SCHEMA = schemathesis.openapi.from_dict(APP.openapi_document(), config=schemathesis.Config())
+load_functions_app()  # registers every route of the app
+SCHEMA = schemathesis.openapi.from_dict(openapi_document(), config=schemathesis.Config())
 
 
 def _operations() -> dict[tuple[str, str], APIOperation[Any, Any, Any, Any]]:
@@ -63,12 +65,13 @@ def _operations() -> dict[tuple[str, str], APIOperation[Any, Any, Any, Any]]:
 
 
 OPERATIONS = _operations()
-ACCESS = {(route.method, route.path): route.access for route in APP.API_ROUTES}
+ACCESS = {(route.method, route.path): route.access for route in kit.API_ROUTES}
 # Access labels under which an agent may call a route (fuzzed as the agent too), and those that
 # refuse agents before reading anything (fuzzed as the administrator only).
-AGENT_LABELS = {APP.ANYONE, APP.WORKERS, APP.STARTERS, APP.ASSIGNERS, APP.OWNER, f"{APP.OWNER}; administrator",
-                f"{APP.WORKERS}; if assigned: {APP.OWNER} or administrator", f"{APP.READERS}; agents of the team"}
-NO_AGENT_LABELS = {APP.ADMIN, APP.READERS, APP.PUBLIC}
+AGENT_LABELS = {kit.ANYONE, kit.WORKERS, kit.CUSTOMER_WORKERS, kit.STARTERS, kit.ASSIGNERS, kit.OWNER,
+                f"{kit.OWNER}; administrator", f"{kit.WORKERS}; if assigned: {kit.OWNER} or administrator",
+                f"{kit.READERS}; agents of the team"}
+NO_AGENT_LABELS = {kit.ADMIN, kit.READERS, kit.PUBLIC}
 HERE = "tests/integration/test_openapi_fuzz.py"
 # FUZZ_EXAMPLES=200 for a longer hunt by hand; CI keeps the default short.
 EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "6"))
@@ -232,7 +235,7 @@ def test_no_request_the_schema_describes_or_breaks_gets_a_server_error(fuzz, who
 
 # --- cursors -----------------------------------------------------------------------------------
 
-CURSOR_ROUTES = sorted((route.method, route.path) for route in APP.API_ROUTES
+CURSOR_ROUTES = sorted((route.method, route.path) for route in kit.API_ROUTES
                        if route.query is not None and "cursor" in route.query.model_fields)
 
 

@@ -4,7 +4,7 @@ controls, no control characters; a name of nothing visible is refused."""
 from __future__ import annotations
 
 import pytest
-from chalicelib.domain.admin_inputs import InviteUserInput
+from chalicelib.api.schemas.admin_inputs import InviteUserInput
 from chalicelib.domain.models import InboundMessage
 from chalicelib.domain.search import normalise_tag
 from chalicelib.domain.text_safety import clean_label, clean_text
