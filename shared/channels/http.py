@@ -60,9 +60,9 @@ def _call(method: str, url: str, headers: dict[str, str], body: bytes | None = N
     """One provider call; network failures and timeouts become transient SendFailed errors, and
     an answer that is not JSON reads as ``None``. Outside the simulator the call is https to an
     address checked to be public, and the connection goes to that address (no rebinding)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
     try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
         if _simulator(host):
             response = _pool().request(method, url, body=body, headers=headers, timeout=timeout or _TIMEOUT)
         else:
@@ -156,15 +156,19 @@ def receiver_address_problem(url: str) -> str | None:
     (the signed body and the secret's MAC would travel in the clear), or a host that is not
     public, named outright or by a name that resolves to such an address now (a name that does
     not resolve yet is checked again, and pinned, on every post: ``post_to_receiver``)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port or 443
+    except ValueError:
+        return "it is not a URL"
     if parts.scheme != "https":
         return f"receivers are called over https only, not {parts.scheme or 'no scheme'}://"
-    host = parts.hostname or ""
     problem = address_problem(host)
     if problem is not None or not host:
         return problem or "the URL names no host"
     try:
-        found = {str(info[4][0]) for info in socket.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)}
+        found = {str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
     except (socket.gaierror, UnicodeError, ValueError):
         return None
     bad = sorted(address for address in found if address_problem(address) is not None)

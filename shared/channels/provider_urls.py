@@ -47,8 +47,11 @@ def is_loopback_host(host: str) -> bool:
 
 def provider_url_problem(channel: Channel, url: str, *, local_runtime: bool) -> str | None:
     """Why ``url`` may not be this channel's API base URL, else None."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return f"{url!r} is not a URL"
     if not host or parts.scheme not in {"http", "https"}:
         return f"{url!r} is not an http(s) URL"
     if parts.username or parts.password:
