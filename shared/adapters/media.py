@@ -284,7 +284,12 @@ class MediaStore:
 
     def signed_url(self, attachment: Attachment, expires_in: int = SIGNED_URL_SECONDS) -> str:
         url: str = self._client().generate_presigned_url(
-            "get_object", Params={"Bucket": self._bucket, "Key": attachment.key}, ExpiresIn=expires_in)
+            "get_object", ExpiresIn=expires_in, Params={
+                "Bucket": self._bucket, "Key": attachment.key,
+                # Opened by itself (not inside the app), a file is saved, never rendered in our
+                # origin's neighbourhood; shown in an <img> or <video> it plays as before.
+                "ResponseContentDisposition": "attachment",
+                "ResponseContentType": attachment.content_type})
         return url
 
     def upload_url(self, key: str, content_type: str) -> str:
