@@ -44,6 +44,8 @@ QUEUE_CONSUMERS: Mapping[str, resources.QueueDefinition] = MappingProxyType({
     "reschedule_deletions": resources.RESCHEDULE_QUEUE,
     # Event webhooks for integrators: fan-out and signed delivery (shared/domain/event_delivery.py).
     "deliver_events": resources.EVENTS_QUEUE,
+    # Inbound media copied off the inbound path (shared/domain/media_copy.py).
+    "copy_media": resources.MEDIA_QUEUE,
 })
 # Functions whose use cases publish inbox events (shared/domain/events.py) onto the events queue.
 EVENT_PUBLISHERS: tuple[str, ...] = (API_HANDLER, "route_inbound", "assign_conversation", "check_window",

@@ -13,7 +13,7 @@ from .adapters.messaging import QueuePublisher, StateMachineStarter
 from .channels import adapter_for
 from .channels.http import post_to_receiver
 from .core.clock import utc_now
-from .core.resources import EVENTS_QUEUE, PURGE_QUEUE, SEND_QUEUE
+from .core.resources import EVENTS_QUEUE, MEDIA_QUEUE, PURGE_QUEUE, SEND_QUEUE
 from .core.settings import get_settings
 from .domain.assignment import Assigner, WaitingOffers
 from .domain.channel_admin import ChannelAdministration
@@ -27,6 +27,7 @@ from .domain.inbox import Inbox
 from .domain.intake import WebhookIntake
 from .domain.lifecycle import Lifecycle
 from .domain.me import Myself
+from .domain.media_copy import MEDIA_RETRY_HORIZON, MediaCopier
 from .domain.out_of_office import OutOfOffice
 from .domain.outbound import OutboundDispatcher, RetryPolicy
 from .domain.presence import PresenceService
@@ -47,6 +48,7 @@ from .storage.customer_merge import MergeStore
 from .storage.customers import CustomerStore
 from .storage.lifecycle import ConversationLifecycle
 from .storage.listing import ConversationLists
+from .storage.media_slots import MediaSlots
 from .storage.notes import NoteRepository
 from .storage.quick_replies import QuickReplyRepository
 from .storage.repository import ContactRepository
@@ -102,10 +104,22 @@ def media_store() -> MediaStore:
 
 @lru_cache(maxsize=1)
 def router() -> Router:
+    return Router(repository(), publisher(), lifecycle(), stats(), customers=customer_store(),
+                  consent=consent_store(), settings=get_service_settings, events=events())
+
+
+@lru_cache(maxsize=1)
+def media_copier() -> MediaCopier:
+    settings = get_settings()
     inbound_media = InboundMedia(media_store(), lambda account: credentials().get(account.channel.value, account.id),
                                  adapter_for)
-    return Router(repository(), publisher(), lifecycle(), stats(), inbound_media, customers=customer_store(),
-                  consent=consent_store(), settings=get_service_settings, events=events())
+    # Provider media links do not last (Meta's CDN links expire, WhatsApp's media ids after
+    # 30 days): retries stop after an hour at most.
+    return MediaCopier(repository(), inbound_media, MediaSlots(), StateMachineStarter(),
+                       retry_machine_arn=settings.retry_machine_arn, media_queue_url=settings.queue_url(MEDIA_QUEUE),
+                       policy=RetryPolicy(base_seconds=settings.retry_base_seconds,
+                                          horizon=min(settings.retry_horizon, MEDIA_RETRY_HORIZON)),
+                       clock=utc_now)
 
 
 @lru_cache(maxsize=1)

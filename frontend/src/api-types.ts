@@ -198,6 +198,13 @@ export interface ConsentState {
   source?: ConsentSource | null;
 }
 
+/** A contact the customer shared (vCard-like). */
+export interface ContactCard {
+  emails?: string[];
+  name: string;
+  phones?: string[];
+}
+
 export type ContentKind = "text" | "image" | "document" | "audio" | "video" | "location" | "contacts" | "unsupported";
 
 export interface Conversation {
@@ -418,6 +425,13 @@ export interface InviteUserInput {
   team_ids?: string[];
 }
 
+export interface Location {
+  address?: string | null;
+  latitude: number;
+  longitude: number;
+  name?: string | null;
+}
+
 export interface MeOut {
   may_create_tags: boolean;
   team_id: string;
@@ -428,6 +442,18 @@ export interface MeOut {
 export interface MediaCapability {
   content_type: string;
   max_bytes: number;
+}
+
+/**
+ * A media object of an inbound message that is not (yet) in the media bucket: being copied,
+ * waiting for a retry, or given up on, with the reason the agent sees.
+ */
+export interface MediaIssue {
+  content_type?: string | null;
+  filename?: string | null;
+  index: number;
+  reason?: string | null;
+  state: "pending" | "retrying" | "failed";
 }
 
 /** How an interaction that did not come through a channel took place (CRM.COM's media). */
@@ -477,16 +503,24 @@ export interface Message {
   attachments?: Attachment[];
   author_id: string | null;
   channel?: Channel | null;
+  contacts?: ContactCard[];
   conversation_id: string;
   customer_id?: string | null;
   direction: Direction;
+  earlier_texts?: string[];
+  edited_at?: string | null;
   error?: DeliveryError | null;
   id: string;
   kind: ContentKind;
+  location?: Location | null;
+  media_issues?: MediaIssue[];
   provider_message_id: string | null;
+  reaction?: string | null;
+  reply_payload?: string | null;
   sent_at: string;
   sent_parts?: string[];
   status: DeliveryStatus;
+  story?: StoryRef | null;
   template?: TemplateContent | null;
   text: string | null;
 }
@@ -520,16 +554,24 @@ export interface MessageOut {
   attachments?: AttachmentOut[];
   author_id: string | null;
   channel?: Channel | null;
+  contacts?: ContactCard[];
   conversation_id: string;
   customer_id?: string | null;
   direction: Direction;
+  earlier_texts?: string[];
+  edited_at?: string | null;
   error?: DeliveryError | null;
   id: string;
   kind: ContentKind;
+  location?: Location | null;
+  media_issues?: MediaIssue[];
   provider_message_id: string | null;
+  reaction?: string | null;
+  reply_payload?: string | null;
   sent_at: string;
   sent_parts?: string[];
   status: DeliveryStatus;
+  story?: StoryRef | null;
   template?: TemplateContent | null;
   text: string | null;
 }
@@ -806,6 +848,17 @@ export interface StatisticsQuery {
   team?: string | null;
   /** ISO 8601 with offset; exclusive */
   until: string;
+}
+
+/**
+ * An Instagram story the message is about: the customer mentioned the account in their
+ * story, or replied to one of the account's stories. Only the link is kept (Meta forbids
+ * storing story media); it stops working when the story expires.
+ */
+export interface StoryRef {
+  kind: "mention" | "reply";
+  story_id?: string | null;
+  url?: string | null;
 }
 
 /** The answer to a creation or a secret rotation: the only time the secret is shown. */

@@ -4,7 +4,10 @@ it serves, and the control API that tests and the page drive.
 Control API::
 
     GET  /control/accounts                        every simulated account (no secrets)
-    POST /control/<channel>/<account>/messages    a customer writes: {"from", "name", "text", "image"}
+    POST /control/<channel>/<account>/messages    a customer writes: {"from", "name", "text", "image"},
+                                                  or picks an option {"text": title, "choice": payload},
+                                                  with an unreadable event batched in {"odd_neighbour"},
+                                                  or blocks the bot {"blocks": true} (Telegram)
     GET  /control/outbox[?channel=&account=&to=]  what agents sent, with the statuses reported back
     GET  /control/customer-messages[?channel=&account=]
     POST /control/<channel>/failures              {"mode": "500"|"429"|"permanent", "count": n,
@@ -20,12 +23,14 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
+
+from local.http_serving import LocalHTTPServer
 
 from .core import ChannelSimulator, UnknownAccount
 from .model import ApiRequest, CustomerMessage
@@ -133,9 +138,13 @@ class _Handler(BaseHTTPRequestHandler):
             customer = str(document.get("from") or "").strip()
             if not customer:
                 raise ValueError("'from' (the customer's id on the channel) is required")
+            choice = document.get("choice")
             message = CustomerMessage(customer=customer, name=str(document.get("name") or "Customer"),
-                                      text=str(document.get("text") or ""), image=bool(document.get("image")))
-            if not message.text and not message.image:
+                                      text=str(document.get("text") or ""), image=bool(document.get("image")),
+                                      choice=str(choice) if choice is not None else None,
+                                      odd_neighbour=bool(document.get("odd_neighbour")),
+                                      blocks=bool(document.get("blocks")))
+            if not message.text and not message.image and not message.blocks:
                 raise ValueError("a message needs text or the sample image")
             status, message_id = simulator.customer_says(parts[0], parts[1], message)
             self._send(200, {"webhook_status": status, "id": message_id})
@@ -143,10 +152,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, {"error": "not found"})
 
 
-def serve(simulator: ChannelSimulator, host: str, port: int) -> ThreadingHTTPServer:
+def serve(simulator: ChannelSimulator, host: str, port: int) -> LocalHTTPServer:
     handler = type("SimulatorHandler", (_Handler,), {"simulator": simulator})
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
+    server = LocalHTTPServer((host, port), handler)
     simulator.url = f"http://{host}:{server.server_address[1]}"
     simulator.watch_mail()
     threading.Thread(target=server.serve_forever, name="simulator", daemon=True).start()

@@ -18,7 +18,15 @@ from chalicelib.core.resources import INBOUND_QUEUE
 from chalicelib.domain.errors import NotFound, PayloadTooLarge
 from chalicelib.storage.repository import ContactRepository
 
-from .models import ChannelAccount, ChannelEvent, ConsentSignal, InboundEnvelope, InboundMessage, StatusUpdate
+from .models import (
+    ChannelAccount,
+    ChannelEvent,
+    ConsentSignal,
+    InboundEnvelope,
+    InboundMessage,
+    StatusUpdate,
+    UnreadableEvent,
+)
 
 # How far ahead of our clock a provider's timestamp may be (their clocks and ours drift a little).
 # Later than that, the moment we received it stands in: a message dated a month ahead would
@@ -78,6 +86,8 @@ def _queue_message(event: ChannelEvent) -> QueueMessage:
         dedup = fifo_token("message", event.channel.value, event.account_id, event.provider_message_id)
     elif isinstance(event, ConsentSignal):
         dedup = fifo_token("consent", event.channel.value, event.account_id, event.provider_event_id)
+    elif isinstance(event, UnreadableEvent):
+        dedup = fifo_token("unreadable", event.channel.value, event.account_id, event.provider_event_id)
     else:
         dedup = fifo_token("status", event.channel.value, event.account_id, event.provider_message_id,
                            event.status.value)

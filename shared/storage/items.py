@@ -232,6 +232,18 @@ class MessageItem(TableItem, discriminator="message"):
     customer_id = UnicodeAttribute(null=True)
     # An outbound reply sent as several provider messages: the ids of the parts sent so far.
     sent_parts = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
+    # A reply chosen from buttons or a list: the option's payload.
+    reply_payload = UnicodeAttribute(null=True)
+    # A shared location and shared contact cards, as the domain models' JSON.
+    shared_location = UnicodeAttribute(null=True)
+    shared_contacts = UnicodeAttribute(null=True)
+    # A story mention or reply (the domain model's JSON); the customer's edits and reaction.
+    story = UnicodeAttribute(null=True)
+    edited_at = UTCDateTimeAttribute(null=True)
+    earlier_texts = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
+    reaction = UnicodeAttribute(null=True)
+    # Media not (yet) copied into the bucket: the domain MediaIssue list as JSON.
+    media_issues = UnicodeAttribute(null=True)
 
 
 class ProviderMessageItem(TableItem, discriminator="provider_message"):
