@@ -68,7 +68,6 @@ def test_the_blueprints_register_the_same_routes_into_a_second_app():
 def test_workers_poll_the_queues_of_the_installation_they_are_registered_for(monkeypatch):
     # Given the workers' module, imported under whatever app name this process started with
     from chalice import Chalice
-
     from chalicelib.api import workers
     from chalicelib.core import resources
     # When its blueprint registers into an app packaged for another installation
