@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache, partial
 
-from .adapters.auth import TokenVerifier
+from .adapters.auth import CognitoAccounts, TokenVerifier
 from .adapters.credential_admin import CredentialWriter
 from .adapters.credentials import CredentialStore
 from .adapters.identity_provider import CognitoIdentityProvider
@@ -12,9 +12,11 @@ from .adapters.media import PROVIDER_URL_SECONDS, InboundMedia, MediaStore
 from .adapters.messaging import QueuePublisher, StateMachineStarter
 from .channels import adapter_for, check_credentials
 from .channels.http import post_to_receiver, receiver_address_problem
+from .channels.provider_urls import provider_url_problem
 from .core.clock import utc_now
-from .core.resources import EVENTS_QUEUE, PURGE_QUEUE, SEND_QUEUE, TABLE
+from .core.resources import EVENTS_QUEUE, MEDIA_QUEUE, PURGE_QUEUE, SEND_QUEUE, TABLE
 from .core.settings import app_name, get_settings, region
+from .domain.accounts import Accounts
 from .domain.assignment import Assigner, WaitingOffers
 from .domain.channel_admin import ChannelAdministration
 from .domain.compose import Composer
@@ -27,14 +29,17 @@ from .domain.inbox import Inbox
 from .domain.intake import WebhookIntake
 from .domain.lifecycle import Lifecycle
 from .domain.me import Myself
+from .domain.media_copy import MEDIA_RETRY_HORIZON, MediaCopier
 from .domain.out_of_office import OutOfOffice
 from .domain.outbound import OutboundDispatcher, RetryPolicy
 from .domain.ports.directory import IdentityProvider
+from .domain.ports.inbound import InboundSideStores
 from .domain.presence import PresenceService
 from .domain.quick_replies import QuickReplies
 from .domain.retention import AutoDeletion
 from .domain.routing import Router
 from .domain.service_admin import ServiceAdministration
+from .domain.sign_in_throttle import SignInThrottle
 from .domain.statistics import StatisticsReader, StatsRecorder
 from .domain.subscriptions_admin import SubscriptionAdministration
 from .domain.tagging import Tagging
@@ -45,21 +50,27 @@ from .storage.auto_replies import AutoReplyStore
 from .storage.binding import bind_table
 from .storage.channel_accounts import ChannelAccountStore
 from .storage.consent import ConsentStore
+from .storage.cursor_key import cursor_key as stored_cursor_key
 from .storage.customer_merge import MergeStore
 from .storage.customers import CustomerStore
+from .storage.early_statuses import EarlyStatusStore
 from .storage.lifecycle import ConversationLifecycle
 from .storage.listing import ConversationLists
+from .storage.media_slots import MediaSlots
+from .storage.message_changes import MessageChanges
 from .storage.notes import NoteRepository
 from .storage.presence import PresenceStore
 from .storage.quick_replies import QuickReplyRepository
 from .storage.repository import ContactRepository
 from .storage.retention import AutoDeleteMachine, RetentionStore
 from .storage.service_settings import ServiceSettingsRepository, get_service_settings
+from .storage.sign_in_attempts import SignInAttemptStore
 from .storage.statistics import StatsRepository
 from .storage.subscriptions import SubscriptionStore
 from .storage.tags import TagRepository
 from .storage.teams import TeamStore
 from .storage.templates import TemplateRepository
+from .storage.unreadable_events import UnreadableEventStore
 from .storage.users import UserStore
 
 
@@ -76,6 +87,11 @@ bind_storage()
 @lru_cache(maxsize=1)
 def repository() -> ContactRepository:
     return ContactRepository()
+
+
+def cursor_key() -> bytes:
+    """The key page cursors are sealed with (cursors.py), cached per container."""
+    return stored_cursor_key()
 
 
 @lru_cache(maxsize=1)
@@ -100,7 +116,7 @@ def inbox() -> Inbox:
 
 @lru_cache(maxsize=1)
 def intake() -> WebhookIntake:
-    return WebhookIntake(channel_accounts(), credentials(), publisher(), adapter_for=adapter_for)
+    return WebhookIntake(channel_accounts(), credentials(), publisher(), adapter_for=adapter_for, clock=utc_now)
 
 
 @lru_cache(maxsize=1)
@@ -110,11 +126,25 @@ def media_store() -> MediaStore:
 
 @lru_cache(maxsize=1)
 def router() -> Router:
-    inbound_media = InboundMedia(media_store(), lambda account: credentials().get(account.channel.value, account.id),
-                                 adapter_for)
-    return Router(repository(), publisher(), lifecycle(), stats(), inbound_media, accounts=channel_accounts(),
+    side = InboundSideStores(early=EarlyStatusStore(), changes=MessageChanges(), slots=MediaSlots(),
+                             unreadable=UnreadableEventStore())
+    return Router(repository(), publisher(), lifecycle(), stats(), side, accounts=channel_accounts(),
                   teams=team_store(), customers=customer_store(), consent=consent_store(),
                   settings=get_service_settings, events=events())
+
+
+@lru_cache(maxsize=1)
+def media_copier() -> MediaCopier:
+    settings = get_settings()
+    inbound_media = InboundMedia(media_store(), lambda account: credentials().get(account.channel.value, account.id),
+                                 adapter_for)
+    # Provider media links do not last (Meta's CDN links expire, WhatsApp's media ids after
+    # 30 days): retries stop after an hour at most.
+    return MediaCopier(channel_accounts(), inbound_media, MediaSlots(), StateMachineStarter(),
+                       retry_machine_arn=settings.retry_machine_arn, media_queue_url=settings.queue_url(MEDIA_QUEUE),
+                       policy=RetryPolicy(base_seconds=settings.retry_base_seconds,
+                                          horizon=min(settings.retry_horizon, MEDIA_RETRY_HORIZON)),
+                       clock=utc_now)
 
 
 @lru_cache(maxsize=1)
@@ -140,7 +170,7 @@ def dispatcher() -> OutboundDispatcher:
                            horizon=settings.retry_horizon),
         clock=utc_now, media_url=lambda attachment: media_store().signed_url(attachment, PROVIDER_URL_SECONDS),
         consent=consent_store(),
-        events=events(),
+        events=events(), early=EarlyStatusStore(),
     )
 
 
@@ -173,6 +203,12 @@ def identity_provider() -> IdentityProvider:
 
 
 @lru_cache(maxsize=1)
+def accounts() -> Accounts:
+    return Accounts(CognitoAccounts(get_settings()), token_verifier(), user_store(), identity_provider(),
+                    SignInThrottle(SignInAttemptStore()))
+
+
+@lru_cache(maxsize=1)
 def users_admin() -> UserAdministration:
     return UserAdministration(user_store(), team_store(), identity_provider(), settings=service_settings())
 
@@ -190,7 +226,8 @@ def channel_accounts() -> ChannelAccountStore:
 @lru_cache(maxsize=1)
 def channels_admin() -> ChannelAdministration:
     return ChannelAdministration(channel_accounts(), team_store(), CredentialWriter(get_settings()),
-                                 get_settings().public_api_url, media_store(), check_credentials=check_credentials)
+                                 get_settings().public_api_url, media_store(), check_credentials=check_credentials,
+                                 url_problem=partial(provider_url_problem, local_runtime=get_settings().local_runtime))
 
 
 @lru_cache(maxsize=1)
@@ -222,7 +259,7 @@ def statistics() -> StatisticsReader:
 
 @lru_cache(maxsize=1)
 def presence() -> PresenceService:
-    return PresenceService(presence_store(), utc_now, WaitingOffers(publisher()))
+    return PresenceService(presence_store(), utc_now, WaitingOffers(publisher()), repository().assigned_count)
 
 
 @lru_cache(maxsize=1)
@@ -232,7 +269,7 @@ def tagging() -> Tagging:
 
 @lru_cache(maxsize=1)
 def myself() -> Myself:
-    return Myself(team_store(), tagging())
+    return Myself(team_store(), tagging(), get_service_settings)
 
 
 @lru_cache(maxsize=1)

@@ -9,6 +9,7 @@ validation errors become HTTP answers here, in ``_error_answer``, the one mappin
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 from collections.abc import Callable, Mapping
@@ -20,9 +21,13 @@ from chalice import Response  # type: ignore[attr-defined]
 from chalice.app import Blueprint, Request
 from chalicelib import wiring
 from chalicelib.api.schemas.admin_inputs import PageQuery
+from chalicelib.api.telemetry import logger
+from chalicelib.core import cursors
 from chalicelib.domain import errors
+from chalicelib.domain.accounts import require_mfa
 from chalicelib.domain.identity import ACCOUNT_WIDE_ROLES, Principal, principal_for, require_administrator
 from chalicelib.domain.models import Page
+from chalicelib.storage.service_settings import get_service_settings
 from pydantic import BaseModel, ValidationError
 
 # --- access labels ------------------------------------------------------------------------
@@ -32,10 +37,15 @@ ADMIN = "administrator"
 READERS = "administrator, watcher, supervisor"
 ANYONE = "any signed-in user"
 WORKERS = "administrator, agent (of the conversation's team)"
+CUSTOMER_WORKERS = "administrator, agent (of a team the customer wrote to)"
 STARTERS = "administrator, agent (of a team the channel account serves)"
 ASSIGNERS = "administrator, supervisor, agent (of the conversation's team)"
 OWNER = "the agent the conversation is assigned to"
 PUBLIC = "public"
+# Who am I, my profile, my password and authenticator: a user the service requires MFA of may
+# call these before setting it up; every other signed-in route refuses them (403
+# mfa_enrolment_required) until they have.
+SELF = "any signed-in user, also before setting up a required authenticator"
 
 # Routes outside the API document, each for a reason; any other route must be documented
 # (tests/unit/test_routes.py holds every registered route to this).
@@ -55,6 +65,7 @@ _STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.Conflict: 409,
     errors.PayloadTooLarge: 413,
     errors.WindowClosed: 422,
+    errors.TooManyRequests: 429,
 }
 _Model = TypeVar("_Model", bound=BaseModel)
 View = Callable[..., Response]
@@ -192,6 +203,8 @@ _ROLE_CHECKS: dict[str, Callable[[Principal], None]] = {ADMIN: require_administr
 
 def _authorize(access: str) -> Principal:
     principal = _caller()
+    if access != SELF:
+        require_mfa(get_service_settings(), principal)
     check = _ROLE_CHECKS.get(access)
     if check is not None:
         check(principal)
@@ -199,6 +212,10 @@ def _authorize(access: str) -> Principal:
 
 
 def _error_answer(failure: Exception) -> Response:
+    if isinstance(failure, errors.TooManyRequests):
+        answer = _error(429, failure.code, failure.message, failure.field)
+        answer.headers["Retry-After"] = str(failure.retry_after)
+        return answer
     if isinstance(failure, errors.DomainError):
         return _error(_status_of(failure), failure.code, failure.message, failure.field)
     assert isinstance(failure, ValidationError)
@@ -207,25 +224,99 @@ def _error_answer(failure: Exception) -> Response:
     return _error(400, "invalid_input", f"{field or 'body'}: {first['msg']}", field)
 
 
-def _guarded(view: View, access: str) -> View:
+def _audit(principal: Principal, method: str, path: str, params: Mapping[str, Any], status: int) -> None:
+    """One audit line per administrative change: who (user id and email), what (the route and
+    its path parameters) and the outcome; the line's timestamp says when."""
+    target = {name: value for name, value in params.items() if name != "principal"}
+    logger.info("administrative change", extra={
+        "audit": True, "actor_id": principal.id, "actor_email": principal.user.email, "method": method,
+        "route": path, "target": target, "status": status})
+
+
+def _guarded(view: View, access: str, change: tuple[str, str] | None = None) -> View:
     """The view behind the access check and the error mapping (Chalice turns an exception into a
-    500 inside the view call, before any middleware sees it)."""
+    500 inside the view call, before any middleware sees it). ``change`` (method, path) marks an
+    administrative change, which is audited once it succeeded."""
 
     @functools.wraps(view)
     def guarded(**params: Any) -> Response:
         try:
+            list_scope = _open_cursor()
             if access != PUBLIC:
                 params["principal"] = _authorize(access)
-            return view(**params)
+            response = _seal_cursors(view(**params), list_scope)
         except (errors.DomainError, ValidationError) as failure:
-            return _error_answer(failure)
+            response = _error_answer(failure)
+        else:
+            if change is not None and response.status_code < 400:
+                _audit(params["principal"], *change, params, response.status_code)
+        # Answers carry customers' and agents' personal data: no browser or proxy keeps them.
+        response.headers = {**(response.headers or {}), "Cache-Control": "no-store",
+                            "X-Content-Type-Options": "nosniff"}
+        return response
 
     return guarded
+
+
+# --- page cursors (core/cursors.py) -------------------------------------------------------
+# Cursors in an answer, and the route whose list each one pages (None: the answering route's).
+_CURSOR_FIELDS: dict[str, str | None] = {
+    "next_cursor": None, "conversations_cursor": "/customers/{customer_id}/conversations"}
+
+
+def _query_items() -> list[tuple[str, str]]:
+    query = request().query_params
+    return [] if query is None else [(name, value) for name in query for value in query.getlist(name)]
+
+
+def _open_cursor() -> str:
+    """The list this request reads; its ``cursor``, if any, is replaced by the storage cursor
+    sealed inside it, or refused (400)."""
+    current = request()
+    list_scope = cursors.scope(current.path, current.uri_params, _query_items())
+    query = current.query_params
+    if query is not None and query.get("cursor"):
+        query["cursor"] = cursors.open_sealed(wiring.cursor_key(), list_scope, query["cursor"])
+    return list_scope
+
+
+def _seal_cursors(response: Response, list_scope: str) -> Response:
+    body = response.body
+    if response.status_code != 200 or not isinstance(body, str) or '_cursor":"' not in body:
+        return response
+    document = json.loads(body)
+    for name, route in _CURSOR_FIELDS.items():
+        cursor = document.get(name)
+        if not isinstance(cursor, str):
+            continue
+        field_scope = list_scope
+        if route is not None:  # a cursor of the customer's conversation list, in the profile's answer
+            field_scope = cursors.scope(route, {"customer_id": document["profile"]["id"]}, _query_items())
+        document[name] = cursors.seal(wiring.cursor_key(), field_scope, cursor)
+    response.body = json.dumps(document, separators=(",", ":"))
+    return response
 
 
 class RouteBlueprint(Blueprint):
     """A Chalice blueprint whose routes go through the kit: documented ones (in the OpenAPI
     document, with their access) and the few on ``UNDOCUMENTED_ROUTES``."""
+
+    def _register_handler(self, handler_type: str, name: str, user_handler: Any, wrapped_handler: Any,
+                          kwargs: dict[str, Any], options: dict[Any, Any] | None = None) -> None:
+        # Chalice pops a route's options (its methods among them) out of ``kwargs`` while it
+        # registers the route into an app, so the same blueprint registered into a second app in
+        # one process (the CDK synthesis packages the app again) would turn every route into a
+        # GET. Each registration gets its own copy of the options.
+        pristine = copy.deepcopy(kwargs)
+        super()._register_handler(handler_type, name, user_handler, wrapped_handler, kwargs, options)
+        register_once = self._deferred_registrations.pop()
+
+        def register_with_fresh_options(app: Any, all_options: dict[str, Any]) -> None:
+            kwargs.clear()
+            kwargs.update(copy.deepcopy(pristine))
+            register_once(app, all_options)
+
+        self._deferred_registrations.append(register_with_fresh_options)
 
     def documented(self, path: str, method: str, summary: str, *, access: str,
                    body: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
@@ -235,7 +326,8 @@ class RouteBlueprint(Blueprint):
 
         def register(view: View) -> View:
             API_ROUTES.append(DocumentedRoute(method, path, summary, access, body, response, status, query))
-            self.route(path, methods=[method])(_guarded(view, access))
+            change = (method, path) if access == ADMIN and method != "GET" else None
+            self.route(path, methods=[method])(_guarded(view, access, change))
             return view
 
         return register

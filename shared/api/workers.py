@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -23,11 +23,19 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from chalice.app import Blueprint, SQSEvent
 from chalicelib import wiring
+from chalicelib.api import business_metrics as figures
 from chalicelib.api.telemetry import logger, tracer
 from chalicelib.core import resources
 from chalicelib.core.settings import app_name, require_at_cold_start
 from chalicelib.domain.events import EventsEnvelope
-from chalicelib.domain.models import InboundEnvelope, OutboundRequest
+from chalicelib.domain.models import (
+    DeliveryStatus,
+    InboundEnvelope,
+    InboundMessage,
+    MediaCopyRequest,
+    OutboundRequest,
+    StatusUpdate,
+)
 from chalicelib.domain.queue_messages import (
     AssignmentMessage,
     AssignmentRequest,
@@ -38,8 +46,34 @@ from chalicelib.domain.queue_messages import (
 from pydantic import Json
 
 require_at_cold_start()
-blueprint = Blueprint(__name__)
-_app_name = app_name()
+
+
+class QueueBlueprint(Blueprint):
+    """The workers' blueprint. A queue's physical name depends on the installation's app name,
+    which is read when the blueprint registers into an app (when ``functions/app.py`` is imported
+    under the function's environment), not when this module happened to be imported first: a test
+    process imports it long before the CDK synthesis packages the app for another installation."""
+
+    def __init__(self, import_name: str) -> None:
+        super().__init__(import_name)
+        self.queues: dict[str, resources.QueueDefinition] = {}
+
+    def _register_handler(self, handler_type: str, name: str, user_handler: Any, wrapped_handler: Any,
+                          kwargs: dict[str, Any], options: dict[Any, Any] | None = None) -> None:
+        super()._register_handler(handler_type, name, user_handler, wrapped_handler, kwargs, options)
+        definition = self.queues.get(name)
+        if definition is None:
+            return
+        register_once = self._deferred_registrations.pop()
+
+        def register_for_this_installation(app: Any, all_options: dict[str, Any]) -> None:
+            kwargs["queue"] = definition.physical_name(app_name())
+            register_once(app, all_options)
+
+        self._deferred_registrations.append(register_for_this_installation)
+
+
+blueprint = QueueBlueprint(__name__)
 
 
 # --- typed records: the SQS record with its body parsed by the queue's message model ---------
@@ -66,6 +100,10 @@ class OutboundRecord(SqsRecordModel):
 
 class EventsRecord(SqsRecordModel):
     body: Json[EventsEnvelope]
+
+
+class MediaRecord(SqsRecordModel):
+    body: Json[MediaCopyRequest]
 
 
 class PurgeRecord(SqsRecordModel):
@@ -110,8 +148,9 @@ def consumer(queue: resources.QueueDefinition,
         def handle_batch(event: SQSEvent) -> PartialItemFailureResponse:
             return _process(event, record_model, record_handler, fifo=queue.fifo)
 
+        blueprint.queues[record_handler.__name__] = queue
         registered: QueueHandler = blueprint.on_sqs_message(
-            queue=queue.physical_name(_app_name), batch_size=queue.batch_size,
+            queue=queue.physical_name(app_name()), batch_size=queue.batch_size,
             name=record_handler.__name__)(handle_batch)
         return registered
 
@@ -124,6 +163,10 @@ def consumer(queue: resources.QueueDefinition,
 @consumer(resources.INBOUND_QUEUE, InboundRecord)
 def route_inbound(record: InboundRecord) -> None:
     wiring.router().handle(record.body)
+    event = record.body.event
+    if isinstance(event, InboundMessage | StatusUpdate):
+        figures.count(figures.MESSAGES_IN if isinstance(event, InboundMessage) else figures.STATUS_UPDATES_IN,
+                      channel=event.channel.value)
 
 
 @consumer(resources.ASSIGNMENT_QUEUE, AssignmentRecord)
@@ -146,9 +189,14 @@ def check_window(record: OutboundRecord) -> None:
     wiring.dispatcher().check_window(record.body)
 
 
+# What a send's status says happened: queued again means a retry was scheduled.
+_SEND_OUTCOMES = {DeliveryStatus.SENT: "sent", DeliveryStatus.QUEUED: "retry", DeliveryStatus.FAILED: "failed"}
+
+
 @consumer(resources.SEND_QUEUE, OutboundRecord)
 def send_outbound(record: OutboundRecord) -> None:
-    wiring.dispatcher().send(record.body)
+    status = wiring.dispatcher().send(record.body)
+    figures.count(figures.SENDS, outcome=_SEND_OUTCOMES.get(status, status.value))
 
 
 @consumer(resources.PURGE_QUEUE, PurgeRecord)
@@ -156,6 +204,8 @@ def purge_conversation(record: PurgeRecord) -> None:
     request = record.body
     deleted = wiring.auto_deletion().purge(request.conversation_pk, request.delete_at)
     logger.info("purge done", extra={"conversation_pk": request.conversation_pk, "items_deleted": deleted})
+    figures.count(figures.CONVERSATIONS_PURGED)
+    figures.count(figures.ITEMS_PURGED, value=deleted)
 
 
 @consumer(resources.RESCHEDULE_QUEUE, RescheduleRecord)
@@ -163,6 +213,11 @@ def reschedule_deletions(record: RescheduleRecord) -> None:
     request = record.body
     moved = wiring.auto_deletion().reschedule_step(team_id=request.team_id, cursor=request.cursor)
     logger.info("deletion dates moved", extra={"team_id": request.team_id, "moved": moved})
+
+
+@consumer(resources.MEDIA_QUEUE, MediaRecord)
+def copy_media(record: MediaRecord) -> None:
+    wiring.media_copier().handle(record.body)
 
 
 @consumer(resources.EVENTS_QUEUE, EventsRecord)

@@ -8,19 +8,34 @@ deduplication ids, and routing drops whatever SQS did not.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from chalicelib.core.resources import INBOUND_QUEUE
 from chalicelib.domain.errors import NotFound, PayloadTooLarge
 
-from .models import ChannelAccount, ChannelEvent, ConsentSignal, InboundEnvelope, InboundMessage
+from .models import (
+    ChannelAccount,
+    ChannelEvent,
+    ConsentSignal,
+    InboundEnvelope,
+    InboundMessage,
+    StatusUpdate,
+    UnreadableEvent,
+)
 from .ports.channels import ChannelAdapter, WebhookRequest
 from .ports.directory import ChannelAccounts
 from .ports.integrations import Credentials, Publisher, QueueMessage, fifo_token
 
+# How far ahead of our clock a provider's timestamp may be (their clocks and ours drift a little).
+# Later than that, the moment we received it stands in: a message dated a month ahead would
+# otherwise keep a 24-hour reply window open for a month, and sort after everything else.
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+
 
 class WebhookIntake:
     def __init__(self, accounts: ChannelAccounts, credentials: Credentials, publisher: Publisher, *,
-                 adapter_for: Callable[[str], ChannelAdapter]) -> None:
+                 adapter_for: Callable[[str], ChannelAdapter], clock: Callable[[], datetime]) -> None:
+        self._clock = clock
         self._accounts = accounts
         self._adapter_for = adapter_for
         self._credentials = credentials
@@ -38,7 +53,8 @@ class WebhookIntake:
                 f"body is {len(request.body)} bytes; {channel} webhooks are at most {adapter.max_body_bytes}",
                 field="body")
         adapter.authenticate(request, self._credentials.get(account.channel.value, account.id))
-        events = adapter.parse(request, account)
+        now = self._clock()
+        events = [bounded(event, now) for event in adapter.parse(request, account)]
         self._publisher.send(INBOUND_QUEUE, [_queue_message(event) for event in events])
         return len(events)
 
@@ -50,6 +66,18 @@ class WebhookIntake:
         return adapter, account
 
 
+def bounded(event: ChannelEvent, now: datetime) -> ChannelEvent:
+    """The event with a provider timestamp no later than ``now`` plus the allowed skew (the
+    stored message is found again by the provider's id, not its time, so a redelivery that is
+    bounded differently still stores nothing twice)."""
+    latest = now + MAX_CLOCK_SKEW
+    if isinstance(event, InboundMessage) and event.sent_at > latest:
+        return event.model_copy(update={"sent_at": now})
+    if isinstance(event, StatusUpdate | ConsentSignal) and event.occurred_at > latest:
+        return event.model_copy(update={"occurred_at": now})
+    return event
+
+
 def _queue_message(event: ChannelEvent) -> QueueMessage:
     # One message group per customer on one account keeps their events in provider order.
     group = fifo_token(event.channel.value, event.account_id, event.customer_id)
@@ -57,6 +85,8 @@ def _queue_message(event: ChannelEvent) -> QueueMessage:
         dedup = fifo_token("message", event.channel.value, event.account_id, event.provider_message_id)
     elif isinstance(event, ConsentSignal):
         dedup = fifo_token("consent", event.channel.value, event.account_id, event.provider_event_id)
+    elif isinstance(event, UnreadableEvent):
+        dedup = fifo_token("unreadable", event.channel.value, event.account_id, event.provider_event_id)
     else:
         dedup = fifo_token("status", event.channel.value, event.account_id, event.provider_message_id,
                            event.status.value)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 
 from .assignment import WaitingOffers
 from .events import EventPublisher, conversation_archived, conversation_assigned
@@ -30,7 +30,7 @@ from .identity import (
     require_team_member,
     require_working_role,
 )
-from .models import Conversation, ConversationState
+from .models import Conversation, ConversationState, Role
 from .ports.conversations import ConversationRepository, ConversationTransitions
 from .ports.directory import TeamDirectory, UserDirectory
 from .presence import PresenceService
@@ -99,11 +99,16 @@ class Lifecycle:
             raise Conflict(f"conversation {conversation_id} is archived", field="conversation_id")
         if before.owner_id == agent_id:
             return before
+        # Taking a colleague's conversation away is for supervisors and administrators (the role
+        # table in identity.py); an agent assigns a New conversation, or passes on their own.
+        if principal.user.role is Role.AGENT and before.owner_id not in (None, principal.id):
+            raise Forbidden(f"conversation {conversation_id} is assigned to a colleague; a supervisor or an "
+                            "administrator may reassign it", field="conversation_id")
         agent = self._users.get(agent_id)
         if agent is None or agent.role not in WORKING_ROLES or before.team_id not in agent.team_ids:
             raise InvalidInput(f"user {agent_id} is not an agent of team {before.team_id}", field="agent_id")
-        if agent_id != principal.id and not self._presence.is_online(before.team_id, agent_id):
-            raise InvalidInput(f"{agent.display_name} is not signed in now; assign to a colleague who is",
+        if agent_id != principal.id and not self._presence.is_available(before.team_id, agent_id):
+            raise InvalidInput(f"{agent.display_name} is not available now; assign to a colleague who is",
                                field="agent_id")
         after, now = self._move(before, ConversationState.ASSIGNED, agent_id, actor_id=principal.id)
         self._publish_assigned(after, now)
@@ -159,7 +164,7 @@ class Lifecycle:
         if owner_id is not None:
             agent = self._users.get(owner_id)
             if (agent is None or agent.role not in WORKING_ROLES or conversation.team_id not in agent.team_ids
-                    or not self._presence.is_online(conversation.team_id, owner_id)):
+                    or not self._presence.is_available(conversation.team_id, owner_id)):
                 owner_id = None
         state = ConversationState.ASSIGNED if owner_id else ConversationState.NEW
         after, _ = self._move(conversation, state, owner_id, actor_id=None, reopened=True)

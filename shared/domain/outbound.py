@@ -27,6 +27,7 @@ from .capabilities import THREADED_CHANNELS
 from .consent import ConsentChange, ConsentSource
 from .customers import address_for
 from .events import EventPublisher, status_changed
+from .held_statuses import apply_held_statuses
 from .models import (
     Attachment,
     Conversation,
@@ -41,6 +42,7 @@ from .ports.channels import ChannelAdapter, PartProgress, SendFailed
 from .ports.conversations import ConversationRepository
 from .ports.customers import ConsentLedger
 from .ports.directory import ChannelAccounts
+from .ports.inbound import HeldStatuses
 from .ports.integrations import Credentials, Publisher, QueueMessage, StateMachines
 from .window import window_state
 
@@ -78,8 +80,9 @@ class OutboundDispatcher:
                  retries: StateMachines, *, accounts: ChannelAccounts, adapter_for: Callable[[str], ChannelAdapter],
                  retry_machine_arn: str, send_queue_url: str, policy: RetryPolicy, clock: Callable[[], datetime],
                  media_url: Callable[[Attachment], str] | None = None, consent: ConsentLedger | None = None,
-                 events: EventPublisher | None = None) -> None:
+                 events: EventPublisher | None = None, early: HeldStatuses | None = None) -> None:
         self._accounts = accounts
+        self._early = early
         self._adapter_for = adapter_for
         self._consent = consent
         self._repository = repository
@@ -148,6 +151,10 @@ class OutboundDispatcher:
         self._repository.record_sent(conversation.id, message.id, sent.provider_message_id,
                                      conversation.channel, conversation.account_id, now, part_ids=sent.part_ids)
         self._publish_status(request, DeliveryStatus.SENT, now)
+        # Statuses the provider reported before its send API answered (routing held them).
+        if self._early is not None:
+            apply_held_statuses(self._repository, self._early, conversation.channel, conversation.account_id,
+                                [sent.provider_message_id, *sent.part_ids])
         return DeliveryStatus.SENT
 
     def _failed(self, request: OutboundRequest, first_queued_at: datetime, failure: SendFailed,

@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from .admin_models import NotificationPreference
 from .consent import ConsentKeywords
 from .models import Channel
+from .service_settings import MfaRequirement
+from .text_safety import Label, OptionalLabel
 
 _LANGUAGE = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$"
 
@@ -34,10 +36,13 @@ class ServiceSettingsPatch(Patch):
     # Customers: one open conversation across channels; opt-out / opt-in keywords per channel.
     one_open_conversation: bool | None = None
     consent_keywords: dict[Channel, ConsentKeywords] | None = None
+    # Accounts: who must use an authenticator app; minutes idle before an agent turns Away (0: never).
+    mfa_required: MfaRequirement | None = None
+    away_after_minutes: int | None = Field(default=None, ge=0, le=480)
 
 
 class ProfilePatch(Patch):
-    display_name: str | None = Field(default=None, min_length=1, max_length=100)
+    display_name: Label | None = Field(default=None, min_length=1, max_length=100)
     language: str | None = Field(default=None, max_length=35, pattern=_LANGUAGE)
     time_zone: str | None = Field(default=None, max_length=64)
     dark_mode: bool | None = None
@@ -45,7 +50,7 @@ class ProfilePatch(Patch):
 
 
 class CustomerPatch(Patch):
-    name: str | None = Field(default=None, max_length=200)
+    name: OptionalLabel | None = Field(default=None, max_length=200)
     language: str | None = Field(default=None, max_length=35, pattern=_LANGUAGE)
     # Values by attribute key (text, number, date YYYY-MM-DD or one of the choices); null removes one.
     attributes: dict[str, Any] | None = Field(default=None, max_length=100)

@@ -8,12 +8,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain import ids
-from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.models import (
     Attachment,
     Channel,
     ContentKind,
     Conversation,
+    ConversationState,
     DeliveryError,
     DeliveryStatus,
     Direction,
@@ -32,7 +33,7 @@ from pynamodb.pagination import ResultIterator
 from pynamodb.transactions import TransactWrite
 
 from . import keys
-from .conditions import tolerated
+from .conditions import refused_as, tolerated
 from .conversation_items import (
     place_message,
     to_message,
@@ -106,7 +107,11 @@ class MessageStore:
     def add_outbound_message(self, conversation: Conversation, *, author_id: str, text: str | None,
                              sent_at: datetime, attachments: tuple[Attachment, ...] = (),
                              template: TemplateContent | None = None,
-                             route: tuple[Channel, str, str] | None = None, tally: Tally | None = None) -> Message:
+                             route: tuple[Channel, str, str] | None = None, tally: Tally | None = None,
+                             owner_id: str | None = None) -> Message:
+        """The agent's message, written only while the conversation exists and, given ``owner_id``,
+        is still assigned to that owner (the state the sender checked): an archive, hand-back or
+        reassignment in between refuses it with Conflict."""
         kind = ContentKind.TEXT if text or not attachments else attachment_kind(attachments[0])
         item = MessageItem(
             keys.conversation_pk(""), "", message_id=ids.message_id(sent_at),
@@ -129,10 +134,14 @@ class MessageStore:
                 ConversationItem.last_message_at.set(sent_at),
                 ConversationItem.activity_sk.set(keys.time_sk(sent_at, conversation.id)),
                 ConversationItem.preview.set(preview_of(kind, text)),
-            ], condition=ConversationItem.pk.exists())
+            ], condition=ConversationItem.pk.exists() if owner_id is None else (
+                ConversationItem.pk.exists() & (ConversationItem.state == ConversationState.ASSIGNED.value)
+                & (ConversationItem.owner_id == owner_id)))
             count_in(transaction, tally)  # the agent's reply, counted with the message
 
-        commit(self._conn(), write)
+        with refused_as(Conflict(f"conversation {conversation.id} was archived, handed back or reassigned "
+                                 "meanwhile; nothing was sent", field="conversation_id")):
+            commit(self._conn(), write)
         refresh_links(conversation.id, keys.time_sk(sent_at, conversation.id))
         return to_message(item)
 

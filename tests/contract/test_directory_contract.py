@@ -95,7 +95,11 @@ def test_presence_knows_who_came_online_and_who_is_online(stores: Stores) -> Non
     assert stores.presences.record_heartbeat("bob", [team], START - ONLINE_WINDOW * 2) == [team]
     later = START + ONLINE_WINDOW * 3
     assert stores.presences.record_heartbeat("bob", [team], later) == [team]  # back after a gap
-    assert stores.presences.online_user_ids(team, START) == ["ann", "bob"]
+    assert stores.presences.available_user_ids(team, START) == ["ann", "bob"]
+    assert stores.presences.record_heartbeat("bob", [team], later + timedelta(seconds=5), "away") == []
+    assert stores.presences.available_user_ids(team, START) == ["ann"]
+    assert stores.presences.record_heartbeat("bob", [team], later + timedelta(seconds=10)) == [team]  # back
     assert [entry.user_id for entry in stores.presences.seen_since(team, later)] == ["bob"]
     assert stores.presences.last_seen(team, "ann") == START + timedelta(seconds=30)
     assert stores.presences.last_seen(team, "carol") is None
+    assert stores.presences.current(team, "carol") is None

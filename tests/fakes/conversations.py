@@ -21,6 +21,7 @@ from chalicelib.domain.models import (
     DeliveryError,
     DeliveryStatus,
     Direction,
+    MediaIssue,
     Message,
     Page,
     StatusUpdate,
@@ -108,11 +109,15 @@ class InMemoryConversations:
             if not open_there or self.records.pointers.get(pointer) != plan.replaces:
                 raise Conflict("customer's conversation was opened concurrently")
         message = Message(
-            id=ids.message_id(event.sent_at, event.provider_message_id), conversation_id=conversation_id,
-            direction=Direction.INBOUND, kind=event.kind, text=event.text, sent_at=event.sent_at,
-            status=DeliveryStatus.RECEIVED, provider_message_id=event.provider_message_id, author_id=None,
-            attachments=plan.attachments, channel=event.channel, account_id=event.account_id,
-            customer_id=event.customer_id)
+            id=ids.message_id(event.sent_at, event.provider_message_id, event.sequence),
+            conversation_id=conversation_id, direction=Direction.INBOUND, kind=event.kind, text=event.text,
+            sent_at=event.sent_at, status=DeliveryStatus.RECEIVED, provider_message_id=event.provider_message_id,
+            author_id=None, attachments=plan.attachments, channel=event.channel, account_id=event.account_id,
+            customer_id=event.customer_id, reply_payload=event.reply_payload, location=event.location,
+            contacts=tuple(event.contacts), story=event.story,
+            media_issues=tuple(MediaIssue(index=index, content_type=ref.content_type, filename=ref.filename,
+                                          state="pending") for index, ref in enumerate(event.media))
+            if event.media and not plan.attachments else ())
         self.records.provider_ids[(event.channel.value, event.account_id, event.provider_message_id)] = (
             conversation_id, message.id)
         self.records.messages.setdefault(conversation_id, {})[message.id] = message
@@ -232,8 +237,12 @@ class InMemoryConversations:
     def add_outbound_message(self, conversation: Conversation, *, author_id: str, text: str | None,
                              sent_at: datetime, attachments: tuple[Attachment, ...] = (),
                              template: TemplateContent | None = None,
-                             route: tuple[Channel, str, str] | None = None, tally: Tally | None = None) -> Message:
+                             route: tuple[Channel, str, str] | None = None, tally: Tally | None = None,
+                             owner_id: str | None = None) -> Message:
         stored = self.get_conversation(conversation.id)
+        if owner_id is not None and (stored.state is not ConversationState.ASSIGNED or stored.owner_id != owner_id):
+            raise Conflict(f"conversation {conversation.id} was archived, handed back or reassigned meanwhile; "
+                           "nothing was sent", field="conversation_id")
         kind = ContentKind.TEXT if text or not attachments else attachment_kind(attachments[0])
         channel, account_id, customer_id = route if route is not None else (None, None, None)
         message = Message(id=ids.message_id(sent_at), conversation_id=conversation.id, direction=Direction.OUTBOUND,

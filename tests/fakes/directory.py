@@ -10,7 +10,7 @@ from typing import Any
 
 from chalicelib.domain.admin_models import AssignmentPolicy, OutOfOfficeMessage, Profile, RoutingRule, TeamSettings
 from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.domain.models import ONLINE_WINDOW, ChannelAccount, Page, Presence, Role, User
+from chalicelib.domain.models import ONLINE_WINDOW, Availability, ChannelAccount, Page, Presence, Role, User
 from chalicelib.domain.office_hours import OfficeHours
 from chalicelib.domain.seats import NoFreeSeat, seat_change
 from chalicelib.domain.service_settings import ServiceSettings
@@ -172,6 +172,9 @@ class InMemoryUsers:
         self.profiles[user_id] = profile
         self.users[user_id] = self.require(user_id).model_copy(update={"display_name": profile.display_name})
 
+    def set_mfa_enabled(self, user_id: str, enabled: bool) -> None:
+        self.users[user_id] = self.require(user_id).model_copy(update={"mfa_enabled": enabled})
+
 
 class InMemoryChannelAccounts:
     """``ChannelAccounts`` in memory: accounts, routing rules and out-of-office messages."""
@@ -252,22 +255,28 @@ class InMemoryPresences:
     """``Presences`` in memory: each user's last heartbeat per team."""
 
     def __init__(self) -> None:
-        self.seen: dict[tuple[str, str], datetime] = {}
+        self.seen: dict[tuple[str, str], Presence] = {}
 
-    def record_heartbeat(self, user_id: str, team_ids: Iterable[str], at: datetime) -> list[str]:
+    def record_heartbeat(self, user_id: str, team_ids: Iterable[str], at: datetime,
+                         status: Availability = "available") -> list[str]:
         teams = list(dict.fromkeys(team_ids))
-        came_online = [team_id for team_id in teams
-                       if (team_id, user_id) not in self.seen or at - self.seen[(team_id, user_id)] > ONLINE_WINDOW]
+        previous = {team_id: self.seen.get((team_id, user_id)) for team_id in teams}
         for team_id in teams:
-            self.seen[(team_id, user_id)] = at
-        return came_online
+            self.seen[(team_id, user_id)] = Presence(user_id=user_id, last_seen=at, status=status)
+        if status != "available":
+            return []
+        return [team_id for team_id, before in previous.items()
+                if before is None or at - before.last_seen > ONLINE_WINDOW or before.status != "available"]
 
     def seen_since(self, team_id: str, since: datetime) -> list[Presence]:
-        return [Presence(user_id=user_id, last_seen=at) for (team, user_id), at in sorted(self.seen.items())
-                if team == team_id and at >= since]
+        return [entry for (team, _), entry in sorted(self.seen.items()) if team == team_id and entry.last_seen >= since]
 
-    def online_user_ids(self, team_id: str, since: datetime) -> list[str]:
-        return [entry.user_id for entry in self.seen_since(team_id, since)]
+    def available_user_ids(self, team_id: str, since: datetime) -> list[str]:
+        return [entry.user_id for entry in self.seen_since(team_id, since) if entry.status == "available"]
+
+    def current(self, team_id: str, user_id: str) -> Presence | None:
+        return self.seen.get((team_id, user_id))
 
     def last_seen(self, team_id: str, user_id: str) -> datetime | None:
-        return self.seen.get((team_id, user_id))
+        found = self.seen.get((team_id, user_id))
+        return None if found is None else found.last_seen

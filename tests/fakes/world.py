@@ -26,6 +26,7 @@ from tests.fakes.directory import (
     InMemoryTeams,
     InMemoryUsers,
 )
+from tests.fakes.inbound import in_memory_side_stores
 from tests.fakes.integrations import RecordingPublisher
 from tests.fakes.work import InMemoryNotes, InMemoryTags
 
@@ -58,14 +59,16 @@ class InboxWorld:
         self.deletions: list[tuple[str, datetime]] = []
         stats = StatsRecorder()
         offers = WaitingOffers(self.publisher)
-        self.presence = PresenceService(self.presences, self.clock, offers)
+        self.presence = PresenceService(self.presences, self.clock, offers, self.conversations.assigned_count)
         tagging = Tagging(self.conversations, InMemoryTags(self.records), InMemoryNotes(), self.settings.cached,
                           stats, self.clock)
         self.lifecycle = Lifecycle(self.conversations, self.conversations, self.presence, tagging,
                                    self.settings.cached, stats, self.clock, teams=self.teams, users=self.users,
                                    schedule_deletion=self._schedule_deletion, offers=offers)
-        self.router = Router(self.conversations, self.publisher, self.lifecycle, stats, accounts=self.accounts,
-                             teams=self.teams, settings=self.settings.cached)
+        self.side_stores = in_memory_side_stores(self.records)
+        self.router = Router(self.conversations, self.publisher, self.lifecycle, stats, self.side_stores,
+                             accounts=self.accounts, teams=self.teams, settings=self.settings.cached,
+                             clock=self.clock)
         self.assigner = Assigner(self.conversations, self.clock, teams=self.teams, users=self.users,
                                  presences=self.presences, publisher=self.publisher, stats=stats)
         self.out_of_office = OutOfOffice(self.conversations, self.publisher, self.clock, teams=self.teams,

@@ -70,7 +70,7 @@ def test_a_conversation_is_assigned_only_to_a_colleague_who_is_signed_in() -> No
     ann, _ = world.agent("ann"), world.agent("bob")
     world.agent("carol", online=False)
     conversation = waiting_conversation(world)
-    with pytest.raises(InvalidInput, match="not signed in"):
+    with pytest.raises(InvalidInput, match="not available"):
         world.lifecycle.assign(ann, conversation.id, "carol")
     with pytest.raises(InvalidInput, match="not an agent"):
         world.lifecycle.assign(ann, conversation.id, "nobody")

@@ -15,13 +15,16 @@ Credentials = Mapping[str, str]
 
 @dataclass(frozen=True)
 class WebhookRequest:
-    """A webhook as the adapters see it: the raw bytes (signatures cover exactly these)."""
+    """A webhook as the adapters see it: the raw bytes (signatures cover exactly these) and the
+    URL the provider called (shared/core/api_gateway.py), with its query parameters decoded, every
+    value of a repeated one in ``query_items``."""
 
     method: str
     url: str
     headers: Mapping[str, str]
     query: Mapping[str, str]
     body: bytes
+    query_items: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

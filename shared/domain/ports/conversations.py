@@ -140,7 +140,10 @@ class Messages(Protocol):
     def add_outbound_message(self, conversation: Conversation, *, author_id: str, text: str | None,
                              sent_at: datetime, attachments: tuple[Attachment, ...] = (),
                              template: TemplateContent | None = None,
-                             route: tuple[Channel, str, str] | None = None, tally: Tally | None = None) -> Message: ...
+                             route: tuple[Channel, str, str] | None = None, tally: Tally | None = None,
+                             owner_id: str | None = None) -> Message:
+        """The agent's message, written only while the conversation exists and, given ``owner_id``, is still
+        assigned to that owner: an archive, hand-back or reassignment in between refuses it with Conflict."""
 
     def record_parts(self, conversation_id: str, message_id: str, part_ids: Sequence[str]) -> None:
         """The parts of a multi-part reply the provider took so far, noted as each one goes (a retry resumes after

@@ -14,7 +14,7 @@ from chalicelib.domain.admin_models import (
     RoutingRule,
     TeamSettings,
 )
-from chalicelib.domain.models import ChannelAccount, Page, Presence, Role, User
+from chalicelib.domain.models import Availability, ChannelAccount, Page, Presence, Role, User
 from chalicelib.domain.office_hours import OfficeHours
 from chalicelib.domain.service_settings import ServiceSettings
 
@@ -22,12 +22,19 @@ from chalicelib.domain.service_settings import ServiceSettings
 class Presences(Protocol):
     """Heartbeats of signed-in agents, per team."""
 
-    def record_heartbeat(self, user_id: str, team_ids: Iterable[str], at: datetime) -> list[str]:
-        """Note the heartbeat in each team; returns the teams where the agent was not online before."""
+    def record_heartbeat(self, user_id: str, team_ids: Iterable[str], at: datetime,
+                         status: Availability = "available") -> list[str]:
+        """Note the heartbeat (with the status the agent chose) in each team; returns the teams the agent
+        became Available in with it (was not, or not within ``ONLINE_WINDOW``)."""
 
-    def seen_since(self, team_id: str, since: datetime) -> list[Presence]: ...
+    def seen_since(self, team_id: str, since: datetime) -> list[Presence]:
+        """Users of the team seen at ``since`` or later, with their status (eventually consistent)."""
 
-    def online_user_ids(self, team_id: str, since: datetime) -> list[str]: ...
+    def available_user_ids(self, team_id: str, since: datetime) -> list[str]:
+        """Users of the team seen at ``since`` or later whose status is Available."""
+
+    def current(self, team_id: str, user_id: str) -> Presence | None:
+        """One user's last heartbeat in a team with its status (a consistent read)."""
 
     def last_seen(self, team_id: str, user_id: str) -> datetime | None: ...
 
@@ -53,6 +60,12 @@ class IdentityProvider(Protocol):
 
     def apply_role(self, email: str, role: Role) -> None:
         """Make the account's groups and enabled state match ``role``."""
+
+    def resend_invitation(self, email: str) -> None:
+        """A new temporary password and invitation mail for a user who has not signed in yet."""
+
+    def reset_mfa(self, email: str) -> None:
+        """Turn the user's authenticator (TOTP) off; they enrol again at the next sign-in."""
 
 
 class TeamDirectory(Protocol):
@@ -114,6 +127,9 @@ class UserDirectory(Protocol):
 
     def put_profile(self, user_id: str, profile: Profile) -> None: ...
 
+    def set_mfa_enabled(self, user_id: str, enabled: bool) -> None:
+        """Mirror whether the user has an authenticator (the MFA rule is checked without the pool)."""
+
 
 class ChannelAccounts(Protocol):
     def get(self, account_id: str) -> ChannelAccount | None:
@@ -155,3 +171,13 @@ class ChannelAccounts(Protocol):
         """Read now (the administration)."""
 
     def set_out_of_office(self, account_id: str, messages: list[OutOfOfficeMessage]) -> None: ...
+
+
+class SignInAttempts(Protocol):
+    """Failed sign-in attempts per account or source address and time window (a conditional counter)."""
+
+    def take(self, kind: str, key: str, window_start: int, window_seconds: int, limit: int) -> bool:
+        """One more attempt in this window, if fewer than ``limit`` were made; False when none is left."""
+
+    def give_back(self, kind: str, key: str, window_start: int) -> None:
+        """A successful attempt does not count: its slot is returned."""

@@ -80,6 +80,8 @@ class MediaObjects(Protocol):
         """Size and type of an uploaded object, as S3 stored them (not as the client claimed)."""
 
 
-class MediaCopier(Protocol):
-    def copy(self, account: ChannelAccount, message_id: str, refs: list[MediaRef]) -> list[Attachment | MediaRefused]:
-        """Each media reference becomes an Attachment, or the MediaRefused saying why not."""
+class ProviderMedia(Protocol):
+    def copy(self, account: ChannelAccount, message_id: str, refs: list[MediaRef],
+             indexes: list[int] | None = None) -> list[Attachment | MediaRefused]:
+        """Each media reference becomes an Attachment, or the MediaRefused saying why not. ``indexes``: the
+        references' positions among the message's media (a retry copies some)."""
