@@ -13,16 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain.admin_models import TeamSettings
-from chalicelib.domain.models import (
-    Channel,
-    ContentKind,
-    InboundMessage,
-    QuickReply,
-    QuickReplyGroup,
-    Role,
-    Template,
-    User,
-)
+from chalicelib.domain.models import Channel, ContentKind, InboundMessage, Role, User
+from chalicelib.domain.work_models import QuickReply, QuickReplyGroup, Template
 from chalicelib.storage.quick_replies import QuickReplyRepository
 from chalicelib.storage.repository import ContactRepository
 from chalicelib.storage.tags import TagRepository

@@ -58,12 +58,8 @@ from chalicelib.api.schemas.outputs import (
 )
 from chalicelib.domain.capabilities import channel_capabilities
 from chalicelib.domain.identity import Principal
-from chalicelib.domain.models import (
-    Channel,
-    Conversation,
-    Message,
-    Note,
-)
+from chalicelib.domain.models import Channel, Conversation, Message
+from chalicelib.domain.work_models import Note
 
 blueprint = RouteBlueprint(__name__)
 documented = blueprint.documented

@@ -31,11 +31,7 @@ from chalicelib.api.schemas.outputs import (
     TemplateListOut,
 )
 from chalicelib.domain.identity import Principal
-from chalicelib.domain.models import (
-    QuickReply,
-    QuickReplyGroup,
-    Template,
-)
+from chalicelib.domain.work_models import QuickReply, QuickReplyGroup, Template
 
 blueprint = RouteBlueprint(__name__)
 documented = blueprint.documented

@@ -34,12 +34,13 @@ from chalicelib.domain.errors import Conflict
 from .admin_models import AssignmentPolicy
 from .events import EventPublisher, conversation_assigned
 from .identity import WORKING_ROLES
-from .models import ONLINE_WINDOW, Conversation, ConversationState, User
+from .models import Conversation, ConversationState, User
 from .ports.conversations import AutoAssignOutcome, Conversations
 from .ports.directory import Presences, TeamDirectory, UserDirectory
 from .ports.integrations import Publisher, QueueMessage
 from .queue_messages import AssignmentRequest, OfferRequest, body_of
 from .statistics import StatsRecorder
+from .work_models import ONLINE_WINDOW
 
 # One worker run assigns at most this many waiting conversations, then hands the rest of the
 # list to a fresh message (a Lambda invocation stays short whatever the backlog).

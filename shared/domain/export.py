@@ -15,12 +15,13 @@ from typing import Literal
 
 from .customers import CommunicationEntry
 from .identity import Principal, require_team_member
-from .models import Conversation, Direction, Message, Note
+from .models import Conversation, Direction, Message
 from .paging import MAX_PAGE_SIZE, every_item
 from .ports.conversations import ConversationRepository
 from .ports.customers import CustomerDirectory
 from .ports.directory import UserDirectory
 from .ports.work import NoteStore
+from .work_models import Note
 
 ExportFormat = Literal["csv", "xlsx", "pdf"]
 CONTENT_TYPES: dict[ExportFormat, str] = {

@@ -12,8 +12,8 @@ from datetime import datetime
 
 from .assignment import WaitingOffers
 from .identity import WORKING_ROLES, Principal
-from .models import ONLINE_WINDOW, Availability, Presence
 from .ports.directory import Presences
+from .work_models import ONLINE_WINDOW, Availability, Presence
 
 
 class PresenceService:

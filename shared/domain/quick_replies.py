@@ -16,10 +16,10 @@ from datetime import datetime
 from chalicelib.domain.errors import Conflict, InvalidInput
 
 from .identity import Principal, require_administrator, require_team_member
-from .models import QuickReply, QuickReplyGroup
 from .placeholders import Rendered, render, values_for
 from .ports.conversations import Conversations
 from .ports.work import QuickReplyStore
+from .work_models import QuickReply, QuickReplyGroup
 
 MAX_REPLY_LENGTH = 2000
 MAX_GROUP_NAME = 40

@@ -19,7 +19,7 @@ from .identity import (
     require_team_member,
     require_working_role,
 )
-from .models import Conversation, Note, Page, Role
+from .models import Conversation, Page, Role
 from .paging import check_limit
 from .ports.conversations import Conversations
 from .ports.work import NoteStore, TagStore
@@ -27,6 +27,7 @@ from .search import normalise_tag
 from .service_settings import ServiceSettings
 from .statistics import StatsRecorder
 from .text_safety import clean_text
+from .work_models import Note
 
 MAX_TAGS_PER_CONVERSATION = 20
 MAX_NOTE_LENGTH = 5000

@@ -8,10 +8,11 @@ from collections.abc import Mapping
 from chalicelib.domain.errors import InvalidInput, NotFound
 
 from .identity import Principal, require_administrator, require_team_member
-from .models import Template, TemplateContent
+from .models import TemplateContent
 from .ports.conversations import Conversations
 from .ports.directory import ChannelAccounts
 from .ports.work import TemplateStore
+from .work_models import Template
 
 VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 MAX_VARIABLE_LENGTH = 1024

@@ -7,7 +7,8 @@ from datetime import datetime
 
 from chalicelib.domain import ids
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.models import Note, Page
+from chalicelib.domain.models import Page
+from chalicelib.domain.work_models import Note
 from pynamodb.exceptions import QueryError
 from pynamodb.pagination import ResultIterator
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from chalicelib.domain.models import ONLINE_WINDOW, Availability, Presence
+from chalicelib.domain.work_models import ONLINE_WINDOW, Availability, Presence
 from pynamodb.pagination import ResultIterator
 
 from . import keys

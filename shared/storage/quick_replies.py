@@ -11,7 +11,7 @@ from datetime import datetime
 
 from chalicelib.domain import ids
 from chalicelib.domain.errors import Conflict, DomainError, NotFound
-from chalicelib.domain.models import QuickReply, QuickReplyGroup
+from chalicelib.domain.work_models import QuickReply, QuickReplyGroup
 from pynamodb.pagination import ResultIterator
 
 from . import keys

@@ -4,7 +4,7 @@ provider's approved list; here administrators keep them through the API."""
 from __future__ import annotations
 
 from chalicelib.domain.errors import NotFound
-from chalicelib.domain.models import Template
+from chalicelib.domain.work_models import Template
 from pynamodb.pagination import ResultIterator
 
 from . import keys

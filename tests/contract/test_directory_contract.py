@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from chalicelib.domain.admin_models import AssignmentPolicy, OutOfOfficeMessage, Profile, RoutingRule, TeamSettings
 from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.domain.models import ONLINE_WINDOW, Channel, ChannelAccount, Role, User
+from chalicelib.domain.models import Channel, ChannelAccount, Role, User
 from chalicelib.domain.seats import NoFreeSeat
+from chalicelib.domain.work_models import ONLINE_WINDOW
 
 from tests.contract.builders import START, unique
 from tests.contract.conftest import Stores

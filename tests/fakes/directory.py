@@ -10,10 +10,11 @@ from typing import Any
 
 from chalicelib.domain.admin_models import AssignmentPolicy, OutOfOfficeMessage, Profile, RoutingRule, TeamSettings
 from chalicelib.domain.errors import Conflict, NotFound
-from chalicelib.domain.models import ONLINE_WINDOW, Availability, ChannelAccount, Page, Presence, Role, User
+from chalicelib.domain.models import ChannelAccount, Page, Role, User
 from chalicelib.domain.office_hours import OfficeHours
 from chalicelib.domain.seats import NoFreeSeat, seat_change
 from chalicelib.domain.service_settings import ServiceSettings
+from chalicelib.domain.work_models import ONLINE_WINDOW, Availability, Presence
 
 from tests.fakes.conversations import ConversationRecords, page_of
 

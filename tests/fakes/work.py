@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.domain import ids
-from chalicelib.domain.models import Conversation, Note, Page
+from chalicelib.domain.models import Conversation, Page
 from chalicelib.domain.ports.conversations import Tally
+from chalicelib.domain.work_models import Note
 
 from tests.fakes.conversations import ConversationRecords, page_of
 

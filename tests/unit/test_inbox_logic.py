@@ -16,10 +16,7 @@ from chalicelib.domain.models import (
     DeliveryStatus,
     Direction,
     Message,
-    QuickReply,
-    QuickReplyGroup,
     Role,
-    Template,
     TemplateContent,
     User,
 )
@@ -28,6 +25,7 @@ from chalicelib.domain.placeholders import refuse_unresolved, render, values_for
 from chalicelib.domain.quick_replies import catalogue, search
 from chalicelib.domain.search import Filters, criteria_for, customer_term, matches, normalise_tag
 from chalicelib.domain.templates import fill, parameters_of
+from chalicelib.domain.work_models import QuickReply, QuickReplyGroup, Template
 from chalicelib.storage import keys
 from chalicelib.storage.listing import plan
 from pydantic import ValidationError

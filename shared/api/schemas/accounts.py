@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Literal
 
 from chalicelib.domain.accounts import Challenge, SignInStep, TotpEnrolment
-from chalicelib.domain.models import Availability
+from chalicelib.domain.work_models import Availability
 from pydantic import BaseModel, ConfigDict, Field
 
 ChallengeName = Literal["NEW_PASSWORD_REQUIRED", "SOFTWARE_TOKEN_MFA"]

@@ -8,22 +8,11 @@ from datetime import datetime
 from chalicelib.domain.capabilities import ChannelCapabilities
 from chalicelib.domain.inbox import ConversationDetail
 from chalicelib.domain.me import SelfView
-from chalicelib.domain.models import (
-    Attachment,
-    Channel,
-    ChannelAccount,
-    Conversation,
-    Message,
-    Note,
-    Page,
-    Presence,
-    Team,
-    Template,
-    User,
-)
+from chalicelib.domain.models import Attachment, Channel, ChannelAccount, Conversation, Message, Page, Team, User
 from chalicelib.domain.quick_replies import GroupSummary, ListedReply
 from chalicelib.domain.statistics import Statistics
 from chalicelib.domain.uploads import Upload
+from chalicelib.domain.work_models import Note, Presence, Template
 from pydantic import BaseModel, Field
 
 

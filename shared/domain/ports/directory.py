@@ -14,9 +14,10 @@ from chalicelib.domain.admin_models import (
     RoutingRule,
     TeamSettings,
 )
-from chalicelib.domain.models import Availability, ChannelAccount, Page, Presence, Role, User
+from chalicelib.domain.models import ChannelAccount, Page, Role, User
 from chalicelib.domain.office_hours import OfficeHours
 from chalicelib.domain.service_settings import ServiceSettings
+from chalicelib.domain.work_models import Availability, Presence
 
 
 class Presences(Protocol):

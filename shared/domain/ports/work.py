@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Protocol
 
 from chalicelib.domain.admin_models import OutOfOfficeMessage
-from chalicelib.domain.models import Conversation, Note, Page, QuickReply, QuickReplyGroup, Template
+from chalicelib.domain.models import Conversation, Page
+from chalicelib.domain.work_models import Note, QuickReply, QuickReplyGroup, Template
 
 from .conversations import Tally
 
