@@ -51,7 +51,7 @@ def test_a_reply_held_between_check_and_write_is_refused(runtime, api, webhook_u
     }
     done: list[Any] = []
     composer = _composer(_InterruptingRepository(lambda: done.append(actions[meanwhile]())))
-    agent = principal_for(ContactRepository().get_user(user_ids["agent1@example.com"]), None)
+    agent = principal_for(wiring.user_store().get(user_ids["agent1@example.com"]), None)
     # When the conversation is archived, handed back or reassigned (to agent2, online) in between
     with online(api, {user_ids["agent2@example.com"]: agent2}), pytest.raises(Conflict):
         composer.reply(agent, conversation["id"], Draft(text="slipped through"))
