@@ -12,6 +12,7 @@ import os
 import socket
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -76,11 +77,25 @@ class RuntimeInfo:
     worker_environment: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class CpuMeter:
+    """CPU time the API function's handler spent (the serving thread's only: moto answers in
+    threads of its own), and in how many invocations: the cost probe's Lambda duration."""
+
+    seconds: float = 0.0
+    invocations: int = 0
+
+    def add(self, seconds: float) -> None:
+        self.seconds += seconds
+        self.invocations += 1
+
+
 class _ApiAndWebHandler(BaseHTTPRequestHandler):
     """API Gateway in front of the Chalice app under /api, CloudFront-like static hosting elsewhere."""
 
     gateway: Any
     gateway_lock: threading.Lock
+    api_cpu: CpuMeter
     static_root: Path
     protocol_version = "HTTP/1.1"
 
@@ -123,7 +138,9 @@ class _ApiAndWebHandler(BaseHTTPRequestHandler):
             # The Chalice app keeps the current request on the app object, as a Lambda container
             # handling one event at a time may: one invocation at a time here too.
             with self.gateway_lock:
+                started = time.thread_time()
                 response = self.gateway.handle_request(self.command, path, headers, body)
+                self.api_cpu.add(time.thread_time() - started)
         except LocalGatewayException as error:
             self._reply(error.CODE, {"Content-Type": "application/json"},
                         error.body or b'{"error":{"code":"not_found","message":"no such route"}}')
@@ -155,6 +172,7 @@ class LocalRuntime:
         self.resources: LocalResources | None = None
         self.app_module: ModuleType | None = None
         self.pollers: list[Poller] = []
+        self.api_cpu = CpuMeter()
         self.simulator = ChannelSimulator(mail_store=self._store_mail, sent_mail=moto_sent_mail(config.region))
         self._servers: list[ThreadingHTTPServer] = []
         self.info: RuntimeInfo | None = None
@@ -208,6 +226,7 @@ class LocalRuntime:
                                lambda_memory_size=512)
         handler = type("Handler", (_ApiAndWebHandler,), {
             "gateway": LocalGateway(app_module.app, config), "gateway_lock": threading.Lock(),
+            "api_cpu": self.api_cpu,
             "static_root": self.config.frontend_dist,
         })
         server = ThreadingHTTPServer((self.config.host, self.config.port), handler)
