@@ -20,9 +20,12 @@ from chalice import Response  # type: ignore[attr-defined]
 from chalice.app import Blueprint, Request
 from chalicelib import wiring
 from chalicelib.api.schemas.admin_inputs import PageQuery
+from chalicelib.api.telemetry import logger
 from chalicelib.domain import errors
+from chalicelib.domain.accounts import require_mfa
 from chalicelib.domain.identity import ACCOUNT_WIDE_ROLES, Principal, principal_for, require_administrator
 from chalicelib.domain.models import Page
+from chalicelib.storage.service_settings import get_service_settings
 from pydantic import BaseModel, ValidationError
 
 # --- access labels ------------------------------------------------------------------------
@@ -36,6 +39,10 @@ STARTERS = "administrator, agent (of a team the channel account serves)"
 ASSIGNERS = "administrator, supervisor, agent (of the conversation's team)"
 OWNER = "the agent the conversation is assigned to"
 PUBLIC = "public"
+# Who am I, my profile, my password and authenticator: a user the service requires MFA of may
+# call these before setting it up; every other signed-in route refuses them (403
+# mfa_enrolment_required) until they have.
+SELF = "any signed-in user, also before setting up a required authenticator"
 
 # Routes outside the API document, each for a reason; any other route must be documented
 # (tests/unit/test_routes.py holds every registered route to this).
@@ -55,6 +62,7 @@ _STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.Conflict: 409,
     errors.PayloadTooLarge: 413,
     errors.WindowClosed: 422,
+    errors.TooManyRequests: 429,
 }
 _Model = TypeVar("_Model", bound=BaseModel)
 View = Callable[..., Response]
@@ -191,6 +199,8 @@ _ROLE_CHECKS: dict[str, Callable[[Principal], None]] = {ADMIN: require_administr
 
 def _authorize(access: str) -> Principal:
     principal = _caller()
+    if access != SELF:
+        require_mfa(get_service_settings(), principal)
     check = _ROLE_CHECKS.get(access)
     if check is not None:
         check(principal)
@@ -198,6 +208,10 @@ def _authorize(access: str) -> Principal:
 
 
 def _error_answer(failure: Exception) -> Response:
+    if isinstance(failure, errors.TooManyRequests):
+        answer = _error(429, failure.code, failure.message, failure.field)
+        answer.headers["Retry-After"] = str(failure.retry_after)
+        return answer
     if isinstance(failure, errors.DomainError):
         return _error(_status_of(failure), failure.code, failure.message, failure.field)
     assert isinstance(failure, ValidationError)
@@ -206,18 +220,31 @@ def _error_answer(failure: Exception) -> Response:
     return _error(400, "invalid_input", f"{field or 'body'}: {first['msg']}", field)
 
 
-def _guarded(view: View, access: str) -> View:
+def _audit(principal: Principal, method: str, path: str, params: Mapping[str, Any], status: int) -> None:
+    """One audit line per administrative change: who (user id and email), what (the route and
+    its path parameters) and the outcome; the line's timestamp says when."""
+    target = {name: value for name, value in params.items() if name != "principal"}
+    logger.info("administrative change", extra={
+        "audit": True, "actor_id": principal.id, "actor_email": principal.user.email, "method": method,
+        "route": path, "target": target, "status": status})
+
+
+def _guarded(view: View, access: str, change: tuple[str, str] | None = None) -> View:
     """The view behind the access check and the error mapping (Chalice turns an exception into a
-    500 inside the view call, before any middleware sees it)."""
+    500 inside the view call, before any middleware sees it). ``change`` (method, path) marks an
+    administrative change, which is audited once it succeeded."""
 
     @functools.wraps(view)
     def guarded(**params: Any) -> Response:
         try:
             if access != PUBLIC:
                 params["principal"] = _authorize(access)
-            return view(**params)
+            response = view(**params)
         except (errors.DomainError, ValidationError) as failure:
             return _error_answer(failure)
+        if change is not None and response.status_code < 400:
+            _audit(params["principal"], *change, params, response.status_code)
+        return response
 
     return guarded
 
@@ -234,7 +261,8 @@ class RouteBlueprint(Blueprint):
 
         def register(view: View) -> View:
             API_ROUTES.append(DocumentedRoute(method, path, summary, access, body, response, status, query))
-            self.route(path, methods=[method])(_guarded(view, access))
+            change = (method, path) if access == ADMIN and method != "GET" else None
+            self.route(path, methods=[method])(_guarded(view, access, change))
             return view
 
         return register

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { AppHeader } from '../components/AppHeader';
 import { Dialog } from '../components/Dialog';
 import { ShortcutList } from '../components/ShortcutList';
-import { useHeartbeat } from '../hooks/useHeartbeat';
+import { useAvailability } from '../hooks/useAvailability';
 import { useInboxWatch } from '../hooks/useInboxWatch';
 import { useAlerts } from '../lib/alerts';
 import type { Arrival } from '../lib/arrivals';
@@ -84,7 +84,7 @@ export function Shell({ me, route, alertRegion, onSignOut, onTeamChange }: Props
   const [watchTick, setWatchTick] = useState(0);
   const onChange = useCallback(() => setWatchTick((tick) => tick + 1), []);
   const counts = useInboxWatch({ onArrivals, onChange });
-  useHeartbeat();
+  const availability = useAvailability(me.away_after_minutes);
 
   // Unseen arrivals are seen once the agent is back on this tab.
   useEffect(() => {
@@ -113,6 +113,7 @@ export function Shell({ me, route, alertRegion, onSignOut, onTeamChange }: Props
         onSignOut={onSignOut}
         onTeamChange={onTeamChange}
         onShowShortcuts={() => setShowShortcuts(true)}
+        availability={availability}
       />
       {alertRegion}
       {route.page === 'settings' ? (
