@@ -45,3 +45,21 @@ def test_a_route_neither_documented_nor_listed_cannot_be_registered():
     blueprint = RouteBlueprint("tests.unit.test_routes")
     with pytest.raises(ValueError, match="UNDOCUMENTED_ROUTES"):
         blueprint.undocumented("/debug", "GET")
+
+
+def test_the_blueprints_register_the_same_routes_into_a_second_app():
+    # Given the functions app, registered once at import
+    first = registered_routes()
+    # When its blueprints are registered into another app in the same process (as the CDK
+    # synthesis does when it packages the app again)
+    from chalice import Chalice
+    from chalicelib.api import inbox, public, teams
+    again = Chalice(app_name="again")
+    for area in (public, inbox, teams):
+        again.register_blueprint(area.blueprint)
+    # Then every route keeps its own methods (Chalice pops them while registering)
+    second = {(method, path) for path, entries in again.routes.items() for method in entries}
+    assert second
+    assert second <= first
+    assert ("POST", "/auth/session") in second
+    assert ("DELETE", "/auth/session") in second
