@@ -137,7 +137,7 @@ def handler_modules() -> dict[str, str]:
     env = {**os.environ, resources.ENV_APP_NAME: "open-contact", "AWS_DEFAULT_REGION": "us-east-1",
            "POWERTOOLS_TRACE_DISABLED": "true"}
     code = ("import json, app; print(json.dumps({s.name: s.handler_string.rpartition('.')[0] "
-            "for s in app.app.event_sources}))")
+            "for s in [*app.app.event_sources, *app.app.pure_lambda_functions]}))")
     output = subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR, env=env, check=True,  # noqa: S603
                             capture_output=True, text=True).stdout
     return {"api_handler": "app", **json.loads(output.strip().splitlines()[-1])}
