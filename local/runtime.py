@@ -12,6 +12,7 @@ import os
 import socket
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -127,10 +128,26 @@ class RuntimeInfo:
     worker_environment: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class CpuMeter:
+    """CPU time the API function's handler spent (the serving thread's only: moto answers in
+    threads of its own), and in how many invocations: the cost probe's Lambda duration."""
+
+    seconds: float = 0.0
+    invocations: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)  # requests are served concurrently
+
+    def add(self, seconds: float) -> None:
+        with self.lock:
+            self.seconds += seconds
+            self.invocations += 1
+
+
 class _ApiAndWebHandler(BaseHTTPRequestHandler):
     """API Gateway in front of the Chalice app under /api, CloudFront-like static hosting elsewhere."""
 
     gateway: Any
+    api_cpu: CpuMeter
     static_root: Path
     web_headers: dict[str, str]
     protocol_version = "HTTP/1.1"
@@ -172,7 +189,9 @@ class _ApiAndWebHandler(BaseHTTPRequestHandler):
         headers = {name.lower(): value for name, value in self.headers.items()}
         try:
             # Concurrent: the app's current request is per thread (local/concurrent_chalice.py).
+            started = time.thread_time()
             response = self.gateway.handle_request(self.command, path, headers, body)
+            self.api_cpu.add(time.thread_time() - started)
         except LocalGatewayException as error:
             self._reply(error.CODE, {"Content-Type": "application/json"},
                         error.body or b'{"error":{"code":"not_found","message":"no such route"}}')
@@ -207,6 +226,7 @@ class LocalRuntime:
         self.resources: LocalResources | None = None
         self.app_module: ModuleType | None = None
         self.pollers: list[Poller] = []
+        self.api_cpu = CpuMeter()
         # Mail the user pool sends agents (invitations, reset codes); the simulator page shows it.
         self.mailbox = Mailbox()
         self.simulator = ChannelSimulator(mail_store=self._store_mail, sent_mail=moto_sent_mail(config.region),
@@ -298,7 +318,7 @@ class LocalRuntime:
         gateway.event_converter = ApiGatewayEventConverter(
             RouteMatcher(list(app_module.app.routes)), app_module.app.api.binary_types, stage=API_PREFIX.strip("/"))
         handler = type("Handler", (_ApiAndWebHandler,), {
-            "gateway": gateway,
+            "gateway": gateway, "api_cpu": self.api_cpu,
             "static_root": self.config.frontend_dist,
             # The media bucket is moto here: presigned uploads and media come from its origin.
             "web_headers": web_policy.web_headers([self.moto_url]),

@@ -142,8 +142,20 @@ class QueueDefinition:
         }
         if self.fifo:
             # Deduplication ids are always explicit (the provider's message id), never the body.
-            attributes.update({"FifoQueue": "true", "ContentBasedDeduplication": "false"})
+            attributes.update({"FifoQueue": "true", "ContentBasedDeduplication": "false",
+                               "DeduplicationScope": FIFO_DEDUPLICATION_SCOPE,
+                               "FifoThroughputLimit": FIFO_THROUGHPUT_LIMIT})
         return attributes
+
+
+# High-throughput FIFO: the send and receive quotas apply per message group, not per queue (a
+# busy service is not capped at 300 messages a second across all its customers). This needs
+# deduplication per message group, which folds the same repeats as before: every producer derives
+# the group from what the deduplication id already names (the customer of a provider message,
+# the conversation of a reply or an event, the delivery itself), so a repeat always falls in the
+# group of its first copy.
+FIFO_DEDUPLICATION_SCOPE = "messageGroup"
+FIFO_THROUGHPUT_LIMIT = "perMessageGroupId"
 
 
 # Worst cases per record: a provider call takes at most 3 s to connect and 10 s to answer
