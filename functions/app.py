@@ -28,6 +28,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from chalice import Chalice, Response  # type: ignore[attr-defined]
 from chalice.app import Request, SQSEvent
 from chalicelib import errors, resources, wiring
+from chalicelib.api.push import PushEndpointOut, push
 from chalicelib.auth import sign_in
 from chalicelib.channels import webhook_reply
 from chalicelib.channels.base import WebhookRequest
@@ -135,6 +136,7 @@ from chalicelib.domain.outputs import (
     TemplateListOut,
     UploadOut,
 )
+from chalicelib.domain.push import PROTOCOL as PUSH_PROTOCOL
 from chalicelib.domain.subscription_models import (
     DeliveryAttemptPage,
     EventSubscription,
@@ -153,6 +155,9 @@ SERVICE = "open-contact"
 app = Chalice(app_name=SERVICE, configure_logs=False)
 # Conversation exports are files: API Gateway passes these types through as binary.
 app.api.binary_types.extend(sorted({CONTENT_TYPES["xlsx"], CONTENT_TYPES["pdf"]}))
+# The WebSocket API that pushes changes to the agents' browsers (chalicelib/api/push.py).
+app.experimental_feature_flags.update(["WEBSOCKETS"])
+app.register_blueprint(push)
 logger = Logger(service=SERVICE)
 tracer = Tracer(service=SERVICE)
 
@@ -508,6 +513,13 @@ def list_quick_reply_groups() -> Response:
             response=HeartbeatOut)
 def heartbeat() -> Response:
     return _json(HeartbeatOut(online_until=wiring.presence().heartbeat(_principal())))
+
+
+@documented("/push", "GET", "Where the web app opens its WebSocket for pushed changes", access=ANYONE,
+            response=PushEndpointOut)
+def push_endpoint() -> Response:
+    _principal()
+    return _json(PushEndpointOut(url=get_settings().push_url, protocol=PUSH_PROTOCOL))
 
 
 @documented("/team/online", "GET", "Colleagues of my team signed in now", access=ANYONE, response=OnlineOut)

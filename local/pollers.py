@@ -50,7 +50,8 @@ def consumers_of(app_module: ModuleType, queue_urls: dict[str, str], region: str
             queue=queue, queue_url=queue_urls[queue.key],
             queue_arn=f"arn:aws:sqs:{region}:123456789012:{source.queue}",
             function_name=source.name,
-            handler=getattr(app_module, source.handler_string.rsplit(".", 1)[-1]),
+            # By function name: a blueprint's handler is not an attribute of the app module.
+            handler=app_module.app.handler_map[source.name],
         ))
     return consumers
 

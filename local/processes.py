@@ -54,6 +54,7 @@ def start_system(work_dir: Path, *extra_args: str) -> RunningSystem:
     with log.open("wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "local", "--port", "0", "--moto-port", "0", "--simulator-port", "0",
+             "--push-port", "0", "--push-management-port", "0",
              "--ready-file", str(ready), "--retry-base-seconds", "1", *extra_args],
             cwd=ROOT, env=_clean_environment(), stdout=output, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + START_TIMEOUT_SECONDS

@@ -162,9 +162,16 @@ RESCHEDULE_QUEUE = QueueDefinition("reschedule", fifo=False, visibility_timeout_
 EVENTS_QUEUE = QueueDefinition("events", fifo=True, visibility_timeout_seconds=60,
                                max_receive_count=5, batch_size=3)
 
+# --- push to the agents' browsers (shared/domain/notices.py, shared/api/push.py) ---
+# Use cases -> the push worker, which sends each "what changed" notice to the WebSocket connections
+# of the team concerned. Standard queue: a notice carries versions, so order does not matter, and a
+# lost or repeated notice costs the browser one read. Batches of 10 fold into one post per connection.
+NOTICES_QUEUE = QueueDefinition("notices", fifo=False, visibility_timeout_seconds=60,
+                                max_receive_count=3, batch_size=10, retention_days=1)
+
 QUEUES: tuple[QueueDefinition, ...] = (
     INBOUND_QUEUE, ASSIGNMENT_QUEUE, OUT_OF_OFFICE_QUEUE, OUTBOUND_QUEUE, SEND_QUEUE, PURGE_QUEUE,
-    RESCHEDULE_QUEUE, EVENTS_QUEUE,
+    RESCHEDULE_QUEUE, EVENTS_QUEUE, NOTICES_QUEUE,
 )
 
 
@@ -296,6 +303,10 @@ ENV_RETRY_BASE_SECONDS = "CONTACT_RETRY_BASE_SECONDS"
 ENV_RETRY_HORIZON_SECONDS = "CONTACT_RETRY_HORIZON_SECONDS"
 # "true" only in the local runtime: integrators' receivers may be on loopback there (channels/http.py).
 ENV_PRIVATE_RECEIVERS = "CONTACT_PRIVATE_RECEIVERS"
+# The WebSocket API: the URL browsers connect to (wss://<api>.execute-api.<region>.amazonaws.com/<stage>)
+# and the management endpoint the push worker posts to (https://... the same host and stage).
+ENV_PUSH_URL = "CONTACT_PUSH_URL"
+ENV_PUSH_ENDPOINT = "CONTACT_PUSH_ENDPOINT"
 
 
 def queue_url_env(queue: QueueDefinition) -> str:

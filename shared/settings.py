@@ -25,6 +25,8 @@ class Settings(BaseModel):
     retry_base_seconds: int = 30
     retry_horizon_seconds: int = 86400
     private_receivers: bool = False
+    push_url: str = ""
+    push_endpoint: str = ""
 
     @property
     def table_name(self) -> str:
@@ -62,5 +64,7 @@ def get_settings() -> Settings:
         retry_base_seconds=int(env.get(resources.ENV_RETRY_BASE_SECONDS, "30")),
         retry_horizon_seconds=int(env.get(resources.ENV_RETRY_HORIZON_SECONDS, "86400")),
         private_receivers=env.get(resources.ENV_PRIVATE_RECEIVERS, "") == "true",
+        push_url=env.get(resources.ENV_PUSH_URL, ""),
+        push_endpoint=env.get(resources.ENV_PUSH_ENDPOINT, ""),
         queue_urls={q.key: env.get(resources.queue_url_env(q), "") for q in resources.QUEUES},
     )

@@ -22,9 +22,11 @@ from .domain.inbox import Inbox
 from .domain.intake import WebhookIntake
 from .domain.lifecycle import Lifecycle
 from .domain.me import Myself
+from .domain.notices import NoticePublisher
 from .domain.out_of_office import OutOfOffice
 from .domain.outbound import OutboundDispatcher, RetryPolicy
 from .domain.presence import PresenceService
+from .domain.push import PushConnections, PushFanOut
 from .domain.quick_replies import QuickReplies
 from .domain.retention import AutoDeletion
 from .domain.routing import Router
@@ -35,12 +37,15 @@ from .domain.tagging import Tagging
 from .domain.teams_admin import TeamAdministration
 from .domain.templates import TemplateCatalogue
 from .domain.users_admin import UserAdministration
+from .errors import NotFound
 from .identity_provider import CognitoIdentityProvider, IdentityProvider
 from .media import PROVIDER_URL_SECONDS, InboundMedia, MediaStore
 from .messaging import QueuePublisher, StateMachineStarter
+from .push_gateway import ManagementApiGateway
 from .resources import EVENTS_QUEUE, PURGE_QUEUE, SEND_QUEUE
 from .settings import get_settings
 from .storage.channel_accounts import ChannelAccountStore
+from .storage.connections import ConnectionStore, team_counts
 from .storage.consent import ConsentStore
 from .storage.customer_merge import MergeStore
 from .storage.customers import CustomerStore
@@ -198,7 +203,8 @@ def presence() -> PresenceService:
 
 @lru_cache(maxsize=1)
 def tagging() -> Tagging:
-    return Tagging(repository(), TagRepository(), NoteRepository(), get_service_settings, stats(), utc_now)
+    return Tagging(repository(), TagRepository(), NoteRepository(), get_service_settings, stats(), utc_now,
+                   notices=notices())
 
 
 @lru_cache(maxsize=1)
@@ -239,7 +245,7 @@ def exporter() -> Exporter:
 
 @lru_cache(maxsize=1)
 def events() -> EventPublisher:
-    return EventPublisher(publisher(), subscription_store().wants)
+    return EventPublisher(publisher(), subscription_store().wants, listeners=[notices().on_events])
 
 
 @lru_cache(maxsize=1)
@@ -285,3 +291,29 @@ def customer_merger() -> CustomerMerger:
 def customers() -> CustomerProfiles:
     return CustomerProfiles(customer_store(), consent_store(), repository(), MergeStore(customer_store()).records,
                             utc_now)
+
+
+# --- push to the agents' browsers (WebSocket API) ---------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def notices() -> NoticePublisher:
+    return NoticePublisher(publisher())
+
+
+@lru_cache(maxsize=1)
+def push_connections() -> PushConnections:
+    return PushConnections(ConnectionStore(), token_verifier().subject, repository().get_user, team_store().exists,
+                           presence(), notices(), utc_now)
+
+
+def _team_of(conversation_id: str) -> str | None:
+    try:
+        return repository().get_conversation(conversation_id).team_id
+    except NotFound:
+        return None  # purged meanwhile
+
+
+@lru_cache(maxsize=1)
+def push_fan_out() -> PushFanOut:
+    return PushFanOut(ConnectionStore(), ManagementApiGateway(get_settings().push_endpoint), _team_of, team_counts)

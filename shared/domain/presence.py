@@ -29,6 +29,11 @@ class PresenceService:
             self._offers.request(came_online)
         return now + presence.ONLINE_WINDOW
 
+    def went_away(self, team_id: str, user_id: str) -> None:
+        """The user's last WebSocket connection in the team closed: they count as offline there
+        after ``presence.DEPARTURE_GRACE`` (a page reload reconnects well within it)."""
+        presence.record_departure(user_id, team_id, self._clock())
+
     def is_online(self, team_id: str, user_id: str) -> bool:
         seen = presence.last_seen(team_id, user_id)
         return seen is not None and self._clock() - seen <= presence.ONLINE_WINDOW

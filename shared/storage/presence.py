@@ -20,6 +20,8 @@ from .items import TableItem
 # A user is online while their last heartbeat is at most this old.
 ONLINE_WINDOW = timedelta(minutes=2)
 _EXPIRY = timedelta(days=1)
+# A user whose last connection closed stays online this long (a reload or a network blip reconnects).
+DEPARTURE_GRACE = timedelta(seconds=20)
 
 
 def record_heartbeat(user_id: str, team_ids: Iterable[str], at: datetime) -> list[str]:
@@ -38,6 +40,20 @@ def record_heartbeat(user_id: str, team_ids: Iterable[str], at: datetime) -> lis
                 collection_sk=keys.presence_collection_sk(at, user_id)))
     return [team_id for team_id in teams
             if team_id not in previous or at - previous[team_id] > ONLINE_WINDOW]
+
+
+def record_departure(user_id: str, team_id: str, at: datetime) -> None:
+    """The connection-based offline signal: the user's last WebSocket connection in the team closed
+    at ``at``. Their presence is dated back so that it runs out ``DEPARTURE_GRACE`` from now; a
+    heartbeat meanwhile (a reconnect) dates it forward again."""
+    seen = at - ONLINE_WINDOW + DEPARTURE_GRACE
+    previous = last_seen(team_id, user_id)
+    if previous is not None and previous < seen:
+        return  # already counting down to offline (or offline)
+    PresenceItem(keys.presence_pk(team_id), keys.presence_sk(user_id), user_id=user_id, team_id=team_id,
+                 last_seen=seen, expires_at=int((at + _EXPIRY).timestamp()),
+                 collection_pk=keys.presence_pk(team_id),
+                 collection_sk=keys.presence_collection_sk(seen, user_id)).save()
 
 
 def seen_since(team_id: str, since: datetime) -> list[Presence]:
