@@ -44,11 +44,22 @@ QUEUE_CONSUMERS: Mapping[str, resources.QueueDefinition] = MappingProxyType({
     "reschedule_deletions": resources.RESCHEDULE_QUEUE,
     # Event webhooks for integrators: fan-out and signed delivery (shared/domain/event_delivery.py).
     "deliver_events": resources.EVENTS_QUEUE,
+    # Push to the agents' browsers over the WebSocket API (shared/api/push.py).
+    "push_notices": resources.NOTICES_QUEUE,
 })
+# Chalice's functions of the WebSocket API's routes (infra/constructs/push.py).
+WEBSOCKET_FUNCTIONS: tuple[str, ...] = ("websocket_connect", "websocket_message", "websocket_disconnect")
+PUSH_WORKER = "push_notices"
 # Functions whose use cases publish inbox events (shared/domain/events.py) onto the events queue.
 EVENT_PUBLISHERS: tuple[str, ...] = (API_HANDLER, "route_inbound", "assign_conversation", "check_window",
                                      "send_outbound", "deliver_events")
-FUNCTION_NAMES: tuple[str, ...] = (API_HANDLER, *QUEUE_CONSUMERS)
+# Functions whose use cases queue push notices (shared/domain/notices.py): those publishing inbox events,
+# and the WebSocket handlers of connecting and disconnecting (presence).
+NOTICE_PUBLISHERS: tuple[str, ...] = (API_HANDLER, "route_inbound", "assign_conversation", "check_window",
+                                      "send_outbound", "websocket_connect", "websocket_disconnect")
+# A heartbeat over the socket may bring an agent online, which offers them waiting conversations.
+OFFER_REQUESTERS: tuple[str, ...] = ("websocket_connect", "websocket_message")
+FUNCTION_NAMES: tuple[str, ...] = (API_HANDLER, *QUEUE_CONSUMERS, *WEBSOCKET_FUNCTIONS)
 LAMBDA_MEMORY_MB = 512
 # At most the shortest queue visibility timeout (SQS refuses an event source mapping otherwise)
 # and at most API Gateway's 29 s integration timeout plus a second.

@@ -9,6 +9,7 @@ import pytest
 from chalicelib import resources
 
 from infra import constants
+from infra.constructs.api import ChaliceApi
 from tests.infra.conftest import Synthesized
 
 pytestmark = pytest.mark.infra
@@ -17,16 +18,22 @@ API = constants.API_HANDLER
 # What each function may send to, and the machine it may start: the least privilege it needs.
 SENDS_TO = {
     API: {resources.INBOUND_QUEUE, resources.OUTBOUND_QUEUE, resources.EVENTS_QUEUE, resources.ASSIGNMENT_QUEUE,
-          resources.RESCHEDULE_QUEUE},
-    "route_inbound": {resources.ASSIGNMENT_QUEUE, resources.OUT_OF_OFFICE_QUEUE, resources.EVENTS_QUEUE},
-    "assign_conversation": {resources.EVENTS_QUEUE, resources.ASSIGNMENT_QUEUE},
+          resources.RESCHEDULE_QUEUE, resources.NOTICES_QUEUE},
+    "route_inbound": {resources.ASSIGNMENT_QUEUE, resources.OUT_OF_OFFICE_QUEUE, resources.EVENTS_QUEUE,
+                      resources.NOTICES_QUEUE},
+    "assign_conversation": {resources.EVENTS_QUEUE, resources.ASSIGNMENT_QUEUE, resources.NOTICES_QUEUE},
     "send_out_of_office": {resources.OUTBOUND_QUEUE},
-    "check_window": {resources.SEND_QUEUE, resources.EVENTS_QUEUE},
-    "send_outbound": {resources.EVENTS_QUEUE},
+    "check_window": {resources.SEND_QUEUE, resources.EVENTS_QUEUE, resources.NOTICES_QUEUE},
+    "send_outbound": {resources.EVENTS_QUEUE, resources.NOTICES_QUEUE},
     "purge_conversation": set(),
     "reschedule_deletions": {resources.RESCHEDULE_QUEUE},
     # Fans events out into deliveries on its own queue.
     "deliver_events": {resources.EVENTS_QUEUE},
+    # Push: the worker only posts to connections; connecting brings an agent online (offers, presence notices).
+    "push_notices": set(),
+    "websocket_connect": {resources.ASSIGNMENT_QUEUE, resources.NOTICES_QUEUE},
+    "websocket_message": {resources.ASSIGNMENT_QUEUE},
+    "websocket_disconnect": {resources.NOTICES_QUEUE},
 }
 STARTS = {API: resources.AUTO_DELETE_MACHINE, "reschedule_deletions": resources.AUTO_DELETE_MACHINE,
           "send_outbound": resources.DELAYED_RETRY_MACHINE,
@@ -41,10 +48,10 @@ SENDS_EMAIL = {"send_outbound"}
 
 def _functions(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
     """Chalice function name -> properties of its AWS::Serverless::Function."""
-    functions = {}
-    for resource in synthesized.of_type("AWS::Serverless::Function").values():
-        handler = resource["Properties"]["Handler"].removeprefix("app.")
-        functions[API if handler == "app" else handler] = resource
+    by_logical_id = synthesized.of_type("AWS::Serverless::Function")
+    functions = {name: by_logical_id[ChaliceApi.function_logical_id(name, api_handler=name == API)]
+                 for name in constants.FUNCTION_NAMES}
+    assert len(functions) == len(by_logical_id), sorted(by_logical_id)
     return functions
 
 
