@@ -29,7 +29,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib import resources
+from chalicelib.core import resources
 
 READ_BLOCK = 4096
 WRITE_BLOCK = 1024

@@ -32,7 +32,7 @@ from typing import Any
 
 import boto3
 import botocore.session
-from chalicelib.settings import get_settings
+from chalicelib.core.settings import get_settings
 from moto import mock_aws
 
 from benchmarks.capacity import read_units
@@ -114,7 +114,7 @@ def page_read_units(sizes: list[int]) -> list[tuple[int, str, float, float]]:
 
 def cold_import_seconds() -> float:
     """Median wall time of ``import app`` (functions/app.py) in a fresh interpreter."""
-    from chalicelib import resources
+    from chalicelib.core import resources
 
     env = {**os.environ, resources.ENV_APP_NAME: "open-contact", "AWS_DEFAULT_REGION": "us-east-1",
            "POWERTOOLS_TRACE_DISABLED": "true"}

@@ -27,11 +27,14 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from chalice import Chalice, Response  # type: ignore[attr-defined]
 from chalice.app import Request, SQSEvent
-from chalicelib import errors, resources, wiring
+from chalicelib import wiring
+from chalicelib.adapters.auth import sign_in
 from chalicelib.api.push import PushEndpointOut, push
-from chalicelib.auth import sign_in
 from chalicelib.channels import webhook_reply
 from chalicelib.channels.base import WebhookRequest
+from chalicelib.core import resources
+from chalicelib.core.settings import get_settings
+from chalicelib.domain import errors
 from chalicelib.domain.admin_inputs import (
     ChannelAccountInput,
     ChannelAccountPatch,
@@ -146,7 +149,6 @@ from chalicelib.domain.subscription_models import (
     SubscriptionPage,
     SubscriptionPatch,
 )
-from chalicelib.settings import get_settings
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 

@@ -1,7 +1,7 @@
 """Names and fixed settings of the CDK app.
 
 Resource definitions (keys, indexes, queues, state machines, environment variable names) live in
-``chalicelib.resources``; this module only holds what is particular to the AWS deployment.
+``chalicelib.core.resources``; this module only holds what is particular to the AWS deployment.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from aws_cdk import aws_logs as logs
-from chalicelib import resources
+from chalicelib.core import resources
 
 from . import FUNCTIONS_DIR, REPO_DIR
 
@@ -68,7 +68,7 @@ LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 POWERTOOLS_SERVICE_NAME = "open-contact"
 # Read and write actions the functions need on the table and its indexes (PynamoDB describes
 # the table on first use).
-# What the administration API does in the Cognito user pool (shared/identity_provider.py).
+# What the administration API does in the Cognito user pool (shared/adapters/identity_provider.py).
 USER_ADMINISTRATION_ACTIONS: tuple[str, ...] = (
     "cognito-idp:AdminCreateUser",
     "cognito-idp:AdminDeleteUser",

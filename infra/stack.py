@@ -8,7 +8,7 @@ from typing import Any
 from aws_cdk import App, CfnOutput, Stack, Tags, Validations
 from aws_cdk import aws_iam as iam
 from cdk_nag import AwsSolutionsChecks
-from chalicelib import resources
+from chalicelib.core import resources
 from chalicelib.domain.identity import USER_GROUPS
 from constructs import Construct
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from chalice.local import LambdaContext
-from chalicelib import resources
+from chalicelib.core import resources
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import MessageTypeDef, ReceiveMessageRequestTypeDef

@@ -1,4 +1,4 @@
-"""Creates the AWS resources of one installation in moto, from ``chalicelib.resources``.
+"""Creates the AWS resources of one installation in moto, from ``chalicelib.core.resources``.
 
 The CDK stack builds the same resources from the same definitions; ``tests/infra`` checks
 that both agree.
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
-from chalicelib import resources
+from chalicelib.core import resources
 from chalicelib.domain.identity import USER_GROUPS
 
 # moto accepts any well-formed role ARN; in AWS each state machine has its own role (infra/).

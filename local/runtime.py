@@ -20,7 +20,7 @@ from typing import Any
 
 import boto3
 import requests
-from chalicelib import resources
+from chalicelib.core import resources
 from moto.server import ThreadedMotoServer
 
 from .atomic_dynamodb import serialise_dynamodb_requests
@@ -183,7 +183,7 @@ class LocalRuntime:
         os.environ.update(self.resources.function_environment(api_url))
         os.environ[resources.ENV_RETRY_BASE_SECONDS] = str(config.retry_base_seconds)
         os.environ.update(push_environment(config))
-        from chalicelib.settings import get_settings
+        from chalicelib.core.settings import get_settings
 
         get_settings.cache_clear()  # settings are read once; read them again with this environment
         self.app_module = _import_app()

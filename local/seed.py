@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import boto3
+from chalicelib.core.resources import secret_name
 from chalicelib.domain.models import Channel, ChannelAccount, Role, Team, User
-from chalicelib.resources import secret_name
 from chalicelib.storage.repository import ContactRepository
 from chalicelib.storage.users import UserStore
 

@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     app_module = load_functions_app()
     if args.slow_records:
         _slow_down_routing(args.slow_records)
-    from chalicelib import resources
+    from chalicelib.core import resources
 
     queue_urls = {queue.key: os.environ[resources.queue_url_env(queue)] for queue in resources.QUEUES}
     pollers = pollers_for(app_module, config, queue_urls)

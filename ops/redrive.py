@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import boto3
-from chalicelib import resources
+from chalicelib.core import resources
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient

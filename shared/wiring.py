@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from functools import lru_cache, partial
 
-from .auth import TokenVerifier
+from .adapters.auth import TokenVerifier
+from .adapters.credential_admin import CredentialWriter
+from .adapters.credentials import CredentialStore
+from .adapters.identity_provider import CognitoIdentityProvider, IdentityProvider
+from .adapters.media import PROVIDER_URL_SECONDS, InboundMedia, MediaStore
+from .adapters.messaging import QueuePublisher, StateMachineStarter
+from .adapters.push_gateway import ManagementApiGateway
 from .channels import adapter_for
 from .channels.http import post_to_receiver
-from .clock import utc_now
-from .credential_admin import CredentialWriter
-from .credentials import CredentialStore
+from .core.clock import utc_now
+from .core.resources import EVENTS_QUEUE, PURGE_QUEUE, SEND_QUEUE
+from .core.settings import get_settings
 from .domain.assignment import Assigner, WaitingOffers
 from .domain.channel_admin import ChannelAdministration
 from .domain.compose import Composer
 from .domain.customer_merge import CustomerMerger
 from .domain.customer_profiles import CustomerProfiles
+from .domain.errors import NotFound
 from .domain.event_delivery import EventDelivery
 from .domain.events import EventPublisher
 from .domain.export import Exporter
@@ -37,13 +44,6 @@ from .domain.tagging import Tagging
 from .domain.teams_admin import TeamAdministration
 from .domain.templates import TemplateCatalogue
 from .domain.users_admin import UserAdministration
-from .errors import NotFound
-from .identity_provider import CognitoIdentityProvider, IdentityProvider
-from .media import PROVIDER_URL_SECONDS, InboundMedia, MediaStore
-from .messaging import QueuePublisher, StateMachineStarter
-from .push_gateway import ManagementApiGateway
-from .resources import EVENTS_QUEUE, PURGE_QUEUE, SEND_QUEUE
-from .settings import get_settings
 from .storage.channel_accounts import ChannelAccountStore
 from .storage.connections import ConnectionStore, team_counts
 from .storage.consent import ConsentStore

@@ -10,9 +10,9 @@ import pytest
 @pytest.fixture(autouse=True)
 def fresh_reads() -> Iterator[None]:
     """Each test starts without cached administrators' settings or secrets
-    (chalicelib.read_cache): a value cached by another test, or from another moto, must not
+    (chalicelib.adapters.read_cache): a value cached by another test, or from another moto, must not
     decide this one. Tests that exercise the cache itself clear it the same way."""
-    from chalicelib import read_cache
+    from chalicelib.adapters import read_cache
 
     read_cache.clear_all()
     yield

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import requests
-from chalicelib.channels.whatsapp import sign
+from chalicelib.channels.meta.whatsapp import sign
 
 T = TypeVar("T")
 # Generous: moto copies the whole table for every item of a transaction, so late in a long

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aws_cdk import ArnFormat, Stack
 from aws_cdk import aws_iam as iam
-from chalicelib import resources
+from chalicelib.core import resources
 from constructs import Construct
 
 from .nag import acknowledge

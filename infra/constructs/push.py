@@ -12,7 +12,7 @@ from __future__ import annotations
 from aws_cdk import Aws, CfnOutput, CfnResource, Fn
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
-from chalicelib import resources
+from chalicelib.core import resources
 from constructs import Construct
 
 from .api import ChaliceApi

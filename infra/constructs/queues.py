@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from aws_cdk import Duration
 from aws_cdk import aws_sqs as sqs
-from chalicelib.resources import QueueDefinition
+from chalicelib.core.resources import QueueDefinition
 from constructs import Construct
 
 from .naming import pascal

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
-from chalicelib.resources import TableDefinition
+from chalicelib.core.resources import TableDefinition
 from constructs import Construct
 
 from .buckets import private_bucket

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
-from chalicelib import resources
+from chalicelib.core import resources
 from constructs import Construct
 
 from .nag import acknowledge

@@ -13,11 +13,12 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 from chalice.app import SQSEvent, WebsocketAPI, WebsocketEvent
-from chalicelib import errors, wiring
+from chalicelib import wiring
+from chalicelib.core.resources import NOTICES_QUEUE
+from chalicelib.core.settings import get_settings
+from chalicelib.domain import errors
 from chalicelib.domain.notices import Notice, NoticeBatch
 from chalicelib.domain.push import PROTOCOL
-from chalicelib.resources import NOTICES_QUEUE
-from chalicelib.settings import get_settings
 from pydantic import BaseModel, ValidationError
 
 logger = Logger(service="open-contact", child=True)

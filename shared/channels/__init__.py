@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.models import Channel
-from chalicelib.errors import NotFound
 
 from . import api_channel
 from .base import ChannelAdapter, WebhookReply
-from .instagram import InstagramAdapter
-from .mail import EmailAdapter
-from .messenger import MessengerAdapter
+from .meta.instagram import InstagramAdapter
+from .meta.messenger import MessengerAdapter
+from .meta.whatsapp import WhatsAppAdapter
+from .ses import EmailAdapter
 from .telegram import TelegramAdapter
 from .twilio_sms import EMPTY_TWIML, TwilioSmsAdapter
 from .viber import ViberAdapter
-from .whatsapp import WhatsAppAdapter
 
 _ADAPTERS: dict[Channel, ChannelAdapter] = {
     Channel.WHATSAPP: WhatsAppAdapter(),

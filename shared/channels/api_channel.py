@@ -1,7 +1,7 @@
 """The generic API channel: an integrator's own system (a shop, an app, a chat widget) posts its
 customers' messages to ``/webhooks/api/{account}`` and receives the agents' replies as POSTs to
 the ``reply_url`` it registered. Both directions are signed with the account's shared secret
-(``chalicelib.signing``); the wire format is documented for integrators in docs/api-channel.md.
+(``chalicelib.core.signing``); the wire format is documented for integrators in docs/api-channel.md.
 
 Credentials: ``secret`` (the HMAC key, at least 32 characters), ``reply_url`` (where replies go)
 and, while rotating, optionally ``previous_secret`` (still accepted on inbound requests).
@@ -18,6 +18,9 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
+from chalicelib.core.settings import get_settings
+from chalicelib.core.signing import SIGNATURE_HEADER, signature_header, verify
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -28,9 +31,6 @@ from chalicelib.domain.models import (
     OutboundContent,
     StatusUpdate,
 )
-from chalicelib.errors import InvalidInput
-from chalicelib.settings import get_settings
-from chalicelib.signing import SIGNATURE_HEADER, signature_header, verify
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from .base import (

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, Protocol, TypeVar
 
+from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -15,7 +16,6 @@ from chalicelib.domain.models import (
     MediaRef,
     OutboundContent,
 )
-from chalicelib.errors import InvalidInput, NotFound
 from pydantic import ValidationError
 
 Credentials = Mapping[str, str]

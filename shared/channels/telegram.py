@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from chalicelib.domain.errors import InvalidInput, SignatureRejected
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -25,7 +26,6 @@ from chalicelib.domain.models import (
     OutboundMedia,
     StatusUpdate,
 )
-from chalicelib.errors import InvalidInput, SignatureRejected
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .base import (

@@ -19,8 +19,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-from chalicelib.clock import utc_now
+from chalicelib.core.clock import utc_now
 from chalicelib.domain.capabilities import media_refusal
+from chalicelib.domain.errors import InvalidInput, SignatureRejected
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -32,7 +33,6 @@ from chalicelib.domain.models import (
     StatusUpdate,
 )
 from chalicelib.domain.phone import to_e164
-from chalicelib.errors import InvalidInput, SignatureRejected
 
 from .base import (
     Credentials,

@@ -17,7 +17,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from chalicelib.clock import utc_now
+from chalicelib.core.clock import utc_now
+from chalicelib.domain.errors import InvalidInput, SignatureRejected
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -33,7 +34,6 @@ from chalicelib.domain.models import (
     OutboundMedia,
     StatusUpdate,
 )
-from chalicelib.errors import InvalidInput, SignatureRejected
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .base import (

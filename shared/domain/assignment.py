@@ -28,9 +28,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from chalicelib.errors import Conflict
-from chalicelib.messaging import QueueMessage, QueuePublisher
-from chalicelib.resources import ASSIGNMENT_QUEUE
+from chalicelib.adapters.messaging import QueueMessage, QueuePublisher
+from chalicelib.core.resources import ASSIGNMENT_QUEUE
+from chalicelib.domain.errors import Conflict
 from chalicelib.storage import presence
 from chalicelib.storage.repository import AutoAssignOutcome, ContactRepository
 from chalicelib.storage.teams import TeamStore

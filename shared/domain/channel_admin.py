@@ -7,10 +7,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 
+from chalicelib.adapters.credential_admin import CredentialWriter
+from chalicelib.adapters.media import MediaStore
 from chalicelib.channels import check_credentials
-from chalicelib.credential_admin import CredentialWriter
-from chalicelib.errors import InvalidInput
-from chalicelib.media import MediaStore
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.storage import keys
 from chalicelib.storage.channel_accounts import ChannelAccountStore
 from chalicelib.storage.teams import TeamStore

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.errors import Conflict, Forbidden, InvalidInput, WindowClosed
-from chalicelib.media import MediaStore
-from chalicelib.messaging import QueueMessage, QueuePublisher
-from chalicelib.resources import OUTBOUND_QUEUE
+from chalicelib.adapters.media import MediaStore
+from chalicelib.adapters.messaging import QueueMessage, QueuePublisher
+from chalicelib.core.resources import OUTBOUND_QUEUE
+from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, WindowClosed
 from chalicelib.storage import keys
 from chalicelib.storage.channel_accounts import ChannelAccountStore
 from chalicelib.storage.consent import ConsentStore

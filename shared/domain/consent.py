@@ -19,7 +19,7 @@ import string
 from datetime import datetime
 from enum import StrEnum
 
-from chalicelib.errors import Conflict
+from chalicelib.domain.errors import Conflict
 from pydantic import Field
 
 from .models import Channel, Frozen

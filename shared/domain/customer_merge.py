@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from chalicelib.errors import Conflict, InvalidInput
+from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.storage import keys
 from chalicelib.storage.customer_merge import MergeStore, chunks
 from chalicelib.storage.customers import CustomerStore

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from chalicelib.errors import Forbidden, InvalidInput, NotFound
+from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
 from chalicelib.storage import keys
 from chalicelib.storage.consent import ConsentStore
 from chalicelib.storage.customers import CustomerStore

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from chalicelib.errors import InvalidInput
+from chalicelib.domain.errors import InvalidInput
 from pydantic import Field
 
 from .models import Channel, Direction, Frozen

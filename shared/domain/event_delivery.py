@@ -1,5 +1,5 @@
 """The event worker: fan each event out to the subscriptions that want it, and POST each delivery,
-signed with its subscription's secret (``chalicelib.signing``).
+signed with its subscription's secret (``chalicelib.core.signing``).
 
 A delivery that fails transiently (no answer, 5xx, 408, 425, 429) is retried by the delayed-retry
 state machine with exponential backoff, as an outbound send is, until the retry horizon; a
@@ -14,11 +14,11 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from chalicelib.adapters.messaging import QueueMessage, QueuePublisher, StateMachineStarter, fifo_token
 from chalicelib.channels.base import SendFailed
 from chalicelib.channels.http import ProviderResponse
-from chalicelib.messaging import QueueMessage, QueuePublisher, StateMachineStarter, fifo_token
-from chalicelib.resources import EVENTS_QUEUE
-from chalicelib.signing import SIGNATURE_HEADER, signature_header
+from chalicelib.core.resources import EVENTS_QUEUE
+from chalicelib.core.signing import SIGNATURE_HEADER, signature_header
 from chalicelib.storage.subscriptions import SubscriptionStore
 
 from .events import DeliveryRequest, Event, EventsEnvelope, FanOut

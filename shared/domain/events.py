@@ -16,8 +16,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from chalicelib.messaging import QueueMessage, QueuePublisher, fifo_token
-from chalicelib.resources import EVENTS_QUEUE
+from chalicelib.adapters.messaging import QueueMessage, QueuePublisher, fifo_token
+from chalicelib.core.resources import EVENTS_QUEUE
 from pydantic import Field
 
 from .models import (

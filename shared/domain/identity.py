@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chalicelib.errors import Forbidden, Unauthenticated
+from chalicelib.domain.errors import Forbidden, Unauthenticated
 
 from .models import Conversation, Role, User
 

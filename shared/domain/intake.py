@@ -7,12 +7,12 @@ deduplication ids, and routing drops whatever SQS did not.
 
 from __future__ import annotations
 
+from chalicelib.adapters.credentials import CredentialStore
+from chalicelib.adapters.messaging import QueueMessage, QueuePublisher, fifo_token
 from chalicelib.channels import adapter_for
 from chalicelib.channels.base import ChannelAdapter, WebhookRequest
-from chalicelib.credentials import CredentialStore
-from chalicelib.errors import NotFound, PayloadTooLarge
-from chalicelib.messaging import QueueMessage, QueuePublisher, fifo_token
-from chalicelib.resources import INBOUND_QUEUE
+from chalicelib.core.resources import INBOUND_QUEUE
+from chalicelib.domain.errors import NotFound, PayloadTooLarge
 from chalicelib.storage.repository import ContactRepository
 
 from .models import ChannelAccount, ChannelEvent, ConsentSignal, InboundEnvelope, InboundMessage

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from chalicelib.errors import Conflict, InvalidInput
+from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.storage.lifecycle import ConversationLifecycle
 from chalicelib.storage.repository import ContactRepository
 from chalicelib.storage.teams import TeamStore

@@ -13,8 +13,8 @@ import logging
 from collections.abc import Iterable
 from enum import StrEnum
 
-from chalicelib.messaging import QueueMessage, QueuePublisher
-from chalicelib.resources import NOTICES_QUEUE
+from chalicelib.adapters.messaging import QueueMessage, QueuePublisher
+from chalicelib.core.resources import NOTICES_QUEUE
 from pydantic import Field
 
 from .events import Event, EventType

@@ -19,8 +19,8 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from chalicelib.messaging import QueueMessage, QueuePublisher
-from chalicelib.resources import OUTBOUND_QUEUE
+from chalicelib.adapters.messaging import QueueMessage, QueuePublisher
+from chalicelib.core.resources import OUTBOUND_QUEUE
 from chalicelib.storage.auto_replies import AutoReplyStore
 from chalicelib.storage.channel_accounts import ChannelAccountStore
 from chalicelib.storage.repository import ContactRepository

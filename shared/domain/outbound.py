@@ -21,11 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from chalicelib.adapters.credentials import CredentialStore
+from chalicelib.adapters.messaging import QueueMessage, QueuePublisher, StateMachineStarter
 from chalicelib.channels import adapter_for
 from chalicelib.channels.base import PartProgress, SendFailed
-from chalicelib.credentials import CredentialStore
-from chalicelib.messaging import QueueMessage, QueuePublisher, StateMachineStarter
-from chalicelib.resources import SEND_QUEUE
+from chalicelib.core.resources import SEND_QUEUE
 from chalicelib.storage.consent import ConsentStore
 from chalicelib.storage.repository import ContactRepository
 

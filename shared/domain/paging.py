@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
-from chalicelib.errors import InvalidInput
+from chalicelib.domain.errors import InvalidInput
 
 from .models import Page
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import phonenumbers
-from chalicelib.errors import InvalidInput
+from chalicelib.domain.errors import InvalidInput
 
 
 def to_e164(raw: str, *, default_region: str | None = None) -> str:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from chalicelib.errors import InvalidInput
+from chalicelib.domain.errors import InvalidInput
 
 from .models import Conversation, User
 

@@ -21,7 +21,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any, Protocol
 
-from chalicelib.errors import InvalidInput, Unauthenticated
+from chalicelib.domain.errors import InvalidInput, Unauthenticated
 from chalicelib.storage.connections import Connection, ConnectionStore, TeamCounts
 
 from .identity import Principal, principal_for

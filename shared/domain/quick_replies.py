@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.errors import Conflict, InvalidInput
+from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.storage.quick_replies import QuickReplyRepository
 from chalicelib.storage.repository import ContactRepository
 

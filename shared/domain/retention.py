@@ -24,8 +24,8 @@ import json
 from collections.abc import Callable
 from datetime import datetime
 
-from chalicelib.messaging import QueueMessage, QueuePublisher, StateMachineStarter
-from chalicelib.resources import RESCHEDULE_QUEUE
+from chalicelib.adapters.messaging import QueueMessage, QueuePublisher, StateMachineStarter
+from chalicelib.core.resources import RESCHEDULE_QUEUE
 from chalicelib.storage import keys
 from chalicelib.storage.retention import RetainedConversation, RetentionStore, deadline_text
 from chalicelib.storage.service_settings import get_service_settings

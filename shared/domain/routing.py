@@ -24,10 +24,10 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from chalicelib.errors import InvalidInput
-from chalicelib.media import InboundMedia
-from chalicelib.messaging import QueueMessage, QueuePublisher
-from chalicelib.resources import ASSIGNMENT_QUEUE, OUT_OF_OFFICE_QUEUE
+from chalicelib.adapters.media import InboundMedia
+from chalicelib.adapters.messaging import QueueMessage, QueuePublisher
+from chalicelib.core.resources import ASSIGNMENT_QUEUE, OUT_OF_OFFICE_QUEUE
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.storage import keys
 from chalicelib.storage.channel_accounts import ChannelAccountStore
 from chalicelib.storage.consent import ConsentStore

@@ -14,7 +14,7 @@ import re
 from datetime import datetime
 from typing import Literal
 
-from chalicelib.errors import InvalidInput
+from chalicelib.domain.errors import InvalidInput
 
 from .models import Channel, Conversation, ConversationState, Frozen
 

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from chalicelib.errors import InvalidInput
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.storage.statistics import StatsRepository, Tally
 from pydantic import BaseModel
 

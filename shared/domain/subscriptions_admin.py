@@ -8,10 +8,10 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from chalicelib.adapters.messaging import QueuePublisher
 from chalicelib.channels.http import receiver_address_problem
-from chalicelib.errors import InvalidInput, NotFound
-from chalicelib.messaging import QueuePublisher
-from chalicelib.resources import EVENTS_QUEUE
+from chalicelib.core.resources import EVENTS_QUEUE
+from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.storage.subscriptions import SubscriptionStore
 
 from .event_delivery import delivery_message

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from chalicelib.errors import Forbidden, InvalidInput
+from chalicelib.domain.errors import Forbidden, InvalidInput
 from chalicelib.storage.notes import NoteRepository
 from chalicelib.storage.repository import ContactRepository
 from chalicelib.storage.tags import TagRepository

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from chalicelib.errors import Conflict, InvalidInput
+from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.storage.teams import TeamStore
 from chalicelib.storage.users import UserStore
 

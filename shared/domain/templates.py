@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from chalicelib.errors import InvalidInput, NotFound
+from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.storage.repository import ContactRepository
 from chalicelib.storage.templates import TemplateRepository
 

@@ -14,8 +14,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from chalicelib.errors import InvalidInput
-from chalicelib.media import UPLOAD_URL_SECONDS, MediaStore
+from chalicelib.adapters.media import UPLOAD_URL_SECONDS, MediaStore
+from chalicelib.domain.errors import InvalidInput
 
 from .capabilities import media_limit
 from .models import Attachment, Channel

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from chalicelib.errors import Conflict, InvalidInput
-from chalicelib.identity_provider import IdentityProvider
+from chalicelib.adapters.identity_provider import IdentityProvider
+from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.storage.service_settings import read_service_settings
 from chalicelib.storage.teams import TeamStore
 from chalicelib.storage.users import MAX_TEAMS_PER_USER, NoFreeSeat, UserStore

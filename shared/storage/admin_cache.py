@@ -1,5 +1,5 @@
 """The per-container caches of the administrators' settings that every customer message reads
-(``chalicelib.read_cache`` says why a short staleness is acceptable and what is never cached).
+(``chalicelib.adapters.read_cache`` says why a short staleness is acceptable and what is never cached).
 
 The message pipeline reads through these; the administration reads the table directly, so what
 an administrator sees is what the table holds. Every storage writer of these items drops the
@@ -9,11 +9,11 @@ entry in its own process, so a change applies at once there and within
 
 from __future__ import annotations
 
+from chalicelib.adapters.read_cache import ReadCache
 from chalicelib.domain.admin_models import OutOfOfficeMessage, RoutingRule, TeamSettings
 from chalicelib.domain.models import ChannelAccount
 from chalicelib.domain.service_settings import ServiceSettings
 from chalicelib.domain.subscription_models import EventSubscription
-from chalicelib.read_cache import ReadCache
 
 # By account id: webhooks (enabled?), routing, sending.
 ACCOUNTS: ReadCache[str, ChannelAccount | None] = ReadCache("channel accounts")

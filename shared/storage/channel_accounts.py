@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 
 from chalicelib.domain.admin_models import OutOfOfficeMessage, RoutingRule
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.models import ChannelAccount, Page
-from chalicelib.errors import Conflict, NotFound
 from pydantic import TypeAdapter
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.update import Action

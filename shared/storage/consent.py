@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.domain.consent import ConsentChange, ConsentSource, ConsentState
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import Channel, Page
-from chalicelib.errors import InvalidInput
 from pynamodb.connection import Connection
 from pynamodb.exceptions import QueryError, TransactWriteError
 from pynamodb.pagination import ResultIterator

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.customers import CustomerProfile, MergeRecord, MergeState, parse_address
-from chalicelib.errors import Conflict
+from chalicelib.domain.errors import Conflict
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action

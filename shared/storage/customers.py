@@ -35,8 +35,8 @@ from chalicelib.domain.customers import (
     normalise,
     parse_address,
 )
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.models import Channel, Conversation, Direction, Frozen, Page
-from chalicelib.errors import Conflict, InvalidInput, NotFound
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, QueryError, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action

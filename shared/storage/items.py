@@ -28,8 +28,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib import resources
-from chalicelib.settings import get_settings
+from chalicelib.core import resources
+from chalicelib.core.settings import get_settings
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from chalicelib.domain.errors import Conflict
 from chalicelib.domain.models import Channel, Conversation, ConversationState
-from chalicelib.errors import Conflict
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite

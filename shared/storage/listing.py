@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import Conversation, ConversationState, Page
 from chalicelib.domain.search import Criteria, SortField, matches
-from chalicelib.errors import InvalidInput
 from pynamodb.exceptions import QueryError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import Index

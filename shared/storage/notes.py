@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import Note, Page
-from chalicelib.errors import InvalidInput
 from pynamodb.exceptions import QueryError
 from pynamodb.pagination import ResultIterator
 

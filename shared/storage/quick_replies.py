@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.models import QuickReply, QuickReplyGroup
-from chalicelib.errors import NotFound
 from pynamodb.exceptions import DeleteError, PutError
 from pynamodb.pagination import ResultIterator
 

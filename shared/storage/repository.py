@@ -17,6 +17,7 @@ from enum import Enum
 from types import EllipsisType
 from typing import Any, Literal, TypeVar
 
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.models import (
     Attachment,
     Channel,
@@ -36,7 +37,6 @@ from chalicelib.domain.models import (
     TemplateContent,
     User,
 )
-from chalicelib.errors import Conflict, InvalidInput, NotFound
 from pynamodb.connection import Connection
 from pynamodb.exceptions import QueryError, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition

@@ -19,8 +19,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import boto3
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import Channel, ConversationState, Page
-from chalicelib.errors import InvalidInput
 from pynamodb.attributes import UTCDateTimeAttribute
 from pynamodb.exceptions import DeleteError, QueryError, UpdateError
 from pynamodb.pagination import ResultIterator

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from chalicelib.domain.errors import Conflict
 from chalicelib.domain.service_settings import ServiceSettings
-from chalicelib.errors import Conflict
 from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.update import Action
 

@@ -23,8 +23,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
-from chalicelib import resources
-from chalicelib.settings import get_settings
+from chalicelib.core import resources
+from chalicelib.core.settings import get_settings
 from pynamodb.expressions.operand import Path, Value
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.events import EventType
 from chalicelib.domain.models import Page
 from chalicelib.domain.paging import every_item
@@ -28,7 +29,6 @@ from chalicelib.domain.subscription_models import (
     EventSubscription,
     StoredDelivery,
 )
-from chalicelib.errors import InvalidInput, NotFound
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,

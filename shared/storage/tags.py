@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import Conversation, Page
-from chalicelib.errors import InvalidInput
 from pynamodb.exceptions import DeleteError, PutError, QueryError, TransactWriteError, UpdateError
 from pynamodb.pagination import ResultIterator
 from pynamodb.transactions import TransactWrite

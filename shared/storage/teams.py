@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from chalicelib.domain.admin_models import AssignmentPolicy, TeamSettings
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.models import Page
 from chalicelib.domain.office_hours import OfficeHours
-from chalicelib.errors import Conflict, NotFound
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.pagination import ResultIterator

@@ -3,8 +3,8 @@ provider's approved list; here administrators keep them through the API."""
 
 from __future__ import annotations
 
+from chalicelib.domain.errors import NotFound
 from chalicelib.domain.models import Template
-from chalicelib.errors import NotFound
 from pynamodb.exceptions import DeleteError
 from pynamodb.pagination import ResultIterator
 

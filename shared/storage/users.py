@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from chalicelib.domain.admin_models import Profile
+from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.models import Page, Role, User
 from chalicelib.domain.seats import seat_change
-from chalicelib.errors import Conflict, NotFound
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.pagination import ResultIterator

@@ -124,7 +124,7 @@ def new_user_with_password(info: dict[str, Any], role: str, password: str = USER
     import secrets
 
     import boto3
-    from chalicelib import resources
+    from chalicelib.core import resources
 
     email = f"{role}-{secrets.token_hex(3)}@example.com"
     api_call(info, "POST", "/users", api_headers(info),

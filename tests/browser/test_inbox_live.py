@@ -8,7 +8,7 @@ import wave
 
 import boto3
 import requests
-from chalicelib import resources
+from chalicelib.core import resources
 from playwright.sync_api import expect
 
 from tests.browser.conftest import customer_says, screenshot, sign_in

@@ -7,8 +7,8 @@ from urllib.parse import quote
 
 import boto3
 import requests
-from chalicelib import resources
 from chalicelib.channels.twilio_sms import SIGNATURE_HEADER, sign
+from chalicelib.core import resources
 from playwright.sync_api import expect
 
 from tests.browser.conftest import api_call, api_headers, customer_writes, sign_in

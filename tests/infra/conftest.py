@@ -107,7 +107,7 @@ def _isolated_packaging(work: Path) -> Iterator[None]:
 
 
 def _clear_settings_cache() -> None:
-    settings = sys.modules.get("chalicelib.settings")
+    settings = sys.modules.get("chalicelib.core.settings")
     if settings is not None:
         settings.get_settings.cache_clear()
 

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import pytest
-from chalicelib import resources
+from chalicelib.core import resources
 
 from infra import constants
 from infra.constructs.api import ChaliceApi

@@ -1,6 +1,6 @@
 """The local runtime's resources, as moto holds them, agree with the synthesized template.
 
-Both are built from ``chalicelib.resources``; this compares what each side actually produced, so
+Both are built from ``chalicelib.core.resources``; this compares what each side actually produced, so
 a change to one builder that the other does not follow fails here.
 """
 

@@ -54,7 +54,7 @@ def test_only_the_push_worker_manages_connections_and_only_of_this_api(synthesiz
 
 
 def test_the_worker_knows_the_management_endpoint_and_the_api_the_browsers_url(synthesized: Synthesized) -> None:
-    from chalicelib import resources
+    from chalicelib.core import resources
 
     worker = _function(synthesized, constants.PUSH_WORKER)["Properties"]["Environment"]["Variables"]
     api = _function(synthesized, constants.API_HANDLER)["Properties"]["Environment"]["Variables"]
@@ -64,7 +64,7 @@ def test_the_worker_knows_the_management_endpoint_and_the_api_the_browsers_url(s
 
 
 def test_connections_live_in_the_table_whose_ttl_expires_them(synthesized: Synthesized) -> None:
-    from chalicelib import resources
+    from chalicelib.core import resources
     from chalicelib.storage.connections import CONNECTION_LIFETIME
 
     (table,) = synthesized.of_type("AWS::DynamoDB::Table").values()

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from aws_cdk.assertions import Template
-from chalicelib import resources
+from chalicelib.core import resources
 
 from infra.constructs.queues import Queues
 from tests.infra.conftest import Synthesized, empty_stack

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from aws_cdk import aws_s3 as s3
 from aws_cdk.assertions import Match, Template
-from chalicelib import resources
+from chalicelib.core import resources
 
 from infra.constructs.storage import Storage
 from tests.infra.conftest import Synthesized, empty_stack

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Match, Template
-from chalicelib import resources
+from chalicelib.core import resources
 
 from infra.constructs.workflows import Workflows
 from tests.infra.conftest import Synthesized, empty_stack, join

@@ -5,7 +5,7 @@ import json
 import boto3
 import pytest
 import requests
-from chalicelib.resources import secret_name
+from chalicelib.core.resources import secret_name
 
 from tests.integration.admin_helpers import (
     call,

@@ -1,5 +1,5 @@
 """The message pipeline reads the administrators' settings through a per-container cache
-(chalicelib.read_cache): what another Lambda container changes applies here once the cache's
+(chalicelib.adapters.read_cache): what another Lambda container changes applies here once the cache's
 max age has passed, what this process changes applies at once."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import boto3
 import pytest
-from chalicelib.read_cache import MAX_AGE_SECONDS
+from chalicelib.adapters.read_cache import MAX_AGE_SECONDS
 from chalicelib.storage import admin_cache, keys
 
 from tests.integration.admin_helpers import call, new_whatsapp_account, ok, unique

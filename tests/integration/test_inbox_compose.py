@@ -5,8 +5,8 @@ import time
 
 import requests
 from chalicelib import wiring
+from chalicelib.adapters.media import PROVIDER_URL_SECONDS
 from chalicelib.domain.models import Attachment
-from chalicelib.media import PROVIDER_URL_SECONDS
 from chalicelib.storage import keys
 
 from tests.integration.conftest import drain

@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 import pytest
 import requests
-from chalicelib.channels.meta import sign
+from chalicelib.channels.meta.graph import sign
 from chalicelib.domain.models import Channel, ChannelAccount
 from chalicelib.storage.repository import ContactRepository
 

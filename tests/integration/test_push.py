@@ -161,7 +161,7 @@ def test_tags_and_notes_are_pushed(runtime: LocalRuntime, api: str, webhook_url:
 
 def test_a_gone_connection_is_removed_when_sending(runtime: LocalRuntime, api: str, agent1: dict[str, str]) -> None:
     from chalicelib import wiring
-    from chalicelib.clock import utc_now
+    from chalicelib.core.clock import utc_now
     from chalicelib.domain.notices import Notice, NoticeType
     from chalicelib.storage.connections import Connection, ConnectionStore
 

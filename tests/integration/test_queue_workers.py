@@ -4,7 +4,7 @@ and the delayed retry of a failed send through the real state machine on moto.""
 import json
 
 import requests
-from chalicelib import resources
+from chalicelib.core import resources
 
 from tests.integration.conftest import drain, queue_depth
 from tests.integration.test_message_pipeline import conversation_of, deliver, messages_of

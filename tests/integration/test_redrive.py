@@ -5,7 +5,7 @@ is fixed, with nothing lost and nothing stored twice."""
 import time
 
 import pytest
-from chalicelib import resources
+from chalicelib.core import resources
 from chalicelib.domain.routing import Router
 
 from ops.redrive import main as redrive_main

@@ -4,8 +4,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chalicelib.resources import ENV_PRIVATE_RECEIVERS
-from chalicelib.settings import get_settings
+from chalicelib.core.resources import ENV_PRIVATE_RECEIVERS
+from chalicelib.core.settings import get_settings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from chalicelib.domain.admin_models import RoutingRule
 from chalicelib.domain.assignment import choose_agent
+from chalicelib.domain.errors import Forbidden, Unauthenticated
 from chalicelib.domain.identity import (
     principal_for,
     require_administrator,
@@ -27,7 +28,6 @@ from chalicelib.domain.models import (
 from chalicelib.domain.routing import route_to_team
 from chalicelib.domain.seats import default_role_for_new_user, seat_change, seats_free
 from chalicelib.domain.service_settings import ServiceSettings
-from chalicelib.errors import Forbidden, Unauthenticated
 from pydantic import ValidationError
 
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)

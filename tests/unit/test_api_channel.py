@@ -9,6 +9,8 @@ import pytest
 from chalicelib.channels import adapter_for, check_credentials
 from chalicelib.channels.api_channel import ApiChannelAdapter
 from chalicelib.channels.base import SendFailed, WebhookRequest
+from chalicelib.core.signing import signature_header, verify
+from chalicelib.domain.errors import InvalidInput, SignatureRejected
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -21,8 +23,6 @@ from chalicelib.domain.models import (
     StatusUpdate,
     TemplateContent,
 )
-from chalicelib.errors import InvalidInput, SignatureRejected
-from chalicelib.signing import signature_header, verify
 
 from tests.loopback import Answer, closed_port_url, loopback_server
 

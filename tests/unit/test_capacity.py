@@ -1,7 +1,7 @@
 """The benchmarks' capacity rules, on items whose sizes are known by hand."""
 
 import pytest
-from chalicelib.resources import IndexDefinition
+from chalicelib.core.resources import IndexDefinition
 
 from benchmarks.capacity import index_writes, item_size, item_write_units, read_units, write_units
 

@@ -20,8 +20,8 @@ from chalicelib.domain.customers import (
     parse_address,
     parse_search,
 )
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import Channel
-from chalicelib.errors import InvalidInput
 from chalicelib.storage.customer_items import CommunicationItem, CustomerAddressItem, CustomerConversationItem
 from chalicelib.storage.customer_merge import SourceItems, chunks
 

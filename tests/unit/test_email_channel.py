@@ -11,9 +11,11 @@ from typing import Any
 import boto3
 import pytest
 from chalicelib.channels import adapter_for
-from chalicelib.channels import mail as mail_module
 from chalicelib.channels.base import SendFailed, WebhookRequest
-from chalicelib.channels.mail import EmailAdapter, html_to_text
+from chalicelib.channels.ses import EmailAdapter, html_to_text
+from chalicelib.channels.ses import outbound as outbound_module
+from chalicelib.core.settings import get_settings
+from chalicelib.domain.errors import InvalidInput, SignatureRejected
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -24,8 +26,6 @@ from chalicelib.domain.models import (
     OutboundMedia,
     StatusUpdate,
 )
-from chalicelib.errors import InvalidInput, SignatureRejected
-from chalicelib.settings import get_settings
 from moto import mock_aws
 from moto.ses.models import ses_backends
 
@@ -372,7 +372,7 @@ def test_a_mail_over_ses_limit_or_with_a_vanished_upload_fails_permanently_befor
         adapter(aws, sesv2=sesv2).send(ACCOUNT, CREDENTIALS, "ana@example.nl", OutboundContent(media=[gone]))
     assert (raised.value.code, raised.value.permanent) == ("media_unavailable", True)
     # And a mail that encodes above SES's limit (here made small)
-    monkeypatch.setattr(mail_module, "MAX_SEND_BYTES", 2000)
+    monkeypatch.setattr(outbound_module, "MAX_SEND_BYTES", 2000)
     big = upload(aws, "uploads/c1/u4/big.pdf", b"%PDF" + b"x" * 1600, "application/pdf")
     with pytest.raises(SendFailed) as raised:
         adapter(aws, sesv2=sesv2).send(ACCOUNT, CREDENTIALS, "ana@example.nl", OutboundContent(media=[big]))

@@ -5,6 +5,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
+from chalicelib.adapters.messaging import QueueMessage, QueuePublisher
+from chalicelib.core.resources import EVENTS_QUEUE, QueueDefinition
 from chalicelib.domain.events import (
     EventPublisher,
     EventsEnvelope,
@@ -26,8 +28,6 @@ from chalicelib.domain.models import (
     Direction,
     Message,
 )
-from chalicelib.messaging import QueueMessage, QueuePublisher
-from chalicelib.resources import EVENTS_QUEUE, QueueDefinition
 
 NOW = datetime(2025, 10, 9, 8, 0, tzinfo=UTC)
 CONVERSATION = Conversation(id="c1", channel=Channel.API, account_id="shop", customer_id="cust-1", customer_name="Ada",

@@ -4,6 +4,7 @@ list reads, quick-reply shortcuts, formula neutralisation and the outbound conte
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.export import neutralise, rows, to_csv, to_xlsx
 from chalicelib.domain.inputs import ConversationListQuery
 from chalicelib.domain.models import (
@@ -27,7 +28,6 @@ from chalicelib.domain.placeholders import refuse_unresolved, render, values_for
 from chalicelib.domain.quick_replies import catalogue, search
 from chalicelib.domain.search import Filters, criteria_for, customer_term, matches, normalise_tag
 from chalicelib.domain.templates import fill, parameters_of
-from chalicelib.errors import InvalidInput
 from chalicelib.storage import keys
 from chalicelib.storage.listing import plan
 from pydantic import ValidationError

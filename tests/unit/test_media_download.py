@@ -5,10 +5,10 @@ from email.message import EmailMessage
 
 import boto3
 import pytest
+from chalicelib.adapters.media import InboundMedia, MediaRefused, MediaStore, download
 from chalicelib.channels.base import MediaSource
-from chalicelib.channels.messenger import MessengerAdapter
+from chalicelib.channels.meta.messenger import MessengerAdapter
 from chalicelib.domain.models import Attachment, Channel, ChannelAccount, MediaRef
-from chalicelib.media import InboundMedia, MediaRefused, MediaStore, download
 from moto import mock_aws
 
 from tests.loopback import Answer, loopback_server

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 import pytest
 from chalicelib.channels import adapter_for
 from chalicelib.channels.base import SendFailed, WebhookRequest
-from chalicelib.channels.instagram import InstagramAdapter
-from chalicelib.channels.messenger import MessengerAdapter
-from chalicelib.channels.meta import sign
+from chalicelib.channels.meta.graph import sign
+from chalicelib.channels.meta.instagram import InstagramAdapter
+from chalicelib.channels.meta.messenger import MessengerAdapter
+from chalicelib.domain.errors import InvalidInput, SignatureRejected
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -22,7 +23,6 @@ from chalicelib.domain.models import (
     StatusUpdate,
     TemplateContent,
 )
-from chalicelib.errors import InvalidInput, SignatureRejected
 
 from tests.loopback import Answer, loopback_server
 

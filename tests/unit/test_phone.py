@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.phone import to_e164
-from chalicelib.errors import InvalidInput
 
 
 @pytest.mark.parametrize("raw", ["+31612345678", "0031612345678", "31612345678", "+31 6 12345678",

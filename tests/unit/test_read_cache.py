@@ -1,7 +1,7 @@
 """The per-container cache of administrators' settings: a value lives for its max age, a write in
 this process drops it at once, and a read that raced with a write never puts the old value back."""
 
-from chalicelib.read_cache import MAX_AGE_SECONDS, ReadCache, clear_all
+from chalicelib.adapters.read_cache import MAX_AGE_SECONDS, ReadCache, clear_all
 
 
 class Clock:

@@ -8,15 +8,15 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 import pytest
+from chalicelib.adapters.messaging import QueuePublisher
 from chalicelib.channels import http
 from chalicelib.channels.api_channel import check_credentials
 from chalicelib.channels.base import SendFailed
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.events import EventType
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.models import Role, User
 from chalicelib.domain.subscriptions_admin import SubscriptionAdministration
-from chalicelib.errors import InvalidInput
-from chalicelib.messaging import QueuePublisher
 from chalicelib.storage.subscriptions import SubscriptionStore
 
 from tests.loopback import OK_EMPTY, LoopbackServer, loopback_server

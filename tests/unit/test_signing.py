@@ -5,8 +5,8 @@ import hashlib
 import hmac
 
 import pytest
-from chalicelib.errors import SignatureRejected
-from chalicelib.signing import SIGNATURE_HEADER, TOLERANCE_SECONDS, signature_header, verify
+from chalicelib.core.signing import SIGNATURE_HEADER, TOLERANCE_SECONDS, signature_header, verify
+from chalicelib.domain.errors import SignatureRejected
 
 SECRET = "whsec-0123456789abcdef0123456789abcdef"
 BODY = b'{"type":"message","message_id":"m-1","text":"Hello"}'

@@ -7,12 +7,12 @@ import json
 
 import boto3
 import pytest
+from chalicelib.adapters.media import download, simulator_host
 from chalicelib.channels import adapter_for
 from chalicelib.channels.base import SendFailed
-from chalicelib.channels.mail import EmailAdapter
+from chalicelib.channels.ses import EmailAdapter
+from chalicelib.core.settings import get_settings
 from chalicelib.domain.models import OutboundContent, StatusUpdate
-from chalicelib.media import download, simulator_host
-from chalicelib.settings import get_settings
 from moto import mock_aws
 
 from local.simulator import ChannelSimulator, CustomerMessage, moto_sent_mail, serve

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import boto3
 import pytest
 from chalicelib.channels import adapter_for
-from chalicelib.channels.mail import EmailAdapter
+from chalicelib.channels.ses import EmailAdapter
+from chalicelib.core.settings import get_settings
+from chalicelib.domain.errors import SignatureRejected
 from chalicelib.domain.models import ContentKind, DeliveryStatus, InboundMessage, StatusUpdate
-from chalicelib.errors import SignatureRejected
-from chalicelib.settings import get_settings
 from moto import mock_aws
 
 from local.simulator import ChannelSimulator, CustomerMessage

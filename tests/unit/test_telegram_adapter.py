@@ -4,6 +4,7 @@ import pytest
 from chalicelib.channels import adapter_for
 from chalicelib.channels.base import SendFailed, WebhookRequest
 from chalicelib.channels.telegram import TelegramAdapter
+from chalicelib.domain.errors import InvalidInput, NotFound, SignatureRejected
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -16,7 +17,6 @@ from chalicelib.domain.models import (
     OutboundMedia,
     TemplateContent,
 )
-from chalicelib.errors import InvalidInput, NotFound, SignatureRejected
 
 from tests.loopback import OK_EMPTY, closed_port_url, loopback_server
 

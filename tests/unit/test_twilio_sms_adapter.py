@@ -6,6 +6,7 @@ import pytest
 from chalicelib.channels import adapter_for, webhook_reply
 from chalicelib.channels.base import SendFailed, WebhookRequest
 from chalicelib.channels.twilio_sms import TwilioSmsAdapter, sign
+from chalicelib.domain.errors import InvalidInput, NotFound, SignatureRejected
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -18,7 +19,6 @@ from chalicelib.domain.models import (
     StatusUpdate,
     TemplateContent,
 )
-from chalicelib.errors import InvalidInput, NotFound, SignatureRejected
 
 from tests.loopback import OK_EMPTY, closed_port_url, loopback_server
 

@@ -5,6 +5,7 @@ import pytest
 from chalicelib.channels import adapter_for
 from chalicelib.channels.base import SendFailed, WebhookRequest
 from chalicelib.channels.viber import ViberAdapter, sign
+from chalicelib.domain.errors import InvalidInput, NotFound, SignatureRejected
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -20,7 +21,6 @@ from chalicelib.domain.models import (
     StatusUpdate,
     TemplateContent,
 )
-from chalicelib.errors import InvalidInput, NotFound, SignatureRejected
 
 from tests.loopback import OK_EMPTY, closed_port_url, loopback_server
 

@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 from chalicelib.channels.base import SendFailed, WebhookRequest
-from chalicelib.channels.whatsapp import WhatsAppAdapter
+from chalicelib.channels.meta.whatsapp import WhatsAppAdapter
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -18,7 +19,6 @@ from chalicelib.domain.models import (
     OutboundMedia,
     TemplateContent,
 )
-from chalicelib.errors import InvalidInput
 
 from tests.loopback import Answer, loopback_server
 

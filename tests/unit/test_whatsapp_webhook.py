@@ -2,7 +2,8 @@ from datetime import UTC, datetime
 
 import pytest
 from chalicelib.channels.base import WebhookRequest
-from chalicelib.channels.whatsapp import WhatsAppAdapter, sign
+from chalicelib.channels.meta.whatsapp import WhatsAppAdapter, sign
+from chalicelib.domain.errors import InvalidInput, SignatureRejected
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -11,7 +12,6 @@ from chalicelib.domain.models import (
     InboundMessage,
     StatusUpdate,
 )
-from chalicelib.errors import InvalidInput, SignatureRejected
 
 SECRET = "0123456789abcdef0123456789abcdef"
 CREDENTIALS = {"app_secret": SECRET, "access_token": "token", "verify_token": "verify-me"}

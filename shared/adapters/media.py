@@ -39,12 +39,11 @@ from urllib.parse import quote, urljoin, urlsplit
 import boto3
 import urllib3
 from botocore.exceptions import ClientError
-
-from .channels.base import ChannelAdapter, Credentials, MediaSource, SendFailed
-from .channels.http import pinned_pool
-from .domain.models import Attachment, Channel, ChannelAccount, MediaRef
-from .errors import DomainError
-from .storage import keys
+from chalicelib.channels.base import ChannelAdapter, Credentials, MediaSource, SendFailed
+from chalicelib.channels.http import pinned_pool
+from chalicelib.domain.errors import DomainError
+from chalicelib.domain.models import Attachment, Channel, ChannelAccount, MediaRef
+from chalicelib.storage import keys
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

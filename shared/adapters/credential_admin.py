@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 
 import boto3
 from botocore.exceptions import ClientError
+from chalicelib.core.resources import secret_name
+from chalicelib.core.settings import Settings
 
 from .read_cache import forget_secrets
-from .resources import secret_name
-from .settings import Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient

@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Any
 import boto3
 import jwt
 from botocore.exceptions import ClientError
-
-from .errors import Unauthenticated
-from .settings import Settings
+from chalicelib.core.settings import Settings
+from chalicelib.domain.errors import Unauthenticated
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient

@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Protocol
 
 from botocore.exceptions import ClientError
+from chalicelib.core.settings import Settings
+from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.models import Role
 
 from .auth import cognito_client
-from .domain.models import Role
-from .errors import Conflict, InvalidInput
-from .settings import Settings
 
 GROUP_ROLES = tuple(role for role in Role if role is not Role.DISABLED)
 

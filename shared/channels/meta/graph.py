@@ -8,11 +8,10 @@ import hmac
 from typing import Any
 from urllib.parse import urlsplit
 
+from chalicelib.channels.base import Credentials, SendFailed, WebhookRequest
+from chalicelib.channels.http import ProviderResponse
+from chalicelib.domain.errors import InvalidInput, SignatureRejected
 from chalicelib.domain.models import ChannelAccount
-from chalicelib.errors import InvalidInput, SignatureRejected
-
-from .base import Credentials, SendFailed, WebhookRequest
-from .http import ProviderResponse
 
 GRAPH_API_VERSION = "v21.0"
 SIGNATURE_HEADER = "x-hub-signature-256"

@@ -16,6 +16,18 @@ import json
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from chalicelib.channels.base import (
+    Credentials,
+    MediaSource,
+    PartProgress,
+    SendFailed,
+    SentMessage,
+    WebhookRequest,
+    parse_json_object,
+    send_parts,
+)
+from chalicelib.channels.http import post_json
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -27,21 +39,9 @@ from chalicelib.domain.models import (
     OutboundContent,
     StatusUpdate,
 )
-from chalicelib.errors import InvalidInput
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .base import (
-    Credentials,
-    MediaSource,
-    PartProgress,
-    SendFailed,
-    SentMessage,
-    WebhookRequest,
-    parse_json_object,
-    send_parts,
-)
-from .http import post_json
-from .meta import (
+from .graph import (
     answer_handshake,
     api_host,
     bearer,

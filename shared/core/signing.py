@@ -15,7 +15,7 @@ import hashlib
 import hmac
 from collections.abc import Iterable
 
-from .errors import SignatureRejected
+from chalicelib.domain.errors import SignatureRejected
 
 SIGNATURE_HEADER = "X-Contact-Signature"
 SCHEME = "v1"

@@ -7,6 +7,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib.channels.base import (
+    Credentials,
+    MediaSource,
+    PartProgress,
+    SendFailed,
+    SentMessage,
+    WebhookRequest,
+    parse_json_object,
+    send_parts,
+)
+from chalicelib.channels.http import get_json, post_json
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -21,21 +33,9 @@ from chalicelib.domain.models import (
     StatusUpdate,
     TemplateContent,
 )
-from chalicelib.errors import InvalidInput
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .base import (
-    Credentials,
-    MediaSource,
-    PartProgress,
-    SendFailed,
-    SentMessage,
-    WebhookRequest,
-    parse_json_object,
-    send_parts,
-)
-from .http import get_json, post_json
-from .meta import (
+from .graph import (
     answer_handshake,
     api_host,
     bearer,

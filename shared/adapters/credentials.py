@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities import parameters
+from chalicelib.core.resources import secret_name
+from chalicelib.core.settings import Settings
+from chalicelib.domain.errors import NotFound
 
-from .errors import NotFound
 from .read_cache import MAX_AGE_SECONDS
-from .resources import secret_name
-from .settings import Settings
 
 
 class CredentialStore:

@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.exceptions import ClientError
-
-from .resources import QueueDefinition
-from .settings import Settings
+from chalicelib.core.resources import QueueDefinition
+from chalicelib.core.settings import Settings
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient

@@ -12,8 +12,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-
-from .domain.push import FAN_OUT_THREADS
+from chalicelib.domain.push import FAN_OUT_THREADS
 
 
 class ManagementApiGateway:
