@@ -63,6 +63,7 @@ from chalicelib.domain.admin_outputs import (
 )
 from chalicelib.domain.capabilities import channel_capabilities
 from chalicelib.domain.channel_admin import new_account
+from chalicelib.domain.counts import TabCountsOut
 from chalicelib.domain.customer_io import (
     AddressInput,
     AttributeDefinitionList,
@@ -522,6 +523,12 @@ def heartbeat() -> Response:
 def push_endpoint() -> Response:
     _principal()
     return _json(PushEndpointOut(url=get_settings().push_url, protocol=PUSH_PROTOCOL))
+
+
+@documented("/team/inbox-counts", "GET", "How many conversations each inbox tab holds (New, Assigned to me, "
+            "Assigned, All), exact up to limit", access=ANYONE, response=TabCountsOut)
+def inbox_counts() -> Response:
+    return _json(wiring.inbox_counts().of(_principal()))
 
 
 @documented("/team/online", "GET", "Colleagues of my team signed in now", access=ANYONE, response=OnlineOut)

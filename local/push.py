@@ -17,6 +17,7 @@ import json
 import logging
 import secrets
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -63,6 +64,8 @@ class LocalWebSocketApi:
         self._connected_at: dict[str, int] = {}
         self._protocols: dict[ServerConnection, str | None] = {}
         self._lock = threading.Lock()
+        # Until when handshakes are refused (POST /local/outage): a test's stand-in for a network outage.
+        self._refuse_until = 0.0
 
     @property
     def url(self) -> str:
@@ -131,6 +134,8 @@ class LocalWebSocketApi:
         return answer if isinstance(answer, dict) else {"statusCode": 200}
 
     async def _connect(self, connection: ServerConnection, request: Request) -> Response | None:
+        if time.monotonic() < self._refuse_until:
+            return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE, "Service Unavailable\n")
         connection_id = _connection_id()
         path, _, query_string = request.path.partition("?")
         if path.rstrip("/") != f"/{self.stage}":
@@ -212,6 +217,12 @@ class LocalWebSocketApi:
         asyncio.run_coroutine_threadsafe(connection.close(1001, "Going away"), self._loop).result(5)
         return True
 
+    def outage(self, seconds: float) -> int:
+        """Drop every connection and refuse handshakes for ``seconds``; returns how many were dropped."""
+        self._refuse_until = time.monotonic() + seconds
+        dropped = [connection_id for connection_id in self.connection_ids() if self.drop(connection_id)]
+        return len(dropped)
+
     def connection_ids(self) -> list[str]:
         with self._lock:
             return list(self._connections)
@@ -221,8 +232,9 @@ class LocalWebSocketApi:
 
 
 class _ManagementHandler(BaseHTTPRequestHandler):
-    """``/<stage>/@connections/{id}``, as API Gateway's management endpoint; plus ``GET /local/connections``
-    (local only: the ids of the open connections, for tests that drop one)."""
+    """``/<stage>/@connections/{id}``, as API Gateway's management endpoint. Local only, for tests:
+    ``GET /local/connections`` (the open connections' ids) and ``POST /local/outage {"seconds": n}``
+    (drop every connection and refuse handshakes for a while, as a network outage would)."""
 
     api: LocalWebSocketApi
     protocol_version = "HTTP/1.1"
@@ -248,7 +260,10 @@ class _ManagementHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         connection_id = self._connection_id()
-        if connection_id is None:
+        if self.path == "/local/outage":
+            dropped = self.api.outage(float(json.loads(data or b"{}").get("seconds", 5)))
+            self._answer(200, json.dumps({"dropped": dropped}).encode())
+        elif connection_id is None:
             self._answer(404, b'{"message": "Not Found"}')
         elif len(data) > 128 * 1024:
             self._answer(413, b'{"message": "PayloadTooLargeException"}', "PayloadTooLargeException")

@@ -19,6 +19,7 @@ from .core.settings import get_settings
 from .domain.assignment import Assigner, WaitingOffers
 from .domain.channel_admin import ChannelAdministration
 from .domain.compose import Composer
+from .domain.counts import InboxCounts
 from .domain.customer_merge import CustomerMerger
 from .domain.customer_profiles import CustomerProfiles
 from .domain.errors import NotFound
@@ -317,3 +318,8 @@ def _team_of(conversation_id: str) -> str | None:
 @lru_cache(maxsize=1)
 def push_fan_out() -> PushFanOut:
     return PushFanOut(ConnectionStore(), ManagementApiGateway(get_settings().push_endpoint), _team_of, team_counts)
+
+
+@lru_cache(maxsize=1)
+def inbox_counts() -> InboxCounts:
+    return InboxCounts(team_counts)

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from chalicelib.domain.errors import InvalidInput, Unauthenticated
 from chalicelib.storage.connections import Connection, ConnectionStore, TeamCounts
 
+from .counts import TabCountsOut
 from .identity import Principal, principal_for
 from .models import User
 from .notices import Notice, NoticePublisher, NoticeType
@@ -114,7 +115,7 @@ class FanOutReport:
 
 
 def _counts_for(counts: TeamCounts, user_id: str) -> dict[str, int]:
-    return {"new": counts.new, "assigned": counts.assigned, "all": counts.all, "mine": counts.mine.get(user_id, 0)}
+    return TabCountsOut.of(counts, user_id).model_dump()
 
 
 class PushFanOut:

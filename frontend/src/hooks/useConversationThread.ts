@@ -1,5 +1,6 @@
-// One open conversation: its detail (state, owner, 24-hour window) and its messages, polled
-// every 1.5 s so delivery statuses and new customer messages show up live.
+// One open conversation: its detail (state, owner, 24-hour window) and its messages, read again on
+// each pushed notice about it (a message, a status, an assignment, tags, a note) and by the safety
+// poll while the socket is down, so delivery statuses and new customer messages show up live.
 //
 // The thread is read newest first (`order=desc`): opening a conversation reads one page, its
 // end, whatever the thread's length; older pages are read when the agent scrolls up
@@ -18,7 +19,8 @@ import { useCallback, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { reportError, useAlerts } from '../lib/alerts';
 import type { Attachment, Conversation, ConversationDetail, Message, MessageStatus, Page } from '../types';
-import { POLL_INTERVAL_MS, usePolling } from './usePolling';
+import { useNotices, usePollInterval } from './usePush';
+import { usePolling } from './usePolling';
 
 /** Messages read when the conversation opens, and per older page. */
 export const THREAD_PAGE_SIZE = 50;
@@ -211,9 +213,12 @@ export function useConversationThread(conversationId: string): ConversationThrea
         reportError(alerts, error, errorKey);
       }
     },
-    POLL_INTERVAL_MS,
+    usePollInterval(),
     [conversationId],
   );
+  useNotices((message) => {
+    if (message.notices.some((notice) => notice.conversation_id === conversationId)) refresh();
+  });
 
   const loadOlder = useCallback((): void => {
     const known = loadedRef.current;

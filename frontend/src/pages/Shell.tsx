@@ -5,6 +5,7 @@ import { Dialog } from '../components/Dialog';
 import { ShortcutList } from '../components/ShortcutList';
 import { useHeartbeat } from '../hooks/useHeartbeat';
 import { useInboxWatch } from '../hooks/useInboxWatch';
+import { PushContext, usePush, usePushConnection } from '../hooks/usePush';
 import { useAlerts } from '../lib/alerts';
 import type { Arrival } from '../lib/arrivals';
 import { setTitleMarker, showNotification } from '../lib/desktop';
@@ -66,7 +67,16 @@ function notifyArrivals(arrivals: Arrival[]): void {
  * The signed-in app for one team: header, the page of the route, the background watcher
  * (tab counts, notifications, the unseen marker in the title) and the keyboard shortcuts.
  */
-export function Shell({ me, route, alertRegion, onSignOut, onTeamChange }: Props) {
+export function Shell(props: Props) {
+  const push = usePushConnection(props.me.team_id);
+  return (
+    <PushContext.Provider value={push}>
+      <SignedIn {...props} />
+    </PushContext.Provider>
+  );
+}
+
+function SignedIn({ me, route, alertRegion, onSignOut, onTeamChange }: Props) {
   const alerts = useAlerts();
   const attentive = useAttention();
   const [unseen, setUnseen] = useState(0);
@@ -84,7 +94,7 @@ export function Shell({ me, route, alertRegion, onSignOut, onTeamChange }: Props
   const [watchTick, setWatchTick] = useState(0);
   const onChange = useCallback(() => setWatchTick((tick) => tick + 1), []);
   const counts = useInboxWatch({ onArrivals, onChange });
-  useHeartbeat();
+  useHeartbeat(!usePush().connected);
 
   // Unseen arrivals are seen once the agent is back on this tab.
   useEffect(() => {
