@@ -69,7 +69,7 @@ def test_two_agents_see_each_others_changes_by_push_without_polling(system: Any,
 
     # When the first agent picks it up, it leaves the second agent's New tab
     row_for(first, text).click()
-    first.keyboard.press("Alt+A")
+    first.get_by_role("button", name="Pick up").click()
     expect(first.get_by_label("Reply")).to_be_enabled()
     expect(row_for(second, text)).to_have_count(0, timeout=5_000)
 
@@ -140,6 +140,7 @@ def test_an_agent_of_another_team_receives_no_notice_about_this_team(system: Any
     listen(colleague, "colleague")
     sign_in(colleague, info)
     colleague.wait_for_selector(PUSH_UP, state="attached", timeout=10_000)
+    colleague.get_by_role("tab", name=re.compile("^All")).click()
 
     # When a customer of the default team writes
     text = f"Team only {new_wa_id()}"
