@@ -19,3 +19,7 @@ COGNITO_API_CALL = 0.0  # billed per monthly active user, not per call
 # Lambda duration is not measured on moto; this is the assumption the figures use.
 ASSUMED_LAMBDA_MEMORY_GB = 0.5
 ASSUMED_LAMBDA_SECONDS_PER_INVOCATION = 0.12
+
+# API Gateway WebSocket APIs: messages (sent and received, metered in 32 KB units) and connection time.
+API_GATEWAY_WEBSOCKET_MESSAGE = 1.00 / PER_MILLION
+API_GATEWAY_WEBSOCKET_CONNECTION_MINUTE = 0.25 / PER_MILLION
