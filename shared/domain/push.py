@@ -48,6 +48,14 @@ class ConnectionGateway(Protocol):
         ...
 
 
+class TeamConnections(Protocol):
+    """The connections of a team, as the fan-out reads them (storage/connections.py)."""
+
+    def of_team(self, team_id: str) -> list[Connection]: ...
+
+    def remove(self, connection: Connection) -> None: ...
+
+
 def token_of(protocol_header: str | None) -> str:
     """The ID token from ``Sec-WebSocket-Protocol: open-contact.v1, <token>``."""
     offered = [part.strip() for part in (protocol_header or "").split(",") if part.strip()]
@@ -123,7 +131,7 @@ class PushFanOut:
     moved, one read of its counts), then one post per connection carrying every notice of the batch
     for that team, posted by a bounded pool of threads. Gone connections are removed."""
 
-    def __init__(self, connections: ConnectionStore, gateway: ConnectionGateway,
+    def __init__(self, connections: TeamConnections, gateway: ConnectionGateway,
                  team_of: Callable[[str], str | None], counts: Callable[[str], TeamCounts],
                  threads: int = FAN_OUT_THREADS) -> None:
         self._connections = connections
