@@ -187,7 +187,7 @@ window.__seen = {};
 new MutationObserver(() => {
   for (const node of document.querySelectorAll('[data-testid="message"]')) {
     const text = node.textContent || '';
-    const match = text.match(/latency-probe-\\d+/);
+    const match = text.match(/latency-probe-\\d+-end/);
     if (match && !(match[0] in window.__seen)) {
       const key = match[0];
       requestAnimationFrame(() => { window.__seen[key] = Date.now(); });
@@ -216,11 +216,15 @@ def latency(messages: int) -> dict[str, Any]:
             page.evaluate(SEEN_PROBE)
             samples = []
             for index in range(messages):
-                key = f"latency-probe-{index}"
+                key = f"latency-probe-{index}-end"
                 started = time.time()
                 requests.post(control, json={"from": wa_id, "name": "Lars Latency", "text": key},
                               timeout=HTTP_TIMEOUT).raise_for_status()
-                page.wait_for_function(f"() => '{key}' in window.__seen", timeout=30_000)
+                try:
+                    page.wait_for_function(f"() => '{key}' in window.__seen", timeout=30_000)
+                except Exception:
+                    page.screenshot(path="/tmp/push-latency-failure.png")
+                    raise
                 seen = page.evaluate(f"window.__seen['{key}']") / 1000
                 samples.append(seen - started)
             samples.sort()
