@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -175,3 +176,25 @@ def test_a_gone_connection_is_removed_when_sending(runtime: LocalRuntime, api: s
     assert report.gone >= 1
     assert ConnectionStore().get(stale.connection_id) is None
     assert stale.connection_id not in {c.connection_id for c in connections_of(team)}
+
+
+def test_an_agent_whose_last_socket_closed_goes_offline_after_the_grace(runtime: LocalRuntime, api: str,
+                                                                      agent2: dict[str, str]) -> None:
+    from chalicelib.core.clock import utc_now
+    from chalicelib.storage import presence
+
+    # Given agent 2 connected (which counts as a heartbeat) in their team
+    team = team_of(api, agent2)
+    user = socket_user(api, agent2)
+    socket = open_socket(runtime, agent2, team)
+    seen = presence.last_seen(team, user)
+    assert seen is not None
+    assert utc_now() - seen < presence.ONLINE_WINDOW - presence.DEPARTURE_GRACE
+    # When the socket closes
+    socket.close()
+    # Then they still count as online now, but only for the grace: their presence runs out then
+    gone = wait_for(lambda: (s := presence.last_seen(team, user)) is not None and s < seen and s, timeout=10,
+                    what="presence dated back")
+    assert isinstance(gone, datetime)
+    runs_out = gone + presence.ONLINE_WINDOW
+    assert utc_now() < runs_out <= utc_now() + presence.DEPARTURE_GRACE

@@ -7,9 +7,9 @@
 // (`loadOlder`). Each poll reads the newest page again (fresh statuses, new messages) and goes
 // further back only until it meets a message already shown.
 //
-// Statuses of replies further up change too (a read receipt, a late failure). There is no feed
-// of status changes for the app (the background watcher reads conversation lists, which carry
-// no message statuses), so every other poll also re-reads one older page in view: a sweep that
+// Statuses of replies further up change too (a read receipt, a late failure). A status notice
+// names the message; when it is not in the newest page the read it triggers sweeps at once, and
+// otherwise every other read also re-reads one older page in view: a sweep that
 // walks back from the poll's page to the oldest reply whose status can still change, one page
 // of 50 per sweep, then starts again at the newest. It reads nothing while every reply beyond
 // the poll's page is settled (read, failed). A poll thus reads the detail, the newest page
@@ -217,7 +217,13 @@ export function useConversationThread(conversationId: string): ConversationThrea
     [conversationId],
   );
   useNotices((message) => {
-    if (message.notices.some((notice) => notice.conversation_id === conversationId)) refresh();
+    const mine = message.notices.filter((notice) => notice.conversation_id === conversationId);
+    if (!mine.length) return;
+    // A status of a reply further up than the newest page: this read sweeps (one older page in view).
+    if (mine.some((notice) => notice.type === 'status' && notice.message_id && !sweep.current.polled.has(notice.message_id))) {
+      sweep.current.polls = SWEEP_EVERY - 1;
+    }
+    refresh();
   });
 
   const loadOlder = useCallback((): void => {
