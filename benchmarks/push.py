@@ -150,8 +150,10 @@ def _system_and_browser(work: Path) -> tuple[Any, Any, Any]:
     return system, playwright, browser
 
 
-def _signed_in(browser: Any, info: dict[str, Any]) -> Any:
+def _signed_in(browser: Any, info: dict[str, Any], watch: Any = None) -> Any:
     page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    if watch is not None:
+        watch(page)
     page.goto(info["web_url"])
     page.get_by_label("Email").fill("agent1@example.com")
     page.get_by_label("Password").fill(info["demo"]["password"])
@@ -164,18 +166,24 @@ def idle(minutes: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as work:
         system, playwright, browser = _system_and_browser(Path(work))
         try:
-            page = _signed_in(browser, system.info)
+            frames: list[tuple[float, str]] = []
+
+            def watch(page: Any) -> None:
+                # Frames the page sends on its socket (the heartbeats): not API requests, priced apart (cost).
+                page.on("websocket", lambda s: s.on("framesent", lambda f: frames.append((time.monotonic(), str(f)))))
+
+            page = _signed_in(browser, system.info, watch)
             page.wait_for_timeout(3_000)  # let the sign-in's own reads finish before measuring
             api_calls: list[str] = []
-            frames: list[str] = []
             page.on("request", lambda r: api_calls.append(f"{r.method} {r.url}") if "/api/" in r.url else None)
-            page.on("websocket", lambda s: s.on("framesent", lambda f: frames.append(str(f))))
-            # Frames the page sends on its socket (the heartbeats): not API requests, priced apart (cost).
+            started = time.monotonic()
             page.wait_for_timeout(minutes * 60_000)
             per_minute = len(api_calls) / minutes
             return {"idle": {"minutes": minutes, "api_requests": len(api_calls),
                              "api_requests_per_minute": round(per_minute, 2), "requests": api_calls[:20],
-                             "socket_frames_sent_seen": len(frames)}}
+                             "socket_frames_sent": len([f for at, f in frames if at >= started]),
+                             "socket_frames_sent_per_minute": round(
+                                 len([f for at, f in frames if at >= started]) / minutes, 2)}}
         finally:
             browser.close()
             playwright.stop()
@@ -220,11 +228,7 @@ def latency(messages: int) -> dict[str, Any]:
                 started = time.time()
                 requests.post(control, json={"from": wa_id, "name": "Lars Latency", "text": key},
                               timeout=HTTP_TIMEOUT).raise_for_status()
-                try:
-                    page.wait_for_function(f"() => '{key}' in window.__seen", timeout=30_000)
-                except Exception:
-                    page.screenshot(path="/tmp/push-latency-failure.png")
-                    raise
+                page.wait_for_function(f"() => '{key}' in window.__seen", timeout=30_000)
                 seen = page.evaluate(f"window.__seen['{key}']") / 1000
                 samples.append(seen - started)
             samples.sort()

@@ -18,7 +18,7 @@ from chalicelib.core.resources import NOTICES_QUEUE
 from pydantic import Field
 
 from .events import Event, EventType
-from .models import Frozen
+from .models import ConversationState, Frozen
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,10 @@ class Notice(Frozen):
     conversation_id: str | None = None
     message_id: str | None = None
     user_id: str | None = None
+    # Where the conversation is now (its tab) and who has it: a browser reads a list only when the
+    # change can touch it. Ids and states, never customer content.
+    state: ConversationState | None = None
+    owner_id: str | None = None
 
 
 class NoticeBatch(Frozen):
@@ -67,8 +71,10 @@ def notice_of(event: Event) -> Notice:
     conversation_id = (conversation.get("id") if isinstance(conversation, dict)
                        else event.data.get("conversation_id"))
     message_id = message.get("id") if isinstance(message, dict) else event.data.get("message_id")
+    state = conversation.get("state") if isinstance(conversation, dict) else None
+    owner_id = conversation.get("owner_id") if isinstance(conversation, dict) else None
     return Notice(type=_TYPE_OF_EVENT[event.type], team_id=team_id, conversation_id=conversation_id,
-                  message_id=message_id)
+                  message_id=message_id, state=state, owner_id=owner_id)
 
 
 class NoticePublisher:

@@ -130,7 +130,7 @@ def test_a_new_conversation_reaches_the_team_and_no_other_team(runtime: LocalRun
         assert text not in raw
         assert conversation["customer_id"] not in raw
         notices = [n for m in messages for n in m["notices"]]
-        assert {"type": "conversation", "conversation_id": conversation["id"]} in notices
+        assert {"type": "conversation", "conversation_id": conversation["id"], "state": "new"} in notices
         assert any(n["type"] == "message" and n["conversation_id"] == conversation["id"] for n in notices)
         counts = next(m["counts"] for m in messages if "counts" in m)
         new_tab = get(api, "/conversations", agent1, view="new", limit=100).json()

@@ -4,18 +4,16 @@
 // copy further down). Rows keep their keys, so a poll never re-creates
 // them: no flicker, and the list keeps its scroll position.
 
-import { useMemo, useState } from 'preact/hooks';
+import { useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { reportError, useAlerts } from '../lib/alerts';
-import type { NoticeType } from '../lib/push';
+import { touchesList } from '../lib/push';
 import type { SortChoice } from '../lib/sorting';
 import type { Conversation, ConversationFilters, InboxView } from '../types';
-import { useNotices, usePollInterval } from './usePush';
+import { useNotices, usePollInterval, usePush } from './usePush';
 import { usePolling } from './usePolling';
 
 export const PAGE_SIZE = 50;
-/** Notices that can change what a list shows (its rows, their order, preview, tags). */
-const LIST_CHANGES: ReadonlySet<NoticeType> = new Set(['conversation', 'message', 'tags']);
 
 interface ListState {
   first: Conversation[];
@@ -77,8 +75,10 @@ export function useConversationList(
     usePollInterval(),
     [view, sort, order, filterKey],
   );
+  const { userId } = usePush();
+  const shown = useRef<ReadonlySet<string>>(new Set());
   useNotices((message) => {
-    if (message.notices.some((notice) => LIST_CHANGES.has(notice.type))) refresh();
+    if (message.notices.some((notice) => touchesList(notice, view, userId, shown.current))) refresh();
   });
 
   const loadMore = async (): Promise<void> => {
@@ -106,6 +106,7 @@ export function useConversationList(
       seen.add(conversation.id);
       merged.push(conversation);
     }
+    shown.current = seen;
     return merged;
   }, [state.first, state.more]);
 

@@ -11,9 +11,9 @@
 import { useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { type Arrival, ArrivalTracker } from '../lib/arrivals';
-import type { PushCounts } from '../lib/push';
+import { type PushCounts, mayBeArrival } from '../lib/push';
 import type { InboxView } from '../types';
-import { useNotices, usePollInterval } from './usePush';
+import { useNotices, usePollInterval, usePush } from './usePush';
 import { usePolling } from './usePolling';
 
 /** Conversations read to tell what arrived (New newest first, Assigned to me by latest message). */
@@ -45,6 +45,7 @@ export function useInboxWatch(listeners: WatchListeners): TabCounts {
   const listenersRef = useRef(listeners);
   listenersRef.current = listeners;
   const interval = usePollInterval();
+  const { userId } = usePush();
 
   const show = (next: PushCounts): void => {
     const shown = tabCounts(next);
@@ -86,7 +87,7 @@ export function useInboxWatch(listeners: WatchListeners): TabCounts {
 
   useNotices((message) => {
     if (message.counts) show(message.counts);
-    if (message.notices.some((notice) => notice.type === 'conversation' || notice.type === 'message')) readArrivals();
+    if (message.notices.some((notice) => mayBeArrival(notice, userId))) readArrivals();
   });
 
   return counts;

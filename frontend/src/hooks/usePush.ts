@@ -12,16 +12,18 @@ export type PushListener = (message: PushMessage) => void;
 export interface Push {
   /** True while the socket is open: no polling then, only reads on notices. */
   connected: boolean;
+  /** The signed-in user (whose Assigned to me a notice may touch). */
+  userId: string;
   subscribe(listener: PushListener): () => void;
 }
 
-const idle: Push = { connected: false, subscribe: () => () => undefined };
+const idle: Push = { connected: false, userId: '', subscribe: () => () => undefined };
 export const PushContext = createContext<Push>(idle);
 
 /** How often the open list, conversation and counts are read while the socket is down. */
 export const SAFETY_POLL_MS = 60_000;
 
-export function usePushConnection(team: string): Push {
+export function usePushConnection(team: string, userId: string): Push {
   const [connected, setConnected] = useState(false);
   const listeners = useRef(new Set<PushListener>());
 
@@ -47,12 +49,13 @@ export function usePushConnection(team: string): Push {
   return useMemo(
     () => ({
       connected,
+      userId,
       subscribe(listener: PushListener) {
         listeners.current.add(listener);
         return () => listeners.current.delete(listener);
       },
     }),
-    [connected],
+    [connected, userId],
   );
 }
 

@@ -1,3 +1,5 @@
+import type { ConversationState, InboxView } from '../types';
+
 // The inbox's WebSocket: one per tab, to the API's WebSocket endpoint (GET /push says where), which
 // sends small "what changed" notices (ids, never content) instead of the tab polling. The token
 // travels as the second offered subprotocol, so it is never part of a URL.
@@ -14,6 +16,38 @@ export interface Notice {
   conversation_id?: string;
   message_id?: string;
   user_id?: string;
+  /** Where the conversation is now, and who has it (conversation and message notices). */
+  state?: ConversationState;
+  owner_id?: string;
+}
+
+const LIST_CHANGES: ReadonlySet<NoticeType> = new Set(['conversation', 'message', 'tags']);
+
+/**
+ * Whether a notice can change what a tab shows: a conversation it shows, or one that is now where
+ * the tab looks (New: new; Assigned: assigned; Assigned to me: assigned to me; All: anything). A
+ * tab that cannot be touched is not read again: with many agents, most notices concern few of them.
+ */
+export function touchesList(notice: Notice, view: InboxView, me: string, shown: ReadonlySet<string>): boolean {
+  if (!LIST_CHANGES.has(notice.type)) return false;
+  if (notice.conversation_id !== undefined && shown.has(notice.conversation_id)) return true;
+  if (notice.state === undefined) return notice.type !== 'tags';
+  switch (view) {
+    case 'all':
+      return true;
+    case 'new':
+      return notice.state === 'new';
+    case 'assigned':
+      return notice.state === 'assigned';
+    case 'mine':
+      return notice.state === 'assigned' && notice.owner_id === me;
+  }
+}
+
+/** Whether a notice may be an arrival worth a notification: a new conversation, or news in one of mine. */
+export function mayBeArrival(notice: Notice, me: string): boolean {
+  if (notice.type !== 'conversation' && notice.type !== 'message') return false;
+  return notice.state === undefined || notice.state === 'new' || notice.owner_id === me;
 }
 
 export interface PushCounts {

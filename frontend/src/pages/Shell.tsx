@@ -68,7 +68,7 @@ function notifyArrivals(arrivals: Arrival[]): void {
  * (tab counts, notifications, the unseen marker in the title) and the keyboard shortcuts.
  */
 export function Shell(props: Props) {
-  const push = usePushConnection(props.me.team_id);
+  const push = usePushConnection(props.me.team_id, props.me.user.id);
   return (
     <PushContext.Provider value={push}>
       <SignedIn {...props} />
