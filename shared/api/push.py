@@ -8,6 +8,7 @@ event shapes (``local/push.py``): one definition for both. Handlers are transpor
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -92,6 +93,8 @@ def push_notices(event: SQSEvent) -> dict[str, list[Any]]:
             notices.extend(NoticeBatch.model_validate_json(record.body).notices)
         except ValidationError:
             logger.warning("not a notice batch; dropped", extra={"body": record.body[:200]})
+    started = time.perf_counter()
     report = wiring.push_fan_out().deliver(notices)
-    logger.info("notices pushed", extra={"notices": len(notices), **report.__dict__})
+    logger.info("notices pushed", extra={"notices": len(notices), "seconds": round(time.perf_counter() - started, 3),
+                                         **report.__dict__})
     return {"batchItemFailures": []}
