@@ -6,7 +6,8 @@ export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 export AWS_DEFAULT_REGION ?= us-east-1
 
 .PHONY: install install-python install-frontend build-frontend install-browser run test test-fast \
-        test-unit test-integration test-fuzz test-infra test-e2e test-browser lint typecheck synth cost-probe clean
+        test-unit test-integration test-fuzz test-infra test-e2e test-browser lint typecheck synth cost-probe clean \
+        api-docs
 
 install: install-python build-frontend
 
@@ -32,6 +33,11 @@ install-browser:
 
 run: install
 	$(PY) -m local
+
+# The committed OpenAPI document and the web app's types generated from it (unit tests check both).
+api-docs: install-python
+	$(PY) -m local.openapi
+	$(PY) -m local.api_types
 
 lint: install-python
 	$(VENV)/bin/ruff check .

@@ -8,8 +8,9 @@ functions' module takes to import on a cold start, and how big the deployment pa
   first and a later page of each inbox tab are read through the repository, and the DynamoDB
   read units reported by ``ReturnConsumedCapacity`` are summed per page. A Query reads only the
   page it returns, so the figure must not grow with N.
-* Cold start: the time to import ``functions/app.py`` (the one module every function's handler
-  lives in) in a fresh interpreter, median of several runs.
+* Cold start: the time to import the API function's module (``functions/app.py``, which registers
+  every blueprint) and a worker's (``chalicelib.api.workers``, without the routes) in a fresh
+  interpreter, median of several runs.
 * Package: ``chalice package`` builds the deployment zip that every function shares (it fetches
   the dependencies' wheels from PyPI).
 """
@@ -112,13 +113,13 @@ def page_read_units(sizes: list[int]) -> list[tuple[int, str, float, float]]:
     return rows
 
 
-def cold_import_seconds() -> float:
-    """Median wall time of ``import app`` (functions/app.py) in a fresh interpreter."""
+def cold_import_seconds(module: str = "app") -> float:
+    """Median wall time of ``import <module>`` (run in functions/) in a fresh interpreter."""
     from chalicelib.core import resources
 
     env = {**os.environ, resources.ENV_APP_NAME: "open-contact", "AWS_DEFAULT_REGION": "us-east-1",
            "POWERTOOLS_TRACE_DISABLED": "true"}
-    code = "import time; t = time.perf_counter(); import app; print(time.perf_counter() - t)"
+    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
     runs = []
     for _ in range(IMPORT_RUNS):
         output = subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR, env=env, check=True,  # noqa: S603
@@ -165,8 +166,9 @@ def main() -> int:
     print("| conversations | tab | first page | fifth page |\n|---:|---|---:|---:|")
     for size, tab, first, fifth in rows:
         print(f"| {size:,} | {tab} | {first:.1f} | {fifth:.1f} |")
-    print(f"\nCold start: importing functions/app.py takes {cold_import_seconds() * 1000:.0f} ms "
-          f"(median of {IMPORT_RUNS}, this machine); every function shares that module.")
+    print(f"\nCold start: importing functions/app.py (the API) takes {cold_import_seconds() * 1000:.0f} ms, "
+          f"chalicelib.api.workers (a worker) {cold_import_seconds('chalicelib.api.workers') * 1000:.0f} ms "
+          f"(median of {IMPORT_RUNS}, this machine).")
     if not args.skip_package:
         zipped, unzipped, files = package_size()
         print(f"Deployment package (chalice package): {zipped / 1e6:.1f} MB zipped, "

@@ -32,7 +32,7 @@ WEB_ASSETS_DIR = REPO_DIR / "frontend" / "dist"
 API_STAGE = "api"
 API_PATH_PATTERN = f"/{API_STAGE}/*"
 API_HANDLER = "APIHandler"
-# Chalice function name (as registered in functions/app.py) -> the queue it consumes.
+# Chalice function name (as registered in shared/api/workers.py) -> the queue it consumes.
 QUEUE_CONSUMERS: Mapping[str, resources.QueueDefinition] = MappingProxyType({
     "route_inbound": resources.INBOUND_QUEUE,
     "assign_conversation": resources.ASSIGNMENT_QUEUE,

@@ -11,12 +11,13 @@ before it is received again; the pollers shorten that wait to ``retry_delay_seco
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 from chalice.local import LambdaContext
@@ -39,6 +40,12 @@ class QueueConsumer:
     handler: LambdaHandler
 
 
+def _handler(handler_string: str) -> LambdaHandler:
+    """The function Lambda would call for ``module.function`` (a worker blueprint's module)."""
+    module, name = handler_string.rsplit(".", 1)
+    return cast(LambdaHandler, getattr(importlib.import_module(module), name))
+
+
 def consumers_of(app_module: ModuleType, queue_urls: dict[str, str], region: str,
                  app_name: str) -> list[QueueConsumer]:
     """The consumers the Chalice app registers, matched to the queues by physical name."""
@@ -50,8 +57,7 @@ def consumers_of(app_module: ModuleType, queue_urls: dict[str, str], region: str
             queue=queue, queue_url=queue_urls[queue.key],
             queue_arn=f"arn:aws:sqs:{region}:123456789012:{source.queue}",
             function_name=source.name,
-            # By function name: a blueprint's handler is not an attribute of the app module.
-            handler=app_module.app.handler_map[source.name],
+            handler=_handler(source.handler_string),
         ))
     return consumers
 

@@ -11,23 +11,24 @@ import json
 import time
 from typing import Any
 
-from aws_lambda_powertools import Logger
-from chalice import Blueprint, Response  # type: ignore[attr-defined]
+from chalice import Response  # type: ignore[attr-defined]
 from chalice.app import SQSEvent, WebsocketAPI, WebsocketEvent
 from chalicelib import wiring
+from chalicelib.api.kit import ANYONE, RouteBlueprint, json_answer
+from chalicelib.api.telemetry import logger
 from chalicelib.core.resources import NOTICES_QUEUE
-from chalicelib.core.settings import get_settings
+from chalicelib.core.settings import app_name, get_settings
 from chalicelib.domain import errors
+from chalicelib.domain.counts import TabCountsOut
+from chalicelib.domain.identity import Principal
 from chalicelib.domain.notices import Notice, NoticeBatch
 from chalicelib.domain.push import PROTOCOL
 from pydantic import BaseModel, ValidationError
 
-logger = Logger(service="open-contact", child=True)
-
-push = Blueprint(__name__)
+blueprint = RouteBlueprint(__name__)
 # Chalice wraps WebSocket handlers into its Lambda event handler only when the decorating object has a
 # WebsocketAPI; a blueprint has none of its own, so it gets one (the handlers never send through it).
-push.websocket_api = WebsocketAPI()
+blueprint.websocket_api = WebsocketAPI()
 
 
 class PushEndpointOut(BaseModel):
@@ -49,7 +50,7 @@ def _raw(event: WebsocketEvent) -> dict[str, Any]:
     return raw
 
 
-@push.on_ws_connect(name="push_connect")
+@blueprint.on_ws_connect(name="push_connect")
 def push_connect(event: WebsocketEvent) -> Response:
     raw = _raw(event)
     headers = {name.lower(): value for name, value in (raw.get("headers") or {}).items()}
@@ -65,7 +66,7 @@ def push_connect(event: WebsocketEvent) -> Response:
     return Response(body="", status_code=200, headers={"Sec-WebSocket-Protocol": PROTOCOL})
 
 
-@push.on_ws_message(name="push_message")
+@blueprint.on_ws_message(name="push_message")
 def push_message(event: WebsocketEvent) -> Response:
     try:
         wiring.push_connections().message(event.connection_id, _raw(event).get("body"))
@@ -75,13 +76,25 @@ def push_message(event: WebsocketEvent) -> Response:
     return Response(body="", status_code=200)
 
 
-@push.on_ws_disconnect(name="push_disconnect")
+@blueprint.on_ws_disconnect(name="push_disconnect")
 def push_disconnect(event: WebsocketEvent) -> Response:
     wiring.push_connections().disconnect(event.connection_id)
     return Response(body="", status_code=200)
 
 
-@push.on_sqs_message(queue=NOTICES_QUEUE.physical_name(get_settings().app_name),
+@blueprint.documented("/push", "GET", "Where the web app opens its WebSocket for pushed changes", access=ANYONE,
+                      response=PushEndpointOut)
+def push_endpoint(principal: Principal) -> Response:
+    return json_answer(PushEndpointOut(url=get_settings().push_url, protocol=PROTOCOL))
+
+
+@blueprint.documented("/team/inbox-counts", "GET", "How many conversations each inbox tab holds (New, Assigned "
+                      "to me, Assigned, All), exact up to limit", access=ANYONE, response=TabCountsOut)
+def inbox_counts(principal: Principal) -> Response:
+    return json_answer(wiring.inbox_counts().of(principal))
+
+
+@blueprint.on_sqs_message(queue=NOTICES_QUEUE.physical_name(app_name()),
                      batch_size=NOTICES_QUEUE.batch_size, name="push_notices")
 def push_notices(event: SQSEvent) -> dict[str, list[Any]]:
     """The whole batch in one fan-out (one post per connection for up to ten queue records). A record

@@ -1,4 +1,11 @@
-"""Runtime settings, read once from the environment at cold start."""
+"""Runtime settings, read once from the environment.
+
+Every value the stack sets is required: a function deployed without one fails when it starts,
+naming each missing variable, instead of calling a queue or a bucket named "" in the middle of a
+request. ``require_at_cold_start`` reads them while a Lambda function initialises. Only the app
+name and the region have defaults: ``chalice package`` imports the app (the queue names of the
+workers need the app name) outside Lambda, without the stack's environment.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +13,25 @@ import os
 from datetime import timedelta
 from functools import lru_cache
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from . import resources
 
 
+class MissingSettings(RuntimeError):
+    """The function's environment lacks variables the stack sets."""
+
+
 class Settings(BaseModel):
-    app_name: str
-    region: str
-    user_pool_id: str
-    user_pool_client_id: str
-    jwks_url: str
-    public_api_url: str
-    retry_machine_arn: str
-    auto_delete_machine_arn: str
-    media_bucket: str
+    app_name: str = Field(min_length=1)
+    region: str = Field(min_length=1)
+    user_pool_id: str = Field(min_length=1)
+    user_pool_client_id: str = Field(min_length=1)
+    jwks_url: str = Field(min_length=1)
+    public_api_url: str = Field(min_length=1)
+    retry_machine_arn: str = Field(min_length=1)
+    auto_delete_machine_arn: str = Field(min_length=1)
+    media_bucket: str = Field(min_length=1)
     queue_urls: dict[str, str]
     retry_base_seconds: int = 30
     retry_horizon_seconds: int = 86400
@@ -45,26 +56,49 @@ class Settings(BaseModel):
         return self.queue_urls[queue.key]
 
 
+def app_name() -> str:
+    """The app name alone: known at import, also where the rest of the settings are not."""
+    return os.environ.get(resources.ENV_APP_NAME) or resources.DEFAULT_APP_NAME
+
+
+def region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
+_REQUIRED = (resources.ENV_USER_POOL_ID, resources.ENV_USER_POOL_CLIENT_ID, resources.ENV_PUBLIC_API_URL,
+             resources.ENV_RETRY_MACHINE_ARN, resources.ENV_AUTO_DELETE_MACHINE_ARN, resources.ENV_MEDIA_BUCKET,
+             *(resources.queue_url_env(queue) for queue in resources.QUEUES))
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     env = os.environ
-    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
-    user_pool_id = env.get(resources.ENV_USER_POOL_ID, "")
-    issuer = f"https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"
+    missing = [name for name in _REQUIRED if not env.get(name)]
+    if missing:
+        raise MissingSettings(f"environment variables not set: {', '.join(missing)}")
+    issuer = f"https://cognito-idp.{region()}.amazonaws.com/{env[resources.ENV_USER_POOL_ID]}"
     return Settings(
-        app_name=env.get(resources.ENV_APP_NAME, resources.DEFAULT_APP_NAME),
-        region=region,
-        user_pool_id=user_pool_id,
-        user_pool_client_id=env.get(resources.ENV_USER_POOL_CLIENT_ID, ""),
+        app_name=app_name(),
+        region=region(),
+        user_pool_id=env[resources.ENV_USER_POOL_ID],
+        user_pool_client_id=env[resources.ENV_USER_POOL_CLIENT_ID],
         jwks_url=env.get(resources.ENV_JWKS_URL) or f"{issuer}/.well-known/jwks.json",
-        public_api_url=env.get(resources.ENV_PUBLIC_API_URL, "").rstrip("/"),
-        retry_machine_arn=env.get(resources.ENV_RETRY_MACHINE_ARN, ""),
-        auto_delete_machine_arn=env.get(resources.ENV_AUTO_DELETE_MACHINE_ARN, ""),
-        media_bucket=env.get(resources.ENV_MEDIA_BUCKET, ""),
+        public_api_url=env[resources.ENV_PUBLIC_API_URL].rstrip("/"),
+        retry_machine_arn=env[resources.ENV_RETRY_MACHINE_ARN],
+        auto_delete_machine_arn=env[resources.ENV_AUTO_DELETE_MACHINE_ARN],
+        media_bucket=env[resources.ENV_MEDIA_BUCKET],
         retry_base_seconds=int(env.get(resources.ENV_RETRY_BASE_SECONDS, "30")),
         retry_horizon_seconds=int(env.get(resources.ENV_RETRY_HORIZON_SECONDS, "86400")),
         private_receivers=env.get(resources.ENV_PRIVATE_RECEIVERS, "") == "true",
         push_url=env.get(resources.ENV_PUSH_URL, ""),
         push_endpoint=env.get(resources.ENV_PUSH_ENDPOINT, ""),
-        queue_urls={q.key: env.get(resources.queue_url_env(q), "") for q in resources.QUEUES},
+        queue_urls={queue.key: env[resources.queue_url_env(queue)] for queue in resources.QUEUES},
     )
+
+
+def require_at_cold_start() -> None:
+    """In a Lambda function (``AWS_LAMBDA_FUNCTION_NAME`` is Lambda's own variable), read the
+    settings while it initialises: a missing variable fails the cold start, before any event is
+    taken. Elsewhere (``chalice package``, tests) the settings are read when first used."""
+    if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        get_settings()

@@ -23,7 +23,6 @@ moment late. An agent of several teams may be assigned by each of them at once.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,6 +39,7 @@ from .admin_models import AssignmentPolicy
 from .events import EventPublisher, conversation_assigned
 from .identity import WORKING_ROLES
 from .models import Conversation, ConversationState, User
+from .queue_messages import AssignmentRequest, OfferRequest, body_of
 from .statistics import StatsRecorder
 
 # One worker run assigns at most this many waiting conversations, then hands the rest of the
@@ -64,22 +64,18 @@ def choose_agent(candidates: Sequence[str], loads: Mapping[str, int], *, capacit
 
 
 def assignment_request(conversation_id: str, previous_owner_id: str | None = None) -> QueueMessage:
-    """Assign one new or reopened conversation. A conversation that comes back (reopened) names
-    the agent who had it, so a sticky team gives it to them again."""
-    body: dict[str, str] = {"conversation_id": conversation_id}
-    if previous_owner_id:
-        body["previous_owner_id"] = previous_owner_id
-    return QueueMessage(body=json.dumps(body))
+    """Assign one new or reopened conversation (``AssignmentRequest``)."""
+    return QueueMessage(body=body_of(AssignmentRequest(conversation_id=conversation_id,
+                                                       previous_owner_id=previous_owner_id or None)))
 
 
 def offer_request(team_id: str, *, returned: Conversation | None = None) -> QueueMessage:
     """Offer the team's waiting conversations again. ``returned``: a conversation just handed
     back, which this offer does not give straight back to the agent who returned it."""
-    body: dict[str, str] = {"offer_team_id": team_id}
-    if returned is not None and returned.last_owner_id:
-        body["returned_conversation_id"] = returned.id
-        body["returned_by"] = returned.last_owner_id
-    return QueueMessage(body=json.dumps(body))
+    if returned is None or not returned.last_owner_id:
+        return QueueMessage(body=body_of(OfferRequest(offer_team_id=team_id)))
+    return QueueMessage(body=body_of(OfferRequest(offer_team_id=team_id, returned_conversation_id=returned.id,
+                                                  returned_by=returned.last_owner_id)))
 
 
 class WaitingOffers:

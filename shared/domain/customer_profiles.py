@@ -37,6 +37,7 @@ from .customers import (
 from .identity import ACCOUNT_WIDE_ROLES, Principal, require_administrator, require_working_role
 from .models import Channel, Conversation, ConversationState, Direction, Frozen, Page
 from .paging import check_limit
+from .patches import CustomerPatch
 
 RECENT = 10
 
@@ -168,16 +169,16 @@ class CustomerProfiles:
 
     # --- changing --------------------------------------------------------------------------------
 
-    def update(self, principal: Principal, customer_id: str, changes: dict[str, Any]) -> CustomerView:
+    def update(self, principal: Principal, customer_id: str, patch: CustomerPatch) -> CustomerView:
         """Change the name, the language or attribute values (None removes one)."""
         require_working_role(principal)
         profile = self._customers.current(customer_id)
+        changed = patch.model_fields_set
         attributes = profile.attributes
-        if "attributes" in changes:
-            attributes = apply_attributes(profile.attributes, changes["attributes"] or {},
-                                          self._customers.definitions())
-        name = changes.get("name", profile.name)
-        language = changes.get("language", profile.language)
+        if "attributes" in changed:
+            attributes = apply_attributes(profile.attributes, patch.attributes or {}, self._customers.definitions())
+        name = patch.name if "name" in changed else profile.name
+        language = patch.language if "language" in changed else profile.language
         updated = self._customers.update_profile(profile, name=name, language=language, attributes=attributes)
         return self._view(updated, principal_for_view=principal)
 

@@ -1,4 +1,4 @@
-"""Typed domain errors. ``functions/app.py`` maps each class to one HTTP status code."""
+"""Typed domain errors. The route kit (``api/kit.py``) maps each class to one HTTP status code."""
 
 from __future__ import annotations
 

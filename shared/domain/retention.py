@@ -20,7 +20,6 @@ step that runs twice moves nothing the second time.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable
 from datetime import datetime
 
@@ -32,6 +31,7 @@ from chalicelib.storage.service_settings import get_service_settings
 from chalicelib.storage.teams import TeamStore
 
 from .models import ConversationState
+from .queue_messages import RescheduleRequest, body_of
 from .service_settings import ServiceSettings
 
 # Teams per fan-out step, archived conversations per rewrite step: a step stays well within the
@@ -42,8 +42,7 @@ RESCHEDULE_PAGE = 50
 def reschedule_request(*, team_id: str | None = None, cursor: str | None = None) -> QueueMessage:
     """One step: without ``team_id`` a page of teams (``cursor`` in the team list), with it a page
     of that team's archived conversations."""
-    body = {key: value for key, value in (("team_id", team_id), ("cursor", cursor)) if value is not None}
-    return QueueMessage(body=json.dumps(body))
+    return QueueMessage(body=body_of(RescheduleRequest(team_id=team_id, cursor=cursor)))
 
 
 class AutoDeletion:

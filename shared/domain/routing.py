@@ -19,7 +19,6 @@ address's consent.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -55,6 +54,7 @@ from .models import (
     StatusUpdate,
 )
 from .phone import to_e164
+from .queue_messages import FollowUpRequest, body_of
 from .service_settings import ServiceSettings
 from .statistics import StatsRecorder
 
@@ -177,8 +177,8 @@ class Router:
             self._publisher.send(ASSIGNMENT_QUEUE, [assignment_request(result.conversation.id)])
         elif reopened is not None and reopened.state is ConversationState.NEW:
             self._publisher.send(ASSIGNMENT_QUEUE, [assignment_request(reopened.id, reopened.last_owner_id)])
-        follow_ups = json.dumps({"conversation_id": result.conversation.id, "message_id": result.message.id})
-        self._publisher.send(OUT_OF_OFFICE_QUEUE, [QueueMessage(body=follow_ups)])
+        follow_ups = FollowUpRequest(conversation_id=result.conversation.id, message_id=result.message.id)
+        self._publisher.send(OUT_OF_OFFICE_QUEUE, [QueueMessage(body=body_of(follow_ups))])
         return result
 
     def _status_event(self, update: StatusUpdate) -> None:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from chalicelib.storage import service_settings
 
 from .identity import Principal, require_administrator, require_settings_reader
+from .patches import ServiceSettingsPatch
 from .retention import AutoDeletion
 from .service_settings import ServiceSettings
 
@@ -28,10 +28,11 @@ class ServiceAdministration:
         require_settings_reader(principal)
         return SettingsView(service_settings.read_service_settings(), service_settings.seats_used())
 
-    def update(self, principal: Principal, changes: dict[str, Any]) -> SettingsView:
+    def update(self, principal: Principal, patch: ServiceSettingsPatch) -> SettingsView:
         """Change some settings (validated as a whole first). A new auto-deletion period applies
         to the conversations already archived too: their deletion dates move in the background."""
         require_administrator(principal)
+        changes = patch.changed()
         before = service_settings.read_service_settings()
         ServiceSettings.model_validate({**before.model_dump(), **changes})
         after = service_settings.update_service_settings(changes)

@@ -1,16 +1,15 @@
-"""Event webhook subscriptions and their delivery log, as the use cases and the API see them."""
+"""Event webhook subscriptions and their delivery log, as the use cases and the API see them
+(the API's request bodies and pages: ``api/schemas/subscriptions.py``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from .events import EventType
 from .models import Frozen
 
-_URL = r"^https?://[^\s/?#]+"
+URL_PATTERN = r"^https?://[^\s/?#]+"
 
 
 class EventSubscription(Frozen):
@@ -56,24 +55,7 @@ class StoredDelivery(Frozen):
     created_at: datetime
 
 
-# --- the API's request and answer bodies ----------------------------------------------------
-
-
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class SubscriptionInput(_Input):
-    url: str = Field(pattern=_URL, max_length=2048)
-    events: list[EventType] = Field(min_length=1, max_length=len(EventType))
-    description: str | None = Field(default=None, max_length=200)
-
-
-class SubscriptionPatch(_Input):
-    url: str | None = Field(default=None, pattern=_URL, max_length=2048)
-    events: list[EventType] | None = Field(default=None, min_length=1, max_length=len(EventType))
-    description: str | None = Field(default=None, max_length=200)
-    enabled: bool | None = None
+# --- what the use cases answer (the API shows them as they are) ------------------------------
 
 
 class SubscriptionCreated(Frozen):
@@ -81,18 +63,6 @@ class SubscriptionCreated(Frozen):
 
     subscription: EventSubscription
     secret: str
-
-
-class SubscriptionPage(Frozen):
-    items: list[EventSubscription]
-    next_cursor: str | None
-
-
-class DeliveryAttemptPage(Frozen):
-    """Newest first."""
-
-    items: list[DeliveryAttempt]
-    next_cursor: str | None
 
 
 class ReplayAccepted(Frozen):

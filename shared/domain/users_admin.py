@@ -15,6 +15,7 @@ from .admin_models import DEFAULT_TEAM_ID, Profile
 from .identity import Principal, require_administrator, require_settings_reader
 from .models import Page, Role, User
 from .paging import check_limit
+from .patches import ProfilePatch
 from .seats import default_role_for_new_user
 
 
@@ -124,8 +125,8 @@ class UserAdministration:
     def profile(self, principal: Principal) -> Profile:
         return self._users.get_profile(principal.user)
 
-    def update_profile(self, principal: Principal, changes: dict[str, object]) -> Profile:
+    def update_profile(self, principal: Principal, patch: ProfilePatch) -> Profile:
         current = self._users.get_profile(principal.user)
-        updated = Profile.model_validate({**current.model_dump(), **changes})
+        updated = Profile.model_validate({**current.model_dump(), **patch.changed()})
         self._users.put_profile(principal.id, updated)
         return updated

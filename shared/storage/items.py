@@ -28,8 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.core import resources
-from chalicelib.core.settings import get_settings
+from chalicelib.core import resources, settings
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
@@ -140,8 +139,8 @@ class TableItem(Model):
     """Base of every item in the table."""
 
     class Meta:
-        table_name = resources.TABLE.physical_name(get_settings().app_name)
-        region = get_settings().region
+        table_name = resources.TABLE.physical_name(settings.app_name())
+        region = settings.region()
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)

@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 import pytest
 import requests
+from chalicelib.api import kit
 from chalicelib.storage import presence
 from pydantic import BaseModel
 
@@ -45,8 +46,8 @@ from tests.integration.inbox_support import by_customer
 from tests.loopback import Answer, LoopbackServer, loopback_server
 from tests.support import HTTP_TIMEOUT, new_wa_id
 
-APP = load_functions_app()
-ROUTES: list[Any] = APP.API_ROUTES
+load_functions_app()  # registers every route of the app
+ROUTES: list[Any] = kit.API_ROUTES
 PATH_PARAMETER = re.compile(r"{(\w+)}")
 HERE = "tests/integration/test_authorization_matrix.py"
 
@@ -125,29 +126,29 @@ def owner_or_administrator(call_: Call) -> bool:
     return call_.caller.role == ADMINISTRATOR or owner(call_)
 
 
-# Each access label of functions/app.py, read as a rule over the call. A route whose label is not
+# Each access label of the route kit (shared/api/kit.py), read as a rule over the call. A route whose label is not
 # here fails the matrix: add the label's rule here (and keep it as the label reads).
 ACCESS_RULES: dict[str, Callable[[Call], bool]] = {
-    APP.PUBLIC: lambda call_: True,
-    APP.ANYONE: conversation_reader,
-    APP.READERS: lambda call_: call_.caller.role in ACCOUNT_WIDE,
-    APP.ADMIN: lambda call_: call_.caller.role == ADMINISTRATOR,
-    APP.WORKERS: worker,
+    kit.PUBLIC: lambda call_: True,
+    kit.ANYONE: conversation_reader,
+    kit.READERS: lambda call_: call_.caller.role in ACCOUNT_WIDE,
+    kit.ADMIN: lambda call_: call_.caller.role == ADMINISTRATOR,
+    kit.WORKERS: worker,
     # the account named in the body: its team (row_context) must be one of the agent's
-    APP.STARTERS: lambda call_: call_.caller.role == ADMINISTRATOR or (
+    kit.STARTERS: lambda call_: call_.caller.role == ADMINISTRATOR or (
         call_.caller.role == AGENT and in_path_team(call_)),
-    APP.ASSIGNERS: assigner,
-    APP.OWNER: owner,
-    f"{APP.OWNER}; administrator": owner_or_administrator,
-    f"{APP.WORKERS}; if assigned: {APP.OWNER} or administrator": lambda call_: worker(call_) and (
+    kit.ASSIGNERS: assigner,
+    kit.OWNER: owner,
+    f"{kit.OWNER}; administrator": owner_or_administrator,
+    f"{kit.WORKERS}; if assigned: {kit.OWNER} or administrator": lambda call_: worker(call_) and (
         call_.conversation is None or call_.conversation.owner_id is None or owner_or_administrator(call_)),
-    f"{APP.READERS}; agents of the team": lambda call_: (
+    f"{kit.READERS}; agents of the team": lambda call_: (
         call_.caller.role in ACCOUNT_WIDE or (call_.caller.role == AGENT and in_path_team(call_))),
 }
 
 
 def allows(route: Any, call_: Call) -> bool:
-    if route.access == APP.PUBLIC:
+    if route.access == kit.PUBLIC:
         return True
     chosen = call_.caller.team_query
     if chosen is not None and chosen not in call_.caller.team_ids and call_.caller.role == AGENT:

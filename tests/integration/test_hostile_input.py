@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import pytest
 import requests
+from chalicelib.api import kit
 from pydantic import BaseModel
 
 from local.runtime import load_functions_app
@@ -26,7 +27,7 @@ from tests.integration.inbox_support import by_customer
 from tests.loopback import closed_port_url
 from tests.support import HTTP_TIMEOUT, find, new_wa_id
 
-APP = load_functions_app()
+load_functions_app()  # registers every route of the app
 # Markup, a script, quotes and an entity; lowercase and single-spaced so that tags (case-folded,
 # whitespace collapsed) keep it as is, and short enough for a quick reply group's 40 characters.
 HOSTILE = '<script>alert("x")</script>&amp;'
@@ -424,7 +425,7 @@ NOT_FREE_TEXT: dict[str, str] = {
 
 
 def body_string_fields() -> set[str]:
-    models = {route.body for route in APP.API_ROUTES if route.body is not None}
+    models = {route.body for route in kit.API_ROUTES if route.body is not None}
     return {path for model in models for path in string_fields(model)}
 
 

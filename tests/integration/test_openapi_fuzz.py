@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
+from chalicelib.api import kit
+from chalicelib.api.openapi import openapi_document
 from chalicelib.storage import presence
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -45,8 +47,8 @@ from tests.integration.inbox_support import by_customer
 from tests.loopback import closed_port_url
 from tests.support import HTTP_TIMEOUT, new_wa_id
 
-APP = load_functions_app()
-SCHEMA = schemathesis.openapi.from_dict(APP.openapi_document(), config=schemathesis.Config())
+load_functions_app()  # registers every route of the app
+SCHEMA = schemathesis.openapi.from_dict(openapi_document(), config=schemathesis.Config())
 
 
 def _operations() -> dict[tuple[str, str], APIOperation[Any, Any, Any, Any]]:
@@ -59,12 +61,12 @@ def _operations() -> dict[tuple[str, str], APIOperation[Any, Any, Any, Any]]:
 
 
 OPERATIONS = _operations()
-ACCESS = {(route.method, route.path): route.access for route in APP.API_ROUTES}
+ACCESS = {(route.method, route.path): route.access for route in kit.API_ROUTES}
 # Access labels under which an agent may call a route (fuzzed as the agent too), and those that
 # refuse agents before reading anything (fuzzed as the administrator only).
-AGENT_LABELS = {APP.ANYONE, APP.WORKERS, APP.STARTERS, APP.ASSIGNERS, APP.OWNER, f"{APP.OWNER}; administrator",
-                f"{APP.WORKERS}; if assigned: {APP.OWNER} or administrator", f"{APP.READERS}; agents of the team"}
-NO_AGENT_LABELS = {APP.ADMIN, APP.READERS, APP.PUBLIC}
+AGENT_LABELS = {kit.ANYONE, kit.WORKERS, kit.STARTERS, kit.ASSIGNERS, kit.OWNER, f"{kit.OWNER}; administrator",
+                f"{kit.WORKERS}; if assigned: {kit.OWNER} or administrator", f"{kit.READERS}; agents of the team"}
+NO_AGENT_LABELS = {kit.ADMIN, kit.READERS, kit.PUBLIC}
 HERE = "tests/integration/test_openapi_fuzz.py"
 # FUZZ_EXAMPLES=200 for a longer hunt by hand; CI keeps the default short.
 EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "6"))

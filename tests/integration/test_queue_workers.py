@@ -4,6 +4,7 @@ and the delayed retry of a failed send through the real state machine on moto.""
 import json
 
 import requests
+from chalice.local import LambdaContext
 from chalicelib.core import resources
 
 from tests.integration.conftest import drain, queue_depth
@@ -33,7 +34,10 @@ def test_a_poison_record_fails_alone_and_reaches_the_dlq_after_max_receives(runt
 
 def sqs_record(message_id, body, queue_arn):
     return {"messageId": message_id, "receiptHandle": f"handle-{message_id}", "body": body,
-            "attributes": {"ApproximateReceiveCount": "1"}, "messageAttributes": {}, "md5OfBody": "",
+            # The attributes Lambda's event source mapping always sends.
+            "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1700000000000",
+                           "SenderId": "AIDAEXAMPLE", "ApproximateFirstReceiveTimestamp": "1700000000001"},
+            "messageAttributes": {}, "md5OfBody": "",
             "eventSource": "aws:sqs", "eventSourceARN": queue_arn, "awsRegion": "us-east-1"}
 
 
@@ -44,7 +48,7 @@ def test_partial_batch_response_names_only_the_failed_record(runtime, api, agent
     consumer = runtime.poller("assignment").consumer
     event = {"Records": [sqs_record("good", json.dumps({"conversation_id": conversation_id}), consumer.queue_arn),
                          sqs_record("bad", "{", consumer.queue_arn)]}
-    result = consumer.handler(event, None)
+    result = consumer.handler(event, LambdaContext(consumer.function_name, memory_size=512))
     assert result == {"batchItemFailures": [{"itemIdentifier": "bad"}]}
 
 

@@ -1,9 +1,11 @@
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from chalicelib.core import resources
 from chalicelib.core.resources import ENV_PRIVATE_RECEIVERS
 from chalicelib.core.settings import get_settings
 
@@ -14,6 +16,31 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "/unit/" in str(item.fspath):
             item.add_marker(pytest.mark.unit)
+
+
+# What the stack gives every function (settings.py requires each): names only, no unit test calls them.
+FUNCTION_ENVIRONMENT = {
+    resources.ENV_USER_POOL_ID: "us-east-1_unit",
+    resources.ENV_USER_POOL_CLIENT_ID: "unit-client",
+    resources.ENV_PUBLIC_API_URL: "https://api.example.com/api",
+    resources.ENV_RETRY_MACHINE_ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:unit-retry",
+    resources.ENV_AUTO_DELETE_MACHINE_ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:unit-delete",
+    resources.ENV_MEDIA_BUCKET: "unit-media",
+    **{resources.queue_url_env(queue): f"https://sqs.us-east-1.amazonaws.com/123456789012/unit-{queue.key}"
+       for queue in resources.QUEUES},
+}
+
+
+@pytest.fixture(autouse=True)
+def function_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The functions' environment where nothing (an integration runtime of the session) set it."""
+    for name, value in FUNCTION_ENVIRONMENT.items():
+        if not os.environ.get(name):
+            monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
 
 
 @pytest.fixture

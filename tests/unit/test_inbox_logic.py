@@ -4,9 +4,9 @@ list reads, quick-reply shortcuts, formula neutralisation and the outbound conte
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from chalicelib.api.schemas.inputs import ConversationListQuery
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.export import neutralise, rows, to_csv, to_xlsx
-from chalicelib.domain.inputs import ConversationListQuery
 from chalicelib.domain.models import (
     Attachment,
     Channel,

@@ -33,9 +33,12 @@ export interface WatchListeners {
   onChange(): void;
 }
 
+/** Counts stop here (the API's default limit): beyond it a tab shows "999+". */
+const COUNT_LIMIT = 999;
+
 function tabCounts(counts: PushCounts): TabCounts {
-  const count = (value: number): TabCount =>
-    value > counts.limit ? { count: counts.limit, more: true } : { count: value, more: false };
+  const limit = counts.limit ?? COUNT_LIMIT;
+  const count = (value: number): TabCount => (value > limit ? { count: limit, more: true } : { count: value, more: false });
   return { new: count(counts.new), mine: count(counts.mine), assigned: count(counts.assigned), all: count(counts.all) };
 }
 

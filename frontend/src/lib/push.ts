@@ -1,3 +1,4 @@
+import type { PushEndpointOut, TabCountsOut } from '../api-types';
 import type { ConversationState, InboxView } from '../types';
 
 // The inbox's WebSocket: one per tab, to the API's WebSocket endpoint (GET /push says where), which
@@ -50,23 +51,16 @@ export function mayBeArrival(notice: Notice, me: string): boolean {
   return notice.state === undefined || notice.state === 'new' || notice.owner_id === me;
 }
 
-export interface PushCounts {
-  new: number;
-  mine: number;
-  assigned: number;
-  all: number;
-  limit: number;
-}
+/** The tabs' counts a notice may carry (and GET /team/inbox-counts answers). */
+export type PushCounts = TabCountsOut;
 
 export interface PushMessage {
   notices: Notice[];
   counts?: PushCounts;
 }
 
-export interface PushEndpoint {
-  url: string;
-  protocol: string;
-}
+/** Where to connect, and the subprotocol to offer before the token (GET /push). */
+export type PushEndpoint = PushEndpointOut;
 
 /** How long the socket must be open before the next failure starts the backoff from scratch. */
 const STABLE_MS = 10_000;

@@ -4,7 +4,7 @@ import { CHANNELS } from '../../components/FilterDialog';
 import { copyText } from '../../lib/clipboard';
 import { useAlerts } from '../../lib/alerts';
 import { channelInfo } from '../../lib/format';
-import type { ChannelAccount, TeamSettings } from '../../types';
+import type { ChannelAccount, ChannelAccountInput, TeamSettings } from '../../types';
 import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
 
@@ -219,7 +219,10 @@ function AddAccount({ teams, onCancel, onAdded }: { teams: TeamSettings[]; onCan
       onSubmit={(event) => {
         event.preventDefault();
         void run(
-          () => admin.addAccount({ ...fields, team_id: fields.team_id || null, credentials: toCredentials(pairs) }),
+          () => admin.addAccount({
+            ...fields, channel: fields.channel as ChannelAccountInput['channel'], team_id: fields.team_id || null,
+            credentials: toCredentials(pairs),
+          }),
           'Channel account added: give the provider its webhook URL.',
         ).then((ok) => ok && onAdded());
       }}

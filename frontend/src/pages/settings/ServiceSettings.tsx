@@ -13,7 +13,7 @@ interface KeywordDraft {
 
 function keywordDrafts(keywords: Record<string, ConsentKeywords> | undefined): Record<string, KeywordDraft> {
   return Object.fromEntries(
-    Object.entries(keywords ?? {}).map(([channel, words]) => [channel, { opt_out: words.opt_out.join(', '), opt_in: words.opt_in.join(', ') }]),
+    Object.entries(keywords ?? {}).map(([channel, words]) => [channel, { opt_out: (words.opt_out ?? []).join(', '), opt_in: (words.opt_in ?? []).join(', ') }]),
   );
 }
 
@@ -24,7 +24,7 @@ function keywordsOf(drafts: Record<string, KeywordDraft>): Record<string, Consen
   return Object.fromEntries(
     Object.entries(drafts)
       .map(([channel, draft]): [string, ConsentKeywords] => [channel, { opt_out: words(draft.opt_out), opt_in: words(draft.opt_in) }])
-      .filter(([, keywords]) => keywords.opt_out.length > 0 || keywords.opt_in.length > 0),
+      .filter(([, keywords]) => (keywords.opt_out ?? []).length > 0 || (keywords.opt_in ?? []).length > 0),
   );
 }
 

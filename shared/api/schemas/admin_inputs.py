@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
+from chalicelib.domain.admin_models import AssignmentPolicy, OutOfOfficeDraft
+from chalicelib.domain.models import Channel, Role
+from chalicelib.domain.office_hours import OfficeHours
 from pydantic import BaseModel, ConfigDict, Field
-
-from .admin_models import AssignmentPolicy, NotificationPreference, OutOfOfficeDraft
-from .consent import ConsentKeywords
-from .models import Channel, Role
-from .office_hours import OfficeHours
 
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 _LANGUAGE = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$"
@@ -57,15 +55,6 @@ class TeamPatch(AdminInput):
     assignment: AssignmentPolicy | None = None
 
 
-class ServiceSettingsPatch(AdminInput):
-    agents_may_create_tags: bool | None = None
-    reopen_days: int | None = Field(default=None, ge=0, le=365)
-    seats: int | None = Field(default=None, ge=0, le=100_000)
-    # null turns auto-deletion off.
-    auto_delete_days: int | None = Field(default=None, ge=1, le=3650)
-    # Customers: one open conversation across channels; opt-out / opt-in keywords per channel.
-    one_open_conversation: bool | None = None
-    consent_keywords: dict[Channel, ConsentKeywords] | None = None
 
 
 class ChannelAccountInput(AdminInput):
@@ -100,10 +89,3 @@ class RoutingRuleInput(AdminInput):
     language: str | None = Field(default=None, max_length=8, pattern=_LANGUAGE)
     keyword: str | None = Field(default=None, min_length=1, max_length=100)
 
-
-class ProfilePatch(AdminInput):
-    display_name: str | None = Field(default=None, min_length=1, max_length=100)
-    language: str | None = Field(default=None, max_length=35, pattern=_LANGUAGE)
-    time_zone: str | None = Field(default=None, max_length=64)
-    dark_mode: bool | None = None
-    notifications: NotificationPreference | None = None

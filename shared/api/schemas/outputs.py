@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from pydantic import BaseModel, Field
-
-from .capabilities import ChannelCapabilities
-from .inbox import ConversationDetail
-from .me import SelfView
-from .models import (
+from chalicelib.domain.capabilities import ChannelCapabilities
+from chalicelib.domain.inbox import ConversationDetail
+from chalicelib.domain.me import SelfView
+from chalicelib.domain.models import (
     Attachment,
     Channel,
     ChannelAccount,
@@ -23,9 +21,10 @@ from .models import (
     Template,
     User,
 )
-from .quick_replies import GroupSummary, ListedReply
-from .statistics import Statistics
-from .uploads import Upload
+from chalicelib.domain.quick_replies import GroupSummary, ListedReply
+from chalicelib.domain.statistics import Statistics
+from chalicelib.domain.uploads import Upload
+from pydantic import BaseModel, Field
 
 
 class ConversationOut(BaseModel):

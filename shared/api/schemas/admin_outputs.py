@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from chalicelib.domain.admin_models import ChannelAccountView, OutOfOfficeMessage, RoutingRule, TeamSettings
+from chalicelib.domain.consent import ConsentKeywords
+from chalicelib.domain.models import Channel, Page, User
+from chalicelib.domain.service_admin import SettingsView
 from pydantic import BaseModel
-
-from .admin_models import ChannelAccountView, OutOfOfficeMessage, RoutingRule, TeamSettings
-from .consent import ConsentKeywords
-from .models import Channel, Page, User
-from .service_admin import SettingsView
 
 
 class UserPage(Page[User]):

@@ -4,14 +4,12 @@ consent, attribute definitions), validated at the edge."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
+from chalicelib.domain.consent import ConsentChange, ConsentState
+from chalicelib.domain.customer_profiles import ConversationSummary, CustomerSummary, CustomerView
+from chalicelib.domain.customers import AttributeDefinition, CommunicationEntry, Medium, MergeRecord, SearchField
+from chalicelib.domain.models import Channel, Direction, Page
 from pydantic import BaseModel, ConfigDict, Field
-
-from .consent import ConsentChange, ConsentState
-from .customer_profiles import ConversationSummary, CustomerSummary, CustomerView
-from .customers import AttributeDefinition, CommunicationEntry, Medium, MergeRecord, SearchField
-from .models import Channel, Direction, Page
 
 _LANGUAGE = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$"
 
@@ -28,11 +26,6 @@ class CustomerSearchQuery(_Strict):
     team: str | None = Field(default=None, max_length=64)
 
 
-class CustomerPatch(_Strict):
-    name: str | None = Field(default=None, max_length=200)
-    language: str | None = Field(default=None, max_length=35, pattern=_LANGUAGE)
-    # Values by attribute key (text, number, date YYYY-MM-DD or one of the choices); null removes one.
-    attributes: dict[str, Any] | None = Field(default=None, max_length=100)
 
 
 class AddressInput(_Strict):

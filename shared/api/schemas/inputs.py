@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from chalicelib.domain.compose import AttachmentRef, Draft, TemplateChoice
+from chalicelib.domain.models import Channel, ConversationState
+from chalicelib.domain.search import Filters
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from .compose import AttachmentRef, Draft, TemplateChoice
-from .models import Channel, ConversationState
-from .search import Filters
 
 
 class Strict(BaseModel):

@@ -1,0 +1,245 @@
+"""The route kit: what every route of the API shares, and the one place that enforces access.
+
+A route declares who may call it (one of the access labels below, also its "Roles:" line in the
+OpenAPI document). The kit resolves the caller before the view runs: no valid token is a 401, a
+disabled user or a team they may not act in a 403, a role the label excludes outright a 403; the
+view receives the resolved ``principal`` and its use case checks team and ownership. Domain and
+validation errors become HTTP answers here, in ``_error_answer``, the one mapping.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from chalice import Response  # type: ignore[attr-defined]
+from chalice.app import Blueprint, Request
+from chalicelib import wiring
+from chalicelib.api.schemas.admin_inputs import PageQuery
+from chalicelib.domain import errors
+from chalicelib.domain.identity import ACCOUNT_WIDE_ROLES, Principal, principal_for, require_administrator
+from pydantic import BaseModel, ValidationError
+
+# --- access labels ------------------------------------------------------------------------
+# Read as rules by tests/integration/test_authorization_matrix.py; the text is the document's.
+
+ADMIN = "administrator"
+READERS = "administrator, watcher, supervisor"
+ANYONE = "any signed-in user"
+WORKERS = "administrator, agent (of the conversation's team)"
+STARTERS = "administrator, agent (of a team the channel account serves)"
+ASSIGNERS = "administrator, supervisor, agent (of the conversation's team)"
+OWNER = "the agent the conversation is assigned to"
+PUBLIC = "public"
+
+# Routes outside the API document, each for a reason; any other route must be documented
+# (tests/unit/test_routes.py holds every registered route to this).
+UNDOCUMENTED_ROUTES: dict[tuple[str, str], str] = {
+    ("GET", "/health"): "the load balancer's and the deploy's liveness probe",
+    ("GET", "/openapi.json"): "the document itself",
+    ("GET", "/webhooks/{channel}/{account}"): "providers' subscription handshakes (signed by the provider)",
+    ("POST", "/webhooks/{channel}/{account}"): "providers' deliveries (signed by the provider)",
+}
+
+_STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
+    errors.InvalidInput: 400,
+    errors.Unauthenticated: 401,
+    errors.SignatureRejected: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.PayloadTooLarge: 413,
+    errors.WindowClosed: 422,
+}
+_Model = TypeVar("_Model", bound=BaseModel)
+View = Callable[..., Response]
+
+
+@dataclass(frozen=True)
+class DocumentedRoute:
+    method: str
+    path: str
+    summary: str
+    access: str
+    body: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    query: type[BaseModel] | None
+
+
+# Every documented route, in registration order: the source of the OpenAPI document.
+API_ROUTES: list[DocumentedRoute] = []
+
+# --- the request being handled ------------------------------------------------------------
+# Set by ``remember_request``, an HTTP middleware of the app: a blueprint's own
+# ``current_request`` follows the app it was registered to last, and the tests (and CDK
+# synthesis) may build more than one app from the same blueprints.
+_current_request: ContextVar[Request | None] = ContextVar("current_request", default=None)
+
+
+def remember_request(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    token = _current_request.set(event)
+    try:
+        return get_response(event)
+    finally:
+        _current_request.reset(token)
+
+
+def request() -> Request:
+    current = _current_request.get()
+    if current is None:
+        raise RuntimeError("no request: register kit.remember_request as the app's http middleware")
+    return current
+
+
+# --- answers ------------------------------------------------------------------------------
+
+
+def _status_of(error: errors.DomainError) -> int:
+    """The status of the error's class or of its nearest mapped base (NoFreeSeat is a Conflict)."""
+    return next((_STATUS_BY_ERROR[cls] for cls in type(error).__mro__ if cls in _STATUS_BY_ERROR), 400)
+
+
+def _error(status: int, code: str, message: str, field: str | None = None) -> Response:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if field:
+        body["field"] = field
+    return Response(body={"error": body}, status_code=status, headers={"Content-Type": "application/json"})
+
+
+def json_answer(model: BaseModel, status: int = 200) -> Response:
+    return Response(body=model.model_dump_json(), status_code=status,
+                    headers={"Content-Type": "application/json"})
+
+
+def no_content() -> Response:
+    return Response(body="", status_code=204)
+
+
+def file_answer(filename: str, content_type: str, body: bytes) -> Response:
+    payload: bytes | str = body.decode("utf-8") if content_type.startswith("text/") else body
+    return Response(body=payload, status_code=200, headers={
+        "Content-Type": content_type, "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# --- input --------------------------------------------------------------------------------
+
+
+def parse_body(model: type[_Model]) -> _Model:
+    raw = request().raw_body
+    try:
+        document = json.loads(raw or b"null")
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise errors.InvalidInput(f"body is not valid JSON: {error}", field="body") from error
+    if not isinstance(document, dict):
+        raise errors.InvalidInput("body must be a JSON object", field="body")
+    return model.model_validate(document)
+
+
+def has_body() -> bool:
+    return bool(request().raw_body)
+
+
+def query_params() -> dict[str, str]:
+    return dict(request().query_params or {})
+
+
+def query_values() -> dict[str, str | list[str]]:
+    """The query parameters with a repeated one as the list of its values (a filter of several)."""
+    params = request().query_params
+    if not params:
+        return {}
+    return {name: values[0] if len(values) == 1 else values
+            for name, values in ((name, params.getlist(name)) for name in params)}
+
+
+def page_query() -> PageQuery:
+    return PageQuery.model_validate(request().query_params or {})
+
+
+# --- access -------------------------------------------------------------------------------
+
+
+def _caller() -> Principal:
+    current = request()
+    user_id = wiring.token_verifier().subject(current.headers.get("authorization"))
+    params: Mapping[str, str] = current.query_params or {}
+    # The user is read on every request: a role change or a disabling applies to the very next one.
+    return principal_for(wiring.repository().get_user(user_id), params.get("team"), wiring.team_store().exists)
+
+
+def _require_reader(principal: Principal) -> None:
+    if principal.user.role not in ACCOUNT_WIDE_ROLES:
+        raise errors.Forbidden(f"role {principal.user.role.value} may not read this; administrators, watchers "
+                               "and supervisors only")
+
+
+# Labels the caller's role alone decides; the others also need the object (team, owner), which
+# the use case reads and checks.
+_ROLE_CHECKS: dict[str, Callable[[Principal], None]] = {ADMIN: require_administrator, READERS: _require_reader}
+
+
+def _authorize(access: str) -> Principal:
+    principal = _caller()
+    check = _ROLE_CHECKS.get(access)
+    if check is not None:
+        check(principal)
+    return principal
+
+
+def _error_answer(failure: Exception) -> Response:
+    if isinstance(failure, errors.DomainError):
+        return _error(_status_of(failure), failure.code, failure.message, failure.field)
+    assert isinstance(failure, ValidationError)
+    first = failure.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or None
+    return _error(400, "invalid_input", f"{field or 'body'}: {first['msg']}", field)
+
+
+def _guarded(view: View, access: str) -> View:
+    """The view behind the access check and the error mapping (Chalice turns an exception into a
+    500 inside the view call, before any middleware sees it)."""
+
+    @functools.wraps(view)
+    def guarded(**params: Any) -> Response:
+        try:
+            if access != PUBLIC:
+                params["principal"] = _authorize(access)
+            return view(**params)
+        except (errors.DomainError, ValidationError) as failure:
+            return _error_answer(failure)
+
+    return guarded
+
+
+class RouteBlueprint(Blueprint):
+    """A Chalice blueprint whose routes go through the kit: documented ones (in the OpenAPI
+    document, with their access) and the few on ``UNDOCUMENTED_ROUTES``."""
+
+    def documented(self, path: str, method: str, summary: str, *, access: str,
+                   body: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
+                   status: int = 200, query: type[BaseModel] | None = None) -> Callable[[View], View]:
+        """A view of an access other than PUBLIC takes ``principal: Principal`` besides its path
+        parameters."""
+
+        def register(view: View) -> View:
+            API_ROUTES.append(DocumentedRoute(method, path, summary, access, body, response, status, query))
+            self.route(path, methods=[method])(_guarded(view, access))
+            return view
+
+        return register
+
+    def undocumented(self, path: str, method: str, **options: Any) -> Callable[[View], View]:
+        """A public route left out of the API document, for the reason ``UNDOCUMENTED_ROUTES`` gives."""
+        if (method, path) not in UNDOCUMENTED_ROUTES:
+            raise ValueError(f"{method} {path} is not on UNDOCUMENTED_ROUTES: document it instead")
+
+        def register(view: View) -> View:
+            self.route(path, methods=[method], **options)(_guarded(view, PUBLIC))
+            return view
+
+        return register

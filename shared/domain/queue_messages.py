@@ -1,0 +1,62 @@
+"""The body of each queue's messages that had no model of its own: one pydantic model per queue,
+built by the producer and parsed by the consumer (``api/workers.py``), so neither side reads or
+writes a key by hand. The other queues carry ``InboundEnvelope``, ``OutboundRequest`` (outbound
+and send) and ``EventsEnvelope``.
+
+Fields left out are ``None`` and not written, so a body reads as it did when these were dicts.
+"""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+from .models import Frozen
+
+
+class AssignmentRequest(Frozen):
+    """Assign one new or reopened conversation. A conversation that comes back (reopened) names
+    the agent who had it, so a sticky team gives it to them again."""
+
+    conversation_id: str
+    previous_owner_id: str | None = None
+
+
+class OfferRequest(Frozen):
+    """Offer a team's waiting conversations again (an agent may take work now).
+    ``returned_conversation_id``: a conversation just handed back, which this offer does not give
+    straight back to the agent who returned it (``returned_by``)."""
+
+    offer_team_id: str
+    returned_conversation_id: str | None = None
+    returned_by: str | None = None
+
+
+# The assignment queue's body: exactly one of the two (each requires a key the other lacks).
+AssignmentMessage: TypeAlias = AssignmentRequest | OfferRequest
+
+
+class FollowUpRequest(Frozen):
+    """After an inbound message was stored: the out-of-office check for it."""
+
+    conversation_id: str
+    message_id: str
+
+
+class PurgeRequest(Frozen):
+    """An archived conversation whose deletion date has come. Built by the auto-deletion state
+    machine (``resources.auto_delete_definition``), not by Python code."""
+
+    conversation_pk: str
+    delete_at: str
+
+
+class RescheduleRequest(Frozen):
+    """One step of moving deletion dates: without ``team_id`` a page of teams (``cursor`` in the
+    team list), with it a page of that team's archived conversations."""
+
+    team_id: str | None = None
+    cursor: str | None = None
+
+
+def body_of(message: Frozen) -> str:
+    return message.model_dump_json(exclude_none=True)

@@ -1,0 +1,66 @@
+"""The Lambda entry points as Lambda calls them: each worker parses its records with its queue's
+model and reports the ones that do not parse; the API and the workers log with the Lambda context."""
+
+import json
+
+import pytest
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+from chalice.local import LambdaContext
+from chalice.test import Client
+from chalicelib.api import workers
+from chalicelib.api.telemetry import logger
+
+from local.runtime import load_functions_app
+
+QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:open-contact-assignment"
+
+
+@pytest.fixture(autouse=True)
+def fresh_logger_state():
+    logger.clear_state()  # keys appended by an earlier invocation would pass for this one's
+    yield
+    logger.clear_state()
+
+
+def sqs_record(message_id: str, body: str) -> dict:
+    return {"messageId": message_id, "receiptHandle": f"handle-{message_id}", "body": body,
+            "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1700000000000",
+                           "SenderId": "AIDAEXAMPLE", "ApproximateFirstReceiveTimestamp": "1700000000001"},
+            "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs", "eventSourceARN": QUEUE_ARN,
+            "awsRegion": "us-east-1"}
+
+
+def test_a_worker_refuses_the_records_its_queue_model_does_not_read_and_logs_with_the_lambda_context():
+    # Given an assignment batch whose bodies are neither an assignment nor an offer
+    event = {"Records": [sqs_record("not-json", "{"), sqs_record("no-kind", json.dumps({"team": "x"}))]}
+    context = LambdaContext("open-contact-dev-assign_conversation", memory_size=256)
+    # When Lambda calls the worker, then the batch fails as a whole (every record returns to the
+    # queue) before any use case runs (there is no AWS here)
+    with pytest.raises(BatchProcessingError, match="All records failed"):
+        workers.assign_conversation(event, context)
+    # and the logger carried the invocation's context
+    keys = logger.get_current_keys()
+    assert keys["function_name"] == "open-contact-dev-assign_conversation"
+    assert keys["function_request_id"] == context.aws_request_id
+
+
+def test_the_assignment_model_reads_both_kinds_of_message():
+    # Given the two bodies the assignment queue carries, as the producers write them
+    assign = workers.AssignmentRecord.model_validate(sqs_record("a", '{"conversation_id":"c1"}'))
+    offer = workers.AssignmentRecord.model_validate(
+        sqs_record("o", '{"offer_team_id":"t1","returned_conversation_id":"c2","returned_by":"u1"}'))
+    # Then each parses as its own kind
+    assert isinstance(assign.body, workers.AssignmentRequest)
+    assert assign.body.previous_owner_id is None
+    assert (type(offer.body).__name__, offer.body.returned_by) == ("OfferRequest", "u1")
+
+
+def test_the_api_logs_with_the_lambda_context():
+    # Given the app as Lambda runs it (Chalice's test client builds Lambda's event and context)
+    app = load_functions_app().app
+    with Client(app) as client:
+        # When a request comes in
+        answer = client.http.get("/health")
+    # Then it is answered, and the logger carries the invocation's context
+    assert answer.status_code == 200
+    assert logger.get_current_keys()["function_name"] == "api_handler"
