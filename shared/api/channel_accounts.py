@@ -11,6 +11,7 @@ from chalicelib.api.kit import (
     RouteBlueprint,
     json_answer,
     no_content,
+    page_answer,
     page_query,
     parse_body,
 )
@@ -55,7 +56,7 @@ def team_channel_accounts(principal: Principal) -> Response:
 def list_channel_accounts(principal: Principal) -> Response:
     query = page_query()
     page = wiring.channels_admin().list_accounts(principal, limit=query.limit, cursor=query.cursor)
-    return json_answer(ChannelAccountPage(items=page.items, next_cursor=page.next_cursor))
+    return page_answer(ChannelAccountPage, page)
 
 
 @documented("/channel-accounts", "POST", "Add a channel account (credentials go to Secrets Manager); the "
@@ -120,7 +121,7 @@ def put_out_of_office(principal: Principal, account_id: str) -> Response:
 def list_routing_rules(principal: Principal) -> Response:
     query = page_query()
     page = wiring.channels_admin().list_rules(principal, limit=query.limit, cursor=query.cursor)
-    return json_answer(RoutingRulePage(items=page.items, next_cursor=page.next_cursor))
+    return page_answer(RoutingRulePage, page)
 
 
 @documented("/channel-accounts/{account_id}/routing-rules", "GET", "The account's routing rules by priority",

@@ -11,6 +11,7 @@ from chalicelib.api.kit import (
     RouteBlueprint,
     json_answer,
     no_content,
+    page_answer,
     page_query,
     parse_body,
     query_params,
@@ -44,7 +45,7 @@ documented = blueprint.documented
 def search_customers(principal: Principal) -> Response:
     query = CustomerSearchQuery.model_validate(query_params())
     page = wiring.customers().search(principal, query.field, query.q, limit=query.limit, cursor=query.cursor)
-    return json_answer(CustomerPage(items=page.items, next_cursor=page.next_cursor))
+    return page_answer(CustomerPage, page)
 
 
 @documented("/customers/{customer_id}", "GET", "A customer's profile: addresses, attributes, consent, latest "
@@ -80,7 +81,7 @@ def add_customer_address(principal: Principal, customer_id: str) -> Response:
 def customer_conversations(principal: Principal, customer_id: str) -> Response:
     query = page_query()
     page = wiring.customers().conversations(principal, customer_id, limit=query.limit, cursor=query.cursor)
-    return json_answer(CustomerConversationPage(items=page.items, next_cursor=page.next_cursor))
+    return page_answer(CustomerConversationPage, page)
 
 
 @documented("/customers/{customer_id}/merge", "POST", "Merge another profile into this one (addresses, "
@@ -97,7 +98,7 @@ def merge_customers(principal: Principal, customer_id: str) -> Response:
 def customer_log(principal: Principal, customer_id: str) -> Response:
     query = page_query()
     page = wiring.customers().log_entries(principal, customer_id, limit=query.limit, cursor=query.cursor)
-    return json_answer(CommunicationPage(items=page.items, next_cursor=page.next_cursor))
+    return page_answer(CommunicationPage, page)
 
 
 @documented("/customers/{customer_id}/log", "POST", "Log an interaction that did not come through a channel "

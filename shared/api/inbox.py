@@ -18,6 +18,7 @@ from chalicelib.api.kit import (
     RouteBlueprint,
     file_answer,
     json_answer,
+    page_answer,
     parse_body,
     query_params,
     query_values,
@@ -85,7 +86,7 @@ def list_conversations(principal: Principal) -> Response:
     page = wiring.inbox().list_conversations(principal, view=query.view, sort=query.sort,
                                              ascending=ascending, limit=query.limit, cursor=query.cursor,
                                              filters=query.filters())
-    return json_answer(ConversationPage(items=page.items, next_cursor=page.next_cursor))
+    return page_answer(ConversationPage, page)
 
 
 @documented("/conversations", "POST", "Start a conversation with a customer (assigned to me)", access=STARTERS,
@@ -178,7 +179,7 @@ def remove_tag(principal: Principal, conversation_id: str, tag: str) -> Response
 def list_notes(principal: Principal, conversation_id: str) -> Response:
     query = PageQuery.model_validate(query_params())
     page = wiring.tagging().notes(principal, conversation_id, limit=query.limit, cursor=query.cursor)
-    return json_answer(NotePage(items=page.items, next_cursor=page.next_cursor))
+    return page_answer(NotePage, page)
 
 
 @documented("/conversations/{conversation_id}/notes", "POST", "Add a note", access=WORKERS, body=NoteInput,
@@ -200,7 +201,7 @@ def export_conversation(principal: Principal, conversation_id: str) -> Response:
 def list_tags(principal: Principal) -> Response:
     query = PageQuery.model_validate(query_params())
     page = wiring.tagging().catalogue(principal, limit=query.limit, cursor=query.cursor)
-    return json_answer(TagPage(items=page.items, next_cursor=page.next_cursor))
+    return page_answer(TagPage, page)
 
 
 @documented("/tags", "POST", "Add a tag to the catalogue", access=ADMIN, body=TagInput, response=TagOut,

@@ -22,6 +22,7 @@ from chalicelib import wiring
 from chalicelib.api.schemas.admin_inputs import PageQuery
 from chalicelib.domain import errors
 from chalicelib.domain.identity import ACCOUNT_WIDE_ROLES, Principal, principal_for, require_administrator
+from chalicelib.domain.models import Page
 from pydantic import BaseModel, ValidationError
 
 # --- access labels ------------------------------------------------------------------------
@@ -114,6 +115,11 @@ def _error(status: int, code: str, message: str, field: str | None = None) -> Re
 def json_answer(model: BaseModel, status: int = 200) -> Response:
     return Response(body=model.model_dump_json(), status_code=status,
                     headers={"Content-Type": "application/json"})
+
+
+def page_answer(model: type[BaseModel], page: Page[Any]) -> Response:
+    """One page of a list as the route's page model: its items and the cursor of the next page."""
+    return json_answer(model.model_validate({"items": page.items, "next_cursor": page.next_cursor}))
 
 
 def no_content() -> Response:

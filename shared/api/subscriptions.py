@@ -10,6 +10,7 @@ from chalicelib.api.kit import (
     RouteBlueprint,
     json_answer,
     no_content,
+    page_answer,
     page_query,
     parse_body,
 )
@@ -32,7 +33,7 @@ documented = blueprint.documented
 def list_event_subscriptions(principal: Principal) -> Response:
     query = page_query()
     page = wiring.subscriptions_admin().list_subscriptions(principal, limit=query.limit, cursor=query.cursor)
-    return json_answer(SubscriptionPage(items=page.items, next_cursor=page.next_cursor))
+    return page_answer(SubscriptionPage, page)
 
 
 @documented("/event-subscriptions", "POST", "Subscribe a URL to events; the answer shows its signing secret, "
@@ -78,7 +79,7 @@ def list_event_deliveries(principal: Principal, subscription_id: str) -> Respons
     query = page_query()
     page = wiring.subscriptions_admin().deliveries(principal, subscription_id, limit=query.limit,
                                                    cursor=query.cursor)
-    return json_answer(DeliveryAttemptPage(items=page.items, next_cursor=page.next_cursor))
+    return page_answer(DeliveryAttemptPage, page)
 
 
 @documented("/event-subscriptions/{subscription_id}/deliveries/{delivery_id}/replay", "POST", "Deliver an "

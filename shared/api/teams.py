@@ -10,6 +10,7 @@ from chalicelib.api.kit import (
     RouteBlueprint,
     json_answer,
     no_content,
+    page_answer,
     page_query,
     parse_body,
 )
@@ -35,7 +36,7 @@ documented = blueprint.documented
 def list_teams(principal: Principal) -> Response:
     query = page_query()
     page = wiring.teams_admin().list_teams(principal, limit=query.limit, cursor=query.cursor)
-    return json_answer(TeamPage(items=page.items, next_cursor=page.next_cursor))
+    return page_answer(TeamPage, page)
 
 
 @documented("/teams", "POST", "Create a team", access=ADMIN, body=TeamInput, response=TeamSettings, status=201)
@@ -82,7 +83,7 @@ def delete_office_hours(principal: Principal, team_id: str) -> Response:
 def list_members(principal: Principal, team_id: str) -> Response:
     query = page_query()
     page = wiring.teams_admin().members(principal, team_id, limit=query.limit, cursor=query.cursor)
-    return json_answer(UserPage(items=page.items, next_cursor=page.next_cursor))
+    return page_answer(UserPage, page)
 
 
 @documented("/teams/{team_id}/members/{user_id}", "PUT", "Add a user to a team", access=ADMIN, response=User)

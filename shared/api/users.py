@@ -11,6 +11,7 @@ from chalicelib.api.kit import (
     RouteBlueprint,
     has_body,
     json_answer,
+    page_answer,
     page_query,
     parse_body,
 )
@@ -45,7 +46,7 @@ def patch_profile(principal: Principal) -> Response:
 def list_users(principal: Principal) -> Response:
     query = page_query()
     page = wiring.users_admin().list_users(principal, limit=query.limit, cursor=query.cursor)
-    return json_answer(UserPage(items=page.items, next_cursor=page.next_cursor))
+    return page_answer(UserPage, page)
 
 
 @documented("/users", "POST", "Invite a user (without a role: agent while a seat is free, else watcher)",

@@ -8,6 +8,7 @@ queue after the configured number of receives).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TypeVar, cast
 
@@ -76,9 +77,11 @@ class RescheduleRecord(SqsRecordModel):
 
 
 _Record = TypeVar("_Record", bound=SqsRecordModel)
+RecordHandler = Callable[[_Record], None]
+QueueHandler = Callable[[SQSEvent], PartialItemFailureResponse]
 
 
-def _process(event: SQSEvent, record_model: type[_Record], record_handler: Callable[[_Record], None], *,
+def _process(event: SQSEvent, record_model: type[_Record], record_handler: RecordHandler[_Record], *,
              fifo: bool) -> PartialItemFailureResponse:
     # On a FIFO queue a failed record also fails the rest of its message group in the batch (one
     # customer's messages stay in order); other customers' groups go on being processed.
@@ -97,11 +100,34 @@ def _process(event: SQSEvent, record_model: type[_Record], record_handler: Calla
     return cast(PartialItemFailureResponse, handle(event.to_dict(), cast(LambdaContext, event.context)))
 
 
-def _route(record: InboundRecord) -> None:
+def consumer(queue: resources.QueueDefinition,
+             record_model: type[_Record]) -> Callable[[RecordHandler[_Record]], QueueHandler]:
+    """The queue's Lambda function, named after the record handler it runs on each record: the
+    batch parsed with ``record_model`` and processed by Powertools, partial failures reported."""
+
+    def register(record_handler: RecordHandler[_Record]) -> QueueHandler:
+        @functools.wraps(record_handler)
+        def handle_batch(event: SQSEvent) -> PartialItemFailureResponse:
+            return _process(event, record_model, record_handler, fifo=queue.fifo)
+
+        registered: QueueHandler = blueprint.on_sqs_message(
+            queue=queue.physical_name(_app_name), batch_size=queue.batch_size,
+            name=record_handler.__name__)(handle_batch)
+        return registered
+
+    return register
+
+
+# --- the workers: Lambda calls chalicelib.api.workers.<name> with a batch of its queue -------------
+
+
+@consumer(resources.INBOUND_QUEUE, InboundRecord)
+def route_inbound(record: InboundRecord) -> None:
     wiring.router().handle(record.body)
 
 
-def _assign(record: AssignmentRecord) -> None:
+@consumer(resources.ASSIGNMENT_QUEUE, AssignmentRecord)
+def assign_conversation(record: AssignmentRecord) -> None:
     request = record.body
     if isinstance(request, AssignmentRequest):
         wiring.assigner().assign(request.conversation_id, request.previous_owner_id)
@@ -110,77 +136,35 @@ def _assign(record: AssignmentRecord) -> None:
                                         returned_conversation_id=request.returned_conversation_id)
 
 
-def _out_of_office(record: FollowUpRecord) -> None:
+@consumer(resources.OUT_OF_OFFICE_QUEUE, FollowUpRecord)
+def send_out_of_office(record: FollowUpRecord) -> None:
     wiring.out_of_office().handle(record.body.conversation_id, record.body.message_id)
 
 
-def _check_window(record: OutboundRecord) -> None:
+@consumer(resources.OUTBOUND_QUEUE, OutboundRecord)
+def check_window(record: OutboundRecord) -> None:
     wiring.dispatcher().check_window(record.body)
 
 
-def _send(record: OutboundRecord) -> None:
+@consumer(resources.SEND_QUEUE, OutboundRecord)
+def send_outbound(record: OutboundRecord) -> None:
     wiring.dispatcher().send(record.body)
 
 
-def _deliver(record: EventsRecord) -> None:
-    wiring.event_delivery().handle(record.body.record)
-
-
-def _purge(record: PurgeRecord) -> None:
+@consumer(resources.PURGE_QUEUE, PurgeRecord)
+def purge_conversation(record: PurgeRecord) -> None:
     request = record.body
     deleted = wiring.auto_deletion().purge(request.conversation_pk, request.delete_at)
     logger.info("purge done", extra={"conversation_pk": request.conversation_pk, "items_deleted": deleted})
 
 
-def _reschedule(record: RescheduleRecord) -> None:
+@consumer(resources.RESCHEDULE_QUEUE, RescheduleRecord)
+def reschedule_deletions(record: RescheduleRecord) -> None:
     request = record.body
     moved = wiring.auto_deletion().reschedule_step(team_id=request.team_id, cursor=request.cursor)
     logger.info("deletion dates moved", extra={"team_id": request.team_id, "moved": moved})
 
 
-@blueprint.on_sqs_message(queue=resources.INBOUND_QUEUE.physical_name(_app_name),
-                          batch_size=resources.INBOUND_QUEUE.batch_size, name="route_inbound")
-def route_inbound(event: SQSEvent) -> PartialItemFailureResponse:
-    return _process(event, InboundRecord, _route, fifo=True)
-
-
-@blueprint.on_sqs_message(queue=resources.ASSIGNMENT_QUEUE.physical_name(_app_name),
-                          batch_size=resources.ASSIGNMENT_QUEUE.batch_size, name="assign_conversation")
-def assign_conversation(event: SQSEvent) -> PartialItemFailureResponse:
-    return _process(event, AssignmentRecord, _assign, fifo=False)
-
-
-@blueprint.on_sqs_message(queue=resources.OUT_OF_OFFICE_QUEUE.physical_name(_app_name),
-                          batch_size=resources.OUT_OF_OFFICE_QUEUE.batch_size, name="send_out_of_office")
-def send_out_of_office(event: SQSEvent) -> PartialItemFailureResponse:
-    return _process(event, FollowUpRecord, _out_of_office, fifo=False)
-
-
-@blueprint.on_sqs_message(queue=resources.OUTBOUND_QUEUE.physical_name(_app_name),
-                          batch_size=resources.OUTBOUND_QUEUE.batch_size, name="check_window")
-def check_window(event: SQSEvent) -> PartialItemFailureResponse:
-    return _process(event, OutboundRecord, _check_window, fifo=True)
-
-
-@blueprint.on_sqs_message(queue=resources.SEND_QUEUE.physical_name(_app_name),
-                          batch_size=resources.SEND_QUEUE.batch_size, name="send_outbound")
-def send_outbound(event: SQSEvent) -> PartialItemFailureResponse:
-    return _process(event, OutboundRecord, _send, fifo=True)
-
-
-@blueprint.on_sqs_message(queue=resources.PURGE_QUEUE.physical_name(_app_name),
-                          batch_size=resources.PURGE_QUEUE.batch_size, name="purge_conversation")
-def purge_conversation(event: SQSEvent) -> PartialItemFailureResponse:
-    return _process(event, PurgeRecord, _purge, fifo=False)
-
-
-@blueprint.on_sqs_message(queue=resources.RESCHEDULE_QUEUE.physical_name(_app_name),
-                          batch_size=resources.RESCHEDULE_QUEUE.batch_size, name="reschedule_deletions")
-def reschedule_deletions(event: SQSEvent) -> PartialItemFailureResponse:
-    return _process(event, RescheduleRecord, _reschedule, fifo=False)
-
-
-@blueprint.on_sqs_message(queue=resources.EVENTS_QUEUE.physical_name(_app_name),
-                          batch_size=resources.EVENTS_QUEUE.batch_size, name="deliver_events")
-def deliver_events(event: SQSEvent) -> PartialItemFailureResponse:
-    return _process(event, EventsRecord, _deliver, fifo=True)
+@consumer(resources.EVENTS_QUEUE, EventsRecord)
+def deliver_events(record: EventsRecord) -> None:
+    wiring.event_delivery().handle(record.body.record)

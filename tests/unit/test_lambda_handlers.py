@@ -2,6 +2,7 @@
 model and reports the ones that do not parse; the API and the workers log with the Lambda context."""
 
 import json
+from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
@@ -9,6 +10,10 @@ from chalice.local import LambdaContext
 from chalice.test import Client
 from chalicelib.api import workers
 from chalicelib.api.telemetry import logger
+from chalicelib.core import resources
+from chalicelib.domain.assignment import assignment_request, offer_request
+from chalicelib.domain.queue_messages import AssignmentRequest, OfferRequest, PurgeRequest, RescheduleRequest
+from chalicelib.domain.retention import reschedule_request
 
 from local.runtime import load_functions_app
 
@@ -22,7 +27,7 @@ def fresh_logger_state():
     logger.clear_state()
 
 
-def sqs_record(message_id: str, body: str) -> dict:
+def sqs_record(message_id: str, body: str) -> dict[str, Any]:
     return {"messageId": message_id, "receiptHandle": f"handle-{message_id}", "body": body,
             "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1700000000000",
                            "SenderId": "AIDAEXAMPLE", "ApproximateFirstReceiveTimestamp": "1700000000001"},
@@ -53,6 +58,30 @@ def test_the_assignment_model_reads_both_kinds_of_message():
     assert isinstance(assign.body, workers.AssignmentRequest)
     assert assign.body.previous_owner_id is None
     assert (type(offer.body).__name__, offer.body.returned_by) == ("OfferRequest", "u1")
+
+
+def test_what_the_producers_write_is_what_the_workers_read():
+    # Given the bodies the domain puts on the assignment and reschedule queues
+    assign = assignment_request("c1", "u1").body
+    offer = offer_request("t1").body
+    step = reschedule_request(team_id="t1", cursor="k").body
+    # Then each parses with its queue's record model, field for field, and writes no empty field
+    assert workers.AssignmentRecord.model_validate(sqs_record("a", assign)).body == AssignmentRequest(
+        conversation_id="c1", previous_owner_id="u1")
+    assert workers.AssignmentRecord.model_validate(sqs_record("o", offer)).body == OfferRequest(offer_team_id="t1")
+    assert json.loads(offer) == {"offer_team_id": "t1"}
+    assert workers.RescheduleRecord.model_validate(sqs_record("r", step)).body == RescheduleRequest(
+        team_id="t1", cursor="k")
+
+
+def test_the_purge_body_the_state_machine_writes_is_what_the_purge_worker_reads():
+    # Given the auto-deletion machine's SendMessage body (its JSONPath keys)
+    machine = resources.auto_delete_definition("open-contact-table")
+    send = next(state for state in machine["States"].values()
+                if state.get("Resource", "").endswith("sqs:sendMessage"))
+    keys = {key.removesuffix(".$") for key in send["Parameters"]["MessageBody"]}
+    # Then they are the purge request's fields
+    assert keys == set(PurgeRequest.model_fields)
 
 
 def test_the_api_logs_with_the_lambda_context():
