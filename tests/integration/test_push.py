@@ -198,3 +198,24 @@ def test_an_agent_whose_last_socket_closed_goes_offline_after_the_grace(runtime:
     assert isinstance(gone, datetime)
     runs_out = gone + presence.ONLINE_WINDOW
     assert utc_now() < runs_out <= utc_now() + presence.DEPARTURE_GRACE
+
+
+def test_the_heartbeat_rides_the_socket_and_other_messages_are_refused(runtime: LocalRuntime, api: str,
+                                                                       agent1: dict[str, str]) -> None:
+    from chalicelib.storage import presence
+
+    team = team_of(api, agent1)
+    user = socket_user(api, agent1)
+    socket = open_socket(runtime, agent1, team)
+    connected = presence.last_seen(team, user)
+    assert connected is not None
+    # When the browser sends something that is not a heartbeat, nothing changes and the socket stays open
+    socket.send("not json")
+    socket.send(json.dumps({"action": "subscribe"}))
+    # When it sends the heartbeat, the user's presence moves forward
+    socket.send(json.dumps({"action": "heartbeat"}))
+    beat = wait_for(lambda: (s := presence.last_seen(team, user)) is not None and s > connected and s, timeout=10,
+                    what="a later heartbeat")
+    assert beat
+    socket.ping().wait(5)
+    socket.close()
