@@ -219,3 +219,27 @@ def test_the_heartbeat_rides_the_socket_and_other_messages_are_refused(runtime: 
     assert beat
     socket.ping().wait(5)
     socket.close()
+
+
+def test_tab_counts_are_exact_beyond_a_page(runtime: LocalRuntime, api: str, demo: dict[str, Any]) -> None:
+    from datetime import UTC, timedelta
+
+    from chalicelib.domain.models import Channel, ContentKind, InboundMessage
+    from chalicelib.storage.connections import team_counts
+    from chalicelib.storage.repository import ContactRepository
+
+    # Given a team with 120 new conversations (more than the old count's page of 50)
+    team = new_team(api, admin(api, demo))["id"]
+    now = datetime.now(UTC)
+    prefix = f"{secrets.randbelow(10_000):04d}"
+    conversations = [[InboundMessage(
+        channel=Channel.WHATSAPP, account_id="wa-demo", provider_message_id=f"wamid.COUNT{prefix}.{n}",
+        customer_id=f"+3162{prefix}{n:03d}", customer_name=None, sent_at=now - timedelta(seconds=n), kind=ContentKind.TEXT,
+        text="count me")] for n in range(120)]
+    ContactRepository().import_conversations(conversations, team_id=team)
+    # When the team's counts are read (what a notice carries and GET /team/inbox-counts answers)
+    counts = team_counts(team)
+    # Then they are exact
+    assert (counts.new, counts.assigned, counts.all, counts.mine) == (120, 0, 120, {})
+    answer = get(api, "/team/inbox-counts", admin(api, demo), team=team).json()
+    assert answer == {"new": 120, "mine": 0, "assigned": 0, "all": 120, "limit": 999}
