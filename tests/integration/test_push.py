@@ -234,8 +234,8 @@ def test_tab_counts_are_exact_beyond_a_page(runtime: LocalRuntime, api: str, dem
     prefix = f"{secrets.randbelow(10_000):04d}"
     conversations = [[InboundMessage(
         channel=Channel.WHATSAPP, account_id="wa-demo", provider_message_id=f"wamid.COUNT{prefix}.{n}",
-        customer_id=f"+3162{prefix}{n:03d}", customer_name=None, sent_at=now - timedelta(seconds=n), kind=ContentKind.TEXT,
-        text="count me")] for n in range(120)]
+        customer_id=f"+3162{prefix}{n:03d}", customer_name=None, sent_at=now - timedelta(seconds=n),
+        kind=ContentKind.TEXT, text="count me")] for n in range(120)]
     ContactRepository().import_conversations(conversations, team_id=team)
     # When the team's counts are read (what a notice carries and GET /team/inbox-counts answers)
     counts = team_counts(team)
