@@ -149,7 +149,7 @@ def test_an_agent_of_another_team_receives_no_notice_about_this_team(system: Any
     conversation_id = row_for(colleague, text).get_attribute("data-conversation-id") or ""
 
     # Then the colleague was told by push, and the agent of the other team was told nothing about it
-    told = wait_for(lambda: [f for f in frames["colleague"] if "conversation" in f], timeout=5, what="a notice")
+    told = wait_for(lambda: [f for f in frames["colleague"] if conversation_id in f], timeout=15, what="a notice")
     assert told
     assert not [f for f in frames["outsider"] if conversation_id and conversation_id in f]
     assert not [f for f in frames["outsider"] if '"conversation"' in f or '"message"' in f], frames["outsider"]
