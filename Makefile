@@ -31,8 +31,9 @@ build-frontend: install-frontend
 install-browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+# make run ARGS="--port 8080 --fresh": options of python -m local (see python -m local --help).
 run: install
-	$(PY) -m local
+	$(PY) -m local $(ARGS)
 
 # The committed OpenAPI document and the web app's types generated from it (unit tests check both).
 api-docs: install-python

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
 from pathlib import Path
 
-from .runtime import LocalRuntime, RuntimeConfig, info_json
+from .runtime import DEFAULT_DATA_DIR, LocalRuntime, RuntimeConfig, StartFailed, busy_ports, info_json
 
 
 def _parse() -> argparse.Namespace:
@@ -24,8 +25,24 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--retry-base-seconds", type=int, default=2, help="first delayed-retry wait")
     parser.add_argument("--no-pollers", action="store_true",
                         help="run no queue workers here (run them in their own process: python -m local.workers)")
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,
+                        help="where the state is kept between runs (default: .local/data)")
+    parser.add_argument("--fresh", action="store_true", help="forget the saved state and start empty")
+    parser.add_argument("--no-data", action="store_true", help="keep nothing on disk (tests, benchmarks)")
+    parser.add_argument("--empty", action="store_true",
+                        help="no demo content (tags, quick replies, templates, Billing team, waiting customers); "
+                             "the demo users and channel accounts are always made")
     parser.add_argument("--verbose", action="store_true")
     return parser.parse_args()
+
+
+def _ports_free(args: argparse.Namespace) -> bool:
+    busy = busy_ports({"--port": args.port, "--moto-port": args.moto_port, "--simulator-port": args.simulator_port})
+    for option, port in busy.items():
+        print(f"Port {port} ({option}) is in use, by another program or another Open Contact.\n"
+              f"  Stop that one, or choose another port: python -m local {option} <port>  "
+              f"(make run ARGS='{option} <port>'; 0 picks a free one).", file=sys.stderr)
+    return not busy
 
 
 def main() -> int:
@@ -33,17 +50,31 @@ def main() -> int:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if not _ports_free(args):
+        return 2
     runtime = LocalRuntime(RuntimeConfig(port=args.port, moto_port=args.moto_port,
                                          simulator_port=args.simulator_port, push_port=args.push_port,
                                          push_management_port=args.push_management_port,
                                          retry_base_seconds=args.retry_base_seconds,
-                                         start_pollers=not args.no_pollers))
+                                         start_pollers=not args.no_pollers,
+                                         data_dir=None if args.no_data else args.data_dir, fresh=args.fresh,
+                                         demo_content=not args.empty))
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     signal.signal(signal.SIGINT, lambda *_: stopped.set())
     try:
-        info = runtime.start()
+        try:
+            info = runtime.start()
+        except StartFailed as failed:
+            print(f"\nOpen Contact did not start: {failed}", file=sys.stderr)
+            return 1
+        restored = ", ".join(f"{count} {what}" for what, count in runtime.restored.items())
+        kept = (f"  Data                {args.data_dir}  (saved every few seconds and on stop;\n"
+                f"{'':22}{'restored ' + restored if restored else 'started empty'}; --fresh starts empty)"
+                if not args.no_data else "  Data                not kept (--no-data)")
         demo = info.demo
+        users = "\n".join(f"  {u['email']:<26}{u['role']:<15}teams: {', '.join(u.get('team_ids', []))}"
+                           for u in demo.get("users", []))
         accounts = "\n".join(f"  {channel:<20}{a['name']}  ({a['account_id']})"
                               for channel, a in demo.get("accounts", {}).items())
         print(f"""
@@ -54,9 +85,10 @@ Open Contact is running on this machine (no AWS account involved).
   Webhooks            {info.webhook_base_url}/<channel>/<account>
   Channel simulator   {info.simulator_url}   (chat as a customer here)
   moto (AWS APIs)     {info.moto_url}
+{kept}
 
-  Sign in as          {', '.join(u['email'] for u in demo.get('users', []))}
-  Password            {demo.get('password', '')}
+Sign in (password {demo.get('password', '')}):
+{users}
 
 Demo channel accounts (customers write to them in the simulator):
 {accounts}
@@ -71,5 +103,14 @@ Press Ctrl+C to stop.""", flush=True)
     return 0
 
 
+def _exit_now(code: int) -> None:
+    """Leave without the interpreter's final garbage collection: everything is stopped and
+    saved by now, and collecting moto's object graph took seconds after Ctrl+C."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    _exit_now(main())

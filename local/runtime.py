@@ -12,6 +12,8 @@ import os
 import socket
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,11 +25,18 @@ import requests
 from chalicelib.core import resources
 from moto.server import ThreadedMotoServer
 
-from .atomic_dynamodb import serialise_dynamodb_requests
+from .atomic_dynamodb import make_writes_atomic
+from .atomic_sqs import receive_each_message_once
+from .bounded_memory import bound_moto_bookkeeping
+from .concurrent_chalice import one_request_per_thread
+from .http_serving import LocalHTTPServer
+from .moto_dispatch import remember_backends_by_host
+from .persistence import StateKeeper
 from .pollers import Poller, consumers_of
 from .provision import LocalResources, provision
 from .push import LocalWebSocketApi, websocket_handlers
 from .s3_preflight import answer_preflights_from_cors_rules
+from .shared_botocore_session import share_one_botocore_session
 from .simulator import ChannelSimulator, SimulatedAccount, StoredMail, moto_sent_mail, serve
 
 log = logging.getLogger("local.runtime")
@@ -39,6 +48,38 @@ API_PREFIX = "/api"
 CHALICE_APP_MODULE = "contact_functions_app"
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 PUSH_STAGE = "api"  # Chalice gives the WebSocket API the REST API's stage (infra/constants.API_STAGE)
+
+
+DEFAULT_DATA_DIR = ROOT / ".local" / "data"
+
+
+class StartFailed(RuntimeError):
+    """One part of the local runtime did not start: the message names it and why."""
+
+
+@contextmanager
+def _starting(part: str) -> Iterator[None]:
+    try:
+        yield
+    except StartFailed:
+        raise
+    except Exception as error:
+        raise StartFailed(f"{part}: {type(error).__name__}: {error}") from error
+
+
+def busy_ports(ports: dict[str, int]) -> dict[str, int]:
+    """Those of these ports (by option name) that another program listens on (0: any port)."""
+    busy = {}
+    for option, port in ports.items():
+        if port == 0:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                busy[option] = port
+    return busy
 
 
 def free_port() -> int:
@@ -67,6 +108,14 @@ class RuntimeConfig:
     poll_wait_seconds: int = 1
     # How long a received message stays invisible; None keeps each queue's own setting.
     receive_visibility_seconds: int | None = None
+    # Where the state is kept between runs (None: nothing is kept, as in the tests); fresh: start empty.
+    data_dir: Path | None = None
+    fresh: bool = False
+    # Tags, quick replies, templates, a second team and waiting customers (local/demo_content.py).
+    demo_content: bool = False
+    # Batches of one queue handled at once, as Lambda runs concurrent invocations per event source
+    # (a FIFO queue still gives each message group to one batch at a time).
+    pollers_per_queue: int = 3
 
 
 @dataclass
@@ -87,7 +136,6 @@ class _ApiAndWebHandler(BaseHTTPRequestHandler):
     """API Gateway in front of the Chalice app under /api, CloudFront-like static hosting elsewhere."""
 
     gateway: Any
-    gateway_lock: threading.Lock
     static_root: Path
     protocol_version = "HTTP/1.1"
 
@@ -127,10 +175,8 @@ class _ApiAndWebHandler(BaseHTTPRequestHandler):
         path = self.path[len(API_PREFIX):] or "/"
         headers = {name.lower(): value for name, value in self.headers.items()}
         try:
-            # The Chalice app keeps the current request on the app object, as a Lambda container
-            # handling one event at a time may: one invocation at a time here too.
-            with self.gateway_lock:
-                response = self.gateway.handle_request(self.command, path, headers, body)
+            # Concurrent: the app's current request is per thread (local/concurrent_chalice.py).
+            response = self.gateway.handle_request(self.command, path, headers, body)
         except LocalGatewayException as error:
             self._reply(error.CODE, {"Content-Type": "application/json"},
                         error.body or b'{"error":{"code":"not_found","message":"no such route"}}')
@@ -166,6 +212,8 @@ class LocalRuntime:
         self._servers: list[ThreadingHTTPServer] = []
         self.push: LocalWebSocketApi | None = None
         self.info: RuntimeInfo | None = None
+        self.state: StateKeeper | None = None
+        self.restored: dict[str, int] = {}
 
     @property
     def moto_url(self) -> str:
@@ -176,8 +224,10 @@ class LocalRuntime:
         for name in ("port", "moto_port", "simulator_port", "push_port", "push_management_port"):
             if getattr(config, name) == 0:
                 setattr(config, name, free_port())
-        self._start_moto()
-        self.resources = provision(self.moto_url, config.region, config.app_name)
+        with _starting(f"moto (the AWS APIs) on port {config.moto_port}"):
+            self._start_moto()
+        with _starting("creating the AWS resources in moto"):
+            self.resources = provision(self.moto_url, config.region, config.app_name)
         web_url = f"http://{config.host}:{config.port}"
         api_url = web_url + API_PREFIX
         os.environ.update(self.resources.function_environment(api_url))
@@ -186,27 +236,52 @@ class LocalRuntime:
         from chalicelib.core.settings import get_settings
 
         get_settings.cache_clear()  # settings are read once; read them again with this environment
-        self.app_module = _import_app()
-        simulator_server = serve(self.simulator, "127.0.0.1", config.simulator_port)
+        with _starting("importing the Chalice app (functions/app.py)"):
+            self.app_module = _import_app()
+        with _starting(f"the channel simulator on port {config.simulator_port}"):
+            simulator_server = serve(self.simulator, "127.0.0.1", config.simulator_port)
         self._servers.append(simulator_server)
         simulator_url = f"http://127.0.0.1:{config.simulator_port}"
-        self._start_web(self.app_module)
-        self.push = LocalWebSocketApi(websocket_handlers(self.app_module.app), host="127.0.0.1", port=config.push_port,
-                                      management_port=config.push_management_port, stage=PUSH_STAGE)
-        self.push.start()
+        with _starting(f"the web app and API on port {config.port}"):
+            self._start_web(self.app_module)
+        with _starting(f"the WebSocket API on ports {config.push_port} and {config.push_management_port}"):
+            self.push = LocalWebSocketApi(websocket_handlers(self.app_module.app), host="127.0.0.1",
+                                          port=config.push_port, management_port=config.push_management_port,
+                                          stage=PUSH_STAGE)
+            self.push.start()
         self.info = RuntimeInfo(web_url=web_url, api_url=api_url, webhook_base_url=f"{api_url}/webhooks",
                                 simulator_url=simulator_url, moto_url=self.moto_url, push_url=self.push.url,
                                 push_management_url=self.push.management_endpoint,
                                 worker_environment=worker_environment(self.config, self.resources))
+        with _starting(f"restoring the saved state from {config.data_dir} (python -m local --fresh starts empty)"):
+            self._restore_state()
         if config.seed:
-            self._seed(simulator_url)
+            with _starting("the demo data"):
+                self._seed(simulator_url)
+        if self.state is not None:
+            self.state.start_saving()
         self._start_pollers(self.app_module)
         return self.info
+
+    def _restore_state(self) -> None:
+        """The saved state back into moto (unless --fresh), before anything reads or writes it."""
+        if self.config.data_dir is None:
+            return
+        assert self.resources is not None
+        self.state = StateKeeper(self.config.data_dir, self.resources)
+        if self.config.fresh and self.state.has_state():
+            self.state.state_file.unlink()
+        if self.state.has_state():
+            self.restored = self.state.restore()
 
     def _start_moto(self) -> None:
         os.environ.update(aws_environment(self.config))
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log
-        serialise_dynamodb_requests()
+        make_writes_atomic()
+        receive_each_message_once()
+        share_one_botocore_session()
+        remember_backends_by_host()
+        bound_moto_bookkeeping()
         answer_preflights_from_cors_rules()
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.config.moto_port, verbose=False)
         self.moto.start()
@@ -219,12 +294,12 @@ class LocalRuntime:
 
         config = Config.create(chalice_stage="dev", app_name=app_module.app.app_name, lambda_timeout=30,
                                lambda_memory_size=512)
+        one_request_per_thread(app_module.app)
         handler = type("Handler", (_ApiAndWebHandler,), {
-            "gateway": LocalGateway(app_module.app, config), "gateway_lock": threading.Lock(),
+            "gateway": LocalGateway(app_module.app, config),
             "static_root": self.config.frontend_dist,
         })
-        server = ThreadingHTTPServer((self.config.host, self.config.port), handler)
-        server.daemon_threads = True
+        server = LocalHTTPServer((self.config.host, self.config.port), handler)
         threading.Thread(target=server.serve_forever, name="api-and-web", daemon=True).start()
         self._servers.append(server)
 
@@ -236,12 +311,21 @@ class LocalRuntime:
                 poller.start()
 
     def _seed(self, simulator_url: str) -> None:
-        from .seed import DEMO_PASSWORD, seed_demo
+        from .seed import DEMO_PASSWORD, rewire_demo_accounts, seed_demo, stored_demo_users
 
         assert self.resources is not None
         assert self.info is not None
-        users, accounts = seed_demo(self.resources, simulator_url=simulator_url,
-                                    webhook_base_url=self.info.webhook_base_url)
+        if self.restored:
+            users = stored_demo_users(self.resources)
+            accounts = rewire_demo_accounts(self.resources, simulator_url=simulator_url,
+                                            webhook_base_url=self.info.webhook_base_url)
+        else:
+            users, accounts = seed_demo(self.resources, simulator_url=simulator_url,
+                                        webhook_base_url=self.info.webhook_base_url)
+            if self.config.demo_content:
+                from .demo_content import add_demo_content
+
+                users += add_demo_content(self.resources)
         by_channel: dict[str, dict[str, str]] = {}
         for demo in accounts:
             account = demo.account
@@ -255,7 +339,8 @@ class LocalRuntime:
         whatsapp = next(d for d in accounts if d.account.id == "wa-demo")
         self.info.demo = {
             "password": DEMO_PASSWORD,
-            "users": [{"email": u.email, "role": u.role.value, "id": u.id} for u in users],
+            "users": [{"email": u.email, "role": u.role.value, "id": u.id, "team_ids": list(u.team_ids)}
+                      for u in users],
             "whatsapp": {"account_id": whatsapp.account.id, "phone_number_id": whatsapp.account.provider_account_id,
                          "app_secret": whatsapp.credentials["app_secret"],
                          "verify_token": whatsapp.credentials["verify_token"]},
@@ -283,6 +368,8 @@ class LocalRuntime:
         for server in self._servers:
             server.shutdown()
             server.server_close()
+        if self.state is not None:
+            self.state.stop()  # the last save, once nothing writes any more
         if self.moto is not None:
             self.moto.stop()
 
@@ -318,11 +405,12 @@ def push_environment(config: RuntimeConfig) -> dict[str, str]:
 
 
 def pollers_for(app_module: ModuleType, config: RuntimeConfig, queue_urls: dict[str, str]) -> list[Poller]:
-    """One poller per queue consumer of the Chalice app (not started)."""
+    """``pollers_per_queue`` pollers per queue consumer of the Chalice app (not started)."""
     return [Poller(consumer, region=config.region, endpoint_url=f"http://127.0.0.1:{config.moto_port}",
                    retry_delay_seconds=config.retry_delay_seconds, wait_seconds=config.poll_wait_seconds,
                    visibility_timeout_seconds=config.receive_visibility_seconds)
-            for consumer in consumers_of(app_module, queue_urls, config.region, config.app_name)]
+            for consumer in consumers_of(app_module, queue_urls, config.region, config.app_name)
+            for _ in range(max(1, config.pollers_per_queue))]
 
 
 def _import_app() -> ModuleType:

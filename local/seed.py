@@ -128,3 +128,47 @@ def create_channel_account(local: LocalResources, repository: ContactRepository,
         boto3.client("sesv2", endpoint_url=local.endpoint_url, region_name=local.region).create_email_identity(
             EmailIdentity=account.provider_account_id)
     return account
+
+
+# Secret keys that name this run's URLs (they change with the ports), refreshed on a restart.
+_URL_CREDENTIALS = ("status_callback_url", "sns_local_host")
+
+
+def rewire_demo_accounts(local: LocalResources, *, simulator_url: str,
+                         webhook_base_url: str) -> list[DemoAccount]:
+    """After a restore: the demo accounts as stored (their credentials, team and name kept),
+    pointed at this run's simulator and webhook URLs; a demo account no longer stored is made
+    anew."""
+    repository = ContactRepository()
+    client = boto3.client("secretsmanager", endpoint_url=local.endpoint_url, region_name=local.region)
+    rewired = []
+    for demo in demo_accounts(simulator_url=simulator_url, moto_url=local.endpoint_url,
+                              webhook_base_url=webhook_base_url, media_bucket=local.media_bucket):
+        stored = repository.get_channel_account(demo.account.id)
+        name = secret_name(local.app_name, demo.account.channel.value, demo.account.id)
+        if stored is None:
+            create_channel_account(local, repository, demo.account, demo.credentials)
+            rewired.append(demo)
+            continue
+        credentials = json.loads(client.get_secret_value(SecretId=name)["SecretString"])
+        credentials.update({key: demo.credentials[key] for key in _URL_CREDENTIALS if key in demo.credentials})
+        client.put_secret_value(SecretId=name, SecretString=json.dumps(credentials))
+        account = stored.model_copy(update={"api_base_url": demo.account.api_base_url})
+        repository.put_channel_account(account)
+        rewired.append(DemoAccount(account, credentials, demo.details))
+    return rewired
+
+
+def stored_demo_users(local: LocalResources) -> list[User]:
+    """The demo users still in the user pool (after a restore), as the start-up summary lists them."""
+    cognito = boto3.client("cognito-idp", endpoint_url=local.endpoint_url, region_name=local.region)
+    users = []
+    for demo in DEMO_USERS:
+        try:
+            attributes = cognito.admin_get_user(UserPoolId=local.user_pool_id, Username=demo.email)["UserAttributes"]
+        except cognito.exceptions.UserNotFoundException:
+            continue
+        sub = next(a["Value"] for a in attributes if a["Name"] == "sub")
+        users.append(User(id=sub, email=demo.email, display_name=demo.display_name, role=demo.role,
+                          team_ids=(DEFAULT_TEAM.id,)))
+    return users

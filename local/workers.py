@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .runtime import RuntimeConfig, load_functions_app, pollers_for
+from .shared_botocore_session import share_one_botocore_session
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -53,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(info["worker_environment"])
     config = RuntimeConfig(moto_port=int(os.environ["MOTO_PORT"]), region=os.environ["AWS_DEFAULT_REGION"],
                            receive_visibility_seconds=args.visibility_timeout)
+    share_one_botocore_session()
     app_module = load_functions_app()
     if args.slow_records:
         _slow_down_routing(args.slow_records)

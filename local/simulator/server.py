@@ -20,12 +20,14 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import requests
+
+from local.http_serving import LocalHTTPServer
 
 from .core import ChannelSimulator, UnknownAccount
 from .model import ApiRequest, CustomerMessage
@@ -143,10 +145,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, {"error": "not found"})
 
 
-def serve(simulator: ChannelSimulator, host: str, port: int) -> ThreadingHTTPServer:
+def serve(simulator: ChannelSimulator, host: str, port: int) -> LocalHTTPServer:
     handler = type("SimulatorHandler", (_Handler,), {"simulator": simulator})
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
+    server = LocalHTTPServer((host, port), handler)
     simulator.url = f"http://{host}:{server.server_address[1]}"
     simulator.watch_mail()
     threading.Thread(target=server.serve_forever, name="simulator", daemon=True).start()

@@ -1,0 +1,111 @@
+"""What a newcomer can try at once, beyond the demo users and channel accounts (``local.seed``):
+a second team with its own agent, a supervisor, tags, quick-reply groups with placeholders,
+approved templates for the WhatsApp account, and a few customers waiting in the Billing team's
+New tab. ``python -m local --empty`` leaves all of this out (tests and benchmarks start that way,
+so that they see only what they make).
+
+Written through the stores the functions use, so the items are the ones the API would write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from chalicelib.domain.models import (
+    Channel,
+    ContentKind,
+    InboundMessage,
+    QuickReply,
+    QuickReplyGroup,
+    Role,
+    Team,
+    Template,
+    User,
+)
+from chalicelib.storage.quick_replies import QuickReplyRepository
+from chalicelib.storage.repository import ContactRepository
+from chalicelib.storage.tags import TagRepository
+from chalicelib.storage.templates import TemplateRepository
+
+from .provision import LocalResources
+from .seed import DEFAULT_TEAM, DEMO_PASSWORD, create_user
+
+BILLING_TEAM = Team(id="billing", name="Billing")
+TAGS = ("vip", "billing", "complaint", "order", "follow-up")
+
+
+@dataclass(frozen=True)
+class ExtraUser:
+    email: str
+    display_name: str
+    role: Role
+    team_ids: tuple[str, ...]
+
+
+EXTRA_USERS = (
+    ExtraUser("supervisor@example.com", "Sasha Supervisor", Role.SUPERVISOR, (DEFAULT_TEAM.id, BILLING_TEAM.id)),
+    ExtraUser("billing@example.com", "Bo Billing", Role.AGENT, (BILLING_TEAM.id,)),
+)
+
+QUICK_REPLIES = {
+    QuickReplyGroup(id="greetings", name="Greetings"): (
+        "Hi {{customer_first}}, this is {{agent_first}}. How can I help?",
+        "Thanks for waiting, {{customer_first}}. I'm looking into it now.",
+    ),
+    QuickReplyGroup(id="closing", name="Closing"): (
+        "Glad I could help, {{customer_first}}. Have a good day!",
+        "I'll close this conversation now; write again any time.",
+    ),
+    QuickReplyGroup(id="billing-replies", name="Billing"): (
+        "Your invoice {{invoice_number}} is attached, {{customer_first}}.",
+        "The refund of {{amount}} is on its way: 3 to 5 working days.",
+    ),
+}
+
+TEMPLATES = (
+    Template(account_id="wa-demo", name="order_update", language="en",
+             body="Hi {{1}}, your order {{2}} has shipped and arrives on {{3}}.",
+             parameters=("customer name", "order number", "delivery date")),
+    Template(account_id="wa-demo", name="follow_up", language="en",
+             body="Hi {{1}}, we'd like to follow up on your question. Reply here to continue.",
+             parameters=("customer name",)),
+    Template(account_id="wa-demo", name="follow_up", language="nl",
+             body="Hoi {{1}}, we komen graag terug op je vraag. Antwoord hier om verder te gaan.",
+             parameters=("naam klant",)),
+)
+
+WAITING_CUSTOMERS = (
+    ("31612345001", "Noor de Vries", ("Hello, I was charged twice for my subscription.",
+                                      "Order 10422, both on the 3rd.")),
+    ("31612345002", "Liam Jansen", ("Can I get an invoice with my company name on it?",)),
+    ("31612345003", "Emma Bakker", ("When will my refund arrive?",)),
+)
+
+
+def add_demo_content(local: LocalResources) -> list[User]:
+    """Write the demo content; returns the extra users (for the start-up summary)."""
+    repository = ContactRepository()
+    repository.put_team(BILLING_TEAM)
+    users = [create_user(local, repository, u.email, u.display_name, u.role, u.team_ids, DEMO_PASSWORD)
+             for u in EXTRA_USERS]
+    now = datetime.now(UTC)
+    tags = TagRepository()
+    for tag in TAGS:
+        tags.define(tag, created_by=None, at=now)
+    quick_replies = QuickReplyRepository()
+    for group, texts in QUICK_REPLIES.items():
+        quick_replies.put_group(group, create=True)
+        for number, text in enumerate(texts, start=1):
+            quick_replies.put_reply(QuickReply(id=f"{group.id}-{number}", group_id=group.id, text=text), create=True)
+    templates = TemplateRepository()
+    for template in TEMPLATES:
+        templates.put(template)
+    threads = [[InboundMessage(channel=Channel.WHATSAPP, account_id="wa-demo",
+                               provider_message_id=f"wamid.DEMO{number}.{index}", customer_id=f"+{number}",
+                               customer_name=name, sent_at=now - timedelta(minutes=10 * len(texts) - 5 * index),
+                               kind=ContentKind.TEXT, text=text)
+                for index, text in enumerate(texts)]
+               for number, name, texts in WAITING_CUSTOMERS]
+    repository.import_conversations(threads, team_id=BILLING_TEAM.id)
+    return users
