@@ -141,11 +141,12 @@ def test_an_agent_of_another_team_receives_no_notice_about_this_team(system: Any
     sign_in(colleague, info)
     colleague.wait_for_selector(PUSH_UP, state="attached", timeout=10_000)
     colleague.get_by_role("tab", name=re.compile("^All")).click()
+    colleague.get_by_label("Sort").select_option(label="Conversation date, newest first")
 
     # When a customer of the default team writes
     text = f"Team only {new_wa_id()}"
     customer_says(info, wa_id=new_wa_id(), name="Tess Team", text=text)
-    expect(row_for(colleague, text)).to_be_visible(timeout=5_000)
+    expect(row_for(colleague, text)).to_be_visible(timeout=15_000)
     conversation_id = row_for(colleague, text).get_attribute("data-conversation-id") or ""
 
     # Then the colleague was told by push, and the agent of the other team was told nothing about it
