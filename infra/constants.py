@@ -44,6 +44,8 @@ QUEUE_CONSUMERS: Mapping[str, resources.QueueDefinition] = MappingProxyType({
     "reschedule_deletions": resources.RESCHEDULE_QUEUE,
     # Event webhooks for integrators: fan-out and signed delivery (shared/domain/event_delivery.py).
     "deliver_events": resources.EVENTS_QUEUE,
+    # Inbound media copied off the inbound path (shared/domain/media_copy.py).
+    "copy_media": resources.MEDIA_QUEUE,
     # Push to the agents' browsers over the WebSocket API (shared/api/push.py).
     "push_notices": resources.NOTICES_QUEUE,
 })
@@ -78,6 +80,8 @@ USER_ADMINISTRATION_ACTIONS: tuple[str, ...] = (
     "cognito-idp:AdminDisableUser",
     "cognito-idp:AdminEnableUser",
     "cognito-idp:AdminUserGlobalSignOut",
+    # An administrator's reset of a lost authenticator (DELETE /users/{id}/mfa).
+    "cognito-idp:AdminSetUserMFAPreference",
 )
 TABLE_READ_WRITE_ACTIONS: tuple[str, ...] = (
     "dynamodb:DescribeTable",

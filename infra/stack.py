@@ -94,6 +94,8 @@ class ContactStack(Stack):
         self.queues.queue(resources.SEND_QUEUE).grant(retry, "sqs:SendMessage")
         # Failed event deliveries come back the same way (shared/domain/event_delivery.py).
         self.queues.queue(resources.EVENTS_QUEUE).grant(retry, "sqs:SendMessage")
+        # And media copies that failed for a passing reason (shared/domain/media_copy.py).
+        self.queues.queue(resources.MEDIA_QUEUE).grant(retry, "sqs:SendMessage")
         auto_delete = self.workflows.machine(resources.AUTO_DELETE_MACHINE)
         iam.Grant.add_to_principal(grantee=auto_delete, actions=["dynamodb:GetItem"],
                                    resource_arns=[self.storage.table.table_arn])
@@ -121,11 +123,16 @@ class ContactStack(Stack):
                                    resource_arns=[self.identity.user_pool.user_pool_arn])
 
         route = roles["route_inbound"]
-        self._grant_send(route, resources.ASSIGNMENT_QUEUE, resources.OUT_OF_OFFICE_QUEUE)
-        # Routing copies inbound media from the provider (with the account's credentials) into the
-        # media bucket, and reads inbound mail that SES stored there.
+        self._grant_send(route, resources.ASSIGNMENT_QUEUE, resources.OUT_OF_OFFICE_QUEUE, resources.MEDIA_QUEUE)
+        # Routing reads inbound mail that SES stored in the media bucket.
         self.credentials.grant_read(route)
         self._grant_media(route, "s3:GetObject", "s3:PutObject")
+        # The media worker copies inbound media from the provider (with the account's credentials)
+        # into the media bucket, and has failed copies retried by the retry machine.
+        media = roles["copy_media"]
+        self.credentials.grant_read(media)
+        self._grant_media(media, "s3:GetObject", "s3:PutObject")
+        self.workflows.machine(resources.DELAYED_RETRY_MACHINE).grant_start_execution(media)
         self._grant_send(roles["send_out_of_office"], resources.OUTBOUND_QUEUE)
         # A long waiting list is offered in parts: the worker hands the rest to a fresh message.
         self._grant_send(roles["assign_conversation"], resources.ASSIGNMENT_QUEUE)

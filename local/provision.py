@@ -11,13 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
-from chalicelib.core import resources
+from chalicelib.core import resources, user_pool
 from chalicelib.domain.identity import USER_GROUPS
 
 # moto accepts any well-formed role ARN; in AWS each state machine has its own role (infra/).
 LOCAL_ROLE_ARN = "arn:aws:iam::123456789012:role/local-state-machines"
-PASSWORD_POLICY = {"MinimumLength": 12, "RequireUppercase": True, "RequireLowercase": True,
-                   "RequireNumbers": True, "RequireSymbols": False}
 
 
 @dataclass
@@ -111,18 +109,31 @@ def create_state_machines(endpoint_url: str, region: str, app_name: str) -> dict
     return arns
 
 
-def create_user_pool(endpoint_url: str, region: str, app_name: str) -> tuple[str, str]:
+def create_user_pool(endpoint_url: str, region: str, app_name: str, web_url: str = "") -> tuple[str, str]:
+    """The pool as infra/constructs/identity.py builds it: email sign-in, the password policy,
+    invitation and reset-code mail (``shared/user_pool.py``), optional TOTP MFA."""
     cognito = _client("cognito-idp", endpoint_url, region)
     pool_id: str = cognito.create_user_pool(
         PoolName=f"{app_name}-users", UsernameAttributes=["email"],
-        Policies={"PasswordPolicy": PASSWORD_POLICY},
-        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+        Policies={"PasswordPolicy": user_pool.PASSWORD_POLICY},
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True, "InviteMessageTemplate": {
+            "EmailSubject": user_pool.INVITE_SUBJECT, "EmailMessage": user_pool.invite_message(web_url)}},
+        VerificationMessageTemplate={"DefaultEmailOption": "CONFIRM_WITH_CODE",
+                                     "EmailSubject": user_pool.RESET_SUBJECT,
+                                     "EmailMessage": user_pool.RESET_MESSAGE},
+        AccountRecoverySetting={"RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]},
+        MfaConfiguration="OPTIONAL",
     )["UserPool"]["Id"]
+    cognito.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="OPTIONAL",
+                                     SoftwareTokenMfaConfiguration={"Enabled": True})
     for group in USER_GROUPS:
         cognito.create_group(GroupName=group, UserPoolId=pool_id)
     client_id: str = cognito.create_user_pool_client(
         UserPoolId=pool_id, ClientName=f"{app_name}-web", GenerateSecret=False,
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        PreventUserExistenceErrors="ENABLED", EnableTokenRevocation=True,
+        IdTokenValidity=1, AccessTokenValidity=1, RefreshTokenValidity=30,
+        TokenValidityUnits={"IdToken": "hours", "AccessToken": "hours", "RefreshToken": "days"},
     )["UserPoolClient"]["ClientId"]
     return pool_id, client_id
 
@@ -141,9 +152,9 @@ def create_media_bucket(endpoint_url: str, region: str, app_name: str) -> str:
     return name
 
 
-def provision(endpoint_url: str, region: str, app_name: str) -> LocalResources:
+def provision(endpoint_url: str, region: str, app_name: str, web_url: str = "") -> LocalResources:
     queue_urls, dlq_urls = create_queues(endpoint_url, region, app_name)
-    pool_id, client_id = create_user_pool(endpoint_url, region, app_name)
+    pool_id, client_id = create_user_pool(endpoint_url, region, app_name, web_url)
     return LocalResources(
         app_name=app_name, region=region, endpoint_url=endpoint_url,
         table_name=create_table(endpoint_url, region, app_name),

@@ -28,8 +28,10 @@ from moto.server import ThreadedMotoServer
 from .atomic_dynamodb import make_writes_atomic
 from .atomic_sqs import receive_each_message_once
 from .bounded_memory import bound_moto_bookkeeping
+from .cognito import install_cognito_behaviour
 from .concurrent_chalice import one_request_per_thread
 from .http_serving import LocalHTTPServer
+from .mailbox import Mailbox
 from .moto_dispatch import remember_backends_by_host
 from .persistence import StateKeeper
 from .pollers import Poller, consumers_of
@@ -208,7 +210,10 @@ class LocalRuntime:
         self.resources: LocalResources | None = None
         self.app_module: ModuleType | None = None
         self.pollers: list[Poller] = []
-        self.simulator = ChannelSimulator(mail_store=self._store_mail, sent_mail=moto_sent_mail(config.region))
+        # Mail the user pool sends agents (invitations, reset codes); the simulator page shows it.
+        self.mailbox = Mailbox()
+        self.simulator = ChannelSimulator(mail_store=self._store_mail, sent_mail=moto_sent_mail(config.region),
+                                          staff_mailbox=self.mailbox)
         self._servers: list[ThreadingHTTPServer] = []
         self.push: LocalWebSocketApi | None = None
         self.info: RuntimeInfo | None = None
@@ -226,9 +231,9 @@ class LocalRuntime:
                 setattr(config, name, free_port())
         with _starting(f"moto (the AWS APIs) on port {config.moto_port}"):
             self._start_moto()
-        with _starting("creating the AWS resources in moto"):
-            self.resources = provision(self.moto_url, config.region, config.app_name)
         web_url = f"http://{config.host}:{config.port}"
+        with _starting("creating the AWS resources in moto"):
+            self.resources = provision(self.moto_url, config.region, config.app_name, web_url)
         api_url = web_url + API_PREFIX
         os.environ.update(self.resources.function_environment(api_url))
         os.environ[resources.ENV_RETRY_BASE_SECONDS] = str(config.retry_base_seconds)
@@ -282,6 +287,7 @@ class LocalRuntime:
         share_one_botocore_session()
         remember_backends_by_host()
         bound_moto_bookkeeping()
+        install_cognito_behaviour(self.mailbox)
         answer_preflights_from_cors_rules()
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.config.moto_port, verbose=False)
         self.moto.start()
@@ -290,13 +296,20 @@ class LocalRuntime:
 
     def _start_web(self, app_module: ModuleType) -> None:
         from chalice.config import Config
-        from chalice.local import LocalGateway
+        from chalice.local import LocalGateway, RouteMatcher
+
+        from .gateway_events import ApiGatewayEventConverter
 
         config = Config.create(chalice_stage="dev", app_name=app_module.app.app_name, lambda_timeout=30,
                                lambda_memory_size=512)
         one_request_per_thread(app_module.app)
+        gateway = LocalGateway(app_module.app, config)
+        # The events API Gateway sends, with the stage ("api", as Chalice names it) in
+        # requestContext.path, not Chalice's thinner local ones.
+        gateway.event_converter = ApiGatewayEventConverter(
+            RouteMatcher(list(app_module.app.routes)), app_module.app.api.binary_types, stage=API_PREFIX.strip("/"))
         handler = type("Handler", (_ApiAndWebHandler,), {
-            "gateway": LocalGateway(app_module.app, config),
+            "gateway": gateway,
             "static_root": self.config.frontend_dist,
         })
         server = LocalHTTPServer((self.config.host, self.config.port), handler)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache, partial
 
-from .adapters.auth import TokenVerifier
+from .adapters.auth import CognitoAccounts, TokenVerifier
 from .adapters.credential_admin import CredentialWriter
 from .adapters.credentials import CredentialStore
 from .adapters.identity_provider import CognitoIdentityProvider, IdentityProvider
@@ -14,8 +14,9 @@ from .adapters.push_gateway import ManagementApiGateway
 from .channels import adapter_for
 from .channels.http import post_to_receiver
 from .core.clock import utc_now
-from .core.resources import EVENTS_QUEUE, PURGE_QUEUE, SEND_QUEUE
+from .core.resources import EVENTS_QUEUE, MEDIA_QUEUE, PURGE_QUEUE, SEND_QUEUE
 from .core.settings import get_settings
+from .domain.accounts import Accounts
 from .domain.assignment import Assigner, WaitingOffers
 from .domain.channel_admin import ChannelAdministration
 from .domain.compose import Composer
@@ -30,6 +31,7 @@ from .domain.inbox import Inbox
 from .domain.intake import WebhookIntake
 from .domain.lifecycle import Lifecycle
 from .domain.me import Myself
+from .domain.media_copy import MEDIA_RETRY_HORIZON, MediaCopier
 from .domain.notices import NoticePublisher
 from .domain.out_of_office import OutOfOffice
 from .domain.outbound import OutboundDispatcher, RetryPolicy
@@ -39,6 +41,7 @@ from .domain.quick_replies import QuickReplies
 from .domain.retention import AutoDeletion
 from .domain.routing import Router
 from .domain.service_admin import ServiceAdministration
+from .domain.sign_in_throttle import SignInThrottle
 from .domain.statistics import StatisticsReader, StatsRecorder
 from .domain.subscriptions_admin import SubscriptionAdministration
 from .domain.tagging import Tagging
@@ -52,6 +55,7 @@ from .storage.customer_merge import MergeStore
 from .storage.customers import CustomerStore
 from .storage.lifecycle import ConversationLifecycle
 from .storage.listing import ConversationLists
+from .storage.media_slots import MediaSlots
 from .storage.notes import NoteRepository
 from .storage.quick_replies import QuickReplyRepository
 from .storage.repository import ContactRepository
@@ -102,10 +106,22 @@ def media_store() -> MediaStore:
 
 @lru_cache(maxsize=1)
 def router() -> Router:
+    return Router(repository(), publisher(), lifecycle(), stats(), customers=customer_store(),
+                  consent=consent_store(), settings=get_service_settings, events=events())
+
+
+@lru_cache(maxsize=1)
+def media_copier() -> MediaCopier:
+    settings = get_settings()
     inbound_media = InboundMedia(media_store(), lambda account: credentials().get(account.channel.value, account.id),
                                  adapter_for)
-    return Router(repository(), publisher(), lifecycle(), stats(), inbound_media, customers=customer_store(),
-                  consent=consent_store(), settings=get_service_settings, events=events())
+    # Provider media links do not last (Meta's CDN links expire, WhatsApp's media ids after
+    # 30 days): retries stop after an hour at most.
+    return MediaCopier(repository(), inbound_media, MediaSlots(), StateMachineStarter(),
+                       retry_machine_arn=settings.retry_machine_arn, media_queue_url=settings.queue_url(MEDIA_QUEUE),
+                       policy=RetryPolicy(base_seconds=settings.retry_base_seconds,
+                                          horizon=min(settings.retry_horizon, MEDIA_RETRY_HORIZON)),
+                       clock=utc_now)
 
 
 @lru_cache(maxsize=1)
@@ -148,6 +164,12 @@ def team_store() -> TeamStore:
 @lru_cache(maxsize=1)
 def identity_provider() -> IdentityProvider:
     return CognitoIdentityProvider(get_settings())
+
+
+@lru_cache(maxsize=1)
+def accounts() -> Accounts:
+    return Accounts(CognitoAccounts(get_settings()), token_verifier(), user_store(), identity_provider(),
+                    SignInThrottle())
 
 
 @lru_cache(maxsize=1)
@@ -199,7 +221,7 @@ def statistics() -> StatisticsReader:
 
 @lru_cache(maxsize=1)
 def presence() -> PresenceService:
-    return PresenceService(utc_now, WaitingOffers(publisher()))
+    return PresenceService(utc_now, WaitingOffers(publisher()), repository().assigned_count)
 
 
 @lru_cache(maxsize=1)
@@ -210,7 +232,7 @@ def tagging() -> Tagging:
 
 @lru_cache(maxsize=1)
 def myself() -> Myself:
-    return Myself(team_store(), tagging())
+    return Myself(team_store(), tagging(), get_service_settings)
 
 
 @lru_cache(maxsize=1)

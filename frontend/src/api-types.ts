@@ -77,6 +77,23 @@ export interface CapabilitiesOut {
   items: ChannelCapabilities[];
 }
 
+/**
+ * The answer to a sign-in challenge: ``new_password`` for NEW_PASSWORD_REQUIRED, ``code`` for
+ * SOFTWARE_TOKEN_MFA, with the ``session`` the previous step gave.
+ */
+export interface ChallengeInput {
+  challenge: "NEW_PASSWORD_REQUIRED" | "SOFTWARE_TOKEN_MFA";
+  code?: string | null;
+  email: string;
+  new_password?: string | null;
+  session: string;
+}
+
+export interface ChangePasswordInput {
+  current_password: string;
+  new_password: string;
+}
+
 export type Channel = "whatsapp" | "messenger" | "instagram" | "telegram" | "sms" | "viber" | "email" | "api";
 
 export interface ChannelAccountInput {
@@ -195,6 +212,13 @@ export interface ConsentState {
   channel: Channel;
   opted_out: boolean;
   source?: ConsentSource | null;
+}
+
+/** A contact the customer shared (vCard-like). */
+export interface ContactCard {
+  emails?: string[];
+  name: string;
+  phones?: string[];
 }
 
 export type ContentKind = "text" | "image" | "document" | "audio" | "video" | "location" | "contacts" | "unsupported";
@@ -406,6 +430,15 @@ export interface ExportQuery {
   team?: string | null;
 }
 
+export interface ForgotPasswordInput {
+  email: string;
+}
+
+/** What the agent says of themselves; without a body, Available. */
+export interface HeartbeatInput {
+  status?: "available" | "away" | "offline";
+}
+
 export interface HeartbeatOut {
   online_until: string;
 }
@@ -417,8 +450,17 @@ export interface InviteUserInput {
   team_ids?: string[];
 }
 
+export interface Location {
+  address?: string | null;
+  latitude: number;
+  longitude: number;
+  name?: string | null;
+}
+
 export interface MeOut {
+  away_after_minutes: number;
   may_create_tags: boolean;
+  mfa_required: boolean;
   team_id: string;
   teams: Team[];
   user: User;
@@ -427,6 +469,18 @@ export interface MeOut {
 export interface MediaCapability {
   content_type: string;
   max_bytes: number;
+}
+
+/**
+ * A media object of an inbound message that is not (yet) in the media bucket: being copied,
+ * waiting for a retry, or given up on, with the reason the agent sees.
+ */
+export interface MediaIssue {
+  content_type?: string | null;
+  filename?: string | null;
+  index: number;
+  reason?: string | null;
+  state: "pending" | "retrying" | "failed";
 }
 
 /** How an interaction that did not come through a channel took place (CRM.COM's media). */
@@ -476,16 +530,24 @@ export interface Message {
   attachments?: Attachment[];
   author_id: string | null;
   channel?: Channel | null;
+  contacts?: ContactCard[];
   conversation_id: string;
   customer_id?: string | null;
   direction: Direction;
+  earlier_texts?: string[];
+  edited_at?: string | null;
   error?: DeliveryError | null;
   id: string;
   kind: ContentKind;
+  location?: Location | null;
+  media_issues?: MediaIssue[];
   provider_message_id: string | null;
+  reaction?: string | null;
+  reply_payload?: string | null;
   sent_at: string;
   sent_parts?: string[];
   status: DeliveryStatus;
+  story?: StoryRef | null;
   template?: TemplateContent | null;
   text: string | null;
 }
@@ -519,16 +581,24 @@ export interface MessageOut {
   attachments?: AttachmentOut[];
   author_id: string | null;
   channel?: Channel | null;
+  contacts?: ContactCard[];
   conversation_id: string;
   customer_id?: string | null;
   direction: Direction;
+  earlier_texts?: string[];
+  edited_at?: string | null;
   error?: DeliveryError | null;
   id: string;
   kind: ContentKind;
+  location?: Location | null;
+  media_issues?: MediaIssue[];
   provider_message_id: string | null;
+  reaction?: string | null;
+  reply_payload?: string | null;
   sent_at: string;
   sent_parts?: string[];
   status: DeliveryStatus;
+  story?: StoryRef | null;
   template?: TemplateContent | null;
   text: string | null;
 }
@@ -619,6 +689,8 @@ export interface PageQuery {
 
 export interface Presence {
   last_seen: string;
+  load?: number | null;
+  status?: "available" | "away" | "offline";
   user_id: string;
 }
 
@@ -707,6 +779,17 @@ export interface ReplayAccepted {
   subscription_id: string;
 }
 
+export interface ResetPasswordInput {
+  /** six digits */
+  code: string;
+  email: string;
+  new_password: string;
+}
+
+export interface ResetRequestedOut {
+  message: string;
+}
+
 export type Role = "administrator" | "agent" | "watcher" | "disabled" | "supervisor";
 
 export interface RoleInput {
@@ -746,7 +829,9 @@ export interface RoutingRulePage {
 export interface ServiceSettingsOut {
   agents_may_create_tags: boolean;
   auto_delete_days: number | null;
+  away_after_minutes: number;
   consent_keywords: Partial<Record<Channel, ConsentKeywords>>;
+  mfa_required: "nobody" | "administrators" | "everyone";
   one_open_conversation: boolean;
   reopen_days: number;
   rescheduling: boolean;
@@ -758,7 +843,9 @@ export interface ServiceSettingsOut {
 export interface ServiceSettingsPatch {
   agents_may_create_tags?: boolean | null;
   auto_delete_days?: number | null;
+  away_after_minutes?: number | null;
   consent_keywords?: Partial<Record<Channel, ConsentKeywords>> | null;
+  mfa_required?: ("nobody" | "administrators" | "everyone") | null;
   one_open_conversation?: boolean | null;
   reopen_days?: number | null;
   seats?: number | null;
@@ -769,10 +856,16 @@ export interface SignInInput {
   password: string;
 }
 
+/**
+ * Either the session (``id_token``, ``access_token``, ``expires_in``; the refresh token goes
+ * in an HttpOnly cookie, never in the body) or the next step (``challenge`` with ``session``).
+ */
 export interface SignInOut {
-  expires_in: number;
-  id_token: string;
-  refresh_token: string | null;
+  access_token?: string | null;
+  challenge?: ("NEW_PASSWORD_REQUIRED" | "SOFTWARE_TOKEN_MFA") | null;
+  expires_in?: number | null;
+  id_token?: string | null;
+  session?: string | null;
 }
 
 /**
@@ -811,6 +904,17 @@ export interface StatisticsQuery {
   team?: string | null;
   /** ISO 8601 with offset; exclusive */
   until: string;
+}
+
+/**
+ * An Instagram story the message is about: the customer mentioned the account in their
+ * story, or replied to one of the account's stories. Only the link is kept (Meta forbids
+ * storing story media); it stops working when the story expires.
+ */
+export interface StoryRef {
+  kind: "mention" | "reply";
+  story_id?: string | null;
+  url?: string | null;
 }
 
 /** The answer to a creation or a secret rotation: the only time the secret is shown. */
@@ -958,6 +1062,16 @@ export interface TimeSpan {
   open: string;
 }
 
+export interface TotpCodeInput {
+  /** six digits */
+  code: string;
+}
+
+export interface TotpEnrolmentOut {
+  otpauth_uri: string;
+  secret: string;
+}
+
 export interface UploadInput {
   content_type: string;
   filename: string;
@@ -981,6 +1095,7 @@ export interface User {
   display_name: string;
   email: string;
   id: string;
+  mfa_enabled?: boolean;
   role: Role;
   team_ids: string[];
 }

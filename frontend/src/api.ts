@@ -2,8 +2,9 @@
 // body ({"error":{"code","message","field"?}}) into an ApiError and reports a 401.
 
 import type { PushCounts, PushEndpoint } from './lib/push';
-import { clearSession, getToken } from './session';
+import { clearSession, getAccessToken, getToken, renewSession } from './session';
 import type {
+  Availability,
   ChannelCapabilities,
   Conversation,
   ConversationDetail,
@@ -28,6 +29,7 @@ import type {
   Template,
   User,
   TemplateChoice,
+  TotpEnrolment,
   UploadTicket,
 } from './types';
 
@@ -82,6 +84,8 @@ interface RequestOptions {
   signal?: AbortSignal | undefined;
   /** false for the sign-in call: no token is sent and a 401 means "wrong credentials". */
   auth?: boolean;
+  /** Send the access token too (X-Access-Token): Cognito's own account calls need it. */
+  access?: boolean;
 }
 
 /** The URL of an API path, with the current team unless the path names one itself. */
@@ -99,10 +103,12 @@ function authHeaders(accept: string): Record<string, string> {
 }
 
 /** One call of the API; the administration module (loaded with the settings) uses it too. */
-export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-  const { body, signal, auth = true } = options;
+export async function request<T>(method: string, path: string, options: RequestOptions = {}, retried = false): Promise<T> {
+  const { body, signal, auth = true, access = false } = options;
   const headers: Record<string, string> = auth ? authHeaders('application/json') : { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const accessToken = getAccessToken();
+  if (access && accessToken) headers['X-Access-Token'] = accessToken;
   const url = apiUrl(path, auth);
 
   let response: Response;
@@ -125,6 +131,8 @@ export async function request<T>(method: string, path: string, options: RequestO
 
   const error = toApiError(response.status, payload);
   if (response.status === 401 && auth) {
+    // An expired token (a sleeping laptop missed its renewal): renew once and try again.
+    if (!retried && (await renewSession())) return request<T>(method, path, options, true);
     clearSession();
     onUnauthorized?.();
   }
@@ -214,6 +222,40 @@ export function query(params: Record<string, QueryValue>): string {
 export const api = {
   login(email: string, password: string): Promise<SignInResult> {
     return request('POST', '/auth/login', { body: { email, password }, auth: false });
+  },
+
+  /** The next sign-in step: a new password (first sign-in) or the authenticator's code. */
+  answerChallenge(
+    challenge: 'NEW_PASSWORD_REQUIRED' | 'SOFTWARE_TOKEN_MFA',
+    email: string,
+    session: string,
+    answer: string,
+  ): Promise<SignInResult> {
+    const body = challenge === 'NEW_PASSWORD_REQUIRED' ? { new_password: answer } : { code: answer };
+    return request('POST', '/auth/challenge', { body: { challenge, email, session, ...body }, auth: false });
+  },
+
+  forgotPassword(email: string): Promise<{ message: string }> {
+    return request('POST', '/auth/forgot-password', { body: { email }, auth: false });
+  },
+
+  resetPassword(email: string, code: string, newPassword: string): Promise<null> {
+    return request('POST', '/auth/reset-password', { body: { email, code, new_password: newPassword }, auth: false });
+  },
+
+  changePassword(currentPassword: string, newPassword: string): Promise<null> {
+    return request('POST', '/me/password', {
+      body: { current_password: currentPassword, new_password: newPassword },
+      access: true,
+    });
+  },
+
+  beginTotp(): Promise<TotpEnrolment> {
+    return request('POST', '/me/mfa/totp', { access: true });
+  },
+
+  confirmTotp(code: string): Promise<User> {
+    return request('PUT', '/me/mfa/totp', { body: { code }, access: true });
   },
 
   me(signal?: AbortSignal): Promise<Me> {
@@ -333,8 +375,8 @@ export const api = {
     return request('GET', '/team/inbox-counts', { signal });
   },
 
-  heartbeat(): Promise<{ online_until: string }> {
-    return request('POST', '/me/heartbeat');
+  heartbeat(status: Availability): Promise<{ online_until: string }> {
+    return request('POST', '/me/heartbeat', { body: { status } });
   },
 
   online(): Promise<{ items: Presence[] }> {

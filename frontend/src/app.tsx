@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, setTeam, setUnauthorizedListener } from './api';
 import { AlertRegion } from './components/AlertRegion';
+import { AuthenticatorSetup } from './components/AccountSecurity';
 import { AppHeader } from './components/AppHeader';
 import { StatusRegion } from './components/StatusRegion';
 import { type Alerts, AlertsContext, reportError } from './lib/alerts';
@@ -10,7 +11,7 @@ import { teamPref, themePref } from './lib/prefs';
 import { inboxRoute, navigate, useRoute } from './lib/route';
 import { Shell } from './pages/Shell';
 import { SignInPage } from './pages/SignInPage';
-import { clearSession, getToken } from './session';
+import { clearSession, endSession, getToken, onSessionChange, renewSession } from './session';
 import type { Me } from './types';
 
 interface Alert {
@@ -19,6 +20,7 @@ interface Alert {
 }
 
 const SESSION_ENDED = 'Your session has ended. Please sign in again.';
+const SIGNED_OUT_ELSEWHERE = 'You signed out in another tab.';
 const NOTICE_MS = 4000;
 
 /** The team to work in: the one last chosen in this browser if the user is still in it. */
@@ -28,7 +30,8 @@ function withStoredTeam(me: Me): Me {
 }
 
 export function App() {
-  const [signedIn, setSignedIn] = useState(() => getToken() !== null);
+  // null while this tab asks whether the browser has a session (a reload, a new tab)
+  const [signedIn, setSignedIn] = useState<boolean | null>(() => (getToken() !== null ? true : null));
   const [me, setMe] = useState<Me | null>(null);
   const [meFailed, setMeFailed] = useState(false);
   const [alert, setAlert] = useState<Alert | null>(null);
@@ -63,10 +66,34 @@ export function App() {
     setAlert(reason ? { message: reason, key: 'session' } : null);
   }, []);
 
-  // Any 401 (expired or revoked token) ends the session and goes back to sign-in.
+  // Any 401 the renewal could not mend (revoked or disabled) ends the session and goes back to sign-in.
   useEffect(() => {
     setUnauthorizedListener(() => signOut(SESSION_ENDED));
     return () => setUnauthorizedListener(null);
+  }, [signOut]);
+
+  // A reload or a new tab continues the browser's session (the API's cookie) without a sign-in.
+  useEffect(() => {
+    if (signedIn === null) void renewSession().then((found) => setSignedIn((now) => now || found));
+  }, []);
+
+  // Other tabs: a sign-in there signs this one in; a sign-out there (or the session's end) here too.
+  useEffect(
+    () =>
+      onSessionChange((event) => {
+        if (event === 'signed-in') {
+          setAlert(null);
+          setSignedIn(true);
+        } else {
+          signOut(SIGNED_OUT_ELSEWHERE);
+        }
+      }),
+    [signOut],
+  );
+
+  const signOutEverywhere = useCallback(() => {
+    void endSession();
+    signOut();
   }, [signOut]);
 
   const loadMe = useCallback(
@@ -116,7 +143,13 @@ export function App() {
   const alertRegion = <AlertRegion message={alert?.message ?? null} onDismiss={() => setAlert(null)} />;
 
   let content;
-  if (!signedIn) {
+  if (signedIn === null) {
+    content = (
+      <main class="loading">
+        <p class="muted">Loading…</p>
+      </main>
+    );
+  } else if (!signedIn) {
     content = (
       <>
         {alertRegion}
@@ -129,7 +162,7 @@ export function App() {
         <AppHeader
           me={null}
           route={route}
-          onSignOut={() => signOut()}
+          onSignOut={signOutEverywhere}
           onTeamChange={() => undefined}
           onShowShortcuts={() => undefined}
         />
@@ -145,6 +178,22 @@ export function App() {
         </main>
       </>
     );
+  } else if (me.mfa_required && !me.user.mfa_enabled) {
+    // The service requires an authenticator app: the API answers nothing else until it is set up.
+    content = (
+      <>
+        <AppHeader me={null} route={route} onSignOut={signOutEverywhere} onTeamChange={() => undefined}
+          onShowShortcuts={() => undefined} />
+        {alertRegion}
+        <main class="sign-in">
+          <section class="card sign-in__form" aria-labelledby="mfa-title">
+            <h1 class="sign-in__title" id="mfa-title">Set up an authenticator app</h1>
+            <p>Your organisation requires a code from an authenticator app at each sign-in.</p>
+            <AuthenticatorSetup enabled={false} onEnabled={(user) => setMe({ ...me, user })} />
+          </section>
+        </main>
+      </>
+    );
   } else {
     // A team change starts the signed-in app afresh: lists, counts and arrivals are per team.
     content = (
@@ -153,7 +202,7 @@ export function App() {
         me={me}
         route={route}
         alertRegion={alertRegion}
-        onSignOut={() => signOut()}
+        onSignOut={signOutEverywhere}
         onTeamChange={changeTeam}
       />
     );

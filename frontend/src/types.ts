@@ -19,23 +19,15 @@ export type MessageError = Api.DeliveryError;
 /** A media object of a message; `url` is signed and works for a few minutes only. */
 export type Attachment = Api.AttachmentOut;
 
-/** Not sent by the API yet (it keeps only the message's text): rendered when it is. */
-export interface SharedLocation {
-  latitude: number;
-  longitude: number;
-  name?: string | null;
-  address?: string | null;
-}
+/** A location the customer shared (Message.location). */
+export type SharedLocation = Api.Location;
+/** A contact card the customer shared (Message.contacts). */
+export type SharedContact = Api.ContactCard;
+/** Media of a message not (yet) copied from the provider: pending, retrying, or failed with the reason. */
+export type MediaIssue = Api.MediaIssue;
 
-/** Not sent by the API yet: rendered when it is. */
-export interface SharedContact {
-  name: string;
-  phones?: string[];
-  emails?: string[];
-}
-
-/** A message of a thread, with the shared location and contacts the web app can already render. */
-export type Message = Api.MessageOut & { location?: SharedLocation | null; contacts?: SharedContact[] };
+/** A message of a thread (with its location, contacts, story, edits, reaction and media issues). */
+export type Message = Api.MessageOut;
 
 /** Every list endpoint's page (the API's `*Page` models). */
 export interface Page<T> {
@@ -48,6 +40,9 @@ export type User = Api.User;
 export type TeamRef = Api.Team;
 export type Me = Api.MeOut;
 export type SignInResult = Api.SignInOut;
+export type TotpEnrolment = Api.TotpEnrolmentOut;
+/** Available, Away or Offline: only Available agents are given work. */
+export type Availability = NonNullable<Api.Presence['status']>;
 export type ApiErrorBody = Api.ErrorBody;
 
 // --- conversation work: tags, notes, quick replies, templates, uploads, presence ----------

@@ -12,6 +12,8 @@ from typing import Any
 
 import requests
 
+from local.mailbox import Mailbox
+
 from .meta import GraphApi
 from .model import (
     FAILURE_MODES,
@@ -53,6 +55,7 @@ class ChannelSimulator:
 
     def __init__(self, *, mail_store: Callable[[StoredMail], None] | None = None,
                  sent_mail: Callable[[], Sequence[SentMail]] | None = None,
+                 staff_mailbox: Mailbox | None = None,
                  status_delay_seconds: float = STATUS_DELAY_SECONDS) -> None:
         graph = GraphApi()
         telegram, twilio, viber = TelegramProvider(), TwilioProvider(), ViberProvider()
@@ -61,6 +64,8 @@ class ChannelSimulator:
                                                "viber": viber, "email": ses}
         self.apis: dict[str, ProviderApi] = {api.prefix: api for api in (graph, telegram, twilio, viber, ses)}
         self._ses = ses
+        # The agents' own mail (invitations, reset codes) from the user pool: local/mailbox.py.
+        self.staff_mailbox = staff_mailbox or Mailbox()
         self._mail_store = mail_store
         self._sent_mail = sent_mail
         self._mail_seen = 0

@@ -95,10 +95,18 @@ class WhatsAppProvider:
                 image["caption"] = message.text
             media[media_id] = Blob(data, CONTENT_TYPE)
             sent: dict[str, Any] = {**common, "type": "image", "image": image}
+        elif message.choice is not None:
+            sent = {**common, "type": "interactive", "context": {"id": "wamid.SIMOFFER"}, "interactive": {
+                "type": "button_reply", "button_reply": {"id": message.choice, "title": message.text}}}
         else:
             sent = {**common, "type": "text", "text": {"body": message.text}}
         document = _whatsapp_notification(account, {
             "contacts": [{"profile": {"name": message.name}, "wa_id": wa_id}], "messages": [sent]})
+        if message.odd_neighbour:
+            # A status without its timestamp, in an entry of its own before the message's.
+            odd = _whatsapp_notification(account, {"statuses": [{
+                "id": "wamid.SIMODD" + secrets.token_hex(6).upper(), "status": "delivered", "recipient_id": wa_id}]})
+            document["entry"] = odd["entry"] + document["entry"]
         return Inbound(signed_call(account, document), wamid, media)
 
     def statuses(self, record: SentRecord) -> list[str]:
@@ -159,8 +167,18 @@ class MessengerProvider:
             events.append({"message": {"mid": self._mid(), "attachments": [
                 {"type": "image", "payload": {"url": url}}]}})
         if message.text or not events:
-            events.append({"message": {"mid": self._mid(), "text": message.text}})
-        return Inbound(self._notification(account, message.customer, events), events[-1]["message"]["mid"], media)
+            text: dict[str, Any] = {"mid": self._mid(), "text": message.text}
+            if message.choice is not None:
+                text["quick_reply"] = {"payload": message.choice}
+            events.append({"message": text})
+        call = self._notification(account, message.customer, events)
+        if message.odd_neighbour:
+            # A receipt without its sender, batched first in the same entry.
+            document = json.loads(call.body)
+            document["entry"][0]["messaging"].insert(0, {"recipient": {"id": account.provider_account_id},
+                                                         "timestamp": _millis(), "read": {"watermark": _millis()}})
+            call = signed_call(account, document)
+        return Inbound(call, events[-1]["message"]["mid"], media)
 
     def statuses(self, record: SentRecord) -> list[str]:
         return ["delivered", "read"]

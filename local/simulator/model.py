@@ -42,6 +42,14 @@ class CustomerMessage:
     name: str
     text: str
     image: bool = False
+    # The customer picks an option we offered (a reply button, a quick reply, an inline keyboard
+    # button): ``text`` is its title, ``choice`` its payload.
+    choice: str | None = None
+    # The provider batches an event our adapter cannot read next to the message (Meta's
+    # batched notifications): the message must be stored all the same.
+    odd_neighbour: bool = False
+    # The customer blocks the bot (Telegram's my_chat_member "kicked") instead of writing.
+    blocks: bool = False
 
 
 @dataclass(frozen=True)

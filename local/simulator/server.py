@@ -4,13 +4,20 @@ it serves, and the control API that tests and the page drive.
 Control API::
 
     GET  /control/accounts                        every simulated account (no secrets)
-    POST /control/<channel>/<account>/messages    a customer writes: {"from", "name", "text", "image"}
+    POST /control/<channel>/<account>/messages    a customer writes: {"from", "name", "text", "image"},
+                                                  or picks an option {"text": title, "choice": payload},
+                                                  with an unreadable event batched in {"odd_neighbour"},
+                                                  or blocks the bot {"blocks": true} (Telegram)
     GET  /control/outbox[?channel=&account=&to=]  what agents sent, with the statuses reported back
     GET  /control/customer-messages[?channel=&account=]
     POST /control/<channel>/failures              {"mode": "500"|"429"|"permanent", "count": n,
                                                    "after": sends that go through first (default 0)}
                                                   (email: "bounce"|"complaint", SES's feedback)
     POST /control/failures                        the same, with "channel" in the body (default whatsapp)
+    GET  /control/mailbox[?to=]                   mail the user pool sent agents (invitations, reset
+                                                  codes), newest first
+    POST /control/cognito/token-lifetime          {"seconds": n | null}: ID and access tokens issued
+                                                  from now on live n seconds (null: the app client's)
 
 ``<account>`` is our account id or the provider's id of the account (a WhatsApp phone_number_id).
 """
@@ -27,6 +34,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
+from local.cognito import set_token_lifetime
 from local.http_serving import LocalHTTPServer
 
 from .core import ChannelSimulator, UnknownAccount
@@ -90,23 +98,29 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = _route
 
-    def _control(self, parts: list[str], query: dict[str, str], body: bytes) -> None:
+    def _control_get(self, parts: list[str], query: dict[str, str]) -> None:
         simulator = self.simulator
+        if parts == ["accounts"]:
+            accounts = simulator.accounts()
+            self._send(200, {"accounts": [a.summary() for a in accounts], "whatsapp": [
+                {"phone_number_id": a.provider_account_id,
+                 "display_phone_number": a.details.get("display_phone_number", "")}
+                for a in accounts if a.channel == "whatsapp"]})
+        elif parts == ["outbox"]:
+            self._send(200, {"items": _filtered(simulator.outbox(query.get("channel") or None), query,
+                                                "account", "to")})
+        elif parts == ["mailbox"]:
+            self._send(200, {"items": [mail.as_json() for mail in
+                                       simulator.staff_mailbox.mails(query.get("to") or None)]})
+        elif parts == ["customer-messages"]:
+            self._send(200, {"items": _filtered(simulator.customer_messages(query.get("channel") or None),
+                                                query, "account", "from")})
+        else:
+            self._send(404, {"error": "not found"})
+
+    def _control(self, parts: list[str], query: dict[str, str], body: bytes) -> None:
         if self.command == "GET":
-            if parts == ["accounts"]:
-                accounts = simulator.accounts()
-                self._send(200, {"accounts": [a.summary() for a in accounts], "whatsapp": [
-                    {"phone_number_id": a.provider_account_id,
-                     "display_phone_number": a.details.get("display_phone_number", "")}
-                    for a in accounts if a.channel == "whatsapp"]})
-            elif parts == ["outbox"]:
-                self._send(200, {"items": _filtered(simulator.outbox(query.get("channel") or None), query,
-                                                    "account", "to")})
-            elif parts == ["customer-messages"]:
-                self._send(200, {"items": _filtered(simulator.customer_messages(query.get("channel") or None),
-                                                    query, "account", "from")})
-            else:
-                self._send(404, {"error": "not found"})
+            self._control_get(parts, query)
             return
         try:
             document = json.loads(body or b"{}")
@@ -126,7 +140,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _control_post(self, parts: list[str], document: dict[str, Any]) -> None:
         simulator = self.simulator
-        if parts == ["failures"] or (len(parts) == 2 and parts[1] == "failures"):
+        if parts == ["cognito", "token-lifetime"]:
+            seconds = document.get("seconds")
+            if seconds is not None and (not isinstance(seconds, int) or seconds < 5):
+                raise ValueError("seconds must be a whole number of at least 5, or null")
+            set_token_lifetime(seconds)
+            self._send(200, {"seconds": seconds})
+        elif parts == ["failures"] or (len(parts) == 2 and parts[1] == "failures"):
             channel = parts[0] if len(parts) == 2 else str(document.get("channel") or "whatsapp")
             simulator.fail_next(channel, str(document.get("mode", "")), int(document.get("count", 1)),
                                 int(document.get("after", 0)))
@@ -135,9 +155,13 @@ class _Handler(BaseHTTPRequestHandler):
             customer = str(document.get("from") or "").strip()
             if not customer:
                 raise ValueError("'from' (the customer's id on the channel) is required")
+            choice = document.get("choice")
             message = CustomerMessage(customer=customer, name=str(document.get("name") or "Customer"),
-                                      text=str(document.get("text") or ""), image=bool(document.get("image")))
-            if not message.text and not message.image:
+                                      text=str(document.get("text") or ""), image=bool(document.get("image")),
+                                      choice=str(choice) if choice is not None else None,
+                                      odd_neighbour=bool(document.get("odd_neighbour")),
+                                      blocks=bool(document.get("blocks")))
+            if not message.text and not message.image and not message.blocks:
                 raise ValueError("a message needs text or the sample image")
             status, message_id = simulator.customer_says(parts[0], parts[1], message)
             self._send(200, {"webhook_status": status, "id": message_id})

@@ -78,15 +78,32 @@ class TelegramProvider:
         with self._lock:
             update_id = next(self._update_ids)
         message_id = self._next_message_id(account, chat_id)
-        update = {"update_id": update_id, "message": {
-            "message_id": message_id,
-            "from": {"id": chat_id, "is_bot": False, **person, "language_code": "en"},
-            "chat": {"id": chat_id, **person, "type": "private"},
-            "date": int(time.time()), **content}}
+        sender = {"id": chat_id, "is_bot": False, **person, "language_code": "en"}
+        chat = {"id": chat_id, **person, "type": "private"}
+        bot = {"id": int(account.provider_account_id), "is_bot": True, "first_name": account.name}
+        update: dict[str, Any] = {"update_id": update_id}
+        key = f"{chat_id}:{message_id}"
+        if message.blocks:
+            update["my_chat_member"] = {"chat": chat, "from": sender, "date": int(time.time()),
+                                        "old_chat_member": {"user": bot, "status": "member"},
+                                        "new_chat_member": {"user": bot, "status": "kicked", "until_date": 0}}
+        elif message.choice is not None:
+            # The customer pressed a button of an inline keyboard on one of the bot's messages.
+            query_id = str(secrets.randbelow(10**18))
+            update["callback_query"] = {
+                "id": query_id, "from": sender, "chat_instance": str(-secrets.randbelow(10**18)),
+                "data": message.choice, "message": {
+                    "message_id": message_id, "from": bot, "chat": chat, "date": int(time.time()),
+                    "text": "Choose one", "reply_markup": {"inline_keyboard": [[
+                        {"text": message.text, "callback_data": message.choice}]]}}}
+            key = f"{chat_id}:callback:{query_id}"
+        else:
+            update["message"] = {"message_id": message_id, "from": sender, "chat": chat, "date": int(time.time()),
+                                 **content}
         body = json.dumps(update, ensure_ascii=False).encode()
         call = WebhookCall(account.webhook_url, {"Content-Type": "application/json",
                                                  SECRET_HEADER: account.credentials["secret_token"]}, body)
-        return Inbound(call, f"{chat_id}:{message_id}", media)
+        return Inbound(call, key, media)
 
     def statuses(self, record: SentRecord) -> list[str]:
         return []

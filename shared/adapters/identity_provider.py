@@ -30,6 +30,12 @@ class IdentityProvider(Protocol):
     def apply_role(self, email: str, role: Role) -> None:
         """Make the account's groups and enabled state match ``role``."""
 
+    def resend_invitation(self, email: str) -> None:
+        """A new temporary password and invitation mail for a user who has not signed in yet."""
+
+    def reset_mfa(self, email: str) -> None:
+        """Turn the user's authenticator (TOTP) off; they enrol again at the next sign-in."""
+
 
 def _code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
@@ -76,3 +82,19 @@ class CognitoIdentityProvider:
             return
         client.admin_enable_user(UserPoolId=self._pool_id, Username=email)
         client.admin_add_user_to_group(UserPoolId=self._pool_id, Username=email, GroupName=role.value)
+
+    def resend_invitation(self, email: str) -> None:
+        try:
+            cognito_client().admin_create_user(UserPoolId=self._pool_id, Username=email, MessageAction="RESEND",
+                                               DesiredDeliveryMediums=["EMAIL"])
+        except ClientError as error:
+            if _code(error) == "UnsupportedUserStateException":
+                raise Conflict(f"{email} has signed in already: there is no invitation to send again; "
+                               "a user who forgot the password resets it from the sign-in page",
+                               field="user_id") from error
+            raise
+
+    def reset_mfa(self, email: str) -> None:
+        cognito_client().admin_set_user_mfa_preference(
+            UserPoolId=self._pool_id, Username=email,
+            SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False})

@@ -316,11 +316,13 @@ class InboundMedia:
         self._adapter_for = adapter_for
         self._resolve = resolve
 
-    def copy(self, account: ChannelAccount, message_id: str, refs: list[MediaRef]) -> list[Attachment | MediaRefused]:
-        """Each media reference becomes an Attachment, or the MediaRefused saying why not."""
+    def copy(self, account: ChannelAccount, message_id: str, refs: list[MediaRef],
+             indexes: list[int] | None = None) -> list[Attachment | MediaRefused]:
+        """Each media reference becomes an Attachment, or the MediaRefused saying why not.
+        ``indexes``: the references' positions among the message's media (a retry copies some)."""
         adapter = self._adapter_for(account.channel)
         results: list[Attachment | MediaRefused] = []
-        for index, ref in enumerate(refs):
+        for index, ref in zip(indexes if indexes is not None else range(len(refs)), refs, strict=True):
             try:
                 source = adapter.media_source(account, self._credentials(account), ref)
                 media = download(source, max_bytes=MAX_BYTES_BY_CHANNEL.get(account.channel, DEFAULT_MAX_BYTES),

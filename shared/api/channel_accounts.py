@@ -14,6 +14,7 @@ from chalicelib.api.kit import (
     page_answer,
     page_query,
     parse_body,
+    request,
 )
 from chalicelib.api.schemas.admin_inputs import (
     ChannelAccountInput,
@@ -34,12 +35,19 @@ from chalicelib.api.schemas.outputs import (
     TeamChannelAccountPage,
     UploadOut,
 )
+from chalicelib.core import api_gateway
 from chalicelib.domain.admin_models import ChannelAccountView, RoutingRule
 from chalicelib.domain.channel_admin import new_account
 from chalicelib.domain.identity import Principal
 
 blueprint = RouteBlueprint(__name__)
 documented = blueprint.documented
+
+
+def _api_url() -> str:
+    """The API's base URL as this caller reached it: webhook URLs are right before a public API
+    URL is configured (the first deploy), on execute-api or a custom domain alike."""
+    return api_gateway.api_base_url(request().to_original_event())
 
 
 @documented("/team/channel-accounts", "GET", "Channel accounts of my teams, to start a conversation from "
@@ -55,7 +63,8 @@ def team_channel_accounts(principal: Principal) -> Response:
             query=PageQuery, response=ChannelAccountPage)
 def list_channel_accounts(principal: Principal) -> Response:
     query = page_query()
-    page = wiring.channels_admin().list_accounts(principal, limit=query.limit, cursor=query.cursor)
+    page = wiring.channels_admin().list_accounts(principal, limit=query.limit, cursor=query.cursor,
+                                                 api_url=_api_url())
     return page_answer(ChannelAccountPage, page)
 
 
@@ -67,13 +76,14 @@ def add_channel_account(principal: Principal) -> Response:
     account = new_account(account_id=body.id, channel=body.channel, name=body.name,
                           provider_account_id=body.provider_account_id, api_base_url=body.api_base_url,
                           team_id=body.team_id)
-    return json_answer(wiring.channels_admin().add(principal, account, body.credentials), status=201)
+    return json_answer(wiring.channels_admin().add(principal, account, body.credentials, api_url=_api_url()),
+                       status=201)
 
 
 @documented("/channel-accounts/{account_id}", "GET", "One channel account", access=READERS,
             response=ChannelAccountView)
 def get_channel_account(principal: Principal, account_id: str) -> Response:
-    return json_answer(wiring.channels_admin().get(principal, account_id))
+    return json_answer(wiring.channels_admin().get(principal, account_id, api_url=_api_url()))
 
 
 @documented("/channel-accounts/{account_id}", "PATCH", "Rename, enable or disable, or route the account to a team",
@@ -81,7 +91,7 @@ def get_channel_account(principal: Principal, account_id: str) -> Response:
 def patch_channel_account(principal: Principal, account_id: str) -> Response:
     body = parse_body(ChannelAccountPatch)
     return json_answer(wiring.channels_admin().update(principal, account_id, name=body.name, team_id=body.team_id,
-                                                      enabled=body.enabled))
+                                                      enabled=body.enabled, api_url=_api_url()))
 
 
 @documented("/channel-accounts/{account_id}/credentials", "PUT", "Rotate the account's credentials",

@@ -13,16 +13,19 @@ from chalicelib.api.kit import (
     ASSIGNERS,
     OWNER,
     READERS,
+    SELF,
     STARTERS,
     WORKERS,
     RouteBlueprint,
     file_answer,
+    has_body,
     json_answer,
     page_answer,
     parse_body,
     query_params,
     query_values,
 )
+from chalicelib.api.schemas.accounts import HeartbeatInput
 from chalicelib.api.schemas.admin_inputs import PageQuery
 from chalicelib.api.schemas.inputs import (
     ArchiveInput,
@@ -67,7 +70,8 @@ documented = blueprint.documented
 
 
 @documented("/me", "GET", "Who I am, the team I act in (?team= to choose), my teams' names and whether I may "
-            "create tags", access=ANYONE, response=MeOut)
+            "create tags; whether the service requires MFA of me; my idle minutes before Away", access=SELF,
+            response=MeOut)
 def me(principal: Principal) -> Response:
     return json_answer(MeOut.of(wiring.myself().view(principal)))
 
@@ -211,13 +215,16 @@ def define_tag(principal: Principal) -> Response:
     return json_answer(TagOut(tag=wiring.tagging().define(principal, body.tag)), status=201)
 
 
-@documented("/me/heartbeat", "POST", "I am signed in (the web app calls this every minute)", access=ANYONE,
+@documented("/me/heartbeat", "POST", "I am signed in, Available (the default), Away or Offline (the web app calls "
+            "this every 30 s); only Available agents are given work", access=ANYONE, body=HeartbeatInput,
             response=HeartbeatOut)
 def heartbeat(principal: Principal) -> Response:
-    return json_answer(HeartbeatOut(online_until=wiring.presence().heartbeat(principal)))
+    status = parse_body(HeartbeatInput).status if has_body() else "available"
+    return json_answer(HeartbeatOut(online_until=wiring.presence().heartbeat(principal, status)))
 
 
-@documented("/team/online", "GET", "Colleagues of my team signed in now", access=ANYONE, response=OnlineOut)
+@documented("/team/online", "GET", "Colleagues of my team signed in now, with their status (available, away, "
+            "offline) and load (conversations assigned in the team)", access=ANYONE, response=OnlineOut)
 def online_colleagues(principal: Principal) -> Response:
     return json_answer(OnlineOut(items=wiring.presence().online(principal)))
 

@@ -21,8 +21,10 @@ from chalice.app import Blueprint, Request
 from chalicelib import wiring
 from chalicelib.api.schemas.admin_inputs import PageQuery
 from chalicelib.domain import errors
+from chalicelib.domain.accounts import require_mfa
 from chalicelib.domain.identity import ACCOUNT_WIDE_ROLES, Principal, principal_for, require_administrator
 from chalicelib.domain.models import Page
+from chalicelib.storage.service_settings import get_service_settings
 from pydantic import BaseModel, ValidationError
 
 # --- access labels ------------------------------------------------------------------------
@@ -36,6 +38,10 @@ STARTERS = "administrator, agent (of a team the channel account serves)"
 ASSIGNERS = "administrator, supervisor, agent (of the conversation's team)"
 OWNER = "the agent the conversation is assigned to"
 PUBLIC = "public"
+# Who am I, my profile, my password and authenticator: a user the service requires MFA of may
+# call these before setting it up; every other signed-in route refuses them (403
+# mfa_enrolment_required) until they have.
+SELF = "any signed-in user, also before setting up a required authenticator"
 
 # Routes outside the API document, each for a reason; any other route must be documented
 # (tests/unit/test_routes.py holds every registered route to this).
@@ -55,6 +61,7 @@ _STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.Conflict: 409,
     errors.PayloadTooLarge: 413,
     errors.WindowClosed: 422,
+    errors.TooManyRequests: 429,
 }
 _Model = TypeVar("_Model", bound=BaseModel)
 View = Callable[..., Response]
@@ -191,6 +198,8 @@ _ROLE_CHECKS: dict[str, Callable[[Principal], None]] = {ADMIN: require_administr
 
 def _authorize(access: str) -> Principal:
     principal = _caller()
+    if access != SELF:
+        require_mfa(get_service_settings(), principal)
     check = _ROLE_CHECKS.get(access)
     if check is not None:
         check(principal)
@@ -198,6 +207,10 @@ def _authorize(access: str) -> Principal:
 
 
 def _error_answer(failure: Exception) -> Response:
+    if isinstance(failure, errors.TooManyRequests):
+        answer = _error(429, failure.code, failure.message, failure.field)
+        answer.headers["Retry-After"] = str(failure.retry_after)
+        return answer
     if isinstance(failure, errors.DomainError):
         return _error(_status_of(failure), failure.code, failure.message, failure.field)
     assert isinstance(failure, ValidationError)

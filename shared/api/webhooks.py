@@ -4,7 +4,6 @@ by the channel's signature scheme and queued for the routing worker."""
 from __future__ import annotations
 
 from typing import cast
-from urllib.parse import urlencode
 
 from chalice import Response  # type: ignore[attr-defined]
 from chalicelib import wiring
@@ -12,20 +11,22 @@ from chalicelib.api.kit import RouteBlueprint, request
 from chalicelib.api.telemetry import logger
 from chalicelib.channels import webhook_reply
 from chalicelib.channels.base import WebhookRequest
-from chalicelib.core.settings import get_settings
+from chalicelib.core import api_gateway
 
 blueprint = RouteBlueprint(__name__)
 
 
 def _webhook_request() -> WebhookRequest:
+    # Signatures over the URL are checked against the URL the provider called, as API Gateway
+    # reports it (chalicelib/core/api_gateway.py).
     current = request()
-    query = dict(current.query_params or {})
-    base = get_settings().public_api_url + current.context.get("path", "")
+    event = current.to_original_event()
     return WebhookRequest(
-        method=current.method, url=base + (f"?{urlencode(query)}" if query else ""),
+        method=current.method, url=api_gateway.called_url(event),
         headers={key.lower(): value for key, value in current.headers.items()},
         # Chalice types raw_body as str | bytes, but it always holds bytes.
-        query=query, body=cast(bytes, current.raw_body) or b"",
+        query=dict(current.query_params or {}), body=cast(bytes, current.raw_body) or b"",
+        query_items=tuple(api_gateway.query_items(event)),
     )
 
 

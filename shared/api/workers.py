@@ -27,7 +27,7 @@ from chalicelib.api.telemetry import logger, tracer
 from chalicelib.core import resources
 from chalicelib.core.settings import app_name, require_at_cold_start
 from chalicelib.domain.events import EventsEnvelope
-from chalicelib.domain.models import InboundEnvelope, OutboundRequest
+from chalicelib.domain.models import InboundEnvelope, MediaCopyRequest, OutboundRequest
 from chalicelib.domain.queue_messages import (
     AssignmentMessage,
     AssignmentRequest,
@@ -66,6 +66,10 @@ class OutboundRecord(SqsRecordModel):
 
 class EventsRecord(SqsRecordModel):
     body: Json[EventsEnvelope]
+
+
+class MediaRecord(SqsRecordModel):
+    body: Json[MediaCopyRequest]
 
 
 class PurgeRecord(SqsRecordModel):
@@ -163,6 +167,11 @@ def reschedule_deletions(record: RescheduleRecord) -> None:
     request = record.body
     moved = wiring.auto_deletion().reschedule_step(team_id=request.team_id, cursor=request.cursor)
     logger.info("deletion dates moved", extra={"team_id": request.team_id, "moved": moved})
+
+
+@consumer(resources.MEDIA_QUEUE, MediaRecord)
+def copy_media(record: MediaRecord) -> None:
+    wiring.media_copier().handle(record.body)
 
 
 @consumer(resources.EVENTS_QUEUE, EventsRecord)

@@ -3,18 +3,22 @@ provider's payload into canonical events, and the provider's send API."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, Protocol, TypeVar
 
+from chalicelib.core.clock import utc_now
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
     ChannelEvent,
+    InboundMessage,
     MediaRef,
     OutboundContent,
+    UnreadableEvent,
 )
 from pydantic import ValidationError
 
@@ -23,13 +27,16 @@ Credentials = Mapping[str, str]
 
 @dataclass(frozen=True)
 class WebhookRequest:
-    """A webhook as the adapters see it: the raw bytes (signatures cover exactly these)."""
+    """A webhook as the adapters see it: the raw bytes (signatures cover exactly these) and the
+    URL the provider called (shared/core/api_gateway.py), with its query parameters decoded, every
+    value of a repeated one in ``query_items``."""
 
     method: str
     url: str
     headers: Mapping[str, str]
     query: Mapping[str, str]
     body: bytes
+    query_items: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,6 +153,36 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise InvalidInput("body must be a JSON object", field="body")
     return document
+
+
+def unreadable(channel: Channel, account: ChannelAccount, raw: Any, reason: str | Exception, *, location: str,
+               customer_id: object = "") -> UnreadableEvent:
+    """One part of an authentic delivery that cannot be read, kept instead of failing the rest."""
+    if isinstance(reason, ValidationError):
+        first = reason.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        reason = f"{first['msg']}" + (f" (at {where})" if where else "")
+    elif isinstance(reason, InvalidInput) and reason.field:
+        reason = f"{reason} (at {reason.field})"
+    text = raw if isinstance(raw, str) else json.dumps(raw, sort_keys=True, default=str)
+    digest = hashlib.sha256(f"{location}\n{text}".encode()).hexdigest()[:32]
+    return UnreadableEvent(channel=channel, account_id=account.id,
+                           customer_id=str(customer_id) if isinstance(customer_id, str | int) else "",
+                           reason=str(reason), location=location, raw=text, provider_event_id=digest,
+                           received_at=utc_now())
+
+
+def in_batch_order(events: Sequence[ChannelEvent]) -> list[ChannelEvent]:
+    """The customer messages of one delivery numbered in the order the provider batched them
+    (InboundMessage.sequence): the tie-breaker of messages dated to the same second."""
+    numbered: list[ChannelEvent] = []
+    position = 0
+    for event in events:
+        if isinstance(event, InboundMessage) and event.sequence is None:
+            event = event.model_copy(update={"sequence": position})
+            position += 1
+        numbered.append(event)
+    return numbered
 
 
 def invalid_payload(error: ValidationError, what: str, *, default_field: str = "body",

@@ -13,10 +13,13 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from chalicelib.core.clock import utc_now
 from chalicelib.domain.errors import InvalidInput, SignatureRejected
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
+    ChannelEvent,
+    ConsentSignal,
     ContactCard,
     ContentKind,
     InboundMessage,
@@ -24,7 +27,6 @@ from chalicelib.domain.models import (
     MediaRef,
     OutboundContent,
     OutboundMedia,
-    StatusUpdate,
 )
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -39,6 +41,7 @@ from .base import (
     no_handshake,
     parse_json_object,
     send_parts,
+    unreadable,
 )
 from .http import post_json
 
@@ -93,6 +96,37 @@ class _Update(_Loose):
     update_id: int
     message: dict[str, Any] | None = None
     edited_message: dict[str, Any] | None = None
+    callback_query: dict[str, Any] | None = None
+    my_chat_member: dict[str, Any] | None = None
+
+
+class _CallbackQuery(_Loose):
+    id: str
+    sender: _User = Field(alias="from")
+    message: dict[str, Any] | None = None
+    data: str | None = None
+
+
+class _MemberChat(_Loose):
+    id: int
+    type: str
+
+
+class _ChatMemberUpdated(_Loose):
+    chat: _MemberChat
+    date: int
+    new_chat_member: dict[str, Any]
+
+
+def _button_title(message: dict[str, Any], data: str | None) -> str | None:
+    """The text of the inline keyboard button whose callback_data is ``data``."""
+    markup = message.get("reply_markup")
+    rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
+    for row in rows if isinstance(rows, list) else []:
+        for button in row if isinstance(row, list) else []:
+            if isinstance(button, dict) and data is not None and button.get("callback_data") == data:
+                return str(button.get("text") or "") or None
+    return None
 
 
 def _full_name(first: str | None, last: str | None) -> str | None:
@@ -137,19 +171,60 @@ class TelegramAdapter:
             raise SignatureRejected("X-Telegram-Bot-Api-Secret-Token does not match this account's secret token",
                                     field="X-Telegram-Bot-Api-Secret-Token")
 
-    def parse(self, request: WebhookRequest, account: ChannelAccount) -> list[InboundMessage | StatusUpdate]:
+    def parse(self, request: WebhookRequest, account: ChannelAccount) -> list[ChannelEvent]:
+        """One Update per POST. A body that is no Update at all is refused; an Update that
+        cannot be read is kept as an UnreadableEvent and answered 200 (Telegram would otherwise
+        redeliver it, and hold back the updates behind it)."""
+        document = parse_json_object(request.body)
         try:
-            update = _Update.model_validate(parse_json_object(request.body))
+            update = _Update.model_validate(document)
         except ValidationError as error:
             raise invalid_payload(error, "not a Telegram update") from error
+        try:
+            return self._update(update, account)
+        except (ValidationError, InvalidInput) as error:
+            return [unreadable(self.channel, account, document, error, location=f"update {update.update_id}")]
+
+    def _update(self, update: _Update, account: ChannelAccount) -> list[ChannelEvent]:
         if update.message is not None:
             return [self._message(update.message, account, edited=False)]
         if update.edited_message is not None:
             return [self._message(update.edited_message, account, edited=True)]
-        # Other updates (callback queries, chat member changes, channel posts, ...) carry no
-        # customer message. A my_chat_member update with status "kicked" means the user blocked
-        # the bot: an opt-out signal the consent work will want; for now it is dropped.
+        if update.callback_query is not None:
+            return [self._callback(update.callback_query, account)]
+        if update.my_chat_member is not None:
+            return self._member(update.my_chat_member, account)
+        # Other updates (channel posts, polls, ...) carry no customer message.
         return []
+
+    def _callback(self, raw: dict[str, Any], account: ChannelAccount) -> InboundMessage:
+        """A button of an inline keyboard the customer pressed (``callback_query``): its title
+        (looked up in the keyboard of the message it was on) is the text, its callback data
+        the payload. Telegram dates it by nothing, so it is dated on arrival."""
+        query = _CallbackQuery.model_validate(raw)
+        message = query.message or {}
+        chat = message.get("chat") if isinstance(message.get("chat"), dict) else None
+        chat_id = chat["id"] if chat and "id" in chat else query.sender.id
+        title = _button_title(message, query.data)
+        return InboundMessage(
+            channel=self.channel, account_id=account.id, customer_id=str(chat_id),
+            customer_name=_full_name(query.sender.first_name, query.sender.last_name),
+            provider_message_id=f"{chat_id}:callback:{query.id}", sent_at=utc_now(), kind=ContentKind.TEXT,
+            text=title or query.data, reply_payload=query.data, raw={"callback_query": raw})
+
+    def _member(self, raw: dict[str, Any], account: ChannelAccount) -> list[ChannelEvent]:
+        """``my_chat_member``: the bot's membership in a chat changed. In a private chat,
+        ``kicked`` means the customer blocked the bot (no message reaches them until they
+        restart it) and ``member`` after that means they restarted it."""
+        update = _ChatMemberUpdated.model_validate(raw)
+        status = str(update.new_chat_member.get("status") or "")
+        if update.chat.type != "private" or status not in {"kicked", "member"}:
+            return []
+        blocked = status == "kicked"
+        return [ConsentSignal(
+            channel=self.channel, account_id=account.id, customer_id=str(update.chat.id), opted_out=blocked,
+            occurred_at=_timestamp(update.date), provider_event_id=f"{update.chat.id}:member:{update.date}:{status}",
+            detail="the customer blocked the bot" if blocked else "the customer restarted the bot")]
 
     def _message(self, raw: dict[str, Any], account: ChannelAccount, *, edited: bool) -> InboundMessage:
         field = "edited_message" if edited else "message"
@@ -163,19 +238,21 @@ class TelegramAdapter:
             "channel": self.channel, "account_id": account.id, "customer_id": str(message.chat.id),
             "customer_name": name or message.chat.title,
         }
-        if edited:
-            # An edit re-sends the whole message under the same message_id; it is kept (as
-            # unsupported, with the provider's payload) under its own key, so that it is not
-            # taken for a redelivery of the original.
-            edit_date = message.edit_date or message.date
-            key = provider_message_id(message.chat.id, message.message_id)
-            return InboundMessage(**common, provider_message_id=f"{key}:edit:{edit_date}",
-                                  sent_at=_timestamp(edit_date), kind=ContentKind.UNSUPPORTED, raw={field: raw})
         kind, media, location, contacts = _content(raw)
         text = raw.get("text") if kind is ContentKind.TEXT else raw.get("caption")
+        if edited:
+            # An edit re-sends the whole message under the same message_id: it gives the original
+            # its new text (edit_of). Its own key (with the edit date) keeps it from being taken
+            # for a redelivery of the original, should it be stored as a message of its own.
+            edit_date = message.edit_date or message.date
+            key = provider_message_id(message.chat.id, message.message_id)
+            return InboundMessage(**common, provider_message_id=f"{key}:edit:{edit_date}", edit_of=key,
+                                  sent_at=_timestamp(edit_date), kind=ContentKind.TEXT,
+                                  text=text if isinstance(text, str) else None, raw={field: raw})
         return InboundMessage(
             **common, provider_message_id=provider_message_id(message.chat.id, message.message_id),
-            sent_at=_timestamp(message.date), kind=kind, text=text if isinstance(text, str) else None,
+            sent_at=_timestamp(message.date), sequence=message.message_id, kind=kind,
+            text=text if isinstance(text, str) else None,
             media=media, location=location, contacts=contacts,
             raw=raw if kind is not ContentKind.TEXT else None,
         )

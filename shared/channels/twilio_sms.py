@@ -19,12 +19,14 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+from chalicelib.core.api_gateway import encode_query
 from chalicelib.core.clock import utc_now
 from chalicelib.domain.capabilities import media_refusal
 from chalicelib.domain.errors import InvalidInput, SignatureRejected
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
+    ChannelEvent,
     ContentKind,
     DeliveryStatus,
     InboundMessage,
@@ -44,6 +46,7 @@ from .base import (
     WebhookRequest,
     no_handshake,
     send_parts,
+    unreadable,
 )
 from .http import post_form
 
@@ -93,16 +96,26 @@ def sign(url: str, params: Iterable[tuple[str, str]], auth_token: str) -> str:
     return base64.b64encode(digest).decode()
 
 
-def _url_variants(url: str) -> set[str]:
-    """The URL as given, without its port and with the scheme's default port: Twilio's own
-    validators accept all three, as Twilio signs either form."""
+def _url_variants(url: str, query_items: Sequence[tuple[str, str]] = ()) -> set[str]:
+    """The URLs Twilio may have signed for this request. The port rules of Twilio's own
+    validators: the URL as called, without its port, and with the scheme's default port. And,
+    since API Gateway hands over the query decoded (shared/core/api_gateway.py), the query as the
+    administrator may have written it into the webhook URL: RFC 3986 encoding (``%20``), form
+    encoding (``+``), or with the characters RFC 3986 allows in a query left unencoded."""
     parts = urlsplit(url)
+    queries = {parts.query}
+    if query_items:
+        queries |= {encode_query(query_items), encode_query(query_items, plus_spaces=True),
+                    encode_query(query_items, safe=_QUERY_SAFE)}
     host = parts.hostname or ""
     default_port = 443 if parts.scheme == "https" else 80
-    without_port = urlunsplit(parts._replace(netloc=_netloc(parts.username, parts.password, host, None)))
-    with_port = urlunsplit(parts._replace(
-        netloc=_netloc(parts.username, parts.password, host, parts.port or default_port)))
-    return {url, without_port, with_port}
+    netlocs = {parts.netloc, _netloc(parts.username, parts.password, host, None),
+               _netloc(parts.username, parts.password, host, parts.port or default_port)}
+    return {urlunsplit(parts._replace(netloc=netloc, query=query)) for netloc in netlocs for query in queries}
+
+
+# Characters RFC 3986 allows unencoded inside a query value (sub-delims but & = + ;, and : @ / ?).
+_QUERY_SAFE = "!$'()*,:@/?"
 
 
 def _netloc(user: str | None, password: str | None, host: str, port: int | None) -> str:
@@ -153,8 +166,8 @@ class TwilioSmsAdapter:
         no_handshake(self.channel)
 
     def authenticate(self, request: WebhookRequest, credentials: Credentials) -> None:
-        # The URL must be the public URL Twilio called (WebhookRequest.url is built from the
-        # configured public API URL). Nothing signed is dated, so a replayed request is absorbed
+        # Twilio signs the URL it called (WebhookRequest.url, as API Gateway reports it; see
+        # _url_variants). Nothing signed is dated, so a replayed request is absorbed
         # by the MessageSid idempotency, not here.
         provided = request.headers.get(SIGNATURE_HEADER)
         if not provided:
@@ -162,19 +175,26 @@ class TwilioSmsAdapter:
         params = _form(request.body)
         token = credentials["auth_token"]
         if not any(hmac.compare_digest(provided.encode(), sign(url, params, token).encode())
-                   for url in sorted(_url_variants(request.url))):
+                   for url in sorted(_url_variants(request.url, request.query_items))):
             raise SignatureRejected("X-Twilio-Signature does not match the URL and parameters",
                                     field="X-Twilio-Signature")
 
-    def parse(self, request: WebhookRequest, account: ChannelAccount) -> list[InboundMessage | StatusUpdate]:
+    def parse(self, request: WebhookRequest, account: ChannelAccount) -> list[ChannelEvent]:
         fields = dict(_form(request.body))
         sid = fields.get("MessageSid") or fields.get("SmsSid")
         if not sid:
             raise InvalidInput("MessageSid is missing", field="MessageSid")
+        # A form with a MessageSid is Twilio's; one that cannot be read past that is kept as an
+        # UnreadableEvent and answered 200 (Twilio would otherwise retry it).
         status = fields.get("MessageStatus") or fields.get("SmsStatus")
-        if status is not None and status not in _INBOUND_STATUSES:
-            return self._status(sid, status, fields, account)
-        return [self._message(sid, fields, account)]
+        try:
+            if status is not None and status not in _INBOUND_STATUSES:
+                return list(self._status(sid, status, fields, account))
+            return [self._message(sid, fields, account)]
+        except InvalidInput as error:
+            customer = fields.get("To" if status not in _INBOUND_STATUSES and status else "From", "")
+            return [unreadable(self.channel, account, fields, error, customer_id=customer,
+                               location=f"MessageSid {sid}")]
 
     def _message(self, sid: str, fields: dict[str, str], account: ChannelAccount) -> InboundMessage:
         _check_ours(account, fields.get("To"), fields.get("MessagingServiceSid"), field="To")

@@ -43,10 +43,10 @@ from .base import (
     SendFailed,
     SentMessage,
     WebhookRequest,
-    invalid_payload,
     no_handshake,
     parse_json_object,
     send_parts,
+    unreadable,
 )
 from .http import post_json
 
@@ -155,10 +155,21 @@ class ViberAdapter:
                                     "a replayed request is refused", field="timestamp")
 
     def parse(self, request: WebhookRequest, account: ChannelAccount) -> list[ChannelEvent]:
+        """One callback per POST. A body that is no callback at all (no ``event``) is refused; a
+        callback that cannot be read is kept as an UnreadableEvent and answered 200 (Viber
+        would otherwise redeliver it for an hour)."""
+        document = parse_json_object(request.body)
+        if not isinstance(document.get("event"), str):
+            raise InvalidInput("not a Viber callback: event is missing", field="event")
         try:
-            callback = _Callback.model_validate(parse_json_object(request.body))
-        except ValidationError as error:
-            raise invalid_payload(error, "not a Viber callback") from error
+            return self._callback(_Callback.model_validate(document), account)
+        except (ValidationError, InvalidInput) as error:
+            sender = document.get("sender")
+            customer = sender.get("id", "") if isinstance(sender, dict) else document.get("user_id", "")
+            return [unreadable(self.channel, account, document, error, customer_id=customer,
+                               location=f"{document['event']} callback")]
+
+    def _callback(self, callback: _Callback, account: ChannelAccount) -> list[ChannelEvent]:
         if callback.event in _IGNORED_EVENTS:
             return []
         if callback.event == "message":

@@ -162,6 +162,13 @@ RESCHEDULE_QUEUE = QueueDefinition("reschedule", fifo=False, visibility_timeout_
 EVENTS_QUEUE = QueueDefinition("events", fifo=True, visibility_timeout_seconds=60,
                                max_receive_count=5, batch_size=3)
 
+# Routing -> the media worker, which copies an inbound message's media from the provider into
+# the media bucket and attaches it to the stored message: the inbound path never waits on a
+# provider's media host. FIFO (one group per message), because the delayed-retry machine puts a
+# failed copy back with a group; batches of one, so a slow media host holds up no other copy.
+MEDIA_QUEUE = QueueDefinition("media", fifo=True, visibility_timeout_seconds=180,
+                              max_receive_count=5, batch_size=1)
+
 # --- push to the agents' browsers (shared/domain/notices.py, shared/api/push.py) ---
 # Use cases -> the push worker, which sends each "what changed" notice to the WebSocket connections
 # of the team concerned. Standard queue: a notice carries versions, so order does not matter, and a
@@ -171,7 +178,7 @@ NOTICES_QUEUE = QueueDefinition("notices", fifo=False, visibility_timeout_second
 
 QUEUES: tuple[QueueDefinition, ...] = (
     INBOUND_QUEUE, ASSIGNMENT_QUEUE, OUT_OF_OFFICE_QUEUE, OUTBOUND_QUEUE, SEND_QUEUE, PURGE_QUEUE,
-    RESCHEDULE_QUEUE, EVENTS_QUEUE, NOTICES_QUEUE,
+    RESCHEDULE_QUEUE, EVENTS_QUEUE, MEDIA_QUEUE, NOTICES_QUEUE,
 )
 
 

@@ -2,8 +2,9 @@
 
 Conversations wait in New unless their team assigns automatically (``AssignmentPolicy``). Then
 a reopened conversation goes back to the agent who had it (sticky) if they can take it, and
-any other goes round robin to the next signed-in agent of the team below the capacity.
-"Signed in" is presence: a heartbeat within ``presence.ONLINE_WINDOW``.
+any other goes round robin to the next Available agent of the team below the capacity.
+"Available" is presence: a heartbeat within ``presence.ONLINE_WINDOW`` that said so (an agent
+who is Away or Offline gets nothing).
 
 A conversation that found nobody (no agent online, all at capacity) waits in New until an
 agent can take it: when an agent comes online (their first heartbeat after being offline) or
@@ -210,7 +211,7 @@ class Assigner:
                             last_assigned=last_assigned, assigned=assigned)
 
     def _candidates(self, team_id: str) -> list[User]:
-        online = presence.online_user_ids(team_id, self._clock() - presence.ONLINE_WINDOW)
+        online = presence.available_user_ids(team_id, self._clock() - presence.ONLINE_WINDOW)
         users = (self._users.get(user_id) for user_id in online)
         return [user for user in users
                 if user is not None and user.role in WORKING_ROLES and team_id in user.team_ids]

@@ -52,12 +52,16 @@ class ChannelAdministration:
         self._media = media
         self._public_api_url = public_api_url.rstrip("/")
 
-    def _view(self, account: ChannelAccount) -> ChannelAccountView:
-        return ChannelAccountView(
-            **account.model_dump(),
-            webhook_url=f"{self._public_api_url}/webhooks/{account.channel.value}/{account.id}")
+    def _view(self, account: ChannelAccount, api_url: str) -> ChannelAccountView:
+        """The account with the webhook URL to give its provider: on the configured public API
+        URL, else on the API's URL as the administrator's request reached it (``api_url``), so
+        the URL is right from the first deploy on."""
+        base = self._public_api_url or api_url.rstrip("/")
+        return ChannelAccountView(**account.model_dump(),
+                                  webhook_url=f"{base}/webhooks/{account.channel.value}/{account.id}")
 
-    def add(self, principal: Principal, account: ChannelAccount, credentials: Mapping[str, str]) -> ChannelAccountView:
+    def add(self, principal: Principal, account: ChannelAccount, credentials: Mapping[str, str], *,
+            api_url: str = "") -> ChannelAccountView:
         """Store the credentials first, then the account: an account never exists without its
         secret, and a retry after a failure in between overwrites the orphaned secret."""
         require_administrator(principal)
@@ -65,13 +69,15 @@ class ChannelAdministration:
         check_credentials(account.channel, credentials)
         self._accounts.require_absent(account.id)
         self._secrets.store(account.channel.value, account.id, credentials)
-        return self._view(self._accounts.create(account))
+        return self._view(self._accounts.create(account), api_url)
 
-    def list_accounts(self, principal: Principal, *, limit: int, cursor: str | None) -> Page[ChannelAccountView]:
+    def list_accounts(self, principal: Principal, *, limit: int, cursor: str | None,
+                      api_url: str = "") -> Page[ChannelAccountView]:
         require_settings_reader(principal)
         check_limit(limit)
         page = self._accounts.list_accounts(limit=limit, cursor=cursor)
-        return Page[ChannelAccountView](items=[self._view(a) for a in page.items], next_cursor=page.next_cursor)
+        return Page[ChannelAccountView](items=[self._view(a, api_url) for a in page.items],
+                                        next_cursor=page.next_cursor)
 
     def team_accounts(self, principal: Principal, *, limit: int, cursor: str | None) -> Page[ChannelAccount]:
         """The accounts that bring conversations to the caller's teams (the account's own team, or
@@ -83,18 +89,18 @@ class ChannelAdministration:
         serves = accounts_serving(principal, self._accounts)
         return Page[ChannelAccount](items=[a for a in page.items if serves(a)], next_cursor=page.next_cursor)
 
-    def get(self, principal: Principal, account_id: str) -> ChannelAccountView:
+    def get(self, principal: Principal, account_id: str, *, api_url: str = "") -> ChannelAccountView:
         require_settings_reader(principal)
-        return self._view(self._accounts.require(account_id))
+        return self._view(self._accounts.require(account_id), api_url)
 
     def update(self, principal: Principal, account_id: str, *, name: str | None, team_id: str | None,
-               enabled: bool | None) -> ChannelAccountView:
+               enabled: bool | None, api_url: str = "") -> ChannelAccountView:
         """Rename, enable or disable (a disabled account's webhooks get 404), or route the account
         to a team (its conversations without a matching routing rule go there)."""
         require_administrator(principal)
         if team_id is not None:
             self._require_team(team_id)
-        return self._view(self._accounts.update(account_id, name=name, team_id=team_id, enabled=enabled))
+        return self._view(self._accounts.update(account_id, name=name, team_id=team_id, enabled=enabled), api_url)
 
     def rotate_credentials(self, principal: Principal, account_id: str, credentials: Mapping[str, str]) -> None:
         require_administrator(principal)

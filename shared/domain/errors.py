@@ -48,3 +48,38 @@ class WindowClosed(DomainError):
     """A free-text reply outside the channel's customer-service window."""
 
     code = "window_closed"
+
+
+class TooManyRequests(DomainError):
+    """Too many attempts (sign-in throttling); ``retry_after`` seconds until the next may go."""
+
+    code = "too_many_requests"
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after
+
+
+# --- accounts (the user pool's answers, in words a person can act on) ---
+
+
+class InvitationExpired(Unauthenticated):
+    code = "invitation_expired"
+
+
+class WeakPassword(InvalidInput):
+    code = "weak_password"
+
+
+class WrongCode(InvalidInput):
+    code = "wrong_code"
+
+
+class CodeExpired(InvalidInput):
+    code = "code_expired"
+
+
+class MfaEnrolmentRequired(Forbidden):
+    """The service requires MFA of this user, who has not set it up yet."""
+
+    code = "mfa_enrolment_required"

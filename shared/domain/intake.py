@@ -15,7 +15,7 @@ from chalicelib.core.resources import INBOUND_QUEUE
 from chalicelib.domain.errors import NotFound, PayloadTooLarge
 from chalicelib.storage.repository import ContactRepository
 
-from .models import ChannelAccount, ChannelEvent, ConsentSignal, InboundEnvelope, InboundMessage
+from .models import ChannelAccount, ChannelEvent, ConsentSignal, InboundEnvelope, InboundMessage, UnreadableEvent
 
 
 class WebhookIntake:
@@ -56,6 +56,8 @@ def _queue_message(event: ChannelEvent) -> QueueMessage:
         dedup = fifo_token("message", event.channel.value, event.account_id, event.provider_message_id)
     elif isinstance(event, ConsentSignal):
         dedup = fifo_token("consent", event.channel.value, event.account_id, event.provider_event_id)
+    elif isinstance(event, UnreadableEvent):
+        dedup = fifo_token("unreadable", event.channel.value, event.account_id, event.provider_event_id)
     else:
         dedup = fifo_token("status", event.channel.value, event.account_id, event.provider_message_id,
                            event.status.value)

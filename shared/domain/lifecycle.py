@@ -101,8 +101,8 @@ class Lifecycle:
         agent = self._repository.get_user(agent_id)
         if agent is None or agent.role not in WORKING_ROLES or before.team_id not in agent.team_ids:
             raise InvalidInput(f"user {agent_id} is not an agent of team {before.team_id}", field="agent_id")
-        if agent_id != principal.id and not self._presence.is_online(before.team_id, agent_id):
-            raise InvalidInput(f"{agent.display_name} is not signed in now; assign to a colleague who is",
+        if agent_id != principal.id and not self._presence.is_available(before.team_id, agent_id):
+            raise InvalidInput(f"{agent.display_name} is not available now; assign to a colleague who is",
                                field="agent_id")
         after, now = self._move(before, ConversationState.ASSIGNED, agent_id, actor_id=principal.id)
         self._publish_assigned(after, now)
@@ -158,7 +158,7 @@ class Lifecycle:
         if owner_id is not None:
             agent = self._repository.get_user(owner_id)
             if (agent is None or agent.role not in WORKING_ROLES or conversation.team_id not in agent.team_ids
-                    or not self._presence.is_online(conversation.team_id, owner_id)):
+                    or not self._presence.is_available(conversation.team_id, owner_id)):
                 owner_id = None
         state = ConversationState.ASSIGNED if owner_id else ConversationState.NEW
         after, _ = self._move(conversation, state, owner_id, actor_id=None, reopened=True)

@@ -113,6 +113,16 @@ class ContactCard(Frozen):
     emails: list[str] = []
 
 
+class StoryRef(Frozen):
+    """An Instagram story the message is about: the customer mentioned the account in their
+    story, or replied to one of the account's stories. Only the link is kept (Meta forbids
+    storing story media); it stops working when the story expires."""
+
+    kind: Literal["mention", "reply"]
+    url: str | None = None
+    story_id: str | None = None
+
+
 class InboundMessage(Frozen):
     type: Literal["message"] = "message"
     channel: Channel
@@ -128,6 +138,22 @@ class InboundMessage(Frozen):
     contacts: list[ContactCard] = []
     # The customer's language as the channel reports it (BCP 47, e.g. "nl" or "pt-BR"), for routing.
     language: str | None = None
+    # A reply the customer chose from buttons or a list we sent (WhatsApp interactive and
+    # template quick-reply buttons, Telegram callback queries, Messenger quick replies): the
+    # chosen title is the text, this is the option's payload, for integrators and consent.
+    reply_payload: str | None = None
+    # The provider's own order of the message, where it has one (Telegram's message_id, the
+    # position within a batched delivery): the tie-breaker of messages sent in one second.
+    sequence: int | None = None
+    # A story mention or story reply (Instagram).
+    story: StoryRef | None = None
+    # The customer edited an earlier message (Telegram edited_message): the provider id of the
+    # original, which takes this text; the message itself is not stored.
+    edit_of: str | None = None
+    # The customer reacted to a message (WhatsApp, Messenger, Instagram): the provider id of the
+    # message and the emoji ("" when the reaction was removed); not stored as a message itself.
+    reaction_to: str | None = None
+    reaction: str | None = None
     # The provider's own payload of this message, kept for unsupported kinds so nothing is dropped.
     raw: dict[str, Any] | None = None
 
@@ -165,9 +191,29 @@ class ConsentSignal(Frozen):
     detail: str = ""
 
 
+class UnreadableEvent(Frozen):
+    """One event of an authentic delivery that the adapter could not read (a shape it does not
+    know, a field it needs missing). The rest of the delivery goes on; this part is kept with
+    its raw payload and the reason, for an operator to look at (storage/unreadable_events.py)."""
+
+    type: Literal["unreadable"] = "unreadable"
+    channel: Channel
+    account_id: str
+    # The customer when the part names one (else empty): keeps it in that customer's FIFO group.
+    customer_id: str = ""
+    reason: str
+    # Where in the delivery it was (``entry[0].changes[1].value.statuses[0]``).
+    location: str
+    raw: str
+    # A digest of the raw part: a redelivery is kept once.
+    provider_event_id: str
+    received_at: datetime
+
+
 # What an adapter's parse() produces from a webhook.
-ChannelEvent = InboundMessage | StatusUpdate | ConsentSignal
-InboundEvent = Annotated[InboundMessage | StatusUpdate | ConsentSignal, Field(discriminator="type")]
+ChannelEvent = InboundMessage | StatusUpdate | ConsentSignal | UnreadableEvent
+InboundEvent = Annotated[InboundMessage | StatusUpdate | ConsentSignal | UnreadableEvent,
+                         Field(discriminator="type")]
 
 
 class InboundEnvelope(Frozen):
@@ -215,6 +261,30 @@ class Attachment(Frozen):
     size: int
 
 
+class MediaIssue(Frozen):
+    """A media object of an inbound message that is not (yet) in the media bucket: being copied,
+    waiting for a retry, or given up on, with the reason the agent sees."""
+
+    index: int
+    content_type: str | None = None
+    filename: str | None = None
+    state: Literal["pending", "retrying", "failed"]
+    reason: str | None = None
+
+
+class MediaCopyRequest(Frozen):
+    """The body of one media queue message: copy these media of a stored inbound message."""
+
+    conversation_id: str
+    message_id: str
+    account_id: str
+    media: list[MediaRef]
+    # Positions of the media among the message's, in the same order as ``media``.
+    indexes: list[int]
+    attempt: int = 0
+    first_queued_at: datetime
+
+
 class Message(Frozen):
     id: str
     conversation_id: str
@@ -239,6 +309,20 @@ class Message(Frozen):
     # An outbound reply that takes several provider messages (text, then one per attachment): the
     # provider's ids of the parts sent so far, in order; a retry resumes after them.
     sent_parts: tuple[str, ...] = ()
+    # A reply chosen from buttons or a list: the option's payload (the text is its title).
+    reply_payload: str | None = None
+    # A location or contact cards the customer shared (WhatsApp, Telegram, Viber, Messenger).
+    location: Location | None = None
+    contacts: tuple[ContactCard, ...] = ()
+    # A story mention or story reply (Instagram), with the story's link.
+    story: StoryRef | None = None
+    # The customer edited the message: when, and the texts it had before (oldest first).
+    edited_at: datetime | None = None
+    earlier_texts: tuple[str, ...] = ()
+    # The customer's reaction to the message (an emoji), if any.
+    reaction: str | None = None
+    # Media of the message not in the bucket (yet): being copied, retrying, or not available.
+    media_issues: tuple[MediaIssue, ...] = ()
 
 
 class User(Frozen):
@@ -247,6 +331,8 @@ class User(Frozen):
     display_name: str
     role: Role
     team_ids: tuple[str, ...]
+    # Signs in with an authenticator app (TOTP) as well as the password.
+    mfa_enabled: bool = False
 
 
 class Team(Frozen):
@@ -349,9 +435,17 @@ class Template(Frozen):
     parameters: tuple[str, ...] = ()
 
 
+# What an agent says of themselves in the web app: only Available agents are given work
+# (automatic assignment, reopen to the previous owner, reassignment by a colleague).
+Availability = Literal["available", "away", "offline"]
+
+
 class Presence(Frozen):
     user_id: str
     last_seen: datetime
+    status: Availability = "available"
+    # Conversations assigned to them in the team now (the team view; absent where not read).
+    load: int | None = None
 
 
 Message.model_rebuild()

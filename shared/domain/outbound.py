@@ -27,6 +27,7 @@ from chalicelib.channels import adapter_for
 from chalicelib.channels.base import PartProgress, SendFailed
 from chalicelib.core.resources import SEND_QUEUE
 from chalicelib.storage.consent import ConsentStore
+from chalicelib.storage.early_statuses import EarlyStatusStore, apply_held_statuses
 from chalicelib.storage.repository import ContactRepository
 
 from .capabilities import THREADED_CHANNELS
@@ -147,6 +148,9 @@ class OutboundDispatcher:
         self._repository.record_sent(conversation.id, message.id, sent.provider_message_id,
                                      conversation.channel, conversation.account_id, now, part_ids=sent.part_ids)
         self._publish_status(request, DeliveryStatus.SENT, now)
+        # Statuses the provider reported before its send API answered (routing held them).
+        apply_held_statuses(self._repository, EarlyStatusStore(), conversation.channel, conversation.account_id,
+                            [sent.provider_message_id, *sent.part_ids])
         return DeliveryStatus.SENT
 
     def _failed(self, request: OutboundRequest, first_queued_at: datetime, failure: SendFailed,

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .admin_models import NotificationPreference
 from .consent import ConsentKeywords
 from .models import Channel
+from .service_settings import MfaRequirement
 
 _LANGUAGE = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$"
 
@@ -34,6 +35,9 @@ class ServiceSettingsPatch(Patch):
     # Customers: one open conversation across channels; opt-out / opt-in keywords per channel.
     one_open_conversation: bool | None = None
     consent_keywords: dict[Channel, ConsentKeywords] | None = None
+    # Accounts: who must use an authenticator app; minutes idle before an agent turns Away (0: never).
+    mfa_required: MfaRequirement | None = None
+    away_after_minutes: int | None = Field(default=None, ge=0, le=480)
 
 
 class ProfilePatch(Patch):

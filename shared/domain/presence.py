@@ -1,43 +1,59 @@
-"""Who is signed in now, from the web app's heartbeat (``storage/presence.py``). Conversations
-are assigned only to colleagues who are online (by hand here, automatically in
-``assignment.py``), and a reopened conversation returns to its agent only if they are."""
+"""Who is at work now, from the web app's heartbeats (``storage/presence.py``): each agent says
+Available, Away or Offline (the web app turns them Away after the service's idle minutes), and
+one who stops beating (last tab closed, connection lost) is Offline after ``ONLINE_WINDOW``.
+
+Only Available agents are given work: automatic assignment (``assignment.py``), a reopened
+conversation's return to its agent, and assignment by a colleague (``lifecycle.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from chalicelib.storage import presence
 
 from .assignment import WaitingOffers
 from .identity import WORKING_ROLES, Principal
-from .models import Presence
+from .models import Availability, Presence
 
 
 class PresenceService:
-    def __init__(self, clock: Callable[[], datetime], offers: WaitingOffers | None = None) -> None:
+    def __init__(self, clock: Callable[[], datetime], offers: WaitingOffers | None = None,
+                 load: Callable[[str, Iterable[str]], int] | None = None) -> None:
         self._clock = clock
         self._offers = offers
+        self._load = load
 
-    def heartbeat(self, principal: Principal) -> datetime:
-        """Record the caller as signed in (in each of their teams); returns until when they count
-        as online without another heartbeat. An agent who was offline in a team may take its
-        waiting conversations now: they are offered again (through the assignment worker)."""
+    def heartbeat(self, principal: Principal, status: Availability = "available") -> datetime:
+        """Record the caller as signed in with ``status`` (in each of their teams); returns until
+        when they count as online without another heartbeat. An agent who became Available in a
+        team may take its waiting conversations now: they are offered again (assignment worker)."""
         now = self._clock()
-        came_online = presence.record_heartbeat(principal.id, principal.user.team_ids, now)
+        came_online = presence.record_heartbeat(principal.id, principal.user.team_ids, now, status)
         if came_online and principal.user.role in WORKING_ROLES and self._offers is not None:
             self._offers.request(came_online)
         return now + presence.ONLINE_WINDOW
+
+    def keep_alive(self, principal: Principal) -> None:
+        """The WebSocket's heartbeat (and connecting): signed in, with the status the agent last chose
+        (the web app's availability heartbeat sets it), so the socket never turns Away into Available."""
+        seen = presence.current(principal.team_id, principal.id)
+        self.heartbeat(principal, seen.status if seen is not None else "available")
 
     def went_away(self, team_id: str, user_id: str) -> None:
         """The user's last WebSocket connection in the team closed: they count as offline there
         after ``presence.DEPARTURE_GRACE`` (a page reload reconnects well within it)."""
         presence.record_departure(user_id, team_id, self._clock())
 
-    def is_online(self, team_id: str, user_id: str) -> bool:
-        seen = presence.last_seen(team_id, user_id)
-        return seen is not None and self._clock() - seen <= presence.ONLINE_WINDOW
+    def is_available(self, team_id: str, user_id: str) -> bool:
+        seen = presence.current(team_id, user_id)
+        return seen is not None and seen.status == "available" and self._clock() - seen.last_seen <= \
+            presence.ONLINE_WINDOW
 
     def online(self, principal: Principal) -> list[Presence]:
-        """Colleagues of the caller's team signed in now."""
-        return presence.seen_since(principal.team_id, self._clock() - presence.ONLINE_WINDOW)
+        """Colleagues of the caller's team signed in now, with their status and their load (the
+        conversations assigned to them in the team)."""
+        seen = presence.seen_since(principal.team_id, self._clock() - presence.ONLINE_WINDOW)
+        if self._load is None:
+            return seen
+        return [entry.model_copy(update={"load": self._load(entry.user_id, [principal.team_id])}) for entry in seen]

@@ -85,7 +85,7 @@ class PushConnections:
         user_id = self._subject("Bearer " + token_of(protocol_header))
         principal = principal_for(self._user(user_id), team, self._team_exists)
         self._store.add(Connection(connection_id, principal.id, principal.team_id), self._clock())
-        self._presence.heartbeat(principal)
+        self._presence.keep_alive(principal)
         self._notices.presence_changed([principal.team_id], principal.id)
         return principal
 
@@ -101,7 +101,7 @@ class PushConnections:
         if connection is None:
             raise Unauthenticated("this connection is not registered")
         # The user is read again: a user disabled since connecting stops counting as online.
-        self._presence.heartbeat(principal_for(self._user(connection.user_id), connection.team_id, self._team_exists))
+        self._presence.keep_alive(principal_for(self._user(connection.user_id), connection.team_id, self._team_exists))
 
     def disconnect(self, connection_id: str) -> None:
         connection = self._store.get(connection_id)

@@ -23,16 +23,19 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from chalicelib.adapters.media import InboundMedia
 from chalicelib.adapters.messaging import QueueMessage, QueuePublisher
-from chalicelib.core.resources import ASSIGNMENT_QUEUE, OUT_OF_OFFICE_QUEUE
+from chalicelib.core.clock import utc_now
+from chalicelib.core.resources import ASSIGNMENT_QUEUE, MEDIA_QUEUE, OUT_OF_OFFICE_QUEUE
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.storage import keys
 from chalicelib.storage.channel_accounts import ChannelAccountStore
 from chalicelib.storage.consent import ConsentStore
 from chalicelib.storage.customers import CustomerStore
+from chalicelib.storage.early_statuses import EarlyStatusStore, apply_held_statuses
+from chalicelib.storage.media_slots import MediaSlots
+from chalicelib.storage.message_changes import MessageChanges
 from chalicelib.storage.repository import ContactRepository, IngestResult
 from chalicelib.storage.teams import TeamStore
+from chalicelib.storage.unreadable_events import UnreadableEventStore
 
 from .admin_models import DEFAULT_TEAM_ID, RoutingRule
 from .assignment import assignment_request
@@ -40,8 +43,9 @@ from .consent import ConsentChange, ConsentSource, keyword_intent
 from .customers import CustomerProfile, address_for
 from .events import EventPublisher, EventType, conversation_created, message_created, status_changed
 from .lifecycle import Lifecycle
+from .media_copy import copy_request
+from .media_copy import queue_message as media_queue_message
 from .models import (
-    Attachment,
     Channel,
     ChannelAccount,
     ConsentSignal,
@@ -51,7 +55,9 @@ from .models import (
     DeliveryStatus,
     InboundEnvelope,
     InboundMessage,
+    MediaCopyRequest,
     StatusUpdate,
+    UnreadableEvent,
 )
 from .phone import to_e164
 from .queue_messages import FollowUpRequest, body_of
@@ -100,15 +106,18 @@ def route_to_team(rules: Sequence[RoutingRule], message: InboundMessage, account
 
 class Router:
     def __init__(self, repository: ContactRepository, publisher: QueuePublisher, lifecycle: Lifecycle,
-                 stats: StatsRecorder, media: InboundMedia | None = None, accounts: ChannelAccountStore | None = None,
+                 stats: StatsRecorder, accounts: ChannelAccountStore | None = None,
                  teams: TeamStore | None = None, customers: CustomerStore | None = None,
                  consent: ConsentStore | None = None, settings: Callable[[], ServiceSettings] | None = None,
-                 events: EventPublisher | None = None) -> None:
+                 events: EventPublisher | None = None, unreadable: UnreadableEventStore | None = None) -> None:
         self._repository = repository
+        self._unreadable = unreadable or UnreadableEventStore()
+        self._early = EarlyStatusStore()
+        self._changes = MessageChanges()
+        self._slots = MediaSlots()
         self._publisher = publisher
         self._lifecycle = lifecycle
         self._stats = stats
-        self._media = media
         self._accounts = accounts or ChannelAccountStore()
         self._teams = teams or TeamStore()
         self._customers = customers
@@ -120,6 +129,8 @@ class Router:
         event = envelope.event
         if isinstance(event, StatusUpdate):
             applied = self._repository.apply_status(event)
+            if not applied and event.watermark is None:
+                applied = self._hold_if_early(event)
             if applied:
                 self._status_event(event)
             if event.opted_out:
@@ -128,19 +139,57 @@ class Router:
                                      detail=f"{event.error_code}: {event.error_message}",
                                      unique=f"status-{event.provider_message_id}")
             return applied
+        if isinstance(event, UnreadableEvent):
+            return self._keep_unreadable(event)
         if isinstance(event, ConsentSignal):
             return self._record_consent(event.channel, event.account_id, event.customer_id,
                                         opted_out=event.opted_out,
                                         at=event.occurred_at, detail=event.detail, unique=event.provider_event_id)
+        if self._change(event):
+            return None
         return self._ingest(event.model_copy(update={"customer_id": customer_id_for(event.channel,
                                                                                      event.customer_id)}))
 
+    def _hold_if_early(self, update: StatusUpdate) -> bool:
+        """A status for a provider id no message carries yet: the send API has not answered
+        (the provider reported first). Held until the dispatcher records the id; if the id was
+        recorded meanwhile, the held statuses are applied here. True when it applied now."""
+        if self._repository.provider_message_target(update.channel, update.account_id,
+                                                    update.provider_message_id) is not None:
+            return False  # known: the status would move it backwards
+        self._early.hold(update)
+        if self._repository.provider_message_target(update.channel, update.account_id,
+                                                    update.provider_message_id) is None:
+            return False
+        return apply_held_statuses(self._repository, self._early, update.channel, update.account_id,
+                                   [update.provider_message_id])
+
+    def _keep_unreadable(self, event: UnreadableEvent) -> bool:
+        """A part of an authentic delivery no adapter could read: logged with its reason and
+        kept with its raw payload, while the rest of the delivery went on."""
+        log.warning("unreadable webhook event kept", extra={
+            "channel": event.channel.value, "account_id": event.account_id, "location": event.location,
+            "reason": event.reason, "raw": event.raw[:2000]})
+        return self._unreadable.keep(event)
+
+    def _change(self, event: InboundMessage) -> bool:
+        """An edit or a reaction: applied to the message it is about. False when that message is
+        not stored (then the event is stored as a message of its own, so nothing is lost)."""
+        if event.edit_of is not None:
+            return self._changes.edit(event.channel, event.account_id, event.edit_of, event.text, event.sent_at)
+        if event.reaction_to is not None:
+            return self._changes.react(event.channel, event.account_id, event.reaction_to, event.reaction or "")
+        return False
+
     def _ingest(self, event: InboundMessage) -> IngestResult | None:
         account = self._repository.get_channel_account(event.account_id)
-        attachments = self._copy_media(event, account)
         settings = self._settings()
         profile = self._profile(event)
+        # A chosen button counts by its title or its payload (a "Stop messages" button whose
+        # payload is STOP is an opt-out).
         intent = keyword_intent(event.channel, event.text, settings.consent_keywords)
+        if intent is None and event.reply_payload:
+            intent = keyword_intent(event.channel, event.reply_payload, settings.consent_keywords)
         if intent is not None:
             # Before the message is stored: a retry after a crash records it then (same history key).
             self._record_consent(event.channel, event.account_id, event.customer_id, opted_out=intent,
@@ -162,10 +211,11 @@ class Router:
                                  lambda team_id: self._teams.cached(team_id) is not None)
 
         result = self._repository.ingest_message(event, team_id=DEFAULT_TEAM_ID, choose_team=choose_team,
-                                                 attachments=attachments, replaces=replaces,
+                                                 attachments=(), replaces=replaces,
                                                  profile_id=profile.id if profile else None, join=join,
                                                  open_id=current.id if current is not None else None,
                                                  count_created=self._stats.created)
+        self._media_follow_up(event, result)
         if result is None:
             return None  # a redelivery: stored before, and its follow-ups were sent then
         if self._events is not None:
@@ -256,19 +306,28 @@ class Router:
         # Read only where a redelivery would otherwise repeat work: the write itself is idempotent.
         return self._repository.has_provider_message(event.channel, event.account_id, event.provider_message_id)
 
-    def _copy_media(self, event: InboundMessage, account: ChannelAccount | None) -> tuple[Attachment, ...]:
-        """Copy the message's media into the bucket before the idempotent write. A redelivery of
-        a stored message copies nothing; a media object that cannot be copied is left out (the
-        message is still stored, with the provider's reference in ``raw``) rather than losing
-        the message to the dead-letter queue."""
-        if not event.media or self._media is None or account is None or self._redelivered(event):
-            return ()
-        message_id = keys.message_id(event.sent_at, event.provider_message_id)
-        attachments: list[Attachment] = []
-        for outcome in self._media.copy(account, message_id, event.media):
-            if isinstance(outcome, Attachment):
-                attachments.append(outcome)
-            else:
-                log.warning("inbound media not copied: %s (%s)", outcome.reason,
-                            "permanent" if outcome.permanent else "transient")
-        return tuple(attachments)
+    def _media_follow_up(self, event: InboundMessage, result: IngestResult | None) -> None:
+        if not event.media:
+            return
+        if result is None:
+            self._queue_media_again(event)
+        else:
+            self._queue_media(copy_request(result.conversation.id, result.message.id, event, utc_now()))
+
+    def _queue_media(self, request: MediaCopyRequest) -> None:
+        """The message is stored with its media pending; the media worker copies them, so this
+        worker never waits on a provider's media host."""
+        self._publisher.send(MEDIA_QUEUE, [media_queue_message(request)])
+
+    def _queue_media_again(self, event: InboundMessage) -> None:
+        """A redelivered message whose media are still pending (the earlier attempt may have
+        stopped between storing it and queueing the copy): queue the copy again (the worker and
+        the queue's deduplication make a second copy request harmless)."""
+        target = self._repository.provider_message_target(event.channel, event.account_id, event.provider_message_id)
+        if target is None:
+            return
+        pending = [issue.index for issue in self._slots.issues(*target) or [] if issue.state == "pending"]
+        if pending:
+            request = copy_request(target[0], target[1], event, utc_now())
+            self._queue_media(request.model_copy(update={"indexes": pending,
+                                                         "media": [event.media[index] for index in pending]}))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chalicelib.domain.errors import Conflict
 from chalicelib.storage import service_settings
 
+from .accounts import mfa_required_of
 from .identity import Principal, require_administrator, require_settings_reader
 from .patches import ServiceSettingsPatch
 from .retention import AutoDeletion
@@ -34,7 +36,10 @@ class ServiceAdministration:
         require_administrator(principal)
         changes = patch.changed()
         before = service_settings.read_service_settings()
-        ServiceSettings.model_validate({**before.model_dump(), **changes})
+        wanted = ServiceSettings.model_validate({**before.model_dump(), **changes})
+        if mfa_required_of(wanted, principal.user) and not principal.user.mfa_enabled:
+            raise Conflict("set up your own authenticator app (profile) first: this rule would lock you out",
+                           field="mfa_required")
         after = service_settings.update_service_settings(changes)
         rescheduling = after.auto_delete_days != before.auto_delete_days
         if rescheduling:

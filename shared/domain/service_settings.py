@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -10,6 +11,8 @@ from .consent import ConsentKeywords
 from .models import Channel
 
 DEFAULT_SEATS = 10
+# Who must sign in with an authenticator app (TOTP) as well as the password.
+MfaRequirement = Literal["nobody", "administrators", "everyone"]
 MAX_AUTO_DELETE_DAYS = 3650
 
 
@@ -29,6 +32,10 @@ class ServiceSettings(BaseModel):
     one_open_conversation: bool = False
     # Opt-out / opt-in keywords per channel, replacing that channel's defaults (consent.DEFAULT_KEYWORDS).
     consent_keywords: dict[Channel, ConsentKeywords] = Field(default_factory=dict)
+    # --- accounts (domain/accounts.py, domain/presence.py) ---
+    mfa_required: MfaRequirement = "nobody"
+    # An agent idle this long in the web app turns Away (0: never).
+    away_after_minutes: int = Field(default=10, ge=0, le=480)
 
     def delete_at(self, archived_at: datetime) -> datetime | None:
         """When a conversation archived at ``archived_at`` is due for deletion, if ever."""

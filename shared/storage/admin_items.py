@@ -44,6 +44,9 @@ class ServiceSettingsItem(TableItem, discriminator="service_settings"):
     one_open_conversation = BooleanAttribute(null=True)
     # JSON of {channel: ConsentKeywords}.
     consent_keywords = UnicodeAttribute(null=True)
+    # --- accounts ---
+    mfa_required = UnicodeAttribute(null=True)
+    away_after_minutes = NumberAttribute(null=True)
 
 
 class TeamMemberItem(TableItem, discriminator="team_member"):
@@ -68,6 +71,8 @@ class PresenceItem(TableItem, discriminator="presence"):
     user_id = UnicodeAttribute()
     team_id = UnicodeAttribute()
     last_seen = UTCDateTimeAttribute()
+    # available | away | offline, as the heartbeat said (absent on older items: available).
+    status = UnicodeAttribute(null=True)
     expires_at = NumberAttribute()
     collection_pk = UnicodeAttribute()
     collection_sk = UnicodeAttribute()

@@ -232,6 +232,18 @@ class MessageItem(TableItem, discriminator="message"):
     customer_id = UnicodeAttribute(null=True)
     # An outbound reply sent as several provider messages: the ids of the parts sent so far.
     sent_parts = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
+    # A reply chosen from buttons or a list: the option's payload.
+    reply_payload = UnicodeAttribute(null=True)
+    # A shared location and shared contact cards, as the domain models' JSON.
+    shared_location = UnicodeAttribute(null=True)
+    shared_contacts = UnicodeAttribute(null=True)
+    # A story mention or reply (the domain model's JSON); the customer's edits and reaction.
+    story = UnicodeAttribute(null=True)
+    edited_at = UTCDateTimeAttribute(null=True)
+    earlier_texts = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
+    reaction = UnicodeAttribute(null=True)
+    # Media not (yet) copied into the bucket: the domain MediaIssue list as JSON.
+    media_issues = UnicodeAttribute(null=True)
 
 
 class ProviderMessageItem(TableItem, discriminator="provider_message"):
@@ -254,6 +266,7 @@ class UserItem(TableItem, discriminator="user"):
     display_name = UnicodeAttribute()
     role = UnicodeAttribute()
     team_ids = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
+    mfa_enabled = BooleanAttribute(null=True)
     # Administration (shared/storage/users.py): the user list is the USERS partition of `collection`.
     collection_pk = UnicodeAttribute(null=True)
     collection_sk = UnicodeAttribute(null=True)

@@ -71,12 +71,16 @@ def new_conversation_id() -> str:
     return uuid.uuid4().hex
 
 
-def message_id(sent_at: datetime, unique: str | None = None) -> str:
-    """A message id that sorts by send time, so a Query on the conversation reads the thread in
-    order. Inbound messages derive the suffix from the provider's id, so a redelivery maps to
-    the very same item."""
+def message_id(sent_at: datetime, unique: str | None = None, sequence: int | None = None) -> str:
+    """A message id that sorts by send time, so a Query on the conversation (and the web app,
+    which sorts by id) reads the thread in order. Inbound messages derive the suffix from the
+    provider's id, so a redelivery maps to the very same item. Providers date messages to the
+    second: the provider's own sequence (Telegram's message_id, the order within a batch) comes
+    next, so messages of one second keep the provider's order."""
     millis = int(sent_at.timestamp() * 1000)
     suffix = hashlib.sha256(unique.encode()).hexdigest()[:12] if unique else uuid.uuid4().hex[:12]
+    if sequence is not None:
+        return f"{millis:013d}-{min(max(sequence, 0), 10**10 - 1):010d}-{suffix}"
     return f"{millis:013d}-{suffix}"
 
 

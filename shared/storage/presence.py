@@ -1,8 +1,11 @@
-"""Presence: who is signed in and working, per team, from the web app's heartbeats.
+"""Presence: who is signed in, and whether they are Available, Away or Offline, per team, from
+the web app's heartbeats.
 
-One item per user per team, overwritten by each heartbeat; its ``collection`` index key sorts
-the team's entries by last heartbeat, so "online since T" is one range Query on the index (no
-Scan, no filter). Items expire through the table's TTL a day after the last heartbeat.
+One item per user per team, overwritten by each heartbeat with the status the agent chose; its
+``collection`` index key sorts the team's entries by last heartbeat, so "seen since T" is one
+range Query on the index (no Scan, no filter). A user whose last heartbeat is older than
+``ONLINE_WINDOW`` (the last tab closed, the connection lost) counts as Offline whatever they
+chose. Items expire through the table's TTL a day after the last heartbeat.
 """
 
 from __future__ import annotations
@@ -10,36 +13,46 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from chalicelib.domain.models import Presence
+from chalicelib.domain.models import Availability, Presence
 from pynamodb.pagination import ResultIterator
 
 from . import keys
 from .admin_items import PresenceItem
 from .items import TableItem
 
-# A user is online while their last heartbeat is at most this old.
+# A user is online while their last heartbeat is at most this old: the grace after the last tab
+# closed or the connection dropped, before they count as Offline.
 ONLINE_WINDOW = timedelta(minutes=2)
 _EXPIRY = timedelta(days=1)
 # A user whose last connection closed stays online this long (a reload or a network blip reconnects).
 DEPARTURE_GRACE = timedelta(seconds=20)
 
 
-def record_heartbeat(user_id: str, team_ids: Iterable[str], at: datetime) -> list[str]:
-    """Record a heartbeat in each team; returns the teams the user was not online in before it
-    (no heartbeat within ``ONLINE_WINDOW``): there they just came online. One BatchGet of the
-    previous heartbeats, one BatchWrite of the new ones."""
+def _status(item: PresenceItem) -> Availability:
+    value = item.status or "available"
+    return value if value in ("available", "away", "offline") else "available"  # type: ignore[return-value]
+
+
+def record_heartbeat(user_id: str, team_ids: Iterable[str], at: datetime,
+                     status: Availability = "available") -> list[str]:
+    """Record a heartbeat in each team; returns the teams the user became Available in with it
+    (they were not, or not within ``ONLINE_WINDOW``): there they may take waiting work now. One
+    BatchGet of the previous heartbeats, one BatchWrite of the new ones."""
     teams = list(dict.fromkeys(team_ids))
-    previous = {item.team_id: item.last_seen for item in PresenceItem.batch_get(
+    previous = {item.team_id: item for item in PresenceItem.batch_get(
         [(keys.presence_pk(team_id), keys.presence_sk(user_id)) for team_id in teams])}
     expires_at = int((at + _EXPIRY).timestamp())
     with PresenceItem.batch_write() as batch:
         for team_id in teams:
             batch.save(PresenceItem(
                 keys.presence_pk(team_id), keys.presence_sk(user_id), user_id=user_id, team_id=team_id,
-                last_seen=at, expires_at=expires_at, collection_pk=keys.presence_pk(team_id),
+                last_seen=at, status=status, expires_at=expires_at, collection_pk=keys.presence_pk(team_id),
                 collection_sk=keys.presence_collection_sk(at, user_id)))
+    if status != "available":
+        return []
     return [team_id for team_id in teams
-            if team_id not in previous or at - previous[team_id] > ONLINE_WINDOW]
+            if team_id not in previous or at - previous[team_id].last_seen > ONLINE_WINDOW
+            or _status(previous[team_id]) != "available"]
 
 
 def record_departure(user_id: str, team_id: str, at: datetime) -> None:
@@ -47,35 +60,46 @@ def record_departure(user_id: str, team_id: str, at: datetime) -> None:
     at ``at``. Their presence is dated back so that it runs out ``DEPARTURE_GRACE`` from now; a
     heartbeat meanwhile (a reconnect) dates it forward again."""
     seen = at - ONLINE_WINDOW + DEPARTURE_GRACE
-    previous = last_seen(team_id, user_id)
-    if previous is not None and previous < seen:
+    previous = current(team_id, user_id)
+    if previous is not None and previous.last_seen < seen:
         return  # already counting down to offline (or offline)
     PresenceItem(keys.presence_pk(team_id), keys.presence_sk(user_id), user_id=user_id, team_id=team_id,
-                 last_seen=seen, expires_at=int((at + _EXPIRY).timestamp()),
+                 last_seen=seen, status=previous.status if previous else None,
+                 expires_at=int((at + _EXPIRY).timestamp()),
                  collection_pk=keys.presence_pk(team_id),
                  collection_sk=keys.presence_collection_sk(seen, user_id)).save()
 
 
 def seen_since(team_id: str, since: datetime) -> list[Presence]:
-    """Users of the team whose last heartbeat is at ``since`` or later, by user id (index:
-    eventually consistent)."""
+    """Users of the team whose last heartbeat is at ``since`` or later, with the status it
+    carried, by user id (index: eventually consistent)."""
     results: ResultIterator[TableItem] = PresenceItem.collection.query(
         keys.presence_pk(team_id), PresenceItem.collection_sk >= keys.presence_time(since))
-    latest: dict[str, datetime] = {}
+    latest: dict[str, PresenceItem] = {}
     for item in results:
-        if isinstance(item, PresenceItem):
-            latest[item.user_id] = max(item.last_seen, latest.get(item.user_id, item.last_seen))
-    return [Presence(user_id=user_id, last_seen=latest[user_id]) for user_id in sorted(latest)]
+        if isinstance(item, PresenceItem) and (
+                item.user_id not in latest or item.last_seen >= latest[item.user_id].last_seen):
+            latest[item.user_id] = item
+    return [Presence(user_id=user_id, last_seen=latest[user_id].last_seen, status=_status(latest[user_id]))
+            for user_id in sorted(latest)]
 
 
-def online_user_ids(team_id: str, since: datetime) -> list[str]:
-    """Users of the team whose last heartbeat is at ``since`` or later (index: eventually consistent)."""
-    return [entry.user_id for entry in seen_since(team_id, since)]
+def available_user_ids(team_id: str, since: datetime) -> list[str]:
+    """Users of the team seen at ``since`` or later whose status is Available (index: eventually
+    consistent)."""
+    return [entry.user_id for entry in seen_since(team_id, since) if entry.status == "available"]
+
+
+def current(team_id: str, user_id: str) -> Presence | None:
+    """One user's last heartbeat in a team with its status (a consistent read of their item)."""
+    try:
+        item = PresenceItem.get(keys.presence_pk(team_id), keys.presence_sk(user_id), consistent_read=True)
+    except PresenceItem.DoesNotExist:
+        return None
+    return Presence(user_id=user_id, last_seen=item.last_seen, status=_status(item))
 
 
 def last_seen(team_id: str, user_id: str) -> datetime | None:
     """One user's last heartbeat in a team (a consistent read of their presence item)."""
-    try:
-        return PresenceItem.get(keys.presence_pk(team_id), keys.presence_sk(user_id), consistent_read=True).last_seen
-    except PresenceItem.DoesNotExist:
-        return None
+    found = current(team_id, user_id)
+    return None if found is None else found.last_seen

@@ -22,6 +22,7 @@ from chalicelib.domain.models import (
     Attachment,
     Channel,
     ChannelAccount,
+    ContactCard,
     ContentKind,
     Conversation,
     ConversationState,
@@ -29,10 +30,13 @@ from chalicelib.domain.models import (
     DeliveryStatus,
     Direction,
     InboundMessage,
+    Location,
+    MediaIssue,
     Message,
     Page,
     Role,
     StatusUpdate,
+    StoryRef,
     Team,
     TemplateContent,
     User,
@@ -178,6 +182,12 @@ def _to_message(item: MessageItem) -> Message:
             variables=list(item.template.variables or ())),
         channel=Channel(item.channel) if item.channel else None, account_id=item.account_id,
         customer_id=item.customer_id, sent_parts=tuple(item.sent_parts or ()),
+        reply_payload=item.reply_payload,
+        location=Location.model_validate_json(item.shared_location) if item.shared_location else None,
+        contacts=tuple(ContactCard.model_validate(card) for card in json.loads(item.shared_contacts or "[]")),
+        story=StoryRef.model_validate_json(item.story) if item.story else None,
+        edited_at=item.edited_at, earlier_texts=tuple(item.earlier_texts or ()), reaction=item.reaction,
+        media_issues=tuple(MediaIssue.model_validate(issue) for issue in json.loads(item.media_issues or "[]")),
     )
 
 
@@ -187,10 +197,18 @@ def attachment_kind(attachment: Attachment) -> ContentKind:
         major, ContentKind.DOCUMENT)
 
 
+# What the inbox list shows for a message without text (a photo without caption, a location).
+_KIND_PREVIEWS = {
+    ContentKind.IMAGE: "📷 Photo", ContentKind.VIDEO: "🎬 Video", ContentKind.AUDIO: "🎤 Audio message",
+    ContentKind.DOCUMENT: "📄 Document", ContentKind.LOCATION: "📍 Location", ContentKind.CONTACTS: "👤 Contact card",
+    ContentKind.UNSUPPORTED: "Unsupported message",
+}
+
+
 def _preview(kind: ContentKind, text: str | None) -> str:
     if text:
         return text[:PREVIEW_LENGTH]
-    return f"[{kind.value}]"
+    return _KIND_PREVIEWS.get(kind, f"[{kind.value}]")
 
 
 @dataclass(frozen=True)
@@ -232,7 +250,8 @@ def index_key_actions(keys_: _IndexKeys) -> list[Action]:
 def _inbound_message_item(event: InboundMessage, attachments: tuple[Attachment, ...]) -> MessageItem:
     """A customer's message as stored, not yet placed in its conversation (``_place_message``)."""
     return MessageItem(
-        keys.conversation_pk(""), "", message_id=keys.message_id(event.sent_at, event.provider_message_id),
+        keys.conversation_pk(""), "",
+        message_id=keys.message_id(event.sent_at, event.provider_message_id, event.sequence),
         direction=Direction.INBOUND.value, content_kind=event.kind.value, text=event.text,
         sent_at=event.sent_at, status=DeliveryStatus.RECEIVED.value,
         provider_message_id=event.provider_message_id,
@@ -241,6 +260,14 @@ def _inbound_message_item(event: InboundMessage, attachments: tuple[Attachment, 
                                          size=a.size) for a in attachments] or None,
         # Every inbound message names its route: a reply answers on the channel it came from.
         channel=event.channel.value, account_id=event.account_id, customer_id=event.customer_id,
+        reply_payload=event.reply_payload,
+        shared_location=event.location.model_dump_json() if event.location is not None else None,
+        shared_contacts=json.dumps([card.model_dump() for card in event.contacts]) if event.contacts else None,
+        story=event.story.model_dump_json() if event.story is not None else None,
+        # The media worker copies the media after the message is stored (domain/media_copy.py).
+        media_issues=json.dumps([MediaIssue(index=index, content_type=ref.content_type, filename=ref.filename,
+                                            state="pending").model_dump() for index, ref in enumerate(event.media)])
+        if event.media and not attachments else None,
     )
 
 
@@ -279,7 +306,7 @@ class ContactRepository:
         if item is None:
             return None
         return User(id=item.user_id, email=item.email, display_name=item.display_name,
-                    role=Role(item.role), team_ids=tuple(item.team_ids or ()))
+                    role=Role(item.role), team_ids=tuple(item.team_ids or ()), mfa_enabled=bool(item.mfa_enabled))
 
     def put_user(self, user: User) -> None:
         UserItem(keys.user_pk(user.id), "USER", user_id=user.id, email=user.email,

@@ -34,6 +34,8 @@ def _to_settings(item: ServiceSettingsItem) -> ServiceSettings:
         auto_delete_days=None if item.auto_delete_days is None else int(item.auto_delete_days),
         one_open_conversation=bool(item.one_open_conversation),
         consent_keywords=json.loads(item.consent_keywords) if item.consent_keywords else {},
+        mfa_required=item.mfa_required or "nobody",
+        **({} if item.away_after_minutes is None else {"away_after_minutes": int(item.away_after_minutes)}),
     )
 
 

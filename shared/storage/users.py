@@ -33,7 +33,7 @@ class NoFreeSeat(Conflict):
 
 def to_user(item: UserItem) -> User:
     return User(id=item.user_id, email=item.email, display_name=item.display_name, role=Role(item.role),
-                team_ids=tuple(item.team_ids or ()))
+                team_ids=tuple(item.team_ids or ()), mfa_enabled=bool(item.mfa_enabled))
 
 
 def user_item(user: User) -> UserItem:
@@ -157,6 +157,11 @@ class UserStore:
     def set_display_name(self, user_id: str, display_name: str) -> None:
         item = UserItem(keys.user_pk(user_id), keys.USER_SK)
         item.update(actions=[UserItem.display_name.set(display_name)], condition=UserItem.pk.exists())
+
+    def set_mfa_enabled(self, user_id: str, enabled: bool) -> None:
+        """Whether the user signs in with an authenticator app (mirrors the user pool; read on every request)."""
+        UserItem(keys.user_pk(user_id), keys.USER_SK).update(
+            actions=[UserItem.mfa_enabled.set(enabled)], condition=UserItem.pk.exists())
 
     def member_ids(self, team_id: str, *, limit: int, cursor: str | None) -> Page[str]:
         results: ResultIterator[TableItem] = TableItem.query(

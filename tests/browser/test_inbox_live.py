@@ -274,6 +274,10 @@ def extra_messages(conversation_id):
         message(10, "outbound", "text", text="Read one", status="read"),
         message(11, "outbound", "text", text="Failed one", status="failed",
                 error={"code": "131047", "message": "More than 24 hours have passed", "permanent": True}),
+        message(12, "inbound", "text", text="Order #4412", edited_at="2026-12-04T10:00:05+00:00",
+                earlier_texts=["Order #4411"], reaction="\N{THUMBS UP SIGN}"),
+        message(13, "inbound", "text", text="Mentioned you in their story",
+                story={"kind": "mention", "url": "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=1"}),
     ]
 
 
@@ -308,7 +312,7 @@ def test_media_shared_items_statuses_and_delivery_errors_render(system, page):
     sign_in(page, info)
     row_for(page, wa_id).click()
     messages = page.get_by_test_id("message")
-    expect(messages).to_have_count(12)
+    expect(messages).to_have_count(14)
 
     # Then media show as an image, a player and a document link (its name as text)
     image = page.locator('[data-message-id="zz-01"] img')
@@ -327,6 +331,13 @@ def test_media_shared_items_statuses_and_delivery_errors_render(system, page):
     expect(page.locator('[data-message-id="zz-05"]')).to_contain_text("Dam Square")
     expect(page.locator('[data-message-id="zz-06"]')).to_contain_text("+31 6 1234 5678")
     expect(page.locator('[data-message-id="zz-07"]')).to_contain_text("Unsupported message")
+    # And an edit is marked (the earlier text in its tooltip), a reaction shown, a story linked
+    edited = page.locator('[data-message-id="zz-12"] [data-testid="message-edited"]')
+    expect(edited).to_have_attribute("title", re.compile("Before: Order #4411"))
+    expect(page.locator('[data-message-id="zz-12"] [data-testid="message-reaction"]')).to_have_text(
+        "\N{THUMBS UP SIGN}")
+    story = page.locator('[data-message-id="zz-13"] [data-testid="story"] a')
+    expect(story).to_have_attribute("href", re.compile(r"^https://lookaside\.fbsbx\.com/"))
 
     # And each sent message shows its status, a failed one why it failed
     for message_id, label in (("zz-08", "Queued"), ("zz-09", "Delivered"), ("zz-10", "Read"), ("zz-11", "Failed")):

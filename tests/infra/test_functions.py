@@ -20,7 +20,7 @@ SENDS_TO = {
     API: {resources.INBOUND_QUEUE, resources.OUTBOUND_QUEUE, resources.EVENTS_QUEUE, resources.ASSIGNMENT_QUEUE,
           resources.RESCHEDULE_QUEUE, resources.NOTICES_QUEUE},
     "route_inbound": {resources.ASSIGNMENT_QUEUE, resources.OUT_OF_OFFICE_QUEUE, resources.EVENTS_QUEUE,
-                      resources.NOTICES_QUEUE},
+                      resources.MEDIA_QUEUE, resources.NOTICES_QUEUE},
     "assign_conversation": {resources.EVENTS_QUEUE, resources.ASSIGNMENT_QUEUE, resources.NOTICES_QUEUE},
     "send_out_of_office": {resources.OUTBOUND_QUEUE},
     "check_window": {resources.SEND_QUEUE, resources.EVENTS_QUEUE, resources.NOTICES_QUEUE},
@@ -29,6 +29,7 @@ SENDS_TO = {
     "reschedule_deletions": {resources.RESCHEDULE_QUEUE},
     # Fans events out into deliveries on its own queue.
     "deliver_events": {resources.EVENTS_QUEUE},
+    "copy_media": set(),
     # Push: the worker only posts to connections; connecting brings an agent online (offers, presence notices).
     "push_notices": set(),
     "websocket_connect": {resources.ASSIGNMENT_QUEUE, resources.NOTICES_QUEUE},
@@ -37,12 +38,13 @@ SENDS_TO = {
 }
 STARTS = {API: resources.AUTO_DELETE_MACHINE, "reschedule_deletions": resources.AUTO_DELETE_MACHINE,
           "send_outbound": resources.DELAYED_RETRY_MACHINE,
-          "deliver_events": resources.DELAYED_RETRY_MACHINE}
-READS_SECRETS = {API, "route_inbound", "send_outbound"}
+          "deliver_events": resources.DELAYED_RETRY_MACHINE, "copy_media": resources.DELAYED_RETRY_MACHINE}
+READS_SECRETS = {API, "route_inbound", "send_outbound", "copy_media"}
 # Media bucket object actions per function.
 # The API signs agents' download (GET) and upload (PUT) URLs with its own role.
 MEDIA = {API: {"s3:GetObject", "s3:PutObject"}, "route_inbound": {"s3:GetObject", "s3:PutObject"},
-         "send_outbound": {"s3:GetObject"}, "purge_conversation": {"s3:DeleteObject"}}
+         "send_outbound": {"s3:GetObject"}, "purge_conversation": {"s3:DeleteObject"},
+         "copy_media": {"s3:GetObject", "s3:PutObject"}}
 SENDS_EMAIL = {"send_outbound"}
 
 

@@ -44,8 +44,8 @@ def test_presence_lists_the_users_seen_since_a_moment(runtime):
     presence.record_heartbeat("recent", [team, "elsewhere"], now - timedelta(seconds=30))
     presence.record_heartbeat("early-then-back", [team], now - timedelta(minutes=20))
     presence.record_heartbeat("early-then-back", [team], now)
-    assert presence.online_user_ids(team, now - presence.ONLINE_WINDOW) == ["early-then-back", "recent"]
-    assert presence.online_user_ids(team, now - timedelta(hours=1)) == ["early", "early-then-back", "recent"]
+    assert presence.available_user_ids(team, now - presence.ONLINE_WINDOW) == ["early-then-back", "recent"]
+    assert presence.available_user_ids(team, now - timedelta(hours=1)) == ["early", "early-then-back", "recent"]
 
 
 def test_round_robin_among_online_agents_under_the_capacity(runtime, api, admin):

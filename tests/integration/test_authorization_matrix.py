@@ -30,6 +30,7 @@ from chalicelib.storage import presence
 from pydantic import BaseModel
 
 from local.runtime import LocalRuntime, load_functions_app
+from tests.accounts_support import NEW_PASSWORD, reset_code, temporary_password, wait_for_mail
 from tests.integration.admin_helpers import (
     Account,
     call,
@@ -131,6 +132,7 @@ def owner_or_administrator(call_: Call) -> bool:
 ACCESS_RULES: dict[str, Callable[[Call], bool]] = {
     kit.PUBLIC: lambda call_: True,
     kit.ANYONE: conversation_reader,
+    kit.SELF: conversation_reader,
     kit.READERS: lambda call_: call_.caller.role in ACCOUNT_WIDE,
     kit.ADMIN: lambda call_: call_.caller.role == ADMINISTRATOR,
     kit.WORKERS: worker,
@@ -251,6 +253,36 @@ class World:
     def new_subscription(self) -> str:
         return subscription(self.api, self.admin, self.receiver_url)
 
+    # --- accounts: the public sign-in routes need a live step of a real user each time ---
+
+    def new_invited(self) -> tuple[str, str]:
+        """A user invited and not signed in yet: (id, email)."""
+        email = f"{unique('mx-invited')}@example.com"
+        user = ok(call("POST", f"{self.api}/users", self.admin, {"email": email, "display_name": "Matrix",
+                                                                 "role": WATCHER}), 201)
+        return str(user["id"]), email
+
+    def new_password_challenge(self) -> dict[str, Any]:
+        _, email = self.new_invited()
+        assert self.runtime.info is not None
+        temporary = temporary_password(wait_for_mail(self.runtime.info.simulator_url, email, "invited"))
+        step = ok(requests.post(f"{self.api}/auth/login", json={"email": email, "password": temporary},
+                                timeout=HTTP_TIMEOUT))
+        return {"challenge": "NEW_PASSWORD_REQUIRED", "email": email, "session": step["session"],
+                "new_password": NEW_PASSWORD}
+
+    def new_reset_code(self) -> dict[str, Any]:
+        user, _ = new_user(self.runtime, self.api, self.admin, role=WATCHER)
+        assert self.runtime.info is not None
+        ok(requests.post(f"{self.api}/auth/forgot-password", json={"email": user["email"]}, timeout=HTTP_TIMEOUT), 202)
+        code = reset_code(wait_for_mail(self.runtime.info.simulator_url, user["email"], "reset"))
+        return {"email": user["email"], "code": code, "new_password": NEW_PASSWORD}
+
+    def new_session_cookie(self) -> dict[str, str]:
+        signed_in = requests.post(f"{self.api}/auth/login", json={"email": "agent1@example.com",
+                                                                   "password": self.password}, timeout=HTTP_TIMEOUT)
+        return {"Cookie": f"oc_session={signed_in.cookies['oc_session']}"}
+
 
 # What each path parameter is, by name, for one caller's object set and the route's method. A
 # route with a parameter not named here fails the matrix: add the parameter here.
@@ -287,12 +319,16 @@ FRESH: dict[tuple[str, str], dict[str, Callable[[World], str]]] = {
     ("DELETE", "/teams/{team_id}"): {"team_id": World.new_team},
     ("DELETE", "/customer-attributes/{key}"): {"key": World.new_attribute},
     ("DELETE", "/event-subscriptions/{subscription_id}"): {"subscription_id": World.new_subscription},
+    # Only a user who has not signed in yet has an invitation to send again.
+    ("POST", "/users/{user_id}/invitation"): {"user_id": lambda world: world.new_invited()[0]},
 }
 
 # Bodies that need real ids, fresh names, or values that leave shared settings as they are.
 # Routes not named here get the smallest body their pydantic model accepts (minimal_instance).
 BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
     ("POST", "/auth/login"): lambda world: {"email": "agent1@example.com", "password": world.password},
+    ("POST", "/auth/challenge"): World.new_password_challenge,
+    ("POST", "/auth/reset-password"): World.new_reset_code,
     ("POST", "/conversations/{conversation_id}/messages"): lambda world: {"text": "a reply from the matrix"},
     ("POST", "/conversations/{conversation_id}/assign"): lambda world: {
         # To the agent who has it already: allowed, and changes nothing.
@@ -351,7 +387,16 @@ QUERIES: dict[tuple[str, str], Callable[[World], dict[str, str]]] = {
 
 # Routes an allowed caller cannot complete here, with the reason. Their allowed callers must
 # still get neither 401/403 nor a 5xx. Empty: every route is exercised to its documented status.
-NOT_EXERCISED: dict[tuple[str, str], str] = {}
+NOT_EXERCISED: dict[tuple[str, str], str] = {
+    ("POST", "/me/password"): "needs the caller's own access token and password (tests/integration/test_accounts.py)",
+    ("POST", "/me/mfa/totp"): "needs the caller's own access token (tests/integration/test_mfa.py)",
+    ("PUT", "/me/mfa/totp"): "needs the caller's access token and authenticator (tests/integration/test_mfa.py)",
+}
+# Headers a route needs besides the caller's token: the session routes read the session's cookie.
+HEADERS: dict[tuple[str, str], Callable[[World], dict[str, str]]] = {
+    ("POST", "/auth/session"): World.new_session_cookie,
+    ("DELETE", "/auth/session"): World.new_session_cookie,
+}
 
 
 def attribute(key: str) -> dict[str, Any]:
@@ -438,7 +483,7 @@ def test_the_matrix_knows_every_access_label_and_path_parameter():
     # Then each access label has a rule and each path parameter a value here
     missing = [gap for route in ROUTES for gap in gaps(route)]
     assert not missing, "\n".join(missing)
-    tables = [*FRESH, *BODIES, *OBJECT_BODIES, *BODY_TEAM, *QUERIES, *NOT_EXERCISED]
+    tables = [*FRESH, *BODIES, *OBJECT_BODIES, *BODY_TEAM, *QUERIES, *NOT_EXERCISED, *HEADERS]
     assert set(tables) <= {(r.method, r.path) for r in ROUTES}, (
         "a table of the matrix names a route that no longer exists")
 
@@ -599,8 +644,9 @@ def test_each_caller_gets_what_the_access_label_allows(world, callers, route):
         path, body, query = request_for(world, route, call_, allowed)
         if caller.team_query is not None:
             query = {**query, "team": caller.team_query}
+        extra = HEADERS[key](world) if key in HEADERS else {}
         response = requests.request(route.method, f"{world.api}{path}", params=query, json=body,
-                                    headers=caller.headers, timeout=HTTP_TIMEOUT)
+                                    headers={**caller.headers, **extra}, timeout=HTTP_TIMEOUT)
         status = response.status_code
         # Then: the documented status when allowed, a refusal otherwise, never a 5xx
         if allowed and key in NOT_EXERCISED:

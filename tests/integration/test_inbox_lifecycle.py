@@ -149,3 +149,19 @@ def test_a_disabled_user_can_do_nothing(api, disabled):
     # A disabled user's still-valid token is refused on every request (domain/identity.py)
     assert get(api, "/conversations", disabled).status_code == 403
     assert post(api, "/me/heartbeat", disabled).status_code == 403
+
+
+def test_reopen_goes_to_new_when_the_previous_owner_is_away(runtime, api, agent2, webhook_url, demo):
+    # Given agent2 archived a conversation, and is signed in but Away
+    wa_id, conversation = picked_up(runtime, api, webhook_url, demo, agent2)
+    post(api, f"/conversations/{conversation['id']}/archive", agent2).raise_for_status()
+    post(api, "/me/heartbeat", agent2, {"status": "away"}).raise_for_status()
+    try:
+        # When the customer writes again
+        deliver(runtime, webhook_url, demo, wa_id, "hello while you are away")
+        # Then it waits in New for anyone who is Available
+        again = get(api, f"/conversations/{conversation['id']}", agent2).json()["conversation"]
+        assert again["state"] == "new"
+        assert again["owner_id"] is None
+    finally:
+        post(api, "/me/heartbeat", agent2, {"status": "available"}).raise_for_status()

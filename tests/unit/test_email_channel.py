@@ -15,7 +15,7 @@ from chalicelib.channels.base import SendFailed, WebhookRequest
 from chalicelib.channels.ses import EmailAdapter, html_to_text
 from chalicelib.channels.ses import outbound as outbound_module
 from chalicelib.core.settings import get_settings
-from chalicelib.domain.errors import InvalidInput, SignatureRejected
+from chalicelib.domain.errors import SignatureRejected
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
@@ -25,6 +25,7 @@ from chalicelib.domain.models import (
     OutboundContent,
     OutboundMedia,
     StatusUpdate,
+    UnreadableEvent,
 )
 from moto import mock_aws
 from moto.ses.models import ses_backends
@@ -202,11 +203,11 @@ def test_attachments_of_a_mail_with_a_virus_verdict_are_not_offered(aws, fixture
     assert event.raw["verdicts"]["virusVerdict"] == "FAIL"
 
 
-def test_a_mail_stored_for_another_account_is_refused(aws, fixture_bytes):
+def test_a_mail_stored_for_another_account_is_kept_unread_with_the_reason(aws, fixture_bytes):
     aws.put_object(Bucket=BUCKET, Key="inbound-mail/other/x1", Body=fixture_bytes("email/html_only.eml"))
-    with pytest.raises(InvalidInput) as raised:
-        adapter(aws).parse(request(SIGNER.sign(notification("inbound-mail/other/x1", "x1"))), ACCOUNT)
-    assert raised.value.field == "receipt.action.objectKey"
+    [kept] = adapter(aws).parse(request(SIGNER.sign(notification("inbound-mail/other/x1", "x1"))), ACCOUNT)
+    assert isinstance(kept, UnreadableEvent)
+    assert "(at receipt.action.objectKey)" in kept.reason
 
 
 def test_an_attachment_source_is_a_signed_url_of_the_stored_mail(aws, fixture_bytes):
@@ -266,18 +267,18 @@ def test_a_complaint_published_as_an_event_fails_the_reply_and_opts_the_address_
     assert update.occurred_at == datetime(2026, 11, 23, 11, 0, 3, tzinfo=UTC)
 
 
-def test_feedback_without_the_object_it_announces_is_refused(fixture_bytes):
+def test_feedback_without_the_object_it_announces_is_kept_unread(fixture_bytes):
     document = json.loads(fixture_bytes("email/delivery.json"))
     del document["delivery"]
     signed = SIGNER.sign(sns_notification(json.dumps(document), timestamp=NOW))
-    with pytest.raises(InvalidInput) as raised:
-        adapter().parse(request(signed), ACCOUNT)
-    assert raised.value.field == "delivery"
+    [kept] = adapter().parse(request(signed), ACCOUNT)
+    assert isinstance(kept, UnreadableEvent)
+    assert "(at delivery)" in kept.reason
     del document["mail"]["messageId"]
     document["delivery"] = {"recipients": ["a@example.nl"]}
-    with pytest.raises(InvalidInput) as raised:
-        adapter().parse(request(SIGNER.sign(sns_notification(json.dumps(document), timestamp=NOW))), ACCOUNT)
-    assert raised.value.field == "mail.messageId"
+    [kept] = adapter().parse(request(SIGNER.sign(sns_notification(json.dumps(document), timestamp=NOW))), ACCOUNT)
+    assert isinstance(kept, UnreadableEvent)
+    assert "(at mail.messageId)" in kept.reason
 
 
 def test_feedback_from_a_separate_feedback_topic_is_accepted_and_others_are_not(fixture_bytes):

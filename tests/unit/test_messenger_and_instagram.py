@@ -22,6 +22,7 @@ from chalicelib.domain.models import (
     OutboundMedia,
     StatusUpdate,
     TemplateContent,
+    UnreadableEvent,
 )
 
 from tests.loopback import Answer, loopback_server
@@ -103,7 +104,7 @@ def test_text_message_is_normalised(fixture_bytes):
     assert event == InboundMessage(
         channel=Channel.MESSENGER, account_id="fb-1", provider_message_id="m_AbCdEf0123456789text",
         customer_id="7412589630125478", sent_at=datetime.fromtimestamp(1763900000.987, tz=UTC),
-        kind=ContentKind.TEXT, text="Is my order shipped? é")
+        kind=ContentKind.TEXT, text="Is my order shipped? é", sequence=0)
 
 
 def test_attachments_become_media_location_or_unsupported(fixture_bytes):
@@ -147,7 +148,7 @@ def test_receipts_map_mids_and_watermarks(fixture_bytes):
 def test_echoes_are_ignored_and_other_events_kept(fixture_bytes):
     reaction, postback = messenger.parse(request(fixture_bytes("messenger/echo_and_reaction.json")), page())
     assert isinstance(reaction, InboundMessage)
-    assert reaction.kind is ContentKind.UNSUPPORTED
+    assert (reaction.reaction_to, reaction.reaction, reaction.text) == ("m_out0001", "❤", "Reacted ❤")
     # The reaction names the message it reacts to; its own key must not collide with that message
     assert reaction.provider_message_id != "m_out0001"
     again = messenger.parse(request(fixture_bytes("messenger/echo_and_reaction.json")), page())[0]
@@ -161,16 +162,27 @@ def test_echoes_are_ignored_and_other_events_kept(fixture_bytes):
 @pytest.mark.parametrize(("body", "field"), [
     (b"{", "body"),
     (b'{"object":"instagram","entry":[]}', "object"),
-    (b'{"object":"page","entry":[{"id":"999","messaging":[]}]}', "entry.id"),
-    (b'{"object":"page","entry":[{"id":"104578231098765","messaging":[{"sender":{}}]}]}', "messaging"),
-    (b'{"object":"page","entry":[{"id":"104578231098765","messaging":[{"sender":{"id":"1"},'
-     b'"recipient":{"id":"104578231098765"},"timestamp":1,"message":{"text":"no mid"}}]}]}',
-     "messaging.message.mid"),
 ])
 def test_malformed_payloads_name_the_problem(body, field):
     with pytest.raises(InvalidInput) as raised:
         messenger.parse(request(body), page())
     assert raised.value.field == field
+
+
+@pytest.mark.parametrize(("body", "location", "reason"), [
+    (b'{"object":"page","entry":[{"id":"999","messaging":[]}]}', "entry[0].id", "not this account"),
+    (b'{"object":"page","entry":[{"id":"104578231098765","messaging":[{"sender":{}}]}]}',
+     "entry[0].messaging[0]", "Field required"),
+    (b'{"object":"page","entry":[{"id":"104578231098765","messaging":[{"sender":{"id":"1"},'
+     b'"recipient":{"id":"104578231098765"},"timestamp":1,"message":{"text":"no mid"}}]}]}',
+     "entry[0].messaging[0]", "no mid"),
+])
+def test_an_unreadable_part_is_kept_with_its_reason(body, location, reason):
+    [kept] = messenger.parse(request(body), page())
+    assert isinstance(kept, UnreadableEvent)
+    assert kept.location == location
+    assert reason in kept.reason
+    assert kept.raw
 
 
 # --- Instagram inbound ----------------------------------------------------------------
@@ -189,7 +201,10 @@ def test_instagram_text_and_media(fixture_bytes):
     assert isinstance(unsupported, InboundMessage)
     assert unsupported.kind is ContentKind.UNSUPPORTED
     assert isinstance(story, InboundMessage)
-    assert story.kind is ContentKind.UNSUPPORTED
+    assert story.story is not None
+    assert (story.kind, story.story.kind, story.text) == (ContentKind.TEXT, "mention", "Mentioned you in their story")
+    assert story.story.url == "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=18099999999999999&signature=Zz"
+    assert story.media == []  # the story's media is never copied (Meta's terms)
     # messaging_seen names the message read
     assert isinstance(seen, StatusUpdate)
     assert (seen.provider_message_id, seen.status, seen.watermark) == ("aWdfOUT0001", DeliveryStatus.READ, None)

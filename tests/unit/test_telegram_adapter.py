@@ -8,6 +8,7 @@ from chalicelib.domain.errors import InvalidInput, NotFound, SignatureRejected
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
+    ConsentSignal,
     ContactCard,
     ContentKind,
     InboundMessage,
@@ -16,6 +17,7 @@ from chalicelib.domain.models import (
     OutboundContent,
     OutboundMedia,
     TemplateContent,
+    UnreadableEvent,
 )
 
 from tests.loopback import OK_EMPTY, closed_port_url, loopback_server
@@ -85,7 +87,7 @@ def test_text_message_is_normalised_with_chat_and_message_id_as_key(fixture_byte
     assert event == InboundMessage(
         channel=Channel.TELEGRAM, account_id="tg-1", provider_message_id="734018275:55", customer_id="734018275",
         customer_name="Sofia Müller", sent_at=datetime.fromtimestamp(1795500000, tz=UTC), kind=ContentKind.TEXT,
-        text="Hallo! Where is my order #4411?")
+        text="Hallo! Where is my order #4411?", sequence=55)
 
 
 def test_photo_keeps_the_largest_size_and_the_caption(fixture_bytes):
@@ -146,26 +148,35 @@ def test_an_edit_is_kept_under_its_own_key_not_taken_for_a_redelivery(fixture_by
     edit = parse_one(fixture_bytes, "edited.json")
     assert edit.provider_message_id == "734018275:55:edit:1795500600"
     assert edit.provider_message_id != original.provider_message_id
-    assert edit.kind is ContentKind.UNSUPPORTED
-    assert edit.raw is not None
-    assert edit.raw["edited_message"]["text"] == "Hallo! Where is my order #4412?"
+    # It names the original, which takes its text
+    assert (edit.edit_of, edit.kind, edit.text) == (original.provider_message_id, ContentKind.TEXT,
+                                                    "Hallo! Where is my order #4412?")
 
 
-def test_updates_without_a_customer_message_give_no_events(fixture_bytes):
+def test_the_user_blocking_the_bot_is_an_opt_out_signal(fixture_bytes):
     # Given the user blocking the bot (a my_chat_member update)
-    assert adapter.parse(request(fixture_bytes("telegram/blocked.json")), account()) == []
+    [signal] = adapter.parse(request(fixture_bytes("telegram/blocked.json")), account())
+    # Then it is the provider's opt-out signal (tests/unit/test_channel_fidelity.py has more)
+    assert isinstance(signal, ConsentSignal)
+    assert signal.opted_out is True
 
 
 @pytest.mark.parametrize(("body", "field"), [
     (b"{not json", "body"),
     (b"[]", "body"),
     (b'{"message":{}}', "update_id"),
-    (b'{"update_id":1,"message":{"message_id":1,"date":1795500000}}', "message.chat"),
 ])
 def test_malformed_updates_name_the_problem(body, field):
     with pytest.raises(InvalidInput) as raised:
         adapter.parse(request(body), account())
     assert raised.value.field == field
+
+
+def test_an_update_that_cannot_be_read_is_kept_with_the_field_at_fault():
+    body = b'{"update_id":1,"message":{"message_id":1,"date":1795500000}}'
+    [kept] = adapter.parse(request(body), account())
+    assert isinstance(kept, UnreadableEvent)
+    assert "message.chat" in kept.reason
 
 
 # --- sending --------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from chalicelib.domain.models import (
     OutboundMedia,
     StatusUpdate,
     TemplateContent,
+    UnreadableEvent,
 )
 
 from tests.loopback import OK_EMPTY, closed_port_url, loopback_server
@@ -157,19 +158,24 @@ def test_a_messaging_service_account_matches_on_its_sid(fixture_bytes):
     assert isinstance(event, InboundMessage)
 
 
+def test_a_form_without_a_message_sid_is_refused(fixture_bytes):
+    body = fixture_bytes("sms/inbound_text.txt").replace(b"SmsSid=SM5f1a9c0e2b7d4e6f8a0b1c2d3e4f5a6b&", b"")
+    body = body.replace(b"MessageSid=SM5f1a9c0e2b7d4e6f8a0b1c2d3e4f5a6b&", b"")
+    with pytest.raises(InvalidInput) as raised:
+        adapter.parse(request(body), account())
+    assert raised.value.field == "MessageSid"
+
+
 @pytest.mark.parametrize(("change", "field"), [
     ((b"To=%2B14155552671", b"To=%2B14155550000"), "To"),  # another account's number
     ((b"From=%2B31612345678", b"From=not-a-number"), "From"),
     ((b"NumMedia=0", b"NumMedia=two"), "NumMedia"),
-    ((b"SmsSid=SM5f1a9c0e2b7d4e6f8a0b1c2d3e4f5a6b&", b""), "MessageSid"),
 ])
-def test_malformed_or_foreign_webhooks_name_the_problem(fixture_bytes, change, field):
+def test_malformed_or_foreign_webhooks_are_kept_with_the_problem(fixture_bytes, change, field):
     body = fixture_bytes("sms/inbound_text.txt").replace(*change)
-    if field == "MessageSid":
-        body = body.replace(b"MessageSid=SM5f1a9c0e2b7d4e6f8a0b1c2d3e4f5a6b&", b"")
-    with pytest.raises(InvalidInput) as raised:
-        adapter.parse(request(body), account())
-    assert raised.value.field == field
+    [kept] = adapter.parse(request(body), account())
+    assert isinstance(kept, UnreadableEvent)
+    assert f"(at {field})" in kept.reason
 
 
 def test_the_deprecated_sms_sid_still_identifies_the_message(fixture_bytes):
@@ -201,11 +207,11 @@ def test_queued_says_nothing_new_and_gives_no_event(fixture_bytes):
     assert adapter.parse(request(fixture_bytes("sms/status_queued.txt")), account()) == []
 
 
-def test_an_unknown_status_is_refused(fixture_bytes):
+def test_an_unknown_status_is_kept_unread(fixture_bytes):
     body = fixture_bytes("sms/status_sent.txt").replace(b"MessageStatus=sent", b"MessageStatus=teleported")
-    with pytest.raises(InvalidInput) as raised:
-        adapter.parse(request(body), account())
-    assert raised.value.field == "MessageStatus"
+    [kept] = adapter.parse(request(body), account())
+    assert isinstance(kept, UnreadableEvent)
+    assert "(at MessageStatus)" in kept.reason
 
 
 # --- sending --------------------------------------------------------------------------

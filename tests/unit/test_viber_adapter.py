@@ -20,6 +20,7 @@ from chalicelib.domain.models import (
     OutboundMedia,
     StatusUpdate,
     TemplateContent,
+    UnreadableEvent,
 )
 
 from tests.loopback import OK_EMPTY, closed_port_url, loopback_server
@@ -197,13 +198,22 @@ def test_subscription_events_change_consent(fixture_bytes, name, opted_out):
 @pytest.mark.parametrize(("body", "field"), [
     (b"{not json", "body"),
     (b'{"timestamp":1795500000000}', "event"),
-    (b'{"event":"message","timestamp":1795500000000,"message_token":1}', "message"),
-    (b'{"event":"seen","timestamp":1795500000000,"message_token":1}', "message_token"),
 ])
 def test_malformed_callbacks_name_the_problem(body, field):
     with pytest.raises(InvalidInput) as raised:
         adapter.parse(request(body), account())
     assert raised.value.field == field
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    (b'{"event":"message","timestamp":1795500000000,"message_token":1}', "message"),
+    (b'{"event":"seen","timestamp":1795500000000,"message_token":1}', "message_token"),
+])
+def test_a_callback_that_cannot_be_read_is_kept_with_its_reason(body, field):
+    [kept] = adapter.parse(request(body), account())
+    assert isinstance(kept, UnreadableEvent)
+    assert f"(at {field})" in kept.reason
+    assert kept.raw
 
 
 # --- sending --------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from chalicelib.domain.models import (
     DeliveryStatus,
     InboundMessage,
     StatusUpdate,
+    UnreadableEvent,
 )
 
 SECRET = "0123456789abcdef0123456789abcdef"
@@ -63,7 +64,7 @@ def test_text_message_is_normalised(fixture_bytes):
         provider_message_id="wamid.HBgLMzE2MTIzNDU2NzgVAgASGBQzQTdGQjk3NkNFMUQzOEQxRUVBMwA=",
         customer_id="31612345678", customer_name="Ana de Vries",
         sent_at=datetime.fromtimestamp(1763900000, tz=UTC), kind=ContentKind.TEXT,
-        text="Hallo, waar blijft mijn bestelling? ä")]
+        text="Hallo, waar blijft mijn bestelling? ä", sequence=0)]
 
 
 def test_image_keeps_caption_and_raw_payload(fixture_bytes):
@@ -98,11 +99,11 @@ def test_malformed_payloads_name_the_problem(body, field):
     assert raised.value.field == field
 
 
-def test_a_payload_for_another_number_is_refused(fixture_bytes):
+def test_a_change_for_another_number_is_kept_unread(fixture_bytes):
     body = fixture_bytes("whatsapp/text.json").replace(b"1065400000", b"9999999999")
-    with pytest.raises(InvalidInput) as raised:
-        adapter.parse(request(body), ACCOUNT)
-    assert raised.value.field == "metadata.phone_number_id"
+    [kept] = adapter.parse(request(body), ACCOUNT)
+    assert isinstance(kept, UnreadableEvent)
+    assert "not this account's number" in kept.reason
 
 
 def test_handshake_answers_the_challenge_only_with_the_right_token():

@@ -157,7 +157,10 @@ export function AssignDialog({ conversation, me, onClose, onDone }: AssignProps)
     Promise.all([api.online(), teamMembers(me.team_id, true)]).then(
       ([online, members]) => {
         if (!live) return;
-        const here = new Set(online.items.map((presence) => presence.user_id));
+        // only colleagues who are Available take work (Away and Offline do not)
+        const here = new Set(
+          online.items.filter((presence) => presence.status === 'available').map((presence) => presence.user_id),
+        );
         setPeople(
           members.filter(
             (user) =>
@@ -191,11 +194,11 @@ export function AssignDialog({ conversation, me, onClose, onDone }: AssignProps)
 
   return (
     <Dialog title="Assign to" testId="assign-dialog" onClose={onClose}>
-      <p class="muted">Colleagues of this team who are signed in now.</p>
+      <p class="muted">Colleagues of this team who are Available now.</p>
       {people === null ? (
         <p class="muted">Loading…</p>
       ) : people.length === 0 ? (
-        <p>Nobody else is signed in now. A conversation can only go to a colleague who is.</p>
+        <p>Nobody else is Available now. A conversation can only go to a colleague who is.</p>
       ) : (
         <ul class="pick-list" aria-label="Colleagues signed in">
           {people.map((user) => (

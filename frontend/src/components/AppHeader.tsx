@@ -2,7 +2,7 @@ import { canReadSettings } from '../lib/directory';
 import { themePref, usePref } from '../lib/prefs';
 import { DEFAULT_SETTINGS_SECTION, type Route, formatHash, inboxRoute } from '../lib/route';
 import { useIsDark } from '../lib/theme';
-import type { Me } from '../types';
+import type { Availability, Me } from '../types';
 
 interface Props {
   me: Me | null;
@@ -10,9 +10,12 @@ interface Props {
   onSignOut(): void;
   onTeamChange(team: string): void;
   onShowShortcuts(): void;
+  availability?: { chosen: Availability; effective: Availability; choose(next: Availability): void };
 }
 
-export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts }: Props) {
+const AVAILABILITY_LABELS: Record<Availability, string> = { available: 'Available', away: 'Away', offline: 'Offline' };
+
+export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts, availability }: Props) {
   const [theme, setTheme] = usePref(themePref);
   const dark = useIsDark(theme);
   const teams = me?.teams ?? [];
@@ -85,6 +88,26 @@ export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts 
       >
         <span aria-hidden="true">{dark ? '☀' : '☾'}</span>
       </button>
+      {me && availability && (
+        <label class="team-switch" title="Only Available agents are given conversations (Alt+S changes it)">
+          <span class={`availability-dot availability-dot--${availability.effective}`} aria-hidden="true" />
+          <span class="team-switch__label">Status</span>
+          <select
+            class="select"
+            data-testid="availability"
+            aria-keyshortcuts="Alt+S"
+            value={availability.chosen}
+            onChange={(event) => availability.choose(event.currentTarget.value as Availability)}
+          >
+            {(Object.keys(AVAILABILITY_LABELS) as Availability[]).map((value) => (
+              <option key={value} value={value}>
+                {AVAILABILITY_LABELS[value]}
+                {value === 'available' && availability.effective === 'away' ? ' (idle: Away)' : ''}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       {me && (
         <span class="app-header__user" title={me.user.email}>
           <span data-testid="current-user">{me.user.display_name}</span>

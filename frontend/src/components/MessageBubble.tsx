@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { fileSize, fullTime, shortTime } from '../lib/format';
 import { linkify, safeHttpUrl } from '../lib/linkify';
-import type { Attachment, Message, SharedContact, SharedLocation } from '../types';
+import type { Attachment, MediaIssue, Message, SharedContact, SharedLocation } from '../types';
 import { MessageStatus } from './MessageStatus';
 
 interface Props {
@@ -33,13 +33,31 @@ export function MessageBubble({ message, onMediaExpired }: Props) {
         {attachments.map((attachment) => (
           <AttachmentView key={attachment.key} attachment={attachment} onExpired={onMediaExpired} />
         ))}
-        <KindNote message={message} hasMedia={attachments.length > 0} />
+        {(message.media_issues ?? []).map((issue) => (
+          <MediaIssueNote key={issue.index} issue={issue} />
+        ))}
+        <KindNote message={message} hasMedia={attachments.length > 0 || (message.media_issues ?? []).length > 0} />
+        {message.story && <StoryNote story={message.story} />}
         {hasText && <MessageText text={message.text ?? ''} />}
       </div>
       <div class="message__meta">
         <time dateTime={message.sent_at} title={fullTime(message.sent_at)}>
           {shortTime(message.sent_at)}
         </time>
+        {message.edited_at && (
+          <span
+            class="message__edited"
+            data-testid="message-edited"
+            title={`Edited ${fullTime(message.edited_at)}. Before: ${(message.earlier_texts ?? []).join(' → ')}`}
+          >
+            edited
+          </span>
+        )}
+        {message.reaction && (
+          <span class="message__reaction" data-testid="message-reaction" title="The customer's reaction">
+            {message.reaction}
+          </span>
+        )}
         {outbound && <MessageStatus status={message.status} />}
       </div>
       {(failed || message.error) && <DeliveryProblem message={message} />}
@@ -58,6 +76,45 @@ function MessageText({ text }: { text: string }) {
         ) : (
           part.text
         ),
+      )}
+    </p>
+  );
+}
+
+/** A media object that is not here (yet): being fetched from the provider, or why it is not available. */
+function MediaIssueNote({ issue }: { issue: MediaIssue }) {
+  const what = mediaName(issue.content_type);
+  const text =
+    issue.state === 'failed'
+      ? `${what} not available: ${issue.reason || 'the provider did not hand it over'}`
+      : issue.state === 'retrying'
+        ? `${what} still being fetched from the provider (retrying: ${issue.reason || 'no answer'})`
+        : `${what} being fetched from the provider…`;
+  return (
+    <p class="bubble__kind" data-testid="media-issue" data-state={issue.state}>
+      {issue.filename ? `${text} (${issue.filename})` : text}
+    </p>
+  );
+}
+
+function mediaName(contentType: string | null | undefined): string {
+  const major = (contentType ?? '').split('/')[0];
+  return major === 'image' ? 'Photo' : major === 'video' ? 'Video' : major === 'audio' ? 'Audio' : 'File';
+}
+
+/** A story mention or story reply: what it is, and the story's link while it lasts. */
+function StoryNote({ story }: { story: NonNullable<Message['story']> }) {
+  const href = story.url ? safeHttpUrl(story.url) : null;
+  return (
+    <p class="bubble__kind" data-testid="story">
+      {story.kind === 'mention' ? '📣 Story mention' : '↩ Reply to your story'}
+      {href && (
+        <>
+          {' '}
+          <a href={href} target="_blank" rel="noopener noreferrer nofollow">
+            (open the story; it expires after 24 hours)
+          </a>
+        </>
       )}
     </p>
   );

@@ -1,5 +1,6 @@
 import type { TargetedKeyboardEvent, TargetedSubmitEvent } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { loadDraft, saveDraft } from '../lib/drafts';
 import { api, uploadFile } from '../api';
 import { reportError, useAlerts } from '../lib/alerts';
 import { useCapabilities } from '../lib/directory';
@@ -58,7 +59,7 @@ let fileCounter = 0;
 export function ReplyBox({ conversationId, channel, mediaRefusal, disabled, onSend }: Props) {
   const alerts = useAlerts();
   const capabilities = useCapabilities(channel);
-  const [text, setText] = useState('');
+  const [text, setText] = useState(() => loadDraft(conversationId));
   const [sending, setSending] = useState(false);
   const [picking, setPicking] = useState(false);
   const [popup, setPopup] = useState<Popup | null>(null);
@@ -149,6 +150,17 @@ export function ReplyBox({ conversationId, channel, mediaRefusal, disabled, onSe
       box.current?.focus();
     }
   };
+
+  // The draft follows the conversation: kept as typed, read again when another one opens.
+  const draftOf = useRef(conversationId);
+  useEffect(() => {
+    if (draftOf.current !== conversationId) {
+      draftOf.current = conversationId;
+      setText(loadDraft(conversationId));
+      return;
+    }
+    saveDraft(conversationId, text);
+  }, [conversationId, text]);
 
   const onInput = (value: string, caret: number): void => {
     setText(value);

@@ -44,6 +44,7 @@ export const SETTINGS_SECTIONS: readonly { id: string; label: string; access: Se
   { id: 'user-roles', label: 'User roles', access: 'readers' },
   { id: 'tags', label: 'Tags', access: 'everyone' },
   { id: 'teams', label: 'Teams', access: 'readers' },
+  { id: 'team-now', label: 'Team now', access: 'readers' },
   { id: 'routing', label: 'Routing', access: 'readers' },
   { id: 'appearance', label: 'Appearance', access: 'everyone' },
   { id: 'shortcuts', label: 'Shortcuts', access: 'everyone' },

@@ -16,7 +16,8 @@ export type ShortcutId =
   | 'quick-reply'
   | 'shortcuts'
   | 'archive'
-  | 'info';
+  | 'info'
+  | 'availability';
 
 export interface ShortcutDef {
   id: ShortcutId;
@@ -89,6 +90,13 @@ export const SHORTCUTS: readonly ShortcutDef[] = [
     matches: altLetter('r'),
   },
   { id: 'info', label: 'Show conversation info', keys: ['Alt', 'I'], conversation: true, matches: altLetter('i') },
+  {
+    id: 'availability',
+    label: 'Change my status (Available, Away, Offline)',
+    keys: ['Alt', 'S'],
+    conversation: false,
+    matches: altLetter('s'),
+  },
 ];
 
 export function shortcut(id: ShortcutId): ShortcutDef {

@@ -14,6 +14,7 @@ import { QuickReplySettings } from './settings/QuickReplySettings';
 import { RoutingSettings } from './settings/RoutingSettings';
 import { ServiceSettings } from './settings/ServiceSettings';
 import { TagSettings } from './settings/TagSettings';
+import { TeamNowSettings } from './settings/TeamNowSettings';
 import { TeamsSettings } from './settings/TeamsSettings';
 import { UserRolesSettings } from './settings/UserRolesSettings';
 
@@ -33,6 +34,7 @@ const SECTIONS: Record<string, (props: SectionProps) => ComponentChildren> = {
   'user-roles': UserRolesSettings,
   tags: TagSettings,
   teams: TeamsSettings,
+  'team-now': TeamNowSettings,
   routing: RoutingSettings,
   appearance: AppearanceSettings,
   shortcuts: ShortcutList,

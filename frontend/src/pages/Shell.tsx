@@ -3,9 +3,9 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { AppHeader } from '../components/AppHeader';
 import { Dialog } from '../components/Dialog';
 import { ShortcutList } from '../components/ShortcutList';
-import { useHeartbeat } from '../hooks/useHeartbeat';
+import { useAvailability } from '../hooks/useAvailability';
 import { useInboxWatch } from '../hooks/useInboxWatch';
-import { PushContext, usePush, usePushConnection } from '../hooks/usePush';
+import { PushContext, usePushConnection } from '../hooks/usePush';
 import { useAlerts } from '../lib/alerts';
 import type { Arrival } from '../lib/arrivals';
 import { setTitleMarker, showNotification } from '../lib/desktop';
@@ -94,7 +94,7 @@ function SignedIn({ me, route, alertRegion, onSignOut, onTeamChange }: Props) {
   const [watchTick, setWatchTick] = useState(0);
   const onChange = useCallback(() => setWatchTick((tick) => tick + 1), []);
   const counts = useInboxWatch({ onArrivals, onChange });
-  useHeartbeat(!usePush().connected);
+  const availability = useAvailability(me.away_after_minutes);
 
   // Unseen arrivals are seen once the agent is back on this tab.
   useEffect(() => {
@@ -123,6 +123,7 @@ function SignedIn({ me, route, alertRegion, onSignOut, onTeamChange }: Props) {
         onSignOut={onSignOut}
         onTeamChange={onTeamChange}
         onShowShortcuts={() => setShowShortcuts(true)}
+        availability={availability}
       />
       {alertRegion}
       {route.page === 'settings' ? (

@@ -6,6 +6,7 @@ from chalicelib.domain.admin_models import ChannelAccountView, OutOfOfficeMessag
 from chalicelib.domain.consent import ConsentKeywords
 from chalicelib.domain.models import Channel, Page, User
 from chalicelib.domain.service_admin import SettingsView
+from chalicelib.domain.service_settings import MfaRequirement
 from pydantic import BaseModel
 
 
@@ -41,6 +42,8 @@ class ServiceSettingsOut(BaseModel):
     auto_delete_days: int | None
     one_open_conversation: bool
     consent_keywords: dict[Channel, ConsentKeywords]
+    mfa_required: MfaRequirement
+    away_after_minutes: int
     seats_used: int
     seats_free: int
     # True when this change moves the deletion dates of the conversations already archived: that

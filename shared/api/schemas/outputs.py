@@ -70,12 +70,6 @@ class MessagePage(Page[MessageOut]):
                    next_cursor=page.next_cursor)
 
 
-class SignInOut(BaseModel):
-    id_token: str
-    refresh_token: str | None
-    expires_in: int
-
-
 class TeamChannelAccount(BaseModel):
     """A channel account as agents see it, to start a conversation from: no credentials, no
     provider ids, no webhook URL."""
@@ -104,10 +98,15 @@ class MeOut(BaseModel):
     teams: list[Team]
     # Whether tagging with a tag not in the catalogue adds it (else only catalogue tags).
     may_create_tags: bool
+    # The service requires an authenticator app of me; until user.mfa_enabled, only the profile works.
+    mfa_required: bool
+    # Minutes idle before the web app sets me Away (0: never).
+    away_after_minutes: int
 
     @classmethod
     def of(cls, view: SelfView) -> MeOut:
-        return cls(user=view.user, team_id=view.team_id, teams=view.teams, may_create_tags=view.may_create_tags)
+        return cls(user=view.user, team_id=view.team_id, teams=view.teams, may_create_tags=view.may_create_tags,
+                   mfa_required=view.mfa_required, away_after_minutes=view.away_after_minutes)
 
 
 # --- the agents' daily work ------------------------------------------------------------------

@@ -23,14 +23,17 @@ from chalicelib.channels.base import (
     SendFailed,
     SentMessage,
     WebhookRequest,
+    in_batch_order,
     parse_json_object,
     send_parts,
+    unreadable,
 )
 from chalicelib.channels.http import post_json
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
+    ChannelEvent,
     ContentKind,
     DeliveryStatus,
     InboundMessage,
@@ -38,6 +41,7 @@ from chalicelib.domain.models import (
     MediaRef,
     OutboundContent,
     StatusUpdate,
+    StoryRef,
 )
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -77,11 +81,6 @@ class _Entry(_Loose):
     messaging: list[dict[str, Any]] = []
 
 
-class _Notification(_Loose):
-    object: str
-    entry: list[_Entry]
-
-
 def _millis(value: Any, field: str) -> datetime:
     try:
         return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
@@ -113,6 +112,24 @@ def _attachment(raw: Any) -> tuple[ContentKind, MediaRef | None, Location | None
     return ContentKind.UNSUPPORTED, None, None
 
 
+def _story(message: dict[str, Any]) -> StoryRef | None:
+    """An Instagram story mention (an attachment of type ``story_mention`` with the story's CDN
+    URL) or story reply (``reply_to.story`` with its url and id)."""
+    reply_to = message.get("reply_to")
+    story = reply_to.get("story") if isinstance(reply_to, dict) else None
+    if isinstance(story, dict):
+        return StoryRef(kind="reply", url=_text_or_none(story.get("url")), story_id=_text_or_none(story.get("id")))
+    for attachment in message.get("attachments") or []:
+        if isinstance(attachment, dict) and attachment.get("type") == "story_mention":
+            payload = attachment.get("payload") if isinstance(attachment.get("payload"), dict) else {}
+            return StoryRef(kind="mention", url=_text_or_none((payload or {}).get("url")))
+    return None
+
+
+def _text_or_none(value: Any) -> str | None:
+    return str(value) if value else None
+
+
 class MessengerAdapter:
     channel = Channel.MESSENGER
     max_body_bytes = 3 * 1024 * 1024
@@ -134,27 +151,37 @@ class MessengerAdapter:
 
     # --- inbound ------------------------------------------------------------------------
 
-    def parse(self, request: WebhookRequest, account: ChannelAccount) -> list[Event]:
-        try:
-            notification = _Notification.model_validate(parse_json_object(request.body))
-        except ValidationError as error:
-            raise InvalidInput(f"not a {self.channel.value} notification: {error.errors()[0]['msg']}",
-                               field=".".join(str(p) for p in error.errors()[0]["loc"])) from error
-        if notification.object != self.webhook_object:
-            raise InvalidInput(f"object {notification.object!r} is not {self.webhook_object}", field="object")
-        events: list[Event] = []
-        for entry in notification.entry:
+    def parse(self, request: WebhookRequest, account: ChannelAccount) -> list[ChannelEvent]:
+        """Every messaging event of every entry, each read on its own: one that cannot be read
+        is kept as an UnreadableEvent and the others go on (Meta retries the whole POST on any
+        non-200). Only a body that is not a notification of this product is refused."""
+        document = parse_json_object(request.body)
+        if document.get("object") != self.webhook_object:
+            raise InvalidInput(f"object {document.get('object')!r} is not {self.webhook_object}", field="object")
+        entries = document.get("entry")
+        if not isinstance(entries, list):
+            raise InvalidInput("entry must be a list", field="entry")
+        events: list[ChannelEvent] = []
+        for index, raw_entry in enumerate(entries):
+            try:
+                entry = _Entry.model_validate(raw_entry)
+            except ValidationError as error:
+                events.append(unreadable(self.channel, account, raw_entry, error, location=f"entry[{index}]"))
+                continue
             if entry.id != account.provider_account_id:
-                raise InvalidInput(f"entry {entry.id} is not this account's {self.channel.value} id",
-                                   field="entry.id")
-            for raw in entry.messaging:
+                events.append(unreadable(self.channel, account, raw_entry,
+                                         f"entry {entry.id} is not this account's {self.channel.value} id",
+                                         location=f"entry[{index}].id"))
+                continue
+            for number, raw in enumerate(entry.messaging):
                 try:
-                    messaging = _Messaging.model_validate(raw)
-                except ValidationError as error:
-                    raise InvalidInput(f"invalid messaging event: {error.errors()[0]['msg']}",
-                                       field="messaging") from error
-                events.extend(self._event(messaging, raw, account))
-        return events
+                    events.extend(self._event(_Messaging.model_validate(raw), raw, account))
+                except (ValidationError, InvalidInput) as error:
+                    sender = raw.get("sender") if isinstance(raw, dict) else None
+                    events.append(unreadable(self.channel, account, raw, error,
+                                             customer_id=sender.get("id", "") if isinstance(sender, dict) else "",
+                                             location=f"entry[{index}].messaging[{number}]"))
+        return in_batch_order(events)
 
     def _event(self, messaging: _Messaging, raw: dict[str, Any], account: ChannelAccount) -> list[Event]:
         customer = messaging.sender.id
@@ -164,11 +191,20 @@ class MessengerAdapter:
         for key, status in (("delivery", DeliveryStatus.DELIVERED), ("read", DeliveryStatus.READ)):
             if isinstance(raw.get(key), dict):
                 return self._receipt(raw[key], status, customer, at, account)
+        if isinstance(raw.get("reaction"), dict) and raw["reaction"].get("mid"):
+            # A reaction on a message: {"mid", "action": "react" | "unreact", "reaction", "emoji"}.
+            reaction = raw["reaction"]
+            emoji = str(reaction.get("emoji") or "") if reaction.get("action") != "unreact" else ""
+            return [self._inbound(account, _event_id(raw), customer, at, kind=ContentKind.TEXT,
+                                  text=f"Reacted {emoji}" if emoji else "Removed a reaction",
+                                  reaction_to=str(reaction["mid"]), reaction=emoji, raw=raw)]
         if isinstance(raw.get("postback"), dict):
             # A button the customer pressed: what they see in the thread is the button's title.
             postback = raw["postback"]
             return [self._inbound(account, str(postback.get("mid") or _event_id(raw)), customer, at,
-                                  kind=ContentKind.TEXT, text=postback.get("title"), raw=raw)]
+                                  kind=ContentKind.TEXT, text=postback.get("title"),
+                                  reply_payload=str(postback["payload"]) if postback.get("payload") else None,
+                                  raw=raw)]
         # Reactions, referrals, opt-ins...: kept as unsupported so nothing is lost.
         return [self._inbound(account, _event_id(raw), customer, at, kind=ContentKind.UNSUPPORTED, raw=raw)]
 
@@ -181,6 +217,12 @@ class MessengerAdapter:
         if not isinstance(mid, str) or not mid:
             raise InvalidInput("message has no mid", field="messaging.message.mid")
         text = message.get("text") if isinstance(message.get("text"), str) else None
+        story = _story(message)
+        if story is not None:
+            # The story's link only: Meta's terms forbid storing story media.
+            return [self._inbound(account, mid, customer, at, kind=ContentKind.TEXT, story=story, raw=raw,
+                                  text=text or ("Mentioned you in their story" if story.kind == "mention"
+                                                else "Replied to your story"))]
         parsed = [_attachment(item) for item in message.get("attachments") or []]
         if message.get("is_unsupported"):
             kind = ContentKind.UNSUPPORTED
@@ -190,7 +232,11 @@ class MessengerAdapter:
             kind = ContentKind.TEXT if text else ContentKind.UNSUPPORTED
         media = [ref for _, ref, _ in parsed if ref is not None] if kind is not ContentKind.UNSUPPORTED else []
         location = next((place for _, _, place in parsed if place is not None), None)
+        # A quick reply the customer tapped: the text is its title, quick_reply.payload its payload.
+        quick = message.get("quick_reply")
+        payload = quick.get("payload") if isinstance(quick, dict) else None
         return [self._inbound(account, mid, customer, at, kind=kind, text=text, media=media, location=location,
+                              reply_payload=str(payload) if payload else None,
                               raw=None if kind is ContentKind.TEXT else raw)]
 
     def _receipt(self, receipt: dict[str, Any], status: DeliveryStatus, customer: str, at: datetime,

@@ -14,14 +14,17 @@ from chalicelib.channels.base import (
     SendFailed,
     SentMessage,
     WebhookRequest,
+    in_batch_order,
     parse_json_object,
     send_parts,
+    unreadable,
 )
 from chalicelib.channels.http import get_json, post_json
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import (
     Channel,
     ChannelAccount,
+    ChannelEvent,
     ContactCard,
     ContentKind,
     DeliveryStatus,
@@ -100,7 +103,8 @@ class _Status(_Loose):
     id: str
     status: str
     timestamp: str
-    recipient_id: str
+    # Optional: the message's id is what a status is applied by.
+    recipient_id: str | None = None
     errors: list[_StatusError] = []
 
 
@@ -112,7 +116,7 @@ class _Value(_Loose):
     metadata: _Metadata
     contacts: list[_Contact] = []
     messages: list[dict[str, Any]] = []
-    statuses: list[_Status] = []
+    statuses: list[dict[str, Any]] = []
 
 
 class _Change(_Loose):
@@ -123,11 +127,6 @@ class _Change(_Loose):
 class _Entry(_Loose):
     id: str
     changes: list[_Change] = []
-
-
-class _Notification(_Loose):
-    object: str
-    entry: list[_Entry]
 
 
 class _MediaObject(_Loose):
@@ -157,12 +156,30 @@ def _timestamp(value: str) -> datetime:
         raise InvalidInput(f"timestamp {value!r} is not Unix seconds", field="timestamp") from error
 
 
+def _chosen_reply(message_type: str, body: Any) -> tuple[str, str] | None:
+    """(title, payload) of a reply the customer chose: an interactive reply button or list row
+    (``interactive.button_reply`` / ``list_reply``: id and title) or a template's quick-reply
+    button (``button``: payload and text)."""
+    if not isinstance(body, dict):
+        return None
+    if message_type == "button":
+        return str(body.get("text") or body.get("payload") or ""), str(body.get("payload") or "")
+    if message_type == "interactive":
+        choice = body.get(str(body.get("type")))
+        if body.get("type") in {"button_reply", "list_reply"} and isinstance(choice, dict):
+            return str(choice.get("title") or choice.get("id") or ""), str(choice.get("id") or "")
+    return None
+
+
 def _content(message_type: str, raw: dict[str, Any]) -> dict[str, Any]:
-    """The canonical content fields of one message: text, media, location or contacts."""
+    """The canonical content fields of one message: text, media, location, contacts or a chosen reply."""
     body = raw.get(message_type)
     try:
         if message_type == "text":
             return {"text": (body or {}).get("body")}
+        chosen = _chosen_reply(message_type, body)
+        if chosen is not None:
+            return {"text": chosen[0] or None, "reply_payload": chosen[1] or None}
         if message_type in _MEDIA_TYPES and isinstance(body, dict):
             media = _MediaObject.model_validate(body)
             return {"text": media.caption, "media": [MediaRef(
@@ -219,65 +236,93 @@ class WhatsAppAdapter:
     def authenticate(self, request: WebhookRequest, credentials: Credentials) -> None:
         verify_signature(request, credentials)
 
-    def parse(self, request: WebhookRequest, account: ChannelAccount) -> list[InboundMessage | StatusUpdate]:
-        try:
-            notification = _Notification.model_validate(parse_json_object(request.body))
-        except ValidationError as error:
-            raise InvalidInput(f"not a WhatsApp notification: {error.errors()[0]['msg']}",
-                               field=".".join(str(p) for p in error.errors()[0]["loc"])) from error
-        if notification.object != "whatsapp_business_account":
-            raise InvalidInput(f"object {notification.object!r} is not whatsapp_business_account", field="object")
-        events: list[InboundMessage | StatusUpdate] = []
-        for entry in notification.entry:
-            for change in entry.changes:
-                if change.field != "messages":
-                    continue
-                try:
-                    value = _Value.model_validate(change.value)
-                except ValidationError as error:
-                    raise InvalidInput(f"invalid change value: {error.errors()[0]['msg']}", field="value") from error
-                if value.metadata.phone_number_id != account.provider_account_id:
-                    raise InvalidInput(
-                        f"phone_number_id {value.metadata.phone_number_id} is not this account's number",
-                        field="metadata.phone_number_id")
-                events.extend(self._messages(value, account))
-                events.extend(self._statuses(value, account))
-        return events
-
-    def _messages(self, value: _Value, account: ChannelAccount) -> list[InboundMessage | StatusUpdate]:
-        names = {c.wa_id: c.profile.name for c in value.contacts if c.profile}
-        events: list[InboundMessage | StatusUpdate] = []
-        for raw in value.messages:
+    def parse(self, request: WebhookRequest, account: ChannelAccount) -> list[ChannelEvent]:
+        """Every message and status of every change of every entry, each read on its own: a part
+        that cannot be read is kept as an UnreadableEvent and the others go on (Meta retries the
+        whole POST on any non-200, so one odd part must not cost the rest). Only a body that is
+        not a WhatsApp notification at all is refused."""
+        document = parse_json_object(request.body)
+        if document.get("object") != "whatsapp_business_account":
+            raise InvalidInput(f"object {document.get('object')!r} is not whatsapp_business_account", field="object")
+        entries = document.get("entry")
+        if not isinstance(entries, list):
+            raise InvalidInput("entry must be a list", field="entry")
+        events: list[ChannelEvent] = []
+        for index, raw_entry in enumerate(entries):
             try:
-                message = _Message.model_validate(raw)
+                entry = _Entry.model_validate(raw_entry)
             except ValidationError as error:
-                raise InvalidInput(f"invalid message: {error.errors()[0]['msg']}", field="messages") from error
-            sender = str(raw.get("from", ""))
-            if not sender:
-                raise InvalidInput("message has no sender", field="messages.from")
-            kind = _KINDS.get(message.type, ContentKind.UNSUPPORTED)
-            events.append(InboundMessage(
-                channel=self.channel, account_id=account.id, provider_message_id=message.id,
-                customer_id=sender, customer_name=names.get(sender), sent_at=_timestamp(message.timestamp),
-                kind=kind, raw=raw if kind is not ContentKind.TEXT else None,
-                **(_content(message.type, raw) if kind is not ContentKind.UNSUPPORTED else {}),
-            ))
+                events.append(unreadable(self.channel, account, raw_entry, error, location=f"entry[{index}]"))
+                continue
+            for number, change in enumerate(entry.changes):
+                if change.field == "messages":
+                    events.extend(self._change(change.value, account, f"entry[{index}].changes[{number}]"))
+        return in_batch_order(events)
+
+    def _change(self, raw_value: dict[str, Any], account: ChannelAccount, location: str) -> list[ChannelEvent]:
+        try:
+            value = _Value.model_validate(raw_value)
+        except ValidationError as error:
+            return [unreadable(self.channel, account, raw_value, error, location=f"{location}.value")]
+        if value.metadata.phone_number_id != account.provider_account_id:
+            return [unreadable(self.channel, account, raw_value,
+                               f"phone_number_id {value.metadata.phone_number_id} is not this account's number",
+                               location=f"{location}.value.metadata")]
+        names = {c.wa_id: c.profile.name for c in value.contacts if c.profile}
+        events: list[ChannelEvent] = []
+        for number, raw in enumerate(value.messages):
+            try:
+                events.append(self._message(raw, names, account))
+            except (ValidationError, InvalidInput) as error:
+                events.append(unreadable(self.channel, account, raw, error, customer_id=raw.get("from", ""),
+                                         location=f"{location}.value.messages[{number}]"))
+        for number, raw in enumerate(value.statuses):
+            try:
+                status = self._status(raw, account)
+            except (ValidationError, InvalidInput) as error:
+                events.append(unreadable(self.channel, account, raw, error, customer_id=raw.get("recipient_id", ""),
+                                         location=f"{location}.value.statuses[{number}]"))
+                continue
+            if status is not None:
+                events.append(status)
         return events
 
-    def _statuses(self, value: _Value, account: ChannelAccount) -> list[InboundMessage | StatusUpdate]:
-        events: list[InboundMessage | StatusUpdate] = []
-        for status in value.statuses:
-            delivery = _STATUSES.get(status.status)
-            if delivery is None:
-                continue
-            error = status.errors[0] if status.errors else None
-            events.append(StatusUpdate(
-                channel=self.channel, account_id=account.id, provider_message_id=status.id,
-                customer_id=status.recipient_id, status=delivery, occurred_at=_timestamp(status.timestamp),
-                error_code=str(error.code) if error and error.code is not None else None,
-                error_message=(error.message or error.title) if error else None,
-            ))
-        return events
+    def _message(self, raw: dict[str, Any], names: dict[str, str | None], account: ChannelAccount) -> InboundMessage:
+        message = _Message.model_validate(raw)
+        sender = str(raw.get("from", ""))
+        if not sender:
+            raise InvalidInput("message has no sender", field="messages.from")
+        kind = _KINDS.get(message.type, ContentKind.UNSUPPORTED)
+        if _chosen_reply(message.type, raw.get(message.type)) is not None:
+            kind = ContentKind.TEXT
+        reaction = raw.get("reaction") if message.type == "reaction" else None
+        if isinstance(reaction, dict) and reaction.get("message_id"):
+            # A reaction on a message ({"message_id", "emoji"}; no emoji: the reaction was removed).
+            emoji = str(reaction.get("emoji") or "")
+            return InboundMessage(
+                channel=self.channel, account_id=account.id, provider_message_id=message.id, customer_id=sender,
+                customer_name=names.get(sender), sent_at=_timestamp(message.timestamp), kind=ContentKind.TEXT,
+                text=f"Reacted {emoji}" if emoji else "Removed a reaction",
+                reaction_to=str(reaction["message_id"]), reaction=emoji, raw=raw)
+        return InboundMessage(
+            channel=self.channel, account_id=account.id, provider_message_id=message.id,
+            customer_id=sender, customer_name=names.get(sender), sent_at=_timestamp(message.timestamp),
+            kind=kind, raw=raw if kind is not ContentKind.TEXT else None,
+            **(_content(message.type, raw) if kind is not ContentKind.UNSUPPORTED else {}),
+        )
+
+    def _status(self, raw: dict[str, Any], account: ChannelAccount) -> StatusUpdate | None:
+        status = _Status.model_validate(raw)
+        delivery = _STATUSES.get(status.status)
+        if delivery is None:
+            return None
+        error = status.errors[0] if status.errors else None
+        return StatusUpdate(
+            channel=self.channel, account_id=account.id, provider_message_id=status.id,
+            customer_id=status.recipient_id or "", status=delivery, occurred_at=_timestamp(status.timestamp),
+            error_code=str(error.code) if error and error.code is not None else None,
+            error_message=(error.message or error.title) if error else None,
+        )
 
     def send(self, account: ChannelAccount, credentials: Credentials, to: str,
              content: OutboundContent, progress: PartProgress | None = None) -> SentMessage:

@@ -18,11 +18,24 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import boto3
-from chalicelib.channels.base import Credentials, MediaSource, PartProgress, SentMessage, WebhookRequest
+from chalicelib.channels.base import (
+    Credentials,
+    MediaSource,
+    PartProgress,
+    SentMessage,
+    WebhookRequest,
+    unreadable,
+)
 from chalicelib.core.clock import utc_now
 from chalicelib.core.settings import get_settings
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.models import Channel, ChannelAccount, InboundMessage, MediaRef, OutboundContent, StatusUpdate
+from chalicelib.domain.models import (
+    Channel,
+    ChannelAccount,
+    ChannelEvent,
+    MediaRef,
+    OutboundContent,
+)
 from chalicelib.storage import keys
 
 from .feedback import FEEDBACK_TYPES, status_updates
@@ -69,20 +82,30 @@ class EmailAdapter:
         handshake is a signed POST, not a GET)."""
         self._sns.authenticate(request.body, credentials)
 
-    def parse(self, request: WebhookRequest, account: ChannelAccount) -> list[InboundMessage | StatusUpdate]:
+    def parse(self, request: WebhookRequest, account: ChannelAccount) -> list[ChannelEvent]:
+        """One SNS notification per POST. A body that is no SNS notice is refused; an authentic
+        notification whose SES content cannot be read is kept as an UnreadableEvent and answered
+        200 (SNS would otherwise redeliver it for hours)."""
         notice = parse_notice(request.body)
         if notice.Type != "Notification":
             return []  # subscription (un)confirmations carry no mail
         try:
             ses = json.loads(notice.Message)
-        except ValueError as error:
-            raise InvalidInput("the SNS Message is not JSON", field="Message") from error
+        except ValueError:
+            return [unreadable(self.channel, account, notice.Message, "the SNS Message is not JSON",
+                               location=f"SNS message {notice.MessageId}")]
         if not isinstance(ses, dict):
             return []
+        try:
+            return self._notification(ses, account)
+        except InvalidInput as error:
+            return [unreadable(self.channel, account, ses, error, location=f"SNS message {notice.MessageId}")]
+
+    def _notification(self, ses: dict[str, Any], account: ChannelAccount) -> list[ChannelEvent]:
         # Identity notifications name their type in notificationType, event publishing in eventType.
         kind = ses.get("notificationType") or ses.get("eventType")
         if kind in FEEDBACK_TYPES:
-            return list(status_updates(str(kind), ses, account, self._clock()))
+            return [*status_updates(str(kind), ses, account, self._clock())]
         if kind != "Received":
             return []
         receipt = ses.get("receipt") or {}

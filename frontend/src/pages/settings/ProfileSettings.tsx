@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { applyProfile } from '../../lib/locale';
 import { themePref } from '../../lib/prefs';
 import type { NotificationPreference, Profile } from '../../types';
+import { AuthenticatorSetup, PasswordChange } from '../../components/AccountSecurity';
 import { admin } from './admin';
 import { Loading, type SectionProps, TimeZoneList, useAction, useLoad } from './common';
 
@@ -35,7 +36,15 @@ export function roleLabel(role: string): string {
 /** My profile: everyone edits their own. */
 export function ProfileSettings({ me }: SectionProps) {
   const loaded = useLoad(admin.profile);
-  return <Loading loaded={loaded}>{(profile) => <ProfileForm profile={profile} me={me} onSaved={loaded.set} />}</Loading>;
+  return (
+    <>
+      <Loading loaded={loaded}>{(profile) => <ProfileForm profile={profile} me={me} onSaved={loaded.set} />}</Loading>
+      <h2 class="settings__subtitle">Password</h2>
+      <PasswordChange />
+      <h2 class="settings__subtitle">Authenticator app</h2>
+      <AuthenticatorSetup enabled={!!me.user.mfa_enabled} onEnabled={() => undefined} />
+    </>
+  );
 }
 
 function ProfileForm({ profile, me, onSaved }: { profile: Profile; me: SectionProps['me']; onSaved(p: Profile): void }) {

@@ -44,6 +44,8 @@ function ServiceForm({ settings, canEdit, onSaved }: { settings: Settings; canEd
   const [tags, setTags] = useState(settings.agents_may_create_tags);
   const [seats, setSeats] = useState(String(settings.seats));
   const [oneOpen, setOneOpen] = useState(settings.one_open_conversation);
+  const [mfa, setMfa] = useState(settings.mfa_required);
+  const [awayAfter, setAwayAfter] = useState(String(settings.away_after_minutes));
   const [keywords, setKeywords] = useState(() => keywordDrafts(settings.consent_keywords));
   const [busy, run] = useAction();
   useEffect(() => {
@@ -52,6 +54,8 @@ function ServiceForm({ settings, canEdit, onSaved }: { settings: Settings; canEd
     setTags(settings.agents_may_create_tags);
     setSeats(String(settings.seats));
     setOneOpen(settings.one_open_conversation);
+    setMfa(settings.mfa_required);
+    setAwayAfter(String(settings.away_after_minutes));
     setKeywords(keywordDrafts(settings.consent_keywords));
   }, [settings]);
 
@@ -65,6 +69,8 @@ function ServiceForm({ settings, canEdit, onSaved }: { settings: Settings; canEd
           agents_may_create_tags: tags,
           seats: Number(seats),
           one_open_conversation: oneOpen,
+          mfa_required: mfa,
+          away_after_minutes: Number(awayAfter),
           consent_keywords: keywordsOf(keywords),
         }),
       );
@@ -105,6 +111,20 @@ function ServiceForm({ settings, canEdit, onSaved }: { settings: Settings; canEd
       <label class="check">
         <input type="checkbox" disabled={!canEdit} checked={oneOpen} onChange={(e) => setOneOpen(e.currentTarget.checked)} />
         <span>One open conversation per customer: a customer who writes on another channel joins their open conversation</span>
+      </label>
+      <label class="field">
+        <span class="field__label">Authenticator app (MFA) required of</span>
+        <select class="select" disabled={!canEdit} value={mfa} onChange={(e) => setMfa(e.currentTarget.value as Settings['mfa_required'])}>
+          <option value="nobody">Nobody (each user may set it up)</option>
+          <option value="administrators">Administrators</option>
+          <option value="everyone">Everyone</option>
+        </select>
+        <span class="muted">Users it applies to set it up at their next request before they can work. Set up your own first.</span>
+      </label>
+      <label class="field">
+        <span class="field__label">Away after idle (minutes)</span>
+        <input type="number" min={0} max={480} required disabled={!canEdit} value={awayAfter} onInput={(e) => setAwayAfter(e.currentTarget.value)} />
+        <span class="muted">An agent with no key or pointer activity this long turns Away and gets no new conversations; 0 never.</span>
       </label>
       <fieldset class="settings__group" data-testid="consent-keywords">
         <legend class="field__label">Opt-out and opt-in words per channel</legend>

@@ -83,9 +83,19 @@ export function UserRolesSettings({ me, canEdit }: SectionProps) {
                               Enable
                             </button>
                           ) : (
-                            <button type="button" class="button button--quiet" disabled={busy} onClick={() => change(() => admin.disable(user.id), `${user.display_name} disabled.`)}>
-                              Disable
-                            </button>
+                            <>
+                              <button type="button" class="button button--quiet" disabled={busy} onClick={() => change(() => admin.disable(user.id), `${user.display_name} disabled.`)}>
+                                Disable
+                              </button>
+                              <button type="button" class="button button--quiet" disabled={busy} title="A new temporary password by mail, for a user who has not signed in yet" onClick={() => change(() => admin.resendInvitation(user.id), `Invitation sent again to ${user.email}.`)}>
+                                Resend invitation
+                              </button>
+                              {user.mfa_enabled && (
+                                <button type="button" class="button button--quiet" disabled={busy} title="For a lost authenticator app: they set it up again" onClick={() => change(() => admin.resetMfa(user.id), `MFA of ${user.display_name} reset.`)}>
+                                  Reset MFA
+                                </button>
+                              )}
+                            </>
                           ))}
                       </td>
                     )}

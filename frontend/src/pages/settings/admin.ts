@@ -61,6 +61,8 @@ export const admin = {
     request('POST', '/users', { body }),
   setRole: (id: string, role: Role): Promise<User> => request('PUT', `/users/${enc(id)}/role`, { body: { role } }),
   disable: (id: string): Promise<User> => request('POST', `/users/${enc(id)}/disable`),
+  resendInvitation: (id: string): Promise<User> => request('POST', `/users/${enc(id)}/invitation`),
+  resetMfa: (id: string): Promise<User> => request('DELETE', `/users/${enc(id)}/mfa`),
   enable: (id: string): Promise<User> => request('POST', `/users/${enc(id)}/enable`, { body: {} }),
 
   accounts: (): Promise<ChannelAccount[]> => allPages('/channel-accounts'),

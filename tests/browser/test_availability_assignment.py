@@ -1,0 +1,102 @@
+"""Availability in the web app: an agent who sets themselves Away (Alt+S) or Offline gets no
+automatic assignment; set Available again, the conversation that waited is theirs, live."""
+
+import re
+import secrets
+
+import boto3
+from chalicelib.core import resources
+from playwright.sync_api import expect
+
+from tests.browser.conftest import USER_PASSWORD, api_call, api_headers, new_user_with_password, sign_in_as
+from tests.support import new_wa_id, post_whatsapp, wait_for, whatsapp_text
+
+
+def whatsapp_account(info, admin, team_id):
+    credentials = {"app_secret": secrets.token_hex(16), "access_token": "EAAG" + secrets.token_hex(12),
+                   "verify_token": secrets.token_hex(8)}
+    account = api_call(info, "POST", "/channel-accounts", admin, {
+        "id": f"wa-{secrets.token_hex(4)}", "channel": "whatsapp", "name": "Availability line", "team_id": team_id,
+        "provider_account_id": str(10**9 + secrets.randbelow(10**9)), "api_base_url": f"{info['simulator_url']}/graph",
+        "credentials": credentials})
+    return account, credentials["app_secret"]
+
+
+def customer_writes(info, account, app_secret, wa_id):
+    body = whatsapp_text(account["provider_account_id"], wa_id=wa_id, text=f"Hello from {wa_id}")
+    answer = post_whatsapp(f"{info['api_url']}/webhooks/whatsapp/{account['id']}", body, app_secret)
+    assert answer.status_code == 200, answer.text
+
+
+def conversation_of(info, admin, team_id, wa_id):
+    listed = api_call(info, "GET", f"/conversations?view=all&limit=100&team={team_id}", admin)["items"]
+    return next((c for c in listed if c["customer_id"] == "+" + wa_id), None)
+
+
+def assignment_queue_idle(info):
+    env = info["worker_environment"]
+    sqs = boto3.client("sqs", endpoint_url=info["moto_url"], region_name=env["AWS_REGION"],
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=env[resources.queue_url_env(resources.ASSIGNMENT_QUEUE)],
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+    return sum(int(attributes[name]) for name in attributes) == 0
+
+
+def heartbeat(response):
+    return response.url.split("?")[0].endswith("/api/me/heartbeat") and response.request.method == "POST"
+
+
+def test_away_and_offline_agents_are_never_auto_assigned(system, page):
+    info = system.info
+    admin = api_headers(info)
+    # Given: a team assigning automatically (one conversation each), two agents of it
+    team = api_call(info, "POST", "/teams", admin, {"name": f"Availability {secrets.token_hex(3)}",
+                                                     "assignment": {"auto_assign": True, "capacity": 1}})["id"]
+    account, app_secret = whatsapp_account(info, admin, team)
+    service = api_call(info, "GET", "/settings/service", admin)
+    api_call(info, "PATCH", "/settings/service", admin, {"seats": service["seats_used"] + 2})
+    emails = [new_user_with_password(info, "agent", team_ids=[team]) for _ in range(2)]
+    user_ids = [api_call(info, "GET", "/me", api_headers(info, email, USER_PASSWORD))["user"]["id"] for email in emails]
+    try:
+        # the one in the browser turns Away with Alt+S; the colleague is Available (API heartbeat)
+        sign_in_as(page, info, emails[0], USER_PASSWORD)
+        with page.expect_response(lambda r: heartbeat(r) and b'"away"' in (r.request.post_data_buffer or b"")):
+            page.keyboard.press("Alt+S")
+        expect(page.get_by_test_id("availability")).to_have_value("away")
+        # (the API has it: the team view says Away; a heartbeat sent before the key press may land late)
+        wait_for(lambda: any(p["user_id"] == user_ids[0] and p["status"] == "away" for p in
+                             api_call(info, "GET", f"/team/online?team={team}", admin)["items"]),
+                 timeout=45, interval=1, what="the agent Away in the team view")
+        colleague = api_headers(info, emails[1], USER_PASSWORD)
+        api_call(info, "POST", f"/me/heartbeat?team={team}", colleague, {"status": "available"})
+        colleague_id = user_ids[1]
+
+        # When: two customers write; the first goes to the Available colleague (now full)
+        first, second = new_wa_id(), new_wa_id()
+        customer_writes(info, account, app_secret, first)
+        wait_for(lambda: (conversation_of(info, admin, team, first) or {}).get("owner_id") == colleague_id,
+                 what="the first conversation assigned to the Available colleague")
+        customer_writes(info, account, app_secret, second)
+        # Then: the second waits in New, the Away agent is skipped
+        wait_for(lambda: conversation_of(info, admin, team, second) and assignment_queue_idle(info),
+                 what="the second conversation routed and its assignment done")
+        waiting = conversation_of(info, admin, team, second)
+        assert waiting["state"] == "new"
+        assert waiting["owner_id"] is None
+        # Offline (Alt+S again) changes nothing
+        page.keyboard.press("Alt+S")
+        expect(page.get_by_test_id("availability")).to_have_value("offline")
+        assert conversation_of(info, admin, team, second)["owner_id"] is None
+
+        # When: the agent sets themselves Available in the header
+        page.get_by_test_id("availability").select_option("available")
+        # Then: the waiting conversation is theirs, and shows in Assigned to me without a reload
+        page.get_by_role("tab", name=re.compile("^Assigned to me")).click()
+        expect(page.get_by_test_id("conversation-row").filter(has_text=f"Hello from {second}")).to_be_visible(
+            timeout=20_000)
+    finally:
+        for user_id in user_ids:  # their seats go back
+            api_call(info, "POST", f"/users/{user_id}/disable", admin)
+        used = api_call(info, "GET", "/settings/service", admin)["seats_used"]
+        api_call(info, "PATCH", "/settings/service", admin, {"seats": used + service["seats_free"]})

@@ -1,0 +1,52 @@
+"""Statuses that outrun the send: Twilio reports the reply delivered before its send API call
+has answered us with the SID, so no message carries that SID yet. The status is held and applied
+once the SID is recorded; statuses still never move backwards."""
+
+import secrets
+from urllib.parse import parse_qsl, urlencode
+
+import pytest
+import requests
+from chalicelib.channels.twilio_sms import sign as twilio_sign
+
+from tests.integration.conftest import drain
+from tests.integration.customer_support import SMS_NUMBER, new_phone, new_sms_account, texts
+from tests.integration.inbox_support import get, post
+from tests.loopback import Answer, loopback_server
+from tests.support import HTTP_TIMEOUT
+
+SID = "SM" + secrets.token_hex(16)
+
+
+@pytest.fixture
+def sms(runtime):
+    with loopback_server(Answer(201, {"sid": SID, "status": "queued"})) as twilio:
+        yield new_sms_account(runtime, twilio)
+
+
+def status_callback(runtime, sms, phone: str, status: str) -> None:
+    body = urlencode({"MessageSid": SID, "SmsSid": SID, "MessageStatus": status, "SmsStatus": status,
+                      "To": phone, "From": SMS_NUMBER, "AccountSid": "AC" + "0" * 32, "ApiVersion": "2010-04-01"})
+    response = requests.post(sms.webhook_url, data=body, timeout=HTTP_TIMEOUT, headers={
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Twilio-Signature": twilio_sign(sms.webhook_url, parse_qsl(body), sms.auth_token)})
+    assert response.status_code == 200, response.text
+    drain(runtime, "inbound")
+
+
+def test_a_delivered_status_before_the_send_answered_is_applied_once_the_sid_is_recorded(
+        runtime, api, agent1, sms):
+    # Given an agent's reply queued to a customer who texted
+    phone = new_phone()
+    texts(runtime, sms, phone, "hello")
+    [conversation] = get(api, "/conversations", agent1, view="all", customer=phone).json()["items"]
+    assert post(api, f"/conversations/{conversation['id']}/pickup", agent1).status_code == 200
+    assert post(api, f"/conversations/{conversation['id']}/messages", agent1, {"text": "hi"}).status_code == 202
+    # When Twilio's "delivered" (and a late "sent") for the SID arrive before the send call answered
+    status_callback(runtime, sms, phone, "delivered")
+    status_callback(runtime, sms, phone, "sent")
+    drain(runtime, "outbound", "send")
+    # Then the reply is delivered, not left at sent, and not moved back by the late "sent"
+    thread = get(api, f"/conversations/{conversation['id']}/messages", agent1).json()["items"]
+    [reply] = [m for m in thread if m["direction"] == "outbound"]
+    assert (reply["provider_message_id"], reply["status"]) == (SID, "delivered")
