@@ -5,6 +5,8 @@ name prefix, so every Lambda function keeps its name, role and logical id.
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_lambda_powertools.logging import correlation_paths
 from chalice import Chalice, ConvertToMiddleware  # type: ignore[attr-defined]
 from chalicelib.api import (
@@ -43,3 +45,10 @@ app.experimental_feature_flags.update(["WEBSOCKETS"])
 for area in (public, inbox, replies, customers, users, teams, channel_accounts, service_settings, subscriptions,
              openapi, webhooks, workers, push):
     app.register_blueprint(area.blueprint)
+
+
+@app.lambda_function(name="webhook_intake")
+def webhook_intake(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The providers' webhook routes as a function of their own (API Gateway sends them here; see
+    infra/constructs/api.py): the same app and routes, with a role that can only verify and queue."""
+    return app(event, context)

@@ -13,6 +13,7 @@ from aws_cdk import aws_logs as logs
 from chalicelib.core import resources
 
 from . import FUNCTIONS_DIR, REPO_DIR
+from .constructs.api import RouteThrottle, Throttle
 
 # --- the app -------------------------------------------------------------------------------
 STACK_ID = "ContactStack"
@@ -20,6 +21,33 @@ CONTEXT_APP_NAME = "app_name"
 # Optional: the API's public base URL (the execute-api URL with its stage, or a custom domain),
 # known only after the first deployment. See docs/deploy.md.
 CONTEXT_PUBLIC_API_URL = "public_api_url"
+# "true" puts a regional WAF web ACL on the API stage (docs/deploy.md); off by default, since it
+# costs a monthly fee per ACL and rule besides the per-request price.
+CONTEXT_WAF = "waf"
+# Every alarm's description links its runbook (docs/operations.md, one section per alarm kind).
+RUNBOOK_MARKER = "docs/operations.md"
+# Email channel accounts SES receives for: {"<channel account id>": "<address or domain>"}
+# (infra/constructs/email.py, docs/deploy.md "Email").
+CONTEXT_EMAIL_ACCOUNTS = "email_accounts"
+# The functions' log level (Powertools and Lambda's application log level): DEBUG, INFO, WARNING, ERROR.
+CONTEXT_LOG_LEVEL = "log_level"
+DEFAULT_LOG_LEVEL = "INFO"
+# CloudWatch namespace of the business metrics the functions emit (Powertools Metrics, EMF).
+METRICS_NAMESPACE = "OpenContact"
+# The address Cognito sends invitations and password resets from, through SES (docs/deploy.md).
+CONTEXT_COGNITO_SENDER = "cognito_sender_email"
+# An address that gets every alarm by email (the topic is in the stack's outputs either way).
+CONTEXT_ALARM_EMAIL = "alarm_email"
+# How old the oldest record of a main queue may get before an alarm says the workers fall behind
+# (seconds, by queue key): customers wait on inbound and sends; purges and rescheduling may lag.
+DEFAULT_QUEUE_MAX_AGE_SECONDS = 300
+QUEUE_MAX_AGE_SECONDS: Mapping[str, int] = MappingProxyType({
+    resources.PURGE_QUEUE.key: 3600,
+    resources.RESCHEDULE_QUEUE.key: 3600,
+})
+# The WAF's per-IP rate rule: requests from one address in any 5 minutes before it is blocked.
+# Providers send webhooks from many addresses; one browser polling the inbox stays far below.
+WAF_REQUESTS_PER_IP_PER_5_MINUTES = 3000
 DEFAULT_REGION = "us-east-1"
 # Tag on every resource, so that two installations in one account are told apart.
 TAG_APPLICATION = "application"
@@ -61,11 +89,39 @@ NOTICE_PUBLISHERS: tuple[str, ...] = (API_HANDLER, "route_inbound", "assign_conv
                                       "send_outbound", "websocket_connect", "websocket_disconnect")
 # A heartbeat over the socket may bring an agent online, which offers them waiting conversations.
 OFFER_REQUESTERS: tuple[str, ...] = ("websocket_connect", "websocket_message")
-FUNCTION_NAMES: tuple[str, ...] = (API_HANDLER, *QUEUE_CONSUMERS, *WEBSOCKET_FUNCTIONS)
+# The providers' webhook routes run in a function of their own (functions/app.py), with a role that
+# only verifies and queues, and a concurrency of its own: a webhook flood cannot starve the agents'
+# API, and a compromised intake cannot read the inbox.
+WEBHOOK_INTAKE = "webhook_intake"
+WEBHOOK_PATH = "/webhooks/{channel}/{account}"
+# Reserved concurrency of the intake (-c webhook_reserved_concurrency=N; 0 leaves it unreserved, for
+# new accounts whose whole concurrency quota is 10).
+CONTEXT_WEBHOOK_RESERVED_CONCURRENCY = "webhook_reserved_concurrency"
+DEFAULT_WEBHOOK_RESERVED_CONCURRENCY = 50
+FUNCTION_NAMES: tuple[str, ...] = (API_HANDLER, WEBHOOK_INTAKE, *QUEUE_CONSUMERS, *WEBSOCKET_FUNCTIONS)
+# The newest Python Lambda runs (on Amazon Linux 2023); `chalice package` builds the dependencies'
+# wheels for it whatever Python runs the synthesis (infra/constructs/api.py).
+LAMBDA_RUNTIME = "python3.14"
 LAMBDA_MEMORY_MB = 512
-# At most the shortest queue visibility timeout (SQS refuses an event source mapping otherwise)
-# and at most API Gateway's 29 s integration timeout plus a second.
+# The API handler's: API Gateway's 29 s integration timeout plus a second. Queue workers take
+# their queue's `consumer_timeout_seconds` (shared/resources.py).
 LAMBDA_TIMEOUT_SECONDS = 30
+# The REST API's name (CloudWatch keys API Gateway metrics by it).
+def api_name(app_name: str) -> str:
+    return f"{app_name}-api"
+
+
+# Stage throttling: API Gateway answers 429 above these (per account and region, per stage).
+# Providers retry webhooks and can burst (a campaign's delivery receipts), so webhook intake gets
+# the most room; sign-in gets little, since it is where passwords are guessed.
+API_THROTTLE = Throttle(rate_per_second=50, burst=100)
+ROUTE_THROTTLES: tuple[RouteThrottle, ...] = (
+    RouteThrottle("POST", "/webhooks/{channel}/{account}", Throttle(rate_per_second=500, burst=1000)),
+    RouteThrottle("GET", "/webhooks/{channel}/{account}", Throttle(rate_per_second=5, burst=10)),
+    RouteThrottle("POST", "/auth/login", Throttle(rate_per_second=5, burst=20)),
+)
+# Responses from this size on are gzip-compressed for clients that accept it (lists, exports).
+API_MINIMUM_COMPRESSION_BYTES = 1024
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 POWERTOOLS_SERVICE_NAME = "open-contact"
 # Read and write actions the functions need on the table and its indexes (PynamoDB describes
@@ -82,6 +138,12 @@ USER_ADMINISTRATION_ACTIONS: tuple[str, ...] = (
     "cognito-idp:AdminUserGlobalSignOut",
     # An administrator's reset of a lost authenticator (DELETE /users/{id}/mfa).
     "cognito-idp:AdminSetUserMFAPreference",
+)
+TABLE_READ_ACTIONS: tuple[str, ...] = (
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
 )
 TABLE_READ_WRITE_ACTIONS: tuple[str, ...] = (
     "dynamodb:DescribeTable",

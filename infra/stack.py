@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from aws_cdk import App, CfnOutput, Stack, Tags, Validations
+from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_iam as iam
-from cdk_nag import AwsSolutionsChecks
+from aws_cdk import aws_lambda as lambda_
+from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 from chalicelib.core import resources
 from chalicelib.domain.identity import USER_GROUPS
 from constructs import Construct
 
 from . import constants
 from .constructs.access_logs import AccessLogs
-from .constructs.api import ChaliceApi
+from .constructs.api import ChaliceApi, Consumer, StageSettings
 from .constructs.channel_credentials import ChannelCredentials
+from .constructs.email import EmailChannel
+from .constructs.firewall import ApiFirewall
 from .constructs.identity import Identity
+from .constructs.monitoring import MonitoredFunction, MonitoredQueue, Monitoring
 from .constructs.nag import acknowledge, objects_finding
 from .constructs.push import PushApi
 from .constructs.queues import Queues
@@ -30,24 +37,39 @@ __all__ = ["USER_GROUPS", "ContactStack"]
 
 class ContactStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, app_name: str, web_assets_dir: Path | None,
-                 public_api_url: str | None = None, **kwargs: Any) -> None:
+                 public_api_url: str | None = None, waf: bool = False, alarm_email: str | None = None,
+                 cognito_sender_email: str | None = None, email_accounts: Mapping[str, str] | None = None,
+                 log_level: str = constants.DEFAULT_LOG_LEVEL,
+                 webhook_reserved_concurrency: int = constants.DEFAULT_WEBHOOK_RESERVED_CONCURRENCY,
+                 **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.app_name = app_name
+        self.log_level = log_level.upper()
         access_logs = AccessLogs(self, "AccessLogs", retention_days=constants.ACCESS_LOG_RETENTION_DAYS)
         self.storage = Storage(self, "Storage", app_name=app_name, table=resources.TABLE,
                                access_logs=access_logs.bucket)
         self.queues = Queues(self, "Queues", app_name=app_name, definitions=resources.QUEUES)
         self.workflows = Workflows(self, "Workflows", app_name=app_name, definitions=resources.STATE_MACHINES,
                                    log_retention=constants.LOG_RETENTION)
-        self.identity = Identity(self, "Identity", app_name=app_name, group_names=USER_GROUPS)
+        self.identity = Identity(self, "Identity", app_name=app_name, group_names=USER_GROUPS,
+                                 sender_email=cognito_sender_email)
         self.credentials = ChannelCredentials(self, "ChannelCredentials", app_name=app_name)
         self.api = ChaliceApi(
             self, "Api",
             source_dir=constants.CHALICE_SOURCE_DIR,
             api_handler=constants.API_HANDLER,
-            consumers={name: self.queues.queue(queue) for name, queue in constants.QUEUE_CONSUMERS.items()},
+            webhook_handler=constants.WEBHOOK_INTAKE,
+            webhook_path=constants.WEBHOOK_PATH,
+            webhook_reserved_concurrency=webhook_reserved_concurrency,
+            consumers={name: Consumer(definition, self.queues.queue(definition))
+                       for name, definition in constants.QUEUE_CONSUMERS.items()},
             environment=self._environment(public_api_url),
+            api_name=constants.api_name(app_name),
             api_stage=constants.API_STAGE,
+            stage_settings=StageSettings(throttle=constants.API_THROTTLE, route_throttles=constants.ROUTE_THROTTLES,
+                                         minimum_compression_bytes=constants.API_MINIMUM_COMPRESSION_BYTES),
+            runtime=constants.LAMBDA_RUNTIME,
+            log_level=log_level.upper(),
             memory_mb=constants.LAMBDA_MEMORY_MB,
             timeout_seconds=constants.LAMBDA_TIMEOUT_SECONDS,
             log_retention=constants.LOG_RETENTION,
@@ -64,10 +86,49 @@ class ContactStack(Stack):
             log_prefix=constants.CLOUDFRONT_LOG_PREFIX,
             assets_dir=web_assets_dir,
         )
+        self.email = (EmailChannel(self, "Email", app_name=app_name, accounts=email_accounts,
+                                   media_bucket=self.storage.media_bucket, webhook_base_url=f"{self.api.url}webhooks/")
+                      if email_accounts else None)
+        self.firewall = self._firewall() if waf else None
+        self.monitoring = self._monitoring(alarm_email)
+        if self.firewall is None:
+            acknowledge(self.api.rest_api, "APIG3",
+                        f"No WAF web ACL in this deployment: `-c {constants.CONTEXT_WAF}=true` adds one (AWS managed "
+                        "common, known-bad-inputs and IP-reputation rules and a per-IP rate "
+                        "rule, infra/constructs/firewall.py); without it the stage's throttling bounds request rates.")
         self._grant_workflows()
         self._grant_functions()
         self._grant_push()
         self._outputs()
+
+    def _monitoring(self, alarm_email: str | None) -> Monitoring:
+        functions = {
+            name: MonitoredFunction(
+                function=lambda_.Function.from_function_name(self, f"{name}Ref", self.api.function(name).ref),
+                timeout_seconds=(constants.QUEUE_CONSUMERS[name].consumer_timeout_seconds
+                                 if name in constants.QUEUE_CONSUMERS else constants.LAMBDA_TIMEOUT_SECONDS))
+            for name in constants.FUNCTION_NAMES}
+        queues = {definition.key: MonitoredQueue(queue=self.queues.queue(definition),
+                                                 dead_letter_queue=self.queues.dead_letter_queue(definition),
+                                                 max_age_seconds=constants.QUEUE_MAX_AGE_SECONDS.get(
+                                                     definition.key, constants.DEFAULT_QUEUE_MAX_AGE_SECONDS))
+                  for definition in resources.QUEUES}
+        rest_api = apigateway.RestApi.from_rest_api_attributes(
+            self, "RestApiRef", rest_api_id=self.api.rest_api.ref,
+            root_resource_id=self.api.rest_api.get_att("RootResourceId").to_string(),
+            rest_api_name=constants.api_name(self.app_name))
+        return Monitoring(self, "Monitoring", app_name=self.app_name, alarm_email=alarm_email,
+                          runbook=constants.RUNBOOK_MARKER, functions=functions,
+                          queues=queues, rest_api=rest_api, api_stage=constants.API_STAGE, table=self.storage.table,
+                          state_machines={definition.key: self.workflows.machine(definition)
+                                          for definition in resources.STATE_MACHINES},
+                          other_dead_letter_queues={"inbound-mail-undelivered": self.email.undelivered}
+                          if self.email else None)
+
+    def _firewall(self) -> ApiFirewall:
+        return ApiFirewall(self, "Firewall", name=f"{self.app_name}-api", rest_api_id=self.api.rest_api.ref,
+                           stage_name=constants.API_STAGE, stage_logical_id=self.api.stage_logical_id,
+                           requests_per_ip_per_5_minutes=constants.WAF_REQUESTS_PER_IP_PER_5_MINUTES)
 
     def _environment(self, public_api_url: str | None) -> dict[str, str]:
         environment = {
@@ -80,6 +141,8 @@ class ContactStack(Stack):
                 self.workflows.machine(resources.AUTO_DELETE_MACHINE).state_machine_arn,
             resources.ENV_MEDIA_BUCKET: self.storage.media_bucket.bucket_name,
             "POWERTOOLS_SERVICE_NAME": constants.POWERTOOLS_SERVICE_NAME,
+            "POWERTOOLS_LOG_LEVEL": self.log_level,
+            "POWERTOOLS_METRICS_NAMESPACE": constants.METRICS_NAMESPACE,
         }
         environment.update({resources.queue_url_env(queue): self.queues.queue(queue).queue_url
                             for queue in resources.QUEUES})
@@ -103,8 +166,11 @@ class ContactStack(Stack):
 
     def _grant_functions(self) -> None:
         roles = self.api.roles
-        for role in roles.values():
-            self._grant_table_read_write(role)
+        for name, role in roles.items():
+            if name == constants.WEBHOOK_INTAKE:
+                self._grant_table_read(role)
+            else:
+                self._grant_table_read_write(role)
         for name, queue in self.api.consumers.items():
             queue.grant_consume_messages(roles[name])
 
@@ -121,6 +187,13 @@ class ContactStack(Stack):
         # User administration keeps the pool's accounts and groups in step with the roles.
         iam.Grant.add_to_principal(grantee=api, actions=list(constants.USER_ADMINISTRATION_ACTIONS),
                                    resource_arns=[self.identity.user_pool.user_pool_arn])
+
+        # Webhook intake: look the channel account up, verify the provider's signature with the
+        # account's secret, read inbound mail SES stored, and queue the events. Nothing else.
+        intake = roles[constants.WEBHOOK_INTAKE]
+        self._grant_send(intake, resources.INBOUND_QUEUE)
+        self.credentials.grant_read(intake)
+        self._grant_media(intake, "s3:GetObject", prefix="inbound-mail/")
 
         route = roles["route_inbound"]
         self._grant_send(route, resources.ASSIGNMENT_QUEUE, resources.OUT_OF_OFFICE_QUEUE, resources.MEDIA_QUEUE)
@@ -144,12 +217,17 @@ class ContactStack(Stack):
         # Attachments go to providers as signed GET URLs of the media bucket; email replies go out
         # through SES, threaded on the customer's stored mail.
         self._grant_media(send, "s3:GetObject")
+        if self.email is not None:
+            # Replies go out from the receiving domains' identities (email_accounts), and from no other.
+            sender_identities = [identity.email_identity_arn for identity in self.email.identities.values()]
+        else:
+            sender_identities = [self.format_arn(service="ses", resource="identity", resource_name="*")]
+            acknowledge(send, "IAM5", "No email_accounts in this deployment: email channel accounts and their SES "
+                        "identities are set up outside the stack, so the sender identity is known only when the "
+                        "reply is sent.",
+                        "Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*")
         iam.Grant.add_to_principal(grantee=send, actions=["ses:SendEmail", "ses:SendRawEmail"],
-                                   resource_arns=[self.format_arn(service="ses", resource="identity",
-                                                                  resource_name="*")])
-        acknowledge(send, "IAM5", "Email channel accounts (SES identities) are added at runtime by admins, "
-                    "so the sender identity is known only when the reply is sent.",
-                    "Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*")
+                                   resource_arns=sender_identities)
 
         # --- event webhooks: the use cases publish events; the worker fans out (onto its own
         # queue), POSTs to the subscribers and has failed deliveries retried by the retry machine.
@@ -188,11 +266,18 @@ class ContactStack(Stack):
         for queue in queues:
             self.queues.queue(queue).grant_send_messages(role)
 
-    def _grant_media(self, role: iam.Role, *actions: str) -> None:
+    def _grant_media(self, role: iam.Role, *actions: str, prefix: str = "") -> None:
         bucket = self.storage.media_bucket
-        iam.Grant.add_to_principal(grantee=role, actions=list(actions), resource_arns=[bucket.arn_for_objects("*")])
-        acknowledge(role, "IAM5", f"{', '.join(actions)} on any media object: object keys are per conversation "
-                    "and message, created at runtime.", objects_finding(bucket))
+        iam.Grant.add_to_principal(grantee=role, actions=list(actions),
+                                   resource_arns=[bucket.arn_for_objects(f"{prefix}*")])
+        acknowledge(role, "IAM5", f"{', '.join(actions)} on media objects under '{prefix}': object keys are per "
+                    "conversation and message, created at runtime.", objects_finding(bucket, prefix))
+
+    def _grant_table_read(self, role: iam.Role) -> None:
+        table = self.storage.table
+        index_arns = [f"{table.table_arn}/index/{index.name}" for index in resources.TABLE.indexes]
+        iam.Grant.add_to_principal(grantee=role, actions=list(constants.TABLE_READ_ACTIONS),
+                                   resource_arns=[table.table_arn, *index_arns])
 
     def _grant_table_read_write(self, role: iam.Role) -> None:
         """Read and write on the table and on each of its indexes by name (no index wildcard)."""
@@ -204,6 +289,8 @@ class ContactStack(Stack):
     def _outputs(self) -> None:
         CfnOutput(self, "ApiUrl", value=self.api.url,
                   description="The REST API (API Gateway stage included), for API clients and providers")
+        CfnOutput(self, "AlarmTopicArn", value=self.monitoring.topic.topic_arn,
+                  description="Every alarm notifies this topic; subscribe the on-call (docs/operations.md)")
         CfnOutput(self, "WebAppUrl", value=self.web.url,
                   description="The web app; its /api/* paths reach the same REST API")
         CfnOutput(self, "WebhookBaseUrl", value=f"{self.api.url}webhooks/",
@@ -213,9 +300,18 @@ class ContactStack(Stack):
 
 
 def build(app: App, *, web_assets_dir: Path | None) -> ContactStack:
-    """The contact inbox stack on ``app``, with the AWS Solutions checks of cdk-nag applied."""
+    """The contact inbox stack on ``app``, with cdk-nag's AWS Solutions and Serverless checks applied
+    (they do not look into Chalice's SAM resources: the infra suite checks those expanded)."""
     app_name = str(app.node.try_get_context(constants.CONTEXT_APP_NAME) or resources.DEFAULT_APP_NAME)
     public_api_url = app.node.try_get_context(constants.CONTEXT_PUBLIC_API_URL)
+    waf = str(app.node.try_get_context(constants.CONTEXT_WAF) or "").lower() == "true"
+    alarm_email = app.node.try_get_context(constants.CONTEXT_ALARM_EMAIL)
+    cognito_sender_email = app.node.try_get_context(constants.CONTEXT_COGNITO_SENDER)
+    log_level = str(app.node.try_get_context(constants.CONTEXT_LOG_LEVEL) or constants.DEFAULT_LOG_LEVEL)
+    reserved = app.node.try_get_context(constants.CONTEXT_WEBHOOK_RESERVED_CONCURRENCY)
+    email_accounts = app.node.try_get_context(constants.CONTEXT_EMAIL_ACCOUNTS)
+    if isinstance(email_accounts, str):  # given on the command line: -c email_accounts='{"id": "a@b.c"}'
+        email_accounts = json.loads(email_accounts)
     stack = ContactStack(
         app, constants.STACK_ID,
         stack_name=f"{app_name}-contact",
@@ -223,7 +319,14 @@ def build(app: App, *, web_assets_dir: Path | None) -> ContactStack:
         app_name=app_name,
         web_assets_dir=web_assets_dir,
         public_api_url=str(public_api_url) if public_api_url else None,
+        waf=waf,
+        alarm_email=str(alarm_email) if alarm_email else None,
+        cognito_sender_email=str(cognito_sender_email) if cognito_sender_email else None,
+        email_accounts={str(account): str(recipient) for account, recipient in (email_accounts or {}).items()},
+        log_level=log_level,
+        webhook_reserved_concurrency=(constants.DEFAULT_WEBHOOK_RESERVED_CONCURRENCY if reserved is None
+                                      else int(reserved)),
     )
     Tags.of(stack).add(constants.TAG_APPLICATION, app_name)
-    Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
+    Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True), ServerlessChecks(app, verbose=True))
     return stack

@@ -10,26 +10,70 @@ function's log group and X-Ray; everything else is granted in the stack.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from aws_cdk import Aws, CfnResource, Fn
+from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from chalice.cdk import Chalice
+from chalice.config import Config
+from chalice.deploy.packager import PipRunner
 from chalice.utils import to_cfn_resource_name
+from chalicelib.core.resources import QueueDefinition
 from constructs import Construct
 
-from .nag import acknowledge
+from .nag import SERVERLESS, acknowledge
 from .naming import pascal
 
 REST_API_LOGICAL_ID = "RestAPI"
 # Chalice renames the REST API's handler function to this logical id.
 API_HANDLER_LOGICAL_ID = "APIHandler"
 REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
+# Python's level names -> Lambda's application log levels.
+LAMBDA_LOG_LEVELS = {"DEBUG": "DEBUG", "INFO": "INFO", "WARNING": "WARN", "ERROR": "ERROR", "CRITICAL": "FATAL"}
+# SAM adds a stage named "Stage" beside the configured one unless the API names an OpenAPI version;
+# "2.0" is what Chalice's definition is written in, so SAM leaves the definition as it is.
+OPENAPI_VERSION = "2.0"
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """A queue worker: the queue's definition (batch size, timeout, concurrency) and the queue."""
+
+    definition: QueueDefinition
+    queue: sqs.IQueue
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """Steady requests per second and burst of one stage or route (API Gateway's token bucket)."""
+
+    rate_per_second: float
+    burst: int
+
+
+@dataclass(frozen=True)
+class RouteThrottle:
+    method: str
+    path: str
+    throttle: Throttle
+
+
+@dataclass(frozen=True)
+class StageSettings:
+    """How the REST API's stage takes traffic: a default throttle, per-route overrides, and the
+    smallest response body (bytes) it compresses for clients that accept gzip."""
+
+    throttle: Throttle
+    route_throttles: Sequence[RouteThrottle]
+    minimum_compression_bytes: int
 
 
 @contextmanager
@@ -47,17 +91,53 @@ def _chalice_app_importable(source_dir: Path) -> Iterator[None]:
         sys.path.remove(entry)
 
 
+@contextmanager
+def _packaged_for(runtime: str) -> Iterator[None]:
+    """Have ``chalice package`` build for the Lambda ``runtime`` (``pythonX.Y``) rather than for the
+    interpreter running the synthesis.
+
+    Chalice takes the runtime from ``sys.version_info`` and asks pip for manylinux wheels of that
+    runtime's ABI, but without ``--python-version``, so pip still filters by the running
+    interpreter's version and finds no wheel of a compiled dependency (pydantic-core) for another
+    Python. Both are put right for the duration of the packaging only.
+    """
+    version = runtime.removeprefix("python")
+    runtime_property = Config.lambda_python_version
+    download = PipRunner.download_manylinux_wheels
+
+    def download_for_runtime(runner: PipRunner, abi: str, packages: list[str], directory: str,
+                             platforms: list[str] | None = None) -> None:
+        platform_arguments = [argument for platform in platforms or ["manylinux2014_x86_64"]
+                              for argument in ("--platform", platform)]
+        for package in packages:  # one at a time, as Chalice does: pip gives up on the first miss
+            runner._execute("download", [
+                "--only-binary=:all:", "--no-deps", *platform_arguments, "--implementation", "cp",
+                "--abi", abi, "--python-version", version, "--dest", directory, package])
+
+    Config.lambda_python_version = property(lambda _config: runtime)  # type: ignore[assignment,method-assign]
+    PipRunner.download_manylinux_wheels = download_for_runtime  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        Config.lambda_python_version = runtime_property  # type: ignore[method-assign]
+        PipRunner.download_manylinux_wheels = download  # type: ignore[method-assign]
+
+
 class ChaliceApi(Construct):
     """``roles`` and ``log_groups`` are keyed by Chalice function name (``api_handler`` for the API)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, source_dir: Path, api_handler: str,
-                 consumers: Mapping[str, sqs.IQueue], environment: Mapping[str, str], api_stage: str,
-                 memory_mb: int, timeout_seconds: int, log_retention: logs.RetentionDays) -> None:
+                 webhook_handler: str, webhook_path: str, webhook_reserved_concurrency: int,
+                 consumers: Mapping[str, Consumer], environment: Mapping[str, str], api_name: str,
+                 api_stage: str, stage_settings: StageSettings, runtime: str, log_level: str, memory_mb: int,
+                 timeout_seconds: int, log_retention: logs.RetentionDays) -> None:
         super().__init__(scope, construct_id)
         self.api_handler = api_handler
-        self.consumers = dict(consumers)
+        self.consumers = {name: consumer.queue for name, consumer in consumers.items()}
+        self.api_name = api_name
         self.api_stage = api_stage
-        names = (api_handler, *consumers)
+        self.webhook_handler = webhook_handler
+        names = (api_handler, webhook_handler, *consumers)
         self.log_groups = {name: logs.LogGroup(self, f"{pascal(name)}Logs", retention=log_retention)
                            for name in names}
         self.roles = {name: self._role(name, self.log_groups[name]) for name in names}
@@ -75,29 +155,90 @@ class ChaliceApi(Construct):
             "environment_variables": dict(environment),
         }
         self.stage_config = stage_config
-        with _chalice_app_importable(source_dir):
+        with _chalice_app_importable(source_dir), _packaged_for(runtime):
             self.chalice = Chalice(self, "Chalice", source_dir=str(source_dir), stage_config=stage_config)
 
         for name in names:
             function = self.function(name)
             function.add_property_override("Role", self.roles[name].role_arn)
-            function.add_property_override("LoggingConfig", {"LogGroup": self.log_groups[name].log_group_name})
+            # JSON from Lambda too (START/REPORT lines), and its application level the same as
+            # Powertools' (Powertools follows Lambda's when both are set).
+            function.add_property_override("LoggingConfig", {
+                "LogGroup": self.log_groups[name].log_group_name, "LogFormat": "JSON",
+                "ApplicationLogLevel": LAMBDA_LOG_LEVELS[log_level], "SystemLogLevel": "WARN"})
             # The role's policy (queue access included) must exist before SQS polling starts.
             function.node.add_dependency(self.roles[name])
-        for name, queue in self.consumers.items():
+            acknowledge(function, "LambdaDLQ", (
+                "Invoked synchronously by API Gateway, which answers the caller with the error."
+                if name in (api_handler, webhook_handler) else
+                "Invoked synchronously by its SQS event source mapping: a record that keeps failing goes to "
+                "the queue's own dead-letter queue (redrive policy), which is what a function DLQ would hold."),
+                pack=SERVERLESS)
+        for name, consumer in consumers.items():
             function = self.function(name)
             # Chalice names the queue, so CloudFormation cannot see that the function needs it.
-            function.node.add_dependency(queue)
-            function.add_property_override(
-                f"Events.{self.event_source_logical_id(name)}.Properties.FunctionResponseTypes",
-                [REPORT_BATCH_ITEM_FAILURES])
+            function.node.add_dependency(consumer.queue)
+            # A worker's timeout is its queue's worst case, and the queue's visibility timeout six times it.
+            function.add_property_override("Timeout", consumer.definition.consumer_timeout_seconds)
+            event_source = f"Events.{self.event_source_logical_id(name)}.Properties"
+            function.add_property_override(f"{event_source}.FunctionResponseTypes", [REPORT_BATCH_ITEM_FAILURES])
+            function.add_property_override(f"{event_source}.ScalingConfig",
+                                           {"MaximumConcurrency": consumer.definition.max_concurrency})
+            acknowledge(function, "LambdaEventSourceMappingDestination",
+                        "Lambda takes no on-failure destination for an SQS event source (only for streams and "
+                        "Kafka); failed records reach the queue's dead-letter queue by its redrive policy.",
+                        pack=SERVERLESS)
 
+        self.access_logs = logs.LogGroup(self, "AccessLogs", retention=log_retention)
         self.rest_api: CfnResource = self.chalice.get_resource(REST_API_LOGICAL_ID)
-        self.rest_api.add_property_override("TracingEnabled", True)
+        # The stage the SAM transform creates, named as SAM names it (<api><stage>Stage).
+        self.stage_logical_id = f"{REST_API_LOGICAL_ID}{api_stage}Stage"
+        self._configure_stage(stage_settings)
+        self._route_webhooks(webhook_path, webhook_reserved_concurrency)
         self.domain_name = Fn.join("", [self.rest_api.ref, ".execute-api.", Aws.REGION, ".", Aws.URL_SUFFIX])
         # The URL as API clients and providers see it: the execute-api domain and the stage.
         self.base_url = Fn.join("", ["https://", self.domain_name, f"/{api_stage}"])
         self.url = Fn.join("", [self.base_url, "/"])
+
+    def _route_webhooks(self, path: str, reserved_concurrency: int) -> None:
+        """Point the REST API's webhook methods at the webhook function instead of the API handler."""
+        intake = self.function(self.webhook_handler)
+        uri = {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+                          f"${{{intake.logical_id}.Arn}}/invocations"}
+        for method in ("get", "post"):
+            self.rest_api.add_property_override(
+                f"DefinitionBody.paths.{path}.{method}.x-amazon-apigateway-integration.uri", uri)
+        if reserved_concurrency:
+            intake.add_property_override("ReservedConcurrentExecutions", reserved_concurrency)
+        lambda_.CfnPermission(
+            self, "WebhookInvokePermission", action="lambda:InvokeFunction", function_name=intake.ref,
+            principal="apigateway.amazonaws.com",
+            source_arn=Fn.sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/*/*"
+                              + path.replace("{channel}", "*").replace("{account}", "*"),
+                              {"Api": self.rest_api.ref}))
+
+    def _configure_stage(self, settings: StageSettings) -> None:
+        api = self.rest_api
+        # A name of our own: CloudWatch's API Gateway metrics are keyed by it (ApiName).
+        api.add_property_override("Name", self.api_name)
+        api.add_property_override("OpenApiVersion", OPENAPI_VERSION)
+        api.add_property_override("TracingEnabled", True)
+        api.add_property_override("MinimumCompressionSize", settings.minimum_compression_bytes)
+        api.add_property_override("AccessLogSetting", {
+            "DestinationArn": self.access_logs.log_group_arn,
+            "Format": apigateway.AccessLogFormat.json_with_standard_fields(
+                caller=False, http_method=True, ip=True, protocol=True, request_time=True, resource_path=True,
+                response_length=True, status=True, user=True).to_string(),
+        })
+        acknowledge(api, "APIG2", "Chalice's API definition has no request models to validate against; each "
+                    "handler validates its input with pydantic and answers a 400 JSON error naming the problem.")
+        acknowledge(api, "APIG6", "Execution logging needs the account-wide API Gateway CloudWatch role, which "
+                    "one installation must not own; the stage writes JSON access logs and every handler logs "
+                    "each request with its request id.")
+        api.add_property_override("MethodSettings", [
+            _method_setting("*", "/*", settings.throttle),
+            *(_method_setting(route.method, route.path, route.throttle) for route in settings.route_throttles),
+        ])
 
     @staticmethod
     def function_logical_id(name: str, *, api_handler: bool = False) -> str:
@@ -124,3 +265,11 @@ class ChaliceApi(Construct):
         acknowledge(role, "IAM5", "X-Ray trace submission (PutTraceSegments, PutTelemetryRecords) does "
                     "not support resource-level permissions.", "Resource::*")
         return role
+
+
+def _method_setting(method: str, path: str, throttle: Throttle) -> dict[str, Any]:
+    """A stage method setting; a resource path is written with its slashes as ``~1`` after a leading
+    slash (``/auth/login`` is ``/~1auth~1login``)."""
+    resource_path = path if path == "/*" else "/" + path.replace("/", "~1")
+    return {"HttpMethod": method, "ResourcePath": resource_path, "MetricsEnabled": True,
+            "ThrottlingRateLimit": throttle.rate_per_second, "ThrottlingBurstLimit": throttle.burst}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Aws, Duration, RemovalPolicy
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
@@ -18,8 +18,15 @@ class Identity(Construct):
     """``groups`` is keyed by group name."""
 
     def __init__(self, scope: Construct, construct_id: str, *, app_name: str,
-                 group_names: Iterable[str]) -> None:
+                 group_names: Iterable[str], sender_email: str | None = None) -> None:
+        """``sender_email``: the address invitations and password resets come from, through SES
+        (its domain a verified SES identity in the stack's region). Without it Cognito's own sender
+        is used, which allows 50 emails a day: enough to try, not to invite a team."""
         super().__init__(scope, construct_id)
+        # The SES identity is the one of the stack's own region (docs/deploy.md, "Email").
+        email = (cognito.UserPoolEmail.with_ses(from_email=sender_email, from_name=app_name, ses_region=Aws.REGION,
+                                                ses_verified_domain=sender_email.rsplit("@", 1)[1])
+                 if sender_email else None)
         self.user_pool = cognito.UserPool(
             self, "UserPool",
             user_pool_name=f"{app_name}-users",
@@ -35,12 +42,20 @@ class Identity(Construct):
                 require_digits=True, require_symbols=True, temp_password_validity=Duration.days(3)),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             feature_plan=cognito.FeaturePlan.ESSENTIALS,
-            mfa=cognito.Mfa.OFF,
+            # Time-based one-time passwords, which each user may set up; an administrator enforces
+            # them per user (AdminSetUserMFAPreference). SMS is left out: it costs per message and
+            # is the weaker factor.
+            mfa=cognito.Mfa.OPTIONAL,
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+            email=email,
+            # Staff identities: neither a stack update that replaces the pool nor a slip in the
+            # console deletes them.
+            deletion_protection=True,
             removal_policy=RemovalPolicy.RETAIN,
         )
         acknowledge(self.user_pool, "COG2",
-                    "The web app signs in with USER_PASSWORD_AUTH and does not handle MFA challenges yet; "
-                    "users are created by administrators only (no self sign-up).")
+                    "MFA (TOTP) is optional for the pool so that it can be enforced per user by an administrator "
+                    "while users set it up; users are created by administrators only (no self sign-up).")
         plus_reason = ("Threat protection (advanced security) needs the Cognito Plus feature plan, billed per "
                        "monthly active user; the pool is a small, administrator-managed staff directory.")
         acknowledge(self.user_pool, "COG3", plus_reason)

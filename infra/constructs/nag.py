@@ -10,12 +10,17 @@ from __future__ import annotations
 from aws_cdk import Acknowledgment, CfnElement, Stack, Validations
 from constructs import IConstruct
 
-PACK = "AwsSolutions"
+AWS_SOLUTIONS = "AwsSolutions"
+SERVERLESS = "Serverless"
+PACKS = (AWS_SOLUTIONS, SERVERLESS)
 
 
-def acknowledge(scope: IConstruct, rule: str, reason: str, *findings: str) -> None:
-    """Acknowledge ``AwsSolutions-<rule>`` (or only the given findings of it) on ``scope``."""
-    rule_id = f"{PACK}::{PACK}-{rule}"
+def acknowledge(scope: IConstruct, rule: str, reason: str, *findings: str, pack: str = AWS_SOLUTIONS) -> None:
+    """Acknowledge ``<pack>-<rule>`` (or only the given findings of it) on ``scope``.
+
+    Acknowledgments on a resource Chalice emits (``AWS::Serverless::*``) hold for what the SAM
+    transform makes of it (``tests/infra/conftest.py`` checks the expanded template)."""
+    rule_id = f"{pack}::{pack}-{rule}"
     ids = [f"{rule_id}[{finding}]" for finding in findings] if findings else [rule_id]
     Validations.of(scope).acknowledge(*(Acknowledgment(id=each, reason=reason) for each in ids))
 
@@ -25,11 +30,12 @@ def managed_policy_finding(name: str) -> str:
     return f"Policy::arn:<AWS::Partition>:iam::aws:policy/{name}"
 
 
-def objects_finding(bucket: IConstruct) -> str:
-    """The IAM5 finding id of ``<bucket ARN>/*`` (every object of a bucket) in a policy."""
+def objects_finding(bucket: IConstruct, prefix: str = "") -> str:
+    """The IAM5 finding id of ``<bucket ARN>/<prefix>*`` (every object of a bucket, or under a
+    prefix) in a policy."""
     resource = bucket.node.default_child
     if not isinstance(resource, CfnElement):
         raise TypeError(f"{bucket.node.path} has no CloudFormation resource")
     stack = Stack.of(resource)
     logical_id = stack.resolve(stack.get_logical_id(resource))
-    return f"Resource::<{logical_id}.Arn>/*"
+    return f"Resource::<{logical_id}.Arn>/{prefix}*"

@@ -9,6 +9,7 @@ from aws_cdk import aws_sqs as sqs
 from chalicelib.core.resources import QueueDefinition
 from constructs import Construct
 
+from .nag import SERVERLESS, acknowledge
 from .naming import pascal
 
 
@@ -25,6 +26,10 @@ class Queues(Construct):
                 f"{pascal(definition.key)}Dlq", definition,
                 name=definition.dlq_physical_name(app_name), retention_days=definition.dlq_retention_days)
             self.dead_letter_queues[definition.key] = dead_letter_queue
+            acknowledge(dead_letter_queue, "SQSRedrivePolicy", "This is the dead-letter queue: records that failed "
+                        "max_receive_count times end here and stay for its retention, watched by a depth alarm "
+                        "(docs/operations.md); a redrive policy on it would only move them to yet another queue.",
+                        pack=SERVERLESS)
             self.queues[definition.key] = self._queue(
                 pascal(definition.key), definition,
                 name=definition.physical_name(app_name), retention_days=definition.retention_days,

@@ -29,6 +29,8 @@ class Storage(Construct):
                 point_in_time_recovery_enabled=True),
             time_to_live_attribute=table.ttl_attribute,
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            # The table holds every conversation: deleting it takes switching this off first.
+            deletion_protection=True,
             removal_policy=RemovalPolicy.RETAIN,
         )
         for index in table.indexes:

@@ -17,7 +17,7 @@ from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
 from .buckets import private_bucket
-from .nag import acknowledge, managed_policy_finding, objects_finding
+from .nag import SERVERLESS, acknowledge, managed_policy_finding, objects_finding
 
 BUCKET_DEPLOYMENT_HANDLER_PREFIX = "Custom::CDKBucketDeployment"
 # Paths whose last segment has no dot are app routes: serve the app's entry page for them.
@@ -119,6 +119,10 @@ class WebHosting(Construct):
                         .replace("${AWS::Region}", "<AWS::Region>"))
         for handler in handlers:
             acknowledge(handler, "L1", reason)
+            for rule in ("LambdaLatestVersion", "LambdaTracing"):
+                acknowledge(handler, rule, reason, pack=SERVERLESS)
+            acknowledge(handler, "LambdaDLQ", "CloudFormation invokes the deployment function for its custom "
+                        "resource and fails the deployment when it fails; there is no event to keep.", pack=SERVERLESS)
             acknowledge(handler, "IAM4", reason, managed_policy_finding("service-role/AWSLambdaBasicExecutionRole"))
             acknowledge(handler, "IAM5", reason,
                         *(f"Action::s3:{action}*" for action in ("GetObject", "GetBucket", "List", "DeleteObject",

@@ -20,6 +20,7 @@ from chalice import Response  # type: ignore[attr-defined]
 from chalice.app import Blueprint, Request
 from chalicelib import wiring
 from chalicelib.api.schemas.admin_inputs import PageQuery
+from chalicelib.api.telemetry import logger
 from chalicelib.domain import errors
 from chalicelib.domain.accounts import require_mfa
 from chalicelib.domain.identity import ACCOUNT_WIDE_ROLES, Principal, principal_for, require_administrator
@@ -219,18 +220,31 @@ def _error_answer(failure: Exception) -> Response:
     return _error(400, "invalid_input", f"{field or 'body'}: {first['msg']}", field)
 
 
-def _guarded(view: View, access: str) -> View:
+def _audit(principal: Principal, method: str, path: str, params: Mapping[str, Any], status: int) -> None:
+    """One audit line per administrative change: who (user id and email), what (the route and
+    its path parameters) and the outcome; the line's timestamp says when."""
+    target = {name: value for name, value in params.items() if name != "principal"}
+    logger.info("administrative change", extra={
+        "audit": True, "actor_id": principal.id, "actor_email": principal.user.email, "method": method,
+        "route": path, "target": target, "status": status})
+
+
+def _guarded(view: View, access: str, change: tuple[str, str] | None = None) -> View:
     """The view behind the access check and the error mapping (Chalice turns an exception into a
-    500 inside the view call, before any middleware sees it)."""
+    500 inside the view call, before any middleware sees it). ``change`` (method, path) marks an
+    administrative change, which is audited once it succeeded."""
 
     @functools.wraps(view)
     def guarded(**params: Any) -> Response:
         try:
             if access != PUBLIC:
                 params["principal"] = _authorize(access)
-            return view(**params)
+            response = view(**params)
         except (errors.DomainError, ValidationError) as failure:
             return _error_answer(failure)
+        if change is not None and response.status_code < 400:
+            _audit(params["principal"], *change, params, response.status_code)
+        return response
 
     return guarded
 
@@ -247,7 +261,8 @@ class RouteBlueprint(Blueprint):
 
         def register(view: View) -> View:
             API_ROUTES.append(DocumentedRoute(method, path, summary, access, body, response, status, query))
-            self.route(path, methods=[method])(_guarded(view, access))
+            change = (method, path) if access == ADMIN and method != "GET" else None
+            self.route(path, methods=[method])(_guarded(view, access, change))
             return view
 
         return register

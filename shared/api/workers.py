@@ -23,11 +23,19 @@ from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from chalice.app import Blueprint, SQSEvent
 from chalicelib import wiring
+from chalicelib.api import business_metrics as figures
 from chalicelib.api.telemetry import logger, tracer
 from chalicelib.core import resources
 from chalicelib.core.settings import app_name, require_at_cold_start
 from chalicelib.domain.events import EventsEnvelope
-from chalicelib.domain.models import InboundEnvelope, MediaCopyRequest, OutboundRequest
+from chalicelib.domain.models import (
+    DeliveryStatus,
+    InboundEnvelope,
+    InboundMessage,
+    MediaCopyRequest,
+    OutboundRequest,
+    StatusUpdate,
+)
 from chalicelib.domain.queue_messages import (
     AssignmentMessage,
     AssignmentRequest,
@@ -128,6 +136,10 @@ def consumer(queue: resources.QueueDefinition,
 @consumer(resources.INBOUND_QUEUE, InboundRecord)
 def route_inbound(record: InboundRecord) -> None:
     wiring.router().handle(record.body)
+    event = record.body.event
+    if isinstance(event, InboundMessage | StatusUpdate):
+        figures.count(figures.MESSAGES_IN if isinstance(event, InboundMessage) else figures.STATUS_UPDATES_IN,
+                      channel=event.channel.value)
 
 
 @consumer(resources.ASSIGNMENT_QUEUE, AssignmentRecord)
@@ -150,9 +162,14 @@ def check_window(record: OutboundRecord) -> None:
     wiring.dispatcher().check_window(record.body)
 
 
+# What a send's status says happened: queued again means a retry was scheduled.
+_SEND_OUTCOMES = {DeliveryStatus.SENT: "sent", DeliveryStatus.QUEUED: "retry", DeliveryStatus.FAILED: "failed"}
+
+
 @consumer(resources.SEND_QUEUE, OutboundRecord)
 def send_outbound(record: OutboundRecord) -> None:
-    wiring.dispatcher().send(record.body)
+    status = wiring.dispatcher().send(record.body)
+    figures.count(figures.SENDS, outcome=_SEND_OUTCOMES.get(status, status.value))
 
 
 @consumer(resources.PURGE_QUEUE, PurgeRecord)
@@ -160,6 +177,8 @@ def purge_conversation(record: PurgeRecord) -> None:
     request = record.body
     deleted = wiring.auto_deletion().purge(request.conversation_pk, request.delete_at)
     logger.info("purge done", extra={"conversation_pk": request.conversation_pk, "items_deleted": deleted})
+    figures.count(figures.CONVERSATIONS_PURGED)
+    figures.count(figures.ITEMS_PURGED, value=deleted)
 
 
 @consumer(resources.RESCHEDULE_QUEUE, RescheduleRecord)

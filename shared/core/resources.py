@@ -98,17 +98,35 @@ TABLE = TableDefinition(
 )
 
 
+# AWS's advice for a queue that feeds Lambda: a visibility timeout of at least six times the
+# function's timeout, so that a record is not handed out again while Lambda still retries a
+# throttled or slow batch.
+VISIBILITY_TO_CONSUMER_TIMEOUT = 6
+
+
 @dataclass(frozen=True)
 class QueueDefinition:
-    """An SQS queue with its dead-letter queue and the consumer's event-source settings."""
+    """An SQS queue with its dead-letter queue and the consumer's event-source settings.
+
+    ``consumer_timeout_seconds`` is the consuming function's timeout: the worst case of one batch
+    (``batch_size`` records, each at most its slowest outside call) with room to spare.
+    ``max_concurrency`` caps the concurrent invocations the event source mapping starts (at least
+    2, Lambda's minimum), so a flood on one queue cannot take the account's concurrency from the
+    rest.
+    """
 
     key: str
     fifo: bool
-    visibility_timeout_seconds: int
+    consumer_timeout_seconds: int
     max_receive_count: int
     batch_size: int
+    max_concurrency: int
     retention_days: int = 4
     dlq_retention_days: int = 14
+
+    @property
+    def visibility_timeout_seconds(self) -> int:
+        return VISIBILITY_TO_CONSUMER_TIMEOUT * self.consumer_timeout_seconds
 
     def physical_name(self, app_name: str) -> str:
         return f"{app_name}-{self.key}" + (".fifo" if self.fifo else "")
@@ -128,53 +146,61 @@ class QueueDefinition:
         return attributes
 
 
+# Worst cases per record: a provider call takes at most 3 s to connect and 10 s to answer
+# (channels/http.py); copying one inbound attachment at most 3 + 20 s (media.py); an event
+# delivery at most 3 + 5 s (domain/event_delivery.py).
 # Webhooks -> routing. FIFO: the message group is one customer on one channel account, so
 # a customer's messages and status updates are handled in the order the provider sent them.
-INBOUND_QUEUE = QueueDefinition("inbound", fifo=True, visibility_timeout_seconds=60,
-                                max_receive_count=5, batch_size=10)
-# Routing -> assignment of new and reopened conversations.
-ASSIGNMENT_QUEUE = QueueDefinition("assignment", fifo=False, visibility_timeout_seconds=60,
-                                   max_receive_count=5, batch_size=10)
-# Routing -> out-of-office replies for messages that arrive while the team is closed.
-OUT_OF_OFFICE_QUEUE = QueueDefinition("out-of-office", fifo=False, visibility_timeout_seconds=60,
-                                      max_receive_count=5, batch_size=10)
+# Five records that each copy an attachment: 5 x 23 s.
+INBOUND_QUEUE = QueueDefinition("inbound", fifo=True, consumer_timeout_seconds=150,
+                                max_receive_count=5, batch_size=5, max_concurrency=20)
+# Routing -> assignment of new and reopened conversations (table work only).
+ASSIGNMENT_QUEUE = QueueDefinition("assignment", fifo=False, consumer_timeout_seconds=30,
+                                   max_receive_count=5, batch_size=10, max_concurrency=10)
+# Routing -> out-of-office replies for messages that arrive while the team is closed (table work;
+# the reply itself goes through the outbound queue).
+OUT_OF_OFFICE_QUEUE = QueueDefinition("out-of-office", fifo=False, consumer_timeout_seconds=30,
+                                      max_receive_count=5, batch_size=10, max_concurrency=5)
 # API -> window check. FIFO per conversation, so an agent's replies leave in the order written.
-OUTBOUND_QUEUE = QueueDefinition("outbound", fifo=True, visibility_timeout_seconds=60,
-                                 max_receive_count=5, batch_size=10)
-# Window check and delayed retry -> the provider's send API.
-SEND_QUEUE = QueueDefinition("send", fifo=True, visibility_timeout_seconds=90,
-                             max_receive_count=5, batch_size=10)
-# Auto-deletion state machine -> removal of every item of an expired conversation.
-PURGE_QUEUE = QueueDefinition("purge", fifo=False, visibility_timeout_seconds=120,
-                              max_receive_count=5, batch_size=5)
+OUTBOUND_QUEUE = QueueDefinition("outbound", fifo=True, consumer_timeout_seconds=30,
+                                 max_receive_count=5, batch_size=10, max_concurrency=10)
+# Window check and delayed retry -> the provider's send API: five sends of 13 s at most.
+SEND_QUEUE = QueueDefinition("send", fifo=True, consumer_timeout_seconds=90,
+                             max_receive_count=5, batch_size=5, max_concurrency=20)
+# Auto-deletion sweep -> removal of every item and media object of an expired conversation.
+PURGE_QUEUE = QueueDefinition("purge", fifo=False, consumer_timeout_seconds=120,
+                              max_receive_count=5, batch_size=5, max_concurrency=5)
 # Service settings -> a new auto-deletion period applied to the conversations already archived:
 # each record is one bounded step (a page of teams, or a page of one team's archived conversations)
 # that queues the next, so a huge archive never holds up the request that changed the setting.
-RESCHEDULE_QUEUE = QueueDefinition("reschedule", fifo=False, visibility_timeout_seconds=120,
-                                   max_receive_count=5, batch_size=1)
+RESCHEDULE_QUEUE = QueueDefinition("reschedule", fifo=False, consumer_timeout_seconds=60,
+                                   max_receive_count=5, batch_size=1, max_concurrency=2)
 
 # --- event webhooks for integrators (shared/domain/events.py, event_delivery.py) ---
 # Inbox use cases -> the event worker, which fans each event out to the matching subscriptions
 # (one delivery record each, on this same queue) and POSTs each delivery. FIFO, because the
 # delayed-retry machine puts a failed delivery back with a group and a deduplication id, and
 # because a use case that runs twice (a redelivered queue record) publishes the same event id,
-# which the deduplication folds. Small batches: each delivery may wait on an integrator's server.
-EVENTS_QUEUE = QueueDefinition("events", fifo=True, visibility_timeout_seconds=60,
-                               max_receive_count=5, batch_size=3)
+# which the deduplication folds. Small batches: each delivery may wait on an integrator's server
+# (three deliveries of 8 s at most).
+EVENTS_QUEUE = QueueDefinition("events", fifo=True, consumer_timeout_seconds=40,
+                               max_receive_count=5, batch_size=3, max_concurrency=10)
 
 # Routing -> the media worker, which copies an inbound message's media from the provider into
 # the media bucket and attaches it to the stored message: the inbound path never waits on a
 # provider's media host. FIFO (one group per message), because the delayed-retry machine puts a
 # failed copy back with a group; batches of one, so a slow media host holds up no other copy.
-MEDIA_QUEUE = QueueDefinition("media", fifo=True, visibility_timeout_seconds=180,
-                              max_receive_count=5, batch_size=1)
+# One message's attachments per record, each at most 3 + 20 s to copy (a mail may carry a dozen).
+MEDIA_QUEUE = QueueDefinition("media", fifo=True, consumer_timeout_seconds=300,
+                              max_receive_count=5, batch_size=1, max_concurrency=10)
 
 # --- push to the agents' browsers (shared/domain/notices.py, shared/api/push.py) ---
 # Use cases -> the push worker, which sends each "what changed" notice to the WebSocket connections
 # of the team concerned. Standard queue: a notice carries versions, so order does not matter, and a
 # lost or repeated notice costs the browser one read. Batches of 10 fold into one post per connection.
-NOTICES_QUEUE = QueueDefinition("notices", fifo=False, visibility_timeout_seconds=60,
-                                max_receive_count=3, batch_size=10, retention_days=1)
+# A batch reads the teams' connections and counts and posts to each connection (about 4 s for 1,000 here).
+NOTICES_QUEUE = QueueDefinition("notices", fifo=False, consumer_timeout_seconds=30,
+                                max_receive_count=3, batch_size=10, max_concurrency=10, retention_days=1)
 
 QUEUES: tuple[QueueDefinition, ...] = (
     INBOUND_QUEUE, ASSIGNMENT_QUEUE, OUT_OF_OFFICE_QUEUE, OUTBOUND_QUEUE, SEND_QUEUE, PURGE_QUEUE,

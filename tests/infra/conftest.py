@@ -21,13 +21,24 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import Validations
+from aws_cdk import cloudformation_include as cfn_include
 from aws_cdk.assertions import Template
+from cdk_nag import AwsSolutionsChecks, NagPack, ServerlessChecks
 
 from infra import constants
 from infra.stack import ContactStack, build
+from tests.infra import sam
 
 # Not the default: proves that the app name reaches every physical name, the packaged app included.
 APP_NAME = "infra-test"
+# The optional parts on, so that the checks of the whole stack (cdk-nag above all) see them.
+EMAIL_ACCOUNTS = {"mail-account-1": "support@acme.example"}
+CONTEXT = {
+    constants.CONTEXT_APP_NAME: APP_NAME,
+    constants.CONTEXT_EMAIL_ACCOUNTS: EMAIL_ACCOUNTS,
+    constants.CONTEXT_COGNITO_SENDER: "no-reply@acme.example",
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,8 @@ class Synthesized:
     app_name: str
     stack: ContactStack
     template: dict[str, Any]
+    # The cloud assembly: the template and the assets (the functions' deployment package).
+    outdir: Path
     # The cdk-nag validation failure, if synthesis raised one (the template is written regardless).
     error: str | None
     # CDK's policy validation report; written only when there is a finding (errors or warnings).
@@ -54,9 +67,10 @@ class Synthesized:
                 if resource["Type"] == resource_type}
 
     def logical_id(self, construct: Any) -> str:
-        """The logical id of an L1 resource or of an L2 construct's default child."""
+        """The logical id of an L1 resource or of an L2 construct's default child (as overridden,
+        e.g. the ids CfnInclude keeps for Chalice's resources)."""
         element = construct if isinstance(construct, cdk.CfnElement) else construct.node.default_child
-        return str(self.stack.resolve(self.stack.get_logical_id(element)))
+        return str(self.stack.resolve(element.logical_id))
 
 
 @pytest.fixture(scope="session")
@@ -67,7 +81,7 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     (web_assets / constants.WEB_INDEX_DOCUMENT).write_text("<!doctype html><title>inbox</title>\n")
     outdir = work / "cdk.out"
     with _isolated_packaging(work):
-        app = cdk.App(outdir=str(outdir), context={constants.CONTEXT_APP_NAME: APP_NAME})
+        app = cdk.App(outdir=str(outdir), context=CONTEXT)
         stack = build(app, web_assets_dir=web_assets)
         error = None
         try:
@@ -79,6 +93,7 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
         app_name=APP_NAME,
         stack=stack,
         template=json.loads((outdir / stack.template_file).read_text()),
+        outdir=outdir,
         error=error,
         report=json.loads(report_file.read_text()) if report_file.exists() else None,
     )
@@ -110,6 +125,63 @@ def _clear_settings_cache() -> None:
     settings = sys.modules.get("chalicelib.core.settings")
     if settings is not None:
         settings.get_settings.cache_clear()
+
+
+@dataclass(frozen=True)
+class Expanded:
+    """The synthesized template with its SAM resources expanded (``tests/infra/sam.py``)."""
+
+    template: dict[str, Any]
+    # Expanded logical id -> the logical id of the synthesized resource it comes from.
+    origin: dict[str, str]
+    # cdk-nag findings ("<pack>::<rule>[finding]", expanded logical id) not acknowledged on the
+    # construct (or an ancestor) of the resource they come from.
+    findings: list[tuple[str, str]]
+
+    def of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        return {logical_id: resource for logical_id, resource in self.template["Resources"].items()
+                if resource["Type"] == resource_type}
+
+
+NAG_PACKS: tuple[type[NagPack], ...] = (AwsSolutionsChecks, ServerlessChecks)
+
+
+@pytest.fixture(scope="session")
+def expanded(synthesized: Synthesized, tmp_path_factory: pytest.TempPathFactory) -> Expanded:
+    template = sam.expand(synthesized.template)
+    origin = sam.sam_origin(synthesized.template, template)
+    template_file = tmp_path_factory.mktemp("expanded") / "template.json"
+    template_file.write_text(json.dumps(template))
+    stack = cdk.Stack(cdk.App(), "Expanded")
+    cfn_include.CfnInclude(stack, "Template", template_file=str(template_file))
+    acknowledged = acknowledgments_by_logical_id(synthesized)
+    findings = []
+    for pack_type in NAG_PACKS:
+        pack = pack_type()
+        for violation in pack.validate_scope(stack).violations:
+            for resource in violation.violating_resources:
+                logical_id = str(resource.construct_path).rsplit("/", 1)[-1]
+                rule = f"{pack.read_pack_name}::{violation.rule_name}"
+                if rule not in acknowledged.get(origin[logical_id], set()):
+                    findings.append((rule, logical_id))
+    return Expanded(template=template, origin=origin, findings=findings)
+
+
+def acknowledgments_by_logical_id(synthesized: Synthesized) -> dict[str, set[str]]:
+    """Logical id of each resource of the stack -> the rules acknowledged on it or an ancestor."""
+    acknowledged: dict[str, set[str]] = {}
+    for construct in synthesized.stack.node.find_all():
+        if not isinstance(construct, cdk.CfnElement):
+            continue
+        rules: set[str] = set()
+        scope: Any = construct
+        while scope is not None:
+            for entry in scope.node.metadata:
+                if entry.type == Validations.ACKNOWLEDGED_RULES_METADATA_KEY:
+                    rules.update(entry.data)
+            scope = scope.node.scope
+        acknowledged[synthesized.logical_id(construct)] = rules
+    return acknowledged
 
 
 def join(value: Any) -> str:

@@ -9,14 +9,17 @@ import pytest
 from chalicelib.core import resources
 
 from infra import constants
-from infra.constructs.api import ChaliceApi
-from tests.infra.conftest import Synthesized
+from tests.infra.conftest import Synthesized, join
 
 pytestmark = pytest.mark.infra
 
 API = constants.API_HANDLER
+WEBSOCKET_HANDLERS = {"push_connect": "websocket_connect", "push_message": "websocket_message",
+                      "push_disconnect": "websocket_disconnect"}
 # What each function may send to, and the machine it may start: the least privilege it needs.
+INTAKE = constants.WEBHOOK_INTAKE
 SENDS_TO = {
+    INTAKE: {resources.INBOUND_QUEUE},
     API: {resources.INBOUND_QUEUE, resources.OUTBOUND_QUEUE, resources.EVENTS_QUEUE, resources.ASSIGNMENT_QUEUE,
           resources.RESCHEDULE_QUEUE, resources.NOTICES_QUEUE},
     "route_inbound": {resources.ASSIGNMENT_QUEUE, resources.OUT_OF_OFFICE_QUEUE, resources.EVENTS_QUEUE,
@@ -39,7 +42,7 @@ SENDS_TO = {
 STARTS = {API: resources.AUTO_DELETE_MACHINE, "reschedule_deletions": resources.AUTO_DELETE_MACHINE,
           "send_outbound": resources.DELAYED_RETRY_MACHINE,
           "deliver_events": resources.DELAYED_RETRY_MACHINE, "copy_media": resources.DELAYED_RETRY_MACHINE}
-READS_SECRETS = {API, "route_inbound", "send_outbound", "copy_media"}
+READS_SECRETS = {API, INTAKE, "route_inbound", "send_outbound", "copy_media"}
 # Media bucket object actions per function.
 # The API signs agents' download (GET) and upload (PUT) URLs with its own role.
 MEDIA = {API: {"s3:GetObject", "s3:PutObject"}, "route_inbound": {"s3:GetObject", "s3:PutObject"},
@@ -50,10 +53,13 @@ SENDS_EMAIL = {"send_outbound"}
 
 def _functions(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
     """Chalice function name -> properties of its AWS::Serverless::Function."""
-    by_logical_id = synthesized.of_type("AWS::Serverless::Function")
-    functions = {name: by_logical_id[ChaliceApi.function_logical_id(name, api_handler=name == API)]
-                 for name in constants.FUNCTION_NAMES}
-    assert len(functions) == len(by_logical_id), sorted(by_logical_id)
+    functions = {}
+    for resource in synthesized.of_type("AWS::Serverless::Function").values():
+        # The API is app.app; a worker is <its blueprint's module>.<function name>; Chalice names the
+        # WebSocket routes' functions itself.
+        handler = resource["Properties"]["Handler"]
+        name = API if handler == "app.app" else handler.rsplit(".", 1)[-1]
+        functions[WEBSOCKET_HANDLERS.get(name, name)] = resource
     return functions
 
 
@@ -140,8 +146,10 @@ def test_function_reaches_only_what_it_needs(synthesized: Synthesized, name: str
     assert {action for action in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
             if _granted(statements, action) == media_objects} == MEDIA.get(name, set())
     assert bool(_granted(statements, "ses:SendEmail")) is (name in SENDS_EMAIL)
-    # And reads and writes the table and its indexes by name, never through an index wildcard
-    table_resources = _granted(statements, "dynamodb:PutItem")
+    # And reads (the intake only reads) and writes the table and its indexes by name, never through an
+    # index wildcard
+    assert bool(_granted(statements, "dynamodb:PutItem")) is (name != INTAKE)
+    table_resources = _granted(statements, "dynamodb:GetItem")
     assert arn(stack.storage.table) in table_resources
     assert len(table_resources) == 1 + len(resources.TABLE.indexes)
     assert not any("/index/*" in str(resource) for resource in table_resources)
@@ -160,6 +168,37 @@ def test_environment_names_every_resource_with_resolved_values(synthesized: Synt
             "Ref": synthesized.logical_id(synthesized.stack.workflows.machine(resources.DELAYED_RETRY_MACHINE))}
         assert variables[resources.ENV_MEDIA_BUCKET] == {
             "Ref": synthesized.logical_id(synthesized.stack.storage.media_bucket)}
+
+
+def test_webhooks_reach_their_own_function_with_reserved_concurrency(synthesized: Synthesized) -> None:
+    # Given the REST API's webhook methods and the intake function
+    (api,) = synthesized.of_type("AWS::Serverless::Api").values()
+    methods = api["Properties"]["DefinitionBody"]["paths"][constants.WEBHOOK_PATH]
+    intake_id = synthesized.logical_id(synthesized.stack.api.function(INTAKE))
+
+    # Then both methods invoke the intake, which API Gateway may invoke for those paths only
+    for method in ("get", "post"):
+        assert f"${{{intake_id}.Arn}}" in methods[method]["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"]
+    (permission,) = [permission["Properties"] for permission in synthesized.of_type("AWS::Lambda::Permission").values()
+                     if permission["Properties"]["FunctionName"] == {"Ref": intake_id}]
+    assert permission["SourceArn"]["Fn::Sub"][0].endswith("/*/*/webhooks/*/*")
+    # And its concurrency is its own
+    assert _functions(synthesized)[INTAKE]["Properties"]["ReservedConcurrentExecutions"] == (
+        constants.DEFAULT_WEBHOOK_RESERVED_CONCURRENCY)
+    # And it reads inbound mail only under the prefix SES writes to
+    statements = _statements(synthesized, _role_id(_functions(synthesized)[INTAKE]))
+    assert [join(resource) for resource in _granted(statements, "s3:GetObject")] == [
+        f"<{synthesized.logical_id(synthesized.stack.storage.media_bucket)}.Arn>/inbound-mail/*"]
+
+
+def test_replies_are_sent_only_from_the_receiving_domains_identities(synthesized: Synthesized) -> None:
+    # Given a deployment with email accounts (tests/infra/conftest.py) and the send worker's role
+    statements = _statements(synthesized, _role_id(_functions(synthesized)["send_outbound"]))
+    assert synthesized.stack.email is not None
+    identities = synthesized.stack.email.identities.values()
+    # Then it may send email from those identities only
+    assert sorted(map(str, _granted(statements, "ses:SendEmail"))) == sorted(
+        str(synthesized.stack.resolve(identity.email_identity_arn)) for identity in identities)
 
 
 def test_rest_api_is_regional_on_the_api_stage(synthesized: Synthesized) -> None:

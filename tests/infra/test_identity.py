@@ -60,7 +60,25 @@ def test_channel_credentials_prefix_and_arn() -> None:
         {"Ref": "AWS::AccountId"}, ":secret:unit/channels/*"]]}
 
 
-def test_user_pool_is_retained(synthesized: Synthesized) -> None:
+def test_staff_may_use_one_time_passwords_and_invitations_go_through_ses() -> None:
+    # Given the identity construct with a sender address
+    stack = empty_stack()
+    Identity(stack, "Identity", app_name="unit", group_names=USER_GROUPS, sender_email="no-reply@acme.example")
+    (pool,) = Template.from_stack(stack).find_resources("AWS::Cognito::UserPool").values()
+    properties = pool["Properties"]
+
+    # Then TOTP is on offer (and can be enforced per user), SMS is not
+    assert properties["MfaConfiguration"] == "OPTIONAL"
+    assert properties["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+    # And Cognito's email goes through SES from the verified domain, not Cognito's 50-a-day sender
+    email = properties["EmailConfiguration"]
+    assert email["EmailSendingAccount"] == "DEVELOPER"
+    assert email["From"] == "unit <no-reply@acme.example>"
+    assert "identity/acme.example" in join(email["SourceArn"])
+
+
+def test_user_pool_is_retained_and_protected(synthesized: Synthesized) -> None:
     (pool,) = synthesized.of_type("AWS::Cognito::UserPool").values()
     assert pool["DeletionPolicy"] == "Retain"
+    assert pool["Properties"]["DeletionProtection"] == "ACTIVE"
     assert join(pool["Properties"]["UserPoolName"]) == f"{synthesized.app_name}-users"

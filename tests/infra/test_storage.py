@@ -49,6 +49,7 @@ def test_table_is_on_demand_recoverable_encrypted_and_retained(synthesized: Synt
     assert table["Properties"]["SSESpecification"] == {"SSEEnabled": True}  # AWS managed key
     assert table["DeletionPolicy"] == "Retain"
     assert table["UpdateReplacePolicy"] == "Retain"
+    assert table["Properties"]["DeletionProtectionEnabled"] is True
 
 
 def test_storage_construct_alone() -> None:

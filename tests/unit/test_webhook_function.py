@@ -1,0 +1,40 @@
+"""The webhook intake function (its own Lambda in AWS) serves the webhook routes of the same app."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from chalice.local import LambdaContext
+
+from local.runtime import load_functions_app
+
+pytestmark = pytest.mark.unit
+
+
+def _proxy_event(method: str, channel: str, account: str) -> dict[str, Any]:
+    """A REST API proxy event for the webhook route, as API Gateway sends it (stage in requestContext.path)."""
+    return {
+        "resource": "/webhooks/{channel}/{account}", "path": f"/webhooks/{channel}/{account}", "httpMethod": method,
+        "headers": {"host": "abc.execute-api.us-east-1.amazonaws.com"}, "multiValueHeaders": {},
+        "queryStringParameters": None, "multiValueQueryStringParameters": None,
+        "pathParameters": {"channel": channel, "account": account}, "stageVariables": None, "body": None,
+        "isBase64Encoded": False,
+        "requestContext": {"resourcePath": "/webhooks/{channel}/{account}", "httpMethod": method,
+                           "path": f"/api/webhooks/{channel}/{account}", "stage": "api", "requestId": "req-1",
+                           "domainName": "abc.execute-api.us-east-1.amazonaws.com",
+                           "identity": {"sourceIp": "203.0.113.9"}},
+    }
+
+
+def test_the_intake_answers_a_webhook_route_through_the_route_kit() -> None:
+    # Given the Chalice app's webhook function, as Lambda calls it
+    module = load_functions_app()
+    context = LambdaContext("open-contact-dev-webhook_intake", memory_size=256)
+    # When a provider calls the webhook of a channel that does not exist
+    answer = module.webhook_intake(_proxy_event("GET", "carrier-pigeon", "acc-1"), context)
+    # Then the route kit answers with a 4xx JSON error naming the problem (not a missing route)
+    assert answer["statusCode"] == 404, answer
+    assert json.loads(answer["body"])["error"] == {"code": "not_found", "field": "channel",
+                                                   "message": "channel 'carrier-pigeon' is not supported"}
