@@ -75,7 +75,8 @@ class ContactStack(Stack):
             log_retention=constants.LOG_RETENTION,
         )
         self.push = PushApi(self, "Push", api=self.api, functions=constants.WEBSOCKET_FUNCTIONS,
-                            push_worker=constants.PUSH_WORKER, log_retention=constants.LOG_RETENTION)
+                            push_worker=constants.PUSH_WORKER, log_retention=constants.LOG_RETENTION,
+                            log_level=log_level.upper())
         self.web = WebHosting(
             self, "Web",
             app_name=app_name,

@@ -15,8 +15,8 @@ from aws_cdk import aws_logs as logs
 from chalicelib.core import resources
 from constructs import Construct
 
-from .api import ChaliceApi
-from .nag import acknowledge
+from .api import LAMBDA_LOG_LEVELS, ChaliceApi
+from .nag import SERVERLESS, acknowledge
 from .naming import pascal
 
 WEBSOCKET_API_LOGICAL_ID = "WebsocketAPI"
@@ -26,7 +26,7 @@ class PushApi(Construct):
     """``roles`` is keyed by Chalice function name, like ``ChaliceApi.roles``."""
 
     def __init__(self, scope: Construct, construct_id: str, *, api: ChaliceApi, functions: tuple[str, ...],
-                 push_worker: str, log_retention: logs.RetentionDays) -> None:
+                 push_worker: str, log_retention: logs.RetentionDays, log_level: str) -> None:
         super().__init__(scope, construct_id)
         self.websocket_api: CfnResource = api.chalice.get_resource(WEBSOCKET_API_LOGICAL_ID)
         self.stage = api.api_stage
@@ -53,8 +53,12 @@ class PushApi(Construct):
             self.roles[name] = role
             function = api.function(name)
             function.add_property_override("Role", role.role_arn)
-            function.add_property_override("LoggingConfig", {"LogGroup": self.log_groups[name].log_group_name})
+            function.add_property_override("LoggingConfig", {
+                "LogGroup": self.log_groups[name].log_group_name, "LogFormat": "JSON",
+                "ApplicationLogLevel": LAMBDA_LOG_LEVELS[log_level], "SystemLogLevel": "WARN"})
             function.node.add_dependency(role)
+            acknowledge(function, "LambdaDLQ", "Invoked synchronously by API Gateway's WebSocket route, which "
+                        "answers the browser (a refused handshake, a dropped message) with the error.", pack=SERVERLESS)
         api.function(push_worker).add_property_override(
             f"Environment.Variables.{resources.ENV_PUSH_ENDPOINT}", self.management_endpoint)
         # The web app asks the REST API where to connect (GET /push).
@@ -65,6 +69,11 @@ class PushApi(Construct):
                         "$connect verifies the Cognito ID token (offered as a subprotocol) and the team in the "
                         "handler, with the REST API's own verifier, and refuses the handshake otherwise; messages "
                         "and $disconnect only ever come from a connection admitted that way.")
+        stage = api.chalice.get_resource("WebsocketAPIStage")
+        # Every route throttled: a browser in a reconnect loop, or a flood of handshakes, is answered 429.
+        stage.add_property_override("DefaultRouteSettings", {"ThrottlingRateLimit": 100, "ThrottlingBurstLimit": 200})
+        acknowledge(stage, "APIGWAccessLogging", "The handlers log every connection, refusal (with its reason) "
+                    "and disconnection as JSON with the Lambda context; see APIG1.", pack=SERVERLESS)
         acknowledge(api.chalice.get_resource("WebsocketAPIStage"), "APIG1",
                     "The handlers log every connection, refusal (with its reason) and disconnection; stage access "
                     "logs would need the account-wide API Gateway CloudWatch role, which this stack does not own.")
