@@ -72,6 +72,8 @@ class PushApi(Construct):
         stage = api.chalice.get_resource("WebsocketAPIStage")
         # Every route throttled: a browser in a reconnect loop, or a flood of handshakes, is answered 429.
         stage.add_property_override("DefaultRouteSettings", {"ThrottlingRateLimit": 100, "ThrottlingBurstLimit": 200})
+        acknowledge(stage, "APIGWDefaultThrottling", "DefaultRouteSettings above sets the rate and burst of every "
+                    "route explicitly; the rule looks for method settings of a REST stage.", pack=SERVERLESS)
         acknowledge(stage, "APIGWAccessLogging", "The handlers log every connection, refusal (with its reason) "
                     "and disconnection as JSON with the Lambda context; see APIG1.", pack=SERVERLESS)
         acknowledge(api.chalice.get_resource("WebsocketAPIStage"), "APIG1",
