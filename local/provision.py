@@ -44,6 +44,8 @@ class LocalResources:
             resources.ENV_MEDIA_BUCKET: self.media_bucket,
             # Not set in AWS: integrators' receivers run on loopback here (tests, the demo).
             resources.ENV_PRIVATE_RECEIVERS: "true",
+            # Not set in AWS: the providers are the channel simulator on loopback here.
+            resources.ENV_LOCAL_RUNTIME: "true",
         }
         for queue in resources.QUEUES:
             env[resources.queue_url_env(queue)] = self.queue_urls[queue.key]

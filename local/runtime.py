@@ -22,7 +22,7 @@ from typing import Any
 
 import boto3
 import requests
-from chalicelib.core import resources
+from chalicelib.core import resources, web_policy
 from moto.server import ThreadedMotoServer
 
 from .atomic_dynamodb import make_writes_atomic
@@ -139,6 +139,7 @@ class _ApiAndWebHandler(BaseHTTPRequestHandler):
 
     gateway: Any
     static_root: Path
+    web_headers: dict[str, str]
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -197,10 +198,13 @@ class _ApiAndWebHandler(BaseHTTPRequestHandler):
         if not target.is_relative_to(self.static_root.resolve()) or not target.is_file():
             target = self.static_root / "index.html"  # single-page app fallback, as CloudFront does
         if not target.is_file():
-            self._reply(404, {"Content-Type": "text/plain"}, b"web app not built: run make build-frontend")
+            self._reply(404, {"Content-Type": "text/plain", **self.web_headers},
+                        b"web app not built: run make build-frontend")
             return
         content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        self._reply(200, {"Content-Type": content_type, "Cache-Control": "no-cache"}, target.read_bytes())
+        # The headers CloudFront's response headers policy adds in AWS (shared/core/web_policy.py).
+        self._reply(200, {"Content-Type": content_type, "Cache-Control": "no-cache", **self.web_headers},
+                    target.read_bytes())
 
 
 class LocalRuntime:
@@ -311,6 +315,8 @@ class LocalRuntime:
         handler = type("Handler", (_ApiAndWebHandler,), {
             "gateway": gateway,
             "static_root": self.config.frontend_dist,
+            # The media bucket is moto here: presigned uploads and media come from its origin.
+            "web_headers": web_policy.web_headers([self.moto_url]),
         })
         server = LocalHTTPServer((self.config.host, self.config.port), handler)
         threading.Thread(target=server.serve_forever, name="api-and-web", daemon=True).start()

@@ -51,6 +51,7 @@ from .domain.users_admin import UserAdministration
 from .storage.channel_accounts import ChannelAccountStore
 from .storage.connections import ConnectionStore, team_counts
 from .storage.consent import ConsentStore
+from .storage.cursor_key import cursor_key as stored_cursor_key
 from .storage.customer_merge import MergeStore
 from .storage.customers import CustomerStore
 from .storage.lifecycle import ConversationLifecycle
@@ -72,6 +73,11 @@ from .storage.users import UserStore
 @lru_cache(maxsize=1)
 def repository() -> ContactRepository:
     return ContactRepository()
+
+
+def cursor_key() -> bytes:
+    """The key page cursors are sealed with (cursors.py), cached per container."""
+    return stored_cursor_key()
 
 
 @lru_cache(maxsize=1)
@@ -96,7 +102,7 @@ def inbox() -> Inbox:
 
 @lru_cache(maxsize=1)
 def intake() -> WebhookIntake:
-    return WebhookIntake(repository(), credentials(), publisher())
+    return WebhookIntake(repository(), credentials(), publisher(), utc_now)
 
 
 @lru_cache(maxsize=1)
@@ -190,7 +196,8 @@ def channel_accounts() -> ChannelAccountStore:
 @lru_cache(maxsize=1)
 def channels_admin() -> ChannelAdministration:
     return ChannelAdministration(channel_accounts(), team_store(), CredentialWriter(get_settings()),
-                                 get_settings().public_api_url, media_store())
+                                 get_settings().public_api_url, media_store(),
+                                 local_runtime=get_settings().local_runtime)
 
 
 @lru_cache(maxsize=1)

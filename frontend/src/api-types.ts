@@ -185,6 +185,7 @@ export interface ConsentChange {
 }
 
 export interface ConsentInput {
+  address?: string | null;
   channel: Channel;
   detail?: string;
   opted_out: boolean;

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Aws, DefaultStackSynthesizer, Stack
+from aws_cdk import Aws, DefaultStackSynthesizer, Duration, Stack
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
+from chalicelib.core import web_policy
 from constructs import Construct
 
 from .buckets import private_bucket
@@ -57,6 +58,7 @@ class WebHosting(Construct):
             protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
             origin_ssl_protocols=[cloudfront.OriginSslPolicy.TLS_V1_2],
         )
+        self.headers_policy = self._headers_policy(app_name)
         self.distribution = cloudfront.Distribution(
             self, "Distribution",
             comment="Contact inbox web app and API",
@@ -65,7 +67,7 @@ class WebHosting(Construct):
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
-                response_headers_policy=cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+                response_headers_policy=self.headers_policy,
                 function_associations=[cloudfront.FunctionAssociation(
                     function=spa_rewrite, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)],
             ),
@@ -96,6 +98,31 @@ class WebHosting(Construct):
                     "for which CloudFront cannot enforce a minimum TLS version.")
         self.url = f"https://{self.distribution.distribution_domain_name}"
         self.deployment = self._deploy(assets_dir) if assets_dir is not None else None
+
+    def _headers_policy(self, app_name: str) -> cloudfront.ResponseHeadersPolicy:
+        """The web app's security headers and Content-Security-Policy (shared/core/web_policy.py,
+        which the local runtime serves too)."""
+        headers = web_policy.web_headers(web_policy.AWS_MEDIA_ORIGINS)
+        return cloudfront.ResponseHeadersPolicy(
+            self, "WebHeaders",
+            response_headers_policy_name=f"{app_name}-{Aws.REGION}-web-headers",
+            comment="Security headers and CSP of the agents' web app",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                    content_security_policy=headers["Content-Security-Policy"], override=True),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override=True),
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=Duration.seconds(web_policy.HSTS_SECONDS), include_subdomains=True,
+                    override=True),
+            ),
+            custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(custom_headers=[
+                cloudfront.ResponseCustomHeader(header="Permissions-Policy", value=headers["Permissions-Policy"],
+                                                override=True)]),
+        )
 
     def _deploy(self, assets_dir: Path) -> s3deploy.BucketDeployment:
         deployment = s3deploy.BucketDeployment(

@@ -36,9 +36,28 @@ def cognito_client() -> CognitoIdentityProviderClient:
     return boto3.client("cognito-idp")
 
 
+# A token naming a key id the pool does not publish (forged, or after a rotation) reads the JWKS
+# again at most once per this many seconds: garbage tokens cannot make every request a fetch.
+JWKS_REFETCH_COOLDOWN_SECONDS = 60
+
+
 @lru_cache(maxsize=4)
 def _jwks_client(url: str) -> jwt.PyJWKClient:
-    return jwt.PyJWKClient(url, cache_keys=True, lifespan=3600, timeout=5)
+    return jwt.PyJWKClient(url, cache_keys=True, lifespan=3600, timeout=5,
+                           cooldown_duration=JWKS_REFETCH_COOLDOWN_SECONDS)
+
+
+def _rejection(error: jwt.PyJWTError) -> str:
+    """Why a token was refused, in our words (the library's messages name its internals)."""
+    if isinstance(error, jwt.ExpiredSignatureError):
+        return "token expired; sign in again"
+    if isinstance(error, jwt.InvalidAudienceError | jwt.InvalidIssuerError):
+        return "token was issued for another application"
+    if isinstance(error, jwt.PyJWKClientConnectionError):
+        return "the signing keys could not be read; try again"
+    if isinstance(error, jwt.MissingRequiredClaimError):
+        return "token lacks a required claim"
+    return "token is not a valid signed ID token of this service"
 
 
 class TokenVerifier:
@@ -57,7 +76,7 @@ class TokenVerifier:
                 issuer=self._settings.issuer, options={"require": ["exp", "iss", "sub", "aud"]},
             )
         except jwt.PyJWTError as error:
-            raise Unauthenticated(f"token rejected: {error}", field="Authorization") from error
+            raise Unauthenticated(_rejection(error), field="Authorization") from error
         if claims.get("token_use") != "id":
             raise Unauthenticated("an ID token is required", field="Authorization")
         return str(claims["sub"])

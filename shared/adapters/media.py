@@ -10,9 +10,9 @@ The payload of a webhook names the media, so the download is where an attacker w
 servers at internal addresses. Every download is therefore checked, in this order:
 
 - the URL's host must be one the adapter names for its provider (``MediaSource.allowed_hosts``);
-- the host must resolve to public addresses only. The one exception is the account's own API
-  host when that is a loopback address (the local channel simulator): production accounts point
-  at the providers' public hosts, so there the rule is strict;
+- the host must resolve to public addresses only (IPv4 inside IPv6 decoded). The one exception
+  is the account's own API host on loopback in the local runtime (``Settings.local_runtime``:
+  the channel simulator); in AWS the rule is strict, whatever URL an account names;
 - the connection goes to the address that was checked (no second DNS lookup to rebind);
 - redirects are followed to the same scheme, host and port, or to a host the adapter names as
   its provider's redirect target (``MediaSource.redirect_hosts``: Twilio's API sends media on to
@@ -40,7 +40,8 @@ import boto3
 import urllib3
 from botocore.exceptions import ClientError
 from chalicelib.channels.base import ChannelAdapter, Credentials, MediaSource, SendFailed
-from chalicelib.channels.http import pinned_pool
+from chalicelib.channels.http import address_problem, pinned_pool
+from chalicelib.core.settings import get_settings
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.models import Attachment, Channel, ChannelAccount, MediaRef
 from chalicelib.storage import keys
@@ -104,7 +105,11 @@ def content_type_allowed(content_type: str) -> bool:
 
 
 def simulator_host(account: ChannelAccount) -> str | None:
-    """host:port of the account's API when it is on loopback (the local simulator), else None."""
+    """host:port of the account's API when it is on loopback and this is the local runtime (the
+    channel simulator), else None. Never trusted because of the URL alone: in AWS a loopback
+    URL is refused, whatever an account names."""
+    if not get_settings().local_runtime:
+        return None
     parts = urlsplit(account.api_base_url)
     return parts.netloc.lower() if (parts.hostname or "").lower() in _LOOPBACK_NAMES else None
 
@@ -157,7 +162,7 @@ def _check_url(url: str, allowed: frozenset[str], trusted_loopback: frozenset[st
         raise MediaRefused(f"{host} has no address", permanent=False)
     for address in addresses:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
-        if not ip.is_global and not (trusted and ip.is_loopback):
+        if address_problem(address) is not None and not (trusted and ip.is_loopback):
             raise MediaRefused(f"media host {host} resolves to a non-public address")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return _Target(parts.scheme, host, netloc, port, addresses[0], path)
@@ -279,7 +284,12 @@ class MediaStore:
 
     def signed_url(self, attachment: Attachment, expires_in: int = SIGNED_URL_SECONDS) -> str:
         url: str = self._client().generate_presigned_url(
-            "get_object", Params={"Bucket": self._bucket, "Key": attachment.key}, ExpiresIn=expires_in)
+            "get_object", ExpiresIn=expires_in, Params={
+                "Bucket": self._bucket, "Key": attachment.key,
+                # Opened by itself (not inside the app), a file is saved, never rendered in our
+                # origin's neighbourhood; shown in an <img> or <video> it plays as before.
+                "ResponseContentDisposition": "attachment",
+                "ResponseContentType": attachment.content_type})
         return url
 
     def upload_url(self, key: str, content_type: str) -> str:

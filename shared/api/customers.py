@@ -1,4 +1,7 @@
-"""Customers: profiles, search, merge, communication log, consent and custom attributes."""
+"""Customers: profiles, search, merge, communication log, consent and custom attributes.
+
+Every signed-in role reads customers; administrators and the agents of a team the customer wrote
+to change them (docs/security.md, "Customers"; checked in domain/customer_profiles.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from chalicelib import wiring
 from chalicelib.api.kit import (
     ADMIN,
     ANYONE,
-    WORKERS,
+    CUSTOMER_WORKERS,
     RouteBlueprint,
     json_answer,
     no_content,
@@ -63,14 +66,14 @@ def conversation_customer(principal: Principal, conversation_id: str) -> Respons
 
 
 @documented("/customers/{customer_id}", "PATCH", "Change the name, language or custom attributes (null removes "
-            "one)", access=WORKERS, body=CustomerPatch, response=CustomerOut)
+            "one)", access=CUSTOMER_WORKERS, body=CustomerPatch, response=CustomerOut)
 def patch_customer(principal: Principal, customer_id: str) -> Response:
     view = wiring.customers().update(principal, customer_id, parse_body(CustomerPatch))
     return json_answer(CustomerOut.model_validate(view.model_dump()))
 
 
 @documented("/customers/{customer_id}/addresses", "POST", "Add an address (409 when another profile owns it: "
-            "merge them)", access=WORKERS, body=AddressInput, response=CustomerOut, status=201)
+            "merge them)", access=CUSTOMER_WORKERS, body=AddressInput, response=CustomerOut, status=201)
 def add_customer_address(principal: Principal, customer_id: str) -> Response:
     view = wiring.customers().add_address(principal, customer_id, parse_body(AddressInput).address)
     return json_answer(CustomerOut.model_validate(view.model_dump()), status=201)
@@ -86,7 +89,7 @@ def customer_conversations(principal: Principal, customer_id: str) -> Response:
 
 @documented("/customers/{customer_id}/merge", "POST", "Merge another profile into this one (addresses, "
             "conversations, logged interactions, attributes); calling again resumes an unfinished merge",
-            access=WORKERS, body=MergeInput, response=MergeOut)
+            access=CUSTOMER_WORKERS, body=MergeInput, response=MergeOut)
 def merge_customers(principal: Principal, customer_id: str) -> Response:
     body = parse_body(MergeInput)
     record = wiring.customer_merger().merge(principal, customer_id, body.source_id, max_steps=body.max_steps)
@@ -102,8 +105,8 @@ def customer_log(principal: Principal, customer_id: str) -> Response:
 
 
 @documented("/customers/{customer_id}/log", "POST", "Log an interaction that did not come through a channel "
-            "(a call, a visit, a letter)", access=WORKERS, body=CommunicationInput, response=CommunicationEntry,
-            status=201)
+            "(a call, a visit, a letter)", access=CUSTOMER_WORKERS, body=CommunicationInput,
+            response=CommunicationEntry, status=201)
 def log_communication(principal: Principal, customer_id: str) -> Response:
     body = parse_body(CommunicationInput)
     entry = wiring.customers().log(principal, customer_id, direction=body.direction, medium=body.medium,
@@ -120,11 +123,12 @@ def customer_consent(principal: Principal, customer_id: str) -> Response:
 
 
 @documented("/customers/{customer_id}/consent", "POST", "Record an opt-out or opt-in the customer gave "
-            "elsewhere", access=WORKERS, body=ConsentInput, response=ConsentOut, status=201)
+            "elsewhere", access=CUSTOMER_WORKERS, body=ConsentInput, response=ConsentOut, status=201)
 def record_consent(principal: Principal, customer_id: str) -> Response:
     body = parse_body(ConsentInput)
     view = wiring.customers().record_consent(principal, customer_id, channel=body.channel,
-                                             opted_out=body.opted_out, detail=body.detail)
+                                             opted_out=body.opted_out, detail=body.detail,
+                                             address=body.address)
     return json_answer(ConsentOut(states=view.states, history=view.history), status=201)
 
 

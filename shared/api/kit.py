@@ -9,6 +9,7 @@ validation errors become HTTP answers here, in ``_error_answer``, the one mappin
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 from collections.abc import Callable, Mapping
@@ -21,6 +22,7 @@ from chalice.app import Blueprint, Request
 from chalicelib import wiring
 from chalicelib.api.schemas.admin_inputs import PageQuery
 from chalicelib.api.telemetry import logger
+from chalicelib.core import cursors
 from chalicelib.domain import errors
 from chalicelib.domain.accounts import require_mfa
 from chalicelib.domain.identity import ACCOUNT_WIDE_ROLES, Principal, principal_for, require_administrator
@@ -35,6 +37,7 @@ ADMIN = "administrator"
 READERS = "administrator, watcher, supervisor"
 ANYONE = "any signed-in user"
 WORKERS = "administrator, agent (of the conversation's team)"
+CUSTOMER_WORKERS = "administrator, agent (of a team the customer wrote to)"
 STARTERS = "administrator, agent (of a team the channel account serves)"
 ASSIGNERS = "administrator, supervisor, agent (of the conversation's team)"
 OWNER = "the agent the conversation is assigned to"
@@ -237,21 +240,82 @@ def _guarded(view: View, access: str, change: tuple[str, str] | None = None) -> 
     @functools.wraps(view)
     def guarded(**params: Any) -> Response:
         try:
+            list_scope = _open_cursor()
             if access != PUBLIC:
                 params["principal"] = _authorize(access)
-            response = view(**params)
+            response = _seal_cursors(view(**params), list_scope)
         except (errors.DomainError, ValidationError) as failure:
-            return _error_answer(failure)
-        if change is not None and response.status_code < 400:
-            _audit(params["principal"], *change, params, response.status_code)
+            response = _error_answer(failure)
+        else:
+            if change is not None and response.status_code < 400:
+                _audit(params["principal"], *change, params, response.status_code)
+        # Answers carry customers' and agents' personal data: no browser or proxy keeps them.
+        response.headers = {**(response.headers or {}), "Cache-Control": "no-store",
+                            "X-Content-Type-Options": "nosniff"}
         return response
 
     return guarded
 
 
+# --- page cursors (core/cursors.py) -------------------------------------------------------
+# Cursors in an answer, and the route whose list each one pages (None: the answering route's).
+_CURSOR_FIELDS: dict[str, str | None] = {
+    "next_cursor": None, "conversations_cursor": "/customers/{customer_id}/conversations"}
+
+
+def _query_items() -> list[tuple[str, str]]:
+    query = request().query_params
+    return [] if query is None else [(name, value) for name in query for value in query.getlist(name)]
+
+
+def _open_cursor() -> str:
+    """The list this request reads; its ``cursor``, if any, is replaced by the storage cursor
+    sealed inside it, or refused (400)."""
+    current = request()
+    list_scope = cursors.scope(current.path, current.uri_params, _query_items())
+    query = current.query_params
+    if query is not None and query.get("cursor"):
+        query["cursor"] = cursors.open_sealed(wiring.cursor_key(), list_scope, query["cursor"])
+    return list_scope
+
+
+def _seal_cursors(response: Response, list_scope: str) -> Response:
+    body = response.body
+    if response.status_code != 200 or not isinstance(body, str) or '_cursor":"' not in body:
+        return response
+    document = json.loads(body)
+    for name, route in _CURSOR_FIELDS.items():
+        cursor = document.get(name)
+        if not isinstance(cursor, str):
+            continue
+        field_scope = list_scope
+        if route is not None:  # a cursor of the customer's conversation list, in the profile's answer
+            field_scope = cursors.scope(route, {"customer_id": document["profile"]["id"]}, _query_items())
+        document[name] = cursors.seal(wiring.cursor_key(), field_scope, cursor)
+    response.body = json.dumps(document, separators=(",", ":"))
+    return response
+
+
 class RouteBlueprint(Blueprint):
     """A Chalice blueprint whose routes go through the kit: documented ones (in the OpenAPI
     document, with their access) and the few on ``UNDOCUMENTED_ROUTES``."""
+
+    def _register_handler(self, handler_type: str, name: str, user_handler: Any, wrapped_handler: Any,
+                          kwargs: dict[str, Any], options: dict[Any, Any] | None = None) -> None:
+        # Chalice pops a route's options (its methods among them) out of ``kwargs`` while it
+        # registers the route into an app, so the same blueprint registered into a second app in
+        # one process (the CDK synthesis packages the app again) would turn every route into a
+        # GET. Each registration gets its own copy of the options.
+        pristine = copy.deepcopy(kwargs)
+        super()._register_handler(handler_type, name, user_handler, wrapped_handler, kwargs, options)
+        register_once = self._deferred_registrations.pop()
+
+        def register_with_fresh_options(app: Any, all_options: dict[str, Any]) -> None:
+            kwargs.clear()
+            kwargs.update(copy.deepcopy(pristine))
+            register_once(app, all_options)
+
+        self._deferred_registrations.append(register_with_fresh_options)
 
     def documented(self, path: str, method: str, summary: str, *, access: str,
                    body: type[BaseModel] | None = None, response: type[BaseModel] | None = None,

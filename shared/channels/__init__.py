@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from chalicelib.core.settings import get_settings
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.models import Channel
 
 from . import api_channel
 from .base import ChannelAdapter, WebhookReply
+from .credential_rules import check_provider_credentials
 from .meta.instagram import InstagramAdapter
 from .meta.messenger import MessengerAdapter
 from .meta.whatsapp import WhatsAppAdapter
@@ -31,8 +33,7 @@ _ADAPTERS: dict[Channel, ChannelAdapter] = {
 _WEBHOOK_REPLIES: dict[Channel, WebhookReply] = {
     Channel.SMS: EMPTY_TWIML,
 }
-# Channels whose credentials are checked when an administrator stores them (the provider
-# channels' credentials are whatever the provider issued; the API channel's are ours to define).
+# The API channel's credentials are ours to define; the providers' follow credential_rules.RULES.
 _CREDENTIAL_CHECKS: dict[Channel, Callable[[Mapping[str, str]], None]] = {
     Channel.API: api_channel.check_credentials,
 }
@@ -54,7 +55,9 @@ def webhook_reply(channel: Channel | str) -> WebhookReply | None:
 
 
 def check_credentials(channel: Channel, values: Mapping[str, str]) -> None:
-    """Raise InvalidInput if this channel cannot work with these credentials."""
+    """Raise InvalidInput if this channel cannot work with these credentials (on create and rotate)."""
     check = _CREDENTIAL_CHECKS.get(channel)
     if check is not None:
         check(values)
+        return
+    check_provider_credentials(channel, values, local_runtime=get_settings().local_runtime)

@@ -111,8 +111,12 @@ def check_credentials(values: Mapping[str, str]) -> None:
     if len(values.get("secret", "")) < MIN_SECRET_LENGTH:
         raise InvalidInput(f"an API channel account needs a secret of at least {MIN_SECRET_LENGTH} characters",
                            field="credentials.secret")
-    reply_url = urlsplit(values.get("reply_url", ""))
-    if reply_url.scheme not in {"http", "https"} or not reply_url.hostname:
+    try:
+        reply_url = urlsplit(values.get("reply_url", ""))
+        usable = reply_url.scheme in {"http", "https"} and bool(reply_url.hostname)
+    except ValueError:
+        usable = False
+    if not usable:
         raise InvalidInput("an API channel account needs reply_url, an http(s) URL its replies are posted to",
                            field="credentials.reply_url")
     problem = receiver_address_problem(values["reply_url"])

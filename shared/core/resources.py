@@ -336,6 +336,9 @@ ENV_RETRY_BASE_SECONDS = "CONTACT_RETRY_BASE_SECONDS"
 ENV_RETRY_HORIZON_SECONDS = "CONTACT_RETRY_HORIZON_SECONDS"
 # "true" only in the local runtime: integrators' receivers may be on loopback there (channels/http.py).
 ENV_PRIVATE_RECEIVERS = "CONTACT_PRIVATE_RECEIVERS"
+# "true" only in the local runtime: channel accounts may name the provider simulator (and the SNS
+# stand-in) on loopback (channels/provider_urls.py). Never inferred from an account's own URL.
+ENV_LOCAL_RUNTIME = "CONTACT_LOCAL_RUNTIME"
 # The WebSocket API: the URL browsers connect to (wss://<api>.execute-api.<region>.amazonaws.com/<stage>)
 # and the management endpoint the push worker posts to (https://... the same host and stage).
 ENV_PUSH_URL = "CONTACT_PUSH_URL"

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from chalicelib.adapters.credential_admin import CredentialWriter
 from chalicelib.adapters.media import MediaStore
 from chalicelib.channels import check_credentials
+from chalicelib.channels.provider_urls import provider_url_problem
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.storage import keys
 from chalicelib.storage.channel_accounts import ChannelAccountStore
@@ -45,7 +46,8 @@ def accounts_serving(principal: Principal, accounts: ChannelAccountStore) -> Cal
 
 class ChannelAdministration:
     def __init__(self, accounts: ChannelAccountStore, teams: TeamStore, secrets: CredentialWriter,
-                 public_api_url: str, media: MediaStore) -> None:
+                 public_api_url: str, media: MediaStore, *, local_runtime: bool = False) -> None:
+        self._local_runtime = local_runtime
         self._accounts = accounts
         self._teams = teams
         self._secrets = secrets
@@ -66,6 +68,9 @@ class ChannelAdministration:
         secret, and a retry after a failure in between overwrites the orphaned secret."""
         require_administrator(principal)
         self._require_team(account.team_id)
+        problem = provider_url_problem(account.channel, account.api_base_url, local_runtime=self._local_runtime)
+        if problem is not None:
+            raise InvalidInput(f"api_base_url: {problem}", field="api_base_url")
         check_credentials(account.channel, credentials)
         self._accounts.require_absent(account.id)
         self._secrets.store(account.channel.value, account.id, credentials)

@@ -35,7 +35,7 @@ from .channel_admin import accounts_serving
 from .consent import refuse_if_opted_out
 from .customers import address_for
 from .events import EventPublisher, conversation_created, message_created
-from .identity import Principal, require_owner, require_team_member, require_working_role
+from .identity import ACCOUNT_WIDE_ROLES, Principal, require_owner, require_team_member, require_working_role
 from .inbox import conversation_media_refusal
 from .models import (
     Attachment,
@@ -54,6 +54,7 @@ from .placeholders import refuse_unresolved
 from .routing import PHONE_CHANNELS
 from .statistics import StatsRecorder
 from .templates import fill
+from .text_safety import clean_text
 from .uploads import Upload, presigned_upload, uploaded
 from .window import WINDOW_BY_CHANNEL, window_state
 
@@ -208,13 +209,26 @@ class Composer:
             at=now)
         conversation = self._store.start(
             conversation_id=keys.new_conversation_id(), channel=account.channel, account_id=account.id,
-            customer_id=customer, customer_name=customer_name, team_id=principal.team_id, owner_id=principal.id,
+            customer_id=customer, customer_name=customer_name, team_id=self._filing_team(principal, account),
+            owner_id=principal.id,
             now=now, replaces=current.id if current is not None else None,
             profile_id=profile.id if profile is not None else None, count=self._stats.created)
         if self._events is not None:
             self._events.publish(conversation_created(conversation))
         message = self._send(principal, conversation, checked, now)
         return self._repository.get_conversation(conversation.id), message
+
+    def _filing_team(self, principal: Principal, account: ChannelAccount) -> str:
+        """The team a started conversation is filed in: one the account serves (its own team, or
+        one a routing rule sends its conversations to). The team the caller acts in when the
+        account serves it; else the account's own team when the caller may work there; else the
+        first served team of theirs."""
+        served = [account.team_id, *(rule.team_id for rule in self._accounts.rules_for(account.id))]
+        if principal.team_id in served:
+            return principal.team_id
+        if principal.user.role in ACCOUNT_WIDE_ROLES:
+            return account.team_id
+        return next((team for team in served if team in principal.user.team_ids), account.team_id)
 
     def _check(self, channel: Channel, account_id: str, draft: Draft, *, conversation_id: str | None) -> _Checked:
         if draft.template is not None:
@@ -223,7 +237,7 @@ class Composer:
             template = self._templates.get(account_id, draft.template.name, draft.template.language)
             content, body = fill(template, draft.template.variables)
             return _Checked(text=body, attachments=(), template=content)
-        text = (draft.text or "").strip() or None
+        text = clean_text(draft.text or "").strip() or None
         if text is None and not draft.attachments:
             raise InvalidInput("text must not be empty", field="text")
         if text is not None:
@@ -253,7 +267,9 @@ class Composer:
               route: tuple[Channel, str, str] | None = None) -> Message:
         message = self._repository.add_outbound_message(
             conversation, author_id=principal.id, text=checked.text, sent_at=now, attachments=checked.attachments,
-            template=checked.template, route=route, tally=self._stats.replied(conversation, principal.id, now))
+            template=checked.template, route=route, tally=self._stats.replied(conversation, principal.id, now),
+            # Written only while the conversation is still assigned to the sender, as checked.
+            owner_id=principal.id)
         request = OutboundRequest(conversation_id=conversation.id, message_id=message.id)
         self._publisher.send(OUTBOUND_QUEUE, [QueueMessage(
             body=request.model_dump_json(), group_id=conversation.id, deduplication_id=message.id)])

@@ -21,6 +21,7 @@ from chalicelib.storage import keys
 from chalicelib.storage.customer_merge import MergeStore, chunks
 from chalicelib.storage.customers import CustomerStore
 
+from .customer_profiles import require_customer_writer
 from .customers import TRANSACTION_LIMIT, CustomerProfile, MergeRecord, MergeState, merge_actions, merged_profile_fields
 from .identity import Principal, require_working_role
 
@@ -40,6 +41,9 @@ class CustomerMerger:
             raise InvalidInput("a profile cannot be merged into itself", field="source_id")
         kept = self._profile(kept_id, "customer_id")
         source = self._profile(source_id, "source_id")
+        # An agent merges only profiles of their teams' customers: the kept one here, the source
+        # before a new merge starts (one merged or being merged has moved its conversations).
+        require_customer_writer(self._customers, principal, kept)
         if source.merged_into == kept.id:
             done = next((r for r in self._merges.records(kept.id) if r.source_id == source.id), None)
             if done is not None:
@@ -52,6 +56,7 @@ class CustomerMerger:
             if profile.merged_into or profile.merging_into:
                 raise Conflict(f"customer {profile.id} was merged into {profile.merged_into or profile.merging_into}",
                                field=field)
+        require_customer_writer(self._customers, principal, source)
         now = self._clock()
         record = MergeRecord(id=keys.sortable_id(now), kept_id=kept.id, source_id=source.id, by_id=principal.id,
                              by_name=principal.user.display_name, started_at=now, state=MergeState.IN_PROGRESS)

@@ -2,9 +2,15 @@
 its name, language and custom attributes, add an address, list its conversations on every
 channel, search, the communication log, consent, and the administrators' attribute definitions.
 
-Every signed-in role reads customers (the handbook's "visibility into every previous
-conversation"); a conversation of a team the caller cannot read is listed without its preview.
-Administrators and agents change profiles and log interactions; administrators define attributes.
+The visibility model (docs/security.md, "Customers"):
+
+- Every signed-in role reads customers (the handbook's "visibility into every previous
+  conversation"); a conversation of a team the caller cannot read is listed without its preview,
+  and a log entry tied to such a conversation is left out.
+- Administrators change any profile; an agent changes (renames, gives an address, logs on,
+  records consent for, merges) only a profile with a conversation in one of their teams. A log
+  entry tied to a conversation is written only by those who may work on that conversation.
+- Administrators define attributes.
 """
 
 from __future__ import annotations
@@ -34,7 +40,13 @@ from .customers import (
     parse_address,
     parse_search,
 )
-from .identity import ACCOUNT_WIDE_ROLES, Principal, require_administrator, require_working_role
+from .identity import (
+    ACCOUNT_WIDE_ROLES,
+    Principal,
+    require_administrator,
+    require_team_member,
+    require_working_role,
+)
 from .models import Channel, Conversation, ConversationState, Direction, Frozen, Page
 from .paging import check_limit
 from .patches import CustomerPatch
@@ -84,8 +96,31 @@ class ConsentView(Frozen):
     history: list[ConsentChange]
 
 
+# Conversations read per page while looking for one of the agent's teams.
+_TEAM_PAGE = 100
+
+
 def _readable(principal: Principal, conversation: Conversation) -> bool:
     return principal.user.role in ACCOUNT_WIDE_ROLES or conversation.team_id in principal.user.team_ids
+
+
+def require_customer_writer(customers: CustomerStore, principal: Principal, profile: CustomerProfile) -> None:
+    """Administrators change any profile; an agent one whose customer has a conversation in their
+    teams (a merged profile's conversations are the profile's it went into)."""
+    require_working_role(principal)
+    if principal.user.role in ACCOUNT_WIDE_ROLES:
+        return
+    current = customers.current(profile.id)
+    cursor: str | None = None
+    while True:
+        page = customers.conversations(current.id, limit=_TEAM_PAGE, cursor=cursor)
+        found = customers.hydrate([record.conversation_id for record in page.items])
+        if any(conversation.team_id in principal.user.team_ids for conversation in found.values()):
+            return
+        if page.next_cursor is None:
+            raise Forbidden(f"customer {profile.id} has written to none of your teams; an agent of their team "
+                            "or an administrator may change the profile", field="customer_id")
+        cursor = page.next_cursor
 
 
 class CustomerProfiles:
@@ -118,7 +153,7 @@ class CustomerProfiles:
             self._customers.link_conversation(profile.id, conversation)
         return self._view(profile, principal_for_view=principal)
 
-    def _view(self, profile: CustomerProfile, *, principal_for_view: Principal | None) -> CustomerView:
+    def _view(self, profile: CustomerProfile, *, principal_for_view: Principal) -> CustomerView:
         addresses = self._customers.addresses(profile.id)
         pairs = [(channel, address.value) for address, _ in addresses for channel in address.channels]
         page = self._customers.conversations(profile.id, limit=RECENT, cursor=None)
@@ -128,7 +163,8 @@ class CustomerProfiles:
             consent=self._consent.states(pairs),
             conversations=self._summaries(principal_for_view, [c.conversation_id for c in page.items], page.items),
             conversations_cursor=page.next_cursor,
-            log=self._customers.log_entries(profile.id, limit=RECENT, cursor=None).items,
+            log=self._entry_readable(principal_for_view, self._customers.log_entries(profile.id, limit=RECENT,
+                                                                                     cursor=None).items),
             merges=self._merge_records(profile.id),
         )
 
@@ -140,14 +176,14 @@ class CustomerProfiles:
         return Page[ConversationSummary](items=self._summaries(principal, [c.conversation_id for c in page.items],
                                                                page.items), next_cursor=page.next_cursor)
 
-    def _summaries(self, principal: Principal | None, ids: list[str], records: list[Any]) -> list[ConversationSummary]:
+    def _summaries(self, principal: Principal, ids: list[str], records: list[Any]) -> list[ConversationSummary]:
         found = self._customers.hydrate(ids)
         summaries = []
         for record in records:
             conversation = found.get(record.conversation_id)
             if conversation is None:
                 continue  # deleted (auto-deletion): its record outlives it
-            readable = principal is not None and _readable(principal, conversation)
+            readable = _readable(principal, conversation)
             summaries.append(ConversationSummary(
                 id=conversation.id, channel=conversation.channel, account_id=conversation.account_id,
                 team_id=conversation.team_id, state=conversation.state, created_at=conversation.created_at,
@@ -167,12 +203,19 @@ class CustomerProfiles:
                  for hit in hits.items if hit.customer_id in profiles]
         return Page[CustomerSummary](items=items, next_cursor=hits.next_cursor)
 
+    def _entry_readable(self, principal: Principal, entries: list[CommunicationEntry]) -> list[CommunicationEntry]:
+        """The entries the caller may read: those tied to no conversation, or to one they may read."""
+        tied = self._customers.hydrate([e.conversation_id for e in entries if e.conversation_id])
+        return [entry for entry in entries if entry.conversation_id is None
+                or (entry.conversation_id in tied and _readable(principal, tied[entry.conversation_id]))
+                or (entry.conversation_id not in tied and principal.user.role in ACCOUNT_WIDE_ROLES)]
+
     # --- changing --------------------------------------------------------------------------------
 
     def update(self, principal: Principal, customer_id: str, patch: CustomerPatch) -> CustomerView:
         """Change the name, the language or attribute values (None removes one)."""
-        require_working_role(principal)
         profile = self._customers.current(customer_id)
+        require_customer_writer(self._customers, principal, profile)
         changed = patch.model_fields_set
         attributes = profile.attributes
         if "attributes" in changed:
@@ -183,8 +226,8 @@ class CustomerProfiles:
         return self._view(updated, principal_for_view=principal)
 
     def add_address(self, principal: Principal, customer_id: str, address: str) -> CustomerView:
-        require_working_role(principal)
         profile = self._customers.current(customer_id)
+        require_customer_writer(self._customers, principal, profile)
         self._customers.add_address(profile.id, parse_address(address), self._clock())
         return self._view(profile, principal_for_view=principal)
 
@@ -193,10 +236,11 @@ class CustomerProfiles:
     def log(self, principal: Principal, customer_id: str, *, direction: Direction, medium: Medium,
             occurred_at: datetime | None, text: str, conversation_id: str | None) -> CommunicationEntry:
         """Log an interaction that did not come through a channel (a call, a visit, a letter)."""
-        require_working_role(principal)
         profile = self._customers.current(customer_id)
+        require_customer_writer(self._customers, principal, profile)
         if conversation_id is not None:
             conversation = self._repository.get_conversation(conversation_id)
+            require_team_member(principal, conversation)
             owner = self._customers.find(address_for(conversation.channel, conversation.customer_id,
                                                      account_id=conversation.account_id))
             if owner is None or owner.id != profile.id:
@@ -213,9 +257,9 @@ class CustomerProfiles:
 
     def log_entries(self, principal: Principal, customer_id: str, *, limit: int,
                     cursor: str | None) -> Page[CommunicationEntry]:
-        del principal
         check_limit(limit)
-        return self._customers.log_entries(self._customers.current(customer_id).id, limit=limit, cursor=cursor)
+        page = self._customers.log_entries(self._customers.current(customer_id).id, limit=limit, cursor=cursor)
+        return Page[CommunicationEntry](items=self._entry_readable(principal, page.items), next_cursor=page.next_cursor)
 
     # --- consent ---------------------------------------------------------------------------------
 
@@ -232,16 +276,23 @@ class CustomerProfiles:
         return ConsentView(states=self._consent.states(pairs), history=history)
 
     def record_consent(self, principal: Principal, customer_id: str, *, channel: Channel, opted_out: bool,
-                       detail: str) -> ConsentView:
-        """An agent records what the customer said elsewhere (e.g. on the phone)."""
-        require_working_role(principal)
+                       detail: str, address: str | None = None) -> ConsentView:
+        """An agent records what the customer said elsewhere (e.g. on the phone): for every
+        address of the profile on the channel, or for the one ``address`` names."""
         profile = self._customers.current(customer_id)
-        address = next((a for a, _ in self._customers.addresses(profile.id) if channel in a.channels), None)
-        if address is None:
+        require_customer_writer(self._customers, principal, profile)
+        on_channel = [a for a, _ in self._customers.addresses(profile.id) if channel in a.channels]
+        if address is not None:
+            named = parse_address(address)
+            if named not in on_channel:
+                raise InvalidInput(f"customer {profile.id} has no {channel.value} address {named}", field="address")
+            on_channel = [named]
+        if not on_channel:
             raise InvalidInput(f"customer {profile.id} has no {channel.value} address", field="channel")
-        self._consent.record(ConsentChange(channel=channel, address=address.value, opted_out=opted_out,
-                                           at=self._clock(), source=ConsentSource.AGENT, detail=detail,
-                                           by=principal.id))
+        at = self._clock()
+        for each in on_channel:
+            self._consent.record(ConsentChange(channel=channel, address=each.value, opted_out=opted_out, at=at,
+                                               source=ConsentSource.AGENT, detail=detail, by=principal.id))
         return self.consent(principal, profile.id)
 
     # --- attribute definitions (administrators) ----------------------------------------------

@@ -15,6 +15,8 @@ disabled       nothing: cannot sign in or call the API
 Administrators, agents and supervisors take a seat (``domain/seats.py``): the seed's rule is that
 whoever acts on conversations takes one and read-only users do not; a supervisor assigns.
 A supervisor does not pick up or reply (not a working role) and is never auto-assigned work.
+Only supervisors and administrators take a conversation away from the colleague it is assigned
+to; an agent assigns New conversations and passes on their own (``lifecycle.Lifecycle.assign``).
 """
 
 from __future__ import annotations

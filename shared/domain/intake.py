@@ -7,6 +7,9 @@ deduplication ids, and routing drops whatever SQS did not.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
 from chalicelib.adapters.credentials import CredentialStore
 from chalicelib.adapters.messaging import QueueMessage, QueuePublisher, fifo_token
 from chalicelib.channels import adapter_for
@@ -15,12 +18,26 @@ from chalicelib.core.resources import INBOUND_QUEUE
 from chalicelib.domain.errors import NotFound, PayloadTooLarge
 from chalicelib.storage.repository import ContactRepository
 
-from .models import ChannelAccount, ChannelEvent, ConsentSignal, InboundEnvelope, InboundMessage, UnreadableEvent
+from .models import (
+    ChannelAccount,
+    ChannelEvent,
+    ConsentSignal,
+    InboundEnvelope,
+    InboundMessage,
+    StatusUpdate,
+    UnreadableEvent,
+)
+
+# How far ahead of our clock a provider's timestamp may be (their clocks and ours drift a little).
+# Later than that, the moment we received it stands in: a message dated a month ahead would
+# otherwise keep a 24-hour reply window open for a month, and sort after everything else.
+MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 
 class WebhookIntake:
     def __init__(self, repository: ContactRepository, credentials: CredentialStore,
-                 publisher: QueuePublisher) -> None:
+                 publisher: QueuePublisher, clock: Callable[[], datetime]) -> None:
+        self._clock = clock
         self._repository = repository
         self._credentials = credentials
         self._publisher = publisher
@@ -37,7 +54,8 @@ class WebhookIntake:
                 f"body is {len(request.body)} bytes; {channel} webhooks are at most {adapter.max_body_bytes}",
                 field="body")
         adapter.authenticate(request, self._credentials.get(account.channel.value, account.id))
-        events = adapter.parse(request, account)
+        now = self._clock()
+        events = [bounded(event, now) for event in adapter.parse(request, account)]
         self._publisher.send(INBOUND_QUEUE, [_queue_message(event) for event in events])
         return len(events)
 
@@ -47,6 +65,18 @@ class WebhookIntake:
         if account is None or account.channel is not adapter.channel or not account.enabled:
             raise NotFound(f"no enabled {channel} account {account_id!r}", field="account")
         return adapter, account
+
+
+def bounded(event: ChannelEvent, now: datetime) -> ChannelEvent:
+    """The event with a provider timestamp no later than ``now`` plus the allowed skew (the
+    stored message is found again by the provider's id, not its time, so a redelivery that is
+    bounded differently still stores nothing twice)."""
+    latest = now + MAX_CLOCK_SKEW
+    if isinstance(event, InboundMessage) and event.sent_at > latest:
+        return event.model_copy(update={"sent_at": now})
+    if isinstance(event, StatusUpdate | ConsentSignal) and event.occurred_at > latest:
+        return event.model_copy(update={"occurred_at": now})
+    return event
 
 
 def _queue_message(event: ChannelEvent) -> QueueMessage:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.storage.lifecycle import ConversationLifecycle
 from chalicelib.storage.repository import ContactRepository
 from chalicelib.storage.teams import TeamStore
@@ -33,7 +33,7 @@ from .identity import (
     require_team_member,
     require_working_role,
 )
-from .models import Conversation, ConversationState
+from .models import Conversation, ConversationState, Role
 from .presence import PresenceService
 from .retention import schedule_auto_delete
 from .service_settings import ServiceSettings
@@ -98,6 +98,11 @@ class Lifecycle:
             raise Conflict(f"conversation {conversation_id} is archived", field="conversation_id")
         if before.owner_id == agent_id:
             return before
+        # Taking a colleague's conversation away is for supervisors and administrators (the role
+        # table in identity.py); an agent assigns a New conversation, or passes on their own.
+        if principal.user.role is Role.AGENT and before.owner_id not in (None, principal.id):
+            raise Forbidden(f"conversation {conversation_id} is assigned to a colleague; a supervisor or an "
+                            "administrator may reassign it", field="conversation_id")
         agent = self._repository.get_user(agent_id)
         if agent is None or agent.role not in WORKING_ROLES or before.team_id not in agent.team_ids:
             raise InvalidInput(f"user {agent_id} is not an agent of team {before.team_id}", field="agent_id")

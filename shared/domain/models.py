@@ -8,6 +8,8 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .text_safety import OptionalLabel, Text
+
 T = TypeVar("T")
 
 
@@ -129,10 +131,11 @@ class InboundMessage(Frozen):
     account_id: str
     provider_message_id: str
     customer_id: str
-    customer_name: str | None = None
+    # As a screen shows them: no bidirectional overrides, invisible characters or controls.
+    customer_name: OptionalLabel | None = None
     sent_at: datetime
     kind: ContentKind
-    text: str | None = None
+    text: Text | None = None
     media: list[MediaRef] = []
     location: Location | None = None
     contacts: list[ContactCard] = []

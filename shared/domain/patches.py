@@ -14,6 +14,7 @@ from .admin_models import NotificationPreference
 from .consent import ConsentKeywords
 from .models import Channel
 from .service_settings import MfaRequirement
+from .text_safety import Label, OptionalLabel
 
 _LANGUAGE = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$"
 
@@ -41,7 +42,7 @@ class ServiceSettingsPatch(Patch):
 
 
 class ProfilePatch(Patch):
-    display_name: str | None = Field(default=None, min_length=1, max_length=100)
+    display_name: Label | None = Field(default=None, min_length=1, max_length=100)
     language: str | None = Field(default=None, max_length=35, pattern=_LANGUAGE)
     time_zone: str | None = Field(default=None, max_length=64)
     dark_mode: bool | None = None
@@ -49,7 +50,7 @@ class ProfilePatch(Patch):
 
 
 class CustomerPatch(Patch):
-    name: str | None = Field(default=None, max_length=200)
+    name: OptionalLabel | None = Field(default=None, max_length=200)
     language: str | None = Field(default=None, max_length=35, pattern=_LANGUAGE)
     # Values by attribute key (text, number, date YYYY-MM-DD or one of the choices); null removes one.
     attributes: dict[str, Any] | None = Field(default=None, max_length=100)

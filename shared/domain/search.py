@@ -17,6 +17,7 @@ from typing import Literal
 from chalicelib.domain.errors import InvalidInput
 
 from .models import Channel, Conversation, ConversationState, Frozen
+from .text_safety import clean_label
 
 View = Literal["new", "mine", "assigned", "all"]
 SortField = Literal["created", "activity"]
@@ -65,8 +66,9 @@ def customer_term(raw: str) -> str:
 
 
 def normalise_tag(raw: str) -> str:
-    """Tags are case-insensitive with single spaces, so 'Billing ' and 'billing' are one tag."""
-    tag = " ".join(raw.split()).casefold()
+    """Tags are case-insensitive with single spaces, NFKC and without invisible characters, so
+    'Billing ', 'billing' and 'bil\u200bling' are one tag (text_safety.clean_label)."""
+    tag = clean_label(raw).casefold()
     if not tag:
         raise InvalidInput("a tag must not be empty", field="tags")
     if len(tag) > 50:

@@ -28,6 +28,7 @@ from .paging import check_limit
 from .search import normalise_tag
 from .service_settings import ServiceSettings
 from .statistics import StatsRecorder
+from .text_safety import clean_text
 
 MAX_TAGS_PER_CONVERSATION = 20
 MAX_NOTE_LENGTH = 5000
@@ -102,7 +103,7 @@ class Tagging:
         require_working_role(principal)
         conversation = self._repository.get_conversation(conversation_id)
         require_team_member(principal, conversation)
-        text = text.strip()
+        text = clean_text(text).strip()
         if not text:
             raise InvalidInput("a note must not be empty", field="text")
         if len(text) > MAX_NOTE_LENGTH:

@@ -683,7 +683,11 @@ class ContactRepository:
     def add_outbound_message(self, conversation: Conversation, *, author_id: str, text: str | None,
                              sent_at: datetime, attachments: tuple[Attachment, ...] = (),
                              template: TemplateContent | None = None,
-                             route: tuple[Channel, str, str] | None = None, tally: Tally | None = None) -> Message:
+                             route: tuple[Channel, str, str] | None = None, tally: Tally | None = None,
+                             owner_id: str | None = None) -> Message:
+        """The agent's message, written only while the conversation exists and, given ``owner_id``,
+        is still assigned to that owner (the state the sender checked): an archive, hand-back or
+        reassignment in between refuses it with Conflict."""
         kind = ContentKind.TEXT if text or not attachments else attachment_kind(attachments[0])
         item = MessageItem(
             keys.conversation_pk(""), "", message_id=keys.message_id(sent_at),
@@ -706,10 +710,18 @@ class ContactRepository:
                 ConversationItem.last_message_at.set(sent_at),
                 ConversationItem.activity_sk.set(keys.time_sk(sent_at, conversation.id)),
                 ConversationItem.preview.set(_preview(kind, text)),
-            ], condition=ConversationItem.pk.exists())
+            ], condition=ConversationItem.pk.exists() if owner_id is None else (
+                ConversationItem.pk.exists() & (ConversationItem.state == ConversationState.ASSIGNED.value)
+                & (ConversationItem.owner_id == owner_id)))
             count_in(transaction, tally)  # the agent's reply, counted with the message
 
-        commit(self._conn(), write)
+        try:
+            commit(self._conn(), write)
+        except TransactWriteError as error:
+            if "ConditionalCheckFailed" not in cancellation_codes(error):
+                raise
+            raise Conflict(f"conversation {conversation.id} was archived, handed back or reassigned meanwhile; "
+                           "nothing was sent", field="conversation_id") from error
         self.refresh_links(conversation.id, keys.time_sk(sent_at, conversation.id))
         return _to_message(item)
 

@@ -68,8 +68,20 @@ def test_web_app_defaults(synthesized: Synthesized) -> None:
     config = _distribution(synthesized)
     assert config["DefaultRootObject"] == constants.WEB_INDEX_DOCUMENT
     assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
-    assert config["DefaultCacheBehavior"]["ResponseHeadersPolicyId"] == (
-        cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS.response_headers_policy_id)
+    # The web app's own headers policy: CSP, nosniff, no framing, HSTS, referrer and permissions
+    policy_id = synthesized.logical_id(synthesized.stack.web.headers_policy)
+    assert config["DefaultCacheBehavior"]["ResponseHeadersPolicyId"] == {"Ref": policy_id}
+    policy = synthesized.resources[policy_id]["Properties"]["ResponseHeadersPolicyConfig"]
+    security = policy["SecurityHeadersConfig"]
+    csp = security["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    assert "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert "unsafe-eval" not in csp
+    assert security["FrameOptions"]["FrameOption"] == "DENY"
+    assert security["ContentTypeOptions"]["Override"] is True
+    assert security["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31_536_000
+    assert [h["Header"] for h in policy["CustomHeadersConfig"]["Items"]] == ["Permissions-Policy"]
     # The SPA fallback runs on the default behaviour only: API 403/404 answers stay as they are
     assert "CustomErrorResponses" not in config
     (association,) = config["DefaultCacheBehavior"]["FunctionAssociations"]

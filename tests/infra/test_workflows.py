@@ -62,20 +62,21 @@ def test_machine_runs_the_shared_definition(synthesized: Synthesized,
     assert properties["TracingConfiguration"] == {"Enabled": True}
 
 
-def test_retry_machine_may_send_to_the_send_and_events_queues_only(synthesized: Synthesized) -> None:
+def test_retry_machine_may_send_to_the_send_events_and_media_queues_only(synthesized: Synthesized) -> None:
     # Given the retry machine's role policy
     machine = _machines(synthesized)[resources.DELAYED_RETRY_MACHINE.physical_name(synthesized.app_name)]
-    send_queue = synthesized.logical_id(synthesized.stack.queues.queue(resources.SEND_QUEUE))
-    events_queue = synthesized.logical_id(synthesized.stack.queues.queue(resources.EVENTS_QUEUE))
+    queues = [synthesized.logical_id(synthesized.stack.queues.queue(queue))
+              for queue in (resources.SEND_QUEUE, resources.EVENTS_QUEUE, resources.MEDIA_QUEUE)]
 
     # When collecting its SQS and DynamoDB permissions
     statements = _role_statements(synthesized, machine)
 
-    # Then it may send to the send queue (outbound retries) and the events queue (delivery retries), nothing else
+    # Then it may send to the queues whose work it delays (outbound sends, event deliveries, media
+    # copies), nothing else
     granted = _resources_of(statements, "sqs")
     assert set(granted) == {"sqs:SendMessage"}
     assert sorted(map(str, granted["sqs:SendMessage"])) == sorted(
-        str({"Fn::GetAtt": [queue, "Arn"]}) for queue in (send_queue, events_queue))
+        str({"Fn::GetAtt": [queue, "Arn"]}) for queue in queues)
     assert _resources_of(statements, "dynamodb") == {}
 
 

@@ -74,13 +74,18 @@ class Account:
     credentials: dict[str, str]
 
 
+def whatsapp_credentials() -> dict[str, str]:
+    """Credentials shaped as Meta issues them (checked when stored: channels/credential_rules.py)."""
+    return {"app_secret": secrets.token_hex(16), "access_token": "EAAG" + secrets.token_hex(12),
+            "verify_token": secrets.token_hex(8)}
+
+
 def new_whatsapp_account(runtime: LocalRuntime, api: str, admin: dict[str, str],
                          team_id: str | None = None) -> Account:
     """A WhatsApp account added through the API, with a number the simulator answers for."""
     assert runtime.info is not None
     phone_number_id = str(10**9 + secrets.randbelow(10**9))
-    credentials = {"app_secret": secrets.token_hex(16), "access_token": "EAAG" + secrets.token_hex(12),
-                   "verify_token": secrets.token_hex(8)}
+    credentials = whatsapp_credentials()
     body: dict[str, Any] = {"id": unique("wa"), "channel": "whatsapp", "name": "Test number",
                             "provider_account_id": phone_number_id,
                             "api_base_url": f"{runtime.info.simulator_url}/graph", "credentials": credentials}

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
+from chalicelib.storage import presence
 
 from local.runtime import LocalRuntime
 from tests.integration.conftest import drain
@@ -78,3 +82,17 @@ def put(api: str, path: str, headers: dict[str, str], body: Any) -> requests.Res
 
 def patch(api: str, path: str, headers: dict[str, str], body: Any) -> requests.Response:
     return requests.patch(f"{api}{path}", json=body, headers=headers, timeout=HTTP_TIMEOUT)
+
+
+@contextmanager
+def online(api: str, agents: dict[str, dict[str, str]], team: str = "default") -> Iterator[None]:
+    """The agents (by user id) are online for the block, and as they were after it: other tests
+    count on who is online (assignment goes to online agents only)."""
+    seen = {user_id: presence.last_seen(team, user_id) for user_id in agents}
+    for headers in agents.values():
+        assert post(api, "/me/heartbeat", headers).status_code == 200
+    try:
+        yield
+    finally:
+        for user_id, last in seen.items():
+            presence.record_heartbeat(user_id, [team], last or datetime(2020, 1, 1, tzinfo=UTC))

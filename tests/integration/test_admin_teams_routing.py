@@ -15,6 +15,7 @@ from tests.integration.admin_helpers import (
     ok,
     say,
     unique,
+    whatsapp_credentials,
 )
 from tests.support import HTTP_TIMEOUT, find, login, new_wa_id, post_whatsapp, whatsapp_text
 
@@ -91,12 +92,12 @@ def test_adding_a_channel_account_stores_its_secret_and_names_its_webhook(runtim
     assert "credentials" not in shown
     # And the same id again is a conflict
     again = {"id": account.id, "channel": "whatsapp", "name": "x", "provider_account_id": "1",
-             "api_base_url": "https://graph.facebook.com", "credentials": {"app_secret": "s"}}
+             "api_base_url": "https://graph.facebook.com", "credentials": whatsapp_credentials()}
     assert call("POST", f"{api}/channel-accounts", admin, again).status_code == 409
     # When credentials are rotated / Then the secret holds the new ones
-    ok(call("PUT", f"{api}/channel-accounts/{account.id}/credentials", admin,
-            {"credentials": {"app_secret": "new-secret", "access_token": "t", "verify_token": "v"}}), 204)
-    assert json.loads(secrets.get_secret_value(SecretId=name)["SecretString"])["app_secret"] == "new-secret"
+    rotated = whatsapp_credentials()
+    ok(call("PUT", f"{api}/channel-accounts/{account.id}/credentials", admin, {"credentials": rotated}), 204)
+    assert json.loads(secrets.get_secret_value(SecretId=name)["SecretString"])["app_secret"] == rotated["app_secret"]
 
 
 def test_a_disabled_account_takes_no_webhooks_until_enabled(runtime, api, admin):

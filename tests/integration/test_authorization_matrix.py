@@ -41,6 +41,7 @@ from tests.integration.admin_helpers import (
     say,
     set_free_seats,
     unique,
+    whatsapp_credentials,
 )
 from tests.integration.conftest import drain
 from tests.integration.inbox_support import by_customer
@@ -81,6 +82,8 @@ class Call:
     caller: Caller
     conversation: ConversationRef | None
     team_id: str | None
+    # The team the path's customer wrote to (None: the path names no customer).
+    customer_team_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,10 @@ def in_conversation_team(call_: Call) -> bool:
 
 def in_path_team(call_: Call) -> bool:
     return call_.team_id is None or call_.team_id in call_.caller.team_ids
+
+
+def in_customer_team(call_: Call) -> bool:
+    return call_.customer_team_id is None or call_.customer_team_id in call_.caller.team_ids
 
 
 def signed_in(call_: Call) -> bool:
@@ -136,6 +143,8 @@ ACCESS_RULES: dict[str, Callable[[Call], bool]] = {
     kit.READERS: lambda call_: call_.caller.role in ACCOUNT_WIDE,
     kit.ADMIN: lambda call_: call_.caller.role == ADMINISTRATOR,
     kit.WORKERS: worker,
+    kit.CUSTOMER_WORKERS: lambda call_: call_.caller.role == ADMINISTRATOR or (
+        call_.caller.role == AGENT and in_customer_team(call_)),
     # the account named in the body: its team (row_context) must be one of the agent's
     kit.STARTERS: lambda call_: call_.caller.role == ADMINISTRATOR or (
         call_.caller.role == AGENT and in_path_team(call_)),
@@ -164,7 +173,7 @@ def refusals(call_: Call) -> set[int]:
         return {401}
     if call_.caller.role == DISABLED or call_.caller.team_query is not None:
         return {403}
-    if not in_conversation_team(call_) or not in_path_team(call_):
+    if not in_conversation_team(call_) or not in_path_team(call_) or not in_customer_team(call_):
         # Another team's object: refused, or not found; never shown.
         return {403, 404}
     return {403}
@@ -357,7 +366,7 @@ BODIES: dict[tuple[str, str], Callable[[World], Any]] = {
         "time_zone": "Europe/Amsterdam", "days": {"monday": [{"open": "09:00", "close": "17:00"}]}},
     ("POST", "/channel-accounts"): lambda world: {
         "id": unique("mx"), "channel": "whatsapp", "name": "Matrix", "provider_account_id": unique("1"),
-        "api_base_url": "http://127.0.0.1:9/graph", "credentials": {"app_secret": "s"}},
+        "api_base_url": "http://127.0.0.1:9/graph", "credentials": whatsapp_credentials()},
     ("PATCH", "/channel-accounts/{account_id}"): lambda world: {"enabled": True},
     # The same credentials again: the account keeps working for the throwaway conversations.
     ("PUT", "/channel-accounts/{account_id}/credentials"): lambda world: {
@@ -626,7 +635,9 @@ def row_context(world: World, route: Any, caller: Caller) -> Call:
     body_team = BODY_TEAM.get((route.method, route.path))
     if body_team is not None:
         team_id = body_team(objects)
-    return Call(caller, conversation, team_id)
+    # The row's customer wrote to the object set's team only (its conversation's).
+    customer_team_id = objects.conversation.team_id if "customer_id" in names else None
+    return Call(caller, conversation, team_id, customer_team_id)
 
 
 @pytest.mark.parametrize("route", ORDERED_ROUTES, ids=route_id)

@@ -12,6 +12,8 @@ accounts, a conversation, a user, ...) and the shared settings they touch are pu
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +25,8 @@ import requests
 import schemathesis
 from chalicelib.api import kit
 from chalicelib.api.openapi import openapi_document
+from chalicelib.core import cursors
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.storage import presence
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -64,8 +68,9 @@ OPERATIONS = _operations()
 ACCESS = {(route.method, route.path): route.access for route in kit.API_ROUTES}
 # Access labels under which an agent may call a route (fuzzed as the agent too), and those that
 # refuse agents before reading anything (fuzzed as the administrator only).
-AGENT_LABELS = {kit.ANYONE, kit.WORKERS, kit.STARTERS, kit.ASSIGNERS, kit.OWNER, f"{kit.OWNER}; administrator",
-                f"{kit.WORKERS}; if assigned: {kit.OWNER} or administrator", f"{kit.READERS}; agents of the team"}
+AGENT_LABELS = {kit.ANYONE, kit.WORKERS, kit.CUSTOMER_WORKERS, kit.STARTERS, kit.ASSIGNERS, kit.OWNER,
+                f"{kit.OWNER}; administrator", f"{kit.WORKERS}; if assigned: {kit.OWNER} or administrator",
+                f"{kit.READERS}; agents of the team"}
 NO_AGENT_LABELS = {kit.ADMIN, kit.READERS, kit.PUBLIC}
 HERE = "tests/integration/test_openapi_fuzz.py"
 # FUZZ_EXAMPLES=200 for a longer hunt by hand; CI keeps the default short.
@@ -226,3 +231,52 @@ def test_no_request_the_schema_describes_or_breaks_gets_a_server_error(fuzz, who
     # Given an operation of the document and a caller; When drawn requests are sent as them
     # Then none gets a 5xx, each 4xx is our JSON error, each 2xx body is as documented
     fuzz_operation(fuzz, who, key)
+
+
+# --- cursors -----------------------------------------------------------------------------------
+
+CURSOR_ROUTES = sorted((route.method, route.path) for route in kit.API_ROUTES
+                       if route.query is not None and "cursor" in route.query.model_fields)
+
+
+def _forged_cursors(world: FuzzWorld, key: tuple[str, str]) -> dict[str, str]:
+    """Cursors no list gave out for this route: made up, altered, or another list's."""
+    admin = world.headers["administrator"]
+    donor = "/teams" if key[1] == "/users" else "/users"
+    genuine = ok(call("GET", f"{world.api}{donor}?limit=1", admin))["next_cursor"]
+    assert genuine, f"{donor} has one page only: the fuzz needs a second team and user"
+    made_up = base64.urlsafe_b64encode(json.dumps({"pk": {"S": "CONV#x"}, "sk": {"N": "1"}}).encode()).decode()
+    storage_cursor, _, mac = genuine.rpartition(".")
+    return {"a start key of our own making": made_up, "not base64 at all": "%%%{}",
+            "another list's cursor": genuine, "a cursor whose MAC was changed": f"{storage_cursor}.{mac[::-1]}",
+            "a storage cursor without its MAC": storage_cursor, "a huge one": "A" * 20_000}
+
+
+@pytest.mark.parametrize("key", CURSOR_ROUTES, ids=" ".join)
+def test_a_cursor_this_list_did_not_give_out_is_a_400(fuzz, key):
+    # Given a list route and cursors it never gave out
+    path = key[1]
+    for name, value in fuzz.path_values.items():
+        path = path.replace(f"{{{name}}}", value)
+    base = {"field": "name", "q": "fuzz%"} if key[1] == "/customers" else {}
+    for what, cursor in _forged_cursors(fuzz, key).items():
+        # When the administrator pages with one
+        response = fuzz.session.get(f"{fuzz.api}{path}", params={**base, "cursor": cursor},
+                                    headers=fuzz.headers["administrator"], timeout=HTTP_TIMEOUT)
+        # Then it is refused as a bad cursor (or the request as too long), never run or a 5xx
+        assert response.status_code in {400, 413, 414}, f"{what}: {response.status_code} {response.text[:300]}"
+        if response.status_code == 400:
+            assert response.json()["error"]["field"] == "cursor", f"{what}: {response.text[:300]}"
+
+
+def test_a_cursor_pages_its_own_list():
+    # Given the sealing the transport applies; Then a cursor opens only for the list it was sealed for
+    key = b"k" * 32
+    users = cursors.scope("/users", {}, [("limit", "1")])
+    sealed = cursors.seal(key, users, "eyJwayI6IngifQ==")
+    assert cursors.open_sealed(key, cursors.scope("/users", {}, [("limit", "50"), ("cursor", sealed)]),
+                               sealed) == "eyJwayI6IngifQ=="
+    for other in (cursors.scope("/teams", {}, []), cursors.scope("/users", {}, [("role", "agent")]),
+                  cursors.scope("/users/{user_id}", {"user_id": "u"}, [])):
+        with pytest.raises(InvalidInput):
+            cursors.open_sealed(key, other, sealed)

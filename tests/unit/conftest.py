@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from chalicelib.core import resources
-from chalicelib.core.resources import ENV_PRIVATE_RECEIVERS
+from chalicelib.core.resources import ENV_LOCAL_RUNTIME, ENV_PRIVATE_RECEIVERS
 from chalicelib.core.settings import get_settings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -78,3 +78,24 @@ def private_receivers(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def public_receivers_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The settings as in AWS: integrators' receivers must be public."""
     yield from _receivers(monkeypatch, private=False)
+
+
+@pytest.fixture(autouse=True)
+def local_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Unit tests play the local runtime: providers are stand-ins on loopback (tests that check
+    AWS's stricter rules ask for ``in_aws``)."""
+    monkeypatch.setenv(ENV_LOCAL_RUNTIME, "true")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def in_aws(monkeypatch: pytest.MonkeyPatch, local_runtime: None) -> Iterator[None]:
+    """The settings as in AWS: no local runtime, receivers public only."""
+    monkeypatch.delenv(ENV_LOCAL_RUNTIME, raising=False)
+    monkeypatch.delenv(ENV_PRIVATE_RECEIVERS, raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

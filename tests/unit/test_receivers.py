@@ -23,8 +23,11 @@ from tests.loopback import OK_EMPTY, LoopbackServer, loopback_server
 
 NOT_PUBLIC = ["http://localhost:8080/hook", "http://api.localhost/hook", "http://127.0.0.1/hook",
               "https://10.0.0.7/hook", "http://192.168.1.20:9000/hook", "http://169.254.169.254/latest",
-              "http://[::1]:9001/2018-06-01/runtime/invocation/next", "http://100.64.0.1/hook"]
-PUBLIC = ["https://hooks.example.com/contact", "https://93.184.216.34/hook", "http://[2606:4700::1111]/x"]
+              "http://[::1]:9001/2018-06-01/runtime/invocation/next", "http://100.64.0.1/hook",
+              # plain http to a public host; IPv4 inside IPv6 (mapped, NAT64, 6to4, compatible)
+              "http://[2606:4700::1111]/x", "https://[::ffff:10.0.0.1]/x", "https://[64:ff9b::7f00:1]/x",
+              "https://[2002:a9fe:a9fe::]/x", "https://[::192.168.0.1]/x"]
+PUBLIC = ["https://hooks.example.com/contact", "https://93.184.216.34/hook", "https://[2606:4700::1111]/x"]
 
 
 @pytest.fixture
@@ -41,6 +44,18 @@ def test_a_receiver_on_a_private_host_is_named_as_such(url):
 @pytest.mark.parametrize("url", PUBLIC)
 def test_a_receiver_on_a_public_host_passes_registration(url):
     assert http.receiver_address_problem(url) is None
+
+
+def test_a_name_that_resolves_to_a_private_address_is_refused_at_registration(monkeypatch):
+    # Given a name whose DNS answer (here, a stand-in resolver) is an internal address
+    answers = {"hooks.internal.example": "10.0.0.5", "hooks.public.example": "93.184.216.34"}
+    monkeypatch.setattr(http.socket, "getaddrinfo", lambda host, port, type=0: [
+        (None, None, None, "", (answers[host], port))])
+    # Then registering it is refused naming the address; a public answer passes
+    problem = http.receiver_address_problem("https://hooks.internal.example/x")
+    assert problem is not None
+    assert "10.0.0.5" in problem
+    assert http.receiver_address_problem("https://hooks.public.example/x") is None
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])

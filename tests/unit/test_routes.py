@@ -45,3 +45,36 @@ def test_a_route_neither_documented_nor_listed_cannot_be_registered():
     blueprint = RouteBlueprint("tests.unit.test_routes")
     with pytest.raises(ValueError, match="UNDOCUMENTED_ROUTES"):
         blueprint.undocumented("/debug", "GET")
+
+
+def test_the_blueprints_register_the_same_routes_into_a_second_app():
+    # Given the functions app, registered once at import
+    first = registered_routes()
+    # When its blueprints are registered into another app in the same process (as the CDK
+    # synthesis does when it packages the app again)
+    from chalice import Chalice
+    from chalicelib.api import inbox, public, teams
+    again = Chalice(app_name="again")
+    for area in (public, inbox, teams):
+        again.register_blueprint(area.blueprint)
+    # Then every route keeps its own methods (Chalice pops them while registering)
+    second = {(method, path) for path, entries in again.routes.items() for method in entries}
+    assert second
+    assert second <= first
+    assert ("POST", "/auth/session") in second
+    assert ("DELETE", "/auth/session") in second
+
+
+def test_workers_poll_the_queues_of_the_installation_they_are_registered_for(monkeypatch):
+    # Given the workers' module, imported under whatever app name this process started with
+    from chalice import Chalice
+    from chalicelib.api import workers
+    from chalicelib.core import resources
+    # When its blueprint registers into an app packaged for another installation
+    monkeypatch.setenv(resources.ENV_APP_NAME, "elsewhere")
+    app = Chalice(app_name="elsewhere")
+    app.register_blueprint(workers.blueprint)
+    # Then each worker polls that installation's queue
+    queues = {config.name: config.queue for config in app.event_sources}
+    assert queues["route_inbound"] == resources.INBOUND_QUEUE.physical_name("elsewhere")
+    assert queues["copy_media"] == resources.MEDIA_QUEUE.physical_name("elsewhere")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from chalicelib.domain.admin_models import AssignmentPolicy, OutOfOfficeDraft
 from chalicelib.domain.models import Channel, Role
 from chalicelib.domain.office_hours import OfficeHours
+from chalicelib.domain.text_safety import Label
 from pydantic import BaseModel, ConfigDict, Field
 
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -23,7 +24,7 @@ class PageQuery(AdminInput):
 
 class InviteUserInput(AdminInput):
     email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    display_name: str = Field(min_length=1, max_length=100)
+    display_name: Label = Field(min_length=1, max_length=100)
     # Without a role: agent while a seat is free, else watcher.
     role: Role | None = None
     # Without teams: the default team.

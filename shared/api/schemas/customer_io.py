@@ -52,6 +52,8 @@ class ConsentInput(_Strict):
     channel: Channel
     opted_out: bool
     detail: str = Field(default="", max_length=500)
+    # One address of the profile (``phone:+31...``); without it, every address on the channel.
+    address: str | None = Field(default=None, max_length=320)
 
 
 class CustomerOut(CustomerView):

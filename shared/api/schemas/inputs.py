@@ -138,9 +138,14 @@ class StartConversationInput(MessageInput):
     customer_name: str | None = Field(default=None, max_length=200)
 
 
+_BARE_CONTENT_TYPE = r"^[A-Za-z0-9][A-Za-z0-9.+-]*/[A-Za-z0-9][A-Za-z0-9.+-]*$"
+
+
 class UploadInput(Strict):
     filename: str = Field(min_length=1, max_length=255)
-    content_type: str = Field(min_length=3, max_length=255)
+    # A bare type/subtype: parameters (";charset=...", ";name=...") would travel to S3 and the
+    # providers unchecked.
+    content_type: str = Field(min_length=3, max_length=255, pattern=_BARE_CONTENT_TYPE)
     size: int = Field(gt=0, description="bytes")
 
 
