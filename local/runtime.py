@@ -316,7 +316,8 @@ class LocalRuntime:
             "gateway": gateway,
             "static_root": self.config.frontend_dist,
             # The media bucket is moto here: presigned uploads and media come from its origin.
-            "web_headers": web_policy.web_headers([self.moto_url]),
+            "web_headers": web_policy.web_headers([self.moto_url],
+                                                  [f"ws://127.0.0.1:{self.config.push_port}"]),
         })
         server = LocalHTTPServer((self.config.host, self.config.port), handler)
         threading.Thread(target=server.serve_forever, name="api-and-web", daemon=True).start()
