@@ -35,3 +35,5 @@ API_GATEWAY_WEBSOCKET_CONNECTION_MINUTE = 0.25 / PER_MILLION
 
 # Lambda gives a function CPU in proportion to its memory: one vCPU at 1,769 MB.
 LAMBDA_MB_PER_VCPU = 1769
+# benchmarks/push.py prices an agent's API requests (polling, reads on notice) at this handler time.
+ASSUMED_LAMBDA_SECONDS_PER_INVOCATION = 0.12

@@ -24,6 +24,8 @@ from .items import TableItem
 # closed or the connection dropped, before they count as Offline.
 ONLINE_WINDOW = timedelta(minutes=2)
 _EXPIRY = timedelta(days=1)
+# A user whose last connection closed stays online this long (a reload or a network blip reconnects).
+DEPARTURE_GRACE = timedelta(seconds=20)
 
 
 def _status(item: PresenceItem) -> Availability:
@@ -51,6 +53,21 @@ def record_heartbeat(user_id: str, team_ids: Iterable[str], at: datetime,
     return [team_id for team_id in teams
             if team_id not in previous or at - previous[team_id].last_seen > ONLINE_WINDOW
             or _status(previous[team_id]) != "available"]
+
+
+def record_departure(user_id: str, team_id: str, at: datetime) -> None:
+    """The connection-based offline signal: the user's last WebSocket connection in the team closed
+    at ``at``. Their presence is dated back so that it runs out ``DEPARTURE_GRACE`` from now; a
+    heartbeat meanwhile (a reconnect) dates it forward again."""
+    seen = at - ONLINE_WINDOW + DEPARTURE_GRACE
+    previous = current(team_id, user_id)
+    if previous is not None and previous.last_seen < seen:
+        return  # already counting down to offline (or offline)
+    PresenceItem(keys.presence_pk(team_id), keys.presence_sk(user_id), user_id=user_id, team_id=team_id,
+                 last_seen=seen, status=previous.status if previous else None,
+                 expires_at=int((at + _EXPIRY).timestamp()),
+                 collection_pk=keys.presence_pk(team_id),
+                 collection_sk=keys.presence_collection_sk(seen, user_id)).save()
 
 
 def seen_since(team_id: str, since: datetime) -> list[Presence]:
