@@ -9,12 +9,27 @@ AWS requests are counted with botocore event hooks on every client the process c
 Step Functions executor); DynamoDB capacity is computed from the items each call read or wrote,
 index writes included (benchmarks/capacity.py: moto's own figures are flat). Prices:
 benchmarks/prices.py.
+
+As AWS bills it:
+
+* SQS: an event source mapping receives a batch per invocation, as the local pollers do; their
+  empty receives (polling an idle queue) are not a per-message cost but the fixed monthly
+  polling line of the bill (benchmarks/bill.py).
+* Lambda duration: the handlers' CPU time, measured per invocation on the local runtime (the
+  pollers' and the API server's threads), scaled to the vCPU share of the function's memory,
+  plus an in-region latency per AWS call (prices.AWS_CALL_SECONDS).
+* CloudWatch Logs: the bytes the handlers write to stdout (Powertools' JSON lines), plus
+  Lambda's own START/END/REPORT lines per invocation.
+* X-Ray: the default sampling rule (5 % of requests past one a second); Step Functions: the
+  state transitions of the executions started.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import sys
 import threading
 import time
 from collections import Counter
@@ -23,14 +38,21 @@ from typing import Any
 
 import botocore.session
 import requests
+from chalicelib.core import resources
 
-from benchmarks import capacity, prices
+from benchmarks import bill, capacity, prices
 from local.runtime import LocalRuntime, RuntimeConfig
 from tests.support import find, login, new_wa_id, post_whatsapp, whatsapp_text
 
 HTTP_TIMEOUT = 10
 
 
+EMPTY_RECEIVE = "ReceiveMessage (empty)"
+POLL_PHASE = "agent's inbox poll (one list page)"
+# Lambda's own lines per invocation (START, END, REPORT), bytes.
+PLATFORM_LOG_BYTES = 260
+XRAY_SAMPLED = 0.05
+TRANSITIONS_PER_EXECUTION = 4
 WRITE_OPERATIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
 _ORIGINAL_CREATE_CLIENT = botocore.session.Session.create_client
 
@@ -49,6 +71,8 @@ class Meter:
     def record(self, service: str, operation: str, request: dict[str, Any], response: dict[str, Any],
                before: capacity.Images | None = None) -> None:
         after = self.images(capacity.written_keys(operation, request)) if operation in WRITE_OPERATIONS else {}
+        if service == "sqs" and operation == "ReceiveMessage" and not response.get("Messages"):
+            operation = EMPTY_RECEIVE
         with self.lock:
             self.requests[f"{service}:{operation}"] += 1
             if service == "dynamodb":
@@ -107,6 +131,24 @@ def install_meter() -> None:
     botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
 
 
+class CountingStream(io.TextIOBase):
+    """stdout, counting the bytes written through it (the functions' log lines)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.bytes = 0
+
+    def write(self, text: str) -> int:
+        self.bytes += len(text.encode())
+        return int(self.inner.write(text))
+
+    def flush(self) -> None:
+        self.inner.flush()
+
+
+LOG = CountingStream(sys.stdout)
+
+
 @dataclass
 class Phase:
     name: str
@@ -116,20 +158,40 @@ class Phase:
     write_units: float
     lambda_invocations: int
     api_requests: int
+    cpu_seconds: float = 0.0
+    log_bytes: int = 0
+
+    @property
+    def invocations(self) -> int:
+        return self.lambda_invocations + self.api_requests
+
+    @property
+    def billed_requests(self) -> int:
+        """AWS requests as billed per message (the idle pollers' empty receives are a fixed line)."""
+        return sum(calls for key, calls in self.requests.items() if not key.endswith(EMPTY_RECEIVE))
+
+    def lambda_seconds(self) -> float:
+        vcpu_share = prices.LAMBDA_MEMORY_GB * 1024 / prices.LAMBDA_MB_PER_VCPU
+        return self.cpu_seconds / vcpu_share + self.billed_requests * prices.AWS_CALL_SECONDS
 
     def dollars(self, fifo_queues: set[str]) -> float:
         cost = (self.read_units * prices.DYNAMODB_READ_REQUEST_UNIT
                 + self.write_units * prices.DYNAMODB_WRITE_REQUEST_UNIT)
         for key, calls in self.requests.items():
             service = key.split(":")[0]
+            if key.endswith(EMPTY_RECEIVE):
+                continue
             if service == "sqs":
                 cost += calls * (prices.SQS_FIFO_REQUEST if fifo_queues else prices.SQS_STANDARD_REQUEST)
             elif service == "secretsmanager":
                 cost += calls * prices.SECRETS_MANAGER_API_CALL
-        invocations = self.lambda_invocations + self.api_requests
-        cost += invocations * (prices.LAMBDA_REQUEST + prices.ASSUMED_LAMBDA_MEMORY_GB
-                               * prices.ASSUMED_LAMBDA_SECONDS_PER_INVOCATION * prices.LAMBDA_GB_SECOND_X86)
+            elif key == "stepfunctions:StartExecution":
+                cost += calls * TRANSITIONS_PER_EXECUTION * prices.STEP_FUNCTIONS_STANDARD_TRANSITION
+        cost += self.invocations * prices.LAMBDA_REQUEST
+        cost += self.lambda_seconds() * prices.LAMBDA_MEMORY_GB * prices.LAMBDA_GB_SECOND_X86
         cost += self.api_requests * prices.API_GATEWAY_REST_REQUEST
+        cost += (self.log_bytes + self.invocations * PLATFORM_LOG_BYTES) / 1e9 * prices.CLOUDWATCH_LOGS_INGESTED_GB
+        cost += self.invocations * XRAY_SAMPLED * prices.XRAY_TRACE_RECORDED
         return cost
 
 
@@ -149,18 +211,24 @@ class Probe:
     def invocations(self) -> int:
         return sum(p.invocations for p in self.runtime.pollers)
 
+    def cpu_seconds(self) -> float:
+        return sum(p.handler_cpu_seconds for p in self.runtime.pollers) + self.runtime.api_cpu.seconds
+
     def measure(self, name: str, count: int, work: Any) -> Phase:
         requests_before, reads_before, writes_before = METER.snapshot()
         invocations_before, api_before = self.invocations(), self.api_calls
+        cpu_before, logged_before = self.cpu_seconds(), LOG.bytes
         work()
         requests_after, reads_after, writes_after = METER.snapshot()
         return Phase(name, count, requests_after - requests_before, reads_after - reads_before,
                      writes_after - writes_before, self.invocations() - invocations_before,
-                     self.api_calls - api_before)
+                     self.api_calls - api_before, self.cpu_seconds() - cpu_before, LOG.bytes - logged_before)
 
 
-def run(count: int) -> list[Phase]:  # noqa: C901 - one scenario told in order
+def run(count: int) -> tuple[list[Phase], float]:  # noqa: C901 - one scenario told in order
+    """The phases, and the table's bytes (items and index entries) per inbound message."""
     install_meter()
+    sys.stdout = LOG  # before the functions' loggers take hold of it
     runtime = LocalRuntime(RuntimeConfig(port=0, moto_port=0, simulator_port=0, start_pollers=False,
                                          poll_wait_seconds=0))
     runtime.start()
@@ -231,10 +299,33 @@ def run(count: int) -> list[Phase]:  # noqa: C901 - one scenario told in order
                   probe.measure("pick up (list + assign)", count, pick_up),
                   probe.measure("follow-up message (open conversation)", count, follow_up),
                   probe.measure("reply (incl. 3 status callbacks)", count, reply)]
+        polls = max(10, count // 5)
+
+        def poll_inbox() -> None:
+            for _ in range(polls):
+                requests.get(f"{probe.info.api_url}/conversations", params={"view": "mine", "limit": "25"},
+                             headers=agent, timeout=HTTP_TIMEOUT).raise_for_status()
+                probe.api_calls += 1
+
+        phases.append(probe.measure(POLL_PHASE, polls, poll_inbox))
         assert find([{"n": len(conversation_ids)}], n=count), "every conversation was picked up"
-        return phases
+        return phases, stored_bytes() / (2 * count)
     finally:
         runtime.stop()
+        sys.stdout = LOG.inner
+
+
+def stored_bytes() -> float:
+    """The table's stored bytes, index entries included (100 bytes of overhead per entry, as
+    DynamoDB bills storage), read with the uncounted client."""
+    total = 0
+    for page in METER.inspector.get_paginator("scan").paginate(TableName=METER.table_name):
+        for item in page["Items"]:
+            total += capacity.item_size(item) + 100
+            for index in resources.TABLE.indexes:
+                entry = capacity.index_entry(index, item)
+                total += capacity.item_size(entry) + 100 if entry else 0
+    return float(total)
 
 
 def _statuses_posted(probe: Probe) -> int:
@@ -242,14 +333,15 @@ def _statuses_posted(probe: Probe) -> int:
 
 
 def report(phases: list[Phase]) -> str:
-    lines = ["| per unit | AWS requests | DynamoDB RCU | DynamoDB WCU | Lambda + API GW calls | $ per million |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = ["| per unit | AWS requests | DynamoDB RCU | DynamoDB WCU | Lambda + API GW calls | Lambda ms "
+             "| log bytes | $ per million |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for phase in phases:
         n = phase.count
-        total_requests = sum(phase.requests.values())
         lines.append(
-            f"| {phase.name} | {total_requests / n:.1f} | {phase.read_units / n:.2f} | {phase.write_units / n:.2f} "
-            f"| {(phase.lambda_invocations + phase.api_requests) / n:.1f} "
+            f"| {phase.name} | {phase.billed_requests / n:.1f} | {phase.read_units / n:.2f} "
+            f"| {phase.write_units / n:.2f} | {phase.invocations / n:.1f} | {phase.lambda_seconds() / n * 1000:.0f} "
+            f"| {(phase.log_bytes + phase.invocations * PLATFORM_LOG_BYTES) / n:,.0f} "
             f"| {phase.dollars({'fifo'}) / n * 1_000_000:,.2f} |")
     lines.append("")
     for phase in phases:
@@ -263,13 +355,20 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=100, help="inbound messages and replies (N)")
     args = parser.parse_args()
     started = time.monotonic()
-    phases = run(args.messages)
+    phases, stored_per_message = run(args.messages)
     print(f"Cost probe: N = {args.messages} inbound messages and {args.messages} replies "
           f"({time.monotonic() - started:.0f} s on the local runtime)\n")
     print(report(phases))
-    print("\nPrices: benchmarks/prices.py (us-east-1 list prices; SQS priced at the FIFO rate; Lambda duration "
-          f"assumed {prices.ASSUMED_LAMBDA_SECONDS_PER_INVOCATION * 1000:.0f} ms at "
-          f"{prices.ASSUMED_LAMBDA_MEMORY_GB * 1024:.0f} MB).")
+    print("\nPrices: benchmarks/prices.py (us-east-1 list prices; SQS priced at the FIFO rate; Lambda at "
+          f"{prices.LAMBDA_MEMORY_GB * 1024:.0f} MB, duration = measured handler CPU / vCPU share + "
+          f"{prices.AWS_CALL_SECONDS * 1000:.0f} ms per AWS call).")
+    per_unit = dict(zip((bill.OPENING, bill.PICK_UP, bill.FOLLOW_UP, bill.REPLY, bill.POLL),
+                        (phase.dollars({"fifo"}) / phase.count for phase in phases), strict=True))
+    bills = [bill.monthly(messages, agents, per_unit, stored_per_message)
+             for messages in (10_000, 1_000_000, 10_000_000) for agents in (3, 100, 1_000)]
+    print(f"\nMonthly bill ($; stored {stored_per_message:,.0f} bytes per inbound message, indexes included; "
+          "benchmarks/bill.py states the traffic mix and the fixed lines):\n")
+    print(bill.table(bills))
 
 
 if __name__ == "__main__":

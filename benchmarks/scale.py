@@ -8,9 +8,10 @@ functions' module takes to import on a cold start, and how big the deployment pa
   first and a later page of each inbox tab are read through the repository, and the DynamoDB
   read units reported by ``ReturnConsumedCapacity`` are summed per page. A Query reads only the
   page it returns, so the figure must not grow with N.
-* Cold start: the time to import the API function's module (``functions/app.py``, which registers
-  every blueprint) and a worker's (``chalicelib.api.workers``, without the routes) in a fresh
-  interpreter, median of several runs.
+* Cold start: the time to import what each function's handler string names in a fresh
+  interpreter (the API's ``app``, which registers every blueprint; every worker's
+  ``chalicelib.api.workers``, without the routes), median of several runs, and as a ratio to
+  ``import boto3`` measured in the same run (the machine's speed and load cancel out).
 * Package: ``chalice package`` builds the deployment zip that every function shares (it fetches
   the dependencies' wheels from PyPI).
 """
@@ -122,11 +123,39 @@ def cold_import_seconds(module: str = "app") -> float:
            "POWERTOOLS_TRACE_DISABLED": "true"}
     code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
     runs = []
-    for _ in range(IMPORT_RUNS):
+    for _ in range(IMPORT_RUNS):  # interleaved with the others' runs by cold_import_ratios
         output = subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR, env=env, check=True,  # noqa: S603
                                 capture_output=True, text=True).stdout
         runs.append(float(output.strip().splitlines()[-1]))
     return statistics.median(runs)
+
+
+def handler_modules() -> dict[str, str]:
+    """The module each function's handler string names (Chalice: ``<module>.<function>``), read
+    from the app as the local runtime's pollers read it (in a child: the import is what is timed)."""
+    from chalicelib.core import resources
+
+    env = {**os.environ, resources.ENV_APP_NAME: "open-contact", "AWS_DEFAULT_REGION": "us-east-1",
+           "POWERTOOLS_TRACE_DISABLED": "true"}
+    code = ("import json, app; print(json.dumps({s.name: s.handler_string.rpartition('.')[0] "
+            "for s in [*app.app.event_sources, *app.app.pure_lambda_functions]}))")
+    output = subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR, env=env, check=True,  # noqa: S603
+                            capture_output=True, text=True).stdout
+    return {"api_handler": "app", **json.loads(output.strip().splitlines()[-1])}
+
+
+def cold_import_ratios() -> list[tuple[str, str, float, float]]:
+    """(function, module, seconds, ratio to ``import boto3``) per distinct handler module."""
+    baseline = cold_import_seconds("boto3")
+    rows = []
+    by_module: dict[str, list[str]] = {}
+    for function, module in handler_modules().items():
+        by_module.setdefault(module, []).append(function)
+    for module, functions in by_module.items():
+        seconds = cold_import_seconds(module)
+        rows.append((", ".join(sorted(functions)), module, seconds, seconds / baseline))
+    rows.append(("(baseline)", "boto3", baseline, 1.0))
+    return rows
 
 
 def package_size() -> tuple[int, int, int]:
@@ -167,9 +196,11 @@ def main() -> int:
     print("| conversations | tab | first page | fifth page |\n|---:|---|---:|---:|")
     for size, tab, first, fifth in rows:
         print(f"| {size:,} | {tab} | {first:.1f} | {fifth:.1f} |")
-    print(f"\nCold start: importing functions/app.py (the API) takes {cold_import_seconds() * 1000:.0f} ms, "
-          f"chalicelib.api.workers (a worker) {cold_import_seconds('chalicelib.api.workers') * 1000:.0f} ms "
-          f"(median of {IMPORT_RUNS}, this machine).")
+    print(f"\nCold start: the module each function's handler names, imported in a fresh interpreter "
+          f"(median of {IMPORT_RUNS}, this machine), and as a ratio to `import boto3` in the same run:\n")
+    print("| functions | module | ms | / import boto3 |\n|---|---|---:|---:|")
+    for functions, module, seconds, ratio in cold_import_ratios():
+        print(f"| {functions} | {module} | {seconds * 1000:.0f} | {ratio:.1f} |")
     if not args.skip_package:
         zipped, unzipped, files = package_size()
         print(f"Deployment package (chalice package): {zipped / 1e6:.1f} MB zipped, "

@@ -16,6 +16,7 @@ from chalicelib.api import (
     kit,
     openapi,
     public,
+    push,
     replies,
     service_settings,
     subscriptions,
@@ -39,8 +40,10 @@ app.register_middleware(ConvertToMiddleware(
 app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler(capture_response=False)), "http")
 app.register_middleware(kit.remember_request, "http")
 
+# The WebSocket API that pushes changes to the agents' browsers (chalicelib/api/push.py).
+app.experimental_feature_flags.update(["WEBSOCKETS"])
 for area in (public, inbox, replies, customers, users, teams, channel_accounts, service_settings, subscriptions,
-             openapi, webhooks, workers):
+             openapi, webhooks, workers, push):
     app.register_blueprint(area.blueprint)
 
 

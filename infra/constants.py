@@ -74,10 +74,21 @@ QUEUE_CONSUMERS: Mapping[str, resources.QueueDefinition] = MappingProxyType({
     "deliver_events": resources.EVENTS_QUEUE,
     # Inbound media copied off the inbound path (shared/domain/media_copy.py).
     "copy_media": resources.MEDIA_QUEUE,
+    # Push to the agents' browsers over the WebSocket API (shared/api/push.py).
+    "push_notices": resources.NOTICES_QUEUE,
 })
+# Chalice's functions of the WebSocket API's routes (infra/constructs/push.py).
+WEBSOCKET_FUNCTIONS: tuple[str, ...] = ("websocket_connect", "websocket_message", "websocket_disconnect")
+PUSH_WORKER = "push_notices"
 # Functions whose use cases publish inbox events (shared/domain/events.py) onto the events queue.
 EVENT_PUBLISHERS: tuple[str, ...] = (API_HANDLER, "route_inbound", "assign_conversation", "check_window",
                                      "send_outbound", "deliver_events")
+# Functions whose use cases queue push notices (shared/domain/notices.py): those publishing inbox events,
+# and the WebSocket handlers of connecting and disconnecting (presence).
+NOTICE_PUBLISHERS: tuple[str, ...] = (API_HANDLER, "route_inbound", "assign_conversation", "check_window",
+                                      "send_outbound", "websocket_connect", "websocket_disconnect")
+# A heartbeat over the socket may bring an agent online, which offers them waiting conversations.
+OFFER_REQUESTERS: tuple[str, ...] = ("websocket_connect", "websocket_message")
 # The providers' webhook routes run in a function of their own (functions/app.py), with a role that
 # only verifies and queues, and a concurrency of its own: a webhook flood cannot starve the agents'
 # API, and a compromised intake cannot read the inbox.
@@ -87,7 +98,7 @@ WEBHOOK_PATH = "/webhooks/{channel}/{account}"
 # new accounts whose whole concurrency quota is 10).
 CONTEXT_WEBHOOK_RESERVED_CONCURRENCY = "webhook_reserved_concurrency"
 DEFAULT_WEBHOOK_RESERVED_CONCURRENCY = 50
-FUNCTION_NAMES: tuple[str, ...] = (API_HANDLER, WEBHOOK_INTAKE, *QUEUE_CONSUMERS)
+FUNCTION_NAMES: tuple[str, ...] = (API_HANDLER, WEBHOOK_INTAKE, *QUEUE_CONSUMERS, *WEBSOCKET_FUNCTIONS)
 # The newest Python Lambda runs (on Amazon Linux 2023); `chalice package` builds the dependencies'
 # wheels for it whatever Python runs the synthesis (infra/constructs/api.py).
 LAMBDA_RUNTIME = "python3.14"

@@ -25,6 +25,7 @@ from .constructs.firewall import ApiFirewall
 from .constructs.identity import Identity
 from .constructs.monitoring import MonitoredFunction, MonitoredQueue, Monitoring
 from .constructs.nag import acknowledge, objects_finding
+from .constructs.push import PushApi
 from .constructs.queues import Queues
 from .constructs.storage import Storage
 from .constructs.web import WebHosting
@@ -73,6 +74,9 @@ class ContactStack(Stack):
             timeout_seconds=constants.LAMBDA_TIMEOUT_SECONDS,
             log_retention=constants.LOG_RETENTION,
         )
+        self.push = PushApi(self, "Push", api=self.api, functions=constants.WEBSOCKET_FUNCTIONS,
+                            push_worker=constants.PUSH_WORKER, log_retention=constants.LOG_RETENTION,
+                            log_level=log_level.upper())
         self.web = WebHosting(
             self, "Web",
             app_name=app_name,
@@ -95,6 +99,7 @@ class ContactStack(Stack):
                         "rule, infra/constructs/firewall.py); without it the stage's throttling bounds request rates.")
         self._grant_workflows()
         self._grant_functions()
+        self._grant_push()
         self._outputs()
 
     def _monitoring(self, alarm_email: str | None) -> Monitoring:
@@ -241,6 +246,22 @@ class ContactStack(Stack):
         # The purge lists a conversation's media by key prefix.
         iam.Grant.add_to_principal(grantee=purge, actions=["s3:ListBucket"],
                                    resource_arns=[self.storage.media_bucket.bucket_arn])
+
+    def _grant_push(self) -> None:
+        """The WebSocket handlers keep connections and presence in the table; the use cases queue
+        notices; only the push worker posts to the connections."""
+        roles = {**self.api.roles, **self.push.roles}
+        for role in self.push.roles.values():
+            self._grant_table_read_write(role)
+        for name in constants.NOTICE_PUBLISHERS:
+            self._grant_send(roles[name], resources.NOTICES_QUEUE)
+        for name in constants.OFFER_REQUESTERS:
+            self._grant_send(roles[name], resources.ASSIGNMENT_QUEUE)
+        iam.Grant.add_to_principal(grantee=roles[constants.PUSH_WORKER], actions=["execute-api:ManageConnections"],
+                                   resource_arns=[self.push.connections_arn])
+        acknowledge(roles[constants.PUSH_WORKER], "IAM5", "Connections are created at runtime; the grant is "
+                    "limited to this WebSocket API's stage.", "Resource::arn:<AWS::Partition>:execute-api:"
+                    "<AWS::Region>:<AWS::AccountId>:<WebsocketAPI>/api/*/@connections/*")
 
     def _grant_send(self, role: iam.Role, *queues: resources.QueueDefinition) -> None:
         for queue in queues:

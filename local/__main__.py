@@ -18,6 +18,9 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8000, help="web app and API (0 picks a free port)")
     parser.add_argument("--moto-port", type=int, default=5000, help="moto server (0 picks a free port)")
     parser.add_argument("--simulator-port", type=int, default=8001, help="channel simulator (0: free port)")
+    parser.add_argument("--push-port", type=int, default=8002, help="WebSocket API for the web app (0: free port)")
+    parser.add_argument("--push-management-port", type=int, default=8003,
+                        help="the WebSocket API's management endpoint (0: free port)")
     parser.add_argument("--ready-file", type=Path, help="write the URLs and demo data here as JSON when ready")
     parser.add_argument("--retry-base-seconds", type=int, default=2, help="first delayed-retry wait")
     parser.add_argument("--no-pollers", action="store_true",
@@ -50,7 +53,8 @@ def main() -> int:
     if not _ports_free(args):
         return 2
     runtime = LocalRuntime(RuntimeConfig(port=args.port, moto_port=args.moto_port,
-                                         simulator_port=args.simulator_port,
+                                         simulator_port=args.simulator_port, push_port=args.push_port,
+                                         push_management_port=args.push_management_port,
                                          retry_base_seconds=args.retry_base_seconds,
                                          start_pollers=not args.no_pollers,
                                          data_dir=None if args.no_data else args.data_dir, fresh=args.fresh,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
@@ -99,6 +100,9 @@ class Poller(threading.Thread):
         self._visibility = visibility_timeout_seconds
         self._stop_requested = threading.Event()
         self.invocations = 0
+        # CPU time spent in the handler (this thread only: moto answers in threads of its own),
+        # for the cost probe's Lambda duration.
+        self.handler_cpu_seconds = 0.0
 
     def stop(self) -> None:
         self._stop_requested.set()
@@ -129,6 +133,7 @@ class Poller(threading.Thread):
         event = lambda_sqs_event(messages, self.consumer.queue_arn, self._region)
         context = LambdaContext(self.consumer.function_name, memory_size=512, max_runtime_ms=30_000)
         failed: set[str] = set()
+        started = time.thread_time()
         try:
             result = self.consumer.handler(event, context)
             failed = {item["itemIdentifier"] for item in (result or {}).get("batchItemFailures", [])}
@@ -136,6 +141,7 @@ class Poller(threading.Thread):
             # A handler that raises fails the whole batch, as in Lambda.
             log.exception("handler %s raised", self.consumer.function_name)
             failed = {message["MessageId"] for message in messages}
+        self.handler_cpu_seconds += time.thread_time() - started
         self.invocations += 1
         self._settle(messages, failed)
         return len(messages)

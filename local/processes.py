@@ -56,6 +56,7 @@ def start_system(work_dir: Path, *extra_args: str) -> RunningSystem:
     with log.open("ab") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "local", "--port", "0", "--moto-port", "0", "--simulator-port", "0",
+             "--push-port", "0", "--push-management-port", "0",
              "--ready-file", str(ready), "--retry-base-seconds", "1", "--data-dir", str(work_dir / "data"),
              "--empty", *extra_args],
             cwd=ROOT, env=_clean_environment(), stdout=output, stderr=subprocess.STDOUT)

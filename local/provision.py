@@ -87,7 +87,9 @@ def create_queues(endpoint_url: str, region: str, app_name: str) -> tuple[dict[s
     for queue in resources.QUEUES:
         dlq_attributes = {"MessageRetentionPeriod": str(queue.dlq_retention_days * 86400)}
         if queue.fifo:
-            dlq_attributes.update({"FifoQueue": "true"})
+            # High-throughput FIFO as the queue (the stack builds both alike).
+            dlq_attributes.update({"FifoQueue": "true", "DeduplicationScope": resources.FIFO_DEDUPLICATION_SCOPE,
+                                   "FifoThroughputLimit": resources.FIFO_THROUGHPUT_LIMIT})
         dlq_url = sqs.create_queue(QueueName=queue.dlq_physical_name(app_name), Attributes=dlq_attributes)["QueueUrl"]
         dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         attributes = queue.attributes()

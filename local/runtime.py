@@ -12,6 +12,7 @@ import os
 import socket
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from .moto_dispatch import remember_backends_by_host
 from .persistence import StateKeeper
 from .pollers import Poller, consumers_of
 from .provision import LocalResources, provision
+from .push import LocalWebSocketApi, websocket_handlers
 from .s3_preflight import answer_preflights_from_cors_rules
 from .shared_botocore_session import share_one_botocore_session
 from .simulator import ChannelSimulator, SimulatedAccount, StoredMail, moto_sent_mail, serve
@@ -48,6 +50,7 @@ FRONTEND_DIST = ROOT / "frontend" / "dist"
 API_PREFIX = "/api"
 CHALICE_APP_MODULE = "contact_functions_app"
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+PUSH_STAGE = "api"  # Chalice gives the WebSocket API the REST API's stage (infra/constants.API_STAGE)
 
 
 DEFAULT_DATA_DIR = ROOT / ".local" / "data"
@@ -94,6 +97,9 @@ class RuntimeConfig:
     port: int = 8000
     moto_port: int = 5000
     simulator_port: int = 8001
+    # The WebSocket API (local/push.py): browsers connect here; the push worker posts to the management port.
+    push_port: int = 8002
+    push_management_port: int = 8003
     app_name: str = "open-contact"
     region: str = "us-east-1"
     frontend_dist: Path = FRONTEND_DIST
@@ -122,15 +128,33 @@ class RuntimeInfo:
     webhook_base_url: str
     simulator_url: str
     moto_url: str
+    push_url: str = ""
+    push_management_url: str = ""
     demo: dict[str, Any] = field(default_factory=dict)
     # What a separate worker process needs to run the queue handlers (``python -m local.workers``).
     worker_environment: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class CpuMeter:
+    """CPU time the API function's handler spent (the serving thread's only: moto answers in
+    threads of its own), and in how many invocations: the cost probe's Lambda duration."""
+
+    seconds: float = 0.0
+    invocations: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)  # requests are served concurrently
+
+    def add(self, seconds: float) -> None:
+        with self.lock:
+            self.seconds += seconds
+            self.invocations += 1
 
 
 class _ApiAndWebHandler(BaseHTTPRequestHandler):
     """API Gateway in front of the Chalice app under /api, CloudFront-like static hosting elsewhere."""
 
     gateway: Any
+    api_cpu: CpuMeter
     static_root: Path
     web_headers: dict[str, str]
     protocol_version = "HTTP/1.1"
@@ -172,7 +196,9 @@ class _ApiAndWebHandler(BaseHTTPRequestHandler):
         headers = {name.lower(): value for name, value in self.headers.items()}
         try:
             # Concurrent: the app's current request is per thread (local/concurrent_chalice.py).
+            started = time.thread_time()
             response = self.gateway.handle_request(self.command, path, headers, body)
+            self.api_cpu.add(time.thread_time() - started)
         except LocalGatewayException as error:
             self._reply(error.CODE, {"Content-Type": "application/json"},
                         error.body or b'{"error":{"code":"not_found","message":"no such route"}}')
@@ -207,11 +233,13 @@ class LocalRuntime:
         self.resources: LocalResources | None = None
         self.app_module: ModuleType | None = None
         self.pollers: list[Poller] = []
+        self.api_cpu = CpuMeter()
         # Mail the user pool sends agents (invitations, reset codes); the simulator page shows it.
         self.mailbox = Mailbox()
         self.simulator = ChannelSimulator(mail_store=self._store_mail, sent_mail=moto_sent_mail(config.region),
                                           staff_mailbox=self.mailbox)
         self._servers: list[ThreadingHTTPServer] = []
+        self.push: LocalWebSocketApi | None = None
         self.info: RuntimeInfo | None = None
         self.state: StateKeeper | None = None
         self.restored: dict[str, int] = {}
@@ -222,7 +250,7 @@ class LocalRuntime:
 
     def start(self) -> RuntimeInfo:
         config = self.config
-        for name in ("port", "moto_port", "simulator_port"):
+        for name in ("port", "moto_port", "simulator_port", "push_port", "push_management_port"):
             if getattr(config, name) == 0:
                 setattr(config, name, free_port())
         with _starting(f"moto (the AWS APIs) on port {config.moto_port}"):
@@ -233,6 +261,7 @@ class LocalRuntime:
         api_url = web_url + API_PREFIX
         os.environ.update(self.resources.function_environment(api_url))
         os.environ[resources.ENV_RETRY_BASE_SECONDS] = str(config.retry_base_seconds)
+        os.environ.update(push_environment(config))
         from chalicelib.core.settings import get_settings
 
         get_settings.cache_clear()  # settings are read once; read them again with this environment
@@ -244,8 +273,14 @@ class LocalRuntime:
         simulator_url = f"http://127.0.0.1:{config.simulator_port}"
         with _starting(f"the web app and API on port {config.port}"):
             self._start_web(self.app_module)
+        with _starting(f"the WebSocket API on ports {config.push_port} and {config.push_management_port}"):
+            self.push = LocalWebSocketApi(websocket_handlers(self.app_module.app), host="127.0.0.1",
+                                          port=config.push_port, management_port=config.push_management_port,
+                                          stage=PUSH_STAGE)
+            self.push.start()
         self.info = RuntimeInfo(web_url=web_url, api_url=api_url, webhook_base_url=f"{api_url}/webhooks",
-                                simulator_url=simulator_url, moto_url=self.moto_url,
+                                simulator_url=simulator_url, moto_url=self.moto_url, push_url=self.push.url,
+                                push_management_url=self.push.management_endpoint,
                                 worker_environment=worker_environment(self.config, self.resources))
         with _starting(f"restoring the saved state from {config.data_dir} (python -m local --fresh starts empty)"):
             self._restore_state()
@@ -298,10 +333,11 @@ class LocalRuntime:
         gateway.event_converter = ApiGatewayEventConverter(
             RouteMatcher(list(app_module.app.routes)), app_module.app.api.binary_types, stage=API_PREFIX.strip("/"))
         handler = type("Handler", (_ApiAndWebHandler,), {
-            "gateway": gateway,
+            "gateway": gateway, "api_cpu": self.api_cpu,
             "static_root": self.config.frontend_dist,
             # The media bucket is moto here: presigned uploads and media come from its origin.
-            "web_headers": web_policy.web_headers([self.moto_url]),
+            "web_headers": web_policy.web_headers([self.moto_url],
+                                                  [f"ws://127.0.0.1:{self.config.push_port}"]),
         })
         server = LocalHTTPServer((self.config.host, self.config.port), handler)
         threading.Thread(target=server.serve_forever, name="api-and-web", daemon=True).start()
@@ -367,6 +403,8 @@ class LocalRuntime:
         for poller in self.pollers:
             if poller.is_alive():
                 poller.join(timeout=5)
+        if self.push is not None:
+            self.push.stop()
         for server in self._servers:
             server.shutdown()
             server.server_close()
@@ -394,6 +432,15 @@ def worker_environment(config: RuntimeConfig, local: LocalResources) -> dict[str
         **aws_environment(config),
         **local.function_environment(f"http://{config.host}:{config.port}{API_PREFIX}"),
         resources.ENV_RETRY_BASE_SECONDS: str(config.retry_base_seconds),
+        **push_environment(config),
+    }
+
+
+def push_environment(config: RuntimeConfig) -> dict[str, str]:
+    """Where browsers connect and where the push worker posts, as the stack sets them in AWS."""
+    return {
+        resources.ENV_PUSH_URL: f"ws://127.0.0.1:{config.push_port}/{PUSH_STAGE}",
+        resources.ENV_PUSH_ENDPOINT: f"http://127.0.0.1:{config.push_management_port}/{PUSH_STAGE}",
     }
 
 

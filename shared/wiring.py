@@ -10,6 +10,7 @@ from .adapters.credentials import CredentialStore
 from .adapters.identity_provider import CognitoIdentityProvider
 from .adapters.media import PROVIDER_URL_SECONDS, InboundMedia, MediaStore
 from .adapters.messaging import QueuePublisher, StateMachineStarter
+from .adapters.push_gateway import ManagementApiGateway
 from .channels import adapter_for, check_credentials
 from .channels.http import post_to_receiver, receiver_address_problem
 from .channels.provider_urls import provider_url_problem
@@ -20,8 +21,10 @@ from .domain.accounts import Accounts
 from .domain.assignment import Assigner, WaitingOffers
 from .domain.channel_admin import ChannelAdministration
 from .domain.compose import Composer
+from .domain.counts import InboxCounts
 from .domain.customer_merge import CustomerMerger
 from .domain.customer_profiles import CustomerProfiles
+from .domain.errors import NotFound
 from .domain.event_delivery import EventDelivery
 from .domain.events import EventPublisher
 from .domain.export import Exporter
@@ -30,11 +33,13 @@ from .domain.intake import WebhookIntake
 from .domain.lifecycle import Lifecycle
 from .domain.me import Myself
 from .domain.media_copy import MEDIA_RETRY_HORIZON, MediaCopier
+from .domain.notices import NoticePublisher
 from .domain.out_of_office import OutOfOffice
 from .domain.outbound import OutboundDispatcher, RetryPolicy
 from .domain.ports.directory import IdentityProvider
 from .domain.ports.inbound import InboundSideStores
 from .domain.presence import PresenceService
+from .domain.push import PushConnections, PushFanOut
 from .domain.quick_replies import QuickReplies
 from .domain.retention import AutoDeletion
 from .domain.routing import Router
@@ -49,6 +54,7 @@ from .domain.users_admin import UserAdministration
 from .storage.auto_replies import AutoReplyStore
 from .storage.binding import bind_table
 from .storage.channel_accounts import ChannelAccountStore
+from .storage.connections import ConnectionStore, team_counts
 from .storage.consent import ConsentStore
 from .storage.cursor_key import cursor_key as stored_cursor_key
 from .storage.customer_merge import MergeStore
@@ -264,7 +270,8 @@ def presence() -> PresenceService:
 
 @lru_cache(maxsize=1)
 def tagging() -> Tagging:
-    return Tagging(repository(), TagRepository(), NoteRepository(), get_service_settings, stats(), utc_now)
+    return Tagging(repository(), TagRepository(), NoteRepository(), get_service_settings, stats(), utc_now,
+                   notices=notices())
 
 
 @lru_cache(maxsize=1)
@@ -308,7 +315,7 @@ def exporter() -> Exporter:
 
 @lru_cache(maxsize=1)
 def events() -> EventPublisher:
-    return EventPublisher(publisher(), subscription_store().wants)
+    return EventPublisher(publisher(), subscription_store().wants, listeners=[notices().on_events])
 
 
 @lru_cache(maxsize=1)
@@ -355,3 +362,35 @@ def customer_merger() -> CustomerMerger:
 def customers() -> CustomerProfiles:
     return CustomerProfiles(customer_store(), consent_store(), repository(), MergeStore(customer_store()).records,
                             utc_now)
+
+
+# --- push to the agents' browsers (WebSocket API) ---------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def notices() -> NoticePublisher:
+    return NoticePublisher(publisher())
+
+
+@lru_cache(maxsize=1)
+def push_connections() -> PushConnections:
+    return PushConnections(ConnectionStore(), token_verifier().subject, partial(user_store().get, consistent=False),
+                           team_store().exists,
+                           presence(), notices(), utc_now)
+
+
+def _team_of(conversation_id: str) -> str | None:
+    try:
+        return repository().get_conversation(conversation_id).team_id
+    except NotFound:
+        return None  # purged meanwhile
+
+
+@lru_cache(maxsize=1)
+def push_fan_out() -> PushFanOut:
+    return PushFanOut(ConnectionStore(), ManagementApiGateway(get_settings().push_endpoint), _team_of, team_counts)
+
+
+@lru_cache(maxsize=1)
+def inbox_counts() -> InboxCounts:
+    return InboxCounts(team_counts)

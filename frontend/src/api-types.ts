@@ -711,6 +711,12 @@ export interface ProfilePatch {
   time_zone?: string | null;
 }
 
+/** The WebSocket URL and the subprotocol to offer (with the ID token as the second one). */
+export interface PushEndpointOut {
+  protocol: string;
+  url: string;
+}
+
 export interface QuickReply {
   group_id: string;
   id: string;
@@ -934,6 +940,14 @@ export interface SubscriptionPatch {
   enabled?: boolean | null;
   events?: EventType[] | null;
   url?: string | null;
+}
+
+export interface TabCountsOut {
+  all: number;
+  assigned: number;
+  limit?: number;
+  mine: number;
+  new: number;
 }
 
 export interface TagInput {

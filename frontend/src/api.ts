@@ -1,6 +1,7 @@
 // The HTTP client of the agent API: one place that adds the bearer token, turns every error
 // body ({"error":{"code","message","field"?}}) into an ApiError and reports a 401.
 
+import type { PushCounts, PushEndpoint } from './lib/push';
 import { clearSession, getAccessToken, getToken, renewSession } from './session';
 import type {
   Availability,
@@ -364,6 +365,14 @@ export const api = {
 
   tags(cursor?: string | null): Promise<Page<string>> {
     return request('GET', `/tags${query({ limit: 100, cursor })}`);
+  },
+
+  pushEndpoint(): Promise<PushEndpoint> {
+    return request('GET', '/push');
+  },
+
+  inboxCounts(signal?: AbortSignal): Promise<PushCounts> {
+    return request('GET', '/team/inbox-counts', { signal });
   },
 
   heartbeat(status: Availability): Promise<{ online_until: string }> {

@@ -54,6 +54,9 @@ class Queues(Construct):
             fifo=True if definition.fifo else None,
             # Deduplication ids are always explicit (see QueueDefinition.attributes).
             content_based_deduplication=False if definition.fifo else None,
+            # High-throughput FIFO, as QueueDefinition.attributes() sets it for the local runtime.
+            deduplication_scope=sqs.DeduplicationScope.MESSAGE_GROUP if definition.fifo else None,
+            fifo_throughput_limit=sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID if definition.fifo else None,
             retention_period=Duration.days(retention_days),
             visibility_timeout=visibility_timeout,
             dead_letter_queue=dead_letter_queue,

@@ -102,7 +102,7 @@ class WebHosting(Construct):
     def _headers_policy(self, app_name: str) -> cloudfront.ResponseHeadersPolicy:
         """The web app's security headers and Content-Security-Policy (shared/core/web_policy.py,
         which the local runtime serves too)."""
-        headers = web_policy.web_headers(web_policy.AWS_MEDIA_ORIGINS)
+        headers = web_policy.web_headers(web_policy.AWS_MEDIA_ORIGINS, web_policy.AWS_PUSH_ORIGINS)
         return cloudfront.ResponseHeadersPolicy(
             self, "WebHeaders",
             response_headers_policy_name=f"{app_name}-{Aws.REGION}-web-headers",

@@ -1,8 +1,10 @@
 """The Powertools logger and tracer of the Lambda functions (the API and every queue worker).
 
-The tracer patches boto3 and requests when it is created, so every call to AWS and to a provider
-is a subsegment of the function's X-Ray trace (the stack turns active tracing on). Outside Lambda
-it is disabled. Responses are not recorded: they carry customers' messages."""
+The tracer patches botocore (boto3 and pynamodb go through it) and http.client (which urllib3,
+our providers' HTTP client, goes through) when it is created, so every call to AWS and to a
+provider is a subsegment of the function's X-Ray trace (the stack turns active tracing on). Only
+those two: patching every library X-Ray knows imports each of them on a cold start. Outside Lambda it is disabled.
+Responses are not recorded: they carry customers' messages."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from aws_lambda_powertools import Logger, Tracer
 
 SERVICE = "open-contact"
 logger = Logger(service=SERVICE)
-tracer = Tracer(service=SERVICE)
+tracer = Tracer(service=SERVICE, patch_modules=("botocore", "httplib"))
 
 
 def route_package_logs(package: str) -> None:

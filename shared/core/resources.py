@@ -142,8 +142,20 @@ class QueueDefinition:
         }
         if self.fifo:
             # Deduplication ids are always explicit (the provider's message id), never the body.
-            attributes.update({"FifoQueue": "true", "ContentBasedDeduplication": "false"})
+            attributes.update({"FifoQueue": "true", "ContentBasedDeduplication": "false",
+                               "DeduplicationScope": FIFO_DEDUPLICATION_SCOPE,
+                               "FifoThroughputLimit": FIFO_THROUGHPUT_LIMIT})
         return attributes
+
+
+# High-throughput FIFO: the send and receive quotas apply per message group, not per queue (a
+# busy service is not capped at 300 messages a second across all its customers). This needs
+# deduplication per message group, which folds the same repeats as before: every producer derives
+# the group from what the deduplication id already names (the customer of a provider message,
+# the conversation of a reply or an event, the delivery itself), so a repeat always falls in the
+# group of its first copy.
+FIFO_DEDUPLICATION_SCOPE = "messageGroup"
+FIFO_THROUGHPUT_LIMIT = "perMessageGroupId"
 
 
 # Worst cases per record: a provider call takes at most 3 s to connect and 10 s to answer
@@ -194,9 +206,17 @@ EVENTS_QUEUE = QueueDefinition("events", fifo=True, consumer_timeout_seconds=40,
 MEDIA_QUEUE = QueueDefinition("media", fifo=True, consumer_timeout_seconds=300,
                               max_receive_count=5, batch_size=1, max_concurrency=10)
 
+# --- push to the agents' browsers (shared/domain/notices.py, shared/api/push.py) ---
+# Use cases -> the push worker, which sends each "what changed" notice to the WebSocket connections
+# of the team concerned. Standard queue: a notice carries versions, so order does not matter, and a
+# lost or repeated notice costs the browser one read. Batches of 10 fold into one post per connection.
+# A batch reads the teams' connections and counts and posts to each connection (about 4 s for 1,000 here).
+NOTICES_QUEUE = QueueDefinition("notices", fifo=False, consumer_timeout_seconds=30,
+                                max_receive_count=3, batch_size=10, max_concurrency=10, retention_days=1)
+
 QUEUES: tuple[QueueDefinition, ...] = (
     INBOUND_QUEUE, ASSIGNMENT_QUEUE, OUT_OF_OFFICE_QUEUE, OUTBOUND_QUEUE, SEND_QUEUE, PURGE_QUEUE,
-    RESCHEDULE_QUEUE, EVENTS_QUEUE, MEDIA_QUEUE,
+    RESCHEDULE_QUEUE, EVENTS_QUEUE, MEDIA_QUEUE, NOTICES_QUEUE,
 )
 
 
@@ -331,6 +351,10 @@ ENV_PRIVATE_RECEIVERS = "CONTACT_PRIVATE_RECEIVERS"
 # "true" only in the local runtime: channel accounts may name the provider simulator (and the SNS
 # stand-in) on loopback (channels/provider_urls.py). Never inferred from an account's own URL.
 ENV_LOCAL_RUNTIME = "CONTACT_LOCAL_RUNTIME"
+# The WebSocket API: the URL browsers connect to (wss://<api>.execute-api.<region>.amazonaws.com/<stage>)
+# and the management endpoint the push worker posts to (https://... the same host and stage).
+ENV_PUSH_URL = "CONTACT_PUSH_URL"
+ENV_PUSH_ENDPOINT = "CONTACT_PUSH_ENDPOINT"
 
 
 def queue_url_env(queue: QueueDefinition) -> str:

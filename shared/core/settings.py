@@ -38,6 +38,8 @@ class Settings(BaseModel):
     private_receivers: bool = False
     # Provider stand-ins on loopback (the local runtime's simulator); never true in AWS.
     local_runtime: bool = False
+    push_url: str = ""
+    push_endpoint: str = ""
 
     @property
     def table_name(self) -> str:
@@ -91,6 +93,8 @@ def get_settings() -> Settings:
         retry_horizon_seconds=int(env.get(resources.ENV_RETRY_HORIZON_SECONDS, "86400")),
         private_receivers=env.get(resources.ENV_PRIVATE_RECEIVERS, "") == "true",
         local_runtime=env.get(resources.ENV_LOCAL_RUNTIME, "") == "true",
+        push_url=env.get(resources.ENV_PUSH_URL, ""),
+        push_endpoint=env.get(resources.ENV_PUSH_ENDPOINT, ""),
         queue_urls={queue.key: env[resources.queue_url_env(queue)] for queue in resources.QUEUES},
     )
 

@@ -13,12 +13,14 @@ from collections.abc import Sequence
 
 # The media bucket's presigned URLs in AWS (regional and global S3 endpoints).
 AWS_MEDIA_ORIGINS = ("https://*.amazonaws.com",)
+# The WebSocket API that pushes changes (wss://<api>.execute-api.<region>.amazonaws.com; docs/push.md).
+AWS_PUSH_ORIGINS = ("wss://*.amazonaws.com",)
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 HSTS_SECONDS = 63_072_000  # two years
 
 
-def content_security_policy(media_origins: Sequence[str]) -> str:
+def content_security_policy(media_origins: Sequence[str], push_origins: Sequence[str] = ()) -> str:
     media = " ".join(["'self'", "blob:", "data:", *media_origins])
     return "; ".join([
         "default-src 'self'",
@@ -26,7 +28,7 @@ def content_security_policy(media_origins: Sequence[str]) -> str:
         "style-src 'self'",
         f"img-src {media}",
         f"media-src {media}",
-        f"connect-src 'self' {' '.join(media_origins)}".rstrip(),
+        f"connect-src 'self' {' '.join([*media_origins, *push_origins])}".rstrip(),
         "font-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",
@@ -35,11 +37,11 @@ def content_security_policy(media_origins: Sequence[str]) -> str:
     ])
 
 
-def web_headers(media_origins: Sequence[str]) -> dict[str, str]:
+def web_headers(media_origins: Sequence[str], push_origins: Sequence[str] = ()) -> dict[str, str]:
     """The headers every web app answer carries (HSTS is CloudFront's alone: the local server is
     plain http)."""
     return {
-        "Content-Security-Policy": content_security_policy(media_origins),
+        "Content-Security-Policy": content_security_policy(media_origins, push_origins),
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
         "Referrer-Policy": REFERRER_POLICY,

@@ -11,7 +11,7 @@ queue's deduplication folds.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -200,15 +200,23 @@ class EventPublisher:
     events within the cache's lifetime; one created in this process at once.
     """
 
-    def __init__(self, publisher: Publisher, wanted: Callable[[EventType], bool] = _everyone_wants) -> None:
+    def __init__(self, publisher: Publisher, wanted: Callable[[EventType], bool] = _everyone_wants,
+                 listeners: Sequence[Callable[[Sequence[Event]], None]] = ()) -> None:
         self._publisher = publisher
         self._wanted = wanted
+        # Internal reactions to every event, subscribed or not (push notices: domain/notices.py).
+        self._listeners = tuple(listeners)
 
     def publish(self, *events: Event) -> None:
         if not events:
             return
+        for listener in self._listeners:
+            try:
+                listener(events)
+            except Exception:
+                log.exception("event listener failed")
         try:
-            events = tuple(event for event in events if self.wants(event.type))
+            events = tuple(event for event in events if self._subscribed(event.type))
             if events:
                 self._publisher.send(EVENTS_QUEUE, [fan_out_message(event) for event in events])
         except Exception:
@@ -218,6 +226,9 @@ class EventPublisher:
     def wants(self, event_type: EventType) -> bool:
         """Whether an event of this type would be queued: a use case that has to read something
         only to describe the event can skip the read."""
+        return bool(self._listeners) or self._subscribed(event_type)
+
+    def _subscribed(self, event_type: EventType) -> bool:
         try:
             return self._wanted(event_type)
         except Exception:

@@ -34,6 +34,17 @@ class PresenceService:
             self._offers.request(came_online)
         return now + ONLINE_WINDOW
 
+    def keep_alive(self, principal: Principal) -> None:
+        """The WebSocket's heartbeat (and connecting): signed in, with the status the agent last chose
+        (the web app's availability heartbeat sets it), so the socket never turns Away into Available."""
+        seen = self._presences.current(principal.team_id, principal.id)
+        self.heartbeat(principal, seen.status if seen is not None else "available")
+
+    def went_away(self, team_id: str, user_id: str) -> None:
+        """The user's last WebSocket connection in the team closed: they count as offline there
+        after a short grace (storage/presence.py ``DEPARTURE_GRACE``: a page reload reconnects well within it)."""
+        self._presences.record_departure(user_id, team_id, self._clock())
+
     def is_available(self, team_id: str, user_id: str) -> bool:
         seen = self._presences.current(team_id, user_id)
         return seen is not None and seen.status == "available" and self._clock() - seen.last_seen <= ONLINE_WINDOW

@@ -72,19 +72,22 @@ class StatsRecorder:
         """``before`` (exactly as the transition's condition requires it) goes to ``state``,
         owned by ``owner_id``."""
         counts: Counter[str] = Counter({f"entered.{state.value}": 1})
+        agent_id: str | None = None
         if reopened:
             counts["reopened"] += 1
         if state is ConversationState.ASSIGNED and owner_id:
+            agent_id = owner_id
             counts[f"agent.{owner_id}.assigned"] += 1
         if state is ConversationState.ARCHIVED and actor_id:
+            agent_id = actor_id
             counts[f"agent.{actor_id}.archived"] += 1
-        return Tally(before.team_id, at, counts=counts, gauges=_gauges(before.state, state))
+        return Tally(before.team_id, at, counts=counts, gauges=_gauges(before.state, state), agent_id=agent_id)
 
     def tagged(self, conversation: Conversation, tag: str, at: datetime) -> Tally:
         return Tally(conversation.team_id, at, counts={f"tag.{tag}": 1})
 
     def replied(self, conversation: Conversation, agent_id: str, at: datetime) -> Tally:
-        return Tally(conversation.team_id, at, counts={f"agent.{agent_id}.replies": 1})
+        return Tally(conversation.team_id, at, counts={f"agent.{agent_id}.replies": 1}, agent_id=agent_id)
 
 
 def _gauges(before: ConversationState | None, after: ConversationState) -> dict[str, int]:

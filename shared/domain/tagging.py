@@ -20,6 +20,7 @@ from .identity import (
     require_working_role,
 )
 from .models import Conversation, Page, Role
+from .notices import NoticePublisher, NoticeType
 from .paging import check_limit
 from .ports.conversations import Conversations
 from .ports.work import NoteStore, TagStore
@@ -36,8 +37,9 @@ MAX_NOTE_LENGTH = 5000
 class Tagging:
     def __init__(self, repository: Conversations, tags: TagStore, notes: NoteStore,
                  settings: Callable[[], ServiceSettings], stats: StatsRecorder,
-                 clock: Callable[[], datetime]) -> None:
+                 clock: Callable[[], datetime], notices: NoticePublisher | None = None) -> None:
         self._repository = repository
+        self._notices = notices
         self._tags = tags
         self._notes = notes
         self._settings = settings
@@ -84,6 +86,7 @@ class Tagging:
             self._tags.define(tag, created_by=principal.id, at=now)
         for tag in tags:
             self._tags.add(conversation, tag, tally=self._stats.tagged(conversation, tag, now))
+        self._changed(conversation, NoticeType.TAGS)
         return self._repository.get_conversation(conversation.id)
 
     def remove(self, principal: Principal, conversation_id: str, raw_tag: str) -> Conversation:
@@ -91,6 +94,7 @@ class Tagging:
         conversation = self._repository.get_conversation(conversation_id)
         require_team_member(principal, conversation)
         self._tags.remove(conversation, normalise_tag(raw_tag))
+        self._changed(conversation, NoticeType.TAGS)
         return self._repository.get_conversation(conversation_id)
 
     # --- notes ---
@@ -104,8 +108,14 @@ class Tagging:
             raise InvalidInput("a note must not be empty", field="text")
         if len(text) > MAX_NOTE_LENGTH:
             raise InvalidInput(f"a note is at most {MAX_NOTE_LENGTH} characters", field="text")
-        return self._notes.add(conversation_id, author_id=principal.id, author_name=principal.user.display_name,
+        note = self._notes.add(conversation_id, author_id=principal.id, author_name=principal.user.display_name,
                                text=text, at=self._clock())
+        self._changed(conversation, NoticeType.NOTE)
+        return note
+
+    def _changed(self, conversation: Conversation, kind: NoticeType) -> None:
+        if self._notices is not None:
+            self._notices.conversation_changed(conversation.team_id, conversation.id, kind)
 
     def notes(self, principal: Principal, conversation_id: str, *, limit: int, cursor: str | None) -> Page[Note]:
         conversation = self._repository.get_conversation(conversation_id)

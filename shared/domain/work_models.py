@@ -42,6 +42,8 @@ class Template(Frozen):
 # A user is online while their last heartbeat is at most this old: the grace after the last tab
 # closed or the connection dropped, before they count as Offline.
 ONLINE_WINDOW = timedelta(minutes=2)
+# A user whose last connection closed stays online this long (a reload or a network blip reconnects).
+DEPARTURE_GRACE = timedelta(seconds=20)
 # What an agent says of themselves in the web app: only Available agents are given work
 # (automatic assignment, reopen to the previous owner, reassignment by a colleague).
 Availability = Literal["available", "away", "offline"]

@@ -4,9 +4,9 @@ into domain models.
 
 Keys (see docs/data-model.md for the access patterns):
 
-=================  ==============================  ==========================================
+=================  ==============================  =================================================
 entity             pk                              sk
-=================  ==============================  ==========================================
+=================  ==============================  =================================================
 conversation       CONV#<id>                       CONVERSATION
 message            CONV#<id>                       MSG#<sent_at>#<message id>
 provider id        PMSG#<channel>#<account>#<id>   PMSG
@@ -20,8 +20,8 @@ tag definition     TAGS                            TAG#<tag>
 quick reply group  QUICKREPLIES                    G#<group id>
 quick reply        QUICKREPLIES                    R#<reply id>
 template           TPL#<account>                   <name>#<language>
-statistics         STATS#<team>                    H#<yyyy-mm-ddThh> | CURRENT
-=================  ==============================  ==========================================
+statistics         STATS#<team>                    H#<hour>#T<n> | H#<hour>#A#<agent> | CURRENT#<n>
+=================  ==============================  =================================================
 """
 
 from __future__ import annotations

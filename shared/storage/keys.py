@@ -211,14 +211,39 @@ def stats_pk(team_id: str) -> str:
 
 STATS_CURRENT_SK = "CURRENT"
 STATS_HOUR_PREFIX = "H#"
+# The team's counters of an hour and its occupancy gauges are spread over this many items, each
+# change picking one: an item's write rate (and a transaction's chance of colliding with another
+# on it) is a share of the team's, and its size does not depend on the team's.
+STATS_SHARDS = 8
 
 
 def stats_hour_sk(moment: datetime) -> str:
-    """The hour bucket of a moment (UTC): counters are kept per team and hour, so a statistics
-    request reads one item per hour of its span, whatever the number of conversations."""
+    """The hour bucket of a moment (UTC): the prefix of every counter item of that hour."""
     return f"{STATS_HOUR_PREFIX}{moment.astimezone(UTC).strftime('%Y-%m-%dT%H')}"
 
 
+def stats_team_hour_sk(moment: datetime, shard: int) -> str:
+    """One of the team's shards of an hour: counts no agent is named in (created, tags...)."""
+    return f"{stats_hour_sk(moment)}#T{shard}"
+
+
+def stats_agent_hour_sk(moment: datetime, agent_id: str) -> str:
+    """An agent's counts of an hour (and the team counts of the same changes): its size depends
+    on what one agent does, not on how many agents the team has."""
+    return f"{stats_hour_sk(moment)}#A#{agent_id}"
+
+
+# Above every item of an hour in sort order ('~' sorts after the '#A', '#T' suffixes).
+STATS_HOUR_END = "#~"
+
+
+def stats_hour_of(sort_key: str) -> str:
+    """The hour (yyyy-mm-ddThh) a counter item belongs to."""
+    return sort_key.removeprefix(STATS_HOUR_PREFIX)[:13]
+
+
+def stats_current_sk(shard: int) -> str:
+    return f"{STATS_CURRENT_SK}#{shard}"
 
 
 # --- event webhooks: subscriptions and their delivery log (storage/subscriptions.py) -----------

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from chalicelib.domain.work_models import ONLINE_WINDOW, Availability, Presence
+from chalicelib.domain.work_models import DEPARTURE_GRACE, ONLINE_WINDOW, Availability, Presence
 from pynamodb.pagination import ResultIterator
 
 from . import keys
@@ -48,6 +48,21 @@ def record_heartbeat(user_id: str, team_ids: Iterable[str], at: datetime,
     return [team_id for team_id in teams
             if team_id not in previous or at - previous[team_id].last_seen > ONLINE_WINDOW
             or _status(previous[team_id]) != "available"]
+
+
+def record_departure(user_id: str, team_id: str, at: datetime) -> None:
+    """The connection-based offline signal: the user's last WebSocket connection in the team closed
+    at ``at``. Their presence is dated back so that it runs out ``DEPARTURE_GRACE`` from now; a
+    heartbeat meanwhile (a reconnect) dates it forward again."""
+    seen = at - ONLINE_WINDOW + DEPARTURE_GRACE
+    previous = current(team_id, user_id)
+    if previous is not None and previous.last_seen < seen:
+        return  # already counting down to offline (or offline)
+    PresenceItem(keys.presence_pk(team_id), keys.presence_sk(user_id), user_id=user_id, team_id=team_id,
+                 last_seen=seen, status=previous.status if previous else None,
+                 expires_at=int((at + _EXPIRY).timestamp()),
+                 collection_pk=keys.presence_pk(team_id),
+                 collection_sk=keys.presence_collection_sk(seen, user_id)).save()
 
 
 def seen_since(team_id: str, since: datetime) -> list[Presence]:
@@ -100,6 +115,9 @@ class PresenceStore:
 
     def current(self, team_id: str, user_id: str) -> Presence | None:
         return current(team_id, user_id)
+
+    def record_departure(self, user_id: str, team_id: str, at: datetime) -> None:
+        record_departure(user_id, team_id, at)
 
     def last_seen(self, team_id: str, user_id: str) -> datetime | None:
         return last_seen(team_id, user_id)

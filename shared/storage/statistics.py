@@ -1,6 +1,14 @@
-"""Statistics counters, maintained as the work happens: atomic ADDs on one item per team and
-hour (and one 'current' item per team for the occupancy now). A statistics request reads one
-item per hour of its span, whatever the number of conversations.
+"""Statistics counters, maintained as the work happens: atomic ADDs on small items of a team's
+hour, read back with one Query per span that sums them (and one per team for the occupancy now).
+A statistics request reads the items of each hour of its span, whatever the number of
+conversations.
+
+No item grows with the team, so a counted change costs the same write units at 1 agent and at
+2,000 (benchmarks/stats_counters.py; docs/data-model.md has the arithmetic). A change that names
+an agent (an assignment, an archive, a reply) writes all its counts to that agent's item of the
+hour; any other (a conversation created, a tag applied) to one of the team's ``STATS_SHARDS``
+items of the hour, picked at random, and its occupancy gauges to one of as many gauge items. A
+transaction that collided on a shard is rebuilt (storage/transact.py) and likely lands on another.
 
 The counters move in the same transaction as the change they count (``count_in``): the change
 and its counts are written together or not at all, so a failure or a retry of the work can
@@ -14,8 +22,9 @@ client.
 
 from __future__ import annotations
 
+import random
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -48,11 +57,14 @@ def _table() -> str:
 
 def count_in(transaction: TransactWrite, tally: Tally | None) -> None:
     """Add the tally's counter updates to the transaction of the change it counts (at most two
-    operations: the hour's item and the team's occupancy item)."""
+    operations: an item of the hour and an occupancy item)."""
     if tally is None:
         return
     pk = keys.stats_pk(tally.team_id)
-    for sk, deltas in ((keys.stats_hour_sk(tally.at), tally.counts), (keys.STATS_CURRENT_SK, tally.gauges)):
+    shard = random.randrange(keys.STATS_SHARDS)  # noqa: S311 - spreads writes, not security
+    hour_sk = (keys.stats_agent_hour_sk(tally.at, tally.agent_id) if tally.agent_id
+               else keys.stats_team_hour_sk(tally.at, shard))
+    for sk, deltas in ((hour_sk, tally.counts), (keys.stats_current_sk(shard), tally.gauges)):
         actions: list[Action] = [Path([COUNTER_PREFIX + name]).add(Value({"N": str(value)}))
                                  for name, value in sorted(deltas.items()) if value]
         if actions:
@@ -61,31 +73,39 @@ def count_in(transaction: TransactWrite, tally: Tally | None) -> None:
 
 class StatsRepository:
     def current(self, team_id: str) -> dict[str, int]:
-        response = dynamodb_client().get_item(TableName=_table(), Key={
-            resources.TABLE.partition_key: {"S": keys.stats_pk(team_id)},
-            resources.TABLE.sort_key: {"S": keys.STATS_CURRENT_SK}})
-        return _counters(response.get("Item", {}))
+        """The team's occupancy gauges: the sum of its gauge items."""
+        gauges: Counter[str] = Counter()
+        for item in self._query(team_id, "begins_with(#sk, :low)", {":low": {"S": keys.STATS_CURRENT_SK}}):
+            gauges.update(_counters(item))
+        return dict(gauges)
 
     def hours(self, team_id: str, since: datetime, until: datetime) -> list[tuple[str, dict[str, int]]]:
-        """(hour key, counters) for each hour bucket in [since, until) that has counts."""
-        buckets: list[tuple[str, dict[str, int]]] = []
+        """(hour key, counters summed over the hour's items) for each hour bucket in [since, until)
+        that has counts, in order."""
+        buckets: dict[str, Counter[str]] = {}
+        until_hour = keys.stats_hour_of(keys.stats_hour_sk(until))
+        # The span is half-open: the bucket of `until` counts only if until is past its start.
+        until_excluded = until.minute == 0 and until.second == 0 and until.microsecond == 0
+        items = self._query(team_id, "#sk BETWEEN :low AND :high",
+                            {":low": {"S": keys.stats_hour_sk(since)},
+                             ":high": {"S": keys.stats_hour_sk(until) + keys.STATS_HOUR_END}})
+        for item in items:
+            hour = keys.stats_hour_of(item[resources.TABLE.sort_key]["S"])
+            if hour == until_hour and until_excluded:
+                continue
+            buckets.setdefault(hour, Counter()).update(_counters(item))
+        return [(hour, dict(counters)) for hour, counters in buckets.items()]
+
+    @staticmethod
+    def _query(team_id: str, sort_condition: str, values: dict[str, Any]) -> Iterator[Mapping[str, Any]]:
         paginator = dynamodb_client().get_paginator("query")
         pages = paginator.paginate(
             TableName=_table(),
-            KeyConditionExpression="#pk = :pk AND #sk BETWEEN :low AND :high",
+            KeyConditionExpression=f"#pk = :pk AND {sort_condition}",
             ExpressionAttributeNames={"#pk": resources.TABLE.partition_key, "#sk": resources.TABLE.sort_key},
-            ExpressionAttributeValues={":pk": {"S": keys.stats_pk(team_id)},
-                                       ":low": {"S": keys.stats_hour_sk(since)},
-                                       ":high": {"S": keys.stats_hour_sk(until)}})
-        until_key = keys.stats_hour_sk(until)
+            ExpressionAttributeValues={":pk": {"S": keys.stats_pk(team_id)}, **values})
         for page in pages:
-            for item in page.get("Items", []):
-                hour = item[resources.TABLE.sort_key]["S"]
-                # The span is half-open: the bucket of `until` counts only if until is past its start.
-                if hour == until_key and until.minute == 0 and until.second == 0 and until.microsecond == 0:
-                    continue
-                buckets.append((hour.removeprefix(keys.STATS_HOUR_PREFIX), _counters(item)))
-        return buckets
+            yield from page.get("Items", [])
 
 
 def _counters(item: Mapping[str, Any]) -> dict[str, int]:

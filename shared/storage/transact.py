@@ -2,9 +2,9 @@
 
 DynamoDB cancels a transaction that touches an item another transaction is writing at that
 moment (cancellation reason ``TransactionConflict``) and applies none of it; botocore does not
-retry that. The statistics counters (one item per team and hour, one per team for the occupancy
-now: storage/statistics.py) are written in the transactions of every counted change of a team,
-so on a busy team such collisions are expected: ``commit`` builds and sends the transaction
+retry that. The statistics counters (a few small items per team and hour, and a few for the
+occupancy now: storage/statistics.py) are written in the transactions of every counted change of
+a team, so on a busy team such collisions are expected: ``commit`` builds and sends the transaction
 again after a short random pause. Any other cancellation (a condition that failed) is the
 caller's to interpret, and so is a conflict that outlasts the attempts (nothing was written).
 

@@ -234,7 +234,9 @@ def test_an_agent_in_two_teams_switches_team_and_the_choice_is_kept(system, page
 PNG_1X1 = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201a5e1a1e00000000049454e44ae426082")
-MEDIA_HOST = "https://media.example.test"
+# Signed media URLs point at the media bucket, the one origin besides the app's own that the
+# Content-Security-Policy lets images and sound come from (locally: moto, where the bucket lives).
+MEDIA_PATH = "/media-bucket-test"
 
 
 def wav_bytes():
@@ -247,7 +249,7 @@ def wav_bytes():
     return buffer.getvalue()
 
 
-def extra_messages(conversation_id):
+def extra_messages(conversation_id, media_host):
     """Messages of every kind and status, as the API shapes them (MessageOut)."""
     def message(number, direction, kind, *, text=None, status="received", attachments=(), **extra):
         return {"id": f"zz-{number:02d}", "conversation_id": conversation_id, "direction": direction,
@@ -257,7 +259,7 @@ def extra_messages(conversation_id):
 
     def attachment(name, content_type, filename=None):
         return {"key": f"inbound/test/{name}", "content_type": content_type, "filename": filename,
-                "size": 2048, "url": f"{MEDIA_HOST}/{name}?X-Amz-Signature=abc"}
+                "size": 2048, "url": f"{media_host}{MEDIA_PATH}/{name}?X-Amz-Signature=abc"}
 
     return [
         message(1, "inbound", "image", text="Photo caption", attachments=[attachment("photo.png", "image/png")]),
@@ -295,7 +297,7 @@ def test_media_shared_items_statuses_and_delivery_errors_render(system, page):
         response = route.fetch()
         body = response.json()
         if body["items"] and not body["next_cursor"]:
-            body["items"] += extra_messages(body["items"][0]["conversation_id"])
+            body["items"] += extra_messages(body["items"][0]["conversation_id"], info["moto_url"])
         route.fulfill(response=response, json=body)
 
     media = {"photo.png": ("image/png", PNG_1X1), "voice.wav": ("audio/wav", wav_bytes()),
@@ -306,7 +308,7 @@ def test_media_shared_items_statuses_and_delivery_errors_render(system, page):
         route.fulfill(status=200, content_type=content_type, body=body)
 
     page.route(re.compile(r".*/api/conversations/[^/?]+/messages\?.*"), add_messages)
-    page.route(f"{MEDIA_HOST}/**", serve_media)
+    page.route(f"{info['moto_url']}{MEDIA_PATH}/**", serve_media)
 
     # When the agent opens the conversation
     sign_in(page, info)

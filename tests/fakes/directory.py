@@ -14,7 +14,7 @@ from chalicelib.domain.models import ChannelAccount, Page, Role, User
 from chalicelib.domain.office_hours import OfficeHours
 from chalicelib.domain.seats import NoFreeSeat, seat_change
 from chalicelib.domain.service_settings import ServiceSettings
-from chalicelib.domain.work_models import ONLINE_WINDOW, Availability, Presence
+from chalicelib.domain.work_models import DEPARTURE_GRACE, ONLINE_WINDOW, Availability, Presence
 
 from tests.fakes.conversations import ConversationRecords, page_of
 
@@ -277,6 +277,13 @@ class InMemoryPresences:
 
     def current(self, team_id: str, user_id: str) -> Presence | None:
         return self.seen.get((team_id, user_id))
+
+    def record_departure(self, user_id: str, team_id: str, at: datetime) -> None:
+        seen = at - ONLINE_WINDOW + DEPARTURE_GRACE
+        previous = self.seen.get((team_id, user_id))
+        if previous is None or previous.last_seen >= seen:
+            self.seen[(team_id, user_id)] = Presence(user_id=user_id, last_seen=seen,
+                                                     status=previous.status if previous else "available")
 
     def last_seen(self, team_id: str, user_id: str) -> datetime | None:
         found = self.seen.get((team_id, user_id))

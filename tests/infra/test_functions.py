@@ -14,23 +14,30 @@ from tests.infra.conftest import Synthesized, join
 pytestmark = pytest.mark.infra
 
 API = constants.API_HANDLER
+WEBSOCKET_HANDLERS = {"push_connect": "websocket_connect", "push_message": "websocket_message",
+                      "push_disconnect": "websocket_disconnect"}
 # What each function may send to, and the machine it may start: the least privilege it needs.
 INTAKE = constants.WEBHOOK_INTAKE
 SENDS_TO = {
     INTAKE: {resources.INBOUND_QUEUE},
     API: {resources.INBOUND_QUEUE, resources.OUTBOUND_QUEUE, resources.EVENTS_QUEUE, resources.ASSIGNMENT_QUEUE,
-          resources.RESCHEDULE_QUEUE},
+          resources.RESCHEDULE_QUEUE, resources.NOTICES_QUEUE},
     "route_inbound": {resources.ASSIGNMENT_QUEUE, resources.OUT_OF_OFFICE_QUEUE, resources.EVENTS_QUEUE,
-                      resources.MEDIA_QUEUE},
-    "assign_conversation": {resources.EVENTS_QUEUE, resources.ASSIGNMENT_QUEUE},
+                      resources.MEDIA_QUEUE, resources.NOTICES_QUEUE},
+    "assign_conversation": {resources.EVENTS_QUEUE, resources.ASSIGNMENT_QUEUE, resources.NOTICES_QUEUE},
     "send_out_of_office": {resources.OUTBOUND_QUEUE},
-    "check_window": {resources.SEND_QUEUE, resources.EVENTS_QUEUE},
-    "send_outbound": {resources.EVENTS_QUEUE},
+    "check_window": {resources.SEND_QUEUE, resources.EVENTS_QUEUE, resources.NOTICES_QUEUE},
+    "send_outbound": {resources.EVENTS_QUEUE, resources.NOTICES_QUEUE},
     "purge_conversation": set(),
     "reschedule_deletions": {resources.RESCHEDULE_QUEUE},
     # Fans events out into deliveries on its own queue.
     "deliver_events": {resources.EVENTS_QUEUE},
     "copy_media": set(),
+    # Push: the worker only posts to connections; connecting brings an agent online (offers, presence notices).
+    "push_notices": set(),
+    "websocket_connect": {resources.ASSIGNMENT_QUEUE, resources.NOTICES_QUEUE},
+    "websocket_message": {resources.ASSIGNMENT_QUEUE},
+    "websocket_disconnect": {resources.NOTICES_QUEUE},
 }
 STARTS = {API: resources.AUTO_DELETE_MACHINE, "reschedule_deletions": resources.AUTO_DELETE_MACHINE,
           "send_outbound": resources.DELAYED_RETRY_MACHINE,
@@ -48,9 +55,11 @@ def _functions(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
     """Chalice function name -> properties of its AWS::Serverless::Function."""
     functions = {}
     for resource in synthesized.of_type("AWS::Serverless::Function").values():
-        # The API is app.app; a worker is <its blueprint's module>.<function name>.
+        # The API is app.app; a worker is <its blueprint's module>.<function name>; Chalice names the
+        # WebSocket routes' functions itself.
         handler = resource["Properties"]["Handler"]
-        functions[API if handler == "app.app" else handler.rsplit(".", 1)[-1]] = resource
+        name = API if handler == "app.app" else handler.rsplit(".", 1)[-1]
+        functions[WEBSOCKET_HANDLERS.get(name, name)] = resource
     return functions
 
 

@@ -107,6 +107,9 @@ def test_local_queues_have_the_template_attributes_and_redrive(
                 assert attributes[attribute] == str(expected[attribute]), (name, attribute)
         if "ContentBasedDeduplication" in expected:
             assert attributes["ContentBasedDeduplication"] == str(expected["ContentBasedDeduplication"]).lower()
+        for attribute in ("DeduplicationScope", "FifoThroughputLimit"):
+            if attribute in expected:
+                assert attributes.get(attribute) == expected[attribute], (name, attribute)
         if "RedrivePolicy" in expected:
             redrive = json.loads(attributes["RedrivePolicy"])
             template_dlq = names_by_id[expected["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]]

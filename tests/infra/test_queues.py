@@ -21,7 +21,8 @@ def _by_name(synthesized: Synthesized) -> dict[str, tuple[str, dict[str, Any]]]:
 
 def _attributes(properties: dict[str, Any]) -> dict[str, str]:
     """The template's queue properties in the shape of QueueDefinition.attributes()."""
-    names = ("VisibilityTimeout", "MessageRetentionPeriod", "FifoQueue", "ContentBasedDeduplication")
+    names = ("VisibilityTimeout", "MessageRetentionPeriod", "FifoQueue", "ContentBasedDeduplication",
+             "DeduplicationScope", "FifoThroughputLimit")
     return {name: str(properties[name]).lower() if isinstance(properties[name], bool) else str(properties[name])
             for name in names if name in properties}
 

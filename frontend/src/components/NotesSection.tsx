@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useId, useState } from 'preact/hooks';
+import { useNotices } from '../hooks/usePush';
 import { api } from '../api';
 import { reportError, useAlerts } from '../lib/alerts';
 import { fullTime, shortTime } from '../lib/format';
@@ -37,6 +38,12 @@ export function NotesSection({ conversationId, canWrite }: Props) {
   useEffect(() => {
     void load();
   }, [load]);
+  // A colleague's note on this conversation arrives as a pushed notice.
+  useNotices((message) => {
+    if (message.notices.some((notice) => notice.type === 'note' && notice.conversation_id === conversationId)) {
+      void load();
+    }
+  });
 
   const add = async (event: Event): Promise<void> => {
     event.preventDefault();

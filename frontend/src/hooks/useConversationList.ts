@@ -1,14 +1,17 @@
-// One inbox tab's conversations: the first page is polled every 1.5 s; "Load more" appends the
-// pages after it (those are not re-polled, but a conversation in the fresh first page always
-// wins over its older copy further down). Rows keep their keys, so a poll never re-creates
+// One inbox tab's conversations: the first page is read again on each pushed notice of a change in
+// the inbox (and by the safety poll while the socket is down); "Load more" appends the pages after
+// it (those are not re-read, but a conversation in the fresh first page always wins over its older
+// copy further down). Rows keep their keys, so a poll never re-creates
 // them: no flicker, and the list keeps its scroll position.
 
-import { useMemo, useState } from 'preact/hooks';
+import { useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { reportError, useAlerts } from '../lib/alerts';
+import { touchesList } from '../lib/push';
 import type { SortChoice } from '../lib/sorting';
 import type { Conversation, ConversationFilters, InboxView } from '../types';
-import { POLL_INTERVAL_MS, usePolling } from './usePolling';
+import { useNotices, usePollInterval, usePush } from './usePush';
+import { usePolling } from './usePolling';
 
 export const PAGE_SIZE = 50;
 
@@ -69,9 +72,14 @@ export function useConversationList(
         reportError(alerts, error, errorKey);
       }
     },
-    POLL_INTERVAL_MS,
+    usePollInterval(),
     [view, sort, order, filterKey],
   );
+  const { userId } = usePush();
+  const shown = useRef<ReadonlySet<string>>(new Set());
+  useNotices((message) => {
+    if (message.notices.some((notice) => touchesList(notice, view, userId, shown.current))) refresh();
+  });
 
   const loadMore = async (): Promise<void> => {
     if (!state.cursor || loadingMore) return;
@@ -98,6 +106,7 @@ export function useConversationList(
       seen.add(conversation.id);
       merged.push(conversation);
     }
+    shown.current = seen;
     return merged;
   }, [state.first, state.more]);
 

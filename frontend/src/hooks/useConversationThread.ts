@@ -1,14 +1,15 @@
-// One open conversation: its detail (state, owner, 24-hour window) and its messages, polled
-// every 1.5 s so delivery statuses and new customer messages show up live.
+// One open conversation: its detail (state, owner, 24-hour window) and its messages, read again on
+// each pushed notice about it (a message, a status, an assignment, tags, a note) and by the safety
+// poll while the socket is down, so delivery statuses and new customer messages show up live.
 //
 // The thread is read newest first (`order=desc`): opening a conversation reads one page, its
 // end, whatever the thread's length; older pages are read when the agent scrolls up
 // (`loadOlder`). Each poll reads the newest page again (fresh statuses, new messages) and goes
 // further back only until it meets a message already shown.
 //
-// Statuses of replies further up change too (a read receipt, a late failure). There is no feed
-// of status changes for the app (the background watcher reads conversation lists, which carry
-// no message statuses), so every other poll also re-reads one older page in view: a sweep that
+// Statuses of replies further up change too (a read receipt, a late failure). A status notice
+// names the message; when it is not in the newest page the read it triggers sweeps at once, and
+// otherwise every other read also re-reads one older page in view: a sweep that
 // walks back from the poll's page to the oldest reply whose status can still change, one page
 // of 50 per sweep, then starts again at the newest. It reads nothing while every reply beyond
 // the poll's page is settled (read, failed). A poll thus reads the detail, the newest page
@@ -18,7 +19,8 @@ import { useCallback, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { reportError, useAlerts } from '../lib/alerts';
 import type { Attachment, Conversation, ConversationDetail, Message, MessageStatus, Page } from '../types';
-import { POLL_INTERVAL_MS, usePolling } from './usePolling';
+import { useNotices, usePollInterval } from './usePush';
+import { usePolling } from './usePolling';
 
 /** Messages read when the conversation opens, and per older page. */
 export const THREAD_PAGE_SIZE = 50;
@@ -211,9 +213,18 @@ export function useConversationThread(conversationId: string): ConversationThrea
         reportError(alerts, error, errorKey);
       }
     },
-    POLL_INTERVAL_MS,
+    usePollInterval(),
     [conversationId],
   );
+  useNotices((message) => {
+    const mine = message.notices.filter((notice) => notice.conversation_id === conversationId);
+    if (!mine.length) return;
+    // A status of a reply further up than the newest page: this read sweeps (one older page in view).
+    if (mine.some((notice) => notice.type === 'status' && notice.message_id && !sweep.current.polled.has(notice.message_id))) {
+      sweep.current.polls = SWEEP_EVERY - 1;
+    }
+    refresh();
+  });
 
   const loadOlder = useCallback((): void => {
     const known = loadedRef.current;

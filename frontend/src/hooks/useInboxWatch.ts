@@ -1,24 +1,23 @@
-// Watches the inbox in the background for the whole signed-in session, whichever page is open:
-// the tab counts and the arrivals (new conversations, new customer messages) that drive the
-// desktop notifications and the title marker. It polls half a beat after the open list and
-// conversation (see usePolling) and reports any change in New or Assigned to me, so they can
-// read again at once instead of waiting for their own next beat.
+// Watches the inbox for the whole signed-in session, whichever page is open: the tab counts and the
+// arrivals (new conversations, new customer messages) that drive the desktop notifications and the
+// title marker. Both come from pushed notices: a notice about a moved conversation carries the
+// team's counts; a notice of a new conversation or message makes the watcher read New and Assigned
+// to me once, to see what arrived. It reads the counts itself when it starts and at every change of
+// the socket's state (the catch-up after a reconnect), and once a minute while the socket is down.
 //
-// There is no count endpoint: a count is the number of conversations on the first page of a
-// tab (up to COUNT_PAGE_SIZE), shown with a "+" when the tab has more pages.
+// WebSocket messages reach background tabs without the delay browsers put on their timers, so
+// notifications arrive while the agent looks elsewhere.
 
 import { useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { type Arrival, ArrivalTracker } from '../lib/arrivals';
-import type { Conversation, InboxView, Page } from '../types';
-import { POLL_INTERVAL_MS, usePolling } from './usePolling';
+import { type PushCounts, mayBeArrival } from '../lib/push';
+import type { InboxView } from '../types';
+import { useNotices, usePollInterval, usePush } from './usePush';
+import { usePolling } from './usePolling';
 
-export const COUNT_PAGE_SIZE = 50;
-/** While the page is hidden the watcher still runs (for notifications), less often. */
-const HIDDEN_INTERVAL_MS = 10_000;
-/** Assigned and All only feed counts: read them on every few ticks (and on the tick after New
- * or Assigned to me changed), not while hidden. */
-const SLOW_TICKS = 4;
+/** Conversations read to tell what arrived (New newest first, Assigned to me by latest message). */
+export const ARRIVALS_PAGE_SIZE = 50;
 
 export interface TabCount {
   count: number;
@@ -27,72 +26,72 @@ export interface TabCount {
 
 export type TabCounts = Partial<Record<InboxView, TabCount>>;
 
-function countOf(page: Page<Conversation>): TabCount {
-  return { count: page.items.length, more: page.next_cursor !== null };
-}
-
 export interface WatchListeners {
   /** New conversations or customer messages (not called for the first read). */
   onArrivals(arrivals: Arrival[]): void;
-  /** Anything changed in New or Assigned to me since the previous read. */
+  /** Anything changed in the inbox (the safety poll's reads, while the socket is down). */
   onChange(): void;
 }
 
-/** What a change in a list looks like: which conversations, at which version and activity. */
-function signatureOf(conversations: readonly Conversation[]): string {
-  return conversations.map((c) => `${c.id}:${c.version}:${c.last_message_at}`).join(',');
+/** Counts stop here (the API's default limit): beyond it a tab shows "999+". */
+const COUNT_LIMIT = 999;
+
+function tabCounts(counts: PushCounts): TabCounts {
+  const limit = counts.limit ?? COUNT_LIMIT;
+  const count = (value: number): TabCount => (value > limit ? { count: limit, more: true } : { count: value, more: false });
+  return { new: count(counts.new), mine: count(counts.mine), assigned: count(counts.assigned), all: count(counts.all) };
 }
 
 export function useInboxWatch(listeners: WatchListeners): TabCounts {
   const [counts, setCounts] = useState<TabCounts>({});
   const tracker = useRef(new ArrivalTracker());
-  const ticks = useRef(0);
-  const signature = useRef<string | null>(null);
-  const countAllNext = useRef(true);
   const listenersRef = useRef(listeners);
   listenersRef.current = listeners;
+  const interval = usePollInterval();
+  const { userId } = usePush();
+
+  const show = (next: PushCounts): void => {
+    const shown = tabCounts(next);
+    setCounts((current) => (JSON.stringify(shown) === JSON.stringify(current) ? current : shown));
+  };
+
+  const readArrivals = usePolling(
+    async (signal) => {
+      try {
+        const options = { limit: ARRIVALS_PAGE_SIZE, signal };
+        const [fresh, mine] = await Promise.all([
+          api.listConversations('new', { ...options, sort: 'created', order: 'desc' }),
+          api.listConversations('mine', { ...options, sort: 'activity', order: 'desc' }),
+        ]);
+        if (signal.aborted) return;
+        const arrivals = tracker.current.update([...fresh.items, ...mine.items]);
+        if (arrivals.length) listenersRef.current.onArrivals(arrivals);
+      } catch {
+        // A background read that fails is tried again at the next notice.
+      }
+    },
+    interval,
+    [],
+  );
 
   usePolling(
     async (signal) => {
-      const options = { limit: COUNT_PAGE_SIZE, signal };
-      const slow =
-        (countAllNext.current || ticks.current % SLOW_TICKS === 0) && document.visibilityState !== 'hidden';
-      ticks.current += 1;
-      if (slow) countAllNext.current = false;
       try {
-        // New: newest first, so a new conversation is on the first page however many wait.
-        // Mine: latest message first, so a new message in any of them is on the first page.
-        const [fresh, mine, assigned, all] = await Promise.all([
-          api.listConversations('new', { ...options, sort: 'created', order: 'desc' }),
-          api.listConversations('mine', { ...options, sort: 'activity', order: 'desc' }),
-          slow ? api.listConversations('assigned', options) : null,
-          slow ? api.listConversations('all', options) : null,
-        ]);
-        if (signal.aborted) return;
-        setCounts((current) => {
-          const next: TabCounts = { ...current, new: countOf(fresh), mine: countOf(mine) };
-          if (assigned) next.assigned = countOf(assigned);
-          if (all) next.all = countOf(all);
-          return JSON.stringify(next) === JSON.stringify(current) ? current : next;
-        });
-        const watched = [...fresh.items, ...mine.items];
-        const arrivals = tracker.current.update(watched);
-        if (arrivals.length) listenersRef.current.onArrivals(arrivals);
-        const nextSignature = signatureOf(watched);
-        if (signature.current !== null && nextSignature !== signature.current) {
-          countAllNext.current = true;
-          listenersRef.current.onChange();
-        }
-        signature.current = nextSignature;
+        const next = await api.inboxCounts(signal);
+        if (!signal.aborted) show(next);
       } catch {
-        // Errors show where the agent is looking (the open list or conversation); a background
-        // read that fails just tries again on the next tick.
+        // shown again by the next notice that carries counts
       }
+      if (interval !== null) listenersRef.current.onChange();
     },
-    POLL_INTERVAL_MS,
+    interval,
     [],
-    { hiddenIntervalMs: HIDDEN_INTERVAL_MS, phase: 0.5 },
   );
+
+  useNotices((message) => {
+    if (message.counts) show(message.counts);
+    if (message.notices.some((notice) => mayBeArrival(notice, userId))) readArrivals();
+  });
 
   return counts;
 }

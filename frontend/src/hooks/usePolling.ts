@@ -1,5 +1,7 @@
-// Runs an async task now and then every `intervalMs`, for as long as the component is mounted
-// and `deps` do not change. Runs never overlap; the signal passed to the task aborts when the
+// Runs an async task now and then every `intervalMs` (never again when it is null: the push socket
+// is up, and notices call the returned function instead), for as long as the component is mounted
+// and `deps` and the interval do not change (a change runs it at once: the catch-up read after the
+// socket came back, the first safety read after it went down). Runs never overlap; the signal passed to the task aborts when the
 // component unmounts or deps change. While the page is hidden it backs off: it runs every
 // `hiddenIntervalMs` (or not at all when that is null), and at once when the page is shown again.
 //
@@ -11,9 +13,6 @@
 import { useCallback, useEffect, useRef } from 'preact/hooks';
 
 export type PollTask = (signal: AbortSignal) => Promise<void>;
-
-/** How often the open list and conversation are read while the page is visible. */
-export const POLL_INTERVAL_MS = 1500;
 
 export interface PollOptions {
   /** How often to run while the page is hidden; null (the default): not at all. */
@@ -31,7 +30,7 @@ export function untilBeat(intervalMs: number, phase: number, now: number = perfo
 
 export function usePolling(
   task: PollTask,
-  intervalMs: number,
+  intervalMs: number | null,
   deps: readonly unknown[],
   options: PollOptions = {},
 ): () => void {
@@ -49,6 +48,7 @@ export function usePolling(
     const hidden = (): boolean => document.visibilityState === 'hidden';
     const schedule = (): void => {
       clearTimeout(timer);
+      if (intervalMs === null) return;
       timer = setTimeout(tick, hidden() ? (hiddenIntervalMs ?? intervalMs) : untilBeat(intervalMs, phase));
     };
 
@@ -82,7 +82,7 @@ export function usePolling(
     }
 
     const onVisibility = (): void => {
-      if (!hidden()) void run();
+      if (!hidden() && intervalMs !== null) void run();
     };
 
     runNowRef.current = () => void run();

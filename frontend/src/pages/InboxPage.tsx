@@ -54,11 +54,10 @@ export function InboxPage({ me, route, counts, watchTick, onTeamChange }: Props)
 
   useEffect(() => setListCount(undefined), [view]);
 
-  // The open tab counts what its list has loaded (more than the watcher's first page after
-  // "Load more"); the others count the watcher's first page.
-  const tabs: TabItem<InboxView>[] = TABS.map((tab) => ({
+    const tabs: TabItem<InboxView>[] = TABS.map((tab) => ({
     ...tab,
-    count: countText(tab.id === view ? (listCount ?? counts[tab.id]) : counts[tab.id]),
+    // Exact counts from the server; a filtered open tab counts what its list has loaded.
+    count: countText(tab.id === view && filterCount(filters) ? (listCount ?? counts[tab.id]) : (counts[tab.id] ?? listCount)),
   }));
 
   const selectView = (next: InboxView): void => navigate(inboxRoute(next, conversationId));

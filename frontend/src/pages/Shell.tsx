@@ -5,6 +5,7 @@ import { Dialog } from '../components/Dialog';
 import { ShortcutList } from '../components/ShortcutList';
 import { useAvailability } from '../hooks/useAvailability';
 import { useInboxWatch } from '../hooks/useInboxWatch';
+import { PushContext, usePushConnection } from '../hooks/usePush';
 import { useAlerts } from '../lib/alerts';
 import type { Arrival } from '../lib/arrivals';
 import { setTitleMarker, showNotification } from '../lib/desktop';
@@ -66,7 +67,16 @@ function notifyArrivals(arrivals: Arrival[]): void {
  * The signed-in app for one team: header, the page of the route, the background watcher
  * (tab counts, notifications, the unseen marker in the title) and the keyboard shortcuts.
  */
-export function Shell({ me, route, alertRegion, onSignOut, onTeamChange }: Props) {
+export function Shell(props: Props) {
+  const push = usePushConnection(props.me.team_id, props.me.user.id);
+  return (
+    <PushContext.Provider value={push}>
+      <SignedIn {...props} />
+    </PushContext.Provider>
+  );
+}
+
+function SignedIn({ me, route, alertRegion, onSignOut, onTeamChange }: Props) {
   const alerts = useAlerts();
   const attentive = useAttention();
   const [unseen, setUnseen] = useState(0);

@@ -35,14 +35,15 @@ class AutoAssignOutcome(Enum):
 
 @dataclass(frozen=True)
 class Tally:
-    """What one change adds to a team's counters: ``counts`` to the hour of ``at``, ``gauges`` to
-    the occupancy now (conversations in New and Assigned). The store counts it in the change's own
-    transaction."""
+    """What one change adds to a team's counters: ``counts`` to the hour of ``at`` (on the item of
+    ``agent_id``, the agent the change names, if any), ``gauges`` to the occupancy now
+    (conversations in New and Assigned). The store counts it in the change's own transaction."""
 
     team_id: str
     at: datetime
     counts: Mapping[str, int] = field(default_factory=dict)
     gauges: Mapping[str, int] = field(default_factory=dict)
+    agent_id: str | None = None
 
 
 class IngestAction(Enum):

@@ -37,6 +37,9 @@ class Presences(Protocol):
     def current(self, team_id: str, user_id: str) -> Presence | None:
         """One user's last heartbeat in a team with its status (a consistent read)."""
 
+    def record_departure(self, user_id: str, team_id: str, at: datetime) -> None:
+        """The user's last connection in the team closed: they count as offline there after a short grace."""
+
     def last_seen(self, team_id: str, user_id: str) -> datetime | None: ...
 
 

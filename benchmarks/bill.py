@@ -1,0 +1,70 @@
+"""The monthly bill at a volume and a team size, from the cost probe's measured per-unit costs
+and the fixed lines AWS charges whatever the traffic.
+
+Traffic per inbound message (a stated mix, not a measurement): a conversation opens with one of
+every three inbound messages (one opening, two follow-ups), is picked up once, and gets two
+replies with their status callbacks. Agents keep the inbox open 8 hours a day, 21 days a month,
+and the web app reads the list every 1.5 s while it is open (today's polling; with push the
+line shrinks to the WebSocket's connection minutes and one read per change).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from chalicelib.core import resources
+
+from benchmarks import prices
+
+OPENING, FOLLOW_UP, PICK_UP, REPLY, POLL = "opening", "follow-up", "pick-up", "reply", "poll"
+PER_INBOUND_MESSAGE: Mapping[str, float] = {OPENING: 1 / 3, FOLLOW_UP: 2 / 3, PICK_UP: 1 / 3, REPLY: 2 / 3}
+AGENT_HOURS_PER_MONTH = 8 * 21
+POLL_SECONDS = 1.5
+RETENTION_MONTHS = 12
+# Fixed resources (assumptions stated here, counted from infra/ where it defines them).
+SECRETS = 1 + 5  # the app's own, and one per channel account of a typical service
+ALARMS = len(resources.QUEUES) + 9  # a dead-letter alarm per queue, an error alarm per function
+# An event source mapping long-polls an idle queue with five pollers, 20 s per receive.
+IDLE_RECEIVES_PER_QUEUE_MONTH = 5 * 30 * 24 * 3600 / 20
+
+
+@dataclass(frozen=True)
+class Bill:
+    messages: int
+    agents: int
+    lines: dict[str, float]
+
+    @property
+    def total(self) -> float:
+        return sum(self.lines.values())
+
+
+def monthly(messages: int, agents: int, unit_dollars: Mapping[str, float], stored_bytes_per_message: float) -> Bill:
+    """``unit_dollars``: $ per unit of each kind (OPENING ... POLL) from the probe."""
+    traffic = sum(messages * share * unit_dollars[kind] for kind, share in PER_INBOUND_MESSAGE.items())
+    polls = agents * AGENT_HOURS_PER_MONTH * 3600 / POLL_SECONDS
+    stored_gb = messages * RETENTION_MONTHS * stored_bytes_per_message / 1e9
+    idle_polling = sum(IDLE_RECEIVES_PER_QUEUE_MONTH * (prices.SQS_FIFO_REQUEST if queue.fifo
+                                                        else prices.SQS_STANDARD_REQUEST)
+                       for queue in resources.QUEUES)
+    return Bill(messages, agents, {
+        "messages (per-message table)": traffic,
+        "agents' inbox polling": polls * unit_dollars[POLL],
+        "queues' idle polling": idle_polling,
+        "Cognito users": agents * prices.COGNITO_MONTHLY_ACTIVE_USER,
+        "secrets": SECRETS * prices.SECRETS_MANAGER_SECRET_MONTH,
+        "alarms": ALARMS * prices.CLOUDWATCH_ALARM_MONTH,
+        f"storage ({RETENTION_MONTHS} months kept)": stored_gb * prices.DYNAMODB_STORAGE_GB_MONTH,
+        "point-in-time recovery": stored_gb * prices.DYNAMODB_PITR_GB_MONTH,
+    })
+
+
+def table(bills: list[Bill]) -> str:
+    names = list(bills[0].lines)
+    header = "| inbound messages / month | agents | " + " | ".join(names) + " | total $ / month |"
+    lines = [header, "|---:|---:|" + "---:|" * (len(names) + 1)]
+    for bill in bills:
+        cells = " | ".join(f"{bill.lines[name]:,.2f}" for name in names)
+        lines.append(f"| {bill.messages:,} | {bill.agents:,} | {cells} | {bill.total:,.2f} |")
+    return "\n".join(lines)

@@ -1,0 +1,179 @@
+import type { PushEndpointOut, TabCountsOut } from '../api-types';
+import type { ConversationState, InboxView } from '../types';
+
+// The inbox's WebSocket: one per tab, to the API's WebSocket endpoint (GET /push says where), which
+// sends small "what changed" notices (ids, never content) instead of the tab polling. The token
+// travels as the second offered subprotocol, so it is never part of a URL.
+//
+// Reconnects after any close with exponential backoff and full jitter (a server restart does not
+// bring every tab back in the same second); while it is down, listeners are told, so the app reads
+// once at each change of state (the catch-up read after a reconnect) and polls slowly only while down.
+// The heartbeat that keeps the agent online rides the socket.
+
+export type NoticeType = 'conversation' | 'message' | 'status' | 'tags' | 'note' | 'presence';
+
+export interface Notice {
+  type: NoticeType;
+  conversation_id?: string;
+  message_id?: string;
+  user_id?: string;
+  /** Where the conversation is now, and who has it (conversation and message notices). */
+  state?: ConversationState;
+  owner_id?: string;
+}
+
+const LIST_CHANGES: ReadonlySet<NoticeType> = new Set(['conversation', 'message', 'tags']);
+
+/**
+ * Whether a notice can change what a tab shows: a conversation it shows, or one that is now where
+ * the tab looks (New: new; Assigned: assigned; Assigned to me: assigned to me; All: anything). A
+ * tab that cannot be touched is not read again: with many agents, most notices concern few of them.
+ */
+export function touchesList(notice: Notice, view: InboxView, me: string, shown: ReadonlySet<string>): boolean {
+  if (!LIST_CHANGES.has(notice.type)) return false;
+  if (notice.conversation_id !== undefined && shown.has(notice.conversation_id)) return true;
+  if (notice.state === undefined) return notice.type !== 'tags';
+  switch (view) {
+    case 'all':
+      return true;
+    case 'new':
+      return notice.state === 'new';
+    case 'assigned':
+      return notice.state === 'assigned';
+    case 'mine':
+      return notice.state === 'assigned' && notice.owner_id === me;
+  }
+}
+
+/** Whether a notice may be an arrival worth a notification: a new conversation, or news in one of mine. */
+export function mayBeArrival(notice: Notice, me: string): boolean {
+  if (notice.type !== 'conversation' && notice.type !== 'message') return false;
+  return notice.state === undefined || notice.state === 'new' || notice.owner_id === me;
+}
+
+/** The tabs' counts a notice may carry (and GET /team/inbox-counts answers). */
+export type PushCounts = TabCountsOut;
+
+export interface PushMessage {
+  notices: Notice[];
+  counts?: PushCounts;
+}
+
+/** Where to connect, and the subprotocol to offer before the token (GET /push). */
+export type PushEndpoint = PushEndpointOut;
+
+/** How long the socket must be open before the next failure starts the backoff from scratch. */
+const STABLE_MS = 10_000;
+const BASE_MS = 500;
+const MAX_MS = 30_000;
+/** API Gateway closes a connection idle for 10 minutes; the heartbeat also keeps the agent online. */
+export const SOCKET_HEARTBEAT_MS = 60_000;
+
+/** Milliseconds before reconnect attempt `attempt` (0-based): full jitter over an exponential cap. */
+export function backoffDelay(attempt: number, random: () => number = Math.random): number {
+  const cap = Math.min(MAX_MS, BASE_MS * 2 ** Math.min(attempt, 16));
+  return Math.max(BASE_MS / 2, Math.round(random() * cap));
+}
+
+export function parsePushMessage(data: unknown): PushMessage | null {
+  if (typeof data !== 'string') return null;
+  try {
+    const value = JSON.parse(data) as unknown;
+    if (typeof value !== 'object' || value === null || !Array.isArray((value as PushMessage).notices)) return null;
+    return value as PushMessage;
+  } catch {
+    return null;
+  }
+}
+
+export interface PushOptions {
+  endpoint(): Promise<PushEndpoint>;
+  token(): string | null;
+  team: string;
+  onMessage(message: PushMessage): void;
+  onState(up: boolean): void;
+}
+
+export class PushClient {
+  private socket: WebSocket | null = null;
+  private attempt = 0;
+  private retry: ReturnType<typeof setTimeout> | undefined;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private openedAt = 0;
+  private stopped = false;
+  private up = false;
+
+  constructor(private readonly options: PushOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    void this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    clearInterval(this.heartbeat);
+    this.socket?.close(1000, 'signed out');
+    this.socket = null;
+    this.setUp(false);
+  }
+
+  private setUp(up: boolean): void {
+    if (this.up === up) return;
+    this.up = up;
+    this.options.onState(up);
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    const token = this.options.token();
+    let endpoint: PushEndpoint;
+    try {
+      if (!token) throw new Error('signed out');
+      endpoint = await this.options.endpoint();
+    } catch {
+      this.scheduleRetry();
+      return;
+    }
+    if (this.stopped) return;
+    const url = `${endpoint.url}${endpoint.url.includes('?') ? '&' : '?'}team=${encodeURIComponent(this.options.team)}`;
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(url, [endpoint.protocol, token]);
+    } catch {
+      this.scheduleRetry();
+      return;
+    }
+    this.socket = socket;
+    socket.onopen = () => {
+      this.openedAt = Date.now();
+      clearInterval(this.heartbeat);
+      this.heartbeat = setInterval(() => {
+        if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ action: 'heartbeat' }));
+      }, SOCKET_HEARTBEAT_MS);
+      this.setUp(true);
+    };
+    socket.onmessage = (event: MessageEvent) => {
+      const message = parsePushMessage(event.data);
+      if (message) this.options.onMessage(message);
+    };
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      clearInterval(this.heartbeat);
+      if (this.openedAt && Date.now() - this.openedAt >= STABLE_MS) this.attempt = 0;
+      this.openedAt = 0;
+      this.setUp(false);
+      this.scheduleRetry();
+    };
+  }
+
+  private scheduleRetry(): void {
+    if (this.stopped) return;
+    clearTimeout(this.retry);
+    const delay = backoffDelay(this.attempt);
+    this.attempt += 1;
+    this.retry = setTimeout(() => void this.connect(), delay);
+  }
+}

@@ -1,0 +1,115 @@
+"""WebSocket connections of the agents' browsers, and the team counts the push worker sends them.
+
+Two items per connection:
+
+=====================  =============================  ===============================
+item                   pk                             sk
+=====================  =============================  ===============================
+team's connection      PUSH#<team>                    CONN#<user>#<connection id>
+connection by id       CONN#<connection id>           CONNECTION
+=====================  =============================  ===============================
+
+The team's items are what a fan-out reads (one Query of the team's partition); the item by id is
+what ``$disconnect`` and a message find (API Gateway gives only the connection id). API Gateway
+closes a connection after two hours at most, so both items expire through the table's TTL a little
+later, should ``$disconnect`` never arrive (it is not guaranteed).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from chalicelib.domain.models import ConversationState
+from chalicelib.domain.ports.push import COUNT_LIMIT, Connection, TeamCounts
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+
+from . import keys
+from .items import ConversationItem, TableItem
+
+# API Gateway's maximum connection duration is 2 hours; the margin covers clock skew and the TTL's lag.
+CONNECTION_LIFETIME = timedelta(hours=3)
+# Counts stop here: a tab shows "999+" beyond, and no count reads more than this many items.
+_CONNECTION_SK = "CONNECTION"
+
+
+def _team_pk(team_id: str) -> str:
+    return f"PUSH#{team_id}"
+
+
+def _team_sk(user_id: str, connection_id: str) -> str:
+    return f"CONN#{user_id}#{connection_id}"
+
+
+def _by_id_pk(connection_id: str) -> str:
+    return f"CONN#{connection_id}"
+
+
+class TeamConnectionItem(TableItem, discriminator="push_connection"):
+    connection_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    team_id = UnicodeAttribute()
+    connected_at = UTCDateTimeAttribute()
+    expires_at = NumberAttribute()
+
+
+class ConnectionByIdItem(TableItem, discriminator="push_connection_id"):
+    user_id = UnicodeAttribute()
+    team_id = UnicodeAttribute()
+    expires_at = NumberAttribute()
+
+
+class ConnectionStore:
+    def add(self, connection: Connection, at: datetime) -> None:
+        expires_at = int((at + CONNECTION_LIFETIME).timestamp())
+        with TableItem.batch_write() as batch:
+            batch.save(TeamConnectionItem(
+                _team_pk(connection.team_id), _team_sk(connection.user_id, connection.connection_id),
+                connection_id=connection.connection_id, user_id=connection.user_id, team_id=connection.team_id,
+                connected_at=at, expires_at=expires_at))
+            batch.save(ConnectionByIdItem(_by_id_pk(connection.connection_id), _CONNECTION_SK,
+                                          user_id=connection.user_id, team_id=connection.team_id,
+                                          expires_at=expires_at))
+
+    def get(self, connection_id: str) -> Connection | None:
+        try:
+            item = ConnectionByIdItem.get(_by_id_pk(connection_id), _CONNECTION_SK, consistent_read=True)
+        except ConnectionByIdItem.DoesNotExist:
+            return None
+        return Connection(connection_id, item.user_id, item.team_id)
+
+    def remove(self, connection: Connection) -> None:
+        with TableItem.batch_write() as batch:
+            batch.delete(TeamConnectionItem(_team_pk(connection.team_id),
+                                            _team_sk(connection.user_id, connection.connection_id)))
+            batch.delete(ConnectionByIdItem(_by_id_pk(connection.connection_id), _CONNECTION_SK))
+
+    def of_team(self, team_id: str) -> list[Connection]:
+        """Every open connection of the team: one Query of its partition (paged by PynamoDB)."""
+        return [Connection(item.connection_id, item.user_id, item.team_id)
+                for item in TeamConnectionItem.query(_team_pk(team_id), TeamConnectionItem.sk.startswith("CONN#"))
+                if isinstance(item, TeamConnectionItem)]
+
+    def of_user(self, team_id: str, user_id: str) -> list[Connection]:
+        return [Connection(item.connection_id, item.user_id, item.team_id)
+                for item in TeamConnectionItem.query(
+                    _team_pk(team_id), TeamConnectionItem.sk.startswith(f"CONN#{user_id}#"), consistent_read=True)
+                if isinstance(item, TeamConnectionItem)]
+
+
+def team_counts(team_id: str) -> TeamCounts:
+    """The tab counts of a team: New and All by COUNT queries, Assigned by reading the owners of the
+    assigned conversations (which also gives every agent's Assigned-to-me count in the same read)."""
+    new = ConversationItem.state_created.count(keys.state_list_pk(team_id, ConversationState.NEW.value),
+                                                limit=COUNT_LIMIT + 1)
+    everything = ConversationItem.team_created.count(keys.team_list_pk(team_id), limit=COUNT_LIMIT + 1)
+    owners: Counter[str] = Counter()
+    assigned = 0
+    for item in ConversationItem.state_created.query(
+            keys.state_list_pk(team_id, ConversationState.ASSIGNED.value), limit=COUNT_LIMIT + 1,
+            attributes_to_get=["pk", "sk", "kind", "owner_id"]):
+        assigned += 1
+        if item.owner_id:
+            owners[item.owner_id] += 1
+    return TeamCounts(new=min(new, COUNT_LIMIT + 1), assigned=min(assigned, COUNT_LIMIT + 1),
+                      all=min(everything, COUNT_LIMIT + 1), mine=dict(owners))

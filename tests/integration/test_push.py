@@ -1,0 +1,252 @@
+"""Push over the WebSocket API: $connect authenticates, notices reach the team's connections and no
+other team's, and a gone connection is removed on send (the local runtime's WebSocket API, with the
+app's own handlers and the management API the push worker posts to)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime
+from typing import Any
+
+import pytest
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import ClientConnection, connect
+
+from local.runtime import LocalRuntime
+from tests.integration.admin_helpers import new_team, new_user
+from tests.integration.conftest import drain
+from tests.integration.inbox_support import get, new_conversation, post
+from tests.support import login, wait_for
+
+PROTOCOL = "open-contact.v1"
+
+
+def token(headers: dict[str, str]) -> str:
+    return headers["Authorization"].removeprefix("Bearer ")
+
+
+def team_of(api: str, headers: dict[str, str]) -> str:
+    team: str = get(api, "/me", headers).json()["team_id"]
+    return team
+
+
+def open_socket(runtime: LocalRuntime, headers: dict[str, str], team: str) -> ClientConnection:
+    assert runtime.info is not None
+    return connect(f"{runtime.info.push_url}?team={team}", subprotocols=[PROTOCOL, token(headers)],  # type: ignore[list-item]
+                   open_timeout=10)
+
+
+def received(socket: ClientConnection, timeout: float = 5) -> list[dict[str, Any]]:
+    """Every push message that arrives within the timeout of the previous one."""
+    messages = []
+    while True:
+        try:
+            messages.append(json.loads(socket.recv(timeout=timeout)))
+        except TimeoutError:
+            return messages
+        timeout = 0.5
+
+
+def connections_of(team: str) -> list[Any]:
+    from chalicelib.storage.connections import ConnectionStore
+
+    return ConnectionStore().of_team(team)
+
+
+def test_connect_stores_the_connection_and_disconnect_removes_it(runtime: LocalRuntime, api: str,
+                                                                  agent1: dict[str, str]) -> None:
+    # Given: agent 1's ID token and team
+    team = team_of(api, agent1)
+    # When: the browser connects
+    socket = open_socket(runtime, agent1, team)
+    # Then: the handshake names our protocol, and the connection is stored for the team
+    assert socket.subprotocol == PROTOCOL
+    stored = [c for c in connections_of(team) if c.user_id == socket_user(api, agent1)]
+    assert stored
+    # When: it closes; Then: the connection is gone from the table
+    socket.close()
+    wait_for(lambda: not [c for c in connections_of(team) if c.connection_id in {s.connection_id for s in stored}],
+             timeout=10)
+
+
+def socket_user(api: str, headers: dict[str, str]) -> str:
+    user_id: str = get(api, "/me", headers).json()["user"]["id"]
+    return user_id
+
+
+@pytest.mark.parametrize("protocols", [
+    [PROTOCOL, "not-a-token"],
+    [PROTOCOL],
+    ["something-else"],
+])
+def test_a_rejected_token_gets_no_connection(runtime: LocalRuntime, api: str, agent1: dict[str, str],
+                                             protocols: list[str]) -> None:
+    team = team_of(api, agent1)
+    before = {c.connection_id for c in connections_of(team)}
+    assert runtime.info is not None
+    # When: the handshake carries no valid ID token; Then: it is refused with 401 and nothing is stored
+    with pytest.raises(InvalidStatus) as refused:
+        connect(f"{runtime.info.push_url}?team={team}", subprotocols=protocols, open_timeout=10)  # type: ignore[arg-type]
+    assert refused.value.response.status_code == 401
+    assert {c.connection_id for c in connections_of(team)} == before
+
+
+def admin(api: str, demo: dict[str, Any]) -> dict[str, str]:
+    return login(api, "admin@example.com", demo["password"])
+
+
+def test_a_team_the_user_is_not_in_is_refused(runtime: LocalRuntime, api: str, demo: dict[str, Any],
+                                              agent1: dict[str, str]) -> None:
+    assert runtime.info is not None
+    other = new_team(api, admin(api, demo))["id"]
+    with pytest.raises(InvalidStatus) as refused:
+        open_socket(runtime, agent1, other)
+    assert refused.value.response.status_code == 403
+
+
+def test_a_new_conversation_reaches_the_team_and_no_other_team(runtime: LocalRuntime, api: str, webhook_url: str,
+                                                                demo: dict[str, Any], agent1: dict[str, str],
+                                                                agent2: dict[str, str]) -> None:
+    # Given: two agents of the default team connected, and an agent of another team connected
+    team = team_of(api, agent1)
+    administrator = admin(api, demo)
+    other_team = new_team(api, administrator)["id"]
+    _, outsider = new_user(runtime, api, administrator, role="agent", team_ids=[other_team])
+    drain(runtime, "notices")
+    first, second, foreign = (open_socket(runtime, agent1, team), open_socket(runtime, agent2, team),
+                              open_socket(runtime, outsider, other_team))
+    drain(runtime, "notices")  # the presence notices of connecting
+    for socket in (first, second, foreign):
+        received(socket, timeout=1)
+    # When: a customer writes, and the worker sends the notices queued on the way
+    text = f"secret order {secrets.token_hex(4)}"
+    _, conversation = new_conversation(runtime, api, webhook_url, demo, agent1, text=text)
+    drain(runtime, "notices")
+    # Then: both agents of the team are told which conversation changed, with its counts, and not what was written
+    for socket in (first, second):
+        messages = received(socket)
+        raw = json.dumps(messages)
+        assert text not in raw
+        assert conversation["customer_id"] not in raw
+        notices = [n for m in messages for n in m["notices"]]
+        assert {"type": "conversation", "conversation_id": conversation["id"], "state": "new"} in notices
+        assert any(n["type"] == "message" and n["conversation_id"] == conversation["id"] for n in notices)
+        counts = next(m["counts"] for m in messages if "counts" in m)
+        new_tab = get(api, "/conversations", agent1, view="new", limit=100).json()
+        assert counts["new"] == len(new_tab["items"]) or new_tab["next_cursor"]
+    # And: the agent of the other team hears nothing about it
+    assert received(foreign, timeout=1) == []
+    for socket in (first, second, foreign):
+        socket.close()
+
+
+def test_tags_and_notes_are_pushed(runtime: LocalRuntime, api: str, webhook_url: str, demo: dict[str, Any],
+                                   agent1: dict[str, str]) -> None:
+    team = team_of(api, agent1)
+    _, conversation = new_conversation(runtime, api, webhook_url, demo, agent1)
+    drain(runtime, "notices")
+    socket = open_socket(runtime, agent1, team)
+    drain(runtime, "notices")
+    received(socket, timeout=1)
+    # When: a tag and a note are added
+    assert post(api, f"/conversations/{conversation['id']}/tags", agent1, {"tags": ["push"]}).status_code == 200
+    assert post(api, f"/conversations/{conversation['id']}/notes", agent1, {"text": "call back"}).status_code == 201
+    drain(runtime, "notices")
+    # Then: both changes are announced
+    notices = [n for m in received(socket) for n in m["notices"]]
+    assert {"type": "tags", "conversation_id": conversation["id"]} in notices
+    assert {"type": "note", "conversation_id": conversation["id"]} in notices
+    socket.close()
+
+
+def test_a_gone_connection_is_removed_when_sending(runtime: LocalRuntime, api: str, agent1: dict[str, str]) -> None:
+    from chalicelib import wiring
+    from chalicelib.core.clock import utc_now
+    from chalicelib.domain.notices import Notice, NoticeType
+    from chalicelib.domain.ports.push import Connection
+    from chalicelib.storage.connections import ConnectionStore
+
+    # Given: a connection the table still holds but API Gateway no longer has ($disconnect never arrived)
+    team = team_of(api, agent1)
+    stale = Connection(f"gone{secrets.token_hex(4)}=", socket_user(api, agent1), team)
+    ConnectionStore().add(stale, utc_now())
+    # When: the worker sends a notice to the team
+    report = wiring.push_fan_out().deliver([Notice(type=NoticeType.NOTE, team_id=team, conversation_id="x")])
+    # Then: the post answered 410 and the connection is removed
+    assert report.gone >= 1
+    assert ConnectionStore().get(stale.connection_id) is None
+    assert stale.connection_id not in {c.connection_id for c in connections_of(team)}
+
+
+def test_an_agent_whose_last_socket_closed_goes_offline_after_the_grace(runtime: LocalRuntime, api: str,
+                                                                      agent2: dict[str, str]) -> None:
+    from chalicelib.core.clock import utc_now
+    from chalicelib.domain.work_models import DEPARTURE_GRACE, ONLINE_WINDOW
+    from chalicelib.storage import presence
+
+    # Given agent 2 connected (which counts as a heartbeat) in their team
+    team = team_of(api, agent2)
+    user = socket_user(api, agent2)
+    socket = open_socket(runtime, agent2, team)
+    seen = _last_seen(presence, team, user)
+    assert seen is not None
+    assert utc_now() - seen < ONLINE_WINDOW - DEPARTURE_GRACE
+    # When the socket closes
+    socket.close()
+    # Then they still count as online now, but only for the grace: their presence runs out then
+    gone = wait_for(lambda: (s := _last_seen(presence, team, user)) is not None and s < seen and s, timeout=10,
+                    what="presence dated back")
+    assert isinstance(gone, datetime)
+    runs_out = gone + ONLINE_WINDOW
+    assert utc_now() < runs_out <= utc_now() + DEPARTURE_GRACE
+
+
+def test_the_heartbeat_rides_the_socket_and_other_messages_are_refused(runtime: LocalRuntime, api: str,
+                                                                       agent1: dict[str, str]) -> None:
+    from chalicelib.storage import presence
+
+    team = team_of(api, agent1)
+    user = socket_user(api, agent1)
+    socket = open_socket(runtime, agent1, team)
+    connected = _last_seen(presence, team, user)
+    assert connected is not None
+    # When the browser sends something that is not a heartbeat, nothing changes and the socket stays open
+    socket.send("not json")
+    socket.send(json.dumps({"action": "subscribe"}))
+    # When it sends the heartbeat, the user's presence moves forward
+    socket.send(json.dumps({"action": "heartbeat"}))
+    beat = wait_for(lambda: (s := _last_seen(presence, team, user)) is not None and s > connected and s, timeout=10,
+                    what="a later heartbeat")
+    assert beat
+    socket.ping().wait(5)
+    socket.close()
+
+
+def test_tab_counts_are_exact_beyond_a_page(runtime: LocalRuntime, api: str, demo: dict[str, Any]) -> None:
+    from datetime import UTC, timedelta
+
+    from chalicelib.domain.models import Channel, ContentKind, InboundMessage
+    from chalicelib.storage.connections import team_counts
+    from chalicelib.storage.repository import ContactRepository
+
+    # Given a team with 120 new conversations (more than the old count's page of 50)
+    team = new_team(api, admin(api, demo))["id"]
+    now = datetime.now(UTC)
+    prefix = f"{secrets.randbelow(10_000):04d}"
+    conversations = [[InboundMessage(
+        channel=Channel.WHATSAPP, account_id="wa-demo", provider_message_id=f"wamid.COUNT{prefix}.{n}",
+        customer_id=f"+3162{prefix}{n:03d}", customer_name=None, sent_at=now - timedelta(seconds=n),
+        kind=ContentKind.TEXT, text="count me")] for n in range(120)]
+    ContactRepository().import_conversations(conversations, team_id=team)
+    # When the team's counts are read (what a notice carries and GET /team/inbox-counts answers)
+    counts = team_counts(team)
+    # Then they are exact
+    assert (counts.new, counts.assigned, counts.all, counts.mine) == (120, 0, 120, {})
+    answer = get(api, "/team/inbox-counts", admin(api, demo), team=team).json()
+    assert answer == {"new": 120, "mine": 0, "assigned": 0, "all": 120, "limit": 999}
+
+
+def _last_seen(presence: Any, team: str, user: str) -> datetime | None:
+    seen = presence.current(team, user)
+    return seen.last_seen if seen is not None else None

@@ -1,0 +1,144 @@
+"""The push worker's fan-out: one post per connection per batch (however many notices), counts only
+when a conversation moved, each agent's own Assigned-to-me count, no customer content, a team looked
+up for a notice that names none, gone connections removed, posts in flight bounded by the pool."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+from chalicelib.domain.errors import Unauthenticated
+from chalicelib.domain.notices import Notice, NoticeType, notice_of
+from chalicelib.domain.ports.push import Connection, TeamCounts
+from chalicelib.domain.push import PROTOCOL, PushFanOut, token_of
+
+
+class FakeConnections:
+    def __init__(self, connections: list[Connection]) -> None:
+        self.connections = list(connections)
+        self.reads = 0
+
+    def of_team(self, team_id: str) -> list[Connection]:
+        self.reads += 1
+        return [c for c in self.connections if c.team_id == team_id]
+
+    def remove(self, connection: Connection) -> None:
+        self.connections.remove(connection)
+
+
+class FakeGateway:
+    def __init__(self, gone: set[str] = frozenset(), delay: float = 0.0) -> None:  # type: ignore[assignment]
+        self.gone = gone
+        self.delay = delay
+        self.posts: dict[str, list[dict[str, object]]] = {}
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self._lock = threading.Lock()
+
+    def post(self, connection_id: str, data: bytes) -> bool:
+        with self._lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        time.sleep(self.delay)
+        with self._lock:
+            self.in_flight -= 1
+            if connection_id in self.gone:
+                return False
+            self.posts.setdefault(connection_id, []).append(json.loads(data))
+        return True
+
+
+COUNTS = TeamCounts(new=3, assigned=5, all=1000, mine={"u1": 2})
+
+
+def connections(team: str, count: int) -> list[Connection]:
+    return [Connection(f"{team}-{i}", f"u{i % 2}", team) for i in range(count)]
+
+
+def test_a_batch_is_one_post_per_connection_of_the_team_concerned_and_none_elsewhere() -> None:
+    # Given two teams' connections
+    store = FakeConnections(connections("a", 4) + connections("b", 3))
+    gateway = FakeGateway()
+    counted: list[str] = []
+
+    def counts(team: str) -> TeamCounts:
+        counted.append(team)
+        return COUNTS
+
+    fan_out = PushFanOut(store, gateway, lambda _: None, counts)
+    # When a batch of three notices about team a is delivered
+    report = fan_out.deliver([
+        Notice(type=NoticeType.CONVERSATION, team_id="a", conversation_id="c1"),
+        Notice(type=NoticeType.MESSAGE, team_id="a", conversation_id="c1", message_id="m1"),
+        Notice(type=NoticeType.TAGS, team_id="a", conversation_id="c2"),
+    ])
+    # Then each connection of team a got one post carrying all three, and team b got nothing
+    assert sorted(gateway.posts) == [f"a-{i}" for i in range(4)]
+    assert all(len(posts) == 1 and len(posts[0]["notices"]) == 3 for posts in gateway.posts.values())  # type: ignore[arg-type]
+    assert (report.teams, report.sent, report.gone, report.failed) == (1, 4, 0, 0)
+    assert store.reads == 1
+    assert counted == ["a"]
+    # And the counts are the team's, with each agent's own Assigned-to-me
+    first = gateway.posts["a-1"][0]  # user u1
+    assert first["counts"] == {"new": 3, "mine": 2, "assigned": 5, "all": 1000, "limit": 999}
+    assert gateway.posts["a-0"][0]["counts"]["mine"] == 0  # type: ignore[index]
+    # And a notice names no team
+    assert all("team_id" not in notice for notice in first["notices"])  # type: ignore[attr-defined]
+
+
+def test_counts_are_read_only_when_a_conversation_moved() -> None:
+    store = FakeConnections(connections("a", 2))
+    gateway = FakeGateway()
+    fan_out = PushFanOut(store, gateway, lambda _: None, lambda _: pytest.fail("counts read"))
+    fan_out.deliver([Notice(type=NoticeType.STATUS, team_id="a", conversation_id="c", message_id="m")])
+    assert all("counts" not in posts[0] for posts in gateway.posts.values())
+
+
+def test_a_notice_without_team_is_sent_to_its_conversations_team_or_dropped() -> None:
+    store = FakeConnections(connections("a", 1) + connections("b", 1))
+    gateway = FakeGateway()
+    fan_out = PushFanOut(store, gateway, {"c-of-b": "b"}.get, lambda _: COUNTS)
+    report = fan_out.deliver([Notice(type=NoticeType.STATUS, conversation_id="c-of-b", message_id="m"),
+                              Notice(type=NoticeType.STATUS, conversation_id="purged", message_id="m")])
+    assert list(gateway.posts) == ["b-0"]
+    assert report.teams == 1
+
+
+def test_gone_connections_are_removed_and_the_rest_still_served() -> None:
+    store = FakeConnections(connections("a", 3))
+    gateway = FakeGateway(gone={"a-1"})
+    report = PushFanOut(store, gateway, lambda _: None, lambda _: COUNTS).deliver(
+        [Notice(type=NoticeType.NOTE, team_id="a", conversation_id="c")])
+    assert (report.sent, report.gone) == (2, 1)
+    assert [c.connection_id for c in store.connections] == ["a-0", "a-2"]
+
+
+def test_posts_in_flight_are_bounded_by_the_pool() -> None:
+    store = FakeConnections(connections("a", 40))
+    gateway = FakeGateway(delay=0.01)
+    PushFanOut(store, gateway, lambda _: None, lambda _: COUNTS, threads=4).deliver(
+        [Notice(type=NoticeType.NOTE, team_id="a", conversation_id="c")])
+    assert len(gateway.posts) == 40
+    assert 1 < gateway.most_in_flight <= 4
+
+
+def test_notices_of_events_carry_ids_only() -> None:
+    from datetime import UTC, datetime
+
+    from chalicelib.domain.events import status_changed
+    from chalicelib.domain.models import DeliveryStatus
+
+    notice = notice_of(status_changed("c1", "m1", DeliveryStatus.READ, datetime.now(UTC)))
+    assert notice.model_dump(exclude_none=True) == {"type": "status", "conversation_id": "c1", "message_id": "m1"}
+
+
+@pytest.mark.parametrize("header", [None, "", "other", PROTOCOL, f"{PROTOCOL}, a, b", "token-only"])
+def test_the_token_must_come_as_the_second_offered_subprotocol(header: str | None) -> None:
+    with pytest.raises(Unauthenticated):
+        token_of(header)
+
+
+def test_the_token_is_read_from_the_offered_subprotocols() -> None:
+    assert token_of(f"{PROTOCOL}, eyJ.abc.def") == "eyJ.abc.def"
