@@ -229,7 +229,8 @@ def run(count: int) -> tuple[list[Phase], float]:  # noqa: C901 - one scenario t
     """The phases, and the table's bytes (items and index entries) per inbound message."""
     install_meter()
     sys.stdout = LOG  # before the functions' loggers take hold of it
-    runtime = LocalRuntime(RuntimeConfig(port=0, moto_port=0, simulator_port=0, start_pollers=False,
+    runtime = LocalRuntime(RuntimeConfig(port=0, moto_port=0, simulator_port=0, push_port=0, push_management_port=0,
+                                         start_pollers=False,
                                          poll_wait_seconds=0))
     runtime.start()
     assert runtime.resources is not None

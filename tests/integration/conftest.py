@@ -24,7 +24,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def runtime() -> Iterator[LocalRuntime]:
-    local = LocalRuntime(RuntimeConfig(port=0, moto_port=0, simulator_port=0, start_pollers=False, poll_wait_seconds=0,
+    local = LocalRuntime(RuntimeConfig(port=0, moto_port=0, simulator_port=0, push_port=0, push_management_port=0,
+                                       start_pollers=False, poll_wait_seconds=0,
                                        retry_base_seconds=1))
     local.start()
     yield local

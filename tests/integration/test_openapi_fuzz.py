@@ -68,7 +68,7 @@ OPERATIONS = _operations()
 ACCESS = {(route.method, route.path): route.access for route in kit.API_ROUTES}
 # Access labels under which an agent may call a route (fuzzed as the agent too), and those that
 # refuse agents before reading anything (fuzzed as the administrator only).
-AGENT_LABELS = {kit.ANYONE, kit.WORKERS, kit.CUSTOMER_WORKERS, kit.STARTERS, kit.ASSIGNERS, kit.OWNER,
+AGENT_LABELS = {kit.ANYONE, kit.SELF, kit.WORKERS, kit.CUSTOMER_WORKERS, kit.STARTERS, kit.ASSIGNERS, kit.OWNER,
                 f"{kit.OWNER}; administrator", f"{kit.WORKERS}; if assigned: {kit.OWNER} or administrator",
                 f"{kit.READERS}; agents of the team"}
 NO_AGENT_LABELS = {kit.ADMIN, kit.READERS, kit.PUBLIC}
