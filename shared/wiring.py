@@ -30,7 +30,7 @@ from .domain.events import EventPublisher
 from .domain.export import Exporter
 from .domain.inbox import Inbox
 from .domain.intake import WebhookIntake
-from .domain.lifecycle import Lifecycle
+from .domain.lifecycle import ConversationLifecycle
 from .domain.me import Myself
 from .domain.media_copy import MEDIA_RETRY_HORIZON, MediaCopier
 from .domain.notices import NoticePublisher
@@ -47,7 +47,7 @@ from .domain.service_admin import ServiceAdministration
 from .domain.sign_in_throttle import SignInThrottle
 from .domain.statistics import StatisticsReader, StatsRecorder
 from .domain.subscriptions_admin import SubscriptionAdministration
-from .domain.tagging import Tagging
+from .domain.tags_and_notes import TagsAndNotes
 from .domain.teams_admin import TeamAdministration
 from .domain.templates import TemplateCatalogue
 from .domain.users_admin import UserAdministration
@@ -60,7 +60,7 @@ from .storage.cursor_key import cursor_key as stored_cursor_key
 from .storage.customer_merge import MergeStore
 from .storage.customers import CustomerStore
 from .storage.early_statuses import EarlyStatusStore
-from .storage.lifecycle import ConversationLifecycle
+from .storage.lifecycle import ConversationStateStore
 from .storage.listing import ConversationLists
 from .storage.media_slots import MediaSlots
 from .storage.message_changes import MessageChanges
@@ -269,19 +269,19 @@ def presence() -> PresenceService:
 
 
 @lru_cache(maxsize=1)
-def tagging() -> Tagging:
-    return Tagging(repository(), TagRepository(), NoteRepository(), get_service_settings, stats(), utc_now,
+def tags_and_notes() -> TagsAndNotes:
+    return TagsAndNotes(repository(), TagRepository(), NoteRepository(), get_service_settings, stats(), utc_now,
                    notices=notices())
 
 
 @lru_cache(maxsize=1)
 def myself() -> Myself:
-    return Myself(team_store(), tagging(), get_service_settings)
+    return Myself(team_store(), tags_and_notes(), get_service_settings)
 
 
 @lru_cache(maxsize=1)
-def lifecycle() -> Lifecycle:
-    return Lifecycle(repository(), ConversationLifecycle(customer_store()), presence(), tagging(),
+def lifecycle() -> ConversationLifecycle:
+    return ConversationLifecycle(repository(), ConversationStateStore(customer_store()), presence(), tags_and_notes(),
                      get_service_settings, stats(), utc_now, teams=team_store(), users=user_store(),
                      schedule_deletion=lambda conversation_id, at: auto_deletion().schedule(conversation_id, at),
                      events=events(), offers=WaitingOffers(publisher()))
@@ -289,7 +289,7 @@ def lifecycle() -> Lifecycle:
 
 @lru_cache(maxsize=1)
 def composer() -> Composer:
-    return Composer(repository(), ConversationLifecycle(customer_store()), TemplateRepository(), media_store(),
+    return Composer(repository(), ConversationStateStore(customer_store()), TemplateRepository(), media_store(),
                     publisher(),
                     stats(), utc_now, customers=customer_store(), consent=consent_store(), events=events(),
                     accounts=channel_accounts())

@@ -165,20 +165,20 @@ def upload(principal: Principal, conversation_id: str) -> Response:
             response=Conversation)
 def add_tags(principal: Principal, conversation_id: str) -> Response:
     body = parse_body(TagsInput)
-    return json_answer(wiring.tagging().add(principal, conversation_id, body.tags))
+    return json_answer(wiring.tags_and_notes().add(principal, conversation_id, body.tags))
 
 
 @documented("/conversations/{conversation_id}/tags/{tag}", "DELETE", "Remove a tag from a conversation",
             access=WORKERS, response=Conversation)
 def remove_tag(principal: Principal, conversation_id: str, tag: str) -> Response:
-    return json_answer(wiring.tagging().remove(principal, conversation_id, unquote(tag)))
+    return json_answer(wiring.tags_and_notes().remove(principal, conversation_id, unquote(tag)))
 
 
 @documented("/conversations/{conversation_id}/notes", "GET", "The conversation's notes", access=ANYONE,
             query=PageQuery, response=NotePage)
 def list_notes(principal: Principal, conversation_id: str) -> Response:
     query = PageQuery.model_validate(query_params())
-    page = wiring.tagging().notes(principal, conversation_id, limit=query.limit, cursor=query.cursor)
+    page = wiring.tags_and_notes().notes(principal, conversation_id, limit=query.limit, cursor=query.cursor)
     return page_answer(NotePage, page)
 
 
@@ -186,7 +186,7 @@ def list_notes(principal: Principal, conversation_id: str) -> Response:
             response=Note, status=201)
 def add_note(principal: Principal, conversation_id: str) -> Response:
     body = parse_body(NoteInput)
-    return json_answer(wiring.tagging().add_note(principal, conversation_id, body.text), status=201)
+    return json_answer(wiring.tags_and_notes().add_note(principal, conversation_id, body.text), status=201)
 
 
 @documented("/conversations/{conversation_id}/export", "GET", "The conversation with its notes as a file (csv, "
@@ -200,7 +200,7 @@ def export_conversation(principal: Principal, conversation_id: str) -> Response:
 @documented("/tags", "GET", "The tag catalogue", access=ANYONE, query=PageQuery, response=TagPage)
 def list_tags(principal: Principal) -> Response:
     query = PageQuery.model_validate(query_params())
-    page = wiring.tagging().catalogue(principal, limit=query.limit, cursor=query.cursor)
+    page = wiring.tags_and_notes().catalogue(principal, limit=query.limit, cursor=query.cursor)
     return page_answer(TagPage, page)
 
 
@@ -208,7 +208,7 @@ def list_tags(principal: Principal) -> Response:
             status=201)
 def define_tag(principal: Principal) -> Response:
     body = parse_body(TagInput)
-    return json_answer(TagOut(tag=wiring.tagging().define(principal, body.tag)), status=201)
+    return json_answer(TagOut(tag=wiring.tags_and_notes().define(principal, body.tag)), status=201)
 
 
 @documented("/me/heartbeat", "POST", "I am signed in, Available (the default), Away or Offline (the web app calls "

@@ -16,7 +16,7 @@ Administrators, agents and supervisors take a seat (``domain/seats.py``): the se
 whoever acts on conversations takes one and read-only users do not; a supervisor assigns.
 A supervisor does not pick up or reply (not a working role) and is never auto-assigned work.
 Only supervisors and administrators take a conversation away from the colleague it is assigned
-to; an agent assigns New conversations and passes on their own (``lifecycle.Lifecycle.assign``).
+to; an agent assigns New conversations and passes on their own (``lifecycle.ConversationLifecycle.assign``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The agents' reading use cases: the conversation lists (tabs and filters), a conversation
 and its thread. Changes live beside it: lifecycle.py (pick up, assign, hand back, archive),
-compose.py (replies, uploads, starting a conversation), tagging.py (tags and notes)."""
+compose.py (replies, uploads, starting a conversation), tags_and_notes.py."""
 
 from __future__ import annotations
 

@@ -36,12 +36,12 @@ from .ports.directory import TeamDirectory, UserDirectory
 from .presence import PresenceService
 from .service_settings import ServiceSettings
 from .statistics import StatsRecorder
-from .tagging import Tagging
+from .tags_and_notes import TagsAndNotes
 
 
-class Lifecycle:
+class ConversationLifecycle:
     def __init__(self, repository: ConversationRepository, store: ConversationTransitions, presence: PresenceService,
-                 tagging: Tagging, settings: Callable[[], ServiceSettings], stats: StatsRecorder,
+                 tags_and_notes: TagsAndNotes, settings: Callable[[], ServiceSettings], stats: StatsRecorder,
                  clock: Callable[[], datetime], *, teams: TeamDirectory, users: UserDirectory,
                  schedule_deletion: Callable[[str, datetime], str | None],
                  events: EventPublisher | None = None, offers: WaitingOffers | None = None) -> None:
@@ -50,7 +50,7 @@ class Lifecycle:
         self._repository = repository
         self._store = store
         self._presence = presence
-        self._tagging = tagging
+        self._tags_and_notes = tags_and_notes
         self._settings = settings
         self._stats = stats
         self._clock = clock
@@ -132,7 +132,7 @@ class Lifecycle:
         if before.state is ConversationState.ASSIGNED:
             require_owner_or_administrator(principal, before)
         if tags:
-            before = self._tagging.apply(principal, before, tags)
+            before = self._tags_and_notes.apply(principal, before, tags)
         after, now = self._move(before, ConversationState.ARCHIVED, None, actor_id=principal.id)
         # Stored as archived (state, Archived list key, archived_at): now its deletion date, if
         # the service deletes archived conversations at all.

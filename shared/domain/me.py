@@ -11,7 +11,7 @@ from .identity import Principal
 from .models import Team, User
 from .ports.directory import TeamDirectory
 from .service_settings import ServiceSettings
-from .tagging import Tagging
+from .tags_and_notes import TagsAndNotes
 
 
 @dataclass(frozen=True)
@@ -28,10 +28,10 @@ class SelfView:
 
 
 class Myself:
-    def __init__(self, teams: TeamDirectory, tagging: Tagging,
+    def __init__(self, teams: TeamDirectory, tags_and_notes: TagsAndNotes,
                  settings: Callable[[], ServiceSettings] = ServiceSettings) -> None:
         self._teams = teams
-        self._tagging = tagging
+        self._tags_and_notes = tags_and_notes
         self._settings = settings
 
     def view(self, principal: Principal) -> SelfView:
@@ -39,6 +39,6 @@ class Myself:
         teams = [Team(id=team_id, name=names.get(team_id, team_id)) for team_id in principal.user.team_ids]
         settings = self._settings()
         return SelfView(user=principal.user, team_id=principal.team_id, teams=teams,
-                        may_create_tags=self._tagging.may_create(principal),
+                        may_create_tags=self._tags_and_notes.may_create(principal),
                         mfa_required=mfa_required_of(settings, principal.user),
                         away_after_minutes=settings.away_after_minutes)

@@ -34,7 +34,7 @@ from .consent import ConsentChange, ConsentSource, keyword_intent
 from .customers import CustomerProfile, address_for
 from .events import EventPublisher, EventType, conversation_created, message_created, status_changed
 from .held_statuses import apply_held_statuses
-from .lifecycle import Lifecycle
+from .lifecycle import ConversationLifecycle
 from .media_copy import copy_request
 from .media_copy import queue_message as media_queue_message
 from .models import (
@@ -125,7 +125,7 @@ def plan_ingest(event: InboundMessage, *, open_id: str | None, replaces: str | N
 
 
 class Router:
-    def __init__(self, repository: ConversationRepository, publisher: Publisher, lifecycle: Lifecycle,
+    def __init__(self, repository: ConversationRepository, publisher: Publisher, lifecycle: ConversationLifecycle,
                  stats: StatsRecorder, side: InboundSideStores, *, accounts: ChannelAccounts,
                  teams: TeamDirectory, customers: CustomerDirectory | None = None,
                  consent: ConsentLedger | None = None, settings: Callable[[], ServiceSettings] | None = None,

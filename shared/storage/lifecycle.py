@@ -27,7 +27,7 @@ from .statistics import count_in
 from .transact import commit, table_connection
 
 
-class ConversationLifecycle:
+class ConversationStateStore:
     def __init__(self, customers: CustomerStore | None = None) -> None:
         self._customers = customers or CustomerStore()
 

@@ -80,7 +80,7 @@ def in_memory() -> Stores:
 def on_dynamodb() -> Stores:
     from chalicelib.storage.auto_replies import AutoReplyStore
     from chalicelib.storage.channel_accounts import ChannelAccountStore
-    from chalicelib.storage.lifecycle import ConversationLifecycle
+    from chalicelib.storage.lifecycle import ConversationStateStore
     from chalicelib.storage.notes import NoteRepository
     from chalicelib.storage.presence import PresenceStore
     from chalicelib.storage.repository import ContactRepository
@@ -91,7 +91,7 @@ def on_dynamodb() -> Stores:
     from chalicelib.storage.users import UserStore
 
     repository = ContactRepository()
-    return Stores("dynamodb", repository, ConversationLifecycle(), TeamStore(), UserStore(),
+    return Stores("dynamodb", repository, ConversationStateStore(), TeamStore(), UserStore(),
                   ChannelAccountStore(), PresenceStore(), ServiceSettingsRepository(), AutoReplyStore(),
                   TagRepository(), NoteRepository(), lambda team_id: StatsRepository().current(team_id))
 

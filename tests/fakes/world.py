@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from chalicelib.domain.admin_models import DEFAULT_TEAM_ID, AssignmentPolicy, TeamSettings
 from chalicelib.domain.assignment import Assigner, WaitingOffers
 from chalicelib.domain.identity import Principal
-from chalicelib.domain.lifecycle import Lifecycle
+from chalicelib.domain.lifecycle import ConversationLifecycle
 from chalicelib.domain.models import Channel, ChannelAccount, Conversation, InboundEnvelope, InboundMessage, Role, User
 from chalicelib.domain.out_of_office import OutOfOffice
 from chalicelib.domain.ports.conversations import IngestResult
@@ -16,7 +16,7 @@ from chalicelib.domain.presence import PresenceService
 from chalicelib.domain.routing import Router
 from chalicelib.domain.service_settings import ServiceSettings
 from chalicelib.domain.statistics import StatsRecorder
-from chalicelib.domain.tagging import Tagging
+from chalicelib.domain.tags_and_notes import TagsAndNotes
 
 from tests.fakes.conversations import ConversationRecords, InMemoryAutoReplies, InMemoryConversations
 from tests.fakes.directory import (
@@ -60,9 +60,9 @@ class InboxWorld:
         stats = StatsRecorder()
         offers = WaitingOffers(self.publisher)
         self.presence = PresenceService(self.presences, self.clock, offers, self.conversations.assigned_count)
-        tagging = Tagging(self.conversations, InMemoryTags(self.records), InMemoryNotes(), self.settings.cached,
+        tagging = TagsAndNotes(self.conversations, InMemoryTags(self.records), InMemoryNotes(), self.settings.cached,
                           stats, self.clock)
-        self.lifecycle = Lifecycle(self.conversations, self.conversations, self.presence, tagging,
+        self.lifecycle = ConversationLifecycle(self.conversations, self.conversations, self.presence, tagging,
                                    self.settings.cached, stats, self.clock, teams=self.teams, users=self.users,
                                    schedule_deletion=self._schedule_deletion, offers=offers)
         self.side_stores = in_memory_side_stores(self.records)

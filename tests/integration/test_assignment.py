@@ -11,7 +11,7 @@ import pytest
 from chalicelib import wiring
 from chalicelib.domain.models import ConversationState, Role, User
 from chalicelib.storage import presence
-from chalicelib.storage.lifecycle import ConversationLifecycle
+from chalicelib.storage.lifecycle import ConversationStateStore
 from chalicelib.storage.repository import ContactRepository
 from chalicelib.storage.users import UserStore
 
@@ -208,7 +208,7 @@ def test_a_reopened_conversation_follows_the_team_policy_even_with_its_agent_onl
         ok(call("PATCH", f"{api}/teams/{team['id']}", admin, {"assignment": {**policy, "auto_assign": False}}))
         say(runtime, account, other, "someone else")
         waiting = ContactRepository().get_conversation(conversation(api, admin, team["id"], other)["id"])
-        ConversationLifecycle().transition(waiting, ConversationState.ASSIGNED, owner_id=first,
+        ConversationStateStore().transition(waiting, ConversationState.ASSIGNED, owner_id=first,
                                                               now=datetime.now(UTC))
         ok(call("PATCH", f"{api}/teams/{team['id']}", admin, {"assignment": {**policy, "auto_assign": True}}))
     # When the customer writes again within the reopen period, their agent still online

@@ -45,7 +45,7 @@ def auto_delete_off_afterwards(runtime, api, admin):
 
 
 def schedule_auto_delete(conversation_id: str, archived_at: datetime) -> str | None:
-    """What the archive use case does after storing the archive (``Lifecycle`` calls the same)."""
+    """What the archive use case does after storing the archive (``ConversationLifecycle`` calls the same)."""
     return wiring.auto_deletion().schedule(conversation_id, archived_at)
 
 def archive(conversation_id: str, archived_at: datetime) -> None:

@@ -11,7 +11,7 @@ from chalicelib import wiring
 from chalicelib.domain.compose import Composer, Draft
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.identity import principal_for
-from chalicelib.storage.lifecycle import ConversationLifecycle
+from chalicelib.storage.lifecycle import ConversationStateStore
 from chalicelib.storage.repository import ContactRepository
 
 from tests.integration.inbox_support import get, online, picked_up, post
@@ -33,7 +33,7 @@ class _InterruptingRepository(ContactRepository):
 
 def _composer(repository: ContactRepository) -> Composer:
     real = wiring.composer()
-    return Composer(repository, ConversationLifecycle(), real._templates, real._media, real._publisher,
+    return Composer(repository, ConversationStateStore(), real._templates, real._media, real._publisher,
                     real._stats, real._clock, customers=real._customers, consent=real._consent,
                     events=real._events, accounts=real._accounts)
 

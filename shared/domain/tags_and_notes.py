@@ -34,7 +34,7 @@ MAX_TAGS_PER_CONVERSATION = 20
 MAX_NOTE_LENGTH = 5000
 
 
-class Tagging:
+class TagsAndNotes:
     def __init__(self, repository: Conversations, tags: TagStore, notes: NoteStore,
                  settings: Callable[[], ServiceSettings], stats: StatsRecorder,
                  clock: Callable[[], datetime], notices: NoticePublisher | None = None) -> None:
