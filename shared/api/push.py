@@ -17,7 +17,7 @@ from chalicelib import wiring
 from chalicelib.api.kit import ANYONE, RouteBlueprint, json_answer
 from chalicelib.api.telemetry import logger
 from chalicelib.core.resources import NOTICES_QUEUE
-from chalicelib.core.settings import app_name, get_settings
+from chalicelib.core.settings import get_settings
 from chalicelib.domain import errors
 from chalicelib.domain.counts import TabCountsOut
 from chalicelib.domain.identity import Principal
@@ -94,8 +94,7 @@ def inbox_counts(principal: Principal) -> Response:
     return json_answer(wiring.inbox_counts().of(principal))
 
 
-@blueprint.on_sqs_message(queue=NOTICES_QUEUE.physical_name(app_name()),
-                     batch_size=NOTICES_QUEUE.batch_size, name="push_notices")
+@blueprint.sqs_worker(NOTICES_QUEUE, name="push_notices")
 def push_notices(event: SQSEvent) -> dict[str, list[Any]]:
     """The whole batch in one fan-out (one post per connection for up to ten queue records). A record
     that is not a notice batch is dropped with a log line; a failed read of the table fails the batch,

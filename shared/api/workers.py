@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import TypeVar, cast
 
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -21,12 +21,13 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from chalice.app import Blueprint, SQSEvent
+from chalice.app import SQSEvent
 from chalicelib import wiring
 from chalicelib.api import business_metrics as figures
+from chalicelib.api.kit import QueueBlueprint
 from chalicelib.api.telemetry import logger, tracer
 from chalicelib.core import resources
-from chalicelib.core.settings import app_name, require_at_cold_start
+from chalicelib.core.settings import require_at_cold_start
 from chalicelib.domain.events import EventsEnvelope
 from chalicelib.domain.models import (
     DeliveryStatus,
@@ -46,31 +47,6 @@ from chalicelib.domain.queue_messages import (
 from pydantic import Json
 
 require_at_cold_start()
-
-
-class QueueBlueprint(Blueprint):
-    """The workers' blueprint. A queue's physical name depends on the installation's app name,
-    which is read when the blueprint registers into an app (when ``functions/app.py`` is imported
-    under the function's environment), not when this module happened to be imported first: a test
-    process imports it long before the CDK synthesis packages the app for another installation."""
-
-    def __init__(self, import_name: str) -> None:
-        super().__init__(import_name)
-        self.queues: dict[str, resources.QueueDefinition] = {}
-
-    def _register_handler(self, handler_type: str, name: str, user_handler: Any, wrapped_handler: Any,
-                          kwargs: dict[str, Any], options: dict[Any, Any] | None = None) -> None:
-        super()._register_handler(handler_type, name, user_handler, wrapped_handler, kwargs, options)
-        definition = self.queues.get(name)
-        if definition is None:
-            return
-        register_once = self._deferred_registrations.pop()
-
-        def register_for_this_installation(app: Any, all_options: dict[str, Any]) -> None:
-            kwargs["queue"] = definition.physical_name(app_name())
-            register_once(app, all_options)
-
-        self._deferred_registrations.append(register_for_this_installation)
 
 
 blueprint = QueueBlueprint(__name__)
@@ -148,10 +124,7 @@ def consumer(queue: resources.QueueDefinition,
         def handle_batch(event: SQSEvent) -> PartialItemFailureResponse:
             return _process(event, record_model, record_handler, fifo=queue.fifo)
 
-        blueprint.queues[record_handler.__name__] = queue
-        registered: QueueHandler = blueprint.on_sqs_message(
-            queue=queue.physical_name(app_name()), batch_size=queue.batch_size,
-            name=record_handler.__name__)(handle_batch)
+        registered: QueueHandler = blueprint.sqs_worker(queue, name=record_handler.__name__)(handle_batch)
         return registered
 
     return register

@@ -4,10 +4,24 @@ settings and a test can point the stores at another table without reloading anyt
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import boto3
 from pynamodb.models import Model
 
 from .items import TableItem
 from .transact import table_connection
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+@lru_cache(maxsize=1)
+def dynamodb_client() -> DynamoDBClient:
+    """The low-level client of the stores that page raw items (statistics, purges): one per
+    container, like the models' connections, and made again after a new binding."""
+    return boto3.client("dynamodb")
 
 
 def _models(root: type[Model]) -> list[type[Model]]:
@@ -26,6 +40,7 @@ def bind_table(name: str, region: str) -> None:
         if "_connection" in vars(model):
             model._connection = None
     table_connection.cache_clear()
+    dynamodb_client.cache_clear()
 
 
 def bound_table() -> tuple[str, str]:

@@ -28,13 +28,13 @@ from pynamodb.exceptions import QueryError
 from pynamodb.pagination import ResultIterator
 
 from . import keys
+from .binding import dynamodb_client
 from .conditions import tolerated
 from .customers import CustomerStore
 from .items import ConversationItem, OpenConversationItem, ProviderMessageItem, TableItem
 from .paging import decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
 
@@ -50,9 +50,6 @@ def s3_client() -> S3Client:
     return boto3.client("s3")
 
 
-@lru_cache(maxsize=1)
-def dynamodb_client() -> DynamoDBClient:
-    return boto3.client("dynamodb")
 
 
 def _retained(item: ConversationItem) -> RetainedConversation:

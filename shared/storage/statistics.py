@@ -27,10 +27,8 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-import boto3
 from chalicelib.core import resources
 from chalicelib.domain.ports.conversations import Tally
 from pynamodb.expressions.operand import Path, Value
@@ -38,17 +36,15 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from . import keys
+from .binding import dynamodb_client
 from .items import StatsCounterItem, TableItem
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+    pass
 
 COUNTER_PREFIX = "n:"
 
 
-@lru_cache(maxsize=1)
-def dynamodb_client() -> DynamoDBClient:
-    return boto3.client("dynamodb")
 
 
 def _table() -> str:

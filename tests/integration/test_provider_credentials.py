@@ -7,7 +7,6 @@ from __future__ import annotations
 import secrets
 
 from chalicelib.domain.models import Channel, ChannelAccount
-from chalicelib.storage.repository import ContactRepository
 
 from local.seed import create_channel_account
 from tests.integration.admin_helpers import call, new_whatsapp_account, unique
@@ -42,7 +41,7 @@ def test_a_webhook_of_an_account_stored_without_its_secret_is_refused_not_failed
     assert runtime.resources is not None
     assert runtime.info is not None
     account_id, number = unique("wa"), str(10**9 + secrets.randbelow(10**9))
-    create_channel_account(runtime.resources, ContactRepository(), ChannelAccount(
+    create_channel_account(runtime.resources, ChannelAccount(
         id=account_id, channel=Channel.WHATSAPP, name="Old", provider_account_id=number,
         api_base_url=f"{runtime.info.simulator_url}/graph", team_id="default", enabled=True),
         {"app_secret": "", "access_token": "EAAG" + secrets.token_hex(12), "verify_token": secrets.token_hex(8)})

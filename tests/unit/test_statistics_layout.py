@@ -12,7 +12,7 @@ import pytest
 from chalicelib.core import resources, settings
 from chalicelib.domain.models import Channel, Conversation, ConversationState
 from chalicelib.domain.statistics import StatsRecorder
-from chalicelib.storage import keys, statistics
+from chalicelib.storage import binding, keys
 from chalicelib.storage.items import TableItem
 from chalicelib.storage.statistics import StatsRepository, count_in
 from moto import mock_aws
@@ -31,11 +31,11 @@ def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     with mock_aws():
-        statistics.dynamodb_client.cache_clear()
+        binding.dynamodb_client.cache_clear()
         monkeypatch.setattr(TableItem, "_connection", None)
         name = create_table(None, "us-east-1", settings.app_name())
         yield boto3.client("dynamodb", region_name="us-east-1"), name
-    statistics.dynamodb_client.cache_clear()
+    binding.dynamodb_client.cache_clear()
 
 
 def conversation(number: int, state: ConversationState, owner_id: str | None = None) -> Conversation:
