@@ -13,14 +13,13 @@ import { Shell } from './pages/Shell';
 import { SignInPage } from './pages/SignInPage';
 import { clearSession, endSession, getToken, onSessionChange, renewSession } from './session';
 import type { Me } from './types';
+import { t } from './lib/i18n';
 
 interface Alert {
   message: string;
   key: string;
 }
 
-const SESSION_ENDED = 'Your session has ended. Please sign in again.';
-const SIGNED_OUT_ELSEWHERE = 'You signed out in another tab.';
 const NOTICE_MS = 4000;
 
 /** The team to work in: the one last chosen in this browser if the user is still in it. */
@@ -68,7 +67,7 @@ export function App() {
 
   // Any 401 the renewal could not mend (revoked or disabled) ends the session and goes back to sign-in.
   useEffect(() => {
-    setUnauthorizedListener(() => signOut(SESSION_ENDED));
+    setUnauthorizedListener(() => signOut(t('app.session_ended')));
     return () => setUnauthorizedListener(null);
   }, [signOut]);
 
@@ -85,7 +84,7 @@ export function App() {
           setAlert(null);
           setSignedIn(true);
         } else {
-          signOut(SIGNED_OUT_ELSEWHERE);
+          signOut(t('app.signed_out_elsewhere'));
         }
       }),
     [signOut],
@@ -146,7 +145,7 @@ export function App() {
   if (signedIn === null) {
     content = (
       <main class="loading">
-        <p class="muted">Loading…</p>
+        <p class="muted">{t('app.loading')}</p>
       </main>
     );
   } else if (!signedIn) {
@@ -170,10 +169,10 @@ export function App() {
         <main class="loading">
           {meFailed ? (
             <button type="button" class="button" onClick={() => loadMe()}>
-              Try again
+              {t('app.try_again')}
             </button>
           ) : (
-            <p class="muted">Loading…</p>
+            <p class="muted">{t('app.loading')}</p>
           )}
         </main>
       </>
@@ -187,8 +186,8 @@ export function App() {
         {alertRegion}
         <main class="sign-in">
           <section class="card sign-in__form" aria-labelledby="mfa-title">
-            <h1 class="sign-in__title" id="mfa-title">Set up an authenticator app</h1>
-            <p>Your organisation requires a code from an authenticator app at each sign-in.</p>
+            <h1 class="sign-in__title" id="mfa-title">{t('app.mfa_title')}</h1>
+            <p>{t('app.mfa_required')}</p>
             <AuthenticatorSetup enabled={false} onEnabled={(user) => setMe({ ...me, user })} />
           </section>
         </main>

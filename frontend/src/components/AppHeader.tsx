@@ -3,6 +3,7 @@ import { themePref, usePref } from '../lib/prefs';
 import { DEFAULT_SETTINGS_SECTION, type Route, formatHash, inboxRoute } from '../lib/route';
 import { useIsDark } from '../lib/theme';
 import type { Availability, Me } from '../types';
+import { type MessageKey, t } from '../lib/i18n';
 
 interface Props {
   me: Me | null;
@@ -13,7 +14,11 @@ interface Props {
   availability?: { chosen: Availability; effective: Availability; choose(next: Availability): void };
 }
 
-const AVAILABILITY_LABELS: Record<Availability, string> = { available: 'Available', away: 'Away', offline: 'Offline' };
+const AVAILABILITY_LABELS: Record<Availability, MessageKey> = {
+  available: 'availability.available',
+  away: 'availability.away',
+  offline: 'availability.offline',
+};
 
 export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts, availability }: Props) {
   const [theme, setTheme] = usePref(themePref);
@@ -23,15 +28,15 @@ export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts,
 
   return (
     <header class="app-header">
-      <span class="app-header__title">Inbox</span>
+      <span class="app-header__title">{t('header.title')}</span>
       {me && (
-        <nav class="app-header__nav" aria-label="Main">
+        <nav class="app-header__nav" aria-label={t('header.main_navigation')}>
           <a
             class="nav-link"
             href={formatHash(inInbox ? inboxRoute(route.view) : inboxRoute('new'))}
             aria-current={inInbox ? 'page' : undefined}
           >
-            Conversations
+            {t('header.conversations')}
           </a>
           {canReadSettings(me.user.role) && (
             <a
@@ -39,7 +44,7 @@ export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts,
               href={formatHash({ page: 'statistics' })}
               aria-current={route.page === 'statistics' ? 'page' : undefined}
             >
-              Statistics
+              {t('header.statistics')}
             </a>
           )}
           <a
@@ -47,14 +52,14 @@ export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts,
             href={formatHash({ page: 'settings', section: DEFAULT_SETTINGS_SECTION })}
             aria-current={route.page === 'settings' ? 'page' : undefined}
           >
-            Settings
+            {t('header.settings')}
           </a>
         </nav>
       )}
       <span class="app-header__spacer" />
       {me && teams.length > 1 && (
         <label class="team-switch">
-          <span class="team-switch__label">Team</span>
+          <span class="team-switch__label">{t('header.team')}</span>
           <select
             class="select"
             value={me.team_id}
@@ -71,9 +76,9 @@ export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts,
       <button
         type="button"
         class="button button--quiet icon-button"
-        aria-label="Keyboard shortcuts"
+        aria-label={t('header.shortcuts')}
         aria-keyshortcuts="Shift+Alt+?"
-        title="Keyboard shortcuts (Shift+Alt+?)"
+        title={t('header.shortcuts_hint')}
         onClick={onShowShortcuts}
       >
         <span aria-hidden="true">⌨</span>
@@ -81,17 +86,17 @@ export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts,
       <button
         type="button"
         class="button button--quiet icon-button"
-        aria-label="Dark mode"
+        aria-label={t('header.dark_mode')}
         aria-pressed={dark}
-        title={dark ? 'Switch to light mode' : 'Switch to dark mode'}
+        title={dark ? t('header.to_light') : t('header.to_dark')}
         onClick={() => setTheme(dark ? 'light' : 'dark')}
       >
         <span aria-hidden="true">{dark ? '☀' : '☾'}</span>
       </button>
       {me && availability && (
-        <label class="team-switch" title="Only Available agents are given conversations (Alt+S changes it)">
+        <label class="team-switch" title={t('header.availability_hint')}>
           <span class={`availability-dot availability-dot--${availability.effective}`} aria-hidden="true" />
-          <span class="team-switch__label">Status</span>
+          <span class="team-switch__label">{t('header.status')}</span>
           <select
             class="select"
             data-testid="availability"
@@ -101,8 +106,9 @@ export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts,
           >
             {(Object.keys(AVAILABILITY_LABELS) as Availability[]).map((value) => (
               <option key={value} value={value}>
-                {AVAILABILITY_LABELS[value]}
-                {value === 'available' && availability.effective === 'away' ? ' (idle: Away)' : ''}
+                {value === 'available' && availability.effective === 'away'
+                  ? t('availability.available_idle')
+                  : t(AVAILABILITY_LABELS[value])}
               </option>
             ))}
           </select>
@@ -114,7 +120,7 @@ export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts,
         </span>
       )}
       <button type="button" class="button button--quiet" onClick={onSignOut}>
-        Sign out
+        {t('header.sign_out')}
       </button>
     </header>
   );

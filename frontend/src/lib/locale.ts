@@ -1,7 +1,7 @@
 // The signed-in user's language and time zone (their profile, GET /me/profile): every time the
 // app shows is in the profile's zone, and dates and numbers are written the way the profile's
-// language writes them. Without a profile value the browser's own is used. The interface text
-// itself stays English.
+// language writes them. Without a profile value the browser's own is used. The interface's words
+// follow the same language through lib/i18n.ts.
 
 import { useEffect, useState } from 'preact/hooks';
 

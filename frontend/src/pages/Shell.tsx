@@ -17,6 +17,7 @@ import type { Me } from '../types';
 import { InboxPage } from './InboxPage';
 import type { SettingsPageProps } from './SettingsPage';
 import type { StatisticsPageProps } from './StatisticsPage';
+import { t, tn } from '../lib/i18n';
 
 /** Notifications shown for one read of the inbox at most; more are summed up in one. */
 const MAX_NOTIFICATIONS = 3;
@@ -53,14 +54,14 @@ function notifyArrivals(arrivals: Arrival[]): void {
   const shown = arrivals.slice(0, MAX_NOTIFICATIONS);
   for (const { conversation, isNew } of shown) {
     const name = customerLabel(conversation);
-    showNotification(isNew ? `New conversation: ${name}` : `New message from ${name}`, {
+    showNotification(isNew ? t('notify.new_conversation', { name }) : t('notify.new_message', { name }), {
       body: conversation.preview,
       tag: conversation.id,
       onClick: () => navigate(inboxRoute(conversation.state === 'new' ? 'new' : 'mine', conversation.id)),
     });
   }
   const rest = arrivals.length - shown.length;
-  if (rest > 0) showNotification(`${rest} more new messages`, { body: 'Open the inbox to see them.' });
+  if (rest > 0) showNotification(tn('notify.more', rest), { body: t('notify.more_body') });
 }
 
 /**
@@ -134,7 +135,7 @@ function SignedIn({ me, route, alertRegion, onSignOut, onTeamChange }: Props) {
         <InboxPage me={me} route={route} counts={counts} watchTick={watchTick} onTeamChange={onTeamChange} />
       )}
       {showShortcuts && (
-        <Dialog title="Keyboard shortcuts" testId="shortcuts-dialog" onClose={() => setShowShortcuts(false)}>
+        <Dialog title={t('header.shortcuts')} testId="shortcuts-dialog" onClose={() => setShowShortcuts(false)}>
           <ShortcutList />
         </Dialog>
       )}
@@ -157,7 +158,7 @@ function LazyPage<P extends object>({
 }: {
   load: () => Promise<FunctionComponent<P>>;
   props: P;
-  what: string;
+  what: 'settings' | 'statistics';
 }) {
   const [Page, setPage] = useState(() => (loaded.get(load) as FunctionComponent<P> | undefined) ?? null);
   const alerts = useAlerts();
@@ -168,9 +169,9 @@ function LazyPage<P extends object>({
         loaded.set(load, component as FunctionComponent<never>);
         setPage(() => component);
       },
-      () => alerts.showError(`The ${what} could not be loaded. Reload the page to try again.`),
+      () => alerts.showError(t(what === 'settings' ? 'shell.settings_failed' : 'shell.statistics_failed')),
     );
   }, [Page, alerts, load, what]);
-  if (!Page) return <main class="loading"><p class="muted">Loading…</p></main>;
+  if (!Page) return <main class="loading"><p class="muted">{t('app.loading')}</p></main>;
   return <Page {...props} />;
 }

@@ -1,0 +1,67 @@
+// The interface's words: one catalogue per language (src/i18n/<language>.json, a flat map of key
+// to text), the language the profile's (GET /me/profile), else the browser's, else English.
+// A key missing from a catalogue falls back to the English text; a unit test keeps the
+// catalogues complete (tests/unit/test_interface_catalogues.py). Text takes named values as
+// `{name}`; counted text has one key per plural category (`.one`, `.other`), chosen by the
+// language's plural rules.
+
+import en from '../i18n/en.json';
+import nl from '../i18n/nl.json';
+import { displayLocale, formatNumber } from './locale';
+
+export type MessageKey = keyof typeof en;
+/** The stem of a counted text: `inbox.waiting` for the keys `inbox.waiting.one` and `inbox.waiting.other`. */
+export type CountedKey = { [K in MessageKey]: K extends `${infer Stem}.other` ? Stem : never }[MessageKey];
+export type Values = Record<string, string | number>;
+
+const CATALOGUES: Record<string, Partial<Record<MessageKey, string>>> = { en, nl };
+
+let chosenFor: string | undefined | null = null;
+let language = 'en';
+
+function primary(tag: string | undefined): string | undefined {
+  return tag?.toLowerCase().split(/[-_]/)[0];
+}
+
+/** The catalogue's language (`en`, `nl`): the profile's, else the browser's, when there is one. */
+export function interfaceLanguage(): string {
+  const locale = displayLocale();
+  if (locale !== chosenFor) {
+    chosenFor = locale;
+    const wanted = [primary(locale), ...(typeof navigator === 'undefined' ? [] : navigator.languages.map(primary))];
+    language = (locale ? primary(locale) : wanted.find((tag) => tag && tag in CATALOGUES)) ?? 'en';
+    if (!(language in CATALOGUES)) language = 'en';
+    if (typeof document !== 'undefined') document.documentElement.lang = language;
+  }
+  return language;
+}
+
+function fill(text: string, values: Values | undefined): string {
+  if (!values) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = values[name];
+    if (value === undefined) return whole;
+    return typeof value === 'number' ? formatNumber(value) : value;
+  });
+}
+
+/** The text of `key` in the interface language, with `{name}` filled from `values` (numbers localised). */
+export function t(key: MessageKey, values?: Values): string {
+  const text = CATALOGUES[interfaceLanguage()]?.[key] ?? en[key];
+  return fill(text, values);
+}
+
+const pluralRules = new Map<string, Intl.PluralRules>();
+
+/** Counted text: the plural form `count` takes in the interface language; `{count}` is the number. */
+export function tn(stem: CountedKey, count: number, values?: Values): string {
+  const lang = interfaceLanguage();
+  let rules = pluralRules.get(lang);
+  if (!rules) {
+    rules = new Intl.PluralRules(lang);
+    pluralRules.set(lang, rules);
+  }
+  const form = `${stem}.${rules.select(count)}`;
+  const key = (form in en ? form : `${stem}.other`) as MessageKey;
+  return t(key, { count, ...values });
+}
