@@ -349,8 +349,10 @@ export interface CustomerSearchQuery {
   cursor?: string | null;
   field?: "name" | "phone" | "email" | "channel_id";
   limit?: number;
-  /** exact ('Maria') or prefix ('Ma%') */
+  /** exact ('Maria'), prefix ('Ma%'), or Like with '%' anywhere ('%ria', '%ari%', 'M%a%ia'); a phone in any format ('0031 6-1234 5678') */
   q: string;
+  /** the country (ISO 3166, e.g. NL) of a phone number written nationally ('06 12345678') */
+  region?: string | null;
   team?: string | null;
 }
 

@@ -42,12 +42,14 @@ blueprint = RouteBlueprint(__name__)
 documented = blueprint.documented
 
 
-@documented("/customers", "GET", "Search customers by name, phone, email or channel id: exact, or prefix with "
-            "a trailing % (400 names an unsupported operator)", access=ANYONE, query=CustomerSearchQuery,
+@documented("/customers", "GET", "Search customers by name, phone, email or channel id: exact, prefix with a "
+            "trailing %, or Like with % anywhere (a Like page reads a bounded part of the index, so it may hold "
+            "fewer than limit customers and still carry a next_cursor)", access=ANYONE, query=CustomerSearchQuery,
             response=CustomerPage)
 def search_customers(principal: Principal) -> Response:
     query = CustomerSearchQuery.model_validate(query_params())
-    page = wiring.customers().search(principal, query.field, query.q, limit=query.limit, cursor=query.cursor)
+    page = wiring.customers().search(principal, query.field, query.q, limit=query.limit, cursor=query.cursor,
+                                     region=query.region)
     return page_answer(CustomerPage, page)
 
 

@@ -31,9 +31,11 @@ from .customers import (
     Medium,
     MergeRecord,
     SearchField,
+    SearchTerm,
     address_for,
     apply_attributes,
     check_definition,
+    normalise,
     parse_address,
     parse_search,
 )
@@ -51,6 +53,17 @@ from .ports.conversations import Conversations
 from .ports.customers import ConsentLedger, CustomerDirectory
 
 RECENT = 10
+
+
+def _still_matches(term: SearchTerm, profile: CustomerProfile) -> bool:
+    """A Like hit's profile as it is now: not merged away, and (by name) still so named. The
+    search fragments follow a change a moment later; this keeps a page from showing one that
+    no longer matches."""
+    if term.like is None:
+        return True
+    if profile.merged_into or profile.merging_into:
+        return False
+    return term.field != "name" or (profile.name is not None and term.like.matches(normalise("name", profile.name)))
 
 
 class AddressView(Frozen):
@@ -191,15 +204,18 @@ class CustomerProfiles:
         return summaries
 
     def search(self, principal: Principal, field: SearchField, q: str, *, limit: int,
-               cursor: str | None) -> Page[CustomerSummary]:
-        """Exact ('Maria') or prefix ('Ma%') on name, phone, email or a channel's user id."""
+               cursor: str | None, region: str | None = None) -> Page[CustomerSummary]:
+        """Exact ('Maria'), prefix ('Ma%') or Like ('%ria', '%ari%', 'M%a%ia') on name, phone,
+        email or a channel's user id. A Like page may hold fewer than ``limit`` customers and
+        still have a cursor: it reads a bounded number of index items per page."""
         del principal
         check_limit(limit)
-        term = parse_search(field, q)
+        term = parse_search(field, q, region=region)
         hits = self._customers.search(term, limit=limit, cursor=cursor)
         profiles = self._customers.profiles([hit.customer_id for hit in hits.items])
         items = [CustomerSummary(id=hit.customer_id, name=profiles[hit.customer_id].name, matched=hit.value)
-                 for hit in hits.items if hit.customer_id in profiles]
+                 for hit in hits.items
+                 if hit.customer_id in profiles and _still_matches(term, profiles[hit.customer_id])]
         return Page[CustomerSummary](items=items, next_cursor=hits.next_cursor)
 
     def _entry_readable(self, principal: Principal, entries: list[CommunicationEntry]) -> list[CommunicationEntry]:

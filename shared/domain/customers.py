@@ -3,9 +3,10 @@ number in E.164 serves WhatsApp and SMS, an email address the email channel, eac
 its own user id), a name, a language and the custom attributes an administrator defines.
 
 Addresses are written ``<kind>:<value>`` (``phone:+31612345678``, ``email:ann@example.com``,
-``telegram:12345``). Search is exact by default and by prefix with a trailing '%' ('Ma%'), on the
-name, the phone, the email or a channel's user id, over normalised values (case-folded, accents
-and repeated spaces removed; phone numbers in E.164, '00' read as '+').
+``telegram:12345``). Search is exact by default, by prefix with a trailing '%' ('Ma%') and with
+the Like operator's '%' anywhere else ('%ria', '%ari%'; ``customer_search.py``), on the name, the
+phone, the email or a channel's user id, over normalised values (case-folded, accents and
+repeated spaces removed; phone numbers in E.164, '00' read as '+').
 
 Storage: ``storage/customers.py``; use cases: ``customer_profiles.py``; merging: ``customer_merge.py``.
 """
@@ -22,6 +23,7 @@ from typing import Any, Literal
 from chalicelib.domain.errors import InvalidInput
 from pydantic import Field
 
+from .customer_search import LikePattern, like_pattern
 from .models import Channel, Direction, Frozen
 from .phone import to_e164
 
@@ -122,20 +124,24 @@ def fold(text: str) -> str:
 
 
 def _phone_text(text: str) -> str:
-    cleaned = _PHONE_PUNCTUATION.sub("", text)
+    cleaned = _PHONE_PUNCTUATION.sub("", text.strip().removeprefix("tel:"))
     return "+" + cleaned[2:] if cleaned.startswith("00") else cleaned
 
 
-def normalise(field: SearchField, value: str, *, complete: bool = True) -> str:
+def normalise(field: SearchField, value: str, *, complete: bool = True, region: str | None = None) -> str:
     """The form a value is indexed and searched in. A complete phone number becomes E.164 (when
-    it is one); a phone prefix only loses its punctuation."""
+    it is one; a national number too when ``region`` names its country); a phone prefix only
+    loses its punctuation."""
     if field == "phone":
         text = _phone_text(value)
         if complete:
-            try:
-                return to_e164(text)
-            except InvalidInput:
-                return text
+            national = text.startswith("0") and not text.startswith("00")
+            for candidate_region in ((region,) if region and national else (None, region) if region else (None,)):
+                try:
+                    return to_e164(text, default_region=candidate_region)
+                except InvalidInput:
+                    continue
+            return text
         return text
     return fold(value)
 
@@ -152,21 +158,20 @@ class SearchTerm(Frozen):
     field: SearchField
     value: str
     prefix: bool
+    # The Like operator with a leading or inner '%' ('%ria', '%ari%', 'M%a'): served by the
+    # search fragments (customer_search.py); ``value`` is then the term as given.
+    like: LikePattern | None = None
 
 
-def parse_search(field: SearchField, raw: str) -> SearchTerm:
-    """Exact ('Maria') or prefix ('Ma%'); a '%' anywhere else is an operator we do not serve from
-    the index (ends-with '%ria', contains '%ari%', inner wildcards 'M%a'), refused by name."""
+def parse_search(field: SearchField, raw: str, *, region: str | None = None) -> SearchTerm:
+    """Exact ('Maria'), prefix ('Ma%'), or CRM.COM's Like with '%' anywhere ('%ria', '%ari%',
+    'M%a%ia'). A phone number is matched in E.164 whatever way it is written ('0031 6-1234 5678',
+    '+31 (6) 12345678'; a national '06 12345678' with ``region`` NL)."""
     text = raw.strip()
-    if text.startswith("%"):
-        operator = "contains ('%…%')" if len(text) > 1 and text.endswith("%") else "ends with ('%…')"
-        raise InvalidInput(f"the search operator {operator} is not supported; search exactly ('Maria') or by "
-                           "prefix ('Ma%')", field="q")
     body = text[:-1] if text.endswith("%") else text
     if "%" in body:
-        raise InvalidInput("the search operator '%' inside a term is not supported; search exactly ('Maria') or "
-                           "by prefix ('Ma%')", field="q")
-    value = normalise(field, body, complete=not text.endswith("%"))
+        return SearchTerm(field=field, value=text, prefix=False, like=like_pattern(field, text))
+    value = normalise(field, body, complete=not text.endswith("%"), region=region)
     if not value or (field == "phone" and value == "+"):
         raise InvalidInput("the search term is empty", field="q")
     return SearchTerm(field=field, value=value, prefix=text.endswith("%"))

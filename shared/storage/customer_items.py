@@ -6,6 +6,7 @@ entity                 pk                              sk                       
 =====================  ==============================  ===========================  ======================
 customer profile       CUST#<id>                       PROFILE                      CUSTOMERS#name
 customer address       CUST#<id>                       ADDR#<kind>:<value>          CUSTOMERS#<field>
+search fragment        CUST#<id>                       FRAG#<field>#<value>#<start> CUSTLIKE#<field>#<char>
 address owner          ADDRESS#<kind>:<value>          OWNER
 customer conversation  CUST#<id>                       CONV#<created>#<conv id>
 open conversation      CUST#<id>                       OPEN#<conv id>
@@ -58,6 +59,22 @@ class CustomerAddressItem(TableItem, discriminator="customer_address"):
     address = UnicodeAttribute()
     added_at = UTCDateTimeAttribute()
     search_value = UnicodeAttribute()
+    collection_pk = UnicodeAttribute()
+    collection_sk = UnicodeAttribute()
+    collection = CollectionIndex()
+
+
+class CustomerFragmentItem(TableItem, discriminator="customer_fragment"):
+    """A suffix of one searchable value of the profile (its name or an address), for the Like
+    operator (domain/customer_search.py); derived from the profile and its addresses, rewritten
+    after each change of them (``CustomerStore.sync_fragments``)."""
+
+    customer_id = UnicodeAttribute()
+    field = UnicodeAttribute()
+    # The whole normalised value (a hit is checked against the whole pattern on it) and the
+    # value as the customer's record shows it (the name as written, the address).
+    value = UnicodeAttribute()
+    shown = UnicodeAttribute()
     collection_pk = UnicodeAttribute()
     collection_sk = UnicodeAttribute()
     collection = CollectionIndex()

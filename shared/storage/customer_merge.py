@@ -121,6 +121,7 @@ class MergeStore:
             transaction.update(self._profile(source.id), actions=self._source_actions(kept.id),
                                condition=_free())
             transaction.save(self._record_item(done), condition=MergeItem.pk.does_not_exist())
+        self._resync(kept.id, source.id)
         return done
 
     def begin(self, kept: CustomerProfile, source: CustomerProfile, record: MergeRecord) -> None:
@@ -158,6 +159,13 @@ class MergeStore:
             transaction.update(MergeItem(keys.customer_pk(kept.id), keys.merge_sk(record.id)), actions=[
                 MergeItem.state.set(MergeState.DONE.value), MergeItem.finished_at.set(at)],
                 condition=MergeItem.state == MergeState.IN_PROGRESS.value)
+        self._resync(kept.id, source.id)
+
+    def _resync(self, kept_id: str, source_id: str) -> None:
+        """The search fragments after a merge: the kept profile's gain the moved addresses (and a
+        filled name), the merged one's go (search finds the kept profile)."""
+        for customer_id in (kept_id, source_id):
+            self._customers.sync_fragments(customer_id)
 
     # --- helpers ---------------------------------------------------------------------------------
 

@@ -12,15 +12,23 @@ communication log, and customer search (docs/data-model.md, "Customers").
 - Search reads the sparse ``collection`` index: the profile carries ``CUSTOMERS#name`` and each
   address ``CUSTOMERS#phone`` / ``#email`` / ``#channel_id``, sort key ``<normalised value>#<id>``,
   so exact and prefix search are one begins_with Query, paged by cursor.
+- The Like operator reads the search fragments (``CUST#<id>``/``FRAG#...``, in ``collection``
+  under ``CUSTLIKE#<field>#<first character>``, sort key ``<fragment>#<id>``): one begins_with
+  Query of the term's probe, each fragment checked against the whole pattern, at most
+  ``like_read_budget`` fragments per page. The fragments are derived from the profile and its
+  addresses and rewritten after every change of them (``sync_fragments``, also the backfill:
+  ``python -m ops.customer_fragments``).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from chalicelib.domain.customer_search import fragments, value_key
 from chalicelib.domain.customers import (
     Address,
     AttributeDefinition,
@@ -30,9 +38,11 @@ from chalicelib.domain.customers import (
     CustomerConversation,
     CustomerProfile,
     Medium,
+    SearchField,
     SearchHit,
     SearchTerm,
     address_for,
+    fold,
     normalise,
     parse_address,
 )
@@ -53,6 +63,7 @@ from .customer_items import (
     CommunicationItem,
     CustomerAddressItem,
     CustomerConversationItem,
+    CustomerFragmentItem,
     CustomerItem,
     CustomerOpenItem,
 )
@@ -108,6 +119,31 @@ def address_item(customer_id: str, address: Address, added_at: datetime) -> Cust
 
 def owner_item(address: Address | str, customer_id: str) -> AddressOwnerItem:
     return AddressOwnerItem(keys.address_owner_pk(str(address)), keys.ADDRESS_OWNER_SK, customer_id=customer_id)
+
+
+def fragment_items(customer_id: str, name: str | None,
+                   addresses: list[Address]) -> dict[str, CustomerFragmentItem]:
+    """The search fragments of a profile with this name and these addresses, by sort key."""
+    values: list[tuple[SearchField, str, str]] = []
+    if name and name.strip():
+        values.append(("name", normalise("name", name), name.strip()))
+    values += [(a.search_field, normalise(a.search_field, a.search_text), str(a)) for a in addresses]
+    items: dict[str, CustomerFragmentItem] = {}
+    for field, value, shown in values:
+        named = value_key(value)
+        for start, fragment in fragments(value).items():
+            sk = keys.customer_fragment_sk(field, named, start)
+            items[sk] = CustomerFragmentItem(
+                keys.customer_pk(customer_id), sk, customer_id=customer_id, field=field, value=value, shown=shown,
+                collection_pk=keys.customer_like_pk(field, fragment),
+                collection_sk=keys.customer_search_sk(fragment, customer_id))
+    return items
+
+
+def like_read_budget(limit: int) -> int:
+    """Fragments read for one page of a Like search: a page may hold fewer than ``limit`` hits
+    (with a cursor to read on) rather than read without bound."""
+    return min(400, max(100, 8 * limit))
 
 
 def _to_entry(item: CommunicationItem) -> CommunicationEntry:
@@ -186,6 +222,7 @@ class CustomerStore:
             if winner is None:
                 raise Conflict(f"the owner of {address} changed meanwhile; try again", field="address") from failure
             return winner
+        self._write_fragments(fragment_items(customer_id, clean_name, [address]).values(), ())
         return _to_profile(profile)
 
     def _fill_name(self, profile: CustomerProfile, name: str) -> CustomerProfile:
@@ -196,7 +233,10 @@ class CustomerStore:
         with tolerated() as named_meanwhile:
             item.update(actions=actions, condition=CustomerItem.name.does_not_exist()
                         & CustomerItem.merged_into.does_not_exist() & CustomerItem.merging_into.does_not_exist())
-        return profile if named_meanwhile.refused else _to_profile(item)
+        if named_meanwhile.refused:
+            return profile
+        self.sync_fragments(profile.id)
+        return _to_profile(item)
 
     def add_address(self, customer_id: str, address: Address, at: datetime) -> None:
         """Give the profile another address; refused when another profile owns it (merge them)."""
@@ -213,6 +253,7 @@ class CustomerStore:
                 return
             raise Conflict(f"{address} belongs to customer {owner}; merge the two profiles instead",
                            field="address") from failure
+        self.sync_fragments(customer_id)
 
     def addresses(self, customer_id: str) -> list[tuple[Address, datetime]]:
         results: ResultIterator[CustomerAddressItem] = CustomerAddressItem.query(
@@ -237,7 +278,54 @@ class CustomerStore:
                                  field="customer_id")):
             item.update(actions=actions, condition=(CustomerItem.version == profile.version)
                         & CustomerItem.merged_into.does_not_exist() & CustomerItem.merging_into.does_not_exist())
+        if fold(name or "") != fold(profile.name or ""):
+            self.sync_fragments(profile.id)
         return _to_profile(item)
+
+    # --- search fragments ----------------------------------------------------------------------
+
+    def sync_fragments(self, customer_id: str) -> int:
+        """Make the profile's search fragments those of its name and addresses now (none for a
+        merged profile: search finds the kept one): one Query of the profile's partition and a
+        BatchWriteItem of the difference. Idempotent, so it is also the backfill. Returns the
+        number of items written or deleted."""
+        profile: CustomerItem | None = None
+        addresses: list[Address] = []
+        existing: dict[str, CustomerFragmentItem] = {}
+        for item in TableItem.query(keys.customer_pk(customer_id), consistent_read=True):
+            if isinstance(item, CustomerItem):
+                profile = item
+            elif isinstance(item, CustomerAddressItem):
+                addresses.append(parse_address(item.address))
+            elif isinstance(item, CustomerFragmentItem):
+                existing[item.sk] = item
+        live = profile is not None and not profile.merged_into and not profile.merging_into
+        wanted = fragment_items(customer_id, profile.name if profile else None, addresses) if live else {}
+        changed = [item for sk, item in wanted.items()
+                   if sk not in existing or (existing[sk].collection_sk, existing[sk].shown)
+                   != (item.collection_sk, item.shown)]
+        gone = [item for sk, item in existing.items() if sk not in wanted]
+        self._write_fragments(changed, gone)
+        return len(changed) + len(gone)
+
+    def backfill_fragments(self, *, segment: int = 0, total_segments: int = 1) -> tuple[int, int]:
+        """Sync the fragments of every profile in one segment of the table: an operator's command
+        (``python -m ops.customer_fragments``) for profiles written before the Like operator, never
+        a request path (it scans). Returns (profiles seen, fragment items written or deleted)."""
+        profiles = changes = 0
+        for item in CustomerItem.scan(segment=segment, total_segments=total_segments,
+                                      attributes_to_get=["pk", "sk", "customer_id", "kind"]):
+            profiles += 1
+            changes += self.sync_fragments(item.customer_id)
+        return profiles, changes
+
+    @staticmethod
+    def _write_fragments(puts: Iterable[CustomerFragmentItem], deletes: Iterable[CustomerFragmentItem]) -> None:
+        with CustomerFragmentItem.batch_write() as batch:
+            for item in puts:
+                batch.save(item)
+            for item in deletes:
+                batch.delete(item)
 
     # --- the customer's conversations ---------------------------------------------------------
 
@@ -299,6 +387,8 @@ class CustomerStore:
     # --- search --------------------------------------------------------------------------------
 
     def search(self, term: SearchTerm, *, limit: int, cursor: str | None) -> Page[SearchHit]:
+        if term.like is not None:
+            return self._like(term, limit=limit, cursor=cursor)
         prefix = term.value if term.prefix else f"{term.value}#"
         if term.field == "name":
             return self._search(CustomerItem, term, prefix, limit=limit, cursor=cursor)
@@ -319,6 +409,30 @@ class CustomerStore:
         except QueryError as error:
             raise InvalidInput("cursor does not belong to this search", field="cursor") from error
         return Page[SearchHit](items=hits, next_cursor=encode_cursor(results.last_evaluated_key))
+
+    @staticmethod
+    def _like(term: SearchTerm, *, limit: int, cursor: str | None) -> Page[SearchHit]:
+        """One begins_with Query of the pattern's probe; each fragment read is checked against the
+        whole pattern on its whole value; a page ends at ``limit`` hits or after the read budget,
+        its cursor the key of the last fragment read."""
+        assert term.like is not None
+        probe = term.like.probe()
+        results: ResultIterator[TableItem] = CustomerFragmentItem.collection.query(
+            keys.customer_like_pk(term.field, probe.fragment),
+            CustomerFragmentItem.collection_sk.startswith(f"{probe.fragment}#" if probe.whole else probe.fragment),
+            limit=like_read_budget(limit), page_size=like_read_budget(limit), last_evaluated_key=decode_cursor(cursor))
+        hits: dict[str, SearchHit] = {}
+        try:
+            for item in results:
+                if isinstance(item, CustomerFragmentItem) and item.customer_id not in hits \
+                        and term.like.matches(item.value):
+                    hits[item.customer_id] = SearchHit(customer_id=item.customer_id, field=term.field,
+                                                       value=item.shown)
+                    if len(hits) == limit:
+                        break
+        except QueryError as error:
+            raise InvalidInput("cursor does not belong to this search", field="cursor") from error
+        return Page[SearchHit](items=list(hits.values()), next_cursor=encode_cursor(results.last_evaluated_key))
 
     def profiles(self, customer_ids: list[str]) -> dict[str, CustomerProfile]:
         if not customer_ids:

@@ -275,6 +275,7 @@ CUSTOMER_PROFILE_SK = "PROFILE"
 CUSTOMER_ADDRESS_PREFIX = "ADDR#"
 CUSTOMER_CONVERSATION_PREFIX = "CONV#"
 CUSTOMER_OPEN_PREFIX = "OPEN#"
+CUSTOMER_FRAGMENT_PREFIX = "FRAG#"
 COMMUNICATION_PREFIX = "LOG#"
 MERGE_PREFIX = "MERGE#"
 ADDRESS_OWNER_SK = "OWNER"
@@ -325,6 +326,18 @@ def customer_search_pk(field: str) -> str:
 
 def customer_search_sk(normalised: str, customer_id: str) -> str:
     return f"{normalised}#{customer_id}"
+
+
+def customer_fragment_sk(field: str, value_key: str, start: str) -> str:
+    """One search fragment of one value of the profile (its suffix from ``start``)."""
+    return f"{CUSTOMER_FRAGMENT_PREFIX}{field}#{value_key}#{start}"
+
+
+def customer_like_pk(field: str, fragment: str) -> str:
+    """The ``collection`` partition of the search fragments of a field that begin with the
+    fragment's first character: a Like lookup reads one of them, and the fragments of a field
+    spread over as many partitions as its values have distinct characters."""
+    return f"CUSTLIKE#{field}#{fragment[:1]}"
 
 
 def attribute_definition_sk(key: str) -> str:

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 from chalicelib.domain.consent import ConsentKeywords, ConsentState, OptedOut, keyword_intent, refuse_if_opted_out
+from chalicelib.domain.customer_search import FRAGMENT_LENGTH, MAX_FRAGMENTS_PER_VALUE, TRAILING, Probe, fragments
 from chalicelib.domain.customers import (
     Address,
     AddressKind,
@@ -93,13 +94,76 @@ def test_exact_is_the_default_and_a_trailing_percent_searches_by_prefix(field, r
     assert (term.value, term.prefix) == (value, prefix)
 
 
-@pytest.mark.parametrize(("raw", "operator"), [
-    ("%ria", "ends with"), ("%ari%", "contains"), ("M%a", "inside"), ("M%a%", "inside"), ("%", "ends with"),
+@pytest.mark.parametrize(("field", "raw", "parts", "open_start", "open_end"), [
+    ("name", "%ria", ("ria",), True, False),
+    ("name", "%ARÍ%", ("ari",), True, True),
+    ("name", "M%a%ia", ("m", "a", "ia"), False, False),
+    ("name", "%de %", ("de ",), True, True),
+    ("name", "  %van  der%  ", ("van der",), True, True),
+    ("phone", "%6-1234 5678", ("612345678",), True, False),
+    ("phone", "0031 6%78", ("+316", "78"), False, False),
+    ("email", "%@Example.COM", ("@example.com",), True, False),
 ])
-def test_unsupported_operators_are_refused_by_name(raw, operator):
-    with pytest.raises(InvalidInput, match=operator) as refused:
+def test_a_percent_anywhere_else_is_the_like_operator(field, raw, parts, open_start, open_end):
+    term = parse_search(field, raw)
+    assert term.like is not None
+    assert (term.like.parts, term.like.open_start, term.like.open_end) == (parts, open_start, open_end)
+
+
+@pytest.mark.parametrize(("raw", "value", "matches"), [
+    ("%ria", "maria", True), ("%ria", "rian", False), ("%ari%", "maria", True), ("%ari%", "mira", False),
+    ("M%a%ia", "maria", True), ("M%a%ia", "mia", False), ("m%ia", "mia", True), ("%an%de%", "anne de vries", True),
+    ("%an%de%", "de anne", False),
+])
+def test_a_like_pattern_matches_the_whole_value(raw, value, matches):
+    term = parse_search("name", raw)
+    assert term.like is not None
+    assert term.like.matches(value) is matches
+
+
+@pytest.mark.parametrize(("raw", "fragment", "whole"), [
+    ("%ria", "ria", True),        # an anchored end: the fragment that is exactly it
+    ("%ari%", "ari", False),      # contains: fragments that begin with it
+    ("M%a%ia", "ia", True),       # the end is as long as the longest part
+    ("%maria%z", "maria", False),  # a longer part beats a one-letter end
+    ("%" + "x" * 40 + "%", "x" * FRAGMENT_LENGTH, False),  # a long part by its first characters
+])
+def test_the_probe_is_the_most_selective_lookup(raw, fragment, whole):
+    term = parse_search("name", raw)
+    assert term.like is not None
+    assert term.like.probe() == Probe(fragment=fragment, whole=whole)
+
+
+@pytest.mark.parametrize("raw", ["%a%", "%", "%%", "a%b%c", " % "])
+def test_a_like_term_needs_two_characters_in_a_part(raw):
+    with pytest.raises(InvalidInput) as refused:
         parse_search("name", raw)
     assert refused.value.field == "q"
+
+
+def test_fragments_are_bounded_per_value_and_serve_every_ending():
+    # Given a short and a very long value
+    short, long = "maria", "x" * 100 + "@example.com"
+    # Then the short one gives each of its suffixes
+    assert sorted(fragments(short).values()) == sorted(["maria", "aria", "ria", "ia", "a"])
+    # And the long one at most the bound, each at most FRAGMENT_LENGTH long
+    long_fragments = fragments(long)
+    assert len(long_fragments) <= MAX_FRAGMENTS_PER_VALUE
+    assert max(len(f) for f in long_fragments.values()) == FRAGMENT_LENGTH
+    # And every ending up to TRAILING characters is there whole (ends-with finds it)
+    assert all(long[-n:] in long_fragments.values() for n in range(1, TRAILING + 1))
+
+
+@pytest.mark.parametrize(("raw", "region", "value"), [
+    ("+31 (0)6 1234 5678", None, "+31612345678"),
+    ("(+31) 612 345 678", None, "+31612345678"),
+    ("tel:+31612345678", None, "+31612345678"),
+    ("31612345678", None, "+31612345678"),
+    ("06 12345678", "NL", "+31612345678"),
+    ("+1 (415) 555-2671", "NL", "+14155552671"),
+])
+def test_a_phone_number_in_any_format_is_searched_as_e164(raw, region, value):
+    assert parse_search("phone", raw, region=region).value == value
 
 
 @pytest.mark.parametrize(("field", "raw"), [("name", "  "), ("phone", "+%"), ("phone", " - %")])

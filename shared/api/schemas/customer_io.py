@@ -20,7 +20,10 @@ class _Strict(BaseModel):
 
 class CustomerSearchQuery(_Strict):
     field: SearchField = "name"
-    q: str = Field(min_length=1, max_length=320, description="exact ('Maria') or prefix ('Ma%')")
+    q: str = Field(min_length=1, max_length=320, description="exact ('Maria'), prefix ('Ma%'), or Like with "
+                   "'%' anywhere ('%ria', '%ari%', 'M%a%ia'); a phone in any format ('0031 6-1234 5678')")
+    region: str | None = Field(default=None, pattern=r"^[A-Z]{2}$", description="the country (ISO 3166, e.g. NL) "
+                               "of a phone number written nationally ('06 12345678')")
     limit: int = Field(default=25, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=2048)
     team: str | None = Field(default=None, max_length=64)
