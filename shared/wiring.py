@@ -51,6 +51,7 @@ from .domain.tags_and_notes import TagsAndNotes
 from .domain.teams_admin import TeamAdministration
 from .domain.templates import TemplateCatalogue
 from .domain.users_admin import UserAdministration
+from .domain.waiting import TeamOverviewReader
 from .storage.auto_replies import AutoReplyStore
 from .storage.binding import bind_table
 from .storage.channel_accounts import ChannelAccountStore
@@ -61,7 +62,7 @@ from .storage.customer_merge import MergeStore
 from .storage.customers import CustomerStore
 from .storage.early_statuses import EarlyStatusStore
 from .storage.lifecycle import ConversationStateStore
-from .storage.listing import ConversationLists
+from .storage.listing import ConversationLists, team_workload
 from .storage.media_slots import MediaSlots
 from .storage.message_changes import MessageChanges
 from .storage.notes import NoteRepository
@@ -261,6 +262,11 @@ def stats() -> StatsRecorder:
 @lru_cache(maxsize=1)
 def statistics() -> StatisticsReader:
     return StatisticsReader(StatsRepository())
+
+
+@lru_cache(maxsize=1)
+def team_overview() -> TeamOverviewReader:
+    return TeamOverviewReader(user_store(), team_store(), presence_store(), team_workload, utc_now)
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,18 @@ export interface AgentActivity {
   replies?: number;
 }
 
+export interface AgentOverview {
+  awaiting_customer: number;
+  capacity: number;
+  display_name: string;
+  longest_waiting_since?: string | null;
+  open: number;
+  role: Role;
+  status: "available" | "away" | "offline";
+  user_id: string;
+  waiting: number;
+}
+
 export interface ArchiveInput {
   tags?: string[];
 }
@@ -227,20 +239,26 @@ export type ContentKind = "text" | "image" | "document" | "audio" | "video" | "l
 export interface Conversation {
   account_id: string;
   archived_at?: string | null;
+  awaiting_customer_since?: string | null;
   channel: Channel;
   created_at: string;
   customer_id: string;
   customer_name: string | null;
+  first_response_at?: string | null;
   id: string;
   last_customer_message_at: string | null;
   last_message_at: string;
   last_owner_id?: string | null;
   owner_id: string | null;
   preview: string;
+  seen_at?: string | null;
   state: ConversationState;
   tags?: string[];
   team_id: string;
+  /** Whether the customer's latest message is newer than the owner's last look. */
+  unread: boolean;
   version: number;
+  waiting_since?: string | null;
 }
 
 /**
@@ -260,7 +278,8 @@ export interface ConversationListQuery {
   order?: ("asc" | "desc") | null;
   /** ISO 8601 with offset; inclusive */
   since?: string | null;
-  sort?: ("created" | "activity") | null;
+  /** waiting: the longest waiting customer first (open conversations only) */
+  sort?: ("created" | "activity" | "waiting") | null;
   /** repeat or comma-separate for several */
   state?: ConversationState[];
   /** repeat for several (a tag may contain a comma) */
@@ -269,6 +288,8 @@ export interface ConversationListQuery {
   /** ISO 8601 with offset; exclusive */
   until?: string | null;
   view?: "new" | "mine" | "assigned" | "all";
+  /** open conversations where the customer waits for an answer (agent) or we wait for the customer (customer) */
+  waiting?: ("agent" | "customer") | null;
 }
 
 export interface ConversationOut {
@@ -396,7 +417,7 @@ export type DeliveryOutcome = "delivered" | "retrying" | "failed";
 
 export type DeliveryStatus = "received" | "queued" | "sent" | "delivered" | "read" | "failed";
 
-export type Direction = "inbound" | "outbound";
+export type Direction = "inbound" | "outbound" | "system";
 
 export interface EnableInput {
   role?: Role | null;
@@ -999,6 +1020,15 @@ export interface TeamInput {
   id?: string | null;
   name: string;
   office_hours?: OfficeHours | null;
+}
+
+export interface TeamOverview {
+  agents: AgentOverview[];
+  auto_assign: boolean;
+  limit?: number;
+  new: number;
+  new_longest_waiting_since?: string | null;
+  team_id: string;
 }
 
 export interface TeamPage {

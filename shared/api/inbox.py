@@ -59,6 +59,7 @@ from chalicelib.api.schemas.outputs import (
 from chalicelib.domain.capabilities import channel_capabilities
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.models import Channel, Conversation, Message
+from chalicelib.domain.waiting import TeamOverview
 from chalicelib.domain.work_models import Note
 
 blueprint = RouteBlueprint(__name__)
@@ -129,6 +130,13 @@ def reply(principal: Principal, conversation_id: str) -> Response:
             response=Conversation)
 def pick_up(principal: Principal, conversation_id: str) -> Response:
     return json_answer(wiring.lifecycle().pick_up(principal, conversation_id))
+
+
+@documented("/conversations/{conversation_id}/seen", "POST", "I opened the conversation: when it is mine, the "
+            "customer's messages so far are read (the lists' unread marker); anyone else's look changes nothing",
+            access=ANYONE, response=Conversation)
+def seen(principal: Principal, conversation_id: str) -> Response:
+    return json_answer(wiring.lifecycle().seen(principal, conversation_id))
 
 
 @documented("/conversations/{conversation_id}/assign", "POST", "Assign to a colleague of the team who is "
@@ -223,6 +231,13 @@ def heartbeat(principal: Principal) -> Response:
             "offline) and load (conversations assigned in the team)", access=ANYONE, response=OnlineOut)
 def online_colleagues(principal: Principal) -> Response:
     return json_answer(OnlineOut(items=wiring.presence().online(principal)))
+
+
+@documented("/team/overview", "GET", "The team at a glance: each agent's status, open conversations (and how many "
+            "wait for an answer, the longest since when) and capacity, and the New queue", access=READERS,
+            response=TeamOverview)
+def team_overview(principal: Principal) -> Response:
+    return json_answer(wiring.team_overview().of(principal))
 
 
 @documented("/statistics", "GET", "Counts of the team's conversations over a span", access=READERS,

@@ -49,9 +49,10 @@ class Inbox:
                            filters: Filters | None = None) -> Page[Conversation]:
         """One page of a tab of the caller's team, filtered. Every role may read (watchers too)."""
         check_limit(limit)
-        # New shows the oldest first (they have waited longest); the other tabs the latest first.
+        # New shows the oldest first (they have waited longest), as does the waiting order; the other
+        # tabs the latest first.
         if ascending is None:
-            ascending = view == "new"
+            ascending = view == "new" or sort == "waiting"
         criteria = criteria_for(view, filters or Filters(), team_id=principal.team_id, user_id=principal.id)
         return self._lists.page(criteria, sort=sort or "created", ascending=ascending, limit=limit, cursor=cursor)
 

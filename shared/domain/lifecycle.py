@@ -142,6 +142,18 @@ class ConversationLifecycle:
         self._freed_capacity(before)
         return after
 
+    def seen(self, principal: Principal, conversation_id: str) -> Conversation:
+        """The caller opened the conversation: when it is theirs, what the customer wrote so far is
+        read (the unread marker of the lists). Anyone else's look changes nothing."""
+        conversation = self._repository.get_conversation(conversation_id)
+        require_team_member(principal, conversation)
+        if conversation.owner_id != principal.id:
+            return conversation
+        now = self._clock()
+        if self._store.mark_seen(conversation_id, principal.id, now):
+            return conversation.model_copy(update={"seen_at": now})
+        return conversation
+
     # --- reopening, for routing ---
 
     def reopen_period(self) -> timedelta:

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from .text_safety import OptionalLabel, Text
 
@@ -40,6 +40,9 @@ class ContentKind(StrEnum):
 class Direction(StrEnum):
     INBOUND = "inbound"
     OUTBOUND = "outbound"
+    # A line of the conversation's story (picked up, assigned, archived, ...): written with the
+    # change it tells, never sent to anyone (``Message.event``).
+    SYSTEM = "system"
 
 
 class DeliveryStatus(StrEnum):
@@ -252,6 +255,23 @@ class Conversation(Frozen):
     last_owner_id: str | None = None
     tags: tuple[str, ...] = ()
     archived_at: datetime | None = None
+    # The customer waits for an answer since their first message after our last reply (None: the
+    # last word was ours, or nothing came yet); we wait for the customer since our last reply.
+    waiting_since: datetime | None = None
+    awaiting_customer_since: datetime | None = None
+    # When the agent who has it last opened it (POST /conversations/{id}/seen): a customer message
+    # after that is unread. Cleared when someone else takes it.
+    seen_at: datetime | None = None
+    # The first reply of an agent (first response time), once.
+    first_response_at: datetime | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def unread(self) -> bool:
+        """Whether the customer's latest message is newer than the owner's last look."""
+        if self.last_customer_message_at is None:
+            return False
+        return self.seen_at is None or self.seen_at < self.last_customer_message_at
 
 
 class Attachment(Frozen):

@@ -18,9 +18,11 @@ from chalicelib.domain.errors import InvalidInput
 
 from .models import Channel, Conversation, ConversationState, Frozen
 from .text_safety import clean_label
+from .waiting import WaitingFor, waits_for
 
 View = Literal["new", "mine", "assigned", "all"]
-SortField = Literal["created", "activity"]
+# "waiting": the longest waiting customer first (the open tabs only: domain/waiting.py).
+SortField = Literal["created", "activity", "waiting"]
 
 # The seed's rule: search is exact. "0031612345678" finds the customer +31612345678 (the
 # international prefix written as 00 is the same number in the same digits); "+31-612345678"
@@ -39,6 +41,8 @@ class Filters(Frozen):
     conversation_id: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    # Open conversations where the customer waits for us ("agent") or we wait for the customer.
+    waiting: WaitingFor | None = None
 
 
 class Criteria(Frozen):
@@ -54,6 +58,12 @@ class Criteria(Frozen):
     conversation_id: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    waiting: WaitingFor | None = None
+
+    @property
+    def open_only(self) -> bool:
+        """Whether only open conversations (New, Assigned) can match: a queue, short by nature."""
+        return bool(self.states) and ConversationState.ARCHIVED not in self.states
 
 
 def customer_term(raw: str) -> str:
@@ -108,11 +118,13 @@ def criteria_for(view: View, filters: Filters, *, team_id: str, user_id: str) ->
         tags=tuple(dict.fromkeys(normalise_tag(tag) for tag in filters.tags)),
         customer=customer_term(filters.customer) if filters.customer else None,
         conversation_id=filters.conversation_id, since=filters.since, until=filters.until,
+        waiting=filters.waiting,
     )
 
 
 def sort_time(conversation: Conversation, sort: SortField) -> datetime:
-    return conversation.created_at if sort == "created" else conversation.last_message_at
+    """The time a list's span (since, until) applies to: the conversation's date, else its last message."""
+    return conversation.last_message_at if sort == "activity" else conversation.created_at
 
 
 def matches(conversation: Conversation, criteria: Criteria, sort: SortField) -> bool:
@@ -130,6 +142,7 @@ def matches(conversation: Conversation, criteria: Criteria, sort: SortField) -> 
         criteria.conversation_id is None or conversation.id == criteria.conversation_id,
         criteria.since is None or moment >= criteria.since,
         criteria.until is None or moment < criteria.until,
+        criteria.waiting is None or waits_for(conversation, criteria.waiting),
     )
     return all(checks)
 

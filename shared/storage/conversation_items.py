@@ -49,6 +49,10 @@ def to_conversation(item: ConversationItem) -> Conversation:
         last_owner_id=item.last_owner_id,
         tags=tuple(sorted(item.tags or ())),
         archived_at=item.archived_at,
+        waiting_since=item.waiting_since,
+        awaiting_customer_since=item.awaiting_customer_since,
+        seen_at=item.seen_at,
+        first_response_at=item.first_response_at,
     )
 
 

@@ -252,7 +252,7 @@ class ConversationStore:
             customer_id=event.customer_id, customer_name=event.customer_name, team_id=team_id,
             state=state.value, owner_id=None, created_at=event.sent_at, last_message_at=event.sent_at,
             last_customer_message_at=event.sent_at, preview=preview_of(event.kind, event.text), version=0,
-            created_sk=keys.time_sk(event.sent_at, conversation_id),
+            waiting_since=event.sent_at, created_sk=keys.time_sk(event.sent_at, conversation_id),
             activity_sk=keys.time_sk(event.sent_at, conversation_id),
             state_pk=index_keys.state_pk, team_pk=index_keys.team_pk, owner_pk=index_keys.owner_pk,
             channel_pk=index_keys.channel_pk,
@@ -267,6 +267,9 @@ class ConversationStore:
             ConversationItem.last_customer_message_at.set(event.sent_at),
             ConversationItem.activity_sk.set(keys.time_sk(event.sent_at, conversation_id)),
             ConversationItem.preview.set(preview_of(event.kind, event.text)),
+            # The customer waits for an answer from their first unanswered message; we no longer wait for them.
+            ConversationItem.waiting_since.set(ConversationItem.waiting_since | event.sent_at),
+            ConversationItem.awaiting_customer_since.remove(),
         ]
         if event.customer_name:
             actions.append(ConversationItem.customer_name.set(event.customer_name))

@@ -186,6 +186,11 @@ class ConversationItem(TableItem, discriminator="conversation"):
     tags = UnicodeSetAttribute(default=set)
     archived_at = UTCDateTimeAttribute(null=True)
     delete_at = UnicodeAttribute(null=True)
+    # The queue's clocks (domain Conversation): who waits for whom since when, the owner's last look.
+    waiting_since = UTCDateTimeAttribute(null=True)
+    awaiting_customer_since = UTCDateTimeAttribute(null=True)
+    seen_at = UTCDateTimeAttribute(null=True)
+    first_response_at = UTCDateTimeAttribute(null=True)
     version = NumberAttribute(default=0)
     # Index keys, derived from the attributes above by the repository.
     state_pk = UnicodeAttribute()

@@ -14,11 +14,12 @@ from datetime import datetime
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.models import Channel, Conversation, ConversationState
 from chalicelib.domain.ports.conversations import Tally
+from chalicelib.domain.waiting import changes_of
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from . import keys
-from .conditions import refused_as
+from .conditions import refused_as, tolerated
 from .conversation_items import customer_links, index_key_actions, list_keys, to_conversation
 from .customer_items import CustomerConversationItem
 from .customers import CustomerStore, open_marker
@@ -64,8 +65,13 @@ class ConversationStateStore:
             *index_key_actions(index_keys),
             ConversationItem.version.add(1),
         ]
+        if owner_id != current.owner_id:
+            # Someone else has it now: they have not seen it yet.
+            actions.append(ConversationItem.seen_at.remove())
         if state is ConversationState.ARCHIVED:
-            actions.append(ConversationItem.archived_at.set(now))
+            # Closed: nobody waits on anybody any more (a customer who writes again reopens it).
+            actions += [ConversationItem.archived_at.set(now), ConversationItem.waiting_since.remove(),
+                        ConversationItem.awaiting_customer_since.remove()]
         else:
             # Back in work: no longer archived, and no longer due for deletion.
             actions += [ConversationItem.archived_at.remove(), ConversationItem.delete_at.remove()]
@@ -81,9 +87,17 @@ class ConversationStateStore:
         with refused_as(Conflict(f"conversation {current.id} changed meanwhile; read it again and retry")):
             commit(table_connection(), write)
         # The condition held: the item is `current` with exactly these changes.
-        return current.model_copy(update={
-            "state": state, "owner_id": owner_id, "last_owner_id": last_owner_id, "version": current.version + 1,
-            "archived_at": now if state is ConversationState.ARCHIVED else None})
+        return current.model_copy(update=changes_of(current, state, owner_id, now))
+
+    def mark_seen(self, conversation_id: str, owner_id: str, at: datetime) -> bool:
+        """The owner looked at the conversation now; False (nothing written) when it is not theirs
+        (any more). A look never moves ``seen_at`` back."""
+        item = ConversationItem(keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
+        with tolerated() as refused:
+            item.update(actions=[ConversationItem.seen_at.set(at)],
+                        condition=ConversationItem.pk.exists() & (ConversationItem.owner_id == owner_id)
+                        & (ConversationItem.seen_at.does_not_exist() | (ConversationItem.seen_at < at)))
+        return not refused.refused
 
     def start(self, *, conversation_id: str, channel: Channel, account_id: str, customer_id: str,
               customer_name: str | None, team_id: str, owner_id: str, now: datetime,

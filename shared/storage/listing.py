@@ -10,11 +10,14 @@ conversations the table holds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal, TypeVar
 
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import Conversation, ConversationState, Page
+from chalicelib.domain.ports.push import COUNT_LIMIT
 from chalicelib.domain.search import Criteria, SortField, matches
+from chalicelib.domain.waiting import Clocks, TeamWorkload, load_of, waiting_order
 from pynamodb.exceptions import QueryError
 from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import Index
@@ -28,6 +31,8 @@ from .paging import decode_cursor, encode_cursor
 _T = TypeVar("_T")
 READ_BUDGET_FACTOR = 5
 MAX_ROUNDS = 5
+# A list sorted by waiting time is read whole up to this many conversations (as the tab counts are).
+WAITING_READ_LIMIT = COUNT_LIMIT + 1
 IndexName = Literal["lookup", "owner", "handler", "channel", "state", "team"]
 _SMALL_STATES = (ConversationState.NEW, ConversationState.ASSIGNED)
 
@@ -107,6 +112,8 @@ class ConversationLists:
              cursor: str | None) -> Page[Conversation]:
         if criteria.conversation_id is not None:
             return self._by_id(criteria, sort)
+        if sort == "waiting":
+            return self._by_waiting(criteria, ascending=ascending, limit=limit, cursor=cursor)
         chosen = plan(criteria)
         matched: list[Conversation] = []
         last_key = decode_cursor(cursor)
@@ -140,6 +147,35 @@ class ConversationLists:
         except QueryError as error:
             raise InvalidInput("cursor does not belong to this list", field="cursor") from error
 
+    def _by_waiting(self, criteria: Criteria, *, ascending: bool, limit: int,
+                    cursor: str | None) -> Page[Conversation]:
+        """The open conversations of the list, longest waiting first (``ascending``; else the
+        shortest). No index sorts by waiting time, so the list is read whole, as the tab counts
+        read it (up to ``WAITING_READ_LIMIT`` conversations, one paged Query), and sorted here;
+        the cursor is the offset into that order. Only for open lists (New, Assigned, mine),
+        which stay short: a team's open work, not its history."""
+        if not criteria.open_only:
+            raise InvalidInput("sorting by waiting time is for open conversations: the new, mine and assigned "
+                               "tabs, or the all tab filtered to new or assigned", field="sort")
+        offset = _offset(cursor)
+        chosen = plan(criteria)
+        matched: list[Conversation] = []
+        last_key: dict[str, Any] | None = None
+        read = 0
+        while read < WAITING_READ_LIMIT:
+            results, conversations = self._round(chosen, criteria, sort="created", ascending=True,
+                                                 limit=min(100, WAITING_READ_LIMIT - read), last_key=last_key)
+            read += len(conversations)
+            matched.extend(c for c in conversations if matches(c, criteria, "created"))
+            last_key = results.last_evaluated_key
+            if not last_key:
+                break
+        matched.sort(key=waiting_order, reverse=not ascending)
+        end = offset + limit
+        more = end < len(matched)
+        return Page[Conversation](items=matched[offset:end],
+                                  next_cursor=encode_cursor({"offset": end}) if more else None)
+
     @staticmethod
     def _by_id(criteria: Criteria, sort: SortField) -> Page[Conversation]:
         assert criteria.conversation_id is not None
@@ -152,6 +188,17 @@ class ConversationLists:
         return Page[Conversation](items=found, next_cursor=None)
 
 
+def _offset(cursor: str | None) -> int:
+    """The position a waiting-sorted page starts at (its cursor)."""
+    decoded = decode_cursor(cursor)
+    if decoded is None:
+        return 0
+    offset = decoded.get("offset")
+    if set(decoded) != {"offset"} or not isinstance(offset, int) or offset < 0:
+        raise InvalidInput("cursor does not belong to this list", field="cursor")
+    return offset
+
+
 def _hydrate(conversation_ids: list[str]) -> list[Conversation]:
     """The conversations behind a page of lookup links, in the links' order (one BatchGet)."""
     if not conversation_ids:
@@ -160,4 +207,29 @@ def _hydrate(conversation_ids: list[str]) -> list[Conversation]:
     found = {item.conversation_id: to_conversation(item) for item in ConversationItem.batch_get(
         [(keys.conversation_pk(cid), keys.CONVERSATION_SK) for cid in wanted])}
     return [found[cid] for cid in wanted if cid in found]
+
+
+
+def team_workload(team_id: str) -> TeamWorkload:
+    """A team's open work (domain/waiting.py ``TeamWorkload``): the New list and the Assigned list,
+    each read up to ``COUNT_LIMIT`` + 1 conversations with only the attributes the overview needs
+    (the same reads as the tab counts, storage/connections.py ``team_counts``)."""
+    wanted = ["pk", "sk", "kind", "owner_id", "waiting_since", "awaiting_customer_since", "created_at"]
+    new = 0
+    new_longest: datetime | None = None
+    for item in ConversationItem.state_created.query(
+            keys.state_list_pk(team_id, ConversationState.NEW.value), limit=COUNT_LIMIT + 1,
+            attributes_to_get=wanted):
+        new += 1
+        since = item.waiting_since or item.created_at
+        if since is not None and (new_longest is None or since < new_longest):
+            new_longest = since
+    owned: dict[str, list[Clocks]] = {}
+    for item in ConversationItem.state_created.query(
+            keys.state_list_pk(team_id, ConversationState.ASSIGNED.value), limit=COUNT_LIMIT + 1,
+            attributes_to_get=wanted):
+        if item.owner_id:
+            owned.setdefault(item.owner_id, []).append((item.waiting_since, item.awaiting_customer_since))
+    return TeamWorkload(new=new, new_longest_waiting_since=new_longest,
+                        by_owner={owner: load_of(conversations) for owner, conversations in owned.items()})
 

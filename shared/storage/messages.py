@@ -134,6 +134,10 @@ class MessageStore:
                 ConversationItem.last_message_at.set(sent_at),
                 ConversationItem.activity_sk.set(keys.time_sk(sent_at, conversation.id)),
                 ConversationItem.preview.set(preview_of(kind, text)),
+                # Answered: now we wait for the customer (docs/data-model.md, "The queue's clocks").
+                ConversationItem.awaiting_customer_since.set(sent_at),
+                ConversationItem.waiting_since.remove(),
+                ConversationItem.first_response_at.set(ConversationItem.first_response_at | sent_at),
             ], condition=ConversationItem.pk.exists() if owner_id is None else (
                 ConversationItem.pk.exists() & (ConversationItem.state == ConversationState.ASSIGNED.value)
                 & (ConversationItem.owner_id == owner_id)))

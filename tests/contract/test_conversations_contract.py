@@ -248,3 +248,59 @@ def test_out_of_office_replies_are_stored_once_per_closed_period(stores: Stores)
     assert [(m.text, m.status, m.author_id) for m in queued] == [
         ("We are closed", DeliveryStatus.QUEUED, "system"), ("Back at nine", DeliveryStatus.QUEUED, "system"),
         ("We are closed", DeliveryStatus.QUEUED, "system")]
+
+
+def test_the_queue_clocks_follow_who_spoke_last(stores: Stores) -> None:
+    # Given a customer's first message
+    customer = unique("+31")
+    opened = stores.conversations.ingest_message(opening(inbound(customer, minutes=0)))
+    assert opened is not None
+    conversation_id = opened.conversation.id
+    # Then the customer waits from that message on, and nobody has seen it
+    first = stores.conversations.get_conversation(conversation_id)
+    assert (first.waiting_since, first.awaiting_customer_since, first.unread) == (START, None, True)
+    # When they write again before an answer, the wait still counts from the first message
+    stores.conversations.ingest_message(appending(inbound(customer, minutes=4, text="Hello?"), conversation_id))
+    assert stores.conversations.get_conversation(conversation_id).waiting_since == START
+    # When an agent replies, we wait for the customer; the first response time is kept once
+    picked = stores.transitions.transition(stores.conversations.get_conversation(conversation_id),
+                                           ConversationState.ASSIGNED, owner_id="ann", now=START)
+    stores.conversations.add_outbound_message(picked, author_id="ann", text="Looking", sent_at=START + timedelta(
+        minutes=6), owner_id="ann")
+    stores.conversations.add_outbound_message(picked, author_id="ann", text="Found it", sent_at=START + timedelta(
+        minutes=8), owner_id="ann")
+    answered = stores.conversations.get_conversation(conversation_id)
+    assert (answered.waiting_since, answered.awaiting_customer_since) == (None, START + timedelta(minutes=8))
+    assert answered.first_response_at == START + timedelta(minutes=6)
+    # When the customer writes back, they wait again from that message and we no longer wait
+    stores.conversations.ingest_message(appending(inbound(customer, minutes=10, text="Thanks"), conversation_id))
+    again = stores.conversations.get_conversation(conversation_id)
+    assert (again.waiting_since, again.awaiting_customer_since) == (START + timedelta(minutes=10), None)
+    # And archiving stops both clocks
+    archived = stores.transitions.transition(again, ConversationState.ARCHIVED, owner_id=None,
+                                             now=START + timedelta(minutes=11))
+    stored = stores.conversations.get_conversation(conversation_id)
+    assert (stored.waiting_since, stored.awaiting_customer_since) == (None, None) == (
+        archived.waiting_since, archived.awaiting_customer_since)
+
+
+def test_only_the_owner_s_look_marks_a_conversation_seen(stores: Stores) -> None:
+    customer = unique("+31")
+    opened = stores.conversations.ingest_message(opening(inbound(customer, minutes=0)))
+    assert opened is not None
+    conversation_id = opened.conversation.id
+    picked = stores.transitions.transition(opened.conversation, ConversationState.ASSIGNED, owner_id="ann",
+                                           now=START)
+    # Someone else's look writes nothing; the owner's does, and never moves back
+    assert not stores.transitions.mark_seen(conversation_id, "bob", START + timedelta(minutes=1))
+    assert stores.transitions.mark_seen(conversation_id, "ann", START + timedelta(minutes=2))
+    assert not stores.transitions.mark_seen(conversation_id, "ann", START + timedelta(minutes=1))
+    seen = stores.conversations.get_conversation(conversation_id)
+    assert (seen.seen_at, seen.unread) == (START + timedelta(minutes=2), False)
+    # A newer customer message is unread again; a reassignment clears the look
+    stores.conversations.ingest_message(appending(inbound(customer, minutes=3, text="Hi?"), conversation_id))
+    assert stores.conversations.get_conversation(conversation_id).unread
+    stores.transitions.mark_seen(conversation_id, "ann", START + timedelta(minutes=4))
+    moved = stores.transitions.transition(stores.conversations.get_conversation(conversation_id),
+                                          ConversationState.ASSIGNED, owner_id="bob", now=START)
+    assert moved.seen_at is None is stores.conversations.get_conversation(picked.id).seen_at

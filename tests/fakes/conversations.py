@@ -37,6 +37,7 @@ from chalicelib.domain.ports.conversations import (
     Tally,
 )
 from chalicelib.domain.ports.work import AutoReply
+from chalicelib.domain.waiting import changes_of
 
 # As storage/repository.py: a watermark receipt reaches this far back.
 WATERMARK_REACH = timedelta(days=7)
@@ -127,7 +128,7 @@ class InMemoryConversations:
                 customer_id=event.customer_id, customer_name=event.customer_name, team_id=plan.team_id,
                 state=ConversationState.NEW, owner_id=None, created_at=event.sent_at,
                 last_message_at=event.sent_at, last_customer_message_at=event.sent_at,
-                preview=preview_of(event.kind, event.text), version=0)
+                preview=preview_of(event.kind, event.text), version=0, waiting_since=event.sent_at)
             self.records.conversations[conversation_id] = conversation
             self.records.count(plan.tally)
         else:
@@ -140,8 +141,10 @@ class InMemoryConversations:
     def _touched(self, conversation: Conversation, message: Message, customer_name: str | None) -> Conversation:
         if conversation.last_message_at > message.sent_at:
             return conversation  # an older message arriving late leaves the conversation as it is
-        update = {"last_message_at": message.sent_at, "last_customer_message_at": message.sent_at,
-                  "preview": preview_of(message.kind, message.text)}
+        update: dict[str, object] = {
+            "last_message_at": message.sent_at, "last_customer_message_at": message.sent_at,
+            "preview": preview_of(message.kind, message.text), "awaiting_customer_since": None,
+            "waiting_since": conversation.waiting_since or message.sent_at}
         if customer_name:
             update["customer_name"] = customer_name
         touched = conversation.model_copy(update=update)
@@ -179,12 +182,17 @@ class InMemoryConversations:
         stored = self.records.conversations.get(current.id)
         if stored is None or stored.version != current.version or stored.state is not current.state:
             raise Conflict(f"conversation {current.id} changed meanwhile; read it again and retry")
-        changes = {"state": state, "owner_id": owner_id, "last_owner_id": owner_id or current.last_owner_id,
-                   "version": current.version + 1,
-                   "archived_at": now if state is ConversationState.ARCHIVED else None}
+        changes = changes_of(current, state, owner_id, now)
         self.records.conversations[current.id] = stored.model_copy(update=changes)
         self.records.count(tally)
         return current.model_copy(update=changes)
+
+    def mark_seen(self, conversation_id: str, owner_id: str, at: datetime) -> bool:
+        stored = self.records.conversations.get(conversation_id)
+        if stored is None or stored.owner_id != owner_id or (stored.seen_at is not None and stored.seen_at >= at):
+            return False
+        self.records.conversations[conversation_id] = stored.model_copy(update={"seen_at": at})
+        return True
 
     def start(self, *, conversation_id: str, channel: Channel, account_id: str, customer_id: str,
               customer_name: str | None, team_id: str, owner_id: str, now: datetime,
@@ -251,7 +259,8 @@ class InMemoryConversations:
                           channel=channel, account_id=account_id, customer_id=customer_id)
         self.records.messages.setdefault(conversation.id, {})[message.id] = message
         self.records.conversations[conversation.id] = stored.model_copy(update={
-            "last_message_at": sent_at, "preview": preview_of(kind, text)})
+            "last_message_at": sent_at, "preview": preview_of(kind, text), "awaiting_customer_since": sent_at,
+            "waiting_since": None, "first_response_at": stored.first_response_at or sent_at})
         self.records.count(tally)
         return message
 

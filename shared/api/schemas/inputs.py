@@ -22,7 +22,8 @@ class SignInInput(Strict):
 
 class ListQuery(Strict):
     view: Literal["new", "mine", "assigned", "all"] = "new"
-    sort: Literal["created", "activity"] | None = None
+    sort: Literal["created", "activity", "waiting"] | None = Field(
+        default=None, description="waiting: the longest waiting customer first (open conversations only)")
     order: Literal["asc", "desc"] | None = None
     limit: int = Field(default=25, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=2048)
@@ -63,6 +64,9 @@ class ConversationListQuery(ListQuery):
     conversation_id: str | None = Field(default=None, max_length=64)
     since: datetime | None = Field(default=None, description="ISO 8601 with offset; inclusive")
     until: datetime | None = Field(default=None, description="ISO 8601 with offset; exclusive")
+    waiting: Literal["agent", "customer"] | None = Field(
+        default=None, description="open conversations where the customer waits for an answer (agent) or we wait "
+        "for the customer (customer)")
 
     @field_validator("channel", "agent", "state", mode="before")
     @classmethod
@@ -85,7 +89,7 @@ class ConversationListQuery(ListQuery):
     def filters(self) -> Filters:
         return Filters(channels=tuple(self.channel), agent_ids=tuple(self.agent), tags=tuple(self.tag),
                        states=tuple(self.state), customer=self.customer, conversation_id=self.conversation_id,
-                       since=self.since, until=self.until)
+                       since=self.since, until=self.until, waiting=self.waiting)
 
 
 class MessageListQuery(Strict):

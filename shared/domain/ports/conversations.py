@@ -180,6 +180,11 @@ class ConversationTransitions(Protocol):
         conversation on this account, whose place it takes. ``count`` tells the statistics counters to move with it."""
 
 
+    def mark_seen(self, conversation_id: str, owner_id: str, at: datetime) -> bool:
+        """The owner looked at the conversation at ``at``; False (nothing written) when it is not theirs (any
+        more). A look never moves the seen time back."""
+
+
 class ConversationLists(Protocol):
     def page(self, criteria: Criteria, *, sort: SortField, ascending: bool, limit: int,
              cursor: str | None) -> Page[Conversation]: ...
