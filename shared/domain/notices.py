@@ -2,7 +2,11 @@
 connections (``push.py``) instead of every tab polling the API.
 
 A notice names what changed (ids, a version), never customer content: the browser reads what it
-needs through the API, with the caller's own authorization, once per change. Notices come from the
+needs through the API, with the caller's own authorization, once per change. Two kinds carry the
+change itself, because it is small and is not the customer's words: a status notice carries the
+message's new delivery status (and the provider's failure reason), a tags notice the conversation's
+tags. The open thread and the lists patch those in place without a read, however far up the
+thread the message is. Notices come from the
 domain's events (a listener on ``events.EventPublisher``) and from the few changes integrators get
 no event for (tags, notes, presence). The use cases only queue them; the push worker sends them.
 """
@@ -17,7 +21,7 @@ from chalicelib.core.resources import NOTICES_QUEUE
 from pydantic import Field
 
 from .events import Event, EventType
-from .models import ConversationState, Frozen
+from .models import ConversationState, DeliveryError, DeliveryStatus, Frozen
 from .ports.integrations import Publisher, QueueMessage
 
 log = logging.getLogger(__name__)
@@ -46,6 +50,12 @@ class Notice(Frozen):
     # change can touch it. Ids and states, never customer content.
     state: ConversationState | None = None
     owner_id: str | None = None
+    # A status notice: the message's delivery status now, and why it failed (the provider's code
+    # and wording, never the message's text).
+    status: DeliveryStatus | None = None
+    error: DeliveryError | None = None
+    # A tags notice: the conversation's tags now.
+    tags: tuple[str, ...] | None = None
 
 
 class NoticeBatch(Frozen):
@@ -73,8 +83,13 @@ def notice_of(event: Event) -> Notice:
     message_id = message.get("id") if isinstance(message, dict) else event.data.get("message_id")
     state = conversation.get("state") if isinstance(conversation, dict) else None
     owner_id = conversation.get("owner_id") if isinstance(conversation, dict) else None
-    return Notice(type=_TYPE_OF_EVENT[event.type], team_id=team_id, conversation_id=conversation_id,
-                  message_id=message_id, state=state, owner_id=owner_id)
+    status = error = None
+    if event.type is EventType.MESSAGE_STATUS_CHANGED:
+        status = event.data.get("status")
+        error = event.data.get("error")
+    return Notice.model_validate({
+        "type": _TYPE_OF_EVENT[event.type], "team_id": team_id, "conversation_id": conversation_id,
+        "message_id": message_id, "state": state, "owner_id": owner_id, "status": status, "error": error})
 
 
 class NoticePublisher:
@@ -97,8 +112,10 @@ class NoticePublisher:
         """The listener ``EventPublisher`` calls with every event it publishes."""
         self.publish(notice_of(event) for event in events)
 
-    def conversation_changed(self, team_id: str, conversation_id: str, kind: NoticeType) -> None:
-        self.publish([Notice(type=kind, team_id=team_id, conversation_id=conversation_id)])
+    def conversation_changed(self, team_id: str, conversation_id: str, kind: NoticeType,
+                             tags: Iterable[str] | None = None) -> None:
+        self.publish([Notice(type=kind, team_id=team_id, conversation_id=conversation_id,
+                             tags=tuple(tags) if tags is not None else None)])
 
     def presence_changed(self, team_ids: Iterable[str], user_id: str) -> None:
         self.publish(Notice(type=NoticeType.PRESENCE, team_id=team_id, user_id=user_id) for team_id in team_ids)

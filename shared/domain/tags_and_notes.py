@@ -86,16 +86,18 @@ class TagsAndNotes:
             self._tags.define(tag, created_by=principal.id, at=now)
         for tag in tags:
             self._tags.add(conversation, tag, tally=self._stats.tagged(conversation, tag, now))
-        self._changed(conversation, NoticeType.TAGS)
-        return self._repository.get_conversation(conversation.id)
+        tagged = self._repository.get_conversation(conversation.id)
+        self._changed(tagged, NoticeType.TAGS, tags=tagged.tags)
+        return tagged
 
     def remove(self, principal: Principal, conversation_id: str, raw_tag: str) -> Conversation:
         require_working_role(principal)
         conversation = self._repository.get_conversation(conversation_id)
         require_team_member(principal, conversation)
         self._tags.remove(conversation, normalise_tag(raw_tag))
-        self._changed(conversation, NoticeType.TAGS)
-        return self._repository.get_conversation(conversation_id)
+        untagged = self._repository.get_conversation(conversation_id)
+        self._changed(untagged, NoticeType.TAGS, tags=untagged.tags)
+        return untagged
 
     # --- notes ---
 
@@ -113,9 +115,9 @@ class TagsAndNotes:
         self._changed(conversation, NoticeType.NOTE)
         return note
 
-    def _changed(self, conversation: Conversation, kind: NoticeType) -> None:
+    def _changed(self, conversation: Conversation, kind: NoticeType, tags: Sequence[str] | None = None) -> None:
         if self._notices is not None:
-            self._notices.conversation_changed(conversation.team_id, conversation.id, kind)
+            self._notices.conversation_changed(conversation.team_id, conversation.id, kind, tags=tags)
 
     def notes(self, principal: Principal, conversation_id: str, *, limit: int, cursor: str | None) -> Page[Note]:
         conversation = self._repository.get_conversation(conversation_id)

@@ -83,6 +83,19 @@ def test_two_agents_see_each_others_changes_by_push_without_polling(system: Any,
     first.get_by_label("Reply").press("Enter")
     expect(second.locator('[data-testid="message"][data-direction="outbound"]').filter(has_text=reply)).to_be_visible(
         timeout=5_000)
+
+    # When the first agent tags it, the second agent's open conversation shows the tag from the notice alone
+    conversation_id = second.url.rsplit("/", 1)[-1]
+    second.get_by_role("button", name="Info").click()
+    expect(second.get_by_test_id("conversation-tags")).to_be_visible()
+    second.wait_for_timeout(1_000)  # the panel's own reads, before those a notice could cause are counted
+    reads_of_second = api_requests(second)
+    tag = f"pushed-{new_wa_id()[-6:]}"
+    api_call(info, "POST", "/tags", api_headers(info), {"tag": tag})
+    api_call(info, "POST", f"/conversations/{conversation_id}/tags", api_headers(info, "agent1@example.com"),
+             {"tags": [tag]})
+    expect(second.get_by_test_id("conversation-tags")).to_contain_text(tag, timeout=5_000)
+    assert not [url for url in reads_of_second if f"/conversations/{conversation_id}" in url], reads_of_second
     for page in (first, second):
         page.context.close()
 

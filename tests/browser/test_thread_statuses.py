@@ -1,12 +1,12 @@
 """Delivery statuses in an open thread refresh for every reply in view, not only for the newest
-page each poll reads: an SMS reply 30 messages up is reported undelivered while the agent looks."""
+page: an SMS reply 30 messages up is reported undelivered while the agent looks. The status notice
+carries the new status, so the thread shows it without reading the older page again."""
 
 import json
 import secrets
 from urllib.parse import quote
 
 import boto3
-import pytest
 import requests
 from chalicelib.channels.twilio_sms import SIGNATURE_HEADER, sign
 from chalicelib.core import resources
@@ -37,10 +37,6 @@ def report_undelivered(info, message, customer):
     assert answer.status_code in (200, 204), answer.text
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "Open since push replaced polling (issue 14): a status notice for a reply beyond the newest page "
-    "does not yet bring its new status into the open thread, and the sweep assertions below describe "
-    "the polling era"))
 def test_the_status_of_a_reply_further_up_the_thread_refreshes(system, page):
     info = system.info
     admin = api_headers(info)
@@ -65,13 +61,14 @@ def test_the_status_of_a_reply_further_up_the_thread_refreshes(system, page):
              what="the later texts")
 
     # And the agent has the thread open: the reply shows delivered, beyond the newest 25 messages
-    reads = []
-    page.on("request", lambda r: reads.append(r.url) if f"{thread}?" in r.url else None)
     sign_in(page, info)
     page.goto(f"{info['web_url']}/#/mine/{conversation['id']}")
     early = page.locator(f'[data-testid="message"][data-message-id="{reply["id"]}"]')
     expect(page.get_by_test_id("message")).to_have_count(LATER_MESSAGES + 2)
     expect(early).to_have_attribute("data-status", "delivered")
+    expect(page.locator("html[data-push='up']")).to_have_count(1)
+    reads = []
+    page.on("request", lambda r: reads.append(r.url) if f"{thread}?" in r.url else None)
 
     # When the carrier reports afterwards that the reply was not delivered after all
     report_undelivered(info, reply_now(), customer)
@@ -80,11 +77,6 @@ def test_the_status_of_a_reply_further_up_the_thread_refreshes(system, page):
     # Then the open thread shows it without a reload, and the later messages stay as they were
     expect(early).to_have_attribute("data-status", "failed", timeout=10_000)
     expect(page.get_by_test_id("message")).to_have_count(LATER_MESSAGES + 2)
-    # And the older page was re-read (with a cursor past the newest page), while a reply there could change
-    assert any("limit=50" in url and "cursor=" in url for url in reads), reads
-
-    # And once every reply in view has settled, a poll reads only the newest page again
-    reads.clear()
-    page.wait_for_timeout(6_000)
-    assert 1 <= len(reads) <= 5, reads
-    assert all("limit=25" in url for url in reads), reads
+    # And the status came with its notice: no page of the thread was read for it
+    page.wait_for_timeout(1_000)
+    assert reads == [], reads

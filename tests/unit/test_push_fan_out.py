@@ -124,14 +124,39 @@ def test_posts_in_flight_are_bounded_by_the_pool() -> None:
     assert 1 < gateway.most_in_flight <= 4
 
 
-def test_notices_of_events_carry_ids_only() -> None:
+def test_a_status_notice_carries_the_status_and_the_failure_reason_and_nothing_of_the_message() -> None:
     from datetime import UTC, datetime
 
     from chalicelib.domain.events import status_changed
-    from chalicelib.domain.models import DeliveryStatus
+    from chalicelib.domain.models import DeliveryError, DeliveryStatus
 
-    notice = notice_of(status_changed("c1", "m1", DeliveryStatus.READ, datetime.now(UTC)))
-    assert notice.model_dump(exclude_none=True) == {"type": "status", "conversation_id": "c1", "message_id": "m1"}
+    read = notice_of(status_changed("c1", "m1", DeliveryStatus.READ, datetime.now(UTC)))
+    assert read.model_dump(mode="json", exclude_none=True) == {
+        "type": "status", "conversation_id": "c1", "message_id": "m1", "status": "read"}
+    failed = notice_of(status_changed("c1", "m1", DeliveryStatus.FAILED, datetime.now(UTC),
+                                      DeliveryError(code="30003", message="unreachable", permanent=True)))
+    assert failed.model_dump(mode="json", exclude_none=True) == {
+        "type": "status", "conversation_id": "c1", "message_id": "m1", "status": "failed",
+        "error": {"code": "30003", "message": "unreachable", "permanent": True}}
+
+
+def test_a_tags_notice_carries_the_conversations_tags() -> None:
+    from collections.abc import Sequence
+
+    from chalicelib.core.resources import QueueDefinition
+    from chalicelib.domain.notices import NoticeBatch, NoticePublisher
+    from chalicelib.domain.ports.integrations import QueueMessage
+
+    sent: list[str] = []
+
+    class Queue:
+        def send(self, queue: QueueDefinition, messages: Sequence[QueueMessage]) -> None:
+            sent.extend(message.body for message in messages)
+
+    NoticePublisher(Queue()).conversation_changed("t", "c1", NoticeType.TAGS, tags=["billing", "vip"])
+    [notice] = NoticeBatch.model_validate_json(sent[0]).notices
+    assert notice.model_dump(mode="json", exclude_none=True) == {
+        "type": "tags", "team_id": "t", "conversation_id": "c1", "tags": ["billing", "vip"]}
 
 
 @pytest.mark.parametrize("header", [None, "", "other", PROTOCOL, f"{PROTOCOL}, a, b", "token-only"])

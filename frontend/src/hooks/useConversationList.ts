@@ -7,7 +7,7 @@
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { reportError, useAlerts } from '../lib/alerts';
-import { touchesList } from '../lib/push';
+import { touchesList, withTags } from '../lib/push';
 import type { SortChoice } from '../lib/sorting';
 import type { Conversation, ConversationFilters, InboxView } from '../types';
 import { useNotices, usePollInterval, usePush } from './usePush';
@@ -78,7 +78,18 @@ export function useConversationList(
   const { userId } = usePush();
   const shown = useRef<ReadonlySet<string>>(new Set());
   useNotices((message) => {
-    if (message.notices.some((notice) => touchesList(notice, view, userId, shown.current))) refresh();
+    // Tags come with their notices: the rows shown take them in place. Only a tab filtered by tag
+    // reads again (a conversation may enter or leave it).
+    const byTag = !!filters.tag?.length;
+    if (!byTag) {
+      setState((current) => {
+        const first = withTags(current.first, message.notices);
+        const more = withTags(current.more, message.notices);
+        return first || more ? { ...current, first: first ?? current.first, more: more ?? current.more } : current;
+      });
+    }
+    const reads = byTag ? message.notices : message.notices.filter((notice) => !(notice.type === 'tags' && notice.tags));
+    if (reads.some((notice) => touchesList(notice, view, userId, shown.current))) refresh();
   });
 
   const loadMore = async (): Promise<void> => {

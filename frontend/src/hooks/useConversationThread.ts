@@ -8,8 +8,9 @@
 // further back only until it meets a message already shown.
 //
 // Statuses of replies further up change too (a read receipt, a late failure). A status notice
-// names the message; when it is not in the newest page the read it triggers sweeps at once, and
-// otherwise every other read also re-reads one older page in view: a sweep that
+// carries the new status (and the failure reason), and a tags notice the conversation's tags:
+// both are put in place at once, wherever the message is, without a read. While the socket is
+// down, every other safety poll also re-reads one older page in view: a sweep that
 // walks back from the poll's page to the oldest reply whose status can still change, one page
 // of 50 per sweep, then starts again at the newest. It reads nothing while every reply beyond
 // the poll's page is settled (read, failed). A poll thus reads the detail, the newest page
@@ -18,6 +19,7 @@
 import { useCallback, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { reportError, useAlerts } from '../lib/alerts';
+import { STATUS_RANK, carriesChange, withStatuses } from '../lib/push';
 import type { Attachment, Conversation, ConversationDetail, Message, MessageStatus, Page } from '../types';
 import { useNotices, usePollInterval } from './usePush';
 import { usePolling } from './usePolling';
@@ -32,8 +34,6 @@ const MAX_PAGES_PER_POLL = 10;
 const SWEEP_EVERY = 2;
 /** Statuses that change no more (as far as the app cares): customer messages, read and failed replies. */
 const SETTLED: ReadonlySet<MessageStatus> = new Set(['received', 'read', 'failed']);
-/** The API's order of statuses (`DeliveryStatus.rank`): a status only moves forward. */
-const STATUS_RANK: Record<MessageStatus, number> = { received: 0, queued: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
 
 /** The API signs media URLs for 300 s; a URL is reused (the browser keeps what it loaded) until this age. */
 const SIGNED_URL_REUSE_MS = 200_000;
@@ -219,11 +219,18 @@ export function useConversationThread(conversationId: string): ConversationThrea
   useNotices((message) => {
     const mine = message.notices.filter((notice) => notice.conversation_id === conversationId);
     if (!mine.length) return;
-    // A status of a reply further up than the newest page: this read sweeps (one older page in view).
-    if (mine.some((notice) => notice.type === 'status' && notice.message_id && !sweep.current.polled.has(notice.message_id))) {
-      sweep.current.polls = SWEEP_EVERY - 1;
+    // Statuses and tags come with their notices: in place at once, however far up the message is.
+    const known = loadedRef.current;
+    const statuses = withStatuses(known.byId, mine);
+    if (statuses) publish({ ...known, byId: statuses });
+    const tagged = mine.filter((notice) => notice.type === 'tags' && notice.tags !== undefined).pop();
+    if (tagged?.tags) {
+      const tags = tagged.tags;
+      setDetail((current) => (current ? { ...current, conversation: { ...current.conversation, tags } } : current));
     }
-    refresh();
+    // Anything else (a message, a move, a note, a status of a message not read yet) is read.
+    const ids = new Set(known.byId.keys());
+    if (mine.some((notice) => !carriesChange(notice, ids))) refresh();
   });
 
   const loadOlder = useCallback((): void => {

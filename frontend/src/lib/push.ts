@@ -1,5 +1,5 @@
 import type { PushEndpointOut, TabCountsOut } from '../api-types';
-import type { ConversationState, InboxView } from '../types';
+import type { Conversation, ConversationState, InboxView, Message, MessageError, MessageStatus } from '../types';
 
 // The inbox's WebSocket: one per tab, to the API's WebSocket endpoint (GET /push says where), which
 // sends small "what changed" notices (ids, never content) instead of the tab polling. The token
@@ -20,6 +20,11 @@ export interface Notice {
   /** Where the conversation is now, and who has it (conversation and message notices). */
   state?: ConversationState;
   owner_id?: string;
+  /** A status notice: the message's delivery status now, and the provider's reason when it failed. */
+  status?: MessageStatus;
+  error?: MessageError;
+  /** A tags notice: the conversation's tags now. */
+  tags?: string[];
 }
 
 const LIST_CHANGES: ReadonlySet<NoticeType> = new Set(['conversation', 'message', 'tags']);
@@ -43,6 +48,46 @@ export function touchesList(notice: Notice, view: InboxView, me: string, shown: 
     case 'mine':
       return notice.state === 'assigned' && notice.owner_id === me;
   }
+}
+
+/** The API's order of statuses (`DeliveryStatus.rank`): a status only moves forward. */
+export const STATUS_RANK: Record<MessageStatus, number> = { received: 0, queued: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
+
+/**
+ * The messages with the statuses the notices carry put in place (never moving a status back), or
+ * null when none of them changes a message in `messages`.
+ */
+export function withStatuses(messages: ReadonlyMap<string, Message>, notices: readonly Notice[]): Map<string, Message> | null {
+  let next: Map<string, Message> | null = null;
+  for (const notice of notices) {
+    if (notice.type !== 'status' || !notice.message_id || !notice.status) continue;
+    const current = (next ?? messages).get(notice.message_id);
+    if (!current || STATUS_RANK[notice.status] < STATUS_RANK[current.status]) continue;
+    if (current.status === notice.status && (notice.error === undefined || current.error)) continue;
+    next ??= new Map(messages);
+    next.set(notice.message_id, { ...current, status: notice.status, error: notice.error ?? current.error ?? null });
+  }
+  return next;
+}
+
+/** Whether a notice brings its whole change with it for a thread holding `known` (no read needed). */
+export function carriesChange(notice: Notice, known: ReadonlySet<string>): boolean {
+  if (notice.type === 'status') return !!notice.status && !!notice.message_id && known.has(notice.message_id);
+  if (notice.type === 'tags') return notice.tags !== undefined;
+  return false;
+}
+
+/** The conversations with the tags the notices carry put in place, or null when none of them is here. */
+export function withTags(conversations: Conversation[], notices: readonly Notice[]): Conversation[] | null {
+  const tags = new Map<string, string[]>();
+  for (const notice of notices) {
+    if (notice.type === 'tags' && notice.tags && notice.conversation_id) tags.set(notice.conversation_id, notice.tags);
+  }
+  if (!conversations.some((conversation) => tags.has(conversation.id))) return null;
+  return conversations.map((conversation) => {
+    const next = tags.get(conversation.id);
+    return next ? { ...conversation, tags: next } : conversation;
+  });
 }
 
 /** Whether a notice may be an arrival worth a notification: a new conversation, or news in one of mine. */
