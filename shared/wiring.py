@@ -367,7 +367,7 @@ def customer_merger() -> CustomerMerger:
 @lru_cache(maxsize=1)
 def customers() -> CustomerProfiles:
     return CustomerProfiles(customer_store(), consent_store(), repository(), MergeStore(customer_store()).records,
-                            utc_now)
+                            utc_now, accounts=channel_accounts(), teams=team_store())
 
 
 # --- push to the agents' browsers (WebSocket API) ---------------------------------------------

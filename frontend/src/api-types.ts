@@ -315,6 +315,7 @@ export type ConversationState = "new" | "assigned" | "archived";
 
 export interface ConversationSummary {
   account_id: string;
+  account_name?: string | null;
   channel: Channel;
   created_at: string;
   id: string;
@@ -323,6 +324,7 @@ export interface ConversationSummary {
   readable?: boolean;
   state?: ConversationState | null;
   team_id?: string | null;
+  team_name?: string | null;
 }
 
 export interface CredentialsInput {
@@ -340,6 +342,7 @@ export interface CustomerOut {
   conversations: ConversationSummary[];
   conversations_cursor: string | null;
   log: CommunicationEntry[];
+  may_change?: boolean;
   merges: MergeRecord[];
   profile: CustomerProfile;
 }
@@ -525,9 +528,11 @@ export interface MergeOut {
   finished_at?: string | null;
   id: string;
   kept_id: string;
+  kept_name?: string | null;
   log_entries?: number;
   single_transaction?: boolean;
   source_id: string;
+  source_name?: string | null;
   started_at: string;
   state: MergeState;
 }
@@ -540,9 +545,11 @@ export interface MergeRecord {
   finished_at?: string | null;
   id: string;
   kept_id: string;
+  kept_name?: string | null;
   log_entries?: number;
   single_transaction?: boolean;
   source_id: string;
+  source_name?: string | null;
   started_at: string;
   state: MergeState;
 }

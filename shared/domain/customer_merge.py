@@ -58,7 +58,8 @@ class CustomerMerger:
                                field=field)
         require_customer_writer(self._customers, principal, source)
         now = self._clock()
-        record = MergeRecord(id=ids.sortable_id(now), kept_id=kept.id, source_id=source.id, by_id=principal.id,
+        record = MergeRecord(id=ids.sortable_id(now), kept_id=kept.id, source_id=source.id, kept_name=kept.name,
+                             source_name=source.name, by_id=principal.id,
                              by_name=principal.user.display_name, started_at=now, state=MergeState.IN_PROGRESS)
         items = self._merges.source_items(source.id)
         actions = merge_actions(len(items.addresses), len(items.conversations), len(items.log_entries),

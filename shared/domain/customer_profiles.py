@@ -51,6 +51,7 @@ from .paging import check_limit
 from .patches import CustomerPatch
 from .ports.conversations import Conversations
 from .ports.customers import ConsentLedger, CustomerDirectory
+from .ports.directory import ChannelAccounts, TeamDirectory
 
 RECENT = 10
 
@@ -78,7 +79,11 @@ class ConversationSummary(Frozen):
     id: str
     channel: Channel
     account_id: str
+    # The account's and the team's names, so the agent never reads an internal id where a name
+    # exists (an account or team deleted since has none).
+    account_name: str | None = None
     team_id: str | None = None
+    team_name: str | None = None
     state: ConversationState | None = None
     created_at: datetime
     last_message_at: datetime | None = None
@@ -94,7 +99,11 @@ class CustomerView(Frozen):
     conversations: list[ConversationSummary]
     conversations_cursor: str | None
     log: list[CommunicationEntry]
+    # Every merge that made this profile what it is: into it, and into the profiles merged into it.
     merges: list[MergeRecord]
+    # Whether the caller may change the profile (name, language, attributes, addresses, consent,
+    # log, merge): administrators always, agents when the customer wrote to one of their teams.
+    may_change: bool = False
 
 
 class CustomerSummary(Frozen):
@@ -110,10 +119,20 @@ class ConsentView(Frozen):
 
 # Conversations read per page while looking for one of the agent's teams.
 _TEAM_PAGE = 100
+# Merge records gathered for one profile's history (its own and those of the profiles merged into it).
+MERGE_HISTORY = 50
 
 
 def _readable(principal: Principal, conversation: Conversation) -> bool:
     return principal.user.role in ACCOUNT_WIDE_ROLES or conversation.team_id in principal.user.team_ids
+
+
+def may_change(customers: CustomerDirectory, principal: Principal, profile: CustomerProfile) -> bool:
+    try:
+        require_customer_writer(customers, principal, profile)
+    except Forbidden:
+        return False
+    return True
 
 
 def require_customer_writer(customers: CustomerDirectory, principal: Principal, profile: CustomerProfile) -> None:
@@ -137,7 +156,10 @@ def require_customer_writer(customers: CustomerDirectory, principal: Principal, 
 
 class CustomerProfiles:
     def __init__(self, customers: CustomerDirectory, consent: ConsentLedger, repository: Conversations,
-                 merge_records: Callable[[str], list[MergeRecord]], clock: Callable[[], datetime]) -> None:
+                 merge_records: Callable[[str], list[MergeRecord]], clock: Callable[[], datetime], *,
+                 accounts: ChannelAccounts | None = None, teams: TeamDirectory | None = None) -> None:
+        self._accounts = accounts
+        self._teams = teams
         self._customers = customers
         self._consent = consent
         self._repository = repository
@@ -177,8 +199,24 @@ class CustomerProfiles:
             conversations_cursor=page.next_cursor,
             log=self._entry_readable(principal_for_view, self._customers.log_entries(profile.id, limit=RECENT,
                                                                                      cursor=None).items),
-            merges=self._merge_records(profile.id),
+            merges=self._merge_history(profile.id),
+            may_change=may_change(self._customers, principal_for_view, profile),
         )
+
+    def _merge_history(self, customer_id: str) -> list[MergeRecord]:
+        """The merges into this profile and, earlier, into the profiles merged into it (a chain of
+        merges is one customer's history), latest first, at most MERGE_HISTORY."""
+        history: list[MergeRecord] = []
+        todo, seen = [customer_id], {customer_id}
+        while todo and len(history) < MERGE_HISTORY:
+            records = self._merge_records(todo.pop())
+            history += records
+            for record in records:
+                if record.source_id not in seen:
+                    seen.add(record.source_id)
+                    todo.append(record.source_id)
+        history.sort(key=lambda record: record.started_at, reverse=True)
+        return history[:MERGE_HISTORY]
 
     def conversations(self, principal: Principal, customer_id: str, *, limit: int,
                       cursor: str | None) -> Page[ConversationSummary]:
@@ -190,6 +228,8 @@ class CustomerProfiles:
 
     def _summaries(self, principal: Principal, ids: list[str], records: list[Any]) -> list[ConversationSummary]:
         found = self._customers.hydrate(ids)
+        team_names = (self._teams.names(sorted({c.team_id for c in found.values() if c.team_id}))
+                      if self._teams is not None else {})
         summaries = []
         for record in records:
             conversation = found.get(record.conversation_id)
@@ -198,10 +238,16 @@ class CustomerProfiles:
             readable = _readable(principal, conversation)
             summaries.append(ConversationSummary(
                 id=conversation.id, channel=conversation.channel, account_id=conversation.account_id,
-                team_id=conversation.team_id, state=conversation.state, created_at=conversation.created_at,
+                account_name=self._account_name(conversation.account_id), team_id=conversation.team_id,
+                team_name=team_names.get(conversation.team_id or ""), state=conversation.state,
+                created_at=conversation.created_at,
                 last_message_at=conversation.last_message_at,
                 preview=conversation.preview if readable else None, readable=readable))
         return summaries
+
+    def _account_name(self, account_id: str) -> str | None:
+        account = self._accounts.cached(account_id) if self._accounts is not None else None
+        return account.name if account is not None else None
 
     def search(self, principal: Principal, field: SearchField, q: str, *, limit: int,
                cursor: str | None, region: str | None = None) -> Page[CustomerSummary]:

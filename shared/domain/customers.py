@@ -307,6 +307,9 @@ class MergeRecord(Frozen):
     id: str
     kept_id: str
     source_id: str
+    # The profiles' names when the merge began.
+    kept_name: str | None = None
+    source_name: str | None = None
     by_id: str
     by_name: str
     started_at: datetime

@@ -115,6 +115,9 @@ class MergeItem(TableItem, discriminator="customer_merge"):
     merge_id = UnicodeAttribute()
     kept_id = UnicodeAttribute()
     source_id = UnicodeAttribute()
+    # The two profiles' names when the merge began (the history names them, not their ids).
+    kept_name = UnicodeAttribute(null=True)
+    source_name = UnicodeAttribute(null=True)
     by_id = UnicodeAttribute()
     by_name = UnicodeAttribute()
     started_at = UTCDateTimeAttribute()

@@ -59,7 +59,8 @@ class SourceItems:
 
 
 def _to_record(item: MergeItem) -> MergeRecord:
-    return MergeRecord(id=item.merge_id, kept_id=item.kept_id, source_id=item.source_id, by_id=item.by_id,
+    return MergeRecord(id=item.merge_id, kept_id=item.kept_id, source_id=item.source_id, kept_name=item.kept_name,
+                       source_name=item.source_name, by_id=item.by_id,
                        by_name=item.by_name, started_at=item.started_at, finished_at=item.finished_at,
                        state=MergeState(item.state), addresses=tuple(item.addresses or ()),
                        conversations=tuple(item.conversations or ()), log_entries=int(item.log_entries or 0),
@@ -219,7 +220,8 @@ class MergeStore:
     @staticmethod
     def _record_item(record: MergeRecord) -> MergeItem:
         return MergeItem(keys.customer_pk(record.kept_id), keys.merge_sk(record.id), merge_id=record.id,
-                         kept_id=record.kept_id, source_id=record.source_id, by_id=record.by_id,
+                         kept_id=record.kept_id, source_id=record.source_id, kept_name=record.kept_name,
+                         source_name=record.source_name, by_id=record.by_id,
                          by_name=record.by_name, started_at=record.started_at, finished_at=record.finished_at,
                          state=record.state.value, addresses=list(record.addresses),
                          conversations=list(record.conversations), log_entries=record.log_entries,

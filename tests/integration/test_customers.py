@@ -136,6 +136,8 @@ def test_profiles_on_two_channels_merge_in_one_transaction(runtime, api, agent1,
     assert CustomerStore().open_conversation_ids(source_id) == []
     assert [entry["text"] for entry in customer["log"]] == ["called about the parcel"]
     assert customer["merges"][0]["source_id"] == source_id
+    # (named as they were when merged, so the history shows names, not ids)
+    assert (customer["merges"][0]["kept_name"], customer["merges"][0]["source_name"]) == ("Mia Merge", None)
     # And the SMS number's owner is the kept profile; the old id answers with it too
     assert [i["id"] for i in get(api, "/customers", agent1, field="phone", q=sms_phone).json()["items"]] == [kept_id]
     assert get(api, f"/customers/{source_id}", agent1).json()["profile"]["id"] == kept_id
@@ -145,6 +147,28 @@ def test_profiles_on_two_channels_merge_in_one_transaction(runtime, api, agent1,
     # And a new SMS from the merged number goes on the kept profile's list
     texts(runtime, sms, sms_phone, "me again")
     assert profile_of(api, agent1, by_customer(api, agent1, sms_phone[1:])["id"])["profile"]["id"] == kept_id
+
+
+def test_the_profile_says_who_may_change_it_and_names_accounts_and_teams(runtime, api, agent1, admin, watcher,
+                                                                        outsider, webhook_url, demo):
+    # Given a customer who wrote to the default team on WhatsApp
+    phone = new_phone()
+    writes_on_whatsapp(runtime, webhook_url, demo, phone, "hello", name="Mona Maychange")
+    conversation = by_customer(api, agent1, phone[1:])
+    customer_id = profile_of(api, agent1, conversation["id"])["profile"]["id"]
+    # When the agent of that team, an administrator, a watcher and an agent of another team read it
+    seen = {name: get(api, f"/customers/{customer_id}", headers).json()
+            for name, headers in (("agent", agent1), ("admin", admin), ("watcher", watcher), ("outsider", outsider))}
+    # Then only the team's agent and the administrator may change it (the web app offers editing by this)
+    assert {name: view["may_change"] for name, view in seen.items()} == {
+        "agent": True, "admin": True, "watcher": False, "outsider": False}
+    # And its conversations name their channel account and team; the other team's agent reads no preview
+    team_name = next(team["name"] for team in get(api, "/me", agent1).json()["teams"] if team["id"] == "default")
+    summary = seen["agent"]["conversations"][0]
+    assert (summary["account_name"], summary["team_name"]) == (demo["accounts"]["whatsapp"]["name"], team_name)
+    assert summary["preview"] == "hello"
+    other = seen["outsider"]["conversations"][0]
+    assert (other["readable"], other["preview"], other["team_name"]) == (False, None, team_name)
 
 
 def agent1_id(api, agent1):

@@ -1,8 +1,10 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { useConversationThread } from '../hooks/useConversationThread';
 import { reportError, useAlerts } from '../lib/alerts';
 import { copyText } from '../lib/clipboard';
+import { type CustomerView, addressValue, consentOf, customerApi } from '../lib/customers';
+import { t } from '../lib/i18n';
 import { canWork, useCapabilities, useMemberNames } from '../lib/directory';
 import { channelInfo, customerLabel, fullTime, timeUntil } from '../lib/format';
 import { infoPanelPref, usePref } from '../lib/prefs';
@@ -46,12 +48,27 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
   const assigning = working || me.user.role === 'supervisor';
   const seenKey = useRef(refreshKey);
   const { refresh } = thread;
+  const [customer, setCustomer] = useState<CustomerView | null>(null);
+
+  // The customer beside the conversation: the panel's profile, and the opt-out banner before writing.
+  const loadCustomer = useCallback(
+    (signal?: AbortSignal) => {
+      customerApi.forConversation(conversationId, signal).then(setCustomer, () => undefined);
+    },
+    [conversationId],
+  );
+  useEffect(() => {
+    const controller = new AbortController();
+    loadCustomer(controller.signal);
+    return () => controller.abort();
+  }, [loadCustomer]);
 
   useEffect(() => {
     if (seenKey.current === refreshKey) return;
     seenKey.current = refreshKey;
     refresh();
-  }, [refreshKey, refresh]);
+    loadCustomer();
+  }, [refreshKey, refresh, loadCustomer]);
 
   const pickUp = async (): Promise<void> => {
     if (!conversation || pickingUp) return;
@@ -202,6 +219,10 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
 
   const mine = conversation.state === 'assigned' && conversation.owner_id === me.user.id;
   const name = customerLabel(conversation);
+  const optOut = customer
+    ? consentOf(customer, conversation.channel, addressValue(conversation.channel, conversation.customer_id, conversation.account_id))
+    : null;
+  const optedOut = optOut?.opted_out === true;
   const info = shortcut('info');
 
   return (
@@ -296,6 +317,15 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
             onLoadOlder={thread.loadOlder}
             onMediaExpired={thread.reload}
           />
+          {optedOut && optOut && (
+            <div class="banner banner--danger" data-testid="opted-out" role="note">
+              {t('customer.opted_out_banner', {
+                channel: channelInfo(optOut.channel).label,
+                address: optOut.address,
+                time: fullTime(optOut.changed_at),
+              })}
+            </div>
+          )}
           {mine && (
             <div class="composer">
               {!detail.window_open && (
@@ -319,7 +349,7 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
                 conversationId={conversation.id}
                 channel={conversation.channel}
                 mediaRefusal={detail.media_refusal ?? null}
-                disabled={!detail.window_open}
+                disabled={!detail.window_open || optedOut}
                 onSend={send}
               />
             </div>
@@ -331,6 +361,8 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
             me={me}
             ownerName={names.get(conversation.owner_id ?? '') ?? null}
             canWork={working}
+            customer={customer}
+            onCustomerChanged={setCustomer}
           />
         )}
       </div>

@@ -1,6 +1,10 @@
+import type { CustomerView } from '../lib/customers';
 import { channelInfo, customerLabel, fullTime, stateLabel } from '../lib/format';
+import { t } from '../lib/i18n';
+import { formatHash } from '../lib/route';
 import type { Conversation, Me } from '../types';
 import { ChannelBadge } from './ChannelBadge';
+import { CustomerDetails } from './CustomerDetails';
 import { NotesSection } from './NotesSection';
 
 export const CUSTOMER_PANEL_ID = 'customer-panel';
@@ -11,10 +15,13 @@ interface Props {
   /** The display name of the agent who has it, when known. */
   ownerName: string | null;
   canWork: boolean;
+  /** The customer's profile (null while it is read, or when it cannot be). */
+  customer: CustomerView | null;
+  onCustomerChanged(view: CustomerView): void;
 }
 
 /** The customer and this conversation (Alt+I). Every value is rendered as text. */
-export function CustomerPanel({ conversation, me, ownerName, canWork }: Props) {
+export function CustomerPanel({ conversation, me, ownerName, canWork, customer, onCustomerChanged }: Props) {
   const owner =
     conversation.owner_id === null
       ? 'Nobody yet'
@@ -24,21 +31,32 @@ export function CustomerPanel({ conversation, me, ownerName, canWork }: Props) {
   const tags = conversation.tags ?? [];
   return (
     <aside class="info" id={CUSTOMER_PANEL_ID} aria-label="Customer information" data-testid="customer-panel">
-      <h3 class="info__title">Customer</h3>
+      {customer ? (
+        <>
+          <p class="customer__open">
+            <a href={formatHash({ page: 'customers', customerId: customer.profile.id })} data-testid="open-customer-page">
+              {t('customer.open_page')}
+            </a>
+          </p>
+          <CustomerDetails view={customer} onChanged={onCustomerChanged} currentConversationId={conversation.id} />
+        </>
+      ) : (
+        <>
+          <h3 class="info__title">{t('customer.profile')}</h3>
+          <dl class="info__list">
+            <dt>{t('customer.name')}</dt>
+            <dd data-testid="customer-name">{conversation.customer_name || <span class="muted">{t('customer.no_name')}</span>}</dd>
+            <dt>{channelInfo(conversation.channel).label}</dt>
+            <dd class="info__code">{conversation.customer_id}</dd>
+          </dl>
+        </>
+      )}
+      <h3 class="info__title">Conversation</h3>
       <dl class="info__list">
-        <dt>Name</dt>
-        <dd data-testid="customer-name">{conversation.customer_name || <span class="muted">Not given</span>}</dd>
-        <dt>{channelInfo(conversation.channel).label} address</dt>
-        <dd class="info__code">{conversation.customer_id}</dd>
         <dt>Channel</dt>
         <dd>
           <ChannelBadge channel={conversation.channel} showLabel />
         </dd>
-        <dt>Channel account</dt>
-        <dd class="info__code">{conversation.account_id}</dd>
-      </dl>
-      <h3 class="info__title">Conversation</h3>
-      <dl class="info__list">
         <dt>ID</dt>
         <dd class="info__code">{conversation.id}</dd>
         <dt>State</dt>

@@ -3,6 +3,7 @@
 //   #/new, #/mine/<conversation id>, #/assigned, #/all   the inbox tabs (and the open conversation)
 //   #/settings/<section>                                 a settings page (see SETTINGS_SECTIONS)
 //   #/statistics                                         the statistics (administrators, watchers)
+//   #/customers, #/customers/<customer id>               the customer list and search, one customer's page
 
 import { useEffect, useState } from 'preact/hooks';
 import type { InboxView } from '../types';
@@ -22,7 +23,13 @@ export interface StatisticsRoute {
   page: 'statistics';
 }
 
-export type Route = InboxRoute | SettingsRoute | StatisticsRoute;
+/** The customers: the list and search (`customerId` null) or one customer's page. */
+export interface CustomersRoute {
+  page: 'customers';
+  customerId: string | null;
+}
+
+export type Route = InboxRoute | SettingsRoute | StatisticsRoute | CustomersRoute;
 
 export const VIEWS: readonly InboxView[] = ['new', 'mine', 'assigned', 'all'];
 
@@ -74,6 +81,7 @@ export function parseHash(hash: string): Route {
     return { page: 'settings', section: section?.id ?? DEFAULT_SETTINGS_SECTION };
   }
   if (first === 'statistics') return { page: 'statistics' };
+  if (first === 'customers') return { page: 'customers', customerId: decode(second) };
   const view = VIEWS.find((candidate) => candidate === first);
   return { page: 'inbox', view: view ?? 'new', conversationId: view ? decode(second) : null };
 }
@@ -81,6 +89,9 @@ export function parseHash(hash: string): Route {
 export function formatHash(route: Route): string {
   if (route.page === 'settings') return `#/settings/${route.section}`;
   if (route.page === 'statistics') return '#/statistics';
+  if (route.page === 'customers') {
+    return route.customerId ? `#/customers/${encodeURIComponent(route.customerId)}` : '#/customers';
+  }
   return route.conversationId
     ? `#/${route.view}/${encodeURIComponent(route.conversationId)}`
     : `#/${route.view}`;

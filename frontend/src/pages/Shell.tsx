@@ -14,6 +14,7 @@ import { notificationsPref } from '../lib/prefs';
 import { type Route, inboxRoute, navigate } from '../lib/route';
 import { useShortcut, useShortcutListener } from '../lib/shortcuts';
 import type { Me } from '../types';
+import { CustomerPage } from './CustomerPage';
 import { InboxPage } from './InboxPage';
 import type { SettingsPageProps } from './SettingsPage';
 import type { StatisticsPageProps } from './StatisticsPage';
@@ -131,6 +132,14 @@ function SignedIn({ me, route, alertRegion, onSignOut, onTeamChange }: Props) {
         <LazyPage load={loadSettings} props={{ section: route.section, me }} what="settings" />
       ) : route.page === 'statistics' ? (
         <LazyPage load={loadStatistics} props={{ me }} what="statistics" />
+      ) : route.page === 'customers' ? (
+        route.customerId ? (
+          <CustomerPage key={route.customerId} customerId={route.customerId} me={me} />
+        ) : (
+          <main class="customer-page">
+            <p class="muted">{t('customer.open_from_conversation')}</p>
+          </main>
+        )
       ) : (
         <InboxPage me={me} route={route} counts={counts} watchTick={watchTick} onTeamChange={onTeamChange} />
       )}
