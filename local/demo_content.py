@@ -59,13 +59,14 @@ QUICK_REPLIES = {
 TEMPLATES = (
     Template(account_id="wa-demo", name="order_update", language="en",
              body="Hi {{1}}, your order {{2}} has shipped and arrives on {{3}}.",
-             parameters=("customer name", "order number", "delivery date")),
+             parameters=("1", "2", "3"),
+             labels={"1": "customer name", "2": "order number", "3": "delivery date"}),
     Template(account_id="wa-demo", name="follow_up", language="en",
              body="Hi {{1}}, we'd like to follow up on your question. Reply here to continue.",
-             parameters=("customer name",)),
+             parameters=("1",), labels={"1": "customer name"}),
     Template(account_id="wa-demo", name="follow_up", language="nl",
              body="Hoi {{1}}, we komen graag terug op je vraag. Antwoord hier om verder te gaan.",
-             parameters=("naam klant",)),
+             parameters=("1",), labels={"1": "naam klant"}),
 )
 
 WAITING_CUSTOMERS = (

@@ -82,7 +82,8 @@ def demo_accounts(*, simulator_url: str, moto_url: str, webhook_base_url: str,
     bot_id = "7000000001"
     return [
         DemoAccount(account("wa-demo", Channel.WHATSAPP, "WhatsApp 15550001111", "1065400000", graph),
-                    _meta_secrets(), {"display_phone_number": "15550001111", "waba_id": "102965400000"}),
+                    {**_meta_secrets(), "business_account_id": "102965400000"},
+                    {"display_phone_number": "15550001111", "waba_id": "102965400000"}),
         DemoAccount(account("fb-demo", Channel.MESSENGER, "Messenger demo page", "110200000000001", graph),
                     _meta_secrets(), {}),
         DemoAccount(account("ig-demo", Channel.INSTAGRAM, "Instagram @demo", "17841400000000001", graph),

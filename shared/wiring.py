@@ -11,7 +11,7 @@ from .adapters.identity_provider import CognitoIdentityProvider
 from .adapters.media import PROVIDER_URL_SECONDS, InboundMedia, MediaStore
 from .adapters.messaging import QueuePublisher, StateMachineStarter
 from .adapters.push_gateway import ManagementApiGateway
-from .channels import adapter_for, check_credentials
+from .channels import ProviderTemplateReader, adapter_for, check_credentials
 from .channels.http import post_to_receiver, receiver_address_problem
 from .channels.provider_urls import provider_url_problem
 from .core.clock import utc_now
@@ -308,7 +308,8 @@ def quick_replies() -> QuickReplies:
 
 @lru_cache(maxsize=1)
 def templates() -> TemplateCatalogue:
-    return TemplateCatalogue(repository(), TemplateRepository(), accounts=channel_accounts())
+    reader = ProviderTemplateReader(lambda account: credentials().get(account.channel.value, account.id))
+    return TemplateCatalogue(repository(), TemplateRepository(), accounts=channel_accounts(), source=reader)
 
 
 @lru_cache(maxsize=1)

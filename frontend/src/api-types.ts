@@ -1062,6 +1062,7 @@ export interface TeamSettings {
 export interface Template {
   account_id: string;
   body: string;
+  labels?: Record<string, string>;
   language: string;
   name: string;
   parameters?: string[];
@@ -1071,11 +1072,13 @@ export interface Template {
 export interface TemplateContent {
   language: string;
   name: string;
+  parameter_names?: string[] | null;
   variables?: string[];
 }
 
 export interface TemplateDefinitionInput {
   body: string;
+  labels?: Record<string, string> | null;
   language: string;
   name: string;
   parameters?: string[] | null;
@@ -1094,6 +1097,14 @@ export interface TemplateListOut {
 export interface TemplateQuery {
   language?: string | null;
   team?: string | null;
+}
+
+/** What a sync with the provider did: the account's templates now, and what changed. */
+export interface TemplateSync {
+  added: string[];
+  items: Template[];
+  not_at_provider: string[];
+  updated: string[];
 }
 
 /** Open from ``open`` (inclusive) to ``close`` (exclusive), "HH:MM"; "24:00" closes at midnight. */

@@ -64,6 +64,7 @@ class ChannelSimulator:
                                                "viber": viber, "email": ses}
         self.apis: dict[str, ProviderApi] = {api.prefix: api for api in (graph, telegram, twilio, viber, ses)}
         self._ses = ses
+        self._graph = graph
         # The agents' own mail (invitations, reset codes) from the user pool: local/mailbox.py.
         self.staff_mailbox = staff_mailbox or Mailbox()
         self._mail_store = mail_store
@@ -91,6 +92,13 @@ class ChannelSimulator:
     def accounts(self, channel: str | None = None) -> list[SimulatedAccount]:
         with self._lock:
             return [a for a in self._accounts.values() if channel is None or a.channel == channel]
+
+    def set_templates(self, account: SimulatedAccount, templates: list[dict[str, Any]]) -> None:
+        """The message templates the WhatsApp account's business account lists from now on."""
+        waba_id = account.details.get("waba_id")
+        if not waba_id:
+            raise ValueError(f"account {account.account_id} has no WhatsApp Business Account here")
+        self._graph.templates[waba_id] = list(templates)
 
     def account(self, channel: str, key: str) -> SimulatedAccount:
         """An account by our account id or by its provider id (a WhatsApp phone_number_id...)."""

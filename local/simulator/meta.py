@@ -231,6 +231,32 @@ class InstagramProvider(MessengerProvider):
 
 # --- the Graph API ---------------------------------------------------------------------------
 
+# The templates a WhatsApp Business Account has at Meta until a test sets others (control API):
+# Meta's own list format, approved and not, numbered and named variables.
+DEFAULT_TEMPLATES: tuple[dict[str, Any], ...] = (
+    {"name": "order_update", "language": "en", "status": "APPROVED", "category": "UTILITY",
+     "parameter_format": "POSITIONAL", "id": "1100000000000001",
+     "components": [{"type": "BODY", "text": "Hi {{1}}, your order {{2}} has shipped and arrives on {{3}}.",
+                     "example": {"body_text": [["Ana", "A-1001", "Friday"]]}}]},
+    {"name": "follow_up", "language": "en", "status": "APPROVED", "category": "UTILITY",
+     "parameter_format": "POSITIONAL", "id": "1100000000000002",
+     "components": [{"type": "BODY", "text": "Hi {{1}}, we'd like to follow up on your question. "
+                                             "Reply here to continue.",
+                     "example": {"body_text": [["Ana"]]}}]},
+    {"name": "appointment_reminder", "language": "en_US", "status": "APPROVED", "category": "UTILITY",
+     "parameter_format": "NAMED", "id": "1100000000000003",
+     "components": [{"type": "HEADER", "format": "TEXT", "text": "Your appointment"},
+                    {"type": "BODY", "text": "Hello {{first_name}}, see you on {{appointment_date}}.",
+                     "example": {"body_text_named_params": [
+                         {"param_name": "first_name", "example": "Ana"},
+                         {"param_name": "appointment_date", "example": "12 May"}]}},
+                    {"type": "FOOTER", "text": "Reply STOP to opt out"}]},
+    {"name": "spring_sale", "language": "en", "status": "PENDING", "category": "MARKETING",
+     "parameter_format": "POSITIONAL", "id": "1100000000000004",
+     "components": [{"type": "BODY", "text": "Spring sale: 20% off until {{1}}."}]},
+)
+TEMPLATE_PAGE = 2
+
 
 class GraphApi:
     """graph.facebook.com (and graph.instagram.com) for the three products."""
@@ -240,6 +266,8 @@ class GraphApi:
     def __init__(self) -> None:
         self.products: dict[str, WhatsAppProvider | MessengerProvider] = {
             "whatsapp": WhatsAppProvider(), "messenger": MessengerProvider(), "instagram": InstagramProvider()}
+        # Each WhatsApp Business Account's templates (by WABA id); absent: DEFAULT_TEMPLATES.
+        self.templates: dict[str, list[dict[str, Any]]] = {}
 
     def _owner(self, switchboard: Switchboard, object_id: str) -> SimulatedAccount | None:
         for channel in self.products:
@@ -254,6 +282,8 @@ class GraphApi:
             return graph_error(400, 2500, "Unknown path components")
         if request.method == "POST" and len(parts) == 3 and parts[2] == "messages":
             return self._send(request, switchboard, parts[1])
+        if request.method == "GET" and len(parts) == 3 and parts[2] == "message_templates":
+            return self._templates(request, switchboard, parts[1])
         if request.method == "GET" and len(parts) == 2:
             return self._media(request, switchboard, parts[1])
         return graph_error(400, 2500, "Unknown path components")
@@ -272,6 +302,22 @@ class GraphApi:
         if not isinstance(payload, dict):
             return graph_error(400, 100, "(#100) The request body must be a JSON object")
         return product.send(account, payload, switchboard)
+
+    def _templates(self, request: ApiRequest, switchboard: Switchboard, waba_id: str) -> ApiAnswer:
+        """A WhatsApp Business Account's message templates, a page at a time (``limit``, ``after``)."""
+        owners = [a for a in switchboard.accounts("whatsapp") if a.details.get("waba_id") == waba_id]
+        if not owners:
+            return graph_error(400, 100, f"Unsupported get request. Object with ID '{waba_id}' does not exist")
+        if request.headers.get("authorization") not in {f"Bearer {a.credentials['access_token']}" for a in owners}:
+            return graph_error(401, 190, "Invalid OAuth access token - Cannot parse access token")
+        templates = self.templates.get(waba_id, list(DEFAULT_TEMPLATES))
+        limit = min(int(request.query.get("limit") or TEMPLATE_PAGE), TEMPLATE_PAGE)
+        start = int(request.query.get("after") or 0) if (request.query.get("after") or "0").isdigit() else 0
+        page = templates[start:start + limit]
+        paging: dict[str, Any] = {"cursors": {"before": str(start), "after": str(start + len(page))}}
+        if start + len(page) < len(templates):
+            paging["next"] = f"{switchboard.base_url()}/graph/{request.parts[0]}/{waba_id}/message_templates"
+        return ApiAnswer.of(200, {"data": page, "paging": paging})
 
     def _media(self, request: ApiRequest, switchboard: Switchboard, media_id: str) -> ApiAnswer:
         """WhatsApp's media lookup: the object's short-lived download URL."""

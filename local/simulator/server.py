@@ -16,6 +16,8 @@ Control API::
     POST /control/failures                        the same, with "channel" in the body (default whatsapp)
     GET  /control/mailbox[?to=]                   mail the user pool sent agents (invitations, reset
                                                   codes), newest first
+    POST /control/whatsapp/<account>/templates    {"data": [...]}: the account's WhatsApp Business Account
+                                                  lists these templates (Meta's format) from now on
     POST /control/cognito/token-lifetime          {"seconds": n | null}: ID and access tokens issued
                                                   from now on live n seconds (null: the app client's)
 
@@ -146,6 +148,13 @@ class _Handler(BaseHTTPRequestHandler):
                 raise ValueError("seconds must be a whole number of at least 5, or null")
             set_token_lifetime(seconds)
             self._send(200, {"seconds": seconds})
+        elif len(parts) == 3 and parts[0] == "whatsapp" and parts[2] == "templates":
+            account = simulator.account("whatsapp", parts[1])
+            data = document.get("data")
+            if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+                raise ValueError("'data' must be a list of templates in Meta's format")
+            simulator.set_templates(account, data)
+            self._send(200, {"ok": True})
         elif parts == ["failures"] or (len(parts) == 2 and parts[1] == "failures"):
             channel = parts[0] if len(parts) == 2 else str(document.get("channel") or "whatsapp")
             simulator.fail_next(channel, str(document.get("mode", "")), int(document.get("count", 1)),

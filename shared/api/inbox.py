@@ -160,6 +160,13 @@ def archive(principal: Principal, conversation_id: str) -> Response:
     return json_answer(wiring.lifecycle().archive(principal, conversation_id, body.tags))
 
 
+@documented("/conversations/{conversation_id}/reopen", "POST", "Take an archived conversation back into work, "
+            "assigned to the caller (its auto-deletion is called off; refused when the customer has a newer "
+            "conversation)", access=WORKERS, response=Conversation)
+def reopen(principal: Principal, conversation_id: str) -> Response:
+    return json_answer(wiring.lifecycle().reopen_by(principal, conversation_id))
+
+
 @documented("/conversations/{conversation_id}/uploads", "POST", "A presigned PUT URL for one attachment",
             access=OWNER, body=UploadInput, response=UploadOut, status=201)
 def upload(principal: Principal, conversation_id: str) -> Response:

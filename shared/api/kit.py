@@ -67,6 +67,7 @@ _STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
     errors.PayloadTooLarge: 413,
     errors.WindowClosed: 422,
     errors.TooManyRequests: 429,
+    errors.ProviderError: 502,
 }
 _Model = TypeVar("_Model", bound=BaseModel)
 View = Callable[..., Response]

@@ -31,6 +31,7 @@ from chalicelib.api.schemas.outputs import (
     TemplateListOut,
 )
 from chalicelib.domain.identity import Principal
+from chalicelib.domain.templates import TemplateSync
 from chalicelib.domain.work_models import QuickReply, QuickReplyGroup, Template
 
 blueprint = RouteBlueprint(__name__)
@@ -121,8 +122,15 @@ def delete_quick_reply(principal: Principal, reply_id: str) -> Response:
 def put_template(principal: Principal, account_id: str) -> Response:
     body = parse_body(TemplateDefinitionInput)
     template = wiring.templates().put(principal, account_id, name=body.name, language=body.language,
-                                      body=body.body, parameters=body.parameters)
+                                      body=body.body, parameters=body.parameters, labels=body.labels)
     return json_answer(template, status=201)
+
+
+@documented("/admin/channel-accounts/{account_id}/templates/sync", "POST", "Take the provider's approved "
+            "templates of a WhatsApp account (its business_account_id credential): new ones added, changed ones "
+            "replaced, ones the provider no longer lists reported", access=ADMIN, response=TemplateSync)
+def sync_templates(principal: Principal, account_id: str) -> Response:
+    return json_answer(wiring.templates().sync(principal, account_id))
 
 
 @documented("/admin/channel-accounts/{account_id}/templates/{name}/{language}", "DELETE", "Delete a template",

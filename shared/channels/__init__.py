@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from chalicelib.core.settings import get_settings
-from chalicelib.domain.errors import NotFound
-from chalicelib.domain.models import Channel
+from chalicelib.domain.errors import InvalidInput, NotFound
+from chalicelib.domain.models import Channel, ChannelAccount
+from chalicelib.domain.work_models import Template
 
 from . import api_channel
 from .base import ChannelAdapter, WebhookReply
@@ -61,3 +62,18 @@ def check_credentials(channel: Channel, values: Mapping[str, str]) -> None:
         check(values)
         return
     check_provider_credentials(channel, values, local_runtime=get_settings().local_runtime)
+
+
+class ProviderTemplateReader:
+    """The providers' approved templates of an account (domain port ``ProviderTemplates``):
+    WhatsApp's business account list; the other channels have no templates."""
+
+    def __init__(self, credentials: Callable[[ChannelAccount], Mapping[str, str]]) -> None:
+        self._credentials = credentials
+
+    def approved_templates(self, account: ChannelAccount) -> list[Template]:
+        adapter = _ADAPTERS.get(account.channel)
+        if not isinstance(adapter, WhatsAppAdapter):
+            raise InvalidInput(f"{account.channel.value} has no message templates; only WhatsApp accounts do",
+                               field="account_id")
+        return adapter.approved_templates(account, dict(self._credentials(account)))

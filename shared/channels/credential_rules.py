@@ -38,10 +38,13 @@ _META = CredentialRule(required={
     "access_token": Key(16, what="the access token"),
     "verify_token": Key(8, what="the token Meta's subscription check echoes"),
 })
+# WhatsApp also names its business account (WABA), whose approved templates a sync reads.
+_WHATSAPP = CredentialRule(required=_META.required, optional={
+    "business_account_id": Key(pattern=r"\d{5,32}", what="the WhatsApp Business Account id (digits)")})
 _ARN = r"arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}"
 
 RULES: dict[Channel, CredentialRule] = {
-    Channel.WHATSAPP: _META,
+    Channel.WHATSAPP: _WHATSAPP,
     Channel.MESSENGER: _META,
     Channel.INSTAGRAM: _META,
     Channel.TELEGRAM: CredentialRule(required={

@@ -44,6 +44,12 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class ProviderError(DomainError):
+    """The channel's provider refused or did not answer a request made on an administrator's behalf."""
+
+    code = "provider_error"
+
+
 class WindowClosed(DomainError):
     """A free-text reply outside the channel's customer-service window."""
 

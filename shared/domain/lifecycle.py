@@ -154,6 +154,23 @@ class ConversationLifecycle:
             return conversation.model_copy(update={"seen_at": now})
         return conversation
 
+    def reopen_by(self, principal: Principal, conversation_id: str) -> Conversation:
+        """An agent takes an archived conversation back into work, assigned to themselves (its
+        auto-deletion is called off). Refused when the customer has written since and a newer
+        conversation on the account took its place: that one is where the customer is now."""
+        before = self._workable(principal, conversation_id)
+        if before.state is not ConversationState.ARCHIVED:
+            raise Conflict(f"conversation {conversation_id} is {before.state.value}, not archived",
+                           field="conversation_id")
+        current = self._repository.open_conversation(before.account_id, before.customer_id)
+        if current is not None and current.id != before.id:
+            raise Conflict(f"the customer has a newer conversation ({current.id}); continue there",
+                           field="conversation_id")
+        after, now = self._move(before, ConversationState.ASSIGNED, principal.id, actor_id=principal.id,
+                                reopened=True)
+        self._publish_assigned(after, now)
+        return after
+
     # --- reopening, for routing ---
 
     def reopen_period(self) -> timedelta:

@@ -410,6 +410,8 @@ class TemplateContent(Frozen):
     name: str
     language: str
     variables: list[str] = []
+    # The variables' names when the template has named ones ({{first_name}}): sent as ``parameter_name``.
+    parameter_names: list[str] | None = None
 
 
 class OutboundMedia(Frozen):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
+from pydantic import Field
+
 from .models import Frozen
 
 
@@ -37,6 +39,13 @@ class Template(Frozen):
     language: str
     body: str
     parameters: tuple[str, ...] = ()
+    # What each variable means, by variable ({"1": "customer's first name"}): agents fill in by meaning.
+    labels: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def named(self) -> bool:
+        """Named variables ({{first_name}}) go to the provider by name, positional ones ({{1}}) in order."""
+        return any(not name.isdigit() for name in self.parameters)
 
 
 # A user is online while their last heartbeat is at most this old: the grace after the last tab

@@ -77,7 +77,8 @@ def to_message(item: MessageItem) -> Message:
             for a in item.attachments or ()),
         template=None if item.template is None else TemplateContent(
             name=item.template.name, language=item.template.language,
-            variables=list(item.template.variables or ())),
+            variables=list(item.template.variables or ()),
+            parameter_names=None if item.template.parameter_names is None else list(item.template.parameter_names)),
         channel=Channel(item.channel) if item.channel else None, account_id=item.account_id,
         customer_id=item.customer_id, sent_parts=tuple(item.sent_parts or ()),
         reply_payload=item.reply_payload,

@@ -168,6 +168,8 @@ class TemplateAttribute(MapAttribute[str, Any]):
     name = UnicodeAttribute()
     language = UnicodeAttribute()
     variables = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
+    # Named variables' names, in the order of ``variables`` (absent: positional).
+    parameter_names = ListAttribute[str](of=UnicodeAttribute, null=True)  # type: ignore[arg-type]
 
 
 class ConversationItem(TableItem, discriminator="conversation"):
@@ -361,3 +363,5 @@ class TemplateItem(TableItem, discriminator="template"):
     language = UnicodeAttribute()
     body = UnicodeAttribute()
     parameters = ListAttribute[str](of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
+    # What each variable means, by variable name.
+    labels = MapAttribute[str, str](null=True)

@@ -120,7 +120,8 @@ class MessageStore:
             attachments=[AttachmentAttribute(key=a.key, content_type=a.content_type, filename=a.filename,
                                              size=a.size) for a in attachments] or None,
             template=None if template is None else TemplateAttribute(
-                name=template.name, language=template.language, variables=list(template.variables)),
+                name=template.name, language=template.language, variables=list(template.variables),
+                parameter_names=None if template.parameter_names is None else list(template.parameter_names)),
         )
         if route is not None:
             # Sent on another channel account than the conversation's own (it answers a message there).

@@ -1,5 +1,6 @@
 """Approved message templates per channel account (WhatsApp). In production they follow the
-provider's approved list; here administrators keep them through the API."""
+provider's approved list (an administrator syncs them, domain/templates.py) and administrators
+keep them through the API."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from .items import TemplateItem
 
 
 def _to_template(item: TemplateItem) -> Template:
+    labels = item.labels.as_dict() if item.labels else {}
     return Template(account_id=item.account_id, name=item.name, language=item.language, body=item.body,
-                    parameters=tuple(item.parameters or ()))
+                    parameters=tuple(item.parameters or ()), labels={str(k): str(v) for k, v in labels.items()})
 
 
 class TemplateRepository:
@@ -33,7 +35,8 @@ class TemplateRepository:
     def put(self, template: Template) -> Template:
         TemplateItem(keys.template_pk(template.account_id), keys.template_sk(template.name, template.language),
                      account_id=template.account_id, name=template.name, language=template.language,
-                     body=template.body, parameters=list(template.parameters)).save()
+                     body=template.body, parameters=list(template.parameters),
+                     labels=dict(template.labels) or None).save()
         return template
 
     def delete(self, account_id: str, name: str, language: str) -> None:

@@ -228,6 +228,11 @@ class World:
             ok(call("POST", f"{self.api}/conversations/{found['id']}/pickup", self.agent1))
         return str(found["id"])
 
+    def new_archived(self) -> str:
+        conversation_id = self.new_conversation(owned=True)
+        ok(call("POST", f"{self.api}/conversations/{conversation_id}/archive", self.agent1, {}))
+        return conversation_id
+
     def new_group(self) -> str:
         return str(ok(call("POST", f"{self.api}/admin/quick-reply-groups", self.admin,
                            {"name": unique("mx")}), 201)["id"])
@@ -321,6 +326,7 @@ FRESH: dict[tuple[str, str], dict[str, Callable[[World], str]]] = {
         "conversation_id": lambda world: world.new_conversation(owned=True)},
     ("POST", "/conversations/{conversation_id}/archive"): {
         "conversation_id": lambda world: world.new_conversation(owned=True)},
+    ("POST", "/conversations/{conversation_id}/reopen"): {"conversation_id": World.new_archived},
     ("DELETE", "/admin/quick-reply-groups/{group_id}"): {"group_id": World.new_group},
     ("DELETE", "/admin/quick-replies/{reply_id}"): {"reply_id": World.new_reply},
     ("DELETE", "/admin/channel-accounts/{account_id}/templates/{name}/{language}"): {"name": World.new_template},
@@ -400,6 +406,8 @@ NOT_EXERCISED: dict[tuple[str, str], str] = {
     ("POST", "/me/password"): "needs the caller's own access token and password (tests/integration/test_accounts.py)",
     ("POST", "/me/mfa/totp"): "needs the caller's own access token (tests/integration/test_mfa.py)",
     ("PUT", "/me/mfa/totp"): "needs the caller's access token and authenticator (tests/integration/test_mfa.py)",
+    ("POST", "/admin/channel-accounts/{account_id}/templates/sync"): (
+        "needs a WhatsApp Business Account at the simulator (tests/integration/test_templates_admin.py)"),
 }
 # Headers a route needs besides the caller's token: the session routes read the session's cookie.
 HEADERS: dict[tuple[str, str], Callable[[World], dict[str, str]]] = {

@@ -111,7 +111,8 @@ def test_outside_the_window_only_a_filled_template_goes(runtime, api, agent1, ad
     sent = post(api, path + "/messages", agent1, {"template": template})
     assert sent.status_code == 202, sent.text
     assert sent.json()["text"] == "Hi Jeremy, your order A-1001 ships today 🚚"
-    assert sent.json()["template"] == {"name": "order_update", "language": "en", "variables": ["Jeremy", "A-1001"]}
+    assert sent.json()["template"] == {"name": "order_update", "language": "en", "variables": ["Jeremy", "A-1001"],
+                                       "parameter_names": ["FirstName", "Order"]}
     # And the window check lets a template through
     drain(runtime, "outbound", "send")
     message = next(m for m in get(api, path + "/messages", agent1).json()["items"] if m["id"] == sent.json()["id"])

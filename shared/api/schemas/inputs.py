@@ -196,6 +196,8 @@ class TemplateDefinitionInput(Strict):
     language: str = Field(min_length=2, max_length=16)
     body: str = Field(min_length=1, max_length=1024)
     parameters: list[str] | None = None
+    # What each variable means, by variable ("1" or "first_name"), shown to agents who fill it in.
+    labels: dict[str, str] | None = Field(default=None, max_length=50)
 
 
 class TemplateQuery(Strict):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from chalicelib.channels.base import (
     Credentials,
@@ -36,6 +37,8 @@ from chalicelib.domain.models import (
     StatusUpdate,
     TemplateContent,
 )
+from chalicelib.domain.templates import parameters_of
+from chalicelib.domain.work_models import Template
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .graph import (
@@ -52,6 +55,8 @@ from .graph import (
 __all__ = ["WhatsAppAdapter", "sign"]
 
 TEXT_LIMIT = 4096
+# Pages of 100 templates read by a sync (WhatsApp allows a business account 250 templates).
+TEMPLATE_PAGES = 10
 CAPTION_LIMIT = 1024
 
 # WhatsApp's own "retry later" codes on top of Graph's: WABA and pair rate limits, throughput,
@@ -218,11 +223,28 @@ def _media_payload(media: OutboundMedia, caption: str | None) -> dict[str, Any]:
     return {"type": kind, kind: body}
 
 
+def _approved_template(account: ChannelAccount, raw: dict[str, Any]) -> list[Template]:
+    """The template as we keep it, when it is approved and has a body (header, footer and button
+    components are not sent by this app)."""
+    if raw.get("status") != "APPROVED" or not isinstance(raw.get("name"), str) or not raw.get("language"):
+        return []
+    components = raw.get("components")
+    bodies = [str(c["text"]) for c in (components if isinstance(components, list) else [])
+              if isinstance(c, dict) and str(c.get("type", "")).upper() == "BODY" and isinstance(c.get("text"), str)]
+    if not bodies or not bodies[0].strip():
+        return []
+    return [Template(account_id=account.id, name=raw["name"], language=str(raw["language"]), body=bodies[0],
+                     parameters=parameters_of(bodies[0]))]
+
+
 def _template_payload(template: TemplateContent) -> dict[str, Any]:
     body: dict[str, Any] = {"name": template.name, "language": {"code": template.language}}
     if template.variables:
-        body["components"] = [{"type": "body",
-                               "parameters": [{"type": "text", "text": value} for value in template.variables]}]
+        names = template.parameter_names
+        parameters = ([{"type": "text", "text": value} for value in template.variables] if names is None else
+                      [{"type": "text", "parameter_name": name, "text": value}
+                       for name, value in zip(names, template.variables, strict=True)])
+        body["components"] = [{"type": "body", "parameters": parameters}]
     return {"type": "template", "template": body}
 
 
@@ -352,6 +374,33 @@ class WhatsAppAdapter:
         if messages and isinstance(messages[0], dict) and messages[0].get("id"):
             return str(messages[0]["id"])
         raise SendFailed("invalid_response", "the provider's answer has no message id", permanent=False)
+
+    def approved_templates(self, account: ChannelAccount, credentials: Credentials) -> list[Template]:
+        """The business account's approved templates (``GET /<WABA id>/message_templates``, every
+        page): the BODY component's text, its variables numbered or named as the template's
+        ``parameter_format`` says."""
+        business_account = credentials.get("business_account_id", "")
+        if not business_account:
+            raise InvalidInput(f"channel account {account.id} has no business_account_id in its credentials; add "
+                               "the WhatsApp Business Account id to read its templates",
+                               field="credentials.business_account_id")
+        found: list[Template] = []
+        after = ""
+        for _ in range(TEMPLATE_PAGES):
+            query = urlencode({"fields": "name,language,status,parameter_format,components", "limit": 100,
+                               **({"after": after} if after else {})})
+            response = get_json(f"{graph_url(account, business_account, 'message_templates')}?{query}",
+                                bearer(credentials))
+            raise_for_graph_error(response, TRANSIENT_ERROR_CODES)
+            document = response_object(response)
+            found += [template for raw in document.get("data") or [] if isinstance(raw, dict)
+                      for template in _approved_template(account, raw)]
+            paging = document.get("paging")
+            cursors = paging.get("cursors") if isinstance(paging, dict) else None
+            after = str(cursors.get("after") or "") if isinstance(cursors, dict) else ""
+            if not (isinstance(paging, dict) and paging.get("next") and after):
+                break
+        return found
 
     def media_source(self, account: ChannelAccount, credentials: Credentials, ref: MediaRef) -> MediaSource:
         """Ask Graph for the media object's short-lived URL; the download needs the same token."""

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from chalicelib.domain.admin_models import OutOfOfficeMessage
-from chalicelib.domain.models import Conversation, Page
+from chalicelib.domain.models import ChannelAccount, Conversation, Page
 from chalicelib.domain.work_models import Note, QuickReply, QuickReplyGroup, Template
 
 from .conversations import Tally
@@ -52,6 +52,12 @@ class TemplateStore(Protocol):
     def put(self, template: Template) -> Template: ...
 
     def delete(self, account_id: str, name: str, language: str) -> None: ...
+
+
+class ProviderTemplates(Protocol):
+    def approved_templates(self, account: ChannelAccount) -> list[Template]:
+        """The provider's approved templates of the account (body text and variables), read from
+        its API; InvalidInput when the account's channel has none or it lacks what the read needs."""
 
 
 class TagStore(Protocol):
