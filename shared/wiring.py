@@ -1,84 +1,67 @@
-"""Builds the use cases with their collaborators, once per Lambda container."""
+"""Builds the use cases with their collaborators, once per Lambda container.
+
+Each factory imports the classes it builds inside its body: every function is packaged with the
+whole app, but a worker's cold start imports only the use cases, stores and adapters its own
+handler asks for (the routing worker never loads the JWT stack or the export libraries, the API
+never loads the media copier). ``tests/unit/test_cold_imports.py`` keeps it so."""
 
 from __future__ import annotations
 
 from functools import lru_cache, partial
+from typing import TYPE_CHECKING
 
-from .adapters.auth import CognitoAccounts, TokenVerifier
-from .adapters.credential_admin import CredentialWriter
-from .adapters.credentials import CredentialStore
-from .adapters.identity_provider import CognitoIdentityProvider
-from .adapters.media import PROVIDER_URL_SECONDS, InboundMedia, MediaStore
-from .adapters.messaging import QueuePublisher, StateMachineStarter
-from .adapters.push_gateway import ManagementApiGateway
-from .channels import ProviderTemplateReader, adapter_for, check_credentials
-from .channels.http import post_to_receiver, receiver_address_problem
-from .channels.provider_urls import provider_url_problem
 from .core.clock import utc_now
 from .core.resources import EVENTS_QUEUE, MEDIA_QUEUE, PURGE_QUEUE, SEND_QUEUE, TABLE
 from .core.settings import app_name, get_settings, region
-from .domain.accounts import Accounts
-from .domain.assignment import Assigner, WaitingOffers
-from .domain.channel_admin import ChannelAdministration
-from .domain.compose import Composer
-from .domain.counts import InboxCounts
-from .domain.customer_merge import CustomerMerger
-from .domain.customer_profiles import CustomerProfiles
 from .domain.errors import NotFound
-from .domain.event_delivery import EventDelivery
-from .domain.events import EventPublisher
-from .domain.export import Exporter
-from .domain.inbox import Inbox
-from .domain.intake import WebhookIntake
-from .domain.lifecycle import ConversationLifecycle
-from .domain.me import Myself
-from .domain.media_copy import MEDIA_RETRY_HORIZON, MediaCopier
-from .domain.notices import NoticePublisher
-from .domain.out_of_office import OutOfOffice
-from .domain.outbound import OutboundDispatcher, RetryPolicy
-from .domain.ports.directory import IdentityProvider
-from .domain.ports.inbound import InboundSideStores
-from .domain.presence import PresenceService
-from .domain.push import PushConnections, PushFanOut
-from .domain.quick_replies import QuickReplies
-from .domain.retention import AutoDeletion
-from .domain.routing import Router
-from .domain.service_admin import ServiceAdministration
-from .domain.sign_in_throttle import SignInThrottle
-from .domain.statistics import StatisticsReader, StatsRecorder
-from .domain.subscriptions_admin import SubscriptionAdministration
-from .domain.tags_and_notes import TagsAndNotes
-from .domain.teams_admin import TeamAdministration
-from .domain.templates import TemplateCatalogue
-from .domain.users_admin import UserAdministration
-from .domain.waiting import TeamOverviewReader
-from .storage.auto_replies import AutoReplyStore
 from .storage.binding import bind_table
-from .storage.channel_accounts import ChannelAccountStore
-from .storage.connections import ConnectionStore, team_counts
-from .storage.consent import ConsentStore
-from .storage.cursor_key import cursor_key as stored_cursor_key
-from .storage.customer_merge import MergeStore
-from .storage.customers import CustomerStore
-from .storage.early_statuses import EarlyStatusStore
-from .storage.lifecycle import ConversationStateStore
-from .storage.listing import ConversationLists, team_workload
-from .storage.media_slots import MediaSlots
-from .storage.message_changes import MessageChanges
-from .storage.notes import NoteRepository
-from .storage.presence import PresenceStore
-from .storage.quick_replies import QuickReplyRepository
-from .storage.repository import ContactRepository
-from .storage.retention import AutoDeleteMachine, RetentionStore
-from .storage.service_settings import ServiceSettingsRepository, get_service_settings
-from .storage.sign_in_attempts import SignInAttemptStore
-from .storage.statistics import StatsRepository
-from .storage.subscriptions import SubscriptionStore
-from .storage.tags import TagRepository
-from .storage.teams import TeamStore
-from .storage.templates import TemplateRepository
-from .storage.unreadable_events import UnreadableEventStore
-from .storage.users import UserStore
+
+if TYPE_CHECKING:  # the factories import what they build, when a function first asks for it
+    from .adapters.auth import TokenVerifier
+    from .adapters.credentials import CredentialStore
+    from .adapters.media import MediaStore
+    from .adapters.messaging import QueuePublisher
+    from .domain.accounts import Accounts
+    from .domain.assignment import Assigner
+    from .domain.channel_admin import ChannelAdministration
+    from .domain.compose import Composer
+    from .domain.counts import InboxCounts
+    from .domain.customer_merge import CustomerMerger
+    from .domain.customer_profiles import CustomerProfiles
+    from .domain.event_delivery import EventDelivery
+    from .domain.events import EventPublisher
+    from .domain.export import Exporter
+    from .domain.inbox import Inbox
+    from .domain.intake import WebhookIntake
+    from .domain.lifecycle import ConversationLifecycle
+    from .domain.me import Myself
+    from .domain.media_copy import MediaCopier
+    from .domain.notices import NoticePublisher
+    from .domain.out_of_office import OutOfOffice
+    from .domain.outbound import OutboundDispatcher
+    from .domain.ports.directory import IdentityProvider
+    from .domain.presence import PresenceService
+    from .domain.push import PushConnections, PushFanOut
+    from .domain.quick_replies import QuickReplies
+    from .domain.retention import AutoDeletion
+    from .domain.routing import Router
+    from .domain.service_admin import ServiceAdministration
+    from .domain.statistics import StatisticsReader, StatsRecorder
+    from .domain.subscriptions_admin import SubscriptionAdministration
+    from .domain.tags_and_notes import TagsAndNotes
+    from .domain.teams_admin import TeamAdministration
+    from .domain.templates import TemplateCatalogue
+    from .domain.users_admin import UserAdministration
+    from .domain.waiting import TeamOverviewReader
+    from .storage.channel_accounts import ChannelAccountStore
+    from .storage.consent import ConsentStore
+    from .storage.customers import CustomerStore
+    from .storage.presence import PresenceStore
+    from .storage.repository import ContactRepository
+    from .storage.service_settings import ServiceSettingsRepository
+    from .storage.subscriptions import SubscriptionStore
+    from .storage.teams import TeamStore
+    from .storage.users import UserStore
 
 
 def bind_storage() -> None:
@@ -93,46 +76,63 @@ bind_storage()
 
 @lru_cache(maxsize=1)
 def repository() -> ContactRepository:
+    from .storage.repository import ContactRepository
     return ContactRepository()
 
 
 def cursor_key() -> bytes:
     """The key page cursors are sealed with (cursors.py), cached per container."""
+    from .storage.cursor_key import cursor_key as stored_cursor_key
     return stored_cursor_key()
 
 
 @lru_cache(maxsize=1)
 def publisher() -> QueuePublisher:
+    from .adapters.messaging import QueuePublisher
     return QueuePublisher(get_settings())
 
 
 @lru_cache(maxsize=1)
 def credentials() -> CredentialStore:
+    from .adapters.credentials import CredentialStore
     return CredentialStore(get_settings())
 
 
 @lru_cache(maxsize=1)
 def token_verifier() -> TokenVerifier:
+    from .adapters.auth import TokenVerifier
     return TokenVerifier(get_settings())
 
 
 @lru_cache(maxsize=1)
 def inbox() -> Inbox:
+    from .domain.inbox import Inbox
+    from .storage.listing import ConversationLists
     return Inbox(repository(), ConversationLists(), utc_now, accounts=channel_accounts())
 
 
 @lru_cache(maxsize=1)
 def intake() -> WebhookIntake:
+    from .channels import adapter_for
+    from .domain.intake import WebhookIntake
     return WebhookIntake(channel_accounts(), credentials(), publisher(), adapter_for=adapter_for, clock=utc_now)
 
 
 @lru_cache(maxsize=1)
 def media_store() -> MediaStore:
+    from .adapters.media import MediaStore
     return MediaStore(get_settings().media_bucket)
 
 
 @lru_cache(maxsize=1)
 def router() -> Router:
+    from .domain.ports.inbound import InboundSideStores
+    from .domain.routing import Router
+    from .storage.early_statuses import EarlyStatusStore
+    from .storage.media_slots import MediaSlots
+    from .storage.message_changes import MessageChanges
+    from .storage.service_settings import get_service_settings
+    from .storage.unreadable_events import UnreadableEventStore
     side = InboundSideStores(early=EarlyStatusStore(), changes=MessageChanges(), slots=MediaSlots(),
                              unreadable=UnreadableEventStore())
     return Router(repository(), publisher(), lifecycle(), stats(), side, accounts=channel_accounts(),
@@ -142,6 +142,12 @@ def router() -> Router:
 
 @lru_cache(maxsize=1)
 def media_copier() -> MediaCopier:
+    from .adapters.media import InboundMedia
+    from .adapters.messaging import StateMachineStarter
+    from .channels import adapter_for
+    from .domain.media_copy import MEDIA_RETRY_HORIZON, MediaCopier
+    from .domain.outbound import RetryPolicy
+    from .storage.media_slots import MediaSlots
     settings = get_settings()
     inbound_media = InboundMedia(media_store(), lambda account: credentials().get(account.channel.value, account.id),
                                  adapter_for)
@@ -156,18 +162,26 @@ def media_copier() -> MediaCopier:
 
 @lru_cache(maxsize=1)
 def assigner() -> Assigner:
+    from .domain.assignment import Assigner
     return Assigner(repository(), utc_now, teams=team_store(), users=user_store(), presences=presence_store(),
                     events=events(), publisher=publisher(), stats=stats())
 
 
 @lru_cache(maxsize=1)
 def out_of_office() -> OutOfOffice:
+    from .domain.out_of_office import OutOfOffice
+    from .storage.auto_replies import AutoReplyStore
     return OutOfOffice(repository(), publisher(), utc_now, teams=team_store(), accounts=channel_accounts(),
                        replies=AutoReplyStore())
 
 
 @lru_cache(maxsize=1)
 def dispatcher() -> OutboundDispatcher:
+    from .adapters.media import PROVIDER_URL_SECONDS
+    from .adapters.messaging import StateMachineStarter
+    from .channels import adapter_for
+    from .domain.outbound import OutboundDispatcher, RetryPolicy
+    from .storage.early_statuses import EarlyStatusStore
     settings = get_settings()
     return OutboundDispatcher(
         repository(), publisher(), credentials(), StateMachineStarter(),
@@ -186,52 +200,68 @@ def dispatcher() -> OutboundDispatcher:
 
 @lru_cache(maxsize=1)
 def presence_store() -> PresenceStore:
+    from .storage.presence import PresenceStore
     return PresenceStore()
 
 
 @lru_cache(maxsize=1)
 def service_settings() -> ServiceSettingsRepository:
+    from .storage.service_settings import ServiceSettingsRepository
     return ServiceSettingsRepository()
 
 
 @lru_cache(maxsize=1)
 def user_store() -> UserStore:
+    from .storage.users import UserStore
     return UserStore()
 
 
 @lru_cache(maxsize=1)
 def team_store() -> TeamStore:
+    from .storage.teams import TeamStore
     return TeamStore()
 
 
 @lru_cache(maxsize=1)
 def identity_provider() -> IdentityProvider:
+    from .adapters.identity_provider import CognitoIdentityProvider
     return CognitoIdentityProvider(get_settings())
 
 
 @lru_cache(maxsize=1)
 def accounts() -> Accounts:
+    from .adapters.auth import CognitoAccounts
+    from .domain.accounts import Accounts
+    from .domain.sign_in_throttle import SignInThrottle
+    from .storage.sign_in_attempts import SignInAttemptStore
     return Accounts(CognitoAccounts(get_settings()), token_verifier(), user_store(), identity_provider(),
                     SignInThrottle(SignInAttemptStore()))
 
 
 @lru_cache(maxsize=1)
 def users_admin() -> UserAdministration:
+    from .domain.users_admin import UserAdministration
     return UserAdministration(user_store(), team_store(), identity_provider(), settings=service_settings())
 
 
 @lru_cache(maxsize=1)
 def teams_admin() -> TeamAdministration:
+    from .domain.teams_admin import TeamAdministration
     return TeamAdministration(team_store(), user_store())
 
 
 @lru_cache(maxsize=1)
 def channel_accounts() -> ChannelAccountStore:
+    from .storage.channel_accounts import ChannelAccountStore
     return ChannelAccountStore()
 
 
 @lru_cache(maxsize=1)
 def channels_admin() -> ChannelAdministration:
+    from .adapters.credential_admin import CredentialWriter
+    from .channels import check_credentials
+    from .channels.provider_urls import provider_url_problem
+    from .domain.channel_admin import ChannelAdministration
     return ChannelAdministration(channel_accounts(), team_store(), CredentialWriter(get_settings()),
                                  get_settings().public_api_url, media_store(), check_credentials=check_credentials,
                                  url_problem=partial(provider_url_problem, local_runtime=get_settings().local_runtime))
@@ -239,6 +269,10 @@ def channels_admin() -> ChannelAdministration:
 
 @lru_cache(maxsize=1)
 def auto_deletion() -> AutoDeletion:
+    from .adapters.messaging import StateMachineStarter
+    from .domain.retention import AutoDeletion
+    from .storage.retention import AutoDeleteMachine, RetentionStore
+    from .storage.service_settings import get_service_settings
     settings = get_settings()
     machine = AutoDeleteMachine(StateMachineStarter(), machine_arn=settings.auto_delete_machine_arn,
                                 purge_queue_url=settings.queue_url(PURGE_QUEUE))
@@ -248,6 +282,7 @@ def auto_deletion() -> AutoDeletion:
 
 @lru_cache(maxsize=1)
 def service_admin() -> ServiceAdministration:
+    from .domain.service_admin import ServiceAdministration
     return ServiceAdministration(service_settings(), auto_deletion())
 
 
@@ -256,37 +291,54 @@ def service_admin() -> ServiceAdministration:
 
 @lru_cache(maxsize=1)
 def stats() -> StatsRecorder:
+    from .domain.statistics import StatsRecorder
     return StatsRecorder()
 
 
 @lru_cache(maxsize=1)
 def statistics() -> StatisticsReader:
+    from .domain.statistics import StatisticsReader
+    from .storage.statistics import StatsRepository
     return StatisticsReader(StatsRepository())
 
 
 @lru_cache(maxsize=1)
 def team_overview() -> TeamOverviewReader:
+    from .domain.waiting import TeamOverviewReader
+    from .storage.listing import team_workload
     return TeamOverviewReader(user_store(), team_store(), presence_store(), team_workload, utc_now)
 
 
 @lru_cache(maxsize=1)
 def presence() -> PresenceService:
+    from .domain.assignment import WaitingOffers
+    from .domain.presence import PresenceService
     return PresenceService(presence_store(), utc_now, WaitingOffers(publisher()), repository().assigned_count)
 
 
 @lru_cache(maxsize=1)
 def tags_and_notes() -> TagsAndNotes:
+    from .domain.tags_and_notes import TagsAndNotes
+    from .storage.notes import NoteRepository
+    from .storage.service_settings import get_service_settings
+    from .storage.tags import TagRepository
     return TagsAndNotes(repository(), TagRepository(), NoteRepository(), get_service_settings, stats(), utc_now,
                    notices=notices())
 
 
 @lru_cache(maxsize=1)
 def myself() -> Myself:
+    from .domain.me import Myself
+    from .storage.service_settings import get_service_settings
     return Myself(team_store(), tags_and_notes(), get_service_settings)
 
 
 @lru_cache(maxsize=1)
 def lifecycle() -> ConversationLifecycle:
+    from .domain.assignment import WaitingOffers
+    from .domain.lifecycle import ConversationLifecycle
+    from .storage.lifecycle import ConversationStateStore
+    from .storage.service_settings import get_service_settings
     return ConversationLifecycle(repository(), ConversationStateStore(customer_store()), presence(), tags_and_notes(),
                      get_service_settings, stats(), utc_now, teams=team_store(), users=user_store(),
                      schedule_deletion=lambda conversation_id, at: auto_deletion().schedule(conversation_id, at),
@@ -295,6 +347,9 @@ def lifecycle() -> ConversationLifecycle:
 
 @lru_cache(maxsize=1)
 def composer() -> Composer:
+    from .domain.compose import Composer
+    from .storage.lifecycle import ConversationStateStore
+    from .storage.templates import TemplateRepository
     return Composer(repository(), ConversationStateStore(customer_store()), TemplateRepository(), media_store(),
                     publisher(),
                     stats(), utc_now, customers=customer_store(), consent=consent_store(), events=events(),
@@ -303,17 +358,24 @@ def composer() -> Composer:
 
 @lru_cache(maxsize=1)
 def quick_replies() -> QuickReplies:
+    from .domain.quick_replies import QuickReplies
+    from .storage.quick_replies import QuickReplyRepository
     return QuickReplies(QuickReplyRepository(), repository(), utc_now)
 
 
 @lru_cache(maxsize=1)
 def templates() -> TemplateCatalogue:
+    from .channels import ProviderTemplateReader
+    from .domain.templates import TemplateCatalogue
+    from .storage.templates import TemplateRepository
     reader = ProviderTemplateReader(lambda account: credentials().get(account.channel.value, account.id))
     return TemplateCatalogue(repository(), TemplateRepository(), accounts=channel_accounts(), source=reader)
 
 
 @lru_cache(maxsize=1)
 def exporter() -> Exporter:
+    from .domain.export import Exporter
+    from .storage.notes import NoteRepository
     return Exporter(repository(), NoteRepository(), users=user_store(), customers=customer_store())
 
 
@@ -322,16 +384,22 @@ def exporter() -> Exporter:
 
 @lru_cache(maxsize=1)
 def events() -> EventPublisher:
+    from .domain.events import EventPublisher
     return EventPublisher(publisher(), subscription_store().wants, listeners=[notices().on_events])
 
 
 @lru_cache(maxsize=1)
 def subscription_store() -> SubscriptionStore:
+    from .storage.subscriptions import SubscriptionStore
     return SubscriptionStore()
 
 
 @lru_cache(maxsize=1)
 def event_delivery() -> EventDelivery:
+    from .adapters.messaging import StateMachineStarter
+    from .channels.http import post_to_receiver
+    from .domain.event_delivery import EventDelivery
+    from .domain.outbound import RetryPolicy
     settings = get_settings()
     return EventDelivery(subscription_store(), publisher(), StateMachineStarter(),
                          retry_machine_arn=settings.retry_machine_arn,
@@ -342,6 +410,8 @@ def event_delivery() -> EventDelivery:
 
 @lru_cache(maxsize=1)
 def subscriptions_admin() -> SubscriptionAdministration:
+    from .channels.http import receiver_address_problem
+    from .domain.subscriptions_admin import SubscriptionAdministration
     return SubscriptionAdministration(subscription_store(), publisher(), utc_now,
                                       receiver_problem=receiver_address_problem,
                                       private_receivers=get_settings().private_receivers)
@@ -352,21 +422,27 @@ def subscriptions_admin() -> SubscriptionAdministration:
 
 @lru_cache(maxsize=1)
 def customer_store() -> CustomerStore:
+    from .storage.customers import CustomerStore
     return CustomerStore()
 
 
 @lru_cache(maxsize=1)
 def consent_store() -> ConsentStore:
+    from .storage.consent import ConsentStore
     return ConsentStore()
 
 
 @lru_cache(maxsize=1)
 def customer_merger() -> CustomerMerger:
+    from .domain.customer_merge import CustomerMerger
+    from .storage.customer_merge import MergeStore
     return CustomerMerger(customer_store(), MergeStore(customer_store()), utc_now)
 
 
 @lru_cache(maxsize=1)
 def customers() -> CustomerProfiles:
+    from .domain.customer_profiles import CustomerProfiles
+    from .storage.customer_merge import MergeStore
     return CustomerProfiles(customer_store(), consent_store(), repository(), MergeStore(customer_store()).records,
                             utc_now, accounts=channel_accounts(), teams=team_store())
 
@@ -376,11 +452,14 @@ def customers() -> CustomerProfiles:
 
 @lru_cache(maxsize=1)
 def notices() -> NoticePublisher:
+    from .domain.notices import NoticePublisher
     return NoticePublisher(publisher())
 
 
 @lru_cache(maxsize=1)
 def push_connections() -> PushConnections:
+    from .domain.push import PushConnections
+    from .storage.connections import ConnectionStore
     return PushConnections(ConnectionStore(), token_verifier().subject, partial(user_store().get, consistent=False),
                            team_store().exists,
                            presence(), notices(), utc_now)
@@ -395,9 +474,14 @@ def _team_of(conversation_id: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def push_fan_out() -> PushFanOut:
+    from .adapters.push_gateway import ManagementApiGateway
+    from .domain.push import PushFanOut
+    from .storage.connections import ConnectionStore, team_counts
     return PushFanOut(ConnectionStore(), ManagementApiGateway(get_settings().push_endpoint), _team_of, team_counts)
 
 
 @lru_cache(maxsize=1)
 def inbox_counts() -> InboxCounts:
+    from .domain.counts import InboxCounts
+    from .storage.connections import team_counts
     return InboxCounts(team_counts)

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from chalice import Response  # type: ignore[attr-defined]
-from chalice.app import Blueprint, Request
+from chalice.app import Request
 from chalicelib import wiring
+from chalicelib.api.queue_kit import QueueBlueprint
 from chalicelib.api.schemas.admin_inputs import PageQuery
 from chalicelib.api.telemetry import logger
-from chalicelib.core import cursors, resources
-from chalicelib.core.settings import app_name
+from chalicelib.core import cursors
 from chalicelib.domain import errors
 from chalicelib.domain.accounts import require_mfa
 from chalicelib.domain.identity import ACCOUNT_WIDE_ROLES, Principal, principal_for, require_administrator
@@ -297,36 +297,6 @@ def _seal_cursors(response: Response, list_scope: str) -> Response:
         document[name] = cursors.seal(wiring.cursor_key(), field_scope, cursor)
     response.body = json.dumps(document, separators=(",", ":"))
     return response
-
-
-class QueueBlueprint(Blueprint):
-    """The workers' blueprint. A queue's physical name depends on the installation's app name,
-    which is read when the blueprint registers into an app (when ``functions/app.py`` is imported
-    under the function's environment), not when this module happened to be imported first: a test
-    process imports it long before the CDK synthesis packages the app for another installation."""
-
-    def __init__(self, import_name: str) -> None:
-        super().__init__(import_name)
-        self.queues: dict[str, resources.QueueDefinition] = {}
-
-    def sqs_worker(self, queue: resources.QueueDefinition, *, name: str) -> Callable[[Any], Any]:
-        """``on_sqs_message`` for one of our queues, its physical name read at registration."""
-        self.queues[name] = queue
-        return self.on_sqs_message(queue=queue.physical_name(app_name()), batch_size=queue.batch_size, name=name)
-
-    def _register_handler(self, handler_type: str, name: str, user_handler: Any, wrapped_handler: Any,
-                          kwargs: dict[str, Any], options: dict[Any, Any] | None = None) -> None:
-        super()._register_handler(handler_type, name, user_handler, wrapped_handler, kwargs, options)
-        definition = self.queues.get(name)
-        if definition is None:
-            return
-        register_once = self._deferred_registrations.pop()
-
-        def register_for_this_installation(app: Any, all_options: dict[str, Any]) -> None:
-            kwargs["queue"] = definition.physical_name(app_name())
-            register_once(app, all_options)
-
-        self._deferred_registrations.append(register_for_this_installation)
 
 
 class RouteBlueprint(QueueBlueprint):

@@ -24,7 +24,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from chalice.app import SQSEvent
 from chalicelib import wiring
 from chalicelib.api import business_metrics as figures
-from chalicelib.api.kit import QueueBlueprint
+from chalicelib.api.queue_kit import QueueBlueprint
 from chalicelib.api.telemetry import logger, tracer
 from chalicelib.core import resources
 from chalicelib.core.settings import require_at_cold_start

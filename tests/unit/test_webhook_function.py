@@ -1,7 +1,8 @@
-"""The webhook intake function (its own Lambda in AWS) serves the webhook routes of the same app."""
+"""The webhook intake function (its own Lambda in AWS) serves the webhook routes from a module of its own."""
 
 from __future__ import annotations
 
+import importlib
 import json
 from typing import Any
 
@@ -28,9 +29,19 @@ def _proxy_event(method: str, channel: str, account: str) -> dict[str, Any]:
     }
 
 
+def test_the_intake_function_has_a_handler_module_of_its_own() -> None:
+    # Given the Chalice app as the packaging reads it
+    app = load_functions_app().app
+    # When the webhook intake's handler string is looked up
+    handlers = {function.name: function.handler_string for function in app.pure_lambda_functions}
+    # Then Lambda imports the intake's own module, not the API's app with every route
+    assert handlers["webhook_intake"] == "chalicelib.api.webhook_intake.webhook_intake"
+
+
 def test_the_intake_answers_a_webhook_route_through_the_route_kit() -> None:
-    # Given the Chalice app's webhook function, as Lambda calls it
-    module = load_functions_app()
+    # Given the webhook function's handler, as Lambda calls it
+    load_functions_app()
+    module = importlib.import_module("chalicelib.api.webhook_intake")
     context = LambdaContext("open-contact-dev-webhook_intake", memory_size=256)
     # When a provider calls the webhook of a channel that does not exist
     answer = module.webhook_intake(_proxy_event("GET", "carrier-pigeon", "acc-1"), context)

@@ -1,0 +1,126 @@
+"""Cold start per function: what a Lambda container of each function imports and builds before it
+can handle its first event, timed in a fresh interpreter, as a ratio to ``import boto3`` timed in
+the same run (the machine's speed and load cancel out).
+
+    python -m benchmarks.cold_start
+
+A function's cold start is the import of the module its handler string names (``app`` for the
+API; ``chalicelib.api.workers`` for every queue worker; ``chalicelib.api.webhook_intake``; the push
+worker's ``chalicelib.api.push``) and then the use cases its handler asks ``wiring`` for on its
+first event (``USE_CASES``): the wiring's factories import what they build, so a function pays for
+its own handler's dependencies only. No AWS call is made: building a use case constructs its
+stores and clients, it reads nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from chalicelib.core import resources
+
+FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
+RUNS = 5
+
+# The wiring factories each function's handler calls on its first event.
+API_FIRST_REQUEST = ("token_verifier", "user_store", "team_store", "inbox")  # an agent reads a list
+USE_CASES: dict[str, tuple[str, ...]] = {
+    "api_handler": API_FIRST_REQUEST,
+    "webhook_intake": ("intake",),
+    "route_inbound": ("router",),
+    "assign_conversation": ("assigner",),
+    "send_out_of_office": ("out_of_office",),
+    "check_window": ("dispatcher",),
+    "send_outbound": ("dispatcher",),
+    "purge_conversation": ("auto_deletion",),
+    "reschedule_deletions": ("auto_deletion",),
+    "copy_media": ("media_copier",),
+    "deliver_events": ("event_delivery",),
+    "push_notices": ("push_fan_out",),
+}
+
+# What the stack gives every function; names only (nothing is called).
+FUNCTION_ENVIRONMENT = {
+    resources.ENV_APP_NAME: "open-contact",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    resources.ENV_USER_POOL_ID: "us-east-1_cold",
+    resources.ENV_USER_POOL_CLIENT_ID: "cold-client",
+    resources.ENV_PUBLIC_API_URL: "https://api.example.com/api",
+    resources.ENV_RETRY_MACHINE_ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:cold-retry",
+    resources.ENV_AUTO_DELETE_MACHINE_ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:cold-delete",
+    resources.ENV_MEDIA_BUCKET: "cold-media",
+    resources.ENV_PUSH_ENDPOINT: "https://push.example.com/api",
+    **{resources.queue_url_env(queue): f"https://sqs.us-east-1.amazonaws.com/123456789012/cold-{queue.key}"
+       for queue in resources.QUEUES},
+}
+
+_COLD_START = """
+import json, sys, time
+started = time.perf_counter()
+import importlib
+importlib.import_module({module!r})
+if {factories!r}:
+    from chalicelib import wiring
+    for factory in {factories!r}:
+        getattr(wiring, factory)()
+elapsed = time.perf_counter() - started
+print(json.dumps({{"seconds": elapsed, "modules": sorted(sys.modules)}}))
+"""
+
+
+def cold_start(module: str, factories: tuple[str, ...] = ()) -> tuple[float, list[str]]:
+    """(seconds, modules loaded) of one cold start in a fresh interpreter run in functions/."""
+    code = _COLD_START.format(module=module, factories=factories)
+    env = {**os.environ, **FUNCTION_ENVIRONMENT}
+    output = subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR, env=env, check=True,  # noqa: S603
+                            capture_output=True, text=True).stdout
+    result = json.loads(output.strip().splitlines()[-1])
+    return float(result["seconds"]), list(result["modules"])
+
+
+def handler_modules() -> dict[str, str]:
+    """The module each function's handler string names (Chalice: ``<module>.<function>``), read
+    from the app as the packaging reads it (in a child: the import is what is timed)."""
+    code = ("import json, app; print(json.dumps({s.name: s.handler_string.rpartition('.')[0] "
+            "for s in [*app.app.event_sources, *app.app.pure_lambda_functions]}))")
+    env = {**os.environ, **FUNCTION_ENVIRONMENT}
+    output = subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR, env=env, check=True,  # noqa: S603
+                            capture_output=True, text=True).stdout
+    return {"api_handler": "app", **json.loads(output.strip().splitlines()[-1])}
+
+
+def ratios(runs: int = RUNS) -> list[tuple[str, str, float, float]]:
+    """(function, handler module, median seconds, ratio to ``import boto3``) per function; the
+    runs of every function and of the baseline are interleaved, so a busy moment hits them alike."""
+    functions = handler_modules()
+    timings: dict[str, list[float]] = {name: [] for name in [*functions, "boto3"]}
+    for _ in range(runs):
+        timings["boto3"].append(cold_start("boto3")[0])
+        for function, module in functions.items():
+            timings[function].append(cold_start(module, USE_CASES.get(function, ()))[0])
+    baseline = statistics.median(timings["boto3"])
+    rows = [(function, module, statistics.median(timings[function]), statistics.median(timings[function]) / baseline)
+            for function, module in functions.items()]
+    rows.append(("(baseline)", "boto3", baseline, 1.0))
+    return rows
+
+
+def main() -> int:
+    load = os.getloadavg()
+    print(f"Cold start: handler module imported and its first event's use cases built, fresh interpreter, "
+          f"median of {RUNS}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the start\n")
+    print("| function | handler module | ms | / import boto3 |\n|---|---|---:|---:|")
+    for function, module, seconds, ratio in ratios():
+        print(f"| {function} | {module} | {seconds * 1000:.0f} | {ratio:.1f} |")
+    load = os.getloadavg()
+    print(f"\nload average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
