@@ -1,6 +1,6 @@
 """Routing: store each inbound event, open, continue or reopen the customer's conversation, and
-hand new and reopened-to-New conversations to assignment and every customer message to
-out-of-office.
+queue its follow-ups (domain/follow_ups.py): new and reopened-to-New conversations of a team that
+assigns automatically to assignment, a message written while its team is closed to out-of-office.
 
 Customer ids on phone channels are stored in E.164, so one number written two ways is one
 customer. The team of a conversation is chosen once, when its first message opens it: the
@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from chalicelib.core.clock import utc_now
-from chalicelib.core.resources import ASSIGNMENT_QUEUE, MEDIA_QUEUE, OUT_OF_OFFICE_QUEUE
+from chalicelib.core.resources import MEDIA_QUEUE
 from chalicelib.domain.errors import InvalidInput
 
 from . import ids
@@ -33,6 +33,7 @@ from .assignment import assignment_request
 from .consent import ConsentChange, ConsentSource, keyword_intent
 from .customers import CustomerProfile, address_for
 from .events import EventPublisher, EventType, conversation_created, message_created, status_changed
+from .follow_ups import follow_ups
 from .held_statuses import apply_held_statuses
 from .lifecycle import ConversationLifecycle
 from .media_copy import copy_request
@@ -57,8 +58,7 @@ from .ports.conversations import ConversationRepository, IngestAction, IngestPla
 from .ports.customers import ConsentLedger, CustomerDirectory
 from .ports.directory import ChannelAccounts, TeamDirectory
 from .ports.inbound import InboundSideStores
-from .ports.integrations import Publisher, QueueMessage
-from .queue_messages import FollowUpRequest, body_of
+from .ports.integrations import Publisher
 from .service_settings import ServiceSettings
 from .statistics import StatsRecorder
 
@@ -243,12 +243,10 @@ class Router:
             # (result None above) and would not publish again.
             created = [conversation_created(result.conversation)] if result.created_conversation else []
             self._events.publish(*created, message_created(result.conversation, result.message))
-        if result.created_conversation:
-            self._publisher.send(ASSIGNMENT_QUEUE, [assignment_request(result.conversation.id)])
-        elif reopened is not None and reopened.state is ConversationState.NEW:
-            self._publisher.send(ASSIGNMENT_QUEUE, [assignment_request(reopened.id, reopened.last_owner_id)])
-        follow_ups = FollowUpRequest(conversation_id=result.conversation.id, message_id=result.message.id)
-        self._publisher.send(OUT_OF_OFFICE_QUEUE, [QueueMessage(body=body_of(follow_ups))])
+        for follow_up in follow_ups(result.conversation, result.message, opened=result.created_conversation,
+                                    reopened=reopened, team=self._teams.cached(result.conversation.team_id),
+                                    auto_replies=lambda: self._accounts.auto_replies(result.conversation.account_id)):
+            self._publisher.send(follow_up.queue, [follow_up.message])
         return result
 
     def _status_event(self, update: StatusUpdate) -> None:
