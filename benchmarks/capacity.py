@@ -140,15 +140,43 @@ def index_writes(index: resources.IndexDefinition, before: Item | None, after: I
     return _blocks(item_size(new), WRITE_BLOCK) if old != new else 0
 
 
+def item_write_breakdown(before: Item | None, after: Item | None,
+                         indexes: tuple[resources.IndexDefinition, ...] = resources.TABLE.indexes, *,
+                         transactional: bool = False) -> dict[str, int]:
+    """The table's write and each index's, for one item (``table`` and the index names)."""
+    table = _blocks(max(item_size(before or {}), item_size(after or {})), WRITE_BLOCK)
+    units = {"table": table * (2 if transactional else 1)}
+    for index in indexes:
+        written = index_writes(index, before, after)
+        if written:
+            units[index.name] = written
+    return units
+
+
 def item_write_units(before: Item | None, after: Item | None,
                      indexes: tuple[resources.IndexDefinition, ...] = resources.TABLE.indexes, *,
                      transactional: bool = False) -> int:
     """The table's write and every index's, for one item."""
-    table = _blocks(max(item_size(before or {}), item_size(after or {})), WRITE_BLOCK)
-    return table * (2 if transactional else 1) + sum(index_writes(index, before, after) for index in indexes)
+    return sum(item_write_breakdown(before, after, indexes, transactional=transactional).values())
+
+
+def item_kind(key: ItemKey) -> str:
+    """A written item's kind by its key prefixes (``CONV/MSG``, ``STATS/H``, ...), for the breakdown."""
+    partition, sort = key
+    return f"{partition.split('#', 1)[0]}/{sort.split('#', 1)[0]}"
+
+
+def write_breakdown(operation: str, request: dict[str, Any], before: Images, after: Images) -> dict[str, int]:
+    """Write units of one call by item kind and where they went (``CONV/CONVERSATION state-activity``)."""
+    transactional = operation == "TransactWriteItems"
+    units: dict[str, int] = {}
+    for key in written_keys(operation, request):
+        for where, written in item_write_breakdown(before.get(key), after.get(key),
+                                                   transactional=transactional).items():
+            name = f"{item_kind(key)} {where}"
+            units[name] = units.get(name, 0) + written
+    return units
 
 
 def write_units(operation: str, request: dict[str, Any], before: Images, after: Images) -> float:
-    transactional = operation == "TransactWriteItems"
-    return float(sum(item_write_units(before.get(key), after.get(key), transactional=transactional)
-                     for key in written_keys(operation, request)))
+    return float(sum(write_breakdown(operation, request, before, after).values()))

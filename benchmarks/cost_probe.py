@@ -62,6 +62,8 @@ class Meter:
     requests: Counter[str] = field(default_factory=Counter)
     read_units: float = 0.0
     write_units: float = 0.0
+    # Write units by item kind and table/index (capacity.write_breakdown), for --detail.
+    write_detail: Counter[str] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
     # Reads the written items before and after each write (not counted: it stands for what
     # DynamoDB knows anyway when it bills a write and its index updates).
@@ -77,7 +79,9 @@ class Meter:
             self.requests[f"{service}:{operation}"] += 1
             if service == "dynamodb":
                 self.read_units += capacity.read_units(operation, request, response)
-                self.write_units += capacity.write_units(operation, request, before or {}, after)
+                written = capacity.write_breakdown(operation, request, before or {}, after)
+                self.write_units += sum(written.values())
+                self.write_detail.update(written)
 
     def images(self, item_keys: list[capacity.ItemKey]) -> dict[capacity.ItemKey, dict[str, Any] | None]:
         """The items as the table holds them now (strongly consistent)."""
@@ -96,9 +100,9 @@ class Meter:
                 request = answer.get("UnprocessedKeys") or {}
         return found
 
-    def snapshot(self) -> tuple[Counter[str], float, float]:
+    def snapshot(self) -> tuple[Counter[str], float, float, Counter[str]]:
         with self.lock:
-            return Counter(self.requests), self.read_units, self.write_units
+            return Counter(self.requests), self.read_units, self.write_units, Counter(self.write_detail)
 
 
 METER = Meter()
@@ -160,6 +164,7 @@ class Phase:
     api_requests: int
     cpu_seconds: float = 0.0
     log_bytes: int = 0
+    write_detail: Counter[str] = field(default_factory=Counter)
 
     @property
     def invocations(self) -> int:
@@ -215,14 +220,15 @@ class Probe:
         return sum(p.handler_cpu_seconds for p in self.runtime.pollers) + self.runtime.api_cpu.seconds
 
     def measure(self, name: str, count: int, work: Any) -> Phase:
-        requests_before, reads_before, writes_before = METER.snapshot()
+        requests_before, reads_before, writes_before, detail_before = METER.snapshot()
         invocations_before, api_before = self.invocations(), self.api_calls
         cpu_before, logged_before = self.cpu_seconds(), LOG.bytes
         work()
-        requests_after, reads_after, writes_after = METER.snapshot()
+        requests_after, reads_after, writes_after, detail_after = METER.snapshot()
         return Phase(name, count, requests_after - requests_before, reads_after - reads_before,
                      writes_after - writes_before, self.invocations() - invocations_before,
-                     self.api_calls - api_before, self.cpu_seconds() - cpu_before, LOG.bytes - logged_before)
+                     self.api_calls - api_before, self.cpu_seconds() - cpu_before, LOG.bytes - logged_before,
+                     detail_after - detail_before)
 
 
 def run(count: int) -> tuple[list[Phase], float]:  # noqa: C901 - one scenario told in order
@@ -333,6 +339,18 @@ def _statuses_posted(probe: Probe) -> int:
     return 3 * len(probe.runtime.simulator.outbox())
 
 
+def write_report(phases: list[Phase]) -> str:
+    """Where each unit's write units go: item kind (pk/sk prefixes) and the table or the index."""
+    lines = []
+    for phase in phases:
+        if not phase.write_detail:
+            continue
+        detail = ", ".join(f"{where} {units / phase.count:.2f}"
+                           for where, units in sorted(phase.write_detail.items(), key=lambda entry: -entry[1]))
+        lines.append(f"- {phase.name} ({phase.write_units / phase.count:.2f} WCU): {detail}")
+    return "\n".join(lines)
+
+
 def report(phases: list[Phase]) -> str:
     lines = ["| per unit | AWS requests | DynamoDB RCU | DynamoDB WCU | Lambda + API GW calls | Lambda ms "
              "| log bytes | $ per million |",
@@ -354,12 +372,16 @@ def report(phases: list[Phase]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=100, help="inbound messages and replies (N)")
+    parser.add_argument("--detail", action="store_true", help="also print where the write units go")
     args = parser.parse_args()
     started = time.monotonic()
     phases, stored_per_message = run(args.messages)
     print(f"Cost probe: N = {args.messages} inbound messages and {args.messages} replies "
           f"({time.monotonic() - started:.0f} s on the local runtime)\n")
     print(report(phases))
+    if args.detail:
+        print("\nWrite units per unit, by item kind (pk/sk prefixes) and table or index:\n")
+        print(write_report(phases))
     print("\nPrices: benchmarks/prices.py (us-east-1 list prices; SQS priced at the FIFO rate; Lambda at "
           f"{prices.LAMBDA_MEMORY_GB * 1024:.0f} MB, duration = measured handler CPU / vCPU share + "
           f"{prices.AWS_CALL_SECONDS * 1000:.0f} ms per AWS call).")
