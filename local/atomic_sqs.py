@@ -1,39 +1,77 @@
-"""Make moto's SQS hand each visible message to one receiver, as SQS does.
+"""Make moto's SQS hand each message to one receiver and lose none, at a cost that does not grow
+with the queue's backlog.
 
-moto's ``receive_message`` walks the queue, marks messages received and copies them without a
-lock, so two concurrent receives on one queue (the local runtime runs several pollers per queue,
-as Lambda runs several concurrent batches) can both take the same message. Receives on one queue
-are serialised here; other queues are not held up.
+What moto 5 does, and what is done here instead:
 
-And a long poll that finds only messages it may not take (a FIFO group already in flight) spins:
-moto waits "until the queue has visible messages", which is at once true. Here it waits for a new
-message or a tenth of a second, whichever comes first.
-
-moto also reads the clock once per message whenever it counts a queue's visible, delayed or
-in-flight messages, which it does three times for every message sent (``Queue.attributes``):
-sending slowed down as a backlog grew. Here each count reads the clock once.
+- A receive walks the queue, marks messages received and copies them without a lock, so two
+  concurrent receives on one queue (the local runtime runs several pollers per queue, as Lambda
+  runs several concurrent batches) could take the same message. A delete rebuilds the queue's
+  message list from a copy without the lock a send appends under, so a message sent while
+  another was being deleted could vanish. Here every change to a queue's messages (send,
+  receive, delete, change of visibility) holds the queue's own condition (moto's
+  ``_messages_lock``); queues do not hold each other up.
+- A long poll that finds nothing it may take (an empty queue, or only FIFO groups already in
+  flight) spun, or, when receives were serialised, kept every other receiver of the queue
+  waiting for its whole wait time. Here a receive takes what it may in one pass under the lock
+  and, if that is nothing, waits on the condition with the lock released: a send wakes it, and it
+  looks again every tenth of a second for messages whose visibility timeout ended.
+- Every message sent read ``Queue.attributes`` four times, which computes every attribute of the
+  queue, counting its visible, delayed and in-flight messages and reading the clock per message:
+  sending slowed down as a backlog grew. Here ``Queue.attributes`` is a mapping that computes an
+  attribute when it is read, so a send reads only ``ContentBasedDeduplication``, and each count
+  reads the clock once.
 """
 
 from __future__ import annotations
 
 import functools
-import threading
+import json
 import time
-from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from moto.core.utils import unix_time_millis
+from moto.core.utils import camelcase_to_underscores, unix_time_millis
 from moto.sqs.models import Message, Queue, SQSBackend
 
 _MARKER = "_contact_one_receiver"
-_LOCKS: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
-_RECHECK_SECONDS = 0.1
+RECHECK_SECONDS = 0.1
 
 
-def _wait_for_new_messages(self: Queue, timeout: int) -> None:
-    # add_message notifies; messages whose visibility timeout ends do not, hence the recheck.
-    with self._messages_lock:
-        self._messages_lock.wait(timeout=min(timeout, _RECHECK_SECONDS))
+class QueueAttributes(Mapping[str, Any]):
+    """``Queue.attributes`` as moto computes it, one attribute at a time, when it is read."""
+
+    def __init__(self, queue: Queue) -> None:
+        self._queue = queue
+
+    def _names(self) -> list[str]:
+        queue = self._queue
+        names = list(queue.BASE_ATTRIBUTES)
+        if queue.fifo_queue:
+            names += queue.FIFO_ATTRIBUTES
+        if queue.kms_master_key_id:  # type: ignore[attr-defined]
+            names += queue.KMS_ATTRIBUTES
+        if queue.policy:
+            names.append("Policy")
+        if queue.redrive_policy:
+            names.append("RedrivePolicy")
+        return names
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._names():
+            raise KeyError(name)
+        queue = self._queue
+        if name == "Policy":
+            return queue.policy
+        if name == "RedrivePolicy":
+            return json.dumps(queue.redrive_policy)
+        value = getattr(queue, camelcase_to_underscores(name))
+        return str(value).lower() if isinstance(value, bool) else value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
 
 
 def _visible(self: Queue) -> list[Message]:
@@ -55,24 +93,61 @@ def _count_visible(self: Queue) -> int:
     return len(_visible(self))
 
 
+def _holding_queue_lock(method: Any) -> Any:
+    """A Queue method run while holding the queue's condition (re-entrant)."""
+
+    @functools.wraps(method)
+    def locked(self: Queue, *args: Any, **kwargs: Any) -> Any:
+        with self._messages_lock:
+            return method(self, *args, **kwargs)
+
+    return locked
+
+
+def _holding_named_queue_lock(method: Any) -> Any:
+    """An SQSBackend method on one queue (named first) run while holding that queue's condition."""
+
+    @functools.wraps(method)
+    def locked(self: SQSBackend, queue_name: str, *args: Any, **kwargs: Any) -> Any:
+        with self.get_queue(queue_name)._messages_lock:
+            return method(self, queue_name, *args, **kwargs)
+
+    return locked
+
+
+def _receive(one_pass: Any) -> Any:
+    @functools.wraps(one_pass)
+    def receive_message(self: SQSBackend, queue_name: str, count: int, wait_seconds_timeout: int,
+                        *args: Any, **kwargs: Any) -> list[Message]:
+        queue = self.get_queue(queue_name)
+        deadline = time.monotonic() + (wait_seconds_timeout or 0)
+        condition = queue._messages_lock
+        with condition:
+            while True:
+                # moto's receive with no wait is one pass over the queue (the lock held throughout).
+                result: list[Message] = one_pass(self, queue_name, count, 0, *args, **kwargs)
+                remaining = deadline - time.monotonic()
+                if result or remaining <= 0:
+                    return result
+                # The lock is released while waiting: other receivers and senders go on.
+                condition.wait(timeout=min(remaining, RECHECK_SECONDS))
+
+    return receive_message
+
+
 def receive_each_message_once() -> None:
-    """Patch moto's SQS backend (idempotent)."""
+    """Patch moto's SQS (idempotent)."""
     if getattr(SQSBackend.receive_message, _MARKER, False):
         return
-    unlocked = SQSBackend.receive_message
-
-    @functools.wraps(unlocked)
-    def receive_message(self: SQSBackend, queue_name: str, count: int, wait_seconds_timeout: int,
-                        *args: Any, **kwargs: Any) -> Any:
-        arrived = time.monotonic()
-        with _LOCKS[f"{self.account_id}/{self.region_name}/{queue_name}"]:
-            # A long poll ends when the caller asked, however long it waited for the lock.
-            remaining = max(0.0, wait_seconds_timeout - (time.monotonic() - arrived)) if wait_seconds_timeout else 0
-            return unlocked(self, queue_name, count, remaining, *args, **kwargs)  # type: ignore[arg-type]
-
-    setattr(receive_message, _MARKER, True)
-    SQSBackend.receive_message = receive_message  # type: ignore[method-assign]
-    Queue.wait_for_messages = _wait_for_new_messages  # type: ignore[method-assign]
+    receive = _receive(SQSBackend.receive_message)
+    setattr(receive, _MARKER, True)
+    SQSBackend.receive_message = receive  # type: ignore[method-assign]
+    SQSBackend.change_message_visibility = _holding_named_queue_lock(  # type: ignore[method-assign]
+        SQSBackend.change_message_visibility)
+    # The duplicate check and the append of a send, and the whole of a delete, under one lock.
+    Queue.add_message = _holding_queue_lock(Queue.add_message)  # type: ignore[method-assign]
+    Queue.delete_message = _holding_queue_lock(Queue.delete_message)  # type: ignore[method-assign]
+    Queue.attributes = property(QueueAttributes)  # type: ignore[method-assign,assignment]
     Queue.messages = property(_visible)  # type: ignore[method-assign,assignment]
     Queue.approximate_number_of_messages = property(_count_visible)  # type: ignore[method-assign,assignment]
     Queue.approximate_number_of_messages_delayed = property(_count_delayed)  # type: ignore[method-assign,assignment]

@@ -13,14 +13,11 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
-from moto.server import ThreadedMotoServer
 
 from local.atomic_dynamodb import make_writes_atomic
-from local.runtime import free_port
+from tests.integration.moto_server import moto_client
 
 INDEX = "by_queue"
 
@@ -28,13 +25,8 @@ INDEX = "by_queue"
 @pytest.fixture(scope="module")
 def dynamodb() -> Iterator[Any]:
     make_writes_atomic()
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield boto3.client("dynamodb", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
-                       aws_access_key_id="testing", aws_secret_access_key="testing",
-                       config=Config(max_pool_connections=32, retries={"max_attempts": 1}))
-    server.stop()
+    with moto_client("dynamodb") as client:
+        yield client
 
 
 @pytest.fixture
