@@ -14,8 +14,10 @@
 * idle: the local runtime and headless Chromium; an agent signed in on the New tab with the socket up,
   nothing happening; every request to /api/ and every WebSocket frame the page sends is counted.
 * latency: an agent has one conversation open; the customer writes 100 times (one at a time, through
-  the simulator's signed webhook); for each, from just before the webhook is posted to the frame after
-  the message is in the page (a MutationObserver; both clocks are this machine's).
+  the simulator's signed webhook, the next once the last is shown and at least ``--interval`` seconds
+  after it was sent: a customer typing, not a flood, since a tab reads at most once a second on
+  notices); for each, from just before the webhook is posted to the frame after the message is in
+  the page (a MutationObserver; both clocks are this machine's).
 
 The figures describe this machine (2 shared cores) and moto, not AWS; they are for comparing changes.
 """
@@ -206,7 +208,7 @@ new MutationObserver(() => {
 """
 
 
-def latency(messages: int) -> dict[str, Any]:
+def latency(messages: int, interval: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as work:
         system, playwright, browser = _system_and_browser(Path(work))
         try:
@@ -232,8 +234,10 @@ def latency(messages: int) -> dict[str, Any]:
                 page.wait_for_function(f"() => '{key}' in window.__seen", timeout=30_000)
                 seen = page.evaluate(f"window.__seen['{key}']") / 1000
                 samples.append(seen - started)
+                time.sleep(max(0.0, started + interval - time.time()))
             samples.sort()
-            return {"latency": {"messages": messages, "p50_seconds": round(statistics.median(samples), 3),
+            return {"latency": {"messages": messages, "interval_seconds": interval,
+                                "p50_seconds": round(statistics.median(samples), 3),
                                 "p95_seconds": round(samples[max(0, math.ceil(0.95 * len(samples)) - 1)], 3),
                                 "max_seconds": round(samples[-1], 3)}}
         finally:
@@ -243,9 +247,10 @@ def latency(messages: int) -> dict[str, Any]:
 
 
 def cost(api_requests_per_minute: float) -> dict[str, Any]:
-    """An idle agent-month with push: the socket's minutes, a heartbeat a minute (a WebSocket message
-    and a Lambda invocation with a few reads and a write), a reconnect every two hours (API Gateway's
-    limit: a connect invocation and the catch-up reads), and the REST calls the idle tab still makes."""
+    """An idle agent-month with push: the socket's minutes, a heartbeat a minute carrying the agent's
+    availability (a WebSocket message and a Lambda invocation with a few reads and a write), a
+    reconnect every two hours (API Gateway's limit: a connect invocation and the catch-up reads), and
+    the REST calls the idle tab still makes (none, measured: the availability rides the heartbeat)."""
     minutes = AGENT_MINUTES_PER_MONTH
     heartbeat = (prices.API_GATEWAY_WEBSOCKET_MESSAGE + prices.LAMBDA_REQUEST
                  + prices.LAMBDA_MEMORY_GB * prices.ASSUMED_LAMBDA_SECONDS_PER_INVOCATION
@@ -275,6 +280,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--minutes", type=float, default=5.0)
     parser.add_argument("--messages", type=int, default=100)
+    parser.add_argument("--interval", type=float, default=1.5,
+                        help="for latency: seconds at least between two of the customer's messages")
     parser.add_argument("--idle-requests-per-minute", type=float, default=0.0,
                         help="for cost: the idle figure measured by `idle`")
     args = parser.parse_args(argv)
@@ -283,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.figure == "idle":
         result = idle(args.minutes)
     elif args.figure == "latency":
-        result = latency(args.messages)
+        result = latency(args.messages, args.interval)
     else:
         result = cost(args.idle_requests_per_minute)
     print(json.dumps(result, indent=2))

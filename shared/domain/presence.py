@@ -34,11 +34,14 @@ class PresenceService:
             self._offers.request(came_online)
         return now + ONLINE_WINDOW
 
-    def keep_alive(self, principal: Principal) -> None:
-        """The WebSocket's heartbeat (and connecting): signed in, with the status the agent last chose
-        (the web app's availability heartbeat sets it), so the socket never turns Away into Available."""
+    def keep_alive(self, principal: Principal, status: Availability | None = None) -> bool:
+        """The WebSocket's heartbeat (and connecting): signed in, with the status the heartbeat
+        carries, else the one the agent last chose, so a socket never turns Away into Available.
+        Returns whether the status changed (colleagues are told)."""
         seen = self._presences.current(principal.team_id, principal.id)
-        self.heartbeat(principal, seen.status if seen is not None else "available")
+        previous = seen.status if seen is not None else None
+        self.heartbeat(principal, status or previous or "available")
+        return status is not None and status != previous
 
     def went_away(self, team_id: str, user_id: str) -> None:
         """The user's last WebSocket connection in the team closed: they count as offline there

@@ -29,6 +29,7 @@ from .models import User
 from .notices import Notice, NoticePublisher, NoticeType
 from .ports.push import Connection, ConnectionGateway, Connections, TeamConnections, TeamCounts
 from .presence import PresenceService
+from .work_models import AVAILABILITIES
 
 log = logging.getLogger(__name__)
 
@@ -74,18 +75,26 @@ class PushConnections:
         return principal
 
     def message(self, connection_id: str, body: str | None) -> None:
-        """A message from the browser: only the heartbeat, which keeps the user online."""
+        """A message from the browser: only the heartbeat, which keeps the user online and carries
+        the availability they chose (Available, Away, Offline; absent: the one they chose last). It
+        is the web app's only presence signal while the socket is up: no API call."""
         try:
             action = json.loads(body or "null")
         except ValueError as error:
             raise InvalidInput("a message must be JSON", field="body") from error
         if not isinstance(action, dict) or action.get("action") != HEARTBEAT_ACTION:
             raise InvalidInput(f'the only message is {{"action": "{HEARTBEAT_ACTION}"}}', field="action")
+        status = action.get("availability")
+        if status is not None and status not in AVAILABILITIES:
+            raise InvalidInput(f"availability must be one of {', '.join(AVAILABILITIES)}", field="availability")
         connection = self._store.get(connection_id)
         if connection is None:
             raise Unauthenticated("this connection is not registered")
         # The user is read again: a user disabled since connecting stops counting as online.
-        self._presence.keep_alive(principal_for(self._user(connection.user_id), connection.team_id, self._team_exists))
+        principal = principal_for(self._user(connection.user_id), connection.team_id, self._team_exists)
+        if self._presence.keep_alive(principal, status):
+            # Colleagues' team views show who is Available, Away or Offline.
+            self._notices.presence_changed(principal.user.team_ids, principal.id)
 
     def disconnect(self, connection_id: str) -> None:
         connection = self._store.get(connection_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field
 
@@ -56,6 +56,7 @@ DEPARTURE_GRACE = timedelta(seconds=20)
 # What an agent says of themselves in the web app: only Available agents are given work
 # (automatic assignment, reopen to the previous owner, reassignment by a colleague).
 Availability = Literal["available", "away", "offline"]
+AVAILABILITIES: tuple[Availability, ...] = get_args(Availability)
 
 
 class Presence(Frozen):

@@ -59,12 +59,19 @@ def test_away_and_offline_agents_are_never_auto_assigned(system, page):
     emails = [new_user_with_password(info, "agent", team_ids=[team]) for _ in range(2)]
     user_ids = [api_call(info, "GET", "/me", api_headers(info, email, USER_PASSWORD))["user"]["id"] for email in emails]
     try:
-        # the one in the browser turns Away with Alt+S; the colleague is Available (API heartbeat)
+        # the one in the browser turns Away with Alt+S, which its push socket's heartbeat carries at once
+        # (no API call while the socket is up); the colleague is Available (API heartbeat)
+        frames: list[str] = []
+        api_heartbeats: list[str] = []
+        page.on("websocket", lambda socket: socket.on("framesent", lambda frame: frames.append(str(frame))))
         sign_in_as(page, info, emails[0], USER_PASSWORD)
-        with page.expect_response(lambda r: heartbeat(r) and b'"away"' in (r.request.post_data_buffer or b"")):
-            page.keyboard.press("Alt+S")
+        page.wait_for_selector("html[data-push='up']", state="attached", timeout=10_000)
+        page.on("response", lambda r: api_heartbeats.append(r.url) if heartbeat(r) else None)
+        page.keyboard.press("Alt+S")
         expect(page.get_by_test_id("availability")).to_have_value("away")
-        # (the API has it: the team view says Away; a heartbeat sent before the key press may land late)
+        wait_for(lambda: any('"away"' in frame for frame in frames), what="the socket heartbeat saying Away")
+        assert api_heartbeats == []
+        # (the API has it: the team view says Away)
         wait_for(lambda: any(p["user_id"] == user_ids[0] and p["status"] == "away" for p in
                              api_call(info, "GET", f"/team/online?team={team}", admin)["items"]),
                  timeout=45, interval=1, what="the agent Away in the team view")

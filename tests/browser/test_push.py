@@ -57,10 +57,10 @@ def test_two_agents_see_each_others_changes_by_push_without_polling(system: Any,
     second = signed_in_with_push(browser, info, "agent2@example.com")
     requests_of_second = api_requests(second)
 
-    # Then an idle tab reads nothing: no polling while the socket is up (the availability heartbeat,
-    # a write every 30 s, is the only call an idle tab makes)
+    # Then an idle tab calls nothing: no polling while the socket is up, and the availability
+    # heartbeat rides the socket (benchmarks.push idle measures it over minutes)
     second.wait_for_timeout(3_000)  # an idle stretch is what is measured here, not a wait for a state
-    assert [url for url in requests_of_second if "/me/heartbeat" not in url] == [], requests_of_second
+    assert requests_of_second == [], requests_of_second
 
     # When a customer writes, both see the conversation arrive
     text = f"Pushed {new_wa_id()}"

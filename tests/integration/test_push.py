@@ -153,9 +153,9 @@ def test_tags_and_notes_are_pushed(runtime: LocalRuntime, api: str, webhook_url:
     assert post(api, f"/conversations/{conversation['id']}/tags", agent1, {"tags": ["push"]}).status_code == 200
     assert post(api, f"/conversations/{conversation['id']}/notes", agent1, {"text": "call back"}).status_code == 201
     drain(runtime, "notices")
-    # Then: both changes are announced
+    # Then: both changes are announced, the tags with the conversation's tags now (no read needed)
     notices = [n for m in received(socket) for n in m["notices"]]
-    assert {"type": "tags", "conversation_id": conversation["id"]} in notices
+    assert {"type": "tags", "conversation_id": conversation["id"], "tags": ["push"]} in notices
     assert {"type": "note", "conversation_id": conversation["id"]} in notices
     socket.close()
 
@@ -214,11 +214,23 @@ def test_the_heartbeat_rides_the_socket_and_other_messages_are_refused(runtime: 
     # When the browser sends something that is not a heartbeat, nothing changes and the socket stays open
     socket.send("not json")
     socket.send(json.dumps({"action": "subscribe"}))
+    socket.send(json.dumps({"action": "heartbeat", "availability": "asleep"}))
     # When it sends the heartbeat, the user's presence moves forward
     socket.send(json.dumps({"action": "heartbeat"}))
     beat = wait_for(lambda: (s := _last_seen(presence, team, user)) is not None and s > connected and s, timeout=10,
                     what="a later heartbeat")
-    assert beat
+    assert isinstance(beat, datetime)
+    assert _status(presence, team, user) == "available"
+    # And the heartbeat carries the availability the agent chose: Away counts at once, with no API call
+    socket.send(json.dumps({"action": "heartbeat", "availability": "away"}))
+    wait_for(lambda: _status(presence, team, user) == "away", timeout=10, what="Away from the socket")
+    # And a heartbeat without one keeps what was chosen (the socket never turns Away into Available)
+    socket.send(json.dumps({"action": "heartbeat"}))
+    wait_for(lambda: (s := _last_seen(presence, team, user)) is not None and s > beat, timeout=10,
+             what="a heartbeat after Away")
+    assert _status(presence, team, user) == "away"
+    socket.send(json.dumps({"action": "heartbeat", "availability": "available"}))
+    wait_for(lambda: _status(presence, team, user) == "available", timeout=10, what="Available again")
     socket.ping().wait(5)
     socket.close()
 
@@ -245,6 +257,11 @@ def test_tab_counts_are_exact_beyond_a_page(runtime: LocalRuntime, api: str, dem
     assert (counts.new, counts.assigned, counts.all, counts.mine) == (120, 0, 120, {})
     answer = get(api, "/team/inbox-counts", admin(api, demo), team=team).json()
     assert answer == {"new": 120, "mine": 0, "assigned": 0, "all": 120, "limit": 999}
+
+
+def _status(presence: Any, team: str, user: str) -> str | None:
+    seen = presence.current(team, user)
+    return seen.status if seen is not None else None
 
 
 def _last_seen(presence: Any, team: str, user: str) -> datetime | None:

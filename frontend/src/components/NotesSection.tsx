@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useId, useState } from 'preact/hooks';
-import { useNotices } from '../hooks/usePush';
+import { useNotices, usePush } from '../hooks/usePush';
 import { api } from '../api';
 import { reportError, useAlerts } from '../lib/alerts';
 import { fullTime, shortTime } from '../lib/format';
@@ -38,10 +38,11 @@ export function NotesSection({ conversationId, canWrite }: Props) {
   useEffect(() => {
     void load();
   }, [load]);
-  // A colleague's note on this conversation arrives as a pushed notice.
+  // A colleague's note on this conversation arrives as a pushed notice (read with the tab's other reads).
+  const { requestRead } = usePush();
   useNotices((message) => {
     if (message.notices.some((notice) => notice.type === 'note' && notice.conversation_id === conversationId)) {
-      void load();
+      requestRead(load);
     }
   });
 

@@ -1,14 +1,17 @@
 // The agent's availability: Available, Away or Offline, chosen in the header (or Alt+S), kept in
-// this browser (localStorage, so every tab shows and sends the same), and sent with the heartbeat
-// (POST /me/heartbeat every 30 s; the API counts a user as online for two minutes after one, so
-// closing the last tab or losing the connection makes them Offline after that grace). Only
-// Available agents are given work. An Available agent idle for the service's minutes (no key
-// or pointer in any tab) is sent as Away until they are active again.
+// this browser (localStorage, so every tab shows and sends the same), and sent with the heartbeat.
+// The heartbeat rides the push socket (one socket message a minute, and one at once when the
+// availability changes; no API call); only while the socket is down does the tab call
+// POST /me/heartbeat every 30 s. The API counts a user as online for two minutes after a heartbeat,
+// and a closed socket makes them Offline after a short grace. Only Available agents are given
+// work. An Available agent idle for the service's minutes (no key or pointer in any tab) is sent
+// as Away until they are active again.
 
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
 import { oneOf, pref, usePref } from '../lib/prefs';
 import { useShortcut } from '../lib/shortcuts';
+import { usePush } from './usePush';
 import type { Availability } from '../types';
 
 export const HEARTBEAT_MS = 30_000;
@@ -61,14 +64,17 @@ export function useAvailability(awayAfterMinutes: number): {
 
   const effective: Availability = chosen === 'available' && idle ? 'away' : chosen;
 
+  const { connected, setAvailability } = usePush();
+  useEffect(() => setAvailability(effective), [effective, setAvailability]);
   useEffect(() => {
+    if (connected) return undefined; // the socket's heartbeat carries it
     const beat = (): void => {
       api.heartbeat(effective).catch(() => undefined);
     };
     beat();
     const timer = setInterval(beat, HEARTBEAT_MS);
     return () => clearInterval(timer);
-  }, [effective]);
+  }, [effective, connected]);
 
   const choose = useCallback((next: Availability) => setChosen(next), [setChosen]);
   useShortcut('availability', () =>

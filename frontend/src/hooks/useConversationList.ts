@@ -75,7 +75,7 @@ export function useConversationList(
     usePollInterval(),
     [view, sort, order, filterKey],
   );
-  const { userId } = usePush();
+  const { userId, requestRead } = usePush();
   const shown = useRef<ReadonlySet<string>>(new Set());
   useNotices((message) => {
     // Tags come with their notices: the rows shown take them in place. Only a tab filtered by tag
@@ -89,7 +89,7 @@ export function useConversationList(
       });
     }
     const reads = byTag ? message.notices : message.notices.filter((notice) => !(notice.type === 'tags' && notice.tags));
-    if (reads.some((notice) => touchesList(notice, view, userId, shown.current))) refresh();
+    if (reads.some((notice) => touchesList(notice, view, userId, shown.current))) requestRead(refresh);
   });
 
   const loadMore = async (): Promise<void> => {

@@ -21,7 +21,7 @@ import { ApiError, api } from '../api';
 import { reportError, useAlerts } from '../lib/alerts';
 import { STATUS_RANK, carriesChange, withStatuses } from '../lib/push';
 import type { Attachment, Conversation, ConversationDetail, Message, MessageStatus, Page } from '../types';
-import { useNotices, usePollInterval } from './usePush';
+import { useNotices, usePollInterval, usePush } from './usePush';
 import { usePolling } from './usePolling';
 
 /** Messages read when the conversation opens, and per older page. */
@@ -216,6 +216,7 @@ export function useConversationThread(conversationId: string): ConversationThrea
     usePollInterval(),
     [conversationId],
   );
+  const { requestRead } = usePush();
   useNotices((message) => {
     const mine = message.notices.filter((notice) => notice.conversation_id === conversationId);
     if (!mine.length) return;
@@ -230,7 +231,7 @@ export function useConversationThread(conversationId: string): ConversationThrea
     }
     // Anything else (a message, a move, a note, a status of a message not read yet) is read.
     const ids = new Set(known.byId.keys());
-    if (mine.some((notice) => !carriesChange(notice, ids))) refresh();
+    if (mine.some((notice) => !carriesChange(notice, ids))) requestRead(refresh);
   });
 
   const loadOlder = useCallback((): void => {

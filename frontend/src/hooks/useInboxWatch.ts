@@ -48,7 +48,7 @@ export function useInboxWatch(listeners: WatchListeners): TabCounts {
   const listenersRef = useRef(listeners);
   listenersRef.current = listeners;
   const interval = usePollInterval();
-  const { userId } = usePush();
+  const { userId, requestRead } = usePush();
 
   const show = (next: PushCounts): void => {
     const shown = tabCounts(next);
@@ -90,7 +90,7 @@ export function useInboxWatch(listeners: WatchListeners): TabCounts {
 
   useNotices((message) => {
     if (message.counts) show(message.counts);
-    if (message.notices.some((notice) => mayBeArrival(notice, userId))) readArrivals();
+    if (message.notices.some((notice) => mayBeArrival(notice, userId))) requestRead(readArrivals);
   });
 
   return counts;

@@ -4,8 +4,9 @@
 import { createContext } from 'preact';
 import { useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
-import { type PushMessage, PushClient } from '../lib/push';
+import { type PushMessage, PushClient, ReadGate } from '../lib/push';
 import { getToken } from '../session';
+import type { Availability } from '../types';
 
 export type PushListener = (message: PushMessage) => void;
 
@@ -15,9 +16,19 @@ export interface Push {
   /** The signed-in user (whose Assigned to me a notice may touch). */
   userId: string;
   subscribe(listener: PushListener): () => void;
+  /** Runs a read a notice asked for, with the tab's other such reads: at most one round a second. */
+  requestRead(read: () => void): void;
+  /** The availability the socket's heartbeat carries; a change is sent at once. */
+  setAvailability(availability: Availability): void;
 }
 
-const idle: Push = { connected: false, userId: '', subscribe: () => () => undefined };
+const idle: Push = {
+  connected: false,
+  userId: '',
+  subscribe: () => () => undefined,
+  requestRead: (read) => read(),
+  setAvailability: () => undefined,
+};
 export const PushContext = createContext<Push>(idle);
 
 /** How often the open list, conversation and counts are read while the socket is down. */
@@ -26,9 +37,12 @@ export const SAFETY_POLL_MS = 60_000;
 export function usePushConnection(team: string, userId: string): Push {
   const [connected, setConnected] = useState(false);
   const listeners = useRef(new Set<PushListener>());
+  const availability = useRef<Availability>('available');
+  const client = useRef<PushClient | null>(null);
+  const gate = useRef(new ReadGate());
 
   useEffect(() => {
-    const client = new PushClient({
+    const current = new PushClient({
       endpoint: () => api.pushEndpoint(),
       token: getToken,
       team,
@@ -36,9 +50,15 @@ export function usePushConnection(team: string, userId: string): Push {
         for (const listener of listeners.current) listener(message);
       },
       onState: setConnected,
+      heartbeat: () => ({ action: 'heartbeat', availability: availability.current }),
     });
-    client.start();
-    return () => client.stop();
+    client.current = current;
+    current.start();
+    return () => {
+      current.stop();
+      gate.current.stop();
+      client.current = null;
+    };
   }, [team]);
 
   // The socket's state on the document, for people debugging (and the browser tests) to see.
@@ -54,6 +74,14 @@ export function usePushConnection(team: string, userId: string): Push {
         listeners.current.add(listener);
         return () => listeners.current.delete(listener);
       },
+      requestRead(read: () => void) {
+        gate.current.request(read);
+      },
+      setAvailability(next: Availability) {
+        if (availability.current === next) return;
+        availability.current = next;
+        client.current?.beat();
+      },
     }),
     [connected, userId],
   );
@@ -63,7 +91,8 @@ export function usePush(): Push {
   return useContext(PushContext);
 }
 
-/** Calls `listener` with every push message while mounted (the latest listener, without resubscribing). */
+/** Calls `listener` with every push message while mounted (the latest listener, without resubscribing).
+ * A read it wants goes through `usePush().requestRead`, never straight to the API. */
 export function useNotices(listener: PushListener): void {
   const push = usePush();
   const latest = useRef(listener);

@@ -8,7 +8,9 @@ import type { Conversation, ConversationState, InboxView, Message, MessageError,
 // Reconnects after any close with exponential backoff and full jitter (a server restart does not
 // bring every tab back in the same second); while it is down, listeners are told, so the app reads
 // once at each change of state (the catch-up read after a reconnect) and polls slowly only while down.
-// The heartbeat that keeps the agent online rides the socket.
+// The heartbeat that keeps the agent online rides the socket, with the availability they chose: an
+// idle tab sends one socket message a minute and makes no API request. Reads that notices cause go
+// through one gate per tab (`ReadGate`): at most one round of reads a second, however fast notices come.
 
 export type NoticeType = 'conversation' | 'message' | 'status' | 'tags' | 'note' | 'presence';
 
@@ -137,6 +139,47 @@ export interface PushOptions {
   team: string;
   onMessage(message: PushMessage): void;
   onState(up: boolean): void;
+  /** The heartbeat's body (the availability the agent chose), sent on open, each minute and by `beat()`. */
+  heartbeat(): Record<string, unknown>;
+}
+
+/** Reads caused by notices: at most one round a second per tab. */
+export const NOTICE_READ_GAP_MS = 1_000;
+
+/**
+ * Coalesces the reads notices ask for. A request made when the last round is at least `gapMs` old
+ * runs at once (in the next task, with every other request of the same push message); otherwise
+ * it joins the round that runs when the gap has passed. A read asked for twice runs once.
+ */
+export class ReadGate {
+  private readonly pending = new Set<() => void>();
+  private last = Number.NEGATIVE_INFINITY;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly gapMs: number = NOTICE_READ_GAP_MS,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  request(read: () => void): void {
+    this.pending.add(read);
+    if (this.timer !== undefined) return;
+    this.timer = setTimeout(() => this.flush(), Math.max(0, this.last + this.gapMs - this.now()));
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pending.clear();
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    this.last = this.now();
+    const reads = [...this.pending];
+    this.pending.clear();
+    for (const read of reads) read();
+  }
 }
 
 export class PushClient {
@@ -153,6 +196,11 @@ export class PushClient {
   start(): void {
     this.stopped = false;
     void this.connect();
+  }
+
+  /** Sends the heartbeat now (the availability changed), when the socket is open. */
+  beat(): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(this.options.heartbeat()));
   }
 
   stop(): void {
@@ -194,9 +242,8 @@ export class PushClient {
     socket.onopen = () => {
       this.openedAt = Date.now();
       clearInterval(this.heartbeat);
-      this.heartbeat = setInterval(() => {
-        if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ action: 'heartbeat' }));
-      }, SOCKET_HEARTBEAT_MS);
+      this.heartbeat = setInterval(() => this.beat(), SOCKET_HEARTBEAT_MS);
+      this.beat();
       this.setUp(true);
     };
     socket.onmessage = (event: MessageEvent) => {
