@@ -26,6 +26,7 @@ import type {
   SortOrder,
   StartConversationInput,
   TeamChannelAccount,
+  TeamOverview,
   Template,
   User,
   TemplateChoice,
@@ -288,6 +289,16 @@ export const api = {
   ): Promise<Page<Message>> {
     const { cursor, limit = 100, order, signal } = options;
     return request('GET', `/conversations/${enc(id)}/messages${query({ limit, cursor, order })}`, { signal });
+  },
+
+  /** I opened the conversation: when it is mine, what the customer wrote so far is read. */
+  seen(id: string): Promise<Conversation> {
+    return request('POST', `/conversations/${enc(id)}/seen`);
+  },
+
+  /** The team at a glance: each agent's status, open conversations and capacity, and New. */
+  teamOverview(signal?: AbortSignal): Promise<TeamOverview> {
+    return request('GET', '/team/overview', { signal });
   },
 
   pickUp(id: string): Promise<Conversation> {

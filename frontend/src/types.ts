@@ -62,6 +62,8 @@ export type UploadTicket = Api.UploadOut;
 export type MediaCapability = Api.MediaCapability;
 export type ChannelCapabilities = Api.ChannelCapabilities;
 export type Presence = Api.Presence;
+export type TeamOverview = Api.TeamOverview;
+export type AgentOverview = Api.AgentOverview;
 export type StartConversationInput = Api.StartConversationInput;
 export type ConversationStarted = Api.ConversationStartedOut;
 export type ExportFormat = NonNullable<Api.ExportQuery['format']>;
@@ -85,6 +87,8 @@ export interface ConversationFilters {
   conversation_id?: string;
   since?: string;
   until?: string;
+  /** Open conversations where the customer waits for us (`agent`) or we wait for the customer. */
+  waiting?: NonNullable<Api.ConversationListQuery['waiting']>;
   /** Another of the user's teams (the `team` parameter). */
   team?: string;
 }

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { TabCount } from '../hooks/useInboxWatch';
 import { useConversationList } from '../hooks/useConversationList';
 import type { SortChoice } from '../lib/sorting';
@@ -15,6 +15,20 @@ interface Props {
   refreshKey: number;
   /** The loaded conversations (the tab's count). */
   onCount(count: TabCount): void;
+  /** The team's display names by user id (the rows' owners). */
+  names: Map<string, string>;
+}
+
+/** The rows' waiting times move on once a minute. */
+const TICK_MS = 60_000;
+
+function useNow(every: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), every);
+    return () => clearInterval(timer);
+  }, [every]);
+  return now;
 }
 
 const EMPTY_TEXT: Record<InboxView, string> = {
@@ -25,8 +39,9 @@ const EMPTY_TEXT: Record<InboxView, string> = {
 };
 
 /** Render with a `key` of view and sort. */
-export function ConversationList({ view, sorting, filters, selectedId, onSelect, refreshKey, onCount }: Props) {
+export function ConversationList({ view, sorting, filters, selectedId, onSelect, refreshKey, onCount, names }: Props) {
   const list = useConversationList(view, sorting, filters);
+  const now = useNow(TICK_MS);
   const filtered = Object.keys(filters).length > 0;
   const { refresh } = list;
   const seenKey = useRef(refreshKey);
@@ -57,6 +72,8 @@ export function ConversationList({ view, sorting, filters, selectedId, onSelect,
               conversation={conversation}
               selected={conversation.id === selectedId}
               onSelect={onSelect}
+              ownerName={conversation.owner_id ? names.get(conversation.owner_id) : undefined}
+              now={now}
             />
           ))}
         </ul>

@@ -1,4 +1,6 @@
 import { customerLabel, fullTime, shortTime } from '../lib/format';
+import { t } from '../lib/i18n';
+import { customerWaits, elapsed, waitingForCustomer, waitsLong } from '../lib/waiting';
 import type { Conversation } from '../types';
 import { ChannelBadge } from './ChannelBadge';
 import { StateBadge } from './StateBadge';
@@ -7,26 +9,45 @@ interface Props {
   conversation: Conversation;
   selected: boolean;
   onSelect(id: string): void;
+  /** The owner's display name (absent while the team's names are read, or for nobody). */
+  ownerName?: string | undefined;
+  /** Now, as the list last ticked (the waiting time moves on with it). */
+  now: number;
 }
 
-/** One conversation in a list: customer, channel, time of the latest message, preview, state. */
-export function ConversationRow({ conversation, selected, onSelect }: Props) {
+/**
+ * One conversation in a list: an unread dot, customer, channel, time of the latest message,
+ * preview, state ("Waiting for customer" once an agent answered), the owner and how long the
+ * customer has waited for an answer.
+ */
+export function ConversationRow({ conversation, selected, onSelect, ownerName, now }: Props) {
+  const waits = customerWaits(conversation);
+  const awaiting = waitingForCustomer(conversation);
+  const owner = conversation.owner_id ? (ownerName ?? '…') : null;
+  const waited = waits ? elapsed(conversation.waiting_since, now) : '';
   return (
     <li class="row-item">
       <button
         type="button"
-        class={selected ? 'row row--selected' : 'row'}
+        class={`row${selected ? ' row--selected' : ''}${conversation.unread ? ' row--unread' : ''}`}
         data-testid="conversation-row"
         data-conversation-id={conversation.id}
         data-state={conversation.state}
         data-channel={conversation.channel}
+        data-unread={conversation.unread ? 'true' : 'false'}
+        data-waiting={waits ? 'agent' : awaiting ? 'customer' : 'none'}
         aria-current={selected ? 'true' : undefined}
         onClick={() => onSelect(conversation.id)}
       >
         <ChannelBadge channel={conversation.channel} />
         <span class="row__body">
           <span class="row__line">
-            <span class="row__name">{customerLabel(conversation)}</span>
+            <span class="row__name">
+              {conversation.unread && (
+                <span class="unread-dot" data-testid="unread-dot" role="img" aria-label={t('queue.unread')} />
+              )}
+              {customerLabel(conversation)}
+            </span>
             <time
               class="row__time"
               dateTime={conversation.last_message_at}
@@ -37,8 +58,34 @@ export function ConversationRow({ conversation, selected, onSelect }: Props) {
           </span>
           <span class="row__line">
             <span class="row__preview">{conversation.preview}</span>
-            <StateBadge state={conversation.state} />
+            {awaiting ? (
+              <span
+                class="state state--awaiting"
+                data-testid="awaiting-customer"
+                title={t('queue.waiting_for_customer_hint', { time: fullTime(conversation.awaiting_customer_since) })}
+              >
+                {t('queue.waiting_for_customer')}
+              </span>
+            ) : (
+              <StateBadge state={conversation.state} />
+            )}
           </span>
+          {(owner !== null || waits) && (
+            <span class="row__line row__meta">
+              <span class="row__owner" data-testid="row-owner">
+                {owner !== null ? t('queue.owner', { name: owner }) : ''}
+              </span>
+              {waits && (
+                <span
+                  class={waitsLong(conversation, now) ? 'row__waiting row__waiting--long' : 'row__waiting'}
+                  data-testid="row-waiting"
+                  title={t('queue.waiting_hint', { time: waited })}
+                >
+                  {t('queue.waiting', { time: waited })}
+                </span>
+              )}
+            </span>
+          )}
         </span>
       </button>
     </li>

@@ -115,6 +115,27 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
   const mineNow = conversation?.state === 'assigned' && conversation.owner_id === me.user.id;
   const isAdmin = me.user.role === 'administrator';
 
+  // The owner has it open: what the customer wrote is read (the lists' unread dot goes), also
+  // when a new message arrives while it is open.
+  const unreadMine = mineNow && conversation.unread;
+  const lastCustomerMessage = conversation?.last_customer_message_at;
+  const { applyConversation } = thread;
+  useEffect(() => {
+    if (!unreadMine) return undefined;
+    let live = true;
+    api.seen(conversationId).then(
+      (updated) => {
+        if (!live) return;
+        applyConversation(updated);
+        onChanged();
+      },
+      () => undefined, // the dot stays until the next look
+    );
+    return () => {
+      live = false;
+    };
+  }, [unreadMine, lastCustomerMessage, conversationId, applyConversation, onChanged]);
+
   /** The action may run here, or the agent is told why not. */
   const allowed = (what: string, ok: boolean, why: string, roleMay = working): boolean => {
     if (!roleMay) {

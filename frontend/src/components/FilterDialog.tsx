@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { tagCatalogue, teamMembers } from '../lib/directory';
 import { channelInfo, fullTime, stateLabel } from '../lib/format';
+import { t } from '../lib/i18n';
 import { displayZone, isoToLocal, localToIso } from '../lib/locale';
 import type { ConversationFilters, ConversationState, Me, User } from '../types';
 import { Dialog } from './Dialog';
@@ -32,11 +33,18 @@ export function describeFilters(filters: ConversationFilters, names: Map<string,
     ...named('Tag', 'Tags', filters.tag, (tag) => tag),
     ...named('State', 'States', filters.state, (state) => stateLabel(state as ConversationState)),
   ];
+  if (filters.waiting) parts.push(`${t('filter.waiting')}: ${waitingLabel(filters.waiting)}`);
   if (filters.customer) parts.push(`Customer: ${filters.customer}`);
   if (filters.conversation_id) parts.push(`Conversation: ${filters.conversation_id}`);
   if (filters.since) parts.push(`From ${fullTime(filters.since)}`);
   if (filters.until) parts.push(`Until ${fullTime(filters.until)}`);
   return parts;
+}
+
+type Waiting = NonNullable<ConversationFilters['waiting']>;
+
+function waitingLabel(waiting: Waiting): string {
+  return waiting === 'agent' ? t('filter.waiting_agent') : t('filter.waiting_customer');
 }
 
 interface Props {
@@ -222,6 +230,22 @@ export function FilterDialog({ me, filters, onApply, onClose }: Props) {
                   {name}
                 </option>
               ))}
+            </select>
+          </label>
+          <label class="field">
+            <span class="field__label">{t('filter.waiting')}</span>
+            <select
+              class="select"
+              data-testid="filter-waiting"
+              value={draft.waiting ?? ''}
+              onChange={(e) => {
+                const value = e.currentTarget.value;
+                setDraft((current) => ({ ...current, waiting: value ? (value as Waiting) : undefined }));
+              }}
+            >
+              <option value="">{t('filter.waiting_any')}</option>
+              <option value="agent">{waitingLabel('agent')}</option>
+              <option value="customer">{waitingLabel('customer')}</option>
             </select>
           </label>
           <label class="field">

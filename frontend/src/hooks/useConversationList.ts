@@ -131,7 +131,7 @@ export function useConversationList(
   };
 }
 
-/** Same conversations in the same order at the same versions: nothing to re-render. */
+/** Same conversations in the same order, as shown (versions, clocks, unread): nothing to re-render. */
 function sameConversations(a: Conversation[], b: Conversation[]): boolean {
   return (
     a.length === b.length &&
@@ -143,7 +143,11 @@ function sameConversations(a: Conversation[], b: Conversation[]): boolean {
         other.version === conversation.version &&
         other.last_message_at === conversation.last_message_at &&
         other.preview === conversation.preview &&
-        other.customer_name === conversation.customer_name
+        other.customer_name === conversation.customer_name &&
+        // the queue's clocks and the owner's look change without a new version
+        other.unread === conversation.unread &&
+        other.waiting_since === conversation.waiting_since &&
+        other.awaiting_customer_since === conversation.awaiting_customer_since
       );
     })
   );

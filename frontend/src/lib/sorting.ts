@@ -3,6 +3,7 @@
 // the other tabs the latest first, as the API does when no order is given.
 
 import type { InboxView, SortField, SortOrder } from '../types';
+import { t } from './i18n';
 import { type Pref, pref } from './prefs';
 
 export interface SortChoice {
@@ -17,9 +18,15 @@ export const SORT_OPTIONS: readonly { value: string; label: string }[] = [
   { value: 'activity:desc', label: 'Last message, newest first' },
 ];
 
+/** The open tabs (New, Assigned to me, Assigned) also sort by how long the customer has waited. */
+export function sortOptions(view: InboxView): readonly { value: string; label: string }[] {
+  if (view === 'all') return SORT_OPTIONS;
+  return [{ value: 'waiting:asc', label: t('sort.waiting') }, ...SORT_OPTIONS];
+}
+
 export function parseSort(raw: string): SortChoice | undefined {
   const [sort, order] = raw.split(':');
-  if ((sort === 'created' || sort === 'activity') && (order === 'asc' || order === 'desc')) {
+  if ((sort === 'created' || sort === 'activity' || sort === 'waiting') && (order === 'asc' || order === 'desc')) {
     return { sort, order };
   }
   return undefined;
@@ -31,5 +38,10 @@ export function formatSort(choice: SortChoice): string {
 
 export function sortPref(view: InboxView): Pref<SortChoice> {
   const fallback: SortChoice = { sort: 'created', order: view === 'new' ? 'asc' : 'desc' };
-  return pref<SortChoice>(`sort.${view}`, fallback, parseSort, formatSort);
+  // Waiting time sorts open tabs only: the All tab never keeps it.
+  const parse = (raw: string): SortChoice | undefined => {
+    const choice = parseSort(raw);
+    return view === 'all' && choice?.sort === 'waiting' ? undefined : choice;
+  };
+  return pref<SortChoice>(`sort.${view}`, fallback, parse, formatSort);
 }

@@ -9,7 +9,7 @@ import { useAlerts } from '../lib/alerts';
 import { canWork, useMemberNames } from '../lib/directory';
 import { usePref } from '../lib/prefs';
 import { type InboxRoute, inboxRoute, navigate } from '../lib/route';
-import { SORT_OPTIONS, formatSort, parseSort, sortPref } from '../lib/sorting';
+import { formatSort, parseSort, sortOptions, sortPref } from '../lib/sorting';
 import type { ConversationFilters, InboxView, Me } from '../types';
 import type { StartConversationProps } from './StartConversation';
 
@@ -115,7 +115,7 @@ export function InboxPage({ me, route, counts, watchTick, onTeamChange }: Props)
               if (choice) setSorting(choice);
             }}
           >
-            {SORT_OPTIONS.map((option) => (
+            {sortOptions(view).map((option) => (
               <option key={option.value} value={option.value}>
                 {option.label}
               </option>
@@ -161,6 +161,7 @@ export function InboxPage({ me, route, counts, watchTick, onTeamChange }: Props)
             onSelect={select}
             refreshKey={refreshKey + watchTick}
             onCount={setListCount}
+            names={names}
           />
         </div>
       </section>

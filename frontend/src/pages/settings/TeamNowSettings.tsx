@@ -1,25 +1,41 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorMessage } from '../../api';
-import { teamMembers } from '../../lib/directory';
-import type { Presence, User } from '../../types';
+import { fullTime } from '../../lib/format';
+import { type MessageKey, t } from '../../lib/i18n';
+import { formatNumber } from '../../lib/locale';
+import { elapsed } from '../../lib/waiting';
+import type { TeamOverview } from '../../types';
 import type { SectionProps } from './common';
 
-const STATUS_LABELS = { available: 'Available', away: 'Away', offline: 'Offline' } as const;
+const STATUS_KEYS: Record<string, MessageKey> = {
+  available: 'availability.available',
+  away: 'availability.away',
+  offline: 'availability.offline',
+};
 const REFRESH_MS = 30_000;
 
-/** The team now (supervisors, watchers, administrators): each member's status and load. */
+function counted(count: number, limit: number): string {
+  return count > limit ? `${formatNumber(limit)}+` : formatNumber(count);
+}
+
+/**
+ * The team at a glance (supervisors, watchers, administrators; GET /team/overview): each agent's
+ * status, open conversations against their capacity, how many of their customers wait for an
+ * answer and the longest wait, and the New queue.
+ */
 export function TeamNowSettings({ me }: SectionProps) {
-  const [rows, setRows] = useState<{ user: User; presence: Presence | undefined }[] | null>(null);
+  const [overview, setOverview] = useState<TeamOverview | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [now, setNow] = useState(() => Date.now());
 
   useEffect(() => {
     let live = true;
     const load = (): void => {
-      Promise.all([api.online(), teamMembers(me.team_id, true)]).then(
-        ([online, members]) => {
+      api.teamOverview().then(
+        (answer) => {
           if (!live) return;
-          const seen = new Map(online.items.map((presence) => [presence.user_id, presence]));
-          setRows(members.map((user) => ({ user, presence: seen.get(user.id) })));
+          setOverview(answer);
+          setNow(Date.now());
           setError(null);
         },
         (caught: unknown) => live && setError(errorMessage(caught)),
@@ -33,34 +49,67 @@ export function TeamNowSettings({ me }: SectionProps) {
     };
   }, [me.team_id]);
 
+  const limit = overview?.limit ?? 999;
+  const capacity = overview?.agents[0]?.capacity ?? 0;
   return (
     <section class="settings__group">
-      <p class="muted">Who in this team is working now, and how many conversations each has. Only Available agents get new ones.</p>
+      <p class="muted">{t('team_overview.intro')}</p>
       {error && <p role="alert">{error}</p>}
-      {rows === null ? (
-        <p class="muted">Loading…</p>
+      {overview === null ? (
+        <p class="muted">{t('team_overview.loading')}</p>
       ) : (
-        <table class="table" data-testid="team-now">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Status</th>
-              <th scope="col">Assigned conversations</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map(({ user, presence }) => (
-              <tr key={user.id} data-user={user.id}>
-                <th scope="row">{user.display_name}</th>
-                <td data-testid="team-now-status">
-                  <span class={`availability-dot availability-dot--${presence?.status ?? 'offline'}`} aria-hidden="true" />
-                  {presence ? STATUS_LABELS[presence.status ?? 'available'] : 'Not signed in'}
-                </td>
-                <td>{presence?.load ?? '–'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <>
+          <p data-testid="team-overview-new">
+            {overview.new_longest_waiting_since
+              ? t('team_overview.new_longest', {
+                  count: counted(overview.new, limit),
+                  time: elapsed(overview.new_longest_waiting_since, now),
+                })
+              : t('team_overview.new', { count: counted(overview.new, limit) })}
+          </p>
+          {capacity > 0 && (
+            <p class="muted">
+              {overview.auto_assign
+                ? t('team_overview.auto_on', { capacity })
+                : t('team_overview.auto_off', { capacity })}
+            </p>
+          )}
+          {overview.agents.length === 0 ? (
+            <p class="muted">{t('team_overview.none')}</p>
+          ) : (
+            <table class="table team-overview" data-testid="team-now">
+              <thead>
+                <tr>
+                  <th scope="col">{t('team_overview.name')}</th>
+                  <th scope="col">{t('team_overview.status')}</th>
+                  <th scope="col">{t('team_overview.open')}</th>
+                  <th scope="col">{t('team_overview.waiting')}</th>
+                  <th scope="col">{t('team_overview.longest')}</th>
+                  <th scope="col">{t('team_overview.awaiting')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {overview.agents.map((agent) => (
+                  <tr key={agent.user_id} data-user={agent.user_id}>
+                    <th scope="row">{agent.display_name}</th>
+                    <td data-testid="team-now-status">
+                      <span class={`availability-dot availability-dot--${agent.status}`} aria-hidden="true" />
+                      {t(STATUS_KEYS[agent.status] ?? 'availability.offline')}
+                    </td>
+                    <td data-testid="team-now-open" class={agent.open >= agent.capacity ? 'at-capacity' : undefined}>
+                      {`${formatNumber(agent.open)} / ${formatNumber(agent.capacity)}`}
+                    </td>
+                    <td data-testid="team-now-waiting">{formatNumber(agent.waiting)}</td>
+                    <td title={fullTime(agent.longest_waiting_since)}>
+                      {agent.longest_waiting_since ? elapsed(agent.longest_waiting_since, now) : '–'}
+                    </td>
+                    <td>{formatNumber(agent.awaiting_customer)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
       )}
     </section>
   );

@@ -1,0 +1,109 @@
+"""The queue a supervisor can run (issue 17.1), in headless Chromium: rows show the owner, an
+unread dot and how long the customer has waited; the open tabs sort by waiting time; the Waiting
+filter finds the conversations waiting for the customer; the team overview shows each agent's
+status, open conversations and capacity."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import api_call, api_headers, customer_says, screenshot, settings_menu, sign_in
+from tests.support import new_wa_id
+
+
+def row_of(page, text):
+    return page.get_by_test_id("conversation-row").filter(has_text=text)
+
+
+def test_a_supervisor_sees_who_waits_longest_and_who_owns_what(system, browser):
+    info = system.info
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        # Given two customers: the first wrote before the second, and Sam Agent took the second
+        first_id, second_id = new_wa_id(), new_wa_id()
+        first_text, second_text = f"First in line {first_id}", f"Second in line {second_id}"
+        customer_says(info, wa_id=first_id, name="Fay First", text=first_text)
+        customer_says(info, wa_id=second_id, name="Sid Second", text=second_text)
+        sam = api_headers(info, "agent2@example.com")
+        listed = api_call(info, "GET", f"/conversations?view=new&customer=%2B{second_id}", sam)["items"]
+        api_call(info, "POST", f"/conversations/{listed[0]['id']}/pickup", sam)
+
+        # When Alex signs in and sorts New by waiting time
+        sign_in(page, info, email="agent1@example.com")
+        page.get_by_role("tab", name=re.compile("^New")).click()
+        page.get_by_label("Sort").select_option("waiting:asc")
+        first = row_of(page, first_text)
+        # Then the first customer's row says how long they have waited, with nobody owning it yet
+        expect(first.get_by_test_id("row-waiting")).to_have_text(re.compile(r"^Waiting "))
+        expect(first).to_have_attribute("data-waiting", "agent")
+
+        # And Assigned shows the second customer's owner by name, with an unread dot (Sam has not opened it)
+        page.get_by_role("tab", name=re.compile("^Assigned$|^Assigned \\d")).click()
+        second = row_of(page, second_text)
+        expect(second.get_by_test_id("row-owner")).to_have_text("Owner: Sam Agent")
+        expect(second.get_by_test_id("unread-dot")).to_be_visible()
+        expect(second.get_by_test_id("row-waiting")).to_be_visible()
+        page.get_by_label("Sort").select_option("waiting:asc")
+        expect(second.get_by_test_id("row-waiting")).to_be_visible()
+        screenshot(page, "queue-view")
+
+        # When Alex picks up the first customer and opens it, the unread dot goes
+        page.get_by_role("tab", name=re.compile("^New")).click()
+        row_of(page, first_text).click()
+        page.get_by_role("button", name="Pick up").click()
+        reply_box = page.get_by_label("Reply")
+        expect(reply_box).to_be_enabled()
+        page.get_by_role("tab", name=re.compile("^Assigned to me")).click()
+        expect(row_of(page, first_text)).to_be_visible()
+        # (the row by its id from here on: the preview becomes the reply)
+        first_conversation = row_of(page, first_text).get_attribute("data-conversation-id")
+        mine = page.locator(f'[data-testid="conversation-row"][data-conversation-id="{first_conversation}"]')
+        expect(mine).to_have_attribute("data-unread", "false")
+        expect(mine.get_by_test_id("row-owner")).to_have_text("Owner: Alex Agent")
+
+        # And after Alex answers, the row says it waits for the customer, and the Waiting filter finds it
+        reply_box.fill("We are looking into it")
+        reply_box.press("Enter")
+        expect(mine.get_by_test_id("awaiting-customer")).to_have_text("Waiting for customer")
+        expect(mine.get_by_test_id("row-waiting")).to_have_count(0)
+        page.get_by_role("button", name=re.compile("^Filter")).click()
+        dialog = page.get_by_test_id("filter-dialog")
+        dialog.get_by_test_id("filter-waiting").select_option("customer")
+        dialog.get_by_role("button", name="Filter", exact=True).click()
+        expect(page.get_by_test_id("active-filters")).to_contain_text("Waiting: Waiting for customer")
+        expect(mine).to_be_visible()
+        for state in page.get_by_test_id("conversation-row").all():
+            expect(state).to_have_attribute("data-waiting", "customer")
+        screenshot(page, "queue-waiting-for-customer")
+    finally:
+        context.close()
+
+
+def test_the_team_overview_shows_status_open_conversations_and_capacity(system, browser):
+    info = system.info
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        # Given Sam Agent holds a conversation whose customer waits
+        wa_id = new_wa_id()
+        customer_says(info, wa_id=wa_id, name="Olga Overview", text=f"Overview probe {wa_id}")
+        sam = api_headers(info, "agent2@example.com")
+        api_call(info, "POST", "/me/heartbeat", sam, {"status": "available"})
+        listed = api_call(info, "GET", f"/conversations?view=new&customer=%2B{wa_id}", sam)["items"]
+        api_call(info, "POST", f"/conversations/{listed[0]['id']}/pickup", sam)
+
+        # When the administrator opens the team overview
+        sign_in(page, info, email="admin@example.com")
+        page.get_by_role("link", name="Settings").click()
+        settings_menu(page).get_by_role("link", name="Team now").click()
+        table = page.get_by_test_id("team-now")
+        sam_row = table.locator("tr").filter(has_text="Sam Agent")
+        # Then Sam is Available with at least that conversation open out of the team's capacity
+        expect(sam_row.get_by_test_id("team-now-status")).to_have_text("Available")
+        expect(sam_row.get_by_test_id("team-now-open")).to_have_text(re.compile(r"^[1-9]\d* / \d+$"))
+        expect(sam_row.get_by_test_id("team-now-waiting")).not_to_have_text("0")
+        expect(page.get_by_test_id("team-overview-new")).to_contain_text("New:")
+        screenshot(page, "team-overview")
+    finally:
+        context.close()
