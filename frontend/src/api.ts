@@ -325,6 +325,10 @@ export const api = {
     return request('POST', `/conversations/${enc(id)}/assign`, { body: { agent_id: agentId } });
   },
 
+  reopen(id: string): Promise<Conversation> {
+    return request('POST', `/conversations/${enc(id)}/reopen`);
+  },
+
   handBack(id: string): Promise<Conversation> {
     return request('POST', `/conversations/${enc(id)}/handback`);
   },

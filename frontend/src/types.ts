@@ -56,6 +56,7 @@ export type TeamChannelAccount = Api.TeamChannelAccount;
 /** A quick reply with its placeholders filled for one conversation; `missing` could not be. */
 export type RenderedReply = Api.RenderedOut;
 export type Template = Api.Template;
+export type TemplateSync = Api.TemplateSync;
 /** A template as the web app fills it: `variables` always present (empty when it has none). */
 export type TemplateChoice = Api.TemplateInput & { variables: Record<string, string> };
 export type UploadTicket = Api.UploadOut;

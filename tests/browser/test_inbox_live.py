@@ -345,6 +345,9 @@ def test_media_shared_items_statuses_and_delivery_errors_render(system, page):
     for message_id, label in (("zz-08", "Queued"), ("zz-09", "Delivered"), ("zz-10", "Read"), ("zz-11", "Failed")):
         expect(page.locator(f'[data-message-id="{message_id}"] [data-testid="message-status"]')).to_have_attribute(
             "title", label)
-    expect(page.locator('[data-message-id="zz-11"] [data-testid="message-error"]')).to_have_text(
-        "Not delivered: More than 24 hours have passed (code 131047)")
+    failure = page.locator('[data-message-id="zz-11"] [data-testid="message-error"]')
+    expect(failure.get_by_test_id("failure-reason")).to_have_text(
+        "More than 24 hours passed since the customer's last message: send a template instead.")
+    expect(failure.get_by_test_id("failure-provider")).to_have_text(
+        "The provider said: More than 24 hours have passed (code 131047)")
     screenshot(page, "message-kinds")

@@ -9,10 +9,11 @@ import { canWork, useCapabilities, useMemberNames } from '../lib/directory';
 import { channelInfo, customerLabel, fullTime, timeUntil } from '../lib/format';
 import { infoPanelPref, usePref } from '../lib/prefs';
 import { keysText, shortcut, useShortcut } from '../lib/shortcuts';
-import type { Conversation, Me } from '../types';
+import type { Conversation, Me, Message } from '../types';
 import { ArchiveDialog, AssignDialog, ExportDialog, TagDialog } from './ActionDialogs';
 import { ActionsMenu } from './ActionsMenu';
 import { ChannelBadge } from './ChannelBadge';
+import { Icon } from './Icon';
 import { CUSTOMER_PANEL_ID, CustomerPanel, conversationSummary } from './CustomerPanel';
 import { MessageThread } from './MessageThread';
 import { ReplyBox, type SentAttachment } from './ReplyBox';
@@ -20,8 +21,6 @@ import { StateBadge } from './StateBadge';
 import { TemplateDialog } from './TemplateDialog';
 
 type ActionDialog = 'assign' | 'tag' | 'archive' | 'export' | 'template';
-
-export const WINDOW_CLOSED_TEXT = 'The 24-hour window is closed: only a template can be sent';
 
 interface Props {
   conversationId: string;
@@ -104,6 +103,43 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
     }
   };
 
+  /** A failed reply again, as it was: the same text and attachments, or the same template and values. */
+  const resend = async (message: Message): Promise<void> => {
+    if (!conversation) return;
+    try {
+      const template = message.template;
+      const sent = template
+        ? await api.sendTemplate(conversation.id, {
+            name: template.name,
+            language: template.language,
+            variables: Object.fromEntries(
+              (template.variables ?? []).map((value, index) => [template.parameter_names?.[index] ?? String(index + 1), value]),
+            ),
+          })
+        : await api.sendMessage(
+            conversation.id,
+            message.text ?? '',
+            (message.attachments ?? []).map((attachment) => ({ key: attachment.key, filename: attachment.filename ?? '' })),
+          );
+      thread.addSentMessage(sent);
+      alerts.clearError('general');
+      alerts.notify(t('conversation.resent'));
+      onChanged();
+    } catch (error) {
+      reportError(alerts, error);
+    }
+  };
+
+  const reopen = async (): Promise<void> => {
+    if (!conversation) return;
+    try {
+      applied(await api.reopen(conversation.id), t('conversation.reopened'));
+    } catch (error) {
+      reportError(alerts, error);
+      thread.refresh();
+    }
+  };
+
   /** The conversation an action returned: shown at once, the lists read again. */
   const applied = (updated: Conversation, notice?: string): void => {
     thread.applyConversation(updated);
@@ -139,7 +175,7 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
   /** The action may run here, or the agent is told why not. */
   const allowed = (what: string, ok: boolean, why: string, roleMay = working): boolean => {
     if (!roleMay) {
-      alerts.notify(`${me.user.role === 'supervisor' ? 'Supervisors' : 'Watchers'} can read conversations but not ${what}.`);
+      alerts.notify(t(me.user.role === 'supervisor' ? 'conversation.supervisors_cannot' : 'conversation.watchers_cannot', { what }));
       return false;
     }
     if (!ok) alerts.notify(why);
@@ -149,7 +185,7 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
   const handBack = async (): Promise<void> => {
     if (!conversation) return;
     try {
-      applied(await api.handBack(conversation.id), 'Handed back to New.');
+      applied(await api.handBack(conversation.id), t('conversation.handed_back'));
     } catch (error) {
       reportError(alerts, error);
       thread.refresh();
@@ -160,7 +196,7 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
     'assign',
     conversation
       ? () => {
-          if (!allowed('assign them', conversation.state !== 'archived', 'An archived conversation cannot be assigned.', assigning)) return;
+          if (!allowed(t('conversation.what_assign'), conversation.state !== 'archived', t('conversation.archived_no_assign'), assigning)) return;
           // supervisors assign but do not pick up
           if (conversation.state === 'new' && working) void pickUp();
           else setDialog('assign');
@@ -173,11 +209,9 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
       ? () => {
           if (
             allowed(
-              'hand them back',
+              t('conversation.what_hand_back'),
               conversation.state === 'assigned' && (mineNow || isAdmin),
-              conversation.state === 'assigned'
-                ? 'Only the agent it is assigned to (or an administrator) can hand it back.'
-                : 'Only an assigned conversation can be handed back.',
+              conversation.state === 'assigned' ? t('conversation.owner_hands_back') : t('conversation.only_assigned_hand_back'),
             )
           ) {
             void handBack();
@@ -187,7 +221,7 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
   );
   useShortcut(
     'tag',
-    conversation ? () => allowed('tag them', true, '') && setDialog('tag') : null,
+    conversation ? () => allowed(t('conversation.what_tag'), true, '') && setDialog('tag') : null,
   );
   useShortcut(
     'archive',
@@ -195,11 +229,8 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
       ? () => {
           const ok =
             conversation.state === 'new' || (conversation.state === 'assigned' && (mineNow || isAdmin));
-          const why =
-            conversation.state === 'archived'
-              ? 'This conversation is archived already.'
-              : 'Only the agent it is assigned to (or an administrator) can archive it.';
-          if (allowed('archive them', ok, why)) setDialog('archive');
+          const why = conversation.state === 'archived' ? t('conversation.archived_already') : t('conversation.owner_archives');
+          if (allowed(t('conversation.what_archive'), ok, why)) setDialog('archive');
         }
       : null,
   );
@@ -208,7 +239,7 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
   useShortcut(
     'quick-reply',
     conversation && !mineNow
-      ? () => alerts.notify(working ? 'Pick up the conversation to reply.' : 'Watchers cannot reply.')
+      ? () => alerts.notify(working ? t('conversation.pick_up_to_reply') : t('conversation.watchers_no_reply'))
       : null,
   );
   useShortcut(
@@ -216,7 +247,7 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
     conversation
       ? () => {
           void copyText(conversationSummary(conversation)).then((copied) =>
-            alerts.notify(copied ? 'Copied the customer and conversation ID.' : 'Could not copy to the clipboard.'),
+            alerts.notify(copied ? t('conversation.copied') : t('conversation.copy_failed')),
           );
         }
       : null,
@@ -225,15 +256,15 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
 
   const back = (
     <button type="button" class="button button--quiet back" onClick={onBack}>
-      ← Back
+      <Icon name="back" size={16} /> {t('conversation.back')}
     </button>
   );
 
   if (!detail || !conversation) {
     return (
-      <section class="conversation" aria-label="Conversation">
+      <section class="conversation" aria-label={t('conversation.label')}>
         <div class="conversation__head">{back}</div>
-        <p class="muted pad">{thread.unavailable ?? 'Loading…'}</p>
+        <p class="muted pad">{thread.unavailable ?? t('app.loading')}</p>
       </section>
     );
   }
@@ -247,7 +278,7 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
   const info = shortcut('info');
 
   return (
-    <section class="conversation" aria-label={`Conversation with ${name}`}>
+    <section class="conversation" aria-label={t('conversation.with', { name })}>
       <div class="conversation__head">
         {back}
         <div class="conversation__title">
@@ -270,10 +301,20 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
               class="button button--primary"
               disabled={pickingUp}
               aria-keyshortcuts="Alt+A"
-              title="Assign to me (Alt+A)"
+              title={t('conversation.pick_up_hint')}
               onClick={() => void pickUp()}
             >
-              Pick up
+              {t('conversation.pick_up')}
+            </button>
+          )}
+          {conversation.state === 'archived' && working && (
+            <button type="button" class="button button--primary" data-testid="reopen" title={t('conversation.reopen_hint')} onClick={() => void reopen()}>
+              {t('conversation.reopen')}
+            </button>
+          )}
+          {mine && detail.window_open && capabilities?.templates && (
+            <button type="button" class="button" data-testid="open-templates" onClick={() => setDialog('template')}>
+              {t('conversation.template')}
             </button>
           )}
           <button
@@ -285,7 +326,7 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
             title={`${info.label} (${keysText(info)})`}
             onClick={() => setShowInfo(!showInfo)}
           >
-            Info
+            {t('conversation.info')}
           </button>
           <ActionsMenu />
           {dialog === 'assign' && (
@@ -295,7 +336,7 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
               onClose={() => setDialog(null)}
               onDone={(updated) => {
                 setDialog(null);
-                applied(updated, `Assigned to ${names.get(updated.owner_id ?? '') ?? 'your colleague'}.`);
+                applied(updated, t('conversation.assigned_to', { name: names.get(updated.owner_id ?? '') ?? t('conversation.your_colleague') }));
               }}
             />
           )}
@@ -309,7 +350,7 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
               onClose={() => setDialog(null)}
               onDone={(updated) => {
                 setDialog(null);
-                applied(updated, 'Archived.');
+                applied(updated, t('conversation.archived_notice'));
               }}
             />
           )}
@@ -337,6 +378,7 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
             loadingOlder={thread.loadingOlder}
             onLoadOlder={thread.loadOlder}
             onMediaExpired={thread.reload}
+            onResend={mine ? resend : undefined}
           />
           {optedOut && optOut && (
             <div class="banner banner--danger" data-testid="opted-out" role="note">
@@ -353,15 +395,15 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
                 <div class="banner banner--row" data-testid="window-closed" role="note">
                   <span>
                     {capabilities && !capabilities.templates
-                      ? `The ${channelInfo(conversation.channel).label} window is closed: you can write again once the customer does`
-                      : WINDOW_CLOSED_TEXT}
+                      ? t('conversation.window_closed_wait', { channel: channelInfo(conversation.channel).label })
+                      : t('conversation.window_closed_template')}
                     {detail.window_closes_at && (
-                      <span class="muted"> (closed {fullTime(detail.window_closes_at)})</span>
+                      <span class="muted"> {t('conversation.closed_at', { time: fullTime(detail.window_closes_at) })}</span>
                     )}
                   </span>
                   {(!capabilities || capabilities.templates) && (
                     <button type="button" class="button button--primary" onClick={() => setDialog('template')}>
-                      Send template
+                      {t('conversation.send_template')}
                     </button>
                   )}
                 </div>
@@ -392,21 +434,21 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
 }
 
 function ownerText(conversation: Conversation, me: Me, names: Map<string, string>): string {
-  if (conversation.state === 'new') return 'Waiting to be picked up';
-  if (conversation.state === 'archived') return 'Archived';
+  if (conversation.state === 'new') return t('conversation.waiting_pick_up');
+  if (conversation.state === 'archived') return t('conversation.archived');
   if (!conversation.owner_id) return '';
-  if (conversation.owner_id === me.user.id) return 'Assigned to you';
+  if (conversation.owner_id === me.user.id) return t('conversation.assigned_to_you');
   const name = names.get(conversation.owner_id);
-  return name ? `Assigned to ${name}` : 'Assigned to another agent';
+  return name ? t('conversation.assigned_to_name', { name }) : t('conversation.assigned_to_other');
 }
 
 function WindowNote({ open, closesAt }: { open: boolean; closesAt: string | null }) {
-  if (!open) return <span class="muted">Window closed</span>;
+  if (!open) return <span class="muted">{t('conversation.window_closed')}</span>;
   const left = timeUntil(closesAt);
   if (!left) return null;
   return (
     <span class="muted" title={fullTime(closesAt)}>
-      Window closes in {left}
+      {t('conversation.window_closes_in', { left })}
     </span>
   );
 }

@@ -1,13 +1,18 @@
 import { useState } from 'preact/hooks';
+import { failureReason } from '../lib/failures';
 import { fileSize, fullTime, shortTime } from '../lib/format';
+import { t } from '../lib/i18n';
 import { linkify, safeHttpUrl } from '../lib/linkify';
 import type { Attachment, MediaIssue, Message, SharedContact, SharedLocation } from '../types';
+import { Icon } from './Icon';
 import { MessageStatus } from './MessageStatus';
 
 interface Props {
   message: Message;
   /** Reads the thread again for fresh media links (a signed URL expired). */
   onMediaExpired(): void;
+  /** Sends a failed reply again (absent: this agent may not reply here). */
+  onResend?(message: Message): Promise<void>;
 }
 
 /**
@@ -15,7 +20,7 @@ interface Props {
  * media links) and is untrusted: it is only rendered as text, and only http(s) URLs become
  * links (opened in a new tab without access to this one).
  */
-export function MessageBubble({ message, onMediaExpired }: Props) {
+export function MessageBubble({ message, onMediaExpired, onResend }: Props) {
   const outbound = message.direction === 'outbound';
   const attachments = message.attachments ?? [];
   const hasText = message.text !== null && message.text !== '';
@@ -48,19 +53,19 @@ export function MessageBubble({ message, onMediaExpired }: Props) {
           <span
             class="message__edited"
             data-testid="message-edited"
-            title={`Edited ${fullTime(message.edited_at)}. Before: ${(message.earlier_texts ?? []).join(' → ')}`}
+            title={t('message.edited_title', { time: fullTime(message.edited_at), before: (message.earlier_texts ?? []).join(' → ') })}
           >
-            edited
+            {t('message.edited')}
           </span>
         )}
         {message.reaction && (
-          <span class="message__reaction" data-testid="message-reaction" title="The customer's reaction">
+          <span class="message__reaction" data-testid="message-reaction" title={t('message.reaction')}>
             {message.reaction}
           </span>
         )}
         {outbound && <MessageStatus status={message.status} />}
       </div>
-      {(failed || message.error) && <DeliveryProblem message={message} />}
+      {(failed || message.error) && <DeliveryProblem message={message} onResend={failed ? onResend : undefined} />}
     </li>
   );
 }
@@ -86,10 +91,10 @@ function MediaIssueNote({ issue }: { issue: MediaIssue }) {
   const what = mediaName(issue.content_type);
   const text =
     issue.state === 'failed'
-      ? `${what} not available: ${issue.reason || 'the provider did not hand it over'}`
+      ? t('media.not_available', { what, reason: issue.reason || t('media.not_handed_over') })
       : issue.state === 'retrying'
-        ? `${what} still being fetched from the provider (retrying: ${issue.reason || 'no answer'})`
-        : `${what} being fetched from the provider…`;
+        ? t('media.retrying', { what, reason: issue.reason || t('media.no_answer') })
+        : t('media.fetching', { what });
   return (
     <p class="bubble__kind" data-testid="media-issue" data-state={issue.state}>
       {issue.filename ? `${text} (${issue.filename})` : text}
@@ -99,7 +104,7 @@ function MediaIssueNote({ issue }: { issue: MediaIssue }) {
 
 function mediaName(contentType: string | null | undefined): string {
   const major = (contentType ?? '').split('/')[0];
-  return major === 'image' ? 'Photo' : major === 'video' ? 'Video' : major === 'audio' ? 'Audio' : 'File';
+  return t(major === 'image' ? 'media.photo' : major === 'video' ? 'media.video' : major === 'audio' ? 'media.audio' : 'media.file');
 }
 
 /** A story mention or story reply: what it is, and the story's link while it lasts. */
@@ -107,12 +112,13 @@ function StoryNote({ story }: { story: NonNullable<Message['story']> }) {
   const href = story.url ? safeHttpUrl(story.url) : null;
   return (
     <p class="bubble__kind" data-testid="story">
-      {story.kind === 'mention' ? '📣 Story mention' : '↩ Reply to your story'}
+      <Icon name={story.kind === 'mention' ? 'megaphone' : 'reply'} size={14} />{' '}
+      {story.kind === 'mention' ? t('message.story_mention') : t('message.story_reply')}
       {href && (
         <>
           {' '}
           <a href={href} target="_blank" rel="noopener noreferrer nofollow">
-            (open the story; it expires after 24 hours)
+            {t('message.story_open')}
           </a>
         </>
       )}
@@ -120,16 +126,38 @@ function StoryNote({ story }: { story: NonNullable<Message['story']> }) {
   );
 }
 
-function DeliveryProblem({ message }: { message: Message }) {
+function DeliveryProblem({ message, onResend }: { message: Message; onResend?: (message: Message) => Promise<void> }) {
+  const [busy, setBusy] = useState(false);
   const error = message.error;
   const failed = message.status === 'failed';
-  const reason = error?.message || 'The message could not be delivered.';
+  const human = failureReason(error?.code);
+  const reason = human ?? (error?.message || t('failure.generic'));
+  const resend = async (): Promise<void> => {
+    if (!onResend) return;
+    setBusy(true);
+    try {
+      await onResend(message);
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
-    <p class={failed ? 'message__error' : 'message__warning'} data-testid="message-error">
-      <strong>{failed ? 'Not delivered: ' : 'Delivery problem, retrying: '}</strong>
-      {reason}
-      {error?.code && <span class="muted"> (code {error.code})</span>}
-    </p>
+    <div class={failed ? 'message__error' : 'message__warning'} data-testid="message-error">
+      <p>
+        <strong>{failed ? t('failure.not_delivered') : t('failure.retrying')} </strong>
+        <span data-testid="failure-reason">{reason}</span>
+      </p>
+      {error && (human || error.code) && (
+        <p class="muted message__provider" data-testid="failure-provider">
+          {t('failure.provider_said', { text: error.message || '', code: error.code || '' })}
+        </p>
+      )}
+      {onResend && (
+        <button type="button" class="button button--small" disabled={busy} onClick={() => void resend()} data-testid="resend">
+          <Icon name="resend" size={14} /> {t('failure.resend')}
+        </button>
+      )}
+    </div>
   );
 }
 
@@ -145,25 +173,22 @@ function KindNote({ message, hasMedia }: { message: Message; hasMedia: boolean }
     case 'unsupported':
       return (
         <p class="bubble__kind" data-testid="unsupported">
-          Unsupported message: this kind of message cannot be shown here.
+          {t('message.unsupported')}
         </p>
       );
     case 'image':
     case 'audio':
     case 'video':
     case 'document':
-      return hasMedia ? null : <p class="bubble__kind">{KIND_NAMES[message.kind]} (not available)</p>;
+      return hasMedia ? null : <p class="bubble__kind">{t('message.kind_unavailable', { kind: kindName(message.kind) })}</p>;
     default:
       return <p class="bubble__kind">[{message.kind}]</p>;
   }
 }
 
-const KIND_NAMES: Record<string, string> = {
-  image: 'Image',
-  audio: 'Audio message',
-  video: 'Video',
-  document: 'Document',
-};
+function kindName(kind: string): string {
+  return t(kind === 'image' ? 'message.kind_image' : kind === 'audio' ? 'message.kind_audio' : kind === 'video' ? 'message.kind_video' : 'message.kind_document');
+}
 
 function LocationView({ location }: { location: SharedLocation | null }) {
   const valid =
@@ -173,29 +198,43 @@ function LocationView({ location }: { location: SharedLocation | null }) {
     Math.abs(location.latitude) <= 90 &&
     Math.abs(location.longitude) <= 180;
   if (!valid || !location) {
-    return <p class="bubble__kind">📍 Shared a location</p>;
+    return (
+      <p class="bubble__kind">
+        <Icon name="pin" size={14} /> {t('message.shared_location')}
+      </p>
+    );
   }
   const lat = location.latitude.toFixed(6);
   const lon = location.longitude.toFixed(6);
   const href = `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=16/${lat}/${lon}`;
   return (
     <div class="shared">
-      <p class="shared__title">📍 {location.name || 'Shared location'}</p>
+      <p class="shared__title">
+        <Icon name="pin" size={14} /> {location.name || t('message.location')}
+      </p>
       {location.address && <p class="shared__line">{location.address}</p>}
       <a href={href} target="_blank" rel="noopener noreferrer">
-        {lat}, {lon} (open map)
+        {lat}, {lon} {t('message.open_map')}
       </a>
     </div>
   );
 }
 
 function ContactsView({ contacts }: { contacts: SharedContact[] }) {
-  if (!contacts.length) return <p class="bubble__kind">👤 Shared a contact</p>;
+  if (!contacts.length) {
+    return (
+      <p class="bubble__kind">
+        <Icon name="person" size={14} /> {t('message.shared_contact')}
+      </p>
+    );
+  }
   return (
     <ul class="shared shared--contacts">
       {contacts.map((contact, index) => (
         <li key={index}>
-          <p class="shared__title">👤 {contact.name}</p>
+          <p class="shared__title">
+            <Icon name="person" size={14} /> {contact.name}
+          </p>
           {(contact.phones ?? []).map((phone) => (
             <p key={phone} class="shared__line">
               {phone}
@@ -215,15 +254,15 @@ function ContactsView({ contacts }: { contacts: SharedContact[] }) {
 function AttachmentView({ attachment, onExpired }: { attachment: Attachment; onExpired(): void }) {
   const [broken, setBroken] = useState(false);
   const url = safeHttpUrl(attachment.url);
-  const name = attachment.filename || 'attachment';
+  const name = attachment.filename || t('message.attachment');
   const type = attachment.content_type.toLowerCase();
   const size = fileSize(attachment.size);
 
-  if (!url) return <p class="bubble__kind">{name} (no link)</p>;
+  if (!url) return <p class="bubble__kind">{t('message.no_link', { name })}</p>;
   if (broken) {
     return (
       <p class="bubble__kind">
-        {name}: the link expired.{' '}
+        {t('message.link_expired', { name })}{' '}
         <button
           type="button"
           class="link-button"
@@ -232,7 +271,7 @@ function AttachmentView({ attachment, onExpired }: { attachment: Attachment; onE
             onExpired();
           }}
         >
-          Load again
+          {t('message.load_again')}
         </button>
       </p>
     );
@@ -241,7 +280,7 @@ function AttachmentView({ attachment, onExpired }: { attachment: Attachment; onE
   if (type.startsWith('image/')) {
     return (
       <a class="media media--image" href={url} target="_blank" rel="noopener noreferrer">
-        <img src={url} alt={attachment.filename || 'Image'} loading="lazy" onError={onError} />
+        <img src={url} alt={attachment.filename || t('message.kind_image')} loading="lazy" onError={onError} />
       </a>
     );
   }
@@ -253,7 +292,7 @@ function AttachmentView({ attachment, onExpired }: { attachment: Attachment; onE
   }
   return (
     <a class="media media--file" href={url} target="_blank" rel="noopener noreferrer" download={name}>
-      <span aria-hidden="true">📄</span>
+      <Icon name="file" />
       <span class="media__name">{name}</span>
       {size && <span class="muted">{size}</span>}
     </a>

@@ -1,4 +1,5 @@
 import { useLayoutEffect, useRef } from 'preact/hooks';
+import { t } from '../lib/i18n';
 import type { Message } from '../types';
 import { MessageBubble } from './MessageBubble';
 
@@ -9,6 +10,8 @@ interface Props {
   loadingOlder: boolean;
   onLoadOlder(): void;
   onMediaExpired(): void;
+  /** Sends a failed reply again (absent: this agent may not reply here). */
+  onResend?(message: Message): Promise<void>;
 }
 
 /** How close to the top (px) scrolling up starts reading the older page. */
@@ -18,7 +21,7 @@ const OLDER_THRESHOLD_PX = 120;
  * The messages, oldest first; stays scrolled to the newest unless the agent scrolled up.
  * Scrolling near the top reads the older page; the messages in view stay where they are.
  */
-export function MessageThread({ messages, hasOlder, loadingOlder, onLoadOlder, onMediaExpired }: Props) {
+export function MessageThread({ messages, hasOlder, loadingOlder, onLoadOlder, onMediaExpired, onResend }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
   // The scroll height before older messages were put above, to keep the view where it was.
@@ -60,20 +63,20 @@ export function MessageThread({ messages, hasOlder, loadingOlder, onLoadOlder, o
   };
 
   return (
-    <div class="thread" ref={scroller} onScroll={onScroll} onLoadCapture={onLoad} tabIndex={0} role="region" aria-label="Messages">
+    <div class="thread" ref={scroller} onScroll={onScroll} onLoadCapture={onLoad} tabIndex={0} role="region" aria-label={t('thread.messages')}>
       {hasOlder && (
         <p class="thread__older">
           <button type="button" class="button button--quiet" disabled={loadingOlder} onClick={loadOlder} data-testid="load-older">
-            {loadingOlder ? 'Loading earlier messages…' : 'Load earlier messages'}
+            {loadingOlder ? t('thread.loading_older') : t('thread.load_older')}
           </button>
         </p>
       )}
       {messages.length === 0 ? (
-        <p class="muted pad">No messages yet.</p>
+        <p class="muted pad">{t('thread.empty')}</p>
       ) : (
         <ol class="thread__list">
           {messages.map((message) => (
-            <MessageBubble key={message.id} message={message} onMediaExpired={onMediaExpired} />
+            <MessageBubble key={message.id} message={message} onMediaExpired={onMediaExpired} onResend={onResend} />
           ))}
         </ol>
       )}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorMessage } from '../api';
+import { t } from '../lib/i18n';
 import type { Conversation, Message, Template, TemplateChoice } from '../types';
 import { Dialog } from './Dialog';
 import { TemplateForm, templateComplete, templateToSend } from './TemplateForm';
@@ -10,7 +11,8 @@ interface Props {
   onSent(message: Message): void;
 }
 
-/** Send an approved template: the only message that may go once the window has closed. */
+/** Send an approved template: the only message that may go once the window has closed, and a
+ * ready-made one while it is open. */
 export function TemplateDialog({ conversation, onClose, onSent }: Props) {
   const [templates, setTemplates] = useState<Template[] | null>(null);
   const [choice, setChoice] = useState<TemplateChoice | null>(null);
@@ -47,22 +49,22 @@ export function TemplateDialog({ conversation, onClose, onSent }: Props) {
   };
 
   return (
-    <Dialog title="Send template" testId="template-dialog" onClose={onClose}>
+    <Dialog title={t('template.send_title')} testId="template-dialog" onClose={onClose}>
       {templates === null ? (
-        <p class="muted">Loading…</p>
+        <p class="muted">{t('app.loading')}</p>
       ) : (
         <TemplateForm templates={templates} choice={choice} onChange={setChoice} />
       )}
-      {choice && !ready && <p class="muted">Fill in every field to send.</p>}
+      {choice && !ready && <p class="muted">{t('template.fill_all')}</p>}
       <p class={error ? 'dialog__error' : 'dialog__error dialog__error--empty'} role="alert">
         {error}
       </p>
       <div class="dialog__actions">
         <button type="button" class="button" onClick={onClose}>
-          Cancel
+          {t('common.cancel')}
         </button>
         <button type="button" class="button button--primary" disabled={!ready || busy} onClick={() => void send()}>
-          Send
+          {t('template.send')}
         </button>
       </div>
     </Dialog>

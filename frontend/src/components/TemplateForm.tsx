@@ -1,5 +1,6 @@
 import type { ComponentChild } from 'preact';
 import { useId } from 'preact/hooks';
+import { t } from '../lib/i18n';
 import type { Template, TemplateChoice } from '../types';
 
 const VARIABLE = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
@@ -19,7 +20,12 @@ function findTemplate(templates: Template[], name: string, language: string): Te
   return templates.find((template) => template.name === name && template.language === language);
 }
 
-/** The template's body with each variable shown as its value (highlighted) or its name (to fill). */
+/** What a variable means (the administrator's label), else its name. */
+export function variableLabel(template: Template, name: string): string {
+  return template.labels?.[name] || name;
+}
+
+/** The template's body with each variable shown as its value (highlighted) or its meaning (to fill). */
 export function TemplatePreview({ template, variables }: { template: Template; variables: Record<string, string> }) {
   const parts: ComponentChild[] = [];
   let last = 0;
@@ -35,7 +41,7 @@ export function TemplatePreview({ template, variables }: { template: Template; v
         </mark>
       ) : (
         <mark class="var var--empty" key={index} data-testid="template-variable-empty">
-          {name}
+          {variableLabel(template, name)}
         </mark>
       ),
     );
@@ -76,7 +82,7 @@ export function TemplateForm({ templates, choice, onChange }: Props) {
   };
 
   if (templates.length === 0) {
-    return <p class="muted">This channel account has no approved templates.</p>;
+    return <p class="muted">{t('template.none')}</p>;
   }
 
   return (
@@ -84,10 +90,10 @@ export function TemplateForm({ templates, choice, onChange }: Props) {
       <div class="form-row">
         <div class="field">
           <label class="field__label" for={`${id}-template`}>
-            Template
+            {t('template.template')}
           </label>
           <select id={`${id}-template`} class="select" value={choice?.name ?? ''} onChange={(event) => pickName(event.currentTarget.value)}>
-            <option value="">Select a template</option>
+            <option value="">{t('template.select')}</option>
             {names.map((name) => (
               <option key={name} value={name}>
                 {name}
@@ -97,7 +103,7 @@ export function TemplateForm({ templates, choice, onChange }: Props) {
         </div>
         <div class="field">
           <label class="field__label" for={`${id}-language`}>
-            Language
+            {t('template.language')}
           </label>
           <select
             id={`${id}-language`}
@@ -119,13 +125,13 @@ export function TemplateForm({ templates, choice, onChange }: Props) {
           <TemplatePreview template={template} variables={choice.variables} />
           {parametersOf(template).map((name) => (
             <label class="field" key={name} for={`${id}-${name}`}>
-              <span class="field__label">{name}</span>
+              <span class="field__label">{variableLabel(template, name)}</span>
               <input
                 id={`${id}-${name}`}
                 type="text"
                 maxLength={1024}
                 value={choice.variables[name] ?? ''}
-                placeholder="Enter text"
+                placeholder={t('template.enter_text')}
                 onInput={(event) =>
                   onChange({ ...choice, variables: { ...choice.variables, [name]: event.currentTarget.value } })
                 }

@@ -46,6 +46,7 @@ export const SETTINGS_SECTIONS: readonly { id: string; label: string; access: Se
   { id: 'office-hours', label: 'Office hours', access: 'readers' },
   { id: 'out-of-office', label: 'Out of office', access: 'readers' },
   { id: 'channels', label: 'Channels', access: 'readers' },
+  { id: 'templates', label: 'WhatsApp templates', access: 'readers' },
   { id: 'notifications', label: 'Notifications', access: 'everyone' },
   { id: 'quick-replies', label: 'Quick replies', access: 'everyone' },
   { id: 'user-roles', label: 'User roles', access: 'readers' },

@@ -16,6 +16,7 @@ import { ServiceSettings } from './settings/ServiceSettings';
 import { TagSettings } from './settings/TagSettings';
 import { TeamNowSettings } from './settings/TeamNowSettings';
 import { TeamsSettings } from './settings/TeamsSettings';
+import { TemplateSettings } from './settings/TemplateSettings';
 import { UserRolesSettings } from './settings/UserRolesSettings';
 
 export interface SettingsPageProps {
@@ -29,6 +30,7 @@ const SECTIONS: Record<string, (props: SectionProps) => ComponentChildren> = {
   'office-hours': OfficeHoursSettings,
   'out-of-office': OutOfOfficeSettings,
   channels: ChannelsSettings,
+  templates: TemplateSettings,
   notifications: NotificationSettings,
   'quick-replies': QuickReplySettings,
   'user-roles': UserRolesSettings,

@@ -15,6 +15,7 @@ import type {
   Statistics,
   TeamSettings,
   Template,
+  TemplateSync,
   UploadTicket,
   User,
 } from '../../types';
@@ -89,8 +90,12 @@ export const admin = {
       },
     }),
   templates: (id: string): Promise<{ items: Template[] }> => request('GET', `/channel-accounts/${enc(id)}/templates`),
-  putTemplate: (id: string, body: { name: string; language: string; body: string }): Promise<Template> =>
-    request('POST', `/admin/channel-accounts/${enc(id)}/templates`, { body }),
+  putTemplate: (
+    id: string,
+    body: { name: string; language: string; body: string; labels?: Record<string, string> },
+  ): Promise<Template> => request('POST', `/admin/channel-accounts/${enc(id)}/templates`, { body }),
+  syncTemplates: (id: string): Promise<TemplateSync> =>
+    request('POST', `/admin/channel-accounts/${enc(id)}/templates/sync`),
   deleteTemplate: (id: string, name: string, language: string): Promise<void> =>
     request('DELETE', `/admin/channel-accounts/${enc(id)}/templates/${enc(name)}/${enc(language)}`),
 
