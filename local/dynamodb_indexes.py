@@ -126,6 +126,9 @@ class TableState:
     def __init__(self, table: Table) -> None:
         self.lock = threading.RLock()
         self.writes = 0
+        # Keys (partition, sort) of the items written since the saver last took them (None: no
+        # saver, nothing noted; local/persistence.py starts it).
+        self.changed: set[tuple[DynamoType, DynamoType | None]] | None = None
         types = {a["AttributeName"]: a["AttributeType"] for a in table.attr}
         table_keys = tuple(k for k in (table.hash_key_attr, table.range_key_attr) if k)
         self.table_index = SortedIndex(None, table.hash_key_attr, table.range_key_attr, (), types)
@@ -146,11 +149,15 @@ class TableState:
 
     def add(self, item: Item) -> None:
         self.writes += 1
+        if self.changed is not None:
+            self.changed.add((item.hash_key, item.range_key))
         for index in self.all():
             index.add(item)
 
     def remove(self, item: Item) -> None:
         self.writes += 1
+        if self.changed is not None:
+            self.changed.add((item.hash_key, item.range_key))
         for index in self.all():
             index.remove(item)
 

@@ -1,21 +1,28 @@
 """The local runtime's state on disk: saved every few seconds and on stop, restored on start.
 
-What is kept (``<data dir>/state.json``, and the media bucket's objects under ``objects/``):
-the table's items, the media bucket's objects, the Cognito users (with their ``sub``, groups and
+What is kept in the data folder: the table's items (``items.jsonl``, a snapshot, and
+``journal-<generation>.jsonl``, the items written since), the media bucket's objects (under
+``objects/``), and in ``state.json`` the Cognito users (with their ``sub``, groups and
 passwords, so sign-in works after a restart), the secrets, and the messages still on the queues
 (unprocessed work, the dead-letter queues included). Not kept: Step Functions executions that
 were waiting (a delayed retry or an auto-deletion timer in progress is lost), and what the
 channel simulator showed.
+
+A save appends the items written since the last one to the journal (the table's sorted
+partitions note every write, ``dynamodb_indexes.TableState.changed``), so it costs what changed,
+not what is stored: saving every few seconds stays cheap at 100,000 conversations. Once the
+journal is larger than the snapshot, the snapshot is written again (one item per line, never
+the whole table in memory at once) under the next generation, and the old journal removed; a
+start reads the snapshot and replays its generation's journal.
 
 Secrets and bucket objects go through the AWS APIs against moto. The table, the users and the
 queued messages are read from and written to moto's in-process backends: the APIs cannot read a
 user's password or a message without receiving it, and restoring tens of thousands of items
 through BatchWriteItem would take minutes.
 
-The file is written to a temporary name and renamed, so a crash mid-write leaves the previous
-save in place; a kill -9 loses what changed since the last save: ``SAVE_INTERVAL_SECONDS``, or
-four times as long as a save takes once the table is large (a save of 20,000 items took 1.1 s
-here, so at 20,000 items a kill -9 loses up to about 5 seconds, at 200,000 up to about 45).
+Files are written to a temporary name and renamed, and the journal is flushed to disk on every
+save, so a crash mid-write leaves the previous save in place; a kill -9 loses what changed since
+the last save (``SAVE_INTERVAL_SECONDS``).
 """
 
 from __future__ import annotations
@@ -35,25 +42,114 @@ import boto3
 from moto.cognitoidp.models import CognitoIdpUser, cognitoidp_backends
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import dynamodb_backends
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.sqs.models import sqs_backends
 
-from .dynamodb_indexes import state_of
+from .dynamodb_indexes import _get_item, state_of
 from .provision import LocalResources
 
 log = logging.getLogger("local.persistence")
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 STATE_FILE = "state.json"
+ITEMS_FILE = "items.jsonl"
 OBJECTS_DIR = "objects"
 SAVE_INTERVAL_SECONDS = 5.0
+# The journal is folded into a new snapshot once it is this much larger than the snapshot.
+COMPACT_RATIO = 1.0
+COMPACT_MIN_BYTES = 1_000_000
 # Saved at least this often even when the table did not change (users, secrets, objects).
 FULL_SAVE_SECONDS = 60.0
+
+
+def _attributes(item: Item | None) -> dict[str, Any] | None:
+    return item.to_json()["Attributes"] if item is not None else None
 
 
 def _bytes_as_text(value: Any) -> Any:
     if isinstance(value, bytes | bytearray):
         return base64.b64encode(value).decode()
     raise TypeError(f"not serialisable: {type(value).__name__}")
+
+
+Key = tuple[DynamoType, DynamoType | None]
+
+
+class ItemFiles:
+    """The table's items on disk: a snapshot of one generation and the journal written since."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.generation = 0
+
+    @property
+    def snapshot(self) -> Path:
+        return self.data_dir / ITEMS_FILE
+
+    def journal(self, generation: int | None = None) -> Path:
+        return self.data_dir / f"journal-{self.generation if generation is None else generation}.jsonl"
+
+    def exists(self) -> bool:
+        return self.snapshot.is_file()
+
+    def read(self) -> Iterator[dict[str, Any]]:
+        """Every item, as the snapshot and then its generation's journal leave it (the journal's
+        later lines win)."""
+        items: dict[str, dict[str, Any]] = {}
+        with self.snapshot.open() as lines:
+            self.generation = int(json.loads(next(lines))["generation"])
+            for line in lines:
+                entry = json.loads(line)
+                items[entry["key"]] = entry["item"]
+        if self.journal().is_file():
+            with self.journal().open() as lines:
+                for line in lines:
+                    if not line.endswith("\n"):
+                        break  # the last line of a save cut short by a crash
+                    entry = json.loads(line)
+                    if entry.get("item") is None:
+                        items.pop(entry["key"], None)
+                    else:
+                        items[entry["key"]] = entry["item"]
+        for stale in self.data_dir.glob("journal-*.jsonl"):
+            if stale != self.journal():
+                stale.unlink()
+        yield from items.values()
+
+    def append(self, entries: list[tuple[str, dict[str, Any] | None]]) -> None:
+        """Items written since the last save (None: deleted), to the journal, on disk when this returns."""
+        with self.journal().open("a") as journal:
+            for key, item in entries:
+                journal.write(json.dumps({"key": key, "item": item}, default=_bytes_as_text) + "\n")
+            journal.flush()
+            os.fsync(journal.fileno())
+
+    def needs_compaction(self) -> bool:
+        journal = self.journal()
+        if not journal.is_file():
+            return False
+        size = journal.stat().st_size
+        return size > COMPACT_MIN_BYTES and size > COMPACT_RATIO * self.snapshot.stat().st_size
+
+    def write_snapshot(self, items: Iterator[tuple[str, dict[str, Any]]]) -> None:
+        """Every item, under the next generation; the old journal goes once the snapshot is in place."""
+        old = self.journal()
+        generation = self.generation + 1
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        temporary = self.snapshot.with_suffix(".tmp")
+        with temporary.open("w") as output:
+            output.write(json.dumps({"generation": generation}) + "\n")
+            for key, item in items:
+                output.write(json.dumps({"key": key, "item": item}, default=_bytes_as_text) + "\n")
+            output.flush()
+            os.fsync(output.fileno())
+        temporary.replace(self.snapshot)
+        self.generation = generation
+        old.unlink(missing_ok=True)
+
+
+def key_text(key: Key) -> str:
+    return json.dumps([part.to_json() if part is not None else None for part in key], sort_keys=True)
 
 
 class StateKeeper:
@@ -64,12 +160,18 @@ class StateKeeper:
         self.data_dir = data_dir
         self.resources = resources
         self.interval_seconds = interval_seconds
+        self.items = ItemFiles(data_dir)
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
         self._save_lock = threading.Lock()
         self._saved_version: tuple[int, int] | None = None
         self._saved_at = 0.0
-        self._last_duration = 0.0
+        self._saved_objects: dict[str, dict[str, Any]] = {}
+        self._clients: dict[str, Any] = {}
+        state = state_of(self._table())
+        with state.lock:
+            if state.changed is None:
+                state.changed = set()  # from now on every write is noted for the journal
 
     @property
     def state_file(self) -> Path:
@@ -77,6 +179,11 @@ class StateKeeper:
 
     def has_state(self) -> bool:
         return self.state_file.is_file()
+
+    def forget(self) -> None:
+        """Start empty (--fresh): the saved state goes."""
+        for path in [self.state_file, self.items.snapshot, *self.data_dir.glob("journal-*.jsonl")]:
+            path.unlink(missing_ok=True)
 
     # --- saving --------------------------------------------------------------------------------
 
@@ -89,7 +196,7 @@ class StateKeeper:
         self._stopped.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
-        self.save()
+        self.save(compact=False)
 
     def _version(self) -> tuple[int, int]:
         """Changes when the table or a queue changes (cheap enough to read every few seconds)."""
@@ -97,9 +204,7 @@ class StateKeeper:
         return state_of(self._table()).writes, sum(len(q._messages) for q in list(backend.queues.values()))
 
     def _save_periodically(self) -> None:
-        # A save of a big table takes a while: wait at least four times as long as the last one
-        # took, so that saving never takes more than a fifth of the runtime's time.
-        while not self._stopped.wait(max(self.interval_seconds, 4 * self._last_duration)):
+        while not self._stopped.wait(self.interval_seconds):
             if self._version() == self._saved_version and time.monotonic() - self._saved_at < FULL_SAVE_SECONDS:
                 continue
             try:
@@ -107,15 +212,16 @@ class StateKeeper:
             except Exception:
                 log.exception("saving the local state failed; trying again in %s s", self.interval_seconds)
 
-    def save(self) -> None:
+    def save(self, *, compact: bool = True) -> None:
         with self._save_lock:
             started = time.monotonic()
             version = self._version()
             self.data_dir.mkdir(parents=True, exist_ok=True)
+            self._save_items(compact=compact)
             state = {
                 "version": FORMAT_VERSION,
                 "saved_at": time.time(),
-                "items": list(self._items()),
+                "items_generation": self.items.generation,
                 "users": self._users(),
                 "secrets": self._secrets(),
                 "objects": self._save_objects(),
@@ -128,19 +234,36 @@ class StateKeeper:
                 os.fsync(output.fileno())
             temporary.replace(self.state_file)
             self._saved_version, self._saved_at = version, time.monotonic()
-            self._last_duration = time.monotonic() - started
-            log.debug("state saved in %.2f s", self._last_duration)
+            log.debug("state saved in %.2f s", time.monotonic() - started)
 
     def _table(self) -> Any:
         return dynamodb_backends[DEFAULT_ACCOUNT_ID][self.resources.region].get_table(self.resources.table_name)
 
-    def _items(self) -> Iterator[dict[str, Any]]:
+    def _save_items(self, *, compact: bool) -> None:
+        """The items written since the last save into the journal, or every item into a new
+        snapshot when there is none yet or the journal has outgrown it."""
         table = self._table()
+        state = state_of(table)
+        with state.lock:
+            changed, state.changed = state.changed or set(), set()
+        if not self.items.exists() or (compact and self.items.needs_compaction()):
+            self.items.write_snapshot(self._all_items(table))
+            return
+        try:
+            # Items are never changed in place once stored: each is read as it is now.
+            self.items.append([(key_text(key), _attributes(_get_item(table, *key))) for key in changed])
+        except BaseException:
+            with state.lock:
+                state.changed = (state.changed or set()) | changed  # saved next time
+            raise
+
+    @staticmethod
+    def _all_items(table: Any) -> Iterator[tuple[str, dict[str, Any]]]:
         with state_of(table).lock:  # a consistent list of items; items are never changed in place
             stored = [item for partition in table.items.values()
                       for item in (partition.values() if isinstance(partition, dict) else [partition])]
         for item in stored:
-            yield item.to_json()["Attributes"]
+            yield key_text((item.hash_key, item.range_key)), item.to_json()["Attributes"]
 
     def _pool(self) -> Any:
         backend = cognitoidp_backends[DEFAULT_ACCOUNT_ID][self.resources.region]
@@ -153,8 +276,11 @@ class StateKeeper:
                 for user in list(self._pool().users.values())]
 
     def _client(self, service: str) -> Any:
-        return boto3.client(service, endpoint_url=self.resources.endpoint_url,  # type: ignore[call-overload]
-                            region_name=self.resources.region)
+        # Made once: creating a client costs tens of milliseconds, and a save runs every few seconds.
+        if service not in self._clients:
+            self._clients[service] = boto3.client(  # type: ignore[call-overload]
+                service, endpoint_url=self.resources.endpoint_url, region_name=self.resources.region)
+        return self._clients[service]
 
     def _secrets(self) -> list[dict[str, str]]:
         client = self._client("secretsmanager")
@@ -170,13 +296,17 @@ class StateKeeper:
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self.resources.media_bucket):
             for entry in page.get("Contents", []):
                 name = hashlib.sha256(f"{entry['Key']}\0{entry['ETag']}".encode()).hexdigest()
-                head = s3.head_object(Bucket=self.resources.media_bucket, Key=entry["Key"])
-                if not (folder / name).is_file():
-                    body = s3.get_object(Bucket=self.resources.media_bucket, Key=entry["Key"])["Body"].read()
-                    (folder / name).write_bytes(body)
-                saved.append({"key": entry["Key"], "file": name, "content_type": head.get("ContentType"),
-                              "metadata": head.get("Metadata", {})})
-        kept = {entry["file"] for entry in saved}
+                known = self._saved_objects.get(name)
+                if known is None:  # new or changed since the last save
+                    head = s3.head_object(Bucket=self.resources.media_bucket, Key=entry["Key"])
+                    if not (folder / name).is_file():
+                        body = s3.get_object(Bucket=self.resources.media_bucket, Key=entry["Key"])["Body"].read()
+                        (folder / name).write_bytes(body)
+                    known = {"key": entry["Key"], "file": name, "content_type": head.get("ContentType"),
+                             "metadata": head.get("Metadata", {})}
+                saved.append(known)
+        self._saved_objects = {entry["file"]: entry for entry in saved}
+        kept = set(self._saved_objects)
         for stale in folder.iterdir():
             if stale.name not in kept:
                 stale.unlink()
@@ -196,24 +326,31 @@ class StateKeeper:
     def restore(self) -> dict[str, int]:
         """Put the saved state into the freshly provisioned resources; returns what was restored."""
         state = json.loads(self.state_file.read_text())
-        if state.get("version") != FORMAT_VERSION:
+        if state.get("version") not in {1, FORMAT_VERSION}:
             raise ValueError(f"{self.state_file} has format {state.get('version')}, not {FORMAT_VERSION}: "
                              "start with --fresh (or remove the data folder)")
         table = self._table()
-        for attributes in state["items"]:
+        # Format 1 kept the items in state.json; the first save writes them as a snapshot.
+        items = self.items.read() if self.items.exists() else iter(state.get("items", []))
+        count = 0
+        for attributes in items:
             table.put_item(attributes)
+            count += 1
+        with state_of(table).lock:
+            state_of(table).changed = set()  # what was just read is saved already
         self._restore_users(state["users"])
         secrets = self._client("secretsmanager")
         for secret in state["secrets"]:
             secrets.create_secret(Name=secret["name"], SecretString=secret["value"])
         s3 = self._client("s3")
+        self._saved_objects = {entry["file"]: entry for entry in state["objects"]}
         for entry in state["objects"]:
             body = (self.data_dir / OBJECTS_DIR / entry["file"]).read_bytes()
             s3.put_object(Bucket=self.resources.media_bucket, Key=entry["key"], Body=body,
                           ContentType=entry.get("content_type") or "binary/octet-stream",
                           Metadata=entry.get("metadata") or {})
         restored_messages = self._restore_messages(state["messages"])
-        return {"items": len(state["items"]), "users": len(state["users"]), "secrets": len(state["secrets"]),
+        return {"items": count, "users": len(state["users"]), "secrets": len(state["secrets"]),
                 "objects": len(state["objects"]), "messages": restored_messages}
 
     def _restore_users(self, users: list[dict[str, Any]]) -> None:

@@ -35,7 +35,7 @@ from .http_serving import LocalHTTPServer
 from .mailbox import Mailbox
 from .moto_dispatch import remember_backends_by_host
 from .persistence import StateKeeper
-from .pollers import Poller, consumers_of
+from .pollers import LONG_POLL_SECONDS, Poller, consumers_of, stop_pollers
 from .provision import LocalResources, provision
 from .push import LocalWebSocketApi, websocket_handlers
 from .s3_preflight import answer_preflights_from_cors_rules
@@ -108,7 +108,7 @@ class RuntimeConfig:
     seed: bool = True
     # Tests drive the pollers one batch at a time instead (Poller.poll_once).
     start_pollers: bool = True
-    poll_wait_seconds: int = 1
+    poll_wait_seconds: int = LONG_POLL_SECONDS
     # How long a received message stays invisible; None keeps each queue's own setting.
     receive_visibility_seconds: int | None = None
     # Where the state is kept between runs (None: nothing is kept, as in the tests); fresh: start empty.
@@ -298,8 +298,8 @@ class LocalRuntime:
             return
         assert self.resources is not None
         self.state = StateKeeper(self.config.data_dir, self.resources)
-        if self.config.fresh and self.state.has_state():
-            self.state.state_file.unlink()
+        if self.config.fresh:
+            self.state.forget()
         if self.state.has_state():
             self.restored = self.state.restore()
 
@@ -398,11 +398,7 @@ class LocalRuntime:
 
     def stop(self) -> None:
         self.simulator.close()
-        for poller in self.pollers:
-            poller.stop()
-        for poller in self.pollers:
-            if poller.is_alive():
-                poller.join(timeout=5)
+        stop_pollers(self.pollers)
         if self.push is not None:
             self.push.stop()
         for server in self._servers:

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .pollers import stop_pollers
 from .runtime import RuntimeConfig, load_functions_app, pollers_for
 from .shared_botocore_session import share_one_botocore_session
 
@@ -69,10 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         poller.start()
     print(f"polling {len(pollers)} queues", flush=True)
     stopped.wait()
-    for poller in pollers:
-        poller.stop()
-    for poller in pollers:
-        poller.join(timeout=5)
+    stop_pollers(pollers)
     return 0
 
 
