@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # the factories import what they build, when a function first
     from .domain.presence import PresenceService
     from .domain.push import PushConnections, PushFanOut
     from .domain.quick_replies import QuickReplies
+    from .domain.reply_routes import ReplyRoutes
     from .domain.retention import AutoDeletion
     from .domain.routing import Router
     from .domain.service_admin import ServiceAdministration
@@ -109,6 +110,12 @@ def inbox() -> Inbox:
     from .domain.inbox import Inbox
     from .storage.listing import ConversationLists
     return Inbox(repository(), ConversationLists(), utc_now, accounts=channel_accounts())
+
+
+@lru_cache(maxsize=1)
+def reply_routes() -> ReplyRoutes:
+    from .domain.reply_routes import ReplyRoutes
+    return ReplyRoutes(repository(), utc_now, accounts=channel_accounts(), consent=consent_store())
 
 
 @lru_cache(maxsize=1)

@@ -810,6 +810,26 @@ export interface ReplayAccepted {
   subscription_id: string;
 }
 
+export interface ReplyRoute {
+  account_id: string;
+  account_name?: string | null;
+  channel: Channel;
+  customer_id: string;
+  last_customer_message_at?: string | null;
+  needs_template?: boolean;
+  next?: boolean;
+  opted_out?: boolean;
+  opted_out_at?: string | null;
+  reply_to?: string | null;
+  window_closes_at?: string | null;
+  window_open: boolean;
+}
+
+/** A conversation's routes, the one the next reply takes first. */
+export interface ReplyRouteList {
+  items: ReplyRoute[];
+}
+
 export interface ResetPasswordInput {
   /** six digits */
   code: string;

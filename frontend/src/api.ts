@@ -305,12 +305,15 @@ export const api = {
     return request('POST', `/conversations/${enc(id)}/pickup`);
   },
 
+  /** A reply; `replyTo` (a customer message) sends it on that message's channel account. */
   sendMessage(
     id: string,
     text: string,
     attachments: { key: string; filename: string }[] = [],
+    replyTo: string | null = null,
   ): Promise<Message> {
-    return request('POST', `/conversations/${enc(id)}/messages`, { body: { text: text || null, attachments } });
+    const body = { text: text || null, attachments, ...(replyTo ? { reply_to: replyTo } : {}) };
+    return request('POST', `/conversations/${enc(id)}/messages`, { body });
   },
 
   sendTemplate(id: string, template: TemplateChoice): Promise<Message> {

@@ -51,6 +51,7 @@ from chalicelib.api.schemas.outputs import (
     MessagePage,
     NotePage,
     OnlineOut,
+    ReplyRouteList,
     StatisticsOut,
     TagOut,
     TagPage,
@@ -115,6 +116,14 @@ def list_messages(principal: Principal, conversation_id: str) -> Response:
     page = wiring.inbox().messages(principal, conversation_id, limit=query.limit, cursor=query.cursor,
                                    newest_first=query.order == "desc")
     return json_answer(MessagePage.of(page, wiring.media_store().signed_url))
+
+
+@documented("/conversations/{conversation_id}/reply-routes", "GET", "Where a reply can go: each channel account "
+            "the customer wrote on in this conversation, with its latest customer message (send a reply with it as "
+            "reply_to to go there), its window and consent; the one the next reply takes first", access=ANYONE,
+            response=ReplyRouteList)
+def reply_routes(principal: Principal, conversation_id: str) -> Response:
+    return json_answer(ReplyRouteList(items=wiring.reply_routes().routes(principal, conversation_id)))
 
 
 @documented("/conversations/{conversation_id}/messages", "POST", "Reply: text with uploaded attachments, or a "

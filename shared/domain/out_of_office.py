@@ -1,6 +1,8 @@
 """Out-of-office replies for customer messages that arrive while their team is closed.
 
-The replies of the message's channel account go out at most once per conversation per closed
+The replies of the channel account the customer's message came on go out on that account, to
+that address (a conversation joined across channels sends an SMS customer the SMS account's
+replies, not those of the account that opened it), at most once per conversation per closed
 period: a marker item keyed by the conversation and the closed period's id is written in the
 same transaction as the replies, on the condition that it does not exist. The replies take the
 normal outbound path (stored queued, author ``system``, then the outbound queue), so the window
@@ -25,6 +27,7 @@ from .admin_models import OutOfOfficeMessage
 from .inbox import conversation_media_refusal
 from .models import Conversation, Direction, OutboundRequest
 from .office_hours import current_closed_period
+from .outbound import routed
 from .ports.conversations import ConversationRepository
 from .ports.directory import ChannelAccounts, TeamDirectory
 from .ports.integrations import Publisher, QueueMessage
@@ -49,7 +52,14 @@ class OutOfOffice:
         message = self._repository.get_message(conversation_id, message_id)
         if message.direction is not Direction.INBOUND:
             return False
-        conversation = self._repository.get_conversation(conversation_id)
+        own = self._repository.get_conversation(conversation_id)
+        # The conversation as the customer's message came: on another channel account of a joined
+        # conversation (one open conversation per customer), the replies are that account's and go there.
+        conversation = routed(own, message)
+        route = None
+        if (conversation.channel, conversation.account_id, conversation.customer_id) != (
+                own.channel, own.account_id, own.customer_id):
+            route = (conversation.channel, conversation.account_id, conversation.customer_id)
         team = self._teams.cached(conversation.team_id)
         # When the customer wrote, not when the queue got to it.
         closed_period = current_closed_period(team.office_hours if team else None, message.sent_at)
@@ -59,7 +69,7 @@ class OutOfOffice:
         if not replies:
             return False
         reply = self._replies.record(conversation_id, closed_period, replies, trigger_message_id=message_id,
-                                     at=self._clock())
+                                     at=self._clock(), route=route)
         if not reply.created and reply.trigger_message_id != message_id:
             return False  # this closed period was answered already
         # First time, or a redelivery of the very record that stored the replies (it may have

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from chalicelib.domain import ids
 from chalicelib.domain.admin_models import SYSTEM_AUTHOR, OutOfOfficeMessage
-from chalicelib.domain.models import Attachment, ContentKind, DeliveryStatus, Direction, attachment_kind
+from chalicelib.domain.models import Attachment, Channel, ContentKind, DeliveryStatus, Direction, attachment_kind
 from chalicelib.domain.ports.work import AutoReply
 from pynamodb.connection import Connection
 from pynamodb.transactions import TransactWrite
@@ -27,7 +27,7 @@ class AutoReplyStore:
         return self._connection
 
     def record(self, conversation_id: str, closed_period_id: str, replies: list[OutOfOfficeMessage], *,
-               trigger_message_id: str, at: datetime) -> AutoReply:
+               trigger_message_id: str, at: datetime, route: tuple[Channel, str, str] | None = None) -> AutoReply:
         """Store the marker and the replies (queued, author ``system``, with their media) in one
         transaction; the marker's does-not-exist condition lets only the first message of the
         period through."""
@@ -42,7 +42,7 @@ class AutoReplyStore:
                 transaction.save(marker, condition=AutoReplyMarkerItem.pk.does_not_exist())
                 for index, (message_id, reply) in enumerate(zip(message_ids, replies, strict=True)):
                     transaction.save(_reply_item(conversation_id, message_id, reply,
-                                                 at + timedelta(milliseconds=index)),
+                                                 at + timedelta(milliseconds=index), route),
                                      condition=MessageItem.pk.does_not_exist())
         except ConditionFailed as failure:
             if not failure.failed_at(0):
@@ -53,7 +53,8 @@ class AutoReplyStore:
         return AutoReply(created=True, message_ids=message_ids, trigger_message_id=trigger_message_id)
 
 
-def _reply_item(conversation_id: str, message_id: str, reply: OutOfOfficeMessage, sent_at: datetime) -> MessageItem:
+def _reply_item(conversation_id: str, message_id: str, reply: OutOfOfficeMessage, sent_at: datetime,
+                route: tuple[Channel, str, str] | None) -> MessageItem:
     """A queued system message. Its media stays under the account's out-of-office prefix (the
     key is shared by every conversation the reply went to; the purge spares that prefix)."""
     kind = ContentKind.TEXT
@@ -64,8 +65,12 @@ def _reply_item(conversation_id: str, message_id: str, reply: OutOfOfficeMessage
                                            size=media.size)]
         if not reply.text:
             kind = attachment_kind(Attachment(key=media.key, content_type=media.content_type, size=media.size))
-    return MessageItem(
+    item = MessageItem(
         keys.conversation_pk(conversation_id), keys.message_sk(message_id), message_id=message_id,
         conversation_id=conversation_id, direction=Direction.OUTBOUND.value, content_kind=kind.value,
         text=reply.text, sent_at=sent_at, status=DeliveryStatus.QUEUED.value, author_id=SYSTEM_AUTHOR,
         attachments=attachments)
+    if route is not None:
+        # The send worker sends it on this route (outbound.routed), as it does an agent's reply.
+        item.channel, item.account_id, item.customer_id = route[0].value, route[1], route[2]
+    return item

@@ -326,7 +326,7 @@ class InMemoryAutoReplies:
         self.records = records
 
     def record(self, conversation_id: str, closed_period_id: str, replies: list[OutOfOfficeMessage], *,
-               trigger_message_id: str, at: datetime) -> AutoReply:
+               trigger_message_id: str, at: datetime, route: tuple[Channel, str, str] | None = None) -> AutoReply:
         earlier = self.records.auto_replies.get((conversation_id, closed_period_id))
         if earlier is not None:
             return AutoReply(created=False, message_ids=earlier.message_ids,
@@ -345,7 +345,8 @@ class InMemoryAutoReplies:
             message = Message(id=ids.message_id(sent_at), conversation_id=conversation_id,
                               direction=Direction.OUTBOUND, kind=kind, text=reply.text, sent_at=sent_at,
                               status=DeliveryStatus.QUEUED, provider_message_id=None, author_id=SYSTEM_AUTHOR,
-                              attachments=attachments)
+                              attachments=attachments, channel=route[0] if route else None,
+                              account_id=route[1] if route else None, customer_id=route[2] if route else None)
             thread[message.id] = message
             message_ids.append(message.id)
         stored = AutoReply(created=True, message_ids=message_ids, trigger_message_id=trigger_message_id)

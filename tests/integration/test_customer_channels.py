@@ -18,7 +18,7 @@ from tests.integration.customer_support import (
     twilio_accepts,
     writes_on_whatsapp,
 )
-from tests.integration.inbox_support import get, post
+from tests.integration.inbox_support import delete, get, post, put
 from tests.loopback import loopback_server
 
 
@@ -79,6 +79,66 @@ def test_with_one_open_conversation_a_second_channel_joins_it_and_replies_follow
                        {"text": "x", "reply_to": outbound["id"]})
         assert refused.status_code == 400
         assert refused.json()["error"]["field"] == "reply_to"
+
+
+def test_reply_routes_name_each_channel_the_customer_wrote_on_and_where_the_next_reply_goes(
+        runtime, api, admin, agent1, outsider, webhook_url, demo, sms):
+    with service_setting(api, admin, "one_open_conversation", True, False):
+        # Given a customer's WhatsApp conversation, joined by their SMS
+        phone = new_phone()
+        writes_on_whatsapp(runtime, webhook_url, demo, phone, "on WhatsApp")
+        [conversation] = conversations_of(api, agent1, phone)
+        texts(runtime, sms, phone, "and by SMS")
+        by_text = {m["text"]: m["id"] for m in thread(api, agent1, conversation["id"])}
+        # When the agent asks where a reply can go
+        routes = get(api, f"/conversations/{conversation['id']}/reply-routes", agent1).json()["items"]
+        # Then both routes are named, the SMS one (the customer's latest) first as the next reply's
+        assert [(r["channel"], r["account_id"], r["customer_id"], r["reply_to"], r["next"]) for r in routes] == [
+            ("sms", sms.id, phone, by_text["and by SMS"], True),
+            ("whatsapp", demo["whatsapp"]["account_id"], phone, by_text["on WhatsApp"], False)]
+        assert [r["account_name"] for r in routes] == ["SMS test", demo["accounts"]["whatsapp"]["name"]]
+        assert all(r["window_open"] and not r["opted_out"] for r in routes)
+        # When the customer's WhatsApp address is opted out (recorded by an agent)
+        customer_id = get(api, f"/conversations/{conversation['id']}/customer", agent1).json()["profile"]["id"]
+        recorded = post(api, f"/customers/{customer_id}/consent", agent1,
+                        {"channel": "whatsapp", "opted_out": True, "detail": "asked on the phone"})
+        assert recorded.status_code == 201, recorded.text
+        # Then that route says so before anyone writes; the SMS route does not
+        routes = get(api, f"/conversations/{conversation['id']}/reply-routes", agent1).json()["items"]
+        assert [(r["channel"], r["opted_out"]) for r in routes] == [("sms", False), ("whatsapp", True)]
+        assert routes[1]["opted_out_at"] is not None
+        # And an agent of another team may not read them
+        assert get(api, f"/conversations/{conversation['id']}/reply-routes", outsider).status_code == 403
+
+
+def test_a_customer_who_joins_by_sms_gets_the_sms_accounts_out_of_office_by_sms(runtime, api, admin, agent1,
+                                                                                webhook_url, demo, sms):
+    whatsapp = demo["whatsapp"]["account_id"]
+    with service_setting(api, admin, "one_open_conversation", True, False):
+        # Given a customer's WhatsApp conversation, written while the team was open
+        phone = new_phone()
+        writes_on_whatsapp(runtime, webhook_url, demo, phone, "morning question")
+        [conversation] = conversations_of(api, agent1, phone)
+        # And each account with its own out-of-office reply, and the team closed now (no open hours at all)
+        for account, text in ((whatsapp, "WhatsApp: we are closed"), (sms.id, "SMS: we are closed")):
+            assert put(api, f"/channel-accounts/{account}/out-of-office", admin,
+                       {"messages": [{"text": text}]}).status_code == 200
+        assert put(api, "/teams/default/office-hours", admin, {"time_zone": "UTC", "days": {}}).status_code == 200
+        try:
+            # When the customer writes by SMS and it joins the conversation
+            texts(runtime, sms, phone, "evening, by SMS")
+            drain(runtime, "outbound", "send")
+        finally:
+            delete(api, "/teams/default/office-hours", admin)
+            for account in (whatsapp, sms.id):
+                put(api, f"/channel-accounts/{account}/out-of-office", admin, {"messages": []})
+        # Then the SMS account's reply went by SMS, and nothing went on WhatsApp
+        assert [sent["Body"] for sent in sms_sent_to(sms, phone)] == ["SMS: we are closed"]
+        assert whatsapp_sent_to(runtime, phone) == []
+        # And the thread shows the reply on the SMS route (the system's, as the web app marks it)
+        replies = [m for m in thread(api, agent1, conversation["id"]) if m["direction"] == "outbound"]
+        assert [(m["text"], m["channel"], m["account_id"]) for m in replies] == [
+            ("SMS: we are closed", "sms", sms.id)]
 
 
 def test_without_the_setting_each_channel_has_its_conversation_on_one_profile(runtime, api, agent1, webhook_url,

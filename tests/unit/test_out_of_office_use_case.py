@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from chalicelib.core.resources import OUTBOUND_QUEUE
 from chalicelib.domain.admin_models import DEFAULT_TEAM_ID, OutOfOfficeMessage
-from chalicelib.domain.models import Direction, OutboundRequest
+from chalicelib.domain.models import Channel, ChannelAccount, Direction, OutboundRequest
 from chalicelib.domain.office_hours import OfficeHours, TimeSpan, Weekday
+from chalicelib.domain.outbound import routed
 
-from tests.contract.builders import START, inbound
+from tests.contract.builders import START, inbound, joining
 from tests.fakes.world import ACCOUNT_ID, InboxWorld
 
 CUSTOMER = "+31612345678"
@@ -61,3 +62,34 @@ def test_the_next_closed_period_is_answered_again_and_open_hours_never() -> None
     tuesday_evening = world.customer_writes(inbound(CUSTOMER, account_id=ACCOUNT_ID, minutes=34 * 60))
     assert world.out_of_office.handle(tuesday_evening.conversation.id, tuesday_evening.message.id)
     assert len(queued_replies(world)) == 2
+
+
+def test_a_customer_who_joined_by_sms_gets_the_sms_accounts_replies_by_sms() -> None:
+    # Given a WhatsApp conversation, and an SMS account of the team with its own out-of-office reply
+    world = closed_world()
+    world.accounts.create(ChannelAccount(id="sms-shop", channel=Channel.SMS, name="Shop SMS",
+                                         provider_account_id="+14155550100", api_base_url="https://api.twilio.com",
+                                         team_id=DEFAULT_TEAM_ID, enabled=True))
+    world.accounts.set_out_of_office("sms-shop", [OutOfOfficeMessage(text="SMS: we are closed")])
+    morning = world.customer_writes(inbound(CUSTOMER, account_id=ACCOUNT_ID, minutes=60))  # 11:00, open
+    assert not world.out_of_office.handle(morning.conversation.id, morning.message.id)
+    # When the customer writes by SMS in the evening and the message joins the conversation
+    sms = inbound(CUSTOMER, account_id="sms-shop", minutes=10 * 60).model_copy(update={"channel": Channel.SMS})
+    joined = world.conversations.ingest_message(joining(sms, morning.conversation.id))
+    assert joined is not None
+    assert world.out_of_office.handle(morning.conversation.id, joined.message.id)
+    # Then the SMS account's reply is queued, routed to the customer by SMS (not the WhatsApp account's)
+    [reply_id] = queued_replies(world)
+    reply = world.conversations.get_message(morning.conversation.id, reply_id)
+    assert reply.text == "SMS: we are closed"
+    assert (reply.channel, reply.account_id, reply.customer_id) == (Channel.SMS, "sms-shop", CUSTOMER)
+    assert routed(world.conversation(morning.conversation.id), reply).channel is Channel.SMS
+
+
+def test_a_reply_on_the_conversations_own_route_names_no_route() -> None:
+    world = closed_world()
+    evening = world.customer_writes(inbound(CUSTOMER, account_id=ACCOUNT_ID, minutes=10 * 60))
+    assert world.out_of_office.handle(evening.conversation.id, evening.message.id)
+    [reply_id] = queued_replies(world)
+    reply = world.conversations.get_message(evening.conversation.id, reply_id)
+    assert (reply.channel, reply.account_id) == (None, None)

@@ -3,7 +3,7 @@ import { ApiError, api } from '../api';
 import { useConversationThread } from '../hooks/useConversationThread';
 import { reportError, useAlerts } from '../lib/alerts';
 import { copyText } from '../lib/clipboard';
-import { type CustomerView, addressValue, consentOf, customerApi } from '../lib/customers';
+import { type CustomerView, type ReplyRoute, addressValue, consentOf, customerApi, routeKey } from '../lib/customers';
 import { t } from '../lib/i18n';
 import { canWork, useCapabilities, useMemberNames } from '../lib/directory';
 import { channelInfo, customerLabel, fullTime, timeUntil } from '../lib/format';
@@ -48,11 +48,16 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
   const seenKey = useRef(refreshKey);
   const { refresh } = thread;
   const [customer, setCustomer] = useState<CustomerView | null>(null);
+  const [routes, setRoutes] = useState<ReplyRoute[] | null>(null);
+  // The route the agent chose to reply on (its key); null: the next reply's own.
+  const [chosenRoute, setChosenRoute] = useState<string | null>(null);
 
-  // The customer beside the conversation: the panel's profile, and the opt-out banner before writing.
+  // The customer beside the conversation (the panel's profile) and where a reply can go (the
+  // header's "next reply", the Send on choice and the opt-out banner, all before writing).
   const loadCustomer = useCallback(
     (signal?: AbortSignal) => {
       customerApi.forConversation(conversationId, signal).then(setCustomer, () => undefined);
+      customerApi.replyRoutes(conversationId, signal).then((answer) => setRoutes(answer.items), () => undefined);
     },
     [conversationId],
   );
@@ -88,10 +93,14 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
     }
   };
 
+  const nextRoute = routes?.find((route) => route.next) ?? routes?.[0] ?? null;
+  const replyRoute = routes?.find((route) => routeKey(route) === chosenRoute) ?? nextRoute;
+
   const send = async (text: string, attachments: SentAttachment[]): Promise<boolean> => {
     if (!conversation) return false;
     try {
-      const message = await api.sendMessage(conversation.id, text, attachments);
+      // named, so the reply goes where the header says even if the customer writes elsewhere meanwhile
+      const message = await api.sendMessage(conversation.id, text, attachments, replyRoute?.reply_to ?? null);
       thread.addSentMessage(message);
       alerts.clearError('general');
       onChanged();
@@ -120,6 +129,12 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
             conversation.id,
             message.text ?? '',
             (message.attachments ?? []).map((attachment) => ({ key: attachment.key, filename: attachment.filename ?? '' })),
+            // on the route it was meant for, in a thread that spans channels
+            routes?.find(
+              (route) =>
+                route.channel === (message.channel ?? conversation.channel) &&
+                route.account_id === (message.account_id ?? conversation.account_id),
+            )?.reply_to ?? null,
           );
       thread.addSentMessage(sent);
       alerts.clearError('general');
@@ -271,10 +286,26 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
 
   const mine = conversation.state === 'assigned' && conversation.owner_id === me.user.id;
   const name = customerLabel(conversation);
-  const optOut = customer
-    ? consentOf(customer, conversation.channel, addressValue(conversation.channel, conversation.customer_id, conversation.account_id))
-    : null;
+  // The reply's route when known, else the conversation's own.
+  const optOut = replyRoute
+    ? replyRoute.opted_out
+      ? { channel: replyRoute.channel, address: replyRoute.customer_id, changed_at: replyRoute.opted_out_at ?? null, opted_out: true }
+      : null
+    : customer
+      ? consentOf(customer, conversation.channel, addressValue(conversation.channel, conversation.customer_id, conversation.account_id))
+      : null;
   const optedOut = optOut?.opted_out === true;
+  const windowOpen = replyRoute ? replyRoute.window_open : detail.window_open;
+  const windowClosesAt = replyRoute ? (replyRoute.window_closes_at ?? null) : detail.window_closes_at;
+  const accountNames = new Map((routes ?? []).map((route) => [route.account_id, route.account_name ?? route.account_id]));
+  const crossChannel = (routes?.length ?? 0) > 1;
+  const markerOf = crossChannel
+    ? (message: Message) => {
+        const channel = message.channel ?? conversation.channel;
+        const accountId = message.account_id ?? conversation.account_id;
+        return { channel, account: accountNames.get(accountId) ?? accountId };
+      }
+    : null;
   const info = shortcut('info');
 
   return (
@@ -291,7 +322,12 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
             <span class="muted" data-testid="owner">
               {ownerText(conversation, me, names)}
             </span>
-            <WindowNote open={detail.window_open} closesAt={detail.window_closes_at} />
+            <WindowNote open={windowOpen} closesAt={windowClosesAt} />
+            {replyRoute && crossChannel && (
+              <span class="next-route" data-testid="next-route" data-channel={replyRoute.channel}>
+                {t('conversation.next_reply', routeValues(replyRoute))}
+              </span>
+            )}
           </div>
         </div>
         <div class="conversation__actions">
@@ -379,6 +415,7 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
             onLoadOlder={thread.loadOlder}
             onMediaExpired={thread.reload}
             onResend={mine ? resend : undefined}
+            markerOf={markerOf}
           />
           {optedOut && optOut && (
             <div class="banner banner--danger" data-testid="opted-out" role="note">
@@ -391,14 +428,31 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
           )}
           {mine && (
             <div class="composer">
-              {!detail.window_open && (
+              {routes && routes.length > 1 && (
+                <label class="reply-route">
+                  <span>{t('conversation.reply_on')}</span>
+                  <select
+                    class="select"
+                    data-testid="reply-route"
+                    value={replyRoute ? routeKey(replyRoute) : ''}
+                    onChange={(event) => setChosenRoute(event.currentTarget.value)}
+                  >
+                    {routes.map((route) => (
+                      <option key={routeKey(route)} value={routeKey(route)}>
+                        {t(route.opted_out ? 'conversation.route_opted_out' : 'conversation.route', routeValues(route))}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              )}
+              {!windowOpen && (
                 <div class="banner banner--row" data-testid="window-closed" role="note">
                   <span>
                     {capabilities && !capabilities.templates
-                      ? t('conversation.window_closed_wait', { channel: channelInfo(conversation.channel).label })
+                      ? t('conversation.window_closed_wait', { channel: channelInfo(replyRoute?.channel ?? conversation.channel).label })
                       : t('conversation.window_closed_template')}
-                    {detail.window_closes_at && (
-                      <span class="muted"> {t('conversation.closed_at', { time: fullTime(detail.window_closes_at) })}</span>
+                    {windowClosesAt && (
+                      <span class="muted"> {t('conversation.closed_at', { time: fullTime(windowClosesAt) })}</span>
                     )}
                   </span>
                   {(!capabilities || capabilities.templates) && (
@@ -412,7 +466,7 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
                 conversationId={conversation.id}
                 channel={conversation.channel}
                 mediaRefusal={detail.media_refusal ?? null}
-                disabled={!detail.window_open || optedOut}
+                disabled={!windowOpen || optedOut}
                 onSend={send}
               />
             </div>
@@ -431,6 +485,11 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
       </div>
     </section>
   );
+}
+
+/** A route as the header and the Send on choice name it: channel, account (by name) and address. */
+function routeValues(route: ReplyRoute): { channel: string; account: string; address: string } {
+  return { channel: channelInfo(route.channel).label, account: route.account_name ?? route.account_id, address: route.customer_id };
 }
 
 function ownerText(conversation: Conversation, me: Me, names: Map<string, string>): string {

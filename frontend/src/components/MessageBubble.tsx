@@ -4,11 +4,19 @@ import { fileSize, fullTime, shortTime } from '../lib/format';
 import { t } from '../lib/i18n';
 import { linkify, safeHttpUrl } from '../lib/linkify';
 import type { Attachment, MediaIssue, Message, SharedContact, SharedLocation } from '../types';
+import { ChannelBadge } from './ChannelBadge';
 import { Icon } from './Icon';
 import { MessageStatus } from './MessageStatus';
 
+/** The channel and account a message came or went on (shown in threads that span channels). */
+export interface RouteMarker {
+  channel: string;
+  account: string;
+}
+
 interface Props {
   message: Message;
+  marker?: RouteMarker | null;
   /** Reads the thread again for fresh media links (a signed URL expired). */
   onMediaExpired(): void;
   /** Sends a failed reply again (absent: this agent may not reply here). */
@@ -20,7 +28,7 @@ interface Props {
  * media links) and is untrusted: it is only rendered as text, and only http(s) URLs become
  * links (opened in a new tab without access to this one).
  */
-export function MessageBubble({ message, onMediaExpired, onResend }: Props) {
+export function MessageBubble({ message, marker = null, onMediaExpired, onResend }: Props) {
   const outbound = message.direction === 'outbound';
   const attachments = message.attachments ?? [];
   const hasText = message.text !== null && message.text !== '';
@@ -46,6 +54,11 @@ export function MessageBubble({ message, onMediaExpired, onResend }: Props) {
         {hasText && <MessageText text={message.text ?? ''} />}
       </div>
       <div class="message__meta">
+        {marker && (
+          <span class="message__route" data-testid="message-route" data-channel={marker.channel}>
+            <ChannelBadge channel={marker.channel} /> {marker.account}
+          </span>
+        )}
         <time dateTime={message.sent_at} title={fullTime(message.sent_at)}>
           {shortTime(message.sent_at)}
         </time>

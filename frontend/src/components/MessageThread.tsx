@@ -1,7 +1,7 @@
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import { t } from '../lib/i18n';
 import type { Message } from '../types';
-import { MessageBubble } from './MessageBubble';
+import { MessageBubble, type RouteMarker } from './MessageBubble';
 
 interface Props {
   messages: Message[];
@@ -12,6 +12,8 @@ interface Props {
   onMediaExpired(): void;
   /** Sends a failed reply again (absent: this agent may not reply here). */
   onResend?(message: Message): Promise<void>;
+  /** Each message's channel and account, in a thread that spans channels (null: not shown). */
+  markerOf?: ((message: Message) => RouteMarker) | null;
 }
 
 /** How close to the top (px) scrolling up starts reading the older page. */
@@ -21,7 +23,15 @@ const OLDER_THRESHOLD_PX = 120;
  * The messages, oldest first; stays scrolled to the newest unless the agent scrolled up.
  * Scrolling near the top reads the older page; the messages in view stay where they are.
  */
-export function MessageThread({ messages, hasOlder, loadingOlder, onLoadOlder, onMediaExpired, onResend }: Props) {
+export function MessageThread({
+  messages,
+  hasOlder,
+  loadingOlder,
+  onLoadOlder,
+  onMediaExpired,
+  onResend,
+  markerOf = null,
+}: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
   // The scroll height before older messages were put above, to keep the view where it was.
@@ -76,7 +86,13 @@ export function MessageThread({ messages, hasOlder, loadingOlder, onLoadOlder, o
       ) : (
         <ol class="thread__list">
           {messages.map((message) => (
-            <MessageBubble key={message.id} message={message} onMediaExpired={onMediaExpired} onResend={onResend} />
+            <MessageBubble
+              key={message.id}
+              message={message}
+              marker={markerOf ? markerOf(message) : null}
+              onMediaExpired={onMediaExpired}
+              onResend={onResend}
+            />
           ))}
         </ol>
       )}

@@ -16,6 +16,7 @@ export type AttributeDefinition = Api.AttributeDefinition;
 export type CustomerSummary = Api.CustomerSummary;
 export type CustomerPatch = Api.CustomerPatch;
 export type Channel = Api.Channel;
+export type ReplyRoute = Api.ReplyRoute;
 
 const enc = encodeURIComponent;
 
@@ -59,6 +60,11 @@ export const customerApi = {
     return request('GET', `/customers${query({ field, q, limit: 10 })}`, { signal });
   },
 
+  /** Where a reply can go in a conversation; the next reply's route first. */
+  replyRoutes(conversationId: string, signal?: AbortSignal): Promise<{ items: ReplyRoute[] }> {
+    return request('GET', `/conversations/${enc(conversationId)}/reply-routes`, { signal });
+  },
+
   attributes(): Promise<{ items: AttributeDefinition[] }> {
     return request('GET', '/customer-attributes');
   },
@@ -95,4 +101,9 @@ export function attributeDefinitions(fresh = false): Promise<AttributeDefinition
 /** The attribute's value as shown (a choice or text as is, a number in the profile's locale by the caller). */
 export function attributeText(value: string | number | undefined): string {
   return value === undefined ? '' : String(value);
+}
+
+/** One route's key: channel, account and the customer's id there. */
+export function routeKey(route: { channel: string; account_id: string; customer_id: string }): string {
+  return `${route.channel}|${route.account_id}|${route.customer_id}`;
 }

@@ -10,6 +10,7 @@ from chalicelib.domain.inbox import ConversationDetail
 from chalicelib.domain.me import SelfView
 from chalicelib.domain.models import Attachment, Channel, ChannelAccount, Conversation, Message, Page, Team, User
 from chalicelib.domain.quick_replies import GroupSummary, ListedReply
+from chalicelib.domain.reply_routes import ReplyRoute
 from chalicelib.domain.statistics import Statistics
 from chalicelib.domain.uploads import Upload
 from chalicelib.domain.work_models import Note, Presence, Template
@@ -99,6 +100,12 @@ class MeOut(BaseModel):
 
 
 # --- the agents' daily work ------------------------------------------------------------------
+
+
+class ReplyRouteList(BaseModel):
+    """A conversation's routes, the one the next reply takes first."""
+
+    items: list[ReplyRoute]
 
 
 class ConversationStartedOut(BaseModel):
