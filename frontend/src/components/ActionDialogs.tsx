@@ -7,6 +7,7 @@ import { ApiError, api, errorMessage } from '../api';
 import { useAlerts } from '../lib/alerts';
 import { tagCatalogue, teamMembers } from '../lib/directory';
 import { saveFile } from '../lib/download';
+import { t } from '../lib/i18n';
 import type { Conversation, ExportFormat, Me, User } from '../types';
 import { Dialog } from './Dialog';
 import { TagEditor } from './TagEditor';
@@ -15,7 +16,7 @@ import { TagEditor } from './TagEditor';
 function tagError(error: unknown, tags: string[]): string {
   if (error instanceof ApiError && error.status === 403 && error.field === 'tags') {
     const unknown = /tag '([^']+)'/.exec(error.message)?.[1] ?? tags[tags.length - 1] ?? '';
-    return `"${unknown}" is not one of the organisation's tags, and agents may not create new tags. Choose an existing tag, or ask an administrator to add it.`;
+    return t('tags.refused', { tag: unknown });
   }
   return errorMessage(error);
 }
@@ -76,8 +77,8 @@ export function TagDialog({ conversation, mayCreateTags, onClose, onDone }: TagP
   };
 
   return (
-    <Dialog title="Tags" testId="tag-dialog" onClose={onClose}>
-      <p class="muted">Tags label the conversation for search and statistics.</p>
+    <Dialog title={t('tags.title')} testId="tag-dialog" onClose={onClose}>
+      <p class="muted">{t('tags.intro')}</p>
       <TagEditor
         tags={tags}
         catalogue={catalogue}
@@ -89,7 +90,7 @@ export function TagDialog({ conversation, mayCreateTags, onClose, onDone }: TagP
       <DialogError message={error} />
       <div class="dialog__actions">
         <button type="button" class="button button--primary" onClick={onClose}>
-          Done
+          {t('common.done')}
         </button>
       </div>
     </Dialog>
@@ -115,11 +116,11 @@ export function ArchiveDialog({ conversation, mayCreateTags, onClose, onDone }: 
   };
 
   return (
-    <Dialog title="Archive conversation" testId="archive-dialog" onClose={onClose}>
-      <p>The conversation leaves the open lists; it stays findable in All. Add tags to it if you like.</p>
+    <Dialog title={t('archive.title')} testId="archive-dialog" onClose={onClose}>
+      <p>{t('archive.intro')}</p>
       {current.length > 0 && (
         <p class="muted">
-          Tagged already: <span>{current.join(', ')}</span>
+          {t('archive.tagged_already')} <span>{current.join(', ')}</span>
         </p>
       )}
       <TagEditor
@@ -133,10 +134,10 @@ export function ArchiveDialog({ conversation, mayCreateTags, onClose, onDone }: 
       <DialogError message={error} />
       <div class="dialog__actions">
         <button type="button" class="button" onClick={onClose}>
-          Cancel
+          {t('common.cancel')}
         </button>
         <button type="button" class="button button--primary" disabled={busy} onClick={() => void archive()}>
-          Archive
+          {t('archive.archive')}
         </button>
       </div>
     </Dialog>
@@ -193,20 +194,20 @@ export function AssignDialog({ conversation, me, onClose, onDone }: AssignProps)
   };
 
   return (
-    <Dialog title="Assign to" testId="assign-dialog" onClose={onClose}>
-      <p class="muted">Colleagues of this team who are Available now.</p>
+    <Dialog title={t('assign.title')} testId="assign-dialog" onClose={onClose}>
+      <p class="muted">{t('assign.intro')}</p>
       {people === null ? (
-        <p class="muted">Loading…</p>
+        <p class="muted">{t('app.loading')}</p>
       ) : people.length === 0 ? (
-        <p>Nobody else is Available now. A conversation can only go to a colleague who is.</p>
+        <p>{t('assign.nobody')}</p>
       ) : (
-        <ul class="pick-list" aria-label="Colleagues signed in">
+        <ul class="pick-list" aria-label={t('assign.colleagues')}>
           {people.map((user) => (
             <li key={user.id}>
               <button type="button" class="button button--block pick-list__item" disabled={busy} onClick={() => void assign(user)}>
                 <span>
                   {user.display_name}
-                  {user.id === me.user.id ? ' (you)' : ''}
+                  {user.id === me.user.id ? ` ${t('assign.you')}` : ''}
                 </span>
                 <span class="muted">{user.email}</span>
               </button>
@@ -237,7 +238,7 @@ export function ExportDialog({ conversation, onClose }: { conversation: Conversa
     try {
       const file = await api.exportConversation(conversation.id, format);
       saveFile(file);
-      alerts.notify(`Downloaded ${file.filename}.`);
+      alerts.notify(t('export.downloaded', { file: file.filename }));
       onClose();
     } catch (caught) {
       setError(errorMessage(caught));
@@ -246,10 +247,10 @@ export function ExportDialog({ conversation, onClose }: { conversation: Conversa
   };
 
   return (
-    <Dialog title="Export conversation" testId="export-dialog" onClose={onClose}>
-      <p class="muted">The messages and the notes of this conversation, as a file to share.</p>
+    <Dialog title={t('export.title')} testId="export-dialog" onClose={onClose}>
+      <p class="muted">{t('export.intro')}</p>
       <fieldset class="settings__group">
-        <legend>Format</legend>
+        <legend>{t('export.format')}</legend>
         {FORMATS.map((option) => (
           <label key={option.id} class="check">
             <input
@@ -266,10 +267,10 @@ export function ExportDialog({ conversation, onClose }: { conversation: Conversa
       <DialogError message={error} />
       <div class="dialog__actions">
         <button type="button" class="button" onClick={onClose}>
-          Cancel
+          {t('common.cancel')}
         </button>
         <button type="button" class="button button--primary" disabled={busy} onClick={() => void download()}>
-          Download
+          {t('export.download')}
         </button>
       </div>
     </Dialog>

@@ -1,7 +1,9 @@
 import type { TargetedKeyboardEvent } from 'preact';
 import { useId, useState } from 'preact/hooks';
+import { t } from '../lib/i18n';
+import { Icon } from './Icon';
 
-/** Tags as the API keeps them: case-insensitive, single spaces. */
+/** Tags as the API keeps them (domain/search.py normalise_tag): case-folded, single spaces. */
 export function normaliseTag(raw: string): string {
   return raw.split(/\s+/).filter(Boolean).join(' ').toLowerCase();
 }
@@ -21,26 +23,35 @@ interface Props {
   onRemove(tag: string): void;
 }
 
+/** The catalogue's tags that match what is typed: those starting with it first, then those containing it. */
+export function suggestionsFor(catalogue: string[], taken: string[], term: string): string[] {
+  const open = catalogue.filter((tag) => !taken.includes(tag) && (!term || tag.includes(term)));
+  return [...open.filter((tag) => tag.startsWith(term)), ...open.filter((tag) => !tag.startsWith(term))].slice(0, MAX_SUGGESTIONS);
+}
+
 /**
  * The tags of one conversation (or of an archive to come): each with a remove button, and a
- * field that suggests the catalogue's tags; it offers to create a tag that is not in the
- * catalogue only when the caller may (the API refuses it otherwise). Every tag is
- * customer-adjacent text: shown as text.
+ * field that suggests the catalogue's tags. Enter takes the highlighted suggestion (the first,
+ * ↑ and ↓ move it), so "tick" + Enter adds the existing "tickets" as the catalogue spells it;
+ * a tag that is not in the catalogue is made only with Create tag, and only by who may (the
+ * API refuses it otherwise). Every tag is customer-adjacent text: shown as text.
  */
 export function TagEditor({ tags, catalogue, busy = false, mayCreate, readOnly = false, onAdd, onRemove }: Props) {
   const [draft, setDraft] = useState('');
+  const [active, setActive] = useState(0);
   const inputId = useId();
   const hintId = useId();
+  const listId = useId();
   const term = normaliseTag(draft);
   const known = catalogue.includes(term);
+  const suggestions = term && known ? [] : suggestionsFor(catalogue, tags, term);
+  const highlighted = term ? suggestions[Math.min(active, suggestions.length - 1)] : undefined;
   // a new tag is offered only to who may create one; others pick from the catalogue
   const addable = !!term && (known || tags.includes(term) || mayCreate);
-  const suggestions = catalogue
-    .filter((tag) => !tags.includes(tag) && (!term || tag.includes(term)))
-    .slice(0, MAX_SUGGESTIONS);
 
   const add = (raw: string): void => {
     const tag = normaliseTag(raw);
+    setActive(0);
     if (!tag || tags.includes(tag)) {
       setDraft('');
       return;
@@ -51,15 +62,22 @@ export function TagEditor({ tags, catalogue, busy = false, mayCreate, readOnly =
   };
 
   const onKeyDown = (event: TargetedKeyboardEvent<HTMLInputElement>): void => {
-    if (event.key !== 'Enter' || event.isComposing) return;
+    if (event.isComposing) return;
+    if ((event.key === 'ArrowDown' || event.key === 'ArrowUp') && suggestions.length > 0) {
+      event.preventDefault();
+      const step = event.key === 'ArrowDown' ? 1 : -1;
+      setActive((current) => (Math.min(current, suggestions.length - 1) + step + suggestions.length) % suggestions.length);
+      return;
+    }
+    if (event.key !== 'Enter') return;
     event.preventDefault();
-    add(draft);
+    add(known || !highlighted ? draft : highlighted);
   };
 
   return (
     <div class="tags-editor">
-      <ul class="chips" aria-label="Tags" data-testid="tag-list">
-        {tags.length === 0 && <li class="muted">No tags yet.</li>}
+      <ul class="chips" aria-label={t('tags.label')} data-testid="tag-list">
+        {tags.length === 0 && <li class="muted">{t('tags.none')}</li>}
         {tags.map((tag) => (
           <li key={tag} class="chip">
             <span data-testid="tag">{tag}</span>
@@ -67,11 +85,11 @@ export function TagEditor({ tags, catalogue, busy = false, mayCreate, readOnly =
               <button
                 type="button"
                 class="chip__remove"
-                aria-label={`Remove tag ${tag}`}
+                aria-label={t('tags.remove', { tag })}
                 disabled={busy}
                 onClick={() => onRemove(tag)}
               >
-                ×
+                <Icon name="close" size={12} />
               </button>
             )}
           </li>
@@ -81,35 +99,48 @@ export function TagEditor({ tags, catalogue, busy = false, mayCreate, readOnly =
         <>
           <div class="inline-form">
             <label for={inputId} class="sr-only">
-              Tag
+              {t('tags.tag')}
             </label>
             <input
               id={inputId}
               type="text"
               maxLength={50}
               value={draft}
-              placeholder={mayCreate ? 'Type a tag, Enter adds it' : 'Type to find a tag, Enter adds it'}
+              placeholder={mayCreate ? t('tags.placeholder_create') : t('tags.placeholder_pick')}
               autocomplete="off"
-              aria-describedby={mayCreate ? undefined : hintId}
+              aria-controls={listId}
+              aria-describedby={hintId}
               disabled={busy}
-              onInput={(event) => setDraft(event.currentTarget.value)}
+              onInput={(event) => {
+                setDraft(event.currentTarget.value);
+                setActive(0);
+              }}
               onKeyDown={onKeyDown}
             />
             <button type="button" class="button" disabled={busy || !addable} onClick={() => add(draft)}>
-              {term && !known && mayCreate ? 'Create tag' : 'Add tag'}
+              {term && !known && mayCreate ? t('tags.create') : t('tags.add')}
             </button>
           </div>
-          {!mayCreate && (
-            <p id={hintId} class="muted" data-testid="tag-create-hint">
-              {term && !known && !tags.includes(term)
-                ? `"${term}" is not one of the organisation's tags; only administrators can create tags.`
-                : 'Choose one of the organisation\'s tags.'}
-            </p>
-          )}
+          <p id={hintId} class="muted" data-testid="tag-create-hint">
+            {highlighted && !known
+              ? t('tags.enter_picks', { tag: highlighted })
+              : !mayCreate && term && !known && !tags.includes(term)
+                ? t('tags.not_in_catalogue', { tag: term })
+                : !mayCreate
+                  ? t('tags.choose_existing')
+                  : ''}
+          </p>
           {suggestions.length > 0 && (
-            <div class="suggestions" role="group" aria-label="Existing tags">
+            <div class="suggestions" role="group" id={listId} aria-label={t('tags.existing')}>
               {suggestions.map((tag) => (
-                <button key={tag} type="button" class="chip chip--button" disabled={busy} onClick={() => add(tag)}>
+                <button
+                  key={tag}
+                  type="button"
+                  aria-current={tag === highlighted ? 'true' : undefined}
+                  class={tag === highlighted ? 'chip chip--button chip--active' : 'chip chip--button'}
+                  disabled={busy}
+                  onClick={() => add(tag)}
+                >
                   + {tag}
                 </button>
               ))}

@@ -1,9 +1,12 @@
 import { useState } from 'preact/hooks';
 import { ChannelBadge } from '../../components/ChannelBadge';
+import { useConfirm } from '../../components/ConfirmDialog';
+import { Icon } from '../../components/Icon';
 import { CHANNELS } from '../../components/FilterDialog';
 import { copyText } from '../../lib/clipboard';
 import { useAlerts } from '../../lib/alerts';
 import { channelInfo } from '../../lib/format';
+import { t } from '../../lib/i18n';
 import type { ChannelAccount, ChannelAccountInput, TeamSettings } from '../../types';
 import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
@@ -22,27 +25,27 @@ function CredentialFields({ pairs, onChange, label }: { pairs: Pair[]; onChange(
         <div class="inline-form" key={index}>
           <input
             type="text"
-            aria-label={`Credential name ${index + 1}`}
-            placeholder="Name, e.g. access_token"
+            aria-label={t('channels.credential_name', { n: index + 1 })}
+            placeholder={t('channels.credential_name_example')}
             value={pair.key}
             onInput={(e) => onChange(pairs.map((p, at) => (at === index ? { ...p, key: e.currentTarget.value } : p)))}
           />
           <input
             type="password"
             autocomplete="off"
-            aria-label={`Credential value ${index + 1}`}
-            placeholder="Value"
+            aria-label={t('channels.credential_value', { n: index + 1 })}
+            placeholder={t('channels.value')}
             value={pair.value}
             onInput={(e) => onChange(pairs.map((p, at) => (at === index ? { ...p, value: e.currentTarget.value } : p)))}
           />
-          <button type="button" class="button button--quiet" aria-label={`Remove credential ${index + 1}`} onClick={() => onChange(pairs.filter((_, at) => at !== index))}>
-            ×
+          <button type="button" class="button button--quiet" aria-label={t('channels.remove_credential', { n: index + 1 })} onClick={() => onChange(pairs.filter((_, at) => at !== index))}>
+            <Icon name="close" size={14} />
           </button>
         </div>
       ))}
       <div>
         <button type="button" class="button" onClick={() => onChange([...pairs, { key: '', value: '' }])}>
-          Add credential
+          {t('channels.add_credential')}
         </button>
       </div>
     </fieldset>
@@ -61,11 +64,11 @@ export function ChannelsSettings({ canEdit }: SectionProps) {
   return (
     <>
       <ReadOnlyNote canEdit={canEdit} />
-      <p class="muted">Give each provider the webhook URL of its account. Credentials are stored encrypted and never shown again.</p>
+      <p class="muted">{t('channels.intro')}</p>
       <Loading loaded={accounts}>
         {(list) => (
           <>
-            {list.length === 0 && <p class="muted">No channel accounts yet.</p>}
+            {list.length === 0 && <p class="muted">{t('channels.none')}</p>}
             {list.map((account) => (
               <AccountCard
                 key={account.id}
@@ -91,7 +94,7 @@ export function ChannelsSettings({ canEdit }: SectionProps) {
         ) : (
           <div>
             <button type="button" class="button button--primary" onClick={() => setAdding(true)}>
-              Add channel account
+              {t('channels.add_account')}
             </button>
           </div>
         ))}
@@ -113,39 +116,54 @@ function AccountCard({
   const alerts = useAlerts();
   const [busy, run] = useAction();
   const [rotating, setRotating] = useState<Pair[] | null>(null);
+  const [confirmation, confirm] = useConfirm();
+  const toggle = async (): Promise<void> => {
+    if (account.enabled) {
+      const sure = await confirm({
+        title: t('channels.disable_title', { name: account.name }),
+        effect: t('channels.disable_effect', { name: account.name, channel: channelInfo(account.channel).label }),
+        action: t('channels.disable_action'),
+      });
+      if (!sure) return;
+    }
+    void run(
+      async () => onChanged(await admin.updateAccount(account.id, { enabled: !account.enabled })),
+      account.enabled ? t('channels.disabled_notice', { name: account.name }) : t('channels.enabled_notice', { name: account.name }),
+    );
+  };
   return (
-    <section class="card settings__card" aria-label={`Channel account ${account.name}`} data-testid="channel-account">
+    <section class="card settings__card" aria-label={t('channels.account_label', { name: account.name })} data-testid="channel-account">
       <h2 class="settings__subtitle">
         <ChannelBadge channel={account.channel} showLabel /> {account.name}{' '}
-        <span class={account.enabled ? 'state' : 'state state--off'}>{account.enabled ? 'Enabled' : 'Disabled'}</span>
+        <span class={account.enabled ? 'state' : 'state state--off'}>{account.enabled ? t('channels.enabled') : t('channels.disabled')}</span>
       </h2>
       <dl class="info__list">
-        <dt>Account ID</dt>
+        <dt>{t('channels.account_id')}</dt>
         <dd class="info__code">{account.id}</dd>
-        <dt>Provider account</dt>
+        <dt>{t('channels.provider_account')}</dt>
         <dd class="info__code">{account.provider_account_id}</dd>
-        <dt>Webhook URL</dt>
+        <dt>{t('channels.webhook_url')}</dt>
         <dd class="info__code">
           <span data-testid="webhook-url">{account.webhook_url}</span>{' '}
           <button
             type="button"
             class="link-button"
-            onClick={() => void copyText(account.webhook_url).then((ok) => alerts.notify(ok ? 'Webhook URL copied.' : 'Could not copy.'))}
+            onClick={() => void copyText(account.webhook_url).then((ok) => alerts.notify(ok ? t('channels.copied') : t('channels.copy_failed')))}
           >
-            Copy
+            {t('channels.copy')}
           </button>
         </dd>
-        <dt>Team</dt>
+        <dt>{t('channels.team')}</dt>
         <dd>
           {canEdit ? (
             <select
               class="select"
-              aria-label={`Team of ${account.name}`}
+              aria-label={t('channels.team_of', { name: account.name })}
               value={account.team_id}
               disabled={busy}
               onChange={(e) => {
                 const team_id = e.currentTarget.value;
-                void run(async () => onChanged(await admin.updateAccount(account.id, { team_id })), 'Account routed to the team.');
+                void run(async () => onChanged(await admin.updateAccount(account.id, { team_id })), t('channels.routed'));
               }}
             >
               {teams.length === 0 && <option value={account.team_id}>{account.team_id}</option>}
@@ -166,17 +184,12 @@ function AccountCard({
             type="button"
             class="button"
             disabled={busy}
-            onClick={() =>
-              void run(
-                async () => onChanged(await admin.updateAccount(account.id, { enabled: !account.enabled })),
-                account.enabled ? `${account.name} disabled.` : `${account.name} enabled.`,
-              )
-            }
+            onClick={() => void toggle()}
           >
-            {account.enabled ? 'Disable' : 'Enable'}
+            {account.enabled ? t('channels.disable') : t('channels.enable')}
           </button>
           <button type="button" class="button" onClick={() => setRotating(rotating ? null : [{ key: '', value: '' }])}>
-            Rotate credentials
+            {t('channels.rotate')}
           </button>
         </div>
       )}
@@ -185,19 +198,20 @@ function AccountCard({
           class="settings__group"
           onSubmit={(event) => {
             event.preventDefault();
-            void run(() => admin.rotateCredentials(account.id, toCredentials(rotating)), 'Credentials replaced.').then(
+            void run(() => admin.rotateCredentials(account.id, toCredentials(rotating)), t('channels.replaced')).then(
               (ok) => ok && setRotating(null),
             );
           }}
         >
-          <CredentialFields pairs={rotating} onChange={setRotating} label="New credentials (replace all of them)" />
+          <CredentialFields pairs={rotating} onChange={setRotating} label={t('channels.new_credentials')} />
           <div>
             <button type="submit" class="button button--primary" disabled={busy || !Object.keys(toCredentials(rotating)).length}>
-              Save credentials
+              {t('channels.save_credentials')}
             </button>
           </div>
         </form>
       )}
+      {confirmation}
     </section>
   );
 }
@@ -215,7 +229,7 @@ function AddAccount({ teams, onCancel, onAdded }: { teams: TeamSettings[]; onCan
   return (
     <form
       class="card settings__card settings__group"
-      aria-label="Add channel account"
+      aria-label={t('channels.add_account')}
       onSubmit={(event) => {
         event.preventDefault();
         void run(
@@ -223,15 +237,15 @@ function AddAccount({ teams, onCancel, onAdded }: { teams: TeamSettings[]; onCan
             ...fields, channel: fields.channel as ChannelAccountInput['channel'], team_id: fields.team_id || null,
             credentials: toCredentials(pairs),
           }),
-          'Channel account added: give the provider its webhook URL.',
+          t('channels.added'),
         ).then((ok) => ok && onAdded());
       }}
     >
-      <h2 class="settings__subtitle">Add channel account</h2>
+      <h2 class="settings__subtitle">{t('channels.add_account')}</h2>
       <div class="form-row">
         <label class="field">
-          <span class="field__label">Channel</span>
-          <select aria-label="Channel" class="select" value={fields.channel} onChange={(e) => setFields({ ...fields, channel: e.currentTarget.value })}>
+          <span class="field__label">{t('channels.channel')}</span>
+          <select aria-label={t('channels.channel')} class="select" value={fields.channel} onChange={(e) => setFields({ ...fields, channel: e.currentTarget.value })}>
             {CHANNELS.map((channel) => (
               <option key={channel} value={channel}>
                 {channelInfo(channel).label}
@@ -239,14 +253,14 @@ function AddAccount({ teams, onCancel, onAdded }: { teams: TeamSettings[]; onCan
             ))}
           </select>
         </label>
-        {field('id', 'Account ID', { pattern: '[A-Za-z0-9][A-Za-z0-9_.\\-]{0,63}', title: 'Letters, digits, _ . -' })}
-        {field('name', 'Name', { maxLength: 100 })}
-        {field('provider_account_id', 'Provider account ID', { maxLength: 128 })}
-        {field('api_base_url', 'Provider API URL', { type: 'url', placeholder: 'https://graph.facebook.com' })}
+        {field('id', t('channels.account_id'), { pattern: '[A-Za-z0-9][A-Za-z0-9_.\\-]{0,63}', title: t('channels.id_hint') })}
+        {field('name', t('channels.name'), { maxLength: 100 })}
+        {field('provider_account_id', t('channels.provider_account_id'), { maxLength: 128 })}
+        {field('api_base_url', t('channels.api_url'), { type: 'url', placeholder: 'https://graph.facebook.com' })}
         <label class="field">
-          <span class="field__label">Team</span>
-          <select aria-label="Team" class="select" value={fields.team_id} onChange={(e) => setFields({ ...fields, team_id: e.currentTarget.value })}>
-            <option value="">Default team</option>
+          <span class="field__label">{t('channels.team')}</span>
+          <select aria-label={t('channels.team')} class="select" value={fields.team_id} onChange={(e) => setFields({ ...fields, team_id: e.currentTarget.value })}>
+            <option value="">{t('channels.default_team')}</option>
             {teams.map((team) => (
               <option key={team.id} value={team.id}>
                 {team.name}
@@ -255,13 +269,13 @@ function AddAccount({ teams, onCancel, onAdded }: { teams: TeamSettings[]; onCan
           </select>
         </label>
       </div>
-      <CredentialFields pairs={pairs} onChange={setPairs} label="Credentials" />
+      <CredentialFields pairs={pairs} onChange={setPairs} label={t('channels.credentials')} />
       <div class="dialog__actions dialog__actions--start">
         <button type="submit" class="button button--primary" disabled={busy}>
-          Add account
+          {t('channels.add')}
         </button>
         <button type="button" class="button" onClick={onCancel}>
-          Cancel
+          {t('common.cancel')}
         </button>
       </div>
     </form>

@@ -1,5 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../api';
+import { useConfirm } from '../../components/ConfirmDialog';
+import { t, tn } from '../../lib/i18n';
 import type { QuickReplyGroupSummary, QuickReplyItem } from '../../types';
 import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
@@ -30,7 +32,7 @@ export function QuickReplySettings({ canEdit }: SectionProps) {
     <>
       <ReadOnlyNote canEdit={canEdit} />
       <p class="muted">
-        In a conversation, type <kbd>!</kbd> and a group name, or press <kbd>Ctrl</kbd>+<kbd>Q</kbd>. Placeholders:{' '}
+        {t('quick.intro_type')} <kbd>!</kbd> {t('quick.intro_group')} <kbd>Ctrl</kbd>+<kbd>Q</kbd>. {t('quick.placeholders')}{' '}
         <code>{'{{customer}}'}</code>, <code>{'{{customer_first}}'}</code>, <code>{'{{agent}}'}</code>,{' '}
         <code>{'{{agent_first}}'}</code>.
       </p>
@@ -43,16 +45,16 @@ export function QuickReplySettings({ canEdit }: SectionProps) {
               await admin.createGroup(groupName.trim());
               setGroupName('');
               replies.reload();
-            }, 'Group created.');
+            }, t('quick.group_created'));
           }}
         >
-          <input type="text" aria-label="New group name" maxLength={40} placeholder="New group" value={groupName} onInput={(e) => setGroupName(e.currentTarget.value)} />
+          <input type="text" aria-label={t('quick.new_group_name')} maxLength={40} placeholder={t('quick.new_group')} value={groupName} onInput={(e) => setGroupName(e.currentTarget.value)} />
           <button type="submit" class="button button--primary" disabled={busy || !groupName.trim()}>
-            Add group
+            {t('quick.add_group')}
           </button>
         </form>
       )}
-      <input type="search" aria-label="Search quick replies" placeholder="Search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
+      <input type="search" aria-label={t('quick.search')} placeholder={t('common.search')} value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
       <Loading loaded={replies}>
         {(all) => {
           const groups = all.map((group) => ({
@@ -61,7 +63,7 @@ export function QuickReplySettings({ canEdit }: SectionProps) {
               (reply) => !term || reply.text.toLowerCase().includes(term) || reply.shortcut.toLowerCase().includes(term),
             ),
           }));
-          if (groups.length === 0) return <p class="muted">No quick replies yet.</p>;
+          if (groups.length === 0) return <p class="muted">{t('quick.none')}</p>;
           return groups.map((group) => (
             <GroupCard
               key={group.id}
@@ -82,57 +84,62 @@ function GroupCard({ group, canEdit, onChanged, onDeleted }: { group: Group; can
   const [name, setName] = useState<string | null>(null);
   const [draft, setDraft] = useState('');
   const [editing, setEditing] = useState<{ id: string; text: string } | null>(null);
+  const [confirmation, confirm] = useConfirm();
+  const deleteGroup = async (): Promise<void> => {
+    const sure = await confirm({
+      title: t('quick.delete_group_title', { name: group.name }),
+      effect: tn('quick.delete_group_effect', group.count, { name: group.name, shortcut: group.shortcut }),
+      action: t('quick.delete_group'),
+    });
+    if (sure) void run(() => admin.deleteGroup(group.id), t('quick.group_deleted')).then((ok) => ok && onDeleted());
+  };
   return (
-    <section class="card settings__card" aria-label={`Quick reply group ${group.name}`} data-testid="quick-reply-group">
+    <section class="card settings__card" aria-label={t('quick.group_label', { name: group.name })} data-testid="quick-reply-group">
       <div class="settings__row">
         {name === null ? (
           <h2 class="settings__subtitle">
             {group.name}{' '}
             <span class="muted" data-testid="quick-reply-group-count">
-              {group.shortcut} · {group.count} {group.count === 1 ? 'reply' : 'replies'}
+              {group.shortcut} · {tn('quick.replies', group.count)}
             </span>
           </h2>
         ) : (
-          <input type="text" aria-label="Group name" maxLength={40} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          <input type="text" aria-label={t('quick.group_name')} maxLength={40} value={name} onInput={(e) => setName(e.currentTarget.value)} />
         )}
         {canEdit && (
           <span class="dialog__actions">
             {name === null ? (
               <button type="button" class="button button--quiet" onClick={() => setName(group.name)}>
-                Rename
+                {t('quick.rename')}
               </button>
             ) : (
               <button
                 type="button"
                 class="button"
                 disabled={busy || !name.trim()}
-                onClick={() => void run(() => admin.renameGroup(group.id, name.trim()), 'Group renamed.').then((ok) => ok && (setName(null), onChanged()))}
+                onClick={() => void run(() => admin.renameGroup(group.id, name.trim()), t('quick.group_renamed')).then((ok) => ok && (setName(null), onChanged()))}
               >
-                Save name
+                {t('quick.save_name')}
               </button>
             )}
             <button
               type="button"
               class="button button--quiet"
               disabled={busy}
-              onClick={() => {
-                if (window.confirm(`Delete the group ${group.name} and its quick replies?`)) {
-                  void run(() => admin.deleteGroup(group.id), 'Group deleted.').then((ok) => ok && onDeleted());
-                }
-              }}
+              onClick={() => void deleteGroup()}
             >
-              Delete group
+              {t('quick.delete_group')}
             </button>
           </span>
         )}
       </div>
       <ul class="replies">
-        {group.replies.length === 0 && <li class="muted">No quick replies in this group.</li>}
+        {group.replies.length === 0 && <li class="muted">{t('quick.group_empty')}</li>}
         {group.replies.map((reply) => (
           <li key={reply.id} class="replies__item" data-testid="quick-reply">
             <span class="quick-replies__shortcut">{reply.shortcut}</span>
             {editing?.id === reply.id ? (
-              <textarea rows={3} maxLength={2000} aria-label={`Text of ${reply.shortcut}`} value={editing.text} onInput={(e) => setEditing({ id: reply.id, text: e.currentTarget.value })} />
+              <textarea rows={3} maxLength={2000} aria-label={t('quick.text_of', { shortcut: reply.shortcut })} value={editing.text} onInput={(e) => setEditing({ id: reply.id, text: e.currentTarget.value })} />
             ) : (
               <span class="note__text">{reply.text}</span>
             )}
@@ -143,23 +150,23 @@ function GroupCard({ group, canEdit, onChanged, onDeleted }: { group: Group; can
                     type="button"
                     class="button"
                     disabled={busy || !editing.text.trim()}
-                    onClick={() => void run(() => admin.updateReply(reply.id, editing.text), 'Quick reply saved.').then((ok) => ok && (setEditing(null), onChanged()))}
+                    onClick={() => void run(() => admin.updateReply(reply.id, editing.text), t('quick.saved')).then((ok) => ok && (setEditing(null), onChanged()))}
                   >
-                    Save
+                    {t('common.save')}
                   </button>
                 ) : (
                   <button type="button" class="button button--quiet" onClick={() => setEditing({ id: reply.id, text: reply.text })}>
-                    Edit
+                    {t('common.edit')}
                   </button>
                 )}
                 <button
                   type="button"
                   class="button button--quiet"
-                  aria-label={`Delete ${reply.shortcut}`}
+                  aria-label={t('quick.delete_reply', { shortcut: reply.shortcut })}
                   disabled={busy}
-                  onClick={() => void run(() => admin.deleteReply(reply.id), 'Quick reply deleted.').then((ok) => ok && onChanged())}
+                  onClick={() => void run(() => admin.deleteReply(reply.id), t('quick.deleted')).then((ok) => ok && onChanged())}
                 >
-                  Delete
+                  {t('common.delete')}
                 </button>
               </span>
             )}
@@ -171,18 +178,19 @@ function GroupCard({ group, canEdit, onChanged, onDeleted }: { group: Group; can
           class="settings__group"
           onSubmit={(event) => {
             event.preventDefault();
-            void run(() => admin.createReply(group.id, draft), 'Quick reply added.').then((ok) => ok && (setDraft(''), onChanged()));
+            void run(() => admin.createReply(group.id, draft), t('quick.added')).then((ok) => ok && (setDraft(''), onChanged()));
           }}
         >
-          <textarea rows={2} maxLength={2000} aria-label={`New quick reply in ${group.name}`} placeholder="Hello {{customer_first}}, ..." value={draft} onInput={(e) => setDraft(e.currentTarget.value)} />
+          <textarea rows={2} maxLength={2000} aria-label={t('quick.new_reply_in', { name: group.name })} placeholder="Hello {{customer_first}}, ..." value={draft} onInput={(e) => setDraft(e.currentTarget.value)} />
           <div>
             <button type="submit" class="button" disabled={busy || !draft.trim()}>
-              Add quick reply
+              {t('quick.add_reply')}
             </button>
             <span class="muted"> {draft.length}/2000</span>
           </div>
         </form>
       )}
+      {confirmation}
     </section>
   );
 }

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { CHANNELS } from '../../components/FilterDialog';
+import { useConfirm } from '../../components/ConfirmDialog';
 import { channelInfo } from '../../lib/format';
+import { t } from '../../lib/i18n';
 import type { ConsentKeywords, ServiceSettings as Settings } from '../../types';
 import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
@@ -48,6 +50,7 @@ function ServiceForm({ settings, canEdit, onSaved }: { settings: Settings; canEd
   const [awayAfter, setAwayAfter] = useState(String(settings.away_after_minutes));
   const [keywords, setKeywords] = useState(() => keywordDrafts(settings.consent_keywords));
   const [busy, run] = useAction();
+  const [confirmation, confirm] = useConfirm();
   useEffect(() => {
     setReopen(String(settings.reopen_days));
     setAutoDelete(settings.auto_delete_days === null ? '' : String(settings.auto_delete_days));
@@ -59,8 +62,22 @@ function ServiceForm({ settings, canEdit, onSaved }: { settings: Settings; canEd
     setKeywords(keywordDrafts(settings.consent_keywords));
   }, [settings]);
 
-  const save = (event: Event): void => {
+  const save = async (event: Event): Promise<void> => {
     event.preventDefault();
+    const days = autoDelete.trim() ? Number(autoDelete) : null;
+    if (days !== settings.auto_delete_days) {
+      const sure = await confirm({
+        title: t('service.auto_delete_title'),
+        effect:
+          days === null
+            ? t('service.auto_delete_off')
+            : settings.auto_delete_days === null || days < settings.auto_delete_days
+              ? t('service.auto_delete_sooner', { days })
+              : t('service.auto_delete_later', { days }),
+        action: t('service.auto_delete_action'),
+      });
+      if (!sure) return;
+    }
     void run(async () => {
       onSaved(
         await admin.updateService({
@@ -74,70 +91,67 @@ function ServiceForm({ settings, canEdit, onSaved }: { settings: Settings; canEd
           consent_keywords: keywordsOf(keywords),
         }),
       );
-    }, 'Service settings saved.');
+    }, t('service.saved'));
   };
 
   return (
-    <form class="settings__group" onSubmit={save}>
+    <form class="settings__group" onSubmit={(event) => void save(event)}>
       <label class="field">
-        <span class="field__label">Reopen period (days)</span>
+        <span class="field__label">{t('service.reopen')}</span>
         <input type="number" min={0} max={365} required disabled={!canEdit} value={reopen} onInput={(e) => setReopen(e.currentTarget.value)} />
-        <span class="muted">A customer who writes within this period after archiving reopens the conversation; later, a new one starts.</span>
+        <span class="muted">{t('service.reopen_hint')}</span>
       </label>
       <label class="field">
-        <span class="field__label">Delete archived conversations after (days)</span>
+        <span class="field__label">{t('service.auto_delete')}</span>
         <input
           type="number"
           min={1}
           max={3650}
-          placeholder="Keep them"
+          placeholder={t('service.keep_them')}
           disabled={!canEdit}
           value={autoDelete}
           onInput={(e) => setAutoDelete(e.currentTarget.value)}
         />
-        <span class="muted">Empty keeps them. A new period applies to conversations archived already.</span>
+        <span class="muted">{t('service.auto_delete_hint')}</span>
       </label>
       <label class="check">
         <input type="checkbox" disabled={!canEdit} checked={tags} onChange={(e) => setTags(e.currentTarget.checked)} />
-        <span>Agents may create new tags</span>
+        <span>{t('service.agents_tags')}</span>
       </label>
       <label class="field">
-        <span class="field__label">Seats</span>
+        <span class="field__label">{t('service.seats')}</span>
         <input type="number" min={0} max={100000} required disabled={!canEdit} value={seats} onInput={(e) => setSeats(e.currentTarget.value)} />
         <span class="muted" data-testid="seats-in-use">
-          Seats in use: {settings.seats_used} of {settings.seats} ({settings.seats_free} free)
+          {t('service.seats_in_use', { used: settings.seats_used, seats: settings.seats, free: settings.seats_free })}
         </span>
       </label>
       <label class="check">
         <input type="checkbox" disabled={!canEdit} checked={oneOpen} onChange={(e) => setOneOpen(e.currentTarget.checked)} />
-        <span>One open conversation per customer: a customer who writes on another channel joins their open conversation</span>
+        <span>{t('service.one_open')}</span>
       </label>
       <label class="field">
-        <span class="field__label">Authenticator app (MFA) required of</span>
+        <span class="field__label">{t('service.mfa')}</span>
         <select class="select" disabled={!canEdit} value={mfa} onChange={(e) => setMfa(e.currentTarget.value as Settings['mfa_required'])}>
-          <option value="nobody">Nobody (each user may set it up)</option>
-          <option value="administrators">Administrators</option>
-          <option value="everyone">Everyone</option>
+          <option value="nobody">{t('service.mfa_nobody')}</option>
+          <option value="administrators">{t('service.mfa_administrators')}</option>
+          <option value="everyone">{t('service.mfa_everyone')}</option>
         </select>
-        <span class="muted">Users it applies to set it up at their next request before they can work. Set up your own first.</span>
+        <span class="muted">{t('service.mfa_hint')}</span>
       </label>
       <label class="field">
-        <span class="field__label">Away after idle (minutes)</span>
+        <span class="field__label">{t('service.away_after')}</span>
         <input type="number" min={0} max={480} required disabled={!canEdit} value={awayAfter} onInput={(e) => setAwayAfter(e.currentTarget.value)} />
-        <span class="muted">An agent with no key or pointer activity this long turns Away and gets no new conversations; 0 never.</span>
+        <span class="muted">{t('service.away_hint')}</span>
       </label>
       <fieldset class="settings__group" data-testid="consent-keywords">
-        <legend class="field__label">Opt-out and opt-in words per channel</legend>
-        <p class="muted">
-          A message that is exactly one of these words (any case) opts the customer out of, or back into, messages on that channel.
-          Separate words with commas; leave both empty for the channel's defaults.
-        </p>
+        <legend class="field__label">{t('service.keywords')}</legend>
+        <p class="muted">{t('service.keywords_hint')}</p>
         <table class="table">
           <thead>
             <tr>
-              <th scope="col">Channel</th>
-              <th scope="col">Opt out</th>
-              <th scope="col">Opt in</th>
+              <th scope="col">{t('service.channel')}</th>
+              <th scope="col">{t('service.opt_out')}</th>
+              <th scope="col">{t('service.opt_in')}</th>
             </tr>
           </thead>
           <tbody>
@@ -149,10 +163,10 @@ function ServiceForm({ settings, canEdit, onSaved }: { settings: Settings; canEd
                 <tr key={channel}>
                   <th scope="row">{label}</th>
                   <td>
-                    <input type="text" aria-label={`${label} opt-out words`} placeholder="Default" disabled={!canEdit} value={draft.opt_out} onInput={(e) => set({ opt_out: e.currentTarget.value })} />
+                    <input type="text" aria-label={t('service.opt_out_words', { channel: label })} placeholder={t('service.default')} disabled={!canEdit} value={draft.opt_out} onInput={(e) => set({ opt_out: e.currentTarget.value })} />
                   </td>
                   <td>
-                    <input type="text" aria-label={`${label} opt-in words`} placeholder="Default" disabled={!canEdit} value={draft.opt_in} onInput={(e) => set({ opt_in: e.currentTarget.value })} />
+                    <input type="text" aria-label={t('service.opt_in_words', { channel: label })} placeholder={t('service.default')} disabled={!canEdit} value={draft.opt_in} onInput={(e) => set({ opt_in: e.currentTarget.value })} />
                   </td>
                 </tr>
               );
@@ -163,10 +177,11 @@ function ServiceForm({ settings, canEdit, onSaved }: { settings: Settings; canEd
       {canEdit && (
         <div>
           <button type="submit" class="button button--primary" disabled={busy}>
-            Save service settings
+            {t('service.save')}
           </button>
         </div>
       )}
+      {confirmation}
     </form>
   );
 }

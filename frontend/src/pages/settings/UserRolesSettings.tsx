@@ -1,4 +1,6 @@
 import { useState } from 'preact/hooks';
+import { useConfirm } from '../../components/ConfirmDialog';
+import { t } from '../../lib/i18n';
 import type { Role, User } from '../../types';
 import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
@@ -14,6 +16,16 @@ export function UserRolesSettings({ me, canEdit }: SectionProps) {
   const [busy, run] = useAction();
   const [invite, setInvite] = useState({ email: '', display_name: '', role: '' });
   const term = search.trim().toLowerCase();
+  const [confirmation, confirm] = useConfirm();
+
+  const disable = async (user: User): Promise<void> => {
+    const sure = await confirm({
+      title: t('users.disable_title', { name: user.display_name }),
+      effect: t('users.disable_effect', { name: user.display_name }),
+      action: t('users.disable_action'),
+    });
+    if (sure) change(() => admin.disable(user.id), t('users.disabled', { name: user.display_name }));
+  };
 
   const change = (action: () => Promise<User>, notice: string): void => {
     void run(async () => {
@@ -28,21 +40,21 @@ export function UserRolesSettings({ me, canEdit }: SectionProps) {
       <ReadOnlyNote canEdit={canEdit} />
       {service.data && (
         <p data-testid="seats">
-          Seats in use: <strong>{service.data.seats_used}</strong> of {service.data.seats} ({service.data.seats_free} free).
-          Administrators, agents and supervisors take a seat; watchers and disabled users do not. Supervisors read every team and its settings and statistics, and assign conversations.
+          {t('users.seats', { used: service.data.seats_used, seats: service.data.seats, free: service.data.seats_free })}{' '}
+          {t('users.seats_rule')}
         </p>
       )}
-      <input type="search" aria-label="Search users" placeholder="Search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
+      <input type="search" aria-label={t('users.search')} placeholder={t('common.search')} value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
       <Loading loaded={users}>
         {(list) => (
           <table class="table" data-testid="users">
             <thead>
               <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Role</th>
-                <th scope="col">Teams</th>
-                {canEdit && <th scope="col"><span class="sr-only">Actions</span></th>}
+                <th scope="col">{t('users.name')}</th>
+                <th scope="col">{t('users.email')}</th>
+                <th scope="col">{t('users.role')}</th>
+                <th scope="col">{t('users.teams')}</th>
+                {canEdit && <th scope="col"><span class="sr-only">{t('users.actions')}</span></th>}
               </tr>
             </thead>
             <tbody>
@@ -56,12 +68,12 @@ export function UserRolesSettings({ me, canEdit }: SectionProps) {
                       {canEdit && user.role !== 'disabled' && user.id !== me.user.id ? (
                         <select
                           class="select"
-                          aria-label={`Role of ${user.display_name}`}
+                          aria-label={t('users.role_of', { name: user.display_name })}
                           value={user.role}
                           disabled={busy}
                           onChange={(e) => {
                             const role = e.currentTarget.value as Role;
-                            change(() => admin.setRole(user.id, role), `${user.display_name} is now ${roleLabel(role)}.`);
+                            change(() => admin.setRole(user.id, role), t('users.role_changed', { name: user.display_name, role: roleLabel(role) }));
                           }}
                         >
                           {ROLES.map((role) => (
@@ -79,20 +91,20 @@ export function UserRolesSettings({ me, canEdit }: SectionProps) {
                       <td>
                         {user.id !== me.user.id &&
                           (user.role === 'disabled' ? (
-                            <button type="button" class="button button--quiet" disabled={busy} onClick={() => change(() => admin.enable(user.id), `${user.display_name} enabled.`)}>
-                              Enable
+                            <button type="button" class="button button--quiet" disabled={busy} onClick={() => change(() => admin.enable(user.id), t('users.enabled', { name: user.display_name }))}>
+                              {t('users.enable')}
                             </button>
                           ) : (
                             <>
-                              <button type="button" class="button button--quiet" disabled={busy} onClick={() => change(() => admin.disable(user.id), `${user.display_name} disabled.`)}>
-                                Disable
+                              <button type="button" class="button button--quiet" disabled={busy} onClick={() => void disable(user)}>
+                                {t('users.disable')}
                               </button>
-                              <button type="button" class="button button--quiet" disabled={busy} title="A new temporary password by mail, for a user who has not signed in yet" onClick={() => change(() => admin.resendInvitation(user.id), `Invitation sent again to ${user.email}.`)}>
-                                Resend invitation
+                              <button type="button" class="button button--quiet" disabled={busy} title={t('users.resend_hint')} onClick={() => change(() => admin.resendInvitation(user.id), t('users.resent', { email: user.email }))}>
+                                {t('users.resend')}
                               </button>
                               {user.mfa_enabled && (
-                                <button type="button" class="button button--quiet" disabled={busy} title="For a lost authenticator app: they set it up again" onClick={() => change(() => admin.resetMfa(user.id), `MFA of ${user.display_name} reset.`)}>
-                                  Reset MFA
+                                <button type="button" class="button button--quiet" disabled={busy} title={t('users.reset_mfa_hint')} onClick={() => change(() => admin.resetMfa(user.id), t('users.mfa_reset', { name: user.display_name }))}>
+                                  {t('users.reset_mfa')}
                                 </button>
                               )}
                             </>
@@ -108,7 +120,7 @@ export function UserRolesSettings({ me, canEdit }: SectionProps) {
       {canEdit && (
         <form
           class="card settings__card settings__group"
-          aria-label="Invite a user"
+          aria-label={t('users.invite_title')}
           onSubmit={(event) => {
             event.preventDefault();
             void run(async () => {
@@ -120,23 +132,23 @@ export function UserRolesSettings({ me, canEdit }: SectionProps) {
               setInvite({ email: '', display_name: '', role: '' });
               users.reload();
               service.reload();
-            }, 'User invited.');
+            }, t('users.invited'));
           }}
         >
-          <h2 class="settings__subtitle">Invite a user</h2>
+          <h2 class="settings__subtitle">{t('users.invite_title')}</h2>
           <div class="form-row">
             <label class="field">
-              <span class="field__label">Email</span>
+              <span class="field__label">{t('users.email')}</span>
               <input type="email" required maxLength={320} value={invite.email} onInput={(e) => setInvite({ ...invite, email: e.currentTarget.value })} />
             </label>
             <label class="field">
-              <span class="field__label">Display name</span>
+              <span class="field__label">{t('users.display_name')}</span>
               <input type="text" required maxLength={100} value={invite.display_name} onInput={(e) => setInvite({ ...invite, display_name: e.currentTarget.value })} />
             </label>
             <label class="field">
-              <span class="field__label">Role</span>
-              <select aria-label="Role" class="select" value={invite.role} onChange={(e) => setInvite({ ...invite, role: e.currentTarget.value })}>
-                <option value="">Agent if a seat is free, else watcher</option>
+              <span class="field__label">{t('users.role')}</span>
+              <select aria-label={t('users.role')} class="select" value={invite.role} onChange={(e) => setInvite({ ...invite, role: e.currentTarget.value })}>
+                <option value="">{t('users.role_default')}</option>
                 {ROLES.map((role) => (
                   <option key={role} value={role}>
                     {roleLabel(role)}
@@ -147,11 +159,12 @@ export function UserRolesSettings({ me, canEdit }: SectionProps) {
           </div>
           <div>
             <button type="submit" class="button button--primary" disabled={busy}>
-              Invite
+              {t('users.invite')}
             </button>
           </div>
         </form>
       )}
+      {confirmation}
     </>
   );
 }
