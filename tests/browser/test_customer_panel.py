@@ -137,3 +137,50 @@ def test_an_opted_out_customer_shows_a_banner_before_the_agent_writes(system, pa
     page.get_by_role("button", name="Pick up").click()
     expect(page.get_by_label("Reply")).to_be_disabled()
     screenshot(page, "customer-opted-out")
+
+
+def test_the_agent_adds_an_address_records_consent_sets_the_language_and_logs_a_call(system, page):
+    info = system.info
+    admin = api_headers(info)
+    # Given a customer who wrote on WhatsApp
+    wa_id, other_number = new_wa_id(), new_wa_id()
+    customer_says(info, wa_id=wa_id, name="Agnes Address", text=f"Hello {wa_id}")
+    conversation = conversation_on(info, "whatsapp", wa_id)
+    customer_id = api_call(info, "GET", f"/conversations/{conversation['id']}/customer", admin)["profile"]["id"]
+
+    # When the agent opens the customer's page and adds a second number, written the local way
+    sign_in(page, info)
+    page.goto(f"{info['web_url']}/#/customers/{customer_id}")
+    details = page.get_by_test_id("customer-details")
+    form = details.get_by_test_id("add-address")
+    form.get_by_label("Kind of address").select_option("phone")
+    form.get_by_label("New address").fill(f"00{other_number}")
+    form.get_by_role("button", name="Add").click()
+    # Then it is listed in E.164, reaching the customer on WhatsApp and SMS
+    added = details.locator(f'[data-testid="customer-address"][data-address="phone:+{other_number}"]')
+    expect(added.get_by_test_id("address-channel")).to_have_count(2)
+
+    # When the agent records that the customer opted out of SMS on it (said on the phone)
+    sms = added.locator('[data-testid="address-channel"][data-channel="sms"]')
+    sms.get_by_role("button", name="Record opt-out").click()
+    # Then the page shows it, WhatsApp on that number stays reachable, and the API holds it
+    expect(sms).to_have_attribute("data-opted-out", "true")
+    expect(added.locator('[data-testid="address-channel"][data-channel="whatsapp"]')).to_have_attribute(
+        "data-opted-out", "false")
+    states = api_call(info, "GET", f"/customers/{customer_id}/consent", admin)["states"]
+    assert [(s["channel"], s["opted_out"]) for s in states if s["address"] == f"+{other_number}"] == [("sms", True)]
+
+    # When the agent sets the customer's language and logs a phone call
+    details.get_by_test_id("customer-profile").get_by_role("button", name="Edit").click()
+    details.get_by_test_id("customer-form").get_by_label("Language").fill("nl")
+    details.get_by_test_id("customer-form").get_by_role("button", name="Save").click()
+    expect(details.get_by_test_id("customer-language")).to_have_text("nl")
+    log = details.get_by_test_id("log-form")
+    log.get_by_label("How").select_option("phone")
+    log.get_by_label("What was said (a call, a visit, a letter)").fill("Called about the <b>invoice</b>")
+    log.get_by_role("button", name="Log it").click()
+    # Then the log shows the call (as text), and the profile holds the language
+    entry = details.get_by_test_id("log-entry").filter(has_text="Called about the <b>invoice</b>")
+    expect(entry).to_contain_text("Phone call")
+    assert api_call(info, "GET", f"/customers/{customer_id}", admin)["profile"]["language"] == "nl"
+    screenshot(page, "customer-page-edits")

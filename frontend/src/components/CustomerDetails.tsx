@@ -37,7 +37,7 @@ export function CustomerDetails({ view, onChanged, currentConversationId = null 
       <ProfileSection view={view} definitions={definitions} onChanged={onChanged} />
       <AddressSection view={view} onChanged={onChanged} />
       <ConversationSection view={view} currentConversationId={currentConversationId} />
-      <LogSection view={view} />
+      <LogSection view={view} onChanged={onChanged} />
       <HistorySection view={view} />
     </div>
   );
@@ -463,7 +463,7 @@ function ConversationItem({ summary, current }: { summary: ConversationSummary; 
 
 // --- communication log and merges -----------------------------------------------------------
 
-function LogSection({ view }: { view: CustomerView }) {
+function LogSection({ view, onChanged }: { view: CustomerView; onChanged(view: CustomerView): void }) {
   const titleId = useId();
   const alerts = useAlerts();
   const [entries, setEntries] = useState<CommunicationEntry[]>(view.log);
@@ -497,7 +497,7 @@ function LogSection({ view }: { view: CustomerView }) {
             <li key={entry.id} class="note customer__log-entry" data-testid="log-entry">
               <p class="note__text">{entry.text}</p>
               <p class="note__meta muted">
-                {entry.direction === 'inbound' ? t('customer.log_inbound') : t('customer.log_outbound')} · {entry.medium} ·{' '}
+                {entry.direction === 'inbound' ? t('customer.log_inbound') : t('customer.log_outbound')} · {t(`customer.medium_${entry.medium}`)} ·{' '}
                 {entry.author_name} ·{' '}
                 <time dateTime={entry.occurred_at} title={fullTime(entry.occurred_at)}>
                   {shortTime(entry.occurred_at)}
@@ -512,7 +512,77 @@ function LogSection({ view }: { view: CustomerView }) {
           {t('customer.more_log')}
         </button>
       )}
+      {view.may_change && <LogForm view={view} onChanged={onChanged} />}
     </section>
+  );
+}
+
+const MEDIA = ['phone', 'visit', 'letter', 'email', 'sms', 'other'] as const;
+
+/** Log an interaction that did not come through a channel (a call, a visit, a letter). */
+function LogForm({ view, onChanged }: { view: CustomerView; onChanged(view: CustomerView): void }) {
+  const alerts = useAlerts();
+  const baseId = useId();
+  const [medium, setMedium] = useState<(typeof MEDIA)[number]>('phone');
+  const [direction, setDirection] = useState<'inbound' | 'outbound'>('inbound');
+  const [text, setText] = useState('');
+  const [saving, setSaving] = useState(false);
+  const save = async (event: Event): Promise<void> => {
+    event.preventDefault();
+    if (!text.trim()) return;
+    setSaving(true);
+    try {
+      await customerApi.logInteraction(view.profile.id, { direction, medium, text: text.trim() });
+      setText('');
+      alerts.notify(t('customer.logged'));
+      onChanged(await customerApi.get(view.profile.id));
+    } catch (error) {
+      reportError(alerts, error);
+    } finally {
+      setSaving(false);
+    }
+  };
+  return (
+    <form class="customer__add" data-testid="log-form" onSubmit={(event) => void save(event)}>
+      <div class="inline-form">
+        <label class="sr-only" for={`${baseId}-medium`}>
+          {t('customer.log_medium')}
+        </label>
+        <select id={`${baseId}-medium`} class="select" value={medium} onChange={(e) => setMedium(e.currentTarget.value as typeof medium)}>
+          {MEDIA.map((each) => (
+            <option key={each} value={each}>
+              {t(`customer.medium_${each}`)}
+            </option>
+          ))}
+        </select>
+        <label class="sr-only" for={`${baseId}-direction`}>
+          {t('customer.log_direction')}
+        </label>
+        <select
+          id={`${baseId}-direction`}
+          class="select"
+          value={direction}
+          onChange={(e) => setDirection(e.currentTarget.value as typeof direction)}
+        >
+          <option value="inbound">{t('customer.log_inbound')}</option>
+          <option value="outbound">{t('customer.log_outbound')}</option>
+        </select>
+      </div>
+      <label class="sr-only" for={`${baseId}-text`}>
+        {t('customer.log_text')}
+      </label>
+      <textarea
+        id={`${baseId}-text`}
+        rows={2}
+        maxLength={5000}
+        value={text}
+        placeholder={t('customer.log_text')}
+        onInput={(e) => setText(e.currentTarget.value)}
+      />
+      <button type="submit" class="button" disabled={saving || !text.trim()}>
+        {t('customer.log_add')}
+      </button>
+    </form>
   );
 }
 

@@ -51,6 +51,10 @@ export const customerApi = {
     return request('GET', `/customers/${enc(customerId)}/log${query({ limit: 25, cursor })}`);
   },
 
+  logInteraction(customerId: string, entry: { direction: 'inbound' | 'outbound'; medium: Api.Medium; text: string }): Promise<CommunicationEntry> {
+    return request('POST', `/customers/${enc(customerId)}/log`, { body: entry });
+  },
+
   merge(keptId: string, sourceId: string): Promise<MergeRecord> {
     return request('POST', `/customers/${enc(keptId)}/merge`, { body: { source_id: sourceId } });
   },
