@@ -61,37 +61,39 @@ class TableDefinition:
 # What the lookup indexes project besides the keys: the conversation a link leads to, and the
 # item kind (PynamoDB filters a query of one model by it).
 LINK_PROJECTION = ("kind", "conversation_id")
+# What the narrow list indexes project besides the keys: the item kind alone. A page read from one
+# of them is one Query for the keys and one BatchGetItem for the conversations (storage/listing.py).
+KEYS_AND_KIND = ("kind",)
 
 # Conversations appear in three kinds of list: by team and state (the New and Assigned tabs),
 # by owner (Assigned to me) and by team (All). Each list sorts by conversation date or by last
 # message date, so each partition attribute has one index per sort attribute. Only conversation
-# items carry these attributes, so the indexes stay sparse.
+# items carry these attributes, so the indexes stay sparse. Two indexes serve the lists read most
+# (New by conversation date, also the assignment's waiting queue and the tab counts; Assigned to
+# me by last message) and carry every attribute; the others carry the keys, so a message, which
+# changes what the lists show, rewrites only the entries whose sort key it moves
+# (docs/data-model.md, "Index projections").
 TABLE = TableDefinition(
     partition_key="pk",
     sort_key="sk",
     ttl_attribute="expires_at",
     indexes=(
         IndexDefinition("state-created", "state_pk", "created_sk"),
-        IndexDefinition("state-activity", "state_pk", "activity_sk"),
-        IndexDefinition("owner-created", "owner_pk", "created_sk"),
+        IndexDefinition("state-activity", "state_pk", "activity_sk", include=KEYS_AND_KIND),
+        IndexDefinition("owner-created", "owner_pk", "created_sk", include=KEYS_AND_KIND),
         IndexDefinition("owner-activity", "owner_pk", "activity_sk"),
-        IndexDefinition("team-created", "team_pk", "created_sk"),
-        IndexDefinition("team-activity", "team_pk", "activity_sk"),
+        IndexDefinition("team-created", "team_pk", "created_sk", include=KEYS_AND_KIND),
+        IndexDefinition("team-activity", "team_pk", "activity_sk", include=KEYS_AND_KIND),
         # Administration lists (users, teams, channel accounts) and team presence: one sparse
         # index whose partition names the collection (`USERS`, `TEAMS`, `PRESENCE#<team>`, ...).
         IndexDefinition("collection", "collection_pk", "collection_sk"),
-        # --- inbox filters (docs/data-model.md, "Filters") ---
-        # A conversation by channel within a team, and by the agent who has or last had it
-        # (kept after archiving, so the All tab can filter archived work by agent).
-        IndexDefinition("channel-created", "channel_pk", "created_sk"),
-        IndexDefinition("channel-activity", "channel_pk", "activity_sk"),
-        IndexDefinition("handler-created", "handler_pk", "created_sk"),
-        IndexDefinition("handler-activity", "handler_pk", "activity_sk"),
         # Lookup links: small items beside a conversation, one per tag and one per customer id
         # and name, for the filters a conversation can match more than once (many tags). A page
         # of links is read back from the conversations themselves (one BatchGet), so the indexes
         # carry only the conversation id (and the item kind): carrying a link's activity forward on every message
-        # then no longer rewrites its entry in `lookup-created`.
+        # then no longer rewrites its entry in `lookup-created`. The channel and agent filters have
+        # no index of their own: they are checked on the conversations a state or team list reads
+        # (docs/data-model.md, "Filters").
         IndexDefinition("lookup-created", "lookup_pk", "created_sk", include=LINK_PROJECTION),
         IndexDefinition("lookup-activity", "lookup_pk", "activity_sk", include=LINK_PROJECTION),
     ),

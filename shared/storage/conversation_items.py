@@ -5,6 +5,7 @@ Shared by the conversation and message stores, the lifecycle and the lists."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from chalicelib.domain import ids
@@ -26,6 +27,7 @@ from chalicelib.domain.models import (
     TemplateContent,
 )
 from pynamodb.expressions.update import Action
+from pynamodb.indexes import AllProjection, Index
 
 from . import keys
 from .items import AttachmentAttribute, ConversationItem, ConversationLinkItem, MessageItem
@@ -90,6 +92,25 @@ def to_message(item: MessageItem) -> Message:
     )
 
 
+def read_conversations(index: Index[ConversationItem], entries: Iterable[ConversationItem]) -> list[Conversation]:
+    """A page of a list index as conversations, in the index's order: straight from an index that
+    carries every attribute; from one that carries the keys, by one BatchGetItem of the
+    conversations (resources.py says which index carries what)."""
+    if isinstance(index.Meta.projection, AllProjection):
+        return [to_conversation(item) for item in entries]
+    return conversations_by_keys([(item.pk, item.sk) for item in entries])
+
+
+def conversations_by_keys(item_keys: list[tuple[str, str]]) -> list[Conversation]:
+    """The conversation items of these table keys (one BatchGetItem per 100), in the given order;
+    one deleted meanwhile (a purge) is left out."""
+    wanted = list(dict.fromkeys(item_keys))
+    if not wanted:
+        return []
+    found = {(item.pk, item.sk): to_conversation(item) for item in ConversationItem.batch_get(wanted)}
+    return [found[key] for key in wanted if key in found]
+
+
 @dataclass(frozen=True)
 class IndexKeys:
     """The partition keys that place a conversation on the inbox lists (the GSIs)."""
@@ -98,17 +119,11 @@ class IndexKeys:
     team_pk: str
     # Only an assigned conversation is on its owner's list; a missing key keeps it off that index.
     owner_pk: str | None
-    channel_pk: str
-    # The agent who has or last had it: stays after handback and archive.
-    handler_pk: str | None
 
 
-def list_keys(state: ConversationState, team_id: str, owner_id: str | None, *, channel: Channel,
-                last_owner_id: str | None) -> IndexKeys:
+def list_keys(state: ConversationState, team_id: str, owner_id: str | None) -> IndexKeys:
     owner_pk = keys.owner_list_pk(team_id, owner_id) if owner_id and state is ConversationState.ASSIGNED else None
-    handler_pk = keys.handler_list_pk(team_id, last_owner_id) if last_owner_id else None
-    return IndexKeys(keys.state_list_pk(team_id, state.value), keys.team_list_pk(team_id), owner_pk,
-                      keys.channel_list_pk(team_id, channel.value), handler_pk)
+    return IndexKeys(keys.state_list_pk(team_id, state.value), keys.team_list_pk(team_id), owner_pk)
 
 
 def index_key_actions(keys_: IndexKeys) -> list[Action]:
@@ -117,12 +132,9 @@ def index_key_actions(keys_: IndexKeys) -> list[Action]:
     actions: list[Action] = [
         ConversationItem.state_pk.set(keys_.state_pk),
         ConversationItem.team_pk.set(keys_.team_pk),
-        ConversationItem.channel_pk.set(keys_.channel_pk),
     ]
     actions.append(ConversationItem.owner_pk.set(keys_.owner_pk) if keys_.owner_pk
                    else ConversationItem.owner_pk.remove())
-    actions.append(ConversationItem.handler_pk.set(keys_.handler_pk) if keys_.handler_pk
-                   else ConversationItem.handler_pk.remove())
     return actions
 
 

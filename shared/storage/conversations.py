@@ -37,6 +37,7 @@ from .conversation_items import (
     index_key_actions,
     list_keys,
     place_message,
+    read_conversations,
     to_conversation,
     to_message,
 )
@@ -100,7 +101,7 @@ class ConversationStore:
             last_evaluated_key=decode_cursor(cursor),
         )
         try:
-            items = [to_conversation(item) for item in results]
+            items = read_conversations(index, results)
         except QueryError as error:
             raise InvalidInput("cursor does not belong to this list", field="cursor") from error
         return Page[Conversation](items=items, next_cursor=encode_cursor(results.last_evaluated_key))
@@ -245,7 +246,7 @@ class ConversationStore:
 
     def _new_conversation_item(self, event: InboundMessage, conversation_id: str, team_id: str) -> ConversationItem:
         state = ConversationState.NEW
-        index_keys = list_keys(state, team_id, None, channel=event.channel, last_owner_id=None)
+        index_keys = list_keys(state, team_id, None)
         return ConversationItem(
             keys.conversation_pk(conversation_id), keys.CONVERSATION_SK,
             conversation_id=conversation_id, channel=event.channel.value, account_id=event.account_id,
@@ -255,7 +256,6 @@ class ConversationStore:
             waiting_since=event.sent_at, created_sk=keys.time_sk(event.sent_at, conversation_id),
             activity_sk=keys.time_sk(event.sent_at, conversation_id),
             state_pk=index_keys.state_pk, team_pk=index_keys.team_pk, owner_pk=index_keys.owner_pk,
-            channel_pk=index_keys.channel_pk,
         )
 
     def _touch_conversation(self, conversation_id: str, event: InboundMessage) -> Conversation | None:
@@ -295,7 +295,7 @@ class ConversationStore:
         state = ConversationState.ASSIGNED
         conversation_item = ConversationItem(keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
         current = self.get_conversation(conversation_id)
-        index_keys = list_keys(state, current.team_id, agent_id, channel=current.channel, last_owner_id=agent_id)
+        index_keys = list_keys(state, current.team_id, agent_id)
         marker = RoundRobinItem(keys.team_pk(team_id), keys.ROUND_ROBIN_SK, last_user_id=agent_id)
 
         def write(transaction: TransactWrite) -> None:

@@ -99,30 +99,6 @@ class CollectionIndex(GlobalSecondaryIndex["TableItem"]):
     collection_sk = UnicodeAttribute(range_key=True)
 
 
-class ChannelCreatedIndex(GlobalSecondaryIndex["ConversationItem"]):
-    Meta = _index_meta("channel-created")
-    channel_pk = UnicodeAttribute(hash_key=True)
-    created_sk = UnicodeAttribute(range_key=True)
-
-
-class ChannelActivityIndex(GlobalSecondaryIndex["ConversationItem"]):
-    Meta = _index_meta("channel-activity")
-    channel_pk = UnicodeAttribute(hash_key=True)
-    activity_sk = UnicodeAttribute(range_key=True)
-
-
-class HandlerCreatedIndex(GlobalSecondaryIndex["ConversationItem"]):
-    Meta = _index_meta("handler-created")
-    handler_pk = UnicodeAttribute(hash_key=True)
-    created_sk = UnicodeAttribute(range_key=True)
-
-
-class HandlerActivityIndex(GlobalSecondaryIndex["ConversationItem"]):
-    Meta = _index_meta("handler-activity")
-    handler_pk = UnicodeAttribute(hash_key=True)
-    activity_sk = UnicodeAttribute(range_key=True)
-
-
 class LookupCreatedIndex(GlobalSecondaryIndex["ConversationLinkItem"]):
     Meta = _index_meta("lookup-created")
     lookup_pk = UnicodeAttribute(hash_key=True)
@@ -207,15 +183,9 @@ class ConversationItem(TableItem, discriminator="conversation"):
     owner_activity = OwnerActivityIndex()
     team_created = TeamCreatedIndex()
     team_activity = TeamActivityIndex()
-    # --- inbox filters ---
-    # The agent who had the conversation before it was handed back or archived (reopen target).
+    # The agent who had the conversation before it was handed back or archived (reopen target;
+    # the agent filter of the All tab).
     last_owner_id = UnicodeAttribute(null=True)
-    channel_pk = UnicodeAttribute(null=True)
-    handler_pk = UnicodeAttribute(null=True)
-    channel_created = ChannelCreatedIndex()
-    channel_activity = ChannelActivityIndex()
-    handler_created = HandlerCreatedIndex()
-    handler_activity = HandlerActivityIndex()
 
 
 class MessageItem(TableItem, discriminator="message"):

@@ -95,15 +95,6 @@ def team_member_sk(user_id: str) -> str:
 # --- inbox filters and lookup links ---------------------------------------------------------
 
 
-def channel_list_pk(team_id: str, channel: str) -> str:
-    return f"T#{team_id}#C#{channel}"
-
-
-def handler_list_pk(team_id: str, agent_id: str) -> str:
-    """Conversations an agent has or last had (archived ones included)."""
-    return f"T#{team_id}#H#{agent_id}"
-
-
 def customer_lookup_pk(team_id: str, term: str) -> str:
     """Customer ids and names share one namespace, so one exact search term is one Query."""
     return f"T#{team_id}#WHO#{term.casefold()}"

@@ -57,8 +57,7 @@ class ConversationStateStore:
                 now: datetime, tally: Tally | None) -> Conversation:
         """The change itself, counted with ``tally``; the conversation as read, with it applied."""
         last_owner_id = owner_id or current.last_owner_id
-        index_keys = list_keys(state, current.team_id, owner_id, channel=current.channel,
-                                 last_owner_id=last_owner_id)
+        index_keys = list_keys(state, current.team_id, owner_id)
         actions: list[Action] = [
             ConversationItem.state.set(state.value),
             ConversationItem.owner_id.set(owner_id) if owner_id else ConversationItem.owner_id.remove(),
@@ -107,7 +106,7 @@ class ConversationStateStore:
         customer's archived conversation on this account, whose place it takes. ``count``
         tells the statistics counters to move with it."""
         state = ConversationState.ASSIGNED
-        index_keys = list_keys(state, team_id, owner_id, channel=channel, last_owner_id=owner_id)
+        index_keys = list_keys(state, team_id, owner_id)
         time_key = keys.time_sk(now, conversation_id)
         item = ConversationItem(
             keys.conversation_pk(conversation_id), keys.CONVERSATION_SK,
@@ -116,7 +115,6 @@ class ConversationStateStore:
             owner_id=owner_id, last_owner_id=owner_id, created_at=now, last_message_at=now,
             last_customer_message_at=None, preview="", version=0, created_sk=time_key, activity_sk=time_key,
             state_pk=index_keys.state_pk, team_pk=index_keys.team_pk, owner_pk=index_keys.owner_pk,
-            channel_pk=index_keys.channel_pk, handler_pk=index_keys.handler_pk,
         )
         pointer = OpenConversationItem(keys.open_conversation_pk(account_id, customer_id), "OPEN",
                                        conversation_id=conversation_id)

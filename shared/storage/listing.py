@@ -24,7 +24,7 @@ from pynamodb.indexes import Index
 from pynamodb.pagination import ResultIterator
 
 from . import keys
-from .conversation_items import to_conversation
+from .conversation_items import conversations_by_keys, read_conversations, to_conversation
 from .items import ConversationItem, ConversationLinkItem
 from .paging import decode_cursor, encode_cursor
 
@@ -33,8 +33,7 @@ READ_BUDGET_FACTOR = 5
 MAX_ROUNDS = 5
 # A list sorted by waiting time is read whole up to this many conversations (as the tab counts are).
 WAITING_READ_LIMIT = COUNT_LIMIT + 1
-IndexName = Literal["lookup", "owner", "handler", "channel", "state", "team"]
-_SMALL_STATES = (ConversationState.NEW, ConversationState.ASSIGNED)
+IndexName = Literal["lookup", "owner", "state", "team"]
 
 
 @dataclass(frozen=True)
@@ -52,25 +51,20 @@ def _one(values: tuple[_T, ...]) -> _T | None:
 
 def plan(criteria: Criteria) -> ListPlan:
     """The most selective single-valued key the criteria offer: an exact customer or a tag
-    (lookup links), then one agent's conversations, then the small New/Assigned lists, then a
-    channel, then the state, and the whole team last. A filter with several values (channels
-    WhatsApp and SMS, two tags) is not a key: it is checked on each conversation read, within the
-    page's read budget, like the other criteria."""
+    (lookup links), then one agent's conversations, then the small New/Assigned lists, then the
+    state, and the whole team last. A channel or an agent of the All tab (the conversations an
+    agent has or last had) has no index of its own, and a filter with several values (channels
+    WhatsApp and SMS, two tags) is not a key: each is checked on each conversation read, within
+    the page's read budget, like the other criteria."""
     team = criteria.team_id
-    tag, owner, handler = _one(criteria.tags), _one(criteria.owner_ids), _one(criteria.handler_ids)
-    state, channel = _one(criteria.states), _one(criteria.channels)
+    tag, owner = _one(criteria.tags), _one(criteria.owner_ids)
+    state = _one(criteria.states)
     if criteria.customer is not None:
         return ListPlan("lookup", keys.customer_lookup_pk(team, criteria.customer))
     if tag is not None:
         return ListPlan("lookup", keys.tag_lookup_pk(team, tag))
     if owner is not None:
         return ListPlan("owner", keys.owner_list_pk(team, owner))
-    if handler is not None:
-        return ListPlan("handler", keys.handler_list_pk(team, handler))
-    if state in _SMALL_STATES:
-        return ListPlan("state", keys.state_list_pk(team, state.value))
-    if channel is not None:
-        return ListPlan("channel", keys.channel_list_pk(team, channel.value))
     if state is not None:
         return ListPlan("state", keys.state_list_pk(team, state.value))
     return ListPlan("team", keys.team_list_pk(team))
@@ -80,8 +74,6 @@ def _conversation_index(name: IndexName, sort: SortField) -> Index[ConversationI
     created = sort == "created"
     indexes: dict[str, tuple[Index[ConversationItem], Index[ConversationItem]]] = {
         "owner": (ConversationItem.owner_created, ConversationItem.owner_activity),
-        "handler": (ConversationItem.handler_created, ConversationItem.handler_activity),
-        "channel": (ConversationItem.channel_created, ConversationItem.channel_activity),
         "state": (ConversationItem.state_created, ConversationItem.state_activity),
         "team": (ConversationItem.team_created, ConversationItem.team_activity),
     }
@@ -140,10 +132,10 @@ class ConversationLists:
                                                 scan_index_forward=ascending, limit=limit,
                                                 last_evaluated_key=last_key)
                 return link_results, _hydrate([link.conversation_id for link in link_results])
-            results = _conversation_index(chosen.index, sort).query(
-                chosen.partition, range_key_condition=condition, scan_index_forward=ascending, limit=limit,
-                last_evaluated_key=last_key)
-            return results, [to_conversation(item) for item in results]
+            index = _conversation_index(chosen.index, sort)
+            results = index.query(chosen.partition, range_key_condition=condition, scan_index_forward=ascending,
+                                  limit=limit, last_evaluated_key=last_key)
+            return results, read_conversations(index, results)
         except QueryError as error:
             raise InvalidInput("cursor does not belong to this list", field="cursor") from error
 
@@ -201,13 +193,7 @@ def _offset(cursor: str | None) -> int:
 
 def _hydrate(conversation_ids: list[str]) -> list[Conversation]:
     """The conversations behind a page of lookup links, in the links' order (one BatchGet)."""
-    if not conversation_ids:
-        return []
-    wanted = list(dict.fromkeys(conversation_ids))
-    found = {item.conversation_id: to_conversation(item) for item in ConversationItem.batch_get(
-        [(keys.conversation_pk(cid), keys.CONVERSATION_SK) for cid in wanted])}
-    return [found[cid] for cid in wanted if cid in found]
-
+    return conversations_by_keys([(keys.conversation_pk(cid), keys.CONVERSATION_SK) for cid in conversation_ids])
 
 
 def team_workload(team_id: str) -> TeamWorkload:

@@ -116,13 +116,14 @@ def test_tabs_become_criteria_and_contradictions_are_refused():
     ("all", Filters(customer="0031612345678", tags=("x",)), "lookup", "T#t#WHO#+31612345678"),
     ("all", Filters(tags=("Billing",), channels=(Channel.SMS,)), "lookup", "T#t#TAG#billing"),
     ("mine", Filters(channels=(Channel.SMS,)), "owner", "T#t#A#u1"),
-    ("all", Filters(agent_ids=("u2",), channels=(Channel.SMS,)), "handler", "T#t#H#u2"),
+    # A channel and the All tab's agent have no index: the team's (or the state's) list, checked per conversation
+    ("all", Filters(agent_ids=("u2",), channels=(Channel.SMS,)), "team", "T#t"),
     ("new", Filters(channels=(Channel.SMS,)), "state", "T#t#S#new"),
-    ("all", Filters(channels=(Channel.SMS,), states=(ConversationState.ARCHIVED,)), "channel", "T#t#C#sms"),
+    ("all", Filters(channels=(Channel.SMS,), states=(ConversationState.ARCHIVED,)), "state", "T#t#S#archived"),
     ("all", Filters(states=(ConversationState.ARCHIVED,)), "state", "T#t#S#archived"),
     ("all", Filters(), "team", "T#t"),
     # Several values of a filter are not a key: the next single-valued one is, else the team
-    ("all", Filters(tags=("a", "b"), channels=(Channel.SMS,)), "channel", "T#t#C#sms"),
+    ("all", Filters(tags=("a", "b"), channels=(Channel.SMS,)), "team", "T#t"),
     ("assigned", Filters(agent_ids=("u2", "u3")), "state", "T#t#S#assigned"),
     ("all", Filters(channels=(Channel.SMS, Channel.WHATSAPP), states=(ConversationState.NEW,)), "state",
      "T#t#S#new"),
