@@ -177,7 +177,8 @@ class ContactStack(Stack):
 
         api = roles[constants.API_HANDLER]
         # Assignment: a heartbeat or freed capacity asks for the team's waiting conversations to be offered again.
-        self._grant_send(api, resources.INBOUND_QUEUE, resources.OUTBOUND_QUEUE, resources.ASSIGNMENT_QUEUE,
+        # Replies go to the send queue, whose worker checks the window before sending.
+        self._grant_send(api, resources.INBOUND_QUEUE, resources.SEND_QUEUE, resources.ASSIGNMENT_QUEUE,
                          resources.RESCHEDULE_QUEUE)
         self.workflows.machine(resources.AUTO_DELETE_MACHINE).grant_start_execution(api)
         self.credentials.grant_read(api)
@@ -207,7 +208,7 @@ class ContactStack(Stack):
         self.credentials.grant_read(media)
         self._grant_media(media, "s3:GetObject", "s3:PutObject")
         self.workflows.machine(resources.DELAYED_RETRY_MACHINE).grant_start_execution(media)
-        self._grant_send(roles["send_out_of_office"], resources.OUTBOUND_QUEUE)
+        self._grant_send(roles["send_out_of_office"], resources.SEND_QUEUE)
         # A long waiting list is offered in parts: the worker hands the rest to a fresh message.
         self._grant_send(roles["assign_conversation"], resources.ASSIGNMENT_QUEUE)
         self._grant_send(roles["check_window"], resources.SEND_QUEUE)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.core.resources import OUTBOUND_QUEUE
+from chalicelib.core.resources import SEND_QUEUE
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, WindowClosed
 from pydantic import Field
 
@@ -46,8 +46,9 @@ from .placeholders import refuse_unresolved
 from .ports.conversations import ConversationRepository, ConversationTransitions
 from .ports.customers import ConsentLedger, CustomerDirectory
 from .ports.directory import ChannelAccounts
-from .ports.integrations import MediaObjects, Publisher, QueueMessage
+from .ports.integrations import MediaObjects, Publisher
 from .ports.work import TemplateStore
+from .queue_messages import send_queue_message
 from .routing import PHONE_CHANNELS
 from .statistics import StatsRecorder
 from .templates import fill
@@ -268,8 +269,7 @@ class Composer:
             # Written only while the conversation is still assigned to the sender, as checked.
             owner_id=principal.id)
         request = OutboundRequest(conversation_id=conversation.id, message_id=message.id)
-        self._publisher.send(OUTBOUND_QUEUE, [QueueMessage(
-            body=request.model_dump_json(), group_id=conversation.id, deduplication_id=message.id)])
+        self._publisher.send(SEND_QUEUE, [send_queue_message(request)])
         if self._events is not None:
             self._events.publish(message_created(conversation, message))
         return message

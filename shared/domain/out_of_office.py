@@ -21,7 +21,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from chalicelib.core.resources import OUTBOUND_QUEUE
+from chalicelib.core.resources import SEND_QUEUE
 
 from .admin_models import OutOfOfficeMessage
 from .inbox import conversation_media_refusal
@@ -30,8 +30,9 @@ from .office_hours import current_closed_period
 from .outbound import routed
 from .ports.conversations import ConversationRepository
 from .ports.directory import ChannelAccounts, TeamDirectory
-from .ports.integrations import Publisher, QueueMessage
+from .ports.integrations import Publisher
 from .ports.work import AutoReplyMarkers
+from .queue_messages import send_queue_message
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +76,9 @@ class OutOfOffice:
         # First time, or a redelivery of the very record that stored the replies (it may have
         # failed before publishing): publish; the FIFO deduplication and the window check's
         # "still queued" test keep a second publish from sending twice.
-        self._publisher.send(OUTBOUND_QUEUE, [QueueMessage(
-            body=OutboundRequest(conversation_id=conversation_id, message_id=reply_id).model_dump_json(),
-            group_id=conversation_id, deduplication_id=reply_id) for reply_id in reply.message_ids])
+        self._publisher.send(SEND_QUEUE, [send_queue_message(OutboundRequest(conversation_id=conversation_id,
+                                                                             message_id=reply_id))
+                                          for reply_id in reply.message_ids])
         return True
 
     def _deliverable(self, conversation: Conversation,

@@ -1,4 +1,9 @@
-"""Outbound: the window check before a send, the send itself, and retries with backoff.
+"""Outbound: the send (after the window check), and retries with backoff.
+
+A reply or an out-of-office message is queued on the send queue (FIFO per conversation) and the
+send worker checks the channel's window before the first attempt: one worker invocation per reply
+(the window check was a worker and a queue of its own before; ``check_window`` still forwards what
+an earlier version queued there).
 
 A transient provider failure (5xx, 429, timeout) is retried by the delayed-retry state
 machine: the worker computes the wait, the machine waits and puts the request back on the
@@ -43,7 +48,8 @@ from .ports.conversations import ConversationRepository
 from .ports.customers import ConsentLedger
 from .ports.directory import ChannelAccounts
 from .ports.inbound import HeldStatuses
-from .ports.integrations import Credentials, Publisher, QueueMessage, StateMachines
+from .ports.integrations import Credentials, Publisher, StateMachines
+from .queue_messages import send_queue_message
 from .window import window_state
 
 
@@ -102,21 +108,26 @@ class OutboundDispatcher:
             self._events.publish(status_changed(request.conversation_id, request.message_id, status, at, error))
 
     def check_window(self, request: OutboundRequest) -> bool:
-        """Forward the request to the send queue if the channel's window still allows it."""
+        """Forward a request of the outbound queue to the send queue if the channel's window still
+        allows it. Replies now go to the send queue directly (``send`` checks the window); this
+        serves requests queued here by an earlier version until the queue is empty."""
         message = self._repository.get_message(request.conversation_id, request.message_id)
         conversation = routed(self._repository.get_conversation(request.conversation_id), message)
-        if message.status is not DeliveryStatus.QUEUED:
+        if message.status is not DeliveryStatus.QUEUED or self._closed_window(request, conversation, message):
             return False
-        window = window_state(conversation, self._clock())
-        # A template is what a closed window allows: only free text and media wait on the window.
-        if not window.open and message.template is None:
-            error = DeliveryError(code="window_closed", message="the customer-service window closed before the "
-                                  "reply left", permanent=True)
-            now = self._clock()
-            self._repository.record_failure(conversation.id, message.id, error, now)
-            self._publish_status(request, DeliveryStatus.FAILED, now, error)
+        self._publisher.send(SEND_QUEUE, [send_queue_message(request)])
+        return True
+
+    def _closed_window(self, request: OutboundRequest, conversation: Conversation, message: Message) -> bool:
+        """True (and the message failed) when the channel's window closed before the message left.
+        A template is what a closed window allows: only free text and media wait on the window."""
+        if window_state(conversation, self._clock()).open or message.template is not None:
             return False
-        self._publisher.send(SEND_QUEUE, [_send_message(request)])
+        error = DeliveryError(code="window_closed", message="the customer-service window closed before the "
+                              "reply left", permanent=True)
+        now = self._clock()
+        self._repository.record_failure(conversation.id, message.id, error, now)
+        self._publish_status(request, DeliveryStatus.FAILED, now, error)
         return True
 
     def send(self, request: OutboundRequest) -> DeliveryStatus:
@@ -124,6 +135,10 @@ class OutboundDispatcher:
         conversation = routed(self._repository.get_conversation(request.conversation_id), message)
         if message.status is not DeliveryStatus.QUEUED:
             return message.status  # already sent or failed: a duplicate delivery of the request
+        # The window is checked when the queue gets to a reply, before its first attempt (a retry
+        # goes on with what the provider accepted to try).
+        if request.attempt == 0 and self._closed_window(request, conversation, message):
+            return DeliveryStatus.FAILED
         account = self._accounts.cached(conversation.account_id)
         adapter = self._adapter_for(conversation.channel)
         now = self._clock()
@@ -161,7 +176,7 @@ class OutboundDispatcher:
                 now: datetime) -> DeliveryStatus:
         if not failure.permanent and now - first_queued_at < self._policy.horizon:
             retry = request.model_copy(update={"attempt": request.attempt + 1})
-            message = _send_message(retry)
+            message = send_queue_message(retry)
             self._retries.start(self._retry_machine_arn, {
                 "wait_seconds": self._policy.wait_seconds(request.attempt),
                 "queue_url": self._send_queue_url,
@@ -188,8 +203,3 @@ def routed(conversation: Conversation, message: Message) -> Conversation:
 
 def _no_media(attachment: Attachment) -> str:
     raise SendFailed("media_unavailable", f"no media store to sign {attachment.key}", permanent=True)
-
-
-def _send_message(request: OutboundRequest) -> QueueMessage:
-    return QueueMessage(body=request.model_dump_json(), group_id=request.conversation_id,
-                        deduplication_id=f"{request.message_id}-{request.attempt}")

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
-from .models import Frozen
+from .models import Frozen, OutboundRequest
+from .ports.integrations import QueueMessage
 
 
 class AssignmentRequest(Frozen):
@@ -60,3 +61,9 @@ class RescheduleRequest(Frozen):
 
 def body_of(message: Frozen) -> str:
     return message.model_dump_json(exclude_none=True)
+
+
+def send_queue_message(request: OutboundRequest) -> QueueMessage:
+    """A send request as the send queue takes it: in the conversation's order, each attempt once."""
+    return QueueMessage(body=request.model_dump_json(), group_id=request.conversation_id,
+                        deduplication_id=f"{request.message_id}-{request.attempt}")

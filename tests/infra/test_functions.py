@@ -20,12 +20,12 @@ WEBSOCKET_HANDLERS = {"push_connect": "websocket_connect", "push_message": "webs
 INTAKE = constants.WEBHOOK_INTAKE
 SENDS_TO = {
     INTAKE: {resources.INBOUND_QUEUE},
-    API: {resources.INBOUND_QUEUE, resources.OUTBOUND_QUEUE, resources.EVENTS_QUEUE, resources.ASSIGNMENT_QUEUE,
+    API: {resources.INBOUND_QUEUE, resources.SEND_QUEUE, resources.EVENTS_QUEUE, resources.ASSIGNMENT_QUEUE,
           resources.RESCHEDULE_QUEUE, resources.NOTICES_QUEUE},
     "route_inbound": {resources.ASSIGNMENT_QUEUE, resources.OUT_OF_OFFICE_QUEUE, resources.EVENTS_QUEUE,
                       resources.MEDIA_QUEUE, resources.NOTICES_QUEUE},
     "assign_conversation": {resources.EVENTS_QUEUE, resources.ASSIGNMENT_QUEUE, resources.NOTICES_QUEUE},
-    "send_out_of_office": {resources.OUTBOUND_QUEUE},
+    "send_out_of_office": {resources.SEND_QUEUE},
     "check_window": {resources.SEND_QUEUE, resources.EVENTS_QUEUE, resources.NOTICES_QUEUE},
     "send_outbound": {resources.EVENTS_QUEUE, resources.NOTICES_QUEUE},
     "purge_conversation": set(),

@@ -4,7 +4,7 @@ answers are held to DynamoDB's by tests/contract."""
 
 from __future__ import annotations
 
-from chalicelib.core.resources import OUTBOUND_QUEUE
+from chalicelib.core.resources import SEND_QUEUE
 from chalicelib.domain.admin_models import DEFAULT_TEAM_ID, OutOfOfficeMessage
 from chalicelib.domain.models import Channel, ChannelAccount, Direction, OutboundRequest
 from chalicelib.domain.office_hours import OfficeHours, TimeSpan, Weekday
@@ -28,7 +28,7 @@ def closed_world() -> InboxWorld:
 
 
 def queued_replies(world: InboxWorld) -> list[str]:
-    return [OutboundRequest.model_validate_json(body).message_id for body in world.publisher.bodies(OUTBOUND_QUEUE)]
+    return [OutboundRequest.model_validate_json(body).message_id for body in world.publisher.bodies(SEND_QUEUE)]
 
 
 def test_the_first_message_of_a_closed_period_gets_the_replies_and_the_next_does_not() -> None:
