@@ -20,6 +20,9 @@ As AWS bills it:
   plus an in-region latency per AWS call (prices.AWS_CALL_SECONDS).
 * CloudWatch Logs: the bytes the handlers write to stdout (Powertools' JSON lines), plus
   Lambda's own START/END/REPORT lines per invocation.
+* Push: every change notifies the agents' open tabs (a notices queue and its worker, drained with
+  the others); each notice is one WebSocket message per connected agent of the team, which the
+  monthly bill prices by team size.
 * X-Ray: the default sampling rule (5 % of requests past one a second); Step Functions: the
   state transitions of the executions started.
 """
@@ -48,7 +51,8 @@ HTTP_TIMEOUT = 10
 
 
 EMPTY_RECEIVE = "ReceiveMessage (empty)"
-POLL_PHASE = "agent's inbox poll (one list page)"
+NOTICES = resources.NOTICES_QUEUE.key
+POLL_PHASE = "agent's list read (one page of Assigned to me)"
 # Lambda's own lines per invocation (START, END, REPORT), bytes.
 PLATFORM_LOG_BYTES = 260
 XRAY_SAMPLED = 0.05
@@ -165,6 +169,7 @@ class Phase:
     cpu_seconds: float = 0.0
     log_bytes: int = 0
     write_detail: Counter[str] = field(default_factory=Counter)
+    notices: int = 0
 
     @property
     def invocations(self) -> int:
@@ -206,10 +211,16 @@ class Probe:
         assert runtime.info is not None
         self.info = runtime.info
         self.api_calls = 0
+        # Notices the push worker took (each one WebSocket message per connected agent of the team).
+        self.notices = 0
 
     def drain(self, *keys: str) -> None:
+        """Run the workers of these queues, and the push worker (every change notifies the agents'
+        tabs), until all of them are empty."""
         for _ in range(200):
-            if sum(self.runtime.poller(key).poll_once() for key in keys) == 0:
+            taken = {key: self.runtime.poller(key).poll_once() for key in (*keys, NOTICES)}
+            self.notices += taken[NOTICES]
+            if sum(taken.values()) == 0:
                 return
         raise RuntimeError("queues did not drain")
 
@@ -222,13 +233,13 @@ class Probe:
     def measure(self, name: str, count: int, work: Any) -> Phase:
         requests_before, reads_before, writes_before, detail_before = METER.snapshot()
         invocations_before, api_before = self.invocations(), self.api_calls
-        cpu_before, logged_before = self.cpu_seconds(), LOG.bytes
+        cpu_before, logged_before, notices_before = self.cpu_seconds(), LOG.bytes, self.notices
         work()
         requests_after, reads_after, writes_after, detail_after = METER.snapshot()
         return Phase(name, count, requests_after - requests_before, reads_after - reads_before,
                      writes_after - writes_before, self.invocations() - invocations_before,
                      self.api_calls - api_before, self.cpu_seconds() - cpu_before, LOG.bytes - logged_before,
-                     detail_after - detail_before)
+                     detail_after - detail_before, self.notices - notices_before)
 
 
 def run(count: int) -> tuple[list[Phase], float]:  # noqa: C901 - one scenario told in order
@@ -353,15 +364,15 @@ def write_report(phases: list[Phase]) -> str:
 
 def report(phases: list[Phase]) -> str:
     lines = ["| per unit | AWS requests | DynamoDB RCU | DynamoDB WCU | Lambda + API GW calls | Lambda ms "
-             "| log bytes | $ per million |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| log bytes | push notices | $ per million |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for phase in phases:
         n = phase.count
         lines.append(
             f"| {phase.name} | {phase.billed_requests / n:.1f} | {phase.read_units / n:.2f} "
             f"| {phase.write_units / n:.2f} | {phase.invocations / n:.1f} | {phase.lambda_seconds() / n * 1000:.0f} "
             f"| {(phase.log_bytes + phase.invocations * PLATFORM_LOG_BYTES) / n:,.0f} "
-            f"| {phase.dollars({'fifo'}) / n * 1_000_000:,.2f} |")
+            f"| {phase.notices / n:.1f} | {phase.dollars({'fifo'}) / n * 1_000_000:,.2f} |")
     lines.append("")
     for phase in phases:
         detail = ", ".join(f"{key} {calls / phase.count:.2f}" for key, calls in sorted(phase.requests.items()))
@@ -385,9 +396,10 @@ def main() -> None:
     print("\nPrices: benchmarks/prices.py (us-east-1 list prices; SQS priced at the FIFO rate; Lambda at "
           f"{prices.LAMBDA_MEMORY_GB * 1024:.0f} MB, duration = measured handler CPU / vCPU share + "
           f"{prices.AWS_CALL_SECONDS * 1000:.0f} ms per AWS call).")
-    per_unit = dict(zip((bill.OPENING, bill.PICK_UP, bill.FOLLOW_UP, bill.REPLY, bill.POLL),
-                        (phase.dollars({"fifo"}) / phase.count for phase in phases), strict=True))
-    bills = [bill.monthly(messages, agents, per_unit, stored_per_message)
+    kinds = (bill.OPENING, bill.PICK_UP, bill.FOLLOW_UP, bill.REPLY, bill.POLL)
+    per_unit = dict(zip(kinds, (phase.dollars({"fifo"}) / phase.count for phase in phases), strict=True))
+    notices = dict(zip(kinds, (phase.notices / phase.count for phase in phases), strict=True))
+    bills = [bill.monthly(messages, agents, per_unit, stored_per_message, notices)
              for messages in (10_000, 1_000_000, 10_000_000) for agents in (3, 100, 1_000)]
     print(f"\nMonthly bill ($; stored {stored_per_message:,.0f} bytes per inbound message, indexes included; "
           "benchmarks/bill.py states the traffic mix and the fixed lines):\n")
