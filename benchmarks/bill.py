@@ -4,11 +4,14 @@ and the fixed lines AWS charges whatever the traffic.
 Traffic per inbound message (a stated mix, not a measurement): a conversation opens with one of
 every three inbound messages (one opening, two follow-ups), is picked up once, and gets two
 replies with their status callbacks. Agents keep the inbox open 8 hours a day, 21 days a month,
-over a WebSocket (docs/push.md): an idle tab costs its connection minutes, a heartbeat a minute,
-a reconnect every two hours and the availability heartbeat's REST call twice a minute (priced as
-the probe's measured list read), and every change the team's messages make reaches every agent
-of the team as one WebSocket message per notice (messages arrive while the team works, so every
-agent's tab is counted as open; notices carry what the lists show, so no read follows).
+over a WebSocket (docs/push.md): an idle tab costs its connection minutes, a heartbeat a minute
+(a WebSocket message and an invocation with a presence read and write; presence rides the socket,
+so no API call) and a reconnect every two hours with its catch-up reads. Every change the team's
+messages make reaches every agent of the team as one WebSocket message per notice (messages
+arrive while the team works, so every agent's tab is counted as open), and a notice makes the tabs
+it touches read their list: an arrival in New every agent's (each watches New), any other change
+one tab's (the owner's). Reads are priced as the probe's measured list read (API Gateway, Lambda,
+read units), the tab's read gate (one round a second) is not reached at these rates.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from benchmarks import prices
 OPENING, FOLLOW_UP, PICK_UP, REPLY, POLL = "opening", "follow-up", "pick-up", "reply", "poll"
 PER_INBOUND_MESSAGE: Mapping[str, float] = {OPENING: 1 / 3, FOLLOW_UP: 2 / 3, PICK_UP: 1 / 3, REPLY: 2 / 3}
 AGENT_HOURS_PER_MONTH = 8 * 21
-AVAILABILITY_CALLS_PER_MINUTE = 2
 RETENTION_MONTHS = 12
 # Fixed resources (assumptions stated here, counted from infra/ where it defines them).
 SECRETS = 1 + 5  # the app's own, and one per channel account of a typical service
@@ -45,15 +47,14 @@ class Bill:
 
 def idle_tab_month(rest_call_dollars: float) -> float:
     """One agent's open tab for a month with push, idle: the socket's minutes, its heartbeats (a
-    WebSocket message and an invocation with a few reads and a write each minute), a reconnect
-    every two hours (API Gateway's limit) with its catch-up reads, and the availability heartbeat."""
+    WebSocket message and an invocation with a few reads and a write each minute), and a reconnect
+    every two hours (API Gateway's limit) with its catch-up reads."""
     minutes = AGENT_HOURS_PER_MONTH * 60
     heartbeat = (prices.API_GATEWAY_WEBSOCKET_MESSAGE + prices.LAMBDA_REQUEST + 4 * prices.DYNAMODB_READ_REQUEST_UNIT
                  + 2 * prices.DYNAMODB_WRITE_REQUEST_UNIT
                  + rest_call_dollars - prices.API_GATEWAY_REST_REQUEST - prices.LAMBDA_REQUEST)
     reconnect = prices.API_GATEWAY_WEBSOCKET_MESSAGE + 7 * rest_call_dollars + 4 * prices.DYNAMODB_WRITE_REQUEST_UNIT
-    return (minutes * prices.API_GATEWAY_WEBSOCKET_CONNECTION_MINUTE + minutes * heartbeat + minutes / 120 * reconnect
-            + minutes * AVAILABILITY_CALLS_PER_MINUTE * rest_call_dollars)
+    return minutes * prices.API_GATEWAY_WEBSOCKET_CONNECTION_MINUTE + minutes * heartbeat + minutes / 120 * reconnect
 
 
 def monthly(messages: int, agents: int, unit_dollars: Mapping[str, float], stored_bytes_per_message: float,
@@ -62,6 +63,8 @@ def monthly(messages: int, agents: int, unit_dollars: Mapping[str, float], store
     notices per unit of each kind."""
     traffic = sum(messages * share * unit_dollars[kind] for kind, share in PER_INBOUND_MESSAGE.items())
     notices_per_message = sum(share * notices[kind] for kind, share in PER_INBOUND_MESSAGE.items())
+    arrivals = PER_INBOUND_MESSAGE[OPENING]
+    reads_per_message = arrivals * agents + max(0.0, notices_per_message - arrivals)
     stored_gb = messages * RETENTION_MONTHS * stored_bytes_per_message / 1e9
     idle_polling = sum(IDLE_RECEIVES_PER_QUEUE_MONTH * (prices.SQS_FIFO_REQUEST if queue.fifo
                                                         else prices.SQS_STANDARD_REQUEST)
@@ -70,6 +73,7 @@ def monthly(messages: int, agents: int, unit_dollars: Mapping[str, float], store
         "messages (per-message table)": traffic,
         "agents' open tabs (idle)": agents * idle_tab_month(unit_dollars[POLL]),
         "push to the tabs": messages * notices_per_message * agents * prices.API_GATEWAY_WEBSOCKET_MESSAGE,
+        "list reads on notice": messages * reads_per_message * unit_dollars[POLL],
         "queues' idle polling": idle_polling,
         "Cognito users": agents * prices.COGNITO_MONTHLY_ACTIVE_USER,
         "secrets": SECRETS * prices.SECRETS_MANAGER_SECRET_MONTH,
