@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -19,7 +19,6 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from chalice.app import SQSEvent
 from chalicelib import wiring
@@ -44,7 +43,7 @@ from chalicelib.domain.queue_messages import (
     PurgeRequest,
     RescheduleRequest,
 )
-from pydantic import Json
+from pydantic import BaseModel, ConfigDict, Json
 
 require_at_cold_start()
 
@@ -54,6 +53,19 @@ blueprint = QueueBlueprint(__name__)
 
 # --- typed records: the SQS record with its body parsed by the queue's message model ---------
 # A body that does not parse fails its record alone (it returns to the queue, then its DLQ).
+
+
+class SqsRecordModel(BaseModel):
+    """The fields of an SQS record a worker reads (Powertools reports a failed record by its
+    ``messageId``; the FIFO processor reads the message group from the raw record). Our own rather
+    than Powertools' ``SqsRecordModel``: importing that one imports every event model of the
+    parser (some hundred pydantic models) on each worker's cold start. For the same reason
+    Powertools' batch utility is imported above before anything imports pydantic: it imports the
+    parser's models whenever pydantic is already loaded (tests/unit/test_cold_imports.py)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    messageId: str  # SQS's own field name; each queue's record adds its parsed body
 
 
 class InboundRecord(SqsRecordModel):
@@ -99,8 +111,10 @@ def _process(event: SQSEvent, record_model: type[_Record], record_handler: Recor
              fifo: bool) -> PartialItemFailureResponse:
     # On a FIFO queue a failed record also fails the rest of its message group in the batch (one
     # customer's messages stay in order); other customers' groups go on being processed.
-    processor = (SqsFifoPartialProcessor(model=record_model, skip_group_on_error=True) if fifo
-                 else BatchProcessor(event_type=EventType.SQS, model=record_model))
+    # Powertools types ``model`` as its own record model; any pydantic model with ``messageId`` serves.
+    model = cast(Any, record_model)
+    processor = (SqsFifoPartialProcessor(model=model, skip_group_on_error=True) if fifo
+                 else BatchProcessor(event_type=EventType.SQS, model=model))
 
     # Chalice hands a worker its event object, not Lambda's (event, context): the logger's Lambda
     # context (function name, request id, cold start) and the trace segment are set here, for every worker.

@@ -25,6 +25,8 @@ def test_the_routing_worker_loads_neither_the_routes_nor_the_jwt_stack() -> None
     # Then nothing only the API needs was imported, and no channel adapter either (routing reads normalised events)
     assert _loaded(modules, API_ONLY) == []
     assert "chalicelib.channels" not in modules
+    # nor every event model of Powertools' parser (the batch utility imports them when pydantic came first)
+    assert "aws_lambda_powertools.utilities.parser.models" not in modules
     assert "chalicelib.domain.routing" in modules  # the use case was built (the check can fail)
 
 
