@@ -22,6 +22,7 @@ from .admin_models import OutOfOfficeMessage, TeamSettings
 from .assignment import assignment_request
 from .models import Conversation, ConversationState, Message
 from .office_hours import current_closed_period
+from .outbound import routed
 from .ports.integrations import QueueMessage
 from .queue_messages import FollowUpRequest, body_of
 
@@ -33,10 +34,12 @@ class FollowUp:
 
 
 def follow_ups(conversation: Conversation, message: Message, *, opened: bool, reopened: Conversation | None,
-               team: TeamSettings | None, auto_replies: Callable[[], list[OutOfOfficeMessage]]) -> list[FollowUp]:
+               team: TeamSettings | None,
+               auto_replies: Callable[[str], list[OutOfOfficeMessage]]) -> list[FollowUp]:
     """What to queue for ``message``, stored in ``conversation`` (``opened``: by this message;
     ``reopened``: the archived conversation this message brought back, if any). ``auto_replies``
-    reads the account's out-of-office messages; it is called only while the team is closed."""
+    reads a channel account's out-of-office messages (the account the customer wrote to, whose
+    replies the worker sends); it is called only while the team is closed."""
     queued: list[FollowUp] = []
     auto_assign = team is not None and team.assignment.auto_assign
     if auto_assign and opened:
@@ -45,7 +48,7 @@ def follow_ups(conversation: Conversation, message: Message, *, opened: bool, re
         queued.append(FollowUp(ASSIGNMENT_QUEUE, assignment_request(reopened.id, reopened.last_owner_id)))
     # When the customer wrote, not when the queue got to it (the worker decides by the same instant).
     closed = current_closed_period(team.office_hours if team else None, message.sent_at)
-    if closed is not None and auto_replies():
+    if closed is not None and auto_replies(routed(conversation, message).account_id):
         request = FollowUpRequest(conversation_id=conversation.id, message_id=message.id)
         queued.append(FollowUp(OUT_OF_OFFICE_QUEUE, QueueMessage(body=body_of(request))))
     return queued

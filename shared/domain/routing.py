@@ -245,7 +245,7 @@ class Router:
             self._events.publish(*created, message_created(result.conversation, result.message))
         for follow_up in follow_ups(result.conversation, result.message, opened=result.created_conversation,
                                     reopened=reopened, team=self._teams.cached(result.conversation.team_id),
-                                    auto_replies=lambda: self._accounts.auto_replies(result.conversation.account_id)):
+                                    auto_replies=lambda account_id: self._accounts.auto_replies(account_id)):
             self._publisher.send(follow_up.queue, [follow_up.message])
         return result
 
