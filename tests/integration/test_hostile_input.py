@@ -171,7 +171,7 @@ def reply(ctx: Context) -> list[str]:
 
 
 def template_variable(ctx: Context) -> list[str]:
-    template = {"name": "hostile_hello", "language": "en", "body": HOSTILE + " {{1}}"}
+    template = {"name": "hostile_hello", "language": "en", "body": HOSTILE + " {{1}}", "labels": {"1": HOSTILE}}
     defined = json_of(call("POST", ctx.url(f"/admin/channel-accounts/{ctx.account.id}/templates"), ctx.admin,
                            template), 201)
     listed = json_of(call("GET", ctx.url(f"/channel-accounts/{ctx.account.id}/templates"), ctx.agent1), 200)["items"]
@@ -180,7 +180,7 @@ def template_variable(ctx: Context) -> list[str]:
     sent = json_of(call("POST", ctx.url(ctx.conversation_path + "/messages"), ctx.agent1, {
         "template": {"name": "hostile_hello", "language": "en", "variables": {"1": HOSTILE}}}), 202)
     return [defined["body"].removesuffix(" {{1}}"), stored["body"].removesuffix(" {{1}}"),
-            sent["template"]["variables"][0]]
+            defined["labels"]["1"], stored["labels"]["1"], sent["template"]["variables"][0]]
 
 
 def tags(ctx: Context) -> list[str]:
@@ -346,6 +346,7 @@ FREE_TEXT: dict[str, str] = {
     "MessageInput.attachments[].filename": "reply",
     "MessageInput.template.variables.*": "template_variable",
     "TemplateDefinitionInput.body": "template_variable",
+    "TemplateDefinitionInput.labels.*": "template_variable",
     "TagInput.tag": "tags",
     "TagsInput.tags[]": "tags",
     "ArchiveInput.tags[]": "archive_tags",
