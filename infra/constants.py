@@ -36,6 +36,9 @@ DEFAULT_LOG_LEVEL = "INFO"
 METRICS_NAMESPACE = "OpenContact"
 # The address Cognito sends invitations and password resets from, through SES (docs/deploy.md).
 CONTEXT_COGNITO_SENDER = "cognito_sender_email"
+# The web app's address the invitation mail links to (e.g. its custom domain; without it the mail
+# says the administrator gives the address: the stack's CloudFront address would be a dependency cycle).
+CONTEXT_WEB_URL = "web_url"
 # An address that gets every alarm by email (the topic is in the stack's outputs either way).
 CONTEXT_ALARM_EMAIL = "alarm_email"
 # How old the oldest record of a main queue may get before an alarm says the workers fall behind

@@ -38,7 +38,8 @@ __all__ = ["USER_GROUPS", "ContactStack"]
 class ContactStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, app_name: str, web_assets_dir: Path | None,
                  public_api_url: str | None = None, waf: bool = False, alarm_email: str | None = None,
-                 cognito_sender_email: str | None = None, email_accounts: Mapping[str, str] | None = None,
+                 cognito_sender_email: str | None = None, web_url: str | None = None,
+                 email_accounts: Mapping[str, str] | None = None,
                  log_level: str = constants.DEFAULT_LOG_LEVEL,
                  webhook_reserved_concurrency: int = constants.DEFAULT_WEBHOOK_RESERVED_CONCURRENCY,
                  **kwargs: Any) -> None:
@@ -52,7 +53,7 @@ class ContactStack(Stack):
         self.workflows = Workflows(self, "Workflows", app_name=app_name, definitions=resources.STATE_MACHINES,
                                    log_retention=constants.LOG_RETENTION)
         self.identity = Identity(self, "Identity", app_name=app_name, group_names=USER_GROUPS,
-                                 sender_email=cognito_sender_email)
+                                 sender_email=cognito_sender_email, web_url=web_url)
         self.credentials = ChannelCredentials(self, "ChannelCredentials", app_name=app_name)
         self.api = ChaliceApi(
             self, "Api",
@@ -309,6 +310,7 @@ def build(app: App, *, web_assets_dir: Path | None) -> ContactStack:
     waf = str(app.node.try_get_context(constants.CONTEXT_WAF) or "").lower() == "true"
     alarm_email = app.node.try_get_context(constants.CONTEXT_ALARM_EMAIL)
     cognito_sender_email = app.node.try_get_context(constants.CONTEXT_COGNITO_SENDER)
+    web_url = app.node.try_get_context(constants.CONTEXT_WEB_URL)
     log_level = str(app.node.try_get_context(constants.CONTEXT_LOG_LEVEL) or constants.DEFAULT_LOG_LEVEL)
     reserved = app.node.try_get_context(constants.CONTEXT_WEBHOOK_RESERVED_CONCURRENCY)
     email_accounts = app.node.try_get_context(constants.CONTEXT_EMAIL_ACCOUNTS)
@@ -324,6 +326,7 @@ def build(app: App, *, web_assets_dir: Path | None) -> ContactStack:
         waf=waf,
         alarm_email=str(alarm_email) if alarm_email else None,
         cognito_sender_email=str(cognito_sender_email) if cognito_sender_email else None,
+        web_url=str(web_url) if web_url else None,
         email_accounts={str(account): str(recipient) for account, recipient in (email_accounts or {}).items()},
         log_level=log_level,
         webhook_reserved_concurrency=(constants.DEFAULT_WEBHOOK_RESERVED_CONCURRENCY if reserved is None

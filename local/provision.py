@@ -115,7 +115,7 @@ def create_state_machines(endpoint_url: str, region: str, app_name: str) -> dict
 
 def create_user_pool(endpoint_url: str, region: str, app_name: str, web_url: str = "") -> tuple[str, str]:
     """The pool as infra/constructs/identity.py builds it: email sign-in, the password policy,
-    invitation and reset-code mail (``shared/user_pool.py``), optional TOTP MFA."""
+    invitation and reset-code mail and token lifetimes (``shared/core/user_pool.py``), optional TOTP MFA."""
     cognito = _client("cognito-idp", endpoint_url, region)
     pool_id: str = cognito.create_user_pool(
         PoolName=f"{app_name}-users", UsernameAttributes=["email"],
@@ -136,7 +136,8 @@ def create_user_pool(endpoint_url: str, region: str, app_name: str, web_url: str
         UserPoolId=pool_id, ClientName=f"{app_name}-web", GenerateSecret=False,
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         PreventUserExistenceErrors="ENABLED", EnableTokenRevocation=True,
-        IdTokenValidity=1, AccessTokenValidity=1, RefreshTokenValidity=30,
+        IdTokenValidity=user_pool.ID_TOKEN_HOURS, AccessTokenValidity=user_pool.ACCESS_TOKEN_HOURS,
+        RefreshTokenValidity=user_pool.REFRESH_TOKEN_DAYS,
         TokenValidityUnits={"IdToken": "hours", "AccessToken": "hours", "RefreshToken": "days"},
     )["UserPoolClient"]["ClientId"]
     return pool_id, client_id
@@ -149,10 +150,10 @@ def create_media_bucket(endpoint_url: str, region: str, app_name: str) -> str:
         s3.create_bucket(Bucket=name)
     else:
         s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
-    # As in infra/constructs/storage.py: the web app PUTs attachments to presigned URLs.
+    # As in infra/constructs/storage.py: the web app POSTs uploads as presigned forms, GETs media.
     s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": [{
-        "AllowedMethods": ["PUT", "GET"], "AllowedOrigins": ["*"], "AllowedHeaders": ["content-type"],
-        "MaxAgeSeconds": 3000}]})
+        "AllowedMethods": list(resources.MEDIA_CORS_METHODS), "AllowedOrigins": ["*"],
+        "AllowedHeaders": list(resources.MEDIA_CORS_HEADERS), "MaxAgeSeconds": resources.MEDIA_CORS_MAX_AGE_SECONDS}]})
     return name
 
 

@@ -38,6 +38,7 @@ from .persistence import StateKeeper
 from .pollers import LONG_POLL_SECONDS, Poller, consumers_of, stop_pollers
 from .provision import LocalResources, provision
 from .push import LocalWebSocketApi, websocket_handlers
+from .s3_post_policy import enforce_post_policies
 from .s3_preflight import answer_preflights_from_cors_rules
 from .shared_botocore_session import share_one_botocore_session
 from .simulator import ChannelSimulator, SimulatedAccount, StoredMail, moto_sent_mail, serve
@@ -313,6 +314,7 @@ class LocalRuntime:
         bound_moto_bookkeeping()
         install_cognito_behaviour(self.mailbox)
         answer_preflights_from_cors_rules()
+        enforce_post_policies()
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.config.moto_port, verbose=False)
         self.moto.start()
         requests.post(f"{self.moto_url}/moto-api/config", timeout=10,

@@ -53,6 +53,12 @@ def post_whatsapp(webhook_url: str, body: bytes, app_secret: str | None, **heade
     return requests.post(webhook_url, data=body, headers=all_headers, timeout=HTTP_TIMEOUT)
 
 
+def post_upload(ticket: dict[str, Any], data: bytes, filename: str = "file") -> requests.Response:
+    """An upload as the web app sends it: the ticket's signed form fields, then the file."""
+    assert ticket["method"] == "POST", ticket
+    return requests.post(ticket["url"], data=ticket["fields"], files={"file": (filename, data)}, timeout=HTTP_TIMEOUT)
+
+
 def wait_for(probe: Callable[[], T | None], *, timeout: float = 15.0, interval: float = 0.2,
              what: str = "condition") -> T:
     """Poll until ``probe`` returns something truthy; bounded in time."""

@@ -1151,14 +1151,16 @@ export interface UploadInput {
 }
 
 /**
- * PUT the file's bytes to ``url`` with ``headers`` before ``expires_in`` seconds pass, then
- * name ``key`` in the message's attachments.
+ * POST a multipart form to ``url`` with every one of ``fields`` and then the file (field
+ * ``file``, last) before ``expires_in`` seconds pass, then name ``key`` in the message's
+ * attachments. The signed policy takes exactly ``size`` bytes of the declared type at ``key``.
  */
 export interface UploadOut {
   expires_in: number;
-  headers: Record<string, string>;
+  fields: Record<string, string>;
   key: string;
-  method: string;
+  method: "POST";
+  size: number;
   url: string;
 }
 

@@ -196,11 +196,18 @@ function filenameOf(disposition: string | null, fallback: string): string {
   return name || fallback;
 }
 
-/** Puts the file to the presigned URL of an upload ticket (straight to the bucket, not the API). */
+/**
+ * Posts the file as the presigned form of an upload ticket (straight to the bucket, not the API):
+ * the signed fields first, the file last, as S3 wants them. The form's policy takes exactly the
+ * declared size and type, so S3 refuses anything else.
+ */
 export async function uploadFile(ticket: UploadTicket, file: Blob, signal?: AbortSignal): Promise<void> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(ticket.fields)) form.append(name, value);
+  form.append('file', file);
   let response: Response;
   try {
-    response = await fetch(ticket.url, { method: ticket.method || 'PUT', headers: ticket.headers, body: file, signal: signal ?? null });
+    response = await fetch(ticket.url, { method: ticket.method, body: form, signal: signal ?? null });
   } catch (error) {
     if (isAbort(error)) throw error;
     throw new ApiError(0, 'network_error', 'The file could not be uploaded. Check your connection.');

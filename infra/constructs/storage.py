@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
+from chalicelib.core import resources
 from chalicelib.core.resources import TableDefinition
 from constructs import Construct
 
@@ -50,8 +51,10 @@ class Storage(Construct):
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix="media/",
             removal_policy=RemovalPolicy.RETAIN,
-            # The web app PUTs agents' attachments straight to presigned URLs; the signature is the
-            # authorisation (short-lived, one key, one content type), so any origin may send it.
-            cors=[s3.CorsRule(allowed_methods=[s3.HttpMethods.PUT, s3.HttpMethods.GET], allowed_origins=["*"],
-                              allowed_headers=["content-type"], max_age=3000)],
+            # The web app POSTs agents' attachments straight to the bucket as presigned forms; the
+            # signature is the authorisation (short-lived, one key, one type, one size), so any
+            # origin may send it (resources.MEDIA_CORS_*, as the local runtime's bucket).
+            cors=[s3.CorsRule(allowed_methods=[s3.HttpMethods(method) for method in resources.MEDIA_CORS_METHODS],
+                              allowed_origins=["*"], allowed_headers=list(resources.MEDIA_CORS_HEADERS),
+                              max_age=resources.MEDIA_CORS_MAX_AGE_SECONDS)],
         )

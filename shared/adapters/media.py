@@ -1,9 +1,10 @@
 """The media bucket: inbound media copied from the providers, agents' uploads, and the
 short-lived signed URLs through which agents and providers reach them (the bucket is private).
 
-Uploads: an agent asks for a presigned PUT (``MediaStore.upload_url``) under the conversation's
-``ids.upload_prefix``; the reply names the key, and ``MediaStore.head`` reads back the size and
-type S3 stored before the reply is accepted. Inbound: the routing worker copies what a customer
+Uploads: an agent asks for a presigned POST (``MediaStore.upload_form``, Signature Version 4) under
+the conversation's ``ids.upload_prefix``, whose policy binds the key, the Content-Type and the
+declared size (``content-length-range``); the reply names the key, and ``MediaStore.head`` reads
+back the size and type S3 stored before the reply is accepted. Inbound: the routing worker copies what a customer
 sent from the provider (``InboundMedia``).
 
 The payload of a webhook names the media, so the download is where an attacker would aim our
@@ -38,6 +39,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import boto3
 import urllib3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 from chalicelib.channels.base import ChannelAdapter, Credentials, MediaSource, SendFailed
 from chalicelib.channels.http import address_problem, pinned_pool
@@ -45,7 +47,7 @@ from chalicelib.core.settings import get_settings
 from chalicelib.domain import ids
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.models import Attachment, Channel, ChannelAccount, MediaRef
-from chalicelib.domain.ports.integrations import MediaRefused, StoredObject
+from chalicelib.domain.ports.integrations import MediaRefused, StoredObject, UploadForm
 from chalicelib.domain.uploads import UPLOAD_URL_SECONDS
 
 if TYPE_CHECKING:
@@ -247,7 +249,9 @@ def _mime_attachment(document: bytes, index: int, max_bytes: int) -> Downloaded:
 
 @lru_cache(maxsize=1)
 def _s3() -> S3Client:
-    return boto3.client("s3")
+    # Signature Version 4 for every presigned URL and POST policy (S3 refuses version 2 in newer
+    # regions, and version 4 binds the signature to the region and the day).
+    return boto3.client("s3", config=Config(signature_version="s3v4"))
 
 
 
@@ -279,13 +283,14 @@ class MediaStore:
                 "ResponseContentType": attachment.content_type})
         return url
 
-    def upload_url(self, key: str, content_type: str) -> str:
-        """A PUT URL for one object; the signature covers the content type, so the upload must
-        send the same Content-Type header."""
-        url: str = self._client().generate_presigned_url(
-            "put_object", Params={"Bucket": self._bucket, "Key": key, "ContentType": content_type},
+    def upload_form(self, key: str, content_type: str, size: int) -> UploadForm:
+        """A presigned POST for one object of exactly ``size`` bytes of ``content_type`` at ``key``:
+        S3 refuses an upload that breaks the signed policy (another key, type or size)."""
+        post = self._client().generate_presigned_post(
+            Bucket=self._bucket, Key=key, Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", size, size]],
             ExpiresIn=UPLOAD_URL_SECONDS)
-        return url
+        return UploadForm(url=str(post["url"]), fields={str(k): str(v) for k, v in post["fields"].items()})
 
     def head(self, key: str) -> StoredObject | None:
         """Size and type of an uploaded object, as S3 stored them (not as the client claimed)."""

@@ -346,6 +346,12 @@ ENV_PUBLIC_API_URL = "CONTACT_PUBLIC_API_URL"
 ENV_RETRY_MACHINE_ARN = "CONTACT_RETRY_MACHINE_ARN"
 ENV_AUTO_DELETE_MACHINE_ARN = "CONTACT_AUTO_DELETE_MACHINE_ARN"
 ENV_MEDIA_BUCKET = "CONTACT_MEDIA_BUCKET"
+# The media bucket's CORS rule (infra/constructs/storage.py and the local runtime): the web app
+# POSTs agents' uploads as presigned forms and reads media through signed GETs, from any origin
+# (the signature is the authorisation: short-lived, one key, one type, one size).
+MEDIA_CORS_METHODS = ("POST", "GET")
+MEDIA_CORS_HEADERS = ("content-type",)
+MEDIA_CORS_MAX_AGE_SECONDS = 3000
 ENV_RETRY_BASE_SECONDS = "CONTACT_RETRY_BASE_SECONDS"
 ENV_RETRY_HORIZON_SECONDS = "CONTACT_RETRY_HORIZON_SECONDS"
 # "true" only in the local runtime: integrators' receivers may be on loopback there (channels/http.py).

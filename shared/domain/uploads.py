@@ -1,10 +1,12 @@
-"""Uploads to the media bucket through presigned PUTs, checked against what a channel carries.
+"""Uploads to the media bucket through presigned POSTs, checked against what a channel carries.
 
 Two kinds of upload use this: an agent's attachment for a reply (under the conversation's
 ``ids.upload_prefix``, compose.py) and an administrator's out-of-office media (under the channel
 account's ``ids.out_of_office_upload_prefix``, channel_admin.py). Both are checked twice: the
-declared type and size before the URL is handed out, and what S3 actually stored before the
-object is used.
+declared type and size before the form is handed out, and what S3 actually stored before the
+object is used. The signed policy of the form binds the upload to the declared size
+(``content-length-range``), type and key: S3 refuses a larger file, so the declared size is the
+size stored, and the object's type carries no parameters.
 """
 
 from __future__ import annotations
@@ -28,10 +30,13 @@ _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 @dataclass(frozen=True)
 class Upload:
+    """POST a form to ``url`` with ``fields`` and then the file (last, as S3 wants it)."""
+
     key: str
     url: str
     method: str
-    headers: Mapping[str, str]
+    fields: Mapping[str, str]
+    size: int
     expires_in: int
 
 
@@ -47,13 +52,14 @@ def check_media(channel: Channel, content_type: str, size: int, *, what: str, fi
 
 def presigned_upload(media: MediaObjects, channel: Channel, key_for: Callable[[str, str], str], *, filename: str,
                      content_type: str, size: int) -> Upload:
-    """A presigned PUT for one file the channel takes, at ``key_for(random token, safe filename)``
-    (the token keeps two files of the same name apart)."""
+    """A presigned POST for one file the channel takes, exactly ``size`` bytes of ``content_type``,
+    at ``key_for(random token, safe filename)`` (the token keeps two files of the same name apart)."""
     check_media(channel, content_type, size, what=filename)
     safe = _UNSAFE_FILENAME.sub("_", filename).strip("._")[:100] or "file"
     key = key_for(uuid.uuid4().hex, safe)
-    return Upload(key=key, url=media.upload_url(key, content_type), method="PUT",
-                  headers={"Content-Type": content_type}, expires_in=UPLOAD_URL_SECONDS)
+    form = media.upload_form(key, content_type, size)
+    return Upload(key=key, url=form.url, method="POST", fields=form.fields, size=size,
+                  expires_in=UPLOAD_URL_SECONDS)
 
 
 def uploaded(media: MediaObjects, channel: Channel, prefix: str, key: str, filename: str | None, *,

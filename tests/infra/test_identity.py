@@ -82,3 +82,41 @@ def test_user_pool_is_retained_and_protected(synthesized: Synthesized) -> None:
     assert pool["DeletionPolicy"] == "Retain"
     assert pool["Properties"]["DeletionProtection"] == "ACTIVE"
     assert join(pool["Properties"]["UserPoolName"]) == f"{synthesized.app_name}-users"
+
+
+def test_the_pool_says_and_demands_what_shared_user_pool_says() -> None:
+    from chalicelib.core import user_pool
+
+    # Given the identity construct with the web app's address (the web_url context value)
+    stack = empty_stack()
+    Identity(stack, "Identity", app_name="unit", group_names=USER_GROUPS, web_url="https://inbox.acme.example")
+    template = Template.from_stack(stack)
+    (pool,) = template.find_resources("AWS::Cognito::UserPool").values()
+    properties = pool["Properties"]
+
+    # Then the password policy and the invitation's validity are the shared ones, as the local pool's
+    assert properties["Policies"]["PasswordPolicy"] == user_pool.PASSWORD_POLICY
+    # And the invitation mail links to the web app, the reset mail carries the code
+    invitation = properties["AdminCreateUserConfig"]["InviteMessageTemplate"]
+    assert invitation["EmailSubject"] == user_pool.INVITE_SUBJECT
+    assert invitation["EmailMessage"] == user_pool.invite_message("https://inbox.acme.example")
+    assert 'href="https://inbox.acme.example"' in invitation["EmailMessage"]
+    verification = properties["VerificationMessageTemplate"]
+    assert verification["DefaultEmailOption"] == "CONFIRM_WITH_CODE"
+    assert (verification["EmailSubject"], verification["EmailMessage"]) == (user_pool.RESET_SUBJECT,
+                                                                              user_pool.RESET_MESSAGE)
+    # And the web client's tokens live as long as locally
+    template.has_resource_properties("AWS::Cognito::UserPoolClient", {
+        "IdTokenValidity": user_pool.ID_TOKEN_HOURS * 60, "AccessTokenValidity": user_pool.ACCESS_TOKEN_HOURS * 60,
+        "RefreshTokenValidity": user_pool.REFRESH_TOKEN_DAYS * 24 * 60})
+
+
+def test_without_the_web_apps_address_the_invitation_says_who_gives_it(synthesized: Synthesized) -> None:
+    # Given the whole stack synthesized without web_url (no cycle: the pool names no stack resource)
+    (pool,) = synthesized.of_type("AWS::Cognito::UserPool").values()
+    message = pool["Properties"]["AdminCreateUserConfig"]["InviteMessageTemplate"]["EmailMessage"]
+
+    # Then the mail tells the invited user where the address comes from, with the user name and the code
+    assert "administrator gives you the address" in message
+    assert "{username}" in message
+    assert "{####}" in message

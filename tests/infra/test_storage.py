@@ -68,7 +68,7 @@ def test_storage_construct_alone() -> None:
                                                     for index in TABLE.indexes]),
     })
     # And the media bucket is private, encrypted, unversioned and logged, and lets the web app
-    # PUT attachments to presigned URLs from its own origin (CORS)
+    # POST attachments as presigned forms and GET media from its own origin (CORS), and nothing else
     template.has_resource("AWS::S3::Bucket", {
         "Properties": {
             "BucketEncryption": Match.any_value(),
@@ -77,7 +77,7 @@ def test_storage_construct_alone() -> None:
             "LoggingConfiguration": Match.object_like({"LogFilePrefix": "media/"}),
             "VersioningConfiguration": Match.absent(),
             "CorsConfiguration": {"CorsRules": [Match.object_like({
-                "AllowedMethods": Match.array_with(["PUT"]), "AllowedHeaders": ["content-type"]})]},
+                "AllowedMethods": ["POST", "GET"], "AllowedHeaders": ["content-type"]})]},
         },
         "DeletionPolicy": "Retain",
     })

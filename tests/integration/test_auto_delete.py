@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
-import requests
 from chalicelib import wiring
 from chalicelib.domain import ids, retention
 from chalicelib.domain.models import ConversationState
@@ -25,7 +24,7 @@ from chalicelib.storage.items import (
 
 from tests.integration.admin_helpers import call, new_team, new_whatsapp_account, ok, say
 from tests.integration.conftest import drain, queue_depth
-from tests.support import HTTP_TIMEOUT, login, new_wa_id, wait_for
+from tests.support import login, new_wa_id, post_upload, wait_for
 
 # The worker takes one team's page per message, and the session has made many teams by now.
 RESCHEDULE_ROUNDS = 2000
@@ -194,7 +193,7 @@ def test_archiving_through_the_api_schedules_the_deletion_and_the_purge_takes_th
     ok(call("POST", f"{path}/notes{team}", admin, {"text": "called the customer"}), 201)
     ticket = ok(call("POST", f"{path}/uploads{team}", admin,
                      {"filename": "label.png", "content_type": "image/png", "size": 3}), 201)
-    assert requests.put(ticket["url"], data=b"png", headers=ticket["headers"], timeout=HTTP_TIMEOUT).ok
+    assert post_upload(ticket, b"png").ok
     tag_list = keys.tag_lookup_pk(conversation["team_id"], "purge-me")
     tagged = [link.conversation_id for link in ConversationLinkItem.lookup_created.query(tag_list)]
     assert tagged == [conversation["id"]]

@@ -35,7 +35,7 @@ from tests.integration.admin_helpers import (
 from tests.integration.conftest import drain
 from tests.integration.inbox_support import by_customer
 from tests.loopback import closed_port_url
-from tests.support import HTTP_TIMEOUT, find, new_wa_id
+from tests.support import HTTP_TIMEOUT, find, new_wa_id, post_upload
 
 load_functions_app()  # registers every route of the app
 # Markup, a script, quotes and an entity; lowercase and single-spaced so that tags (case-folded,
@@ -161,7 +161,7 @@ def note(ctx: Context) -> list[str]:
 def reply(ctx: Context) -> list[str]:
     ticket = json_of(call("POST", ctx.url(ctx.conversation_path + "/uploads"), ctx.agent1,
                           {"filename": "photo.png", "content_type": "image/png", "size": 3}), 201)
-    assert requests.put(ticket["url"], data=b"png", headers=ticket["headers"], timeout=HTTP_TIMEOUT).ok
+    assert post_upload(ticket, b"png").ok
     sent = json_of(call("POST", ctx.url(ctx.conversation_path + "/messages"), ctx.agent1,
                         {"text": HOSTILE, "attachments": [{"key": ticket["key"], "filename": HOSTILE}]}), 202)
     thread = json_of(call("GET", ctx.url(ctx.conversation_path + "/messages?limit=100"), ctx.agent1), 200)["items"]
@@ -255,7 +255,7 @@ def out_of_office_and_routing(ctx: Context) -> list[str]:
     base = f"/channel-accounts/{account.id}"
     ticket = json_of(call("POST", ctx.url(base + "/out-of-office/uploads"), ctx.admin,
                           {"filename": "hours.png", "content_type": "image/png", "size": 3}), 201)
-    assert requests.put(ticket["url"], data=b"png", headers=ticket["headers"], timeout=HTTP_TIMEOUT).ok
+    assert post_upload(ticket, b"png").ok
     put = json_of(call("PUT", ctx.url(base + "/out-of-office"), ctx.admin, {"messages": [
         {"text": HOSTILE, "media": {"key": ticket["key"], "filename": HOSTILE}}]}), 200)
     read = json_of(call("GET", ctx.url(base + "/out-of-office"), ctx.admin), 200)

@@ -11,7 +11,7 @@ from chalicelib.domain.models import Attachment
 
 from tests.integration.conftest import drain
 from tests.integration.inbox_support import get, picked_up, post
-from tests.support import HTTP_TIMEOUT, new_wa_id
+from tests.support import HTTP_TIMEOUT, new_wa_id, post_upload
 
 TEMPLATE = {"name": "order_update", "language": "en",
             "body": "Hi {{FirstName}}, your order {{Order}} ships today 🚚"}
@@ -28,8 +28,8 @@ def upload(api, headers, conversation_id, filename, content_type, data):
                   {"filename": filename, "content_type": content_type, "size": len(data)})
     assert ticket.status_code == 201, ticket.text
     body = ticket.json()
-    put = requests.put(body["url"], data=data, headers=body["headers"], timeout=HTTP_TIMEOUT)
-    assert put.status_code == 200, put.text
+    sent = post_upload(body, data, filename)
+    assert sent.status_code == 204, sent.text
     return body["key"]
 
 
@@ -80,6 +80,15 @@ def test_attachments_the_channel_cannot_carry_are_refused(runtime, api, agent1, 
     # And only the owner gets upload URLs
     assert post(api, path + "/uploads", agent2, {"filename": "a.png", "content_type": "image/png",
                                                  "size": 3}).status_code == 403
+    # And the bucket takes exactly the declared size and type: a bigger file, or another type, is refused
+    ticket = post(api, path + "/uploads", agent1, {"filename": "b.png", "content_type": "image/png", "size": 3}).json()
+    assert (ticket["method"], ticket["size"]) == ("POST", 3)
+    assert post_upload(ticket, b"png and then some").status_code == 403
+    as_html = {**ticket, "fields": {**ticket["fields"], "Content-Type": "text/html"}}
+    assert post_upload(as_html, b"png").status_code == 403
+    unsent = post(api, path + "/messages", agent1, {"attachments": [{"key": ticket["key"]}]})
+    assert unsent.status_code == 400
+    assert unsent.json()["error"]["field"] == "attachments.0.key"
 
 
 def test_a_reply_with_an_unfilled_placeholder_is_refused(runtime, api, agent1, webhook_url, demo):

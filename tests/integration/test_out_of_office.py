@@ -15,7 +15,7 @@ from local.simulator.model import SimulatedAccount
 from tests.integration.admin_helpers import call, new_team, new_whatsapp_account, ok, say
 from tests.integration.conftest import drain
 from tests.integration.test_message_pipeline import messages_of
-from tests.support import HTTP_TIMEOUT, login, new_wa_id
+from tests.support import HTTP_TIMEOUT, login, new_wa_id, post_upload
 
 REPLIES = ["We are closed right now.", "We answer tomorrow from 09:00; see example.com/faq meanwhile."]
 
@@ -112,7 +112,7 @@ PICTURE = b"\x89PNG\r\n\x1a\n" + b"opening hours" * 20
 def upload_media(api, admin, account_id, filename, content_type, data):
     ticket = ok(call("POST", f"{api}/channel-accounts/{account_id}/out-of-office/uploads", admin,
                      {"filename": filename, "content_type": content_type, "size": len(data)}), 201)
-    assert requests.put(ticket["url"], data=data, headers=ticket["headers"], timeout=HTTP_TIMEOUT).ok
+    assert post_upload(ticket, data).ok
     return ticket["key"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Literal
 
 from chalicelib.domain.capabilities import ChannelCapabilities
 from chalicelib.domain.inbox import ConversationDetail
@@ -114,18 +115,20 @@ class ConversationStartedOut(BaseModel):
 
 
 class UploadOut(BaseModel):
-    """PUT the file's bytes to ``url`` with ``headers`` before ``expires_in`` seconds pass, then
-    name ``key`` in the message's attachments."""
+    """POST a multipart form to ``url`` with every one of ``fields`` and then the file (field
+    ``file``, last) before ``expires_in`` seconds pass, then name ``key`` in the message's
+    attachments. The signed policy takes exactly ``size`` bytes of the declared type at ``key``."""
 
     key: str
     url: str
-    method: str
-    headers: Mapping[str, str]
+    method: Literal["POST"]
+    fields: Mapping[str, str]
+    size: int
     expires_in: int
 
     @classmethod
     def of(cls, upload: Upload) -> UploadOut:
-        return cls(key=upload.key, url=upload.url, method=upload.method, headers=upload.headers,
+        return cls(key=upload.key, url=upload.url, method="POST", fields=upload.fields, size=upload.size,
                    expires_in=upload.expires_in)
 
 

@@ -69,12 +69,20 @@ class SecretWriter(Protocol):
         creation that stopped half-way)."""
 
 
+@dataclass(frozen=True)
+class UploadForm:
+    """Where to POST an upload, and the signed form fields to send before the file."""
+
+    url: str
+    fields: Mapping[str, str]
+
+
 class MediaObjects(Protocol):
     def signed_url(self, attachment: Attachment, expires_in: int = ...) -> str: ...
 
-    def upload_url(self, key: str, content_type: str) -> str:
-        """A PUT URL for one object; the signature covers the content type, so the upload must send the same Content-
-        Type header."""
+    def upload_form(self, key: str, content_type: str, size: int) -> UploadForm:
+        """A presigned POST for one object: its policy binds the key, the Content-Type and the size (exactly
+        ``size`` bytes), so the store refuses any other upload."""
 
     def head(self, key: str) -> StoredObject | None:
         """Size and type of an uploaded object, as S3 stored them (not as the client claimed)."""
