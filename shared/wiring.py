@@ -139,12 +139,14 @@ def router() -> Router:
     from .storage.media_slots import MediaSlots
     from .storage.message_changes import MessageChanges
     from .storage.service_settings import get_service_settings
+    from .channels.follow_ups import ProviderCalls
     from .storage.unreadable_events import UnreadableEventStore
     side = InboundSideStores(early=EarlyStatusStore(), changes=MessageChanges(), slots=MediaSlots(),
                              unreadable=UnreadableEventStore())
+    follow_ups = ProviderCalls(lambda account: credentials().get(account.channel.value, account.id))
     return Router(repository(), publisher(), lifecycle(), stats(), side, accounts=channel_accounts(),
                   teams=team_store(), customers=customer_store(), consent=consent_store(),
-                  settings=get_service_settings, events=events())
+                  settings=get_service_settings, events=events(), follow_ups=follow_ups)
 
 
 @lru_cache(maxsize=1)

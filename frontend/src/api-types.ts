@@ -579,6 +579,7 @@ export interface Message {
   sent_parts?: string[];
   status: DeliveryStatus;
   story?: StoryRef | null;
+  subject?: string | null;
   template?: TemplateContent | null;
   text: string | null;
 }
@@ -591,6 +592,8 @@ export interface MessageInput {
   attachments?: AttachmentInput[];
   /** id of the customer message this answers: the reply goes out on its channel (default: the customer's latest) */
   reply_to?: string | null;
+  /** email only: the subject of a message that starts a new thread (a reply to the customer's mail keeps 'Re: <its subject>'); without it the account's default subject */
+  subject?: string | null;
   template?: TemplateInput | null;
   text?: string | null;
 }
@@ -630,6 +633,7 @@ export interface MessageOut {
   sent_parts?: string[];
   status: DeliveryStatus;
   story?: StoryRef | null;
+  subject?: string | null;
   template?: TemplateContent | null;
   text: string | null;
 }
@@ -931,6 +935,8 @@ export interface StartConversationInput {
   phone?: string | null;
   /** id of the customer message this answers: the reply goes out on its channel (default: the customer's latest) */
   reply_to?: string | null;
+  /** email only: the subject of a message that starts a new thread (a reply to the customer's mail keeps 'Re: <its subject>'); without it the account's default subject */
+  subject?: string | null;
   template?: TemplateInput | null;
   text?: string | null;
 }

@@ -75,6 +75,7 @@ class ChannelSimulator:
         self._accounts: dict[tuple[str, str], SimulatedAccount] = {}
         self._outbox: list[SentRecord] = []
         self._customer_messages: list[dict[str, Any]] = []
+        self._calls: list[dict[str, Any]] = []
         self._failures: dict[str, FailurePlan] = {}
         self._media: dict[str, Blob] = {}
         self._closed = threading.Event()
@@ -209,6 +210,20 @@ class ChannelSimulator:
 
     def base_url(self) -> str:
         return self.url
+
+    def customer_name(self, channel: str, account_id: str, customer: str) -> str | None:
+        with self._lock:
+            return next((m["name"] for m in reversed(self._customer_messages)
+                         if (m["channel"], m["account"], m["from"]) == (channel, account_id, customer)), None)
+
+    def record_call(self, channel: str, method: str, payload: dict[str, Any]) -> None:
+        with self._lock:
+            self._calls.append({"channel": channel, "method": method, "payload": payload})
+
+    def calls(self, channel: str, method: str) -> list[dict[str, Any]]:
+        """The API calls of that method the simulator took (record_call), oldest first."""
+        with self._lock:
+            return [call["payload"] for call in self._calls if (call["channel"], call["method"]) == (channel, method)]
 
     # --- planned failures -------------------------------------------------------------------------
 

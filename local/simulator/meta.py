@@ -284,6 +284,8 @@ class GraphApi:
             return self._send(request, switchboard, parts[1])
         if request.method == "GET" and len(parts) == 3 and parts[2] == "message_templates":
             return self._templates(request, switchboard, parts[1])
+        if request.method == "GET" and len(parts) == 2 and "fields" in request.query:
+            return self._profile(request, switchboard, parts[1])
         if request.method == "GET" and len(parts) == 2:
             return self._media(request, switchboard, parts[1])
         return graph_error(400, 2500, "Unknown path components")
@@ -318,6 +320,24 @@ class GraphApi:
         if start + len(page) < len(templates):
             paging["next"] = f"{switchboard.base_url()}/graph/{request.parts[0]}/{waba_id}/message_templates"
         return ApiAnswer.of(200, {"data": page, "paging": paging})
+
+    def _profile(self, request: ApiRequest, switchboard: Switchboard, user_id: str) -> ApiAnswer:
+        """The User Profile API of Messenger (first_name, last_name) and Instagram (name,
+        username) for a customer who wrote to the account whose Page token asks."""
+        account = next((a for channel in ("messenger", "instagram") for a in switchboard.accounts(channel)
+                        if request.headers.get("authorization") == f"Bearer {a.credentials['access_token']}"), None)
+        if account is None:
+            return graph_error(401, 190, "Invalid OAuth access token - Cannot parse access token")
+        name = switchboard.customer_name(account.channel, account.account_id, user_id)
+        if name is None:
+            return graph_error(400, 100, f"Unsupported get request. Object with ID '{user_id}' does not exist")
+        wanted = set(request.query["fields"].split(","))
+        if account.channel == "messenger":
+            first, _, last = name.partition(" ")
+            known: dict[str, Any] = {"first_name": first, "last_name": last}
+        else:
+            known = {"name": name, "username": name.lower().replace(" ", "_")}
+        return ApiAnswer.of(200, {"id": user_id, **{k: v for k, v in known.items() if k in wanted}})
 
     def _media(self, request: ApiRequest, switchboard: Switchboard, media_id: str) -> ApiAnswer:
         """WhatsApp's media lookup: the object's short-lived download URL."""

@@ -155,6 +155,12 @@ class Switchboard(Protocol):
     def base_url(self) -> str:
         """The simulator's own URL (where its media is served)."""
 
+    def customer_name(self, channel: str, account_id: str, customer: str) -> str | None:
+        """The name a customer last wrote under on the account (a provider's profile API gives it)."""
+
+    def record_call(self, channel: str, method: str, payload: dict[str, Any]) -> None:
+        """Keep an API call that sends nothing to the customer (Telegram's answerCallbackQuery)."""
+
 
 class Provider(Protocol):
     """One simulated provider, towards our webhooks."""

@@ -135,6 +135,11 @@ class TelegramProvider:
             return _error(400, "Bad Request: the request body must be a JSON object")
         if method == "getFile":
             return self._get_file(payload, switchboard)
+        if method == "answerCallbackQuery":
+            if not isinstance(payload.get("callback_query_id"), str) or not payload["callback_query_id"]:
+                return _error(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
+            switchboard.record_call(self.channel, method, payload)
+            return ApiAnswer.of(200, {"ok": True, "result": True})
         if method not in SEND_METHODS:
             return _error(404, "Not Found: method not found")
         planned = switchboard.take_failure(self.channel)

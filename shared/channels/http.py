@@ -82,9 +82,10 @@ def _parsed(data: bytes) -> Any:
         return None
 
 
-def post_json(url: str, payload: dict[str, Any], headers: dict[str, str]) -> ProviderResponse:
+def post_json(url: str, payload: dict[str, Any], headers: dict[str, str], *,
+              timeout: urllib3.Timeout | None = None) -> ProviderResponse:
     """POST JSON and read a JSON answer."""
-    return _call("POST", url, {"Content-Type": "application/json", **headers}, json.dumps(payload).encode())
+    return _call("POST", url, {"Content-Type": "application/json", **headers}, json.dumps(payload).encode(), timeout)
 
 
 def post_form(url: str, fields: Sequence[tuple[str, str]], headers: dict[str, str]) -> ProviderResponse:
@@ -94,9 +95,9 @@ def post_form(url: str, fields: Sequence[tuple[str, str]], headers: dict[str, st
                  urlencode(list(fields)).encode())
 
 
-def get_json(url: str, headers: dict[str, str]) -> ProviderResponse:
+def get_json(url: str, headers: dict[str, str], *, timeout: urllib3.Timeout | None = None) -> ProviderResponse:
     """GET a provider's JSON API (e.g. a media lookup)."""
-    return _call("GET", url, headers)
+    return _call("GET", url, headers, None, timeout)
 
 
 def post_bytes(url: str, body: bytes, headers: dict[str, str], *,

@@ -210,7 +210,7 @@ class TelegramAdapter:
             channel=self.channel, account_id=account.id, customer_id=str(chat_id),
             customer_name=_full_name(query.sender.first_name, query.sender.last_name),
             provider_message_id=f"{chat_id}:callback:{query.id}", sent_at=utc_now(), kind=ContentKind.TEXT,
-            text=title or query.data, reply_payload=query.data, raw={"callback_query": raw})
+            text=title or query.data, reply_payload=query.data, choice_id=query.id, raw={"callback_query": raw})
 
     def _member(self, raw: dict[str, Any], account: ChannelAccount) -> list[ChannelEvent]:
         """``my_chat_member``: the bot's membership in a chat changed. In a private chat,

@@ -78,6 +78,9 @@ class Draft(Frozen):
     template: TemplateChoice | None = None
     # The customer message this reply answers: the reply goes out on that message's channel.
     reply_to: str | None = None
+    # Email only: the subject of a message that starts a new thread (a start, or a reply when the
+    # customer's mail is not there to answer); a reply in a thread keeps "Re: <its subject>".
+    subject: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ class _Checked:
     text: str | None
     attachments: tuple[Attachment, ...]
     template: TemplateContent | None
+    subject: str | None = None
 
 
 class Composer:
@@ -229,6 +233,19 @@ class Composer:
         return next((team for team in served if team in principal.user.team_ids), account.team_id)
 
     def _check(self, channel: Channel, account_id: str, draft: Draft, *, conversation_id: str | None) -> _Checked:
+        checked = self._check_content(channel, account_id, draft, conversation_id=conversation_id)
+        subject = clean_text(draft.subject or "").strip() or None
+        if subject is None:
+            return checked
+        if channel is not Channel.EMAIL:
+            raise InvalidInput(f"a subject is for email; {channel.value} messages have none", field="subject")
+        if any(ch in subject for ch in "\r\n"):
+            raise InvalidInput("the subject must be one line", field="subject")
+        return _Checked(text=checked.text, attachments=checked.attachments, template=checked.template,
+                        subject=subject)
+
+    def _check_content(self, channel: Channel, account_id: str, draft: Draft, *,
+                       conversation_id: str | None) -> _Checked:
         if draft.template is not None:
             if draft.text or draft.attachments:
                 raise InvalidInput("send either a template or text with attachments, not both", field="template")
@@ -266,6 +283,7 @@ class Composer:
         message = self._repository.add_outbound_message(
             conversation, author_id=principal.id, text=checked.text, sent_at=now, attachments=checked.attachments,
             template=checked.template, route=route, tally=self._stats.replied(conversation, principal.id, now),
+            subject=checked.subject,
             # Written only while the conversation is still assigned to the sender, as checked.
             owner_id=principal.id)
         request = OutboundRequest(conversation_id=conversation.id, message_id=message.id)

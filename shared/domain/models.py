@@ -148,6 +148,9 @@ class InboundMessage(Frozen):
     # template quick-reply buttons, Telegram callback queries, Messenger quick replies): the
     # chosen title is the text, this is the option's payload, for integrators and consent.
     reply_payload: str | None = None
+    # A button press the provider waits to hear we received (Telegram's callback query id): the
+    # routing worker answers it once the message is stored.
+    choice_id: str | None = None
     # The provider's own order of the message, where it has one (Telegram's message_id, the
     # position within a batched delivery): the tie-breaker of messages sent in one second.
     sequence: int | None = None
@@ -372,6 +375,8 @@ class Message(Frozen):
     reaction: str | None = None
     # Media of the message not in the bucket (yet): being copied, retrying, or not available.
     media_issues: tuple[MediaIssue, ...] = ()
+    # An agent's email that starts a new thread: the subject it goes out with.
+    subject: str | None = None
 
 
 class User(Frozen):
@@ -438,6 +443,8 @@ class OutboundContent(Frozen):
     human_agent_tag: bool = False
     # Threaded channels (email): the provider id of the customer's last message, to reply to.
     in_reply_to: str | None = None
+    # Email: the subject of a message that starts a new thread (a reply keeps the thread's own).
+    subject: str | None = None
     # Our ids of the message being sent and of its conversation, for channels whose receiver
     # deduplicates retries and correlates replies itself (the generic API channel).
     message_id: str | None = None

@@ -62,7 +62,7 @@ def outbound_content(message: Message, media_url: Callable[[Attachment], str], *
     if message.template is not None:
         return OutboundContent(template=message.template, in_reply_to=in_reply_to, **ids)
     return OutboundContent(
-        text=message.text, in_reply_to=in_reply_to, human_agent_tag=human_agent_tag, **ids,
+        text=message.text, in_reply_to=in_reply_to, human_agent_tag=human_agent_tag, subject=message.subject, **ids,
         media=[OutboundMedia(url=media_url(attachment), content_type=attachment.content_type,
                              filename=attachment.filename, size=attachment.size, key=attachment.key)
                for attachment in message.attachments],

@@ -54,6 +54,7 @@ from .models import (
     UnreadableEvent,
 )
 from .phone import to_e164
+from .ports.channels import ProviderFollowUps
 from .ports.conversations import ConversationRepository, IngestAction, IngestPlan, IngestResult
 from .ports.customers import ConsentLedger, CustomerDirectory
 from .ports.directory import ChannelAccounts, TeamDirectory
@@ -124,13 +125,22 @@ def plan_ingest(event: InboundMessage, *, open_id: str | None, replaces: str | N
                       attachments=attachments)
 
 
+def _named(event: InboundMessage, profile: CustomerProfile | None) -> InboundMessage:
+    """A message of a channel that sends no names (Messenger, Instagram) takes the profile's."""
+    if profile is not None and profile.name and not event.customer_name:
+        return event.model_copy(update={"customer_name": profile.name})
+    return event
+
+
 class Router:
     def __init__(self, repository: ConversationRepository, publisher: Publisher, lifecycle: ConversationLifecycle,
                  stats: StatsRecorder, side: InboundSideStores, *, accounts: ChannelAccounts,
                  teams: TeamDirectory, customers: CustomerDirectory | None = None,
                  consent: ConsentLedger | None = None, settings: Callable[[], ServiceSettings] | None = None,
-                 events: EventPublisher | None = None, clock: Callable[[], datetime] = utc_now) -> None:
+                 events: EventPublisher | None = None, clock: Callable[[], datetime] = utc_now,
+                 follow_ups: ProviderFollowUps | None = None) -> None:
         self._repository = repository
+        self._follow_ups = follow_ups
         self._unreadable = side.unreadable
         self._early = side.early
         self._changes = side.changes
@@ -206,6 +216,7 @@ class Router:
         account = self._accounts.cached(event.account_id)
         settings = self._settings()
         profile = self._profile(event)
+        event = _named(event, profile)
         # A chosen button counts by its title or its payload (a "Stop messages" button whose
         # payload is STOP is an opt-out).
         intent = keyword_intent(event.channel, event.text, settings.consent_keywords)
@@ -236,6 +247,7 @@ class Router:
                            attachments=(), stats=self._stats)
         result = self._repository.ingest_message(plan)
         self._media_follow_up(event, result)
+        self._provider_follow_ups(event, account, profile, result)
         if result is None:
             return None  # a redelivery: stored before, and its follow-ups were sent then
         if self._events is not None:
@@ -248,6 +260,26 @@ class Router:
                                     auto_replies=lambda account_id: self._accounts.auto_replies(account_id)):
             self._publisher.send(follow_up.queue, [follow_up.message])
         return result
+
+    def _provider_follow_ups(self, event: InboundMessage, account: ChannelAccount | None,
+                             profile: CustomerProfile | None, result: IngestResult | None) -> None:
+        """After the message is stored: acknowledge a button press to the provider, and ask the
+        provider's profile API for the name of a customer the channel names nowhere (once per
+        customer: with the conversation it opens, until the profile has a name). Bounded and
+        never failing the message (ProviderFollowUps)."""
+        if self._follow_ups is None or account is None:
+            return
+        if event.choice_id:
+            self._follow_ups.answer_choice(account, event.choice_id)
+        if (result is None or not result.created_conversation or event.customer_name or profile is None
+                or self._customers is None):
+            return
+        name = self._follow_ups.customer_name(account, event.customer_id)
+        if name is None:
+            return
+        self._customers.resolve(address_for(event.channel, event.customer_id, account_id=event.account_id),
+                                name=name, language=None, at=event.sent_at)
+        self._repository.name_customer(result.conversation.id, name)
 
     def _status_event(self, update: StatusUpdate) -> None:
         """message.status_changed for a status that moved a message forward. A watermark receipt

@@ -89,6 +89,7 @@ def to_message(item: MessageItem) -> Message:
         story=StoryRef.model_validate_json(item.story) if item.story else None,
         edited_at=item.edited_at, earlier_texts=tuple(item.earlier_texts or ()), reaction=item.reaction,
         media_issues=tuple(MediaIssue.model_validate(issue) for issue in json.loads(item.media_issues or "[]")),
+        subject=item.subject,
     )
 
 

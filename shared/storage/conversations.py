@@ -258,6 +258,20 @@ class ConversationStore:
             state_pk=index_keys.state_pk, team_pk=index_keys.team_pk, owner_pk=index_keys.owner_pk,
         )
 
+    def name_customer(self, conversation_id: str, name: str) -> None:
+        """The customer's name where the conversation has none yet, and its lookup link (the
+        inbox's customer search finds it by name)."""
+        item = ConversationItem(keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
+        with tolerated() as named:
+            item.update(actions=[ConversationItem.customer_name.set(name)],
+                        condition=ConversationItem.pk.exists() & ConversationItem.customer_name.does_not_exist())
+        if named.refused:
+            return
+        ConversationLinkItem(
+            keys.conversation_pk(conversation_id), keys.CUSTOMER_NAME_LINK_SK, conversation_id=conversation_id,
+            lookup_pk=keys.customer_lookup_pk(item.team_id, name), created_sk=item.created_sk,
+            activity_sk=item.activity_sk).save()
+
     def _touch_conversation(self, conversation_id: str, event: InboundMessage) -> Conversation | None:
         """Move the conversation's activity forward and return it; an older message (arriving late)
         leaves it (None)."""

@@ -223,6 +223,8 @@ class MessageItem(TableItem, discriminator="message"):
     reaction = UnicodeAttribute(null=True)
     # Media not (yet) copied into the bucket: the domain MediaIssue list as JSON.
     media_issues = UnicodeAttribute(null=True)
+    # An agent's email that starts a new thread: its subject.
+    subject = UnicodeAttribute(null=True)
 
 
 class ProviderMessageItem(TableItem, discriminator="provider_message"):

@@ -108,7 +108,7 @@ class MessageStore:
                              sent_at: datetime, attachments: tuple[Attachment, ...] = (),
                              template: TemplateContent | None = None,
                              route: tuple[Channel, str, str] | None = None, tally: Tally | None = None,
-                             owner_id: str | None = None) -> Message:
+                             owner_id: str | None = None, subject: str | None = None) -> Message:
         """The agent's message, written only while the conversation exists and, given ``owner_id``,
         is still assigned to that owner (the state the sender checked): an archive, hand-back or
         reassignment in between refuses it with Conflict."""
@@ -122,6 +122,7 @@ class MessageStore:
             template=None if template is None else TemplateAttribute(
                 name=template.name, language=template.language, variables=list(template.variables),
                 parameter_names=None if template.parameter_names is None else list(template.parameter_names)),
+            subject=subject,
         )
         if route is not None:
             # Sent on another channel account than the conversation's own (it answers a message there).

@@ -151,6 +151,11 @@ class InMemoryConversations:
         self.records.conversations[conversation.id] = touched
         return touched
 
+    def name_customer(self, conversation_id: str, name: str) -> None:
+        current = self.get_conversation(conversation_id)
+        if not current.customer_name:
+            self.records.conversations[conversation_id] = current.model_copy(update={"customer_name": name})
+
     def auto_assign(self, conversation_id: str, agent_id: str, team_id: str,
                     last_assigned: str | None, *, tally: Tally | None = None) -> AutoAssignOutcome:
         current = self.get_conversation(conversation_id)
@@ -246,7 +251,7 @@ class InMemoryConversations:
                              sent_at: datetime, attachments: tuple[Attachment, ...] = (),
                              template: TemplateContent | None = None,
                              route: tuple[Channel, str, str] | None = None, tally: Tally | None = None,
-                             owner_id: str | None = None) -> Message:
+                             owner_id: str | None = None, subject: str | None = None) -> Message:
         stored = self.get_conversation(conversation.id)
         if owner_id is not None and (stored.state is not ConversationState.ASSIGNED or stored.owner_id != owner_id):
             raise Conflict(f"conversation {conversation.id} was archived, handed back or reassigned meanwhile; "
@@ -256,7 +261,7 @@ class InMemoryConversations:
         message = Message(id=ids.message_id(sent_at), conversation_id=conversation.id, direction=Direction.OUTBOUND,
                           kind=kind, text=text, sent_at=sent_at, status=DeliveryStatus.QUEUED,
                           provider_message_id=None, author_id=author_id, attachments=attachments, template=template,
-                          channel=channel, account_id=account_id, customer_id=customer_id)
+                          channel=channel, account_id=account_id, customer_id=customer_id, subject=subject)
         self.records.messages.setdefault(conversation.id, {})[message.id] = message
         self.records.conversations[conversation.id] = stored.model_copy(update={
             "last_message_at": sent_at, "preview": preview_of(kind, text), "awaiting_customer_since": sent_at,

@@ -123,13 +123,16 @@ class MessageInput(Strict):
     template: TemplateInput | None = None
     reply_to: str | None = Field(default=None, max_length=64, description="id of the customer message this "
                                  "answers: the reply goes out on its channel (default: the customer's latest)")
+    subject: str | None = Field(default=None, max_length=200, description="email only: the subject of a message "
+                                "that starts a new thread (a reply to the customer's mail keeps 'Re: <its "
+                                "subject>'); without it the account's default subject")
 
     def draft(self) -> Draft:
         return Draft(
             text=self.text, attachments=tuple(AttachmentRef(key=a.key, filename=a.filename) for a in self.attachments),
             template=None if self.template is None else TemplateChoice(
                 name=self.template.name, language=self.template.language, variables=self.template.variables),
-            reply_to=self.reply_to)
+            reply_to=self.reply_to, subject=self.subject)
 
 
 class StartConversationInput(MessageInput):

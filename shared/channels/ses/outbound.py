@@ -65,7 +65,7 @@ class MailSender:
         reply["From"] = Address(display_name=credentials.get("from_name", ""), addr_spec=sender)
         reply["To"] = to
         reply["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-        subject = credentials.get("default_subject", "Your message")
+        subject = content.subject or credentials.get("default_subject", "Your message")
         if content.in_reply_to:
             original = self._original_headers(account, content.in_reply_to)
             if original.get("Subject"):

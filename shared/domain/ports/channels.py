@@ -103,3 +103,18 @@ class ChannelAdapter(Protocol):
     def media_source(self, account: ChannelAccount, credentials: Credentials, ref: MediaRef) -> MediaSource:
         """Resolve an inbound media reference to a download (may call the provider's API), or
         raise InvalidInput."""
+
+
+class ProviderFollowUps(Protocol):
+    """Calls the routing worker makes to a provider after a customer's message is stored, each
+    bounded by a short timeout and never failing the message: a name from the provider's profile
+    API, and the acknowledgement a provider waits for after a button press."""
+
+    def customer_name(self, account: ChannelAccount, customer_id: str) -> str | None:
+        """The customer's name from the provider's profile API (Messenger and Instagram's User
+        Profile API), or None: a channel without one, no name set, no permission, or no answer in
+        time."""
+
+    def answer_choice(self, account: ChannelAccount, choice_id: str) -> None:
+        """Tell the provider we received a button press (Telegram's answerCallbackQuery: its app
+        shows a spinner on the button until then)."""

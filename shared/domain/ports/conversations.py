@@ -104,6 +104,10 @@ class Conversations(Protocol):
         stored before (a redelivery): nothing is written then, and nothing is counted. Conflict when
         another delivery opened the customer's conversation at the same moment (the retry joins it)."""
 
+    def name_customer(self, conversation_id: str, name: str) -> None:
+        """Give the conversation's customer a name where it has none yet (a name the provider's profile API gave
+        after the message was stored): the lists and the customer search of the inbox show it."""
+
     def auto_assign(self, conversation_id: str, agent_id: str, team_id: str,
                     last_assigned: str | None, *, tally: Tally | None = None) -> AutoAssignOutcome:
         """Assign a New conversation as the team's round robin decided, in one transaction with the team's round-robin
@@ -142,7 +146,7 @@ class Messages(Protocol):
                              sent_at: datetime, attachments: tuple[Attachment, ...] = (),
                              template: TemplateContent | None = None,
                              route: tuple[Channel, str, str] | None = None, tally: Tally | None = None,
-                             owner_id: str | None = None) -> Message:
+                             owner_id: str | None = None, subject: str | None = None) -> Message:
         """The agent's message, written only while the conversation exists and, given ``owner_id``, is still
         assigned to that owner: an archive, hand-back or reassignment in between refuses it with Conflict."""
 
