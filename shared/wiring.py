@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # the factories import what they build, when a function first
     from .domain.notices import NoticePublisher
     from .domain.out_of_office import OutOfOffice
     from .domain.outbound import OutboundDispatcher
+    from .domain.ports.channels import ProviderFollowUps
     from .domain.ports.directory import IdentityProvider
     from .domain.presence import PresenceService
     from .domain.push import PushConnections, PushFanOut
@@ -139,14 +140,19 @@ def router() -> Router:
     from .storage.media_slots import MediaSlots
     from .storage.message_changes import MessageChanges
     from .storage.service_settings import get_service_settings
-    from .channels.follow_ups import ProviderCalls
     from .storage.unreadable_events import UnreadableEventStore
     side = InboundSideStores(early=EarlyStatusStore(), changes=MessageChanges(), slots=MediaSlots(),
                              unreadable=UnreadableEventStore())
-    follow_ups = ProviderCalls(lambda account: credentials().get(account.channel.value, account.id))
     return Router(repository(), publisher(), lifecycle(), stats(), side, accounts=channel_accounts(),
                   teams=team_store(), customers=customer_store(), consent=consent_store(),
-                  settings=get_service_settings, events=events(), follow_ups=follow_ups)
+                  settings=get_service_settings, events=events(), follow_ups=provider_calls)
+
+
+@lru_cache(maxsize=1)
+def provider_calls() -> ProviderFollowUps:
+    """The routing worker's calls to providers after storing a message (names, acknowledgements)."""
+    from .channels.follow_ups import ProviderCalls
+    return ProviderCalls(lambda account: credentials().get(account.channel.value, account.id))
 
 
 @lru_cache(maxsize=1)

@@ -138,7 +138,7 @@ class Router:
                  teams: TeamDirectory, customers: CustomerDirectory | None = None,
                  consent: ConsentLedger | None = None, settings: Callable[[], ServiceSettings] | None = None,
                  events: EventPublisher | None = None, clock: Callable[[], datetime] = utc_now,
-                 follow_ups: ProviderFollowUps | None = None) -> None:
+                 follow_ups: Callable[[], ProviderFollowUps] | None = None) -> None:
         self._repository = repository
         self._follow_ups = follow_ups
         self._unreadable = side.unreadable
@@ -266,15 +266,16 @@ class Router:
         """After the message is stored: acknowledge a button press to the provider, and ask the
         provider's profile API for the name of a customer the channel names nowhere (once per
         customer: with the conversation it opens, until the profile has a name). Bounded and
-        never failing the message (ProviderFollowUps)."""
+        never failing the message (ProviderFollowUps, made on first use: the channel adapters stay
+        out of the routing worker's cold start)."""
         if self._follow_ups is None or account is None:
             return
         if event.choice_id:
-            self._follow_ups.answer_choice(account, event.choice_id)
+            self._follow_ups().answer_choice(account, event.choice_id)
         if (result is None or not result.created_conversation or event.customer_name or profile is None
                 or self._customers is None):
             return
-        name = self._follow_ups.customer_name(account, event.customer_id)
+        name = self._follow_ups().customer_name(account, event.customer_id)
         if name is None:
             return
         self._customers.resolve(address_for(event.channel, event.customer_id, account_id=event.account_id),
