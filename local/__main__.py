@@ -75,6 +75,10 @@ def main() -> int:
         demo = info.demo
         users = "\n".join(f"  {u['email']:<26}{u['role']:<15}teams: {', '.join(u.get('team_ids', []))}"
                            for u in demo.get("users", []))
+        conversations = ("\nDemo conversations: Support has 2 waiting in New, 1 with agent1, 1 with agent2\n"
+                         "and 1 archived; Billing has 3 waiting. Tags, quick replies (Ctrl+Q) and WhatsApp\n"
+                         "templates are set up (--empty starts without them).\n"
+                         if not args.empty and not runtime.restored else "")
         accounts = "\n".join(f"  {channel:<20}{a['name']}  ({a['account_id']})"
                               for channel, a in demo.get("accounts", {}).items())
         print(f"""
@@ -89,7 +93,7 @@ Open Contact is running on this machine (no AWS account involved).
 
 Sign in (password {demo.get('password', '')}):
 {users}
-
+{conversations}
 Demo channel accounts (customers write to them in the simulator):
 {accounts}
 

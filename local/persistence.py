@@ -92,6 +92,10 @@ class ItemFiles:
     def exists(self) -> bool:
         return self.snapshot.is_file()
 
+    def snapshot_generation(self) -> int:
+        with self.snapshot.open() as lines:
+            return int(json.loads(next(lines))["generation"])
+
     def read(self) -> Iterator[dict[str, Any]]:
         """Every item, as the snapshot and then its generation's journal leave it (the journal's
         later lines win)."""

@@ -47,9 +47,9 @@ def stop_process(process: subprocess.Popen[bytes], timeout: float = 30) -> int:
     return int(process.returncode)
 
 
-def start_system(work_dir: Path, *extra_args: str) -> RunningSystem:
-    """``python -m local`` on free ports, keeping its state in ``work_dir/data``; returns once its
-    ready file is written."""
+def start_system(work_dir: Path, *extra_args: str, demo: bool = False) -> RunningSystem:
+    """``python -m local`` on free ports, keeping its state in ``work_dir/data``, without the demo
+    content unless ``demo``; returns once its ready file is written."""
     ready = work_dir / "ready.json"
     ready.unlink(missing_ok=True)
     log = work_dir / "local.log"
@@ -58,7 +58,7 @@ def start_system(work_dir: Path, *extra_args: str) -> RunningSystem:
             [sys.executable, "-m", "local", "--port", "0", "--moto-port", "0", "--simulator-port", "0",
              "--push-port", "0", "--push-management-port", "0",
              "--ready-file", str(ready), "--retry-base-seconds", "1", "--data-dir", str(work_dir / "data"),
-             "--empty", *extra_args],
+             *([] if demo else ["--empty"]), *extra_args],
             cwd=ROOT, env=_clean_environment(), stdout=output, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while not ready.exists():

@@ -367,7 +367,7 @@ class LocalRuntime:
             if self.config.demo_content:
                 from .demo_content import add_demo_content
 
-                users += add_demo_content(self.resources)
+                users += add_demo_content(self.resources, users)
         by_channel: dict[str, dict[str, str]] = {}
         for demo in accounts:
             account = demo.account
