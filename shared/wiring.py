@@ -391,7 +391,8 @@ def templates() -> TemplateCatalogue:
 def exporter() -> Exporter:
     from .domain.export import Exporter
     from .storage.notes import NoteRepository
-    return Exporter(repository(), NoteRepository(), users=user_store(), customers=customer_store())
+    return Exporter(repository(), NoteRepository(), users=user_store(), customers=customer_store(),
+                    accounts=channel_accounts(), teams=team_store(), clock=utc_now)
 
 
 # --- integrations: event webhooks ---------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Export of one conversation, notes included, as CSV, XLSX or PDF.
+"""Export of one conversation, notes included, as CSV or XLSX (every field, for records and
+tools) or PDF (a transcript to read, domain/transcript.py).
 
 Spreadsheet cells that start with = + - @ (or a tab or carriage return) are prefixed with an
 apostrophe: a customer's message must never run as a formula in the agent's spreadsheet.
@@ -8,9 +9,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
+from datetime import UTC, datetime
 from typing import Literal
 
 from .customers import CommunicationEntry
@@ -19,8 +20,10 @@ from .models import Conversation, Direction, Message
 from .paging import MAX_PAGE_SIZE, every_item
 from .ports.conversations import ConversationRepository
 from .ports.customers import CustomerDirectory
-from .ports.directory import UserDirectory
+from .ports.directory import ChannelAccounts, TeamDirectory, UserDirectory
 from .ports.work import NoteStore
+from .transcript import Transcript
+from .transcript import to_pdf as transcript_pdf
 from .work_models import Note
 
 ExportFormat = Literal["csv", "xlsx", "pdf"]
@@ -31,12 +34,6 @@ CONTENT_TYPES: dict[ExportFormat, str] = {
 }
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER = ("time", "type", "from", "content", "attachments", "status", "error")
-# A font with wide Unicode coverage, where the system has one; else the PDF's built-in font,
-# which shows characters outside Latin-1 as '?'.
-_UNICODE_FONTS = (
-    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-    Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"),
-)
 
 
 def neutralise(value: str) -> str:
@@ -103,48 +100,17 @@ def to_xlsx(conversation: Conversation, lines: list[tuple[str, ...]]) -> bytes:
     return buffer.getvalue()
 
 
-def to_pdf(conversation: Conversation, lines: list[tuple[str, ...]]) -> bytes:
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_page()
-    font = next((path for path in _UNICODE_FONTS if path.is_file()), None)
-    if font is not None:
-        pdf.add_font("body", fname=str(font))
-        family = "body"
-    else:
-        family = "helvetica"
-
-    def text(value: str) -> str:
-        return value if font is not None else value.encode("latin-1", "replace").decode("latin-1")
-
-    pdf.set_font(family, size=13)
-    pdf.multi_cell(0, 8, text(f"Conversation {conversation.id}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(family, size=9)
-    pdf.multi_cell(0, 5, text(
-        f"{conversation.channel.value} - {conversation.customer_name or ''} {conversation.customer_id} - "
-        f"{conversation.state.value} - created {_time(conversation.created_at)}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
-    for line in lines:
-        when, kind, sender, content, attachments, status, error = line
-        pdf.set_font(family, size=8)
-        pdf.multi_cell(0, 4, text(f"{when}  {kind}  {sender}  {status}"), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font(family, size=10)
-        body = content + (f"\n[attachments: {attachments}]" if attachments else "") + (
-            f"\n[error: {error}]" if error else "")
-        pdf.multi_cell(0, 5, text(body), new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(2)
-    return bytes(pdf.output())
-
-
 def _time(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
 class Exporter:
     def __init__(self, repository: ConversationRepository, notes: NoteStore, *, users: UserDirectory,
-                 customers: CustomerDirectory | None = None) -> None:
+                 customers: CustomerDirectory | None = None, accounts: ChannelAccounts | None = None,
+                 teams: TeamDirectory | None = None, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._accounts = accounts
+        self._teams = teams
+        self._clock = clock
         self._repository = repository
         self._users = users
         self._notes = notes
@@ -167,9 +133,21 @@ class Exporter:
         elif fmt == "xlsx":
             body = to_xlsx(conversation, lines)
         else:
-            body = to_pdf(conversation, lines)
+            body = self._transcript(principal, conversation, messages, notes, names, log)
         return ExportFile(filename=f"conversation-{conversation_id}.{fmt}", content_type=CONTENT_TYPES[fmt],
                           body=body)
+
+    def _transcript(self, principal: Principal, conversation: Conversation, messages: list[Message],
+                    notes: list[Note], names: dict[str, str], log: list[CommunicationEntry]) -> bytes:
+        """The PDF: a transcript in the reader's time zone and language (their profile)."""
+        profile = self._users.get_profile(principal.user)
+        account = self._accounts.cached(conversation.account_id) if self._accounts is not None else None
+        team = self._teams.get(conversation.team_id) if self._teams is not None else None
+        return transcript_pdf(Transcript(
+            conversation=conversation, messages=messages, notes=notes, names=names,
+            account_name=account.name if account is not None else None,
+            team_name=team.name if team is not None else None,
+            time_zone=profile.time_zone, language=profile.language, log=log), now=self._clock())
 
     def _author_names(self, messages: list[Message]) -> dict[str, str]:
         names: dict[str, str] = {}

@@ -1,4 +1,5 @@
 import { canReadSettings } from '../lib/directory';
+import { Icon } from './Icon';
 import { themePref, usePref } from '../lib/prefs';
 import { DEFAULT_SETTINGS_SECTION, type Route, formatHash, inboxRoute } from '../lib/route';
 import { useIsDark } from '../lib/theme';
@@ -81,8 +82,11 @@ export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts,
         title={t('header.shortcuts_hint')}
         onClick={onShowShortcuts}
       >
-        <span aria-hidden="true">⌨</span>
+        <Icon name="keyboard" />
       </button>
+      <a class="button button--quiet" href="#/help" aria-current={route.page === 'help' ? 'page' : undefined} data-testid="help-link">
+        <Icon name="help" /> {t('header.help')}
+      </a>
       <button
         type="button"
         class="button button--quiet icon-button"
@@ -91,7 +95,7 @@ export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts,
         title={dark ? t('header.to_light') : t('header.to_dark')}
         onClick={() => setTheme(dark ? 'light' : 'dark')}
       >
-        <span aria-hidden="true">{dark ? '☀' : '☾'}</span>
+        <Icon name={dark ? 'sun' : 'moon'} />
       </button>
       {me && availability && (
         <label class="team-switch" title={t('header.availability_hint')}>

@@ -55,6 +55,12 @@ const DRAWINGS = {
     </>
   ),
   check: () => <path d="M5 12.5l4.5 4.5L19 7.5" />,
+  keyboard: () => (
+    <>
+      <rect x="2.5" y="6" width="19" height="12" rx="2" />
+      <path d="M6 9.5h.01M9 9.5h.01M12 9.5h.01M15 9.5h.01M18 9.5h.01M6 12.5h.01M18 12.5h.01M8.5 15h7" />
+    </>
+  ),
 } satisfies Record<string, () => JSX.Element>;
 
 export type IconName = keyof typeof DRAWINGS;

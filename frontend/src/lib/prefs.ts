@@ -97,3 +97,8 @@ export const infoPanelPref = pref<boolean>('info-panel', false, asBoolean);
 export function teamPref(userId: string): Pref<string | null> {
   return pref<string | null>(`team.${userId}`, null, (raw) => raw || undefined, (value) => value ?? '');
 }
+
+/** The first-run guide to the inbox's tabs was dismissed by this user (the profile shows it again). */
+export function guideDismissedPref(userId: string): Pref<boolean> {
+  return pref<boolean>(`guide-dismissed.${userId}`, false, asBoolean);
+}

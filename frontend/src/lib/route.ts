@@ -4,6 +4,7 @@
 //   #/settings/<section>                                 a settings page (see SETTINGS_SECTIONS)
 //   #/statistics                                         the statistics (administrators, watchers)
 //   #/customers, #/customers/<customer id>               the customer list and search, one customer's page
+//   #/help                                               how the inbox works
 
 import { useEffect, useState } from 'preact/hooks';
 import type { InboxView } from '../types';
@@ -29,7 +30,11 @@ export interface CustomersRoute {
   customerId: string | null;
 }
 
-export type Route = InboxRoute | SettingsRoute | StatisticsRoute | CustomersRoute;
+export interface HelpRoute {
+  page: 'help';
+}
+
+export type Route = InboxRoute | SettingsRoute | StatisticsRoute | CustomersRoute | HelpRoute;
 
 export const VIEWS: readonly InboxView[] = ['new', 'mine', 'assigned', 'all'];
 
@@ -82,6 +87,7 @@ export function parseHash(hash: string): Route {
     return { page: 'settings', section: section?.id ?? DEFAULT_SETTINGS_SECTION };
   }
   if (first === 'statistics') return { page: 'statistics' };
+  if (first === 'help') return { page: 'help' };
   if (first === 'customers') return { page: 'customers', customerId: decode(second) };
   const view = VIEWS.find((candidate) => candidate === first);
   return { page: 'inbox', view: view ?? 'new', conversationId: view ? decode(second) : null };
@@ -90,6 +96,7 @@ export function parseHash(hash: string): Route {
 export function formatHash(route: Route): string {
   if (route.page === 'settings') return `#/settings/${route.section}`;
   if (route.page === 'statistics') return '#/statistics';
+  if (route.page === 'help') return '#/help';
   if (route.page === 'customers') {
     return route.customerId ? `#/customers/${encodeURIComponent(route.customerId)}` : '#/customers';
   }

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ConversationList } from '../components/ConversationList';
 import { ConversationView } from '../components/ConversationView';
 import { FilterDialog, describeFilters, filterCount } from '../components/FilterDialog';
+import { FirstRunGuide } from '../components/FirstRunGuide';
 import { type TabItem, Tabs, tabId } from '../components/Tabs';
 import type { TabCount, TabCounts } from '../hooks/useInboxWatch';
 import { useAlerts } from '../lib/alerts';
@@ -176,7 +177,7 @@ export function InboxPage({ me, route, counts, watchTick, onTeamChange }: Props)
             onBack={onBack}
           />
         ) : (
-          <p class="muted placeholder">Select a conversation.</p>
+          <FirstRunGuide userId={me.user.id} />
         )}
       </div>
       {filtering && (

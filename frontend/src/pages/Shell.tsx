@@ -15,6 +15,7 @@ import { type Route, inboxRoute, navigate } from '../lib/route';
 import { useShortcut, useShortcutListener } from '../lib/shortcuts';
 import type { Me } from '../types';
 import { CustomerPage } from './CustomerPage';
+import { HelpPage } from './HelpPage';
 import { InboxPage } from './InboxPage';
 import type { SettingsPageProps } from './SettingsPage';
 import type { StatisticsPageProps } from './StatisticsPage';
@@ -132,6 +133,8 @@ function SignedIn({ me, route, alertRegion, onSignOut, onTeamChange }: Props) {
         <LazyPage load={loadSettings} props={{ section: route.section, me }} what="settings" />
       ) : route.page === 'statistics' ? (
         <LazyPage load={loadStatistics} props={{ me }} what="statistics" />
+      ) : route.page === 'help' ? (
+        <HelpPage />
       ) : route.page === 'customers' ? (
         route.customerId ? (
           <CustomerPage key={route.customerId} customerId={route.customerId} me={me} />

@@ -1,4 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
+import { GuideReset } from '../../components/FirstRunGuide';
+import { type MessageKey, t } from '../../lib/i18n';
 import { applyProfile } from '../../lib/locale';
 import { themePref } from '../../lib/prefs';
 import type { NotificationPreference, Profile } from '../../types';
@@ -15,22 +17,23 @@ const LANGUAGES = [
   ['pt', 'Português'],
 ] as const;
 
-const NOTIFICATIONS: readonly [NotificationPreference, string][] = [
-  ['all', 'New conversations and new messages'],
-  ['new_conversations', 'New conversations only'],
-  ['none', 'None'],
+const NOTIFICATIONS: readonly [NotificationPreference, MessageKey][] = [
+  ['all', 'profile.notify_all'],
+  ['new_conversations', 'profile.notify_new'],
+  ['none', 'profile.notify_none'],
 ];
 
-const ROLE_LABELS: Record<string, string> = {
-  administrator: 'Administrator',
-  agent: 'Agent',
-  watcher: 'Watcher',
-  supervisor: 'Supervisor',
-  disabled: 'Disabled',
+const ROLE_LABELS: Record<string, MessageKey> = {
+  administrator: 'role.administrator',
+  agent: 'role.agent',
+  watcher: 'role.watcher',
+  supervisor: 'role.supervisor',
+  disabled: 'role.disabled',
 };
 
 export function roleLabel(role: string): string {
-  return ROLE_LABELS[role] ?? role;
+  const key = ROLE_LABELS[role];
+  return key ? t(key) : role;
 }
 
 /** My profile: everyone edits their own. */
@@ -39,10 +42,12 @@ export function ProfileSettings({ me }: SectionProps) {
   return (
     <>
       <Loading loaded={loaded}>{(profile) => <ProfileForm profile={profile} me={me} onSaved={loaded.set} />}</Loading>
-      <h2 class="settings__subtitle">Password</h2>
+      <h2 class="settings__subtitle">{t('profile.password')}</h2>
       <PasswordChange />
-      <h2 class="settings__subtitle">Authenticator app</h2>
+      <h2 class="settings__subtitle">{t('profile.authenticator')}</h2>
       <AuthenticatorSetup enabled={!!me.user.mfa_enabled} onEnabled={() => undefined} />
+      <h2 class="settings__subtitle">{t('guide.title')}</h2>
+      <GuideReset userId={me.user.id} />
     </>
   );
 }
@@ -65,21 +70,21 @@ function ProfileForm({ profile, me, onSaved }: { profile: Profile; me: SectionPr
       onSaved(saved);
       themePref.set(saved.dark_mode ? 'dark' : 'light');
       applyProfile(saved);
-    }, 'Profile saved.');
+    }, t('profile.saved'));
   };
 
   return (
     <form class="settings__group" onSubmit={save}>
       <dl class="info__list">
-        <dt>Email</dt>
+        <dt>{t('users.email')}</dt>
         <dd>{me.user.email}</dd>
-        <dt>Role</dt>
+        <dt>{t('users.role')}</dt>
         <dd data-testid="profile-role">{roleLabel(me.user.role)}</dd>
-        <dt>Teams</dt>
+        <dt>{t('users.teams')}</dt>
         <dd>{me.teams.map((team) => team.name).join(', ')}</dd>
       </dl>
       <label class="field">
-        <span class="field__label">Display name</span>
+        <span class="field__label">{t('users.display_name')}</span>
         <input
           type="text"
           required
@@ -90,13 +95,13 @@ function ProfileForm({ profile, me, onSaved }: { profile: Profile; me: SectionPr
       </label>
       <div class="form-row">
         <label class="field">
-          <span class="field__label">Language</span>
-          <select aria-label="Language"
+          <span class="field__label">{t('profile.language')}</span>
+          <select aria-label={t('profile.language')}
             class="select"
             value={draft.language ?? ''}
             onChange={(event) => setDraft({ ...draft, language: event.currentTarget.value || null })}
           >
-            <option value="">Not set</option>
+            <option value="">{t('profile.not_set')}</option>
             {LANGUAGES.map(([code, label]) => (
               <option key={code} value={code}>
                 {label}
@@ -105,7 +110,7 @@ function ProfileForm({ profile, me, onSaved }: { profile: Profile; me: SectionPr
           </select>
         </label>
         <label class="field">
-          <span class="field__label">Time zone</span>
+          <span class="field__label">{t('profile.time_zone')}</span>
           <input
             type="text"
             list="profile-zones"
@@ -117,8 +122,8 @@ function ProfileForm({ profile, me, onSaved }: { profile: Profile; me: SectionPr
           <TimeZoneList id="profile-zones" />
         </label>
         <label class="field">
-          <span class="field__label">Notifications</span>
-          <select aria-label="Notifications"
+          <span class="field__label">{t('profile.notifications')}</span>
+          <select aria-label={t('profile.notifications')}
             class="select"
             value={draft.notifications ?? 'all'}
             onChange={(event) =>
@@ -127,7 +132,7 @@ function ProfileForm({ profile, me, onSaved }: { profile: Profile; me: SectionPr
           >
             {NOTIFICATIONS.map(([value, label]) => (
               <option key={value} value={value}>
-                {label}
+                {t(label)}
               </option>
             ))}
           </select>
@@ -139,11 +144,11 @@ function ProfileForm({ profile, me, onSaved }: { profile: Profile; me: SectionPr
           checked={!!draft.dark_mode}
           onChange={(event) => setDraft({ ...draft, dark_mode: event.currentTarget.checked })}
         />
-        <span>Dark mode</span>
+        <span>{t('header.dark_mode')}</span>
       </label>
       <div>
         <button type="submit" class="button button--primary" disabled={busy || !draft.display_name.trim()}>
-          Save profile
+          {t('profile.save')}
         </button>
       </div>
     </form>
