@@ -38,14 +38,20 @@ def test_the_panel_shows_both_channels_and_the_agent_edits_an_attribute(system, 
              {"key": key, "label": f"Tier {key[-6:]}", "type": "choice", "choices": ["gold", "silver"]})
     wa_id = new_wa_id()
     customer_says(info, wa_id=wa_id, name="Petra Panel", text=f"On WhatsApp {wa_id}")
-    customer_writes(info, "sms", f"+{wa_id}", f"By SMS {wa_id}")
+    # (WhatsApp first: its name makes the profile; an SMS names no one)
     whatsapp = conversation_on(info, "whatsapp", wa_id)
+    customer_writes(info, "sms", f"+{wa_id}", f"By SMS {wa_id}")
     sms = conversation_on(info, "sms", wa_id)
 
     # When the agent opens the WhatsApp conversation and its panel
     sign_in(page, info)
     panel = open_panel(page, info, whatsapp["id"])
 
+    # Then the thread names the channel and account of each message and of the next reply
+    marker = page.get_by_test_id("message").filter(has_text=f"On WhatsApp {wa_id}").get_by_test_id("message-route")
+    expect(marker).to_have_attribute("data-channel", "whatsapp")
+    expect(marker).to_contain_text(info["demo"]["accounts"]["whatsapp"]["name"])
+    expect(page.get_by_test_id("next-route")).to_contain_text(info["demo"]["accounts"]["whatsapp"]["name"])
     # Then the panel shows the name, the phone address serving WhatsApp and SMS, both may be messaged
     expect(panel.get_by_test_id("customer-name")).to_have_text("Petra Panel")
     address = panel.get_by_test_id("customer-address").filter(has_text=f"+{wa_id}")

@@ -299,7 +299,8 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
   const windowClosesAt = replyRoute ? (replyRoute.window_closes_at ?? null) : detail.window_closes_at;
   const accountNames = new Map((routes ?? []).map((route) => [route.account_id, route.account_name ?? route.account_id]));
   const crossChannel = (routes?.length ?? 0) > 1;
-  const markerOf = crossChannel
+  // Every message names the channel and account it came or went on (once the routes are known).
+  const markerOf = routes
     ? (message: Message) => {
         const channel = message.channel ?? conversation.channel;
         const accountId = message.account_id ?? conversation.account_id;
@@ -323,8 +324,8 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
               {ownerText(conversation, me, names)}
             </span>
             <WindowNote open={windowOpen} closesAt={windowClosesAt} />
-            {replyRoute && crossChannel && (
-              <span class="next-route" data-testid="next-route" data-channel={replyRoute.channel}>
+            {replyRoute && (
+              <span class={crossChannel ? 'next-route next-route--choice' : 'next-route'} data-testid="next-route" data-channel={replyRoute.channel}>
                 {t('conversation.next_reply', routeValues(replyRoute))}
               </span>
             )}

@@ -57,7 +57,8 @@ export function MessageThread({
     heightBefore.current = null;
     // a page that does not fill the view cannot be scrolled up: read further back at once
     if (element.scrollHeight <= element.clientHeight && hasOlder && !loadingOlder) loadOlder();
-  }, [messages.length, lastId, firstId, hasOlder]);
+    // (the channel markers, shown once the routes are read, change the messages' height too)
+  }, [messages.length, lastId, firstId, hasOlder, markerOf !== null]);
 
   const onScroll = (): void => {
     const element = scroller.current;
