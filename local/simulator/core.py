@@ -48,6 +48,7 @@ class FailurePlan:
     mode: str = ""  # "", "500", "429" or "permanent"
     remaining: int = 0
     after: int = 0  # sends that go through first (fail the second part of a reply: after=1)
+    to: str = ""  # only sends to this recipient (the customer's id on the channel); "" for any send
 
 
 class ChannelSimulator:
@@ -181,7 +182,7 @@ class ChannelSimulator:
                         taken.append((account, record))
                         break
         for account, record in taken:
-            self._ses.plan_feedback(record.provider_message_id, self.take_failure("email"))
+            self._ses.plan_feedback(record.provider_message_id, self.take_failure("email", record.to))
             self.record_sent(account, record)
 
     def watch_mail(self) -> None:
@@ -227,10 +228,12 @@ class ChannelSimulator:
 
     # --- planned failures -------------------------------------------------------------------------
 
-    def fail_next(self, channel: str, mode: str, count: int, after: int = 0) -> None:
+    def fail_next(self, channel: str, mode: str, count: int, after: int = 0, to: str = "") -> None:
         """Make the next ``count`` sends on this channel fail with ``mode``: "500", "429" (the
         provider's rate limiting) or "permanent" (the provider's "will never be delivered"),
-        once ``after`` sends went through (a reply's later part).
+        once ``after`` sends went through (a reply's later part); with ``to``, only sends to that
+        recipient count, so a plan meant for one conversation is not used up by another's send
+        (an out-of-office reply or a retry of an earlier conversation going out in between).
         Email goes out through SES on moto, which always takes it: its failures come afterwards,
         as SES's feedback, "bounce" (permanent) or "complaint"."""
         if channel not in self.providers:
@@ -239,12 +242,12 @@ class ChannelSimulator:
         if mode not in modes and count > 0:
             raise ValueError(f"{channel} failure mode must be one of {', '.join(modes)}")
         with self._lock:
-            self._failures[channel] = FailurePlan(mode=mode, remaining=max(0, count), after=max(0, after))
+            self._failures[channel] = FailurePlan(mode=mode, remaining=max(0, count), after=max(0, after), to=to)
 
-    def take_failure(self, channel: str) -> str:
+    def take_failure(self, channel: str, recipient: str = "") -> str:
         with self._lock:
             plan = self._failures.get(channel)
-            if plan is None or plan.remaining <= 0:
+            if plan is None or plan.remaining <= 0 or (plan.to and plan.to != recipient):
                 return ""
             if plan.after > 0:
                 plan.after -= 1

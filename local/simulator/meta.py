@@ -297,12 +297,14 @@ class GraphApi:
         if request.headers.get("authorization") != f"Bearer {account.credentials['access_token']}":
             return graph_error(401, 190, "Invalid OAuth access token - Cannot parse access token")
         product = self.products[account.channel]
-        planned = switchboard.take_failure(account.channel)
-        if planned:
-            return product.failure(planned)
         payload = request.json()
         if not isinstance(payload, dict):
             return graph_error(400, 100, "(#100) The request body must be a JSON object")
+        recipient = payload.get("recipient")  # Messenger and Instagram: {"id": ...}; WhatsApp: "to", the wa_id
+        planned = switchboard.take_failure(account.channel, str(
+            recipient.get("id", "") if isinstance(recipient, dict) else payload.get("to", "")).lstrip("+"))
+        if planned:
+            return product.failure(planned)
         return product.send(account, payload, switchboard)
 
     def _templates(self, request: ApiRequest, switchboard: Switchboard, waba_id: str) -> ApiAnswer:

@@ -143,8 +143,8 @@ class Switchboard(Protocol):
     def accounts(self, channel: str) -> list[SimulatedAccount]:
         """The registered accounts of this channel."""
 
-    def take_failure(self, channel: str) -> str:
-        """The failure mode planned for this channel's next send ("" for none), used up."""
+    def take_failure(self, channel: str, recipient: str = "") -> str:
+        """The failure mode planned for this channel's next send to ``recipient`` ("" for none), used up."""
 
     def record_sent(self, account: SimulatedAccount, record: SentRecord) -> None:
         """Keep what was sent and report its statuses back, as the provider would."""

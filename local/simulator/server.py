@@ -11,7 +11,8 @@ Control API::
     GET  /control/outbox[?channel=&account=&to=]  what agents sent, with the statuses reported back
     GET  /control/customer-messages[?channel=&account=]
     POST /control/<channel>/failures              {"mode": "500"|"429"|"permanent", "count": n,
-                                                   "after": sends that go through first (default 0)}
+                                                   "after": sends that go through first (default 0),
+                                                   "to": only sends to this customer id (default any)}
                                                   (email: "bounce"|"complaint", SES's feedback)
     POST /control/failures                        the same, with "channel" in the body (default whatsapp)
     GET  /control/mailbox[?to=]                   mail the user pool sent agents (invitations, reset
@@ -158,7 +159,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif parts == ["failures"] or (len(parts) == 2 and parts[1] == "failures"):
             channel = parts[0] if len(parts) == 2 else str(document.get("channel") or "whatsapp")
             simulator.fail_next(channel, str(document.get("mode", "")), int(document.get("count", 1)),
-                                int(document.get("after", 0)))
+                                int(document.get("after", 0)), str(document.get("to") or ""))
             self._send(200, {"ok": True})
         elif len(parts) == 3 and parts[2] == "messages" and parts[0] in simulator.providers:
             customer = str(document.get("from") or "").strip()

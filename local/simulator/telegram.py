@@ -142,7 +142,7 @@ class TelegramProvider:
             return ApiAnswer.of(200, {"ok": True, "result": True})
         if method not in SEND_METHODS:
             return _error(404, "Not Found: method not found")
-        planned = switchboard.take_failure(self.channel)
+        planned = switchboard.take_failure(self.channel, str(payload.get("chat_id", "")))
         if planned:
             return self.failure(planned)
         return self._send(account, method, payload, switchboard)

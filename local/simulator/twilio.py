@@ -116,13 +116,13 @@ class TwilioProvider:
             return _error(404, 20404, "The requested resource was not found")
         if account is None or not self._authorised(account, request.headers.get("authorization", "")):
             return _error(401, 20003, "Authenticate")
-        planned = switchboard.take_failure(self.channel)
-        if planned:
-            return self.failure(planned)
         try:
             form = parse_qsl(request.body.decode(), keep_blank_values=True)
         except (UnicodeDecodeError, ValueError):
             return _error(400, 20001, "Invalid form body")
+        planned = switchboard.take_failure(self.channel, dict(form).get("To", ""))
+        if planned:
+            return self.failure(planned)
         return self._create(account, form, switchboard)
 
     @staticmethod

@@ -103,12 +103,12 @@ class ViberProvider:
                         if hmac.compare_digest(a.credentials["auth_token"].encode(), token.encode())), None)
         if account is None:
             return _status(2, "invalidAuthToken")
-        planned = switchboard.take_failure(self.channel)
-        if planned:
-            return self.failure(planned)
         payload = request.json()
         if not isinstance(payload, dict):
             return _status(1, "invalidUrl")
+        planned = switchboard.take_failure(self.channel, str(payload.get("receiver", "")))
+        if planned:
+            return self.failure(planned)
         receiver = payload.get("receiver")
         kind = payload.get("type")
         sender = payload.get("sender")

@@ -60,12 +60,12 @@ def test_a_transient_send_failure_is_retried_by_the_state_machine(runtime, api, 
     requests.post(f"{api}/conversations/{conversation_id}/pickup", headers=agent1,
                   timeout=HTTP_TIMEOUT).raise_for_status()
     # Given the provider answers 500, then 429, then recovers
-    requests.post(f"{simulator}/control/failures", json={"mode": "500", "count": 1}, timeout=HTTP_TIMEOUT)
+    requests.post(f"{simulator}/control/failures", json={"mode": "500", "count": 1, "to": wa_id}, timeout=HTTP_TIMEOUT)
     requests.post(f"{api}/conversations/{conversation_id}/messages", json={"text": "answer after outage"},
                   headers=agent1, timeout=HTTP_TIMEOUT).raise_for_status()
     drain(runtime, "outbound", "send")
     assert find(messages_of(api, agent1, conversation_id), direction="outbound")["status"] == "queued"
-    requests.post(f"{simulator}/control/failures", json={"mode": "429", "count": 1}, timeout=HTTP_TIMEOUT)
+    requests.post(f"{simulator}/control/failures", json={"mode": "429", "count": 1, "to": wa_id}, timeout=HTTP_TIMEOUT)
 
     # When the delayed-retry machine puts the request back on the send queue (twice)
     def delivered():
@@ -90,7 +90,7 @@ def test_a_permanent_send_failure_is_not_retried_and_shows_on_the_message(runtim
     conversation_id = conversation_of(api, agent1, wa_id)["id"]
     requests.post(f"{api}/conversations/{conversation_id}/pickup", headers=agent1,
                   timeout=HTTP_TIMEOUT).raise_for_status()
-    requests.post(f"{simulator}/control/failures", json={"mode": "permanent", "count": 1}, timeout=HTTP_TIMEOUT)
+    requests.post(f"{simulator}/control/failures", json={"mode": "permanent", "count": 1, "to": wa_id}, timeout=HTTP_TIMEOUT)
     requests.post(f"{api}/conversations/{conversation_id}/messages", json={"text": "blocked?"},
                   headers=agent1, timeout=HTTP_TIMEOUT).raise_for_status()
     drain(runtime, "outbound", "send")

@@ -20,7 +20,7 @@ def test_an_sms_reply_refused_with_429_goes_out_after_the_delayed_retry(runtime,
     # Given a customer texted the demo SMS number through the simulator (a signed Twilio webhook)
     conversation_id = picked_up_from_simulator(runtime, api, agent1, demo, "sms", customer, "Any news?")
     # And Twilio will answer the next send with 429 Too Many Requests
-    requests.post(f"{simulator}/control/sms/failures", json={"mode": "429", "count": 1},
+    requests.post(f"{simulator}/control/sms/failures", json={"mode": "429", "count": 1, "to": customer},
                   timeout=HTTP_TIMEOUT).raise_for_status()
 
     # When the agent replies
@@ -64,7 +64,7 @@ def test_a_reply_in_parts_resumes_after_the_parts_that_went(runtime, api, agent1
     pictures = [upload(api, agent1, conversation_id, f"photo{n}.png", "image/png",
                        b"\x89PNG\r\n\x1a\n" + secrets.token_bytes(500)) for n in range(3)]
     # And Telegram will answer the second call with 500, once
-    requests.post(f"{simulator}/control/telegram/failures", json={"mode": "500", "count": 1, "after": 1},
+    requests.post(f"{simulator}/control/telegram/failures", json={"mode": "500", "count": 1, "after": 1, "to": chat},
                   timeout=HTTP_TIMEOUT).raise_for_status()
 
     # When the agent replies with text and three pictures (three Telegram messages)

@@ -107,6 +107,25 @@ def test_a_planned_failure_fails_one_send_as_the_provider_would(simulator, webho
     assert len(outbox_of(simulator, sides)) == 1
 
 
+OTHER_RECIPIENT = {"whatsapp": "31687654321", "messenger": "6024000000000002", "instagram": "5024000000000002",
+                   "telegram": "987654321", "sms": "+31687654321", "viber": "01234567890B="}
+
+
+@pytest.mark.parametrize("channel", HTTP_CHANNELS)
+def test_a_failure_planned_for_one_recipient_is_not_used_up_by_a_send_to_another(simulator, webhooks, channel):
+    sides = account_on(simulator, webhooks, channel)
+    adapter = adapter_for(channel)
+    # Given the next send to one customer is to fail
+    simulator.fail_next(channel, "500", 1, to=RECIPIENT[channel])
+    # When a send to another customer goes first, it goes through
+    adapter.send(sides.ours, sides.credentials, OTHER_RECIPIENT[channel], OutboundContent(text="not you"))
+    assert len(outbox_of(simulator, sides)) == 1
+    # Then the send to the planned customer still fails
+    with pytest.raises(SendFailed):
+        adapter.send(sides.ours, sides.credentials, RECIPIENT[channel], OutboundContent(text="you"))
+    assert len(outbox_of(simulator, sides)) == 1
+
+
 def test_a_wrong_token_is_refused(simulator, webhooks):
     sides = account_on(simulator, webhooks, "telegram")
     other = both_sides("telegram").credentials
