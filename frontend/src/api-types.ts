@@ -453,7 +453,8 @@ export interface EventSubscription {
 export type EventType = "conversation.created" | "conversation.assigned" | "conversation.archived" | "message.created" | "message.status_changed";
 
 export interface ExportQuery {
-  format?: "csv" | "xlsx" | "pdf";
+  /** json: the conversation, its thread (system lines with their event) and notes */
+  format?: "csv" | "xlsx" | "pdf" | "json";
   team?: string | null;
 }
 
@@ -568,6 +569,7 @@ export interface Message {
   earlier_texts?: string[];
   edited_at?: string | null;
   error?: DeliveryError | null;
+  event?: SystemEvent | null;
   id: string;
   kind: ContentKind;
   location?: Location | null;
@@ -622,6 +624,7 @@ export interface MessageOut {
   earlier_texts?: string[];
   edited_at?: string | null;
   error?: DeliveryError | null;
+  event?: SystemEvent | null;
   id: string;
   kind: ContentKind;
   location?: Location | null;
@@ -997,6 +1000,23 @@ export interface SubscriptionPatch {
   events?: EventType[] | null;
   url?: string | null;
 }
+
+/**
+ * A line of the conversation's story: who did what. Names as they were at the time, so the
+ * thread and its exports read without a lookup.
+ */
+export interface SystemEvent {
+  actor_id?: string | null;
+  actor_name?: string | null;
+  agent_id?: string | null;
+  agent_name?: string | null;
+  detail?: string | null;
+  kind: SystemEventKind;
+  tags?: string[];
+}
+
+/** What a system line of the thread tells (domain/story.py). */
+export type SystemEventKind = "picked_up" | "assigned" | "handed_back" | "archived" | "reopened" | "merged" | "opted_out" | "out_of_office_sent" | "template_window_closed";
 
 export interface TabCountsOut {
   all: number;

@@ -187,6 +187,7 @@ const EXPORT_TYPES: Record<ExportFormat, string> = {
   pdf: 'application/pdf',
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   csv: 'text/csv',
+  json: 'application/json',
 };
 
 function filenameOf(disposition: string | null, fallback: string): string {

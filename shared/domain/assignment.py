@@ -34,12 +34,13 @@ from chalicelib.domain.errors import Conflict
 from .admin_models import AssignmentPolicy
 from .events import EventPublisher, conversation_assigned
 from .identity import WORKING_ROLES
-from .models import Conversation, ConversationState, User
+from .models import Conversation, ConversationState, SystemEvent, SystemEventKind, User
 from .ports.conversations import AutoAssignOutcome, Conversations
 from .ports.directory import Presences, TeamDirectory, UserDirectory
 from .ports.integrations import Publisher, QueueMessage
 from .queue_messages import AssignmentRequest, OfferRequest, body_of
 from .statistics import StatsRecorder
+from .story import system_line
 from .work_models import ONLINE_WINDOW
 
 # One worker run assigns at most this many waiting conversations, then hands the rest of the
@@ -183,9 +184,13 @@ class Assigner:
     def _auto_assign(self, conversation: Conversation, agent_id: str, picture: _TeamPicture) -> AutoAssignOutcome:
         # Only a New conversation is assigned (the transaction's condition): counted as New -> Assigned.
         waiting = conversation.model_copy(update={"state": ConversationState.NEW})
-        tally = self._stats.moved(waiting, ConversationState.ASSIGNED, agent_id, self._clock(), actor_id=None)
+        now = self._clock()
+        tally = self._stats.moved(waiting, ConversationState.ASSIGNED, agent_id, now, actor_id=None)
+        agent = self._users.get(agent_id, consistent=False)
+        story = system_line(conversation.id, SystemEvent(
+            kind=SystemEventKind.ASSIGNED, agent_id=agent_id, agent_name=agent.display_name if agent else None), now)
         return self._repository.auto_assign(conversation.id, agent_id, conversation.team_id, picture.last_assigned,
-                                            tally=tally)
+                                            tally=tally, story=story)
 
     def _continue(self, team_id: str) -> None:
         if self._publisher is not None:

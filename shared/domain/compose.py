@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from chalicelib.core.resources import SEND_QUEUE
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, WindowClosed
@@ -39,6 +39,8 @@ from .models import (
     Frozen,
     Message,
     OutboundRequest,
+    SystemEvent,
+    SystemEventKind,
     TemplateContent,
 )
 from .phone import to_e164
@@ -51,6 +53,7 @@ from .ports.work import TemplateStore
 from .queue_messages import send_queue_message
 from .routing import PHONE_CHANNELS
 from .statistics import StatsRecorder
+from .story import system_line
 from .templates import fill
 from .text_safety import clean_text
 from .uploads import Upload, presigned_upload, uploaded
@@ -135,18 +138,24 @@ class Composer:
         if checked.attachments:
             self._refuse_media_route(conversation)
         now = self._clock()
-        if checked.template is None:
-            window = window_state(conversation, now)
-            if not window.open:
-                raise WindowClosed(
-                    f"the {conversation.channel.value} window closed at "
-                    f"{window.closes_at.isoformat() if window.closes_at else 'an unknown time'}; "
-                    "only a template may be sent", field="text")
+        window = window_state(conversation, now)
+        story = None
+        if checked.template is not None and not window.open:
+            # "Template ... sent because the 24-hour window was closed", just before the template.
+            story = system_line(owned.id, SystemEvent(
+                kind=SystemEventKind.TEMPLATE_WINDOW_CLOSED, actor_id=principal.id,
+                actor_name=principal.user.display_name,
+                detail=f"{checked.template.name} ({checked.template.language})"), now - timedelta(milliseconds=1))
+        if checked.template is None and not window.open:
+            raise WindowClosed(
+                f"the {conversation.channel.value} window closed at "
+                f"{window.closes_at.isoformat() if window.closes_at else 'an unknown time'}; "
+                "only a template may be sent", field="text")
         route = None
         if (conversation.channel, conversation.account_id, conversation.customer_id) != (
                 owned.channel, owned.account_id, owned.customer_id):
             route = (conversation.channel, conversation.account_id, conversation.customer_id)
-        return self._send(principal, owned, checked, now, route=route)
+        return self._send(principal, owned, checked, now, route=route, story=story)
 
     def _refuse_media_route(self, conversation: Conversation) -> None:
         """Media that cannot travel between the account's number and the customer's (MMS outside
@@ -279,13 +288,13 @@ class Composer:
                         field=field, whose="this conversation")
 
     def _send(self, principal: Principal, conversation: Conversation, checked: _Checked, now: datetime, *,
-              route: tuple[Channel, str, str] | None = None) -> Message:
+              route: tuple[Channel, str, str] | None = None, story: Message | None = None) -> Message:
         message = self._repository.add_outbound_message(
             conversation, author_id=principal.id, text=checked.text, sent_at=now, attachments=checked.attachments,
             template=checked.template, route=route, tally=self._stats.replied(conversation, principal.id, now),
             subject=checked.subject,
             # Written only while the conversation is still assigned to the sender, as checked.
-            owner_id=principal.id)
+            owner_id=principal.id, story=story)
         request = OutboundRequest(conversation_id=conversation.id, message_id=message.id)
         self._publisher.send(SEND_QUEUE, [send_queue_message(request)])
         if self._events is not None:

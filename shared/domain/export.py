@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
+from pydantic import BaseModel
+
 from .customers import CommunicationEntry
 from .identity import Principal, require_team_member
 from .models import Conversation, Direction, Message
@@ -26,8 +28,9 @@ from .transcript import Transcript
 from .transcript import to_pdf as transcript_pdf
 from .work_models import Note
 
-ExportFormat = Literal["csv", "xlsx", "pdf"]
+ExportFormat = Literal["csv", "xlsx", "pdf", "json"]
 CONTENT_TYPES: dict[ExportFormat, str] = {
+    "json": "application/json",
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
@@ -56,6 +59,11 @@ def rows(conversation: Conversation, messages: list[Message], notes: list[Note],
     the conversation that did not come through a channel (calls, visits, letters)."""
     lines: list[tuple[str, ...]] = []
     for message in messages:
+        if message.direction is Direction.SYSTEM:
+            # A line of the story (domain/story.py): who did what, in words.
+            lines.append((_time(message.sent_at), "system", (message.event.actor_name or "") if message.event
+                          else "", message.text or "", "", "", ""))
+            continue
         if message.direction is Direction.INBOUND:
             sender = conversation.customer_name or conversation.customer_id
         else:
@@ -100,6 +108,20 @@ def to_xlsx(conversation: Conversation, lines: list[tuple[str, ...]]) -> bytes:
     return buffer.getvalue()
 
 
+class ExportedConversation(BaseModel):
+    """The JSON export: the conversation, its whole thread in order (system lines carry their
+    ``event``) and its notes."""
+
+    conversation: Conversation
+    messages: list[Message]
+    notes: list[Note]
+
+
+def to_json(conversation: Conversation, messages: list[Message], notes: list[Note]) -> bytes:
+    return ExportedConversation(conversation=conversation, messages=messages, notes=notes).model_dump_json(
+        indent=2).encode("utf-8")
+
+
 def _time(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
@@ -128,7 +150,9 @@ class Exporter:
         log = [] if customers is None else list(every_item(lambda cursor: customers.conversation_log(
             conversation_id, limit=MAX_PAGE_SIZE, cursor=cursor)))
         lines = rows(conversation, messages, notes, names, log)
-        if fmt == "csv":
+        if fmt == "json":
+            body = to_json(conversation, messages, notes)
+        elif fmt == "csv":
             body = to_csv(lines)
         elif fmt == "xlsx":
             body = to_xlsx(conversation, lines)

@@ -30,12 +30,13 @@ from .identity import (
     require_team_member,
     require_working_role,
 )
-from .models import Conversation, ConversationState, Role
+from .models import Conversation, ConversationState, Role, SystemEvent, SystemEventKind
 from .ports.conversations import ConversationRepository, ConversationTransitions
 from .ports.directory import TeamDirectory, UserDirectory
 from .presence import PresenceService
 from .service_settings import ServiceSettings
 from .statistics import StatsRecorder
+from .story import system_line
 from .tags_and_notes import TagsAndNotes
 
 
@@ -68,11 +69,20 @@ class ConversationLifecycle:
             self._events.publish(conversation_assigned(conversation, at))
 
     def _move(self, before: Conversation, state: ConversationState, owner_id: str | None, *,
-              actor_id: str | None, reopened: bool = False) -> tuple[Conversation, datetime]:
-        """The transition, with its statistics counted in the same write."""
+              actor_id: str | None, reopened: bool = False,
+              event: SystemEvent | None = None) -> tuple[Conversation, datetime]:
+        """The transition, with its statistics counted and its system line (``event``) stored in
+        the same write."""
         now = self._clock()
         tally = self._stats.moved(before, state, owner_id, now, actor_id=actor_id, reopened=reopened)
-        return self._store.transition(before, state, owner_id=owner_id, now=now, tally=tally), now
+        story = system_line(before.id, event, now) if event is not None else None
+        return self._store.transition(before, state, owner_id=owner_id, now=now, tally=tally, story=story), now
+
+    def _name_of(self, user_id: str | None) -> str | None:
+        if user_id is None:
+            return None
+        user = self._users.get(user_id, consistent=False)
+        return user.display_name if user is not None else None
 
     def _workable(self, principal: Principal, conversation_id: str) -> Conversation:
         require_working_role(principal)
@@ -85,7 +95,9 @@ class ConversationLifecycle:
         before = self._workable(principal, conversation_id)
         if before.state is not ConversationState.NEW:
             raise Conflict(f"conversation {conversation_id} was already picked up", field="conversation_id")
-        after, now = self._move(before, ConversationState.ASSIGNED, principal.id, actor_id=principal.id)
+        after, now = self._move(before, ConversationState.ASSIGNED, principal.id, actor_id=principal.id,
+                                event=SystemEvent(kind=SystemEventKind.PICKED_UP, actor_id=principal.id,
+                                                  actor_name=principal.user.display_name))
         self._publish_assigned(after, now)
         return after
 
@@ -110,7 +122,10 @@ class ConversationLifecycle:
         if agent_id != principal.id and not self._presence.is_available(before.team_id, agent_id):
             raise InvalidInput(f"{agent.display_name} is not available now; assign to a colleague who is",
                                field="agent_id")
-        after, now = self._move(before, ConversationState.ASSIGNED, agent_id, actor_id=principal.id)
+        after, now = self._move(before, ConversationState.ASSIGNED, agent_id, actor_id=principal.id,
+                                event=SystemEvent(kind=SystemEventKind.ASSIGNED, actor_id=principal.id,
+                                                  actor_name=principal.user.display_name, agent_id=agent_id,
+                                                  agent_name=agent.display_name))
         self._publish_assigned(after, now)
         self._freed_capacity(before)
         return after
@@ -121,7 +136,9 @@ class ConversationLifecycle:
             raise Conflict(f"conversation {conversation_id} is {before.state.value}, not assigned",
                            field="conversation_id")
         require_owner_or_administrator(principal, before)
-        after, _ = self._move(before, ConversationState.NEW, None, actor_id=principal.id)
+        after, _ = self._move(before, ConversationState.NEW, None, actor_id=principal.id,
+                              event=SystemEvent(kind=SystemEventKind.HANDED_BACK, actor_id=principal.id,
+                                                actor_name=principal.user.display_name))
         self._freed_capacity(before, returned=after)
         return after
 
@@ -133,7 +150,9 @@ class ConversationLifecycle:
             require_owner_or_administrator(principal, before)
         if tags:
             before = self._tags_and_notes.apply(principal, before, tags)
-        after, now = self._move(before, ConversationState.ARCHIVED, None, actor_id=principal.id)
+        after, now = self._move(before, ConversationState.ARCHIVED, None, actor_id=principal.id,
+                                event=SystemEvent(kind=SystemEventKind.ARCHIVED, actor_id=principal.id,
+                                                  actor_name=principal.user.display_name, tags=before.tags))
         # Stored as archived (state, Archived list key, archived_at): now its deletion date, if
         # the service deletes archived conversations at all.
         self._schedule_deletion(after.id, now)
@@ -196,5 +215,7 @@ class ConversationLifecycle:
                     or not self._presence.is_available(conversation.team_id, owner_id)):
                 owner_id = None
         state = ConversationState.ASSIGNED if owner_id else ConversationState.NEW
-        after, _ = self._move(conversation, state, owner_id, actor_id=None, reopened=True)
+        after, _ = self._move(conversation, state, owner_id, actor_id=None, reopened=True,
+                              event=SystemEvent(kind=SystemEventKind.REOPENED, agent_id=owner_id,
+                                                agent_name=self._name_of(owner_id)))
         return after

@@ -337,6 +337,37 @@ class MediaCopyRequest(Frozen):
     first_queued_at: datetime
 
 
+class SystemEventKind(StrEnum):
+    """What a system line of the thread tells (domain/story.py)."""
+
+    PICKED_UP = "picked_up"
+    ASSIGNED = "assigned"
+    HANDED_BACK = "handed_back"
+    ARCHIVED = "archived"
+    REOPENED = "reopened"
+    MERGED = "merged"
+    OPTED_OUT = "opted_out"
+    OUT_OF_OFFICE_SENT = "out_of_office_sent"
+    TEMPLATE_WINDOW_CLOSED = "template_window_closed"
+
+
+class SystemEvent(Frozen):
+    """A line of the conversation's story: who did what. Names as they were at the time, so the
+    thread and its exports read without a lookup."""
+
+    kind: SystemEventKind
+    # Who did it (None: the system, e.g. automatic assignment or the customer's own message).
+    actor_id: str | None = None
+    actor_name: str | None = None
+    # Whom it went to (assigned to, reopened to).
+    agent_id: str | None = None
+    agent_name: str | None = None
+    # Archived with these tags.
+    tags: tuple[str, ...] = ()
+    # What else the line names: the template sent, the channel opted out on, the merged profile.
+    detail: str | None = None
+
+
 class Message(Frozen):
     id: str
     conversation_id: str
@@ -377,6 +408,8 @@ class Message(Frozen):
     media_issues: tuple[MediaIssue, ...] = ()
     # An agent's email that starts a new thread: the subject it goes out with.
     subject: str | None = None
+    # A system line (direction system): what happened; its text is the line in English.
+    event: SystemEvent | None = None
 
 
 class User(Frozen):

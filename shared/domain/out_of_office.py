@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from chalicelib.core.resources import SEND_QUEUE
 
 from .admin_models import OutOfOfficeMessage
 from .inbox import conversation_media_refusal
-from .models import Conversation, Direction, OutboundRequest
+from .models import Conversation, Direction, OutboundRequest, SystemEvent, SystemEventKind
 from .office_hours import current_closed_period
 from .outbound import routed
 from .ports.conversations import ConversationRepository
@@ -33,6 +33,7 @@ from .ports.directory import ChannelAccounts, TeamDirectory
 from .ports.integrations import Publisher
 from .ports.work import AutoReplyMarkers
 from .queue_messages import send_queue_message
+from .story import system_line
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +70,12 @@ class OutOfOffice:
         replies = self._deliverable(conversation, self._accounts.auto_replies(conversation.account_id))
         if not replies:
             return False
+        now = self._clock()
+        # The line just before the replies (they are a millisecond apart from ``now`` on).
+        story = system_line(conversation_id, SystemEvent(kind=SystemEventKind.OUT_OF_OFFICE_SENT),
+                            now - timedelta(milliseconds=1))
         reply = self._replies.record(conversation_id, closed_period, replies, trigger_message_id=message_id,
-                                     at=self._clock(), route=route)
+                                     at=now, route=route, story=story)
         if not reply.created and reply.trigger_message_id != message_id:
             return False  # this closed period was answered already
         # First time, or a redelivery of the very record that stored the replies (it may have

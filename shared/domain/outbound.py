@@ -42,6 +42,8 @@ from .models import (
     OutboundContent,
     OutboundMedia,
     OutboundRequest,
+    SystemEvent,
+    SystemEventKind,
 )
 from .ports.channels import ChannelAdapter, PartProgress, SendFailed
 from .ports.conversations import ConversationRepository
@@ -50,6 +52,7 @@ from .ports.directory import ChannelAccounts
 from .ports.inbound import HeldStatuses
 from .ports.integrations import Credentials, Publisher, StateMachines
 from .queue_messages import send_queue_message
+from .story import system_line
 from .window import window_state
 
 
@@ -161,7 +164,9 @@ class OutboundDispatcher:
                 self._consent.record(ConsentChange(
                     channel=conversation.channel, address=address, opted_out=True, at=now,
                     source=ConsentSource.PROVIDER, detail=f"{failure.code}: {failure.message}"),
-                    unique=f"send-{message.id}")
+                    unique=f"send-{message.id}", story=system_line(conversation.id, SystemEvent(
+                        kind=SystemEventKind.OPTED_OUT,
+                        detail=f"{conversation.channel.value}, {ConsentSource.PROVIDER.value}"), now))
             return self._failed(request, message.sent_at, failure, now)
         self._repository.record_sent(conversation.id, message.id, sent.provider_message_id,
                                      conversation.channel, conversation.account_id, now, part_ids=sent.part_ids)

@@ -51,6 +51,8 @@ from .models import (
     InboundMessage,
     MediaCopyRequest,
     StatusUpdate,
+    SystemEvent,
+    SystemEventKind,
     UnreadableEvent,
 )
 from .phone import to_e164
@@ -62,6 +64,7 @@ from .ports.inbound import InboundSideStores
 from .ports.integrations import Publisher
 from .service_settings import ServiceSettings
 from .statistics import StatsRecorder
+from .story import system_line
 
 log = logging.getLogger(__name__)
 
@@ -336,8 +339,15 @@ class Router:
         if self._consent is None:
             return False
         address = address_for(channel, customer_id_for(channel, customer_id), account_id=account_id)
+        story = None
+        if opted_out:
+            # Told in the customer's conversation on this account, if they have one.
+            conversation = self._repository.open_conversation(account_id, customer_id_for(channel, customer_id))
+            if conversation is not None:
+                story = system_line(conversation.id, SystemEvent(
+                    kind=SystemEventKind.OPTED_OUT, detail=f"{channel.value}, {source.value}"), at)
         return self._consent.record(ConsentChange(channel=channel, address=address.value, opted_out=opted_out,
-                                                  at=at, source=source, detail=detail), unique=unique)
+                                                  at=at, source=source, detail=detail), unique=unique, story=story)
 
     def _archived_conversation(self, event: InboundMessage,
                                current: Conversation | None) -> tuple[str | None, Conversation | None]:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from chalicelib.domain import ids
 from chalicelib.domain.admin_models import SYSTEM_AUTHOR, OutOfOfficeMessage
-from chalicelib.domain.models import Attachment, Channel, ContentKind, DeliveryStatus, Direction, attachment_kind
+from chalicelib.domain.models import Attachment, Channel, ContentKind, DeliveryStatus, Direction, Message, attachment_kind
 from chalicelib.domain.ports.work import AutoReply
 from pynamodb.connection import Connection
 from pynamodb.transactions import TransactWrite
@@ -14,6 +14,7 @@ from pynamodb.transactions import TransactWrite
 from . import keys
 from .admin_items import AutoReplyMarkerItem
 from .conditions import ConditionFailed, conditional
+from .conversation_items import system_line_item
 from .items import AttachmentAttribute, MessageItem, TableItem
 
 
@@ -27,7 +28,8 @@ class AutoReplyStore:
         return self._connection
 
     def record(self, conversation_id: str, closed_period_id: str, replies: list[OutOfOfficeMessage], *,
-               trigger_message_id: str, at: datetime, route: tuple[Channel, str, str] | None = None) -> AutoReply:
+               trigger_message_id: str, at: datetime, route: tuple[Channel, str, str] | None = None,
+               story: Message | None = None) -> AutoReply:
         """Store the marker and the replies (queued, author ``system``, with their media) in one
         transaction; the marker's does-not-exist condition lets only the first message of the
         period through."""
@@ -44,6 +46,8 @@ class AutoReplyStore:
                     transaction.save(_reply_item(conversation_id, message_id, reply,
                                                  at + timedelta(milliseconds=index), route),
                                      condition=MessageItem.pk.does_not_exist())
+                if story is not None:  # "Out-of-office reply sent", once with the replies
+                    transaction.save(system_line_item(story))
         except ConditionFailed as failure:
             if not failure.failed_at(0):
                 raise

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from chalicelib.domain.consent import ConsentChange, ConsentSource, ConsentState
 from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.models import Channel, Page
+from chalicelib.domain.models import Channel, Message, Page
 from pynamodb.connection import Connection
 from pynamodb.exceptions import QueryError
 from pynamodb.pagination import ResultIterator
@@ -17,6 +17,7 @@ from pynamodb.transactions import TransactWrite
 
 from . import keys
 from .conditions import tolerated
+from .conversation_items import system_line_item
 from .customer_items import ConsentHistoryItem, ConsentStateItem
 from .items import TableItem
 from .paging import decode_cursor, encode_cursor
@@ -52,7 +53,7 @@ class ConsentStore:
                   for channel, address in dict.fromkeys(pairs)]
         return [_to_state(item) for item in ConsentStateItem.batch_get(wanted)]
 
-    def record(self, change: ConsentChange, *, unique: str | None = None) -> bool:
+    def record(self, change: ConsentChange, *, unique: str | None = None, story: Message | None = None) -> bool:
         """Store a change and make it the current state; False when this event was recorded
         before (same ``unique``). An older event never overwrites a newer state."""
         pk = keys.consent_pk(change.channel.value, change.address)
@@ -69,6 +70,8 @@ class ConsentStore:
                                          changed_at=change.at, source=change.source.value)
                 transaction.save(state, condition=ConsentStateItem.pk.does_not_exist()
                                  | (ConsentStateItem.changed_at <= change.at))
+            if story is not None:  # "The customer opted out", in their conversation, once with the history
+                transaction.save(system_line_item(story))
         return not recorded_before.refused
 
     def history(self, channel: Channel, address: str, *, limit: int, cursor: str | None) -> Page[ConsentChange]:

@@ -24,6 +24,7 @@ from chalicelib.domain.models import (
     MediaIssue,
     Message,
     StoryRef,
+    SystemEvent,
     TemplateContent,
 )
 from pynamodb.expressions.update import Action
@@ -90,6 +91,7 @@ def to_message(item: MessageItem) -> Message:
         edited_at=item.edited_at, earlier_texts=tuple(item.earlier_texts or ()), reaction=item.reaction,
         media_issues=tuple(MediaIssue.model_validate(issue) for issue in json.loads(item.media_issues or "[]")),
         subject=item.subject,
+        event=SystemEvent.model_validate_json(item.system_event) if item.system_event else None,
     )
 
 
@@ -161,6 +163,18 @@ def inbound_message_item(event: InboundMessage, attachments: tuple[Attachment, .
                                             state="pending").model_dump() for index, ref in enumerate(event.media)])
         if event.media and not attachments else None,
     )
+
+
+def system_line_item(line: Message) -> MessageItem:
+    """A system line (domain/story.py) as stored, in its conversation's partition: saved in the
+    transaction of the change it tells."""
+    assert line.event is not None
+    item = MessageItem(
+        keys.conversation_pk(""), "", message_id=line.id, direction=line.direction.value,
+        content_kind=line.kind.value, text=line.text, sent_at=line.sent_at, status=line.status.value,
+        author_id=line.author_id, system_event=line.event.model_dump_json(exclude_defaults=True))
+    place_message(item, line.conversation_id)
+    return item
 
 
 def customer_links(conversation_id: str, team_id: str, customer_id: str, customer_name: str | None,

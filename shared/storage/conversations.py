@@ -17,6 +17,7 @@ from chalicelib.domain.models import (
     Conversation,
     ConversationState,
     InboundMessage,
+    Message,
     Page,
     preview_of,
 )
@@ -38,6 +39,7 @@ from .conversation_items import (
     list_keys,
     place_message,
     read_conversations,
+    system_line_item,
     to_conversation,
     to_message,
 )
@@ -300,7 +302,8 @@ class ConversationStore:
         return to_conversation(item)
 
     def auto_assign(self, conversation_id: str, agent_id: str, team_id: str,
-                    last_assigned: str | None, *, tally: Tally | None = None) -> AutoAssignOutcome:
+                    last_assigned: str | None, *, tally: Tally | None = None,
+                    story: Message | None = None) -> AutoAssignOutcome:
         """Assign a New conversation as the team's round robin decided, in one transaction with
         the team's round-robin marker: the conversation must still be New, and the marker must
         still name ``last_assigned`` (the agent the decision started from). So two workers of one
@@ -324,6 +327,8 @@ class ConversationStore:
             ], condition=(ConversationItem.state == ConversationState.NEW.value)
                 & (ConversationItem.team_id == team_id))
             count_in(transaction, tally)
+            if story is not None:  # "Assigned to ... automatically", with the assignment
+                transaction.save(system_line_item(story))
 
         try:
             with conditional():

@@ -225,6 +225,8 @@ class MessageItem(TableItem, discriminator="message"):
     media_issues = UnicodeAttribute(null=True)
     # An agent's email that starts a new thread: its subject.
     subject = UnicodeAttribute(null=True)
+    # A system line (direction "system"): the domain SystemEvent as JSON.
+    system_event = UnicodeAttribute(null=True)
 
 
 class ProviderMessageItem(TableItem, discriminator="provider_message"):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from chalicelib.domain.errors import Conflict
-from chalicelib.domain.models import Channel, Conversation, ConversationState
+from chalicelib.domain.models import Channel, Conversation, ConversationState, Message
 from chalicelib.domain.ports.conversations import Tally
 from chalicelib.domain.waiting import changes_of
 from pynamodb.expressions.update import Action
@@ -20,7 +20,7 @@ from pynamodb.transactions import TransactWrite
 
 from . import keys
 from .conditions import refused_as, tolerated
-from .conversation_items import customer_links, index_key_actions, list_keys, to_conversation
+from .conversation_items import customer_links, index_key_actions, list_keys, system_line_item, to_conversation
 from .customer_items import CustomerConversationItem
 from .customers import CustomerStore, open_marker
 from .items import ConversationItem, OpenConversationItem
@@ -33,7 +33,7 @@ class ConversationStateStore:
         self._customers = customers or CustomerStore()
 
     def transition(self, current: Conversation, state: ConversationState, *, owner_id: str | None,
-                   now: datetime, tally: Tally | None = None) -> Conversation:
+                   now: datetime, tally: Tally | None = None, story: Message | None = None) -> Conversation:
         """Move ``current`` to ``state`` with ``owner_id`` (None: nobody), provided nobody changed
         it since it was read, and count ``tally`` with it. Returns the conversation as read with
         this change applied.
@@ -48,14 +48,15 @@ class ConversationStateStore:
         customer_id = self._customers.owner_of_conversation(current) if archiving or reopening else None
         if reopening and customer_id is not None:
             self._customers.mark_open(customer_id, current.id)
-        changed = self._update(current, state, owner_id=owner_id, now=now, tally=tally)
+        changed = self._update(current, state, owner_id=owner_id, now=now, tally=tally, story=story)
         if archiving and customer_id is not None:
             self._customers.unmark_open(customer_id, current.id)
         return changed
 
     def _update(self, current: Conversation, state: ConversationState, *, owner_id: str | None,
-                now: datetime, tally: Tally | None) -> Conversation:
-        """The change itself, counted with ``tally``; the conversation as read, with it applied."""
+                now: datetime, tally: Tally | None, story: Message | None) -> Conversation:
+        """The change itself, counted with ``tally`` and told by the system line ``story``; the
+        conversation as read, with it applied."""
         last_owner_id = owner_id or current.last_owner_id
         index_keys = list_keys(state, current.team_id, owner_id)
         actions: list[Action] = [
@@ -82,6 +83,8 @@ class ConversationStateStore:
             transaction.update(item, actions=actions, condition=(ConversationItem.version == current.version)
                                & (ConversationItem.state == current.state.value))
             count_in(transaction, tally)
+            if story is not None:
+                transaction.save(system_line_item(story))
 
         with refused_as(Conflict(f"conversation {current.id} changed meanwhile; read it again and retry")):
             commit(table_connection(), write)

@@ -36,6 +36,7 @@ from . import keys
 from .conditions import refused_as, tolerated
 from .conversation_items import (
     place_message,
+    system_line_item,
     to_message,
 )
 from .conversations import refresh_links
@@ -108,7 +109,8 @@ class MessageStore:
                              sent_at: datetime, attachments: tuple[Attachment, ...] = (),
                              template: TemplateContent | None = None,
                              route: tuple[Channel, str, str] | None = None, tally: Tally | None = None,
-                             owner_id: str | None = None, subject: str | None = None) -> Message:
+                             owner_id: str | None = None, subject: str | None = None,
+                             story: Message | None = None) -> Message:
         """The agent's message, written only while the conversation exists and, given ``owner_id``,
         is still assigned to that owner (the state the sender checked): an archive, hand-back or
         reassignment in between refuses it with Conflict."""
@@ -144,6 +146,8 @@ class MessageStore:
                 ConversationItem.pk.exists() & (ConversationItem.state == ConversationState.ASSIGNED.value)
                 & (ConversationItem.owner_id == owner_id)))
             count_in(transaction, tally)  # the agent's reply, counted with the message
+            if story is not None:  # e.g. "Template sent because the 24-hour window was closed"
+                transaction.save(system_line_item(story))
 
         with refused_as(Conflict(f"conversation {conversation.id} was archived, handed back or reassigned "
                                  "meanwhile; nothing was sent", field="conversation_id")):

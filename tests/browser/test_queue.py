@@ -107,3 +107,36 @@ def test_the_team_overview_shows_status_open_conversations_and_capacity(system, 
         screenshot(page, "team-overview")
     finally:
         context.close()
+
+
+def test_the_thread_tells_who_picked_up_assigned_and_archived(system, browser):
+    info = system.info
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        # Given a customer who writes, and Alex signed in
+        wa_id = new_wa_id()
+        text = f"Tell my story {wa_id}"
+        customer_says(info, wa_id=wa_id, name="Stella Story", text=text)
+        sign_in(page, info, email="agent1@example.com")
+        page.get_by_role("tab", name=re.compile("^New")).click()
+        row_of(page, text).click()
+        conversation_id = row_of(page, text).get_attribute("data-conversation-id")
+        # When Alex picks it up in the app
+        page.get_by_role("button", name="Pick up").click()
+        expect(page.get_by_label("Reply")).to_be_enabled()
+        # Then the thread says so, between the customer's message and what follows
+        lines = page.get_by_test_id("system-line")
+        expect(lines.filter(has_text="Picked up by Alex Agent")).to_be_visible()
+        # When Alex hands it back and picks it up again, and archives it with a tag (through the API)
+        alex = api_headers(info, "agent1@example.com")
+        api_call(info, "POST", f"/conversations/{conversation_id}/handback", alex)
+        api_call(info, "POST", f"/conversations/{conversation_id}/pickup", alex)
+        api_call(info, "POST", f"/conversations/{conversation_id}/archive", alex, {"tags": ["delivery"]})
+        # Then the open thread tells each step in order, without a reload
+        expect(lines).to_have_count(4, timeout=15_000)
+        expect(lines.nth(1)).to_have_text(re.compile("^Handed back to New by Alex Agent"))
+        expect(lines.nth(3)).to_have_text(re.compile("^Archived by Alex Agent with tags delivery"))
+        screenshot(page, "thread-system-lines")
+    finally:
+        context.close()

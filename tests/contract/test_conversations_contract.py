@@ -15,8 +15,11 @@ from chalicelib.domain.models import (
     DeliveryStatus,
     Direction,
     StatusUpdate,
+    SystemEvent,
+    SystemEventKind,
 )
 from chalicelib.domain.ports.conversations import AutoAssignOutcome, Tally
+from chalicelib.domain.story import system_line
 
 from tests.contract.builders import START, appending, inbound, joining, opening, unique
 from tests.contract.conftest import Stores
@@ -304,3 +307,20 @@ def test_only_the_owner_s_look_marks_a_conversation_seen(stores: Stores) -> None
     moved = stores.transitions.transition(stores.conversations.get_conversation(conversation_id),
                                           ConversationState.ASSIGNED, owner_id="bob", now=START)
     assert moved.seen_at is None is stores.conversations.get_conversation(picked.id).seen_at
+
+
+def test_a_transition_stores_its_system_line_with_it_or_not_at_all(stores: Stores) -> None:
+    opened = stores.conversations.ingest_message(opening(inbound(unique("+31"))))
+    assert opened is not None
+    read = opened.conversation
+    line = system_line(read.id, SystemEvent(kind=SystemEventKind.PICKED_UP, actor_id="ann", actor_name="Ann"),
+                       START + timedelta(minutes=1))
+    stores.transitions.transition(read, ConversationState.ASSIGNED, owner_id="ann", now=START, story=line)
+    # A transition refused (a stale read) stores no line either
+    late = system_line(read.id, SystemEvent(kind=SystemEventKind.PICKED_UP, actor_id="bob", actor_name="Bob"),
+                       START + timedelta(minutes=2))
+    with pytest.raises(Conflict):
+        stores.transitions.transition(read, ConversationState.ASSIGNED, owner_id="bob", now=START, story=late)
+    thread = stores.conversations.list_messages(read.id, limit=10, cursor=None).items
+    assert [(m.direction, m.text, m.event) for m in thread[1:]] == [
+        (Direction.SYSTEM, "Picked up by Ann", line.event)]

@@ -157,7 +157,8 @@ class InMemoryConversations:
             self.records.conversations[conversation_id] = current.model_copy(update={"customer_name": name})
 
     def auto_assign(self, conversation_id: str, agent_id: str, team_id: str,
-                    last_assigned: str | None, *, tally: Tally | None = None) -> AutoAssignOutcome:
+                    last_assigned: str | None, *, tally: Tally | None = None,
+                    story: Message | None = None) -> AutoAssignOutcome:
         current = self.get_conversation(conversation_id)
         if current.state is not ConversationState.NEW or current.team_id != team_id:
             return AutoAssignOutcome.TAKEN
@@ -168,6 +169,7 @@ class InMemoryConversations:
             "state": ConversationState.ASSIGNED, "owner_id": agent_id, "last_owner_id": agent_id,
             "version": current.version + 1})
         self.records.count(tally)
+        self._tell(story)
         return AutoAssignOutcome.ASSIGNED
 
     def waiting(self, team_id: str, *, page_size: int = 25) -> Iterator[Conversation]:
@@ -182,14 +184,19 @@ class InMemoryConversations:
 
     # --- transitions -----------------------------------------------------------------------
 
+    def _tell(self, story: Message | None) -> None:
+        if story is not None:
+            self.records.messages.setdefault(story.conversation_id, {})[story.id] = story
+
     def transition(self, current: Conversation, state: ConversationState, *, owner_id: str | None,
-                   now: datetime, tally: Tally | None = None) -> Conversation:
+                   now: datetime, tally: Tally | None = None, story: Message | None = None) -> Conversation:
         stored = self.records.conversations.get(current.id)
         if stored is None or stored.version != current.version or stored.state is not current.state:
             raise Conflict(f"conversation {current.id} changed meanwhile; read it again and retry")
         changes = changes_of(current, state, owner_id, now)
         self.records.conversations[current.id] = stored.model_copy(update=changes)
         self.records.count(tally)
+        self._tell(story)
         return current.model_copy(update=changes)
 
     def mark_seen(self, conversation_id: str, owner_id: str, at: datetime) -> bool:
@@ -251,7 +258,8 @@ class InMemoryConversations:
                              sent_at: datetime, attachments: tuple[Attachment, ...] = (),
                              template: TemplateContent | None = None,
                              route: tuple[Channel, str, str] | None = None, tally: Tally | None = None,
-                             owner_id: str | None = None, subject: str | None = None) -> Message:
+                             owner_id: str | None = None, subject: str | None = None,
+                             story: Message | None = None) -> Message:
         stored = self.get_conversation(conversation.id)
         if owner_id is not None and (stored.state is not ConversationState.ASSIGNED or stored.owner_id != owner_id):
             raise Conflict(f"conversation {conversation.id} was archived, handed back or reassigned meanwhile; "
@@ -267,6 +275,7 @@ class InMemoryConversations:
             "last_message_at": sent_at, "preview": preview_of(kind, text), "awaiting_customer_since": sent_at,
             "waiting_since": None, "first_response_at": stored.first_response_at or sent_at})
         self.records.count(tally)
+        self._tell(story)
         return message
 
     def record_parts(self, conversation_id: str, message_id: str, part_ids: Sequence[str]) -> None:
@@ -331,7 +340,8 @@ class InMemoryAutoReplies:
         self.records = records
 
     def record(self, conversation_id: str, closed_period_id: str, replies: list[OutOfOfficeMessage], *,
-               trigger_message_id: str, at: datetime, route: tuple[Channel, str, str] | None = None) -> AutoReply:
+               trigger_message_id: str, at: datetime, route: tuple[Channel, str, str] | None = None,
+               story: Message | None = None) -> AutoReply:
         earlier = self.records.auto_replies.get((conversation_id, closed_period_id))
         if earlier is not None:
             return AutoReply(created=False, message_ids=earlier.message_ids,
@@ -354,6 +364,8 @@ class InMemoryAutoReplies:
                               account_id=route[1] if route else None, customer_id=route[2] if route else None)
             thread[message.id] = message
             message_ids.append(message.id)
+        if story is not None:
+            thread[story.id] = story
         stored = AutoReply(created=True, message_ids=message_ids, trigger_message_id=trigger_message_id)
         self.records.auto_replies[(conversation_id, closed_period_id)] = stored
         return stored

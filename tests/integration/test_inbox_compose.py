@@ -126,6 +126,11 @@ def test_outside_the_window_only_a_filled_template_goes(runtime, api, agent1, ad
     drain(runtime, "outbound", "send")
     message = next(m for m in get(api, path + "/messages", agent1).json()["items"] if m["id"] == sent.json()["id"])
     assert (message["error"] or {}).get("code") != "window_closed"
+    # And the thread tells why a template went, just before it
+    thread = get(api, path + "/messages", agent1).json()["items"]
+    told = [m for m in thread if m["direction"] == "system" and m["event"]["kind"] == "template_window_closed"]
+    assert [m["text"] for m in told] == ["Template order_update (en) sent because the 24-hour window was closed"]
+    assert told[0]["id"] < sent.json()["id"]
     # And an unknown template is not found
     assert post(api, path + "/messages", agent1, {"template": {"name": "nope", "language": "en"}}).status_code == 404
 

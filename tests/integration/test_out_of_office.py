@@ -82,6 +82,9 @@ def test_replies_go_once_per_closed_period_and_never_while_open(runtime, api, ad
     assert [m["payload"]["text"]["body"] for m in outbox if m["to"] == wa_id] == REPLIES * 2
     statuses = {m["status"] for m in messages_of(api, admin, conversation_id) if m["author_id"] == "system"}
     assert statuses <= {"sent", "delivered", "read"}
+    # And the thread tells each closed period's replies once, just before them
+    told = [m for m in messages_of(api, admin, conversation_id) if m["direction"] == "system"]
+    assert [m["event"]["kind"] for m in told] == ["out_of_office_sent"] * 2
 
 
 def test_a_team_without_office_hours_sends_no_replies(runtime, api, admin):

@@ -6,7 +6,7 @@ tests/contract."""
 from __future__ import annotations
 
 import pytest
-from chalicelib.domain.models import ConversationState
+from chalicelib.domain.models import ConversationState, Message
 from chalicelib.domain.ports.conversations import AutoAssignOutcome, Tally
 
 from tests.contract.builders import START, inbound, unique
@@ -73,10 +73,10 @@ def test_a_team_that_changed_between_reading_and_writing_is_read_again(monkeypat
     assign = world.conversations.auto_assign
 
     def another_worker_came_first(conversation_id: str, agent_id: str, team_id: str, last_assigned: str | None, *,
-                                  tally: Tally | None = None) -> AutoAssignOutcome:
+                                  tally: Tally | None = None, story: Message | None = None) -> AutoAssignOutcome:
         monkeypatch.setattr(world.conversations, "auto_assign", assign)
         world.records.round_robin[TEAM] = "ann"  # the other worker's assignment moved the marker
-        return assign(conversation_id, agent_id, team_id, last_assigned, tally=tally)
+        return assign(conversation_id, agent_id, team_id, last_assigned, tally=tally, story=story)
 
     monkeypatch.setattr(world.conversations, "auto_assign", another_worker_came_first)
     # When this worker's first decision (ann) is refused

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 from chalicelib.domain.errors import Forbidden
-from chalicelib.domain.models import Role
+from chalicelib.domain.models import Direction, Role, SystemEvent, SystemEventKind
+from chalicelib.domain.story import describe
 from chalicelib.domain.waiting import OwnerLoad, TeamOverviewReader, TeamWorkload, load_of, waiting_order
 
 from tests.contract.builders import START, inbound
@@ -67,3 +68,41 @@ def test_the_overview_lists_every_agent_with_status_load_and_capacity() -> None:
     # And an agent may not read it
     with pytest.raises(Forbidden):
         reader.of(ann)
+
+
+def test_the_thread_tells_who_picked_up_assigned_handed_back_archived_and_reopened() -> None:
+    # Given a waiting conversation and two agents of the team
+    world = InboxWorld(START)
+    ann, bob = world.agent("ann"), world.agent("bob")
+    customer = "+31600000005"
+    conversation = world.customer_writes(inbound(customer, account_id=ACCOUNT_ID)).conversation
+    # When it is picked up, passed on, handed back, picked up again, archived with a tag
+    world.lifecycle.pick_up(ann, conversation.id)
+    world.clock.advance(seconds=1)
+    world.lifecycle.assign(ann, conversation.id, "bob")
+    world.clock.advance(seconds=1)
+    world.lifecycle.hand_back(bob, conversation.id)
+    world.clock.advance(seconds=1)
+    world.lifecycle.pick_up(bob, conversation.id)
+    world.clock.advance(seconds=1)
+    world.lifecycle.archive(bob, conversation.id, ["refund"])
+    # and the customer writes again within the reopen period
+    world.clock.advance(minutes=1)
+    world.customer_writes(inbound(customer, account_id=ACCOUNT_ID, minutes=30, text="One more thing"))
+    # Then the thread tells each step in order, with names as they were
+    thread = world.conversations.list_messages(conversation.id, limit=50, cursor=None).items
+    story = [m.text for m in thread if m.direction is Direction.SYSTEM]
+    assert story == ["Picked up by Ann", "Assigned to Bob by Ann", "Handed back to New by Bob", "Picked up by Bob",
+                     "Archived by Bob with tags refund", "Reopened: the customer wrote again; back to Bob"]
+    assert [m.event.kind for m in thread if m.event] == [
+        SystemEventKind.PICKED_UP, SystemEventKind.ASSIGNED, SystemEventKind.HANDED_BACK, SystemEventKind.PICKED_UP,
+        SystemEventKind.ARCHIVED, SystemEventKind.REOPENED]
+
+
+def test_every_kind_of_line_reads_as_a_sentence() -> None:
+    lines = {kind: describe(SystemEvent(kind=kind, actor_name="Ann", agent_name="Bob", detail="x"))
+             for kind in SystemEventKind}
+    assert lines[SystemEventKind.ASSIGNED] == "Assigned to Bob by Ann"
+    assert describe(SystemEvent(kind=SystemEventKind.ASSIGNED, agent_name="Bob")) == "Assigned to Bob automatically"
+    assert lines[SystemEventKind.TEMPLATE_WINDOW_CLOSED] == "Template x sent because the 24-hour window was closed"
+    assert all(text and "None" not in text for text in lines.values())

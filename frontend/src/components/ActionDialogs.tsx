@@ -224,6 +224,7 @@ const FORMATS: readonly { id: ExportFormat; label: string }[] = [
   { id: 'pdf', label: 'PDF' },
   { id: 'xlsx', label: 'Excel (XLSX)' },
   { id: 'csv', label: 'CSV' },
+  { id: 'json', label: 'JSON' },
 ];
 
 export function ExportDialog({ conversation, onClose }: { conversation: Conversation; onClose(): void }) {

@@ -2,6 +2,7 @@ import { useLayoutEffect, useRef } from 'preact/hooks';
 import { t } from '../lib/i18n';
 import type { Message } from '../types';
 import { MessageBubble, type RouteMarker } from './MessageBubble';
+import { SystemLine } from './SystemLine';
 
 interface Props {
   messages: Message[];
@@ -86,15 +87,19 @@ export function MessageThread({
         <p class="muted pad">{t('thread.empty')}</p>
       ) : (
         <ol class="thread__list">
-          {messages.map((message) => (
-            <MessageBubble
-              key={message.id}
-              message={message}
-              marker={markerOf ? markerOf(message) : null}
-              onMediaExpired={onMediaExpired}
-              onResend={onResend}
-            />
-          ))}
+          {messages.map((message) =>
+            message.direction === 'system' ? (
+              <SystemLine key={message.id} message={message} />
+            ) : (
+              <MessageBubble
+                key={message.id}
+                message={message}
+                marker={markerOf ? markerOf(message) : null}
+                onMediaExpired={onMediaExpired}
+                onResend={onResend}
+              />
+            ),
+          )}
         </ol>
       )}
     </div>

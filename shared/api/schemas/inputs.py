@@ -209,7 +209,8 @@ class TemplateQuery(Strict):
 
 
 class ExportQuery(Strict):
-    format: Literal["csv", "xlsx", "pdf"] = "pdf"
+    format: Literal["csv", "xlsx", "pdf", "json"] = Field(
+        default="pdf", description="json: the conversation, its thread (system lines with their event) and notes")
     team: str | None = Field(default=None, max_length=64)
 
 

@@ -109,7 +109,8 @@ class Conversations(Protocol):
         after the message was stored): the lists and the customer search of the inbox show it."""
 
     def auto_assign(self, conversation_id: str, agent_id: str, team_id: str,
-                    last_assigned: str | None, *, tally: Tally | None = None) -> AutoAssignOutcome:
+                    last_assigned: str | None, *, tally: Tally | None = None,
+                    story: Message | None = None) -> AutoAssignOutcome:
         """Assign a New conversation as the team's round robin decided, in one transaction with the team's round-robin
         marker: the conversation must still be New, and the marker must still name ``last_assigned`` (the agent the
         decision started from). So two workers of one team never decide on the same picture of the team: the second
@@ -146,9 +147,11 @@ class Messages(Protocol):
                              sent_at: datetime, attachments: tuple[Attachment, ...] = (),
                              template: TemplateContent | None = None,
                              route: tuple[Channel, str, str] | None = None, tally: Tally | None = None,
-                             owner_id: str | None = None, subject: str | None = None) -> Message:
+                             owner_id: str | None = None, subject: str | None = None,
+                             story: Message | None = None) -> Message:
         """The agent's message, written only while the conversation exists and, given ``owner_id``, is still
-        assigned to that owner: an archive, hand-back or reassignment in between refuses it with Conflict."""
+        assigned to that owner: an archive, hand-back or reassignment in between refuses it with Conflict. A system
+        line ``story`` is stored with it."""
 
     def record_parts(self, conversation_id: str, message_id: str, part_ids: Sequence[str]) -> None:
         """The parts of a multi-part reply the provider took so far, noted as each one goes (a retry resumes after
@@ -172,9 +175,10 @@ class Messages(Protocol):
 
 class ConversationTransitions(Protocol):
     def transition(self, current: Conversation, state: ConversationState, *, owner_id: str | None,
-                   now: datetime, tally: Tally | None = None) -> Conversation:
+                   now: datetime, tally: Tally | None = None, story: Message | None = None) -> Conversation:
         """Move ``current`` to ``state`` with ``owner_id`` (None: nobody), provided nobody changed it since it was
-        read, and count ``tally`` with it. Returns the conversation as read with this change applied."""
+        read, and count ``tally`` and store the system line ``story`` with it. Returns the conversation as read with
+        this change applied."""
 
     def start(self, *, conversation_id: str, channel: Channel, account_id: str, customer_id: str,
               customer_name: str | None, team_id: str, owner_id: str, now: datetime,

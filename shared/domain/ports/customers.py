@@ -18,7 +18,7 @@ from chalicelib.domain.customers import (
     SearchHit,
     SearchTerm,
 )
-from chalicelib.domain.models import Channel, Conversation, Page
+from chalicelib.domain.models import Channel, Conversation, Message, Page
 
 
 class MovableItems(Protocol):
@@ -92,9 +92,10 @@ class ConsentLedger(Protocol):
     def states(self, pairs: list[tuple[Channel, str]]) -> list[ConsentState]:
         """The recorded states of these channel addresses (one BatchGet; unrecorded ones are absent)."""
 
-    def record(self, change: ConsentChange, *, unique: str | None = None) -> bool:
-        """Store a change and make it the current state; False when this event was recorded before (same ``unique``).
-        An older event never overwrites a newer state."""
+    def record(self, change: ConsentChange, *, unique: str | None = None, story: Message | None = None) -> bool:
+        """Store a change and make it the current state, with the system line ``story`` (the customer opted out, in
+        their conversation); False when this event was recorded before (same ``unique``). An older event never
+        overwrites a newer state."""
 
     def history(self, channel: Channel, address: str, *, limit: int, cursor: str | None) -> Page[ConsentChange]:
         """Latest change first."""

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from chalicelib.domain.admin_models import OutOfOfficeMessage
-from chalicelib.domain.models import Channel, ChannelAccount, Conversation, Page
+from chalicelib.domain.models import Channel, ChannelAccount, Conversation, Message, Page
 from chalicelib.domain.work_models import Note, QuickReply, QuickReplyGroup, Template
 
 from .conversations import Tally
@@ -85,11 +85,12 @@ class NoteStore(Protocol):
 
 class AutoReplyMarkers(Protocol):
     def record(self, conversation_id: str, closed_period_id: str, replies: list[OutOfOfficeMessage], *,
-               trigger_message_id: str, at: datetime, route: tuple[Channel, str, str] | None = None) -> AutoReply:
-        """Store the marker and the replies (queued, author ``system``, with their media) in one transaction; the
-        marker's does-not-exist condition lets only the first message of the period through. ``route``: the
-        channel, account and customer id the replies go to when not the conversation's own (the customer wrote
-        on another channel of a joined conversation)."""
+               trigger_message_id: str, at: datetime, route: tuple[Channel, str, str] | None = None,
+               story: Message | None = None) -> AutoReply:
+        """Store the marker, the replies (queued, author ``system``, with their media) and the system line ``story``
+        in one transaction; the marker's does-not-exist condition lets only the first message of the period
+        through. ``route``: the channel, account and customer id the replies go to when not the conversation's own
+        (the customer wrote on another channel of a joined conversation)."""
 
 
 class StatisticsStore(Protocol):
