@@ -6,7 +6,15 @@ from datetime import datetime, timedelta
 
 from chalicelib.domain import ids
 from chalicelib.domain.admin_models import SYSTEM_AUTHOR, OutOfOfficeMessage
-from chalicelib.domain.models import Attachment, Channel, ContentKind, DeliveryStatus, Direction, Message, attachment_kind
+from chalicelib.domain.models import (
+    Attachment,
+    Channel,
+    ContentKind,
+    DeliveryStatus,
+    Direction,
+    Message,
+    attachment_kind,
+)
 from chalicelib.domain.ports.work import AutoReply
 from pynamodb.connection import Connection
 from pynamodb.transactions import TransactWrite

@@ -23,7 +23,7 @@ def test_a_conversation_exports_with_its_notes_in_three_formats(runtime, api, ag
     assert response.headers["Content-Disposition"] == f'attachment; filename="conversation-{conversation["id"]}.csv"'
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:4] == ["time", "type", "from", "content"]
-    contents = [row[3] for row in rows[1:] if row[1] != "system"]  # (the story's lines: tests/integration/test_thread_story.py)
+    contents = [row[3] for row in rows[1:] if row[1] != "system"]  # story lines: test_thread_story.py
     assert contents == ["'=HYPERLINK(\"http://x\")", "Hello 👋", "'@check refund"]
     assert [row[3] for row in rows[1:] if row[1] == "system"] == ["Picked up by Alex Agent"]
     assert rows[-1][1] == "note"
