@@ -24,6 +24,7 @@ from chalicelib.api.queue_kit import QueueBlueprint
 from chalicelib.api.schemas.admin_inputs import PageQuery
 from chalicelib.api.telemetry import logger
 from chalicelib.core import cursors
+from chalicelib.core.problems import first_problem
 from chalicelib.domain import errors
 from chalicelib.domain.accounts import require_mfa
 from chalicelib.domain.identity import ACCOUNT_WIDE_ROLES, Principal, principal_for, require_administrator
@@ -221,9 +222,8 @@ def _error_answer(failure: Exception) -> Response:
     if isinstance(failure, errors.DomainError):
         return _error(_status_of(failure), failure.code, failure.message, failure.field)
     assert isinstance(failure, ValidationError)
-    first = failure.errors()[0]
-    field = ".".join(str(part) for part in first["loc"]) or None
-    return _error(400, "invalid_input", f"{field or 'body'}: {first['msg']}", field)
+    field, problem = first_problem(failure)
+    return _error(400, "invalid_input", problem, field)
 
 
 def _audit(principal: Principal, method: str, path: str, params: Mapping[str, Any], status: int) -> None:

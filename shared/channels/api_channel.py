@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
+from chalicelib.core.problems import first_problem
 from chalicelib.core.settings import get_settings
 from chalicelib.core.signing import SIGNATURE_HEADER, signature_header, verify
 from chalicelib.domain.errors import InvalidInput
@@ -154,11 +155,11 @@ class ApiChannelAdapter:
         try:
             event = _EVENT.validate_python({**document, "timestamp": _moment(document.get("timestamp"))})
         except ValidationError as error:
-            first = error.errors()[0]
             # The union's tag ("message", "status") leads the location; the integrator's field follows.
-            parts = [str(part) for part in first["loc"]][1:] if first["loc"] else ["type"]
-            field = ".".join(parts) or "body"
-            raise InvalidInput(f"{field}: {first['msg']}", field=field) from error
+            tagged = bool(error.errors()[0]["loc"])
+            field, problem = first_problem(error, skip_leading=1 if tagged else 0)
+            field = field or ("body" if tagged else "type")
+            raise InvalidInput(problem, field=field) from error
         if isinstance(event, ApiStatus):
             return [StatusUpdate(
                 channel=self.channel, account_id=account.id, provider_message_id=event.message_id,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
 
 from chalicelib.core.clock import utc_now
+from chalicelib.core.problems import first_problem
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.models import Channel, ChannelAccount, ChannelEvent, InboundMessage, UnreadableEvent
 from chalicelib.domain.ports.channels import (
@@ -71,9 +72,7 @@ def unreadable(channel: Channel, account: ChannelAccount, raw: Any, reason: str 
                customer_id: object = "") -> UnreadableEvent:
     """One part of an authentic delivery that cannot be read, kept instead of failing the rest."""
     if isinstance(reason, ValidationError):
-        first = reason.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        reason = f"{first['msg']}" + (f" (at {where})" if where else "")
+        reason = first_problem(reason)[1]
     elif isinstance(reason, InvalidInput) and reason.field:
         reason = f"{reason} (at {reason.field})"
     text = raw if isinstance(raw, str) else json.dumps(raw, sort_keys=True, default=str)
@@ -101,9 +100,8 @@ def invalid_payload(error: ValidationError, what: str, *, default_field: str = "
                     prefix: tuple[str, ...] = ()) -> InvalidInput:
     """InvalidInput for a payload that does not read as ``what``, naming its first problem and the
     field where it is (under ``prefix`` when the payload was part of a larger one)."""
-    first = error.errors()[0]
-    field = ".".join([*prefix, *(str(part) for part in first["loc"])]) or default_field
-    return InvalidInput(f"{what}: {first['msg']}", field=field)
+    field, problem = first_problem(error, prefix)
+    return InvalidInput(f"{what}: {problem}", field=field or default_field)
 
 
 def no_handshake(channel: Channel) -> NoReturn:

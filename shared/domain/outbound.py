@@ -133,6 +133,21 @@ class OutboundDispatcher:
         self._publish_status(request, DeliveryStatus.FAILED, now, error)
         return True
 
+    def _opted_out_since(self, request: OutboundRequest, conversation: Conversation, message: Message) -> bool:
+        """True (and the message failed with ``opted_out``) when the address opted out of the channel."""
+        if self._consent is None:
+            return False
+        address = address_for(conversation.channel, conversation.customer_id, account_id=conversation.account_id).value
+        state = self._consent.state(conversation.channel, address)
+        if state is None or not state.opted_out:
+            return False
+        error = DeliveryError(code="opted_out", message=f"{address} opted out of {conversation.channel.value} messages "
+                              "after the reply was accepted; it was not sent", permanent=True)
+        now = self._clock()
+        self._repository.record_failure(conversation.id, message.id, error, now)
+        self._publish_status(request, DeliveryStatus.FAILED, now, error)
+        return True
+
     def send(self, request: OutboundRequest) -> DeliveryStatus:
         message = self._repository.get_message(request.conversation_id, request.message_id)
         conversation = routed(self._repository.get_conversation(request.conversation_id), message)
@@ -141,6 +156,10 @@ class OutboundDispatcher:
         # The window is checked when the queue gets to a reply, before its first attempt (a retry
         # goes on with what the provider accepted to try).
         if request.attempt == 0 and self._closed_window(request, conversation, message):
+            return DeliveryStatus.FAILED
+        # Consent is checked again before every attempt: the customer may have opted out since the
+        # reply was accepted (a STOP that arrived meanwhile, an agent's entry), and then nothing goes.
+        if self._opted_out_since(request, conversation, message):
             return DeliveryStatus.FAILED
         account = self._accounts.cached(conversation.account_id)
         adapter = self._adapter_for(conversation.channel)

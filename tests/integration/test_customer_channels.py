@@ -221,6 +221,26 @@ def test_twilio_21610_on_a_send_marks_the_address_opted_out(runtime, api, agent1
     assert len(sms.twilio.requests) == sends
 
 
+def test_an_opt_out_after_a_reply_was_accepted_stops_it_at_send_time(runtime, api, agent1, sms):
+    # Given agent1's SMS conversation and a reply accepted (202) but not sent yet
+    phone = new_phone()
+    texts(runtime, sms, phone, "hello")
+    [conversation] = conversations_of(api, agent1, phone)
+    assert post(api, f"/conversations/{conversation['id']}/pickup", agent1).status_code == 200
+    assert post(api, f"/conversations/{conversation['id']}/messages", agent1, {"text": "queued"}).status_code == 202
+    sends = len(sms.twilio.requests)
+    # When the customer opts out before the send worker gets to it
+    customer_id = get(api, f"/conversations/{conversation['id']}/customer", agent1).json()["profile"]["id"]
+    assert post(api, f"/customers/{customer_id}/consent", agent1,
+                {"channel": "sms", "opted_out": True, "detail": "asked on the phone"}).status_code == 201
+    drain(runtime, "outbound", "send")
+    # Then nothing reached Twilio, and the reply failed saying why
+    assert len(sms.twilio.requests) == sends
+    [reply] = [m for m in thread(api, agent1, conversation["id"]) if m["direction"] == "outbound"]
+    assert (reply["status"], reply["error"]["code"]) == ("failed", "opted_out")
+    assert "opted out" in reply["error"]["message"]
+
+
 def test_a_viber_unsubscribe_is_recorded_once(runtime):
     # Given Viber's unsubscribed callback, delivered twice (routing sees the same event id)
     user = secrets.token_hex(8) + "="

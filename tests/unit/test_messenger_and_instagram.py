@@ -172,7 +172,7 @@ def test_malformed_payloads_name_the_problem(body, field):
 @pytest.mark.parametrize(("body", "location", "reason"), [
     (b'{"object":"page","entry":[{"id":"999","messaging":[]}]}', "entry[0].id", "not this account"),
     (b'{"object":"page","entry":[{"id":"104578231098765","messaging":[{"sender":{}}]}]}',
-     "entry[0].messaging[0]", "Field required"),
+     "entry[0].messaging[0]", "is required"),
     (b'{"object":"page","entry":[{"id":"104578231098765","messaging":[{"sender":{"id":"1"},'
      b'"recipient":{"id":"104578231098765"},"timestamp":1,"message":{"text":"no mid"}}]}]}',
      "entry[0].messaging[0]", "no mid"),

@@ -21,6 +21,7 @@ from chalicelib.channels.base import (
     unreadable,
 )
 from chalicelib.channels.http import get_json, post_json
+from chalicelib.core.problems import first_problem
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import (
     Channel,
@@ -196,7 +197,7 @@ def _content(message_type: str, raw: dict[str, Any]) -> dict[str, Any]:
         if message_type == "contacts" and isinstance(body, list):
             return {"contacts": [_contact_card(_SharedContact.model_validate(card)) for card in body]}
     except ValidationError as error:
-        raise InvalidInput(f"invalid {message_type} message: {error.errors()[0]['msg']}",
+        raise InvalidInput(f"invalid {message_type} message: {first_problem(error)[1]}",
                            field=f"messages.{message_type}") from error
     return {}
 
