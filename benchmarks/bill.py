@@ -9,8 +9,9 @@ over a WebSocket (docs/push.md): an idle tab costs its connection minutes, a hea
 so no API call) and a reconnect every two hours with its catch-up reads. Every change the team's
 messages make reaches every agent of the team as one WebSocket message per notice (messages
 arrive while the team works, so every agent's tab is counted as open), and a notice makes the tabs
-it touches read their list: an arrival in New every agent's (each watches New), any other change
-one tab's (the owner's). Reads are priced as the probe's measured list read (API Gateway, Lambda,
+it touches read: an arrival in New every agent's New list (each watches New), a customer's
+follow-up the owner's open conversation (its detail and newest page: 2 reads); statuses, pick-ups
+and tags travel in the notice itself. Reads are priced as the probe's measured list read (API Gateway, Lambda,
 read units), the tab's read gate (one round a second) is not reached at these rates.
 """
 
@@ -63,8 +64,7 @@ def monthly(messages: int, agents: int, unit_dollars: Mapping[str, float], store
     notices per unit of each kind."""
     traffic = sum(messages * share * unit_dollars[kind] for kind, share in PER_INBOUND_MESSAGE.items())
     notices_per_message = sum(share * notices[kind] for kind, share in PER_INBOUND_MESSAGE.items())
-    arrivals = PER_INBOUND_MESSAGE[OPENING]
-    reads_per_message = arrivals * agents + max(0.0, notices_per_message - arrivals)
+    reads_per_message = PER_INBOUND_MESSAGE[OPENING] * agents + PER_INBOUND_MESSAGE[FOLLOW_UP] * 2
     stored_gb = messages * RETENTION_MONTHS * stored_bytes_per_message / 1e9
     idle_polling = sum(IDLE_RECEIVES_PER_QUEUE_MONTH * (prices.SQS_FIFO_REQUEST if queue.fifo
                                                         else prices.SQS_STANDARD_REQUEST)

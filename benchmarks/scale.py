@@ -8,10 +8,8 @@ functions' module takes to import on a cold start, and how big the deployment pa
   first and a later page of each inbox tab are read through the repository, and the DynamoDB
   read units reported by ``ReturnConsumedCapacity`` are summed per page. A Query reads only the
   page it returns, so the figure must not grow with N.
-* Cold start: the time to import what each function's handler string names in a fresh
-  interpreter (the API's ``app``, which registers every blueprint; every worker's
-  ``chalicelib.api.workers``, without the routes), median of several runs, and as a ratio to
-  ``import boto3`` measured in the same run (the machine's speed and load cancel out).
+* Cold start: benchmarks/cold_start.py (each function's handler module and the use cases its
+  first event builds, as a ratio to ``import boto3`` measured in the same run).
 * Package: ``chalice package`` builds the deployment zip that every function shares (it fetches
   the dependencies' wheels from PyPI).
 """
@@ -22,7 +20,6 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,28 +31,29 @@ from typing import Any
 
 import boto3
 import botocore.session
-from chalicelib.core.settings import get_settings
+from chalicelib.core.settings import app_name
 from moto import mock_aws
 
+from benchmarks import cold_start
 from benchmarks.capacity import read_units
 from local.provision import create_table
 from local.runtime import FUNCTIONS_DIR
 
 PAGE_SIZE = 25
 TEAM_ID = "default"
-IMPORT_RUNS = 5
 WRITE_BATCH = 25
 
 
 class ReadUnitMeter:
-    """Read units of the (eventually consistent) Query calls made while attached, computed from
+    """Read units of the (eventually consistent) Query and BatchGetItem calls made while attached, computed from
     what each call returned (benchmarks/capacity.py)."""
 
     def __init__(self) -> None:
         self.read_units = 0.0
 
-    def __call__(self, parsed: dict[str, Any], **_: Any) -> None:
-        self.read_units += read_units("Query", {}, parsed)
+    def __call__(self, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        # A page of a keys-only index is a Query and a BatchGetItem of its conversations.
+        self.read_units += read_units(model.name, {}, parsed)
 
 
 def _conversation_item(number: int, start: datetime) -> dict[str, Any]:
@@ -90,7 +88,7 @@ def page_read_units(sizes: list[int]) -> list[tuple[int, str, float, float]]:
             from chalicelib.storage.items import TableItem
             from chalicelib.storage.repository import ContactRepository
 
-            table_name = create_table(None, "us-east-1", get_settings().app_name)
+            table_name = create_table(None, "us-east-1", app_name())
             client = boto3.client("dynamodb", region_name="us-east-1")
             start = datetime(2026, 1, 1, tzinfo=UTC)
             for first in range(0, size, WRITE_BATCH):
@@ -102,6 +100,7 @@ def page_read_units(sizes: list[int]) -> list[tuple[int, str, float, float]]:
             meter = ReadUnitMeter()
             events = TableItem._get_connection().connection.client.meta.events
             events.register("after-call.dynamodb.Query", meter)
+            events.register("after-call.dynamodb.BatchGetItem", meter)
             for tab in ("new", "all"):
                 cursor, readings = None, []
                 for _ in range(5):
@@ -112,49 +111,6 @@ def page_read_units(sizes: list[int]) -> list[tuple[int, str, float, float]]:
                     readings.append(meter.read_units - before)
                     cursor = page.next_cursor
                 rows.append((size, tab, readings[0], readings[-1]))
-    return rows
-
-
-def cold_import_seconds(module: str = "app") -> float:
-    """Median wall time of ``import <module>`` (run in functions/) in a fresh interpreter."""
-    from chalicelib.core import resources
-
-    env = {**os.environ, resources.ENV_APP_NAME: "open-contact", "AWS_DEFAULT_REGION": "us-east-1",
-           "POWERTOOLS_TRACE_DISABLED": "true"}
-    code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
-    runs = []
-    for _ in range(IMPORT_RUNS):  # interleaved with the others' runs by cold_import_ratios
-        output = subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR, env=env, check=True,  # noqa: S603
-                                capture_output=True, text=True).stdout
-        runs.append(float(output.strip().splitlines()[-1]))
-    return statistics.median(runs)
-
-
-def handler_modules() -> dict[str, str]:
-    """The module each function's handler string names (Chalice: ``<module>.<function>``), read
-    from the app as the local runtime's pollers read it (in a child: the import is what is timed)."""
-    from chalicelib.core import resources
-
-    env = {**os.environ, resources.ENV_APP_NAME: "open-contact", "AWS_DEFAULT_REGION": "us-east-1",
-           "POWERTOOLS_TRACE_DISABLED": "true"}
-    code = ("import json, app; print(json.dumps({s.name: s.handler_string.rpartition('.')[0] "
-            "for s in [*app.app.event_sources, *app.app.pure_lambda_functions]}))")
-    output = subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR, env=env, check=True,  # noqa: S603
-                            capture_output=True, text=True).stdout
-    return {"api_handler": "app", **json.loads(output.strip().splitlines()[-1])}
-
-
-def cold_import_ratios() -> list[tuple[str, str, float, float]]:
-    """(function, module, seconds, ratio to ``import boto3``) per distinct handler module."""
-    baseline = cold_import_seconds("boto3")
-    rows = []
-    by_module: dict[str, list[str]] = {}
-    for function, module in handler_modules().items():
-        by_module.setdefault(module, []).append(function)
-    for module, functions in by_module.items():
-        seconds = cold_import_seconds(module)
-        rows.append((", ".join(sorted(functions)), module, seconds, seconds / baseline))
-    rows.append(("(baseline)", "boto3", baseline, 1.0))
     return rows
 
 
@@ -188,6 +144,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 100_000])
     parser.add_argument("--skip-package", action="store_true", help="skip `chalice package` (needs PyPI)")
+    parser.add_argument("--skip-cold-start", action="store_true", help="skip the cold start (benchmarks.cold_start)")
     args = parser.parse_args()
     botocore.session.Session()  # import cost outside the timed parts
     started = time.monotonic()
@@ -196,11 +153,13 @@ def main() -> int:
     print("| conversations | tab | first page | fifth page |\n|---:|---|---:|---:|")
     for size, tab, first, fifth in rows:
         print(f"| {size:,} | {tab} | {first:.1f} | {fifth:.1f} |")
-    print(f"\nCold start: the module each function's handler names, imported in a fresh interpreter "
-          f"(median of {IMPORT_RUNS}, this machine), and as a ratio to `import boto3` in the same run:\n")
-    print("| functions | module | ms | / import boto3 |\n|---|---|---:|---:|")
-    for functions, module, seconds, ratio in cold_import_ratios():
-        print(f"| {functions} | {module} | {seconds * 1000:.0f} | {ratio:.1f} |")
+    if not args.skip_cold_start:
+        print(f"\nCold start (benchmarks/cold_start.py): each function's handler module imported and its first "
+              f"event's use cases built, fresh interpreter (median of {cold_start.RUNS}), as a ratio to `import boto3` "
+              "in the same run:\n")
+        print("| function | handler module | ms | / import boto3 |\n|---|---|---:|---:|")
+        for function, module, seconds, ratio in cold_start.ratios():
+            print(f"| {function} | {module} | {seconds * 1000:.0f} | {ratio:.1f} |")
     if not args.skip_package:
         zipped, unzipped, files = package_size()
         print(f"Deployment package (chalice package): {zipped / 1e6:.1f} MB zipped, "
