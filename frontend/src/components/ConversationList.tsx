@@ -4,6 +4,7 @@ import { useConversationList } from '../hooks/useConversationList';
 import type { SortChoice } from '../lib/sorting';
 import type { ConversationFilters, InboxView } from '../types';
 import { ConversationRow } from './ConversationRow';
+import { impersonatesStaff } from '../lib/format';
 
 interface Props {
   view: InboxView;
@@ -74,6 +75,7 @@ export function ConversationList({ view, sorting, filters, selectedId, onSelect,
               onSelect={onSelect}
               ownerName={conversation.owner_id ? names.get(conversation.owner_id) : undefined}
               now={now}
+              impersonates={impersonatesStaff(conversation.customer_name, names.values())}
             />
           ))}
         </ul>

@@ -13,6 +13,8 @@ interface Props {
   ownerName?: string | undefined;
   /** Now, as the list last ticked (the waiting time moves on with it). */
   now: number;
+  /** The customer's name reads as a colleague's: shown with a marker and the address. */
+  impersonates?: boolean;
 }
 
 /**
@@ -20,7 +22,7 @@ interface Props {
  * preview, state ("Waiting for customer" once an agent answered), the owner and how long the
  * customer has waited for an answer.
  */
-export function ConversationRow({ conversation, selected, onSelect, ownerName, now }: Props) {
+export function ConversationRow({ conversation, selected, onSelect, ownerName, now, impersonates = false }: Props) {
   const waits = customerWaits(conversation);
   const awaiting = waitingForCustomer(conversation);
   const owner = conversation.owner_id ? (ownerName ?? '…') : null;
@@ -47,6 +49,7 @@ export function ConversationRow({ conversation, selected, onSelect, ownerName, n
                 <span class="unread-dot" data-testid="unread-dot" role="img" aria-label={t('queue.unread')} />
               )}
               {customerLabel(conversation)}
+              {impersonates && <NotStaff address={conversation.customer_id} />}
             </span>
             <time
               class="row__time"
@@ -89,5 +92,14 @@ export function ConversationRow({ conversation, selected, onSelect, ownerName, n
         </span>
       </button>
     </li>
+  );
+}
+
+/** Beside a customer's name that reads as a colleague's: says it is not, with the customer's address. */
+export function NotStaff({ address }: { address: string }) {
+  return (
+    <span class="name-marker" data-testid="name-marker" title={t('customer.not_staff_hint')}>
+      {t('customer.not_staff', { address })}
+    </span>
   );
 }

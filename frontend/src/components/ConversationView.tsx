@@ -6,13 +6,14 @@ import { copyText } from '../lib/clipboard';
 import { type CustomerView, type ReplyRoute, addressValue, consentOf, customerApi, routeKey } from '../lib/customers';
 import { t } from '../lib/i18n';
 import { canWork, useCapabilities, useMemberNames } from '../lib/directory';
-import { channelInfo, customerLabel, fullTime, timeUntil } from '../lib/format';
+import { channelInfo, customerLabel, fullTime, impersonatesStaff, timeUntil } from '../lib/format';
 import { infoPanelPref, usePref } from '../lib/prefs';
 import { keysText, shortcut, useShortcut } from '../lib/shortcuts';
 import type { Conversation, Me, Message } from '../types';
 import { ArchiveDialog, AssignDialog, ExportDialog, TagDialog } from './ActionDialogs';
 import { ActionsMenu } from './ActionsMenu';
 import { ChannelBadge } from './ChannelBadge';
+import { NotStaff } from './ConversationRow';
 import { Icon } from './Icon';
 import { CUSTOMER_PANEL_ID, CustomerPanel, conversationSummary } from './CustomerPanel';
 import { MessageThread } from './MessageThread';
@@ -317,6 +318,9 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
           <h2 class="conversation__name" data-testid="conversation-name">
             {name}
           </h2>
+          {impersonatesStaff(conversation.customer_name, names.values()) && (
+            <NotStaff address={conversation.customer_id} />
+          )}
           <div class="conversation__facts">
             <ChannelBadge channel={conversation.channel} showLabel />
             <StateBadge state={conversation.state} />

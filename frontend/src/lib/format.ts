@@ -102,3 +102,26 @@ export function fileSize(bytes: number): string {
 export function customerLabel(conversation: { customer_name: string | null; customer_id: string }): string {
   return conversation.customer_name || conversation.customer_id;
 }
+
+/** A name as people read it: compatibility forms folded, case ignored, invisible characters and extra spaces gone. */
+function nameKey(name: string): string {
+  return name
+    .normalize('NFKC')
+    .replace(/[\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLocaleLowerCase();
+}
+
+/**
+ * Whether a customer's display name reads as a colleague's (a mail "From: Alex Agent <x@evil>"):
+ * such a name is shown with a marker and the customer's own address, so nobody mistakes the
+ * customer for staff. Colleagues' own notes carry no marker: their names come from the directory.
+ */
+export function impersonatesStaff(customerName: string | null, staffNames: Iterable<string>): boolean {
+  if (!customerName) return false;
+  const key = nameKey(customerName);
+  if (!key) return false;
+  for (const staff of staffNames) if (nameKey(staff) === key) return true;
+  return false;
+}
