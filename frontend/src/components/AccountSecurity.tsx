@@ -7,8 +7,9 @@ import type { TargetedSubmitEvent } from 'preact';
 import { useMemo, useState } from 'preact/hooks';
 import { api, errorMessage } from '../api';
 import { useAlerts } from '../lib/alerts';
-import { PASSWORD_RULE } from '../pages/SignInPage';
+import { passwordRule } from '../pages/SignInPage';
 import type { TotpEnrolment, User } from '../types';
+import { t } from '../lib/i18n';
 
 function QrCode({ text }: { text: string }) {
   // The library writes the SVG from our own otpauth URI: nothing from outside goes into markup.
@@ -22,7 +23,7 @@ function QrCode({ text }: { text: string }) {
     <div
       class="qr-code"
       role="img"
-      aria-label="QR code for your authenticator app"
+      aria-label={t('security.qr')}
       data-testid="totp-qr"
       dangerouslySetInnerHTML={{ __html: svg }}
     />
@@ -51,14 +52,14 @@ export function AuthenticatorSetup({ enabled, onEnabled }: { enabled: boolean; o
   if (done) {
     return (
       <p data-testid="mfa-status">
-        An authenticator app is set up: signing in asks for its code. Lost it? An administrator can reset it.
+        {t('security.mfa_on')}
       </p>
     );
   }
   if (!enrolment) {
     return (
       <button type="button" class="button" disabled={busy} onClick={() => void run(async () => setEnrolment(await api.beginTotp()))}>
-        Set up an authenticator app
+        {t('app.mfa_title')}
       </button>
     );
   }
@@ -67,19 +68,19 @@ export function AuthenticatorSetup({ enabled, onEnabled }: { enabled: boolean; o
     void run(async () => {
       const user = await api.confirmTotp(code.trim());
       setDone(true);
-      alerts.notify('The authenticator app is set up.');
+      alerts.notify(t('security.mfa_done'));
       onEnabled(user);
     });
   };
   return (
     <form class="settings__group" onSubmit={confirm}>
-      <p>Scan this code with your authenticator app, or type the key into it. Then enter the code it shows.</p>
+      <p>{t('security.scan')}</p>
       <QrCode text={enrolment.otpauth_uri} />
       <p>
-        Key: <code data-testid="totp-secret">{enrolment.secret}</code>
+        {t('security.key')} <code data-testid="totp-secret">{enrolment.secret}</code>
       </p>
       <label class="field">
-        <span class="field__label">Code from the app</span>
+        <span class="field__label">{t('security.code')}</span>
         <input
           type="text"
           inputMode="numeric"
@@ -92,7 +93,7 @@ export function AuthenticatorSetup({ enabled, onEnabled }: { enabled: boolean; o
       </label>
       <div>
         <button type="submit" class="button button--primary" disabled={busy}>
-          Turn on
+          {t('security.turn_on')}
         </button>
       </div>
     </form>
@@ -109,7 +110,7 @@ export function PasswordChange() {
   const submit = async (event: TargetedSubmitEvent<HTMLFormElement>): Promise<void> => {
     event.preventDefault();
     if (next !== repeated) {
-      alerts.showError('The two new passwords differ.', 'password');
+      alerts.showError(t('signin.differ'), 'password');
       return;
     }
     setBusy(true);
@@ -119,7 +120,7 @@ export function PasswordChange() {
       setNext('');
       setRepeated('');
       alerts.clearError('password');
-      alerts.notify('Your password is changed.');
+      alerts.notify(t('security.password_changed'));
     } catch (error) {
       alerts.showError(errorMessage(error), 'password');
     } finally {
@@ -128,26 +129,26 @@ export function PasswordChange() {
   };
 
   return (
-    <form class="settings__group" aria-label="Change password" onSubmit={(event) => void submit(event)}>
+    <form class="settings__group" aria-label={t('signin.change_password')} onSubmit={(event) => void submit(event)}>
       <label class="field">
-        <span class="field__label">Current password</span>
+        <span class="field__label">{t('security.current')}</span>
         <input type="password" autoComplete="current-password" required value={current}
           onInput={(event) => setCurrent(event.currentTarget.value)} />
       </label>
       <label class="field">
-        <span class="field__label">New password</span>
+        <span class="field__label">{t('signin.new_password')}</span>
         <input type="password" autoComplete="new-password" required value={next} aria-describedby="password-rule"
           onInput={(event) => setNext(event.currentTarget.value)} />
       </label>
-      <span class="muted field__hint" id="password-rule">{PASSWORD_RULE}</span>
+      <span class="muted field__hint" id="password-rule">{passwordRule()}</span>
       <label class="field">
-        <span class="field__label">Confirm password</span>
+        <span class="field__label">{t('signin.confirm_password')}</span>
         <input type="password" autoComplete="new-password" required value={repeated}
           onInput={(event) => setRepeated(event.currentTarget.value)} />
       </label>
       <div>
         <button type="submit" class="button" disabled={busy}>
-          Change password
+          {t('signin.change_password')}
         </button>
       </div>
     </form>

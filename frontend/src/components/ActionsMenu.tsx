@@ -2,6 +2,7 @@ import type { TargetedKeyboardEvent } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useAlerts } from '../lib/alerts';
 import { type ShortcutId, keysText, runShortcut, shortcut } from '../lib/shortcuts';
+import { t } from '../lib/i18n';
 
 /** The conversation actions, in the seed's order; each runs exactly what its shortcut runs. */
 export const CONVERSATION_ACTIONS: readonly ShortcutId[] = [
@@ -79,14 +80,14 @@ export function ActionsMenu() {
         aria-controls="conversation-actions"
         onClick={() => setOpen((value) => !value)}
       >
-        Actions <span aria-hidden="true">▾</span>
+        {t('actions.title')} <span aria-hidden="true">▾</span>
       </button>
       {open && (
         <div
           class="menu card"
           role="menu"
           id="conversation-actions"
-          aria-label="Actions"
+          aria-label={t('actions.title')}
           ref={menu}
           onKeyDown={onKeyDown}
         >
@@ -105,7 +106,7 @@ export function ActionsMenu() {
               >
                 <span>
                   {def.label}
-                  {def.planned && <span class="sr-only"> (not available yet)</span>}
+                  {def.planned && <span class="sr-only"> {t('shortcut.not_yet')}</span>}
                 </span>
                 <kbd class="menu__keys">{def.keys.join('+')}</kbd>
               </button>

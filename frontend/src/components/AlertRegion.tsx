@@ -1,3 +1,5 @@
+import { t } from '../lib/i18n';
+import { Icon } from './Icon';
 interface Props {
   message: string | null;
   onDismiss(): void;
@@ -11,8 +13,8 @@ export function AlertRegion({ message, onDismiss }: Props) {
         {message}
       </div>
       {message && (
-        <button type="button" class="alert__dismiss" aria-label="Dismiss" onClick={onDismiss}>
-          ×
+        <button type="button" class="alert__dismiss" aria-label={t('common.dismiss')} onClick={onDismiss}>
+          <Icon name="close" size={14} />
         </button>
       )}
     </div>

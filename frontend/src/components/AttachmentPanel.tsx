@@ -1,3 +1,5 @@
+import { t } from '../lib/i18n';
+import { Icon } from './Icon';
 import { channelInfo, fileSize } from '../lib/format';
 import type { ChannelCapabilities } from '../types';
 
@@ -12,13 +14,13 @@ export interface PendingFile {
 export function fileProblem(file: File, capabilities: ChannelCapabilities | null): string | null {
   if (!capabilities) return null;
   const label = channelInfo(capabilities.channel).label;
-  if (capabilities.max_attachments === 0) return `${label} cannot carry files.`;
+  if (capabilities.max_attachments === 0) return t('files.no_files', { channel: label });
   const type = (file.type || '').toLowerCase();
   const media = capabilities.media.find((entry) => entry.content_type === type);
-  if (!media) return `${label} cannot carry this kind of file (${type || 'unknown type'}).`;
-  if (file.size <= 0) return 'The file is empty.';
+  if (!media) return t('files.kind_refused', { channel: label, type: type || t('files.unknown_type') });
+  if (file.size <= 0) return t('files.empty');
   if (file.size > media.max_bytes) {
-    return `Too large for ${label}: ${fileSize(file.size)}, at most ${fileSize(media.max_bytes)} for ${type}.`;
+    return t('files.too_large', { channel: label, size: fileSize(file.size), max: fileSize(media.max_bytes), type });
   }
   return null;
 }
@@ -44,8 +46,8 @@ export function filesProblem(
   // the API's own words: they name the countries and the number outside them
   if (mediaRefusal) {
     return {
-      detail: `Files cannot be sent in this conversation: ${mediaRefusal}.`,
-      short: 'files cannot go to this number. Remove them to send text only.',
+      detail: t('files.refused_detail', { reason: mediaRefusal }),
+      short: t('files.refused_short'),
     };
   }
   const limit = capabilities?.max_total_media_bytes;
@@ -53,8 +55,8 @@ export function filesProblem(
   if (capabilities && limit != null && total > limit) {
     const label = channelInfo(capabilities.channel).label;
     return {
-      detail: `Too large together for ${label}: ${fileSize(total)}, at most ${fileSize(limit)} per message.`,
-      short: `the files weigh more than ${label} takes in one message. Remove a file to send.`,
+      detail: t('files.total_detail', { channel: label, size: fileSize(total), max: fileSize(limit) }),
+      short: t('files.total_short', { channel: label }),
     };
   }
   return null;
@@ -77,12 +79,12 @@ interface Props {
 export function AttachmentPanel({ files, max, capabilities, problem: together, disabled, onRemove }: Props) {
   const total = files.reduce((sum, pending) => sum + pending.file.size, 0);
   return (
-    <section class="attachments" aria-label="Files to send" data-testid="attachments">
+    <section class="attachments" aria-label={t('files.label')} data-testid="attachments">
       <h4 class="attachments__title">
-        Files ({files.length}/{max}){' '}
+        {t('files.title', { count: files.length, max })}{' '}
         <span class="muted">
           · {fileSize(total)}
-          {capabilities?.max_total_media_bytes != null && ` of ${fileSize(capabilities.max_total_media_bytes)} per message`}
+          {capabilities?.max_total_media_bytes != null && ` ${t('files.of_per_message', { max: fileSize(capabilities.max_total_media_bytes) })}`}
         </span>
       </h4>
       {together && (
@@ -99,7 +101,7 @@ export function AttachmentPanel({ files, max, capabilities, problem: together, d
                 <img class="attachment__preview" src={pending.preview} alt="" />
               ) : (
                 <span class="attachment__preview attachment__preview--file" aria-hidden="true">
-                  📄
+                  <Icon name="file" size={28} />
                 </span>
               )}
               <span class="attachment__body">
@@ -114,11 +116,11 @@ export function AttachmentPanel({ files, max, capabilities, problem: together, d
               <button
                 type="button"
                 class="button button--quiet"
-                aria-label={`Remove ${pending.file.name}`}
+                aria-label={t('files.remove', { name: pending.file.name })}
                 disabled={disabled}
                 onClick={() => onRemove(pending.id)}
               >
-                ×
+                <Icon name="close" size={14} />
               </button>
             </li>
           );

@@ -5,6 +5,7 @@ import type { SortChoice } from '../lib/sorting';
 import type { ConversationFilters, InboxView } from '../types';
 import { ConversationRow } from './ConversationRow';
 import { impersonatesStaff } from '../lib/format';
+import { type MessageKey, t } from '../lib/i18n';
 
 interface Props {
   view: InboxView;
@@ -32,11 +33,11 @@ function useNow(every: number): number {
   return now;
 }
 
-const EMPTY_TEXT: Record<InboxView, string> = {
-  new: 'No new conversations.',
-  mine: 'No conversations assigned to you.',
-  assigned: 'No conversations are assigned in this team.',
-  all: 'No conversations yet.',
+const EMPTY_TEXT: Record<InboxView, MessageKey> = {
+  new: 'list.empty_new',
+  mine: 'list.empty_mine',
+  assigned: 'list.empty_assigned',
+  all: 'list.empty_all',
 };
 
 /** Render with a `key` of view and sort. */
@@ -59,14 +60,14 @@ export function ConversationList({ view, sorting, filters, selectedId, onSelect,
     if (loaded) onCount({ count, more: hasMore });
   }, [loaded, count, hasMore, onCount]);
 
-  if (!list.loaded) return <p class="muted pad">Loading…</p>;
+  if (!list.loaded) return <p class="muted pad">{t('app.loading')}</p>;
 
   return (
     <>
       {list.items.length === 0 ? (
-        <p class="muted pad">{filtered ? 'No conversations match the filters.' : EMPTY_TEXT[view]}</p>
+        <p class="muted pad">{filtered ? t('list.no_match') : t(EMPTY_TEXT[view])}</p>
       ) : (
-        <ul class="rows" aria-label="Conversations">
+        <ul class="rows" aria-label={t('header.conversations')}>
           {list.items.map((conversation) => (
             <ConversationRow
               key={conversation.id}
@@ -88,7 +89,7 @@ export function ConversationList({ view, sorting, filters, selectedId, onSelect,
             disabled={list.loadingMore}
             onClick={() => void list.loadMore()}
           >
-            {list.loadingMore ? 'Loading…' : 'Load more'}
+            {list.loadingMore ? t('app.loading') : t('list.load_more')}
           </button>
         </div>
       )}

@@ -24,13 +24,13 @@ interface Props {
 export function CustomerPanel({ conversation, me, ownerName, canWork, customer, onCustomerChanged }: Props) {
   const owner =
     conversation.owner_id === null
-      ? 'Nobody yet'
+      ? t('panel.nobody_yet')
       : conversation.owner_id === me.user.id
-        ? 'You'
-        : (ownerName ?? 'Another agent');
+        ? t('panel.you')
+        : (ownerName ?? t('panel.another_agent'));
   const tags = conversation.tags ?? [];
   return (
-    <aside class="info" id={CUSTOMER_PANEL_ID} aria-label="Customer information" data-testid="customer-panel">
+    <aside class="info" id={CUSTOMER_PANEL_ID} aria-label={t('panel.label')} data-testid="customer-panel">
       {customer ? (
         <>
           <p class="customer__open">
@@ -51,25 +51,25 @@ export function CustomerPanel({ conversation, me, ownerName, canWork, customer, 
           </dl>
         </>
       )}
-      <h3 class="info__title">Conversation</h3>
+      <h3 class="info__title">{t('conversation.label')}</h3>
       <dl class="info__list">
-        <dt>Channel</dt>
+        <dt>{t('service.channel')}</dt>
         <dd>
           <ChannelBadge channel={conversation.channel} showLabel />
         </dd>
         <dt>ID</dt>
         <dd class="info__code">{conversation.id}</dd>
-        <dt>State</dt>
+        <dt>{t('panel.state')}</dt>
         <dd>{stateLabel(conversation.state)}</dd>
-        <dt>Assigned to</dt>
+        <dt>{t('panel.assigned_to')}</dt>
         <dd>{owner}</dd>
-        <dt>Started</dt>
+        <dt>{t('panel.started')}</dt>
         <dd>{fullTime(conversation.created_at)}</dd>
-        <dt>Last message</dt>
+        <dt>{t('panel.last_message')}</dt>
         <dd>{fullTime(conversation.last_message_at)}</dd>
-        <dt>Customer's last message</dt>
+        <dt>{t('panel.customer_last')}</dt>
         <dd>{fullTime(conversation.last_customer_message_at) || '—'}</dd>
-        <dt>Tags</dt>
+        <dt>{t('tags.label')}</dt>
         <dd data-testid="conversation-tags">{tags.length ? tags.join(', ') : '—'}</dd>
       </dl>
       <NotesSection key={conversation.id} conversationId={conversation.id} canWrite={canWork} />

@@ -1,5 +1,6 @@
 import type { TargetedKeyboardEvent } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
+import { t } from '../lib/i18n';
 
 /** A small built-in set (no emoji data is downloaded). */
 export const EMOJI: readonly { char: string; name: string }[] = [
@@ -94,7 +95,7 @@ export function EmojiPicker({ onPick, onClose }: Props) {
     <div
       class="emoji card"
       role="group"
-      aria-label="Emoji"
+      aria-label={t('reply.emoji_list')}
       ref={grid}
       onKeyDown={onKeyDown}
       data-testid="emoji-picker"

@@ -4,6 +4,7 @@ import { api } from '../api';
 import { reportError, useAlerts } from '../lib/alerts';
 import { fullTime, shortTime } from '../lib/format';
 import type { Note } from '../types';
+import { t } from '../lib/i18n';
 
 interface Props {
   conversationId: string;
@@ -65,12 +66,12 @@ export function NotesSection({ conversationId, canWrite }: Props) {
   return (
     <section aria-labelledby={`${fieldId}-title`} data-testid="notes">
       <h3 class="info__title" id={`${fieldId}-title`}>
-        Notes
+        {t('notes.title')}
       </h3>
       {notes === null ? (
-        <p class="muted">Loading…</p>
+        <p class="muted">{t('app.loading')}</p>
       ) : notes.length === 0 ? (
-        <p class="muted">No notes yet.</p>
+        <p class="muted">{t('notes.none')}</p>
       ) : (
         <ul class="notes">
           {notes.map((note) => (
@@ -89,18 +90,18 @@ export function NotesSection({ conversationId, canWrite }: Props) {
       {canWrite && (
         <form class="note-form" onSubmit={(event) => void add(event)}>
           <label for={fieldId} class="sr-only">
-            Note
+            {t('notes.note')}
           </label>
           <textarea
             id={fieldId}
             rows={2}
             maxLength={5000}
             value={draft}
-            placeholder="Add a note for your colleagues"
+            placeholder={t('notes.placeholder')}
             onInput={(event) => setDraft(event.currentTarget.value)}
           />
           <button type="submit" class="button" disabled={saving || !draft.trim()}>
-            Add note
+            {t('notes.add')}
           </button>
         </form>
       )}

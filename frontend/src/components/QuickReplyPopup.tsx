@@ -2,6 +2,7 @@ import type { TargetedKeyboardEvent } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import type { QuickReplyGroupSummary, QuickReplyItem } from '../types';
+import { t } from '../lib/i18n';
 
 export const QUICK_REPLY_LIST_ID = 'quick-reply-list';
 
@@ -67,17 +68,17 @@ export function QuickReplyPopup({ items, active, search, onSearch, onActive, onP
         <input
           ref={field}
           type="search"
-          aria-label="Search quick replies"
+          aria-label={t('quick.search')}
           aria-controls={QUICK_REPLY_LIST_ID}
           aria-activedescendant={current ? optionId(current) : undefined}
-          placeholder="Search, or !group"
+          placeholder={t('quick.popup_placeholder')}
           value={search}
           onInput={(event) => onSearch(event.currentTarget.value)}
           onKeyDown={onKeyDown}
         />
       )}
       {search !== null && groups.length > 0 && (
-        <div class="suggestions" role="group" aria-label="Quick reply groups">
+        <div class="suggestions" role="group" aria-label={t('quick.groups')}>
           {groups.map((item) => (
             <button
               key={item.id}
@@ -95,9 +96,9 @@ export function QuickReplyPopup({ items, active, search, onSearch, onActive, onP
           ))}
         </div>
       )}
-      <ul ref={list} class="quick-replies__list" id={QUICK_REPLY_LIST_ID} role="listbox" aria-label="Quick replies">
-        {items === null && <li class="muted pad">Loading…</li>}
-        {items?.length === 0 && <li class="muted pad">No quick replies match.</li>}
+      <ul ref={list} class="quick-replies__list" id={QUICK_REPLY_LIST_ID} role="listbox" aria-label={t('reply.quick_replies')}>
+        {items === null && <li class="muted pad">{t('app.loading')}</li>}
+        {items?.length === 0 && <li class="muted pad">{t('quick.no_match')}</li>}
         {items?.map((item, index) => {
           const heading = item.group !== group;
           group = item.group;

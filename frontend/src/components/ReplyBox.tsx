@@ -5,11 +5,13 @@ import { api, uploadFile } from '../api';
 import { reportError, useAlerts } from '../lib/alerts';
 import { useCapabilities } from '../lib/directory';
 import { channelInfo } from '../lib/format';
+import { t, tn } from '../lib/i18n';
 import { filledValues, highlightSegments, unresolvedPlaceholders } from '../lib/placeholders';
 import { useShortcut } from '../lib/shortcuts';
 import type { QuickReplyItem } from '../types';
 import { AttachmentPanel, type PendingFile, fileProblem, filesProblem } from './AttachmentPanel';
 import { EmojiPicker } from './EmojiPicker';
+import { Icon } from './Icon';
 import { QUICK_REPLY_LIST_ID, QuickReplyPopup, handlePopupKey, optionId } from './QuickReplyPopup';
 
 export interface SentAttachment {
@@ -78,7 +80,7 @@ export function ReplyBox({ conversationId, channel, mediaRefusal, disabled, onSe
   const together = filesProblem(files, capabilities, mediaRefusal);
   // what keeps Send disabled because of the files, said next to it
   const filesBlock =
-    together?.short ?? (refused ? `a file cannot go on this channel. Remove the file${refused > 1 ? 's' : ''} marked above.` : null);
+    together?.short ?? (refused ? tn('reply.file_refused', refused) : null);
   const tooLong = capabilities !== null && text.trim().length > capabilities.max_text_length;
   const canSend =
     !disabled && !sending && (text.trim() !== '' || files.length > 0) && missing.length === 0 && !filesBlock && !tooLong;
@@ -178,8 +180,8 @@ export function ReplyBox({ conversationId, channel, mediaRefusal, disabled, onSe
     if (list.length > room) {
       alerts.notify(
         room > 0
-          ? `Up to ${maxFiles} files per message: ${list.length - room} not added.`
-          : `Up to ${maxFiles} files per message.`,
+          ? t('reply.too_many_files', { max: maxFiles, left: list.length - room })
+          : t('reply.max_files', { max: maxFiles }),
       );
     }
     const added = list.slice(0, Math.max(0, room)).map((file) => {
@@ -291,7 +293,7 @@ export function ReplyBox({ conversationId, channel, mediaRefusal, disabled, onSe
             </div>
           )}
           <label for={REPLY_TEXT_ID} class="sr-only">
-            Reply
+            {t('reply.label')}
           </label>
           <textarea
             id={REPLY_TEXT_ID}
@@ -304,7 +306,7 @@ export function ReplyBox({ conversationId, channel, mediaRefusal, disabled, onSe
             aria-controls={popup && popup.search === null ? QUICK_REPLY_LIST_ID : undefined}
             aria-activedescendant={inlineActive ? optionId(inlineActive) : undefined}
             aria-invalid={missing.length > 0 || tooLong ? true : undefined}
-            placeholder={disabled ? '' : 'Write a reply. Enter sends, Shift+Enter adds a line, ! finds quick replies.'}
+            placeholder={disabled ? '' : t('reply.placeholder')}
             onInput={(event) => onInput(event.currentTarget.value, event.currentTarget.selectionStart)}
             onKeyDown={onKeyDown}
             onScroll={(event) => {
@@ -328,19 +330,17 @@ export function ReplyBox({ conversationId, channel, mediaRefusal, disabled, onSe
         </div>
         {missing.length > 0 && (
           <p class="reply__missing" data-testid="missing-placeholders">
-            Replace {missing.map((name) => `{{${name}}}`).join(', ')} before sending: the inbox could not fill{' '}
-            {missing.length > 1 ? 'them' : 'it'}.
+            {tn('reply.missing', missing.length, { names: missing.map((name) => `{{${name}}}`).join(', ') })}
           </p>
         )}
         {filesBlock && (
           <p class="reply__missing" id={SEND_BLOCKED_ID} data-testid="send-blocked">
-            Send is off: {filesBlock}
+            {t('reply.send_off', { reason: filesBlock })}
           </p>
         )}
         {tooLong && capabilities && (
           <p class="reply__missing">
-            {channelInfo(channel).label} takes up to {capabilities.max_text_length} characters; this reply has{' '}
-            {text.trim().length}.
+            {t('reply.too_long', { channel: channelInfo(channel).label, max: capabilities.max_text_length, length: text.trim().length })}
           </p>
         )}
       </div>
@@ -348,46 +348,46 @@ export function ReplyBox({ conversationId, channel, mediaRefusal, disabled, onSe
         <button
           type="button"
           class="button button--quiet"
-          aria-label="Quick replies"
+          aria-label={t('reply.quick_replies')}
           aria-keyshortcuts="Control+Q"
-          title="Quick replies (Ctrl+Q, or type ! and a group name)"
+          title={t('reply.quick_replies_hint')}
           aria-expanded={popup !== null}
           disabled={disabled}
           onPointerDown={(event) => event.stopPropagation()}
           onClick={() => (popup ? closePopup() : openSearch())}
         >
-          <span aria-hidden="true">⚡</span>
+          <Icon name="bolt" />
         </button>
         <button
           type="button"
           ref={emojiButton}
           class="button button--quiet"
-          aria-label="Insert emoji"
+          aria-label={t('reply.emoji')}
           aria-expanded={picking}
-          title="Insert emoji"
+          title={t('reply.emoji')}
           disabled={disabled}
           // the picker closes on a press outside it; this button toggles it instead
           onPointerDown={(event) => event.stopPropagation()}
           onClick={() => setPicking((open) => !open)}
         >
-          <span aria-hidden="true">🙂</span>
+          <Icon name="smile" />
         </button>
         {picking && <EmojiPicker onPick={insertEmoji} onClose={closePicker} />}
         <button
           type="button"
           class="button button--quiet"
-          aria-label="Attach files"
+          aria-label={t('reply.attach')}
           title={
             noFiles
-              ? `${channelInfo(channel).label} cannot carry files`
+              ? t('reply.no_files', { channel: channelInfo(channel).label })
               : mediaRefusal
-                ? `Files cannot be sent in this conversation: ${mediaRefusal}`
-                : 'Attach files (up to 10)'
+                ? t('reply.files_refused', { reason: mediaRefusal })
+                : t('reply.attach_hint')
           }
           disabled={disabled || sending || noFiles || files.length >= maxFiles}
           onClick={() => fileInput.current?.click()}
         >
-          <span aria-hidden="true">📎</span>
+          <Icon name="attach" />
         </button>
         <input
           ref={fileInput}
@@ -408,7 +408,7 @@ export function ReplyBox({ conversationId, channel, mediaRefusal, disabled, onSe
           aria-describedby={filesBlock ? SEND_BLOCKED_ID : undefined}
           title={filesBlock ?? undefined}
         >
-          Send
+          {t('reply.send')}
         </button>
       </div>
     </form>

@@ -1,6 +1,7 @@
 // Display helpers: times, channel names, message statuses.
 
 import type { MessageStatus } from '../types';
+import { type MessageKey, t } from './i18n';
 import { dateFormat, dayInZone, formatNumber } from './locale';
 
 // In the profile's language and time zone (lib/locale.ts), read when each is used.
@@ -52,35 +53,42 @@ const CHANNELS: Record<string, ChannelInfo> = {
   telegram: { label: 'Telegram', short: 'TG' },
   sms: { label: 'SMS', short: 'SMS' },
   viber: { label: 'Viber', short: 'VB' },
-  email: { label: 'Email', short: '@' },
+  email: {
+    get label() {
+      return t('channel.email');
+    },
+    short: '@',
+  },
 };
 
 export function channelInfo(channel: string): ChannelInfo {
   return (
     CHANNELS[channel] ?? {
-      label: channel ? channel.charAt(0).toUpperCase() + channel.slice(1) : 'Unknown',
+      label: channel ? channel.charAt(0).toUpperCase() + channel.slice(1) : t('channel.unknown'),
       short: (channel || '?').slice(0, 2).toUpperCase(),
     }
   );
 }
 
-const STATUS_LABELS: Record<MessageStatus, string> = {
-  received: 'Received',
-  queued: 'Queued',
-  sent: 'Sent',
-  delivered: 'Delivered',
-  read: 'Read',
-  failed: 'Failed',
+const STATUS_LABELS: Record<MessageStatus, MessageKey> = {
+  received: 'status.received',
+  queued: 'status.queued',
+  sent: 'status.sent',
+  delivered: 'status.delivered',
+  read: 'status.read',
+  failed: 'status.failed',
 };
 
 export function statusLabel(status: string): string {
-  return STATUS_LABELS[status as MessageStatus] ?? status;
+  const key = STATUS_LABELS[status as MessageStatus];
+  return key ? t(key) : status;
 }
 
-const STATE_LABELS: Record<string, string> = { new: 'New', assigned: 'Assigned', archived: 'Archived' };
+const STATE_LABELS: Record<string, MessageKey> = { new: 'state.new', assigned: 'state.assigned', archived: 'state.archived' };
 
 export function stateLabel(state: string): string {
-  return STATE_LABELS[state] ?? state;
+  const key = STATE_LABELS[state];
+  return key ? t(key) : state;
 }
 
 /** "1.2 MB" style size of a file. */

@@ -8,6 +8,7 @@
 
 import { useEffect, useState } from 'preact/hooks';
 import type { InboxView } from '../types';
+import { type MessageKey, t } from './i18n';
 
 export interface InboxRoute {
   page: 'inbox';
@@ -45,22 +46,32 @@ export const VIEWS: readonly InboxView[] = ['new', 'mine', 'assigned', 'all'];
 export type SectionAccess = 'everyone' | 'readers';
 
 /** The settings pages, in the seed's menu order. */
-export const SETTINGS_SECTIONS: readonly { id: string; label: string; access: SectionAccess }[] = [
-  { id: 'profile', label: 'My profile', access: 'everyone' },
-  { id: 'service', label: 'Service settings', access: 'readers' },
-  { id: 'office-hours', label: 'Office hours', access: 'readers' },
-  { id: 'out-of-office', label: 'Out of office', access: 'readers' },
-  { id: 'channels', label: 'Channels', access: 'readers' },
-  { id: 'templates', label: 'WhatsApp templates', access: 'readers' },
-  { id: 'notifications', label: 'Notifications', access: 'everyone' },
-  { id: 'quick-replies', label: 'Quick replies', access: 'everyone' },
-  { id: 'user-roles', label: 'User roles', access: 'readers' },
-  { id: 'tags', label: 'Tags', access: 'everyone' },
-  { id: 'teams', label: 'Teams', access: 'readers' },
-  { id: 'team-now', label: 'Team now', access: 'readers' },
-  { id: 'routing', label: 'Routing', access: 'readers' },
-  { id: 'appearance', label: 'Appearance', access: 'everyone' },
-  { id: 'shortcuts', label: 'Shortcuts', access: 'everyone' },
+function section(id: string, key: MessageKey, access: SectionAccess): { id: string; readonly label: string; access: SectionAccess } {
+  return {
+    id,
+    access,
+    get label() {
+      return t(key);
+    },
+  };
+}
+
+export const SETTINGS_SECTIONS: readonly { id: string; readonly label: string; access: SectionAccess }[] = [
+  section('profile', 'section.profile', 'everyone'),
+  section('service', 'section.service', 'readers'),
+  section('office-hours', 'section.office_hours', 'readers'),
+  section('out-of-office', 'section.out_of_office', 'readers'),
+  section('channels', 'section.channels', 'readers'),
+  section('templates', 'section.templates', 'readers'),
+  section('notifications', 'section.notifications', 'everyone'),
+  section('quick-replies', 'section.quick_replies', 'everyone'),
+  section('user-roles', 'section.user_roles', 'readers'),
+  section('tags', 'section.tags', 'everyone'),
+  section('teams', 'section.teams', 'readers'),
+  section('team-now', 'section.team_now', 'readers'),
+  section('routing', 'section.routing', 'readers'),
+  section('appearance', 'section.appearance', 'everyone'),
+  section('shortcuts', 'section.shortcuts', 'everyone'),
 ];
 
 export const DEFAULT_SETTINGS_SECTION = 'profile';

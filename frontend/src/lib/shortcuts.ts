@@ -5,6 +5,7 @@
 // registered for them. (Every action of the seed's list has its API now; the flag stays for the
 // next one.)
 
+import { t } from './i18n';
 import { useEffect, useRef } from 'preact/hooks';
 
 export type ShortcutId =
@@ -48,35 +49,51 @@ function altLetter(letter: string): (event: KeyboardEvent) => boolean {
 }
 
 export const SHORTCUTS: readonly ShortcutDef[] = [
-  { id: 'assign', label: 'Assign to', keys: ['Alt', 'A'], conversation: true, matches: altLetter('a') },
-  { id: 'copy', label: 'Copy to clipboard', keys: ['Alt', 'C'], conversation: true, matches: altLetter('c') },
+  { id: 'assign', get label() {
+      return t('shortcut.assign');
+    }, keys: ['Alt', 'A'], conversation: true, matches: altLetter('a') },
+  { id: 'copy', get label() {
+      return t('shortcut.copy');
+    }, keys: ['Alt', 'C'], conversation: true, matches: altLetter('c') },
   {
     id: 'handback',
-    label: 'Handback',
+    get label() {
+      return t('shortcut.handback');
+    },
     keys: ['Alt', 'H'],
     conversation: true,
     matches: altLetter('h'),
   },
-  { id: 'tag', label: 'Tag', keys: ['Alt', 'T'], conversation: true, matches: altLetter('t') },
+  { id: 'tag', get label() {
+      return t('shortcut.tag');
+    }, keys: ['Alt', 'T'], conversation: true, matches: altLetter('t') },
   {
     id: 'export',
-    label: 'Export',
+    get label() {
+      return t('shortcut.export');
+    },
     keys: ['Alt', 'X'],
     conversation: true,
     matches: altLetter('x'),
   },
   {
     id: 'quick-reply',
-    label: 'Open quick reply, choose and insert',
+    get label() {
+      return t('shortcut.quick_reply');
+    },
     keys: ['Ctrl', 'Q'],
-    then: 'then ↑ or ↓ then Enter',
+    get then() {
+      return t('shortcut.quick_reply_then');
+    },
     conversation: true,
     matches: (event) =>
       event.ctrlKey && !event.altKey && !event.metaKey && (event.key.toLowerCase() === 'q' || event.code === 'KeyQ'),
   },
   {
     id: 'shortcuts',
-    label: 'Open keyboard shortcuts dialog',
+    get label() {
+      return t('shortcut.shortcuts');
+    },
     keys: ['Shift', 'Alt', '?'],
     conversation: false,
     matches: (event) =>
@@ -84,15 +101,21 @@ export const SHORTCUTS: readonly ShortcutDef[] = [
   },
   {
     id: 'archive',
-    label: 'Archive',
+    get label() {
+      return t('shortcut.archive');
+    },
     keys: ['Alt', 'R'],
     conversation: true,
     matches: altLetter('r'),
   },
-  { id: 'info', label: 'Show conversation info', keys: ['Alt', 'I'], conversation: true, matches: altLetter('i') },
+  { id: 'info', get label() {
+      return t('shortcut.info');
+    }, keys: ['Alt', 'I'], conversation: true, matches: altLetter('i') },
   {
     id: 'availability',
-    label: 'Change my status (Available, Away, Offline)',
+    get label() {
+      return t('shortcut.availability');
+    },
     keys: ['Alt', 'S'],
     conversation: false,
     matches: altLetter('s'),
@@ -122,8 +145,8 @@ export function runShortcut(id: ShortcutId, notify: (message: string) => void): 
     return;
   }
   const def = shortcut(id);
-  if (def.planned) notify(`${def.label} is not available yet.`);
-  else if (def.conversation) notify('Select a conversation first.');
+  if (def.planned) notify(t('shortcut.planned', { label: def.label }));
+  else if (def.conversation) notify(t('shortcut.select_first'));
 }
 
 /** Registers `handler` for the shortcut while the component is mounted (null: none now). */

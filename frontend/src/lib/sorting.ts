@@ -12,10 +12,30 @@ export interface SortChoice {
 }
 
 export const SORT_OPTIONS: readonly { value: string; label: string }[] = [
-  { value: 'created:asc', label: 'Conversation date, oldest first' },
-  { value: 'created:desc', label: 'Conversation date, newest first' },
-  { value: 'activity:asc', label: 'Last message, oldest first' },
-  { value: 'activity:desc', label: 'Last message, newest first' },
+  {
+    value: 'created:asc',
+    get label() {
+      return t('sort.created_asc');
+    },
+  },
+  {
+    value: 'created:desc',
+    get label() {
+      return t('sort.created_desc');
+    },
+  },
+  {
+    value: 'activity:asc',
+    get label() {
+      return t('sort.activity_asc');
+    },
+  },
+  {
+    value: 'activity:desc',
+    get label() {
+      return t('sort.activity_desc');
+    },
+  },
 ];
 
 /** The open tabs (New, Assigned to me, Assigned) also sort by how long the customer has waited. */

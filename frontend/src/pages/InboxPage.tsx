@@ -13,12 +13,13 @@ import { type InboxRoute, inboxRoute, navigate } from '../lib/route';
 import { formatSort, parseSort, sortOptions, sortPref } from '../lib/sorting';
 import type { ConversationFilters, InboxView, Me } from '../types';
 import type { StartConversationProps } from './StartConversation';
+import { type MessageKey, t } from '../lib/i18n';
 
-const TABS: readonly { id: InboxView; label: string }[] = [
-  { id: 'new', label: 'New' },
-  { id: 'mine', label: 'Assigned to me' },
-  { id: 'assigned', label: 'Assigned' },
-  { id: 'all', label: 'All' },
+const TABS: readonly { id: InboxView; label: MessageKey }[] = [
+  { id: 'new', label: 'tabs.new' },
+  { id: 'mine', label: 'tabs.mine' },
+  { id: 'assigned', label: 'tabs.assigned' },
+  { id: 'all', label: 'tabs.all' },
 ];
 
 const PANEL_ID = 'inbox-panel';
@@ -57,6 +58,7 @@ export function InboxPage({ me, route, counts, watchTick, onTeamChange }: Props)
 
     const tabs: TabItem<InboxView>[] = TABS.map((tab) => ({
     ...tab,
+    label: t(tab.label),
     // Exact counts from the server; a filtered open tab counts what its list has loaded.
     count: countText(tab.id === view && filterCount(filters) ? (listCount ?? counts[tab.id]) : (counts[tab.id] ?? listCount)),
   }));
@@ -92,7 +94,7 @@ export function InboxPage({ me, route, counts, watchTick, onTeamChange }: Props)
         startWizard = module.StartConversation;
         setWizard(() => module.StartConversation);
       },
-      () => alerts.showError('The start-conversation wizard could not be loaded. Reload the page to try again.'),
+      () => alerts.showError(t('inbox.wizard_failed')),
     );
   };
 
@@ -101,11 +103,11 @@ export function InboxPage({ me, route, counts, watchTick, onTeamChange }: Props)
 
   return (
     <main class={conversationId ? 'inbox inbox--open' : 'inbox'}>
-      <section class="inbox__list" aria-label="Inbox">
-        <Tabs label="Inbox views" items={tabs} selected={view} panelId={PANEL_ID} onSelect={selectView} />
+      <section class="inbox__list" aria-label={t('header.title')}>
+        <Tabs label={t('tabs.label')} items={tabs} selected={view} panelId={PANEL_ID} onSelect={selectView} />
         <div class="list-tools">
           <label for={sortId} class="list-tools__label">
-            Sort
+            {t('inbox.sort')}
           </label>
           <select
             id={sortId}
@@ -127,13 +129,14 @@ export function InboxPage({ me, route, counts, watchTick, onTeamChange }: Props)
             class="button"
             aria-haspopup="dialog"
             onClick={() => setFiltering(true)}
-            title="Filter conversations"
+            title={t('inbox.filter_hint')}
           >
-            Filter{count ? ` (${count})` : ''}
+            {t('inbox.filter')}
+            {count ? ` (${count})` : ''}
           </button>
           {canWork(me.user.role) && (
             <button type="button" class="button button--primary" onClick={openWizard}>
-              Start conversation
+              {t('inbox.start')}
             </button>
           )}
         </div>
@@ -148,7 +151,7 @@ export function InboxPage({ me, route, counts, watchTick, onTeamChange }: Props)
                 setFilters({});
               }}
             >
-              Clear filters
+              {t('inbox.clear_filters')}
             </button>
           </div>
         )}
@@ -189,7 +192,7 @@ export function InboxPage({ me, route, counts, watchTick, onTeamChange }: Props)
           onClose={() => setWizard(null)}
           onStarted={(id) => {
             setWizard(null);
-            alerts.notify('Conversation started.');
+            alerts.notify(t('inbox.started'));
             onChanged();
             navigate(inboxRoute('mine', id));
           }}

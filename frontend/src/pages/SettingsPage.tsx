@@ -18,6 +18,7 @@ import { TeamNowSettings } from './settings/TeamNowSettings';
 import { TeamsSettings } from './settings/TeamsSettings';
 import { TemplateSettings } from './settings/TemplateSettings';
 import { UserRolesSettings } from './settings/UserRolesSettings';
+import { type MessageKey, t } from '../lib/i18n';
 
 export interface SettingsPageProps {
   section: string;
@@ -54,7 +55,7 @@ export function SettingsPage({ section, me }: SettingsPageProps) {
   const canEdit = me.user.role === 'administrator';
   return (
     <main class="settings">
-      <nav class="settings__menu" aria-label="Settings">
+      <nav class="settings__menu" aria-label={t('header.settings')}>
         <ul>
           {visible.map((item) => (
             <li key={item.id}>
@@ -79,11 +80,11 @@ export function SettingsPage({ section, me }: SettingsPageProps) {
   );
 }
 
-const SUPPORT_TEXT: Record<NotificationSupport, string> = {
-  unsupported: 'This browser cannot show desktop notifications.',
-  denied: 'This browser blocks notifications from the inbox. Allow them in the site settings of your browser.',
-  default: 'The browser will ask you to allow notifications.',
-  granted: 'This browser allows notifications from the inbox.',
+const SUPPORT_TEXT: Record<NotificationSupport, MessageKey> = {
+  unsupported: 'notifications.unsupported',
+  denied: 'notifications.denied',
+  default: 'notifications.default',
+  granted: 'notifications.granted',
 };
 
 function NotificationSettings() {
@@ -104,33 +105,30 @@ function NotificationSettings() {
 
   const test = async (): Promise<void> => {
     if (!(await ask())) {
-      setResult('The browser did not allow the notification.');
+      setResult(t('notifications.not_allowed'));
       return;
     }
-    const shown = showNotification('Test notification', { body: 'Notifications from the inbox work.' });
-    setResult(shown ? 'A test notification was sent.' : 'The browser did not show the notification.');
+    const shown = showNotification(t('notifications.test_title'), { body: t('notifications.test_body') });
+    setResult(shown ? t('notifications.test_sent') : t('notifications.not_shown'));
   };
 
   return (
     <div class="settings__group">
-      <p>
-        Get a desktop notification when a new conversation or a new customer message arrives while this tab
-        is in the background. The setting is kept in this browser only.
-      </p>
+      <p>{t('notifications.intro')}</p>
       <label class="check">
         <input
           type="checkbox"
           checked={enabled}
           onChange={(event) => void toggle(event.currentTarget.checked)}
         />
-        <span>Show desktop notifications</span>
+        <span>{t('notifications.show')}</span>
       </label>
       <p class="muted" data-testid="notification-support">
-        {SUPPORT_TEXT[support]}
+        {t(SUPPORT_TEXT[support])}
       </p>
       <div>
         <button type="button" class="button" onClick={() => void test()} disabled={support === 'unsupported'}>
-          Test notification
+          {t('notifications.test')}
         </button>
       </div>
       <p role="status" class="muted">
@@ -140,17 +138,17 @@ function NotificationSettings() {
   );
 }
 
-const THEMES: readonly { id: ThemeChoice; label: string }[] = [
-  { id: 'system', label: 'As the system' },
-  { id: 'light', label: 'Light' },
-  { id: 'dark', label: 'Dark' },
+const THEMES: readonly { id: ThemeChoice; label: MessageKey }[] = [
+  { id: 'system', label: 'appearance.system' },
+  { id: 'light', label: 'appearance.light' },
+  { id: 'dark', label: 'appearance.dark' },
 ];
 
 function AppearanceSettings() {
   const [theme, setTheme] = usePref(themePref);
   return (
     <fieldset class="settings__group">
-      <legend>Theme</legend>
+      <legend>{t('appearance.theme')}</legend>
       {THEMES.map((option) => (
         <label key={option.id} class="check">
           <input
@@ -160,10 +158,10 @@ function AppearanceSettings() {
             checked={theme === option.id}
             onChange={() => setTheme(option.id)}
           />
-          <span>{option.label}</span>
+          <span>{t(option.label)}</span>
         </label>
       ))}
-      <p class="muted">Kept in this browser only.</p>
+      <p class="muted">{t('appearance.kept')}</p>
     </fieldset>
   );
 }

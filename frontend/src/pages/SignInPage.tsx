@@ -4,6 +4,7 @@ import { api, errorMessage } from '../api';
 import { useAlerts } from '../lib/alerts';
 import { startSession } from '../session';
 import type { SignInResult } from '../types';
+import { t } from '../lib/i18n';
 
 interface Props {
   onSignedIn(): void;
@@ -17,7 +18,10 @@ type Step =
   | { kind: 'reset' };
 
 // The user pool's policy (shared/user_pool.py), said before the pool says it.
-export const PASSWORD_RULE = 'At least 12 characters with an upper-case letter, a lower-case letter, a digit and a symbol.';
+/** What a password needs (the user pool's policy), in the interface language. */
+export function passwordRule(): string {
+  return t('signin.password_rule');
+}
 
 function Field(props: {
   label: string;
@@ -82,7 +86,7 @@ export function SignInPage({ onSignedIn }: Props) {
       alerts.clearError();
       onSignedIn();
     } else if (result.challenge === 'NEW_PASSWORD_REQUIRED' && result.session) {
-      setNotice('Welcome! Choose your own password to finish signing in.');
+      setNotice(t('signin.welcome'));
       go({ kind: 'new-password', session: result.session });
     } else if (result.challenge === 'SOFTWARE_TOKEN_MFA' && result.session) {
       setNotice(null);
@@ -112,7 +116,7 @@ export function SignInPage({ onSignedIn }: Props) {
           follow(await api.login(address, password));
           break;
         case 'new-password':
-          if (newPassword !== repeated) throw new Error('The two passwords differ.');
+          if (newPassword !== repeated) throw new Error(t('signin.differ'));
           follow(await api.answerChallenge('NEW_PASSWORD_REQUIRED', address, step.session, newPassword));
           break;
         case 'mfa':
@@ -120,13 +124,13 @@ export function SignInPage({ onSignedIn }: Props) {
           break;
         case 'forgot':
           await api.forgotPassword(address);
-          setNotice(`If ${address} has an account, a code is on its way there. Enter it with your new password.`);
+          setNotice(t('signin.code_sent', { address }));
           go({ kind: 'reset' });
           break;
         case 'reset':
-          if (newPassword !== repeated) throw new Error('The two passwords differ.');
+          if (newPassword !== repeated) throw new Error(t('signin.differ'));
           await api.resetPassword(address, code.trim(), newPassword);
-          setNotice('Your password is changed. Sign in with it.');
+          setNotice(t('signin.changed'));
           setPassword('');
           go({ kind: 'credentials' });
           break;
@@ -135,37 +139,37 @@ export function SignInPage({ onSignedIn }: Props) {
   };
 
   const titles: Record<Step['kind'], string> = {
-    credentials: 'Sign in',
-    'new-password': 'Choose your password',
-    mfa: 'Authentication code',
-    forgot: 'Forgot your password?',
-    reset: 'Choose a new password',
+    credentials: t('signin.title'),
+    'new-password': t('signin.choose_title'),
+    mfa: t('signin.mfa_title'),
+    forgot: t('signin.forgot_title'),
+    reset: t('signin.reset_title'),
   };
   const actions: Record<Step['kind'], string> = {
-    credentials: 'Sign in',
-    'new-password': 'Set password and sign in',
-    mfa: 'Verify',
-    forgot: 'Send code',
-    reset: 'Change password',
+    credentials: t('signin.sign_in'),
+    'new-password': t('signin.set_and_sign_in'),
+    mfa: t('signin.verify'),
+    forgot: t('signin.send_code'),
+    reset: t('signin.change_password'),
   };
 
   let fields: ComponentChildren;
   const emailField = (
-    <Field label="Email" name="email" type="email" autoComplete="username" value={email} onInput={setEmail} />
+    <Field label={t('users.email')} name="email" type="email" autoComplete="username" value={email} onInput={setEmail} />
   );
   const choose = (
     <>
       <Field
-        label="New password"
+        label={t('signin.new_password')}
         name="new-password"
         type="password"
         autoComplete="new-password"
         value={newPassword}
         onInput={setNewPassword}
-        hint={PASSWORD_RULE}
+        hint={passwordRule()}
       />
       <Field
-        label="Confirm password"
+        label={t('signin.confirm_password')}
         name="repeat-password"
         type="password"
         autoComplete="new-password"
@@ -180,7 +184,7 @@ export function SignInPage({ onSignedIn }: Props) {
         <>
           {emailField}
           <Field
-            label="Password"
+            label={t('profile.password')}
             name="password"
             type="password"
             autoComplete="current-password"
@@ -196,7 +200,7 @@ export function SignInPage({ onSignedIn }: Props) {
     case 'mfa':
       fields = (
         <Field
-          label="Code from your authenticator app"
+          label={t('signin.code_app')}
           name="code"
           autoComplete="one-time-code"
           inputMode="numeric"
@@ -214,7 +218,7 @@ export function SignInPage({ onSignedIn }: Props) {
         <>
           {emailField}
           <Field
-            label="Code from the mail"
+            label={t('signin.code_mail')}
             name="reset-code"
             autoComplete="one-time-code"
             inputMode="numeric"
@@ -243,7 +247,7 @@ export function SignInPage({ onSignedIn }: Props) {
         </button>
         {step.kind === 'credentials' ? (
           <button type="button" class="button button--quiet button--block" onClick={() => go({ kind: 'forgot' })}>
-            Forgot password?
+            {t('signin.forgot')}
           </button>
         ) : (
           <button
@@ -254,7 +258,7 @@ export function SignInPage({ onSignedIn }: Props) {
               go({ kind: 'credentials' });
             }}
           >
-            Back to sign-in
+            {t('signin.back')}
           </button>
         )}
       </form>

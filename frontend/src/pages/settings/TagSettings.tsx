@@ -3,6 +3,7 @@ import { normaliseTag } from '../../components/TagEditor';
 import { canReadSettings, tagCatalogue } from '../../lib/directory';
 import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
+import { t } from '../../lib/i18n';
 
 /** The tag catalogue, and whether agents may add tags that are not in it. */
 export function TagSettings({ me, canEdit }: SectionProps) {
@@ -27,18 +28,18 @@ export function TagSettings({ me, canEdit }: SectionProps) {
               const on = e.currentTarget.checked;
               void run(
                 async () => service.set(await admin.updateService({ agents_may_create_tags: on })),
-                on ? 'Agents may create tags.' : 'Agents may only use these tags.',
+                on ? t('tagset.may_create') : t('tagset.only_these'),
               );
             }}
           />
-          <span>Agents may create new tags (while tagging or archiving)</span>
+          <span>{t('tagset.agents_create')}</span>
         </label>
       )}
       {!readsService && (
         <p class="muted">
           {me.may_create_tags
-            ? 'Tag conversations with these tags; a new tag you type while tagging is added here.'
-            : 'Tag conversations with these tags. Ask an administrator for a missing one.'}
+            ? t('tagset.hint_create')
+            : t('tagset.hint_ask')}
         </p>
       )}
       {canEdit && (
@@ -52,20 +53,20 @@ export function TagSettings({ me, canEdit }: SectionProps) {
               await admin.defineTag(tag);
               setDraft('');
               tags.reload();
-            }, `Tag "${tag}" added.`);
+            }, t('tagset.added', { tag }));
           }}
         >
-          <input type="text" aria-label="New tag" maxLength={50} placeholder="New tag" value={draft} onInput={(e) => setDraft(e.currentTarget.value)} />
+          <input type="text" aria-label={t('tagset.new')} maxLength={50} placeholder={t('tagset.new')} value={draft} onInput={(e) => setDraft(e.currentTarget.value)} />
           <button type="submit" class="button button--primary" disabled={busy || !normaliseTag(draft)}>
-            Add tag
+            {t('tags.add')}
           </button>
         </form>
       )}
-      <input type="search" aria-label="Search tags" placeholder="Search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
+      <input type="search" aria-label={t('tagset.search')} placeholder={t('common.search')} value={search} onInput={(e) => setSearch(e.currentTarget.value)} />
       <Loading loaded={tags}>
         {(list) => (
-          <ul class="chips" aria-label="Tags" data-testid="tag-catalogue">
-            {list.length === 0 && <li class="muted">No tags yet.</li>}
+          <ul class="chips" aria-label={t('tags.label')} data-testid="tag-catalogue">
+            {list.length === 0 && <li class="muted">{t('tags.none')}</li>}
             {list
               .filter((tag) => !term || tag.includes(term))
               .map((tag) => (
