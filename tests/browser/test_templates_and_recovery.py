@@ -103,8 +103,8 @@ def test_a_failed_reply_says_why_and_goes_again_with_resend(system, page):
     sign_in(page, info)
     open_and_pick_up(page, wa_id)
     # Given WhatsApp refuses the next send as undeliverable (#131026)
-    requests.post(f"{info['simulator_url']}/control/whatsapp/failures", json={"mode": "permanent", "count": 1, "to": wa_id},
-                  timeout=HTTP_TIMEOUT).raise_for_status()
+    requests.post(f"{info['simulator_url']}/control/whatsapp/failures",
+                  json={"mode": "permanent", "count": 1, "to": wa_id}, timeout=HTTP_TIMEOUT).raise_for_status()
     # When the agent replies
     page.get_by_label("Reply").fill("Yes, we are here")
     page.get_by_label("Reply").press("Enter")

@@ -90,7 +90,8 @@ def test_a_permanent_send_failure_is_not_retried_and_shows_on_the_message(runtim
     conversation_id = conversation_of(api, agent1, wa_id)["id"]
     requests.post(f"{api}/conversations/{conversation_id}/pickup", headers=agent1,
                   timeout=HTTP_TIMEOUT).raise_for_status()
-    requests.post(f"{simulator}/control/failures", json={"mode": "permanent", "count": 1, "to": wa_id}, timeout=HTTP_TIMEOUT)
+    requests.post(f"{simulator}/control/failures", json={"mode": "permanent", "count": 1, "to": wa_id},
+                  timeout=HTTP_TIMEOUT)
     requests.post(f"{api}/conversations/{conversation_id}/messages", json={"text": "blocked?"},
                   headers=agent1, timeout=HTTP_TIMEOUT).raise_for_status()
     drain(runtime, "outbound", "send")
