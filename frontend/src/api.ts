@@ -324,8 +324,8 @@ export const api = {
     return request('POST', `/conversations/${enc(id)}/messages`, { body });
   },
 
-  sendTemplate(id: string, template: TemplateChoice): Promise<Message> {
-    return request('POST', `/conversations/${enc(id)}/messages`, { body: { template } });
+  sendTemplate(id: string, template: TemplateChoice, replyTo: string | null = null): Promise<Message> {
+    return request('POST', `/conversations/${enc(id)}/messages`, { body: { template, ...(replyTo ? { reply_to: replyTo } : {}) } });
   },
 
   requestUpload(id: string, file: { filename: string; content_type: string; size: number }): Promise<UploadTicket> {

@@ -51,3 +51,18 @@ def test_another_teams_agent_may_not_read_the_routes() -> None:
     with pytest.raises(Forbidden):
         ReplyRoutes(world.conversations, world.clock, accounts=world.accounts).routes(
             world.agent("bob", team_id="sales"), first.conversation.id)
+
+
+def test_a_conversation_an_agent_started_has_its_own_route_with_nothing_to_answer() -> None:
+    # Given a WhatsApp conversation an agent started (the customer has not written)
+    world = world_with_sms()
+    started = world.conversations.start(conversation_id="c-started", channel=Channel.WHATSAPP, account_id=ACCOUNT_ID,
+                                        customer_id=CUSTOMER, customer_name=None, team_id="default", owner_id="ann",
+                                        now=START, replaces=None)
+    # When its agent asks where a reply can go
+    [route] = ReplyRoutes(world.conversations, world.clock, accounts=world.accounts).routes(
+        world.agent("ann"), started.id)
+    # Then only its own route, answering no message, and WhatsApp's window is closed until the customer writes
+    assert (route.channel, route.account_id, route.customer_id, route.reply_to, route.next) == (
+        Channel.WHATSAPP, ACCOUNT_ID, CUSTOMER, None, True)
+    assert (route.window_open, route.needs_template) == (False, True)

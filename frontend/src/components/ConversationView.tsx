@@ -399,6 +399,7 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
           {dialog === 'template' && (
             <TemplateDialog
               conversation={conversation}
+              replyTo={replyRoute?.reply_to ?? null}
               onClose={() => setDialog(null)}
               onSent={(message) => {
                 setDialog(null);

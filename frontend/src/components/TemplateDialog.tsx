@@ -7,13 +7,15 @@ import { TemplateForm, templateComplete, templateToSend } from './TemplateForm';
 
 interface Props {
   conversation: Conversation;
+  /** The customer message whose route the template goes on (the agent's Send on choice). */
+  replyTo?: string | null;
   onClose(): void;
   onSent(message: Message): void;
 }
 
 /** Send an approved template: the only message that may go once the window has closed, and a
  * ready-made one while it is open. */
-export function TemplateDialog({ conversation, onClose, onSent }: Props) {
+export function TemplateDialog({ conversation, replyTo = null, onClose, onSent }: Props) {
   const [templates, setTemplates] = useState<Template[] | null>(null);
   const [choice, setChoice] = useState<TemplateChoice | null>(null);
   const [busy, setBusy] = useState(false);
@@ -41,7 +43,7 @@ export function TemplateDialog({ conversation, onClose, onSent }: Props) {
     setBusy(true);
     setError(null);
     try {
-      onSent(await api.sendTemplate(conversation.id, templateToSend(templates, choice)));
+      onSent(await api.sendTemplate(conversation.id, templateToSend(templates, choice), replyTo));
     } catch (caught) {
       setError(errorMessage(caught));
       setBusy(false);
