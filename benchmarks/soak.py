@@ -42,7 +42,8 @@ class Counts:
     sent: int = 0
     replies: int = 0
     errors: int = 0
-    samples: list[tuple[float, float, float]] = field(default_factory=list)
+    # (minutes, runtime MB, workers MB, webhooks sent so far)
+    samples: list[tuple[float, float, float, int]] = field(default_factory=list)
 
 
 def _agent(api: str, headers: dict[str, str], counts: Counts, stop: threading.Event) -> None:
@@ -91,7 +92,7 @@ def run(rate: float, minutes: float, report_seconds: float) -> Counts:
                 counts.errors += 1
             counts.sent += 1
             if time.monotonic() >= next_report:
-                sample = (elapsed / 60, resident_mb(system.process.pid), resident_mb(workers.pid))
+                sample = (elapsed / 60, resident_mb(system.process.pid), resident_mb(workers.pid), counts.sent)
                 counts.samples.append(sample)
                 print(f"{sample[0]:7.1f}  {counts.sent:8d}  {counts.replies:7d}  {counts.errors:6d}  "
                       f"{sample[1]:10.0f}  {sample[2]:10.0f}", flush=True)
@@ -109,9 +110,12 @@ def summary(counts: Counts) -> str:
         return "too short to compare"
     warm = counts.samples[max(1, len(counts.samples) // 5)]
     end = counts.samples[-1]
+    stored = max(1, end[3] - warm[3])
     return (f"after warm-up ({warm[0]:.1f} min): runtime {warm[1]:.0f} MB, workers {warm[2]:.0f} MB; "
             f"at the end ({end[0]:.1f} min): runtime {end[1]:.0f} MB ({end[1] - warm[1]:+.0f}), "
-            f"workers {end[2]:.0f} MB ({end[2] - warm[2]:+.0f})")
+            f"workers {end[2]:.0f} MB ({end[2] - warm[2]:+.0f}); the runtime grew "
+            f"{1024 * (end[1] - warm[1]) / stored:.1f} KB per conversation stored meanwhile ({stored:,}: every "
+            f"webhook opens one, and the table keeps it)")
 
 
 def main() -> int:
