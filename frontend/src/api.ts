@@ -1,6 +1,7 @@
 // The HTTP client of the agent API: one place that adds the bearer token, turns every error
 // body ({"error":{"code","message","field"?}}) into an ApiError and reports a 401.
 
+import { t } from './lib/i18n';
 import type { PushCounts, PushEndpoint } from './lib/push';
 import { clearSession, getAccessToken, getToken, renewSession } from './session';
 import type {
@@ -59,7 +60,7 @@ export function isAbort(error: unknown): boolean {
 /** The text to show a person for any error thrown by this module (or anything else). */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error && error.message) return error.message;
-  return 'Something went wrong.';
+  return t('error.generic');
 }
 
 /**
@@ -124,7 +125,7 @@ export async function request<T>(method: string, path: string, options: RequestO
     });
   } catch (error) {
     if (isAbort(error)) throw error;
-    throw new ApiError(0, 'network_error', 'Cannot reach the server. Check your connection.');
+    throw new ApiError(0, 'network_error', t('error.network'));
   }
 
   const payload: unknown = await readJson(response);
@@ -165,7 +166,7 @@ function toApiError(status: number, payload: unknown): ApiError {
       }
     }
   }
-  return new ApiError(status, 'http_error', `The server answered with an error (HTTP ${status}).`);
+  return new ApiError(status, 'http_error', t('error.http', { status: String(status) }));
 }
 
 export interface ListOptions {
@@ -211,9 +212,9 @@ export async function uploadFile(ticket: UploadTicket, file: Blob, signal?: Abor
     response = await fetch(ticket.url, { method: ticket.method, body: form, signal: signal ?? null });
   } catch (error) {
     if (isAbort(error)) throw error;
-    throw new ApiError(0, 'network_error', 'The file could not be uploaded. Check your connection.');
+    throw new ApiError(0, 'network_error', t('error.upload_network'));
   }
-  if (!response.ok) throw new ApiError(response.status, 'upload_failed', `The file could not be uploaded (HTTP ${response.status}).`);
+  if (!response.ok) throw new ApiError(response.status, 'upload_failed', t('error.upload_http', { status: String(response.status) }));
 }
 
 type QueryValue = string | number | readonly string[] | null | undefined;
@@ -424,7 +425,7 @@ export const api = {
     try {
       response = await fetch(url, { headers: authHeaders(EXPORT_TYPES[format]), credentials: 'same-origin', cache: 'no-store' });
     } catch {
-      throw new ApiError(0, 'network_error', 'Cannot reach the server. Check your connection.');
+      throw new ApiError(0, 'network_error', t('error.network'));
     }
     if (!response.ok) {
       const error = toApiError(response.status, await readJson(response));

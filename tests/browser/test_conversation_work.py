@@ -309,7 +309,7 @@ def test_the_filter_dialog_finds_a_customer_exactly(system, page):
     page.get_by_role("button", name="Filter", exact=True).click()
     dialog = page.get_by_test_id("filter-dialog")
     dialog.get_by_role("group", name="Channel").get_by_label("WhatsApp").check()
-    dialog.get_by_label("Customer").fill(f"+{wa_id}")
+    dialog.get_by_label("Customer", exact=True).fill(f"+{wa_id}")
     dialog.get_by_role("button", name="Filter", exact=True).click()
 
     # Then only that conversation is listed, and the filters are named above the list
@@ -319,7 +319,7 @@ def test_the_filter_dialog_finds_a_customer_exactly(system, page):
 
     # And a part of the name finds nothing (search is exact); clearing shows everything again
     page.get_by_role("button", name="Filter (2)", exact=True).click()
-    dialog.get_by_label("Customer").fill("Fritz")
+    dialog.get_by_label("Customer", exact=True).fill("Fritz")
     dialog.get_by_role("button", name="Filter", exact=True).click()
     expect(page.get_by_role("tabpanel")).to_contain_text("No conversations match the filters.")
     page.get_by_role("button", name="Clear filters").click()

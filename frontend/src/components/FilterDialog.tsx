@@ -6,6 +6,7 @@ import { displayZone, isoToLocal, localToIso } from '../lib/locale';
 import type { ConversationFilters, ConversationState, Me, User } from '../types';
 import { Dialog } from './Dialog';
 import { normaliseTag } from './TagEditor';
+import { Icon } from './Icon';
 
 export const CHANNELS = ['whatsapp', 'messenger', 'instagram', 'telegram', 'sms', 'viber', 'email'] as const;
 const STATES: readonly ConversationState[] = ['new', 'assigned', 'archived'];
@@ -28,16 +29,16 @@ function named(one: string, many: string, values: readonly string[] | undefined,
 /** The filters in words, for the line above the list. */
 export function describeFilters(filters: ConversationFilters, names: Map<string, string>): string[] {
   const parts: string[] = [
-    ...named('Channel', 'Channels', filters.channel, (channel) => channelInfo(channel).label),
-    ...named('Agent', 'Agents', filters.agent, (id) => names.get(id) ?? id),
-    ...named('Tag', 'Tags', filters.tag, (tag) => tag),
-    ...named('State', 'States', filters.state, (state) => stateLabel(state as ConversationState)),
+    ...named(t('filter.channel'), t('filter.channels'), filters.channel, (channel) => channelInfo(channel).label),
+    ...named(t('filter.agent'), t('filter.agents'), filters.agent, (id) => names.get(id) ?? id),
+    ...named(t('filter.tag'), t('filter.tags'), filters.tag, (tag) => tag),
+    ...named(t('filter.state'), t('filter.states'), filters.state, (state) => stateLabel(state as ConversationState)),
   ];
   if (filters.waiting) parts.push(`${t('filter.waiting')}: ${waitingLabel(filters.waiting)}`);
-  if (filters.customer) parts.push(`Customer: ${filters.customer}`);
-  if (filters.conversation_id) parts.push(`Conversation: ${filters.conversation_id}`);
-  if (filters.since) parts.push(`From ${fullTime(filters.since)}`);
-  if (filters.until) parts.push(`Until ${fullTime(filters.until)}`);
+  if (filters.customer) parts.push(`${t('filter.customer')}: ${filters.customer}`);
+  if (filters.conversation_id) parts.push(`${t('conversation.label')}: ${filters.conversation_id}`);
+  if (filters.since) parts.push(t('filter.from_time', { time: fullTime(filters.since) }));
+  if (filters.until) parts.push(t('filter.until_time', { time: fullTime(filters.until) }));
   return parts;
 }
 
@@ -102,19 +103,19 @@ function TagPick({ chosen, catalogue, onChange }: { chosen: string[]; catalogue:
   };
   return (
     <fieldset class="pick-group">
-      <legend class="field__label">Tag</legend>
+      <legend class="field__label">{t('filter.tag')}</legend>
       {chosen.length > 0 && (
-        <ul class="chips" aria-label="Chosen tags">
+        <ul class="chips" aria-label={t('filter.chosen_tags')}>
           {chosen.map((tag) => (
             <li key={tag} class="chip">
               <span data-testid="filter-tag">{tag}</span>
               <button
                 type="button"
                 class="chip__remove"
-                aria-label={`Remove tag ${tag}`}
+                aria-label={t('tags.remove', { tag })}
                 onClick={() => onChange(chosen.filter((one) => one !== tag))}
               >
-                ×
+                <Icon name="close" size={12} />
               </button>
             </li>
           ))}
@@ -123,11 +124,11 @@ function TagPick({ chosen, catalogue, onChange }: { chosen: string[]; catalogue:
       <div class="inline-form">
         <input
           type="text"
-          aria-label="Tag"
+          aria-label={t('filter.tag')}
           list="filter-tags"
           maxLength={50}
           autocomplete="off"
-          placeholder="Type a tag, Enter adds it"
+          placeholder={t('tags.placeholder_create')}
           disabled={full}
           value={draft}
           onInput={(e) => setDraft(e.currentTarget.value)}
@@ -138,7 +139,7 @@ function TagPick({ chosen, catalogue, onChange }: { chosen: string[]; catalogue:
           }}
         />
         <button type="button" class="button" disabled={!term || full} onClick={add}>
-          Add tag
+          {t('tags.add')}
         </button>
       </div>
       <datalist id="filter-tags">
@@ -152,8 +153,6 @@ function TagPick({ chosen, catalogue, onChange }: { chosen: string[]; catalogue:
   );
 }
 
-const CHANNEL_OPTIONS = CHANNELS.map((channel) => ({ value: channel, label: channelInfo(channel).label }));
-const STATE_OPTIONS = STATES.map((state) => ({ value: state, label: stateLabel(state) }));
 
 /**
  * The seed's "Filter conversations" dialog: channels, agents, tags, team, states, customer,
@@ -194,34 +193,34 @@ export function FilterDialog({ me, filters, onApply, onClose }: Props) {
   };
 
   return (
-    <Dialog title="Filter conversations" testId="filter-dialog" onClose={onClose}>
+    <Dialog title={t('inbox.filter_hint')} testId="filter-dialog" onClose={onClose}>
       <form class="filter-form" onSubmit={apply}>
         <div class="pick-row">
           <CheckboxGroup
-            legend="Channel"
-            options={CHANNEL_OPTIONS}
+            legend={t('filter.channel')}
+            options={CHANNELS.map((channel) => ({ value: channel, label: channelInfo(channel).label }))}
             chosen={draft.channel ?? []}
             onChange={(values) => setList('channel', values)}
           />
           <CheckboxGroup
-            legend="State"
-            options={STATE_OPTIONS}
+            legend={t('filter.state')}
+            options={STATES.map((state) => ({ value: state, label: stateLabel(state) }))}
             chosen={draft.state ?? []}
             onChange={(values) => setList('state', values)}
           />
           <CheckboxGroup
-            legend="Agent"
+            legend={t('filter.agent')}
             options={agents.map((user) => ({ value: user.id, label: user.display_name }))}
             chosen={draft.agent ?? []}
             onChange={(values) => setList('agent', values)}
-            empty="No agents in this team."
+            empty={t('filter.no_agents')}
           />
           <TagPick chosen={draft.tag ?? []} catalogue={tags} onChange={(values) => setList('tag', values)} />
         </div>
         <div class="form-row">
           <label class="field">
-            <span class="field__label">Team</span>
-            <select aria-label="Team" class="select" value={team} onChange={(e) => {
+            <span class="field__label">{t('channels.team')}</span>
+            <select aria-label={t('channels.team')} class="select" value={team} onChange={(e) => {
                 setTeamChoice(e.currentTarget.value);
                 setList('agent', []); // agents are the chosen team's members
               }}>
@@ -249,17 +248,17 @@ export function FilterDialog({ me, filters, onApply, onClose }: Props) {
             </select>
           </label>
           <label class="field">
-            <span class="field__label">Customer</span>
+            <span class="field__label">{t('filter.customer')}</span>
             <input
               type="text"
               maxLength={320}
-              placeholder="Name or phone number"
+              placeholder={t('filter.customer_hint')}
               value={draft.customer ?? ''}
               onInput={(e) => set('customer', e.currentTarget.value)}
             />
           </label>
           <label class="field">
-            <span class="field__label">Conversation ID</span>
+            <span class="field__label">{t('filter.conversation_id')}</span>
             <input
               type="text"
               maxLength={64}
@@ -268,19 +267,16 @@ export function FilterDialog({ me, filters, onApply, onClose }: Props) {
             />
           </label>
           <label class="field">
-            <span class="field__label">From</span>
+            <span class="field__label">{t('filter.from')}</span>
             <input type="datetime-local" value={since} onInput={(e) => setSince(e.currentTarget.value)} />
           </label>
           <label class="field">
-            <span class="field__label">Until</span>
+            <span class="field__label">{t('filter.until')}</span>
             <input type="datetime-local" value={until} onInput={(e) => setUntil(e.currentTarget.value)} />
           </label>
         </div>
         <p class="muted">
-          Search is exact: a customer is found by their whole name or number. Ticking several values of a filter
-          lists conversations matching any of them; nothing ticked means any. A state filter shows the All tab; an
-          agent filter applies to Assigned and All. Times are in your time zone (
-          {displayZone()}).
+          {t('filter.explain', { zone: displayZone() })}
         </p>
         <div class="dialog__actions">
           <button
@@ -292,13 +288,13 @@ export function FilterDialog({ me, filters, onApply, onClose }: Props) {
               setUntil('');
             }}
           >
-            Clear
+            {t('filter.clear')}
           </button>
           <button type="button" class="button" onClick={onClose}>
-            Cancel
+            {t('common.cancel')}
           </button>
           <button type="submit" class="button button--primary">
-            Filter
+            {t('inbox.filter')}
           </button>
         </div>
       </form>

@@ -9,6 +9,7 @@ import { TemplateForm, filledBody, templateComplete, templateToSend } from '../c
 import { channelCapabilities } from '../lib/directory';
 import { channelInfo } from '../lib/format';
 import type { ChannelCapabilities, Me, Page, StartConversationInput, TeamChannelAccount, Template, TemplateChoice } from '../types';
+import { t } from '../lib/i18n';
 
 export interface StartConversationProps {
   me: Me;
@@ -37,7 +38,7 @@ async function loadAccounts(): Promise<AccountChoice[]> {
   return found;
 }
 
-const STEPS = ['Select channel', 'Select contact', 'Enter message', 'Review and send'] as const;
+const STEPS = ['start.step_channel', 'start.step_contact', 'start.step_message', 'start.step_review'] as const;
 
 export function StartConversation({ onClose, onStarted }: StartConversationProps) {
   const [step, setStep] = useState(0);
@@ -106,20 +107,20 @@ export function StartConversation({ onClose, onStarted }: StartConversationProps
   };
 
   return (
-    <Dialog title={`Start conversation (${step + 1}/4)`} testId="start-conversation" onClose={onClose}>
-      <h3 class="wizard__step">{STEPS[step]}</h3>
+    <Dialog title={t('start.title', { step: step + 1 })} testId="start-conversation" onClose={onClose}>
+      <h3 class="wizard__step">{t(STEPS[step] ?? 'start.step_channel')}</h3>
       {step === 0 &&
         (accounts === null ? (
-          <p class="muted">Loading…</p>
+          <p class="muted">{t('app.loading')}</p>
         ) : accounts.length === 0 ? (
           <p class="muted" data-testid="no-accounts">
-            No enabled channel account brings conversations to your team. An administrator can add one or route one to it.
+            {t('start.no_accounts')}
           </p>
         ) : (
           <div class="form-row">
             <label class="field">
-              <span class="field__label">Channel</span>
-              <select aria-label="Channel"
+              <span class="field__label">{t('filter.channel')}</span>
+              <select aria-label={t('filter.channel')}
                 class="select"
                 value={channel}
                 onChange={(event) => {
@@ -128,7 +129,7 @@ export function StartConversation({ onClose, onStarted }: StartConversationProps
                   setAccountId(first.length === 1 ? (first[0]?.id ?? '') : '');
                 }}
               >
-                <option value="">Select a channel</option>
+                <option value="">{t('start.select_channel')}</option>
                 {channels.map((id) => (
                   <option key={id} value={id}>
                     {channelInfo(id).label}
@@ -137,14 +138,14 @@ export function StartConversation({ onClose, onStarted }: StartConversationProps
               </select>
             </label>
             <label class="field">
-              <span class="field__label">Channel account</span>
-              <select aria-label="Channel account"
+              <span class="field__label">{t('templates.account')}</span>
+              <select aria-label={t('templates.account')}
                 class="select"
                 value={accountId}
                 disabled={!channel}
                 onChange={(event) => setAccountId(event.currentTarget.value)}
               >
-                <option value="">Select an account</option>
+                <option value="">{t('start.select_account')}</option>
                 {ofChannel.map((item) => (
                   <option key={item.id} value={item.id}>
                     {item.name}
@@ -157,7 +158,7 @@ export function StartConversation({ onClose, onStarted }: StartConversationProps
       {step === 1 && (
         <div class="form-row">
           <label class="field">
-            <span class="field__label">{byPhone ? 'Phone number' : `${channelInfo(channel).label} ID of the customer`}</span>
+            <span class="field__label">{byPhone ? t('start.phone') : t('start.customer_id_on', { channel: channelInfo(channel).label })}</span>
             <input
               type="text"
               inputMode={byPhone ? 'tel' : 'text'}
@@ -169,23 +170,22 @@ export function StartConversation({ onClose, onStarted }: StartConversationProps
             />
           </label>
           <label class="field">
-            <span class="field__label">Name (optional)</span>
+            <span class="field__label">{t('start.name_optional')}</span>
             <input type="text" maxLength={200} value={name} onInput={(event) => setName(event.currentTarget.value)} />
           </label>
-          {contact && !contactOk && <p class="reply__missing">Enter the number in international form, e.g. +31 6 12345678.</p>}
-          <p class="muted">Make sure the customer agreed to be contacted on this channel.</p>
+          {contact && !contactOk && <p class="reply__missing">{t('start.number_form')}</p>}
+          <p class="muted">{t('start.consent')}</p>
         </div>
       )}
       {step === 2 && (
         <div class="template-form">
           {templateOnly ? (
             <p class="muted">
-              {channelInfo(channel).label} conversations start with an approved template; choose one and fill in its
-              fields.
+              {t('start.template_only', { channel: channelInfo(channel).label })}
             </p>
           ) : (
             <label class="field">
-              <span class="field__label">Message</span>
+              <span class="field__label">{t('start.message')}</span>
               <textarea
                 rows={4}
                 maxLength={caps?.max_text_length ?? 100_000}
@@ -196,7 +196,7 @@ export function StartConversation({ onClose, onStarted }: StartConversationProps
           )}
           {templateOnly &&
             (templates === null ? (
-              <p class="muted">Loading…</p>
+              <p class="muted">{t('app.loading')}</p>
             ) : (
               <TemplateForm templates={templates} choice={choice} onChange={setChoice} />
             ))}
@@ -204,19 +204,19 @@ export function StartConversation({ onClose, onStarted }: StartConversationProps
       )}
       {step === 3 && account && (
         <dl class="info__list review" data-testid="start-review">
-          <dt>Channel</dt>
+          <dt>{t('filter.channel')}</dt>
           <dd>{channelInfo(channel).label}</dd>
-          <dt>Channel account</dt>
+          <dt>{t('templates.account')}</dt>
           <dd>{account.name}</dd>
-          <dt>{byPhone ? 'Phone number' : 'Customer ID'}</dt>
+          <dt>{byPhone ? t('start.phone') : t('start.customer_id')}</dt>
           <dd>{contact.trim()}</dd>
           {name.trim() && (
             <>
-              <dt>Name</dt>
+              <dt>{t('users.name')}</dt>
               <dd>{name.trim()}</dd>
             </>
           )}
-          <dt>Message</dt>
+          <dt>{t('start.message')}</dt>
           <dd class="template-preview">{useTemplate && template && choice ? filledBody(template, choice.variables) : text.trim()}</dd>
         </dl>
       )}
@@ -225,20 +225,20 @@ export function StartConversation({ onClose, onStarted }: StartConversationProps
       </p>
       <div class="dialog__actions">
         <button type="button" class="button" onClick={onClose}>
-          Cancel
+          {t('common.cancel')}
         </button>
         {step > 0 && (
           <button type="button" class="button" disabled={busy} onClick={() => setStep(step - 1)}>
-            Back
+            {t('conversation.back')}
           </button>
         )}
         {step < 3 ? (
           <button type="button" class="button button--primary" disabled={!canNext} onClick={() => setStep(step + 1)}>
-            Next
+            {t('start.next')}
           </button>
         ) : (
           <button type="button" class="button button--primary" disabled={busy} onClick={() => void send()}>
-            Send
+            {t('reply.send')}
           </button>
         )}
       </div>

@@ -3,15 +3,17 @@ import { displayZone } from '../../lib/locale';
 import type { OfficeHours, TeamSettings, TimeSpan, Weekday } from '../../types';
 import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, TimeZoneList, useAction, useLoad } from './common';
+import { type MessageKey, t } from '../../lib/i18n';
+import { Icon } from '../../components/Icon';
 
-export const WEEKDAYS: readonly [Weekday, string][] = [
-  ['monday', 'Monday'],
-  ['tuesday', 'Tuesday'],
-  ['wednesday', 'Wednesday'],
-  ['thursday', 'Thursday'],
-  ['friday', 'Friday'],
-  ['saturday', 'Saturday'],
-  ['sunday', 'Sunday'],
+export const WEEKDAYS: readonly [Weekday, MessageKey][] = [
+  ['monday', 'day.monday'],
+  ['tuesday', 'day.tuesday'],
+  ['wednesday', 'day.wednesday'],
+  ['thursday', 'day.thursday'],
+  ['friday', 'day.friday'],
+  ['saturday', 'day.saturday'],
+  ['sunday', 'day.sunday'],
 ];
 
 type Days = Record<Weekday, TimeSpan[]>;
@@ -30,13 +32,13 @@ export function OfficeHoursSettings({ me, canEdit }: SectionProps) {
       <Loading loaded={teams}>
         {(list) => {
           const team = list.find((candidate) => candidate.id === teamId) ?? list[0];
-          if (!team) return <p class="muted">No teams yet.</p>;
+          if (!team) return <p class="muted">{t('hours.no_teams')}</p>;
           return (
             <>
               {list.length > 1 && (
                 <label class="field">
-                  <span class="field__label">Team</span>
-                  <select aria-label="Team" class="select" value={team.id} onChange={(e) => setTeamId(e.currentTarget.value)}>
+                  <span class="field__label">{t('channels.team')}</span>
+                  <select aria-label={t('channels.team')} class="select" value={team.id} onChange={(e) => setTeamId(e.currentTarget.value)}>
                     {list.map((item) => (
                       <option key={item.id} value={item.id}>
                         {item.name}
@@ -86,20 +88,20 @@ function HoursEditor({ team, canEdit, onSaved }: { team: TeamSettings; canEdit: 
       days: Object.fromEntries(WEEKDAYS.map(([day]) => [day, days[day]]).filter(([, spans]) => (spans as TimeSpan[]).length)),
       holidays: [...holidays].sort(),
     };
-    void run(async () => onSaved(await admin.setOfficeHours(team.id, body)), 'Office hours saved.');
+    void run(async () => onSaved(await admin.setOfficeHours(team.id, body)), t('hours.saved'));
   };
 
   const alwaysOpen = (): void => {
-    void run(async () => onSaved(await admin.removeOfficeHours(team.id)), 'Office hours removed: always open.');
+    void run(async () => onSaved(await admin.removeOfficeHours(team.id)), t('hours.removed'));
   };
 
   return (
     <form class="settings__group" onSubmit={save} data-testid="office-hours">
       <p class="muted" data-testid="office-hours-state">
-        {hours ? `Office hours of ${team.name} apply.` : `${team.name} has no office hours: always open.`}
+        {hours ? t('hours.apply', { name: team.name }) : t('hours.always_open', { name: team.name })}
       </p>
       <label class="field">
-        <span class="field__label">Time zone</span>
+        <span class="field__label">{t('profile.time_zone')}</span>
         <input
           type="text"
           list="office-zones"
@@ -113,16 +115,18 @@ function HoursEditor({ team, canEdit, onSaved }: { team: TeamSettings; canEdit: 
       </label>
       <table class="hours">
         <tbody>
-          {WEEKDAYS.map(([day, label]) => (
+          {WEEKDAYS.map(([day, key]) => {
+            const label = t(key);
+            return (
             <tr key={day} data-testid={`day-${day}`}>
               <th scope="row">{label}</th>
               <td>
-                {days[day].length === 0 && <span class="muted">Closed</span>}
+                {days[day].length === 0 && <span class="muted">{t('hours.closed')}</span>}
                 {days[day].map((span, index) => (
                   <span class="span-edit" key={index}>
                     <input
                       type="time"
-                      aria-label={`${label} opens`}
+                      aria-label={t('hours.opens', { day: label })}
                       required
                       disabled={!canEdit}
                       value={span.open}
@@ -131,7 +135,7 @@ function HoursEditor({ team, canEdit, onSaved }: { team: TeamSettings; canEdit: 
                     <span aria-hidden="true">–</span>
                     <input
                       type="time"
-                      aria-label={`${label} closes`}
+                      aria-label={t('hours.closes', { day: label })}
                       required
                       disabled={!canEdit}
                       value={span.close}
@@ -141,10 +145,10 @@ function HoursEditor({ team, canEdit, onSaved }: { team: TeamSettings; canEdit: 
                       <button
                         type="button"
                         class="button button--quiet"
-                        aria-label={`Remove ${label} ${span.open}–${span.close}`}
+                        aria-label={t('hours.remove_span', { day: label, open: span.open, close: span.close })}
                         onClick={() => setDays((current) => ({ ...current, [day]: current[day].filter((_, at) => at !== index) }))}
                       >
-                        ×
+                        <Icon name="close" size={14} />
                       </button>
                     )}
                   </span>
@@ -155,29 +159,30 @@ function HoursEditor({ team, canEdit, onSaved }: { team: TeamSettings; canEdit: 
                   <button
                     type="button"
                     class="button button--quiet"
-                    aria-label={`Add timespan on ${label}`}
+                    aria-label={t('hours.add_span_on', { day: label })}
                     onClick={() =>
                       setDays((current) => ({ ...current, [day]: [...current[day], { open: '09:00', close: '17:00' }] }))
                     }
                   >
-                    + Add timespan
+                    + {t('hours.add_span')}
                   </button>
                 )}
               </td>
             </tr>
-          ))}
+            );
+          })}
         </tbody>
       </table>
       <fieldset class="settings__group">
-        <legend>Holidays (closed all day)</legend>
-        <ul class="chips" aria-label="Holidays">
-          {holidays.length === 0 && <li class="muted">None.</li>}
+        <legend>{t('hours.holidays_legend')}</legend>
+        <ul class="chips" aria-label={t('hours.holidays')}>
+          {holidays.length === 0 && <li class="muted">{t('hours.none')}</li>}
           {[...holidays].sort().map((date) => (
             <li key={date} class="chip">
               <span>{date}</span>
               {canEdit && (
-                <button type="button" class="chip__remove" aria-label={`Remove holiday ${date}`} onClick={() => setHolidays(holidays.filter((d) => d !== date))}>
-                  ×
+                <button type="button" class="chip__remove" aria-label={t('hours.remove_holiday', { date })} onClick={() => setHolidays(holidays.filter((d) => d !== date))}>
+                  <Icon name="close" size={12} />
                 </button>
               )}
             </li>
@@ -185,7 +190,7 @@ function HoursEditor({ team, canEdit, onSaved }: { team: TeamSettings; canEdit: 
         </ul>
         {canEdit && (
           <div class="inline-form">
-            <input type="date" aria-label="Holiday" value={holiday} onInput={(e) => setHoliday(e.currentTarget.value)} />
+            <input type="date" aria-label={t('hours.holiday')} value={holiday} onInput={(e) => setHoliday(e.currentTarget.value)} />
             <button
               type="button"
               class="button"
@@ -195,7 +200,7 @@ function HoursEditor({ team, canEdit, onSaved }: { team: TeamSettings; canEdit: 
                 setHoliday('');
               }}
             >
-              Add holiday
+              {t('hours.add_holiday')}
             </button>
           </div>
         )}
@@ -203,11 +208,11 @@ function HoursEditor({ team, canEdit, onSaved }: { team: TeamSettings; canEdit: 
       {canEdit && (
         <div class="dialog__actions dialog__actions--start">
           <button type="submit" class="button button--primary" disabled={busy}>
-            Save office hours
+            {t('hours.save')}
           </button>
           {hours && (
             <button type="button" class="button" disabled={busy} onClick={alwaysOpen}>
-              Remove office hours (always open)
+              {t('hours.remove')}
             </button>
           )}
         </div>

@@ -6,6 +6,8 @@ import { channelInfo, fileSize } from '../../lib/format';
 import type { ChannelAccount, ChannelCapabilities } from '../../types';
 import { admin, type OutOfOfficeMessage } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
+import { t, tn } from '../../lib/i18n';
+import { Icon } from '../../components/Icon';
 
 /** Out-of-office messages per channel account, sent once per closed period (see office hours). */
 export function OutOfOfficeSettings({ canEdit }: SectionProps) {
@@ -13,15 +15,11 @@ export function OutOfOfficeSettings({ canEdit }: SectionProps) {
   return (
     <>
       <ReadOnlyNote canEdit={canEdit} />
-      <p class="muted">
-        Sent to a customer who writes outside the office hours, once per closed period. Add messages per channel
-        account; each may carry a picture or document the channel takes (the text then goes as its caption where
-        the channel has captions).
-      </p>
+      <p class="muted">{t('ooo.intro')}</p>
       <Loading loaded={accounts}>
         {(list) =>
           list.length === 0 ? (
-            <p class="muted">No channel accounts yet.</p>
+            <p class="muted">{t('channels.none')}</p>
           ) : (
             list.map((account) => <AccountMessages key={account.id} account={account} canEdit={canEdit} />)
           )
@@ -59,16 +57,16 @@ function AccountMessages({ account, canEdit }: { account: ChannelAccount; canEdi
     void run(async () => {
       const saved = await admin.setOutOfOffice(account.id, clean);
       setMessages(saved.messages);
-    }, `Out-of-office messages of ${account.name} saved.`);
+    }, t('ooo.saved', { name: account.name }));
   };
 
   const count = messages.length;
   return (
-    <section class="card settings__card" aria-label={`Out of office: ${account.name}`}>
+    <section class="card settings__card" aria-label={t('ooo.label', { name: account.name })}>
       <h2 class="settings__subtitle">
         {channelInfo(account.channel).label} · {account.name}{' '}
         <span class="muted">
-          ({count} {count === 1 ? 'message' : 'messages'})
+          ({tn('ooo.messages', count)})
         </span>
       </h2>
       <Loading loaded={loaded}>
@@ -100,10 +98,10 @@ function AccountMessages({ account, canEdit }: { account: ChannelAccount; canEdi
             {canEdit && (
               <div class="dialog__actions dialog__actions--start">
                 <button type="button" class="button" onClick={() => setMessages([...messages, { text: '', media: null }])}>
-                  Add message
+                  {t('ooo.add')}
                 </button>
                 <button type="button" class="button button--primary" disabled={busy} onClick={save}>
-                  Save
+                  {t('common.save')}
                 </button>
               </div>
             )}
@@ -166,12 +164,12 @@ function MessageEditor({ account, capabilities, number, message, preview, onText
         <textarea
           rows={2}
           maxLength={4096}
-          aria-label={`${account.name} message ${number}`}
+          aria-label={t('ooo.message_n', { name: account.name, n: number })}
           value={message.text ?? ''}
           onInput={(e) => onText(e.currentTarget.value)}
         />
         <button type="button" class="button button--quiet" onClick={onDelete}>
-          Delete
+          {t('common.delete')}
         </button>
       </div>
       <div class="ooo-message__media">
@@ -181,7 +179,7 @@ function MessageEditor({ account, capabilities, number, message, preview, onText
               <img class="attachment__preview" src={preview} alt="" />
             ) : (
               <span class="attachment__preview attachment__preview--file" aria-hidden="true">
-                📄
+                <Icon name="file" size={28} />
               </span>
             )}
             <span data-testid="ooo-media">{mediaName(message.media)}</span>
@@ -189,26 +187,26 @@ function MessageEditor({ account, capabilities, number, message, preview, onText
             <button
               type="button"
               class="button button--quiet"
-              aria-label={`Remove the file of message ${number}`}
+              aria-label={t('ooo.remove_file_of', { n: number })}
               onClick={() => {
                 setProblem(null);
                 onMedia(null);
               }}
             >
-              Remove file
+              {t('ooo.remove_file')}
             </button>
           </>
         ) : (
           <button
             type="button"
             class="button"
-            aria-label={`Attach a picture or document to message ${number}`}
+            aria-label={t('ooo.attach_to', { n: number })}
             disabled={uploading || noFiles}
             aria-busy={uploading}
-            title={noFiles ? `${label} cannot carry files` : undefined}
+            title={noFiles ? t('reply.no_files', { channel: label }) : undefined}
             onClick={() => input.current?.click()}
           >
-            {uploading ? 'Uploading…' : 'Attach picture or document'}
+            {uploading ? t('ooo.uploading') : t('ooo.attach')}
           </button>
         )}
         <input

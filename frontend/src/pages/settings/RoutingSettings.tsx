@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { channelInfo } from '../../lib/format';
 import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
+import { t } from '../../lib/i18n';
 
 /** Routing rules: an account's new conversations go to a team, optionally only for a language or keyword. */
 export function RoutingSettings({ canEdit }: SectionProps) {
@@ -26,17 +27,17 @@ export function RoutingSettings({ canEdit }: SectionProps) {
       <Loading loaded={rules}>
         {(list) =>
           list.length === 0 ? (
-            <p class="muted">No routing rules: every account routes to its own team.</p>
+            <p class="muted">{t('routing.none')}</p>
           ) : (
             <table class="table" data-testid="routing-rules">
               <thead>
                 <tr>
-                  <th scope="col">Account</th>
-                  <th scope="col">Team</th>
-                  <th scope="col">Priority</th>
-                  <th scope="col">Language</th>
-                  <th scope="col">Keyword</th>
-                  {canEdit && <th scope="col"><span class="sr-only">Actions</span></th>}
+                  <th scope="col">{t('routing.account')}</th>
+                  <th scope="col">{t('channels.team')}</th>
+                  <th scope="col">{t('routing.priority')}</th>
+                  <th scope="col">{t('profile.language')}</th>
+                  <th scope="col">{t('routing.keyword')}</th>
+                  {canEdit && <th scope="col"><span class="sr-only">{t('users.actions')}</span></th>}
                 </tr>
               </thead>
               <tbody>
@@ -53,9 +54,9 @@ export function RoutingSettings({ canEdit }: SectionProps) {
                           type="button"
                           class="button button--quiet"
                           disabled={busy}
-                          onClick={() => void run(() => admin.deleteRule(rule.account_id, rule.id), 'Rule deleted.').then((ok) => ok && rules.reload())}
+                          onClick={() => void run(() => admin.deleteRule(rule.account_id, rule.id), t('routing.deleted')).then((ok) => ok && rules.reload())}
                         >
-                          Delete
+                          {t('common.delete')}
                         </button>
                       </td>
                     )}
@@ -69,7 +70,7 @@ export function RoutingSettings({ canEdit }: SectionProps) {
       {canEdit && (
         <form
           class="card settings__card settings__group"
-          aria-label="Add a routing rule"
+          aria-label={t('routing.add_title')}
           onSubmit={(event) => {
             event.preventDefault();
             void run(async () => {
@@ -81,15 +82,15 @@ export function RoutingSettings({ canEdit }: SectionProps) {
               });
               setDraft({ ...draft, language: '', keyword: '' });
               rules.reload();
-            }, 'Rule added.');
+            }, t('routing.added'));
           }}
         >
-          <h2 class="settings__subtitle">Add a rule</h2>
+          <h2 class="settings__subtitle">{t('routing.add_title')}</h2>
           <div class="form-row">
             <label class="field">
-              <span class="field__label">Account</span>
-              <select aria-label="Account" class="select" required value={draft.account} onChange={(e) => setDraft({ ...draft, account: e.currentTarget.value })}>
-                <option value="">Select</option>
+              <span class="field__label">{t('routing.account')}</span>
+              <select aria-label={t('routing.account')} class="select" required value={draft.account} onChange={(e) => setDraft({ ...draft, account: e.currentTarget.value })}>
+                <option value="">{t('routing.select')}</option>
                 {(accounts.data ?? []).map((account) => (
                   <option key={account.id} value={account.id}>
                     {accountName(account.id)}
@@ -98,9 +99,9 @@ export function RoutingSettings({ canEdit }: SectionProps) {
               </select>
             </label>
             <label class="field">
-              <span class="field__label">Team</span>
-              <select aria-label="Team" class="select" required value={draft.team} onChange={(e) => setDraft({ ...draft, team: e.currentTarget.value })}>
-                <option value="">Select</option>
+              <span class="field__label">{t('channels.team')}</span>
+              <select aria-label={t('channels.team')} class="select" required value={draft.team} onChange={(e) => setDraft({ ...draft, team: e.currentTarget.value })}>
+                <option value="">{t('routing.select')}</option>
                 {(teams.data ?? []).map((team) => (
                   <option key={team.id} value={team.id}>
                     {team.name}
@@ -109,21 +110,21 @@ export function RoutingSettings({ canEdit }: SectionProps) {
               </select>
             </label>
             <label class="field">
-              <span class="field__label">Priority</span>
+              <span class="field__label">{t('routing.priority')}</span>
               <input type="number" min={0} max={99999} value={draft.priority} onInput={(e) => setDraft({ ...draft, priority: e.currentTarget.value })} />
             </label>
             <label class="field">
-              <span class="field__label">Language (optional)</span>
+              <span class="field__label">{t('routing.language_optional')}</span>
               <input type="text" maxLength={8} placeholder="nl" value={draft.language} onInput={(e) => setDraft({ ...draft, language: e.currentTarget.value })} />
             </label>
             <label class="field">
-              <span class="field__label">Keyword (optional)</span>
+              <span class="field__label">{t('routing.keyword_optional')}</span>
               <input type="text" maxLength={100} value={draft.keyword} onInput={(e) => setDraft({ ...draft, keyword: e.currentTarget.value })} />
             </label>
           </div>
           <div>
             <button type="submit" class="button button--primary" disabled={busy}>
-              Add rule
+              {t('routing.add')}
             </button>
           </div>
         </form>

@@ -2,6 +2,9 @@ import { useState } from 'preact/hooks';
 import type { TeamSettings, User } from '../../types';
 import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
+import { t } from '../../lib/i18n';
+import { Icon } from '../../components/Icon';
+import { useConfirm } from '../../components/ConfirmDialog';
 
 /** Teams: members, automatic assignment, create, rename, delete. */
 export function TeamsSettings({ canEdit }: SectionProps) {
@@ -12,7 +15,7 @@ export function TeamsSettings({ canEdit }: SectionProps) {
   return (
     <>
       <ReadOnlyNote canEdit={canEdit} />
-      <p class="muted">New users join the default team; conversations go to their account's team unless a routing rule says otherwise.</p>
+      <p class="muted">{t('teams.intro')}</p>
       <Loading loaded={teams}>
         {(list) =>
           list.map((team) => (
@@ -36,12 +39,12 @@ export function TeamsSettings({ canEdit }: SectionProps) {
               await admin.createTeam({ name: name.trim() });
               setName('');
               teams.reload();
-            }, 'Team created.');
+            }, t('teams.created'));
           }}
         >
-          <input type="text" aria-label="New team name" maxLength={100} placeholder="New team" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          <input type="text" aria-label={t('teams.new_name')} maxLength={100} placeholder={t('teams.new')} value={name} onInput={(e) => setName(e.currentTarget.value)} />
           <button type="submit" class="button button--primary" disabled={busy || !name.trim()}>
-            Create team
+            {t('teams.create')}
           </button>
         </form>
       )}
@@ -64,19 +67,20 @@ function TeamCard({
 }) {
   const members = useLoad(() => admin.members(team.id), [team.id]);
   const [busy, run] = useAction();
+  const [confirmation, confirm] = useConfirm();
   const [name, setName] = useState(team.name);
   const [adding, setAdding] = useState('');
   const policy = { auto_assign: false, capacity: 5, sticky: true, ...team.assignment };
   const ids = new Set((members.data ?? []).map((user) => user.id));
   const setPolicy = (change: Partial<typeof policy>): void => {
-    void run(async () => onSaved(await admin.updateTeam(team.id, { assignment: { ...policy, ...change } })), 'Assignment saved.');
+    void run(async () => onSaved(await admin.updateTeam(team.id, { assignment: { ...policy, ...change } })), t('teams.assignment_saved'));
   };
 
   return (
     <section class="card settings__card" aria-label={`Team ${team.name}`} data-testid="team">
       <div class="settings__row">
         {canEdit ? (
-          <input type="text" aria-label={`Name of team ${team.id}`} maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          <input type="text" aria-label={t('teams.name_of', { id: team.id })} maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
         ) : (
           <h2 class="settings__subtitle">{team.name}</h2>
         )}
@@ -87,37 +91,39 @@ function TeamCard({
               type="button"
               class="button"
               disabled={busy || !name.trim() || name.trim() === team.name}
-              onClick={() => void run(async () => onSaved(await admin.updateTeam(team.id, { name: name.trim() })), 'Team renamed.')}
+              onClick={() => void run(async () => onSaved(await admin.updateTeam(team.id, { name: name.trim() })), t('teams.renamed'))}
             >
-              Rename
+              {t('quick.rename')}
             </button>
             <button
               type="button"
               class="button button--quiet"
               disabled={busy}
               onClick={() => {
-                if (window.confirm(`Delete the team ${team.name}?`)) {
-                  void run(() => admin.deleteTeam(team.id), 'Team deleted.').then((ok) => ok && onDeleted());
-                }
+                void confirm({
+                  title: t('teams.delete_title', { name: team.name }),
+                  effect: t('teams.delete_effect', { name: team.name }),
+                  action: t('teams.delete'),
+                }).then((sure) => sure && run(() => admin.deleteTeam(team.id), t('teams.deleted')).then((ok) => ok && onDeleted()));
               }}
             >
-              Delete
+              {t('common.delete')}
             </button>
           </span>
         )}
       </div>
       <fieldset class="settings__group">
-        <legend>Assignment</legend>
+        <legend>{t('teams.assignment')}</legend>
         <label class="check">
           <input type="checkbox" disabled={!canEdit || busy} checked={policy.auto_assign} onChange={(e) => setPolicy({ auto_assign: e.currentTarget.checked })} />
-          <span>Assign new conversations to signed-in agents automatically</span>
+          <span>{t('teams.auto_assign')}</span>
         </label>
         <label class="check">
           <input type="checkbox" disabled={!canEdit || busy} checked={policy.sticky} onChange={(e) => setPolicy({ sticky: e.currentTarget.checked })} />
-          <span>A returning customer goes to their last agent when online</span>
+          <span>{t('teams.sticky')}</span>
         </label>
         <label class="field field--inline">
-          <span>Conversations per agent at most</span>
+          <span>{t('teams.capacity')}</span>
           <input
             type="number"
             min={1}
@@ -128,11 +134,11 @@ function TeamCard({
           />
         </label>
       </fieldset>
-      <h3 class="info__title">Members</h3>
+      <h3 class="info__title">{t('teams.members')}</h3>
       <Loading loaded={members}>
         {(list) => (
-          <ul class="chips" aria-label={`Members of ${team.name}`}>
-            {list.length === 0 && <li class="muted">No members.</li>}
+          <ul class="chips" aria-label={t('teams.members_of', { name: team.name })}>
+            {list.length === 0 && <li class="muted">{t('teams.no_members')}</li>}
             {list.map((user) => (
               <li key={user.id} class="chip">
                 <span>{user.display_name}</span>
@@ -140,10 +146,10 @@ function TeamCard({
                   <button
                     type="button"
                     class="chip__remove"
-                    aria-label={`Remove ${user.display_name} from ${team.name}`}
-                    onClick={() => void run(() => admin.removeMember(team.id, user.id), 'Member removed.').then((ok) => ok && members.reload())}
+                    aria-label={t('teams.remove_member', { name: user.display_name, team: team.name })}
+                    onClick={() => void run(() => admin.removeMember(team.id, user.id), t('teams.member_removed')).then((ok) => ok && members.reload())}
                   >
-                    ×
+                    <Icon name="close" size={12} />
                   </button>
                 )}
               </li>
@@ -153,8 +159,8 @@ function TeamCard({
       </Loading>
       {canEdit && (
         <div class="inline-form">
-          <select class="select" aria-label={`Add a member to ${team.name}`} value={adding} onChange={(e) => setAdding(e.currentTarget.value)}>
-            <option value="">Add a member…</option>
+          <select class="select" aria-label={t('teams.add_member_to', { name: team.name })} value={adding} onChange={(e) => setAdding(e.currentTarget.value)}>
+            <option value="">{t('teams.add_member')}</option>
             {users
               .filter((user) => !ids.has(user.id))
               .map((user) => (
@@ -167,12 +173,13 @@ function TeamCard({
             type="button"
             class="button"
             disabled={!adding || busy}
-            onClick={() => void run(() => admin.addMember(team.id, adding), 'Member added.').then((ok) => ok && (setAdding(''), members.reload()))}
+            onClick={() => void run(() => admin.addMember(team.id, adding), t('teams.member_added')).then((ok) => ok && (setAdding(''), members.reload()))}
           >
-            Add
+            {t('teams.add')}
           </button>
         </div>
       )}
+      {confirmation}
     </section>
   );
 }
