@@ -54,7 +54,7 @@ def test_the_status_of_a_reply_further_up_the_thread_refreshes(system, page):
     def reply_now():
         return next(m for m in api_call(info, "GET", f"{thread}?limit=100", agent)["items"] if m["id"] == reply["id"])
 
-    wait_for(lambda: reply_now()["status"] == "delivered", what="the simulator's delivery receipt")
+    wait_for(lambda: reply_now()["status"] == "delivered", timeout=30, what="the simulator's delivery receipt")
     for number in range(LATER_MESSAGES):
         customer_writes(info, "sms", customer, f"Later text {number + 1}")
     wait_for(lambda: len(api_call(info, "GET", f"{thread}?limit=100", agent)["items"]) == LATER_MESSAGES + 2,
@@ -77,6 +77,7 @@ def test_the_status_of_a_reply_further_up_the_thread_refreshes(system, page):
     # Then the open thread shows it without a reload, and the later messages stay as they were
     expect(early).to_have_attribute("data-status", "failed", timeout=10_000)
     expect(page.get_by_test_id("message")).to_have_count(LATER_MESSAGES + 2)
-    # And the status came with its notice: no page of the thread was read for it
+    # And the status came with its notice: no older page of the thread was read for it (a late notice of
+    # one of the later texts may still make the tab read the newest page, which stops at what it shows)
     page.wait_for_timeout(1_000)
-    assert reads == [], reads
+    assert not [url for url in reads if "cursor=" in url], reads
