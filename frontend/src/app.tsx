@@ -6,6 +6,7 @@ import { AppHeader } from './components/AppHeader';
 import { StatusRegion } from './components/StatusRegion';
 import { type Alerts, AlertsContext, reportError } from './lib/alerts';
 import { setTitleMarker } from './lib/desktop';
+import { loadCatalogue, t } from './lib/i18n';
 import { applyProfile, useDisplayProfile } from './lib/locale';
 import { teamPref, themePref } from './lib/prefs';
 import { inboxRoute, navigate, useRoute } from './lib/route';
@@ -13,7 +14,6 @@ import { Shell } from './pages/Shell';
 import { SignInPage } from './pages/SignInPage';
 import { clearSession, endSession, getToken, onSessionChange, renewSession } from './session';
 import type { Me } from './types';
-import { t } from './lib/i18n';
 
 interface Alert {
   message: string;
@@ -100,7 +100,16 @@ export function App() {
       setMeFailed(false);
       setTeam(null); // ask who we are without a team: the answer lists the user's teams
       // The profile's language and zone apply before the first time is shown (read alongside /me).
-      Promise.all([api.me(signal), api.profile(signal).catch(() => null)]).then(
+      Promise.all([
+        api.me(signal),
+        api.profile(signal).then(
+          async (profile) => {
+            await loadCatalogue(profile.language);
+            return profile;
+          },
+          () => null,
+        ),
+      ]).then(
         ([result, profile]) => {
           applyProfile(profile);
           // a browser where no theme was chosen yet follows the profile's dark mode

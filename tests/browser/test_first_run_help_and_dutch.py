@@ -87,3 +87,35 @@ def test_the_interface_reads_in_dutch_and_fits_at_1024_and_1280_pixels(system, b
             screenshot(page, f"dutch-profile-{width}")
         finally:
             context.close()
+
+
+def test_dutch_is_read_only_by_who_needs_it_and_the_browser_language_sets_the_sign_in_page(system, browser):
+    info = system.info
+    # An English browser signs in without reading the Dutch catalogue (a file of its own)
+    english = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
+    page = english.new_page()
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    try:
+        sign_in(page, info)
+        assert not [url for url in fetched if "/assets/nl-" in url]
+        # And choosing Dutch on the profile turns the interface Dutch at once
+        email = new_user_with_password(info, "agent")
+        page.get_by_role("button", name="Sign out").click()
+        sign_in_as(page, info, email, USER_PASSWORD)
+        page.goto(f"{info['web_url']}/#/settings/profile")
+        page.get_by_label("Language", exact=True).select_option("nl")
+        page.get_by_role("button", name="Save profile").click()
+        expect(page.get_by_role("button", name="Profiel opslaan")).to_be_visible()
+        expect(page.get_by_role("link", name="Gesprekken")).to_be_visible()
+    finally:
+        english.close()
+    # A Dutch browser gets the sign-in page in Dutch
+    dutch = browser.new_context(viewport={"width": 1024, "height": 768}, locale="nl-NL")
+    page = dutch.new_page()
+    try:
+        page.goto(info["web_url"])
+        expect(page.get_by_role("heading", name="Aanmelden")).to_be_visible()
+        expect(page.get_by_role("button", name="Wachtwoord vergeten?")).to_be_visible()
+    finally:
+        dutch.close()

@@ -6,7 +6,6 @@
 // language's plural rules.
 
 import en from '../i18n/en.json';
-import nl from '../i18n/nl.json';
 import { displayLocale, formatNumber } from './locale';
 
 export type MessageKey = keyof typeof en;
@@ -14,7 +13,34 @@ export type MessageKey = keyof typeof en;
 export type CountedKey = { [K in MessageKey]: K extends `${infer Stem}.other` ? Stem : never }[MessageKey];
 export type Values = Record<string, string | number>;
 
-const CATALOGUES: Record<string, Partial<Record<MessageKey, string>>> = { en, nl };
+type Catalogue = Partial<Record<MessageKey, string>>;
+
+// English is in the app's first file; every other language is a file of its own, read when the
+// profile (or, before sign-in, the browser) asks for it: loadCatalogue() before the words show.
+const CATALOGUES: Record<string, Catalogue> = { en };
+const LOADERS: Record<string, () => Promise<{ default: Catalogue }>> = {
+  nl: () => import('../i18n/nl.json'),
+};
+
+const known = (tag: string | undefined): boolean => !!tag && (tag in CATALOGUES || tag in LOADERS);
+
+/** Reads the catalogue of this language tag (`nl`, `nl-BE`) if there is one and it is not read yet. */
+export async function loadCatalogue(tag: string | null | undefined): Promise<void> {
+  const wanted = primary(tag ?? undefined);
+  const load = wanted && !(wanted in CATALOGUES) ? LOADERS[wanted] : undefined;
+  if (!wanted || !load) return;
+  try {
+    CATALOGUES[wanted] = (await load()).default;
+  } catch {
+    // not reachable now: the words stay English until the next load
+  }
+}
+
+/** The language the browser prefers among those with a catalogue (before a profile is read). */
+export function browserLanguage(): string | undefined {
+  if (typeof navigator === 'undefined') return undefined;
+  return navigator.languages.map(primary).find(known);
+}
 
 let chosenFor: string | undefined | null = null;
 let language = 'en';
@@ -29,8 +55,8 @@ export function interfaceLanguage(): string {
   if (locale !== chosenFor) {
     chosenFor = locale;
     const wanted = [primary(locale), ...(typeof navigator === 'undefined' ? [] : navigator.languages.map(primary))];
-    language = (locale ? primary(locale) : wanted.find((tag) => tag && tag in CATALOGUES)) ?? 'en';
-    if (!(language in CATALOGUES)) language = 'en';
+    language = (locale ? primary(locale) : wanted.find(known)) ?? 'en';
+    if (!known(language)) language = 'en';
     if (typeof document !== 'undefined') document.documentElement.lang = language;
   }
   return language;

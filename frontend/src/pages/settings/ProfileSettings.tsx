@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { GuideReset } from '../../components/FirstRunGuide';
-import { type MessageKey, t } from '../../lib/i18n';
+import { type MessageKey, loadCatalogue, t } from '../../lib/i18n';
 import { applyProfile } from '../../lib/locale';
 import { themePref } from '../../lib/prefs';
 import type { NotificationPreference, Profile } from '../../types';
@@ -69,6 +69,7 @@ function ProfileForm({ profile, me, onSaved }: { profile: Profile; me: SectionPr
       });
       onSaved(saved);
       themePref.set(saved.dark_mode ? 'dark' : 'light');
+      await loadCatalogue(saved.language);
       applyProfile(saved);
     }, t('profile.saved'));
   };
