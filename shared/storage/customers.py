@@ -143,7 +143,7 @@ def fragment_items(customer_id: str, name: str | None,
 def like_read_budget(limit: int) -> int:
     """Fragments read for one page of a Like search: a page may hold fewer than ``limit`` hits
     (with a cursor to read on) rather than read without bound."""
-    return min(400, max(100, 8 * limit))
+    return min(200, max(50, 4 * limit))
 
 
 def _to_entry(item: CommunicationItem) -> CommunicationEntry:
@@ -420,7 +420,8 @@ class CustomerStore:
         results: ResultIterator[TableItem] = CustomerFragmentItem.collection.query(
             keys.customer_like_pk(term.field, probe.fragment),
             CustomerFragmentItem.collection_sk.startswith(f"{probe.fragment}#" if probe.whole else probe.fragment),
-            limit=like_read_budget(limit), page_size=like_read_budget(limit), last_evaluated_key=decode_cursor(cursor))
+            limit=like_read_budget(limit), page_size=like_read_budget(limit), last_evaluated_key=decode_cursor(cursor),
+            attributes_to_get=["pk", "sk", "kind", "customer_id", "value", "shown", "collection_pk", "collection_sk"])
         hits: dict[str, SearchHit] = {}
         try:
             for item in results:
