@@ -39,6 +39,13 @@ export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts,
           >
             {t('header.conversations')}
           </a>
+          <a
+            class="nav-link"
+            href={formatHash({ page: 'customers', customerId: null })}
+            aria-current={route.page === 'customers' ? 'page' : undefined}
+          >
+            {t('header.customers')}
+          </a>
           {canReadSettings(me.user.role) && (
             <a
               class="nav-link"

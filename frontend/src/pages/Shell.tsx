@@ -16,6 +16,7 @@ import { useShortcut, useShortcutListener } from '../lib/shortcuts';
 import type { Me } from '../types';
 import { CustomerPage } from './CustomerPage';
 import { HelpPage } from './HelpPage';
+import { CustomersPage } from './CustomersPage';
 import { InboxPage } from './InboxPage';
 import type { SettingsPageProps } from './SettingsPage';
 import type { StatisticsPageProps } from './StatisticsPage';
@@ -139,9 +140,7 @@ function SignedIn({ me, route, alertRegion, onSignOut, onTeamChange }: Props) {
         route.customerId ? (
           <CustomerPage key={route.customerId} customerId={route.customerId} me={me} />
         ) : (
-          <main class="customer-page">
-            <p class="muted">{t('customer.open_from_conversation')}</p>
-          </main>
+          <CustomersPage />
         )
       ) : (
         <InboxPage me={me} route={route} counts={counts} watchTick={watchTick} onTeamChange={onTeamChange} />
