@@ -314,7 +314,7 @@ def stats() -> StatsRecorder:
 def statistics() -> StatisticsReader:
     from .domain.statistics import StatisticsReader
     from .storage.statistics import StatsRepository
-    return StatisticsReader(StatsRepository())
+    return StatisticsReader(StatsRepository(), user_store())
 
 
 @lru_cache(maxsize=1)

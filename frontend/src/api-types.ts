@@ -185,6 +185,11 @@ export interface CommunicationPage {
   next_cursor: string | null;
 }
 
+export interface Compared {
+  current: Figures;
+  previous: Figures;
+}
+
 /** One change of an address's consent, as kept in its history. */
 export interface ConsentChange {
   address: string;
@@ -458,6 +463,14 @@ export interface ExportQuery {
   team?: string | null;
 }
 
+/** One group's durations: how many, and the median and 90th percentile in seconds. */
+export interface Figures {
+  count?: number;
+  mean_seconds?: number | null;
+  median_seconds?: number | null;
+  p90_seconds?: number | null;
+}
+
 export interface ForgotPasswordInput {
   email: string;
 }
@@ -644,6 +657,12 @@ export interface MessageOut {
 export interface MessagePage {
   items: MessageOut[];
   next_cursor: string | null;
+}
+
+export interface MetricFigures {
+  by_agent: Record<string, Compared>;
+  by_channel: Record<string, Compared>;
+  overall: Compared;
 }
 
 export interface Note {
@@ -848,6 +867,15 @@ export interface ResetRequestedOut {
   message: string;
 }
 
+/** The three durations of a span and of the span of the same length just before it. */
+export interface ResponseTimes {
+  duration: MetricFigures;
+  first_response: MetricFigures;
+  previous_since: string;
+  previous_until: string;
+  time_to_archive: MetricFigures;
+}
+
 export type Role = "administrator" | "agent" | "watcher" | "disabled" | "supervisor";
 
 export interface RoleInput {
@@ -953,6 +981,7 @@ export interface StatisticsOut {
   current: Record<string, number>;
   per_day: DayCount[];
   reopened: number;
+  response_times?: ResponseTimes | null;
   since: string;
   team_id: string;
   until: string;

@@ -418,24 +418,36 @@ export const api = {
     return request('GET', '/channels/capabilities');
   },
 
+  /** Response times of a span (against the span before) as CSV; the caller saves it. */
+  exportStatistics(since: string, until: string): Promise<DownloadedFile> {
+    return download(apiUrl(`/statistics/export${query({ since, until })}`, true), 'text/csv', 'response-times.csv');
+  },
+
   /** The conversation as a file; the caller saves it. */
   async exportConversation(id: string, format: ExportFormat): Promise<DownloadedFile> {
-    const url = apiUrl(`/conversations/${enc(id)}/export${query({ format })}`, true);
-    let response: Response;
-    try {
-      response = await fetch(url, { headers: authHeaders(EXPORT_TYPES[format]), credentials: 'same-origin', cache: 'no-store' });
-    } catch {
-      throw new ApiError(0, 'network_error', t('error.network'));
-    }
-    if (!response.ok) {
-      const error = toApiError(response.status, await readJson(response));
-      if (response.status === 401) {
-        clearSession();
-        onUnauthorized?.();
-      }
-      throw error;
-    }
-    const blob = await response.blob();
-    return { filename: filenameOf(response.headers.get('Content-Disposition'), `conversation-${id}.${format}`), blob };
+    return download(
+      apiUrl(`/conversations/${enc(id)}/export${query({ format })}`, true),
+      EXPORT_TYPES[format],
+      `conversation-${id}.${format}`,
+    );
   },
 };
+
+async function download(url: string, accept: string, fallback: string): Promise<DownloadedFile> {
+  let response: Response;
+  try {
+    response = await fetch(url, { headers: authHeaders(accept), credentials: 'same-origin', cache: 'no-store' });
+  } catch {
+    throw new ApiError(0, 'network_error', t('error.network'));
+  }
+  if (!response.ok) {
+    const error = toApiError(response.status, await readJson(response));
+    if (response.status === 401) {
+      clearSession();
+      onUnauthorized?.();
+    }
+    throw error;
+  }
+  const blob = await response.blob();
+  return { filename: filenameOf(response.headers.get('Content-Disposition'), fallback), blob };
+}

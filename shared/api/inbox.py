@@ -256,6 +256,16 @@ def team_overview(principal: Principal) -> Response:
     return json_answer(wiring.team_overview().of(principal))
 
 
+@documented("/statistics/export", "GET", "First response time, time to archive and conversation duration (median, "
+            "p90, mean) per agent and channel over a span, against the span before it, as CSV", access=READERS,
+            query=StatisticsQuery)
+def statistics_export(principal: Principal) -> Response:
+    query = StatisticsQuery.model_validate(query_params())
+    body = wiring.statistics().export(principal, query.since, query.until)
+    return file_answer(f"response-times-{query.since.date()}-{query.until.date()}.csv", "text/csv; charset=utf-8",
+                       body)
+
+
 @documented("/statistics", "GET", "Counts of the team's conversations over a span", access=READERS,
             query=StatisticsQuery, response=StatisticsOut)
 def statistics(principal: Principal) -> Response:

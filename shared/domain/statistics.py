@@ -19,7 +19,10 @@ from pydantic import BaseModel
 from .identity import Principal, require_statistics_reader
 from .models import Channel, Conversation, ConversationState
 from .ports.conversations import Tally
+from .ports.directory import UserDirectory
 from .ports.work import StatisticsStore
+from .response_times import METRICS, ResponseTimes, duration_counts, response_times
+from .response_times import to_csv as response_times_csv
 
 MAX_SPAN = timedelta(days=92)
 _GAUGED = (ConversationState.NEW, ConversationState.ASSIGNED)
@@ -48,6 +51,8 @@ class Statistics(BaseModel):
     by_agent: dict[str, AgentActivity]
     per_day: list[DayCount]
     current: dict[str, int]
+    # First response time, time to archive and duration, against the span just before.
+    response_times: ResponseTimes | None = None
 
 
 class StatsRecorder:
@@ -81,13 +86,22 @@ class StatsRecorder:
         if state is ConversationState.ARCHIVED and actor_id:
             agent_id = actor_id
             counts[f"agent.{actor_id}.archived"] += 1
+            # How long it took to archive, and how long the conversation ran (domain/response_times.py).
+            counts.update(duration_counts("time_to_archive", before.channel, actor_id, before.created_at, at))
+            counts.update(duration_counts("duration", before.channel, actor_id, before.created_at,
+                                          before.last_message_at))
         return Tally(before.team_id, at, counts=counts, gauges=_gauges(before.state, state), agent_id=agent_id)
 
     def tagged(self, conversation: Conversation, tag: str, at: datetime) -> Tally:
         return Tally(conversation.team_id, at, counts={f"tag.{tag}": 1})
 
     def replied(self, conversation: Conversation, agent_id: str, at: datetime) -> Tally:
-        return Tally(conversation.team_id, at, counts={f"agent.{agent_id}.replies": 1}, agent_id=agent_id)
+        """An agent's reply; the first one to a customer who wrote also ends the first response time."""
+        counts = {f"agent.{agent_id}.replies": 1}
+        if conversation.first_response_at is None and conversation.last_customer_message_at is not None:
+            counts.update(duration_counts("first_response", conversation.channel, agent_id, conversation.created_at,
+                                          at))
+        return Tally(conversation.team_id, at, counts=counts, agent_id=agent_id)
 
 
 def _gauges(before: ConversationState | None, after: ConversationState) -> dict[str, int]:
@@ -101,10 +115,11 @@ def _gauges(before: ConversationState | None, after: ConversationState) -> dict[
 
 
 class StatisticsReader:
-    def __init__(self, repository: StatisticsStore) -> None:
+    def __init__(self, repository: StatisticsStore, users: UserDirectory | None = None) -> None:
         self._repository = repository
+        self._users = users
 
-    def read(self, principal: Principal, since: datetime, until: datetime) -> Statistics:
+    def _checked(self, principal: Principal, since: datetime, until: datetime) -> None:
         require_statistics_reader(principal)
         if since.tzinfo is None or until.tzinfo is None:
             raise InvalidInput("since and until need a time-zone offset (ISO 8601)", field="since")
@@ -112,6 +127,30 @@ class StatisticsReader:
             raise InvalidInput("since must be before until", field="since")
         if until - since > MAX_SPAN:
             raise InvalidInput(f"the span is at most {MAX_SPAN.days} days", field="until")
+
+    def _response_times(self, team_id: str, since: datetime, until: datetime,
+                        totals: Mapping[str, int] | None = None) -> ResponseTimes:
+        """The durations of [since, until) and of the span of the same length before it (one more Query)."""
+        if totals is None:
+            totals = _summed(self._repository.hours(team_id, since, until))
+        previous_since = since - (until - since)
+        previous = _summed(self._repository.hours(team_id, previous_since, since))
+        return response_times(totals, previous, previous_since, since)
+
+    def export(self, principal: Principal, since: datetime, until: datetime) -> bytes:
+        """The response times of the span (against the one before) as CSV, agents by name (watchers
+        "view and export", as the seed has it)."""
+        self._checked(principal, since, until)
+        times = self._response_times(principal.team_id, since, until)
+        agents = {agent for metric in METRICS for agent in getattr(times, metric).by_agent}
+        names: dict[str, str] = {}
+        for agent_id in agents:
+            user = self._users.get(agent_id, consistent=False) if self._users is not None else None
+            names[agent_id] = user.display_name if user is not None else agent_id
+        return response_times_csv(times, names)
+
+    def read(self, principal: Principal, since: datetime, until: datetime) -> Statistics:
+        self._checked(principal, since, until)
         totals: Counter[str] = Counter()
         per_day: Counter[str] = Counter()
         for hour, counters in self._repository.hours(principal.team_id, since, until):
@@ -125,7 +164,15 @@ class StatisticsReader:
             by_channel=_group(totals, "channel."), by_state=_group(totals, "entered."), by_tag=_group(totals, "tag."),
             by_agent=_agents(totals), per_day=[DayCount(day=day, created=n) for day, n in sorted(per_day.items())],
             current=_occupancy(self._repository.current(principal.team_id)),
+            response_times=self._response_times(principal.team_id, since, until, totals),
         )
+
+
+def _summed(hours: list[tuple[str, dict[str, int]]]) -> Counter[str]:
+    totals: Counter[str] = Counter()
+    for _, counters in hours:
+        totals.update(counters)
+    return totals
 
 
 def _occupancy(gauges: Mapping[str, int]) -> dict[str, int]:

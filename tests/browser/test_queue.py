@@ -8,7 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.conftest import api_call, api_headers, customer_says, screenshot, settings_menu, sign_in
-from tests.support import new_wa_id
+from tests.support import new_wa_id, wait_for
 
 
 def row_of(page, text):
@@ -26,7 +26,9 @@ def test_a_supervisor_sees_who_waits_longest_and_who_owns_what(system, browser):
         customer_says(info, wa_id=first_id, name="Fay First", text=first_text)
         customer_says(info, wa_id=second_id, name="Sid Second", text=second_text)
         sam = api_headers(info, "agent2@example.com")
-        listed = api_call(info, "GET", f"/conversations?view=new&customer=%2B{second_id}", sam)["items"]
+        second_new = f"/conversations?view=new&customer=%2B{second_id}"
+        listed = wait_for(lambda: api_call(info, "GET", second_new, sam)["items"],
+                          what="the customer's conversation")
         api_call(info, "POST", f"/conversations/{listed[0]['id']}/pickup", sam)
 
         # When Alex signs in and sorts New by waiting time
@@ -90,7 +92,8 @@ def test_the_team_overview_shows_status_open_conversations_and_capacity(system, 
         customer_says(info, wa_id=wa_id, name="Olga Overview", text=f"Overview probe {wa_id}")
         sam = api_headers(info, "agent2@example.com")
         api_call(info, "POST", "/me/heartbeat", sam, {"status": "available"})
-        listed = api_call(info, "GET", f"/conversations?view=new&customer=%2B{wa_id}", sam)["items"]
+        listed = wait_for(lambda: api_call(info, "GET", f"/conversations?view=new&customer=%2B{wa_id}", sam)["items"],
+                          what="the customer's conversation")
         api_call(info, "POST", f"/conversations/{listed[0]['id']}/pickup", sam)
 
         # When the administrator opens the team overview

@@ -397,6 +397,9 @@ QUERIES: dict[tuple[str, str], Callable[[World], dict[str, str]]] = {
     ("GET", "/statistics"): lambda world: {
         "since": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
         "until": (datetime.now(UTC) + timedelta(hours=1)).isoformat()},
+    ("GET", "/statistics/export"): lambda world: {
+        "since": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
+        "until": (datetime.now(UTC) + timedelta(hours=1)).isoformat()},
     ("GET", "/conversations/{conversation_id}/export"): lambda world: {"format": "csv"},
 }
 

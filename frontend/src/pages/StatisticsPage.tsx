@@ -4,6 +4,11 @@
 import { useState } from 'preact/hooks';
 import { channelInfo, stateLabel } from '../lib/format';
 import { dayInZone, dayLabel, displayZone, formatNumber, localToIso } from '../lib/locale';
+import { api } from '../api';
+import type { Compared, ResponseTimes } from '../api-types';
+import { reportError, useAlerts } from '../lib/alerts';
+import { saveFile } from '../lib/download';
+import { t } from '../lib/i18n';
 import type { Me, Statistics } from '../types';
 import { BarList, ColumnChart, type Point, pointsOf } from './charts';
 import { admin } from './settings/admin';
@@ -92,6 +97,7 @@ export function StatisticsPage({ me }: StatisticsPageProps) {
           </div>
         </form>
         <p class="muted">Times in your time zone ({displayZone()}); at most 92 days.</p>
+        {applied && <ExportButton since={applied.since} until={applied.until} />}
         <Loading loaded={stats}>{(data) => <Report stats={data} names={names} />}</Loading>
       </section>
     </main>
@@ -141,6 +147,7 @@ function Report({ stats, names }: { stats: Statistics; names: Map<string, string
         <h2 class="settings__subtitle">States</h2>
         <BarList label="Conversations per state" points={pointsOf(stats.by_state, stateLabel)} />
       </section>
+      {stats.response_times && <ResponseTimesReport times={stats.response_times} names={names} />}
       <section>
         <h2 class="settings__subtitle">Activity per agent</h2>
         {agents.length === 0 ? (
@@ -169,6 +176,116 @@ function Report({ stats, names }: { stats: Statistics; names: Map<string, string
         )}
       </section>
     </div>
+  );
+}
+
+/** Exports the span's response times as CSV (watchers "view and export"). */
+function ExportButton({ since, until }: { since: string; until: string }) {
+  const alerts = useAlerts();
+  const [busy, setBusy] = useState(false);
+  return (
+    <button
+      type="button"
+      class="button"
+      data-testid="statistics-export"
+      disabled={busy}
+      onClick={() => {
+        setBusy(true);
+        api.exportStatistics(since, until).then(
+          (file) => {
+            saveFile(file);
+            setBusy(false);
+          },
+          (error: unknown) => {
+            reportError(alerts, error);
+            setBusy(false);
+          },
+        );
+      }}
+    >
+      {t('stats.export')}
+    </button>
+  );
+}
+
+const METRIC_KEYS = {
+  first_response: 'stats.first_response',
+  time_to_archive: 'stats.time_to_archive',
+  duration: 'stats.duration',
+} as const;
+
+/** "4 min 10 s", "2 h 5 min", "–" for none. */
+function seconds(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '–';
+  const whole = Math.round(value);
+  if (whole < 60) return t('stats.seconds', { seconds: whole });
+  if (whole < 3600) return t('stats.minutes', { minutes: Math.floor(whole / 60), seconds: whole % 60 });
+  if (whole < 86400) return t('stats.hours', { hours: Math.floor(whole / 3600), minutes: Math.floor((whole % 3600) / 60) });
+  return t('stats.days', { days: Math.floor(whole / 86400), hours: Math.floor((whole % 86400) / 3600) });
+}
+
+/** The change against the period before: faster (shorter) is better. */
+function change(current: number | null | undefined, previous: number | null | undefined): string {
+  if (current === null || current === undefined || previous === null || previous === undefined || previous === 0) {
+    return '';
+  }
+  const percent = Math.round(((current - previous) / previous) * 100);
+  return percent === 0 ? t('stats.same') : t(percent < 0 ? 'stats.faster' : 'stats.slower', { percent: Math.abs(percent) });
+}
+
+function FiguresRow({ name, compared, testId }: { name: string; compared: Compared; testId?: string }) {
+  const { current, previous } = compared;
+  return (
+    <tr data-testid={testId}>
+      <th scope="row">{name}</th>
+      <td>{formatNumber(current.count ?? 0)}</td>
+      <td data-testid="median">{seconds(current.median_seconds)}</td>
+      <td>{seconds(current.p90_seconds)}</td>
+      <td class="muted">
+        {seconds(previous.median_seconds)} / {seconds(previous.p90_seconds)}
+      </td>
+      <td>{change(current.median_seconds, previous.median_seconds)}</td>
+    </tr>
+  );
+}
+
+/**
+ * First response time, time to archive and conversation duration: median and 90th percentile per
+ * agent and per channel, against the period of the same length just before.
+ */
+function ResponseTimesReport({ times, names }: { times: ResponseTimes; names: Map<string, string> }) {
+  return (
+    <section class="response-times" data-testid="response-times">
+      <h2 class="settings__subtitle">{t('stats.response_times')}</h2>
+      <p class="muted">{t('stats.response_times_hint')}</p>
+      {(Object.keys(METRIC_KEYS) as (keyof typeof METRIC_KEYS)[]).map((metric) => {
+        const figures = times[metric];
+        return (
+          <table key={metric} class="table" data-testid={`response-${metric}`}>
+            <caption>{t(METRIC_KEYS[metric])}</caption>
+            <thead>
+              <tr>
+                <th scope="col" />
+                <th scope="col">{t('stats.count')}</th>
+                <th scope="col">{t('stats.median')}</th>
+                <th scope="col">{t('stats.p90')}</th>
+                <th scope="col">{t('stats.previous')}</th>
+                <th scope="col">{t('stats.change')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              <FiguresRow name={t('stats.everyone')} compared={figures.overall} testId="response-overall" />
+              {Object.entries(figures.by_agent).map(([agent, compared]) => (
+                <FiguresRow key={`a:${agent}`} name={names.get(agent) ?? agent} compared={compared} testId="response-agent" />
+              ))}
+              {Object.entries(figures.by_channel).map(([channel, compared]) => (
+                <FiguresRow key={`c:${channel}`} name={channelInfo(channel).label} compared={compared} testId="response-channel" />
+              ))}
+            </tbody>
+          </table>
+        );
+      })}
+    </section>
   );
 }
 
