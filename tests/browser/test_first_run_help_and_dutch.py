@@ -26,6 +26,9 @@ CLIPPED = """() => {
     const box = element.getBoundingClientRect();
     if (box.width > 0 && box.right > width + 1) out.push(element.tagName + '.' + element.className + ' ' + box.right);
   }
+  for (const list of document.querySelectorAll('header, .tabs')) {
+    if (list.scrollWidth > list.clientWidth + 1) out.push(list.className + ' scrolls ' + list.scrollWidth);
+  }
   return out;
 }"""
 
@@ -35,7 +38,7 @@ def test_the_first_run_guide_explains_the_tabs_and_comes_back_from_the_profile(s
     sign_in(page, info)
     # Given someone new in the inbox: the guide names the four tabs where a conversation opens
     guide = page.get_by_test_id("first-run-guide")
-    for tab in ("New:", "Mine:", "Assigned:", "All:"):
+    for tab in ("New:", "Assigned to me:", "Assigned:", "All:"):
         expect(guide).to_contain_text(tab)
     screenshot(page, "first-run-guide")
     # When they dismiss it, it stays away (also after a reload)
