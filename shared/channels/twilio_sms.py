@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -130,6 +131,17 @@ def _form(body: bytes) -> list[tuple[str, str]]:
         raise InvalidInput(f"body is not a UTF-8 form: {error}", field="body") from error
 
 
+def _json_fields(body: bytes) -> dict[str, str]:
+    """The fields of a JSON webhook body (one whose URL carries bodySHA256), as a form's."""
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise InvalidInput(f"body is not JSON: {error}", field="body") from error
+    if not isinstance(document, dict):
+        raise InvalidInput("the JSON body is not an object", field="body")
+    return {str(k): str(v) for k, v in document.items() if isinstance(v, str | int | float) and not isinstance(v, bool)}
+
+
 def _basic_auth(credentials: Credentials) -> dict[str, str]:
     pair = f"{credentials['account_sid']}:{credentials['auth_token']}".encode()
     return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
@@ -172,7 +184,14 @@ class TwilioSmsAdapter:
         provided = request.headers.get(SIGNATURE_HEADER)
         if not provided:
             raise SignatureRejected("X-Twilio-Signature header is missing", field="X-Twilio-Signature")
-        params = _form(request.body)
+        body_hash = dict(request.query_items or request.query.items()).get("bodySHA256")
+        if body_hash is not None:
+            # A JSON body: the URL carries the body's SHA-256 and only the URL is signed.
+            if not hmac.compare_digest(body_hash.lower().encode(), hashlib.sha256(request.body).hexdigest().encode()):
+                raise SignatureRejected("bodySHA256 does not match the body", field="bodySHA256")
+            params: list[tuple[str, str]] = []
+        else:
+            params = _form(request.body)
         token = credentials["auth_token"]
         if not any(hmac.compare_digest(provided.encode(), sign(url, params, token).encode())
                    for url in sorted(_url_variants(request.url, request.query_items))):
@@ -180,7 +199,7 @@ class TwilioSmsAdapter:
                                     field="X-Twilio-Signature")
 
     def parse(self, request: WebhookRequest, account: ChannelAccount) -> list[ChannelEvent]:
-        fields = dict(_form(request.body))
+        fields = _json_fields(request.body) if "bodySHA256" in request.query else dict(_form(request.body))
         sid = fields.get("MessageSid") or fields.get("SmsSid")
         if not sid:
             raise InvalidInput("MessageSid is missing", field="MessageSid")
