@@ -7,7 +7,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 
 .PHONY: install install-python install-frontend build-frontend install-browser run test test-fast \
         test-unit test-integration test-fuzz test-infra test-e2e test-browser lint typecheck synth cost-probe clean \
-        api-docs
+        api-docs record-aws-calls
 
 install: install-python build-frontend
 
@@ -77,6 +77,16 @@ test-fast: install
 
 test: install install-browser lint typecheck
 	$(PY) -m pytest
+
+# Every AWS call each function makes, recorded while the integration and e2e suites run through the local
+# runtime (local/aws_calls.py), into tests/fixtures/aws_calls.json: the infra suite checks each function's
+# role against it (tests/infra/test_least_privilege.py). Re-run after adding or changing an AWS call.
+AWS_CALLS_DIR := .local/aws-calls
+record-aws-calls: install-python
+	test -f frontend/dist/index.html || $(MAKE) build-frontend
+	rm -rf $(AWS_CALLS_DIR) && mkdir -p $(AWS_CALLS_DIR)
+	OPEN_CONTACT_RECORD_AWS_CALLS=$(CURDIR)/$(AWS_CALLS_DIR) $(PY) -m pytest -q -m "integration or e2e" -p no:cacheprovider
+	$(PY) -m local.aws_calls merge $(AWS_CALLS_DIR) tests/fixtures/aws_calls.json
 
 synth: install-python
 	$(PY) app.py

@@ -52,7 +52,6 @@ FUNCTION_ENVIRONMENT = {
     resources.ENV_USER_POOL_CLIENT_ID: "cold-client",
     resources.ENV_PUBLIC_API_URL: "https://api.example.com/api",
     resources.ENV_RETRY_MACHINE_ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:cold-retry",
-    resources.ENV_AUTO_DELETE_MACHINE_ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:cold-delete",
     resources.ENV_MEDIA_BUCKET: "cold-media",
     resources.ENV_PUSH_ENDPOINT: "https://push.example.com/api",
     **{resources.queue_url_env(queue): f"https://sqs.us-east-1.amazonaws.com/123456789012/cold-{queue.key}"

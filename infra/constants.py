@@ -83,15 +83,6 @@ QUEUE_CONSUMERS: Mapping[str, resources.QueueDefinition] = MappingProxyType({
 # Chalice's functions of the WebSocket API's routes (infra/constructs/push.py).
 WEBSOCKET_FUNCTIONS: tuple[str, ...] = ("websocket_connect", "websocket_message", "websocket_disconnect")
 PUSH_WORKER = "push_notices"
-# Functions whose use cases publish inbox events (shared/domain/events.py) onto the events queue.
-EVENT_PUBLISHERS: tuple[str, ...] = (API_HANDLER, "route_inbound", "assign_conversation", "check_window",
-                                     "send_outbound", "deliver_events")
-# Functions whose use cases queue push notices (shared/domain/notices.py): those publishing inbox events,
-# and the WebSocket handlers of connecting and disconnecting (presence).
-NOTICE_PUBLISHERS: tuple[str, ...] = (API_HANDLER, "route_inbound", "assign_conversation", "check_window",
-                                      "send_outbound", "websocket_connect", "websocket_disconnect")
-# A heartbeat over the socket may bring an agent online, which offers them waiting conversations.
-OFFER_REQUESTERS: tuple[str, ...] = ("websocket_connect", "websocket_message")
 # The providers' webhook routes run in a function of their own (functions/app.py), with a role that
 # only verifies and queues, and a concurrency of its own: a webhook flood cannot starve the agents'
 # API, and a compromised intake cannot read the inbox.
@@ -127,8 +118,6 @@ ROUTE_THROTTLES: tuple[RouteThrottle, ...] = (
 API_MINIMUM_COMPRESSION_BYTES = 1024
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 POWERTOOLS_SERVICE_NAME = "open-contact"
-# Read and write actions the functions need on the table and its indexes (PynamoDB describes
-# the table on first use).
 # What the administration API does in the Cognito user pool (shared/adapters/identity_provider.py).
 USER_ADMINISTRATION_ACTIONS: tuple[str, ...] = (
     "cognito-idp:AdminCreateUser",
@@ -141,23 +130,6 @@ USER_ADMINISTRATION_ACTIONS: tuple[str, ...] = (
     "cognito-idp:AdminUserGlobalSignOut",
     # An administrator's reset of a lost authenticator (DELETE /users/{id}/mfa).
     "cognito-idp:AdminSetUserMFAPreference",
-)
-TABLE_READ_ACTIONS: tuple[str, ...] = (
-    "dynamodb:DescribeTable",
-    "dynamodb:GetItem",
-    "dynamodb:BatchGetItem",
-    "dynamodb:Query",
-)
-TABLE_READ_WRITE_ACTIONS: tuple[str, ...] = (
-    "dynamodb:DescribeTable",
-    "dynamodb:GetItem",
-    "dynamodb:BatchGetItem",
-    "dynamodb:Query",
-    "dynamodb:ConditionCheckItem",
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:BatchWriteItem",
 )
 
 # --- web hosting ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Any
 
 from aws_cdk import App, CfnOutput, Stack, Tags, Validations
 from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
@@ -17,8 +18,10 @@ from chalicelib.domain.identity import USER_GROUPS
 from constructs import Construct
 
 from . import constants
+from .access import ACCESS, CONSUME_ACTIONS, SECRET_READ, SECRET_WRITE, Access
 from .constructs.access_logs import AccessLogs
 from .constructs.api import ChaliceApi, Consumer, StageSettings
+from .constructs.auto_delete import AutoDeleteSchedule
 from .constructs.channel_credentials import ChannelCredentials
 from .constructs.email import EmailChannel
 from .constructs.firewall import ApiFirewall
@@ -92,7 +95,12 @@ class ContactStack(Stack):
                                    media_bucket=self.storage.media_bucket, webhook_base_url=f"{self.api.url}webhooks/")
                       if email_accounts else None)
         self.firewall = self._firewall() if waf else None
+        self.auto_delete = AutoDeleteSchedule(self, "AutoDelete", app_name=app_name,
+                                              machine=self.workflows.machine(resources.AUTO_DELETE_MACHINE),
+                                              purge_queue=self.queues.queue(resources.PURGE_QUEUE),
+                                              runbook=constants.RUNBOOK_MARKER)
         self.monitoring = self._monitoring(alarm_email)
+        self.auto_delete.silence_alarm.add_alarm_action(cloudwatch_actions.SnsAction(self.monitoring.topic))
         if self.firewall is None:
             acknowledge(self.api.rest_api, "APIG3",
                         f"No WAF web ACL in this deployment: `-c {constants.CONTEXT_WAF}=true` adds one (AWS managed "
@@ -100,7 +108,6 @@ class ContactStack(Stack):
                         "rule, infra/constructs/firewall.py); without it the stage's throttling bounds request rates.")
         self._grant_workflows()
         self._grant_functions()
-        self._grant_push()
         self._outputs()
 
     def _monitoring(self, alarm_email: str | None) -> Monitoring:
@@ -124,8 +131,9 @@ class ContactStack(Stack):
                           queues=queues, rest_api=rest_api, api_stage=constants.API_STAGE, table=self.storage.table,
                           state_machines={definition.key: self.workflows.machine(definition)
                                           for definition in resources.STATE_MACHINES},
-                          other_dead_letter_queues={"inbound-mail-undelivered": self.email.undelivered}
-                          if self.email else None)
+                          other_dead_letter_queues={
+                              "auto-delete-schedule": self.auto_delete.dead_letter_queue,
+                              **({"inbound-mail-undelivered": self.email.undelivered} if self.email else {})})
 
     def _firewall(self) -> ApiFirewall:
         return ApiFirewall(self, "Firewall", name=f"{self.app_name}-api", rest_api_id=self.api.rest_api.ref,
@@ -139,8 +147,6 @@ class ContactStack(Stack):
             resources.ENV_USER_POOL_CLIENT_ID: self.identity.client.user_pool_client_id,
             resources.ENV_RETRY_MACHINE_ARN:
                 self.workflows.machine(resources.DELAYED_RETRY_MACHINE).state_machine_arn,
-            resources.ENV_AUTO_DELETE_MACHINE_ARN:
-                self.workflows.machine(resources.AUTO_DELETE_MACHINE).state_machine_arn,
             resources.ENV_MEDIA_BUCKET: self.storage.media_bucket.bucket_name,
             "POWERTOOLS_SERVICE_NAME": constants.POWERTOOLS_SERVICE_NAME,
             "POWERTOOLS_LOG_LEVEL": self.log_level,
@@ -161,113 +167,75 @@ class ContactStack(Stack):
         self.queues.queue(resources.EVENTS_QUEUE).grant(retry, "sqs:SendMessage")
         # And media copies that failed for a passing reason (shared/domain/media_copy.py).
         self.queues.queue(resources.MEDIA_QUEUE).grant(retry, "sqs:SendMessage")
+        # The sweep reads the due index (keys only) and sends each page to the purge queue.
         auto_delete = self.workflows.machine(resources.AUTO_DELETE_MACHINE)
-        iam.Grant.add_to_principal(grantee=auto_delete, actions=["dynamodb:GetItem"],
-                                   resource_arns=[self.storage.table.table_arn])
+        iam.Grant.add_to_principal(grantee=auto_delete, actions=["dynamodb:Query"],
+                                   resource_arns=[f"{self.storage.table.table_arn}/index/{resources.DUE_INDEX}"])
         self.queues.queue(resources.PURGE_QUEUE).grant(auto_delete, "sqs:SendMessage")
 
     def _grant_functions(self) -> None:
-        roles = self.api.roles
-        for name, role in roles.items():
-            if name == constants.WEBHOOK_INTAKE:
-                self._grant_table_read(role)
-            else:
-                self._grant_table_read_write(role)
+        """Each function's role from the one grant map (infra/access.py), which the least-privilege
+        test checks against the AWS calls each function was seen to make."""
+        roles = {**self.api.roles, **self.push.roles}
+        for name, access in ACCESS.items():
+            self._grant(roles[name], access)
         for name, queue in self.api.consumers.items():
-            queue.grant_consume_messages(roles[name])
+            # What Lambda's event source mapping does with the function's role.
+            iam.Grant.add_to_principal(grantee=roles[name], actions=list(CONSUME_ACTIONS),
+                                       resource_arns=[queue.queue_arn])
 
-        api = roles[constants.API_HANDLER]
-        # Assignment: a heartbeat or freed capacity asks for the team's waiting conversations to be offered again.
-        # Replies go to the send queue, whose worker checks the window before sending.
-        self._grant_send(api, resources.INBOUND_QUEUE, resources.SEND_QUEUE, resources.ASSIGNMENT_QUEUE,
-                         resources.RESCHEDULE_QUEUE)
-        self.workflows.machine(resources.AUTO_DELETE_MACHINE).grant_start_execution(api)
-        self.credentials.grant_read(api)
-        self.credentials.grant_write(api)
-        # Signed URLs: GET for agents viewing media, PUT for agents uploading attachments (a presigned
-        # URL carries the permissions of the role that signed it).
-        self._grant_media(api, "s3:GetObject", "s3:PutObject")
-        # User administration keeps the pool's accounts and groups in step with the roles.
-        iam.Grant.add_to_principal(grantee=api, actions=list(constants.USER_ADMINISTRATION_ACTIONS),
-                                   resource_arns=[self.identity.user_pool.user_pool_arn])
+    def _grant(self, role: iam.Role, access: Access) -> None:
+        self._grant_data(role, access)
+        self._grant_services(role, access)
 
-        # Webhook intake: look the channel account up, verify the provider's signature with the
-        # account's secret, read inbound mail SES stored, and queue the events. Nothing else.
-        intake = roles[constants.WEBHOOK_INTAKE]
-        self._grant_send(intake, resources.INBOUND_QUEUE)
-        self.credentials.grant_read(intake)
-        self._grant_media(intake, "s3:GetObject", prefix="inbound-mail/")
+    def _grant_data(self, role: iam.Role, access: Access) -> None:
+        """The table (items, and the indexes it queries by name) and the media bucket's folders."""
+        table = self.storage.table
+        if access.table:
+            iam.Grant.add_to_principal(grantee=role, actions=sorted(access.table), resource_arns=[table.table_arn])
+        if access.indexes:
+            iam.Grant.add_to_principal(grantee=role, actions=["dynamodb:Query"], resource_arns=[
+                f"{table.table_arn}/index/{index}" for index in access.indexes])
+        for folder, actions in access.media.items():
+            self._grant_media(role, *actions, prefix=folder)
+        if access.lists_media:
+            # The purge lists a conversation's media by key prefix.
+            iam.Grant.add_to_principal(grantee=role, actions=["s3:ListBucket"],
+                                       resource_arns=[self.storage.media_bucket.bucket_arn])
 
-        route = roles["route_inbound"]
-        self._grant_send(route, resources.ASSIGNMENT_QUEUE, resources.OUT_OF_OFFICE_QUEUE, resources.MEDIA_QUEUE)
-        # Routing reads inbound mail that SES stored in the media bucket.
-        self.credentials.grant_read(route)
-        self._grant_media(route, "s3:GetObject", "s3:PutObject")
-        # The media worker copies inbound media from the provider (with the account's credentials)
-        # into the media bucket, and has failed copies retried by the retry machine.
-        media = roles["copy_media"]
-        self.credentials.grant_read(media)
-        self._grant_media(media, "s3:GetObject", "s3:PutObject")
-        self.workflows.machine(resources.DELAYED_RETRY_MACHINE).grant_start_execution(media)
-        self._grant_send(roles["send_out_of_office"], resources.SEND_QUEUE)
-        # A long waiting list is offered in parts: the worker hands the rest to a fresh message.
-        self._grant_send(roles["assign_conversation"], resources.ASSIGNMENT_QUEUE)
-        self._grant_send(roles["check_window"], resources.SEND_QUEUE)
+    def _grant_services(self, role: iam.Role, access: Access) -> None:
+        for queue in access.sends:
+            # SendMessage only (CDK's grant_send_messages adds GetQueueAttributes and GetQueueUrl).
+            self.queues.queue(queue).grant(role, "sqs:SendMessage")
+        for machine in access.starts:
+            self.workflows.machine(machine).grant_start_execution(role)
+        if any(action in SECRET_READ for action in access.secrets):
+            self.credentials.grant_read(role)
+        if any(action in SECRET_WRITE for action in access.secrets):
+            self.credentials.grant_write(role)
+        if access.user_pool:
+            iam.Grant.add_to_principal(grantee=role, actions=list(access.user_pool),
+                                       resource_arns=[self.identity.user_pool.user_pool_arn])
+        if access.sends_email:
+            self._grant_email(role)
+        if access.posts_to_connections:
+            iam.Grant.add_to_principal(grantee=role, actions=["execute-api:ManageConnections"],
+                                       resource_arns=[self.push.connections_arn])
+            acknowledge(role, "IAM5", "Connections are created at runtime; the grant is limited to this WebSocket "
+                        "API's stage.", "Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:"
+                        "<WebsocketAPI>/api/*/@connections/*")
 
-        send = roles["send_outbound"]
-        self.credentials.grant_read(send)
-        self.workflows.machine(resources.DELAYED_RETRY_MACHINE).grant_start_execution(send)
-        # Attachments go to providers as signed GET URLs of the media bucket; email replies go out
-        # through SES, threaded on the customer's stored mail.
-        self._grant_media(send, "s3:GetObject")
+    def _grant_email(self, role: iam.Role) -> None:
         if self.email is not None:
             # Replies go out from the receiving domains' identities (email_accounts), and from no other.
             sender_identities = [identity.email_identity_arn for identity in self.email.identities.values()]
         else:
             sender_identities = [self.format_arn(service="ses", resource="identity", resource_name="*")]
-            acknowledge(send, "IAM5", "No email_accounts in this deployment: email channel accounts and their SES "
+            acknowledge(role, "IAM5", "No email_accounts in this deployment: email channel accounts and their SES "
                         "identities are set up outside the stack, so the sender identity is known only when the "
                         "reply is sent.",
                         "Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*")
-        iam.Grant.add_to_principal(grantee=send, actions=["ses:SendEmail", "ses:SendRawEmail"],
-                                   resource_arns=sender_identities)
-
-        # --- event webhooks: the use cases publish events; the worker fans out (onto its own
-        # queue), POSTs to the subscribers and has failed deliveries retried by the retry machine.
-        for name in constants.EVENT_PUBLISHERS:
-            self._grant_send(roles[name], resources.EVENTS_QUEUE)
-        self.workflows.machine(resources.DELAYED_RETRY_MACHINE).grant_start_execution(roles["deliver_events"])
-
-        # The reschedule worker queues its own next steps and starts the waits of earlier deadlines.
-        reschedule = roles["reschedule_deletions"]
-        self._grant_send(reschedule, resources.RESCHEDULE_QUEUE)
-        self.workflows.machine(resources.AUTO_DELETE_MACHINE).grant_start_execution(reschedule)
-
-        purge = roles["purge_conversation"]
-        self._grant_media(purge, "s3:DeleteObject")
-        # The purge lists a conversation's media by key prefix.
-        iam.Grant.add_to_principal(grantee=purge, actions=["s3:ListBucket"],
-                                   resource_arns=[self.storage.media_bucket.bucket_arn])
-
-    def _grant_push(self) -> None:
-        """The WebSocket handlers keep connections and presence in the table; the use cases queue
-        notices; only the push worker posts to the connections."""
-        roles = {**self.api.roles, **self.push.roles}
-        for role in self.push.roles.values():
-            self._grant_table_read_write(role)
-        for name in constants.NOTICE_PUBLISHERS:
-            self._grant_send(roles[name], resources.NOTICES_QUEUE)
-        for name in constants.OFFER_REQUESTERS:
-            self._grant_send(roles[name], resources.ASSIGNMENT_QUEUE)
-        iam.Grant.add_to_principal(grantee=roles[constants.PUSH_WORKER], actions=["execute-api:ManageConnections"],
-                                   resource_arns=[self.push.connections_arn])
-        acknowledge(roles[constants.PUSH_WORKER], "IAM5", "Connections are created at runtime; the grant is "
-                    "limited to this WebSocket API's stage.", "Resource::arn:<AWS::Partition>:execute-api:"
-                    "<AWS::Region>:<AWS::AccountId>:<WebsocketAPI>/api/*/@connections/*")
-
-    def _grant_send(self, role: iam.Role, *queues: resources.QueueDefinition) -> None:
-        for queue in queues:
-            self.queues.queue(queue).grant_send_messages(role)
+        iam.Grant.add_to_principal(grantee=role, actions=["ses:SendEmail"], resource_arns=sender_identities)
 
     def _grant_media(self, role: iam.Role, *actions: str, prefix: str = "") -> None:
         bucket = self.storage.media_bucket
@@ -275,19 +243,6 @@ class ContactStack(Stack):
                                    resource_arns=[bucket.arn_for_objects(f"{prefix}*")])
         acknowledge(role, "IAM5", f"{', '.join(actions)} on media objects under '{prefix}': object keys are per "
                     "conversation and message, created at runtime.", objects_finding(bucket, prefix))
-
-    def _grant_table_read(self, role: iam.Role) -> None:
-        table = self.storage.table
-        index_arns = [f"{table.table_arn}/index/{index.name}" for index in resources.TABLE.indexes]
-        iam.Grant.add_to_principal(grantee=role, actions=list(constants.TABLE_READ_ACTIONS),
-                                   resource_arns=[table.table_arn, *index_arns])
-
-    def _grant_table_read_write(self, role: iam.Role) -> None:
-        """Read and write on the table and on each of its indexes by name (no index wildcard)."""
-        table = self.storage.table
-        index_arns = [f"{table.table_arn}/index/{index.name}" for index in resources.TABLE.indexes]
-        iam.Grant.add_to_principal(grantee=role, actions=list(constants.TABLE_READ_WRITE_ACTIONS),
-                                   resource_arns=[table.table_arn, *index_arns])
 
     def _outputs(self) -> None:
         CfnOutput(self, "ApiUrl", value=self.api.url,

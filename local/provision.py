@@ -40,7 +40,6 @@ class LocalResources:
             resources.ENV_JWKS_URL: f"{self.endpoint_url}/{self.user_pool_id}/.well-known/jwks.json",
             resources.ENV_PUBLIC_API_URL: public_api_url,
             resources.ENV_RETRY_MACHINE_ARN: self.state_machine_arns[resources.DELAYED_RETRY_MACHINE.key],
-            resources.ENV_AUTO_DELETE_MACHINE_ARN: self.state_machine_arns[resources.AUTO_DELETE_MACHINE.key],
             resources.ENV_MEDIA_BUCKET: self.media_bucket,
             # Not set in AWS: integrators' receivers run on loopback here (tests, the demo).
             resources.ENV_PRIVATE_RECEIVERS: "true",

@@ -31,6 +31,8 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from .aws_calls import invoked_as
+
 log = logging.getLogger("local.push")
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -293,7 +295,22 @@ class _ManagementHandler(BaseHTTPRequestHandler):
                                       "identity": {"sourceIp": "127.0.0.1"}}).encode())
 
 
+# The Lambda function Chalice packages for each route (infra/constants.WEBSOCKET_FUNCTIONS).
+FUNCTION_OF_ROUTE = {"$connect": "websocket_connect", "$default": "websocket_message",
+                     "$disconnect": "websocket_disconnect"}
+
+
 def websocket_handlers(app: Any) -> dict[str, Handler]:
-    """The Chalice app's WebSocket handlers by route key, as Lambda would call them."""
-    return {route_key: app.handler_map[config.name] for route_key, config in app.websocket_handlers.items()}
+    """The Chalice app's WebSocket handlers by route key, as Lambda would call them (each as its
+    function, for the recorded AWS calls: local/aws_calls.py)."""
+    return {route_key: _as_function(FUNCTION_OF_ROUTE[route_key], app.handler_map[config.name])
+            for route_key, config in app.websocket_handlers.items()}
+
+
+def _as_function(function: str, handler: Handler) -> Handler:
+    def invoke(event: dict[str, Any], context: Any) -> Any:
+        with invoked_as(function):
+            return handler(event, context)
+
+    return invoke
 

@@ -26,6 +26,7 @@ import requests
 from chalicelib.core import resources, web_policy
 from moto.server import ThreadedMotoServer
 
+from . import aws_calls
 from .atomic_dynamodb import make_writes_atomic
 from .atomic_sqs import receive_each_message_once
 from .bounded_memory import bound_moto_bookkeeping
@@ -40,6 +41,7 @@ from .provision import LocalResources, provision
 from .push import LocalWebSocketApi, websocket_handlers
 from .s3_post_policy import enforce_post_policies
 from .s3_preflight import answer_preflights_from_cors_rules
+from .schedules import LocalSchedules
 from .shared_botocore_session import share_one_botocore_session
 from .simulator import ChannelSimulator, SimulatedAccount, StoredMail, moto_sent_mail, serve
 
@@ -50,6 +52,10 @@ FUNCTIONS_DIR = ROOT / "functions"
 FRONTEND_DIST = ROOT / "frontend" / "dist"
 API_PREFIX = "/api"
 CHALICE_APP_MODULE = "contact_functions_app"
+# The Lambda functions behind the REST API, as the stack names them (infra/constants.py).
+API_HANDLER = "APIHandler"
+WEBHOOK_INTAKE = "webhook_intake"
+WEBHOOK_ROUTE_PREFIX = "/webhooks/"
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 PUSH_STAGE = "api"  # Chalice gives the WebSocket API the REST API's stage (infra/constants.API_STAGE)
 
@@ -198,7 +204,8 @@ class _ApiAndWebHandler(BaseHTTPRequestHandler):
         try:
             # Concurrent: the app's current request is per thread (local/concurrent_chalice.py).
             started = time.thread_time()
-            response = self.gateway.handle_request(self.command, path, headers, body)
+            with aws_calls.invoked_as(function_of_path(path)):
+                response = self.gateway.handle_request(self.command, path, headers, body)
             self.api_cpu.add(time.thread_time() - started)
         except LocalGatewayException as error:
             self._reply(error.CODE, {"Content-Type": "application/json"},
@@ -242,6 +249,7 @@ class LocalRuntime:
         self._servers: list[ThreadingHTTPServer] = []
         self.push: LocalWebSocketApi | None = None
         self.info: RuntimeInfo | None = None
+        self.schedules: LocalSchedules | None = None
         self.state: StateKeeper | None = None
         self.restored: dict[str, int] = {}
 
@@ -291,7 +299,19 @@ class LocalRuntime:
         if self.state is not None:
             self.state.start_saving()
         self._start_pollers(self.app_module)
+        self._start_schedules()
         return self.info
+
+    def _start_schedules(self) -> None:
+        """EventBridge Scheduler's hourly sweep (with the pollers: tests without them sweep on demand)."""
+        assert self.resources is not None
+        self.schedules = LocalSchedules(
+            endpoint_url=self.moto_url, region=self.config.region,
+            machine_arn=self.resources.state_machine_arns[resources.AUTO_DELETE_MACHINE.key],
+            purge_queue_url=self.resources.queue_urls[resources.PURGE_QUEUE.key])
+        self.simulator.sweep = self.schedules.sweep_and_wait
+        if self.config.start_pollers:
+            self.schedules.start()
 
     def _restore_state(self) -> None:
         """The saved state back into moto (unless --fresh), before anything reads or writes it."""
@@ -306,6 +326,7 @@ class LocalRuntime:
 
     def _start_moto(self) -> None:
         os.environ.update(aws_environment(self.config))
+        aws_calls.install()
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log
         make_writes_atomic()
         receive_each_message_once()
@@ -400,6 +421,8 @@ class LocalRuntime:
 
     def stop(self) -> None:
         self.simulator.close()
+        if self.schedules is not None:
+            self.schedules.stop()
         stop_pollers(self.pollers)
         if self.push is not None:
             self.push.stop()
@@ -410,6 +433,7 @@ class LocalRuntime:
             self.state.stop()  # the last save, once nothing writes any more
         if self.moto is not None:
             self.moto.stop()
+        aws_calls.save()
 
 
 def aws_environment(config: RuntimeConfig) -> dict[str, str]:
@@ -469,6 +493,12 @@ def load_functions_app() -> ModuleType:
     sys.modules[CHALICE_APP_MODULE] = module
     spec.loader.exec_module(module)
     return module
+
+
+def function_of_path(path: str) -> str:
+    """The Lambda function API Gateway invokes for a path (infra/constructs/api.py routes the providers'
+    webhooks to a function of their own)."""
+    return WEBHOOK_INTAKE if path.startswith(WEBHOOK_ROUTE_PREFIX) else API_HANDLER
 
 
 def info_json(info: RuntimeInfo) -> str:

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import aws_calls
 from .pollers import stop_pollers
 from .runtime import RuntimeConfig, load_functions_app, pollers_for
 from .shared_botocore_session import share_one_botocore_session
@@ -56,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     config = RuntimeConfig(moto_port=int(os.environ["MOTO_PORT"]), region=os.environ["AWS_DEFAULT_REGION"],
                            receive_visibility_seconds=args.visibility_timeout)
     share_one_botocore_session()
+    aws_calls.install()
     app_module = load_functions_app()
     if args.slow_records:
         _slow_down_routing(args.slow_records)
@@ -71,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"polling {len(pollers)} queues", flush=True)
     stopped.wait()
     stop_pollers(pollers)
+    aws_calls.save()
     return 0
 
 

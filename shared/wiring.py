@@ -11,7 +11,7 @@ from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 
 from .core.clock import utc_now
-from .core.resources import EVENTS_QUEUE, MEDIA_QUEUE, PURGE_QUEUE, SEND_QUEUE, TABLE
+from .core.resources import EVENTS_QUEUE, MEDIA_QUEUE, SEND_QUEUE, TABLE
 from .core.settings import app_name, get_settings, region
 from .domain.errors import NotFound
 from .storage.binding import bind_table
@@ -194,6 +194,7 @@ def out_of_office() -> OutOfOffice:
 def dispatcher() -> OutboundDispatcher:
     from .adapters.media import PROVIDER_URL_SECONDS
     from .adapters.messaging import StateMachineStarter
+    from .adapters.metrics import SendFailureFigures
     from .channels import adapter_for
     from .domain.outbound import OutboundDispatcher, RetryPolicy
     from .storage.early_statuses import EarlyStatusStore
@@ -206,7 +207,7 @@ def dispatcher() -> OutboundDispatcher:
                            horizon=settings.retry_horizon),
         clock=utc_now, media_url=lambda attachment: media_store().signed_url(attachment, PROVIDER_URL_SECONDS),
         consent=consent_store(),
-        events=events(), early=EarlyStatusStore(),
+        events=events(), early=EarlyStatusStore(), figures=SendFailureFigures(),
     )
 
 
@@ -284,14 +285,11 @@ def channels_admin() -> ChannelAdministration:
 
 @lru_cache(maxsize=1)
 def auto_deletion() -> AutoDeletion:
-    from .adapters.messaging import StateMachineStarter
     from .domain.retention import AutoDeletion
-    from .storage.retention import AutoDeleteMachine, RetentionStore
+    from .storage.retention import RetentionStore
     from .storage.service_settings import get_service_settings
     settings = get_settings()
-    machine = AutoDeleteMachine(StateMachineStarter(), machine_arn=settings.auto_delete_machine_arn,
-                                purge_queue_url=settings.queue_url(PURGE_QUEUE))
-    return AutoDeletion(RetentionStore(settings.media_bucket), team_store(), machine, settings=get_service_settings,
+    return AutoDeletion(RetentionStore(settings.media_bucket), team_store(), settings=get_service_settings,
                         clock=utc_now, publisher=publisher())
 
 

@@ -14,7 +14,7 @@ from constructs import Construct
 
 from .nag import acknowledge
 
-READ_ACTIONS = ("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret")
+READ_ACTIONS = ("secretsmanager:GetSecretValue",)
 # The admin API adds accounts (a new secret) and rotates their credentials (a new version).
 WRITE_ACTIONS = ("secretsmanager:CreateSecret", "secretsmanager:PutSecretValue")
 

@@ -68,6 +68,8 @@ class ChannelSimulator:
         self._graph = graph
         # The agents' own mail (invitations, reset codes) from the user pool: local/mailbox.py.
         self.staff_mailbox = staff_mailbox or Mailbox()
+        # The local scheduler's "run the auto-deletion sweep now" (local/schedules.py), set by the runtime.
+        self.sweep: Callable[[str | None], dict[str, str]] | None = None
         self._mail_store = mail_store
         self._sent_mail = sent_mail
         self._mail_seen = 0

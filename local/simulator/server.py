@@ -21,6 +21,9 @@ Control API::
                                                   lists these templates (Meta's format) from now on
     POST /control/cognito/token-lifetime          {"seconds": n | null}: ID and access tokens issued
                                                   from now on live n seconds (null: the app client's)
+    POST /control/auto-delete/sweep               {"as_of": RFC 3339 | absent (now)}: run the hourly
+                                                  auto-deletion sweep now, up to that moment, and wait
+                                                  for it: {"execution_arn", "status", "as_of"}
 
 ``<account>`` is our account id or the provider's id of the account (a WhatsApp phone_number_id).
 """
@@ -39,6 +42,7 @@ import requests
 
 from local.cognito import set_token_lifetime
 from local.http_serving import LocalHTTPServer
+from local.schedules import parse_as_of
 
 from .core import ChannelSimulator, UnknownAccount
 from .model import ApiRequest, CustomerMessage
@@ -133,13 +137,23 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(400, {"error": "the body must be a JSON object"})
             return
         try:
-            self._control_post(parts, document)
+            if parts == ["auto-delete", "sweep"]:
+                self._sweep(document)
+            else:
+                self._control_post(parts, document)
         except UnknownAccount as error:
             self._send(404, {"error": str(error)})
         except requests.RequestException as error:
             self._send(502, {"error": f"the webhook could not be reached: {error}"})
         except (ValueError, TypeError) as error:
             self._send(400, {"error": str(error)})
+
+    def _sweep(self, document: dict[str, Any]) -> None:
+        """The local scheduler's auto-deletion sweep, now (local/schedules.py)."""
+        if self.simulator.sweep is None:
+            self._send(404, {"error": "no auto-deletion schedule in this runtime"})
+            return
+        self._send(200, self.simulator.sweep(parse_as_of(document.get("as_of"))))
 
     def _control_post(self, parts: list[str], document: dict[str, Any]) -> None:
         simulator = self.simulator

@@ -7,22 +7,13 @@ CloudWatch API call, no flush step. The queue workers report what they did (shar
 
 from __future__ import annotations
 
-import os
+from chalicelib.adapters.metrics import DEFAULT_NAMESPACE, SEND_FAILURES, count
 
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
-
-DEFAULT_NAMESPACE = "OpenContact"
+__all__ = ["CONVERSATIONS_PURGED", "DEFAULT_NAMESPACE", "ITEMS_PURGED", "MESSAGES_IN", "SENDS", "SEND_FAILURES",
+           "STATUS_UPDATES_IN", "count"]
 
 MESSAGES_IN = "MessagesIn"
 STATUS_UPDATES_IN = "StatusUpdatesIn"
 SENDS = "Sends"
 CONVERSATIONS_PURGED = "ConversationsPurged"
 ITEMS_PURGED = "ItemsPurged"
-
-
-def count(name: str, value: float = 1, **dimensions: str) -> None:
-    """Add ``value`` to the metric ``name`` of these dimensions."""
-    namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", DEFAULT_NAMESPACE)
-    with single_metric(name=name, unit=MetricUnit.Count, value=value, namespace=namespace) as metric:
-        for dimension, dimension_value in dimensions.items():
-            metric.add_dimension(name=dimension, value=dimension_value)

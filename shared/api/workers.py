@@ -40,7 +40,8 @@ from chalicelib.domain.queue_messages import (
     AssignmentMessage,
     AssignmentRequest,
     FollowUpRequest,
-    PurgeRequest,
+    PurgeMessage,
+    PurgePage,
     RescheduleRequest,
 )
 from pydantic import BaseModel, ConfigDict, Json
@@ -95,7 +96,7 @@ class MediaRecord(SqsRecordModel):
 
 
 class PurgeRecord(SqsRecordModel):
-    body: Json[PurgeRequest]
+    body: Json[PurgeMessage]
 
 
 class RescheduleRecord(SqsRecordModel):
@@ -189,10 +190,15 @@ def send_outbound(record: OutboundRecord) -> None:
 @consumer(resources.PURGE_QUEUE, PurgeRecord)
 def purge_conversation(record: PurgeRecord) -> None:
     request = record.body
-    deleted = wiring.auto_deletion().purge(request.conversation_pk, request.delete_at)
-    logger.info("purge done", extra={"conversation_pk": request.conversation_pk, "items_deleted": deleted})
-    figures.count(figures.CONVERSATIONS_PURGED)
-    figures.count(figures.ITEMS_PURGED, value=deleted)
+    if isinstance(request, PurgePage):
+        handed_out = wiring.auto_deletion().hand_out(request)
+        logger.info("due page handed out", extra={"as_of": request.as_of, "conversations": handed_out})
+        return
+    deleted = wiring.auto_deletion().purge(request.conversation_id, request.delete_at)
+    logger.info("purge done", extra={"conversation_id": request.conversation_id, "items_deleted": deleted})
+    if deleted:
+        figures.count(figures.CONVERSATIONS_PURGED)
+        figures.count(figures.ITEMS_PURGED, value=deleted)
 
 
 @consumer(resources.RESCHEDULE_QUEUE, RescheduleRecord)

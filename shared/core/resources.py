@@ -20,22 +20,23 @@ DEFAULT_APP_NAME = "open-contact"
 @dataclass(frozen=True)
 class IndexDefinition:
     """A global secondary index. ``include`` names the non-key attributes it projects; empty
-    means every attribute (``ALL``). docs/data-model.md, "Index projections", says which index
-    projects what and why."""
+    means every attribute (``ALL``), unless ``keys_only`` (the table's and the index's keys only).
+    docs/data-model.md, "Index projections", says which index projects what and why."""
 
     name: str
     partition_key: str
     sort_key: str
     include: tuple[str, ...] = ()
+    keys_only: bool = False
 
     @property
     def projection_type(self) -> str:
-        return "INCLUDE" if self.include else "ALL"
+        return "KEYS_ONLY" if self.keys_only else "INCLUDE" if self.include else "ALL"
 
     def projection(self) -> dict[str, Any]:
         """The index's projection as DynamoDB's CreateTable takes it."""
         if not self.include:
-            return {"ProjectionType": "ALL"}
+            return {"ProjectionType": self.projection_type}
         return {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(self.include)}
 
 
@@ -64,6 +65,17 @@ LINK_PROJECTION = ("kind", "conversation_id")
 # What the narrow list indexes project besides the keys: the item kind alone. A page read from one
 # of them is one Query for the keys and one BatchGetItem for the conversations (storage/listing.py).
 KEYS_AND_KIND = ("kind",)
+
+# The sparse index of archived conversations by deletion date (TABLE below), spread over a few
+# partitions so that no partition takes every archive's write; the sweep reads each shard.
+DUE_INDEX = "due"
+DUE_SHARDS = 8
+DUE_PAGE_SIZE = 100
+
+
+def due_partition(shard: int) -> str:
+    return f"DUE#{shard}"
+
 
 # Conversations appear in three kinds of list: by team and state (the New and Assigned tabs),
 # by owner (Assigned to me) and by team (All). Each list sorts by conversation date or by last
@@ -96,6 +108,10 @@ TABLE = TableDefinition(
         # (docs/data-model.md, "Filters").
         IndexDefinition("lookup-created", "lookup_pk", "created_sk", include=LINK_PROJECTION),
         IndexDefinition("lookup-activity", "lookup_pk", "activity_sk", include=LINK_PROJECTION),
+        # Auto-deletion: an archived conversation with a deletion date is in one of DUE_SHARDS
+        # partitions (`DUE#<n>`), sorted by `<delete_at>#<conversation id>`; the hourly sweep reads
+        # what is due page by page. Sparse (only those conversations carry the keys) and keys only.
+        IndexDefinition(DUE_INDEX, "due_pk", "due_sk", keys_only=True),
     ),
 )
 
@@ -234,7 +250,11 @@ class StateMachineDefinition:
 DELAYED_RETRY_MACHINE = StateMachineDefinition(
     "delayed-retry", "Waits, then puts an outbound send or an event delivery back on its queue.")
 AUTO_DELETE_MACHINE = StateMachineDefinition(
-    "auto-delete", "Waits until an archived conversation expires, then asks for its purge.")
+    "auto-delete", "Hourly sweep: reads the conversations due for deletion, page by page, and queues their purge.")
+# EventBridge Scheduler starts the sweep this often (infra/constructs/auto_delete.py; local/schedules.py
+# locally). A conversation is purged at most this long after its deletion date.
+AUTO_DELETE_SCHEDULE = "rate(1 hour)"
+AUTO_DELETE_INTERVAL_SECONDS = 3600
 STATE_MACHINES: tuple[StateMachineDefinition, ...] = (DELAYED_RETRY_MACHINE, AUTO_DELETE_MACHINE)
 
 
@@ -268,64 +288,84 @@ def delayed_retry_definition() -> dict[str, Any]:
     }
 
 
-def auto_delete_definition(table_name: str) -> dict[str, Any]:
-    """Amazon States Language for the auto-deletion of one archived conversation.
+# Every task of the sweep retries passing errors (throttling, a service hiccup) with backoff; what still
+# fails ends the execution as failed, which the ExecutionsFailed alarm reports (docs/operations.md).
+_SWEEP_RETRY = [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 2, "MaxAttempts": 6, "BackoffRate": 2.0}]
+_SWEEP_CATCH = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "SweepFailed"}]
 
-    Input: ``{"conversation_pk", "delete_at", "queue_url"}``. After the wait the machine reads
-    the conversation again: if it was reopened or its deletion date moved (the retention
-    setting changed), it waits for the new date or stops; only a conversation still archived
-    and due is handed to the purge queue.
+
+def auto_delete_sweep_input(as_of: str, purge_queue_url: str) -> dict[str, str]:
+    """The sweep's input: the moment it sweeps up to (RFC 3339, UTC, as deletion dates are written)
+    and the purge queue's URL (the machine's role allows that queue only)."""
+    return {"as_of": as_of, "queue_url": purge_queue_url}
+
+
+def auto_delete_definition(table_name: str) -> dict[str, Any]:
+    """Amazon States Language of the auto-deletion sweep.
+
+    Input: ``auto_delete_sweep_input``. For each of the ``DUE_SHARDS`` partitions of the ``due``
+    index the machine queries one page (``DUE_PAGE_SIZE`` keys, due up to ``as_of``), sends the page
+    to the purge queue as one message, and goes on while DynamoDB returns a LastEvaluatedKey. The
+    purge worker checks each conversation again before it deletes (still archived and due), so a
+    conversation reopened after the page was read stays. Only service integrations: DynamoDB Query
+    (AWS SDK integration) and SQS SendMessage.
     """
-    return {
-        "Comment": AUTO_DELETE_MACHINE.description,
-        "StartAt": "WaitUntilDue",
+    def query(*, next_page: bool) -> dict[str, Any]:
+        parameters: dict[str, Any] = {
+            "TableName": table_name,
+            "IndexName": DUE_INDEX,
+            "KeyConditionExpression": "due_pk = :shard AND due_sk <= :as_of",
+            "ExpressionAttributeValues": {":shard": {"S.$": "$.shard"}, ":as_of": {"S.$": "$.as_of"}},
+            "Limit": DUE_PAGE_SIZE,
+        }
+        if next_page:
+            parameters["ExclusiveStartKey.$"] = "$.page.LastEvaluatedKey"
+        return {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:dynamodb:query", "Parameters": parameters,
+                "ResultPath": "$.page", "Retry": _SWEEP_RETRY, "Catch": _SWEEP_CATCH, "Next": "AnyDue"}
+
+    shard = {
+        "StartAt": "FirstPage",
         "States": {
-            "WaitUntilDue": {"Type": "Wait", "TimestampPath": "$.delete_at", "Next": "ReadConversation"},
-            "ReadConversation": {
-                "Type": "Task",
-                "Resource": "arn:aws:states:::dynamodb:getItem",
-                "Parameters": {
-                    "TableName": table_name,
-                    "Key": {TABLE.partition_key: {"S.$": "$.conversation_pk"},
-                            TABLE.sort_key: {"S": "CONVERSATION"}},
-                    "ProjectionExpression": "#state, delete_at",
-                    "ExpressionAttributeNames": {"#state": "state"},
-                },
-                "ResultPath": "$.current",
-                "Next": "StillDue",
-            },
-            "StillDue": {
-                "Type": "Choice",
-                "Choices": [
-                    {"Not": {"Variable": "$.current.Item.delete_at", "IsPresent": True},
-                     "Next": "NothingToDelete"},
-                    {"Not": {"Variable": "$.current.Item.state.S", "StringEquals": "archived"},
-                     "Next": "NothingToDelete"},
-                    {"Variable": "$.current.Item.delete_at.S", "StringEqualsPath": "$.delete_at",
-                     "Next": "RequestPurge"},
-                ],
-                "Default": "Reschedule",
-            },
-            "Reschedule": {
-                "Type": "Pass",
-                "Parameters": {
-                    "conversation_pk.$": "$.conversation_pk",
-                    "delete_at.$": "$.current.Item.delete_at.S",
-                    "queue_url.$": "$.queue_url",
-                },
-                "Next": "WaitUntilDue",
-            },
-            "RequestPurge": {
+            "FirstPage": query(next_page=False),
+            "AnyDue": {"Type": "Choice",
+                       "Choices": [{"Variable": "$.page.Count", "NumericGreaterThan": 0, "Next": "RequestPurges"}],
+                       "Default": "MorePages"},
+            "RequestPurges": {
                 "Type": "Task",
                 "Resource": "arn:aws:states:::sqs:sendMessage",
-                "Parameters": {
-                    "QueueUrl.$": "$.queue_url",
-                    "MessageBody": {"conversation_pk.$": "$.conversation_pk",
-                                    "delete_at.$": "$.delete_at"},
-                },
+                "Parameters": {"QueueUrl.$": "$.queue_url",
+                               "MessageBody": {"as_of.$": "$.as_of", "due.$": "$.page.Items"}},
+                "ResultPath": None, "Retry": _SWEEP_RETRY, "Catch": _SWEEP_CATCH, "Next": "MorePages",
+            },
+            "MorePages": {"Type": "Choice",
+                          "Choices": [{"Variable": "$.page.LastEvaluatedKey", "IsPresent": True, "Next": "NextPage"}],
+                          "Default": "ShardDone"},
+            "NextPage": query(next_page=True),
+            "ShardDone": {"Type": "Succeed"},
+            "SweepFailed": {"Type": "Fail", "Error": "SweepFailed",
+                            "Cause": "A page of due conversations could not be read or queued after retries."},
+        },
+    }
+    return {
+        "Comment": AUTO_DELETE_MACHINE.description,
+        "StartAt": "Shards",
+        "States": {
+            "Shards": {"Type": "Pass", "Result": [due_partition(n) for n in range(DUE_SHARDS)],
+                       "ResultPath": "$.shards", "Next": "SweepShards"},
+            "SweepShards": {
+                "Type": "Map",
+                "ItemsPath": "$.shards",
+                "MaxConcurrency": 2,
+                "Parameters": {"shard.$": "$$.Map.Item.Value", "as_of.$": "$.as_of", "queue_url.$": "$.queue_url"},
+                "Iterator": shard,
+                "ResultPath": None,
+                # Once more after a pause (a page sent twice is harmless: the purge checks each conversation).
+                "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 60, "MaxAttempts": 1}],
+                "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "SweepFailed"}],
                 "End": True,
             },
-            "NothingToDelete": {"Type": "Succeed"},
+            "SweepFailed": {"Type": "Fail", "Error": "SweepFailed",
+                            "Cause": "A shard of the due index could not be swept; the next hourly run tries again."},
         },
     }
 
@@ -344,7 +384,6 @@ ENV_USER_POOL_CLIENT_ID = "CONTACT_USER_POOL_CLIENT_ID"
 ENV_JWKS_URL = "CONTACT_JWKS_URL"
 ENV_PUBLIC_API_URL = "CONTACT_PUBLIC_API_URL"
 ENV_RETRY_MACHINE_ARN = "CONTACT_RETRY_MACHINE_ARN"
-ENV_AUTO_DELETE_MACHINE_ARN = "CONTACT_AUTO_DELETE_MACHINE_ARN"
 ENV_MEDIA_BUCKET = "CONTACT_MEDIA_BUCKET"
 # The media bucket's CORS rule (infra/constructs/storage.py and the local runtime): the web app
 # POSTs agents' uploads as presigned forms and reads media through signed GETs, from any origin

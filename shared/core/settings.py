@@ -30,7 +30,6 @@ class Settings(BaseModel):
     jwks_url: str = Field(min_length=1)
     public_api_url: str = Field(min_length=1)
     retry_machine_arn: str = Field(min_length=1)
-    auto_delete_machine_arn: str = Field(min_length=1)
     media_bucket: str = Field(min_length=1)
     queue_urls: dict[str, str]
     retry_base_seconds: int = 30
@@ -68,7 +67,7 @@ def region() -> str:
 
 
 _REQUIRED = (resources.ENV_USER_POOL_ID, resources.ENV_USER_POOL_CLIENT_ID, resources.ENV_PUBLIC_API_URL,
-             resources.ENV_RETRY_MACHINE_ARN, resources.ENV_AUTO_DELETE_MACHINE_ARN, resources.ENV_MEDIA_BUCKET,
+             resources.ENV_RETRY_MACHINE_ARN, resources.ENV_MEDIA_BUCKET,
              *(resources.queue_url_env(queue) for queue in resources.QUEUES))
 
 
@@ -87,7 +86,6 @@ def get_settings() -> Settings:
         jwks_url=env.get(resources.ENV_JWKS_URL) or f"{issuer}/.well-known/jwks.json",
         public_api_url=env[resources.ENV_PUBLIC_API_URL].rstrip("/"),
         retry_machine_arn=env[resources.ENV_RETRY_MACHINE_ARN],
-        auto_delete_machine_arn=env[resources.ENV_AUTO_DELETE_MACHINE_ARN],
         media_bucket=env[resources.ENV_MEDIA_BUCKET],
         retry_base_seconds=int(env.get(resources.ENV_RETRY_BASE_SECONDS, "30")),
         retry_horizon_seconds=int(env.get(resources.ENV_RETRY_HORIZON_SECONDS, "86400")),

@@ -50,7 +50,7 @@ from .ports.conversations import ConversationRepository
 from .ports.customers import ConsentLedger
 from .ports.directory import ChannelAccounts
 from .ports.inbound import HeldStatuses
-from .ports.integrations import Credentials, Publisher, StateMachines
+from .ports.integrations import Credentials, Publisher, SendFigures, StateMachines
 from .queue_messages import send_queue_message
 from .story import system_line
 from .window import window_state
@@ -89,7 +89,9 @@ class OutboundDispatcher:
                  retries: StateMachines, *, accounts: ChannelAccounts, adapter_for: Callable[[str], ChannelAdapter],
                  retry_machine_arn: str, send_queue_url: str, policy: RetryPolicy, clock: Callable[[], datetime],
                  media_url: Callable[[Attachment], str] | None = None, consent: ConsentLedger | None = None,
-                 events: EventPublisher | None = None, early: HeldStatuses | None = None) -> None:
+                 events: EventPublisher | None = None, early: HeldStatuses | None = None,
+                 figures: SendFigures | None = None) -> None:
+        self._figures = figures
         self._accounts = accounts
         self._early = early
         self._adapter_for = adapter_for
@@ -186,7 +188,7 @@ class OutboundDispatcher:
                     unique=f"send-{message.id}", story=system_line(conversation.id, SystemEvent(
                         kind=SystemEventKind.OPTED_OUT,
                         detail=f"{conversation.channel.value}, {ConsentSource.PROVIDER.value}"), now))
-            return self._failed(request, message.sent_at, failure, now)
+            return self._failed(request, message.sent_at, failure, now, conversation.channel.value)
         self._repository.record_sent(conversation.id, message.id, sent.provider_message_id,
                                      conversation.channel, conversation.account_id, now, part_ids=sent.part_ids)
         self._publish_status(request, DeliveryStatus.SENT, now)
@@ -197,8 +199,12 @@ class OutboundDispatcher:
         return DeliveryStatus.SENT
 
     def _failed(self, request: OutboundRequest, first_queued_at: datetime, failure: SendFailed,
-                now: datetime) -> DeliveryStatus:
-        if not failure.permanent and now - first_queued_at < self._policy.horizon:
+                now: datetime, channel: str) -> DeliveryStatus:
+        retrying = not failure.permanent and now - first_queued_at < self._policy.horizon
+        if self._figures is not None:
+            failure_class = "transient" if retrying else "permanent" if failure.permanent else "retries_exhausted"
+            self._figures.send_failed(channel, failure_class, failure.code)
+        if retrying:
             retry = request.model_copy(update={"attempt": request.attempt + 1})
             message = send_queue_message(retry)
             self._retries.start(self._retry_machine_arn, {

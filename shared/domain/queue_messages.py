@@ -44,11 +44,37 @@ class FollowUpRequest(Frozen):
 
 
 class PurgeRequest(Frozen):
-    """An archived conversation whose deletion date has come. Built by the auto-deletion state
-    machine (``resources.auto_delete_definition``), not by Python code."""
+    """One archived conversation whose deletion date has come (``delete_at``, as the conversation
+    carries it): the purge worker deletes it if it is still archived with that date."""
 
-    conversation_pk: str
+    conversation_id: str
     delete_at: str
+
+
+class DynamoString(Frozen):
+    """A string attribute as DynamoDB's API writes it."""
+
+    S: str
+
+
+class DueKey(Frozen):
+    """One entry of the ``due`` index as the sweep's Query returns it (keys only, typed)."""
+
+    pk: DynamoString
+    due_sk: DynamoString
+
+
+class PurgePage(Frozen):
+    """A page of the ``due`` index the auto-deletion sweep read (``resources.auto_delete_definition``,
+    built by the state machine, not by Python code): the purge worker hands out one ``PurgeRequest``
+    per entry."""
+
+    as_of: str
+    due: list[DueKey]
+
+
+# The purge queue's body: exactly one of the two (each requires keys the other lacks).
+PurgeMessage: TypeAlias = PurgePage | PurgeRequest
 
 
 class RescheduleRequest(Frozen):

@@ -1,13 +1,13 @@
 """Auto-deletion of archived conversations, N days after archiving (a service setting).
 
-Archiving stores the deadline on the conversation (``delete_at``) and starts one execution of
-the auto-delete state machine (``resources.auto_delete_definition``). The machine waits until
-its deadline, reads the conversation again and compares: still archived with the same
-``delete_at`` -> purge queue; archived with another ``delete_at`` -> wait for that one; reopened,
-gone or no longer to be deleted -> stop. So the conversation item is the one truth, and a
-change of N only has to rewrite ``delete_at`` on the conversations already waiting: later
-deadlines are picked up by the waiting executions, earlier ones get a new execution (the old one
-wakes later, finds a different or missing date and stops or waits).
+Archiving stores the deadline on the conversation (``delete_at``) together with its place in the
+sparse ``due`` index (``resources.DUE_INDEX``: one of a few shard partitions, sorted by deadline).
+Nothing waits per conversation: an hourly sweep (EventBridge Scheduler starting the auto-delete
+state machine, ``resources.auto_delete_definition``) reads each shard's due entries page by page
+and sends each page to the purge queue; the purge worker hands out one purge per entry
+(``hand_out``) and each purge checks the conversation again (``purge``): still archived with that
+deadline, and due -> deleted; reopened or rescheduled -> left. So the conversation item is the one
+truth, any retention length works, a change of N only rewrites deadlines, and the cost is per page.
 
 That rewrite runs in the reschedule worker, not in the request that changed N: the request
 queues one message (``request_reschedule``), and each message is one bounded step
@@ -22,22 +22,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from chalicelib.core.resources import RESCHEDULE_QUEUE
+from chalicelib.core.resources import PURGE_QUEUE, RESCHEDULE_QUEUE, QueueDefinition
 
 from .models import ConversationState
-from .ports.conversations import DeletionScheduler, RetainedConversation, Retention
+from .ports.conversations import RetainedConversation, Retention
 from .ports.directory import TeamDirectory
 from .ports.integrations import Publisher, QueueMessage
-from .queue_messages import RescheduleRequest, body_of
+from .queue_messages import PurgePage, PurgeRequest, RescheduleRequest, body_of
 from .service_settings import ServiceSettings
 
 # Teams per fan-out step, archived conversations per rewrite step: a step stays well within the
-# worker's timeout (one conditional update, at most one execution start, per conversation).
+# worker's timeout (one conditional update per conversation).
 RESCHEDULE_PAGE = 50
 
 
 def deadline_text(moment: datetime) -> str:
-    """The deletion date as the state machine's Wait state reads it (RFC 3339, UTC, seconds)."""
+    """The deletion date as written on the conversation and in the due index's sort key (RFC 3339,
+    UTC, seconds: the text sorts as the time, and the sweep compares it with its moment)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -48,26 +49,24 @@ def reschedule_request(*, team_id: str | None = None, cursor: str | None = None)
 
 
 class AutoDeletion:
-    def __init__(self, store: Retention, teams: TeamDirectory, scheduler: DeletionScheduler, *,
+    def __init__(self, store: Retention, teams: TeamDirectory, *,
                  settings: Callable[[], ServiceSettings], clock: Callable[[], datetime],
                  publisher: Publisher | None = None) -> None:
         self._publisher = publisher
         self._store = store
         self._teams = teams
-        self._scheduler = scheduler
         self._settings = settings
         self._clock = clock
 
     def schedule(self, conversation_id: str, archived_at: datetime,
                  settings: ServiceSettings | None = None) -> str | None:
-        """Give an archived conversation its deletion date and start waiting for it; returns the
-        date (None when auto-deletion is off or the conversation is not archived)."""
+        """Give an archived conversation its deletion date (and its entry in the due index); returns
+        the date (None when auto-deletion is off or the conversation is not archived)."""
         settings = settings or self._settings()
         due = settings.delete_at(archived_at)
         delete_at = deadline_text(due) if due else None
         if not self._store.set_delete_at(conversation_id, delete_at) or delete_at is None:
             return None
-        self._start(conversation_id, delete_at)
         return delete_at
 
     def request_reschedule(self) -> None:
@@ -95,24 +94,27 @@ class AutoDeletion:
         delete_at = deadline_text(due) if due else None
         if delete_at == conversation.delete_at:
             return False
-        if not self._store.set_delete_at(conversation.id, delete_at):
-            return False  # reopened meanwhile
-        # A later date is picked up by the waiting execution; an earlier (or a first) one needs an
-        # execution that wakes in time.
-        if delete_at is not None and (conversation.delete_at is None or delete_at < conversation.delete_at):
-            self._start(conversation.id, delete_at)
-        return True
+        # The due index moves with the date: the next sweep finds the conversation by its new one.
+        return self._store.set_delete_at(conversation.id, delete_at)  # False: reopened meanwhile
 
-    def _queue(self, steps: list[QueueMessage]) -> None:
+    def _queue(self, steps: list[QueueMessage], queue: QueueDefinition = RESCHEDULE_QUEUE) -> None:
         if steps:
             if self._publisher is None:
                 raise RuntimeError("auto-deletion was built without a queue publisher")
-            self._publisher.send(RESCHEDULE_QUEUE, steps)
+            self._publisher.send(queue, steps)
 
-    def purge(self, reference: str, delete_at: str) -> int:
-        """Delete a conversation the machine found due (``reference``: as the machine names it); a
-        reopened or rescheduled one stays."""
-        conversation_id = self._scheduler.conversation_id_of(reference)
+    def hand_out(self, page: PurgePage) -> int:
+        """One purge request per entry of a page the sweep read; returns how many."""
+        requests = []
+        for entry in page.due:
+            delete_at, _, conversation_id = entry.due_sk.S.partition("#")
+            requests.append(QueueMessage(body=body_of(PurgeRequest(conversation_id=conversation_id,
+                                                                    delete_at=delete_at))))
+        self._queue(requests, PURGE_QUEUE)
+        return len(requests)
+
+    def purge(self, conversation_id: str, delete_at: str) -> int:
+        """Delete a conversation the sweep found due; a reopened or rescheduled one stays (0)."""
         current = self._store.current(conversation_id)
         # A missing conversation item means an interrupted purge: finish it.
         if current is not None and (current.state is not ConversationState.ARCHIVED
@@ -120,6 +122,3 @@ class AutoDeletion:
                                     or delete_at > deadline_text(self._clock())):
             return 0
         return self._store.purge(conversation_id)
-
-    def _start(self, conversation_id: str, delete_at: str) -> None:
-        self._scheduler.start(conversation_id, delete_at)

@@ -170,6 +170,9 @@ class ConversationItem(TableItem, discriminator="conversation"):
     seen_at = UTCDateTimeAttribute(null=True)
     first_response_at = UTCDateTimeAttribute(null=True)
     version = NumberAttribute(default=0)
+    # The due index's keys (keys.due_pk, due_sk): only while archived with a deletion date.
+    due_pk = UnicodeAttribute(null=True)
+    due_sk = UnicodeAttribute(null=True)
     # Index keys, derived from the attributes above by the repository.
     state_pk = UnicodeAttribute()
     team_pk = UnicodeAttribute()

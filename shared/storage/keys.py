@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
+from chalicelib.core.resources import DUE_SHARDS, due_partition
 from chalicelib.domain.ids import message_id
 
 CONVERSATION_SK = "CONVERSATION"
@@ -342,3 +344,17 @@ def consent_pk(channel: str, address_value: str) -> str:
 def consent_history_sk(at: datetime, unique: str | None = None) -> str:
     """A change of consent; a provider event's id makes the key of its redelivery the same."""
     return f"{CONSENT_HISTORY_PREFIX}{message_id(at, unique)}"
+
+
+# --- auto-deletion: the sparse `due` index (resources.DUE_INDEX) ---------------------------------
+
+
+def due_pk(conversation_id: str) -> str:
+    """The due-index shard of a conversation: fixed by its id, so a new deadline stays in it."""
+    shard = int.from_bytes(hashlib.sha256(conversation_id.encode()).digest()[:4], "big") % DUE_SHARDS
+    return due_partition(shard)
+
+
+def due_sk(delete_at: str, conversation_id: str) -> str:
+    """Sorted by deadline (RFC 3339 text sorts as time); the sweep reads every entry up to its moment."""
+    return f"{delete_at}#{conversation_id}"

@@ -74,7 +74,8 @@ class ConversationStateStore:
                         ConversationItem.awaiting_customer_since.remove()]
         else:
             # Back in work: no longer archived, and no longer due for deletion.
-            actions += [ConversationItem.archived_at.remove(), ConversationItem.delete_at.remove()]
+            actions += [ConversationItem.archived_at.remove(), ConversationItem.delete_at.remove(),
+                        ConversationItem.due_pk.remove(), ConversationItem.due_sk.remove()]
         if last_owner_id:
             actions.append(ConversationItem.last_owner_id.set(last_owner_id))
         item = ConversationItem(keys.conversation_pk(current.id), keys.CONVERSATION_SK)

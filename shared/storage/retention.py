@@ -12,19 +12,18 @@ the conversation item goes last, so a purge that fails half-way is simply run ag
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import boto3
-from chalicelib.adapters.messaging import StateMachineStarter
 from chalicelib.domain import ids
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import Channel, ConversationState, Page
 from chalicelib.domain.ports.conversations import RetainedConversation
 from pynamodb.attributes import UTCDateTimeAttribute
 from pynamodb.exceptions import QueryError
+from pynamodb.expressions.update import Action
 from pynamodb.pagination import ResultIterator
 
 from . import keys
@@ -50,8 +49,6 @@ def s3_client() -> S3Client:
     return boto3.client("s3")
 
 
-
-
 def _retained(item: ConversationItem) -> RetainedConversation:
     return RetainedConversation(id=item.conversation_id, state=ConversationState(item.state),
                                 archived_at=item.archived_at or item.last_message_at, delete_at=item.delete_at)
@@ -75,9 +72,13 @@ class RetentionStore:
     def set_delete_at(self, conversation_id: str, delete_at: str | None) -> bool:
         """Set (or remove) the deletion date of a conversation that is still archived."""
         item = ConversationItem(keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
-        action = ConversationItem.delete_at.remove() if delete_at is None else ConversationItem.delete_at.set(delete_at)
+        actions: list[Action] = (
+            [ConversationItem.delete_at.remove(), ConversationItem.due_pk.remove(), ConversationItem.due_sk.remove()]
+            if delete_at is None else
+            [ConversationItem.delete_at.set(delete_at), ConversationItem.due_pk.set(keys.due_pk(conversation_id)),
+             ConversationItem.due_sk.set(keys.due_sk(delete_at, conversation_id))])
         with tolerated() as reopened:
-            item.update(actions=[action], condition=ConversationItem.state == ConversationState.ARCHIVED.value)
+            item.update(actions=actions, condition=ConversationItem.state == ConversationState.ARCHIVED.value)
         return not reopened.refused
 
     def archived_page(self, team_id: str, *, limit: int, cursor: str | None) -> Page[RetainedConversation]:
@@ -180,24 +181,3 @@ class RetentionStore:
             objects: list[ObjectIdentifierTypeDef] = [{"Key": key} for key in object_keys[start:start + 1000]]
             if objects:
                 s3_client().delete_objects(Bucket=self._media_bucket, Delete={"Objects": objects, "Quiet": True})
-
-
-class AutoDeleteMachine:
-    """The deletion scheduler on the auto-delete state machine, which reads the conversation item
-    by its table key when it wakes (so the execution's input names the key)."""
-
-    def __init__(self, machines: StateMachineStarter, *, machine_arn: str, purge_queue_url: str) -> None:
-        self._machines = machines
-        self._machine_arn = machine_arn
-        self._purge_queue_url = purge_queue_url
-
-    def start(self, conversation_id: str, delete_at: str) -> None:
-        # One execution per conversation and deadline: a repeated start is refused by name.
-        suffix = hashlib.sha256(delete_at.encode()).hexdigest()[:16]
-        self._machines.start(self._machine_arn, {
-            "conversation_pk": keys.conversation_pk(conversation_id), "delete_at": delete_at,
-            "queue_url": self._purge_queue_url,
-        }, name=f"delete-{conversation_id[:40]}-{suffix}", if_absent=True)
-
-    def conversation_id_of(self, reference: str) -> str:
-        return reference.removeprefix(keys.conversation_pk(""))

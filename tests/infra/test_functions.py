@@ -16,39 +16,7 @@ pytestmark = pytest.mark.infra
 API = constants.API_HANDLER
 WEBSOCKET_HANDLERS = {"push_connect": "websocket_connect", "push_message": "websocket_message",
                       "push_disconnect": "websocket_disconnect"}
-# What each function may send to, and the machine it may start: the least privilege it needs.
 INTAKE = constants.WEBHOOK_INTAKE
-SENDS_TO = {
-    INTAKE: {resources.INBOUND_QUEUE},
-    API: {resources.INBOUND_QUEUE, resources.SEND_QUEUE, resources.EVENTS_QUEUE, resources.ASSIGNMENT_QUEUE,
-          resources.RESCHEDULE_QUEUE, resources.NOTICES_QUEUE},
-    "route_inbound": {resources.ASSIGNMENT_QUEUE, resources.OUT_OF_OFFICE_QUEUE, resources.EVENTS_QUEUE,
-                      resources.MEDIA_QUEUE, resources.NOTICES_QUEUE},
-    "assign_conversation": {resources.EVENTS_QUEUE, resources.ASSIGNMENT_QUEUE, resources.NOTICES_QUEUE},
-    "send_out_of_office": {resources.SEND_QUEUE},
-    "check_window": {resources.SEND_QUEUE, resources.EVENTS_QUEUE, resources.NOTICES_QUEUE},
-    "send_outbound": {resources.EVENTS_QUEUE, resources.NOTICES_QUEUE},
-    "purge_conversation": set(),
-    "reschedule_deletions": {resources.RESCHEDULE_QUEUE},
-    # Fans events out into deliveries on its own queue.
-    "deliver_events": {resources.EVENTS_QUEUE},
-    "copy_media": set(),
-    # Push: the worker only posts to connections; connecting brings an agent online (offers, presence notices).
-    "push_notices": set(),
-    "websocket_connect": {resources.ASSIGNMENT_QUEUE, resources.NOTICES_QUEUE},
-    "websocket_message": {resources.ASSIGNMENT_QUEUE},
-    "websocket_disconnect": {resources.NOTICES_QUEUE},
-}
-STARTS = {API: resources.AUTO_DELETE_MACHINE, "reschedule_deletions": resources.AUTO_DELETE_MACHINE,
-          "send_outbound": resources.DELAYED_RETRY_MACHINE,
-          "deliver_events": resources.DELAYED_RETRY_MACHINE, "copy_media": resources.DELAYED_RETRY_MACHINE}
-READS_SECRETS = {API, INTAKE, "route_inbound", "send_outbound", "copy_media"}
-# Media bucket object actions per function.
-# The API signs agents' download (GET) and upload (PUT) URLs with its own role.
-MEDIA = {API: {"s3:GetObject", "s3:PutObject"}, "route_inbound": {"s3:GetObject", "s3:PutObject"},
-         "send_outbound": {"s3:GetObject"}, "purge_conversation": {"s3:DeleteObject"},
-         "copy_media": {"s3:GetObject", "s3:PutObject"}}
-SENDS_EMAIL = {"send_outbound"}
 
 
 def _functions(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
@@ -118,41 +86,6 @@ def test_each_function_has_a_role_of_its_own(synthesized: Synthesized) -> None:
     roles = {name: _role_id(function) for name, function in functions.items()}
     assert len(set(roles.values())) == len(functions)
     assert set(roles.values()) <= set(synthesized.of_type("AWS::IAM::Role"))
-
-
-@pytest.mark.parametrize("name", constants.FUNCTION_NAMES)
-def test_function_reaches_only_what_it_needs(synthesized: Synthesized, name: str) -> None:
-    # Given the function's role policy
-    stack = synthesized.stack
-    statements = _statements(synthesized, _role_id(_functions(synthesized)[name]))
-
-    def arn(construct: Any) -> dict[str, Any]:
-        return {"Fn::GetAtt": [synthesized.logical_id(construct), "Arn"]}
-
-    # Then it sends to exactly its downstream queues
-    assert sorted(map(str, _granted(statements, "sqs:SendMessage"))) == sorted(
-        str(arn(stack.queues.queue(queue))) for queue in SENDS_TO[name])
-    # And consumes its own queue only
-    consumed = constants.QUEUE_CONSUMERS.get(name)
-    assert _granted(statements, "sqs:ReceiveMessage") == ([arn(stack.queues.queue(consumed))] if consumed else [])
-    # And starts only its state machine
-    machine = STARTS.get(name)
-    assert _granted(statements, "states:StartExecution") == (
-        [{"Ref": synthesized.logical_id(stack.workflows.machine(machine))}] if machine else [])
-    # And reads channel secrets only if it talks to providers
-    assert bool(_granted(statements, "secretsmanager:GetSecretValue")) is (name in READS_SECRETS)
-    # And touches media objects only as it must, and sends email only if it sends replies
-    media_objects = [{"Fn::Join": ["", [arn(stack.storage.media_bucket), "/*"]]}]
-    assert {action for action in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject")
-            if _granted(statements, action) == media_objects} == MEDIA.get(name, set())
-    assert bool(_granted(statements, "ses:SendEmail")) is (name in SENDS_EMAIL)
-    # And reads (the intake only reads) and writes the table and its indexes by name, never through an
-    # index wildcard
-    assert bool(_granted(statements, "dynamodb:PutItem")) is (name != INTAKE)
-    table_resources = _granted(statements, "dynamodb:GetItem")
-    assert arn(stack.storage.table) in table_resources
-    assert len(table_resources) == 1 + len(resources.TABLE.indexes)
-    assert not any("/index/*" in str(resource) for resource in table_resources)
 
 
 def test_environment_names_every_resource_with_resolved_values(synthesized: Synthesized) -> None:

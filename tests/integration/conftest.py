@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
+from local import aws_calls
 from local.runtime import LocalRuntime, RuntimeConfig
 from tests.support import login
 
@@ -20,6 +21,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             # The fuzz run shares this suite's runtime (one per process); `-m fuzz` runs it alone.
             if item.fspath.basename.endswith("_fuzz.py"):
                 item.add_marker(pytest.mark.fuzz)
+
+
+_KNOWN_CALLS: set[aws_calls.Call] = set()
+_REPORTED: set[aws_calls.Call] = set()
+
+
+@pytest.fixture(autouse=True)
+def recorded_aws_calls_are_known() -> Iterator[None]:
+    """Each AWS call a function made during the test is in tests/fixtures/aws_calls.json, which the
+    infra suite checks the functions' roles against: a new call fails here (once, in the test that
+    made it first), naming the function and the call, until `make record-aws-calls` is run."""
+    yield
+    if aws_calls.recording():
+        return  # this run writes the fixture
+    if not _KNOWN_CALLS:
+        _KNOWN_CALLS.update(aws_calls.load_fixture())
+    missing = aws_calls.RECORDER.calls() - _KNOWN_CALLS - _REPORTED
+    if missing:
+        _REPORTED.update(missing)
+        pytest.fail(aws_calls.stale_message(missing), pytrace=False)
 
 
 @pytest.fixture(scope="session")

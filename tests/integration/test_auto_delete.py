@@ -1,12 +1,16 @@
-"""Auto-deletion N days after archiving: the real state machine on moto (Wait, GetItem, Choice,
-SQS) hands due conversations to the purge worker, which leaves nothing behind; a change of N
-applies to conversations already waiting."""
+"""Auto-deletion N days after archiving: the hourly sweep (the real state machine on moto: a
+DynamoDB Query of each shard of the due index, page by page, and SQS) hands due conversations to
+the purge worker, which leaves nothing behind; a change of N applies to conversations already
+archived; time travel through the local scheduler's "sweep now" control."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
+import requests
 from chalicelib import wiring
+from chalicelib.core.resources import DUE_PAGE_SIZE
 from chalicelib.domain import ids, retention
 from chalicelib.domain.models import ConversationState
 from chalicelib.domain.retention import deadline_text
@@ -42,10 +46,20 @@ def auto_delete_off_afterwards(runtime, api, admin):
     drain(runtime, "reschedule", rounds=RESCHEDULE_ROUNDS)
 
 
-
 def schedule_auto_delete(conversation_id: str, archived_at: datetime) -> str | None:
     """What the archive use case does after storing the archive (``ConversationLifecycle`` calls the same)."""
     return wiring.auto_deletion().schedule(conversation_id, archived_at)
+
+
+def sweep(runtime, as_of: datetime | None = None) -> dict[str, str]:
+    """The hourly schedule's run, now (local/schedules.py through the control API), waited for."""
+    body = {"as_of": as_of.strftime("%Y-%m-%dT%H:%M:%SZ")} if as_of else {}
+    answer = requests.post(f"{runtime.info.simulator_url}/control/auto-delete/sweep", json=body, timeout=90)
+    assert answer.status_code == 200, answer.text
+    result: dict[str, str] = answer.json()
+    assert result["status"] == "SUCCEEDED", result
+    return result
+
 
 def archive(conversation_id: str, archived_at: datetime) -> None:
     """What the archive action stores (built elsewhere): state, list key and the archiving time."""
@@ -99,15 +113,20 @@ def leftovers(runtime, conversation, account, wa_id) -> list[str]:
     return found
 
 
-def executions(runtime, status):
-    sfn = boto3.client("stepfunctions", endpoint_url=runtime.moto_url, region_name=runtime.config.region)
-    arn = runtime.resources.state_machine_arns["auto-delete"]
-    return sfn.list_executions(stateMachineArn=arn, statusFilter=status)["executions"]
-
-
 def purged(runtime, conversation, account, wa_id):
     drain(runtime, "purge")
     return not leftovers(runtime, conversation, account, wa_id)
+
+
+def due_entries(conversation_id: str) -> list[tuple[str, str]]:
+    """The conversation's entries in the due index (a Query of its shard, test-side)."""
+    client = boto3.client("dynamodb")
+    shard = keys.due_pk(conversation_id)
+    items = client.query(TableName=ConversationItem.Meta.table_name, IndexName="due",
+                         KeyConditionExpression="due_pk = :shard",
+                         ExpressionAttributeValues={":shard": {"S": shard}})["Items"]
+    return [(item["due_pk"]["S"], item["due_sk"]["S"]) for item in items
+            if item["due_sk"]["S"].endswith("#" + conversation_id)]
 
 
 def test_a_due_conversation_is_purged_without_leftovers(runtime, api, admin):
@@ -122,8 +141,11 @@ def test_a_due_conversation_is_purged_without_leftovers(runtime, api, admin):
     archive(conversation["id"], archived_at)
     # When the archive action schedules its deletion
     delete_at = schedule_auto_delete(conversation["id"], archived_at)
-    # Then the machine finds it due and the purge worker removes every trace of it
+    # Then the conversation is in the due index under its deadline
     assert delete_at == (archived_at + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert due_entries(conversation["id"]) == [(keys.due_pk(conversation["id"]), f"{delete_at}#{conversation['id']}")]
+    # And the next hourly sweep finds it due and the purge worker removes every trace of it
+    sweep(runtime)
     wait_for(lambda: purged(runtime, conversation, account, wa_id), timeout=20, interval=0.5, what="purge")
     assert call("GET", f"{api}/conversations/{conversation['id']}", admin).status_code == 404
     # And the customer's next message opens a fresh conversation
@@ -138,30 +160,97 @@ def test_changing_the_period_applies_to_conversations_already_waiting(runtime, a
     conversation, account, wa_id = archived_conversation(runtime, api, admin, ["c.png"])
     archived_at = datetime.now(UTC) - timedelta(days=2)
     archive(conversation["id"], archived_at)
-    waiting_before = len(executions(runtime, "RUNNING"))
     schedule_auto_delete(conversation["id"], archived_at)
-    assert len(executions(runtime, "RUNNING")) == waiting_before + 1
+    # (not due yet: a sweep now leaves it)
+    sweep(runtime)
     drain(runtime, "purge")
     assert leftovers(runtime, conversation, account, wa_id)
     # When the administrator shortens the period to 1 day
     changed = ok(call("PATCH", f"{api}/settings/service", admin, {"auto_delete_days": 1}))
-    # Then the waiting conversation's deadline moves (in the reschedule worker), and it is purged now
+    # Then the waiting conversation's deadline moves (in the reschedule worker), and the next sweep purges it
     assert changed["auto_delete_days"] == 1
     assert changed["rescheduling"] is True
     drain(runtime, "reschedule", rounds=RESCHEDULE_ROUNDS)
+    sweep(runtime)
     wait_for(lambda: purged(runtime, conversation, account, wa_id), timeout=20, interval=0.5, what="purge")
 
 
+def test_any_retention_length_works_by_time_travel(runtime, api, admin):
+    # Given the longest period (3,650 days: no wait of a state machine could last that long) and a
+    # conversation archived today
+    ok(call("PATCH", f"{api}/settings/service", admin, {"auto_delete_days": 3650}))
+    conversation, account, wa_id = archived_conversation(runtime, api, admin, [])
+    archived_at = datetime.now(UTC)
+    archive(conversation["id"], archived_at)
+    delete_at = schedule_auto_delete(conversation["id"], archived_at)
+    assert delete_at == deadline_text(archived_at + timedelta(days=3650))
+    # When a sweep runs a day before that date, nothing happens
+    sweep(runtime, archived_at + timedelta(days=3649))
+    drain(runtime, "purge")
+    assert leftovers(runtime, conversation, account, wa_id)
+    # And the sweep an hour after it purges the conversation (the purge checks the date against the
+    # clock, so the worker is run as if then)
+    sweep(runtime, archived_at + timedelta(days=3650, hours=1))
+    future = archived_at + timedelta(days=3650, hours=1)
+    deletion = wiring.auto_deletion()
+    original_clock = deletion._clock
+    deletion._clock = lambda: future
+    try:
+        wait_for(lambda: purged(runtime, conversation, account, wa_id), timeout=20, interval=0.5, what="purge")
+    finally:
+        deletion._clock = original_clock
+
+
+def test_a_sweep_reads_each_shard_page_by_page(runtime, api, admin, sqs, monkeypatch):
+    # Given more due conversations in one shard than one page holds (pages of 2 for the test: the
+    # machine's definition is the shared one, with its page size replaced)
+    ok(call("PATCH", f"{api}/settings/service", admin, {"auto_delete_days": 1}))
+    team = new_team(api, admin)
+    account = new_whatsapp_account(runtime, api, admin, team_id=team["id"])
+    for _ in range(5):
+        say(runtime, account, new_wa_id(), "hello")
+    conversation_ids = [c["id"] for c in ok(call("GET", f"{api}/conversations?view=all&team={team['id']}",
+                                                 admin))["items"]]
+    archived_at = datetime.now(UTC) - timedelta(days=3)
+    for conversation_id in conversation_ids:
+        archive(conversation_id, archived_at)
+        schedule_auto_delete(conversation_id, archived_at)
+    sfn = boto3.client("stepfunctions", endpoint_url=runtime.moto_url, region_name=runtime.config.region)
+    machine_arn = runtime.resources.state_machine_arns["auto-delete"]
+    definition = json.loads(sfn.describe_state_machine(stateMachineArn=machine_arn)["definition"])
+    small = json.dumps(definition).replace(f'"Limit": {DUE_PAGE_SIZE}', '"Limit": 2')
+    sfn.update_state_machine(stateMachineArn=machine_arn, definition=small)
+    try:
+        # When the sweep runs
+        result = sweep(runtime)
+    finally:
+        sfn.update_state_machine(stateMachineArn=machine_arn, definition=json.dumps(definition))
+    # Then it read in pages of at most two entries, and every due conversation reaches the purge
+    history = sfn.get_execution_history(executionArn=result["execution_arn"], maxResults=1000)["events"]
+    pages = [json.loads(event["taskSucceededEventDetails"]["output"]) for event in history
+             if event["type"] == "TaskSucceeded" and "Items" in event["taskSucceededEventDetails"]["output"]]
+    assert pages
+    assert max(page["Count"] for page in pages) <= 2
+    drain(runtime, "purge")
+    for conversation_id in conversation_ids:
+        assert call("GET", f"{api}/conversations/{conversation_id}", admin).status_code == 404
+
+
 def test_turning_auto_deletion_off_keeps_archived_conversations(runtime, api, admin):
-    # Given a conversation due for deletion whose machine is about to wake
+    # Given a conversation in the due index
     ok(call("PATCH", f"{api}/settings/service", admin, {"auto_delete_days": 30}))
-    conversation, _, _ = archived_conversation(runtime, api, admin, [])
+    conversation, account, wa_id = archived_conversation(runtime, api, admin, [])
     archive(conversation["id"], datetime.now(UTC) - timedelta(days=2))
     schedule_auto_delete(conversation["id"], datetime.now(UTC) - timedelta(days=2))
-    # When auto-deletion is turned off / Then the deadline is gone and nothing is purged
+    assert due_entries(conversation["id"])
+    # When auto-deletion is turned off / Then the deadline and the due entry are gone and nothing is purged
     ok(call("PATCH", f"{api}/settings/service", admin, {"auto_delete_days": None}))
     drain(runtime, "reschedule", rounds=RESCHEDULE_ROUNDS)
     assert ConversationItem.get(keys.conversation_pk(conversation["id"]), keys.CONVERSATION_SK).delete_at is None
+    assert due_entries(conversation["id"]) == []
+    sweep(runtime, datetime.now(UTC) + timedelta(days=400))
+    drain(runtime, "purge")
+    assert leftovers(runtime, conversation, account, wa_id)
     assert schedule_auto_delete(conversation["id"], datetime.now(UTC)) is None
 
 
@@ -169,14 +258,13 @@ def test_the_purge_worker_spares_a_reopened_conversation_and_repeats_harmlessly(
     conversation, account, wa_id = archived_conversation(runtime, api, admin, [])
     # Given a purge request for a conversation that is not archived (reopened meanwhile)
     deletion = wiring.auto_deletion()
-    pk = keys.conversation_pk(conversation["id"])
     # Then it stays
-    assert deletion.purge(pk, "2000-01-01T00:00:00Z") == 0
+    assert deletion.purge(conversation["id"], "2000-01-01T00:00:00Z") == 0
     assert leftovers(runtime, conversation, account, wa_id)
     # And a request for a conversation gone already does nothing, also through the queue
-    assert deletion.purge(keys.conversation_pk("no-such-conversation"), "2000-01-01T00:00:00Z") == 0
+    assert deletion.purge("no-such-conversation", "2000-01-01T00:00:00Z") == 0
     sqs.send_message(QueueUrl=runtime.resources.queue_urls["purge"],
-                     MessageBody='{"conversation_pk": "CONV#gone", "delete_at": "2000-01-01T00:00:00Z"}')
+                     MessageBody='{"conversation_id": "gone", "delete_at": "2000-01-01T00:00:00Z"}')
     drain(runtime, "purge")
     assert queue_depth(sqs, runtime.resources.dlq_urls["purge"]) == 0
 
@@ -197,19 +285,25 @@ def test_archiving_through_the_api_schedules_the_deletion_and_the_purge_takes_th
     tag_list = keys.tag_lookup_pk(conversation["team_id"], "purge-me")
     tagged = [link.conversation_id for link in ConversationLinkItem.lookup_created.query(tag_list)]
     assert tagged == [conversation["id"]]
-    running_before = len(executions(runtime, "RUNNING"))
     # When the administrator archives it through the API
     archived = ok(call("POST", f"{path}/archive{team}", admin, {}))
-    # Then the archive stored the deletion date and started the machine's wait for it
+    # Then the archive stored the deletion date and the conversation's entry in the due index
     assert archived["state"] == "archived"
     stored = ConversationItem.get(keys.conversation_pk(conversation["id"]), keys.CONVERSATION_SK)
     assert stored.archived_at is not None
     assert stored.delete_at == deadline_text(stored.archived_at + timedelta(days=1))
-    assert len(executions(runtime, "RUNNING")) == running_before + 1
-    # And once due (archived two days ago), the purge leaves no link, note, tag item or upload behind
+    assert due_entries(conversation["id"]) == [(keys.due_pk(conversation["id"]),
+                                                f"{stored.delete_at}#{conversation['id']}")]
+    # And the customer writing again reopens it, which takes it out of the index
+    say(runtime, account, wa_id, "one more question")
+    reopened = ConversationItem.get(keys.conversation_pk(conversation["id"]), keys.CONVERSATION_SK)
+    assert reopened.state != "archived"
+    assert (reopened.delete_at, reopened.due_pk, due_entries(conversation["id"])) == (None, None, [])
+    # And once due (archived two days ago), the sweep and the purge leave no link, note, tag item or upload behind
     archived_at = datetime.now(UTC) - timedelta(days=2)
     archive(conversation["id"], archived_at)
     schedule_auto_delete(conversation["id"], archived_at)
+    sweep(runtime)
     wait_for(lambda: purged(runtime, conversation, account, wa_id), timeout=20, interval=0.5, what="purge")
     assert list(ConversationLinkItem.lookup_created.query(tag_list)) == []
     assert list(ConversationLinkItem.lookup_created.query(
@@ -218,7 +312,7 @@ def test_archiving_through_the_api_schedules_the_deletion_and_the_purge_takes_th
 
 def test_a_new_period_is_applied_by_the_worker_page_by_page_not_in_the_request(runtime, api, admin, monkeypatch):
     # Given auto-deletion after 30 days and five conversations of one team archived 2 days ago,
-    # each waiting for its deadline, and the worker reading two of them per step
+    # each in the due index under its deadline, and the worker reading two of them per step
     monkeypatch.setattr(retention, "RESCHEDULE_PAGE", 2)
     ok(call("PATCH", f"{api}/settings/service", admin, {"auto_delete_days": 30}))
     drain(runtime, "reschedule", rounds=RESCHEDULE_ROUNDS)
@@ -243,6 +337,8 @@ def test_a_new_period_is_applied_by_the_worker_page_by_page_not_in_the_request(r
     # Then the request answers at once with the new setting, the dates not yet moved
     assert (changed["auto_delete_days"], changed["rescheduling"]) == (60, True)
     assert deadlines() == {deadline_text(archived_at + timedelta(days=30))}
-    # And once the worker has run its steps, every waiting conversation has the new date
+    # And once the worker has run its steps, every waiting conversation has the new date, in the index too
     drain(runtime, "reschedule", rounds=RESCHEDULE_ROUNDS)
     assert deadlines() == {deadline_text(archived_at + timedelta(days=60))}
+    assert {sort_key.split("#")[0] for cid in conversation_ids for _, sort_key in due_entries(cid)} == {
+        deadline_text(archived_at + timedelta(days=60))}

@@ -3,6 +3,7 @@ puts it back on the send queue, on a channel other than WhatsApp (Twilio SMS), a
 callback then moves it to delivered. A reply sent as several provider messages whose second part
 fails resumes after the part that went: the customer gets each part once."""
 
+import json
 import secrets
 
 import requests
@@ -14,7 +15,13 @@ from tests.integration.test_message_pipeline import messages_of
 from tests.support import HTTP_TIMEOUT, find, wait_for
 
 
-def test_an_sms_reply_refused_with_429_goes_out_after_the_delayed_retry(runtime, api, agent1, demo):
+def send_failures(output: str) -> list[tuple[str, str]]:
+    """The SendFailures figures (EMF lines the send worker printed): (channel, failure class) each."""
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{") and '"SendFailures"' in line]
+    return [(line["channel"], line["failure_class"]) for line in lines if "_aws" in line]
+
+
+def test_an_sms_reply_refused_with_429_goes_out_after_the_delayed_retry(runtime, api, agent1, demo, capsys):
     simulator = runtime.info.simulator_url
     customer = "+3161" + str(secrets.randbelow(10**7)).zfill(7)
     # Given a customer texted the demo SMS number through the simulator (a signed Twilio webhook)
@@ -35,6 +42,8 @@ def test_an_sms_reply_refused_with_429_goes_out_after_the_delayed_retry(runtime,
 
     assert at_simulator() is None
     assert find(messages_of(api, agent1, conversation_id), direction="outbound")["status"] == "queued"
+    # And the send worker counted a transient SMS send failure (the SendFailures metric, by class)
+    assert send_failures(capsys.readouterr().out) == [("sms", "transient")]
 
     # And the delayed retry sends it once
     def retried():

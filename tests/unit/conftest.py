@@ -24,7 +24,6 @@ FUNCTION_ENVIRONMENT = {
     resources.ENV_USER_POOL_CLIENT_ID: "unit-client",
     resources.ENV_PUBLIC_API_URL: "https://api.example.com/api",
     resources.ENV_RETRY_MACHINE_ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:unit-retry",
-    resources.ENV_AUTO_DELETE_MACHINE_ARN: "arn:aws:states:us-east-1:123456789012:stateMachine:unit-delete",
     resources.ENV_MEDIA_BUCKET: "unit-media",
     **{resources.queue_url_env(queue): f"https://sqs.us-east-1.amazonaws.com/123456789012/unit-{queue.key}"
        for queue in resources.QUEUES},

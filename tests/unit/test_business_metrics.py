@@ -8,6 +8,7 @@ from typing import Any, cast
 import pytest
 from chalice.local import LambdaContext
 from chalicelib import wiring
+from chalicelib.adapters.metrics import SendFailureFigures
 from chalicelib.api import business_metrics, workers
 from chalicelib.domain.models import DeliveryStatus, OutboundRequest
 
@@ -60,3 +61,11 @@ def test_the_send_worker_counts_each_send_by_its_outcome(capsys: pytest.CaptureF
     # Then one Sends figure says how it ended
     (line,) = _emf_lines(capsys.readouterr().out)
     assert (line["Sends"], line["outcome"]) == ([1.0], outcome)
+
+
+def test_a_send_failure_is_counted_by_channel_and_class(capsys: pytest.CaptureFixture[str]) -> None:
+    # When the dispatcher reports a permanent failure of a WhatsApp send
+    SendFailureFigures().send_failed("whatsapp", "permanent", "invalid_recipient")
+    # Then one SendFailures figure carries the channel and the failure class
+    (line,) = _emf_lines(capsys.readouterr().out)
+    assert (line["SendFailures"], line["channel"], line["failure_class"]) == ([1.0], "whatsapp", "permanent")

@@ -12,7 +12,14 @@ from chalicelib.api import workers
 from chalicelib.api.telemetry import logger
 from chalicelib.core import resources
 from chalicelib.domain.assignment import assignment_request, offer_request
-from chalicelib.domain.queue_messages import AssignmentRequest, OfferRequest, PurgeRequest, RescheduleRequest
+from chalicelib.domain.queue_messages import (
+    AssignmentRequest,
+    DueKey,
+    DynamoString,
+    OfferRequest,
+    PurgePage,
+    RescheduleRequest,
+)
 from chalicelib.domain.retention import reschedule_request
 
 from local.runtime import load_functions_app
@@ -75,13 +82,20 @@ def test_what_the_producers_write_is_what_the_workers_read():
 
 
 def test_the_purge_body_the_state_machine_writes_is_what_the_purge_worker_reads():
-    # Given the auto-deletion machine's SendMessage body (its JSONPath keys)
+    # Given the auto-deletion sweep's SendMessage body (its JSONPath keys)
     machine = resources.auto_delete_definition("open-contact-table")
-    send = next(state for state in machine["States"].values()
-                if state.get("Resource", "").endswith("sqs:sendMessage"))
+    shard = machine["States"]["SweepShards"]["Iterator"]["States"]
+    send = next(state for state in shard.values() if state.get("Resource", "").endswith("sqs:sendMessage"))
     keys = {key.removesuffix(".$") for key in send["Parameters"]["MessageBody"]}
-    # Then they are the purge request's fields
-    assert keys == set(PurgeRequest.model_fields)
+    # Then they are the purge page's fields
+    assert keys == set(PurgePage.model_fields)
+    # And a page as DynamoDB's Query returns it (keys-only index: table and index keys) parses
+    body = json.dumps({"as_of": "2026-01-02T03:00:00Z", "due": [
+        {"pk": {"S": "CONV#c1"}, "sk": {"S": "CONVERSATION"}, "due_pk": {"S": "DUE#3"},
+         "due_sk": {"S": "2026-01-01T00:00:00Z#c1"}}]})
+    page = workers.PurgeRecord.model_validate(sqs_record("p", body)).body
+    assert page == PurgePage(as_of="2026-01-02T03:00:00Z", due=[
+        DueKey(pk=DynamoString(S="CONV#c1"), due_sk=DynamoString(S="2026-01-01T00:00:00Z#c1"))])
 
 
 def test_the_api_logs_with_the_lambda_context():

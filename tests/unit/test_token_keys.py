@@ -21,7 +21,7 @@ POOL = "us-east-1_pool"
 def _settings(jwks_url: str) -> Settings:
     return Settings(app_name="t", region="us-east-1", user_pool_id=POOL, user_pool_client_id="client",
                     jwks_url=jwks_url, public_api_url="https://api.example.com", retry_machine_arn="arn:retry",
-                    auto_delete_machine_arn="arn:delete", media_bucket="media", queue_urls={})
+                    media_bucket="media", queue_urls={})
 
 
 def _token(key: rsa.RSAPrivateKey, kid: str, **claims: object) -> str:

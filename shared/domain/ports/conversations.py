@@ -202,23 +202,14 @@ class Retention(Protocol):
     def current(self, conversation_id: str) -> RetainedConversation | None: ...
 
     def set_delete_at(self, conversation_id: str, delete_at: str | None) -> bool:
-        """Set (or remove) the deletion date of a conversation that is still archived."""
+        """Set (or remove) the deletion date of a conversation that is still archived, and with it the
+        conversation's entry in the due index the sweep reads."""
 
     def archived_page(self, team_id: str, *, limit: int, cursor: str | None) -> Page[RetainedConversation]:
         """One page of a team's archived conversations: Query on the team's Archived list."""
 
     def purge(self, conversation_id: str) -> int:
         """Delete the conversation and everything that belongs to it; returns the items deleted."""
-
-
-class DeletionScheduler(Protocol):
-    """The auto-delete state machine: one waiting execution per conversation and deadline."""
-
-    def start(self, conversation_id: str, delete_at: str) -> None:
-        """Start waiting until ``delete_at``; a repeated start for the same deadline is no new execution."""
-
-    def conversation_id_of(self, reference: str) -> str:
-        """The conversation a due purge names (the machine carries the reference it was started with)."""
 
 
 class ConversationRepository(Conversations, Messages, Protocol):

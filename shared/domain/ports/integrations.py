@@ -59,6 +59,14 @@ class StateMachines(Protocol):
 
 
 
+class SendFigures(Protocol):
+    """Business figures of sends (CloudWatch metrics in AWS)."""
+
+    def send_failed(self, channel: str, failure_class: str, code: str) -> None:
+        """One failed send attempt: ``failure_class`` is ``transient`` (a retry is scheduled),
+        ``permanent`` or ``retries_exhausted``; ``code`` the failure's own (``rate_limited``, ...)."""
+
+
 class Credentials(Protocol):
     def get(self, channel: str, account_id: str) -> dict[str, str]: ...
 
