@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -276,6 +277,20 @@ def started_conversation(ctx: Context) -> list[str]:
     return [started["customer_name"], read["customer_name"]]
 
 
+def email_subject(ctx: Context) -> list[str]:
+    # An email subject is one header line: markup is kept as written (line breaks are refused).
+    email_account = ctx.runtime.info.demo["accounts"]["email"]["account_id"]
+    started = json_of(call("POST", ctx.url("/conversations"), ctx.agent1, {
+        "account_id": email_account, "customer_id": f"hostile.{secrets.token_hex(4)}@example.net",
+        "text": "Hello", "subject": HOSTILE}), 201)["conversation"]
+    path = f"/conversations/{started['id']}"
+    followed = json_of(call("POST", ctx.url(path + "/messages"), ctx.agent1,
+                            {"text": "Again", "subject": HOSTILE + "!"}), 202)
+    thread = json_of(call("GET", ctx.url(path + "/messages?limit=100"), ctx.agent1), 200)["items"]
+    subjects = [m["subject"] for m in thread if m["direction"] == "outbound"]
+    return [followed["subject"].removesuffix("!"), *[subject.removesuffix("!") for subject in subjects]]
+
+
 def customer_profile(ctx: Context) -> list[str]:
     customer = json_of(call("GET", ctx.url(ctx.conversation_path + "/customer"), ctx.agent1), 200)["profile"]["id"]
     path = f"/customers/{quote(customer, safe='')}"
@@ -337,8 +352,8 @@ def consent_keywords(ctx: Context) -> list[str]:
 # The checks: each stores its fields' markup and reads it back.
 CHECKS: dict[str, Callable[[Context], list[str]]] = {check.__name__: check for check in (
     note, reply, template_variable, tags, archive_tags, quick_replies, team, people, channel_account,
-    out_of_office_and_routing, started_conversation, customer_profile, customer_attribute, event_subscription,
-    consent_keywords)}
+    out_of_office_and_routing, started_conversation, email_subject, customer_profile, customer_attribute,
+    event_subscription, consent_keywords)}
 # Each free-text field, and the check that stores it and reads it back.
 FREE_TEXT: dict[str, str] = {
     "NoteInput.text": "note",
@@ -364,6 +379,8 @@ FREE_TEXT: dict[str, str] = {
     "OutOfOfficeInput.messages[].media.filename": "out_of_office_and_routing",
     "RoutingRuleInput.keyword": "out_of_office_and_routing",
     "StartConversationInput.customer_name": "started_conversation",
+    "StartConversationInput.subject": "email_subject",
+    "MessageInput.subject": "email_subject",
     "CustomerPatch.name": "customer_profile",
     "CommunicationInput.text": "customer_profile",
     "ConsentInput.detail": "customer_profile",
