@@ -82,6 +82,9 @@ class ChannelSimulator:
         self._failures: dict[str, FailurePlan] = {}
         self._media: dict[str, Blob] = {}
         self._closed = threading.Event()
+        # Status reports still to be posted (each runs on a thread of its own): settle() waits for them.
+        self._reporting = 0
+        self._reported = threading.Condition(self._lock)
         self._watching = False
         self.url = ""  # where the simulator is served; set by serve()
 
@@ -139,10 +142,27 @@ class ChannelSimulator:
             self._outbox.append(record)
         provider = self.providers[account.channel]
         if provider.statuses(record):
+            with self._lock:
+                self._reporting += 1
             threading.Thread(target=self._report_statuses, args=(provider, account, record), daemon=True,
                              name=f"statuses-{record.provider_message_id[:16]}").start()
 
+    def settle(self, timeout: float = 10.0) -> bool:
+        """Wait until every status report of the messages sent so far has been posted (or has
+        failed); False if some are still pending after the timeout. Tests that count what reached
+        the webhooks call it first, so a late "read" from an earlier send is not counted as theirs."""
+        with self._reported:
+            return self._reported.wait_for(lambda: self._reporting == 0, timeout=timeout)
+
     def _report_statuses(self, provider: Provider, account: SimulatedAccount, record: SentRecord) -> None:
+        try:
+            self._post_statuses(provider, account, record)
+        finally:
+            with self._reported:
+                self._reporting -= 1
+                self._reported.notify_all()
+
+    def _post_statuses(self, provider: Provider, account: SimulatedAccount, record: SentRecord) -> None:
         for status in provider.statuses(record):
             time.sleep(self._status_delay)
             try:

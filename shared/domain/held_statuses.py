@@ -5,17 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .models import Channel
+from .models import Channel, DeliveryError, DeliveryStatus, StatusUpdate
 from .ports.conversations import Messages
 from .ports.inbound import HeldStatuses
 
 
 def apply_held_statuses(messages: Messages, early: HeldStatuses, channel: Channel, account_id: str,
-                        provider_ids: Sequence[str]) -> bool:
+                        provider_ids: Sequence[str]) -> list[StatusUpdate]:
     """Apply the statuses held for these provider ids, in rank order (statuses still never move
-    backwards). True when any moved the message."""
-    applied = False
-    for provider_id in dict.fromkeys(provider_ids):
-        for update in early.take(channel, account_id, provider_id):
-            applied |= messages.apply_status(update)
-    return applied
+    backwards). The ones that moved the message, so the caller tells of each (the agents' open
+    threads learn a status only from its notice)."""
+    return [update for provider_id in dict.fromkeys(provider_ids)
+            for update in early.take(channel, account_id, provider_id) if messages.apply_status(update)]
+
+
+def status_error(update: StatusUpdate) -> DeliveryError | None:
+    """The failure a provider's status reports, as a message's delivery error."""
+    if update.status is not DeliveryStatus.FAILED:
+        return None
+    return DeliveryError(code=update.error_code or "unknown",
+                         message=update.error_message or "the provider reported a failure", permanent=True)

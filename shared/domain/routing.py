@@ -34,7 +34,7 @@ from .consent import ConsentChange, ConsentSource, keyword_intent
 from .customers import CustomerProfile, address_for
 from .events import EventPublisher, EventType, conversation_created, message_created, status_changed
 from .follow_ups import follow_ups
-from .held_statuses import apply_held_statuses
+from .held_statuses import apply_held_statuses, status_error
 from .lifecycle import ConversationLifecycle
 from .media_copy import copy_request
 from .media_copy import queue_message as media_queue_message
@@ -45,8 +45,6 @@ from .models import (
     ConsentSignal,
     Conversation,
     ConversationState,
-    DeliveryError,
-    DeliveryStatus,
     InboundEnvelope,
     InboundMessage,
     MediaCopyRequest,
@@ -162,17 +160,17 @@ class Router:
     def handle(self, envelope: InboundEnvelope) -> IngestResult | bool | None:
         event = envelope.event
         if isinstance(event, StatusUpdate):
-            applied = self._repository.apply_status(event)
+            applied = [event] if self._repository.apply_status(event) else []
             if not applied and event.watermark is None:
                 applied = self._hold_if_early(event)
-            if applied:
-                self._status_event(event)
+            for update in applied:
+                self._status_event(update)
             if event.opted_out:
                 self._record_consent(event.channel, event.account_id, event.customer_id, opted_out=True,
                                      at=event.occurred_at,
                                      detail=f"{event.error_code}: {event.error_message}",
                                      unique=f"status-{event.provider_message_id}")
-            return applied
+            return bool(applied)
         if isinstance(event, UnreadableEvent):
             return self._keep_unreadable(event)
         if isinstance(event, ConsentSignal):
@@ -184,17 +182,17 @@ class Router:
         return self._ingest(event.model_copy(update={"customer_id": customer_id_for(event.channel,
                                                                                      event.customer_id)}))
 
-    def _hold_if_early(self, update: StatusUpdate) -> bool:
+    def _hold_if_early(self, update: StatusUpdate) -> list[StatusUpdate]:
         """A status for a provider id no message carries yet: the send API has not answered
         (the provider reported first). Held until the dispatcher records the id; if the id was
-        recorded meanwhile, the held statuses are applied here. True when it applied now."""
+        recorded meanwhile, the held statuses are applied here: the ones that moved the message."""
         if self._repository.provider_message_target(update.channel, update.account_id,
                                                     update.provider_message_id) is not None:
-            return False  # known: the status would move it backwards
+            return []  # known: the status would move it backwards
         self._early.hold(update)
         if self._repository.provider_message_target(update.channel, update.account_id,
                                                     update.provider_message_id) is None:
-            return False
+            return []
         return apply_held_statuses(self._repository, self._early, update.channel, update.account_id,
                                    [update.provider_message_id])
 
@@ -296,11 +294,7 @@ class Router:
                                                           update.provider_message_id)
         if target is None:
             return
-        error = None
-        if update.status is DeliveryStatus.FAILED:
-            error = DeliveryError(code=update.error_code or "unknown",
-                                  message=update.error_message or "the provider reported a failure", permanent=True)
-        self._events.publish(status_changed(*target, update.status, update.occurred_at, error))
+        self._events.publish(status_changed(*target, update.status, update.occurred_at, status_error(update)))
 
     # --- customers and consent ---
 

@@ -49,10 +49,13 @@ class UnreadableEventStore:
         return True
 
     def recent(self, account_id: str, limit: int = 50) -> list[UnreadableEvent]:
-        """Parts kept for this account (up to ``limit``), newest first."""
+        """Parts kept for this account, newest first (up to ``limit``). The sort key is a digest
+        (that is what makes a redelivery land on the same item), not a time, so the newest are
+        found by reading the account's partition, which the 90-day TTL bounds; an operator's
+        look, never a request path."""
         kept = [UnreadableEvent(channel=Channel(item.channel), account_id=item.account_id,
                                 customer_id=item.customer_id or "", reason=item.reason, location=item.location,
                                 raw=item.raw, provider_event_id=item.sk.removeprefix("EVENT#"),
                                 received_at=item.received_at)
-                for item in UnreadableEventItem.query(unreadable_pk(account_id), limit=limit)]
-        return sorted(kept, key=lambda event: event.received_at, reverse=True)
+                for item in UnreadableEventItem.query(unreadable_pk(account_id))]
+        return sorted(kept, key=lambda event: event.received_at, reverse=True)[:limit]

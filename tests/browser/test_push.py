@@ -23,6 +23,10 @@ from tests.browser.conftest import (
 from tests.support import HTTP_TIMEOUT, new_wa_id, wait_for
 
 PUSH_UP = "html[data-push='up']"
+# A change reaches an open tab in about a second (benchmarks.push measures it); the browser tests
+# check that it arrives at all, with room for a CI machine of two cores running the whole system
+# and two browsers at once.
+ARRIVES = 15_000
 
 
 def row_for(page: Any, text: str) -> Any:
@@ -65,14 +69,14 @@ def test_two_agents_see_each_others_changes_by_push_without_polling(system: Any,
     # When a customer writes, both see the conversation arrive
     text = f"Pushed {new_wa_id()}"
     customer_says(info, wa_id=new_wa_id(), name="Piet Push", text=text)
-    expect(row_for(first, text)).to_be_visible(timeout=5_000)
-    expect(row_for(second, text)).to_be_visible(timeout=5_000)
+    expect(row_for(first, text)).to_be_visible(timeout=ARRIVES)
+    expect(row_for(second, text)).to_be_visible(timeout=ARRIVES)
 
     # When the first agent picks it up, it leaves the second agent's New tab
     row_for(first, text).click()
     first.get_by_role("button", name="Pick up").click()
     expect(first.get_by_label("Reply")).to_be_enabled()
-    expect(row_for(second, text)).to_have_count(0, timeout=5_000)
+    expect(row_for(second, text)).to_have_count(0, timeout=ARRIVES)
 
     # When the second agent opens it from All, and the first replies, the reply appears for the second
     second.get_by_role("tab", name=re.compile("^All")).click()
@@ -82,7 +86,7 @@ def test_two_agents_see_each_others_changes_by_push_without_polling(system: Any,
     first.get_by_label("Reply").fill(reply)
     first.get_by_label("Reply").press("Enter")
     expect(second.locator('[data-testid="message"][data-direction="outbound"]').filter(has_text=reply)).to_be_visible(
-        timeout=5_000)
+        timeout=ARRIVES)
 
     # When the first agent tags it, the second agent's open conversation shows the tag from the notice alone
     conversation_id = second.url.rsplit("/", 1)[-1]
@@ -94,7 +98,7 @@ def test_two_agents_see_each_others_changes_by_push_without_polling(system: Any,
     api_call(info, "POST", "/tags", api_headers(info), {"tag": tag})
     api_call(info, "POST", f"/conversations/{conversation_id}/tags", api_headers(info, "agent1@example.com"),
              {"tags": [tag]})
-    expect(second.get_by_test_id("conversation-tags")).to_contain_text(tag, timeout=5_000)
+    expect(second.get_by_test_id("conversation-tags")).to_contain_text(tag, timeout=ARRIVES)
     assert not [url for url in reads_of_second if f"/conversations/{conversation_id}" in url], reads_of_second
     for page in (first, second):
         page.context.close()
@@ -107,13 +111,13 @@ def test_a_reconnect_after_the_server_dropped_the_socket_misses_nothing(system: 
     dropped = requests.post(f"{info['push_management_url'].rsplit('/', 1)[0]}/local/outage", json={"seconds": 3},
                             timeout=HTTP_TIMEOUT).json()["dropped"]
     assert dropped >= 1
-    page.wait_for_selector("html[data-push='down']", state="attached", timeout=5_000)
+    page.wait_for_selector("html[data-push='down']", state="attached", timeout=ARRIVES)
     # When a customer writes while the tab has no socket
     text = f"While away {new_wa_id()}"
     customer_says(info, wa_id=new_wa_id(), name="Olga Outage", text=text)
     # Then once the socket is back, the catch-up read shows it (the safety poll is a minute away)
     page.wait_for_selector(PUSH_UP, state="attached", timeout=30_000)
-    expect(row_for(page, text)).to_be_visible(timeout=5_000)
+    expect(row_for(page, text)).to_be_visible(timeout=ARRIVES)
     page.context.close()
 
 

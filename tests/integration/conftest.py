@@ -92,6 +92,21 @@ def queue_depth(sqs: Any, url: str) -> int:
     return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
 
 
+@pytest.fixture
+def inbound_url(runtime: LocalRuntime) -> str:
+    """The inbound queue, empty: the simulator's status reports of earlier sends have arrived and
+    every queue an inbound message passes through has been worked off, so what a test then counts
+    there is its own."""
+    settle_then_drain(runtime)
+    assert runtime.resources is not None
+    return runtime.resources.queue_urls["inbound"]
+
+
+def settle_then_drain(runtime: LocalRuntime) -> None:
+    assert runtime.simulator.settle(), "the simulator's status reports did not all arrive"
+    drain(runtime, "inbound", "media", "assignment", "out-of-office")
+
+
 def drain(runtime: LocalRuntime, *queue_keys: str, rounds: int = 20) -> None:
     """Run the pollers of these queues until a full round finds nothing (bounded)."""
     for _ in range(rounds):

@@ -43,15 +43,9 @@ def accounts(runtime):
     return made
 
 
-@pytest.fixture
-def inbound_url(runtime):
-    drain(runtime, "inbound", "assignment", "out-of-office")
-    return runtime.resources.queue_urls["inbound"]
-
-
 def stored_texts(api, headers, customer_id):
-    items = requests.get(f"{api}/conversations", params={"view": "new", "limit": 100}, headers=headers,
-                         timeout=HTTP_TIMEOUT).json()["items"]
+    items = requests.get(f"{api}/conversations", params={"view": "new", "limit": 100, "customer": customer_id},
+                         headers=headers, timeout=HTTP_TIMEOUT).json()["items"]
     conversation = find(items, customer_id=customer_id)
     assert conversation is not None, f"no conversation for {customer_id}"
     messages = requests.get(f"{api}/conversations/{conversation['id']}/messages", headers=headers,

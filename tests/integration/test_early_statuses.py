@@ -12,6 +12,7 @@ from chalicelib.channels.twilio_sms import sign as twilio_sign
 from tests.integration.conftest import drain
 from tests.integration.customer_support import SMS_NUMBER, new_phone, new_sms_account, texts
 from tests.integration.inbox_support import get, post
+from tests.integration.test_push import open_socket, received
 from tests.loopback import Answer, loopback_server
 from tests.support import HTTP_TIMEOUT
 
@@ -36,11 +37,13 @@ def status_callback(runtime, sms, phone: str, status: str) -> None:
 
 def test_a_delivered_status_before_the_send_answered_is_applied_once_the_sid_is_recorded(
         runtime, api, agent1, sms):
-    # Given an agent's reply queued to a customer who texted
+    # Given an agent's reply queued to a customer who texted, and the agent's tab pushed to
     phone = new_phone()
     texts(runtime, sms, phone, "hello")
     [conversation] = get(api, "/conversations", agent1, view="all", customer=phone).json()["items"]
     assert post(api, f"/conversations/{conversation['id']}/pickup", agent1).status_code == 200
+    drain(runtime, "notices")
+    socket = open_socket(runtime, agent1, "default")
     assert post(api, f"/conversations/{conversation['id']}/messages", agent1, {"text": "hi"}).status_code == 202
     # When Twilio's "delivered" (and a late "sent") for the SID arrive before the send call answered
     status_callback(runtime, sms, phone, "delivered")
@@ -50,3 +53,8 @@ def test_a_delivered_status_before_the_send_answered_is_applied_once_the_sid_is_
     thread = get(api, f"/conversations/{conversation['id']}/messages", agent1).json()["items"]
     [reply] = [m for m in thread if m["direction"] == "outbound"]
     assert (reply["provider_message_id"], reply["status"]) == (SID, "delivered")
+    # And the open tab is told of the held status as of any other (it learns statuses from notices)
+    drain(runtime, "notices")
+    statuses = [(n["message_id"], n["status"]) for m in received(socket) for n in m["notices"] if n["type"] == "status"]
+    socket.close()
+    assert statuses[-1:] == [(reply["id"], "delivered")], statuses

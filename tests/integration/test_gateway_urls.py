@@ -25,7 +25,7 @@ from chalicelib.domain.identity import Principal
 from chalicelib.domain.models import Channel, ChannelAccount, Role, User
 
 from local.seed import create_channel_account
-from tests.integration.conftest import drain, queue_depth
+from tests.integration.conftest import queue_depth
 from tests.support import HTTP_TIMEOUT
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "apigateway"
@@ -41,12 +41,6 @@ def sms_account(runtime) -> str:
         api_base_url="http://127.0.0.1:9", team_id="default", enabled=True),
         {"account_sid": "AC" + "1" * 32, "auth_token": TOKEN})
     return account_id
-
-
-@pytest.fixture
-def inbound_url(runtime):
-    drain(runtime, "inbound", "assignment", "out-of-office")
-    return runtime.resources.queue_urls["inbound"]
 
 
 def sms_form() -> bytes:

@@ -71,13 +71,17 @@ def test_a_save_writes_what_changed_and_reads_back_as_the_table_is(
 def test_a_journal_larger_than_its_snapshot_is_folded_into_a_new_one(
         runtime: LocalRuntime, dynamodb: Any, keeper: StateKeeper, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    # Given a journal grown larger than the snapshot
-    monkeypatch.setattr(persistence, "COMPACT_MIN_BYTES", 0)
-    monkeypatch.setattr(persistence, "COMPACT_RATIO", 0.001)
+    # Given a journal grown larger than the share of the snapshot that triggers a fold (the share
+    # set from the sizes: the session's table, and so its snapshot, is as large as the tests before made it)
     old_journal = keeper.items.journal()
     put(runtime, dynamodb, f"STATE#{uuid.uuid4().hex[:8]}", note="grows the journal")
     keeper.save(compact=False)
     assert old_journal.is_file()
+    snapshot_size = (tmp_path / "items.jsonl").stat().st_size
+    assert not keeper.items.needs_compaction()
+    monkeypatch.setattr(persistence, "COMPACT_MIN_BYTES", 0)
+    monkeypatch.setattr(persistence, "COMPACT_RATIO", old_journal.stat().st_size / snapshot_size / 2)
+    assert keeper.items.needs_compaction()
     # When the next save runs
     put(runtime, dynamodb, f"STATE#{uuid.uuid4().hex[:8]}", note="after")
     keeper.save()

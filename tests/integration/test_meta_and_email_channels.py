@@ -69,12 +69,6 @@ def messages_of(api, headers, conversation_id):
                         timeout=HTTP_TIMEOUT).json()["items"]
 
 
-@pytest.fixture
-def inbound_url(runtime):
-    drain(runtime, "inbound", "media", "assignment", "out-of-office")
-    return runtime.resources.queue_urls["inbound"]
-
-
 def test_messenger_photo_is_stored_with_its_media_and_a_reply_gets_its_receipt(
         runtime, api, agent1, graph, sqs, inbound_url):
     # Given a Messenger page whose Graph API and CDN are the loopback server

@@ -5,16 +5,19 @@ gets 200 for its authentic delivery (so it does not redeliver, or disable, the w
 import json
 import secrets
 import time
+from datetime import UTC, datetime, timedelta
 
+from chalicelib.domain.models import Channel, UnreadableEvent
 from chalicelib.storage.unreadable_events import UnreadableEventStore
 
-from tests.integration.conftest import drain
-from tests.support import HTTP_TIMEOUT, find, new_wa_id, post_whatsapp, wait_for
+from tests.integration.conftest import drain, settle_then_drain
+from tests.integration.test_message_pipeline import conversation_of
+from tests.support import new_wa_id, post_whatsapp, wait_for
 
 
 def test_whatsapp_message_next_to_an_unreadable_status_is_stored_and_the_status_kept(
         runtime, api, agent1, demo, webhook_url):
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    settle_then_drain(runtime)
     wa_id = new_wa_id()
     odd_id = f"wamid.ODD-{secrets.token_hex(6)}"
     metadata = {"display_phone_number": "15550001111", "phone_number_id": demo["whatsapp"]["phone_number_id"]}
@@ -36,14 +39,7 @@ def test_whatsapp_message_next_to_an_unreadable_status_is_stored_and_the_status_
     assert response.json() == {"queued": 2}
     drain(runtime, "inbound", "assignment", "out-of-office")
 
-    def stored():
-        import requests
-
-        items = requests.get(f"{api}/conversations", params={"view": "new", "limit": 100}, headers=agent1,
-                             timeout=HTTP_TIMEOUT).json()["items"]
-        return find(items, customer_id=f"+{wa_id}")
-
-    assert wait_for(stored, timeout=10) is not None
+    assert wait_for(lambda: conversation_of(api, agent1, wa_id), timeout=10, what="the conversation in New")
 
     def kept():
         return next((event for event in UnreadableEventStore().recent("wa-demo", limit=200)
@@ -52,3 +48,16 @@ def test_whatsapp_message_next_to_an_unreadable_status_is_stored_and_the_status_
     event = wait_for(kept, timeout=10)
     assert "timestamp" in event.reason
     assert event.location == "entry[0].changes[0].value.statuses[0]"
+
+
+def test_the_newest_kept_parts_come_first_whatever_their_digests(runtime) -> None:
+    # Given parts kept one after another whose digests sort the other way round
+    account_id = f"wa-odd-{secrets.token_hex(3)}"
+    now = datetime.now(UTC)
+    store = UnreadableEventStore()
+    for age, digest in ((3, "a"), (2, "b"), (1, "c"), (0, "0")):
+        assert store.keep(UnreadableEvent(
+            channel=Channel.WHATSAPP, account_id=account_id, reason=f"odd {age}", location="entry[0]",
+            raw="{}", provider_event_id=digest * 8, received_at=now - timedelta(minutes=age)))
+    # When an operator asks for the newest two, Then they are the two kept last, newest first
+    assert [event.reason for event in store.recent(account_id, limit=2)] == ["odd 0", "odd 1"]

@@ -4,14 +4,8 @@ naming the problem and leave nothing on the queue."""
 import pytest
 import requests
 
-from tests.integration.conftest import drain, queue_depth
+from tests.integration.conftest import queue_depth
 from tests.support import HTTP_TIMEOUT, new_wa_id, post_whatsapp, whatsapp_text
-
-
-@pytest.fixture
-def inbound_url(runtime):
-    drain(runtime, "inbound", "assignment", "out-of-office")
-    return runtime.resources.queue_urls["inbound"]
 
 
 def test_signed_delivery_is_queued_and_answered_200(webhook_url, demo, sqs, inbound_url):

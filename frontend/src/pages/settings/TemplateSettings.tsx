@@ -92,7 +92,7 @@ function AccountTemplates({ account, canEdit }: { account: ChannelAccount; canEd
   };
 
   return (
-    <section class="settings__group" data-testid="template-settings" aria-label={account.name}>
+    <section class="settings__group" data-testid="template-settings" data-account={account.id} aria-label={account.name}>
       {canEdit && (
         <div class="dialog__actions dialog__actions--start">
           <button type="button" class="button button--primary" onClick={() => setDraft({ ...EMPTY })}>
