@@ -6,7 +6,7 @@
 // next one.)
 
 import { t } from './i18n';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 
 export type ShortcutId =
   | 'assign'
@@ -154,7 +154,9 @@ export function useShortcut(id: ShortcutId, handler: Handler | null): void {
   const latest = useRef(handler);
   latest.current = handler;
   const active = handler !== null;
-  useEffect(() => {
+  // Registered before the browser paints (a layout effect): once the action's button shows, its
+  // keys work; a plain effect left a moment after the paint in which Alt+A found no handler.
+  useLayoutEffect(() => {
     if (!active) return undefined;
     const registered: Handler = () => latest.current?.();
     const stack = handlers.get(id) ?? [];
