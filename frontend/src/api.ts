@@ -320,8 +320,9 @@ export const api = {
     text: string,
     attachments: { key: string; filename: string }[] = [],
     replyTo: string | null = null,
+    subject: string | null = null,
   ): Promise<Message> {
-    const body = { text: text || null, attachments, ...(replyTo ? { reply_to: replyTo } : {}) };
+    const body = { text: text || null, attachments, ...(replyTo ? { reply_to: replyTo } : {}), ...(subject ? { subject } : {}) };
     return request('POST', `/conversations/${enc(id)}/messages`, { body });
   },
 

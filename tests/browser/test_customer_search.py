@@ -1,6 +1,7 @@
 """Finding customers in the web app: the Customers screen finds a customer by part of a name
 (the Like operator, '%' anywhere) and opens their page; the start-conversation wizard finds a
-customer in the address book, offers their email address, and sends an email with a subject."""
+customer in the address book, offers their email address, and sends an email with a subject; a
+reply with no customer mail to answer asks for the subject of the thread it starts."""
 
 import re
 import secrets
@@ -116,3 +117,20 @@ def test_the_wizard_finds_a_customer_in_the_address_book_and_sends_an_email_with
 
     mail = wait_for(sent, timeout=30, interval=0.5, what="the email in the outbox")
     assert mail["payload"]["Subject"] == f"Order {word} is ready"
+
+    # When the agent writes again before the customer answered (no mail of theirs to reply to),
+    # the reply starts a thread of its own: the box asks for its subject and Send waits for it
+    page.get_by_label("Reply").fill("One more thing: bring your receipt.")
+    send = page.get_by_role("button", name="Send", exact=True)
+    expect(send).to_be_disabled()
+    page.get_by_label("Subject").fill(f"Receipt for order {word}")
+    screenshot(page, "reply-subject")
+    send.click()
+
+    # Then that mail goes out with the agent's subject, not the account's default
+    def second() -> dict[str, Any] | None:
+        latest = sent()
+        return latest if latest and latest["payload"]["Subject"] != f"Order {word} is ready" else None
+
+    assert wait_for(second, timeout=30, interval=0.5, what="the second email")["payload"]["Subject"] == (
+        f"Receipt for order {word}")

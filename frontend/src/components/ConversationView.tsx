@@ -96,12 +96,14 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
 
   const nextRoute = routes?.find((route) => route.next) ?? routes?.[0] ?? null;
   const replyRoute = routes?.find((route) => routeKey(route) === chosenRoute) ?? nextRoute;
+  // An email reply with no customer mail to answer starts a thread of its own: it needs a subject.
+  const startsEmailThread = replyRoute !== null && replyRoute.channel === 'email' && !replyRoute.reply_to;
 
-  const send = async (text: string, attachments: SentAttachment[]): Promise<boolean> => {
+  const send = async (text: string, attachments: SentAttachment[], subject: string | null): Promise<boolean> => {
     if (!conversation) return false;
     try {
       // named, so the reply goes where the header says even if the customer writes elsewhere meanwhile
-      const message = await api.sendMessage(conversation.id, text, attachments, replyRoute?.reply_to ?? null);
+      const message = await api.sendMessage(conversation.id, text, attachments, replyRoute?.reply_to ?? null, subject);
       thread.addSentMessage(message);
       alerts.clearError('general');
       onChanged();
@@ -473,6 +475,7 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
                 channel={conversation.channel}
                 mediaRefusal={detail.media_refusal ?? null}
                 disabled={!windowOpen || optedOut}
+                asksSubject={startsEmailThread}
                 onSend={send}
               />
             </div>

@@ -25,11 +25,17 @@ interface Props {
   /** Why replies in this conversation cannot carry files (the conversation's `media_refusal`). */
   mediaRefusal: string | null;
   disabled: boolean;
-  /** Sends the text and the uploaded files; resolves true when it was accepted (the box is then cleared). */
-  onSend(text: string, attachments: SentAttachment[]): Promise<boolean>;
+  /**
+   * The reply starts a new email thread (the customer's mail is not there to answer): the box asks
+   * for its subject, as the start-conversation wizard does, instead of sending the account's default.
+   */
+  asksSubject?: boolean;
+  /** Sends the text, the uploaded files and the subject (null when none was asked); resolves true when it was accepted (the box is then cleared). */
+  onSend(text: string, attachments: SentAttachment[], subject: string | null): Promise<boolean>;
 }
 
 export const REPLY_TEXT_ID = 'reply-text';
+const REPLY_SUBJECT_ID = 'reply-subject';
 const SEND_BLOCKED_ID = 'reply-send-blocked';
 const MAX_FILES = 10;
 const SEARCH_DELAY_MS = 150;
@@ -58,10 +64,11 @@ let fileCounter = 0;
  * `!group`), emoji, and up to 10 files with a preview. Placeholders a quick reply left unfilled
  * are marked red and keep Send disabled until the agent replaces them.
  */
-export function ReplyBox({ conversationId, channel, mediaRefusal, disabled, onSend }: Props) {
+export function ReplyBox({ conversationId, channel, mediaRefusal, disabled, asksSubject = false, onSend }: Props) {
   const alerts = useAlerts();
   const capabilities = useCapabilities(channel);
   const [text, setText] = useState(() => loadDraft(conversationId));
+  const [subject, setSubject] = useState('');
   const [sending, setSending] = useState(false);
   const [picking, setPicking] = useState(false);
   const [popup, setPopup] = useState<Popup | null>(null);
@@ -82,8 +89,15 @@ export function ReplyBox({ conversationId, channel, mediaRefusal, disabled, onSe
   const filesBlock =
     together?.short ?? (refused ? tn('reply.file_refused', refused) : null);
   const tooLong = capabilities !== null && text.trim().length > capabilities.max_text_length;
+  const subjectMissing = asksSubject && subject.trim() === '';
   const canSend =
-    !disabled && !sending && (text.trim() !== '' || files.length > 0) && missing.length === 0 && !filesBlock && !tooLong;
+    !disabled &&
+    !sending &&
+    (text.trim() !== '' || files.length > 0) &&
+    missing.length === 0 &&
+    !filesBlock &&
+    !tooLong &&
+    !subjectMissing;
 
   // the search of the popup: the field's text, or the typed `!word`
   const query = popup ? (popup.search ?? popup.token?.text ?? '') : null;
@@ -214,8 +228,9 @@ export function ReplyBox({ conversationId, channel, mediaRefusal, disabled, onSe
         await uploadFile(ticket, pending.file);
         attachments.push({ key: ticket.key, filename: pending.file.name });
       }
-      if (await onSend(text.trim(), attachments)) {
+      if (await onSend(text.trim(), attachments, asksSubject ? subject.trim() : null)) {
         setText('');
+        setSubject('');
         setFilled([]);
         files.forEach((pending) => pending.preview && URL.revokeObjectURL(pending.preview));
         setFiles([]);
@@ -276,6 +291,26 @@ export function ReplyBox({ conversationId, channel, mediaRefusal, disabled, onSe
             disabled={sending}
             onRemove={removeFile}
           />
+        )}
+        {asksSubject && (
+          <div class="field reply__subject">
+            <label class="field__label" for={REPLY_SUBJECT_ID}>
+              {t('reply.subject')}
+            </label>
+            <input
+              id={REPLY_SUBJECT_ID}
+              type="text"
+              value={subject}
+              maxLength={200}
+              disabled={disabled}
+              readOnly={sending}
+              aria-describedby={`${REPLY_SUBJECT_ID}-hint`}
+              onInput={(event) => setSubject(event.currentTarget.value)}
+            />
+            <span id={`${REPLY_SUBJECT_ID}-hint`} class="field__hint muted">
+              {t('reply.subject_hint')}
+            </span>
+          </div>
         )}
         <div class="reply__field">
           {segments && (
