@@ -314,7 +314,12 @@ def _caches_per_function() -> None:
         if function is None:
             return get_secret(name, transform=transform, force_fetch=force_fetch, max_age=max_age, **sdk_options)
         with lock:
-            provider = providers.setdefault(function, SecretsProvider())
+            # One provider (and its boto3 client) per function for the process's life, as one per
+            # Lambda container: making it per call built a client per secret read, most of the
+            # runtime's CPU per webhook.
+            provider = providers.get(function)
+            if provider is None:
+                provider = providers[function] = SecretsProvider()
         return provider.get(name, max_age=max_age, transform=transform, force_fetch=force_fetch, **sdk_options)
 
     def clear_every_cache() -> None:
