@@ -30,12 +30,13 @@ from decimal import Decimal
 from typing import Any
 
 from moto.dynamodb.exceptions import MockValidationException
-from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.dynamodb.models.table import RESULT_SIZE_LIMIT, SecondaryIndex, Table
 
 _STATE_ATTRIBUTE = "_contact_sorted_state"
 _STATE_CREATION = threading.Lock()
 _PATCHED = "_contact_sorted"
+_SIZE_ATTRIBUTE = "_contact_size"
 
 SortKey = tuple[Any, ...]
 
@@ -316,14 +317,40 @@ def _wrap_query(moto_query: Callable[..., tuple[list[Item], int, dict[str, Any] 
         picked, scanned, last = _pick(state, index, native(hash_key, index.types.get(index.hash_attribute)),
                                       operator, values, limit, exclusive_start_key, scan_index_forward)
         last_evaluated_key = _last_evaluated_key(self, secondary, last) if last is not None else None
-        results = [secondary.project(item) for item in picked] if secondary is not None else picked
+        results = [_index_projection(secondary, item) for item in picked] if secondary is not None else picked
         if filter_expression is not None:
             results = [item for item in results if filter_expression.expr(item)]
         if projection_expressions:
-            results = [item.project(projection_expressions) for item in results]
+            results = [_projection(item, projection_expressions) for item in results]
         return results, scanned, last_evaluated_key
 
     return query
+
+
+def _projection(item: Item, paths: list[list[str]]) -> Item:
+    """``item.project(paths)``, without moto's cost when every path is a top-level attribute (index
+    projections, ``attributes_to_get``): moto turns the whole item into plain JSON once per path and
+    builds the result back attribute by attribute, re-measuring the item at each (about 10 ms for a
+    conversation item; a count of 1,000 took seconds). Stored items are never changed in place, so
+    the projection may share their attribute values."""
+    if any(len(path) != 1 for path in paths):
+        return item.project(paths)
+    projected = Item(item.hash_key, item.range_key, {})
+    # LimitedSizeDict's constructor fills it without re-measuring per key (a part of a stored item
+    # cannot exceed the item size limit).
+    projected.attrs = LimitedSizeDict({name: item.attrs[name] for (name,) in paths if name in item.attrs})
+    return projected
+
+
+def _index_projection(index: SecondaryIndex, item: Item) -> Item:
+    """What ``index`` holds of ``item`` (moto's ``SecondaryIndex.project``, through ``_projection``)."""
+    projection_type = (index.projection or {}).get("ProjectionType")
+    if projection_type not in ("KEYS_ONLY", "INCLUDE"):
+        return item  # ALL
+    names = list(dict.fromkeys([*index.table_key_attrs, *(key["AttributeName"] for key in index.schema)]))
+    if projection_type == "INCLUDE":
+        names += [name for name in index.projection.get("NonKeyAttributes", []) if name not in names]
+    return _projection(item, [[name] for name in names])
 
 
 def _pick(state: TableState, index: SortedIndex, partition_value: Any, operator: str | None, values: list[Any],
@@ -350,12 +377,25 @@ def _pick(state: TableState, index: SortedIndex, partition_value: Any, operator:
         size = 0
         for position in positions:
             item = partition.items[keys[position]]
-            item_size = item.size()
+            item_size = _size(item)
             if (limit is not None and len(picked) == limit) or (picked and size + item_size > RESULT_SIZE_LIMIT):
                 return picked, len(picked), picked[-1]
             picked.append(item)
             size += item_size
         return picked, len(picked), None
+
+
+def _size(item: Item) -> int:
+    """``item.size()``, measured once per item: a page measures every item it reads against the
+    1 MB page limit, and a stored item never changes in place. The measure is kept with the
+    identity of the attributes it measured, so the copy an update makes (``copy.deepcopy``, which
+    copies it along) measures itself again."""
+    measured: tuple[int, int] | None = item.__dict__.get(_SIZE_ATTRIBUTE)
+    if measured is not None and measured[0] == id(item.attrs):
+        return measured[1]
+    size = item.size()
+    item.__dict__[_SIZE_ATTRIBUTE] = (id(item.attrs), size)
+    return size
 
 
 def _last_evaluated_key(table: Table, index: SecondaryIndex | None, item: Item) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from chalicelib.domain.models import ConversationState
 from chalicelib.domain.ports.push import COUNT_LIMIT, Connection, TeamCounts
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.indexes import GlobalSecondaryIndex
 
 from . import keys
 from .items import ConversationItem, TableItem
@@ -98,11 +99,11 @@ class ConnectionStore:
 
 
 def team_counts(team_id: str) -> TeamCounts:
-    """The tab counts of a team: New and All by COUNT queries, Assigned by reading the owners of the
-    assigned conversations (which also gives every agent's Assigned-to-me count in the same read)."""
-    new = ConversationItem.state_created.count(keys.state_list_pk(team_id, ConversationState.NEW.value),
-                                                limit=COUNT_LIMIT + 1)
-    everything = ConversationItem.team_created.count(keys.team_list_pk(team_id), limit=COUNT_LIMIT + 1)
+    """The tab counts of a team, each read stopping after ``COUNT_LIMIT + 1`` items: New and All
+    by counting their lists' keys, Assigned by reading the owners of the assigned conversations
+    (which also gives every agent's Assigned-to-me count in the same read)."""
+    new = _count_up_to(ConversationItem.state_created, keys.state_list_pk(team_id, ConversationState.NEW.value))
+    everything = _count_up_to(ConversationItem.team_created, keys.team_list_pk(team_id))
     owners: Counter[str] = Counter()
     assigned = 0
     for item in ConversationItem.state_created.query(
@@ -111,5 +112,12 @@ def team_counts(team_id: str) -> TeamCounts:
         assigned += 1
         if item.owner_id:
             owners[item.owner_id] += 1
-    return TeamCounts(new=min(new, COUNT_LIMIT + 1), assigned=min(assigned, COUNT_LIMIT + 1),
-                      all=min(everything, COUNT_LIMIT + 1), mine=dict(owners))
+    return TeamCounts(new=new, assigned=assigned, all=everything, mine=dict(owners))
+
+
+def _count_up_to(index: GlobalSecondaryIndex[ConversationItem], hash_key: str) -> int:
+    """How many items one partition of ``index`` holds, up to ``COUNT_LIMIT + 1``, reading no more
+    keys than that. Not pynamodb's ``count(limit=...)``: its Select=COUNT pages yield no items, so
+    its limit never runs out and it reads the whole partition (a team with 50,000 New
+    conversations read all their keys on every tab that opened)."""
+    return sum(1 for _ in index.query(hash_key, limit=COUNT_LIMIT + 1, attributes_to_get=["pk", "sk", "kind"]))

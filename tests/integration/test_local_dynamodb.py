@@ -316,3 +316,37 @@ def test_deleted_and_rewritten_items_leave_the_index(dynamodb: Any, table: str) 
     put(dynamodb, table, "c2", queue="archived", at="2026-01-02")
     assert query_index(dynamodb, table, "new") == []
     assert query_index(dynamodb, table, "archived") == ["c2"]
+
+
+def test_an_index_gives_back_what_it_projects(dynamodb: Any) -> None:
+    """KEYS_ONLY: the table's and the index's keys; INCLUDE: those and the named attributes; a
+    ProjectionExpression on top: only what it names. An update is seen whole in the next read."""
+    name = f"t-{uuid.uuid4().hex[:8]}"
+    key_schema = [{"AttributeName": "queue", "KeyType": "HASH"}, {"AttributeName": "at", "KeyType": "RANGE"}]
+    dynamodb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "sk", "queue", "at")],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        GlobalSecondaryIndexes=[
+            {"IndexName": "keys", "Projection": {"ProjectionType": "KEYS_ONLY"}, "KeySchema": key_schema},
+            {"IndexName": "owner", "KeySchema": key_schema,
+             "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["owner"]}}])
+    put(dynamodb, name, "c1", queue="new", at="2026-01-01", owner="ann", body="x" * 1000)
+    keys_only = dynamodb.query(TableName=name, IndexName="keys", KeyConditionExpression="queue = :q",
+                               ExpressionAttributeValues={":q": s("new")})["Items"]
+    assert keys_only == [{"pk": s("c1"), "sk": s("A"), "queue": s("new"), "at": s("2026-01-01")}]
+    included = dynamodb.query(TableName=name, IndexName="owner", KeyConditionExpression="queue = :q",
+                              ExpressionAttributeValues={":q": s("new")})["Items"]
+    assert included == [{"pk": s("c1"), "sk": s("A"), "queue": s("new"), "at": s("2026-01-01"), "owner": s("ann")}]
+    named = dynamodb.query(TableName=name, IndexName="owner", KeyConditionExpression="queue = :q",
+                           ProjectionExpression="pk, #o", ExpressionAttributeNames={"#o": "owner"},
+                           ExpressionAttributeValues={":q": s("new")})["Items"]
+    assert named == [{"pk": s("c1"), "owner": s("ann")}]
+    dynamodb.update_item(TableName=name, Key={"pk": s("c1"), "sk": s("A")}, UpdateExpression="SET #o = :o",
+                         ExpressionAttributeNames={"#o": "owner"}, ExpressionAttributeValues={":o": s("bob")})
+    whole = dynamodb.query(TableName=name, KeyConditionExpression="pk = :p",
+                           ExpressionAttributeValues={":p": s("c1")})["Items"]
+    assert whole[0]["owner"] == s("bob")
+    assert whole[0]["body"] == s("x" * 1000)
+    assert dynamodb.query(TableName=name, IndexName="owner", KeyConditionExpression="queue = :q",
+                          ExpressionAttributeValues={":q": s("new")})["Items"][0]["owner"] == s("bob")

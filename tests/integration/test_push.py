@@ -259,6 +259,44 @@ def test_tab_counts_are_exact_beyond_a_page(runtime: LocalRuntime, api: str, dem
     assert answer == {"new": 120, "mine": 0, "assigned": 0, "all": 120, "limit": 999}
 
 
+def test_tab_counts_stop_reading_past_their_limit(runtime: LocalRuntime, api: str, demo: dict[str, Any],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, timedelta
+
+    from chalicelib.domain.models import Channel, ContentKind, InboundMessage
+    from chalicelib.domain.ports.push import COUNT_LIMIT
+    from chalicelib.storage.connections import team_counts
+    from chalicelib.storage.repository import ContactRepository
+    from pynamodb.connection.base import Connection as DynamoConnection
+
+    # Given a team with more New conversations than the counts tell exactly
+    team = new_team(api, admin(api, demo))["id"]
+    now = datetime.now(UTC)
+    prefix = f"{secrets.randbelow(10_000):04d}"
+    total = COUNT_LIMIT + 400
+    ContactRepository().import_conversations([[InboundMessage(
+        channel=Channel.WHATSAPP, account_id="wa-demo", provider_message_id=f"wamid.MANY{prefix}.{n}",
+        customer_id=f"+3163{prefix}{n:04d}", customer_name=None, sent_at=now - timedelta(seconds=n),
+        kind=ContentKind.TEXT, text="count me")] for n in range(total)], team_id=team)
+    read: list[int] = []
+    query = DynamoConnection.query
+
+    def counting_query(self: DynamoConnection, *args: Any, **kwargs: Any) -> Any:
+        answer = query(self, *args, **kwargs)
+        read.append(answer["ScannedCount"])
+        return answer
+
+    monkeypatch.setattr(DynamoConnection, "query", counting_query)
+    # When the counts are read
+    counts = team_counts(team)
+    # Then New and All say "more than the limit", and no list was read past it (a team's whole New
+    # list read on every tab that opens costs read units by the thousand)
+    assert (counts.new, counts.all) == (COUNT_LIMIT + 1, COUNT_LIMIT + 1)
+    assert read
+    assert max(read) <= COUNT_LIMIT + 1, read
+    assert sum(read) <= 2 * (COUNT_LIMIT + 1), read
+
+
 def _status(presence: Any, team: str, user: str) -> str | None:
     seen = presence.current(team, user)
     return seen.status if seen is not None else None
