@@ -76,10 +76,14 @@ def seed_data_dir(data_dir: Path, count: int, thread: int, prefix: str) -> tuple
     from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
-    from .persistence import ItemFiles, key_text
+    from .persistence import DataDirInUse, ItemFiles, claim_data_dir, key_text
     from .provision import create_table
     from .runtime import RuntimeConfig
 
+    try:
+        claim = claim_data_dir(data_dir)  # held while the journal is written
+    except DataDirInUse as error:
+        raise SystemExit(str(error)) from None
     files = ItemFiles(data_dir)
     if not files.exists():
         raise SystemExit(f"{data_dir} holds no saved state: run python -m local --data-dir {data_dir} once, "
@@ -99,6 +103,7 @@ def seed_data_dir(data_dir: Path, count: int, thread: int, prefix: str) -> tuple
         for start in range(0, len(items), 10_000):
             files.append([(key_text((item.hash_key, item.range_key)), item.to_json()["Attributes"])
                           for item in items[start:start + 10_000]])
+    claim.close()
     return stored, thread_id
 
 

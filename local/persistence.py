@@ -28,6 +28,7 @@ the last save (``SAVE_INTERVAL_SECONDS``).
 from __future__ import annotations
 
 import base64
+import fcntl
 import hashlib
 import json
 import logging
@@ -36,7 +37,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import boto3
 from moto.cognitoidp.models import CognitoIdpUser, cognitoidp_backends
@@ -154,6 +155,33 @@ class ItemFiles:
 
 def key_text(key: Key) -> str:
     return json.dumps([part.to_json() if part is not None else None for part in key], sort_keys=True)
+
+
+LOCK_FILE = ".lock"
+
+
+class DataDirInUse(RuntimeError):
+    """Another local runtime (or a bulk load) holds this data folder."""
+
+
+def claim_data_dir(data_dir: Path) -> IO[str]:
+    """Hold ``data_dir`` for this process until the returned file is closed (or the process ends, however
+    it ends: the lock is the kernel's). Two runtimes saving into one folder would each overwrite the
+    other's journal, and a bulk load into a running runtime's folder would be lost at its next save."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    handle = (data_dir / LOCK_FILE).open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise DataDirInUse(f"{data_dir} is in use by another local runtime (pid {holder}): stop it, or give this one "
+                           "a folder of its own with --data-dir DIR") from None
+    handle.truncate(0)
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
 
 
 class StateKeeper:

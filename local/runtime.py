@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import IO, Any
 
 import boto3
 import requests
@@ -35,7 +35,7 @@ from .concurrent_chalice import one_request_per_thread
 from .http_serving import LocalHTTPServer
 from .mailbox import Mailbox
 from .moto_dispatch import remember_backends_by_host
-from .persistence import StateKeeper
+from .persistence import StateKeeper, claim_data_dir
 from .pollers import LONG_POLL_SECONDS, Poller, consumers_of, stop_pollers
 from .provision import LocalResources, provision
 from .push import LocalWebSocketApi, websocket_handlers
@@ -251,6 +251,7 @@ class LocalRuntime:
         self.info: RuntimeInfo | None = None
         self.schedules: LocalSchedules | None = None
         self.state: StateKeeper | None = None
+        self._data_dir_claim: IO[str] | None = None
         self.restored: dict[str, int] = {}
 
     @property
@@ -259,6 +260,9 @@ class LocalRuntime:
 
     def start(self) -> RuntimeInfo:
         config = self.config
+        if config.data_dir is not None:
+            with _starting("taking the data folder"):
+                self._data_dir_claim = claim_data_dir(config.data_dir)
         for name in ("port", "moto_port", "simulator_port", "push_port", "push_management_port"):
             if getattr(config, name) == 0:
                 setattr(config, name, free_port())
@@ -433,6 +437,9 @@ class LocalRuntime:
             self.state.stop()  # the last save, once nothing writes any more
         if self.moto is not None:
             self.moto.stop()
+        if self._data_dir_claim is not None:
+            self._data_dir_claim.close()  # the folder is free for the next start
+            self._data_dir_claim = None
         aws_calls.save()
 
 
