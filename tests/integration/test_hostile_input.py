@@ -395,6 +395,8 @@ FREE_TEXT: dict[str, str] = {
 # String fields that are not free text: ids and references (an unknown one is refused), codes
 # and formats (validated), secrets (never given back), or the same field as one checked above.
 NOT_FREE_TEXT: dict[str, str] = {
+    "StatisticsExportInput.since": "a moment, ISO 8601 with an offset (parsed, else 400); never stored as text",
+    "StatisticsExportInput.until": "a moment, ISO 8601 with an offset (parsed, else 400); never stored as text",
     "ConsentInput.address": "an address of the customer's profile (else 400)",
     "SignInInput.email": "credentials: checked against the user pool, never stored by this API",
     "SignInInput.password": "credentials: never stored or given back",
