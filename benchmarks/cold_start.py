@@ -41,6 +41,7 @@ USE_CASES: dict[str, tuple[str, ...]] = {
     "copy_media": ("media_copier",),
     "deliver_events": ("event_delivery",),
     "push_notices": ("push_fan_out",),
+    "build_export": ("export_jobs",),
 }
 
 # What the stack gives every function; names only (nothing is called).

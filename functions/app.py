@@ -26,13 +26,10 @@ from chalicelib.api import (
 )
 from chalicelib.api.http_app import http_app
 from chalicelib.core.settings import require_at_cold_start
-from chalicelib.domain.export import CONTENT_TYPES
 
 require_at_cold_start()
 
 app = http_app(public, inbox, replies, customers, users, teams, channel_accounts, service_settings, subscriptions,
                openapi, webhooks, workers, push, webhook_intake)
-# Conversation exports are files: API Gateway passes these types through as binary.
-app.api.binary_types.extend(sorted({CONTENT_TYPES["xlsx"], CONTENT_TYPES["pdf"]}))
 # The WebSocket API that pushes changes to the agents' browsers (chalicelib/api/push.py).
 app.experimental_feature_flags.update(["WEBSOCKETS"])

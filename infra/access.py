@@ -42,6 +42,7 @@ INBOUND = "inbound/"
 INBOUND_MAIL = "inbound-mail/"
 CONVERSATIONS = "conversations/"
 OUT_OF_OFFICE = "out-of-office/"
+EXPORTS = resources.EXPORTS_PREFIX
 
 CONSUME_ACTIONS: tuple[str, ...] = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
 SECRET_READ = ("secretsmanager:GetSecretValue",)
@@ -76,10 +77,10 @@ ACCESS: Mapping[str, Access] = MappingProxyType({
         table=_table(GET, BATCH_GET, QUERY, PUT, UPDATE, DELETE, CONDITION, BATCH_WRITE),
         indexes=(*LIST_INDEXES, "collection"),
         sends=(resources.SEND_QUEUE, resources.ASSIGNMENT_QUEUE, resources.RESCHEDULE_QUEUE,
-               resources.EVENTS_QUEUE, resources.NOTICES_QUEUE),
+               resources.EVENTS_QUEUE, resources.NOTICES_QUEUE, resources.EXPORTS_QUEUE),
         secrets=(*SECRET_READ, *SECRET_WRITE),
         media={INBOUND: ("s3:GetObject",), CONVERSATIONS: ("s3:GetObject", "s3:PutObject"),
-               OUT_OF_OFFICE: ("s3:GetObject", "s3:PutObject")},
+               OUT_OF_OFFICE: ("s3:GetObject", "s3:PutObject"), EXPORTS: ("s3:GetObject",)},
         user_pool=constants.USER_ADMINISTRATION_ACTIONS,
     ),
     # Webhook intake: look the channel account up, verify the provider's signature with the account's
@@ -131,6 +132,11 @@ ACCESS: Mapping[str, Access] = MappingProxyType({
     "copy_media": Access(
         table=_table(GET, UPDATE), starts=(resources.DELAYED_RETRY_MACHINE,), secrets=SECRET_READ,
         media={INBOUND: ("s3:PutObject",), INBOUND_MAIL: ("s3:GetObject",)},
+    ),
+    # Builds an export as its owner may (the conversation's thread, notes and log, or the team's statistics)
+    # and writes the file; the API signs its download.
+    "build_export": Access(
+        table=_table(GET, QUERY, PUT), media={EXPORTS: ("s3:PutObject",)},
     ),
     "push_notices": Access(
         table=_table(GET, QUERY), indexes=("state-created", "team-created"), posts_to_connections=True,

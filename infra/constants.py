@@ -79,6 +79,8 @@ QUEUE_CONSUMERS: Mapping[str, resources.QueueDefinition] = MappingProxyType({
     "copy_media": resources.MEDIA_QUEUE,
     # Push to the agents' browsers over the WebSocket API (shared/api/push.py).
     "push_notices": resources.NOTICES_QUEUE,
+    # Exports built off the request path, into the media bucket (shared/domain/export_jobs.py).
+    "build_export": resources.EXPORTS_QUEUE,
 })
 # Chalice's functions of the WebSocket API's routes (infra/constructs/push.py).
 WEBSOCKET_FUNCTIONS: tuple[str, ...] = ("websocket_connect", "websocket_message", "websocket_disconnect")

@@ -153,6 +153,10 @@ def create_media_bucket(endpoint_url: str, region: str, app_name: str) -> str:
     s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": [{
         "AllowedMethods": list(resources.MEDIA_CORS_METHODS), "AllowedOrigins": ["*"],
         "AllowedHeaders": list(resources.MEDIA_CORS_HEADERS), "MaxAgeSeconds": resources.MEDIA_CORS_MAX_AGE_SECONDS}]})
+    # The same expiry of finished exports (moto keeps the rule; it expires nothing, and locally nothing needs to).
+    s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": [{
+        "ID": "ExpireExports", "Status": "Enabled", "Filter": {"Prefix": resources.EXPORTS_PREFIX},
+        "Expiration": {"Days": resources.EXPORT_EXPIRY_DAYS}}]})
     return name
 
 

@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # the factories import what they build, when a function first
     from .domain.event_delivery import EventDelivery
     from .domain.events import EventPublisher
     from .domain.export import Exporter
+    from .domain.export_jobs import ExportJobs
     from .domain.inbox import Inbox
     from .domain.intake import WebhookIntake
     from .domain.lifecycle import ConversationLifecycle
@@ -391,6 +392,18 @@ def exporter() -> Exporter:
     from .storage.notes import NoteRepository
     return Exporter(repository(), NoteRepository(), users=user_store(), customers=customer_store(),
                     accounts=channel_accounts(), teams=team_store(), clock=utc_now)
+
+
+@lru_cache(maxsize=1)
+def export_jobs() -> ExportJobs:
+    """Asked for by the API (request, status) and the export worker (build); the export libraries load
+    only when a file is built."""
+    from .adapters.media import ExportFileStore
+    from .domain.export_jobs import ExportJobs
+    from .storage.export_jobs import ExportJobRepository
+    return ExportJobs(ExportJobRepository(), ExportFileStore(get_settings().media_bucket), publisher(),
+                      conversations=exporter(), statistics=statistics(), users=user_store(),
+                      team_exists=team_store().exists, clock=utc_now)
 
 
 # --- integrations: event webhooks ---------------------------------------------------------

@@ -457,11 +457,30 @@ export interface EventSubscription {
 
 export type EventType = "conversation.created" | "conversation.assigned" | "conversation.archived" | "message.created" | "message.status_changed";
 
-export interface ExportQuery {
+export interface ExportInput {
   /** json: the conversation, its thread (system lines with their event) and notes */
   format?: "csv" | "xlsx" | "pdf" | "json";
-  team?: string | null;
 }
+
+/** An export job: asked for (202, ``pending``), then ``ready`` with a download URL, or ``failed``. */
+export interface ExportJobOut {
+  created_at: string;
+  /** the file's name when downloaded */
+  filename: string;
+  format: string;
+  id: string;
+  kind: "conversation" | "statistics";
+  /** why it failed, in words; null unless failed */
+  reason?: string | null;
+  status: ExportStatus;
+  /** where to read this job again (relative to the API) */
+  status_url: string;
+  /** a signed GET of the file, valid a few minutes; null until ready (read the status again for a fresh one) */
+  url?: string | null;
+  url_expires_at?: string | null;
+}
+
+export type ExportStatus = "pending" | "ready" | "failed";
 
 /** One group's durations: how many, and the median and 90th percentile in seconds. */
 export interface Figures {
@@ -970,6 +989,13 @@ export interface StartConversationInput {
   subject?: string | null;
   template?: TemplateInput | null;
   text?: string | null;
+}
+
+export interface StatisticsExportInput {
+  /** ISO 8601 with offset; inclusive */
+  since: string;
+  /** ISO 8601 with offset; exclusive */
+  until: string;
 }
 
 export interface StatisticsOut {

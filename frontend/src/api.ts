@@ -12,6 +12,7 @@ import type {
   ConversationFilters,
   ConversationStarted,
   ExportFormat,
+  ExportJob,
   InboxView,
   Me,
   Message,
@@ -184,18 +185,38 @@ export interface DownloadedFile {
   blob: Blob;
 }
 
-const EXPORT_TYPES: Record<ExportFormat, string> = {
-  pdf: 'application/pdf',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  csv: 'text/csv',
-  json: 'application/json',
-};
+// How often and how long the web app reads an export job while the worker builds the file (the job can
+// still be read later: it is kept a day).
+const EXPORT_POLL_MS = 1000;
+const EXPORT_WAIT_MS = 120_000;
 
-function filenameOf(disposition: string | null, fallback: string): string {
-  const match = /filename="?([^";]+)"?/i.exec(disposition ?? '');
-  // only the last path part, whatever the header says
-  const name = match?.[1]?.split(/[\\/]/).pop()?.trim();
-  return name || fallback;
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Reads the job until it has ended (bounded), then downloads the file from its signed URL. */
+async function exportedFile(asked: ExportJob): Promise<DownloadedFile> {
+  const giveUpAt = Date.now() + EXPORT_WAIT_MS;
+  let job = asked;
+  while (job.status === 'pending') {
+    if (Date.now() > giveUpAt) throw new ApiError(0, 'export_timeout', t('export.timeout'));
+    await pause(EXPORT_POLL_MS);
+    job = await request<ExportJob>('GET', job.status_url);
+  }
+  if (job.status !== 'ready' || !job.url) {
+    throw new ApiError(0, 'export_failed', t('export.failed', { reason: job.reason ?? t('export.no_reason') }));
+  }
+  let response: Response;
+  try {
+    // Straight from the bucket: the signature in the URL is the authorisation, no token goes there.
+    response = await fetch(job.url, { credentials: 'omit', cache: 'no-store' });
+  } catch {
+    throw new ApiError(0, 'network_error', t('error.network'));
+  }
+  if (!response.ok) {
+    throw new ApiError(response.status, 'download_failed', t('export.download_failed', { status: String(response.status) }));
+  }
+  return { filename: job.filename, blob: await response.blob() };
 }
 
 /**
@@ -419,36 +440,14 @@ export const api = {
     return request('GET', '/channels/capabilities');
   },
 
-  /** Response times of a span (against the span before) as CSV; the caller saves it. */
-  exportStatistics(since: string, until: string): Promise<DownloadedFile> {
-    return download(apiUrl(`/statistics/export${query({ since, until })}`, true), 'text/csv', 'response-times.csv');
+  /** Response times of a span (against the span before) as CSV, built off the request; the caller saves it. */
+  async exportStatistics(since: string, until: string): Promise<DownloadedFile> {
+    return exportedFile(await request<ExportJob>('POST', '/statistics/exports', { body: { since, until } }));
   },
 
-  /** The conversation as a file; the caller saves it. */
+  /** The conversation as a file, built off the request; the caller saves it. */
   async exportConversation(id: string, format: ExportFormat): Promise<DownloadedFile> {
-    return download(
-      apiUrl(`/conversations/${enc(id)}/export${query({ format })}`, true),
-      EXPORT_TYPES[format],
-      `conversation-${id}.${format}`,
-    );
+    return exportedFile(await request<ExportJob>('POST', `/conversations/${enc(id)}/exports`, { body: { format } }));
   },
 };
 
-async function download(url: string, accept: string, fallback: string): Promise<DownloadedFile> {
-  let response: Response;
-  try {
-    response = await fetch(url, { headers: authHeaders(accept), credentials: 'same-origin', cache: 'no-store' });
-  } catch {
-    throw new ApiError(0, 'network_error', t('error.network'));
-  }
-  if (!response.ok) {
-    const error = toApiError(response.status, await readJson(response));
-    if (response.status === 401) {
-      clearSession();
-      onUnauthorized?.();
-    }
-    throw error;
-  }
-  const blob = await response.blob();
-  return { filename: filenameOf(response.headers.get('Content-Disposition'), fallback), blob };
-}

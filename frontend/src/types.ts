@@ -67,7 +67,9 @@ export type TeamOverview = Api.TeamOverview;
 export type AgentOverview = Api.AgentOverview;
 export type StartConversationInput = Api.StartConversationInput;
 export type ConversationStarted = Api.ConversationStartedOut;
-export type ExportFormat = NonNullable<Api.ExportQuery['format']>;
+export type ExportFormat = NonNullable<Api.ExportInput['format']>;
+/** An export job: pending until the worker has built the file, then ready (with a short-lived URL) or failed. */
+export type ExportJob = Api.ExportJobOut;
 
 /** The inbox tabs; the value is the `view` query parameter of GET /conversations. */
 export type InboxView = NonNullable<Api.ConversationListQuery['view']>;

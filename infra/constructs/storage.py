@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 from chalicelib.core import resources
@@ -54,6 +54,9 @@ class Storage(Construct):
             # The web app POSTs agents' attachments straight to the bucket as presigned forms; the
             # signature is the authorisation (short-lived, one key, one type, one size), so any
             # origin may send it (resources.MEDIA_CORS_*, as the local runtime's bucket).
+            # Finished exports are fetched within minutes of being built; a day later they are gone.
+            lifecycle_rules=[s3.LifecycleRule(id="ExpireExports", prefix=resources.EXPORTS_PREFIX,
+                                              expiration=Duration.days(resources.EXPORT_EXPIRY_DAYS))],
             cors=[s3.CorsRule(allowed_methods=[s3.HttpMethods(method) for method in resources.MEDIA_CORS_METHODS],
                               allowed_origins=["*"], allowed_headers=list(resources.MEDIA_CORS_HEADERS),
                               max_age=resources.MEDIA_CORS_MAX_AGE_SECONDS)],

@@ -268,7 +268,7 @@ class MediaStore:
         extra: dict[str, str] = {}
         if name:
             # Shown as a download with its name, never rendered inline by the browser.
-            extra["ContentDisposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
+            extra["ContentDisposition"] = _attachment(name)
         self._client().put_object(Bucket=self._bucket, Key=key, Body=media.data, ContentType=media.content_type,
                                   **extra)
         return Attachment(key=key, content_type=media.content_type, filename=name, size=len(media.data))
@@ -306,6 +306,29 @@ class MediaStore:
 
 def _quote(name: str) -> str:
     return quote(name.replace("/", "_").replace("\\", "_"), safe="")
+
+
+def _attachment(name: str) -> str:
+    return f"attachment; filename*=UTF-8''{_quote(name)}"
+
+
+class ExportFileStore:
+    """Finished exports in the media bucket (``resources.EXPORTS_PREFIX``, expired by a lifecycle rule),
+    handed out as presigned GETs that save the file under its name (domain/ports/exports.py)."""
+
+    def __init__(self, bucket: str, client: Callable[[], Any] = _s3) -> None:
+        self._bucket = bucket
+        self._client = client
+
+    def put(self, key: str, body: bytes, *, content_type: str, filename: str) -> None:
+        self._client().put_object(Bucket=self._bucket, Key=key, Body=body, ContentType=content_type,
+                                  ContentDisposition=_attachment(filename))
+
+    def download_url(self, key: str, *, content_type: str, filename: str, expires_in: int) -> str:
+        url: str = self._client().generate_presigned_url("get_object", ExpiresIn=expires_in, Params={
+            "Bucket": self._bucket, "Key": key, "ResponseContentDisposition": _attachment(filename),
+            "ResponseContentType": content_type})
+        return url
 
 
 class InboundMedia:

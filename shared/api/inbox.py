@@ -17,7 +17,6 @@ from chalicelib.api.kit import (
     STARTERS,
     WORKERS,
     RouteBlueprint,
-    file_answer,
     has_body,
     json_answer,
     page_answer,
@@ -31,11 +30,12 @@ from chalicelib.api.schemas.inputs import (
     ArchiveInput,
     AssignInput,
     ConversationListQuery,
-    ExportQuery,
+    ExportInput,
     MessageInput,
     MessageListQuery,
     NoteInput,
     StartConversationInput,
+    StatisticsExportInput,
     StatisticsQuery,
     TagInput,
     TagsInput,
@@ -46,6 +46,7 @@ from chalicelib.api.schemas.outputs import (
     ConversationOut,
     ConversationPage,
     ConversationStartedOut,
+    ExportJobOut,
     HeartbeatOut,
     MeOut,
     MessagePage,
@@ -58,6 +59,7 @@ from chalicelib.api.schemas.outputs import (
     UploadOut,
 )
 from chalicelib.domain.capabilities import channel_capabilities
+from chalicelib.domain.export_models import ExportAnswer
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.models import Channel, Conversation, Message
 from chalicelib.domain.waiting import TeamOverview
@@ -213,12 +215,18 @@ def add_note(principal: Principal, conversation_id: str) -> Response:
     return json_answer(wiring.tags_and_notes().add_note(principal, conversation_id, body.text), status=201)
 
 
-@documented("/conversations/{conversation_id}/export", "GET", "The conversation with its notes as a file (csv, "
-            "xlsx or pdf)", access=ANYONE, query=ExportQuery)
+@documented("/conversations/{conversation_id}/exports", "POST", "Ask for the conversation with its notes as a "
+            "file (csv, xlsx, pdf or json): answers at once with the export job; read it at its status_url until "
+            "ready", access=ANYONE, body=ExportInput, response=ExportJobOut, status=202)
 def export_conversation(principal: Principal, conversation_id: str) -> Response:
-    query = ExportQuery.model_validate(query_params())
-    exported = wiring.exporter().export(principal, conversation_id, query.format)
-    return file_answer(exported.filename, exported.content_type, exported.body)
+    body = parse_body(ExportInput) if has_body() else ExportInput()
+    return export_answer(ExportAnswer(job=wiring.export_jobs().conversation(principal, conversation_id, body.format)))
+
+
+@documented("/exports/{export_id}", "GET", "An export I asked for: pending, failed (with the reason) or ready with "
+            "a download URL valid a few minutes", access=ANYONE, response=ExportJobOut)
+def export_status(principal: Principal, export_id: str) -> Response:
+    return json_answer(ExportJobOut.of(wiring.export_jobs().status(principal, export_id)))
 
 
 @documented("/tags", "GET", "The tag catalogue", access=ANYONE, query=PageQuery, response=TagPage)
@@ -256,14 +264,20 @@ def team_overview(principal: Principal) -> Response:
     return json_answer(wiring.team_overview().of(principal))
 
 
-@documented("/statistics/export", "GET", "First response time, time to archive and conversation duration (median, "
-            "p90, mean) per agent and channel over a span, against the span before it, as CSV", access=READERS,
-            query=StatisticsQuery)
+@documented("/statistics/exports", "POST", "Ask for first response time, time to archive and conversation "
+            "duration (median, p90, mean) per agent and channel over a span, against the span before it, as CSV: "
+            "answers at once with the export job", access=READERS, body=StatisticsExportInput,
+            response=ExportJobOut, status=202)
 def statistics_export(principal: Principal) -> Response:
-    query = StatisticsQuery.model_validate(query_params())
-    body = wiring.statistics().export(principal, query.since, query.until)
-    return file_answer(f"response-times-{query.since.date()}-{query.until.date()}.csv", "text/csv; charset=utf-8",
-                       body)
+    body = parse_body(StatisticsExportInput)
+    return export_answer(ExportAnswer(job=wiring.export_jobs().statistics(principal, body.since, body.until)))
+
+
+def export_answer(answer: ExportAnswer) -> Response:
+    """202 with the job, and its status URL in ``Location``."""
+    response = json_answer(ExportJobOut.of(answer), status=202)
+    response.headers["Location"] = f"/exports/{answer.job.id}"
+    return response
 
 
 @documented("/statistics", "GET", "Counts of the team's conversations over a span", access=READERS,

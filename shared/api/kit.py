@@ -140,12 +140,6 @@ def no_content() -> Response:
     return Response(body="", status_code=204)
 
 
-def file_answer(filename: str, content_type: str, body: bytes) -> Response:
-    payload: bytes | str = body.decode("utf-8") if content_type.startswith("text/") else body
-    return Response(body=payload, status_code=200, headers={
-        "Content-Type": content_type, "Content-Disposition": f'attachment; filename="{filename}"'})
-
-
 # --- input --------------------------------------------------------------------------------
 
 

@@ -39,6 +39,7 @@ from chalicelib.domain.models import (
 from chalicelib.domain.queue_messages import (
     AssignmentMessage,
     AssignmentRequest,
+    ExportRequest,
     FollowUpRequest,
     PurgeMessage,
     PurgePage,
@@ -101,6 +102,10 @@ class PurgeRecord(SqsRecordModel):
 
 class RescheduleRecord(SqsRecordModel):
     body: Json[RescheduleRequest]
+
+
+class ExportRecord(SqsRecordModel):
+    body: Json[ExportRequest]
 
 
 _Record = TypeVar("_Record", bound=SqsRecordModel)
@@ -216,3 +221,11 @@ def copy_media(record: MediaRecord) -> None:
 @consumer(resources.EVENTS_QUEUE, EventsRecord)
 def deliver_events(record: EventsRecord) -> None:
     wiring.event_delivery().handle(record.body.record)
+
+
+@consumer(resources.EXPORTS_QUEUE, ExportRecord)
+def build_export(record: ExportRecord) -> None:
+    job = wiring.export_jobs().build(record.body.export_id)
+    if job is not None:
+        logger.info("export ended", extra={"export_id": job.id, "kind": job.kind, "status": job.status.value,
+                                           "bytes": job.size, "reason": job.reason})

@@ -232,9 +232,17 @@ MEDIA_QUEUE = QueueDefinition("media", fifo=True, consumer_timeout_seconds=300,
 NOTICES_QUEUE = QueueDefinition("notices", fifo=False, consumer_timeout_seconds=30,
                                 max_receive_count=3, batch_size=10, max_concurrency=10, retention_days=1)
 
+# --- exports (shared/domain/export_jobs.py) ---
+# API -> the export worker, which builds a conversation's or the statistics' file and writes it under
+# EXPORTS_PREFIX in the media bucket: the API answers at once, so an export is bounded neither by Lambda's
+# 6 MB response nor by API Gateway's 29 s. Batches of one (an export is the slow part); a whole thread read
+# page by page and set as a PDF takes well under a minute here, 120 s leaves room.
+EXPORTS_QUEUE = QueueDefinition("exports", fifo=False, consumer_timeout_seconds=120,
+                                max_receive_count=3, batch_size=1, max_concurrency=5, retention_days=1)
+
 QUEUES: tuple[QueueDefinition, ...] = (
     INBOUND_QUEUE, ASSIGNMENT_QUEUE, OUT_OF_OFFICE_QUEUE, OUTBOUND_QUEUE, SEND_QUEUE, PURGE_QUEUE,
-    RESCHEDULE_QUEUE, EVENTS_QUEUE, MEDIA_QUEUE, NOTICES_QUEUE,
+    RESCHEDULE_QUEUE, EVENTS_QUEUE, MEDIA_QUEUE, NOTICES_QUEUE, EXPORTS_QUEUE,
 )
 
 
@@ -391,6 +399,11 @@ ENV_MEDIA_BUCKET = "CONTACT_MEDIA_BUCKET"
 MEDIA_CORS_METHODS = ("POST", "GET")
 MEDIA_CORS_HEADERS = ("content-type",)
 MEDIA_CORS_MAX_AGE_SECONDS = 3000
+# Finished exports: one object per export job under this folder of the media bucket, which a lifecycle
+# rule removes after EXPORT_EXPIRY_DAYS (infra/constructs/storage.py, local/provision.py); the job
+# record goes with the table's TTL at the same time.
+EXPORTS_PREFIX = "exports/"
+EXPORT_EXPIRY_DAYS = 1
 ENV_RETRY_BASE_SECONDS = "CONTACT_RETRY_BASE_SECONDS"
 ENV_RETRY_HORIZON_SECONDS = "CONTACT_RETRY_HORIZON_SECONDS"
 # "true" only in the local runtime: integrators' receivers may be on loopback there (channels/http.py).

@@ -39,6 +39,10 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER = ("time", "type", "from", "content", "attachments", "status", "error")
 
 
+def conversation_filename(conversation_id: str, fmt: ExportFormat) -> str:
+    return f"conversation-{conversation_id}.{fmt}"
+
+
 def neutralise(value: str) -> str:
     """A cell value that spreadsheets show as text, never evaluate."""
     if value.startswith(_FORMULA_STARTS):
@@ -138,10 +142,14 @@ class Exporter:
         self._notes = notes
         self._customers = customers
 
-    def export(self, principal: Principal, conversation_id: str, fmt: ExportFormat) -> ExportFile:
+    def check(self, principal: Principal, conversation_id: str) -> Conversation:
         """Every role that may read the conversation may export it (the seed's watchers export too)."""
         conversation = self._repository.get_conversation(conversation_id)
         require_team_member(principal, conversation)
+        return conversation
+
+    def export(self, principal: Principal, conversation_id: str, fmt: ExportFormat) -> ExportFile:
+        conversation = self.check(principal, conversation_id)
         messages = list(every_item(lambda cursor: self._repository.list_messages(
             conversation_id, limit=MAX_PAGE_SIZE, cursor=cursor)))
         notes = list(every_item(lambda cursor: self._notes.list(conversation_id, limit=MAX_PAGE_SIZE, cursor=cursor)))
@@ -158,7 +166,7 @@ class Exporter:
             body = to_xlsx(conversation, lines)
         else:
             body = self._transcript(principal, conversation, messages, notes, names, log)
-        return ExportFile(filename=f"conversation-{conversation_id}.{fmt}", content_type=CONTENT_TYPES[fmt],
+        return ExportFile(filename=conversation_filename(conversation_id, fmt), content_type=CONTENT_TYPES[fmt],
                           body=body)
 
     def _transcript(self, principal: Principal, conversation: Conversation, messages: list[Message],

@@ -93,3 +93,9 @@ def send_queue_message(request: OutboundRequest) -> QueueMessage:
     """A send request as the send queue takes it: in the conversation's order, each attempt once."""
     return QueueMessage(body=request.model_dump_json(), group_id=request.conversation_id,
                         deduplication_id=f"{request.message_id}-{request.attempt}")
+
+
+class ExportRequest(Frozen):
+    """Build the file of one export job (domain/export_jobs.py); the job record holds what to build."""
+
+    export_id: str

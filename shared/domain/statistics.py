@@ -119,7 +119,8 @@ class StatisticsReader:
         self._repository = repository
         self._users = users
 
-    def _checked(self, principal: Principal, since: datetime, until: datetime) -> None:
+    def check(self, principal: Principal, since: datetime, until: datetime) -> None:
+        """May ``principal`` read the statistics of this span (role, offsets, order, length)?"""
         require_statistics_reader(principal)
         if since.tzinfo is None or until.tzinfo is None:
             raise InvalidInput("since and until need a time-zone offset (ISO 8601)", field="since")
@@ -140,7 +141,7 @@ class StatisticsReader:
     def export(self, principal: Principal, since: datetime, until: datetime) -> bytes:
         """The response times of the span (against the one before) as CSV, agents by name (watchers
         "view and export", as the seed has it)."""
-        self._checked(principal, since, until)
+        self.check(principal, since, until)
         times = self._response_times(principal.team_id, since, until)
         agents = {agent for metric in METRICS for agent in getattr(times, metric).by_agent}
         names: dict[str, str] = {}
@@ -150,7 +151,7 @@ class StatisticsReader:
         return response_times_csv(times, names)
 
     def read(self, principal: Principal, since: datetime, until: datetime) -> Statistics:
-        self._checked(principal, since, until)
+        self.check(principal, since, until)
         totals: Counter[str] = Counter()
         per_day: Counter[str] = Counter()
         for hour, counters in self._repository.hours(principal.team_id, since, until):

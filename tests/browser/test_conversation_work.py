@@ -81,6 +81,8 @@ def test_an_agent_picks_up_tags_notes_exports_and_archives_with_the_keyboard(sys
     export.get_by_label("CSV").check()
     with page.expect_download() as download:
         export.get_by_role("button", name="Download").click()
+        # built off the request by the export worker: the dialog says so while it waits
+        expect(export.get_by_test_id("export-preparing")).to_have_text("Preparing export…")
     assert download.value.suggested_filename.endswith(".csv")
     exported = Path(download.value.path()).read_text(encoding="utf-8")
     assert f"Invoice question {wa_id}" in exported

@@ -44,7 +44,9 @@ def test_a_supervisor_reads_response_times_and_exports_them(system, browser):
         # And the Export button downloads them as CSV
         with page.expect_download() as waiting:
             page.get_by_test_id("statistics-export").click()
+            expect(page.get_by_test_id("statistics-export")).to_have_text("Preparing export…")
         download = waiting.value
+        expect(page.get_by_test_id("statistics-export")).to_have_text("Export response times (CSV)")
         assert download.suggested_filename.endswith(".csv")
         rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
         assert ["first_response", "agent", "Sam Agent"] in [row[:3] for row in rows]

@@ -18,6 +18,7 @@ from chalicelib.domain.ports.directory import (
     TeamDirectory,
     UserDirectory,
 )
+from chalicelib.domain.ports.exports import ExportJobStore
 from chalicelib.domain.ports.work import AutoReplyMarkers, NoteStore, TagStore
 from moto import mock_aws
 
@@ -29,6 +30,7 @@ from tests.fakes.directory import (
     InMemoryTeams,
     InMemoryUsers,
 )
+from tests.fakes.exports import InMemoryExportJobs
 from tests.fakes.work import InMemoryNotes, InMemoryTags
 
 REGION = "us-east-1"
@@ -58,6 +60,7 @@ class Stores:
     notes: NoteStore
     # The occupancy gauges of a team (conversations in New and Assigned) as the counters hold them.
     gauges: Callable[[str], dict[str, int]]
+    export_jobs: ExportJobStore
 
 
 def in_memory() -> Stores:
@@ -74,12 +77,13 @@ def in_memory() -> Stores:
 
     return Stores("memory", conversations, conversations, InMemoryTeams(records), InMemoryUsers(settings),
                   InMemoryChannelAccounts(), InMemoryPresences(), settings, InMemoryAutoReplies(records),
-                  InMemoryTags(records), InMemoryNotes(), gauges)
+                  InMemoryTags(records), InMemoryNotes(), gauges, InMemoryExportJobs())
 
 
 def on_dynamodb() -> Stores:
     from chalicelib.storage.auto_replies import AutoReplyStore
     from chalicelib.storage.channel_accounts import ChannelAccountStore
+    from chalicelib.storage.export_jobs import ExportJobRepository
     from chalicelib.storage.lifecycle import ConversationStateStore
     from chalicelib.storage.notes import NoteRepository
     from chalicelib.storage.presence import PresenceStore
@@ -93,7 +97,8 @@ def on_dynamodb() -> Stores:
     repository = ContactRepository()
     return Stores("dynamodb", repository, ConversationStateStore(), TeamStore(), UserStore(),
                   ChannelAccountStore(), PresenceStore(), ServiceSettingsRepository(), AutoReplyStore(),
-                  TagRepository(), NoteRepository(), lambda team_id: StatsRepository().current(team_id))
+                  TagRepository(), NoteRepository(), lambda team_id: StatsRepository().current(team_id),
+                  ExportJobRepository())
 
 
 @pytest.fixture

@@ -31,6 +31,22 @@ def post(api: str, path: str, headers: dict[str, str], body: Any = None) -> requ
                          timeout=HTTP_TIMEOUT)
 
 
+def exported(runtime: LocalRuntime, api: str, path: str, headers: dict[str, str],
+             body: dict[str, Any] | None = None) -> requests.Response:
+    """An export asked for (POST ``path``), built by the export worker and downloaded from the URL its job
+    gives, over HTTP from the local S3 as a browser would: the file's response. When asking is refused,
+    the refusal."""
+    asked = post(api, path, headers, body)
+    if asked.status_code != 202:
+        return asked
+    assert asked.json()["status"] == "pending", asked.text
+    drain(runtime, "exports", rounds=200)  # one export per batch; earlier tests may have left some
+    job = get(api, asked.json()["status_url"], headers)
+    assert job.status_code == 200, job.text
+    assert job.json()["status"] == "ready", job.text
+    return requests.get(job.json()["url"], timeout=HTTP_TIMEOUT)
+
+
 def by_customer(api: str, headers: dict[str, str], wa_id: str, **params: Any) -> dict[str, Any] | None:
     """The caller's team's conversation of this customer (exact customer filter, all tab)."""
     items = get(api, "/conversations", headers, view="all", customer="+" + wa_id, **params).json()["items"]

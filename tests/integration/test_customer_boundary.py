@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from tests.integration.admin_helpers import Account, call, new_whatsapp_account, ok, say
-from tests.integration.inbox_support import by_customer
+from tests.integration.inbox_support import by_customer, exported
 from tests.support import HTTP_TIMEOUT, new_wa_id
 
 
@@ -90,7 +90,8 @@ def test_merge_needs_both_profiles_in_the_agents_teams(runtime, api, agent1, adm
     assert ok(call("GET", f"{api}/customers/{mine}", admin))["profile"]["merged_into"] is None
 
 
-def test_a_log_entry_tied_to_a_conversation_follows_that_conversations_team(api, agent1, admin, outsider, customers):
+def test_a_log_entry_tied_to_a_conversation_follows_that_conversations_team(runtime, api, agent1, admin, outsider,
+                                                                          customers):
     # Given a customer who wrote to both teams: agents of either team may change the profile
     path = f"{api}/customers/{customers.shared}"
     mine = ok(call("POST", f"{path}/log", agent1, {"direction": "inbound", "medium": "phone", "text": "called us",
@@ -112,7 +113,8 @@ def test_a_log_entry_tied_to_a_conversation_follows_that_conversations_team(api,
     assert theirs["id"] in seen_by_sales
     assert mine["id"] not in seen_by_sales
     # And the planted text reached no export of the sales conversation
-    export = call("GET", f"{api}/conversations/{customers.shared_sales_conversation}/export?format=csv", admin)
+    export = exported(runtime, api, f"/conversations/{customers.shared_sales_conversation}/exports", admin,
+                      {"format": "csv"})
     assert export.status_code == 200
     assert "planted" not in export.text
 

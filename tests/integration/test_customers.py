@@ -15,7 +15,7 @@ from chalicelib.storage.customer_merge import MergeStore, SourceItems
 from chalicelib.storage.customers import CustomerStore
 
 from tests.integration.customer_support import new_phone, new_sms_account, texts, twilio_accepts, writes_on_whatsapp
-from tests.integration.inbox_support import by_customer, delete, get, patch, post, put
+from tests.integration.inbox_support import by_customer, delete, exported, get, patch, post, put
 from tests.loopback import loopback_server
 
 
@@ -250,7 +250,7 @@ def test_logged_interactions_show_in_history_and_export(runtime, api, agent1, we
     log = get(api, f"/customers/{customer_id}/log", agent1).json()["items"]
     assert [(e["direction"], e["medium"], e["text"]) for e in log] == [("inbound", "phone", "=called, wants a refund")]
     # And in the conversation's export (as text, never a formula)
-    export = get(api, f"/conversations/{conversation['id']}/export", agent1, format="csv")
+    export = exported(runtime, api, f"/conversations/{conversation['id']}/exports", agent1, {"format": "csv"})
     assert export.status_code == 200
     assert "logged inbound phone" in export.text
     assert "'=called, wants a refund" in export.text

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from openpyxl import load_workbook
 
-from tests.integration.inbox_support import get, picked_up, post
+from tests.integration.inbox_support import exported, get, picked_up, post
 
 
 def test_a_conversation_exports_with_its_notes_in_three_formats(runtime, api, agent1, watcher, webhook_url, demo):
@@ -17,10 +17,11 @@ def test_a_conversation_exports_with_its_notes_in_three_formats(runtime, api, ag
     post(api, path + "/messages", agent1, {"text": "Hello 👋"}).raise_for_status()
     post(api, path + "/notes", agent1, {"text": "@check refund"}).raise_for_status()
     # When it is exported as CSV (a watcher may export too)
-    response = get(api, path + "/export", watcher, format="csv")
+    response = exported(runtime, api, path + "/exports", watcher, {"format": "csv"})
     # Then the file comes as an attachment with every line, formulas neutralised
     assert response.status_code == 200
-    assert response.headers["Content-Disposition"] == f'attachment; filename="conversation-{conversation["id"]}.csv"'
+    filename = f"conversation-{conversation['id']}.csv"
+    assert response.headers["Content-Disposition"] == f"attachment; filename*=UTF-8''{filename}"
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:4] == ["time", "type", "from", "content"]
     contents = [row[3] for row in rows[1:] if row[1] != "system"]  # story lines: test_thread_story.py
@@ -28,17 +29,17 @@ def test_a_conversation_exports_with_its_notes_in_three_formats(runtime, api, ag
     assert [row[3] for row in rows[1:] if row[1] == "system"] == ["Picked up by Alex Agent"]
     assert rows[-1][1] == "note"
     # And as XLSX, where the cell is text, not a formula
-    xlsx = get(api, path + "/export", agent1, format="xlsx")
+    xlsx = exported(runtime, api, path + "/exports", agent1, {"format": "xlsx"})
     assert xlsx.headers["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet["D2"].value == "'=HYPERLINK(\"http://x\")"
     assert sheet["D2"].data_type == "s"
     assert sheet["D5"].value == "'@check refund"  # after the picked-up line (D3) and the reply
     # And as PDF
-    pdf = get(api, path + "/export", agent1, format="pdf")
+    pdf = exported(runtime, api, path + "/exports", agent1, {"format": "pdf"})
     assert pdf.headers["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-")
-    assert get(api, path + "/export", agent1, format="doc").status_code == 400
+    assert post(api, path + "/exports", agent1, {"format": "doc"}).status_code == 400
 
 
 def test_statistics_count_the_work_as_it_happens(runtime, api, agent1, admin, watcher, user_ids, webhook_url, demo):

@@ -126,7 +126,7 @@ def test_another_teams_conversation_is_out_of_reach(runtime, api, agent1, outsid
     assert get(api, "/conversations", outsider, view="all", conversation_id=conversation["id"]).json()["items"] == []
     assert get(api, path, outsider).status_code == 403
     assert post(api, path + "/pickup", outsider).status_code == 403
-    assert get(api, path + "/export", outsider, format="csv").status_code == 403
+    assert post(api, path + "/exports", outsider, {"format": "csv"}).status_code == 403
     # And cannot act in a team they are not in
     assert get(api, "/conversations", outsider, team="default").status_code == 403
 

@@ -125,6 +125,9 @@ def fuzz(runtime, api, admin) -> Iterator[FuzzWorld]:
     reply = ok(call("POST", f"{api}/admin/quick-replies", admin, {"group_id": group["id"], "text": "Hi"}), 201)
     rule = ok(call("POST", f"{api}/channel-accounts/{spare.id}/routing-rules", admin, {"team_id": team}), 201)
     customer_id = ok(call("GET", f"{api}/conversations/{conversation['id']}/customer", admin))["profile"]["id"]
+    # The fuzz agent's own export: the administrator reads it as not found (a job is its asker's alone).
+    export_id = ok(call("POST", f"{api}/conversations/{conversation['id']}/exports", agent_headers,
+                        {"format": "csv"}), 202)["id"]
     key = ok(call("POST", f"{api}/customer-attributes", admin,
                   {"key": unique("fz").replace("-", "_"), "label": "Fuzz", "type": "text"}), 201)["key"]
     receiver_url = f"{closed_port_url()}/events"
@@ -142,7 +145,8 @@ def fuzz(runtime, api, admin) -> Iterator[FuzzWorld]:
                          "reply_id": reply["id"], "rule_id": rule["id"], "name": template["name"],
                          "language": template["language"], "customer_id": customer_id, "key": key,
                          # No delivery exists under this id: the replay answers 404 (the matrix replays a real one).
-                         "subscription_id": subscription_id, "delivery_id": "fuzz-delivery"},
+                         "subscription_id": subscription_id, "delivery_id": "fuzz-delivery",
+                         "export_id": export_id},
             settings=before, session=session, receiver_url=receiver_url)
     # Put back what the fuzz changed for everyone: who is online, the seats its users took, the
     # service settings (seats not below those still in use: users it invited keep theirs).
@@ -156,6 +160,7 @@ def fuzz(runtime, api, admin) -> Iterator[FuzzWorld]:
     for item in [item for item in made if item["url"] == receiver_url]:
         ok(call("DELETE", f"{api}/event-subscriptions/{item['id']}", admin), 204)
     drain(runtime, "outbound", "send")
+    drain(runtime, "exports", rounds=5000)  # the exports the fuzz asked for, one per batch
 
 
 def _pin(case: Case[Any], world: FuzzWorld) -> None:

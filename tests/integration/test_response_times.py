@@ -6,7 +6,7 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
-from tests.integration.inbox_support import get, new_conversation, post
+from tests.integration.inbox_support import exported, get, new_conversation, post
 
 
 def span() -> dict[str, str]:
@@ -38,13 +38,13 @@ def test_a_reply_and_an_archive_show_in_the_response_times_and_their_export(runt
     assert times["duration"]["overall"]["current"]["count"] >= 1
     assert times["previous_until"] is not None
     # And a watcher exports them as CSV, the agent by name
-    exported = get(api, "/statistics/export", watcher, **span())
-    assert exported.status_code == 200, exported.text
-    assert exported.headers["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    as_csv = exported(runtime, api, "/statistics/exports", watcher, span())
+    assert as_csv.status_code == 200, as_csv.text
+    assert as_csv.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["metric", "group", "name"]
     assert ["first_response", "agent", "Alex Agent"] in [row[:3] for row in rows]
     # And agents may not, and a span without offsets is refused naming it
-    assert get(api, "/statistics/export", agent1, **span()).status_code == 403
-    naive = get(api, "/statistics/export", admin, since="2026-01-01T00:00:00", until="2026-01-02T00:00:00")
+    assert post(api, "/statistics/exports", agent1, span()).status_code == 403
+    naive = post(api, "/statistics/exports", admin, {"since": "2026-01-01T00:00:00", "until": "2026-01-02T00:00:00"})
     assert naive.status_code == 400

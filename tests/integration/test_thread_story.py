@@ -5,7 +5,7 @@ assignment, hand-back and archive (with tags), written with the change, and in t
 import json
 import time
 
-from tests.integration.inbox_support import deliver, get, new_conversation, online, post
+from tests.integration.inbox_support import deliver, exported, get, new_conversation, online, post
 
 
 def story(api, headers, conversation_id):
@@ -36,15 +36,15 @@ def test_each_change_of_hands_is_a_line_of_the_thread_and_of_its_exports(runtime
     assert post(api, path + "/archive", agent2, {}).status_code == 409
     assert len(story(api, agent1, conversation["id"])) == 5
     # And the JSON export carries the lines with their events, the CSV and the PDF their words
-    exported = get(api, path + "/export", agent1, format="json")
-    assert exported.status_code == 200, exported.text
-    assert exported.headers["Content-Type"].startswith("application/json")
-    body = json.loads(exported.content)
+    as_json = exported(runtime, api, path + "/exports", agent1, {"format": "json"})
+    assert as_json.status_code == 200, as_json.text
+    assert as_json.headers["Content-Type"].startswith("application/json")
+    body = json.loads(as_json.content)
     assert [m["event"]["kind"] for m in body["messages"] if m["direction"] == "system"] == [
         "picked_up", "assigned", "handed_back", "picked_up", "archived"]
-    csv_text = get(api, path + "/export", agent1, format="csv").content.decode("utf-8-sig")
+    csv_text = exported(runtime, api, path + "/exports", agent1, {"format": "csv"}).content.decode("utf-8-sig")
     assert "Assigned to Sam Agent by Alex Agent" in csv_text
-    assert get(api, path + "/export", agent1, format="pdf").status_code == 200
+    assert exported(runtime, api, path + "/exports", agent1, {"format": "pdf"}).status_code == 200
 
 
 def test_a_customer_who_opts_out_in_their_conversation_is_told_in_the_thread(runtime, api, agent1, webhook_url,

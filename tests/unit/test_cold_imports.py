@@ -36,6 +36,12 @@ def test_the_assignment_worker_does_not_load_routing() -> None:
     assert "chalicelib.domain.assignment" in modules
 
 
+def test_the_export_worker_loads_neither_the_routes_nor_the_jwt_stack() -> None:
+    _, modules = cold_start(WORKERS, USE_CASES["build_export"])
+    assert _loaded(modules, ("chalicelib.api.kit", "chalicelib.api.inbox", "chalicelib.api.customers", "jwt")) == []
+    assert "chalicelib.domain.export_jobs" in modules
+
+
 def test_the_webhook_intake_loads_the_webhook_routes_only() -> None:
     # Given the webhook intake's handler module (not functions/app.py)
     _, modules = cold_start("chalicelib.api.webhook_intake", USE_CASES["webhook_intake"])

@@ -265,6 +265,11 @@ export function ExportDialog({ conversation, onClose }: { conversation: Conversa
           </label>
         ))}
       </fieldset>
+      {busy && (
+        <p class="muted" role="status" data-testid="export-preparing">
+          {t('export.preparing')}
+        </p>
+      )}
       <DialogError message={error} />
       <div class="dialog__actions">
         <button type="button" class="button" onClick={onClose}>

@@ -189,6 +189,7 @@ function ExportButton({ since, until }: { since: string; until: string }) {
       class="button"
       data-testid="statistics-export"
       disabled={busy}
+      aria-busy={busy}
       onClick={() => {
         setBusy(true);
         api.exportStatistics(since, until).then(
@@ -203,7 +204,7 @@ function ExportButton({ since, until }: { since: string; until: string }) {
         );
       }}
     >
-      {t('stats.export')}
+      {busy ? t('export.preparing') : t('stats.export')}
     </button>
   );
 }

@@ -208,10 +208,14 @@ class TemplateQuery(Strict):
     team: str | None = Field(default=None, max_length=64)
 
 
-class ExportQuery(Strict):
+class ExportInput(Strict):
     format: Literal["csv", "xlsx", "pdf", "json"] = Field(
         default="pdf", description="json: the conversation, its thread (system lines with their event) and notes")
-    team: str | None = Field(default=None, max_length=64)
+
+
+class StatisticsExportInput(Strict):
+    since: datetime = Field(description="ISO 8601 with offset; inclusive")
+    until: datetime = Field(description="ISO 8601 with offset; exclusive")
 
 
 class StatisticsQuery(Strict):

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from chalicelib.domain.capabilities import ChannelCapabilities
+from chalicelib.domain.export_models import ExportAnswer, ExportKind, ExportStatus
 from chalicelib.domain.inbox import ConversationDetail
 from chalicelib.domain.me import SelfView
 from chalicelib.domain.models import Attachment, Channel, ChannelAccount, Conversation, Message, Page, Team, User
@@ -197,3 +198,26 @@ class TemplateListOut(BaseModel):
 
 class StatisticsOut(Statistics):
     pass
+
+
+class ExportJobOut(BaseModel):
+    """An export job: asked for (202, ``pending``), then ``ready`` with a download URL, or ``failed``."""
+
+    id: str
+    status: ExportStatus
+    kind: ExportKind
+    format: str
+    filename: str = Field(description="the file's name when downloaded")
+    created_at: datetime
+    status_url: str = Field(description="where to read this job again (relative to the API)")
+    reason: str | None = Field(default=None, description="why it failed, in words; null unless failed")
+    url: str | None = Field(default=None, description="a signed GET of the file, valid a few minutes; null until "
+                            "ready (read the status again for a fresh one)")
+    url_expires_at: datetime | None = None
+
+    @classmethod
+    def of(cls, answer: ExportAnswer) -> ExportJobOut:
+        job = answer.job
+        return cls(id=job.id, status=job.status, kind=job.kind, format=job.format, filename=job.filename,
+                   created_at=job.created_at, status_url=f"/exports/{job.id}", reason=job.reason, url=answer.url,
+                   url_expires_at=answer.url_expires_at)
