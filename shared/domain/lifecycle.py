@@ -186,7 +186,10 @@ class ConversationLifecycle:
             raise Conflict(f"the customer has a newer conversation ({current.id}); continue there",
                            field="conversation_id")
         after, now = self._move(before, ConversationState.ASSIGNED, principal.id, actor_id=principal.id,
-                                reopened=True)
+                                reopened=True, event=SystemEvent(
+                                    kind=SystemEventKind.REOPENED, actor_id=principal.id,
+                                    actor_name=principal.user.display_name, agent_id=principal.id,
+                                    agent_name=principal.user.display_name))
         self._publish_assigned(after, now)
         return after
 

@@ -30,11 +30,13 @@ def describe(event: SystemEvent) -> str:
     if kind is SystemEventKind.ARCHIVED:
         tags = f" with tags {', '.join(event.tags)}" if event.tags else ""
         return f"Archived by {actor}{tags}"
+    if kind is SystemEventKind.REOPENED and event.actor_name:
+        return f"Reopened by {actor}"
     if kind is SystemEventKind.REOPENED:
         return f"Reopened: the customer wrote again; back to {agent}" if event.agent_name else (
             "Reopened: the customer wrote again; back in New")
     if kind is SystemEventKind.MERGED:
-        return f"Customer merged by {actor}" + (f" with {event.detail}" if event.detail else "")
+        return f"Customer {event.merged_from or 'profile'} merged into {event.merged_into or 'another'} by {actor}"
     if kind is SystemEventKind.OPTED_OUT:
         return "The customer opted out" + (f" ({event.detail})" if event.detail else "")
     if kind is SystemEventKind.OUT_OF_OFFICE_SENT:

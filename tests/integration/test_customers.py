@@ -182,11 +182,11 @@ class CrashingMergeStore(MergeStore):
         super().__init__(customers)
         self.steps = steps
 
-    def move(self, kept_id, record, items: SourceItems) -> None:
+    def move(self, kept_id, record, items: SourceItems, story) -> None:
         if self.steps == 0:
             raise RuntimeError("crash")
         self.steps -= 1
-        super().move(kept_id, record, items)
+        super().move(kept_id, record, items, story)
 
 
 def test_a_merge_too_big_for_one_transaction_runs_in_steps_and_resumes_after_a_crash(runtime, admin):
