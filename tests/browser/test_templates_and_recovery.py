@@ -148,3 +148,7 @@ def test_an_agent_reopens_an_archived_conversation(system, page):
     # Then it is theirs again, and they can write
     expect(page.get_by_test_id("owner")).to_have_text("Assigned to you")
     expect(page.get_by_label("Reply")).to_be_enabled()
+    # And the thread tells who archived it and who reopened it
+    lines = page.get_by_test_id("system-line")
+    expect(lines.filter(has_text="Archived by Alex Agent")).to_be_visible()
+    expect(lines.filter(has_text="Reopened by Alex Agent")).to_be_visible()
