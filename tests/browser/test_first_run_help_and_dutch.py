@@ -54,6 +54,12 @@ CLIPPED = """() => {
 }"""
 
 
+# Controls whose text holds an emoji (a pictograph): what a machine without an emoji font shows as a box.
+EMOJI_GLYPHS = """() => [...document.querySelectorAll('header *, button, [role="tab"], .composer *, label')]
+  .filter((element) => /\\p{Extended_Pictographic}/u.test(element.textContent || ''))
+  .map((element) => element.tagName + ' ' + (element.textContent || '').trim().slice(0, 30))"""
+
+
 def test_the_first_run_guide_explains_the_tabs_and_comes_back_from_the_profile(system, page):
     info = system.info
     sign_in(page, info)
@@ -104,6 +110,11 @@ def test_the_interface_reads_in_dutch_and_fits_at_1024_and_1280_pixels(system, b
             expect(page.get_by_test_id("owner")).to_have_text("Aan u toegewezen")
             expect(page.get_by_role("button", name="Sjabloon")).to_be_visible()
             assert page.evaluate(CLIPPED) == []
+            # And the buttons draw their symbols as inline SVG, never an emoji glyph (empty boxes
+            # on a machine without an emoji font): attach and emoji in the reply box among them
+            assert page.evaluate(EMOJI_GLYPHS) == []
+            for button in ("Bestanden bijvoegen", "Emoji invoegen"):
+                expect(page.get_by_role("button", name=button, exact=True).locator("svg")).to_be_visible()
             screenshot(page, f"dutch-conversation-{width}")
             page.goto(f"{info['web_url']}/#/settings/profile")
             expect(page.get_by_role("button", name="Profiel opslaan")).to_be_visible()
@@ -161,7 +172,7 @@ def english_only_words() -> set[str]:
     English the catalogues did not provide."""
     def words(language: str) -> set[str]:
         texts = json.loads((CATALOGUES / f"{language}.json").read_text(encoding="utf-8")).values()
-        return {word.lower() for text in texts for word in re.findall(r"[A-Za-z]{4,}", re.sub(r"\\{\\w+\\}", "", text))}
+        return {word.lower() for text in texts for word in re.findall(r"[A-Za-z]{4,}", re.sub(r"\{\w+\}", "", text))}
 
     return words("en") - words("nl")
 
@@ -195,6 +206,8 @@ def test_every_main_screen_reads_in_dutch_with_no_english_left(system, browser):
     who = api_call(info, "GET", "/me", headers)
     name = who["user"]["display_name"]
     team_names = " ".join(team["name"] for team in who["teams"])
+    # (the team overview names every colleague: their names are data, whatever their language)
+    colleagues = " ".join(user["display_name"] for user in api_call(info, "GET", "/users", headers)["items"])
     kept_wa, moved_wa = new_wa_id(), new_wa_id()
     customer_says(info, wa_id=kept_wa, name="Daan de Vries", text=f"Goedemiddag {kept_wa}")
     customer_says(info, wa_id=moved_wa, name="Daan Vries", text=f"Waar blijft mijn pakket? {moved_wa}")
@@ -205,7 +218,7 @@ def test_every_main_screen_reads_in_dutch_with_no_english_left(system, browser):
     api_call(info, "POST", f"/customers/{customer[kept_wa]}/merge", headers, {"source_id": customer[moved_wa]})
     api_call(info, "POST", f"/conversations/{conversation[kept_wa]}/pickup", headers)
     api_call(info, "POST", f"/conversations/{conversation[kept_wa]}/archive", headers, {"tags": ["levering"]})
-    data = " ".join([name, email, team_names, "Daan de Vries Daan Vries Goedemiddag levering",
+    data = " ".join([name, email, team_names, colleagues, "Daan de Vries Daan Vries Goedemiddag levering",
                      me.get("time_zone") or ""])
     for width in (1024, 1280):
         context = browser.new_context(viewport={"width": width, "height": 768})
