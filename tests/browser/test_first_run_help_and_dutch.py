@@ -156,11 +156,22 @@ def test_dutch_is_read_only_by_who_needs_it_and_the_browser_language_sets_the_si
         dutch.close()
 
 
-# What a reader sees on the page: its text, and the labels, titles and placeholders of what shows.
+# What a reader sees of the interface: its text and the labels, titles and placeholders of what
+# shows, apart from the data other tests leave in the shared runtime (customers' names and
+# messages, tags, template texts, colleagues' names), which is in whatever language it was written.
 SEEN_TEXT = """() => {
-  const seen = [document.body.innerText];
+  const data = ['.row__name', '.row__preview', '[data-testid="message"]', '.bars__label',
+    '[data-testid="template"] h2', '[data-testid="template-preview"]', '[data-testid="template-labels"] dt',
+    '[data-testid="template-labels"] dd', '[data-testid="agent-activity"] td',
+    '[data-testid="response-times"] tbody th', '.team-overview tbody th'].join(', ');
+  const shown = (element) => element.getClientRects().length > 0 && !element.closest(data);
+  const seen = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement && shown(node.parentElement)) seen.push(node.textContent);
+  }
   for (const element of document.querySelectorAll('[aria-label], [title], [placeholder]')) {
-    if (!element.getClientRects().length) continue;
+    if (!shown(element)) continue;
     for (const name of ['aria-label', 'title', 'placeholder']) seen.push(element.getAttribute(name) || '');
   }
   return seen.join('\\n');
