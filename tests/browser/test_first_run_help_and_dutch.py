@@ -262,3 +262,30 @@ def test_every_main_screen_reads_in_dutch_with_no_english_left(system, browser):
                 screenshot(page, f"dutch-{screen}-{width}")
         finally:
             context.close()
+
+
+def test_the_english_inbox_fits_at_1024_pixels_too(system, browser):
+    info = system.info
+    # Given a waiting customer, and an agent on a 1024 px screen in English (its longest tab: "Assigned to me")
+    wa_id = new_wa_id()
+    customer_says(info, wa_id=wa_id, name="Nina Narrow", text=f"Narrow screen {wa_id}")
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    try:
+        sign_in(page, info)
+        assert page.evaluate(CLIPPED) == []
+        # When they open the conversation and pick it up, nothing is clipped either
+        row = page.get_by_test_id("conversation-row").filter(has_text=wa_id)
+        expect(row).to_be_visible(timeout=10_000)
+        row.click()
+        page.get_by_role("button", name="Pick up").click()
+        expect(page.get_by_label("Reply")).to_be_enabled()
+        assert page.evaluate(CLIPPED) == []
+        screenshot(page, "english-conversation-1024")
+        # And the tabs still fit a busy day's counts (three digits each; the counts stop at 999+)
+        page.evaluate("""() => document.querySelectorAll('[data-testid="tab-count"]')
+          .forEach((count) => { count.textContent = '999+'; })""")
+        assert page.evaluate(CLIPPED) == []
+        screenshot(page, "english-busy-tabs-1024")
+    finally:
+        context.close()
