@@ -148,10 +148,15 @@ class MergeStore:
                 MergeItem.conversations.append([i.conversation_id for i in items.conversations])))
         if items.log_entries:
             actions.append(MergeItem.log_entries.add(len(items.log_entries)))
+        merge_item = MergeItem(keys.customer_pk(kept_id), keys.merge_sk(record.id))
+        still_running = MergeItem.state == MergeState.IN_PROGRESS.value
         with self._transaction() as transaction:
             self._move(transaction, kept_id, items, story)
-            transaction.update(MergeItem(keys.customer_pk(kept_id), keys.merge_sk(record.id)), actions=actions,
-                               condition=MergeItem.state == MergeState.IN_PROGRESS.value)
+            if actions:
+                transaction.update(merge_item, actions=actions, condition=still_running)
+            else:
+                # A step of open-conversation markers only notes nothing (an update needs an action).
+                transaction.condition_check(MergeItem, merge_item.pk, merge_item.sk, condition=still_running)
 
     def finish(self, kept: CustomerProfile, source: CustomerProfile, fields: dict[str, Any], record: MergeRecord,
                at: datetime) -> None:
