@@ -1067,6 +1067,8 @@ export interface SystemEvent {
   agent_name?: string | null;
   detail?: string | null;
   kind: SystemEventKind;
+  merged_from?: string | null;
+  merged_into?: string | null;
   tags?: string[];
 }
 

@@ -9,6 +9,9 @@ One TransactWriteItems when the merge fits in one (100 actions), else a resumabl
 transactions recorded on the merge record (``storage/customer_merge.py``). Running the same merge
 again resumes one that stopped halfway; ``max_steps`` bounds the work of one call (the answer
 then says ``in_progress`` and the caller calls again).
+
+Each conversation that moves gets a line of its story (domain/story.py) saying which customer was
+merged into which and by whom, written in the transaction that moves it.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from . import ids
 from .customer_profiles import require_customer_writer
 from .customers import TRANSACTION_LIMIT, CustomerProfile, MergeRecord, MergeState, merge_actions, merged_profile_fields
 from .identity import Principal, require_working_role
+from .models import Message, SystemEvent, SystemEventKind
 from .ports.customers import CustomerDirectory, Merges
+from .story import system_line
 
 
 class CustomerMerger:
@@ -51,7 +56,7 @@ class CustomerMerger:
         if source.merging_into == kept.id:
             record = self._merges.pending(kept.id, source.id)
             if record is not None:
-                return self._run(kept.id, source.id, record, max_steps)
+                return self._run(kept.id, source.id, record, max_steps, self._story(kept, source, principal))
         for profile, field in ((kept, "customer_id"), (source, "source_id")):
             if profile.merged_into or profile.merging_into:
                 raise Conflict(f"customer {profile.id} was merged into {profile.merged_into or profile.merging_into}",
@@ -64,12 +69,29 @@ class CustomerMerger:
         items = self._merges.source_items(source.id)
         actions = merge_actions(len(items.addresses), len(items.conversations), len(items.log_entries),
                                 len(items.open_markers))
+        story = self._story(kept, source, principal)
         if actions <= self._limit:
-            return self._merges.in_one(kept, source, merged_profile_fields(kept, source), record, items)
+            return self._merges.in_one(kept, source, merged_profile_fields(kept, source), record, items, story)
         self._merges.begin(kept, source, record)
-        return self._run(kept.id, source.id, record, max_steps)
+        return self._run(kept.id, source.id, record, max_steps, story)
 
-    def _run(self, kept_id: str, source_id: str, record: MergeRecord, max_steps: int | None) -> MergeRecord:
+    def _story(self, kept: CustomerProfile, source: CustomerProfile,
+               principal: Principal) -> Callable[[str], Message]:
+        """The merge's line for the thread of each conversation it moves."""
+        event = SystemEvent(kind=SystemEventKind.MERGED, actor_id=principal.id,
+                            actor_name=principal.user.display_name, merged_from=self._label(source),
+                            merged_into=self._label(kept))
+        return lambda conversation_id: system_line(conversation_id, event, self._clock())
+
+    def _label(self, profile: CustomerProfile) -> str:
+        """How the line names a profile: its name, else its first address (a number, an email)."""
+        if profile.name and profile.name.strip():
+            return profile.name.strip()
+        addresses = self._customers.addresses(profile.id)
+        return addresses[0][0].search_text if addresses else profile.id
+
+    def _run(self, kept_id: str, source_id: str, record: MergeRecord, max_steps: int | None,
+             story: Callable[[str], Message]) -> MergeRecord:
         steps = 0
         while True:
             left = self._merges.source_items(source_id)
@@ -78,7 +100,7 @@ class CustomerMerger:
             for step in self._merges.split(left, self._limit - 1):  # one action of each step notes it on the record
                 if max_steps is not None and steps >= max_steps:
                     return self._merges.pending(kept_id, source_id) or record
-                self._merges.move(kept_id, record, step)
+                self._merges.move(kept_id, record, step, story)
                 steps += 1
         # Read again: the kept profile may have been edited while the steps ran.
         kept, source = self._profile(kept_id, "customer_id"), self._profile(source_id, "source_id")

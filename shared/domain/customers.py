@@ -339,6 +339,6 @@ MERGE_FIXED_ACTIONS = 3
 
 def merge_actions(addresses: int, conversations: int, log_entries: int, open_markers: int = 0) -> int:
     """Actions a one-transaction merge needs: an address is its record moved (delete + put) and
-    its owner pointer updated; a conversation record, an open conversation's marker or a log
-    entry is an item moved."""
-    return MERGE_FIXED_ACTIONS + 3 * addresses + 2 * (conversations + log_entries + open_markers)
+    its owner pointer updated; a conversation record is moved and its story line saved; an open
+    conversation's marker or a log entry is an item moved."""
+    return MERGE_FIXED_ACTIONS + 3 * (addresses + conversations) + 2 * (log_entries + open_markers)

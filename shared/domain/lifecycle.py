@@ -31,6 +31,7 @@ from .identity import (
     require_working_role,
 )
 from .models import Conversation, ConversationState, Role, SystemEvent, SystemEventKind
+from .notices import Notice, NoticePublisher, NoticeType
 from .ports.conversations import ConversationRepository, ConversationTransitions
 from .ports.directory import TeamDirectory, UserDirectory
 from .presence import PresenceService
@@ -45,7 +46,8 @@ class ConversationLifecycle:
                  tags_and_notes: TagsAndNotes, settings: Callable[[], ServiceSettings], stats: StatsRecorder,
                  clock: Callable[[], datetime], *, teams: TeamDirectory, users: UserDirectory,
                  schedule_deletion: Callable[[str, datetime], str | None],
-                 events: EventPublisher | None = None, offers: WaitingOffers | None = None) -> None:
+                 events: EventPublisher | None = None, offers: WaitingOffers | None = None,
+                 notices: NoticePublisher | None = None) -> None:
         self._users = users
         self._schedule_deletion = schedule_deletion
         self._repository = repository
@@ -58,6 +60,7 @@ class ConversationLifecycle:
         self._events = events
         self._offers = offers
         self._teams = teams
+        self._notices = notices
 
     def _freed_capacity(self, before: Conversation, *, returned: Conversation | None = None) -> None:
         """``before`` was assigned: its agent may take a waiting conversation now."""
@@ -139,6 +142,11 @@ class ConversationLifecycle:
         after, _ = self._move(before, ConversationState.NEW, None, actor_id=principal.id,
                               event=SystemEvent(kind=SystemEventKind.HANDED_BACK, actor_id=principal.id,
                                                 actor_name=principal.user.display_name))
+        # No integrator event tells a hand-back: the browsers are told directly (the list it left, New
+        # it entered, and the thread's new line), as they are of every other move.
+        if self._notices is not None:
+            self._notices.publish([Notice(type=NoticeType.CONVERSATION, team_id=after.team_id,
+                                          conversation_id=after.id, state=after.state)])
         self._freed_capacity(before, returned=after)
         return after
 
@@ -186,7 +194,10 @@ class ConversationLifecycle:
             raise Conflict(f"the customer has a newer conversation ({current.id}); continue there",
                            field="conversation_id")
         after, now = self._move(before, ConversationState.ASSIGNED, principal.id, actor_id=principal.id,
-                                reopened=True)
+                                reopened=True, event=SystemEvent(
+                                    kind=SystemEventKind.REOPENED, actor_id=principal.id,
+                                    actor_name=principal.user.display_name, agent_id=principal.id,
+                                    agent_name=principal.user.display_name))
         self._publish_assigned(after, now)
         return after
 

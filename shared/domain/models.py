@@ -364,8 +364,11 @@ class SystemEvent(Frozen):
     agent_name: str | None = None
     # Archived with these tags.
     tags: tuple[str, ...] = ()
-    # What else the line names: the template sent, the channel opted out on, the merged profile.
+    # What else the line names: the template sent, the channel opted out on.
     detail: str | None = None
+    # A merge of customer profiles: the profile merged (its name, else an address) into the one kept.
+    merged_from: str | None = None
+    merged_into: str | None = None
 
 
 class Message(Frozen):

@@ -5,7 +5,8 @@ replies (out of office) and the templates sent because the reply window was clos
 A system line is a message with direction ``system`` and an ``event``, written in the same
 transaction as the change it tells (the stores take it beside the change), so the story never
 shows a change that did not happen nor misses one that did. Its text is the line in English, for
-exports and API clients; the web app words it in the reader's language from the event.
+the CSV and XLSX exports and API clients; the PDF transcript and the web app word it in the
+reader's language from the event.
 """
 
 from __future__ import annotations
@@ -15,31 +16,68 @@ from datetime import datetime
 from . import ids
 from .models import ContentKind, DeliveryStatus, Direction, Message, SystemEvent, SystemEventKind
 
+# The lines' words, in English (the stored text) and in the readers' languages the exports speak
+# (the web app has the same lines in its catalogues, frontend/src/i18n).
+STORY_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "system": "The system", "an_agent": "an agent",
+        "picked_up": "Picked up by {actor}",
+        "assigned": "Assigned to {agent} by {actor}",
+        "assigned_automatically": "Assigned to {agent} automatically",
+        "handed_back": "Handed back to New by {actor}",
+        "archived": "Archived by {actor}",
+        "archived_with_tags": "Archived by {actor} with tags {tags}",
+        "reopened_by": "Reopened by {actor}",
+        "reopened_to": "Reopened: the customer wrote again; back to {agent}",
+        "reopened_new": "Reopened: the customer wrote again; back in New",
+        "merged": "Customer {source} merged into {kept} by {actor}",
+        "opted_out": "The customer opted out ({detail})",
+        "opted_out_bare": "The customer opted out",
+        "out_of_office_sent": "Out-of-office reply sent",
+        "template_window_closed": "Template {template} sent because the 24-hour window was closed",
+    },
+    "nl": {
+        "system": "Het systeem", "an_agent": "een medewerker",
+        "picked_up": "Opgepakt door {actor}",
+        "assigned": "Toegewezen aan {agent} door {actor}",
+        "assigned_automatically": "Automatisch toegewezen aan {agent}",
+        "handed_back": "Teruggezet naar Nieuw door {actor}",
+        "archived": "Gearchiveerd door {actor}",
+        "archived_with_tags": "Gearchiveerd door {actor} met tags {tags}",
+        "reopened_by": "Heropend door {actor}",
+        "reopened_to": "Heropend: de klant schreef opnieuw; terug naar {agent}",
+        "reopened_new": "Heropend: de klant schreef opnieuw; terug in Nieuw",
+        "merged": "Klant {source} samengevoegd met {kept} door {actor}",
+        "opted_out": "De klant heeft zich afgemeld ({detail})",
+        "opted_out_bare": "De klant heeft zich afgemeld",
+        "out_of_office_sent": "Afwezigheidsbericht verstuurd",
+        "template_window_closed": "Sjabloon {template} verstuurd omdat het 24-uursvenster gesloten was",
+    },
+}
 
-def describe(event: SystemEvent) -> str:
-    """The line in English."""
-    actor = event.actor_name or "The system"
-    agent = event.agent_name or event.agent_id or "an agent"
+
+def _line_key(event: SystemEvent) -> str:
+    """Which of the words tells this event."""
     kind = event.kind
-    if kind is SystemEventKind.PICKED_UP:
-        return f"Picked up by {actor}"
-    if kind is SystemEventKind.ASSIGNED:
-        return f"Assigned to {agent} by {actor}" if event.actor_name else f"Assigned to {agent} automatically"
-    if kind is SystemEventKind.HANDED_BACK:
-        return f"Handed back to New by {actor}"
-    if kind is SystemEventKind.ARCHIVED:
-        tags = f" with tags {', '.join(event.tags)}" if event.tags else ""
-        return f"Archived by {actor}{tags}"
+    if kind is SystemEventKind.ASSIGNED and not event.actor_name:
+        return "assigned_automatically"
+    if kind is SystemEventKind.ARCHIVED and event.tags:
+        return "archived_with_tags"
     if kind is SystemEventKind.REOPENED:
-        return f"Reopened: the customer wrote again; back to {agent}" if event.agent_name else (
-            "Reopened: the customer wrote again; back in New")
-    if kind is SystemEventKind.MERGED:
-        return f"Customer merged by {actor}" + (f" with {event.detail}" if event.detail else "")
-    if kind is SystemEventKind.OPTED_OUT:
-        return "The customer opted out" + (f" ({event.detail})" if event.detail else "")
-    if kind is SystemEventKind.OUT_OF_OFFICE_SENT:
-        return "Out-of-office reply sent"
-    return f"Template {event.detail or ''} sent because the 24-hour window was closed".replace("  ", " ")
+        return "reopened_by" if event.actor_name else "reopened_to" if event.agent_name else "reopened_new"
+    if kind is SystemEventKind.OPTED_OUT and not event.detail:
+        return "opted_out_bare"
+    return kind.value
+
+
+def describe(event: SystemEvent, language: str | None = None) -> str:
+    """The line in the reader's language (``nl``, ``nl-BE``), English by default and for any other."""
+    primary = (language or "en").lower().split("-")[0].split("_")[0]
+    words = STORY_WORDS.get(primary, STORY_WORDS["en"])
+    return words[_line_key(event)].format(
+        actor=event.actor_name or words["system"], agent=event.agent_name or event.agent_id or words["an_agent"],
+        tags=", ".join(event.tags), detail=event.detail or "", template=event.detail or "",
+        source=event.merged_from or "", kept=event.merged_into or "")
 
 
 def system_line(conversation_id: str, event: SystemEvent, at: datetime) -> Message:

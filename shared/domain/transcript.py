@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .customers import CommunicationEntry
 from .models import Conversation, Direction, Message
+from .story import describe
 from .work_models import Note
 
 FONTS = Path(__file__).resolve().parents[1] / "fonts"
@@ -175,7 +176,8 @@ class _Writer:
     def message(self, message: Message) -> None:
         when = self.local(message.sent_at)
         if message.direction is Direction.SYSTEM:
-            self.add(f"{when:%H:%M}  {message.text or ''}", size=8, grey=100, space_before=1)
+            line = describe(message.event, self.transcript.language) if message.event else message.text
+            self.add(f"{when:%H:%M}  {line or ''}", size=8, grey=100, space_before=1)
             return
         heading = f"{when:%H:%M}  {sender_of(self.transcript, message, self.words)}"
         if message.template is not None:

@@ -13,18 +13,22 @@ record (who, when, what).
   and its owner pointer always in the same transaction, so every address has one owner at every
   moment) and adds it to the record; ``finish`` completes the profiles and the record. Each step
   reads what is left, so a merge stopped anywhere (a crash) is resumed by running it again.
+
+Each conversation moved gets the merge's line of its story (the domain words it) in the same
+transaction: a thread tells the merge exactly when its conversation changed customer.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.customers import CustomerProfile, MergeRecord, MergeState, parse_address
 from chalicelib.domain.errors import Conflict
+from chalicelib.domain.models import Message
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.pagination import ResultIterator
@@ -32,6 +36,7 @@ from pynamodb.transactions import TransactWrite
 
 from . import keys
 from .conditions import refused_as
+from .conversation_items import system_line_item
 from .customer_items import (
     CommunicationItem,
     CustomerAddressItem,
@@ -109,14 +114,14 @@ class MergeStore:
     # --- writing -------------------------------------------------------------------------------
 
     def in_one(self, kept: CustomerProfile, source: CustomerProfile, fields: dict[str, Any], record: MergeRecord,
-               items: SourceItems) -> MergeRecord:
+               items: SourceItems, story: Callable[[str], Message]) -> MergeRecord:
         done = record.model_copy(update={
             "state": MergeState.DONE, "finished_at": record.started_at, "single_transaction": True,
             "addresses": tuple(item.address for item in items.addresses),
             "conversations": tuple(item.conversation_id for item in items.conversations),
             "log_entries": len(items.log_entries)})
         with self._transaction() as transaction:
-            self._move(transaction, kept.id, items)
+            self._move(transaction, kept.id, items, story)
             transaction.update(self._profile(kept.id), actions=self._kept_actions(kept, fields),
                                condition=_free() & (CustomerItem.version == kept.version))
             transaction.update(self._profile(source.id), actions=self._source_actions(kept.id),
@@ -133,7 +138,7 @@ class MergeStore:
             transaction.update(self._profile(kept.id), actions=[CustomerItem.receiving_from.set(source.id)],
                                condition=_free())
 
-    def move(self, kept_id: str, record: MergeRecord, items: SourceItems) -> None:
+    def move(self, kept_id: str, record: MergeRecord, items: SourceItems, story: Callable[[str], Message]) -> None:
         """One step: move these items and note them on the record."""
         actions: list[Action] = []
         if items.addresses:
@@ -143,10 +148,15 @@ class MergeStore:
                 MergeItem.conversations.append([i.conversation_id for i in items.conversations])))
         if items.log_entries:
             actions.append(MergeItem.log_entries.add(len(items.log_entries)))
+        merge_item = MergeItem(keys.customer_pk(kept_id), keys.merge_sk(record.id))
+        still_running = MergeItem.state == MergeState.IN_PROGRESS.value
         with self._transaction() as transaction:
-            self._move(transaction, kept_id, items)
-            transaction.update(MergeItem(keys.customer_pk(kept_id), keys.merge_sk(record.id)), actions=actions,
-                               condition=MergeItem.state == MergeState.IN_PROGRESS.value)
+            self._move(transaction, kept_id, items, story)
+            if actions:
+                transaction.update(merge_item, actions=actions, condition=still_running)
+            else:
+                # A step of open-conversation markers only notes nothing (an update needs an action).
+                transaction.condition_check(MergeItem, merge_item.pk, merge_item.sk, condition=still_running)
 
     def finish(self, kept: CustomerProfile, source: CustomerProfile, fields: dict[str, Any], record: MergeRecord,
                at: datetime) -> None:
@@ -178,7 +188,7 @@ class MergeStore:
         return CustomerItem(keys.customer_pk(customer_id), keys.CUSTOMER_PROFILE_SK)
 
     @staticmethod
-    def _move(transaction: TransactWrite, kept_id: str, items: SourceItems) -> None:
+    def _move(transaction: TransactWrite, kept_id: str, items: SourceItems, story: Callable[[str], Message]) -> None:
         for address in items.addresses:
             transaction.delete(address)
             transaction.save(address_item(kept_id, parse_address(address.address), address.added_at))
@@ -188,6 +198,7 @@ class MergeStore:
             transaction.save(CustomerConversationItem(
                 keys.customer_pk(kept_id), conversation.sk, conversation_id=conversation.conversation_id,
                 channel=conversation.channel, account_id=conversation.account_id, created_at=conversation.created_at))
+            transaction.save(system_line_item(story(conversation.conversation_id)))
         for marker in items.open_markers:
             transaction.delete(marker)
             transaction.save(open_marker(kept_id, marker.conversation_id))
@@ -247,7 +258,8 @@ class _Transaction:
 
 
 def chunks(items: SourceItems, budget: int) -> Sequence[SourceItems]:
-    """Split what is left into steps of at most ``budget`` actions (address 3, others 2)."""
+    """Split what is left into steps of at most ``budget`` actions (an address or a conversation 3,
+    with its owner pointer or its story line; others 2)."""
     steps: list[SourceItems] = []
     current, used = SourceItems(), 0
 
@@ -262,7 +274,7 @@ def chunks(items: SourceItems, budget: int) -> Sequence[SourceItems]:
         room(3)
         current.addresses.append(address)
     for conversation in items.conversations:
-        room(2)
+        room(3)
         current.conversations.append(conversation)
     for entry in items.log_entries:
         room(2)

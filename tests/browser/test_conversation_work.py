@@ -194,6 +194,9 @@ def test_once_the_window_closed_only_a_filled_template_can_be_sent(system, page)
     # Then the template goes out as the thread shows it
     outbound = page.locator('[data-testid="message"][data-direction="outbound"]')
     expect(outbound).to_contain_text("Hi Wanda <script>, your order A-9 ships today")
+    # And the thread says why a template went: the window was closed
+    expect(page.get_by_test_id("system-line").filter(
+        has_text="Template order_update (en) sent by Alex Agent because the 24-hour window was closed")).to_be_visible()
 
 
 def open_and_pick_up_closed(page, text):

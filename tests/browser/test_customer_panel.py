@@ -125,6 +125,12 @@ def test_the_agent_merges_two_profiles_from_the_customer_page(system, page):
     expect(page.get_by_test_id("customer-page-name")).to_have_text(f"{stem} Maria")
     expect(page.get_by_test_id("merge-record")).to_have_count(1)
 
+    # And the moved conversation's thread tells which customer was merged into which, and by whom
+    page.goto(f"{info['web_url']}/#/all/{source_conversation['id']}")
+    expect(page.get_by_test_id("system-line").filter(
+        has_text=f"Customer {stem} M. merged into {stem} Maria by Alex Agent")).to_be_visible()
+    screenshot(page, "thread-merged-line")
+
 
 def test_an_opted_out_customer_shows_a_banner_before_the_agent_writes(system, page):
     info = system.info
@@ -140,6 +146,9 @@ def test_an_opted_out_customer_shows_a_banner_before_the_agent_writes(system, pa
     banner = page.get_by_test_id("opted-out")
     # Then the banner says so before anything is written, and the reply box is closed
     expect(banner).to_contain_text(f"opted out of WhatsApp messages at +{wa_id}")
+    # And the thread tells it as a line of its story, where it happened
+    told = page.get_by_test_id("system-line").filter(has_text="The customer opted out (whatsapp, keyword)")
+    expect(told).to_be_visible()
     page.get_by_role("button", name="Pick up").click()
     expect(page.get_by_label("Reply")).to_be_disabled()
     screenshot(page, "customer-opted-out")

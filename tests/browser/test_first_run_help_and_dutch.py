@@ -1,6 +1,12 @@
 """The finish of the web app (issue 17.6), in headless Chromium: a first-run guide to the four
 tabs that can be dismissed and brought back from the profile, a help page, the interface in
-Dutch from the profile's language, and no clipping at 1024 and 1280 px."""
+Dutch from the profile's language (every main screen, with no English left on it), and no
+clipping at 1024 and 1280 px."""
+
+import json
+import re
+import time
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -16,6 +22,8 @@ from tests.browser.conftest import (
 )
 from tests.support import new_wa_id
 
+CATALOGUES = Path(__file__).resolve().parents[2] / "frontend" / "src" / "i18n"
+
 # Whatever is wider than the window, or sticks out of its right edge: what a narrow screen clips.
 CLIPPED = """() => {
   const width = document.documentElement.clientWidth;
@@ -29,8 +37,27 @@ CLIPPED = """() => {
   for (const list of document.querySelectorAll('header, .tabs')) {
     if (list.scrollWidth > list.clientWidth + 1) out.push(list.className + ' scrolls ' + list.scrollWidth);
   }
+  // Nothing sticks out of its card (a part meant to scroll sideways, such as a wide table, scrolls inside it).
+  for (const card of document.querySelectorAll('main .card')) {
+    const edge = card.getBoundingClientRect().right;
+    for (const element of card.querySelectorAll('*')) {
+      const box = element.getBoundingClientRect();
+      if (box.width === 0 || box.right <= edge + 1) continue;
+      let scroller = element.parentElement;
+      while (scroller && scroller !== card && getComputedStyle(scroller).overflowX === 'visible') {
+        scroller = scroller.parentElement;
+      }
+      if (scroller === card || !scroller) out.push('out of its card: ' + element.tagName + '.' + element.className);
+    }
+  }
   return out;
 }"""
+
+
+# Controls whose text holds an emoji (a pictograph): what a machine without an emoji font shows as a box.
+EMOJI_GLYPHS = """() => [...document.querySelectorAll('header *, button, [role="tab"], .composer *, label')]
+  .filter((element) => /\\p{Extended_Pictographic}/u.test(element.textContent || ''))
+  .map((element) => element.tagName + ' ' + (element.textContent || '').trim().slice(0, 30))"""
 
 
 def test_the_first_run_guide_explains_the_tabs_and_comes_back_from_the_profile(system, page):
@@ -83,6 +110,11 @@ def test_the_interface_reads_in_dutch_and_fits_at_1024_and_1280_pixels(system, b
             expect(page.get_by_test_id("owner")).to_have_text("Aan u toegewezen")
             expect(page.get_by_role("button", name="Sjabloon")).to_be_visible()
             assert page.evaluate(CLIPPED) == []
+            # And the buttons draw their symbols as inline SVG, never an emoji glyph (empty boxes
+            # on a machine without an emoji font): attach and emoji in the reply box among them
+            assert page.evaluate(EMOJI_GLYPHS) == []
+            for button in ("Bestanden bijvoegen", "Emoji invoegen"):
+                expect(page.get_by_role("button", name=button, exact=True).locator("svg")).to_be_visible()
             screenshot(page, f"dutch-conversation-{width}")
             page.goto(f"{info['web_url']}/#/settings/profile")
             expect(page.get_by_role("button", name="Profiel opslaan")).to_be_visible()
@@ -122,3 +154,138 @@ def test_dutch_is_read_only_by_who_needs_it_and_the_browser_language_sets_the_si
         expect(page.get_by_role("button", name="Wachtwoord vergeten?")).to_be_visible()
     finally:
         dutch.close()
+
+
+# What a reader sees of the interface: its text and the labels, titles and placeholders of what
+# shows, apart from the data other tests leave in the shared runtime (customers' names and
+# messages, tags, template texts, colleagues' names), which is in whatever language it was written.
+SEEN_TEXT = """() => {
+  const data = ['.row__name', '.row__preview', '[data-testid="message"]', '.bars__label',
+    '[data-testid="template"] h2', '[data-testid="template-preview"]', '[data-testid="template-labels"] dt',
+    '[data-testid="template-labels"] dd', '[data-testid="agent-activity"] td',
+    '[data-testid="response-times"] tbody th', '.team-overview tbody th'].join(', ');
+  const shown = (element) => element.getClientRects().length > 0 && !element.closest(data);
+  const seen = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement && shown(node.parentElement)) seen.push(node.textContent);
+  }
+  for (const element of document.querySelectorAll('[aria-label], [title], [placeholder]')) {
+    if (!shown(element)) continue;
+    for (const name of ['aria-label', 'title', 'placeholder']) seen.push(element.getAttribute(name) || '');
+  }
+  return seen.join('\\n');
+}"""
+
+
+def english_only_words() -> set[str]:
+    """Words of the English catalogue that the Dutch one never uses: on a Dutch screen, each is
+    English the catalogues did not provide."""
+    def words(language: str) -> set[str]:
+        texts = json.loads((CATALOGUES / f"{language}.json").read_text(encoding="utf-8")).values()
+        return {word.lower() for text in texts for word in re.findall(r"[A-Za-z]{4,}", re.sub(r"\{\w+\}", "", text))}
+
+    return words("en") - words("nl")
+
+
+def english_on(page, known: set[str], data: str) -> list[str]:
+    """The English words on the page, apart from the words of what the test itself wrote (names, texts)."""
+    ours = {word.lower() for word in re.findall(r"[A-Za-z]{4,}", data)}
+    seen = {word.lower() for word in re.findall(r"[A-Za-z]{4,}", page.evaluate(SEEN_TEXT))}
+    return sorted((seen & known) - ours)
+
+
+def conversation_of(info, headers, wa_id: str) -> str:
+    """The id of the customer's conversation, once the intake has stored it."""
+    deadline = time.monotonic() + 15
+    while True:
+        items = api_call(info, "GET", f"/conversations?view=all&customer=%2B{wa_id}", headers)["items"]
+        if items or time.monotonic() > deadline:
+            assert items, f"no conversation of +{wa_id}"
+            return str(items[0]["id"])
+        time.sleep(0.2)
+
+
+def test_every_main_screen_reads_in_dutch_with_no_english_left(system, browser):
+    info = system.info
+    known = english_only_words()
+    assert {"conversations", "statistics", "merged"} <= known  # the check can see English
+    # Given a Dutch administrator, and one customer known by two numbers who wrote from both
+    email = new_user_with_password(info, "administrator")
+    headers = api_headers(info, email, USER_PASSWORD)
+    me = api_call(info, "PATCH", "/me/profile", headers, {"language": "nl"})
+    who = api_call(info, "GET", "/me", headers)
+    name = who["user"]["display_name"]
+    team_names = " ".join(team["name"] for team in who["teams"])
+    # (the team overview names every colleague: their names are data, whatever their language)
+    colleagues = " ".join(user["display_name"] for user in api_call(info, "GET", "/users", headers)["items"])
+    kept_wa, moved_wa = new_wa_id(), new_wa_id()
+    customer_says(info, wa_id=kept_wa, name="Daan de Vries", text=f"Goedemiddag {kept_wa}")
+    customer_says(info, wa_id=moved_wa, name="Daan Vries", text=f"Waar blijft mijn pakket? {moved_wa}")
+    conversation = {wa_id: conversation_of(info, headers, wa_id) for wa_id in (kept_wa, moved_wa)}
+    customer = {wa_id: api_call(info, "GET", f"/conversations/{cid}/customer", headers)["profile"]["id"]
+                for wa_id, cid in conversation.items()}
+    # And they merge the second profile into the first, and archive the first conversation with a tag
+    api_call(info, "POST", f"/customers/{customer[kept_wa]}/merge", headers, {"source_id": customer[moved_wa]})
+    api_call(info, "POST", f"/conversations/{conversation[kept_wa]}/pickup", headers)
+    api_call(info, "POST", f"/conversations/{conversation[kept_wa]}/archive", headers, {"tags": ["levering"]})
+    data = " ".join([name, email, team_names, colleagues, "Daan de Vries Daan Vries Goedemiddag levering",
+                     me.get("time_zone") or ""])
+    for width in (1024, 1280):
+        context = browser.new_context(viewport={"width": width, "height": 768})
+        page = context.new_page()
+        try:
+            sign_in_as(page, info, email, USER_PASSWORD)
+            page.get_by_test_id("first-run-guide").get_by_role("button").first.click()
+            # When they open the moved conversation: the story lines are in Dutch
+            page.goto(f"{info['web_url']}/#/all/{conversation[moved_wa]}")
+            lines = page.get_by_test_id("system-line")
+            expect(lines.filter(has_text=f"Klant Daan Vries samengevoegd met Daan de Vries door {name}")).to_be_visible(
+                timeout=10_000)
+            page.goto(f"{info['web_url']}/#/all/{conversation[kept_wa]}")
+            expect(lines.filter(has_text=f"Gearchiveerd door {name} met tags levering")).to_be_visible(timeout=10_000)
+            assert english_on(page, known, data) == [], "conversation"
+            assert page.evaluate(CLIPPED) == []
+            screenshot(page, f"dutch-thread-{width}")
+            # And every other main screen reads Dutch, nothing clipped
+            for screen, path, ready in (
+                ("customer", f"#/customers/{customer[kept_wa]}", "customer-page"),
+                ("statistics", "#/statistics", "statistics"),
+                ("team-overview", "#/settings/team-now", "team-now"),
+                ("templates", "#/settings/templates", "template-settings"),
+            ):
+                page.evaluate("hash => { location.hash = hash; }", path)
+                expect(page.get_by_test_id(ready).first).to_be_visible(timeout=10_000)
+                expect(page.get_by_role("main")).not_to_contain_text("Laden", timeout=10_000)
+                assert english_on(page, known, data) == [], screen
+                assert page.evaluate(CLIPPED) == [], screen
+                screenshot(page, f"dutch-{screen}-{width}")
+        finally:
+            context.close()
+
+
+def test_the_english_inbox_fits_at_1024_pixels_too(system, browser):
+    info = system.info
+    # Given a waiting customer, and an agent on a 1024 px screen in English (its longest tab: "Assigned to me")
+    wa_id = new_wa_id()
+    customer_says(info, wa_id=wa_id, name="Nina Narrow", text=f"Narrow screen {wa_id}")
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    try:
+        sign_in(page, info)
+        assert page.evaluate(CLIPPED) == []
+        # When they open the conversation and pick it up, nothing is clipped either
+        row = page.get_by_test_id("conversation-row").filter(has_text=wa_id)
+        expect(row).to_be_visible(timeout=10_000)
+        row.click()
+        page.get_by_role("button", name="Pick up").click()
+        expect(page.get_by_label("Reply")).to_be_enabled()
+        assert page.evaluate(CLIPPED) == []
+        screenshot(page, "english-conversation-1024")
+        # And the tabs still fit a busy day's counts (three digits each; the counts stop at 999+)
+        page.evaluate("""() => document.querySelectorAll('[data-testid="tab-count"]')
+          .forEach((count) => { count.textContent = '999+'; })""")
+        assert page.evaluate(CLIPPED) == []
+        screenshot(page, "english-busy-tabs-1024")
+    finally:
+        context.close()

@@ -52,6 +52,11 @@ def test_office_hours_and_an_out_of_office_message_set_in_the_app_answer_a_custo
         # Then the out-of-office reply reaches the customer through the simulated provider, once
         wait_for(lambda: CLOSED in replies_to(info, wa_id), what="the out-of-office reply at the simulator")
         assert replies_to(info, wa_id) == [CLOSED]
+
+        # And the conversation's thread tells that the out-of-office reply went
+        [conversation] = api_call(info, "GET", f"/conversations?view=all&customer=%2B{wa_id}", admin)["items"]
+        page.goto(f"{info['web_url']}/#/all/{conversation['id']}")
+        expect(page.get_by_test_id("system-line").filter(has_text="Out-of-office reply sent")).to_have_count(1)
     finally:
         api_call(info, "DELETE", "/teams/default/office-hours", admin)
         api_call(info, "PUT", f"/channel-accounts/{account}/out-of-office", admin, {"messages": [

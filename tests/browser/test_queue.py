@@ -1,13 +1,24 @@
 """The queue a supervisor can run (issue 17.1), in headless Chromium: rows show the owner, an
 unread dot and how long the customer has waited; the open tabs sort by waiting time; the Waiting
 filter finds the conversations waiting for the customer; the team overview shows each agent's
-status, open conversations and capacity."""
+status, open conversations and capacity; a supervisor reads exact tab counts and sees a customer's
+answer end the wait for the customer."""
 
 import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import api_call, api_headers, customer_says, screenshot, settings_menu, sign_in
+from tests.browser.conftest import (
+    USER_PASSWORD,
+    api_call,
+    api_headers,
+    customer_says,
+    new_user_with_password,
+    screenshot,
+    settings_menu,
+    sign_in,
+    sign_in_as,
+)
 from tests.support import new_wa_id, wait_for
 
 
@@ -141,5 +152,42 @@ def test_the_thread_tells_who_picked_up_assigned_and_archived(system, browser):
         expect(lines.nth(1)).to_have_text(re.compile("^Handed back to New by Alex Agent"))
         expect(lines.nth(3)).to_have_text(re.compile("^Archived by Alex Agent with tags delivery"))
         screenshot(page, "thread-system-lines")
+    finally:
+        context.close()
+
+
+def test_a_supervisor_reads_exact_tab_counts_and_sees_a_customer_answer_end_the_wait(system, browser):
+    info = system.info
+    # Given Sam Agent answered a customer, who now waits for nothing: the conversation waits for the customer
+    wa_id = new_wa_id()
+    text = f"Supervised {wa_id}"
+    customer_says(info, wa_id=wa_id, name="Vera Visible", text=text)
+    sam = api_headers(info, "agent2@example.com")
+    listed = wait_for(lambda: api_call(info, "GET", f"/conversations?view=new&customer=%2B{wa_id}", sam)["items"],
+                      what="the customer's conversation")
+    conversation_id = listed[0]["id"]
+    api_call(info, "POST", f"/conversations/{conversation_id}/pickup", sam)
+    api_call(info, "POST", f"/conversations/{conversation_id}/messages", sam, {"text": "Let me check"})
+    # When a supervisor opens the inbox
+    email = new_user_with_password(info, "supervisor")
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        sign_in_as(page, info, email, USER_PASSWORD)
+        # Then each tab's count is the exact number the API counts for them
+        counts = api_call(info, "GET", "/team/inbox-counts", api_headers(info, email, USER_PASSWORD))
+        for view in ("new", "assigned", "all"):
+            expect(page.locator(f'[role="tab"][data-view="{view}"] [data-testid="tab-count"]')).to_have_text(
+                str(counts[view]))
+        # And Assigned shows who owns the conversation and that it waits for the customer
+        page.locator('[role="tab"][data-view="assigned"]').click()
+        row = page.locator(f'[data-testid="conversation-row"][data-conversation-id="{conversation_id}"]')
+        expect(row.get_by_test_id("row-owner")).to_have_text("Owner: Sam Agent")
+        expect(row.get_by_test_id("awaiting-customer")).to_have_text("Waiting for customer")
+        # When the customer writes again, the row says they wait for the team again, without a reload
+        customer_says(info, wa_id=wa_id, name="Vera Visible", text=f"Any news? {wa_id}")
+        expect(row.get_by_test_id("awaiting-customer")).to_have_count(0, timeout=15_000)
+        expect(row.get_by_test_id("row-waiting")).to_have_text(re.compile(r"^Waiting "))
+        expect(row).to_have_attribute("data-waiting", "agent")
     finally:
         context.close()

@@ -3,6 +3,7 @@ an administrator keeps WhatsApp templates with variables labelled by meaning and
 approved ones; an agent sends one while the window is open, filling it by those labels; a failed
 reply says why in words and goes again with Resend; an archived conversation is reopened."""
 
+import json
 import secrets
 
 import requests
@@ -67,6 +68,20 @@ def test_an_administrator_keeps_templates_with_what_their_variables_mean(system,
     # Then it is listed with the meaning of each variable
     card = page.get_by_test_id("template").filter(has_text=name)
     expect(card.get_by_test_id("template-labels")).to_contain_text("tracking code")
+
+    # When they edit it to named variables, each again with its meaning
+    card.get_by_role("button", name="Edit").click()
+    form = page.get_by_test_id("template-editor")
+    expect(form.get_by_role("heading", name=f"Edit {name}")).to_be_visible()
+    form.get_by_label("Text").fill("Hi {{first_name}}, parcel {{tracking}} left today.")
+    form.get_by_role("textbox", name="{{first_name}} means").fill("customer's first name")
+    form.get_by_role("textbox", name="{{tracking}} means").fill("carrier's tracking number")
+    form.get_by_role("button", name="Save template").click()
+    # Then the list shows the new text's meanings, and the API keeps the named variables
+    expect(card.get_by_test_id("template-labels")).to_contain_text("carrier's tracking number")
+    kept = next(t for t in api_call(info, "GET", f"/channel-accounts/{account}/templates", api_headers(info))["items"]
+                if t["name"] == name)
+    assert "{{tracking}}" in json.dumps(kept)
 
     # When they delete it, a confirmation names the effect first; Cancel keeps it
     card.get_by_role("button", name="Delete template").click()
@@ -148,3 +163,7 @@ def test_an_agent_reopens_an_archived_conversation(system, page):
     # Then it is theirs again, and they can write
     expect(page.get_by_test_id("owner")).to_have_text("Assigned to you")
     expect(page.get_by_label("Reply")).to_be_enabled()
+    # And the thread tells who archived it and who reopened it
+    lines = page.get_by_test_id("system-line")
+    expect(lines.filter(has_text="Archived by Alex Agent")).to_be_visible()
+    expect(lines.filter(has_text="Reopened by Alex Agent")).to_be_visible()

@@ -10,6 +10,7 @@ from chalicelib.domain.assignment import Assigner, WaitingOffers
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.lifecycle import ConversationLifecycle
 from chalicelib.domain.models import Channel, ChannelAccount, Conversation, InboundEnvelope, InboundMessage, Role, User
+from chalicelib.domain.notices import NoticePublisher
 from chalicelib.domain.out_of_office import OutOfOffice
 from chalicelib.domain.ports.conversations import IngestResult
 from chalicelib.domain.presence import PresenceService
@@ -64,7 +65,8 @@ class InboxWorld:
                           stats, self.clock)
         self.lifecycle = ConversationLifecycle(self.conversations, self.conversations, self.presence, tagging,
                                    self.settings.cached, stats, self.clock, teams=self.teams, users=self.users,
-                                   schedule_deletion=self._schedule_deletion, offers=offers)
+                                   schedule_deletion=self._schedule_deletion, offers=offers,
+                                   notices=NoticePublisher(self.publisher))
         self.side_stores = in_memory_side_stores(self.records)
         self.router = Router(self.conversations, self.publisher, self.lifecycle, stats, self.side_stores,
                              accounts=self.accounts, teams=self.teams, settings=self.settings.cached,

@@ -182,11 +182,11 @@ class CrashingMergeStore(MergeStore):
         super().__init__(customers)
         self.steps = steps
 
-    def move(self, kept_id, record, items: SourceItems) -> None:
+    def move(self, kept_id, record, items: SourceItems, story) -> None:
         if self.steps == 0:
             raise RuntimeError("crash")
         self.steps -= 1
-        super().move(kept_id, record, items)
+        super().move(kept_id, record, items, story)
 
 
 def test_a_merge_too_big_for_one_transaction_runs_in_steps_and_resumes_after_a_crash(runtime, admin):
@@ -258,3 +258,27 @@ def test_logged_interactions_show_in_history_and_export(runtime, api, agent1, we
     assert post(api, f"/customers/{customer_id}/log", agent1, {
         "direction": "outbound", "medium": "letter", "text": "x", "occurred_at": "2999-01-01T00:00:00Z"}
     ).status_code == 400
+
+
+def test_a_merge_in_steps_tells_each_moved_conversation_once(runtime, api, agent1, webhook_url, demo):
+    # Given two profiles of one customer, each with a conversation, too big to merge in one 7-action transaction
+    kept_phone, source_phone = new_phone(), new_phone()
+    writes_on_whatsapp(runtime, webhook_url, demo, kept_phone, "kept here", name="Stepwise Kept")
+    writes_on_whatsapp(runtime, webhook_url, demo, source_phone, "moved here", name="Stepwise Source")
+    moved = by_customer(api, agent1, source_phone[1:])
+    kept_id = profile_of(api, agent1, by_customer(api, agent1, kept_phone[1:])["id"])["profile"]["id"]
+    source_id = profile_of(api, agent1, moved["id"])["profile"]["id"]
+    store = CustomerStore()
+    user = wiring.user_store().get(agent1_id(api, agent1))
+    principal = Principal(user=user, team_id="default")
+    # When the merge crashes after its first step, and runs again
+    crashing = CustomerMerger(store, CrashingMergeStore(store, steps=1), lambda: datetime.now(UTC), transaction_limit=7)
+    with pytest.raises(RuntimeError):
+        crashing.merge(principal, kept_id, source_id)
+    record = CustomerMerger(store, MergeStore(store), lambda: datetime.now(UTC), transaction_limit=7).merge(
+        principal, kept_id, source_id)
+    # Then it ran in steps, and the moved conversation tells the merge exactly once
+    assert (record.state, record.single_transaction) == (MergeState.DONE, False)
+    thread = get(api, f"/conversations/{moved['id']}/messages", agent1, limit=100).json()["items"]
+    assert [m["text"] for m in thread if m["direction"] == "system"] == [
+        "Customer Stepwise Source merged into Stepwise Kept by Alex Agent"]

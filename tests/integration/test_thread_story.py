@@ -57,3 +57,57 @@ def test_a_customer_who_opts_out_in_their_conversation_is_told_in_the_thread(run
     lines = story(api, agent1, conversation["id"])
     assert [(m["event"]["kind"], m["text"]) for m in lines] == [
         ("opted_out", "The customer opted out (whatsapp, keyword)")]
+
+
+def customer_of(api, headers, conversation_id):
+    response = get(api, f"/conversations/{conversation_id}/customer", headers)
+    assert response.status_code == 200, response.text
+    return response.json()["profile"]["id"]
+
+
+def test_a_merge_of_two_customers_is_told_in_the_moved_conversations_and_their_exports(runtime, api, agent1,
+                                                                                       webhook_url, demo):
+    # Given one customer known by two numbers: two profiles, each with a conversation
+    _, kept_conversation = new_conversation(runtime, api, webhook_url, demo, agent1, name="Kees Kept")
+    _, moved = new_conversation(runtime, api, webhook_url, demo, agent1, name="Sanne Source")
+    kept_id, source_id = customer_of(api, agent1, kept_conversation["id"]), customer_of(api, agent1, moved["id"])
+    # When agent1 merges the second profile into the first
+    merged = post(api, f"/customers/{kept_id}/merge", agent1, {"source_id": source_id})
+    assert merged.status_code == 200, merged.text
+    # Then the moved conversation's thread says which customer was merged into which, and by whom
+    lines = story(api, agent1, moved["id"])
+    assert [(m["event"]["kind"], m["text"]) for m in lines] == [
+        ("merged", "Customer Sanne Source merged into Kees Kept by Alex Agent")]
+    assert (lines[0]["event"]["merged_from"], lines[0]["event"]["merged_into"]) == ("Sanne Source", "Kees Kept")
+    # And the kept customer's own conversation, which did not move, tells nothing
+    assert story(api, agent1, kept_conversation["id"]) == []
+    # And the same merge again writes no second line
+    assert post(api, f"/customers/{kept_id}/merge", agent1, {"source_id": source_id}).status_code == 200
+    assert len(story(api, agent1, moved["id"])) == 1
+    # And the exports tell it too (the JSON with its event, the CSV in words)
+    path = f"/conversations/{moved['id']}/export"
+    body = json.loads(get(api, path, agent1, format="json").content)
+    assert [m["event"]["kind"] for m in body["messages"] if m["direction"] == "system"] == ["merged"]
+    assert "Customer Sanne Source merged into Kees Kept by Alex Agent" in get(
+        api, path, agent1, format="csv").content.decode("utf-8-sig")
+
+
+def test_a_reopen_by_an_agent_or_by_the_customer_writing_again_is_told(runtime, api, agent1, agent2, webhook_url,
+                                                                      demo):
+    # Given a conversation agent1 archived
+    wa_id, conversation = new_conversation(runtime, api, webhook_url, demo, agent1)
+    path = f"/conversations/{conversation['id']}"
+    post(api, path + "/pickup", agent1).raise_for_status()
+    post(api, path + "/archive", agent1).raise_for_status()
+    # When agent2 reopens it, archives it, and the customer then writes again
+    post(api, path + "/reopen", agent2).raise_for_status()
+    post(api, path + "/archive", agent2).raise_for_status()
+    deliver(runtime, webhook_url, demo, wa_id, "one more thing", timestamp=int(time.time()) + 1)
+    # Then the thread tells both reopens: who reopened it, and that the customer's message did
+    lines = story(api, agent1, conversation["id"])
+    assert [m["event"]["kind"] for m in lines] == ["picked_up", "archived", "reopened", "archived", "reopened"]
+    assert lines[2]["text"] == "Reopened by Sam Agent"
+    assert lines[4]["text"].startswith("Reopened: the customer wrote again; back ")
+    # And the CSV export says so in words
+    csv_text = get(api, path + "/export", agent1, format="csv").content.decode("utf-8-sig")
+    assert "Reopened by Sam Agent" in csv_text

@@ -224,9 +224,9 @@ def test_the_kept_profile_wins_and_the_source_fills_the_gaps():
 
 
 def test_a_merge_fits_one_transaction_up_to_100_actions():
-    # 3 fixed + 3 per address + 2 per conversation or log entry
-    assert merge_actions(addresses=2, conversations=40, log_entries=6) == 3 + 6 + 80 + 12
-    assert merge_actions(addresses=2, conversations=41, log_entries=6) > 100
+    # 3 fixed + 3 per address or conversation (its story line) + 2 per log entry
+    assert merge_actions(addresses=2, conversations=27, log_entries=6) == 3 + 6 + 81 + 12
+    assert merge_actions(addresses=2, conversations=28, log_entries=6) > 100
 
 
 def test_steps_stay_within_their_budget_and_move_everything():
@@ -235,7 +235,7 @@ def test_steps_stay_within_their_budget_and_move_everything():
         conversations=[CustomerConversationItem("CUST#s", f"CONV#{n}", conversation_id=str(n)) for n in range(4)],
         log_entries=[CommunicationItem("CUST#s", f"LOG#{n}", entry_id=str(n)) for n in range(3)])
     steps = chunks(items, budget=7)
-    costs = [3 * len(s.addresses) + 2 * (len(s.conversations) + len(s.log_entries)) for s in steps]
+    costs = [3 * (len(s.addresses) + len(s.conversations)) + 2 * len(s.log_entries) for s in steps]
     assert all(cost <= 7 for cost in costs)
     assert sum(len(s.addresses) for s in steps) == 5
     assert sum(len(s.conversations) + len(s.log_entries) for s in steps) == 7

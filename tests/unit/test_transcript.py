@@ -15,7 +15,10 @@ from chalicelib.domain.models import (
     DeliveryStatus,
     Direction,
     Message,
+    SystemEvent,
+    SystemEventKind,
 )
+from chalicelib.domain.story import STORY_WORDS, describe
 from chalicelib.domain.transcript import REGULAR, Transcript, layout, to_pdf
 from chalicelib.domain.work_models import Note
 
@@ -41,7 +44,8 @@ def message(number: int, direction: Direction, text: str | None, **extra) -> Mes
 def transcript(**extra) -> Transcript:
     messages = [
         message(0, Direction.INBOUND, "Привет, my invoice 请 📦"),
-        message(1, Direction.SYSTEM, "Picked up by Anna Agent"),
+        message(1, Direction.SYSTEM, "Picked up by Anna Agent",
+                event=SystemEvent(kind=SystemEventKind.PICKED_UP, actor_id="u-agent", actor_name="Anna Agent")),
         message(2, Direction.OUTBOUND, "Here it is", attachments=(Attachment(
             key="media/c0ffee0000/upload/abc/invoice-42.pdf", content_type="application/pdf",
             filename="invoice-42.pdf", size=1200),)),
@@ -92,6 +96,25 @@ def test_the_readers_language_sets_the_transcripts_words():
     assert lines[0] == "Gesprek met Zoë Ünal"
     assert "Labels: billing, refund" in lines
     assert "Bijlage: invoice-42.pdf" in lines
+    assert "09:06  Opgepakt door Anna Agent" in lines  # the story line too
+
+
+@pytest.mark.parametrize("language", sorted(STORY_WORDS))
+@pytest.mark.parametrize("event", [
+    SystemEvent(kind=kind, actor_name=actor, agent_name="Sam", tags=tags, detail="whatsapp, keyword",
+                merged_from="Mia M.", merged_into="Mia Merge")
+    for kind in SystemEventKind for actor in ("Ada", None) for tags in ((), ("vip",))])
+def test_every_story_line_is_worded_in_every_language_of_the_exports(language, event):
+    line = describe(event, language)
+    assert line
+    assert "{" not in line
+    assert set(STORY_WORDS[language]) == set(STORY_WORDS["en"])
+
+
+def test_a_merge_line_names_both_customers_and_who_merged_them():
+    event = SystemEvent(kind=SystemEventKind.MERGED, actor_name="Ada", merged_from="Mia M.", merged_into="Mia Merge")
+    assert describe(event) == "Customer Mia M. merged into Mia Merge by Ada"
+    assert describe(event, "nl-BE") == "Klant Mia M. samengevoegd met Mia Merge door Ada"
 
 
 def test_an_unknown_time_zone_falls_back_to_utc():

@@ -111,6 +111,7 @@ export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts,
           <select
             class="select"
             data-testid="availability"
+            aria-label={t('header.status')}
             aria-keyshortcuts="Alt+S"
             value={availability.chosen}
             onChange={(event) => availability.choose(event.currentTarget.value as Availability)}

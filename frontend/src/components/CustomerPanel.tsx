@@ -80,8 +80,8 @@ export function CustomerPanel({ conversation, me, ownerName, canWork, customer, 
 /** The text Alt+C copies: who the customer is and which conversation this is. */
 export function conversationSummary(conversation: Conversation): string {
   return [
-    `Customer: ${customerLabel(conversation)}`,
+    t('customer.summary_customer', { customer: customerLabel(conversation) }),
     `${channelInfo(conversation.channel).label}: ${conversation.customer_id}`,
-    `Conversation: ${conversation.id}`,
+    t('customer.summary_conversation', { id: conversation.id }),
   ].join('\n');
 }

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
+import { t } from '../lib/i18n';
 
 interface Props {
   title: string;
@@ -40,7 +41,7 @@ export function Dialog({ title, onClose, children, testId }: Props) {
           {title}
         </h2>
         <button type="button" class="button button--quiet" onClick={() => ref.current?.close()}>
-          Close
+          {t('common.close')}
         </button>
       </div>
       <div class="dialog__body">{children}</div>

@@ -22,9 +22,10 @@ export function storyText(event: SystemEvent): string {
         ? t('story.archived_with_tags', { actor, tags: event.tags.join(', ') })
         : t('story.archived', { actor });
     case 'reopened':
+      if (event.actor_name) return t('story.reopened_by', { actor });
       return event.agent_name ? t('story.reopened_to', { agent }) : t('story.reopened_new');
     case 'merged':
-      return t('story.merged', { actor, other: event.detail ?? '' });
+      return t('story.merged', { actor, from: event.merged_from ?? '', into: event.merged_into ?? '' });
     case 'opted_out':
       return t('story.opted_out', { detail: event.detail ?? '' });
     case 'out_of_office_sent':

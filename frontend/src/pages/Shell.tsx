@@ -131,9 +131,10 @@ function SignedIn({ me, route, alertRegion, onSignOut, onTeamChange }: Props) {
       />
       {alertRegion}
       {route.page === 'settings' ? (
-        <LazyPage load={loadSettings} props={{ section: route.section, me }} what="settings" />
+        // Keyed: from statistics straight to settings is another page, not the same one's state.
+        <LazyPage key="settings" load={loadSettings} props={{ section: route.section, me }} what="settings" />
       ) : route.page === 'statistics' ? (
-        <LazyPage load={loadStatistics} props={{ me }} what="statistics" />
+        <LazyPage key="statistics" load={loadStatistics} props={{ me }} what="statistics" />
       ) : route.page === 'help' ? (
         <HelpPage />
       ) : route.page === 'customers' ? (

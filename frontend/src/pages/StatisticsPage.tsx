@@ -18,11 +18,7 @@ export interface StatisticsPageProps {
   me: Me;
 }
 
-const PRESETS = [
-  { days: 7, label: 'Last 7 days' },
-  { days: 30, label: 'Last 30 days' },
-  { days: 90, label: 'Last 90 days' },
-] as const;
+const PRESETS = [7, 30, 90] as const;
 
 /** A `YYYY-MM-DD` day moved by whole days (calendar arithmetic, no zone involved). */
 function addDays(day: string, days: number): string {
@@ -48,7 +44,7 @@ export function StatisticsPage({ me }: StatisticsPageProps) {
   const [to, setTo] = useState(dayInZone());
   const [applied, setApplied] = useState(() => spanOf(daysBefore(30), dayInZone()));
   const stats = useLoad(
-    () => (applied ? admin.statistics(applied.since, applied.until) : Promise.reject(new Error('Choose a time span.'))),
+    () => (applied ? admin.statistics(applied.since, applied.until) : Promise.reject(new Error(t('stats.choose_span')))),
     [applied?.since, applied?.until],
   );
   const users = useLoad(() => admin.users().catch(() => []));
@@ -66,12 +62,12 @@ export function StatisticsPage({ me }: StatisticsPageProps) {
     <main class="settings statistics">
       <section class="settings__body card statistics__body" aria-labelledby="statistics-title">
         <h1 id="statistics-title" class="settings__title">
-          Statistics <span class="muted">· team {me.team_id}</span>
+          {t('stats.title')} <span class="muted">· {t('stats.of_team', { team: me.teams.find((team) => team.id === me.team_id)?.name ?? me.team_id })}</span>
         </h1>
-        <div class="dialog__actions dialog__actions--start" role="group" aria-label="Time span">
-          {PRESETS.map((item) => (
-            <button key={item.days} type="button" class="button" onClick={() => preset(item.days)}>
-              {item.label}
+        <div class="dialog__actions dialog__actions--start" role="group" aria-label={t('stats.span')}>
+          {PRESETS.map((days) => (
+            <button key={days} type="button" class="button" onClick={() => preset(days)}>
+              {t('stats.last_days', { days })}
             </button>
           ))}
         </div>
@@ -83,20 +79,20 @@ export function StatisticsPage({ me }: StatisticsPageProps) {
           }}
         >
           <label class="field">
-            <span class="field__label">From</span>
+            <span class="field__label">{t('stats.from')}</span>
             <input type="date" value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
           </label>
           <label class="field">
-            <span class="field__label">To</span>
+            <span class="field__label">{t('stats.to')}</span>
             <input type="date" value={to} onInput={(e) => setTo(e.currentTarget.value)} />
           </label>
           <div>
             <button type="submit" class="button button--primary">
-              Apply
+              {t('stats.apply')}
             </button>
           </div>
         </form>
-        <p class="muted">Times in your time zone ({displayZone()}); at most 92 days.</p>
+        <p class="muted">{t('stats.zone_hint', { zone: displayZone() })}</p>
         {applied && <ExportButton since={applied.since} until={applied.until} />}
         <Loading loaded={stats}>{(data) => <Report stats={data} names={names} />}</Loading>
       </section>
@@ -124,42 +120,42 @@ function Report({ stats, names }: { stats: Statistics; names: Map<string, string
   const agents = Object.entries(stats.by_agent).sort((a, b) => (b[1].replies ?? 0) - (a[1].replies ?? 0));
   return (
     <div class="statistics__grid" data-testid="statistics">
-      <section class="statistics__tiles" aria-label="Totals">
-        <Tile label="New conversations" value={stats.created} testId="stat-created" />
-        <Tile label="Reopened" value={stats.reopened} />
+      <section class="statistics__tiles" aria-label={t('stats.totals')}>
+        <Tile label={t('stats.created')} value={stats.created} testId="stat-created" />
+        <Tile label={t('stats.reopened')} value={stats.reopened} />
         {Object.entries(stats.current).map(([state, count]) => (
-          <Tile key={state} label={`${stateLabel(state)} now`} value={count} />
+          <Tile key={state} label={t('stats.state_now', { state: stateLabel(state) })} value={count} />
         ))}
       </section>
       <section>
-        <h2 class="settings__subtitle">Conversations over time</h2>
-        <ColumnChart title="New conversations per day" points={everyDay(stats)} />
+        <h2 class="settings__subtitle">{t('stats.over_time')}</h2>
+        <ColumnChart title={t('stats.per_day')} points={everyDay(stats)} />
       </section>
       <section>
-        <h2 class="settings__subtitle">Tags</h2>
-        <BarList label="Conversations per tag" points={pointsOf(stats.by_tag)} testId="chart-tags" />
+        <h2 class="settings__subtitle">{t('stats.tags')}</h2>
+        <BarList label={t('stats.per_tag')} points={pointsOf(stats.by_tag)} testId="chart-tags" />
       </section>
       <section>
-        <h2 class="settings__subtitle">Channels</h2>
-        <BarList label="Conversations per channel" share points={pointsOf(stats.by_channel, (key) => channelInfo(key).label)} testId="chart-channels" />
+        <h2 class="settings__subtitle">{t('stats.channels')}</h2>
+        <BarList label={t('stats.per_channel')} share points={pointsOf(stats.by_channel, (key) => channelInfo(key).label)} testId="chart-channels" />
       </section>
       <section>
-        <h2 class="settings__subtitle">States</h2>
-        <BarList label="Conversations per state" points={pointsOf(stats.by_state, stateLabel)} />
+        <h2 class="settings__subtitle">{t('stats.states')}</h2>
+        <BarList label={t('stats.per_state')} points={pointsOf(stats.by_state, stateLabel)} />
       </section>
       {stats.response_times && <ResponseTimesReport times={stats.response_times} names={names} />}
       <section>
-        <h2 class="settings__subtitle">Activity per agent</h2>
+        <h2 class="settings__subtitle">{t('stats.activity')}</h2>
         {agents.length === 0 ? (
-          <p class="muted">No agent activity in this period.</p>
+          <p class="muted">{t('stats.no_activity')}</p>
         ) : (
           <table class="table" data-testid="agent-activity">
             <thead>
               <tr>
-                <th scope="col">Agent</th>
-                <th scope="col">Assigned</th>
-                <th scope="col">Replies</th>
-                <th scope="col">Archived</th>
+                <th scope="col">{t('stats.agent')}</th>
+                <th scope="col">{t('stats.assigned')}</th>
+                <th scope="col">{t('stats.replies')}</th>
+                <th scope="col">{t('stats.archived')}</th>
               </tr>
             </thead>
             <tbody>

@@ -2,6 +2,7 @@
 // their values. Every label is text; each chart has a text summary for screen readers.
 
 import { formatNumber } from '../lib/locale';
+import { t } from '../lib/i18n';
 
 const WIDTH = 640;
 const HEIGHT = 180;
@@ -28,7 +29,7 @@ export function ColumnChart({ points, title }: { points: Point[]; title: string 
       class="chart"
       viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
       role="img"
-      aria-label={`${title}: ${formatNumber(total)} in ${points.length} days, at most ${formatNumber(max)} a day`}
+      aria-label={t('stats.chart_summary', { title, total, days: points.length, max })}
       data-testid="chart-volume"
     >
       <line class="chart__axis" x1={PAD_LEFT} y1={8 + plotHeight} x2={WIDTH - 4} y2={8 + plotHeight} />
@@ -64,7 +65,7 @@ export function ColumnChart({ points, title }: { points: Point[]; title: string 
 export function BarList({ points, label, share = false, testId }: { points: Point[]; label: string; share?: boolean; testId?: string }) {
   const max = Math.max(1, ...points.map((point) => point.value));
   const total = points.reduce((sum, point) => sum + point.value, 0);
-  if (points.length === 0) return <p class="muted">Nothing in this period.</p>;
+  if (points.length === 0) return <p class="muted">{t('stats.nothing')}</p>;
   return (
     <ul class="bars" aria-label={label} data-testid={testId}>
       {points.map((point) => (
@@ -75,7 +76,7 @@ export function BarList({ points, label, share = false, testId }: { points: Poin
           </svg>
           <span class="bars__value">
             {formatNumber(point.value)}
-            {share && total > 0 ? ` (${Math.round((point.value / total) * 100)}%)` : ''}
+            {share && total > 0 ? ` (${formatNumber(point.value / total, { style: 'percent' })})` : ''}
           </span>
         </li>
       ))}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -110,12 +110,13 @@ class Merges(Protocol[_Items]):
     def source_items(self, source_id: str) -> _Items: ...
 
     def in_one(self, kept: CustomerProfile, source: CustomerProfile, fields: dict[str, Any], record: MergeRecord,
-               items: _Items) -> MergeRecord: ...
+               items: _Items, story: Callable[[str], Message]) -> MergeRecord:
+        """All in one transaction, with ``story(conversation_id)`` saved in each moved conversation."""
 
     def begin(self, kept: CustomerProfile, source: CustomerProfile, record: MergeRecord) -> None: ...
 
-    def move(self, kept_id: str, record: MergeRecord, items: _Items) -> None:
-        """One step: move these items and note them on the record."""
+    def move(self, kept_id: str, record: MergeRecord, items: _Items, story: Callable[[str], Message]) -> None:
+        """One step: move these items (with each conversation's story line) and note them on the record."""
 
     def finish(self, kept: CustomerProfile, source: CustomerProfile, fields: dict[str, Any], record: MergeRecord,
                at: datetime) -> None: ...

@@ -7,6 +7,7 @@ import type { ChannelAccount, ChannelCapabilities } from '../../types';
 import { admin, type OutOfOfficeMessage } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
 import { t, tn } from '../../lib/i18n';
+import { listOf } from '../../lib/locale';
 import { Icon } from '../../components/Icon';
 
 /** Out-of-office messages per channel account, sent once per closed period (see office hours). */
@@ -222,8 +223,7 @@ function MessageEditor({ account, capabilities, number, message, preview, onText
       </div>
       {message.media && countries?.length ? (
         <p class="muted">
-          {label} carries files only between {countries.join(' and ')} numbers: customers elsewhere will not get this
-          message.
+          {t('ooo.media_countries', { channel: label, countries: listOf(countries) })}
         </p>
       ) : null}
       {problem && (

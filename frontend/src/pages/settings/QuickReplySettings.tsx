@@ -181,7 +181,7 @@ function GroupCard({ group, canEdit, onChanged, onDeleted }: { group: Group; can
             void run(() => admin.createReply(group.id, draft), t('quick.added')).then((ok) => ok && (setDraft(''), onChanged()));
           }}
         >
-          <textarea rows={2} maxLength={2000} aria-label={t('quick.new_reply_in', { name: group.name })} placeholder="Hello {{customer_first}}, ..." value={draft} onInput={(e) => setDraft(e.currentTarget.value)} />
+          <textarea rows={2} maxLength={2000} aria-label={t('quick.new_reply_in', { name: group.name })} placeholder={t('quick.reply_example')} value={draft} onInput={(e) => setDraft(e.currentTarget.value)} />
           <div>
             <button type="submit" class="button" disabled={busy || !draft.trim()}>
               {t('quick.add_reply')}

@@ -20,10 +20,7 @@ export function RoutingSettings({ canEdit }: SectionProps) {
   return (
     <>
       <ReadOnlyNote canEdit={canEdit} />
-      <p class="muted">
-        Rules are tried by priority (lowest first); a conversation no rule matches goes to its account's team
-        (see Channels).
-      </p>
+      <p class="muted">{t('routing.intro')}</p>
       <Loading loaded={rules}>
         {(list) =>
           list.length === 0 ? (

@@ -77,6 +77,7 @@ export function TeamNowSettings({ me }: SectionProps) {
           {overview.agents.length === 0 ? (
             <p class="muted">{t('team_overview.none')}</p>
           ) : (
+            <div class="table-scroll">
             <table class="table team-overview" data-testid="team-now">
               <thead>
                 <tr>
@@ -108,6 +109,7 @@ export function TeamNowSettings({ me }: SectionProps) {
                 ))}
               </tbody>
             </table>
+            </div>
           )}
         </>
       )}

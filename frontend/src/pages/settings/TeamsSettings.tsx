@@ -77,7 +77,7 @@ function TeamCard({
   };
 
   return (
-    <section class="card settings__card" aria-label={`Team ${team.name}`} data-testid="team">
+    <section class="card settings__card" aria-label={t('teams.team_named', { name: team.name })} data-testid="team">
       <div class="settings__row">
         {canEdit ? (
           <input type="text" aria-label={t('teams.name_of', { id: team.id })} maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import { errorMessage } from '../../api';
 import { reportError, useAlerts } from '../../lib/alerts';
 import type { Me } from '../../types';
+import { t } from '../../lib/i18n';
 
 export interface SectionProps {
   me: Me;
@@ -67,7 +68,7 @@ export function ReadOnlyNote({ canEdit }: { canEdit: boolean }) {
   if (canEdit) return null;
   return (
     <p class="banner" data-testid="read-only">
-      You can read these settings; only administrators change them.
+      {t('common.read_only')}
     </p>
   );
 }
@@ -81,7 +82,7 @@ export function Loading<T>({ loaded, children }: { loaded: Loaded<T>; children: 
       </p>
     );
   }
-  if (loaded.data === null) return <p class="muted">Loading…</p>;
+  if (loaded.data === null) return <p class="muted">{t('common.loading')}</p>;
   return <>{children(loaded.data)}</>;
 }
 
