@@ -48,7 +48,8 @@ class CustomerMessage:
     # The provider batches an event our adapter cannot read next to the message (Meta's
     # batched notifications): the message must be stored all the same.
     odd_neighbour: bool = False
-    # The customer blocks the bot (Telegram's my_chat_member "kicked") instead of writing.
+    # The customer blocks the bot (Telegram's my_chat_member "kicked", Viber's "unsubscribed")
+    # instead of writing.
     blocks: bool = False
 
 

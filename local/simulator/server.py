@@ -5,9 +5,11 @@ Control API::
 
     GET  /control/accounts                        every simulated account (no secrets)
     POST /control/<channel>/<account>/messages    a customer writes: {"from", "name", "text", "image"},
-                                                  or picks an option {"text": title, "choice": payload},
+                                                  or picks an option {"text": title, "choice": payload}
+                                                  (Viber sends the payload, a button's ActionBody, only),
                                                   with an unreadable event batched in {"odd_neighbour"},
-                                                  or blocks the bot {"blocks": true} (Telegram)
+                                                  or blocks the bot {"blocks": true} (Telegram kicked,
+                                                  Viber unsubscribed)
     GET  /control/outbox[?channel=&account=&to=]  what agents sent, with the statuses reported back
     GET  /control/customer-messages[?channel=&account=]
     POST /control/<channel>/failures              {"mode": "500"|"429"|"permanent", "count": n,

@@ -255,6 +255,9 @@ def _content(raw: dict[str, Any]) -> tuple[ContentKind, str | None, list[MediaRe
     size = raw.get("size") if isinstance(raw.get("size"), int) else None
     filename = raw.get("file_name") if isinstance(raw.get("file_name"), str) else None
     if message_type == "text" and text is not None:
+        # Also a keyboard or rich-media button with ActionType "reply": Viber sends its ActionBody as
+        # the text (its Text is only shown to the customer) and nothing marks the tap, so the text
+        # is the choice and no separate payload is claimed; consent keywords apply to it as to any text.
         return ContentKind.TEXT, text, [], None, []
     if message_type == "url" and media_url:
         return ContentKind.TEXT, media_url, [], None, []  # a shared link: its URL is the text

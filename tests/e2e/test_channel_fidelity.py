@@ -1,7 +1,10 @@
 """Channel fidelity through the simulator, one test per class over the channels it applies to:
-a reply chosen from buttons arrives as its title with its payload; a message batched next to an
-event we cannot read is stored all the same; a customer who blocks the bot cannot be written to."""
+a reply chosen from buttons arrives as its title with its payload (Viber sends only the button's
+ActionBody, as an ordinary text); a button that means STOP opts the customer out; a message
+batched next to an event we cannot read is stored all the same; a customer who blocks the bot
+cannot be written to."""
 
+import pytest
 import requests
 
 from tests.e2e.test_every_channel import new_customer, stored_id
@@ -43,6 +46,51 @@ def test_chosen_replies_arrive_as_title_and_payload(system):
             "text", "Track my parcel", "track-parcel"), channel
 
 
+def test_a_viber_keyboard_reply_arrives_as_the_buttons_action_body(system):
+    info = system.info
+    agent = login(info["api_url"], "agent1@example.com", info["demo"]["password"])
+    customer = new_customer("viber")
+    # Given a Viber customer taps a reply button showing "Track my parcel" (ActionBody track-parcel)
+    customer_sends(info, "viber", {"from": customer, "name": "Olena", "text": "Track my parcel",
+                                   "choice": "track-parcel"})
+    # Then the agent sees what Viber sent: the ActionBody, as text (nothing marks it as a tap, so
+    # there is no separate payload)
+    [message] = wait_for(lambda: messages_of(info["api_url"], agent, "viber", customer), timeout=20,
+                         what="the Viber keyboard reply")
+    assert (message["kind"], message["text"], message["reply_payload"]) == ("text", "track-parcel", None)
+
+
+def consent_of(api: str, agent: dict[str, str], channel: str, customer: str) -> tuple[dict[str, object], bool]:
+    """The customer's conversation and whether their address on the channel is opted out."""
+    items = requests.get(f"{api}/conversations", params={"view": "all", "customer": stored_id(channel, customer)},
+                         headers=agent, timeout=HTTP_TIMEOUT).json()["items"]
+    conversation = find(items, customer_id=stored_id(channel, customer))
+    assert conversation is not None, (channel, customer)
+    profile = requests.get(f"{api}/conversations/{conversation['id']}/customer", headers=agent,
+                           timeout=HTTP_TIMEOUT).json()["profile"]
+    states = requests.get(f"{api}/customers/{profile['id']}/consent", headers=agent,
+                          timeout=HTTP_TIMEOUT).json()["states"]
+    return conversation, find(states, channel=channel, opted_out=True) is not None
+
+
+def test_a_button_whose_payload_is_stop_opts_the_customer_out(system):
+    info = system.info
+    api = info["api_url"]
+    agent = login(api, "agent1@example.com", info["demo"]["password"])
+    channels = ("whatsapp", "messenger", "instagram", "telegram", "viber")
+    customers = {channel: new_customer(channel) for channel in channels}
+    # Given each customer taps a button titled "No more messages" whose payload is STOP
+    for channel in channels:
+        customer_sends(info, channel, {"from": customers[channel], "name": "Ana", "text": "No more messages",
+                                       "choice": "STOP"})
+    for channel in channels:
+        wait_for(lambda c=channel: messages_of(api, agent, c, customers[c]), timeout=20,
+                 what=f"the {channel} STOP button")
+        # Then the address is opted out on that channel
+        wait_for(lambda c=channel: consent_of(api, agent, c, customers[c])[1] or None, timeout=20,
+                 what=f"the {channel} STOP button recorded as an opt-out")
+
+
 def test_a_message_batched_next_to_an_unreadable_event_is_stored(system):
     info = system.info
     agent = login(info["api_url"], "agent1@example.com", info["demo"]["password"])
@@ -57,31 +105,23 @@ def test_a_message_batched_next_to_an_unreadable_event_is_stored(system):
         assert message["text"] == "Next to an odd one", channel
 
 
-def test_a_customer_who_blocks_the_bot_cannot_be_written_to(system):
+@pytest.mark.parametrize("channel", ["telegram", "viber"])
+def test_a_customer_who_blocks_the_bot_cannot_be_written_to(system, channel):
     info = system.info
     api = info["api_url"]
     agent = login(api, "agent1@example.com", info["demo"]["password"])
-    customer = new_customer("telegram")
-    # Given a Telegram customer who wrote, then blocked the bot
-    customer_sends(info, "telegram", {"from": customer, "name": "Ana", "text": "Thanks, that's all"})
-    wait_for(lambda: messages_of(api, agent, "telegram", customer), timeout=20, what="the customer's message")
-    customer_sends(info, "telegram", {"from": customer, "name": "Ana", "blocks": True})
-    items = requests.get(f"{api}/conversations", params={"view": "all", "customer": customer}, headers=agent,
-                         timeout=HTTP_TIMEOUT).json()["items"]
-    conversation = find(items, customer_id=customer)
+    customer = new_customer(channel)
+    # Given a customer who wrote, then blocked the bot (Telegram my_chat_member kicked, Viber unsubscribed)
+    customer_sends(info, channel, {"from": customer, "name": "Ana", "text": "Thanks, that's all"})
+    wait_for(lambda: messages_of(api, agent, channel, customer), timeout=20, what="the customer's message")
+    customer_sends(info, channel, {"from": customer, "name": "Ana", "blocks": True})
+    conversation, _ = consent_of(api, agent, channel, customer)
     requests.post(f"{api}/conversations/{conversation['id']}/pickup", headers=agent,
                   timeout=HTTP_TIMEOUT).raise_for_status()
 
-    # Then the agent sees the address opted out, with the reason
-    profile = requests.get(f"{api}/conversations/{conversation['id']}/customer", headers=agent,
-                           timeout=HTTP_TIMEOUT).json()["profile"]
-
-    def opted_out():
-        states = requests.get(f"{api}/customers/{profile['id']}/consent", headers=agent,
-                              timeout=HTTP_TIMEOUT).json()["states"]
-        return find(states, channel="telegram", opted_out=True)
-
-    wait_for(opted_out, timeout=20, what="the blocked bot recorded as an opt-out")
+    # Then the agent sees the address opted out
+    wait_for(lambda: consent_of(api, agent, channel, customer)[1] or None, timeout=20,
+             what="the blocked bot recorded as an opt-out")
     # And a reply is refused
     reply = requests.post(f"{api}/conversations/{conversation['id']}/messages", json={"text": "One more thing"},
                           headers=agent, timeout=HTTP_TIMEOUT)

@@ -160,6 +160,13 @@ def test_a_shared_link_is_text(fixture_bytes):
     assert (event.kind, event.text) == (ContentKind.TEXT, "https://shop.example.test/kettles/blue")
 
 
+def test_a_reply_button_tap_is_the_buttons_action_body_as_text(fixture_bytes):
+    # Viber sends a keyboard or rich-media "reply" button as the customer's text (its ActionBody),
+    # with the tracking_data of the bot's last message; nothing tells it from typed text.
+    event = parse_one(fixture_bytes, "keyboard_reply.json")
+    assert (event.kind, event.text, event.reply_payload) == (ContentKind.TEXT, "STOP", None)
+
+
 def test_rich_media_is_unsupported_and_kept(fixture_bytes):
     event = parse_one(fixture_bytes, "rich_media.json")
     assert event.kind is ContentKind.UNSUPPORTED
