@@ -122,7 +122,8 @@ class ChannelSimulator:
         account = self.account(channel, account_key)
         inbound = self.providers[channel].customer_writes(account, message, self.url)
         with self._lock:
-            self._media.update(inbound.media)
+            if not message.media_gone:
+                self._media.update(inbound.media)
             self._customer_messages.append({
                 "channel": channel, "account": account.account_id, "from": message.customer, "name": message.name,
                 "text": message.text, "image": message.image, "id": inbound.message_id, "timestamp": time.time()})

@@ -9,7 +9,8 @@ Control API::
                                                   (Viber sends the payload, a button's ActionBody, only),
                                                   with an unreadable event batched in {"odd_neighbour"},
                                                   or blocks the bot {"blocks": true} (Telegram kicked,
-                                                  Viber unsubscribed)
+                                                  Viber unsubscribed); {"image": true, "media_gone": true}:
+                                                  the provider no longer serves the image
     GET  /control/outbox[?channel=&account=&to=]  what agents sent, with the statuses reported back
     GET  /control/customer-messages[?channel=&account=]
     POST /control/<channel>/failures              {"mode": "500"|"429"|"permanent", "count": n,
@@ -186,6 +187,7 @@ class _Handler(BaseHTTPRequestHandler):
                                       text=str(document.get("text") or ""), image=bool(document.get("image")),
                                       choice=str(choice) if choice is not None else None,
                                       odd_neighbour=bool(document.get("odd_neighbour")),
+                                      media_gone=bool(document.get("media_gone")),
                                       blocks=bool(document.get("blocks")))
             if not message.text and not message.image and not message.blocks:
                 raise ValueError("a message needs text or the sample image")

@@ -2,7 +2,10 @@
 a reply chosen from buttons arrives as its title with its payload (Viber sends only the button's
 ActionBody, as an ordinary text); a button that means STOP opts the customer out; a message
 batched next to an event we cannot read is stored all the same; a customer who blocks the bot
-cannot be written to."""
+cannot be written to; a photo is stored at once and attached, or shown as not available when the
+provider no longer serves it."""
+
+from typing import Any
 
 import pytest
 import requests
@@ -18,7 +21,7 @@ def customer_sends(info, channel: str, document: dict[str, object]) -> None:
     assert answer.json()["webhook_status"] == 200, (channel, answer.text)
 
 
-def messages_of(api: str, agent: dict[str, str], channel: str, customer: str) -> list[dict[str, object]] | None:
+def messages_of(api: str, agent: dict[str, str], channel: str, customer: str) -> list[dict[str, Any]] | None:
     items = requests.get(f"{api}/conversations", params={"view": "all", "customer": stored_id(channel, customer)},
                          headers=agent, timeout=HTTP_TIMEOUT).json()["items"]
     conversation = find(items, customer_id=stored_id(channel, customer))
@@ -127,3 +130,44 @@ def test_a_customer_who_blocks_the_bot_cannot_be_written_to(system, channel):
                           headers=agent, timeout=HTTP_TIMEOUT)
     assert 400 <= reply.status_code < 500, reply.text
     assert "opted out" in reply.json()["error"]["message"]
+
+
+MEDIA_CHANNELS = ("whatsapp", "messenger", "instagram", "telegram", "sms", "viber")
+
+
+def test_a_photo_is_stored_at_once_and_attached_or_shown_as_not_available(system):
+    info = system.info
+    api = info["api_url"]
+    agent = login(api, "agent1@example.com", info["demo"]["password"])
+    served = {channel: new_customer(channel) for channel in MEDIA_CHANNELS}
+    gone = {channel: new_customer(channel) for channel in MEDIA_CHANNELS}
+    # Given on each channel a customer who sends a photo without caption, and one whose photo the
+    # provider no longer serves when we fetch it
+    for channel in MEDIA_CHANNELS:
+        customer_sends(info, channel, {"from": served[channel], "name": "Ana", "image": True})
+        customer_sends(info, channel, {"from": gone[channel], "name": "Bo", "image": True, "media_gone": True})
+
+    def attached(channel: str) -> dict[str, Any] | None:
+        found = messages_of(api, agent, channel, served[channel])
+        return found[0] if found and found[0]["attachments"] else None
+
+    def given_up_or_retrying(channel: str) -> dict[str, Any] | None:
+        found = messages_of(api, agent, channel, gone[channel]) or [{"media_issues": []}]
+        issues = found[0]["media_issues"]
+        return found[0] if issues and issues[0]["state"] in {"retrying", "failed"} else None
+
+    for channel in MEDIA_CHANNELS:
+        # Then the served photo is attached to its message
+        message = wait_for(lambda c=channel: attached(c), timeout=30, what=f"the {channel} photo attached")
+        assert (message["kind"], message["media_issues"]) == ("image", []), channel
+        # And the photo that is gone is on its message as not available, with the reason
+        message = wait_for(lambda c=channel: given_up_or_retrying(c), timeout=30,
+                           what=f"the {channel} photo recorded as not available")
+        [issue] = message["media_issues"]
+        assert message["attachments"] == [], channel
+        assert issue["reason"], (channel, issue)
+        # And the inbox shows what it is, not an empty message
+        customer = stored_id(channel, gone[channel])
+        items = requests.get(f"{api}/conversations", params={"view": "all", "customer": customer}, headers=agent,
+                             timeout=HTTP_TIMEOUT).json()["items"]
+        assert find(items, customer_id=customer)["preview"], channel

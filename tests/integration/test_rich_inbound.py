@@ -1,18 +1,25 @@
 """What a customer sends beyond text reaches the agent through the API: a reply chosen from
 buttons (its title and payload; a payload that means STOP opts the customer out), a shared
-location and shared contact cards."""
+location and shared contact cards (WhatsApp, and Telegram, Viber and Messenger from each
+channel's own fixtures)."""
 
 import json
 import secrets
 import time
+from pathlib import Path
+from typing import Any
 
+import pytest
 import requests
 from chalicelib import wiring
 from chalicelib.domain.models import Channel
 
+from local.simulator.meta import signed_call
+from local.simulator.model import WebhookCall
+from local.simulator.viber import viber_signature
 from tests.integration.conftest import drain
 from tests.integration.inbox_support import by_customer, get
-from tests.support import HTTP_TIMEOUT, new_wa_id, post_whatsapp
+from tests.support import HTTP_TIMEOUT, find, new_wa_id, post_whatsapp
 
 
 def deliver_messages(runtime, webhook_url, demo, wa_id: str, messages: list[dict[str, object]]) -> None:
@@ -97,3 +104,83 @@ def test_a_whatsapp_reaction_lands_on_the_message_it_reacts_to(runtime, api, age
         "message_id": message_id, "emoji": "\N{THUMBS UP SIGN}"}}])
     [message] = thread(api, agent1, wa_id)
     assert (message["text"], message["reaction"]) == ("The parcel arrived", "\N{THUMBS UP SIGN}")
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def fixture(path: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((FIXTURES / path).read_text())
+    return document
+
+
+def deliver_signed(runtime, channel: str, document: dict[str, Any]) -> None:
+    """Post a provider document to the channel's demo account, signed as the provider signs it."""
+    [account] = runtime.simulator.accounts(channel)[:1]
+    if channel == "telegram":
+        secret = account.credentials["secret_token"]
+        headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret}
+        call = WebhookCall(account.webhook_url, headers, json.dumps(document).encode())
+    elif channel == "viber":
+        body = json.dumps(document).encode()
+        signature = viber_signature(body, account.credentials["auth_token"])
+        call = WebhookCall(account.webhook_url, {"Content-Type": "application/json",
+                                                 "X-Viber-Content-Signature": signature}, body)
+    else:
+        call = signed_call(account, document)
+    response = requests.post(call.url, data=call.body, headers=dict(call.headers), timeout=HTTP_TIMEOUT)
+    assert response.status_code == 200, (channel, response.text)
+    drain(runtime, "inbound", "assignment", "out-of-office")
+
+
+def shared_on(runtime, channel: str, customer: str) -> list[dict[str, Any]]:
+    """The channel's own location and contact fixtures (written from its documentation), sent
+    now by a new customer."""
+    if channel == "telegram":
+        updates = [fixture("telegram/venue.json"), fixture("telegram/contact.json")]
+        for number, update in enumerate(updates):
+            update["update_id"] = secrets.randbelow(10**9)
+            update["message"].update(message_id=number + 1, date=int(time.time()))
+            update["message"]["chat"]["id"] = update["message"]["from"]["id"] = int(customer)
+        return updates
+    if channel == "viber":
+        callbacks = [fixture("viber/location.json"), fixture("viber/contact.json")]
+        for seconds_ago, callback in zip((2, 1), callbacks, strict=True):
+            callback.update(timestamp=int((time.time() - seconds_ago) * 1000),
+                            message_token=10**18 + secrets.randbelow(10**18))
+            callback["sender"]["id"] = customer
+        return callbacks
+    [account] = runtime.simulator.accounts("messenger")[:1]
+    document = fixture("messenger/attachments.json")
+    [place] = [event for event in document["entry"][0]["messaging"]
+               if event["message"]["attachments"][0]["type"] == "location"]
+    place.update(sender={"id": customer}, recipient={"id": account.provider_account_id},
+                 timestamp=int(time.time() * 1000))
+    place["message"]["mid"] = f"m_{secrets.token_hex(8)}"
+    document["entry"] = [{"id": account.provider_account_id, "time": int(time.time() * 1000), "messaging": [place]}]
+    return [document]
+
+
+@pytest.mark.parametrize(("channel", "customer", "location", "contacts"), [
+    ("telegram", str(10**9 + secrets.randbelow(10**9)),
+     {"latitude": 52.370216, "longitude": 4.895168, "name": "Pick-up point Dam", "address": "Dam 1, 1012 JS Amsterdam"},
+     [{"name": "Jonas Weber", "phones": ["+4915123456789"], "emails": []}]),
+    ("viber", secrets.token_urlsafe(12) + "=",
+     {"latitude": 50.450001, "longitude": 30.523333, "name": None, "address": "Khreshchatyk St, 22, Kyiv"},
+     [{"name": "Taras Shevchenko", "phones": ["+380501234567"], "emails": []}]),
+    ("messenger", "6" + str(secrets.randbelow(10**15)).zfill(15),
+     {"latitude": 48.8584, "longitude": 2.2945, "name": "Pinned location", "address": None}, None),
+])
+def test_location_and_contacts_reach_the_agent_on_the_other_channels(runtime, api, agent1, channel, customer,
+                                                                      location, contacts):
+    # Given a customer who shares a place (and, where the channel can, a contact card)
+    for document in shared_on(runtime, channel, customer):
+        deliver_signed(runtime, channel, document)
+    # Then the agent gets the coordinates, name and address, and the card's name and phones
+    items = get(api, "/conversations", agent1, view="all", customer=customer).json()["items"]
+    conversation = find(items, customer_id=customer)
+    assert conversation is not None, channel
+    thread = get(api, f"/conversations/{conversation['id']}/messages", agent1).json()["items"]
+    assert (thread[0]["kind"], thread[0]["location"]) == ("location", location)
+    if contacts is not None:
+        assert (thread[1]["kind"], thread[1]["contacts"]) == ("contacts", contacts)
