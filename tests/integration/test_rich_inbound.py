@@ -8,10 +8,12 @@ import secrets
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 import pytest
 import requests
 from chalicelib import wiring
+from chalicelib.channels.twilio_sms import sign as twilio_sign
 from chalicelib.domain.models import Channel
 
 from local.simulator.meta import signed_call
@@ -115,7 +117,8 @@ def fixture(path: str) -> dict[str, Any]:
 
 
 def deliver_signed(runtime, channel: str, document: dict[str, Any]) -> None:
-    """Post a provider document to the channel's demo account, signed as the provider signs it."""
+    """Post a provider document (a form's fields for Twilio) to the channel's demo account,
+    signed as the provider signs it."""
     [account] = runtime.simulator.accounts(channel)[:1]
     if channel == "telegram":
         secret = account.credentials["secret_token"]
@@ -126,6 +129,11 @@ def deliver_signed(runtime, channel: str, document: dict[str, Any]) -> None:
         signature = viber_signature(body, account.credentials["auth_token"])
         call = WebhookCall(account.webhook_url, {"Content-Type": "application/json",
                                                  "X-Viber-Content-Signature": signature}, body)
+    elif channel == "sms":
+        form = urlencode(document)
+        signature = twilio_sign(account.webhook_url, parse_qsl(form), account.credentials["auth_token"])
+        call = WebhookCall(account.webhook_url, {"Content-Type": "application/x-www-form-urlencoded",
+                                                 "X-Twilio-Signature": signature}, form.encode())
     else:
         call = signed_call(account, document)
     response = requests.post(call.url, data=call.body, headers=dict(call.headers), timeout=HTTP_TIMEOUT)
@@ -184,3 +192,42 @@ def test_location_and_contacts_reach_the_agent_on_the_other_channels(runtime, ap
     assert (thread[0]["kind"], thread[0]["location"]) == ("location", location)
     if contacts is not None:
         assert (thread[1]["kind"], thread[1]["contacts"]) == ("contacts", contacts)
+
+
+def test_instagram_reactions_story_mentions_and_story_replies_show_as_what_they_are(runtime, api, agent1):
+    [account] = runtime.simulator.accounts("instagram")[:1]
+    customer = "5" + str(secrets.randbelow(10**15)).zfill(15)
+    now = int(time.time() * 1000)
+
+    def event(seconds_ago: int, **fields: Any) -> dict[str, Any]:
+        return {"sender": {"id": customer}, "recipient": {"id": account.provider_account_id},
+                "timestamp": now - seconds_ago * 1000, **fields}
+
+    first = f"aWdf{secrets.token_hex(10)}"
+    mention = "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=18099999999999999&signature=Zz"
+    story = {"url": "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=18088888888888888&signature=Yy",
+             "id": "18088888888888888"}
+    # Given a customer who writes, mentions the account in their story, replies to one of its
+    # stories, and then reacts to their first message
+    deliver_signed(runtime, "instagram", {"object": "instagram", "entry": [{
+        "id": account.provider_account_id, "time": now, "messaging": [
+            event(3, message={"mid": first, "text": "Do you ship to Ghent?"}),
+            event(2, message={"mid": f"aWdf{secrets.token_hex(10)}",
+                              "attachments": [{"type": "story_mention", "payload": {"url": mention}}]}),
+            event(1, message={"mid": f"aWdf{secrets.token_hex(10)}", "text": "Love this colour",
+                              "reply_to": {"story": story}})]}]})
+    deliver_signed(runtime, "instagram", {"object": "instagram", "entry": [{
+        "id": account.provider_account_id, "time": now, "messaging": [
+            event(0, reaction={"mid": first, "action": "react", "reaction": "love", "emoji": "\u2764\ufe0f"})]}]})
+    # Then the reaction is on the message it reacts to, and the story mention and reply are
+    # stories with their links, each with a text the preview can show
+    items = get(api, "/conversations", agent1, view="all", customer=customer).json()["items"]
+    conversation = find(items, customer_id=customer)
+    assert conversation is not None
+    written, mentioned, replied = get(api, f"/conversations/{conversation['id']}/messages", agent1).json()["items"]
+    assert (written["text"], written["reaction"]) == ("Do you ship to Ghent?", "\u2764\ufe0f")
+    assert (mentioned["story"]["kind"], mentioned["story"]["url"]) == ("mention", mention)
+    assert mentioned["text"]
+    assert (replied["text"], replied["story"]) == (
+        "Love this colour", {"kind": "reply", "url": story["url"], "story_id": story["id"]})
+    assert conversation["preview"] == "Love this colour"
