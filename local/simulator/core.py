@@ -34,6 +34,7 @@ from .viber import ViberProvider
 log = logging.getLogger("local.simulator")
 
 STATUS_DELAY_SECONDS = 0.2
+STATUSES_FIRST_ANSWER_DELAY_SECONDS = 1.0
 # How often the simulator looks at what SES (moto) sent, so that SES's feedback follows each mail.
 MAIL_WATCH_SECONDS = 0.2
 WEBHOOK_TIMEOUT_SECONDS = 10
@@ -81,6 +82,8 @@ class ChannelSimulator:
         self._calls: list[dict[str, Any]] = []
         self._failures: dict[str, FailurePlan] = {}
         self._media: dict[str, Blob] = {}
+        # (channel, customer) whose sends have their statuses reported before the send is answered.
+        self._statuses_first: set[tuple[str, str]] = set()
         self._closed = threading.Event()
         # Status reports still to be posted (each runs on a thread of its own): settle() waits for them.
         self._reporting = 0
@@ -138,11 +141,22 @@ class ChannelSimulator:
 
     # --- agents' messages come in -----------------------------------------------------------------
 
+    def report_statuses_first(self, channel: str, customer: str) -> None:
+        """From now on, the provider reports the statuses of a send to this customer before it
+        answers the send call (a status webhook that outruns the API's answer)."""
+        with self._lock:
+            self._statuses_first.add((channel, customer.lstrip("+")))
+
     def record_sent(self, account: SimulatedAccount, record: SentRecord) -> None:
         with self._lock:
             self._outbox.append(record)
+            first = (account.channel, record.to.lstrip("+")) in self._statuses_first
         provider = self.providers[account.channel]
-        if provider.statuses(record):
+        if first:
+            self._post_statuses(provider, account, record, delay=0.0)
+            # A slow answer: the status webhooks are taken (and routed) before the sender learns the id.
+            time.sleep(STATUSES_FIRST_ANSWER_DELAY_SECONDS)
+        elif provider.statuses(record):
             with self._lock:
                 self._reporting += 1
             threading.Thread(target=self._report_statuses, args=(provider, account, record), daemon=True,
@@ -163,9 +177,10 @@ class ChannelSimulator:
                 self._reporting -= 1
                 self._reported.notify_all()
 
-    def _post_statuses(self, provider: Provider, account: SimulatedAccount, record: SentRecord) -> None:
+    def _post_statuses(self, provider: Provider, account: SimulatedAccount, record: SentRecord,
+                       delay: float | None = None) -> None:
         for status in provider.statuses(record):
-            time.sleep(self._status_delay)
+            time.sleep(self._status_delay if delay is None else delay)
             try:
                 answer = self._post(provider.status_call(account, record, status))
             except requests.RequestException as error:

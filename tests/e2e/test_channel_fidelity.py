@@ -3,14 +3,14 @@ a reply chosen from buttons arrives as its title with its payload (Viber sends o
 ActionBody, as an ordinary text); a button that means STOP opts the customer out; a message
 batched next to an event we cannot read is stored all the same; a customer who blocks the bot
 cannot be written to; a photo is stored at once and attached, or shown as not available when the
-provider no longer serves it."""
+provider no longer serves it; statuses that outrun the send's answer are applied to the reply."""
 
 from typing import Any
 
 import pytest
 import requests
 
-from tests.e2e.test_every_channel import new_customer, stored_id
+from tests.e2e.test_every_channel import FINAL_STATUS, new_customer, stored_id
 from tests.support import HTTP_TIMEOUT, find, login, wait_for
 
 
@@ -171,3 +171,37 @@ def test_a_photo_is_stored_at_once_and_attached_or_shown_as_not_available(system
         items = requests.get(f"{api}/conversations", params={"view": "all", "customer": customer}, headers=agent,
                              timeout=HTTP_TIMEOUT).json()["items"]
         assert find(items, customer_id=customer)["preview"], channel
+
+
+STATUS_CHANNELS = ("whatsapp", "messenger", "instagram", "sms", "viber")
+
+
+def test_statuses_that_outrun_the_send_are_applied_to_the_reply(system):
+    info = system.info
+    api, simulator = info["api_url"], info["simulator_url"]
+    agent = login(api, "agent1@example.com", info["demo"]["password"])
+    customers = {channel: new_customer(channel) for channel in STATUS_CHANNELS}
+    # Given on each channel with receipts a customer whose provider reports a send's statuses
+    # before it answers the send call
+    for channel in STATUS_CHANNELS:
+        customer_sends(info, channel, {"from": customers[channel], "name": "Ana", "text": "Any news?"})
+        requests.post(f"{simulator}/control/{channel}/statuses-first", json={"to": customers[channel]},
+                      timeout=HTTP_TIMEOUT).raise_for_status()
+    # When the agent replies
+    for channel in STATUS_CHANNELS:
+        wait_for(lambda c=channel: messages_of(api, agent, c, customers[c]), timeout=20, what=f"the {channel} message")
+        conversation, _ = consent_of(api, agent, channel, customers[channel])
+        requests.post(f"{api}/conversations/{conversation['id']}/pickup", headers=agent,
+                      timeout=HTTP_TIMEOUT).raise_for_status()
+        reply = requests.post(f"{api}/conversations/{conversation['id']}/messages", json={"text": "It ships today"},
+                              headers=agent, timeout=HTTP_TIMEOUT)
+        assert reply.status_code == 202, (channel, reply.text)
+
+    # Then the reply reaches the provider's last status, not left at sent
+    def final(channel: str) -> dict[str, Any] | None:
+        found = messages_of(api, agent, channel, customers[channel]) or []
+        replies = [m for m in found if m["direction"] == "outbound"]
+        return replies[0] if replies and replies[0]["status"] == FINAL_STATUS[channel] else None
+
+    for channel in STATUS_CHANNELS:
+        wait_for(lambda c=channel: final(c), timeout=30, what=f"the {channel} reply at {FINAL_STATUS[channel]}")
