@@ -82,6 +82,8 @@ class ChannelSimulator:
         self._calls: list[dict[str, Any]] = []
         self._failures: dict[str, FailurePlan] = {}
         self._media: dict[str, Blob] = {}
+        # Media whose host answers slowly: seconds each call that hands them over takes.
+        self._slow_media: dict[str, float] = {}
         # (channel, customer) whose sends have their statuses reported before the send is answered.
         self._statuses_first: set[tuple[str, str]] = set()
         self._closed = threading.Event()
@@ -127,6 +129,8 @@ class ChannelSimulator:
         with self._lock:
             if not message.media_gone:
                 self._media.update(inbound.media)
+            if message.media_delay:
+                self._slow_media.update(dict.fromkeys(inbound.media, message.media_delay))
             self._customer_messages.append({
                 "channel": channel, "account": account.account_id, "from": message.customer, "name": message.name,
                 "text": message.text, "image": message.image, "id": inbound.message_id, "timestamp": time.time()})
@@ -245,7 +249,11 @@ class ChannelSimulator:
 
     def media(self, media_id: str) -> Blob | None:
         with self._lock:
-            return self._media.get(media_id)
+            blob = self._media.get(media_id)
+            delay = self._slow_media.get(media_id, 0.0)
+        if delay:
+            time.sleep(delay)  # a slow media host: every call that hands the media over waits
+        return blob
 
     def base_url(self) -> str:
         return self.url

@@ -52,6 +52,8 @@ class CustomerMessage:
     # media object): the message names it, its download answers as the provider's does for an
     # unknown object.
     media_gone: bool = False
+    # The provider's media host answers the image's download only after this many seconds.
+    media_delay: float = 0.0
     # The customer blocks the bot (Telegram's my_chat_member "kicked", Viber's "unsubscribed")
     # instead of writing.
     blocks: bool = False

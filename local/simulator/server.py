@@ -10,7 +10,8 @@ Control API::
                                                   with an unreadable event batched in {"odd_neighbour"},
                                                   or blocks the bot {"blocks": true} (Telegram kicked,
                                                   Viber unsubscribed); {"image": true, "media_gone": true}:
-                                                  the provider no longer serves the image
+                                                  the provider no longer serves the image;
+                                                  {"image": true, "media_delay": s}: its host answers after s seconds
     GET  /control/outbox[?channel=&account=&to=]  what agents sent, with the statuses reported back
     GET  /control/customer-messages[?channel=&account=]
     POST /control/<channel>/failures              {"mode": "500"|"429"|"permanent", "count": n,
@@ -193,6 +194,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, {"error": "not found"})
 
 
+MAX_MEDIA_DELAY_SECONDS = 60
+
+
 def _customer_message(document: dict[str, Any]) -> CustomerMessage:
     """What a customer does, as the control API's body describes it."""
     customer = str(document.get("from") or "").strip()
@@ -204,9 +208,12 @@ def _customer_message(document: dict[str, Any]) -> CustomerMessage:
                               choice=str(choice) if choice is not None else None,
                               odd_neighbour=bool(document.get("odd_neighbour")),
                               media_gone=bool(document.get("media_gone")),
+                              media_delay=float(document.get("media_delay") or 0),
                               blocks=bool(document.get("blocks")))
     if not message.text and not message.image and not message.blocks:
         raise ValueError("a message needs text or the sample image")
+    if not 0 <= message.media_delay <= MAX_MEDIA_DELAY_SECONDS:
+        raise ValueError(f"'media_delay' is seconds from 0 to {MAX_MEDIA_DELAY_SECONDS}")
     return message
 
 

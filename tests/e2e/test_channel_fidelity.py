@@ -3,8 +3,10 @@ a reply chosen from buttons arrives as its title with its payload (Viber sends o
 ActionBody, as an ordinary text); a button that means STOP opts the customer out; a message
 batched next to an event we cannot read is stored all the same; a customer who blocks the bot
 cannot be written to; a photo is stored at once and attached, or shown as not available when the
-provider no longer serves it; statuses that outrun the send's answer are applied to the reply."""
+provider no longer serves it, and a slow media host holds up no other customer; statuses that
+outrun the send's answer are applied to the reply."""
 
+import time
 from typing import Any
 
 import pytest
@@ -205,3 +207,33 @@ def test_statuses_that_outrun_the_send_are_applied_to_the_reply(system):
 
     for channel in STATUS_CHANNELS:
         wait_for(lambda c=channel: final(c), timeout=30, what=f"the {channel} reply at {FINAL_STATUS[channel]}")
+
+
+def test_a_slow_media_host_holds_up_no_other_customer(system):
+    info = system.info
+    api = info["api_url"]
+    agent = login(api, "agent1@example.com", info["demo"]["password"])
+    slow = {channel: new_customer(channel) for channel in MEDIA_CHANNELS}
+    quick = {channel: new_customer(channel) for channel in MEDIA_CHANNELS}
+    # Given on each channel a customer whose photo's host answers only after 5 s
+    for channel in MEDIA_CHANNELS:
+        customer_sends(info, channel, {"from": slow[channel], "name": "Ana", "image": True, "media_delay": 5})
+    # When another customer writes right after
+    started = time.monotonic()
+    for channel in MEDIA_CHANNELS:
+        customer_sends(info, channel, {"from": quick[channel], "name": "Bo", "text": "Just a question"})
+    # Then both messages are in the inbox at once, the photo still on its way
+    for channel in MEDIA_CHANNELS:
+        wait_for(lambda c=channel: messages_of(api, agent, c, quick[c]), timeout=20, what=f"the {channel} text")
+        [photo] = wait_for(lambda c=channel: messages_of(api, agent, c, slow[c]), timeout=20,
+                           what=f"the {channel} photo's message")
+        assert photo["kind"] == "image", channel
+    assert time.monotonic() - started < 4, "a customer's text waited on another customer's media host"
+
+    # And each photo is attached once its host answered
+    def attached(channel: str) -> bool:
+        found = messages_of(api, agent, channel, slow[channel]) or [{"attachments": []}]
+        return bool(found[0]["attachments"])
+
+    for channel in MEDIA_CHANNELS:
+        wait_for(lambda c=channel: attached(c), timeout=90, what=f"the {channel} slow photo attached")
