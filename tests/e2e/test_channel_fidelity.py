@@ -78,6 +78,17 @@ def consent_of(api: str, agent: dict[str, str], channel: str, customer: str) -> 
     return conversation, find(states, channel=channel, opted_out=True) is not None
 
 
+def wrote_and_picked_up(info, agent: dict[str, str], channel: str, customer: str, text: str) -> dict[str, Any]:
+    """The conversation of a customer who wrote ``text``, picked up by the agent."""
+    api = info["api_url"]
+    customer_sends(info, channel, {"from": customer, "name": "Ana", "text": text})
+    wait_for(lambda: messages_of(api, agent, channel, customer), timeout=20, what="the customer's message")
+    conversation, _ = consent_of(api, agent, channel, customer)
+    requests.post(f"{api}/conversations/{conversation['id']}/pickup", headers=agent,
+                  timeout=HTTP_TIMEOUT).raise_for_status()
+    return conversation
+
+
 def test_a_button_whose_payload_is_stop_opts_the_customer_out(system):
     info = system.info
     api = info["api_url"]
@@ -110,19 +121,25 @@ def test_a_message_batched_next_to_an_unreadable_event_is_stored(system):
         assert message["text"] == "Next to an odd one", channel
 
 
+@pytest.mark.parametrize("learned_from", ["the provider's event", "a refused send"])
 @pytest.mark.parametrize("channel", ["telegram", "viber"])
-def test_a_customer_who_blocks_the_bot_cannot_be_written_to(system, channel):
+def test_a_customer_who_blocks_the_bot_cannot_be_written_to(system, channel, learned_from):
     info = system.info
     api = info["api_url"]
     agent = login(api, "agent1@example.com", info["demo"]["password"])
     customer = new_customer(channel)
-    # Given a customer who wrote, then blocked the bot (Telegram my_chat_member kicked, Viber unsubscribed)
-    customer_sends(info, channel, {"from": customer, "name": "Ana", "text": "Thanks, that's all"})
-    wait_for(lambda: messages_of(api, agent, channel, customer), timeout=20, what="the customer's message")
-    customer_sends(info, channel, {"from": customer, "name": "Ana", "blocks": True})
-    conversation, _ = consent_of(api, agent, channel, customer)
-    requests.post(f"{api}/conversations/{conversation['id']}/pickup", headers=agent,
-                  timeout=HTTP_TIMEOUT).raise_for_status()
+    conversation = wrote_and_picked_up(info, agent, channel, customer, "Thanks, that's all")
+    if learned_from == "the provider's event":
+        # Given the customer blocks the bot (Telegram my_chat_member kicked, Viber unsubscribed)
+        customer_sends(info, channel, {"from": customer, "name": "Ana", "blocks": True})
+    else:
+        # Given the customer blocked the bot and we never heard: the send is refused (Telegram 403
+        # "bot was blocked by the user", Viber status 6 receiverNotSubscribed)
+        requests.post(f"{info['simulator_url']}/control/{channel}/failures",
+                      json={"mode": "permanent", "to": customer}, timeout=HTTP_TIMEOUT).raise_for_status()
+        sent = requests.post(f"{api}/conversations/{conversation['id']}/messages", json={"text": "Yes, it is"},
+                             headers=agent, timeout=HTTP_TIMEOUT)
+        assert sent.status_code == 202, sent.text
 
     # Then the agent sees the address opted out
     wait_for(lambda: consent_of(api, agent, channel, customer)[1] or None, timeout=20,
@@ -132,6 +149,14 @@ def test_a_customer_who_blocks_the_bot_cannot_be_written_to(system, channel):
                           headers=agent, timeout=HTTP_TIMEOUT)
     assert 400 <= reply.status_code < 500, reply.text
     assert "opted out" in reply.json()["error"]["message"]
+    # And so is a new conversation started to them once this one is archived
+    requests.post(f"{api}/conversations/{conversation['id']}/archive", json={}, headers=agent,
+                  timeout=HTTP_TIMEOUT).raise_for_status()
+    start = requests.post(f"{api}/conversations", json={
+        "account_id": conversation["account_id"], "customer_id": customer, "text": "We have news"},
+        headers=agent, timeout=HTTP_TIMEOUT)
+    assert start.status_code == 409, start.text
+    assert "opted out" in start.json()["error"]["message"]
 
 
 MEDIA_CHANNELS = ("whatsapp", "messenger", "instagram", "telegram", "sms", "viber")

@@ -283,17 +283,19 @@ def test_templates_are_refused_permanently(provider):
     assert provider.requests == []
 
 
-@pytest.mark.parametrize(("status", "name", "permanent"), [
-    (5, "receiverNotRegistered", True),
-    (6, "receiverNotSubscribed", True),
-    (7, "publicAccountBlocked", True),
-    (12, "tooManyRequests", False),
+@pytest.mark.parametrize(("status", "name", "permanent", "opted_out"), [
+    (5, "receiverNotRegistered", True, False),
+    (6, "receiverNotSubscribed", True, True),
+    (7, "publicAccountBlocked", True, False),
+    (12, "tooManyRequests", False, False),
 ])
-def test_errors_come_in_the_body_of_an_http_200(provider, status, name, permanent):
+def test_errors_come_in_the_body_of_an_http_200(provider, status, name, permanent, opted_out):
     provider.queue(200, {"status": status, "status_message": name})
     with pytest.raises(SendFailed) as raised:
         adapter.send(account(provider.base_url), CREDENTIALS, "01234567890A=", OutboundContent(text="hi"))
     assert (raised.value.code, raised.value.message, raised.value.permanent) == (str(status), name, permanent)
+    # A customer no longer subscribed is the answer-side twin of the "unsubscribed" callback
+    assert raised.value.opted_out is opted_out
 
 
 def test_a_server_error_or_an_unreachable_api_is_transient(provider):
