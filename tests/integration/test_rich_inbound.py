@@ -55,6 +55,20 @@ def test_a_template_button_whose_payload_is_stop_opts_the_customer_out(runtime, 
     assert wiring.consent_store().state(Channel.WHATSAPP, "+" + wa_id).opted_out is True
 
 
+def test_whatsapp_reply_buttons_and_list_rows_arrive_as_title_and_payload(runtime, api, agent1, webhook_url, demo):
+    # Given a customer who taps a reply button, then picks a row of a list message
+    wa_id = new_wa_id()
+    deliver_messages(runtime, webhook_url, demo, wa_id, [
+        {"type": "interactive", "context": {"from": "15550001111", "id": "wamid.BUTTONS"},
+         "interactive": {"type": "button_reply", "button_reply": {"id": "track-parcel", "title": "Track my parcel"}}},
+        {"type": "interactive", "context": {"from": "15550001111", "id": "wamid.LIST"},
+         "interactive": {"type": "list_reply", "list_reply": {
+             "id": "slot-tue-am", "title": "Tuesday morning", "description": "08:00-12:00"}}}])
+    # Then each is the option's title with its payload beside it
+    assert [(m["kind"], m["text"], m["reply_payload"]) for m in thread(api, agent1, wa_id)] == [
+        ("text", "Track my parcel", "track-parcel"), ("text", "Tuesday morning", "slot-tue-am")]
+
+
 def test_location_and_contacts_reach_the_agent(runtime, api, agent1, webhook_url, demo):
     wa_id = new_wa_id()
     deliver_messages(runtime, webhook_url, demo, wa_id, [
@@ -231,3 +245,30 @@ def test_instagram_reactions_story_mentions_and_story_replies_show_as_what_they_
     assert (replied["text"], replied["story"]) == (
         "Love this colour", {"kind": "reply", "url": story["url"], "story_id": story["id"]})
     assert conversation["preview"] == "Love this colour"
+
+
+def test_messenger_postbacks_and_reactions_reach_the_agent(runtime, api, agent1):
+    [account] = runtime.simulator.accounts("messenger")[:1]
+    psid = "6" + str(secrets.randbelow(10**15)).zfill(15)
+    now = int(time.time() * 1000)
+    first = f"m_{secrets.token_hex(10)}"
+
+    def delivered(*events: dict[str, Any]) -> None:
+        deliver_signed(runtime, "messenger", {"object": "page", "entry": [{
+            "id": account.provider_account_id, "time": now, "messaging": [
+                {"sender": {"id": psid}, "recipient": {"id": account.provider_account_id}, **event}
+                for event in events]}]})
+
+    # Given a customer who writes, taps a postback button, then reacts to their first message
+    delivered({"timestamp": now - 2000, "message": {"mid": first, "text": "Where is my order?"}},
+              {"timestamp": now - 1000, "postback": {"mid": f"m_{secrets.token_hex(10)}", "title": "Talk to a person",
+                                                     "payload": "HUMAN"}})
+    delivered({"timestamp": now, "reaction": {"mid": first, "action": "react", "reaction": "love",
+                                              "emoji": "\u2764"}})
+    # Then the button is its title with its payload, and the reaction sits on the message
+    items = get(api, "/conversations", agent1, view="all", customer=psid).json()["items"]
+    conversation = find(items, customer_id=psid)
+    assert conversation is not None
+    written, chosen = get(api, f"/conversations/{conversation['id']}/messages", agent1).json()["items"]
+    assert (written["text"], written["reaction"]) == ("Where is my order?", "\u2764")
+    assert (chosen["text"], chosen["reply_payload"]) == ("Talk to a person", "HUMAN")
