@@ -6,7 +6,6 @@ cannot be written to; a photo is stored at once and attached, or shown as not av
 provider no longer serves it, and a slow media host holds up no other customer; statuses that
 outrun the send's answer are applied to the reply."""
 
-import time
 from typing import Any
 
 import pytest
@@ -240,20 +239,20 @@ def test_a_slow_media_host_holds_up_no_other_customer(system):
     agent = login(api, "agent1@example.com", info["demo"]["password"])
     slow = {channel: new_customer(channel) for channel in MEDIA_CHANNELS}
     quick = {channel: new_customer(channel) for channel in MEDIA_CHANNELS}
-    # Given on each channel a customer whose photo's host answers only after 5 s
+    # Given on each channel a customer whose photo's host answers only after 6 s
     for channel in MEDIA_CHANNELS:
-        customer_sends(info, channel, {"from": slow[channel], "name": "Ana", "image": True, "media_delay": 5})
+        customer_sends(info, channel, {"from": slow[channel], "name": "Ana", "image": True, "media_delay": 6})
     # When another customer writes right after
-    started = time.monotonic()
     for channel in MEDIA_CHANNELS:
         customer_sends(info, channel, {"from": quick[channel], "name": "Bo", "text": "Just a question"})
-    # Then both messages are in the inbox at once, the photo still on its way
+    # Then that text is in the inbox while the photo is still on its way (its message stored, its
+    # media pending): nothing on the inbound path waited for the media host
     for channel in MEDIA_CHANNELS:
         wait_for(lambda c=channel: messages_of(api, agent, c, quick[c]), timeout=20, what=f"the {channel} text")
         [photo] = wait_for(lambda c=channel: messages_of(api, agent, c, slow[c]), timeout=20,
                            what=f"the {channel} photo's message")
-        assert photo["kind"] == "image", channel
-    assert time.monotonic() - started < 4, "a customer's text waited on another customer's media host"
+        assert (photo["kind"], photo["attachments"]) == ("image", []), channel
+        assert [issue["state"] for issue in photo["media_issues"]] == ["pending"], channel
 
     # And each photo is attached once its host answered
     def attached(channel: str) -> bool:
