@@ -16,6 +16,12 @@ def digest(provider_id: str) -> str:
     return hashlib.sha256(provider_id.encode()).hexdigest()
 
 
+def against_digest_order(provider_ids: list[str]) -> list[str]:
+    """The ids in the order their digests would put last first: without the provider's sequence
+    our ids (which end in a digest of theirs) would sort these messages backwards."""
+    return sorted(provider_ids, key=digest, reverse=True)
+
+
 def texts_of(api, agent, customer: str) -> list[str]:
     items = get(api, "/conversations", agent, view="all", customer=customer).json()["items"]
     conversation = find(items, customer_id=customer)
@@ -28,8 +34,9 @@ def test_a_whatsapp_batch_of_one_second_keeps_its_order(runtime, api, agent1):
     wa_id = new_wa_id()
     second = str(int(time.time()))
     # Given one delivery of three messages stamped with the same second, whose ids sort the other way
-    messages = [{"from": wa_id, "id": f"wamid.{letter}{secrets.token_hex(6)}", "timestamp": second, "type": "text",
-                 "text": {"body": body}} for letter, body in (("C", "one"), ("B", "two"), ("A", "three"))]
+    ids = against_digest_order([f"wamid.{secrets.token_hex(8)}" for _ in range(3)])
+    messages = [{"from": wa_id, "id": wamid, "timestamp": second, "type": "text", "text": {"body": body}}
+                for wamid, body in zip(ids, ("one", "two", "three"), strict=True)]
     deliver_signed(runtime, "whatsapp", {"object": "whatsapp_business_account", "entry": [{
         "id": account.details.get("waba_id", "102290129340398"), "changes": [{"field": "messages", "value": {
             "messaging_product": "whatsapp",
@@ -48,9 +55,9 @@ def test_a_messenger_batch_of_one_moment_keeps_its_order(runtime, api, agent1):
         return {"sender": {"id": psid}, "recipient": {"id": account.provider_account_id}, "timestamp": moment,
                 "message": {"mid": mid, "text": text}}
 
+    first, second = against_digest_order([f"m_{secrets.token_hex(8)}" for _ in range(2)])
     deliver_signed(runtime, "messenger", {"object": "page", "entry": [{
-        "id": account.provider_account_id, "time": moment, "messaging": [
-            event(f"m_z{secrets.token_hex(6)}", "one"), event(f"m_a{secrets.token_hex(6)}", "two")]}]})
+        "id": account.provider_account_id, "time": moment, "messaging": [event(first, "one"), event(second, "two")]}]})
     assert texts_of(api, agent1, psid) == ["one", "two"]
 
 
