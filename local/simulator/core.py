@@ -34,6 +34,7 @@ from .viber import ViberProvider
 log = logging.getLogger("local.simulator")
 
 STATUS_DELAY_SECONDS = 0.2
+STATUSES_FIRST_ANSWER_DELAY_SECONDS = 1.0
 # How often the simulator looks at what SES (moto) sent, so that SES's feedback follows each mail.
 MAIL_WATCH_SECONDS = 0.2
 WEBHOOK_TIMEOUT_SECONDS = 10
@@ -81,6 +82,10 @@ class ChannelSimulator:
         self._calls: list[dict[str, Any]] = []
         self._failures: dict[str, FailurePlan] = {}
         self._media: dict[str, Blob] = {}
+        # Media whose host answers slowly: seconds each call that hands them over takes.
+        self._slow_media: dict[str, float] = {}
+        # (channel, customer) whose sends have their statuses reported before the send is answered.
+        self._statuses_first: set[tuple[str, str]] = set()
         self._closed = threading.Event()
         # Status reports still to be posted (each runs on a thread of its own): settle() waits for them.
         self._reporting = 0
@@ -122,7 +127,10 @@ class ChannelSimulator:
         account = self.account(channel, account_key)
         inbound = self.providers[channel].customer_writes(account, message, self.url)
         with self._lock:
-            self._media.update(inbound.media)
+            if not message.media_gone:
+                self._media.update(inbound.media)
+            if message.media_delay:
+                self._slow_media.update(dict.fromkeys(inbound.media, message.media_delay))
             self._customer_messages.append({
                 "channel": channel, "account": account.account_id, "from": message.customer, "name": message.name,
                 "text": message.text, "image": message.image, "id": inbound.message_id, "timestamp": time.time()})
@@ -137,11 +145,22 @@ class ChannelSimulator:
 
     # --- agents' messages come in -----------------------------------------------------------------
 
+    def report_statuses_first(self, channel: str, customer: str) -> None:
+        """From now on, the provider reports the statuses of a send to this customer before it
+        answers the send call (a status webhook that outruns the API's answer)."""
+        with self._lock:
+            self._statuses_first.add((channel, customer.lstrip("+")))
+
     def record_sent(self, account: SimulatedAccount, record: SentRecord) -> None:
         with self._lock:
             self._outbox.append(record)
+            first = (account.channel, record.to.lstrip("+")) in self._statuses_first
         provider = self.providers[account.channel]
-        if provider.statuses(record):
+        if first:
+            self._post_statuses(provider, account, record, delay=0.0)
+            # A slow answer: the status webhooks are taken (and routed) before the sender learns the id.
+            time.sleep(STATUSES_FIRST_ANSWER_DELAY_SECONDS)
+        elif provider.statuses(record):
             with self._lock:
                 self._reporting += 1
             threading.Thread(target=self._report_statuses, args=(provider, account, record), daemon=True,
@@ -162,9 +181,10 @@ class ChannelSimulator:
                 self._reporting -= 1
                 self._reported.notify_all()
 
-    def _post_statuses(self, provider: Provider, account: SimulatedAccount, record: SentRecord) -> None:
+    def _post_statuses(self, provider: Provider, account: SimulatedAccount, record: SentRecord,
+                       delay: float | None = None) -> None:
         for status in provider.statuses(record):
-            time.sleep(self._status_delay)
+            time.sleep(self._status_delay if delay is None else delay)
             try:
                 answer = self._post(provider.status_call(account, record, status))
             except requests.RequestException as error:
@@ -229,7 +249,11 @@ class ChannelSimulator:
 
     def media(self, media_id: str) -> Blob | None:
         with self._lock:
-            return self._media.get(media_id)
+            blob = self._media.get(media_id)
+            delay = self._slow_media.get(media_id, 0.0)
+        if delay:
+            time.sleep(delay)  # a slow media host: every call that hands the media over waits
+        return blob
 
     def base_url(self) -> str:
         return self.url

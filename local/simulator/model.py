@@ -48,7 +48,14 @@ class CustomerMessage:
     # The provider batches an event our adapter cannot read next to the message (Meta's
     # batched notifications): the message must be stored all the same.
     odd_neighbour: bool = False
-    # The customer blocks the bot (Telegram's my_chat_member "kicked") instead of writing.
+    # The provider no longer serves the image by the time it is fetched (an expired or removed
+    # media object): the message names it, its download answers as the provider's does for an
+    # unknown object.
+    media_gone: bool = False
+    # The provider's media host answers the image's download only after this many seconds.
+    media_delay: float = 0.0
+    # The customer blocks the bot (Telegram's my_chat_member "kicked", Viber's "unsubscribed")
+    # instead of writing.
     blocks: bool = False
 
 

@@ -5,9 +5,13 @@ Control API::
 
     GET  /control/accounts                        every simulated account (no secrets)
     POST /control/<channel>/<account>/messages    a customer writes: {"from", "name", "text", "image"},
-                                                  or picks an option {"text": title, "choice": payload},
+                                                  or picks an option {"text": title, "choice": payload}
+                                                  (Viber sends the payload, a button's ActionBody, only),
                                                   with an unreadable event batched in {"odd_neighbour"},
-                                                  or blocks the bot {"blocks": true} (Telegram)
+                                                  or blocks the bot {"blocks": true} (Telegram kicked,
+                                                  Viber unsubscribed); {"image": true, "media_gone": true}:
+                                                  the provider no longer serves the image;
+                                                  {"image": true, "media_delay": s}: its host answers after s seconds
     GET  /control/outbox[?channel=&account=&to=]  what agents sent, with the statuses reported back
     GET  /control/customer-messages[?channel=&account=]
     POST /control/<channel>/failures              {"mode": "500"|"429"|"permanent", "count": n,
@@ -15,6 +19,8 @@ Control API::
                                                    "to": only sends to this customer id (default any)}
                                                   (email: "bounce"|"complaint", SES's feedback)
     POST /control/failures                        the same, with "channel" in the body (default whatsapp)
+    POST /control/<channel>/statuses-first        {"to": customer id}: the statuses of sends to this
+                                                  customer are reported before the send is answered
     GET  /control/mailbox[?to=]                   mail the user pool sent agents (invitations, reset
                                                   codes), newest first
     POST /control/whatsapp/<account>/templates    {"data": [...]}: the account's WhatsApp Business Account
@@ -170,27 +176,45 @@ class _Handler(BaseHTTPRequestHandler):
                 raise ValueError("'data' must be a list of templates in Meta's format")
             simulator.set_templates(account, data)
             self._send(200, {"ok": True})
+        elif len(parts) == 2 and parts[1] == "statuses-first" and parts[0] in simulator.providers:
+            customer = str(document.get("to") or "").strip()
+            if not customer:
+                raise ValueError("'to' (the customer's id on the channel) is required")
+            simulator.report_statuses_first(parts[0], customer)
+            self._send(200, {"ok": True})
         elif parts == ["failures"] or (len(parts) == 2 and parts[1] == "failures"):
             channel = parts[0] if len(parts) == 2 else str(document.get("channel") or "whatsapp")
             simulator.fail_next(channel, str(document.get("mode", "")), int(document.get("count", 1)),
                                 int(document.get("after", 0)), str(document.get("to") or ""))
             self._send(200, {"ok": True})
         elif len(parts) == 3 and parts[2] == "messages" and parts[0] in simulator.providers:
-            customer = str(document.get("from") or "").strip()
-            if not customer:
-                raise ValueError("'from' (the customer's id on the channel) is required")
-            choice = document.get("choice")
-            message = CustomerMessage(customer=customer, name=str(document.get("name") or "Customer"),
-                                      text=str(document.get("text") or ""), image=bool(document.get("image")),
-                                      choice=str(choice) if choice is not None else None,
-                                      odd_neighbour=bool(document.get("odd_neighbour")),
-                                      blocks=bool(document.get("blocks")))
-            if not message.text and not message.image and not message.blocks:
-                raise ValueError("a message needs text or the sample image")
-            status, message_id = simulator.customer_says(parts[0], parts[1], message)
+            status, message_id = simulator.customer_says(parts[0], parts[1], _customer_message(document))
             self._send(200, {"webhook_status": status, "id": message_id})
         else:
             self._send(404, {"error": "not found"})
+
+
+MAX_MEDIA_DELAY_SECONDS = 60
+
+
+def _customer_message(document: dict[str, Any]) -> CustomerMessage:
+    """What a customer does, as the control API's body describes it."""
+    customer = str(document.get("from") or "").strip()
+    if not customer:
+        raise ValueError("'from' (the customer's id on the channel) is required")
+    choice = document.get("choice")
+    message = CustomerMessage(customer=customer, name=str(document.get("name") or "Customer"),
+                              text=str(document.get("text") or ""), image=bool(document.get("image")),
+                              choice=str(choice) if choice is not None else None,
+                              odd_neighbour=bool(document.get("odd_neighbour")),
+                              media_gone=bool(document.get("media_gone")),
+                              media_delay=float(document.get("media_delay") or 0),
+                              blocks=bool(document.get("blocks")))
+    if not message.text and not message.image and not message.blocks:
+        raise ValueError("a message needs text or the sample image")
+    if not 0 <= message.media_delay <= MAX_MEDIA_DELAY_SECONDS:
+        raise ValueError(f"'media_delay' is seconds from 0 to {MAX_MEDIA_DELAY_SECONDS}")
+    return message
 
 
 def serve(simulator: ChannelSimulator, host: str, port: int) -> LocalHTTPServer:

@@ -3,7 +3,13 @@ the raw body, keyed with the bot's auth token, no prefix), ``/pa/send_message`` 
 ``X-Viber-Auth-Token``, and the ``delivered`` / ``seen`` receipts.
 
 Viber answers every API call with HTTP 200 and puts the outcome in ``status``; rate limiting is
-``status 12 tooManyRequests``, so that is what the "429" failure mode gives here."""
+``status 12 tooManyRequests``, so that is what the "429" failure mode gives here.
+
+A keyboard or rich-media button with ActionType ``reply`` sends its ActionBody to the bot as the
+customer's text message: the callback is an ordinary ``message`` of type ``text`` (nothing marks
+it as a tap), and the button's own Text is only what the customer saw. The ``tracking_data`` of
+the last message the bot sent the customer comes back with their reply, whatever they send. A
+customer who blocks the bot is reported by an ``unsubscribed`` callback."""
 
 from __future__ import annotations
 
@@ -50,6 +56,10 @@ class ViberProvider:
     channel = "viber"
     prefix = "viber"
 
+    def __init__(self) -> None:
+        # (account, customer) -> tracking_data of the last message the bot sent them, if it had one.
+        self._tracking: dict[tuple[str, str], str] = {}
+
     def _signed(self, account: SimulatedAccount, document: dict[str, Any]) -> WebhookCall:
         body = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
         return WebhookCall(account.webhook_url, {
@@ -60,9 +70,17 @@ class ViberProvider:
 
     def customer_writes(self, account: SimulatedAccount, message: CustomerMessage, media_base_url: str) -> Inbound:
         token = _token()
+        now = int(time.time() * 1000)
+        if message.blocks:
+            return Inbound(self._signed(account, {
+                "event": "unsubscribed", "timestamp": now, "chat_hostname": CHAT_HOSTNAME,
+                "user_id": message.customer, "message_token": token}), str(token))
         media: dict[str, Blob] = {}
         content: dict[str, Any]
-        if message.image:
+        if message.choice is not None:
+            # A reply button: Viber sends its ActionBody; its Text (message.text) is not sent.
+            content = {"type": "text", "text": message.choice}
+        elif message.image:
             media_id = secrets.token_hex(16) + ".png"
             media[media_id] = Blob(sample_png(), CONTENT_TYPE)
             url = f"{media_base_url}/cdn/{media_id}"
@@ -70,8 +88,11 @@ class ViberProvider:
                        "file_name": FILENAME, "size": len(sample_png())}
         else:
             content = {"type": "text", "text": message.text}
+        tracking = self._tracking.get((account.account_id, message.customer))
+        if tracking is not None:
+            content["tracking_data"] = tracking
         call = self._signed(account, {
-            "event": "message", "timestamp": int(time.time() * 1000), "chat_hostname": CHAT_HOSTNAME,
+            "event": "message", "timestamp": now, "chat_hostname": CHAT_HOSTNAME,
             "message_token": token,
             "sender": {"id": message.customer, "name": message.name, "language": "en", "country": "NL",
                        "api_version": 10},
@@ -117,6 +138,11 @@ class ViberProvider:
             return _status(3, "badData")
         if kind == "text" and not str(payload.get("text") or "").strip():
             return _status(3, "badData")
+        tracking = payload.get("tracking_data")
+        if isinstance(tracking, str) and tracking:
+            self._tracking[(account.account_id, receiver)] = tracking
+        else:
+            self._tracking.pop((account.account_id, receiver), None)
         token_value = _token()
         shown = str(payload.get("text") or f"[{kind}]")
         switchboard.record_sent(account, SentRecord(self.channel, account.account_id, receiver, shown, payload,

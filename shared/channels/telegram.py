@@ -369,6 +369,10 @@ def _call(bot_url: str, method: str, payload: dict[str, Any]) -> str:
     raise _failure(response.status, body)
 
 
+# Telegram's description of a 403 to a bot the user blocked ("Forbidden: bot was blocked by the user").
+BLOCKED_DESCRIPTION = "bot was blocked by the user"
+
+
 def _failure(status: int, body: dict[str, Any]) -> SendFailed:
     """Telegram's error answer as a SendFailed: flood control (429, with ``retry_after``) and
     server errors are worth retrying; 400 (chat not found, bad file), 401 (bad token) and 403
@@ -380,4 +384,7 @@ def _failure(status: int, body: dict[str, Any]) -> SendFailed:
     if status == 429 or code == 429 or status >= 500:
         suffix = f" (retry after {retry_after} s)" if retry_after is not None else ""
         return SendFailed(str(code), description + suffix, permanent=False)
-    return SendFailed(str(code), description, permanent=True)
+    # The send's answer when the customer blocked the bot (the my_chat_member "kicked" we may not
+    # have had): the address is unreachable until they restart it, as the update would record.
+    blocked = code == 403 and BLOCKED_DESCRIPTION in description.casefold()
+    return SendFailed(str(code), description, permanent=True, opted_out=blocked)

@@ -65,6 +65,9 @@ MEDIA_DOMAIN = "viber.com"
 # retrying; 5 receiverNotRegistered, 6 receiverNotSubscribed, 7 publicAccountBlocked and the
 # request and configuration errors (1-4, 8-11, ...) need someone to act first.
 TRANSIENT_STATUSES = frozenset({12})
+# 6 receiverNotSubscribed: the customer unsubscribed (the answer-side twin of the "unsubscribed"
+# callback, which may have been missed): recorded as an opt-out, undone by "subscribed".
+NOT_SUBSCRIBED_STATUS = 6
 
 _RECEIPTS = {"delivered": DeliveryStatus.DELIVERED, "seen": DeliveryStatus.READ, "failed": DeliveryStatus.FAILED}
 # Callbacks that carry no customer message; "conversation_started" (the user opened the chat) could
@@ -255,6 +258,9 @@ def _content(raw: dict[str, Any]) -> tuple[ContentKind, str | None, list[MediaRe
     size = raw.get("size") if isinstance(raw.get("size"), int) else None
     filename = raw.get("file_name") if isinstance(raw.get("file_name"), str) else None
     if message_type == "text" and text is not None:
+        # Also a keyboard or rich-media button with ActionType "reply": Viber sends its ActionBody as
+        # the text (its Text is only shown to the customer) and nothing marks the tap, so the text
+        # is the choice and no separate payload is claimed; consent keywords apply to it as to any text.
         return ContentKind.TEXT, text, [], None, []
     if message_type == "url" and media_url:
         return ContentKind.TEXT, media_url, [], None, []  # a shared link: its URL is the text
@@ -304,4 +310,5 @@ def _send_one(url: str, payload: dict[str, Any], headers: dict[str, str]) -> str
         raise SendFailed("invalid_response", "Viber's answer has no message_token", permanent=False)
     message = str(body.get("status_message") or f"HTTP {response.status}")
     code = str(status) if isinstance(status, int) else str(response.status)
-    raise SendFailed(code, message, permanent=status not in TRANSIENT_STATUSES)
+    raise SendFailed(code, message, permanent=status not in TRANSIENT_STATUSES,
+                     opted_out=status == NOT_SUBSCRIBED_STATUS)

@@ -21,6 +21,7 @@ from pydantic import Field
 
 from .models import (
     Channel,
+    ContactCard,
     ContentKind,
     Conversation,
     ConversationState,
@@ -28,6 +29,7 @@ from .models import (
     DeliveryStatus,
     Direction,
     Frozen,
+    Location,
     Message,
 )
 from .ports.integrations import Publisher, QueueMessage, fifo_token
@@ -91,6 +93,12 @@ class MessageData(Frozen):
     status: DeliveryStatus
     author_id: str | None
     attachments: list[AttachmentData]
+    # A reply the customer chose from buttons or a list: the option's payload (the text is its
+    # title), what an integrator's flow acts on.
+    reply_payload: str | None = None
+    # A location or contact cards the customer shared.
+    location: Location | None = None
+    contacts: tuple[ContactCard, ...] = ()
 
     @classmethod
     def of(cls, message: Message) -> MessageData:
@@ -98,7 +106,8 @@ class MessageData(Frozen):
                    kind=message.kind, text=message.text, sent_at=message.sent_at, status=message.status,
                    author_id=message.author_id,
                    attachments=[AttachmentData(content_type=a.content_type, filename=a.filename, size=a.size)
-                                for a in message.attachments])
+                                for a in message.attachments],
+                   reply_payload=message.reply_payload, location=message.location, contacts=message.contacts)
 
 
 class StatusData(Frozen):

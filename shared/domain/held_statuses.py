@@ -10,6 +10,12 @@ from .ports.conversations import Messages
 from .ports.inbound import HeldStatuses
 
 
+def watermark_key(customer_id: str) -> str:
+    """Where a watermark receipt (Messenger: "everything sent before this moment") that found no
+    sent message is held: it names no message, so it waits for the next send to the customer."""
+    return f"watermark:{customer_id}"
+
+
 def apply_held_statuses(messages: Messages, early: HeldStatuses, channel: Channel, account_id: str,
                         provider_ids: Sequence[str]) -> list[StatusUpdate]:
     """Apply the statuses held for these provider ids, in rank order (statuses still never move

@@ -32,7 +32,7 @@ from .capabilities import THREADED_CHANNELS
 from .consent import ConsentChange, ConsentSource
 from .customers import address_for
 from .events import EventPublisher, status_changed
-from .held_statuses import apply_held_statuses, status_error
+from .held_statuses import apply_held_statuses, status_error, watermark_key
 from .models import (
     Attachment,
     Conversation,
@@ -192,11 +192,13 @@ class OutboundDispatcher:
         self._repository.record_sent(conversation.id, message.id, sent.provider_message_id,
                                      conversation.channel, conversation.account_id, now, part_ids=sent.part_ids)
         self._publish_status(request, DeliveryStatus.SENT, now)
-        # Statuses the provider reported before its send API answered (routing held them), each
-        # told as it would have been had it come after (open threads learn statuses from notices).
+        # Statuses the provider reported before its send API answered (routing held them: by the
+        # provider's ids, and watermark receipts by the customer), each told as it would have been
+        # had it come after (open threads learn statuses from notices).
         if self._early is not None:
+            held_under = [sent.provider_message_id, *sent.part_ids, watermark_key(conversation.customer_id)]
             for update in apply_held_statuses(self._repository, self._early, conversation.channel,
-                                              conversation.account_id, [sent.provider_message_id, *sent.part_ids]):
+                                              conversation.account_id, held_under):
                 self._publish_status(request, update.status, update.occurred_at, status_error(update))
         return DeliveryStatus.SENT
 

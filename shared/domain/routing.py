@@ -34,7 +34,7 @@ from .consent import ConsentChange, ConsentSource, keyword_intent
 from .customers import CustomerProfile, address_for
 from .events import EventPublisher, EventType, conversation_created, message_created, status_changed
 from .follow_ups import follow_ups
-from .held_statuses import apply_held_statuses, status_error
+from .held_statuses import apply_held_statuses, status_error, watermark_key
 from .lifecycle import ConversationLifecycle
 from .media_copy import copy_request
 from .media_copy import queue_message as media_queue_message
@@ -161,8 +161,8 @@ class Router:
         event = envelope.event
         if isinstance(event, StatusUpdate):
             applied = [event] if self._repository.apply_status(event) else []
-            if not applied and event.watermark is None:
-                applied = self._hold_if_early(event)
+            if not applied:
+                applied = self._hold_if_early(event) if event.watermark is None else self._hold_watermark(event)
             for update in applied:
                 self._status_event(update)
             if event.opted_out:
@@ -195,6 +195,18 @@ class Router:
             return []
         return apply_held_statuses(self._repository, self._early, update.channel, update.account_id,
                                    [update.provider_message_id])
+
+    def _hold_watermark(self, update: StatusUpdate) -> list[StatusUpdate]:
+        """A watermark receipt that moved nothing: a reply sent before the watermark may still be
+        waiting for the send API's answer (the provider reported first). Held under the customer's
+        watermark key (one per status: a later receipt overwrites it) and applied when the next
+        send to the customer records its id; tried again here in case that happened meanwhile."""
+        held = update.model_copy(update={"provider_message_id": watermark_key(update.customer_id)})
+        self._early.hold(held)
+        if not self._repository.apply_status(update):
+            return []
+        self._early.take(update.channel, update.account_id, held.provider_message_id)
+        return [update]
 
     def _keep_unreadable(self, event: UnreadableEvent) -> bool:
         """A part of an authentic delivery no adapter could read: logged with its reason and

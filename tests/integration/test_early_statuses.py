@@ -1,13 +1,18 @@
 """Statuses that outrun the send: Twilio reports the reply delivered before its send API call
 has answered us with the SID, so no message carries that SID yet. The status is held and applied
-once the SID is recorded; statuses still never move backwards."""
+once the SID is recorded; statuses still never move backwards. A watermark receipt (Messenger),
+which names no message, is held under its customer with its watermark."""
 
 import secrets
+from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
 import requests
 from chalicelib.channels.twilio_sms import sign as twilio_sign
+from chalicelib.domain.held_statuses import watermark_key
+from chalicelib.domain.models import Channel, DeliveryStatus, StatusUpdate
+from chalicelib.storage.early_statuses import EarlyStatusStore
 
 from tests.integration.conftest import drain
 from tests.integration.customer_support import SMS_NUMBER, new_phone, new_sms_account, texts
@@ -60,3 +65,16 @@ def test_a_delivered_status_before_the_send_answered_is_applied_once_the_sid_is_
                 if n["type"] == "status" and n.get("message_id") == reply["id"]]
     socket.close()
     assert statuses[-1:] == ["delivered"], statuses
+
+
+def test_a_held_watermark_receipt_keeps_its_watermark(runtime):
+    # Given a Messenger read receipt (a watermark, naming no message) held under its customer
+    at = datetime.now(UTC).replace(microsecond=0)
+    psid = "6" + secrets.token_hex(7)
+    store = EarlyStatusStore()
+    store.hold(StatusUpdate(channel=Channel.MESSENGER, account_id="ms-demo", provider_message_id=watermark_key(psid),
+                            customer_id=psid, status=DeliveryStatus.READ, occurred_at=at, watermark=at))
+    # When the next send to the customer takes it, Then it is still "everything before this moment"
+    [held] = store.take(Channel.MESSENGER, "ms-demo", watermark_key(psid))
+    assert (held.status, held.watermark) == (DeliveryStatus.READ, at)
+    assert store.take(Channel.MESSENGER, "ms-demo", watermark_key(psid)) == []

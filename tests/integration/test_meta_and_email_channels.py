@@ -5,6 +5,9 @@ import json
 import secrets
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,7 @@ import pytest
 import requests
 from chalicelib.channels.meta.graph import sign
 from chalicelib.domain.models import Channel, ChannelAccount
+from chalicelib.storage.unreadable_events import UnreadableEventStore
 
 from local.seed import create_channel_account
 from tests.integration.conftest import drain, queue_depth
@@ -130,17 +134,27 @@ def test_instagram_text_is_stored_and_a_forged_one_refused(runtime, api, agent1,
     assert [m["text"] for m in messages_of(api, agent1, conversation["id"])] == ["Open today?"]
 
 
-def test_an_email_from_ses_is_stored_with_its_attachment(runtime, api, agent1, sqs, inbound_url):
-    # Given an email account whose SNS certificate is served on loopback (the local stand-in for SNS)
+@dataclass(frozen=True)
+class MailSetup:
+    signer: Any
+    cert_url: str
+    account: ChannelAccount
+    sender: str
+    received: str  # the SES notification of the stored mail (the SNS Message)
+    now: datetime
+
+
+@contextmanager
+def email_with_a_stored_mail(runtime) -> Iterator[MailSetup]:
+    """An email account whose SNS certificate is served on loopback (the local stand-in for SNS),
+    and a customer's mail with a photo that SES's S3 action stored in the media bucket."""
     signer = new_signer()
     with loopback_server() as sns:
         sns.answer("GET", "/cert.pem", Answer(200, signer.certificate_pem))
         account = ChannelAccount(id=f"mail-{uuid.uuid4().hex[:8]}", channel=Channel.EMAIL, name="Support",
                                  provider_account_id="support@example.com", api_base_url=runtime.moto_url,
                                  team_id="default", enabled=True)
-        create_channel_account(runtime.resources, account,
-                               {"topic_arn": TOPIC_ARN, "sns_local_host": sns.netloc})
-        # And a mail SES stored in the media bucket
+        create_channel_account(runtime.resources, account, {"topic_arn": TOPIC_ARN, "sns_local_host": sns.netloc})
         ses_id = uuid.uuid4().hex
         key = f"inbound-mail/{account.id}/{ses_id}"
         sender = f"Customer.{ses_id[:6]}@Example.NL"
@@ -148,9 +162,16 @@ def test_an_email_from_ses_is_stored_with_its_attachment(runtime, api, agent1, s
         s3 = boto3.client("s3", endpoint_url=runtime.moto_url, region_name=runtime.config.region)
         s3.put_object(Bucket=runtime.resources.media_bucket, Key=key, Body=mail)
         now = datetime.now(UTC)
-        message = ses_received(bucket=runtime.resources.media_bucket, key=key, ses_message_id=ses_id,
-                               source=sender, timestamp=now)
-        signed = signer.sign(sns_notification(message, timestamp=now), cert_url=f"{sns.base_url}/cert.pem")
+        yield MailSetup(signer, f"{sns.base_url}/cert.pem", account, sender, ses_received(
+            bucket=runtime.resources.media_bucket, key=key, ses_message_id=ses_id, source=sender, timestamp=now),
+            now)
+
+
+def test_an_email_from_ses_is_stored_with_its_attachment(runtime, api, agent1, sqs, inbound_url):
+    # Given an email account and a mail SES stored in the media bucket
+    with email_with_a_stored_mail(runtime) as setup:
+        account, sender = setup.account, setup.sender
+        signed = setup.signer.sign(sns_notification(setup.received, timestamp=setup.now), cert_url=setup.cert_url)
         body = json.dumps(signed).encode()
         # When a tampered copy arrives, it is refused
         tampered = body.replace(b"PASS", b"FAIL", 1)
@@ -168,3 +189,25 @@ def test_an_email_from_ses_is_stored_with_its_attachment(runtime, api, agent1, s
     [attachment] = stored["attachments"]
     assert (attachment["content_type"], attachment["filename"]) == ("image/png", "box.png")
     assert requests.get(attachment["url"], timeout=HTTP_TIMEOUT).content.startswith(b"\x89PNG")
+
+
+def test_an_ses_notification_that_cannot_be_read_is_kept_and_the_next_mail_stored(runtime, api, agent1):
+    with email_with_a_stored_mail(runtime) as setup:
+        # Given an authentic SNS notification whose SES content lacks the receipt SES documents
+        odd = json.loads(setup.received)
+        del odd["receipt"]
+        odd["mail"]["messageId"] = uuid.uuid4().hex
+        for number, content in enumerate((json.dumps(odd), setup.received)):
+            notice = sns_notification(content, timestamp=setup.now, message_id=str(uuid.uuid4()))
+            body = json.dumps(setup.signer.sign(notice, cert_url=setup.cert_url)).encode()
+            # Then each is answered 200 (SNS would otherwise redeliver the odd one for hours)
+            response = post(runtime, setup.account, body, {"Content-Type": "text/plain; charset=UTF-8"})
+            assert response.status_code == 200, (number, response.text)
+    drain(runtime, "inbound", "media", "assignment", "out-of-office")
+    # And the mail after it is stored, the odd one kept with its reason
+    conversation = conversation_of(api, agent1, setup.sender.lower())
+    assert conversation is not None
+    [stored] = messages_of(api, agent1, conversation["id"])
+    assert stored["text"].startswith("The package arrived damaged")
+    [kept] = UnreadableEventStore().recent(setup.account.id, limit=50)
+    assert "receipt" in kept.reason

@@ -1,18 +1,23 @@
 """One odd event never costs another: a customer message batched next to an event the adapter
 cannot read is stored, the odd event is kept with its raw payload and reason, and the provider
-gets 200 for its authentic delivery (so it does not redeliver, or disable, the webhook)."""
+gets 200 for its authentic delivery (so it does not redeliver, or disable, the webhook). Channels
+that post one event per request (Telegram, Viber, Twilio) keep the odd one and store the next."""
 
 import json
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
 from chalicelib.domain.models import Channel, UnreadableEvent
 from chalicelib.storage.unreadable_events import UnreadableEventStore
 
 from tests.integration.conftest import drain, settle_then_drain
+from tests.integration.inbox_support import get
 from tests.integration.test_message_pipeline import conversation_of
-from tests.support import new_wa_id, post_whatsapp, wait_for
+from tests.integration.test_rich_inbound import deliver_signed
+from tests.support import find, new_wa_id, post_whatsapp, wait_for
 
 
 def test_whatsapp_message_next_to_an_unreadable_status_is_stored_and_the_status_kept(
@@ -61,3 +66,46 @@ def test_the_newest_kept_parts_come_first_whatever_their_digests(runtime) -> Non
             raw="{}", provider_event_id=digest * 8, received_at=now - timedelta(minutes=age)))
     # When an operator asks for the newest two, Then they are the two kept last, newest first
     assert [event.reason for event in store.recent(account_id, limit=2)] == ["odd 0", "odd 1"]
+
+
+def one_at_a_time(runtime, channel: str, customer: str, text: str, *, odd: bool) -> dict[str, Any]:
+    """A delivery of a channel that posts one event per request: the customer's text, or the same
+    delivery with a field the provider documents (and the adapter needs) broken."""
+    now = time.time()
+    if channel == "telegram":
+        person = {"id": int(customer), "is_bot": False, "first_name": "Joris"}
+        message: dict[str, Any] = {"message_id": secrets.randbelow(10**6), "from": person,
+                                   "chat": {"id": int(customer), "type": "private"}, "date": int(now), "text": text}
+        if odd:
+            message["message_id"] = "not-a-number"
+        return {"update_id": secrets.randbelow(10**9), "message": message}
+    if channel == "viber":
+        content = {"type": "location", "location": {"lat": 50.45}} if odd else {"type": "text", "text": text}
+        return {"event": "message", "timestamp": int(now * 1000), "message_token": 10**18 + secrets.randbelow(10**18),
+                "sender": {"id": customer, "name": "Olena", "api_version": 10}, "message": content, "silent": False}
+    [account] = runtime.simulator.accounts("sms")[:1]
+    sid = "SM" + secrets.token_hex(16)
+    return {"SmsMessageSid": sid, "NumMedia": "1" if odd else "0", "SmsSid": sid, "SmsStatus": "received",
+            "Body": text, "To": account.provider_account_id, "NumSegments": "1", "MessageSid": sid,
+            "AccountSid": account.credentials["account_sid"], "From": customer, "ApiVersion": "2010-04-01"}
+
+
+@pytest.mark.parametrize("channel", ["telegram", "viber", "sms"])
+def test_an_unreadable_event_of_a_one_event_channel_is_kept_and_the_next_message_stored(runtime, api, agent1, channel):
+    settle_then_drain(runtime)
+    customer = {"telegram": str(10**9 + secrets.randbelow(10**9)), "viber": secrets.token_urlsafe(12) + "=",
+                "sms": "+3161" + str(secrets.randbelow(10**7)).zfill(7)}[channel]
+    [account] = runtime.simulator.accounts(channel)[:1]
+    # Given an authentic delivery the adapter cannot read (answered 200, so it is not redelivered)
+    deliver_signed(runtime, channel, one_at_a_time(runtime, channel, customer, "odd", odd=True))
+    # When the customer's next message comes
+    deliver_signed(runtime, channel, one_at_a_time(runtime, channel, customer, "Still there?", odd=False))
+    # Then that message is stored and the odd one kept with its reason
+    items = get(api, "/conversations", agent1, view="all", customer=customer).json()["items"]
+    conversation = find(items, customer_id=customer)
+    assert conversation is not None, channel
+    [message] = get(api, f"/conversations/{conversation['id']}/messages", agent1).json()["items"]
+    assert message["text"] == "Still there?"
+    kept = [event for event in UnreadableEventStore().recent(account.account_id, limit=200) if customer in event.raw]
+    assert kept, channel
+    assert kept[0].reason

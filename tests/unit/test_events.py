@@ -21,11 +21,13 @@ from chalicelib.domain.events import (
 from chalicelib.domain.models import (
     Attachment,
     Channel,
+    ContactCard,
     ContentKind,
     Conversation,
     ConversationState,
     DeliveryStatus,
     Direction,
+    Location,
     Message,
 )
 from chalicelib.domain.ports.integrations import QueueMessage
@@ -67,6 +69,21 @@ def test_a_message_event_describes_attachments_without_their_storage_keys():
     assert event.data["message"]["attachments"] == [{"content_type": "image/png", "filename": None, "size": 3}]
     assert "inbound/shop" not in event.model_dump_json()
     assert event.data["conversation"]["customer_id"] == "cust-1"
+
+
+def test_a_message_event_carries_the_chosen_payload_and_what_the_customer_shared():
+    # Given a reply chosen from buttons, and a shared location with a contact card
+    chosen = MESSAGE.model_copy(update={"kind": ContentKind.TEXT, "text": "No more updates", "attachments": (),
+                                        "reply_payload": "STOP"})
+    shared = MESSAGE.model_copy(update={
+        "kind": ContentKind.LOCATION, "text": None, "attachments": (),
+        "location": Location(latitude=51.9225, longitude=4.47917, name="Markthal"),
+        "contacts": (ContactCard(name="Sanne Visser", phones=["+31107654321"]),)})
+    # Then the integrator gets the payload beside the title, and the coordinates and the card
+    assert message_created(CONVERSATION, chosen).data["message"]["reply_payload"] == "STOP"
+    data = message_created(CONVERSATION, shared).data["message"]
+    assert (data["location"]["latitude"], data["location"]["name"]) == (51.9225, "Markthal")
+    assert data["contacts"] == [{"name": "Sanne Visser", "phones": ["+31107654321"], "emails": []}]
 
 
 def test_the_queue_message_is_deduplicated_by_event_id_and_grouped_by_conversation():

@@ -3,6 +3,7 @@ provider: signed (or carrying the secret) as the provider does, parsed into the 
 message or the status it reports; with another account's secret the same request is refused."""
 
 import dataclasses
+import json
 import time
 from datetime import UTC, datetime
 
@@ -12,13 +13,14 @@ from chalicelib.channels import adapter_for
 from chalicelib.channels.ses import EmailAdapter
 from chalicelib.core.settings import get_settings
 from chalicelib.domain.errors import SignatureRejected
-from chalicelib.domain.models import ContentKind, DeliveryStatus, InboundMessage, StatusUpdate
+from chalicelib.domain.models import ConsentSignal, ContentKind, DeliveryStatus, InboundMessage, StatusUpdate
 from moto import mock_aws
 
 from local.simulator import ChannelSimulator, CustomerMessage
 from local.simulator.model import ApiRequest, SentRecord
 from local.simulator.sample import sample_png
 from local.simulator.ses import SesProvider
+from local.simulator.viber import ViberProvider
 from tests.unit.simulated_accounts import BUCKET, CUSTOMERS, SIMULATOR_URL, as_request, both_sides
 
 PROVIDERS = ChannelSimulator().providers
@@ -167,3 +169,49 @@ def test_an_email_is_stored_as_ses_does_and_notified_as_sns_signs(media_bucket, 
 def _get(url: str) -> ApiRequest:
     path = url.removeprefix(SIMULATOR_URL).strip("/").split("/")
     return ApiRequest("GET", path[1:], {}, {}, b"")
+
+
+class _OneAccountSwitchboard:
+    """The part of the simulator's core a send to Viber's API asks for."""
+
+    def __init__(self, account):
+        self.account = account
+        self.sent = []
+
+    def accounts(self, channel):
+        return [self.account]
+
+    def take_failure(self, channel, recipient=""):
+        return ""
+
+    def record_sent(self, account, record):
+        self.sent.append(record)
+
+
+def test_viber_sends_a_reply_buttons_action_body_with_the_bots_last_tracking_data():
+    # Given a bot that sent the customer a message carrying tracking_data
+    sides = both_sides("viber")
+    provider = ViberProvider()
+    switchboard = _OneAccountSwitchboard(sides.simulated)
+    body = json.dumps({"receiver": CUSTOMERS["viber"], "min_api_version": 1, "sender": {"name": "Shop"},
+                       "type": "text", "text": "Anything else?", "tracking_data": "order-4411"}).encode()
+    answer = provider.handle(ApiRequest("POST", ["pa", "send_message"], {},
+                                        {"x-viber-auth-token": sides.credentials["auth_token"]}, body), switchboard)
+    assert json.loads(answer.body)["status"] == 0
+    # When the customer taps a button showing "No more messages" whose ActionBody is STOP
+    inbound = provider.customer_writes(sides.simulated, CustomerMessage(CUSTOMERS["viber"], "Olena", "No more messages",
+                                                                        choice="STOP"), SIMULATOR_URL)
+    # Then Viber posts an ordinary text message: the ActionBody, with the tracking data back
+    callback = json.loads(inbound.call.body)
+    assert callback["message"] == {"type": "text", "text": "STOP", "tracking_data": "order-4411"}
+    [message] = inbound_messages(adapter_for("viber").parse(as_request(inbound.call), sides.ours))
+    assert (message.text, message.reply_payload) == ("STOP", None)
+
+
+def test_a_customer_who_blocks_a_viber_bot_unsubscribes():
+    sides = both_sides("viber")
+    inbound = PROVIDERS["viber"].customer_writes(sides.simulated, CustomerMessage(CUSTOMERS["viber"], "Olena", "",
+                                                                                  blocks=True), SIMULATOR_URL)
+    [signal] = adapter_for("viber").parse(as_request(inbound.call), sides.ours)
+    assert isinstance(signal, ConsentSignal)
+    assert signal.opted_out

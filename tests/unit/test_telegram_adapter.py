@@ -234,19 +234,22 @@ def test_templates_are_refused_permanently_without_calling_telegram(provider):
     assert provider.requests == []
 
 
-@pytest.mark.parametrize(("status", "body", "permanent"), [
-    (403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}, True),
-    (400, {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}, True),
-    (401, {"ok": False, "error_code": 401, "description": "Unauthorized"}, True),
+@pytest.mark.parametrize(("status", "body", "permanent", "opted_out"), [
+    (403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}, True, True),
+    (403, {"ok": False, "error_code": 403, "description": "Forbidden: user is deactivated"}, True, False),
+    (400, {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}, True, False),
+    (401, {"ok": False, "error_code": 401, "description": "Unauthorized"}, True, False),
     (429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 7",
-           "parameters": {"retry_after": 7}}, False),
-    (502, b"<html>Bad Gateway</html>", False),
+           "parameters": {"retry_after": 7}}, False, False),
+    (502, b"<html>Bad Gateway</html>", False, False),
 ])
-def test_errors_are_classified_from_telegrams_answer(provider, status, body, permanent):
+def test_errors_are_classified_from_telegrams_answer(provider, status, body, permanent, opted_out):
     provider.queue(status, body)
     with pytest.raises(SendFailed) as raised:
         adapter.send(account(provider.base_url), CREDENTIALS, "734018275", OutboundContent(text="hi"))
     assert raised.value.permanent is permanent
+    # A bot the customer blocked is the answer-side twin of my_chat_member "kicked": an opt-out
+    assert raised.value.opted_out is opted_out
     assert raised.value.code == str(status)
     if status == 429:
         assert "retry after 7 s" in raised.value.message

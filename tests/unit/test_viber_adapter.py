@@ -160,6 +160,13 @@ def test_a_shared_link_is_text(fixture_bytes):
     assert (event.kind, event.text) == (ContentKind.TEXT, "https://shop.example.test/kettles/blue")
 
 
+def test_a_reply_button_tap_is_the_buttons_action_body_as_text(fixture_bytes):
+    # Viber sends a keyboard or rich-media "reply" button as the customer's text (its ActionBody),
+    # with the tracking_data of the bot's last message; nothing tells it from typed text.
+    event = parse_one(fixture_bytes, "keyboard_reply.json")
+    assert (event.kind, event.text, event.reply_payload) == (ContentKind.TEXT, "STOP", None)
+
+
 def test_rich_media_is_unsupported_and_kept(fixture_bytes):
     event = parse_one(fixture_bytes, "rich_media.json")
     assert event.kind is ContentKind.UNSUPPORTED
@@ -276,17 +283,19 @@ def test_templates_are_refused_permanently(provider):
     assert provider.requests == []
 
 
-@pytest.mark.parametrize(("status", "name", "permanent"), [
-    (5, "receiverNotRegistered", True),
-    (6, "receiverNotSubscribed", True),
-    (7, "publicAccountBlocked", True),
-    (12, "tooManyRequests", False),
+@pytest.mark.parametrize(("status", "name", "permanent", "opted_out"), [
+    (5, "receiverNotRegistered", True, False),
+    (6, "receiverNotSubscribed", True, True),
+    (7, "publicAccountBlocked", True, False),
+    (12, "tooManyRequests", False, False),
 ])
-def test_errors_come_in_the_body_of_an_http_200(provider, status, name, permanent):
+def test_errors_come_in_the_body_of_an_http_200(provider, status, name, permanent, opted_out):
     provider.queue(200, {"status": status, "status_message": name})
     with pytest.raises(SendFailed) as raised:
         adapter.send(account(provider.base_url), CREDENTIALS, "01234567890A=", OutboundContent(text="hi"))
     assert (raised.value.code, raised.value.message, raised.value.permanent) == (str(status), name, permanent)
+    # A customer no longer subscribed is the answer-side twin of the "unsubscribed" callback
+    assert raised.value.opted_out is opted_out
 
 
 def test_a_server_error_or_an_unreachable_api_is_transient(provider):
