@@ -85,11 +85,11 @@ def test_a_merge_of_two_customers_is_told_in_the_moved_conversations_and_their_e
     assert post(api, f"/customers/{kept_id}/merge", agent1, {"source_id": source_id}).status_code == 200
     assert len(story(api, agent1, moved["id"])) == 1
     # And the exports tell it too (the JSON with its event, the CSV in words)
-    path = f"/conversations/{moved['id']}/export"
-    body = json.loads(get(api, path, agent1, format="json").content)
+    path = f"/conversations/{moved['id']}/exports"
+    body = json.loads(exported(runtime, api, path, agent1, {"format": "json"}).content)
     assert [m["event"]["kind"] for m in body["messages"] if m["direction"] == "system"] == ["merged"]
-    assert "Customer Sanne Source merged into Kees Kept by Alex Agent" in get(
-        api, path, agent1, format="csv").content.decode("utf-8-sig")
+    assert "Customer Sanne Source merged into Kees Kept by Alex Agent" in exported(
+        runtime, api, path, agent1, {"format": "csv"}).content.decode("utf-8-sig")
 
 
 def test_a_reopen_by_an_agent_or_by_the_customer_writing_again_is_told(runtime, api, agent1, agent2, webhook_url,
@@ -109,5 +109,5 @@ def test_a_reopen_by_an_agent_or_by_the_customer_writing_again_is_told(runtime, 
     assert lines[2]["text"] == "Reopened by Sam Agent"
     assert lines[4]["text"].startswith("Reopened: the customer wrote again; back ")
     # And the CSV export says so in words
-    csv_text = get(api, path + "/export", agent1, format="csv").content.decode("utf-8-sig")
+    csv_text = exported(runtime, api, path + "/exports", agent1, {"format": "csv"}).content.decode("utf-8-sig")
     assert "Reopened by Sam Agent" in csv_text
