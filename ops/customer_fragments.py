@@ -21,6 +21,7 @@ import sys
 from chalicelib.core import resources
 from chalicelib.core.settings import region as default_region
 from chalicelib.storage.binding import bind_table
+from chalicelib.storage.customer_items import CustomerItem
 from chalicelib.storage.customers import CustomerStore
 
 
@@ -44,8 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     segments = range(args.segments) if args.segment is None else [args.segment]
     profiles = changes = 0
     for segment in segments:
-        seen, changed = store.backfill_fragments(segment=segment, total_segments=args.segments)
-        profiles, changes = profiles + seen, changes + changed
+        # The one Scan of the project: an operator's command, never a request path or a worker.
+        for item in CustomerItem.scan(segment=segment, total_segments=args.segments,
+                                      attributes_to_get=["pk", "sk", "customer_id", "kind"]):
+            profiles += 1
+            changes += store.sync_fragments(item.customer_id)
     print(f"{profiles} profile(s) checked, {changes} search fragment(s) written or removed")
     return 0
 

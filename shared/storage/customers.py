@@ -16,7 +16,7 @@ communication log, and customer search (docs/data-model.md, "Customers").
   under ``CUSTLIKE#<field>#<first character>``, sort key ``<fragment>#<id>``): one begins_with
   Query of the term's probe, each fragment checked against the whole pattern, at most
   ``like_read_budget`` fragments per page. The fragments are derived from the profile and its
-  addresses and rewritten after every change of them (``sync_fragments``, also the backfill:
+  addresses and rewritten after every change of them (``sync_fragments``, which the backfill calls:
   ``python -m ops.customer_fragments``).
 """
 
@@ -307,17 +307,6 @@ class CustomerStore:
         gone = [item for sk, item in existing.items() if sk not in wanted]
         self._write_fragments(changed, gone)
         return len(changed) + len(gone)
-
-    def backfill_fragments(self, *, segment: int = 0, total_segments: int = 1) -> tuple[int, int]:
-        """Sync the fragments of every profile in one segment of the table: an operator's command
-        (``python -m ops.customer_fragments``) for profiles written before the Like operator, never
-        a request path (it scans). Returns (profiles seen, fragment items written or deleted)."""
-        profiles = changes = 0
-        for item in CustomerItem.scan(segment=segment, total_segments=total_segments,
-                                      attributes_to_get=["pk", "sk", "customer_id", "kind"]):
-            profiles += 1
-            changes += self.sync_fragments(item.customer_id)
-        return profiles, changes
 
     @staticmethod
     def _write_fragments(puts: Iterable[CustomerFragmentItem], deletes: Iterable[CustomerFragmentItem]) -> None:
