@@ -33,7 +33,7 @@ from chalicelib.domain.customer_search import like_pattern
 from chalicelib.domain.customers import Address, AddressKind, SearchField
 from chalicelib.storage import keys
 from chalicelib.storage.customer_items import CustomerItem
-from chalicelib.storage.customers import fragment_items, name_search_keys
+from chalicelib.storage.customers import fragment_items, name_search_keys, searchable_values
 from moto.dynamodb.models import dynamodb_backends
 
 from local.runtime import LocalRuntime, RuntimeConfig
@@ -86,7 +86,7 @@ def customers(count: int) -> list[tuple[str, str, Address, Address]]:
 
 
 def read_partitions() -> set[str]:
-    """The index partitions the Like queries read."""
+    """The table partitions the Like queries read."""
     wanted = set()
     for _, field, q in QUERIES:
         body = q[:-1] if q.endswith("%") else q
@@ -104,14 +104,15 @@ def load(runtime: LocalRuntime, count: int) -> tuple[int, int]:
     profiles = fragments = 0
     for customer_id, name, phone, email in customers(count):
         search = name_search_keys(customer_id, name)
+        values = searchable_values(name, [phone, email])
         profile = CustomerItem(keys.customer_pk(customer_id), keys.CUSTOMER_PROFILE_SK, customer_id=customer_id,
                                name=name, attributes="{}", created_at=at, version=0,
                                search_value=search["search_value"], collection_pk=search["collection_pk"],
-                               collection_sk=search["collection_sk"])
+                               collection_sk=search["collection_sk"], fragment_values=json.dumps(values))
         table.put_item(_attributes(profile))
         profiles += 1
-        for item in fragment_items(customer_id, name, [phone, email]).values():
-            if item.collection_pk in partitions:
+        for item in fragment_items(customer_id, values).values():
+            if item.pk in partitions:
                 table.put_item(_attributes(item))
                 fragments += 1
     return profiles, fragments

@@ -1,15 +1,17 @@
 """Write the search fragments (the Like operator's index, docs/data-model.md "Customer search") of
-every customer profile that has none or stale ones: once after deploying the release that brought
-the Like operator, for the profiles written before it. Profiles written since keep their own.
+every customer profile again: once after deploying the release that brought the Like operator
+(profiles written before it have none), and once after the release that moved the fragments out
+of the profiles' partitions (issue 19: the old layout's fragments are removed). Profiles written
+since keep their own.
 
     python -m ops.customer_fragments --app-name <app_name>                        # in AWS
     python -m ops.customer_fragments --endpoint-url http://127.0.0.1:5000         # locally
     python -m ops.customer_fragments --segments 4 --segment 0   # one of 4 parallel runs
 
-It reads the table with a Scan (filtered to profiles) and writes only what differs, so it can be
-stopped and run again at any time, also while agents work. Cost: one Scan of the table plus, per
-profile, one Query of its own partition and its missing fragments (about one item per character
-of its name and of each address, at most 48 per value).
+It reads the table with a Scan (filtered to profiles) and rewrites each profile's fragments, which
+is idempotent, so it can be stopped and run again at any time, also while agents work. Cost: one
+Scan of the table plus, per profile, one Query of its own partition, its fragments (about one
+item per character of its name and of each address, at most 48 per value) and its record of them.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         for item in CustomerItem.scan(segment=segment, total_segments=args.segments,
                                       attributes_to_get=["pk", "sk", "customer_id", "kind"]):
             profiles += 1
-            changes += store.sync_fragments(item.customer_id)
+            changes += store.sync_fragments(item.customer_id, rewrite=True)
     print(f"{profiles} profile(s) checked, {changes} search fragment(s) written or removed")
     return 0
 

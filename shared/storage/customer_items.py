@@ -6,7 +6,7 @@ entity                 pk                              sk                       
 =====================  ==============================  ===========================  ======================
 customer profile       CUST#<id>                       PROFILE                      CUSTOMERS#name
 customer address       CUST#<id>                       ADDR#<kind>:<value>          CUSTOMERS#<field>
-search fragment        CUST#<id>                       FRAG#<field>#<value>#<start> CUSTLIKE#<field>#<char>
+search fragment        CUSTLIKE#<field>#<char>         <fragment>#<id>#<value>#<start>
 address owner          ADDRESS#<kind>:<value>          OWNER
 customer conversation  CUST#<id>                       CONV#<created>#<conv id>
 open conversation      CUST#<id>                       OPEN#<conv id>
@@ -46,6 +46,9 @@ class CustomerItem(TableItem, discriminator="customer"):
     receiving_from = UnicodeAttribute(null=True)
     # Name search (absent without a name, and on a merged profile).
     search_value = UnicodeAttribute(null=True)
+    # JSON of the [field, normalised value, shown] whose search fragments are written: the
+    # fragments live in partitions of their own, so this is how a change finds the ones to remove.
+    fragment_values = UnicodeAttribute(null=True)
     collection_pk = UnicodeAttribute(null=True)
     collection_sk = UnicodeAttribute(null=True)
     collection = CollectionIndex()
@@ -67,7 +70,8 @@ class CustomerAddressItem(TableItem, discriminator="customer_address"):
 class CustomerFragmentItem(TableItem, discriminator="customer_fragment"):
     """A suffix of one searchable value of the profile (its name or an address), for the Like
     operator (domain/customer_search.py); derived from the profile and its addresses, rewritten
-    after each change of them (``CustomerStore.sync_fragments``)."""
+    after each change of them (``CustomerStore.sync_fragments``). Keyed by the fragment itself in
+    the table, not in an index: written once, not twice (issue 19)."""
 
     customer_id = UnicodeAttribute()
     field = UnicodeAttribute()
@@ -75,9 +79,6 @@ class CustomerFragmentItem(TableItem, discriminator="customer_fragment"):
     # value as the customer's record shows it (the name as written, the address).
     value = UnicodeAttribute()
     shown = UnicodeAttribute()
-    collection_pk = UnicodeAttribute()
-    collection_sk = UnicodeAttribute()
-    collection = CollectionIndex()
 
 
 class AddressOwnerItem(TableItem, discriminator="address_owner"):

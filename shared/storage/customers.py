@@ -12,12 +12,13 @@ communication log, and customer search (docs/data-model.md, "Customers").
 - Search reads the sparse ``collection`` index: the profile carries ``CUSTOMERS#name`` and each
   address ``CUSTOMERS#phone`` / ``#email`` / ``#channel_id``, sort key ``<normalised value>#<id>``,
   so exact and prefix search are one begins_with Query, paged by cursor.
-- The Like operator reads the search fragments (``CUST#<id>``/``FRAG#...``, in ``collection``
-  under ``CUSTLIKE#<field>#<first character>``, sort key ``<fragment>#<id>``): one begins_with
-  Query of the term's probe, each fragment checked against the whole pattern, at most
-  ``like_read_budget`` fragments per page. The fragments are derived from the profile and its
-  addresses and rewritten after every change of them (``sync_fragments``, which the backfill calls:
-  ``python -m ops.customer_fragments``).
+- The Like operator reads the search fragments (table items ``CUSTLIKE#<field>#<first character>``/
+  ``<fragment>#<id>#<value>#<start>``, no index: one write each): one begins_with Query of the
+  term's probe, each fragment checked against the whole pattern, at most ``like_read_budget``
+  fragments per page. The fragments are derived from the profile and its addresses and rewritten
+  after every change of them (``sync_fragments``); the profile records the values whose fragments
+  are written (``fragment_values``), so a change removes exactly those. The backfill
+  (``python -m ops.customer_fragments``) rewrites them all.
 """
 
 from __future__ import annotations
@@ -121,23 +122,35 @@ def owner_item(address: Address | str, customer_id: str) -> AddressOwnerItem:
     return AddressOwnerItem(keys.address_owner_pk(str(address)), keys.ADDRESS_OWNER_SK, customer_id=customer_id)
 
 
-def fragment_items(customer_id: str, name: str | None,
-                   addresses: list[Address]) -> dict[str, CustomerFragmentItem]:
-    """The search fragments of a profile with this name and these addresses, by sort key."""
-    values: list[tuple[SearchField, str, str]] = []
+SearchableValue = tuple[SearchField, str, str]
+"""(field, normalised value, the value as the profile shows it) of a value Like search finds."""
+
+
+def searchable_values(name: str | None, addresses: Iterable[Address]) -> list[SearchableValue]:
+    """The values of a profile with this name and these addresses that get search fragments."""
+    values: list[SearchableValue] = []
     if name and name.strip():
         values.append(("name", normalise("name", name), name.strip()))
     values += [(a.search_field, normalise(a.search_field, a.search_text), str(a)) for a in addresses]
-    items: dict[str, CustomerFragmentItem] = {}
+    return values
+
+
+def fragment_items(customer_id: str, values: Iterable[SearchableValue]) -> dict[tuple[str, str], CustomerFragmentItem]:
+    """The search fragments of a profile's searchable values, by table key."""
+    items: dict[tuple[str, str], CustomerFragmentItem] = {}
     for field, value, shown in values:
         named = value_key(value)
         for start, fragment in fragments(value).items():
-            sk = keys.customer_fragment_sk(field, named, start)
-            items[sk] = CustomerFragmentItem(
-                keys.customer_pk(customer_id), sk, customer_id=customer_id, field=field, value=value, shown=shown,
-                collection_pk=keys.customer_like_pk(field, fragment),
-                collection_sk=keys.customer_search_sk(fragment, customer_id))
+            item = CustomerFragmentItem(keys.customer_like_pk(field, fragment),
+                                        keys.customer_fragment_sk(fragment, customer_id, named, start),
+                                        customer_id=customer_id, field=field, value=value, shown=shown)
+            items[(item.pk, item.sk)] = item
     return items
+
+
+def _fragment_values(item: CustomerItem) -> list[SearchableValue]:
+    """The values whose fragments the profile says are written."""
+    return [(field, value, shown) for field, value, shown in json.loads(item.fragment_values or "[]")]
 
 
 def like_read_budget(limit: int) -> int:
@@ -208,10 +221,11 @@ class CustomerStore:
         customer_id = new_customer_id()
         clean_name = name.strip() if name and name.strip() else None
         search = name_search_keys(customer_id, clean_name)
+        indexed = searchable_values(clean_name, [address])
         profile = CustomerItem(keys.customer_pk(customer_id), keys.CUSTOMER_PROFILE_SK, customer_id=customer_id,
                                name=clean_name, language=language, attributes="{}", created_at=at, version=0,
                                search_value=search["search_value"], collection_pk=search["collection_pk"],
-                               collection_sk=search["collection_sk"])
+                               collection_sk=search["collection_sk"], fragment_values=json.dumps(indexed))
         try:
             with conditional(), TransactWrite(connection=self.conn()) as transaction:
                 transaction.save(profile, condition=CustomerItem.pk.does_not_exist())
@@ -222,7 +236,9 @@ class CustomerStore:
             if winner is None:
                 raise Conflict(f"the owner of {address} changed meanwhile; try again", field="address") from failure
             return winner
-        self._write_fragments(fragment_items(customer_id, clean_name, [address]).values(), ())
+        # The profile says these fragments are written (so a later change finds them) before they
+        # are: a crash in between leaves a profile Like search misses until the backfill runs.
+        self._write_fragments(fragment_items(customer_id, indexed).values(), ())
         return _to_profile(profile)
 
     def _fill_name(self, profile: CustomerProfile, name: str) -> CustomerProfile:
@@ -284,28 +300,38 @@ class CustomerStore:
 
     # --- search fragments ----------------------------------------------------------------------
 
-    def sync_fragments(self, customer_id: str) -> int:
+    def sync_fragments(self, customer_id: str, *, rewrite: bool = False) -> int:
         """Make the profile's search fragments those of its name and addresses now (none for a
-        merged profile: search finds the kept one): one Query of the profile's partition and a
-        BatchWriteItem of the difference. Idempotent, so it is also the backfill. Returns the
-        number of items written or deleted."""
+        merged profile: search finds the kept one): one Query of the profile's partition, a
+        BatchWriteItem of the difference from the values the profile says are written, and the
+        profile's record of them. ``rewrite`` (the backfill) writes every wanted fragment again and
+        removes fragments left in the profile's partition by the layout before issue 19. Returns
+        the number of fragment items written or deleted."""
         profile: CustomerItem | None = None
         addresses: list[Address] = []
-        existing: dict[str, CustomerFragmentItem] = {}
+        legacy: list[CustomerFragmentItem] = []
         for item in TableItem.query(keys.customer_pk(customer_id), consistent_read=True):
             if isinstance(item, CustomerItem):
                 profile = item
             elif isinstance(item, CustomerAddressItem):
                 addresses.append(parse_address(item.address))
             elif isinstance(item, CustomerFragmentItem):
-                existing[item.sk] = item
-        live = profile is not None and not profile.merged_into and not profile.merging_into
-        wanted = fragment_items(customer_id, profile.name if profile else None, addresses) if live else {}
-        changed = [item for sk, item in wanted.items()
-                   if sk not in existing or (existing[sk].collection_sk, existing[sk].shown)
-                   != (item.collection_sk, item.shown)]
-        gone = [item for sk, item in existing.items() if sk not in wanted]
+                legacy.append(item)
+        if profile is None:
+            return 0
+        live = not profile.merged_into and not profile.merging_into
+        values = searchable_values(profile.name, addresses) if live else []
+        recorded = _fragment_values(profile)
+        wanted, written = fragment_items(customer_id, values), fragment_items(customer_id, recorded)
+        changed = [item for key, item in wanted.items()
+                   if rewrite or key not in written or written[key].shown != item.shown]
+        gone = [item for key, item in written.items() if key not in wanted] + (legacy if rewrite else [])
         self._write_fragments(changed, gone)
+        if rewrite or values != recorded:
+            with tolerated():
+                CustomerItem(keys.customer_pk(customer_id), keys.CUSTOMER_PROFILE_SK).update(
+                    actions=[CustomerItem.fragment_values.set(json.dumps(values))],
+                    condition=CustomerItem.pk.exists())
         return len(changed) + len(gone)
 
     @staticmethod
@@ -406,16 +432,15 @@ class CustomerStore:
         its cursor the key of the last fragment read."""
         assert term.like is not None
         probe = term.like.probe()
-        results: ResultIterator[TableItem] = CustomerFragmentItem.collection.query(
+        results: ResultIterator[CustomerFragmentItem] = CustomerFragmentItem.query(
             keys.customer_like_pk(term.field, probe.fragment),
-            CustomerFragmentItem.collection_sk.startswith(f"{probe.fragment}#" if probe.whole else probe.fragment),
+            CustomerFragmentItem.sk.startswith(f"{probe.fragment}#" if probe.whole else probe.fragment),
             limit=like_read_budget(limit), page_size=like_read_budget(limit), last_evaluated_key=decode_cursor(cursor),
-            attributes_to_get=["pk", "sk", "kind", "customer_id", "value", "shown", "collection_pk", "collection_sk"])
+            attributes_to_get=["pk", "sk", "kind", "customer_id", "value", "shown"])
         hits: dict[str, SearchHit] = {}
         try:
             for item in results:
-                if isinstance(item, CustomerFragmentItem) and item.customer_id not in hits \
-                        and term.like.matches(item.value):
+                if item.customer_id not in hits and term.like.matches(item.value):
                     hits[item.customer_id] = SearchHit(customer_id=item.customer_id, field=term.field,
                                                        value=item.shown)
                     if len(hits) == limit:

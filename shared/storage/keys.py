@@ -268,7 +268,6 @@ CUSTOMER_PROFILE_SK = "PROFILE"
 CUSTOMER_ADDRESS_PREFIX = "ADDR#"
 CUSTOMER_CONVERSATION_PREFIX = "CONV#"
 CUSTOMER_OPEN_PREFIX = "OPEN#"
-CUSTOMER_FRAGMENT_PREFIX = "FRAG#"
 COMMUNICATION_PREFIX = "LOG#"
 MERGE_PREFIX = "MERGE#"
 ADDRESS_OWNER_SK = "OWNER"
@@ -321,15 +320,17 @@ def customer_search_sk(normalised: str, customer_id: str) -> str:
     return f"{normalised}#{customer_id}"
 
 
-def customer_fragment_sk(field: str, value_key: str, start: str) -> str:
-    """One search fragment of one value of the profile (its suffix from ``start``)."""
-    return f"{CUSTOMER_FRAGMENT_PREFIX}{field}#{value_key}#{start}"
+def customer_fragment_sk(fragment: str, customer_id: str, value_key: str, start: str) -> str:
+    """One search fragment of one value of a profile (its suffix from ``start``), in the partition
+    of the fragments that begin as it does: a begins_with on the fragment finds every profile
+    with it, and the rest keeps two fragments of one profile apart."""
+    return f"{fragment}#{customer_id}#{value_key}#{start}"
 
 
 def customer_like_pk(field: str, fragment: str) -> str:
-    """The ``collection`` partition of the search fragments of a field that begin with the
-    fragment's first character: a Like lookup reads one of them, and the fragments of a field
-    spread over as many partitions as its values have distinct characters."""
+    """The table partition of the search fragments of a field that begin with the fragment's
+    first character: a Like lookup reads one of them, and the fragments of a field spread over
+    as many partitions as its values have distinct characters."""
     return f"CUSTLIKE#{field}#{fragment[:1]}"
 
 

@@ -3,10 +3,12 @@ fragments written with each profile: ends-with, contains and several parts, page
 budget; phone numbers in any format; fragments following a rename and a merge; the backfill
 for profiles written before the fragments."""
 
+import json
 import secrets
 
 from chalicelib.storage import keys
-from chalicelib.storage.customer_items import CustomerFragmentItem
+from chalicelib.storage.customer_items import CustomerFragmentItem, CustomerItem
+from chalicelib.storage.customers import fragment_items
 
 from ops.customer_fragments import main as backfill_main
 from tests.integration.customer_support import new_phone, writes_on_whatsapp
@@ -23,6 +25,18 @@ def customer_id(api, headers, phone):
     conversation = by_customer(api, headers, phone.removeprefix("+"))
     response = get(api, f"/conversations/{conversation['id']}/customer", headers)
     return response.json()["profile"]["id"]
+
+
+def recorded_fragments(customer):
+    """The fragment items the profile says are written, as they would be keyed."""
+    profile = CustomerItem.get(keys.customer_pk(customer), keys.CUSTOMER_PROFILE_SK, consistent_read=True)
+    return list(fragment_items(customer, [tuple(v) for v in json.loads(profile.fragment_values or "[]")]).values())
+
+
+def stored(items):
+    """Those of the items that are in the table."""
+    return [item for item in items if CustomerFragmentItem.count(item.pk, CustomerFragmentItem.sk == item.sk,
+                                                                 consistent_read=True)]
 
 
 def new_customers(runtime, api, agent, webhook_url, demo, *names_given):
@@ -98,6 +112,9 @@ def test_fragments_follow_a_rename_and_a_merge(runtime, api, agent1, webhook_url
     phones = new_customers(runtime, api, agent1, webhook_url, demo, f"Kept {word}", f"Gone {word}")
     kept, gone = (customer_id(api, agent1, phones[f"Kept {word}"]), customer_id(api, agent1, phones[f"Gone {word}"]))
     # When one is renamed
+    before_rename = recorded_fragments(gone)
+    assert before_rename
+    assert stored(before_rename) == before_rename
     profile = get(api, f"/customers/{gone}", agent1).json()["profile"]
     renamed = patch(api, f"/customers/{gone}", agent1, {"name": f"Went {word}"})
     assert renamed.status_code == 200, renamed.text
@@ -105,6 +122,11 @@ def test_fragments_follow_a_rename_and_a_merge(runtime, api, agent1, webhook_url
     # Then the Like search finds the new name and not the old one
     assert names(api, agent1, f"%nt {word}") == [f"Went {word}"]
     assert names(api, agent1, f"%ne {word}") == []
+    # And the old name's fragments are gone from the table, the new name's are there
+    after_rename = recorded_fragments(gone)
+    assert {item.sk for item in after_rename} != {item.sk for item in before_rename}
+    assert stored(after_rename) == after_rename
+    assert stored([item for item in before_rename if item.sk not in {i.sk for i in after_rename}]) == []
     # When it is merged into the other
     merged = post(api, f"/customers/{kept}/merge", agent1, {"source_id": gone})
     assert merged.status_code == 200, merged.text
@@ -112,28 +134,31 @@ def test_fragments_follow_a_rename_and_a_merge(runtime, api, agent1, webhook_url
     assert names(api, agent1, f"%{word}") == [f"Kept {word}"]
     by_phone = get(api, "/customers", agent1, field="phone", q=f"%{phones[f'Gone {word}'][-8:]}").json()["items"]
     assert [item["id"] for item in by_phone] == [kept]
-    # And the merged profile keeps no fragments
-    assert list(CustomerFragmentItem.query(keys.customer_pk(gone),
-                                           CustomerFragmentItem.sk.startswith(keys.CUSTOMER_FRAGMENT_PREFIX))) == []
+    # And the merged profile keeps no fragments (nor records any)
+    assert recorded_fragments(gone) == []
+    assert stored(after_rename) == []
 
 
 def test_the_backfill_writes_the_fragments_of_older_profiles(runtime, api, agent1, webhook_url, demo):
-    # Given a profile whose fragments are missing (written before the Like operator)
+    # Given a profile whose fragments are missing (written before the Like operator) and one
+    # that still has a fragment in the layout before issue 19 (in its own partition)
     word = "q" + secrets.token_hex(4)
     phones = new_customers(runtime, api, agent1, webhook_url, demo, f"Old {word}")
     old = customer_id(api, agent1, phones[f"Old {word}"])
-    items = list(CustomerFragmentItem.query(keys.customer_pk(old),
-                                            CustomerFragmentItem.sk.startswith(keys.CUSTOMER_FRAGMENT_PREFIX)))
+    items = recorded_fragments(old)
     assert items
+    assert stored(items) == items
     with CustomerFragmentItem.batch_write() as batch:
         for item in items:
             batch.delete(item)
+    legacy = CustomerFragmentItem(keys.customer_pk(old), "FRAG#name#0123456789#000", customer_id=old, field="name",
+                                  value=f"old {word}", shown=f"Old {word}")
+    legacy.save()
     assert names(api, agent1, f"%ld {word}") == []
     # When the operator runs the backfill
     assert backfill_main(["--endpoint-url", runtime.moto_url, "--app-name", runtime.config.app_name,
                           "--region", runtime.config.region, "--segments", "2"]) == 0
-    # Then the profile is found by Like again, with the same fragments
+    # Then the profile is found by Like again, with the same fragments, and the old layout's is gone
     assert names(api, agent1, f"%ld {word}") == [f"Old {word}"]
-    again = list(CustomerFragmentItem.query(keys.customer_pk(old),
-                                            CustomerFragmentItem.sk.startswith(keys.CUSTOMER_FRAGMENT_PREFIX)))
-    assert sorted(item.sk for item in again) == sorted(item.sk for item in items)
+    assert sorted(item.sk for item in stored(items)) == sorted(item.sk for item in items)
+    assert list(CustomerFragmentItem.query(keys.customer_pk(old))) == []
