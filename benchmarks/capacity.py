@@ -163,6 +163,8 @@ def item_write_units(before: Item | None, after: Item | None,
 def item_kind(key: ItemKey) -> str:
     """A written item's kind by its key prefixes (``CONV/MSG``, ``STATS/H``, ...), for the breakdown."""
     partition, sort = key
+    if partition.startswith("CUSTLIKE#"):
+        return "CUSTLIKE/fragment"  # the sort key begins with the customer's text: one kind
     return f"{partition.split('#', 1)[0]}/{sort.split('#', 1)[0]}"
 
 

@@ -47,6 +47,7 @@ from .customer_items import CustomerConversationItem, CustomerOpenItem
 from .items import (
     ConversationItem,
     ConversationLinkItem,
+    MessageItem,
     OpenConversationItem,
     ProviderMessageItem,
     TableItem,
@@ -125,8 +126,9 @@ class ConversationStore:
     def ingest_message(self, plan: IngestPlan) -> IngestResult | None:
         """Store an inbound message as routing planned it (domain/routing.py ``plan_ingest``).
 
-        A redelivered webhook writes nothing: the provider-id item is written in the same
-        transaction as the message, on the condition that it does not exist yet. Opening writes the
+        A redelivered webhook writes nothing: the provider-id item is written on the condition
+        that it does not exist yet, in the same transaction as the message when the message opens
+        or joins a conversation, before it otherwise (``_append``). Opening writes the
         conversation, its open pointer (taking over from ``plan.replaces``, else new), its lookup
         links, its place on the customer profile's lists and the statistics counters together;
         joining moves the pointer to the customer's open conversation, which must still be open.
@@ -139,6 +141,8 @@ class ConversationStore:
             keys.provider_message_pk(event.channel.value, event.account_id, event.provider_message_id), "PMSG",
             conversation_id=conversation_id, message_sk=message.sk,
         )
+        if not (opening or joining):
+            return self._append(plan, message, provider_item)
         # The conversation this write opens, as written (a retried commit writes it again).
         opened: list[ConversationItem] = []
 
@@ -160,13 +164,28 @@ class ConversationStore:
             # The provider-id put is the first put; a join's condition check goes before it.
             if failure.failed_at(1 if joining else 0):
                 return None
-            if opening or joining:
-                # Another delivery opened the customer's conversation at the same moment:
-                # let the queue retry, and the retry joins that conversation.
-                raise Conflict("customer's conversation was opened concurrently") from failure
-            raise
+            # Another delivery opened the customer's conversation at the same moment:
+            # let the queue retry, and the retry joins that conversation.
+            raise Conflict("customer's conversation was opened concurrently") from failure
         return IngestResult(conversation=self._as_left(opened[0] if opened else None, conversation_id, event),
                             message=to_message(message), created_conversation=opening)
+
+    def _append(self, plan: IngestPlan, message: MessageItem,
+                provider_item: ProviderMessageItem) -> IngestResult | None:
+        """A message in the conversation that is open already: two plain writes, not a
+        transaction (which DynamoDB bills double). The provider-id item is put first, on the
+        condition that it does not exist; the message's key is derived from the provider's id
+        (``ids.message_id``), so a retry after a crash between the two writes finds the claim
+        without the message and writes the same message, never a second one."""
+        with tolerated() as claimed_before:
+            provider_item.save(condition=ProviderMessageItem.pk.does_not_exist())
+        if claimed_before.refused:
+            if MessageItem.count(message.pk, MessageItem.sk == message.sk, consistent_read=True):
+                return None  # a redelivery of a message stored before
+            provider_item.save()  # the claim of a delivery that crashed before its message
+        message.save()
+        return IngestResult(conversation=self._as_left(None, plan.conversation_id, plan.event),
+                            message=to_message(message), created_conversation=False)
 
     def _as_left(self, opened: ConversationItem | None, conversation_id: str, event: InboundMessage) -> Conversation:
         """The conversation as an ingest left it: known without reading it again, unless an older

@@ -6,10 +6,12 @@ routing follow-ups, out-of-office included, from running twice)."""
 import threading
 
 import requests
+from chalicelib.storage import keys
+from chalicelib.storage.items import MessageItem, ProviderMessageItem
 
 from tests.integration.admin_helpers import call, new_team, new_whatsapp_account, ok
 from tests.integration.conftest import drain, queue_depth
-from tests.integration.inbox_support import by_customer
+from tests.integration.inbox_support import by_customer, deliver
 from tests.integration.test_message_pipeline import messages_of
 from tests.support import HTTP_TIMEOUT, new_wa_id, post_whatsapp, whatsapp_text
 
@@ -67,3 +69,36 @@ def test_five_copies_of_one_webhook_store_one_message_and_send_one_out_of_office
     assert runtime.info is not None
     outbox = requests.get(f"{runtime.info.simulator_url}/control/outbox", timeout=HTTP_TIMEOUT).json()["items"]
     assert [m["payload"]["text"]["body"] for m in outbox if m["to"] == wa_id] == [CLOSED]
+
+
+def test_a_follow_up_whose_delivery_crashed_after_its_claim_is_stored_once_by_the_retry(runtime, api, agent1,
+                                                                                        webhook_url, demo, sqs):
+    # Given a customer's open conversation
+    wa_id = new_wa_id()
+    deliver(runtime, webhook_url, demo, wa_id, "first")
+    conversation = by_customer(api, agent1, wa_id)
+    assert conversation is not None
+    # And a follow-up whose processing claimed the provider's id but crashed before the message
+    # was written (the two are plain writes, not one transaction): stored, then the message removed
+    message_id = f"wamid.CRASH{wa_id}"
+    body = whatsapp_text(demo["whatsapp"]["phone_number_id"], wa_id=wa_id, text="second", message_id=message_id)
+    inbound_url = runtime.resources.queue_urls["inbound"]
+    assert post_whatsapp(webhook_url, body, demo["whatsapp"]["app_secret"]).status_code == 200
+    queued = sqs.receive_message(QueueUrl=inbound_url, VisibilityTimeout=0, AttributeNames=["All"])["Messages"][0]
+    drain(runtime, "inbound", "assignment", "out-of-office")
+    claim = ProviderMessageItem.get(keys.provider_message_pk("whatsapp", demo["accounts"]["whatsapp"]["account_id"],
+                                                             message_id), "PMSG")
+    MessageItem(keys.conversation_pk(conversation["id"]), claim.message_sk).delete()
+    assert [m["text"] for m in messages_of(api, agent1, conversation["id"])] == ["first"]
+
+    # When the queue delivers it again (after the deduplication window), twice
+    for attempt in range(2):
+        sqs.send_message(QueueUrl=inbound_url, MessageBody=queued["Body"],
+                         MessageGroupId=queued["Attributes"]["MessageGroupId"],
+                         MessageDeduplicationId=f"retry-{attempt}-{wa_id}")
+        drain(runtime, "inbound", "assignment", "out-of-office")
+
+    # Then the conversation holds the follow-up once, under the key its claim names
+    thread = messages_of(api, agent1, conversation["id"])
+    assert sorted(m["text"] for m in thread if m["direction"] == "inbound") == ["first", "second"]
+    assert MessageItem.count(keys.conversation_pk(conversation["id"]), MessageItem.sk == claim.message_sk) == 1
