@@ -166,20 +166,23 @@ class MessageStore:
     def record_sent(self, conversation_id: str, message_id: str, provider_message_id: str,
                     channel: Channel, account_id: str, at: datetime, part_ids: Sequence[str] = ()) -> None:
         """The provider accepted the message: remember its id (and every part's, for a reply sent
-        as several provider messages) so status callbacks find it."""
+        as several provider messages) so status callbacks find it, and mark the message sent.
+
+        Plain writes, not a transaction (which DynamoDB bills double): the pointers first, so a
+        status callback finds the message as soon as the provider can send one (one that comes
+        before them is held, storage/early_statuses.py), then one update of the message with its
+        provider id and its status. A crash in between leaves the message queued, as a crash
+        right after the provider's answer always could."""
         message_key = keys.message_sk(message_id)
-        with TransactWrite(connection=self._conn()) as transaction:
-            for provider_id in dict.fromkeys([provider_message_id, *part_ids]):
-                transaction.save(ProviderMessageItem(
-                    keys.provider_message_pk(channel.value, account_id, provider_id), "PMSG",
-                    conversation_id=conversation_id, message_sk=message_key,
-                ))
-            transaction.update(
-                MessageItem(keys.conversation_pk(conversation_id), message_key),
-                actions=[MessageItem.provider_message_id.set(provider_message_id)],
-                condition=MessageItem.pk.exists(),
-            )
-        self._advance_status(conversation_id, message_key, DeliveryStatus.SENT, at, None)
+        for provider_id in dict.fromkeys([provider_message_id, *part_ids]):
+            ProviderMessageItem(keys.provider_message_pk(channel.value, account_id, provider_id), "PMSG",
+                                conversation_id=conversation_id, message_sk=message_key).save()
+        recorded = MessageItem.provider_message_id.set(provider_message_id)
+        if not self._advance_status(conversation_id, message_key, DeliveryStatus.SENT, at, None, also=[recorded]):
+            # Already further than sent (a receipt came first): the provider id alone.
+            with tolerated():
+                MessageItem(keys.conversation_pk(conversation_id), message_key).update(
+                    actions=[recorded], condition=MessageItem.pk.exists())
 
     def record_failure(self, conversation_id: str, message_id: str, error: DeliveryError, at: datetime) -> None:
         self._advance_status(conversation_id, keys.message_sk(message_id), DeliveryStatus.FAILED, at, error)
@@ -234,9 +237,10 @@ class MessageStore:
         return advanced
 
     def _advance_status(self, conversation_id: str, message_key: str, status: DeliveryStatus, at: datetime,
-                        error: DeliveryError | None) -> bool:
+                        error: DeliveryError | None, also: Sequence[Any] = ()) -> bool:
+        """Move the message's status forward (never back); ``also``: other actions that go with it."""
         item = MessageItem(keys.conversation_pk(conversation_id), message_key)
-        actions: list[Any] = [MessageItem.status.set(status.value), MessageItem.status_at.set(at)]
+        actions: list[Any] = [MessageItem.status.set(status.value), MessageItem.status_at.set(at), *also]
         if error is not None:
             actions.append(MessageItem.error.set(
                 ErrorAttribute(code=error.code, message=error.message, permanent=error.permanent)))
