@@ -13,11 +13,13 @@ from tests.integration.inbox_support import by_customer, deliver, get, new_conve
 
 
 def test_assign_goes_only_to_a_colleague_who_is_online(runtime, api, agent1, agent2, user_ids, webhook_url, demo):
-    # Given a conversation agent1 picked up, and agent2 not signed in recently
+    # Given a conversation agent1 picked up, and agent2 Offline (whatever earlier tests left:
+    # the runtime is shared, and other tests sign agent2 in)
     _, conversation = picked_up(runtime, api, webhook_url, demo, agent1)
     agent2_id = user_ids["agent2@example.com"]
     path = f"/conversations/{conversation['id']}/assign"
-    # When agent1 assigns it to agent2 before agent2's heartbeat
+    assert post(api, "/me/heartbeat", agent2, {"status": "offline"}).status_code == 200
+    # When agent1 assigns it to agent2 while agent2 is Offline
     refused = post(api, path, agent1, {"agent_id": agent2_id})
     # Then it is refused, naming the agent field
     assert refused.status_code == 400
