@@ -2,6 +2,7 @@ import type { ComponentChild } from 'preact';
 import { useId } from 'preact/hooks';
 import { t } from '../lib/i18n';
 import type { Template, TemplateChoice } from '../types';
+import { USER_CONTENT } from '../lib/userContent';
 
 const VARIABLE = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
 
@@ -49,7 +50,7 @@ export function TemplatePreview({ template, variables }: { template: Template; v
   }
   parts.push(template.body.slice(last));
   return (
-    <p class="template-preview" data-testid="template-preview">
+    <p class="template-preview" data-testid="template-preview" {...USER_CONTENT}>
       {parts}
     </p>
   );

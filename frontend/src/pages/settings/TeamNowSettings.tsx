@@ -6,6 +6,7 @@ import { formatNumber } from '../../lib/locale';
 import { elapsed } from '../../lib/waiting';
 import type { TeamOverview } from '../../types';
 import type { SectionProps } from './common';
+import { USER_CONTENT } from '../../lib/userContent';
 
 const STATUS_KEYS: Record<string, MessageKey> = {
   available: 'availability.available',
@@ -92,7 +93,9 @@ export function TeamNowSettings({ me }: SectionProps) {
               <tbody>
                 {overview.agents.map((agent) => (
                   <tr key={agent.user_id} data-user={agent.user_id}>
-                    <th scope="row">{agent.display_name}</th>
+                    <th scope="row" {...USER_CONTENT}>
+                      {agent.display_name}
+                    </th>
                     <td data-testid="team-now-status">
                       <span class={`availability-dot availability-dot--${agent.status}`} aria-hidden="true" />
                       {t(STATUS_KEYS[agent.status] ?? 'availability.offline')}
