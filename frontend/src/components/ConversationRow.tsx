@@ -1,10 +1,10 @@
 import { customerLabel, fullTime, shortTime } from '../lib/format';
 import { t, tParts } from '../lib/i18n';
 import { customerWaits, elapsed, waitingForCustomer, waitsLong } from '../lib/waiting';
+import { USER_CONTENT } from '../lib/userContent';
 import type { Conversation } from '../types';
 import { ChannelBadge } from './ChannelBadge';
 import { StateBadge } from './StateBadge';
-import { USER_CONTENT } from '../lib/userContent';
 import { Worded } from './Worded';
 
 interface Props {

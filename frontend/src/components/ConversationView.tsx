@@ -10,6 +10,7 @@ import { canWork, useCapabilities, useMemberNames } from '../lib/directory';
 import { channelInfo, customerLabel, fullTime, impersonatesStaff, timeUntil } from '../lib/format';
 import { infoPanelPref, usePref } from '../lib/prefs';
 import { keysText, shortcut, useShortcut } from '../lib/shortcuts';
+import { USER_CONTENT, userValues } from '../lib/userContent';
 import type { Conversation, Me, Message } from '../types';
 import { ArchiveDialog, AssignDialog, ExportDialog, TagDialog } from './ActionDialogs';
 import { ActionsMenu } from './ActionsMenu';
@@ -21,7 +22,6 @@ import { MessageThread } from './MessageThread';
 import { ReplyBox, type SentAttachment } from './ReplyBox';
 import { StateBadge } from './StateBadge';
 import { TemplateDialog } from './TemplateDialog';
-import { USER_CONTENT, userValues } from '../lib/userContent';
 import { Worded } from './Worded';
 
 type ActionDialog = 'assign' | 'tag' | 'archive' | 'export' | 'template';

@@ -14,8 +14,8 @@ import { channelInfo, fullTime, shortTime, stateLabel } from '../lib/format';
 import { t, tParts } from '../lib/i18n';
 import { formatNumber } from '../lib/locale';
 import { formatHash, inboxRoute } from '../lib/route';
-import { ChannelBadge } from './ChannelBadge';
 import { USER_CONTENT } from '../lib/userContent';
+import { ChannelBadge } from './ChannelBadge';
 import { Worded } from './Worded';
 
 interface Props {
@@ -206,12 +206,14 @@ function ProfileForm({
         const set = (next: string): void => setValues((all) => ({ ...all, [definition.key]: next }));
         return (
           <label class="field" for={id} key={definition.key}>
-            <span class="field__label">{definition.label}</span>
+            <span class="field__label" {...USER_CONTENT}>
+              {definition.label}
+            </span>
             {definition.type === 'choice' ? (
               <select id={id} class="select" value={value} onChange={(e) => set(e.currentTarget.value)}>
                 <option value="">—</option>
                 {(definition.choices ?? []).map((choice) => (
-                  <option key={choice} value={choice}>
+                  <option key={choice} value={choice} {...USER_CONTENT}>
                     {choice}
                   </option>
                 ))}

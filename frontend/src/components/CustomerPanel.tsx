@@ -2,11 +2,11 @@ import type { CustomerView } from '../lib/customers';
 import { channelInfo, customerLabel, fullTime, stateLabel } from '../lib/format';
 import { t } from '../lib/i18n';
 import { formatHash } from '../lib/route';
+import { USER_CONTENT } from '../lib/userContent';
 import type { Conversation, Me } from '../types';
 import { ChannelBadge } from './ChannelBadge';
 import { CustomerDetails } from './CustomerDetails';
 import { NotesSection } from './NotesSection';
-import { USER_CONTENT } from '../lib/userContent';
 
 export const CUSTOMER_PANEL_ID = 'customer-panel';
 

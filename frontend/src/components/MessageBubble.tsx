@@ -3,11 +3,11 @@ import { failureReason } from '../lib/failures';
 import { fileSize, fullTime, shortTime } from '../lib/format';
 import { t, tParts } from '../lib/i18n';
 import { linkify, safeHttpUrl } from '../lib/linkify';
+import { USER_CONTENT, userValues } from '../lib/userContent';
 import type { Attachment, MediaIssue, Message, SharedContact, SharedLocation } from '../types';
 import { ChannelBadge } from './ChannelBadge';
 import { Icon } from './Icon';
 import { MessageStatus } from './MessageStatus';
-import { USER_CONTENT, userValues } from '../lib/userContent';
 import { Worded } from './Worded';
 
 /** The channel and account a message came or went on (shown in threads that span channels). */

@@ -1,8 +1,8 @@
 import type { TargetedKeyboardEvent } from 'preact';
 import { useId, useState } from 'preact/hooks';
 import { t } from '../lib/i18n';
-import { Icon } from './Icon';
 import { USER_CONTENT, userValues } from '../lib/userContent';
+import { Icon } from './Icon';
 
 /** Tags as the API keeps them (domain/search.py normalise_tag): case-folded, single spaces. */
 export function normaliseTag(raw: string): string {

@@ -1,8 +1,8 @@
 import type { ComponentChild } from 'preact';
 import { useId } from 'preact/hooks';
 import { t } from '../lib/i18n';
-import type { Template, TemplateChoice } from '../types';
 import { USER_CONTENT } from '../lib/userContent';
+import type { Template, TemplateChoice } from '../types';
 
 const VARIABLE = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
 
@@ -96,7 +96,7 @@ export function TemplateForm({ templates, choice, onChange }: Props) {
           <select id={`${id}-template`} class="select" value={choice?.name ?? ''} onChange={(event) => pickName(event.currentTarget.value)}>
             <option value="">{t('template.select')}</option>
             {names.map((name) => (
-              <option key={name} value={name}>
+              <option key={name} value={name} {...USER_CONTENT}>
                 {name}
               </option>
             ))}
@@ -126,7 +126,9 @@ export function TemplateForm({ templates, choice, onChange }: Props) {
           <TemplatePreview template={template} variables={choice.variables} />
           {parametersOf(template).map((name) => (
             <label class="field" key={name} for={`${id}-${name}`}>
-              <span class="field__label">{variableLabel(template, name)}</span>
+              <span class="field__label" {...USER_CONTENT}>
+                {variableLabel(template, name)}
+              </span>
               <input
                 id={`${id}-${name}`}
                 type="text"

@@ -4,6 +4,7 @@ import { isAbort } from '../api';
 import { ChannelBadge } from '../components/ChannelBadge';
 import { CustomerDetails } from '../components/CustomerDetails';
 import { Dialog } from '../components/Dialog';
+import { Worded } from '../components/Worded';
 import { reportError, useAlerts } from '../lib/alerts';
 import {
   type AttributeDefinition,
@@ -15,9 +16,8 @@ import {
 import { fullTime } from '../lib/format';
 import { t, tParts } from '../lib/i18n';
 import { navigate } from '../lib/route';
-import type { Me } from '../types';
 import { USER_CONTENT } from '../lib/userContent';
-import { Worded } from '../components/Worded';
+import type { Me } from '../types';
 
 export interface CustomerPageProps {
   customerId: string;

@@ -4,9 +4,9 @@ import { fullTime } from '../../lib/format';
 import { type MessageKey, t } from '../../lib/i18n';
 import { formatNumber } from '../../lib/locale';
 import { elapsed } from '../../lib/waiting';
+import { USER_CONTENT } from '../../lib/userContent';
 import type { TeamOverview } from '../../types';
 import type { SectionProps } from './common';
-import { USER_CONTENT } from '../../lib/userContent';
 
 const STATUS_KEYS: Record<string, MessageKey> = {
   available: 'availability.available',

@@ -1,12 +1,12 @@
 import { useState } from 'preact/hooks';
 import { useConfirm } from '../../components/ConfirmDialog';
 import { TemplatePreview, parametersOf } from '../../components/TemplateForm';
+import { Worded } from '../../components/Worded';
 import { t, tn, tParts } from '../../lib/i18n';
+import { USER_CONTENT, userValues } from '../../lib/userContent';
 import type { ChannelAccount, Template, TemplateSync } from '../../types';
 import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
-import { USER_CONTENT, userValues } from '../../lib/userContent';
-import { Worded } from '../../components/Worded';
 
 const VARIABLE = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
 
