@@ -117,6 +117,22 @@ def ensure_templates(info: dict[str, Any]) -> None:
              {**TEMPLATE, "language": "nl", "body": "Hoi {{FirstName}}, je bestelling {{Order}} gaat vandaag weg"})
 
 
+def new_whatsapp_account(info: dict[str, Any], admin: dict[str, str], team_id: str,
+                         name: str) -> tuple[dict[str, Any], str]:
+    """Given: a WhatsApp account of this team, added through the administration API (sending to
+    the simulator); with the app secret its webhooks are signed with."""
+    import secrets
+
+    app_secret = secrets.token_hex(16)
+    account = api_call(info, "POST", "/channel-accounts", admin, {
+        "id": f"wa-{secrets.token_hex(4)}", "channel": "whatsapp", "name": name, "team_id": team_id,
+        "provider_account_id": str(10**9 + secrets.randbelow(10**9)),
+        "api_base_url": f"{info['simulator_url']}/graph",
+        "credentials": {"app_secret": app_secret, "access_token": "EAAG" + secrets.token_hex(12),
+                        "verify_token": secrets.token_hex(8)}})
+    return account, app_secret
+
+
 def new_user_with_password(info: dict[str, Any], role: str, password: str = USER_PASSWORD,
                            team_ids: list[str] | None = None) -> str:
     """Given: a user invited through the API (to the default team unless teams are named), with

@@ -8,18 +8,15 @@ import boto3
 from chalicelib.core import resources
 from playwright.sync_api import expect
 
-from tests.browser.conftest import USER_PASSWORD, api_call, api_headers, new_user_with_password, sign_in_as
+from tests.browser.conftest import (
+    USER_PASSWORD,
+    api_call,
+    api_headers,
+    new_user_with_password,
+    new_whatsapp_account,
+    sign_in_as,
+)
 from tests.support import new_wa_id, post_whatsapp, wait_for, whatsapp_text
-
-
-def whatsapp_account(info, admin, team_id):
-    credentials = {"app_secret": secrets.token_hex(16), "access_token": "EAAG" + secrets.token_hex(12),
-                   "verify_token": secrets.token_hex(8)}
-    account = api_call(info, "POST", "/channel-accounts", admin, {
-        "id": f"wa-{secrets.token_hex(4)}", "channel": "whatsapp", "name": "Availability line", "team_id": team_id,
-        "provider_account_id": str(10**9 + secrets.randbelow(10**9)), "api_base_url": f"{info['simulator_url']}/graph",
-        "credentials": credentials})
-    return account, credentials["app_secret"]
 
 
 def customer_writes(info, account, app_secret, wa_id):
@@ -53,7 +50,7 @@ def test_away_and_offline_agents_are_never_auto_assigned(system, page):
     # Given: a team assigning automatically (one conversation each), two agents of it
     team = api_call(info, "POST", "/teams", admin, {"name": f"Availability {secrets.token_hex(3)}",
                                                      "assignment": {"auto_assign": True, "capacity": 1}})["id"]
-    account, app_secret = whatsapp_account(info, admin, team)
+    account, app_secret = new_whatsapp_account(info, admin, team, "Availability line")
     service = api_call(info, "GET", "/settings/service", admin)
     api_call(info, "PATCH", "/settings/service", admin, {"seats": service["seats_used"] + 2})
     emails = [new_user_with_password(info, "agent", team_ids=[team]) for _ in range(2)]

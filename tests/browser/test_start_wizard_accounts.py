@@ -5,17 +5,14 @@ import secrets
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import USER_PASSWORD, api_call, api_headers, new_user_with_password, sign_in_as
-
-
-def whatsapp_account(info, admin, team_id, name):
-    """Given: a WhatsApp account of this team, added through the administration API."""
-    return api_call(info, "POST", "/channel-accounts", admin, {
-        "id": f"wa-{secrets.token_hex(4)}", "channel": "whatsapp", "name": name, "team_id": team_id,
-        "provider_account_id": str(10**9 + secrets.randbelow(10**9)),
-        "api_base_url": f"{info['simulator_url']}/graph",
-        "credentials": {"app_secret": secrets.token_hex(16), "access_token": "EAAG" + secrets.token_hex(12),
-                        "verify_token": secrets.token_hex(8)}})
+from tests.browser.conftest import (
+    USER_PASSWORD,
+    api_call,
+    api_headers,
+    new_user_with_password,
+    new_whatsapp_account,
+    sign_in_as,
+)
 
 
 def test_the_wizard_offers_an_agent_only_the_enabled_accounts_of_their_team(system, page):
@@ -24,8 +21,8 @@ def test_the_wizard_offers_an_agent_only_the_enabled_accounts_of_their_team(syst
     suffix = secrets.token_hex(3)
     # Given a team with an enabled and a disabled WhatsApp account, and an agent of that team only
     team = api_call(info, "POST", "/teams", admin, {"name": f"Wizard team {suffix}"})
-    enabled = whatsapp_account(info, admin, team["id"], f"Team line {suffix}")
-    disabled = whatsapp_account(info, admin, team["id"], f"Old line {suffix}")
+    enabled, _ = new_whatsapp_account(info, admin, team["id"], f"Team line {suffix}")
+    disabled, _ = new_whatsapp_account(info, admin, team["id"], f"Old line {suffix}")
     api_call(info, "PATCH", f"/channel-accounts/{disabled['id']}", admin, {"enabled": False})
     service = api_call(info, "GET", "/settings/service", admin)
     api_call(info, "PATCH", "/settings/service", admin, {"seats": service["seats_used"] + 1})

@@ -12,7 +12,7 @@ FRONTEND = Path(__file__).resolve().parents[2] / "frontend" / "src"
 CATALOGUES = FRONTEND / "i18n"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # t('key') / tn('stem', ...) with a literal key; keys built at run time are typed by MessageKey instead
-CALL = re.compile(r"""\b(t|tn)\(\s*['"]([\w.-]+)['"]""")
+CALL = re.compile(r"""\b(t|tn|tParts)\(\s*['"]([\w.-]+)['"]""")
 
 
 def catalogue(language: str) -> dict[str, str]:

@@ -11,6 +11,7 @@ import { t } from '../lib/i18n';
 import type { Conversation, ExportFormat, Me, User } from '../types';
 import { Dialog } from './Dialog';
 import { TagEditor } from './TagEditor';
+import { USER_CONTENT } from '../lib/userContent';
 
 /** The API's words made plain for the one refusal agents meet most. */
 function tagError(error: unknown, tags: string[]): string {
@@ -206,10 +207,12 @@ export function AssignDialog({ conversation, me, onClose, onDone }: AssignProps)
             <li key={user.id}>
               <button type="button" class="button button--block pick-list__item" disabled={busy} onClick={() => void assign(user)}>
                 <span>
-                  {user.display_name}
+                  <span {...USER_CONTENT}>{user.display_name}</span>
                   {user.id === me.user.id ? ` ${t('assign.you')}` : ''}
                 </span>
-                <span class="muted">{user.email}</span>
+                <span class="muted" {...USER_CONTENT}>
+                  {user.email}
+                </span>
               </button>
             </li>
           ))}

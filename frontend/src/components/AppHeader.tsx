@@ -5,6 +5,7 @@ import { DEFAULT_SETTINGS_SECTION, type Route, formatHash, inboxRoute } from '..
 import { useIsDark } from '../lib/theme';
 import type { Availability, Me } from '../types';
 import { type MessageKey, t } from '../lib/i18n';
+import { USER_CONTENT } from '../lib/userContent';
 
 interface Props {
   me: Me | null;
@@ -74,7 +75,7 @@ export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts,
             onChange={(event) => onTeamChange(event.currentTarget.value)}
           >
             {teams.map(({ id, name }) => (
-              <option key={id} value={id}>
+              <option key={id} value={id} {...USER_CONTENT}>
                 {name}
               </option>
             ))}
@@ -127,7 +128,7 @@ export function AppHeader({ me, route, onSignOut, onTeamChange, onShowShortcuts,
         </label>
       )}
       {me && (
-        <span class="app-header__user" title={me.user.email}>
+        <span class="app-header__user" title={me.user.email} {...USER_CONTENT}>
           <span data-testid="current-user">{me.user.display_name}</span>
         </span>
       )}

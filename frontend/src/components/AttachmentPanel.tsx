@@ -1,6 +1,7 @@
 import { t } from '../lib/i18n';
 import { Icon } from './Icon';
 import { channelInfo, fileSize } from '../lib/format';
+import { USER_CONTENT, userValues } from '../lib/userContent';
 import type { ChannelCapabilities } from '../types';
 
 export interface PendingFile {
@@ -105,7 +106,9 @@ export function AttachmentPanel({ files, max, capabilities, problem: together, d
                 </span>
               )}
               <span class="attachment__body">
-                <span class="attachment__name">{pending.file.name}</span>
+                <span class="attachment__name" {...USER_CONTENT}>
+                  {pending.file.name}
+                </span>
                 <span class="muted">{fileSize(pending.file.size)}</span>
                 {problem && (
                   <span class="attachment__warning" data-testid="attachment-warning">
@@ -117,6 +120,7 @@ export function AttachmentPanel({ files, max, capabilities, problem: together, d
                 type="button"
                 class="button button--quiet"
                 aria-label={t('files.remove', { name: pending.file.name })}
+                {...userValues(pending.file.name)}
                 disabled={disabled}
                 onClick={() => onRemove(pending.id)}
               >

@@ -1,9 +1,11 @@
 import { customerLabel, fullTime, shortTime } from '../lib/format';
-import { t } from '../lib/i18n';
+import { t, tParts } from '../lib/i18n';
 import { customerWaits, elapsed, waitingForCustomer, waitsLong } from '../lib/waiting';
+import { USER_CONTENT } from '../lib/userContent';
 import type { Conversation } from '../types';
 import { ChannelBadge } from './ChannelBadge';
 import { StateBadge } from './StateBadge';
+import { Worded } from './Worded';
 
 interface Props {
   conversation: Conversation;
@@ -48,7 +50,7 @@ export function ConversationRow({ conversation, selected, onSelect, ownerName, n
               {conversation.unread && (
                 <span class="unread-dot" data-testid="unread-dot" role="img" aria-label={t('queue.unread')} />
               )}
-              {customerLabel(conversation)}
+              <span {...USER_CONTENT}>{customerLabel(conversation)}</span>
               {impersonates && <NotStaff address={conversation.customer_id} />}
             </span>
             <time
@@ -60,7 +62,9 @@ export function ConversationRow({ conversation, selected, onSelect, ownerName, n
             </time>
           </span>
           <span class="row__line">
-            <span class="row__preview">{conversation.preview}</span>
+            <span class="row__preview" {...USER_CONTENT}>
+              {conversation.preview}
+            </span>
             {awaiting ? (
               <span
                 class="state state--awaiting"
@@ -76,7 +80,7 @@ export function ConversationRow({ conversation, selected, onSelect, ownerName, n
           {(owner !== null || waits) && (
             <span class="row__line row__meta">
               <span class="row__owner" data-testid="row-owner">
-                {owner !== null ? t('queue.owner', { name: owner }) : ''}
+                {owner !== null && <Worded parts={tParts('queue.owner', { name: owner })} />}
               </span>
               {waits && (
                 <span
@@ -99,7 +103,7 @@ export function ConversationRow({ conversation, selected, onSelect, ownerName, n
 export function NotStaff({ address }: { address: string }) {
   return (
     <span class="name-marker" data-testid="name-marker" title={t('customer.not_staff_hint')}>
-      {t('customer.not_staff', { address })}
+      <Worded parts={tParts('customer.not_staff', { address })} />
     </span>
   );
 }

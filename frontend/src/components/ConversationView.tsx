@@ -1,14 +1,16 @@
+import type { ComponentChild } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { useConversationThread } from '../hooks/useConversationThread';
 import { reportError, useAlerts } from '../lib/alerts';
 import { copyText } from '../lib/clipboard';
 import { type CustomerView, type ReplyRoute, addressValue, consentOf, customerApi, routeKey } from '../lib/customers';
-import { t } from '../lib/i18n';
+import { t, tParts } from '../lib/i18n';
 import { canWork, useCapabilities, useMemberNames } from '../lib/directory';
 import { channelInfo, customerLabel, fullTime, impersonatesStaff, timeUntil } from '../lib/format';
 import { infoPanelPref, usePref } from '../lib/prefs';
 import { keysText, shortcut, useShortcut } from '../lib/shortcuts';
+import { USER_CONTENT, userValues } from '../lib/userContent';
 import type { Conversation, Me, Message } from '../types';
 import { ArchiveDialog, AssignDialog, ExportDialog, TagDialog } from './ActionDialogs';
 import { ActionsMenu } from './ActionsMenu';
@@ -20,6 +22,7 @@ import { MessageThread } from './MessageThread';
 import { ReplyBox, type SentAttachment } from './ReplyBox';
 import { StateBadge } from './StateBadge';
 import { TemplateDialog } from './TemplateDialog';
+import { Worded } from './Worded';
 
 type ActionDialog = 'assign' | 'tag' | 'archive' | 'export' | 'template';
 
@@ -313,11 +316,11 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
   const info = shortcut('info');
 
   return (
-    <section class="conversation" aria-label={t('conversation.with', { name })}>
+    <section class="conversation" aria-label={t('conversation.with', { name })} {...userValues(name)}>
       <div class="conversation__head">
         {back}
         <div class="conversation__title">
-          <h2 class="conversation__name" data-testid="conversation-name">
+          <h2 class="conversation__name" data-testid="conversation-name" {...USER_CONTENT}>
             {name}
           </h2>
           {impersonatesStaff(conversation.customer_name, names.values()) && (
@@ -332,7 +335,7 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
             <WindowNote open={windowOpen} closesAt={windowClosesAt} />
             {replyRoute && (
               <span class={crossChannel ? 'next-route next-route--choice' : 'next-route'} data-testid="next-route" data-channel={replyRoute.channel}>
-                {t('conversation.next_reply', routeValues(replyRoute))}
+                <Worded parts={tParts('conversation.next_reply', routeValues(replyRoute))} />
               </span>
             )}
           </div>
@@ -447,7 +450,7 @@ export function ConversationView({ conversationId, me, refreshKey, onChanged, on
                   >
                     {routes.map((route) => (
                       <option key={routeKey(route)} value={routeKey(route)}>
-                        {t(route.opted_out ? 'conversation.route_opted_out' : 'conversation.route', routeValues(route))}
+                        <Worded parts={tParts(route.opted_out ? 'conversation.route_opted_out' : 'conversation.route', routeValues(route))} />
                       </option>
                     ))}
                   </select>
@@ -501,13 +504,13 @@ function routeValues(route: ReplyRoute): { channel: string; account: string; add
   return { channel: channelInfo(route.channel).label, account: route.account_name ?? route.account_id, address: route.customer_id };
 }
 
-function ownerText(conversation: Conversation, me: Me, names: Map<string, string>): string {
+function ownerText(conversation: Conversation, me: Me, names: Map<string, string>): ComponentChild {
   if (conversation.state === 'new') return t('conversation.waiting_pick_up');
   if (conversation.state === 'archived') return t('conversation.archived');
   if (!conversation.owner_id) return '';
   if (conversation.owner_id === me.user.id) return t('conversation.assigned_to_you');
   const name = names.get(conversation.owner_id);
-  return name ? t('conversation.assigned_to_name', { name }) : t('conversation.assigned_to_other');
+  return name ? <Worded parts={tParts('conversation.assigned_to_name', { name })} /> : t('conversation.assigned_to_other');
 }
 
 function WindowNote({ open, closesAt }: { open: boolean; closesAt: string | null }) {

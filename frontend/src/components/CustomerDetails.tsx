@@ -11,10 +11,12 @@ import {
   customerApi,
 } from '../lib/customers';
 import { channelInfo, fullTime, shortTime, stateLabel } from '../lib/format';
-import { t } from '../lib/i18n';
+import { t, tParts } from '../lib/i18n';
 import { formatNumber } from '../lib/locale';
 import { formatHash, inboxRoute } from '../lib/route';
+import { USER_CONTENT } from '../lib/userContent';
 import { ChannelBadge } from './ChannelBadge';
+import { Worded } from './Worded';
 
 interface Props {
   view: CustomerView;
@@ -98,9 +100,9 @@ function ProfileSection({
       ) : (
         <dl class="info__list">
           <dt>{t('customer.name')}</dt>
-          <dd data-testid="customer-name">{profile.name || <span class="muted">{t('customer.no_name')}</span>}</dd>
+          <dd data-testid="customer-name">{profile.name ? <span {...USER_CONTENT}>{profile.name}</span> : <span class="muted">{t('customer.no_name')}</span>}</dd>
           <dt>{t('customer.language')}</dt>
-          <dd data-testid="customer-language">{profile.language || '—'}</dd>
+          <dd data-testid="customer-language" {...USER_CONTENT}>{profile.language || '—'}</dd>
           <dt>{t('customer.first_seen')}</dt>
           <dd data-testid="customer-first-seen">
             <time dateTime={profile.created_at}>{fullTime(profile.created_at)}</time>
@@ -117,8 +119,8 @@ function ProfileSection({
 function AttributeValue({ definition, value }: { definition: AttributeDefinition; value: string | number | undefined }) {
   return (
     <>
-      <dt>{definition.label}</dt>
-      <dd data-testid="customer-attribute" data-key={definition.key}>
+      <dt {...USER_CONTENT}>{definition.label}</dt>
+      <dd data-testid="customer-attribute" data-key={definition.key} {...USER_CONTENT}>
         {value === undefined ? '—' : typeof value === 'number' ? formatNumber(value) : value}
       </dd>
     </>
@@ -204,12 +206,14 @@ function ProfileForm({
         const set = (next: string): void => setValues((all) => ({ ...all, [definition.key]: next }));
         return (
           <label class="field" for={id} key={definition.key}>
-            <span class="field__label">{definition.label}</span>
+            <span class="field__label" {...USER_CONTENT}>
+              {definition.label}
+            </span>
             {definition.type === 'choice' ? (
               <select id={id} class="select" value={value} onChange={(e) => set(e.currentTarget.value)}>
                 <option value="">—</option>
                 {(definition.choices ?? []).map((choice) => (
-                  <option key={choice} value={choice}>
+                  <option key={choice} value={choice} {...USER_CONTENT}>
                     {choice}
                   </option>
                 ))}
@@ -289,7 +293,9 @@ function AddressItem({
   };
   return (
     <li class="customer__address" data-testid="customer-address" data-address={address.address}>
-      <span class="info__code">{address.value}</span>
+      <span class="info__code" {...USER_CONTENT}>
+        {address.value}
+      </span>
       <ul class="customer__channels">
         {address.channels.map((channel) => {
           const consent = consentOf(view, channel, address.value);
@@ -423,17 +429,23 @@ function ConversationItem({ summary, current }: { summary: ConversationSummary; 
     <>
       <span class="customer__conversation-line">
         <ChannelBadge channel={summary.channel} />
-        <span data-testid="summary-account">{account}</span>
+        <span data-testid="summary-account" {...USER_CONTENT}>
+          {account}
+        </span>
         {summary.state && <span class="muted">· {stateLabel(summary.state)}</span>}
         <time class="muted" dateTime={summary.last_message_at ?? summary.created_at} title={fullTime(summary.last_message_at ?? summary.created_at)}>
           {shortTime(summary.last_message_at ?? summary.created_at)}
         </time>
       </span>
       {summary.readable ? (
-        summary.preview && <span class="customer__preview">{summary.preview}</span>
+        summary.preview && (
+          <span class="customer__preview" {...USER_CONTENT}>
+            {summary.preview}
+          </span>
+        )
       ) : (
         <span class="muted customer__preview">
-          {t('customer.other_team', { team: summary.team_name ?? t('customer.unknown_team') })}
+          {summary.team_name ? <Worded parts={tParts('customer.other_team', { team: summary.team_name })} /> : t('customer.other_team', { team: t('customer.unknown_team') })}
         </span>
       )}
     </>
@@ -495,10 +507,12 @@ function LogSection({ view, onChanged }: { view: CustomerView; onChanged(view: C
         <ul class="notes">
           {entries.map((entry) => (
             <li key={entry.id} class="note customer__log-entry" data-testid="log-entry">
-              <p class="note__text">{entry.text}</p>
+              <p class="note__text" {...USER_CONTENT}>
+                {entry.text}
+              </p>
               <p class="note__meta muted">
                 {entry.direction === 'inbound' ? t('customer.log_inbound') : t('customer.log_outbound')} · {t(`customer.medium_${entry.medium}`)} ·{' '}
-                {entry.author_name} ·{' '}
+                <span {...USER_CONTENT}>{entry.author_name}</span> ·{' '}
                 <time dateTime={entry.occurred_at} title={fullTime(entry.occurred_at)}>
                   {shortTime(entry.occurred_at)}
                 </time>
@@ -597,12 +611,14 @@ function HistorySection({ view }: { view: CustomerView }) {
       <ul class="customer__list">
         {view.merges.map((record) => (
           <li key={record.id} data-testid="merge-record" data-source-id={record.source_id} data-kept-id={record.kept_id}>
-            {t(record.state === 'done' ? 'customer.merged' : 'customer.merging', {
-              source: record.source_name || t('customer.unnamed'),
-              kept: record.kept_name || t('customer.unnamed'),
-              by: record.by_name,
-              time: fullTime(record.finished_at ?? record.started_at),
-            })}
+            <Worded
+              parts={tParts(record.state === 'done' ? 'customer.merged' : 'customer.merging', {
+                source: record.source_name || t('customer.unnamed'),
+                kept: record.kept_name || t('customer.unnamed'),
+                by: record.by_name,
+                time: fullTime(record.finished_at ?? record.started_at),
+              })}
+            />
           </li>
         ))}
       </ul>

@@ -2,6 +2,7 @@ import type { CustomerView } from '../lib/customers';
 import { channelInfo, customerLabel, fullTime, stateLabel } from '../lib/format';
 import { t } from '../lib/i18n';
 import { formatHash } from '../lib/route';
+import { USER_CONTENT } from '../lib/userContent';
 import type { Conversation, Me } from '../types';
 import { ChannelBadge } from './ChannelBadge';
 import { CustomerDetails } from './CustomerDetails';
@@ -27,7 +28,9 @@ export function CustomerPanel({ conversation, me, ownerName, canWork, customer, 
       ? t('panel.nobody_yet')
       : conversation.owner_id === me.user.id
         ? t('panel.you')
-        : (ownerName ?? t('panel.another_agent'));
+        : ownerName
+          ? <span {...USER_CONTENT}>{ownerName}</span>
+          : t('panel.another_agent');
   const tags = conversation.tags ?? [];
   return (
     <aside class="info" id={CUSTOMER_PANEL_ID} aria-label={t('panel.label')} data-testid="customer-panel">
@@ -45,7 +48,9 @@ export function CustomerPanel({ conversation, me, ownerName, canWork, customer, 
           <h3 class="info__title">{t('customer.profile')}</h3>
           <dl class="info__list">
             <dt>{t('customer.name')}</dt>
-            <dd data-testid="customer-name">{conversation.customer_name || <span class="muted">{t('customer.no_name')}</span>}</dd>
+            <dd data-testid="customer-name">
+              {conversation.customer_name ? <span {...USER_CONTENT}>{conversation.customer_name}</span> : <span class="muted">{t('customer.no_name')}</span>}
+            </dd>
             <dt>{channelInfo(conversation.channel).label}</dt>
             <dd class="info__code">{conversation.customer_id}</dd>
           </dl>
@@ -70,7 +75,9 @@ export function CustomerPanel({ conversation, me, ownerName, canWork, customer, 
         <dt>{t('panel.customer_last')}</dt>
         <dd>{fullTime(conversation.last_customer_message_at) || '—'}</dd>
         <dt>{t('tags.label')}</dt>
-        <dd data-testid="conversation-tags">{tags.length ? tags.join(', ') : '—'}</dd>
+        <dd data-testid="conversation-tags" {...USER_CONTENT}>
+          {tags.length ? tags.join(', ') : '—'}
+        </dd>
       </dl>
       <NotesSection key={conversation.id} conversationId={conversation.id} canWrite={canWork} />
     </aside>

@@ -3,6 +3,7 @@ import { tagCatalogue, teamMembers } from '../lib/directory';
 import { channelInfo, fullTime, stateLabel } from '../lib/format';
 import { t } from '../lib/i18n';
 import { displayZone, isoToLocal, localToIso } from '../lib/locale';
+import { USER_CONTENT, userValues } from '../lib/userContent';
 import type { ConversationFilters, ConversationState, Me, User } from '../types';
 import { Dialog } from './Dialog';
 import { normaliseTag } from './TagEditor';
@@ -108,11 +109,13 @@ function TagPick({ chosen, catalogue, onChange }: { chosen: string[]; catalogue:
         <ul class="chips" aria-label={t('filter.chosen_tags')}>
           {chosen.map((tag) => (
             <li key={tag} class="chip">
-              <span data-testid="filter-tag">{tag}</span>
+              <span data-testid="filter-tag" {...USER_CONTENT}>
+                {tag}
+              </span>
               <button
                 type="button"
                 class="chip__remove"
-                aria-label={t('tags.remove', { tag })}
+                aria-label={t('tags.remove', { tag })} {...userValues(tag)}
                 onClick={() => onChange(chosen.filter((one) => one !== tag))}
               >
                 <Icon name="close" size={12} />
@@ -225,7 +228,7 @@ export function FilterDialog({ me, filters, onApply, onClose }: Props) {
                 setList('agent', []); // agents are the chosen team's members
               }}>
               {me.teams.map(({ id, name }) => (
-                <option key={id} value={id}>
+                <option key={id} value={id} {...USER_CONTENT}>
                   {name}
                 </option>
               ))}

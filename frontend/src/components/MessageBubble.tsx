@@ -1,12 +1,14 @@
 import { useState } from 'preact/hooks';
 import { failureReason } from '../lib/failures';
 import { fileSize, fullTime, shortTime } from '../lib/format';
-import { t } from '../lib/i18n';
+import { t, tParts } from '../lib/i18n';
 import { linkify, safeHttpUrl } from '../lib/linkify';
+import { USER_CONTENT, userValues } from '../lib/userContent';
 import type { Attachment, MediaIssue, Message, SharedContact, SharedLocation } from '../types';
 import { ChannelBadge } from './ChannelBadge';
 import { Icon } from './Icon';
 import { MessageStatus } from './MessageStatus';
+import { Worded } from './Worded';
 
 /** The channel and account a message came or went on (shown in threads that span channels). */
 export interface RouteMarker {
@@ -56,7 +58,7 @@ export function MessageBubble({ message, marker = null, onMediaExpired, onResend
       <div class="message__meta">
         {marker && (
           <span class="message__route" data-testid="message-route" data-channel={marker.channel}>
-            <ChannelBadge channel={marker.channel} /> {marker.account}
+            <ChannelBadge channel={marker.channel} /> <span {...USER_CONTENT}>{marker.account}</span>
           </span>
         )}
         <time dateTime={message.sent_at} title={fullTime(message.sent_at)}>
@@ -67,12 +69,13 @@ export function MessageBubble({ message, marker = null, onMediaExpired, onResend
             class="message__edited"
             data-testid="message-edited"
             title={t('message.edited_title', { time: fullTime(message.edited_at), before: (message.earlier_texts ?? []).join(' → ') })}
+            {...userValues(...(message.earlier_texts ?? []))}
           >
             {t('message.edited')}
           </span>
         )}
         {message.reaction && (
-          <span class="message__reaction" data-testid="message-reaction" title={t('message.reaction')}>
+          <span class="message__reaction" data-testid="message-reaction" {...USER_CONTENT} title={t('message.reaction')}>
             {message.reaction}
           </span>
         )}
@@ -85,7 +88,7 @@ export function MessageBubble({ message, marker = null, onMediaExpired, onResend
 
 function MessageText({ text }: { text: string }) {
   return (
-    <p class="bubble__text">
+    <p class="bubble__text" {...USER_CONTENT}>
       {linkify(text).map((part, index) =>
         part.href ? (
           <a key={index} href={part.href} target="_blank" rel="noopener noreferrer nofollow">
@@ -110,7 +113,13 @@ function MediaIssueNote({ issue }: { issue: MediaIssue }) {
         : t('media.fetching', { what });
   return (
     <p class="bubble__kind" data-testid="media-issue" data-state={issue.state}>
-      {issue.filename ? `${text} (${issue.filename})` : text}
+      {text}
+      {issue.filename && (
+        <>
+          {' ('}
+          <span {...USER_CONTENT}>{issue.filename}</span>)
+        </>
+      )}
     </p>
   );
 }
@@ -162,7 +171,7 @@ function DeliveryProblem({ message, onResend }: { message: Message; onResend?: (
       </p>
       {error && (human || error.code) && (
         <p class="muted message__provider" data-testid="failure-provider">
-          {t('failure.provider_said', { text: error.message || '', code: error.code || '' })}
+          <Worded parts={tParts('failure.provider_said', { text: error.message || '', code: error.code || '' })} />
         </p>
       )}
       {onResend && (
@@ -223,9 +232,13 @@ function LocationView({ location }: { location: SharedLocation | null }) {
   return (
     <div class="shared">
       <p class="shared__title">
-        <Icon name="pin" size={14} /> {location.name || t('message.location')}
+        <Icon name="pin" size={14} /> {location.name ? <span {...USER_CONTENT}>{location.name}</span> : t('message.location')}
       </p>
-      {location.address && <p class="shared__line">{location.address}</p>}
+      {location.address && (
+        <p class="shared__line" {...USER_CONTENT}>
+          {location.address}
+        </p>
+      )}
       <a href={href} target="_blank" rel="noopener noreferrer">
         {lat}, {lon} {t('message.open_map')}
       </a>
@@ -246,15 +259,15 @@ function ContactsView({ contacts }: { contacts: SharedContact[] }) {
       {contacts.map((contact, index) => (
         <li key={index}>
           <p class="shared__title">
-            <Icon name="person" size={14} /> {contact.name}
+            <Icon name="person" size={14} /> <span {...USER_CONTENT}>{contact.name}</span>
           </p>
           {(contact.phones ?? []).map((phone) => (
-            <p key={phone} class="shared__line">
+            <p key={phone} class="shared__line" {...USER_CONTENT}>
               {phone}
             </p>
           ))}
           {(contact.emails ?? []).map((email) => (
-            <p key={email} class="shared__line">
+            <p key={email} class="shared__line" {...USER_CONTENT}>
               {email}
             </p>
           ))}
@@ -271,11 +284,11 @@ function AttachmentView({ attachment, onExpired }: { attachment: Attachment; onE
   const type = attachment.content_type.toLowerCase();
   const size = fileSize(attachment.size);
 
-  if (!url) return <p class="bubble__kind">{t('message.no_link', { name })}</p>;
+  if (!url) return <p class="bubble__kind"><Worded parts={tParts('message.no_link', { name })} /></p>;
   if (broken) {
     return (
       <p class="bubble__kind">
-        {t('message.link_expired', { name })}{' '}
+        <Worded parts={tParts('message.link_expired', { name })} />{' '}
         <button
           type="button"
           class="link-button"
@@ -306,7 +319,9 @@ function AttachmentView({ attachment, onExpired }: { attachment: Attachment; onE
   return (
     <a class="media media--file" href={url} target="_blank" rel="noopener noreferrer" download={name}>
       <Icon name="file" />
-      <span class="media__name">{name}</span>
+      <span class="media__name" {...USER_CONTENT}>
+        {name}
+      </span>
       {size && <span class="muted">{size}</span>}
     </a>
   );

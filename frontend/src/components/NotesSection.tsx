@@ -5,6 +5,7 @@ import { reportError, useAlerts } from '../lib/alerts';
 import { fullTime, shortTime } from '../lib/format';
 import type { Note } from '../types';
 import { t } from '../lib/i18n';
+import { USER_CONTENT } from '../lib/userContent';
 
 interface Props {
   conversationId: string;
@@ -76,9 +77,13 @@ export function NotesSection({ conversationId, canWrite }: Props) {
         <ul class="notes">
           {notes.map((note) => (
             <li key={note.id} class="note" data-testid="note">
-              <p class="note__text">{note.text}</p>
+              <p class="note__text" {...USER_CONTENT}>
+                {note.text}
+              </p>
               <p class="note__meta muted">
-                <span data-testid="note-author">{note.author_name}</span> ·{' '}
+                <span data-testid="note-author" {...USER_CONTENT}>
+                  {note.author_name}
+                </span> ·{' '}
                 <time dateTime={note.created_at} title={fullTime(note.created_at)}>
                   {shortTime(note.created_at)}
                 </time>

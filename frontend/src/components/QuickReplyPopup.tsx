@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import type { QuickReplyGroupSummary, QuickReplyItem } from '../types';
 import { t } from '../lib/i18n';
+import { USER_CONTENT } from '../lib/userContent';
 
 export const QUICK_REPLY_LIST_ID = 'quick-reply-list';
 
@@ -91,7 +92,7 @@ export function QuickReplyPopup({ items, active, search, onSearch, onActive, onP
                 field.current?.focus();
               }}
             >
-              {item.name} <span class="muted">({item.count})</span>
+              <span {...USER_CONTENT}>{item.name}</span> <span class="muted">({item.count})</span>
             </button>
           ))}
         </div>
@@ -104,7 +105,7 @@ export function QuickReplyPopup({ items, active, search, onSearch, onActive, onP
           group = item.group;
           return [
             heading && (
-              <li key={`group-${item.group_id}`} role="presentation" class="quick-replies__group">
+              <li key={`group-${item.group_id}`} role="presentation" class="quick-replies__group" {...USER_CONTENT}>
                 {item.group}
               </li>
             ),
@@ -119,8 +120,12 @@ export function QuickReplyPopup({ items, active, search, onSearch, onActive, onP
               onPointerEnter={() => onActive(index)}
               onClick={() => onPick(item)}
             >
-              <span class="quick-replies__shortcut">{item.shortcut}</span>
-              <span class="quick-replies__text">{item.text}</span>
+              <span class="quick-replies__shortcut" {...USER_CONTENT}>
+                {item.shortcut}
+              </span>
+              <span class="quick-replies__text" {...USER_CONTENT}>
+                {item.text}
+              </span>
             </li>,
           ];
         })}

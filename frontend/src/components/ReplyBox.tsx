@@ -8,6 +8,7 @@ import { channelInfo } from '../lib/format';
 import { t, tn } from '../lib/i18n';
 import { filledValues, highlightSegments, unresolvedPlaceholders } from '../lib/placeholders';
 import { useShortcut } from '../lib/shortcuts';
+import { USER_CONTENT } from '../lib/userContent';
 import type { QuickReplyItem } from '../types';
 import { AttachmentPanel, type PendingFile, fileProblem, filesProblem } from './AttachmentPanel';
 import { EmojiPicker } from './EmojiPicker';
@@ -314,7 +315,7 @@ export function ReplyBox({ conversationId, channel, mediaRefusal, disabled, asks
         )}
         <div class="reply__field">
           {segments && (
-            <div class="reply__backdrop" ref={backdrop} aria-hidden="true">
+            <div class="reply__backdrop" ref={backdrop} aria-hidden="true" {...USER_CONTENT}>
               {segments.map((segment, index) =>
                 segment.kind === 'plain' ? (
                   segment.text

@@ -1,10 +1,11 @@
 import { fullTime, shortTime } from '../lib/format';
-import { storyText } from '../lib/story';
+import { storyParts } from '../lib/story';
 import type { Message } from '../types';
+import { Worded } from './Worded';
 
 /** A line of the conversation's story in the thread: who did what, and when. */
 export function SystemLine({ message }: { message: Message }) {
-  const text = message.event ? storyText(message.event) || message.text : message.text;
+  const parts = message.event ? storyParts(message.event) : [];
   return (
     <li
       class="system-line"
@@ -13,7 +14,7 @@ export function SystemLine({ message }: { message: Message }) {
       data-direction="system"
       data-kind={message.event?.kind}
     >
-      <span class="system-line__text">{text}</span>
+      <span class="system-line__text">{parts.length > 0 ? <Worded parts={parts} /> : message.text}</span>
       <time class="system-line__time" dateTime={message.sent_at} title={fullTime(message.sent_at)}>
         {shortTime(message.sent_at)}
       </time>

@@ -1,6 +1,7 @@
 import type { TargetedKeyboardEvent } from 'preact';
 import { useId, useState } from 'preact/hooks';
 import { t } from '../lib/i18n';
+import { USER_CONTENT, userValues } from '../lib/userContent';
 import { Icon } from './Icon';
 
 /** Tags as the API keeps them (domain/search.py normalise_tag): case-folded, single spaces. */
@@ -80,12 +81,15 @@ export function TagEditor({ tags, catalogue, busy = false, mayCreate, readOnly =
         {tags.length === 0 && <li class="muted">{t('tags.none')}</li>}
         {tags.map((tag) => (
           <li key={tag} class="chip">
-            <span data-testid="tag">{tag}</span>
+            <span data-testid="tag" {...USER_CONTENT}>
+              {tag}
+            </span>
             {!readOnly && (
               <button
                 type="button"
                 class="chip__remove"
                 aria-label={t('tags.remove', { tag })}
+                {...userValues(tag)}
                 disabled={busy}
                 onClick={() => onRemove(tag)}
               >
@@ -141,7 +145,7 @@ export function TagEditor({ tags, catalogue, busy = false, mayCreate, readOnly =
                   disabled={busy}
                   onClick={() => add(tag)}
                 >
-                  + {tag}
+                  + <span {...USER_CONTENT}>{tag}</span>
                 </button>
               ))}
             </div>

@@ -1,6 +1,7 @@
 import type { ComponentChild } from 'preact';
 import { useId } from 'preact/hooks';
 import { t } from '../lib/i18n';
+import { USER_CONTENT } from '../lib/userContent';
 import type { Template, TemplateChoice } from '../types';
 
 const VARIABLE = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
@@ -49,7 +50,7 @@ export function TemplatePreview({ template, variables }: { template: Template; v
   }
   parts.push(template.body.slice(last));
   return (
-    <p class="template-preview" data-testid="template-preview">
+    <p class="template-preview" data-testid="template-preview" {...USER_CONTENT}>
       {parts}
     </p>
   );
@@ -95,7 +96,7 @@ export function TemplateForm({ templates, choice, onChange }: Props) {
           <select id={`${id}-template`} class="select" value={choice?.name ?? ''} onChange={(event) => pickName(event.currentTarget.value)}>
             <option value="">{t('template.select')}</option>
             {names.map((name) => (
-              <option key={name} value={name}>
+              <option key={name} value={name} {...USER_CONTENT}>
                 {name}
               </option>
             ))}
@@ -125,7 +126,9 @@ export function TemplateForm({ templates, choice, onChange }: Props) {
           <TemplatePreview template={template} variables={choice.variables} />
           {parametersOf(template).map((name) => (
             <label class="field" key={name} for={`${id}-${name}`}>
-              <span class="field__label">{variableLabel(template, name)}</span>
+              <span class="field__label" {...USER_CONTENT}>
+                {variableLabel(template, name)}
+              </span>
               <input
                 id={`${id}-${name}`}
                 type="text"

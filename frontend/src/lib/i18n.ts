@@ -62,19 +62,42 @@ export function interfaceLanguage(): string {
   return language;
 }
 
+/** A piece of a filled text: the interface's own words, or a value put into them. */
+export type Part = { words: string } | { value: string };
+
+function pieces(text: string, values: Values | undefined): Part[] {
+  if (!values) return [{ words: text }];
+  const parts: Part[] = [];
+  let from = 0;
+  for (const match of text.matchAll(/\{(\w+)\}/g)) {
+    const value = values[match[1] ?? ''];
+    if (value === undefined) continue;
+    if (match.index > from) parts.push({ words: text.slice(from, match.index) });
+    parts.push({ value: typeof value === 'number' ? formatNumber(value) : value });
+    from = match.index + match[0].length;
+  }
+  if (from < text.length) parts.push({ words: text.slice(from) });
+  return parts;
+}
+
 function fill(text: string, values: Values | undefined): string {
-  if (!values) return text;
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const value = values[name];
-    if (value === undefined) return whole;
-    return typeof value === 'number' ? formatNumber(value) : value;
-  });
+  return pieces(text, values)
+    .map((part) => ('words' in part ? part.words : part.value))
+    .join('');
 }
 
 /** The text of `key` in the interface language, with `{name}` filled from `values` (numbers localised). */
 export function t(key: MessageKey, values?: Values): string {
   const text = CATALOGUES[interfaceLanguage()]?.[key] ?? en[key];
   return fill(text, values);
+}
+
+/**
+ * `t()` in pieces, the catalogue's words apart from the values filled in (names, tags, ...), so a
+ * view can mark the values as data (see `Worded`).
+ */
+export function tParts(key: MessageKey, values?: Values): Part[] {
+  return pieces(CATALOGUES[interfaceLanguage()]?.[key] ?? en[key], values);
 }
 
 const pluralRules = new Map<string, Intl.PluralRules>();

@@ -4,6 +4,7 @@ import { isAbort } from '../api';
 import { ChannelBadge } from '../components/ChannelBadge';
 import { CustomerDetails } from '../components/CustomerDetails';
 import { Dialog } from '../components/Dialog';
+import { Worded } from '../components/Worded';
 import { reportError, useAlerts } from '../lib/alerts';
 import {
   type AttributeDefinition,
@@ -13,8 +14,9 @@ import {
   customerApi,
 } from '../lib/customers';
 import { fullTime } from '../lib/format';
-import { t } from '../lib/i18n';
+import { t, tParts } from '../lib/i18n';
 import { navigate } from '../lib/route';
+import { USER_CONTENT } from '../lib/userContent';
 import type { Me } from '../types';
 
 export interface CustomerPageProps {
@@ -72,7 +74,7 @@ export function CustomerPage({ customerId }: CustomerPageProps) {
         <button type="button" class="button button--quiet back" onClick={() => window.history.back()}>
           ← {t('customer.back')}
         </button>
-        <h1 id="customer-page-title" class="customer-page__title" data-testid="customer-page-name">
+        <h1 id="customer-page-title" class="customer-page__title" data-testid="customer-page-name" {...USER_CONTENT}>
           {title}
         </h1>
         {view.may_change && (
@@ -83,10 +85,12 @@ export function CustomerPage({ customerId }: CustomerPageProps) {
       </div>
       {view.profile.id !== customerId && (
         <p class="banner" role="note" data-testid="merged-into">
-          {t('customer.was_merged', {
-            source: mergedFrom?.source_name || t('customer.unnamed'),
-            time: mergedFrom ? fullTime(mergedFrom.finished_at ?? mergedFrom.started_at) : '',
-          })}
+          <Worded
+            parts={tParts('customer.was_merged', {
+              source: mergedFrom?.source_name || t('customer.unnamed'),
+              time: mergedFrom ? fullTime(mergedFrom.finished_at ?? mergedFrom.started_at) : '',
+            })}
+          />
         </p>
       )}
       <div class="customer-page__body">
@@ -266,9 +270,11 @@ function MergeCompare({
       <h3 class="info__title">{isKept ? t('customer.merge_kept') : t('customer.merge_source')}</h3>
       <dl class="info__list">
         <dt>{t('customer.name')}</dt>
-        <dd data-testid="merge-name">{view.profile.name || '—'}</dd>
+        <dd data-testid="merge-name" {...USER_CONTENT}>
+          {view.profile.name || '—'}
+        </dd>
         <dt>{t('customer.language')}</dt>
-        <dd>{view.profile.language || '—'}</dd>
+        <dd {...USER_CONTENT}>{view.profile.language || '—'}</dd>
         <dt>{t('customer.first_seen')}</dt>
         <dd>{fullTime(view.profile.created_at)}</dd>
         <dt>{t('customer.addresses')}</dt>
@@ -279,7 +285,9 @@ function MergeCompare({
                 {address.channels.map((channel) => (
                   <ChannelBadge key={channel} channel={channel} />
                 ))}{' '}
-                <span class="info__code">{address.value}</span>
+                <span class="info__code" {...USER_CONTENT}>
+                  {address.value}
+                </span>
               </li>
             ))}
           </ul>
@@ -288,8 +296,8 @@ function MergeCompare({
         <dd>{view.conversations.length}{view.conversations_cursor ? '+' : ''}</dd>
         {definitions.map((definition) => (
           <Fragment key={definition.key}>
-            <dt>{definition.label}</dt>
-            <dd>{String(view.profile.attributes?.[definition.key] ?? '—')}</dd>
+            <dt {...USER_CONTENT}>{definition.label}</dt>
+            <dd {...USER_CONTENT}>{String(view.profile.attributes?.[definition.key] ?? '—')}</dd>
           </Fragment>
         ))}
       </dl>
@@ -307,10 +315,12 @@ function MergeCompare({
         {t('customer.keep_other')}
       </label>
       <p data-testid="merge-result">
-        {t('customer.merge_result', {
-          name: result.name || t('customer.unnamed'),
-          addresses: kept.addresses.length + source.addresses.length,
-        })}
+        <Worded
+          parts={tParts('customer.merge_result', {
+            name: result.name || t('customer.unnamed'),
+            addresses: kept.addresses.length + source.addresses.length,
+          })}
+        />
       </p>
       <p class="muted">{t('customer.merge_rule')}</p>
       <div class="customer__buttons">

@@ -5,8 +5,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorMessage, isAbort } from '../api';
 import { type CustomerSummary, type SearchField, guessField, searchCustomers } from '../lib/customerSearch';
-import { type MessageKey, t } from '../lib/i18n';
+import { type MessageKey, t, tParts } from '../lib/i18n';
 import { formatHash } from '../lib/route';
+import { USER_CONTENT } from '../lib/userContent';
+import { Worded } from '../components/Worded';
 
 type FieldChoice = SearchField | 'auto';
 
@@ -123,16 +125,18 @@ export function CustomersPage() {
           <section aria-label={t('customers.results')} aria-busy={busy}>
             {results.items.length === 0 && !results.cursor ? (
               <p class="muted" data-testid="customers-none">
-                {t('customers.none', { term: results.term })}
+                <Worded parts={tParts('customers.none', { term: results.term })} />
               </p>
             ) : (
               <ul class="customers-list" data-testid="customers-results">
                 {results.items.map((item) => (
                   <li key={item.id} class="customers-list__row">
                     <a class="customers-list__link" href={formatHash({ page: 'customers', customerId: item.id })}>
-                      <span class="customers-list__name">{item.name || t('customer.unnamed')}</span>
+                      <span class="customers-list__name">{item.name ? <span {...USER_CONTENT}>{item.name}</span> : t('customer.unnamed')}</span>
                       {item.matched && item.matched !== item.name && (
-                        <span class="muted customers-list__matched">{item.matched}</span>
+                        <span class="muted customers-list__matched" {...USER_CONTENT}>
+                          {item.matched}
+                        </span>
                       )}
                     </a>
                   </li>

@@ -14,6 +14,7 @@ import { type CustomerSummary, guessField, searchCustomers } from '../lib/custom
 import { channelInfo } from '../lib/format';
 import { type MessageKey, t } from '../lib/i18n';
 import type { ChannelCapabilities, Me, Page, StartConversationInput, TeamChannelAccount, Template, TemplateChoice } from '../types';
+import { USER_CONTENT } from '../lib/userContent';
 
 export interface StartConversationProps {
   me: Me;
@@ -283,7 +284,7 @@ export function StartConversation({ onClose, onStarted }: StartConversationProps
               >
                 <option value="">{t('wizard.select_account')}</option>
                 {ofChannel.map((item) => (
-                  <option key={item.id} value={item.id}>
+                  <option key={item.id} value={item.id} {...USER_CONTENT}>
                     {item.name}
                   </option>
                 ))}
@@ -363,7 +364,7 @@ export function StartConversation({ onClose, onStarted }: StartConversationProps
           <dt>{t('wizard.channel')}</dt>
           <dd>{channelInfo(channel).label}</dd>
           <dt>{t('wizard.account')}</dt>
-          <dd>{account.name}</dd>
+          <dd {...USER_CONTENT}>{account.name}</dd>
           <dt>{byPhone ? t('wizard.phone') : t('wizard.customer_id_short')}</dt>
           <dd>{contact.trim()}</dd>
           {name.trim() && (

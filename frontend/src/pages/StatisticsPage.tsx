@@ -8,11 +8,13 @@ import { api } from '../api';
 import type { Compared, ResponseTimes } from '../api-types';
 import { reportError, useAlerts } from '../lib/alerts';
 import { saveFile } from '../lib/download';
-import { t } from '../lib/i18n';
+import { t, tParts } from '../lib/i18n';
 import type { Me, Statistics } from '../types';
 import { BarList, ColumnChart, type Point, pointsOf } from './charts';
 import { admin } from './settings/admin';
 import { Loading, useLoad } from './settings/common';
+import { USER_CONTENT } from '../lib/userContent';
+import { Worded } from '../components/Worded';
 
 export interface StatisticsPageProps {
   me: Me;
@@ -62,7 +64,9 @@ export function StatisticsPage({ me }: StatisticsPageProps) {
     <main class="settings statistics">
       <section class="settings__body card statistics__body" aria-labelledby="statistics-title">
         <h1 id="statistics-title" class="settings__title">
-          {t('stats.title')} <span class="muted">· {t('stats.of_team', { team: me.teams.find((team) => team.id === me.team_id)?.name ?? me.team_id })}</span>
+          {t('stats.title')} <span class="muted">
+            · <Worded parts={tParts('stats.of_team', { team: me.teams.find((team) => team.id === me.team_id)?.name ?? me.team_id })} />
+          </span>
         </h1>
         <div class="dialog__actions dialog__actions--start" role="group" aria-label={t('stats.span')}>
           {PRESETS.map((days) => (
@@ -133,7 +137,7 @@ function Report({ stats, names }: { stats: Statistics; names: Map<string, string
       </section>
       <section>
         <h2 class="settings__subtitle">{t('stats.tags')}</h2>
-        <BarList label={t('stats.per_tag')} points={pointsOf(stats.by_tag)} testId="chart-tags" />
+        <BarList label={t('stats.per_tag')} points={pointsOf(stats.by_tag)} dataLabels testId="chart-tags" />
       </section>
       <section>
         <h2 class="settings__subtitle">{t('stats.channels')}</h2>
@@ -161,7 +165,7 @@ function Report({ stats, names }: { stats: Statistics; names: Map<string, string
             <tbody>
               {agents.map(([id, activity]) => (
                 <tr key={id}>
-                  <td>{names.get(id) ?? id}</td>
+                  <td {...USER_CONTENT}>{names.get(id) ?? id}</td>
                   <td>{formatNumber(activity.assigned ?? 0)}</td>
                   <td>{formatNumber(activity.replies ?? 0)}</td>
                   <td>{formatNumber(activity.archived ?? 0)}</td>
@@ -230,11 +234,13 @@ function change(current: number | null | undefined, previous: number | null | un
   return percent === 0 ? t('stats.same') : t(percent < 0 ? 'stats.faster' : 'stats.slower', { percent: Math.abs(percent) });
 }
 
-function FiguresRow({ name, compared, testId }: { name: string; compared: Compared; testId?: string }) {
+function FiguresRow({ name, compared, testId, named = false }: { name: string; compared: Compared; testId?: string; named?: boolean }) {
   const { current, previous } = compared;
   return (
     <tr data-testid={testId}>
-      <th scope="row">{name}</th>
+      <th scope="row" {...(named ? USER_CONTENT : {})}>
+        {name}
+      </th>
       <td>{formatNumber(current.count ?? 0)}</td>
       <td data-testid="median">{seconds(current.median_seconds)}</td>
       <td>{seconds(current.p90_seconds)}</td>
@@ -273,7 +279,7 @@ function ResponseTimesReport({ times, names }: { times: ResponseTimes; names: Ma
             <tbody>
               <FiguresRow name={t('stats.everyone')} compared={figures.overall} testId="response-overall" />
               {Object.entries(figures.by_agent).map(([agent, compared]) => (
-                <FiguresRow key={`a:${agent}`} name={names.get(agent) ?? agent} compared={compared} testId="response-agent" />
+                <FiguresRow key={`a:${agent}`} name={names.get(agent) ?? agent} named compared={compared} testId="response-agent" />
               ))}
               {Object.entries(figures.by_channel).map(([channel, compared]) => (
                 <FiguresRow key={`c:${channel}`} name={channelInfo(channel).label} compared={compared} testId="response-channel" />

@@ -3,6 +3,7 @@
 
 import { formatNumber } from '../lib/locale';
 import { t } from '../lib/i18n';
+import { USER_CONTENT } from '../lib/userContent';
 
 const WIDTH = 640;
 const HEIGHT = 180;
@@ -62,7 +63,20 @@ export function ColumnChart({ points, title }: { points: Point[]; title: string 
 }
 
 /** Horizontal bars with their values (and shares of the total when asked). */
-export function BarList({ points, label, share = false, testId }: { points: Point[]; label: string; share?: boolean; testId?: string }) {
+export function BarList({
+  points,
+  label,
+  share = false,
+  dataLabels = false,
+  testId,
+}: {
+  points: Point[];
+  label: string;
+  share?: boolean;
+  /** The labels are data (tags), not the interface's words. */
+  dataLabels?: boolean;
+  testId?: string;
+}) {
   const max = Math.max(1, ...points.map((point) => point.value));
   const total = points.reduce((sum, point) => sum + point.value, 0);
   if (points.length === 0) return <p class="muted">{t('stats.nothing')}</p>;
@@ -70,7 +84,9 @@ export function BarList({ points, label, share = false, testId }: { points: Poin
     <ul class="bars" aria-label={label} data-testid={testId}>
       {points.map((point) => (
         <li key={point.label} class="bars__row">
-          <span class="bars__label">{point.label}</span>
+          <span class="bars__label" {...(dataLabels ? USER_CONTENT : {})}>
+            {point.label}
+          </span>
           <svg class="bars__track" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
             <rect class="chart__bar" x="0" y="0" width={(point.value / max) * 100} height="10" />
           </svg>

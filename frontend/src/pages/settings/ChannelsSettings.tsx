@@ -7,6 +7,7 @@ import { copyText } from '../../lib/clipboard';
 import { useAlerts } from '../../lib/alerts';
 import { channelInfo } from '../../lib/format';
 import { t } from '../../lib/i18n';
+import { USER_CONTENT, userValues } from '../../lib/userContent';
 import type { ChannelAccount, ChannelAccountInput, TeamSettings } from '../../types';
 import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
@@ -132,9 +133,9 @@ function AccountCard({
     );
   };
   return (
-    <section class="card settings__card" aria-label={t('channels.account_label', { name: account.name })} data-testid="channel-account">
+    <section class="card settings__card" aria-label={t('channels.account_label', { name: account.name })} {...userValues(account.name)} data-testid="channel-account">
       <h2 class="settings__subtitle">
-        <ChannelBadge channel={account.channel} showLabel /> {account.name}{' '}
+        <ChannelBadge channel={account.channel} showLabel /> <span {...USER_CONTENT}>{account.name}</span>{' '}
         <span class={account.enabled ? 'state' : 'state state--off'}>{account.enabled ? t('channels.enabled') : t('channels.disabled')}</span>
       </h2>
       <dl class="info__list">
@@ -158,7 +159,7 @@ function AccountCard({
           {canEdit ? (
             <select
               class="select"
-              aria-label={t('channels.team_of', { name: account.name })}
+              aria-label={t('channels.team_of', { name: account.name })} {...userValues(account.name)}
               value={account.team_id}
               disabled={busy}
               onChange={(e) => {
@@ -168,7 +169,7 @@ function AccountCard({
             >
               {teams.length === 0 && <option value={account.team_id}>{account.team_id}</option>}
               {teams.map((team) => (
-                <option key={team.id} value={team.id}>
+                <option key={team.id} value={team.id} {...USER_CONTENT}>
                   {team.name}
                 </option>
               ))}
@@ -262,7 +263,7 @@ function AddAccount({ teams, onCancel, onAdded }: { teams: TeamSettings[]; onCan
           <select aria-label={t('channels.team')} class="select" value={fields.team_id} onChange={(e) => setFields({ ...fields, team_id: e.currentTarget.value })}>
             <option value="">{t('channels.default_team')}</option>
             {teams.map((team) => (
-              <option key={team.id} value={team.id}>
+              <option key={team.id} value={team.id} {...USER_CONTENT}>
                 {team.name}
               </option>
             ))}

@@ -4,6 +4,7 @@ import type { OfficeHours, TeamSettings, TimeSpan, Weekday } from '../../types';
 import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, TimeZoneList, useAction, useLoad } from './common';
 import { type MessageKey, t } from '../../lib/i18n';
+import { USER_CONTENT } from '../../lib/userContent';
 import { Icon } from '../../components/Icon';
 
 export const WEEKDAYS: readonly [Weekday, MessageKey][] = [
@@ -40,7 +41,7 @@ export function OfficeHoursSettings({ me, canEdit }: SectionProps) {
                   <span class="field__label">{t('channels.team')}</span>
                   <select aria-label={t('channels.team')} class="select" value={team.id} onChange={(e) => setTeamId(e.currentTarget.value)}>
                     {list.map((item) => (
-                      <option key={item.id} value={item.id}>
+                      <option key={item.id} value={item.id} {...USER_CONTENT}>
                         {item.name}
                       </option>
                     ))}

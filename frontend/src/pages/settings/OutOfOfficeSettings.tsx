@@ -8,6 +8,7 @@ import { admin, type OutOfOfficeMessage } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
 import { t, tn } from '../../lib/i18n';
 import { listOf } from '../../lib/locale';
+import { USER_CONTENT, userValues } from '../../lib/userContent';
 import { Icon } from '../../components/Icon';
 
 /** Out-of-office messages per channel account, sent once per closed period (see office hours). */
@@ -63,9 +64,9 @@ function AccountMessages({ account, canEdit }: { account: ChannelAccount; canEdi
 
   const count = messages.length;
   return (
-    <section class="card settings__card" aria-label={t('ooo.label', { name: account.name })}>
+    <section class="card settings__card" aria-label={t('ooo.label', { name: account.name })} {...userValues(account.name)}>
       <h2 class="settings__subtitle">
-        {channelInfo(account.channel).label} · {account.name}{' '}
+        {channelInfo(account.channel).label} · <span {...USER_CONTENT}>{account.name}</span>{' '}
         <span class="muted">
           ({tn('ooo.messages', count)})
         </span>
@@ -165,7 +166,7 @@ function MessageEditor({ account, capabilities, number, message, preview, onText
         <textarea
           rows={2}
           maxLength={4096}
-          aria-label={t('ooo.message_n', { name: account.name, n: number })}
+          aria-label={t('ooo.message_n', { name: account.name, n: number })} {...userValues(account.name)}
           value={message.text ?? ''}
           onInput={(e) => onText(e.currentTarget.value)}
         />

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../../api';
 import { useConfirm } from '../../components/ConfirmDialog';
 import { t, tn } from '../../lib/i18n';
+import { USER_CONTENT, userValues } from '../../lib/userContent';
 import type { QuickReplyGroupSummary, QuickReplyItem } from '../../types';
 import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
@@ -94,13 +95,13 @@ function GroupCard({ group, canEdit, onChanged, onDeleted }: { group: Group; can
     if (sure) void run(() => admin.deleteGroup(group.id), t('quick.group_deleted')).then((ok) => ok && onDeleted());
   };
   return (
-    <section class="card settings__card" aria-label={t('quick.group_label', { name: group.name })} data-testid="quick-reply-group">
+    <section class="card settings__card" aria-label={t('quick.group_label', { name: group.name })} {...userValues(group.name)} data-testid="quick-reply-group">
       <div class="settings__row">
         {name === null ? (
           <h2 class="settings__subtitle">
-            {group.name}{' '}
+            <span {...USER_CONTENT}>{group.name}</span>{' '}
             <span class="muted" data-testid="quick-reply-group-count">
-              {group.shortcut} · {tn('quick.replies', group.count)}
+              <span {...USER_CONTENT}>{group.shortcut}</span> · {tn('quick.replies', group.count)}
             </span>
           </h2>
         ) : (
@@ -137,11 +138,15 @@ function GroupCard({ group, canEdit, onChanged, onDeleted }: { group: Group; can
         {group.replies.length === 0 && <li class="muted">{t('quick.group_empty')}</li>}
         {group.replies.map((reply) => (
           <li key={reply.id} class="replies__item" data-testid="quick-reply">
-            <span class="quick-replies__shortcut">{reply.shortcut}</span>
+            <span class="quick-replies__shortcut" {...USER_CONTENT}>
+              {reply.shortcut}
+            </span>
             {editing?.id === reply.id ? (
-              <textarea rows={3} maxLength={2000} aria-label={t('quick.text_of', { shortcut: reply.shortcut })} value={editing.text} onInput={(e) => setEditing({ id: reply.id, text: e.currentTarget.value })} />
+              <textarea rows={3} maxLength={2000} aria-label={t('quick.text_of', { shortcut: reply.shortcut })} {...userValues(reply.shortcut)} value={editing.text} onInput={(e) => setEditing({ id: reply.id, text: e.currentTarget.value })} />
             ) : (
-              <span class="note__text">{reply.text}</span>
+              <span class="note__text" {...USER_CONTENT}>
+                {reply.text}
+              </span>
             )}
             {canEdit && (
               <span class="dialog__actions">
@@ -162,7 +167,7 @@ function GroupCard({ group, canEdit, onChanged, onDeleted }: { group: Group; can
                 <button
                   type="button"
                   class="button button--quiet"
-                  aria-label={t('quick.delete_reply', { shortcut: reply.shortcut })}
+                  aria-label={t('quick.delete_reply', { shortcut: reply.shortcut })} {...userValues(reply.shortcut)}
                   disabled={busy}
                   onClick={() => void run(() => admin.deleteReply(reply.id), t('quick.deleted')).then((ok) => ok && onChanged())}
                 >
@@ -181,7 +186,7 @@ function GroupCard({ group, canEdit, onChanged, onDeleted }: { group: Group; can
             void run(() => admin.createReply(group.id, draft), t('quick.added')).then((ok) => ok && (setDraft(''), onChanged()));
           }}
         >
-          <textarea rows={2} maxLength={2000} aria-label={t('quick.new_reply_in', { name: group.name })} placeholder={t('quick.reply_example')} value={draft} onInput={(e) => setDraft(e.currentTarget.value)} />
+          <textarea rows={2} maxLength={2000} aria-label={t('quick.new_reply_in', { name: group.name })} {...userValues(group.name)} placeholder={t('quick.reply_example')} value={draft} onInput={(e) => setDraft(e.currentTarget.value)} />
           <div>
             <button type="submit" class="button" disabled={busy || !draft.trim()}>
               {t('quick.add_reply')}

@@ -3,6 +3,7 @@ import { channelInfo } from '../../lib/format';
 import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
 import { t } from '../../lib/i18n';
+import { USER_CONTENT } from '../../lib/userContent';
 
 /** Routing rules: an account's new conversations go to a team, optionally only for a language or keyword. */
 export function RoutingSettings({ canEdit }: SectionProps) {
@@ -100,7 +101,7 @@ export function RoutingSettings({ canEdit }: SectionProps) {
               <select aria-label={t('channels.team')} class="select" required value={draft.team} onChange={(e) => setDraft({ ...draft, team: e.currentTarget.value })}>
                 <option value="">{t('routing.select')}</option>
                 {(teams.data ?? []).map((team) => (
-                  <option key={team.id} value={team.id}>
+                  <option key={team.id} value={team.id} {...USER_CONTENT}>
                     {team.name}
                   </option>
                 ))}

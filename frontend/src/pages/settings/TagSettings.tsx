@@ -4,6 +4,7 @@ import { canReadSettings, tagCatalogue } from '../../lib/directory';
 import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
 import { t } from '../../lib/i18n';
+import { USER_CONTENT } from '../../lib/userContent';
 
 /** The tag catalogue, and whether agents may add tags that are not in it. */
 export function TagSettings({ me, canEdit }: SectionProps) {
@@ -70,7 +71,7 @@ export function TagSettings({ me, canEdit }: SectionProps) {
             {list
               .filter((tag) => !term || tag.includes(term))
               .map((tag) => (
-                <li key={tag} class="chip">
+                <li key={tag} class="chip" {...USER_CONTENT}>
                   {tag}
                 </li>
               ))}

@@ -4,6 +4,7 @@ import { fullTime } from '../../lib/format';
 import { type MessageKey, t } from '../../lib/i18n';
 import { formatNumber } from '../../lib/locale';
 import { elapsed } from '../../lib/waiting';
+import { USER_CONTENT } from '../../lib/userContent';
 import type { TeamOverview } from '../../types';
 import type { SectionProps } from './common';
 
@@ -92,7 +93,9 @@ export function TeamNowSettings({ me }: SectionProps) {
               <tbody>
                 {overview.agents.map((agent) => (
                   <tr key={agent.user_id} data-user={agent.user_id}>
-                    <th scope="row">{agent.display_name}</th>
+                    <th scope="row" {...USER_CONTENT}>
+                      {agent.display_name}
+                    </th>
                     <td data-testid="team-now-status">
                       <span class={`availability-dot availability-dot--${agent.status}`} aria-hidden="true" />
                       {t(STATUS_KEYS[agent.status] ?? 'availability.offline')}

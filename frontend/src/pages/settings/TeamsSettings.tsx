@@ -3,6 +3,7 @@ import type { TeamSettings, User } from '../../types';
 import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
 import { t } from '../../lib/i18n';
+import { USER_CONTENT, userValues } from '../../lib/userContent';
 import { Icon } from '../../components/Icon';
 import { useConfirm } from '../../components/ConfirmDialog';
 
@@ -77,12 +78,14 @@ function TeamCard({
   };
 
   return (
-    <section class="card settings__card" aria-label={t('teams.team_named', { name: team.name })} data-testid="team">
+    <section class="card settings__card" aria-label={t('teams.team_named', { name: team.name })} {...userValues(team.name)} data-testid="team">
       <div class="settings__row">
         {canEdit ? (
           <input type="text" aria-label={t('teams.name_of', { id: team.id })} maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
         ) : (
-          <h2 class="settings__subtitle">{team.name}</h2>
+          <h2 class="settings__subtitle" {...USER_CONTENT}>
+            {team.name}
+          </h2>
         )}
         <span class="muted info__code">{team.id}</span>
         {canEdit && (
@@ -137,16 +140,16 @@ function TeamCard({
       <h3 class="info__title">{t('teams.members')}</h3>
       <Loading loaded={members}>
         {(list) => (
-          <ul class="chips" aria-label={t('teams.members_of', { name: team.name })}>
+          <ul class="chips" aria-label={t('teams.members_of', { name: team.name })} {...userValues(team.name)}>
             {list.length === 0 && <li class="muted">{t('teams.no_members')}</li>}
             {list.map((user) => (
               <li key={user.id} class="chip">
-                <span>{user.display_name}</span>
+                <span {...USER_CONTENT}>{user.display_name}</span>
                 {canEdit && (
                   <button
                     type="button"
                     class="chip__remove"
-                    aria-label={t('teams.remove_member', { name: user.display_name, team: team.name })}
+                    aria-label={t('teams.remove_member', { name: user.display_name, team: team.name })} {...userValues(user.display_name, team.name)}
                     onClick={() => void run(() => admin.removeMember(team.id, user.id), t('teams.member_removed')).then((ok) => ok && members.reload())}
                   >
                     <Icon name="close" size={12} />
@@ -159,12 +162,12 @@ function TeamCard({
       </Loading>
       {canEdit && (
         <div class="inline-form">
-          <select class="select" aria-label={t('teams.add_member_to', { name: team.name })} value={adding} onChange={(e) => setAdding(e.currentTarget.value)}>
+          <select class="select" aria-label={t('teams.add_member_to', { name: team.name })} {...userValues(team.name)} value={adding} onChange={(e) => setAdding(e.currentTarget.value)}>
             <option value="">{t('teams.add_member')}</option>
             {users
               .filter((user) => !ids.has(user.id))
               .map((user) => (
-                <option key={user.id} value={user.id}>
+                <option key={user.id} value={user.id} {...USER_CONTENT}>
                   {user.display_name}
                 </option>
               ))}

@@ -1,7 +1,9 @@
 import { useState } from 'preact/hooks';
 import { useConfirm } from '../../components/ConfirmDialog';
 import { TemplatePreview, parametersOf } from '../../components/TemplateForm';
-import { t, tn } from '../../lib/i18n';
+import { Worded } from '../../components/Worded';
+import { t, tn, tParts } from '../../lib/i18n';
+import { USER_CONTENT, userValues } from '../../lib/userContent';
 import type { ChannelAccount, Template, TemplateSync } from '../../types';
 import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
@@ -48,7 +50,7 @@ export function TemplateSettings({ canEdit }: SectionProps) {
                   <span class="field__label">{t('templates.account')}</span>
                   <select class="select" value={account.id} onChange={(e) => setChosen(e.currentTarget.value)}>
                     {list.map((a) => (
-                      <option key={a.id} value={a.id}>
+                      <option key={a.id} value={a.id} {...USER_CONTENT}>
                         {a.name}
                       </option>
                     ))}
@@ -92,7 +94,7 @@ function AccountTemplates({ account, canEdit }: { account: ChannelAccount; canEd
   };
 
   return (
-    <section class="settings__group" data-testid="template-settings" data-account={account.id} aria-label={account.name}>
+    <section class="settings__group" data-testid="template-settings" data-account={account.id} aria-label={account.name} {...userValues(account.name)}>
       {canEdit && (
         <div class="dialog__actions dialog__actions--start">
           <button type="button" class="button button--primary" onClick={() => setDraft({ ...EMPTY })}>
@@ -126,7 +128,7 @@ function AccountTemplates({ account, canEdit }: { account: ChannelAccount; canEd
                 .sort((a, b) => a.name.localeCompare(b.name) || a.language.localeCompare(b.language))
                 .map((template) => (
                   <li key={`${template.name}/${template.language}`} class="card settings__card" data-testid="template">
-                    <h2 class="settings__subtitle">
+                    <h2 class="settings__subtitle" {...USER_CONTENT}>
                       {template.name} <span class="state">{template.language}</span>
                     </h2>
                     <TemplatePreview template={template} variables={{}} />
@@ -134,10 +136,16 @@ function AccountTemplates({ account, canEdit }: { account: ChannelAccount; canEd
                       <dl class="info__list" data-testid="template-labels">
                         {parametersOf(template).map((name) => (
                           <>
-                            <dt key={`t${name}`}>
+                            <dt key={`t${name}`} {...USER_CONTENT}>
                               <code>{`{{${name}}}`}</code>
                             </dt>
-                            <dd key={`d${name}`}>{template.labels?.[name] ?? <span class="muted">{t('templates.no_label')}</span>}</dd>
+                            <dd key={`d${name}`}>
+                              {template.labels?.[name] ? (
+                                <span {...USER_CONTENT}>{template.labels[name]}</span>
+                              ) : (
+                                <span class="muted">{t('templates.no_label')}</span>
+                              )}
+                            </dd>
                           </>
                         ))}
                       </dl>
@@ -182,7 +190,9 @@ function SyncSummary({ synced }: { synced: TemplateSync }) {
         {tn('templates.sync_added', synced.added.length)} {tn('templates.sync_updated', synced.updated.length)}
       </p>
       {synced.not_at_provider.length > 0 && (
-        <p>{t('templates.sync_missing', { names: synced.not_at_provider.join(', ') })}</p>
+        <p>
+          <Worded parts={tParts('templates.sync_missing', { names: synced.not_at_provider.join(', ') })} />
+        </p>
       )}
     </div>
   );
@@ -223,7 +233,7 @@ function TemplateEditor({
         ).then((ok) => ok && onSaved());
       }}
     >
-      <h2 class="settings__subtitle">{draft.existing ? t('templates.edit_title', { name: draft.name }) : t('templates.new')}</h2>
+      <h2 class="settings__subtitle">{draft.existing ? <Worded parts={tParts('templates.edit_title', { name: draft.name })} /> : t('templates.new')}</h2>
       <div class="form-row">
         <label class="field">
           <span class="field__label">{t('templates.name')}</span>

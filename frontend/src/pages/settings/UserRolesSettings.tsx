@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { useConfirm } from '../../components/ConfirmDialog';
 import { t } from '../../lib/i18n';
+import { USER_CONTENT, userValues } from '../../lib/userContent';
 import type { Role, User } from '../../types';
 import { admin } from './admin';
 import { Loading, ReadOnlyNote, type SectionProps, useAction, useLoad } from './common';
@@ -62,13 +63,13 @@ export function UserRolesSettings({ me, canEdit }: SectionProps) {
                 .filter((user) => !term || user.display_name.toLowerCase().includes(term) || user.email.toLowerCase().includes(term))
                 .map((user) => (
                   <tr key={user.id}>
-                    <td>{user.display_name}</td>
-                    <td>{user.email}</td>
+                    <td {...USER_CONTENT}>{user.display_name}</td>
+                    <td {...USER_CONTENT}>{user.email}</td>
                     <td>
                       {canEdit && user.role !== 'disabled' && user.id !== me.user.id ? (
                         <select
                           class="select"
-                          aria-label={t('users.role_of', { name: user.display_name })}
+                          aria-label={t('users.role_of', { name: user.display_name })} {...userValues(user.display_name)}
                           value={user.role}
                           disabled={busy}
                           onChange={(e) => {
