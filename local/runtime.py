@@ -367,7 +367,8 @@ class LocalRuntime:
         # The webhook routes are the intake's app alone, behind an HTTP API in AWS (payload format 1.0).
         intake = intake_app()
         one_request_per_thread(intake)
-        webhook_gateway = LocalGateway(intake, config)
+        # Its Lambda context names the intake, as its log lines do in AWS.
+        webhook_gateway = LocalGateway(intake, config.scope("dev", WEBHOOK_INTAKE))
         webhook_gateway.event_converter = HttpApiEventConverter(
             RouteMatcher(list(intake.routes)), intake.api.binary_types, stage=API_PREFIX.strip("/"))
         handler = type("Handler", (_ApiAndWebHandler,), {
