@@ -203,15 +203,19 @@ class _ApiAndWebHandler(BaseHTTPRequestHandler):
 
         path = self.path[len(API_PREFIX):] or "/"
         headers = {name.lower(): value for name, value in self.headers.items()}
+        function = function_of_path(path)
+        gateway = self.webhook_gateway if function == WEBHOOK_INTAKE else self.gateway
         try:
             # Concurrent: the app's current request is per thread (local/concurrent_chalice.py).
             started = time.thread_time()
-            function = function_of_path(path)
-            gateway = self.webhook_gateway if function == WEBHOOK_INTAKE else self.gateway
             with aws_calls.invoked_as(function):
                 response = gateway.handle_request(self.command, path, headers, body)
             self.api_cpu.add(time.thread_time() - started)
         except LocalGatewayException as error:
+            if function == WEBHOOK_INTAKE and error.CODE == 403:
+                # No such route: an HTTP API answers 404 where a REST API (Chalice's local gateway) says 403.
+                self._reply(404, {"Content-Type": "application/json"}, b'{"message":"Not Found"}')
+                return
             self._reply(error.CODE, {"Content-Type": "application/json"},
                         error.body or b'{"error":{"code":"not_found","message":"no such route"}}')
             return
