@@ -18,8 +18,9 @@ from .constructs.api import RouteThrottle, Throttle
 # --- the app -------------------------------------------------------------------------------
 STACK_ID = "ContactStack"
 CONTEXT_APP_NAME = "app_name"
-# Optional: the API's public base URL (the execute-api URL with its stage, or a custom domain),
-# known only after the first deployment. See docs/deploy.md.
+# Optional: the API's public base URL (the execute-api URL with its stage, or a custom domain).
+# It was the webhook URLs' base before the webhooks had an API of their own; the functions read it
+# only where no webhook base is set, which the stack always sets (docs/deploy.md).
 CONTEXT_PUBLIC_API_URL = "public_api_url"
 # Optional: the webhooks' public base URL (a custom domain on their HTTP API); without it the
 # administrators are shown webhook URLs on the HTTP API's execute-api endpoint.
