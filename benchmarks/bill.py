@@ -30,7 +30,8 @@ AGENT_HOURS_PER_MONTH = 8 * 21
 RETENTION_MONTHS = 12
 # Fixed resources (assumptions stated here, counted from infra/ where it defines them).
 SECRETS = 1 + 5  # the app's own, and one per channel account of a typical service
-ALARMS = len(resources.QUEUES) + 9  # a dead-letter alarm per queue, an error alarm per function
+# A dead-letter alarm per queue, an error alarm per function, and the webhooks' HTTP API's 5xx and latency.
+ALARMS = len(resources.QUEUES) + 9 + 2
 # An event source mapping long-polls an idle queue with five pollers, 20 s per receive.
 IDLE_RECEIVES_PER_QUEUE_MONTH = 5 * 30 * 24 * 3600 / 20
 

@@ -23,6 +23,8 @@ As AWS bills it:
 * Push: every change notifies the agents' open tabs (a notices queue and its worker, drained with
   the others); each notice is one WebSocket message per connected agent of the team, which the
   monthly bill prices by team size.
+* API Gateway: the agents' calls at the REST API's price, the providers' webhooks (inbound
+  messages and status callbacks) at the HTTP API's, which they have to themselves.
 * X-Ray: the default sampling rule (5 % of requests past one a second); Step Functions: the
   state transitions of the executions started.
 """
@@ -165,7 +167,9 @@ class Phase:
     read_units: float
     write_units: float
     lambda_invocations: int
+    # The agents' REST API calls and the providers' webhook calls (their own HTTP API).
     api_requests: int
+    webhook_requests: int
     cpu_seconds: float = 0.0
     log_bytes: int = 0
     write_detail: Counter[str] = field(default_factory=Counter)
@@ -173,7 +177,7 @@ class Phase:
 
     @property
     def invocations(self) -> int:
-        return self.lambda_invocations + self.api_requests
+        return self.lambda_invocations + self.api_requests + self.webhook_requests
 
     @property
     def billed_requests(self) -> int:
@@ -200,6 +204,7 @@ class Phase:
         cost += self.invocations * prices.LAMBDA_REQUEST
         cost += self.lambda_seconds() * prices.LAMBDA_MEMORY_GB * prices.LAMBDA_GB_SECOND_X86
         cost += self.api_requests * prices.API_GATEWAY_REST_REQUEST
+        cost += self.webhook_requests * prices.API_GATEWAY_HTTP_REQUEST
         cost += (self.log_bytes + self.invocations * PLATFORM_LOG_BYTES) / 1e9 * prices.CLOUDWATCH_LOGS_INGESTED_GB
         cost += self.invocations * XRAY_SAMPLED * prices.XRAY_TRACE_RECORDED
         return cost
@@ -211,6 +216,7 @@ class Probe:
         assert runtime.info is not None
         self.info = runtime.info
         self.api_calls = 0
+        self.webhook_calls = 0
         # Notices the push worker took (each one WebSocket message per connected agent of the team).
         self.notices = 0
 
@@ -232,13 +238,14 @@ class Probe:
 
     def measure(self, name: str, count: int, work: Any) -> Phase:
         requests_before, reads_before, writes_before, detail_before = METER.snapshot()
-        invocations_before, api_before = self.invocations(), self.api_calls
+        invocations_before, api_before, webhooks_before = self.invocations(), self.api_calls, self.webhook_calls
         cpu_before, logged_before, notices_before = self.cpu_seconds(), LOG.bytes, self.notices
         work()
         requests_after, reads_after, writes_after, detail_after = METER.snapshot()
         return Phase(name, count, requests_after - requests_before, reads_after - reads_before,
                      writes_after - writes_before, self.invocations() - invocations_before,
-                     self.api_calls - api_before, self.cpu_seconds() - cpu_before, LOG.bytes - logged_before,
+                     self.api_calls - api_before, self.webhook_calls - webhooks_before,
+                     self.cpu_seconds() - cpu_before, LOG.bytes - logged_before,
                      detail_after - detail_before, self.notices - notices_before)
 
 
@@ -264,7 +271,7 @@ def run(count: int) -> tuple[list[Phase], float]:  # noqa: C901 - one scenario t
             for wa_id in customers:
                 body = whatsapp_text(demo["whatsapp"]["phone_number_id"], wa_id=wa_id, text=text)
                 post_whatsapp(webhook, body, demo["whatsapp"]["app_secret"]).raise_for_status()
-                probe.api_calls += 1
+                probe.webhook_calls += 1
                 probe.drain("inbound", "assignment", "out-of-office", "events")
 
         def inbound() -> None:
@@ -311,7 +318,7 @@ def run(count: int) -> tuple[list[Phase], float]:  # noqa: C901 - one scenario t
                 time.sleep(0.2)
             time.sleep(0.5)
             probe.drain("inbound", "events")
-            probe.api_calls += expected  # the status webhooks
+            probe.webhook_calls += expected  # the status webhooks
 
         phases = [probe.measure("inbound message", count, inbound),
                   probe.measure("pick up (list + assign)", count, pick_up),

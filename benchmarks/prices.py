@@ -11,7 +11,10 @@ SQS_STANDARD_REQUEST = 0.40 / PER_MILLION
 SQS_FIFO_REQUEST = 0.50 / PER_MILLION
 LAMBDA_REQUEST = 0.20 / PER_MILLION
 LAMBDA_GB_SECOND_X86 = 0.0000166667
+# The agents' API is a REST API; the providers' webhooks have an HTTP API of their own (first
+# 300 million requests a month; infra/constructs/webhook_api.py).
 API_GATEWAY_REST_REQUEST = 3.50 / PER_MILLION
+API_GATEWAY_HTTP_REQUEST = 1.00 / PER_MILLION
 STEP_FUNCTIONS_STANDARD_TRANSITION = 0.025 / 1000
 SECRETS_MANAGER_API_CALL = 0.05 / 10_000
 COGNITO_API_CALL = 0.0  # billed per monthly active user, not per call

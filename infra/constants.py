@@ -18,9 +18,13 @@ from .constructs.api import RouteThrottle, Throttle
 # --- the app -------------------------------------------------------------------------------
 STACK_ID = "ContactStack"
 CONTEXT_APP_NAME = "app_name"
-# Optional: the API's public base URL (the execute-api URL with its stage, or a custom domain),
-# known only after the first deployment. See docs/deploy.md.
+# Optional: the API's public base URL (the execute-api URL with its stage, or a custom domain).
+# It was the webhook URLs' base before the webhooks had an API of their own; the functions read it
+# only where no webhook base is set, which the stack always sets (docs/deploy.md).
 CONTEXT_PUBLIC_API_URL = "public_api_url"
+# Optional: the webhooks' public base URL (a custom domain on their HTTP API); without it the
+# administrators are shown webhook URLs on the HTTP API's execute-api endpoint.
+CONTEXT_PUBLIC_WEBHOOK_URL = "public_webhook_url"
 # "true" puts a regional WAF web ACL on the API stage (docs/deploy.md); off by default, since it
 # costs a monthly fee per ACL and rule besides the per-request price.
 CONTEXT_WAF = "waf"
@@ -85,9 +89,10 @@ QUEUE_CONSUMERS: Mapping[str, resources.QueueDefinition] = MappingProxyType({
 # Chalice's functions of the WebSocket API's routes (infra/constructs/push.py).
 WEBSOCKET_FUNCTIONS: tuple[str, ...] = ("websocket_connect", "websocket_message", "websocket_disconnect")
 PUSH_WORKER = "push_notices"
-# The providers' webhook routes run in a function of their own (functions/app.py), with a role that
-# only verifies and queues, and a concurrency of its own: a webhook flood cannot starve the agents'
-# API, and a compromised intake cannot read the inbox.
+# The providers' webhook routes run in a function of their own (shared/api/webhook_intake.py) behind
+# an HTTP API of their own (infra/constructs/webhook_api.py), with a role that only verifies and
+# queues, and a concurrency of its own: a webhook flood cannot starve the agents' API, and a
+# compromised intake cannot read the inbox.
 WEBHOOK_INTAKE = "webhook_intake"
 WEBHOOK_PATH = "/webhooks/{channel}/{account}"
 # Reserved concurrency of the intake (-c webhook_reserved_concurrency=N; 0 leaves it unreserved, for
@@ -107,15 +112,24 @@ def api_name(app_name: str) -> str:
     return f"{app_name}-api"
 
 
+# The webhooks' HTTP API's name (infra/constructs/webhook_api.py).
+def webhook_api_name(app_name: str) -> str:
+    return f"{app_name}-webhooks"
+
+
 # Stage throttling: API Gateway answers 429 above these (per account and region, per stage).
-# Providers retry webhooks and can burst (a campaign's delivery receipts), so webhook intake gets
-# the most room; sign-in gets little, since it is where passwords are guessed.
+# Sign-in gets little, since it is where passwords are guessed.
 API_THROTTLE = Throttle(rate_per_second=50, burst=100)
 ROUTE_THROTTLES: tuple[RouteThrottle, ...] = (
-    RouteThrottle("POST", "/webhooks/{channel}/{account}", Throttle(rate_per_second=500, burst=1000)),
-    RouteThrottle("GET", "/webhooks/{channel}/{account}", Throttle(rate_per_second=5, burst=10)),
     RouteThrottle("POST", "/auth/login", Throttle(rate_per_second=5, burst=20)),
 )
+# The webhooks' HTTP API, per route (the first, deliveries, is also its stage's default): providers
+# retry webhooks and can burst (a campaign's delivery receipts), so deliveries get the most room;
+# a subscription handshake happens once per account setup.
+WEBHOOK_THROTTLES: Mapping[str, Throttle] = MappingProxyType({
+    "POST": Throttle(rate_per_second=500, burst=1000),
+    "GET": Throttle(rate_per_second=5, burst=10),
+})
 # Responses from this size on are gzip-compressed for clients that accept it (lists, exports).
 API_MINIMUM_COMPRESSION_BYTES = 1024
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH

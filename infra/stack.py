@@ -32,6 +32,7 @@ from .constructs.push import PushApi
 from .constructs.queues import Queues
 from .constructs.storage import Storage
 from .constructs.web import WebHosting
+from .constructs.webhook_api import DEFAULT_STAGE, WebhookApi
 from .constructs.workflows import Workflows
 
 # Users of these roles sign in (domain/identity.py); "disabled" is a state of a user record.
@@ -40,7 +41,8 @@ __all__ = ["USER_GROUPS", "ContactStack"]
 
 class ContactStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, app_name: str, web_assets_dir: Path | None,
-                 public_api_url: str | None = None, waf: bool = False, alarm_email: str | None = None,
+                 public_api_url: str | None = None, public_webhook_url: str | None = None, waf: bool = False,
+                 alarm_email: str | None = None,
                  cognito_sender_email: str | None = None, web_url: str | None = None,
                  email_accounts: Mapping[str, str] | None = None,
                  log_level: str = constants.DEFAULT_LOG_LEVEL,
@@ -63,7 +65,6 @@ class ContactStack(Stack):
             source_dir=constants.CHALICE_SOURCE_DIR,
             api_handler=constants.API_HANDLER,
             webhook_handler=constants.WEBHOOK_INTAKE,
-            webhook_path=constants.WEBHOOK_PATH,
             webhook_reserved_concurrency=webhook_reserved_concurrency,
             consumers={name: Consumer(definition, self.queues.queue(definition))
                        for name, definition in constants.QUEUE_CONSUMERS.items()},
@@ -78,6 +79,14 @@ class ContactStack(Stack):
             timeout_seconds=constants.LAMBDA_TIMEOUT_SECONDS,
             log_retention=constants.LOG_RETENTION,
         )
+        self.webhooks = WebhookApi(self, "Webhooks", api_name=constants.webhook_api_name(app_name),
+                                   intake=self.api.function(constants.WEBHOOK_INTAKE), path=constants.WEBHOOK_PATH,
+                                   methods=constants.WEBHOOK_THROTTLES, log_retention=constants.LOG_RETENTION)
+        # The base of the webhook URLs the administration API shows (the API handler alone shows them;
+        # the intake cannot be given its own API's URL, which depends on it).
+        self.api.function(constants.API_HANDLER).add_property_override(
+            f"Environment.Variables.{resources.ENV_PUBLIC_WEBHOOK_URL}",
+            self.webhook_base_url(public_webhook_url))
         self.push = PushApi(self, "Push", api=self.api, functions=constants.WEBSOCKET_FUNCTIONS,
                             push_worker=constants.PUSH_WORKER, log_retention=constants.LOG_RETENTION,
                             log_level=log_level.upper())
@@ -92,7 +101,8 @@ class ContactStack(Stack):
             assets_dir=web_assets_dir,
         )
         self.email = (EmailChannel(self, "Email", app_name=app_name, accounts=email_accounts,
-                                   media_bucket=self.storage.media_bucket, webhook_base_url=f"{self.api.url}webhooks/")
+                                   media_bucket=self.storage.media_bucket,
+                                   webhook_base_url=f"{self.webhook_base_url(public_webhook_url)}/webhooks/")
                       if email_accounts else None)
         self.firewall = self._firewall() if waf else None
         self.auto_delete = AutoDeleteSchedule(self, "AutoDelete", app_name=app_name,
@@ -109,6 +119,11 @@ class ContactStack(Stack):
         self._grant_workflows()
         self._grant_functions()
         self._outputs()
+
+    def webhook_base_url(self, public_webhook_url: str | None) -> str:
+        """What precedes ``/webhooks/<channel>/<account>``: the configured public webhook URL, else
+        the webhooks' HTTP API endpoint."""
+        return public_webhook_url.rstrip("/") if public_webhook_url else self.webhooks.base_url
 
     def _monitoring(self, alarm_email: str | None) -> Monitoring:
         functions = {
@@ -128,7 +143,8 @@ class ContactStack(Stack):
             rest_api_name=constants.api_name(self.app_name))
         return Monitoring(self, "Monitoring", app_name=self.app_name, alarm_email=alarm_email,
                           runbook=constants.RUNBOOK_MARKER, functions=functions,
-                          queues=queues, rest_api=rest_api, api_stage=constants.API_STAGE, table=self.storage.table,
+                          queues=queues, rest_api=rest_api, api_stage=constants.API_STAGE,
+                          webhook_api=self.webhooks.api, webhook_stage=DEFAULT_STAGE, table=self.storage.table,
                           state_machines={definition.key: self.workflows.machine(definition)
                                           for definition in resources.STATE_MACHINES},
                           other_dead_letter_queues={
@@ -246,13 +262,13 @@ class ContactStack(Stack):
 
     def _outputs(self) -> None:
         CfnOutput(self, "ApiUrl", value=self.api.url,
-                  description="The REST API (API Gateway stage included), for API clients and providers")
+                  description="The agents' REST API (API Gateway stage included), for API clients")
         CfnOutput(self, "AlarmTopicArn", value=self.monitoring.topic.topic_arn,
                   description="Every alarm notifies this topic; subscribe the on-call (docs/operations.md)")
         CfnOutput(self, "WebAppUrl", value=self.web.url,
                   description="The web app; its /api/* paths reach the same REST API")
-        CfnOutput(self, "WebhookBaseUrl", value=f"{self.api.url}webhooks/",
-                  description="Provider webhooks: append {channel}/{account}, e.g. "
+        CfnOutput(self, "WebhookBaseUrl", value=f"{self.webhooks.url}webhooks/",
+                  description="Provider webhooks, on their own HTTP API: append {channel}/{account}, e.g. "
                               "<WebhookBaseUrl>whatsapp/<account id>; GET answers the handshake, "
                               "POST receives events")
 
@@ -262,6 +278,7 @@ def build(app: App, *, web_assets_dir: Path | None) -> ContactStack:
     (they do not look into Chalice's SAM resources: the infra suite checks those expanded)."""
     app_name = str(app.node.try_get_context(constants.CONTEXT_APP_NAME) or resources.DEFAULT_APP_NAME)
     public_api_url = app.node.try_get_context(constants.CONTEXT_PUBLIC_API_URL)
+    public_webhook_url = app.node.try_get_context(constants.CONTEXT_PUBLIC_WEBHOOK_URL)
     waf = str(app.node.try_get_context(constants.CONTEXT_WAF) or "").lower() == "true"
     alarm_email = app.node.try_get_context(constants.CONTEXT_ALARM_EMAIL)
     cognito_sender_email = app.node.try_get_context(constants.CONTEXT_COGNITO_SENDER)
@@ -278,6 +295,7 @@ def build(app: App, *, web_assets_dir: Path | None) -> ContactStack:
         app_name=app_name,
         web_assets_dir=web_assets_dir,
         public_api_url=str(public_api_url) if public_api_url else None,
+        public_webhook_url=str(public_webhook_url) if public_webhook_url else None,
         waf=waf,
         alarm_email=str(alarm_email) if alarm_email else None,
         cognito_sender_email=str(cognito_sender_email) if cognito_sender_email else None,

@@ -1,16 +1,23 @@
-"""Proxy events shaped like an API Gateway REST API's, for the Chalice app in the local runtime.
+"""Proxy events shaped like API Gateway's, for the Chalice apps in the local runtime: a REST API's
+for the agents' API, an HTTP API's in payload format 1.0 for the providers' webhooks (in AWS they
+have an HTTP API of their own, infra/constructs/webhook_api.py).
 
 Chalice's own local server builds a thinner event: ``requestContext.path`` without the stage, no
 ``stage``, ``domainName``, ``X-Forwarded-*`` headers or ``queryStringParameters``. Code that
 rebuilds the URL the caller used (the Twilio signature, the webhook URLs shown to
 administrators) then sees another URL locally than in AWS, and a bug of the kind "the stage
-appears twice in the signed URL" stays hidden. This converter fills the event as API Gateway
-does for a request to the API's own host: ``path`` and ``resource`` without the stage,
-``requestContext.path`` with it (shared/core/api_gateway.py reads them).
+appears twice in the signed URL" stays hidden. These converters fill the event as API Gateway
+does for a request to the API's own host. A REST API: ``path`` and ``resource`` without the stage,
+``requestContext.path`` with it. An HTTP API (1.0): ``"version": "1.0"``, ``path`` and
+``requestContext.path`` both as called (the local runtime serves it under ``/api``, as a named
+stage would be), ``resource`` the route, and the body base64-encoded unless its type is text, JSON,
+XML or JavaScript, as HTTP APIs hand it over (a provider's form post arrives encoded).
+shared/core/api_gateway.py reads them.
 """
 
 from __future__ import annotations
 
+import base64
 import time
 import uuid
 from typing import Any
@@ -19,6 +26,8 @@ from chalice.local import LambdaEventConverter, RouteMatcher
 
 LOCAL_ACCOUNT_ID = "123456789012"
 LOCAL_API_ID = "local"
+# What an HTTP API hands over as text; every other body (a form post too) arrives base64-encoded.
+_HTTP_API_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript")
 
 
 class ApiGatewayEventConverter(LambdaEventConverter):
@@ -56,4 +65,23 @@ class ApiGatewayEventConverter(LambdaEventConverter):
             "stageVariables": None,
         })
         event.setdefault("isBase64Encoded", False)
+        return event
+
+
+class HttpApiEventConverter(ApiGatewayEventConverter):
+    """The same request as an HTTP API hands it to a Lambda integration in payload format 1.0."""
+
+    def create_lambda_event(self, method: str, path: str, headers: dict[str, str],
+                            body: bytes | None = None) -> dict[str, Any]:
+        event = super().create_lambda_event(method, path, headers, body)
+        context = event["requestContext"]
+        # An HTTP API has no resource ids; its 1.0 path is the one the caller used.
+        context["resourceId"] = None
+        context["routeKey"] = f"{method} {context['resourcePath']}"
+        event["version"] = "1.0"
+        event["path"] = context["path"]
+        content_type = str(event["headers"].get("content-type", "")).lower()
+        if body is not None and not event["isBase64Encoded"] and not content_type.startswith(_HTTP_API_TEXT_TYPES):
+            event["body"] = base64.b64encode(body).decode("ascii")
+            event["isBase64Encoded"] = True
         return event

@@ -39,6 +39,8 @@ class LocalResources:
             resources.ENV_USER_POOL_CLIENT_ID: self.user_pool_client_id,
             resources.ENV_JWKS_URL: f"{self.endpoint_url}/{self.user_pool_id}/.well-known/jwks.json",
             resources.ENV_PUBLIC_API_URL: public_api_url,
+            # One port serves the API and the webhooks here, so both have the same base.
+            resources.ENV_PUBLIC_WEBHOOK_URL: public_api_url,
             resources.ENV_RETRY_MACHINE_ARN: self.state_machine_arns[resources.DELAYED_RETRY_MACHINE.key],
             resources.ENV_MEDIA_BUCKET: self.media_bucket,
             # Not set in AWS: integrators' receivers run on loopback here (tests, the demo).

@@ -158,9 +158,11 @@ class CpuMeter:
 
 
 class _ApiAndWebHandler(BaseHTTPRequestHandler):
-    """API Gateway in front of the Chalice app under /api, CloudFront-like static hosting elsewhere."""
+    """API Gateway in front of the Chalice apps under /api (the webhooks' HTTP API and the agents'
+    REST API share the prefix here), CloudFront-like static hosting elsewhere."""
 
     gateway: Any
+    webhook_gateway: Any
     api_cpu: CpuMeter
     static_root: Path
     web_headers: dict[str, str]
@@ -201,13 +203,19 @@ class _ApiAndWebHandler(BaseHTTPRequestHandler):
 
         path = self.path[len(API_PREFIX):] or "/"
         headers = {name.lower(): value for name, value in self.headers.items()}
+        function = function_of_path(path)
+        gateway = self.webhook_gateway if function == WEBHOOK_INTAKE else self.gateway
         try:
             # Concurrent: the app's current request is per thread (local/concurrent_chalice.py).
             started = time.thread_time()
-            with aws_calls.invoked_as(function_of_path(path)):
-                response = self.gateway.handle_request(self.command, path, headers, body)
+            with aws_calls.invoked_as(function):
+                response = gateway.handle_request(self.command, path, headers, body)
             self.api_cpu.add(time.thread_time() - started)
         except LocalGatewayException as error:
+            if function == WEBHOOK_INTAKE and error.CODE == 403:
+                # No such route: an HTTP API answers 404 where a REST API (Chalice's local gateway) says 403.
+                self._reply(404, {"Content-Type": "application/json"}, b'{"message":"Not Found"}')
+                return
             self._reply(error.CODE, {"Content-Type": "application/json"},
                         error.body or b'{"error":{"code":"not_found","message":"no such route"}}')
             return
@@ -348,8 +356,9 @@ class LocalRuntime:
     def _start_web(self, app_module: ModuleType) -> None:
         from chalice.config import Config
         from chalice.local import LocalGateway, RouteMatcher
+        from chalicelib.api.webhook_intake import intake_app
 
-        from .gateway_events import ApiGatewayEventConverter
+        from .gateway_events import ApiGatewayEventConverter, HttpApiEventConverter
 
         config = Config.create(chalice_stage="dev", app_name=app_module.app.app_name, lambda_timeout=30,
                                lambda_memory_size=512)
@@ -359,8 +368,15 @@ class LocalRuntime:
         # requestContext.path, not Chalice's thinner local ones.
         gateway.event_converter = ApiGatewayEventConverter(
             RouteMatcher(list(app_module.app.routes)), app_module.app.api.binary_types, stage=API_PREFIX.strip("/"))
+        # The webhook routes are the intake's app alone, behind an HTTP API in AWS (payload format 1.0).
+        intake = intake_app()
+        one_request_per_thread(intake)
+        # Its Lambda context names the intake, as its log lines do in AWS.
+        webhook_gateway = LocalGateway(intake, config.scope("dev", WEBHOOK_INTAKE))
+        webhook_gateway.event_converter = HttpApiEventConverter(
+            RouteMatcher(list(intake.routes)), intake.api.binary_types, stage=API_PREFIX.strip("/"))
         handler = type("Handler", (_ApiAndWebHandler,), {
-            "gateway": gateway, "api_cpu": self.api_cpu,
+            "gateway": gateway, "webhook_gateway": webhook_gateway, "api_cpu": self.api_cpu,
             "static_root": self.config.frontend_dist,
             # The media bucket is moto here: presigned uploads and media come from its origin.
             "web_headers": web_policy.web_headers([self.moto_url],
@@ -503,8 +519,8 @@ def load_functions_app() -> ModuleType:
 
 
 def function_of_path(path: str) -> str:
-    """The Lambda function API Gateway invokes for a path (infra/constructs/api.py routes the providers'
-    webhooks to a function of their own)."""
+    """The Lambda function API Gateway invokes for a path (the providers' webhooks have an HTTP API
+    and a function of their own, infra/constructs/webhook_api.py)."""
     return WEBHOOK_INTAKE if path.startswith(WEBHOOK_ROUTE_PREFIX) else API_HANDLER
 
 

@@ -279,9 +279,12 @@ def channels_admin() -> ChannelAdministration:
     from .channels import check_credentials
     from .channels.provider_urls import provider_url_problem
     from .domain.channel_admin import ChannelAdministration
-    return ChannelAdministration(channel_accounts(), team_store(), CredentialWriter(get_settings()),
-                                 get_settings().public_api_url, media_store(), check_credentials=check_credentials,
-                                 url_problem=partial(provider_url_problem, local_runtime=get_settings().local_runtime))
+    settings = get_settings()
+    # The webhooks' own base first (their HTTP API in AWS), else the API's, where both share one.
+    webhook_base = settings.public_webhook_url or settings.public_api_url
+    return ChannelAdministration(channel_accounts(), team_store(), CredentialWriter(settings), webhook_base,
+                                 media_store(), check_credentials=check_credentials,
+                                 url_problem=partial(provider_url_problem, local_runtime=settings.local_runtime))
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,6 @@
-"""The Chalice app (REST API and queue workers), packaged by ``chalice package`` during synthesis.
+"""The Chalice app (the agents' REST API, the webhook intake and the queue workers), packaged by
+``chalice package`` during synthesis. The webhook intake is reached through an HTTP API of its
+own (webhook_api.py), not through the REST API, which has no webhook method.
 
 Chalice's own per-function role settings (``lambda_functions.<name>.iam_role_arn``) are read only
 from ``.chalice/config.json``, never from the ``stage_config`` the CDK construct passes, so the
@@ -19,7 +21,6 @@ from typing import Any
 from aws_cdk import Aws, CfnResource, Fn
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from chalice.cdk import Chalice
@@ -127,7 +128,7 @@ class ChaliceApi(Construct):
     """``roles`` and ``log_groups`` are keyed by Chalice function name (``api_handler`` for the API)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, source_dir: Path, api_handler: str,
-                 webhook_handler: str, webhook_path: str, webhook_reserved_concurrency: int,
+                 webhook_handler: str, webhook_reserved_concurrency: int,
                  consumers: Mapping[str, Consumer], environment: Mapping[str, str], api_name: str,
                  api_stage: str, stage_settings: StageSettings, runtime: str, log_level: str, memory_mb: int,
                  timeout_seconds: int, log_retention: logs.RetentionDays) -> None:
@@ -194,28 +195,13 @@ class ChaliceApi(Construct):
         # The stage the SAM transform creates, named as SAM names it (<api><stage>Stage).
         self.stage_logical_id = f"{REST_API_LOGICAL_ID}{api_stage}Stage"
         self._configure_stage(stage_settings)
-        self._route_webhooks(webhook_path, webhook_reserved_concurrency)
+        if webhook_reserved_concurrency:
+            self.function(webhook_handler).add_property_override("ReservedConcurrentExecutions",
+                                                                 webhook_reserved_concurrency)
         self.domain_name = Fn.join("", [self.rest_api.ref, ".execute-api.", Aws.REGION, ".", Aws.URL_SUFFIX])
-        # The URL as API clients and providers see it: the execute-api domain and the stage.
+        # The URL as API clients see it: the execute-api domain and the stage.
         self.base_url = Fn.join("", ["https://", self.domain_name, f"/{api_stage}"])
         self.url = Fn.join("", [self.base_url, "/"])
-
-    def _route_webhooks(self, path: str, reserved_concurrency: int) -> None:
-        """Point the REST API's webhook methods at the webhook function instead of the API handler."""
-        intake = self.function(self.webhook_handler)
-        uri = {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
-                          f"${{{intake.logical_id}.Arn}}/invocations"}
-        for method in ("get", "post"):
-            self.rest_api.add_property_override(
-                f"DefinitionBody.paths.{path}.{method}.x-amazon-apigateway-integration.uri", uri)
-        if reserved_concurrency:
-            intake.add_property_override("ReservedConcurrentExecutions", reserved_concurrency)
-        lambda_.CfnPermission(
-            self, "WebhookInvokePermission", action="lambda:InvokeFunction", function_name=intake.ref,
-            principal="apigateway.amazonaws.com",
-            source_arn=Fn.sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/*/*"
-                              + path.replace("{channel}", "*").replace("{account}", "*"),
-                              {"Api": self.rest_api.ref}))
 
     def _configure_stage(self, settings: StageSettings) -> None:
         api = self.rest_api

@@ -4,7 +4,7 @@ the account's webhook through SNS; SES sends replies from verified domain identi
 Per email channel account (``accounts``: account id -> the address or domain it receives):
 a receipt rule whose S3 action stores the raw MIME under ``inbound-mail/<account id>/`` and
 notifies the account's topic, and that topic's HTTPS subscription to
-``<api url>webhooks/email/<account id>`` (the webhook confirms it, shared/channels/mail.py).
+``<webhooks' base URL>webhooks/email/<account id>`` (the webhook confirms it, shared/channels/mail.py).
 SES may write to the bucket and publish to the topics only for this account and this rule set
 (``aws:SourceAccount`` / ``aws:SourceArn``). CloudFormation cannot make a rule set the active one
 (one per account and region): docs/deploy.md, "Email", says how.

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import cdk_monitoring_constructs as monitoring
 from aws_cdk import Duration
 from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_apigatewayv2 as apigatewayv2
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
@@ -48,7 +49,8 @@ class MonitoredFunction:
 class Monitoring(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, app_name: str, alarm_email: str | None, runbook: str,
                  functions: Mapping[str, MonitoredFunction], queues: Mapping[str, MonitoredQueue],
-                 rest_api: apigateway.IRestApi, api_stage: str, table: dynamodb.ITable,
+                 rest_api: apigateway.IRestApi, api_stage: str, webhook_api: apigatewayv2.IHttpApi,
+                 webhook_stage: str, table: dynamodb.ITable,
                  state_machines: Mapping[str, sfn.IStateMachine],
                  other_dead_letter_queues: Mapping[str, sqs.IQueue] | None = None) -> None:
         super().__init__(scope, construct_id)
@@ -89,6 +91,13 @@ class Monitoring(Construct):
         self.facade.monitor_api_gateway(
             api=rest_api, api_stage=api_stage, human_readable_name="REST API", alarm_friendly_name="Api",
             add5_xx_fault_count_alarm={"Critical": monitoring.ErrorCountThreshold(max_error_count=API_5XX)},
+            add_latency_p99_alarm={"Warning": monitoring.LatencyThreshold(max_latency=API_LATENCY_P99)})
+        # The providers' webhooks: a 5xx is a delivery the provider retries (or drops, after its own
+        # retries); a slow answer makes providers time out and resend.
+        self.facade.monitor_api_gateway_v2_http_api(
+            api=webhook_api, api_stage=webhook_stage, human_readable_name="Webhook HTTP API",
+            alarm_friendly_name="WebhookApi",
+            add5xx_count_alarm={"Critical": monitoring.ErrorCountThreshold(max_error_count=API_5XX)},
             add_latency_p99_alarm={"Warning": monitoring.LatencyThreshold(max_latency=API_LATENCY_P99)})
         self.facade.monitor_dynamo_table(
             table=table, billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST, alarm_friendly_name="Table",

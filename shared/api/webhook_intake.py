@@ -1,8 +1,10 @@
 """The webhook intake function: the providers' webhook routes in an app of their own.
 
-API Gateway sends the webhook methods to this function (infra/constructs/api.py), whose role can
-only verify and queue. Its handler lives here, not in ``functions/app.py``, so that its cold start
-imports the webhook routes and the intake use case, not every route of the agents' API."""
+The webhooks' HTTP API (infra/constructs/webhook_api.py, payload format 1.0: the REST proxy
+event's shape, which Chalice routes by ``requestContext.resourcePath``) invokes this function,
+whose role can only verify and queue. Its handler lives here, not in ``functions/app.py``, so that
+its cold start imports the webhook routes and the intake use case, not every route of the agents'
+API; and the routes are registered only into this app, so the agents' REST API has none of them."""
 
 from __future__ import annotations
 
@@ -22,12 +24,13 @@ blueprint = Blueprint(__name__)
 
 
 @cache
-def _intake_app() -> Chalice:
+def intake_app() -> Chalice:
+    """The app of the webhook routes alone (the local runtime serves it as the webhooks' HTTP API)."""
     return http_app(webhooks)
 
 
 @blueprint.lambda_function(name="webhook_intake")
 def webhook_intake(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """A webhook route's API Gateway proxy event, answered by the webhook routes alone."""
-    answer: dict[str, Any] = _intake_app()(event, context)
+    """A webhook route's proxy event (HTTP API, payload 1.0), answered by the webhook routes alone."""
+    answer: dict[str, Any] = intake_app()(event, context)
     return answer

@@ -1,9 +1,15 @@
-"""The URL a caller used, read from an API Gateway REST API proxy event.
+"""The URL a caller used, read from an API Gateway proxy event: a REST API's, or an HTTP API's
+in payload format 1.0 (the providers' webhooks, infra/constructs/webhook_api.py).
 
 In a REST API, ``path`` and ``resource`` are the route as the function sees it, while
 ``requestContext.path`` is the path the caller used: with the stage first on the API's own
 ``execute-api`` host (``/api/webhooks/...``), with the base path mapping and no stage behind a
 custom domain (``/contact/webhooks/...``, or just ``/webhooks/...`` for an empty base path).
+An HTTP API's 1.0 event says ``"version": "1.0"`` and its top-level ``path`` is the path the
+caller used: nothing before the route on the ``$default`` stage, the stage's name for a named
+stage, the API mapping's key behind a custom domain (AWS documents ``path``, not
+``requestContext.path``, as the one that carries the mapping). ``requestContext.stage`` is
+``$default`` on the default stage. Both name the route in ``requestContext.resourcePath``.
 The ``Host`` header (``requestContext.domainName`` as a fallback) is the host the caller used, and
 API Gateway adds ``X-Forwarded-Proto`` and ``X-Forwarded-Port``. Signatures over the URL
 (Twilio's) are checked against this URL, and the webhook URLs the administrators are shown are
@@ -61,9 +67,20 @@ def origin(event: Mapping[str, Any]) -> str:
     return f"{scheme}://{host}"
 
 
+HTTP_API_PAYLOAD_VERSION = "1.0"
+
+
+def is_http_api(event: Mapping[str, Any]) -> bool:
+    """An HTTP API's event in payload format 1.0 (a REST API's event has no ``version``)."""
+    return event.get("version") == HTTP_API_PAYLOAD_VERSION
+
+
 def called_path(event: Mapping[str, Any]) -> str:
-    """The path the caller used: ``requestContext.path`` (with the stage or base path)."""
+    """The path the caller used: an HTTP API's ``path``, a REST API's ``requestContext.path``
+    (each with the stage or base path the caller put before the route)."""
     context = event.get("requestContext") or {}
+    if is_http_api(event):
+        return str(event.get("path") or context.get("path") or "/")
     return str(context.get("path") or event.get("path") or "/")
 
 
@@ -87,5 +104,6 @@ def api_base_url(event: Mapping[str, Any]) -> str:
         prefix = path[: len(path) - len(route)]
     else:
         stage = str(context.get("stage") or "")
-        prefix = f"/{stage}" if stage and path.startswith(f"/{stage}/") else ""
+        # An HTTP API's $default stage is served at the root: it never appears in the path.
+        prefix = f"/{stage}" if stage and stage != "$default" and path.startswith(f"/{stage}/") else ""
     return origin(event) + prefix.rstrip("/")

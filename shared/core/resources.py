@@ -391,6 +391,9 @@ ENV_USER_POOL_ID = "CONTACT_USER_POOL_ID"
 ENV_USER_POOL_CLIENT_ID = "CONTACT_USER_POOL_CLIENT_ID"
 ENV_JWKS_URL = "CONTACT_JWKS_URL"
 ENV_PUBLIC_API_URL = "CONTACT_PUBLIC_API_URL"
+# The providers' webhooks have an API of their own in AWS (an HTTP API, infra/constructs/webhook_api.py):
+# the base the webhook URLs shown to administrators are built on. Locally it is the API's own URL.
+ENV_PUBLIC_WEBHOOK_URL = "CONTACT_PUBLIC_WEBHOOK_URL"
 ENV_RETRY_MACHINE_ARN = "CONTACT_RETRY_MACHINE_ARN"
 ENV_MEDIA_BUCKET = "CONTACT_MEDIA_BUCKET"
 # The media bucket's CORS rule (infra/constructs/storage.py and the local runtime): the web app

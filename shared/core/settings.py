@@ -1,9 +1,11 @@
 """Runtime settings, read once from the environment.
 
-Every value the stack sets is required: a function deployed without one fails when it starts,
-naming each missing variable, instead of calling a queue or a bucket named "" in the middle of a
-request. ``require_at_cold_start`` reads them while a Lambda function initialises. Only the app
-name and the region have defaults: ``chalice package`` imports the app (the queue names of the
+Every value the stack always sets is required: a function deployed without one fails when it
+starts, naming each missing variable, instead of calling a queue or a bucket named "" in the middle
+of a request. The public URLs are optional: the API's is a deploy option (the API handler cannot
+name its own REST API), and the webhooks' is set on the API handler alone.
+``require_at_cold_start`` reads them while a Lambda function initialises. Only the app name and the
+region have defaults: ``chalice package`` imports the app (the queue names of the
 workers need the app name) outside Lambda, without the stack's environment.
 """
 
@@ -28,7 +30,9 @@ class Settings(BaseModel):
     user_pool_id: str = Field(min_length=1)
     user_pool_client_id: str = Field(min_length=1)
     jwks_url: str = Field(min_length=1)
-    public_api_url: str = Field(min_length=1)
+    # "" when not configured: webhook URLs are then derived from the request (core/api_gateway.py).
+    public_api_url: str = ""
+    public_webhook_url: str = ""
     retry_machine_arn: str = Field(min_length=1)
     media_bucket: str = Field(min_length=1)
     queue_urls: dict[str, str]
@@ -66,8 +70,8 @@ def region() -> str:
     return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
 
 
-_REQUIRED = (resources.ENV_USER_POOL_ID, resources.ENV_USER_POOL_CLIENT_ID, resources.ENV_PUBLIC_API_URL,
-             resources.ENV_RETRY_MACHINE_ARN, resources.ENV_MEDIA_BUCKET,
+_REQUIRED = (resources.ENV_USER_POOL_ID, resources.ENV_USER_POOL_CLIENT_ID, resources.ENV_RETRY_MACHINE_ARN,
+             resources.ENV_MEDIA_BUCKET,
              *(resources.queue_url_env(queue) for queue in resources.QUEUES))
 
 
@@ -84,7 +88,8 @@ def get_settings() -> Settings:
         user_pool_id=env[resources.ENV_USER_POOL_ID],
         user_pool_client_id=env[resources.ENV_USER_POOL_CLIENT_ID],
         jwks_url=env.get(resources.ENV_JWKS_URL) or f"{issuer}/.well-known/jwks.json",
-        public_api_url=env[resources.ENV_PUBLIC_API_URL].rstrip("/"),
+        public_api_url=env.get(resources.ENV_PUBLIC_API_URL, "").rstrip("/"),
+        public_webhook_url=env.get(resources.ENV_PUBLIC_WEBHOOK_URL, "").rstrip("/"),
         retry_machine_arn=env[resources.ENV_RETRY_MACHINE_ARN],
         media_bucket=env[resources.ENV_MEDIA_BUCKET],
         retry_base_seconds=int(env.get(resources.ENV_RETRY_BASE_SECONDS, "30")),

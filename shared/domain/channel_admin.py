@@ -42,24 +42,25 @@ def accounts_serving(principal: Principal, accounts: ChannelAccounts) -> Callabl
 
 class ChannelAdministration:
     def __init__(self, accounts: ChannelAccounts, teams: TeamDirectory, secrets: SecretWriter,
-                 public_api_url: str, media: MediaObjects, *,
+                 public_webhook_url: str, media: MediaObjects, *,
                  check_credentials: Callable[[Channel, Mapping[str, str]], None],
                  url_problem: Callable[[Channel, str], str | None]) -> None:
-        """``url_problem``: why a URL may not be a channel's API base URL (private networks, other hosts), else
-        None (channels/provider_urls.py, bound to the runtime in the wiring)."""
+        """``public_webhook_url``: the configured base of the webhook URLs ("" when none is); ``url_problem``:
+        why a URL may not be a channel's API base URL (private networks, other hosts), else None
+        (channels/provider_urls.py, bound to the runtime in the wiring)."""
         self._check_credentials = check_credentials
         self._url_problem = url_problem
         self._accounts = accounts
         self._teams = teams
         self._secrets = secrets
         self._media = media
-        self._public_api_url = public_api_url.rstrip("/")
+        self._public_webhook_url = public_webhook_url.rstrip("/")
 
     def _view(self, account: ChannelAccount, api_url: str) -> ChannelAccountView:
-        """The account with the webhook URL to give its provider: on the configured public API
-        URL, else on the API's URL as the administrator's request reached it (``api_url``), so
-        the URL is right from the first deploy on."""
-        base = self._public_api_url or api_url.rstrip("/")
+        """The account with the webhook URL to give its provider: on the configured webhook base
+        (in AWS the webhooks' own HTTP API, set by the stack), else on the API's URL as the
+        administrator's request reached it (``api_url``: where webhooks and API share one base)."""
+        base = self._public_webhook_url or api_url.rstrip("/")
         return ChannelAccountView(**account.model_dump(),
                                   webhook_url=f"{base}/webhooks/{account.channel.value}/{account.id}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -29,6 +30,12 @@ def _functions(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
         name = API if handler == "app.app" else handler.rsplit(".", 1)[-1]
         functions[WEBSOCKET_HANDLERS.get(name, name)] = resource
     return functions
+
+
+def _of_api(synthesized: Synthesized, resource_type: str, api_id: str) -> list[dict[str, Any]]:
+    """The API Gateway v2 resources of one API (the push WebSocket API has its own)."""
+    return [resource for resource in synthesized.of_type(resource_type).values()
+            if resource["Properties"]["ApiId"] == {"Ref": api_id}]
 
 
 def _statements(synthesized: Synthesized, role_id: str) -> list[dict[str, Any]]:
@@ -103,18 +110,36 @@ def test_environment_names_every_resource_with_resolved_values(synthesized: Synt
             "Ref": synthesized.logical_id(synthesized.stack.storage.media_bucket)}
 
 
-def test_webhooks_reach_their_own_function_with_reserved_concurrency(synthesized: Synthesized) -> None:
-    # Given the REST API's webhook methods and the intake function
-    (api,) = synthesized.of_type("AWS::Serverless::Api").values()
-    methods = api["Properties"]["DefinitionBody"]["paths"][constants.WEBHOOK_PATH]
+def test_webhooks_reach_their_own_function_through_their_own_http_api(synthesized: Synthesized) -> None:
+    # Given the webhooks' HTTP API, its routes and integrations, and the intake function
+    http_api_id = synthesized.logical_id(synthesized.stack.webhooks.api)
+    http_api = synthesized.resources[http_api_id]
+    routes = _of_api(synthesized, "AWS::ApiGatewayV2::Route", http_api_id)
+    integrations = synthesized.of_type("AWS::ApiGatewayV2::Integration")
     intake_id = synthesized.logical_id(synthesized.stack.api.function(INTAKE))
 
-    # Then both methods invoke the intake, which API Gateway may invoke for those paths only
-    for method in ("get", "post"):
-        assert f"${{{intake_id}.Arn}}" in methods[method]["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"]
-    (permission,) = [permission["Properties"] for permission in synthesized.of_type("AWS::Lambda::Permission").values()
-                     if permission["Properties"]["FunctionName"] == {"Ref": intake_id}]
-    assert permission["SourceArn"]["Fn::Sub"][0].endswith("/*/*/webhooks/*/*")
+    # Then it is an HTTP API with a route per webhook method on the webhook path and nothing else
+    assert http_api["Properties"]["ProtocolType"] == "HTTP"
+    assert sorted(route["Properties"]["RouteKey"] for route in routes) == [
+        f"GET {constants.WEBHOOK_PATH}", f"POST {constants.WEBHOOK_PATH}"]
+    # And every route goes to the intake as a Lambda proxy in payload format 1.0 (the REST event's shape)
+    for route in routes:
+        integration_id = join(route["Properties"]["Target"]).removeprefix("integrations/").strip("<>")
+        integration = integrations[integration_id]["Properties"]
+        assert integration["ApiId"] == {"Ref": http_api_id}
+        assert integration["IntegrationType"] == "AWS_PROXY"
+        assert integration["PayloadFormatVersion"] == "1.0"
+        assert f"<{intake_id}.Arn>" in join(integration["IntegrationUri"])
+    # And API Gateway may invoke the intake from this API only
+    permissions = [permission["Properties"] for permission in synthesized.of_type("AWS::Lambda::Permission").values()
+                   if permission["Properties"]["FunctionName"] == {"Fn::GetAtt": [intake_id, "Arn"]}]
+    assert permissions
+    assert all(f":<{http_api_id}>/" in join(permission["SourceArn"]) for permission in permissions)
+    # And the agents' REST API has no webhook method left
+    (rest_api,) = synthesized.of_type("AWS::Serverless::Api").values()
+    assert not [path for path in rest_api["Properties"]["DefinitionBody"]["paths"] if path.startswith("/webhooks")]
+    assert not [permission for permission in synthesized.of_type("AWS::Lambda::Permission").values()
+                if permission["Properties"]["FunctionName"] == {"Ref": intake_id}]
     # And its concurrency is its own
     assert _functions(synthesized)[INTAKE]["Properties"]["ReservedConcurrentExecutions"] == (
         constants.DEFAULT_WEBHOOK_RESERVED_CONCURRENCY)
@@ -132,6 +157,37 @@ def test_replies_are_sent_only_from_the_receiving_domains_identities(synthesized
     # Then it may send email from those identities only
     assert sorted(map(str, _granted(statements, "ses:SendEmail"))) == sorted(
         str(synthesized.stack.resolve(identity.email_identity_arn)) for identity in identities)
+
+
+def test_the_webhooks_stage_is_throttled_per_route_and_logged(synthesized: Synthesized) -> None:
+    # Given the webhooks' HTTP API stage
+    (stage,) = _of_api(synthesized, "AWS::ApiGatewayV2::Stage", synthesized.logical_id(synthesized.stack.webhooks.api))
+    properties = stage["Properties"]
+    deliveries, handshakes = constants.WEBHOOK_THROTTLES["POST"], constants.WEBHOOK_THROTTLES["GET"]
+    # Then it is the $default stage (no stage in the webhook URLs), deployed on every change
+    assert properties["StageName"] == "$default"
+    assert properties["AutoDeploy"] is True
+    # And deliveries get the stage's default throttle, handshakes a much smaller one of their own
+    assert properties["DefaultRouteSettings"]["ThrottlingRateLimit"] == deliveries.rate_per_second
+    assert properties["DefaultRouteSettings"]["ThrottlingBurstLimit"] == deliveries.burst
+    assert properties["RouteSettings"] == {f"GET {constants.WEBHOOK_PATH}": {
+        "ThrottlingRateLimit": handshakes.rate_per_second, "ThrottlingBurstLimit": handshakes.burst}}
+    # And every request is logged as a JSON line into the API's own access log group
+    access = properties["AccessLogSettings"]
+    assert access["DestinationArn"] == {
+        "Fn::GetAtt": [synthesized.logical_id(synthesized.stack.webhooks.access_logs), "Arn"]}
+    assert json.loads(access["Format"])["requestId"] == "$context.requestId"
+
+
+def test_the_api_handler_shows_webhook_urls_on_the_webhooks_api(synthesized: Synthesized) -> None:
+    # Given the functions' environment
+    functions = _functions(synthesized)
+    api_handler = functions[constants.API_HANDLER]["Properties"]["Environment"]["Variables"]
+    # Then the API handler (which shows the webhook URLs) has the HTTP API's endpoint as their base
+    http_api_id = synthesized.logical_id(synthesized.stack.webhooks.api)
+    assert join(api_handler[resources.ENV_PUBLIC_WEBHOOK_URL]) == f"<{http_api_id}.ApiEndpoint>"
+    # And the intake, which its own API depends on, does not reference it
+    assert resources.ENV_PUBLIC_WEBHOOK_URL not in functions[INTAKE]["Properties"]["Environment"]["Variables"]
 
 
 def test_rest_api_is_regional_on_the_api_stage(synthesized: Synthesized) -> None:

@@ -65,6 +65,10 @@ def test_functions_api_table_and_state_machines_alarm(synthesized: Synthesized) 
     api_name = constants.api_name(synthesized.app_name)
     assert api_name in _watching(alarms, "AWS/ApiGateway", "5XXError", "ApiName")
     assert api_name in _watching(alarms, "AWS/ApiGateway", "Latency", "ApiName")
+    # And the webhooks' HTTP API (its metrics are keyed by the API's id) alarms on 5xx and latency
+    http_api = str({"Ref": synthesized.logical_id(synthesized.stack.webhooks.api)})
+    assert http_api in {str(value) for value in _watching(alarms, "AWS/ApiGateway", "5xx", "ApiId")}
+    assert http_api in {str(value) for value in _watching(alarms, "AWS/ApiGateway", "Latency", "ApiId")}
     table = str({"Ref": synthesized.logical_id(synthesized.stack.storage.table)})
     for metric in ("ReadThrottleEvents", "WriteThrottleEvents", "SystemErrors"):
         assert table in {str(value) for value in _watching(alarms, "AWS/DynamoDB", metric, "TableName")}, metric

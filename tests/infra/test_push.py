@@ -27,11 +27,15 @@ def _statements(synthesized: Synthesized, name: str) -> list[dict[str, Any]]:
 
 def test_the_websocket_api_routes_connect_messages_and_disconnect_to_the_push_handlers(
         synthesized: Synthesized) -> None:
-    (api_id, api), = synthesized.of_type("AWS::ApiGatewayV2::Api").items()
-    assert api["Properties"]["ProtocolType"] == "WEBSOCKET"
-    routes = {route["Properties"]["RouteKey"] for route in synthesized.of_type("AWS::ApiGatewayV2::Route").values()}
+    # (the webhooks' HTTP API is the other API Gateway v2 API of the stack)
+    (api_id, _), = [(logical_id, resource) for logical_id, resource
+                    in synthesized.of_type("AWS::ApiGatewayV2::Api").items()
+                    if resource["Properties"]["ProtocolType"] == "WEBSOCKET"]
+    routes = {route["Properties"]["RouteKey"] for route in synthesized.of_type("AWS::ApiGatewayV2::Route").values()
+              if route["Properties"]["ApiId"] == {"Ref": api_id}}
     assert routes == {"$connect", "$default", "$disconnect"}
-    (stage,) = synthesized.of_type("AWS::ApiGatewayV2::Stage").values()
+    (stage,) = [stage for stage in synthesized.of_type("AWS::ApiGatewayV2::Stage").values()
+                if stage["Properties"]["ApiId"] == {"Ref": api_id}]
     assert stage["Properties"]["StageName"] == constants.API_STAGE
     handlers = {name: _function(synthesized, name)["Properties"]["Handler"] for name in constants.WEBSOCKET_FUNCTIONS}
     assert handlers == {"websocket_connect": "chalicelib.api.push.push_connect",

@@ -1,8 +1,11 @@
 """Signatures over the URL, as API Gateway hands the request over: Twilio signs the URL it
-called, which has the stage in it on the API's own host and the base path (no stage) behind a
-custom domain. The events are REST API proxy events (tests/fixtures/apigateway/), handed to the
-Chalice app as Lambda would; the local runtime's own events are checked over real HTTP."""
+called. On the webhooks' HTTP API (payload format 1.0) that is the URL with nothing before the
+route on the $default stage; a REST API (the events webhooks came in before they had an API of
+their own) has the stage in it on the API's own host and the base path (no stage) behind a custom
+domain. The events (tests/fixtures/apigateway/) are handed to the intake function's handler as
+Lambda would; the local runtime's own events are checked over real HTTP."""
 
+import base64
 import json
 import secrets
 from functools import partial
@@ -18,6 +21,7 @@ from chalicelib.adapters.credential_admin import CredentialWriter
 from chalicelib.channels import check_credentials
 from chalicelib.channels.provider_urls import provider_url_problem
 from chalicelib.channels.twilio_sms import sign as twilio_sign
+from chalicelib.core import resources
 from chalicelib.core.api_gateway import api_base_url
 from chalicelib.core.settings import get_settings
 from chalicelib.domain.channel_admin import ChannelAdministration
@@ -53,7 +57,8 @@ def gateway_event(shape: str, account_id: str, body: bytes, signature: str,
                   query: dict[str, list[str]] | None = None) -> dict[str, Any]:
     text = (FIXTURES / f"{shape}.json").read_text().replace("ACCOUNT", account_id)
     event: dict[str, Any] = json.loads(text)
-    event["body"] = body.decode()
+    # An HTTP API hands a form body over base64-encoded; a REST API as text.
+    event["body"] = base64.b64encode(body).decode() if event.get("isBase64Encoded") else body.decode()
     event["headers"]["X-Twilio-Signature"] = signature
     if query:
         event["multiValueQueryStringParameters"] = query
@@ -62,11 +67,13 @@ def gateway_event(shape: str, account_id: str, body: bytes, signature: str,
 
 
 def invoke(runtime, event: dict[str, Any]) -> dict[str, Any]:
-    response: dict[str, Any] = runtime.app_module.app(event, LambdaContext("api_handler", 512))
+    from chalicelib.api.webhook_intake import webhook_intake
+    response: dict[str, Any] = webhook_intake(event, LambdaContext("webhook_intake", 512))
     return response
 
 
 CALLED = {
+    "http_api_webhook": "https://h7tq4m2z9c.execute-api.eu-west-1.amazonaws.com/webhooks/sms/{account}",
     "execute_api_webhook": "https://k3x9q2w7ab.execute-api.eu-west-1.amazonaws.com/api/webhooks/sms/{account}",
     "custom_domain_webhook": "https://contact.example.com/support/webhooks/sms/{account}",
 }
@@ -87,7 +94,8 @@ def test_twilio_signature_over_the_url_as_called_is_accepted(runtime, sms_accoun
 
 @pytest.mark.parametrize("shape", sorted(CALLED))
 def test_twilio_signature_over_another_url_is_refused(runtime, sms_account, inbound_url, sqs, shape):
-    # The URL rebuilt the old way (public URL + requestContext.path: the stage twice) is not it.
+    # The URL rebuilt the old way (public URL + requestContext.path: the stage twice), or with the
+    # agents' REST API stage on the HTTP API, is not it.
     body = sms_form()
     doubled = CALLED[shape].format(account=sms_account).replace("/webhooks/", "/api/webhooks/")
     signature = twilio_sign(doubled, parse_qsl(body.decode()), TOKEN)
@@ -145,3 +153,24 @@ def test_webhook_urls_are_derived_from_the_request_without_a_public_url(runtime,
                         (direct, "https://k3x9q2w7ab.execute-api.eu-west-1.amazonaws.com/api")]:
         view = administration.get(administrator, sms_account, api_url=api_base_url(event))
         assert view.webhook_url == f"{base}/webhooks/sms/{sms_account}"
+
+
+def test_the_webhooks_own_base_is_shown_whatever_url_the_administrator_used(runtime, sms_account, monkeypatch):
+    # Given the stack's setting of the webhooks' base (their HTTP API) beside the agents' API URL
+    webhooks = "https://h7tq4m2z9c.execute-api.eu-west-1.amazonaws.com"
+    monkeypatch.setenv(resources.ENV_PUBLIC_WEBHOOK_URL, webhooks + "/")
+    monkeypatch.setenv(resources.ENV_PUBLIC_API_URL, "https://contact.example.com/support")
+    get_settings.cache_clear()
+    wiring.channels_admin.cache_clear()
+    administrator = Principal(user=User(id="admin-1", email="a@example.test", display_name="A",
+                                        role=Role.ADMINISTRATOR, team_ids=("default",)), team_id="default")
+    try:
+        # When an administrator reads the account through the agents' REST API
+        view = wiring.channels_admin().get(
+            administrator, sms_account, api_url="https://k3x9q2w7ab.execute-api.eu-west-1.amazonaws.com/api")
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+        wiring.channels_admin.cache_clear()
+    # Then the URL to give the provider is on the webhooks' own API, which Twilio will sign over
+    assert view.webhook_url == f"{webhooks}/webhooks/sms/{sms_account}"

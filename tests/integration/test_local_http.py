@@ -45,3 +45,15 @@ def test_a_body_over_the_limit_is_refused_before_it_is_sent(runtime: LocalRuntim
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 413")
     assert b"payload_too_large" in answer
+
+
+def test_the_webhooks_api_answers_a_path_it_has_no_route_for_as_an_http_api_does(runtime: LocalRuntime) -> None:
+    # Given the webhooks' base, served like their HTTP API
+    assert runtime.info is not None
+    base = runtime.info.webhook_base_url
+    # When a caller posts to a path under it that is not a webhook route
+    for path in ("/whatsapp", "/whatsapp/account/extra"):
+        response = requests.post(f"{base}{path}", data=b"{}", timeout=HTTP_TIMEOUT)
+        # Then API Gateway's HTTP API answer comes back (404), not the REST API's 403
+        assert response.status_code == 404, path
+        assert response.json() == {"message": "Not Found"}

@@ -16,15 +16,30 @@ def registered_routes() -> set[tuple[str, str]]:
     return {(method, path) for path, entries in app.routes.items() for method in entries}
 
 
+def webhook_routes() -> set[tuple[str, str]]:
+    """The routes of the webhook intake's own app (the webhooks' HTTP API in AWS)."""
+    load_functions_app()
+    from chalicelib.api.webhook_intake import intake_app
+    return {(method, path) for path, entries in intake_app().routes.items() for method in entries}
+
+
 def test_every_registered_route_is_documented_or_on_the_public_list():
-    # Given the routes the functions app registers
-    registered = registered_routes()
+    # Given the routes the functions app and the webhook intake's app register
+    registered = registered_routes() | webhook_routes()
     documented = {(route.method, route.path) for route in API_ROUTES}
     # Then each is documented or listed, and the list names only routes that exist
     assert registered - documented - set(UNDOCUMENTED_ROUTES) == set()
     assert set(UNDOCUMENTED_ROUTES) <= registered
     assert not documented & set(UNDOCUMENTED_ROUTES)
     assert len(documented) == len(API_ROUTES), "a route is documented twice"
+
+
+def test_the_webhook_routes_are_the_intakes_alone_and_not_on_the_rest_api():
+    # Given the agents' REST API (the functions app Chalice packages) and the intake's app
+    rest_api, intake = registered_routes(), webhook_routes()
+    # Then the webhooks are only the intake's (their HTTP API), and the intake serves nothing else
+    assert intake == {("GET", "/webhooks/{channel}/{account}"), ("POST", "/webhooks/{channel}/{account}")}
+    assert not {path for _, path in rest_api if path.startswith("/webhooks/")}
 
 
 def test_every_view_that_needs_a_caller_receives_it_from_the_kit():

@@ -1,4 +1,4 @@
-"""The functions' settings: every value the stack sets is required, and a Lambda function
+"""The functions' settings: every value the stack always sets is required, and a Lambda function
 without one fails while it starts, naming what is missing."""
 
 import pytest
@@ -34,3 +34,19 @@ def test_the_complete_environment_gives_the_settings():
     settings = get_settings()
     assert settings.media_bucket
     assert set(settings.queue_urls) == {queue.key for queue in resources.QUEUES}
+
+
+def test_the_public_urls_are_optional_and_read_without_their_trailing_slash(monkeypatch):
+    # Given a function the stack deployed without -c public_api_url (the API handler cannot name
+    # its own REST API) and a worker, which is not given the webhooks' base
+    monkeypatch.delenv(resources.ENV_PUBLIC_API_URL, raising=False)
+    monkeypatch.delenv(resources.ENV_PUBLIC_WEBHOOK_URL, raising=False)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "open-contact-dev-route_inbound")
+    get_settings.cache_clear()
+    # Then it starts, with neither set
+    require_at_cold_start()
+    assert (get_settings().public_api_url, get_settings().public_webhook_url) == ("", "")
+    # And the API handler reads the webhooks' base the stack gives it
+    monkeypatch.setenv(resources.ENV_PUBLIC_WEBHOOK_URL, "https://h7tq4m2z9c.execute-api.eu-west-1.amazonaws.com/")
+    get_settings.cache_clear()
+    assert get_settings().public_webhook_url == "https://h7tq4m2z9c.execute-api.eu-west-1.amazonaws.com"

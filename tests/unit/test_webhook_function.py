@@ -15,15 +15,16 @@ pytestmark = pytest.mark.unit
 
 
 def _proxy_event(method: str, channel: str, account: str) -> dict[str, Any]:
-    """A REST API proxy event for the webhook route, as API Gateway sends it (stage in requestContext.path)."""
+    """The webhooks' HTTP API event for the webhook route (payload format 1.0, $default stage)."""
     return {
+        "version": "1.0",
         "resource": "/webhooks/{channel}/{account}", "path": f"/webhooks/{channel}/{account}", "httpMethod": method,
         "headers": {"host": "abc.execute-api.us-east-1.amazonaws.com"}, "multiValueHeaders": {},
         "queryStringParameters": None, "multiValueQueryStringParameters": None,
         "pathParameters": {"channel": channel, "account": account}, "stageVariables": None, "body": None,
         "isBase64Encoded": False,
         "requestContext": {"resourcePath": "/webhooks/{channel}/{account}", "httpMethod": method,
-                           "path": f"/api/webhooks/{channel}/{account}", "stage": "api", "requestId": "req-1",
+                           "path": f"/webhooks/{channel}/{account}", "stage": "$default", "requestId": "req-1",
                            "domainName": "abc.execute-api.us-east-1.amazonaws.com",
                            "identity": {"sourceIp": "203.0.113.9"}},
     }
