@@ -17,8 +17,8 @@ def test_a_replaced_dynamodb_item_and_a_received_sqs_message_are_freed() -> None
     bound_moto_bookkeeping()
     # When moto makes an item and a queue message, and nothing refers to them any more
     item = Item(DynamoType({"S": "CONV#1"}), DynamoType({"S": "MSG#1"}), {"pk": {"S": "CONV#1"}, "text": {"S": "x"}})
-    message = Message("id-1", "body", "0")
-    gone = [weakref.ref(item), weakref.ref(message)]
+    message = Message("id-1", "body")
+    gone: list[weakref.ref[object]] = [weakref.ref(item), weakref.ref(message)]
     del item, message
     gc.collect()
     # Then both are freed, and moto's class-level lists hold nothing
