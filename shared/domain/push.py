@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
@@ -163,12 +164,24 @@ class Place:
     owner_id: str | None = None
 
 
-# Notices every tab of the team acts on: a conversation that moved changes every tab's counts, New
-# list and notifications, and the team view shows who is online.
-TEAM_WIDE = frozenset({NoticeType.CONVERSATION, NoticeType.PRESENCE})
-# The other notices a conversation list acts on (``LIST_CHANGES`` of the web app's push.ts); a status
-# or a note changes only the thread it belongs to.
-_LISTED = frozenset({NoticeType.MESSAGE, NoticeType.TAGS})
+class Reach(StrEnum):
+    """Which tabs of the team a notice can concern, whatever they show."""
+
+    # every tab: a conversation that moved changes every tab's counts, New list and notifications;
+    # the team view shows who is online; news in New (or a message that does not say where it is)
+    # makes every tab's watcher read New for its notifications
+    TEAM = "team"
+    # the owner's tabs, the thread open on it, and the lists that can show the conversation
+    LISTS = "lists"
+    # the owner's tabs and the thread open on it: a status or a note changes only the thread
+    THREAD = "thread"
+
+
+def reach_of(notice: Notice) -> Reach:
+    if notice.type in (NoticeType.CONVERSATION, NoticeType.PRESENCE) or (
+            notice.type is NoticeType.MESSAGE and notice.state in (None, ConversationState.NEW)):
+        return Reach.TEAM
+    return Reach.LISTS if notice.type in (NoticeType.MESSAGE, NoticeType.TAGS) else Reach.THREAD
 
 
 def lists(view: TabView, place: Place, user_id: str) -> bool:
@@ -189,17 +202,12 @@ def concerns(notice: Notice, place: Place | None, connection: Connection) -> boo
     what to do with it (frontend/src/lib/push.ts: ``touchesList``, ``mayBeArrival``, the open
     thread), erring towards sending. ``place``: where the notice's conversation is (None: unknown)."""
     watch = connection.watch
-    if notice.type in TEAM_WIDE or watch is None or place is None or notice.conversation_id is None:
-        return True  # a move, presence, a tab that never said what it shows, a conversation not found
+    reach = reach_of(notice)
+    if reach is Reach.TEAM or watch is None or place is None or notice.conversation_id is None:
+        return True  # see Reach.TEAM; a tab that never said what it shows; a conversation not found
     if connection.user_id == place.owner_id or watch.conversation_id == notice.conversation_id:
         return True  # the owner's tabs (Assigned to me, its notifications) and the thread open on it
-    if notice.type not in _LISTED:
-        return False
-    if notice.type is NoticeType.MESSAGE and notice.state is None:
-        return True  # a tab treats a message that does not say where it is as touching every list
-    if notice.type is NoticeType.MESSAGE and place.state is ConversationState.NEW:
-        return True  # news in New: every tab's watcher reads New for its notifications
-    return lists(watch.view, place, connection.user_id)
+    return reach is Reach.LISTS and lists(watch.view, place, connection.user_id)
 
 
 @dataclass(frozen=True)
@@ -248,7 +256,7 @@ class PushFanOut:
             place: Place | None = None
             if conversation_id is not None and notice.team_id is not None and notice.state is not None:
                 place = Place(notice.team_id, notice.state, notice.owner_id)
-            elif conversation_id is not None and (notice.team_id is None or notice.type not in TEAM_WIDE):
+            elif conversation_id is not None and (notice.team_id is None or reach_of(notice) is not Reach.TEAM):
                 if conversation_id not in read:
                     read[conversation_id] = self._place_of(conversation_id)
                 place = read[conversation_id]
