@@ -67,7 +67,8 @@ def idle_tab_month(rest_call_dollars: float) -> float:
     WebSocket message and an invocation with a few reads and a write each minute), and a reconnect
     every two hours (API Gateway's limit) with its catch-up reads."""
     minutes = AGENT_HOURS_PER_MONTH * 60
-    heartbeat = (prices.API_GATEWAY_WEBSOCKET_MESSAGE + prices.LAMBDA_REQUEST + 4 * prices.DYNAMODB_READ_REQUEST_UNIT
+    # (the fifth read: what the tab shows, compared with what its connection holds)
+    heartbeat = (prices.API_GATEWAY_WEBSOCKET_MESSAGE + prices.LAMBDA_REQUEST + 5 * prices.DYNAMODB_READ_REQUEST_UNIT
                  + 2 * prices.DYNAMODB_WRITE_REQUEST_UNIT
                  + rest_call_dollars - prices.API_GATEWAY_REST_REQUEST - prices.LAMBDA_REQUEST)
     reconnect = prices.API_GATEWAY_WEBSOCKET_MESSAGE + 7 * rest_call_dollars + 4 * prices.DYNAMODB_WRITE_REQUEST_UNIT

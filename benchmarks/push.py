@@ -265,14 +265,15 @@ def latency(messages: int, interval: float) -> dict[str, Any]:
 
 def cost(api_requests_per_minute: float) -> dict[str, Any]:
     """An idle agent-month with push: the socket's minutes, a heartbeat a minute carrying the agent's
-    availability (a WebSocket message and a Lambda invocation with a few reads and a write), a
+    availability and what the tab shows (a WebSocket message and a Lambda invocation with a few reads
+    and a write), a
     reconnect every two hours (API Gateway's limit: a connect invocation and the catch-up reads), and
     the REST calls the idle tab still makes (none, measured: the availability rides the heartbeat)."""
     minutes = AGENT_MINUTES_PER_MONTH
     heartbeat = (prices.API_GATEWAY_WEBSOCKET_MESSAGE + prices.LAMBDA_REQUEST
                  + prices.LAMBDA_MEMORY_GB * prices.ASSUMED_LAMBDA_SECONDS_PER_INVOCATION
                  * prices.LAMBDA_GB_SECOND_X86
-                 + 4 * prices.DYNAMODB_READ_REQUEST_UNIT + 2 * prices.DYNAMODB_WRITE_REQUEST_UNIT)
+                 + 5 * prices.DYNAMODB_READ_REQUEST_UNIT + 2 * prices.DYNAMODB_WRITE_REQUEST_UNIT)
     reconnects = minutes / 120
     reconnect = (prices.API_GATEWAY_WEBSOCKET_MESSAGE + _rest_call_dollars(4) + 4 * prices.DYNAMODB_WRITE_REQUEST_UNIT
                  + 6 * _rest_call_dollars())

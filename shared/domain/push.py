@@ -9,9 +9,10 @@ presence signal: connecting and the heartbeat messages count as the API heartbea
 whose last connection in a team closed counts as offline there after a short grace.
 
 Each tab also says what it shows (its list's view and the conversation open in its thread pane), so
-a notice is posted only to the connections it can concern (``concerns``): a bigger team does not
-make each message cost more WebSocket messages and reads. What a tab says only narrows what it is
-sent; every notice names ids only, and the tab reads through the API with its own authorization.
+a notice is posted only to the connections it can concern (``concerns``): a follow-up, a reply, a
+status, tags or a note no longer cost a WebSocket message per tab of the team, only a conversation
+that moves does (every tab's counts change). What a tab says only narrows what it is sent; every
+notice names ids only, and the tab reads through the API with its own authorization.
 """
 
 from __future__ import annotations
