@@ -6,17 +6,28 @@ every three inbound messages (one opening, two follow-ups), is picked up once, a
 replies with their status callbacks. Agents keep the inbox open 8 hours a day, 21 days a month,
 over a WebSocket (docs/push.md): an idle tab costs its connection minutes, a heartbeat a minute
 (a WebSocket message and an invocation with a presence read and write; presence rides the socket,
-so no API call) and a reconnect every two hours with its catch-up reads. Every change the team's
-messages make reaches every agent of the team as one WebSocket message per notice (messages
-arrive while the team works, so every agent's tab is counted as open), and a notice makes the tabs
-it touches read: an arrival in New every agent's New list (each watches New), a customer's
-follow-up the owner's open conversation (its detail and newest page: 2 reads); statuses, pick-ups
-and tags travel in the notice itself. Reads are priced as the probe's measured list read (API Gateway, Lambda,
-read units), the tab's read gate (one round a second) is not reached at these rates.
+so no API call) and a reconnect every two hours with its catch-up reads. Messages arrive while the
+team works, so every agent's tab is counted as open, one tab per agent.
+
+Each batch of notices is one WebSocket message per tab it can concern (shared/domain/push.py,
+``reach_of``; the cost probe counts the batches by reach): a conversation that moved (an opening, a
+pick-up) and news in New reach every tab of the team; a message or tags the owner's tab and the tabs
+that watch everything; a status or a note the owner's tab only (the thread open on a conversation
+is taken to be its owner's). Assumed: one tab in ten (at least one) watches everything, that is
+shows All, Assigned or a filtered list (supervisors, and agents looking there).
+
+The tabs a notice touches read (priced as the probe's measured list read: API Gateway, Lambda, read
+units): an arrival every tab's New watcher (1 read each); a pick-up the lists of the tabs that watch
+everything (1 each); a follow-up or a reply the owner's open conversation (its detail and newest
+page: 2) and the lists of the tabs that watch everything (1 each); statuses and tags travel in the
+notice itself. Reads follow what the tabs show, not what they are sent: the same whether every
+notice reaches every tab or only the tabs it concerns. The tab's read gate (one round a second) is
+not reached at these rates.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -34,6 +45,11 @@ SECRETS = 1 + 5  # the app's own, and one per channel account of a typical servi
 ALARMS = len(resources.QUEUES) + 9 + 2
 # An event source mapping long-polls an idle queue with five pollers, 20 s per receive.
 IDLE_RECEIVES_PER_QUEUE_MONTH = 5 * 30 * 24 * 3600 / 20
+# The share of the team's tabs that show every conversation of the team (All, Assigned, a filtered list).
+WATCHING_EVERYTHING_SHARE = 0.1
+PUSH_LINE, READS_LINE = "push to the tabs", "list reads on notice"
+# Reaches of a notice batch (shared/domain/push.py ``Reach``): every tab, the lists, the thread.
+TEAM, LISTS, THREAD = "team", "lists", "thread"
 
 
 @dataclass(frozen=True)
@@ -52,20 +68,39 @@ def idle_tab_month(rest_call_dollars: float) -> float:
     WebSocket message and an invocation with a few reads and a write each minute), and a reconnect
     every two hours (API Gateway's limit) with its catch-up reads."""
     minutes = AGENT_HOURS_PER_MONTH * 60
-    heartbeat = (prices.API_GATEWAY_WEBSOCKET_MESSAGE + prices.LAMBDA_REQUEST + 4 * prices.DYNAMODB_READ_REQUEST_UNIT
+    # (the fifth read: what the tab shows, compared with what its connection holds)
+    heartbeat = (prices.API_GATEWAY_WEBSOCKET_MESSAGE + prices.LAMBDA_REQUEST + 5 * prices.DYNAMODB_READ_REQUEST_UNIT
                  + 2 * prices.DYNAMODB_WRITE_REQUEST_UNIT
                  + rest_call_dollars - prices.API_GATEWAY_REST_REQUEST - prices.LAMBDA_REQUEST)
     reconnect = prices.API_GATEWAY_WEBSOCKET_MESSAGE + 7 * rest_call_dollars + 4 * prices.DYNAMODB_WRITE_REQUEST_UNIT
     return minutes * prices.API_GATEWAY_WEBSOCKET_CONNECTION_MINUTE + minutes * heartbeat + minutes / 120 * reconnect
 
 
+def watching_everything(agents: int) -> int:
+    """Tabs that show every conversation of the team (see WATCHING_EVERYTHING_SHARE)."""
+    return min(agents, max(1, math.ceil(agents * WATCHING_EVERYTHING_SHARE)))
+
+
+def recipients(reach: str, agents: int, scoped: bool = True) -> int:
+    """The tabs one batch of notices is posted to (``scoped=False``: every tab, as before issue 19)."""
+    if not scoped or reach == TEAM:
+        return agents
+    if reach == LISTS:
+        return min(agents, 1 + watching_everything(agents))
+    return 1
+
+
 def monthly(messages: int, agents: int, unit_dollars: Mapping[str, float], stored_bytes_per_message: float,
-            notices: Mapping[str, float]) -> Bill:
+            notices: Mapping[str, Mapping[str, float]], scoped: bool = True) -> Bill:
     """``unit_dollars``: $ per unit of each kind (OPENING ... POLL) from the probe; ``notices``: push
-    notices per unit of each kind."""
+    notice batches per unit of each kind, by reach (TEAM, LISTS, THREAD)."""
     traffic = sum(messages * share * unit_dollars[kind] for kind, share in PER_INBOUND_MESSAGE.items())
-    notices_per_message = sum(share * notices[kind] for kind, share in PER_INBOUND_MESSAGE.items())
-    reads_per_message = PER_INBOUND_MESSAGE[OPENING] * agents + PER_INBOUND_MESSAGE[FOLLOW_UP] * 2
+    posts_per_message = sum(share * batches * recipients(reach, agents, scoped)
+                            for kind, share in PER_INBOUND_MESSAGE.items()
+                            for reach, batches in notices.get(kind, {}).items())
+    watchers = watching_everything(agents)
+    reads_per_message = (PER_INBOUND_MESSAGE[OPENING] * agents + PER_INBOUND_MESSAGE[PICK_UP] * watchers
+                         + (PER_INBOUND_MESSAGE[FOLLOW_UP] + PER_INBOUND_MESSAGE[REPLY]) * (2 + watchers))
     stored_gb = messages * RETENTION_MONTHS * stored_bytes_per_message / 1e9
     idle_polling = sum(IDLE_RECEIVES_PER_QUEUE_MONTH * (prices.SQS_FIFO_REQUEST if queue.fifo
                                                         else prices.SQS_STANDARD_REQUEST)
@@ -73,8 +108,8 @@ def monthly(messages: int, agents: int, unit_dollars: Mapping[str, float], store
     return Bill(messages, agents, {
         "messages (per-message table)": traffic,
         "agents' open tabs (idle)": agents * idle_tab_month(unit_dollars[POLL]),
-        "push to the tabs": messages * notices_per_message * agents * prices.API_GATEWAY_WEBSOCKET_MESSAGE,
-        "list reads on notice": messages * reads_per_message * unit_dollars[POLL],
+        PUSH_LINE: messages * posts_per_message * prices.API_GATEWAY_WEBSOCKET_MESSAGE,
+        READS_LINE: messages * reads_per_message * unit_dollars[POLL],
         "queues' idle polling": idle_polling,
         "Cognito users": agents * prices.COGNITO_MONTHLY_ACTIVE_USER,
         "secrets": SECRETS * prices.SECRETS_MANAGER_SECRET_MONTH,

@@ -21,8 +21,9 @@ As AWS bills it:
 * CloudWatch Logs: the bytes the handlers write to stdout (Powertools' JSON lines), plus
   Lambda's own START/END/REPORT lines per invocation.
 * Push: every change notifies the agents' open tabs (a notices queue and its worker, drained with
-  the others); each notice is one WebSocket message per connected agent of the team, which the
-  monthly bill prices by team size.
+  the others); each batch of notices is one WebSocket message per tab it can concern: every tab of
+  the team for a conversation that moved, fewer for the rest (``push.reach_of``). The probe counts
+  the batches by reach, and the monthly bill prices them by team size.
 * API Gateway: the agents' calls at the REST API's price, the providers' webhooks (inbound
   messages and status callbacks) at the HTTP API's, which they have to themselves.
 * X-Ray: the default sampling rule (5 % of requests past one a second); Step Functions: the
@@ -174,6 +175,8 @@ class Phase:
     log_bytes: int = 0
     write_detail: Counter[str] = field(default_factory=Counter)
     notices: int = 0
+    # Notice batches queued, by the widest reach of their notices (push.Reach).
+    notices_by_reach: Counter[str] = field(default_factory=Counter)
 
     @property
     def invocations(self) -> int:
@@ -217,8 +220,27 @@ class Probe:
         self.info = runtime.info
         self.api_calls = 0
         self.webhook_calls = 0
-        # Notices the push worker took (each one WebSocket message per connected agent of the team).
+        # Notices the push worker took, and the batches queued by reach (how many tabs each reaches).
         self.notices = 0
+        self.by_reach: Counter[str] = Counter()
+        self._count_reach()
+
+    def _count_reach(self) -> None:
+        """Counts each batch of notices as it is queued, by the widest reach of its notices."""
+        from chalicelib import wiring
+        from chalicelib.domain.push import Reach, reach_of
+
+        publisher = wiring.notices()
+        publish = publisher.publish
+        widest = list(Reach)  # TEAM, LISTS, THREAD: widest first
+
+        def counted(notices: Any) -> None:
+            batch = list(notices)
+            if batch:
+                self.by_reach[min((reach_of(notice) for notice in batch), key=widest.index).value] += 1
+            publish(batch)
+
+        setattr(publisher, "publish", counted)  # noqa: B010 - the instance's method, for this process only
 
     def drain(self, *keys: str) -> None:
         """Run the workers of these queues, and the push worker (every change notifies the agents'
@@ -240,13 +262,15 @@ class Probe:
         requests_before, reads_before, writes_before, detail_before = METER.snapshot()
         invocations_before, api_before, webhooks_before = self.invocations(), self.api_calls, self.webhook_calls
         cpu_before, logged_before, notices_before = self.cpu_seconds(), LOG.bytes, self.notices
+        reach_before = Counter(self.by_reach)
         work()
         requests_after, reads_after, writes_after, detail_after = METER.snapshot()
         return Phase(name, count, requests_after - requests_before, reads_after - reads_before,
                      writes_after - writes_before, self.invocations() - invocations_before,
                      self.api_calls - api_before, self.webhook_calls - webhooks_before,
                      self.cpu_seconds() - cpu_before, LOG.bytes - logged_before,
-                     detail_after - detail_before, self.notices - notices_before)
+                     detail_after - detail_before, self.notices - notices_before,
+                     Counter(self.by_reach) - reach_before)
 
 
 def run(count: int) -> tuple[list[Phase], float]:  # noqa: C901 - one scenario told in order
@@ -405,12 +429,16 @@ def main() -> None:
           f"{prices.AWS_CALL_SECONDS * 1000:.0f} ms per AWS call).")
     kinds = (bill.OPENING, bill.PICK_UP, bill.FOLLOW_UP, bill.REPLY, bill.POLL)
     per_unit = dict(zip(kinds, (phase.dollars({"fifo"}) / phase.count for phase in phases), strict=True))
-    notices = dict(zip(kinds, (phase.notices / phase.count for phase in phases), strict=True))
+    notices = dict(zip(kinds, ({reach: batches / phase.count for reach, batches in phase.notices_by_reach.items()}
+                               for phase in phases), strict=True))
     bills = [bill.monthly(messages, agents, per_unit, stored_per_message, notices)
              for messages in (10_000, 1_000_000, 10_000_000) for agents in (3, 100, 1_000)]
     print(f"\nMonthly bill ($; stored {stored_per_message:,.0f} bytes per inbound message, indexes included; "
-          "benchmarks/bill.py states the traffic mix and the fixed lines):\n")
+          "benchmarks/bill.py states the traffic mix, the tabs that watch everything and the fixed lines):\n")
     print(bill.table(bills))
+    every_tab = bill.monthly(1_000_000, 1_000, per_unit, stored_per_message, notices, scoped=False)
+    print(f"\nWith every notice posted to every tab (before notices were scoped), the 1,000,000 / 1,000 row: "
+          f"push to the tabs {every_tab.lines[bill.PUSH_LINE]:,.2f}, total {every_tab.total:,.2f}.")
 
 
 if __name__ == "__main__":

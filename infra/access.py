@@ -144,8 +144,9 @@ ACCESS: Mapping[str, Access] = MappingProxyType({
     "websocket_connect": Access(
         table=_table(GET, BATCH_GET, BATCH_WRITE), sends=(resources.ASSIGNMENT_QUEUE, resources.NOTICES_QUEUE),
     ),
-    # The heartbeat rides the socket: a change of availability tells colleagues and may offer work.
-    "websocket_message": Access(table=_table(GET, BATCH_GET, BATCH_WRITE),
+    # The heartbeat rides the socket: a change of availability tells colleagues and may offer work;
+    # what the tab shows is stored on its connection (UpdateItem).
+    "websocket_message": Access(table=_table(GET, BATCH_GET, BATCH_WRITE, UPDATE),
                                 sends=(resources.ASSIGNMENT_QUEUE, resources.NOTICES_QUEUE)),
     "websocket_disconnect": Access(table=_table(GET, QUERY, PUT, BATCH_WRITE), sends=(resources.NOTICES_QUEUE,)),
 })

@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # the factories import what they build, when a function first
     from .domain.ports.channels import ProviderFollowUps
     from .domain.ports.directory import IdentityProvider
     from .domain.presence import PresenceService
-    from .domain.push import PushConnections, PushFanOut
+    from .domain.push import Place, PushConnections, PushFanOut
     from .domain.quick_replies import QuickReplies
     from .domain.reply_routes import ReplyRoutes
     from .domain.retention import AutoDeletion
@@ -495,11 +495,14 @@ def push_connections() -> PushConnections:
                            presence(), notices(), utc_now)
 
 
-def _team_of(conversation_id: str) -> str | None:
+def _place_of(conversation_id: str) -> Place | None:
+    """Where a conversation is (team, state, owner), in one read, for a notice that names only it."""
+    from .domain.push import Place
     try:
-        return repository().get_conversation(conversation_id).team_id
+        conversation = repository().get_conversation(conversation_id)
     except NotFound:
         return None  # purged meanwhile
+    return Place(conversation.team_id, conversation.state, conversation.owner_id)
 
 
 @lru_cache(maxsize=1)
@@ -507,7 +510,7 @@ def push_fan_out() -> PushFanOut:
     from .adapters.push_gateway import ManagementApiGateway
     from .domain.push import PushFanOut
     from .storage.connections import ConnectionStore, team_counts
-    return PushFanOut(ConnectionStore(), ManagementApiGateway(get_settings().push_endpoint), _team_of, team_counts)
+    return PushFanOut(ConnectionStore(), ManagementApiGateway(get_settings().push_endpoint), _place_of, team_counts)
 
 
 @lru_cache(maxsize=1)

@@ -7,17 +7,25 @@ token check and the same team rule as every API request: a rejected token never 
 and a notice reaches only the connections of the conversation's own team. The socket is also the
 presence signal: connecting and the heartbeat messages count as the API heartbeat did, and a user
 whose last connection in a team closed counts as offline there after a short grace.
+
+Each tab also says what it shows (its list's view and the conversation open in its thread pane), so
+a notice is posted only to the connections it can concern (``concerns``): a follow-up, a reply, a
+status, tags or a note no longer cost a WebSocket message per tab of the team, only a conversation
+that moves does (every tab's counts change). What a tab says only narrows what it is sent; every
+notice names ids only, and the tab reads through the API with its own authorization.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
@@ -25,9 +33,9 @@ from chalicelib.domain.errors import InvalidInput, Unauthenticated
 
 from .counts import TabCountsOut
 from .identity import Principal, principal_for
-from .models import User
+from .models import ConversationState, User
 from .notices import Notice, NoticePublisher, NoticeType
-from .ports.push import Connection, ConnectionGateway, Connections, TeamConnections, TeamCounts
+from .ports.push import Connection, ConnectionGateway, Connections, TabView, TeamConnections, TeamCounts, Watch
 from .presence import PresenceService
 from .work_models import AVAILABILITIES
 
@@ -39,6 +47,14 @@ PROTOCOL = "open-contact.v1"
 # Posts in flight at once per worker invocation: 1,000 connections take about 1000/32 round trips.
 FAN_OUT_THREADS = 32
 HEARTBEAT_ACTION = "heartbeat"
+VIEW_ACTION = "view"
+# The fields each message may carry: the heartbeat repeats what the tab shows, so a lost "view"
+# message is repaired within a minute.
+_FIELDS = {HEARTBEAT_ACTION: frozenset({"action", "availability", "view", "conversation_id"}),
+           VIEW_ACTION: frozenset({"action", "view", "conversation_id"})}
+_VIEWS = tuple(view.value for view in TabView)
+# The shape of a conversation id (ids.new_conversation_id): checked, though it only steers notices.
+_CONVERSATION_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def token_of(protocol_header: str | None) -> str:
@@ -51,6 +67,37 @@ def token_of(protocol_header: str | None) -> str:
     if len(tokens) != 1:
         raise Unauthenticated("Sec-WebSocket-Protocol must carry exactly one ID token", field="Sec-WebSocket-Protocol")
     return tokens[0]
+
+
+def watch_in(message: dict[str, Any], required: bool) -> Watch | None:
+    """What a tab says it shows, checked field by field; None when the message does not say."""
+    if "view" not in message:
+        if required or "conversation_id" in message:
+            raise InvalidInput("view is required (with conversation_id)", field="view")
+        return None
+    view = message["view"]
+    if not isinstance(view, str) or view not in _VIEWS:
+        raise InvalidInput(f"view must be one of {', '.join(_VIEWS)}", field="view")
+    conversation_id = message.get("conversation_id")
+    if conversation_id is not None and not (isinstance(conversation_id, str)
+                                            and _CONVERSATION_ID.fullmatch(conversation_id)):
+        raise InvalidInput("conversation_id must be a conversation's id (32 hexadecimal digits) or null",
+                           field="conversation_id")
+    return Watch(TabView(view), conversation_id)
+
+
+def _action_of(body: str | None) -> tuple[str, dict[str, Any]]:
+    try:
+        action = json.loads(body or "null")
+    except ValueError as error:
+        raise InvalidInput("a message must be JSON", field="body") from error
+    if not isinstance(action, dict) or action.get("action") not in _FIELDS:
+        raise InvalidInput(f'action must be "{HEARTBEAT_ACTION}" or "{VIEW_ACTION}"', field="action")
+    kind: str = action["action"]
+    unknown = sorted(set(action) - _FIELDS[kind])
+    if unknown:
+        raise InvalidInput(f"{unknown[0]} is not a field of {kind}", field=unknown[0])
+    return kind, action
 
 
 class PushConnections:
@@ -75,26 +122,29 @@ class PushConnections:
         return principal
 
     def message(self, connection_id: str, body: str | None) -> None:
-        """A message from the browser: only the heartbeat, which keeps the user online and carries
-        the availability they chose (Available, Away, Offline; absent: the one they chose last). It
-        is the web app's only presence signal while the socket is up: no API call."""
-        try:
-            action = json.loads(body or "null")
-        except ValueError as error:
-            raise InvalidInput("a message must be JSON", field="body") from error
-        if not isinstance(action, dict) or action.get("action") != HEARTBEAT_ACTION:
-            raise InvalidInput(f'the only message is {{"action": "{HEARTBEAT_ACTION}"}}', field="action")
+        """A message from the browser. ``view``: what the tab shows now (its list's view and open
+        conversation), stored on the connection. ``heartbeat``: keeps the user online, with the
+        availability they chose (Available, Away, Offline; absent: the one they chose last), and
+        repeats what the tab shows (stored only when it differs). The heartbeat is the web app's
+        only presence signal while the socket is up: no API call."""
+        kind, action = _action_of(body)
+        watch = watch_in(action, required=kind == VIEW_ACTION)
         status = action.get("availability")
         if status is not None and status not in AVAILABILITIES:
             raise InvalidInput(f"availability must be one of {', '.join(AVAILABILITIES)}", field="availability")
         connection = self._store.get(connection_id)
         if connection is None:
             raise Unauthenticated("this connection is not registered")
+        if kind == VIEW_ACTION and watch is not None:  # (a view message without one was refused above)
+            self._store.set_watch(connection, watch)
+            return
         # The user is read again: a user disabled since connecting stops counting as online.
         principal = principal_for(self._user(connection.user_id), connection.team_id, self._team_exists)
         if self._presence.keep_alive(principal, status):
             # Colleagues' team views show who is Available, Away or Offline.
             self._notices.presence_changed(principal.user.team_ids, principal.id)
+        if watch is not None and self._store.watch_of(connection) != watch:
+            self._store.set_watch(connection, watch)
 
     def disconnect(self, connection_id: str) -> None:
         connection = self._store.get(connection_id)
@@ -107,12 +157,69 @@ class PushConnections:
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where a conversation is: its team, its tab (state) and who has it (None: nobody)."""
+
+    team_id: str
+    state: ConversationState
+    owner_id: str | None = None
+
+
+class Reach(StrEnum):
+    """Which tabs of the team a notice can concern, whatever they show."""
+
+    # every tab: a conversation that moved changes every tab's counts, New list and notifications;
+    # the team view shows who is online; news in New (or a message that does not say where it is)
+    # makes every tab's watcher read New for its notifications
+    TEAM = "team"
+    # the owner's tabs, the thread open on it, and the lists that can show the conversation
+    LISTS = "lists"
+    # the owner's tabs and the thread open on it: a status or a note changes only the thread
+    THREAD = "thread"
+
+
+def reach_of(notice: Notice) -> Reach:
+    if notice.type in (NoticeType.CONVERSATION, NoticeType.PRESENCE) or (
+            notice.type is NoticeType.MESSAGE and notice.state in (None, ConversationState.NEW)):
+        return Reach.TEAM
+    return Reach.LISTS if notice.type in (NoticeType.MESSAGE, NoticeType.TAGS) else Reach.THREAD
+
+
+def lists(view: TabView, place: Place, user_id: str) -> bool:
+    """Whether a tab's list in ``view`` can show a conversation where ``place`` says it is."""
+    if view in (TabView.ALL, TabView.FILTERED):
+        return True
+    if view is TabView.NEW:
+        return place.state is ConversationState.NEW
+    if view is TabView.ASSIGNED:
+        return place.state is ConversationState.ASSIGNED
+    if view is TabView.MINE:
+        return place.state is ConversationState.ASSIGNED and place.owner_id == user_id
+    return False
+
+
+def concerns(notice: Notice, place: Place | None, connection: Connection) -> bool:
+    """Whether a notice can change what a connection's tab shows, decided as the web app decides
+    what to do with it (frontend/src/lib/push.ts: ``touchesList``, ``mayBeArrival``, the open
+    thread), erring towards sending. ``place``: where the notice's conversation is (None: unknown)."""
+    watch = connection.watch
+    reach = reach_of(notice)
+    if reach is Reach.TEAM or watch is None or place is None or notice.conversation_id is None:
+        return True  # see Reach.TEAM; a tab that never said what it shows; a conversation not found
+    if connection.user_id == place.owner_id or watch.conversation_id == notice.conversation_id:
+        return True  # the owner's tabs (Assigned to me, its notifications) and the thread open on it
+    return reach is Reach.LISTS and lists(watch.view, place, connection.user_id)
+
+
+@dataclass(frozen=True)
 class FanOutReport:
     teams: int
     connections: int
     sent: int
     gone: int
     failed: int
+    # Connections of the teams concerned that no notice of the batch could concern: not posted to.
+    spared: int = 0
 
 
 def _counts_for(counts: TeamCounts, user_id: str) -> dict[str, int]:
@@ -121,15 +228,17 @@ def _counts_for(counts: TeamCounts, user_id: str) -> dict[str, int]:
 
 class PushFanOut:
     """Sends a batch of notices: per team, one read of its connections (and, when a conversation
-    moved, one read of its counts), then one post per connection carrying every notice of the batch
-    for that team, posted by a bounded pool of threads. Gone connections are removed."""
+    moved, one read of its counts), then one post per connection that a notice of the batch
+    concerns, carrying those notices, posted by a bounded pool of threads. A notice about a
+    conversation that does not say where it is (a status names only the conversation) costs one
+    read of the conversation per batch. Gone connections are removed."""
 
     def __init__(self, connections: TeamConnections, gateway: ConnectionGateway,
-                 team_of: Callable[[str], str | None], counts: Callable[[str], TeamCounts],
+                 place_of: Callable[[str], Place | None], counts: Callable[[str], TeamCounts],
                  threads: int = FAN_OUT_THREADS) -> None:
         self._connections = connections
         self._gateway = gateway
-        self._team_of = team_of
+        self._place_of = place_of
         self._counts = counts
         self._threads = threads
 
@@ -138,26 +247,47 @@ class PushFanOut:
         # One pool per container, reused by every invocation.
         return ThreadPoolExecutor(max_workers=self._threads, thread_name_prefix="push")
 
-    def deliver(self, notices: Sequence[Notice]) -> FanOutReport:
-        by_team: dict[str, list[Notice]] = defaultdict(list)
+    def _placed(self, notices: Sequence[Notice]) -> dict[str, list[tuple[Notice, Place | None]]]:
+        """The notices by team, each with where its conversation is: as the notice says, or read
+        (once per conversation) when it does not say and it matters."""
+        read: dict[str, Place | None] = {}
+        by_team: dict[str, list[tuple[Notice, Place | None]]] = defaultdict(list)
         for notice in notices:
-            team_id = notice.team_id or (self._team_of(notice.conversation_id) if notice.conversation_id else None)
+            conversation_id = notice.conversation_id
+            place: Place | None = None
+            if conversation_id is not None and notice.team_id is not None and notice.state is not None:
+                place = Place(notice.team_id, notice.state, notice.owner_id)
+            elif conversation_id is not None and (notice.team_id is None or reach_of(notice) is not Reach.TEAM):
+                if conversation_id not in read:
+                    read[conversation_id] = self._place_of(conversation_id)
+                place = read[conversation_id]
+            team_id = notice.team_id or (place.team_id if place else None)
             if team_id is None:
                 log.info("notice about nothing that still exists dropped", extra={"notice": notice.model_dump()})
                 continue
-            by_team[team_id].append(notice)
+            by_team[team_id].append((notice, place))
+        return by_team
+
+    def deliver(self, notices: Sequence[Notice]) -> FanOutReport:
+        by_team = self._placed(notices)
         results: list[tuple[Connection, bool | None]] = []
+        spared = 0
         for team_id, team_notices in by_team.items():
             connections = self._connections.of_team(team_id)
             if not connections:
                 continue
-            moved = any(notice.type is NoticeType.CONVERSATION for notice in team_notices)
+            moved = any(notice.type is NoticeType.CONVERSATION for notice, _ in team_notices)
             counts = self._counts(team_id) if moved else None
-            wire = [notice.model_dump(mode="json", exclude={"team_id"}, exclude_none=True) for notice in team_notices]
+            wire = [(notice, place, notice.model_dump(mode="json", exclude={"team_id"}, exclude_none=True))
+                    for notice, place in team_notices]
+            chosen = [(connection, [body for notice, place, body in wire if concerns(notice, place, connection)])
+                      for connection in connections]
+            spared += sum(1 for _, bodies in chosen if not bodies)
 
-            def post(connection: Connection, wire: list[dict[str, Any]] = wire,
+            def post(choice: tuple[Connection, list[dict[str, Any]]],
                      counts: TeamCounts | None = counts) -> tuple[Connection, bool | None]:
-                body: dict[str, Any] = {"notices": wire}
+                connection, bodies = choice
+                body: dict[str, Any] = {"notices": bodies}
                 if counts is not None:
                     body["counts"] = _counts_for(counts, connection.user_id)
                 try:
@@ -166,10 +296,10 @@ class PushFanOut:
                     log.exception("push to a connection failed", extra={"connection_id": connection.connection_id})
                     return connection, None
 
-            results.extend(self._pool.map(post, connections))
+            results.extend(self._pool.map(post, [choice for choice in chosen if choice[1]]))
         gone = [connection for connection, delivered in results if delivered is False]
         for connection in gone:
             self._connections.remove(connection)
         return FanOutReport(teams=len(by_team), connections=len(results),
                             sent=sum(1 for _, delivered in results if delivered), gone=len(gone),
-                            failed=sum(1 for _, delivered in results if delivered is None))
+                            failed=sum(1 for _, delivered in results if delivered is None), spared=spared)

@@ -10,7 +10,9 @@ connection by id       CONN#<connection id>           CONNECTION
 =====================  =============================  ===============================
 
 The team's items are what a fan-out reads (one Query of the team's partition); the item by id is
-what ``$disconnect`` and a message find (API Gateway gives only the connection id). API Gateway
+what ``$disconnect`` and a message find (API Gateway gives only the connection id). What the tab
+shows (its list's view and its open conversation) is kept on the team's item, since that is the item
+the fan-out reads to choose whom a notice concerns: one UpdateItem when the tab says it changed. API Gateway
 closes a connection after two hours at most, so both items expire through the table's TTL a little
 later, should ``$disconnect`` never arrive (it is not guaranteed).
 """
@@ -19,19 +21,22 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
+from typing import Any
 
 from chalicelib.domain.models import ConversationState
-from chalicelib.domain.ports.push import COUNT_LIMIT, Connection, TeamCounts
+from chalicelib.domain.ports.push import COUNT_LIMIT, Connection, TabView, TeamCounts, Watch
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.indexes import GlobalSecondaryIndex
 
 from . import keys
+from .conditions import tolerated
 from .items import ConversationItem, TableItem
 
 # API Gateway's maximum connection duration is 2 hours; the margin covers clock skew and the TTL's lag.
 CONNECTION_LIFETIME = timedelta(hours=3)
 # Counts stop here: a tab shows "999+" beyond, and no count reads more than this many items.
 _CONNECTION_SK = "CONNECTION"
+_VIEWS = frozenset(view.value for view in TabView)
 
 
 def _team_pk(team_id: str) -> str:
@@ -52,6 +57,14 @@ class TeamConnectionItem(TableItem, discriminator="push_connection"):
     team_id = UnicodeAttribute()
     connected_at = UTCDateTimeAttribute()
     expires_at = NumberAttribute()
+    # What the tab shows; absent until it first says (an older web app never does).
+    watch_view = UnicodeAttribute(null=True)
+    watch_conversation_id = UnicodeAttribute(null=True)
+
+    def connection(self) -> Connection:
+        watch = (Watch(TabView(self.watch_view), self.watch_conversation_id)
+                 if self.watch_view in _VIEWS else None)  # an unknown view: as if none was said
+        return Connection(self.connection_id, self.user_id, self.team_id, watch)
 
 
 class ConnectionByIdItem(TableItem, discriminator="push_connection_id"):
@@ -85,14 +98,32 @@ class ConnectionStore:
                                             _team_sk(connection.user_id, connection.connection_id)))
             batch.delete(ConnectionByIdItem(_by_id_pk(connection.connection_id), _CONNECTION_SK))
 
+    def watch_of(self, connection: Connection) -> Watch | None:
+        try:
+            item = TeamConnectionItem.get(_team_pk(connection.team_id),
+                                          _team_sk(connection.user_id, connection.connection_id))
+        except TeamConnectionItem.DoesNotExist:
+            return None
+        return item.connection().watch
+
+    def set_watch(self, connection: Connection, watch: Watch) -> None:
+        item = TeamConnectionItem(_team_pk(connection.team_id), _team_sk(connection.user_id, connection.connection_id))
+        actions: list[Any] = [TeamConnectionItem.watch_view.set(watch.view.value)]
+        actions.append(TeamConnectionItem.watch_conversation_id.set(watch.conversation_id)
+                       if watch.conversation_id else TeamConnectionItem.watch_conversation_id.remove())
+        # A connection removed meanwhile ($disconnect, a 410 on send) must not come back as half an item.
+        with tolerated():
+            item.update(actions=actions, condition=TeamConnectionItem.pk.exists())
+
     def of_team(self, team_id: str) -> list[Connection]:
-        """Every open connection of the team: one Query of its partition (paged by PynamoDB)."""
-        return [Connection(item.connection_id, item.user_id, item.team_id)
+        """Every open connection of the team, with what each shows: one Query of its partition (paged
+        by PynamoDB)."""
+        return [item.connection()
                 for item in TeamConnectionItem.query(_team_pk(team_id), TeamConnectionItem.sk.startswith("CONN#"))
                 if isinstance(item, TeamConnectionItem)]
 
     def of_user(self, team_id: str, user_id: str) -> list[Connection]:
-        return [Connection(item.connection_id, item.user_id, item.team_id)
+        return [item.connection()
                 for item in TeamConnectionItem.query(
                     _team_pk(team_id), TeamConnectionItem.sk.startswith(f"CONN#{user_id}#"), consistent_read=True)
                 if isinstance(item, TeamConnectionItem)]

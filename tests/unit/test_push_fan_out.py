@@ -10,9 +10,10 @@ import time
 
 import pytest
 from chalicelib.domain.errors import Unauthenticated
+from chalicelib.domain.models import ConversationState
 from chalicelib.domain.notices import Notice, NoticeType, notice_of
 from chalicelib.domain.ports.push import Connection, TeamCounts
-from chalicelib.domain.push import PROTOCOL, PushFanOut, token_of
+from chalicelib.domain.push import PROTOCOL, Place, PushFanOut, token_of
 
 
 class FakeConnections:
@@ -99,7 +100,8 @@ def test_counts_are_read_only_when_a_conversation_moved() -> None:
 def test_a_notice_without_team_is_sent_to_its_conversations_team_or_dropped() -> None:
     store = FakeConnections(connections("a", 1) + connections("b", 1))
     gateway = FakeGateway()
-    fan_out = PushFanOut(store, gateway, {"c-of-b": "b"}.get, lambda _: COUNTS)
+    places = {"c-of-b": Place("b", ConversationState.ASSIGNED, "u9")}
+    fan_out = PushFanOut(store, gateway, places.get, lambda _: COUNTS)
     report = fan_out.deliver([Notice(type=NoticeType.STATUS, conversation_id="c-of-b", message_id="m"),
                               Notice(type=NoticeType.STATUS, conversation_id="purged", message_id="m")])
     assert list(gateway.posts) == ["b-0"]

@@ -4,7 +4,7 @@
 import { createContext } from 'preact';
 import { useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
-import { type PushMessage, PushClient, ReadGate } from '../lib/push';
+import { NO_LIST, type PushMessage, PushClient, ReadGate, type TabWatch } from '../lib/push';
 import { getToken } from '../session';
 import type { Availability } from '../types';
 
@@ -20,6 +20,9 @@ export interface Push {
   requestRead(read: () => void): void;
   /** The availability the socket's heartbeat carries; a change is sent at once. */
   setAvailability(availability: Availability): void;
+  /** What the tab shows (the server sends it only the notices that can concern it); a change is
+   * sent once the render that made it is done, and the heartbeat repeats it. */
+  setWatch(watch: TabWatch): void;
 }
 
 const idle: Push = {
@@ -28,6 +31,7 @@ const idle: Push = {
   subscribe: () => () => undefined,
   requestRead: (read) => read(),
   setAvailability: () => undefined,
+  setWatch: () => undefined,
 };
 export const PushContext = createContext<Push>(idle);
 
@@ -40,6 +44,11 @@ export function usePushConnection(team: string, userId: string): Push {
   const availability = useRef<Availability>('available');
   const client = useRef<PushClient | null>(null);
   const gate = useRef(new ReadGate());
+  const watch = useRef<TabWatch>(NO_LIST);
+  // What the server was last told, and the pending send: a page that leaves and one that arrives
+  // in the same render (NO_LIST, then a view) make one message, or none when nothing changed.
+  const toldWatch = useRef('');
+  const watchSend = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   useEffect(() => {
     const current = new PushClient({
@@ -50,13 +59,18 @@ export function usePushConnection(team: string, userId: string): Push {
         for (const listener of listeners.current) listener(message);
       },
       onState: setConnected,
-      heartbeat: () => ({ action: 'heartbeat', availability: availability.current }),
+      heartbeat: () => {
+        toldWatch.current = JSON.stringify(watch.current);
+        return { action: 'heartbeat', availability: availability.current, ...watch.current };
+      },
     });
     client.current = current;
     current.start();
     return () => {
       current.stop();
       gate.current.stop();
+      clearTimeout(watchSend.current);
+      watchSend.current = undefined;
       client.current = null;
     };
   }, [team]);
@@ -81,6 +95,16 @@ export function usePushConnection(team: string, userId: string): Push {
         if (availability.current === next) return;
         availability.current = next;
         client.current?.beat();
+      },
+      setWatch(next: TabWatch) {
+        watch.current = next;
+        if (watchSend.current !== undefined) return;
+        watchSend.current = setTimeout(() => {
+          watchSend.current = undefined;
+          const told = JSON.stringify(watch.current);
+          if (told === toldWatch.current) return;
+          if (client.current?.send({ action: 'view', ...watch.current })) toldWatch.current = told;
+        }, 0);
       },
     }),
     [connected, userId],

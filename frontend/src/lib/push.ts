@@ -9,8 +9,10 @@ import type { Conversation, ConversationState, InboxView, Message, MessageError,
 // bring every tab back in the same second); while it is down, listeners are told, so the app reads
 // once at each change of state (the catch-up read after a reconnect) and polls slowly only while down.
 // The heartbeat that keeps the agent online rides the socket, with the availability they chose: an
-// idle tab sends one socket message a minute and makes no API request. Reads that notices cause go
-// through one gate per tab (`ReadGate`): at most one round of reads a second, however fast notices come.
+// idle tab sends one socket message a minute and makes no API request. The tab also says what it shows
+// (`TabWatch`: a "view" message when that changes, and again in every heartbeat), so the server sends
+// it only the notices that can concern it. Reads that notices cause go through one gate per tab
+// (`ReadGate`): at most one round of reads a second, however fast notices come.
 
 export type NoticeType = 'conversation' | 'message' | 'status' | 'tags' | 'note' | 'presence';
 
@@ -98,6 +100,29 @@ export function mayBeArrival(notice: Notice, me: string): boolean {
   return notice.state === undefined || notice.state === 'new' || notice.owner_id === me;
 }
 
+/**
+ * What the tab shows, as it tells the server (which then sends a notice about a conversation only to
+ * the tabs it can concern): its list's view, `filtered` for a list narrowed by filters or a search
+ * (the server does not follow filters: such a list may show anything), `none` when no list is on
+ * screen; and the conversation open in its thread pane. A routing hint only: it grants nothing.
+ */
+export interface TabWatch {
+  view: InboxView | 'filtered' | 'none';
+  conversation_id: string | null;
+}
+
+/** The shape of a conversation id, as the server checks it (anything else is sent as none). */
+const CONVERSATION_ID = /^[0-9a-f]{32}$/;
+
+export function tabWatch(view: InboxView | null, filtered: boolean, conversationId: string | null): TabWatch {
+  return {
+    view: view === null ? 'none' : filtered ? 'filtered' : view,
+    conversation_id: conversationId !== null && CONVERSATION_ID.test(conversationId) ? conversationId : null,
+  };
+}
+
+export const NO_LIST: TabWatch = { view: 'none', conversation_id: null };
+
 /** The tabs' counts a notice may carry (and GET /team/inbox-counts answers). */
 export type PushCounts = TabCountsOut;
 
@@ -139,7 +164,8 @@ export interface PushOptions {
   team: string;
   onMessage(message: PushMessage): void;
   onState(up: boolean): void;
-  /** The heartbeat's body (the availability the agent chose), sent on open, each minute and by `beat()`. */
+  /** The heartbeat's body (the availability the agent chose, what the tab shows), sent on open, each
+   * minute and by `beat()`. */
   heartbeat(): Record<string, unknown>;
 }
 
@@ -200,7 +226,14 @@ export class PushClient {
 
   /** Sends the heartbeat now (the availability changed), when the socket is open. */
   beat(): void {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(this.options.heartbeat()));
+    this.send(this.options.heartbeat());
+  }
+
+  /** Sends a message when the socket is open; false when it is not (the next heartbeat repairs). */
+  send(message: Record<string, unknown>): boolean {
+    if (this.socket?.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(JSON.stringify(message));
+    return true;
   }
 
   stop(): void {

@@ -6,8 +6,10 @@ import { FilterDialog, describeFilters, filterCount } from '../components/Filter
 import { FirstRunGuide } from '../components/FirstRunGuide';
 import { type TabItem, Tabs, tabId } from '../components/Tabs';
 import type { TabCount, TabCounts } from '../hooks/useInboxWatch';
+import { usePush } from '../hooks/usePush';
 import { useAlerts } from '../lib/alerts';
 import { canWork, useMemberNames } from '../lib/directory';
+import { NO_LIST, tabWatch } from '../lib/push';
 import { usePref } from '../lib/prefs';
 import { type InboxRoute, inboxRoute, navigate } from '../lib/route';
 import { formatSort, parseSort, sortOptions, sortPref } from '../lib/sorting';
@@ -55,6 +57,14 @@ export function InboxPage({ me, route, counts, watchTick, onTeamChange }: Props)
   const alerts = useAlerts();
 
   useEffect(() => setListCount(undefined), [view]);
+
+  // The server sends this tab only the notices that can concern what it shows: tell it.
+  const { setWatch } = usePush();
+  const filtered = filterCount(filters) > 0;
+  useEffect(() => {
+    setWatch(tabWatch(view, filtered, conversationId));
+    return () => setWatch(NO_LIST);
+  }, [setWatch, view, filtered, conversationId]);
 
     const tabs: TabItem<InboxView>[] = TABS.map((tab) => ({
     ...tab,

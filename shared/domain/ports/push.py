@@ -5,10 +5,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 # A tab's count above this means "more than this": the count stops there.
 COUNT_LIMIT = 999
+
+
+class TabView(StrEnum):
+    """What a tab's conversation list shows, as the browser declares it."""
+
+    NEW = "new"
+    MINE = "mine"
+    ASSIGNED = "assigned"
+    ALL = "all"
+    # A list narrowed by filters or a search: the server does not follow filters, so such a list
+    # counts as one that can show any conversation.
+    FILTERED = "filtered"
+    # No conversation list on screen (settings, statistics, customers, help).
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Watch:
+    """What a tab shows: its list's view and the conversation open in its thread pane. Only a hint
+    for choosing whom a notice concerns; it never grants access to anything."""
+
+    view: TabView
+    conversation_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -16,6 +40,8 @@ class Connection:
     connection_id: str
     user_id: str
     team_id: str
+    # None: the tab never said what it shows (an older web app), so it gets every notice.
+    watch: Watch | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +74,14 @@ class Connections(TeamConnections, Protocol):
     """Every open WebSocket connection, by id and by team and user."""
 
     def add(self, connection: Connection, at: datetime) -> None: ...
+
+    def watch_of(self, connection: Connection) -> Watch | None:
+        """What the connection last declared it shows (None: nothing yet, or the connection is gone)."""
+        ...
+
+    def set_watch(self, connection: Connection, watch: Watch) -> None:
+        """Store what the connection shows; a connection removed meanwhile stays removed."""
+        ...
 
     def get(self, connection_id: str) -> Connection | None: ...
 
