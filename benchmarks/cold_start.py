@@ -10,6 +10,14 @@ worker's ``chalicelib.api.push``) and then the use cases its handler asks ``wiri
 first event (``USE_CASES``): the wiring's factories import what they build, so a function pays for
 its own handler's dependencies only. No AWS call is made: building a use case constructs its
 stores and clients, it reads nothing.
+
+The child runs with the environment a deployed function has: the stack's variables and Lambda's
+own (``LAMBDA_TASK_ROOT``, ``AWS_LAMBDA_FUNCTION_NAME``). Both change what an import does: the stack
+turns active tracing on, so Powertools' tracer patches botocore and http.client; the X-Ray SDK sees
+Lambda and takes its local sampler (outside Lambda it builds two botocore clients for centralised
+sampling, work no function does); the settings are read at import. Our own modules are timed as
+the package holds them, without bytecode (Chalice packages sources only; run with
+``PYTHONDONTWRITEBYTECODE=1`` and no ``__pycache__`` in shared/ to see that).
 """
 
 from __future__ import annotations
@@ -44,11 +52,16 @@ USE_CASES: dict[str, tuple[str, ...]] = {
     "build_export": ("export_jobs",),
 }
 
-# What the stack gives every function; names only (nothing is called).
+# What the stack gives every function (infra/stack.py; names only, nothing is called), and what
+# Lambda's runtime sets before it imports the handler (the function's name is added per run).
 FUNCTION_ENVIRONMENT = {
     resources.ENV_APP_NAME: "open-contact",
     "AWS_DEFAULT_REGION": "us-east-1",
-    "POWERTOOLS_TRACE_DISABLED": "true",
+    "AWS_REGION": "us-east-1",
+    "LAMBDA_TASK_ROOT": str(FUNCTIONS_DIR),
+    "POWERTOOLS_SERVICE_NAME": "open-contact",
+    "POWERTOOLS_LOG_LEVEL": "INFO",
+    "POWERTOOLS_METRICS_NAMESPACE": "OpenContact",
     resources.ENV_USER_POOL_ID: "us-east-1_cold",
     resources.ENV_USER_POOL_CLIENT_ID: "cold-client",
     resources.ENV_PUBLIC_API_URL: "https://api.example.com/api",
@@ -73,10 +86,21 @@ print(json.dumps({{"seconds": elapsed, "modules": sorted(sys.modules)}}))
 """
 
 
-def cold_start(module: str, factories: tuple[str, ...] = ()) -> tuple[float, list[str]]:
+# Set by the local runtime and by tests, never by the stack: the functions trace.
+_NOT_IN_LAMBDA = ("POWERTOOLS_TRACE_DISABLED", "POWERTOOLS_DEV", "AWS_SAM_LOCAL", "AWS_CHALICE_CLI_MODE")
+
+
+def function_environment(function: str) -> dict[str, str]:
+    """This process's environment as a deployed function ``function`` sees it at its cold start."""
+    env = {name: value for name, value in os.environ.items() if name not in _NOT_IN_LAMBDA}
+    return {**env, **FUNCTION_ENVIRONMENT, "AWS_LAMBDA_FUNCTION_NAME": f"open-contact-dev-{function}"}
+
+
+def cold_start(module: str, factories: tuple[str, ...] = (), *,
+               function: str = "cold_start") -> tuple[float, list[str]]:
     """(seconds, modules loaded) of one cold start in a fresh interpreter run in functions/."""
     code = _COLD_START.format(module=module, factories=factories)
-    env = {**os.environ, **FUNCTION_ENVIRONMENT}
+    env = function_environment(function)
     output = subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR, env=env, check=True,  # noqa: S603
                             capture_output=True, text=True).stdout
     result = json.loads(output.strip().splitlines()[-1])
@@ -88,9 +112,8 @@ def handler_modules() -> dict[str, str]:
     from the app as the packaging reads it (in a child: the import is what is timed)."""
     code = ("import json, app; print(json.dumps({s.name: s.handler_string.rpartition('.')[0] "
             "for s in [*app.app.event_sources, *app.app.pure_lambda_functions]}))")
-    env = {**os.environ, **FUNCTION_ENVIRONMENT}
-    output = subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR, env=env, check=True,  # noqa: S603
-                            capture_output=True, text=True).stdout
+    output = subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR,  # noqa: S603
+                            env=function_environment("api_handler"), check=True, capture_output=True, text=True).stdout
     return {"api_handler": "app", **json.loads(output.strip().splitlines()[-1])}
 
 
@@ -102,7 +125,7 @@ def ratios(runs: int = RUNS) -> list[tuple[str, str, float, float]]:
     for _ in range(runs):
         timings["boto3"].append(cold_start("boto3")[0])
         for function, module in functions.items():
-            timings[function].append(cold_start(module, USE_CASES.get(function, ()))[0])
+            timings[function].append(cold_start(module, USE_CASES.get(function, ()), function=function)[0])
     baseline = statistics.median(timings["boto3"])
     rows = [(function, module, statistics.median(timings[function]), statistics.median(timings[function]) / baseline)
             for function, module in functions.items()]
