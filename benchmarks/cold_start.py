@@ -6,7 +6,7 @@ the same run (the machine's speed and load cancel out).
 
 A function's cold start is the import of the module its handler string names (``app`` for the
 API; ``chalicelib.api.workers`` for every queue worker; ``chalicelib.api.webhook_intake``; the push
-worker's ``chalicelib.api.push``) and then the use cases its handler asks ``wiring`` for on its
+worker's ``chalicelib.api.push_worker``) and then the use cases its handler asks ``wiring`` for on its
 first event (``USE_CASES``): the wiring's factories import what they build, so a function pays for
 its own handler's dependencies only. No AWS call is made: building a use case constructs its
 stores and clients, it reads nothing.

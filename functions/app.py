@@ -3,7 +3,8 @@ workers are blueprints in ``chalicelib.api`` (the shared/api/ package); register
 name prefix, so every Lambda function keeps its name, role and logical id.
 
 Lambda imports this module for the API function only: each worker's handler lives in
-``chalicelib.api.workers``, the webhook intake's in ``chalicelib.api.webhook_intake``.
+``chalicelib.api.workers``, the push worker's in ``chalicelib.api.push_worker``, the webhook intake's in
+``chalicelib.api.webhook_intake``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from chalicelib.api import (
     openapi,
     public,
     push,
+    push_worker,
     replies,
     service_settings,
     subscriptions,
@@ -30,6 +32,6 @@ from chalicelib.core.settings import require_at_cold_start
 require_at_cold_start()
 
 app = http_app(public, inbox, replies, customers, users, teams, channel_accounts, service_settings, subscriptions,
-               openapi, webhooks, workers, push, webhook_intake)
+               openapi, webhooks, workers, push, push_worker, webhook_intake)
 # The WebSocket API that pushes changes to the agents' browsers (chalicelib/api/push.py).
 app.experimental_feature_flags.update(["WEBSOCKETS"])

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from chalicelib.core.resources import SEND_QUEUE
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, WindowClosed
@@ -45,19 +46,21 @@ from .models import (
 )
 from .phone import to_e164
 from .placeholders import refuse_unresolved
-from .ports.conversations import ConversationRepository, ConversationTransitions
-from .ports.customers import ConsentLedger, CustomerDirectory
-from .ports.directory import ChannelAccounts
-from .ports.integrations import MediaObjects, Publisher
-from .ports.work import TemplateStore
 from .queue_messages import send_queue_message
 from .routing import PHONE_CHANNELS
-from .statistics import StatsRecorder
 from .story import system_line
 from .templates import fill
 from .text_safety import clean_text
 from .uploads import Upload, presigned_upload, uploaded
 from .window import WINDOW_BY_CHANNEL, window_state
+
+if TYPE_CHECKING:
+    from .ports.conversations import ConversationRepository, ConversationTransitions
+    from .ports.customers import ConsentLedger, CustomerDirectory
+    from .ports.directory import ChannelAccounts
+    from .ports.integrations import MediaObjects, Publisher
+    from .ports.work import TemplateStore
+    from .statistics import StatsRecorder
 
 
 class AttachmentRef(Frozen):

@@ -25,6 +25,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from chalicelib.core.resources import SEND_QUEUE
 
@@ -46,14 +47,16 @@ from .models import (
     SystemEventKind,
 )
 from .ports.channels import ChannelAdapter, PartProgress, SendFailed
-from .ports.conversations import ConversationRepository
-from .ports.customers import ConsentLedger
-from .ports.directory import ChannelAccounts
-from .ports.inbound import HeldStatuses
-from .ports.integrations import Credentials, Publisher, SendFigures, StateMachines
 from .queue_messages import send_queue_message
 from .story import system_line
 from .window import window_state
+
+if TYPE_CHECKING:
+    from .ports.conversations import ConversationRepository
+    from .ports.customers import ConsentLedger
+    from .ports.directory import ChannelAccounts
+    from .ports.inbound import HeldStatuses
+    from .ports.integrations import Credentials, Publisher, SendFigures, StateMachines
 
 
 def outbound_content(message: Message, media_url: Callable[[Attachment], str], *, in_reply_to: str | None = None,
