@@ -52,6 +52,13 @@ USE_CASES: dict[str, tuple[str, ...]] = {
     "build_export": ("export_jobs",),
 }
 
+# The channel adapter a function's first event resolves (``chalicelib.channels`` imports an adapter
+# when its channel is first asked for): a send, a media copy, a webhook. WhatsApp stands for the
+# channel of that event. The window check and the routing worker use no adapter (routing's calls to
+# a provider are made on first use, for a customer the channel does not name).
+FIRST_EVENT_CHANNEL = "whatsapp"
+ADAPTER_USERS = frozenset({"send_outbound", "copy_media", "webhook_intake"})
+
 # What the stack gives every function (infra/stack.py; names only, nothing is called), and what
 # Lambda's runtime sets before it imports the handler (the function's name is added per run).
 FUNCTION_ENVIRONMENT = {
@@ -81,6 +88,9 @@ if {factories!r}:
     from chalicelib import wiring
     for factory in {factories!r}:
         getattr(wiring, factory)()
+if {channel!r}:
+    from chalicelib.channels import adapter_for
+    adapter_for({channel!r})
 elapsed = time.perf_counter() - started
 print(json.dumps({{"seconds": elapsed, "modules": sorted(sys.modules)}}))
 """
@@ -96,10 +106,11 @@ def function_environment(function: str) -> dict[str, str]:
     return {**env, **FUNCTION_ENVIRONMENT, "AWS_LAMBDA_FUNCTION_NAME": f"open-contact-dev-{function}"}
 
 
-def cold_start(module: str, factories: tuple[str, ...] = (), *,
-               function: str = "cold_start") -> tuple[float, list[str]]:
-    """(seconds, modules loaded) of one cold start in a fresh interpreter run in functions/."""
-    code = _COLD_START.format(module=module, factories=factories)
+def cold_start(module: str, factories: tuple[str, ...] = (), *, function: str = "cold_start",
+               channel: str | None = None) -> tuple[float, list[str]]:
+    """(seconds, modules loaded) of one cold start in a fresh interpreter run in functions/: the
+    handler module imported, the factories built, the channel's adapter resolved."""
+    code = _COLD_START.format(module=module, factories=factories, channel=channel)
     env = function_environment(function)
     output = subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR, env=env, check=True,  # noqa: S603
                             capture_output=True, text=True).stdout
@@ -117,6 +128,10 @@ def handler_modules() -> dict[str, str]:
     return {"api_handler": "app", **json.loads(output.strip().splitlines()[-1])}
 
 
+def first_event_channel(function: str) -> str | None:
+    return FIRST_EVENT_CHANNEL if function in ADAPTER_USERS else None
+
+
 def ratios(runs: int = RUNS) -> list[tuple[str, str, float, float]]:
     """(function, handler module, median seconds, ratio to ``import boto3``) per function; the
     runs of every function and of the baseline are interleaved, so a busy moment hits them alike."""
@@ -125,7 +140,8 @@ def ratios(runs: int = RUNS) -> list[tuple[str, str, float, float]]:
     for _ in range(runs):
         timings["boto3"].append(cold_start("boto3")[0])
         for function, module in functions.items():
-            timings[function].append(cold_start(module, USE_CASES.get(function, ()), function=function)[0])
+            timings[function].append(cold_start(module, USE_CASES.get(function, ()), function=function,
+                                                channel=first_event_channel(function))[0])
     baseline = statistics.median(timings["boto3"])
     rows = [(function, module, statistics.median(timings[function]), statistics.median(timings[function]) / baseline)
             for function, module in functions.items()]
