@@ -23,7 +23,7 @@ from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, WindowCl
 from pydantic import Field
 
 from . import ids
-from .capabilities import MAX_ATTACHMENTS, TOTAL_MEDIA_LIMITS, text_limit
+from .capabilities import MAX_ATTACHMENTS, PHONE_CHANNELS, TOTAL_MEDIA_LIMITS, text_limit
 from .channel_admin import accounts_serving
 from .consent import refuse_if_opted_out
 from .customers import address_for
@@ -47,7 +47,6 @@ from .models import (
 from .phone import to_e164
 from .placeholders import refuse_unresolved
 from .queue_messages import send_queue_message
-from .routing import PHONE_CHANNELS
 from .story import system_line
 from .templates import fill
 from .text_safety import clean_text

@@ -30,8 +30,8 @@ from .ports.integrations import (
 from .subscription_models import DeliveryAttempt, DeliveryOutcome, EventSubscription, StoredDelivery
 
 if TYPE_CHECKING:
-    from .outbound import RetryPolicy
     from .ports.subscriptions import Subscriptions
+    from .retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 

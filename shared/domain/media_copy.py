@@ -17,9 +17,9 @@ from .models import Attachment, InboundMessage, MediaCopyRequest, MediaIssue, Me
 from .ports.integrations import ProviderMedia, QueueMessage, StateMachines, fifo_token
 
 if TYPE_CHECKING:
-    from .outbound import RetryPolicy
     from .ports.directory import ChannelAccounts
     from .ports.inbound import MediaSlots
+    from .retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 

@@ -31,6 +31,7 @@ from chalicelib.domain.errors import InvalidInput
 from . import ids
 from .admin_models import DEFAULT_TEAM_ID, RoutingRule
 from .assignment import assignment_request
+from .capabilities import PHONE_CHANNELS
 from .consent import ConsentChange, ConsentSource, keyword_intent
 from .customers import CustomerProfile, address_for
 from .events import EventPublisher, EventType, conversation_created, message_created, status_changed
@@ -71,9 +72,6 @@ log = logging.getLogger(__name__)
 
 __all__ = ["DEFAULT_TEAM_ID", "PHONE_CHANNELS", "Router", "assignment_request", "customer_id_for", "matches",
            "route_to_team"]
-
-# Channels that address customers by phone number: their ids are stored in E.164.
-PHONE_CHANNELS = frozenset({Channel.WHATSAPP, Channel.SMS})
 
 
 def customer_id_for(channel: Channel, raw_id: str) -> str:

@@ -88,3 +88,24 @@ def test_the_webhook_intake_loads_neither_the_account_rules_nor_other_providers(
     assert _loaded(modules, ("chalicelib.domain.accounts", "chalicelib.storage.service_settings",
                              "chalicelib.api.schemas.admin_inputs")) == []
     assert _loaded(modules, ADAPTERS) == [WHATSAPP]
+
+
+def test_the_event_and_media_workers_load_neither_the_send_nor_the_phone_numbers() -> None:
+    # The retry backoff they share with sends lives apart from the outbound dispatcher, and the
+    # phone number library loads with SMS media only
+    _, modules = cold_start(WORKERS, USE_CASES["deliver_events"])
+    assert _loaded(modules, ("chalicelib.domain.outbound", "phonenumbers", *ADAPTERS)) == []
+    assert "chalicelib.domain.event_delivery" in modules
+    _, modules = cold_start(WORKERS, USE_CASES["copy_media"], channel=FIRST_EVENT_CHANNEL)
+    assert _loaded(modules, ("chalicelib.domain.outbound", "phonenumbers")) == []
+    assert "chalicelib.domain.media_copy" in modules
+
+
+def test_the_api_loads_no_worker_use_case_and_no_export_library() -> None:
+    # Given the API's handler module and its first request's use cases
+    _, modules = cold_start("app", USE_CASES["api_handler"], function="api_handler")
+    # Then the routing, sending and media copying use cases (the workers'), the channel adapters
+    # and the export libraries stay out; the routes are all registered
+    assert _loaded(modules, ("chalicelib.domain.routing", "chalicelib.domain.follow_ups", "chalicelib.domain.outbound",
+                             "chalicelib.domain.media_copy", "openpyxl", "fpdf", *ADAPTERS)) == []
+    assert "chalicelib.api.inbox" in modules
