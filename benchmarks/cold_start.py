@@ -22,12 +22,14 @@ the package holds them, without bytecode (Chalice packages sources only; run wit
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from chalicelib.core import resources
 
@@ -81,7 +83,7 @@ FUNCTION_ENVIRONMENT = {
 
 _COLD_START = """
 import json, sys, time
-started = time.perf_counter()
+started, started_cpu = time.perf_counter(), time.process_time()
 import importlib
 importlib.import_module({module!r})
 if {factories!r}:
@@ -91,8 +93,8 @@ if {factories!r}:
 if {channel!r}:
     from chalicelib.channels import adapter_for
     adapter_for({channel!r})
-elapsed = time.perf_counter() - started
-print(json.dumps({{"seconds": elapsed, "modules": sorted(sys.modules)}}))
+elapsed, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+print(json.dumps({{"seconds": elapsed, "cpu_seconds": cpu, "modules": sorted(sys.modules)}}))
 """
 
 
@@ -106,15 +108,20 @@ def function_environment(function: str) -> dict[str, str]:
     return {**env, **FUNCTION_ENVIRONMENT, "AWS_LAMBDA_FUNCTION_NAME": f"open-contact-dev-{function}"}
 
 
-def cold_start(module: str, factories: tuple[str, ...] = (), *, function: str = "cold_start",
-               channel: str | None = None) -> tuple[float, list[str]]:
-    """(seconds, modules loaded) of one cold start in a fresh interpreter run in functions/: the
-    handler module imported, the factories built, the channel's adapter resolved."""
+def _timed(module: str, factories: tuple[str, ...], function: str, channel: str | None) -> dict[str, Any]:
     code = _COLD_START.format(module=module, factories=factories, channel=channel)
     env = function_environment(function)
     output = subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR, env=env, check=True,  # noqa: S603
                             capture_output=True, text=True).stdout
-    result = json.loads(output.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    return result
+
+
+def cold_start(module: str, factories: tuple[str, ...] = (), *, function: str = "cold_start",
+               channel: str | None = None) -> tuple[float, list[str]]:
+    """(seconds, modules loaded) of one cold start in a fresh interpreter run in functions/: the
+    handler module imported, the factories built, the channel's adapter resolved."""
+    result = _timed(module, factories, function, channel)
     return float(result["seconds"]), list(result["modules"])
 
 
@@ -132,30 +139,49 @@ def first_event_channel(function: str) -> str | None:
     return FIRST_EVENT_CHANNEL if function in ADAPTER_USERS else None
 
 
-def ratios(runs: int = RUNS) -> list[tuple[str, str, float, float]]:
-    """(function, handler module, median seconds, ratio to ``import boto3``) per function; the
-    runs of every function and of the baseline are interleaved, so a busy moment hits them alike."""
+class Row(NamedTuple):
+    function: str
+    module: str
+    seconds: float  # median wall time
+    ratio: float  # to import boto3's, wall time
+    cpu_ratio: float  # the same in CPU time: what the machine's other work does not stretch
+
+
+def ratios(runs: int = RUNS) -> list[Row]:
+    """A row per function, medians of ``runs``; the runs of every function and of the baseline are
+    interleaved, so a busy moment hits them alike."""
     functions = handler_modules()
-    timings: dict[str, list[float]] = {name: [] for name in [*functions, "boto3"]}
+    wall: dict[str, list[float]] = {name: [] for name in [*functions, "boto3"]}
+    cpu: dict[str, list[float]] = {name: [] for name in [*functions, "boto3"]}
     for _ in range(runs):
-        timings["boto3"].append(cold_start("boto3")[0])
-        for function, module in functions.items():
-            timings[function].append(cold_start(module, USE_CASES.get(function, ()), function=function,
-                                                channel=first_event_channel(function))[0])
-    baseline = statistics.median(timings["boto3"])
-    rows = [(function, module, statistics.median(timings[function]), statistics.median(timings[function]) / baseline)
+        for function, module in [("boto3", "boto3"), *functions.items()]:
+            result = _timed(module, USE_CASES.get(function, ()), function, first_event_channel(function))
+            wall[function].append(float(result["seconds"]))
+            cpu[function].append(float(result["cpu_seconds"]))
+    baseline, cpu_baseline = statistics.median(wall["boto3"]), statistics.median(cpu["boto3"])
+    rows = [Row(function, module, statistics.median(wall[function]), statistics.median(wall[function]) / baseline,
+                statistics.median(cpu[function]) / cpu_baseline)
             for function, module in functions.items()]
-    rows.append(("(baseline)", "boto3", baseline, 1.0))
+    rows.append(Row("(baseline)", "boto3", baseline, 1.0, 1.0))
     return rows
 
 
+def table(rows: list[Row]) -> str:
+    """The rows as a Markdown table (docs/benchmarks.md)."""
+    lines = ["| function | handler module | ms | / import boto3 | / import boto3, CPU time |", "|---|---|---:|---:|---:|"]
+    lines += [f"| {row.function} | {row.module} | {row.seconds * 1000:.0f} | {row.ratio:.1f} | {row.cpu_ratio:.1f} |"
+              for row in rows]
+    return "\n".join(lines)
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=RUNS, help="cold starts per function (the median is shown)")
+    runs = parser.parse_args().runs
     load = os.getloadavg()
     print(f"Cold start: handler module imported and its first event's use cases built, fresh interpreter, "
-          f"median of {RUNS}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the start\n")
-    print("| function | handler module | ms | / import boto3 |\n|---|---|---:|---:|")
-    for function, module, seconds, ratio in ratios():
-        print(f"| {function} | {module} | {seconds * 1000:.0f} | {ratio:.1f} |")
+          f"median of {runs}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the start\n")
+    print(table(ratios(runs)))
     load = os.getloadavg()
     print(f"\nload average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     return 0
