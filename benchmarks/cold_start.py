@@ -168,7 +168,8 @@ def ratios(runs: int = RUNS) -> list[Row]:
 
 def table(rows: list[Row]) -> str:
     """The rows as a Markdown table (docs/benchmarks.md)."""
-    lines = ["| function | handler module | ms | / import boto3 | / import boto3, CPU time |", "|---|---|---:|---:|---:|"]
+    lines = ["| function | handler module | ms | / import boto3 | / import boto3, CPU time |",
+             "|---|---|---:|---:|---:|"]
     lines += [f"| {row.function} | {row.module} | {row.seconds * 1000:.0f} | {row.ratio:.1f} | {row.cpu_ratio:.1f} |"
               for row in rows]
     return "\n".join(lines)
