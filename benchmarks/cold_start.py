@@ -7,9 +7,10 @@ the same run (the machine's speed and load cancel out).
 A function's cold start is the import of the module its handler string names (``app`` for the
 API; ``chalicelib.api.workers`` for every queue worker; ``chalicelib.api.webhook_intake``; the push
 worker's ``chalicelib.api.push_worker``) and then the use cases its handler asks ``wiring`` for on its
-first event (``USE_CASES``): the wiring's factories import what they build, so a function pays for
-its own handler's dependencies only. No AWS call is made: building a use case constructs its
-stores and clients, it reads nothing.
+first event (``USE_CASES``), the channel adapter that event resolves (``ADAPTER_USERS``) and the
+libraries it imports where it uses them (``FIRST_EVENT_IMPORTS``): the wiring's factories import
+what they build, so a function pays for its own handler's dependencies only. No AWS call is made:
+building a use case constructs its stores and clients, it reads nothing.
 
 The child runs with the environment a deployed function has: the stack's variables and Lambda's
 own (``LAMBDA_TASK_ROOT``, ``AWS_LAMBDA_FUNCTION_NAME``). Both change what an import does: the stack
@@ -60,6 +61,9 @@ USE_CASES: dict[str, tuple[str, ...]] = {
 # a provider are made on first use, for a customer the channel does not name).
 FIRST_EVENT_CHANNEL = "whatsapp"
 ADAPTER_USERS = frozenset({"send_outbound", "copy_media", "webhook_intake"})
+# Libraries a first event imports where it uses them: the export worker builds the file the web app
+# asks for by default, a PDF (domain/transcript.py imports fpdf when it writes one).
+FIRST_EVENT_IMPORTS: dict[str, tuple[str, ...]] = {"build_export": ("fpdf",)}
 
 # What the stack gives every function (infra/stack.py; names only, nothing is called), and what
 # Lambda's runtime sets before it imports the handler (the function's name is added per run).
@@ -93,6 +97,8 @@ if {factories!r}:
 if {channel!r}:
     from chalicelib.channels import adapter_for
     adapter_for({channel!r})
+for name in {imports!r}:
+    importlib.import_module(name)
 elapsed, cpu = time.perf_counter() - started, time.process_time() - started_cpu
 print(json.dumps({{"seconds": elapsed, "cpu_seconds": cpu, "modules": sorted(sys.modules)}}))
 """
@@ -108,8 +114,9 @@ def function_environment(function: str) -> dict[str, str]:
     return {**env, **FUNCTION_ENVIRONMENT, "AWS_LAMBDA_FUNCTION_NAME": f"open-contact-dev-{function}"}
 
 
-def _timed(module: str, factories: tuple[str, ...], function: str, channel: str | None) -> dict[str, Any]:
-    code = _COLD_START.format(module=module, factories=factories, channel=channel)
+def _timed(module: str, factories: tuple[str, ...], function: str, channel: str | None,
+           imports: tuple[str, ...] = ()) -> dict[str, Any]:
+    code = _COLD_START.format(module=module, factories=factories, channel=channel, imports=imports)
     env = function_environment(function)
     output = subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR, env=env, check=True,  # noqa: S603
                             capture_output=True, text=True).stdout
@@ -155,7 +162,8 @@ def ratios(runs: int = RUNS) -> list[Row]:
     cpu: dict[str, list[float]] = {name: [] for name in [*functions, "boto3"]}
     for _ in range(runs):
         for function, module in [("boto3", "boto3"), *functions.items()]:
-            result = _timed(module, USE_CASES.get(function, ()), function, first_event_channel(function))
+            result = _timed(module, USE_CASES.get(function, ()), function, first_event_channel(function),
+                            FIRST_EVENT_IMPORTS.get(function, ()))
             wall[function].append(float(result["seconds"]))
             cpu[function].append(float(result["cpu_seconds"]))
     baseline, cpu_baseline = statistics.median(wall["boto3"]), statistics.median(cpu["boto3"])
