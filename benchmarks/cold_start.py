@@ -6,20 +6,31 @@ the same run (the machine's speed and load cancel out).
 
 A function's cold start is the import of the module its handler string names (``app`` for the
 API; ``chalicelib.api.workers`` for every queue worker; ``chalicelib.api.webhook_intake``; the push
-worker's ``chalicelib.api.push``) and then the use cases its handler asks ``wiring`` for on its
-first event (``USE_CASES``): the wiring's factories import what they build, so a function pays for
-its own handler's dependencies only. No AWS call is made: building a use case constructs its
-stores and clients, it reads nothing.
+worker's ``chalicelib.api.push_worker``) and then the use cases its handler asks ``wiring`` for on its
+first event (``USE_CASES``), the channel adapter that event resolves (``ADAPTER_USERS``) and the
+libraries it imports where it uses them (``FIRST_EVENT_IMPORTS``): the wiring's factories import
+what they build, so a function pays for its own handler's dependencies only. No AWS call is made:
+building a use case constructs its stores and clients, it reads nothing.
+
+The child runs with the environment a deployed function has: the stack's variables and Lambda's
+own (``LAMBDA_TASK_ROOT``, ``AWS_LAMBDA_FUNCTION_NAME``). Both change what an import does: the stack
+turns active tracing on, so Powertools' tracer patches botocore and http.client; the X-Ray SDK sees
+Lambda and takes its local sampler (outside Lambda it builds two botocore clients for centralised
+sampling, work no function does); the settings are read at import. Our own modules are timed as
+the package holds them, without bytecode (Chalice packages sources only; run with
+``PYTHONDONTWRITEBYTECODE=1`` and no ``__pycache__`` in shared/ to see that).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from chalicelib.core import resources
 
@@ -44,11 +55,26 @@ USE_CASES: dict[str, tuple[str, ...]] = {
     "build_export": ("export_jobs",),
 }
 
-# What the stack gives every function; names only (nothing is called).
+# The channel adapter a function's first event resolves (``chalicelib.channels`` imports an adapter
+# when its channel is first asked for): a send, a media copy, a webhook. WhatsApp stands for the
+# channel of that event. The window check and the routing worker use no adapter (routing's calls to
+# a provider are made on first use, for a customer the channel does not name).
+FIRST_EVENT_CHANNEL = "whatsapp"
+ADAPTER_USERS = frozenset({"send_outbound", "copy_media", "webhook_intake"})
+# Libraries a first event imports where it uses them: the export worker builds the file the web app
+# asks for by default, a PDF (domain/transcript.py imports fpdf when it writes one).
+FIRST_EVENT_IMPORTS: dict[str, tuple[str, ...]] = {"build_export": ("fpdf",)}
+
+# What the stack gives every function (infra/stack.py; names only, nothing is called), and what
+# Lambda's runtime sets before it imports the handler (the function's name is added per run).
 FUNCTION_ENVIRONMENT = {
     resources.ENV_APP_NAME: "open-contact",
     "AWS_DEFAULT_REGION": "us-east-1",
-    "POWERTOOLS_TRACE_DISABLED": "true",
+    "AWS_REGION": "us-east-1",
+    "LAMBDA_TASK_ROOT": str(FUNCTIONS_DIR),
+    "POWERTOOLS_SERVICE_NAME": "open-contact",
+    "POWERTOOLS_LOG_LEVEL": "INFO",
+    "POWERTOOLS_METRICS_NAMESPACE": "OpenContact",
     resources.ENV_USER_POOL_ID: "us-east-1_cold",
     resources.ENV_USER_POOL_CLIENT_ID: "cold-client",
     resources.ENV_PUBLIC_API_URL: "https://api.example.com/api",
@@ -61,25 +87,48 @@ FUNCTION_ENVIRONMENT = {
 
 _COLD_START = """
 import json, sys, time
-started = time.perf_counter()
+started, started_cpu = time.perf_counter(), time.process_time()
 import importlib
 importlib.import_module({module!r})
 if {factories!r}:
     from chalicelib import wiring
     for factory in {factories!r}:
         getattr(wiring, factory)()
-elapsed = time.perf_counter() - started
-print(json.dumps({{"seconds": elapsed, "modules": sorted(sys.modules)}}))
+if {channel!r}:
+    from chalicelib.channels import adapter_for
+    adapter_for({channel!r})
+for name in {imports!r}:
+    importlib.import_module(name)
+elapsed, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+print(json.dumps({{"seconds": elapsed, "cpu_seconds": cpu, "modules": sorted(sys.modules)}}))
 """
 
 
-def cold_start(module: str, factories: tuple[str, ...] = ()) -> tuple[float, list[str]]:
-    """(seconds, modules loaded) of one cold start in a fresh interpreter run in functions/."""
-    code = _COLD_START.format(module=module, factories=factories)
-    env = {**os.environ, **FUNCTION_ENVIRONMENT}
+# Set by the local runtime and by tests, never by the stack: the functions trace.
+_NOT_IN_LAMBDA = ("POWERTOOLS_TRACE_DISABLED", "POWERTOOLS_DEV", "AWS_SAM_LOCAL", "AWS_CHALICE_CLI_MODE")
+
+
+def function_environment(function: str) -> dict[str, str]:
+    """This process's environment as a deployed function ``function`` sees it at its cold start."""
+    env = {name: value for name, value in os.environ.items() if name not in _NOT_IN_LAMBDA}
+    return {**env, **FUNCTION_ENVIRONMENT, "AWS_LAMBDA_FUNCTION_NAME": f"open-contact-dev-{function}"}
+
+
+def _timed(module: str, factories: tuple[str, ...], function: str, channel: str | None,
+           imports: tuple[str, ...] = ()) -> dict[str, Any]:
+    code = _COLD_START.format(module=module, factories=factories, channel=channel, imports=imports)
+    env = function_environment(function)
     output = subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR, env=env, check=True,  # noqa: S603
                             capture_output=True, text=True).stdout
-    result = json.loads(output.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    return result
+
+
+def cold_start(module: str, factories: tuple[str, ...] = (), *, function: str = "cold_start",
+               channel: str | None = None) -> tuple[float, list[str]]:
+    """(seconds, modules loaded) of one cold start in a fresh interpreter run in functions/: the
+    handler module imported, the factories built, the channel's adapter resolved."""
+    result = _timed(module, factories, function, channel)
     return float(result["seconds"]), list(result["modules"])
 
 
@@ -88,35 +137,60 @@ def handler_modules() -> dict[str, str]:
     from the app as the packaging reads it (in a child: the import is what is timed)."""
     code = ("import json, app; print(json.dumps({s.name: s.handler_string.rpartition('.')[0] "
             "for s in [*app.app.event_sources, *app.app.pure_lambda_functions]}))")
-    env = {**os.environ, **FUNCTION_ENVIRONMENT}
-    output = subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR, env=env, check=True,  # noqa: S603
-                            capture_output=True, text=True).stdout
+    output = subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR,  # noqa: S603
+                            env=function_environment("api_handler"), check=True, capture_output=True, text=True).stdout
     return {"api_handler": "app", **json.loads(output.strip().splitlines()[-1])}
 
 
-def ratios(runs: int = RUNS) -> list[tuple[str, str, float, float]]:
-    """(function, handler module, median seconds, ratio to ``import boto3``) per function; the
-    runs of every function and of the baseline are interleaved, so a busy moment hits them alike."""
+def first_event_channel(function: str) -> str | None:
+    return FIRST_EVENT_CHANNEL if function in ADAPTER_USERS else None
+
+
+class Row(NamedTuple):
+    function: str
+    module: str
+    seconds: float  # median wall time
+    ratio: float  # to import boto3's, wall time
+    cpu_ratio: float  # the same in CPU time: what the machine's other work does not stretch
+
+
+def ratios(runs: int = RUNS) -> list[Row]:
+    """A row per function, medians of ``runs``; the runs of every function and of the baseline are
+    interleaved, so a busy moment hits them alike."""
     functions = handler_modules()
-    timings: dict[str, list[float]] = {name: [] for name in [*functions, "boto3"]}
+    wall: dict[str, list[float]] = {name: [] for name in [*functions, "boto3"]}
+    cpu: dict[str, list[float]] = {name: [] for name in [*functions, "boto3"]}
     for _ in range(runs):
-        timings["boto3"].append(cold_start("boto3")[0])
-        for function, module in functions.items():
-            timings[function].append(cold_start(module, USE_CASES.get(function, ()))[0])
-    baseline = statistics.median(timings["boto3"])
-    rows = [(function, module, statistics.median(timings[function]), statistics.median(timings[function]) / baseline)
+        for function, module in [("boto3", "boto3"), *functions.items()]:
+            result = _timed(module, USE_CASES.get(function, ()), function, first_event_channel(function),
+                            FIRST_EVENT_IMPORTS.get(function, ()))
+            wall[function].append(float(result["seconds"]))
+            cpu[function].append(float(result["cpu_seconds"]))
+    baseline, cpu_baseline = statistics.median(wall["boto3"]), statistics.median(cpu["boto3"])
+    rows = [Row(function, module, statistics.median(wall[function]), statistics.median(wall[function]) / baseline,
+                statistics.median(cpu[function]) / cpu_baseline)
             for function, module in functions.items()]
-    rows.append(("(baseline)", "boto3", baseline, 1.0))
+    rows.append(Row("(baseline)", "boto3", baseline, 1.0, 1.0))
     return rows
 
 
+def table(rows: list[Row]) -> str:
+    """The rows as a Markdown table (docs/benchmarks.md)."""
+    lines = ["| function | handler module | ms | / import boto3 | / import boto3, CPU time |",
+             "|---|---|---:|---:|---:|"]
+    lines += [f"| {row.function} | {row.module} | {row.seconds * 1000:.0f} | {row.ratio:.1f} | {row.cpu_ratio:.1f} |"
+              for row in rows]
+    return "\n".join(lines)
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=RUNS, help="cold starts per function (the median is shown)")
+    runs = parser.parse_args().runs
     load = os.getloadavg()
     print(f"Cold start: handler module imported and its first event's use cases built, fresh interpreter, "
-          f"median of {RUNS}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the start\n")
-    print("| function | handler module | ms | / import boto3 |\n|---|---|---:|---:|")
-    for function, module, seconds, ratio in ratios():
-        print(f"| {function} | {module} | {seconds * 1000:.0f} | {ratio:.1f} |")
+          f"median of {runs}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the start\n")
+    print(table(ratios(runs)))
     load = os.getloadavg()
     print(f"\nload average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     return 0

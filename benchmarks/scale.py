@@ -157,9 +157,7 @@ def main() -> int:
         print(f"\nCold start (benchmarks/cold_start.py): each function's handler module imported and its first "
               f"event's use cases built, fresh interpreter (median of {cold_start.RUNS}), as a ratio to `import boto3` "
               "in the same run:\n")
-        print("| function | handler module | ms | / import boto3 |\n|---|---|---:|---:|")
-        for function, module, seconds, ratio in cold_start.ratios():
-            print(f"| {function} | {module} | {seconds * 1000:.0f} | {ratio:.1f} |")
+        print(cold_start.table(cold_start.ratios()))
     if not args.skip_package:
         zipped, unzipped, files = package_size()
         print(f"Deployment package (chalice package): {zipped / 1e6:.1f} MB zipped, "

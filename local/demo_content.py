@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from chalicelib import wiring
 from chalicelib.domain.admin_models import TeamSettings
-from chalicelib.domain.compose import Draft
+from chalicelib.domain.compose_models import Draft
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.models import Channel, ContentKind, InboundMessage, Role, User
 from chalicelib.domain.work_models import QuickReply, QuickReplyGroup, Template

@@ -162,7 +162,7 @@ def media_copier() -> MediaCopier:
     from .adapters.messaging import StateMachineStarter
     from .channels import adapter_for
     from .domain.media_copy import MEDIA_RETRY_HORIZON, MediaCopier
-    from .domain.outbound import RetryPolicy
+    from .domain.retry import RetryPolicy
     from .storage.media_slots import MediaSlots
     settings = get_settings()
     inbound_media = InboundMedia(media_store(), lambda account: credentials().get(account.channel.value, account.id),
@@ -197,7 +197,8 @@ def dispatcher() -> OutboundDispatcher:
     from .adapters.messaging import StateMachineStarter
     from .adapters.metrics import SendFailureFigures
     from .channels import adapter_for
-    from .domain.outbound import OutboundDispatcher, RetryPolicy
+    from .domain.outbound import OutboundDispatcher
+    from .domain.retry import RetryPolicy
     from .storage.early_statuses import EarlyStatusStore
     settings = get_settings()
     return OutboundDispatcher(
@@ -429,7 +430,7 @@ def event_delivery() -> EventDelivery:
     from .adapters.messaging import StateMachineStarter
     from .channels.http import post_to_receiver
     from .domain.event_delivery import EventDelivery
-    from .domain.outbound import RetryPolicy
+    from .domain.retry import RetryPolicy
     settings = get_settings()
     return EventDelivery(subscription_store(), publisher(), StateMachineStarter(),
                          retry_machine_arn=settings.retry_machine_arn,

@@ -26,13 +26,10 @@ servers at internal addresses. Every download is therefore checked, in this orde
 
 from __future__ import annotations
 
-import email
-import email.policy
 import ipaddress
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.message import EmailMessage
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin, urlsplit
@@ -230,6 +227,10 @@ def download(source: MediaSource, *, max_bytes: int = DEFAULT_MAX_BYTES,
 
 
 def _mime_attachment(document: bytes, index: int, max_bytes: int) -> Downloaded:
+    # The mail parser loads with the first mail's attachment: the other workers that store media do not need it.
+    import email
+    import email.policy
+    from email.message import EmailMessage
     message = email.message_from_bytes(document, policy=email.policy.default)
     if not isinstance(message, EmailMessage):
         raise MediaRefused("the mail is not a MIME message")

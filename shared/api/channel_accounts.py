@@ -21,7 +21,6 @@ from chalicelib.api.schemas.admin_inputs import (
     ChannelAccountPatch,
     CredentialsInput,
     OutOfOfficeInput,
-    PageQuery,
     RoutingRuleInput,
 )
 from chalicelib.api.schemas.admin_outputs import (
@@ -35,6 +34,7 @@ from chalicelib.api.schemas.outputs import (
     TeamChannelAccountPage,
     UploadOut,
 )
+from chalicelib.api.schemas.paging import PageQuery
 from chalicelib.core import api_gateway
 from chalicelib.domain.admin_models import ChannelAccountView, RoutingRule
 from chalicelib.domain.channel_admin import new_account

@@ -19,7 +19,6 @@ from chalicelib.api.kit import (
     parse_body,
     query_params,
 )
-from chalicelib.api.schemas.admin_inputs import PageQuery
 from chalicelib.api.schemas.customer_io import (
     AddressInput,
     AttributeDefinitionList,
@@ -34,6 +33,7 @@ from chalicelib.api.schemas.customer_io import (
     MergeInput,
     MergeOut,
 )
+from chalicelib.api.schemas.paging import PageQuery
 from chalicelib.domain.customers import AttributeDefinition, CommunicationEntry
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.patches import CustomerPatch

@@ -25,7 +25,6 @@ from chalicelib.api.kit import (
     query_values,
 )
 from chalicelib.api.schemas.accounts import HeartbeatInput
-from chalicelib.api.schemas.admin_inputs import PageQuery
 from chalicelib.api.schemas.inputs import (
     ArchiveInput,
     AssignInput,
@@ -58,6 +57,7 @@ from chalicelib.api.schemas.outputs import (
     TagPage,
     UploadOut,
 )
+from chalicelib.api.schemas.paging import PageQuery
 from chalicelib.domain.capabilities import channel_capabilities
 from chalicelib.domain.export_models import ExportAnswer
 from chalicelib.domain.identity import Principal

@@ -21,15 +21,13 @@ from chalice import Response  # type: ignore[attr-defined]
 from chalice.app import Request
 from chalicelib import wiring
 from chalicelib.api.queue_kit import QueueBlueprint
-from chalicelib.api.schemas.admin_inputs import PageQuery
+from chalicelib.api.schemas.paging import PageQuery
 from chalicelib.api.telemetry import logger
 from chalicelib.core import cursors
 from chalicelib.core.problems import first_problem
 from chalicelib.domain import errors
-from chalicelib.domain.accounts import require_mfa
 from chalicelib.domain.identity import ACCOUNT_WIDE_ROLES, Principal, principal_for, require_administrator
 from chalicelib.domain.models import Page
-from chalicelib.storage.service_settings import get_service_settings
 from pydantic import BaseModel, ValidationError
 
 # --- access labels ------------------------------------------------------------------------
@@ -201,6 +199,10 @@ _ROLE_CHECKS: dict[str, Callable[[Principal], None]] = {ADMIN: require_administr
 def _authorize(access: str) -> Principal:
     principal = _caller()
     if access != SELF:
+        # Imported on the first signed-in call: the webhook intake serves anonymous routes alone
+        # and so never loads the service settings' store and the account rules.
+        from chalicelib.domain.accounts import require_mfa
+        from chalicelib.storage.service_settings import get_service_settings
         require_mfa(get_service_settings(), principal)
     check = _ROLE_CHECKS.get(access)
     if check is not None:

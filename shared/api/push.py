@@ -1,4 +1,5 @@
-"""Push to the agents' browsers: the WebSocket API's handlers and the push worker, as a blueprint.
+"""Push to the agents' browsers: the WebSocket API's handlers, as a blueprint (the push worker,
+which posts the notices, is ``push_worker.py``).
 
 Chalice's WebSocket support builds the API Gateway WebSocket API from these handlers (``chalice
 package``, inside the CDK stack), and the local runtime serves the same handlers with the same
@@ -8,22 +9,19 @@ event shapes (``local/push.py``): one definition for both. Handlers are transpor
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from chalice import Response  # type: ignore[attr-defined]
-from chalice.app import SQSEvent, WebsocketAPI, WebsocketEvent
+from chalice.app import WebsocketAPI, WebsocketEvent
 from chalicelib import wiring
 from chalicelib.api.kit import ANYONE, RouteBlueprint, json_answer
 from chalicelib.api.telemetry import logger
-from chalicelib.core.resources import NOTICES_QUEUE
 from chalicelib.core.settings import get_settings
 from chalicelib.domain import errors
 from chalicelib.domain.counts import TabCountsOut
 from chalicelib.domain.identity import Principal
-from chalicelib.domain.notices import Notice, NoticeBatch
 from chalicelib.domain.push import PROTOCOL
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 blueprint = RouteBlueprint(__name__)
 # Chalice wraps WebSocket handlers into its Lambda event handler only when the decorating object has a
@@ -92,24 +90,3 @@ def push_endpoint(principal: Principal) -> Response:
                       "to me, Assigned, All), exact up to limit", access=ANYONE, response=TabCountsOut)
 def inbox_counts(principal: Principal) -> Response:
     return json_answer(wiring.inbox_counts().of(principal))
-
-
-@blueprint.sqs_worker(NOTICES_QUEUE, name="push_notices")
-def push_notices(event: SQSEvent) -> dict[str, list[Any]]:
-    """The whole batch in one fan-out (one post per connection for up to ten queue records). A record
-    that is not a notice batch is dropped with a log line; a failed read of the table fails the batch,
-    which SQS delivers again."""
-    notices: list[Notice] = []
-    for record in event:
-        try:
-            notices.extend(NoticeBatch.model_validate_json(record.body).notices)
-        except ValidationError:
-            logger.warning("not a notice batch; dropped", extra={"body": record.body[:200]})
-    started = time.perf_counter()
-    report = wiring.push_fan_out().deliver(notices)
-    # A line per batch in every worker's log is the larger part of a message's log bytes (the
-    # bill prices CloudWatch Logs per byte): at INFO only when a connection was gone or failed.
-    log = logger.info if report.gone or report.failed else logger.debug
-    log("notices pushed", extra={"notices": len(notices), "seconds": round(time.perf_counter() - started, 3),
-                                 **report.__dict__})
-    return {"batchItemFailures": []}

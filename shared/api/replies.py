@@ -13,7 +13,6 @@ from chalicelib.api.kit import (
     parse_body,
     query_params,
 )
-from chalicelib.api.schemas.admin_inputs import PageQuery
 from chalicelib.api.schemas.inputs import (
     QuickReplyGroupInput,
     QuickReplyInput,
@@ -30,6 +29,7 @@ from chalicelib.api.schemas.outputs import (
     RenderedOut,
     TemplateListOut,
 )
+from chalicelib.api.schemas.paging import PageQuery
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.templates import TemplateSync
 from chalicelib.domain.work_models import QuickReply, QuickReplyGroup, Template

@@ -14,7 +14,7 @@ from chalicelib.api.kit import (
     page_query,
     parse_body,
 )
-from chalicelib.api.schemas.admin_inputs import PageQuery
+from chalicelib.api.schemas.paging import PageQuery
 from chalicelib.api.schemas.subscriptions import (
     DeliveryAttemptPage,
     SubscriptionInput,

@@ -15,7 +15,6 @@ from chalicelib.api.kit import (
     parse_body,
 )
 from chalicelib.api.schemas.admin_inputs import (
-    PageQuery,
     TeamInput,
     TeamPatch,
 )
@@ -23,6 +22,7 @@ from chalicelib.api.schemas.admin_outputs import (
     TeamPage,
     UserPage,
 )
+from chalicelib.api.schemas.paging import PageQuery
 from chalicelib.domain.admin_models import TeamSettings
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.models import User

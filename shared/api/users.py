@@ -22,11 +22,11 @@ from chalicelib.api.schemas.accounts import ChangePasswordInput, TotpCodeInput, 
 from chalicelib.api.schemas.admin_inputs import (
     EnableInput,
     InviteUserInput,
-    PageQuery,
     RoleInput,
     TeamIdsInput,
 )
 from chalicelib.api.schemas.admin_outputs import UserPage
+from chalicelib.api.schemas.paging import PageQuery
 from chalicelib.domain import errors
 from chalicelib.domain.admin_models import Profile
 from chalicelib.domain.identity import Principal

@@ -10,16 +10,18 @@ the rule "MFA required" is checked on every request without asking the pool (``r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote
 
 from chalicelib.domain.errors import Forbidden, InvalidInput, MfaEnrolmentRequired, NotFound
 
 from .identity import Principal, require_administrator
 from .models import Role, User
-from .ports.directory import IdentityProvider, UserDirectory
-from .service_settings import ServiceSettings
-from .sign_in_throttle import SignInThrottle
+
+if TYPE_CHECKING:
+    from .ports.directory import IdentityProvider, UserDirectory
+    from .service_settings import ServiceSettings
+    from .sign_in_throttle import SignInThrottle
 
 ISSUER = "Open Contact"
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from chalicelib.core.resources import ASSIGNMENT_QUEUE
 from chalicelib.domain.errors import Conflict
@@ -36,12 +37,14 @@ from .events import EventPublisher, conversation_assigned
 from .identity import WORKING_ROLES
 from .models import Conversation, ConversationState, SystemEvent, SystemEventKind, User
 from .ports.conversations import AutoAssignOutcome, Conversations
-from .ports.directory import Presences, TeamDirectory, UserDirectory
 from .ports.integrations import Publisher, QueueMessage
 from .queue_messages import AssignmentRequest, OfferRequest, body_of
 from .statistics import StatsRecorder
 from .story import system_line
 from .work_models import ONLINE_WINDOW
+
+if TYPE_CHECKING:
+    from .ports.directory import Presences, TeamDirectory, UserDirectory
 
 # One worker run assigns at most this many waiting conversations, then hands the rest of the
 # list to a fresh message (a Lambda invocation stays short whatever the backlog).

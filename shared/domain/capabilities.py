@@ -5,7 +5,6 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from .models import Channel
-from .phone import region_of
 from .window import HUMAN_AGENT_WINDOW_BY_CHANNEL, WINDOW_BY_CHANNEL
 
 TEXT_LIMITS: dict[Channel, int] = {
@@ -24,6 +23,8 @@ TEXT_LIMITS: dict[Channel, int] = {
 
 # Channels whose replies thread to the customer's last message (In-Reply-To / References).
 THREADED_CHANNELS = frozenset({Channel.EMAIL})
+# Channels that address customers by phone number: their ids are stored in E.164.
+PHONE_CHANNELS = frozenset({Channel.WHATSAPP, Channel.SMS})
 
 
 def text_limit(channel: Channel) -> int:
@@ -107,6 +108,9 @@ def media_refusal(channel: Channel, sender: str, recipient: str) -> str | None:
     countries = MEDIA_COUNTRIES.get(channel)
     if countries is None:
         return None
+    # Only SMS gets here: the phone number library loads with the first SMS media, not with every
+    # module that asks a channel's limits.
+    from .phone import region_of
     ends = [("the customer's number", recipient)]
     if not sender.startswith("MG"):
         ends.insert(0, ("the account's number", sender))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.errors import InvalidInput
 
@@ -22,9 +23,11 @@ from .capabilities import text_limit
 from .identity import ACCOUNT_WIDE_ROLES, Principal, require_administrator, require_settings_reader
 from .models import Channel, ChannelAccount, Page
 from .paging import check_limit
-from .ports.directory import ChannelAccounts, TeamDirectory
-from .ports.integrations import MediaObjects, SecretWriter
 from .uploads import Upload, presigned_upload, uploaded
+
+if TYPE_CHECKING:
+    from .ports.directory import ChannelAccounts, TeamDirectory
+    from .ports.integrations import MediaObjects, SecretWriter
 
 MAX_OUT_OF_OFFICE_MESSAGES = 10
 MAX_RULES_PER_ACCOUNT = 50

@@ -16,14 +16,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from chalicelib.core.resources import SEND_QUEUE
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, WindowClosed
-from pydantic import Field
 
 from . import ids
-from .capabilities import MAX_ATTACHMENTS, TOTAL_MEDIA_LIMITS, text_limit
+from .capabilities import MAX_ATTACHMENTS, PHONE_CHANNELS, TOTAL_MEDIA_LIMITS, text_limit
 from .channel_admin import accounts_serving
+from .compose_models import AttachmentRef, Draft
 from .consent import refuse_if_opted_out
 from .customers import address_for
 from .events import EventPublisher, conversation_created, message_created
@@ -36,7 +37,6 @@ from .models import (
     Conversation,
     ConversationState,
     Direction,
-    Frozen,
     Message,
     OutboundRequest,
     SystemEvent,
@@ -45,45 +45,20 @@ from .models import (
 )
 from .phone import to_e164
 from .placeholders import refuse_unresolved
-from .ports.conversations import ConversationRepository, ConversationTransitions
-from .ports.customers import ConsentLedger, CustomerDirectory
-from .ports.directory import ChannelAccounts
-from .ports.integrations import MediaObjects, Publisher
-from .ports.work import TemplateStore
 from .queue_messages import send_queue_message
-from .routing import PHONE_CHANNELS
-from .statistics import StatsRecorder
 from .story import system_line
 from .templates import fill
 from .text_safety import clean_text
 from .uploads import Upload, presigned_upload, uploaded
 from .window import WINDOW_BY_CHANNEL, window_state
 
-
-class AttachmentRef(Frozen):
-    """An uploaded object, by the key the upload answer gave."""
-
-    key: str
-    filename: str | None = None
-
-
-class TemplateChoice(Frozen):
-    name: str
-    language: str
-    variables: dict[str, str] = Field(default_factory=dict)
-
-
-class Draft(Frozen):
-    """One outbound message: text with attachments, or a template."""
-
-    text: str | None = None
-    attachments: tuple[AttachmentRef, ...] = ()
-    template: TemplateChoice | None = None
-    # The customer message this reply answers: the reply goes out on that message's channel.
-    reply_to: str | None = None
-    # Email only: the subject of a message that starts a new thread (a start, or a reply when the
-    # customer's mail is not there to answer); a reply in a thread keeps "Re: <its subject>".
-    subject: str | None = None
+if TYPE_CHECKING:
+    from .ports.conversations import ConversationRepository, ConversationTransitions
+    from .ports.customers import ConsentLedger, CustomerDirectory
+    from .ports.directory import ChannelAccounts
+    from .ports.integrations import MediaObjects, Publisher
+    from .ports.work import TemplateStore
+    from .statistics import StatsRecorder
 
 
 @dataclass(frozen=True)

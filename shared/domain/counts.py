@@ -5,10 +5,13 @@ behind them for a tab that opens or reconnects (storage/connections.py, ``team_c
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from .identity import Principal
 from .models import Frozen
 from .ports.push import COUNT_LIMIT, TeamCounts
+
+if TYPE_CHECKING:
+    from .identity import Principal
 
 
 class TabCountsOut(Frozen):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.errors import Conflict, InvalidInput
 
@@ -27,8 +27,10 @@ from .customer_profiles import require_customer_writer
 from .customers import TRANSACTION_LIMIT, CustomerProfile, MergeRecord, MergeState, merge_actions, merged_profile_fields
 from .identity import Principal, require_working_role
 from .models import Message, SystemEvent, SystemEventKind
-from .ports.customers import CustomerDirectory, Merges
 from .story import system_line
+
+if TYPE_CHECKING:
+    from .ports.customers import CustomerDirectory, Merges
 
 
 class CustomerMerger:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound
 
@@ -48,10 +48,12 @@ from .identity import (
 )
 from .models import Channel, Conversation, ConversationState, Direction, Frozen, Page
 from .paging import check_limit
-from .patches import CustomerPatch
-from .ports.conversations import Conversations
-from .ports.customers import ConsentLedger, CustomerDirectory
-from .ports.directory import ChannelAccounts, TeamDirectory
+
+if TYPE_CHECKING:
+    from .patches import CustomerPatch
+    from .ports.conversations import Conversations
+    from .ports.customers import ConsentLedger, CustomerDirectory
+    from .ports.directory import ChannelAccounts, TeamDirectory
 
 RECENT = 10
 

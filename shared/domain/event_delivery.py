@@ -13,12 +13,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from chalicelib.core.resources import EVENTS_QUEUE
 from chalicelib.core.signing import SIGNATURE_HEADER, signature_header
 
 from .events import DeliveryRequest, Event, EventsEnvelope, FanOut
-from .outbound import RetryPolicy
 from .ports.channels import SendFailed
 from .ports.integrations import (
     ProviderResponse,
@@ -27,8 +27,11 @@ from .ports.integrations import (
     StateMachines,
     fifo_token,
 )
-from .ports.subscriptions import Subscriptions
 from .subscription_models import DeliveryAttempt, DeliveryOutcome, EventSubscription, StoredDelivery
+
+if TYPE_CHECKING:
+    from .ports.subscriptions import Subscriptions
+    from .retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 

@@ -12,21 +12,23 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
-from .customers import CommunicationEntry
 from .identity import Principal, require_team_member
 from .models import Conversation, Direction, Message
 from .paging import MAX_PAGE_SIZE, every_item
-from .ports.conversations import ConversationRepository
-from .ports.customers import CustomerDirectory
-from .ports.directory import ChannelAccounts, TeamDirectory, UserDirectory
-from .ports.work import NoteStore
 from .transcript import Transcript
 from .transcript import to_pdf as transcript_pdf
 from .work_models import Note
+
+if TYPE_CHECKING:
+    from .customers import CommunicationEntry
+    from .ports.conversations import ConversationRepository
+    from .ports.customers import CustomerDirectory
+    from .ports.directory import ChannelAccounts, TeamDirectory, UserDirectory
+    from .ports.work import NoteStore
 
 ExportFormat = Literal["csv", "xlsx", "pdf", "json"]
 CONTENT_TYPES: dict[ExportFormat, str] = {

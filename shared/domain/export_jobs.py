@@ -18,6 +18,7 @@ import re
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from chalicelib.core.resources import EXPORT_EXPIRY_DAYS, EXPORTS_PREFIX, EXPORTS_QUEUE
 
@@ -25,11 +26,13 @@ from .errors import DomainError, NotFound
 from .export import CONTENT_TYPES, Exporter, ExportFile, ExportFormat, conversation_filename
 from .export_models import ExportAnswer, ExportJob, ExportStatus, statistics_filename
 from .identity import Principal, principal_for
-from .ports.directory import UserDirectory
-from .ports.exports import ExportFiles, ExportJobStore
 from .ports.integrations import Publisher, QueueMessage
 from .queue_messages import ExportRequest, body_of
-from .statistics import StatisticsReader
+
+if TYPE_CHECKING:
+    from .ports.directory import UserDirectory
+    from .ports.exports import ExportFiles, ExportJobStore
+    from .statistics import StatisticsReader
 
 # The export worker's retries (three receives, twelve minutes apart) end well within this.
 EXPORT_DEADLINE = timedelta(minutes=30)

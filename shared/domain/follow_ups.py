@@ -15,16 +15,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from chalicelib.core.resources import ASSIGNMENT_QUEUE, OUT_OF_OFFICE_QUEUE, QueueDefinition
 
-from .admin_models import OutOfOfficeMessage, TeamSettings
 from .assignment import assignment_request
 from .models import Conversation, ConversationState, Message
 from .office_hours import current_closed_period
 from .outbound import routed
 from .ports.integrations import QueueMessage
 from .queue_messages import FollowUpRequest, body_of
+
+if TYPE_CHECKING:
+    from .admin_models import OutOfOfficeMessage, TeamSettings
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,13 @@ recorded the provider's id."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .models import Channel, DeliveryError, DeliveryStatus, StatusUpdate
-from .ports.conversations import Messages
-from .ports.inbound import HeldStatuses
+
+if TYPE_CHECKING:
+    from .ports.conversations import Messages
+    from .ports.inbound import HeldStatuses
 
 
 def watermark_key(customer_id: str) -> str:

@@ -7,15 +7,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from .capabilities import MEDIA_COUNTRIES, media_refusal
 from .identity import Principal, require_team_member
-from .models import Conversation, Message, Page
 from .paging import check_limit
-from .ports.conversations import ConversationLists, ConversationRepository
-from .ports.directory import ChannelAccounts
 from .search import Filters, SortField, View, criteria_for
 from .window import WindowState, window_state
+
+if TYPE_CHECKING:
+    from .models import Conversation, Message, Page
+    from .ports.conversations import ConversationLists, ConversationRepository
+    from .ports.directory import ChannelAccounts
 
 
 @dataclass(frozen=True)

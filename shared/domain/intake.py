@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from chalicelib.core.resources import INBOUND_QUEUE
 from chalicelib.domain.errors import NotFound, PayloadTooLarge
@@ -22,9 +23,11 @@ from .models import (
     StatusUpdate,
     UnreadableEvent,
 )
-from .ports.channels import ChannelAdapter, WebhookRequest
-from .ports.directory import ChannelAccounts
 from .ports.integrations import Credentials, Publisher, QueueMessage, fifo_token
+
+if TYPE_CHECKING:
+    from .ports.channels import ChannelAdapter, WebhookRequest
+    from .ports.directory import ChannelAccounts
 
 # How far ahead of our clock a provider's timestamp may be (their clocks and ours drift a little).
 # Later than that, the moment we received it stands in: a message dated a month ahead would

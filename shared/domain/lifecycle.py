@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 
-from .assignment import WaitingOffers
 from .events import EventPublisher, conversation_archived, conversation_assigned
 from .identity import (
     WORKING_ROLES,
@@ -32,13 +32,16 @@ from .identity import (
 )
 from .models import Conversation, ConversationState, Role, SystemEvent, SystemEventKind
 from .notices import Notice, NoticePublisher, NoticeType
-from .ports.conversations import ConversationRepository, ConversationTransitions
-from .ports.directory import TeamDirectory, UserDirectory
-from .presence import PresenceService
-from .service_settings import ServiceSettings
-from .statistics import StatsRecorder
 from .story import system_line
-from .tags_and_notes import TagsAndNotes
+
+if TYPE_CHECKING:
+    from .assignment import WaitingOffers
+    from .ports.conversations import ConversationRepository, ConversationTransitions
+    from .ports.directory import TeamDirectory, UserDirectory
+    from .presence import PresenceService
+    from .service_settings import ServiceSettings
+    from .statistics import StatsRecorder
+    from .tags_and_notes import TagsAndNotes
 
 
 class ConversationLifecycle:

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .accounts import mfa_required_of
-from .identity import Principal
 from .models import Team, User
-from .ports.directory import TeamDirectory
 from .service_settings import ServiceSettings
-from .tags_and_notes import TagsAndNotes
+
+if TYPE_CHECKING:
+    from .identity import Principal
+    from .ports.directory import TeamDirectory
+    from .tags_and_notes import TagsAndNotes
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from .models import Attachment, InboundMessage, MediaCopyRequest, MediaIssue, MediaRef
-from .outbound import RetryPolicy
-from .ports.directory import ChannelAccounts
-from .ports.inbound import MediaSlots
 from .ports.integrations import ProviderMedia, QueueMessage, StateMachines, fifo_token
+
+if TYPE_CHECKING:
+    from .ports.directory import ChannelAccounts
+    from .ports.inbound import MediaSlots
+    from .retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 

@@ -20,20 +20,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from chalicelib.core.resources import SEND_QUEUE
 
-from .admin_models import OutOfOfficeMessage
 from .inbox import conversation_media_refusal
 from .models import Conversation, Direction, OutboundRequest, SystemEvent, SystemEventKind
 from .office_hours import current_closed_period
 from .outbound import routed
-from .ports.conversations import ConversationRepository
-from .ports.directory import ChannelAccounts, TeamDirectory
-from .ports.integrations import Publisher
-from .ports.work import AutoReplyMarkers
 from .queue_messages import send_queue_message
 from .story import system_line
+
+if TYPE_CHECKING:
+    from .admin_models import OutOfOfficeMessage
+    from .ports.conversations import ConversationRepository
+    from .ports.directory import ChannelAccounts, TeamDirectory
+    from .ports.integrations import Publisher
+    from .ports.work import AutoReplyMarkers
 
 log = logging.getLogger(__name__)
 

@@ -21,10 +21,9 @@ because the customer opted out (Twilio 21610) also records the opt-out (domain/c
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from chalicelib.core.resources import SEND_QUEUE
 
@@ -46,14 +45,17 @@ from .models import (
     SystemEventKind,
 )
 from .ports.channels import ChannelAdapter, PartProgress, SendFailed
-from .ports.conversations import ConversationRepository
-from .ports.customers import ConsentLedger
-from .ports.directory import ChannelAccounts
-from .ports.inbound import HeldStatuses
-from .ports.integrations import Credentials, Publisher, SendFigures, StateMachines
 from .queue_messages import send_queue_message
+from .retry import RetryPolicy
 from .story import system_line
 from .window import window_state
+
+if TYPE_CHECKING:
+    from .ports.conversations import ConversationRepository
+    from .ports.customers import ConsentLedger
+    from .ports.directory import ChannelAccounts
+    from .ports.inbound import HeldStatuses
+    from .ports.integrations import Credentials, Publisher, SendFigures, StateMachines
 
 
 def outbound_content(message: Message, media_url: Callable[[Attachment], str], *, in_reply_to: str | None = None,
@@ -70,18 +72,6 @@ def outbound_content(message: Message, media_url: Callable[[Attachment], str], *
                              filename=attachment.filename, size=attachment.size, key=attachment.key)
                for attachment in message.attachments],
     )
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    base_seconds: int = 30
-    max_wait_seconds: int = 3600
-    horizon: timedelta = timedelta(hours=24)
-
-    def wait_seconds(self, attempt: int) -> int:
-        """Exponential backoff with jitter, capped."""
-        ceiling = min(self.max_wait_seconds, self.base_seconds * 2 ** attempt)
-        return max(1, int(ceiling / 2 + random.uniform(0, ceiling / 2)))  # noqa: S311 - jitter, not security
 
 
 class OutboundDispatcher:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from chalicelib.domain.errors import InvalidInput
 
-from .models import Page
+if TYPE_CHECKING:
+    from .models import Page
 
 T = TypeVar("T")
 

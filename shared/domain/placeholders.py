@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.errors import InvalidInput
 
-from .models import Conversation, User
+if TYPE_CHECKING:
+    from .models import Conversation, User
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 KNOWN = ("customer", "customer_first", "agent", "agent_first")

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from .assignment import WaitingOffers
 from .identity import WORKING_ROLES, Principal
-from .ports.directory import Presences
 from .work_models import ONLINE_WINDOW, Availability, Presence
+
+if TYPE_CHECKING:
+    from .assignment import WaitingOffers
+    from .ports.directory import Presences
 
 
 class PresenceService:

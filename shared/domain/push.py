@@ -27,17 +27,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.errors import InvalidInput, Unauthenticated
 
 from .counts import TabCountsOut
 from .identity import Principal, principal_for
-from .models import ConversationState, User
+from .models import ConversationState
 from .notices import Notice, NoticePublisher, NoticeType
 from .ports.push import Connection, ConnectionGateway, Connections, TabView, TeamConnections, TeamCounts, Watch
-from .presence import PresenceService
 from .work_models import AVAILABILITIES
+
+if TYPE_CHECKING:
+    from .models import User
+    from .presence import PresenceService
 
 log = logging.getLogger(__name__)
 

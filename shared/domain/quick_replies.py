@@ -12,14 +12,17 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.errors import Conflict, InvalidInput
 
 from .identity import Principal, require_administrator, require_team_member
 from .placeholders import Rendered, render, values_for
-from .ports.conversations import Conversations
-from .ports.work import QuickReplyStore
 from .work_models import QuickReply, QuickReplyGroup
+
+if TYPE_CHECKING:
+    from .ports.conversations import Conversations
+    from .ports.work import QuickReplyStore
 
 MAX_REPLY_LENGTH = 2000
 MAX_GROUP_NAME = 40

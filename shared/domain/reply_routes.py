@@ -15,14 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from .customers import address_for
 from .identity import Principal, require_team_member
 from .models import Channel, Conversation, Direction, Frozen, Message
-from .ports.conversations import ConversationRepository
-from .ports.customers import ConsentLedger
-from .ports.directory import ChannelAccounts
 from .window import window_state
+
+if TYPE_CHECKING:
+    from .ports.conversations import ConversationRepository
+    from .ports.customers import ConsentLedger
+    from .ports.directory import ChannelAccounts
 
 # Messages read (newest first) to find the routes of a conversation.
 ROUTE_SCAN = 100

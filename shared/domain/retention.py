@@ -21,15 +21,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from chalicelib.core.resources import PURGE_QUEUE, RESCHEDULE_QUEUE, QueueDefinition
 
 from .models import ConversationState
-from .ports.conversations import RetainedConversation, Retention
-from .ports.directory import TeamDirectory
 from .ports.integrations import Publisher, QueueMessage
 from .queue_messages import PurgePage, PurgeRequest, RescheduleRequest, body_of
-from .service_settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from .ports.conversations import RetainedConversation, Retention
+    from .ports.directory import TeamDirectory
+    from .service_settings import ServiceSettings
 
 # Teams per fan-out step, archived conversations per rewrite step: a step stays well within the
 # worker's timeout (one conditional update per conversation).

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from chalicelib.core.clock import utc_now
 from chalicelib.core.resources import MEDIA_QUEUE
@@ -30,12 +31,12 @@ from chalicelib.domain.errors import InvalidInput
 from . import ids
 from .admin_models import DEFAULT_TEAM_ID, RoutingRule
 from .assignment import assignment_request
+from .capabilities import PHONE_CHANNELS
 from .consent import ConsentChange, ConsentSource, keyword_intent
 from .customers import CustomerProfile, address_for
 from .events import EventPublisher, EventType, conversation_created, message_created, status_changed
 from .follow_ups import follow_ups
 from .held_statuses import apply_held_statuses, status_error, watermark_key
-from .lifecycle import ConversationLifecycle
 from .media_copy import copy_request
 from .media_copy import queue_message as media_queue_message
 from .models import (
@@ -54,23 +55,23 @@ from .models import (
     UnreadableEvent,
 )
 from .phone import to_e164
-from .ports.channels import ProviderFollowUps
 from .ports.conversations import ConversationRepository, IngestAction, IngestPlan, IngestResult
-from .ports.customers import ConsentLedger, CustomerDirectory
-from .ports.directory import ChannelAccounts, TeamDirectory
-from .ports.inbound import InboundSideStores
-from .ports.integrations import Publisher
 from .service_settings import ServiceSettings
-from .statistics import StatsRecorder
 from .story import system_line
+
+if TYPE_CHECKING:
+    from .lifecycle import ConversationLifecycle
+    from .ports.channels import ProviderFollowUps
+    from .ports.customers import ConsentLedger, CustomerDirectory
+    from .ports.directory import ChannelAccounts, TeamDirectory
+    from .ports.inbound import InboundSideStores
+    from .ports.integrations import Publisher
+    from .statistics import StatsRecorder
 
 log = logging.getLogger(__name__)
 
 __all__ = ["DEFAULT_TEAM_ID", "PHONE_CHANNELS", "Router", "assignment_request", "customer_id_for", "matches",
            "route_to_team"]
-
-# Channels that address customers by phone number: their ids are stored in E.164.
-PHONE_CHANNELS = frozenset({Channel.WHATSAPP, Channel.SMS})
 
 
 def customer_id_for(channel: Channel, raw_id: str) -> str:

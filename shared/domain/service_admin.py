@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.errors import Conflict
 
 from .accounts import mfa_required_of
 from .identity import Principal, require_administrator, require_settings_reader
-from .patches import ServiceSettingsPatch
-from .ports.directory import ServiceSettingsStore
-from .retention import AutoDeletion
 from .service_settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from .patches import ServiceSettingsPatch
+    from .ports.directory import ServiceSettingsStore
+    from .retention import AutoDeletion
 
 
 @dataclass(frozen=True)

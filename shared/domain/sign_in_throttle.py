@@ -20,10 +20,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.errors import TooManyRequests, Unauthenticated, WrongCode
 
-from .ports.directory import SignInAttempts
+if TYPE_CHECKING:
+    from .ports.directory import SignInAttempts
 
 WINDOW_SECONDS = 15 * 60
 ACCOUNT_LIMIT = 5

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.errors import InvalidInput
 from pydantic import BaseModel
@@ -19,10 +20,12 @@ from pydantic import BaseModel
 from .identity import Principal, require_statistics_reader
 from .models import Channel, Conversation, ConversationState
 from .ports.conversations import Tally
-from .ports.directory import UserDirectory
-from .ports.work import StatisticsStore
 from .response_times import METRICS, ResponseTimes, duration_counts, response_times
 from .response_times import to_csv as response_times_csv
+
+if TYPE_CHECKING:
+    from .ports.directory import UserDirectory
+    from .ports.work import StatisticsStore
 
 MAX_SPAN = timedelta(days=92)
 _GAUGED = (ConversationState.NEW, ConversationState.ASSIGNED)

@@ -7,6 +7,7 @@ import secrets
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from chalicelib.core.resources import EVENTS_QUEUE
 from chalicelib.domain.errors import InvalidInput, NotFound
@@ -14,16 +15,18 @@ from chalicelib.domain.errors import InvalidInput, NotFound
 from .event_delivery import delivery_message
 from .events import DeliveryRequest, EventType
 from .identity import Principal, require_administrator, require_settings_reader
-from .models import Page
 from .paging import check_limit
-from .ports.integrations import Publisher
-from .ports.subscriptions import Subscriptions
 from .subscription_models import (
     DeliveryAttempt,
     EventSubscription,
     ReplayAccepted,
     SubscriptionCreated,
 )
+
+if TYPE_CHECKING:
+    from .models import Page
+    from .ports.integrations import Publisher
+    from .ports.subscriptions import Subscriptions
 
 MAX_SUBSCRIPTIONS = 50
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix that marks the value as a webhook secret

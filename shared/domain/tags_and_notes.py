@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.errors import Forbidden, InvalidInput
 
@@ -22,13 +23,15 @@ from .identity import (
 from .models import Conversation, Page, Role
 from .notices import NoticePublisher, NoticeType
 from .paging import check_limit
-from .ports.conversations import Conversations
-from .ports.work import NoteStore, TagStore
 from .search import normalise_tag
-from .service_settings import ServiceSettings
-from .statistics import StatsRecorder
 from .text_safety import clean_text
-from .work_models import Note
+
+if TYPE_CHECKING:
+    from .ports.conversations import Conversations
+    from .ports.work import NoteStore, TagStore
+    from .service_settings import ServiceSettings
+    from .statistics import StatsRecorder
+    from .work_models import Note
 
 MAX_TAGS_PER_CONVERSATION = 20
 MAX_NOTE_LENGTH = 5000

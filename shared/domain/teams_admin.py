@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.errors import Conflict, InvalidInput
 
 from .admin_models import DEFAULT_TEAM_ID, AssignmentPolicy, TeamSettings
 from .identity import Principal, require_administrator, require_settings_reader
 from .models import Page, User
-from .office_hours import OfficeHours
 from .paging import check_limit
-from .ports.directory import TeamDirectory, UserDirectory
+
+if TYPE_CHECKING:
+    from .office_hours import OfficeHours
+    from .ports.directory import TeamDirectory, UserDirectory
 
 _TEAM_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.errors import InvalidInput, NotFound, ProviderError
 
 from .identity import Principal, require_administrator, require_team_member
 from .models import Frozen, TemplateContent
 from .ports.channels import SendFailed
-from .ports.conversations import Conversations
-from .ports.directory import ChannelAccounts
-from .ports.work import ProviderTemplates, TemplateStore
 from .work_models import Template
+
+if TYPE_CHECKING:
+    from .ports.conversations import Conversations
+    from .ports.directory import ChannelAccounts
+    from .ports.work import ProviderTemplates, TemplateStore
 
 VARIABLE = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 MAX_VARIABLE_LENGTH = 1024

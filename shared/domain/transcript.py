@@ -13,13 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .customers import CommunicationEntry
 from .models import Conversation, Direction, Message
 from .story import describe
-from .work_models import Note
+
+if TYPE_CHECKING:
+    from .customers import CommunicationEntry
+    from .work_models import Note
 
 FONTS = Path(__file__).resolve().parents[1] / "fonts"
 REGULAR = FONTS / "DejaVuSans.ttf"

@@ -15,12 +15,15 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.errors import InvalidInput
 
 from .capabilities import media_limit
 from .models import Attachment, Channel
-from .ports.integrations import MediaObjects
+
+if TYPE_CHECKING:
+    from .ports.integrations import MediaObjects
 
 # How long a presigned upload URL lives.
 UPLOAD_URL_SECONDS = 900

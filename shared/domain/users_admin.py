@@ -4,6 +4,7 @@ user's own profile."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.errors import Conflict, InvalidInput
 
@@ -11,9 +12,11 @@ from .admin_models import DEFAULT_TEAM_ID, Profile
 from .identity import Principal, require_administrator, require_settings_reader
 from .models import Page, Role, User
 from .paging import check_limit
-from .patches import ProfilePatch
-from .ports.directory import IdentityProvider, ServiceSettingsStore, TeamDirectory, UserDirectory
 from .seats import MAX_TEAMS_PER_USER, NoFreeSeat, default_role_for_new_user
+
+if TYPE_CHECKING:
+    from .patches import ProfilePatch
+    from .ports.directory import IdentityProvider, ServiceSettingsStore, TeamDirectory, UserDirectory
 
 
 class UserAdministration:

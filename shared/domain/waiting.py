@@ -15,14 +15,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .admin_models import AssignmentPolicy
 from .identity import WORKING_ROLES, Principal, require_statistics_reader
 from .models import Conversation, ConversationState, Frozen, Role
-from .ports.directory import Presences, TeamDirectory, UserDirectory
 from .ports.push import COUNT_LIMIT
 from .work_models import ONLINE_WINDOW, Availability
+
+if TYPE_CHECKING:
+    from .ports.directory import Presences, TeamDirectory, UserDirectory
 
 # The Waiting filter: the customer waits for us, or we wait for the customer.
 WaitingFor = Literal["agent", "customer"]

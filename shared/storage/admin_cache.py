@@ -9,11 +9,15 @@ entry in its own process, so a change applies at once there and within
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalicelib.adapters.read_cache import ReadCache
-from chalicelib.domain.admin_models import OutOfOfficeMessage, RoutingRule, TeamSettings
-from chalicelib.domain.models import ChannelAccount
-from chalicelib.domain.service_settings import ServiceSettings
-from chalicelib.domain.subscription_models import EventSubscription
+
+if TYPE_CHECKING:  # what the caches hold is named here only: a store loads the models it reads itself
+    from chalicelib.domain.admin_models import OutOfOfficeMessage, RoutingRule, TeamSettings
+    from chalicelib.domain.models import ChannelAccount
+    from chalicelib.domain.service_settings import ServiceSettings
+    from chalicelib.domain.subscription_models import EventSubscription
 
 # By account id: webhooks (enabled?), routing, sending.
 ACCOUNTS: ReadCache[str, ChannelAccount | None] = ReadCache("channel accounts")

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from chalicelib.domain.work_models import DEPARTURE_GRACE, ONLINE_WINDOW, Availability, Presence
 from pynamodb.pagination import ResultIterator
 
 from . import keys
 from .admin_items import PresenceItem
-from .items import TableItem
+
+if TYPE_CHECKING:
+    from .items import TableItem
 
 _EXPIRY = timedelta(days=1)
 

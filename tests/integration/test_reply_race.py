@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 from chalicelib import wiring
-from chalicelib.domain.compose import Composer, Draft
+from chalicelib.domain.compose import Composer
+from chalicelib.domain.compose_models import Draft
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.identity import principal_for
 from chalicelib.storage.lifecycle import ConversationStateStore

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.cold_start import USE_CASES, cold_start
+from benchmarks.cold_start import FIRST_EVENT_CHANNEL, USE_CASES, cold_start
 
 pytestmark = pytest.mark.unit
 
 WORKERS = "chalicelib.api.workers"
 # What only the agents' API needs: its routes, the route kit, the JWT stack, the export libraries.
-API_ONLY = ("chalicelib.api.kit", "chalicelib.api.inbox", "chalicelib.api.customers", "jwt", "openpyxl", "fpdf")
+API_ONLY = ("chalicelib.api.kit", "chalicelib.api.inbox", "chalicelib.api.customers", "jwt", "openpyxl", "fpdf",
+            "chalicelib.api.schemas.admin_inputs")
+# Each provider's adapter module: a function loads the one of the channel it handles, if any.
+ADAPTERS = ("chalicelib.channels.meta.whatsapp", "chalicelib.channels.meta.messenger",
+            "chalicelib.channels.meta.instagram", "chalicelib.channels.telegram", "chalicelib.channels.twilio_sms",
+            "chalicelib.channels.viber", "chalicelib.channels.ses", "chalicelib.channels.api_channel")
+WHATSAPP = "chalicelib.channels.meta.whatsapp"
 
 
 def _loaded(modules: list[str], names: tuple[str, ...]) -> list[str]:
@@ -49,3 +55,57 @@ def test_the_webhook_intake_loads_the_webhook_routes_only() -> None:
     assert _loaded(modules, ("chalicelib.api.inbox", "chalicelib.api.customers", "chalicelib.api.users", "jwt",
                              "openpyxl", "fpdf", "chalicelib.domain.routing")) == []
     assert "chalicelib.api.webhooks" in modules
+
+
+def test_a_send_loads_the_adapter_of_its_channel_only() -> None:
+    # Given the send worker, its use case built and a WhatsApp message's adapter asked for
+    _, modules = cold_start(WORKERS, USE_CASES["send_outbound"], channel=FIRST_EVENT_CHANNEL)
+    # Then WhatsApp's adapter is loaded and no other provider's (nor SNS's crypto, the email channel's)
+    assert _loaded(modules, ADAPTERS) == [WHATSAPP]
+    assert _loaded(modules, ("cryptography", *API_ONLY)) == []
+
+
+def test_workers_that_call_no_provider_load_no_adapter() -> None:
+    # The media store and the HTTP client live beside the adapters; importing them loads no adapter
+    for function in ("build_export", "deliver_events", "copy_media"):
+        _, modules = cold_start(WORKERS, USE_CASES[function])
+        assert _loaded(modules, ADAPTERS) == [], function
+        assert "chalicelib.channels.http" in modules, function  # the package itself was imported
+
+
+def test_the_push_worker_loads_neither_the_route_kit_nor_the_websocket_handlers() -> None:
+    # Given the push worker's own handler module (not the WebSocket handlers' push.py)
+    _, modules = cold_start("chalicelib.api.push_worker", USE_CASES["push_notices"])
+    # Then the route kit, its schemas and the connection handlers stay out
+    assert _loaded(modules, (*API_ONLY, "chalicelib.api.push", "chalicelib.domain.accounts")) == []
+    assert "chalicelib.domain.push" in modules
+
+
+def test_the_webhook_intake_loads_neither_the_account_rules_nor_other_providers() -> None:
+    # Given a WhatsApp webhook's cold start: the intake's handler, its use case and WhatsApp's adapter
+    _, modules = cold_start("chalicelib.api.webhook_intake", USE_CASES["webhook_intake"], channel=FIRST_EVENT_CHANNEL)
+    # Then the signed-in callers' checks (MFA, service settings' store) and the other adapters stay out
+    assert _loaded(modules, ("chalicelib.domain.accounts", "chalicelib.storage.service_settings",
+                             "chalicelib.api.schemas.admin_inputs")) == []
+    assert _loaded(modules, ADAPTERS) == [WHATSAPP]
+
+
+def test_the_event_and_media_workers_load_neither_the_send_nor_the_phone_numbers() -> None:
+    # The retry backoff they share with sends lives apart from the outbound dispatcher, and the
+    # phone number library loads with SMS media only
+    _, modules = cold_start(WORKERS, USE_CASES["deliver_events"])
+    assert _loaded(modules, ("chalicelib.domain.outbound", "phonenumbers", *ADAPTERS)) == []
+    assert "chalicelib.domain.event_delivery" in modules
+    _, modules = cold_start(WORKERS, USE_CASES["copy_media"], channel=FIRST_EVENT_CHANNEL)
+    assert _loaded(modules, ("chalicelib.domain.outbound", "phonenumbers")) == []
+    assert "chalicelib.domain.media_copy" in modules
+
+
+def test_the_api_loads_no_worker_use_case_and_no_export_library() -> None:
+    # Given the API's handler module and its first request's use cases
+    _, modules = cold_start("app", USE_CASES["api_handler"], function="api_handler")
+    # Then the routing, sending and media copying use cases (the workers'), the channel adapters
+    # and the export libraries stay out; the routes are all registered
+    assert _loaded(modules, ("chalicelib.domain.routing", "chalicelib.domain.follow_ups", "chalicelib.domain.outbound",
+                             "chalicelib.domain.media_copy", "openpyxl", "fpdf", *ADAPTERS)) == []
+    assert "chalicelib.api.inbox" in modules

@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 from chalicelib.domain import ids
 from chalicelib.domain.models import DeliveryStatus
-from chalicelib.domain.outbound import RetryPolicy
+from chalicelib.domain.retry import RetryPolicy
 
 
 def test_message_ids_sort_by_time_and_are_stable_for_a_provider_id():

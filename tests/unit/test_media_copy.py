@@ -6,8 +6,8 @@ from typing import Any
 
 from chalicelib.domain.media_copy import MediaCopier
 from chalicelib.domain.models import Attachment, Channel, ChannelAccount, MediaCopyRequest, MediaIssue, MediaRef
-from chalicelib.domain.outbound import RetryPolicy
 from chalicelib.domain.ports.integrations import MediaRefused
+from chalicelib.domain.retry import RetryPolicy
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 ACCOUNT = ChannelAccount(id="wa-1", channel=Channel.WHATSAPP, name="wa", provider_account_id="1",

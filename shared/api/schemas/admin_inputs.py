@@ -6,20 +6,12 @@ from chalicelib.domain.admin_models import AssignmentPolicy, OutOfOfficeDraft
 from chalicelib.domain.models import Channel, Role
 from chalicelib.domain.office_hours import OfficeHours
 from chalicelib.domain.text_safety import Label
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from .paging import AdminInput
 
 _ID = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 _LANGUAGE = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$"
-
-
-class AdminInput(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class PageQuery(AdminInput):
-    limit: int = Field(default=25, ge=1, le=100)
-    cursor: str | None = Field(default=None, max_length=2048)
-    team: str | None = Field(default=None, max_length=64)
 
 
 class InviteUserInput(AdminInput):

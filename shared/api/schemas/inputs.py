@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from chalicelib.domain.compose import AttachmentRef, Draft, TemplateChoice
+from chalicelib.domain.compose_models import AttachmentRef, Draft, TemplateChoice
 from chalicelib.domain.models import Channel, ConversationState
 from chalicelib.domain.search import Filters
 from pydantic import BaseModel, ConfigDict, Field, field_validator

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from chalicelib.domain.admin_models import OutOfOfficeMessage
 from chalicelib.domain.models import Channel, ChannelAccount, Conversation, Message, Page
 from chalicelib.domain.work_models import Note, QuickReply, QuickReplyGroup, Template
 
-from .conversations import Tally
+if TYPE_CHECKING:
+    from .conversations import Tally
 
 
 @dataclass(frozen=True)
