@@ -62,9 +62,17 @@ def test_two_agents_see_each_others_changes_by_push_without_polling(system: Any,
     requests_of_second = api_requests(second)
 
     # Then an idle tab calls nothing: no polling while the socket is up, and the availability
-    # heartbeat rides the socket (benchmarks.push idle measures it over minutes)
-    second.wait_for_timeout(3_000)  # an idle stretch is what is measured here, not a wait for a state
-    assert requests_of_second == [], requests_of_second
+    # heartbeat rides the socket (benchmarks.push idle measures it over minutes). A notice of an
+    # earlier test's work still in the shared system may cause a read, so the tab is watched for
+    # up to five stretches of 3 s: polling (every 1.5 s when it was on) would call in each of them.
+    quiet = False
+    for _ in range(5):
+        requests_of_second.clear()
+        second.wait_for_timeout(3_000)  # an idle stretch is what is measured here, not a wait for a state
+        if not requests_of_second:
+            quiet = True
+            break
+    assert quiet, requests_of_second
 
     # When a customer writes, both see the conversation arrive
     text = f"Pushed {new_wa_id()}"
