@@ -85,3 +85,35 @@ def check_two_channels(info, page, ready_file, token):
     expect(channels.get_by_label("WhatsApp")).to_be_checked()
     expect(channels.get_by_label("Telegram")).to_be_checked()
     expect(channels.get_by_label("SMS")).not_to_be_checked()
+
+
+def test_a_list_filtered_by_a_tag_shows_a_conversation_the_moment_it_gains_the_tag(system, page):
+    info = system.info
+    admin = api_headers(info)
+    tag = f"watched-{secrets.token_hex(3)}"
+    api_call(info, "POST", "/tags", admin, {"tag": tag})
+    wa_id, token = new_wa_id(), secrets.token_hex(3)
+    customer_says(info, wa_id=wa_id, name="Tineke Tag", text=f"Tag me {token}")
+
+    # Given an agent on the All tab filtered by the tag, which no conversation has yet
+    sign_in(page, info)
+    page.get_by_role("tab", name=re.compile("^All")).click()
+    rows = page.get_by_test_id("conversation-row")
+    expect(rows.filter(has_text=f"Tag me {token}")).to_have_count(1, timeout=10_000)
+    page.get_by_role("button", name="Filter", exact=True).click()
+    dialog = page.get_by_test_id("filter-dialog")
+    dialog.get_by_label("Tag", exact=True).fill(tag)
+    dialog.get_by_label("Tag", exact=True).press("Enter")
+    with page.expect_request(lambda r: "/conversations?" in r.url and f"tag={tag}" in r.url):
+        dialog.get_by_role("button", name="Filter", exact=True).click()
+    expect(rows.filter(has_text=f"Tag me {token}")).to_have_count(0)
+
+    # When a colleague tags the customer's conversation
+    conversation = api_call(info, "GET", f"/conversations?view=all&customer=%2B{wa_id}", admin)["items"][0]
+    api_call(info, "POST", f"/conversations/{conversation['id']}/tags", admin, {"tags": [tag]})
+
+    # Then it enters the filtered list by push, with no reload
+    try:
+        expect(rows.filter(has_text=f"Tag me {token}")).to_have_count(1, timeout=10_000)
+    finally:  # out of New, for the tests that follow
+        api_call(info, "POST", f"/conversations/{conversation['id']}/archive", admin, {"tags": []})

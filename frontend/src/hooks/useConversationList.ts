@@ -89,7 +89,10 @@ export function useConversationList(
       });
     }
     const reads = byTag ? message.notices : message.notices.filter((notice) => !(notice.type === 'tags' && notice.tags));
-    if (reads.some((notice) => touchesList(notice, view, userId, shown.current))) requestRead(refresh);
+    // A conversation that gains a tag the list is filtered by enters it, though no row shows it yet.
+    const entersByTag =
+      byTag && message.notices.some((notice) => notice.type === 'tags' && notice.tags?.some((tag) => filters.tag?.includes(tag)));
+    if (entersByTag || reads.some((notice) => touchesList(notice, view, userId, shown.current))) requestRead(refresh);
   });
 
   const loadMore = async (): Promise<void> => {
