@@ -24,11 +24,12 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.core.clock import utc_now
 from chalicelib.domain.errors import InvalidInput, Unauthenticated
 
 from .counts import TabCountsOut
@@ -50,6 +51,8 @@ PROTOCOL = "open-contact.v1"
 # Posts in flight at once per worker invocation: 1,000 connections take about 1000/32 round trips.
 FAN_OUT_THREADS = 32
 HEARTBEAT_ACTION = "heartbeat"
+# How long after $connect a post answered "gone" may only mean the connection is not open yet.
+CONNECTING_GRACE = timedelta(seconds=30)
 VIEW_ACTION = "view"
 # The fields each message may carry: the heartbeat repeats what the tab shows, so a lost "view"
 # message is repaired within a minute.
@@ -238,12 +241,21 @@ class PushFanOut:
 
     def __init__(self, connections: TeamConnections, gateway: ConnectionGateway,
                  place_of: Callable[[str], Place | None], counts: Callable[[str], TeamCounts],
-                 threads: int = FAN_OUT_THREADS) -> None:
+                 threads: int = FAN_OUT_THREADS, clock: Callable[[], datetime] = utc_now) -> None:
         self._connections = connections
         self._gateway = gateway
         self._place_of = place_of
         self._counts = counts
         self._threads = threads
+        self._clock = clock
+
+    def _really_gone(self, connection: Connection) -> bool:
+        """A post answered "gone" (410) means the tab left, except while its $connect is still
+        running: API Gateway refuses posts to a connection until $connect has returned, and the
+        connection is stored during $connect. Removing it then would leave an open tab that
+        never hears a notice again, so a connection younger than ``CONNECTING_GRACE`` stays
+        (a tab that really left is removed by its $disconnect)."""
+        return connection.connected_at is None or self._clock() - connection.connected_at >= CONNECTING_GRACE
 
     @cached_property
     def _pool(self) -> ThreadPoolExecutor:
@@ -301,7 +313,7 @@ class PushFanOut:
 
             results.extend(self._pool.map(post, [choice for choice in chosen if choice[1]]))
         gone = [connection for connection, delivered in results if delivered is False]
-        for connection in gone:
+        for connection in filter(self._really_gone, gone):
             self._connections.remove(connection)
         return FanOutReport(teams=len(by_team), connections=len(results),
                             sent=sum(1 for _, delivered in results if delivered), gone=len(gone),

@@ -64,7 +64,7 @@ class TeamConnectionItem(TableItem, discriminator="push_connection"):
     def connection(self) -> Connection:
         watch = (Watch(TabView(self.watch_view), self.watch_conversation_id)
                  if self.watch_view in _VIEWS else None)  # an unknown view: as if none was said
-        return Connection(self.connection_id, self.user_id, self.team_id, watch)
+        return Connection(self.connection_id, self.user_id, self.team_id, watch, self.connected_at)
 
 
 class ConnectionByIdItem(TableItem, discriminator="push_connection_id"):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from chalicelib.domain.errors import Unauthenticated
@@ -115,6 +116,21 @@ def test_gone_connections_are_removed_and_the_rest_still_served() -> None:
         [Notice(type=NoticeType.NOTE, team_id="a", conversation_id="c")])
     assert (report.sent, report.gone) == (2, 1)
     assert [c.connection_id for c in store.connections] == ["a-0", "a-2"]
+
+
+def test_a_connection_still_connecting_is_kept_when_a_post_to_it_is_refused_as_gone() -> None:
+    # Given a tab whose $connect stored it a second ago (API Gateway refuses posts until $connect
+    # returns) and one that connected a minute ago, both answered "gone"
+    now = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    connecting = Connection("a-new", "u1", "a", connected_at=now - timedelta(seconds=1))
+    left = Connection("a-old", "u2", "a", connected_at=now - timedelta(seconds=60))
+    store = FakeConnections([connecting, left])
+    gateway = FakeGateway(gone={"a-new", "a-old"})
+    # When a notice is fanned out
+    PushFanOut(store, gateway, lambda _: None, lambda _: COUNTS, clock=lambda: now).deliver(
+        [Notice(type=NoticeType.NOTE, team_id="a", conversation_id="c")])
+    # Then only the old one is removed: the new tab goes on hearing notices once it is open
+    assert [c.connection_id for c in store.connections] == ["a-new"]
 
 
 def test_posts_in_flight_are_bounded_by_the_pool() -> None:

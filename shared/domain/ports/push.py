@@ -42,6 +42,8 @@ class Connection:
     team_id: str
     # None: the tab never said what it shows (an older web app), so it gets every notice.
     watch: Watch | None = None
+    # When $connect stored it (None where the reader does not say).
+    connected_at: datetime | None = None
 
 
 @dataclass(frozen=True)
