@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -167,10 +167,11 @@ def test_a_gone_connection_is_removed_when_sending(runtime: LocalRuntime, api: s
     from chalicelib.domain.ports.push import Connection
     from chalicelib.storage.connections import ConnectionStore
 
-    # Given: a connection the table still holds but API Gateway no longer has ($disconnect never arrived)
+    # Given: a connection the table still holds but API Gateway no longer has ($disconnect never
+    # arrived), connected a while ago (a younger one may only be still connecting)
     team = team_of(api, agent1)
     stale = Connection(f"gone{secrets.token_hex(4)}=", socket_user(api, agent1), team)
-    ConnectionStore().add(stale, utc_now())
+    ConnectionStore().add(stale, utc_now() - timedelta(minutes=1))
     # When: the worker sends a notice to the team
     report = wiring.push_fan_out().deliver([Notice(type=NoticeType.NOTE, team_id=team, conversation_id="x")])
     # Then: the post answered 410 and the connection is removed
