@@ -174,15 +174,23 @@ class ConversationStore:
                 provider_item: ProviderMessageItem) -> IngestResult | None:
         """A message in the conversation that is open already: two plain writes, not a
         transaction (which DynamoDB bills double). The provider-id item is put first, on the
-        condition that it does not exist; the message's key is derived from the provider's id
-        (``ids.message_id``), so a retry after a crash between the two writes finds the claim
-        without the message and writes the same message, never a second one."""
+        condition that it does not exist, and names where its message goes; a delivery that finds
+        the claim looks there, not at the key it would derive itself (a provider may resend with
+        another timestamp, and the message's key starts with it). Found: a redelivery, nothing
+        written. Missing: the delivery that claimed crashed before its message, which is written
+        now under the claim's key, so retries never store a second copy."""
         with tolerated() as claimed_before:
             provider_item.save(condition=ProviderMessageItem.pk.does_not_exist())
         if claimed_before.refused:
-            if MessageItem.count(message.pk, MessageItem.sk == message.sk, consistent_read=True):
-                return None  # a redelivery of a message stored before
-            provider_item.save()  # the claim of a delivery that crashed before its message
+            claim = get_item(ProviderMessageItem, provider_item.pk, provider_item.sk, consistent=True)
+            if claim is None:  # removed since (retention): claim again
+                provider_item.save()
+            else:
+                place_message(message, claim.conversation_id)
+                message.sk = claim.message_sk
+                message.message_id = claim.message_sk.removeprefix(keys.message_sk(""))
+                if MessageItem.count(message.pk, MessageItem.sk == message.sk, consistent_read=True):
+                    return None  # a redelivery of a message stored before
         message.save()
         return IngestResult(conversation=self._as_left(None, plan.conversation_id, plan.event),
                             message=to_message(message), created_conversation=False)

@@ -32,8 +32,8 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     return decoded
 
 
-def get_item(model: type[_M], pk: str, sk: str) -> _M | None:
+def get_item(model: type[_M], pk: str, sk: str, *, consistent: bool = False) -> _M | None:
     try:
-        return model.get(pk, sk)
+        return model.get(pk, sk, consistent_read=consistent)
     except model.DoesNotExist:
         return None
