@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from chalicelib.core.resources import EVENTS_QUEUE
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from .models import (
     Channel,
@@ -52,6 +52,21 @@ class Event(Frozen):
     type: EventType
     occurred_at: datetime
     data: dict[str, Any]
+    # The conversation as the change left it, whole, for the agents' push notices (notices.py);
+    # never part of the body, which carries ``ConversationData`` only.
+    _conversation: Conversation | None = PrivateAttr(default=None)
+
+    @property
+    def conversation(self) -> Conversation | None:
+        return self._conversation
+
+    def __eq__(self, other: object) -> bool:
+        # Equal when their bodies are (the conversation riding along is not part of the event).
+        if not isinstance(other, Event):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]  # (as before: ``data`` is a dict)
 
 
 # --- what the events say --------------------------------------------------------------------
@@ -117,31 +132,36 @@ class StatusData(Frozen):
     error: DeliveryError | None = None
 
 
-def _event(event_type: EventType, at: datetime, data: dict[str, Any], *identity: str) -> Event:
-    return Event(id=fifo_token(event_type.value, *identity)[:32], type=event_type, occurred_at=at, data=data)
+def _event(event_type: EventType, at: datetime, data: dict[str, Any], *identity: str,
+           conversation: Conversation | None = None) -> Event:
+    event = Event(id=fifo_token(event_type.value, *identity)[:32], type=event_type, occurred_at=at, data=data)
+    event._conversation = conversation
+    return event
 
 
 def conversation_created(conversation: Conversation) -> Event:
     return _event(EventType.CONVERSATION_CREATED, conversation.created_at,
-                  {"conversation": ConversationData.of(conversation).model_dump(mode="json")}, conversation.id)
+                  {"conversation": ConversationData.of(conversation).model_dump(mode="json")}, conversation.id,
+                  conversation=conversation)
 
 
 def conversation_assigned(conversation: Conversation, at: datetime) -> Event:
     return _event(EventType.CONVERSATION_ASSIGNED, at,
                   {"conversation": ConversationData.of(conversation).model_dump(mode="json")},
-                  conversation.id, str(conversation.version))
+                  conversation.id, str(conversation.version), conversation=conversation)
 
 
 def conversation_archived(conversation: Conversation, at: datetime) -> Event:
     return _event(EventType.CONVERSATION_ARCHIVED, at,
                   {"conversation": ConversationData.of(conversation).model_dump(mode="json")},
-                  conversation.id, str(conversation.version))
+                  conversation.id, str(conversation.version), conversation=conversation)
 
 
 def message_created(conversation: Conversation, message: Message) -> Event:
     return _event(EventType.MESSAGE_CREATED, message.sent_at,
                   {"conversation": ConversationData.of(conversation).model_dump(mode="json"),
-                   "message": MessageData.of(message).model_dump(mode="json")}, message.conversation_id, message.id)
+                   "message": MessageData.of(message).model_dump(mode="json")}, message.conversation_id, message.id,
+                  conversation=conversation)
 
 
 def status_changed(conversation_id: str, message_id: str, status: DeliveryStatus, at: datetime,

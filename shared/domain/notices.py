@@ -1,12 +1,16 @@
 """Push notices: a small "what changed" for the agents' open tabs, sent over their WebSocket
 connections (``push.py``) instead of every tab polling the API.
 
-A notice names what changed (ids, a version), never customer content: the browser reads what it
-needs through the API, with the caller's own authorization, once per change. Two kinds carry the
-change itself, because it is small and is not the customer's words: a status notice carries the
-message's new delivery status (and the provider's failure reason), a tags notice the conversation's
-tags. The open thread and the lists patch those in place without a read, however far up the
-thread the message is. Notices come from the
+A notice names what changed (ids, a version); the browser reads what else it needs through the
+API, with the caller's own authorization. Three kinds carry the change itself, so that no tab
+has to read for it: a status notice carries the message's new delivery status (and the
+provider's failure reason), a tags notice the conversation's tags, and a conversation or message
+notice the conversation as the change left it (its list row: what every tab's watcher reads to
+tell arrivals, which with a thousand agents made every arrival a thousand reads). Notices go only
+to connections of the conversation's team, whose members may read every conversation of the
+team; a user who is disabled or leaves the team loses those connections (``PushConnections``).
+The open thread and the lists patch statuses and tags in place without a read, however far up
+the thread the message is. Notices come from the
 domain's events (a listener on ``events.EventPublisher``) and from the few changes integrators get
 no event for (tags, notes, presence). The use cases only queue them; the push worker sends them.
 """
@@ -16,12 +20,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import Any
 
 from chalicelib.core.resources import NOTICES_QUEUE
 from pydantic import Field
 
 from .events import Event, EventType
-from .models import ConversationState, DeliveryError, DeliveryStatus, Frozen
+from .models import Conversation, ConversationState, DeliveryError, DeliveryStatus, Frozen
 from .ports.integrations import Publisher, QueueMessage
 
 log = logging.getLogger(__name__)
@@ -56,6 +61,16 @@ class Notice(Frozen):
     error: DeliveryError | None = None
     # A tags notice: the conversation's tags now.
     tags: tuple[str, ...] | None = None
+    # A conversation or message notice: the conversation as the change left it (as a list shows it).
+    conversation: Conversation | None = None
+
+    def wire(self) -> dict[str, Any]:
+        """The notice as a browser receives it: what it says, without the team (the connection
+        is the team's), the conversation whole (its empty fields too, as the API lists it)."""
+        body = self.model_dump(mode="json", exclude={"team_id", "conversation"}, exclude_none=True)
+        if self.conversation is not None:
+            body["conversation"] = self.conversation.model_dump(mode="json")
+        return body
 
 
 class NoticeBatch(Frozen):
@@ -89,7 +104,8 @@ def notice_of(event: Event) -> Notice:
         error = event.data.get("error")
     return Notice.model_validate({
         "type": _TYPE_OF_EVENT[event.type], "team_id": team_id, "conversation_id": conversation_id,
-        "message_id": message_id, "state": state, "owner_id": owner_id, "status": status, "error": error})
+        "message_id": message_id, "state": state, "owner_id": owner_id, "status": status, "error": error,
+        "conversation": event.conversation})
 
 
 class NoticePublisher:

@@ -11,8 +11,8 @@ whose last connection in a team closed counts as offline there after a short gra
 Each tab also says what it shows (its list's view and the conversation open in its thread pane), so
 a notice is posted only to the connections it can concern (``concerns``): a follow-up, a reply, a
 status, tags or a note no longer cost a WebSocket message per tab of the team, only a conversation
-that moves does (every tab's counts change). What a tab says only narrows what it is sent; every
-notice names ids only, and the tab reads through the API with its own authorization.
+that moves does (every tab's counts change). What a tab says only narrows what it is sent: what a
+notice carries (notices.py) is what any member of the team may read.
 """
 
 from __future__ import annotations
@@ -278,7 +278,9 @@ class PushFanOut:
                 place = read[conversation_id]
             team_id = notice.team_id or (place.team_id if place else None)
             if team_id is None:
-                log.info("notice about nothing that still exists dropped", extra={"notice": notice.model_dump()})
+                # (without the conversation: customer content stays out of the logs)
+                log.info("notice about nothing that still exists dropped",
+                         extra={"notice": notice.model_dump(exclude={"conversation"})})
                 continue
             by_team[team_id].append((notice, place))
         return by_team
@@ -293,8 +295,7 @@ class PushFanOut:
                 continue
             moved = any(notice.type is NoticeType.CONVERSATION for notice, _ in team_notices)
             counts = self._counts(team_id) if moved else None
-            wire = [(notice, place, notice.model_dump(mode="json", exclude={"team_id"}, exclude_none=True))
-                    for notice, place in team_notices]
+            wire = [(notice, place, notice.wire()) for notice, place in team_notices]
             chosen = [(connection, [body for notice, place, body in wire if concerns(notice, place, connection)])
                       for connection in connections]
             spared += sum(1 for _, bodies in chosen if not bodies)

@@ -193,6 +193,34 @@ def test_arrivals_while_the_agent_is_away_mark_the_title_and_notify(system, page
     expect(page.get_by_test_id("current-user")).to_have_count(0)
 
 
+def test_an_arrival_is_notified_from_its_notice_without_reading_new(system, page):
+    info = system.info
+    wa_id = new_wa_id()
+    page.add_init_script(NOTIFICATION_SPY)
+    list_reads: list[str] = []
+    page.on("request", lambda request: list_reads.append(request.url) if "/conversations?" in request.url else None)
+
+    # Given an agent on Assigned to me, in another window, whose watcher has read the inbox once
+    sign_in(page, info)
+    page.get_by_role("tab", name=re.compile("^Assigned to me")).click()
+    expect(page.get_by_role("tab", name=re.compile("^Assigned to me"))).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("tabpanel")).not_to_contain_text("Loading")
+    assert any("view=new" in url for url in list_reads)
+    page.evaluate("window.dispatchEvent(new Event('blur'))")
+    time.sleep(1.5)  # past the tab's read gate, so a read the arrival caused would run at once
+    list_reads.clear()
+
+    # When a new customer writes
+    customer_says(info, wa_id=wa_id, name="Rowan Row", text=f"Is this pushed? {wa_id}")
+
+    # Then the notification names them, told by the notice's row: New was not read for it
+    expect(page).to_have_title("(1) Inbox", timeout=4_000)
+    assert page.evaluate("window.__notifications") == [
+        {"title": "New conversation: Rowan Row", "body": f"Is this pushed? {wa_id}"}]
+    time.sleep(1.5)
+    assert [url for url in list_reads if "view=new" in url] == []
+
+
 def give_teams(info, email, team_ids):
     """Given: the user works in several teams (set in the user's item; there is no admin API yet)."""
     me = requests.get(f"{info['api_url']}/me", headers=login(info["api_url"], email, info["demo"]["password"]),

@@ -1,6 +1,7 @@
 """The push worker's fan-out: one post per connection per batch (however many notices), counts only
-when a conversation moved, each agent's own Assigned-to-me count, no customer content, a team looked
-up for a notice that names none, gone connections removed, posts in flight bounded by the pool."""
+when a conversation moved, each agent's own Assigned-to-me count, the conversation's row on
+conversation and message notices, a team looked up for a notice that names none, gone connections
+removed, posts in flight bounded by the pool."""
 
 from __future__ import annotations
 
@@ -185,3 +186,44 @@ def test_the_token_must_come_as_the_second_offered_subprotocol(header: str | Non
 
 def test_the_token_is_read_from_the_offered_subprotocols() -> None:
     assert token_of(f"{PROTOCOL}, eyJ.abc.def") == "eyJ.abc.def"
+
+
+def test_conversation_and_message_notices_carry_the_row_through_the_queue_to_the_tabs() -> None:
+    from collections.abc import Sequence
+
+    from chalicelib.core.resources import QueueDefinition
+    from chalicelib.domain.events import conversation_created, message_created, status_changed
+    from chalicelib.domain.models import Channel, ContentKind, Conversation, DeliveryStatus, Direction, Message
+    from chalicelib.domain.notices import NoticeBatch, NoticePublisher
+    from chalicelib.domain.ports.integrations import QueueMessage
+
+    now = datetime(2026, 12, 6, 9, 30, tzinfo=UTC)
+    conversation = Conversation(
+        id="c" * 32, channel=Channel.WHATSAPP, account_id="wa", customer_id="+31612345678", customer_name="Ada",
+        team_id="a", state=ConversationState.NEW, owner_id=None, created_at=now, last_message_at=now,
+        last_customer_message_at=now, preview="where is my order?", version=0, waiting_since=now)
+    message = Message(id="m1", conversation_id=conversation.id, direction=Direction.INBOUND, kind=ContentKind.TEXT,
+                      text="where is my order?", sent_at=now, status=DeliveryStatus.RECEIVED,
+                      provider_message_id="wamid.1", author_id=None)
+    sent: list[str] = []
+
+    class Queue:
+        def send(self, queue: QueueDefinition, messages: Sequence[QueueMessage]) -> None:
+            sent.extend(message.body for message in messages)
+
+    # Given the events of a new conversation's first message, and a status, queued as notices
+    NoticePublisher(Queue()).on_events([conversation_created(conversation), message_created(conversation, message),
+                                        status_changed(conversation.id, "m1", DeliveryStatus.READ, now)])
+    notices = NoticeBatch.model_validate_json(sent[0]).notices
+    # When the worker posts them to a tab of the team
+    gateway = FakeGateway()
+    PushFanOut(FakeConnections([Connection("t1", "u1", "a")]), gateway,
+               lambda _: Place("a", ConversationState.NEW), lambda _: COUNTS).deliver(notices)
+    [posted] = gateway.posts["t1"]
+    # Then the conversation and message notices carry the row as the API lists it (empty fields too)
+    row = conversation.model_dump(mode="json")
+    assert row["owner_id"] is None
+    assert row["unread"] is True
+    assert [n.get("conversation") for n in posted["notices"]] == [row, row, None]
+    # And the events' bodies (what integrators receive) do not change
+    assert "preview" not in json.dumps(conversation_created(conversation).model_dump(mode="json"))

@@ -1,8 +1,8 @@
 // Watches the inbox for the whole signed-in session, whichever page is open: the tab counts and the
 // arrivals (new conversations, new customer messages) that drive the desktop notifications and the
 // title marker. Both come from pushed notices: a notice about a moved conversation carries the
-// team's counts; a notice of a new conversation or message makes the watcher read New and Assigned
-// to me once, to see what arrived. It reads the counts itself when it starts and at every change of
+// team's counts; a notice of a new conversation or message carries the conversation's row, which
+// tells what arrived (a notice without one makes the watcher read New and Assigned to me once). It reads the counts itself when it starts and at every change of
 // the socket's state (the catch-up after a reconnect), and once a minute while the socket is down.
 //
 // WebSocket messages reach background tabs without the delay browsers put on their timers, so
@@ -90,7 +90,17 @@ export function useInboxWatch(listeners: WatchListeners): TabCounts {
 
   useNotices((message) => {
     if (message.counts) show(message.counts);
-    if (message.notices.some((notice) => mayBeArrival(notice, userId))) requestRead(readArrivals);
+    const news = message.notices.filter((notice) => mayBeArrival(notice, userId));
+    if (!news.length) return;
+    // Notices that carry their conversation's row tell what arrived without a read (with a
+    // thousand agents, a read of New by every tab for each arrival was the largest line of the bill).
+    const rows = news.flatMap((notice) => (notice.conversation ? [notice.conversation] : []));
+    if (rows.length < news.length || !tracker.current.primed) {
+      requestRead(readArrivals);
+      return;
+    }
+    const arrivals = tracker.current.update(rows);
+    if (arrivals.length) listenersRef.current.onArrivals(arrivals);
   });
 
   return counts;

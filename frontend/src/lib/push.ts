@@ -2,7 +2,8 @@ import type { PushEndpointOut, TabCountsOut } from '../api-types';
 import type { Conversation, ConversationState, InboxView, Message, MessageError, MessageStatus } from '../types';
 
 // The inbox's WebSocket: one per tab, to the API's WebSocket endpoint (GET /push says where), which
-// sends small "what changed" notices (ids, never content) instead of the tab polling. The token
+// sends small "what changed" notices instead of the tab polling (ids; a status, the tags, and the
+// conversation's row where the change carries them). The token
 // travels as the second offered subprotocol, so it is never part of a URL.
 //
 // Reconnects after any close with exponential backoff and full jitter (a server restart does not
@@ -29,6 +30,8 @@ export interface Notice {
   error?: MessageError;
   /** A tags notice: the conversation's tags now. */
   tags?: string[];
+  /** A conversation or message notice: the conversation as the change left it (a list's row). */
+  conversation?: Conversation;
 }
 
 const LIST_CHANGES: ReadonlySet<NoticeType> = new Set(['conversation', 'message', 'tags']);
