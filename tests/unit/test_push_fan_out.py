@@ -224,6 +224,8 @@ def test_conversation_and_message_notices_carry_the_row_through_the_queue_to_the
     row = conversation.model_dump(mode="json")
     assert row["owner_id"] is None
     assert row["unread"] is True
-    assert [n.get("conversation") for n in posted["notices"]] == [row, row, None]
+    notices_posted = posted["notices"]
+    assert isinstance(notices_posted, list)
+    assert [n.get("conversation") for n in notices_posted] == [row, row, None]
     # And the events' bodies (what integrators receive) do not change
     assert "preview" not in json.dumps(conversation_created(conversation).model_dump(mode="json"))
