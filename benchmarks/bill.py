@@ -14,15 +14,17 @@ Each batch of notices is one WebSocket message per tab it can concern (shared/do
 pick-up) and news in New reach every tab of the team; a message or tags the owner's tab and the tabs
 that watch everything; a status or a note the owner's tab only (the thread open on a conversation
 is taken to be its owner's). Assumed: one tab in ten (at least one) watches everything, that is
-shows All, Assigned or a filtered list (supervisors, and agents looking there).
+shows New, All, Assigned or a filtered list (supervisors, and agents looking there); the others
+show Assigned to me.
 
 The tabs a notice touches read (priced as the probe's measured list read: API Gateway, Lambda, read
-units): an arrival every tab's New watcher (1 read each); a pick-up the lists of the tabs that watch
-everything (1 each); a follow-up or a reply the owner's open conversation (its detail and newest
-page: 2) and the lists of the tabs that watch everything (1 each); statuses and tags travel in the
-notice itself. Reads follow what the tabs show, not what they are sent: the same whether every
-notice reaches every tab or only the tabs it concerns. The tab's read gate (one round a second) is
-not reached at these rates.
+units): an arrival the lists of the tabs that watch everything (1 each; every tab's watcher tells
+the arrival from the row the notice carries, without a read); a pick-up the same lists; a
+follow-up or a reply the owner's open conversation (its detail and newest page: 2) and the lists
+of the tabs that watch everything (1 each); statuses and tags travel in the notice itself. Reads
+follow what the tabs show, not what they are sent: the same whether every notice reaches every tab
+or only the tabs it concerns. The tab's read gate (one round a second) is not reached at these
+rates.
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ SECRETS = 1 + 5  # the app's own, and one per channel account of a typical servi
 ALARMS = len(resources.QUEUES) + 9 + 2
 # An event source mapping long-polls an idle queue with five pollers, 20 s per receive.
 IDLE_RECEIVES_PER_QUEUE_MONTH = 5 * 30 * 24 * 3600 / 20
-# The share of the team's tabs that show every conversation of the team (All, Assigned, a filtered list).
+# The share of the team's tabs whose list can show any conversation of the team that arrives or moves
+# (New, All, Assigned, a filtered list).
 WATCHING_EVERYTHING_SHARE = 0.1
 PUSH_LINE, READS_LINE = "push to the tabs", "list reads on notice"
 # Reaches of a notice batch (shared/domain/push.py ``Reach``): every tab, the lists, the thread.
@@ -99,7 +102,7 @@ def monthly(messages: int, agents: int, unit_dollars: Mapping[str, float], store
                             for kind, share in PER_INBOUND_MESSAGE.items()
                             for reach, batches in notices.get(kind, {}).items())
     watchers = watching_everything(agents)
-    reads_per_message = (PER_INBOUND_MESSAGE[OPENING] * agents + PER_INBOUND_MESSAGE[PICK_UP] * watchers
+    reads_per_message = (PER_INBOUND_MESSAGE[OPENING] * watchers + PER_INBOUND_MESSAGE[PICK_UP] * watchers
                          + (PER_INBOUND_MESSAGE[FOLLOW_UP] + PER_INBOUND_MESSAGE[REPLY]) * (2 + watchers))
     stored_gb = messages * RETENTION_MONTHS * stored_bytes_per_message / 1e9
     idle_polling = sum(IDLE_RECEIVES_PER_QUEUE_MONTH * (prices.SQS_FIFO_REQUEST if queue.fifo

@@ -273,7 +273,8 @@ class Composer:
         request = OutboundRequest(conversation_id=conversation.id, message_id=message.id)
         self._publisher.send(SEND_QUEUE, [send_queue_message(request)])
         if self._events is not None:
-            self._events.publish(message_created(conversation, message))
+            self._events.publish(message_created(conversation.answered(message.kind, message.text, message.sent_at),
+                                                 message))
         return message
 
 

@@ -276,6 +276,13 @@ class Conversation(Frozen):
             return False
         return self.seen_at is None or self.seen_at < self.last_customer_message_at
 
+    def answered(self, kind: ContentKind, text: str | None, at: datetime) -> Conversation:
+        """The conversation as an agent's message sent ``at`` leaves it: what the write of that
+        message sets (storage/messages.py ``add_outbound_message``), without reading it again."""
+        return self.model_copy(update={
+            "last_message_at": at, "preview": preview_of(kind, text), "awaiting_customer_since": at,
+            "waiting_since": None, "first_response_at": self.first_response_at or at})
+
 
 class Attachment(Frozen):
     """A media object in our media bucket (inbound media copied from the provider, or an agent's

@@ -176,7 +176,7 @@ class Reach(StrEnum):
 
     # every tab: a conversation that moved changes every tab's counts, New list and notifications;
     # the team view shows who is online; news in New (or a message that does not say where it is)
-    # makes every tab's watcher read New for its notifications
+    # may be an arrival that every tab's watcher notifies
     TEAM = "team"
     # the owner's tabs, the thread open on it, and the lists that can show the conversation
     LISTS = "lists"

@@ -134,6 +134,7 @@ class MessageStore:
 
         def write(transaction: TransactWrite) -> None:
             transaction.save(item, condition=MessageItem.pk.does_not_exist())
+            # (domain/models.py ``Conversation.answered`` tells the push notices the same)
             transaction.update(conversation_item, actions=[
                 ConversationItem.last_message_at.set(sent_at),
                 ConversationItem.activity_sk.set(keys.time_sk(sent_at, conversation.id)),

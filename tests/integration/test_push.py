@@ -162,6 +162,39 @@ def test_tags_and_notes_are_pushed(runtime: LocalRuntime, api: str, webhook_url:
     socket.close()
 
 
+def test_a_pick_up_and_a_reply_carry_the_conversation_as_the_list_then_shows_it(
+        runtime: LocalRuntime, api: str, webhook_url: str, demo: dict[str, Any], agent1: dict[str, str]) -> None:
+    # Given: an agent's tab, and a customer waiting in New
+    team = team_of(api, agent1)
+    _, conversation = new_conversation(runtime, api, webhook_url, demo, agent1, text="first words")
+    drain(runtime, "notices")
+    socket = open_socket(runtime, agent1, team)
+    drain(runtime, "notices")
+    received(socket, timeout=1)
+
+    def pushed_row(kind: str) -> dict[str, Any]:
+        drain(runtime, "notices")
+        notices = [n for m in received(socket) for n in m["notices"]]
+        return next(n["conversation"] for n in notices
+                    if n["type"] == kind and n["conversation_id"] == conversation["id"])
+
+    def listed() -> dict[str, Any]:
+        items = get(api, "/conversations", agent1, view="mine", limit=100).json()["items"]
+        row = find(items, id=conversation["id"])
+        assert row is not None
+        return row
+
+    # When: the agent picks it up, then replies
+    assert post(api, f"/conversations/{conversation['id']}/pickup", agent1).status_code == 200
+    # Then: each notice carries the row Assigned to me lists right after it (a tab need not read it)
+    assert pushed_row("conversation") == listed()
+    assert post(api, f"/conversations/{conversation['id']}/messages", agent1, {"text": "on it"}).status_code == 202
+    row = pushed_row("message")
+    assert row == listed()
+    assert row["preview"] == "on it"
+    socket.close()
+
+
 def test_a_gone_connection_is_removed_when_sending(runtime: LocalRuntime, api: str, agent1: dict[str, str]) -> None:
     from chalicelib import wiring
     from chalicelib.core.clock import utc_now
