@@ -76,3 +76,31 @@ def test_a_user_removed_from_a_team_keeps_only_the_other_teams_connection(runtim
     assert [n["type"] for m in received(sockets[second]) for n in m["notices"]] == ["note"]
     for socket in sockets.values():
         socket.close()
+
+
+def test_a_connection_the_withdrawal_missed_goes_with_its_next_heartbeat(runtime: LocalRuntime, api: str,
+                                                                         admin: dict[str, str]) -> None:
+    import json
+
+    from chalicelib.domain.models import Role
+    from chalicelib.storage.users import UserStore
+
+    from tests.support import wait_for
+
+    # Given an agent's open socket, and the agent disabled behind the use case's back (as if withdrawing
+    # had failed, or the socket connected while the change was being made)
+    team = new_team(api, admin)["id"]
+    user, headers = new_user(runtime, api, admin, role="agent", team_ids=[team])
+    socket = open_socket(runtime, headers, team)
+    assert _stored(user["id"], team)
+    users = UserStore()
+    users.change_role(users.require(user["id"]), Role.DISABLED)
+    # When the tab's heartbeat arrives
+    socket.send(json.dumps({"action": "heartbeat"}))
+    # Then it is refused and the connection is removed, so the team's notices no longer reach the socket
+    wait_for(lambda: not _stored(user["id"], team), timeout=10, what="the connection removed")
+    drain(runtime, "notices")
+    received(socket, timeout=1)
+    _notices_reach(team)
+    assert received(socket, timeout=1) == []
+    socket.close()
