@@ -259,7 +259,9 @@ def accounts() -> Accounts:
 @lru_cache(maxsize=1)
 def users_admin() -> UserAdministration:
     from .domain.users_admin import UserAdministration
-    return UserAdministration(user_store(), team_store(), identity_provider(), settings=service_settings())
+    from .storage.connections import ConnectionStore
+    return UserAdministration(user_store(), team_store(), identity_provider(), settings=service_settings(),
+                              connections=ConnectionStore())
 
 
 @lru_cache(maxsize=1)

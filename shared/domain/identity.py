@@ -68,6 +68,15 @@ def principal_for(user: User | None, requested_team: str | None,
     return Principal(user=user, team_id=team_id)
 
 
+def may_act_in(user: User, team_id: str, team_exists: Callable[[str], bool]) -> bool:
+    """Whether ``principal_for`` lets the user act in the team (what every request and ``$connect`` check)."""
+    try:
+        principal_for(user, team_id, team_exists)
+    except Forbidden:
+        return False
+    return True
+
+
 def require_administrator(principal: Principal) -> None:
     if principal.user.role is not Role.ADMINISTRATOR:
         raise Forbidden(f"role {principal.user.role.value} may not change this; administrators only")

@@ -13,6 +13,12 @@ a notice is posted only to the connections it can concern (``concerns``): a foll
 status, tags or a note no longer cost a WebSocket message per tab of the team, only a conversation
 that moves does (every tab's counts change). What a tab says only narrows what it is sent: what a
 notice carries (notices.py) is what any member of the team may read.
+
+Access is withdrawn from open sockets as from requests: when an administrator disables a user or
+takes a team from them (``withdraw_push``, called by ``users_admin``), their connections in every
+team they may no longer act in are removed at once, and the fan-out, which reads the connections
+from storage, posts to them no more (API Gateway would keep the socket open for up to two hours).
+A heartbeat rereads the user too, and a refused one removes its connection.
 """
 
 from __future__ import annotations
@@ -30,13 +36,22 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.core.clock import utc_now
-from chalicelib.domain.errors import InvalidInput, Unauthenticated
+from chalicelib.domain.errors import Forbidden, InvalidInput, Unauthenticated
 
 from .counts import TabCountsOut
-from .identity import Principal, principal_for
-from .models import ConversationState
+from .identity import ACCOUNT_WIDE_ROLES, Principal, may_act_in, principal_for
+from .models import ConversationState, Role
 from .notices import Notice, NoticePublisher, NoticeType
-from .ports.push import Connection, ConnectionGateway, Connections, TabView, TeamConnections, TeamCounts, Watch
+from .ports.push import (
+    Connection,
+    ConnectionGateway,
+    Connections,
+    TabView,
+    TeamConnections,
+    TeamCounts,
+    UserConnections,
+    Watch,
+)
 from .work_models import AVAILABILITIES
 
 if TYPE_CHECKING:
@@ -144,8 +159,14 @@ class PushConnections:
         if kind == VIEW_ACTION and watch is not None:  # (a view message without one was refused above)
             self._store.set_watch(connection, watch)
             return
-        # The user is read again: a user disabled since connecting stops counting as online.
-        principal = principal_for(self._user(connection.user_id), connection.team_id, self._team_exists)
+        # The user is read again: a user disabled or taken out of the team since connecting stops
+        # counting as online, and the connection goes, so no notice reaches it any more (withdraw_push
+        # removed it at once; this catches one it missed, within a heartbeat).
+        try:
+            principal = principal_for(self._user(connection.user_id), connection.team_id, self._team_exists)
+        except (Forbidden, Unauthenticated):
+            self._store.remove(connection)
+            raise
         if self._presence.keep_alive(principal, status):
             # Colleagues' team views show who is Available, Away or Offline.
             self._notices.presence_changed(principal.user.team_ids, principal.id)
@@ -160,6 +181,31 @@ class PushConnections:
         if not self._store.of_user(connection.team_id, connection.user_id):
             self._presence.went_away(connection.team_id, connection.user_id)
             self._notices.presence_changed([connection.team_id], connection.user_id)
+
+
+def may_have_lost_teams(before: User, after: User) -> bool:
+    """Whether a change of the user's role or teams can have taken a team from them (if not, their
+    connections need not be read): disabled; or now limited to their own teams, having had every
+    team before (an account-wide role) or a team they no longer have."""
+    if after.role is Role.DISABLED:
+        return True
+    if after.role in ACCOUNT_WIDE_ROLES:
+        return False
+    return before.role in ACCOUNT_WIDE_ROLES or not set(before.team_ids) <= set(after.team_ids)
+
+
+def withdraw_push(connections: UserConnections, before: User, after: User,
+                  team_exists: Callable[[str], bool]) -> list[Connection]:
+    """Remove the user's connections in every team the change from ``before`` to ``after`` left them
+    unable to act in (the rule of ``$connect``: ``principal_for``); a connection of a team they may
+    still act in stays. One Query of the user's connections, and only when a team may have been lost."""
+    if not may_have_lost_teams(before, after):
+        return []
+    withdrawn = [connection for connection in connections.all_of_user(after.id)
+                 if not may_act_in(after, connection.team_id, team_exists)]
+    for connection in withdrawn:
+        connections.remove(connection)
+    return withdrawn
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ user's own profile."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -12,20 +13,25 @@ from .admin_models import DEFAULT_TEAM_ID, Profile
 from .identity import Principal, require_administrator, require_settings_reader
 from .models import Page, Role, User
 from .paging import check_limit
+from .push import withdraw_push
 from .seats import MAX_TEAMS_PER_USER, NoFreeSeat, default_role_for_new_user
 
 if TYPE_CHECKING:
     from .patches import ProfilePatch
     from .ports.directory import IdentityProvider, ServiceSettingsStore, TeamDirectory, UserDirectory
+    from .ports.push import UserConnections
+
+log = logging.getLogger(__name__)
 
 
 class UserAdministration:
     def __init__(self, users: UserDirectory, teams: TeamDirectory, identity: IdentityProvider, *,
-                 settings: ServiceSettingsStore) -> None:
+                 settings: ServiceSettingsStore, connections: UserConnections) -> None:
         self._settings = settings
         self._users = users
         self._teams = teams
         self._identity = identity
+        self._connections = connections
 
     def invite(self, principal: Principal, *, email: str, display_name: str, role: Role | None,
                team_ids: Sequence[str]) -> User:
@@ -81,6 +87,7 @@ class UserAdministration:
                 settings = self._settings.read()
                 role = default_role_for_new_user(settings.seats, self._users.seats_used())
         changed = self._users.change_role(user, role)
+        self._withdraw_push(user, changed)
         self._identity.apply_role(changed.email, changed.role)
         return changed
 
@@ -95,21 +102,46 @@ class UserAdministration:
     def set_teams(self, principal: Principal, user_id: str, team_ids: Sequence[str]) -> User:
         require_administrator(principal)
         user = self._users.require(user_id)
-        return self._users.set_teams(user, self._checked_teams(team_ids))
+        return self._set_teams(user, team_ids)
 
     def add_to_team(self, principal: Principal, team_id: str, user_id: str) -> User:
         require_administrator(principal)
         user = self._users.require(user_id)
         if team_id in user.team_ids:
             return user
-        return self._users.set_teams(user, self._checked_teams([*user.team_ids, team_id]))
+        return self._set_teams(user, [*user.team_ids, team_id])
 
     def remove_from_team(self, principal: Principal, team_id: str, user_id: str) -> User:
         require_administrator(principal)
         user = self._users.require(user_id)
         if team_id not in user.team_ids:
             return user
-        return self._users.set_teams(user, self._checked_teams([t for t in user.team_ids if t != team_id]))
+        return self._set_teams(user, [t for t in user.team_ids if t != team_id])
+
+    def _set_teams(self, user: User, team_ids: Sequence[str]) -> User:
+        changed = self._users.set_teams(user, self._checked_teams(team_ids))
+        self._withdraw_push(user, changed)
+        return changed
+
+    def _withdraw_push(self, before: User, after: User) -> None:
+        """Stop the live push to the user's open sockets in every team the change took from them.
+
+        The order: the user record changes first, then the connections go. From the change on,
+        ``$connect`` and the heartbeat read the new record and refuse the user, so a connection to
+        withdraw is one stored before it, which the Query here finds; withdrawing first would miss
+        a socket opened in between, and would cut one off for a change then refused (a seat, a
+        conflict). A failure here is logged, not raised: the user has changed, and the
+        administrator's action must not answer an error for a change that was made. What slips
+        through (this failure; a connection the index or ``$connect``'s eventually consistent read
+        of the user had not caught up with) is not kept for long: the connection's next heartbeat,
+        within a minute, rereads the user, is refused and removes it (``PushConnections.message``)."""
+        try:
+            withdrawn = withdraw_push(self._connections, before, after, self._teams.exists)
+        except Exception:
+            log.exception("push connections of a changed user not withdrawn", extra={"user_id": after.id})
+            return
+        if withdrawn:
+            log.info("push connections withdrawn", extra={"user_id": after.id, "connections": len(withdrawn)})
 
     def _checked_teams(self, team_ids: Sequence[str]) -> tuple[str, ...]:
         unique = tuple(dict.fromkeys(team_ids))

@@ -2,12 +2,12 @@
 
 Two items per connection:
 
-=====================  =============================  ===============================
-item                   pk                             sk
-=====================  =============================  ===============================
+=====================  =============================  ===============================  ================================
+item                   pk                             sk                               collection_pk / collection_sk
+=====================  =============================  ===============================  ================================
 team's connection      PUSH#<team>                    CONN#<user>#<connection id>
-connection by id       CONN#<connection id>           CONNECTION
-=====================  =============================  ===============================
+connection by id       CONN#<connection id>           CONNECTION                       CONNECTIONS#<user> / <team>#<id>
+=====================  =============================  ===============================  ================================
 
 The team's items are what a fan-out reads (one Query of the team's partition); the item by id is
 what ``$disconnect`` and a message find (API Gateway gives only the connection id). What the tab
@@ -15,6 +15,11 @@ shows (its list's view and its open conversation) is kept on the team's item, si
 the fan-out reads to choose whom a notice concerns: one UpdateItem when the tab says it changed. API Gateway
 closes a connection after two hours at most, so both items expire through the table's TTL a little
 later, should ``$disconnect`` never arrive (it is not guaranteed).
+
+The item by id also carries the ``collection`` index's keys, so a user's connections in every team
+are one Query of that index (``all_of_user``: what withdrawing a disabled user's access reads). That
+item is written once and never updated, so the index costs a write when a connection opens and one
+when it goes, none per change of what the tab shows (the team's item, updated then, stays out of it).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from pynamodb.indexes import GlobalSecondaryIndex
 
 from . import keys
 from .conditions import tolerated
-from .items import ConversationItem, TableItem
+from .items import CollectionIndex, ConversationItem, TableItem
 
 # API Gateway's maximum connection duration is 2 hours; the margin covers clock skew and the TTL's lag.
 CONNECTION_LIFETIME = timedelta(hours=3)
@@ -49,6 +54,10 @@ def _team_sk(user_id: str, connection_id: str) -> str:
 
 def _by_id_pk(connection_id: str) -> str:
     return f"CONN#{connection_id}"
+
+
+def _user_collection_sk(team_id: str, connection_id: str) -> str:
+    return f"{team_id}#{connection_id}"
 
 
 class TeamConnectionItem(TableItem, discriminator="push_connection"):
@@ -71,6 +80,13 @@ class ConnectionByIdItem(TableItem, discriminator="push_connection_id"):
     user_id = UnicodeAttribute()
     team_id = UnicodeAttribute()
     expires_at = NumberAttribute()
+    # The user's connections in every team (absent on an item stored before they were indexed).
+    collection_pk = UnicodeAttribute(null=True)
+    collection_sk = UnicodeAttribute(null=True)
+    collection = CollectionIndex()
+
+    def connection(self) -> Connection:
+        return Connection(self.pk.removeprefix("CONN#"), self.user_id, self.team_id)
 
 
 class ConnectionStore:
@@ -83,14 +99,17 @@ class ConnectionStore:
                 connected_at=at, expires_at=expires_at))
             batch.save(ConnectionByIdItem(_by_id_pk(connection.connection_id), _CONNECTION_SK,
                                           user_id=connection.user_id, team_id=connection.team_id,
-                                          expires_at=expires_at))
+                                          expires_at=expires_at,
+                                          collection_pk=keys.user_connections_pk(connection.user_id),
+                                          collection_sk=_user_collection_sk(connection.team_id,
+                                                                            connection.connection_id)))
 
     def get(self, connection_id: str) -> Connection | None:
         try:
             item = ConnectionByIdItem.get(_by_id_pk(connection_id), _CONNECTION_SK, consistent_read=True)
         except ConnectionByIdItem.DoesNotExist:
             return None
-        return Connection(connection_id, item.user_id, item.team_id)
+        return item.connection()
 
     def remove(self, connection: Connection) -> None:
         with TableItem.batch_write() as batch:
@@ -127,6 +146,13 @@ class ConnectionStore:
                 for item in TeamConnectionItem.query(
                     _team_pk(team_id), TeamConnectionItem.sk.startswith(f"CONN#{user_id}#"), consistent_read=True)
                 if isinstance(item, TeamConnectionItem)]
+
+    def all_of_user(self, user_id: str) -> list[Connection]:
+        """The user's open connections in every team: one Query of the ``collection`` index (paged by
+        PynamoDB; eventually consistent, as every index read is)."""
+        return [item.connection()
+                for item in ConnectionByIdItem.collection.query(keys.user_connections_pk(user_id))
+                if isinstance(item, ConnectionByIdItem)]
 
 
 def team_counts(team_id: str) -> TeamCounts:

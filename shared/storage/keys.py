@@ -152,6 +152,11 @@ def template_sk(name: str, language: str) -> str:
     return f"{name}#{language}"
 
 
+def user_connections_pk(user_id: str) -> str:
+    """The ``collection`` partition of a user's push connections in every team (storage/connections.py)."""
+    return f"CONNECTIONS#{user_id}"
+
+
 def presence_pk(team_id: str) -> str:
     return f"PRESENCE#{team_id}"
 

@@ -72,8 +72,19 @@ class TeamConnections(Protocol):
     def remove(self, connection: Connection) -> None: ...
 
 
-class Connections(TeamConnections, Protocol):
-    """Every open WebSocket connection, by id and by team and user."""
+class UserConnections(Protocol):
+    """A user's connections in every team, as withdrawing access reads them (storage/connections.py)."""
+
+    def all_of_user(self, user_id: str) -> list[Connection]:
+        """Every open connection of the user, whatever its team (read from an index: a connection
+        stored in the last moment may be missing)."""
+        ...
+
+    def remove(self, connection: Connection) -> None: ...
+
+
+class Connections(TeamConnections, UserConnections, Protocol):
+    """Every open WebSocket connection, by id, by team and user, and by user."""
 
     def add(self, connection: Connection, at: datetime) -> None: ...
 
