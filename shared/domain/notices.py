@@ -8,7 +8,7 @@ provider's failure reason), a tags notice the conversation's tags, and a convers
 notice the conversation as the change left it (its list row: what every tab's watcher reads to
 tell arrivals, which with a thousand agents made every arrival a thousand reads). Notices go only
 to connections of the conversation's team, whose members may read every conversation of the
-team; a user who is disabled or leaves the team loses those connections (``PushConnections``).
+team; a user who is disabled or leaves the team loses those connections (``push.withdraw_push``).
 The open thread and the lists patch statuses and tags in place without a read, however far up
 the thread the message is. Notices come from the
 domain's events (a listener on ``events.EventPublisher``) and from the few changes integrators get
