@@ -18,13 +18,14 @@ shows New, All, Assigned or a filtered list (supervisors, and agents looking the
 show Assigned to me.
 
 The tabs a notice touches read (priced as the probe's measured list read: API Gateway, Lambda, read
-units): an arrival the lists of the tabs that watch everything (1 each; every tab's watcher tells
-the arrival from the row the notice carries, without a read); a pick-up the same lists; a
-follow-up or a reply the owner's open conversation (its detail and newest page: 2) and the lists
-of the tabs that watch everything (1 each); statuses and tags travel in the notice itself. Reads
-follow what the tabs show, not what they are sent: the same whether every notice reaches every tab
-or only the tabs it concerns. The tab's read gate (one round a second) is not reached at these
-rates.
+units): a follow-up or a reply the owner's open conversation (its detail and newest page: 2); and
+every notice of a conversation (arrival, pick-up, follow-up, reply) the lists of the watching tabs
+that cannot put the notice's row in place themselves (frontend/src/lib/rows.ts: a filtered list,
+one sorted by waiting time or with more pages loaded), assumed one in three of the watching tabs,
+1 read each. Every other list, and every tab's watcher of arrivals, takes the row the notice
+carries without a read; statuses and tags travel in the notice too. Reads follow what the tabs
+show, not what they are sent: the same whether every notice reaches every tab or only the tabs it
+concerns. The tab's read gate (one round a second) is not reached at these rates.
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ IDLE_RECEIVES_PER_QUEUE_MONTH = 5 * 30 * 24 * 3600 / 20
 # The share of the team's tabs whose list can show any conversation of the team that arrives or moves
 # (New, All, Assigned, a filtered list).
 WATCHING_EVERYTHING_SHARE = 0.1
+# The share of those whose list reads on a notice instead of placing its row (filtered, sorted by
+# waiting time, more pages loaded).
+READING_WATCHERS_SHARE = 1 / 3
 PUSH_LINE, READS_LINE = "push to the tabs", "list reads on notice"
 # Reaches of a notice batch (shared/domain/push.py ``Reach``): every tab, the lists, the thread.
 TEAM, LISTS, THREAD = "team", "lists", "thread"
@@ -101,9 +105,9 @@ def monthly(messages: int, agents: int, unit_dollars: Mapping[str, float], store
     posts_per_message = sum(share * batches * recipients(reach, agents, scoped)
                             for kind, share in PER_INBOUND_MESSAGE.items()
                             for reach, batches in notices.get(kind, {}).items())
-    watchers = watching_everything(agents)
-    reads_per_message = (PER_INBOUND_MESSAGE[OPENING] * watchers + PER_INBOUND_MESSAGE[PICK_UP] * watchers
-                         + (PER_INBOUND_MESSAGE[FOLLOW_UP] + PER_INBOUND_MESSAGE[REPLY]) * (2 + watchers))
+    reading_lists = watching_everything(agents) * READING_WATCHERS_SHARE
+    reads_per_message = (sum(PER_INBOUND_MESSAGE.values()) * reading_lists
+                         + (PER_INBOUND_MESSAGE[FOLLOW_UP] + PER_INBOUND_MESSAGE[REPLY]) * 2)
     stored_gb = messages * RETENTION_MONTHS * stored_bytes_per_message / 1e9
     idle_polling = sum(IDLE_RECEIVES_PER_QUEUE_MONTH * (prices.SQS_FIFO_REQUEST if queue.fifo
                                                         else prices.SQS_STANDARD_REQUEST)

@@ -180,6 +180,38 @@ def test_an_agent_of_another_team_receives_no_notice_about_this_team(system: Any
     assert told
     assert not [f for f in frames["outsider"] if conversation_id and conversation_id in f]
     assert not [f for f in frames["outsider"] if '"conversation"' in f or '"message"' in f], frames["outsider"]
-    assert text not in json.dumps(frames)
+    assert text not in json.dumps(frames["outsider"])
+    # (the colleague's notice carried the conversation's row: the preview is the customer's text)
+    assert [f for f in told if text in f]
     outsider_context.close()
     colleague_context.close()
+
+
+def test_a_list_puts_pushed_rows_in_place_without_reading_itself_again(system: Any, browser: Any) -> None:
+    info = system.info
+    # Given an agent on New, newest first, whose list has been read
+    page = signed_in_with_push(browser, info)
+    page.get_by_label("Sort").select_option(label="Conversation date, newest first")
+    expect(page.get_by_role("tabpanel")).not_to_contain_text("Loading")
+    requests_made = api_requests(page)
+    page.wait_for_timeout(1_500)  # past the tab's read gate: a read a notice caused would run at once
+    requests_made.clear()
+    wa_id = new_wa_id()
+    first, second = f"Placed {wa_id}", f"Moved up {wa_id}"
+
+    # When a new customer writes, then writes again
+    customer_says(info, wa_id=wa_id, name="Pia Placed", text=first)
+    expect(row_for(page, first)).to_be_visible(timeout=ARRIVES)
+    customer_says(info, wa_id=wa_id, name="Pia Placed", text=second)
+    # Then the row arrives at the top and takes the new preview in place
+    expect(page.get_by_test_id("conversation-row").first).to_contain_text(second, timeout=ARRIVES)
+    conversation_id = row_for(page, second).get_attribute("data-conversation-id") or ""
+
+    # When a colleague picks it up
+    api_call(info, "POST", f"/conversations/{conversation_id}/pickup", api_headers(info, "agent2@example.com"))
+    # Then it leaves New
+    expect(row_for(page, second)).to_have_count(0, timeout=ARRIVES)
+    # And the list never read itself again for any of it (the rows came with the notices)
+    page.wait_for_timeout(1_500)
+    assert [url for url in requests_made if "/conversations?" in url] == []
+    page.context.close()

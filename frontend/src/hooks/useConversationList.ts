@@ -1,13 +1,15 @@
-// One inbox tab's conversations: the first page is read again on each pushed notice of a change in
-// the inbox (and by the safety poll while the socket is down); "Load more" appends the pages after
-// it (those are not re-read, but a conversation in the fresh first page always wins over its older
-// copy further down). Rows keep their keys, so a poll never re-creates
-// them: no flicker, and the list keeps its scroll position.
+// One inbox tab's conversations: a pushed notice of a change in the inbox that carries the
+// conversation's row puts it in place (lib/rows.ts) when the list can tell where it goes; any other
+// change the list can show makes it read its first page again (as does the safety poll while the
+// socket is down). "Load more" appends the pages after it (those are not re-read, but a
+// conversation in the fresh first page always wins over its older copy further down). Rows keep
+// their keys, so a poll never re-creates them: no flicker, and the list keeps its scroll position.
 
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { reportError, useAlerts } from '../lib/alerts';
 import { touchesList, withTags } from '../lib/push';
+import { type ListPlace, RecentRows, placeRow } from '../lib/rows';
 import type { SortChoice } from '../lib/sorting';
 import type { Conversation, ConversationFilters, InboxView } from '../types';
 import { useNotices, usePollInterval, usePush } from './usePush';
@@ -41,6 +43,11 @@ export function filtersFor(view: InboxView, filters: ConversationFilters): Conve
   return rest;
 }
 
+/** Whether any filter narrows the list (the server's lists know no filter: rows cannot be placed). */
+function narrowed(filters: ConversationFilters): boolean {
+  return Object.values(filters).some((value) => (Array.isArray(value) ? value.length > 0 : !!value));
+}
+
 /** Use with a `key` of view, sort and filters on the component so a change starts from an empty list. */
 export function useConversationList(
   view: InboxView,
@@ -54,19 +61,31 @@ export function useConversationList(
   const { sort, order } = sorting;
   const filters = filtersFor(view, allFilters);
   const filterKey = JSON.stringify(filters);
+  const { userId, requestRead } = usePush();
+  // Rows are put in place only in a list in one of the server's orders, unfiltered, of one page.
+  const placesRows = !narrowed(filters) && sort !== 'waiting';
+  const recent = useRef(new RecentRows());
+  const placeIn = (cursor: string | null): ListPlace => ({ view, me: userId, sort, order, complete: cursor === null });
 
   const refresh = usePolling(
     async (signal) => {
       try {
         const page = await api.listConversations(view, { sort, order, limit: PAGE_SIZE, signal, filters });
         if (signal.aborted) return;
-        setState((current) => ({
-          first: sameConversations(current.first, page.items) ? current.first : page.items,
-          more: current.more,
-          // once more pages are loaded, the cursor to follow is the one after the last of them
-          cursor: current.more.length ? current.cursor : page.next_cursor,
-          loaded: true,
-        }));
+        setState((current) => {
+          // (rows pushed while the read was on its way are newer than its answer)
+          const items =
+            placesRows && !current.more.length
+              ? recent.current.reconcile(page.items, placeIn(page.next_cursor))
+              : page.items;
+          return {
+            first: sameConversations(current.first, items) ? current.first : [...items],
+            more: current.more,
+            // once more pages are loaded, the cursor to follow is the one after the last of them
+            cursor: current.more.length ? current.cursor : page.next_cursor,
+            loaded: true,
+          };
+        });
         alerts.clearError(errorKey);
       } catch (error) {
         reportError(alerts, error, errorKey);
@@ -75,8 +94,9 @@ export function useConversationList(
     usePollInterval(),
     [view, sort, order, filterKey],
   );
-  const { userId, requestRead } = usePush();
   const shown = useRef<ReadonlySet<string>>(new Set());
+  const loadedMore = useRef(false);
+  loadedMore.current = state.more.length > 0;
   useNotices((message) => {
     // Tags come with their notices: the rows shown take them in place. Only a tab filtered by tag
     // reads again (a conversation may enter or leave it).
@@ -92,7 +112,22 @@ export function useConversationList(
     // A conversation that gains a tag the list is filtered by enters it, though no row shows it yet.
     const entersByTag =
       byTag && message.notices.some((notice) => notice.type === 'tags' && notice.tags?.some((tag) => filters.tag?.includes(tag)));
-    if (entersByTag || reads.some((notice) => touchesList(notice, view, userId, shown.current))) requestRead(refresh);
+    const touching = reads.filter((notice) => touchesList(notice, view, userId, shown.current));
+    const placing = placesRows && !loadedMore.current;
+    const rows = placing ? touching.flatMap((notice) => (notice.conversation ? [notice.conversation] : [])) : [];
+    const fresh = rows.filter((row) => recent.current.remember(row));
+    if (fresh.length) {
+      setState((current) => {
+        if (current.more.length) return current;
+        let first = current.first;
+        for (const row of fresh) {
+          const placed = placeRow(first, row, placeIn(current.cursor));
+          if (Array.isArray(placed)) first = placed;
+        }
+        return first === current.first ? current : { ...current, first };
+      });
+    }
+    if (entersByTag || touching.some((notice) => !placing || !notice.conversation)) requestRead(refresh);
   });
 
   const loadMore = async (): Promise<void> => {
@@ -135,7 +170,7 @@ export function useConversationList(
 }
 
 /** Same conversations in the same order, as shown (versions, clocks, unread): nothing to re-render. */
-function sameConversations(a: Conversation[], b: Conversation[]): boolean {
+function sameConversations(a: readonly Conversation[], b: readonly Conversation[]): boolean {
   return (
     a.length === b.length &&
     a.every((conversation, index) => {
