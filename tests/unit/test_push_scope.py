@@ -40,15 +40,19 @@ PINNED = {
   if (!LIST_CHANGES.has(notice.type)) return false;
   if (notice.conversation_id !== undefined && shown.has(notice.conversation_id)) return true;
   if (notice.state === undefined) return notice.type !== 'tags';
+  return showsIn(view, notice.state, notice.owner_id, me);
+}""",
+    "showsIn": "export function showsIn(view: InboxView, state: ConversationState, ownerId: string | null | undefined, "
+               """me: string): boolean {
   switch (view) {
     case 'all':
       return true;
     case 'new':
-      return notice.state === 'new';
+      return state === 'new';
     case 'assigned':
-      return notice.state === 'assigned';
+      return state === 'assigned';
     case 'mine':
-      return notice.state === 'assigned' && notice.owner_id === me;
+      return state === 'assigned' && ownerId === me;
   }
 }""",
     "mayBeArrival": """export function mayBeArrival(notice: Notice, me: string): boolean {

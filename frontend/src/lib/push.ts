@@ -45,15 +45,20 @@ export function touchesList(notice: Notice, view: InboxView, me: string, shown: 
   if (!LIST_CHANGES.has(notice.type)) return false;
   if (notice.conversation_id !== undefined && shown.has(notice.conversation_id)) return true;
   if (notice.state === undefined) return notice.type !== 'tags';
+  return showsIn(view, notice.state, notice.owner_id, me);
+}
+
+/** Whether a tab's list in `view` (unfiltered) shows a conversation in `state` that `ownerId` has. */
+export function showsIn(view: InboxView, state: ConversationState, ownerId: string | null | undefined, me: string): boolean {
   switch (view) {
     case 'all':
       return true;
     case 'new':
-      return notice.state === 'new';
+      return state === 'new';
     case 'assigned':
-      return notice.state === 'assigned';
+      return state === 'assigned';
     case 'mine':
-      return notice.state === 'assigned' && notice.owner_id === me;
+      return state === 'assigned' && ownerId === me;
   }
 }
 

@@ -12,6 +12,7 @@
 // put in place again on every read's answer (`RecentRows`).
 
 import type { Conversation, InboxView, SortField, SortOrder } from '../types';
+import { showsIn } from './push';
 
 export interface ListPlace {
   view: InboxView;
@@ -20,20 +21,6 @@ export interface ListPlace {
   order: SortOrder;
   /** Whether the list holds every conversation after its last one too (no further page). */
   complete: boolean;
-}
-
-/** Whether the tab's list (unfiltered) shows a conversation where `row` says it is. */
-export function inView(row: Conversation, view: InboxView, me: string): boolean {
-  switch (view) {
-    case 'new':
-      return row.state === 'new';
-    case 'assigned':
-      return row.state === 'assigned';
-    case 'mine':
-      return row.state === 'assigned' && row.owner_id === me;
-    case 'all':
-      return true;
-  }
 }
 
 function millis(iso: string): number {
@@ -65,7 +52,7 @@ export function placeRow(list: readonly Conversation[], row: Conversation, place
   const shown = index >= 0 ? list[index] : undefined;
   if (shown && isOlder(row, shown)) return null;
   const rest = index >= 0 ? [...list.slice(0, index), ...list.slice(index + 1)] : [...list];
-  if (!inView(row, place.view, place.me)) return index >= 0 ? rest : null;
+  if (!showsIn(place.view, row.state, row.owner_id, place.me)) return index >= 0 ? rest : null;
   const at = rest.findIndex((conversation) => compare(row, conversation, sort, place.order) < 0);
   if (at < 0 && !place.complete) return index >= 0 ? rest : null; // it sorts past what is loaded
   rest.splice(at < 0 ? rest.length : at, 0, row);
