@@ -13,7 +13,6 @@ from chalicelib.core import resources, settings
 from chalicelib.domain.models import Channel, Conversation, ConversationState
 from chalicelib.domain.statistics import StatsRecorder
 from chalicelib.storage import binding, keys
-from chalicelib.storage.items import TableItem
 from chalicelib.storage.statistics import StatsRepository, count_in
 from moto import mock_aws
 from pynamodb.connection import Connection
@@ -30,12 +29,13 @@ HOUR = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 def table(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    bound = binding.bound_table()
     with mock_aws():
-        binding.dynamodb_client.cache_clear()
-        monkeypatch.setattr(TableItem, "_connection", None)
         name = create_table(None, "us-east-1", settings.app_name())
+        # (bound here, not by whichever test ran before: the test passes alone too)
+        binding.bind_table(name, "us-east-1")
         yield boto3.client("dynamodb", region_name="us-east-1"), name
-    binding.dynamodb_client.cache_clear()
+    binding.bind_table(*bound)
 
 
 def conversation(number: int, state: ConversationState, owner_id: str | None = None) -> Conversation:
