@@ -25,6 +25,10 @@ TEXT_LIMITS: dict[Channel, int] = {
 THREADED_CHANNELS = frozenset({Channel.EMAIL})
 # Channels that address customers by phone number: their ids are stored in E.164.
 PHONE_CHANNELS = frozenset({Channel.WHATSAPP, Channel.SMS})
+# Channels whose bots may write only to people who wrote to them first (Telegram: who started the
+# bot; Viber: who subscribed to it). Messenger and Instagram too, within their window
+# (window.py), which a conversation the business starts never has.
+CUSTOMER_FIRST_CHANNELS = frozenset({Channel.TELEGRAM, Channel.VIBER})
 
 
 def text_limit(channel: Channel) -> int:

@@ -22,7 +22,7 @@ from chalicelib.core.resources import SEND_QUEUE
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, WindowClosed
 
 from . import ids
-from .capabilities import MAX_ATTACHMENTS, PHONE_CHANNELS, TOTAL_MEDIA_LIMITS, text_limit
+from .capabilities import CUSTOMER_FIRST_CHANNELS, MAX_ATTACHMENTS, PHONE_CHANNELS, TOTAL_MEDIA_LIMITS, text_limit
 from .channel_admin import accounts_serving
 from .compose_models import AttachmentRef, Draft
 from .consent import refuse_if_opted_out
@@ -186,6 +186,10 @@ class Composer:
                                field="template")
         self._refuse_opted_out(account.channel, account.id, customer)
         current = self._repository.open_conversation(account.id, customer)
+        if current is None and account.channel in CUSTOMER_FIRST_CHANNELS and not self._known(account, customer):
+            raise InvalidInput(f"{customer!r} has never written to this {account.channel.value} account; "
+                               f"{account.channel.value} lets a business write only to people who wrote to "
+                               "it first", field="customer_id")
         if current is not None and current.state is not ConversationState.ARCHIVED:
             raise Conflict(f"customer {customer} has an open conversation {current.id} on this account",
                            field="customer_id")
@@ -203,6 +207,12 @@ class Composer:
             self._events.publish(conversation_created(conversation))
         message = self._send(principal, conversation, checked, now)
         return self._repository.get_conversation(conversation.id), message
+
+    def _known(self, account: ChannelAccount, customer: str) -> bool:
+        """Whether the customer wrote to this account before, as far as the customer directory
+        remembers (their conversations there may have been deleted since)."""
+        return self._customers is not None and self._customers.find(
+            address_for(account.channel, customer, account_id=account.id)) is not None
 
     def _filing_team(self, principal: Principal, account: ChannelAccount) -> str:
         """The team a started conversation is filed in: one the account serves (its own team, or

@@ -159,3 +159,33 @@ def test_forged_deliveries_are_refused_and_nothing_is_queued(accounts, sqs, inbo
 @pytest.mark.parametrize("channel", [Channel.TELEGRAM, Channel.SMS, Channel.VIBER])
 def test_a_get_on_the_webhook_is_not_found(accounts, channel):
     assert requests.get(accounts[channel], timeout=HTTP_TIMEOUT).status_code == 404
+
+
+def test_an_agent_starts_a_telegram_conversation_only_with_someone_who_wrote_to_the_bot(runtime, api, agent1,
+                                                                                       accounts):
+    account_id = accounts[Channel.TELEGRAM].rsplit("/", 1)[1]
+
+    def start(chat_id: int) -> requests.Response:
+        return requests.post(f"{api}/conversations", json={"account_id": account_id, "customer_id": str(chat_id),
+                                                           "text": "Your parcel is here"},
+                             headers=agent1, timeout=HTTP_TIMEOUT)
+
+    # Given a chat that never wrote to the bot: Telegram would refuse the message, so we do first
+    stranger = 10**9 + secrets.randbelow(10**9)
+    refused = start(stranger)
+    assert refused.status_code == 400
+    assert refused.json()["error"]["field"] == "customer_id"
+    assert "never written" in refused.json()["error"]["message"]
+    # Given a customer who wrote, whose conversation was then archived
+    customer = 10**9 + secrets.randbelow(10**9)
+    assert post_telegram(accounts[Channel.TELEGRAM], telegram_update(customer, "hello"), TELEGRAM_SECRET).ok
+    drain(runtime, "inbound", "assignment", "out-of-office")
+    conversation, _ = stored_texts(api, agent1, str(customer))
+    for action in ("pickup", "archive"):
+        answer = requests.post(f"{api}/conversations/{conversation['id']}/{action}", json={}, headers=agent1,
+                               timeout=HTTP_TIMEOUT)
+        assert answer.ok, answer.text
+    # Then the agent may start a new conversation with them
+    started = start(customer)
+    assert started.status_code == 201, started.text
+    assert started.json()["conversation"]["customer_id"] == str(customer)
