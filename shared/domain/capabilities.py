@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from .models import Channel
-from .window import HUMAN_AGENT_WINDOW_BY_CHANNEL, WINDOW_BY_CHANNEL
+from .window import HUMAN_AGENT_WINDOW_BY_CHANNEL, TEMPLATE_CHANNELS, WINDOW_BY_CHANNEL
 
 TEXT_LIMITS: dict[Channel, int] = {
     Channel.WHATSAPP: 4096,
@@ -133,8 +133,6 @@ def media_limit(channel: Channel, content_type: str) -> int | None:
 
 # --- the whole picture, for the web app ------------------------------------------------------
 
-# Channels with provider-approved templates, the only thing that may go out once the window closed.
-TEMPLATE_CHANNELS = frozenset({Channel.WHATSAPP})
 
 
 class MediaCapability(BaseModel):

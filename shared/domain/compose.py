@@ -50,7 +50,7 @@ from .story import system_line
 from .templates import fill
 from .text_safety import clean_text
 from .uploads import Upload, presigned_upload, uploaded
-from .window import WINDOW_BY_CHANNEL, window_state
+from .window import TEMPLATE_CHANNELS, WINDOW_BY_CHANNEL, window_state
 
 if TYPE_CHECKING:
     from .ports.conversations import ConversationRepository, ConversationTransitions
@@ -182,8 +182,11 @@ class Composer:
                                field="attachments")
         checked = self._check(account.channel, account.id, draft, conversation_id=None)
         if checked.template is None and account.channel in WINDOW_BY_CHANNEL:
-            raise WindowClosed(f"a {account.channel.value} conversation can only be started with a template",
-                               field="template")
+            channel = account.channel.value
+            if account.channel in TEMPLATE_CHANNELS:
+                raise WindowClosed(f"a {channel} conversation can only be started with a template", field="template")
+            raise WindowClosed(f"a {channel} conversation can only be started by the customer: {channel} lets a "
+                               "business write only in answer to the customer's messages", field="account_id")
         self._refuse_opted_out(account.channel, account.id, customer)
         current = self._repository.open_conversation(account.id, customer)
         if current is None and account.channel in CUSTOMER_FIRST_CHANNELS and not self._known(account, customer):

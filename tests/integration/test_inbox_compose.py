@@ -163,3 +163,12 @@ def test_an_agent_starts_a_conversation_with_a_template(runtime, api, agent1, ad
     assert bad.json()["error"]["field"] == "phone"
     assert post(api, "/conversations", watcher, {**start, "phone": "+" + new_wa_id()}).status_code == 403
 
+
+
+def test_a_messenger_conversation_cannot_be_started_by_the_business(api, agent1, demo):
+    start = {"account_id": demo["accounts"]["messenger"]["account_id"], "customer_id": "2400000000000001",
+             "text": "We have news"}
+    refused = post(api, "/conversations", agent1, start)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["field"] == "account_id"
+    assert "started by the customer" in refused.json()["error"]["message"]
