@@ -70,13 +70,14 @@ export function useConversationList(
   const refresh = usePolling(
     async (signal) => {
       try {
+        const started = Date.now();
         const page = await api.listConversations(view, { sort, order, limit: PAGE_SIZE, signal, filters });
         if (signal.aborted) return;
         setState((current) => {
-          // (rows pushed while the read was on its way are newer than its answer)
+          // (rows pushed while the read was on its way may be newer than its answer)
           const items =
             placesRows && !current.more.length
-              ? recent.current.reconcile(page.items, placeIn(page.next_cursor))
+              ? recent.current.reconcile(page.items, placeIn(page.next_cursor), started)
               : page.items;
           return {
             first: sameConversations(current.first, items) ? current.first : [...items],

@@ -8,8 +8,8 @@
 //
 // Notices may arrive out of order: a row older than one the tab has seen (a lower version, or the
 // same version with an earlier last message) changes nothing. A read that started before a row
-// arrived may answer after it with the conversation as it was; the rows of the last minute are
-// put in place again on every read's answer (`RecentRows`).
+// arrived may answer after it with the conversation as it was; the rows that arrived while a read
+// was on its way are put in place again on its answer (`RecentRows`).
 
 import type { Conversation, InboxView, SortField, SortOrder } from '../types';
 import { showsIn } from './push';
@@ -59,14 +59,18 @@ export function placeRow(list: readonly Conversation[], row: Conversation, place
   return rest;
 }
 
-/** How long a row is put in place again on reads' answers: longer than any read can take. */
+/** How long a row is kept for the reads on their way when it arrived: longer than any read takes. */
 export const RECENT_ROWS_MS = 60_000;
 
-/** The newest row the tab has been sent of each conversation, for the last minute. */
+/** The newest row the tab has been sent of each conversation, for the last minute, with when. */
 export class RecentRows {
   private readonly rows = new Map<string, { row: Conversation; at: number }>();
 
-  /** Keeps `row` unless an older one than what is known; returns whether it is news. */
+  /**
+   * Keeps `row` unless it is older than the one known; returns whether it is news. (A row as old
+   * as the known one is news: two messages of one second, as providers stamp them, differ only
+   * in their preview.)
+   */
   remember(row: Conversation, now: number = Date.now()): boolean {
     this.forget(now);
     const known = this.rows.get(row.id);
@@ -75,13 +79,18 @@ export class RecentRows {
     return true;
   }
 
-  /** A read's answer with the rows newer than its copies put in place (its own order kept). */
-  reconcile(list: readonly Conversation[], place: ListPlace, now: number = Date.now()): readonly Conversation[] {
+  /**
+   * The answer of a read that started at `since` with the rows that arrived after that and are
+   * newer than its copies put in place (a row that came before the read started is in its answer
+   * already, or is no longer true: a change that sent no row, such as a hand-back, moved it since).
+   */
+  reconcile(list: readonly Conversation[], place: ListPlace, since: number, now: number = Date.now()): readonly Conversation[] {
     this.forget(now);
     let result: readonly Conversation[] = list;
-    for (const { row } of this.rows.values()) {
+    for (const { row, at } of this.rows.values()) {
+      if (at < since) continue;
       const copy = result.find((conversation) => conversation.id === row.id);
-      if (copy && !isOlder(copy, row)) continue;
+      if (copy && isOlder(row, copy)) continue;
       const placed = placeRow(result, row, place);
       if (Array.isArray(placed)) result = placed;
     }
