@@ -149,7 +149,7 @@ class ConversationLifecycle:
         # it entered, and the thread's new line), as they are of every other move.
         if self._notices is not None:
             self._notices.publish([Notice(type=NoticeType.CONVERSATION, team_id=after.team_id,
-                                          conversation_id=after.id, state=after.state)])
+                                          conversation_id=after.id, state=after.state, conversation=after)])
         self._freed_capacity(before, returned=after)
         return after
 

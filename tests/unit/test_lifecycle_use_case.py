@@ -63,9 +63,10 @@ def test_handing_back_returns_it_to_new_and_offers_the_teams_waiting_conversatio
     assert (back.state, back.owner_id, back.last_owner_id) == (ConversationState.NEW, None, "ann")
     assert json.loads(world.publisher.bodies(ASSIGNMENT_QUEUE)[-1]) == {
         "offer_team_id": DEFAULT_TEAM_ID, "returned_conversation_id": conversation.id, "returned_by": "ann"}
-    # And the team's browsers are told it moved to New (no integrator event tells a hand-back)
+    # And the team's browsers are told it moved to New, with its row (no integrator event tells a hand-back)
     [notice] = json.loads(world.publisher.bodies(NOTICES_QUEUE)[-1])["notices"]
     assert (notice["type"], notice["conversation_id"], notice["state"]) == ("conversation", conversation.id, "new")
+    assert notice["conversation"] == back.model_dump(mode="json")
 
 
 def test_a_conversation_is_assigned_only_to_a_colleague_who_is_signed_in() -> None:
