@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 import requests
+from chalicelib.domain.seats import SEAT_ROLES
 
 from local.runtime import LocalRuntime
 from local.simulator import SimulatedAccount
@@ -31,9 +32,17 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(4)}"
 
 
+SEATED_ROLES = frozenset(role.value for role in SEAT_ROLES)
+
+
 def new_user(runtime: LocalRuntime, api: str, admin: dict[str, str], *, role: str | None = None,
              team_ids: list[str] | None = None) -> tuple[Any, dict[str, str]]:
-    """Invite a user through the API, give them a password as the invitation would, sign in."""
+    """Invite a user through the API, give them a password as the invitation would, sign in. A
+    role that takes a seat gets one freed first if none is (a test before may have left none)."""
+    if role in SEATED_ROLES:
+        service = seats(api, admin)
+        if service["seats"] - service["seats_used"] < 1:
+            set_free_seats(api, admin, 1)
     email = f"{unique('user')}@example.com"
     body: dict[str, Any] = {"email": email, "display_name": email.split("@")[0]}
     if role:
