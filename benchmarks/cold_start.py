@@ -8,8 +8,9 @@ A function's cold start is the import of the module its handler string names (``
 API; ``chalicelib.api.workers`` for every queue worker; ``chalicelib.api.webhook_intake``; the push
 worker's ``chalicelib.api.push_worker``) and then the use cases its handler asks ``wiring`` for on its
 first event (``USE_CASES``), the channel adapter that event resolves (``ADAPTER_USERS``) and the
-libraries it imports where it uses them (``FIRST_EVENT_IMPORTS``): the wiring's factories import
-what they build, so a function pays for its own handler's dependencies only. No AWS call is made:
+libraries it imports where it uses them (``FIRST_EVENT_IMPORTS``), and the models that event validates
+(``FIRST_EVENT_MODELS``; ours are built when first used): the wiring's factories import what they
+build, so a function pays for its own handler's dependencies only. No AWS call is made:
 building a use case constructs its stores and clients, it reads nothing.
 
 The child runs with the environment a deployed function has: the stack's variables and Lambda's
@@ -64,6 +65,28 @@ ADAPTER_USERS = frozenset({"send_outbound", "copy_media", "webhook_intake"})
 # Libraries a first event imports where it uses them: the export worker builds the file the web app
 # asks for by default, a PDF (domain/transcript.py imports fpdf when it writes one).
 FIRST_EVENT_IMPORTS: dict[str, tuple[str, ...]] = {"build_export": ("fpdf",)}
+# The models a first event validates and answers with (``module:Model``): ours are built when first used
+# (core/model_base.py), so a cold start counts the building of these. A worker's queue record (its body's
+# model with it) and, for routing, the conversation and message it writes; the API's list query and page;
+# a WhatsApp webhook's payload and the envelope the intake queues; the push worker's notice batch.
+_WORKERS = "chalicelib.api.workers"
+FIRST_EVENT_MODELS: dict[str, tuple[str, ...]] = {
+    "api_handler": ("chalicelib.api.schemas.inputs:ConversationListQuery",
+                    "chalicelib.api.schemas.outputs:ConversationPage"),
+    "webhook_intake": ("chalicelib.channels.meta.whatsapp:_Entry", "chalicelib.domain.models:InboundEnvelope"),
+    "route_inbound": (f"{_WORKERS}:InboundRecord", "chalicelib.domain.models:Conversation",
+                      "chalicelib.domain.models:Message"),
+    "assign_conversation": (f"{_WORKERS}:AssignmentRecord",),
+    "send_out_of_office": (f"{_WORKERS}:FollowUpRecord",),
+    "check_window": (f"{_WORKERS}:OutboundRecord",),
+    "send_outbound": (f"{_WORKERS}:OutboundRecord",),
+    "purge_conversation": (f"{_WORKERS}:PurgeRecord",),
+    "reschedule_deletions": (f"{_WORKERS}:RescheduleRecord",),
+    "copy_media": (f"{_WORKERS}:MediaRecord",),
+    "deliver_events": (f"{_WORKERS}:EventsRecord",),
+    "build_export": (f"{_WORKERS}:ExportRecord",),
+    "push_notices": ("chalicelib.domain.notices:NoticeBatch",),
+}
 
 # What the stack gives every function (infra/stack.py; names only, nothing is called), and what
 # Lambda's runtime sets before it imports the handler (the function's name is added per run).
@@ -99,6 +122,11 @@ if {channel!r}:
     adapter_for({channel!r})
 for name in {imports!r}:
     importlib.import_module(name)
+def build(path):  # in a function: pydantic resolves a deferred model's names from its caller's frames
+    module, _, model = path.partition(":")
+    getattr(importlib.import_module(module), model).__pydantic_validator__.validate_python
+for path in {models!r}:
+    build(path)
 elapsed, cpu = time.perf_counter() - started, time.process_time() - started_cpu
 print(json.dumps({{"seconds": elapsed, "cpu_seconds": cpu, "modules": sorted(sys.modules)}}))
 """
@@ -115,8 +143,8 @@ def function_environment(function: str) -> dict[str, str]:
 
 
 def _timed(module: str, factories: tuple[str, ...], function: str, channel: str | None,
-           imports: tuple[str, ...] = ()) -> dict[str, Any]:
-    code = _COLD_START.format(module=module, factories=factories, channel=channel, imports=imports)
+           imports: tuple[str, ...] = (), models: tuple[str, ...] = ()) -> dict[str, Any]:
+    code = _COLD_START.format(module=module, factories=factories, channel=channel, imports=imports, models=models)
     env = function_environment(function)
     output = subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR, env=env, check=True,  # noqa: S603
                             capture_output=True, text=True).stdout
@@ -163,7 +191,7 @@ def ratios(runs: int = RUNS) -> list[Row]:
     for _ in range(runs):
         for function, module in [("boto3", "boto3"), *functions.items()]:
             result = _timed(module, USE_CASES.get(function, ()), function, first_event_channel(function),
-                            FIRST_EVENT_IMPORTS.get(function, ()))
+                            FIRST_EVENT_IMPORTS.get(function, ()), FIRST_EVENT_MODELS.get(function, ()))
             wall[function].append(float(result["seconds"]))
             cpu[function].append(float(result["cpu_seconds"]))
     baseline, cpu_baseline = statistics.median(wall["boto3"]), statistics.median(cpu["boto3"])
