@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -143,12 +144,20 @@ def function_environment(function: str) -> dict[str, str]:
 
 
 def _timed(module: str, factories: tuple[str, ...], function: str, channel: str | None,
-           imports: tuple[str, ...] = (), models: tuple[str, ...] = ()) -> dict[str, Any]:
+           imports: tuple[str, ...] = (), models: tuple[str, ...] = (), *, counted: bool = False) -> dict[str, Any]:
+    """One cold start in a child: its times and modules, and with ``counted`` the instructions the
+    whole child executed (under valgrind, 20-50 times slower; the same count on every run)."""
     code = _COLD_START.format(module=module, factories=factories, channel=channel, imports=imports, models=models)
     env = function_environment(function)
-    output = subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR, env=env, check=True,  # noqa: S603
-                            capture_output=True, text=True).stdout
-    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    command = [sys.executable, "-c", code]
+    if counted:  # PYTHONHASHSEED: the same hashes, so the same count
+        command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command]
+        env = {**env, "PYTHONHASHSEED": "0"}
+    child = subprocess.run(command, cwd=FUNCTIONS_DIR, env=env, check=True,  # noqa: S603
+                           capture_output=True, text=True)
+    result: dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
+    if counted:
+        result["instructions"] = int(re.search(r"Collected : (\d+)", child.stderr)[1])  # type: ignore[index]
     return result
 
 
@@ -202,6 +211,18 @@ def ratios(runs: int = RUNS) -> list[Row]:
     return rows
 
 
+def instruction_ratios() -> dict[str, float]:
+    """Per function, the instructions its cold start executes over ``import boto3``'s, each less an
+    empty interpreter's (the child also prints its result): what neither load nor the machine moves."""
+    def count(function: str, module: str) -> int:
+        return int(_timed(module, USE_CASES.get(function, ()), function, first_event_channel(function),
+                          FIRST_EVENT_IMPORTS.get(function, ()), FIRST_EVENT_MODELS.get(function, ()),
+                          counted=True)["instructions"])
+    empty, baseline = count("boto3", "json"), count("boto3", "boto3")
+    return {function: (count(function, module) - empty) / (baseline - empty)
+            for function, module in handler_modules().items()}
+
+
 def table(rows: list[Row]) -> str:
     """The rows as a Markdown table (docs/benchmarks.md)."""
     lines = ["| function | handler module | ms | / import boto3 | / import boto3, CPU time |",
@@ -214,7 +235,15 @@ def table(rows: list[Row]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=RUNS, help="cold starts per function (the median is shown)")
-    runs = parser.parse_args().runs
+    parser.add_argument("--instructions", action="store_true",
+                        help="instructions executed instead of time, one run each under valgrind (a few minutes)")
+    arguments = parser.parse_args()
+    if arguments.instructions:
+        print("Cold start / import boto3, instructions executed (valgrind), less an empty interpreter's\n")
+        for function, ratio in instruction_ratios().items():
+            print(f"{function:22} {ratio:.2f}")
+        return 0
+    runs = arguments.runs
     load = os.getloadavg()
     print(f"Cold start: handler module imported and its first event's use cases built, fresh interpreter, "
           f"median of {runs}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the start\n")
