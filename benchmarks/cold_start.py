@@ -8,8 +8,9 @@ A function's cold start is the import of the module its handler string names (``
 API; ``chalicelib.api.workers`` for every queue worker; ``chalicelib.api.webhook_intake``; the push
 worker's ``chalicelib.api.push_worker``) and then the use cases its handler asks ``wiring`` for on its
 first event (``USE_CASES``), the channel adapter that event resolves (``ADAPTER_USERS``) and the
-libraries it imports where it uses them (``FIRST_EVENT_IMPORTS``): the wiring's factories import
-what they build, so a function pays for its own handler's dependencies only. No AWS call is made:
+libraries it imports where it uses them (``FIRST_EVENT_IMPORTS``), and the models that event validates
+(``FIRST_EVENT_MODELS``; ours are built when first used): the wiring's factories import what they
+build, so a function pays for its own handler's dependencies only. No AWS call is made:
 building a use case constructs its stores and clients, it reads nothing.
 
 The child runs with the environment a deployed function has: the stack's variables and Lambda's
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -64,6 +66,28 @@ ADAPTER_USERS = frozenset({"send_outbound", "copy_media", "webhook_intake"})
 # Libraries a first event imports where it uses them: the export worker builds the file the web app
 # asks for by default, a PDF (domain/transcript.py imports fpdf when it writes one).
 FIRST_EVENT_IMPORTS: dict[str, tuple[str, ...]] = {"build_export": ("fpdf",)}
+# The models a first event validates and answers with (``module:Model``): ours are built when first used
+# (core/model_base.py), so a cold start counts the building of these. A worker's queue record (its body's
+# model with it) and, for routing, the conversation and message it writes; the API's list query and page;
+# a WhatsApp webhook's payload and the envelope the intake queues; the push worker's notice batch.
+_WORKERS = "chalicelib.api.workers"
+FIRST_EVENT_MODELS: dict[str, tuple[str, ...]] = {
+    "api_handler": ("chalicelib.api.schemas.inputs:ConversationListQuery",
+                    "chalicelib.api.schemas.outputs:ConversationPage"),
+    "webhook_intake": ("chalicelib.channels.meta.whatsapp:_Entry", "chalicelib.domain.models:InboundEnvelope"),
+    "route_inbound": (f"{_WORKERS}:InboundRecord", "chalicelib.domain.models:Conversation",
+                      "chalicelib.domain.models:Message"),
+    "assign_conversation": (f"{_WORKERS}:AssignmentRecord",),
+    "send_out_of_office": (f"{_WORKERS}:FollowUpRecord",),
+    "check_window": (f"{_WORKERS}:OutboundRecord",),
+    "send_outbound": (f"{_WORKERS}:OutboundRecord",),
+    "purge_conversation": (f"{_WORKERS}:PurgeRecord",),
+    "reschedule_deletions": (f"{_WORKERS}:RescheduleRecord",),
+    "copy_media": (f"{_WORKERS}:MediaRecord",),
+    "deliver_events": (f"{_WORKERS}:EventsRecord",),
+    "build_export": (f"{_WORKERS}:ExportRecord",),
+    "push_notices": ("chalicelib.domain.notices:NoticeBatch",),
+}
 
 # What the stack gives every function (infra/stack.py; names only, nothing is called), and what
 # Lambda's runtime sets before it imports the handler (the function's name is added per run).
@@ -99,6 +123,11 @@ if {channel!r}:
     adapter_for({channel!r})
 for name in {imports!r}:
     importlib.import_module(name)
+def build(path):  # in a function: pydantic resolves a deferred model's names from its caller's frames
+    module, _, model = path.partition(":")
+    getattr(importlib.import_module(module), model).__pydantic_validator__.validate_python
+for path in {models!r}:
+    build(path)
 elapsed, cpu = time.perf_counter() - started, time.process_time() - started_cpu
 print(json.dumps({{"seconds": elapsed, "cpu_seconds": cpu, "modules": sorted(sys.modules)}}))
 """
@@ -115,12 +144,20 @@ def function_environment(function: str) -> dict[str, str]:
 
 
 def _timed(module: str, factories: tuple[str, ...], function: str, channel: str | None,
-           imports: tuple[str, ...] = ()) -> dict[str, Any]:
-    code = _COLD_START.format(module=module, factories=factories, channel=channel, imports=imports)
+           imports: tuple[str, ...] = (), models: tuple[str, ...] = (), *, counted: bool = False) -> dict[str, Any]:
+    """One cold start in a child: its times and modules, and with ``counted`` the instructions the
+    whole child executed (under valgrind, 20-50 times slower; the same count on every run)."""
+    code = _COLD_START.format(module=module, factories=factories, channel=channel, imports=imports, models=models)
     env = function_environment(function)
-    output = subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR, env=env, check=True,  # noqa: S603
-                            capture_output=True, text=True).stdout
-    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    command = [sys.executable, "-c", code]
+    if counted:  # PYTHONHASHSEED: the same hashes, so the same count
+        command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command]
+        env = {**env, "PYTHONHASHSEED": "0"}
+    child = subprocess.run(command, cwd=FUNCTIONS_DIR, env=env, check=True,  # noqa: S603
+                           capture_output=True, text=True)
+    result: dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
+    if counted:
+        result["instructions"] = int(re.search(r"Collected : (\d+)", child.stderr)[1])  # type: ignore[index]
     return result
 
 
@@ -163,7 +200,7 @@ def ratios(runs: int = RUNS) -> list[Row]:
     for _ in range(runs):
         for function, module in [("boto3", "boto3"), *functions.items()]:
             result = _timed(module, USE_CASES.get(function, ()), function, first_event_channel(function),
-                            FIRST_EVENT_IMPORTS.get(function, ()))
+                            FIRST_EVENT_IMPORTS.get(function, ()), FIRST_EVENT_MODELS.get(function, ()))
             wall[function].append(float(result["seconds"]))
             cpu[function].append(float(result["cpu_seconds"]))
     baseline, cpu_baseline = statistics.median(wall["boto3"]), statistics.median(cpu["boto3"])
@@ -172,6 +209,18 @@ def ratios(runs: int = RUNS) -> list[Row]:
             for function, module in functions.items()]
     rows.append(Row("(baseline)", "boto3", baseline, 1.0, 1.0))
     return rows
+
+
+def instruction_ratios() -> dict[str, float]:
+    """Per function, the instructions its cold start executes over ``import boto3``'s, each less an
+    empty interpreter's (the child also prints its result): what neither load nor the machine moves."""
+    def count(function: str, module: str) -> int:
+        return int(_timed(module, USE_CASES.get(function, ()), function, first_event_channel(function),
+                          FIRST_EVENT_IMPORTS.get(function, ()), FIRST_EVENT_MODELS.get(function, ()),
+                          counted=True)["instructions"])
+    empty, baseline = count("boto3", "json"), count("boto3", "boto3")
+    return {function: (count(function, module) - empty) / (baseline - empty)
+            for function, module in handler_modules().items()}
 
 
 def table(rows: list[Row]) -> str:
@@ -186,7 +235,15 @@ def table(rows: list[Row]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=RUNS, help="cold starts per function (the median is shown)")
-    runs = parser.parse_args().runs
+    parser.add_argument("--instructions", action="store_true",
+                        help="instructions executed instead of time, one run each under valgrind (a few minutes)")
+    arguments = parser.parse_args()
+    if arguments.instructions:
+        print("Cold start / import boto3, instructions executed (valgrind), less an empty interpreter's\n")
+        for function, ratio in instruction_ratios().items():
+            print(f"{function:22} {ratio:.2f}")
+        return 0
+    runs = arguments.runs
     load = os.getloadavg()
     print(f"Cold start: handler module imported and its first event's use cases built, fresh interpreter, "
           f"median of {runs}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the start\n")

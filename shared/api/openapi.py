@@ -9,6 +9,7 @@ from typing import Any
 
 from chalice import Response  # type: ignore[attr-defined]
 from chalicelib.api.kit import API_ROUTES, RouteBlueprint
+from chalicelib.core.model_base import Model
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
@@ -16,13 +17,13 @@ blueprint = RouteBlueprint(__name__)
 _PATH_PARAMETER = re.compile(r"{(\w+)}")
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(Model):
     code: str
     message: str
     field: str | None = None
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(Model):
     """Every 4xx answer of the API."""
 
     error: ErrorDetail

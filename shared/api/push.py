@@ -16,12 +16,12 @@ from chalice.app import WebsocketAPI, WebsocketEvent
 from chalicelib import wiring
 from chalicelib.api.kit import ANYONE, RouteBlueprint, json_answer
 from chalicelib.api.telemetry import logger
+from chalicelib.core.model_base import Model
 from chalicelib.core.settings import get_settings
 from chalicelib.domain import errors
 from chalicelib.domain.counts import TabCountsOut
 from chalicelib.domain.identity import Principal
 from chalicelib.domain.push import PROTOCOL
-from pydantic import BaseModel
 
 blueprint = RouteBlueprint(__name__)
 # Chalice wraps WebSocket handlers into its Lambda event handler only when the decorating object has a
@@ -29,7 +29,7 @@ blueprint = RouteBlueprint(__name__)
 blueprint.websocket_api = WebsocketAPI()
 
 
-class PushEndpointOut(BaseModel):
+class PushEndpointOut(Model):
     """The WebSocket URL and the subprotocol to offer (with the ID token as the second one)."""
 
     url: str

@@ -26,6 +26,7 @@ from chalicelib.api import business_metrics as figures
 from chalicelib.api.queue_kit import QueueBlueprint
 from chalicelib.api.telemetry import logger, tracer
 from chalicelib.core import resources
+from chalicelib.core.model_base import Model
 from chalicelib.core.settings import require_at_cold_start
 from chalicelib.domain.events import EventsEnvelope
 from chalicelib.domain.models import (
@@ -45,7 +46,7 @@ from chalicelib.domain.queue_messages import (
     PurgePage,
     RescheduleRequest,
 )
-from pydantic import BaseModel, ConfigDict, Json
+from pydantic import ConfigDict, Json
 
 require_at_cold_start()
 
@@ -57,7 +58,7 @@ blueprint = QueueBlueprint(__name__)
 # A body that does not parse fails its record alone (it returns to the queue, then its DLQ).
 
 
-class SqsRecordModel(BaseModel):
+class SqsRecordModel(Model):
     """The fields of an SQS record a worker reads (Powertools reports a failed record by its
     ``messageId``; the FIFO processor reads the message group from the raw record). Our own rather
     than Powertools' ``SqsRecordModel``: importing that one imports every event model of the

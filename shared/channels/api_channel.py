@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
+from chalicelib.core.model_base import Model
 from chalicelib.core.problems import first_problem
 from chalicelib.core.settings import get_settings
 from chalicelib.core.signing import SIGNATURE_HEADER, signature_header, verify
@@ -32,7 +33,7 @@ from chalicelib.domain.models import (
     OutboundContent,
     StatusUpdate,
 )
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AwareDatetime, ConfigDict, Field, TypeAdapter, ValidationError
 
 from .base import (
     Credentials,
@@ -53,7 +54,7 @@ _TRANSIENT_STATUSES = frozenset({408, 425, 429})
 _ID = Field(min_length=1, max_length=200)
 
 
-class _Strict(BaseModel):
+class _Strict(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from chalicelib.core.clock import utc_now
+from chalicelib.core.model_base import Model
 from chalicelib.domain.errors import InvalidInput, SignatureRejected
 from chalicelib.domain.models import (
     Channel,
@@ -28,7 +29,7 @@ from chalicelib.domain.models import (
     OutboundContent,
     OutboundMedia,
 )
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ConfigDict, Field, ValidationError
 
 from .base import (
     Credentials,
@@ -69,7 +70,7 @@ _SEND_METHODS = {
 _PHOTO_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 
 
-class _Loose(BaseModel):
+class _Loose(Model):
     model_config = ConfigDict(extra="allow")
 
 

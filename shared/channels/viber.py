@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from chalicelib.core.clock import utc_now
+from chalicelib.core.model_base import Model
 from chalicelib.domain.errors import InvalidInput, SignatureRejected
 from chalicelib.domain.models import (
     Channel,
@@ -34,7 +35,7 @@ from chalicelib.domain.models import (
     OutboundMedia,
     StatusUpdate,
 )
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ConfigDict, ValidationError
 
 from .base import (
     Credentials,
@@ -77,7 +78,7 @@ _SUBSCRIPTION_EVENTS = {"unsubscribed": True, "subscribed": False}
 _PICTURE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif"})
 
 
-class _Loose(BaseModel):
+class _Loose(Model):
     model_config = ConfigDict(extra="allow")
 
 

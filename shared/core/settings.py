@@ -15,7 +15,8 @@ import os
 from datetime import timedelta
 from functools import lru_cache
 
-from pydantic import BaseModel, Field
+from chalicelib.core.model_base import Model
+from pydantic import Field
 
 from . import resources
 
@@ -24,7 +25,7 @@ class MissingSettings(RuntimeError):
     """The function's environment lacks variables the stack sets."""
 
 
-class Settings(BaseModel):
+class Settings(Model):
     app_name: str = Field(min_length=1)
     region: str = Field(min_length=1)
     user_pool_id: str = Field(min_length=1)

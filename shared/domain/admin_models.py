@@ -6,7 +6,8 @@ from __future__ import annotations
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from chalicelib.core.model_base import Model
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from .models import Channel
 from .office_hours import OfficeHours
@@ -15,7 +16,7 @@ DEFAULT_TEAM_ID = "default"
 SYSTEM_AUTHOR = "system"
 
 
-class AdminModel(BaseModel):
+class AdminModel(Model):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from chalicelib.core.model_base import Model
 
 from .models import Channel
 from .window import HUMAN_AGENT_WINDOW_BY_CHANNEL, TEMPLATE_CHANNELS, WINDOW_BY_CHANNEL
@@ -135,12 +135,12 @@ def media_limit(channel: Channel, content_type: str) -> int | None:
 
 
 
-class MediaCapability(BaseModel):
+class MediaCapability(Model):
     content_type: str
     max_bytes: int
 
 
-class ChannelCapabilities(BaseModel):
+class ChannelCapabilities(Model):
     """What one channel can carry and when, so the web app warns before an agent sends what the
     channel cannot take; the same tables are enforced on send."""
 

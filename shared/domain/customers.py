@@ -25,7 +25,6 @@ from pydantic import Field
 
 from .customer_search import LikePattern, like_pattern
 from .models import Channel, Direction, Frozen
-from .phone import to_e164
 
 
 class AddressKind(StrEnum):
@@ -103,6 +102,9 @@ def parse_address(text: str) -> Address:
     if not value.strip():
         raise InvalidInput(f"{text!r} has no value after the kind", field="address")
     if address_kind is AddressKind.PHONE:
+        # The phone number library loads with the first number read, not with every importer of
+        # the customers' models (the agents' API imports them for its schemas).
+        from .phone import to_e164
         return Address(kind=address_kind, value=to_e164(value))
     if address_kind is AddressKind.EMAIL:
         if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value.strip()):
@@ -135,6 +137,7 @@ def normalise(field: SearchField, value: str, *, complete: bool = True, region: 
     if field == "phone":
         text = _phone_text(value)
         if complete:
+            from .phone import to_e164  # loaded with the first number read (see parse_address)
             national = text.startswith("0") and not text.startswith("00")
             for candidate_region in ((region,) if region and national else (None, region) if region else (None,)):
                 try:

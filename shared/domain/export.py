@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel
+from chalicelib.core.model_base import Model
 
 from .identity import Principal, require_team_member
 from .models import Conversation, Direction, Message
@@ -114,7 +114,7 @@ def to_xlsx(conversation: Conversation, lines: list[tuple[str, ...]]) -> bytes:
     return buffer.getvalue()
 
 
-class ExportedConversation(BaseModel):
+class ExportedConversation(Model):
     """The JSON export: the conversation, its whole thread in order (system lines carry their
     ``event``) and its notes."""
 

@@ -6,7 +6,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from chalicelib.core.model_base import Model
+from pydantic import ConfigDict, Field, computed_field
 
 from .text_safety import OptionalLabel, Text
 
@@ -84,7 +85,7 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
 
 
-class Frozen(BaseModel):
+class Frozen(Model):
     model_config = ConfigDict(frozen=True)
 
 
@@ -378,6 +379,16 @@ class SystemEvent(Frozen):
     merged_into: str | None = None
 
 
+class TemplateContent(Frozen):
+    """An approved provider template (WhatsApp) with its body variables in order ({{1}}, {{2}}, ...)."""
+
+    name: str
+    language: str
+    variables: list[str] = []
+    # The variables' names when the template has named ones ({{first_name}}): sent as ``parameter_name``.
+    parameter_names: list[str] | None = None
+
+
 class Message(Frozen):
     id: str
     conversation_id: str
@@ -452,16 +463,6 @@ class Page(Frozen, Generic[T]):
     next_cursor: str | None
 
 
-class TemplateContent(Frozen):
-    """An approved provider template (WhatsApp) with its body variables in order ({{1}}, {{2}}, ...)."""
-
-    name: str
-    language: str
-    variables: list[str] = []
-    # The variables' names when the template has named ones ({{first_name}}): sent as ``parameter_name``.
-    parameter_names: list[str] | None = None
-
-
 class OutboundMedia(Frozen):
     """One attachment as an adapter sends it: a URL the provider can fetch (a short-lived signed
     URL of our bucket) with its type and name."""
@@ -500,6 +501,3 @@ class OutboundRequest(Frozen):
     conversation_id: str
     message_id: str
     attempt: int = 0
-
-
-Message.model_rebuild()

@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from chalicelib.core.model_base import Model
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 _CLOCK = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
 # How far back the last closing moment is searched for; a team open less often than this has
@@ -40,7 +41,7 @@ def _seconds(clock: str) -> int:
     return int(hours) * 3600 + int(minutes) * 60
 
 
-class TimeSpan(BaseModel):
+class TimeSpan(Model):
     """Open from ``open`` (inclusive) to ``close`` (exclusive), "HH:MM"; "24:00" closes at midnight."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -66,7 +67,7 @@ class TimeSpan(BaseModel):
         return _seconds(self.open) <= seconds_of_day < _seconds(self.close)
 
 
-class OfficeHours(BaseModel):
+class OfficeHours(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     time_zone: str = Field(examples=["Europe/Amsterdam"])

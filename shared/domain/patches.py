@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from chalicelib.core.model_base import Model
+from pydantic import ConfigDict, Field
 
 from .admin_models import NotificationPreference
 from .consent import ConsentKeywords
@@ -19,7 +20,7 @@ from .text_safety import Label, OptionalLabel
 _LANGUAGE = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$"
 
 
-class Patch(BaseModel):
+class Patch(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     def changed(self) -> dict[str, Any]:

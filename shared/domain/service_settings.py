@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from chalicelib.core.model_base import Model
+from pydantic import ConfigDict, Field
 
 from .consent import ConsentKeywords
 from .models import Channel
@@ -16,7 +17,7 @@ MfaRequirement = Literal["nobody", "administrators", "everyone"]
 MAX_AUTO_DELETE_DAYS = 3650
 
 
-class ServiceSettings(BaseModel):
+class ServiceSettings(Model):
     model_config = ConfigDict(frozen=True)
 
     # Whether agents may create a tag that does not exist yet (administrators always may).

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from chalicelib.core.model_base import Model
 from chalicelib.domain.errors import InvalidInput
-from pydantic import BaseModel
 
 from .identity import Principal, require_statistics_reader
 from .models import Channel, Conversation, ConversationState
@@ -31,18 +31,18 @@ MAX_SPAN = timedelta(days=92)
 _GAUGED = (ConversationState.NEW, ConversationState.ASSIGNED)
 
 
-class AgentActivity(BaseModel):
+class AgentActivity(Model):
     assigned: int = 0
     archived: int = 0
     replies: int = 0
 
 
-class DayCount(BaseModel):
+class DayCount(Model):
     day: str
     created: int
 
 
-class Statistics(BaseModel):
+class Statistics(Model):
     team_id: str
     since: datetime
     until: datetime

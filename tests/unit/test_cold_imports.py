@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import pytest
+from chalicelib.domain.models import Channel
+from pydantic import BaseModel
 
 from benchmarks.cold_start import FIRST_EVENT_CHANNEL, USE_CASES, cold_start
+from local.runtime import load_functions_app
 
 pytestmark = pytest.mark.unit
 
@@ -104,8 +107,31 @@ def test_the_event_and_media_workers_load_neither_the_send_nor_the_phone_numbers
 def test_the_api_loads_no_worker_use_case_and_no_export_library() -> None:
     # Given the API's handler module and its first request's use cases
     _, modules = cold_start("app", USE_CASES["api_handler"], function="api_handler")
-    # Then the routing, sending and media copying use cases (the workers'), the channel adapters
-    # and the export libraries stay out; the routes are all registered
+    # Then the routing, sending and media copying use cases (the workers'), the channel adapters,
+    # the export libraries and the phone number library (a list reads no number) stay out; the
+    # routes are all registered
     assert _loaded(modules, ("chalicelib.domain.routing", "chalicelib.domain.follow_ups", "chalicelib.domain.outbound",
-                             "chalicelib.domain.media_copy", "openpyxl", "fpdf", *ADAPTERS)) == []
+                             "chalicelib.domain.media_copy", "openpyxl", "fpdf", "phonenumbers", *ADAPTERS)) == []
     assert "chalicelib.api.inbox" in modules
+
+
+def _subclasses(model: type[BaseModel]) -> list[type[BaseModel]]:
+    return [model, *(sub for direct in model.__subclasses__() for sub in _subclasses(direct))]
+
+
+def test_every_model_of_ours_is_built_when_first_used() -> None:
+    # Given every module of the app with models: its routes, workers and schemas, and each channel's adapter
+    load_functions_app()
+    from chalicelib.channels import adapter_for
+    for channel in Channel:
+        adapter_for(channel)
+    ours = [model for model in _subclasses(BaseModel) if model.__module__.startswith("chalicelib.")]
+    # Then each defers its validator and serializer to its first use (core/model_base.py): a cold start
+    # does not build the models of the routes, queues and channels its first event does not touch
+    assert len(ours) > 200
+    assert [model.__qualname__ for model in ours if not model.model_config.get("defer_build")] == []
+    # and each builds when it is used: its fields' types resolve where it is defined (a name a model
+    # takes from later in its module, or only under TYPE_CHECKING, would fail its first request)
+    for model in ours:
+        assert model.model_json_schema(), model.__qualname__
+        assert model.__pydantic_complete__, model.__qualname__

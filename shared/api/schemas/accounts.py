@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from typing import Literal
 
+from chalicelib.core.model_base import Model
 from chalicelib.domain.accounts import Challenge, SignInStep, TotpEnrolment
 from chalicelib.domain.work_models import Availability
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 ChallengeName = Literal["NEW_PASSWORD_REQUIRED", "SOFTWARE_TOKEN_MFA"]
 _PASSWORD = Field(min_length=1, max_length=256)
 _CODE = Field(pattern=r"^\d{6}$", description="six digits")
 
 
-class _Strict(BaseModel):
+class _Strict(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -57,7 +58,7 @@ class HeartbeatInput(_Strict):
     status: Availability = "available"
 
 
-class SignInOut(BaseModel):
+class SignInOut(Model):
     """Either the session (``id_token``, ``access_token``, ``expires_in``; the refresh token goes
     in an HttpOnly cookie, never in the body) or the next step (``challenge`` with ``session``)."""
 
@@ -74,7 +75,7 @@ class SignInOut(BaseModel):
         return cls(id_token=step.id_token, access_token=step.access_token, expires_in=step.expires_in)
 
 
-class TotpEnrolmentOut(BaseModel):
+class TotpEnrolmentOut(Model):
     secret: str
     otpauth_uri: str
 
@@ -83,5 +84,5 @@ class TotpEnrolmentOut(BaseModel):
         return cls(secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri)
 
 
-class ResetRequestedOut(BaseModel):
+class ResetRequestedOut(Model):
     message: str

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from chalicelib.core.model_base import Model
 from chalicelib.domain.admin_models import ChannelAccountView, OutOfOfficeMessage, RoutingRule, TeamSettings
 from chalicelib.domain.consent import ConsentKeywords
 from chalicelib.domain.models import Channel, Page, User
 from chalicelib.domain.service_admin import SettingsView
 from chalicelib.domain.service_settings import MfaRequirement
-from pydantic import BaseModel
 
 
 class UserPage(Page[User]):
@@ -26,16 +26,16 @@ class RoutingRulePage(Page[RoutingRule]):
     pass
 
 
-class RoutingRuleList(BaseModel):
+class RoutingRuleList(Model):
     items: list[RoutingRule]
 
 
-class OutOfOfficeOut(BaseModel):
+class OutOfOfficeOut(Model):
     account_id: str
     messages: list[OutOfOfficeMessage]
 
 
-class ServiceSettingsOut(BaseModel):
+class ServiceSettingsOut(Model):
     agents_may_create_tags: bool
     reopen_days: int
     seats: int

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from chalicelib.core.model_base import Model
 from chalicelib.domain.consent import ConsentChange, ConsentState
 from chalicelib.domain.customer_profiles import ConversationSummary, CustomerSummary, CustomerView
 from chalicelib.domain.customers import AttributeDefinition, CommunicationEntry, Medium, MergeRecord, SearchField
 from chalicelib.domain.models import Channel, Direction, Page
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 _LANGUAGE = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]+)*$"
 
 
-class _Strict(BaseModel):
+class _Strict(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -79,10 +80,10 @@ class MergeOut(MergeRecord):
     pass
 
 
-class ConsentOut(BaseModel):
+class ConsentOut(Model):
     states: list[ConsentState]
     history: list[ConsentChange]
 
 
-class AttributeDefinitionList(BaseModel):
+class AttributeDefinitionList(Model):
     items: list[AttributeDefinition]

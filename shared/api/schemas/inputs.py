@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from chalicelib.core.model_base import Model
 from chalicelib.domain.compose_models import AttachmentRef, Draft, TemplateChoice
 from chalicelib.domain.models import Channel, ConversationState
 from chalicelib.domain.search import Filters
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 
-class Strict(BaseModel):
+class Strict(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Literal
 
+from chalicelib.core.model_base import Model
 from chalicelib.domain.capabilities import ChannelCapabilities
 from chalicelib.domain.export_models import ExportAnswer, ExportKind, ExportStatus
 from chalicelib.domain.inbox import ConversationDetail
@@ -16,10 +17,10 @@ from chalicelib.domain.reply_routes import ReplyRoute
 from chalicelib.domain.statistics import Statistics
 from chalicelib.domain.uploads import Upload
 from chalicelib.domain.work_models import Note, Presence, Template
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 
-class ConversationOut(BaseModel):
+class ConversationOut(Model):
     conversation: Conversation
     window_open: bool
     window_closes_at: datetime | None
@@ -62,7 +63,7 @@ class MessagePage(Page[MessageOut]):
                    next_cursor=page.next_cursor)
 
 
-class TeamChannelAccount(BaseModel):
+class TeamChannelAccount(Model):
     """A channel account as agents see it, to start a conversation from: no credentials, no
     provider ids, no webhook URL."""
 
@@ -79,11 +80,11 @@ class TeamChannelAccountPage(Page[TeamChannelAccount]):
                           for a in page.items], next_cursor=page.next_cursor)
 
 
-class CapabilitiesOut(BaseModel):
+class CapabilitiesOut(Model):
     items: list[ChannelCapabilities]
 
 
-class MeOut(BaseModel):
+class MeOut(Model):
     user: User
     team_id: str
     # The user's teams with their names, in the order of ``user.team_ids``.
@@ -104,18 +105,18 @@ class MeOut(BaseModel):
 # --- the agents' daily work ------------------------------------------------------------------
 
 
-class ReplyRouteList(BaseModel):
+class ReplyRouteList(Model):
     """A conversation's routes, the one the next reply takes first."""
 
     items: list[ReplyRoute]
 
 
-class ConversationStartedOut(BaseModel):
+class ConversationStartedOut(Model):
     conversation: Conversation
     message: Message
 
 
-class UploadOut(BaseModel):
+class UploadOut(Model):
     """POST a multipart form to ``url`` with every one of ``fields`` and then the file (field
     ``file``, last) before ``expires_in`` seconds pass, then name ``key`` in the message's
     attachments. The signed policy takes exactly ``size`` bytes of the declared type at ``key``."""
@@ -141,19 +142,19 @@ class TagPage(Page[str]):
     pass
 
 
-class TagOut(BaseModel):
+class TagOut(Model):
     tag: str
 
 
-class HeartbeatOut(BaseModel):
+class HeartbeatOut(Model):
     online_until: datetime
 
 
-class OnlineOut(BaseModel):
+class OnlineOut(Model):
     items: list[Presence]
 
 
-class QuickReplyOut(BaseModel):
+class QuickReplyOut(Model):
     id: str
     group_id: str
     group: str
@@ -166,11 +167,11 @@ class QuickReplyOut(BaseModel):
                    text=listed.reply.text)
 
 
-class QuickReplyListOut(BaseModel):
+class QuickReplyListOut(Model):
     items: list[QuickReplyOut]
 
 
-class QuickReplyGroupOut(BaseModel):
+class QuickReplyGroupOut(Model):
     id: str
     name: str
     # Typed in the reply box, it lists the group's replies.
@@ -182,17 +183,17 @@ class QuickReplyGroupOut(BaseModel):
         return cls(id=summary.group.id, name=summary.group.name, shortcut=summary.shortcut, count=summary.count)
 
 
-class QuickReplyGroupListOut(BaseModel):
+class QuickReplyGroupListOut(Model):
     items: list[QuickReplyGroupOut]
 
 
-class RenderedOut(BaseModel):
+class RenderedOut(Model):
     text: str
     # Placeholders that could not be filled: the app marks them and keeps Send disabled.
     missing: list[str]
 
 
-class TemplateListOut(BaseModel):
+class TemplateListOut(Model):
     items: list[Template]
 
 
@@ -200,7 +201,7 @@ class StatisticsOut(Statistics):
     pass
 
 
-class ExportJobOut(BaseModel):
+class ExportJobOut(Model):
     """An export job: asked for (202, ``pending``), then ``ready`` with a download URL, or ``failed``."""
 
     id: str

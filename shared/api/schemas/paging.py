@@ -3,10 +3,11 @@ kit reads them for every list, and the webhook intake and the push worker import
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from chalicelib.core.model_base import Model
+from pydantic import ConfigDict, Field
 
 
-class AdminInput(BaseModel):
+class AdminInput(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from chalicelib.core.model_base import Model
 from chalicelib.domain.events import EventType
 from chalicelib.domain.models import Frozen
 from chalicelib.domain.subscription_models import URL_PATTERN, DeliveryAttempt, EventSubscription
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 
-class _Input(BaseModel):
+class _Input(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 

@@ -29,6 +29,7 @@ from chalicelib.channels.base import (
     unreadable,
 )
 from chalicelib.channels.http import post_json
+from chalicelib.core.model_base import Model
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import (
     Channel,
@@ -43,7 +44,7 @@ from chalicelib.domain.models import (
     StatusUpdate,
     StoryRef,
 )
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ConfigDict, ValidationError
 
 from .graph import (
     answer_handshake,
@@ -62,7 +63,7 @@ _ATTACHMENT_KINDS = {
 Event = InboundMessage | StatusUpdate
 
 
-class _Loose(BaseModel):
+class _Loose(Model):
     model_config = ConfigDict(extra="allow")
 
 

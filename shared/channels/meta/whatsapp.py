@@ -21,6 +21,7 @@ from chalicelib.channels.base import (
     unreadable,
 )
 from chalicelib.channels.http import get_json, post_json
+from chalicelib.core.model_base import Model
 from chalicelib.core.problems import first_problem
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import (
@@ -40,7 +41,7 @@ from chalicelib.domain.models import (
 )
 from chalicelib.domain.templates import parameters_of
 from chalicelib.domain.work_models import Template
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ConfigDict, ValidationError
 
 from .graph import (
     answer_handshake,
@@ -79,7 +80,7 @@ _STATUSES = {
 }
 
 
-class _Loose(BaseModel):
+class _Loose(Model):
     model_config = ConfigDict(extra="allow")
 
 

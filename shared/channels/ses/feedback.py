@@ -12,15 +12,16 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.channels.base import invalid_payload
+from chalicelib.core.model_base import Model
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.models import Channel, ChannelAccount, DeliveryStatus, StatusUpdate
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ConfigDict, ValidationError
 
 # SES's notifications about the mail we sent (the others, e.g. Send or Open, are ignored).
 FEEDBACK_TYPES = frozenset({"Bounce", "Complaint", "Delivery"})
 
 
-class _Loose(BaseModel):
+class _Loose(Model):
     # SES adds fields to its notifications without notice.
     model_config = ConfigDict(extra="allow")
 

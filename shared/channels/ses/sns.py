@@ -21,12 +21,13 @@ from urllib.parse import urlsplit
 
 import urllib3
 from chalicelib.channels.base import Credentials, invalid_payload
+from chalicelib.core.model_base import Model
 from chalicelib.domain.errors import InvalidInput, SignatureRejected
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ConfigDict, ValidationError
 
 MAX_NOTICE_AGE = timedelta(hours=1)
 # Where SNS publishes its signing certificates (and subscription confirmation links).
@@ -35,7 +36,7 @@ _NOTIFICATION_FIELDS = ("Message", "MessageId", "Subject", "Timestamp", "TopicAr
 _SUBSCRIPTION_FIELDS = ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type")
 
 
-class SnsNotice(BaseModel):
+class SnsNotice(Model):
     model_config = ConfigDict(extra="allow")
 
     Type: str
