@@ -2,8 +2,9 @@
 // arrivals (new conversations, new customer messages) that drive the desktop notifications and the
 // title marker. Both come from pushed notices: a notice about a moved conversation carries the
 // team's counts; a notice of a new conversation or message carries the conversation's row, which
-// tells what arrived (a notice without one makes the watcher read New and Assigned to me once). It reads the counts itself when it starts and at every change of
-// the socket's state (the catch-up after a reconnect), and once a minute while the socket is down.
+// tells what arrived (a notice without one makes the watcher read New and Assigned to me once). It
+// reads the counts itself when it starts and at every change of the socket's state (the catch-up
+// after a reconnect), and once a minute while the socket is down.
 //
 // WebSocket messages reach background tabs without the delay browsers put on their timers, so
 // notifications arrive while the agent looks elsewhere.
