@@ -38,7 +38,7 @@ import json
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -192,25 +192,32 @@ class Phase:
         return self.cpu_seconds / vcpu_share + self.billed_requests * prices.AWS_CALL_SECONDS
 
     def dollars(self, fifo_queues: set[str]) -> float:
-        cost = (self.read_units * prices.DYNAMODB_READ_REQUEST_UNIT
-                + self.write_units * prices.DYNAMODB_WRITE_REQUEST_UNIT)
+        return sum(self.dollars_by_line(fifo_queues).values())
+
+    def dollars_by_line(self, fifo_queues: set[str]) -> dict[str, float]:
+        """What the phase costs, by the line of the AWS bill it lands on."""
+        lines: defaultdict[str, float] = defaultdict(float)
+        lines["DynamoDB writes"] = self.write_units * prices.DYNAMODB_WRITE_REQUEST_UNIT
+        lines["DynamoDB reads"] = self.read_units * prices.DYNAMODB_READ_REQUEST_UNIT
         for key, calls in self.requests.items():
             service = key.split(":")[0]
             if key.endswith(EMPTY_RECEIVE):
                 continue
             if service == "sqs":
-                cost += calls * (prices.SQS_FIFO_REQUEST if fifo_queues else prices.SQS_STANDARD_REQUEST)
+                lines["SQS"] += calls * (prices.SQS_FIFO_REQUEST if fifo_queues else prices.SQS_STANDARD_REQUEST)
             elif service == "secretsmanager":
-                cost += calls * prices.SECRETS_MANAGER_API_CALL
+                lines["Secrets Manager"] += calls * prices.SECRETS_MANAGER_API_CALL
             elif key == "stepfunctions:StartExecution":
-                cost += calls * TRANSITIONS_PER_EXECUTION * prices.STEP_FUNCTIONS_STANDARD_TRANSITION
-        cost += self.invocations * prices.LAMBDA_REQUEST
-        cost += self.lambda_seconds() * prices.LAMBDA_MEMORY_GB * prices.LAMBDA_GB_SECOND_X86
-        cost += self.api_requests * prices.API_GATEWAY_REST_REQUEST
-        cost += self.webhook_requests * prices.API_GATEWAY_HTTP_REQUEST
-        cost += (self.log_bytes + self.invocations * PLATFORM_LOG_BYTES) / 1e9 * prices.CLOUDWATCH_LOGS_INGESTED_GB
-        cost += self.invocations * XRAY_SAMPLED * prices.XRAY_TRACE_RECORDED
-        return cost
+                lines["Step Functions"] += (calls * TRANSITIONS_PER_EXECUTION
+                                            * prices.STEP_FUNCTIONS_STANDARD_TRANSITION)
+        lines["Lambda requests"] = self.invocations * prices.LAMBDA_REQUEST
+        lines["Lambda duration"] = self.lambda_seconds() * prices.LAMBDA_MEMORY_GB * prices.LAMBDA_GB_SECOND_X86
+        lines["API Gateway"] = (self.api_requests * prices.API_GATEWAY_REST_REQUEST
+                                + self.webhook_requests * prices.API_GATEWAY_HTTP_REQUEST)
+        lines["CloudWatch Logs"] = ((self.log_bytes + self.invocations * PLATFORM_LOG_BYTES) / 1e9
+                                    * prices.CLOUDWATCH_LOGS_INGESTED_GB)
+        lines["X-Ray"] = self.invocations * XRAY_SAMPLED * prices.XRAY_TRACE_RECORDED
+        return dict(lines)
 
 
 class Probe:
@@ -411,6 +418,17 @@ def report(phases: list[Phase]) -> str:
     return "\n".join(lines)
 
 
+def dollar_report(phases: list[Phase]) -> str:
+    """Each phase's dollars per million units by the line of the bill they land on, largest first."""
+    lines = []
+    for phase in phases:
+        by_line = sorted(phase.dollars_by_line({"fifo"}).items(), key=lambda line: -line[1])
+        shown = ", ".join(f"{name} {dollars / phase.count * 1_000_000:.2f}" for name, dollars in by_line
+                          if dollars > 0)
+        lines.append(f"- {phase.name}: {shown}")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=100, help="inbound messages and replies (N)")
@@ -424,6 +442,8 @@ def main() -> None:
     if args.detail:
         print("\nWrite units per unit, by item kind (pk/sk prefixes) and table or index:\n")
         print(write_report(phases))
+        print("\n$ per million units, by line of the bill:\n")
+        print(dollar_report(phases))
     print("\nPrices: benchmarks/prices.py (us-east-1 list prices; SQS priced at the FIFO rate; Lambda at "
           f"{prices.LAMBDA_MEMORY_GB * 1024:.0f} MB, duration = measured handler CPU / vCPU share + "
           f"{prices.AWS_CALL_SECONDS * 1000:.0f} ms per AWS call).")

@@ -178,17 +178,23 @@ def system_line_item(line: Message) -> MessageItem:
 
 
 def customer_links(conversation_id: str, team_id: str, customer_id: str, customer_name: str | None,
-                   created_sk: str, activity_sk: str) -> list[ConversationLinkItem]:
-    """The lookup links that let an exact customer id or name find the conversation."""
+                   created_sk: str) -> list[ConversationLinkItem]:
+    """The lookup links that let an exact customer id or name find the conversation (on
+    ``lookup-created`` only: no activity key, so a message never rewrites them)."""
     links = [ConversationLinkItem(
         keys.conversation_pk(conversation_id), keys.CUSTOMER_ID_LINK_SK, conversation_id=conversation_id,
-        lookup_pk=keys.customer_lookup_pk(team_id, customer_id), created_sk=created_sk, activity_sk=activity_sk)]
+        lookup_pk=keys.customer_lookup_pk(team_id, customer_id), created_sk=created_sk)]
     if customer_name and customer_name.strip():
-        links.append(ConversationLinkItem(
-            keys.conversation_pk(conversation_id), keys.CUSTOMER_NAME_LINK_SK, conversation_id=conversation_id,
-            lookup_pk=keys.customer_lookup_pk(team_id, customer_name.strip()), created_sk=created_sk,
-            activity_sk=activity_sk))
+        links.append(customer_name_link(conversation_id, team_id, customer_name, created_sk))
     return links
+
+
+def customer_name_link(conversation_id: str, team_id: str, customer_name: str, created_sk: str) -> ConversationLinkItem:
+    """The link that lets the customer's exact name find the conversation (one per conversation:
+    a new name moves it)."""
+    return ConversationLinkItem(
+        keys.conversation_pk(conversation_id), keys.CUSTOMER_NAME_LINK_SK, conversation_id=conversation_id,
+        lookup_pk=keys.customer_lookup_pk(team_id, customer_name.strip()), created_sk=created_sk)
 
 
 def place_message(item: MessageItem, conversation_id: str) -> None:

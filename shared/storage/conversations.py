@@ -34,6 +34,7 @@ from .admin_items import RoundRobinItem
 from .conditions import ConditionFailed, conditional, tolerated
 from .conversation_items import (
     customer_links,
+    customer_name_link,
     inbound_message_item,
     index_key_actions,
     list_keys,
@@ -222,7 +223,7 @@ class ConversationStore:
                 batch.save(OpenConversationItem(keys.open_conversation_pk(first.account_id, first.customer_id),
                                                 "OPEN", conversation_id=conversation_id))
                 for link in customer_links(conversation_id, team_id, first.customer_id, first.customer_name,
-                                           item.created_sk, item.activity_sk):
+                                           item.created_sk):
                     batch.save(link)
                 for event in thread:
                     message = inbound_message_item(event, ())
@@ -247,7 +248,7 @@ class ConversationStore:
             else OpenConversationItem.pk.does_not_exist(),
         )
         for link in customer_links(conversation_id, team_id, event.customer_id, event.customer_name,
-                                   conversation_item.created_sk, conversation_item.activity_sk):
+                                   conversation_item.created_sk):
             transaction.save(link)
         if profile_id is not None:
             # On the customer's list of conversations, and among their open ones (storage/customers.py).
@@ -296,10 +297,7 @@ class ConversationStore:
                         condition=ConversationItem.pk.exists() & ConversationItem.customer_name.does_not_exist())
         if named.refused:
             return
-        ConversationLinkItem(
-            keys.conversation_pk(conversation_id), keys.CUSTOMER_NAME_LINK_SK, conversation_id=conversation_id,
-            lookup_pk=keys.customer_lookup_pk(item.team_id, name), created_sk=item.created_sk,
-            activity_sk=item.activity_sk).save()
+        customer_name_link(conversation_id, item.team_id, name, item.created_sk).save()
 
     def _touch_conversation(self, conversation_id: str, event: InboundMessage) -> Conversation | None:
         """Move the conversation's activity forward and return it; an older message (arriving late)
@@ -315,17 +313,20 @@ class ConversationStore:
             ConversationItem.awaiting_customer_since.remove(),
         ]
         if event.customer_name:
-            actions.append(ConversationItem.customer_name.set(event.customer_name))
+            actions += [
+                # The name before this update (SET reads the item as it was): the name link
+                # moves only when the name changed, not with every message.
+                ConversationItem.name_before.set(ConversationItem.customer_name | ""),
+                ConversationItem.customer_name.set(event.customer_name),
+            ]
         with tolerated() as later_known:
             item.update(actions=actions, condition=ConversationItem.last_message_at <= event.sent_at)
         if later_known.refused:
             return None
-        if event.customer_name and event.customer_name.strip():
-            ConversationLinkItem(
-                keys.conversation_pk(conversation_id), keys.CUSTOMER_NAME_LINK_SK, conversation_id=conversation_id,
-                lookup_pk=keys.customer_lookup_pk(item.team_id, event.customer_name.strip()),
-                created_sk=item.created_sk, activity_sk=item.activity_sk).save()
-        refresh_links(conversation_id, item.activity_sk)
+        name = (event.customer_name or "").strip()
+        if name and name != (item.name_before or "").strip():
+            customer_name_link(conversation_id, item.team_id, name, item.created_sk).save()
+        refresh_tag_links(conversation_id, item.tags or (), item.activity_sk)
         return to_conversation(item)
 
     def auto_assign(self, conversation_id: str, agent_id: str, team_id: str,
@@ -384,15 +385,13 @@ class ConversationStore:
                    for team_id in dict.fromkeys(team_ids))
 
 
-def refresh_links(conversation_id: str, activity_sk: str) -> None:
-    """Carry the conversation's new last-message key to its lookup links (a handful: its tags
-    and its customer id and name), so lookups sort by last message date too. A link whose
-    key is already newer is left alone."""
-    links: ResultIterator[ConversationLinkItem] = ConversationLinkItem.query(
-        keys.conversation_pk(conversation_id), ConversationLinkItem.sk.startswith(keys.LINK_PREFIX))
-    for link in links:
-        if link.activity_sk >= activity_sk:
-            continue
-        with tolerated():  # the link went meanwhile (an untag)
+def refresh_tag_links(conversation_id: str, tags: Iterable[str], activity_sk: str) -> None:
+    """Carry the conversation's new last-message key to its tag links (the tags the conversation
+    item lists, so no Query), so a tag's list sorts by last message too: a tag may be on a large
+    part of the team's conversations, too many to sort when read. A link whose key is already
+    newer, or that went meanwhile (an untag), is left alone."""
+    for tag in tags:
+        link = ConversationLinkItem(keys.conversation_pk(conversation_id), keys.tag_link_sk(tag))
+        with tolerated():
             link.update(actions=[ConversationLinkItem.activity_sk.set(activity_sk)],
-                        condition=ConversationLinkItem.pk.exists())
+                        condition=ConversationLinkItem.pk.exists() & (ConversationLinkItem.activity_sk < activity_sk))

@@ -154,6 +154,9 @@ class ConversationItem(TableItem, discriminator="conversation"):
     account_id = UnicodeAttribute()
     customer_id = UnicodeAttribute()
     customer_name = UnicodeAttribute(null=True)
+    # The name a customer's message found before it set its own (the same update): the name
+    # link moves only when they differ (storage/conversations.py ``_touch_conversation``).
+    name_before = UnicodeAttribute(null=True)
     team_id = UnicodeAttribute()
     state = UnicodeAttribute()
     owner_id = UnicodeAttribute(null=True)
@@ -297,7 +300,10 @@ class ConversationLinkItem(TableItem, discriminator="conversation_link"):
     conversation_id = UnicodeAttribute()
     lookup_pk = UnicodeAttribute()
     created_sk = UnicodeAttribute()
-    activity_sk = UnicodeAttribute()
+    # Only on tag links, carried forward with every message (``refresh_tag_links``): a customer's
+    # links are on ``lookup-created`` only, and their list by last message is sorted when read
+    # (storage/listing.py), so a message does not move them (issue 19).
+    activity_sk = UnicodeAttribute(null=True)
     lookup_created = LookupCreatedIndex()
     lookup_activity = LookupActivityIndex()
 

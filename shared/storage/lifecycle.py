@@ -128,7 +128,7 @@ class ConversationStateStore:
             transaction.save(item, condition=ConversationItem.pk.does_not_exist())
             transaction.save(pointer, condition=(OpenConversationItem.conversation_id == replaces) if replaces
                              else OpenConversationItem.pk.does_not_exist())
-            for link in customer_links(conversation_id, team_id, customer_id, customer_name, time_key, time_key):
+            for link in customer_links(conversation_id, team_id, customer_id, customer_name, time_key):
                 transaction.save(link)
             if profile_id is not None:
                 # On the customer's list of conversations, and among their open ones (storage/customers.py).

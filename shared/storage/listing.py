@@ -31,8 +31,9 @@ from .paging import decode_cursor, encode_cursor
 _T = TypeVar("_T")
 READ_BUDGET_FACTOR = 5
 MAX_ROUNDS = 5
-# A list sorted by waiting time is read whole up to this many conversations (as the tab counts are).
-WAITING_READ_LIMIT = COUNT_LIMIT + 1
+# A list sorted by waiting time, or a customer's by last message, is read whole up to this many
+# conversations (as the tab counts are) and sorted when read.
+WHOLE_READ_LIMIT = COUNT_LIMIT + 1
 IndexName = Literal["lookup", "owner", "state", "team"]
 
 
@@ -107,6 +108,8 @@ class ConversationLists:
         if sort == "waiting":
             return self._by_waiting(criteria, ascending=ascending, limit=limit, cursor=cursor)
         chosen = plan(criteria)
+        if criteria.customer is not None and sort == "activity":
+            return self._customer_by_activity(chosen, criteria, ascending=ascending, limit=limit, cursor=cursor)
         matched: list[Conversation] = []
         last_key = decode_cursor(cursor)
         read = 0
@@ -143,30 +146,43 @@ class ConversationLists:
                     cursor: str | None) -> Page[Conversation]:
         """The open conversations of the list, longest waiting first (``ascending``; else the
         shortest). No index sorts by waiting time, so the list is read whole, as the tab counts
-        read it (up to ``WAITING_READ_LIMIT`` conversations, one paged Query), and sorted here;
+        read it (up to ``WHOLE_READ_LIMIT`` conversations, one paged Query), and sorted here;
         the cursor is the offset into that order. Only for open lists (New, Assigned, mine),
         which stay short: a team's open work, not its history."""
         if not criteria.open_only:
             raise InvalidInput("sorting by waiting time is for open conversations: the new, mine and assigned "
                                "tabs, or the all tab filtered to new or assigned", field="sort")
-        offset = _offset(cursor)
-        chosen = plan(criteria)
+        matched = self._whole(plan(criteria), criteria, span_sort="created", oldest_first=True)
+        matched.sort(key=waiting_order, reverse=not ascending)
+        return _slice(matched, limit, cursor)
+
+    def _customer_by_activity(self, chosen: ListPlan, criteria: Criteria, *, ascending: bool, limit: int,
+                              cursor: str | None) -> Page[Conversation]:
+        """A customer's conversations by last message: their links carry no activity key (a
+        message would move two of them, issue 19), so their newest ``WHOLE_READ_LIMIT``
+        conversations by creation are read (usually one Query and one BatchGet: a customer has
+        a handful) and sorted here; the cursor is the offset into that order."""
+        matched = self._whole(chosen, criteria, span_sort="activity", oldest_first=False)
+        matched.sort(key=lambda conversation: keys.time_sk(conversation.last_message_at, conversation.id),
+                     reverse=not ascending)
+        return _slice(matched, limit, cursor)
+
+    def _whole(self, chosen: ListPlan, criteria: Criteria, *, span_sort: SortField,
+               oldest_first: bool) -> list[Conversation]:
+        """The list's conversations that match, read by creation up to ``WHOLE_READ_LIMIT``."""
         matched: list[Conversation] = []
         last_key: dict[str, Any] | None = None
         read = 0
-        while read < WAITING_READ_LIMIT:
-            results, conversations = self._round(chosen, criteria, sort="created", ascending=True,
-                                                 limit=min(100, WAITING_READ_LIMIT - read), last_key=last_key)
+        while read < WHOLE_READ_LIMIT:
+            results, conversations = self._round(chosen, criteria if span_sort == "created" else _no_span(criteria),
+                                                 sort="created", ascending=oldest_first,
+                                                 limit=min(100, WHOLE_READ_LIMIT - read), last_key=last_key)
             read += len(conversations)
-            matched.extend(c for c in conversations if matches(c, criteria, "created"))
+            matched.extend(c for c in conversations if matches(c, criteria, span_sort))
             last_key = results.last_evaluated_key
             if not last_key:
                 break
-        matched.sort(key=waiting_order, reverse=not ascending)
-        end = offset + limit
-        more = end < len(matched)
-        return Page[Conversation](items=matched[offset:end],
-                                  next_cursor=encode_cursor({"offset": end}) if more else None)
+        return matched
 
     @staticmethod
     def _by_id(criteria: Criteria, sort: SortField) -> Page[Conversation]:
@@ -178,6 +194,19 @@ class ConversationLists:
         conversation = to_conversation(item)
         found = [conversation] if matches(conversation, criteria, sort) else []
         return Page[Conversation](items=found, next_cursor=None)
+
+
+def _no_span(criteria: Criteria) -> Criteria:
+    """The criteria without their time span: a span on last message is no key of the creation index."""
+    return criteria.model_copy(update={"since": None, "until": None})
+
+
+def _slice(ordered: list[Conversation], limit: int, cursor: str | None) -> Page[Conversation]:
+    """A page of a list sorted when read: ``limit`` from the cursor's offset."""
+    offset = _offset(cursor)
+    end = offset + limit
+    more = end < len(ordered)
+    return Page[Conversation](items=ordered[offset:end], next_cursor=encode_cursor({"offset": end}) if more else None)
 
 
 def _offset(cursor: str | None) -> int:

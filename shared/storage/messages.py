@@ -39,7 +39,7 @@ from .conversation_items import (
     system_line_item,
     to_message,
 )
-from .conversations import refresh_links
+from .conversations import refresh_tag_links
 from .items import (
     AttachmentAttribute,
     ConversationItem,
@@ -153,7 +153,7 @@ class MessageStore:
         with refused_as(Conflict(f"conversation {conversation.id} was archived, handed back or reassigned "
                                  "meanwhile; nothing was sent", field="conversation_id")):
             commit(self._conn(), write)
-        refresh_links(conversation.id, keys.time_sk(sent_at, conversation.id))
+        refresh_tag_links(conversation.id, conversation.tags, keys.time_sk(sent_at, conversation.id))
         return to_message(item)
 
     def record_parts(self, conversation_id: str, message_id: str, part_ids: Sequence[str]) -> None:

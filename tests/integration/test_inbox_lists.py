@@ -1,6 +1,7 @@
 """The conversation lists through the HTTP API: tabs, sorting, each filter (exact), the time span
 with offsets, and paging with a cursor."""
 
+import secrets
 import time
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -106,6 +107,36 @@ def test_pages_follow_the_cursor_in_both_directions(runtime, api, agent1, webhoo
         # Then every conversation comes once, in order, over three pages
         assert seen == expected
         assert pages == 3
+
+
+def test_a_customer_s_conversations_sort_by_last_message_over_pages(runtime, api, agent1, webhook_url, demo):
+    # Given three customers who share a name, writing in turn a minute apart, and the first one
+    # writing again last
+    name = f"Orla {secrets.token_hex(3)}"
+    base = int(time.time()) - 3600
+    customers, conversations = [], []
+    for offset in range(3):
+        wa_id, conversation = new_conversation(runtime, api, webhook_url, demo, agent1, name=name,
+                                               timestamp=base + 60 * offset)
+        customers.append(wa_id)
+        conversations.append(conversation["id"])
+    deliver(runtime, webhook_url, demo, customers[0], "me again", name=name, timestamp=base + 300)
+    first, second, third = conversations
+    # Then by last message the first comes first, over pages of two, and the other way round
+    assert every_page(api, agent1, view="all", customer=name, sort="activity", order="desc",
+                      limit=2) == ([first, third, second], 2)
+    assert every_page(api, agent1, view="all", customer=name, sort="activity", order="asc",
+                      limit=2) == ([second, third, first], 2)
+    # And by creation it stays last
+    assert every_page(api, agent1, view="all", customer=name, sort="created", order="desc",
+                      limit=2) == ([third, second, first], 2)
+    # And a time span on the last message keeps those whose last message is in it
+    since = datetime.fromtimestamp(base + 90, UTC).isoformat()
+    assert ids(get(api, "/conversations", agent1, view="all", customer=name, sort="activity",
+                   order="desc", since=since)) == [first, third]
+    # And a customer's id alone finds their one conversation by last message too
+    assert ids(get(api, "/conversations", agent1, view="all", customer="+" + customers[0],
+                   sort="activity")) == [first]
 
 
 def test_new_tab_shows_the_oldest_first_and_mine_only_mine(runtime, api, agent1, agent2, webhook_url, demo):
