@@ -54,6 +54,8 @@ HTTP_TIMEOUT = 10
 
 
 EMPTY_RECEIVE = "ReceiveMessage (empty)"
+# Marks the SQS requests to a FIFO queue, which cost more than a standard queue's.
+FIFO = " (FIFO)"
 NOTICES = resources.NOTICES_QUEUE.key
 POLL_PHASE = "agent's list read (one page of Assigned to me)"
 # Lambda's own lines per invocation (START, END, REPORT), bytes.
@@ -82,6 +84,8 @@ class Meter:
         after = self.images(capacity.written_keys(operation, request)) if operation in WRITE_OPERATIONS else {}
         if service == "sqs" and operation == "ReceiveMessage" and not response.get("Messages"):
             operation = EMPTY_RECEIVE
+        if service == "sqs" and str(request.get("QueueUrl", "")).endswith(".fifo"):
+            operation += FIFO
         with self.lock:
             self.requests[f"{service}:{operation}"] += 1
             if service == "dynamodb":
@@ -125,10 +129,10 @@ def install_meter() -> None:
             METER.inspector = _ORIGINAL_CREATE_CLIENT(self, *args, **kwargs)
 
         def before_call(params: dict[str, Any], context: dict[str, Any], model: Any, **_: Any) -> None:
-            if service == "dynamodb":
+            if service in ("dynamodb", "sqs"):  # both speak JSON
                 request = json.loads(params.get("body") or b"{}")
                 context["request"] = request
-                if model.name in WRITE_OPERATIONS:
+                if service == "dynamodb" and model.name in WRITE_OPERATIONS:
                     context["before"] = METER.images(capacity.written_keys(model.name, request))
 
         def after_call(parsed: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
@@ -185,26 +189,26 @@ class Phase:
     @property
     def billed_requests(self) -> int:
         """AWS requests as billed per message (the idle pollers' empty receives are a fixed line)."""
-        return sum(calls for key, calls in self.requests.items() if not key.endswith(EMPTY_RECEIVE))
+        return sum(calls for key, calls in self.requests.items() if EMPTY_RECEIVE not in key)
 
     def lambda_seconds(self) -> float:
         vcpu_share = prices.LAMBDA_MEMORY_GB * 1024 / prices.LAMBDA_MB_PER_VCPU
         return self.cpu_seconds / vcpu_share + self.billed_requests * prices.AWS_CALL_SECONDS
 
-    def dollars(self, fifo_queues: set[str]) -> float:
-        return sum(self.dollars_by_line(fifo_queues).values())
+    def dollars(self) -> float:
+        return sum(self.dollars_by_line().values())
 
-    def dollars_by_line(self, fifo_queues: set[str]) -> dict[str, float]:
+    def dollars_by_line(self) -> dict[str, float]:
         """What the phase costs, by the line of the AWS bill it lands on."""
         lines: defaultdict[str, float] = defaultdict(float)
         lines["DynamoDB writes"] = self.write_units * prices.DYNAMODB_WRITE_REQUEST_UNIT
         lines["DynamoDB reads"] = self.read_units * prices.DYNAMODB_READ_REQUEST_UNIT
         for key, calls in self.requests.items():
             service = key.split(":")[0]
-            if key.endswith(EMPTY_RECEIVE):
+            if EMPTY_RECEIVE in key:
                 continue
             if service == "sqs":
-                lines["SQS"] += calls * (prices.SQS_FIFO_REQUEST if fifo_queues else prices.SQS_STANDARD_REQUEST)
+                lines["SQS"] += calls * (prices.SQS_FIFO_REQUEST if key.endswith(FIFO) else prices.SQS_STANDARD_REQUEST)
             elif service == "secretsmanager":
                 lines["Secrets Manager"] += calls * prices.SECRETS_MANAGER_API_CALL
             elif key == "stepfunctions:StartExecution":
@@ -410,7 +414,7 @@ def report(phases: list[Phase]) -> str:
             f"| {phase.name} | {phase.billed_requests / n:.1f} | {phase.read_units / n:.2f} "
             f"| {phase.write_units / n:.2f} | {phase.invocations / n:.1f} | {phase.lambda_seconds() / n * 1000:.0f} "
             f"| {(phase.log_bytes + phase.invocations * PLATFORM_LOG_BYTES) / n:,.0f} "
-            f"| {phase.notices / n:.1f} | {phase.dollars({'fifo'}) / n * 1_000_000:,.2f} |")
+            f"| {phase.notices / n:.1f} | {phase.dollars() / n * 1_000_000:,.2f} |")
     lines.append("")
     for phase in phases:
         detail = ", ".join(f"{key} {calls / phase.count:.2f}" for key, calls in sorted(phase.requests.items()))
@@ -422,7 +426,7 @@ def dollar_report(phases: list[Phase]) -> str:
     """Each phase's dollars per million units by the line of the bill they land on, largest first."""
     lines = []
     for phase in phases:
-        by_line = sorted(phase.dollars_by_line({"fifo"}).items(), key=lambda line: -line[1])
+        by_line = sorted(phase.dollars_by_line().items(), key=lambda line: -line[1])
         shown = ", ".join(f"{name} {dollars / phase.count * 1_000_000:.2f}" for name, dollars in by_line
                           if dollars > 0)
         lines.append(f"- {phase.name}: {shown}")
@@ -444,11 +448,12 @@ def main() -> None:
         print(write_report(phases))
         print("\n$ per million units, by line of the bill:\n")
         print(dollar_report(phases))
-    print("\nPrices: benchmarks/prices.py (us-east-1 list prices; SQS priced at the FIFO rate; Lambda at "
-          f"{prices.LAMBDA_MEMORY_GB * 1024:.0f} MB, duration = measured handler CPU / vCPU share + "
+    print("\nPrices: benchmarks/prices.py (us-east-1 list prices; SQS at the rate of the queue called, FIFO or "
+          f"standard; Lambda at {prices.LAMBDA_MEMORY_GB * 1024:.0f} MB, duration = measured handler CPU / vCPU share "
+          "+ "
           f"{prices.AWS_CALL_SECONDS * 1000:.0f} ms per AWS call).")
     kinds = (bill.OPENING, bill.PICK_UP, bill.FOLLOW_UP, bill.REPLY, bill.POLL)
-    per_unit = dict(zip(kinds, (phase.dollars({"fifo"}) / phase.count for phase in phases), strict=True))
+    per_unit = dict(zip(kinds, (phase.dollars() / phase.count for phase in phases), strict=True))
     notices = dict(zip(kinds, ({reach: batches / phase.count for reach, batches in phase.notices_by_reach.items()}
                                for phase in phases), strict=True))
     bills = [bill.monthly(messages, agents, per_unit, stored_per_message, notices)
