@@ -91,7 +91,7 @@ def read_partitions() -> set[str]:
     for _, field, q in QUERIES:
         body = q[:-1] if q.endswith("%") else q
         if "%" in body:
-            wanted.add(keys.customer_like_pk(field, like_pattern(field, q).probe().fragment))
+            wanted |= {keys.customer_like_pk(field, probe.fragment) for probe in like_pattern(field, q).probes()}
     return wanted
 
 

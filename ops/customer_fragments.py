@@ -1,8 +1,9 @@
 """Write the search fragments (the Like operator's index, docs/data-model.md "Customer search") of
 every customer profile again: once after deploying the release that brought the Like operator
 (profiles written before it have none), and once after the release that moved the fragments out
-of the profiles' partitions (issue 19: the old layout's fragments are removed). Profiles written
-since keep their own.
+of the profiles' partitions (issue 19: the old layout's fragments are removed), and once after the
+release that writes every other suffix only (issue 19.2: the odd ones are removed). Profiles
+written since keep their own.
 
     python -m ops.customer_fragments --app-name <app_name>                        # in AWS
     python -m ops.customer_fragments --endpoint-url http://127.0.0.1:5000         # locally
@@ -11,7 +12,8 @@ since keep their own.
 It reads the table with a Scan (filtered to profiles) and rewrites each profile's fragments, which
 is idempotent, so it can be stopped and run again at any time, also while agents work. Cost: one
 Scan of the table plus, per profile, one Query of its own partition, its fragments (about one
-item per character of its name and of each address, at most 48 per value) and its record of them.
+item per two characters of its name and of each address, at most 25 per value) and its record of
+them.
 """
 
 from __future__ import annotations

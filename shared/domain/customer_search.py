@@ -4,13 +4,19 @@ then ends with "ia". Exact ('Maria') and prefix ('Ma%') terms keep their own ind
 (``customers.parse_search``); this module is the rest, and it is pure.
 
 How it is served without a Scan (docs/data-model.md, "Customer search"): every searchable value of
-a profile (its name, each address) is written with its suffixes, "search fragments", into the
-sparse ``collection`` index, so "contains x" is the fragments that begin with x and "ends with
-x" the fragment that is x. A fragment is at most ``FRAGMENT_LENGTH`` characters; a value gives
-the suffixes that start in its first ``LEADING_STARTS`` characters plus its last ``TRAILING``
-suffixes, so a profile write adds at most ``MAX_FRAGMENTS_PER_VALUE`` items per value, however
-long the value. A term's longest part (or its end) picks one begins_with Query; each fragment read
-is then checked against the whole pattern on the full value, within a read budget per page.
+a profile (its name, each address) is written with its suffixes that start at an even position,
+"search fragments" (table items keyed by the fragment), so a part x that starts at an even
+position is among the fragments that begin with x, and one that starts at an odd position among
+those that begin with x less its first character (the suffix one further on). "Ends with x" is
+likewise the fragment that is x, or x less its first character. Every other suffix only: half the
+items a profile write costs, for two lookups per search instead of one (``LikePattern.probes``).
+A fragment is at most ``FRAGMENT_LENGTH`` characters; a value gives the suffixes that start in its
+first ``LEADING_STARTS`` characters plus those among its last ``TRAILING``, so a profile write adds
+at most ``MAX_FRAGMENTS_PER_VALUE`` items per value, however long the value. Each fragment read is
+checked against the whole pattern on the full value, within a read budget per page.
+
+``FragmentLayout.EVERY_START`` is the layout written before (every suffix): a profile records the
+layout of its fragments, so a change removes exactly those, whichever it was.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from enum import IntEnum
 from typing import Literal
 
 from chalicelib.domain.errors import InvalidInput
@@ -31,7 +38,7 @@ FRAGMENT_LENGTH = 16
 # part starting in the first LEADING_STARTS characters, "ends with" any ending up to TRAILING long.
 LEADING_STARTS = 32
 TRAILING = 16
-MAX_FRAGMENTS_PER_VALUE = LEADING_STARTS + TRAILING
+MAX_FRAGMENTS_PER_VALUE = (LEADING_STARTS + TRAILING) // 2 + 1
 # The shortest part a Like term is looked up by (one letter would read a sixth of the index).
 MIN_PART = 2
 
@@ -55,20 +62,29 @@ class LikePattern(Frozen):
     def matches(self, value: str) -> bool:
         return self.regex.fullmatch(value) is not None
 
-    def probe(self) -> Probe:
-        """The one index lookup that serves the pattern: its end when it is anchored there (an
-        exact fragment is the most selective lookup), else its longest part."""
+    def probes(self) -> tuple[Probe, Probe]:
+        """The two lookups that serve the pattern: its end when it is anchored there (an exact
+        fragment is the most selective lookup), else its longest part; as it is (found where it
+        starts at an even position) and less its first character (found one further on, where
+        it starts at an odd one)."""
         longest = max(self.parts, key=len)
-        if not self.open_end and len(self.parts[-1]) >= len(longest) - 1 and len(self.parts[-1]) <= TRAILING:
-            return Probe(fragment=self.parts[-1], whole=True)
-        return Probe(fragment=longest[:FRAGMENT_LENGTH], whole=False)
+        end = self.parts[-1]
+        if not self.open_end and 2 <= len(end) <= TRAILING and len(end) >= len(longest) - 1:
+            return Probe(fragment=end, whole=True), Probe(fragment=end[1:], whole=True, shift=1)
+        part = longest[:FRAGMENT_LENGTH]
+        return Probe(fragment=part, whole=False), Probe(fragment=part[1:], whole=False, shift=1)
 
 
 class Probe(Frozen):
-    """Fragments that are ``fragment`` (``whole``) or begin with it."""
+    """Fragments that are ``fragment`` (``whole``) or begin with it; ``shift``: the searched part
+    starts that many characters before the fragment (the odd-position lookup)."""
 
     fragment: str
     whole: bool
+    shift: int = 0
+
+    def finds(self, fragment: str) -> bool:
+        return fragment == self.fragment if self.whole else fragment.startswith(self.fragment)
 
 
 def _fold_part(text: str) -> str:
@@ -103,12 +119,29 @@ def like_pattern(field: Literal["name", "phone", "email", "channel_id"], text: s
     return LikePattern(parts=tuple(parts), open_start=open_start, open_end=open_end)
 
 
-def fragments(value: str) -> dict[str, str]:
+class FragmentLayout(IntEnum):
+    """Which suffixes of a value are its fragments (a profile records the layout it wrote)."""
+
+    EVERY_START = 1  # before issue 19.2
+    EVEN_STARTS = 2
+
+
+CURRENT_LAYOUT = FragmentLayout.EVEN_STARTS
+
+
+def fragments(value: str, layout: FragmentLayout = CURRENT_LAYOUT) -> dict[str, str]:
     """The search fragments of a normalised value, by a key unique within the value (the start):
     at most MAX_FRAGMENTS_PER_VALUE, each at most FRAGMENT_LENGTH characters."""
-    starts = sorted(set(range(min(len(value), LEADING_STARTS))) | set(range(max(0, len(value) - TRAILING),
-                                                                              len(value))))
-    return {f"{start:03d}": value[start:start + FRAGMENT_LENGTH] for start in starts}
+    step = 2 if layout is FragmentLayout.EVEN_STARTS else 1
+    starts = set(range(0, min(len(value), LEADING_STARTS + 1), step))
+    starts |= {start for start in range(max(0, len(value) - TRAILING), len(value)) if start % step == 0}
+    return {f"{start:03d}": value[start:start + FRAGMENT_LENGTH] for start in sorted(starts)}
+
+
+def found_first(value: str, probes: tuple[Probe, Probe]) -> bool:
+    """Whether the first lookup finds the value (so the second one, which may meet it again,
+    leaves it out): one of its fragments is found by the first probe."""
+    return any(probes[0].finds(fragment) for fragment in fragments(value).values())
 
 
 def value_key(value: str) -> str:

@@ -49,6 +49,9 @@ class CustomerItem(TableItem, discriminator="customer"):
     # JSON of the [field, normalised value, shown] whose search fragments are written: the
     # fragments live in partitions of their own, so this is how a change finds the ones to remove.
     fragment_values = UnicodeAttribute(null=True)
+    # Which suffixes of those values are written (domain ``FragmentLayout``; absent: every start,
+    # the layout before issue 19.2).
+    fragment_layout = NumberAttribute(null=True)
     collection_pk = UnicodeAttribute(null=True)
     collection_sk = UnicodeAttribute(null=True)
     collection = CollectionIndex()

@@ -13,11 +13,12 @@ communication log, and customer search (docs/data-model.md, "Customers").
   address ``CUSTOMERS#phone`` / ``#email`` / ``#channel_id``, sort key ``<normalised value>#<id>``,
   so exact and prefix search are one begins_with Query, paged by cursor.
 - The Like operator reads the search fragments (table items ``CUSTLIKE#<field>#<first character>``/
-  ``<fragment>#<id>#<value>#<start>``, no index: one write each): one begins_with Query of the
-  term's probe, each fragment checked against the whole pattern, at most ``like_read_budget``
-  fragments per page. The fragments are derived from the profile and its addresses and rewritten
-  after every change of them (``sync_fragments``); the profile records the values whose fragments
-  are written (``fragment_values``), so a change removes exactly those. The backfill
+  ``<fragment>#<id>#<value>#<start>``, no index: one write each; every other suffix): a begins_with
+  Query of each of the term's two probes, each fragment checked against the whole pattern, at
+  most ``like_read_budget`` fragments per page. The fragments are derived from the profile and its
+  addresses and rewritten after every change of them (``sync_fragments``); the profile records
+  the values whose fragments are written and their layout (``fragment_values``,
+  ``fragment_layout``), so a change removes exactly those. The backfill
   (``python -m ops.customer_fragments``) rewrites them all.
 """
 
@@ -29,7 +30,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from chalicelib.domain.customer_search import fragments, value_key
+from chalicelib.domain.customer_search import CURRENT_LAYOUT, FragmentLayout, found_first, fragments, value_key
 from chalicelib.domain.customers import (
     Address,
     AttributeDefinition,
@@ -135,12 +136,13 @@ def searchable_values(name: str | None, addresses: Iterable[Address]) -> list[Se
     return values
 
 
-def fragment_items(customer_id: str, values: Iterable[SearchableValue]) -> dict[tuple[str, str], CustomerFragmentItem]:
+def fragment_items(customer_id: str, values: Iterable[SearchableValue],
+                   layout: FragmentLayout = CURRENT_LAYOUT) -> dict[tuple[str, str], CustomerFragmentItem]:
     """The search fragments of a profile's searchable values, by table key."""
     items: dict[tuple[str, str], CustomerFragmentItem] = {}
     for field, value, shown in values:
         named = value_key(value)
-        for start, fragment in fragments(value).items():
+        for start, fragment in fragments(value, layout).items():
             item = CustomerFragmentItem(keys.customer_like_pk(field, fragment),
                                         keys.customer_fragment_sk(fragment, customer_id, named, start),
                                         customer_id=customer_id, field=field, value=value, shown=shown)
@@ -151,6 +153,22 @@ def fragment_items(customer_id: str, values: Iterable[SearchableValue]) -> dict[
 def _fragment_values(item: CustomerItem) -> list[SearchableValue]:
     """The values whose fragments the profile says are written."""
     return [(field, value, shown) for field, value, shown in json.loads(item.fragment_values or "[]")]
+
+
+def _fragment_layout(item: CustomerItem) -> FragmentLayout:
+    """The layout of the fragments the profile says are written."""
+    return FragmentLayout(int(item.fragment_layout or FragmentLayout.EVERY_START))
+
+
+def _like_cursor(cursor: str | None) -> tuple[int, dict[str, Any] | None]:
+    """(which lookup, the last key it read) a Like search's page starts from."""
+    decoded = decode_cursor(cursor)
+    if decoded is None:
+        return 0, None
+    lookup, key = decoded.get("lookup"), decoded.get("key")
+    if set(decoded) != {"lookup", "key"} or lookup not in (0, 1) or not isinstance(key, dict | None):
+        raise InvalidInput("cursor does not belong to this search", field="cursor")
+    return lookup, key
 
 
 def like_read_budget(limit: int) -> int:
@@ -225,7 +243,8 @@ class CustomerStore:
         profile = CustomerItem(keys.customer_pk(customer_id), keys.CUSTOMER_PROFILE_SK, customer_id=customer_id,
                                name=clean_name, language=language, attributes="{}", created_at=at, version=0,
                                search_value=search["search_value"], collection_pk=search["collection_pk"],
-                               collection_sk=search["collection_sk"], fragment_values=json.dumps(indexed))
+                               collection_sk=search["collection_sk"], fragment_values=json.dumps(indexed),
+                               fragment_layout=int(CURRENT_LAYOUT))
         try:
             with conditional(), TransactWrite(connection=self.conn()) as transaction:
                 transaction.save(profile, condition=CustomerItem.pk.does_not_exist())
@@ -321,16 +340,17 @@ class CustomerStore:
             return 0
         live = not profile.merged_into and not profile.merging_into
         values = searchable_values(profile.name, addresses) if live else []
-        recorded = _fragment_values(profile)
-        wanted, written = fragment_items(customer_id, values), fragment_items(customer_id, recorded)
+        recorded, layout = _fragment_values(profile), _fragment_layout(profile)
+        wanted, written = fragment_items(customer_id, values), fragment_items(customer_id, recorded, layout)
         changed = [item for key, item in wanted.items()
                    if rewrite or key not in written or written[key].shown != item.shown]
         gone = [item for key, item in written.items() if key not in wanted] + (legacy if rewrite else [])
         self._write_fragments(changed, gone)
-        if rewrite or values != recorded:
+        if rewrite or values != recorded or layout is not CURRENT_LAYOUT:
             with tolerated():
                 CustomerItem(keys.customer_pk(customer_id), keys.CUSTOMER_PROFILE_SK).update(
-                    actions=[CustomerItem.fragment_values.set(json.dumps(values))],
+                    actions=[CustomerItem.fragment_values.set(json.dumps(values)),
+                             CustomerItem.fragment_layout.set(int(CURRENT_LAYOUT))],
                     condition=CustomerItem.pk.exists())
         return len(changed) + len(gone)
 
@@ -427,27 +447,41 @@ class CustomerStore:
 
     @staticmethod
     def _like(term: SearchTerm, *, limit: int, cursor: str | None) -> Page[SearchHit]:
-        """One begins_with Query of the pattern's probe; each fragment read is checked against the
-        whole pattern on its whole value; a page ends at ``limit`` hits or after the read budget,
-        its cursor the key of the last fragment read."""
-        assert term.like is not None
-        probe = term.like.probe()
-        results: ResultIterator[CustomerFragmentItem] = CustomerFragmentItem.query(
-            keys.customer_like_pk(term.field, probe.fragment),
-            CustomerFragmentItem.sk.startswith(f"{probe.fragment}#" if probe.whole else probe.fragment),
-            limit=like_read_budget(limit), page_size=like_read_budget(limit), last_evaluated_key=decode_cursor(cursor),
-            attributes_to_get=["pk", "sk", "kind", "customer_id", "value", "shown"])
+        """The pattern's two lookups in turn (``LikePattern.probes``: fragments start at even
+        positions only), each a begins_with Query; each fragment read is checked against the
+        whole pattern on its whole value, and the second lookup leaves out the values the first
+        one finds. A page ends at ``limit`` hits or after the read budget, its cursor the lookup
+        and the key of the last fragment read."""
+        like = term.like
+        assert like is not None
+        probes = like.probes()
+        lookup, last_key = _like_cursor(cursor)
+        budget = like_read_budget(limit)
         hits: dict[str, SearchHit] = {}
-        try:
-            for item in results:
-                if item.customer_id not in hits and term.like.matches(item.value):
-                    hits[item.customer_id] = SearchHit(customer_id=item.customer_id, field=term.field,
-                                                       value=item.shown)
-                    if len(hits) == limit:
-                        break
-        except QueryError as error:
-            raise InvalidInput("cursor does not belong to this search", field="cursor") from error
-        return Page[SearchHit](items=list(hits.values()), next_cursor=encode_cursor(results.last_evaluated_key))
+        while lookup < len(probes) and budget > 0 and len(hits) < limit:
+            probe = probes[lookup]
+            results: ResultIterator[CustomerFragmentItem] = CustomerFragmentItem.query(
+                keys.customer_like_pk(term.field, probe.fragment),
+                CustomerFragmentItem.sk.startswith(f"{probe.fragment}#" if probe.whole else probe.fragment),
+                limit=budget, page_size=budget, last_evaluated_key=last_key,
+                attributes_to_get=["pk", "sk", "kind", "customer_id", "value", "shown"])
+            try:
+                for item in results:
+                    budget -= 1
+                    if (item.customer_id not in hits and like.matches(item.value)
+                            and not (lookup and found_first(item.value, probes))):
+                        hits[item.customer_id] = SearchHit(customer_id=item.customer_id, field=term.field,
+                                                           value=item.shown)
+                        if len(hits) == limit:
+                            break
+            except QueryError as error:
+                raise InvalidInput("cursor does not belong to this search", field="cursor") from error
+            last_key = results.last_evaluated_key
+            if last_key is None:
+                lookup += 1
+        more = lookup < len(probes)
+        return Page[SearchHit](items=list(hits.values()),
+                               next_cursor=encode_cursor({"lookup": lookup, "key": last_key}) if more else None)
 
     def profiles(self, customer_ids: list[str]) -> dict[str, CustomerProfile]:
         if not customer_ids:

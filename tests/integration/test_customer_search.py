@@ -6,6 +6,7 @@ for profiles written before the fragments."""
 import json
 import secrets
 
+from chalicelib.domain.customer_search import CURRENT_LAYOUT, FragmentLayout
 from chalicelib.storage import keys
 from chalicelib.storage.customer_items import CustomerFragmentItem, CustomerItem
 from chalicelib.storage.customers import fragment_items
@@ -66,9 +67,10 @@ def test_like_finds_a_name_by_its_end_its_middle_or_several_parts(runtime, api, 
 
 
 def test_like_pages_follow_the_cursor_to_every_customer_once(runtime, api, agent1, webhook_url, demo):
-    # Given three customers whose names contain a word
+    # Given three customers whose names contain a word: at an even position (found by the term),
+    # at an odd one (by the term less its first letter), and at both
     word = "q" + secrets.token_hex(4)
-    new_customers(runtime, api, agent1, webhook_url, demo, f"A {word}", f"B {word}", f"C {word}")
+    new_customers(runtime, api, agent1, webhook_url, demo, f"A {word}", f"Bb {word}", f"C {word} x{word}")
     # When reading a contains search one at a time
     seen, cursor = [], None
     for _ in range(10):
@@ -80,8 +82,11 @@ def test_like_pages_follow_the_cursor_to_every_customer_once(runtime, api, agent
         if not cursor:
             break
     # Then the pages hold each of them once and end
-    assert sorted(seen) == [f"A {word}", f"B {word}", f"C {word}"]
+    assert sorted(seen) == [f"A {word}", f"Bb {word}", f"C {word} x{word}"]
     assert cursor is None
+    # And an ending is found at either position too
+    assert names(api, agent1, f"%b {word}") == [f"Bb {word}"]
+    assert names(api, agent1, f"%x{word}") == [f"C {word} x{word}"]
 
 
 def test_like_and_exact_phone_search_read_any_format(runtime, api, agent1, webhook_url, demo):
@@ -162,3 +167,32 @@ def test_the_backfill_writes_the_fragments_of_older_profiles(runtime, api, agent
     assert names(api, agent1, f"%ld {word}") == [f"Old {word}"]
     assert sorted(item.sk for item in stored(items)) == sorted(item.sk for item in items)
     assert list(CustomerFragmentItem.query(keys.customer_pk(old))) == []
+
+
+def test_the_backfill_moves_older_profiles_to_every_other_suffix(runtime, api, agent1, webhook_url, demo):
+    # Given a profile whose fragments are in the layout before issue 19.2 (every suffix)
+    word = "q" + secrets.token_hex(4)
+    phones = new_customers(runtime, api, agent1, webhook_url, demo, f"Every {word}")
+    customer = customer_id(api, agent1, phones[f"Every {word}"])
+    profile = CustomerItem.get(keys.customer_pk(customer), keys.CUSTOMER_PROFILE_SK, consistent_read=True)
+    values = [tuple(v) for v in json.loads(profile.fragment_values)]
+    current = recorded_fragments(customer)
+    every = list(fragment_items(customer, values, FragmentLayout.EVERY_START).values())
+    with CustomerFragmentItem.batch_write() as batch:
+        for item in every:
+            batch.save(item)
+    profile.update(actions=[CustomerItem.fragment_layout.remove()])
+    odd = [item for item in every if item.sk not in {c.sk for c in current}]
+    assert odd
+    assert stored(odd) == odd
+    # Then it is found once meanwhile
+    assert names(api, agent1, f"%very {word}") == [f"Every {word}"]
+    # When the operator runs the backfill
+    assert backfill_main(["--endpoint-url", runtime.moto_url, "--app-name", runtime.config.app_name,
+                          "--region", runtime.config.region]) == 0
+    # Then only every other suffix is left, and the profile says so
+    assert stored(odd) == []
+    assert stored(current) == current
+    profile.refresh(consistent_read=True)
+    assert profile.fragment_layout == CURRENT_LAYOUT
+    assert names(api, agent1, f"%very {word}") == [f"Every {word}"]

@@ -5,7 +5,16 @@ from datetime import UTC, datetime
 
 import pytest
 from chalicelib.domain.consent import ConsentKeywords, ConsentState, OptedOut, keyword_intent, refuse_if_opted_out
-from chalicelib.domain.customer_search import FRAGMENT_LENGTH, MAX_FRAGMENTS_PER_VALUE, TRAILING, Probe, fragments
+from chalicelib.domain.customer_search import (
+    FRAGMENT_LENGTH,
+    LEADING_STARTS,
+    MAX_FRAGMENTS_PER_VALUE,
+    TRAILING,
+    FragmentLayout,
+    Probe,
+    found_first,
+    fragments,
+)
 from chalicelib.domain.customers import (
     Address,
     AddressKind,
@@ -126,12 +135,35 @@ def test_a_like_pattern_matches_the_whole_value(raw, value, matches):
     ("%ari%", "ari", False),      # contains: fragments that begin with it
     ("M%a%ia", "ia", True),       # the end is as long as the longest part
     ("%maria%z", "maria", False),  # a longer part beats a one-letter end
+    ("%ab%z", "ab", False),       # a one-letter end cannot lose its first letter
     ("%" + "x" * 40 + "%", "x" * FRAGMENT_LENGTH, False),  # a long part by its first characters
 ])
-def test_the_probe_is_the_most_selective_lookup(raw, fragment, whole):
+def test_the_probes_are_the_most_selective_lookup_and_it_less_its_first_letter(raw, fragment, whole):
     term = parse_search("name", raw)
     assert term.like is not None
-    assert term.like.probe() == Probe(fragment=fragment, whole=whole)
+    assert term.like.probes() == (Probe(fragment=fragment, whole=whole),
+                                  Probe(fragment=fragment[1:], whole=whole, shift=1))
+
+
+@pytest.mark.parametrize("value", ["maria", "marias", "jan de vries", "+31612345678", "x" * 70 + "@example.com"])
+def test_every_part_of_a_value_is_found_by_one_lookup_exactly_once(value):
+    # Given the fragments a value is written with (every other suffix)
+    written = list(fragments(value).values())
+    # Then every part in reach (starting in the first LEADING_STARTS characters, or an ending up to
+    # TRAILING long) is found by one of its two lookups, and the second leaves out what the first finds
+    for start in range(len(value)):
+        for end in range(start + 2, len(value) + 1):
+            part, ending = value[start:end], end == len(value)
+            if start >= LEADING_STARTS and not (ending and len(part) <= TRAILING):
+                continue
+            term = "%" + part + ("" if ending and len(part) <= TRAILING else "%")
+            pattern = parse_search("name", term).like
+            assert pattern is not None
+            assert pattern.matches(value)
+            probes = pattern.probes()
+            found = [any(probe.finds(fragment) for fragment in written) for probe in probes]
+            assert found[0] or found[1], (value, term)
+            assert found[0] == found_first(value, probes)
 
 
 @pytest.mark.parametrize("raw", ["%a%", "%", "%%", "a%b%c", " % "])
@@ -141,17 +173,18 @@ def test_a_like_term_needs_two_characters_in_a_part(raw):
     assert refused.value.field == "q"
 
 
-def test_fragments_are_bounded_per_value_and_serve_every_ending():
+def test_fragments_are_every_other_suffix_and_bounded_per_value():
     # Given a short and a very long value
     short, long = "maria", "x" * 100 + "@example.com"
-    # Then the short one gives each of its suffixes
-    assert sorted(fragments(short).values()) == sorted(["maria", "aria", "ria", "ia", "a"])
+    # Then the short one gives its suffixes from even positions (before issue 19.2: all of them)
+    assert sorted(fragments(short).values()) == sorted(["maria", "ria", "a"])
+    assert sorted(fragments(short, FragmentLayout.EVERY_START).values()) == sorted(["maria", "aria", "ria", "ia", "a"])
     # And the long one at most the bound, each at most FRAGMENT_LENGTH long
     long_fragments = fragments(long)
     assert len(long_fragments) <= MAX_FRAGMENTS_PER_VALUE
     assert max(len(f) for f in long_fragments.values()) == FRAGMENT_LENGTH
-    # And every ending up to TRAILING characters is there whole (ends-with finds it)
-    assert all(long[-n:] in long_fragments.values() for n in range(1, TRAILING + 1))
+    # And every ending up to TRAILING characters is there whole, or less its first character
+    assert all({long[-n:], long[-n + 1:]} & set(long_fragments.values()) for n in range(2, TRAILING + 1))
 
 
 @pytest.mark.parametrize(("raw", "region", "value"), [
