@@ -29,7 +29,7 @@ from typing import Any
 
 import requests
 from chalicelib.core import resources
-from chalicelib.domain.customer_search import like_pattern
+from chalicelib.domain.customer_search import CURRENT_LAYOUT, like_pattern
 from chalicelib.domain.customers import Address, AddressKind, SearchField
 from chalicelib.storage import keys
 from chalicelib.storage.customer_items import CustomerItem
@@ -108,7 +108,8 @@ def load(runtime: LocalRuntime, count: int) -> tuple[int, int]:
         profile = CustomerItem(keys.customer_pk(customer_id), keys.CUSTOMER_PROFILE_SK, customer_id=customer_id,
                                name=name, attributes="{}", created_at=at, version=0,
                                search_value=search["search_value"], collection_pk=search["collection_pk"],
-                               collection_sk=search["collection_sk"], fragment_values=json.dumps(values))
+                               collection_sk=search["collection_sk"], fragment_values=json.dumps(values),
+                               fragment_layout=int(CURRENT_LAYOUT))
         table.put_item(_attributes(profile))
         profiles += 1
         for item in fragment_items(customer_id, values).values():
