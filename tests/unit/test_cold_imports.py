@@ -119,6 +119,8 @@ def test_the_api_loads_no_worker_use_case_and_no_export_library() -> None:
     # routes are all registered
     assert _loaded(modules, ("chalicelib.domain.routing", "chalicelib.domain.follow_ups", "chalicelib.domain.outbound",
                              "chalicelib.domain.media_copy", "openpyxl", "fpdf", "phonenumbers", *ADAPTERS)) == []
+    # nor the exporter and its transcript (the export worker's; the API's schemas take the job's models only)
+    assert _loaded(modules, ("chalicelib.domain.export", "chalicelib.domain.transcript")) == []
     assert _loaded(modules, ("chalicelib.api.inbox", "chalicelib.api.push", "chalicelib.api.openapi")) == [
         "chalicelib.api.inbox", "chalicelib.api.push", "chalicelib.api.openapi"]
 
