@@ -4,8 +4,9 @@ the same run (the machine's speed and load cancel out).
 
     python -m benchmarks.cold_start
 
-A function's cold start is the import of the module its handler string names (``app`` for the
-API; ``chalicelib.api.workers`` for every queue worker; ``chalicelib.api.webhook_intake``; the push
+A function's cold start is the import of the module its handler string names (the API's is
+``chalicelib.api.api_handler``, ``resources.API_FUNCTION_HANDLER``, which the stack sets over Chalice's
+``app.app``; ``chalicelib.api.workers`` for every queue worker; ``chalicelib.api.webhook_intake``; the push
 worker's ``chalicelib.api.push_worker``) and then the use cases its handler asks ``wiring`` for on its
 first event (``USE_CASES``), the channel adapter that event resolves (``ADAPTER_USERS``) and the
 libraries it imports where it uses them (``FIRST_EVENT_IMPORTS``), and the models that event validates
@@ -171,12 +172,13 @@ def cold_start(module: str, factories: tuple[str, ...] = (), *, function: str = 
 
 def handler_modules() -> dict[str, str]:
     """The module each function's handler string names (Chalice: ``<module>.<function>``), read
-    from the app as the packaging reads it (in a child: the import is what is timed)."""
+    from the app as the packaging reads it (in a child: the import is what is timed); the API
+    function's is the stack's (``resources.API_FUNCTION_HANDLER``)."""
     code = ("import json, app; print(json.dumps({s.name: s.handler_string.rpartition('.')[0] "
             "for s in [*app.app.event_sources, *app.app.pure_lambda_functions]}))")
     output = subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR,  # noqa: S603
                             env=function_environment("api_handler"), check=True, capture_output=True, text=True).stdout
-    return {"api_handler": "app", **json.loads(output.strip().splitlines()[-1])}
+    return {"api_handler": resources.API_FUNCTION_MODULE, **json.loads(output.strip().splitlines()[-1])}
 
 
 def first_event_channel(function: str) -> str | None:

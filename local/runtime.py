@@ -362,12 +362,14 @@ class LocalRuntime:
 
         config = Config.create(chalice_stage="dev", app_name=app_module.app.app_name, lambda_timeout=30,
                                lambda_memory_size=512)
-        one_request_per_thread(app_module.app)
-        gateway = LocalGateway(app_module.app, config)
+        # The API function's own app (its handler in AWS), not the packaged app_module.app.
+        api = api_function_app()
+        one_request_per_thread(api)
+        gateway = LocalGateway(api, config)
         # The events API Gateway sends, with the stage ("api", as Chalice names it) in
         # requestContext.path, not Chalice's thinner local ones.
         gateway.event_converter = ApiGatewayEventConverter(
-            RouteMatcher(list(app_module.app.routes)), app_module.app.api.binary_types, stage=API_PREFIX.strip("/"))
+            RouteMatcher(list(api.routes)), api.api.binary_types, stage=API_PREFIX.strip("/"))
         # The webhook routes are the intake's app alone, behind an HTTP API in AWS (payload format 1.0).
         intake = intake_app()
         one_request_per_thread(intake)
@@ -516,6 +518,14 @@ def load_functions_app() -> ModuleType:
     sys.modules[CHALICE_APP_MODULE] = module
     spec.loader.exec_module(module)
     return module
+
+
+def api_function_app() -> Any:
+    """The API function's Chalice app, found by its handler string as Lambda finds it
+    (``resources.API_FUNCTION_HANDLER``, which the stack sets): the agents' routes alone."""
+    load_functions_app()  # chalicelib on the path, as beside the handler in the package
+    module, _, attribute = resources.API_FUNCTION_HANDLER.rpartition(".")
+    return getattr(importlib.import_module(module), attribute)
 
 
 def function_of_path(path: str) -> str:

@@ -27,7 +27,7 @@ from chalice.cdk import Chalice
 from chalice.config import Config
 from chalice.deploy.packager import PipRunner
 from chalice.utils import to_cfn_resource_name
-from chalicelib.core.resources import QueueDefinition
+from chalicelib.core.resources import API_FUNCTION_HANDLER, QueueDefinition
 from constructs import Construct
 
 from .nag import SERVERLESS, acknowledge
@@ -159,6 +159,10 @@ class ChaliceApi(Construct):
         with _chalice_app_importable(source_dir), _packaged_for(runtime):
             self.chalice = Chalice(self, "Chalice", source_dir=str(source_dir), stage_config=stage_config)
 
+        # Chalice gives the API function the app it packages (``app.app``: every function registered);
+        # it runs the app of the agents' routes alone (shared/api/api_handler.py), so its cold start
+        # imports no worker.
+        self.function(api_handler).add_property_override("Handler", API_FUNCTION_HANDLER)
         for name in names:
             function = self.function(name)
             function.add_property_override("Role", self.roles[name].role_arn)

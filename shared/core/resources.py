@@ -15,6 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 DEFAULT_APP_NAME = "open-contact"
+# The API function's handler (Lambda's ``<module>.<attribute>``): the app of the agents' routes alone
+# (shared/api/api_handler.py). The stack sets it over the ``app.app`` Chalice's packaging writes
+# (infra/constructs/api.py), the local runtime serves that app, the cold-start benchmark imports it.
+API_FUNCTION_MODULE = "chalicelib.api.api_handler"
+API_FUNCTION_HANDLER = f"{API_FUNCTION_MODULE}.app"
 
 
 @dataclass(frozen=True)

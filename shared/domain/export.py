@@ -12,10 +12,11 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from chalicelib.core.model_base import Model
 
+from .export_models import ExportFormat
 from .identity import Principal, require_team_member
 from .models import Conversation, Direction, Message
 from .paging import MAX_PAGE_SIZE, every_item
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from .ports.directory import ChannelAccounts, TeamDirectory, UserDirectory
     from .ports.work import NoteStore
 
-ExportFormat = Literal["csv", "xlsx", "pdf", "json"]
 CONTENT_TYPES: dict[ExportFormat, str] = {
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 from chalicelib.core.resources import EXPORT_EXPIRY_DAYS, EXPORTS_PREFIX, EXPORTS_QUEUE
 
 from .errors import DomainError, NotFound
-from .export import CONTENT_TYPES, Exporter, ExportFile, ExportFormat, conversation_filename
-from .export_models import ExportAnswer, ExportJob, ExportStatus, statistics_filename
+from .export import CONTENT_TYPES, Exporter, ExportFile, conversation_filename
+from .export_models import ExportAnswer, ExportFormat, ExportJob, ExportStatus, statistics_filename
 from .identity import Principal, principal_for
 from .ports.integrations import Publisher, QueueMessage
 from .queue_messages import ExportRequest, body_of

@@ -6,9 +6,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
-from .export import ExportFormat
 from .models import Frozen
 
+# Here, not in export.py (which export_jobs.py and its worker import): the API's schemas take the
+# job's models, and its cold start then loads neither the exporter nor the transcript it writes.
+ExportFormat = Literal["csv", "xlsx", "pdf", "json"]
 ExportKind = Literal["conversation", "statistics"]
 
 

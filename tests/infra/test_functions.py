@@ -10,6 +10,7 @@ import pytest
 from chalicelib.core import resources
 
 from infra import constants
+from infra.constructs.api import API_HANDLER_LOGICAL_ID
 from tests.infra.conftest import Synthesized, join
 
 pytestmark = pytest.mark.infra
@@ -24,10 +25,10 @@ def _functions(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
     """Chalice function name -> properties of its AWS::Serverless::Function."""
     functions = {}
     for resource in synthesized.of_type("AWS::Serverless::Function").values():
-        # The API is app.app; a worker is <its blueprint's module>.<function name>; Chalice names the
-        # WebSocket routes' functions itself.
+        # The API is its own app (resources.API_FUNCTION_HANDLER); a worker is <its blueprint's
+        # module>.<function name>; Chalice names the WebSocket routes' functions itself.
         handler = resource["Properties"]["Handler"]
-        name = API if handler == "app.app" else handler.rsplit(".", 1)[-1]
+        name = API if handler == resources.API_FUNCTION_HANDLER else handler.rsplit(".", 1)[-1]
         functions[WEBSOCKET_HANDLERS.get(name, name)] = resource
     return functions
 
@@ -62,6 +63,21 @@ def _role_id(function: dict[str, Any]) -> str:
 
 def test_the_infrastructure_knows_every_chalice_function(synthesized: Synthesized) -> None:
     assert set(_functions(synthesized)) == set(constants.FUNCTION_NAMES)
+
+
+def test_the_api_function_runs_its_own_app_and_no_function_runs_the_packaged_one(synthesized: Synthesized) -> None:
+    # Given the functions Chalice packaged, by logical id
+    functions = synthesized.of_type("AWS::Serverless::Function")
+    handlers = {logical_id: function["Properties"]["Handler"] for logical_id, function in functions.items()}
+    # Then the API function keeps Chalice's logical id and runs the app of the agents' routes alone
+    # (shared/api/api_handler.py), not the app.app every function is registered in for packaging
+    assert handlers[API_HANDLER_LOGICAL_ID] == resources.API_FUNCTION_HANDLER
+    assert "app.app" not in handlers.values()
+    # and every other function keeps the handler of its own module (the WebSocket routes' push.py's)
+    assert {handler.rsplit(".", 1)[0] for logical_id, handler in handlers.items()
+            if logical_id != API_HANDLER_LOGICAL_ID} == {
+        "chalicelib.api.workers", "chalicelib.api.push_worker", "chalicelib.api.webhook_intake", "chalicelib.api.push"}
+    assert len(functions) == len(constants.FUNCTION_NAMES)
 
 
 @pytest.mark.parametrize(("name", "queue"), constants.QUEUE_CONSUMERS.items())

@@ -66,7 +66,7 @@ def functions_and_roles(synthesized: Synthesized) -> dict[str, str]:
     roles = {}
     for resource in synthesized.of_type("AWS::Serverless::Function").values():
         handler = resource["Properties"]["Handler"]
-        name = API if handler == "app.app" else handler.rsplit(".", 1)[-1]
+        name = API if handler == resources.API_FUNCTION_HANDLER else handler.rsplit(".", 1)[-1]
         roles[WEBSOCKET_HANDLERS.get(name, name)] = resource["Properties"]["Role"]["Fn::GetAtt"][0]
     return roles
 

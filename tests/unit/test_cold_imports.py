@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from chalicelib.core import resources
 from chalicelib.domain.models import Channel
 from pydantic import BaseModel
 
@@ -21,6 +22,8 @@ ADAPTERS = ("chalicelib.channels.meta.whatsapp", "chalicelib.channels.meta.messe
             "chalicelib.channels.meta.instagram", "chalicelib.channels.telegram", "chalicelib.channels.twilio_sms",
             "chalicelib.channels.viber", "chalicelib.channels.ses", "chalicelib.channels.api_channel")
 WHATSAPP = "chalicelib.channels.meta.whatsapp"
+# What only the queue workers use: Powertools' batch utility, and its parser's event models.
+WORKER_ONLY = ("aws_lambda_powertools.utilities.batch", "aws_lambda_powertools.utilities.parser")
 
 
 def _loaded(modules: list[str], names: tuple[str, ...]) -> list[str]:
@@ -105,14 +108,21 @@ def test_the_event_and_media_workers_load_neither_the_send_nor_the_phone_numbers
 
 
 def test_the_api_loads_no_worker_use_case_and_no_export_library() -> None:
-    # Given the API's handler module and its first request's use cases
-    _, modules = cold_start("app", USE_CASES["api_handler"], function="api_handler")
-    # Then the routing, sending and media copying use cases (the workers'), the channel adapters,
+    # Given the API function's handler module (its own, not functions/app.py) and its first request's use cases
+    _, modules = cold_start(resources.API_FUNCTION_MODULE, USE_CASES["api_handler"], function="api_handler")
+    # Then no other function's handler module is imported (the queue workers', the push worker's, the
+    # webhook intake's and its routes), nor what only workers use: Powertools' batch utility and parser
+    assert _loaded(modules, (WORKERS, "chalicelib.api.push_worker", "chalicelib.api.webhook_intake",
+                             "chalicelib.api.webhooks", *WORKER_ONLY)) == []
+    # and the routing, sending and media copying use cases (the workers'), the channel adapters,
     # the export libraries and the phone number library (a list reads no number) stay out; the
     # routes are all registered
     assert _loaded(modules, ("chalicelib.domain.routing", "chalicelib.domain.follow_ups", "chalicelib.domain.outbound",
                              "chalicelib.domain.media_copy", "openpyxl", "fpdf", "phonenumbers", *ADAPTERS)) == []
-    assert "chalicelib.api.inbox" in modules
+    # nor the exporter and its transcript (the export worker's; the API's schemas take the job's models only)
+    assert _loaded(modules, ("chalicelib.domain.export", "chalicelib.domain.transcript")) == []
+    assert _loaded(modules, ("chalicelib.api.inbox", "chalicelib.api.push", "chalicelib.api.openapi")) == [
+        "chalicelib.api.inbox", "chalicelib.api.push", "chalicelib.api.openapi"]
 
 
 def _subclasses(model: type[BaseModel]) -> list[type[BaseModel]]:

@@ -22,7 +22,7 @@ from chalicelib.domain.queue_messages import (
 )
 from chalicelib.domain.retention import reschedule_request
 
-from local.runtime import load_functions_app
+from local.runtime import api_function_app
 
 QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:open-contact-assignment"
 
@@ -99,8 +99,8 @@ def test_the_purge_body_the_state_machine_writes_is_what_the_purge_worker_reads(
 
 
 def test_the_api_logs_with_the_lambda_context():
-    # Given the app as Lambda runs it (Chalice's test client builds Lambda's event and context)
-    app = load_functions_app().app
+    # Given the API function's app as Lambda runs it (Chalice's test client builds Lambda's event and context)
+    app = api_function_app()
     with Client(app) as client:
         # When a request comes in
         answer = client.http.get("/health")

@@ -4,11 +4,12 @@ the caller."""
 
 import inspect
 import re
+from typing import Any
 
 import pytest
 from chalicelib.api.kit import API_ROUTES, PUBLIC, UNDOCUMENTED_ROUTES, RouteBlueprint
 
-from local.runtime import load_functions_app
+from local.runtime import api_function_app, load_functions_app
 
 
 def registered_routes() -> set[tuple[str, str]]:
@@ -93,3 +94,21 @@ def test_workers_poll_the_queues_of_the_installation_they_are_registered_for(mon
     queues = {config.name: config.queue for config in app.event_sources}
     assert queues["route_inbound"] == resources.INBOUND_QUEUE.physical_name("elsewhere")
     assert queues["copy_media"] == resources.MEDIA_QUEUE.physical_name("elsewhere")
+
+
+def _routes(app: Any) -> set[tuple[str, str]]:
+    return {(method, path) for path, entries in app.routes.items() for method in entries}
+
+
+def test_the_api_function_serves_every_route_of_the_rest_api_and_registers_no_other_function():
+    # Given the app Chalice packages (the REST API it generates, every function) and the app the API
+    # function's handler names (resources.API_FUNCTION_HANDLER, what Lambda and the local runtime run)
+    packaged, api = load_functions_app().app, api_function_app()
+    # Then the function serves exactly the REST API's routes, with the same WebSocket handlers beside them
+    assert api is not packaged
+    assert _routes(api) == _routes(packaged)
+    assert api.websocket_handlers.keys() == packaged.websocket_handlers.keys()
+    # and declares no worker, intake or other function (those have handler modules of their own)
+    assert api.event_sources == []
+    assert api.pure_lambda_functions == []
+    assert {source.name for source in packaged.event_sources}
