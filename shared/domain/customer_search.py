@@ -70,18 +70,16 @@ class LikePattern(Frozen):
         longest = max(self.parts, key=len)
         end = self.parts[-1]
         if not self.open_end and 2 <= len(end) <= TRAILING and len(end) >= len(longest) - 1:
-            return Probe(fragment=end, whole=True), Probe(fragment=end[1:], whole=True, shift=1)
+            return Probe(fragment=end, whole=True), Probe(fragment=end[1:], whole=True)
         part = longest[:FRAGMENT_LENGTH]
-        return Probe(fragment=part, whole=False), Probe(fragment=part[1:], whole=False, shift=1)
+        return Probe(fragment=part, whole=False), Probe(fragment=part[1:], whole=False)
 
 
 class Probe(Frozen):
-    """Fragments that are ``fragment`` (``whole``) or begin with it; ``shift``: the searched part
-    starts that many characters before the fragment (the odd-position lookup)."""
+    """Fragments that are ``fragment`` (``whole``) or begin with it."""
 
     fragment: str
     whole: bool
-    shift: int = 0
 
     def finds(self, fragment: str) -> bool:
         return fragment == self.fragment if self.whole else fragment.startswith(self.fragment)
