@@ -17,15 +17,23 @@ is taken to be its owner's). Assumed: one tab in ten (at least one) watches ever
 shows New, All, Assigned or a filtered list (supervisors, and agents looking there); the others
 show Assigned to me.
 
+The notices queue's batching window folds batches (shared/core/resources.py NOTICES_QUEUE): the
+event source mapping's pollers (five, ``ESM_POLLERS``) each gather what reaches them for the
+window after their first record, and the worker posts once per tab per invocation (``folded``).
+How much that saves depends on the rate, so the messages are spread over the agents' working
+hours (the traffic arrives while the team works), Poisson, evenly over the pollers. Owner-only
+batches (a thread's statuses) are counted unfolded: they rarely meet in one invocation.
+
 The tabs a notice touches read (priced as the probe's measured list read: API Gateway, Lambda, read
 units): a follow-up or a reply the owner's open conversation (its detail and newest page: 2); and
 every notice of a conversation (arrival, pick-up, follow-up, reply) the lists of the watching tabs
 that cannot put the notice's row in place themselves (frontend/src/lib/rows.ts: a filtered list,
 one sorted by waiting time or with more pages loaded), assumed one in three of the watching tabs,
-1 read each. Every other list, and every tab's watcher of arrivals, takes the row the notice
-carries without a read; statuses and tags travel in the notice too. Reads follow what the tabs
-show, not what they are sent: the same whether every notice reaches every tab or only the tabs it
-concerns. The tab's read gate (one round a second) is not reached at these rates.
+1 read per post that carries such a notice, at most one a second (the tab's read gate,
+frontend/src/lib/push.ts). Every other list, and every tab's watcher of arrivals, takes the row the
+notice carries without a read; statuses and tags travel in the notice too. Reads follow what the
+tabs show, not what they are sent: the same whether every notice reaches every tab or only the tabs
+it concerns.
 """
 
 from __future__ import annotations
@@ -55,6 +63,11 @@ WATCHING_EVERYTHING_SHARE = 0.1
 # waiting time, more pages loaded).
 READING_WATCHERS_SHARE = 1 / 3
 PUSH_LINE, READS_LINE = "push to the tabs", "list reads on notice"
+# Lambda's SQS event source mapping starts five pollers; each gathers its own batches.
+ESM_POLLERS = 5
+WORK_SECONDS_PER_MONTH = AGENT_HOURS_PER_MONTH * 3600
+# A tab reads its list at most once a second however many notices arrive (the web app's read gate).
+TAB_READS_PER_SECOND = 1.0
 # Reaches of a notice batch (shared/domain/push.py ``Reach``): every tab, the lists, the thread.
 TEAM, LISTS, THREAD = "team", "lists", "thread"
 
@@ -88,26 +101,39 @@ def watching_everything(agents: int) -> int:
     return min(agents, max(1, math.ceil(agents * WATCHING_EVERYTHING_SHARE)))
 
 
-def recipients(reach: str, agents: int, scoped: bool = True) -> int:
-    """The tabs one batch of notices is posted to (``scoped=False``: every tab, as before issue 19)."""
-    if not scoped or reach == TEAM:
-        return agents
-    if reach == LISTS:
-        return min(agents, 1 + watching_everything(agents))
-    return 1
+def folded(all_batches: float, concerning: float, window: float, pollers: int = ESM_POLLERS) -> float:
+    """Posts a second to one tab that ``concerning`` of the ``all_batches`` notice batches a second
+    concern, when each of the mapping's ``pollers`` gathers for ``window`` seconds after its first
+    record: an invocation carries that record and what else reached its poller in the window, and
+    posts to the tab when any of them concerns it. Without a window, ``concerning`` itself."""
+    if concerning <= 0:
+        return 0.0
+    invocations = all_batches / (1 + all_batches / pollers * window)
+    return invocations * (1 - (1 - concerning / all_batches) * math.exp(-concerning / pollers * window))
 
 
 def monthly(messages: int, agents: int, unit_dollars: Mapping[str, float], stored_bytes_per_message: float,
-            notices: Mapping[str, Mapping[str, float]], scoped: bool = True) -> Bill:
+            notices: Mapping[str, Mapping[str, float]], scoped: bool = True,
+            window: float = resources.NOTICES_QUEUE.batching_window_seconds) -> Bill:
     """``unit_dollars``: $ per unit of each kind (OPENING ... POLL) from the probe; ``notices``: push
-    notice batches per unit of each kind, by reach (TEAM, LISTS, THREAD)."""
+    notice batches per unit of each kind, by reach (TEAM, LISTS, THREAD). ``scoped=False``: every
+    batch to every tab, as before issue 19; ``window``: the notices queue's batching window."""
     traffic = sum(messages * share * unit_dollars[kind] for kind, share in PER_INBOUND_MESSAGE.items())
-    posts_per_message = sum(share * batches * recipients(reach, agents, scoped)
-                            for kind, share in PER_INBOUND_MESSAGE.items()
-                            for reach, batches in notices.get(kind, {}).items())
+    per_second = messages / WORK_SECONDS_PER_MONTH
+    rate = {reach: per_second * sum(share * notices.get(kind, {}).get(reach, 0.0)
+                                    for kind, share in PER_INBOUND_MESSAGE.items())
+            for reach in (TEAM, LISTS, THREAD)}
+    every = sum(rate.values())
+    watchers = min(agents, 1 + watching_everything(agents)) - 1  # the owner's tab is counted apart
+    if not scoped:
+        posts = agents * folded(every, every, window)
+    else:
+        team = folded(every, rate[TEAM], window)
+        posts = agents * team + watchers * (folded(every, rate[TEAM] + rate[LISTS], window) - team)
+        posts += rate[LISTS] + rate[THREAD]  # the owner's tab
     reading_lists = watching_everything(agents) * READING_WATCHERS_SHARE
-    reads_per_message = (sum(PER_INBOUND_MESSAGE.values()) * reading_lists
-                         + (PER_INBOUND_MESSAGE[FOLLOW_UP] + PER_INBOUND_MESSAGE[REPLY]) * 2)
+    list_reads = reading_lists * min(TAB_READS_PER_SECOND, folded(every, rate[TEAM] + rate[LISTS], window))
+    owner_reads = per_second * (PER_INBOUND_MESSAGE[FOLLOW_UP] + PER_INBOUND_MESSAGE[REPLY]) * 2
     stored_gb = messages * RETENTION_MONTHS * stored_bytes_per_message / 1e9
     idle_polling = sum(IDLE_RECEIVES_PER_QUEUE_MONTH * (prices.SQS_FIFO_REQUEST if queue.fifo
                                                         else prices.SQS_STANDARD_REQUEST)
@@ -115,8 +141,8 @@ def monthly(messages: int, agents: int, unit_dollars: Mapping[str, float], store
     return Bill(messages, agents, {
         "messages (per-message table)": traffic,
         "agents' open tabs (idle)": agents * idle_tab_month(unit_dollars[POLL]),
-        PUSH_LINE: messages * posts_per_message * prices.API_GATEWAY_WEBSOCKET_MESSAGE,
-        READS_LINE: messages * reads_per_message * unit_dollars[POLL],
+        PUSH_LINE: posts * WORK_SECONDS_PER_MONTH * prices.API_GATEWAY_WEBSOCKET_MESSAGE,
+        READS_LINE: (list_reads + owner_reads) * WORK_SECONDS_PER_MONTH * unit_dollars[POLL],
         "queues' idle polling": idle_polling,
         "Cognito users": agents * prices.COGNITO_MONTHLY_ACTIVE_USER,
         "secrets": SECRETS * prices.SECRETS_MANAGER_SECRET_MONTH,

@@ -23,7 +23,10 @@ As AWS bills it:
 * Push: every change notifies the agents' open tabs (a notices queue and its worker, drained with
   the others); each batch of notices is one WebSocket message per tab it can concern: every tab of
   the team for a conversation that moved, fewer for the rest (``push.reach_of``). The probe counts
-  the batches by reach, and the monthly bill prices them by team size.
+  the batches by reach, and the monthly bill prices them by team size. The probe steps the pipeline
+  one change at a time, so the notices queue's batching window folds nothing here (each batch is
+  its own invocation: the per-unit figures are those of a quiet service); the monthly bill models
+  the window's folding at each row's rate (bill.folded).
 * API Gateway: the agents' calls at the REST API's price, the providers' webhooks (inbound
   messages and status callbacks) at the HTTP API's, which they have to themselves.
 * X-Ray: the default sampling rule (5 % of requests past one a second); Step Functions: the
@@ -289,7 +292,7 @@ def run(count: int) -> tuple[list[Phase], float]:  # noqa: C901 - one scenario t
     install_meter()
     sys.stdout = LOG  # before the functions' loggers take hold of it
     runtime = LocalRuntime(RuntimeConfig(port=0, moto_port=0, simulator_port=0, push_port=0, push_management_port=0,
-                                         start_pollers=False,
+                                         start_pollers=False, batching_windows=False,
                                          poll_wait_seconds=0))
     runtime.start()
     assert runtime.resources is not None
@@ -461,9 +464,14 @@ def main() -> None:
     print(f"\nMonthly bill ($; stored {stored_per_message:,.0f} bytes per inbound message, indexes included; "
           "benchmarks/bill.py states the traffic mix, the tabs that watch everything and the fixed lines):\n")
     print(bill.table(bills))
-    every_tab = bill.monthly(1_000_000, 1_000, per_unit, stored_per_message, notices, scoped=False)
-    print(f"\nWith every notice posted to every tab (before notices were scoped), the 1,000,000 / 1,000 row: "
-          f"push to the tabs {every_tab.lines[bill.PUSH_LINE]:,.2f}, total {every_tab.total:,.2f}.")
+    print("\nWithout the notices' batching window (each batch of notices its own invocation and posts):\n")
+    for messages in (1_000_000, 10_000_000):
+        unfolded = bill.monthly(messages, 1_000, per_unit, stored_per_message, notices, window=0)
+        print(f"- the {messages:,} / 1,000 row: push to the tabs {unfolded.lines[bill.PUSH_LINE]:,.2f}, "
+              f"list reads on notice {unfolded.lines[bill.READS_LINE]:,.2f}, total {unfolded.total:,.2f}")
+    every_tab = bill.monthly(1_000_000, 1_000, per_unit, stored_per_message, notices, scoped=False, window=0)
+    print(f"\nWith every notice posted to every tab and no window (before notices were scoped), the 1,000,000 / "
+          f"1,000 row: push to the tabs {every_tab.lines[bill.PUSH_LINE]:,.2f}, total {every_tab.total:,.2f}.")
 
 
 if __name__ == "__main__":

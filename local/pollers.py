@@ -8,6 +8,12 @@ keeps failing moves to the dead-letter queue after the queue's maxReceiveCount, 
 One difference, for speed only: Lambda lets a failed record wait out the visibility timeout
 before it is received again; the pollers shorten that wait to ``retry_delay_seconds``.
 
+A queue with a batching window (``QueueDefinition.batching_window_seconds``) is read as the event
+source mapping reads it: after the first records arrive, the poller keeps receiving (10 at most per
+receive, SQS's limit) until the window has passed or the batch is full, then invokes once. Several
+pollers of one queue split what arrives between their batches, as the mapping's do (it starts
+five; the runtime ``pollers_per_queue``, and the monthly bill, benchmarks/bill.py, models five).
+
 Like an event source mapping, a poller long-polls for up to 20 seconds: an idle queue costs one
 receive per poller every 20 seconds, not one a second (with three pollers on each of a dozen
 queues, that was a tenth of a core while nothing happened). A poller asked to stop leaves a
@@ -39,6 +45,8 @@ log = logging.getLogger("local.pollers")
 
 LambdaHandler = Callable[[dict[str, Any], Any], Any]
 LONG_POLL_SECONDS = 20  # the longest SQS allows, as event source mappings poll
+# Within a batching window: the pause between receives that found nothing.
+WINDOW_RECEIVE_PAUSE_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -98,7 +106,7 @@ def lambda_sqs_event(messages: list[MessageTypeDef], queue_arn: str, region: str
 class Poller(threading.Thread):
     def __init__(self, consumer: QueueConsumer, *, region: str, endpoint_url: str,
                  retry_delay_seconds: int = 1, wait_seconds: int = LONG_POLL_SECONDS,
-                 visibility_timeout_seconds: int | None = None) -> None:
+                 visibility_timeout_seconds: int | None = None, batching_window: bool = True) -> None:
         super().__init__(name=f"poller-{consumer.queue.key}", daemon=True)
         self.consumer = consumer
         self._region = region
@@ -107,6 +115,9 @@ class Poller(threading.Thread):
         self._wait = wait_seconds
         # None keeps the queue's own visibility timeout, as Lambda's event source mapping does.
         self._visibility = visibility_timeout_seconds
+        # False: each invocation takes what one receive returns (the cost probe steps the pipeline by
+        # hand, one change at a time, and prices the window in the monthly bill).
+        self._window = consumer.queue.batching_window_seconds if batching_window else 0
         self._stop_requested = threading.Event()
         # Set while a batch is in the handler's hands (stopping waits for it, not for a long poll).
         self.handling = threading.Event()
@@ -134,24 +145,37 @@ class Poller(threading.Thread):
             return self._poll_once()
 
     def _poll_once(self) -> int:
+        messages = self._receive(self.consumer.queue.batch_size, self._wait)
+        if not messages or self._stop_requested.is_set():
+            return 0
+        self.handling.set()
+        try:
+            self._gather(messages)
+            return self._invoke(messages)
+        finally:
+            self.handling.clear()
+
+    def _receive(self, wanted: int, wait_seconds: int) -> list[MessageTypeDef]:
         request: ReceiveMessageRequestTypeDef = {
             "QueueUrl": self.consumer.queue_url,
-            "MaxNumberOfMessages": self.consumer.queue.batch_size,
-            "WaitTimeSeconds": self._wait,
+            "MaxNumberOfMessages": min(wanted, resources.MAX_RECEIVE_BATCH),
+            "WaitTimeSeconds": wait_seconds,
             "AttributeNames": ["All"],
             "MessageAttributeNames": ["All"],
         }
         if self._visibility is not None:
             request["VisibilityTimeout"] = self._visibility
-        response = self._sqs.receive_message(**request)
-        messages = response.get("Messages", [])
-        if not messages or self._stop_requested.is_set():
-            return 0
-        self.handling.set()
-        try:
-            return self._invoke(messages)
-        finally:
-            self.handling.clear()
+        return self._sqs.receive_message(**request).get("Messages", [])
+
+    def _gather(self, messages: list[MessageTypeDef]) -> None:
+        """Within the queue's batching window after the first records, add what else arrives, up to
+        the batch size (the records already taken stay invisible meanwhile, as in the mapping)."""
+        deadline = time.monotonic() + self._window
+        while len(messages) < self.consumer.queue.batch_size and time.monotonic() < deadline:
+            more = self._receive(self.consumer.queue.batch_size - len(messages), 0)
+            messages.extend(more)
+            if not more:
+                self._stop_requested.wait(min(WINDOW_RECEIVE_PAUSE_SECONDS, max(0.0, deadline - time.monotonic())))
 
     def _invoke(self, messages: list[MessageTypeDef]) -> int:
         event = lambda_sqs_event(messages, self.consumer.queue_arn, self._region)
@@ -172,9 +196,10 @@ class Poller(threading.Thread):
 
     def _settle(self, messages: list[MessageTypeDef], failed: set[str]) -> None:
         done = [m for m in messages if m["MessageId"] not in failed]
-        for start in range(0, len(done), 10):
+        for start in range(0, len(done), resources.MAX_RECEIVE_BATCH):
             self._sqs.delete_message_batch(QueueUrl=self.consumer.queue_url, Entries=[
-                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done[start:start + 10])])
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                for i, m in enumerate(done[start:start + resources.MAX_RECEIVE_BATCH])])
         retry = [m for m in messages if m["MessageId"] in failed]
         if retry:
             self._retry_sooner(retry)
@@ -183,9 +208,10 @@ class Poller(threading.Thread):
         # Lambda lets a failed record's visibility timeout run out; this shortcut is the local runtime's
         # own, so it is no call of the function's (local/aws_calls.py).
         with invoked_as(None):
-            self._sqs.change_message_visibility_batch(QueueUrl=self.consumer.queue_url, Entries=[
-                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": self._retry_delay}
-                for i, m in enumerate(retry)])
+            for start in range(0, len(retry), resources.MAX_RECEIVE_BATCH):
+                self._sqs.change_message_visibility_batch(QueueUrl=self.consumer.queue_url, Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": self._retry_delay}
+                    for i, m in enumerate(retry[start:start + resources.MAX_RECEIVE_BATCH])])
 
 
 def stop_pollers(pollers: list[Poller], timeout: float = 2.0) -> None:

@@ -118,6 +118,9 @@ class RuntimeConfig:
     poll_wait_seconds: int = LONG_POLL_SECONDS
     # How long a received message stays invisible; None keeps each queue's own setting.
     receive_visibility_seconds: int | None = None
+    # False: a poll hands over what one receive returns, ignoring the queues' batching windows (the
+    # cost probe steps the pipeline one change at a time and prices the windows in its monthly bill).
+    batching_windows: bool = True
     # Where the state is kept between runs (None: nothing is kept, as in the tests); fresh: start empty.
     data_dir: Path | None = None
     fresh: bool = False
@@ -495,7 +498,8 @@ def pollers_for(app_module: ModuleType, config: RuntimeConfig, queue_urls: dict[
     """``pollers_per_queue`` pollers per queue consumer of the Chalice app (not started)."""
     return [Poller(consumer, region=config.region, endpoint_url=f"http://127.0.0.1:{config.moto_port}",
                    retry_delay_seconds=config.retry_delay_seconds, wait_seconds=config.poll_wait_seconds,
-                   visibility_timeout_seconds=config.receive_visibility_seconds)
+                   visibility_timeout_seconds=config.receive_visibility_seconds,
+                   batching_window=config.batching_windows)
             for consumer in consumers_of(app_module, queue_urls, config.region, config.app_name)
             for _ in range(max(1, config.pollers_per_queue))]
 

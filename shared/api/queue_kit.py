@@ -24,7 +24,8 @@ class QueueBlueprint(Blueprint):
     def sqs_worker(self, queue: resources.QueueDefinition, *, name: str) -> Callable[[Any], Any]:
         """``on_sqs_message`` for one of our queues, its physical name read at registration."""
         self.queues[name] = queue
-        return self.on_sqs_message(queue=queue.physical_name(app_name()), batch_size=queue.batch_size, name=name)
+        return self.on_sqs_message(queue=queue.physical_name(app_name()), batch_size=queue.batch_size, name=name,
+                                   maximum_batching_window_in_seconds=queue.batching_window_seconds)
 
     def _register_handler(self, handler_type: str, name: str, user_handler: Any, wrapped_handler: Any,
                           kwargs: dict[str, Any], options: dict[Any, Any] | None = None) -> None:

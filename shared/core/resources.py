@@ -125,6 +125,11 @@ TABLE = TableDefinition(
 # function's timeout, so that a record is not handed out again while Lambda still retries a
 # throttled or slow batch.
 VISIBILITY_TO_CONSUMER_TIMEOUT = 6
+# Lambda's limits on an SQS event source mapping: one receive returns at most 10 records (FIFO
+# batches stop there); a standard queue with a batching window takes up to 10,000 per batch.
+MAX_RECEIVE_BATCH = 10
+MAX_WINDOWED_BATCH = 10_000
+MAX_BATCHING_WINDOW_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -135,7 +140,9 @@ class QueueDefinition:
     (``batch_size`` records, each at most its slowest outside call) with room to spare.
     ``max_concurrency`` caps the concurrent invocations the event source mapping starts (at least
     2, Lambda's minimum), so a flood on one queue cannot take the account's concurrency from the
-    rest.
+    rest. ``batching_window_seconds``: how long the mapping gathers records after the first before
+    it invokes the function (Lambda's MaximumBatchingWindowInSeconds; 0 invokes with what one
+    receive returns). Lambda takes batches above 10 only from a standard queue with a window.
     """
 
     key: str
@@ -146,10 +153,20 @@ class QueueDefinition:
     max_concurrency: int
     retention_days: int = 4
     dlq_retention_days: int = 14
+    batching_window_seconds: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.batching_window_seconds <= MAX_BATCHING_WINDOW_SECONDS:
+            raise ValueError(f"{self.key}: a batching window is 0 to {MAX_BATCHING_WINDOW_SECONDS} seconds")
+        largest = (MAX_WINDOWED_BATCH if not self.fifo and self.batching_window_seconds else MAX_RECEIVE_BATCH)
+        if not 1 <= self.batch_size <= largest:
+            raise ValueError(f"{self.key}: Lambda takes batches of 1 to {largest} from this queue "
+                             "(above 10 only from a standard queue with a batching window)")
 
     @property
     def visibility_timeout_seconds(self) -> int:
-        return VISIBILITY_TO_CONSUMER_TIMEOUT * self.consumer_timeout_seconds
+        # AWS's guidance: six times the function's timeout, plus the batching window.
+        return VISIBILITY_TO_CONSUMER_TIMEOUT * self.consumer_timeout_seconds + self.batching_window_seconds
 
     def physical_name(self, app_name: str) -> str:
         return f"{app_name}-{self.key}" + (".fifo" if self.fifo else "")
@@ -232,10 +249,15 @@ MEDIA_QUEUE = QueueDefinition("media", fifo=True, consumer_timeout_seconds=300,
 # --- push to the agents' browsers (shared/domain/notices.py, shared/api/push.py) ---
 # Use cases -> the push worker, which sends each "what changed" notice to the WebSocket connections
 # of the team concerned. Standard queue: a notice carries versions, so order does not matter, and a
-# lost or repeated notice costs the browser one read. Batches of 10 fold into one post per connection.
+# lost or repeated notice costs the browser one read. The mapping gathers what arrives in a second
+# (up to 100 records) into one batch, which the worker folds into one post per connection it
+# concerns (more only past 32 KB, the unit API Gateway bills a WebSocket message by): on a busy
+# team a tab gets at most a few posts a second however many changes there are, and reads its list
+# as often (docs/push.md, "Batching window"). A notice is up to a second later than without.
 # A batch reads the teams' connections and counts and posts to each connection (about 4 s for 1,000 here).
 NOTICES_QUEUE = QueueDefinition("notices", fifo=False, consumer_timeout_seconds=30,
-                                max_receive_count=3, batch_size=10, max_concurrency=10, retention_days=1)
+                                max_receive_count=3, batch_size=100, max_concurrency=10, retention_days=1,
+                                batching_window_seconds=1)
 
 # --- exports (shared/domain/export_jobs.py) ---
 # API -> the export worker, which builds a conversation's or the statistics' file and writes it under

@@ -66,6 +66,9 @@ log = logging.getLogger(__name__)
 PROTOCOL = "open-contact.v1"
 # Posts in flight at once per worker invocation: 1,000 connections take about 1000/32 round trips.
 FAN_OUT_THREADS = 32
+# API Gateway bills a WebSocket message per 32 KB started (and takes at most 128 KB): a connection's
+# notices of one batch go in as few posts as keep each within 32 KB (one notice is far less).
+POST_BYTES = 32 * 1024
 HEARTBEAT_ACTION = "heartbeat"
 # How long after $connect a post answered "gone" may only mean the connection is not open yet.
 CONNECTING_GRACE = timedelta(seconds=30)
@@ -279,10 +282,31 @@ def _counts_for(counts: TeamCounts, user_id: str) -> dict[str, int]:
     return TabCountsOut.of(counts, user_id).model_dump()
 
 
+def posts_of(notices: Sequence[bytes], counts: dict[str, int] | None) -> list[bytes]:
+    """The posts that carry a connection's notices (each already JSON) in their order: as few as
+    keep each post within ``POST_BYTES`` (a notice larger than that alone), each with the tab
+    counts when the batch moved a conversation (they are totals, so every post may carry them)."""
+    tail = b"]" + (b',"counts":' + json.dumps(counts).encode() if counts is not None else b"") + b"}"
+    head = b'{"notices":['
+    posts: list[bytes] = []
+    chunk: list[bytes] = []
+    size = len(head) + len(tail)
+    for notice in notices:
+        if chunk and size + 1 + len(notice) > POST_BYTES:
+            posts.append(head + b",".join(chunk) + tail)
+            chunk, size = [], len(head) + len(tail)
+        size += len(notice) + (1 if chunk else 0)
+        chunk.append(notice)
+    if chunk:
+        posts.append(head + b",".join(chunk) + tail)
+    return posts
+
+
 class PushFanOut:
     """Sends a batch of notices: per team, one read of its connections (and, when a conversation
     moved, one read of its counts), then one post per connection that a notice of the batch
-    concerns, carrying those notices, posted by a bounded pool of threads. A notice about a
+    concerns, carrying those notices (more than one only past ``POST_BYTES``), posted by a
+    bounded pool of threads. A notice about a
     conversation that does not say where it is (a status names only the conversation) costs one
     read of the conversation per batch. Gone connections are removed."""
 
@@ -342,19 +366,23 @@ class PushFanOut:
                 continue
             moved = any(notice.type is NoticeType.CONVERSATION for notice, _ in team_notices)
             counts = self._counts(team_id) if moved else None
-            wire = [(notice, place, notice.wire()) for notice, place in team_notices]
+            # Each notice as JSON once, whatever the number of connections it goes to.
+            wire = [(notice, place, json.dumps(notice.wire()).encode()) for notice, place in team_notices]
             chosen = [(connection, [body for notice, place, body in wire if concerns(notice, place, connection)])
                       for connection in connections]
             spared += sum(1 for _, bodies in chosen if not bodies)
 
-            def post(choice: tuple[Connection, list[dict[str, Any]]],
+            def post(choice: tuple[Connection, list[bytes]],
                      counts: TeamCounts | None = counts) -> tuple[Connection, bool | None]:
                 connection, bodies = choice
-                body: dict[str, Any] = {"notices": bodies}
-                if counts is not None:
-                    body["counts"] = _counts_for(counts, connection.user_id)
+                tab_counts = _counts_for(counts, connection.user_id) if counts is not None else None
                 try:
-                    return connection, self._gateway.post(connection.connection_id, json.dumps(body).encode())
+                    delivered: bool | None = True
+                    for body in posts_of(bodies, tab_counts):
+                        delivered = self._gateway.post(connection.connection_id, body)
+                        if not delivered:
+                            break  # gone: the rest would be too
+                    return connection, delivered
                 except Exception:
                     log.exception("push to a connection failed", extra={"connection_id": connection.connection_id})
                     return connection, None

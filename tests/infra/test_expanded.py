@@ -39,9 +39,12 @@ def test_queue_hides_a_record_six_times_as_long_as_its_worker_may_take(
 
     # Then the worker's timeout is its queue's worst case, and the queue waits six times that
     assert function["Timeout"] == queue.consumer_timeout_seconds
-    assert queue_properties["VisibilityTimeout"] >= 6 * function["Timeout"]
-    # And the mapping reads the defined batches, reports partial failures and caps its concurrency
+    # (plus the batching window, AWS's guidance for a mapping that gathers records)
+    assert queue_properties["VisibilityTimeout"] >= 6 * function["Timeout"] + queue.batching_window_seconds
+    # And the mapping reads the defined batches within the defined window, reports partial
+    # failures and caps its concurrency
     assert mapping["BatchSize"] == queue.batch_size
+    assert mapping.get("MaximumBatchingWindowInSeconds", 0) == queue.batching_window_seconds
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert mapping["ScalingConfig"] == {"MaximumConcurrency": queue.max_concurrency}
     assert queue.max_concurrency >= 2  # Lambda's minimum

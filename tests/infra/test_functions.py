@@ -92,6 +92,7 @@ def test_consumer_polls_its_queue_as_defined(synthesized: Synthesized, name: str
     properties = event["Properties"]
     assert properties["Queue"]["Fn::Sub"].endswith(f":{queue.physical_name(synthesized.app_name)}")
     assert properties["BatchSize"] == queue.batch_size
+    assert properties["MaximumBatchingWindowInSeconds"] == queue.batching_window_seconds
     # And reports partial batch failures, so only failed records return to the queue
     assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     # And it is created after its queue and its role's policy, which SQS polling needs

@@ -1,7 +1,8 @@
 """The local runtime's SQS (moto, patched by ``local.atomic_sqs``) behaves as SQS does under
 concurrency: a message goes to one receiver at a time, none is lost when sends and deletes
 meet, a long poll returns as soon as a message arrives without holding up the queue's other
-receivers, and a FIFO group in flight is given to no one else.
+receivers, and a FIFO group in flight is given to no one else. The pollers read a queue with a
+batching window as Lambda's event source mapping does.
 
 Each test talks to its own queue on one moto server over loopback, as the pollers do."""
 
@@ -17,9 +18,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from chalicelib.core.resources import QueueDefinition
 from moto.sqs.models import Queue, SQSBackend, sqs_backends
 
 from local.atomic_sqs import receive_each_message_once
+from local.pollers import Poller, QueueConsumer
 from tests.integration.moto_server import moto_client
 
 
@@ -240,3 +243,75 @@ def test_sending_counts_no_messages(sqs: Any, fifo: str, monkeypatch: pytest.Mon
     assert attributes["ContentBasedDeduplication"] == "false"
     one = sqs.get_queue_attributes(QueueUrl=fifo, AttributeNames=["ApproximateNumberOfMessagesNotVisible"])
     assert one["Attributes"] == {"ApproximateNumberOfMessagesNotVisible": "0"}
+
+
+@pytest.fixture
+def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pollers' own client finds moto's credentials where the runtime sets them."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+
+
+def windowed_poller(sqs: Any, queue: str, batch_size: int, batching_window: bool = True
+                    ) -> tuple[Poller, list[list[str]]]:
+    """A poller of ``queue`` as the event source mapping of a queue with a one-second batching
+    window reads it; the handler records the bodies of each batch it is handed."""
+    batches: list[list[str]] = []
+
+    def handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+        batches.append([record["body"] for record in event["Records"]])
+        return {"batchItemFailures": []}
+
+    definition = QueueDefinition("q", fifo=False, consumer_timeout_seconds=30, max_receive_count=3,
+                                 batch_size=batch_size, max_concurrency=2, batching_window_seconds=1)
+    consumer = QueueConsumer(definition, queue, "arn:aws:sqs:us-east-1:123456789012:q", "worker", handler)
+    poller = Poller(consumer, region="us-east-1", endpoint_url=sqs.meta.endpoint_url, wait_seconds=0,
+                    batching_window=batching_window)
+    return poller, batches
+
+
+@pytest.mark.usefixtures("credentials")
+def test_a_batching_window_gathers_what_arrives_within_it_into_one_invocation(sqs: Any, queue: str) -> None:
+    # Given a queue read with a one-second batching window, and three records waiting
+    poller, batches = windowed_poller(sqs, queue, batch_size=100)
+    send_many(sqs, queue, ["a", "b", "c"])
+    # When twelve more arrive half a second after the poll took the first
+    later = threading.Timer(0.5, send_many, args=(sqs, queue, [f"late-{n}" for n in range(12)]))
+    later.start()
+    started = time.monotonic()
+    taken = poller.poll_once()
+    waited = time.monotonic() - started
+    later.join()
+    # Then one invocation got all fifteen, after the window had passed, and all were deleted
+    assert taken == 15
+    assert [sorted(batch) for batch in batches] == [sorted(["a", "b", "c", *(f"late-{n}" for n in range(12))])]
+    assert 1.0 <= waited < 2.0
+    assert sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages") is None
+
+
+@pytest.mark.usefixtures("credentials")
+def test_a_full_batch_is_handed_over_before_the_window_ends(sqs: Any, queue: str) -> None:
+    # Given 25 records waiting on a queue read in batches of 20 with a one-second window
+    poller, batches = windowed_poller(sqs, queue, batch_size=20)
+    send_many(sqs, queue, [str(n) for n in range(25)])
+    # When the poller polls twice
+    started = time.monotonic()
+    first = poller.poll_once()
+    first_took = time.monotonic() - started
+    second = poller.poll_once()
+    # Then the first batch is full at once (receives of ten at most, SQS's limit) and the rest follows
+    assert (first, second) == (20, 5)
+    assert first_took < 1.0
+    assert sorted(int(body) for batch in batches for body in batch) == list(range(25))
+
+
+@pytest.mark.usefixtures("credentials")
+def test_without_batching_windows_a_poll_hands_over_one_receive(sqs: Any, queue: str) -> None:
+    # Given a poller told to ignore batching windows (the cost probe's stepping)
+    poller, batches = windowed_poller(sqs, queue, batch_size=100, batching_window=False)
+    send_many(sqs, queue, [str(n) for n in range(15)])
+    # Then a poll takes what one receive returns, at once
+    started = time.monotonic()
+    assert poller.poll_once() == 10
+    assert time.monotonic() - started < 0.5
+    assert [len(batch) for batch in batches] == [10]

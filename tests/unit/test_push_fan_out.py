@@ -1,4 +1,5 @@
-"""The push worker's fan-out: one post per connection per batch (however many notices), counts only
+"""The push worker's fan-out: one post per connection per batch (however many notices, up to 32 KB
+a post), counts only
 when a conversation moved, each agent's own Assigned-to-me count, the conversation's row on
 conversation and message notices, a team looked up for a notice that names none, gone connections
 removed, posts in flight bounded by the pool."""
@@ -15,7 +16,7 @@ from chalicelib.domain.errors import Unauthenticated
 from chalicelib.domain.models import ConversationState
 from chalicelib.domain.notices import Notice, NoticeType, notice_of
 from chalicelib.domain.ports.push import Connection, TeamCounts
-from chalicelib.domain.push import PROTOCOL, Place, PushFanOut, token_of
+from chalicelib.domain.push import POST_BYTES, PROTOCOL, Place, PushFanOut, posts_of, token_of
 
 
 class FakeConnections:
@@ -89,6 +90,44 @@ def test_a_batch_is_one_post_per_connection_of_the_team_concerned_and_none_elsew
     assert gateway.posts["a-0"][0]["counts"]["mine"] == 0  # type: ignore[index]
     # And a notice names no team
     assert all("team_id" not in notice for notice in first["notices"])  # type: ignore[attr-defined]
+
+
+def test_a_batch_larger_than_a_billed_websocket_message_goes_in_posts_of_at_most_32_kb_in_order() -> None:
+    # Given a busy second: 200 notices about moved conversations for one tab (the batching window
+    # gathers up to 100 queue records, each with one or more notices)
+    gateway = FakeGateway()
+    raw: list[bytes] = []
+
+    class Recording(FakeGateway):
+        def post(self, connection_id: str, data: bytes) -> bool:
+            raw.append(data)
+            return gateway.post(connection_id, data)
+
+    notices = [Notice(type=NoticeType.CONVERSATION, team_id="a", conversation_id=f"{i:032x}",
+                      message_id=f"m{i}-" + "x" * 150) for i in range(200)]
+    # When the worker delivers them
+    report = PushFanOut(FakeConnections([Connection("t1", "u1", "a")]), Recording(), lambda _: None,
+                        lambda _: COUNTS).deliver(notices)
+    # Then the tab got every notice once, in order, in as few posts as keep each within 32 KB
+    posts = gateway.posts["t1"]
+    assert [n["conversation_id"] for post in posts for n in post["notices"]] == [  # type: ignore[attr-defined]
+        f"{i:032x}" for i in range(200)]
+    assert all(len(data) <= POST_BYTES for data in raw)
+    assert len(raw) == -(-sum(len(data) for data in raw) // POST_BYTES)
+    assert len(raw) > 1
+    # And each post carries the tab counts, and the connection counts once as sent
+    assert all(post["counts"]["mine"] == 2 for post in posts)  # type: ignore[index]
+    assert (report.connections, report.sent) == (1, 1)
+
+
+def test_posts_of_packs_notices_up_to_the_limit_and_a_larger_notice_alone() -> None:
+    small = json.dumps({"type": "note", "conversation_id": "c" * 32}).encode()
+    large = json.dumps({"type": "note", "text": "y" * POST_BYTES}).encode()
+    packed = posts_of([small] * 3 + [large] + [small], None)
+    assert [json.loads(post) for post in packed] == [
+        {"notices": [json.loads(small)] * 3}, {"notices": [json.loads(large)]}, {"notices": [json.loads(small)]}]
+    assert posts_of([small], {"new": 1}) == [b'{"notices":[' + small + b'],"counts":{"new": 1}}']
+    assert posts_of([], None) == []
 
 
 def test_counts_are_read_only_when_a_conversation_moved() -> None:
