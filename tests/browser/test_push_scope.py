@@ -86,6 +86,9 @@ def test_a_tab_says_what_it_shows_and_is_sent_only_what_concerns_it(system: Any,
     until(second, lambda: second_frames.told(action="view", view="none"), "no list said")
     second.evaluate("location.hash = '#/mine'")
     until(second, lambda: second_frames.sent[-1].get("view") == "mine", "Assigned to me again")
+    # (the pick-up reaches every tab, up to the notices' one-second batching window later)
+    until(second, lambda: any(n["type"] == "conversation" and n.get("state") == "assigned"
+                              for n in second_frames.notices_about(conversation_id, 0)), "the pick-up's notice")
     since = len(second_frames.received)
     # When the customer writes again
     follow_up = f"And one more {new_wa_id()}"
