@@ -22,6 +22,7 @@ from chalicelib.domain.models import (
     preview_of,
 )
 from chalicelib.domain.ports.conversations import AutoAssignOutcome, IngestAction, IngestPlan, IngestResult, Tally
+from chalicelib.domain.search import Criteria
 from pynamodb.connection import Connection
 from pynamodb.exceptions import QueryError
 from pynamodb.expressions.update import Action
@@ -53,6 +54,7 @@ from .items import (
     ProviderMessageItem,
     TableItem,
 )
+from .listing import MergedStates
 from .paging import decode_cursor, encode_cursor, get_item
 from .statistics import count_in
 from .transact import commit, table_connection
@@ -97,9 +99,11 @@ class ConversationStore:
         elif view == "mine":
             index_key = keys.owner_list_pk(team_id, user_id)
             index = ConversationItem.owner_created if sort == "created" else ConversationItem.owner_activity
+        elif sort == "activity":
+            return MergedStates(Criteria(team_id=team_id), ascending=ascending).page(limit, cursor)
         else:
             index_key = keys.team_list_pk(team_id)
-            index = ConversationItem.team_created if sort == "created" else ConversationItem.team_activity
+            index = ConversationItem.team_created
         results: ResultIterator[ConversationItem] = index.query(
             index_key, scan_index_forward=ascending, limit=limit,
             last_evaluated_key=decode_cursor(cursor),

@@ -85,12 +85,6 @@ class TeamCreatedIndex(GlobalSecondaryIndex["ConversationItem"]):
     created_sk = UnicodeAttribute(range_key=True)
 
 
-class TeamActivityIndex(GlobalSecondaryIndex["ConversationItem"]):
-    Meta = _index_meta("team-activity")
-    team_pk = UnicodeAttribute(hash_key=True)
-    activity_sk = UnicodeAttribute(range_key=True)
-
-
 class CollectionIndex(GlobalSecondaryIndex["TableItem"]):
     """Administration lists and presence (see keys.*_COLLECTION and keys.presence_pk)."""
 
@@ -188,7 +182,6 @@ class ConversationItem(TableItem, discriminator="conversation"):
     owner_created = OwnerCreatedIndex()
     owner_activity = OwnerActivityIndex()
     team_created = TeamCreatedIndex()
-    team_activity = TeamActivityIndex()
     # The agent who had the conversation before it was handed back or archived (reopen target;
     # the agent filter of the All tab).
     last_owner_id = UnicodeAttribute(null=True)

@@ -72,14 +72,13 @@ def plan(criteria: Criteria) -> ListPlan:
 
 
 def _conversation_index(name: IndexName, sort: SortField) -> Index[ConversationItem]:
-    created = sort == "created"
-    indexes: dict[str, tuple[Index[ConversationItem], Index[ConversationItem]]] = {
-        "owner": (ConversationItem.owner_created, ConversationItem.owner_activity),
-        "state": (ConversationItem.state_created, ConversationItem.state_activity),
-        "team": (ConversationItem.team_created, ConversationItem.team_activity),
+    """The index of a list and sort; the team's by last message has none (``MergedStates``)."""
+    indexes: dict[tuple[str, SortField], Index[ConversationItem]] = {
+        ("owner", "created"): ConversationItem.owner_created, ("owner", "activity"): ConversationItem.owner_activity,
+        ("state", "created"): ConversationItem.state_created, ("state", "activity"): ConversationItem.state_activity,
+        ("team", "created"): ConversationItem.team_created,
     }
-    pair = indexes[name]
-    return pair[0] if created else pair[1]
+    return indexes[(name, sort)]
 
 
 def _span_condition(criteria: Criteria, sort: SortField, *, links: bool) -> Condition | None:
@@ -110,6 +109,8 @@ class ConversationLists:
         chosen = plan(criteria)
         if criteria.customer is not None and sort == "activity":
             return self._customer_by_activity(chosen, criteria, ascending=ascending, limit=limit, cursor=cursor)
+        if chosen.index == "team" and sort == "activity":
+            return MergedStates(criteria, ascending=ascending).page(limit, cursor)
         matched: list[Conversation] = []
         last_key = decode_cursor(cursor)
         read = 0
@@ -194,6 +195,93 @@ class ConversationLists:
         conversation = to_conversation(item)
         found = [conversation] if matches(conversation, criteria, sort) else []
         return Page[Conversation](items=found, next_cursor=None)
+
+
+class MergedStates:
+    """The team's conversations by last message (the All tab, or several states of it): the
+    states' own lists by last message (``state-activity``, keys only) read side by side and merged,
+    as no team-wide index sorts by last message (a message moved its key: 2 write units, issue 19).
+
+    A round Queries each state still to read for as many keys as the page still needs, takes the
+    ones that come first across the states, and reads those conversations (one BatchGetItem);
+    the keys a state returned beyond them are read again next round (keys only: 25 cost 0.5 read
+    units). The cursor holds each state's last key taken; a state read to its end leaves it. A page
+    is at most three Queries and a BatchGet per round, within the same rounds and read budget as
+    a list of one index.
+    """
+
+    def __init__(self, criteria: Criteria, *, ascending: bool) -> None:
+        self._criteria = criteria
+        self._ascending = ascending
+        self._states = criteria.states or tuple(ConversationState)
+        self._condition = _span_condition(criteria, "activity", links=False)
+
+    def page(self, limit: int, cursor: str | None) -> Page[Conversation]:
+        positions = self._positions(cursor)
+        matched: list[Conversation] = []
+        read = 0
+        for _ in range(MAX_ROUNDS):
+            taken, positions = self._round(positions, limit - len(matched))
+            conversations = conversations_by_keys([(entry.pk, entry.sk) for entry in taken])
+            read += len(taken)
+            matched.extend(c for c in conversations if matches(c, self._criteria, "activity"))
+            if not positions or len(matched) >= limit or read >= READ_BUDGET_FACTOR * limit:
+                break
+        return Page[Conversation](items=matched,
+                                  next_cursor=encode_cursor({"merged": positions}) if positions else None)
+
+    def _round(self, positions: dict[str, dict[str, Any] | None], wanted: int
+               ) -> tuple[list[ConversationItem], dict[str, dict[str, Any] | None]]:
+        read: dict[str, tuple[list[ConversationItem], bool]] = {}
+        for state, start in positions.items():
+            try:
+                results = ConversationItem.state_activity.query(
+                    keys.state_list_pk(self._criteria.team_id, state), range_key_condition=self._condition,
+                    scan_index_forward=self._ascending, limit=wanted, last_evaluated_key=start)
+                entries = list(results)
+            except QueryError as error:
+                raise InvalidInput("cursor does not belong to this list", field="cursor") from error
+            read[state] = (entries, results.last_evaluated_key is None)
+        order = sorted(((entry.activity_sk, state) for state, (entries, _) in read.items() for entry in entries),
+                       reverse=not self._ascending)[:wanted]
+        taken_of = {state: sum(1 for _, taken_state in order if taken_state == state) for state in read}
+        following: dict[str, dict[str, Any] | None] = {}
+        for state, (entries, ended) in read.items():
+            count = taken_of[state]
+            if ended and count == len(entries):
+                continue  # read to its end
+            following[state] = self._key_of(entries[count - 1]) if count else positions[state]
+        taken = sorted((entry for state, (entries, _) in read.items() for entry in entries[:taken_of[state]]),
+                       key=lambda entry: entry.activity_sk, reverse=not self._ascending)
+        return taken, following
+
+    @staticmethod
+    def _key_of(entry: ConversationItem) -> dict[str, Any]:
+        """Where a state's Query resumes: the index entry's key, as DynamoDB's LastEvaluatedKey has it."""
+        return {"pk": {"S": entry.pk}, "sk": {"S": entry.sk}, "state_pk": {"S": entry.state_pk},
+                "activity_sk": {"S": entry.activity_sk}}
+
+    def _positions(self, cursor: str | None) -> dict[str, dict[str, Any] | None]:
+        """Each state still to read and the key it resumes after (None: from its start)."""
+        if cursor is None:
+            return {state.value: None for state in self._states}
+        decoded = decode_cursor(cursor) or {}
+        positions = decoded.get("merged")
+        wanted = {state.value for state in self._states}
+        if (set(decoded) != {"merged"} or not isinstance(positions, dict) or not set(positions) <= wanted
+                or not all(self._resumes_in(state, start) for state, start in positions.items())):
+            raise InvalidInput("cursor does not belong to this list", field="cursor")
+        return positions
+
+    def _resumes_in(self, state: str, start: Any) -> bool:
+        """Whether a cursor's position is a key of this team's list of ``state`` (or its start)."""
+        if start is None:
+            return True
+        shape = {"pk", "sk", "state_pk", "activity_sk"}
+        return (isinstance(start, dict) and set(start) == shape
+                and all(isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str)
+                        for value in start.values())
+                and start["state_pk"]["S"] == keys.state_list_pk(self._criteria.team_id, state))
 
 
 def _no_span(criteria: Criteria) -> Criteria:

@@ -8,6 +8,7 @@ from aws_cdk.assertions import Match, Template
 from chalicelib.core import resources
 
 from infra.constructs.storage import Storage
+from tests.infra import released_indexes
 from tests.infra.conftest import Synthesized, empty_stack
 
 pytestmark = pytest.mark.infra
@@ -37,6 +38,22 @@ def test_table_matches_the_definition(synthesized: Synthesized) -> None:
             for index in properties["GlobalSecondaryIndexes"]} == {
         index.name: (_key_schema(index.partition_key, index.sort_key), index.projection())
         for index in TABLE.indexes}
+
+
+def test_a_deploy_adds_or_deletes_at_most_one_index_of_the_last_release(synthesized: Synthesized) -> None:
+    # Given the table's indexes now, and those of the last release (tests/infra/released_indexes.py)
+    (table,) = synthesized.of_type("AWS::DynamoDB::Table").values()
+    now = {index["IndexName"]: {"KeySchema": index["KeySchema"], "Projection": index["Projection"]}
+           for index in table["Properties"]["GlobalSecondaryIndexes"]}
+    released = released_indexes.released()
+    # Then no index changes its keys or projection in place (CloudFormation cannot: a new name, a
+    # deploy, then the old one removed in the next)
+    changed = sorted(name for name in now.keys() & released.keys() if now[name] != released[name])
+    assert not changed, f"indexes changed in place: {changed}"
+    # And at most one index comes or goes (CloudFormation's limit per stack update); more would fail
+    # `cdk deploy` on every installation of the last release: split them over releases
+    added, deleted = sorted(now.keys() - released.keys()), sorted(released.keys() - now.keys())
+    assert len(added) + len(deleted) <= 1, f"indexes added {added} and deleted {deleted} in one deploy"
 
 
 def test_table_is_on_demand_recoverable_encrypted_and_retained(synthesized: Synthesized) -> None:

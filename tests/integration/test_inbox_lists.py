@@ -201,3 +201,59 @@ def test_filters_take_several_values_and_page_over_them(runtime, api, admin):
 
 def admin_id(api, admin):
     return ok(call("GET", f"{api}/me", admin))["user"]["id"]
+
+
+def test_the_all_tab_by_last_message_merges_the_states_over_pages(runtime, api, admin):
+    # Given a team with seven conversations written to a minute apart: the first two picked up,
+    # the third picked up and archived, and the fourth and first written to again, in that order
+    team = new_team(api, admin)
+    account = new_whatsapp_account(runtime, api, admin, team_id=team["id"])
+    base = int(time.time()) - 3600
+    customers = [new_wa_id() for _ in range(7)]
+    for offset, wa_id in enumerate(customers):
+        say(runtime, account, wa_id, "hello", timestamp=base + 60 * offset)
+    in_team = {"team": team["id"], "view": "all"}
+    by_creation, _ = every_page(api, admin, **in_team, order="asc")
+    assert len(by_creation) == 7
+    first, second, third, fourth, *_ = by_creation
+    for conversation_id in (first, second, third):
+        ok(call("POST", f"{api}/conversations/{conversation_id}/pickup?team={team['id']}", admin))
+    ok(call("POST", f"{api}/conversations/{third}/archive?team={team['id']}", admin, {}))
+    say(runtime, account, customers[3], "still there?", timestamp=base + 600)
+    say(runtime, account, customers[0], "one more thing", timestamp=base + 660)
+    latest_first = [first, fourth, *by_creation[6:3:-1], third, second]
+    # When the All tab is read by last message, two or three at a time, both ways
+    for limit in (2, 3):
+        newest, pages = every_page(api, admin, **in_team, sort="activity", order="desc", limit=limit)
+        oldest, _ = every_page(api, admin, **in_team, sort="activity", order="asc", limit=limit)
+        # Then every conversation comes once, in the order of its last message, whatever its state
+        assert newest == latest_first
+        assert oldest == latest_first[::-1]
+        assert pages == -(-7 // limit)
+    # And two states merge the same way, and a span on the last message keeps its conversations
+    assert every_page(api, admin, **in_team, sort="activity", order="desc", state="new,archived",
+                      limit=2)[0] == [fourth, *by_creation[6:3:-1], third]
+    since = datetime.fromtimestamp(base + 270, UTC).isoformat()
+    assert ids(get(api, "/conversations", admin, **in_team, sort="activity", order="desc",
+                   since=since)) == [first, fourth, *by_creation[6:4:-1]]
+
+
+def test_a_merged_list_takes_only_its_own_cursor(runtime, api, admin):
+    # Given a page of a team's All tab by last message, with a cursor
+    team, other_team = new_team(api, admin), new_team(api, admin)
+    account = new_whatsapp_account(runtime, api, admin, team_id=team["id"])
+    for _ in range(2):
+        say(runtime, account, new_wa_id(), "hello")
+    page = get(api, "/conversations", admin, team=team["id"], view="all", sort="activity", limit=1).json()
+    assert page["next_cursor"]
+    # When the cursor is used in another team, or for another list, or is made up
+    foreign = get(api, "/conversations", admin, team=other_team["id"], view="all", sort="activity",
+                  cursor=page["next_cursor"])
+    other_list = get(api, "/conversations", admin, team=team["id"], view="all", sort="created",
+                     cursor=page["next_cursor"])
+    made_up = get(api, "/conversations", admin, team=team["id"], view="all", sort="activity",
+                  cursor="eyJtZXJnZWQiOiB7Im5ldyI6IDF9fQ==")  # {"merged": {"new": 1}}
+    # Then each is refused as a cursor of another list
+    for refused in (foreign, other_list, made_up):
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["error"]["field"] == "cursor"
