@@ -87,6 +87,7 @@ def page_read_units(sizes: list[int]) -> list[tuple[int, str, float, float]]:
     for size in sizes:
         with mock_aws():  # a fresh, empty moto per size
             from chalicelib.storage.binding import bind_table
+            from chalicelib.storage.conversations import ListView, SortField
             from chalicelib.storage.items import TableItem
             from chalicelib.storage.repository import ContactRepository
 
@@ -103,7 +104,9 @@ def page_read_units(sizes: list[int]) -> list[tuple[int, str, float, float]]:
             events = TableItem._get_connection().connection.client.meta.events
             events.register("after-call.dynamodb.Query", meter)
             events.register("after-call.dynamodb.BatchGetItem", meter)
-            for tab, sort in (("new", "created"), ("all", "created"), ("all", "activity")):
+            lists: tuple[tuple[ListView, SortField], ...] = (("new", "created"), ("all", "created"),
+                                                              ("all", "activity"))
+            for tab, sort in lists:
                 cursor, readings = None, []
                 for _ in range(5):
                     before = meter.read_units

@@ -1,13 +1,19 @@
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import botocore.session
 import pytest
-from chalicelib.core import resources
+from chalicelib.core import resources, settings
 from chalicelib.core.resources import ENV_LOCAL_RUNTIME, ENV_PRIVATE_RECEIVERS
 from chalicelib.core.settings import get_settings
+from chalicelib.storage import binding
+from moto import mock_aws
+
+from benchmarks.capacity import written_keys
+from local.provision import create_table
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -98,3 +104,33 @@ def in_aws(monkeypatch: pytest.MonkeyPatch, local_runtime: None) -> Iterator[Non
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+Written = list[tuple[str, tuple[str, str]]]
+
+
+@pytest.fixture
+def writes(monkeypatch: pytest.MonkeyPatch) -> Iterator[Written]:
+    """Every (operation, table key) the stores write from now on, in a fresh table."""
+    recorded: Written = []
+    original: Callable[..., Any] = botocore.session.Session.create_client
+
+    def create_client(self: botocore.session.Session, *args: Any, **kwargs: Any) -> Any:
+        client = original(self, *args, **kwargs)
+
+        def before_call(params: dict[str, Any], model: Any, **_: Any) -> None:
+            request = json.loads(params.get("body") or b"{}")
+            recorded.extend((model.name, key) for key in written_keys(model.name, request))
+
+        client.meta.events.register("before-call.dynamodb", before_call)
+        return client
+
+    monkeypatch.setattr(botocore.session.Session, "create_client", create_client)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    bound = binding.bound_table()
+    with mock_aws():
+        # (bound here, after the patch: every connection is made again, with the hook)
+        binding.bind_table(create_table(None, "us-east-1", settings.app_name()), "us-east-1")
+        yield recorded
+    binding.bind_table(*bound)

@@ -5,52 +5,14 @@ it. Every DynamoDB write request is recorded as the stores send it (in-process m
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
-from typing import Any
-
-import botocore.session
-import pytest
-from chalicelib.core import settings
 from chalicelib.domain.models import Conversation
-from chalicelib.storage import binding, keys
+from chalicelib.storage import keys
 from chalicelib.storage.items import ConversationItem, ConversationLinkItem
 from chalicelib.storage.repository import ContactRepository
 from chalicelib.storage.tags import TagRepository
-from moto import mock_aws
 
-from benchmarks.capacity import written_keys
-from local.provision import create_table
 from tests.contract.builders import appending, inbound, opening, unique
-
-Written = list[tuple[str, tuple[str, str]]]
-
-
-@pytest.fixture
-def writes(monkeypatch: pytest.MonkeyPatch) -> Iterator[Written]:
-    """Every (operation, table key) the stores write from now on, in a fresh table."""
-    recorded: Written = []
-    original: Callable[..., Any] = botocore.session.Session.create_client
-
-    def create_client(self: botocore.session.Session, *args: Any, **kwargs: Any) -> Any:
-        client = original(self, *args, **kwargs)
-
-        def before_call(params: dict[str, Any], model: Any, **_: Any) -> None:
-            request = json.loads(params.get("body") or b"{}")
-            recorded.extend((model.name, key) for key in written_keys(model.name, request))
-
-        client.meta.events.register("before-call.dynamodb", before_call)
-        return client
-
-    monkeypatch.setattr(botocore.session.Session, "create_client", create_client)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    bound = binding.bound_table()
-    with mock_aws():
-        # (bound here, after the patch: every connection is made again, with the hook)
-        binding.bind_table(create_table(None, "us-east-1", settings.app_name()), "us-east-1")
-        yield recorded
-    binding.bind_table(*bound)
+from tests.unit.conftest import Written
 
 
 def link_writes(recorded: Written, conversation: Conversation) -> list[str]:
