@@ -156,8 +156,7 @@ class ConversationStore:
             transaction.save(provider_item, condition=ProviderMessageItem.pk.does_not_exist())
             transaction.save(message)
             if opening:
-                opened.append(self._open(transaction, event, conversation_id, plan.team_id, plan.replaces,
-                                         plan.profile_id))
+                opened.append(self._open(transaction, event, conversation_id, plan.team_id, plan.replaces))
                 count_in(transaction, plan.tally)
             elif joining:
                 self._join(transaction, event, conversation_id, plan.replaces)
@@ -168,10 +167,15 @@ class ConversationStore:
         except ConditionFailed as failure:
             # The provider-id put is the first put; a join's condition check goes before it.
             if failure.failed_at(1 if joining else 0):
+                claim = get_item(ProviderMessageItem, provider_item.pk, provider_item.sk, consistent=True)
+                if claim is not None:
+                    self._complete_redelivered(claim, plan.profile_id)
                 return None
             # Another delivery opened the customer's conversation at the same moment:
             # let the queue retry, and the retry joins that conversation.
             raise Conflict("customer's conversation was opened concurrently") from failure
+        if opened:
+            _put_all(self._opened_items(opened[0], plan.profile_id))
         return IngestResult(conversation=self._as_left(opened[0] if opened else None, conversation_id, event),
                             message=to_message(message), created_conversation=opening)
 
@@ -195,7 +199,10 @@ class ConversationStore:
                 message.sk = claim.message_sk
                 message.message_id = claim.message_sk.removeprefix(keys.message_sk(""))
                 if MessageItem.count(message.pk, MessageItem.sk == message.sk, consistent_read=True):
-                    return None  # a redelivery of a message stored before
+                    # A redelivery of a message stored before (perhaps the one that opened the
+                    # conversation, whose delivery stopped before the writes that follow an opening).
+                    self._complete_redelivered(claim, plan.profile_id)
+                    return None
         message.save()
         return IngestResult(conversation=self._as_left(None, plan.conversation_id, plan.event),
                             message=to_message(message), created_conversation=False)
@@ -240,9 +247,10 @@ class ConversationStore:
         return conversation_ids
 
     def _open(self, transaction: TransactWrite, event: InboundMessage, conversation_id: str, team_id: str,
-              replaces: str | None, profile_id: str | None) -> ConversationItem:
-        """The writes that open a conversation for the message (``replaces``: the archived one
-        whose open pointer it takes over); returns the conversation item written."""
+              replaces: str | None) -> ConversationItem:
+        """The transaction's part of opening a conversation for the message: the conversation and
+        its open pointer (``replaces``: the archived one whose pointer it takes over); returns the
+        conversation item written. The rest follows the commit (``_opened_items``)."""
         conversation_item = self._new_conversation_item(event, conversation_id, team_id)
         transaction.save(conversation_item, condition=ConversationItem.pk.does_not_exist())
         transaction.save(
@@ -251,18 +259,45 @@ class ConversationStore:
             condition=(OpenConversationItem.conversation_id == replaces) if replaces
             else OpenConversationItem.pk.does_not_exist(),
         )
-        for link in customer_links(conversation_id, team_id, event.customer_id, event.customer_name,
-                                   conversation_item.created_sk):
-            transaction.save(link)
-        if profile_id is not None:
-            # On the customer's list of conversations, and among their open ones (storage/customers.py).
-            transaction.save(CustomerConversationItem(
-                keys.customer_pk(profile_id), keys.customer_conversation_sk(event.sent_at, conversation_id),
-                conversation_id=conversation_id, channel=event.channel.value, account_id=event.account_id,
-                created_at=event.sent_at))
-            transaction.save(CustomerOpenItem(keys.customer_pk(profile_id), keys.customer_open_sk(conversation_id),
-                                              conversation_id=conversation_id))
         return conversation_item
+
+    @staticmethod
+    def _opened_items(conversation: ConversationItem, profile_id: str | None) -> list[TableItem]:
+        """What an open conversation has beside it: its customer id and name links, and with a
+        profile its place on the customer's list of conversations and among their open ones
+        (storage/customers.py). Put after the opening's transaction, not in it (DynamoDB bills a
+        transaction's writes double: 4 write units of an opening): each is a plain put of what the
+        conversation says, so a delivery that stopped before them is completed by the queue's retry
+        of the same message (``_complete_redelivered``)."""
+        items: list[TableItem] = list(customer_links(conversation.conversation_id, conversation.team_id,
+                                                     conversation.customer_id, conversation.customer_name,
+                                                     conversation.created_sk))
+        if profile_id is not None:
+            items.append(CustomerConversationItem(
+                keys.customer_pk(profile_id), keys.customer_conversation_sk(conversation.created_at,
+                                                                            conversation.conversation_id),
+                conversation_id=conversation.conversation_id, channel=conversation.channel,
+                account_id=conversation.account_id, created_at=conversation.created_at))
+            if conversation.state != ConversationState.ARCHIVED.value:
+                items.append(CustomerOpenItem(keys.customer_pk(profile_id),
+                                              keys.customer_open_sk(conversation.conversation_id),
+                                              conversation_id=conversation.conversation_id))
+        return items
+
+    def _complete_redelivered(self, claim: ProviderMessageItem, profile_id: str | None) -> None:
+        """A message delivered again, already stored: if it opened its conversation, the delivery
+        before may have stopped between the opening's transaction and what follows it
+        (``_opened_items``). Those of the items that are missing are put, as the conversation is now
+        (its current name; the open marker only while it is open). Read first: a redelivery is
+        rare, and a read costs less than a write. ``claim``: the provider-id item as stored."""
+        conversation = get_item(ConversationItem, keys.conversation_pk(claim.conversation_id), keys.CONVERSATION_SK,
+                                consistent=True)
+        if conversation is None:  # purged meanwhile
+            return
+        wanted = self._opened_items(conversation, profile_id)
+        present = {(item.pk, item.sk) for item in TableItem.batch_get([(item.pk, item.sk) for item in wanted],
+                                                                     consistent_read=True)}
+        _put_all([item for item in wanted if (item.pk, item.sk) not in present])
 
     @staticmethod
     def _join(transaction: TransactWrite, event: InboundMessage, conversation_id: str, replaces: str | None) -> None:
@@ -399,3 +434,13 @@ def refresh_tag_links(conversation_id: str, tags: Iterable[str], activity_sk: st
         with tolerated():
             link.update(actions=[ConversationLinkItem.activity_sk.set(activity_sk)],
                         condition=ConversationLinkItem.pk.exists() & (ConversationLinkItem.activity_sk < activity_sk))
+
+
+def _put_all(items: Sequence[TableItem]) -> None:
+    """Plain puts of several items in one BatchWriteItem (25 a request; PynamoDB sends what
+    DynamoDB leaves unprocessed again)."""
+    if not items:
+        return
+    with TableItem.batch_write() as batch:
+        for item in items:
+            batch.save(item)

@@ -206,8 +206,11 @@ def test_an_arrival_is_notified_from_its_notice_without_reading_new(system, page
     expect(page.get_by_role("tab", name=re.compile("^Assigned to me"))).to_have_attribute("aria-selected", "true")
     expect(page.get_by_role("tabpanel")).not_to_contain_text("Loading")
     assert any("view=new" in url for url in list_reads)
+    # (and whose push socket is up: going up reads once more, to catch up; its presence notice, up to
+    # the notices' one-second batching window later, reads nothing)
+    page.wait_for_selector("html[data-push='up']", state="attached", timeout=10_000)
     page.evaluate("window.dispatchEvent(new Event('blur'))")
-    time.sleep(1.5)  # past the tab's read gate, so a read the arrival caused would run at once
+    time.sleep(2.5)  # past the tab's read gate and the presence notice, so a read the arrival caused would show
     list_reads.clear()
 
     # When a new customer writes
