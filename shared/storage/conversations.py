@@ -156,7 +156,8 @@ class ConversationStore:
             transaction.save(provider_item, condition=ProviderMessageItem.pk.does_not_exist())
             transaction.save(message)
             if opening:
-                opened.append(self._open(transaction, event, conversation_id, plan.team_id, plan.replaces))
+                opened.append(self._open(transaction, event, conversation_id, plan.team_id, plan.replaces,
+                                         plan.profile_id))
                 count_in(transaction, plan.tally)
             elif joining:
                 self._join(transaction, event, conversation_id, plan.replaces)
@@ -247,10 +248,12 @@ class ConversationStore:
         return conversation_ids
 
     def _open(self, transaction: TransactWrite, event: InboundMessage, conversation_id: str, team_id: str,
-              replaces: str | None) -> ConversationItem:
-        """The transaction's part of opening a conversation for the message: the conversation and
-        its open pointer (``replaces``: the archived one whose pointer it takes over); returns the
-        conversation item written. The rest follows the commit (``_opened_items``)."""
+              replaces: str | None, profile_id: str | None) -> ConversationItem:
+        """The transaction's part of opening a conversation for the message: the conversation, its
+        open pointer (``replaces``: the archived one whose pointer it takes over) and, with a
+        profile, the customer's open marker (an open conversation always has one: routing's one
+        open conversation per customer finds it there); returns the conversation item written.
+        The rest follows the commit (``_opened_items``)."""
         conversation_item = self._new_conversation_item(event, conversation_id, team_id)
         transaction.save(conversation_item, condition=ConversationItem.pk.does_not_exist())
         transaction.save(
@@ -259,16 +262,20 @@ class ConversationStore:
             condition=(OpenConversationItem.conversation_id == replaces) if replaces
             else OpenConversationItem.pk.does_not_exist(),
         )
+        if profile_id is not None:
+            transaction.save(CustomerOpenItem(keys.customer_pk(profile_id), keys.customer_open_sk(conversation_id),
+                                              conversation_id=conversation_id))
         return conversation_item
 
     @staticmethod
     def _opened_items(conversation: ConversationItem, profile_id: str | None) -> list[TableItem]:
-        """What an open conversation has beside it: its customer id and name links, and with a
-        profile its place on the customer's list of conversations and among their open ones
-        (storage/customers.py). Put after the opening's transaction, not in it (DynamoDB bills a
-        transaction's writes double: 4 write units of an opening): each is a plain put of what the
-        conversation says, so a delivery that stopped before them is completed by the queue's retry
-        of the same message (``_complete_redelivered``)."""
+        """What a conversation has beside it that finding it needs, not its opening: its customer id
+        and name links (the inbox's customer filter) and, with a profile, its place on the
+        customer's list of conversations (storage/customers.py). Put after the opening's transaction,
+        not in it (DynamoDB bills a transaction's writes double: 3 write units of an opening): each
+        is a plain put of what the conversation says, so a delivery that stopped before them is
+        completed by the queue's retry of the same message (``_complete_redelivered``); until then
+        the conversation is in every list but those two."""
         items: list[TableItem] = list(customer_links(conversation.conversation_id, conversation.team_id,
                                                      conversation.customer_id, conversation.customer_name,
                                                      conversation.created_sk))
@@ -278,18 +285,14 @@ class ConversationStore:
                                                                             conversation.conversation_id),
                 conversation_id=conversation.conversation_id, channel=conversation.channel,
                 account_id=conversation.account_id, created_at=conversation.created_at))
-            if conversation.state != ConversationState.ARCHIVED.value:
-                items.append(CustomerOpenItem(keys.customer_pk(profile_id),
-                                              keys.customer_open_sk(conversation.conversation_id),
-                                              conversation_id=conversation.conversation_id))
         return items
 
     def _complete_redelivered(self, claim: ProviderMessageItem, profile_id: str | None) -> None:
         """A message delivered again, already stored: if it opened its conversation, the delivery
         before may have stopped between the opening's transaction and what follows it
         (``_opened_items``). Those of the items that are missing are put, as the conversation is now
-        (its current name; the open marker only while it is open). Read first: a redelivery is
-        rare, and a read costs less than a write. ``claim``: the provider-id item as stored."""
+        (its current name). Read first: a redelivery is rare, and a read costs less than a write.
+        ``claim``: the provider-id item as stored."""
         conversation = get_item(ConversationItem, keys.conversation_pk(claim.conversation_id), keys.CONVERSATION_SK,
                                 consistent=True)
         if conversation is None:  # purged meanwhile
