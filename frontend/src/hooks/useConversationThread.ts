@@ -166,6 +166,10 @@ export function useConversationThread(conversationId: string): ConversationThrea
   const urlCache = useRef(new Map<string, { url: string; at: number }>());
   const sweep = useRef<Sweep>({ polls: 0, from: undefined, after: null, polled: new Set() });
   const errorKey = `thread:${conversationId}`;
+  const { connected, requestRead } = usePush();
+  // The sweep is for the safety poll: while the socket is up, status notices carry every status.
+  const pushed = useRef(connected);
+  pushed.current = connected;
 
   /** Shows what `loadedRef` holds (only when it changed: a poll usually brings nothing new). */
   const publish = useCallback((loaded: Loaded): void => {
@@ -188,7 +192,7 @@ export function useConversationThread(conversationId: string): ConversationThrea
       if (stopped.current) return;
       try {
         const known = loadedRef.current;
-        const sweepCursor = sweepStart(sweep.current, known);
+        const sweepCursor = pushed.current ? null : sweepStart(sweep.current, known);
         const [nextDetail, fresh, swept] = await Promise.all([
           api.getConversation(conversationId, signal),
           known.older === undefined ? null : readNew(conversationId, known, signal),
@@ -216,7 +220,6 @@ export function useConversationThread(conversationId: string): ConversationThrea
     usePollInterval(),
     [conversationId],
   );
-  const { requestRead } = usePush();
   useNotices((message) => {
     const mine = message.notices.filter((notice) => notice.conversation_id === conversationId);
     if (!mine.length) return;
