@@ -134,10 +134,14 @@ class ConversationStore:
         A redelivered webhook writes nothing: the provider-id item is written on the condition
         that it does not exist yet, in the same transaction as the message when the message opens
         or joins a conversation, before it otherwise (``_append``). Opening writes the
-        conversation, its open pointer (taking over from ``plan.replaces``, else new), its lookup
-        links, its place on the customer profile's lists and the statistics counters together;
-        joining moves the pointer to the customer's open conversation, which must still be open.
+        conversation, its open pointer (taking over from ``plan.replaces``, else new), the
+        customer's open marker and the statistics counters together, then its lookup links and
+        its place on the customer's list (``_opened_items``); joining moves the pointer to the
+        customer's open conversation, which must still be open.
         """
+        return self._ingest(plan, retried=False)
+
+    def _ingest(self, plan: IngestPlan, *, retried: bool) -> IngestResult | None:
         event, conversation_id = plan.event, plan.conversation_id
         opening, joining = plan.action is IngestAction.OPEN, plan.action is IngestAction.JOIN
         message = inbound_message_item(event, plan.attachments)
@@ -168,10 +172,7 @@ class ConversationStore:
         except ConditionFailed as failure:
             # The provider-id put is the first put; a join's condition check goes before it.
             if failure.failed_at(1 if joining else 0):
-                claim = get_item(ProviderMessageItem, provider_item.pk, provider_item.sk, consistent=True)
-                if claim is not None:
-                    self._complete_redelivered(claim, plan.profile_id)
-                return None
+                return self._claimed_before(plan, provider_item, retried=retried)
             # Another delivery opened the customer's conversation at the same moment:
             # let the queue retry, and the retry joins that conversation.
             raise Conflict("customer's conversation was opened concurrently") from failure
@@ -179,6 +180,25 @@ class ConversationStore:
             _put_all(self._opened_items(opened[0], plan.profile_id))
         return IngestResult(conversation=self._as_left(opened[0] if opened else None, conversation_id, event),
                             message=to_message(message), created_conversation=opening)
+
+    def _claimed_before(self, plan: IngestPlan, provider_item: ProviderMessageItem, *,
+                        retried: bool) -> IngestResult | None:
+        """An opening or a join found the message's provider id claimed. With the claimed message
+        stored: a redelivery, which stores nothing (and completes what an opening it was may have
+        left undone). Without it: a delivery planned as a message in the conversation then open
+        claimed the id and stopped before the message (``_append``), and that conversation has been
+        archived since, so this retry opens (or joins) another: the stale claim goes (only as it
+        was read), and the message is stored as planned now, the write run once more."""
+        claim = get_item(ProviderMessageItem, provider_item.pk, provider_item.sk, consistent=True)
+        if claim is not None and _claimed_message_stored(claim):
+            self._complete_redelivered(claim, plan.profile_id)
+            return None
+        if retried:
+            raise Conflict("the message's provider id is claimed without its message; try again")
+        if claim is not None:
+            with tolerated():
+                claim.delete(condition=ProviderMessageItem.message_sk == claim.message_sk)
+        return self._ingest(plan, retried=True)
 
     def _append(self, plan: IngestPlan, message: MessageItem,
                 provider_item: ProviderMessageItem) -> IngestResult | None:
@@ -199,7 +219,7 @@ class ConversationStore:
                 place_message(message, claim.conversation_id)
                 message.sk = claim.message_sk
                 message.message_id = claim.message_sk.removeprefix(keys.message_sk(""))
-                if MessageItem.count(message.pk, MessageItem.sk == message.sk, consistent_read=True):
+                if _claimed_message_stored(claim):
                     # A redelivery of a message stored before (perhaps the one that opened the
                     # conversation, whose delivery stopped before the writes that follow an opening).
                     self._complete_redelivered(claim, plan.profile_id)
@@ -447,3 +467,9 @@ def _put_all(items: Sequence[TableItem]) -> None:
     with TableItem.batch_write() as batch:
         for item in items:
             batch.save(item)
+
+
+def _claimed_message_stored(claim: ProviderMessageItem) -> bool:
+    """Whether the message a provider-id claim names is stored (a strongly consistent read)."""
+    return bool(MessageItem.count(keys.conversation_pk(claim.conversation_id), MessageItem.sk == claim.message_sk,
+                                  consistent_read=True))

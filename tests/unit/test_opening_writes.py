@@ -3,8 +3,9 @@ provider-id claim, the message, the conversation, its open pointer, the customer
 statistics), then what finding it needs (customer id and name links, the customer's list of
 conversations) as plain puts in one BatchWriteItem: a transaction bills its writes double. A delivery that stopped
 between the two is completed by the queue's retry of the same message, whatever that retry plans
-(opening again or appending to the conversation the first one opened). Every DynamoDB write request
-is recorded (in-process moto)."""
+(opening again or appending to the conversation the first one opened). And a message whose append
+stopped after claiming its provider id is stored when its retry opens a conversation instead. Every
+DynamoDB write request is recorded (in-process moto)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 from chalicelib.domain.models import ConversationState
 from chalicelib.domain.ports.conversations import IngestPlan
 from chalicelib.storage import conversations, keys
-from chalicelib.storage.items import TableItem
+from chalicelib.storage.items import MessageItem, TableItem
 from chalicelib.storage.lifecycle import ConversationStateStore
 from chalicelib.storage.repository import ContactRepository
 
@@ -99,3 +100,37 @@ def test_a_redelivery_puts_nothing_that_is_there(writes: Written) -> None:
     claim = (keys.provider_message_pk(event.channel.value, event.account_id, event.provider_message_id), "PMSG")
     assert writes == [("PutItem", claim)]
     assert stored(beside(plan.conversation_id)) == beside(plan.conversation_id)
+
+
+def test_a_message_whose_append_stopped_after_its_claim_is_stored_when_its_retry_opens_a_conversation(
+        writes: Written, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given an open conversation, and a message planned into it whose function stopped after
+    # claiming its provider id, before the message
+    store = ContactRepository()
+    customer = unique("+316")
+    first = store.ingest_message(with_profile(opening(inbound(customer))))
+    assert first is not None
+    event = inbound(customer, minutes=5, text="Are you there?")
+
+    def stopped(self: MessageItem, *args: object, **kwargs: object) -> None:
+        raise TimeoutError("the function stopped")
+
+    monkeypatch.setattr(MessageItem, "save", stopped)
+    with pytest.raises(TimeoutError):
+        store.ingest_message(appending(event, first.conversation.id))
+    monkeypatch.undo()
+    # And the conversation archived before the queue's retry
+    archived = ConversationStateStore().transition(store.get_conversation(first.conversation.id),
+                                                   ConversationState.ARCHIVED, owner_id=None, now=event.sent_at)
+    # When the retry opens a new conversation for the message (its address's pointer leads to the archived one)
+    retry = with_profile(opening(event, replaces=archived.id))
+    result = store.ingest_message(retry)
+    # Then the message is stored, in the new conversation
+    assert result is not None
+    assert result.created_conversation
+    assert [message.text for message in store.list_messages(retry.conversation_id, limit=10, cursor=None).items] == [
+        "Are you there?"]
+    assert [message.text for message in store.list_messages(archived.id, limit=10, cursor=None).items] == ["Hello"]
+    # And a later redelivery of it stores nothing more
+    assert store.ingest_message(with_profile(appending(event, retry.conversation_id))) is None
+    assert len(store.list_messages(retry.conversation_id, limit=10, cursor=None).items) == 1
