@@ -125,14 +125,16 @@ def monthly(messages: int, agents: int, unit_dollars: Mapping[str, float], store
             for reach in (TEAM, LISTS, THREAD)}
     every = sum(rate.values())
     watchers = min(agents, 1 + watching_everything(agents)) - 1  # the owner's tab is counted apart
+    # Posts a second to a tab that watches everything: every move and every message of the team.
+    watching = folded(every, rate[TEAM] + rate[LISTS], window)
     if not scoped:
         posts = agents * folded(every, every, window)
     else:
         team = folded(every, rate[TEAM], window)
-        posts = agents * team + watchers * (folded(every, rate[TEAM] + rate[LISTS], window) - team)
+        posts = agents * team + watchers * (watching - team)
         posts += rate[LISTS] + rate[THREAD]  # the owner's tab
     reading_lists = watching_everything(agents) * READING_WATCHERS_SHARE
-    list_reads = reading_lists * min(TAB_READS_PER_SECOND, folded(every, rate[TEAM] + rate[LISTS], window))
+    list_reads = reading_lists * min(TAB_READS_PER_SECOND, watching)
     owner_reads = per_second * (PER_INBOUND_MESSAGE[FOLLOW_UP] + PER_INBOUND_MESSAGE[REPLY]) * 2
     stored_gb = messages * RETENTION_MONTHS * stored_bytes_per_message / 1e9
     idle_polling = sum(IDLE_RECEIVES_PER_QUEUE_MONTH * (prices.SQS_FIFO_REQUEST if queue.fifo

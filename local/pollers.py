@@ -196,10 +196,9 @@ class Poller(threading.Thread):
 
     def _settle(self, messages: list[MessageTypeDef], failed: set[str]) -> None:
         done = [m for m in messages if m["MessageId"] not in failed]
-        for start in range(0, len(done), resources.MAX_RECEIVE_BATCH):
+        for batch in _in_tens(done):
             self._sqs.delete_message_batch(QueueUrl=self.consumer.queue_url, Entries=[
-                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
-                for i, m in enumerate(done[start:start + resources.MAX_RECEIVE_BATCH])])
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)])
         retry = [m for m in messages if m["MessageId"] in failed]
         if retry:
             self._retry_sooner(retry)
@@ -208,10 +207,16 @@ class Poller(threading.Thread):
         # Lambda lets a failed record's visibility timeout run out; this shortcut is the local runtime's
         # own, so it is no call of the function's (local/aws_calls.py).
         with invoked_as(None):
-            for start in range(0, len(retry), resources.MAX_RECEIVE_BATCH):
+            for batch in _in_tens(retry):
                 self._sqs.change_message_visibility_batch(QueueUrl=self.consumer.queue_url, Entries=[
                     {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"], "VisibilityTimeout": self._retry_delay}
-                    for i, m in enumerate(retry[start:start + resources.MAX_RECEIVE_BATCH])])
+                    for i, m in enumerate(batch)])
+
+
+def _in_tens(messages: list[MessageTypeDef]) -> list[list[MessageTypeDef]]:
+    """The messages in runs of SQS's largest batch request (10 entries)."""
+    size = resources.MAX_RECEIVE_BATCH
+    return [messages[start:start + size] for start in range(0, len(messages), size)]
 
 
 def stop_pollers(pollers: list[Poller], timeout: float = 2.0) -> None:

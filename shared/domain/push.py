@@ -17,7 +17,7 @@ notice carries (notices.py) is what any member of the team may read.
 Access is withdrawn from open sockets as from requests: when an administrator disables a user or
 takes a team from them (``withdraw_push``, called by ``users_admin``), their connections in every
 team they may no longer act in are removed at once, and the fan-out, which reads the stored
-connections (``ConnectionStore`` port), posts to them no more (API Gateway would keep the socket
+connections (the ``TeamConnections`` port), posts to them no more (API Gateway would keep the socket
 open for up to two hours).
 A heartbeat rereads the user too, and a refused one removes its connection.
 """

@@ -9,6 +9,7 @@ conversations the table holds.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, TypeVar
@@ -242,18 +243,16 @@ class MergedStates:
             except QueryError as error:
                 raise InvalidInput("cursor does not belong to this list", field="cursor") from error
             read[state] = (entries, results.last_evaluated_key is None)
-        order = sorted(((entry.activity_sk, state) for state, (entries, _) in read.items() for entry in entries),
-                       reverse=not self._ascending)[:wanted]
-        taken_of = {state: sum(1 for _, taken_state in order if taken_state == state) for state in read}
+        first = sorted(((entry, state) for state, (entries, _) in read.items() for entry in entries),
+                       key=lambda pair: pair[0].activity_sk, reverse=not self._ascending)[:wanted]
+        taken_of = Counter(state for _, state in first)
         following: dict[str, dict[str, Any] | None] = {}
         for state, (entries, ended) in read.items():
             count = taken_of[state]
             if ended and count == len(entries):
                 continue  # read to its end
             following[state] = self._key_of(entries[count - 1]) if count else positions[state]
-        taken = sorted((entry for state, (entries, _) in read.items() for entry in entries[:taken_of[state]]),
-                       key=lambda entry: entry.activity_sk, reverse=not self._ascending)
-        return taken, following
+        return [entry for entry, _ in first], following
 
     @staticmethod
     def _key_of(entry: ConversationItem) -> dict[str, Any]:
