@@ -241,7 +241,7 @@ class CustomerStore:
 
         Plain writes, not a transaction (which DynamoDB bills double: 3 write units of a new
         customer's message): the address is claimed first, on the condition that nobody owns it,
-        for a new profile id; then the profile and its address item are put. A crash in between
+        for a new profile id; then its address item and the profile are put. A crash in between
         leaves a claim without a profile, which the next resolve of the address (the queue's retry
         of the same message) completes under the claimed id."""
         owner = self.owner_of(address)
@@ -267,7 +267,7 @@ class CustomerStore:
                 at: datetime) -> CustomerProfile:
         """The profile of an address claimed for ``customer_id``, with its address item and search
         fragments. Written by whichever resolve gets here first; another finds it written and
-        takes it as it is."""
+        takes it as it is (its address item, the same, put again)."""
         clean_name = name.strip() if name and name.strip() else None
         search = name_search_keys(customer_id, clean_name)
         indexed = searchable_values(clean_name, [address])
@@ -276,11 +276,14 @@ class CustomerStore:
                                search_value=search["search_value"], collection_pk=search["collection_pk"],
                                collection_sk=search["collection_sk"], fragment_values=json.dumps(indexed),
                                fragment_layout=int(CURRENT_LAYOUT))
+        # The address item before the profile: the profile's conditional put is the mark that the
+        # creation is done (``find`` answers nobody until it is there), so a crash before it leaves
+        # nothing a reader takes for a whole profile, and the retry puts the same address item again.
+        address_item(customer_id, address, at).save()
         with tolerated() as written_meanwhile:
             profile.save(condition=CustomerItem.pk.does_not_exist())
         if written_meanwhile.refused:
             return self.current(customer_id)
-        address_item(customer_id, address, at).save()
         # The profile says these fragments are written (so a later change finds them) before they
         # are: a crash in between leaves a profile Like search misses until the backfill runs.
         self._write_fragments(fragment_items(customer_id, indexed).values(), ())
