@@ -351,12 +351,12 @@ def run(count: int) -> tuple[list[Phase], float]:  # noqa: C901 - one scenario t
             deadline = time.monotonic() + 60
             expected = 3 * len(conversation_ids)
             while time.monotonic() < deadline:
-                probe.drain("inbound", "events")
+                probe.drain("inbound", "statuses", "events")
                 if _statuses_posted(probe) >= expected:
                     break
                 time.sleep(0.2)
             time.sleep(0.5)
-            probe.drain("inbound", "events")
+            probe.drain("inbound", "statuses", "events")
             probe.webhook_calls += expected  # the status webhooks
 
         phases = [probe.measure("inbound message", count, inbound),

@@ -86,7 +86,7 @@ ACCESS: Mapping[str, Access] = MappingProxyType({
     # Webhook intake: look the channel account up, verify the provider's signature with the account's
     # secret, read the inbound mail SES stored, queue the events. Nothing else.
     constants.WEBHOOK_INTAKE: Access(
-        table=_table(GET), sends=(resources.INBOUND_QUEUE,), secrets=SECRET_READ,
+        table=_table(GET), sends=(resources.INBOUND_QUEUE, resources.STATUSES_QUEUE), secrets=SECRET_READ,
         media={INBOUND_MAIL: ("s3:GetObject",)},
     ),
     # Routing also asks Meta for a customer's name and acknowledges Telegram button presses, with the
@@ -96,6 +96,12 @@ ACCESS: Mapping[str, Access] = MappingProxyType({
         secrets=SECRET_READ,
         sends=(resources.ASSIGNMENT_QUEUE, resources.OUT_OF_OFFICE_QUEUE, resources.MEDIA_QUEUE,
                resources.EVENTS_QUEUE, resources.NOTICES_QUEUE),
+    ),
+    # A status moves its message forward (or is held until the send records the provider's id); an
+    # opt-out status is kept in the consent ledger with a line in the customer's conversation.
+    "apply_statuses": Access(
+        table=_table(GET, QUERY, PUT, UPDATE, DELETE), indexes=("collection",),
+        sends=(resources.EVENTS_QUEUE, resources.NOTICES_QUEUE),
     ),
     "assign_conversation": Access(
         table=_table(GET, PUT, UPDATE), indexes=("collection", "owner-created", "state-created"),

@@ -70,6 +70,8 @@ API_HANDLER = "APIHandler"
 # Chalice function name (as registered in shared/api/workers.py) -> the queue it consumes.
 QUEUE_CONSUMERS: Mapping[str, resources.QueueDefinition] = MappingProxyType({
     "route_inbound": resources.INBOUND_QUEUE,
+    # Providers' status callbacks, off the ordered inbound queue (shared/domain/statuses.py).
+    "apply_statuses": resources.STATUSES_QUEUE,
     "assign_conversation": resources.ASSIGNMENT_QUEUE,
     "send_out_of_office": resources.OUT_OF_OFFICE_QUEUE,
     "check_window": resources.OUTBOUND_QUEUE,

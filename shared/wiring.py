@@ -50,6 +50,7 @@ if TYPE_CHECKING:  # the factories import what they build, when a function first
     from .domain.routing import Router
     from .domain.service_admin import ServiceAdministration
     from .domain.statistics import StatisticsReader, StatsRecorder
+    from .domain.statuses import StatusRecorder
     from .domain.subscriptions_admin import SubscriptionAdministration
     from .domain.tags_and_notes import TagsAndNotes
     from .domain.teams_admin import TeamAdministration
@@ -131,6 +132,15 @@ def intake() -> WebhookIntake:
 def media_store() -> MediaStore:
     from .adapters.media import MediaStore
     return MediaStore(get_settings().media_bucket)
+
+
+@lru_cache(maxsize=1)
+def status_recorder() -> StatusRecorder:
+    from .domain.consent import ConsentRecorder
+    from .domain.statuses import StatusRecorder
+    from .storage.early_statuses import EarlyStatusStore
+    return StatusRecorder(repository(), EarlyStatusStore(), consent=ConsentRecorder(repository(), consent_store()),
+                          events=events())
 
 
 @lru_cache(maxsize=1)

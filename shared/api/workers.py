@@ -35,6 +35,7 @@ from chalicelib.domain.models import (
     InboundMessage,
     MediaCopyRequest,
     OutboundRequest,
+    StatusEnvelope,
     StatusUpdate,
 )
 from chalicelib.domain.queue_messages import (
@@ -73,6 +74,10 @@ class SqsRecordModel(Model):
 
 class InboundRecord(SqsRecordModel):
     body: Json[InboundEnvelope]
+
+
+class StatusRecord(SqsRecordModel):
+    body: Json[StatusEnvelope]
 
 
 class AssignmentRecord(SqsRecordModel):
@@ -158,9 +163,15 @@ def consumer(queue: resources.QueueDefinition,
 def route_inbound(record: InboundRecord) -> None:
     wiring.router().handle(record.body)
     event = record.body.event
-    if isinstance(event, InboundMessage | StatusUpdate):
+    if isinstance(event, InboundMessage | StatusUpdate):  # a status: queued here before it had its own queue
         figures.count(figures.MESSAGES_IN if isinstance(event, InboundMessage) else figures.STATUS_UPDATES_IN,
                       channel=event.channel.value)
+
+
+@consumer(resources.STATUSES_QUEUE, StatusRecord)
+def apply_statuses(record: StatusRecord) -> None:
+    wiring.status_recorder().apply(record.body.event)
+    figures.count(figures.STATUS_UPDATES_IN, channel=record.body.event.channel.value)
 
 
 @consumer(resources.ASSIGNMENT_QUEUE, AssignmentRecord)

@@ -203,10 +203,17 @@ FIFO_THROUGHPUT_LIMIT = "perMessageGroupId"
 # (channels/http.py); copying one inbound attachment at most 3 + 20 s (media.py); an event
 # delivery at most 3 + 5 s (domain/event_delivery.py).
 # Webhooks -> routing. FIFO: the message group is one customer on one channel account, so
-# a customer's messages and status updates are handled in the order the provider sent them.
+# a customer's messages (and their edits, reactions and consent signals) are handled in the order
+# the provider sent them.
 # Five records that each copy an attachment: 5 x 23 s.
 INBOUND_QUEUE = QueueDefinition("inbound", fifo=True, consumer_timeout_seconds=150,
                                 max_receive_count=5, batch_size=5, max_concurrency=20)
+# Webhooks -> the status worker (domain/statuses.py): the providers' sent / delivered / read / failed
+# callbacks. Standard, not FIFO: a status only moves its message forward, so callbacks need no order
+# and a repeat changes nothing (issue 19: a standard queue's requests cost less, and a broadcast's
+# receipts wait in no customer's message group). Table work only.
+STATUSES_QUEUE = QueueDefinition("statuses", fifo=False, consumer_timeout_seconds=30,
+                                 max_receive_count=5, batch_size=10, max_concurrency=10)
 # Routing -> assignment of new and reopened conversations (table work only).
 ASSIGNMENT_QUEUE = QueueDefinition("assignment", fifo=False, consumer_timeout_seconds=30,
                                    max_receive_count=5, batch_size=10, max_concurrency=10)
@@ -269,7 +276,7 @@ EXPORTS_QUEUE = QueueDefinition("exports", fifo=False, consumer_timeout_seconds=
                                 max_receive_count=3, batch_size=1, max_concurrency=5, retention_days=1)
 
 QUEUES: tuple[QueueDefinition, ...] = (
-    INBOUND_QUEUE, ASSIGNMENT_QUEUE, OUT_OF_OFFICE_QUEUE, OUTBOUND_QUEUE, SEND_QUEUE, PURGE_QUEUE,
+    INBOUND_QUEUE, STATUSES_QUEUE, ASSIGNMENT_QUEUE, OUT_OF_OFFICE_QUEUE, OUTBOUND_QUEUE, SEND_QUEUE, PURGE_QUEUE,
     RESCHEDULE_QUEUE, EVENTS_QUEUE, MEDIA_QUEUE, NOTICES_QUEUE, EXPORTS_QUEUE,
 )
 

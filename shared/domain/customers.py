@@ -79,6 +79,18 @@ class Address(Frozen):
 API_NAMESPACE_SEPARATOR = "/"
 
 
+def customer_id_for(channel: Channel, raw_id: str) -> str:
+    """The stored form of a customer id: E.164 on phone channels (a number the phone library
+    cannot read stays as the provider sent it, rather than losing the message)."""
+    if channel not in _PHONE_CHANNELS:
+        return raw_id
+    from .phone import to_e164  # the phone library, where a number is read (cold start)
+    try:
+        return to_e164(raw_id)
+    except InvalidInput:
+        return raw_id
+
+
 def address_for(channel: Channel, customer_id: str, *, account_id: str) -> Address:
     """The address a channel's customer id on a channel account stands for (ids on phone
     channels are E.164 already). Only the generic API channel's ids depend on the account: each

@@ -1,8 +1,9 @@
 """Webhook intake: authenticate the provider, normalise its payload and queue the events.
 
-Nothing is stored here: the webhook answers as soon as the events are on the inbound queue,
-and the routing worker stores them. A redelivered webhook produces the same FIFO
-deduplication ids, and routing drops whatever SQS did not.
+Nothing is stored here: the webhook answers as soon as the events are queued, and the workers
+store them: messages and the rest on the ordered inbound queue (routing), statuses on a standard
+queue of their own (domain/statuses.py). A redelivered webhook produces the same FIFO
+deduplication ids, and routing drops whatever SQS did not; a repeated status changes nothing.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from chalicelib.core.resources import INBOUND_QUEUE
+from chalicelib.core.resources import INBOUND_QUEUE, STATUSES_QUEUE
 from chalicelib.domain.errors import NotFound, PayloadTooLarge
 
 from .models import (
@@ -20,6 +21,7 @@ from .models import (
     ConsentSignal,
     InboundEnvelope,
     InboundMessage,
+    StatusEnvelope,
     StatusUpdate,
     UnreadableEvent,
 )
@@ -58,7 +60,13 @@ class WebhookIntake:
         adapter.authenticate(request, self._credentials.get(account.channel.value, account.id))
         now = self._clock()
         events = [bounded(event, now) for event in adapter.parse(request, account)]
-        self._publisher.send(INBOUND_QUEUE, [_queue_message(event) for event in events])
+        statuses = [event for event in events if isinstance(event, StatusUpdate)]
+        ordered = [event for event in events if not isinstance(event, StatusUpdate)]
+        if ordered:
+            self._publisher.send(INBOUND_QUEUE, [_queue_message(event) for event in ordered])
+        if statuses:
+            self._publisher.send(STATUSES_QUEUE, [QueueMessage(body=StatusEnvelope(event=status).model_dump_json())
+                                                  for status in statuses])
         return len(events)
 
     def _resolve(self, channel: str, account_id: str) -> tuple[ChannelAdapter, ChannelAccount]:
@@ -81,17 +89,14 @@ def bounded(event: ChannelEvent, now: datetime) -> ChannelEvent:
     return event
 
 
-def _queue_message(event: ChannelEvent) -> QueueMessage:
+def _queue_message(event: InboundMessage | ConsentSignal | UnreadableEvent) -> QueueMessage:
     # One message group per customer on one account keeps their events in provider order.
     group = fifo_token(event.channel.value, event.account_id, event.customer_id)
     if isinstance(event, InboundMessage):
         dedup = fifo_token("message", event.channel.value, event.account_id, event.provider_message_id)
     elif isinstance(event, ConsentSignal):
         dedup = fifo_token("consent", event.channel.value, event.account_id, event.provider_event_id)
-    elif isinstance(event, UnreadableEvent):
-        dedup = fifo_token("unreadable", event.channel.value, event.account_id, event.provider_event_id)
     else:
-        dedup = fifo_token("status", event.channel.value, event.account_id, event.provider_message_id,
-                           event.status.value)
+        dedup = fifo_token("unreadable", event.channel.value, event.account_id, event.provider_event_id)
     return QueueMessage(body=InboundEnvelope(event=event).model_dump_json(), group_id=group,
                         deduplication_id=dedup)

@@ -232,6 +232,12 @@ class InboundEnvelope(Frozen):
     event: InboundEvent
 
 
+class StatusEnvelope(Frozen):
+    """The body of one statuses queue message (the same JSON as an InboundEnvelope of a status)."""
+
+    event: StatusUpdate
+
+
 # --- Stored entities as the use cases see them. ------------------------------------------
 
 

@@ -26,22 +26,19 @@ from typing import TYPE_CHECKING
 
 from chalicelib.core.clock import utc_now
 from chalicelib.core.resources import MEDIA_QUEUE
-from chalicelib.domain.errors import InvalidInput
 
 from . import ids
 from .admin_models import DEFAULT_TEAM_ID, RoutingRule
 from .assignment import assignment_request
 from .capabilities import PHONE_CHANNELS
-from .consent import ConsentChange, ConsentSource, keyword_intent
-from .customers import CustomerProfile, address_for
-from .events import EventPublisher, EventType, conversation_created, message_created, status_changed
+from .consent import ConsentRecorder, ConsentSource, keyword_intent
+from .customers import CustomerProfile, address_for, customer_id_for
+from .events import EventPublisher, conversation_created, message_created
 from .follow_ups import follow_ups
-from .held_statuses import apply_held_statuses, status_error, watermark_key
 from .media_copy import copy_request
 from .media_copy import queue_message as media_queue_message
 from .models import (
     Attachment,
-    Channel,
     ChannelAccount,
     ConsentSignal,
     Conversation,
@@ -50,14 +47,11 @@ from .models import (
     InboundMessage,
     MediaCopyRequest,
     StatusUpdate,
-    SystemEvent,
-    SystemEventKind,
     UnreadableEvent,
 )
-from .phone import to_e164
 from .ports.conversations import ConversationRepository, IngestAction, IngestPlan, IngestResult
 from .service_settings import ServiceSettings
-from .story import system_line
+from .statuses import StatusRecorder
 
 if TYPE_CHECKING:
     from .lifecycle import ConversationLifecycle
@@ -70,19 +64,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_TEAM_ID", "PHONE_CHANNELS", "Router", "assignment_request", "customer_id_for", "matches",
+__all__ = ["DEFAULT_TEAM_ID", "PHONE_CHANNELS", "Router", "assignment_request", "matches",
            "route_to_team"]
-
-
-def customer_id_for(channel: Channel, raw_id: str) -> str:
-    """The stored form of a customer id: E.164 on phone channels (a number the phone library
-    cannot read stays as the provider sent it, rather than losing the message)."""
-    if channel not in PHONE_CHANNELS:
-        return raw_id
-    try:
-        return to_e164(raw_id)
-    except InvalidInput:
-        return raw_id
 
 
 def matches(rule: RoutingRule, message: InboundMessage) -> bool:
@@ -144,7 +127,6 @@ class Router:
         self._repository = repository
         self._follow_ups = follow_ups
         self._unreadable = side.unreadable
-        self._early = side.early
         self._changes = side.changes
         self._slots = side.slots
         self._publisher = publisher
@@ -154,60 +136,25 @@ class Router:
         self._accounts = accounts
         self._teams = teams
         self._customers = customers
-        self._consent = consent
+        self._consent = ConsentRecorder(repository, consent) if consent is not None else None
+        self._statuses = StatusRecorder(repository, side.early, consent=self._consent, events=events)
         self._settings = settings or ServiceSettings
         self._events = events
 
     def handle(self, envelope: InboundEnvelope) -> IngestResult | bool | None:
         event = envelope.event
-        if isinstance(event, StatusUpdate):
-            applied = [event] if self._repository.apply_status(event) else []
-            if not applied:
-                applied = self._hold_if_early(event) if event.watermark is None else self._hold_watermark(event)
-            for update in applied:
-                self._status_event(update)
-            if event.opted_out:
-                self._record_consent(event.channel, event.account_id, event.customer_id, opted_out=True,
-                                     at=event.occurred_at,
-                                     detail=f"{event.error_code}: {event.error_message}",
-                                     unique=f"status-{event.provider_message_id}")
-            return bool(applied)
+        if isinstance(event, StatusUpdate):  # queued here before statuses had a queue of their own
+            return self._statuses.apply(event)
         if isinstance(event, UnreadableEvent):
             return self._keep_unreadable(event)
         if isinstance(event, ConsentSignal):
-            return self._record_consent(event.channel, event.account_id, event.customer_id,
-                                        opted_out=event.opted_out,
-                                        at=event.occurred_at, detail=event.detail, unique=event.provider_event_id)
+            return self._consent is not None and self._consent.record(
+                event.channel, event.account_id, event.customer_id, opted_out=event.opted_out,
+                at=event.occurred_at, detail=event.detail, unique=event.provider_event_id)
         if self._change(event):
             return None
         return self._ingest(event.model_copy(update={"customer_id": customer_id_for(event.channel,
                                                                                      event.customer_id)}))
-
-    def _hold_if_early(self, update: StatusUpdate) -> list[StatusUpdate]:
-        """A status for a provider id no message carries yet: the send API has not answered
-        (the provider reported first). Held until the dispatcher records the id; if the id was
-        recorded meanwhile, the held statuses are applied here: the ones that moved the message."""
-        if self._repository.provider_message_target(update.channel, update.account_id,
-                                                    update.provider_message_id) is not None:
-            return []  # known: the status would move it backwards
-        self._early.hold(update)
-        if self._repository.provider_message_target(update.channel, update.account_id,
-                                                    update.provider_message_id) is None:
-            return []
-        return apply_held_statuses(self._repository, self._early, update.channel, update.account_id,
-                                   [update.provider_message_id])
-
-    def _hold_watermark(self, update: StatusUpdate) -> list[StatusUpdate]:
-        """A watermark receipt that moved nothing: a reply sent before the watermark may still be
-        waiting for the send API's answer (the provider reported first). Held under the customer's
-        watermark key (one per status: a later receipt overwrites it) and applied when the next
-        send to the customer records its id; tried again here in case that happened meanwhile."""
-        held = update.model_copy(update={"provider_message_id": watermark_key(update.customer_id)})
-        self._early.hold(held)
-        if not self._repository.apply_status(update):
-            return []
-        self._early.take(update.channel, update.account_id, held.provider_message_id)
-        return [update]
 
     def _keep_unreadable(self, event: UnreadableEvent) -> bool:
         """A part of an authentic delivery no adapter could read: logged with its reason and
@@ -236,9 +183,9 @@ class Router:
         intent = keyword_intent(event.channel, event.text, settings.consent_keywords)
         if intent is None and event.reply_payload:
             intent = keyword_intent(event.channel, event.reply_payload, settings.consent_keywords)
-        if intent is not None:
+        if intent is not None and self._consent is not None:
             # Before the message is stored: a retry after a crash records it then (same history key).
-            self._record_consent(event.channel, event.account_id, event.customer_id, opted_out=intent,
+            self._consent.record(event.channel, event.account_id, event.customer_id, opted_out=intent,
                                  at=event.sent_at,
                                  detail=f"the customer wrote {event.text!r}", unique=event.provider_message_id,
                                  source=ConsentSource.KEYWORD)
@@ -296,19 +243,6 @@ class Router:
                                 name=name, language=None, at=event.sent_at)
         self._repository.name_customer(result.conversation.id, name)
 
-    def _status_event(self, update: StatusUpdate) -> None:
-        """message.status_changed for a status that moved a message forward. A watermark receipt
-        (Messenger) names no message and publishes nothing, and nothing is read for an event that
-        no subscription takes."""
-        if (self._events is None or update.watermark is not None
-                or not self._events.wants(EventType.MESSAGE_STATUS_CHANGED)):
-            return
-        target = self._repository.provider_message_target(update.channel, update.account_id,
-                                                          update.provider_message_id)
-        if target is None:
-            return
-        self._events.publish(status_changed(*target, update.status, update.occurred_at, status_error(update)))
-
     # --- customers and consent ---
 
     def _profile(self, event: InboundMessage) -> CustomerProfile | None:
@@ -339,22 +273,6 @@ class Router:
             return None, None
         latest = max(candidates, key=lambda conversation: (conversation.last_message_at, conversation.id))
         return latest.id, current.id if current is not None else None
-
-    def _record_consent(self, channel: Channel, account_id: str, customer_id: str, *, opted_out: bool,
-                        at: datetime, detail: str, unique: str,
-                        source: ConsentSource = ConsentSource.PROVIDER) -> bool:
-        if self._consent is None:
-            return False
-        address = address_for(channel, customer_id_for(channel, customer_id), account_id=account_id)
-        story = None
-        if opted_out:
-            # Told in the customer's conversation on this account, if they have one.
-            conversation = self._repository.open_conversation(account_id, customer_id_for(channel, customer_id))
-            if conversation is not None:
-                story = system_line(conversation.id, SystemEvent(
-                    kind=SystemEventKind.OPTED_OUT, detail=f"{channel.value}, {source.value}"), at)
-        return self._consent.record(ConsentChange(channel=channel, address=address.value, opted_out=opted_out,
-                                                  at=at, source=source, detail=detail), unique=unique, story=story)
 
     def _archived_conversation(self, event: InboundMessage,
                                current: Conversation | None) -> tuple[str | None, Conversation | None]:

@@ -52,6 +52,10 @@ REASONS: tuple[Reason, ...] = (
     Reason("assign_conversation", "sqs:SendMessage", "queue/events",
            "An automatic assignment is published to integrators when a subscription exists (domain/events.py); no "
            "suite assigns automatically while subscribed."),
+    Reason("apply_statuses", "dynamodb:DeleteItem", "table",
+           "A status held because it outran the send is taken (deleted) here when the send recorded the provider's id "
+           "between the status's two reads, or a watermark receipt moves a message (domain/statuses.py); the suites "
+           "take held statuses in the send worker."),
     Reason("copy_media", "states:StartExecution", "state-machine/delayed-retry",
            "A media copy that fails for a passing reason is retried through the delayed-retry machine "
            "(domain/media_copy.py); no suite fails a provider's media download transiently."),

@@ -113,4 +113,4 @@ def say(runtime: LocalRuntime, account: Account, wa_id: str, text: str, **kwargs
     body = whatsapp_text(account.phone_number_id, wa_id=wa_id, text=text, **kwargs)
     response = post_whatsapp(account.webhook_url, body, account.app_secret)
     assert response.status_code == 200, response.text
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")

@@ -104,7 +104,7 @@ def inbound_url(runtime: LocalRuntime) -> str:
 
 def settle_then_drain(runtime: LocalRuntime) -> None:
     assert runtime.simulator.settle(), "the simulator's status reports did not all arrive"
-    drain(runtime, "inbound", "media", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "media", "assignment", "out-of-office")
 
 
 def drain(runtime: LocalRuntime, *queue_keys: str, rounds: int = 20) -> None:

@@ -58,7 +58,7 @@ def texts(runtime: LocalRuntime, account: SmsAccount, phone: str, text: str) -> 
     response = requests.post(account.webhook_url, data=body, timeout=HTTP_TIMEOUT, headers={
         "Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature})
     assert response.status_code == 200, response.text
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
 
 
 def writes_on_whatsapp(runtime: LocalRuntime, webhook_url: str, demo: dict[str, Any], phone: str, text: str,

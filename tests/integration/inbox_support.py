@@ -19,7 +19,7 @@ def deliver(runtime: LocalRuntime, webhook_url: str, demo: dict[str, Any], wa_id
             **kwargs: Any) -> None:
     body = whatsapp_text(demo["whatsapp"]["phone_number_id"], wa_id=wa_id, text=text, **kwargs)
     assert post_whatsapp(webhook_url, body, demo["whatsapp"]["app_secret"]).status_code == 200
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
 
 
 def get(api: str, path: str, headers: dict[str, str], **params: Any) -> requests.Response:
@@ -80,7 +80,7 @@ def picked_up_from_simulator(runtime: LocalRuntime, api: str, agent: dict[str, s
     answer = requests.post(f"{runtime.info.simulator_url}/control/{channel}/{account_id}/messages",
                            json={"from": customer, "name": "Ana", "text": text}, timeout=HTTP_TIMEOUT)
     assert answer.json()["webhook_status"] == 200
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
     items = get(api, "/conversations", agent, view="new", customer=customer).json()["items"]
     conversation = find(items, customer_id=customer)
     assert conversation is not None, f"no New conversation of {customer}"

@@ -97,7 +97,7 @@ def test_round_trip_with_signatures_both_ways_and_retries(runtime, api, agent1, 
     response = post_signed(runtime, api_account, customer_message("cust-1", "Where is order 77?"))
     assert response.status_code == 200, response.text
     assert response.json() == {"queued": 1}
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
     conversation = conversation_of(api, agent1, api_account, "cust-1")
     assert (conversation["channel"], conversation["customer_name"]) == ("api", "Ada Lovelace")
     assert [m["text"] for m in thread(api, agent1, conversation["id"])] == ["Where is order 77?"]
@@ -135,14 +135,14 @@ def test_round_trip_with_signatures_both_ways_and_retries(runtime, api, agent1, 
     status = {"type": "status", "message_id": reply["id"], "customer_id": "cust-1", "status": "delivered",
               "timestamp": int(time.time())}
     assert post_signed(runtime, api_account, status).status_code == 200
-    drain(runtime, "inbound")
+    drain(runtime, "inbound", "statuses")
     # Then the agent sees it
     assert find(thread(api, agent1, conversation["id"]), direction="outbound")["status"] == "delivered"
 
 
 def test_a_refused_reply_fails_at_once(runtime, api, agent1, integrator, api_account):
     post_signed(runtime, api_account, customer_message("cust-2", "hello"))
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
     conversation = conversation_of(api, agent1, api_account, "cust-2")
     ok(call("POST", f"{api}/conversations/{conversation['id']}/pickup", agent1))
     # Given an integrator that refuses the reply as a bad request
@@ -161,14 +161,14 @@ def test_a_redelivered_message_is_stored_once(runtime, api, agent1, api_account)
     message = customer_message("cust-3", "only once", message_id=unique("dup"))
     for _ in range(3):
         assert post_signed(runtime, api_account, message).status_code == 200
-        drain(runtime, "inbound", "assignment", "out-of-office")
+        drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
     conversation = conversation_of(api, agent1, api_account, "cust-3")
     assert [m["text"] for m in thread(api, agent1, conversation["id"])] == ["only once"]
 
 
 @pytest.mark.parametrize("case", ["missing", "forged", "other secret", "stale", "future", "tampered"])
 def test_unsigned_forged_and_stale_requests_get_401_and_queue_nothing(runtime, sqs, api_account, case):
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
     message = customer_message("cust-4", "let me in")
     now = int(time.time())
     body = json.dumps(message).encode()
@@ -210,7 +210,7 @@ def test_two_integrators_using_the_same_customer_id_have_two_customers(runtime, 
     customer_id = unique("cust")
     for account_id, text in ((api_account, "from the shop"), (bank, "from the bank")):
         assert post_signed(runtime, account_id, customer_message(customer_id, text)).status_code == 200
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
     # Then there are two customers, each owning the address of its account only
     shop_customer, bank_customer = (
         ok(call("GET", f"{api}/conversations/{conversation_of(api, agent1, account_id, customer_id)['id']}/customer",

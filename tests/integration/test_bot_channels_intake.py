@@ -103,7 +103,7 @@ def test_telegram_update_is_stored_once(runtime, api, agent1, accounts, inbound_
         assert response.status_code == 200
         assert response.json() == {"queued": 1}
     # When the queues are drained
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
     # Then one conversation holds the message once, keyed by the chat
     conversation, texts = stored_texts(api, agent1, str(chat_id))
     assert conversation["channel"] == "telegram"
@@ -119,7 +119,7 @@ def test_sms_is_stored_under_the_e164_sender_and_twilio_gets_twiml(runtime, api,
         assert response.status_code == 200
         assert response.headers["Content-Type"] == "text/xml"
         assert response.text.endswith("<Response></Response>")
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
     conversation, texts = stored_texts(api, agent1, sender)
     assert conversation["channel"] == "sms"
     assert texts == [("text", "Hi, parcel #4411?")]
@@ -136,7 +136,7 @@ def test_viber_message_is_stored_and_the_webhook_check_answered(runtime, api, ag
     body = viber_message(sender_id, "Is the blue kettle back?", 5741311803571721087 + secrets.randbelow(10**6))
     for _ in range(2):
         assert post_viber(accounts[Channel.VIBER], body, VIBER_TOKEN).status_code == 200
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
     conversation, texts = stored_texts(api, agent1, sender_id)
     assert conversation["channel"] == "viber"
     assert texts == [("text", "Is the blue kettle back?")]
@@ -179,7 +179,7 @@ def test_an_agent_starts_a_telegram_conversation_only_with_someone_who_wrote_to_
     # Given a customer who wrote, whose conversation was then archived
     customer = 10**9 + secrets.randbelow(10**9)
     assert post_telegram(accounts[Channel.TELEGRAM], telegram_update(customer, "hello"), TELEGRAM_SECRET).ok
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
     conversation, _ = stored_texts(api, agent1, str(customer))
     for action in ("pickup", "archive"):
         answer = requests.post(f"{api}/conversations/{conversation['id']}/{action}", json={}, headers=agent1,

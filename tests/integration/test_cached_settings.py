@@ -63,7 +63,7 @@ def test_an_account_disabled_elsewhere_stops_taking_webhooks_within_the_cache_ag
     # When an administrator enables it through this container / Then that applies at once
     ok(call("PATCH", f"{api}/channel-accounts/{account.id}", admin, {"enabled": True}))
     assert webhook() == 200
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
 
 
 def test_a_setting_changed_elsewhere_applies_within_the_cache_age_and_here_at_once(runtime, api, admin, agent1,

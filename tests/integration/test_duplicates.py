@@ -24,7 +24,7 @@ def test_five_copies_of_one_webhook_store_one_message_and_send_one_out_of_office
     team = new_team(api, admin, office_hours={"time_zone": "UTC"})
     account = new_whatsapp_account(runtime, api, admin, team_id=team["id"])
     ok(call("PUT", f"{api}/channel-accounts/{account.id}/out-of-office", admin, {"messages": [{"text": CLOSED}]}))
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
     wa_id = new_wa_id()
     body = whatsapp_text(account.phone_number_id, wa_id=wa_id, text="did you get this?",
                          message_id=f"wamid.COPY{wa_id}")
@@ -52,13 +52,13 @@ def test_five_copies_of_one_webhook_store_one_message_and_send_one_out_of_office
     copies = [m for m in received if f"wamid.COPY{wa_id}" in m["Body"]]
     assert len(copies) == 1
     queued = copies[0]
-    drain(runtime, "inbound", "assignment", "out-of-office", "outbound", "send")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office", "outbound", "send")
 
     # When another copy arrives after the queue's deduplication window (sent here with a new id)
     sqs.send_message(QueueUrl=inbound_url, MessageBody=queued["Body"],
                      MessageGroupId=queued["Attributes"]["MessageGroupId"],
                      MessageDeduplicationId="after-the-deduplication-window")
-    drain(runtime, "inbound", "assignment", "out-of-office", "outbound", "send")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office", "outbound", "send")
 
     # Then the conversation holds the message once, and one out-of-office reply
     conversation = by_customer(api, admin, wa_id, team=team["id"])
@@ -91,7 +91,7 @@ def test_a_follow_up_whose_delivery_crashed_after_its_claim_is_stored_once_by_th
     received = sqs.receive_message(QueueUrl=inbound_url, VisibilityTimeout=0, MaxNumberOfMessages=10,
                                    AttributeNames=["All"])["Messages"]
     queued = next(m for m in received if message_id in m["Body"])
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
     claim = ProviderMessageItem.get(keys.provider_message_pk("whatsapp", demo["accounts"]["whatsapp"]["account_id"],
                                                              message_id), "PMSG")
     MessageItem(keys.conversation_pk(conversation["id"]), claim.message_sk).delete()
@@ -102,7 +102,7 @@ def test_a_follow_up_whose_delivery_crashed_after_its_claim_is_stored_once_by_th
         sqs.send_message(QueueUrl=inbound_url, MessageBody=queued["Body"],
                          MessageGroupId=queued["Attributes"]["MessageGroupId"],
                          MessageDeduplicationId=f"retry-{attempt}-{wa_id}")
-        drain(runtime, "inbound", "assignment", "out-of-office")
+        drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
 
     # Then the conversation holds the follow-up once, under the key its claim names
     thread = messages_of(api, agent1, conversation["id"])

@@ -37,7 +37,7 @@ def status_callback(runtime, sms, phone: str, status: str) -> None:
         "Content-Type": "application/x-www-form-urlencoded",
         "X-Twilio-Signature": twilio_sign(sms.webhook_url, parse_qsl(body), sms.auth_token)})
     assert response.status_code == 200, response.text
-    drain(runtime, "inbound")
+    drain(runtime, "inbound", "statuses")
 
 
 def test_a_delivered_status_before_the_send_answered_is_applied_once_the_sid_is_recorded(

@@ -52,7 +52,7 @@ def email_reply(runtime: Any, api: str, agent: dict[str, str], demo: dict[str, A
 def settled_reply(runtime: Any, api: str, agent: dict[str, str], conversation_id: str,
                   status: str) -> dict[str, Any]:
     def reached() -> dict[str, Any] | None:
-        drain(runtime, "inbound", "media")
+        drain(runtime, "inbound", "statuses", "media")
         reply = find(messages_of(api, agent, conversation_id), direction="outbound")
         return reply if reply is not None and reply["status"] == status else None
 
@@ -80,7 +80,7 @@ def test_a_permanent_bounce_fails_the_reply_and_a_late_delivery_does_not_undo_it
     record = SentRecord("email", account.account_id, customer, "It left today.", {}, ses_id)
     late = runtime.simulator.providers["email"].status_call(account, record, "Delivery")
     assert requests.post(late.url, data=late.body, headers=dict(late.headers), timeout=HTTP_TIMEOUT).ok
-    drain(runtime, "inbound", "media")
+    drain(runtime, "inbound", "statuses", "media")
     assert find(messages_of(api, agent1, conversation_id), direction="outbound")["status"] == "failed"
     # And a bounce is no opt-out
     assert wiring.consent_store().state(Channel.EMAIL, customer) is None or \

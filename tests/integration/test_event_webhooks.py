@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.integration.admin_helpers import call, ok
-from tests.integration.conftest import drain, queue_depth
+from tests.integration.conftest import drain, queue_depth, settle_then_drain
 from tests.integration.test_message_pipeline import conversation_of, deliver
 from tests.loopback import Answer, LoopbackServer, Recorded, loopback_server
 from tests.support import new_wa_id, wait_for
@@ -144,6 +144,7 @@ def test_the_inbox_publishes_each_kind_of_event(runtime, api, admin, agent1, web
     ok(call("POST", f"{api}/conversations/{conversation_id}/pickup", agent1))
     reply = ok(call("POST", f"{api}/conversations/{conversation_id}/messages", agent1, {"text": "Sorry!"}), 202)
     drain(runtime, "outbound", "send")
+    settle_then_drain(runtime)  # the provider's delivered and read callbacks, through the status worker
     ok(call("POST", f"{api}/conversations/{conversation_id}/archive", agent1, {}))
     drain(runtime, "events")
 
@@ -156,7 +157,9 @@ def test_the_inbox_publishes_each_kind_of_event(runtime, api, admin, agent1, web
     messages = [r.json()["data"]["message"] for r in mine if r.json()["type"] == "message.created"]
     assert [(m["direction"], m["text"]) for m in messages] == [("inbound", "my kettle leaks"), ("outbound", "Sorry!")]
     statuses = [r.json()["data"] for r in mine if r.json()["type"] == "message.status_changed"]
-    assert {"message_id": reply["id"], "conversation_id": conversation_id, "status": "sent", "error": None} in statuses
+    for status in ("sent", "delivered", "read"):
+        assert {"message_id": reply["id"], "conversation_id": conversation_id, "status": status,
+                "error": None} in statuses
 
 
 def test_only_administrators_manage_subscriptions(api, agent1, admin, receiver, subscribe):

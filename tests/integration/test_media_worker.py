@@ -20,14 +20,14 @@ def thread(api, agent, wa_id):
 
 
 def test_the_message_is_stored_before_its_media_and_the_media_worker_attaches_them(runtime, api, agent1, demo):
-    drain(runtime, "inbound", "assignment", "out-of-office", "media")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office", "media")
     wa_id = new_wa_id()
     # Given a customer who sends a photo with no caption
     answer = requests.post(f"{runtime.info.simulator_url}/control/whatsapp/wa-demo/messages",
                            json={"from": wa_id, "name": "Ana", "image": True}, timeout=HTTP_TIMEOUT)
     assert answer.json()["webhook_status"] == 200
     # When routing runs (and the media worker has not yet)
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
     # Then the message is there at once, its photo marked as being fetched
     [message] = thread(api, agent1, wa_id)
     assert message["attachments"] == []
@@ -42,7 +42,7 @@ def test_the_message_is_stored_before_its_media_and_the_media_worker_attaches_th
 
 
 def test_media_the_provider_will_not_hand_over_is_recorded_with_its_reason(runtime, api, agent1, demo, webhook_url):
-    drain(runtime, "inbound", "assignment", "out-of-office", "media")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office", "media")
     wa_id = new_wa_id()
     body = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "102290129340398", "changes": [{
         "field": "messages", "value": {
@@ -53,7 +53,7 @@ def test_media_the_provider_will_not_hand_over_is_recorded_with_its_reason(runti
                           "type": "image", "image": {"id": str(10**15 + secrets.randbelow(10**15)),
                                                      "mime_type": "image/jpeg", "sha256": "00"}}]}}]}]}).encode()
     assert post_whatsapp(webhook_url, body, demo["whatsapp"]["app_secret"]).status_code == 200
-    drain(runtime, "inbound", "assignment", "out-of-office", "media")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office", "media")
     [message] = thread(api, agent1, wa_id)
     assert message["attachments"] == []
     [issue] = message["media_issues"]

@@ -19,7 +19,7 @@ from tests.support import HTTP_TIMEOUT, find, new_wa_id, post_whatsapp, wait_for
 def deliver(runtime, webhook_url, demo, wa_id, text, **kwargs):
     body = whatsapp_text(demo["whatsapp"]["phone_number_id"], wa_id=wa_id, text=text, **kwargs)
     assert post_whatsapp(webhook_url, body, demo["whatsapp"]["app_secret"]).status_code == 200
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
 
 
 def conversation_of(api, headers, customer, view="new"):
@@ -137,7 +137,7 @@ def test_reply_goes_out_and_its_statuses_come_back(runtime, api, agent1, webhook
     assert sent["payload"]["text"]["body"] == "On its way 🚚"
 
     def read_status():
-        drain(runtime, "inbound")
+        drain(runtime, "inbound", "statuses")
         message = find(messages_of(api, agent1, conversation_id), direction="outbound")
         return message if message and message["status"] == "read" else None
 

@@ -91,7 +91,7 @@ def test_messenger_photo_is_stored_with_its_media_and_a_reply_gets_its_receipt(
         response = post(runtime, account, body, {"Content-Type": "application/json",
                                                  "X-Hub-Signature-256": sign(body, app_secret)})
         assert response.status_code == 200
-        drain(runtime, "inbound", "media", "assignment", "out-of-office")
+        drain(runtime, "inbound", "statuses", "media", "assignment", "out-of-office")
     # Then one message is stored, with the photo copied into the bucket behind a signed URL
     conversation = conversation_of(api, agent1, psid)
     [message] = messages_of(api, agent1, conversation["id"])
@@ -115,7 +115,7 @@ def test_messenger_photo_is_stored_with_its_media_and_a_reply_gets_its_receipt(
     read = messaging_body(account, psid, {"read": {"watermark": int(time.time() * 1000) + 1000}})
     assert post(runtime, account, read, {"Content-Type": "application/json",
                                          "X-Hub-Signature-256": sign(read, app_secret)}).status_code == 200
-    drain(runtime, "inbound", "media")
+    drain(runtime, "inbound", "statuses", "media")
     reply = next(m for m in messages_of(api, agent1, conversation["id"]) if m["direction"] == "outbound")
     assert reply["status"] == "read"
 
@@ -128,7 +128,7 @@ def test_instagram_text_is_stored_and_a_forged_one_refused(runtime, api, agent1,
     assert queue_depth(sqs, inbound_url) == 0
     assert post(runtime, account, body, {"Content-Type": "application/json",
                                          "X-Hub-Signature-256": sign(body, app_secret)}).json() == {"queued": 1}
-    drain(runtime, "inbound", "media", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "media", "assignment", "out-of-office")
     conversation = conversation_of(api, agent1, igsid)
     assert conversation["channel"] == "instagram"
     assert [m["text"] for m in messages_of(api, agent1, conversation["id"])] == ["Open today?"]
@@ -180,7 +180,7 @@ def test_an_email_from_ses_is_stored_with_its_attachment(runtime, api, agent1, s
         # When SNS delivers the notification
         response = post(runtime, account, body, {"Content-Type": "text/plain; charset=UTF-8"})
     assert response.json() == {"queued": 1}
-    drain(runtime, "inbound", "media", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "media", "assignment", "out-of-office")
     # Then the mail is a message from the lower-cased address, with the photo attached
     conversation = conversation_of(api, agent1, sender.lower())
     assert conversation["channel"] == "email"
@@ -203,7 +203,7 @@ def test_an_ses_notification_that_cannot_be_read_is_kept_and_the_next_mail_store
             # Then each is answered 200 (SNS would otherwise redeliver the odd one for hours)
             response = post(runtime, setup.account, body, {"Content-Type": "text/plain; charset=UTF-8"})
             assert response.status_code == 200, (number, response.text)
-    drain(runtime, "inbound", "media", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "media", "assignment", "out-of-office")
     # And the mail after it is stored, the odd one kept with its reason
     conversation = conversation_of(api, agent1, setup.sender.lower())
     assert conversation is not None

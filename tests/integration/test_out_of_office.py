@@ -210,7 +210,7 @@ def test_sms_out_of_office_sends_pictures_only_where_mms_goes(runtime, api, admi
         answer = requests.post(f"{runtime.info.simulator_url}/control/sms/{account_id}/messages",
                                json={"from": customer, "text": "Are you open?"}, timeout=HTTP_TIMEOUT)
         assert answer.json()["webhook_status"] == 200
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
     drain(runtime, "outbound", "send")
 
     def sent_to(customer):

@@ -22,7 +22,7 @@ def writes(runtime: Any, demo: dict[str, Any], channel: str, customer: str, name
     answer = requests.post(f"{runtime.info.simulator_url}/control/{channel}/{account_id}/messages",
                            json={"from": customer, "name": name, "text": text, **extra}, timeout=HTTP_TIMEOUT)
     assert answer.json()["webhook_status"] == 200, answer.text
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
 
 
 @pytest.mark.parametrize("channel", ["messenger", "instagram"])

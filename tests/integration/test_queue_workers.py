@@ -69,7 +69,7 @@ def test_a_transient_send_failure_is_retried_by_the_state_machine(runtime, api, 
 
     # When the delayed-retry machine puts the request back on the send queue (twice)
     def delivered():
-        drain(runtime, "send", "inbound")
+        drain(runtime, "send", "inbound", "statuses")
         return find(requests.get(f"{simulator}/control/outbox", timeout=HTTP_TIMEOUT).json()["items"], to=wa_id)
 
     sent = wait_for(delivered, timeout=30, interval=0.5, what="send after retries")
@@ -77,7 +77,7 @@ def test_a_transient_send_failure_is_retried_by_the_state_machine(runtime, api, 
     assert sent["payload"]["text"]["body"] == "answer after outage"
     outbox = requests.get(f"{simulator}/control/outbox", timeout=HTTP_TIMEOUT).json()["items"]
     assert len([m for m in outbox if m["to"] == wa_id]) == 1
-    message = wait_for(lambda: (drain(runtime, "inbound"), find(messages_of(api, agent1, conversation_id),
+    message = wait_for(lambda: (drain(runtime, "inbound", "statuses"), find(messages_of(api, agent1, conversation_id),
                                                                  direction="outbound"))[1], what="status")
     assert message["status"] in {"sent", "delivered", "read"}
 

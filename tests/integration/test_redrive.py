@@ -16,7 +16,7 @@ from tests.support import new_wa_id, post_whatsapp, whatsapp_text
 
 def test_poison_message_waits_in_the_dlq_and_is_redriven_after_the_fix(runtime, api, agent1, webhook_url, demo,
                                                                        sqs, monkeypatch: pytest.MonkeyPatch):
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
     poisoned, healthy = new_wa_id(), new_wa_id()
     # Given a defect that makes routing fail for one customer's message, every time
     original = Router.handle
@@ -53,7 +53,7 @@ def test_poison_message_waits_in_the_dlq_and_is_redriven_after_the_fix(runtime, 
     monkeypatch.setattr(Router, "handle", original)
     assert redrive_main(["inbound", "--endpoint-url", runtime.moto_url, "--app-name", runtime.config.app_name,
                          "--region", runtime.config.region]) == 0
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
 
     # Then the message is stored once, and both queues are empty
     conversation = conversation_of(api, agent1, poisoned)

@@ -34,7 +34,7 @@ def deliver_messages(runtime, webhook_url, demo, wa_id: str, messages: list[dict
             "messages": [{"from": wa_id, "id": f"wamid.{secrets.token_hex(8)}", "timestamp": now, **message}
                          for message in messages]}}]}]}).encode()
     assert post_whatsapp(webhook_url, body, demo["whatsapp"]["app_secret"]).status_code == 200
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
 
 
 def thread(api, agent, wa_id):
@@ -91,7 +91,7 @@ def post_telegram_update(runtime, update: dict[str, object]) -> None:
     response = requests.post(account.webhook_url, data=json.dumps(update).encode(), timeout=HTTP_TIMEOUT, headers={
         "Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": account.credentials["secret_token"]})
     assert response.status_code == 200, response.text
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
 
 
 def test_a_telegram_edit_changes_the_original_and_keeps_the_earlier_text(runtime, api, agent1):
@@ -152,7 +152,7 @@ def deliver_signed(runtime, channel: str, document: dict[str, Any]) -> None:
         call = signed_call(account, document)
     response = requests.post(call.url, data=call.body, headers=dict(call.headers), timeout=HTTP_TIMEOUT)
     assert response.status_code == 200, (channel, response.text)
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
 
 
 def shared_on(runtime, channel: str, customer: str) -> list[dict[str, Any]]:

@@ -60,7 +60,7 @@ def test_an_sms_reply_refused_with_429_goes_out_after_the_delayed_retry(runtime,
 
     # And Twilio's status callbacks mark it delivered
     def delivered():
-        drain(runtime, "inbound")
+        drain(runtime, "inbound", "statuses")
         message = find(messages_of(api, agent1, conversation_id), direction="outbound")
         return message if message["status"] == "delivered" else None
 

@@ -95,8 +95,8 @@ def test_an_inbound_message_whose_counted_write_fails_is_counted_once_by_the_que
     say(runtime, account, wa_id, "hello?")
     assert injected.seen[:1] == ["failed"]
     # and the queue delivers it again a moment later
-    wait_for(lambda: (drain(runtime, "inbound", "assignment", "out-of-office"), "passed" in injected.seen)[1],
-             timeout=10, what="the redelivered message")
+    wait_for(lambda: (drain(runtime, "inbound", "statuses", "assignment", "out-of-office"),
+                      "passed" in injected.seen)[1], timeout=10, what="the redelivered message")
     # Then the conversation exists once, with the message once, and is counted exactly once
     listed = ok(call("GET", f"{api}/conversations?view=all&limit=100&team={team['id']}", admin))["items"]
     assert [c["customer_id"] for c in listed] == ["+" + wa_id]

@@ -30,7 +30,7 @@ def _deliver(webhook_url: str, demo: dict[str, Any], runtime: Any, count: int) -
     for _ in range(count):
         body = whatsapp_text(demo["whatsapp"]["phone_number_id"], wa_id=new_wa_id(), text="steady")
         assert post_whatsapp(webhook_url, body, demo["whatsapp"]["app_secret"]).status_code == 200
-    drain(runtime, "inbound", "media", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "media", "assignment", "out-of-office")
 
 
 def test_webhooks_and_their_workers_reuse_their_clients(runtime, webhook_url, demo, inbound_url, clients_made):

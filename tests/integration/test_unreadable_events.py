@@ -42,7 +42,7 @@ def test_whatsapp_message_next_to_an_unreadable_status_is_stored_and_the_status_
     # Then the delivery is answered 200, the message reaches the inbox and the odd part is kept
     assert response.status_code == 200, response.text
     assert response.json() == {"queued": 2}
-    drain(runtime, "inbound", "assignment", "out-of-office")
+    drain(runtime, "inbound", "statuses", "assignment", "out-of-office")
 
     assert wait_for(lambda: conversation_of(api, agent1, wa_id), timeout=10, what="the conversation in New")
 

@@ -1,8 +1,9 @@
 """A new customer's profile is written without a transaction (issue 19: DynamoDB bills a
 transaction's writes double): the address is claimed first for a new profile id, then its address
-item and the profile are put (the profile last: its conditional put marks the creation done). A claim left without its profile (a crash in between) is completed by
-the next resolve of the address, under the claimed id; a second writer that finds the profile
-written takes it as it is. Every DynamoDB write request is recorded (in-process moto)."""
+item and the profile are put (the profile last: its conditional put marks the creation done). A
+claim left without its profile (a crash in between) is completed by the next resolve of the
+address, under the claimed id; a second writer that finds the profile written takes it as it is.
+Every DynamoDB write request is recorded (in-process moto)."""
 
 from __future__ import annotations
 

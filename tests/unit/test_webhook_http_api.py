@@ -19,9 +19,9 @@ from chalicelib.channels import adapter_for
 from chalicelib.channels.twilio_sms import sign
 from chalicelib.core.api_gateway import api_base_url, called_url
 from chalicelib.core.clock import utc_now
-from chalicelib.core.resources import INBOUND_QUEUE
+from chalicelib.core.resources import INBOUND_QUEUE, STATUSES_QUEUE
 from chalicelib.domain.intake import WebhookIntake
-from chalicelib.domain.models import Channel, ChannelAccount
+from chalicelib.domain.models import Channel, ChannelAccount, DeliveryStatus, StatusEnvelope
 
 from local.runtime import load_functions_app
 from tests.fakes.directory import InMemoryChannelAccounts
@@ -99,6 +99,24 @@ def test_a_delivery_signed_over_the_url_twilio_called_is_queued(fixture_bytes, q
     assert answer["statusCode"] == 200, answer
     [queued_body] = queued.bodies(INBOUND_QUEUE)
     assert "never arrived" in queued_body
+
+
+def test_a_status_callback_goes_on_the_statuses_queue_and_a_message_on_the_ordered_one(fixture_bytes, queued):
+    # Given a Twilio status callback and a Twilio message, each signed over the URL Twilio called
+    for name in ("sms/status_delivered.txt", "sms/inbound_text.txt"):
+        body = fixture_bytes(name)
+        signature = sign(url_of("default_stage"), parse_qsl(body.decode(), keep_blank_values=True), TOKEN)
+        # When each reaches the intake
+        assert handle(http_api_event("default_stage", body, signature))["statusCode"] == 200
+    # Then the status is on the standard statuses queue (no order, no group), as a status envelope
+    [(_, status)] = [(key, message) for key, message in queued.sent if key == STATUSES_QUEUE.key]
+    assert (status.group_id, status.deduplication_id) == (None, None)
+    assert StatusEnvelope.model_validate_json(status.body).event.status is DeliveryStatus.DELIVERED
+    # And the message alone is on the ordered inbound queue, in its customer's group
+    [(_, message)] = [(key, message) for key, message in queued.sent if key == INBOUND_QUEUE.key]
+    assert "never arrived" in message.body
+    assert message.group_id is not None
+    assert message.deduplication_id is not None
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
