@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the factories import what they build, when a function first
     from .domain.assignment import Assigner
     from .domain.channel_admin import ChannelAdministration
     from .domain.compose import Composer
+    from .domain.consent import ConsentRecorder
     from .domain.counts import InboxCounts
     from .domain.customer_merge import CustomerMerger
     from .domain.customer_profiles import CustomerProfiles
@@ -136,11 +137,16 @@ def media_store() -> MediaStore:
 
 @lru_cache(maxsize=1)
 def status_recorder() -> StatusRecorder:
-    from .domain.consent import ConsentRecorder
     from .domain.statuses import StatusRecorder
+    from .storage.delivery_statuses import DeliveryStatusStore
     from .storage.early_statuses import EarlyStatusStore
-    return StatusRecorder(repository(), EarlyStatusStore(), consent=ConsentRecorder(repository(), consent_store()),
-                          events=events())
+    return StatusRecorder(DeliveryStatusStore(), EarlyStatusStore(), consent=consent_recorder, events=events())
+
+
+@lru_cache(maxsize=1)
+def consent_recorder() -> ConsentRecorder:
+    from .domain.consent import ConsentRecorder
+    return ConsentRecorder(repository(), consent_store())
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from .models import Channel, DeliveryError, DeliveryStatus, StatusUpdate
 
 if TYPE_CHECKING:
-    from .ports.conversations import Messages
+    from .ports.conversations import DeliveryStatuses
     from .ports.inbound import HeldStatuses
 
 
@@ -19,7 +19,7 @@ def watermark_key(customer_id: str) -> str:
     return f"watermark:{customer_id}"
 
 
-def apply_held_statuses(messages: Messages, early: HeldStatuses, channel: Channel, account_id: str,
+def apply_held_statuses(messages: DeliveryStatuses, early: HeldStatuses, channel: Channel, account_id: str,
                         provider_ids: Sequence[str]) -> list[StatusUpdate]:
     """Apply the statuses held for these provider ids, in rank order (statuses still never move
     backwards). The ones that moved the message, so the caller tells of each (the agents' open

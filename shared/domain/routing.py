@@ -137,7 +137,8 @@ class Router:
         self._teams = teams
         self._customers = customers
         self._consent = ConsentRecorder(repository, consent) if consent is not None else None
-        self._statuses = StatusRecorder(repository, side.early, consent=self._consent, events=events)
+        self._statuses = StatusRecorder(repository, side.early, events=events,
+                                        consent=(lambda: recorder) if (recorder := self._consent) else None)
         self._settings = settings or ServiceSettings
         self._events = events
 

@@ -12,6 +12,7 @@ the provider's id (``held_statuses.py``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .events import EventType, status_changed
@@ -21,13 +22,16 @@ if TYPE_CHECKING:
     from .consent import ConsentRecorder
     from .events import EventPublisher
     from .models import StatusUpdate
-    from .ports.conversations import ConversationRepository
+    from .ports.conversations import DeliveryStatuses
     from .ports.inbound import HeldStatuses
 
 
 class StatusRecorder:
-    def __init__(self, repository: ConversationRepository, early: HeldStatuses, *,
-                 consent: ConsentRecorder | None = None, events: EventPublisher | None = None) -> None:
+    """``consent``: builds the consent recorder on the first status that says the customer opted out
+    (rare: a cold start for a receipt does not load it)."""
+
+    def __init__(self, repository: DeliveryStatuses, early: HeldStatuses, *,
+                 consent: Callable[[], ConsentRecorder] | None = None, events: EventPublisher | None = None) -> None:
         self._repository = repository
         self._early = early
         self._consent = consent
@@ -42,7 +46,7 @@ class StatusRecorder:
         for moved in applied:
             self._status_event(moved)
         if update.opted_out and self._consent is not None:
-            self._consent.record(update.channel, update.account_id, update.customer_id, opted_out=True,
+            self._consent().record(update.channel, update.account_id, update.customer_id, opted_out=True,
                                  at=update.occurred_at, detail=f"{update.error_code}: {update.error_message}",
                                  unique=f"status-{update.provider_message_id}")
         return bool(applied)

@@ -48,6 +48,17 @@ def test_the_assignment_worker_does_not_load_routing() -> None:
     assert "chalicelib.domain.assignment" in modules
 
 
+def test_the_status_worker_loads_the_delivery_statuses_store_alone() -> None:
+    # Given the status worker's use case built (a receipt's cold start)
+    _, modules = cold_start(WORKERS, USE_CASES["apply_statuses"])
+    # Then neither routing nor the thread's, the lists' or the customers' stores were loaded, nor the
+    # consent recorder (built on the first opt-out status)
+    assert _loaded(modules, (*API_ONLY, "chalicelib.domain.routing", "chalicelib.storage.conversations",
+                             "chalicelib.storage.messages", "chalicelib.storage.customers",
+                             "chalicelib.domain.consent", "chalicelib.channels")) == []
+    assert "chalicelib.storage.delivery_statuses" in modules
+
+
 def test_the_export_worker_loads_neither_the_routes_nor_the_jwt_stack() -> None:
     _, modules = cold_start(WORKERS, USE_CASES["build_export"])
     assert _loaded(modules, ("chalicelib.api.kit", "chalicelib.api.inbox", "chalicelib.api.customers", "jwt")) == []

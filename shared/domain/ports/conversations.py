@@ -128,7 +128,19 @@ class Conversations(Protocol):
         a Count Query on the owner index each)."""
 
 
-class Messages(Protocol):
+class DeliveryStatuses(Protocol):
+    """What the status worker reads and writes: the message a provider's id names, and its status."""
+
+    def apply_status(self, update: StatusUpdate) -> bool:
+        """Apply a provider's status callback; False when the message is unknown or the status would move it backwards
+        (statuses arrive in any order)."""
+
+    def provider_message_target(self, channel: Channel, account_id: str,
+                                provider_message_id: str) -> tuple[str, str] | None:
+        """(conversation id, message id) of the message a provider's id names, if stored."""
+
+
+class Messages(DeliveryStatuses, Protocol):
     def list_messages(self, conversation_id: str, *, limit: int, cursor: str | None,
                       newest_first: bool = False) -> Page[Message]:
         """One page of the thread in send order (message ids start with the send time), or newest first; a cursor
@@ -165,14 +177,6 @@ class Messages(Protocol):
         messages) so status callbacks find it."""
 
     def record_failure(self, conversation_id: str, message_id: str, error: DeliveryError, at: datetime) -> None: ...
-
-    def apply_status(self, update: StatusUpdate) -> bool:
-        """Apply a provider's status callback; False when the message is unknown or the status would move it backwards
-        (statuses arrive in any order)."""
-
-    def provider_message_target(self, channel: Channel, account_id: str,
-                                provider_message_id: str) -> tuple[str, str] | None:
-        """(conversation id, message id) of the message a provider's id names, if stored."""
 
 
 class ConversationTransitions(Protocol):
