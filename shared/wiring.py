@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # the factories import what they build, when a function first
     from .domain.assignment import Assigner
     from .domain.channel_admin import ChannelAdministration
     from .domain.compose import Composer
-    from .domain.consent import ConsentRecorder
+    from .domain.consent_recorder import ConsentRecorder
     from .domain.counts import InboxCounts
     from .domain.customer_merge import CustomerMerger
     from .domain.customer_profiles import CustomerProfiles
@@ -145,7 +145,7 @@ def status_recorder() -> StatusRecorder:
 
 @lru_cache(maxsize=1)
 def consent_recorder() -> ConsentRecorder:
-    from .domain.consent import ConsentRecorder
+    from .domain.consent_recorder import ConsentRecorder
     return ConsentRecorder(repository(), consent_store())
 
 

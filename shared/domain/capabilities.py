@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalicelib.core.model_base import Model
 
 from .models import Channel
+
+if TYPE_CHECKING:
+    from .models import Conversation
+    from .ports.directory import ChannelAccounts
 from .window import HUMAN_AGENT_WINDOW_BY_CHANNEL, TEMPLATE_CHANNELS, WINDOW_BY_CHANNEL
 
 TEXT_LIMITS: dict[Channel, int] = {
@@ -173,3 +179,13 @@ def channel_capabilities(channel: Channel) -> ChannelCapabilities:
         human_agent_window_hours=human_agent.total_seconds() / 3600 if human_agent else None,
         threaded_replies=channel in THREADED_CHANNELS,
     )
+
+
+def conversation_media_refusal(accounts: ChannelAccounts, conversation: Conversation) -> str | None:
+    """Why media cannot go between this conversation's account number and its customer's, or
+    None; the account is read only for channels whose media is limited to some countries."""
+    if conversation.channel not in MEDIA_COUNTRIES:
+        return None
+    account = accounts.cached(conversation.account_id)
+    sender = account.provider_account_id if account is not None else ""
+    return media_refusal(conversation.channel, sender, conversation.customer_id)

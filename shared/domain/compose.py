@@ -22,14 +22,20 @@ from chalicelib.core.resources import SEND_QUEUE
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, WindowClosed
 
 from . import ids
-from .capabilities import CUSTOMER_FIRST_CHANNELS, MAX_ATTACHMENTS, PHONE_CHANNELS, TOTAL_MEDIA_LIMITS, text_limit
+from .capabilities import (
+    CUSTOMER_FIRST_CHANNELS,
+    MAX_ATTACHMENTS,
+    PHONE_CHANNELS,
+    TOTAL_MEDIA_LIMITS,
+    conversation_media_refusal,
+    text_limit,
+)
 from .channel_admin import accounts_serving
 from .compose_models import AttachmentRef, Draft
 from .consent import refuse_if_opted_out
 from .customers import address_for
 from .events import EventPublisher, conversation_created, message_created
 from .identity import ACCOUNT_WIDE_ROLES, Principal, require_owner, require_team_member, require_working_role
-from .inbox import conversation_media_refusal
 from .models import (
     Attachment,
     Channel,

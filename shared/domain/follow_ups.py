@@ -20,9 +20,8 @@ from typing import TYPE_CHECKING
 from chalicelib.core.resources import ASSIGNMENT_QUEUE, OUT_OF_OFFICE_QUEUE, QueueDefinition
 
 from .assignment import assignment_request
-from .models import Conversation, ConversationState, Message
+from .models import Conversation, ConversationState, Message, routed
 from .office_hours import current_closed_period
-from .outbound import routed
 from .ports.integrations import QueueMessage
 from .queue_messages import FollowUpRequest, body_of
 

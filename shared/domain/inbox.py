@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .capabilities import MEDIA_COUNTRIES, media_refusal
+from .capabilities import conversation_media_refusal
 from .identity import Principal, require_team_member
 from .paging import check_limit
 from .search import Filters, SortField, View, criteria_for
@@ -27,16 +27,6 @@ class ConversationDetail:
     window: WindowState
     # Why replies here cannot carry files (MMS outside the US and Canada), None when they can.
     media_refusal: str | None = None
-
-
-def conversation_media_refusal(accounts: ChannelAccounts, conversation: Conversation) -> str | None:
-    """Why media cannot go between this conversation's account number and its customer's, or
-    None; the account is read only for channels whose media is limited to some countries."""
-    if conversation.channel not in MEDIA_COUNTRIES:
-        return None
-    account = accounts.cached(conversation.account_id)
-    sender = account.provider_account_id if account is not None else ""
-    return media_refusal(conversation.channel, sender, conversation.customer_id)
 
 
 class Inbox:

@@ -507,3 +507,12 @@ class OutboundRequest(Frozen):
     conversation_id: str
     message_id: str
     attempt: int = 0
+
+
+def routed(conversation: Conversation, message: Message) -> Conversation:
+    """The conversation as the message's route sees it: the channel account and customer id the
+    message goes to (a reply on another channel of a conversation that spans channels)."""
+    if message.channel is None or message.account_id is None or message.customer_id is None:
+        return conversation
+    return conversation.model_copy(update={"channel": message.channel, "account_id": message.account_id,
+                                           "customer_id": message.customer_id})

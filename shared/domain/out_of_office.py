@@ -24,10 +24,9 @@ from typing import TYPE_CHECKING
 
 from chalicelib.core.resources import SEND_QUEUE
 
-from .inbox import conversation_media_refusal
-from .models import Conversation, Direction, OutboundRequest, SystemEvent, SystemEventKind
+from .capabilities import conversation_media_refusal
+from .models import Conversation, Direction, OutboundRequest, SystemEvent, SystemEventKind, routed
 from .office_hours import current_closed_period
-from .outbound import routed
 from .queue_messages import send_queue_message
 from .story import system_line
 

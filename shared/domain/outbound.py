@@ -43,6 +43,7 @@ from .models import (
     OutboundRequest,
     SystemEvent,
     SystemEventKind,
+    routed,
 )
 from .ports.channels import ChannelAdapter, PartProgress, SendFailed
 from .queue_messages import send_queue_message
@@ -214,15 +215,6 @@ class OutboundDispatcher:
         self._repository.record_failure(request.conversation_id, request.message_id, error, now)
         self._publish_status(request, DeliveryStatus.FAILED, now, error)
         return DeliveryStatus.FAILED
-
-
-def routed(conversation: Conversation, message: Message) -> Conversation:
-    """The conversation as the message's route sees it: the channel account and customer id the
-    message goes to (a reply on another channel of a conversation that spans channels)."""
-    if message.channel is None or message.account_id is None or message.customer_id is None:
-        return conversation
-    return conversation.model_copy(update={"channel": message.channel, "account_id": message.account_id,
-                                           "customer_id": message.customer_id})
 
 
 def _no_media(attachment: Attachment) -> str:

@@ -31,7 +31,8 @@ from . import ids
 from .admin_models import DEFAULT_TEAM_ID, RoutingRule
 from .assignment import assignment_request
 from .capabilities import PHONE_CHANNELS
-from .consent import ConsentRecorder, ConsentSource, keyword_intent
+from .consent import ConsentSource, keyword_intent
+from .consent_recorder import ConsentRecorder
 from .customers import CustomerProfile, address_for, customer_id_for
 from .events import EventPublisher, conversation_created, message_created
 from .follow_ups import follow_ups

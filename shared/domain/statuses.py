@@ -19,7 +19,7 @@ from .events import EventType, status_changed
 from .held_statuses import apply_held_statuses, status_error, watermark_key
 
 if TYPE_CHECKING:
-    from .consent import ConsentRecorder
+    from .consent_recorder import ConsentRecorder
     from .events import EventPublisher
     from .models import StatusUpdate
     from .ports.conversations import DeliveryStatuses

@@ -55,7 +55,7 @@ def test_the_status_worker_loads_the_delivery_statuses_store_alone() -> None:
     # consent recorder (built on the first opt-out status)
     assert _loaded(modules, (*API_ONLY, "chalicelib.domain.routing", "chalicelib.storage.conversations",
                              "chalicelib.storage.messages", "chalicelib.storage.customers",
-                             "chalicelib.domain.consent", "chalicelib.channels")) == []
+                             "chalicelib.domain.consent_recorder", "chalicelib.channels")) == []
     assert "chalicelib.storage.delivery_statuses" in modules
 
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from chalicelib.core.resources import SEND_QUEUE
 from chalicelib.domain.admin_models import DEFAULT_TEAM_ID, OutOfOfficeMessage
-from chalicelib.domain.models import Channel, ChannelAccount, Direction, OutboundRequest
+from chalicelib.domain.models import Channel, ChannelAccount, Direction, OutboundRequest, routed
 from chalicelib.domain.office_hours import OfficeHours, TimeSpan, Weekday
-from chalicelib.domain.outbound import routed
 
 from tests.contract.builders import START, inbound, joining
 from tests.fakes.world import ACCOUNT_ID, InboxWorld
