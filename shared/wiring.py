@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # the factories import what they build, when a function first
     from .domain.lifecycle import ConversationLifecycle
     from .domain.me import Myself
     from .domain.media_copy import MediaCopier
+    from .domain.models import Attachment
     from .domain.notices import NoticePublisher
     from .domain.out_of_office import OutOfOffice
     from .domain.outbound import OutboundDispatcher
@@ -135,6 +136,13 @@ def media_store() -> MediaStore:
     return MediaStore(get_settings().media_bucket)
 
 
+def provider_media_url(attachment: Attachment) -> str:
+    """A signed URL a provider fetches an outbound attachment by (the media store loads with the
+    first attachment sent, not with every send worker's cold start)."""
+    from .adapters.media import PROVIDER_URL_SECONDS
+    return media_store().signed_url(attachment, PROVIDER_URL_SECONDS)
+
+
 @lru_cache(maxsize=1)
 def status_recorder() -> StatusRecorder:
     from .domain.statuses import StatusRecorder
@@ -209,7 +217,6 @@ def out_of_office() -> OutOfOffice:
 
 @lru_cache(maxsize=1)
 def dispatcher() -> OutboundDispatcher:
-    from .adapters.media import PROVIDER_URL_SECONDS
     from .adapters.messaging import StateMachineStarter
     from .adapters.metrics import SendFailureFigures
     from .channels import adapter_for
@@ -223,7 +230,7 @@ def dispatcher() -> OutboundDispatcher:
         retry_machine_arn=settings.retry_machine_arn, send_queue_url=settings.queue_url(SEND_QUEUE),
         policy=RetryPolicy(base_seconds=settings.retry_base_seconds,
                            horizon=settings.retry_horizon),
-        clock=utc_now, media_url=lambda attachment: media_store().signed_url(attachment, PROVIDER_URL_SECONDS),
+        clock=utc_now, media_url=provider_media_url,
         consent=consent_store(),
         events=events(), early=EarlyStatusStore(), figures=SendFailureFigures(),
     )

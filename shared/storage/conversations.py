@@ -22,7 +22,6 @@ from chalicelib.domain.models import (
     preview_of,
 )
 from chalicelib.domain.ports.conversations import AutoAssignOutcome, IngestAction, IngestPlan, IngestResult, Tally
-from chalicelib.domain.search import Criteria
 from pynamodb.connection import Connection
 from pynamodb.exceptions import QueryError
 from pynamodb.expressions.update import Action
@@ -54,7 +53,6 @@ from .items import (
     ProviderMessageItem,
     TableItem,
 )
-from .listing import MergedStates
 from .paging import decode_cursor, encode_cursor, get_item
 from .statistics import count_in
 from .transact import commit, table_connection
@@ -100,6 +98,12 @@ class ConversationStore:
             index_key = keys.owner_list_pk(team_id, user_id)
             index = ConversationItem.owner_created if sort == "created" else ConversationItem.owner_activity
         elif sort == "activity":
+            # Imported here: the search criteria and the lists' merging (with the waiting rules they
+            # take) are the API's, and every worker that reads or writes a conversation loads this
+            # module at its cold start.
+            from chalicelib.domain.search import Criteria
+
+            from .listing import MergedStates
             return MergedStates(Criteria(team_id=team_id), ascending=ascending).page(limit, cursor)
         else:
             index_key = keys.team_list_pk(team_id)
