@@ -59,6 +59,19 @@ def test_the_status_worker_loads_the_delivery_statuses_store_alone() -> None:
     assert "chalicelib.storage.delivery_statuses" in modules
 
 
+def test_workers_that_never_list_conversations_load_neither_the_search_nor_the_lists() -> None:
+    # Given the send, out-of-office and assignment workers' use cases built (a text reply's send)
+    for function in ("send_outbound", "send_out_of_office", "assign_conversation"):
+        _, modules = cold_start(WORKERS, USE_CASES[function])
+        # Then the inbox's search criteria, the lists' merging and the inbox use case stay out
+        assert _loaded(modules, ("chalicelib.domain.search", "chalicelib.storage.listing",
+                                 "chalicelib.domain.inbox")) == [], function
+        assert "chalicelib.storage.conversations" in modules, function  # the store itself was loaded
+    # and a send loads the media store with its first attachment, not before
+    _, modules = cold_start(WORKERS, USE_CASES["send_outbound"])
+    assert "chalicelib.adapters.media" not in modules
+
+
 def test_the_export_worker_loads_neither_the_routes_nor_the_jwt_stack() -> None:
     _, modules = cold_start(WORKERS, USE_CASES["build_export"])
     assert _loaded(modules, ("chalicelib.api.kit", "chalicelib.api.inbox", "chalicelib.api.customers", "jwt")) == []
