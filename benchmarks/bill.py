@@ -52,8 +52,13 @@ AGENT_HOURS_PER_MONTH = 8 * 21
 RETENTION_MONTHS = 12
 # Fixed resources (assumptions stated here, counted from infra/ where it defines them).
 SECRETS = 1 + 5  # the app's own, and one per channel account of a typical service
-# A dead-letter alarm per queue, an error alarm per function, and the webhooks' HTTP API's 5xx and latency.
-ALARMS = len(resources.QUEUES) + 9 + 2
+# The stack's CloudWatch alarms (infra/constructs/monitoring.py): two per queue (dead letters, oldest
+# message), three per function (faults, throttles, latency) and 16 more (the two APIs', the table's,
+# the state machines' and the schedules'); tests/infra/test_monitoring.py holds both counts to the
+# synthesized template.
+FUNCTIONS = 17
+OTHER_ALARMS = 16
+ALARMS = 2 * len(resources.QUEUES) + 3 * FUNCTIONS + OTHER_ALARMS
 # An event source mapping long-polls an idle queue with five pollers, 20 s per receive.
 IDLE_RECEIVES_PER_QUEUE_MONTH = 5 * 30 * 24 * 3600 / 20
 # The share of the team's tabs whose list can show any conversation of the team that arrives or moves

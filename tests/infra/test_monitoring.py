@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from chalicelib.core import resources
 
+from benchmarks import bill
 from infra import constants
 from tests.infra.conftest import Synthesized
 
@@ -79,3 +80,9 @@ def test_functions_api_table_and_state_machines_alarm(synthesized: Synthesized) 
 
 def test_one_dashboard(synthesized: Synthesized) -> None:
     assert len(synthesized.of_type("AWS::CloudWatch::Dashboard")) == 1
+
+
+def test_the_monthly_bill_counts_the_alarms_the_stack_has(synthesized: Synthesized) -> None:
+    # The bill's fixed line prices each alarm (benchmarks/bill.py): its count is the template's
+    assert bill.FUNCTIONS == len(constants.FUNCTION_NAMES)
+    assert len(_alarms(synthesized)) == bill.ALARMS
