@@ -60,14 +60,16 @@ class WebhookIntake:
         adapter.authenticate(request, self._credentials.get(account.channel.value, account.id))
         now = self._clock()
         events = [bounded(event, now) for event in adapter.parse(request, account)]
-        statuses = [event for event in events if isinstance(event, StatusUpdate)]
+        # A "sent" from the provider is not queued: our send marked the message sent already (or
+        # will, with the id the status would need to find it), so it could never change anything.
+        statuses = [event for event in events if isinstance(event, StatusUpdate) and not event.repeats_the_send]
         ordered = [event for event in events if not isinstance(event, StatusUpdate)]
         if ordered:
             self._publisher.send(INBOUND_QUEUE, [_queue_message(event) for event in ordered])
         if statuses:
             self._publisher.send(STATUSES_QUEUE, [QueueMessage(body=StatusEnvelope(event=status).model_dump_json())
                                                   for status in statuses])
-        return len(events)
+        return len(ordered) + len(statuses)
 
     def _resolve(self, channel: str, account_id: str) -> tuple[ChannelAdapter, ChannelAccount]:
         adapter = self._adapter_for(channel)

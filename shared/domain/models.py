@@ -182,8 +182,17 @@ class StatusUpdate(Frozen):
     # read receipts): the status then applies to every message we sent the customer up to this
     # moment, and provider_message_id only names the receipt (for deduplication).
     watermark: datetime | None = None
-    # The failure says the customer opted out (Twilio 21610): routing records it (domain/consent.py).
+    # The failure says the customer opted out (Twilio 21610): the status worker records it
+    # (domain/statuses.py, consent_recorder.py).
     opted_out: bool = False
+
+    @property
+    def repeats_the_send(self) -> bool:
+        """Whether the status can only repeat what our send recorded: "sent" (or "queued") from the
+        provider, naming a message. A status finds its message by the provider id the send records
+        when the provider accepts it, and the send marks the message sent then; so such a status,
+        before or after that, never moves a message. (A watermark finds messages another way.)"""
+        return self.status.rank <= DeliveryStatus.SENT.rank and self.watermark is None and not self.opted_out
 
 
 class ConsentSignal(Frozen):

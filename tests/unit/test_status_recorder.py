@@ -86,3 +86,35 @@ def test_a_status_before_the_send_answered_is_held_then_applied_when_the_id_is_r
     applied = apply_held_statuses(world.conversations, early, Channel.WHATSAPP, ACCOUNT_ID, [PROVIDER_ID])
     assert [update.status for update in applied] == [DeliveryStatus.DELIVERED]
     assert world.conversations.get_message(reply.conversation_id, reply.id).status is DeliveryStatus.DELIVERED
+
+
+@pytest.mark.parametrize(("status", "watermark", "opted_out", "repeats"), [
+    (DeliveryStatus.QUEUED, False, False, True),
+    (DeliveryStatus.SENT, False, False, True),
+    (DeliveryStatus.DELIVERED, False, False, False),
+    (DeliveryStatus.READ, False, False, False),
+    (DeliveryStatus.FAILED, False, True, False),
+    (DeliveryStatus.SENT, True, False, False),  # a watermark finds messages without the send's id
+    (DeliveryStatus.SENT, False, True, False),  # says the customer opted out: recorded
+])
+def test_only_a_status_no_higher_than_sent_naming_a_message_repeats_the_send(status, watermark, opted_out,
+                                                                              repeats) -> None:
+    update = callback(status).model_copy(update={"watermark": START if watermark else None, "opted_out": opted_out})
+    assert update.repeats_the_send is repeats
+
+
+def test_a_sent_callback_moves_nothing_before_or_after_the_send_recorded_it() -> None:
+    # Given a reply whose send has not recorded the provider's id yet, and the provider's "sent"
+    world = InboxWorld(START)
+    reply = a_reply(world, recorded=False)
+    early = InMemoryHeldStatuses()
+    recorder = StatusRecorder(world.conversations, early)
+    assert recorder.apply(callback(DeliveryStatus.SENT)) is False
+    # When the send records the id, which marks the message sent itself
+    world.conversations.record_sent(reply.conversation_id, reply.id, PROVIDER_ID, Channel.WHATSAPP, ACCOUNT_ID,
+                                    START + timedelta(minutes=2))
+    # Then the held "sent" moves nothing, and a "sent" after it moves nothing either: the intake
+    # need not queue it (StatusUpdate.repeats_the_send)
+    assert apply_held_statuses(world.conversations, early, Channel.WHATSAPP, ACCOUNT_ID, [PROVIDER_ID]) == []
+    assert recorder.apply(callback(DeliveryStatus.SENT)) is False
+    assert world.conversations.get_message(reply.conversation_id, reply.id).status is DeliveryStatus.SENT

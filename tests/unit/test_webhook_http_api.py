@@ -119,6 +119,17 @@ def test_a_status_callback_goes_on_the_statuses_queue_and_a_message_on_the_order
     assert message.deduplication_id is not None
 
 
+def test_a_sent_callback_is_answered_and_not_queued(fixture_bytes, queued):
+    # Given Twilio's "sent" for a reply: our send marked it sent when Twilio accepted it
+    body = fixture_bytes("sms/status_sent.txt")
+    signature = sign(url_of("default_stage"), parse_qsl(body.decode(), keep_blank_values=True), TOKEN)
+    # When it reaches the intake
+    answer = handle(http_api_event("default_stage", body, signature))
+    # Then Twilio gets its 200 and nothing is queued: the status could never change the message
+    assert answer["statusCode"] == 200, answer
+    assert queued.sent == []
+
+
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_the_url_is_rebuilt_with_nothing_added_or_lost(shape):
     # Given the event of each way in
