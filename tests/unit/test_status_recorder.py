@@ -71,21 +71,30 @@ def test_in_any_order_and_twice_over_the_message_ends_read_and_each_move_is_told
     assert events.published == [s.value for s in forward if s.rank > DeliveryStatus.SENT.rank]
 
 
-def test_a_status_before_the_send_answered_is_held_then_applied_when_the_id_is_recorded() -> None:
+@pytest.mark.parametrize(("first", "applied"), [
+    (DeliveryStatus.DELIVERED, [DeliveryStatus.DELIVERED]),
+    # a "sent" repeats what the send records: it moves nothing, so the intake need not queue it
+    (DeliveryStatus.SENT, []),
+])
+def test_a_status_before_the_send_answered_is_held_then_applied_if_it_moves_the_message(first, applied) -> None:
     # Given a reply whose send has not recorded the provider's id yet
     world = InboxWorld(START)
     reply = a_reply(world, recorded=False)
     early = InMemoryHeldStatuses()
     recorder = StatusRecorder(world.conversations, early)
-    # When the provider's delivered callback comes first
-    assert recorder.apply(callback(DeliveryStatus.DELIVERED)) is False
-    # Then nothing moved yet; once the send records the id, the held status is applied
-    assert world.conversations.get_message(reply.conversation_id, reply.id).status is not DeliveryStatus.DELIVERED
+    # When the provider's callback comes first
+    assert recorder.apply(callback(first)) is False
+    # Then nothing moved yet; once the send records the id (marking the message sent), the held
+    # status is applied if it moves the message on
+    assert world.conversations.get_message(reply.conversation_id, reply.id).status.rank < DeliveryStatus.SENT.rank
     world.conversations.record_sent(reply.conversation_id, reply.id, PROVIDER_ID, Channel.WHATSAPP, ACCOUNT_ID,
                                     START + timedelta(minutes=2))
-    applied = apply_held_statuses(world.conversations, early, Channel.WHATSAPP, ACCOUNT_ID, [PROVIDER_ID])
-    assert [update.status for update in applied] == [DeliveryStatus.DELIVERED]
-    assert world.conversations.get_message(reply.conversation_id, reply.id).status is DeliveryStatus.DELIVERED
+    moved = apply_held_statuses(world.conversations, early, Channel.WHATSAPP, ACCOUNT_ID, [PROVIDER_ID])
+    assert [update.status for update in moved] == applied
+    assert world.conversations.get_message(reply.conversation_id, reply.id).status is max(
+        [DeliveryStatus.SENT, *applied], key=lambda status: status.rank)
+    # And the same status delivered again moves nothing
+    assert recorder.apply(callback(first)) is False
 
 
 @pytest.mark.parametrize(("status", "watermark", "opted_out", "repeats"), [
@@ -102,19 +111,3 @@ def test_only_a_status_no_higher_than_sent_naming_a_message_repeats_the_send(sta
     update = callback(status).model_copy(update={"watermark": START if watermark else None, "opted_out": opted_out})
     assert update.repeats_the_send is repeats
 
-
-def test_a_sent_callback_moves_nothing_before_or_after_the_send_recorded_it() -> None:
-    # Given a reply whose send has not recorded the provider's id yet, and the provider's "sent"
-    world = InboxWorld(START)
-    reply = a_reply(world, recorded=False)
-    early = InMemoryHeldStatuses()
-    recorder = StatusRecorder(world.conversations, early)
-    assert recorder.apply(callback(DeliveryStatus.SENT)) is False
-    # When the send records the id, which marks the message sent itself
-    world.conversations.record_sent(reply.conversation_id, reply.id, PROVIDER_ID, Channel.WHATSAPP, ACCOUNT_ID,
-                                    START + timedelta(minutes=2))
-    # Then the held "sent" moves nothing, and a "sent" after it moves nothing either: the intake
-    # need not queue it (StatusUpdate.repeats_the_send)
-    assert apply_held_statuses(world.conversations, early, Channel.WHATSAPP, ACCOUNT_ID, [PROVIDER_ID]) == []
-    assert recorder.apply(callback(DeliveryStatus.SENT)) is False
-    assert world.conversations.get_message(reply.conversation_id, reply.id).status is DeliveryStatus.SENT
