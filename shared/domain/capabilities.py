@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 from chalicelib.core.model_base import Model
 
 from .models import Channel
+from .window import HUMAN_AGENT_WINDOW_BY_CHANNEL, TEMPLATE_CHANNELS, WINDOW_BY_CHANNEL
 
 if TYPE_CHECKING:
     from .models import Conversation
     from .ports.directory import ChannelAccounts
-from .window import HUMAN_AGENT_WINDOW_BY_CHANNEL, TEMPLATE_CHANNELS, WINDOW_BY_CHANNEL
 
 TEXT_LIMITS: dict[Channel, int] = {
     Channel.WHATSAPP: 4096,

@@ -137,9 +137,10 @@ class Router:
         self._accounts = accounts
         self._teams = teams
         self._customers = customers
-        self._consent = ConsentRecorder(repository, consent) if consent is not None else None
+        recorder = ConsentRecorder(repository, consent) if consent is not None else None
+        self._consent = recorder
         self._statuses = StatusRecorder(repository, side.early, events=events,
-                                        consent=(lambda: recorder) if (recorder := self._consent) else None)
+                                        consent=None if recorder is None else lambda: recorder)
         self._settings = settings or ServiceSettings
         self._events = events
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib.domain.held_statuses import status_error
 from chalicelib.domain.models import Channel, DeliveryError, DeliveryStatus, Direction, StatusUpdate
 from pynamodb.expressions.condition import Condition
 from pynamodb.pagination import ResultIterator
@@ -29,25 +30,16 @@ class DeliveryStatusStore:
         would move it backwards (statuses arrive in any order)."""
         if update.watermark is not None:
             return self._apply_watermark(update, update.watermark)
-        pointer = get_item(
-            ProviderMessageItem,
-            keys.provider_message_pk(update.channel.value, update.account_id, update.provider_message_id), "PMSG",
-        )
+        pointer = _pointer(update.channel, update.account_id, update.provider_message_id)
         if pointer is None:
             return False
-        error = None
-        if update.status is DeliveryStatus.FAILED:
-            error = DeliveryError(code=update.error_code or "unknown",
-                                  message=update.error_message or "the provider reported a failure",
-                                  permanent=True)
         return self._advance_status(pointer.conversation_id, pointer.message_sk, update.status,
-                                    update.occurred_at, error)
+                                    update.occurred_at, status_error(update))
 
     def provider_message_target(self, channel: Channel, account_id: str,
                                 provider_message_id: str) -> tuple[str, str] | None:
         """(conversation id, message id) of the message a provider's id names, if stored."""
-        pointer = get_item(ProviderMessageItem, keys.provider_message_pk(channel.value, account_id,
-                                                                          provider_message_id), "PMSG")
+        pointer = _pointer(channel, account_id, provider_message_id)
         if pointer is None:
             return None
         return pointer.conversation_id, pointer.message_sk.removeprefix("MSG#")
@@ -86,3 +78,9 @@ class DeliveryStatusStore:
         with tolerated() as backwards:
             item.update(actions=actions, condition=condition)
         return not backwards.refused
+
+
+def _pointer(channel: Channel, account_id: str, provider_message_id: str) -> ProviderMessageItem | None:
+    """The ``PMSG`` item naming the message a provider's id is for (written when the send recorded it)."""
+    return get_item(ProviderMessageItem, keys.provider_message_pk(channel.value, account_id, provider_message_id),
+                    "PMSG")
