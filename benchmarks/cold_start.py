@@ -18,9 +18,14 @@ The child runs with the environment a deployed function has: the stack's variabl
 own (``LAMBDA_TASK_ROOT``, ``AWS_LAMBDA_FUNCTION_NAME``). Both change what an import does: the stack
 turns active tracing on, so Powertools' tracer patches botocore and http.client; the X-Ray SDK sees
 Lambda and takes its local sampler (outside Lambda it builds two botocore clients for centralised
-sampling, work no function does); the settings are read at import. Our own modules are timed as
-the package holds them, without bytecode (Chalice packages sources only; run with
-``PYTHONDONTWRITEBYTECODE=1`` and no ``__pycache__`` in shared/ to see that).
+sampling, work no function does); the settings are read at import.
+
+Every module is timed as the package holds it (``--package``): ``bytecode`` (the default), as the
+stack ships it when the deploying machine has the runtime's Python (infra/constructs/bytecode.py):
+every module, ours and the libraries', loads compiled; ``sources``, as it ships without one (and
+as Chalice alone packages it): every module is compiled on every cold start, ``import boto3``'s
+too. Each mode has a bytecode cache of its own (``PYTHONPYCACHEPREFIX``), empty and never written
+for ``sources``, filled by a first untimed run for ``bytecode``, so the venv's own caches play no part.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
+from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -39,6 +46,7 @@ from chalicelib.core import resources
 
 FUNCTIONS_DIR = Path(__file__).resolve().parent.parent / "functions"
 RUNS = 5
+PACKAGES = ("bytecode", "sources")
 
 # The wiring factories each function's handler calls on its first event.
 API_FIRST_REQUEST = ("token_verifier", "user_store", "team_store", "inbox")  # an agent reads a list
@@ -146,13 +154,35 @@ def function_environment(function: str) -> dict[str, str]:
     return {**env, **FUNCTION_ENVIRONMENT, "AWS_LAMBDA_FUNCTION_NAME": f"open-contact-dev-{function}"}
 
 
+_compiled: set[tuple[str, str]] = set()  # (function, code) compiled into the bytecode package's cache
+
+
+@cache
+def _bytecode_cache(package: str) -> str:
+    """The bytecode cache of a package mode: a fresh directory for this process."""
+    return tempfile.mkdtemp(prefix=f"cold-start-{package}-")
+
+
+def package_environment(package: str) -> dict[str, str]:
+    """What makes a child load modules as a package of that mode holds them (module docstring)."""
+    if package not in PACKAGES:
+        raise ValueError(f"package is one of {PACKAGES}, not {package!r}")
+    return {"PYTHONPYCACHEPREFIX": _bytecode_cache(package), "PYTHONDONTWRITEBYTECODE": "1"}
+
+
 def _timed(module: str, factories: tuple[str, ...], function: str, channel: str | None,
-           imports: tuple[str, ...] = (), models: tuple[str, ...] = (), *, counted: bool = False) -> dict[str, Any]:
+           imports: tuple[str, ...] = (), models: tuple[str, ...] = (), *, counted: bool = False,
+           package: str = "bytecode") -> dict[str, Any]:
     """One cold start in a child: its times and modules, and with ``counted`` the instructions the
-    whole child executed (under valgrind, 20-50 times slower; the same count on every run)."""
+    whole child executed (under valgrind, 20-50 times slower; the same count on every run). For a
+    ``bytecode`` package, an untimed run first compiles what the cold start imports (once per process)."""
     code = _COLD_START.format(module=module, factories=factories, channel=channel, imports=imports, models=models)
-    env = function_environment(function)
+    env = {**function_environment(function), **package_environment(package)}
     command = [sys.executable, "-c", code]
+    if package == "bytecode" and (function, code) not in _compiled:
+        _compiled.add((function, code))
+        subprocess.run(command, cwd=FUNCTIONS_DIR, env={**env, "PYTHONDONTWRITEBYTECODE": ""},  # noqa: S603
+                       check=True, capture_output=True)
     if counted:  # PYTHONHASHSEED: the same hashes, so the same count
         command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *command]
         env = {**env, "PYTHONHASHSEED": "0"}
@@ -195,7 +225,7 @@ class Row(NamedTuple):
     cpu_ratio: float  # the same in CPU time: what the machine's other work does not stretch
 
 
-def ratios(runs: int = RUNS) -> list[Row]:
+def ratios(runs: int = RUNS, package: str = "bytecode") -> list[Row]:
     """A row per function, medians of ``runs``; the runs of every function and of the baseline are
     interleaved, so a busy moment hits them alike."""
     functions = handler_modules()
@@ -204,7 +234,8 @@ def ratios(runs: int = RUNS) -> list[Row]:
     for _ in range(runs):
         for function, module in [("boto3", "boto3"), *functions.items()]:
             result = _timed(module, USE_CASES.get(function, ()), function, first_event_channel(function),
-                            FIRST_EVENT_IMPORTS.get(function, ()), FIRST_EVENT_MODELS.get(function, ()))
+                            FIRST_EVENT_IMPORTS.get(function, ()), FIRST_EVENT_MODELS.get(function, ()),
+                            package=package)
             wall[function].append(float(result["seconds"]))
             cpu[function].append(float(result["cpu_seconds"]))
     baseline, cpu_baseline = statistics.median(wall["boto3"]), statistics.median(cpu["boto3"])
@@ -215,13 +246,13 @@ def ratios(runs: int = RUNS) -> list[Row]:
     return rows
 
 
-def instruction_ratios() -> dict[str, float]:
+def instruction_ratios(package: str = "bytecode") -> dict[str, float]:
     """Per function, the instructions its cold start executes over ``import boto3``'s, each less an
     empty interpreter's (the child also prints its result): what neither load nor the machine moves."""
     def count(function: str, module: str) -> int:
         return int(_timed(module, USE_CASES.get(function, ()), function, first_event_channel(function),
                           FIRST_EVENT_IMPORTS.get(function, ()), FIRST_EVENT_MODELS.get(function, ()),
-                          counted=True)["instructions"])
+                          counted=True, package=package)["instructions"])
     empty, baseline = count("boto3", "json"), count("boto3", "boto3")
     return {function: (count(function, module) - empty) / (baseline - empty)
             for function, module in handler_modules().items()}
@@ -239,19 +270,24 @@ def table(rows: list[Row]) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=RUNS, help="cold starts per function (the median is shown)")
+    parser.add_argument("--package", choices=PACKAGES, default="bytecode",
+                        help="modules as the package holds them: compiled (the stack ships bytecode when the "
+                             "deploying machine has the runtime's Python) or sources (compiled on every cold start)")
     parser.add_argument("--instructions", action="store_true",
                         help="instructions executed instead of time, one run each under valgrind (a few minutes)")
     arguments = parser.parse_args()
     if arguments.instructions:
-        print("Cold start / import boto3, instructions executed (valgrind), less an empty interpreter's\n")
-        for function, ratio in instruction_ratios().items():
+        print(f"Cold start / import boto3, instructions executed (valgrind), less an empty interpreter's; "
+              f"package: {arguments.package}\n")
+        for function, ratio in instruction_ratios(arguments.package).items():
             print(f"{function:22} {ratio:.2f}")
         return 0
     runs = arguments.runs
     load = os.getloadavg()
     print(f"Cold start: handler module imported and its first event's use cases built, fresh interpreter, "
-          f"median of {runs}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the start\n")
-    print(table(ratios(runs)))
+          f"median of {runs}; package: {arguments.package}; "
+          f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} at the start\n")
+    print(table(ratios(runs, arguments.package)))
     load = os.getloadavg()
     print(f"\nload average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     return 0

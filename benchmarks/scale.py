@@ -27,7 +27,7 @@ import time
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import boto3
 import botocore.session
@@ -36,6 +36,7 @@ from moto import mock_aws
 
 from benchmarks import cold_start
 from benchmarks.capacity import read_units
+from infra.constructs.bytecode import compile_package
 from local.provision import create_table
 from local.runtime import FUNCTIONS_DIR
 
@@ -120,8 +121,22 @@ def page_read_units(sizes: list[int]) -> list[tuple[int, str, float, float]]:
     return rows
 
 
-def package_size() -> tuple[int, int, int]:
-    """(zip bytes, unzipped bytes, files) of the deployment package ``chalice package`` builds.
+class PackageSize(NamedTuple):
+    zipped: int  # bytes
+    unzipped: int  # bytes
+    files: int
+
+
+def _measured(package: Path) -> PackageSize:
+    with zipfile.ZipFile(package) as archive:
+        return PackageSize(package.stat().st_size, sum(info.file_size for info in archive.infolist()),
+                           len(archive.infolist()))
+
+
+def package_size() -> tuple[PackageSize, PackageSize]:
+    """The deployment package ``chalice package`` builds, as it builds it and with its bytecode
+    added as the stack adds it (infra/constructs/bytecode.py; compiled here by this interpreter,
+    which stands in for the runtime's: the same modules, files of about the same size).
 
     It packages a copy of functions/ whose stage leaves IAM to the caller, as the CDK stack does
     (infra/constructs/api.py), so that Chalice neither analyses the code for a policy nor wants a
@@ -140,10 +155,9 @@ def package_size() -> tuple[int, int, int]:
         subprocess.run([str(chalice), "package", str(out)], cwd=project, env=env,  # noqa: S603
                        check=True, capture_output=True)
         package = out / "deployment.zip"
-        with zipfile.ZipFile(package) as archive:
-            unzipped = sum(info.file_size for info in archive.infolist())
-            files = len(archive.infolist())
-        return package.stat().st_size, unzipped, files
+        sources = _measured(package)
+        compile_package(package, sys.executable)
+        return sources, _measured(package)
 
 
 def main() -> int:
@@ -166,9 +180,9 @@ def main() -> int:
               "in the same run:\n")
         print(cold_start.table(cold_start.ratios()))
     if not args.skip_package:
-        zipped, unzipped, files = package_size()
-        print(f"Deployment package (chalice package): {zipped / 1e6:.1f} MB zipped, "
-              f"{unzipped / 1e6:.1f} MB unzipped, {files} files; shared by every function.")
+        for label, size in zip(("chalice package", "with its bytecode"), package_size(), strict=True):
+            print(f"Deployment package ({label}): {size.zipped / 1e6:.1f} MB zipped, "
+                  f"{size.unzipped / 1e6:.1f} MB unzipped, {size.files} files; shared by every function.")
     print(f"\n({time.monotonic() - started:.0f} s)")
     return 0
 

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Aws, CfnResource, Fn
+from aws_cdk import Annotations, Aws, CfnResource, Fn
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
+from chalice import api as chalice_api
 from chalice.cdk import Chalice
 from chalice.config import Config
 from chalice.deploy.packager import PipRunner
@@ -30,6 +31,7 @@ from chalice.utils import to_cfn_resource_name
 from chalicelib.core.resources import API_FUNCTION_HANDLER, QueueDefinition
 from constructs import Construct
 
+from .bytecode import Compiled, compile_package, runtime_interpreter
 from .nag import SERVERLESS, acknowledge
 from .naming import pascal
 
@@ -124,6 +126,29 @@ def _packaged_for(runtime: str) -> Iterator[None]:
         PipRunner.download_manylinux_wheels = download  # type: ignore[method-assign]
 
 
+@contextmanager
+def _compiled_by(interpreter: str | None) -> Iterator[list[Compiled]]:
+    """Have the package ``chalice package`` builds compiled by ``interpreter`` (bytecode.py) before
+    the Chalice construct makes it an asset; yields where the outcome is put."""
+    outcomes: list[Compiled] = []
+    if interpreter is None:
+        yield outcomes
+        return
+    package_app = chalice_api.package_app
+
+    def package_and_compile(project_dir: str, output_dir: str, stage: str,
+                            chalice_config: dict[str, Any] | None = None, package_format: str = "cloudformation",
+                            template_format: str = "json") -> None:
+        package_app(project_dir, output_dir, stage, chalice_config, package_format, template_format)
+        outcomes.append(compile_package(Path(output_dir) / "deployment.zip", interpreter))
+
+    chalice_api.package_app = package_and_compile
+    try:
+        yield outcomes
+    finally:
+        chalice_api.package_app = package_app
+
+
 class ChaliceApi(Construct):
     """``roles`` and ``log_groups`` are keyed by Chalice function name (``api_handler`` for the API)."""
 
@@ -156,8 +181,10 @@ class ChaliceApi(Construct):
             "environment_variables": dict(environment),
         }
         self.stage_config = stage_config
-        with _chalice_app_importable(source_dir), _packaged_for(runtime):
+        interpreter = runtime_interpreter(runtime)
+        with _chalice_app_importable(source_dir), _packaged_for(runtime), _compiled_by(interpreter) as compiled:
             self.chalice = Chalice(self, "Chalice", source_dir=str(source_dir), stage_config=stage_config)
+        self._report_bytecode(runtime, compiled)
 
         # Chalice gives the API function the app it packages (``app.app``: every function registered);
         # it runs the app of the agents' routes alone (shared/api/api_handler.py), so its cold start
@@ -206,6 +233,18 @@ class ChaliceApi(Construct):
         # The URL as API clients see it: the execute-api domain and the stage.
         self.base_url = Fn.join("", ["https://", self.domain_name, f"/{api_stage}"])
         self.url = Fn.join("", [self.base_url, "/"])
+
+    def _report_bytecode(self, runtime: str, compiled: list[Compiled]) -> None:
+        """Warn at synthesis when the package goes without bytecode, or without some of it."""
+        if not compiled:
+            Annotations.of(self).add_warning_v2("open-contact:package-without-bytecode", (
+                f"No {runtime} on PATH: the functions' package holds sources only, so every cold start "
+                f"compiles each module it imports (about three times as long; docs/deploy.md, 'Bytecode'). "
+                f"Install {runtime} on this machine and deploy again."))
+        elif compiled[0].failures:
+            Annotations.of(self).add_warning_v2("open-contact:modules-without-bytecode", (
+                f"{runtime} could not compile some modules of the package; they are shipped as sources: "
+                f"{compiled[0].failures[:2000]}"))
 
     def _configure_stage(self, settings: StageSettings) -> None:
         api = self.rest_api
