@@ -180,9 +180,9 @@ def main() -> int:
               "in the same run:\n")
         print(cold_start.table(cold_start.ratios()))
     if not args.skip_package:
-        for label, size in zip(("chalice package", "with its bytecode"), package_size(), strict=True):
-            print(f"Deployment package ({label}): {size.zipped / 1e6:.1f} MB zipped, "
-                  f"{size.unzipped / 1e6:.1f} MB unzipped, {size.files} files; shared by every function.")
+        for label, built in zip(("chalice package", "with its bytecode"), package_size(), strict=True):
+            print(f"Deployment package ({label}): {built.zipped / 1e6:.1f} MB zipped, "
+                  f"{built.unzipped / 1e6:.1f} MB unzipped, {built.files} files; shared by every function.")
     print(f"\n({time.monotonic() - started:.0f} s)")
     return 0
 

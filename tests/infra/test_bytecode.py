@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Annotations, Match
 from chalice import api as chalice_api
-from chalice.cdk import construct as construct_module
 
 from infra import constants
 from infra.constructs.api import ChaliceApi, _compiled_by
@@ -158,10 +157,11 @@ def test_the_package_chalice_builds_for_the_construct_is_compiled_before_it_beco
         _package(Path(output_dir) / "deployment.zip")
     monkeypatch.setattr(chalice_api, "package_app", package_app)
 
-    # When the Chalice construct packages (the call it makes) with a runtime interpreter at hand
+    # When the Chalice construct packages (the call it makes, on the module it imported) with a
+    # runtime interpreter at hand
     with _compiled_by(sys.executable) as compiled:
-        construct_module.api.package_app(project_dir=str(tmp_path), output_dir=str(tmp_path / "out"),
-                                         stage="dev", chalice_config={})
+        chalice_api.package_app(project_dir=str(tmp_path), output_dir=str(tmp_path / "out"),
+                                stage="dev", chalice_config={})
 
     # Then the package it makes an asset of holds the bytecode, and the packager is Chalice's again
     with zipfile.ZipFile(tmp_path / "out" / "deployment.zip") as package:
