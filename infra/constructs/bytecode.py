@@ -28,14 +28,16 @@ TASK_ROOT = "/var/task"
 
 
 def runtime_interpreter(runtime: str) -> str | None:
-    """The path of a Python of the Lambda ``runtime`` (``pythonX.Y``) on PATH, checked by asking it
-    its version, or None."""
+    """The path of a Python of the Lambda ``runtime`` (``pythonX.Y``) on PATH, or None: checked by
+    asking it which bytecode it writes, which must be the runtime's (CPython's default build:
+    ``cpython-XY``; a free-threaded build's would be ignored)."""
     path = shutil.which(runtime)
     if path is None:
         return None
-    asked = subprocess.run([path, "-c", "import sys; print('python%d.%d' % sys.version_info[:2])"],  # noqa: S603
+    asked = subprocess.run([path, "-c", "import sys; print(sys.implementation.cache_tag)"],  # noqa: S603
                            capture_output=True, text=True, check=False)
-    return path if asked.returncode == 0 and asked.stdout.strip() == runtime else None
+    wanted = "cpython-" + runtime.removeprefix("python").replace(".", "")
+    return path if asked.returncode == 0 and asked.stdout.strip() == wanted else None
 
 
 class Compiled(NamedTuple):
