@@ -239,7 +239,7 @@ class ChaliceApi(Construct):
         if not compiled:
             Annotations.of(self).add_warning_v2("open-contact:package-without-bytecode", (
                 f"No {runtime} on PATH: the functions' package holds sources only, so every cold start "
-                f"compiles each module it imports (about three times as long; docs/deploy.md, 'Bytecode'). "
+                f"compiles each module it imports (about four times as long; docs/deploy.md, 'Bytecode'). "
                 f"Install {runtime} on this machine and deploy again."))
         elif compiled[0].failures:
             Annotations.of(self).add_warning_v2("open-contact:modules-without-bytecode", (

@@ -29,8 +29,8 @@ TASK_ROOT = "/var/task"
 
 def runtime_interpreter(runtime: str) -> str | None:
     """The path of a Python of the Lambda ``runtime`` (``pythonX.Y``) on PATH, or None: checked by
-    asking it which bytecode it writes, which must be the runtime's (CPython's default build:
-    ``cpython-XY``; a free-threaded build's would be ignored)."""
+    asking it the tag of the bytecode it writes, which must be the one the runtime reads
+    (``cpython-XY``), whatever the executable is called."""
     path = shutil.which(runtime)
     if path is None:
         return None
