@@ -31,7 +31,7 @@ from chalice.utils import to_cfn_resource_name
 from chalicelib.core.resources import API_FUNCTION_HANDLER, QueueDefinition
 from constructs import Construct
 
-from .bytecode import Compiled, compile_package, runtime_interpreter
+from .bytecode import Compiled, compile_package, runtime_interpreter, without_bytecode
 from .nag import SERVERLESS, acknowledge
 from .naming import pascal
 
@@ -128,19 +128,20 @@ def _packaged_for(runtime: str) -> Iterator[None]:
 
 @contextmanager
 def _compiled_by(interpreter: str | None) -> Iterator[list[Compiled]]:
-    """Have the package ``chalice package`` builds compiled by ``interpreter`` (bytecode.py) before
-    the Chalice construct makes it an asset; yields where the outcome is put."""
+    """Have the package ``chalice package`` builds rid of the bytecode Chalice copied from the
+    source tree and, with an ``interpreter``, compiled by it (bytecode.py), before the Chalice
+    construct makes it an asset; yields where the compilation's outcome is put."""
     outcomes: list[Compiled] = []
-    if interpreter is None:
-        yield outcomes
-        return
     package_app = chalice_api.package_app
 
     def package_and_compile(project_dir: str, output_dir: str, stage: str,
                             chalice_config: dict[str, Any] | None = None, package_format: str = "cloudformation",
                             template_format: str = "json") -> None:
         package_app(project_dir, output_dir, stage, chalice_config, package_format, template_format)
-        outcomes.append(compile_package(Path(output_dir) / "deployment.zip", interpreter))
+        package = Path(output_dir) / "deployment.zip"
+        without_bytecode(package)
+        if interpreter is not None:
+            outcomes.append(compile_package(package, interpreter))
 
     chalice_api.package_app = package_and_compile
     try:

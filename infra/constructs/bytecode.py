@@ -8,6 +8,11 @@ of the runtime's version (bytecode is per Python version: another's would be ign
 again), found on the deploying machine's ``PATH`` as ``pythonX.Y``. Without one, the stack ships
 the sources and synthesis warns (docs/deploy.md).
 
+Chalice also copies whatever ``__pycache__`` our source tree holds (bytecode of the Python that
+ran the tests, of another version or of the same one, with timestamps of this machine): that is
+dropped first, with or without an interpreter, so the package holds no bytecode but the runtime's
+and no name twice.
+
 The bytecode files are ``unchecked-hash``: a deployed package never changes, so Python need not
 compare each one with its source. Each names its source as ``/var/task/...`` (where Lambda puts
 the package; Python names the file it loaded in tracebacks anyway), not the scratch directory it
@@ -47,10 +52,30 @@ class Compiled(NamedTuple):
     failures: str
 
 
+def _is_bytecode(name: str) -> bool:
+    return name.endswith(".pyc") or "__pycache__/" in f"/{name}"
+
+
+def without_bytecode(package: Path) -> int:
+    """Remove from the zip ``package`` every bytecode file and ``__pycache__`` entry, keeping every
+    other entry as it was; the number removed (the zip is not rewritten when there is none)."""
+    with zipfile.ZipFile(package) as source:
+        entries = source.infolist()
+        kept = [info for info in entries if not _is_bytecode(info.filename)]
+        if len(kept) == len(entries):
+            return 0
+        rewritten = package.with_name(f"{package.name}.rewritten")
+        with zipfile.ZipFile(rewritten, "w") as target:
+            for info in kept:
+                target.writestr(info, source.read(info))
+    rewritten.replace(package)
+    return len(entries) - len(kept)
+
+
 def compile_package(package: Path, interpreter: str) -> Compiled:
     """Add to the zip ``package`` the bytecode of each of its Python modules as ``interpreter``
     compiles them (``__pycache__/<name>.<tag>.pyc`` beside the source), keeping every entry it had
-    as it was."""
+    as it was. The package holds no bytecode yet (``without_bytecode``)."""
     with tempfile.TemporaryDirectory(prefix="bytecode-") as scratch:
         root = Path(scratch)
         with zipfile.ZipFile(package) as source:

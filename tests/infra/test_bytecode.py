@@ -17,7 +17,7 @@ from chalice import api as chalice_api
 
 from infra import constants
 from infra.constructs.api import ChaliceApi, _compiled_by
-from infra.constructs.bytecode import TASK_ROOT, compile_package, runtime_interpreter
+from infra.constructs.bytecode import TASK_ROOT, compile_package, runtime_interpreter, without_bytecode
 from tests.infra.conftest import Expanded, Synthesized
 
 pytestmark = pytest.mark.infra
@@ -36,12 +36,19 @@ def _on_path(monkeypatch: pytest.MonkeyPatch, directory: Path, *names: str) -> N
     monkeypatch.setenv("PATH", f"{directory}{os.pathsep}{os.environ['PATH']}")
 
 
-def _package(path: Path) -> Path:
+SOURCES = [("app.py", "import lib.mod\n"), ("lib/__init__.py", ""), ("lib/mod.py", MODULE),
+           ("lib/data.json", "{}"), ("lib/broken.py", "def (:\n")]
+TAG = sys.implementation.cache_tag
+# Bytecode Chalice copies from a source tree that tests ran in: another Python's, and this one's.
+STALE = [("lib/__pycache__/", ""), ("lib/__pycache__/mod.cpython-39.pyc", "old"),
+         (f"lib/__pycache__/mod.{TAG}.pyc", "stale")]
+
+
+def _package(path: Path, entries: list[tuple[str, str]] = SOURCES) -> Path:
     """A small package as Chalice zips one: fixed dates, a module, a package, a data file, and a
     module no Python compiles."""
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as package:
-        for name, text in [("app.py", "import lib.mod\n"), ("lib/__init__.py", ""), ("lib/mod.py", MODULE),
-                           ("lib/data.json", "{}"), ("lib/broken.py", "def (:\n")]:
+        for name, text in entries:
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.external_attr = 0o100644 << 16
             package.writestr(info, text)
@@ -168,3 +175,52 @@ def test_the_package_chalice_builds_for_the_construct_is_compiled_before_it_beco
         assert f"lib/__pycache__/mod.{sys.implementation.cache_tag}.pyc" in package.namelist()
     assert [outcome.added for outcome in compiled] == [3]
     assert chalice_api.package_app is package_app
+
+
+@pytest.mark.parametrize("interpreter", [sys.executable, None], ids=["compiled", "sources"])
+def test_bytecode_copied_from_the_source_tree_never_reaches_the_package(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, interpreter: str | None) -> None:
+    # Given a source tree whose __pycache__ Chalice packages: another Python's bytecode, and a stale
+    # file of this Python's under the very name compiling writes
+    def package_app(project_dir: str, output_dir: str, stage: str, chalice_config: dict[str, Any] | None = None,
+                    package_format: str = "cloudformation", template_format: str = "json") -> None:
+        Path(output_dir).mkdir()
+        _package(Path(output_dir) / "deployment.zip", SOURCES + STALE)
+    monkeypatch.setattr(chalice_api, "package_app", package_app)
+
+    # When the construct packages, with the runtime's interpreter and without one
+    with _compiled_by(interpreter):
+        chalice_api.package_app(project_dir=str(tmp_path), output_dir=str(tmp_path / "out"), stage="dev")
+
+    # Then none of the copied bytecode is left, no name is in the package twice, and what bytecode
+    # there is was compiled here
+    with zipfile.ZipFile(tmp_path / "out" / "deployment.zip") as package:
+        names = package.namelist()
+        assert len(names) == len(set(names))
+        assert {name for name in names if not name.endswith(".pyc")} == {name for name, _ in SOURCES}
+        assert all(name.endswith(f".{TAG}.pyc") for name in names if name.endswith(".pyc"))
+        if interpreter:
+            assert package.read(f"lib/__pycache__/mod.{TAG}.pyc") != b"stale"
+            assert len([name for name in names if name.endswith(".pyc")]) == 3
+        else:
+            assert not [name for name in names if name.endswith(".pyc")]
+
+
+def test_a_package_without_bytecode_is_left_as_it_is(tmp_path: Path) -> None:
+    package = _package(tmp_path / "deployment.zip")
+    before = package.read_bytes()
+
+    assert without_bytecode(package) == 0
+    assert package.read_bytes() == before
+
+
+def test_removing_bytecode_keeps_every_other_entry_as_it_was(tmp_path: Path) -> None:
+    package = _package(tmp_path / "deployment.zip", SOURCES + STALE)
+    with zipfile.ZipFile(package) as before:
+        kept = {info.filename: (info.date_time, info.external_attr, info.compress_type, before.read(info))
+                for info in before.infolist() if info.filename in dict(SOURCES)}
+
+    assert without_bytecode(package) == len(STALE)
+    with zipfile.ZipFile(package) as after:
+        assert {info.filename: (info.date_time, info.external_attr, info.compress_type, after.read(info))
+                for info in after.infolist()} == kept
