@@ -36,7 +36,7 @@ from moto import mock_aws
 
 from benchmarks import cold_start
 from benchmarks.capacity import read_units
-from infra.constructs.bytecode import compile_package
+from infra.constructs.bytecode import with_runtime_bytecode
 from local.provision import create_table
 from local.runtime import FUNCTIONS_DIR
 
@@ -156,7 +156,7 @@ def package_size() -> tuple[PackageSize, PackageSize]:
                        check=True, capture_output=True)
         package = out / "deployment.zip"
         sources = _measured(package)
-        compile_package(package, sys.executable)
+        with_runtime_bytecode(package, sys.executable)
         return sources, _measured(package)
 
 

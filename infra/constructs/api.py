@@ -31,7 +31,7 @@ from chalice.utils import to_cfn_resource_name
 from chalicelib.core.resources import API_FUNCTION_HANDLER, QueueDefinition
 from constructs import Construct
 
-from .bytecode import Compiled, compile_package, runtime_interpreter, without_bytecode
+from .bytecode import Compiled, runtime_interpreter, with_runtime_bytecode
 from .nag import SERVERLESS, acknowledge
 from .naming import pascal
 
@@ -138,10 +138,9 @@ def _compiled_by(interpreter: str | None) -> Iterator[list[Compiled]]:
                             chalice_config: dict[str, Any] | None = None, package_format: str = "cloudformation",
                             template_format: str = "json") -> None:
         package_app(project_dir, output_dir, stage, chalice_config, package_format, template_format)
-        package = Path(output_dir) / "deployment.zip"
-        without_bytecode(package)
-        if interpreter is not None:
-            outcomes.append(compile_package(package, interpreter))
+        compiled = with_runtime_bytecode(Path(output_dir) / "deployment.zip", interpreter)
+        if compiled is not None:
+            outcomes.append(compiled)
 
     chalice_api.package_app = package_and_compile
     try:

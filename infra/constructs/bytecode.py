@@ -72,6 +72,14 @@ def without_bytecode(package: Path) -> int:
     return len(entries) - len(kept)
 
 
+def with_runtime_bytecode(package: Path, interpreter: str | None) -> Compiled | None:
+    """Make the zip ``package`` hold the bytecode of ``interpreter`` (the runtime's) and no other:
+    what Chalice copied from the source tree removed, then, with an interpreter, every module
+    compiled by it. The compilation's outcome, or None without an interpreter."""
+    without_bytecode(package)
+    return None if interpreter is None else compile_package(package, interpreter)
+
+
 def compile_package(package: Path, interpreter: str) -> Compiled:
     """Add to the zip ``package`` the bytecode of each of its Python modules as ``interpreter``
     compiles them (``__pycache__/<name>.<tag>.pyc`` beside the source), keeping every entry it had
@@ -100,7 +108,7 @@ def _bytecode_entries(root: Path, modules: dict[str, zipfile.ZipInfo]) -> list[t
     for path in sorted(root.rglob("__pycache__/*.pyc")):
         name = path.relative_to(root).as_posix()
         directory, _, filename = name.rpartition("__pycache__/")
-        source = modules[f"{directory}{filename.split('.', 1)[0]}.py"]
+        source = modules[f"{directory}{filename.rsplit('.', 2)[0]}.py"]  # <module>.<tag>.pyc
         info = zipfile.ZipInfo(name, date_time=source.date_time)
         info.external_attr = source.external_attr
         info.compress_type = zipfile.ZIP_DEFLATED

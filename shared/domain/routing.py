@@ -137,8 +137,7 @@ class Router:
         self._accounts = accounts
         self._teams = teams
         self._customers = customers
-        recorder = ConsentRecorder(repository, consent) if consent is not None else None
-        self._consent = recorder
+        self._consent = recorder = ConsentRecorder(repository, consent) if consent is not None else None
         self._statuses = StatusRecorder(repository, side.early, events=events,
                                         consent=None if recorder is None else lambda: recorder)
         self._settings = settings or ServiceSettings
