@@ -177,7 +177,9 @@ def _timed(module: str, factories: tuple[str, ...], function: str, channel: str 
     whole child executed (under valgrind, 20-50 times slower; the same count on every run). For a
     ``bytecode`` package, an untimed run first compiles what the cold start imports (once per process)."""
     code = _COLD_START.format(module=module, factories=factories, channel=channel, imports=imports, models=models)
-    env = {**function_environment(function), **package_environment(package)}
+    # Lambda names the handler ``<module>.<function>`` in ``_HANDLER`` before it imports the module
+    # (the cold start reads its module from it: shared/api/cold_start.py).
+    env = {**function_environment(function), **package_environment(package), "_HANDLER": f"{module}.{function}"}
     command = [sys.executable, "-c", code]
     if package == "bytecode" and (function, code) not in _compiled:
         _compiled.add((function, code))
@@ -200,6 +202,32 @@ def cold_start(module: str, factories: tuple[str, ...] = (), *, function: str = 
     handler module imported, the factories built, the channel's adapter resolved."""
     result = _timed(module, factories, function, channel)
     return float(result["seconds"]), list(result["modules"])
+
+
+# A child that imports a handler module as Lambda does and says what the cycle collector did meanwhile
+# (shared/api/cold_start.py; tests/unit/test_cold_imports.py and tests/infra/test_functions.py ask it).
+_COLLECTOR_PROBE = """
+import gc, importlib, json, sys
+passes = []
+def count(phase, info):  # the passes from the moment the pause could have begun (api/__init__.py)
+    if phase == "start" and "chalicelib.api.cold_start" in sys.modules:
+        passes.append(info["generation"])
+gc.callbacks.append(count)
+importlib.import_module(sys.argv[1])
+print(json.dumps({"passes": len(passes), "enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}))
+"""
+
+
+def collector_at_cold_start(module: str, handler: str | None) -> dict[str, Any]:
+    """What the cycle collector did while a fresh interpreter imported ``module``, with Lambda's
+    ``_HANDLER`` set to ``handler`` (None: not in Lambda) and the function's other variables."""
+    env = {name: value for name, value in function_environment("cold_start").items() if name != "_HANDLER"}
+    if handler is not None:
+        env["_HANDLER"] = handler
+    child = subprocess.run([sys.executable, "-c", _COLLECTOR_PROBE, module], cwd=FUNCTIONS_DIR, env=env,  # noqa: S603
+                           check=True, capture_output=True, text=True)
+    answer: dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
+    return answer
 
 
 def handler_modules() -> dict[str, str]:

@@ -25,6 +25,7 @@ from chalicelib.api import (
     teams,
     users,
 )
+from chalicelib.api.cold_start import loaded
 from chalicelib.api.http_app import http_app
 from chalicelib.core.settings import require_at_cold_start
 
@@ -34,3 +35,5 @@ require_at_cold_start()
 AREAS = (public, inbox, replies, customers, users, teams, channel_accounts, service_settings, subscriptions, openapi,
          push)
 app = http_app(*AREAS)
+
+loaded(__name__)  # last: the handler's module is loaded (cold_start.py)

@@ -14,6 +14,7 @@ from typing import Any
 from chalice import Response  # type: ignore[attr-defined]
 from chalice.app import WebsocketAPI, WebsocketEvent
 from chalicelib import wiring
+from chalicelib.api.cold_start import loaded
 from chalicelib.api.kit import ANYONE, RouteBlueprint, json_answer
 from chalicelib.api.telemetry import logger
 from chalicelib.core.model_base import Model
@@ -90,3 +91,5 @@ def push_endpoint(principal: Principal) -> Response:
                       "to me, Assigned, All), exact up to limit", access=ANYONE, response=TabCountsOut)
 def inbox_counts(principal: Principal) -> Response:
     return json_answer(wiring.inbox_counts().of(principal))
+
+loaded(__name__)  # last: the handler's module is loaded (cold_start.py)

@@ -11,6 +11,7 @@ from typing import Any
 
 from chalice.app import SQSEvent
 from chalicelib import wiring
+from chalicelib.api.cold_start import loaded
 from chalicelib.api.queue_kit import QueueBlueprint
 from chalicelib.api.telemetry import logger
 from chalicelib.core.resources import NOTICES_QUEUE
@@ -42,3 +43,5 @@ def push_notices(event: SQSEvent) -> dict[str, list[Any]]:
     log("notices pushed", extra={"notices": len(notices), "seconds": round(time.perf_counter() - started, 3),
                                  **report.__dict__})
     return {"batchItemFailures": []}
+
+loaded(__name__)  # last: the handler's module is loaded (cold_start.py)

@@ -14,6 +14,7 @@ from typing import Any
 from chalice import Chalice  # type: ignore[attr-defined]
 from chalice.app import Blueprint
 from chalicelib.api import webhooks
+from chalicelib.api.cold_start import loaded
 from chalicelib.api.http_app import http_app
 from chalicelib.core.settings import require_at_cold_start
 
@@ -34,3 +35,5 @@ def webhook_intake(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """A webhook route's proxy event (HTTP API, payload 1.0), answered by the webhook routes alone."""
     answer: dict[str, Any] = intake_app()(event, context)
     return answer
+
+loaded(__name__)  # last: the handler's module is loaded (cold_start.py)

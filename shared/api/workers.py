@@ -23,6 +23,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from chalice.app import SQSEvent
 from chalicelib import wiring
 from chalicelib.api import business_metrics as figures
+from chalicelib.api.cold_start import loaded
 from chalicelib.api.queue_kit import QueueBlueprint
 from chalicelib.api.telemetry import logger, tracer
 from chalicelib.core import resources
@@ -241,3 +242,5 @@ def build_export(record: ExportRecord) -> None:
     if job is not None:
         logger.info("export ended", extra={"export_id": job.id, "kind": job.kind, "status": job.status.value,
                                            "bytes": job.size, "reason": job.reason})
+
+loaded(__name__)  # last: the handler's module is loaded (cold_start.py)

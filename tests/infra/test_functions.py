@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from chalicelib.core import resources
 
+from benchmarks.cold_start import collector_at_cold_start
 from infra import constants
 from infra.constructs.api import API_HANDLER_LOGICAL_ID
 from tests.infra.conftest import Synthesized, join
@@ -78,6 +79,22 @@ def test_the_api_function_runs_its_own_app_and_no_function_runs_the_packaged_one
             if logical_id != API_HANDLER_LOGICAL_ID} == {
         "chalicelib.api.workers", "chalicelib.api.push_worker", "chalicelib.api.webhook_intake", "chalicelib.api.push"}
     assert len(functions) == len(constants.FUNCTION_NAMES)
+
+
+
+def test_every_function_loads_its_handler_module_without_collector_passes(synthesized: Synthesized) -> None:
+    # Given each handler the template gives a function (a module per kind of function)
+    handlers = {function["Properties"]["Handler"]
+                for function in synthesized.of_type("AWS::Serverless::Function").values()}
+    by_module = {handler.rpartition(".")[0]: handler for handler in sorted(handlers)}
+    for module, handler in by_module.items():
+        # When a fresh interpreter imports it as Lambda does (_HANDLER set)
+        seen = collector_at_cold_start(module, handler)
+        # Then the cycle collector made no pass during the import and runs after it, with what the
+        # import built frozen (shared/api/cold_start.py): a module that never called loaded() would
+        # leave the function without a collector
+        assert (seen["passes"], seen["enabled"], seen["frozen"] > 10_000) == (0, True, True), handler
+    assert len(by_module) == 5  # the API, the queue workers, the push worker, the intake, the WebSocket routes'
 
 
 @pytest.mark.parametrize(("name", "queue"), constants.QUEUE_CONSUMERS.items())

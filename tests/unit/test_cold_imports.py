@@ -8,7 +8,7 @@ from chalicelib.core import resources
 from chalicelib.domain.models import Channel
 from pydantic import BaseModel
 
-from benchmarks.cold_start import FIRST_EVENT_CHANNEL, USE_CASES, cold_start
+from benchmarks.cold_start import FIRST_EVENT_CHANNEL, USE_CASES, cold_start, collector_at_cold_start
 from local.runtime import load_functions_app
 
 pytestmark = pytest.mark.unit
@@ -169,3 +169,30 @@ def test_every_model_of_ours_is_built_when_first_used() -> None:
     for model in ours:
         assert model.model_json_schema(), model.__qualname__
         assert model.__pydantic_complete__, model.__qualname__
+
+
+def test_a_cold_start_runs_no_collector_pass_until_the_handler_module_is_loaded() -> None:
+    # Given Lambda importing the queue workers' handler module (api/cold_start.py)
+    seen = collector_at_cold_start(WORKERS, f"{WORKERS}.route_inbound")
+    # Then the collector made no pass during the import, and runs again after it with the
+    # import's objects frozen (out of every later pass)
+    assert seen["passes"] == 0
+    assert seen["enabled"] is True
+    assert seen["frozen"] > 10_000
+
+
+def test_outside_lambda_the_collector_is_left_alone() -> None:
+    # Given the same import without Lambda's _HANDLER (the local runtime, tests)
+    seen = collector_at_cold_start(WORKERS, None)
+    # Then the collector ran its passes as usual (which the test above would have seen) and froze nothing
+    assert seen["passes"] > 10
+    assert seen["enabled"] is True
+    assert seen["frozen"] == 0
+
+
+def test_a_module_imported_by_the_handler_module_does_not_end_the_pause() -> None:
+    # Given the API's handler module, which imports push.py, the WebSocket functions' handler module
+    seen = collector_at_cold_start("chalicelib.api.api_handler", resources.API_FUNCTION_HANDLER)
+    # Then push.py's own last line did not restart the collector before the API's modules were loaded
+    assert seen["passes"] == 0
+    assert seen["enabled"] is True
