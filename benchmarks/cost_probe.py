@@ -18,8 +18,10 @@ As AWS bills it:
 * Lambda duration: the handlers' CPU time, measured per invocation on the local runtime (the
   pollers' and the API server's threads), scaled to the vCPU share of the function's memory,
   plus an in-region latency per AWS call (prices.AWS_CALL_SECONDS).
-* CloudWatch Logs: the bytes the handlers write to stdout (Powertools' JSON lines), plus
-  Lambda's own START/END/REPORT lines per invocation.
+* CloudWatch Logs: the bytes the handlers write to stdout (Powertools' JSON lines). Lambda's own
+  lines for an invocation (start and report, about 260 bytes) are at its INFO level and the stack
+  writes its system logs at WARN (infra/constructs/api.py, ``SYSTEM_LOG_LEVEL``; held for every
+  function by tests/infra/test_functions.py): a successful invocation writes none.
 * Push: every change notifies the agents' open tabs (a notices queue and its worker, drained with
   the others); each batch of notices is one WebSocket message per tab it can concern: every tab of
   the team for a conversation that moved, fewer for the rest (``push.reach_of``). The probe counts
@@ -63,8 +65,6 @@ EMPTY_RECEIVE = "ReceiveMessage (empty)"
 FIFO = " (FIFO)"
 NOTICES = resources.NOTICES_QUEUE.key
 POLL_PHASE = "agent's list read (one page of Assigned to me)"
-# Lambda's own lines per invocation (START, END, REPORT), bytes.
-PLATFORM_LOG_BYTES = 260
 XRAY_SAMPLED = 0.05
 TRANSITIONS_PER_EXECUTION = 4
 WRITE_OPERATIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
@@ -222,7 +222,7 @@ class Phase:
         lines["Lambda duration"] = self.lambda_seconds() * prices.LAMBDA_MEMORY_GB * prices.LAMBDA_GB_SECOND_X86
         lines["API Gateway"] = (self.api_requests * prices.API_GATEWAY_REST_REQUEST
                                 + self.webhook_requests * prices.API_GATEWAY_HTTP_REQUEST)
-        lines["CloudWatch Logs"] = ((self.log_bytes + self.invocations * PLATFORM_LOG_BYTES) / 1e9
+        lines["CloudWatch Logs"] = (self.log_bytes / 1e9
                                     * prices.CLOUDWATCH_LOGS_INGESTED_GB)
         lines["X-Ray"] = self.invocations * XRAY_SAMPLED * prices.XRAY_TRACE_RECORDED
         return dict(lines)
@@ -417,7 +417,7 @@ def report(phases: list[Phase]) -> str:
         lines.append(
             f"| {phase.name} | {phase.billed_requests / n:.1f} | {phase.read_units / n:.2f} "
             f"| {phase.write_units / n:.2f} | {phase.invocations / n:.1f} | {phase.lambda_seconds() / n * 1000:.0f} "
-            f"| {(phase.log_bytes + phase.invocations * PLATFORM_LOG_BYTES) / n:,.0f} "
+            f"| {phase.log_bytes / n:,.0f} "
             f"| {phase.notices / n:.1f} | {phase.dollars() / n * 1_000_000:,.2f} |")
     lines.append("")
     for phase in phases:

@@ -41,6 +41,11 @@ API_HANDLER_LOGICAL_ID = "APIHandler"
 REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
 # Python's level names -> Lambda's application log levels.
 LAMBDA_LOG_LEVELS = {"DEBUG": "DEBUG", "INFO": "INFO", "WARNING": "WARN", "ERROR": "ERROR", "CRITICAL": "FATAL"}
+# Lambda's own lines (platform.start and platform.report, INFO) for every invocation are left out: the
+# duration, memory and errors they carry are in Lambda's CloudWatch metrics, and at about 260 bytes an
+# invocation they would be a third of a message's log bytes (benchmarks/cost_probe.py prices them).
+# A failed invocation's lines are WARN and still written.
+SYSTEM_LOG_LEVEL = "WARN"
 # SAM adds a stage named "Stage" beside the configured one unless the API names an OpenAPI version;
 # "2.0" is what Chalice's definition is written in, so SAM leaves the definition as it is.
 OPENAPI_VERSION = "2.0"
@@ -193,11 +198,11 @@ class ChaliceApi(Construct):
         for name in names:
             function = self.function(name)
             function.add_property_override("Role", self.roles[name].role_arn)
-            # JSON from Lambda too (START/REPORT lines), and its application level the same as
-            # Powertools' (Powertools follows Lambda's when both are set).
+            # JSON from Lambda too, its application level the same as Powertools' (Powertools
+            # follows Lambda's when both are set), its own lines at SYSTEM_LOG_LEVEL.
             function.add_property_override("LoggingConfig", {
                 "LogGroup": self.log_groups[name].log_group_name, "LogFormat": "JSON",
-                "ApplicationLogLevel": LAMBDA_LOG_LEVELS[log_level], "SystemLogLevel": "WARN"})
+                "ApplicationLogLevel": LAMBDA_LOG_LEVELS[log_level], "SystemLogLevel": SYSTEM_LOG_LEVEL})
             # The role's policy (queue access included) must exist before SQS polling starts.
             function.node.add_dependency(self.roles[name])
             acknowledge(function, "LambdaDLQ", (
