@@ -22,8 +22,9 @@ from __future__ import annotations
 import gc
 import os
 
-# The module of the function's handler: Lambda's own variable, set before it imports the handler.
-HANDLER_MODULE = os.environ.get("_HANDLER", "").rpartition(".")[0]
+# The module of the function's handler: Lambda's own variable, set before it imports the handler
+# (which Lambda's Python runtime also accepts as a path, ``package/module.function``).
+HANDLER_MODULE = os.environ.get("_HANDLER", "").rpartition(".")[0].replace("/", ".")
 
 
 def pause_collector() -> None:

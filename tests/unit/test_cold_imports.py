@@ -181,6 +181,12 @@ def test_a_cold_start_runs_no_collector_pass_until_the_handler_module_is_loaded(
     assert seen["frozen"] > 10_000
 
 
+def test_a_handler_named_as_a_path_is_found_too() -> None:
+    # Given Lambda's Python runtime, which also takes a handler as a path (package/module.function)
+    seen = collector_at_cold_start(WORKERS, "chalicelib/api/workers.route_inbound")
+    assert (seen["passes"], seen["enabled"], seen["frozen"] > 10_000) == (0, True, True)
+
+
 def test_outside_lambda_the_collector_is_left_alone() -> None:
     # Given the same import without Lambda's _HANDLER (the local runtime, tests)
     seen = collector_at_cold_start(WORKERS, None)
