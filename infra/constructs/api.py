@@ -43,8 +43,7 @@ REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
 LAMBDA_LOG_LEVELS = {"DEBUG": "DEBUG", "INFO": "INFO", "WARNING": "WARN", "ERROR": "ERROR", "CRITICAL": "FATAL"}
 # Lambda's own lines (platform.start and platform.report, INFO) for every invocation are left out: the
 # duration, memory and errors they carry are in Lambda's CloudWatch metrics, and at about 260 bytes an
-# invocation they would be a third of a message's log bytes (benchmarks/cost_probe.py prices them).
-# A failed invocation's lines are WARN and still written.
+# invocation they would be more than half of a message's log bytes (the cost probe counts none).
 SYSTEM_LOG_LEVEL = "WARN"
 # SAM adds a stage named "Stage" beside the configured one unless the API names an OpenAPI version;
 # "2.0" is what Chalice's definition is written in, so SAM leaves the definition as it is.

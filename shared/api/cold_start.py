@@ -13,7 +13,7 @@ the import, not worth a full pass) and the collector runs again.
 
 Lambda's ``_HANDLER`` (``<module>.<function>``) names the handler's module. Elsewhere (the local
 runtime, tests, ``chalice package``) it is not set and nothing here changes the collector. Every
-handler module calls ``loaded(__name__)`` as its last line; ``tests/unit/test_cold_imports.py``
+handler module calls ``loaded(__name__)`` as its last line; ``tests/infra/test_functions.py``
 imports each function's handler as Lambda does and checks that the collector runs after it.
 """
 

@@ -111,8 +111,8 @@ def test_functions_log_json_at_the_level_the_deployment_sets(expanded: Expanded)
         function = _function(expanded, name)
         assert function["LoggingConfig"]["LogFormat"] == "JSON", name
         assert function["LoggingConfig"]["ApplicationLogLevel"] == "INFO", name  # the default
-        # and Lambda's own start and report lines only for a failed invocation: the cost probe
-        # counts none for the invocations it prices (benchmarks/cost_probe.py)
+        # and no start and report lines of Lambda's own for a successful invocation (INFO): the
+        # cost probe counts none (benchmarks/cost_probe.py)
         assert function["LoggingConfig"]["SystemLogLevel"] == "WARN", name
         assert function["Environment"]["Variables"]["POWERTOOLS_LOG_LEVEL"] == "INFO", name
         assert function["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"] == constants.METRICS_NAMESPACE
