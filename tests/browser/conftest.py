@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ import requests
 from playwright.sync_api import expect
 
 from local.processes import RunningSystem, start_system
-from tests.support import HTTP_TIMEOUT
+from tests.support import HTTP_TIMEOUT, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -59,6 +59,19 @@ def page(browser: Any) -> Iterator[Any]:
 def screenshot(page: Any, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def until(page: Any, condition: Callable[[], Any], what: str, timeout: float = 15) -> Any:
+    """Waits for ``condition`` over what the page's event handlers collect (``page.on(...)``: requests,
+    a socket's frames), letting Playwright deliver those events meanwhile. Its sync API runs event
+    handlers only inside its own calls, so a plain ``wait_for`` over such a list sees nothing that
+    arrives after the last Playwright call before it."""
+
+    def pumped() -> Any:
+        page.wait_for_timeout(50)
+        return condition()
+
+    return wait_for(pumped, timeout=timeout, what=what)
 
 
 def customer_says(info: dict[str, Any], *, wa_id: str, name: str, text: str) -> None:

@@ -15,6 +15,7 @@ from tests.browser.conftest import (
     new_user_with_password,
     new_whatsapp_account,
     sign_in_as,
+    until,
 )
 from tests.support import new_wa_id, post_whatsapp, wait_for, whatsapp_text
 
@@ -66,7 +67,7 @@ def test_away_and_offline_agents_are_never_auto_assigned(system, page):
         page.on("response", lambda r: api_heartbeats.append(r.url) if heartbeat(r) else None)
         page.keyboard.press("Alt+S")
         expect(page.get_by_test_id("availability")).to_have_value("away")
-        wait_for(lambda: any('"away"' in frame for frame in frames), what="the socket heartbeat saying Away")
+        until(page, lambda: any('"away"' in frame for frame in frames), "the socket heartbeat saying Away")
         assert api_heartbeats == []
         # (the API has it: the team view says Away)
         wait_for(lambda: any(p["user_id"] == user_ids[0] and p["status"] == "away" for p in

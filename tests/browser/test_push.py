@@ -19,8 +19,9 @@ from tests.browser.conftest import (
     new_user_with_password,
     sign_in,
     sign_in_as,
+    until,
 )
-from tests.support import HTTP_TIMEOUT, new_wa_id, wait_for
+from tests.support import HTTP_TIMEOUT, new_wa_id
 
 PUSH_UP = "html[data-push='up']"
 # A change reaches an open tab in about a second (benchmarks.push measures it); the browser tests
@@ -176,7 +177,7 @@ def test_an_agent_of_another_team_receives_no_notice_about_this_team(system: Any
     conversation_id = row_for(colleague, text).get_attribute("data-conversation-id") or ""
 
     # Then the colleague was told by push, and the agent of the other team was told nothing about it
-    told = wait_for(lambda: [f for f in frames["colleague"] if conversation_id in f], timeout=15, what="a notice")
+    told = until(colleague, lambda: [f for f in frames["colleague"] if conversation_id in f], "a notice")
     assert told
     assert not [f for f in frames["outsider"] if conversation_id and conversation_id in f]
     assert not [f for f in frames["outsider"] if '"conversation"' in f or '"message"' in f], frames["outsider"]

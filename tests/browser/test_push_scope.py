@@ -11,8 +11,8 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import customer_says, sign_in
-from tests.support import new_wa_id, wait_for
+from tests.browser.conftest import customer_says, sign_in, until
+from tests.support import new_wa_id
 
 PUSH_UP = "html[data-push='up']"
 ARRIVES = 15_000
@@ -37,17 +37,6 @@ class Frames:
     def notices_about(self, conversation_id: str, since: int) -> list[dict[str, Any]]:
         return [notice for frame in self.received[since:] for notice in frame.get("notices", [])
                 if notice.get("conversation_id") == conversation_id]
-
-
-def until(page: Any, condition: Any, what: str, timeout: float = 10) -> None:
-    """Waits for ``condition``, letting Playwright deliver the socket's frames meanwhile (its sync API
-    runs event handlers only inside its own calls)."""
-
-    def pumped() -> bool:
-        page.wait_for_timeout(50)
-        return bool(condition())
-
-    wait_for(pumped, timeout=timeout, what=what)
 
 
 def signed_in(browser: Any, info: dict[str, Any], email: str) -> tuple[Any, Frames]:
