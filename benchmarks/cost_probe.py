@@ -20,8 +20,9 @@ As AWS bills it:
   plus an in-region latency per AWS call (prices.AWS_CALL_SECONDS).
 * CloudWatch Logs: the bytes the handlers write to stdout (Powertools' JSON lines). Lambda's own
   lines for an invocation (start and report, about 260 bytes) are at its INFO level and the stack
-  writes its system logs at WARN (infra/constructs/api.py, ``SYSTEM_LOG_LEVEL``; held for every
-  function by tests/infra/test_functions.py): a successful invocation writes none.
+  writes its system logs at WARN but at ``log_level=DEBUG`` (infra/constructs/api.py,
+  ``system_log_level``; held for every function by tests/infra/test_expanded.py): a successful
+  invocation writes none.
 * Push: every change notifies the agents' open tabs (a notices queue and its worker, drained with
   the others); each batch of notices is one WebSocket message per tab it can concern: every tab of
   the team for a conversation that moved, fewer for the rest (``push.reach_of``). The probe counts

@@ -41,13 +41,18 @@ API_HANDLER_LOGICAL_ID = "APIHandler"
 REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
 # Python's level names -> Lambda's application log levels.
 LAMBDA_LOG_LEVELS = {"DEBUG": "DEBUG", "INFO": "INFO", "WARNING": "WARN", "ERROR": "ERROR", "CRITICAL": "FATAL"}
-# Lambda's own lines (platform.start and platform.report, INFO) for every invocation are left out: the
-# duration, memory and errors they carry are in Lambda's CloudWatch metrics, and at about 260 bytes an
-# invocation they would be more than half of a message's log bytes (the cost probe counts none).
-SYSTEM_LOG_LEVEL = "WARN"
 # SAM adds a stage named "Stage" beside the configured one unless the API names an OpenAPI version;
 # "2.0" is what Chalice's definition is written in, so SAM leaves the definition as it is.
 OPENAPI_VERSION = "2.0"
+
+
+def system_log_level(log_level: str) -> str:
+    """Lambda's level for its own lines at the functions' ``log_level`` (Python's names). Its start and
+    report lines for every invocation (platform.start and platform.report, INFO) are left out, WARN:
+    the duration, memory and errors they carry are in Lambda's CloudWatch metrics, and at about 260
+    bytes an invocation they would be more than half of a message's log bytes (the cost probe counts
+    none). At DEBUG, which an operator sets while investigating (docs/deploy.md), they are written."""
+    return "INFO" if log_level == "DEBUG" else "WARN"
 
 
 @dataclass(frozen=True)
@@ -198,10 +203,10 @@ class ChaliceApi(Construct):
             function = self.function(name)
             function.add_property_override("Role", self.roles[name].role_arn)
             # JSON from Lambda too, its application level the same as Powertools' (Powertools
-            # follows Lambda's when both are set), its own lines at SYSTEM_LOG_LEVEL.
+            # follows Lambda's when both are set), its own lines at system_log_level's.
             function.add_property_override("LoggingConfig", {
                 "LogGroup": self.log_groups[name].log_group_name, "LogFormat": "JSON",
-                "ApplicationLogLevel": LAMBDA_LOG_LEVELS[log_level], "SystemLogLevel": SYSTEM_LOG_LEVEL})
+                "ApplicationLogLevel": LAMBDA_LOG_LEVELS[log_level], "SystemLogLevel": system_log_level(log_level)})
             # The role's policy (queue access included) must exist before SQS polling starts.
             function.node.add_dependency(self.roles[name])
             acknowledge(function, "LambdaDLQ", (

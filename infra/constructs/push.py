@@ -15,7 +15,7 @@ from aws_cdk import aws_logs as logs
 from chalicelib.core import resources
 from constructs import Construct
 
-from .api import LAMBDA_LOG_LEVELS, SYSTEM_LOG_LEVEL, ChaliceApi
+from .api import LAMBDA_LOG_LEVELS, ChaliceApi, system_log_level
 from .nag import SERVERLESS, acknowledge
 from .naming import pascal
 
@@ -55,7 +55,7 @@ class PushApi(Construct):
             function.add_property_override("Role", role.role_arn)
             function.add_property_override("LoggingConfig", {
                 "LogGroup": self.log_groups[name].log_group_name, "LogFormat": "JSON",
-                "ApplicationLogLevel": LAMBDA_LOG_LEVELS[log_level], "SystemLogLevel": SYSTEM_LOG_LEVEL})
+                "ApplicationLogLevel": LAMBDA_LOG_LEVELS[log_level], "SystemLogLevel": system_log_level(log_level)})
             function.node.add_dependency(role)
             acknowledge(function, "LambdaDLQ", "Invoked synchronously by API Gateway's WebSocket route, which "
                         "answers the browser (a refused handshake, a dropped message) with the error.", pack=SERVERLESS)

@@ -12,7 +12,7 @@ import pytest
 from chalicelib.core import resources
 
 from infra import constants
-from infra.constructs.api import ChaliceApi
+from infra.constructs.api import ChaliceApi, system_log_level
 from tests.infra.conftest import Expanded, Synthesized
 
 pytestmark = pytest.mark.infra
@@ -116,3 +116,11 @@ def test_functions_log_json_at_the_level_the_deployment_sets(expanded: Expanded)
         assert function["LoggingConfig"]["SystemLogLevel"] == "WARN", name
         assert function["Environment"]["Variables"]["POWERTOOLS_LOG_LEVEL"] == "INFO", name
         assert function["Environment"]["Variables"]["POWERTOOLS_METRICS_NAMESPACE"] == constants.METRICS_NAMESPACE
+
+
+@pytest.mark.parametrize(("log_level", "system"), [("DEBUG", "INFO"), ("INFO", "WARN"), ("WARNING", "WARN"),
+                                                    ("ERROR", "WARN"), ("CRITICAL", "WARN")])
+def test_lambda_writes_its_own_invocation_lines_only_at_debug(log_level: str, system: str) -> None:
+    # Given the functions' log level an operator deploys with (-c log_level, docs/deploy.md)
+    # Then Lambda's start and report lines (INFO) are written only while investigating at DEBUG
+    assert system_log_level(log_level) == system
