@@ -15,10 +15,11 @@ build, so a function pays for its own handler's dependencies only. No AWS call i
 building a use case constructs its stores and clients, it reads nothing.
 
 The child runs with the environment a deployed function has: the stack's variables and Lambda's
-own (``LAMBDA_TASK_ROOT``, ``AWS_LAMBDA_FUNCTION_NAME``). Both change what an import does: the stack
-turns active tracing on, so Powertools' tracer patches botocore and http.client; the X-Ray SDK sees
-Lambda and takes its local sampler (outside Lambda it builds two botocore clients for centralised
-sampling, work no function does); the settings are read at import.
+own (``LAMBDA_TASK_ROOT``, ``AWS_LAMBDA_FUNCTION_NAME``, ``_HANDLER``). Both change what an import
+does: the stack turns active tracing on, so Powertools' tracer patches botocore and http.client; the
+X-Ray SDK sees Lambda and takes its local sampler (outside Lambda it builds two botocore clients for
+centralised sampling, work no function does); the settings are read at import; the cycle collector
+makes no pass until the handler's module is loaded (shared/api/cold_start.py).
 
 Every module is timed as the package holds it (``--package``): ``bytecode`` (the default), as the
 stack ships it when the deploying machine has the runtime's Python (infra/constructs/bytecode.py):
