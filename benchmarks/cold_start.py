@@ -66,6 +66,11 @@ USE_CASES: dict[str, tuple[str, ...]] = {
     "deliver_events": ("event_delivery",),
     "push_notices": ("push_fan_out",),
     "build_export": ("export_jobs",),
+    # The WebSocket routes' functions (shared/api/push.py): a tab's socket opening (which verifies the
+    # tab's token: its verifier is built with the first opening), its messages, its close.
+    "push_connect": ("push_connections", "token_verifier"),
+    "push_message": ("push_connections",),
+    "push_disconnect": ("push_connections",),
 }
 
 # The channel adapter a function's first event resolves (``chalicelib.channels`` imports an adapter
@@ -80,7 +85,8 @@ FIRST_EVENT_IMPORTS: dict[str, tuple[str, ...]] = {"build_export": ("fpdf",)}
 # The models a first event validates and answers with (``module:Model``): ours are built when first used
 # (core/model_base.py), so a cold start counts the building of these. A worker's queue record (its body's
 # model with it) and, for routing, the conversation and message it writes; the API's list query and page;
-# a WhatsApp webhook's payload and the envelope the intake queues; the push worker's notice batch.
+# a WhatsApp webhook's payload and the envelope the intake queues; the push worker's notice batch; the
+# user a WebSocket opening or heartbeat reads.
 _WORKERS = "chalicelib.api.workers"
 FIRST_EVENT_MODELS: dict[str, tuple[str, ...]] = {
     "api_handler": ("chalicelib.api.schemas.inputs:ConversationListQuery",
@@ -99,6 +105,9 @@ FIRST_EVENT_MODELS: dict[str, tuple[str, ...]] = {
     "deliver_events": (f"{_WORKERS}:EventsRecord",),
     "build_export": (f"{_WORKERS}:ExportRecord",),
     "push_notices": ("chalicelib.domain.notices:NoticeBatch",),
+    # The user a socket's opening and its heartbeats read (the token's subject).
+    "push_connect": ("chalicelib.domain.models:User",),
+    "push_message": ("chalicelib.domain.models:User",),
 }
 
 # What the stack gives every function (infra/stack.py; names only, nothing is called), and what
@@ -236,7 +245,8 @@ def handler_modules() -> dict[str, str]:
     from the app as the packaging reads it (in a child: the import is what is timed); the API
     function's is the stack's (``resources.API_FUNCTION_HANDLER``)."""
     code = ("import json, app; print(json.dumps({s.name: s.handler_string.rpartition('.')[0] "
-            "for s in [*app.app.event_sources, *app.app.pure_lambda_functions]}))")
+            "for s in [*app.app.event_sources, *app.app.pure_lambda_functions, "
+            "*app.app.websocket_handlers.values()]}))")
     output = subprocess.run([sys.executable, "-c", code], cwd=FUNCTIONS_DIR,  # noqa: S603
                             env=function_environment("api_handler"), check=True, capture_output=True, text=True).stdout
     return {"api_handler": resources.API_FUNCTION_MODULE, **json.loads(output.strip().splitlines()[-1])}

@@ -516,8 +516,10 @@ def notices() -> NoticePublisher:
 def push_connections() -> PushConnections:
     from .domain.push import PushConnections
     from .storage.connections import ConnectionStore
-    return PushConnections(ConnectionStore(), token_verifier().subject, partial(user_store().get, consistent=False),
-                           team_store().exists,
+    # The token verifier (PyJWT and cryptography) is built with the first socket opening: the message
+    # and disconnect functions, which build these too, never verify a token.
+    return PushConnections(ConnectionStore(), lambda authorization: token_verifier().subject(authorization),
+                           partial(user_store().get, consistent=False), team_store().exists,
                            presence(), notices(), utc_now)
 
 

@@ -171,6 +171,18 @@ def test_every_model_of_ours_is_built_when_first_used() -> None:
         assert model.__pydantic_complete__, model.__qualname__
 
 
+def test_only_the_websocket_opening_loads_the_token_verifier() -> None:
+    # Given the WebSocket functions' handler module and each one's first event's use cases
+    for function in ("push_message", "push_disconnect"):
+        _, modules = cold_start("chalicelib.api.push", USE_CASES[function])
+        # Then a heartbeat or a close, which verify no token, load no JWT stack
+        assert "jwt" not in modules, function
+        assert "chalicelib.domain.push" in modules, function  # the use case was built
+    # and the opening, which verifies the tab's token, does
+    _, modules = cold_start("chalicelib.api.push", USE_CASES["push_connect"])
+    assert "jwt" in modules
+
+
 def test_a_cold_start_runs_no_collector_pass_until_the_handler_module_is_loaded() -> None:
     # Given Lambda importing the queue workers' handler module (api/cold_start.py)
     seen = collector_at_cold_start(WORKERS, f"{WORKERS}.route_inbound")
