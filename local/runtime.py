@@ -9,6 +9,7 @@ import json
 import logging
 import mimetypes
 import os
+import random
 import socket
 import sys
 import threading
@@ -92,10 +93,35 @@ def busy_ports(ports: dict[str, int]) -> dict[str, int]:
     return busy
 
 
+# The kernel's ephemeral range (Linux's default when it cannot be read; macOS's starts higher still).
+_EPHEMERAL_PORTS = Path("/proc/sys/net/ipv4/ip_local_port_range")
+_LOWEST_PORT = 10_000
+_PICK = random.SystemRandom()  # no test's seed makes two runtimes pick alike
+
+
+def _ephemeral_start() -> int:
+    try:
+        return int(_EPHEMERAL_PORTS.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32_768
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A port to listen on later, free now. Picked below the kernel's ephemeral range: a port is
+    chosen here seconds before its server binds it, and a port of that range can meanwhile become
+    the local end of one of the many short connections the runtime opens (to moto, to itself),
+    which made a server's bind fail now and then ("Address already in use"). Below that range only
+    a process choosing as this does can take it, and the choice is random."""
+    top = max(_LOWEST_PORT + 1, _ephemeral_start())
+    for _ in range(100):
+        port = _PICK.randrange(_LOWEST_PORT, top)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise OSError(f"no free port between {_LOWEST_PORT} and {top}")
 
 
 @dataclass
