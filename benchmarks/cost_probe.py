@@ -17,7 +17,8 @@ As AWS bills it:
   polling line of the bill (benchmarks/bill.py).
 * Lambda duration: the handlers' CPU time, measured per invocation on the local runtime (the
   pollers' and the API server's threads), scaled to the vCPU share of the function's memory,
-  plus an in-region latency per AWS call (prices.AWS_CALL_SECONDS).
+  plus an in-region latency per AWS call the function makes (prices.AWS_CALL_SECONDS; the mapping's
+  receives and deletes are billed as SQS requests, not as the function's time).
 * CloudWatch Logs: the bytes the handlers write to stdout (Powertools' JSON lines). Lambda's own
   lines for an invocation (start and report, about 260 bytes) are at its INFO level and the stack
   writes its system logs at WARN but at ``log_level=DEBUG`` (infra/constructs/api.py,
@@ -62,6 +63,9 @@ HTTP_TIMEOUT = 10
 
 
 EMPTY_RECEIVE = "ReceiveMessage (empty)"
+# What Lambda's event source mapping asks of a queue for a function (the local pollers stand in for
+# it): billed by SQS, but not calls the function waits on, so no part of its duration.
+MAPPING_OPERATIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessageBatch")
 # Marks the SQS requests to a FIFO queue, which cost more than a standard queue's.
 FIFO = " (FIFO)"
 NOTICES = resources.NOTICES_QUEUE.key
@@ -196,9 +200,16 @@ class Phase:
         """AWS requests as billed per message (the idle pollers' empty receives are a fixed line)."""
         return sum(calls for key, calls in self.requests.items() if EMPTY_RECEIVE not in key)
 
+    @property
+    def function_calls(self) -> int:
+        """The AWS calls the functions made themselves (the event source mapping's receives and
+        deletes are its own, made while no function runs)."""
+        return sum(calls for key, calls in self.requests.items()
+                   if EMPTY_RECEIVE not in key and not key.removesuffix(FIFO).startswith(MAPPING_OPERATIONS))
+
     def lambda_seconds(self) -> float:
         vcpu_share = prices.LAMBDA_MEMORY_GB * 1024 / prices.LAMBDA_MB_PER_VCPU
-        return self.cpu_seconds / vcpu_share + self.billed_requests * prices.AWS_CALL_SECONDS
+        return self.cpu_seconds / vcpu_share + self.function_calls * prices.AWS_CALL_SECONDS
 
     def dollars(self) -> float:
         return sum(self.dollars_by_line().values())
@@ -456,7 +467,7 @@ def main() -> None:
     print("\nPrices: benchmarks/prices.py (us-east-1 list prices; SQS at the rate of the queue called, FIFO or "
           f"standard; Lambda at {prices.LAMBDA_MEMORY_GB * 1024:.0f} MB, duration = measured handler CPU / vCPU share "
           "+ "
-          f"{prices.AWS_CALL_SECONDS * 1000:.0f} ms per AWS call).")
+          f"{prices.AWS_CALL_SECONDS * 1000:.0f} ms per AWS call a function makes).")
     kinds = (bill.OPENING, bill.PICK_UP, bill.FOLLOW_UP, bill.REPLY, bill.POLL)
     per_unit = dict(zip(kinds, (phase.dollars() / phase.count for phase in phases), strict=True))
     notices = dict(zip(kinds, ({reach: batches / phase.count for reach, batches in phase.notices_by_reach.items()}
