@@ -2,12 +2,16 @@
 and the fixed lines AWS charges whatever the traffic.
 
 Traffic per inbound message (a stated mix, not a measurement): a conversation opens with one of
-every three inbound messages (one opening, two follow-ups), is picked up once, and gets two
-replies with their status callbacks. Agents keep the inbox open 8 hours a day, 21 days a month,
-over a WebSocket (docs/push.md): an idle tab costs its connection minutes, a heartbeat a minute
-(a WebSocket message and an invocation with a presence read and write; presence rides the socket,
-so no API call) and a reconnect every two hours with its catch-up reads. Messages arrive while the
-team works, so every agent's tab is counted as open, one tab per agent.
+every three inbound messages (one opening, two follow-ups), is picked up once, gets two replies with
+their status callbacks, is archived, and is deleted when the auto-deletion period has passed (once
+the service has run that long, every month deletes about as many conversations as it opens). The
+hourly sweep that finds them costs its state transitions whether it finds any: a fixed line.
+
+Agents keep the inbox open 8 hours a day, 21 days a month, over a WebSocket (docs/push.md): an idle
+tab costs its connection minutes, a heartbeat a minute (a WebSocket message and an invocation with a
+presence read and write; presence rides the socket, so no API call) and a reconnect every two hours
+with its catch-up reads. Messages arrive while the team works, so every agent's tab is counted as
+open, one tab per agent.
 
 Each batch of notices is one WebSocket message per tab it can concern (shared/domain/push.py,
 ``reach_of``; the cost probe counts the batches by reach): a conversation that moved (an opening, a
@@ -47,7 +51,9 @@ from chalicelib.core import resources
 from benchmarks import prices
 
 OPENING, FOLLOW_UP, PICK_UP, REPLY, POLL = "opening", "follow-up", "pick-up", "reply", "poll"
-PER_INBOUND_MESSAGE: Mapping[str, float] = {OPENING: 1 / 3, FOLLOW_UP: 2 / 3, PICK_UP: 1 / 3, REPLY: 2 / 3}
+ARCHIVE, PURGE = "archive", "auto-deletion"
+PER_INBOUND_MESSAGE: Mapping[str, float] = {OPENING: 1 / 3, FOLLOW_UP: 2 / 3, PICK_UP: 1 / 3, REPLY: 2 / 3,
+                                            ARCHIVE: 1 / 3, PURGE: 1 / 3}
 AGENT_HOURS_PER_MONTH = 8 * 21
 RETENTION_MONTHS = 12
 # Fixed resources (assumptions stated here, counted from infra/ where it defines them).
@@ -59,6 +65,12 @@ SECRETS = 1 + 5  # the app's own, and one per channel account of a typical servi
 FUNCTIONS = 17
 OTHER_ALARMS = 16
 ALARMS = 2 * len(resources.QUEUES) + 3 * FUNCTIONS + OTHER_ALARMS
+# The auto-deletion sweep (resources.auto_delete_definition), started every hour, with nothing due: the
+# Pass and Map states, and on each shard of the due index its first page's Query, the two Choices
+# and the end. A page of due conversations adds four (a purge request and the next page's Query with
+# its Choice) per 100 of them: about $1 per million conversations deleted, not counted.
+SWEEPS_PER_MONTH = 30 * 24
+IDLE_SWEEP_TRANSITIONS = 2 + 4 * resources.DUE_SHARDS
 # An event source mapping long-polls an idle queue with five pollers, 20 s per receive.
 IDLE_RECEIVES_PER_QUEUE_MONTH = 5 * 30 * 24 * 3600 / 20
 # The share of the team's tabs whose list can show any conversation of the team that arrives or moves
@@ -151,6 +163,7 @@ def monthly(messages: int, agents: int, unit_dollars: Mapping[str, float], store
         PUSH_LINE: posts * WORK_SECONDS_PER_MONTH * prices.API_GATEWAY_WEBSOCKET_MESSAGE,
         READS_LINE: (list_reads + owner_reads) * WORK_SECONDS_PER_MONTH * unit_dollars[POLL],
         "queues' idle polling": idle_polling,
+        "auto-deletion sweeps": SWEEPS_PER_MONTH * IDLE_SWEEP_TRANSITIONS * prices.STEP_FUNCTIONS_STANDARD_TRANSITION,
         "Cognito users": agents * prices.COGNITO_MONTHLY_ACTIVE_USER,
         "secrets": SECRETS * prices.SECRETS_MANAGER_SECRET_MONTH,
         "alarms": ALARMS * prices.CLOUDWATCH_ALARM_MONTH,

@@ -1,6 +1,7 @@
 """Cost probe: pushes N inbound messages (each opening a conversation), N pick-ups, N follow-up
-messages in those conversations and N agent replies through the local pipeline, counts
-every AWS request and the DynamoDB capacity it consumed, and prices them.
+messages in those conversations and N agent replies through the local pipeline, then ends the N
+conversations (archived by their agent, deleted by the auto-deletion once due), counts every AWS
+request and the DynamoDB capacity it consumed, and prices them.
 
     python -m benchmarks.cost_probe --messages 200
 
@@ -34,7 +35,10 @@ As AWS bills it:
 * API Gateway: the agents' calls at the REST API's price, the providers' webhooks (inbound
   messages and status callbacks) at the HTTP API's, which they have to themselves.
 * X-Ray: the default sampling rule (5 % of requests past one a second); Step Functions: the
-  state transitions of the executions started.
+  state transitions of the delayed-retry executions started. The hourly auto-deletion sweep is a
+  fixed monthly line of the bill (bill.IDLE_SWEEP_TRANSITIONS), not a cost of the conversations
+  one sweep happens to find.
+* S3: the requests the functions make (the purge lists a conversation's media and deletes it).
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import botocore.session
@@ -69,6 +74,8 @@ MAPPING_OPERATIONS = ("sqs:ReceiveMessage", "sqs:DeleteMessageBatch")
 # Marks the SQS requests to a FIFO queue, which cost more than a standard queue's.
 FIFO = " (FIFO)"
 NOTICES = resources.NOTICES_QUEUE.key
+# The hourly sweep's executions are the bill's fixed line, not a per-unit cost (bill.IDLE_SWEEP_TRANSITIONS).
+SWEEP = " (auto-deletion sweep)"
 POLL_PHASE = "agent's list read (one page of Assigned to me)"
 XRAY_SAMPLED = 0.05
 TRANSITIONS_PER_EXECUTION = 4
@@ -100,6 +107,9 @@ class Meter:
             operation = EMPTY_RECEIVE
         if service == "sqs" and str(request.get("QueueUrl", "")).endswith(".fifo"):
             operation += FIFO
+        machine = str(request.get("stateMachineArn", ""))
+        if service == "stepfunctions" and machine.endswith(resources.AUTO_DELETE_MACHINE.key):
+            operation += SWEEP
         with self.lock:
             self.requests[f"{service}:{operation}"] += 1
             if service == "dynamodb":
@@ -138,7 +148,7 @@ def install_meter() -> None:
             METER.inspector = _ORIGINAL_CREATE_CLIENT(self, *args, **kwargs)
 
         def before_call(params: dict[str, Any], context: dict[str, Any], model: Any, **_: Any) -> None:
-            if service in ("dynamodb", "sqs"):  # both speak JSON
+            if service in ("dynamodb", "sqs", "stepfunctions"):  # all three speak JSON
                 request = json.loads(params.get("body") or b"{}")
                 context["request"] = request
                 if service == "dynamodb" and model.name in WRITE_OPERATIONS:
@@ -227,9 +237,12 @@ class Phase:
                 lines["SQS"] += calls * (prices.SQS_FIFO_REQUEST if key.endswith(FIFO) else prices.SQS_STANDARD_REQUEST)
             elif service == "secretsmanager":
                 lines["Secrets Manager"] += calls * prices.SECRETS_MANAGER_API_CALL
-            elif key == "stepfunctions:StartExecution":
+            elif key == "stepfunctions:StartExecution":  # the delayed-retry machine's
                 lines["Step Functions"] += (calls * TRANSITIONS_PER_EXECUTION
                                             * prices.STEP_FUNCTIONS_STANDARD_TRANSITION)
+            elif service == "s3":
+                lines["S3"] += calls * (prices.S3_READ_REQUEST if key.startswith(("s3:Get", "s3:Head"))
+                                        else prices.S3_WRITE_OR_LIST_REQUEST)
         lines["Lambda requests"] = self.invocations * prices.LAMBDA_REQUEST
         lines["Lambda duration"] = self.lambda_seconds() * prices.LAMBDA_MEMORY_GB * prices.LAMBDA_GB_SECOND_X86
         lines["API Gateway"] = (self.api_requests * prices.API_GATEWAY_REST_REQUEST
@@ -385,7 +398,41 @@ def run(count: int) -> tuple[list[Phase], float]:  # noqa: C901 - one scenario t
 
         phases.append(probe.measure(POLL_PHASE, polls, poll_inbox))
         assert find([{"n": len(conversation_ids)}], n=count), "every conversation was picked up"
-        return phases, stored_bytes() / (2 * count)
+
+        # The service deletes archived conversations after a year (bill.RETENTION_MONTHS).
+        admin = login(probe.info.api_url, "admin@example.com", demo["password"])
+        requests.patch(f"{probe.info.api_url}/settings/service", json={"auto_delete_days": 365}, headers=admin,
+                       timeout=HTTP_TIMEOUT).raise_for_status()
+        probe.drain("reschedule")
+
+        def archive() -> None:
+            for conversation_id in conversation_ids:
+                requests.post(f"{probe.info.api_url}/conversations/{conversation_id}/archive", json={},
+                              headers=agent, timeout=HTTP_TIMEOUT).raise_for_status()
+                probe.api_calls += 1
+                probe.drain("assignment", "events")
+
+        phases.append(probe.measure("archive (by the agent)", count, archive))
+        stored = stored_bytes()  # what the table keeps of a conversation for the retention period
+        # A year on: each conversation's deletion date, as the archive set it a year ago (not measured).
+        from chalicelib import wiring
+        year_ago = datetime.now(UTC) - timedelta(days=366)
+        for conversation_id in conversation_ids:
+            assert wiring.auto_deletion().schedule(conversation_id, year_ago), "the conversation is archived"
+
+        def auto_delete() -> None:
+            # The hourly sweep finds them due and queues their purges; the purge worker deletes each.
+            assert probe.runtime.schedules is not None
+            probe.runtime.schedules.sweep()
+            deadline = time.monotonic() + 60
+            while any(METER.images([(f"CONV#{c}", "CONVERSATION") for c in conversation_ids]).values()):
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the swept conversations were not purged within 60 s")
+                probe.drain("purge", "events")
+                time.sleep(0.2)
+
+        phases.append(probe.measure("auto-deletion (a year after the archive)", count, auto_delete))
+        return phases, stored / (2 * count)
     finally:
         runtime.stop()
         sys.stdout = LOG.inner
@@ -468,7 +515,7 @@ def main() -> None:
           f"standard; Lambda at {prices.LAMBDA_MEMORY_GB * 1024:.0f} MB, duration = measured handler CPU / vCPU share "
           "+ "
           f"{prices.AWS_CALL_SECONDS * 1000:.0f} ms per AWS call a function makes).")
-    kinds = (bill.OPENING, bill.PICK_UP, bill.FOLLOW_UP, bill.REPLY, bill.POLL)
+    kinds = (bill.OPENING, bill.PICK_UP, bill.FOLLOW_UP, bill.REPLY, bill.POLL, bill.ARCHIVE, bill.PURGE)
     per_unit = dict(zip(kinds, (phase.dollars() / phase.count for phase in phases), strict=True))
     notices = dict(zip(kinds, ({reach: batches / phase.count for reach, batches in phase.notices_by_reach.items()}
                                for phase in phases), strict=True))

@@ -51,9 +51,20 @@ def test_a_window_saves_little_on_a_quiet_team_and_caps_a_busy_one() -> None:
 def test_the_push_line_prices_the_posts_a_month_of_working_hours() -> None:
     # Given one batch per opening that reaches every tab, and no window
     notices = {bill.OPENING: {bill.TEAM: 1.0}}
-    units = dict.fromkeys((bill.OPENING, bill.FOLLOW_UP, bill.PICK_UP, bill.REPLY, bill.POLL), 0.0)
+    units = dict.fromkeys((*bill.PER_INBOUND_MESSAGE, bill.POLL), 0.0)
     month = bill.monthly(3_000_000, 10, units, 0.0, notices, window=0)
     # Then each of the million openings is a WebSocket message to each of the ten tabs
     assert month.lines[bill.PUSH_LINE] == pytest.approx(10_000_000 * prices.API_GATEWAY_WEBSOCKET_MESSAGE)
     # And the one-second window makes it less
     assert bill.monthly(3_000_000, 10, units, 0.0, notices).lines[bill.PUSH_LINE] < month.lines[bill.PUSH_LINE]
+
+
+def test_every_conversation_is_archived_and_later_deleted_and_the_sweep_runs_hourly() -> None:
+    # Given $3 per million archives and $6 per million deletions, nothing else
+    units = {**dict.fromkeys((*bill.PER_INBOUND_MESSAGE, bill.POLL), 0.0), bill.ARCHIVE: 3e-6, bill.PURGE: 6e-6}
+    month = bill.monthly(3_000_000, 1, units, 0.0, {}, window=0)
+    # Then the million conversations of three million inbound messages are each archived and deleted once
+    assert month.lines["messages (per-message table)"] == pytest.approx(3.0 + 6.0)
+    # And the sweep's empty runs are a fixed line: every hour, each shard of the due index read once
+    assert month.lines["auto-deletion sweeps"] == pytest.approx(
+        30 * 24 * (2 + 4 * 8) * prices.STEP_FUNCTIONS_STANDARD_TRANSITION)
