@@ -414,11 +414,13 @@ def run(count: int) -> tuple[list[Phase], float]:  # noqa: C901 - one scenario t
 
         phases.append(probe.measure("archive (by the agent)", count, archive))
         stored = stored_bytes()  # what the table keeps of a conversation for the retention period
-        # A year on: each conversation's deletion date, as the archive set it a year ago (not measured).
-        from chalicelib import wiring
-        year_ago = datetime.now(UTC) - timedelta(days=366)
+        # A year on: each conversation's deletion date, as an archive a year ago wrote it (not measured).
+        from chalicelib.storage.retention import RetentionStore
+        from chalicelib.storage.service_settings import get_service_settings
+        delete_at = get_service_settings().deletion_date(datetime.now(UTC) - timedelta(days=366))
+        assert delete_at is not None, "the service deletes archived conversations"
         for conversation_id in conversation_ids:
-            assert wiring.auto_deletion().schedule(conversation_id, year_ago), "the conversation is archived"
+            assert RetentionStore("").set_delete_at(conversation_id, delete_at), "the conversation is archived"
 
         def auto_delete() -> None:
             # The hourly sweep finds them due and queues their purges; the purge worker deletes each.

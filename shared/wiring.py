@@ -384,7 +384,6 @@ def lifecycle() -> ConversationLifecycle:
     from .storage.service_settings import get_service_settings
     return ConversationLifecycle(repository(), ConversationStateStore(customer_store()), presence(), tags_and_notes(),
                      get_service_settings, stats(), utc_now, teams=team_store(), users=user_store(),
-                     schedule_deletion=lambda conversation_id, at: auto_deletion().schedule(conversation_id, at),
                      events=events(), offers=WaitingOffers(publisher()), notices=notices())
 
 

@@ -5,8 +5,9 @@ to a colleague needs the colleague signed in now (presence). A customer who writ
 within the reopen period (``ServiceSettings.reopen_days``) after the archive reopens the
 conversation: to the agent who had it if they are online, else to New (and assignment); in a team
 that assigns automatically, to New and the team's policy (sticky, capacity, round robin). Later a
-new conversation starts (routing decides, here). Archiving starts the auto-deletion clock
-(``retention.AutoDeletion.schedule``) when the service deletes archived conversations.
+new conversation starts (routing decides, here). Archiving starts the auto-deletion clock when the
+service deletes archived conversations: the deletion date (``ServiceSettings.deletion_date``) is
+written in the archive's own update (domain/retention.py reads it back).
 
 An agent who archives, hands back or is relieved of an assigned conversation can take another:
 the team's waiting conversations are offered again (``assignment.WaitingOffers``, through the
@@ -48,11 +49,9 @@ class ConversationLifecycle:
     def __init__(self, repository: ConversationRepository, store: ConversationTransitions, presence: PresenceService,
                  tags_and_notes: TagsAndNotes, settings: Callable[[], ServiceSettings], stats: StatsRecorder,
                  clock: Callable[[], datetime], *, teams: TeamDirectory, users: UserDirectory,
-                 schedule_deletion: Callable[[str, datetime], str | None],
                  events: EventPublisher | None = None, offers: WaitingOffers | None = None,
                  notices: NoticePublisher | None = None) -> None:
         self._users = users
-        self._schedule_deletion = schedule_deletion
         self._repository = repository
         self._store = store
         self._presence = presence
@@ -82,7 +81,11 @@ class ConversationLifecycle:
         now = self._clock()
         tally = self._stats.moved(before, state, owner_id, now, actor_id=actor_id, reopened=reopened)
         story = system_line(before.id, event, now) if event is not None else None
-        return self._store.transition(before, state, owner_id=owner_id, now=now, tally=tally, story=story), now
+        # An archive starts the auto-deletion period, if the service has one: the deletion date is
+        # written with the archive (a reopen takes it away again, storage/lifecycle.py).
+        delete_at = self._settings().deletion_date(now) if state is ConversationState.ARCHIVED else None
+        return self._store.transition(before, state, owner_id=owner_id, now=now, tally=tally, story=story,
+                                      delete_at=delete_at), now
 
     def _name_of(self, user_id: str | None) -> str | None:
         if user_id is None:
@@ -164,9 +167,6 @@ class ConversationLifecycle:
         after, now = self._move(before, ConversationState.ARCHIVED, None, actor_id=principal.id,
                                 event=SystemEvent(kind=SystemEventKind.ARCHIVED, actor_id=principal.id,
                                                   actor_name=principal.user.display_name, tags=before.tags))
-        # Stored as archived (state, Archived list key, archived_at): now its deletion date, if
-        # the service deletes archived conversations at all.
-        self._schedule_deletion(after.id, now)
         if self._events is not None:
             self._events.publish(conversation_archived(after, now))
         self._freed_capacity(before)

@@ -20,7 +20,7 @@ step that runs twice moves nothing the second time.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from chalicelib.core.resources import PURGE_QUEUE, RESCHEDULE_QUEUE, QueueDefinition
@@ -28,6 +28,7 @@ from chalicelib.core.resources import PURGE_QUEUE, RESCHEDULE_QUEUE, QueueDefini
 from .models import ConversationState
 from .ports.integrations import Publisher, QueueMessage
 from .queue_messages import PurgePage, PurgeRequest, RescheduleRequest, body_of
+from .service_settings import deadline_text
 
 if TYPE_CHECKING:
     from .ports.conversations import RetainedConversation, Retention
@@ -37,12 +38,6 @@ if TYPE_CHECKING:
 # Teams per fan-out step, archived conversations per rewrite step: a step stays well within the
 # worker's timeout (one conditional update per conversation).
 RESCHEDULE_PAGE = 50
-
-
-def deadline_text(moment: datetime) -> str:
-    """The deletion date as written on the conversation and in the due index's sort key (RFC 3339,
-    UTC, seconds: the text sorts as the time, and the sweep compares it with its moment)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def reschedule_request(*, team_id: str | None = None, cursor: str | None = None) -> QueueMessage:
@@ -60,17 +55,6 @@ class AutoDeletion:
         self._teams = teams
         self._settings = settings
         self._clock = clock
-
-    def schedule(self, conversation_id: str, archived_at: datetime,
-                 settings: ServiceSettings | None = None) -> str | None:
-        """Give an archived conversation its deletion date (and its entry in the due index); returns
-        the date (None when auto-deletion is off or the conversation is not archived)."""
-        settings = settings or self._settings()
-        due = settings.delete_at(archived_at)
-        delete_at = deadline_text(due) if due else None
-        if not self._store.set_delete_at(conversation_id, delete_at) or delete_at is None:
-            return None
-        return delete_at
 
     def request_reschedule(self) -> None:
         """Have the reschedule worker apply the current period to every archived conversation."""
@@ -93,8 +77,7 @@ class AutoDeletion:
         return moved
 
     def _reschedule(self, conversation: RetainedConversation, settings: ServiceSettings) -> bool:
-        due = settings.delete_at(conversation.archived_at)
-        delete_at = deadline_text(due) if due else None
+        delete_at = settings.deletion_date(conversation.archived_at)
         if delete_at == conversation.delete_at:
             return False
         # The due index moves with the date: the next sweep finds the conversation by its new one.

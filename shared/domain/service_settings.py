@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from chalicelib.core.model_base import Model
@@ -43,3 +43,14 @@ class ServiceSettings(Model):
         if self.auto_delete_days is None:
             return None
         return archived_at + timedelta(days=self.auto_delete_days)
+
+    def deletion_date(self, archived_at: datetime) -> str | None:
+        """``delete_at`` as the conversation and the due index hold it (``deadline_text``)."""
+        due = self.delete_at(archived_at)
+        return deadline_text(due) if due is not None else None
+
+
+def deadline_text(moment: datetime) -> str:
+    """The deletion date as written on the conversation and in the due index's sort key (RFC 3339,
+    UTC, seconds: the text sorts as the time, and the sweep compares it with its moment)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

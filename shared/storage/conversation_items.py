@@ -141,6 +141,13 @@ def index_key_actions(keys_: IndexKeys) -> list[Action]:
     return actions
 
 
+def deletion_date_actions(conversation_id: str, delete_at: str) -> list[Action]:
+    """The update actions that give an archived conversation its deletion date and its entry in the
+    ``due`` index, where the hourly sweep finds it (one of ``DUE_SHARDS`` partitions)."""
+    return [ConversationItem.delete_at.set(delete_at), ConversationItem.due_pk.set(keys.due_pk(conversation_id)),
+            ConversationItem.due_sk.set(keys.due_sk(delete_at, conversation_id))]
+
+
 def inbound_message_item(event: InboundMessage, attachments: tuple[Attachment, ...]) -> MessageItem:
     """A customer's message as stored, not yet placed in its conversation (``place_message``)."""
     return MessageItem(

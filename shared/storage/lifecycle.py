@@ -20,7 +20,14 @@ from pynamodb.transactions import TransactWrite
 
 from . import keys
 from .conditions import refused_as, tolerated
-from .conversation_items import customer_links, index_key_actions, list_keys, system_line_item, to_conversation
+from .conversation_items import (
+    customer_links,
+    deletion_date_actions,
+    index_key_actions,
+    list_keys,
+    system_line_item,
+    to_conversation,
+)
 from .customer_items import CustomerConversationItem
 from .customers import CustomerStore, open_marker
 from .items import ConversationItem, OpenConversationItem
@@ -33,7 +40,8 @@ class ConversationStateStore:
         self._customers = customers or CustomerStore()
 
     def transition(self, current: Conversation, state: ConversationState, *, owner_id: str | None,
-                   now: datetime, tally: Tally | None = None, story: Message | None = None) -> Conversation:
+                   now: datetime, tally: Tally | None = None, story: Message | None = None,
+                   delete_at: str | None = None) -> Conversation:
         """Move ``current`` to ``state`` with ``owner_id`` (None: nobody), provided nobody changed
         it since it was read, and count ``tally`` with it. Returns the conversation as read with
         this change applied.
@@ -48,13 +56,14 @@ class ConversationStateStore:
         customer_id = self._customers.owner_of_conversation(current) if archiving or reopening else None
         if reopening and customer_id is not None:
             self._customers.mark_open(customer_id, current.id)
-        changed = self._update(current, state, owner_id=owner_id, now=now, tally=tally, story=story)
+        changed = self._update(current, state, owner_id=owner_id, now=now, tally=tally, story=story,
+                               delete_at=delete_at)
         if archiving and customer_id is not None:
             self._customers.unmark_open(customer_id, current.id)
         return changed
 
     def _update(self, current: Conversation, state: ConversationState, *, owner_id: str | None,
-                now: datetime, tally: Tally | None, story: Message | None) -> Conversation:
+                now: datetime, tally: Tally | None, story: Message | None, delete_at: str | None) -> Conversation:
         """The change itself, counted with ``tally`` and told by the system line ``story``; the
         conversation as read, with it applied."""
         last_owner_id = owner_id or current.last_owner_id
@@ -72,6 +81,10 @@ class ConversationStateStore:
             # Closed: nobody waits on anybody any more (a customer who writes again reopens it).
             actions += [ConversationItem.archived_at.set(now), ConversationItem.waiting_since.remove(),
                         ConversationItem.awaiting_customer_since.remove()]
+            if delete_at is not None:
+                # Its deletion date and its entry in the due index, in this same update: a second
+                # update would write the item and its entries with every attribute again.
+                actions += deletion_date_actions(current.id, delete_at)
         else:
             # Back in work: no longer archived, and no longer due for deletion.
             actions += [ConversationItem.archived_at.remove(), ConversationItem.delete_at.remove(),

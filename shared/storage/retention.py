@@ -29,6 +29,7 @@ from pynamodb.pagination import ResultIterator
 from . import keys
 from .binding import dynamodb_client
 from .conditions import tolerated
+from .conversation_items import deletion_date_actions
 from .customers import CustomerStore
 from .items import ConversationItem, OpenConversationItem, ProviderMessageItem, TableItem
 from .paging import decode_cursor, encode_cursor
@@ -74,9 +75,7 @@ class RetentionStore:
         item = ConversationItem(keys.conversation_pk(conversation_id), keys.CONVERSATION_SK)
         actions: list[Action] = (
             [ConversationItem.delete_at.remove(), ConversationItem.due_pk.remove(), ConversationItem.due_sk.remove()]
-            if delete_at is None else
-            [ConversationItem.delete_at.set(delete_at), ConversationItem.due_pk.set(keys.due_pk(conversation_id)),
-             ConversationItem.due_sk.set(keys.due_sk(delete_at, conversation_id))])
+            if delete_at is None else deletion_date_actions(conversation_id, delete_at))
         with tolerated() as reopened:
             item.update(actions=actions, condition=ConversationItem.state == ConversationState.ARCHIVED.value)
         return not reopened.refused

@@ -80,6 +80,8 @@ class InMemoryConversations:
 
     def __init__(self, records: ConversationRecords | None = None) -> None:
         self.records = records or ConversationRecords()
+        # Archived conversations' deletion dates, as the transition that archived them wrote them.
+        self.deletion_dates: dict[str, str] = {}
 
     # --- conversations ---------------------------------------------------------------------
 
@@ -189,10 +191,15 @@ class InMemoryConversations:
             self.records.messages.setdefault(story.conversation_id, {})[story.id] = story
 
     def transition(self, current: Conversation, state: ConversationState, *, owner_id: str | None,
-                   now: datetime, tally: Tally | None = None, story: Message | None = None) -> Conversation:
+                   now: datetime, tally: Tally | None = None, story: Message | None = None,
+                   delete_at: str | None = None) -> Conversation:
         stored = self.records.conversations.get(current.id)
         if stored is None or stored.version != current.version or stored.state is not current.state:
             raise Conflict(f"conversation {current.id} changed meanwhile; read it again and retry")
+        if delete_at is not None:
+            self.deletion_dates[current.id] = delete_at
+        elif state is not ConversationState.ARCHIVED:
+            self.deletion_dates.pop(current.id, None)
         changes = changes_of(current, state, owner_id, now)
         self.records.conversations[current.id] = stored.model_copy(update=changes)
         self.records.count(tally)

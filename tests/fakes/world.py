@@ -57,7 +57,6 @@ class InboxWorld:
         self.accounts = InMemoryChannelAccounts()
         self.presences = InMemoryPresences()
         self.publisher = RecordingPublisher()
-        self.deletions: list[tuple[str, datetime]] = []
         stats = StatsRecorder()
         offers = WaitingOffers(self.publisher)
         self.presence = PresenceService(self.presences, self.clock, offers, self.conversations.assigned_count)
@@ -65,7 +64,7 @@ class InboxWorld:
                           stats, self.clock)
         self.lifecycle = ConversationLifecycle(self.conversations, self.conversations, self.presence, tagging,
                                    self.settings.cached, stats, self.clock, teams=self.teams, users=self.users,
-                                   schedule_deletion=self._schedule_deletion, offers=offers,
+                                   offers=offers,
                                    notices=NoticePublisher(self.publisher))
         self.side_stores = in_memory_side_stores(self.records)
         self.router = Router(self.conversations, self.publisher, self.lifecycle, stats, self.side_stores,
@@ -79,10 +78,6 @@ class InboxWorld:
         self.accounts.create(ChannelAccount(id=ACCOUNT_ID, channel=Channel.WHATSAPP, name="Shop",
                                             provider_account_id="15550001", api_base_url="https://graph.example.com",
                                             team_id=DEFAULT_TEAM_ID, enabled=True))
-
-    def _schedule_deletion(self, conversation_id: str, archived_at: datetime) -> str | None:
-        self.deletions.append((conversation_id, archived_at))
-        return None
 
     def agent(self, user_id: str, *, team_id: str = DEFAULT_TEAM_ID, online: bool = True,
               role: Role = Role.AGENT) -> Principal:

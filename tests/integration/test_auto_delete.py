@@ -13,7 +13,7 @@ from chalicelib import wiring
 from chalicelib.core.resources import DUE_PAGE_SIZE
 from chalicelib.domain import ids, retention
 from chalicelib.domain.models import ConversationState
-from chalicelib.domain.retention import deadline_text
+from chalicelib.domain.service_settings import deadline_text
 from chalicelib.storage import keys
 from chalicelib.storage.customers import CustomerStore
 from chalicelib.storage.items import (
@@ -25,6 +25,8 @@ from chalicelib.storage.items import (
     ProviderMessageItem,
     TableItem,
 )
+from chalicelib.storage.retention import RetentionStore
+from chalicelib.storage.service_settings import get_service_settings
 
 from tests.integration.admin_helpers import call, new_team, new_whatsapp_account, ok, say
 from tests.integration.conftest import drain, queue_depth
@@ -47,8 +49,12 @@ def auto_delete_off_afterwards(runtime, api, admin):
 
 
 def schedule_auto_delete(conversation_id: str, archived_at: datetime) -> str | None:
-    """What the archive use case does after storing the archive (``ConversationLifecycle`` calls the same)."""
-    return wiring.auto_deletion().schedule(conversation_id, archived_at)
+    """The deletion date an archive at ``archived_at`` writes with the conversation's state (the archive
+    use case reads it from the service settings the same way), for a conversation archived here."""
+    delete_at = get_service_settings().deletion_date(archived_at)
+    if delete_at is None or not RetentionStore("").set_delete_at(conversation_id, delete_at):
+        return None
+    return delete_at
 
 
 def sweep(runtime, as_of: datetime | None = None) -> dict[str, str]:

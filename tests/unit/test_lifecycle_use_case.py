@@ -5,6 +5,7 @@ tests/contract."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from chalicelib.core.resources import ASSIGNMENT_QUEUE, NOTICES_QUEUE
@@ -82,15 +83,32 @@ def test_a_conversation_is_assigned_only_to_a_colleague_who_is_signed_in() -> No
     assert (assigned.state, assigned.owner_id) == (ConversationState.ASSIGNED, "bob")
 
 
-def test_archiving_schedules_the_deletion_and_frees_the_agent() -> None:
+def test_archiving_writes_the_deletion_date_with_the_archive_and_frees_the_agent() -> None:
     world = InboxWorld(START)
+    world.settings.settings = world.settings.settings.model_copy(update={"auto_delete_days": 30})
     ann = world.agent("ann")
     conversation = waiting_conversation(world)
     world.lifecycle.pick_up(ann, conversation.id)
     world.clock.advance(minutes=30)
     archived = world.lifecycle.archive(ann, conversation.id)
     assert (archived.state, archived.archived_at) == (ConversationState.ARCHIVED, world.clock())
-    assert world.deletions == [(conversation.id, world.clock())]
+    # in the archive's own write, 30 days on (the due index's text: UTC, to the second)
+    assert world.conversations.deletion_dates == {
+        conversation.id: (world.clock() + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")}
     assert json.loads(world.publisher.bodies(ASSIGNMENT_QUEUE)[-1]) == {"offer_team_id": DEFAULT_TEAM_ID}
     with pytest.raises(Conflict, match="archived already"):
         world.lifecycle.archive(ann, conversation.id)
+
+
+def test_an_archive_has_no_deletion_date_without_auto_deletion_and_a_reopen_drops_it() -> None:
+    world = InboxWorld(START)
+    ann = world.agent("ann")
+    kept = waiting_conversation(world)
+    world.lifecycle.archive(ann, kept.id)
+    assert world.conversations.deletion_dates == {}
+    world.settings.settings = world.settings.settings.model_copy(update={"auto_delete_days": 1})
+    world.lifecycle.reopen_by(ann, kept.id)
+    world.lifecycle.archive(ann, kept.id)
+    assert list(world.conversations.deletion_dates) == [kept.id]
+    world.lifecycle.reopen_by(ann, kept.id)
+    assert world.conversations.deletion_dates == {}

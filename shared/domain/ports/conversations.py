@@ -181,10 +181,12 @@ class Messages(DeliveryStatuses, Protocol):
 
 class ConversationTransitions(Protocol):
     def transition(self, current: Conversation, state: ConversationState, *, owner_id: str | None,
-                   now: datetime, tally: Tally | None = None, story: Message | None = None) -> Conversation:
+                   now: datetime, tally: Tally | None = None, story: Message | None = None,
+                   delete_at: str | None = None) -> Conversation:
         """Move ``current`` to ``state`` with ``owner_id`` (None: nobody), provided nobody changed it since it was
-        read, and count ``tally`` and store the system line ``story`` with it. Returns the conversation as read with
-        this change applied."""
+        read, and count ``tally`` and store the system line ``story`` with it. An archive's ``delete_at`` (its
+        deletion date, when the service deletes archived conversations) is written with it too. Returns the
+        conversation as read with this change applied."""
 
     def start(self, *, conversation_id: str, channel: Channel, account_id: str, customer_id: str,
               customer_name: str | None, team_id: str, owner_id: str, now: datetime,
