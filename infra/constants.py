@@ -45,6 +45,8 @@ CONTEXT_COGNITO_SENDER = "cognito_sender_email"
 CONTEXT_WEB_URL = "web_url"
 # An address that gets every alarm by email (the topic is in the stack's outputs either way).
 CONTEXT_ALARM_EMAIL = "alarm_email"
+# A monthly cost budget in US dollars, told through the alarm topic (infra/constructs/budget.py).
+CONTEXT_MONTHLY_BUDGET = "monthly_budget_usd"
 # How old the oldest record of a main queue may get before an alarm says the workers fall behind
 # (seconds, by queue key): customers wait on inbound and sends; purges and rescheduling may lag.
 DEFAULT_QUEUE_MAX_AGE_SECONDS = 300

@@ -22,6 +22,7 @@ from .access import ACCESS, CONSUME_ACTIONS, SECRET_READ, SECRET_WRITE, Access
 from .constructs.access_logs import AccessLogs
 from .constructs.api import ChaliceApi, Consumer, StageSettings
 from .constructs.auto_delete import AutoDeleteSchedule
+from .constructs.budget import CostBudget, monthly_budget
 from .constructs.channel_credentials import ChannelCredentials
 from .constructs.email import EmailChannel
 from .constructs.firewall import ApiFirewall
@@ -42,7 +43,7 @@ __all__ = ["USER_GROUPS", "ContactStack"]
 class ContactStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, app_name: str, web_assets_dir: Path | None,
                  public_api_url: str | None = None, public_webhook_url: str | None = None, waf: bool = False,
-                 alarm_email: str | None = None,
+                 alarm_email: str | None = None, monthly_budget_usd: float | None = None,
                  cognito_sender_email: str | None = None, web_url: str | None = None,
                  email_accounts: Mapping[str, str] | None = None,
                  log_level: str = constants.DEFAULT_LOG_LEVEL,
@@ -111,6 +112,9 @@ class ContactStack(Stack):
                                               runbook=constants.RUNBOOK_MARKER)
         self.monitoring = self._monitoring(alarm_email)
         self.auto_delete.silence_alarm.add_alarm_action(cloudwatch_actions.SnsAction(self.monitoring.topic))
+        self.budget = (CostBudget(self, "Budget", name=f"{app_name}-monthly", monthly_usd=monthly_budget_usd,
+                                  topic=self.monitoring.topic)
+                       if monthly_budget_usd is not None else None)
         if self.firewall is None:
             acknowledge(self.api.rest_api, "APIG3",
                         f"No WAF web ACL in this deployment: `-c {constants.CONTEXT_WAF}=true` adds one (AWS managed "
@@ -281,6 +285,7 @@ def build(app: App, *, web_assets_dir: Path | None) -> ContactStack:
     public_webhook_url = app.node.try_get_context(constants.CONTEXT_PUBLIC_WEBHOOK_URL)
     waf = str(app.node.try_get_context(constants.CONTEXT_WAF) or "").lower() == "true"
     alarm_email = app.node.try_get_context(constants.CONTEXT_ALARM_EMAIL)
+    budget = monthly_budget(app.node.try_get_context(constants.CONTEXT_MONTHLY_BUDGET))
     cognito_sender_email = app.node.try_get_context(constants.CONTEXT_COGNITO_SENDER)
     web_url = app.node.try_get_context(constants.CONTEXT_WEB_URL)
     log_level = str(app.node.try_get_context(constants.CONTEXT_LOG_LEVEL) or constants.DEFAULT_LOG_LEVEL)
@@ -298,6 +303,7 @@ def build(app: App, *, web_assets_dir: Path | None) -> ContactStack:
         public_webhook_url=str(public_webhook_url) if public_webhook_url else None,
         waf=waf,
         alarm_email=str(alarm_email) if alarm_email else None,
+        monthly_budget_usd=budget,
         cognito_sender_email=str(cognito_sender_email) if cognito_sender_email else None,
         web_url=str(web_url) if web_url else None,
         email_accounts={str(account): str(recipient) for account, recipient in (email_accounts or {}).items()},

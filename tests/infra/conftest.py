@@ -38,6 +38,7 @@ CONTEXT = {
     constants.CONTEXT_APP_NAME: APP_NAME,
     constants.CONTEXT_EMAIL_ACCOUNTS: EMAIL_ACCOUNTS,
     constants.CONTEXT_COGNITO_SENDER: "no-reply@acme.example",
+    constants.CONTEXT_MONTHLY_BUDGET: "500",
 }
 
 
