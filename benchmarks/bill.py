@@ -52,6 +52,9 @@ from benchmarks import prices
 
 OPENING, FOLLOW_UP, PICK_UP, REPLY, POLL = "opening", "follow-up", "pick-up", "reply", "poll"
 ARCHIVE, PURGE = "archive", "auto-deletion"
+# Measured, not in the mix: every opening is priced as a new customer's (the dearer kind: a profile,
+# its address and search fragments), since how many customers come back is not known here.
+RETURNING_OPENING = "opening by a returning customer"
 PER_INBOUND_MESSAGE: Mapping[str, float] = {OPENING: 1 / 3, FOLLOW_UP: 2 / 3, PICK_UP: 1 / 3, REPLY: 2 / 3,
                                             ARCHIVE: 1 / 3, PURGE: 1 / 3}
 AGENT_HOURS_PER_MONTH = 8 * 21

@@ -1,7 +1,8 @@
 """Cost probe: pushes N inbound messages (each opening a conversation), N pick-ups, N follow-up
 messages in those conversations and N agent replies through the local pipeline, then ends the N
-conversations (archived by their agent, deleted by the auto-deletion once due), counts every AWS
-request and the DynamoDB capacity it consumed, and prices them.
+conversations (archived by their agent, deleted by the auto-deletion once due) and has the same
+customers write once more (an opening by a customer the service knows), counts every AWS request
+and the DynamoDB capacity it consumed, and prices them.
 
     python -m benchmarks.cost_probe --messages 200
 
@@ -434,6 +435,10 @@ def run(count: int) -> tuple[list[Phase], float]:  # noqa: C901 - one scenario t
                 time.sleep(0.2)
 
         phases.append(probe.measure("auto-deletion (a year after the archive)", count, auto_delete))
+        # The same customers write again: each opens a conversation as a customer the service knows
+        # (the profile outlives its deleted conversations): no new profile, address or search fragments.
+        phases.append(probe.measure("inbound message from a returning customer", count,
+                                    lambda: every_customer_writes("Hello again")))
         return phases, stored / (2 * count)
     finally:
         runtime.stop()
@@ -517,7 +522,8 @@ def main() -> None:
           f"standard; Lambda at {prices.LAMBDA_MEMORY_GB * 1024:.0f} MB, duration = measured handler CPU / vCPU share "
           "+ "
           f"{prices.AWS_CALL_SECONDS * 1000:.0f} ms per AWS call a function makes).")
-    kinds = (bill.OPENING, bill.PICK_UP, bill.FOLLOW_UP, bill.REPLY, bill.POLL, bill.ARCHIVE, bill.PURGE)
+    kinds = (bill.OPENING, bill.PICK_UP, bill.FOLLOW_UP, bill.REPLY, bill.POLL, bill.ARCHIVE, bill.PURGE,
+             bill.RETURNING_OPENING)
     per_unit = dict(zip(kinds, (phase.dollars() / phase.count for phase in phases), strict=True))
     notices = dict(zip(kinds, ({reach: batches / phase.count for reach, batches in phase.notices_by_reach.items()}
                                for phase in phases), strict=True))
