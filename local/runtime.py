@@ -45,6 +45,7 @@ from .s3_preflight import answer_preflights_from_cors_rules
 from .schedules import LocalSchedules
 from .shared_botocore_session import share_one_botocore_session
 from .simulator import ChannelSimulator, SimulatedAccount, StoredMail, moto_sent_mail, serve
+from .step_functions_log import quiet_path_misses
 
 log = logging.getLogger("local.runtime")
 
@@ -369,6 +370,7 @@ class LocalRuntime:
         os.environ.update(aws_environment(self.config))
         aws_calls.install()
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log
+        quiet_path_misses()
         make_writes_atomic()
         receive_each_message_once()
         share_one_botocore_session()
