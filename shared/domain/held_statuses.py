@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .models import Channel, DeliveryError, DeliveryStatus, StatusUpdate
+from .models import Channel, DeliveryError, DeliveryStatus, StatusOutcome, StatusUpdate
 
 if TYPE_CHECKING:
     from .ports.conversations import DeliveryStatuses
@@ -25,7 +25,8 @@ def apply_held_statuses(messages: DeliveryStatuses, early: HeldStatuses, channel
     backwards). The ones that moved the message, so the caller tells of each (the agents' open
     threads learn a status only from its notice)."""
     return [update for provider_id in dict.fromkeys(provider_ids)
-            for update in early.take(channel, account_id, provider_id) if messages.apply_status(update)]
+            for update in early.take(channel, account_id, provider_id)
+            if messages.apply_status(update) is StatusOutcome.APPLIED]
 
 
 def status_error(update: StatusUpdate) -> DeliveryError | None:

@@ -70,6 +70,14 @@ _STATUS_RANK = {
 }
 
 
+class StatusOutcome(StrEnum):
+    """What a provider's status callback did to the message it names (``DeliveryStatuses.apply_status``)."""
+
+    APPLIED = "applied"  # the message moved forward
+    ALREADY_FURTHER = "already_further"  # known, and as far or further: statuses arrive in any order
+    UNKNOWN = "unknown"  # no stored message carries the provider's id (yet: the send may not have recorded it)
+
+
 class ConversationState(StrEnum):
     NEW = "new"
     ASSIGNED = "assigned"

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from .events import EventType, status_changed
 from .held_statuses import apply_held_statuses, status_error, watermark_key
+from .models import StatusOutcome
 
 if TYPE_CHECKING:
     from .consent_recorder import ConsentRecorder
@@ -40,8 +41,9 @@ class StatusRecorder:
     def apply(self, update: StatusUpdate) -> bool:
         """Apply the status (or hold it until its message is known); True when it moved a message.
         A status that says the customer opted out (Twilio 21610) also records that."""
-        applied = [update] if self._repository.apply_status(update) else []
-        if not applied:
+        outcome = self._repository.apply_status(update)
+        applied = [update] if outcome is StatusOutcome.APPLIED else []
+        if outcome is StatusOutcome.UNKNOWN:
             applied = self._hold_if_early(update) if update.watermark is None else self._hold_watermark(update)
         for moved in applied:
             self._status_event(moved)
@@ -52,12 +54,9 @@ class StatusRecorder:
         return bool(applied)
 
     def _hold_if_early(self, update: StatusUpdate) -> list[StatusUpdate]:
-        """A status for a provider id no message carries yet: the send API has not answered
-        (the provider reported first). Held until the dispatcher records the id; if the id was
-        recorded meanwhile, the held statuses are applied here: the ones that moved the message."""
-        if self._repository.provider_message_target(update.channel, update.account_id,
-                                                    update.provider_message_id) is not None:
-            return []  # known: the status would move it backwards
+        """A status for a provider id no message carried when it was applied: the send API has not
+        answered (the provider reported first). Held until the dispatcher records the id; if the id
+        was recorded meanwhile, the held statuses are applied here: the ones that moved the message."""
         self._early.hold(update)
         if self._repository.provider_message_target(update.channel, update.account_id,
                                                     update.provider_message_id) is None:
@@ -72,7 +71,7 @@ class StatusRecorder:
         send to the customer records its id; tried again here in case that happened meanwhile."""
         held = update.model_copy(update={"provider_message_id": watermark_key(update.customer_id)})
         self._early.hold(held)
-        if not self._repository.apply_status(update):
+        if self._repository.apply_status(update) is not StatusOutcome.APPLIED:
             return []
         self._early.take(update.channel, update.account_id, held.provider_message_id)
         return [update]

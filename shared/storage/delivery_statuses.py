@@ -11,7 +11,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.held_statuses import status_error
-from chalicelib.domain.models import Channel, DeliveryError, DeliveryStatus, Direction, StatusUpdate
+from chalicelib.domain.models import (
+    Channel,
+    DeliveryError,
+    DeliveryStatus,
+    Direction,
+    StatusOutcome,
+    StatusUpdate,
+)
 from pynamodb.expressions.condition import Condition
 from pynamodb.pagination import ResultIterator
 
@@ -25,16 +32,18 @@ WATERMARK_REACH = timedelta(days=7)
 
 
 class DeliveryStatusStore:
-    def apply_status(self, update: StatusUpdate) -> bool:
-        """Apply a provider's status callback; False when the message is unknown or the status
-        would move it backwards (statuses arrive in any order)."""
+    def apply_status(self, update: StatusUpdate) -> StatusOutcome:
+        """Apply a provider's status callback (ports/conversations.py ``StatusOutcome``): one read of
+        the provider id's pointer, then one update conditional on the stored status ranking lower."""
         if update.watermark is not None:
-            return self._apply_watermark(update, update.watermark)
+            moved = self._apply_watermark(update, update.watermark)
+            return StatusOutcome.APPLIED if moved else StatusOutcome.UNKNOWN
         pointer = _pointer(update.channel, update.account_id, update.provider_message_id)
         if pointer is None:
-            return False
-        return self._advance_status(pointer.conversation_id, pointer.message_sk, update.status,
-                                    update.occurred_at, status_error(update))
+            return StatusOutcome.UNKNOWN
+        moved = self._advance_status(pointer.conversation_id, pointer.message_sk, update.status,
+                                     update.occurred_at, status_error(update))
+        return StatusOutcome.APPLIED if moved else StatusOutcome.ALREADY_FURTHER
 
     def provider_message_target(self, channel: Channel, account_id: str,
                                 provider_message_id: str) -> tuple[str, str] | None:

@@ -14,6 +14,7 @@ from chalicelib.domain.models import (
     DeliveryError,
     DeliveryStatus,
     Direction,
+    StatusOutcome,
     StatusUpdate,
     SystemEvent,
     SystemEventKind,
@@ -183,14 +184,15 @@ def test_delivery_statuses_only_move_forward(stores: Stores) -> None:
     assert stores.conversations.provider_message_target(Channel.WHATSAPP, "wa-1", "wamid.OUT") == (
         opened.conversation.id, reply.id)
 
-    def status(value: DeliveryStatus, provider_id: str = "wamid.OUT") -> bool:
+    def status(value: DeliveryStatus, provider_id: str = "wamid.OUT") -> StatusOutcome:
         return stores.conversations.apply_status(StatusUpdate(
             channel=Channel.WHATSAPP, account_id="wa-1", customer_id=opened.conversation.customer_id,
             provider_message_id=provider_id, status=value, occurred_at=START))
 
-    assert status(DeliveryStatus.READ)
-    assert not status(DeliveryStatus.DELIVERED)  # late: read already
-    assert not status(DeliveryStatus.READ, provider_id="wamid.UNKNOWN")
+    assert status(DeliveryStatus.READ) is StatusOutcome.APPLIED
+    assert status(DeliveryStatus.DELIVERED) is StatusOutcome.ALREADY_FURTHER  # late: read already
+    assert status(DeliveryStatus.READ) is StatusOutcome.ALREADY_FURTHER  # a repeat
+    assert status(DeliveryStatus.READ, provider_id="wamid.UNKNOWN") is StatusOutcome.UNKNOWN
     assert stores.conversations.get_message(opened.conversation.id, reply.id).status is DeliveryStatus.READ
     with pytest.raises(NotFound):
         stores.conversations.get_message(opened.conversation.id, "0000000000000-missing")

@@ -24,6 +24,7 @@ from chalicelib.domain.models import (
     MediaIssue,
     Message,
     Page,
+    StatusOutcome,
     StatusUpdate,
     TemplateContent,
     attachment_kind,
@@ -301,17 +302,18 @@ class InMemoryConversations:
     def record_failure(self, conversation_id: str, message_id: str, error: DeliveryError, at: datetime) -> None:
         self._advance(conversation_id, message_id, DeliveryStatus.FAILED, error)
 
-    def apply_status(self, update: StatusUpdate) -> bool:
+    def apply_status(self, update: StatusUpdate) -> StatusOutcome:
         if update.watermark is not None:
-            return self._apply_watermark(update, update.watermark)
+            moved = self._apply_watermark(update, update.watermark)
+            return StatusOutcome.APPLIED if moved else StatusOutcome.UNKNOWN
         target = self.provider_message_target(update.channel, update.account_id, update.provider_message_id)
         if target is None:
-            return False
+            return StatusOutcome.UNKNOWN
         error = None
         if update.status is DeliveryStatus.FAILED:
             error = DeliveryError(code=update.error_code or "unknown",
                                   message=update.error_message or "the provider reported a failure", permanent=True)
-        return self._advance(*target, update.status, error)
+        return StatusOutcome.APPLIED if self._advance(*target, update.status, error) else StatusOutcome.ALREADY_FURTHER
 
     def _apply_watermark(self, update: StatusUpdate, watermark: datetime) -> bool:
         pointed = self.records.pointers.get((update.account_id, update.customer_id))

@@ -111,3 +111,24 @@ def test_only_a_status_no_higher_than_sent_naming_a_message_repeats_the_send(sta
     update = callback(status).model_copy(update={"watermark": START if watermark else None, "opted_out": opted_out})
     assert update.repeats_the_send is repeats
 
+
+
+def test_a_status_the_message_is_already_past_is_neither_held_nor_looked_up_again() -> None:
+    # Given a reply the send marked sent
+    world = InboxWorld(START)
+    a_reply(world)
+    early = InMemoryHeldStatuses()
+    lookups: list[str] = []
+    target = world.conversations.provider_message_target
+
+    def counted(channel: Channel, account_id: str, provider_message_id: str) -> tuple[str, str] | None:
+        lookups.append(provider_message_id)
+        return target(channel, account_id, provider_message_id)
+
+    world.conversations.provider_message_target = counted  # type: ignore[method-assign]
+    recorder = StatusRecorder(world.conversations, early)
+    # When the provider's own "sent" arrives, which moves nothing
+    assert recorder.apply(callback(DeliveryStatus.SENT)) is False
+    # Then it is not held as early, and the message's pointer was read once, by the apply itself
+    assert early.take(Channel.WHATSAPP, ACCOUNT_ID, PROVIDER_ID) == []
+    assert lookups == [PROVIDER_ID]

@@ -19,6 +19,7 @@ from chalicelib.domain.models import (
     InboundMessage,
     Message,
     Page,
+    StatusOutcome,
     StatusUpdate,
     TemplateContent,
 )
@@ -131,9 +132,9 @@ class Conversations(Protocol):
 class DeliveryStatuses(Protocol):
     """What the status worker reads and writes: the message a provider's id names, and its status."""
 
-    def apply_status(self, update: StatusUpdate) -> bool:
-        """Apply a provider's status callback; False when the message is unknown or the status would move it backwards
-        (statuses arrive in any order)."""
+    def apply_status(self, update: StatusUpdate) -> StatusOutcome:
+        """Apply a provider's status callback. A watermark receipt that moved no message is ``UNKNOWN``: a reply
+        sent before the watermark may still be waiting for the send API's answer."""
 
     def provider_message_target(self, channel: Channel, account_id: str,
                                 provider_message_id: str) -> tuple[str, str] | None:
