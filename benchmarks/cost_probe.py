@@ -77,6 +77,7 @@ FIFO = " (FIFO)"
 NOTICES = resources.NOTICES_QUEUE.key
 # The hourly sweep's executions are the bill's fixed line, not a per-unit cost (bill.IDLE_SWEEP_TRANSITIONS).
 SWEEP = " (auto-deletion sweep)"
+SWEEP_MACHINE = resources.AUTO_DELETE_MACHINE.key
 POLL_PHASE = "agent's list read (one page of Assigned to me)"
 XRAY_SAMPLED = 0.05
 TRANSITIONS_PER_EXECUTION = 4
@@ -108,8 +109,7 @@ class Meter:
             operation = EMPTY_RECEIVE
         if service == "sqs" and str(request.get("QueueUrl", "")).endswith(".fifo"):
             operation += FIFO
-        machine = str(request.get("stateMachineArn", ""))
-        if service == "stepfunctions" and machine.endswith(resources.AUTO_DELETE_MACHINE.key):
+        if service == "stepfunctions" and str(request.get("stateMachineArn")).endswith(SWEEP_MACHINE):
             operation += SWEEP
         with self.lock:
             self.requests[f"{service}:{operation}"] += 1
@@ -215,8 +215,8 @@ class Phase:
     def function_calls(self) -> int:
         """The AWS calls the functions made themselves (the event source mapping's receives and
         deletes are its own, made while no function runs)."""
-        return sum(calls for key, calls in self.requests.items()
-                   if EMPTY_RECEIVE not in key and not key.removesuffix(FIFO).startswith(MAPPING_OPERATIONS))
+        return self.billed_requests - sum(calls for key, calls in self.requests.items()
+                                          if key.removesuffix(FIFO) in MAPPING_OPERATIONS)
 
     def lambda_seconds(self) -> float:
         vcpu_share = prices.LAMBDA_MEMORY_GB * 1024 / prices.LAMBDA_MB_PER_VCPU

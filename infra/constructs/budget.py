@@ -8,6 +8,8 @@ so, and how to pick the amount from the cost probe's monthly bill.
 
 from __future__ import annotations
 
+import math
+
 from aws_cdk import Aws
 from aws_cdk import aws_budgets as budgets
 from aws_cdk import aws_iam as iam
@@ -27,7 +29,7 @@ def monthly_budget(value: object) -> float | None:
         amount = float(str(value))
     except ValueError:
         amount = 0.0
-    if not amount > 0 or amount == float("inf"):
+    if not (math.isfinite(amount) and amount > 0):
         raise ValueError(f"monthly_budget_usd must be a positive amount of US dollars, e.g. 300; got {value!r}")
     return amount
 

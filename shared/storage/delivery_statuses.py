@@ -33,7 +33,7 @@ WATERMARK_REACH = timedelta(days=7)
 
 class DeliveryStatusStore:
     def apply_status(self, update: StatusUpdate) -> StatusOutcome:
-        """Apply a provider's status callback (ports/conversations.py ``StatusOutcome``): one read of
+        """Apply a provider's status callback (domain/models.py ``StatusOutcome``): one read of
         the provider id's pointer, then one update conditional on the stored status ranking lower."""
         if update.watermark is not None:
             moved = self._apply_watermark(update, update.watermark)
